@@ -1,0 +1,71 @@
+/**
+ * The single place where keys, prefixes, sizes and answers are checked, so adapters stay plain
+ * I/O. The engine only ever talks to storage through this wrapper.
+ */
+import type { ByteRange, ListOptions, ListPage, PutResult, Storage } from './contract.js';
+import { StorageError } from './errors.js';
+import { assertValidKey, assertValidPrefix, compareKeys } from './keys.js';
+
+export function checkedStorage(inner: Storage): Storage {
+  const caps = inner.capabilities;
+  const storage: Storage = {
+    name: inner.name,
+    capabilities: caps,
+    async putIfAbsent(key: string, bytes: Uint8Array): Promise<PutResult> {
+      assertValidKey(key);
+      if (!(bytes instanceof Uint8Array)) throw new TypeError('putIfAbsent: bytes must be a Uint8Array');
+      if (bytes.byteLength > caps.maxObjectSize) {
+        throw new StorageError('TooLarge', `${key}: ${bytes.byteLength} bytes exceeds ${inner.name}'s limit of ${caps.maxObjectSize}`);
+      }
+      const result = await inner.putIfAbsent(key, bytes);
+      if (result !== 'created' && result !== 'exists') {
+        throw new StorageError('Corrupt', `${inner.name}: putIfAbsent answered ${String(result)}`);
+      }
+      return result;
+    },
+    async get(key: string, options?: { range?: ByteRange }): Promise<Uint8Array> {
+      assertValidKey(key);
+      const range = options?.range;
+      if (range) {
+        if (!Number.isSafeInteger(range.offset) || !Number.isSafeInteger(range.length) || range.offset < 0 || range.length < 0) {
+          throw new TypeError(`get ${key}: invalid range ${JSON.stringify(range)}`);
+        }
+        if (!caps.rangedGet) {
+          const whole = await inner.get(key);
+          return whole.subarray(range.offset, range.offset + range.length);
+        }
+      }
+      return inner.get(key, options);
+    },
+    async list(prefix: string, options?: ListOptions): Promise<ListPage> {
+      assertValidPrefix(prefix);
+      if (options?.startAfter !== undefined) assertValidKey(options.startAfter);
+      const page = await inner.list(prefix, options);
+      for (const o of page.objects) {
+        // A key outside what we asked for means the adapter (or server) is broken: refuse the
+        // whole page rather than act on it.
+        if (!o.key.startsWith(prefix) || (options?.startAfter !== undefined && compareKeys(o.key, options.startAfter) <= 0)) {
+          throw new StorageError('Corrupt', `${inner.name}: list(${JSON.stringify(prefix)}) returned out-of-range key ${JSON.stringify(o.key)}`);
+        }
+      }
+      return page;
+    },
+  };
+  if (inner.delete) {
+    const del = inner.delete.bind(inner);
+    storage.delete = async (key: string) => {
+      assertValidKey(key);
+      await del(key);
+    };
+  }
+  if (inner.putIfMatch) {
+    const cas = inner.putIfMatch.bind(inner);
+    storage.putIfMatch = async (key: string, bytes: Uint8Array, etag: string) => {
+      assertValidKey(key);
+      if (bytes.byteLength > caps.maxObjectSize) throw new StorageError('TooLarge', `${key}: too large`);
+      return cas(key, bytes, etag);
+    };
+  }
+  if (inner.close) storage.close = inner.close.bind(inner);
+  return storage;
+}

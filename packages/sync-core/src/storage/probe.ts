@@ -1,0 +1,110 @@
+/**
+ * Measures what a backend really does, rather than trusting what its adapter declares. Servers
+ * that silently ignore If-None-Match (s3rver, nginx, rclone, some S3 gateways) and cloud APIs
+ * with field reports of inconsistent conflict handling are caught here; the engine then uses
+ * the *measured* capabilities.
+ *
+ * The probe writes under `prefix` (default `probe/<random>/`) and cleans up where it can.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Storage, StorageCapabilities } from './contract.js';
+import { checkedStorage } from './checked.js';
+import { isStorageError } from './errors.js';
+import { listAll } from './listing.js';
+
+export interface ProbeReport {
+  declared: StorageCapabilities;
+  measured: {
+    /** A second sequential create of one key was refused and left the content alone. */
+    preconditionsHonored: boolean;
+    /** Every racing round had exactly one winner (can disprove atomicity, never prove it). */
+    racingCreateSafe: boolean;
+    /** Created keys appeared in the very next listing. */
+    listedAtOnce: boolean;
+    /** putIfMatch refused a stale etag (undefined when not offered). */
+    compareAndSwapHonored?: boolean;
+  };
+  /** What the engine should use: declared AND measured. */
+  effective: StorageCapabilities;
+  notes: string[];
+}
+
+export interface ProbeOptions {
+  prefix?: string;
+  racers?: number;
+  rounds?: number;
+}
+
+const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+
+export async function probeCapabilities(adapter: Storage, options: ProbeOptions = {}): Promise<ProbeReport> {
+  const s = checkedStorage(adapter);
+  const prefix = options.prefix ?? `probe/${randomUUID()}/`;
+  const racers = options.racers ?? 8;
+  const rounds = options.rounds ?? 3;
+  const notes: string[] = [];
+  const declared = s.capabilities;
+
+  // 1. Sequential double create.
+  const first = randomBytes(64);
+  await s.putIfAbsent(`${prefix}twice`, first);
+  const second = await s.putIfAbsent(`${prefix}twice`, randomBytes(64));
+  const preconditionsHonored = second === 'exists' && same(await s.get(`${prefix}twice`), first);
+  if (!preconditionsHonored) notes.push('a second create of the same key was accepted: the backend ignores create-if-absent preconditions');
+
+  // 2. Racing creates.
+  let racingCreateSafe = preconditionsHonored;
+  for (let round = 0; racingCreateSafe && round < rounds; round++) {
+    const key = `${prefix}race-${round}`;
+    const bodies = Array.from({ length: racers }, () => randomBytes(32));
+    const answers = await Promise.all(bodies.map((b) => s.putIfAbsent(key, b)));
+    const winners = answers.filter((a) => a === 'created').length;
+    const stored = await s.get(key);
+    const winnerBody = bodies[answers.indexOf('created')];
+    if (winners !== 1 || !winnerBody || !same(stored, winnerBody)) {
+      racingCreateSafe = false;
+      notes.push(`racing creates: ${winners} of ${racers} answered created in round ${round + 1}`);
+    }
+  }
+
+  // 3. Listing visibility.
+  const fresh = `${prefix}listed`;
+  await s.putIfAbsent(fresh, randomBytes(8));
+  const listedAtOnce = (await listAll(s, prefix)).some((o) => o.key === fresh);
+  if (!listedAtOnce) notes.push('a new key was not listed at once: listings lag behind writes');
+
+  // 4. Compare-and-swap.
+  let compareAndSwapHonored: boolean | undefined;
+  if (s.putIfMatch) {
+    const key = `${prefix}cas`;
+    await s.putIfAbsent(key, Buffer.from('v1'));
+    const etag = (await listAll(s, prefix)).find((o) => o.key === key)?.etag;
+    if (!etag) {
+      compareAndSwapHonored = false;
+      notes.push('compare-and-swap: the listing gives no etag');
+    } else {
+      await s.putIfMatch(key, Buffer.from('v2'), etag);
+      try {
+        await s.putIfMatch(key, Buffer.from('v3'), etag);
+        compareAndSwapHonored = false;
+        notes.push('compare-and-swap: a stale etag was accepted');
+      } catch (e) {
+        compareAndSwapHonored = isStorageError(e, 'PreconditionFailed');
+        if (!compareAndSwapHonored) throw e;
+      }
+    }
+  }
+
+  if (s.delete) {
+    for (const o of await listAll(s, prefix)) await s.delete(o.key).catch(() => undefined);
+  }
+
+  const effective: StorageCapabilities = {
+    ...declared,
+    atomicCreate: declared.atomicCreate && preconditionsHonored && racingCreateSafe,
+    consistentListing: declared.consistentListing && listedAtOnce,
+    compareAndSwap: declared.compareAndSwap && compareAndSwapHonored === true,
+  };
+  if (declared.atomicCreate && !effective.atomicCreate) notes.push('atomic create is claimed but not delivered: using unique write-once names instead');
+  return { declared, measured: { preconditionsHonored, racingCreateSafe, listedAtOnce, compareAndSwapHonored }, effective, notes };
+}

@@ -1,0 +1,63 @@
+/**
+ * A Drive-like backend: names are not unique, so racing creates of one key leave several
+ * objects under it, possibly with different bytes. Listing shows the key once (adapters must
+ * de-duplicate), but `get` may return any of the copies. The engine avoids harm by never
+ * writing different bytes under one key on a non-atomic backend (content-derived names).
+ */
+import type { ByteRange, ListOptions, ListPage, PutResult, Storage } from '../contract.js';
+import { StorageError } from '../errors.js';
+import { compareKeys } from '../keys.js';
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export function createDuplicateNameStorage(options: { random?: () => number; name?: string; now?: () => number } = {}): Storage & { copies(key: string): number } {
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const files = new Map<string, { bytes: Uint8Array; modified: Date }[]>();
+  return {
+    name: options.name ?? 'duplicate-names',
+    capabilities: {
+      atomicCreate: false,
+      compareAndSwap: false,
+      rangedGet: true,
+      consistentListing: true,
+      delete: true,
+      maxObjectSize: 1024 * 1024 * 1024,
+      caseInsensitiveNames: false,
+      sortedListing: true,
+    },
+    copies: (key) => files.get(key)?.length ?? 0,
+    async putIfAbsent(key: string, bytes: Uint8Array): Promise<PutResult> {
+      const seen = files.has(key); // the name query...
+      await tick(); // ...and the create are separate requests
+      if (seen) return 'exists';
+      const list = files.get(key) ?? [];
+      list.push({ bytes: Uint8Array.from(bytes), modified: new Date(now()) });
+      files.set(key, list);
+      return 'created';
+    },
+    async get(key: string, o?: { range?: ByteRange }): Promise<Uint8Array> {
+      await tick();
+      const list = files.get(key);
+      if (!list?.length) throw new StorageError('NotFound', `duplicate-names: ${key} not found`);
+      const pick = list[Math.floor(random() * list.length)]!.bytes;
+      const r = o?.range;
+      return Uint8Array.from(r ? pick.subarray(r.offset, r.offset + r.length) : pick);
+    },
+    async list(prefix: string, o: ListOptions = {}): Promise<ListPage> {
+      await tick();
+      const after = o.cursor ?? o.startAfter;
+      const keys = [...files.keys()].filter((k) => k.startsWith(prefix) && (after === undefined || compareKeys(k, after) > 0)).sort(compareKeys);
+      const size = Math.max(1, Math.min(o.pageSize ?? 1000, 1000));
+      const objects = keys.slice(0, size).map((key) => {
+        const first = files.get(key)![0]!;
+        return { key, size: first.bytes.byteLength, modified: first.modified };
+      });
+      return keys.length > size ? { objects, cursor: objects[objects.length - 1]!.key } : { objects };
+    },
+    async delete(key: string): Promise<void> {
+      await tick();
+      files.delete(key);
+    },
+  };
+}

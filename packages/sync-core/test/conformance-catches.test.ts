@@ -1,0 +1,75 @@
+/** A checker that cannot fail proves nothing: each deliberately broken adapter must be caught. */
+import { describe, expect, it } from 'vitest';
+import { createMemoryStorage, StorageError, withCheckThenWrite, withFaults, withIgnoredPreconditions, type Storage } from '@syncacross/sync-core';
+import { checkStorageConformance, type ConformanceFixture } from '@syncacross/sync-core/testing';
+
+const unreachable = () => withFaults(createMemoryStorage(), { down: true });
+const small = { largeObjectBytes: 256 * 1024 };
+
+async function failuresOf(make: () => Storage, fixture: Partial<ConformanceFixture> = {}) {
+  const results = await checkStorageConformance(async () => ({ storage: make(), unreachable, ...fixture }), small);
+  return results.filter((r) => !r.ok);
+}
+
+describe('the conformance suite catches broken adapters', () => {
+  it('passes the reference adapter (the baseline for the cases below)', async () => {
+    expect(await failuresOf(() => createMemoryStorage())).toEqual([]);
+  });
+
+  it('catches a backend that silently ignores create-if-absent', async () => {
+    const failed = await failuresOf(() => withIgnoredPreconditions(createMemoryStorage()));
+    expect(failed.map((f) => f.name)).toContain('a second putIfAbsent answers exists and leaves the content unchanged');
+  });
+
+  it('catches a check-then-write backend that claims atomic create', async () => {
+    const failed = await failuresOf(() => withCheckThenWrite(createMemoryStorage(), { claimAtomic: true }));
+    expect(failed.map((f) => f.error).join('\n')).toMatch(/atomicCreate is claimed but \d+ of 16/);
+  });
+
+  it('catches an adapter that reports an unreachable backend as empty', async () => {
+    const emptyWhenDown = (): Storage => ({
+      ...createMemoryStorage(),
+      list: async () => ({ objects: [] }),
+      get: async (k) => {
+        throw new StorageError('NotFound', k);
+      },
+    });
+    const failed = await failuresOf(() => createMemoryStorage(), { unreachable: emptyWhenDown });
+    expect(failed.map((f) => f.name)).toEqual(['answers NotFound for a missing key, and never "empty" or NotFound when unreachable']);
+  });
+
+  it('catches a listing that drops the last page', async () => {
+    const dropsPages = (): Storage => {
+      const m = createMemoryStorage();
+      return { ...m, list: async (p, o) => ({ objects: (await m.list(p, { ...o, pageSize: 10 })).objects }) };
+    };
+    const failed = await failuresOf(dropsPages);
+    expect(failed.map((f) => f.name)).toContain('pages through a long listing, each key once, and honors startAfter');
+  });
+
+  it('catches an adapter whose writes appear before they are complete', async () => {
+    const torn = (): Storage => {
+      const m = createMemoryStorage();
+      return {
+        ...m,
+        async putIfAbsent(key, bytes) {
+          if (bytes.byteLength < 100_000) return m.putIfAbsent(key, bytes);
+          m.debug.overwrite(key, bytes.subarray(0, bytes.byteLength >> 1)); // half visible...
+          await new Promise((r) => setTimeout(r, 20));
+          m.debug.overwrite(key, bytes); // ...then whole
+          return 'created';
+        },
+      };
+    };
+    const failed = await failuresOf(torn);
+    expect(failed.map((f) => f.name)).toContain('never shows a partial object while a large write is in flight');
+  });
+
+  it('catches a compare-and-swap that ignores the etag', async () => {
+    const failed = await failuresOf(() => {
+      const m = createMemoryStorage();
+      return { ...m, putIfMatch: async (k, b) => (m.debug.overwrite(k, b), { etag: 'x' }) };
+    });
+    expect(failed.map((f) => f.name)).toContain('compare-and-swap replaces only on a matching etag (or is absent when not declared)');
+  });
+});

@@ -1,0 +1,39 @@
+/** Every wrapper implements the same contract, so every wrapper passes the same suite. */
+import {
+  createDuplicateNameStorage,
+  createMemoryStorage,
+  withCheckThenWrite,
+  withCounting,
+  withEventualConsistency,
+  withFaults,
+  withRetry,
+} from '@syncacross/sync-core';
+import { runStorageConformance } from '@syncacross/sync-core/testing';
+
+const unreachable = () => withFaults(createMemoryStorage(), { down: true });
+const fastRetry = { baseDelayMs: 1, maxDelayMs: 5, retries: 30 };
+
+runStorageConformance('withRetry over throttling and pre-write failures', async () => ({
+  storage: withRetry(withFaults(createMemoryStorage(), { failBefore: 0.2, rateLimit: 0.1, retryAfterMs: 1 }), fastRetry),
+  // Retrying an unreachable backend must still end in Unavailable, not hang or answer "empty".
+  unreachable: () => withRetry(unreachable(), { ...fastRetry, retries: 2 }),
+}));
+
+runStorageConformance('withCounting', async () => ({ storage: withCounting(createMemoryStorage()), unreachable }));
+
+runStorageConformance('withFaults: latency and short listing pages', async () => ({
+  storage: withFaults(createMemoryStorage(), { latencyMs: 2, shortPages: 3 }),
+  unreachable,
+}));
+
+runStorageConformance('withEventualConsistency: delayed listing', async () => ({
+  storage: withEventualConsistency(createMemoryStorage(), { listDelayMs: 50 }),
+  unreachable,
+}));
+
+runStorageConformance('withCheckThenWrite (declares atomic create unsupported)', async () => ({
+  storage: withCheckThenWrite(createMemoryStorage()),
+  unreachable,
+}));
+
+runStorageConformance('duplicate names (Drive-like)', async () => ({ storage: createDuplicateNameStorage(), unreachable }));

@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const pkg = (p: string) => fileURLToPath(new URL(`./packages/${p}`, import.meta.url));
+
+// Tests import packages by their public names; resolve those to sources so a test never runs
+// against a stale build. (The CLI's black-box tests run the built binary instead.)
+export const alias = [
+  { find: /^@syncacross\/sync-core\/testing$/, replacement: pkg('sync-core/src/testing/index.ts') },
+  { find: /^@syncacross\/([a-z0-9-]+)$/, replacement: pkg('$1/src/index.ts') },
+];
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/*.interop.test.ts', '**/*.sim-campaign.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
