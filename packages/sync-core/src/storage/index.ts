@@ -5,6 +5,7 @@ export * from './checked.js';
 export * from './listing.js';
 export * from './memory.js';
 export * from './probe.js';
+export * from './adapter-module.js';
 export * from './wrappers/forward.js';
 export * from './wrappers/retry.js';
 export * from './wrappers/counting.js';
