@@ -1,0 +1,28 @@
+import { defineAdapter } from '@syncacross/sync-core';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { createFsStorage } from './fs-storage.js';
+
+export { createFsStorage, cleanStaleTemps } from './fs-storage.js';
+export type { FsStorage, FsStorageOptions, PublishMode } from './fs-storage.js';
+export { encodeKey, encodeSegment, decodeSegment } from './names.js';
+
+export const optionsSchema = z
+  .object({
+    root: z.string().min(1).describe('the folder that holds the repository (a local disk, USB drive, NAS mount or cloud-drive folder)'),
+    publish: z.enum(['auto', 'link', 'rename']).default('auto').describe("how finished files get their name: 'auto' tests hard links (atomic create) at first write"),
+    fsync: z.boolean().default(true).describe('fsync before publishing'),
+    createRoot: z.boolean().default(false).describe('create the folder if missing (otherwise a missing folder means "not mounted")'),
+  })
+  .strict();
+
+export type FsAdapterOptions = z.infer<typeof optionsSchema>;
+
+export default defineAdapter<FsAdapterOptions>({
+  name: 'fs',
+  description: 'a local or mounted folder: NAS (SMB/NFS), USB drive, cloud-drive folder',
+  optionsSchema,
+  secretOptions: [],
+  parseLocation: (location) => ({ root: resolve(location) }),
+  create: (options) => createFsStorage(options),
+});

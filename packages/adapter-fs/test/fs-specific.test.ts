@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFsStorage, decodeSegment, encodeSegment } from '@syncacross/adapter-fs';
+import { listAll, probeCapabilities } from '@syncacross/sync-core';
+
+const run = promisify(execFile);
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'syncacross-fs-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('file names', () => {
+  it('never lets two keys collide on a case-insensitive or Windows file system', () => {
+    const names = ['CaseA', 'casea', 'a.', 'con', 'CON.txt', 'x<y>', 'é', 'e\u0301', '.hidden', 'plain-name_1.bin'].map(encodeSegment);
+    expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(names.length);
+    for (const n of names) expect(n).toMatch(/^[a-z0-9_%.-]+$/i);
+    expect(names.some((n) => n.endsWith('.') || n.startsWith('.'))).toBe(false);
+    expect(encodeSegment('plain-name_1.bin')).toBe('plain-name_1.bin');
+  });
+
+  it('ignores files in the remote folder that it did not write', async () => {
+    const s = await createFsStorage({ root: dir });
+    await s.putIfAbsent('log/a', Uint8Array.of(1));
+    await writeFile(join(dir, 'log', 'Thumbs.db'), 'junk');
+    await writeFile(join(dir, 'log', '.DS_Store'), 'junk');
+    expect((await listAll(s, '')).map((o) => o.key)).toEqual(['log/a']);
+    expect(decodeSegment('Thumbs.db')).toBeUndefined();
+  });
+});
+
+describe('publishing', () => {
+  it('leaves no temporary file behind and shows it in no listing', async () => {
+    const s = await createFsStorage({ root: dir });
+    await s.putIfAbsent('k', Uint8Array.of(1, 2, 3));
+    await s.putIfAbsent('k', Uint8Array.of(4));
+    expect(await readdir(join(dir, '.syncacross-tmp'))).toEqual([]);
+    expect((await listAll(s, '')).map((o) => o.key)).toEqual(['k']);
+  });
+
+  it('uses hard links (atomic create) on a local disk, and the probe agrees', async () => {
+    const s = await createFsStorage({ root: dir });
+    expect(await s.publishMode()).toBe('link');
+    expect(s.capabilities.atomicCreate).toBe(true);
+    const report = await probeCapabilities(s);
+    expect(report.effective.atomicCreate).toBe(true);
+  });
+
+  it('declares atomic create unsupported where it must rename', async () => {
+    const s = await createFsStorage({ root: dir, publish: 'rename' });
+    expect(s.capabilities.atomicCreate).toBe(false);
+  });
+
+  it('treats a missing root as unreachable and never creates it behind the user', async () => {
+    const gone = join(dir, 'unmounted');
+    const s = await createFsStorage({ root: gone });
+    await expect(s.list('')).rejects.toMatchObject({ code: 'Unavailable' });
+    await expect(s.putIfAbsent('a/b', Uint8Array.of(1))).rejects.toMatchObject({ code: 'Unavailable' });
+    await expect(readdir(gone)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('atomic create across processes', () => {
+  it('lets exactly one of 16 separate processes create a key', async () => {
+    const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    const script = `
+      const { createFsStorage } = await import(${JSON.stringify(dist)});
+      const s = await createFsStorage({ root: process.argv[1] });
+      process.stdout.write(await s.putIfAbsent('race/key', new TextEncoder().encode(process.argv[2])));`;
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => run(process.execPath, ['--input-type=module', '-e', script, dir, `writer-${i}`]).then((r) => r.stdout)),
+    );
+    expect(answers.filter((a) => a === 'created')).toHaveLength(1);
+    expect(answers.filter((a) => a === 'exists')).toHaveLength(15);
+    const s = await createFsStorage({ root: dir });
+    const winner = answers.indexOf('created');
+    expect(new TextDecoder().decode(await s.get('race/key'))).toBe(`writer-${winner}`);
+  });
+});
