@@ -1,1 +1,13 @@
 export * from './storage/index.js';
+export * from './engine/errors.js';
+export * from './engine/version.js';
+export * from './engine/merge.js';
+export * from './engine/hashing.js';
+export * from './engine/chunker.js';
+export { encodeSegment, decodeSegment, parseSegmentKey } from './engine/segment.js';
+export type { Segment, SegmentKey, ChunkLocation } from './engine/segment.js';
+export { openLibrary, Library } from './engine/library.js';
+export type { LibraryOptions, SyncSummary, SyncProgress, HistoryEntry } from './engine/library.js';
+export { BUILTIN_IGNORES } from './local/ignore-rules.js';
+export { libraryPathProblem } from './local/paths.js';
+export { integrityCheck as sqliteIntegrityCheck } from './local/sqlite-snapshot.js';

@@ -1,0 +1,96 @@
+/**
+ * Splits content into chunks that survive edits:
+ * - content-defined chunking (a gear rolling hash, FastCDC-style) for ordinary large files, so an
+ *   insertion shifts only the chunks around it;
+ * - page-aligned chunks for SQLite databases: a small change to a big database rewrites pages all
+ *   over the file, so content-defined ~1 MiB chunks would nearly all change, while page-sized
+ *   chunks upload only the pages that did.
+ * Small files are one chunk.
+ */
+export interface ChunkingParams {
+  minSize: number;
+  avgSize: number;
+  maxSize: number;
+}
+
+export const DEFAULT_CHUNKING: ChunkingParams = { minSize: 256 * 1024, avgSize: 1024 * 1024, maxSize: 4 * 1024 * 1024 };
+
+// A fixed table of 256 pseudo-random 32-bit values (xorshift from a constant seed): part of the
+// format, since chunk boundaries must be identical on every node.
+const GEAR = (() => {
+  const t = new Uint32Array(256);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < 256; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    t[i] = x;
+  }
+  return t;
+})();
+
+/** Lengths of content-defined chunks covering `data` exactly. */
+export function cdcBoundaries(data: Uint8Array, p: ChunkingParams = DEFAULT_CHUNKING): number[] {
+  const bits = Math.round(Math.log2(p.avgSize));
+  const maskHard = ((1 << (bits + 1)) - 1) >>> 0; // stricter before the average size
+  const maskEasy = ((1 << (bits - 1)) - 1) >>> 0; // looser after it (normalized chunking)
+  const lengths: number[] = [];
+  let start = 0;
+  while (start < data.length) {
+    const remaining = data.length - start;
+    if (remaining <= p.minSize) {
+      lengths.push(remaining);
+      break;
+    }
+    const end = Math.min(start + p.maxSize, data.length);
+    const normal = Math.min(start + p.avgSize, end);
+    let h = 0;
+    let i = start + p.minSize;
+    let cut = end;
+    for (; i < normal; i++) {
+      h = ((h << 1) + GEAR[data[i]!]!) >>> 0;
+      if ((h & maskHard) === 0) {
+        cut = i + 1;
+        break;
+      }
+    }
+    if (cut === end && i >= normal) {
+      for (; i < end; i++) {
+        h = ((h << 1) + GEAR[data[i]!]!) >>> 0;
+        if ((h & maskEasy) === 0) {
+          cut = i + 1;
+          break;
+        }
+      }
+    }
+    lengths.push(cut - start);
+    start = cut;
+  }
+  return lengths;
+}
+
+const SQLITE_MAGIC = 'SQLite format 3\u0000';
+
+export function isSqliteHeader(head: Uint8Array): boolean {
+  return head.length >= 100 && Buffer.from(head.subarray(0, 16)).toString('latin1') === SQLITE_MAGIC;
+}
+
+/** The database page size from its header (bytes 16-17, big-endian; 1 means 65,536). */
+export function sqlitePageSize(head: Uint8Array): number {
+  const v = (head[16]! << 8) | head[17]!;
+  return v === 1 ? 65536 : v;
+}
+
+/** Chunk lengths for `data`: page-aligned for SQLite, content-defined otherwise. */
+export function chunkLengths(data: Uint8Array, sqlite: boolean, p: ChunkingParams = DEFAULT_CHUNKING): number[] {
+  if (data.length === 0) return [];
+  if (sqlite && isSqliteHeader(data)) {
+    const page = sqlitePageSize(data);
+    const lengths: number[] = [];
+    for (let off = 0; off < data.length; off += page) lengths.push(Math.min(page, data.length - off));
+    return lengths;
+  }
+  return cdcBoundaries(data, p);
+}

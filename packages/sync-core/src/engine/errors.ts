@@ -1,0 +1,23 @@
+/** Engine errors with stable codes (the CLI maps them to exit codes and messages). */
+export const SYNC_ERROR_CODES = [
+  'LibraryBusy', // another process owns the library
+  'NotARepository', // the remote has data but no syncacross repository
+  'RepositoryMismatch', // the remote holds a different repository than this library joined
+  'RemoteEmptied', // the library joined a repository that is no longer on the remote
+  'NotInitialized', // the library has no .syncacross state yet
+  'CorruptRemote', // segments or packs failed verification (listed in the message)
+  'Aborted',
+] as const;
+export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number];
+
+export class SyncError extends Error {
+  readonly code: SyncErrorCode;
+  constructor(code: SyncErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SyncError';
+    this.code = code;
+  }
+}
+
+export const isSyncError = (e: unknown, code?: SyncErrorCode): e is SyncError =>
+  typeof e === 'object' && e !== null && (e as { name?: string }).name === 'SyncError' && (code === undefined || (e as SyncError).code === code);

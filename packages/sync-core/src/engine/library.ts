@@ -1,0 +1,211 @@
+/**
+ * A library: a folder kept in sync with a repository on some storage. `openLibrary` creates or
+ * joins the repository and takes ownership of the folder's state; `sync()` runs one round:
+ * list, fetch and merge, scan, upload packs then the segment, materialize.
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Storage } from '../storage/contract.js';
+import { checkedStorage } from '../storage/checked.js';
+import { listAll } from '../storage/listing.js';
+import { withCounting, type CountingStorage, type StorageStats } from '../storage/wrappers/counting.js';
+import { withRetry, type RetryOptions } from '../storage/wrappers/retry.js';
+import { loadIgnoreRules } from '../local/ignore-rules.js';
+import { acquireLock, type LibraryLock } from '../local/lock.js';
+import { LocalState } from '../local/state.js';
+import { DEFAULT_CHUNKING, type ChunkingParams } from './chunker.js';
+import { SyncError } from './errors.js';
+import { createOrJoin } from './repository.js';
+import { parseSegmentKey, type SegmentKey } from './segment.js';
+import { buildTree, headsByPath, type Tree } from './merge.js';
+import { runRound, type RoundContext } from './round.js';
+import type { HashedVersion } from './version.js';
+
+export interface LibraryOptions {
+  dir: string;
+  storage: Storage;
+  /** Where the state database lives; default `<dir>/.syncacross`. Put it elsewhere for a library on a network share. */
+  stateDir?: string;
+  /** A name for this machine, part of its writer id (default: the host name). */
+  nodeName?: string;
+  /** Create or join the repository when the library has no state yet (default true). */
+  create?: boolean;
+  /** How long to wait for another process that owns the library (default 2 s). */
+  lockWaitMs?: number;
+  /** A file modified more recently than this is left for a later round (default 2 s). */
+  stableAfterMs?: number;
+  /** A round that took longer than this re-reads the remote before committing (default 10 min). */
+  roundLimitMs?: number;
+  packSize?: number;
+  chunking?: ChunkingParams;
+  retry?: RetryOptions | false;
+  now?: () => number;
+}
+
+export interface SyncProgress {
+  phase: 'list' | 'fetch' | 'scan' | 'upload' | 'materialize' | 'done';
+  done: number;
+  total: number;
+  bytes: number;
+  path?: string;
+}
+
+export interface SyncSummary {
+  repository: string;
+  writer: string;
+  uploaded: { versions: number; bytes: number; packs: number; segments: number };
+  downloaded: { files: number; bytes: number };
+  local: { added: number; changed: number; deleted: number };
+  remote: { added: number; changed: number; deleted: number };
+  conflicts: string[];
+  errors: string[];
+  skipped: { path: string; reason: string }[];
+  retiredWriter?: string;
+  requests: StorageStats['requests'];
+  totalRequests: number;
+  bytesUp: number;
+  bytesDown: number;
+  durationMs: number;
+}
+
+export interface HistoryEntry {
+  hash: string;
+  path: string;
+  writer: string;
+  time: string;
+  deleted: boolean;
+  size: number;
+  parents: string[];
+  head: boolean;
+}
+
+const sanitizeNode = (name: string) => name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'node';
+
+export class Library extends EventEmitter {
+  readonly storage: CountingStorage;
+  private closed = false;
+
+  constructor(
+    readonly dir: string,
+    readonly stateDir: string,
+    readonly state: LocalState,
+    private readonly lock: LibraryLock,
+    storage: CountingStorage,
+    private readonly remote: Storage,
+    readonly options: Required<Pick<LibraryOptions, 'stableAfterMs' | 'roundLimitMs' | 'packSize' | 'chunking' | 'now'>>,
+  ) {
+    super();
+    this.storage = storage;
+  }
+
+  get repository(): string {
+    return this.state.getMeta('repo')!;
+  }
+  get writer(): string {
+    return this.state.getMeta('writer')!;
+  }
+
+  async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncSummary> {
+    if (this.closed) throw new Error('library is closed');
+    const ctx: RoundContext = {
+      dir: this.dir,
+      stateDir: this.stateDir,
+      state: this.state,
+      storage: this.storage,
+      rules: loadIgnoreRules(this.dir),
+      options: this.options,
+      signal: opts.signal,
+      progress: (p) => {
+        opts.onProgress?.(p);
+        this.emit('progress', p);
+      },
+    };
+    const summary = await runRound(ctx);
+    for (const c of summary.conflicts) this.emit('conflict', c);
+    for (const e of summary.errors) this.emit('error-report', e);
+    this.emit('synced', summary);
+    return summary;
+  }
+
+  /** The merged tree as this node knows it (no request). */
+  tree(): Tree {
+    return buildTree(this.state.allVersions());
+  }
+
+  status() {
+    const tree = this.tree();
+    return {
+      repository: this.repository,
+      writer: this.writer,
+      remote: this.remote.name,
+      files: [...tree.values()].filter((e) => !e.conflictOf).length,
+      conflicts: [...tree.values()].filter((e) => e.conflictOf).map((e) => ({ path: e.path, conflictOf: e.conflictOf! })),
+      pendingVersions: this.state.pendingVersions().length,
+      unuploadedSegments: this.state.unuploaded().length,
+      corruptSegments: this.state.corruptSegments(),
+      lastSync: this.state.getMeta('lastSync') ?? null,
+    };
+  }
+
+  history(path?: string): HistoryEntry[] {
+    const versions: HashedVersion[] = path === undefined ? this.state.allVersions() : this.state.versionsOf(path.normalize('NFC'));
+    const heads = new Set([...headsByPath(versions).values()].flat().map((v) => v.hash));
+    return versions
+      .sort((a, b) => a.hlc - b.hlc || (a.hash < b.hash ? -1 : 1))
+      .map((v) => ({ hash: v.hash, path: v.path, writer: v.writer, time: new Date(v.hlc).toISOString(), deleted: !!v.deleted, size: v.size, parents: v.parents, head: heads.has(v.hash) }));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.state.close();
+    await this.lock.release();
+    await this.remote.close?.();
+  }
+}
+
+export async function openLibrary(o: LibraryOptions): Promise<Library> {
+  const stateDir = o.stateDir ?? join(o.dir, '.syncacross');
+  const now = o.now ?? Date.now;
+  const fresh = !(await import('node:fs')).existsSync(join(stateDir, 'state.db'));
+  if (fresh && o.create === false) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
+  await mkdir(stateDir, { recursive: true });
+  const lock = await acquireLock(join(stateDir, 'lock'), o.lockWaitMs ?? 2000);
+  let state: LocalState | undefined;
+  try {
+    state = new LocalState(join(stateDir, 'state.db'));
+    const checked = checkedStorage(o.storage);
+    const counting = withCounting(o.retry === false ? checked : withRetry(checked, o.retry));
+    // Counting sits inside retry in spirit: we count logical requests here, and retries show in failures.
+    if (!state.getMeta('repo')) {
+      if (o.create === false) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
+      const repo = await createOrJoin(counting, now());
+      const node = state.getMeta('node') ?? `${sanitizeNode(o.nodeName ?? hostname())}-${randomBytes(2).toString('hex')}`;
+      state.transaction(() => {
+        state!.setMeta('node', node);
+        state!.setMeta('writer', `${node}.${randomBytes(4).toString('hex')}`);
+        state!.setMeta('seq', '0');
+        state!.setMeta('repo', repo);
+      });
+    }
+    return new Library(o.dir, stateDir, state, lock, counting, o.storage, {
+      stableAfterMs: o.stableAfterMs ?? 2000,
+      roundLimitMs: o.roundLimitMs ?? 10 * 60_000,
+      packSize: o.packSize ?? 16 * 1024 * 1024,
+      chunking: o.chunking ?? DEFAULT_CHUNKING,
+      now,
+    });
+  } catch (e) {
+    state?.close();
+    await lock.release();
+    throw e;
+  }
+}
+
+/** Every segment key under log/, parsed (unparseable keys are not ours and are ignored). */
+export async function listSegmentKeys(storage: Storage): Promise<SegmentKey[]> {
+  return (await listAll(storage, 'log/')).map((o) => parseSegmentKey(o.key)).filter((k): k is SegmentKey => k !== undefined);
+}

@@ -1,0 +1,61 @@
+/**
+ * Turns what the scanner found into versions. A file is staged (chunked, hashed, its new chunks
+ * handed to the pack writer) from one read, so what is uploaded is exactly what was hashed; a
+ * file that changed while being read is left for the next round, never uploaded half-old,
+ * half-new. Live SQLite databases are staged from a snapshot taken through SQLite.
+ */
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chunkFile } from '../local/chunk-file.js';
+import { effectiveStat, sameStat, type DiskEntry } from '../local/scan.js';
+import { looksLikeSqlite, snapshotSqlite } from '../local/sqlite-snapshot.js';
+import type { ChunkingParams } from './chunker.js';
+import { sha256 } from './hashing.js';
+import type { PackWriter } from './packs.js';
+import type { EntryKind } from './version.js';
+
+export interface StagedContent {
+  kind: EntryKind;
+  chunks: string[];
+  size: number;
+  newBytes: number;
+}
+
+export async function stageFile(root: string, entry: DiskEntry, packs: PackWriter, stagingDir: string, chunking: ChunkingParams): Promise<StagedContent | 'unstable'> {
+  const abs = join(root, entry.diskPath);
+  const before = await effectiveStat(root, entry);
+  let source = abs;
+  let kind: EntryKind = 'file';
+  let snapshot: string | undefined;
+  try {
+    if (entry.size >= 100 && (await looksLikeSqlite(abs))) {
+      await mkdir(stagingDir, { recursive: true });
+      snapshot = join(stagingDir, `${randomBytes(8).toString('hex')}.db`);
+      try {
+        await snapshotSqlite(abs, snapshot);
+      } catch {
+        return 'unstable'; // locked for longer than the busy timeout, or not really a database
+      }
+      source = snapshot;
+      kind = 'sqlite';
+    }
+    const chunks: string[] = [];
+    let size = 0;
+    let newBytes = 0;
+    for await (const bytes of chunkFile(source, chunking)) {
+      const h = sha256(bytes);
+      chunks.push(h);
+      size += bytes.byteLength;
+      if (await packs.add(h, bytes)) newBytes += bytes.byteLength;
+    }
+    if (kind === 'file') {
+      const s = await lstat(abs);
+      const after = await effectiveStat(root, { ...entry, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino });
+      if (!sameStat(before, after) || size !== s.size) return 'unstable';
+    }
+    return { kind, chunks, size, newBytes };
+  } finally {
+    if (snapshot) await unlink(snapshot).catch(() => undefined);
+  }
+}

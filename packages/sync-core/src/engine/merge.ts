@@ -1,0 +1,87 @@
+/**
+ * The merge: a pure function of the *set* of known versions (so commutative, associative and
+ * idempotent by construction). Per path:
+ * - heads = versions no other known version of the path names as a parent (a version whose
+ *   parent is unknown is simply a head, i.e. concurrent: it can never silently overwrite);
+ * - one head: that is the state; several: a delete loses against any live head (add-wins),
+ *   identical content is no conflict, the winner is max (hlc, hash), and every other distinct
+ *   live content is materialized as a conflict copy whose name derives only from its version.
+ */
+import { compareRecency, contentId, type HashedVersion } from './version.js';
+
+export interface TreeEntry {
+  path: string;
+  version: HashedVersion;
+  /** For a conflict copy: the path it conflicts with. */
+  conflictOf?: string;
+}
+
+export type Tree = Map<string, TreeEntry>;
+
+export function headsByPath(versions: Iterable<HashedVersion>): Map<string, HashedVersion[]> {
+  const byPath = new Map<string, HashedVersion[]>();
+  const replaced = new Set<string>();
+  for (const v of versions) {
+    const list = byPath.get(v.path);
+    if (list) list.push(v);
+    else byPath.set(v.path, [v]);
+    for (const p of v.parents) replaced.add(`${v.path}\u0000${p}`);
+  }
+  const heads = new Map<string, HashedVersion[]>();
+  for (const [path, list] of byPath) {
+    const unique = new Map(list.map((v) => [v.hash, v]));
+    const h = [...unique.values()].filter((v) => !replaced.has(`${path}\u0000${v.hash}`)).sort(compareRecency);
+    // A cycle cannot happen with hash-linked parents, but an empty head set would drop the path.
+    heads.set(path, h.length ? h : [...unique.values()].sort(compareRecency).slice(-1));
+  }
+  return heads;
+}
+
+export function conflictCopyName(path: string, v: HashedVersion): string {
+  const slash = path.lastIndexOf('/');
+  const dir = path.slice(0, slash + 1);
+  const base = path.slice(slash + 1);
+  const dot = base.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, ''];
+  const stamp = new Date(v.hlc).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${dir}${stem}.sync-conflict-${stamp}-${v.hash.slice(0, 8)}${ext}`;
+}
+
+export function isConflictCopyName(path: string): boolean {
+  return /\.sync-conflict-\d{8}-\d{6}-[0-9a-f]{8}(\.[^/]*)?$/.test(path);
+}
+
+export interface PathState {
+  winner?: HashedVersion;
+  heads: HashedVersion[];
+  conflicts: HashedVersion[];
+}
+
+export function resolvePath(heads: HashedVersion[]): PathState {
+  const live = heads.filter((v) => !v.deleted);
+  if (live.length === 0) return { heads, conflicts: [] };
+  const winner = live[live.length - 1]!; // heads are sorted by recency
+  const seen = new Set([contentId(winner)]);
+  const conflicts: HashedVersion[] = [];
+  for (const v of [...live].reverse()) {
+    const c = contentId(v);
+    if (!seen.has(c)) {
+      seen.add(c);
+      conflicts.push(v);
+    }
+  }
+  return { winner, heads, conflicts };
+}
+
+export function buildTree(versions: Iterable<HashedVersion>): Tree {
+  const tree: Tree = new Map();
+  const copies: TreeEntry[] = [];
+  for (const [path, heads] of headsByPath(versions)) {
+    const state = resolvePath(heads);
+    if (state.winner) tree.set(path, { path, version: state.winner });
+    for (const c of state.conflicts) copies.push({ path: conflictCopyName(path, c), version: c, conflictOf: path });
+  }
+  // A real path always beats a conflict copy that happens to share its name.
+  for (const c of copies) if (!tree.has(c.path)) tree.set(c.path, c);
+  return tree;
+}

@@ -1,0 +1,314 @@
+/**
+ * One sync round. The request budget matters: with nothing new, a round costs two listings
+ * (`repo/` and `log/`) and nothing else.
+ *
+ *  1. verify the repository, list `log/`;
+ *  2. detect a restored or cloned node (segments of our writer that our journal does not know):
+ *     retire the writer id, re-issue unsent edits under a new incarnation;
+ *  3. upload journal entries a crash left behind (same key, same bytes: idempotent);
+ *  4. fetch, verify and merge new segments (one transaction);
+ *  5. scan and stage local changes, packs uploaded as they fill;
+ *  6. if the round took too long, re-read the remote before committing;
+ *  7. journal the segment, then upload it (data before metadata: packs are already there);
+ *  8. materialize the merged tree.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Ignore } from 'ignore';
+import type { CountingStorage } from '../storage/wrappers/counting.js';
+import { walkLibrary, effectiveStat, sameStat } from '../local/scan.js';
+import type { LocalState } from '../local/state.js';
+import { ChunkFetcher } from './chunk-fetcher.js';
+import type { ChunkingParams } from './chunker.js';
+import { SyncError } from './errors.js';
+import { fetchSegments } from './ingest.js';
+import { stageFile } from './local-changes.js';
+import { listSegmentKeys, type SyncProgress, type SyncSummary } from './library.js';
+import { materializeTree } from './materialize-tree.js';
+import { buildTree, headsByPath, resolvePath } from './merge.js';
+import { PackWriter } from './packs.js';
+import { verifyRepository } from './repository.js';
+import { encodeSegment, SEGMENT_FORMAT, type SegmentKey } from './segment.js';
+import { contentId, withHash, type HashedVersion, type Version } from './version.js';
+
+export interface RoundContext {
+  dir: string;
+  stateDir: string;
+  state: LocalState;
+  storage: CountingStorage;
+  rules: Ignore;
+  options: { stableAfterMs: number; roundLimitMs: number; packSize: number; chunking: ChunkingParams; now: () => number };
+  signal?: AbortSignal;
+  progress: (p: SyncProgress) => void;
+}
+
+const MAX_VERSIONS_PER_SEGMENT = 20_000;
+
+export function checkAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new SyncError('Aborted', 'sync aborted');
+}
+
+export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
+  const { state, storage, options } = ctx;
+  const started = options.now();
+  storage.resetStats();
+  const summary: SyncSummary = {
+    repository: state.getMeta('repo')!,
+    writer: state.getMeta('writer')!,
+    uploaded: { versions: 0, bytes: 0, packs: 0, segments: 0 },
+    downloaded: { files: 0, bytes: 0 },
+    local: { added: 0, changed: 0, deleted: 0 },
+    remote: { added: 0, changed: 0, deleted: 0 },
+    conflicts: [],
+    errors: [],
+    skipped: [],
+    requests: storage.stats.requests,
+    totalRequests: 0,
+    bytesUp: 0,
+    bytesDown: 0,
+    durationMs: 0,
+  };
+
+  ctx.progress({ phase: 'list', done: 0, total: 0, bytes: 0 });
+  let changed = await pullRemote(ctx, summary);
+  checkAborted(ctx.signal);
+
+  const localChanges = await scanLocal(ctx, summary);
+  checkAborted(ctx.signal);
+  if (localChanges > 0 && options.now() - started > options.roundLimitMs) {
+    // A laptop slept or the upload took long: look at the remote again before committing, so
+    // what we commit is judged against what is there now (our versions keep their parents).
+    changed = (await pullRemote(ctx, summary)) || changed;
+  }
+  if (localChanges > 0 || state.pendingVersions().length > 0) {
+    await commitPending(ctx, summary);
+    changed = true;
+  }
+  if (changed || localChanges > 0) await materializeTree(ctx, summary);
+
+  state.setMeta('lastSync', new Date(options.now()).toISOString());
+  summary.totalRequests = storage.totalRequests();
+  summary.bytesUp = storage.stats.bytesUp;
+  summary.bytesDown = storage.stats.bytesDown;
+  summary.requests = { ...storage.stats.requests };
+  summary.durationMs = options.now() - started;
+  ctx.progress({ phase: 'done', done: 1, total: 1, bytes: summary.bytesUp + summary.bytesDown });
+  return summary;
+}
+
+/** Steps 1-4. Returns whether anything new was merged. */
+async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<boolean> {
+  const { state, storage } = ctx;
+  const repoIds = await verifyRepository(storage, state.getMeta('repo')!);
+  const listing = await listSegmentKeys(storage);
+  const listed = new Set(listing.map((k) => k.key));
+
+  retireWriterIfForeign(ctx, listing, summary);
+
+  // Journal entries a crash left behind, or that the remote lost (storage rolled back): re-upload.
+  const writer = state.getMeta('writer')!;
+  for (const entry of state.journal(writer)) {
+    if (entry.uploaded && listed.has(entry.key)) continue;
+    if (entry.uploaded && !storage.capabilities.consistentListing) continue; // may just be listing lag
+    await storage.putIfAbsent(entry.key, entry.bytes);
+    state.markUploaded(entry.key);
+  }
+
+  const known = state.knownSegments();
+  const fresh = listing.filter((k) => !known.has(k.key));
+  if (fresh.length === 0) return false;
+  ctx.progress({ phase: 'fetch', done: 0, total: fresh.length, bytes: 0 });
+  const outcome = await fetchSegments(storage, fresh, repoIds);
+  let maxHlc = Number(state.getMeta('hlc') ?? 0);
+  let added = 0;
+  state.transaction(() => {
+    for (const f of outcome.fetched) {
+      for (const v of f.versions) {
+        if (state.addVersion(v, f.key.key)) added++;
+        maxHlc = Math.max(maxHlc, v.hlc);
+      }
+      for (const c of f.segment.chunks) state.addChunk(c, f.key.key);
+      state.recordSegment(f.key.key, f.key.writer, f.key.seq, 'applied');
+    }
+    for (const c of outcome.corrupt) {
+      const k = fresh.find((x) => x.key === c.key)!;
+      state.recordSegment(c.key, k.writer, k.seq, 'corrupt');
+    }
+    state.setMeta('hlc', String(maxHlc));
+  });
+  for (const c of outcome.corrupt) summary.errors.push(`skipped a corrupt segment on the remote: ${c.reason}`);
+  return added > 0;
+}
+
+/**
+ * A segment of our own writer id that our journal does not know means another copy of this
+ * node wrote it: we were restored from an older backup, or cloned. Retire the id (its segments
+ * stay valid history), move to a new incarnation, and re-issue what we had not uploaded.
+ */
+function retireWriterIfForeign(ctx: RoundContext, listing: SegmentKey[], summary: SyncSummary): void {
+  const { state } = ctx;
+  const writer = state.getMeta('writer')!;
+  const mine = state.journalKeys();
+  const foreign = listing.filter((k) => k.writer === writer && !mine.has(k.key));
+  if (foreign.length === 0) return;
+  const node = state.getMeta('node')!;
+  const next = `${node}.${randomBytes(4).toString('hex')}`;
+  state.transaction(() => {
+    for (const entry of state.journal(writer)) if (!entry.uploaded) state.dropJournal(entry.key);
+    state.setMeta('retired', JSON.stringify([...JSON.parse(state.getMeta('retired') ?? '[]'), writer]));
+    state.setMeta('writer', next);
+    state.setMeta('seq', '0');
+    state.setMeta('lastSegment', '');
+  });
+  summary.retiredWriter = writer;
+  summary.writer = next;
+  summary.errors.push(`this node was restored from an older copy or cloned (the remote holds ${foreign.length} segment(s) of ${writer} it did not write); continuing as ${next}, nothing was lost`);
+}
+
+function nextHlc(state: LocalState, now: number): number {
+  const hlc = Math.max(now, Number(state.getMeta('hlc') ?? 0) + 1);
+  state.setMeta('hlc', String(hlc));
+  return hlc;
+}
+
+/** Step 5: new versions for what changed locally. Returns how many were created. */
+async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<number> {
+  const { state, storage, options, dir } = ctx;
+  const records = state.localRecords();
+  const walk = await walkLibrary(dir, ctx.rules);
+  summary.skipped.push(...walk.skipped);
+  const writer = state.getMeta('writer')!;
+  const packs = new PackWriter(storage, (locs) => state.transaction(() => locs.forEach((l) => state.addChunk(l, null))), (h) => state.hasChunk(h), options.packSize);
+  let created = 0;
+  let heads: Map<string, HashedVersion[]> | undefined;
+  const headsOf = (path: string) => (heads ??= headsByPath(state.allVersions())).get(path) ?? [];
+  const tree = () => buildTree(state.allVersions());
+  let treeCache: ReturnType<typeof buildTree> | undefined;
+
+  const add = (v: Version, diskPath: string | undefined, stat?: { size: number; mtimeMs: number; ctimeMs: number; ino: number }) => {
+    const hv = withHash(v);
+    state.transaction(() => {
+      state.addVersion(hv, null);
+      if (diskPath !== undefined && stat) state.putLocal({ path: diskPath, treePath: v.path, version: hv.hash, ...stat });
+    });
+    created++;
+    return hv;
+  };
+  /** Deleting or editing a conflict copy resolves the conflict: one version replacing all heads. */
+  const resolveConflict = (path: string) => {
+    const current = resolvePath(headsOf(path));
+    if (!current.winner || current.heads.length < 2) return;
+    const w = current.winner;
+    add({ ...stripHash(w), parents: current.heads.map((h) => h.hash), hlc: nextHlc(state, options.now()), writer }, undefined);
+  };
+
+  const entries = [...walk.entries.values()];
+  let done = 0;
+  for (const entry of entries) {
+    checkAborted(ctx.signal);
+    const rec = records.get(entry.diskPath);
+    records.delete(entry.diskPath);
+    const st = await effectiveStat(dir, entry);
+    if (rec && sameStat(st, rec)) continue;
+    if (entry.kind === 'dir') {
+      const base = rec ? state.version(rec.version) : undefined;
+      if (base?.kind === 'dir' && !base.deleted) {
+        state.putLocal({ ...rec!, ...st });
+        continue;
+      }
+      add({ path: entry.path, parents: rec ? [rec.version] : [], hlc: nextHlc(state, options.now()), writer, kind: 'dir', size: 0, mtime: 0, chunks: [] }, entry.diskPath, st);
+      summary.local.added++;
+      continue;
+    }
+    if (options.now() - entry.mtimeMs < options.stableAfterMs) continue; // still being written
+    ctx.progress({ phase: 'scan', done: done++, total: entries.length, bytes: 0, path: entry.diskPath });
+    const staged = await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking);
+    if (staged === 'unstable') continue;
+    const base = rec ? state.version(rec.version) : undefined;
+    const draft: Version = {
+      path: rec?.treePath ?? entry.path,
+      parents: rec ? [rec.version] : [],
+      hlc: 0,
+      writer,
+      kind: staged.kind,
+      size: staged.size,
+      mtime: Math.round(entry.mtimeMs),
+      chunks: staged.chunks,
+      ...(entry.exec ? { exec: true as const } : {}),
+    };
+    if (base && !base.deleted && base.path === draft.path && contentId(base) === contentId(draft)) {
+      state.putLocal({ ...rec!, ...st }); // touched, not changed
+      continue;
+    }
+    const conflictOf = rec ? (treeCache ??= tree()).get(rec.treePath)?.conflictOf : undefined;
+    if (conflictOf) {
+      // An edited conflict copy becomes a file of its own, and the conflict is resolved.
+      add({ ...draft, path: entry.path, parents: [], hlc: nextHlc(state, options.now()) }, entry.diskPath, st);
+      resolveConflict(conflictOf);
+    } else {
+      add({ ...draft, hlc: nextHlc(state, options.now()) }, entry.diskPath, st);
+    }
+    if (rec) summary.local.changed++;
+    else summary.local.added++;
+  }
+
+  // Whatever has a record but is no longer on disk was deleted here.
+  for (const rec of records.values()) {
+    const base = state.version(rec.version);
+    state.removeLocal(rec.path);
+    if (!base || base.deleted) continue;
+    const conflictOf = (treeCache ??= tree()).get(rec.treePath)?.conflictOf;
+    if (conflictOf) {
+      resolveConflict(conflictOf);
+      continue;
+    }
+    add({ path: rec.treePath, parents: [rec.version], hlc: nextHlc(state, options.now()), writer, deleted: true, kind: base.kind, size: 0, mtime: 0, chunks: [] }, undefined);
+    summary.local.deleted++;
+  }
+  await packs.flush();
+  summary.uploaded.packs += packs.packsWritten;
+  summary.uploaded.bytes += packs.bytesWritten;
+  return created;
+}
+
+const stripHash = (v: HashedVersion): Version => {
+  const { hash: _hash, ...rest } = v;
+  return rest;
+};
+
+/** Step 7: journal, then upload, the segment(s) carrying pending versions. */
+async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<void> {
+  const { state, storage } = ctx;
+  const pending = state.pendingVersions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
+  for (let i = 0; i < pending.length; i += MAX_VERSIONS_PER_SEGMENT) {
+    const batch = pending.slice(i, i + MAX_VERSIONS_PER_SEGMENT);
+    const writer = state.getMeta('writer')!;
+    const seq = Number(state.getMeta('seq') ?? 0) + 1;
+    const chunks = state.unpublishedChunks(batch.flatMap((v) => v.chunks));
+    const { key, bytes } = encodeSegment({
+      format: SEGMENT_FORMAT,
+      repo: state.getMeta('repo')!,
+      writer,
+      seq,
+      prev: state.getMeta('lastSegment') || null,
+      versions: batch.map(stripHash),
+      chunks,
+    });
+    state.transaction(() => {
+      state.addJournal(writer, seq, key, bytes);
+      state.assignSegment(batch.map((v) => v.hash), key);
+      state.publishChunks(chunks.map((c) => c[0]), key);
+      state.recordSegment(key, writer, seq, 'applied');
+      state.setMeta('seq', String(seq));
+      state.setMeta('lastSegment', key);
+    });
+    ctx.progress({ phase: 'upload', done: i, total: pending.length, bytes: bytes.byteLength });
+    // 'exists' can only be our own earlier attempt: the key is the hash of these bytes.
+    await storage.putIfAbsent(key, bytes);
+    state.markUploaded(key);
+    summary.uploaded.segments++;
+    summary.uploaded.versions += batch.length;
+  }
+}
+
+export { ChunkFetcher };

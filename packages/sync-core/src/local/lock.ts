@@ -1,0 +1,49 @@
+/**
+ * One process owns a library at a time. The lock is a file created with O_EXCL holding the
+ * owner's pid and host; a lock whose process is gone (SIGKILL, power cut) is taken over at once,
+ * with no TTL to wait out. This is a *local* lock on the state folder, never on the remote.
+ */
+import { hostname } from 'node:os';
+import { open, readFile, unlink } from 'node:fs/promises';
+import { SyncError } from '../engine/errors.js';
+
+export interface LibraryLock {
+  release(): Promise<void>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function acquireLock(file: string, waitMs = 2000): Promise<LibraryLock> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const fh = await open(file, 'wx');
+      await fh.writeFile(JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
+      await fh.close();
+      return { release: () => unlink(file).catch(() => undefined) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let owner: { pid?: number; host?: string } = {};
+    try {
+      owner = JSON.parse(await readFile(file, 'utf8'));
+    } catch {
+      // being written right now, or garbage: look again shortly
+    }
+    if (owner.pid !== undefined && owner.host === hostname() && !alive(owner.pid)) {
+      await unlink(file).catch(() => undefined); // the owner died: take over
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new SyncError('LibraryBusy', `the library is being synced by another process (pid ${owner.pid ?? '?'} on ${owner.host ?? '?'}); try again when it finishes`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

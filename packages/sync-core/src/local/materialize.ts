@@ -1,0 +1,111 @@
+/**
+ * Writes remote changes into the library: content goes to a temporary file beside the target,
+ * is fsynced, the local file is re-checked (if it changed since the scan, that is a local edit:
+ * it is kept and becomes a version next round), then renamed into place. Deleted files go to
+ * `.syncacross/trash/` rather than away.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, lstat, mkdir, open, readdir, rename, rmdir, stat, unlink, utimes } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ChunkFetcher } from '../engine/chunk-fetcher.js';
+import type { HashedVersion } from '../engine/version.js';
+import { sameStat } from './scan.js';
+import { applySqlite, looksLikeSqlite } from './sqlite-snapshot.js';
+import type { LocalRecord } from './state.js';
+
+export type StatLike = { size: number; mtimeMs: number; ctimeMs: number; ino: number };
+
+async function statOf(path: string): Promise<StatLike | undefined> {
+  try {
+    const s = await lstat(path);
+    let size = s.size;
+    let mtimeMs = s.mtimeMs;
+    let ctimeMs = s.ctimeMs;
+    try {
+      const wal = await stat(`${path}-wal`);
+      size += wal.size;
+      mtimeMs = Math.max(mtimeMs, wal.mtimeMs);
+      ctimeMs = Math.max(ctimeMs, wal.ctimeMs);
+    } catch {
+      // no WAL
+    }
+    return { size, mtimeMs, ctimeMs, ino: s.ino };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** The local file is as we last recorded it (or absent, when we have no record). */
+export async function unchangedSince(path: string, record: LocalRecord | undefined): Promise<boolean> {
+  const s = await statOf(path);
+  if (!record) return s === undefined;
+  if (!s) return false;
+  return record.mtimeMs === 0 && record.size === 0 ? true : sameStat(s, record);
+}
+
+export async function writeVersion(root: string, diskPath: string, v: HashedVersion, fetcher: ChunkFetcher, record: LocalRecord | undefined, stagingDir: string): Promise<StatLike | 'local-edit'> {
+  const target = join(root, diskPath);
+  if (v.kind === 'dir') {
+    await mkdir(target, { recursive: true });
+    return { size: 0, mtimeMs: 0, ctimeMs: 0, ino: (await stat(target)).ino };
+  }
+  await mkdir(dirname(target), { recursive: true });
+  const temp = join(dirname(target), `.${randomBytes(6).toString('hex')}.syncacross-tmp-${process.pid}`);
+  const fh = await open(temp, 'wx', v.exec ? 0o755 : 0o644);
+  try {
+    for (const h of v.chunks) {
+      const bytes = await fetcher.get(h);
+      await fh.write(bytes);
+    }
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    if (!(await unchangedSince(target, record))) return 'local-edit';
+    const existing = await statOf(target);
+    if (v.kind === 'sqlite' && existing && (await looksLikeSqlite(target))) {
+      await applySqlite(temp, target); // through SQLite: open connections see a consistent switch
+      await unlink(temp);
+    } else {
+      await chmod(temp, v.exec ? 0o755 : 0o644);
+      await utimes(temp, new Date(v.mtime), new Date(v.mtime));
+      await rename(temp, target);
+    }
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+  void stagingDir;
+  return (await statOf(target))!;
+}
+
+/** Moves a file the remote deleted into the trash, if it is still what we recorded. */
+export async function trashFile(root: string, diskPath: string, record: LocalRecord, trashDir: string): Promise<boolean> {
+  const target = join(root, diskPath);
+  if (!(await unchangedSince(target, record))) return false;
+  const s = await statOf(target);
+  if (!s) return true;
+  const st = await lstat(target);
+  if (st.isDirectory()) {
+    await rmdir(target).catch(() => undefined); // only if empty
+    return true;
+  }
+  const dest = join(trashDir, diskPath);
+  await mkdir(dirname(dest), { recursive: true });
+  await rename(target, dest).catch(async () => unlink(target));
+  return true;
+}
+
+/** Removes folders left empty by deletes, up to the library root, except those kept as entries. */
+export async function pruneEmptyParents(root: string, diskPath: string, keep: (dir: string) => boolean): Promise<void> {
+  let dir = dirname(diskPath);
+  while (dir !== '.' && dir !== '') {
+    if (keep(dir)) return;
+    const abs = join(root, dir);
+    const left = await readdir(abs).catch(() => ['?']);
+    if (left.length > 0) return;
+    await rmdir(abs).catch(() => undefined);
+    dir = dirname(dir);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The scanner: stat first, hash only what changed. Content is the truth, mtime a hint: a file
+ * whose size, mtime, ctime and inode all match the last record is not read; anything else is
+ * re-hashed, and a `touch` (new mtime, same content) produces no version.
+ */
+import { lstat, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Ignore } from 'ignore';
+import { libraryPathProblem } from './paths.js';
+
+export interface DiskEntry {
+  /** Path on disk relative to the library, `/`-separated, as the file system spells it. */
+  diskPath: string;
+  /** The same path NFC-normalized: the tree path. */
+  path: string;
+  kind: 'file' | 'dir';
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  exec: boolean;
+}
+
+export interface WalkResult {
+  entries: Map<string, DiskEntry>; // by diskPath
+  skipped: { path: string; reason: string }[];
+}
+
+export async function walkLibrary(root: string, rules: Ignore): Promise<WalkResult> {
+  const entries = new Map<string, DiskEntry>();
+  const skipped: { path: string; reason: string }[] = [];
+  async function visit(rel: string): Promise<number> {
+    const names = await readdir(rel ? join(root, rel) : root, { withFileTypes: true });
+    let kept = 0;
+    for (const d of names) {
+      const diskPath = rel ? `${rel}/${d.name}` : d.name;
+      const isDir = d.isDirectory();
+      if (rules.ignores(isDir ? `${diskPath}/` : diskPath)) continue;
+      const path = diskPath.normalize('NFC');
+      const problem = libraryPathProblem(path);
+      if (problem) {
+        skipped.push({ path: diskPath, reason: problem });
+        continue;
+      }
+      if (d.isSymbolicLink()) {
+        skipped.push({ path: diskPath, reason: 'symbolic links are not synced' });
+        continue;
+      }
+      if (isDir) {
+        const children = await visit(diskPath);
+        if (children === 0) {
+          const s = await stat(join(root, diskPath));
+          // Empty folders are entries of their own, so they survive a round trip.
+          entries.set(diskPath, { diskPath, path, kind: 'dir', size: 0, mtimeMs: 0, ctimeMs: 0, ino: s.ino, exec: false });
+        }
+        kept++;
+      } else if (d.isFile()) {
+        const s = await lstat(join(root, diskPath));
+        entries.set(diskPath, { diskPath, path, kind: 'file', size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino, exec: (s.mode & 0o111) !== 0 });
+        kept++;
+      } else {
+        skipped.push({ path: diskPath, reason: 'not a regular file' });
+      }
+    }
+    return kept;
+  }
+  await visit('');
+  return { entries, skipped };
+}
+
+/** SQLite keeps recent writes in `-wal` without touching the main file: fold it into the stat. */
+export async function effectiveStat(root: string, e: DiskEntry): Promise<DiskEntry> {
+  if (e.kind !== 'file') return e;
+  try {
+    const wal = await stat(join(root, `${e.diskPath}-wal`));
+    return { ...e, size: e.size + wal.size, mtimeMs: Math.max(e.mtimeMs, wal.mtimeMs), ctimeMs: Math.max(e.ctimeMs, wal.ctimeMs) };
+  } catch {
+    return e;
+  }
+}
+
+export const sameStat = (a: { size: number; mtimeMs: number; ctimeMs: number; ino: number }, b: { size: number; mtimeMs: number; ctimeMs: number; ino: number }) =>
+  a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;

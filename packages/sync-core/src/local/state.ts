@@ -1,0 +1,182 @@
+/**
+ * The library's local state, in SQLite (WAL, transactional): integrating a batch of remote
+ * changes is all-or-nothing, and a SIGKILL at any point leaves the previous state intact.
+ * Lives in `<library>/.syncacross/state.db` (never synced), or wherever `stateDir` says (a
+ * library on a network share must not hold a SQLite database there).
+ */
+import Database from 'better-sqlite3';
+import type { ChunkLocation } from '../engine/segment.js';
+import type { HashedVersion } from '../engine/version.js';
+
+export interface LocalRecord {
+  path: string; // path on disk, relative, as the file system spells it
+  treePath: string; // the tree path it stands for (differs for conflict copies and case clashes)
+  version: string; // the version the file was last known to hold
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+export interface JournalEntry {
+  seq: number;
+  key: string;
+  bytes: Uint8Array;
+  uploaded: boolean;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS segments (key TEXT PRIMARY KEY, writer TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS journal (seq INTEGER NOT NULL, writer TEXT NOT NULL, key TEXT NOT NULL UNIQUE, bytes BLOB NOT NULL, uploaded INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (writer, seq));
+CREATE TABLE IF NOT EXISTS versions (hash TEXT PRIMARY KEY, path TEXT NOT NULL, json TEXT NOT NULL, segment TEXT);
+CREATE INDEX IF NOT EXISTS versions_path ON versions(path);
+CREATE TABLE IF NOT EXISTS chunks (hash TEXT PRIMARY KEY, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, segment TEXT);
+CREATE TABLE IF NOT EXISTS local (path TEXT PRIMARY KEY, tree_path TEXT NOT NULL, version TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, ctime_ms REAL NOT NULL, ino INTEGER NOT NULL);
+`;
+
+export class LocalState {
+  readonly db: Database.Database;
+
+  constructor(file: string) {
+    this.db = new Database(file, { timeout: 5000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  integrityCheck(): string {
+    return String(this.db.pragma('integrity_check', { simple: true }));
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  getMeta(k: string): string | undefined {
+    return (this.db.prepare('SELECT v FROM meta WHERE k = ?').get(k) as { v: string } | undefined)?.v;
+  }
+  setMeta(k: string, v: string): void {
+    this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v').run(k, v);
+  }
+
+  knownSegments(): Set<string> {
+    return new Set((this.db.prepare('SELECT key FROM segments').all() as { key: string }[]).map((r) => r.key));
+  }
+  recordSegment(key: string, writer: string, seq: number, state: 'applied' | 'corrupt'): void {
+    this.db.prepare('INSERT OR REPLACE INTO segments (key, writer, seq, state) VALUES (?, ?, ?, ?)').run(key, writer, seq, state);
+  }
+  corruptSegments(): string[] {
+    return (this.db.prepare("SELECT key FROM segments WHERE state = 'corrupt'").all() as { key: string }[]).map((r) => r.key);
+  }
+
+  addVersion(v: HashedVersion, segment: string | null): boolean {
+    const { hash, ...rest } = v;
+    return this.db.prepare('INSERT OR IGNORE INTO versions (hash, path, json, segment) VALUES (?, ?, ?, ?)').run(hash, v.path, JSON.stringify(rest), segment).changes > 0;
+  }
+  allVersions(): HashedVersion[] {
+    return (this.db.prepare('SELECT hash, json FROM versions').all() as { hash: string; json: string }[]).map((r) => ({ ...JSON.parse(r.json), hash: r.hash }));
+  }
+  versionsOf(path: string): HashedVersion[] {
+    return (this.db.prepare('SELECT hash, json FROM versions WHERE path = ?').all(path) as { hash: string; json: string }[]).map((r) => ({ ...JSON.parse(r.json), hash: r.hash }));
+  }
+  version(hash: string): HashedVersion | undefined {
+    const r = this.db.prepare('SELECT json FROM versions WHERE hash = ?').get(hash) as { json: string } | undefined;
+    return r ? { ...JSON.parse(r.json), hash } : undefined;
+  }
+  /** Versions created here and not yet in an uploaded segment. */
+  pendingVersions(): HashedVersion[] {
+    return (this.db.prepare('SELECT hash, json FROM versions WHERE segment IS NULL').all() as { hash: string; json: string }[]).map((r) => ({ ...JSON.parse(r.json), hash: r.hash }));
+  }
+  assignSegment(hashes: string[], segment: string): void {
+    const st = this.db.prepare('UPDATE versions SET segment = ? WHERE hash = ?');
+    for (const h of hashes) st.run(segment, h);
+  }
+
+  chunk(hash: string): ChunkLocation | undefined {
+    const r = this.db.prepare('SELECT pack, offset, length FROM chunks WHERE hash = ?').get(hash) as { pack: string; offset: number; length: number } | undefined;
+    return r ? [hash, r.pack, r.offset, r.length] : undefined;
+  }
+  hasChunk(hash: string): boolean {
+    return this.db.prepare('SELECT 1 FROM chunks WHERE hash = ?').get(hash) !== undefined;
+  }
+  /** Records where a chunk lives; `segment` is the segment that published the location (null: not yet). */
+  addChunk(c: ChunkLocation, segment: string | null): void {
+    this.db.prepare('INSERT OR IGNORE INTO chunks (hash, pack, offset, length, segment) VALUES (?, ?, ?, ?, ?)').run(...c, segment);
+  }
+  /** Locations of these chunks that no segment has published yet. */
+  unpublishedChunks(hashes: Iterable<string>): ChunkLocation[] {
+    const st = this.db.prepare('SELECT pack, offset, length FROM chunks WHERE hash = ? AND segment IS NULL');
+    const out: ChunkLocation[] = [];
+    for (const h of new Set(hashes)) {
+      const r = st.get(h) as { pack: string; offset: number; length: number } | undefined;
+      if (r) out.push([h, r.pack, r.offset, r.length]);
+    }
+    return out;
+  }
+  publishChunks(hashes: string[], segment: string): void {
+    const st = this.db.prepare('UPDATE chunks SET segment = ? WHERE hash = ? AND segment IS NULL');
+    for (const h of hashes) st.run(segment, h);
+  }
+  /** Undo a journaled-but-never-uploaded segment: its versions and chunks become pending again. */
+  dropJournal(key: string): void {
+    this.db.prepare('DELETE FROM journal WHERE key = ?').run(key);
+    this.db.prepare('UPDATE versions SET segment = NULL WHERE segment = ?').run(key);
+    this.db.prepare('UPDATE chunks SET segment = NULL WHERE segment = ?').run(key);
+    this.db.prepare('DELETE FROM segments WHERE key = ?').run(key);
+  }
+
+  journal(writer: string): JournalEntry[] {
+    return (this.db.prepare('SELECT seq, key, bytes, uploaded FROM journal WHERE writer = ? ORDER BY seq').all(writer) as { seq: number; key: string; bytes: Buffer; uploaded: number }[]).map((r) => ({
+      seq: r.seq,
+      key: r.key,
+      bytes: new Uint8Array(r.bytes),
+      uploaded: r.uploaded === 1,
+    }));
+  }
+  journalKeys(): Set<string> {
+    return new Set((this.db.prepare('SELECT key FROM journal').all() as { key: string }[]).map((r) => r.key));
+  }
+  addJournal(writer: string, seq: number, key: string, bytes: Uint8Array): void {
+    this.db.prepare('INSERT INTO journal (writer, seq, key, bytes) VALUES (?, ?, ?, ?)').run(writer, seq, key, Buffer.from(bytes));
+  }
+  markUploaded(key: string): void {
+    this.db.prepare('UPDATE journal SET uploaded = 1 WHERE key = ?').run(key);
+  }
+  unuploaded(): { key: string; writer: string; bytes: Uint8Array }[] {
+    return (this.db.prepare('SELECT key, writer, bytes FROM journal WHERE uploaded = 0 ORDER BY writer, seq').all() as { key: string; writer: string; bytes: Buffer }[]).map((r) => ({
+      key: r.key,
+      writer: r.writer,
+      bytes: new Uint8Array(r.bytes),
+    }));
+  }
+  journalBytes(key: string): Uint8Array | undefined {
+    const r = this.db.prepare('SELECT bytes FROM journal WHERE key = ?').get(key) as { bytes: Buffer } | undefined;
+    return r ? new Uint8Array(r.bytes) : undefined;
+  }
+
+  localRecords(): Map<string, LocalRecord> {
+    const rows = this.db.prepare('SELECT path, tree_path, version, size, mtime_ms, ctime_ms, ino FROM local').all() as {
+      path: string;
+      tree_path: string;
+      version: string;
+      size: number;
+      mtime_ms: number;
+      ctime_ms: number;
+      ino: number;
+    }[];
+    return new Map(rows.map((r) => [r.path, { path: r.path, treePath: r.tree_path, version: r.version, size: r.size, mtimeMs: r.mtime_ms, ctimeMs: r.ctime_ms, ino: r.ino }]));
+  }
+  putLocal(r: LocalRecord): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO local (path, tree_path, version, size, mtime_ms, ctime_ms, ino) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(r.path, r.treePath, r.version, r.size, r.mtimeMs, r.ctimeMs, r.ino);
+  }
+  removeLocal(path: string): void {
+    this.db.prepare('DELETE FROM local WHERE path = ?').run(path);
+  }
+}
