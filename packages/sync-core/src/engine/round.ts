@@ -84,7 +84,12 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
     await commitPending(ctx, summary);
     changed = true;
   }
-  if (changed || localChanges > 0) await materializeTree(ctx, summary);
+  // The flag outlives a crash: a round killed mid-materialize finishes the job in the next one.
+  if (changed || localChanges > 0) state.setMeta('materialize', 'pending');
+  if (state.getMeta('materialize') === 'pending') {
+    const complete = await materializeTree(ctx, summary);
+    if (complete) state.setMeta('materialize', 'done');
+  }
 
   state.setMeta('lastSync', new Date(options.now()).toISOString());
   summary.totalRequests = storage.totalRequests();
@@ -185,12 +190,12 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
   const tree = () => buildTree(state.allVersions());
   let treeCache: ReturnType<typeof buildTree> | undefined;
 
+  // Versions are kept aside until the packs holding their chunks are written: a version must
+  // never be recorded (and later committed) before its content is on the remote.
+  const staged: { v: HashedVersion; diskPath?: string; stat?: { size: number; mtimeMs: number; ctimeMs: number; ino: number } }[] = [];
   const add = (v: Version, diskPath: string | undefined, stat?: { size: number; mtimeMs: number; ctimeMs: number; ino: number }) => {
     const hv = withHash(v);
-    state.transaction(() => {
-      state.addVersion(hv, null);
-      if (diskPath !== undefined && stat) state.putLocal({ path: diskPath, treePath: v.path, version: hv.hash, ...stat });
-    });
+    staged.push({ v: hv, diskPath, stat });
     created++;
     return hv;
   };
@@ -208,7 +213,7 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
     checkAborted(ctx.signal);
     const rec = records.get(entry.diskPath);
     records.delete(entry.diskPath);
-    const st = await effectiveStat(dir, entry);
+    const st = statFields(await effectiveStat(dir, entry));
     if (rec && sameStat(st, rec)) continue;
     if (entry.kind === 'dir') {
       const base = rec ? state.version(rec.version) : undefined;
@@ -220,7 +225,10 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
       summary.local.added++;
       continue;
     }
-    if (options.now() - entry.mtimeMs < options.stableAfterMs) continue; // still being written
+    // Still being written? Judged on the real clock, the one the file system stamps mtimes with;
+    // a future mtime (a file from a machine with a wrong clock) is not "recent" forever.
+    const age = Date.now() - entry.mtimeMs;
+    if (age >= 0 && age < options.stableAfterMs) continue;
     ctx.progress({ phase: 'scan', done: done++, total: entries.length, bytes: 0, path: entry.diskPath });
     const staged = await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking);
     if (staged === 'unstable') continue;
@@ -253,9 +261,10 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
   }
 
   // Whatever has a record but is no longer on disk was deleted here.
+  const removed: string[] = [];
   for (const rec of records.values()) {
     const base = state.version(rec.version);
-    state.removeLocal(rec.path);
+    removed.push(rec.path); // dropped with the versions below, in one transaction
     if (!base || base.deleted) continue;
     const conflictOf = (treeCache ??= tree()).get(rec.treePath)?.conflictOf;
     if (conflictOf) {
@@ -266,10 +275,20 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
     summary.local.deleted++;
   }
   await packs.flush();
+  state.transaction(() => {
+    for (const path of removed) state.removeLocal(path);
+    for (const { v, diskPath, stat } of staged) {
+      state.addVersion(v, null);
+      if (diskPath !== undefined && stat) state.putLocal({ path: diskPath, treePath: v.path, version: v.hash, ...stat });
+    }
+  });
   summary.uploaded.packs += packs.packsWritten;
   summary.uploaded.bytes += packs.bytesWritten;
   return created;
 }
+
+/** Only the stat fields: a DiskEntry also has `path`, which must not overwrite a record's. */
+const statFields = (e: { size: number; mtimeMs: number; ctimeMs: number; ino: number }) => ({ size: e.size, mtimeMs: e.mtimeMs, ctimeMs: e.ctimeMs, ino: e.ino });
 
 const stripHash = (v: HashedVersion): Version => {
   const { hash: _hash, ...rest } = v;

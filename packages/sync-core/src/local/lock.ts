@@ -3,7 +3,7 @@
  * owner's pid and host; a lock whose process is gone (SIGKILL, power cut) is taken over at once,
  * with no TTL to wait out. This is a *local* lock on the state folder, never on the remote.
  */
-import { hostname } from 'node:os';
+import { hostname, uptime } from 'node:os';
 import { open, readFile, unlink } from 'node:fs/promises';
 import { SyncError } from '../engine/errors.js';
 
@@ -20,6 +20,10 @@ function alive(pid: number): boolean {
   }
 }
 
+// Locks this process holds: a lock file naming our own pid that is not in here was restored
+// from a backup or copied with the library, and is stale.
+const held = new Set<string>();
+
 export async function acquireLock(file: string, waitMs = 2000): Promise<LibraryLock> {
   const deadline = Date.now() + waitMs;
   for (;;) {
@@ -27,17 +31,28 @@ export async function acquireLock(file: string, waitMs = 2000): Promise<LibraryL
       const fh = await open(file, 'wx');
       await fh.writeFile(JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
       await fh.close();
-      return { release: () => unlink(file).catch(() => undefined) };
+      held.add(file);
+      return {
+        release: async () => {
+          held.delete(file);
+          await unlink(file).catch(() => undefined);
+        },
+      };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    let owner: { pid?: number; host?: string } = {};
+    let owner: { pid?: number; host?: string; since?: string } = {};
     try {
       owner = JSON.parse(await readFile(file, 'utf8'));
     } catch {
       // being written right now, or garbage: look again shortly
     }
-    if (owner.pid !== undefined && owner.host === hostname() && !alive(owner.pid)) {
+    const bootedAt = Date.now() - uptime() * 1000;
+    const stale =
+      owner.pid !== undefined &&
+      owner.host === hostname() &&
+      (!alive(owner.pid) || (owner.pid === process.pid && !held.has(file)) || (owner.since !== undefined && Date.parse(owner.since) < bootedAt - 60_000));
+    if (stale) {
       await unlink(file).catch(() => undefined); // the owner died: take over
       continue;
     }

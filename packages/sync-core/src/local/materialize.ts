@@ -52,29 +52,25 @@ export async function writeVersion(root: string, diskPath: string, v: HashedVers
   }
   await mkdir(dirname(target), { recursive: true });
   const temp = join(dirname(target), `.${randomBytes(6).toString('hex')}.syncacross-tmp-${process.pid}`);
-  const fh = await open(temp, 'wx', v.exec ? 0o755 : 0o644);
   try {
-    for (const h of v.chunks) {
-      const bytes = await fetcher.get(h);
-      await fh.write(bytes);
+    const fh = await open(temp, 'wx', v.exec ? 0o755 : 0o644);
+    try {
+      for (const h of v.chunks) await fh.write(await fetcher.get(h));
+      await fh.sync();
+    } finally {
+      await fh.close();
     }
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
     if (!(await unchangedSince(target, record))) return 'local-edit';
     const existing = await statOf(target);
     if (v.kind === 'sqlite' && existing && (await looksLikeSqlite(target))) {
       await applySqlite(temp, target); // through SQLite: open connections see a consistent switch
-      await unlink(temp);
     } else {
       await chmod(temp, v.exec ? 0o755 : 0o644);
       await utimes(temp, new Date(v.mtime), new Date(v.mtime));
       await rename(temp, target);
     }
   } finally {
-    await unlink(temp).catch(() => undefined);
+    await unlink(temp).catch(() => undefined); // a failed download never leaves a partial file behind
   }
   void stagingDir;
   return (await statOf(target))!;

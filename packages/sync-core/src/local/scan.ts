@@ -3,7 +3,7 @@
  * whose size, mtime, ctime and inode all match the last record is not read; anything else is
  * re-hashed, and a `touch` (new mtime, same content) produces no version.
  */
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ignore } from 'ignore';
 import { libraryPathProblem } from './paths.js';
@@ -35,7 +35,10 @@ export async function walkLibrary(root: string, rules: Ignore): Promise<WalkResu
     for (const d of names) {
       const diskPath = rel ? `${rel}/${d.name}` : d.name;
       const isDir = d.isDirectory();
-      if (rules.ignores(isDir ? `${diskPath}/` : diskPath)) continue;
+      if (rules.ignores(isDir ? `${diskPath}/` : diskPath)) {
+        await removeOrphanedTemp(root, diskPath, d.name);
+        continue;
+      }
       const path = diskPath.normalize('NFC');
       const problem = libraryPathProblem(path);
       if (problem) {
@@ -66,6 +69,21 @@ export async function walkLibrary(root: string, rules: Ignore): Promise<WalkResu
   }
   await visit('');
   return { entries, skipped };
+}
+
+/** A temporary file left by a materialization that was killed: remove it once its process is gone. */
+async function removeOrphanedTemp(root: string, diskPath: string, name: string): Promise<void> {
+  const m = /\.syncacross-tmp-(\d+)$/.exec(name);
+  if (!m) return;
+  const pid = Number(m[1]);
+  if (pid === process.pid) return;
+  try {
+    process.kill(pid, 0);
+    return; // still running
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EPERM') return;
+  }
+  await unlink(join(root, diskPath)).catch(() => undefined);
 }
 
 /** SQLite keeps recent writes in `-wal` without touching the main file: fold it into the stat. */

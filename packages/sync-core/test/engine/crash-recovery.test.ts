@@ -1,0 +1,102 @@
+/** A crashed writer blocks no one, and a killed sync recovers by itself on the next run. */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createFsStorage } from '@syncacross/adapter-fs';
+import { cleanup, makeNode, snapshot, tempDir } from './helpers.js';
+
+const child = fileURLToPath(new URL('./fixtures/sync-child.mjs', import.meta.url));
+const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+
+beforeAll(() => {
+  if (!existsSync(dist)) throw new Error('these tests run the built engine in a child process: run `npm run build` first (npm test does)');
+});
+afterEach(cleanup);
+
+async function countFiles(dir: string): Promise<number> {
+  let n = 0;
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) n++;
+  return n;
+}
+
+/** Starts a sync in a child process and SIGKILLs it once `until` holds. */
+async function killWhen(args: string[], until: () => Promise<boolean>): Promise<void> {
+  const p = spawn(process.execPath, [child, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  p.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
+  for (let i = 0; i < 2000; i++) {
+    if (await until()) {
+      p.kill('SIGKILL');
+      await exited;
+      return;
+    }
+    if (p.exitCode !== null) throw new Error(`the child finished before it could be killed (${p.exitCode}): ${err}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  p.kill('SIGKILL');
+  throw new Error('condition never reached');
+}
+
+async function library(dir: string, files: number, size: number) {
+  await mkdir(dir, { recursive: true });
+  for (let i = 0; i < files; i++) await writeFile(join(dir, `f${String(i).padStart(3, '0')}.bin`), randomBytes(size));
+}
+
+describe('SIGKILL of a real sync process', () => {
+  it('mid-upload: packs written, no segment yet; the next run finishes and others see everything', async () => {
+    const remoteDir = await tempDir('syncacross-remote-');
+    const a = await tempDir('syncacross-a-');
+    await library(a, 40, 256 * 1024);
+    await killWhen([a, remoteDir, 'a', '30', String(1024 * 1024)], async () => existsSync(join(remoteDir, 'packs')) && (await readdir(join(remoteDir, 'packs'))).length >= 2);
+    expect(existsSync(join(remoteDir, 'log'))).toBe(false); // killed before the segment: nobody can see a half-upload
+
+    const remote = await createFsStorage({ root: remoteDir });
+    const again = await makeNode(remote, 'a', { dir: a }); // takes over the dead process's lock at once
+    await again.sync();
+    const b = await makeNode(remote, 'b');
+    await b.sync();
+    expect(await snapshot(b.dir)).toEqual(await snapshot(a));
+    await again.lib.close();
+    await b.lib.close();
+  });
+
+  it('mid-materialize: the next run completes the download and leaves no temporary file', async () => {
+    const remoteDir = await tempDir('syncacross-remote-');
+    const remote = await createFsStorage({ root: remoteDir });
+    const a = await makeNode(remote, 'a');
+    await library(a.dir, 60, 128 * 1024);
+    await a.sync();
+    await a.lib.close();
+
+    const b = await tempDir('syncacross-b-');
+    await killWhen([b, remoteDir, 'b', '20'], async () => (await countFiles(b).catch(() => 0)) >= 8);
+    const partial = await countFiles(b);
+    expect(partial).toBeLessThan(60 + 4);
+
+    const again = await makeNode(remote, 'b', { dir: b });
+    await again.sync();
+    expect(await snapshot(b)).toEqual(await snapshot(a.dir));
+    const leftovers = (await readdir(b, { recursive: true })).filter((n) => String(n).includes('syncacross-tmp'));
+    expect(leftovers).toEqual([]);
+    await again.lib.close();
+  });
+
+  it('a crashed node blocks no other node, with no wait', async () => {
+    const remoteDir = await tempDir('syncacross-remote-');
+    const a = await tempDir('syncacross-a-');
+    await library(a, 20, 64 * 1024);
+    await killWhen([a, remoteDir, 'a', '30', String(256 * 1024)], async () => existsSync(join(remoteDir, 'packs')));
+    const remote = await createFsStorage({ root: remoteDir });
+    const b = await makeNode(remote, 'b');
+    await writeFile(join(b.dir, 'from-b.txt'), 'b');
+    const started = Date.now();
+    await b.sync();
+    expect(Date.now() - started).toBeLessThan(5000);
+    await b.lib.close();
+  });
+});
