@@ -6,7 +6,7 @@ const pkg = (p: string) => fileURLToPath(new URL(`./packages/${p}`, import.meta.
 // Tests import packages by their public names; resolve those to sources so a test never runs
 // against a stale build. (The CLI's black-box tests run the built binary instead.)
 export const alias = [
-  { find: /^@syncacross\/sync-core\/testing$/, replacement: pkg('sync-core/src/testing/index.ts') },
+  { find: /^@syncacross\/([a-z0-9-]+)\/([a-z-]+)$/, replacement: pkg('$1/src/$2/index.ts') },
   { find: /^@syncacross\/([a-z0-9-]+)$/, replacement: pkg('$1/src/index.ts') },
 ];
 

@@ -59,3 +59,24 @@ export async function stageFile(root: string, entry: DiskEntry, packs: PackWrite
     if (snapshot) await unlink(snapshot).catch(() => undefined);
   }
 }
+
+/** The chunk hashes of a local file as it is now (databases through a snapshot), uploading nothing. */
+export async function hashLocalContent(abs: string, stagingDir: string, chunking: ChunkingParams): Promise<string[] | undefined> {
+  let source = abs;
+  let snapshot: string | undefined;
+  try {
+    if (await looksLikeSqlite(abs)) {
+      await mkdir(stagingDir, { recursive: true });
+      snapshot = join(stagingDir, `${randomBytes(8).toString('hex')}.db`);
+      await snapshotSqlite(abs, snapshot);
+      source = snapshot;
+    }
+    const chunks: string[] = [];
+    for await (const bytes of chunkFile(source, chunking)) chunks.push(sha256(bytes));
+    return chunks;
+  } catch {
+    return undefined;
+  } finally {
+    if (snapshot) await unlink(snapshot).catch(() => undefined);
+  }
+}

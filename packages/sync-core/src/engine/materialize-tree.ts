@@ -1,11 +1,33 @@
 /** Step 8 of a round: make the folder match the merged tree, never overwriting a local edit. */
 import { join } from 'node:path';
-import { pruneEmptyParents, trashFile, writeVersion } from '../local/materialize.js';
+import { pruneEmptyParents, statOf, trashFile, unchangedSince, writeVersion } from '../local/materialize.js';
+import type { LocalRecord } from '../local/state.js';
+import { hashLocalContent } from './local-changes.js';
+import { IGNORE_CTIME } from '../local/scan.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
 import type { SyncSummary } from './library.js';
 import { buildTree, type TreeEntry } from './merge.js';
 import type { RoundContext } from './round.js';
 import { contentId } from './version.js';
+
+/**
+ * An app that merely opens a database touches its -wal/-shm, which changes the stat we compare
+ * before overwriting. For databases, compare content instead: if the snapshot still holds the
+ * recorded version, the local copy is unchanged and the incoming version may be applied.
+ */
+async function settleDatabaseRecord(ctx: RoundContext, rec: LocalRecord): Promise<LocalRecord> {
+  const path = join(ctx.dir, rec.path);
+  if (await unchangedSince(path, rec)) return rec;
+  const had = ctx.state.version(rec.version);
+  if (!had) return rec;
+  const chunks = await hashLocalContent(path, join(ctx.stateDir, 'staging'), ctx.options.chunking);
+  const now = await statOf(path); // after hashing: opening the database may touch its files
+  if (!now) return rec;
+  if (chunks === undefined || chunks.join() !== had.chunks.join()) return rec;
+  const settled = { ...rec, size: now.size, mtimeMs: now.mtimeMs, ctimeMs: IGNORE_CTIME, ino: now.ino };
+  ctx.state.putLocal(settled);
+  return settled;
+}
 
 /** Returns whether the folder now matches the tree (false: something was left for a later round). */
 export async function materializeTree(ctx: RoundContext, summary: SyncSummary): Promise<boolean> {
@@ -58,15 +80,17 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   let bytes = 0;
   for (const entry of todo) {
     ctx.progress({ phase: 'materialize', done: done++, total: todo.length, bytes, path: entry.path });
-    const rec = byTree.get(entry.path);
+    let rec = byTree.get(entry.path);
     const diskPath = rec?.path ?? entry.path;
+    if (rec && entry.version.kind === 'sqlite') rec = await settleDatabaseRecord(ctx, rec);
     try {
       const result = await writeVersion(dir, diskPath, entry.version, fetcher, rec, join(ctx.stateDir, 'staging'));
       if (result === 'local-edit') {
         complete = false; // kept; it becomes a version next round
         continue;
       }
-      state.putLocal({ path: diskPath, treePath: entry.path, version: entry.version.hash, ...result });
+      const ctimeMs = entry.version.kind === 'sqlite' ? IGNORE_CTIME : result.ctimeMs;
+      state.putLocal({ path: diskPath, treePath: entry.path, version: entry.version.hash, ...result, ctimeMs });
       if (rec) summary.remote.changed++;
       else summary.remote.added++;
       summary.downloaded.files++;

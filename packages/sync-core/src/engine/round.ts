@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Ignore } from 'ignore';
 import type { CountingStorage } from '../storage/wrappers/counting.js';
-import { walkLibrary, effectiveStat, sameStat } from '../local/scan.js';
+import { walkLibrary, effectiveStat, sameStat, IGNORE_CTIME } from '../local/scan.js';
 import type { LocalState } from '../local/state.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
 import type { ChunkingParams } from './chunker.js';
@@ -232,6 +232,7 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
     ctx.progress({ phase: 'scan', done: done++, total: entries.length, bytes: 0, path: entry.diskPath });
     const staged = await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking);
     if (staged === 'unstable') continue;
+    if (staged.kind === 'sqlite') st.ctimeMs = IGNORE_CTIME;
     const base = rec ? state.version(rec.version) : undefined;
     const draft: Version = {
       path: rec?.treePath ?? entry.path,

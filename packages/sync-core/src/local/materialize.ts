@@ -15,7 +15,7 @@ import type { LocalRecord } from './state.js';
 
 export type StatLike = { size: number; mtimeMs: number; ctimeMs: number; ino: number };
 
-async function statOf(path: string): Promise<StatLike | undefined> {
+export async function statOf(path: string): Promise<StatLike | undefined> {
   try {
     const s = await lstat(path);
     let size = s.size;

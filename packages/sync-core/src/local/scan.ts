@@ -97,5 +97,12 @@ export async function effectiveStat(root: string, e: DiskEntry): Promise<DiskEnt
   }
 }
 
+/**
+ * ctime of a SQLite database changes whenever a connection opens it (SQLite adjusts its files),
+ * so database records store ctime -1: "do not compare"; their content is compared instead when
+ * size or mtime (of the database or its WAL) move.
+ */
+export const IGNORE_CTIME = -1;
+
 export const sameStat = (a: { size: number; mtimeMs: number; ctimeMs: number; ino: number }, b: { size: number; mtimeMs: number; ctimeMs: number; ino: number }) =>
-  a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+  a.size === b.size && a.mtimeMs === b.mtimeMs && (a.ctimeMs === b.ctimeMs || a.ctimeMs === IGNORE_CTIME || b.ctimeMs === IGNORE_CTIME) && a.ino === b.ino;

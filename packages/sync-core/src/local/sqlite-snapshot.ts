@@ -4,7 +4,7 @@
  * application holding the database open sees a consistent switch and never writes into a
  * replaced inode.
  */
-import { open } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { isSqliteHeader } from '../engine/chunker.js';
 
@@ -19,10 +19,16 @@ export async function looksLikeSqlite(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * A consistent snapshot with sqlite3_serialize: one call inside one read transaction. (The
+ * stepwise backup API restarts whenever another connection writes, so under continuous writes it
+ * may never finish.) The image is page-identical to the database, which page-aligned chunking
+ * relies on. It is held in memory: fine for the hundreds of MiB a library database reaches.
+ */
 export async function snapshotSqlite(source: string, destination: string): Promise<void> {
   const db = new Database(source, { readonly: true, fileMustExist: true, timeout: 10_000 });
   try {
-    await db.backup(destination);
+    await writeFile(destination, db.serialize());
   } finally {
     db.close();
   }

@@ -1,5 +1,5 @@
 export { runStorageConformance } from './conformance.js';
 export { checkStorageConformance, conformanceChecks, defaultConformanceOptions } from './conformance-checks.js';
 export type { ConformanceCheck, ConformanceFixture, ConformanceOptions, ConformanceResult } from './conformance-checks.js';
-export { serveFetchHandler } from './http-server.js';
-export type { FetchHandler, RunningServer } from './http-server.js';
+export { serveFetchHandler } from '../http/serve-fetch-handler.js';
+export type { FetchHandler, RunningServer } from '../http/serve-fetch-handler.js';

@@ -1,0 +1,3 @@
+// Vitest-free: emulators' command-line entry points import this at run time.
+export { serveFetchHandler } from './serve-fetch-handler.js';
+export type { FetchHandler, RunningServer } from './serve-fetch-handler.js';
