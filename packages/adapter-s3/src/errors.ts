@@ -1,0 +1,63 @@
+/**
+ * AWS SDK errors → the contract's StorageError codes. S3 names its errors in the XML `<Code>`
+ * (the SDK puts it in `name`); HEAD answers have no body, so there only the status is known.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
+ *
+ * Anything we cannot classify is `Unavailable`: "could not ask" must never read as "not there".
+ */
+import { parseRetryAfter, StorageError, type StorageErrorCode } from '@syncacross/sync-core';
+
+interface SdkError {
+  name?: string;
+  Code?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $response?: { statusCode?: number; headers?: Record<string, string | undefined> };
+}
+
+const NOT_FOUND = new Set(['NoSuchKey', 'NotFound']);
+const AUTH = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired', 'AccountProblem', 'AllAccessDisabled', 'InvalidSecurity', 'Unauthorized', 'Forbidden', 'CredentialsProviderError']);
+// S3 throttles with 503 SlowDown; S3-compatible stores use 429 and other names.
+const THROTTLED = new Set(['SlowDown', 'TooManyRequests', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'ServiceUnavailable', 'RequestThrottled']);
+const CONFIG = new Set(['NoSuchBucket', 'PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException', 'InvalidBucketName', 'InvalidRegion']);
+const NO_SPACE = new Set(['QuotaExceeded', 'InsufficientStorage', 'XMinioStorageFull', 'StorageFull']);
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'UND_ERR_SOCKET']);
+
+/** The S3 error code (`NoSuchKey`, `SlowDown`, …) or the SDK's error name. */
+export function errorCodeOf(error: unknown): string | undefined {
+  const e = error as SdkError | undefined;
+  return e?.Code ?? e?.name;
+}
+
+export function httpStatusOf(error: unknown): number | undefined {
+  const e = error as SdkError | undefined;
+  return e?.$metadata?.httpStatusCode ?? e?.$response?.statusCode;
+}
+
+function classify(error: SdkError, status: number | undefined): StorageErrorCode {
+  const code = error.Code ?? error.name ?? '';
+  if (NOT_FOUND.has(code) || (status === 404 && code !== 'NoSuchBucket' && code !== 'NoSuchUpload')) return 'NotFound';
+  if (code === 'PreconditionFailed' || status === 412) return 'PreconditionFailed';
+  if (AUTH.has(code) || status === 401 || status === 403) return 'AuthFailed';
+  if (THROTTLED.has(code) || status === 429) return 'RateLimited';
+  if (CONFIG.has(code) || status === 301) return 'InvalidConfig';
+  if (code === 'NotImplemented' || status === 501) return 'NotSupported';
+  if (code === 'EntityTooLarge') return 'TooLarge';
+  if (NO_SPACE.has(code) || status === 507) return 'NoSpace';
+  if (/region is missing/i.test(error.message ?? '')) return 'InvalidConfig';
+  return 'Unavailable';
+}
+
+/** Maps any failure of an S3 call to a StorageError; `what` names the operation and key. */
+export function toStorageError(error: unknown, what: string): StorageError {
+  if (error instanceof StorageError) return error;
+  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkError;
+  const status = httpStatusOf(e);
+  const networkCode = typeof e.code === 'string' && NETWORK.has(e.code) ? e.code : undefined;
+  const code: StorageErrorCode = networkCode || e.name === 'TimeoutError' ? 'Unavailable' : classify(e, status);
+  const label = [errorCodeOf(e), networkCode, status === undefined ? undefined : `HTTP ${status}`].filter(Boolean).join(', ');
+  const message = `${what}: ${label ? `${label}: ` : ''}${e.message ?? 'unknown error'}`;
+  const retryAfterMs = code === 'RateLimited' ? parseRetryAfter(e.$response?.headers?.['retry-after']) : undefined;
+  return new StorageError(code, message, { cause: error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+}

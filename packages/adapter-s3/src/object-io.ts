@@ -1,0 +1,162 @@
+/**
+ * The S3 requests the storage is made of, one method per request kind, with full keys (prefix
+ * already applied) and errors already mapped to StorageErrors.
+ */
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { isStorageError, StorageError } from '@syncacross/sync-core';
+import { errorCodeOf, httpStatusOf, toStorageError } from './errors.js';
+import { uploadMultipart, type MultipartSettings, type WriteConditions } from './multipart.js';
+
+export interface ListedObject {
+  key: string;
+  size: number;
+  etag?: string;
+  modified?: Date;
+}
+
+/**
+ * Every object we write carries the SHA-256 of its bytes in user metadata
+ * (`x-amz-meta-syncacross-sha256`), and every whole-object read is checked against it. S3's ETag
+ * cannot serve: it is no MD5 for multipart or SSE-KMS objects. This catches truncated transfers,
+ * and the torn objects that stores without atomic writes (s3rver) produce under concurrent PUTs.
+ */
+export const INTEGRITY_METADATA = 'syncacross-sha256';
+export const sha256Base64 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
+
+export const unquoteEtag = (etag: string | undefined) => (etag === undefined ? undefined : etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1'));
+export const quoteEtag = (etag: string) => (etag.startsWith('"') ? etag : `"${etag}"`);
+
+/** True for S3's 409 ConditionalRequestConflict: another conditional write on the key is in flight. */
+export function isConditionalConflict(error: unknown): boolean {
+  const cause = error instanceof StorageError ? error.cause : error;
+  return errorCodeOf(cause) === 'ConditionalRequestConflict' || httpStatusOf(cause) === 409;
+}
+
+/**
+ * A server may ignore Range and answer 200 with the whole object (RFC 9110 §14.2), or answer more
+ * than asked (s3rver reads `bytes=0-0` as "from 0 to the end"): keep exactly the bytes asked for.
+ */
+function sliceRangeAnswer(key: string, bytes: Uint8Array, range: { offset: number; length: number }, contentRange: string | undefined): Uint8Array {
+  if (contentRange === undefined) return bytes.subarray(range.offset, range.offset + range.length);
+  const start = /^bytes (\d+)-/.exec(contentRange)?.[1];
+  if (start === undefined || Number(start) !== range.offset) {
+    throw new StorageError('Corrupt', `GetObject ${key}: asked for bytes from ${range.offset}, got Content-Range ${contentRange}`);
+  }
+  return bytes.subarray(0, range.length);
+}
+
+export class ObjectIO {
+  constructor(
+    readonly client: S3Client,
+    readonly bucket: string,
+    private readonly multipartThreshold: number,
+    private readonly multipart: MultipartSettings,
+  ) {}
+
+  /** Writes an object (in parts when large) under the given conditions; returns its etag. */
+  async put(key: string, bytes: Uint8Array, conditions: WriteConditions = {}): Promise<string | undefined> {
+    if (bytes.byteLength >= this.multipartThreshold) {
+      const metadata = { [INTEGRITY_METADATA]: sha256Base64(bytes) };
+      return unquoteEtag(await uploadMultipart(this.client, this.bucket, key, bytes, this.multipart, conditions, metadata));
+    }
+    try {
+      const out = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: 'application/octet-stream',
+          Metadata: { [INTEGRITY_METADATA]: sha256Base64(bytes) },
+          ...(conditions.ifNoneMatch ? { IfNoneMatch: conditions.ifNoneMatch } : {}),
+          ...(conditions.ifMatch ? { IfMatch: conditions.ifMatch } : {}),
+        }),
+      );
+      return unquoteEtag(out.ETag);
+    } catch (e) {
+      throw toStorageError(e, `PutObject ${key}`);
+    }
+  }
+
+  /** The key's size now (HEAD), or undefined when it does not exist; anything else throws. */
+  async head(key: string): Promise<{ size: number } | undefined> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { size: out.ContentLength ?? 0 };
+    } catch (e) {
+      const mapped = toStorageError(e, `HeadObject ${key}`);
+      if (isStorageError(mapped, 'NotFound')) return undefined;
+      throw mapped;
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.head(key)) !== undefined;
+  }
+
+  async get(key: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
+    if (range && range.length === 0) {
+      // "bytes=a-(a-1)" is not a valid range; an empty read still has to say NotFound if missing.
+      if (!(await this.exists(key))) throw new StorageError('NotFound', `GetObject ${key}: not found`);
+      return new Uint8Array(0);
+    }
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {}) }),
+      );
+      const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
+      // A connection cut mid-body must not pass for a short object (field lesson 11).
+      if (out.ContentLength !== undefined && bytes.byteLength !== out.ContentLength) {
+        throw new StorageError('Unavailable', `GetObject ${key}: received ${bytes.byteLength} of ${out.ContentLength} bytes`);
+      }
+      if (range) return sliceRangeAnswer(key, bytes, range, out.ContentRange);
+      const expected = out.Metadata?.[INTEGRITY_METADATA];
+      if (expected !== undefined && sha256Base64(bytes) !== expected) {
+        throw new StorageError('Unavailable', `GetObject ${key}: the ${bytes.byteLength} bytes read do not match the checksum written with the object (a partial or torn read)`);
+      }
+      return bytes;
+    } catch (e) {
+      // 416 InvalidRange: the range starts at or past the end. The key exists (a missing key
+      // answers 404 first), so the bytes "up to the end" are none.
+      if (range && (errorCodeOf(e) === 'InvalidRange' || httpStatusOf(e) === 416)) return new Uint8Array(0);
+      throw toStorageError(e, `GetObject ${key}`);
+    }
+  }
+
+  /** One ListObjectsV2 page. A truncated page without a continuation token throws. */
+  async listPage(prefix: string, options: { startAfter?: string; cursor?: string; maxKeys: number }): Promise<{ objects: ListedObject[]; cursor?: string }> {
+    let out;
+    try {
+      out = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          MaxKeys: options.maxKeys,
+          ...(options.startAfter !== undefined ? { StartAfter: options.startAfter } : {}),
+          ...(options.cursor !== undefined ? { ContinuationToken: options.cursor } : {}),
+        }),
+      );
+    } catch (e) {
+      throw toStorageError(e, `ListObjectsV2 ${prefix}`);
+    }
+    const objects = (out.Contents ?? []).map((c) => {
+      if (c.Key === undefined) throw new StorageError('Corrupt', `ListObjectsV2 ${prefix}: an entry without a Key`);
+      return { key: c.Key, size: c.Size ?? 0, etag: unquoteEtag(c.ETag), modified: c.LastModified };
+    });
+    if (out.IsTruncated) {
+      if (!out.NextContinuationToken) throw new StorageError('Unavailable', `ListObjectsV2 ${prefix}: truncated page without a continuation token`);
+      return { objects, cursor: out.NextContinuationToken };
+    }
+    return { objects };
+  }
+
+  /** Idempotent: S3 answers 204 for a missing key; stores that answer 404 are treated alike. */
+  async delete(key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (e) {
+      const mapped = toStorageError(e, `DeleteObject ${key}`);
+      if (!isStorageError(mapped, 'NotFound')) throw mapped;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+/** The adapter's options: validated once, defaults documented here, secrets listed. */
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+/** S3's smallest non-final multipart part and largest single part. */
+export const MIN_PART_SIZE = 5 * MiB;
+export const MAX_PART_SIZE = 5 * 1024 * MiB;
+
+export const optionsSchema = z
+  .object({
+    bucket: z.string().min(3).max(255).describe('the bucket that holds the library'),
+    prefix: z
+      .string()
+      .default('')
+      .describe("key prefix inside the bucket (e.g. 'libraries/photos'); leading and trailing '/' are ignored; default: the whole bucket"),
+    region: z.string().min(1).optional().describe("the bucket's region; default: the SDK's chain (AWS_REGION, shared config), or 'us-east-1' when an endpoint is given"),
+    endpoint: z.url().optional().describe('an S3-compatible endpoint (R2, MinIO, Ceph, B2, Wasabi, a NAS gateway, a local emulator); default: AWS'),
+    forcePathStyle: z.boolean().optional().describe('address buckets as https://host/bucket/key instead of https://bucket.host/key; default: true when an endpoint is given, false for AWS'),
+    profile: z.string().min(1).optional().describe('a named profile from ~/.aws/credentials and ~/.aws/config'),
+    accessKeyId: z.string().min(1).optional().describe('static credentials (with secretAccessKey); default: the SDK chain: environment, shared profile, SSO, web identity, instance metadata'),
+    secretAccessKey: z.string().min(1).optional().describe('secret for accessKeyId'),
+    sessionToken: z.string().min(1).optional().describe('session token for temporary static credentials'),
+    conditionalWrites: z
+      .enum(['auto', 'require', 'off'])
+      .default('auto')
+      .describe(
+        "'auto' (default): test at start whether the store honors If-None-Match/If-Match and use check-then-write (HEAD then PUT, not atomic) when it ignores or rejects them; 'require': always send them, fail if refused; 'off': never send them",
+      ),
+    requestChecksumCalculation: z
+      .enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED'])
+      .default('WHEN_SUPPORTED')
+      .describe("'WHEN_REQUIRED' stops the SDK's default CRC32 checksum headers (since v3.729), which some S3-compatible stores reject"),
+    responseChecksumValidation: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_SUPPORTED').describe('whether the SDK asks for and validates response checksums'),
+    concurrency: z.int().min(1).max(256).default(8).describe('maximum simultaneous HTTP connections (and multipart parts in flight)'),
+    multipartThresholdBytes: z.int().min(MIN_PART_SIZE).max(MAX_PART_SIZE).default(16 * MiB).describe('objects at least this large are uploaded in parts (default 16 MiB)'),
+    partSizeBytes: z.int().min(MIN_PART_SIZE).max(MAX_PART_SIZE).default(8 * MiB).describe('multipart part size (default 8 MiB; S3 requires 5 MiB to 5 GiB)'),
+    maxAttempts: z
+      .int()
+      .min(1)
+      .max(10)
+      .default(1)
+      .describe("attempts per request inside the AWS SDK (default 1: syncacross retries in its own layer, honoring Retry-After and pausing every request on throttling)"),
+    requestTimeoutMs: z.int().min(1000).default(60_000).describe('a request whose socket stays silent this long fails as Unavailable'),
+  })
+  .strict()
+  .refine((o) => (o.accessKeyId === undefined) === (o.secretAccessKey === undefined), {
+    message: 'accessKeyId and secretAccessKey go together',
+    path: ['secretAccessKey'],
+  })
+  .refine((o) => o.sessionToken === undefined || o.accessKeyId !== undefined, { message: 'sessionToken needs accessKeyId and secretAccessKey', path: ['sessionToken'] })
+  .refine((o) => o.partSizeBytes <= o.multipartThresholdBytes, { message: 'partSizeBytes must not exceed multipartThresholdBytes', path: ['partSizeBytes'] });
+
+export type S3AdapterOptions = z.input<typeof optionsSchema>;
+export type ResolvedS3Options = z.output<typeof optionsSchema>;
+
+// The key id is listed too: it names the account, and it never needs to appear in logs.
+export const secretOptions = ['accessKeyId', 'secretAccessKey', 'sessionToken'] as const;
+
+/** `my-bucket/some/prefix` (or `s3://my-bucket/some/prefix`) → { bucket, prefix }. */
+export function parseLocation(location: string): { bucket: string; prefix?: string } {
+  const trimmed = location.replace(/^s3:\/\//, '').replace(/^\/+/, '');
+  const slash = trimmed.indexOf('/');
+  if (slash < 0) return { bucket: trimmed };
+  const prefix = trimmed.slice(slash + 1).replace(/^\/+|\/+$/g, '');
+  return prefix === '' ? { bucket: trimmed.slice(0, slash) } : { bucket: trimmed.slice(0, slash), prefix };
+}
+
+/** '' or `a/b/` : the form keys are joined to. */
+export function normalizePrefix(prefix: string): string {
+  const p = prefix.replace(/^\/+|\/+$/g, '');
+  return p === '' ? '' : `${p}/`;
+}

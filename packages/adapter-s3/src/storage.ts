@@ -1,0 +1,214 @@
+/**
+ * The S3 storage: the contract on top of ObjectIO, in one of two write modes.
+ *
+ * - `conditional`: putIfAbsent is `PutObject` (or CompleteMultipartUpload) with
+ *   `If-None-Match: *` (412 → 'exists'; 409 ConditionalRequestConflict → retry, as AWS asks);
+ *   putIfMatch is `If-Match: "<etag>"`. Atomic create is declared.
+ * - `check-then-write`: for stores that ignore or reject the headers: HEAD, then an
+ *   unconditional PUT. Two racing writers can both answer 'created', so atomic create is NOT
+ *   declared and the engine uses its fallback (write-once keys with content-derived names).
+ *
+ * Which mode is in use shows in `name` (e.g. `s3:bucket/lib [check-then-write]`), `mode`,
+ * `modeReason` and `describe()`.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { isStorageError, StorageError, type ByteRange, type ListOptions, type ListPage, type PutResult, type Storage, type StorageCapabilities } from '@syncacross/sync-core';
+import type { ConditionalSupport } from './conditional-support.js';
+import { isConditionalConflict, quoteEtag, type ObjectIO } from './object-io.js';
+
+export type WriteMode = 'conditional' | 'check-then-write';
+
+export interface S3Storage extends Storage {
+  readonly mode: WriteMode;
+  /** Why check-then-write is in use, when it is. */
+  readonly modeReason?: string;
+  readonly bucket: string;
+  /** '' or ending with '/'. */
+  readonly prefix: string;
+  /** One sentence for `syncacross adapters` / status. */
+  describe(): string;
+  readonly client: S3Client;
+}
+
+export interface S3StorageSettings {
+  io: ObjectIO;
+  bucket: string;
+  prefix: string;
+  endpoint?: string;
+  support: ConditionalSupport;
+  /** In 'auto', a 501 to a conditional header later on switches to check-then-write. */
+  autoDowngrade: boolean;
+  multipartThreshold: number;
+  maxObjectSize: number;
+  log?: (message: string) => void;
+}
+
+/** Keys the adapter writes for itself; never listed to the engine. */
+export const PROBE_DIR = '.syncacross-probe/';
+/** 409 ConditionalRequestConflict retries before giving up with Unavailable. */
+const CONFLICT_RETRIES = 6;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const conflictDelay = (attempt: number) => Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random());
+
+export function buildS3Storage(s: S3StorageSettings): S3Storage {
+  const { io, prefix } = s;
+  let mode: WriteMode = s.support.createIfAbsent ? 'conditional' : 'check-then-write';
+  let modeReason = s.support.reason;
+  const capabilities: StorageCapabilities = {
+    atomicCreate: mode === 'conditional',
+    compareAndSwap: s.support.compareAndSwap,
+    rangedGet: true,
+    // AWS has been strongly consistent since Dec 2020, and so are R2, MinIO and Ceph;
+    // probeCapabilities measures it for the others.
+    consistentListing: true,
+    delete: true,
+    maxObjectSize: s.maxObjectSize,
+    caseInsensitiveNames: false,
+    sortedListing: true,
+  };
+  const full = (key: string) => prefix + key;
+  const where = `${s.bucket}${prefix === '' ? '' : `/${prefix.slice(0, -1)}`}${s.endpoint ? ` @${new URL(s.endpoint).host}` : ''}`;
+
+  // check-then-write is not atomic across processes, and stores without conditional writes may
+  // also expose an object while it is written (s3rver writes in place) and tear concurrent PUTs
+  // of one key. Within this process we can do better: creates of one key run one after another,
+  // and a key we are still writing is neither listed nor readable (its HEAD said absent, so
+  // NotFound is the linearizable answer). Other processes remain unprotected; hence
+  // atomicCreate: false, and the engine's write-once, content-named keys.
+  const createQueue = new Map<string, Promise<void>>();
+  // s3rver acknowledges a multipart completion before its file is fully on disk; a store that
+  // ignores conditional headers earns a read-back: one HEAD, until the size we wrote shows
+  // (a few tries; a rival's object of another size ends the wait, since this mode is not atomic).
+  async function settled(key: string, size: number): Promise<void> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      if ((await io.head(key))?.size === size) return;
+      await sleep(25 * 2 ** attempt);
+    }
+  }
+  const writing = new Set<string>();
+  async function checkThenWrite(key: string, bytes: Uint8Array): Promise<PutResult> {
+    const previous = createQueue.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const tail = previous.then(() => new Promise<void>((resolve) => (release = resolve)));
+    createQueue.set(key, tail);
+    await previous;
+    try {
+      if (await io.exists(key)) return 'exists';
+      writing.add(key);
+      try {
+        await io.put(key, bytes);
+        await settled(key, bytes.byteLength);
+      } finally {
+        writing.delete(key);
+      }
+      return 'created';
+    } finally {
+      release();
+      if (createQueue.get(key) === tail) createQueue.delete(key);
+    }
+  }
+
+  function downgrade(reason: string): void {
+    mode = 'check-then-write';
+    modeReason = reason;
+    capabilities.atomicCreate = false;
+    s.log?.(`s3:${where}: ${reason}; switching to check-then-write (not atomic)`);
+  }
+
+  /** Runs a conditional write, retrying 409 ConditionalRequestConflict as AWS documents. */
+  async function withConflictRetry<T>(what: string, write: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write();
+      } catch (e) {
+        if (!isConditionalConflict(e)) throw e;
+        if (attempt >= CONFLICT_RETRIES) throw new StorageError('Unavailable', `${what}: still in conflict with another conditional write after ${attempt + 1} attempts`, { cause: e });
+        await sleep(conflictDelay(attempt));
+      }
+    }
+  }
+
+  async function conditionalCreate(key: string, bytes: Uint8Array): Promise<PutResult> {
+    // Before uploading megabytes in parts, a HEAD finds most existing keys for the price of one request.
+    if (bytes.byteLength >= s.multipartThreshold && (await io.exists(key))) return 'exists';
+    try {
+      await withConflictRetry(`putIfAbsent ${key}`, () => io.put(key, bytes, { ifNoneMatch: '*' }));
+      return 'created';
+    } catch (e) {
+      if (isStorageError(e, 'PreconditionFailed')) return 'exists';
+      if (isStorageError(e, 'NotSupported')) {
+        if (!s.autoDowngrade) {
+          throw new StorageError('NotSupported', `${e.message}. This store does not support conditional writes: set conditionalWrites to 'auto' or 'off'`, { cause: e });
+        }
+        downgrade('the store rejected If-None-Match (501 NotImplemented)');
+        return checkThenWrite(key, bytes);
+      }
+      throw e;
+    }
+  }
+
+  const storage: S3Storage = {
+    get name() {
+      return `s3:${where} [${mode}]`;
+    },
+    capabilities,
+    get mode() {
+      return mode;
+    },
+    get modeReason() {
+      return modeReason;
+    },
+    bucket: s.bucket,
+    prefix,
+    client: io.client,
+    describe() {
+      const base = `S3 bucket ${s.bucket}${prefix ? `, prefix ${prefix}` : ''}${s.endpoint ? `, endpoint ${s.endpoint}` : ''}: `;
+      if (mode === 'conditional') {
+        return `${base}conditional writes (If-None-Match: *; atomic create${capabilities.compareAndSwap ? '; compare-and-swap with If-Match' : ''})`;
+      }
+      return `${base}check-then-write (HEAD then PUT; NOT atomic: the engine uses write-once keys)${modeReason ? `, because ${modeReason}` : ''}`;
+    },
+    putIfAbsent(key: string, bytes: Uint8Array): Promise<PutResult> {
+      return mode === 'conditional' ? conditionalCreate(full(key), bytes) : checkThenWrite(full(key), bytes);
+    },
+    async get(key: string, options?: { range?: ByteRange }): Promise<Uint8Array> {
+      if (writing.has(full(key))) throw new StorageError('NotFound', `${storage.name}: ${key} is still being written`);
+      return io.get(full(key), options?.range);
+    },
+    async list(listPrefix: string, options: ListOptions = {}): Promise<ListPage> {
+      const page = await io.listPage(full(listPrefix), {
+        startAfter: options.startAfter === undefined ? undefined : full(options.startAfter),
+        cursor: options.cursor,
+        maxKeys: Math.max(1, Math.min(1000, options.pageSize ?? 1000)),
+      });
+      const objects = [];
+      for (const o of page.objects) {
+        if (!o.key.startsWith(prefix)) throw new StorageError('Corrupt', `${storage.name}: listing returned ${JSON.stringify(o.key)}, outside ${JSON.stringify(prefix)}`);
+        const key = o.key.slice(prefix.length);
+        if (key.startsWith(PROBE_DIR) || writing.has(o.key)) continue;
+        objects.push({ key, size: o.size, ...(o.etag === undefined ? {} : { etag: o.etag }), ...(o.modified === undefined ? {} : { modified: o.modified }) });
+      }
+      return page.cursor === undefined ? { objects } : { objects, cursor: page.cursor };
+    },
+    delete(key: string): Promise<void> {
+      return io.delete(full(key));
+    },
+    async close(): Promise<void> {
+      io.client.destroy();
+    },
+  };
+  if (capabilities.compareAndSwap) {
+    storage.putIfMatch = async (key: string, bytes: Uint8Array, etag: string) => {
+      try {
+        const next = await withConflictRetry(`putIfMatch ${key}`, () => io.put(full(key), bytes, { ifMatch: quoteEtag(etag) }));
+        return next === undefined ? {} : { etag: next };
+      } catch (e) {
+        // AWS answers 404 NoSuchKey to If-Match on a missing key (Ceph: 412); to the contract
+        // both mean "the etag does not match".
+        if (isStorageError(e, 'NotFound')) throw new StorageError('PreconditionFailed', `putIfMatch ${key}: the key does not exist`, { cause: e });
+        throw e;
+      }
+    };
+  }
+  return storage;
+}

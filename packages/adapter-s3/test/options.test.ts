@@ -1,0 +1,31 @@
+/** Options, locations and the module the CLI loads. */
+import { describe, expect, it } from 'vitest';
+import s3Adapter, { createS3Storage, normalizePrefix, optionsSchema, parseLocation } from '../src/index.js';
+
+describe('adapter module', () => {
+  it('is named s3, lists its secrets and parses locations into bucket and prefix', () => {
+    expect(s3Adapter.name).toBe('s3');
+    expect(s3Adapter.secretOptions).toEqual(['accessKeyId', 'secretAccessKey', 'sessionToken']);
+    expect(parseLocation('my-bucket/some/prefix')).toEqual({ bucket: 'my-bucket', prefix: 'some/prefix' });
+    expect(parseLocation('s3://my-bucket/lib/')).toEqual({ bucket: 'my-bucket', prefix: 'lib' });
+    expect(parseLocation('my-bucket')).toEqual({ bucket: 'my-bucket' });
+    expect(normalizePrefix('/a/b/')).toBe('a/b/');
+    expect(normalizePrefix('')).toBe('');
+  });
+
+  it('documents defaults and rejects unknown or inconsistent options', () => {
+    const parsed = optionsSchema.parse({ bucket: 'bkt' });
+    expect(parsed).toMatchObject({ prefix: '', conditionalWrites: 'auto', requestChecksumCalculation: 'WHEN_SUPPORTED', concurrency: 8, maxAttempts: 1 });
+    expect(optionsSchema.safeParse({ bucket: 'bkt', bucketName: 'x' }).success).toBe(false);
+    expect(optionsSchema.safeParse({ bucket: 'bkt', accessKeyId: 'AKIA' }).success).toBe(false);
+    expect(optionsSchema.safeParse({ bucket: 'bkt', conditionalWrites: 'maybe' }).success).toBe(false);
+    expect(optionsSchema.safeParse({ bucket: 'bkt', partSizeBytes: 1024 }).success).toBe(false);
+    expect(optionsSchema.safeParse({ bucket: 'bkt', requestChecksumCalculation: 'WHEN_REQUIRED' }).success).toBe(true);
+  });
+
+  it('refuses bad options as InvalidConfig without echoing secrets', async () => {
+    const attempt = createS3Storage({ bucket: 'bkt', accessKeyId: 'AKIA', secretAccessKey: 'super-secret-value', unknown: 1 } as never);
+    await expect(attempt).rejects.toMatchObject({ code: 'InvalidConfig' });
+    await expect(attempt).rejects.not.toThrow(/super-secret-value/);
+  });
+});

@@ -1,0 +1,34 @@
+/** Starts the S3 emulator on a loopback port and builds adapter options that point at it. */
+import { createServer } from 'node:net';
+import { serveFetchHandler, type RunningServer } from '@syncacross/sync-core/testing';
+import { createS3Emulator, type S3Emulator, type S3EmulatorOptions } from '../../src/emulator/index.js';
+import type { S3AdapterOptions } from '../../src/index.js';
+
+export const ACCESS_KEY = 'AKIAEMULATOR';
+export const BUCKET = 'test-bucket';
+
+export interface RunningEmulator {
+  emulator: S3Emulator;
+  server: RunningServer;
+  options(extra?: Partial<S3AdapterOptions>): S3AdapterOptions;
+  close(): Promise<void>;
+}
+
+export function adapterOptions(endpoint: string, extra: Partial<S3AdapterOptions> = {}): S3AdapterOptions {
+  return { bucket: BUCKET, endpoint, region: 'us-east-1', accessKeyId: ACCESS_KEY, secretAccessKey: 'emulator-secret', ...extra };
+}
+
+export async function startEmulator(options: S3EmulatorOptions = {}): Promise<RunningEmulator> {
+  const emulator = createS3Emulator({ buckets: [BUCKET], accessKeyId: ACCESS_KEY, ...options });
+  const server = await serveFetchHandler((r) => emulator.handle(r));
+  return { emulator, server, options: (extra) => adapterOptions(server.url, extra), close: () => server.close() };
+}
+
+/** A loopback URL where nothing listens (a port we bound, then released). */
+export async function closedPortUrl(): Promise<string> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
