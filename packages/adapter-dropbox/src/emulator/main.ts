@@ -1,0 +1,37 @@
+/**
+ * Serves the Dropbox emulator on a loopback port, so the CLI (or a person) can use the Dropbox
+ * adapter without a Dropbox account:
+ *
+ *   node packages/adapter-dropbox/dist/emulator/main.js --port 8080
+ *
+ * then point the adapter at it with `baseUrl: "http://127.0.0.1:8080"` and either the printed
+ * access token or `appKey: "emulator-app"` and `syncacross auth dropbox` (the consent page
+ * approves at once).
+ */
+import { parseArgs } from 'node:util';
+import { serveFetchHandler } from '@syncacross/sync-core/http';
+import { createDropboxEmulator } from './index.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '8080' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'max-request-bytes': { type: 'string' },
+  },
+});
+
+const emulator = createDropboxEmulator({ maxRequestBytes: values['max-request-bytes'] ? Number(values['max-request-bytes']) : undefined });
+const server = await serveFetchHandler(emulator.handle, { port: Number(values.port), host: values.host });
+const token = emulator.issueAccessToken('emulator-app', 365 * 24 * 3600);
+process.stdout.write(
+  [
+    `Dropbox API emulator on ${server.url}`,
+    `  apps: emulator-app (full Dropbox), emulator-app-folder (app folder /Apps/syncacross)`,
+    `  access token (emulator-app, 1 year): ${token}`,
+    `  adapter options: {"baseUrl": "${server.url}", "accessToken": "<token above>"}`,
+    '',
+  ].join('\n'),
+);
+const stop = () => void server.close().then(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,52 @@
+/**
+ * @syncacross/adapter-dropbox: a library on Dropbox (app folder, full Dropbox, or a team space),
+ * through the official `dropbox` SDK. The emulator is on the `./emulator` subpath.
+ */
+import { defineAdapter, StorageError, type AdapterContext, type Storage } from '@syncacross/sync-core';
+import { authorizeDropbox } from './auth.js';
+import type { Credentials } from './client.js';
+import { optionsSchema, parseLocation, secretOptions, type DropboxOptions, type DropboxOptionsInput } from './options.js';
+import { createDropboxStorageFromCredentials, DROPBOX_CAPABILITIES } from './storage.js';
+import { readAuthorization, tokenFilePath } from './token-store.js';
+
+export { optionsSchema, parseLocation, secretOptions, DROPBOX_CAPABILITIES, authorizeDropbox, tokenFilePath };
+export type { DropboxOptions, DropboxOptionsInput };
+export { dropboxContentHash } from './content-hash.js';
+export { encodeKey, decodeKey } from './key-encoding.js';
+
+function parseOptions(input: unknown): DropboxOptions {
+  const parsed = optionsSchema.safeParse(input);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
+    throw new StorageError('InvalidConfig', `dropbox: invalid options: ${detail}`);
+  }
+  return parsed.data;
+}
+
+async function credentialsFor(options: DropboxOptions, context?: Pick<AdapterContext, 'credentialsDir'>): Promise<Credentials> {
+  if (options.accessToken || options.refreshToken) return { accessToken: options.accessToken, refreshToken: options.refreshToken, appKey: options.appKey };
+  if (!context?.credentialsDir) throw new StorageError('AuthFailed', 'dropbox: no token given and no credentials folder to read one from; run `syncacross auth dropbox`');
+  const stored = await readAuthorization(context.credentialsDir, options.profile);
+  if (!stored) {
+    throw new StorageError('AuthFailed', `dropbox: not authorized yet (no ${tokenFilePath(context.credentialsDir, options.profile)}); run \`syncacross auth dropbox\``);
+  }
+  return { refreshToken: stored.refreshToken, appKey: options.appKey ?? stored.appKey };
+}
+
+/** A Dropbox storage. Tokens come from the options, or from the file `syncacross auth dropbox` wrote. */
+export async function createDropboxStorage(input: DropboxOptionsInput, context?: Pick<AdapterContext, 'credentialsDir'>): Promise<Storage> {
+  const options = parseOptions(input);
+  return createDropboxStorageFromCredentials(options, await credentialsFor(options, context));
+}
+
+export default defineAdapter<DropboxOptions>({
+  name: 'dropbox',
+  description: 'Dropbox (app folder, full Dropbox or a team space) through the Dropbox API v2',
+  optionsSchema,
+  secretOptions,
+  parseLocation,
+  create: (options, context) => createDropboxStorage(options, context),
+  auth: async (options, context) => {
+    await authorizeDropbox(options, context);
+  },
+});
