@@ -1,0 +1,34 @@
+/**
+ * The msal token cache (which holds the refresh token), persisted at
+ * `<credentialsDir>/onedrive-<account>.json` with mode 0600 in a 0700 directory, written
+ * atomically (temp file + rename) so a crash never leaves half a cache behind.
+ */
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
+
+export const tokenFilePath = (credentialsDir: string, account: string) => join(credentialsDir, `onedrive-${account}.json`);
+
+export async function writeSecretFile(file: string, data: string): Promise<void> {
+  const dir = join(file, '..');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(temp, data, { mode: 0o600 });
+  await chmod(temp, 0o600); // mode is only applied when the file is created, and umask may narrow it
+  await rename(temp, file);
+}
+
+export function fileCachePlugin(file: string): ICachePlugin {
+  return {
+    async beforeCacheAccess(context: TokenCacheContext) {
+      try {
+        context.tokenCache.deserialize(await readFile(file, 'utf8'));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    },
+    async afterCacheAccess(context: TokenCacheContext) {
+      if (context.cacheHasChanged) await writeSecretFile(file, context.tokenCache.serialize());
+    },
+  };
+}

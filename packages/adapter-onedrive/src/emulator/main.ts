@@ -1,0 +1,34 @@
+/**
+ * Serves the OneDrive/Graph emulator on a loopback port so the CLI can be pointed at it:
+ *
+ *   node packages/adapter-onedrive/dist/emulator/main.js --port 8080 [--token T] [--any-token]
+ *     [--ignore-conflict-behavior] [--page-size N]
+ *
+ * Graph base URL: http://127.0.0.1:8080/v1.0 ; authority base: http://127.0.0.1:8080
+ */
+import { parseArgs } from 'node:util';
+import { serveFetchHandler } from '@syncacross/sync-core/http';
+import { createOneDriveEmulator } from './index.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '8080' },
+    host: { type: 'string', default: '127.0.0.1' },
+    token: { type: 'string', multiple: true },
+    'any-token': { type: 'boolean', default: false },
+    'ignore-conflict-behavior': { type: 'boolean', default: false },
+    'page-size': { type: 'string' },
+  },
+});
+
+const emulator = createOneDriveEmulator({
+  tokens: values.token ?? [],
+  acceptAnyToken: values['any-token'],
+  ignoreConflictBehavior: values['ignore-conflict-behavior'],
+  pageSize: values['page-size'] ? Number(values['page-size']) : undefined,
+});
+const server = await serveFetchHandler((r) => emulator.handle(r), { port: Number(values.port), host: values.host });
+console.log(`OneDrive emulator listening: Graph ${server.url}/v1.0, authority ${server.url}`);
+const stop = () => void server.close().then(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

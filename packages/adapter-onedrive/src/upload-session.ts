@@ -1,0 +1,139 @@
+/**
+ * Large uploads through an upload session
+ * (https://learn.microsoft.com/graph/api/driveitem-createuploadsession):
+ * - conflictBehavior goes in the session body as `{ item: { "@microsoft.graph.conflictBehavior" } }`;
+ *   with `fail`, an existing name answers 409 at creation or when the last fragment commits;
+ * - fragments are multiples of 320 KiB, sent in order with `Content-Range`, to an upload URL that
+ *   must NOT receive our Authorization header;
+ * - a failed fragment is resumed from the session's `nextExpectedRanges` (the server may have kept
+ *   the bytes even though we saw an error), and a lost session (404) is restarted once. This is
+ *   the protocol's own recovery, not a general retry: other failures go to the caller.
+ * The file only appears when the last byte lands, so no reader sees a partial object.
+ */
+import { StorageError } from '@syncacross/sync-core';
+import type { GraphTransport } from './graph-client.js';
+import { httpStatusOf, responseFailure, toStorageError, type GraphFailure } from './graph-errors.js';
+
+export const FRAGMENT_UNIT = 320 * 1024;
+
+export interface DriveItemJson {
+  id: string;
+  name: string;
+  eTag?: string;
+  cTag?: string;
+  size?: number;
+  lastModifiedDateTime?: string;
+  file?: unknown;
+  folder?: unknown;
+  deleted?: unknown;
+  parentReference?: { id?: string; driveId?: string; path?: string };
+}
+
+export interface SessionUploadOptions {
+  conflictBehavior: 'fail' | 'replace';
+  ifMatch?: string;
+  fragmentSize: number;
+  /** Fragment failures resumed per upload before giving up. */
+  maxResumes?: number;
+}
+
+export type SessionUploadResult = { outcome: 'created' | 'replaced'; item: DriveItemJson } | { outcome: 'exists' };
+
+interface SessionInfo {
+  uploadUrl: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function uploadWithSession(t: GraphTransport, itemPath: string, bytes: Uint8Array, o: SessionUploadOptions): Promise<SessionUploadResult> {
+  if (o.fragmentSize <= 0 || o.fragmentSize % FRAGMENT_UNIT !== 0) throw new StorageError('InvalidConfig', `upload fragment size must be a multiple of 320 KiB, got ${o.fragmentSize}`);
+  const maxResumes = o.maxResumes ?? 5;
+  let restarted = false;
+  let resumes = 0;
+  const what = `upload session for ${decodeURIComponent(itemPath)}`;
+
+  const open = async (): Promise<SessionInfo | 'exists'> => {
+    try {
+      return await t.run(what, (c) => {
+        const req = c.api(`${itemPath}:/createUploadSession`);
+        if (o.ifMatch) req.header('If-Match', o.ifMatch);
+        return req.post({ item: { '@microsoft.graph.conflictBehavior': o.conflictBehavior } }) as Promise<SessionInfo>;
+      });
+    } catch (e) {
+      if (o.conflictBehavior === 'fail' && httpStatusOf(e) === 409) return 'exists';
+      throw e;
+    }
+  };
+
+  let session = await open();
+  if (session === 'exists') return { outcome: 'exists' };
+  let offset = 0;
+  for (;;) {
+    const end = Math.min(offset + o.fragmentSize, bytes.byteLength) - 1;
+    let response: Response | undefined;
+    let failure: GraphFailure | undefined;
+    try {
+      response = await t.fetchUnauthenticated(session.uploadUrl, {
+        method: 'PUT',
+        headers: { 'Content-Range': `bytes ${offset}-${end}/${bytes.byteLength}` },
+        body: bytes.subarray(offset, end + 1),
+      });
+    } catch (error) {
+      failure = { status: -1, message: error instanceof Error ? error.message : String(error) };
+    }
+    if (response?.status === 202) {
+      offset = await nextOffset(response);
+      continue;
+    }
+    if (response && (response.status === 200 || response.status === 201)) {
+      const item = (await response.json()) as DriveItemJson;
+      return { outcome: response.status === 201 ? 'created' : 'replaced', item };
+    }
+    if (response) failure = await responseFailure(response);
+    const f = failure!;
+    if (f.status === 409 && o.conflictBehavior === 'fail') return { outcome: 'exists' };
+    if (f.status === 412) throw toStorageError(f, what);
+    const recoverable = f.status === -1 || f.status >= 500 || f.status === 429 || f.status === 416 || f.status === 404;
+    if (!recoverable || resumes >= maxResumes) {
+      await cancel(t, session.uploadUrl);
+      throw toStorageError(f, what);
+    }
+    resumes++;
+    await sleep(Math.max(t.gate.remainingMs, 50 * resumes));
+    const state = await sessionState(t, session.uploadUrl);
+    if (state === 'gone') {
+      if (restarted) throw toStorageError(f, `${what} (session lost twice)`);
+      restarted = true;
+      const again = await open();
+      if (again === 'exists') return { outcome: 'exists' };
+      session = again;
+      offset = 0;
+    } else {
+      offset = state;
+    }
+  }
+}
+
+async function nextOffset(response: Response): Promise<number> {
+  const body = (await response.json()) as { nextExpectedRanges?: string[] };
+  const start = Number(/^(\d+)-/.exec(body.nextExpectedRanges?.[0] ?? '')?.[1]);
+  if (!Number.isSafeInteger(start)) throw new StorageError('Corrupt', `upload session answered without a usable nextExpectedRanges: ${JSON.stringify(body)}`);
+  return start;
+}
+
+/** Where the session wants the next byte, or 'gone' when the session no longer exists. */
+async function sessionState(t: GraphTransport, uploadUrl: string): Promise<number | 'gone'> {
+  let response: Response;
+  try {
+    response = await t.fetchUnauthenticated(uploadUrl, { method: 'GET' });
+  } catch (error) {
+    throw new StorageError('Unavailable', `upload session status: ${String(error)}`, { cause: error });
+  }
+  if (response.status === 404) return 'gone';
+  if (!response.ok) throw toStorageError(await responseFailure(response), 'upload session status');
+  return nextOffset(response);
+}
+
+async function cancel(t: GraphTransport, uploadUrl: string): Promise<void> {
+  await t.fetchUnauthenticated(uploadUrl, { method: 'DELETE' }).catch(() => undefined);
+}
