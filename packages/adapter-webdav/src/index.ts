@@ -1,0 +1,23 @@
+/**
+ * `@syncacross/adapter-webdav`: syncacross storage on any WebDAV server (Nextcloud, ownCloud,
+ * Apache mod_dav, NAS boxes, rclone, nginx). See README.md for what each server supports.
+ */
+import { defineAdapter } from '@syncacross/sync-core';
+import { optionsSchema, parseLocation, secretOptions, type ResolvedWebDavOptions } from './options.js';
+import { createWebDavStorage } from './webdav-storage.js';
+
+export { createWebDavStorage } from './webdav-storage.js';
+export type { WebDavStorage } from './webdav-storage.js';
+export { optionsSchema, parseLocation, secretOptions } from './options.js';
+export type { WebDavOptions, ResolvedWebDavOptions } from './options.js';
+export type { ServerProfile } from './server-profile.js';
+export { encodeSegment, decodeSegment } from './names.js';
+
+export default defineAdapter<ResolvedWebDavOptions>({
+  name: 'webdav',
+  description: 'Any WebDAV server: Nextcloud, ownCloud, Apache mod_dav, NAS boxes, rclone serve webdav, nginx',
+  optionsSchema,
+  secretOptions,
+  parseLocation,
+  create: (options) => createWebDavStorage(options),
+});

@@ -1,0 +1,135 @@
+/**
+ * One place where HTTP requests leave the adapter, through the `webdav` client (which brings
+ * Basic/Bearer auth, agents and its multistatus XML parser). Every request is capped by the
+ * concurrency limiter and a timeout, and comes back as a plain answer (status, headers, body):
+ * call sites decide what a status means for them, errors.ts maps the rest.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { AuthType, createClient, parseXML, type WebDAVClient } from 'webdav';
+import { errorFromNetwork, errorFromStatus } from './errors.js';
+import { Limiter } from './limiter.js';
+import type { ResolvedWebDavOptions } from './options.js';
+
+export interface DavAnswer {
+  status: number;
+  headers: { get(name: string): string | null };
+  body: Buffer;
+}
+
+export interface DavRequest {
+  headers?: Record<string, string>;
+  body?: Uint8Array;
+}
+
+export class DavTransport {
+  private readonly client: WebDAVClient;
+  private readonly limiter: Limiter;
+  private readonly agents: { http: HttpAgent; https: HttpsAgent };
+  private readonly base: string;
+  private readonly rootPath: string[];
+
+  constructor(private readonly options: ResolvedWebDavOptions) {
+    this.base = options.url.replace(/\/+$/, '');
+    // The root is a path the user chose (it may hold spaces or `@`): plain URL escaping, not our key encoding.
+    this.rootPath = options.root.split('/').filter((s) => s !== '').map(encodeURIComponent);
+    this.limiter = new Limiter(options.concurrency);
+    this.agents = {
+      http: new HttpAgent({ keepAlive: true, maxSockets: options.concurrency }),
+      https: new HttpsAgent({ keepAlive: true, maxSockets: options.concurrency, rejectUnauthorized: options.rejectUnauthorized, ...(options.ca ? { ca: options.ca } : {}) }),
+    };
+    const auth =
+      options.bearerToken !== undefined
+        ? { authType: AuthType.Token, token: { access_token: options.bearerToken, token_type: 'Bearer' } }
+        : options.username !== undefined
+          ? { authType: AuthType.Password, username: options.username, password: options.password ?? '' }
+          : { authType: AuthType.None };
+    this.client = createClient(this.base, { ...auth, headers: options.headers ?? {}, httpAgent: this.agents.http, httpsAgent: this.agents.https });
+  }
+
+  /** URL of a path of server names below the root (names are URL-safe by construction). */
+  url(names: readonly string[], collection = false): string {
+    const parts = [...this.rootPath, ...names];
+    return `${this.base}/${parts.join('/')}${collection && parts.length > 0 ? '/' : ''}`;
+  }
+
+  /** URL of a collection given by its full path from the base URL (root components included). */
+  urlFromBase(components: readonly string[]): string {
+    return `${this.base}/${components.map((c) => `${c}/`).join('')}`;
+  }
+
+  get rootComponents(): readonly string[] {
+    return this.rootPath;
+  }
+
+  async request(method: string, url: string, what: string, request: DavRequest = {}): Promise<DavAnswer> {
+    return this.limiter.run(async () => {
+      let response: { status: number; headers: DavAnswer['headers']; arrayBuffer(): Promise<ArrayBuffer> };
+      try {
+        response = await this.client.customRequest('', {
+          url,
+          method,
+          headers: request.headers ?? {},
+          ...(request.body === undefined ? {} : { data: Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength) }),
+          signal: AbortSignal.timeout(this.options.timeoutMs),
+        });
+      } catch (error) {
+        // The client throws for every status >= 400, with the response attached.
+        const attached = (error as { response?: typeof response }).response;
+        if (!attached) throw errorFromNetwork(error, `${what} (${method})`);
+        response = attached;
+      }
+      try {
+        return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+      } catch (error) {
+        // The connection broke while the body was coming in: a truncated read is not an answer.
+        throw errorFromNetwork(error, `${what} (${method}, reading the response)`);
+      }
+    });
+  }
+
+  /** Like request(), but any status outside `ok` becomes the mapped StorageError. */
+  async expect(method: string, url: string, what: string, ok: readonly number[], request?: DavRequest): Promise<DavAnswer> {
+    const answer = await this.request(method, url, what, request);
+    if (!ok.includes(answer.status)) throw errorFromStatus(answer, `${what} (${method})`);
+    return answer;
+  }
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+}
+
+export interface MultistatusEntry {
+  href: string;
+  /** Status of the resource itself (`<status>`) or of its properties (`<propstat><status>`). */
+  status?: number;
+  props?: Record<string, unknown>;
+}
+
+/** Parses a 207 Multi-Status body (PROPFIND answers, and MOVE failures on some servers). */
+export async function parseMultistatus(body: Buffer): Promise<MultistatusEntry[]> {
+  // Keep every value a raw string: fast-xml-parser would otherwise turn an etag such as
+  // `486e85` (nephele's hex CRCs) into the number 4.86e87.
+  const result = await parseXML(body.toString('utf8'), { attributeNamePrefix: '@', attributeParsers: [], tagParsers: [() => undefined] } as never);
+  return result.multistatus.response.map((r) => {
+    const statusLine = r.status ?? r.propstat?.status;
+    const code = typeof statusLine === 'string' ? Number(statusLine.split(' ')[1]) : undefined;
+    return { href: String(r.href), ...(Number.isFinite(code) ? { status: code } : {}), ...(r.propstat?.prop ? { props: r.propstat.prop as Record<string, unknown> } : {}) };
+  });
+}
+
+/**
+ * The status a MOVE really had. RFC 4918 §9.9.4: a 207 answer to MOVE means errors on some
+ * resource prevented it; nephele answers a refused `Overwrite: F` that way (207 holding a 412).
+ */
+export async function effectiveStatus(answer: DavAnswer): Promise<number> {
+  if (answer.status !== 207) return answer.status;
+  try {
+    const failed = (await parseMultistatus(answer.body)).find((e) => e.status !== undefined && e.status >= 300);
+    return failed?.status ?? 500;
+  } catch {
+    return 500;
+  }
+}
