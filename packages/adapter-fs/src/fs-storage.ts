@@ -35,7 +35,8 @@ export interface FsStorage extends Storage {
 }
 
 const TEMP_DIR = '.syncacross-tmp'; // starts with '.', which no encoded name does
-const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EINVAL']);
+// EIO: rclone's FUSE mount answers link() with an I/O error (seen with rclone 1.60 over WebDAV).
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EINVAL', 'EIO']);
 
 export async function createFsStorage(options: FsStorageOptions): Promise<FsStorage> {
   const root = options.root;

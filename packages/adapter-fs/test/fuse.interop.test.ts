@@ -1,0 +1,82 @@
+/**
+ * adapter-fs on a real "mounted cloud folder": `rclone mount` (FUSE) of a local `rclone serve
+ * webdav`. Such mounts have no hard links, so the adapter publishes by rename and declares
+ * atomic create unsupported. Needs `rclone` and `fuse3` (installed by .ci/run).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFsStorage } from '@syncacross/adapter-fs';
+import { probeCapabilities } from '@syncacross/sync-core';
+import { runStorageConformance } from '@syncacross/sync-core/testing';
+
+const haveTools = spawnSync('rclone', ['version']).status === 0 && spawnSync('fusermount3', ['-V']).status === 0 && existsSync('/dev/fuse');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+let base = '';
+let mountpoint = '';
+const procs: ChildProcess[] = [];
+
+async function waitForMount(dir: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (readFileSync('/proc/mounts', 'utf8').includes(` ${dir} fuse.rclone `)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`rclone mount did not appear at ${dir}`);
+}
+
+describe.skipIf(!haveTools)('adapter-fs on a FUSE mount (rclone mount of a WebDAV server)', () => {
+  beforeAll(async () => {
+    base = await mkdtemp(join(tmpdir(), 'syncacross-fuse-'));
+    mountpoint = join(base, 'mnt');
+    await mkdir(join(base, 'data'));
+    await mkdir(mountpoint);
+    const port = await freePort();
+    procs.push(spawn('rclone', ['serve', 'webdav', join(base, 'data'), '--addr', `127.0.0.1:${port}`], { stdio: 'ignore' }));
+    await new Promise((r) => setTimeout(r, 500));
+    procs.push(spawn('rclone', ['mount', ':webdav:', mountpoint, '--webdav-url', `http://127.0.0.1:${port}`, '--vfs-cache-mode', 'writes', '--dir-cache-time', '1s'], { stdio: 'ignore' }));
+    await waitForMount(mountpoint);
+  });
+  afterAll(async () => {
+    if (mountpoint) spawnSync('fusermount3', ['-u', mountpoint]);
+    for (const p of procs.reverse()) p.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    if (base) await rm(base, { recursive: true, force: true });
+  });
+
+  it('detects that the mount has no hard links and says atomic create is unsupported', async () => {
+    const root = await mkdtemp(join(mountpoint, 'probe-'));
+    const s = await createFsStorage({ root });
+    expect(await s.publishMode()).toBe('rename');
+    expect(s.capabilities.atomicCreate).toBe(false);
+    const report = await probeCapabilities(s);
+    expect(report.effective.atomicCreate).toBe(false);
+  });
+
+  runStorageConformance(
+    'adapter-fs on rclone mount',
+    async () => {
+      const root = await mkdtemp(join(mountpoint, 't-'));
+      return { storage: await createFsStorage({ root }), unreachable: () => createFsStorage({ root: join(root, 'not-mounted') }) };
+    },
+    { largeObjectBytes: 4 * 1024 * 1024 },
+  );
+});
+
+describe.skipIf(haveTools)('adapter-fs on a FUSE mount (skipped: install rclone and fuse3 to run)', () => {
+  it('needs rclone and fuse3', () => {
+    expect(haveTools).toBe(false);
+  });
+});
