@@ -1,5 +1,6 @@
 import { defineConfig } from 'tsup';
 
+// bin.ts starts with `#!/usr/bin/env node`; esbuild keeps that line at the top of dist/bin.js.
 export default defineConfig({
   entry: ['src/index.ts', 'src/bin.ts'],
   format: ['esm'],
@@ -7,5 +8,4 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
-  banner: ({ format }) => (format === 'esm' ? {} : {}),
 });

@@ -1,0 +1,98 @@
+/**
+ * `syncacross adapters [--probe] [--remote A:LOC -o k=v… | -d DIR]`: the installed adapters
+ * (built-in, and `syncacross-adapter-*` packages found in node_modules), and with --probe the
+ * declared and measured capabilities of one remote.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { probeCapabilities, type ProbeReport, type Storage } from '@syncacross/sync-core';
+import { BUILTIN_ADAPTERS, loadAdapter } from '../adapter-loader.js';
+import { toCliError } from '../exit-codes.js';
+import { findLibraryRoot, readConfig } from '../config.js';
+import type { Output } from '../output.js';
+import { adapterContext, openRemote, validateOptions } from '../remote.js';
+import { parseOptionPairs, parseRemoteSpec } from '../remote-spec.js';
+import { resolveSecrets } from '../secrets.js';
+
+export interface AdaptersOptions {
+  probe?: boolean;
+  remote?: string;
+  option?: string[];
+  dir?: string;
+}
+
+/** Package names matching `syncacross-adapter-*` in every node_modules above `from`. */
+function discoverInstalled(from: string): string[] {
+  const found = new Set<string>();
+  let dir = resolve(from);
+  for (;;) {
+    const nm = join(dir, 'node_modules');
+    if (existsSync(nm)) {
+      for (const entry of readdirSync(nm)) {
+        if (entry.startsWith('syncacross-adapter-')) found.add(entry);
+        if (entry.startsWith('@') && !entry.startsWith('@syncacross')) {
+          for (const sub of readdirSync(join(nm, entry))) if (sub.startsWith('syncacross-adapter-')) found.add(`${entry}/${sub}`);
+        }
+      }
+    }
+    if (dirname(dir) === dir) return [...found].sort();
+    dir = dirname(dir);
+  }
+}
+
+async function describeAdapter(name: string, builtin: boolean, searchFrom: string[]) {
+  try {
+    const a = await loadAdapter(name, searchFrom);
+    return { name: a.module.name, source: a.source, builtin, loaded: true, description: a.module.description, secretOptions: [...a.module.secretOptions], interactiveAuth: typeof a.module.auth === 'function' };
+  } catch (e) {
+    return { name, source: BUILTIN_ADAPTERS[name] ?? name, builtin, loaded: false, error: toCliError(e).message };
+  }
+}
+
+async function storageToProbe(opts: AdaptersOptions, out: Output): Promise<Storage> {
+  const ctx = adapterContext((line) => out.warn(line));
+  if (opts.remote) {
+    const spec = parseRemoteSpec(opts.remote);
+    const adapter = await loadAdapter(spec.adapter, [process.cwd()]);
+    const given = { ...adapter.module.parseLocation(spec.location), ...parseOptionPairs(opts.option ?? []) };
+    return adapter.module.create(validateOptions(adapter.module, resolveSecrets(adapter.module, given)), ctx);
+  }
+  const root = findLibraryRoot(opts.dir ?? '.');
+  return (await openRemote(await readConfig(root), root, ctx)).storage;
+}
+
+function printProbe(report: ProbeReport, storage: string, out: Output): void {
+  out.info(`\ncapabilities of ${storage} (declared → effective):`);
+  for (const [k, v] of Object.entries(report.declared)) {
+    const eff = report.effective[k as keyof typeof report.effective];
+    out.info(`  ${k.padEnd(22)} ${String(v).padEnd(10)} → ${eff}${eff !== v ? '   (not delivered: measured)' : ''}`);
+  }
+  for (const n of report.notes) out.info(`  note: ${n}`);
+}
+
+export async function adaptersCommand(opts: AdaptersOptions, out: Output): Promise<number> {
+  const searchFrom = [...new Set([process.cwd(), ...(opts.dir ? [resolve(opts.dir)] : [])])];
+  const adapters = [];
+  for (const name of Object.keys(BUILTIN_ADAPTERS)) adapters.push(await describeAdapter(name, true, searchFrom));
+  for (const pkg of searchFrom.flatMap(discoverInstalled)) adapters.push(await describeAdapter(pkg, false, searchFrom));
+
+  for (const a of adapters) {
+    const status = a.loaded ? `${a.description ?? ''}${a.interactiveAuth ? ' [syncacross auth ' + a.name + ']' : ''}` : `NOT LOADABLE: ${a.error}`;
+    out.info(`${a.name.padEnd(10)} ${status}`);
+    out.info(`${''.padEnd(10)} from ${a.source}${a.secretOptions?.length ? `; secrets: ${a.secretOptions.join(', ')}` : ''}`);
+  }
+
+  let probe;
+  if (opts.probe) {
+    const storage = await storageToProbe(opts, out);
+    try {
+      const report = await probeCapabilities(storage);
+      printProbe(report, storage.name, out);
+      probe = { storage: storage.name, declared: { ...report.declared }, effective: { ...report.effective }, measured: { ...report.measured }, notes: report.notes };
+    } finally {
+      await storage.close?.();
+    }
+  }
+  out.result({ command: 'adapters', adapters, ...(probe ? { probe } : {}) });
+  return 0;
+}

@@ -1,0 +1,44 @@
+/**
+ * `syncacross auth <adapter>[:location] [-o key=value…]`: interactive authorization (OAuth) for
+ * adapters that need it; tokens are stored by the adapter under the credentials folder
+ * ($SYNCACROSS_CONFIG_DIR, $XDG_CONFIG_HOME/syncacross or ~/.config/syncacross).
+ */
+import { createInterface } from 'node:readline/promises';
+import type { AuthContext } from '@syncacross/sync-core';
+import { usageError } from '../cli-error.js';
+import { loadAdapter } from '../adapter-loader.js';
+import type { Output } from '../output.js';
+import { credentialsDir, validateOptions } from '../remote.js';
+import { parseOptionPairs } from '../remote-spec.js';
+import { resolveSecrets } from '../secrets.js';
+
+export async function authCommand(target: string, opts: { option?: string[] }, out: Output): Promise<number> {
+  const colon = target.indexOf(':', target.startsWith('file://') ? 7 : 0);
+  const name = colon > 0 ? target.slice(0, colon) : target;
+  const adapter = await loadAdapter(name, [process.cwd()]);
+  if (typeof adapter.module.auth !== 'function') throw usageError('NoInteractiveAuth', `the ${adapter.module.name} adapter needs no \`syncacross auth\`: give its credentials as options or environment variables (see \`syncacross adapters\`)`);
+  const fromLocation = colon > 0 ? adapter.module.parseLocation(target.slice(colon + 1)) : {};
+  const options = validateOptions(adapter.module, resolveSecrets(adapter.module, { ...fromLocation, ...parseOptionPairs(opts.option ?? []) }));
+  const interactive = process.stdin.isTTY === true;
+  const ctx: AuthContext = {
+    credentialsDir: credentialsDir(),
+    log: (line) => out.warn(line),
+    openUrl: (url) => out.warn(`Open this address in a browser to authorize syncacross:\n  ${url}`),
+    ...(interactive
+      ? {
+          prompt: async (question: string) => {
+            const rl = createInterface({ input: process.stdin, output: process.stderr });
+            try {
+              return await rl.question(question);
+            } finally {
+              rl.close();
+            }
+          },
+        }
+      : {}),
+  };
+  await adapter.module.auth(options, ctx);
+  out.info(`authorized ${adapter.module.name}; credentials are stored under ${ctx.credentialsDir}`);
+  out.result({ command: 'auth', adapter: adapter.module.name, credentialsDir: ctx.credentialsDir });
+  return 0;
+}

@@ -1,0 +1,116 @@
+/**
+ * `syncacross init [DIR] --remote <adapter>:<location> [-o key=value…] [--name NODE]`:
+ * creates or joins a repository and writes DIR/.syncacross/config.json. A failed init removes
+ * the state folder it created (and nothing else), so it can simply be run again.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { isStorageError, openLibrary, withRetry } from '@syncacross/sync-core';
+import { CliError, usageError } from '../cli-error.js';
+import { configPath, readConfig, STATE_FOLDER, writeConfig } from '../config.js';
+import { loadAdapter } from '../adapter-loader.js';
+import { retryNotice } from '../library-session.js';
+import type { Output } from '../output.js';
+import { adapterContext, validateOptions } from '../remote.js';
+import { parseOptionPairs, parseRemoteSpec } from '../remote-spec.js';
+import { rejectLiteralSecrets, resolveSecrets } from '../secrets.js';
+
+export interface InitParams {
+  dir: string;
+  remote: string;
+  options?: string[];
+  name?: string;
+  retries?: number;
+}
+
+export interface InitResult {
+  command: 'init';
+  library: string;
+  remote: string;
+  adapter: string;
+  repository: string;
+  joined: boolean;
+  alreadyInitialized: boolean;
+  writer: string;
+}
+
+function locationOptions(parse: (l: string) => Record<string, unknown>, location: string, adapter: string): Record<string, unknown> {
+  try {
+    return parse(location);
+  } catch (e) {
+    if (e instanceof CliError || isStorageError(e)) throw e;
+    throw usageError('BadLocation', `bad location for the ${adapter} adapter: ${JSON.stringify(location)}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * fs's `createRoot` is for the first init only: kept in config.json, a later sync would quietly
+ * re-create the folder of an unmounted share and then report an emptied remote instead of an
+ * unreachable one.
+ */
+function persistentOptions(adapter: string, options: Record<string, unknown>): Record<string, unknown> {
+  if (adapter !== 'fs') return options;
+  const { createRoot: _createRoot, ...rest } = options;
+  return rest;
+}
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export async function initLibrary(p: InitParams, out: Output): Promise<InitResult> {
+  const dir = resolve(p.dir);
+  const spec = parseRemoteSpec(p.remote);
+  const given = parseOptionPairs(p.options ?? []);
+  const adapter = await loadAdapter(spec.adapter, [dir, process.cwd()]);
+  rejectLiteralSecrets(adapter.module, given);
+  const stored = { ...locationOptions((l) => adapter.module.parseLocation(l), spec.location, adapter.module.name), ...given };
+  const options = validateOptions(adapter.module, resolveSecrets(adapter.module, stored));
+
+  const alreadyInitialized = existsSync(configPath(dir));
+  if (alreadyInitialized) {
+    const existing = await readConfig(dir);
+    if (existing.adapter !== adapter.specifier || !sameJson(existing.options, persistentOptions(adapter.module.name, stored))) {
+      throw usageError(
+        'AlreadyInitialized',
+        `${dir} is already a library synced with ${existing.remote}. Nothing was changed. To sync this folder with another remote, use a new folder (or remove ${join(dir, STATE_FOLDER)} to start over: files are kept, and joining a repository with different content makes conflict copies, never deletions).`,
+      );
+    }
+  }
+
+  await mkdir(dir, { recursive: true });
+  const stateExisted = existsSync(join(dir, STATE_FOLDER));
+  const retry = { ...(p.retries !== undefined ? { retries: p.retries } : {}), onRetry: retryNotice(out) };
+  let library;
+  let joined = false;
+  try {
+    const storage = await adapter.module.create(options, adapterContext((line) => out.warn(line)));
+    try {
+      joined = (await withRetry(storage, retry).list('repo/', { pageSize: 1 })).objects.length > 0;
+      library = await openLibrary({ dir, storage, create: true, retry, ...(p.name ? { nodeName: p.name } : {}) });
+    } catch (e) {
+      await storage.close?.().catch(() => undefined);
+      throw e;
+    }
+    await writeConfig(dir, { version: 1, remote: p.remote, adapter: adapter.specifier, options: persistentOptions(adapter.module.name, stored), ...(p.name ? { node: p.name } : {}) });
+  } catch (e) {
+    if (!stateExisted) await rm(join(dir, STATE_FOLDER), { recursive: true, force: true });
+    if (isStorageError(e, 'Unavailable') && adapter.module.name === 'fs' && !('createRoot' in given)) {
+      throw new CliError(3, `remote unreachable: ${(e as Error).message}. If this is a new folder, add -o createRoot=true.`, 'Unavailable', { cause: e });
+    }
+    throw e;
+  }
+  try {
+    return { command: 'init', library: dir, remote: p.remote, adapter: adapter.specifier, repository: library.repository, joined, alreadyInitialized, writer: library.writer };
+  } finally {
+    await library.close();
+  }
+}
+
+export async function initCommand(dir: string | undefined, opts: { remote: string; option?: string[]; name?: string; retries?: number }, out: Output): Promise<number> {
+  const r = await initLibrary({ dir: dir ?? '.', remote: opts.remote, ...(opts.option ? { options: opts.option } : {}), ...(opts.name ? { name: opts.name } : {}), ...(opts.retries !== undefined ? { retries: opts.retries } : {}) }, out);
+  if (r.alreadyInitialized) out.info(`${r.library} is already a library synced with ${r.remote} (repository ${r.repository}).`);
+  else out.info(`${r.joined ? 'Joined' : 'Created'} repository ${r.repository} on ${r.remote} for ${r.library}.`);
+  out.info(`This node writes as ${r.writer}. Next: syncacross sync ${r.library}`);
+  out.result(r);
+  return 0;
+}

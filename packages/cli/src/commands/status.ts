@@ -1,0 +1,23 @@
+/** `syncacross status [DIR]`: what this library knows, without contacting the remote. */
+import { withLibrary } from '../library-session.js';
+import type { Output } from '../output.js';
+import { maskOptions } from '../secrets.js';
+
+export async function statusCommand(dir: string | undefined, out: Output): Promise<number> {
+  return withLibrary(dir, out, { online: false }, async ({ root, config, adapter, library }) => {
+    const st = library.status();
+    const options = maskOptions(adapter.module, config.options);
+    out.info(`library      ${root}`);
+    out.info(`remote       ${config.remote} (adapter ${config.adapter})`);
+    out.info(`options      ${JSON.stringify(options)}`);
+    out.info(`repository   ${st.repository}`);
+    out.info(`writer       ${st.writer}`);
+    out.info(`files        ${st.files}`);
+    out.info(`conflicts    ${st.conflicts.length}${st.conflicts.length > 0 ? ' (see `syncacross conflicts`)' : ''}`);
+    out.info(`pending      ${st.pendingVersions} versions, ${st.unuploadedSegments} segments not yet uploaded`);
+    if (st.corruptSegments.length > 0) out.info(`corrupt      ${st.corruptSegments.length} remote segments skipped: ${st.corruptSegments.join(', ')}`);
+    out.info(`last sync    ${st.lastSync ?? 'never'}`);
+    out.result({ command: 'status', library: root, adapter: config.adapter, ...st, remote: config.remote, options });
+    return 0;
+  });
+}

@@ -1,0 +1,57 @@
+/** `syncacross sync [DIR]`: one sync round, with progress and a summary (or --json). */
+import { SyncError, type SyncSummary } from '@syncacross/sync-core';
+import { EXIT } from '../exit-codes.js';
+import { withLibrary } from '../library-session.js';
+import { formatBytes, type Output } from '../output.js';
+import { createProgress } from '../progress.js';
+
+export interface SyncOptions {
+  retries?: number;
+  stableAfter?: number;
+}
+
+function describe(s: SyncSummary, root: string, storage: string, out: Output): void {
+  const seconds = (s.durationMs / 1000).toFixed(1);
+  out.info(`Synced ${root} with ${storage} in ${seconds}s`);
+  out.info(`  sent:     ${s.local.added} added, ${s.local.changed} changed, ${s.local.deleted} deleted (${s.uploaded.versions} versions, ${s.uploaded.packs} packs, ${formatBytes(s.uploaded.bytes)})`);
+  out.info(`  received: ${s.remote.added} added, ${s.remote.changed} changed, ${s.remote.deleted} deleted (${s.downloaded.files} files, ${formatBytes(s.downloaded.bytes)})`);
+  const kinds = Object.entries(s.requests)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  out.info(`  requests: ${s.totalRequests}${kinds ? ` (${kinds})` : ''}, ${formatBytes(s.bytesUp)} up, ${formatBytes(s.bytesDown)} down`);
+  if (s.conflicts.length > 0) {
+    out.info(`  conflict copies (${s.conflicts.length}): ${s.conflicts.join(', ')}`);
+    out.info('  see `syncacross conflicts` for how to resolve them');
+  }
+  for (const k of s.skipped) out.info(`  skipped ${k.path}: ${k.reason}`);
+  if (s.retiredWriter) out.info(`  this node now writes as ${s.writer} (was ${s.retiredWriter})`);
+  for (const e of s.errors) out.warn(`syncacross: ${e}`);
+}
+
+export async function syncCommand(dir: string | undefined, opts: SyncOptions, out: Output): Promise<number> {
+  const abort = new AbortController();
+  // A SyncError, so a request or back-off cut short by Ctrl-C also maps to exit 130.
+  const onSigint = () => abort.abort(new SyncError('Aborted', 'sync aborted'));
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
+  try {
+    const session = { online: true, signal: abort.signal, ...(opts.retries !== undefined ? { retries: opts.retries } : {}), ...(opts.stableAfter !== undefined ? { stableAfterMs: opts.stableAfter } : {}) };
+    return await withLibrary(dir, out, session, async ({ root, library }) => {
+      const progress = createProgress(out, () => library.storage.stats.bytesUp + library.storage.stats.bytesDown);
+      let summary: SyncSummary;
+      try {
+        summary = await library.sync({ signal: abort.signal, onProgress: (p) => progress.update(p) });
+      } finally {
+        progress.stop();
+      }
+      const exitCode = summary.errors.length > 0 ? EXIT.completedWithErrors : EXIT.ok;
+      describe(summary, root, library.storage.name, out);
+      out.result({ command: 'sync', library: root, storage: library.storage.name, exitCode, ...summary });
+      return exitCode;
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * `<library>/.syncacross/config.json`: which adapter, with which options. Secrets are never
+ * stored here: a secret option holds a `${env:NAME}` reference or is read from the environment
+ * (see secrets.ts). The engine keeps its own state next to it (state.db, lock).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { usageError } from './cli-error.js';
+
+export const STATE_FOLDER = '.syncacross';
+
+export const configSchema = z
+  .object({
+    version: z.literal(1),
+    /** What the user typed after --remote, for messages. */
+    remote: z.string(),
+    /** A built-in name (`fs`), an npm package name, or an absolute module path. */
+    adapter: z.string().min(1),
+    /** Adapter options: the parsed location plus `-o` values (strings may hold `${env:NAME}`). */
+    options: z.record(z.string(), z.unknown()),
+    node: z.string().optional(),
+  })
+  .strict();
+
+export type LibraryConfig = z.infer<typeof configSchema>;
+
+export const configPath = (libraryDir: string) => join(libraryDir, STATE_FOLDER, 'config.json');
+
+/** The library containing `start`: the nearest folder upward that has a config.json. */
+export function findLibraryRoot(start: string): string {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(configPath(dir))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw usageError('NotInitialized', `${resolve(start)} is not inside a syncacross library: run \`syncacross init ${start === '.' ? '' : start + ' '}--remote <adapter>:<location>\` first`);
+    }
+    dir = parent;
+  }
+}
+
+export async function readConfig(libraryDir: string): Promise<LibraryConfig> {
+  const file = configPath(libraryDir);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw usageError('BadConfig', `cannot read ${file}: ${(e as Error).message}`);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw usageError('BadConfig', `${file}: ${issue.path.join('.') || 'config'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Written to a temporary file then renamed, so a crash never leaves half a config. */
+export async function writeConfig(libraryDir: string, config: LibraryConfig): Promise<void> {
+  const file = configPath(libraryDir);
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.syncacross-tmp-${process.pid}`;
+  await writeFile(tmp, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  await rename(tmp, file);
+}

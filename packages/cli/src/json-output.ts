@@ -1,0 +1,162 @@
+/**
+ * The shape of every `--json` output, as zod schemas. `schema/json-output.schema.json` is
+ * generated from these (a test keeps the two identical) and is what scripts should read.
+ * Every object is strict: a field that is not documented here (a secret, say) fails the tests.
+ */
+import { z } from 'zod';
+
+const count3 = z.object({ added: z.number().int(), changed: z.number().int(), deleted: z.number().int() }).strict();
+const nonNeg = z.number().int().nonnegative();
+
+export const syncOutput = z
+  .object({
+    ok: z.literal(true),
+    command: z.literal('sync'),
+    library: z.string().describe('absolute path of the library folder'),
+    storage: z.string().describe('the remote, as the adapter names it (e.g. fs:/mnt/nas/library)'),
+    exitCode: z.union([z.literal(0), z.literal(8)]).describe('8 when the sync completed with errors (see errors)'),
+    repository: z.string(),
+    writer: z.string(),
+    uploaded: z.object({ versions: nonNeg, bytes: nonNeg, packs: nonNeg, segments: nonNeg }).strict(),
+    downloaded: z.object({ files: nonNeg, bytes: nonNeg }).strict(),
+    local: count3.describe('changes found in this folder and sent'),
+    remote: count3.describe('changes received from other nodes'),
+    conflicts: z.array(z.string()).describe('conflict copies present in the library after this sync (resolve with `syncacross conflicts`)'),
+    errors: z.array(z.string()),
+    skipped: z.array(z.object({ path: z.string(), reason: z.string() }).strict()),
+    retiredWriter: z.string().optional(),
+    requests: z.object({ putIfAbsent: nonNeg, get: nonNeg, list: nonNeg, delete: nonNeg, putIfMatch: nonNeg }).strict().describe('storage requests by kind'),
+    totalRequests: nonNeg,
+    bytesUp: nonNeg,
+    bytesDown: nonNeg,
+    durationMs: nonNeg,
+  })
+  .strict();
+
+export const initOutput = z
+  .object({
+    ok: z.literal(true),
+    command: z.literal('init'),
+    library: z.string(),
+    remote: z.string(),
+    adapter: z.string(),
+    repository: z.string(),
+    joined: z.boolean().describe('true when the remote already held a repository'),
+    alreadyInitialized: z.boolean(),
+    writer: z.string(),
+  })
+  .strict();
+
+export const statusOutput = z
+  .object({
+    ok: z.literal(true),
+    command: z.literal('status'),
+    library: z.string(),
+    remote: z.string(),
+    adapter: z.string(),
+    options: z.record(z.string(), z.unknown()).describe('adapter options; secrets appear as their ${env:…} reference or ***'),
+    repository: z.string(),
+    writer: z.string(),
+    files: nonNeg,
+    conflicts: z.array(z.object({ path: z.string(), conflictOf: z.string() }).strict()),
+    pendingVersions: nonNeg,
+    unuploadedSegments: nonNeg,
+    corruptSegments: z.array(z.string()),
+    lastSync: z.string().nullable(),
+  })
+  .strict();
+
+export const logOutput = z
+  .object({
+    ok: z.literal(true),
+    command: z.literal('log'),
+    library: z.string(),
+    path: z.string().nullable(),
+    entries: z.array(
+      z
+        .object({ hash: z.string(), path: z.string(), writer: z.string(), time: z.string(), deleted: z.boolean(), size: nonNeg, parents: z.array(z.string()), head: z.boolean() })
+        .strict(),
+    ),
+  })
+  .strict();
+
+export const conflictsOutput = z
+  .object({
+    ok: z.literal(true),
+    command: z.literal('conflicts'),
+    library: z.string(),
+    conflicts: z.array(z.object({ path: z.string(), conflictOf: z.string() }).strict()),
+  })
+  .strict();
+
+const capabilities = z.record(z.string(), z.union([z.boolean(), z.number()]));
+
+export const adaptersOutput = z
+  .object({
+    ok: z.literal(true),
+    command: z.literal('adapters'),
+    adapters: z.array(
+      z
+        .object({
+          name: z.string(),
+          source: z.string(),
+          builtin: z.boolean(),
+          loaded: z.boolean(),
+          description: z.string().optional(),
+          secretOptions: z.array(z.string()).optional(),
+          interactiveAuth: z.boolean().optional(),
+          error: z.string().optional(),
+        })
+        .strict(),
+    ),
+    probe: z
+      .object({
+        storage: z.string(),
+        declared: capabilities,
+        effective: capabilities,
+        measured: z.record(z.string(), z.boolean().optional()),
+        notes: z.array(z.string()),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const authOutput = z.object({ ok: z.literal(true), command: z.literal('auth'), adapter: z.string(), credentialsDir: z.string() }).strict();
+
+export const demoOutput = z
+  .object({
+    ok: z.literal(true),
+    command: z.literal('demo'),
+    folder: z.string(),
+    remote: z.string(),
+    nodes: z.array(z.string()),
+    files: z.array(z.string()),
+    conflicts: z.array(z.string()),
+    identical: z.boolean(),
+  })
+  .strict();
+
+export const errorOutput = z
+  .object({
+    ok: z.literal(false),
+    error: z.object({ code: z.string(), exitCode: z.number().int(), message: z.string() }).strict(),
+  })
+  .strict();
+
+export const JSON_OUTPUTS = { sync: syncOutput, init: initOutput, status: statusOutput, log: logOutput, conflicts: conflictsOutput, adapters: adaptersOutput, auth: authOutput, demo: demoOutput, error: errorOutput };
+
+/** The document written to schema/json-output.schema.json. */
+export function jsonOutputSchemaDocument(): object {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'syncacross --json output',
+    description: 'Each command prints one object on stdout: $defs.<command> on success, $defs.error on failure.',
+    $defs: Object.fromEntries(
+      Object.entries(JSON_OUTPUTS).map(([k, s]) => {
+        const { $schema: _inner, ...schema } = z.toJSONSchema(s);
+        return [k, schema];
+      }),
+    ),
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Opens an initialized library for a command and always closes it (releasing the lock), so a
+ * failing command never leaves the library locked.
+ */
+import { openLibrary, type Library, type Storage } from '@syncacross/sync-core';
+import { findLibraryRoot, readConfig, type LibraryConfig } from './config.js';
+import { loadAdapter, type LoadedAdapter } from './adapter-loader.js';
+import type { Output } from './output.js';
+import { adapterContext, offlineStorage, openRemote } from './remote.js';
+
+export interface SessionOptions {
+  /** Contact the remote (sync) or only read local state (status, log, conflicts). */
+  online: boolean;
+  retries?: number;
+  stableAfterMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface Session {
+  root: string;
+  config: LibraryConfig;
+  adapter: LoadedAdapter;
+  library: Library;
+}
+
+/** A slow or flaky remote should not look like a hang: say what is being retried, and when. */
+export function retryNotice(out: Output) {
+  return ({ operation, attempt, delayMs, error }: { operation: string; attempt: number; delayMs: number; error: unknown }) =>
+    out.progressLine(`remote ${operation} failed: ${(error as Error).message}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)}s`);
+}
+
+/**
+ * Local-only commands keep working when the adapter cannot be loaded (uninstalled, broken):
+ * which options are secret is then unknown, so every option is treated as one.
+ */
+function unloadableAdapter(config: LibraryConfig, error: unknown, out: Output): LoadedAdapter {
+  out.warn(`syncacross: note: ${(error as Error).message}`);
+  const unavailable = () => Promise.reject(error);
+  return {
+    specifier: config.adapter,
+    source: config.adapter,
+    module: { name: config.adapter, description: '(not loadable)', optionsSchema: { safeParse: () => ({ success: false, error: { issues: [] } }) }, secretOptions: Object.keys(config.options), parseLocation: () => ({}), create: unavailable },
+  };
+}
+
+export async function withLibrary<T>(dirArg: string | undefined, out: Output, options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
+  const root = findLibraryRoot(dirArg ?? '.');
+  const config = await readConfig(root);
+  let adapter: LoadedAdapter;
+  let storage: Storage;
+  if (options.online) {
+    ({ adapter, storage } = await openRemote(config, root, adapterContext((line) => out.warn(line), options.signal)));
+  } else {
+    adapter = await loadAdapter(config.adapter, [root, process.cwd()]).catch((e: unknown) => unloadableAdapter(config, e, out));
+    storage = offlineStorage(config.remote);
+  }
+  let library: Library;
+  try {
+    library = await openLibrary({
+      dir: root,
+      storage,
+      create: false,
+      ...(config.node ? { nodeName: config.node } : {}),
+      ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
+      retry: { ...(options.retries !== undefined ? { retries: options.retries } : {}), ...(options.signal ? { signal: options.signal } : {}), onRetry: retryNotice(out) },
+    });
+  } catch (e) {
+    await storage.close?.().catch(() => undefined);
+    throw e;
+  }
+  try {
+    return await fn({ root, config, adapter, library });
+  } finally {
+    await library.close();
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Where the CLI writes. Human results go to stdout, diagnostics and progress to stderr. With
+ * --json, stdout carries exactly one JSON object (the command's summary, or `{ok:false,error}`).
+ * Every write is redacted (see redact.ts).
+ */
+import type { CliError } from './cli-error.js';
+import { redact } from './redact.js';
+
+export interface OutputOptions {
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export class Output {
+  readonly json: boolean;
+  readonly quiet: boolean;
+  /** Progress bars only on a terminal, and never mixed into --json. */
+  readonly interactive: boolean;
+
+  constructor(
+    options: OutputOptions,
+    readonly stdout: NodeJS.WriteStream = process.stdout,
+    readonly stderr: NodeJS.WriteStream = process.stderr,
+  ) {
+    this.json = options.json ?? false;
+    this.quiet = options.quiet ?? false;
+    this.interactive = !this.json && !this.quiet && stderr.isTTY === true;
+  }
+
+  /** A line of human output (suppressed under --json and --quiet). */
+  info(line = ''): void {
+    if (!this.json && !this.quiet) this.stdout.write(redact(line) + '\n');
+  }
+
+  /** A diagnostic: always on stderr, so it never corrupts --json. */
+  warn(line: string): void {
+    this.stderr.write(redact(line) + '\n');
+  }
+
+  /** Progress lines for logs and pipes (not under --json or --quiet). */
+  progressLine(line: string): void {
+    if (!this.json && !this.quiet) this.stderr.write(redact(line) + '\n');
+  }
+
+  /** The command's machine-readable result (only under --json). */
+  result(value: object): void {
+    if (this.json) this.stdout.write(redact(JSON.stringify({ ok: true, ...value })) + '\n');
+  }
+
+  failure(error: CliError): void {
+    this.warn(`syncacross: ${error.message}`);
+    if (this.json) this.stdout.write(redact(JSON.stringify({ ok: false, error: { code: error.code, exitCode: error.exitCode, message: error.message } })) + '\n');
+  }
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
+}

@@ -1,0 +1,114 @@
+/** The command line: commands, options, help (with exit codes), and error → exit code. */
+import { createRequire } from 'node:module';
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, EXIT_CODE_HELP, toCliError } from './exit-codes.js';
+import { Output, type OutputOptions } from './output.js';
+import { adaptersCommand } from './commands/adapters.js';
+import { authCommand } from './commands/auth.js';
+import { conflictsCommand } from './commands/conflicts.js';
+import { demoCommand } from './commands/demo.js';
+import { initCommand } from './commands/init.js';
+import { logCommand } from './commands/log.js';
+import { statusCommand } from './commands/status.js';
+import { syncCommand } from './commands/sync.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const integer = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new CommanderError(EXIT.usage, 'commander.invalidArgument', `${name} must be a whole number, got ${JSON.stringify(value)}`);
+  return n;
+};
+
+const optionFlag = () => new Option('-o, --option <key=value>', 'an adapter option (repeatable); secrets as key=${env:NAME}').argParser(collect);
+const retriesFlag = () => new Option('--retries <n>', 'retries of a failing request before giving up (default 8)').argParser(integer('--retries'));
+
+type Handler = (out: Output, ...args: any[]) => Promise<number>;
+
+/** Runs a command and turns whatever it throws into a message and an exit code. */
+function run(handler: Handler) {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const out = new Output(command.optsWithGlobals() as OutputOptions);
+    try {
+      process.exitCode = await handler(out, ...args.slice(0, -1));
+    } catch (e) {
+      const error = toCliError(e);
+      out.failure(error);
+      if (error.exitCode === EXIT.unexpected && process.env.SYNCACROSS_DEBUG && e instanceof Error) out.warn(e.stack ?? '');
+      process.exitCode = error.exitCode;
+    }
+  };
+}
+
+export function buildProgram(): Command {
+  const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+  const program = new Command('syncacross')
+    .description('Sync a folder (files and SQLite databases) across machines through storage you already have.')
+    .version(version)
+    .option('--json', 'print one machine-readable JSON object on stdout (see schema/json-output.schema.json)')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', `\n${EXIT_CODE_HELP}\n\nSecrets: set SYNCACROSS_<ADAPTER>_<OPTION> (e.g. SYNCACROSS_WEBDAV_PASSWORD) or -o password='\${env:NAME}'.`)
+    .showHelpAfterError('(run syncacross --help for usage)')
+    .exitOverride();
+
+  program
+    .command('init [dir]')
+    .description('create or join a repository and make DIR (default .) a library')
+    .requiredOption('-r, --remote <adapter:location>', 'e.g. fs:/mnt/nas/library, s3:my-bucket/library, webdav:https://host/dav/library, or my-adapter:location')
+    .addOption(optionFlag())
+    .option('-n, --name <node>', 'a name for this machine (default: the host name)')
+    .addOption(retriesFlag())
+    .action(run((out, dir, opts) => initCommand(dir, opts, out)));
+
+  program
+    .command('sync [dir]')
+    .description('sync the library containing DIR (default .) once')
+    .addOption(retriesFlag())
+    .addOption(new Option('--stable-after <ms>', 'leave files modified less than this long ago for the next sync (default 2000)').argParser(integer('--stable-after')))
+    .action(run((out, dir, opts) => syncCommand(dir, opts, out)));
+
+  program.command('status [dir]').description('what the library knows (no remote request)').action(run((out, dir) => statusCommand(dir, out)));
+
+  program
+    .command('log [path]')
+    .description('history of the library, or of one file')
+    .option('-d, --dir <dir>', 'the library (default: the one containing the current directory)')
+    .action(run((out, path, opts) => logCommand(path, opts, out)));
+
+  program.command('conflicts [dir]').description('list conflict copies and how to resolve them').action(run((out, dir) => conflictsCommand(dir, out)));
+
+  program
+    .command('adapters')
+    .description('installed adapters; with --probe, the declared and measured capabilities of a remote')
+    .option('--probe', "probe a remote (writes and removes a few objects under probe/): the library's, or --remote")
+    .option('-r, --remote <adapter:location>', 'the remote to probe instead of the library’s')
+    .addOption(optionFlag())
+    .option('-d, --dir <dir>', 'the library whose remote to probe (default: the current one)')
+    .action(run((out, opts) => adaptersCommand(opts, out)));
+
+  program
+    .command('auth <adapter>')
+    .description('authorize an adapter that needs a browser sign-in (gdrive, onedrive, dropbox)')
+    .addOption(optionFlag())
+    .action(run((out, adapter, opts) => authCommand(adapter, opts, out)));
+
+  program.command('demo [dir]').description('two nodes sync a sample library through a local folder, with a conflict, in a few seconds').action(run((out, dir) => demoCommand(dir, out)));
+
+  return program;
+}
+
+/** Parses argv and runs; resolves to the exit code. */
+export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return Number(process.exitCode ?? 0);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      if (argv.includes('--json')) process.stdout.write(JSON.stringify({ ok: false, error: { code: 'Usage', exitCode: EXIT.usage, message: e.message } }) + '\n');
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Progress for long work: a bar on a terminal (files, bytes, rate, ETA), plain lines at most
+ * once a second otherwise (cron, CI, pipes), nothing under --json or --quiet.
+ */
+import cliProgress from 'cli-progress';
+import type { SyncProgress } from '@syncacross/sync-core';
+import { formatBytes, type Output } from './output.js';
+
+export interface ProgressReporter {
+  update(p: SyncProgress): void;
+  stop(): void;
+}
+
+const PHASE_LABEL: Record<SyncProgress['phase'], string> = {
+  list: 'listing remote',
+  fetch: 'fetching changes',
+  scan: 'scanning files',
+  upload: 'uploading',
+  materialize: 'updating files',
+  done: 'done',
+};
+
+export function createProgress(out: Output, bytesMoved: () => number): ProgressReporter {
+  const started = Date.now();
+  const rate = () => formatBytes(bytesMoved() / Math.max(0.001, (Date.now() - started) / 1000)) + '/s';
+  if (out.json || out.quiet) return { update() {}, stop() {} };
+
+  if (out.interactive) {
+    const bar = new cliProgress.SingleBar(
+      {
+        format: '{phase} |{bar}| {value}/{total} | {bytes} | {rate} | ETA {eta_formatted}',
+        stream: out.stderr,
+        hideCursor: true,
+        clearOnComplete: true,
+        etaBuffer: 20,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(1, 0, { phase: PHASE_LABEL.list, bytes: formatBytes(0), rate: rate() });
+    return {
+      update(p) {
+        bar.setTotal(Math.max(1, p.total));
+        bar.update(p.done, { phase: PHASE_LABEL[p.phase].padEnd(16), bytes: formatBytes(bytesMoved()), rate: rate() });
+      },
+      stop: () => bar.stop(),
+    };
+  }
+
+  let lastPhase: string | undefined;
+  let lastLine = 0;
+  let phaseStart = Date.now();
+  return {
+    update(p) {
+      const now = Date.now();
+      if (p.phase === 'done') return;
+      if (p.phase !== lastPhase) phaseStart = now;
+      else if (now - lastLine < 1000) return;
+      const eta = p.done > 0 && p.total > p.done ? `, ETA ${Math.ceil((((now - phaseStart) / p.done) * (p.total - p.done)) / 1000)}s` : '';
+      const count = p.total > 0 ? ` ${p.done}/${p.total}` : '';
+      out.progressLine(`${PHASE_LABEL[p.phase]}${count}, ${formatBytes(bytesMoved())} moved, ${rate()}${eta}`);
+      lastPhase = p.phase;
+      lastLine = now;
+    },
+    stop() {},
+  };
+}

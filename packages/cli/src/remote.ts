@@ -1,0 +1,56 @@
+/**
+ * From a library's config (or a fresh --remote) to a live Storage: load the adapter, resolve
+ * secrets, validate options against the adapter's schema, create.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { AdapterContext, AdapterModule, Storage } from '@syncacross/sync-core';
+import { usageError } from './cli-error.js';
+import type { LibraryConfig } from './config.js';
+import { loadAdapter, type LoadedAdapter } from './adapter-loader.js';
+import { resolveSecrets } from './secrets.js';
+
+/** Where adapters keep refresh tokens: outside every library. */
+export function credentialsDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SYNCACROSS_CONFIG_DIR) return env.SYNCACROSS_CONFIG_DIR;
+  if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, 'syncacross');
+  return join(homedir(), '.config', 'syncacross');
+}
+
+/** Validates against the adapter's schema; the message names each bad option. */
+export function validateOptions<O>(module: AdapterModule<O>, options: Record<string, unknown>): O {
+  const result = module.optionsSchema.safeParse(options);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => (i.path.length > 0 ? `option ${i.path.map(String).join('.')}: ${i.message}` : i.message));
+  throw usageError('BadOption', `bad options for the ${module.name} adapter: ${lines.join('; ')}`);
+}
+
+export function adapterContext(log: (line: string) => void, signal?: AbortSignal): AdapterContext {
+  return { credentialsDir: credentialsDir(), log, ...(signal ? { signal } : {}) };
+}
+
+export interface OpenedRemote {
+  adapter: LoadedAdapter;
+  storage: Storage;
+}
+
+export async function openRemote(config: LibraryConfig, libraryDir: string, context: AdapterContext): Promise<OpenedRemote> {
+  const adapter = await loadAdapter(config.adapter, [libraryDir, process.cwd()]);
+  const options = validateOptions(adapter.module, resolveSecrets(adapter.module, config.options));
+  const storage = await adapter.module.create(options, context);
+  return { adapter, storage };
+}
+
+/** A storage that answers nothing: for commands that only read local state (status, log, conflicts). */
+export function offlineStorage(name: string): Storage {
+  const refuse = async (): Promise<never> => {
+    throw usageError('Offline', 'this command does not contact the remote');
+  };
+  return {
+    name,
+    capabilities: { atomicCreate: false, compareAndSwap: false, rangedGet: false, consistentListing: false, delete: false, maxObjectSize: 0, caseInsensitiveNames: false, sortedListing: false },
+    putIfAbsent: refuse,
+    get: refuse,
+    list: refuse,
+  };
+}
