@@ -22,6 +22,7 @@ import { createOrJoin } from './repository.js';
 import { parseSegmentKey, type SegmentKey } from './segment.js';
 import { buildTree, headsByPath, type Tree } from './merge.js';
 import { runRound, type RoundContext } from './round.js';
+import type { BrokenVariant } from './broken-variants.js';
 import type { HashedVersion } from './version.js';
 
 export interface LibraryOptions {
@@ -43,6 +44,10 @@ export interface LibraryOptions {
   chunking?: ChunkingParams;
   retry?: RetryOptions | false;
   now?: () => number;
+  /** Segments fetched in parallel (default 8; the simulation uses 1 for determinism). */
+  fetchConcurrency?: number;
+  /** Test-only: a deliberately broken behaviour, to prove the simulation's checker catches it. */
+  brokenVariant?: BrokenVariant;
 }
 
 export interface SyncProgress {
@@ -95,7 +100,7 @@ export class Library extends EventEmitter {
     private readonly lock: LibraryLock,
     storage: CountingStorage,
     private readonly remote: Storage,
-    readonly options: Required<Pick<LibraryOptions, 'stableAfterMs' | 'roundLimitMs' | 'packSize' | 'chunking' | 'now'>>,
+    readonly options: Required<Pick<LibraryOptions, 'stableAfterMs' | 'roundLimitMs' | 'packSize' | 'chunking' | 'now' | 'fetchConcurrency'>> & { brokenVariant?: BrokenVariant },
   ) {
     super();
     this.storage = storage;
@@ -197,6 +202,8 @@ export async function openLibrary(o: LibraryOptions): Promise<Library> {
       packSize: o.packSize ?? 16 * 1024 * 1024,
       chunking: o.chunking ?? DEFAULT_CHUNKING,
       now,
+      fetchConcurrency: o.fetchConcurrency ?? 8,
+      brokenVariant: o.brokenVariant,
     });
   } catch (e) {
     state?.close();

@@ -3,28 +3,31 @@ import { join } from 'node:path';
 import { pruneEmptyParents, statOf, trashFile, unchangedSince, writeVersion } from '../local/materialize.js';
 import type { LocalRecord } from '../local/state.js';
 import { hashLocalContent } from './local-changes.js';
-import { IGNORE_CTIME } from '../local/scan.js';
+import { IGNORE_CTIME, recordStat } from '../local/scan.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
 import type { SyncSummary } from './library.js';
-import { buildTree, type TreeEntry } from './merge.js';
+import type { TreeEntry } from './merge.js';
+import { treeFor } from './broken-variants.js';
 import type { RoundContext } from './round.js';
 import { contentId } from './version.js';
 
 /**
- * An app that merely opens a database touches its -wal/-shm, which changes the stat we compare
- * before overwriting. For databases, compare content instead: if the snapshot still holds the
- * recorded version, the local copy is unchanged and the incoming version may be applied.
+ * Before overwriting or trashing a file, make sure it still holds the recorded version. Stat
+ * first; where the stat moved (an app opened a database and touched its -wal/-shm, or the record
+ * was stored "racy"), compare content: if the file still holds the recorded version, the record
+ * is refreshed and the incoming change may be applied.
  */
-async function settleDatabaseRecord(ctx: RoundContext, rec: LocalRecord): Promise<LocalRecord> {
+async function settleRecord(ctx: RoundContext, rec: LocalRecord): Promise<LocalRecord> {
   const path = join(ctx.dir, rec.path);
   if (await unchangedSince(path, rec)) return rec;
   const had = ctx.state.version(rec.version);
-  if (!had) return rec;
+  if (!had || had.kind === 'dir') return rec;
+  const before = await statOf(path);
   const chunks = await hashLocalContent(path, join(ctx.stateDir, 'staging'), ctx.options.chunking);
-  const now = await statOf(path); // after hashing: opening the database may touch its files
-  if (!now) return rec;
-  if (chunks === undefined || chunks.join() !== had.chunks.join()) return rec;
-  const settled = { ...rec, size: now.size, mtimeMs: now.mtimeMs, ctimeMs: IGNORE_CTIME, ino: now.ino };
+  const now = await statOf(path); // after hashing: opening a database may touch its files
+  if (!before || !now || chunks === undefined || chunks.join() !== had.chunks.join()) return rec;
+  if (had.kind !== 'sqlite' && (before.size !== now.size || before.mtimeMs !== now.mtimeMs)) return rec; // changed while hashing
+  const settled = { ...rec, size: now.size, mtimeMs: now.mtimeMs, ctimeMs: had.kind === 'sqlite' ? IGNORE_CTIME : now.ctimeMs, ino: now.ino };
   ctx.state.putLocal(settled);
   return settled;
 }
@@ -32,7 +35,7 @@ async function settleDatabaseRecord(ctx: RoundContext, rec: LocalRecord): Promis
 /** Returns whether the folder now matches the tree (false: something was left for a later round). */
 export async function materializeTree(ctx: RoundContext, summary: SyncSummary): Promise<boolean> {
   const { state, storage, dir } = ctx;
-  const tree = buildTree(state.allVersions());
+  const tree = treeFor(state.allVersions(), ctx.options.brokenVariant);
   const records = state.localRecords();
   // Records are keyed by the name on disk; the tree by NFC path (a macOS NFD name is the same file).
   const byTree = new Map([...records.values()].map((r) => [r.treePath, r]));
@@ -44,7 +47,7 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   const deleted: string[] = [];
   for (const rec of records.values()) {
     if (tree.has(rec.treePath)) continue;
-    if (!(await trashFile(dir, rec.path, rec, trashDir))) complete = false;
+    if (!(await trashFile(dir, rec.path, await settleRecord(ctx, rec), trashDir))) complete = false;
     else {
       state.removeLocal(rec.path);
       deleted.push(rec.path);
@@ -78,19 +81,30 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   todo.sort((a, b) => (firstLoc(a) < firstLoc(b) ? -1 : firstLoc(a) > firstLoc(b) ? 1 : 0));
   let done = 0;
   let bytes = 0;
+  // A crash between a rename and its record only costs a re-hash: the scan finds the file holds
+  // the tree's version and adopts it without a new version.
+  let written: LocalRecord[] = [];
+  const flush = () => {
+    const batch = written;
+    written = [];
+    state.transaction(() => batch.forEach((r) => state.putLocal(r)));
+  };
+  try {
   for (const entry of todo) {
     ctx.progress({ phase: 'materialize', done: done++, total: todo.length, bytes, path: entry.path });
     let rec = byTree.get(entry.path);
     const diskPath = rec?.path ?? entry.path;
-    if (rec && entry.version.kind === 'sqlite') rec = await settleDatabaseRecord(ctx, rec);
+    if (rec) rec = await settleRecord(ctx, rec);
     try {
       const result = await writeVersion(dir, diskPath, entry.version, fetcher, rec, join(ctx.stateDir, 'staging'));
       if (result === 'local-edit') {
         complete = false; // kept; it becomes a version next round
         continue;
       }
-      const ctimeMs = entry.version.kind === 'sqlite' ? IGNORE_CTIME : result.ctimeMs;
-      state.putLocal({ path: diskPath, treePath: entry.path, version: entry.version.hash, ...result, ctimeMs });
+      const stat = recordStat(result);
+      if (entry.version.kind === 'sqlite') stat.ctimeMs = IGNORE_CTIME;
+      written.push({ path: diskPath, treePath: entry.path, version: entry.version.hash, ...stat });
+      if (written.length >= 500) flush(); // records in batches: one transaction, not one per file
       if (rec) summary.remote.changed++;
       else summary.remote.added++;
       summary.downloaded.files++;
@@ -105,6 +119,9 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
       }
       throw e;
     }
+  }
+  } finally {
+    flush();
   }
   return complete;
 }

@@ -27,6 +27,9 @@ export async function createOrJoin(storage: Storage, now: number): Promise<strin
   let ids = await listRepositoryIds(storage);
   if (ids.length > 0) return ids[0]!;
   const anything = await storage.list('', { pageSize: 5 });
+  // A listing that dropped repo/ (a lossy server) but shows it here: join, never re-create.
+  const seen = anything.objects.map((o) => /^repo\/([0-9a-f]{32})$/.exec(o.key)?.[1]).filter((x): x is string => !!x).sort();
+  if (seen.length > 0) return seen[0]!;
   if (anything.objects.length > 0) {
     throw new SyncError('NotARepository', `${storage.name} holds data but no syncacross repository (found ${anything.objects.map((o) => o.key).slice(0, 3).join(', ')}…): choose an empty location or an existing syncacross remote`);
   }

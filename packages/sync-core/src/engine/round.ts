@@ -16,8 +16,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Ignore } from 'ignore';
 import type { CountingStorage } from '../storage/wrappers/counting.js';
-import { walkLibrary, effectiveStat, sameStat, IGNORE_CTIME } from '../local/scan.js';
+import { walkLibrary, effectiveStat, sameStat, recordStat, IGNORE_CTIME } from '../local/scan.js';
 import type { LocalState } from '../local/state.js';
+import { forgetUnlisted, type BrokenVariant } from './broken-variants.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
 import type { ChunkingParams } from './chunker.js';
 import { SyncError } from './errors.js';
@@ -37,7 +38,7 @@ export interface RoundContext {
   state: LocalState;
   storage: CountingStorage;
   rules: Ignore;
-  options: { stableAfterMs: number; roundLimitMs: number; packSize: number; chunking: ChunkingParams; now: () => number };
+  options: { stableAfterMs: number; roundLimitMs: number; packSize: number; chunking: ChunkingParams; now: () => number; fetchConcurrency: number; brokenVariant?: BrokenVariant };
   signal?: AbortSignal;
   progress: (p: SyncProgress) => void;
 }
@@ -108,7 +109,8 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
   const listing = await listSegmentKeys(storage);
   const listed = new Set(listing.map((k) => k.key));
 
-  retireWriterIfForeign(ctx, listing, summary);
+  if (ctx.options.brokenVariant !== 'skip-restored-node-check') retireWriterIfForeign(ctx, listing, summary);
+  if (ctx.options.brokenVariant === 'delete-on-missing-listing') forgetUnlisted(state, listing);
 
   // Journal entries a crash left behind, or that the remote lost (storage rolled back): re-upload.
   const writer = state.getMeta('writer')!;
@@ -123,7 +125,7 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
   const fresh = listing.filter((k) => !known.has(k.key));
   if (fresh.length === 0) return false;
   ctx.progress({ phase: 'fetch', done: 0, total: fresh.length, bytes: 0 });
-  const outcome = await fetchSegments(storage, fresh, repoIds);
+  const outcome = await fetchSegments(storage, fresh, repoIds, ctx.options.fetchConcurrency);
   let maxHlc = Number(state.getMeta('hlc') ?? 0);
   let added = 0;
   state.transaction(() => {
@@ -170,12 +172,6 @@ function retireWriterIfForeign(ctx: RoundContext, listing: SegmentKey[], summary
   summary.errors.push(`this node was restored from an older copy or cloned (the remote holds ${foreign.length} segment(s) of ${writer} it did not write); continuing as ${next}, nothing was lost`);
 }
 
-function nextHlc(state: LocalState, now: number): number {
-  const hlc = Math.max(now, Number(state.getMeta('hlc') ?? 0) + 1);
-  state.setMeta('hlc', String(hlc));
-  return hlc;
-}
-
 /** Step 5: new versions for what changed locally. Returns how many were created. */
 async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<number> {
   const { state, storage, options, dir } = ctx;
@@ -185,6 +181,10 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
   const writer = state.getMeta('writer')!;
   const packs = new PackWriter(storage, (locs) => state.transaction(() => locs.forEach((l) => state.addChunk(l, null))), (h) => state.hasChunk(h), options.packSize);
   let created = 0;
+  // The hybrid logical clock: never behind the wall clock, never behind anything seen. Kept in
+  // memory during the scan and stored with the versions, in one transaction.
+  let hlc = Number(state.getMeta('hlc') ?? 0);
+  const tick = () => (hlc = Math.max(options.now(), hlc + 1));
   let heads: Map<string, HashedVersion[]> | undefined;
   const headsOf = (path: string) => (heads ??= headsByPath(state.allVersions())).get(path) ?? [];
   const tree = () => buildTree(state.allVersions());
@@ -192,10 +192,10 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
 
   // Versions are kept aside until the packs holding their chunks are written: a version must
   // never be recorded (and later committed) before its content is on the remote.
-  const staged: { v: HashedVersion; diskPath?: string; stat?: { size: number; mtimeMs: number; ctimeMs: number; ino: number } }[] = [];
+  const newVersions: { v: HashedVersion; diskPath?: string; stat?: { size: number; mtimeMs: number; ctimeMs: number; ino: number }; adopt?: boolean }[] = [];
   const add = (v: Version, diskPath: string | undefined, stat?: { size: number; mtimeMs: number; ctimeMs: number; ino: number }) => {
     const hv = withHash(v);
-    staged.push({ v: hv, diskPath, stat });
+    newVersions.push({ v: hv, diskPath, stat });
     created++;
     return hv;
   };
@@ -204,7 +204,7 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
     const current = resolvePath(headsOf(path));
     if (!current.winner || current.heads.length < 2) return;
     const w = current.winner;
-    add({ ...stripHash(w), parents: current.heads.map((h) => h.hash), hlc: nextHlc(state, options.now()), writer }, undefined);
+    add({ ...stripHash(w), parents: current.heads.map((h) => h.hash), hlc: tick(), writer }, undefined);
   };
 
   const entries = [...walk.entries.values()];
@@ -213,15 +213,16 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
     checkAborted(ctx.signal);
     const rec = records.get(entry.diskPath);
     records.delete(entry.diskPath);
-    const st = statFields(await effectiveStat(dir, entry));
-    if (rec && sameStat(st, rec)) continue;
+    const actual = statFields(await effectiveStat(dir, entry));
+    const st = recordStat(actual);
+    if (rec && sameStat(actual, rec)) continue;
     if (entry.kind === 'dir') {
       const base = rec ? state.version(rec.version) : undefined;
       if (base?.kind === 'dir' && !base.deleted) {
         state.putLocal({ ...rec!, ...st });
         continue;
       }
-      add({ path: entry.path, parents: rec ? [rec.version] : [], hlc: nextHlc(state, options.now()), writer, kind: 'dir', size: 0, mtime: 0, chunks: [] }, entry.diskPath, st);
+      add({ path: entry.path, parents: rec ? [rec.version] : [], hlc: tick(), writer, kind: 'dir', size: 0, mtime: 0, chunks: [] }, entry.diskPath, st);
       summary.local.added++;
       continue;
     }
@@ -232,7 +233,7 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
     ctx.progress({ phase: 'scan', done: done++, total: entries.length, bytes: 0, path: entry.diskPath });
     const staged = await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking);
     if (staged === 'unstable') continue;
-    if (staged.kind === 'sqlite') st.ctimeMs = IGNORE_CTIME;
+    if (staged.kind === 'sqlite') st.ctimeMs = IGNORE_CTIME; // databases are compared by content
     const base = rec ? state.version(rec.version) : undefined;
     const draft: Version = {
       path: rec?.treePath ?? entry.path,
@@ -245,17 +246,26 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
       chunks: staged.chunks,
       ...(entry.exec ? { exec: true as const } : {}),
     };
-    if (base && !base.deleted && base.path === draft.path && contentId(base) === contentId(draft)) {
+    if (base && !base.deleted && contentId(base) === contentId(draft)) {
       state.putLocal({ ...rec!, ...st }); // touched, not changed
       continue;
+    }
+    if (!rec) {
+      // A file with no record that already holds the tree's version (the other node's copy of the
+      // same bytes, or a download whose record a crash lost): adopt it, no new version.
+      const there = (treeCache ??= tree()).get(entry.path);
+      if (there && !there.conflictOf && contentId(there.version) === contentId(draft)) {
+        newVersions.push({ v: there.version, diskPath: entry.diskPath, stat: st, adopt: true });
+        continue;
+      }
     }
     const conflictOf = rec ? (treeCache ??= tree()).get(rec.treePath)?.conflictOf : undefined;
     if (conflictOf) {
       // An edited conflict copy becomes a file of its own, and the conflict is resolved.
-      add({ ...draft, path: entry.path, parents: [], hlc: nextHlc(state, options.now()) }, entry.diskPath, st);
+      add({ ...draft, path: entry.path, parents: [], hlc: tick() }, entry.diskPath, st);
       resolveConflict(conflictOf);
     } else {
-      add({ ...draft, hlc: nextHlc(state, options.now()) }, entry.diskPath, st);
+      add({ ...draft, hlc: tick() }, entry.diskPath, st);
     }
     if (rec) summary.local.changed++;
     else summary.local.added++;
@@ -272,14 +282,15 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
       resolveConflict(conflictOf);
       continue;
     }
-    add({ path: rec.treePath, parents: [rec.version], hlc: nextHlc(state, options.now()), writer, deleted: true, kind: base.kind, size: 0, mtime: 0, chunks: [] }, undefined);
+    add({ path: rec.treePath, parents: [rec.version], hlc: tick(), writer, deleted: true, kind: base.kind, size: 0, mtime: 0, chunks: [] }, undefined);
     summary.local.deleted++;
   }
   await packs.flush();
   state.transaction(() => {
+    if (newVersions.length > 0) state.setMeta('hlc', String(hlc));
     for (const path of removed) state.removeLocal(path);
-    for (const { v, diskPath, stat } of staged) {
-      state.addVersion(v, null);
+    for (const { v, diskPath, stat, adopt } of newVersions) {
+      if (!adopt) state.addVersion(v, null);
       if (diskPath !== undefined && stat) state.putLocal({ path: diskPath, treePath: v.path, version: v.hash, ...stat });
     }
   });

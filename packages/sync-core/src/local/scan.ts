@@ -104,5 +104,18 @@ export async function effectiveStat(root: string, e: DiskEntry): Promise<DiskEnt
  */
 export const IGNORE_CTIME = -1;
 
+/**
+ * A file changed within the last moments may change again within the file system's timestamp
+ * granularity with the same size: its stat would then look unchanged (git's "racily clean"
+ * problem). Such records store ctime RACY, which never matches, so the next scan re-hashes them.
+ */
+export const RACY = -2;
+const RACY_WINDOW_MS = 2000;
+
+export function recordStat(s: { size: number; mtimeMs: number; ctimeMs: number; ino: number }, now = Date.now()) {
+  const racy = now - s.mtimeMs < RACY_WINDOW_MS || now - s.ctimeMs < RACY_WINDOW_MS;
+  return { size: s.size, mtimeMs: s.mtimeMs, ctimeMs: racy && s.ctimeMs !== IGNORE_CTIME ? RACY : s.ctimeMs, ino: s.ino };
+}
+
 export const sameStat = (a: { size: number; mtimeMs: number; ctimeMs: number; ino: number }, b: { size: number; mtimeMs: number; ctimeMs: number; ino: number }) =>
   a.size === b.size && a.mtimeMs === b.mtimeMs && (a.ctimeMs === b.ctimeMs || a.ctimeMs === IGNORE_CTIME || b.ctimeMs === IGNORE_CTIME) && a.ino === b.ino;

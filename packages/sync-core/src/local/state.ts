@@ -41,12 +41,26 @@ export class LocalState {
   constructor(file: string) {
     this.db = new Database(file, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    // NORMAL in WAL mode never corrupts; a power cut may lose the last transactions, which the
+    // protocol tolerates: a segment uploaded but missing from the journal reads as "restored
+    // node" (the writer is retired), and a lost record only makes a file be re-hashed.
+    this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
   }
 
   close(): void {
     this.db.close();
+  }
+
+  // Prepared statements are compiled once per connection: most methods here run per file.
+  private readonly statements = new Map<string, Database.Statement>();
+  private prepare(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
   }
 
   integrityCheck(): string {
@@ -58,59 +72,59 @@ export class LocalState {
   }
 
   getMeta(k: string): string | undefined {
-    return (this.db.prepare('SELECT v FROM meta WHERE k = ?').get(k) as { v: string } | undefined)?.v;
+    return (this.prepare('SELECT v FROM meta WHERE k = ?').get(k) as { v: string } | undefined)?.v;
   }
   setMeta(k: string, v: string): void {
-    this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v').run(k, v);
+    this.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v').run(k, v);
   }
 
   knownSegments(): Set<string> {
-    return new Set((this.db.prepare('SELECT key FROM segments').all() as { key: string }[]).map((r) => r.key));
+    return new Set((this.prepare('SELECT key FROM segments').all() as { key: string }[]).map((r) => r.key));
   }
   recordSegment(key: string, writer: string, seq: number, state: 'applied' | 'corrupt'): void {
-    this.db.prepare('INSERT OR REPLACE INTO segments (key, writer, seq, state) VALUES (?, ?, ?, ?)').run(key, writer, seq, state);
+    this.prepare('INSERT OR REPLACE INTO segments (key, writer, seq, state) VALUES (?, ?, ?, ?)').run(key, writer, seq, state);
   }
   corruptSegments(): string[] {
-    return (this.db.prepare("SELECT key FROM segments WHERE state = 'corrupt'").all() as { key: string }[]).map((r) => r.key);
+    return (this.prepare("SELECT key FROM segments WHERE state = 'corrupt'").all() as { key: string }[]).map((r) => r.key);
   }
 
   addVersion(v: HashedVersion, segment: string | null): boolean {
     const { hash, ...rest } = v;
-    return this.db.prepare('INSERT OR IGNORE INTO versions (hash, path, json, segment) VALUES (?, ?, ?, ?)').run(hash, v.path, JSON.stringify(rest), segment).changes > 0;
+    return this.prepare('INSERT OR IGNORE INTO versions (hash, path, json, segment) VALUES (?, ?, ?, ?)').run(hash, v.path, JSON.stringify(rest), segment).changes > 0;
   }
   allVersions(): HashedVersion[] {
-    return (this.db.prepare('SELECT hash, json FROM versions').all() as { hash: string; json: string }[]).map((r) => ({ ...JSON.parse(r.json), hash: r.hash }));
+    return (this.prepare('SELECT hash, json FROM versions').all() as { hash: string; json: string }[]).map((r) => ({ ...JSON.parse(r.json), hash: r.hash }));
   }
   versionsOf(path: string): HashedVersion[] {
-    return (this.db.prepare('SELECT hash, json FROM versions WHERE path = ?').all(path) as { hash: string; json: string }[]).map((r) => ({ ...JSON.parse(r.json), hash: r.hash }));
+    return (this.prepare('SELECT hash, json FROM versions WHERE path = ?').all(path) as { hash: string; json: string }[]).map((r) => ({ ...JSON.parse(r.json), hash: r.hash }));
   }
   version(hash: string): HashedVersion | undefined {
-    const r = this.db.prepare('SELECT json FROM versions WHERE hash = ?').get(hash) as { json: string } | undefined;
+    const r = this.prepare('SELECT json FROM versions WHERE hash = ?').get(hash) as { json: string } | undefined;
     return r ? { ...JSON.parse(r.json), hash } : undefined;
   }
   /** Versions created here and not yet in an uploaded segment. */
   pendingVersions(): HashedVersion[] {
-    return (this.db.prepare('SELECT hash, json FROM versions WHERE segment IS NULL').all() as { hash: string; json: string }[]).map((r) => ({ ...JSON.parse(r.json), hash: r.hash }));
+    return (this.prepare('SELECT hash, json FROM versions WHERE segment IS NULL').all() as { hash: string; json: string }[]).map((r) => ({ ...JSON.parse(r.json), hash: r.hash }));
   }
   assignSegment(hashes: string[], segment: string): void {
-    const st = this.db.prepare('UPDATE versions SET segment = ? WHERE hash = ?');
+    const st = this.prepare('UPDATE versions SET segment = ? WHERE hash = ?');
     for (const h of hashes) st.run(segment, h);
   }
 
   chunk(hash: string): ChunkLocation | undefined {
-    const r = this.db.prepare('SELECT pack, offset, length FROM chunks WHERE hash = ?').get(hash) as { pack: string; offset: number; length: number } | undefined;
+    const r = this.prepare('SELECT pack, offset, length FROM chunks WHERE hash = ?').get(hash) as { pack: string; offset: number; length: number } | undefined;
     return r ? [hash, r.pack, r.offset, r.length] : undefined;
   }
   hasChunk(hash: string): boolean {
-    return this.db.prepare('SELECT 1 FROM chunks WHERE hash = ?').get(hash) !== undefined;
+    return this.prepare('SELECT 1 FROM chunks WHERE hash = ?').get(hash) !== undefined;
   }
   /** Records where a chunk lives; `segment` is the segment that published the location (null: not yet). */
   addChunk(c: ChunkLocation, segment: string | null): void {
-    this.db.prepare('INSERT OR IGNORE INTO chunks (hash, pack, offset, length, segment) VALUES (?, ?, ?, ?, ?)').run(...c, segment);
+    this.prepare('INSERT OR IGNORE INTO chunks (hash, pack, offset, length, segment) VALUES (?, ?, ?, ?, ?)').run(...c, segment);
   }
   /** Locations of these chunks that no segment has published yet. */
   unpublishedChunks(hashes: Iterable<string>): ChunkLocation[] {
-    const st = this.db.prepare('SELECT pack, offset, length FROM chunks WHERE hash = ? AND segment IS NULL');
+    const st = this.prepare('SELECT pack, offset, length FROM chunks WHERE hash = ? AND segment IS NULL');
     const out: ChunkLocation[] = [];
     for (const h of new Set(hashes)) {
       const r = st.get(h) as { pack: string; offset: number; length: number } | undefined;
@@ -119,19 +133,19 @@ export class LocalState {
     return out;
   }
   publishChunks(hashes: string[], segment: string): void {
-    const st = this.db.prepare('UPDATE chunks SET segment = ? WHERE hash = ? AND segment IS NULL');
+    const st = this.prepare('UPDATE chunks SET segment = ? WHERE hash = ? AND segment IS NULL');
     for (const h of hashes) st.run(segment, h);
   }
   /** Undo a journaled-but-never-uploaded segment: its versions and chunks become pending again. */
   dropJournal(key: string): void {
-    this.db.prepare('DELETE FROM journal WHERE key = ?').run(key);
-    this.db.prepare('UPDATE versions SET segment = NULL WHERE segment = ?').run(key);
-    this.db.prepare('UPDATE chunks SET segment = NULL WHERE segment = ?').run(key);
-    this.db.prepare('DELETE FROM segments WHERE key = ?').run(key);
+    this.prepare('DELETE FROM journal WHERE key = ?').run(key);
+    this.prepare('UPDATE versions SET segment = NULL WHERE segment = ?').run(key);
+    this.prepare('UPDATE chunks SET segment = NULL WHERE segment = ?').run(key);
+    this.prepare('DELETE FROM segments WHERE key = ?').run(key);
   }
 
   journal(writer: string): JournalEntry[] {
-    return (this.db.prepare('SELECT seq, key, bytes, uploaded FROM journal WHERE writer = ? ORDER BY seq').all(writer) as { seq: number; key: string; bytes: Buffer; uploaded: number }[]).map((r) => ({
+    return (this.prepare('SELECT seq, key, bytes, uploaded FROM journal WHERE writer = ? ORDER BY seq').all(writer) as { seq: number; key: string; bytes: Buffer; uploaded: number }[]).map((r) => ({
       seq: r.seq,
       key: r.key,
       bytes: new Uint8Array(r.bytes),
@@ -139,28 +153,28 @@ export class LocalState {
     }));
   }
   journalKeys(): Set<string> {
-    return new Set((this.db.prepare('SELECT key FROM journal').all() as { key: string }[]).map((r) => r.key));
+    return new Set((this.prepare('SELECT key FROM journal').all() as { key: string }[]).map((r) => r.key));
   }
   addJournal(writer: string, seq: number, key: string, bytes: Uint8Array): void {
-    this.db.prepare('INSERT INTO journal (writer, seq, key, bytes) VALUES (?, ?, ?, ?)').run(writer, seq, key, Buffer.from(bytes));
+    this.prepare('INSERT INTO journal (writer, seq, key, bytes) VALUES (?, ?, ?, ?)').run(writer, seq, key, Buffer.from(bytes));
   }
   markUploaded(key: string): void {
-    this.db.prepare('UPDATE journal SET uploaded = 1 WHERE key = ?').run(key);
+    this.prepare('UPDATE journal SET uploaded = 1 WHERE key = ?').run(key);
   }
   unuploaded(): { key: string; writer: string; bytes: Uint8Array }[] {
-    return (this.db.prepare('SELECT key, writer, bytes FROM journal WHERE uploaded = 0 ORDER BY writer, seq').all() as { key: string; writer: string; bytes: Buffer }[]).map((r) => ({
+    return (this.prepare('SELECT key, writer, bytes FROM journal WHERE uploaded = 0 ORDER BY writer, seq').all() as { key: string; writer: string; bytes: Buffer }[]).map((r) => ({
       key: r.key,
       writer: r.writer,
       bytes: new Uint8Array(r.bytes),
     }));
   }
   journalBytes(key: string): Uint8Array | undefined {
-    const r = this.db.prepare('SELECT bytes FROM journal WHERE key = ?').get(key) as { bytes: Buffer } | undefined;
+    const r = this.prepare('SELECT bytes FROM journal WHERE key = ?').get(key) as { bytes: Buffer } | undefined;
     return r ? new Uint8Array(r.bytes) : undefined;
   }
 
   localRecords(): Map<string, LocalRecord> {
-    const rows = this.db.prepare('SELECT path, tree_path, version, size, mtime_ms, ctime_ms, ino FROM local').all() as {
+    const rows = this.prepare('SELECT path, tree_path, version, size, mtime_ms, ctime_ms, ino FROM local').all() as {
       path: string;
       tree_path: string;
       version: string;
@@ -177,6 +191,6 @@ export class LocalState {
       .run(r.path, r.treePath, r.version, r.size, r.mtimeMs, r.ctimeMs, r.ino);
   }
   removeLocal(path: string): void {
-    this.db.prepare('DELETE FROM local WHERE path = ?').run(path);
+    this.prepare('DELETE FROM local WHERE path = ?').run(path);
   }
 }

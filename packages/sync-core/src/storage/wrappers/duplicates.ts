@@ -10,7 +10,7 @@ import { compareKeys } from '../keys.js';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export function createDuplicateNameStorage(options: { random?: () => number; name?: string; now?: () => number } = {}): Storage & { copies(key: string): number } {
+export function createDuplicateNameStorage(options: { random?: () => number; name?: string; now?: () => number } = {}): Storage & { copies(key: string): number; snapshot(): Map<string, Uint8Array> } {
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const files = new Map<string, { bytes: Uint8Array; modified: Date }[]>();
@@ -27,6 +27,7 @@ export function createDuplicateNameStorage(options: { random?: () => number; nam
       sortedListing: true,
     },
     copies: (key) => files.get(key)?.length ?? 0,
+    snapshot: () => new Map([...files].map(([k, list]) => [k, list[0]!.bytes])),
     async putIfAbsent(key: string, bytes: Uint8Array): Promise<PutResult> {
       const seen = files.has(key); // the name query...
       await tick(); // ...and the create are separate requests

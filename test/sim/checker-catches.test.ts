@@ -1,0 +1,25 @@
+/** The checker must be able to fail: each deliberately broken engine is caught within a bounded number of seeds. */
+import { describe, expect, it } from 'vitest';
+import type { BrokenVariant } from '@syncacross/sync-core';
+import { runSchedule } from './schedule.js';
+import type { Mode } from './storage-modes.js';
+
+const cases: [BrokenVariant, Mode, number, 'restore' | undefined][] = [
+  ['last-writer-wins-by-clock', 'atomic', 20, undefined],
+  ['delete-on-missing-listing', 'lossy-listing', 20, undefined],
+  ['skip-restored-node-check', 'atomic', 40, 'restore'],
+];
+
+describe('the simulation catches broken engines', () => {
+  for (const [variant, mode, bound, focus] of cases) {
+    it(`catches ${variant} within ${bound} seeds (${mode})`, async () => {
+      let caught: { seed: number; violations: string[] } | undefined;
+      for (let seed = 1; seed <= bound && !caught; seed++) {
+        const r = await runSchedule({ seed, mode, nodes: 3, steps: 40, brokenVariant: variant, focus });
+        if (!r.ok) caught = { seed, violations: r.violations };
+      }
+      expect(caught, `${variant} went unnoticed for ${bound} seeds`).toBeDefined();
+      console.log(`${variant}: caught at seed ${caught!.seed}: ${caught!.violations[0]}`);
+    }, 600_000);
+  }
+});

@@ -1,0 +1,117 @@
+/** The invariants of docs/PROTOCOL.md, checked against the simulated world. */
+import { createHash } from 'node:crypto';
+import { buildTree, decodeSegment, parseSegmentKey, type HashedVersion, type Library, type Tree } from '@syncacross/sync-core';
+
+export const contentChunks = (content: string): string[] => (content === '' ? [] : [createHash('sha256').update(content).digest('hex')]);
+
+const shape = (t: Tree) => JSON.stringify([...t.entries()].map(([p, e]) => [p, e.version.hash, e.conflictOf ?? null]).sort());
+
+/** 1. No visible segment references a chunk whose pack is missing or too short. */
+export function checkChunksReachable(raw: Map<string, Uint8Array>, repoIds: string[]): string[] {
+  const problems: string[] = [];
+  const located = new Map<string, [string, number, number]>();
+  const versions: HashedVersion[] = [];
+  for (const [key, bytes] of raw) {
+    const k = parseSegmentKey(key);
+    if (!k) continue;
+    let seg;
+    try {
+      seg = repoIds.map((r) => { try { return decodeSegment(k, bytes, r); } catch { return undefined; } }).find(Boolean);
+    } catch {
+      seg = undefined;
+    }
+    if (!seg) {
+      problems.push(`segment ${key} is visible but unreadable (partial or foreign)`);
+      continue;
+    }
+    for (const [h, pack, off, len] of seg.chunks) located.set(h, [pack, off, len]);
+    versions.push(...(seg.versions as HashedVersion[]));
+  }
+  for (const v of versions) {
+    for (const h of v.chunks) {
+      const loc = located.get(h);
+      if (!loc) {
+        problems.push(`${v.path}: chunk ${h.slice(0, 8)} has no location in any visible segment`);
+        continue;
+      }
+      const pack = raw.get(loc[0]);
+      if (!pack || pack.byteLength < loc[1] + loc[2]) problems.push(`${v.path}: chunk ${h.slice(0, 8)} points into missing or short ${loc[0]}`);
+    }
+  }
+  return problems;
+}
+
+export interface Expectation {
+  node: string;
+  path: string;
+  content: string;
+}
+
+/**
+ * 2. Every acknowledged edit is known everywhere, and is either on disk (under its name or as a
+ * conflict copy of it) or an ancestor of a later version: never silently dropped.
+ */
+export function checkAcknowledged(libs: Map<string, Library>, expected: Expectation[], disks: Map<string, Record<string, string>>): string[] {
+  const problems: string[] = [];
+  for (const [name, lib] of libs) {
+    const versions = lib.state.allVersions();
+    const disk = disks.get(name) ?? {};
+    const onDisk = (path: string, content: string) => {
+      const dot = path.lastIndexOf('.');
+      const stem = dot > path.lastIndexOf('/') ? path.slice(0, dot) : path;
+      return Object.entries(disk).some(([p, c]) => c === content && (p === path || p.startsWith(`${stem}.sync-conflict-`)));
+    };
+    const named = new Set(versions.flatMap((v) => v.parents));
+    for (const e of expected) {
+      const chunks = contentChunks(e.content).join();
+      const matches = versions.filter((v) => v.path === e.path && !v.deleted && v.chunks.join() === chunks);
+      if (matches.length === 0) problems.push(`${name} does not know ${e.node}'s acknowledged edit of ${e.path} (${JSON.stringify(e.content.slice(0, 20))})`);
+      else if (!matches.some((v) => named.has(v.hash)) && !onDisk(e.path, e.content)) {
+        problems.push(`${name} lost ${e.node}'s acknowledged edit of ${e.path}: neither on disk nor replaced by a later version`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** 3 and 4. All nodes agree, and the merge does not depend on the order of versions. */
+export function checkConvergence(libs: Map<string, Library>, disks: Map<string, Record<string, string>>, shuffle: <T>(xs: T[]) => T[]): string[] {
+  const problems: string[] = [];
+  const entries = [...libs.entries()];
+  const [firstName, first] = entries[0]!;
+  const firstShape = shape(first.tree());
+  const firstDisk = JSON.stringify(disks.get(firstName));
+  for (const [name, lib] of entries.slice(1)) {
+    if (shape(lib.tree()) !== firstShape) problems.push(`${name}'s tree differs from ${firstName}'s`);
+    if (JSON.stringify(disks.get(name)) !== firstDisk) problems.push(`${name}'s folder differs from ${firstName}'s: ${JSON.stringify(disks.get(name))} vs ${firstDisk}`);
+  }
+  for (const [name, lib] of entries) {
+    const vs = lib.state.allVersions();
+    if (shape(buildTree(shuffle([...vs, ...vs.slice(0, 2)]))) !== shape(lib.tree())) problems.push(`${name}: merge depends on version order`);
+  }
+  return problems;
+}
+
+/** 6. Nothing new under a retired writer id; and no fork (two segments at one sequence) where listings are complete. */
+export function checkWriters(raw: Map<string, Uint8Array>, retired: Map<string, Set<string>>, forkFree: boolean, cloned: Set<string>): string[] {
+  const problems: string[] = [];
+  const byWriter = new Map<string, string[]>();
+  for (const key of raw.keys()) {
+    const k = parseSegmentKey(key);
+    if (!k) continue;
+    byWriter.set(k.writer, [...(byWriter.get(k.writer) ?? []), key]);
+  }
+  for (const [writer, atRetirement] of retired) {
+    // A clone's twin may rightly go on as the writer its sibling retired: only one of them does.
+    if (cloned.has(writer)) continue;
+    for (const key of byWriter.get(writer) ?? []) if (!atRetirement.has(key)) problems.push(`segment ${key} was written under the retired writer id ${writer}`);
+  }
+  if (forkFree) {
+    for (const [writer, keys] of byWriter) {
+      if (cloned.has(writer)) continue;
+      const seqs = keys.map((k) => parseSegmentKey(k)!.seq);
+      if (new Set(seqs).size !== seqs.length) problems.push(`writer ${writer} forked: two different segments share a sequence number`);
+    }
+  }
+  return problems;
+}

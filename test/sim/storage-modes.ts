@@ -1,0 +1,63 @@
+/** The storage each simulation mode runs over: the in-memory reference adapter, distorted. */
+import { createDuplicateNameStorage, createMemoryStorage, withCheckThenWrite, withEventualConsistency, withFaults, withIgnoredPreconditions, type Storage } from '@syncacross/sync-core';
+import type { Rng } from './rng.js';
+
+export const MODES = ['atomic', 'check-then-write', 'preconditions-ignored', 'duplicate-names', 'delayed-listing', 'stale-reads', 'unknown-outcomes', 'rate-limited', 'lossy-listing'] as const;
+export type Mode = (typeof MODES)[number];
+
+export interface SimStorage {
+  storage: Storage;
+  /** Everything stored, for the invariant checks (bypasses the distortions). */
+  raw(): Map<string, Uint8Array>;
+  /** Faults the gate injects per request in this mode. */
+  faults: { failBefore: number; failAfter: number };
+  /** Turn distortions off for the final, quiet rounds. */
+  calm(): void;
+}
+
+export function makeStorage(mode: Mode, rng: Rng, clock: () => number): SimStorage {
+  const random = () => rng.next();
+  const memory = createMemoryStorage({ now: clock });
+  const raw = () => memory.debug.snapshot();
+  const quiet = { failBefore: 0, failAfter: 0 };
+  let calm = false;
+  switch (mode) {
+    case 'atomic':
+      return { storage: memory, raw, faults: quiet, calm() {} };
+    case 'check-then-write':
+      return { storage: withCheckThenWrite(memory), raw, faults: quiet, calm() {} };
+    case 'preconditions-ignored':
+      return { storage: withIgnoredPreconditions(memory), raw, faults: quiet, calm() {} };
+    case 'duplicate-names': {
+      const d = createDuplicateNameStorage({ random, now: clock });
+      return { storage: d, raw: () => d.snapshot(), faults: quiet, calm() {} };
+    }
+    case 'delayed-listing':
+      return { storage: withEventualConsistency(memory, { listDelayMs: 5_000, now: clock, random }), raw, faults: quiet, calm() {} };
+    case 'stale-reads':
+      return { storage: withEventualConsistency(memory, { staleReadMs: 5_000, staleReadProbability: 0.3, now: clock, random }), raw, faults: quiet, calm() {} };
+    case 'unknown-outcomes':
+      return {
+        storage: memory,
+        raw,
+        faults: { failBefore: 0.05, failAfter: 0.05 },
+        calm() {},
+      };
+    case 'rate-limited': {
+      const f = withFaults(memory, { rateLimit: 0.15, retryAfterMs: 0 }, random, async () => {});
+      return { storage: f, raw, faults: quiet, calm: () => void (f.plan = {}) };
+    }
+    case 'lossy-listing': {
+      // A server that silently drops entries from listings (the R2/WebDAV incidents): nothing may be deleted for it.
+      const lossy: Storage = {
+        ...memory,
+        name: 'lossy-listing',
+        list: async (prefix, o) => {
+          const page = await memory.list(prefix, o);
+          return calm ? page : { ...page, objects: page.objects.filter(() => !(rng.next() < 0.3)) };
+        },
+      };
+      return { storage: lossy, raw, faults: quiet, calm: () => void (calm = true) };
+    }
+  }
+}
