@@ -4,6 +4,7 @@
  * recorded and reported, never applied, and the rest of the round goes on. A segment that is
  * listed but not yet readable (stale read) is simply tried again next round.
  */
+import { gunzipSync } from 'node:zlib';
 import type { Storage } from '../storage/contract.js';
 import { isStorageError, StorageError } from '../storage/errors.js';
 import { libraryPathProblem } from '../local/paths.js';
@@ -33,23 +34,18 @@ function validate(segment: Segment, key: string): HashedVersion[] {
 
 export async function fetchSegments(storage: Storage, keys: SegmentKey[], repoIds: string[], concurrency = 8): Promise<FetchOutcome> {
   const out: FetchOutcome = { fetched: [], corrupt: [], notYetReadable: [] };
+  const aliases = new Set(repoIds);
   let next = 0;
   async function worker() {
     while (next < keys.length) {
       const key = keys[next++]!;
       try {
         const bytes = await storage.get(key.key);
-        let segment: Segment | undefined;
-        let lastError: unknown;
-        for (const repo of repoIds) {
-          try {
-            segment = decodeSegment(key, bytes, repo);
-            break;
-          } catch (e) {
-            lastError = e;
-          }
-        }
-        if (!segment) throw lastError;
+        // A segment may name an alias id that this round's listing of repo/ did not show (a
+        // lagging or lossy listing): ask for that repo object directly before judging.
+        const claimed = peekRepo(bytes);
+        if (claimed && !aliases.has(claimed) && /^[0-9a-f]{32}$/.test(claimed) && (await existsKey(storage, `repo/${claimed}`))) aliases.add(claimed);
+        const segment = decodeSegment(key, bytes, (id) => aliases.has(id));
         out.fetched.push({ key, segment, versions: validate(segment, key.key) });
       } catch (e) {
         if (isStorageError(e, 'NotFound')) out.notYetReadable.push(key.key);
@@ -61,4 +57,22 @@ export async function fetchSegments(storage: Storage, keys: SegmentKey[], repoId
   await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
   out.fetched.sort((a, b) => (a.key.key < b.key.key ? -1 : 1));
   return out;
+}
+
+function peekRepo(bytes: Uint8Array): string | undefined {
+  try {
+    return (JSON.parse(gunzipSync(bytes).toString('utf8')) as { repo?: unknown }).repo as string | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function existsKey(storage: Storage, key: string): Promise<boolean> {
+  try {
+    await storage.get(key);
+    return true;
+  } catch (e) {
+    if (isStorageError(e, 'NotFound')) return false;
+    throw e;
+  }
 }

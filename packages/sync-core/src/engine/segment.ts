@@ -48,7 +48,8 @@ export function encodeSegment(segment: Segment): { key: string; bytes: Uint8Arra
 }
 
 /** Verifies and decodes a fetched segment; anything off is `Corrupt` and nothing of it is used. */
-export function decodeSegment(key: SegmentKey, bytes: Uint8Array, repo: string): Segment {
+/** `repo`: the repository id this segment must name (or a predicate over ids: aliases after a racing init). */
+export function decodeSegment(key: SegmentKey, bytes: Uint8Array, repo: string | ((id: string) => boolean)): Segment {
   if (sha256(bytes).slice(0, 16) !== key.hash) {
     throw new StorageError('Corrupt', `segment ${key.key} does not match its hash (truncated or altered on the remote)`);
   }
@@ -59,7 +60,8 @@ export function decodeSegment(key: SegmentKey, bytes: Uint8Array, repo: string):
     throw new StorageError('Corrupt', `segment ${key.key} cannot be decoded: ${(e as Error).message}`, { cause: e });
   }
   if (segment.format !== SEGMENT_FORMAT) throw new StorageError('Corrupt', `segment ${key.key} has format ${segment.format}; this syncacross reads ${SEGMENT_FORMAT} (upgrade?)`);
-  if (segment.repo !== repo) throw new StorageError('Corrupt', `segment ${key.key} belongs to repository ${segment.repo}, not ${repo}`);
+  const ours = typeof repo === 'string' ? segment.repo === repo : repo(segment.repo);
+  if (!ours) throw new StorageError('Corrupt', `segment ${key.key} belongs to repository ${segment.repo}, not ${typeof repo === 'string' ? repo : 'this one'}`);
   if (segment.writer !== key.writer || segment.seq !== key.seq) throw new StorageError('Corrupt', `segment ${key.key} names writer ${segment.writer} #${segment.seq}`);
   if (!Array.isArray(segment.versions) || !Array.isArray(segment.chunks)) throw new StorageError('Corrupt', `segment ${key.key} is malformed`);
   return segment;
