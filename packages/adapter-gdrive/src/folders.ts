@@ -1,0 +1,90 @@
+/**
+ * Finds (and caches) the library folder and its top-level subfolders. Folder ids never change,
+ * so they are cached for the life of the storage; same-named duplicates (two writers creating
+ * `log` at once) are all kept, and files go to the oldest.
+ */
+import { StorageError } from '@syncacross/sync-core';
+import { FOLDER_MIME, quote, type DriveApi, type DriveFile } from './drive-api.js';
+import { mergeFiles } from './mapping.js';
+import type { GdriveOptions } from './options.js';
+
+export class FolderIndex {
+  private root?: Promise<string>;
+  private readonly byName = new Map<string, DriveFile[]>();
+  private readonly pending = new Map<string, Promise<DriveFile[]>>();
+
+  constructor(
+    private readonly api: DriveApi,
+    private readonly o: GdriveOptions,
+  ) {}
+
+  /** The library folder's real id (appDataFolder's alias is resolved, so `parents` can be matched). */
+  rootId(): Promise<string> {
+    this.root ??= this.resolveRoot().catch((e: unknown) => {
+      this.root = undefined; // a transient failure must not stick
+      throw e;
+    });
+    return this.root;
+  }
+
+  private async resolveRoot(): Promise<string> {
+    if (this.o.folderId) return this.o.folderId;
+    if (this.o.appDataFolder) {
+      const meta = await this.api.metadata('appDataFolder');
+      if (!meta) throw new StorageError('AuthFailed', 'gdrive: appDataFolder is not accessible (the token needs the drive.appdata scope)');
+      return meta.id;
+    }
+    const name = this.o.folderName!;
+    const q = `'root' in parents and name = ${quote(name)} and mimeType = '${FOLDER_MIME}' and trashed = false`;
+    const found = mergeFiles(await this.api.search(q));
+    if (found[0]) return found[0].id;
+    const created = await this.api.createFolder(name, 'root');
+    // Another machine may have created it at the same moment: everyone settles on the oldest.
+    return mergeFiles(await this.api.search(q), [created])[0]!.id;
+  }
+
+  known(name: string): DriveFile[] | undefined {
+    return this.byName.get(name);
+  }
+
+  entries(): [string, DriveFile[]][] {
+    return [...this.byName];
+  }
+
+  learn(name: string, folders: DriveFile[]): void {
+    if (folders.length > 0) this.byName.set(name, mergeFiles(this.byName.get(name) ?? [], folders));
+  }
+
+  nameOf(folderId: string): string | undefined {
+    for (const [name, list] of this.byName) if (list.some((f) => f.id === folderId)) return name;
+    return undefined;
+  }
+
+  /** The subfolders called `name` (cached, else one search); [] when there is none yet. */
+  async lookup(name: string): Promise<DriveFile[]> {
+    const cached = this.byName.get(name);
+    if (cached) return cached;
+    const root = await this.rootId();
+    const found = await this.api.search(`${quote(root)} in parents and name = ${quote(name)} and mimeType = '${FOLDER_MIME}' and trashed = false`);
+    this.learn(name, found);
+    return this.byName.get(name) ?? [];
+  }
+
+  /** Like lookup, but creates the folder when missing (once per name, however many callers wait). */
+  async ensure(name: string): Promise<DriveFile[]> {
+    const existing = await this.lookup(name);
+    if (existing.length > 0) return existing;
+    let p = this.pending.get(name);
+    if (!p) {
+      p = (async () => {
+        const root = await this.rootId();
+        const created = await this.api.createFolder(name, root);
+        const raced = await this.api.search(`${quote(root)} in parents and name = ${quote(name)} and mimeType = '${FOLDER_MIME}' and trashed = false`);
+        this.learn(name, mergeFiles(raced, [created]));
+        return this.byName.get(name)!;
+      })().finally(() => this.pending.delete(name));
+      this.pending.set(name, p);
+    }
+    return p;
+  }
+}
