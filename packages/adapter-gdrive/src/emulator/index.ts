@@ -203,5 +203,3 @@ export class DriveEmulator {
 export function createDriveEmulator(options: DriveEmulatorOptions = {}): DriveEmulator {
   return new DriveEmulator(options);
 }
-export { serveHandler } from './serve.js';
-export type { ServedEmulator } from './serve.js';

@@ -9,7 +9,7 @@
  * State lives in memory and is gone when the process exits.
  */
 import { parseArgs } from 'node:util';
-import { serveHandler } from './serve.js';
+import { serveFetchHandler } from '@syncacross/sync-core/http';
 import { createDriveEmulator } from './index.js';
 
 const { values } = parseArgs({
@@ -36,7 +36,7 @@ const emulator = createDriveEmulator({
   copiesPerCreate: Number(values['copies-per-create']),
   requireAuth: !values['no-auth'],
 });
-const server = await serveHandler(emulator.handle, { port: Number(values.port), host: values.host });
+const server = await serveFetchHandler(emulator.handle, { port: Number(values.port), host: values.host });
 console.log(`Drive emulator listening on ${server.url}/ (rootUrl for the adapter: ${server.url}/)`);
 const stop = () => void server.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
