@@ -4,6 +4,7 @@
  */
 import { defineAdapter } from '@syncacross/sync-core';
 import { optionsSchema, parseLocation, secretOptions, type ResolvedWebDavOptions } from './options.js';
+import { cachedProfile, rememberProfile } from './profile-cache.js';
 import { createWebDavStorage } from './webdav-storage.js';
 
 export { createWebDavStorage } from './webdav-storage.js';
@@ -19,5 +20,11 @@ export default defineAdapter<ResolvedWebDavOptions>({
   optionsSchema,
   secretOptions,
   parseLocation,
-  create: (options) => createWebDavStorage(options),
+  async create(options, context) {
+    const server = `${options.url.replace(/\/+$/, '')}|${options.root ?? ''}`;
+    const known = await cachedProfile(context.credentialsDir, server);
+    const storage = await createWebDavStorage(options, known);
+    if (!known) await rememberProfile(context.credentialsDir, server, storage.serverProfile);
+    return storage;
+  },
 });

@@ -34,7 +34,8 @@ export interface WebDavStorage extends Storage {
 
 const ok = (status: number) => status >= 200 && status < 300;
 
-export async function createWebDavStorage(input: WebDavOptions): Promise<WebDavStorage> {
+/** `knownProfile`: a profile measured earlier for this server (see profile-cache.ts), to skip the probe. */
+export async function createWebDavStorage(input: WebDavOptions, knownProfile?: ServerProfile): Promise<WebDavStorage> {
   const parsed = optionsSchema.safeParse(input);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
@@ -44,7 +45,8 @@ export async function createWebDavStorage(input: WebDavOptions): Promise<WebDavS
   const transport = new DavTransport(options);
   const collections = new Collections(transport);
   let profile = WEAKEST_PROFILE;
-  if (options.probe) {
+  if (options.probe && knownProfile?.measured) profile = knownProfile;
+  else if (options.probe) {
     try {
       profile = await probeServer(transport, collections);
     } catch (error) {

@@ -105,9 +105,18 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
 /** Steps 1-4. Returns whether anything new was merged. */
 async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<boolean> {
   const { state, storage } = ctx;
-  const repoIds = await verifyRepository(storage, state.getMeta('repo')!);
   const listing = await listSegmentKeys(storage);
   const listed = new Set(listing.map((k) => k.key));
+  // The repository check costs a request; skip it when the listing shows a segment this node
+  // already verified (then the remote is still ours). A wiped, emptied or switched remote shows
+  // none, and is checked (and stopped) before anything else happens.
+  const known = state.knownSegments();
+  const anchored = listing.some((k) => known.has(k.key) && !k.key.startsWith(`log/${state.getMeta('writer')}/`)) || state.journal(state.getMeta('writer')!).some((e) => e.uploaded && listed.has(e.key));
+  let repoIds: string[] = JSON.parse(state.getMeta('repoIds') ?? '[]');
+  if (!anchored || repoIds.length === 0) {
+    repoIds = await verifyRepository(storage, state.getMeta('repo')!);
+    state.setMeta('repoIds', JSON.stringify(repoIds));
+  }
 
   if (ctx.options.brokenVariant !== 'skip-restored-node-check') retireWriterIfForeign(ctx, listing, summary);
   if (ctx.options.brokenVariant === 'delete-on-missing-listing') forgetUnlisted(state, listing);
@@ -121,7 +130,6 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
     state.markUploaded(entry.key);
   }
 
-  const known = state.knownSegments();
   const fresh = listing.filter((k) => !known.has(k.key));
   if (fresh.length === 0) return false;
   ctx.progress({ phase: 'fetch', done: 0, total: fresh.length, bytes: 0 });

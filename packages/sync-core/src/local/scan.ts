@@ -113,7 +113,8 @@ export const RACY = -2;
 const RACY_WINDOW_MS = 2000;
 
 export function recordStat(s: { size: number; mtimeMs: number; ctimeMs: number; ino: number }, now = Date.now()) {
-  const racy = now - s.mtimeMs < RACY_WINDOW_MS || now - s.ctimeMs < RACY_WINDOW_MS;
+  // Only mtime matters: a later same-size write keeps mtime only if it lands in the same granule.
+  const racy = now - s.mtimeMs < RACY_WINDOW_MS;
   return { size: s.size, mtimeMs: s.mtimeMs, ctimeMs: racy && s.ctimeMs !== IGNORE_CTIME ? RACY : s.ctimeMs, ino: s.ino };
 }
 

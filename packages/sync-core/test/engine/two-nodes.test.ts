@@ -28,13 +28,14 @@ describe('two nodes through one remote', () => {
     await b.lib.close();
   });
 
-  it('a sync with nothing changed costs two requests', async () => {
+  it('a sync with nothing changed costs one listing request', async () => {
     const remote = createMemoryStorage();
     const a = await makeNode(remote, 'a');
     await writeFile(join(a.dir, 'x.txt'), 'x');
     await a.sync();
     const noop = await a.sync();
-    expect(noop.totalRequests).toBe(2);
+    expect(noop.totalRequests).toBe(1);
+    expect(noop.requests.list).toBe(1);
     expect(noop.uploaded.segments).toBe(0);
     await a.lib.close();
   });

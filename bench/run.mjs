@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// npm run bench [-- --scale 0.1 --reps 3 --tools syncacross,rclone,restic --remotes folder,webdav --scaling 10000,50000,100000]
+// syncacross against rclone and restic on the same generated library, in one run; writes
+// bench/out/results.json and bench/out/results.md.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startApache } from './apache.mjs';
+import { generateLibrary, mutateLibrary } from './library.mjs';
+import { duBytes, median } from './measure.mjs';
+import { runScaling } from './scaling.mjs';
+import { tools } from './tools.mjs';
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: '1' },
+    reps: { type: 'string', default: '3' },
+    tools: { type: 'string', default: 'syncacross,rclone,restic' },
+    remotes: { type: 'string', default: 'folder,webdav' },
+    scaling: { type: 'string', default: '10000,50000,100000' },
+    out: { type: 'string', default: 'bench/out' },
+  },
+});
+const scale = Number(values.scale);
+const reps = Number(values.reps);
+for (const bin of ['rclone', 'restic', 'apache2']) {
+  if (spawnSync('which', [bin]).status !== 0) {
+    console.log(`installing ${bin} (apt-get)…`);
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', bin === 'apache2' ? 'apache2' : bin], { stdio: 'inherit' });
+  }
+}
+
+const work = mkdtempSync(join(tmpdir(), 'syncacross-bench-'));
+chmodSync(work, 0o755);
+const pristine = join(work, 'pristine');
+console.log(`generating the library (scale ${scale}) in ${pristine}…`);
+const meta = generateLibrary(pristine, { scale });
+const libraryBytes = duBytes(pristine);
+const apache = await startApache(join(work, 'apache'));
+const results = [];
+
+function record(tool, remoteKind, scenario, samples, extra) {
+  const pick = (k) => median(samples.map((s) => s[k]).filter((x) => x !== undefined));
+  const row = { tool, remote: remoteKind, scenario, wallS: pick('wall'), cpuS: pick('cpu'), peakRssMb: pick('rssMb'), ...extra };
+  results.push(row);
+  console.log(JSON.stringify(row));
+}
+
+try {
+  for (const remoteKind of values.remotes.split(',')) {
+    for (const name of values.tools.split(',')) {
+      const tool = tools[name];
+      const runs = { upload: [], noop: [], mutation: [], download: [] };
+      let extras = {};
+      for (let rep = 0; rep < reps; rep++) {
+        const base = join(work, `${name}-${remoteKind}-${rep}`);
+        const lib = join(base, 'lib');
+        cpSync(pristine, lib, { recursive: true, preserveTimestamps: true });
+        const remote = remoteKind === 'folder' ? { kind: 'folder', dir: join(base, 'remote') } : { kind: 'webdav', url: apache.url, path: `${name}-${rep}` };
+        if (remoteKind === 'webdav' && name !== 'syncacross') apache.mkcol(remote.path);
+        const stored = () => (remoteKind === 'folder' ? duBytes(remote.dir) : duBytes(join(apache.davDir, remote.path)));
+        tool.init(lib, remote);
+        apache.takeLog();
+        const step = (key, fn) => {
+          const m = fn();
+          const http = apache.takeLog();
+          runs[key].push(m);
+          extras[key] = {
+            requests: remoteKind === 'webdav' ? http.requests : m.requests,
+            requestsByMethod: remoteKind === 'webdav' ? http.byMethod : m.raw?.requests,
+            bytesUploaded: remoteKind === 'webdav' ? http.bytesUp : m.bytesUp,
+            bytesStored: stored(),
+          };
+        };
+        step('upload', () => tool.upload(lib, remote));
+        // A no-op sync is one that finds nothing recently changed: files touched in the last 2 s
+        // are re-hashed on purpose (racily-clean entries), so let that window pass first.
+        spawnSync('sleep', ['2.5']);
+        step('noop', () => tool.upload(lib, remote));
+        mutateLibrary(lib, { smallFiles: meta.smallFiles });
+        step('mutation', () => tool.upload(lib, remote));
+        step('download', () => tool.download(join(base, 'second'), remote));
+        rmSync(base, { recursive: true, force: true });
+      }
+      for (const key of Object.keys(runs)) record(name, remoteKind, key, runs[key], extras[key]);
+    }
+  }
+} finally {
+  apache.stop();
+}
+
+const scaling = values.scaling ? runScaling(values.scaling.split(',').map(Number), work) : [];
+rmSync(work, { recursive: true, force: true });
+
+// Ratios of syncacross to each peer, per remote and scenario (below 1: syncacross is better).
+const ratios = [];
+for (const r of results.filter((x) => x.tool === 'syncacross')) {
+  for (const peer of results.filter((x) => x.tool !== 'syncacross' && x.remote === r.remote && x.scenario === r.scenario)) {
+    const q = (k) => (peer[k] ? +(r[k] / peer[k]).toFixed(3) : null);
+    ratios.push({ remote: r.remote, scenario: r.scenario, versus: peer.tool, wall: q('wallS'), cpu: q('cpuS'), peakRss: q('peakRssMb'), requests: q('requests'), bytesUploaded: q('bytesUploaded'), bytesStored: q('bytesStored') });
+  }
+}
+
+mkdirSync(values.out, { recursive: true });
+const summary = { date: new Date().toISOString(), scale, reps, libraryBytes, smallFiles: meta.smallFiles, results, ratios, scaling };
+writeFileSync(join(values.out, 'results.json'), JSON.stringify(summary, null, 2));
+const mb = (b) => (b === undefined ? '' : (b / 1048576).toFixed(1));
+const md = [
+  `# syncacross vs rclone vs restic (scale ${scale}, median of ${reps}; library ${mb(libraryBytes)} MiB)`,
+  '',
+  '| tool | remote | scenario | wall s | CPU s | peak RSS MB | requests | by method | uploaded MiB | stored MiB |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+  ...results.map((r) => `| ${r.tool} | ${r.remote} | ${r.scenario} | ${r.wallS.toFixed(2)} | ${r.cpuS.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${r.requests ?? ''} | ${r.requestsByMethod ? Object.entries(r.requestsByMethod).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') : ''} | ${mb(r.bytesUploaded)} | ${mb(r.bytesStored)} |`),
+  '',
+  '## Ratios (syncacross ÷ peer; below 1 is better for syncacross)',
+  '',
+  '| remote | scenario | vs | wall | CPU | peak RSS | requests | uploaded | stored |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...ratios.map((r) => `| ${r.remote} | ${r.scenario} | ${r.versus} | ${r.wall ?? ''} | ${r.cpu ?? ''} | ${r.peakRss ?? ''} | ${r.requests ?? ''} | ${r.bytesUploaded ?? ''} | ${r.bytesStored ?? ''} |`),
+  '',
+  '## Scaling: a sync with nothing changed (syncacross, folder remote)',
+  '',
+  '| small files | no-op wall s | requests | peak RSS MB |',
+  '|---|---|---|---|',
+  ...scaling.map((s) => `| ${s.files} | ${s.wallS.toFixed(2)} | ${s.requests} | ${s.peakRssMb.toFixed(0)} |`),
+  '',
+];
+writeFileSync(join(values.out, 'results.md'), md.join('\n'));
+console.log(md.join('\n'));

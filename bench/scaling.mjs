@@ -1,0 +1,25 @@
+// How a no-op sync grows with library size: 10k, 50k, 100k small files against a folder remote.
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { generateSmallFiles } from './library.mjs';
+import { measure, median } from './measure.mjs';
+import { tools } from './tools.mjs';
+
+export function runScaling(sizes, work) {
+  const out = [];
+  for (const files of sizes) {
+    const base = join(work, `scaling-${files}`);
+    const lib = join(base, 'lib');
+    generateSmallFiles(lib, files);
+    const remote = { kind: 'folder', dir: join(base, 'remote') };
+    tools.syncacross.init(lib, remote);
+    tools.syncacross.upload(lib, remote);
+    const samples = [0, 1, 2].map(() => tools.syncacross.upload(lib, remote));
+    const row = { files, wallS: median(samples.map((s) => s.wall)), requests: median(samples.map((s) => s.requests)), peakRssMb: median(samples.map((s) => s.rssMb)) };
+    console.log(JSON.stringify({ scaling: row }));
+    out.push(row);
+    rmSync(base, { recursive: true, force: true });
+  }
+  return out;
+}
+void measure;

@@ -1,0 +1,62 @@
+// The three tools, each able to: upload a library to a remote, re-sync it, and download it.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { measure } from './measure.mjs';
+
+const CLI = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+const obscured = (pass) => spawnSync('rclone', ['obscure', pass], { encoding: 'utf8' }).stdout.trim();
+
+/** remote: { kind: 'folder', dir } | { kind: 'webdav', url, path } */
+export const tools = {
+  syncacross: {
+    init(lib, remote) {
+      const spec = remote.kind === 'folder' ? ['--remote', `fs:${remote.dir}`, '-o', 'createRoot=true'] : ['--remote', `webdav:${remote.url}/${remote.path}`];
+      measure(process.execPath, [CLI, 'init', lib, ...spec, '--json']);
+    },
+    upload(lib) {
+      const m = measure(process.execPath, [CLI, 'sync', lib, '--json', '--stable-after', '0']);
+      const s = JSON.parse(m.stdout);
+      return { ...m, requests: s.totalRequests ?? s.summary?.totalRequests, bytesUp: s.bytesUp ?? s.summary?.bytesUp, raw: s };
+    },
+    download(lib, remote) {
+      mkdirSync(lib, { recursive: true });
+      this.init(lib, remote);
+      return this.upload(lib);
+    },
+  },
+  rclone: {
+    target(remote) {
+      return remote.kind === 'folder' ? [remote.dir] : [`:webdav:${remote.path}`, '--webdav-url', remote.url];
+    },
+    init() {},
+    upload(lib, remote) {
+      return measure('rclone', ['sync', lib, ...this.target(remote), '--transfers', '4', '--checkers', '8']);
+    },
+    download(lib, remote) {
+      const [src, ...flags] = this.target(remote);
+      return measure('rclone', ['copy', src, lib, ...flags, '--transfers', '4']);
+    },
+  },
+  restic: {
+    env(remote) {
+      const env = { RESTIC_PASSWORD: 'bench-password' };
+      if (remote.kind === 'webdav') Object.assign(env, { RCLONE_WEBDAV_URL: remote.url });
+      return env;
+    },
+    repo(remote) {
+      return remote.kind === 'folder' ? remote.dir : `rclone::webdav:${remote.path}`;
+    },
+    init(_lib, remote) {
+      measure('restic', ['-r', this.repo(remote), 'init'], { env: this.env(remote) });
+    },
+    upload(lib, remote) {
+      return measure('restic', ['-r', this.repo(remote), 'backup', '.', '--quiet'], { env: this.env(remote), cwd: lib });
+    },
+    download(lib, remote) {
+      mkdirSync(lib, { recursive: true });
+      return measure('restic', ['-r', this.repo(remote), 'restore', 'latest', '--target', lib], { env: this.env(remote) });
+    },
+  },
+};
+void obscured;
