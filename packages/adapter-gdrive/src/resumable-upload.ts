@@ -6,6 +6,7 @@
  * `Content-Range: bytes *\/total` and continue from there: that is the protocol, not a blind
  * retry, so the adapter does it itself (a bounded number of times).
  */
+import { StorageError } from '@syncacross/sync-core';
 import { toStorageError, httpStatus } from './errors.js';
 
 export interface AuthRequestOptions {
@@ -82,7 +83,10 @@ export async function resumableUpload(auth: AuthRequester, initUrl: string, meta
       const end = Math.min(offset + chunkBytes, total);
       const res = await put(bytes.subarray(offset, end), `bytes ${offset}-${end - 1}/${total}`);
       if (res.status !== 308) return res.data as Record<string, unknown>;
-      offset = receivedFrom(res);
+      const next = receivedFrom(res);
+      // A session that acknowledges nothing would loop forever: count it as a failure.
+      if (next <= offset && ++failures > RESUME_ATTEMPTS) throw new StorageError('Unavailable', `resumable upload made no progress at byte ${offset} of ${total}`);
+      offset = next;
     } catch (e) {
       if (!transient(e) || ++failures > RESUME_ATTEMPTS) throw toStorageError(e, `resumable upload at byte ${offset} of ${total}`);
       // Ask the session what it has, then go on from there.

@@ -37,10 +37,16 @@ export function createProgress(out: Output, bytesMoved: () => number): ProgressR
       cliProgress.Presets.shades_classic,
     );
     bar.start(1, 0, { phase: PHASE_LABEL.list, bytes: formatBytes(0), rate: rate() });
+    let shownPhase: SyncProgress['phase'] | undefined;
     return {
       update(p) {
         bar.setTotal(Math.max(1, p.total));
         bar.update(p.done, { phase: PHASE_LABEL[p.phase].padEnd(16), bytes: formatBytes(bytesMoved()), rate: rate() });
+        // The bar redraws a few times a second; a phase shorter than that would never show.
+        if (p.phase !== shownPhase) {
+          shownPhase = p.phase;
+          bar.render();
+        }
       },
       stop: () => bar.stop(),
     };

@@ -73,14 +73,21 @@ export function cdcBoundaries(data: Uint8Array, p: ChunkingParams = DEFAULT_CHUN
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
 
-export function isSqliteHeader(head: Uint8Array): boolean {
-  return head.length >= 100 && Buffer.from(head.subarray(0, 16)).toString('latin1') === SQLITE_MAGIC;
-}
-
 /** The database page size from its header (bytes 16-17, big-endian; 1 means 65,536). */
 export function sqlitePageSize(head: Uint8Array): number {
   const v = (head[16]! << 8) | head[17]!;
   return v === 1 ? 65536 : v;
+}
+
+/**
+ * A SQLite header with a valid page size (a power of two from 512 to 65,536). A file that only
+ * starts with the magic (half-written, damaged, or hostile) is chunked as ordinary content: a
+ * page size of 0 would otherwise never advance.
+ */
+export function isSqliteHeader(head: Uint8Array): boolean {
+  if (head.length < 100 || Buffer.from(head.subarray(0, 16)).toString('latin1') !== SQLITE_MAGIC) return false;
+  const page = sqlitePageSize(head);
+  return page >= 512 && page <= 65536 && (page & (page - 1)) === 0;
 }
 
 /** Chunk lengths for `data`: page-aligned for SQLite, content-defined otherwise. */

@@ -7,6 +7,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { Storage } from '../storage/contract.js';
 import { isStorageError, StorageError } from '../storage/errors.js';
+import { objectExists } from '../storage/listing.js';
 import { libraryPathProblem } from '../local/paths.js';
 import { decodeSegment, type Segment, type SegmentKey } from './segment.js';
 import { withHash, type HashedVersion } from './version.js';
@@ -44,7 +45,7 @@ export async function fetchSegments(storage: Storage, keys: SegmentKey[], repoId
         // A segment may name an alias id that this round's listing of repo/ did not show (a
         // lagging or lossy listing): ask for that repo object directly before judging.
         const claimed = peekRepo(bytes);
-        if (claimed && !aliases.has(claimed) && /^[0-9a-f]{32}$/.test(claimed) && (await existsKey(storage, `repo/${claimed}`))) aliases.add(claimed);
+        if (claimed && !aliases.has(claimed) && /^[0-9a-f]{32}$/.test(claimed) && (await objectExists(storage, `repo/${claimed}`))) aliases.add(claimed);
         const segment = decodeSegment(key, bytes, (id) => aliases.has(id));
         out.fetched.push({ key, segment, versions: validate(segment, key.key) });
       } catch (e) {
@@ -64,15 +65,5 @@ function peekRepo(bytes: Uint8Array): string | undefined {
     return (JSON.parse(gunzipSync(bytes).toString('utf8')) as { repo?: unknown }).repo as string | undefined;
   } catch {
     return undefined;
-  }
-}
-
-async function existsKey(storage: Storage, key: string): Promise<boolean> {
-  try {
-    await storage.get(key);
-    return true;
-  } catch (e) {
-    if (isStorageError(e, 'NotFound')) return false;
-    throw e;
   }
 }

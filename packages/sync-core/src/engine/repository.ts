@@ -7,8 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Storage } from '../storage/contract.js';
-import { listAll } from '../storage/listing.js';
-import { isStorageError } from '../storage/errors.js';
+import { listAll, objectExists } from '../storage/listing.js';
 import { SyncError } from './errors.js';
 
 export const REPOSITORY_FORMAT = 1;
@@ -40,23 +39,13 @@ export async function createOrJoin(storage: Storage, now: number): Promise<strin
   return ids[0] ?? id;
 }
 
-async function exists(storage: Storage, key: string): Promise<boolean> {
-  try {
-    await storage.get(key);
-    return true;
-  } catch (e) {
-    if (isStorageError(e, 'NotFound')) return false;
-    throw e;
-  }
-}
-
 /** Checks the remote still holds our repository; returns every alias id. */
 export async function verifyRepository(storage: Storage, remembered: string): Promise<string[]> {
   const ids = await listRepositoryIds(storage);
   if (ids.includes(remembered)) return ids;
   // A listing may lag behind writes (or a listed page may be stale): ask for the object itself
   // before concluding anything, since "not listed" is not "absent".
-  if (await exists(storage, `repo/${remembered}`)) return [...ids, remembered].sort();
+  if (await objectExists(storage, `repo/${remembered}`)) return [...ids, remembered].sort();
   if (ids.length > 0) {
     throw new SyncError('RepositoryMismatch', `${storage.name} holds a different syncacross repository (${ids[0]}) than this library joined (${remembered}). Nothing was changed. Point the library back at its remote, or re-initialize it to join the new one.`);
   }

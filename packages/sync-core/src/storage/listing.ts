@@ -1,6 +1,7 @@
 /** Helpers that walk a paged listing; a failure anywhere fails the whole walk (never a short list). */
 import type { ListOptions, ObjectInfo, Storage } from './contract.js';
 import { compareKeys } from './keys.js';
+import { isStorageError } from './errors.js';
 
 export async function* listPages(storage: Storage, prefix: string, options: Omit<ListOptions, 'cursor'> = {}): AsyncGenerator<ObjectInfo[]> {
   let cursor: string | undefined;
@@ -24,4 +25,15 @@ export async function listAll(storage: Storage, prefix: string, options: Omit<Li
     for (const o of page) byKey.set(o.key, o);
   }
   return [...byKey.values()].sort((a, b) => compareKeys(a.key, b.key));
+}
+
+/** Whether `key` exists, asked of the object itself (a listing may lag). Unreachable throws. */
+export async function objectExists(storage: Storage, key: string): Promise<boolean> {
+  try {
+    await storage.get(key, { range: { offset: 0, length: 1 } });
+    return true;
+  } catch (e) {
+    if (isStorageError(e, 'NotFound')) return false;
+    throw e;
+  }
 }

@@ -199,3 +199,20 @@ describe('one owner per library', () => {
     await again.close();
   });
 });
+
+describe('files that only look like databases', () => {
+  it('a SQLite magic with an invalid page size is synced as an ordinary file (no endless chunking)', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    const b = await makeNode(remote, 'b');
+    const fake = Buffer.alloc(5000, 7);
+    fake.write('SQLite format 3\u0000', 0, 'latin1');
+    fake.writeUInt16BE(0, 16); // page size 0
+    await writeFile(join(a.dir, 'fake.db'), fake);
+    await a.sync();
+    await b.sync();
+    expect((await readFile(join(b.dir, 'fake.db'))).equals(fake)).toBe(true);
+    await a.lib.close();
+    await b.lib.close();
+  });
+});
