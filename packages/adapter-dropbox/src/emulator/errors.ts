@@ -24,23 +24,10 @@ export const tag = (name: string, fields: Record<string, unknown> = {}): Tagged 
 /** A union variant whose value is itself a union: `{".tag": name, name: inner}`. */
 export const nest = (name: string, inner: Tagged): Tagged => ({ '.tag': name, [name]: inner });
 
-/** The tags from the outside in, following nested unions and the upload errors' `reason` field. */
-export function tagChain(error: unknown): string[] {
-  const tags: string[] = [];
-  let node: unknown = error;
-  while (node !== null && typeof node === 'object') {
-    const o = node as Record<string, unknown>;
-    const t = o['.tag'];
-    if (typeof t !== 'string') {
-      node = o.reason;
-      continue;
-    }
-    tags.push(t);
-    const inner = o[t];
-    node = inner !== null && typeof inner === 'object' ? inner : inner === undefined ? o.reason : typeof inner === 'string' ? { '.tag': inner } : undefined;
-  }
-  return tags;
-}
+// The same reading of tags as the adapter's: one definition of Dropbox's error shape.
+import { tagChain } from '../errors.js';
+
+export { tagChain };
 
 export const summaryOf = (error: unknown) => `${tagChain(error).join('/')}/..`;
 
