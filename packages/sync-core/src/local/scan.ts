@@ -19,6 +19,8 @@ export interface DiskEntry {
   ctimeMs: number;
   ino: number;
   exec: boolean;
+  /** A `<name>-wal` sits next to it (a SQLite database in WAL mode). */
+  hasWal?: boolean;
 }
 
 export interface WalkResult {
@@ -31,6 +33,7 @@ export async function walkLibrary(root: string, rules: Ignore): Promise<WalkResu
   const skipped: { path: string; reason: string }[] = [];
   async function visit(rel: string): Promise<number> {
     const names = await readdir(rel ? join(root, rel) : root, { withFileTypes: true });
+    const present = new Set(names.map((d) => d.name));
     let kept = 0;
     for (const d of names) {
       const diskPath = rel ? `${rel}/${d.name}` : d.name;
@@ -59,7 +62,7 @@ export async function walkLibrary(root: string, rules: Ignore): Promise<WalkResu
         kept++;
       } else if (d.isFile()) {
         const s = await lstat(join(root, diskPath));
-        entries.set(diskPath, { diskPath, path, kind: 'file', size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino, exec: (s.mode & 0o111) !== 0 });
+        entries.set(diskPath, { diskPath, path, kind: 'file', size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino, exec: (s.mode & 0o111) !== 0, hasWal: present.has(`${d.name}-wal`) });
         kept++;
       } else {
         skipped.push({ path: diskPath, reason: 'not a regular file' });
@@ -88,7 +91,8 @@ async function removeOrphanedTemp(root: string, diskPath: string, name: string):
 
 /** SQLite keeps recent writes in `-wal` without touching the main file: fold it into the stat. */
 export async function effectiveStat(root: string, e: DiskEntry): Promise<DiskEntry> {
-  if (e.kind !== 'file') return e;
+  // Only where the directory listing showed a -wal: one stat per database, not one per file.
+  if (e.kind !== 'file' || e.hasWal === false) return e;
   try {
     const wal = await stat(join(root, `${e.diskPath}-wal`));
     return { ...e, size: e.size + wal.size, mtimeMs: Math.max(e.mtimeMs, wal.mtimeMs), ctimeMs: Math.max(e.ctimeMs, wal.ctimeMs) };
