@@ -17,6 +17,7 @@ import { loadIgnoreRules } from '../local/ignore-rules.js';
 import { acquireLock, type LibraryLock } from '../local/lock.js';
 import { LocalState } from '../local/state.js';
 import { DEFAULT_CHUNKING, type ChunkingParams } from './chunker.js';
+import { DEFAULT_PACK_SIZE } from './packs.js';
 import { SyncError } from './errors.js';
 import { createOrJoin } from './repository.js';
 import { parseSegmentKey, type SegmentKey } from './segment.js';
@@ -199,7 +200,7 @@ export async function openLibrary(o: LibraryOptions): Promise<Library> {
     return new Library(o.dir, stateDir, state, lock, counting, o.storage, {
       stableAfterMs: o.stableAfterMs ?? 2000,
       roundLimitMs: o.roundLimitMs ?? 10 * 60_000,
-      packSize: o.packSize ?? 16 * 1024 * 1024,
+      packSize: o.packSize ?? DEFAULT_PACK_SIZE,
       chunking: o.chunking ?? DEFAULT_CHUNKING,
       now,
       fetchConcurrency: o.fetchConcurrency ?? 8,

@@ -9,12 +9,16 @@ import type { Storage } from '../storage/contract.js';
 import { sha256 } from './hashing.js';
 import type { ChunkLocation } from './segment.js';
 
-export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
+// 24 MiB: a library of ~1 GB is ~40 packs (WebDAV needs two requests per object), while the
+// pack buffer stays a small part of the memory budget.
+export const DEFAULT_PACK_SIZE = 24 * 1024 * 1024;
 
 export class PackWriter {
-  private parts: Uint8Array[] = [];
-  private hashes: string[] = [];
-  private size = 0;
+  // Chunks are copied straight into one buffer per pack (no list of parts, no concatenation):
+  // the pack is the only large allocation while uploading.
+  private buffer: Buffer | undefined;
+  private used = 0;
+  private index: { hash: string; offset: number; length: number }[] = [];
   private inPack = new Set<string>();
   packsWritten = 0;
   bytesWritten = 0;
@@ -29,32 +33,32 @@ export class PackWriter {
   /** Adds a chunk unless it is already stored or pending (deduplication by chunk hash). */
   async add(hash: string, bytes: Uint8Array): Promise<boolean> {
     if (this.inPack.has(hash) || this.isStored(hash)) return false;
-    this.parts.push(bytes);
-    this.hashes.push(hash);
+    if (!this.buffer) this.buffer = Buffer.allocUnsafe(this.targetSize + 4 * 1024 * 1024);
+    if (this.used + bytes.byteLength > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(this.used + bytes.byteLength);
+      this.buffer.copy(grown, 0, 0, this.used);
+      this.buffer = grown;
+    }
+    this.buffer.set(bytes, this.used);
+    this.index.push({ hash, offset: this.used, length: bytes.byteLength });
+    this.used += bytes.byteLength;
     this.inPack.add(hash);
-    this.size += bytes.byteLength;
-    if (this.size >= this.targetSize) await this.flush();
+    if (this.used >= this.targetSize) await this.flush();
     return true;
   }
 
   async flush(): Promise<void> {
-    if (this.parts.length === 0) return;
-    const pack = Buffer.concat(this.parts);
+    if (!this.buffer || this.index.length === 0) return;
+    const pack = this.buffer.subarray(0, this.used);
     const key = `packs/${sha256(pack)}`;
     // 'exists' is fine: the key is the content's hash, so what is there is these bytes.
     await this.storage.putIfAbsent(key, pack);
-    const locations: ChunkLocation[] = [];
-    let offset = 0;
-    for (let i = 0; i < this.parts.length; i++) {
-      locations.push([this.hashes[i]!, key, offset, this.parts[i]!.byteLength]);
-      offset += this.parts[i]!.byteLength;
-    }
-    this.onLocated(locations);
+    this.onLocated(this.index.map((c) => [c.hash, key, c.offset, c.length]));
     this.packsWritten++;
     this.bytesWritten += pack.byteLength;
-    this.parts = [];
-    this.hashes = [];
+    this.buffer = undefined; // a fresh buffer per pack: the storage may still hold this one
+    this.used = 0;
+    this.index = [];
     this.inPack.clear();
-    this.size = 0;
   }
 }

@@ -4,7 +4,7 @@
  * application holding the database open sees a consistent switch and never writes into a
  * replaced inode.
  */
-import { open, writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { isSqliteHeader } from '../engine/chunker.js';
 
@@ -20,15 +20,15 @@ export async function looksLikeSqlite(path: string): Promise<boolean> {
 }
 
 /**
- * A consistent snapshot with sqlite3_serialize: one call inside one read transaction. (The
- * stepwise backup API restarts whenever another connection writes, so under continuous writes it
- * may never finish.) The image is page-identical to the database, which page-aligned chunking
- * relies on. It is held in memory: fine for the hundreds of MiB a library database reaches.
+ * A consistent snapshot through SQLite's online backup API, written straight to `destination`
+ * (no copy of the database in memory). The first step copies 100 pages, the rest goes in one
+ * step: SQLite restarts a backup whenever another connection writes between steps, so one big
+ * step finishes even under continuous writes, and the result is always consistent.
  */
 export async function snapshotSqlite(source: string, destination: string): Promise<void> {
   const db = new Database(source, { readonly: true, fileMustExist: true, timeout: 10_000 });
   try {
-    await writeFile(destination, db.serialize());
+    await db.backup(destination, { progress: ({ remainingPages }) => Math.max(remainingPages, 100) });
   } finally {
     db.close();
   }
