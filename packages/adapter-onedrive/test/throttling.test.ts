@@ -97,7 +97,8 @@ describe('a throttling storm during a 5,000-object upload', () => {
     expect(emu.throttler.stats.storms).toBeGreaterThanOrEqual(3);
     expect(new Set(emu.throttler.stats.styles)).toEqual(new Set(['seconds', 'http-date', 'missing']));
     expect(emu.throttler.stats.earlyRequests).toBe(0);
-    // The gate holds everyone back: a storm costs about one 429 per in-flight request, not a retry storm.
-    expect(emu.throttler.stats.throttledResponses).toBeLessThan(emu.throttler.stats.storms * 40);
+    // The gate holds everyone back: a storm costs a few 429s per in-flight request (16 workers;
+    // a storm without Retry-After is waited out by back-off, a few tries each), not a retry storm.
+    expect(emu.throttler.stats.throttledResponses).toBeLessThan(emu.throttler.stats.storms * 16 * 5);
   }, 60_000);
 });
