@@ -4,7 +4,6 @@
  * recorded and reported, never applied, and the rest of the round goes on. A segment that is
  * listed but not yet readable (stale read) is simply tried again next round.
  */
-import { gunzipSync } from 'node:zlib';
 import type { Storage } from '../storage/contract.js';
 import { isStorageError, StorageError } from '../storage/errors.js';
 import { objectExists } from '../storage/listing.js';
@@ -43,10 +42,17 @@ export async function fetchSegments(storage: Storage, keys: SegmentKey[], repoId
       try {
         const bytes = await storage.get(key.key);
         // A segment may name an alias id that this round's listing of repo/ did not show (a
-        // lagging or lossy listing): ask for that repo object directly before judging.
-        const claimed = peekRepo(bytes);
-        if (claimed && !aliases.has(claimed) && /^[0-9a-f]{32}$/.test(claimed) && (await objectExists(storage, `repo/${claimed}`))) aliases.add(claimed);
-        const segment = decodeSegment(key, bytes, (id) => aliases.has(id));
+        // lagging or lossy listing): on that (rare) mismatch, ask for the repo object directly.
+        let unknownRepo: string | undefined;
+        const accept = (id: string) => aliases.has(id) || ((unknownRepo = id), false);
+        let segment: Segment;
+        try {
+          segment = decodeSegment(key, bytes, accept);
+        } catch (e) {
+          if (!unknownRepo || !/^[0-9a-f]{32}$/.test(unknownRepo) || !(await objectExists(storage, `repo/${unknownRepo}`))) throw e;
+          aliases.add(unknownRepo);
+          segment = decodeSegment(key, bytes, accept);
+        }
         out.fetched.push({ key, segment, versions: validate(segment, key.key) });
       } catch (e) {
         if (isStorageError(e, 'NotFound')) out.notYetReadable.push(key.key);
@@ -58,12 +64,4 @@ export async function fetchSegments(storage: Storage, keys: SegmentKey[], repoId
   await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
   out.fetched.sort((a, b) => (a.key.key < b.key.key ? -1 : 1));
   return out;
-}
-
-function peekRepo(bytes: Uint8Array): string | undefined {
-  try {
-    return (JSON.parse(gunzipSync(bytes).toString('utf8')) as { repo?: unknown }).repo as string | undefined;
-  } catch {
-    return undefined;
-  }
 }
