@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { generateSmallFiles } from './library.mjs';
-import { measure, median } from './measure.mjs';
+import { median } from './measure.mjs';
 import { tools } from './tools.mjs';
 
 export function runScaling(sizes, work) {
@@ -22,4 +22,3 @@ export function runScaling(sizes, work) {
   }
   return out;
 }
-void measure;

@@ -1,11 +1,9 @@
 // The three tools, each able to: upload a library to a remote, re-sync it, and download it.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { measure } from './measure.mjs';
 
 const CLI = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
-const obscured = (pass) => spawnSync('rclone', ['obscure', pass], { encoding: 'utf8' }).stdout.trim();
 
 /** remote: { kind: 'folder', dir } | { kind: 'webdav', url, path } */
 export const tools = {
@@ -59,4 +57,3 @@ export const tools = {
     },
   },
 };
-void obscured;
