@@ -4,7 +4,9 @@
  * every event and the fate of every storage request. Invariants are checked as it runs and at
  * quiescence.
  */
-import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+// The harness's own file work is synchronous: it is tiny, and thread-pool round trips were most
+// of a schedule's cost.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLibrary, type BrokenVariant, type Library, type SyncSummary } from '@syncacross/sync-core';
@@ -30,6 +32,8 @@ export interface ScheduleResult {
 }
 
 const PATHS = ['a.txt', 'b.txt', 'd/c.txt', 'd/e/f.txt'];
+// Memory-backed where there is one: the nodes' folders are real files, but fsync costs nothing.
+const SIM_TMP = process.env.SIM_TMPDIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 const FORK_FREE: ReadonlySet<Mode> = new Set(['atomic', 'check-then-write', 'preconditions-ignored', 'duplicate-names', 'unknown-outcomes', 'rate-limited']);
 
 /** Cumulative thresholds of a uniform draw that pick the event kind; the rest sleeps. */
@@ -62,7 +66,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const violations: string[] = [];
   let clock = 1_800_000_000_000;
   const sim: SimStorage = makeStorage(o.mode, rng, () => clock);
-  const base = await mkdtemp(join(tmpdir(), `sim-${o.seed}-`));
+  const base = mkdtempSync(join(SIM_TMP, `sim-${o.seed}-`));
   const nodes: SimNode[] = [];
   const retired = new Map<string, Set<string>>();
   const cloned = new Set<string>();
@@ -84,7 +88,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   };
   const addNode = async (name: string, dir?: string) => {
     const n: SimNode = { name, dir: dir ?? join(base, name), gate: new Gate(), skew: rng.pick([0, 0, 3_600_000, -3_600_000, 86_400_000, -86_400_000]), roundStartWrite: 0, writes: [], backups: [], knownVersions: new Set() };
-    await mkdir(n.dir, { recursive: true });
+    mkdirSync(n.dir, { recursive: true });
     nodes.push(n);
     // Opening creates or joins the repository: its requests go through the gate like any other.
     const opening = open(n);
@@ -150,10 +154,10 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
 
   const localWrite = async (n: SimNode, path: string, content: string | null) => {
     const abs = join(n.dir, path);
-    if (content === null) await rm(abs, { force: true });
+    if (content === null) rmSync(abs, { force: true });
     else {
-      await mkdir(join(abs, '..'), { recursive: true });
-      await writeFile(abs, content);
+      mkdirSync(join(abs, '..'), { recursive: true });
+      writeFileSync(abs, content);
     }
     n.writes.push({ path, content, acknowledged: false, lost: false });
   };
@@ -190,11 +194,11 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       } else if (r < t.rename && idle) {
         const from = rng.pick(PATHS);
         const to = rng.pick(PATHS.filter((p) => p !== from));
-        const content = await readFile(join(n.dir, from), 'utf8').catch(() => undefined);
-        if (content !== undefined && !(await readFile(join(n.dir, to), 'utf8').then(() => true).catch(() => false))) {
+        const content = existsSync(join(n.dir, from)) ? readFileSync(join(n.dir, from), 'utf8') : undefined;
+        if (content !== undefined && !existsSync(join(n.dir, to))) {
           log(`${n.name}: rename ${from} → ${to}`);
-          await mkdir(join(n.dir, to, '..'), { recursive: true });
-          await rename(join(n.dir, from), join(n.dir, to));
+          mkdirSync(join(n.dir, to, '..'), { recursive: true });
+          renameSync(join(n.dir, from), join(n.dir, to));
           n.writes.push({ path: from, content: null, acknowledged: false, lost: false }, { path: to, content, acknowledged: false, lost: false });
         }
       } else if (r < t.sync && idle) {
@@ -204,15 +208,15 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         if (!n.gate.waiting) await finishRound(n, await n.round!);
       } else if (r < t.backup && idle) {
         const copy = join(base, `backup-${n.name}-${s}`);
-        await cp(n.dir, copy, { recursive: true });
+        cpSync(n.dir, copy, { recursive: true });
         n.backups.push({ dir: copy, writes: n.writes.length });
         log(`${n.name}: backed up`);
       } else if (r < t.restore && idle && n.backups.length > 0) {
         const b = rng.pick(n.backups);
         log(`${n.name}: restored from the backup taken after ${b.writes} writes`);
         await n.lib!.close();
-        await rm(n.dir, { recursive: true, force: true });
-        await cp(b.dir, n.dir, { recursive: true });
+        rmSync(n.dir, { recursive: true, force: true });
+        cpSync(b.dir, n.dir, { recursive: true });
         for (const w of n.writes.slice(b.writes)) if (!w.acknowledged) w.lost = true; // the disk that held them is gone
         n.writes.push(...PATHS.map((path) => ({ path, content: null, acknowledged: false, lost: true }))); // local history restarts
         await open(n);
@@ -221,7 +225,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         log(`${n.name}: cloned to ${name}`);
         cloned.add(n.lib!.writer);
         await n.lib!.close();
-        await cp(n.dir, join(base, name), { recursive: true });
+        cpSync(n.dir, join(base, name), { recursive: true });
         await open(n);
         const c = await addNode(name, join(base, name));
         cloned.add(c.lib!.writer);
@@ -258,7 +262,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     }
     const libs = new Map(nodes.map((n) => [n.name, n.lib!]));
     const disks = new Map<string, Record<string, string>>();
-    for (const n of nodes) disks.set(n.name, await folder(n.dir));
+    for (const n of nodes) disks.set(n.name, folder(n.dir));
     const expected: Expectation[] = nodes.flatMap((n) => n.writes.filter((w) => w.acknowledged && w.content !== null).map((w) => ({ node: n.name, path: w.path, content: w.content! })));
     const raw = sim.raw();
     const repoIds = [...raw.keys()].filter((k) => k.startsWith('repo/')).map((k) => k.slice(5));
@@ -268,7 +272,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     violations.push(`the schedule threw: ${(e as Error).stack ?? e}`);
   } finally {
     for (const n of nodes) await n.lib?.close().catch(() => undefined);
-    await rm(base, { recursive: true, force: true });
+    rmSync(base, { recursive: true, force: true });
   }
   return { ok: violations.length === 0, violations, trace };
 }
@@ -282,12 +286,12 @@ function shuffle<T>(xs: T[], rng: Rng): T[] {
   return a;
 }
 
-async function folder(dir: string): Promise<Record<string, string>> {
+function folder(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     const rel = join(e.parentPath ?? (e as unknown as { path: string }).path, e.name).slice(dir.length + 1);
     if (rel.startsWith('.syncacross')) continue;
-    if (e.isFile()) out[rel] = await readFile(join(dir, rel), 'utf8');
+    if (e.isFile()) out[rel] = readFileSync(join(dir, rel), 'utf8');
   }
   return Object.fromEntries(Object.entries(out).sort());
 }

@@ -5,7 +5,8 @@
  * half-new. Live SQLite databases are staged from a snapshot taken through SQLite.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, unlink } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chunkFile } from '../local/chunk-file.js';
 import { effectiveStat, sameStat, type DiskEntry } from '../local/scan.js';
@@ -50,7 +51,7 @@ export async function stageFile(root: string, entry: DiskEntry, packs: PackWrite
       if (await packs.add(h, bytes)) newBytes += bytes.byteLength;
     }
     if (kind === 'file') {
-      const s = await lstat(abs);
+      const s = lstatSync(abs); // synchronous, like the scan's stats
       const after = await effectiveStat(root, { ...entry, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino });
       if (!sameStat(before, after) || size !== s.size) return 'unstable';
     }

@@ -33,10 +33,13 @@ export class PackWriter {
   /** Adds a chunk unless it is already stored or pending (deduplication by chunk hash). */
   async add(hash: string, bytes: Uint8Array): Promise<boolean> {
     if (this.inPack.has(hash) || this.isStored(hash)) return false;
-    if (!this.buffer) this.buffer = Buffer.allocUnsafe(this.targetSize + 4 * 1024 * 1024);
-    if (this.used + bytes.byteLength > this.buffer.length) {
-      const grown = Buffer.allocUnsafe(this.used + bytes.byteLength);
-      this.buffer.copy(grown, 0, 0, this.used);
+    const needed = this.used + bytes.byteLength;
+    if (!this.buffer || needed > this.buffer.length) {
+      // Grow by doubling up to the target (plus room for one last chunk): a round that packs a
+      // few small edits allocates kilobytes, not the full pack size.
+      const cap = this.targetSize + 4 * 1024 * 1024;
+      const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(cap, Math.max(64 * 1024, 2 * (this.buffer?.length ?? 0)))));
+      this.buffer?.copy(grown, 0, 0, this.used);
       this.buffer = grown;
     }
     this.buffer.set(bytes, this.used);

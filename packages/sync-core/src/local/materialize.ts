@@ -5,7 +5,8 @@
  * `.syncacross/trash/` rather than away.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, open, readdir, rename, rmdir, stat, unlink, utimes } from 'node:fs/promises';
+import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { lstat, mkdir, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ChunkFetcher } from '../engine/chunk-fetcher.js';
 import type { HashedVersion } from '../engine/version.js';
@@ -15,25 +16,14 @@ import type { LocalRecord } from './state.js';
 
 export type StatLike = { size: number; mtimeMs: number; ctimeMs: number; ino: number };
 
+// Per-file metadata calls here are synchronous on purpose (as in the scan): each is a few
+// microseconds, while a thread-pool round trip costs tens, and a round makes several per file.
 export async function statOf(path: string): Promise<StatLike | undefined> {
-  try {
-    const s = await lstat(path);
-    let size = s.size;
-    let mtimeMs = s.mtimeMs;
-    let ctimeMs = s.ctimeMs;
-    try {
-      const wal = await stat(`${path}-wal`);
-      size += wal.size;
-      mtimeMs = Math.max(mtimeMs, wal.mtimeMs);
-      ctimeMs = Math.max(ctimeMs, wal.ctimeMs);
-    } catch {
-      // no WAL
-    }
-    return { size, mtimeMs, ctimeMs, ino: s.ino };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const s = lstatSync(path, { throwIfNoEntry: false });
+  if (!s) return undefined;
+  const wal = statSync(`${path}-wal`, { throwIfNoEntry: false });
+  if (!wal) return { size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino };
+  return { size: s.size + wal.size, mtimeMs: Math.max(s.mtimeMs, wal.mtimeMs), ctimeMs: Math.max(s.ctimeMs, wal.ctimeMs), ino: s.ino };
 }
 
 /** The local file is as we last recorded it (or absent, when we have no record). */
@@ -47,30 +37,43 @@ export async function unchangedSince(path: string, record: LocalRecord | undefin
 export async function writeVersion(root: string, diskPath: string, v: HashedVersion, fetcher: ChunkFetcher, record: LocalRecord | undefined, stagingDir: string): Promise<StatLike | 'local-edit'> {
   const target = join(root, diskPath);
   if (v.kind === 'dir') {
-    await mkdir(target, { recursive: true });
-    return { size: 0, mtimeMs: 0, ctimeMs: 0, ino: (await stat(target)).ino };
+    mkdirSync(target, { recursive: true });
+    return { size: 0, mtimeMs: 0, ctimeMs: 0, ino: statSync(target).ino };
   }
-  await mkdir(dirname(target), { recursive: true });
+  mkdirSync(dirname(target), { recursive: true });
   const temp = join(dirname(target), `.${randomBytes(6).toString('hex')}.syncacross-tmp-${process.pid}`);
+  let renamed = false;
   try {
-    const fh = await open(temp, 'wx', v.exec ? 0o755 : 0o644);
+    // Chunks arrive asynchronously (they may come over the network); each is written at once.
+    const fd = openSync(temp, 'wx', v.exec ? 0o755 : 0o644);
     try {
-      for (const h of v.chunks) await fh.write(await fetcher.get(h));
-      await fh.sync();
+      for (const h of v.chunks) {
+        const bytes = await fetcher.get(h);
+        for (let off = 0; off < bytes.byteLength; ) off += writeSync(fd, bytes, off);
+      }
+      fsyncSync(fd);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
     if (!(await unchangedSince(target, record))) return 'local-edit';
     const existing = await statOf(target);
     if (v.kind === 'sqlite' && existing && (await looksLikeSqlite(target))) {
       await applySqlite(temp, target); // through SQLite: open connections see a consistent switch
     } else {
-      await chmod(temp, v.exec ? 0o755 : 0o644);
-      await utimes(temp, new Date(v.mtime), new Date(v.mtime));
-      await rename(temp, target);
+      chmodSync(temp, v.exec ? 0o755 : 0o644);
+      utimesSync(temp, new Date(v.mtime), new Date(v.mtime));
+      renameSync(temp, target);
+      renamed = true;
     }
   } finally {
-    await unlink(temp).catch(() => undefined); // a failed download never leaves a partial file behind
+    // A failed download never leaves a partial file behind.
+    if (!renamed) {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // never created, or already gone
+      }
+    }
   }
   void stagingDir;
   return (await statOf(target))!;

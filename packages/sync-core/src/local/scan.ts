@@ -3,8 +3,8 @@
  * whose size, mtime, ctime and inode all match the last record is not read; anything else is
  * re-hashed, and a `touch` (new mtime, same content) produces no version.
  */
-import { lstatSync } from 'node:fs';
-import { readdir, stat, unlink } from 'node:fs/promises';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ignore } from 'ignore';
 import { libraryPathProblem } from './paths.js';
@@ -33,7 +33,7 @@ export async function walkLibrary(root: string, rules: Ignore): Promise<WalkResu
   const entries = new Map<string, DiskEntry>();
   const skipped: { path: string; reason: string }[] = [];
   async function visit(rel: string): Promise<number> {
-    const names = await readdir(rel ? join(root, rel) : root, { withFileTypes: true });
+    const names = readdirSync(rel ? join(root, rel) : root, { withFileTypes: true });
     const present = new Set(names.map((d) => d.name));
     let kept = 0;
     for (const d of names) {
@@ -56,14 +56,14 @@ export async function walkLibrary(root: string, rules: Ignore): Promise<WalkResu
       if (isDir) {
         const children = await visit(diskPath);
         if (children === 0) {
-          const s = await stat(join(root, diskPath));
+          const s = statSync(join(root, diskPath));
           // Empty folders are entries of their own, so they survive a round trip.
           entries.set(diskPath, { diskPath, path, kind: 'dir', size: 0, mtimeMs: 0, ctimeMs: 0, ino: s.ino, exec: false });
         }
         kept++;
       } else if (d.isFile()) {
-        // Synchronous on purpose: tens of thousands of stats cost far more as thread-pool round
-        // trips than the few microseconds each blocks the event loop.
+        // Synchronous on purpose (readdir too): tens of thousands of stats cost far more as
+        // thread-pool round trips than the few microseconds each blocks the event loop.
         const s = lstatSync(join(root, diskPath));
         entries.set(diskPath, { diskPath, path, kind: 'file', size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino, exec: (s.mode & 0o111) !== 0, hasWal: present.has(`${d.name}-wal`) });
         kept++;
@@ -96,12 +96,9 @@ async function removeOrphanedTemp(root: string, diskPath: string, name: string):
 export async function effectiveStat(root: string, e: DiskEntry): Promise<DiskEntry> {
   // Only where the directory listing showed a -wal: one stat per database, not one per file.
   if (e.kind !== 'file' || e.hasWal === false) return e;
-  try {
-    const wal = await stat(join(root, `${e.diskPath}-wal`));
-    return { ...e, size: e.size + wal.size, mtimeMs: Math.max(e.mtimeMs, wal.mtimeMs), ctimeMs: Math.max(e.ctimeMs, wal.ctimeMs) };
-  } catch {
-    return e;
-  }
+  const wal = statSync(join(root, `${e.diskPath}-wal`), { throwIfNoEntry: false });
+  if (!wal) return e;
+  return { ...e, size: e.size + wal.size, mtimeMs: Math.max(e.mtimeMs, wal.mtimeMs), ctimeMs: Math.max(e.ctimeMs, wal.ctimeMs) };
 }
 
 /**
