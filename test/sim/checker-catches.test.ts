@@ -4,10 +4,11 @@ import type { BrokenVariant } from '@syncacross/sync-core';
 import { runSchedule } from './schedule.js';
 import type { Mode } from './storage-modes.js';
 
-const cases: [BrokenVariant, Mode, number, 'restore' | undefined][] = [
+const cases: [BrokenVariant, Mode, number, 'restore' | 'rollback' | undefined][] = [
   ['last-writer-wins-by-clock', 'atomic', 20, undefined],
   ['delete-on-missing-listing', 'lossy-listing', 20, undefined],
   ['skip-restored-node-check', 'atomic', 40, 'restore'],
+  ['ignore-lost-packs', 'atomic', 40, 'rollback'],
 ];
 
 describe('the simulation catches broken engines', () => {

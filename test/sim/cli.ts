@@ -18,6 +18,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '40' },
     jobs: { type: 'string', default: '1' },
     broken: { type: 'string' },
+    focus: { type: 'string' },
     worker: { type: 'boolean', default: false },
   },
 });
@@ -27,24 +28,30 @@ for (const m of modes) if (!MODES.includes(m)) throw new Error(`unknown mode ${m
 const [lo, hi] = values.nodes!.includes('-') ? values.nodes!.split('-').map(Number) : [Number(values.nodes), Number(values.nodes)];
 const steps = Number(values.steps);
 const broken = values.broken as BrokenVariant | undefined;
+const focus = values.focus as 'restore' | 'rollback' | undefined;
+if (focus !== undefined && focus !== 'restore' && focus !== 'rollback') throw new Error('--focus is restore or rollback');
 
 /** Schedule i of a campaign: its seed picks the mode and the node count, so a range is reproducible. */
-const plan = (seed: number) => ({ seed, mode: modes[seed % modes.length]!, nodes: lo! + (seed % (hi! - lo! + 1)), steps, brokenVariant: broken });
-const replay = (p: ReturnType<typeof plan>) => `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}`;
+const plan = (seed: number) => ({ seed, mode: modes[seed % modes.length]!, nodes: lo! + (seed % (hi! - lo! + 1)), steps, brokenVariant: broken, focus });
+const replay = (p: ReturnType<typeof plan>) => `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}${focus ? ` --focus ${focus}` : ''}`;
 
-async function runRange(start: number, count: number): Promise<{ ran: number; failures: string[] }> {
+type RangeResult = { ran: number; failures: string[]; events: Record<string, number> };
+
+async function runRange(start: number, count: number): Promise<RangeResult> {
   const failures: string[] = [];
+  const events: Record<string, number> = {};
   for (let seed = start; seed < start + count; seed++) {
     const p = plan(seed);
     const r = await runSchedule(p);
+    for (const [k, v] of Object.entries(r.events)) events[k] = (events[k] ?? 0) + v;
     if (!r.ok) failures.push(`seed ${seed} (${p.mode}, ${p.nodes} nodes): ${r.violations.join(' | ')}\n  replay: ${replay(p)}\n  last events:\n    ${r.trace.slice(-20).join('\n    ')}`);
   }
-  return { ran: count, failures };
+  return { ran: count, failures, events };
 }
 
 if (values.seed !== undefined) {
   const seed = Number(values.seed);
-  const p = { seed, mode: modes[0]!, nodes: lo!, steps, brokenVariant: broken };
+  const p = { seed, mode: modes[0]!, nodes: lo!, steps, brokenVariant: broken, focus };
   const r = await runSchedule(p);
   console.log(r.trace.join('\n'));
   console.log(r.ok ? `seed ${seed}: every invariant held` : `seed ${seed} violated:\n  ${r.violations.join('\n  ')}`);
@@ -62,18 +69,21 @@ if (values.seed !== undefined) {
     Array.from({ length: jobs }, (_, j) => {
       const s = start + j * chunk;
       const n = Math.max(0, Math.min(chunk, start + total - s));
-      return new Promise<{ ran: number; failures: string[] }>((resolve, reject) => {
-        if (n === 0) return resolve({ ran: 0, failures: [] });
+      return new Promise<RangeResult>((resolve, reject) => {
+        if (n === 0) return resolve({ ran: 0, failures: [], events: {} });
         const child = fork(process.argv[1]!, [...process.argv.slice(2), '--worker', '--start', String(s), '--seeds', String(n)]);
-        child.on('message', (m) => resolve(m as { ran: number; failures: string[] }));
+        child.on('message', (m) => resolve(m as RangeResult));
         child.on('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
       });
     }),
   );
   const ran = results.reduce((a, r) => a + r.ran, 0);
   const failures = results.flatMap((r) => r.failures);
+  const events: Record<string, number> = {};
+  for (const r of results) for (const [k, v] of Object.entries(r.events)) events[k] = (events[k] ?? 0) + v;
   for (const f of failures) console.log(f);
   console.log(`${ran - failures.length} passed, ${failures.length} failed`);
+  console.log(`events: ${Object.entries(events).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`campaign: ${ran} schedules, seeds ${start}..${start + total - 1}, modes ${modes.join(',')}, ${lo}-${hi} nodes, ${steps} steps, ${((Date.now() - began) / 1000).toFixed(0)} s`);
   process.exit(failures.length ? 1 : 0);
 }

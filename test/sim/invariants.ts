@@ -6,40 +6,43 @@ export const contentChunks = (content: string): string[] => (content === '' ? []
 
 const shape = (t: Tree) => JSON.stringify([...t.entries()].map(([p, e]) => [p, e.version.hash, e.conflictOf ?? null]).sort());
 
-/** 1. No visible segment references a chunk whose pack is missing or too short. */
-export function checkChunksReachable(raw: Map<string, Uint8Array>, repoIds: string[]): string[] {
+/**
+ * 1. Every chunk of every version in a visible segment has a live location: some visible segment
+ * places it in a pack that exists and is long enough. After a storage rollback, content that lived
+ * only in the lost packs and on no node's disk is gone for good; that is tolerated for versions
+ * that are history (not a head of the merged tree), never for a head.
+ */
+export function checkChunksReachable(raw: Map<string, Uint8Array>, repoIds: string[], heads: Set<string>, rolledBack: boolean): string[] {
   const problems: string[] = [];
-  const located = new Map<string, [string, number, number]>();
+  const live = new Set<string>();
+  const located = new Set<string>();
   const versions: HashedVersion[] = [];
   for (const [key, bytes] of raw) {
     const k = parseSegmentKey(key);
     if (!k) continue;
-    let seg;
-    try {
-      seg = repoIds.map((r) => { try { return decodeSegment(k, bytes, r); } catch { return undefined; } }).find(Boolean);
-    } catch {
-      seg = undefined;
-    }
+    const seg = repoIds.map((r) => { try { return decodeSegment(k, bytes, r); } catch { return undefined; } }).find(Boolean);
     if (!seg) {
       problems.push(`segment ${key} is visible but unreadable (partial or foreign)`);
       continue;
     }
-    for (const [h, pack, off, len] of seg.chunks) located.set(h, [pack, off, len]);
+    for (const [h, pack, off, len] of seg.chunks) {
+      located.add(h);
+      const p = raw.get(pack);
+      if (p && p.byteLength >= off + len && contentHash(p.subarray(off, off + len)) === h) live.add(h);
+    }
     versions.push(...(seg.versions as HashedVersion[]));
   }
   for (const v of versions) {
     for (const h of v.chunks) {
-      const loc = located.get(h);
-      if (!loc) {
-        problems.push(`${v.path}: chunk ${h.slice(0, 8)} has no location in any visible segment`);
-        continue;
-      }
-      const pack = raw.get(loc[0]);
-      if (!pack || pack.byteLength < loc[1] + loc[2]) problems.push(`${v.path}: chunk ${h.slice(0, 8)} points into missing or short ${loc[0]}`);
+      if (live.has(h)) continue;
+      if (rolledBack && !heads.has(v.hash)) continue; // history whose content the rollback took
+      problems.push(`${v.path}: chunk ${h.slice(0, 8)} ${located.has(h) ? 'points only into missing or short packs' : 'has no location in any visible segment'}${heads.has(v.hash) ? ' (a head of the tree)' : ''}`);
     }
   }
   return problems;
 }
+
+const contentHash = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 export interface Expectation {
   node: string;
@@ -82,7 +85,13 @@ export function checkConvergence(libs: Map<string, Library>, disks: Map<string, 
   const firstShape = shape(first.tree());
   const firstDisk = JSON.stringify(disks.get(firstName));
   for (const [name, lib] of entries.slice(1)) {
-    if (shape(lib.tree()) !== firstShape) problems.push(`${name}'s tree differs from ${firstName}'s`);
+    if (shape(lib.tree()) !== firstShape) {
+      const mine = new Set(lib.state.allVersions().map((v) => v.hash));
+      const theirs = new Set(first.state.allVersions().map((v) => v.hash));
+      const onlyMine = [...mine].filter((h) => !theirs.has(h)).map((h) => `${lib.state.version(h)!.path}@${h.slice(0, 8)}`);
+      const onlyTheirs = [...theirs].filter((h) => !mine.has(h)).map((h) => `${first.state.version(h)!.path}@${h.slice(0, 8)}`);
+      problems.push(`${name}'s tree differs from ${firstName}'s (versions only ${name} knows: ${onlyMine.join(', ') || 'none'}; only ${firstName}: ${onlyTheirs.join(', ') || 'none'})`);
+    }
     if (JSON.stringify(disks.get(name)) !== firstDisk) problems.push(`${name}'s folder differs from ${firstName}'s: ${JSON.stringify(disks.get(name))} vs ${firstDisk}`);
   }
   for (const [name, lib] of entries) {

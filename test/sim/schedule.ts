@@ -22,13 +22,15 @@ export interface ScheduleOptions {
   steps?: number;
   brokenVariant?: BrokenVariant;
   /** Weigh events towards one kind (used to hunt a specific bug quickly). */
-  focus?: 'restore';
+  focus?: 'restore' | 'rollback';
 }
 
 export interface ScheduleResult {
   ok: boolean;
   violations: string[];
   trace: string[];
+  /** How many of each kind of event the schedule had (a campaign reports the totals). */
+  events: Record<string, number>;
 }
 
 const PATHS = ['a.txt', 'b.txt', 'd/c.txt', 'd/e/f.txt'];
@@ -37,14 +39,22 @@ const SIM_TMP = process.env.SIM_TMPDIR ?? (existsSync('/dev/shm') ? '/dev/shm' :
 const FORK_FREE: ReadonlySet<Mode> = new Set(['atomic', 'check-then-write', 'preconditions-ignored', 'duplicate-names', 'unknown-outcomes', 'rate-limited']);
 
 /** Cumulative thresholds of a uniform draw that pick the event kind; the rest sleeps. */
-const DEFAULT_WEIGHTS = { release: 0.3, write: 0.6, rename: 0.66, sync: 0.9, backup: 0.93, restore: 0.96, clone: 0.975 };
-const RESTORE_FOCUS = { release: 0.3, write: 0.45, rename: 0.45, sync: 0.7, backup: 0.82, restore: 0.97, clone: 0.97 };
+const DEFAULT_WEIGHTS = { release: 0.3, write: 0.58, rename: 0.64, sync: 0.87, backup: 0.9, restore: 0.93, clone: 0.945, saveStorage: 0.96, rollback: 0.975 };
+const RESTORE_FOCUS = { release: 0.3, write: 0.45, rename: 0.45, sync: 0.7, backup: 0.82, restore: 0.97, clone: 0.97, saveStorage: 0.97, rollback: 0.97 };
+const ROLLBACK_FOCUS = { release: 0.3, write: 0.5, rename: 0.55, sync: 0.78, backup: 0.8, restore: 0.82, clone: 0.82, saveStorage: 0.9, rollback: 0.97 };
 
 interface Write {
   path: string;
   content: string | null; // null: deleted
   acknowledged: boolean;
   lost: boolean;
+  /** Step at which it was acknowledged. */
+  ackStep?: number;
+  /**
+   * Acknowledged, but the storage was rolled back (number of the rollback) since its segment was
+   * uploaded: only its author's journal holds it until the author completes a round again.
+   */
+  fragile?: number;
 }
 
 interface SimNode {
@@ -55,8 +65,10 @@ interface SimNode {
   lib?: Library;
   round?: Promise<SyncSummary | Error>;
   roundStartWrite: number;
+  /** Rollbacks that had happened when the current round started. */
+  roundStartRollbacks: number;
   writes: Write[];
-  backups: { dir: string; writes: number }[];
+  backups: { dir: string; writes: number; step: number }[];
   knownVersions: Set<string>;
 }
 
@@ -71,7 +83,12 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const retired = new Map<string, Set<string>>();
   const cloned = new Set<string>();
   let counter = 0;
-  const log = (s: string) => trace.push(s);
+  let currentStep = 0;
+  const savedStorage: { saved: unknown; step: number }[] = [];
+  let rollbacks = 0;
+  const log = (s: string) => trace.push(`[${currentStep}] ${s}`);
+  const events: Record<string, number> = {};
+  const count = (kind: string) => void (events[kind] = (events[kind] ?? 0) + 1);
 
   const open = async (n: SimNode) => {
     n.lib = await openLibrary({
@@ -87,7 +104,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     n.knownVersions = new Set(n.lib.state.allVersions().map((v) => v.hash));
   };
   const addNode = async (name: string, dir?: string) => {
-    const n: SimNode = { name, dir: dir ?? join(base, name), gate: new Gate(), skew: rng.pick([0, 0, 3_600_000, -3_600_000, 86_400_000, -86_400_000]), roundStartWrite: 0, writes: [], backups: [], knownVersions: new Set() };
+    const n: SimNode = { name, dir: dir ?? join(base, name), gate: new Gate(), skew: rng.pick([0, 0, 3_600_000, -3_600_000, 86_400_000, -86_400_000]), roundStartWrite: 0, roundStartRollbacks: 0, writes: [], backups: [], knownVersions: new Set() };
     mkdirSync(n.dir, { recursive: true });
     nodes.push(n);
     // Opening creates or joins the repository: its requests go through the gate like any other.
@@ -110,6 +127,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
 
   const startRound = (n: SimNode) => {
     n.roundStartWrite = n.writes.length;
+    n.roundStartRollbacks = rollbacks;
     n.round = n.lib!.sync().then(
       (s) => s,
       (e: Error) => e,
@@ -119,6 +137,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const finishRound = async (n: SimNode, result: SyncSummary | Error) => {
     n.round = undefined;
     if (result instanceof CrashError) {
+      count('crash');
       log(`${n.name}: crashed (${result.message}); restarting`);
       await n.lib!.close();
       await open(n).catch(async (e) => {
@@ -131,6 +150,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       log(`${n.name}: round failed: ${result.message}`);
       return;
     }
+    for (const e of result.errors) log(`${n.name}: round reported: ${e}`);
     if (result.retiredWriter) {
       const keys = new Set([...sim.raw().keys()].filter((k) => k.startsWith(`log/${result.retiredWriter}/`)));
       retired.set(result.retiredWriter, keys);
@@ -139,7 +159,17 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     // Writes that were the last word on their path when the round started, and stayed so, are now acknowledged.
     const last = new Map<string, number>();
     n.writes.forEach((w, i) => last.set(w.path, i));
-    for (let i = 0; i < n.roundStartWrite; i++) if (last.get(n.writes[i]!.path) === i && !n.writes[i]!.lost) n.writes[i]!.acknowledged = true;
+    // A round that started after a rollback re-uploaded what the rollback took from the journal.
+    for (const w of n.writes) if (w.fragile !== undefined && w.fragile <= n.roundStartRollbacks) w.fragile = undefined;
+    for (let i = 0; i < n.roundStartWrite; i++) {
+      const w = n.writes[i]!;
+      if (last.get(w.path) !== i || w.lost || w.acknowledged) continue;
+      w.acknowledged = true;
+      w.ackStep = currentStep;
+      log(`${n.name}: ${w.path} = ${JSON.stringify(w.content)} acknowledged`);
+      // Uploaded before a rollback that happened during this round: the remote may have lost it.
+      if (n.roundStartRollbacks < rollbacks) w.fragile = rollbacks;
+    }
   };
 
   /** Lets a waiting node's request through (or fails or crashes it), then runs it to its next request. */
@@ -166,29 +196,33 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     for (let i = 0; i < o.nodes; i++) await addNode(`n${i}`);
     const steps = o.steps ?? 40;
     for (let s = 0; s < steps; s++) {
+      currentStep = s;
       clock += rng.int(2_000);
       const waiting = nodes.filter((x) => x.round && x.gate.waiting);
       const releasing = waiting.length > 0 && rng.chance(0.6);
       const n = releasing ? rng.pick(waiting) : rng.pick(nodes);
       const idle = !n.round && n.lib;
       const r = releasing ? 0 : rng.next();
-      const t = o.focus === 'restore' ? RESTORE_FOCUS : DEFAULT_WEIGHTS;
+      const t = o.focus === 'restore' ? RESTORE_FOCUS : o.focus === 'rollback' ? ROLLBACK_FOCUS : DEFAULT_WEIGHTS;
       if (n.round && n.gate.waiting && r < t.release) {
         // Let a burst of this node's requests through, each with its own fate.
         for (let burst = 1 + rng.int(6); burst > 0 && n.round !== undefined && n.gate.waiting; burst--) {
           const crash = rng.chance(0.03);
           const fate: Fate = crash ? 'crash' : rng.chance(sim.faults.failBefore) ? 'fail-before' : rng.chance(sim.faults.failAfter) ? 'fail-after' : 'ok';
           if (fate !== 'ok') log(`${n.name}: ${n.gate.waiting.op} ${n.gate.waiting.key} → ${fate}`);
+          if (fate === 'fail-before' || fate === 'fail-after') count(fate);
           await step(n, fate);
         }
       } else if (r < t.write) {
         const path = rng.pick(PATHS);
         const content = rng.chance(0.15) ? null : `${n.name}#${++counter}${rng.chance(0.1) ? '' : ' text'}`;
         log(`${n.name}: ${content === null ? 'delete' : 'write'} ${path}${n.round ? ' (during a sync)' : ''}`);
+        count(n.round ? 'edit during a sync' : content === null ? 'delete' : 'edit');
         await localWrite(n, path, content);
         if (rng.chance(0.2)) {
           const other = rng.pick(nodes.filter((x) => x !== n)) ?? n;
           log(`${other.name}: concurrent write ${path}`);
+          count('concurrent edit');
           await localWrite(other, path, `${other.name}#${++counter} concurrent`);
         }
       } else if (r < t.rename && idle) {
@@ -197,40 +231,63 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         const content = existsSync(join(n.dir, from)) ? readFileSync(join(n.dir, from), 'utf8') : undefined;
         if (content !== undefined && !existsSync(join(n.dir, to))) {
           log(`${n.name}: rename ${from} → ${to}`);
+          count('rename');
           mkdirSync(join(n.dir, to, '..'), { recursive: true });
           renameSync(join(n.dir, from), join(n.dir, to));
           n.writes.push({ path: from, content: null, acknowledged: false, lost: false }, { path: to, content, acknowledged: false, lost: false });
         }
       } else if (r < t.sync && idle) {
         log(`${n.name}: sync starts`);
+        count('sync');
         startRound(n);
         await n.gate.arrival(n.round!);
         if (!n.gate.waiting) await finishRound(n, await n.round!);
       } else if (r < t.backup && idle) {
         const copy = join(base, `backup-${n.name}-${s}`);
         cpSync(n.dir, copy, { recursive: true });
-        n.backups.push({ dir: copy, writes: n.writes.length });
+        n.backups.push({ dir: copy, writes: n.writes.length, step: s });
         log(`${n.name}: backed up`);
+        count('backup');
       } else if (r < t.restore && idle && n.backups.length > 0) {
         const b = rng.pick(n.backups);
         log(`${n.name}: restored from the backup taken after ${b.writes} writes`);
+        count('restore');
         await n.lib!.close();
         rmSync(n.dir, { recursive: true, force: true });
         cpSync(b.dir, n.dir, { recursive: true });
-        for (const w of n.writes.slice(b.writes)) if (!w.acknowledged) w.lost = true; // the disk that held them is gone
+        // The disk that held them is gone: unacknowledged edits made since the backup, and
+        // acknowledged ones the remote lost to a rollback, uploaded since the backup and not yet
+        // uploaded again (lost on both sides; other nodes may still know them).
+        n.writes.forEach((w, i) => {
+          if ((i >= b.writes && !w.acknowledged) || (w.acknowledged && w.fragile !== undefined && (w.ackStep ?? 0) >= b.step)) w.lost = true;
+        });
         n.writes.push(...PATHS.map((path) => ({ path, content: null, acknowledged: false, lost: true }))); // local history restarts
         await open(n);
       } else if (r < t.clone && idle && nodes.length < o.nodes + 1) {
         const name = `${n.name}c`;
         log(`${n.name}: cloned to ${name}`);
+        count('clone');
         cloned.add(n.lib!.writer);
         await n.lib!.close();
         cpSync(n.dir, join(base, name), { recursive: true });
         await open(n);
         const c = await addNode(name, join(base, name));
         cloned.add(c.lib!.writer);
+      } else if (r < t.saveStorage) {
+        savedStorage.push({ saved: sim.save(), step: s });
+        log(`storage: saved`);
+      } else if (r < t.rollback && savedStorage.length > 0) {
+        // The whole storage goes back to an earlier copy, under every node, even mid-round.
+        const back = rng.pick(savedStorage);
+        sim.restore(back.saved);
+        rollbacks++;
+        for (const x of nodes) for (const w of x.writes) if (w.acknowledged && (w.ackStep ?? 0) >= back.step) w.fragile = rollbacks;
+        log(`storage: rolled back to its copy of step ${back.step}`);
+        count('storage rollback');
       } else if (idle) {
+        // Sleep: up to ten minutes, past the round limit (a round that resumes re-reads the remote).
         clock += o.mode === 'delayed-listing' || o.mode === 'stale-reads' ? rng.int(8_000) : rng.int(600_000);
+        count('sleep');
       }
       // Per step: no node forgets a version it knew (nothing acknowledged is ever un-known).
       for (const x of nodes) {
@@ -247,8 +304,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     sim.calm();
     clock += 3_600_000;
     for (const n of nodes) if (n.round) await drive(n, n.round, () => 'ok').then(async () => finishRound(n, await n.round!));
-    // Sync everyone until a full pass changes nothing anywhere (at most 6 passes).
-    for (let pass = 0, quiet = false; pass < 6 && !quiet; pass++) {
+    // Sync everyone until a full pass changes nothing anywhere (at most 8 passes).
+    for (let pass = 0, quiet = false; pass < 8 && !quiet; pass++) {
       quiet = pass > 0;
       for (const n of nodes) {
         startRound(n);
@@ -263,18 +320,27 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     const libs = new Map(nodes.map((n) => [n.name, n.lib!]));
     const disks = new Map<string, Record<string, string>>();
     for (const n of nodes) disks.set(n.name, folder(n.dir));
-    const expected: Expectation[] = nodes.flatMap((n) => n.writes.filter((w) => w.acknowledged && w.content !== null).map((w) => ({ node: n.name, path: w.path, content: w.content! })));
+    const expected: Expectation[] = nodes.flatMap((n) => n.writes.filter((w) => w.acknowledged && !w.lost && w.content !== null).map((w) => ({ node: n.name, path: w.path, content: w.content! })));
     const raw = sim.raw();
     const repoIds = [...raw.keys()].filter((k) => k.startsWith('repo/')).map((k) => k.slice(5));
-    violations.push(...checkChunksReachable(raw, repoIds), ...checkAcknowledged(libs, expected, disks), ...checkConvergence(libs, disks, (xs) => shuffle(xs, rng)));
+    const heads = new Set(nodes.flatMap((n) => [...n.lib!.tree().values()].map((e) => e.version.hash)));
+    violations.push(...checkChunksReachable(raw, repoIds, heads, rollbacks > 0), ...checkAcknowledged(libs, expected, disks), ...checkConvergence(libs, disks, (xs) => shuffle(xs, rng)));
     violations.push(...checkWriters(raw, retired, FORK_FREE.has(o.mode), cloned));
+    if (violations.length > 0) {
+      // For the replay: the version history of every path, as the first node knows it.
+      const lib = nodes[0]!.lib!;
+      const short = (h: string) => h.slice(0, 8);
+      for (const v of lib.state.allVersions().sort((a, b) => a.hlc - b.hlc)) {
+        log(`  history ${v.path} ${short(v.hash)} by ${v.writer} parents [${v.parents.map(short).join(',')}]${v.deleted ? ' deleted' : ''} chunks [${v.chunks.map((c) => `${short(c)}${lib.state.hasChunk(c) ? '' : '?'}`).join(',')}]`);
+      }
+    }
   } catch (e) {
     violations.push(`the schedule threw: ${(e as Error).stack ?? e}`);
   } finally {
     for (const n of nodes) await n.lib?.close().catch(() => undefined);
     rmSync(base, { recursive: true, force: true });
   }
-  return { ok: violations.length === 0, violations, trace };
+  return { ok: violations.length === 0, violations, trace, events };
 }
 
 function shuffle<T>(xs: T[], rng: Rng): T[] {

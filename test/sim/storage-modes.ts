@@ -13,6 +13,9 @@ export interface SimStorage {
   faults: { failBefore: number; failAfter: number };
   /** Turn distortions off for the final, quiet rounds. */
   calm(): void;
+  /** The whole store, to roll back to later (a bucket or NAS restored from an older copy). */
+  save(): unknown;
+  restore(saved: unknown): void;
 }
 
 export function makeStorage(mode: Mode, rng: Rng, clock: () => number): SimStorage {
@@ -21,31 +24,28 @@ export function makeStorage(mode: Mode, rng: Rng, clock: () => number): SimStora
   const raw = () => memory.debug.snapshot();
   const quiet = { failBefore: 0, failAfter: 0 };
   let calm = false;
+  const rollback = { save: () => memory.debug.snapshot(), restore: (s: unknown) => memory.debug.restore(s as Map<string, Uint8Array>) };
+  const sim = (x: Omit<SimStorage, 'save' | 'restore'>): SimStorage => ({ ...rollback, ...x });
   switch (mode) {
     case 'atomic':
-      return { storage: memory, raw, faults: quiet, calm() {} };
+      return sim({ storage: memory, raw, faults: quiet, calm() {} });
     case 'check-then-write':
-      return { storage: withCheckThenWrite(memory), raw, faults: quiet, calm() {} };
+      return sim({ storage: withCheckThenWrite(memory), raw, faults: quiet, calm() {} });
     case 'preconditions-ignored':
-      return { storage: withIgnoredPreconditions(memory), raw, faults: quiet, calm() {} };
+      return sim({ storage: withIgnoredPreconditions(memory), raw, faults: quiet, calm() {} });
     case 'duplicate-names': {
       const d = createDuplicateNameStorage({ random, now: clock });
-      return { storage: d, raw: () => d.snapshot(), faults: quiet, calm() {} };
+      return { storage: d, raw: () => d.snapshot(), faults: quiet, calm() {}, save: () => d.debug.save(), restore: (x) => d.debug.restore(x) };
     }
     case 'delayed-listing':
-      return { storage: withEventualConsistency(memory, { listDelayMs: 5_000, now: clock, random }), raw, faults: quiet, calm() {} };
+      return sim({ storage: withEventualConsistency(memory, { listDelayMs: 5_000, now: clock, random }), raw, faults: quiet, calm() {} });
     case 'stale-reads':
-      return { storage: withEventualConsistency(memory, { staleReadMs: 5_000, staleReadProbability: 0.3, now: clock, random }), raw, faults: quiet, calm() {} };
+      return sim({ storage: withEventualConsistency(memory, { staleReadMs: 5_000, staleReadProbability: 0.3, now: clock, random }), raw, faults: quiet, calm() {} });
     case 'unknown-outcomes':
-      return {
-        storage: memory,
-        raw,
-        faults: { failBefore: 0.05, failAfter: 0.05 },
-        calm() {},
-      };
+      return sim({ storage: memory, raw, faults: { failBefore: 0.05, failAfter: 0.05 }, calm() {} });
     case 'rate-limited': {
       const f = withFaults(memory, { rateLimit: 0.15, retryAfterMs: 0 }, random, async () => {});
-      return { storage: f, raw, faults: quiet, calm: () => void (f.plan = {}) };
+      return sim({ storage: f, raw, faults: quiet, calm: () => void (f.plan = {}) });
     }
     case 'lossy-listing': {
       // A server that silently drops entries from listings (the R2/WebDAV incidents): nothing may be deleted for it.
@@ -57,7 +57,7 @@ export function makeStorage(mode: Mode, rng: Rng, clock: () => number): SimStora
           return calm ? page : { ...page, objects: page.objects.filter(() => !(rng.next() < 0.3)) };
         },
       };
-      return { storage: lossy, raw, faults: quiet, calm: () => void (calm = true) };
+      return sim({ storage: lossy, raw, faults: quiet, calm: () => void (calm = true) });
     }
   }
 }

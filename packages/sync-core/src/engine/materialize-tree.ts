@@ -9,7 +9,32 @@ import type { SyncSummary } from './library.js';
 import type { TreeEntry } from './merge.js';
 import { treeFor } from './broken-variants.js';
 import type { RoundContext } from './round.js';
-import { contentId } from './version.js';
+import { chunkFile } from '../local/chunk-file.js';
+import { sha256 } from './hashing.js';
+import { contentId, type HashedVersion } from './version.js';
+
+/** Files up to this size are copied from another local file holding the same content. */
+const LOCAL_COPY_MAX = 64 * 1024 * 1024;
+
+/**
+ * The chunks of `v` read from a local file said to hold it, verified against their hashes
+ * (undefined when the file no longer holds exactly that content).
+ */
+async function localChunks(ctx: RoundContext, rec: LocalRecord, v: HashedVersion): Promise<Map<string, Uint8Array> | undefined> {
+  if (v.kind === 'sqlite') return undefined; // a live database is read through a snapshot, not here
+  try {
+    const out = new Map<string, Uint8Array>();
+    const order: string[] = [];
+    for await (const bytes of chunkFile(join(ctx.dir, rec.path), ctx.options.chunking)) {
+      const h = sha256(bytes);
+      order.push(h);
+      out.set(h, bytes);
+    }
+    return order.join() === v.chunks.join() ? out : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Before overwriting or trashing a file, make sure it still holds the recorded version. Stat
@@ -70,15 +95,28 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   }
   if (todo.length === 0) return complete;
 
+  // Content this node already holds in another file (its own edit turned conflict copy, a rename)
+  // is copied from there before anything is overwritten: no download, and it is still written
+  // when the remote has lost it (storage rolled back).
+  const localSource = new Map<string, LocalRecord>();
+  for (const rec of records.values()) {
+    const v = state.version(rec.version);
+    if (v && !v.deleted && v.kind === 'file' && v.size <= LOCAL_COPY_MAX && v.chunks.length > 0) localSource.set(contentId(v), rec);
+  }
+  const sourceOf = (e: TreeEntry) => {
+    const rec = localSource.get(contentId(e.version));
+    return rec && rec.treePath !== e.path ? rec : undefined;
+  };
   const fetcher = new ChunkFetcher(storage, (h) => state.chunk(h));
-  fetcher.plan(todo.flatMap((e) => e.version.chunks));
+  fetcher.plan(todo.filter((e) => !sourceOf(e)).flatMap((e) => e.version.chunks));
   // Write in pack order so neighbouring small files come from one ranged read.
   const firstLoc = (e: TreeEntry) => {
     const c = e.version.chunks[0];
     const loc = c ? state.chunk(c) : undefined;
     return loc ? `${loc[1]}:${String(loc[2]).padStart(12, '0')}` : '';
   };
-  todo.sort((a, b) => (firstLoc(a) < firstLoc(b) ? -1 : firstLoc(a) > firstLoc(b) ? 1 : 0));
+  const sortKey = (e: TreeEntry) => (sourceOf(e) ? '0' : `1${firstLoc(e)}`);
+  todo.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
   let done = 0;
   let bytes = 0;
   // A crash between a rename and its record only costs a re-hash: the scan finds the file holds
@@ -96,7 +134,10 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
     const diskPath = rec?.path ?? entry.path;
     if (rec) rec = await settleRecord(ctx, rec);
     try {
-      const result = await writeVersion(dir, diskPath, entry.version, fetcher, rec, join(ctx.stateDir, 'staging'));
+      const source = sourceOf(entry);
+      const local = source ? await localChunks(ctx, source, entry.version) : undefined;
+      const from = local ? { get: async (h: string) => local.get(h) ?? fetcher.get(h) } : fetcher;
+      const result = await writeVersion(dir, diskPath, entry.version, from, rec, join(ctx.stateDir, 'staging'));
       if (result === 'local-edit') {
         complete = false; // kept; it becomes a version next round
         continue;
@@ -113,6 +154,8 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code === 'Corrupt' || code === 'NotFound') {
+        // A pack that is not there (storage rolled back?): look for lost packs next round.
+        if (code === 'NotFound') state.setMeta('checkPacks', '1');
         summary.errors.push(`could not restore ${entry.path}: ${(e as Error).message}; the local copy was left as it was`);
         complete = false;
         continue;

@@ -29,6 +29,7 @@ import { materializeTree } from './materialize-tree.js';
 import { buildTree, headsByPath, resolvePath } from './merge.js';
 import { PackWriter } from './packs.js';
 import { verifyRepository } from './repository.js';
+import { listAll, objectExists } from '../storage/listing.js';
 import { encodeSegment, SEGMENT_FORMAT, type SegmentKey } from './segment.js';
 import { contentId, withHash, type HashedVersion, type Version } from './version.js';
 
@@ -74,14 +75,16 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   let changed = await pullRemote(ctx, summary);
   checkAborted(ctx.signal);
 
-  const localChanges = await scanLocal(ctx, summary);
+  const { created: localChanges, packed } = await scanLocal(ctx, summary);
   checkAborted(ctx.signal);
   if (localChanges > 0 && options.now() - started > options.roundLimitMs) {
     // A laptop slept or the upload took long: look at the remote again before committing, so
     // what we commit is judged against what is there now (our versions keep their parents).
     changed = (await pullRemote(ctx, summary)) || changed;
   }
-  if (localChanges > 0 || state.pendingVersions().length > 0) {
+  // Packs written with no new version (content uploaded again after a loss) still need a segment
+  // to publish where their chunks are; so does an announcement of lost packs.
+  if (localChanges > 0 || packed || state.getMeta('announceLost') || state.pendingVersions().length > 0) {
     await commitPending(ctx, summary);
     changed = true;
   }
@@ -121,14 +124,36 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
   if (ctx.options.brokenVariant !== 'skip-restored-node-check') retireWriterIfForeign(ctx, listing, summary);
   if (ctx.options.brokenVariant === 'delete-on-missing-listing') forgetUnlisted(state, listing);
 
-  // Journal entries a crash left behind, or that the remote lost (storage rolled back): re-upload.
-  const writer = state.getMeta('writer')!;
-  for (const entry of state.journal(writer)) {
+  // Journal entries a crash left behind, or that the remote lost (storage rolled back): re-upload,
+  // same key and bytes. Uploaded entries of retired incarnations count too: they are history
+  // other nodes may build on.
+  const unsent = new Set(state.unuploaded().map((e) => e.key));
+  let lostOwn = false;
+  for (const entry of state.allJournal()) {
     if (entry.uploaded && listed.has(entry.key)) continue;
-    if (entry.uploaded && !storage.capabilities.consistentListing) continue; // may just be listing lag
+    if (entry.uploaded) {
+      // Unlisted: lost, or (where listings lag) merely not listed yet; ask the object itself.
+      if (!storage.capabilities.consistentListing && (await objectExists(storage, entry.key))) continue;
+      lostOwn = true;
+    } else if (entry.writer !== state.getMeta('writer')) continue;
     await storage.putIfAbsent(entry.key, entry.bytes);
     state.markUploaded(entry.key);
   }
+  // Segments this node had applied that a complete listing no longer shows: the storage went back
+  // in time, and packs may be gone too. Look (a listing of packs/, a read of each one missing).
+  const vanished = storage.capabilities.consistentListing ? [...known].filter((k) => !listed.has(k) && !unsent.has(k)) : [];
+  // Another writer's segment that is gone (asked of the object itself, as a listing may drop
+  // entries): its author may never upload it again (restored from an older copy too, or gone for
+  // good). Its versions go out again in this node's next segment, so every node still gets them.
+  const journaled = state.journalKeys();
+  for (const key of vanished) {
+    if (journaled.has(key) || state.segmentState(key) !== 'applied') continue;
+    if (await objectExists(storage, key)) continue;
+    state.republishSegment(key);
+    summary.errors.push(`the remote lost ${key} (was the storage restored from an older copy?); its versions go out again from this node`);
+  }
+  // (The broken variant trusts the remote to still hold every pack: segments come back, content does not.)
+  if ((lostOwn || vanished.length > 0 || state.getMeta('checkPacks') === '1') && ctx.options.brokenVariant !== 'ignore-lost-packs') await findLostPacks(ctx, summary);
 
   const fresh = listing.filter((k) => !known.has(k.key));
   if (fresh.length === 0) return false;
@@ -138,6 +163,9 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
   let added = 0;
   state.transaction(() => {
     for (const f of outcome.fetched) {
+      // Another node found packs missing: check ours (this round's scan is too late for this
+      // round; the next one looks, and re-uploads what this node holds of them).
+      if (f.segment.lostPacks?.length) state.setMeta('checkPacks', '1');
       for (const v of f.versions) {
         if (state.addVersion(v, f.key.key)) added++;
         maxHlc = Math.max(maxHlc, v.hlc);
@@ -153,6 +181,34 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
   });
   for (const c of outcome.corrupt) summary.errors.push(`skipped a corrupt segment on the remote: ${c.reason}`);
   return added > 0;
+}
+
+/**
+ * After a storage rollback: which packs that known chunks live in are gone from the remote. A pack
+ * counts as lost only when a listing does not show it and a read of it answers NotFound (the truth
+ * is on the storage: an announcement by another node only makes this node look). Locations in
+ * lost packs are forgotten; the packs are announced in this node's next segment, so nodes that
+ * would not notice look too; and what this node holds of them on disk is uploaded again in this
+ * round's scan.
+ */
+async function findLostPacks(ctx: RoundContext, summary: SyncSummary): Promise<void> {
+  const { state, storage } = ctx;
+  const inUse = state.packsInUse();
+  const lost: string[] = [];
+  if (inUse.length > 0) {
+    const listed = new Set((await listAll(storage, 'packs/')).map((o) => o.key));
+    for (const pack of inUse) if (!listed.has(pack) && !(await objectExists(storage, pack))) lost.push(pack);
+  }
+  state.transaction(() => {
+    if (lost.length > 0) {
+      state.forgetPacks(lost);
+      const announced: string[] = JSON.parse(state.getMeta('announceLost') || '[]');
+      state.setMeta('announceLost', JSON.stringify([...new Set([...announced, ...lost])].sort()));
+      state.setMeta('resupply', '1');
+    }
+    state.setMeta('checkPacks', '0');
+  });
+  if (lost.length > 0) summary.errors.push(`the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`);
 }
 
 /**
@@ -180,8 +236,8 @@ function retireWriterIfForeign(ctx: RoundContext, listing: SegmentKey[], summary
   summary.errors.push(`this node was restored from an older copy or cloned (the remote holds ${foreign.length} segment(s) of ${writer} it did not write); continuing as ${next}, nothing was lost`);
 }
 
-/** Step 5: new versions for what changed locally. Returns how many were created. */
-async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<number> {
+/** Step 5: new versions for what changed locally. Returns how many were created, and whether any pack was written. */
+async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ created: number; packed: boolean }> {
   const { state, storage, options, dir } = ctx;
   const records = state.localRecords();
   const walk = await walkLibrary(dir, ctx.rules);
@@ -189,6 +245,10 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
   const writer = state.getMeta('writer')!;
   const packs = new PackWriter(storage, (locs) => state.transaction(() => locs.forEach((l) => state.addChunk(l, null))), (h) => state.hasChunk(h), options.packSize);
   let created = 0;
+  // After packs were lost, unchanged files whose recorded version has chunks with no location left
+  // are read again and their chunks uploaded (content-addressed: any node holding them may).
+  const resupply = state.getMeta('resupply') === '1';
+  const lacksLocation = (hash: string) => state.version(hash)?.chunks.some((h) => !state.hasChunk(h)) ?? false;
   // The hybrid logical clock: never behind the wall clock, never behind anything seen. Kept in
   // memory during the scan and stored with the versions, in one transaction.
   let hlc = Number(state.getMeta('hlc') ?? 0);
@@ -223,7 +283,10 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
     records.delete(entry.diskPath);
     const actual = statFields(await effectiveStat(dir, entry));
     const st = recordStat(actual);
-    if (rec && sameStat(actual, rec)) continue;
+    if (rec && sameStat(actual, rec)) {
+      if (resupply && entry.kind === 'file' && lacksLocation(rec.version)) await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking);
+      continue;
+    }
     if (entry.kind === 'dir') {
       const base = rec ? state.version(rec.version) : undefined;
       if (base?.kind === 'dir' && !base.deleted) {
@@ -295,6 +358,7 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
   }
   await packs.flush();
   state.transaction(() => {
+    if (resupply) state.setMeta('resupply', '0');
     if (newVersions.length > 0) state.setMeta('hlc', String(hlc));
     for (const path of removed) state.removeLocal(path);
     for (const { v, diskPath, stat, adopt } of newVersions) {
@@ -304,7 +368,7 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<numbe
   });
   summary.uploaded.packs += packs.packsWritten;
   summary.uploaded.bytes += packs.bytesWritten;
-  return created;
+  return { created, packed: packs.packsWritten > 0 };
 }
 
 /** Only the stat fields: a DiskEntry also has `path`, which must not overwrite a record's. */
@@ -315,15 +379,22 @@ const stripHash = (v: HashedVersion): Version => {
   return rest;
 };
 
-/** Step 7: journal, then upload, the segment(s) carrying pending versions. */
+/**
+ * Step 7: journal, then upload, the segment(s) carrying pending versions. The last one also
+ * publishes every location no segment has yet (content uploaded again after a loss, or packs a
+ * crash left unpublished) and announces packs found lost; with only those, it carries no versions.
+ */
 async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<void> {
   const { state, storage } = ctx;
   const pending = state.pendingVersions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
-  for (let i = 0; i < pending.length; i += MAX_VERSIONS_PER_SEGMENT) {
+  const announce: string[] = JSON.parse(state.getMeta('announceLost') || '[]');
+  for (let i = 0; i < Math.max(pending.length, 1); i += MAX_VERSIONS_PER_SEGMENT) {
     const batch = pending.slice(i, i + MAX_VERSIONS_PER_SEGMENT);
+    const last = i + MAX_VERSIONS_PER_SEGMENT >= pending.length;
     const writer = state.getMeta('writer')!;
     const seq = Number(state.getMeta('seq') ?? 0) + 1;
-    const chunks = state.unpublishedChunks(batch.flatMap((v) => v.chunks));
+    const chunks = last ? state.allUnpublishedChunks() : state.unpublishedChunks(batch.flatMap((v) => v.chunks));
+    if (batch.length === 0 && chunks.length === 0 && announce.length === 0) return;
     const { key, bytes } = encodeSegment({
       format: SEGMENT_FORMAT,
       repo: state.getMeta('repo')!,
@@ -332,6 +403,7 @@ async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<v
       prev: state.getMeta('lastSegment') || null,
       versions: batch.map(stripHash),
       chunks,
+      ...(last && announce.length > 0 ? { lostPacks: announce } : {}),
     });
     state.transaction(() => {
       state.addJournal(writer, seq, key, bytes);
@@ -340,6 +412,7 @@ async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<v
       state.recordSegment(key, writer, seq, 'applied');
       state.setMeta('seq', String(seq));
       state.setMeta('lastSegment', key);
+      if (last) state.setMeta('announceLost', ''); // journaled: it goes out with the segment
     });
     ctx.progress({ phase: 'upload', done: i, total: pending.length, bytes: bytes.byteLength });
     // 'exists' can only be our own earlier attempt: the key is the hash of these bytes.

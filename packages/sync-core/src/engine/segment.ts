@@ -25,6 +25,11 @@ export interface Segment {
   prev: string | null;
   versions: Version[];
   chunks: ChunkLocation[];
+  /**
+   * Packs this writer found missing on the remote (storage rolled back): readers forget locations
+   * in them, and re-upload chunks of those packs that they still hold on disk. Optional.
+   */
+  lostPacks?: string[];
 }
 
 export interface SegmentKey {
@@ -34,6 +39,7 @@ export interface SegmentKey {
   hash: string;
 }
 
+const PACK_KEY = /^packs\/[0-9a-f]{64}$/;
 const KEY = /^log\/([A-Za-z0-9_.-]+)\/(\d{10})-([0-9a-f]{16})$/;
 
 export function parseSegmentKey(key: string): SegmentKey | undefined {
@@ -63,6 +69,6 @@ export function decodeSegment(key: SegmentKey, bytes: Uint8Array, repo: string |
   const ours = typeof repo === 'string' ? segment.repo === repo : repo(segment.repo);
   if (!ours) throw new StorageError('Corrupt', `segment ${key.key} belongs to repository ${segment.repo}, not ${typeof repo === 'string' ? repo : 'this one'}`);
   if (segment.writer !== key.writer || segment.seq !== key.seq) throw new StorageError('Corrupt', `segment ${key.key} names writer ${segment.writer} #${segment.seq}`);
-  if (!Array.isArray(segment.versions) || !Array.isArray(segment.chunks)) throw new StorageError('Corrupt', `segment ${key.key} is malformed`);
+  if (!Array.isArray(segment.versions) || !Array.isArray(segment.chunks) || (segment.lostPacks !== undefined && !(Array.isArray(segment.lostPacks) && segment.lostPacks.every((p) => typeof p === 'string' && PACK_KEY.test(p))))) throw new StorageError('Corrupt', `segment ${key.key} is malformed`);
   return segment;
 }

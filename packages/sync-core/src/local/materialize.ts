@@ -34,7 +34,7 @@ export async function unchangedSince(path: string, record: LocalRecord | undefin
   return record.mtimeMs === 0 && record.size === 0 ? true : sameStat(s, record);
 }
 
-export async function writeVersion(root: string, diskPath: string, v: HashedVersion, fetcher: ChunkFetcher, record: LocalRecord | undefined, stagingDir: string): Promise<StatLike | 'local-edit'> {
+export async function writeVersion(root: string, diskPath: string, v: HashedVersion, fetcher: Pick<ChunkFetcher, 'get'>, record: LocalRecord | undefined, stagingDir: string): Promise<StatLike | 'local-edit'> {
   const target = join(root, diskPath);
   if (v.kind === 'dir') {
     mkdirSync(target, { recursive: true });

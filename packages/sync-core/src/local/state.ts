@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS segments (key TEXT PRIMARY KEY, writer TEXT NOT NULL,
 CREATE TABLE IF NOT EXISTS journal (seq INTEGER NOT NULL, writer TEXT NOT NULL, key TEXT NOT NULL UNIQUE, bytes BLOB NOT NULL, uploaded INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (writer, seq));
 CREATE TABLE IF NOT EXISTS versions (hash TEXT PRIMARY KEY, path TEXT NOT NULL, json TEXT NOT NULL, segment TEXT);
 CREATE INDEX IF NOT EXISTS versions_path ON versions(path);
-CREATE TABLE IF NOT EXISTS chunks (hash TEXT PRIMARY KEY, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, segment TEXT);
+CREATE TABLE IF NOT EXISTS chunk_locations (hash TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, segment TEXT, PRIMARY KEY (hash, pack));
+CREATE INDEX IF NOT EXISTS chunk_locations_pack ON chunk_locations(pack);
 CREATE TABLE IF NOT EXISTS local (path TEXT PRIMARY KEY, tree_path TEXT NOT NULL, version TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, ctime_ms REAL NOT NULL, ino INTEGER NOT NULL);
 `;
 
@@ -46,6 +47,10 @@ export class LocalState {
     // node" (the writer is retired), and a lost record only makes a file be re-hashed.
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    // Before a chunk could have several locations (one per pack holding it), they lived in `chunks`.
+    if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chunks'").get()) {
+      this.db.exec('INSERT OR IGNORE INTO chunk_locations SELECT hash, pack, offset, length, segment FROM chunks; DROP TABLE chunks;');
+    }
   }
 
   close(): void {
@@ -84,6 +89,20 @@ export class LocalState {
   recordSegment(key: string, writer: string, seq: number, state: 'applied' | 'corrupt'): void {
     this.prepare('INSERT OR REPLACE INTO segments (key, writer, seq, state) VALUES (?, ?, ?, ?)').run(key, writer, seq, state);
   }
+  segmentState(key: string): 'applied' | 'corrupt' | 'republished' | undefined {
+    return (this.prepare('SELECT state FROM segments WHERE key = ?').get(key) as { state: 'applied' | 'corrupt' | 'republished' } | undefined)?.state;
+  }
+  /**
+   * Another writer's segment the remote lost: its versions and the locations it published become
+   * pending here, to go out again in this node's next segment (same versions, same hashes).
+   */
+  republishSegment(key: string): void {
+    this.transaction(() => {
+      this.prepare('UPDATE versions SET segment = NULL WHERE segment = ?').run(key);
+      this.prepare('UPDATE chunk_locations SET segment = NULL WHERE segment = ?').run(key);
+      this.prepare("UPDATE segments SET state = 'republished' WHERE key = ?").run(key);
+    });
+  }
   corruptSegments(): string[] {
     return (this.prepare("SELECT key FROM segments WHERE state = 'corrupt'").all() as { key: string }[]).map((r) => r.key);
   }
@@ -112,19 +131,43 @@ export class LocalState {
   }
 
   chunk(hash: string): ChunkLocation | undefined {
-    const r = this.prepare('SELECT pack, offset, length FROM chunks WHERE hash = ?').get(hash) as { pack: string; offset: number; length: number } | undefined;
+    // The location learned last: after a loss, re-uploaded content is the one most likely there.
+    const r = this.prepare('SELECT pack, offset, length FROM chunk_locations WHERE hash = ? ORDER BY rowid DESC LIMIT 1').get(hash) as { pack: string; offset: number; length: number } | undefined;
     return r ? [hash, r.pack, r.offset, r.length] : undefined;
   }
   hasChunk(hash: string): boolean {
-    return this.prepare('SELECT 1 FROM chunks WHERE hash = ?').get(hash) !== undefined;
+    return this.prepare('SELECT 1 FROM chunk_locations WHERE hash = ?').get(hash) !== undefined;
   }
-  /** Records where a chunk lives; `segment` is the segment that published the location (null: not yet). */
+  /**
+   * Records where a chunk lives; `segment` is the segment that published the location (null: not
+   * yet). A chunk may live in several packs (uploaded again after a loss): every location is kept,
+   * so forgetting a lost pack never forgets a live copy.
+   */
   addChunk(c: ChunkLocation, segment: string | null): void {
-    this.prepare('INSERT OR IGNORE INTO chunks (hash, pack, offset, length, segment) VALUES (?, ?, ?, ?, ?)').run(...c, segment);
+    this.prepare('INSERT OR IGNORE INTO chunk_locations (hash, pack, offset, length, segment) VALUES (?, ?, ?, ?, ?)').run(...c, segment);
+  }
+  /** Every pack some known chunk lives in. */
+  packsInUse(): string[] {
+    return (this.prepare('SELECT DISTINCT pack FROM chunk_locations').all() as { pack: string }[]).map((r) => r.pack);
+  }
+  /**
+   * Packs the remote no longer has: locations in them are forgotten, so nothing tries to read them
+   * and content still on disk somewhere is uploaded again (a later segment may place it anywhere,
+   * the same pack rebuilt included). Returns how many locations were forgotten.
+   */
+  forgetPacks(packs: Iterable<string>): number {
+    const forget = this.prepare('DELETE FROM chunk_locations WHERE pack = ?');
+    let forgotten = 0;
+    for (const p of packs) forgotten += forget.run(p).changes;
+    return forgotten;
+  }
+  /** Every location no segment has published yet (chunks re-uploaded after a loss, or left by a crash). */
+  allUnpublishedChunks(): ChunkLocation[] {
+    return (this.prepare('SELECT hash, pack, offset, length FROM chunk_locations WHERE segment IS NULL ORDER BY hash, pack').all() as { hash: string; pack: string; offset: number; length: number }[]).map((r) => [r.hash, r.pack, r.offset, r.length]);
   }
   /** Locations of these chunks that no segment has published yet. */
   unpublishedChunks(hashes: Iterable<string>): ChunkLocation[] {
-    const st = this.prepare('SELECT pack, offset, length FROM chunks WHERE hash = ? AND segment IS NULL');
+    const st = this.prepare('SELECT pack, offset, length FROM chunk_locations WHERE hash = ? AND segment IS NULL');
     const out: ChunkLocation[] = [];
     for (const h of new Set(hashes)) {
       const r = st.get(h) as { pack: string; offset: number; length: number } | undefined;
@@ -133,19 +176,29 @@ export class LocalState {
     return out;
   }
   publishChunks(hashes: string[], segment: string): void {
-    const st = this.prepare('UPDATE chunks SET segment = ? WHERE hash = ? AND segment IS NULL');
+    const st = this.prepare('UPDATE chunk_locations SET segment = ? WHERE hash = ? AND segment IS NULL');
     for (const h of hashes) st.run(segment, h);
   }
   /** Undo a journaled-but-never-uploaded segment: its versions and chunks become pending again. */
   dropJournal(key: string): void {
     this.prepare('DELETE FROM journal WHERE key = ?').run(key);
     this.prepare('UPDATE versions SET segment = NULL WHERE segment = ?').run(key);
-    this.prepare('UPDATE chunks SET segment = NULL WHERE segment = ?').run(key);
+    this.prepare('UPDATE chunk_locations SET segment = NULL WHERE segment = ?').run(key);
     this.prepare('DELETE FROM segments WHERE key = ?').run(key);
   }
 
   journal(writer: string): JournalEntry[] {
     return (this.prepare('SELECT seq, key, bytes, uploaded FROM journal WHERE writer = ? ORDER BY seq').all(writer) as { seq: number; key: string; bytes: Buffer; uploaded: number }[]).map((r) => ({
+      seq: r.seq,
+      key: r.key,
+      bytes: new Uint8Array(r.bytes),
+      uploaded: r.uploaded === 1,
+    }));
+  }
+  /** Entries of every writer id this node has used (a retired incarnation's uploads included). */
+  allJournal(): (JournalEntry & { writer: string })[] {
+    return (this.prepare('SELECT writer, seq, key, bytes, uploaded FROM journal ORDER BY writer, seq').all() as { writer: string; seq: number; key: string; bytes: Buffer; uploaded: number }[]).map((r) => ({
+      writer: r.writer,
       seq: r.seq,
       key: r.key,
       bytes: new Uint8Array(r.bytes),

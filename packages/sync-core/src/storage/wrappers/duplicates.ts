@@ -10,7 +10,7 @@ import { compareKeys } from '../keys.js';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export function createDuplicateNameStorage(options: { random?: () => number; name?: string; now?: () => number } = {}): Storage & { copies(key: string): number; snapshot(): Map<string, Uint8Array> } {
+export function createDuplicateNameStorage(options: { random?: () => number; name?: string; now?: () => number } = {}): Storage & { copies(key: string): number; snapshot(): Map<string, Uint8Array>; debug: { save(): unknown; restore(saved: unknown): void } } {
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const files = new Map<string, { bytes: Uint8Array; modified: Date }[]>();
@@ -28,6 +28,14 @@ export function createDuplicateNameStorage(options: { random?: () => number; nam
     },
     copies: (key) => files.get(key)?.length ?? 0,
     snapshot: () => new Map([...files].map(([k, list]) => [k, list[0]!.bytes])),
+    // The whole store, duplicates included, to put back later (a storage rolled back in time).
+    debug: {
+      save: () => new Map([...files].map(([k, list]) => [k, [...list]])),
+      restore: (saved) => {
+        files.clear();
+        for (const [k, list] of saved as Map<string, { bytes: Uint8Array; modified: Date }[]>) files.set(k, [...list]);
+      },
+    },
     async putIfAbsent(key: string, bytes: Uint8Array): Promise<PutResult> {
       const seen = files.has(key); // the name query...
       await tick(); // ...and the create are separate requests
