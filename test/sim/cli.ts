@@ -44,7 +44,11 @@ async function runRange(start: number, count: number): Promise<RangeResult> {
     const p = plan(seed);
     const r = await runSchedule(p);
     for (const [k, v] of Object.entries(r.events)) events[k] = (events[k] ?? 0) + v;
-    if (!r.ok) failures.push(`seed ${seed} (${p.mode}, ${p.nodes} nodes): ${r.violations.join(' | ')}\n  replay: ${replay(p)}\n  last events:\n    ${r.trace.slice(-20).join('\n    ')}`);
+    if ((seed - start + 1) % 1000 === 0) console.error(`progress: seeds ${start}..${seed} done, ${failures.length + (r.ok ? 0 : 1)} failed (${new Date().toISOString()})`);
+    if (!r.ok) {
+      failures.push(`seed ${seed} (${p.mode}, ${p.nodes} nodes): ${r.violations.join(' | ')}\n  replay: ${replay(p)}\n  last events:\n    ${r.trace.slice(-20).join('\n    ')}`);
+      console.error(`failed: seed ${seed} (${p.mode}, ${p.nodes} nodes); replay: ${replay(p)}`); // at once: a long campaign may be stopped
+    }
   }
   return { ran: count, failures, events };
 }

@@ -96,6 +96,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       storage: n.gate.wrap(sim.storage),
       nodeName: n.name,
       stableAfterMs: 0,
+      // A minute: sleeps (up to ten) land mid-round and cross it, so rounds re-read the remote before committing.
+      roundLimitMs: 60_000,
       now: () => clock + n.skew,
       fetchConcurrency: 1,
       retry: { retries: 10, baseDelayMs: 0, sleep: async () => {} },
@@ -284,10 +286,11 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         for (const x of nodes) for (const w of x.writes) if (w.acknowledged && (w.ackStep ?? 0) >= back.step) w.fragile = rollbacks;
         log(`storage: rolled back to its copy of step ${back.step}`);
         count('storage rollback');
-      } else if (idle) {
-        // Sleep: up to ten minutes, past the round limit (a round that resumes re-reads the remote).
+      } else if (n.lib) {
+        // Sleep, idle or mid-round (a laptop closed during a sync): up to ten minutes, past the
+        // round limit, so the round re-reads the remote before it commits.
         clock += o.mode === 'delayed-listing' || o.mode === 'stale-reads' ? rng.int(8_000) : rng.int(600_000);
-        count('sleep');
+        count(n.round ? 'sleep during a sync' : 'sleep');
       }
       // Per step: no node forgets a version it knew (nothing acknowledged is ever un-known).
       for (const x of nodes) {
