@@ -315,7 +315,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         await drive(n, n.round!, () => 'ok');
         const result = await n.round!;
         await finishRound(n, result);
-        if (result instanceof Error) quiet = false;
+        // A file the node could not write yet (content not there yet) is not quiet either.
+        if (result instanceof Error || result.errors.some((e) => e.startsWith('could not restore'))) quiet = false;
         else if (result.uploaded.segments + result.downloaded.files + result.remote.deleted + result.local.added + result.local.changed + result.local.deleted > 0) quiet = false;
       }
       clock += 3_600_000;

@@ -20,12 +20,12 @@ const LOCAL_COPY_MAX = 64 * 1024 * 1024;
  * The chunks of `v` read from a local file said to hold it, verified against their hashes
  * (undefined when the file no longer holds exactly that content).
  */
-async function localChunks(ctx: RoundContext, rec: LocalRecord, v: HashedVersion): Promise<Map<string, Uint8Array> | undefined> {
+async function localChunks(ctx: RoundContext, abs: string, v: HashedVersion): Promise<Map<string, Uint8Array> | undefined> {
   if (v.kind === 'sqlite') return undefined; // a live database is read through a snapshot, not here
   try {
     const out = new Map<string, Uint8Array>();
     const order: string[] = [];
-    for await (const bytes of chunkFile(join(ctx.dir, rec.path), ctx.options.chunking)) {
+    for await (const bytes of chunkFile(abs, ctx.options.chunking)) {
       const h = sha256(bytes);
       order.push(h);
       out.set(h, bytes);
@@ -67,13 +67,24 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   const trashDir = join(ctx.stateDir, 'trash', new Date(ctx.options.now()).toISOString().replace(/[:.]/g, '-'));
   summary.conflicts = [...tree.values()].filter((e) => e.conflictOf).map((e) => e.path);
 
-  // Deletions first, so a rename's old name is gone before its new one appears.
+  // Content this node already holds in another file (its own edit turned conflict copy, a rename)
+  // is copied from there, not downloaded, and before anything is overwritten: it is then still
+  // written when the remote has lost it (storage rolled back).
+  const localSource = new Map<string, { abs: string; treePath: string }>();
+  for (const rec of records.values()) {
+    const v = state.version(rec.version);
+    if (v && !v.deleted && v.kind === 'file' && v.size <= LOCAL_COPY_MAX && v.chunks.length > 0) localSource.set(contentId(v), { abs: join(dir, rec.path), treePath: rec.treePath });
+  }
+
+  // Deletions first, so a rename's old name is gone before its new one appears (a rename's
+  // content is then copied from the trash).
   let complete = true;
   const deleted: string[] = [];
   for (const rec of records.values()) {
     if (tree.has(rec.treePath)) continue;
     if (!(await trashFile(dir, rec.path, await settleRecord(ctx, rec), trashDir))) complete = false;
     else {
+      for (const src of localSource.values()) if (src.abs === join(dir, rec.path)) src.abs = join(trashDir, rec.path);
       state.removeLocal(rec.path);
       deleted.push(rec.path);
       summary.remote.deleted++;
@@ -95,17 +106,9 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   }
   if (todo.length === 0) return complete;
 
-  // Content this node already holds in another file (its own edit turned conflict copy, a rename)
-  // is copied from there before anything is overwritten: no download, and it is still written
-  // when the remote has lost it (storage rolled back).
-  const localSource = new Map<string, LocalRecord>();
-  for (const rec of records.values()) {
-    const v = state.version(rec.version);
-    if (v && !v.deleted && v.kind === 'file' && v.size <= LOCAL_COPY_MAX && v.chunks.length > 0) localSource.set(contentId(v), rec);
-  }
   const sourceOf = (e: TreeEntry) => {
-    const rec = localSource.get(contentId(e.version));
-    return rec && rec.treePath !== e.path ? rec : undefined;
+    const src = localSource.get(contentId(e.version));
+    return src && src.treePath !== e.path ? src : undefined;
   };
   const fetcher = new ChunkFetcher(storage, (h) => state.chunk(h));
   fetcher.plan(todo.filter((e) => !sourceOf(e)).flatMap((e) => e.version.chunks));
@@ -135,7 +138,7 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
     if (rec) rec = await settleRecord(ctx, rec);
     try {
       const source = sourceOf(entry);
-      const local = source ? await localChunks(ctx, source, entry.version) : undefined;
+      const local = source ? await localChunks(ctx, source.abs, entry.version) : undefined;
       const from = local ? { get: async (h: string) => local.get(h) ?? fetcher.get(h) } : fetcher;
       const result = await writeVersion(dir, diskPath, entry.version, from, rec, join(ctx.stateDir, 'staging'));
       if (result === 'local-edit') {

@@ -127,16 +127,17 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
   // Journal entries a crash left behind, or that the remote lost (storage rolled back): re-upload,
   // same key and bytes. Uploaded entries of retired incarnations count too: they are history
   // other nodes may build on.
-  const unsent = new Set(state.unuploaded().map((e) => e.key));
+  const journal = state.journalIndex();
+  const unsent = new Set(journal.filter((e) => !e.uploaded).map((e) => e.key));
   let lostOwn = false;
-  for (const entry of state.allJournal()) {
+  for (const entry of journal) {
     if (entry.uploaded && listed.has(entry.key)) continue;
     if (entry.uploaded) {
       // Unlisted: lost, or (where listings lag) merely not listed yet; ask the object itself.
       if (!storage.capabilities.consistentListing && (await objectExists(storage, entry.key))) continue;
       lostOwn = true;
     } else if (entry.writer !== state.getMeta('writer')) continue;
-    await storage.putIfAbsent(entry.key, entry.bytes);
+    await storage.putIfAbsent(entry.key, state.journalBytes(entry.key)!);
     state.markUploaded(entry.key);
   }
   // Segments this node had applied that a complete listing no longer shows: the storage went back
@@ -145,7 +146,7 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
   // Another writer's segment that is gone (asked of the object itself, as a listing may drop
   // entries): its author may never upload it again (restored from an older copy too, or gone for
   // good). Its versions go out again in this node's next segment, so every node still gets them.
-  const journaled = state.journalKeys();
+  const journaled = new Set(journal.map((e) => e.key));
   for (const key of vanished) {
     if (journaled.has(key) || state.segmentState(key) !== 'applied') continue;
     if (await objectExists(storage, key)) continue;
@@ -153,7 +154,8 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
     summary.errors.push(`the remote lost ${key} (was the storage restored from an older copy?); its versions go out again from this node`);
   }
   // (The broken variant trusts the remote to still hold every pack: segments come back, content does not.)
-  if ((lostOwn || vanished.length > 0 || state.getMeta('checkPacks') === '1') && ctx.options.brokenVariant !== 'ignore-lost-packs') await findLostPacks(ctx, summary);
+  if (lostOwn || vanished.length > 0) state.setMeta('checkPacks', '1'); // kept until a check completes: a crash in it does not forget
+  if (state.getMeta('checkPacks') === '1' && ctx.options.brokenVariant !== 'ignore-lost-packs') await findLostPacks(ctx, summary);
 
   const fresh = listing.filter((k) => !known.has(k.key));
   if (fresh.length === 0) return false;
@@ -163,8 +165,7 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
   let added = 0;
   state.transaction(() => {
     for (const f of outcome.fetched) {
-      // Another node found packs missing: check ours (this round's scan is too late for this
-      // round; the next one looks, and re-uploads what this node holds of them).
+      // Another node found packs missing: look too (below, before this round's scan re-uploads).
       if (f.segment.lostPacks?.length) state.setMeta('checkPacks', '1');
       for (const v of f.versions) {
         if (state.addVersion(v, f.key.key)) added++;
@@ -180,6 +181,7 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
     state.setMeta('hlc', String(maxHlc));
   });
   for (const c of outcome.corrupt) summary.errors.push(`skipped a corrupt segment on the remote: ${c.reason}`);
+  if (state.getMeta('checkPacks') === '1' && ctx.options.brokenVariant !== 'ignore-lost-packs') await findLostPacks(ctx, summary);
   return added > 0;
 }
 

@@ -195,13 +195,12 @@ export class LocalState {
       uploaded: r.uploaded === 1,
     }));
   }
-  /** Entries of every writer id this node has used (a retired incarnation's uploads included). */
-  allJournal(): (JournalEntry & { writer: string })[] {
-    return (this.prepare('SELECT writer, seq, key, bytes, uploaded FROM journal ORDER BY writer, seq').all() as { writer: string; seq: number; key: string; bytes: Buffer; uploaded: number }[]).map((r) => ({
+  /** Entries of every writer id this node has used (a retired incarnation's uploads included), without their bytes (every round reads this). */
+  journalIndex(): { writer: string; seq: number; key: string; uploaded: boolean }[] {
+    return (this.prepare('SELECT writer, seq, key, uploaded FROM journal ORDER BY writer, seq').all() as { writer: string; seq: number; key: string; uploaded: number }[]).map((r) => ({
       writer: r.writer,
       seq: r.seq,
       key: r.key,
-      bytes: new Uint8Array(r.bytes),
       uploaded: r.uploaded === 1,
     }));
   }

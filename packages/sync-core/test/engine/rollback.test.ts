@@ -1,0 +1,124 @@
+/**
+ * A storage restored from an older copy (a NAS or bucket backup) loses the segments and packs
+ * written since. Nodes must put back what they still have, and converge (docs/PROTOCOL.md §7.1).
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryStorage } from '@syncacross/sync-core';
+import { LocalState } from '../../src/local/state.js';
+import { cleanup, makeNode, snapshot, syncAll, tempDir } from './helpers.js';
+
+afterEach(cleanup);
+
+describe('the storage rolled back to an older copy', () => {
+  it('puts back the segments and content it lost, and a new node gets everything', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    const b = await makeNode(remote, 'b');
+    await writeFile(join(a.dir, 'kept.txt'), 'written before the copy');
+    await syncAll([a, b]);
+    const copy = remote.debug.snapshot();
+
+    await writeFile(join(a.dir, 'kept.txt'), 'edited after the copy');
+    await writeFile(join(a.dir, 'new.txt'), 'created after the copy');
+    await a.sync();
+    await b.sync();
+    remote.debug.restore(copy); // both of a's new objects (a pack and a segment) are gone
+
+    const repair = await a.sync();
+    expect(repair.errors.join('\n')).toMatch(/lost 1 pack/);
+    expect(repair.uploaded.packs).toBe(1);
+    await syncAll([a, b]);
+    const c = await makeNode(remote, 'c');
+    await c.sync();
+    const expected = { 'kept.txt': 'edited after the copy', 'new.txt': 'created after the copy' };
+    expect(await snapshot(a.dir)).toEqual(expected);
+    expect(await snapshot(b.dir)).toEqual(expected);
+    expect(await snapshot(c.dir)).toEqual(expected);
+    for (const n of [a, b, c]) await n.lib.close();
+  });
+
+  it('republishes another node’s edit that the remote lost for good (its author is gone), content included', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    const b = await makeNode(remote, 'b');
+    await syncAll([a, b]);
+    const copy = remote.debug.snapshot();
+    await writeFile(join(a.dir, 'only-a-wrote-this.txt'), 'a’s work');
+    await a.sync();
+    await b.sync();
+    expect(await readFile(join(b.dir, 'only-a-wrote-this.txt'), 'utf8')).toBe('a’s work');
+    await a.lib.close(); // a's machine is gone
+    remote.debug.restore(copy);
+
+    const repair = await b.sync();
+    expect(repair.errors.join('\n')).toMatch(/its versions go out again from this node/);
+    await b.sync();
+    const c = await makeNode(remote, 'c');
+    await c.sync();
+    expect(await snapshot(c.dir)).toEqual({ 'only-a-wrote-this.txt': 'a’s work' });
+    await b.lib.close();
+    await c.lib.close();
+  });
+
+  it('an announcement of lost packs makes other nodes look, and they re-upload what they hold', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    const b = await makeNode(remote, 'b');
+    await syncAll([a, b]);
+    await writeFile(join(b.dir, 'from-b.txt'), 'b wrote it');
+    await syncAll([b, a]);
+    // The pack alone disappears (a partial restore): only a read of it can tell.
+    const pack = remote.debug.keys().find((k) => k.startsWith('packs/'))!;
+    remote.debug.remove(pack);
+    await writeFile(join(a.dir, 'from-a.txt'), 'a wrote it');
+    await b.sync();
+    // a's new file needs no repair; then a new node asks for b's content and finds it missing.
+    const c = await makeNode(remote, 'c');
+    const first = await c.sync();
+    expect(first.errors.join('\n')).toMatch(/could not restore from-b\.txt/);
+    await c.sync(); // c looks, finds the pack lost, announces it
+    await syncAll([a, b, c]);
+    await syncAll([a, b, c]);
+    const expected = { 'from-a.txt': 'a wrote it', 'from-b.txt': 'b wrote it' };
+    expect(await snapshot(c.dir)).toEqual(expected);
+    expect(await snapshot(a.dir)).toEqual(expected);
+    for (const n of [a, b, c]) await n.lib.close();
+  });
+
+  it('a renamed file is copied from the local file it came from, not downloaded', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    const b = await makeNode(remote, 'b');
+    const big = 'x'.repeat(200_000);
+    await writeFile(join(a.dir, 'big.txt'), big);
+    await syncAll([a, b]);
+    await mkdir(join(a.dir, 'moved'));
+    await rename(join(a.dir, 'big.txt'), join(a.dir, 'moved/big.txt'));
+    await a.sync();
+    const s = await b.sync();
+    expect(await readFile(join(b.dir, 'moved/big.txt'), 'utf8')).toBe(big);
+    expect(s.bytesDown).toBeLessThan(10_000); // the segment only: no pack read
+    await a.lib.close();
+    await b.lib.close();
+  });
+
+  it('moves chunk locations of an older state database into the table that keeps several per chunk', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'state.db');
+    const old = new Database(file);
+    old.exec('CREATE TABLE chunks (hash TEXT PRIMARY KEY, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, segment TEXT)');
+    old.prepare('INSERT INTO chunks VALUES (?, ?, ?, ?, ?)').run('c'.repeat(64), `packs/${'p'.repeat(64)}`, 10, 20, 'log/w/0000000001-0123456789abcdef');
+    old.close();
+    const state = new LocalState(file);
+    expect(state.chunk('c'.repeat(64))).toEqual(['c'.repeat(64), `packs/${'p'.repeat(64)}`, 10, 20]);
+    expect(state.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'chunks'").get()).toBeUndefined();
+    state.addChunk(['c'.repeat(64), `packs/${'q'.repeat(64)}`, 0, 20], null);
+    expect(state.chunk('c'.repeat(64))![1]).toBe(`packs/${'q'.repeat(64)}`); // the one learned last
+    state.forgetPacks([`packs/${'q'.repeat(64)}`]);
+    expect(state.chunk('c'.repeat(64))![1]).toBe(`packs/${'p'.repeat(64)}`); // the other copy stays
+    state.close();
+  });
+});
