@@ -42,6 +42,18 @@ export function checkChunksReachable(raw: Map<string, Uint8Array>, repoIds: stri
   return problems;
 }
 
+/** Every version in a readable segment on the storage. */
+export function remoteVersions(raw: Map<string, Uint8Array>, repoIds: string[]): HashedVersion[] {
+  const out: HashedVersion[] = [];
+  for (const [key, bytes] of raw) {
+    const k = parseSegmentKey(key);
+    if (!k) continue;
+    const seg = repoIds.map((r) => { try { return decodeSegment(k, bytes, r); } catch { return undefined; } }).find(Boolean);
+    if (seg) out.push(...(seg.versions as HashedVersion[]));
+  }
+  return out;
+}
+
 const contentHash = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 export interface Expectation {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLibrary, type BrokenVariant, type Library, type SyncSummary } from '@syncacross/sync-core';
 import { CrashError, Gate, type Fate } from './gate.js';
-import { checkAcknowledged, checkChunksReachable, checkConvergence, checkWriters, type Expectation } from './invariants.js';
+import { checkAcknowledged, checkChunksReachable, checkConvergence, checkWriters, contentChunks, remoteVersions, type Expectation } from './invariants.js';
 import { Rng } from './rng.js';
 import { makeStorage, type Mode, type SimStorage } from './storage-modes.js';
 
@@ -50,11 +50,6 @@ interface Write {
   lost: boolean;
   /** Step at which it was acknowledged. */
   ackStep?: number;
-  /**
-   * Acknowledged, but the storage was rolled back (number of the rollback) since its segment was
-   * uploaded: only its author's journal holds it until the author completes a round again.
-   */
-  fragile?: number;
 }
 
 interface SimNode {
@@ -65,8 +60,6 @@ interface SimNode {
   lib?: Library;
   round?: Promise<SyncSummary | Error>;
   roundStartWrite: number;
-  /** Rollbacks that had happened when the current round started. */
-  roundStartRollbacks: number;
   writes: Write[];
   backups: { dir: string; writes: number; step: number }[];
   knownVersions: Set<string>;
@@ -106,7 +99,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     n.knownVersions = new Set(n.lib.state.allVersions().map((v) => v.hash));
   };
   const addNode = async (name: string, dir?: string) => {
-    const n: SimNode = { name, dir: dir ?? join(base, name), gate: new Gate(), skew: rng.pick([0, 0, 3_600_000, -3_600_000, 86_400_000, -86_400_000]), roundStartWrite: 0, roundStartRollbacks: 0, writes: [], backups: [], knownVersions: new Set() };
+    const n: SimNode = { name, dir: dir ?? join(base, name), gate: new Gate(), skew: rng.pick([0, 0, 3_600_000, -3_600_000, 86_400_000, -86_400_000]), roundStartWrite: 0, writes: [], backups: [], knownVersions: new Set() };
     mkdirSync(n.dir, { recursive: true });
     nodes.push(n);
     // Opening creates or joins the repository: its requests go through the gate like any other.
@@ -129,7 +122,6 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
 
   const startRound = (n: SimNode) => {
     n.roundStartWrite = n.writes.length;
-    n.roundStartRollbacks = rollbacks;
     n.round = n.lib!.sync().then(
       (s) => s,
       (e: Error) => e,
@@ -161,16 +153,12 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     // Writes that were the last word on their path when the round started, and stayed so, are now acknowledged.
     const last = new Map<string, number>();
     n.writes.forEach((w, i) => last.set(w.path, i));
-    // A round that started after a rollback re-uploaded what the rollback took from the journal.
-    for (const w of n.writes) if (w.fragile !== undefined && w.fragile <= n.roundStartRollbacks) w.fragile = undefined;
     for (let i = 0; i < n.roundStartWrite; i++) {
       const w = n.writes[i]!;
       if (last.get(w.path) !== i || w.lost || w.acknowledged) continue;
       w.acknowledged = true;
       w.ackStep = currentStep;
       log(`${n.name}: ${w.path} = ${JSON.stringify(w.content)} acknowledged`);
-      // Uploaded before a rollback that happened during this round: the remote may have lost it.
-      if (n.roundStartRollbacks < rollbacks) w.fragile = rollbacks;
     }
   };
 
@@ -192,6 +180,29 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       writeFileSync(abs, content);
     }
     n.writes.push({ path, content, acknowledged: false, lost: false });
+  };
+
+  /**
+   * After a rollback or a restore: an acknowledged edit that neither the storage nor any node's
+   * state holds any more was lost on every side at once (say, the remote rolled back past it and
+   * its author restored from a copy older than it). Nothing can bring it back, so it is not
+   * expected; anything still held somewhere must survive (re-uploaded from a journal, or
+   * republished by a node that knows it).
+   */
+  const excuseUnheld = () => {
+    const held = new Set<string>();
+    const raw = sim.raw();
+    const repoIds = [...raw.keys()].filter((k) => k.startsWith('repo/')).map((k) => k.slice(5));
+    for (const v of remoteVersions(raw, repoIds)) if (!v.deleted) held.add(`${v.path}\0${v.chunks.join()}`);
+    for (const x of nodes) for (const v of x.lib?.state.allVersions() ?? []) if (!v.deleted) held.add(`${v.path}\0${v.chunks.join()}`);
+    for (const x of nodes) {
+      for (const w of x.writes) {
+        if (!w.acknowledged || w.lost || w.content === null || held.has(`${w.path}\0${contentChunks(w.content).join()}`)) continue;
+        w.lost = true;
+        log(`${x.name}: ${w.path} = ${JSON.stringify(w.content)} is held nowhere any more (lost on every side)`);
+        count('edit lost on every side');
+      }
+    }
   };
 
   try {
@@ -257,14 +268,13 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         await n.lib!.close();
         rmSync(n.dir, { recursive: true, force: true });
         cpSync(b.dir, n.dir, { recursive: true });
-        // The disk that held them is gone: unacknowledged edits made since the backup, and
-        // acknowledged ones the remote lost to a rollback, uploaded since the backup and not yet
-        // uploaded again (lost on both sides; other nodes may still know them).
+        // The disk that held them is gone: unacknowledged edits made since the backup.
         n.writes.forEach((w, i) => {
-          if ((i >= b.writes && !w.acknowledged) || (w.acknowledged && w.fragile !== undefined && (w.ackStep ?? 0) >= b.step)) w.lost = true;
+          if (i >= b.writes && !w.acknowledged) w.lost = true;
         });
         n.writes.push(...PATHS.map((path) => ({ path, content: null, acknowledged: false, lost: true }))); // local history restarts
         await open(n);
+        excuseUnheld();
       } else if (r < t.clone && idle && nodes.length < o.nodes + 1) {
         const name = `${n.name}c`;
         log(`${n.name}: cloned to ${name}`);
@@ -283,7 +293,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         const back = rng.pick(savedStorage);
         sim.restore(back.saved);
         rollbacks++;
-        for (const x of nodes) for (const w of x.writes) if (w.acknowledged && (w.ackStep ?? 0) >= back.step) w.fragile = rollbacks;
+        excuseUnheld();
         log(`storage: rolled back to its copy of step ${back.step}`);
         count('storage rollback');
       } else if (n.lib) {

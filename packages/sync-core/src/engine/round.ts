@@ -140,20 +140,20 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
     await storage.putIfAbsent(entry.key, state.journalBytes(entry.key)!);
     state.markUploaded(entry.key);
   }
-  // Segments this node had applied that a complete listing no longer shows: the storage went back
-  // in time, and packs may be gone too. Look (a listing of packs/, a read of each one missing).
-  const vanished = storage.capabilities.consistentListing ? [...known].filter((k) => !listed.has(k) && !unsent.has(k)) : [];
-  // Another writer's segment that is gone (asked of the object itself, as a listing may drop
-  // entries): its author may never upload it again (restored from an older copy too, or gone for
-  // good). Its versions go out again in this node's next segment, so every node still gets them.
+  // Segments of other writers this node had applied that the listing no longer shows: the storage
+  // went back in time (or, where listings lag or drop entries, maybe not: ask the object itself).
+  // Packs may be gone too: look below. And the author of a lost segment may never upload it again
+  // (restored from an older copy too, or gone for good): its versions go out again in this
+  // node's next segment, so every node still gets them.
   const journaled = new Set(journal.map((e) => e.key));
-  for (const key of vanished) {
-    if (journaled.has(key) || state.segmentState(key) !== 'applied') continue;
+  const vanished: string[] = [];
+  for (const key of known) {
+    if (listed.has(key) || journaled.has(key) || state.segmentState(key) !== 'applied') continue;
     if (await objectExists(storage, key)) continue;
+    vanished.push(key);
     state.republishSegment(key);
     summary.errors.push(`the remote lost ${key} (was the storage restored from an older copy?); its versions go out again from this node`);
   }
-  // (The broken variant trusts the remote to still hold every pack: segments come back, content does not.)
   if (lostOwn || vanished.length > 0) state.setMeta('checkPacks', '1'); // kept until a check completes: a crash in it does not forget
   if (state.getMeta('checkPacks') === '1' && ctx.options.brokenVariant !== 'ignore-lost-packs') await findLostPacks(ctx, summary);
 
