@@ -9,6 +9,7 @@ const cases: [BrokenVariant, Mode, number, 'restore' | 'rollback' | undefined][]
   ['delete-on-missing-listing', 'lossy-listing', 20, undefined],
   ['skip-restored-node-check', 'atomic', 40, 'restore'],
   ['ignore-lost-packs', 'atomic', 40, 'rollback'],
+  ['delete-all-heads', 'atomic', 30, undefined],
 ];
 
 describe('the simulation catches broken engines', () => {

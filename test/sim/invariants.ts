@@ -1,6 +1,6 @@
 /** The invariants of docs/PROTOCOL.md, checked against the simulated world. */
 import { createHash } from 'node:crypto';
-import { buildTree, decodeSegment, parseSegmentKey, type HashedVersion, type Library, type Tree } from '@syncacross/sync-core';
+import { buildTree, decodeSegment, parseSegmentKey, type HashedVersion, type Library, type Segment, type Tree } from '@syncacross/sync-core';
 
 export const contentChunks = (content: string): string[] => (content === '' ? [] : [createHash('sha256').update(content).digest('hex')]);
 
@@ -12,7 +12,7 @@ const shape = (t: Tree) => JSON.stringify([...t.entries()].map(([p, e]) => [p, e
  * only in the lost packs and on no node's disk is gone for good; that is tolerated for versions
  * that are history (not a head of the merged tree), never for a head.
  */
-export function checkChunksReachable(raw: Map<string, Uint8Array>, repoIds: string[], heads: Set<string>, rolledBack: boolean): string[] {
+export function checkChunksReachable(raw: Map<string, Uint8Array>, repoIds: string[], heads: Set<string>, rolledBack: boolean, cache = new Map<string, Segment | undefined>()): string[] {
   const problems: string[] = [];
   const live = new Set<string>();
   const located = new Set<string>();
@@ -20,7 +20,8 @@ export function checkChunksReachable(raw: Map<string, Uint8Array>, repoIds: stri
   for (const [key, bytes] of raw) {
     const k = parseSegmentKey(key);
     if (!k) continue;
-    const seg = repoIds.map((r) => { try { return decodeSegment(k, bytes, r); } catch { return undefined; } }).find(Boolean);
+    if (!cache.has(key)) cache.set(key, repoIds.map((r) => { try { return decodeSegment(k, bytes, r); } catch { return undefined; } }).find(Boolean));
+    const seg = cache.get(key);
     if (!seg) {
       problems.push(`segment ${key} is visible but unreadable (partial or foreign)`);
       continue;
@@ -133,6 +134,27 @@ export function checkWriters(raw: Map<string, Uint8Array>, retired: Map<string, 
       const seqs = keys.map((k) => parseSegmentKey(k)!.seq);
       if (new Set(seqs).size !== seqs.length) problems.push(`writer ${writer} forked: two different segments share a sequence number`);
     }
+  }
+  return problems;
+}
+
+/**
+ * 5. A delete never removes a version it did not causally see: every parent of a delete a node
+ * made is a version that node knew when its user removed the file.
+ */
+export function checkDeletesSawWhatTheyRemoved(libs: Map<string, Library>, nodes: { writers: Set<string>; sawAtDelete: Map<string, Set<string>> }[]): string[] {
+  const problems: string[] = [];
+  const [, lib] = [...libs.entries()][0]!;
+  for (const v of lib.state.allVersions()) {
+    if (!v.deleted) continue;
+    // Only what a user removed: the engine also retires an empty folder's entry once it holds files.
+    const authors = nodes.filter((n) => n.writers.has(v.writer) && n.sawAtDelete.has(v.path));
+    const saw = new Set(authors.flatMap((n) => [...n.sawAtDelete.get(v.path)!]));
+    // The node's own versions count as seen: its user wrote them (a scan may record one after the
+    // user already deleted the file, while the round waits to upload its content).
+    const own = (h: string) => authors.some((n) => n.writers.has(lib.state.version(h)?.writer ?? ''));
+    const unseen = v.parents.filter((p) => !saw.has(p) && !own(p));
+    if (authors.length > 0 && unseen.length > 0) problems.push(`a delete of ${v.path} by ${v.writer} removes ${unseen.map((h) => h.slice(0, 8)).join(', ')}, which its node had not seen`);
   }
   return problems;
 }

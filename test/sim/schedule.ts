@@ -9,9 +9,9 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLibrary, type BrokenVariant, type Library, type SyncSummary } from '@syncacross/sync-core';
+import { openLibrary, type BrokenVariant, type Library, type Segment, type SyncSummary } from '@syncacross/sync-core';
 import { CrashError, Gate, type Fate } from './gate.js';
-import { checkAcknowledged, checkChunksReachable, checkConvergence, checkWriters, contentChunks, remoteVersions, type Expectation } from './invariants.js';
+import { checkAcknowledged, checkChunksReachable, checkConvergence, checkDeletesSawWhatTheyRemoved, checkWriters, contentChunks, remoteVersions, type Expectation } from './invariants.js';
 import { Rng } from './rng.js';
 import { makeStorage, type Mode, type SimStorage } from './storage-modes.js';
 
@@ -63,6 +63,10 @@ interface SimNode {
   writes: Write[];
   backups: { dir: string; writes: number; step: number }[];
   knownVersions: Set<string>;
+  /** Every writer id this node has written under (a clone shares its original's). */
+  writers: Set<string>;
+  /** For each path this node's user deleted or renamed away: every version the node knew then. */
+  sawAtDelete: Map<string, Set<string>>;
 }
 
 export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
@@ -78,6 +82,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   let counter = 0;
   let currentStep = 0;
   const savedStorage: { saved: unknown; step: number }[] = [];
+  const decoded = new Map<string, Segment | undefined>(); // segments are immutable: decode each once
   let rollbacks = 0;
   const log = (s: string) => trace.push(`[${currentStep}] ${s}`);
   const events: Record<string, number> = {};
@@ -97,9 +102,10 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       brokenVariant: o.brokenVariant,
     });
     n.knownVersions = new Set(n.lib.state.allVersions().map((v) => v.hash));
+    n.writers.add(n.lib.writer);
   };
   const addNode = async (name: string, dir?: string) => {
-    const n: SimNode = { name, dir: dir ?? join(base, name), gate: new Gate(), skew: rng.pick([0, 0, 3_600_000, -3_600_000, 86_400_000, -86_400_000]), roundStartWrite: 0, writes: [], backups: [], knownVersions: new Set() };
+    const n: SimNode = { name, dir: dir ?? join(base, name), gate: new Gate(), skew: rng.pick([0, 0, 3_600_000, -3_600_000, 86_400_000, -86_400_000]), roundStartWrite: 0, writes: [], backups: [], knownVersions: new Set(), writers: new Set(), sawAtDelete: new Map() };
     mkdirSync(n.dir, { recursive: true });
     nodes.push(n);
     // Opening creates or joins the repository: its requests go through the gate like any other.
@@ -145,6 +151,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       return;
     }
     for (const e of result.errors) log(`${n.name}: round reported: ${e}`);
+    n.writers.add(result.writer);
     if (result.retiredWriter) {
       const keys = new Set([...sim.raw().keys()].filter((k) => k.startsWith(`log/${result.retiredWriter}/`)));
       retired.set(result.retiredWriter, keys);
@@ -172,7 +179,21 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     } else void result;
   };
 
+  /** What the user could have seen when removing `path`: every version the node knew at that moment. */
+  const noteRemoval = (n: SimNode, path: string) => {
+    let known: string[] = [];
+    try {
+      known = n.lib!.state.allVersions().map((v) => v.hash);
+    } catch {
+      return; // closed after a failed reopen: nothing this node knew can be named
+    }
+    const saw = n.sawAtDelete.get(path) ?? new Set<string>();
+    for (const h of known) saw.add(h);
+    n.sawAtDelete.set(path, saw);
+  };
+
   const localWrite = async (n: SimNode, path: string, content: string | null) => {
+    if (content === null) noteRemoval(n, path);
     const abs = join(n.dir, path);
     if (content === null) rmSync(abs, { force: true });
     else {
@@ -246,6 +267,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
           log(`${n.name}: rename ${from} → ${to}`);
           count('rename');
           mkdirSync(join(n.dir, to, '..'), { recursive: true });
+          noteRemoval(n, from);
           renameSync(join(n.dir, from), join(n.dir, to));
           n.writes.push({ path: from, content: null, acknowledged: false, lost: false }, { path: to, content, acknowledged: false, lost: false });
         }
@@ -285,6 +307,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         await open(n);
         const c = await addNode(name, join(base, name));
         cloned.add(c.lib!.writer);
+        for (const w of n.writers) c.writers.add(w); // the clone carries its original's history
+        for (const [p, saw] of n.sawAtDelete) c.sawAtDelete.set(p, new Set(saw));
       } else if (r < t.saveStorage) {
         savedStorage.push({ saved: sim.save(), step: s });
         log(`storage: saved`);
@@ -309,6 +333,14 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         const lost = [...x.knownVersions].filter((h) => !now.has(h));
         if (lost.length && !trace[trace.length - 1]?.includes('restored')) violations.push(`${x.name} forgot ${lost.length} version(s) it knew`);
         x.knownVersions = now;
+      }
+      // Per step, on the storage as it is: no fork where listings are complete, nothing new under a
+      // retired writer id, and (until a rollback takes packs away) every chunk reachable.
+      const rawNow = sim.raw();
+      violations.push(...checkWriters(rawNow, retired, FORK_FREE.has(o.mode), cloned));
+      if (rollbacks === 0) {
+        const ids = [...rawNow.keys()].filter((k) => k.startsWith('repo/')).map((k) => k.slice(5));
+        violations.push(...checkChunksReachable(rawNow, ids, new Set(), false, decoded).map((v) => `after step ${s}: ${v}`));
       }
       if (violations.length) break;
     }
@@ -338,7 +370,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     const raw = sim.raw();
     const repoIds = [...raw.keys()].filter((k) => k.startsWith('repo/')).map((k) => k.slice(5));
     const heads = new Set(nodes.flatMap((n) => [...n.lib!.tree().values()].map((e) => e.version.hash)));
-    violations.push(...checkChunksReachable(raw, repoIds, heads, rollbacks > 0), ...checkAcknowledged(libs, expected, disks), ...checkConvergence(libs, disks, (xs) => shuffle(xs, rng)));
+    violations.push(...checkDeletesSawWhatTheyRemoved(libs, nodes.map((n) => ({ writers: n.writers, sawAtDelete: n.sawAtDelete }))));
+    violations.push(...checkChunksReachable(raw, repoIds, heads, rollbacks > 0, decoded), ...checkAcknowledged(libs, expected, disks), ...checkConvergence(libs, disks, (xs) => shuffle(xs, rng)));
     violations.push(...checkWriters(raw, retired, FORK_FREE.has(o.mode), cloned));
     if (violations.length > 0) {
       // For the replay: the version history of every path, as the first node knows it.

@@ -7,7 +7,7 @@ import { buildTree, type Tree } from './merge.js';
 import type { SegmentKey } from './segment.js';
 import type { HashedVersion } from './version.js';
 
-export type BrokenVariant = 'last-writer-wins-by-clock' | 'delete-on-missing-listing' | 'skip-restored-node-check' | 'ignore-lost-packs';
+export type BrokenVariant = 'last-writer-wins-by-clock' | 'delete-on-missing-listing' | 'skip-restored-node-check' | 'ignore-lost-packs' | 'delete-all-heads';
 
 /** Last writer wins by wall clock: ancestry ignored, no conflict copies. */
 export function treeFor(versions: HashedVersion[], variant: BrokenVariant | undefined): Tree {

@@ -98,8 +98,10 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
     const rec = byTree.get(entry.path);
     if (rec?.version === entry.version.hash) continue;
     const had = rec ? state.version(rec.version) : undefined;
-    if (rec && had && !had.deleted && contentId(had) === contentId(entry.version) && (had.exec ?? false) === (entry.version.exec ?? false)) {
-      state.putLocal({ ...rec, treePath: entry.path, version: entry.version.hash }); // same bytes already here
+    if (rec && had && !had.deleted && contentId(had) === contentId(entry.version) && (had.exec ?? false) === (entry.version.exec ?? false) && (await unchangedSince(join(dir, rec.path), rec))) {
+      // Same bytes already here. (Only while the file is as recorded: a file the user deleted or
+      // changed keeps its record, so the delete or edit names the version the user saw.)
+      state.putLocal({ ...rec, treePath: entry.path, version: entry.version.hash });
       continue;
     }
     todo.push(entry);

@@ -355,7 +355,9 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
       resolveConflict(conflictOf);
       continue;
     }
-    add({ path: rec.treePath, parents: [rec.version], hlc: tick(), writer, deleted: true, kind: base.kind, size: 0, mtime: 0, chunks: [] }, undefined);
+    // A delete supersedes only what was on this disk (the record), never a version it did not see.
+    const parents = options.brokenVariant === 'delete-all-heads' ? [...new Set([rec.version, ...headsOf(rec.treePath).map((h) => h.hash)])] : [rec.version];
+    add({ path: rec.treePath, parents, hlc: tick(), writer, deleted: true, kind: base.kind, size: 0, mtime: 0, chunks: [] }, undefined);
     summary.local.deleted++;
   }
   await packs.flush();
