@@ -43,6 +43,11 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
   { seed: 1, mode: 'check-then-write', nodes: 3, bug: 'a location in a lost pack shadowed the re-uploaded one (one location per chunk)' },
   { seed: 1792, mode: 'check-then-write', nodes: 2, bug: 'a segment lost on the remote and by its restored author kept nodes apart forever' },
   { seed: 5435, mode: 'lossy-listing', nodes: 5, bug: 'a crash while looking for lost packs, and announcements acted on a round late, left content missing' },
+  { seed: 37, mode: 'delayed-listing', nodes: 3, bug: 'where listings lag, a segment lost on the remote was never republished' },
+  { seed: 461, mode: 'preconditions-ignored', nodes: 3, bug: 'a record re-pointed to an unseen version with the same bytes made a delete remove what its node had not seen' },
+  { seed: 139, mode: 'delayed-listing', nodes: 5, bug: 'the same, with a lagging listing' },
+  { seed: 51652, mode: 'check-then-write', nodes: 2, bug: 'a crash at the segment upload, after remote versions were applied, left them never written to the folder' },
+  { seed: 51917, mode: 'stale-reads', nodes: 3, bug: 'the same, on a clone' },
 ];
 
 describe('simulation: seeds that once found bugs', () => {

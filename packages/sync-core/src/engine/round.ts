@@ -179,6 +179,9 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
       state.recordSegment(c.key, k.writer, k.seq, 'corrupt');
     }
     state.setMeta('hlc', String(maxHlc));
+    // With what it applies, in one transaction: a crash before this round materializes must not
+    // leave the folder behind a tree the next round sees no reason to write out.
+    if (added > 0) state.setMeta('materialize', 'pending');
   });
   for (const c of outcome.corrupt) summary.errors.push(`skipped a corrupt segment on the remote: ${c.reason}`);
   if (state.getMeta('checkPacks') === '1' && ctx.options.brokenVariant !== 'ignore-lost-packs') await findLostPacks(ctx, summary);
@@ -364,6 +367,7 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
   state.transaction(() => {
     if (resupply) state.setMeta('resupply', '0');
     if (newVersions.length > 0) state.setMeta('hlc', String(hlc));
+    if (newVersions.length > 0) state.setMeta('materialize', 'pending'); // as for applied segments: crash-proof
     for (const path of removed) state.removeLocal(path);
     for (const { v, diskPath, stat, adopt } of newVersions) {
       if (!adopt) state.addVersion(v, null);

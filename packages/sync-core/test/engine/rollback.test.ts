@@ -122,3 +122,33 @@ describe('the storage rolled back to an older copy', () => {
     state.close();
   });
 });
+
+describe('a round cut short after it applied remote versions', () => {
+  it('still writes them out in the next round (found by the simulation, seeds 51652 and 51917)', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    await writeFile(join(a.dir, 'from-a.txt'), 'a wrote it');
+    await a.sync();
+    let cut = true;
+    // The process dies while uploading its own segment: after it applied a's, before it wrote the folder.
+    const dying = { ...remote, putIfAbsent: async (key: string, bytes: Uint8Array) => {
+      if (cut && key.startsWith('log/')) {
+        cut = false;
+        throw new Error('power cut');
+      }
+      return remote.putIfAbsent(key, bytes);
+    } };
+    const bDir = await tempDir();
+    const b1 = await makeNode(dying, 'b', { dir: bDir });
+    await writeFile(join(bDir, 'from-b.txt'), 'b wrote it');
+    await expect(b1.sync()).rejects.toThrow('power cut');
+    await b1.lib.close();
+    const b = await makeNode(remote, 'b', { dir: bDir });
+    await b.sync();
+    expect(await snapshot(bDir)).toEqual({ 'from-a.txt': 'a wrote it', 'from-b.txt': 'b wrote it' });
+    await a.sync();
+    expect(await snapshot(a.dir)).toEqual({ 'from-a.txt': 'a wrote it', 'from-b.txt': 'b wrote it' });
+    await a.lib.close();
+    await b.lib.close();
+  });
+});
