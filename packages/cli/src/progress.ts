@@ -28,7 +28,8 @@ export function createProgress(out: Output, bytesMoved: () => number): ProgressR
   if (out.interactive) {
     const bar = new cliProgress.SingleBar(
       {
-        format: '{phase} |{bar}| {value}/{total} | {bytes} | {rate} | ETA {eta_formatted}',
+        // Our own ETA: cli-progress prints "INF" (cut to "NF") before the first item is done.
+        format: '{phase} |{bar}| {value}/{total} | {bytes} | {rate} | ETA {eta_text}',
         stream: out.stderr,
         hideCursor: true,
         clearOnComplete: true,
@@ -36,12 +37,15 @@ export function createProgress(out: Output, bytesMoved: () => number): ProgressR
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(1, 0, { phase: PHASE_LABEL.list, bytes: formatBytes(0), rate: rate() });
+    bar.start(1, 0, { phase: PHASE_LABEL.list, bytes: formatBytes(0), rate: rate(), eta_text: '--' });
     let shownPhase: SyncProgress['phase'] | undefined;
+    let phaseStart = Date.now();
     return {
       update(p) {
+        if (p.phase !== shownPhase) phaseStart = Date.now();
+        const eta = p.done > 0 && p.total > p.done ? `${Math.ceil((((Date.now() - phaseStart) / p.done) * (p.total - p.done)) / 1000)}s` : '--';
         bar.setTotal(Math.max(1, p.total));
-        bar.update(p.done, { phase: PHASE_LABEL[p.phase].padEnd(16), bytes: formatBytes(bytesMoved()), rate: rate() });
+        bar.update(p.done, { phase: PHASE_LABEL[p.phase].padEnd(16), bytes: formatBytes(bytesMoved()), rate: rate(), eta_text: eta });
         // The bar redraws a few times a second; a phase shorter than that would never show.
         if (p.phase !== shownPhase) {
           shownPhase = p.phase;
