@@ -12,7 +12,7 @@ const shape = (t: Tree) => JSON.stringify([...t.entries()].map(([p, e]) => [p, e
  * only in the lost packs and on no node's disk is gone for good; that is tolerated for versions
  * that are history (not a head of the merged tree), never for a head.
  */
-export function checkChunksReachable(raw: Map<string, Uint8Array>, repoIds: string[], heads: Set<string>, rolledBack: boolean, cache = new Map<string, Segment | undefined>()): string[] {
+export function checkChunksReachable(raw: Map<string, Uint8Array>, repoIds: string[], heads: Set<string>, rolledBack: boolean, cache = new Map<string, Segment | undefined>(), unrecoverable: Set<string> = new Set()): string[] {
   const problems: string[] = [];
   const live = new Set<string>();
   const located = new Set<string>();
@@ -37,10 +37,26 @@ export function checkChunksReachable(raw: Map<string, Uint8Array>, repoIds: stri
     for (const h of v.chunks) {
       if (live.has(h)) continue;
       if (rolledBack && !heads.has(v.hash)) continue; // history whose content the rollback took
+      if (unrecoverable.has(h)) continue; // lost on every side at once (see the schedule's excuseUnheld)
       problems.push(`${v.path}: chunk ${h.slice(0, 8)} ${located.has(h) ? 'points only into missing or short packs' : 'has no location in any visible segment'}${heads.has(v.hash) ? ' (a head of the tree)' : ''}`);
     }
   }
   return problems;
+}
+
+/** Chunks some visible segment places in a pack that is there and holds them. */
+export function liveChunks(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>): Set<string> {
+  const live = new Set<string>();
+  for (const [key, bytes] of raw) {
+    const k = parseSegmentKey(key);
+    if (!k) continue;
+    if (!cache.has(key)) cache.set(key, repoIds.map((r) => { try { return decodeSegment(k, bytes, r); } catch { return undefined; } }).find(Boolean));
+    for (const [h, pack, off, len] of cache.get(key)?.chunks ?? []) {
+      const p = raw.get(pack);
+      if (p && p.byteLength >= off + len && contentHash(p.subarray(off, off + len)) === h) live.add(h);
+    }
+  }
+  return live;
 }
 
 /** Every version in a readable segment on the storage. */
@@ -61,6 +77,8 @@ export interface Expectation {
   node: string;
   path: string;
   content: string;
+  /** Its content was lost on every side: it must still be known, but cannot be on disk. */
+  contentLost?: boolean;
 }
 
 /**
@@ -82,7 +100,7 @@ export function checkAcknowledged(libs: Map<string, Library>, expected: Expectat
       const chunks = contentChunks(e.content).join();
       const matches = versions.filter((v) => v.path === e.path && !v.deleted && v.chunks.join() === chunks);
       if (matches.length === 0) problems.push(`${name} does not know ${e.node}'s acknowledged edit of ${e.path} (${JSON.stringify(e.content.slice(0, 20))})`);
-      else if (!matches.some((v) => named.has(v.hash)) && !onDisk(e.path, e.content)) {
+      else if (!e.contentLost && !matches.some((v) => named.has(v.hash)) && !onDisk(e.path, e.content)) {
         problems.push(`${name} lost ${e.node}'s acknowledged edit of ${e.path}: neither on disk nor replaced by a later version`);
       }
     }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLibrary, type BrokenVariant, type Library, type Segment, type SyncSummary } from '@syncacross/sync-core';
 import { CrashError, Gate, type Fate } from './gate.js';
-import { checkAcknowledged, checkChunksReachable, checkConvergence, checkDeletesSawWhatTheyRemoved, checkWriters, contentChunks, remoteVersions, type Expectation } from './invariants.js';
+import { checkAcknowledged, checkChunksReachable, checkConvergence, checkDeletesSawWhatTheyRemoved, checkWriters, contentChunks, liveChunks, remoteVersions, type Expectation } from './invariants.js';
 import { Rng } from './rng.js';
 import { makeStorage, type Mode, type SimStorage } from './storage-modes.js';
 
@@ -50,6 +50,8 @@ interface Write {
   lost: boolean;
   /** Step at which it was acknowledged. */
   ackStep?: number;
+  /** Its version survives, but its content was lost on every side (it cannot be on any disk). */
+  contentLost?: boolean;
 }
 
 interface SimNode {
@@ -204,24 +206,37 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   };
 
   /**
-   * After a rollback or a restore: an acknowledged edit that neither the storage nor any node's
-   * state holds any more was lost on every side at once (say, the remote rolled back past it and
-   * its author restored from a copy older than it). Nothing can bring it back, so it is not
-   * expected; anything still held somewhere must survive (re-uploaded from a journal, or
+   * After a rollback or a restore: an acknowledged edit whose version, or whose content, neither
+   * the storage nor any node holds any more was lost on every side at once (say, the remote rolled
+   * back past it and its author restored from a copy older than it, before re-uploading it).
+   * Nothing can bring it back, so it is not expected, and its content is not required anywhere;
+   * anything still held somewhere must survive (re-uploaded from a journal or a disk, or
    * republished by a node that knows it).
    */
+  const unrecoverable = new Set<string>(); // chunks lost on every side
   const excuseUnheld = () => {
     const held = new Set<string>();
     const raw = sim.raw();
     const repoIds = [...raw.keys()].filter((k) => k.startsWith('repo/')).map((k) => k.slice(5));
     for (const v of remoteVersions(raw, repoIds)) if (!v.deleted) held.add(`${v.path}\0${v.chunks.join()}`);
     for (const x of nodes) for (const v of x.lib?.state.allVersions() ?? []) if (!v.deleted) held.add(`${v.path}\0${v.chunks.join()}`);
+    const content = liveChunks(raw, repoIds, decoded);
+    for (const x of nodes) for (const c of Object.values(folder(x.dir))) for (const h of contentChunks(c)) content.add(h);
     for (const x of nodes) {
       for (const w of x.writes) {
-        if (!w.acknowledged || w.lost || w.content === null || held.has(`${w.path}\0${contentChunks(w.content).join()}`)) continue;
-        w.lost = true;
-        log(`${x.name}: ${w.path} = ${JSON.stringify(w.content)} is held nowhere any more (lost on every side)`);
-        count('edit lost on every side');
+        if (!w.acknowledged || w.lost || w.content === null) continue;
+        const chunks = contentChunks(w.content);
+        if (!held.has(`${w.path}\0${chunks.join()}`)) {
+          w.lost = true;
+          log(`${x.name}: ${w.path} = ${JSON.stringify(w.content)} is held nowhere any more (lost on every side)`);
+          count('edit lost on every side');
+        } else if (!w.contentLost && !chunks.every((h) => content.has(h))) {
+          // Still known, so still required everywhere; but no disk can show it any more.
+          w.contentLost = true;
+          for (const h of chunks) if (!content.has(h)) unrecoverable.add(h);
+          log(`${x.name}: ${w.path} = ${JSON.stringify(w.content)}: its content is held nowhere any more`);
+          count('content lost on every side');
+        }
       }
     }
   };
@@ -366,12 +381,19 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     const libs = new Map(nodes.map((n) => [n.name, n.lib!]));
     const disks = new Map<string, Record<string, string>>();
     for (const n of nodes) disks.set(n.name, folder(n.dir));
-    const expected: Expectation[] = nodes.flatMap((n) => n.writes.filter((w) => w.acknowledged && !w.lost && w.content !== null).map((w) => ({ node: n.name, path: w.path, content: w.content! })));
+    const expected: Expectation[] = nodes.flatMap((n) => n.writes.filter((w) => w.acknowledged && !w.lost && w.content !== null).map((w) => ({ node: n.name, path: w.path, content: w.content!, contentLost: w.contentLost })));
     const raw = sim.raw();
     const repoIds = [...raw.keys()].filter((k) => k.startsWith('repo/')).map((k) => k.slice(5));
     const heads = new Set(nodes.flatMap((n) => [...n.lib!.tree().values()].map((e) => e.version.hash)));
     violations.push(...checkDeletesSawWhatTheyRemoved(libs, nodes.map((n) => ({ writers: n.writers, sawAtDelete: n.sawAtDelete }))));
-    violations.push(...checkChunksReachable(raw, repoIds, heads, rollbacks > 0, decoded), ...checkAcknowledged(libs, expected, disks), ...checkConvergence(libs, disks, (xs) => shuffle(xs, rng)));
+    // A path whose head's content was lost on every side cannot be written anywhere: each node
+    // keeps what it had there (and reports it), so folders are compared without such paths.
+    if (unrecoverable.size > 0) {
+      const tree = nodes[0]!.lib!.tree();
+      const unwritable = (p: string) => tree.get(p)?.version.chunks.some((h) => unrecoverable.has(h)) ?? false;
+      for (const [name, d] of disks) disks.set(name, Object.fromEntries(Object.entries(d).filter(([p]) => !unwritable(p))));
+    }
+    violations.push(...checkChunksReachable(raw, repoIds, heads, rollbacks > 0, decoded, unrecoverable), ...checkAcknowledged(libs, expected, disks), ...checkConvergence(libs, disks, (xs) => shuffle(xs, rng)));
     violations.push(...checkWriters(raw, retired, FORK_FREE.has(o.mode), cloned));
     if (violations.length > 0) {
       // For the replay: the version history of every path, as the first node knows it.

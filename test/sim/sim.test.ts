@@ -48,6 +48,9 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
   { seed: 139, mode: 'delayed-listing', nodes: 5, bug: 'the same, with a lagging listing' },
   { seed: 51652, mode: 'check-then-write', nodes: 2, bug: 'a crash at the segment upload, after remote versions were applied, left them never written to the folder' },
   { seed: 51917, mode: 'stale-reads', nodes: 3, bug: 'the same, on a clone' },
+  { seed: 59867, mode: 'lossy-listing', nodes: 5, bug: 'concurrent empty-folder entries of a folder that filled up were retired one per round, by every node: no quiescence' },
+  { seed: 202121, mode: 'lossy-listing', nodes: 3, bug: 'a local copy overwrote the file another local copy was about to read (a conflict copy of the node’s own edit, lost on the remote)' },
+  { seed: 11272, mode: 'delayed-listing', nodes: 2, bug: 'checker: content lost on every side (storage rolled back, author restored before re-uploading) is excused, the version still required' },
 ];
 
 describe('simulation: seeds that once found bugs', () => {

@@ -120,7 +120,9 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
     const loc = c ? state.chunk(c) : undefined;
     return loc ? `${loc[1]}:${String(loc[2]).padStart(12, '0')}` : '';
   };
-  const sortKey = (e: TreeEntry) => (sourceOf(e) ? '0' : `1${firstLoc(e)}`);
+  // Local copies first, and among them those that write a new name (a conflict copy, a rename's
+  // target) before those that overwrite a file, which may be another copy's source.
+  const sortKey = (e: TreeEntry) => (sourceOf(e) ? (byTree.has(e.path) ? '1' : '0') : `2${firstLoc(e)}`);
   todo.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
   let done = 0;
   let bytes = 0;

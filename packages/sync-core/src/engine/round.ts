@@ -13,6 +13,7 @@
  *  8. materialize the merged tree.
  */
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ignore } from 'ignore';
 import type { CountingStorage } from '../storage/wrappers/counting.js';
@@ -359,7 +360,13 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
       continue;
     }
     // A delete supersedes only what was on this disk (the record), never a version it did not see.
-    const parents = options.brokenVariant === 'delete-all-heads' ? [...new Set([rec.version, ...headsOf(rec.treePath).map((h) => h.hash)])] : [rec.version];
+    // Except an empty-folder entry whose folder now holds files: the folder is there, and every
+    // entry saying "this folder exists" is answered at once (concurrent entries from several
+    // nodes would otherwise be retired one per round, by every node).
+    const nowFilled = base.kind === 'dir' && statSync(join(dir, rec.path), { throwIfNoEntry: false })?.isDirectory() === true;
+    const dirHeads = nowFilled ? headsOf(rec.treePath).filter((h) => !h.deleted && h.kind === 'dir') : [];
+    const everyHead = options.brokenVariant === 'delete-all-heads' ? headsOf(rec.treePath) : []; // a deliberately broken engine
+    const parents = [...new Set([rec.version, ...dirHeads.map((h) => h.hash), ...everyHead.map((h) => h.hash)])];
     add({ path: rec.treePath, parents, hlc: tick(), writer, deleted: true, kind: base.kind, size: 0, mtime: 0, chunks: [] }, undefined);
     summary.local.deleted++;
   }
