@@ -14,25 +14,17 @@ const shape = (t: Tree) => JSON.stringify([...t.entries()].map(([p, e]) => [p, e
  */
 export function checkChunksReachable(raw: Map<string, Uint8Array>, repoIds: string[], heads: Set<string>, rolledBack: boolean, cache = new Map<string, Segment | undefined>(), unrecoverable: Set<string> = new Set()): string[] {
   const problems: string[] = [];
-  const live = new Set<string>();
   const located = new Set<string>();
   const versions: HashedVersion[] = [];
-  for (const [key, bytes] of raw) {
-    const k = parseSegmentKey(key);
-    if (!k) continue;
-    if (!cache.has(key)) cache.set(key, repoIds.map((r) => { try { return decodeSegment(k, bytes, r); } catch { return undefined; } }).find(Boolean));
-    const seg = cache.get(key);
+  for (const [key, seg] of visibleSegments(raw, repoIds, cache)) {
     if (!seg) {
       problems.push(`segment ${key} is visible but unreadable (partial or foreign)`);
       continue;
     }
-    for (const [h, pack, off, len] of seg.chunks) {
-      located.add(h);
-      const p = raw.get(pack);
-      if (p && p.byteLength >= off + len && contentHash(p.subarray(off, off + len)) === h) live.add(h);
-    }
+    for (const [h] of seg.chunks) located.add(h);
     versions.push(...(seg.versions as HashedVersion[]));
   }
+  const live = liveChunks(raw, repoIds, cache);
   for (const v of versions) {
     for (const h of v.chunks) {
       if (live.has(h)) continue;
@@ -44,14 +36,21 @@ export function checkChunksReachable(raw: Map<string, Uint8Array>, repoIds: stri
   return problems;
 }
 
-/** Chunks some visible segment places in a pack that is there and holds them. */
-export function liveChunks(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>): Set<string> {
-  const live = new Set<string>();
+/** Every segment on the storage, decoded once per key (segments are immutable); undefined: unreadable. */
+function* visibleSegments(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>): Generator<[string, Segment | undefined]> {
   for (const [key, bytes] of raw) {
     const k = parseSegmentKey(key);
     if (!k) continue;
     if (!cache.has(key)) cache.set(key, repoIds.map((r) => { try { return decodeSegment(k, bytes, r); } catch { return undefined; } }).find(Boolean));
-    for (const [h, pack, off, len] of cache.get(key)?.chunks ?? []) {
+    yield [key, cache.get(key)];
+  }
+}
+
+/** Chunks some visible segment places in a pack that is there and holds them. */
+export function liveChunks(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>): Set<string> {
+  const live = new Set<string>();
+  for (const [, seg] of visibleSegments(raw, repoIds, cache)) {
+    for (const [h, pack, off, len] of seg?.chunks ?? []) {
       const p = raw.get(pack);
       if (p && p.byteLength >= off + len && contentHash(p.subarray(off, off + len)) === h) live.add(h);
     }
@@ -60,15 +59,8 @@ export function liveChunks(raw: Map<string, Uint8Array>, repoIds: string[], cach
 }
 
 /** Every version in a readable segment on the storage. */
-export function remoteVersions(raw: Map<string, Uint8Array>, repoIds: string[]): HashedVersion[] {
-  const out: HashedVersion[] = [];
-  for (const [key, bytes] of raw) {
-    const k = parseSegmentKey(key);
-    if (!k) continue;
-    const seg = repoIds.map((r) => { try { return decodeSegment(k, bytes, r); } catch { return undefined; } }).find(Boolean);
-    if (seg) out.push(...(seg.versions as HashedVersion[]));
-  }
-  return out;
+export function remoteVersions(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>): HashedVersion[] {
+  return [...visibleSegments(raw, repoIds, cache)].flatMap(([, seg]) => (seg?.versions ?? []) as HashedVersion[]);
 }
 
 const contentHash = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');

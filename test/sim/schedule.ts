@@ -218,7 +218,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     const held = new Set<string>();
     const raw = sim.raw();
     const repoIds = [...raw.keys()].filter((k) => k.startsWith('repo/')).map((k) => k.slice(5));
-    for (const v of remoteVersions(raw, repoIds)) if (!v.deleted) held.add(`${v.path}\0${v.chunks.join()}`);
+    for (const v of remoteVersions(raw, repoIds, decoded)) if (!v.deleted) held.add(`${v.path}\0${v.chunks.join()}`);
     for (const x of nodes) for (const v of x.lib?.state.allVersions() ?? []) if (!v.deleted) held.add(`${v.path}\0${v.chunks.join()}`);
     const content = liveChunks(raw, repoIds, decoded);
     for (const x of nodes) for (const c of Object.values(folder(x.dir))) for (const h of contentChunks(c)) content.add(h);

@@ -60,7 +60,9 @@ async function settleRecord(ctx: RoundContext, rec: LocalRecord): Promise<LocalR
 /** Returns whether the folder now matches the tree (false: something was left for a later round). */
 export async function materializeTree(ctx: RoundContext, summary: SyncSummary): Promise<boolean> {
   const { state, storage, dir } = ctx;
-  const tree = treeFor(state.allVersions(), ctx.options.brokenVariant);
+  const versions = state.allVersions();
+  const tree = treeFor(versions, ctx.options.brokenVariant);
+  const byHash = new Map(versions.map((v) => [v.hash, v]));
   const records = state.localRecords();
   // Records are keyed by the name on disk; the tree by NFC path (a macOS NFD name is the same file).
   const byTree = new Map([...records.values()].map((r) => [r.treePath, r]));
@@ -72,7 +74,7 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   // written when the remote has lost it (storage rolled back).
   const localSource = new Map<string, { abs: string; treePath: string }>();
   for (const rec of records.values()) {
-    const v = state.version(rec.version);
+    const v = byHash.get(rec.version); // from the versions already loaded: no query per file
     if (v && !v.deleted && v.kind === 'file' && v.size <= LOCAL_COPY_MAX && v.chunks.length > 0) localSource.set(contentId(v), { abs: join(dir, rec.path), treePath: rec.treePath });
   }
 
@@ -97,7 +99,7 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   for (const entry of tree.values()) {
     const rec = byTree.get(entry.path);
     if (rec?.version === entry.version.hash) continue;
-    const had = rec ? state.version(rec.version) : undefined;
+    const had = rec ? byHash.get(rec.version) : undefined;
     if (rec && had && !had.deleted && contentId(had) === contentId(entry.version) && (had.exec ?? false) === (entry.version.exec ?? false) && (await unchangedSince(join(dir, rec.path), rec))) {
       // Same bytes already here. (Only while the file is as recorded: a file the user deleted or
       // changed keeps its record, so the delete or edit names the version the user saw.)

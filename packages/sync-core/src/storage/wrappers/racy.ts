@@ -10,7 +10,8 @@
  * Both need the inner storage to support delete (the overwrite is delete + create).
  */
 import type { Storage } from '../contract.js';
-import { StorageError, isStorageError } from '../errors.js';
+import { StorageError } from '../errors.js';
+import { objectExists } from '../listing.js';
 import { forwardAll } from './forward.js';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -25,16 +26,6 @@ function overwrite(inner: Storage) {
     }
     throw new StorageError('Unavailable', `${inner.name}: overwrite of ${key} kept racing`);
   };
-}
-
-async function exists(inner: Storage, key: string): Promise<boolean> {
-  try {
-    await inner.get(key, { range: { offset: 0, length: 0 } });
-    return true;
-  } catch (e) {
-    if (isStorageError(e, 'NotFound')) return false;
-    throw e;
-  }
 }
 
 export function withIgnoredPreconditions(inner: Storage): Storage {
@@ -62,7 +53,7 @@ export function withCheckThenWrite(inner: Storage, options: { claimAtomic?: bool
     name: `check-then-write(${inner.name})`,
     capabilities: { ...inner.capabilities, atomicCreate: options.claimAtomic ?? false },
     putIfAbsent: async (key, bytes) => {
-      if (await exists(inner, key)) return 'exists';
+      if (await objectExists(inner, key)) return 'exists';
       await tick(); // the window in which a concurrent writer also sees "absent"
       await put(key, bytes);
       return 'created';
