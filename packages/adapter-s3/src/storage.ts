@@ -47,6 +47,8 @@ export interface S3StorageSettings {
 export const PROBE_DIR = '.syncacross-probe/';
 /** 409 ConditionalRequestConflict retries before giving up with Unavailable. */
 const CONFLICT_RETRIES = 6;
+/** How long a check-then-write create waits for the store to show the object whole. */
+const SETTLE_DEADLINE_MS = 60_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const conflictDelay = (attempt: number) => Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random());
 
@@ -65,24 +67,30 @@ export function buildS3Storage(s: S3StorageSettings): S3Storage {
     maxObjectSize: s.maxObjectSize,
     caseInsensitiveNames: false,
     sortedListing: true,
+    inPlaceWrites: mode === 'check-then-write',
   };
   const full = (key: string) => prefix + key;
   const where = `${s.bucket}${prefix === '' ? '' : `/${prefix.slice(0, -1)}`}${s.endpoint ? ` @${new URL(s.endpoint).host}` : ''}`;
 
   // check-then-write is not atomic across processes, and stores without conditional writes may
-  // also expose an object while it is written (s3rver writes in place) and tear concurrent PUTs
-  // of one key. Within this process we can do better: creates of one key run one after another,
-  // and a key we are still writing is neither listed nor readable (its HEAD said absent, so
-  // NotFound is the linearizable answer). Other processes remain unprotected; hence
-  // atomicCreate: false, and the engine's write-once, content-named keys.
+  // also write objects in place (s3rver streams into the final file, and even acknowledges a PUT
+  // before its last bytes reach the disk), so other clients can see a prefix of an object being
+  // written: declared as `inPlaceWrites`, which the engine tolerates (every object it reads is
+  // named by its hash). Within this process we do better: creates of one key run one after
+  // another, and a key we are still writing is neither listed nor readable (its HEAD said absent,
+  // so NotFound is the linearizable answer). Hence atomicCreate: false, and the engine's
+  // write-once, content-named keys.
   const createQueue = new Map<string, Promise<void>>();
-  // s3rver acknowledges a multipart completion before its file is fully on disk; a store that
-  // ignores conditional headers earns a read-back: one HEAD, until the size we wrote shows
-  // (a few tries; a rival's object of another size ends the wait, since this mode is not atomic).
+  // A store that ignores conditional headers earns a read-back: HEAD until the size we wrote
+  // shows, so that 'created' means "whole for every reader". The deadline is generous (a loaded
+  // machine can take seconds to flush 20 MiB); past it the write's outcome is unknown, which the
+  // contract spells Unavailable, never 'created'.
   async function settled(key: string, size: number): Promise<void> {
-    for (let attempt = 0; attempt < 8; attempt++) {
+    const deadline = Date.now() + SETTLE_DEADLINE_MS;
+    for (let attempt = 0; ; attempt++) {
       if ((await io.head(key))?.size === size) return;
-      await sleep(25 * 2 ** attempt);
+      if (Date.now() > deadline) throw new StorageError('Unavailable', `${storage.name}: wrote ${key} (${size} bytes) but the store did not show it whole within ${SETTLE_DEADLINE_MS / 1000} s`);
+      await sleep(Math.min(250, 10 * 2 ** attempt));
     }
   }
   const writing = new Set<string>();
@@ -112,6 +120,7 @@ export function buildS3Storage(s: S3StorageSettings): S3Storage {
     mode = 'check-then-write';
     modeReason = reason;
     capabilities.atomicCreate = false;
+    capabilities.inPlaceWrites = true;
     s.log?.(`s3:${where}: ${reason}; switching to check-then-write (not atomic)`);
   }
 

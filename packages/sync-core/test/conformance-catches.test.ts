@@ -65,6 +65,21 @@ describe('the conformance suite catches broken adapters', () => {
     expect(failed.map((f) => f.name)).toContain('never shows a partial object while a large write is in flight');
   });
 
+  it('accepts a store that declares in-place writes and shows other clients only a growing prefix', async () => {
+    const failed = await failuresOf(() => writesInPlace((bytes) => bytes.subarray(0, bytes.byteLength >> 1), 'whole-on-answer'));
+    expect(failed).toEqual([]);
+  });
+
+  it('catches a store declaring in-place writes that shows bytes which are not a prefix', async () => {
+    const failed = await failuresOf(() => writesInPlace((bytes) => new Uint8Array(bytes.byteLength >> 1).fill(7), 'whole-on-answer'));
+    expect(failed.map((f) => f.error).join('\n')).toMatch(/not a prefix of the object being written/);
+  });
+
+  it('catches a store declaring in-place writes that answers before the object is whole', async () => {
+    const failed = await failuresOf(() => writesInPlace((bytes) => bytes.subarray(0, bytes.byteLength >> 1), 'answers-early'));
+    expect(failed.map((f) => f.error).join('\n')).toMatch(/differs once the write answered|bytes once the write answered/);
+  });
+
   it('catches a compare-and-swap that ignores the etag', async () => {
     const failed = await failuresOf(() => {
       const m = createMemoryStorage();
@@ -73,3 +88,26 @@ describe('the conformance suite catches broken adapters', () => {
     expect(failed.map((f) => f.name)).toContain('compare-and-swap replaces only on a matching etag (or is absent when not declared)');
   });
 });
+
+/**
+ * A memory store that writes large objects in place: `partial(bytes)` is visible while the write
+ * is in flight (20 ms), then the whole object, before or after putIfAbsent answers.
+ */
+function writesInPlace(partial: (bytes: Uint8Array) => Uint8Array, when: 'whole-on-answer' | 'answers-early'): Storage {
+  const m = createMemoryStorage();
+  return {
+    ...m,
+    capabilities: { ...m.capabilities, inPlaceWrites: true },
+    async putIfAbsent(key, bytes) {
+      if (bytes.byteLength < 100_000) return m.putIfAbsent(key, bytes);
+      m.debug.overwrite(key, partial(bytes));
+      await new Promise((r) => setTimeout(r, 20));
+      if (when === 'answers-early') {
+        setTimeout(() => m.debug.overwrite(key, bytes), 2_000);
+        return 'created';
+      }
+      m.debug.overwrite(key, bytes);
+      return 'created';
+    },
+  };
+}

@@ -7,7 +7,12 @@
  *   `capabilities.atomicCreate` and measured by `probeCapabilities`; the engine stays correct when
  *   they can (it only relies on keys that one writer writes, with content-derived names).
  * - An object is visible whole or not at all: no reader ever sees a partial object under its key,
- *   even while a large write is in flight or after a writer crashed.
+ *   even while a large write is in flight or after a writer crashed. Except where
+ *   `capabilities.inPlaceWrites` is declared (a store that writes objects in place, e.g. s3rver,
+ *   or a share mounted through davfs2): there, while a write is in flight, *other* clients may see
+ *   a prefix of the object under its key. Once `putIfAbsent` answers, the object is whole for
+ *   every reader. The engine copes because every object it reads is named by its content hash:
+ *   a read that does not match its name is retried, never trusted.
  * - `get` of a missing key throws `NotFound`. Any failure whose answer is not known throws
  *   `Unavailable` (or `RateLimited`): "could not ask" is never reported as "not there".
  * - `list` returns, in pages, the objects whose key starts with `prefix` and sorts after
@@ -72,6 +77,12 @@ export interface StorageCapabilities {
   caseInsensitiveNames: boolean;
   /** list returns keys in ascending order. */
   sortedListing: boolean;
+  /**
+   * Other clients may see a prefix of an object while its write is in flight (see the contract
+   * above). Absent means false: whole or nothing. Declare it rather than promise what the store
+   * cannot keep; the conformance suite then checks the weaker promise.
+   */
+  inPlaceWrites?: boolean;
 }
 
 export interface Storage {
