@@ -8,8 +8,10 @@ import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@syncacross/sync-core/testing';
 import { adaptersOutput, statusOutput, syncOutput } from '../src/json-output.js';
 import { cleanup, CUSTOM_ADAPTER, FAST, finish, run, runJson, snapshot, start, tempDir, writeFiles } from './helpers.js';
+
 
 afterAll(cleanup);
 
@@ -174,36 +176,39 @@ describe('a full remote and a busy library', () => {
     const { base, store } = await project();
     const dir = join(base, 'lib');
     await writeFiles(dir, { 'a.txt': 'slow network\n' });
-    expect((await run(['init', dir, '--remote', `flatdir:${store}`, '-o', 'delayMs=700'])).code).toBe(0);
+    const hold = join(base, 'hold');
+    expect((await run(['init', dir, '--remote', `flatdir:${store}`, '-o', `holdFile=${hold}`])).code).toBe(0);
+    await writeFile(hold, '');
     const first = start(['sync', dir, ...FAST]);
     const firstDone = finish(first);
-    const lock = join(dir, '.syncacross', 'lock');
-    for (let i = 0; i < 100 && !existsSync(lock); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(existsSync(lock)).toBe(true);
+    await waitFor(() => existsSync(`${hold}.waiting`), 'the first sync to reach the remote');
+    expect(existsSync(join(dir, '.syncacross', 'lock'))).toBe(true);
     const second = await runJson(['sync', dir, ...FAST]);
     expect(second.code).toBe(6);
     expect(second.json.error.code).toBe('LibraryBusy');
     expect(second.stderr).toContain('being synced by another process');
+    await rm(hold);
     const done = await firstDone;
     expect(done.code, done.stderr).toBe(0);
-    expect(existsSync(lock)).toBe(false);
+    expect(existsSync(join(dir, '.syncacross', 'lock'))).toBe(false);
   });
 
   it('Ctrl-C stops a slow sync with exit 130, releases the library, and the next sync completes', async () => {
     const { base, store } = await project();
     const dir = join(base, 'lib');
     await writeFiles(dir, Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`n${i}.txt`, `note ${i}\n`])));
-    expect((await run(['init', dir, '--remote', `flatdir:${store}`, '-o', 'delayMs=400'])).code).toBe(0);
+    const hold = join(base, 'hold');
+    expect((await run(['init', dir, '--remote', `flatdir:${store}`, '-o', 'delayMs=400', '-o', `holdFile=${hold}`])).code).toBe(0);
+    await writeFile(hold, '');
     const child = start(['sync', dir, ...FAST]);
     const done = finish(child);
-    const lock = join(dir, '.syncacross', 'lock');
-    for (let i = 0; i < 100 && !existsSync(lock); i++) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => existsSync(`${hold}.waiting`), 'the sync to reach the remote');
     child.kill('SIGINT');
+    await rm(hold); // the held request completes; every later one is 400 ms away, long after the signal
     const r = await done;
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toContain('interrupted');
-    expect(existsSync(lock)).toBe(false);
+    expect(existsSync(join(dir, '.syncacross', 'lock'))).toBe(false);
     const config = JSON.parse(await readFile(join(dir, '.syncacross/config.json'), 'utf8'));
     await writeFile(join(dir, '.syncacross/config.json'), JSON.stringify({ ...config, options: { ...config.options, delayMs: 0 } }));
     expect((await run(['sync', dir, ...FAST])).code).toBe(0);

@@ -8,14 +8,18 @@
  *  - token (secret): must equal the content of `<dir>/token` when that file exists → AuthFailed
  *  - quotaBytes: total bytes the folder may hold → NoSpace
  *  - delayMs: every request waits this long (a slow network)
+ *  - holdFile: while this file exists, every request waits, and says so by creating
+ *    `<holdFile>.waiting` (a test holds a sync mid-round, acts, then deletes the file: events, not
+ *    sleeps)
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 const storageError = (code, message) => Object.assign(new Error(message), { name: 'StorageError', code });
 
-const FIELDS = { dir: 'string', token: 'string', quotaBytes: 'number', delayMs: 'number', createDir: 'boolean' };
+const FIELDS = { dir: 'string', token: 'string', quotaBytes: 'number', delayMs: 'number', holdFile: 'string', createDir: 'boolean' };
 
 /** Anything with safeParse works as a schema; this one is hand-rolled to need no dependency. */
 const optionsSchema = {
@@ -37,7 +41,14 @@ async function createStorage(options) {
   if (options.createDir) await mkdir(objects, { recursive: true });
   const pause = () => new Promise((r) => setTimeout(r, options.delayMs));
 
+  async function hold() {
+    if (options.holdFile === undefined || !existsSync(options.holdFile)) return;
+    await writeFile(`${options.holdFile}.waiting`, '');
+    while (existsSync(options.holdFile)) await new Promise((r) => setTimeout(r, 20));
+  }
+
   async function check() {
+    await hold();
     if (options.delayMs > 0) await pause();
     try {
       await stat(objects);

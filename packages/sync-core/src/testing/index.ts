@@ -3,3 +3,4 @@ export { checkStorageConformance, conformanceChecks, defaultConformanceOptions }
 export type { ConformanceCheck, ConformanceFixture, ConformanceOptions, ConformanceResult } from './conformance-checks.js';
 export { serveFetchHandler } from '../http/serve-fetch-handler.js';
 export type { FetchHandler, RunningServer } from '../http/serve-fetch-handler.js';
+export { waitFor, type WaitForOptions } from './wait-for.js';
