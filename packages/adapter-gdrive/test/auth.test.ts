@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import adapter, { createGdriveStorage } from '@syncacross/adapter-gdrive';
 import { isStorageError, type AuthContext } from '@syncacross/sync-core';
-import { CLIENT_ID, CLIENT_SECRET, mswServer, newEmulator } from './helpers.js';
+import { CLIENT_ID, CLIENT_SECRET, manualClock, mswServer, newEmulator } from './helpers.js';
 
 beforeAll(() => mswServer.listen({ onUnhandledRequest: 'bypass' }));
 afterAll(() => mswServer.close());
@@ -66,11 +66,12 @@ describe('gdrive authorization', () => {
   });
 
   it('refreshes short-lived access tokens by itself', async () => {
-    const { emulator, rootUrl } = newEmulator({ accessTokenTtlSeconds: 1 });
+    const clock = manualClock();
+    const { emulator, rootUrl } = newEmulator({ accessTokenTtlSeconds: 1, now: clock.now });
     const storage = await createGdriveStorage({ clientId: CLIENT_ID, refreshToken: emulator.oauth.issueRefreshToken(CLIENT_ID), folderName: 'lib', rootUrl });
     await storage.putIfAbsent('a', new Uint8Array([1]));
     const before = emulator.oauth.stats.refreshGrants;
-    await new Promise((r) => setTimeout(r, 1_100));
+    clock.advance(1_100); // the emulator now refuses the first access token
     expect(await storage.get('a')).toEqual(new Uint8Array([1]));
     expect(emulator.oauth.stats.refreshGrants).toBeGreaterThan(before);
   });

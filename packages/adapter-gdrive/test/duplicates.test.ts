@@ -4,13 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStorageError, listAll } from '@syncacross/sync-core';
-import { mswServer, newEmulator, storageOn } from './helpers.js';
+import { manualClock, mswServer, newEmulator, storageOn } from './helpers.js';
 
 beforeAll(() => mswServer.listen({ onUnhandledRequest: 'bypass' }));
 afterAll(() => mswServer.close());
 
 const text = (s: string) => new TextEncoder().encode(s);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const filesNamed = (e: ReturnType<typeof newEmulator>['emulator'], name: string) => e.files().filter((f) => f.name === name && f.mimeType !== 'application/vnd.google-apps.folder');
 
 describe('gdrive duplicates', () => {
@@ -43,13 +42,14 @@ describe('gdrive duplicates', () => {
   });
 
   it('under search lag, racing creates with different bytes are reported as Corrupt, never silently picked', async () => {
-    const { emulator, rootUrl } = newEmulator({ searchLagMs: 200 });
+    const clock = manualClock();
+    const { emulator, rootUrl } = newEmulator({ searchLagMs: 200, now: clock.now });
     const [a, b] = [await storageOn(emulator, rootUrl), await storageOn(emulator, rootUrl)];
     await a.putIfAbsent('heads/seed', text('x'));
-    await sleep(250);
+    clock.advance(250);
     await b.list('heads/');
     expect(await Promise.all([a.putIfAbsent('heads/w', text('from a')), b.putIfAbsent('heads/w', text('from b'))])).toEqual(['created', 'created']);
-    await sleep(250);
+    clock.advance(250);
     const reader = await storageOn(emulator, rootUrl);
     expect((await listAll(reader, 'heads/')).map((o) => o.key)).toEqual(['heads/seed', 'heads/w']);
     const error = await reader.get('heads/w').catch((e: unknown) => e);
@@ -76,15 +76,16 @@ describe('gdrive duplicates', () => {
   });
 
   it('racing writers that each create the same top-level folder still see one library', async () => {
-    const { emulator, rootUrl } = newEmulator({ searchLagMs: 150 });
+    const clock = manualClock();
+    const { emulator, rootUrl } = newEmulator({ searchLagMs: 150, now: clock.now });
     const a = await storageOn(emulator, rootUrl);
     await a.putIfAbsent('format', text('v1'));
-    await sleep(200);
+    clock.advance(200);
     const b = await storageOn(emulator, rootUrl);
     await Promise.all([a.putIfAbsent('log/a/1', text('a1')), b.putIfAbsent('log/b/1', text('b1'))]);
     const logFolders = emulator.files().filter((f) => f.name === 'log' && f.mimeType === 'application/vnd.google-apps.folder');
     expect(logFolders).toHaveLength(2); // the lag hid each writer's folder from the other
-    await sleep(200);
+    clock.advance(200);
     for (const s of [a, b, await storageOn(emulator, rootUrl)]) {
       expect((await listAll(s, 'log/')).map((o) => o.key)).toEqual(['log/a/1', 'log/b/1']);
       expect(Buffer.from(await s.get('log/b/1')).toString()).toBe('b1');

@@ -48,3 +48,12 @@ export async function storageOn(emulator: DriveEmulator, rootUrl: string, extra:
 export function unreachableStorage() {
   return createGdriveStorage({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, refreshToken: 'x', folderName: 'lib', rootUrl: 'http://127.0.0.1:9/' });
 }
+
+/**
+ * A clock the test moves by hand, for the emulator's search lag and token expiry: a test says
+ * "150 ms later" and it is so, however loaded the machine (no sleep-then-assert).
+ */
+export function manualClock(start = Date.now()): { now: () => number; advance: (ms: number) => void } {
+  let t = start;
+  return { now: () => t, advance: (ms) => void (t += ms) };
+}

@@ -4,13 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStorageError, listAll } from '@syncacross/sync-core';
-import { mswServer, newEmulator, storageOn } from './helpers.js';
+import { manualClock, mswServer, newEmulator, storageOn } from './helpers.js';
 
 beforeAll(() => mswServer.listen({ onUnhandledRequest: 'bypass' }));
 afterAll(() => mswServer.close());
 
 const text = (s: string) => new TextEncoder().encode(s);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('gdrive listing', () => {
   it("list('log/') with five writers costs one search once the folders are known, two the first time", async () => {
@@ -50,10 +49,11 @@ describe('gdrive listing', () => {
   });
 
   it('never lists a key and then drops it because of search lag', async () => {
-    const { emulator, rootUrl } = newEmulator({ searchLagMs: 150 });
+    const clock = manualClock();
+    const { emulator, rootUrl } = newEmulator({ searchLagMs: 150, now: clock.now });
     const writer = await storageOn(emulator, rootUrl);
     await writer.putIfAbsent('format', text('v1'));
-    await sleep(200); // the library folder exists before the reader first looks for it by name
+    clock.advance(200); // the library folder exists before the reader first looks for it by name
     const reader = await storageOn(emulator, rootUrl);
     const seen = new Set<string>();
     for (let round = 0; round < 6; round++) {
@@ -62,9 +62,9 @@ describe('gdrive listing', () => {
       const listed = new Set((await listAll(reader, '')).map((o) => o.key));
       for (const k of seen) expect(listed.has(k), `${k} vanished in round ${round}`).toBe(true);
       for (const k of listed) seen.add(k);
-      await sleep(60);
+      clock.advance(60);
     }
-    await sleep(200);
+    clock.advance(200);
     expect((await listAll(reader, '')).map((o) => o.key)).toEqual(['checkpoints/c3/manifest', 'format', 'log/w/0', 'log/w/1', 'log/w/2', 'log/w/3', 'log/w/4', 'log/w/5']);
   });
 
