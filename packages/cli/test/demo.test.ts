@@ -8,10 +8,9 @@ afterAll(cleanup);
 
 it('syncs two nodes through a local folder and shows the conflict copy', async () => {
   const dir = await tempDir();
-  const started = Date.now();
+  // How long it takes is a benchmark's business, not a unit test's: under load it varies.
   const r = await run(['demo', dir]);
   expect(r.code, r.stderr).toBe(0);
-  expect(Date.now() - started).toBeLessThan(20_000); // "a few seconds", with room for a loaded CI machine
   expect(r.stdout).toMatch(/notes\/todo\.sync-conflict-\d{8}-\d{6}-[0-9a-f]{8}\.md/);
   expect(r.stdout).toContain("bob's folder is identical");
   const alice = await snapshot(join(dir, 'alice'));

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFsStorage } from '@syncacross/adapter-fs';
 import { cleanup, makeNode, snapshot, tempDir } from './helpers.js';
 
@@ -94,9 +94,20 @@ describe('SIGKILL of a real sync process', () => {
     const remote = await createFsStorage({ root: remoteDir });
     const b = await makeNode(remote, 'b');
     await writeFile(join(b.dir, 'from-b.txt'), 'b');
-    const started = Date.now();
-    await b.sync();
-    expect(Date.now() - started).toBeLessThan(5000);
+    // No lock, so nothing to wait out: the sync completes, and it never sleeps (a lock TTL or a
+    // back-off would show as a sleep; counted, not timed, so machine load cannot change it).
+    const slept: number[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number, ...args: unknown[]) => {
+      if ((ms ?? 0) >= 50) slept.push(ms!);
+      return realSetTimeout(fn, ms, ...args);
+    }) as typeof setTimeout);
+    try {
+      await b.sync();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(slept).toEqual([]);
     await b.lib.close();
   });
 });
