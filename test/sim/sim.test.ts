@@ -5,10 +5,20 @@ import { MODES, type Mode } from './storage-modes.js';
 
 const SEEDS_PER_MODE = Number(process.env.SIM_SEEDS_PER_MODE ?? 40);
 
+const replayOf = (o: ScheduleOptions) => `npm run sim -- --seed ${o.seed} --mode ${o.mode} --nodes ${o.nodes}${o.focus ? ` --focus ${o.focus}` : ''}`;
+
 function expectClean(o: ScheduleOptions, r: Awaited<ReturnType<typeof runSchedule>>): void {
   if (r.ok) return;
-  const replay = `npm run sim -- --seed ${o.seed} --mode ${o.mode} --nodes ${o.nodes}${o.focus ? ` --focus ${o.focus}` : ''}`;
-  expect.fail(`seed ${o.seed} violated:\n  ${r.violations.join('\n  ')}\nreplay: ${replay}\nlast events:\n  ${r.trace.slice(-25).join('\n  ')}`);
+  expect.fail(`seed ${o.seed} violated:\n  ${r.violations.join('\n  ')}\nreplay: ${replayOf(o)}\nlast events:\n  ${r.trace.slice(-25).join('\n  ')}`);
+}
+
+/** Runs one schedule; a schedule that throws still names its seed and how to replay it. */
+async function runSeed(o: ScheduleOptions): Promise<Awaited<ReturnType<typeof runSchedule>>> {
+  try {
+    return await runSchedule(o);
+  } catch (e) {
+    throw new Error(`seed ${o.seed} (${o.mode}, ${o.nodes} nodes) threw: ${e instanceof Error ? e.stack : String(e)}\nreplay: ${replayOf(o)}`, { cause: e });
+  }
 }
 
 describe('simulation: seeded schedules keep every invariant', () => {
@@ -16,7 +26,7 @@ describe('simulation: seeded schedules keep every invariant', () => {
     it(`${mode}: ${SEEDS_PER_MODE} schedules of 2-5 nodes`, async () => {
       for (let seed = 1; seed <= SEEDS_PER_MODE; seed++) {
         const o = { seed, mode, nodes: 2 + (seed % 4) };
-        expectClean(o, await runSchedule(o));
+        expectClean(o, await runSeed(o));
       }
     }, 600_000);
   }
@@ -25,7 +35,7 @@ describe('simulation: seeded schedules keep every invariant', () => {
     let rollbacks = 0;
     for (let seed = 1; seed <= 36; seed++) {
       const o: ScheduleOptions = { seed, mode: MODES[seed % MODES.length]!, nodes: 2 + (seed % 4), focus: 'rollback' };
-      const r = await runSchedule(o);
+      const r = await runSeed(o);
       rollbacks += r.events['storage rollback'] ?? 0;
       expectClean(o, r);
     }
@@ -55,6 +65,6 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
 
 describe('simulation: seeds that once found bugs', () => {
   for (const { bug, ...o } of REGRESSIONS) {
-    it(`seed ${o.seed} (${o.mode}, ${o.nodes} nodes): ${bug}`, async () => expectClean(o, await runSchedule(o)), 120_000);
+    it(`seed ${o.seed} (${o.mode}, ${o.nodes} nodes): ${bug}`, async () => expectClean(o, await runSeed(o)), 120_000);
   }
 });
