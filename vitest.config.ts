@@ -15,8 +15,13 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/*.interop.test.ts', '**/*.sim-campaign.test.ts'],
+    // Every test and hook is bounded, so a hang is a failure that names its test, never a stuck
+    // CI; a worker whose memory runs away (a decoding loop, a leak) crashes at 3 GiB instead of
+    // taking the machine with it.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    teardownTimeout: 30_000,
     pool: 'forks',
+    execArgv: ['--max-old-space-size=3072'],
   },
 });
