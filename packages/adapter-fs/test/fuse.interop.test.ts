@@ -6,13 +6,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFsStorage } from '@syncacross/adapter-fs';
 import { probeCapabilities } from '@syncacross/sync-core';
-import { runStorageConformance } from '@syncacross/sync-core/testing';
+import { runStorageConformance, waitFor } from '@syncacross/sync-core/testing';
 
 const haveTools = spawnSync('rclone', ['version']).status === 0 && spawnSync('fusermount3', ['-V']).status === 0 && existsSync('/dev/fuse');
 
@@ -29,13 +29,16 @@ let base = '';
 let mountpoint = '';
 const procs: ChildProcess[] = [];
 
-async function waitForMount(dir: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (readFileSync('/proc/mounts', 'utf8').includes(` ${dir} fuse.rclone `)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`rclone mount did not appear at ${dir}`);
-}
+const waitForMount = (dir: string) => waitFor(() => readFileSync('/proc/mounts', 'utf8').includes(` ${dir} fuse.rclone `), `rclone mount at ${dir}`);
+
+/** Whether something accepts connections on the port yet. */
+const accepts = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => (socket.end(), resolve(true)));
+    socket.on('error', () => resolve(false));
+  });
+
+const exited = (p: ChildProcess) => new Promise<void>((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve() : p.once('exit', () => resolve())));
 
 describe.skipIf(!haveTools)('adapter-fs on a FUSE mount (rclone mount of a WebDAV server)', () => {
   beforeAll(async () => {
@@ -45,14 +48,14 @@ describe.skipIf(!haveTools)('adapter-fs on a FUSE mount (rclone mount of a WebDA
     await mkdir(mountpoint);
     const port = await freePort();
     procs.push(spawn('rclone', ['serve', 'webdav', join(base, 'data'), '--addr', `127.0.0.1:${port}`], { stdio: 'ignore' }));
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(() => accepts(port), `rclone serve webdav on port ${port}`);
     procs.push(spawn('rclone', ['mount', ':webdav:', mountpoint, '--webdav-url', `http://127.0.0.1:${port}`, '--vfs-cache-mode', 'writes', '--dir-cache-time', '1s'], { stdio: 'ignore' }));
     await waitForMount(mountpoint);
   });
   afterAll(async () => {
     if (mountpoint) spawnSync('fusermount3', ['-u', mountpoint]);
     for (const p of procs.reverse()) p.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+    await Promise.all(procs.map(exited));
     if (base) await rm(base, { recursive: true, force: true });
   });
 
