@@ -11,8 +11,10 @@
  *   `capabilities.inPlaceWrites` is declared (a store that writes objects in place, e.g. s3rver,
  *   or a share mounted through davfs2): there, while a write is in flight, *other* clients may see
  *   a prefix of the object under its key. Once `putIfAbsent` answers, the object is whole for
- *   every reader. The engine copes because every object it reads is named by its content hash:
- *   a read that does not match its name is retried, never trusted.
+ *   every reader. (A share mounted through davfs2 is worse, and no adapter can see it: other
+ *   machines may see a name before its bytes even after the writer's close returned.) The engine
+ *   copes with both because every object it reads is named by its content hash: a read that does
+ *   not match its name is retried, never trusted.
  * - `get` of a missing key throws `NotFound`. Any failure whose answer is not known throws
  *   `Unavailable` (or `RateLimited`): "could not ask" is never reported as "not there".
  * - `list` returns, in pages, the objects whose key starts with `prefix` and sorts after
