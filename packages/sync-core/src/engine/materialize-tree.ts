@@ -10,6 +10,7 @@ import type { TreeEntry } from './merge.js';
 import { treeFor } from './broken-variants.js';
 import type { RoundContext } from './round.js';
 import { chunkFile } from '../local/chunk-file.js';
+import { describePathError, isPerPathError, unsafeParent } from '../local/safe-paths.js';
 import { sha256 } from './hashing.js';
 import { contentId, type HashedVersion } from './version.js';
 
@@ -84,7 +85,18 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   const deleted: string[] = [];
   for (const rec of records.values()) {
     if (tree.has(rec.treePath)) continue;
-    if (!(await trashFile(dir, rec.path, await settleRecord(ctx, rec), trashDir))) complete = false;
+    let trashed: boolean;
+    try {
+      const unsafe = unsafeParent(dir, rec.path); // never read, let alone move, through a link
+      if (unsafe) throw unsafe;
+      trashed = await trashFile(dir, rec.path, await settleRecord(ctx, rec), trashDir);
+    } catch (e) {
+      if (!isPerPathError(e)) throw e;
+      summary.errors.push(`could not remove ${rec.treePath}: ${describePathError(e)}; tried again next sync`);
+      complete = false;
+      continue;
+    }
+    if (!trashed) complete = false;
     else {
       for (const src of localSource.values()) if (src.abs === join(dir, rec.path)) src.abs = join(trashDir, rec.path);
       state.removeLocal(rec.path);
@@ -141,8 +153,10 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
     ctx.progress({ phase: 'materialize', done: done++, total: todo.length, bytes, path: entry.path });
     let rec = byTree.get(entry.path);
     const diskPath = rec?.path ?? entry.path;
-    if (rec) rec = await settleRecord(ctx, rec);
     try {
+      const unsafe = unsafeParent(dir, diskPath);
+      if (unsafe) throw unsafe;
+      if (rec) rec = await settleRecord(ctx, rec);
       const source = sourceOf(entry);
       const local = source ? await localChunks(ctx, source.abs, entry.version) : undefined;
       const from = local ? { get: async (h: string) => local.get(h) ?? fetcher.get(h) } : fetcher;
@@ -166,6 +180,13 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
         // A pack that is not there (storage rolled back?): look for lost packs next round.
         if (code === 'NotFound') state.setMeta('checkPacks', '1');
         summary.errors.push(`could not restore ${entry.path}: ${(e as Error).message}; the local copy was left as it was`);
+        complete = false;
+        continue;
+      }
+      // This path cannot be written here (a name too long for this file system, a link or a
+      // file in the way, no permission): reported, the rest goes on, and the next round retries.
+      if (isPerPathError(e)) {
+        summary.errors.push(`could not write ${entry.path}: ${describePathError(e)}; tried again next sync`);
         complete = false;
         continue;
       }

@@ -17,7 +17,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ignore } from 'ignore';
 import type { CountingStorage } from '../storage/wrappers/counting.js';
-import { walkLibrary, effectiveStat, sameStat, recordStat, IGNORE_CTIME } from '../local/scan.js';
+import { walkLibrary, effectiveStat, sameStat, recordStat, isUnseen, IGNORE_CTIME } from '../local/scan.js';
 import type { LocalState } from '../local/state.js';
 import { forgetUnlisted, type BrokenVariant } from './broken-variants.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
@@ -351,6 +351,8 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
   // Whatever has a record but is no longer on disk was deleted here.
   const removed: string[] = [];
   for (const rec of records.values()) {
+    // Behind a link or an unreadable folder the file is unknown, not gone: no delete.
+    if (isUnseen(walk, rec.path)) continue;
     const base = state.version(rec.version);
     removed.push(rec.path); // dropped with the versions below, in one transaction
     if (!base || base.deleted) continue;
