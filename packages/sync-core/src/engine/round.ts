@@ -290,7 +290,7 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
     const actual = statFields(await effectiveStat(dir, entry));
     const st = recordStat(actual);
     if (rec && sameStat(actual, rec)) {
-      if (resupply && entry.kind === 'file' && lacksLocation(rec.version)) await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking);
+      if (resupply && entry.kind === 'file' && lacksLocation(rec.version)) await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking, ctx.signal);
       continue;
     }
     if (entry.kind === 'dir') {
@@ -308,8 +308,11 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
     const age = Date.now() - entry.mtimeMs;
     if (age >= 0 && age < options.stableAfterMs) continue;
     ctx.progress({ phase: 'scan', done: done++, total: entries.length, bytes: 0, path: entry.diskPath });
-    const staged = await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking);
-    if (staged === 'unstable') continue;
+    const staged = await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking, ctx.signal);
+    if ('unstable' in staged) {
+      summary.skipped.push({ path: entry.diskPath, reason: staged.unstable });
+      continue;
+    }
     if (staged.kind === 'sqlite') st.ctimeMs = IGNORE_CTIME; // databases are compared by content
     const base = rec ? state.version(rec.version) : undefined;
     const draft: Version = {
