@@ -157,6 +157,18 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
       const unsafe = unsafeParent(dir, diskPath);
       if (unsafe) throw unsafe;
       if (rec) rec = await settleRecord(ctx, rec);
+      // A file becoming a folder or the reverse (the merge gave the name to a folder): what the
+      // record says is here goes to the trash first, if unchanged; a local edit is kept.
+      const was = rec ? byHash.get(rec.version) : undefined;
+      if (rec && was && !was.deleted && (was.kind === 'dir') !== (entry.version.kind === 'dir')) {
+        if (!(await trashFile(dir, rec.path, rec, trashDir))) {
+          complete = false;
+          continue;
+        }
+        for (const src of localSource.values()) if (src.abs === join(dir, rec.path)) src.abs = join(trashDir, rec.path);
+        state.removeLocal(rec.path);
+        rec = undefined;
+      }
       const source = sourceOf(entry);
       const local = source ? await localChunks(ctx, source.abs, entry.version) : undefined;
       const from = local ? { get: async (h: string) => local.get(h) ?? fetcher.get(h) } : fetcher;

@@ -273,8 +273,16 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
     created++;
     return hv;
   };
-  /** Deleting or editing a conflict copy resolves the conflict: one version replacing all heads. */
-  const resolveConflict = (path: string) => {
+  /**
+   * Deleting or editing a conflict copy resolves the conflict: one version replacing all heads (a
+   * delete, for a file displaced by a folder of its name: the folder stays).
+   */
+  const resolveConflict = (path: string, displaced?: boolean) => {
+    if (displaced) {
+      const all = headsOf(path);
+      if (all.some((h) => !h.deleted)) add({ path, parents: all.map((h) => h.hash), hlc: tick(), writer, deleted: true, kind: 'file', size: 0, mtime: 0, chunks: [] }, undefined);
+      return;
+    }
     const current = resolvePath(headsOf(path));
     if (!current.winner || current.heads.length < 2) return;
     const w = current.winner;
@@ -339,11 +347,12 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
         continue;
       }
     }
-    const conflictOf = rec ? (treeCache ??= tree()).get(rec.treePath)?.conflictOf : undefined;
+    const copy = rec ? (treeCache ??= tree()).get(rec.treePath) : undefined;
+    const conflictOf = copy?.conflictOf;
     if (conflictOf) {
       // An edited conflict copy becomes a file of its own, and the conflict is resolved.
       add({ ...draft, path: entry.path, parents: [], hlc: tick() }, entry.diskPath, st);
-      resolveConflict(conflictOf);
+      resolveConflict(conflictOf, copy.displaced);
     } else {
       add({ ...draft, hlc: tick() }, entry.diskPath, st);
     }
@@ -359,9 +368,9 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
     const base = state.version(rec.version);
     removed.push(rec.path); // dropped with the versions below, in one transaction
     if (!base || base.deleted) continue;
-    const conflictOf = (treeCache ??= tree()).get(rec.treePath)?.conflictOf;
-    if (conflictOf) {
-      resolveConflict(conflictOf);
+    const copy = (treeCache ??= tree()).get(rec.treePath);
+    if (copy?.conflictOf) {
+      resolveConflict(copy.conflictOf, copy.displaced);
       continue;
     }
     // A delete supersedes only what was on this disk (the record), never a version it did not see.
