@@ -69,6 +69,9 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   const byTree = new Map([...records.values()].map((r) => [r.treePath, r]));
   const trashDir = join(ctx.stateDir, 'trash', new Date(ctx.options.now()).toISOString().replace(/[:.]/g, '-'));
   summary.conflicts = [...tree.values()].filter((e) => e.conflictOf).map((e) => e.path);
+  // The last round's plan was for the scan before this (engine/adoption.ts); kept, it could adopt
+  // a file the user later makes with the same bytes.
+  state.planWrites([]);
 
   // Content this node already holds in another file (its own edit turned conflict copy, a rename)
   // is copied from there, not downloaded, and before anything is overwritten: it is then still
@@ -138,6 +141,9 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   // target) before those that overwrite a file, which may be another copy's source.
   const sortKey = (e: TreeEntry) => (sourceOf(e) ? (byTree.has(e.path) ? '1' : '0') : `2${firstLoc(e)}`);
   todo.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+  // Stored before the first rename: a crash between a rename and its record is then recognized
+  // by the next scan as this node's own write (engine/adoption.ts), not as a local edit.
+  state.planWrites(todo.filter((e) => e.version.kind !== 'dir').map((e) => ({ path: byTree.get(e.path)?.path ?? e.path, treePath: e.path, version: e.version.hash })));
   let done = 0;
   let bytes = 0;
   // A crash between a rename and its record only costs a re-hash: the scan finds the file holds
@@ -208,5 +214,6 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   } finally {
     flush();
   }
+  state.planWrites([]); // every write is recorded
   return complete;
 }

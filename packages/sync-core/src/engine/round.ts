@@ -24,6 +24,7 @@ import { ChunkFetcher } from './chunk-fetcher.js';
 import type { ChunkingParams } from './chunker.js';
 import { SyncError } from './errors.js';
 import { fetchSegments } from './ingest.js';
+import { plannedVersionHeld } from './adoption.js';
 import { stageFile } from './local-changes.js';
 import { listSegmentKeys, type SyncProgress, type SyncSummary } from './library.js';
 import { materializeTree } from './materialize-tree.js';
@@ -334,6 +335,12 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
       chunks: staged.chunks,
       ...(entry.exec ? { exec: true as const } : {}),
     };
+    const mine = base && contentId(base) === contentId(draft) ? undefined : plannedVersionHeld(state, entry.diskPath, draft);
+    if (mine) {
+      // Written here by a materialization a crash cut short before its record: no new version.
+      state.putLocal({ path: entry.diskPath, treePath: mine.treePath, version: mine.version.hash, ...st });
+      continue;
+    }
     if (base && !base.deleted && contentId(base) === contentId(draft)) {
       state.putLocal({ ...rec!, ...st }); // touched, not changed
       continue;
