@@ -104,9 +104,10 @@ function ensureFolderAt(root: string, p: string, rel: string): boolean {
 
 /**
  * Errors that concern one path only: reported for it, and the round goes on (the next round tries
- * again). Anything else (a full disk, a vanished library) stops the round as before.
+ * again). Anything else (a full disk, a read-only or vanished library) stops the round as before.
+ * EINVAL: a name this file system refuses (a FAT or SMB share and a `:` or `?` from a Mac).
  */
-const PER_PATH_ERRNO = new Set(['ENAMETOOLONG', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'ELOOP', 'EINVAL', 'EROFS', 'ENOTEMPTY']);
+const PER_PATH_ERRNO = new Set(['ENAMETOOLONG', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'ELOOP', 'EINVAL', 'ENOTEMPTY']);
 
 export function isPerPathError(e: unknown): boolean {
   if (e instanceof PathError) return true;
@@ -130,8 +131,6 @@ export function describePathError(e: unknown): string {
       return 'a folder of that name is in the way';
     case 'ENOTDIR':
       return 'a file is in the way where a folder should be';
-    case 'EROFS':
-      return 'the file system is read-only';
     default:
       return (e as Error).message ?? String(e);
   }
