@@ -281,7 +281,8 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
   const resolveConflict = (path: string, displaced?: boolean) => {
     if (displaced) {
       const all = headsOf(path);
-      if (all.some((h) => !h.deleted)) add({ path, parents: all.map((h) => h.hash), hlc: tick(), writer, deleted: true, kind: 'file', size: 0, mtime: 0, chunks: [] }, undefined);
+      const live = all.filter((h) => !h.deleted);
+      if (live.length > 0) add({ path, parents: all.map((h) => h.hash), hlc: tick(), writer, deleted: true, kind: live[live.length - 1]!.kind, size: 0, mtime: 0, chunks: [] }, undefined);
       return;
     }
     const current = resolvePath(headsOf(path));
