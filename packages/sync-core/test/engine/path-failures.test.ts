@@ -2,7 +2,9 @@
  * A version that cannot be written here fails alone: it is reported by path, the rest of the
  * round completes, this node's own edits still go out, and the next round tries it again.
  */
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,6 +23,20 @@ async function publishFromElsewhere(remote: Storage, node: TestNode, like: strin
   const v: Version = { ...rest, path, parents: [], writer: 'mac-0001.0badc0de', hlc: known.hlc + 1 };
   const { key, bytes } = encodeSegment({ format: 1, repo: node.lib.repository, writer: v.writer, seq: 1, prev: null, versions: [withHash(v)].map(({ hash: _h, ...x }) => x), chunks: [] });
   await remote.putIfAbsent(key, bytes);
+}
+
+/** An immutable folder (chattr +i) refuses writes even to root, as tests run here: a permission error. */
+function canMakeImmutable(): boolean {
+  const probe = mkdtempSync(join(tmpdir(), 'syncacross-chattr-'));
+  try {
+    execFileSync('chattr', ['+i', probe], { stdio: 'ignore' });
+    execFileSync('chattr', ['-i', probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
 }
 
 describe('per-path failures', () => {
@@ -76,6 +92,36 @@ describe('per-path failures', () => {
     const next = await b.sync();
     expect(next.errors).toEqual([]);
     expect(existsSync(join(b.dir, 'docs/x.txt'))).toBe(true);
+    await a.lib.close();
+    await b.lib.close();
+  });
+
+  it.skipIf(!canMakeImmutable())('a folder this node may not write to (permission denied) fails its paths only, and the next round retries', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(a.dir, 'locked'));
+    await writeFile(join(a.dir, 'locked/old.txt'), 'old');
+    await a.sync();
+    const b = await makeNode(remote, 'b');
+    await b.sync();
+    const locked = join(b.dir, 'locked');
+    execFileSync('chattr', ['+i', locked]);
+    try {
+      await writeFile(join(a.dir, 'locked/new.txt'), 'new');
+      await writeFile(join(a.dir, 'other.txt'), 'other');
+      await a.sync();
+      const s = await b.sync();
+      expect(s.errors).toHaveLength(1);
+      expect(s.errors[0]).toContain('locked/new.txt');
+      expect(s.errors[0]).toContain('permission denied');
+      expect(await readFile(join(b.dir, 'other.txt'), 'utf8')).toBe('other');
+    } finally {
+      execFileSync('chattr', ['-i', locked]);
+    }
+    const next = await b.sync();
+    expect(next.errors).toEqual([]);
+    expect(await readFile(join(b.dir, 'locked/new.txt'), 'utf8')).toBe('new');
     await a.lib.close();
     await b.lib.close();
   });
