@@ -147,7 +147,7 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   let done = 0;
   let bytes = 0;
   // A crash between a rename and its record only costs a re-hash: the scan finds the file holds
-  // the tree's version and adopts it without a new version.
+  // the content planned for it above and adopts that version, not a new one.
   let written: LocalRecord[] = [];
   const flush = () => {
     const batch = written;

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,44 @@ describe('a crash between a rename and its record', () => {
     expect(Object.keys(disk)).toHaveLength(60);
     expect(await snapshot(b.dir)).toEqual(disk);
     expect(disk['f07.txt']).toBe('second 7');
+    await a.lib.close();
+    await b.lib.close();
+  });
+
+  it('killed while overwriting files it had recorded, as the tree moves on again: no conflict copy, both converge', async () => {
+    const remoteDir = await tempDir('syncacross-remote-');
+    const remote = await createFsStorage({ root: remoteDir });
+    const a = await makeNode(remote, 'a', { packSize: 64 * 1024 });
+    const name = (i: number) => `f${String(i).padStart(2, '0')}.txt`;
+    for (let i = 0; i < 60; i++) await writeFile(join(a.dir, name(i)), `first ${i}`);
+    await a.sync();
+    const bDir = await tempDir('syncacross-b-');
+    const b0 = await makeNode(remote, 'b', { dir: bDir });
+    await b0.sync(); // every file recorded at its first version
+    await b0.lib.close();
+
+    // a edits every file; b is killed while overwriting: some files hold the edit, their records the old version.
+    for (let i = 0; i < 60; i++) await writeFile(join(a.dir, name(i)), `second ${i} `.repeat(2000));
+    await a.sync();
+    const second = async () => {
+      let n = 0;
+      for (let i = 0; i < 60; i++) if ((await readFile(join(bDir, name(i)), 'utf8').catch(() => '')).startsWith('second')) n++;
+      return n;
+    };
+    await killWhen([bDir, remoteDir, 'b', '20'], async () => (await second()) >= 5);
+    expect(await second()).toBeLessThan(60);
+
+    for (let i = 0; i < 60; i++) await writeFile(join(a.dir, name(i)), `third ${i}`);
+    await a.sync();
+    const b = await makeNode(remote, 'b', { dir: bDir });
+    const s = await b.sync();
+    expect(s.conflicts).toEqual([]);
+    expect(s.uploaded.versions).toBe(0);
+    await a.sync();
+    expect(a.lib.status().conflicts).toEqual([]);
+    const disk = await snapshot(a.dir);
+    expect(await snapshot(b.dir)).toEqual(disk);
+    expect(disk['f07.txt']).toBe('third 7');
     await a.lib.close();
     await b.lib.close();
   });
