@@ -74,6 +74,7 @@ export async function walkLibrary(root: string, rules: Ignore): Promise<WalkResu
       if (d.isSymbolicLink()) {
         skipped.push({ path: diskPath, reason: 'symbolic links are not synced' });
         unseen.add(diskPath);
+        kept++; // the folder holding it is not empty (else it would be published as an empty folder, and retired by the others, every round)
         continue;
       }
       if (isDir) {
@@ -93,6 +94,7 @@ export async function walkLibrary(root: string, rules: Ignore): Promise<WalkResu
       } else {
         skipped.push({ path: diskPath, reason: 'not a regular file' });
         unseen.add(diskPath);
+        kept++;
       }
     }
     return kept;

@@ -91,4 +91,21 @@ describe('symbolic links in the library', () => {
     await a.lib.close();
     await b.lib.close();
   });
+
+  it('a folder that holds only a link is not an empty folder: the nodes settle, nothing goes back and forth', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    await mkdir(join(a.dir, 'Media/Photos'), { recursive: true });
+    await writeFile(join(a.dir, 'Media/Photos/one.jpg'), 'one');
+    await a.sync();
+    const b = await makeNode(remote, 'b');
+    await mkdir(join(b.dir, 'Media'));
+    await symlink(await tempDir('syncacross-outside-'), join(b.dir, 'Media/Photos'));
+    await syncAll([b, a, b, a, b]);
+    const quiet = [await a.sync(), await b.sync(), await a.sync(), await b.sync()];
+    expect(quiet.map((s) => s.uploaded.versions)).toEqual([0, 0, 0, 0]);
+    expect(await snapshot(a.dir)).toEqual({ 'Media/Photos/one.jpg': 'one' });
+    await a.lib.close();
+    await b.lib.close();
+  });
 });
