@@ -68,6 +68,11 @@ export async function stageFile(root: string, entry: DiskEntry, packs: PackWrite
       if (!sameStat(before, after) || size !== s.size) return { unstable: 'it changed while being read; left for the next sync' };
     }
     return { kind, chunks, size, newBytes };
+  } catch (e) {
+    // Removed (or renamed away) between the scan's listing and this read: a temporary file, a save
+    // that replaces the file. The next round sees what is there then.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { unstable: 'it was removed while being read; left for the next sync' };
+    throw e;
   } finally {
     if (snapshot) await unlink(snapshot).catch(() => undefined);
   }

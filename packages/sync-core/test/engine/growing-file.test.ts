@@ -3,7 +3,7 @@
  * file that grows or shrinks meanwhile is left for the next round and reported, an abort stops
  * the read, and an unchanging file is cut exactly as before.
  */
-import { appendFileSync, truncateSync } from 'node:fs';
+import { appendFileSync, truncateSync, unlinkSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -143,5 +143,20 @@ describe('a sync while a file grows', () => {
     expect((await readFile(join(b.dir, 'app.log'))).equals(await readFile(log))).toBe(true);
     await a.lib.close();
     await b.lib.close();
+  });
+
+  it('a file removed just as the scan reaches it is reported, and the round completes', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    await writeFile(join(a.dir, 'draft.tmp.txt'), 'soon gone '.repeat(100));
+    await writeFile(join(a.dir, 'other.txt'), 'other');
+    const s = await a.lib.sync({
+      onProgress: (p) => {
+        if (p.phase === 'scan' && p.path === 'draft.tmp.txt') unlinkSync(join(a.dir, 'draft.tmp.txt'));
+      },
+    });
+    expect(s.skipped).toEqual([{ path: 'draft.tmp.txt', reason: expect.stringMatching(/removed while being read/) }]);
+    expect([...a.lib.tree().keys()]).toEqual(['other.txt']);
+    await a.lib.close();
   });
 });
