@@ -96,6 +96,28 @@ describe('per-path failures', () => {
     await b.lib.close();
   });
 
+  it('a local folder where a file must go (kept out of sync) fails that path only, and is left as it was', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    await writeFile(join(a.dir, 'report'), 'a file on a');
+    await writeFile(join(a.dir, 'top.txt'), 'top');
+    await a.sync();
+
+    const b = await makeNode(remote, 'b');
+    const { mkdir } = await import('node:fs/promises');
+    await writeFile(join(b.dir, '.syncacrossignore'), 'report/\n');
+    await mkdir(join(b.dir, 'report'));
+    await writeFile(join(b.dir, 'report/private.txt'), 'mine');
+    const s = await b.sync();
+    expect(s.errors).toHaveLength(1);
+    expect(s.errors[0]).toContain('could not write report:');
+    expect(s.errors[0]).toContain('is a folder on this machine');
+    expect(await readFile(join(b.dir, 'top.txt'), 'utf8')).toBe('top');
+    expect(await readFile(join(b.dir, 'report/private.txt'), 'utf8')).toBe('mine');
+    await a.lib.close();
+    await b.lib.close();
+  });
+
   it.skipIf(!canMakeImmutable())('a folder this node may not write to (permission denied) fails its paths only, and the next round retries', async () => {
     const remote = createMemoryStorage();
     const a = await makeNode(remote, 'a');
