@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chunkFile } from '../local/chunk-file.js';
+import { chunkFile, isFileChanged } from '../local/chunk-file.js';
 import { effectiveStat, sameStat, type DiskEntry } from '../local/scan.js';
 import { looksLikeSqlite, snapshotSqlite } from '../local/sqlite-snapshot.js';
 import type { ChunkingParams } from './chunker.js';
@@ -23,7 +23,12 @@ export interface StagedContent {
   newBytes: number;
 }
 
-export async function stageFile(root: string, entry: DiskEntry, packs: PackWriter, stagingDir: string, chunking: ChunkingParams): Promise<StagedContent | 'unstable'> {
+/** Why a file was left for a later round (a person reads it: "skipped <path>: <reason>"). */
+export interface Unstable {
+  unstable: string;
+}
+
+export async function stageFile(root: string, entry: DiskEntry, packs: PackWriter, stagingDir: string, chunking: ChunkingParams, signal?: AbortSignal): Promise<StagedContent | Unstable> {
   const abs = join(root, entry.diskPath);
   const before = await effectiveStat(root, entry);
   let source = abs;
@@ -36,7 +41,8 @@ export async function stageFile(root: string, entry: DiskEntry, packs: PackWrite
       try {
         await snapshotSqlite(abs, snapshot);
       } catch {
-        return 'unstable'; // locked for longer than the busy timeout, or not really a database
+        // locked for longer than the busy timeout, or not really a database
+        return { unstable: 'the database could not be read consistently (locked?); left for the next sync' };
       }
       source = snapshot;
       kind = 'sqlite';
@@ -44,18 +50,29 @@ export async function stageFile(root: string, entry: DiskEntry, packs: PackWrite
     const chunks: string[] = [];
     let size = 0;
     let newBytes = 0;
-    for await (const bytes of chunkFile(source, chunking)) {
-      const h = sha256(bytes);
-      chunks.push(h);
-      size += bytes.byteLength;
-      if (await packs.add(h, bytes)) newBytes += bytes.byteLength;
+    try {
+      for await (const bytes of chunkFile(source, chunking, { signal })) {
+        const h = sha256(bytes);
+        chunks.push(h);
+        size += bytes.byteLength;
+        // Chunks already packed are content-addressed: a later round's upload reuses them.
+        if (await packs.add(h, bytes)) newBytes += bytes.byteLength;
+      }
+    } catch (e) {
+      if (isFileChanged(e)) return { unstable: `${e.message}; left for the next sync` };
+      throw e;
     }
     if (kind === 'file') {
       const s = lstatSync(abs); // synchronous, like the scan's stats
       const after = await effectiveStat(root, { ...entry, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino });
-      if (!sameStat(before, after) || size !== s.size) return 'unstable';
+      if (!sameStat(before, after) || size !== s.size) return { unstable: 'it changed while being read; left for the next sync' };
     }
     return { kind, chunks, size, newBytes };
+  } catch (e) {
+    // Removed (or renamed away) between the scan's listing and this read: a temporary file, a save
+    // that replaces the file. The next round sees what is there then.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { unstable: 'it was removed while being read; left for the next sync' };
+    throw e;
   } finally {
     if (snapshot) await unlink(snapshot).catch(() => undefined);
   }

@@ -10,6 +10,7 @@ import type { TreeEntry } from './merge.js';
 import { treeFor } from './broken-variants.js';
 import type { RoundContext } from './round.js';
 import { chunkFile } from '../local/chunk-file.js';
+import { describePathError, isPerPathError, unsafeParent } from '../local/safe-paths.js';
 import { sha256 } from './hashing.js';
 import { contentId, type HashedVersion } from './version.js';
 
@@ -68,6 +69,9 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   const byTree = new Map([...records.values()].map((r) => [r.treePath, r]));
   const trashDir = join(ctx.stateDir, 'trash', new Date(ctx.options.now()).toISOString().replace(/[:.]/g, '-'));
   summary.conflicts = [...tree.values()].filter((e) => e.conflictOf).map((e) => e.path);
+  // The last round's plan was for the scan before this (engine/adoption.ts); kept, it could adopt
+  // a file the user later makes with the same bytes.
+  state.planWrites([]);
 
   // Content this node already holds in another file (its own edit turned conflict copy, a rename)
   // is copied from there, not downloaded, and before anything is overwritten: it is then still
@@ -84,7 +88,18 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   const deleted: string[] = [];
   for (const rec of records.values()) {
     if (tree.has(rec.treePath)) continue;
-    if (!(await trashFile(dir, rec.path, await settleRecord(ctx, rec), trashDir))) complete = false;
+    let trashed: boolean;
+    try {
+      const unsafe = unsafeParent(dir, rec.path); // never read, let alone move, through a link
+      if (unsafe) throw unsafe;
+      trashed = await trashFile(dir, rec.path, await settleRecord(ctx, rec), trashDir);
+    } catch (e) {
+      if (!isPerPathError(e)) throw e;
+      summary.errors.push(`could not remove ${rec.treePath}: ${describePathError(e)}; tried again next sync`);
+      complete = false;
+      continue;
+    }
+    if (!trashed) complete = false;
     else {
       for (const src of localSource.values()) if (src.abs === join(dir, rec.path)) src.abs = join(trashDir, rec.path);
       state.removeLocal(rec.path);
@@ -126,10 +141,13 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   // target) before those that overwrite a file, which may be another copy's source.
   const sortKey = (e: TreeEntry) => (sourceOf(e) ? (byTree.has(e.path) ? '1' : '0') : `2${firstLoc(e)}`);
   todo.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+  // Stored before the first rename: a crash between a rename and its record is then recognized
+  // by the next scan as this node's own write (engine/adoption.ts), not as a local edit.
+  state.planWrites(todo.filter((e) => e.version.kind !== 'dir').map((e) => ({ path: byTree.get(e.path)?.path ?? e.path, treePath: e.path, version: e.version.hash })));
   let done = 0;
   let bytes = 0;
   // A crash between a rename and its record only costs a re-hash: the scan finds the file holds
-  // the tree's version and adopts it without a new version.
+  // the content planned for it above and adopts that version, not a new one.
   let written: LocalRecord[] = [];
   const flush = () => {
     const batch = written;
@@ -141,8 +159,22 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
     ctx.progress({ phase: 'materialize', done: done++, total: todo.length, bytes, path: entry.path });
     let rec = byTree.get(entry.path);
     const diskPath = rec?.path ?? entry.path;
-    if (rec) rec = await settleRecord(ctx, rec);
     try {
+      const unsafe = unsafeParent(dir, diskPath);
+      if (unsafe) throw unsafe;
+      if (rec) rec = await settleRecord(ctx, rec);
+      // A file becoming a folder or the reverse (the merge gave the name to a folder): what the
+      // record says is here goes to the trash first, if unchanged; a local edit is kept.
+      const was = rec ? byHash.get(rec.version) : undefined;
+      if (rec && was && !was.deleted && (was.kind === 'dir') !== (entry.version.kind === 'dir')) {
+        if (!(await trashFile(dir, rec.path, rec, trashDir))) {
+          complete = false;
+          continue;
+        }
+        for (const src of localSource.values()) if (src.abs === join(dir, rec.path)) src.abs = join(trashDir, rec.path);
+        state.removeLocal(rec.path);
+        rec = undefined;
+      }
       const source = sourceOf(entry);
       const local = source ? await localChunks(ctx, source.abs, entry.version) : undefined;
       const from = local ? { get: async (h: string) => local.get(h) ?? fetcher.get(h) } : fetcher;
@@ -169,11 +201,19 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
         complete = false;
         continue;
       }
+      // This path cannot be written here (a name too long for this file system, a link or a
+      // file in the way, no permission): reported, the rest goes on, and the next round retries.
+      if (isPerPathError(e)) {
+        summary.errors.push(`could not write ${entry.path}: ${describePathError(e)}; tried again next sync`);
+        complete = false;
+        continue;
+      }
       throw e;
     }
   }
   } finally {
     flush();
   }
+  state.planWrites([]); // every write is recorded
   return complete;
 }

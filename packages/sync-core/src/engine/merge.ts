@@ -6,6 +6,9 @@
  * - one head: that is the state; several: a delete loses against any live head (add-wins),
  *   identical content is no conflict, the winner is max (hlc, hash), and every other distinct
  *   live content is materialized as a conflict copy whose name derives only from its version.
+ * A name cannot be a file and a folder at once: the folder keeps the name (a `dir` head wins over
+ * file heads of its path, and a file whose path has entries below it is displaced to a conflict
+ * copy), so every node writes the same tree and none loops on EEXIST.
  */
 import { compareRecency, contentId, type HashedVersion } from './version.js';
 
@@ -14,6 +17,11 @@ export interface TreeEntry {
   version: HashedVersion;
   /** For a conflict copy: the path it conflicts with. */
   conflictOf?: string;
+  /**
+   * The copy is the winner of `conflictOf`, moved aside because that name is a folder: resolving
+   * it (deleting or editing the copy) deletes the file at `conflictOf`.
+   */
+  displaced?: true;
 }
 
 export type Tree = Map<string, TreeEntry>;
@@ -60,7 +68,8 @@ export interface PathState {
 export function resolvePath(heads: HashedVersion[]): PathState {
   const live = heads.filter((v) => !v.deleted);
   if (live.length === 0) return { heads, conflicts: [] };
-  const winner = live[live.length - 1]!; // heads are sorted by recency
+  // Heads are sorted by recency; a folder keeps the name against files (see buildTree).
+  const winner = live.findLast((v) => v.kind === 'dir') ?? live[live.length - 1]!;
   const seen = new Set([contentId(winner)]);
   const conflicts: HashedVersion[] = [];
   for (const v of [...live].reverse()) {
@@ -81,7 +90,23 @@ export function buildTree(versions: Iterable<HashedVersion>): Tree {
     if (state.winner) tree.set(path, { path, version: state.winner });
     for (const c of state.conflicts) copies.push({ path: conflictCopyName(path, c), version: c, conflictOf: path });
   }
-  // A real path always beats a conflict copy that happens to share its name.
-  for (const c of copies) if (!tree.has(c.path)) tree.set(c.path, c);
+  // A file at a name that is also a folder (something lies below it) gives way: the folder keeps
+  // the name, the file becomes a conflict copy beside it. Copies are siblings of their path, so
+  // moving one aside makes no new folder and one pass is enough.
+  const folders = foldersOf([...tree.keys(), ...copies.map((c) => c.path)]);
+  for (const [path, e] of tree) {
+    if (e.version.kind === 'dir' || !folders.has(path)) continue;
+    tree.delete(path);
+    copies.push({ path: conflictCopyName(path, e.version), version: e.version, conflictOf: path, displaced: true });
+  }
+  // A real path (or folder) always beats a conflict copy that happens to share its name.
+  for (const c of copies) if (!tree.has(c.path) && !folders.has(c.path)) tree.set(c.path, c);
   return tree;
+}
+
+/** Every proper ancestor folder of these paths. */
+function foldersOf(paths: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const p of paths) for (let i = p.indexOf('/'); i !== -1; i = p.indexOf('/', i + 1)) out.add(p.slice(0, i));
+  return out;
 }

@@ -17,13 +17,14 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ignore } from 'ignore';
 import type { CountingStorage } from '../storage/wrappers/counting.js';
-import { walkLibrary, effectiveStat, sameStat, recordStat, IGNORE_CTIME } from '../local/scan.js';
+import { walkLibrary, effectiveStat, sameStat, recordStat, isUnseen, IGNORE_CTIME } from '../local/scan.js';
 import type { LocalState } from '../local/state.js';
 import { forgetUnlisted, type BrokenVariant } from './broken-variants.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
 import type { ChunkingParams } from './chunker.js';
 import { SyncError } from './errors.js';
 import { fetchSegments } from './ingest.js';
+import { plannedVersionHeld } from './adoption.js';
 import { stageFile } from './local-changes.js';
 import { listSegmentKeys, type SyncProgress, type SyncSummary } from './library.js';
 import { materializeTree } from './materialize-tree.js';
@@ -273,8 +274,17 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
     created++;
     return hv;
   };
-  /** Deleting or editing a conflict copy resolves the conflict: one version replacing all heads. */
-  const resolveConflict = (path: string) => {
+  /**
+   * Deleting or editing a conflict copy resolves the conflict: one version replacing all heads (a
+   * delete, for a file displaced by a folder of its name: the folder stays).
+   */
+  const resolveConflict = (path: string, displaced?: boolean) => {
+    if (displaced) {
+      const all = headsOf(path);
+      const live = all.filter((h) => !h.deleted);
+      if (live.length > 0) add({ path, parents: all.map((h) => h.hash), hlc: tick(), writer, deleted: true, kind: live[live.length - 1]!.kind, size: 0, mtime: 0, chunks: [] }, undefined);
+      return;
+    }
     const current = resolvePath(headsOf(path));
     if (!current.winner || current.heads.length < 2) return;
     const w = current.winner;
@@ -290,7 +300,7 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
     const actual = statFields(await effectiveStat(dir, entry));
     const st = recordStat(actual);
     if (rec && sameStat(actual, rec)) {
-      if (resupply && entry.kind === 'file' && lacksLocation(rec.version)) await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking);
+      if (resupply && entry.kind === 'file' && lacksLocation(rec.version)) await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking, ctx.signal);
       continue;
     }
     if (entry.kind === 'dir') {
@@ -308,8 +318,11 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
     const age = Date.now() - entry.mtimeMs;
     if (age >= 0 && age < options.stableAfterMs) continue;
     ctx.progress({ phase: 'scan', done: done++, total: entries.length, bytes: 0, path: entry.diskPath });
-    const staged = await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking);
-    if (staged === 'unstable') continue;
+    const staged = await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking, ctx.signal);
+    if ('unstable' in staged) {
+      summary.skipped.push({ path: entry.diskPath, reason: staged.unstable });
+      continue;
+    }
     if (staged.kind === 'sqlite') st.ctimeMs = IGNORE_CTIME; // databases are compared by content
     const base = rec ? state.version(rec.version) : undefined;
     const draft: Version = {
@@ -323,6 +336,12 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
       chunks: staged.chunks,
       ...(entry.exec ? { exec: true as const } : {}),
     };
+    const mine = base && contentId(base) === contentId(draft) ? undefined : plannedVersionHeld(state, entry.diskPath, draft);
+    if (mine) {
+      // Written here by a materialization a crash cut short before its record: no new version.
+      state.putLocal({ path: entry.diskPath, treePath: mine.treePath, version: mine.version.hash, ...st });
+      continue;
+    }
     if (base && !base.deleted && contentId(base) === contentId(draft)) {
       state.putLocal({ ...rec!, ...st }); // touched, not changed
       continue;
@@ -336,11 +355,12 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
         continue;
       }
     }
-    const conflictOf = rec ? (treeCache ??= tree()).get(rec.treePath)?.conflictOf : undefined;
+    const copy = rec ? (treeCache ??= tree()).get(rec.treePath) : undefined;
+    const conflictOf = copy?.conflictOf;
     if (conflictOf) {
       // An edited conflict copy becomes a file of its own, and the conflict is resolved.
       add({ ...draft, path: entry.path, parents: [], hlc: tick() }, entry.diskPath, st);
-      resolveConflict(conflictOf);
+      resolveConflict(conflictOf, copy.displaced);
     } else {
       add({ ...draft, hlc: tick() }, entry.diskPath, st);
     }
@@ -351,12 +371,14 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
   // Whatever has a record but is no longer on disk was deleted here.
   const removed: string[] = [];
   for (const rec of records.values()) {
+    // Behind a link or an unreadable folder the file is unknown, not gone: no delete.
+    if (isUnseen(walk, rec.path)) continue;
     const base = state.version(rec.version);
     removed.push(rec.path); // dropped with the versions below, in one transaction
     if (!base || base.deleted) continue;
-    const conflictOf = (treeCache ??= tree()).get(rec.treePath)?.conflictOf;
-    if (conflictOf) {
-      resolveConflict(conflictOf);
+    const copy = (treeCache ??= tree()).get(rec.treePath);
+    if (copy?.conflictOf) {
+      resolveConflict(copy.conflictOf, copy.displaced);
       continue;
     }
     // A delete supersedes only what was on this disk (the record), never a version it did not see.

@@ -1,7 +1,15 @@
-/** Reads a file as a stream of chunks (content-defined, or page-aligned for SQLite) with bounded memory. */
-import { readFileSync, statSync } from 'node:fs';
+/**
+ * Reads a file as a stream of chunks (content-defined, or page-aligned for SQLite) with bounded
+ * memory and linear work. The file is read up to the size it had when opened, in full-size reads,
+ * and no further: a file that grows or shrinks meanwhile (a log being written, a download in
+ * progress) fails with `FileChangedError` and is left for a later round. Reading on to the end of a
+ * growing file never ends, and did not: reads shrank to the few bytes appended since, each
+ * followed by a copy of the whole read buffer.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { cdcBoundaries, DEFAULT_CHUNKING, isSqliteHeader, sqlitePageSize, type ChunkingParams } from '../engine/chunker.js';
+import { SyncError } from '../engine/errors.js';
 
 const READ_BLOCK = 8 * 1024 * 1024;
 
@@ -9,37 +17,61 @@ const READ_BLOCK = 8 * 1024 * 1024;
 // five thread-pool round trips (open, stat, read, read, close) cost more than the read itself.
 const SMALL_FILE = 256 * 1024;
 
-export async function* chunkFile(path: string, p: ChunkingParams = DEFAULT_CHUNKING): AsyncGenerator<Uint8Array> {
-  if (statSync(path).size <= SMALL_FILE) {
-    const whole = readFileSync(path);
-    if (whole.length <= SMALL_FILE) {
-      yield* chunkWhole(whole, p);
-      return;
-    }
+/** The file's size moved while it was read: its content is not one moment's. */
+export class FileChangedError extends Error {
+  readonly code = 'FileChanged';
+  constructor(
+    readonly path: string,
+    readonly expected: number,
+    readonly seen: number,
+  ) {
+    super(seen > expected ? `it grew while being read (it had ${expected} bytes)` : `it shrank while being read (from ${expected} to ${seen} bytes)`);
+    this.name = 'FileChangedError';
+  }
+}
+
+export const isFileChanged = (e: unknown): e is FileChangedError => (e as { code?: unknown } | null)?.code === 'FileChanged';
+
+export interface ChunkFileOptions {
+  /** Checked before every read and chunk: an abort stops the read at once (`SyncError` `Aborted`). */
+  signal?: AbortSignal;
+}
+
+function checkSignal(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new SyncError('Aborted', 'sync aborted');
+}
+
+export async function* chunkFile(path: string, p: ChunkingParams = DEFAULT_CHUNKING, o: ChunkFileOptions = {}): AsyncGenerator<Uint8Array> {
+  checkSignal(o.signal);
+  const statted = statSync(path).size;
+  if (statted <= SMALL_FILE) {
+    const whole = readSmall(path, statted);
+    if (whole.length !== statted) throw new FileChangedError(path, statted, whole.length);
+    yield* chunkWhole(whole, p);
+    return;
   }
   const fh = await open(path, 'r');
   try {
-    // Small files (most of a library) get a read buffer of their size, not a full block.
-    let left = (await fh.stat()).size + 1;
+    const size = (await fh.stat()).size;
+    let pos = 0; // bytes of the file read so far
     let buffer: Buffer = Buffer.alloc(0);
-    let eof = false;
     let pageSize = 0; // > 0 once the file is known to be SQLite
     let first = true;
-    while (!eof || buffer.length > 0) {
-      if (!eof && buffer.length < p.maxSize * 2) {
-        const size = Math.max(1, Math.min(READ_BLOCK, left));
-        const block = Buffer.allocUnsafe(size);
-        const { bytesRead } = await fh.read(block, 0, size, null);
-        left = Math.max(1, left - bytesRead); // a file that grows while read still reads to its end
-        if (bytesRead === 0) eof = true;
-        else buffer = buffer.length ? Buffer.concat([buffer, block.subarray(0, bytesRead)]) : block.subarray(0, bytesRead);
+    while (pos < size || buffer.length > 0) {
+      checkSignal(o.signal);
+      if (pos < size && buffer.length < p.maxSize * 2) {
+        const block = await readExactly(fh, path, pos, Math.min(READ_BLOCK, size - pos), size);
+        pos += block.length;
+        // At the size it had: one more byte there means it grew, and its content is of no one moment.
+        if (pos === size && (await fh.read(Buffer.alloc(1), 0, 1, size)).bytesRead > 0) throw new FileChangedError(path, size, size + 1);
+        buffer = buffer.length ? Buffer.concat([buffer, block]) : block;
         if (first && buffer.length >= 100) {
           first = false;
           if (isSqliteHeader(buffer)) pageSize = sqlitePageSize(buffer);
         }
-        if (!eof && buffer.length < p.maxSize * 2) continue;
+        if (pos < size && buffer.length < p.maxSize * 2) continue;
       }
-      if (buffer.length === 0) break;
+      const eof = pos === size;
       if (pageSize > 0) {
         const whole = eof ? buffer.length : buffer.length - (buffer.length % pageSize);
         for (let off = 0; off < whole; off += pageSize) yield Uint8Array.from(buffer.subarray(off, Math.min(off + pageSize, whole)));
@@ -49,18 +81,43 @@ export async function* chunkFile(path: string, p: ChunkingParams = DEFAULT_CHUNK
       const lengths = cdcBoundaries(buffer, p);
       // Every chunk but the last is final (its cut depends only on bytes before it); the last
       // may be cut short by the end of what has been read, unless the file has ended.
-      const keep = eof ? 0 : lengths.pop()!;
+      if (!eof) lengths.pop();
       let off = 0;
       for (const len of lengths) {
+        checkSignal(o.signal);
         yield Uint8Array.from(buffer.subarray(off, off + len));
         off += len;
       }
       buffer = buffer.subarray(off);
-      if (eof && keep === 0 && buffer.length === 0) break;
     }
   } finally {
     await fh.close();
   }
+}
+
+/** Up to `size` + 1 bytes (one more shows it grew), synchronously: never the whole of a file that grew. */
+function readSmall(path: string, size: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(size + 1);
+    let got = 0;
+    for (let n = 1; n > 0 && got < buf.length; got += n) n = readSync(fd, buf, got, buf.length - got, got);
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `length` bytes at `pos`, in as few reads as the OS allows; a short file is FileChanged. */
+async function readExactly(fh: Awaited<ReturnType<typeof open>>, path: string, pos: number, length: number, size: number): Promise<Buffer> {
+  const block = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fh.read(block, got, length - got, pos + got);
+    if (bytesRead === 0) throw new FileChangedError(path, size, pos + got);
+    got += bytesRead;
+  }
+  return block;
 }
 
 /** The chunks of content already in memory (same cuts as the streaming path at end of file). */

@@ -2,14 +2,16 @@
  * Writes remote changes into the library: content goes to a temporary file beside the target,
  * is fsynced, the local file is re-checked (if it changed since the scan, that is a local edit:
  * it is kept and becomes a version next round), then renamed into place. Deleted files go to
- * `.syncacross/trash/` rather than away.
+ * `.syncacross/trash/` rather than away. Nothing is written, renamed or removed through a
+ * symbolic link (safe-paths.ts): such a path fails alone, with a PathError.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ChunkFetcher } from '../engine/chunk-fetcher.js';
 import type { HashedVersion } from '../engine/version.js';
+import { ensureFolder, ensureParents, PathError, removeCreated, unsafeParent } from './safe-paths.js';
 import { sameStat } from './scan.js';
 import { applySqlite, looksLikeSqlite } from './sqlite-snapshot.js';
 import type { LocalRecord } from './state.js';
@@ -35,12 +37,28 @@ export async function unchangedSince(path: string, record: LocalRecord | undefin
 }
 
 export async function writeVersion(root: string, diskPath: string, v: HashedVersion, fetcher: Pick<ChunkFetcher, 'get'>, record: LocalRecord | undefined, stagingDir: string): Promise<StatLike | 'local-edit'> {
+  void stagingDir;
   const target = join(root, diskPath);
   if (v.kind === 'dir') {
-    mkdirSync(target, { recursive: true });
-    return { size: 0, mtimeMs: 0, ctimeMs: 0, ino: statSync(target).ino };
+    ensureFolder(root, diskPath);
+    return { size: 0, mtimeMs: 0, ctimeMs: 0, ino: lstatSync(target).ino };
   }
-  mkdirSync(dirname(target), { recursive: true });
+  const created = ensureParents(root, diskPath);
+  try {
+    return await writeFileVersion(root, diskPath, v, fetcher, record);
+  } catch (e) {
+    removeCreated(root, created);
+    throw e;
+  }
+}
+
+async function writeFileVersion(root: string, diskPath: string, v: HashedVersion, fetcher: Pick<ChunkFetcher, 'get'>, record: LocalRecord | undefined): Promise<StatLike | 'local-edit'> {
+  const target = join(root, diskPath);
+  // What stands at the name itself is replaced only if it is a file (rename would replace a link
+  // itself, not follow it, but the link is the user's: it is left alone and reported).
+  const there = lstatSync(target, { throwIfNoEntry: false });
+  if (there?.isSymbolicLink()) throw new PathError('TargetIsLink', diskPath, `${diskPath} is a symbolic link on this machine: it is left alone`);
+  if (there?.isDirectory()) throw new PathError('TargetIsFolder', diskPath, `${diskPath} is a folder on this machine`);
   const temp = join(dirname(target), `.${randomBytes(6).toString('hex')}.syncacross-tmp-${process.pid}`);
   let renamed = false;
   try {
@@ -75,13 +93,14 @@ export async function writeVersion(root: string, diskPath: string, v: HashedVers
       }
     }
   }
-  void stagingDir;
   return (await statOf(target))!;
 }
 
 /** Moves a file the remote deleted into the trash, if it is still what we recorded. */
 export async function trashFile(root: string, diskPath: string, record: LocalRecord, trashDir: string): Promise<boolean> {
   const target = join(root, diskPath);
+  const unsafe = unsafeParent(root, diskPath);
+  if (unsafe) throw unsafe;
   if (!(await unchangedSince(target, record))) return false;
   const s = await statOf(target);
   if (!s) return true;
@@ -102,6 +121,8 @@ export async function pruneEmptyParents(root: string, diskPath: string, keep: (d
   while (dir !== '.' && dir !== '') {
     if (keep(dir)) return;
     const abs = join(root, dir);
+    // Only real folders, reached through real folders: never empty a folder a link points to.
+    if (!lstatSync(abs, { throwIfNoEntry: false })?.isDirectory() || unsafeParent(root, dir)) return;
     const left = await readdir(abs).catch(() => ['?']);
     if (left.length > 0) return;
     await rmdir(abs).catch(() => undefined);

@@ -27,13 +27,35 @@ export interface DiskEntry {
 export interface WalkResult {
   entries: Map<string, DiskEntry>; // by diskPath
   skipped: { path: string; reason: string }[];
+  /**
+   * Disk paths the walk saw but did not enter or read (symbolic links, unreadable folders, devices):
+   * what is at or below them is unknown, never absent, so records there are not deletes.
+   */
+  unseen: Set<string>;
+}
+
+/** Whether `diskPath` is one of `unseen` or lies below one of them. */
+export function isUnseen(walk: Pick<WalkResult, 'unseen'>, diskPath: string): boolean {
+  if (walk.unseen.size === 0) return false;
+  for (let i = diskPath.indexOf('/'); i !== -1; i = diskPath.indexOf('/', i + 1)) if (walk.unseen.has(diskPath.slice(0, i))) return true;
+  return walk.unseen.has(diskPath);
 }
 
 export async function walkLibrary(root: string, rules: Ignore): Promise<WalkResult> {
   const entries = new Map<string, DiskEntry>();
   const skipped: { path: string; reason: string }[] = [];
+  const unseen = new Set<string>();
   async function visit(rel: string): Promise<number> {
-    const names = readdirSync(rel ? join(root, rel) : root, { withFileTypes: true });
+    let names;
+    try {
+      names = readdirSync(rel ? join(root, rel) : root, { withFileTypes: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (!rel || (code !== 'EACCES' && code !== 'EPERM')) throw e;
+      skipped.push({ path: rel, reason: 'the folder cannot be read (permission denied)' });
+      unseen.add(rel);
+      return 1; // not empty as far as anyone knows
+    }
     const present = new Set(names.map((d) => d.name));
     let kept = 0;
     for (const d of names) {
@@ -51,6 +73,8 @@ export async function walkLibrary(root: string, rules: Ignore): Promise<WalkResu
       }
       if (d.isSymbolicLink()) {
         skipped.push({ path: diskPath, reason: 'symbolic links are not synced' });
+        unseen.add(diskPath);
+        kept++; // the folder holding it is not empty (else it would be published as an empty folder, and retired by the others, every round)
         continue;
       }
       if (isDir) {
@@ -69,12 +93,14 @@ export async function walkLibrary(root: string, rules: Ignore): Promise<WalkResu
         kept++;
       } else {
         skipped.push({ path: diskPath, reason: 'not a regular file' });
+        unseen.add(diskPath);
+        kept++;
       }
     }
     return kept;
   }
   await visit('');
-  return { entries, skipped };
+  return { entries, skipped, unseen };
 }
 
 /** A temporary file left by a materialization that was killed: remove it once its process is gone. */

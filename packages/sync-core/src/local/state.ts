@@ -34,6 +34,7 @@ CREATE INDEX IF NOT EXISTS versions_path ON versions(path);
 CREATE TABLE IF NOT EXISTS chunk_locations (hash TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, segment TEXT, PRIMARY KEY (hash, pack));
 CREATE INDEX IF NOT EXISTS chunk_locations_pack ON chunk_locations(pack);
 CREATE TABLE IF NOT EXISTS local (path TEXT PRIMARY KEY, tree_path TEXT NOT NULL, version TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, ctime_ms REAL NOT NULL, ino INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS planned_writes (path TEXT PRIMARY KEY, tree_path TEXT NOT NULL, version TEXT NOT NULL);
 `;
 
 export class LocalState {
@@ -244,5 +245,21 @@ export class LocalState {
   }
   removeLocal(path: string): void {
     this.prepare('DELETE FROM local WHERE path = ?').run(path);
+  }
+
+  /**
+   * What materialization is about to write, stored before the first rename (replacing any earlier
+   * plan): after a crash between a rename and its record, the scan knows whose content it is.
+   */
+  planWrites(writes: { path: string; treePath: string; version: string }[]): void {
+    this.transaction(() => {
+      this.prepare('DELETE FROM planned_writes').run();
+      const st = this.prepare('INSERT OR REPLACE INTO planned_writes (path, tree_path, version) VALUES (?, ?, ?)');
+      for (const w of writes) st.run(w.path, w.treePath, w.version);
+    });
+  }
+  plannedWrite(path: string): { treePath: string; version: string } | undefined {
+    const r = this.prepare('SELECT tree_path, version FROM planned_writes WHERE path = ?').get(path) as { tree_path: string; version: string } | undefined;
+    return r ? { treePath: r.tree_path, version: r.version } : undefined;
   }
 }

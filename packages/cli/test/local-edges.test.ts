@@ -1,0 +1,84 @@
+/**
+ * The user's folder on this machine may not hold what another machine synced: a folder that is a
+ * symbolic link here, a name too long for this file system. Through the built binary: nothing is
+ * written outside the library, nothing is deleted on the other machine, the path is named, the
+ * rest syncs, and the exit code is 8 ("completed with errors").
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createFsStorage } from '@syncacross/adapter-fs';
+import { encodeSegment, withHash, type Version } from '@syncacross/sync-core';
+import { syncOutput } from '../src/json-output.js';
+import { cleanup, FAST, run, runJson, snapshot, tempDir, writeFiles } from './helpers.js';
+
+afterAll(cleanup);
+
+async function twoLibraries(files: Record<string, string>) {
+  const base = await tempDir();
+  const alice = join(base, 'alice');
+  const bob = join(base, 'bob');
+  const remote = join(base, 'remote');
+  await writeFiles(alice, files);
+  expect((await run(['init', alice, '--remote', `fs:${remote}`, '-o', 'createRoot=true', '--name', 'alice'])).code).toBe(0);
+  expect((await run(['sync', alice, ...FAST])).code).toBe(0);
+  expect((await run(['init', bob, '--remote', `fs:${remote}`, '--name', 'bob'])).code).toBe(0);
+  return { base, alice, bob, remote };
+}
+
+describe('a folder that is a symbolic link on one machine', () => {
+  it('nothing is written through the link, nothing is deleted on the other machine, exit 8 naming the path', async () => {
+    const { base, alice, bob } = await twoLibraries({ 'Photos/one.jpg': 'one', 'Photos/two.jpg': 'two', 'notes.txt': 'notes' });
+    const outside = join(base, 'outside');
+    await mkdir(outside);
+    await symlink(outside, join(bob, 'Photos'));
+
+    const r = await runJson(['sync', bob, ...FAST]);
+    expect(r.code, r.stderr).toBe(8);
+    const s = syncOutput.parse(r.json);
+    expect(s.errors.join('\n')).toContain('Photos/one.jpg');
+    expect(s.errors.join('\n')).toMatch(/symbolic link/);
+    expect(await readdir(outside)).toEqual([]);
+    expect(await readFile(join(bob, 'notes.txt'), 'utf8')).toBe('notes');
+    const plain = await run(['sync', bob, ...FAST]);
+    expect(plain.code).toBe(8);
+    expect(plain.stderr).toContain('Photos/one.jpg');
+
+    // Alice's photos survive every later round on both sides.
+    for (const dir of [alice, bob, alice]) await run(['sync', dir, ...FAST]);
+    expect(await snapshot(alice)).toEqual({ 'Photos/one.jpg': 'one', 'Photos/two.jpg': 'two', 'notes.txt': 'notes' });
+    expect(await readdir(outside)).toEqual([]);
+    expect(existsSync(join(alice, '.syncacross/trash'))).toBe(false);
+  });
+});
+
+describe('a name too long for this file system', () => {
+  it('100 CJK characters (300 bytes, fine on macOS): exit 8, the path named, the rest synced, own edits sent', async () => {
+    const { alice, bob, remote } = await twoLibraries({ 'ok.txt': 'fine' });
+    // What a Mac would publish: an (empty) file whose name Linux cannot hold.
+    const status = await runJson(['status', alice]);
+    const long = `docs/${'長'.repeat(100)}.txt`;
+    const v: Version = { path: long, parents: [], hlc: Date.now(), writer: 'mac-0001.0badc0de', kind: 'file', size: 0, mtime: 0, chunks: [] };
+    const { hash: _hash, ...version } = withHash(v);
+    const { key, bytes } = encodeSegment({ format: 1, repo: status.json.repository, writer: v.writer, seq: 1, prev: null, versions: [version], chunks: [] });
+    await (await createFsStorage({ root: remote })).putIfAbsent(key, bytes);
+
+    await writeFiles(bob, { 'from-bob.txt': 'bob' });
+    const r = await runJson(['sync', bob, ...FAST]);
+    expect(r.code, r.stderr).toBe(8);
+    const s = syncOutput.parse(r.json);
+    expect(s.errors).toHaveLength(1);
+    expect(s.errors[0]).toContain(long);
+    expect(s.errors[0]).toContain('too long');
+    expect(s.local.added).toBe(1);
+    expect(await snapshot(bob)).toEqual({ 'ok.txt': 'fine', 'from-bob.txt': 'bob' });
+
+    const plain = await run(['sync', bob, ...FAST]);
+    expect(plain.code).toBe(8);
+    expect(plain.stderr).toContain(long);
+    const a = await run(['sync', alice, ...FAST]);
+    expect(a.code).toBe(8);
+    expect(await readFile(join(alice, 'from-bob.txt'), 'utf8')).toBe('bob');
+  });
+});
