@@ -26,6 +26,7 @@ function describe(s: SyncSummary, root: string, storage: string, out: Output): v
   }
   for (const k of s.skipped) out.info(`  skipped ${k.path}: ${k.reason}`);
   if (s.retiredWriter) out.info(`  this node now writes as ${s.writer} (was ${s.retiredWriter})`);
+  for (const n of s.notices) out.warn(`syncacross: note: ${n}`);
   for (const e of s.errors) out.warn(`syncacross: ${e}`);
 }
 

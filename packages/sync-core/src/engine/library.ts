@@ -67,7 +67,10 @@ export interface SyncSummary {
   local: { added: number; changed: number; deleted: number };
   remote: { added: number; changed: number; deleted: number };
   conflicts: string[];
+  /** What went wrong: something was not synced (exit 8 in the CLI). */
   errors: string[];
+  /** What a person should know although nothing was lost or skipped (the CLI prints them, exit 0). */
+  notices: string[];
   skipped: { path: string; reason: string }[];
   retiredWriter?: string;
   requests: StorageStats['requests'];
@@ -132,6 +135,7 @@ export class Library extends EventEmitter {
     const summary = await runRound(ctx);
     for (const c of summary.conflicts) this.emit('conflict', c);
     for (const e of summary.errors) this.emit('error-report', e);
+    for (const n of summary.notices) this.emit('notice', n);
     this.emit('synced', summary);
     return summary;
   }

@@ -64,6 +64,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
     remote: { added: 0, changed: 0, deleted: 0 },
     conflicts: [],
     errors: [],
+    notices: [],
     skipped: [],
     requests: storage.stats.requests,
     totalRequests: 0,
@@ -239,7 +240,7 @@ function retireWriterIfForeign(ctx: RoundContext, listing: SegmentKey[], summary
   });
   summary.retiredWriter = writer;
   summary.writer = next;
-  summary.errors.push(`this node was restored from an older copy or cloned (the remote holds ${foreign.length} segment(s) of ${writer} it did not write); continuing as ${next}, nothing was lost`);
+  summary.notices.push(`this node was restored from an older copy or cloned (the remote holds ${foreign.length} segment(s) of ${writer} it did not write); continuing as ${next}, nothing was lost`);
 }
 
 /** Step 5: new versions for what changed locally. Returns how many were created, and whether any pack was written. */
