@@ -50,7 +50,11 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
       const s = await stat(root);
       if (!s.isDirectory()) throw new Error('not a directory');
     } catch (e) {
-      throw new StorageError('Unavailable', `${what}: the folder ${root} is not reachable (not mounted, unplugged, or moved?): ${(e as Error).message}`, { cause: e });
+      // Missing or not a folder: asking again in a few seconds will not mount it. EIO, ETIMEDOUT,
+      // EHOSTDOWN (a NAS waking up, a stale mount) may recover, and are retried.
+      const code = (e as NodeJS.ErrnoException).code;
+      const permanent = code === 'ENOENT' || code === 'ENOTDIR' || code === undefined;
+      throw new StorageError('Unavailable', `${what}: the folder ${root} is not reachable (not mounted, unplugged, or moved?): ${(e as Error).message}`, { cause: e, permanent });
     }
   }
 

@@ -3,7 +3,7 @@
  * to them. The engine and adapters report stable `code`s; we branch on those, never on
  * `instanceof`, so a custom adapter bundling its own copy of sync-core still maps correctly.
  */
-import { isStorageError, isSyncError } from '@syncacross/sync-core';
+import { isStorageError, isSyncError, permanentCause } from '@syncacross/sync-core';
 import { CliError } from './cli-error.js';
 
 export const EXIT = {
@@ -72,8 +72,10 @@ export function toCliError(error: unknown): CliError {
   if (isStorageError(error)) {
     switch (error.code) {
       case 'Unavailable':
-      case 'RateLimited':
-        return new CliError(EXIT.unreachable, `remote unreachable: ${message}`, error.code, { cause: error });
+      case 'RateLimited': {
+        const hint = permanentCause(error) === 'ENOTFOUND' ? ". The host name does not resolve: check the remote's address (a typo?) and this machine's network and DNS" : '';
+        return new CliError(EXIT.unreachable, `remote unreachable: ${message}${hint}`, error.code, { cause: error });
+      }
       case 'AuthFailed':
         return new CliError(EXIT.auth, `authentication failed: ${message}. Check the credentials (environment variables or \${env:…} references in .syncacross/config.json), or run \`syncacross auth <adapter>\` again.`, error.code, { cause: error });
       case 'NoSpace':
