@@ -24,10 +24,11 @@ function describe(s: SyncSummary, root: string, storage: string, out: Output): v
     out.info(`  conflict copies (${s.conflicts.length}): ${s.conflicts.join(', ')}`);
     out.info('  see `syncacross conflicts` for how to resolve them');
   }
-  for (const k of s.skipped) out.info(`  skipped ${k.path}: ${k.reason}`);
   if (s.retiredWriter) out.info(`  this node now writes as ${s.writer} (was ${s.retiredWriter})`);
   for (const n of s.notices) out.warn(`syncacross: note: ${n}`);
   for (const e of s.errors) out.warn(`syncacross: ${e}`);
+  // On stderr, like errors: a file that was not synced makes the exit code 8, even under --quiet.
+  for (const k of s.skipped) out.warn(`syncacross: not synced: ${k.path}: ${k.reason}`);
 }
 
 export async function syncCommand(dir: string | undefined, opts: SyncOptions, out: Output): Promise<number> {
@@ -46,7 +47,8 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
       } finally {
         progress.stop();
       }
-      const exitCode = summary.errors.length > 0 ? EXIT.completedWithErrors : EXIT.ok;
+      // Whatever was on disk is synced, or named and the exit code says so (a notice changes nothing).
+      const exitCode = summary.errors.length > 0 || summary.skipped.length > 0 ? EXIT.completedWithErrors : EXIT.ok;
       describe(summary, root, library.storage.name, out);
       out.result({ command: 'sync', library: root, storage: library.storage.name, exitCode, ...summary });
       return exitCode;

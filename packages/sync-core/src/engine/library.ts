@@ -37,8 +37,13 @@ export interface LibraryOptions {
   create?: boolean;
   /** How long to wait for another process that owns the library (default 2 s). */
   lockWaitMs?: number;
-  /** A file modified more recently than this is left for a later round (default 2 s). */
+  /**
+   * A file modified more recently than this may be being written: the round waits for it to stop
+   * changing (default 2 s). Live SQLite databases are taken at once, through their backup API.
+   */
   stableAfterMs?: number;
+  /** How long a round waits at most for such files (default 3 s); one still changing is reported in `skipped`. */
+  settleWaitMs?: number;
   /** A round that took longer than this re-reads the remote before committing (default 10 min). */
   roundLimitMs?: number;
   packSize?: number;
@@ -104,7 +109,7 @@ export class Library extends EventEmitter {
     private readonly lock: LibraryLock,
     storage: CountingStorage,
     private readonly remote: Storage,
-    readonly options: Required<Pick<LibraryOptions, 'stableAfterMs' | 'roundLimitMs' | 'packSize' | 'chunking' | 'now' | 'fetchConcurrency'>> & { brokenVariant?: BrokenVariant },
+    readonly options: Required<Pick<LibraryOptions, 'stableAfterMs' | 'settleWaitMs' | 'roundLimitMs' | 'packSize' | 'chunking' | 'now' | 'fetchConcurrency'>> & { brokenVariant?: BrokenVariant },
   ) {
     super();
     this.storage = storage;
@@ -203,6 +208,7 @@ export async function openLibrary(o: LibraryOptions): Promise<Library> {
     }
     return new Library(o.dir, stateDir, state, lock, counting, o.storage, {
       stableAfterMs: o.stableAfterMs ?? 2000,
+      settleWaitMs: o.settleWaitMs ?? 3000,
       roundLimitMs: o.roundLimitMs ?? 10 * 60_000,
       packSize: o.packSize ?? DEFAULT_PACK_SIZE,
       chunking: o.chunking ?? DEFAULT_CHUNKING,

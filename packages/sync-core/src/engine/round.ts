@@ -22,13 +22,14 @@ import type { LocalState } from '../local/state.js';
 import { forgetUnlisted, type BrokenVariant } from './broken-variants.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
 import type { ChunkingParams } from './chunker.js';
-import { SyncError } from './errors.js';
+import { checkAborted } from './errors.js';
 import { fetchSegments } from './ingest.js';
 import { stageFile } from './local-changes.js';
 import { listSegmentKeys, type SyncProgress, type SyncSummary } from './library.js';
 import { materializeTree } from './materialize-tree.js';
 import { buildTree, headsByPath, resolvePath } from './merge.js';
 import { PackWriter } from './packs.js';
+import { settleRecent } from './settle.js';
 import { verifyRepository } from './repository.js';
 import { listAll, objectExists } from '../storage/listing.js';
 import { encodeSegment, SEGMENT_FORMAT, type SegmentKey } from './segment.js';
@@ -40,16 +41,14 @@ export interface RoundContext {
   state: LocalState;
   storage: CountingStorage;
   rules: Ignore;
-  options: { stableAfterMs: number; roundLimitMs: number; packSize: number; chunking: ChunkingParams; now: () => number; fetchConcurrency: number; brokenVariant?: BrokenVariant };
+  options: { stableAfterMs: number; settleWaitMs: number; roundLimitMs: number; packSize: number; chunking: ChunkingParams; now: () => number; fetchConcurrency: number; brokenVariant?: BrokenVariant };
   signal?: AbortSignal;
   progress: (p: SyncProgress) => void;
 }
 
 const MAX_VERSIONS_PER_SEGMENT = 20_000;
 
-export function checkAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new SyncError('Aborted', 'sync aborted');
-}
+export { checkAborted };
 
 export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   const { state, storage, options } = ctx;
@@ -283,6 +282,8 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
   };
 
   const entries = [...walk.entries.values()];
+  // Files being written right now get a moment to settle; one that does not is named, never skipped in silence.
+  const unsettled = await settleRecent(dir, entries, { recentMs: options.stableAfterMs, maxWaitMs: options.settleWaitMs, signal: ctx.signal });
   let done = 0;
   for (const entry of entries) {
     checkAborted(ctx.signal);
@@ -304,10 +305,11 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
       summary.local.added++;
       continue;
     }
-    // Still being written? Judged on the real clock, the one the file system stamps mtimes with;
-    // a future mtime (a file from a machine with a wrong clock) is not "recent" forever.
-    const age = Date.now() - entry.mtimeMs;
-    if (age >= 0 && age < options.stableAfterMs) continue;
+    const stillWritten = unsettled.get(entry.diskPath);
+    if (stillWritten) {
+      summary.skipped.push({ path: entry.diskPath, reason: stillWritten });
+      continue;
+    }
     ctx.progress({ phase: 'scan', done: done++, total: entries.length, bytes: 0, path: entry.diskPath });
     const staged = await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking);
     if (staged === 'unstable') continue;
