@@ -12,6 +12,7 @@ import { chunkFile } from '../local/chunk-file.js';
 import { effectiveStat, sameStat, type DiskEntry } from '../local/scan.js';
 import { looksLikeSqlite, snapshotSqlite } from '../local/sqlite-snapshot.js';
 import type { ChunkingParams } from './chunker.js';
+import { checkAborted } from './errors.js';
 import { sha256 } from './hashing.js';
 import type { PackWriter } from './packs.js';
 import type { EntryKind } from './version.js';
@@ -23,7 +24,7 @@ export interface StagedContent {
   newBytes: number;
 }
 
-export async function stageFile(root: string, entry: DiskEntry, packs: PackWriter, stagingDir: string, chunking: ChunkingParams): Promise<StagedContent | 'unstable'> {
+export async function stageFile(root: string, entry: DiskEntry, packs: PackWriter, stagingDir: string, chunking: ChunkingParams, signal?: AbortSignal): Promise<StagedContent | 'unstable'> {
   const abs = join(root, entry.diskPath);
   const before = await effectiveStat(root, entry);
   let source = abs;
@@ -45,6 +46,7 @@ export async function stageFile(root: string, entry: DiskEntry, packs: PackWrite
     let size = 0;
     let newBytes = 0;
     for await (const bytes of chunkFile(source, chunking)) {
+      checkAborted(signal); // a large file or a full pack's upload: stop between chunks
       const h = sha256(bytes);
       chunks.push(h);
       size += bytes.byteLength;

@@ -161,7 +161,7 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
   const fresh = listing.filter((k) => !known.has(k.key));
   if (fresh.length === 0) return false;
   ctx.progress({ phase: 'fetch', done: 0, total: fresh.length, bytes: 0 });
-  const outcome = await fetchSegments(storage, fresh, repoIds, ctx.options.fetchConcurrency);
+  const outcome = await fetchSegments(storage, fresh, repoIds, ctx.options.fetchConcurrency, ctx.signal);
   let maxHlc = Number(state.getMeta('hlc') ?? 0);
   let added = 0;
   state.transaction(() => {
@@ -246,7 +246,7 @@ function retireWriterIfForeign(ctx: RoundContext, listing: SegmentKey[], summary
 async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ created: number; packed: boolean }> {
   const { state, storage, options, dir } = ctx;
   const records = state.localRecords();
-  const walk = await walkLibrary(dir, ctx.rules);
+  const walk = await walkLibrary(dir, ctx.rules, ctx.signal);
   summary.skipped.push(...walk.skipped);
   const writer = state.getMeta('writer')!;
   const packs = new PackWriter(storage, (locs) => state.transaction(() => locs.forEach((l) => state.addChunk(l, null))), (h) => state.hasChunk(h), options.packSize);
@@ -292,7 +292,7 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
     const actual = statFields(await effectiveStat(dir, entry));
     const st = recordStat(actual);
     if (rec && sameStat(actual, rec)) {
-      if (resupply && entry.kind === 'file' && lacksLocation(rec.version)) await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking);
+      if (resupply && entry.kind === 'file' && lacksLocation(rec.version)) await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking, ctx.signal);
       continue;
     }
     if (entry.kind === 'dir') {
@@ -311,7 +311,7 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
       continue;
     }
     ctx.progress({ phase: 'scan', done: done++, total: entries.length, bytes: 0, path: entry.diskPath });
-    const staged = await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking);
+    const staged = await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking, ctx.signal);
     if (staged === 'unstable') continue;
     if (staged.kind === 'sqlite') st.ctimeMs = IGNORE_CTIME; // databases are compared by content
     const base = rec ? state.version(rec.version) : undefined;
@@ -407,6 +407,7 @@ async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<v
   const pending = state.pendingVersions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
   const announce: string[] = JSON.parse(state.getMeta('announceLost') || '[]');
   for (let i = 0; i < Math.max(pending.length, 1); i += MAX_VERSIONS_PER_SEGMENT) {
+    checkAborted(ctx.signal); // what is journaled goes out next round
     const batch = pending.slice(i, i + MAX_VERSIONS_PER_SEGMENT);
     const last = i + MAX_VERSIONS_PER_SEGMENT >= pending.length;
     const writer = state.getMeta('writer')!;

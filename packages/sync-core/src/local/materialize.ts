@@ -9,6 +9,7 @@ import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, rename
 import { lstat, mkdir, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ChunkFetcher } from '../engine/chunk-fetcher.js';
+import { checkAborted } from '../engine/errors.js';
 import type { HashedVersion } from '../engine/version.js';
 import { sameStat } from './scan.js';
 import { applySqlite, looksLikeSqlite } from './sqlite-snapshot.js';
@@ -34,7 +35,7 @@ export async function unchangedSince(path: string, record: LocalRecord | undefin
   return record.mtimeMs === 0 && record.size === 0 ? true : sameStat(s, record);
 }
 
-export async function writeVersion(root: string, diskPath: string, v: HashedVersion, fetcher: Pick<ChunkFetcher, 'get'>, record: LocalRecord | undefined, stagingDir: string): Promise<StatLike | 'local-edit'> {
+export async function writeVersion(root: string, diskPath: string, v: HashedVersion, fetcher: Pick<ChunkFetcher, 'get'>, record: LocalRecord | undefined, stagingDir: string, signal?: AbortSignal): Promise<StatLike | 'local-edit'> {
   const target = join(root, diskPath);
   if (v.kind === 'dir') {
     mkdirSync(target, { recursive: true });
@@ -48,6 +49,7 @@ export async function writeVersion(root: string, diskPath: string, v: HashedVers
     const fd = openSync(temp, 'wx', v.exec ? 0o755 : 0o644);
     try {
       for (const h of v.chunks) {
+        checkAborted(signal); // the temporary file is removed below: nothing half-written stays
         const bytes = await fetcher.get(h);
         for (let off = 0; off < bytes.byteLength; ) off += writeSync(fd, bytes, off);
       }

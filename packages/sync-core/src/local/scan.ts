@@ -7,6 +7,7 @@ import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ignore } from 'ignore';
+import { checkAborted } from '../engine/errors.js';
 import { libraryPathProblem } from './paths.js';
 
 export interface DiskEntry {
@@ -29,10 +30,11 @@ export interface WalkResult {
   skipped: { path: string; reason: string }[];
 }
 
-export async function walkLibrary(root: string, rules: Ignore): Promise<WalkResult> {
+export async function walkLibrary(root: string, rules: Ignore, signal?: AbortSignal): Promise<WalkResult> {
   const entries = new Map<string, DiskEntry>();
   const skipped: { path: string; reason: string }[] = [];
   async function visit(rel: string): Promise<number> {
+    checkAborted(signal); // a folder at a time: a walk of a huge tree stops on Ctrl-C
     const names = readdirSync(rel ? join(root, rel) : root, { withFileTypes: true });
     const present = new Set(names.map((d) => d.name));
     let kept = 0;
