@@ -174,7 +174,9 @@ describe('a full remote and a busy library', () => {
     const { base, store } = await project();
     const dir = join(base, 'lib');
     await writeFiles(dir, { 'a.txt': 'slow network\n' });
-    expect((await run(['init', dir, '--remote', `flatdir:${store}`, '-o', 'delayMs=700'])).code).toBe(0);
+    // 2 s a request: the first sync (four requests) outlasts the second's 2 s wait for the lock
+    // by far, whatever the load (at 700 ms the two raced, and the second sometimes won).
+    expect((await run(['init', dir, '--remote', `flatdir:${store}`, '-o', 'delayMs=2000'])).code).toBe(0);
     const first = start(['sync', dir, ...FAST]);
     const firstDone = finish(first);
     const lock = join(dir, '.syncacross', 'lock');
