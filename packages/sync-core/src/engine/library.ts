@@ -35,6 +35,11 @@ export interface LibraryOptions {
   nodeName?: string;
   /** Create or join the repository when the library has no state yet (default true). */
   create?: boolean;
+  /**
+   * Only read the state (status, history): no lock, so it works while another process syncs;
+   * `sync()` is refused. Implies `create: false`.
+   */
+  readOnly?: boolean;
   /** How long to wait for another process that owns the library (default 2 s). */
   lockWaitMs?: number;
   /**
@@ -109,7 +114,7 @@ export class Library extends EventEmitter {
     private readonly lock: LibraryLock,
     storage: CountingStorage,
     private readonly remote: Storage,
-    readonly options: Required<Pick<LibraryOptions, 'stableAfterMs' | 'settleWaitMs' | 'roundLimitMs' | 'packSize' | 'chunking' | 'now' | 'fetchConcurrency'>> & { brokenVariant?: BrokenVariant },
+    readonly options: Required<Pick<LibraryOptions, 'stableAfterMs' | 'settleWaitMs' | 'roundLimitMs' | 'packSize' | 'chunking' | 'now' | 'fetchConcurrency'>> & { brokenVariant?: BrokenVariant; readOnly?: boolean },
   ) {
     super();
     this.storage = storage;
@@ -124,6 +129,7 @@ export class Library extends EventEmitter {
 
   async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncSummary> {
     if (this.closed) throw new Error('library is closed');
+    if (this.options.readOnly) throw new Error('library was opened read-only');
     const ctx: RoundContext = {
       dir: this.dir,
       stateDir: this.stateDir,
@@ -186,17 +192,17 @@ export async function openLibrary(o: LibraryOptions): Promise<Library> {
   const stateDir = o.stateDir ?? join(o.dir, '.syncacross');
   const now = o.now ?? Date.now;
   const fresh = !(await import('node:fs')).existsSync(join(stateDir, 'state.db'));
-  if (fresh && o.create === false) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
+  if (fresh && (o.create === false || o.readOnly)) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
   await mkdir(stateDir, { recursive: true });
-  const lock = await acquireLock(join(stateDir, 'lock'), o.lockWaitMs ?? 2000);
+  const lock: LibraryLock = o.readOnly ? { release: async () => undefined } : await acquireLock(join(stateDir, 'lock'), o.lockWaitMs ?? 2000);
   let state: LocalState | undefined;
   try {
-    state = new LocalState(join(stateDir, 'state.db'));
+    state = new LocalState(join(stateDir, 'state.db'), { readonly: o.readOnly === true });
     const checked = checkedStorage(o.storage);
     const counting = withCounting(o.retry === false ? checked : withRetry(checked, o.retry));
     // Counting sits inside retry in spirit: we count logical requests here, and retries show in failures.
     if (!state.getMeta('repo')) {
-      if (o.create === false) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
+      if (o.create === false || o.readOnly) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
       const repo = await createOrJoin(counting, now());
       const node = state.getMeta('node') ?? `${sanitizeNode(o.nodeName ?? hostname())}-${randomBytes(2).toString('hex')}`;
       state.transaction(() => {
@@ -215,6 +221,7 @@ export async function openLibrary(o: LibraryOptions): Promise<Library> {
       now,
       fetchConcurrency: o.fetchConcurrency ?? 8,
       brokenVariant: o.brokenVariant,
+      readOnly: o.readOnly === true,
     });
   } catch (e) {
     state?.close();
