@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareKeys, StorageError, type ByteRange, type ListOptions, type ListPage, type ObjectInfo, type PutResult, type Storage, type StorageCapabilities } from '@syncacross/sync-core';
 import { fsError, retryTransient } from './errors.js';
@@ -60,7 +60,9 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
 
   async function detectMode(): Promise<PublishMode> {
     await ensureRoot('write');
-    await mkdir(tempDir, { recursive: true });
+    // Made here only to look: removed again (if still empty), so opening a folder that turns out
+    // not to be a repository (a user's photos) leaves no trace in it.
+    const made = await mkdir(tempDir, { recursive: true });
     const a = join(tempDir, `probe-${randomBytes(8).toString('hex')}`);
     await (await open(a, 'wx')).close();
     try {
@@ -72,6 +74,7 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
       throw fsError(e, `probe hard links in ${root}`);
     } finally {
       await unlink(a).catch(() => undefined);
+      if (made !== undefined) await rmdir(tempDir).catch(() => undefined); // not empty: in use
     }
   }
   const publishMode = () => (mode ??= detectMode().catch((e) => ((mode = undefined), Promise.reject(e))));
@@ -81,7 +84,12 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
   async function writeTemp(bytes: Uint8Array): Promise<string> {
     await mkdir(tempDir, { recursive: true });
     const temp = join(tempDir, `${Date.now()}-${randomBytes(12).toString('hex')}`);
-    const fh = await open(temp, 'wx');
+    // Another process's hard-link probe may have just removed the (empty) folder: make it again.
+    const fh = await open(temp, 'wx').catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+      await mkdir(tempDir, { recursive: true });
+      return open(temp, 'wx');
+    });
     try {
       await fh.writeFile(bytes);
       if (doFsync) await fh.sync();

@@ -2,7 +2,7 @@
 import { SyncError, type SyncSummary } from '@syncacross/sync-core';
 import { EXIT } from '../exit-codes.js';
 import { withLibrary } from '../library-session.js';
-import { formatBytes, type Output } from '../output.js';
+import { formatBytes, plural, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 
 export interface SyncOptions {
@@ -13,8 +13,8 @@ export interface SyncOptions {
 function describe(s: SyncSummary, root: string, storage: string, out: Output): void {
   const seconds = (s.durationMs / 1000).toFixed(1);
   out.info(`Synced ${root} with ${storage} in ${seconds}s`);
-  out.info(`  sent:     ${s.local.added} added, ${s.local.changed} changed, ${s.local.deleted} deleted (${s.uploaded.versions} versions, ${s.uploaded.packs} packs, ${formatBytes(s.uploaded.bytes)})`);
-  out.info(`  received: ${s.remote.added} added, ${s.remote.changed} changed, ${s.remote.deleted} deleted (${s.downloaded.files} files, ${formatBytes(s.downloaded.bytes)})`);
+  out.info(`  sent:     ${s.local.added} added, ${s.local.changed} changed, ${s.local.deleted} deleted (${plural(s.uploaded.versions, 'version')}, ${plural(s.uploaded.packs, 'pack')}, ${formatBytes(s.uploaded.bytes)})`);
+  out.info(`  received: ${s.remote.added} added, ${s.remote.changed} changed, ${s.remote.deleted} deleted (${plural(s.downloaded.files, 'file')}, ${formatBytes(s.downloaded.bytes)})`);
   const kinds = Object.entries(s.requests)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${k} ${n}`)
