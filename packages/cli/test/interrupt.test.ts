@@ -3,7 +3,10 @@
  * files, with exit 130 and nothing lost: the next sync resumes and leaves every file right.
  */
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, FAST, finish, run, snapshot, start, tempDir, writeFiles, type RunResult } from './helpers.js';
 
@@ -64,5 +67,33 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s during a 3,000-file download',
     const again = await run(['sync', dir, ...FAST]);
     expect(again.code, again.stderr).toBe(0);
     expect(await snapshot(dir)).toEqual(expected);
+  });
+});
+
+describe('Ctrl-C while a request is in flight', () => {
+  it('exits 130 even when the adapter reports the cut-short request as its own error', async () => {
+    const GATE = fileURLToPath(new URL('./gate-adapter/index.mjs', import.meta.url));
+    const dir = join(base, 'gated');
+    const remote = join(base, 'gated-remote');
+    await mkdir(remote);
+    await writeFiles(dir, { 'a.md': 'held\n' });
+    expect((await run(['init', dir, '--remote', `${GATE}:${remote}`])).code).toBe(0);
+    await writeFile(`${remote}.hold`, '');
+    const child = start(['sync', dir, ...FAST]);
+    const result = finish(child);
+    let r: RunResult;
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!existsSync(`${remote}.held`) && child.exitCode === null && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+      expect(existsSync(`${remote}.held`)).toBe(true);
+      child.kill('SIGINT');
+      r = await within(PROMPTLY_MS, result, 'exit after SIGINT');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await rm(`${remote}.hold`, { force: true });
+    }
+    expect(r.code, r.stderr).toBe(130);
+    const again = await run(['sync', dir, ...FAST]);
+    expect(again.code, again.stderr).toBe(0);
   });
 });

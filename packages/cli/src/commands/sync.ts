@@ -44,6 +44,10 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
       let summary: SyncSummary;
       try {
         summary = await library.sync({ signal: abort.signal, onProgress: (p) => progress.update(p) });
+      } catch (e) {
+        // A request cut short by Ctrl-C fails as the adapter says (often Unavailable): still 130.
+        if (abort.signal.aborted) throw abort.signal.reason;
+        throw e;
       } finally {
         progress.stop();
       }

@@ -2,7 +2,8 @@
  * A test adapter that holds a real sync mid-round, deterministically: the fs adapter, except
  * that while `<root>.hold` exists, uploading a segment (a `log/` key) waits, after creating
  * `<root>.held` to say so. The sync then owns the library and has journaled its segment; remove
- * the hold file and it finishes. An abort (Ctrl-C) ends the wait.
+ * the hold file and it finishes. An abort (Ctrl-C) ends the wait with the error an HTTP adapter
+ * gives for a request cut short: Unavailable, not the engine's own "aborted".
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import fs from '@syncacross/adapter-fs';
@@ -22,7 +23,7 @@ export default {
         if (key.startsWith('log/') && existsSync(`${options.root}.hold`)) {
           writeFileSync(`${options.root}.held`, String(process.pid));
           while (existsSync(`${options.root}.hold`)) {
-            if (context.signal?.aborted) throw context.signal.reason;
+            if (context.signal?.aborted) throw Object.assign(new Error('gate: request aborted'), { name: 'StorageError', code: 'Unavailable' });
             await pause(50);
           }
         }
