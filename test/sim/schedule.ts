@@ -153,6 +153,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       return;
     }
     for (const e of result.errors) log(`${n.name}: round reported: ${e}`);
+    for (const m of result.notices) log(`${n.name}: round noted: ${m}`); // a restored node continuing, say
     n.writers.add(result.writer);
     if (result.retiredWriter) {
       const keys = new Set([...sim.raw().keys()].filter((k) => k.startsWith(`log/${result.retiredWriter}/`)));

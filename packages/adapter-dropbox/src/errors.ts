@@ -8,7 +8,7 @@
  * 401 bodies name the token problem (`expired_access_token`, `invalid_access_token`); a refresh
  * with a revoked refresh token is 400 `invalid_grant` (dropbox-sdk-dotnet#384).
  */
-import { parseRetryAfter, StorageError } from '@syncacross/sync-core';
+import { isPermanentHttpStatus, parseRetryAfter, StorageError } from '@syncacross/sync-core';
 
 export const REAUTH_HINT = 'run `syncacross auth dropbox` to authorize again';
 
@@ -97,6 +97,6 @@ export function toStorageError(e: unknown, what: string): StorageError {
   if (tags.includes('malformed_path') || tags.includes('disallowed_name')) return new StorageError('InvalidKey', message, { cause: e });
   if (tags.includes('no_write_permission') || tags.includes('team_folder')) return new StorageError('AuthFailed', message, { cause: e });
   if (r.status === 400) return new StorageError('InvalidConfig', message, { cause: e });
-  // An answer we do not understand is not a definite one.
-  return new StorageError('Unavailable', message, { cause: e });
+  // An answer we do not understand is not a definite one (a 4xx will not change by asking again).
+  return new StorageError('Unavailable', message, { cause: e, permanent: isPermanentHttpStatus(r.status) });
 }

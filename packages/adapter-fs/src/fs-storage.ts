@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareKeys, StorageError, type ByteRange, type ListOptions, type ListPage, type ObjectInfo, type PutResult, type Storage, type StorageCapabilities } from '@syncacross/sync-core';
 import { fsError, retryTransient } from './errors.js';
@@ -50,13 +50,19 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
       const s = await stat(root);
       if (!s.isDirectory()) throw new Error('not a directory');
     } catch (e) {
-      throw new StorageError('Unavailable', `${what}: the folder ${root} is not reachable (not mounted, unplugged, or moved?): ${(e as Error).message}`, { cause: e });
+      // Missing or not a folder: asking again in a few seconds will not mount it. EIO, ETIMEDOUT,
+      // EHOSTDOWN (a NAS waking up, a stale mount) may recover, and are retried.
+      const code = (e as NodeJS.ErrnoException).code;
+      const permanent = code === 'ENOENT' || code === 'ENOTDIR' || code === undefined;
+      throw new StorageError('Unavailable', `${what}: the folder ${root} is not reachable (not mounted, unplugged, or moved?): ${(e as Error).message}`, { cause: e, permanent });
     }
   }
 
   async function detectMode(): Promise<PublishMode> {
     await ensureRoot('write');
-    await mkdir(tempDir, { recursive: true });
+    // Made here only to look: removed again (if still empty), so opening a folder that turns out
+    // not to be a repository (a user's photos) leaves no trace in it.
+    const made = await mkdir(tempDir, { recursive: true });
     const a = join(tempDir, `probe-${randomBytes(8).toString('hex')}`);
     await (await open(a, 'wx')).close();
     try {
@@ -68,6 +74,7 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
       throw fsError(e, `probe hard links in ${root}`);
     } finally {
       await unlink(a).catch(() => undefined);
+      if (made !== undefined) await rmdir(tempDir).catch(() => undefined); // not empty: in use
     }
   }
   const publishMode = () => (mode ??= detectMode().catch((e) => ((mode = undefined), Promise.reject(e))));
@@ -77,7 +84,12 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
   async function writeTemp(bytes: Uint8Array): Promise<string> {
     await mkdir(tempDir, { recursive: true });
     const temp = join(tempDir, `${Date.now()}-${randomBytes(12).toString('hex')}`);
-    const fh = await open(temp, 'wx');
+    // Another process's hard-link probe may have just removed the (empty) folder: make it again.
+    const fh = await open(temp, 'wx').catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+      await mkdir(tempDir, { recursive: true });
+      return open(temp, 'wx');
+    });
     try {
       await fh.writeFile(bytes);
       if (doFsync) await fh.sync();

@@ -62,6 +62,8 @@ describe('publishing', () => {
     await expect(s.list('')).rejects.toMatchObject({ code: 'Unavailable' });
     await expect(s.putIfAbsent('a/b', Uint8Array.of(1))).rejects.toMatchObject({ code: 'Unavailable' });
     await expect(readdir(gone)).rejects.toMatchObject({ code: 'ENOENT' });
+    // Asking again in a few seconds will not mount it: said at once, not retried.
+    await expect(s.list('')).rejects.toMatchObject({ permanent: true });
   });
 });
 

@@ -4,7 +4,7 @@
  * 412 preconditionFailed, 413 requestEntityTooLarge, 429/503 with Retry-After (throttling),
  * 507 insufficientStorage / quotaLimitReached; 401/403 for credentials and consent.
  */
-import { parseRetryAfter, StorageError } from '@syncacross/sync-core';
+import { isPermanentHttpStatus, parseRetryAfter, StorageError } from '@syncacross/sync-core';
 
 export interface GraphFailure {
   status: number;
@@ -58,8 +58,9 @@ export function toStorageError(f: GraphFailure, what: string, cause?: unknown): 
       return new StorageError('InvalidConfig', detail, opts);
   }
   if (f.code === 'quotaLimitReached' || f.code === 'insufficientStorage') return new StorageError('NoSpace', detail, opts);
-  // Network errors, 5xx, and anything unexpected: the outcome is unknown.
-  return new StorageError('Unavailable', detail, opts);
+  // Network errors, 5xx, and anything unexpected: the outcome is unknown (a 4xx will not change
+  // by asking again: not retried).
+  return new StorageError('Unavailable', detail, { ...opts, permanent: isPermanentHttpStatus(f.status) });
 }
 
 /** The HTTP status behind a mapped error (its Graph cause), or -1. */

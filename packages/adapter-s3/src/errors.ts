@@ -5,7 +5,7 @@
  *
  * Anything we cannot classify is `Unavailable`: "could not ask" must never read as "not there".
  */
-import { parseRetryAfter, StorageError, type StorageErrorCode } from '@syncacross/sync-core';
+import { isPermanentHttpStatus, parseRetryAfter, StorageError, type StorageErrorCode } from '@syncacross/sync-core';
 
 interface SdkError {
   name?: string;
@@ -59,5 +59,7 @@ export function toStorageError(error: unknown, what: string): StorageError {
   const label = [errorCodeOf(e), networkCode, status === undefined ? undefined : `HTTP ${status}`].filter(Boolean).join(', ');
   const message = `${what}: ${label ? `${label}: ` : ''}${e.message ?? 'unknown error'}`;
   const retryAfterMs = code === 'RateLimited' ? parseRetryAfter(e.$response?.headers?.['retry-after']) : undefined;
-  return new StorageError(code, message, { cause: error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+  // An unclassified 4xx will not change by asking again: Unavailable (never "absent"), not retried.
+  const permanent = code === 'Unavailable' && !networkCode && status !== undefined && isPermanentHttpStatus(status);
+  return new StorageError(code, message, { cause: error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }), ...(permanent ? { permanent } : {}) });
 }

@@ -15,7 +15,7 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { isStorageError } from '@syncacross/sync-core';
+import { isTransient } from '@syncacross/sync-core';
 import { toStorageError } from './errors.js';
 
 export interface WriteConditions {
@@ -40,7 +40,7 @@ async function uploadPartWithResend(client: S3Client, input: { Bucket: string; K
       return out.ETag;
     } catch (e) {
       const mapped = toStorageError(e, `UploadPart ${input.Key} #${input.PartNumber}`);
-      if (attempt >= attempts || !isStorageError(mapped, 'Unavailable')) throw mapped;
+      if (attempt >= attempts || !isTransient(mapped)) throw mapped;
       await sleep(50 * attempt);
     }
   }

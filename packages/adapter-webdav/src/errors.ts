@@ -8,7 +8,7 @@
  * (https://github.com/nextcloud/server/issues/9001, https://github.com/nextcloud/server/issues/1419)
  * and 507 when the quota is used up.
  */
-import { parseRetryAfter, StorageError } from '@syncacross/sync-core';
+import { isPermanentHttpStatus, parseRetryAfter, StorageError } from '@syncacross/sync-core';
 
 export interface HttpAnswer {
   status: number;
@@ -46,7 +46,8 @@ export function errorFromStatus(answer: HttpAnswer, what: string): StorageError 
     default:
       // 409 outside the places that expect it, other 4xx, 5xx, unexpected 3xx: the outcome is not
       // known to be "absent" or "refused for good", so it must never read as a definite answer.
-      return new StorageError('Unavailable', message);
+      // A 4xx will not change by asking again: it is not retried.
+      return new StorageError('Unavailable', message, { permanent: isPermanentHttpStatus(status) });
   }
 }
 

@@ -6,7 +6,7 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { withRetry } from '@syncacross/sync-core';
+import { isTransient, withRetry } from '@syncacross/sync-core';
 import { createWebDavStorage } from '@syncacross/adapter-webdav';
 
 const BASE = 'http://dav.test/lib';
@@ -52,6 +52,8 @@ describe('a failed GET maps to the contract codes', () => {
     const error = await s.get('a/b').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: expected });
     expect((error as { retryAfterMs?: number }).retryAfterMs).toBe(retryAfterMs);
+    // Only what may recover is retried: a 4xx (409 here) is not; 423, 5xx and throttling are.
+    expect(isTransient(error)).toBe(['Unavailable', 'RateLimited'].includes(expected) && code !== 409);
   });
 
   it('a network error is Unavailable, never NotFound', async () => {

@@ -3,7 +3,7 @@
  * to them. The engine and adapters report stable `code`s; we branch on those, never on
  * `instanceof`, so a custom adapter bundling its own copy of sync-core still maps correctly.
  */
-import { isStorageError, isSyncError } from '@syncacross/sync-core';
+import { isStorageError, isSyncError, permanentCause } from '@syncacross/sync-core';
 import { CliError } from './cli-error.js';
 
 export const EXIT = {
@@ -20,17 +20,26 @@ export const EXIT = {
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-export const EXIT_CODE_HELP = `Exit codes:
-  0    success
-  1    unexpected error (a bug: please report it with the message)
-  2    usage or configuration error (unknown adapter, bad option, not a library yet)
-  3    remote unreachable (network, server errors, unmounted folder, throttled past all retries)
-  4    authentication failed (wrong, expired or revoked credentials)
-  5    the remote is not this library's repository (not a syncacross repository, a different one, or emptied)
-  6    the library is being synced by another process
-  7    no space left (on the remote or on the local disk)
-  8    completed with errors (some files or remote segments were skipped: see the messages)
-  130  interrupted (Ctrl-C); nothing is lost, the next sync resumes`;
+/**
+ * What each code means, word for word as in the README's table (a test compares the two): a
+ * script reading the code and a person reading the docs must agree.
+ */
+export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
+  0: 'success (notices, such as a restored node continuing under a new writer id, do not change it)',
+  1: 'unexpected error (a bug: please report it with the message; `SYNCACROSS_DEBUG=1` adds the stack)',
+  2: 'usage or configuration error: unknown adapter, bad option, missing secret, not a library yet',
+  3: 'remote unreachable: network, server errors, unmounted folder, unknown host, throttled past all retries, or an answer that was inconsistent for a moment; sync again later',
+  4: 'authentication failed: wrong, expired or revoked credentials',
+  5: "the remote is not this library's repository: holds other data, a different repository, or was emptied",
+  6: 'the library is being synced by another process',
+  7: 'no space left, on the remote or on the local disk',
+  8: 'completed with errors: some files were not synced (still being written, unreadable, a link, a name this system cannot hold) or remote segments were skipped; see the messages',
+  130: 'interrupted (Ctrl-C or SIGTERM); nothing is lost, the next sync resumes',
+};
+
+export const EXIT_CODE_HELP = `Exit codes:\n${Object.entries(EXIT_MEANINGS)
+  .map(([code, meaning]) => `  ${code.padEnd(4)} ${meaning}`)
+  .join('\n')}`;
 
 /** The OS or SQLite error code of `e` or of any error in its `cause` chain. */
 function errnoCode(e: unknown, depth = 0): string | undefined {
@@ -63,8 +72,10 @@ export function toCliError(error: unknown): CliError {
   if (isStorageError(error)) {
     switch (error.code) {
       case 'Unavailable':
-      case 'RateLimited':
-        return new CliError(EXIT.unreachable, `remote unreachable: ${message}`, error.code, { cause: error });
+      case 'RateLimited': {
+        const hint = permanentCause(error) === 'ENOTFOUND' ? ". The host name does not resolve: check the remote's address (a typo?) and this machine's network and DNS" : '';
+        return new CliError(EXIT.unreachable, `remote unreachable: ${message}${hint}`, error.code, { cause: error });
+      }
       case 'AuthFailed':
         return new CliError(EXIT.auth, `authentication failed: ${message}. Check the credentials (environment variables or \${env:…} references in .syncacross/config.json), or run \`syncacross auth <adapter>\` again.`, error.code, { cause: error });
       case 'NoSpace':
@@ -72,6 +83,14 @@ export function toCliError(error: unknown): CliError {
       case 'InvalidConfig':
       case 'NotSupported':
         return new CliError(EXIT.usage, message, error.code, { cause: error });
+      case 'NotFound':
+      case 'PreconditionFailed':
+      case 'AlreadyExists':
+      case 'Corrupt':
+        // Outside the places that expect them (those are handled in the engine), these are a
+        // remote answering inconsistently for a moment (a listing ahead of its objects, a mounted
+        // share showing a name before its content, a racing writer): the next sync sees it right.
+        return new CliError(EXIT.unreachable, `the remote answered inconsistently (nothing was lost; sync again later): ${message}`, error.code, { cause: error });
       default:
         return new CliError(EXIT.unexpected, message, error.code, { cause: error });
     }

@@ -60,6 +60,8 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
       dir: root,
       storage,
       create: false,
+      // Local-only commands read the state beside a running sync (SQLite WAL), without its lock.
+      readOnly: !options.online,
       ...(config.node ? { nodeName: config.node } : {}),
       ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
       retry: { ...(options.retries !== undefined ? { retries: options.retries } : {}), ...(options.signal ? { signal: options.signal } : {}), onRetry: retryNotice(out) },

@@ -53,6 +53,9 @@ export class Output {
   }
 }
 
+/** `1 file`, `2 files`. */
+export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 export function formatBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let v = n;
@@ -61,5 +64,5 @@ export function formatBytes(n: number): string {
     v /= 1024;
     u++;
   }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
+  return `${u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`; // a rate in B/s is fractional
 }

@@ -64,7 +64,7 @@ export function buildProgram(): Command {
     .command('sync [dir]')
     .description('sync the library containing DIR (default .) once')
     .addOption(retriesFlag())
-    .addOption(new Option('--stable-after <ms>', 'leave files modified less than this long ago for the next sync (default 2000)').argParser(integer('--stable-after')))
+    .addOption(new Option('--stable-after <ms>', 'wait for files modified less than this long ago to stop changing (default 2000; SQLite databases are taken at once)').argParser(integer('--stable-after')))
     .action(run((out, dir, opts) => syncCommand(dir, opts, out)));
 
   program.command('status [dir]').description('what the library knows (no remote request)').action(run((out, dir) => statusCommand(dir, out)));

@@ -20,6 +20,15 @@ const PHASE_LABEL: Record<SyncProgress['phase'], string> = {
   done: 'done',
 };
 
+/**
+ * Seconds left, once enough of the phase is done for the pace to mean something: the first items
+ * are often the slowest (a pack's first read), and one of 3,000 done in 0.65 s read "ETA 1950s".
+ */
+export function etaSeconds(elapsedMs: number, done: number, total: number): number | undefined {
+  if (total <= done || done < Math.max(3, Math.ceil(total * 0.05))) return undefined;
+  return Math.ceil(((elapsedMs / done) * (total - done)) / 1000);
+}
+
 export function createProgress(out: Output, bytesMoved: () => number): ProgressReporter {
   const started = Date.now();
   const rate = () => formatBytes(bytesMoved() / Math.max(0.001, (Date.now() - started) / 1000)) + '/s';
@@ -43,7 +52,8 @@ export function createProgress(out: Output, bytesMoved: () => number): ProgressR
     return {
       update(p) {
         if (p.phase !== shownPhase) phaseStart = Date.now();
-        const eta = p.done > 0 && p.total > p.done ? `${Math.ceil((((Date.now() - phaseStart) / p.done) * (p.total - p.done)) / 1000)}s` : '--';
+        const left = etaSeconds(Date.now() - phaseStart, p.done, p.total);
+        const eta = left === undefined ? '--' : `${left}s`;
         bar.setTotal(Math.max(1, p.total));
         bar.update(p.done, { phase: PHASE_LABEL[p.phase].padEnd(16), bytes: formatBytes(bytesMoved()), rate: rate(), eta_text: eta });
         // The bar redraws a few times a second; a phase shorter than that would never show.
@@ -65,7 +75,8 @@ export function createProgress(out: Output, bytesMoved: () => number): ProgressR
       if (p.phase === 'done') return;
       if (p.phase !== lastPhase) phaseStart = now;
       else if (now - lastLine < 1000) return;
-      const eta = p.done > 0 && p.total > p.done ? `, ETA ${Math.ceil((((now - phaseStart) / p.done) * (p.total - p.done)) / 1000)}s` : '';
+      const left = etaSeconds(now - phaseStart, p.done, p.total);
+      const eta = left === undefined ? '' : `, ETA ${left}s`;
       const count = p.total > 0 ? ` ${p.done}/${p.total}` : '';
       out.progressLine(`${PHASE_LABEL[p.phase]}${count}, ${formatBytes(bytesMoved())} moved, ${rate()}${eta}`);
       lastPhase = p.phase;

@@ -84,6 +84,24 @@ describe('remote problems', () => {
     expect(existsSync(join(base, 'lib', '.syncacross'))).toBe(false);
   });
 
+  it('a missing folder is said at once, with what to do, not after eight retries', async () => {
+    const base = await tempDir();
+    const r = await run(['init', join(base, 'lib'), '--remote', `fs:${base}/not-mounted`]); // default retries
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('createRoot=true');
+    expect(r.stderr).not.toMatch(/retry \d/);
+  });
+
+  it('a host name that does not resolve is said at once (exit 3), not retried', async () => {
+    const base = await tempDir();
+    const r = await run(['init', join(base, 'lib'), '--remote', 'webdav:http://nosuchhost.invalid/dav']); // .invalid never resolves (RFC 2606)
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/ENOTFOUND/);
+    expect(r.stderr).toContain('host name does not resolve');
+    expect(r.stderr).not.toMatch(/retry \d/);
+    expect(existsSync(join(base, 'lib', '.syncacross'))).toBe(false);
+  });
+
   it('a remote that goes away (unmounted) exits 3 and keeps local files', async () => {
     const { dir, remote } = await syncedLibrary();
     await rename(remote, `${remote}-unplugged`);

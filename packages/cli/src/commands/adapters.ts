@@ -61,11 +61,23 @@ async function storageToProbe(opts: AdaptersOptions, out: Output): Promise<Stora
   return (await openRemote(await readConfig(root), root, ctx)).storage;
 }
 
+/** What the probe measured for a declared capability (undefined: the probe does not test it). */
+function measuredFor(report: ProbeReport, capability: string): boolean | undefined {
+  const m = report.measured;
+  if (capability === 'atomicCreate') return m.preconditionsHonored && m.racingCreateSafe;
+  if (capability === 'consistentListing') return m.listedAtOnce;
+  if (capability === 'compareAndSwap') return m.compareAndSwapHonored;
+  return undefined;
+}
+
+/** As the docs say: what the adapter declares, what the probe measured, and what the engine uses (both). */
 function printProbe(report: ProbeReport, storage: string, out: Output): void {
-  out.info(`\ncapabilities of ${storage} (declared → effective):`);
+  out.info(`\ncapabilities of ${storage} (declared by the adapter, measured by this probe, used by the engine):`);
+  out.info(`  ${'capability'.padEnd(22)} ${'declared'.padEnd(10)} ${'measured'.padEnd(14)} used`);
   for (const [k, v] of Object.entries(report.declared)) {
-    const eff = report.effective[k as keyof typeof report.effective];
-    out.info(`  ${k.padEnd(22)} ${String(v).padEnd(10)} → ${eff}${eff !== v ? '   (not delivered: measured)' : ''}`);
+    const used = report.effective[k as keyof typeof report.effective];
+    const measured = measuredFor(report, k);
+    out.info(`  ${k.padEnd(22)} ${String(v).padEnd(10)} ${(measured === undefined ? '(not probed)' : String(measured)).padEnd(14)} ${used}${used !== v ? '   (declared but not measured: not used)' : ''}`);
   }
   for (const n of report.notes) out.info(`  note: ${n}`);
 }

@@ -2,7 +2,7 @@
 import { SyncError, type SyncSummary } from '@syncacross/sync-core';
 import { EXIT } from '../exit-codes.js';
 import { withLibrary } from '../library-session.js';
-import { formatBytes, type Output } from '../output.js';
+import { formatBytes, plural, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 
 export interface SyncOptions {
@@ -13,8 +13,8 @@ export interface SyncOptions {
 function describe(s: SyncSummary, root: string, storage: string, out: Output): void {
   const seconds = (s.durationMs / 1000).toFixed(1);
   out.info(`Synced ${root} with ${storage} in ${seconds}s`);
-  out.info(`  sent:     ${s.local.added} added, ${s.local.changed} changed, ${s.local.deleted} deleted (${s.uploaded.versions} versions, ${s.uploaded.packs} packs, ${formatBytes(s.uploaded.bytes)})`);
-  out.info(`  received: ${s.remote.added} added, ${s.remote.changed} changed, ${s.remote.deleted} deleted (${s.downloaded.files} files, ${formatBytes(s.downloaded.bytes)})`);
+  out.info(`  sent:     ${s.local.added} added, ${s.local.changed} changed, ${s.local.deleted} deleted (${plural(s.uploaded.versions, 'version')}, ${plural(s.uploaded.packs, 'pack')}, ${formatBytes(s.uploaded.bytes)})`);
+  out.info(`  received: ${s.remote.added} added, ${s.remote.changed} changed, ${s.remote.deleted} deleted (${plural(s.downloaded.files, 'file')}, ${formatBytes(s.downloaded.bytes)})`);
   const kinds = Object.entries(s.requests)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${k} ${n}`)
@@ -24,9 +24,11 @@ function describe(s: SyncSummary, root: string, storage: string, out: Output): v
     out.info(`  conflict copies (${s.conflicts.length}): ${s.conflicts.join(', ')}`);
     out.info('  see `syncacross conflicts` for how to resolve them');
   }
-  for (const k of s.skipped) out.info(`  skipped ${k.path}: ${k.reason}`);
   if (s.retiredWriter) out.info(`  this node now writes as ${s.writer} (was ${s.retiredWriter})`);
+  for (const n of s.notices) out.warn(`syncacross: note: ${n}`);
   for (const e of s.errors) out.warn(`syncacross: ${e}`);
+  // On stderr, like errors: a file that was not synced makes the exit code 8, even under --quiet.
+  for (const k of s.skipped) out.warn(`syncacross: not synced: ${k.path}: ${k.reason}`);
 }
 
 export async function syncCommand(dir: string | undefined, opts: SyncOptions, out: Output): Promise<number> {
@@ -42,10 +44,15 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
       let summary: SyncSummary;
       try {
         summary = await library.sync({ signal: abort.signal, onProgress: (p) => progress.update(p) });
+      } catch (e) {
+        // A request cut short by Ctrl-C fails as the adapter says (often Unavailable): still 130.
+        if (abort.signal.aborted) throw abort.signal.reason;
+        throw e;
       } finally {
         progress.stop();
       }
-      const exitCode = summary.errors.length > 0 ? EXIT.completedWithErrors : EXIT.ok;
+      // Whatever was on disk is synced, or named and the exit code says so (a notice changes nothing).
+      const exitCode = summary.errors.length > 0 || summary.skipped.length > 0 ? EXIT.completedWithErrors : EXIT.ok;
       describe(summary, root, library.storage.name, out);
       out.result({ command: 'sync', library: root, storage: library.storage.name, exitCode, ...summary });
       return exitCode;

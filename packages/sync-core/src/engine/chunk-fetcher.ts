@@ -5,6 +5,7 @@
  */
 import type { Storage } from '../storage/contract.js';
 import { StorageError } from '../storage/errors.js';
+import { checkAborted } from './errors.js';
 import { sha256 } from './hashing.js';
 import type { ChunkLocation } from './segment.js';
 
@@ -18,6 +19,7 @@ export class ChunkFetcher {
   constructor(
     private readonly storage: Storage,
     private readonly locate: (hash: string) => ChunkLocation | undefined,
+    private readonly signal?: AbortSignal,
   ) {}
 
   /** Declares the chunks about to be read, so ranges can be merged. */
@@ -46,6 +48,7 @@ export class ChunkFetcher {
         if (w[2] - end > MAX_GAP || w[2] + w[3] - offset > WINDOW) break;
         end = w[2] + w[3];
       }
+      checkAborted(this.signal);
       const bytes = await this.storage.get(pack, { range: { offset, length: end - offset } });
       if (bytes.byteLength < length) throw new StorageError('Corrupt', `pack ${pack} is shorter than its index says (truncated on the remote?)`);
       hit = { pack, offset, bytes };

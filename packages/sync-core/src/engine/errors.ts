@@ -21,3 +21,8 @@ export class SyncError extends Error {
 
 export const isSyncError = (e: unknown, code?: SyncErrorCode): e is SyncError =>
   typeof e === 'object' && e !== null && (e as { name?: string }).name === 'SyncError' && (code === undefined || (e as SyncError).code === code);
+
+/** Long loops call this between items: Ctrl-C (the CLI aborts the signal) stops at the next one. */
+export function checkAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new SyncError('Aborted', 'sync aborted');
+}

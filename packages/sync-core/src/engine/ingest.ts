@@ -8,6 +8,7 @@ import type { Storage } from '../storage/contract.js';
 import { isStorageError, StorageError } from '../storage/errors.js';
 import { objectExists } from '../storage/listing.js';
 import { libraryPathProblem } from '../local/paths.js';
+import { checkAborted } from './errors.js';
 import { decodeSegment, type Segment, type SegmentKey } from './segment.js';
 import { withHash, type HashedVersion } from './version.js';
 
@@ -32,12 +33,13 @@ function validate(segment: Segment, key: string): HashedVersion[] {
   });
 }
 
-export async function fetchSegments(storage: Storage, keys: SegmentKey[], repoIds: string[], concurrency = 8): Promise<FetchOutcome> {
+export async function fetchSegments(storage: Storage, keys: SegmentKey[], repoIds: string[], concurrency = 8, signal?: AbortSignal): Promise<FetchOutcome> {
   const out: FetchOutcome = { fetched: [], corrupt: [], notYetReadable: [] };
   const aliases = new Set(repoIds);
   let next = 0;
   async function worker() {
     while (next < keys.length) {
+      checkAborted(signal);
       const key = keys[next++]!;
       try {
         const bytes = await storage.get(key.key);

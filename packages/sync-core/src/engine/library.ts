@@ -35,10 +35,20 @@ export interface LibraryOptions {
   nodeName?: string;
   /** Create or join the repository when the library has no state yet (default true). */
   create?: boolean;
+  /**
+   * Only read the state (status, history): no lock, so it works while another process syncs;
+   * `sync()` is refused. Implies `create: false`.
+   */
+  readOnly?: boolean;
   /** How long to wait for another process that owns the library (default 2 s). */
   lockWaitMs?: number;
-  /** A file modified more recently than this is left for a later round (default 2 s). */
+  /**
+   * A file modified more recently than this may be being written: the round waits for it to stop
+   * changing (default 2 s). Live SQLite databases are taken at once, through their backup API.
+   */
   stableAfterMs?: number;
+  /** How long a round waits at most for such files (default 3 s); one still changing is reported in `skipped`. */
+  settleWaitMs?: number;
   /** A round that took longer than this re-reads the remote before committing (default 10 min). */
   roundLimitMs?: number;
   packSize?: number;
@@ -67,7 +77,10 @@ export interface SyncSummary {
   local: { added: number; changed: number; deleted: number };
   remote: { added: number; changed: number; deleted: number };
   conflicts: string[];
+  /** What went wrong: something was not synced (exit 8 in the CLI). */
   errors: string[];
+  /** What a person should know although nothing was lost or skipped (the CLI prints them, exit 0). */
+  notices: string[];
   skipped: { path: string; reason: string }[];
   retiredWriter?: string;
   requests: StorageStats['requests'];
@@ -101,7 +114,7 @@ export class Library extends EventEmitter {
     private readonly lock: LibraryLock,
     storage: CountingStorage,
     private readonly remote: Storage,
-    readonly options: Required<Pick<LibraryOptions, 'stableAfterMs' | 'roundLimitMs' | 'packSize' | 'chunking' | 'now' | 'fetchConcurrency'>> & { brokenVariant?: BrokenVariant },
+    readonly options: Required<Pick<LibraryOptions, 'stableAfterMs' | 'settleWaitMs' | 'roundLimitMs' | 'packSize' | 'chunking' | 'now' | 'fetchConcurrency'>> & { brokenVariant?: BrokenVariant; readOnly?: boolean },
   ) {
     super();
     this.storage = storage;
@@ -116,6 +129,7 @@ export class Library extends EventEmitter {
 
   async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncSummary> {
     if (this.closed) throw new Error('library is closed');
+    if (this.options.readOnly) throw new Error('library was opened read-only');
     const ctx: RoundContext = {
       dir: this.dir,
       stateDir: this.stateDir,
@@ -132,6 +146,7 @@ export class Library extends EventEmitter {
     const summary = await runRound(ctx);
     for (const c of summary.conflicts) this.emit('conflict', c);
     for (const e of summary.errors) this.emit('error-report', e);
+    for (const n of summary.notices) this.emit('notice', n);
     this.emit('synced', summary);
     return summary;
   }
@@ -177,17 +192,17 @@ export async function openLibrary(o: LibraryOptions): Promise<Library> {
   const stateDir = o.stateDir ?? join(o.dir, '.syncacross');
   const now = o.now ?? Date.now;
   const fresh = !(await import('node:fs')).existsSync(join(stateDir, 'state.db'));
-  if (fresh && o.create === false) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
+  if (fresh && (o.create === false || o.readOnly)) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
   await mkdir(stateDir, { recursive: true });
-  const lock = await acquireLock(join(stateDir, 'lock'), o.lockWaitMs ?? 2000);
+  const lock: LibraryLock = o.readOnly ? { release: async () => undefined } : await acquireLock(join(stateDir, 'lock'), o.lockWaitMs ?? 2000);
   let state: LocalState | undefined;
   try {
-    state = new LocalState(join(stateDir, 'state.db'));
+    state = new LocalState(join(stateDir, 'state.db'), { readonly: o.readOnly === true });
     const checked = checkedStorage(o.storage);
     const counting = withCounting(o.retry === false ? checked : withRetry(checked, o.retry));
     // Counting sits inside retry in spirit: we count logical requests here, and retries show in failures.
     if (!state.getMeta('repo')) {
-      if (o.create === false) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
+      if (o.create === false || o.readOnly) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
       const repo = await createOrJoin(counting, now());
       const node = state.getMeta('node') ?? `${sanitizeNode(o.nodeName ?? hostname())}-${randomBytes(2).toString('hex')}`;
       state.transaction(() => {
@@ -199,12 +214,14 @@ export async function openLibrary(o: LibraryOptions): Promise<Library> {
     }
     return new Library(o.dir, stateDir, state, lock, counting, o.storage, {
       stableAfterMs: o.stableAfterMs ?? 2000,
+      settleWaitMs: o.settleWaitMs ?? 3000,
       roundLimitMs: o.roundLimitMs ?? 10 * 60_000,
       packSize: o.packSize ?? DEFAULT_PACK_SIZE,
       chunking: o.chunking ?? DEFAULT_CHUNKING,
       now,
       fetchConcurrency: o.fetchConcurrency ?? 8,
       brokenVariant: o.brokenVariant,
+      readOnly: o.readOnly === true,
     });
   } catch (e) {
     state?.close();

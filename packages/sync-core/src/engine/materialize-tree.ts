@@ -5,6 +5,7 @@ import type { LocalRecord } from '../local/state.js';
 import { hashLocalContent } from './local-changes.js';
 import { IGNORE_CTIME, recordStat } from '../local/scan.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
+import { checkAborted } from './errors.js';
 import type { SyncSummary } from './library.js';
 import type { TreeEntry } from './merge.js';
 import { treeFor } from './broken-variants.js';
@@ -88,6 +89,7 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   const deleted: string[] = [];
   for (const rec of records.values()) {
     if (tree.has(rec.treePath)) continue;
+    checkAborted(ctx.signal);
     let trashed: boolean;
     try {
       const unsafe = unsafeParent(dir, rec.path); // never read, let alone move, through a link
@@ -129,7 +131,7 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
     const src = localSource.get(contentId(e.version));
     return src && src.treePath !== e.path ? src : undefined;
   };
-  const fetcher = new ChunkFetcher(storage, (h) => state.chunk(h));
+  const fetcher = new ChunkFetcher(storage, (h) => state.chunk(h), ctx.signal);
   fetcher.plan(todo.filter((e) => !sourceOf(e)).flatMap((e) => e.version.chunks));
   // Write in pack order so neighbouring small files come from one ranged read.
   const firstLoc = (e: TreeEntry) => {
@@ -156,6 +158,7 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   };
   try {
   for (const entry of todo) {
+    checkAborted(ctx.signal); // what is written is recorded (finally, below): the next round resumes
     ctx.progress({ phase: 'materialize', done: done++, total: todo.length, bytes, path: entry.path });
     let rec = byTree.get(entry.path);
     const diskPath = rec?.path ?? entry.path;
@@ -178,7 +181,7 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
       const source = sourceOf(entry);
       const local = source ? await localChunks(ctx, source.abs, entry.version) : undefined;
       const from = local ? { get: async (h: string) => local.get(h) ?? fetcher.get(h) } : fetcher;
-      const result = await writeVersion(dir, diskPath, entry.version, from, rec, join(ctx.stateDir, 'staging'));
+      const result = await writeVersion(dir, diskPath, entry.version, from, rec, join(ctx.stateDir, 'staging'), ctx.signal);
       if (result === 'local-edit') {
         complete = false; // kept; it becomes a version next round
         continue;

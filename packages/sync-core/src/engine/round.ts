@@ -22,7 +22,7 @@ import type { LocalState } from '../local/state.js';
 import { forgetUnlisted, type BrokenVariant } from './broken-variants.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
 import type { ChunkingParams } from './chunker.js';
-import { SyncError } from './errors.js';
+import { checkAborted } from './errors.js';
 import { fetchSegments } from './ingest.js';
 import { plannedVersionHeld } from './adoption.js';
 import { stageFile } from './local-changes.js';
@@ -30,6 +30,7 @@ import { listSegmentKeys, type SyncProgress, type SyncSummary } from './library.
 import { materializeTree } from './materialize-tree.js';
 import { buildTree, headsByPath, resolvePath } from './merge.js';
 import { PackWriter } from './packs.js';
+import { settleRecent } from './settle.js';
 import { verifyRepository } from './repository.js';
 import { listAll, objectExists } from '../storage/listing.js';
 import { encodeSegment, SEGMENT_FORMAT, type SegmentKey } from './segment.js';
@@ -41,16 +42,14 @@ export interface RoundContext {
   state: LocalState;
   storage: CountingStorage;
   rules: Ignore;
-  options: { stableAfterMs: number; roundLimitMs: number; packSize: number; chunking: ChunkingParams; now: () => number; fetchConcurrency: number; brokenVariant?: BrokenVariant };
+  options: { stableAfterMs: number; settleWaitMs: number; roundLimitMs: number; packSize: number; chunking: ChunkingParams; now: () => number; fetchConcurrency: number; brokenVariant?: BrokenVariant };
   signal?: AbortSignal;
   progress: (p: SyncProgress) => void;
 }
 
 const MAX_VERSIONS_PER_SEGMENT = 20_000;
 
-export function checkAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new SyncError('Aborted', 'sync aborted');
-}
+export { checkAborted };
 
 export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   const { state, storage, options } = ctx;
@@ -65,6 +64,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
     remote: { added: 0, changed: 0, deleted: 0 },
     conflicts: [],
     errors: [],
+    notices: [],
     skipped: [],
     requests: storage.stats.requests,
     totalRequests: 0,
@@ -162,7 +162,7 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
   const fresh = listing.filter((k) => !known.has(k.key));
   if (fresh.length === 0) return false;
   ctx.progress({ phase: 'fetch', done: 0, total: fresh.length, bytes: 0 });
-  const outcome = await fetchSegments(storage, fresh, repoIds, ctx.options.fetchConcurrency);
+  const outcome = await fetchSegments(storage, fresh, repoIds, ctx.options.fetchConcurrency, ctx.signal);
   let maxHlc = Number(state.getMeta('hlc') ?? 0);
   let added = 0;
   state.transaction(() => {
@@ -240,14 +240,14 @@ function retireWriterIfForeign(ctx: RoundContext, listing: SegmentKey[], summary
   });
   summary.retiredWriter = writer;
   summary.writer = next;
-  summary.errors.push(`this node was restored from an older copy or cloned (the remote holds ${foreign.length} segment(s) of ${writer} it did not write); continuing as ${next}, nothing was lost`);
+  summary.notices.push(`this node was restored from an older copy or cloned (the remote holds ${foreign.length} segment(s) of ${writer} it did not write); continuing as ${next}, nothing was lost`);
 }
 
 /** Step 5: new versions for what changed locally. Returns how many were created, and whether any pack was written. */
 async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ created: number; packed: boolean }> {
   const { state, storage, options, dir } = ctx;
   const records = state.localRecords();
-  const walk = await walkLibrary(dir, ctx.rules);
+  const walk = await walkLibrary(dir, ctx.rules, ctx.signal);
   summary.skipped.push(...walk.skipped);
   const writer = state.getMeta('writer')!;
   const packs = new PackWriter(storage, (locs) => state.transaction(() => locs.forEach((l) => state.addChunk(l, null))), (h) => state.hasChunk(h), options.packSize);
@@ -292,6 +292,8 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
   };
 
   const entries = [...walk.entries.values()];
+  // Files being written right now get a moment to settle; one that does not is named, never skipped in silence.
+  const unsettled = await settleRecent(dir, entries, { recentMs: options.stableAfterMs, maxWaitMs: options.settleWaitMs, signal: ctx.signal });
   let done = 0;
   for (const entry of entries) {
     checkAborted(ctx.signal);
@@ -313,10 +315,11 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
       summary.local.added++;
       continue;
     }
-    // Still being written? Judged on the real clock, the one the file system stamps mtimes with;
-    // a future mtime (a file from a machine with a wrong clock) is not "recent" forever.
-    const age = Date.now() - entry.mtimeMs;
-    if (age >= 0 && age < options.stableAfterMs) continue;
+    const stillWritten = unsettled.get(entry.diskPath);
+    if (stillWritten) {
+      summary.skipped.push({ path: entry.diskPath, reason: stillWritten });
+      continue;
+    }
     ctx.progress({ phase: 'scan', done: done++, total: entries.length, bytes: 0, path: entry.diskPath });
     const staged = await stageFile(dir, entry, packs, join(ctx.stateDir, 'staging'), options.chunking, ctx.signal);
     if ('unstable' in staged) {
@@ -426,6 +429,7 @@ async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<v
   const pending = state.pendingVersions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
   const announce: string[] = JSON.parse(state.getMeta('announceLost') || '[]');
   for (let i = 0; i < Math.max(pending.length, 1); i += MAX_VERSIONS_PER_SEGMENT) {
+    checkAborted(ctx.signal); // what is journaled goes out next round
     const batch = pending.slice(i, i + MAX_VERSIONS_PER_SEGMENT);
     const last = i + MAX_VERSIONS_PER_SEGMENT >= pending.length;
     const writer = state.getMeta('writer')!;

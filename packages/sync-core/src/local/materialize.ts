@@ -10,6 +10,7 @@ import { chmodSync, closeSync, fsyncSync, lstatSync, openSync, renameSync, statS
 import { lstat, mkdir, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ChunkFetcher } from '../engine/chunk-fetcher.js';
+import { checkAborted } from '../engine/errors.js';
 import type { HashedVersion } from '../engine/version.js';
 import { ensureFolder, ensureParents, PathError, removeCreated, unsafeParent } from './safe-paths.js';
 import { sameStat } from './scan.js';
@@ -36,7 +37,7 @@ export async function unchangedSince(path: string, record: LocalRecord | undefin
   return record.mtimeMs === 0 && record.size === 0 ? true : sameStat(s, record);
 }
 
-export async function writeVersion(root: string, diskPath: string, v: HashedVersion, fetcher: Pick<ChunkFetcher, 'get'>, record: LocalRecord | undefined, stagingDir: string): Promise<StatLike | 'local-edit'> {
+export async function writeVersion(root: string, diskPath: string, v: HashedVersion, fetcher: Pick<ChunkFetcher, 'get'>, record: LocalRecord | undefined, stagingDir: string, signal?: AbortSignal): Promise<StatLike | 'local-edit'> {
   void stagingDir;
   const target = join(root, diskPath);
   if (v.kind === 'dir') {
@@ -45,14 +46,14 @@ export async function writeVersion(root: string, diskPath: string, v: HashedVers
   }
   const created = ensureParents(root, diskPath);
   try {
-    return await writeFileVersion(root, diskPath, v, fetcher, record);
+    return await writeFileVersion(root, diskPath, v, fetcher, record, signal);
   } catch (e) {
     removeCreated(root, created);
     throw e;
   }
 }
 
-async function writeFileVersion(root: string, diskPath: string, v: HashedVersion, fetcher: Pick<ChunkFetcher, 'get'>, record: LocalRecord | undefined): Promise<StatLike | 'local-edit'> {
+async function writeFileVersion(root: string, diskPath: string, v: HashedVersion, fetcher: Pick<ChunkFetcher, 'get'>, record: LocalRecord | undefined, signal?: AbortSignal): Promise<StatLike | 'local-edit'> {
   const target = join(root, diskPath);
   // What stands at the name itself is replaced only if it is a file (rename would replace a link
   // itself, not follow it, but the link is the user's: it is left alone and reported).
@@ -66,6 +67,7 @@ async function writeFileVersion(root: string, diskPath: string, v: HashedVersion
     const fd = openSync(temp, 'wx', v.exec ? 0o755 : 0o644);
     try {
       for (const h of v.chunks) {
+        checkAborted(signal); // the temporary file is removed below: nothing half-written stays
         const bytes = await fetcher.get(h);
         for (let off = 0; off < bytes.byteLength; ) off += writeSync(fd, bytes, off);
       }

@@ -40,7 +40,15 @@ CREATE TABLE IF NOT EXISTS planned_writes (path TEXT PRIMARY KEY, tree_path TEXT
 export class LocalState {
   readonly db: Database.Database;
 
-  constructor(file: string) {
+  /**
+   * `readonly`: for commands that only look (status, log, conflicts). They take no lock and run
+   * beside a sync: in WAL mode a reader sees the last committed state while a writer goes on.
+   */
+  constructor(file: string, options: { readonly?: boolean } = {}) {
+    if (options.readonly) {
+      this.db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
+      return;
+    }
     this.db = new Database(file, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode never corrupts; a power cut may lose the last transactions, which the

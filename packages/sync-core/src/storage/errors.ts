@@ -25,12 +25,18 @@ export class StorageError extends Error {
   readonly code: StorageErrorCode;
   /** For RateLimited: how long the backend asked us to wait, when it said so. */
   readonly retryAfterMs?: number;
+  /**
+   * For Unavailable: the outcome is unknown, but asking again will not change it (a folder that
+   * is not there, a 4xx the adapter cannot place): fail at once with the message, do not retry.
+   */
+  readonly permanent?: true;
 
-  constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+  constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown; retryAfterMs?: number; permanent?: boolean }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StorageError';
     this.code = code;
     if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    if (options?.permanent) this.permanent = true;
   }
 }
 
@@ -42,10 +48,39 @@ export function isStorageError(error: unknown, code?: StorageErrorCode): error i
   return code === undefined || c === code;
 }
 
-/** Errors whose outcome is unknown or transient: the same request may succeed later. */
-export function isTransient(error: unknown): boolean {
-  return isStorageError(error, 'Unavailable') || isStorageError(error, 'RateLimited');
+/**
+ * OS codes, anywhere in an error's `cause` chain, that a retry within seconds cannot fix: the
+ * host name does not resolve (ENOTFOUND; EAI_AGAIN, a resolver that timed out, may recover).
+ */
+const PERMANENT_CAUSES: ReadonlySet<string> = new Set(['ENOTFOUND']);
+
+/** The first code of PERMANENT_CAUSES in `error`'s cause chain (adapters wrap what they get). */
+export function permanentCause(error: unknown): string | undefined {
+  let e: unknown = error;
+  for (let depth = 0; depth < 8 && typeof e === 'object' && e !== null; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && PERMANENT_CAUSES.has(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
+
+/** Failures that asking again will not fix: marked so by the adapter, or a name that does not resolve. */
+export function isPermanent(error: unknown): boolean {
+  return (typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true) || permanentCause(error) !== undefined;
+}
+
+/**
+ * Errors whose outcome is unknown or transient and that may succeed when asked again: timeouts,
+ * resets, refused connections (a server or NAS starting up), 5xx, 429. Not a missing folder, a
+ * host name that does not resolve, or a 4xx: retrying those only delays the message.
+ */
+export function isTransient(error: unknown): boolean {
+  return (isStorageError(error, 'Unavailable') || isStorageError(error, 'RateLimited')) && !isPermanent(error);
+}
+
+/** HTTP statuses that mean "this request will not succeed as it is": 4xx, except timeouts and throttling. */
+export const isPermanentHttpStatus = (status: number): boolean => status >= 400 && status < 500 && status !== 408 && status !== 425 && status !== 429;
 
 /**
  * Parses an HTTP Retry-After header (RFC 9110 §10.2.3: delay-seconds or an HTTP-date) into

@@ -100,7 +100,7 @@ describe('SIGKILL of a real sync process', () => {
     const realSetTimeout = globalThis.setTimeout;
     const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number, ...args: unknown[]) => {
       if ((ms ?? 0) >= 50) slept.push(ms!);
-      return realSetTimeout(fn, ms, ...args);
+      return Reflect.apply(realSetTimeout, globalThis, [fn, ms, ...args]) as ReturnType<typeof setTimeout>;
     }) as typeof setTimeout);
     try {
       await b.sync();

@@ -1,0 +1,99 @@
+/**
+ * Ctrl-C (SIGINT) and SIGTERM stop a sync promptly, even in the middle of updating thousands of
+ * files, with exit 130 and nothing lost: the next sync resumes and leaves every file right.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, FAST, finish, run, snapshot, start, tempDir, writeFiles, type RunResult } from './helpers.js';
+
+afterAll(cleanup);
+
+const FILES = 3000;
+/** Generous: a prompt stop takes well under a second; the old code took 9 s and counting. */
+const PROMPTLY_MS = 5000;
+
+let base: string;
+let expected: Record<string, string>;
+beforeAll(async () => {
+  base = await tempDir();
+  const a = join(base, 'a');
+  await writeFiles(a, Object.fromEntries(Array.from({ length: FILES }, (_, i) => [`notes/${i % 30}/note-${i}.md`, `note ${i}\n${'x'.repeat(i % 500)}\n`])));
+  expect((await run(['init', a, '--remote', `fs:${base}/remote`, '-o', 'createRoot=true'])).code).toBe(0);
+  expect((await run(['sync', a, ...FAST])).code).toBe(0);
+  expected = await snapshot(a);
+}, 300_000);
+
+/** Resolves once the child's stderr matches, or fails when it exits first. */
+function stderrMatches(child: ChildProcess, pattern: RegExp): Promise<void> {
+  let seen = '';
+  return new Promise((resolve, reject) => {
+    child.stderr!.on('data', (d) => {
+      seen += d;
+      if (pattern.test(seen)) resolve();
+    });
+    child.on('close', () => reject(new Error(`exited before ${pattern}: ${seen}`)));
+  });
+}
+
+function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+describe.each(['SIGINT', 'SIGTERM'] as const)('%s during a 3,000-file download', (signal) => {
+  it('exits 130 promptly, and the next sync completes with every file right', async () => {
+    const dir = join(base, `b-${signal}`);
+    expect((await run(['init', dir, '--remote', `fs:${base}/remote`])).code).toBe(0);
+    const child = start(['sync', dir, ...FAST]);
+    const result: Promise<RunResult> = finish(child);
+    let r: RunResult;
+    try {
+      await stderrMatches(child, /updating files/);
+      child.kill(signal);
+      r = await within(PROMPTLY_MS, result, `exit after ${signal}`);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); // never left running
+    }
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain('interrupted: nothing is lost');
+    const partial = Object.keys(await snapshot(dir)).length;
+    expect(partial).toBeLessThan(FILES); // it really stopped part-way
+
+    const again = await run(['sync', dir, ...FAST]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await snapshot(dir)).toEqual(expected);
+  });
+});
+
+describe('Ctrl-C while a request is in flight', () => {
+  it('exits 130 even when the adapter reports the cut-short request as its own error', async () => {
+    const GATE = fileURLToPath(new URL('./gate-adapter/index.mjs', import.meta.url));
+    const dir = join(base, 'gated');
+    const remote = join(base, 'gated-remote');
+    await mkdir(remote);
+    await writeFiles(dir, { 'a.md': 'held\n' });
+    expect((await run(['init', dir, '--remote', `${GATE}:${remote}`])).code).toBe(0);
+    await writeFile(`${remote}.hold`, '');
+    const child = start(['sync', dir, ...FAST]);
+    const result = finish(child);
+    let r: RunResult;
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!existsSync(`${remote}.held`) && child.exitCode === null && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+      expect(existsSync(`${remote}.held`)).toBe(true);
+      child.kill('SIGINT');
+      r = await within(PROMPTLY_MS, result, 'exit after SIGINT');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await rm(`${remote}.hold`, { force: true });
+    }
+    expect(r.code, r.stderr).toBe(130);
+    const again = await run(['sync', dir, ...FAST]);
+    expect(again.code, again.stderr).toBe(0);
+  });
+});
