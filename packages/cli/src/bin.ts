@@ -1,12 +1,14 @@
 #!/usr/bin/env node
+import { debugTrace } from './debug-trace.js';
 import { main } from './program.js';
+import { redact } from './redact.js';
 
 main().then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`syncacross: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(redact(`syncacross: unexpected error: ${debugTrace(error)}`) + '\n');
     process.exitCode = 1;
   },
 );
