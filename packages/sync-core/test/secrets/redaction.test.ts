@@ -56,6 +56,8 @@ describe('secret-looking material nobody registered', () => {
       '{"ok":true,"options":{"password":"${env:DAV_PASSWORD}"},"code":"Unavailable","exitCode":3}',
       'grant_type=refresh_token',
       'list log/w1/00000007-ab12: HTTP 503',
+      'https://www.dropbox.com/oauth2/authorize?response_type=code&client_id=k&token_access_type=offline&code_challenge=abc&code_challenge_method=S256',
+      '{"token_type":"bearer","expires_in":14400}',
     ];
     for (const p of plain) expect(redactSecrets(p)).toBe(p);
   });
