@@ -146,3 +146,26 @@ describe('no secret is ever printed, for any adapter', () => {
     await expectNoSecretPrinted(c, (echo.address() as { port: number }).port);
   });
 });
+
+describe('a literal secret on the command line is refused by every command that takes options', () => {
+  it.each([
+    ['auth', ['auth', 'gdrive:Library', '-o', 'clientId=client-id', '-o', `clientSecret=${canary('literal')}`]],
+    ['adapters --probe', ['adapters', '--probe', '--remote', 'webdav:http://127.0.0.1:9/dav', '-o', 'username=alice', '-o', `password=${canary('literal')}`]],
+    ['init', ['init', 'lib', '--remote', 'dropbox:/library', '-o', `refreshToken=${canary('literal')}`]],
+  ])('%s: exit 2, naming the environment variable to use, without echoing the value', async (_, args) => {
+    const base = await tempDir('syncacross-literal-');
+    const r = await run(args, { cwd: base });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/is a secret and is never stored in config\.json: set SYNCACROSS_[A-Z_]+ in the environment/);
+    expect(r.stdout + r.stderr).not.toContain(canary('literal'));
+  });
+
+  it('auth takes the secret from SYNCACROSS_<ADAPTER>_<OPTION> instead (and gets past option checks)', async () => {
+    const base = await tempDir('syncacross-literal-');
+    // No folder given: the adapter's own message, not a refusal of the secret.
+    const r = await run(['auth', 'gdrive', '-o', 'clientId=client-id'], { cwd: base, env: { SYNCACROSS_GDRIVE_CLIENT_SECRET: canary('env') } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('set exactly one of folderId, folderName or appDataFolder');
+    expect(r.stdout + r.stderr).not.toContain(canary('env'));
+  });
+});
