@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fsAdapter, { createFsStorage } from '@syncacross/adapter-fs';
+import fsAdapter, { createFsStorage, optionsSchema } from '@syncacross/adapter-fs';
 import { probeCapabilities } from '@syncacross/sync-core';
 import { runStorageConformance } from '@syncacross/sync-core/testing';
 
@@ -69,9 +69,9 @@ describe.skipIf(!haveTools)('adapter-fs on a FUSE mount (rclone mount of a WebDA
     const root = await mkdtemp(join(mountpoint, 'warn-'));
     const lines: string[] = [];
     const context = { credentialsDir: base, log: (l: string) => lines.push(l) };
-    await fsAdapter.create(fsAdapter.optionsSchema.safeParse({ root, acceptCachingMount: true }).data as never, context);
+    await fsAdapter.create(optionsSchema.parse({ root, acceptCachingMount: true }), context);
     expect(lines).toEqual([]);
-    await fsAdapter.create(fsAdapter.optionsSchema.safeParse({ root }).data as never, context);
+    await fsAdapter.create(optionsSchema.parse({ root }), context);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`${mountpoint} is a fuse.rclone mount`);
     expect(lines[0]).toContain('--dir-cache-time');

@@ -117,7 +117,7 @@ async function expectNoSecretPrinted(c: Case, port: number): Promise<void> {
     ['--json', 'init', join(base, 'json'), ...c.args(port), '--retries', '2'],
   ];
   for (const [i, args] of runs.entries()) {
-    for (const debug of [{}, { SYNCACROSS_DEBUG: '1' }]) {
+    for (const debug of [{}, { SYNCACROSS_DEBUG: '1' }] as Array<Record<string, string>>) {
       const r = await run(args, { env: { ...env, ...debug } });
       const printed = r.stdout + r.stderr;
       // It failed (unreachable, unauthorized, refused), and it said something.
