@@ -166,6 +166,7 @@ describe('a literal secret on the command line is refused by every command that 
     const r = await run(['auth', 'gdrive', '-o', 'clientId=client-id'], { cwd: base, env: { SYNCACROSS_GDRIVE_CLIENT_SECRET: canary('env') } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('set exactly one of folderId, folderName or appDataFolder');
+    expect(r.stderr).toContain('syncacross auth gdrive:<location>');
     expect(r.stdout + r.stderr).not.toContain(canary('env'));
   });
 });

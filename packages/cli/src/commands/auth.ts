@@ -5,7 +5,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { AuthContext } from '@syncacross/sync-core';
-import { usageError } from '../cli-error.js';
+import { CliError, usageError } from '../cli-error.js';
 import { loadAdapter } from '../adapter-loader.js';
 import type { Output } from '../output.js';
 import { credentialsDir, validateOptions } from '../remote.js';
@@ -21,7 +21,14 @@ export async function authCommand(target: string, opts: { option?: string[] }, o
   const given = parseOptionPairs(opts.option ?? []);
   // As with init: a literal secret typed here would stay in the shell history.
   rejectLiteralSecrets(adapter.module, given);
-  const options = validateOptions(adapter.module, resolveSecrets(adapter.module, { ...fromLocation, ...given }));
+  let options: unknown;
+  try {
+    options = validateOptions(adapter.module, resolveSecrets(adapter.module, { ...fromLocation, ...given }));
+  } catch (e) {
+    // gdrive chooses the permission it asks for from the folder: it needs the location too.
+    if (colon > 0 || !(e instanceof CliError) || e.code !== 'BadOption') throw e;
+    throw usageError('BadOption', `${e.message}. Give the location as in init's --remote: syncacross auth ${name}:<location>`);
+  }
   const interactive = process.stdin.isTTY === true;
   const ctx: AuthContext = {
     credentialsDir: credentialsDir(),
