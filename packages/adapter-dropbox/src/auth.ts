@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DropboxAuth } from 'dropbox';
-import { StorageError, type AuthContext } from '@syncacross/sync-core';
+import { registerSecret, StorageError, type AuthContext } from '@syncacross/sync-core';
 import { authOptions } from './client.js';
 import { toStorageError } from './errors.js';
 import type { DropboxOptions } from './options.js';
@@ -111,12 +111,15 @@ export async function authorizeDropbox(options: DropboxOptions, ctx: AuthContext
     code = (await ctx.prompt('Dropbox authorization code: ')).trim();
     if (code === '') throw new StorageError('AuthFailed', 'dropbox: no code was entered');
   }
-  let token: { refresh_token?: string; account_id?: string };
+  registerSecret(code);
+  let token: { refresh_token?: string; access_token?: string; account_id?: string };
   try {
     token = (await auth.getAccessTokenFromCode(redirectUri as string, code)).result as typeof token;
   } catch (e) {
     throw toStorageError(e, 'exchanging the authorization code');
   }
+  registerSecret(token.refresh_token);
+  registerSecret(token.access_token);
   if (!token.refresh_token) throw new StorageError('AuthFailed', 'dropbox: Dropbox gave no refresh token (offline access was not granted)');
   const file = await writeAuthorization(ctx.credentialsDir, options.profile, {
     appKey: options.appKey,

@@ -9,7 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import { Dropbox, DropboxAuth } from 'dropbox';
-import { StorageError } from '@syncacross/sync-core';
+import { registerSecret, StorageError } from '@syncacross/sync-core';
 import { pathRootHeader, type DropboxOptions } from './options.js';
 
 type FetchLike = (url: string, init?: unknown) => Promise<unknown>;
@@ -64,6 +64,12 @@ export function createClient(options: DropboxOptions, credentials: Credentials):
     refreshToken: credentials.refreshToken,
     clientId: credentials.appKey,
   } as ConstructorParameters<typeof DropboxAuth>[0]);
+  // Access tokens obtained by refresh while running are secrets too (the SDK stores them here).
+  const setAccessToken = auth.setAccessToken.bind(auth);
+  auth.setAccessToken = (token: string) => {
+    registerSecret(token);
+    setAccessToken(token);
+  };
   if (credentials.accessToken && credentials.refreshToken) {
     // Without an expiry the SDK refreshes before the first call; trust the given token until
     // Dropbox says it expired (we refresh then, see storage.ts).

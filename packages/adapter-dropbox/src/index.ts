@@ -2,7 +2,7 @@
  * @syncacross/adapter-dropbox: a library on Dropbox (app folder, full Dropbox, or a team space),
  * through the official `dropbox` SDK. The emulator is on the `./emulator` subpath.
  */
-import { defineAdapter, StorageError, type AdapterContext, type Storage } from '@syncacross/sync-core';
+import { defineAdapter, registerSecret, StorageError, type AdapterContext, type Storage } from '@syncacross/sync-core';
 import { authorizeDropbox } from './auth.js';
 import type { Credentials } from './client.js';
 import { optionsSchema, parseLocation, secretOptions, type DropboxOptions, type DropboxOptionsInput } from './options.js';
@@ -24,12 +24,15 @@ function parseOptions(input: unknown): DropboxOptions {
 }
 
 async function credentialsFor(options: DropboxOptions, context?: Pick<AdapterContext, 'credentialsDir'>): Promise<Credentials> {
+  registerSecret(options.accessToken);
+  registerSecret(options.refreshToken);
   if (options.accessToken || options.refreshToken) return { accessToken: options.accessToken, refreshToken: options.refreshToken, appKey: options.appKey };
   if (!context?.credentialsDir) throw new StorageError('AuthFailed', 'dropbox: no token given and no credentials folder to read one from; run `syncacross auth dropbox`');
   const stored = await readAuthorization(context.credentialsDir, options.profile);
   if (!stored) {
     throw new StorageError('AuthFailed', `dropbox: not authorized yet (no ${tokenFilePath(context.credentialsDir, options.profile)}); run \`syncacross auth dropbox\``);
   }
+  registerSecret(stored.refreshToken);
   return { refreshToken: stored.refreshToken, appKey: options.appKey ?? stored.appKey };
 }
 

@@ -2,10 +2,13 @@ import { defineAdapter } from '@syncacross/sync-core';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { createFsStorage } from './fs-storage.js';
+import { warnIfCachingMount } from './mount-cache.js';
 
 export { createFsStorage, cleanStaleTemps } from './fs-storage.js';
 export type { FsStorage, FsStorageOptions, PublishMode } from './fs-storage.js';
 export { encodeKey, encodeSegment, decodeSegment } from './names.js';
+export { parseMountinfo, mountOf, cachingMountAdvice, warnIfCachingMount } from './mount-cache.js';
+export type { MountEntry } from './mount-cache.js';
 
 export const optionsSchema = z
   .object({
@@ -13,6 +16,10 @@ export const optionsSchema = z
     publish: z.enum(['auto', 'link', 'rename']).default('auto').describe("how finished files get their name: 'auto' tests hard links (atomic create) at first write"),
     fsync: z.boolean().default(true).describe('fsync before publishing'),
     createRoot: z.boolean().default(false).describe('create the folder if missing (otherwise a missing folder means "not mounted")'),
+    acceptCachingMount: z
+      .boolean()
+      .default(false)
+      .describe('silence the warning about a mount known to cache listings (rclone mount, davfs2, sshfs, s3fs, gcsfuse), once it is mounted with short cache times'),
   })
   .strict();
 
@@ -24,5 +31,8 @@ export default defineAdapter<FsAdapterOptions>({
   optionsSchema,
   secretOptions: [],
   parseLocation: (location) => ({ root: resolve(location) }),
-  create: (options) => createFsStorage(options),
+  create: ({ acceptCachingMount, ...options }, context) => {
+    if (!acceptCachingMount) warnIfCachingMount(options.root, (line) => context.log(line));
+    return createFsStorage(options);
+  },
 });

@@ -10,7 +10,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFsStorage } from '@syncacross/adapter-fs';
+import fsAdapter, { createFsStorage, optionsSchema } from '@syncacross/adapter-fs';
 import { probeCapabilities } from '@syncacross/sync-core';
 import { runStorageConformance, waitFor } from '@syncacross/sync-core/testing';
 
@@ -66,6 +66,18 @@ describe.skipIf(!haveTools)('adapter-fs on a FUSE mount (rclone mount of a WebDA
     expect(s.capabilities.atomicCreate).toBe(false);
     const report = await probeCapabilities(s);
     expect(report.effective.atomicCreate).toBe(false);
+  });
+
+  it('warns that the rclone mount caches listings, naming --dir-cache-time, unless acceptCachingMount is set', async () => {
+    const root = await mkdtemp(join(mountpoint, 'warn-'));
+    const lines: string[] = [];
+    const context = { credentialsDir: base, log: (l: string) => lines.push(l) };
+    await fsAdapter.create(optionsSchema.parse({ root, acceptCachingMount: true }), context);
+    expect(lines).toEqual([]);
+    await fsAdapter.create(optionsSchema.parse({ root }), context);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`${mountpoint} is a fuse.rclone mount`);
+    expect(lines[0]).toContain('--dir-cache-time');
   });
 
   runStorageConformance(

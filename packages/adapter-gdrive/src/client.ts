@@ -3,7 +3,7 @@
  * tokens are fetched and refreshed automatically by google-auth-library) and the `drive` v3 API
  * bound to `rootUrl`, with gaxios' retries off (see drive-api.ts).
  */
-import { StorageError } from '@syncacross/sync-core';
+import { registerSecret, StorageError } from '@syncacross/sync-core';
 import { google, type drive_v3 } from 'googleapis';
 import { REAUTH_HINT, toStorageError } from './errors.js';
 import { oauthEndpoints, type GdriveOptions } from './options.js';
@@ -21,6 +21,7 @@ export interface DriveClients {
 }
 
 export function createOAuthClient(o: GdriveOptions, redirectUri?: string): OAuth2Client {
+  for (const secret of [o.clientSecret, o.refreshToken, o.accessToken]) registerSecret(secret);
   return new google.auth.OAuth2({
     clientId: o.clientId,
     clientSecret: o.clientSecret,
@@ -34,6 +35,12 @@ export function createOAuthClient(o: GdriveOptions, redirectUri?: string): OAuth
 
 export async function createDriveClients(o: GdriveOptions, credentialsDir?: string): Promise<DriveClients> {
   const auth = createOAuthClient(o);
+  // Every token this client ever holds (given, read from the file, or refreshed) is a secret.
+  auth.on('tokens', (tokens) => {
+    registerSecret(tokens.access_token);
+    registerSecret(tokens.refresh_token);
+    registerSecret(tokens.id_token);
+  });
   if (o.accessToken) {
     auth.setCredentials({ access_token: o.accessToken });
   } else {
@@ -46,6 +53,7 @@ export async function createDriveClients(o: GdriveOptions, credentialsDir?: stri
         throw new StorageError('AuthFailed', `gdrive: cannot read the token file ${path} (${(e as Error).message}): ${REAUTH_HINT}`, { cause: e });
       }
     }
+    registerSecret(refreshToken);
     if (!refreshToken) {
       throw new StorageError('AuthFailed', `gdrive: no Google Drive authorization found${path ? ` (looked for ${path})` : ''}: ${REAUTH_HINT}`);
     }

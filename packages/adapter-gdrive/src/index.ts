@@ -1,8 +1,8 @@
 /**
  * @syncacross/adapter-gdrive: Google Drive storage through the Drive v3 API (googleapis).
  *
- *   syncacross auth gdrive --option clientId=… --option clientSecret=…   # once, opens a browser
- *   syncacross sync --remote gdrive:<folder-id-or-name|appDataFolder>
+ *   SYNCACROSS_GDRIVE_CLIENT_SECRET=… syncacross auth gdrive:<folder> -o clientId=…   # once, opens a browser
+ *   syncacross init DIR --remote gdrive:<folder-name|id:folder-id|appDataFolder> -o clientId=…
  */
 import { defineAdapter, StorageError, type AdapterContext, type AuthContext } from '@syncacross/sync-core';
 import { runInstalledAppFlow } from './auth/installed-app-flow.js';

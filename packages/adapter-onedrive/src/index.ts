@@ -2,7 +2,7 @@
  * @syncacross/adapter-onedrive: OneDrive (personal and Business) and SharePoint document
  * libraries through Microsoft Graph, on @microsoft/microsoft-graph-client and @azure/msal-node.
  */
-import { defineAdapter, StorageError, type AdapterContext, type AuthContext } from '@syncacross/sync-core';
+import { defineAdapter, registerSecret, StorageError, type AdapterContext, type AuthContext } from '@syncacross/sync-core';
 import { authorizeOneDrive } from './auth/flows.js';
 import { createMsalApp, MsalTokenSource } from './auth/msal-app.js';
 import { createGraphTransport, type TokenSource } from './graph-client.js';
@@ -39,6 +39,7 @@ function parseOptions(input: unknown): OneDriveOptions {
  */
 export async function createOneDriveStorage(input: OneDriveOptionsInput, extras: CreateOneDriveStorageExtras = {}): Promise<OneDriveStorage> {
   const o = parseOptions(input);
+  registerSecret(o.accessToken);
   let tokens = extras.tokens;
   if (!tokens && o.accessToken) {
     const token = o.accessToken;

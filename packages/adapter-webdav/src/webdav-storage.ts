@@ -18,7 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ByteRange, ListOptions, ListPage, PutResult, Storage, StorageCapabilities } from '@syncacross/sync-core';
-import { isStorageError, StorageError } from '@syncacross/sync-core';
+import { isStorageError, registerSecret, registerSecretValues, StorageError } from '@syncacross/sync-core';
 import { Collections } from './collections.js';
 import { errorFromStatus } from './errors.js';
 import { walkListing } from './listing.js';
@@ -42,6 +42,11 @@ export async function createWebDavStorage(input: WebDavOptions, knownProfile?: S
     throw new StorageError('InvalidConfig', `webdav: ${detail}`);
   }
   const options = parsed.data;
+  registerSecret(options.password);
+  registerSecret(options.bearerToken);
+  registerSecretValues(options.headers);
+  // The password also travels as Basic base64(user:password).
+  if (options.password !== undefined) registerSecret(Buffer.from(`${options.username ?? ''}:${options.password}`).toString('base64'));
   const transport = new DavTransport(options);
   const collections = new Collections(transport);
   let profile = WEAKEST_PROFILE;

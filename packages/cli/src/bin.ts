@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { debugTrace } from './debug-trace.js';
 import { main } from './program.js';
+import { redact } from './redact.js';
 
 // A reader that went away (`syncacross log | head`, `--help | head`) is not an error: stop quietly,
 // with the exit code so far, instead of an EPIPE stack trace.
@@ -15,7 +17,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`syncacross: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(redact(`syncacross: unexpected error: ${debugTrace(error)}`) + '\n');
     process.exitCode = 1;
   },
 );

@@ -2,7 +2,9 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, EXIT_CODE_HELP, toCliError } from './exit-codes.js';
+import { debugEnabled, debugTrace } from './debug-trace.js';
 import { Output, type OutputOptions } from './output.js';
+import { redact } from './redact.js';
 import { adaptersCommand } from './commands/adapters.js';
 import { authCommand } from './commands/auth.js';
 import { conflictsCommand } from './commands/conflicts.js';
@@ -34,7 +36,7 @@ function run(handler: Handler) {
     } catch (e) {
       const error = toCliError(e);
       out.failure(error);
-      if (error.exitCode === EXIT.unexpected && process.env.SYNCACROSS_DEBUG && e instanceof Error) out.warn(e.stack ?? '');
+      if (debugEnabled()) out.warn(debugTrace(e));
       process.exitCode = error.exitCode;
     }
   };
@@ -49,6 +51,8 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', `\n${EXIT_CODE_HELP}\n\nSecrets: set SYNCACROSS_<ADAPTER>_<OPTION> (e.g. SYNCACROSS_WEBDAV_PASSWORD) or -o password='\${env:NAME}'.`)
     .showHelpAfterError('(run syncacross --help for usage)')
+    // Commander's own messages quote what was typed, which may be a secret.
+    .configureOutput({ writeErr: (text) => process.stderr.write(redact(text)) })
     .exitOverride();
 
   program
@@ -87,8 +91,8 @@ export function buildProgram(): Command {
     .action(run((out, opts) => adaptersCommand(opts, out)));
 
   program
-    .command('auth <adapter>')
-    .description('authorize an adapter that needs a browser sign-in (gdrive, onedrive, dropbox)')
+    .command('auth <adapter[:location]>')
+    .description('authorize an adapter that needs a browser sign-in (gdrive, onedrive, dropbox); gdrive needs its folder (gdrive:NAME) to choose the scope')
     .addOption(optionFlag())
     .action(run((out, adapter, opts) => authCommand(adapter, opts, out)));
 
@@ -106,7 +110,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      if (argv.includes('--json')) process.stdout.write(JSON.stringify({ ok: false, error: { code: 'Usage', exitCode: EXIT.usage, message: e.message } }) + '\n');
+      if (argv.includes('--json')) process.stdout.write(redact(JSON.stringify({ ok: false, error: { code: 'Usage', exitCode: EXIT.usage, message: e.message } })) + '\n');
       return EXIT.usage;
     }
     throw e;

@@ -4,7 +4,7 @@
  * would otherwise fetch from login.microsoftonline.com.
  */
 import { PublicClientApplication, type AccountInfo } from '@azure/msal-node';
-import { StorageError } from '@syncacross/sync-core';
+import { registerSecret, StorageError } from '@syncacross/sync-core';
 import type { TokenSource } from '../graph-client.js';
 import { authorityBaseFor, scopesFor, type OneDriveOptions } from '../options.js';
 import { cloudDiscoveryMetadata, MICROSOFT_AUTHORITY_HOSTS, openIdConfiguration } from './authority-metadata.js';
@@ -92,6 +92,7 @@ export class MsalTokenSource implements TokenSource {
     if (!account) throw new StorageError('AuthFailed', `onedrive: no saved sign-in "${this.account}" (${this.app.tokenFile}): run \`syncacross auth onedrive\` first`);
     try {
       const result = await this.app.pca.acquireTokenSilent({ account, scopes: this.app.scopes, forceRefresh });
+      registerSecret(result.accessToken);
       this.cached = { token: result.accessToken, expiresOn: result.expiresOn?.getTime() ?? Date.now() + 10 * 60_000 };
       return result.accessToken;
     } catch (error) {

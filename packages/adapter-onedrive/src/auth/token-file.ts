@@ -6,6 +6,25 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
+import { registerSecret } from '@syncacross/sync-core';
+
+/** msal's cache holds each token as a `secret` field (RefreshToken, AccessToken, IdToken entries). */
+export function registerCacheSecrets(serialized: string): void {
+  let data: unknown;
+  try {
+    data = JSON.parse(serialized);
+  } catch {
+    return;
+  }
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'secret') registerSecret(v);
+      else walk(v);
+    }
+  };
+  walk(data);
+}
 
 export const tokenFilePath = (credentialsDir: string, account: string) => join(credentialsDir, `onedrive-${account}.json`);
 
@@ -22,13 +41,18 @@ export function fileCachePlugin(file: string): ICachePlugin {
   return {
     async beforeCacheAccess(context: TokenCacheContext) {
       try {
-        context.tokenCache.deserialize(await readFile(file, 'utf8'));
+        const text = await readFile(file, 'utf8');
+        registerCacheSecrets(text);
+        context.tokenCache.deserialize(text);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
     },
     async afterCacheAccess(context: TokenCacheContext) {
-      if (context.cacheHasChanged) await writeSecretFile(file, context.tokenCache.serialize());
+      if (!context.cacheHasChanged) return;
+      const text = context.tokenCache.serialize();
+      registerCacheSecrets(text);
+      await writeSecretFile(file, text);
     },
   };
 }

@@ -12,7 +12,7 @@ import { findLibraryRoot, readConfig } from '../config.js';
 import type { Output } from '../output.js';
 import { adapterContext, openRemote, validateOptions } from '../remote.js';
 import { parseOptionPairs, parseRemoteSpec } from '../remote-spec.js';
-import { resolveSecrets } from '../secrets.js';
+import { rejectLiteralSecrets, resolveSecrets } from '../secrets.js';
 
 export interface AdaptersOptions {
   probe?: boolean;
@@ -54,7 +54,9 @@ async function storageToProbe(opts: AdaptersOptions, out: Output): Promise<Stora
   if (opts.remote) {
     const spec = parseRemoteSpec(opts.remote);
     const adapter = await loadAdapter(spec.adapter, [process.cwd()]);
-    const given = { ...adapter.module.parseLocation(spec.location), ...parseOptionPairs(opts.option ?? []) };
+    const typed = parseOptionPairs(opts.option ?? []);
+    rejectLiteralSecrets(adapter.module, typed);
+    const given = { ...adapter.module.parseLocation(spec.location), ...typed };
     return adapter.module.create(validateOptions(adapter.module, resolveSecrets(adapter.module, given)), ctx);
   }
   const root = findLibraryRoot(opts.dir ?? '.');

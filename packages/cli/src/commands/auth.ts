@@ -5,12 +5,12 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { AuthContext } from '@syncacross/sync-core';
-import { usageError } from '../cli-error.js';
+import { CliError, usageError } from '../cli-error.js';
 import { loadAdapter } from '../adapter-loader.js';
 import type { Output } from '../output.js';
 import { credentialsDir, validateOptions } from '../remote.js';
 import { parseOptionPairs } from '../remote-spec.js';
-import { resolveSecrets } from '../secrets.js';
+import { rejectLiteralSecrets, resolveSecrets } from '../secrets.js';
 
 export async function authCommand(target: string, opts: { option?: string[] }, out: Output): Promise<number> {
   const colon = target.indexOf(':', target.startsWith('file://') ? 7 : 0);
@@ -18,7 +18,17 @@ export async function authCommand(target: string, opts: { option?: string[] }, o
   const adapter = await loadAdapter(name, [process.cwd()]);
   if (typeof adapter.module.auth !== 'function') throw usageError('NoInteractiveAuth', `the ${adapter.module.name} adapter needs no \`syncacross auth\`: give its credentials as options or environment variables (see \`syncacross adapters\`)`);
   const fromLocation = colon > 0 ? adapter.module.parseLocation(target.slice(colon + 1)) : {};
-  const options = validateOptions(adapter.module, resolveSecrets(adapter.module, { ...fromLocation, ...parseOptionPairs(opts.option ?? []) }));
+  const given = parseOptionPairs(opts.option ?? []);
+  // As with init: a literal secret typed here would stay in the shell history.
+  rejectLiteralSecrets(adapter.module, given);
+  let options: unknown;
+  try {
+    options = validateOptions(adapter.module, resolveSecrets(adapter.module, { ...fromLocation, ...given }));
+  } catch (e) {
+    // gdrive chooses the permission it asks for from the folder: it needs the location too.
+    if (colon > 0 || !(e instanceof CliError) || e.code !== 'BadOption') throw e;
+    throw usageError('BadOption', `${e.message}. Give the location as in init's --remote: syncacross auth ${name}:<location>`);
+  }
   const interactive = process.stdin.isTTY === true;
   const ctx: AuthContext = {
     credentialsDir: credentialsDir(),
