@@ -8,15 +8,20 @@
  * access token or `appKey: "emulator-app"` and `syncacross auth dropbox` (the consent page
  * approves at once).
  */
-import { parseArgs } from 'node:util';
-import { serveFetchHandler } from '@syncacross/sync-core/http';
+import { parseEmulatorArgs, serveFetchHandler } from '@syncacross/sync-core/http';
 import { createDropboxEmulator } from './index.js';
 
-const { values } = parseArgs({
+const values = parseEmulatorArgs({
+  summary: 'The Dropbox API emulator: point the adapter at baseUrl http://HOST:PORT with the access token it prints.',
   options: {
     port: { type: 'string', default: '8080' },
     host: { type: 'string', default: '127.0.0.1' },
     'max-request-bytes': { type: 'string' },
+  },
+  describe: {
+    port: 'the port, 0 for any free one',
+    host: 'the address to listen on',
+    'max-request-bytes': 'refuse larger request bodies',
   },
 });
 

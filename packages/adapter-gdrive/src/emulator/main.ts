@@ -8,11 +8,11 @@
  * Point the adapter (or `syncacross auth gdrive`) at it with `rootUrl: http://127.0.0.1:8080/`.
  * State lives in memory and is gone when the process exits.
  */
-import { parseArgs } from 'node:util';
-import { serveFetchHandler } from '@syncacross/sync-core/http';
+import { parseEmulatorArgs, serveFetchHandler } from '@syncacross/sync-core/http';
 import { createDriveEmulator } from './index.js';
 
-const { values } = parseArgs({
+const values = parseEmulatorArgs({
+  summary: 'The Google Drive emulator: point the adapter (or `syncacross auth gdrive`) at rootUrl http://HOST:PORT/.',
   options: {
     port: { type: 'string', default: '8080' },
     host: { type: 'string', default: '127.0.0.1' },
@@ -20,6 +20,14 @@ const { values } = parseArgs({
     'write-quota': { type: 'string' },
     'copies-per-create': { type: 'string', default: '1' },
     'no-auth': { type: 'boolean', default: false },
+  },
+  describe: {
+    port: 'the port, 0 for any free one',
+    host: 'the address to listen on',
+    'search-lag-ms': 'how long a new file stays out of searches',
+    'write-quota': 'WRITES/WINDOW_MS, e.g. 3/1000: 403 userRateLimitExceeded beyond it',
+    'copies-per-create': 'identical files each create stores (a retried create)',
+    'no-auth': 'accept requests without a token',
   },
 });
 

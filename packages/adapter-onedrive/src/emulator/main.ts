@@ -6,11 +6,11 @@
  *
  * Graph base URL: http://127.0.0.1:8080/v1.0 ; authority base: http://127.0.0.1:8080
  */
-import { parseArgs } from 'node:util';
-import { serveFetchHandler } from '@syncacross/sync-core/http';
+import { parseEmulatorArgs, serveFetchHandler } from '@syncacross/sync-core/http';
 import { createOneDriveEmulator } from './index.js';
 
-const { values } = parseArgs({
+const values = parseEmulatorArgs({
+  summary: 'The OneDrive (Microsoft Graph) emulator: Graph at http://HOST:PORT/v1.0, sign-in authority at http://HOST:PORT.',
   options: {
     port: { type: 'string', default: '8080' },
     host: { type: 'string', default: '127.0.0.1' },
@@ -18,6 +18,14 @@ const { values } = parseArgs({
     'any-token': { type: 'boolean', default: false },
     'ignore-conflict-behavior': { type: 'boolean', default: false },
     'page-size': { type: 'string' },
+  },
+  describe: {
+    port: 'the port, 0 for any free one',
+    host: 'the address to listen on',
+    token: 'an access token to accept',
+    'any-token': 'accept any access token',
+    'ignore-conflict-behavior': 'overwrite despite conflictBehavior=fail, as some tenants do',
+    'page-size': 'children per listing page',
   },
 });
 

@@ -3,17 +3,23 @@
  *   node packages/adapter-s3/dist/emulator/main.js --port 8080 --bucket library [--conditional-writes ignore]
  * then point the adapter at it: endpoint http://127.0.0.1:8080, any access key, bucket `library`.
  */
-import { parseArgs } from 'node:util';
 import { createS3Emulator } from './emulator.js';
 import type { ConditionalWriteMode } from './conditional.js';
-import { serveFetchHandler } from '@syncacross/sync-core/http';
+import { parseEmulatorArgs, serveFetchHandler } from '@syncacross/sync-core/http';
 
-const { values } = parseArgs({
+const values = parseEmulatorArgs({
+  summary: 'The S3 emulator: point the adapter at endpoint http://HOST:PORT with any access key.',
   options: {
     port: { type: 'string', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
     bucket: { type: 'string', multiple: true, default: ['bucket'] },
     'conditional-writes': { type: 'string', default: 'honor' },
+  },
+  describe: {
+    port: 'the port, 0 for any free one',
+    host: 'the address to listen on',
+    bucket: 'a bucket to create',
+    'conditional-writes': 'honor, ignore or reject If-None-Match/If-Match',
   },
 });
 const mode = values['conditional-writes'];
