@@ -153,6 +153,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       return;
     }
     for (const e of result.errors) log(`${n.name}: round reported: ${e}`);
+    for (const e of result.retryable) log(`${n.name}: round will retry: ${e}`);
     n.writers.add(result.writer);
     if (result.retiredWriter) {
       const keys = new Set([...sim.raw().keys()].filter((k) => k.startsWith(`log/${result.retiredWriter}/`)));
@@ -372,8 +373,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         await drive(n, n.round!, () => 'ok');
         const result = await n.round!;
         await finishRound(n, result);
-        // A file the node could not write yet (content not there yet) is not quiet either.
-        if (result instanceof Error || result.errors.some((e) => e.startsWith('could not restore'))) quiet = false;
+        // A file the node could not write yet (content not there yet), or anything left to retry, is not quiet either.
+        if (result instanceof Error || result.retryable.length > 0 || result.errors.some((e) => e.startsWith('could not restore'))) quiet = false;
         else if (result.uploaded.segments + result.downloaded.files + result.remote.deleted + result.local.added + result.local.changed + result.local.deleted > 0) quiet = false;
       }
       clock += 3_600_000;

@@ -24,7 +24,8 @@ export const EXIT_CODE_HELP = `Exit codes:
   0    success
   1    unexpected error (a bug: please report it with the message)
   2    usage or configuration error (unknown adapter, bad option, not a library yet)
-  3    remote unreachable (network, server errors, unmounted folder, throttled past all retries)
+  3    remote unreachable or not ready (network, server errors, unmounted folder, throttled past all
+       retries, or remote objects not yet readable as written): retry later
   4    authentication failed (wrong, expired or revoked credentials)
   5    the remote is not this library's repository (not a syncacross repository, a different one, or emptied)
   6    the library is being synced by another process

@@ -27,6 +27,7 @@ function describe(s: SyncSummary, root: string, storage: string, out: Output): v
   for (const k of s.skipped) out.info(`  skipped ${k.path}: ${k.reason}`);
   if (s.retiredWriter) out.info(`  this node now writes as ${s.writer} (was ${s.retiredWriter})`);
   for (const e of s.errors) out.warn(`syncacross: ${e}`);
+  for (const e of s.retryable) out.warn(`syncacross: not yet: ${e}`);
 }
 
 export async function syncCommand(dir: string | undefined, opts: SyncOptions, out: Output): Promise<number> {
@@ -45,7 +46,8 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
       } finally {
         progress.stop();
       }
-      const exitCode = summary.errors.length > 0 ? EXIT.completedWithErrors : EXIT.ok;
+      // Something to retry means the folder is not in sync yet: a script must not read it as done.
+      const exitCode = summary.retryable.length > 0 ? EXIT.unreachable : summary.errors.length > 0 ? EXIT.completedWithErrors : EXIT.ok;
       describe(summary, root, library.storage.name, out);
       out.result({ command: 'sync', library: root, storage: library.storage.name, exitCode, ...summary });
       return exitCode;

@@ -68,6 +68,11 @@ export interface SyncSummary {
   remote: { added: number; changed: number; deleted: number };
   conflicts: string[];
   errors: string[];
+  /**
+   * What this round could not do yet and a later one will retry (a remote object not yet readable
+   * as its name promises): the round is not complete. The CLI exits 3 when any remain.
+   */
+  retryable: string[];
   skipped: { path: string; reason: string }[];
   retiredWriter?: string;
   requests: StorageStats['requests'];

@@ -23,12 +23,13 @@ import { forgetUnlisted, type BrokenVariant } from './broken-variants.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
 import type { ChunkingParams } from './chunker.js';
 import { SyncError } from './errors.js';
-import { fetchSegments } from './ingest.js';
 import { stageFile } from './local-changes.js';
-import { listSegmentKeys, type SyncProgress, type SyncSummary } from './library.js';
+import type { SyncProgress, SyncSummary } from './library.js';
 import { materializeTree } from './materialize-tree.js';
 import { buildTree, headsByPath, resolvePath } from './merge.js';
 import { PackWriter } from './packs.js';
+import { applyNewSegments, listSegments } from './remote-segments.js';
+import { findDamagedPacks, markPacksLost } from './pack-health.js';
 import { verifyRepository } from './repository.js';
 import { listAll, objectExists } from '../storage/listing.js';
 import { encodeSegment, SEGMENT_FORMAT, type SegmentKey } from './segment.js';
@@ -64,6 +65,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
     remote: { added: 0, changed: 0, deleted: 0 },
     conflicts: [],
     errors: [],
+    retryable: [],
     skipped: [],
     requests: storage.stats.requests,
     totalRequests: 0,
@@ -109,7 +111,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
 /** Steps 1-4. Returns whether anything new was merged. */
 async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<boolean> {
   const { state, storage } = ctx;
-  const listing = await listSegmentKeys(storage);
+  const listing = await listSegments(storage);
   const listed = new Set(listing.map((k) => k.key));
   // The repository check costs a request; skip it when the listing shows a segment this node
   // already verified (then the remote is still ours). A wiped, emptied or switched remote shows
@@ -158,35 +160,11 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
   if (lostOwn || vanished.length > 0) state.setMeta('checkPacks', '1'); // kept until a check completes: a crash in it does not forget
   if (state.getMeta('checkPacks') === '1' && ctx.options.brokenVariant !== 'ignore-lost-packs') await findLostPacks(ctx, summary);
 
-  const fresh = listing.filter((k) => !known.has(k.key));
-  if (fresh.length === 0) return false;
-  ctx.progress({ phase: 'fetch', done: 0, total: fresh.length, bytes: 0 });
-  const outcome = await fetchSegments(storage, fresh, repoIds, ctx.options.fetchConcurrency);
-  let maxHlc = Number(state.getMeta('hlc') ?? 0);
-  let added = 0;
-  state.transaction(() => {
-    for (const f of outcome.fetched) {
-      // Another node found packs missing: look too (below, before this round's scan re-uploads).
-      if (f.segment.lostPacks?.length) state.setMeta('checkPacks', '1');
-      for (const v of f.versions) {
-        if (state.addVersion(v, f.key.key)) added++;
-        maxHlc = Math.max(maxHlc, v.hlc);
-      }
-      for (const c of f.segment.chunks) state.addChunk(c, f.key.key);
-      state.recordSegment(f.key.key, f.key.writer, f.key.seq, 'applied');
-    }
-    for (const c of outcome.corrupt) {
-      const k = fresh.find((x) => x.key === c.key)!;
-      state.recordSegment(c.key, k.writer, k.seq, 'corrupt');
-    }
-    state.setMeta('hlc', String(maxHlc));
-    // With what it applies, in one transaction: a crash before this round materializes must not
-    // leave the folder behind a tree the next round sees no reason to write out.
-    if (added > 0) state.setMeta('materialize', 'pending');
-  });
-  for (const c of outcome.corrupt) summary.errors.push(`skipped a corrupt segment on the remote: ${c.reason}`);
+  const progress = (total: number) => ctx.progress({ phase: 'fetch', done: 0, total, bytes: 0 });
+  const pull = { state, storage, now: ctx.options.now(), fetchConcurrency: ctx.options.fetchConcurrency, progress };
+  const added = await applyNewSegments(pull, summary, listing, known, repoIds);
   if (state.getMeta('checkPacks') === '1' && ctx.options.brokenVariant !== 'ignore-lost-packs') await findLostPacks(ctx, summary);
-  return added > 0;
+  return added;
 }
 
 /**
@@ -205,16 +183,16 @@ async function findLostPacks(ctx: RoundContext, summary: SyncSummary): Promise<v
     const listed = new Set((await listAll(storage, 'packs/')).map((o) => o.key));
     for (const pack of inUse) if (!listed.has(pack) && !(await objectExists(storage, pack))) lost.push(pack);
   }
+  // Packs another node announced that are still there: damaged ones (not matching their name)
+  // count as lost too, so the nodes holding their content upload it again.
+  const damaged = await findDamagedPacks(storage, inUse, lost, JSON.parse(state.getMeta('verifyPacks') || '[]'));
   state.transaction(() => {
-    if (lost.length > 0) {
-      state.forgetPacks(lost);
-      const announced: string[] = JSON.parse(state.getMeta('announceLost') || '[]');
-      state.setMeta('announceLost', JSON.stringify([...new Set([...announced, ...lost])].sort()));
-      state.setMeta('resupply', '1');
-    }
+    markPacksLost(state, [...lost, ...damaged]);
+    state.setMeta('verifyPacks', '');
     state.setMeta('checkPacks', '0');
   });
   if (lost.length > 0) summary.errors.push(`the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`);
+  if (damaged.length > 0) summary.errors.push(`${damaged.length} pack(s) on the remote are damaged (they do not match their name); re-uploading what this node has of them`);
 }
 
 /**

@@ -1,0 +1,126 @@
+/**
+ * What a failed chunk read means, and what to do about it. A pack is named by the SHA-256 of its
+ * bytes, so the pack itself says whether it is whole:
+ * - intact, yet a chunk read from it failed its hash: the location is bogus (a buggy or hostile
+ *   segment named it): it is forgotten, and the chunk's other locations serve;
+ * - shorter or different than its name (still being written on a mount that shows names early,
+ *   or damaged): retried on later rounds (retry-ledger.ts); when it persists it is treated as
+ *   lost (§7.1): its locations are forgotten, it is announced in this node's next segment, and
+ *   every node that holds some of its content uploads that again;
+ * - missing: retried; only when that persists does this node look for lost packs.
+ * Meanwhile a file that could not be written is retryable (the CLI exits 3), not an error.
+ */
+import { createHash } from 'node:crypto';
+import type { Storage } from '../storage/contract.js';
+import { sha256 } from './hashing.js';
+import { isStorageError } from '../storage/errors.js';
+import type { LocalState } from '../local/state.js';
+import type { ChunkFetcher } from './chunk-fetcher.js';
+import type { SyncSummary } from './library.js';
+import { MAX_PACK_BYTES } from './remote-limits.js';
+import { CONDEMN_AFTER, RetryLedger } from './retry-ledger.js';
+import type { ChunkLocation } from './segment.js';
+
+const READ = 16 * 1024 * 1024;
+/** Whole-pack checks per round (each reads a pack, ~24 MiB): a bound on what bogus locations cost. */
+const MAX_CHECKS_PER_ROUND = 4;
+
+/** Every known location of a chunk, the most recently learned first. */
+export function chunkLocations(state: LocalState, hash: string): ChunkLocation[] {
+  const rows = state.db.prepare('SELECT pack, offset, length FROM chunk_locations WHERE hash = ? ORDER BY rowid DESC').all(hash) as { pack: string; offset: number; length: number }[];
+  return rows.map((r) => [hash, r.pack, r.offset, r.length]);
+}
+
+/** Reads a pack in bounded ranges and compares it with its name. */
+export async function checkPack(storage: Storage, pack: string): Promise<'intact' | 'damaged' | 'missing'> {
+  const digest = createHash('sha256');
+  try {
+    for (let offset = 0; offset < MAX_PACK_BYTES; offset += READ) {
+      const bytes = await storage.get(pack, { range: { offset, length: READ } });
+      digest.update(bytes);
+      if (bytes.byteLength < READ) break;
+    }
+  } catch (e) {
+    if (isStorageError(e, 'NotFound')) return 'missing';
+    throw e;
+  }
+  return `packs/${digest.digest('hex')}` === pack ? 'intact' : 'damaged';
+}
+
+/** Packs that are gone or damaged for good: forget their locations, announce them, re-upload what this node holds. */
+export function markPacksLost(state: LocalState, packs: string[]): void {
+  if (packs.length === 0) return;
+  state.forgetPacks(packs);
+  const announced: string[] = JSON.parse(state.getMeta('announceLost') || '[]');
+  state.setMeta('announceLost', JSON.stringify([...new Set([...announced, ...packs])].sort()));
+  state.setMeta('resupply', '1');
+}
+
+/** Of the packs other nodes announced as lost or damaged, those in use here that are there but do not match their name. */
+export async function findDamagedPacks(storage: Storage, inUse: string[], lost: string[], announced: string[]): Promise<string[]> {
+  const used = new Set(inUse);
+  const gone = new Set(lost);
+  const damaged: string[] = [];
+  for (const pack of announced.slice(0, MAX_CHECKS_PER_ROUND * 4)) {
+    if (used.has(pack) && !gone.has(pack) && (await checkPack(storage, pack)) === 'damaged') damaged.push(pack);
+  }
+  return damaged;
+}
+
+export interface FailedFile {
+  path: string;
+  error: Error;
+  packs: string[];
+}
+
+/**
+ * After materialization: sorts this round's failed chunk reads and reports each file that could
+ * not be written, as retryable or as an error.
+ */
+export async function settleReadFailures(state: LocalState, storage: Storage, now: number, fetcher: ChunkFetcher, failed: FailedFile[], summary: SyncSummary): Promise<void> {
+  const ledger = new RetryLedger(state.db);
+  const byPack = new Map<string, typeof fetcher.failures>();
+  for (const f of fetcher.failures) byPack.set(f.pack, [...(byPack.get(f.pack) ?? []), f]);
+  for (const pack of fetcher.readOk) if (!byPack.has(pack)) ledger.succeeded(pack);
+  const pending = new Set<string>();
+  let checks = 0;
+  for (const [pack, failures] of byPack) {
+    let verdict: 'intact' | 'damaged' | 'missing' = failures.some((f) => f.kind === 'missing') ? 'missing' : 'damaged';
+    if (verdict === 'damaged' && checks++ < MAX_CHECKS_PER_ROUND) verdict = await checkPack(storage, pack);
+    if (verdict === 'intact') {
+      ledger.succeeded(pack);
+      // Read again now the pack is whole: a chunk that verifies now was only torn; one that still
+      // does not is at a location no honest writer gave.
+      const bogus: typeof failures = [];
+      for (const f of failures) {
+        const bytes = await storage.get(pack, { range: { offset: f.offset, length: f.length } });
+        if (bytes.byteLength !== f.length || sha256(bytes) !== f.hash) bogus.push(f);
+      }
+      if (bogus.length < failures.length) pending.add(pack);
+      if (bogus.length > 0) {
+        const forget = state.db.prepare('DELETE FROM chunk_locations WHERE hash = ? AND pack = ? AND offset = ? AND length = ?');
+        state.transaction(() => bogus.forEach((f) => forget.run(f.hash, pack, f.offset, f.length)));
+        summary.errors.push(`ignored ${bogus.length} bogus chunk location(s) in ${pack} (named by a buggy or hostile segment); the chunks' other locations are used`);
+      }
+      continue;
+    }
+    const reason = verdict === 'missing' ? `${pack} is listed in the index but missing` : `${pack} does not match its name (still being written, or damaged)`;
+    const condemned = ledger.failed(pack, 'pack', now, { reason, missing: verdict === 'missing' });
+    const entry = ledger.get(pack)!;
+    const persisted = entry.attempts >= CONDEMN_AFTER.attempts && now - entry.firstAt >= CONDEMN_AFTER.ms;
+    if (condemned) {
+      state.transaction(() => markPacksLost(state, [pack]));
+      ledger.succeeded(pack); // its locations are gone; a re-upload is a new pack
+      summary.errors.push(`${pack} is damaged on the remote (it has not matched its name for ${entry.attempts} reads); its content is uploaded again by the nodes that hold it`);
+    } else {
+      // Still missing after the same wait: maybe lost for real (storage rolled back): look (§7.1).
+      if (persisted) state.setMeta('checkPacks', '1');
+      pending.add(pack);
+    }
+  }
+  for (const f of failed) {
+    const message = `could not restore ${f.path}: ${f.error.message}; the local copy was left as it was`;
+    if (f.packs.some((p) => pending.has(p))) summary.retryable.push(`${message} (will retry)`);
+    else summary.errors.push(message);
+  }
+}
