@@ -29,6 +29,7 @@ import { materializeTree } from './materialize-tree.js';
 import { buildTree, headsByPath, resolvePath } from './merge.js';
 import { PackWriter } from './packs.js';
 import { applyNewSegments, listSegments } from './remote-segments.js';
+import { LOCATIONS_PER_SEGMENT, versionBatches } from './segment-batches.js';
 import { findDamagedPacks, markPacksLost } from './pack-health.js';
 import { verifyRepository } from './repository.js';
 import { listAll, objectExists } from '../storage/listing.js';
@@ -45,8 +46,6 @@ export interface RoundContext {
   signal?: AbortSignal;
   progress: (p: SyncProgress) => void;
 }
-
-const MAX_VERSIONS_PER_SEGMENT = 20_000;
 
 export function checkAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new SyncError('Aborted', 'sync aborted');
@@ -381,13 +380,19 @@ async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<v
   const { state, storage } = ctx;
   const pending = state.pendingVersions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
   const announce: string[] = JSON.parse(state.getMeta('announceLost') || '[]');
-  for (let i = 0; i < Math.max(pending.length, 1); i += MAX_VERSIONS_PER_SEGMENT) {
-    const batch = pending.slice(i, i + MAX_VERSIONS_PER_SEGMENT);
-    const last = i + MAX_VERSIONS_PER_SEGMENT >= pending.length;
+  // Batches within the limits readers enforce (segment-batches.ts); locations beyond what one
+  // segment carries go out in further segments with no versions.
+  const batches = versionBatches(pending);
+  let done = 0;
+  for (let i = 0; ; i++) {
+    const batch = batches[i] ?? [];
+    const lastBatch = i >= batches.length - 1;
     const writer = state.getMeta('writer')!;
     const seq = Number(state.getMeta('seq') ?? 0) + 1;
-    const chunks = last ? state.allUnpublishedChunks() : state.unpublishedChunks(batch.flatMap((v) => v.chunks));
-    if (batch.length === 0 && chunks.length === 0 && announce.length === 0) return;
+    const all = lastBatch ? state.allUnpublishedChunks() : state.unpublishedChunks(batch.flatMap((v) => v.chunks));
+    const chunks = all.slice(0, LOCATIONS_PER_SEGMENT);
+    const last = lastBatch && all.length <= LOCATIONS_PER_SEGMENT;
+    if (batch.length === 0 && chunks.length === 0 && (!last || announce.length === 0)) return;
     const { key, bytes } = encodeSegment({
       format: SEGMENT_FORMAT,
       repo: state.getMeta('repo')!,
@@ -407,12 +412,14 @@ async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<v
       state.setMeta('lastSegment', key);
       if (last) state.setMeta('announceLost', ''); // journaled: it goes out with the segment
     });
-    ctx.progress({ phase: 'upload', done: i, total: pending.length, bytes: bytes.byteLength });
+    ctx.progress({ phase: 'upload', done, total: pending.length, bytes: bytes.byteLength });
+    done += batch.length;
     // 'exists' can only be our own earlier attempt: the key is the hash of these bytes.
     await storage.putIfAbsent(key, bytes);
     state.markUploaded(key);
     summary.uploaded.segments++;
     summary.uploaded.versions += batch.length;
+    if (last) return;
   }
 }
 
