@@ -19,17 +19,11 @@ import type { ChunkFetcher } from './chunk-fetcher.js';
 import type { SyncSummary } from './library.js';
 import { MAX_PACK_BYTES } from './remote-limits.js';
 import { CONDEMN_AFTER, RetryLedger } from './retry-ledger.js';
-import type { ChunkLocation } from './segment.js';
+import { forgetAlternatesIn, forgetLocations } from './chunk-locations.js';
 
 const READ = 16 * 1024 * 1024;
 /** Whole-pack checks per round (each reads a pack, ~24 MiB): a bound on what bogus locations cost. */
 const MAX_CHECKS_PER_ROUND = 4;
-
-/** Every known location of a chunk, the most recently learned first. */
-export function chunkLocations(state: LocalState, hash: string): ChunkLocation[] {
-  const rows = state.db.prepare('SELECT pack, offset, length FROM chunk_locations WHERE hash = ? ORDER BY rowid DESC').all(hash) as { pack: string; offset: number; length: number }[];
-  return rows.map((r) => [hash, r.pack, r.offset, r.length]);
-}
 
 /** Reads a pack in bounded ranges and compares it with its name. */
 export async function checkPack(storage: Storage, pack: string): Promise<'intact' | 'damaged' | 'missing'> {
@@ -51,6 +45,7 @@ export async function checkPack(storage: Storage, pack: string): Promise<'intact
 export function markPacksLost(state: LocalState, packs: string[]): void {
   if (packs.length === 0) return;
   state.forgetPacks(packs);
+  forgetAlternatesIn(state, packs);
   const announced: string[] = JSON.parse(state.getMeta('announceLost') || '[]');
   state.setMeta('announceLost', JSON.stringify([...new Set([...announced, ...packs])].sort()));
   state.setMeta('resupply', '1');
@@ -98,8 +93,7 @@ export async function settleReadFailures(state: LocalState, storage: Storage, no
       }
       if (bogus.length < failures.length) pending.add(pack);
       if (bogus.length > 0) {
-        const forget = state.db.prepare('DELETE FROM chunk_locations WHERE hash = ? AND pack = ? AND offset = ? AND length = ?');
-        state.transaction(() => bogus.forEach((f) => forget.run(f.hash, pack, f.offset, f.length)));
+        forgetLocations(state, bogus);
         summary.errors.push(`ignored ${bogus.length} bogus chunk location(s) in ${pack} (named by a buggy or hostile segment); the chunks' other locations are used`);
       }
       continue;

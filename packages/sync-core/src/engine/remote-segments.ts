@@ -7,6 +7,7 @@
 import type { Storage } from '../storage/contract.js';
 import { listAll } from '../storage/listing.js';
 import type { LocalState } from '../local/state.js';
+import { addLocations } from './chunk-locations.js';
 import { fetchSegments, type ListedSegment } from './ingest.js';
 import type { SyncSummary } from './library.js';
 import { RetryLedger } from './retry-ledger.js';
@@ -61,7 +62,7 @@ export async function applyNewSegments(ctx: PullContext, summary: SyncSummary, l
           if (state.addVersion(v, f.key.key)) added++;
           maxHlc = Math.max(maxHlc, v.hlc);
         }
-        for (const c of f.segment.chunks) state.addChunk(c, f.key.key);
+        addLocations(state, f.segment.chunks, f.key.key);
         state.recordSegment(f.key.key, f.key.writer, f.key.seq, 'applied');
         ledger.succeeded(f.key.key);
       }

@@ -47,6 +47,29 @@ describe('bogus chunk locations', () => {
       await b.lib.close();
     });
   }
+
+  it('a hostile location in the same pack at another offset, applied before the true one, shadows nothing', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    const content = 'precious content of a, in one pack';
+    await writeFile(join(a.dir, 'real.txt'), content);
+    await a.sync();
+    const pack = remote.debug.keys().find((k) => k.startsWith('packs/'))!;
+    // '0evil' sorts before a's writer: a new node applies this segment first.
+    const evil = encodeSegment({ format: 1, repo: a.lib.repository, writer: '0evil.00000001', seq: 1, prev: null, versions: [], chunks: [[sha(content), pack, 1, content.length]] });
+    await remote.putIfAbsent(evil.key, evil.bytes);
+    const b = await makeNode(remote, 'b');
+    const s = await b.sync();
+    expect(s.retryable).toEqual([]);
+    expect(await readFile(join(b.dir, 'real.txt'), 'utf8')).toBe(content);
+    expect(s.errors.join('\n')).toMatch(/ignored 1 bogus chunk location/);
+    // The true location took the bogus one's place: a third node's copy comes from b's knowledge too.
+    await writeFile(join(b.dir, 'real.txt'), content + ' (edited by b)');
+    await b.sync();
+    expect((await a.sync()).errors).toEqual([]);
+    await a.lib.close();
+    await b.lib.close();
+  });
 });
 
 describe('a damaged pack', () => {
