@@ -25,20 +25,38 @@ const READ = 16 * 1024 * 1024;
 /** Whole-pack checks per round (each reads a pack, ~24 MiB): a bound on what bogus locations cost. */
 const MAX_CHECKS_PER_ROUND = 4;
 
-/** Reads a pack in bounded ranges and compares it with its name. */
-export async function checkPack(storage: Storage, pack: string): Promise<'intact' | 'damaged' | 'missing'> {
+export type PackVerdict = 'intact' | 'damaged' | 'missing';
+
+/**
+ * Reads a pack in bounded ranges and compares it with its name. `probes` (chunk locations in
+ * it) are checked against the very bytes that proved the pack whole: `bogus` lists those that do
+ * not hold their chunk there (judged only when the pack is intact; probes beyond a 64 MiB
+ * budget are not judged).
+ */
+export async function checkPack(storage: Storage, pack: string, probes: { hash: string; offset: number; length: number }[] = []): Promise<{ verdict: PackVerdict; bogus: number[] }> {
   const digest = createHash('sha256');
+  let budget = 64 * 1024 * 1024;
+  const buffers = probes.map((p) => (p.length <= budget ? ((budget -= p.length), Buffer.alloc(p.length)) : undefined));
+  let end = 0;
   try {
     for (let offset = 0; offset < MAX_PACK_BYTES; offset += READ) {
       const bytes = await storage.get(pack, { range: { offset, length: READ } });
       digest.update(bytes);
+      probes.forEach((p, i) => {
+        const from = Math.max(p.offset, offset);
+        const to = Math.min(p.offset + p.length, offset + bytes.byteLength);
+        if (buffers[i] && to > from) buffers[i]!.set(bytes.subarray(from - offset, to - offset), from - p.offset);
+      });
+      end = offset + bytes.byteLength;
       if (bytes.byteLength < READ) break;
     }
   } catch (e) {
-    if (isStorageError(e, 'NotFound')) return 'missing';
+    if (isStorageError(e, 'NotFound')) return { verdict: 'missing', bogus: [] };
     throw e;
   }
-  return `packs/${digest.digest('hex')}` === pack ? 'intact' : 'damaged';
+  if (`packs/${digest.digest('hex')}` !== pack) return { verdict: 'damaged', bogus: [] };
+  const bogus = probes.flatMap((p, i) => (buffers[i] && (p.offset + p.length > end || sha256(buffers[i]!) !== p.hash) ? [i] : []));
+  return { verdict: 'intact', bogus };
 }
 
 /** Packs that are gone or damaged for good: forget their locations, announce them, re-upload what this node holds. */
@@ -57,7 +75,7 @@ export async function findDamagedPacks(storage: Storage, inUse: string[], lost: 
   const gone = new Set(lost);
   const damaged: string[] = [];
   for (const pack of announced.slice(0, MAX_CHECKS_PER_ROUND * 4)) {
-    if (used.has(pack) && !gone.has(pack) && (await checkPack(storage, pack)) === 'damaged') damaged.push(pack);
+    if (used.has(pack) && !gone.has(pack) && (await checkPack(storage, pack)).verdict === 'damaged') damaged.push(pack);
   }
   return damaged;
 }
@@ -80,17 +98,17 @@ export async function settleReadFailures(state: LocalState, storage: Storage, no
   const pending = new Set<string>();
   let checks = 0;
   for (const [pack, failures] of byPack) {
-    let verdict: 'intact' | 'damaged' | 'missing' = failures.some((f) => f.kind === 'missing') ? 'missing' : 'damaged';
-    if (verdict === 'damaged' && checks++ < MAX_CHECKS_PER_ROUND) verdict = await checkPack(storage, pack);
+    let verdict: PackVerdict = failures.some((f) => f.kind === 'missing') ? 'missing' : 'damaged';
+    let bogus: typeof failures = [];
+    if (verdict === 'damaged' && checks++ < MAX_CHECKS_PER_ROUND) {
+      const checked = await checkPack(storage, pack, failures);
+      verdict = checked.verdict;
+      bogus = checked.bogus.map((i) => failures[i]!);
+    }
     if (verdict === 'intact') {
+      // The pack is whole: a failed chunk that holds its bytes in it was only read torn (retried);
+      // one that does not is at a location no honest writer gave.
       ledger.succeeded(pack);
-      // Read again now the pack is whole: a chunk that verifies now was only torn; one that still
-      // does not is at a location no honest writer gave.
-      const bogus: typeof failures = [];
-      for (const f of failures) {
-        const bytes = await storage.get(pack, { range: { offset: f.offset, length: f.length } });
-        if (bytes.byteLength !== f.length || sha256(bytes) !== f.hash) bogus.push(f);
-      }
       if (bogus.length < failures.length) pending.add(pack);
       if (bogus.length > 0) {
         forgetLocations(state, bogus);

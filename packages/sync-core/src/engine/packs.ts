@@ -73,7 +73,7 @@ export class PackWriter {
     for (let pad = 0; ; pad++) {
       const bytes = pad === 0 ? pack : Buffer.concat([Buffer.alloc(pad), pack]);
       const key = `packs/${sha256(bytes)}`;
-      if ((await this.storage.putIfAbsent(key, bytes)) === 'created' || pad === 3 || (await checkPack(this.storage, key)) !== 'damaged') return { key, pad };
+      if ((await this.storage.putIfAbsent(key, bytes)) === 'created' || pad === 3 || (await checkPack(this.storage, key)).verdict !== 'damaged') return { key, pad };
     }
   }
 }
