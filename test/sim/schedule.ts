@@ -36,7 +36,7 @@ export interface ScheduleResult {
 const PATHS = ['a.txt', 'b.txt', 'd/c.txt', 'd/e/f.txt'];
 // Memory-backed where there is one: the nodes' folders are real files, but fsync costs nothing.
 const SIM_TMP = process.env.SIM_TMPDIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
-const FORK_FREE: ReadonlySet<Mode> = new Set(['atomic', 'check-then-write', 'preconditions-ignored', 'duplicate-names', 'unknown-outcomes', 'rate-limited', 'torn-reads']);
+const FORK_FREE: ReadonlySet<Mode> = new Set(['atomic', 'check-then-write', 'preconditions-ignored', 'duplicate-names', 'unknown-outcomes', 'rate-limited', 'torn-reads', 'hostile-writer']);
 
 /** Cumulative thresholds of a uniform draw that pick the event kind; the rest sleeps. */
 const DEFAULT_WEIGHTS = { release: 0.3, write: 0.58, rename: 0.64, sync: 0.87, backup: 0.9, restore: 0.93, clone: 0.945, saveStorage: 0.96, rollback: 0.975 };

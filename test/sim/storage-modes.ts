@@ -1,8 +1,9 @@
 /** The storage each simulation mode runs over: the in-memory reference adapter, distorted. */
 import { createDuplicateNameStorage, createMemoryStorage, StorageError, withCheckThenWrite, withEventualConsistency, withFaults, withIgnoredPreconditions, type Storage } from '@syncacross/sync-core';
+import { withHostileWriter } from './hostile-writer.js';
 import type { Rng } from './rng.js';
 
-export const MODES = ['atomic', 'check-then-write', 'preconditions-ignored', 'duplicate-names', 'delayed-listing', 'stale-reads', 'unknown-outcomes', 'rate-limited', 'lossy-listing', 'torn-reads'] as const;
+export const MODES = ['atomic', 'check-then-write', 'preconditions-ignored', 'duplicate-names', 'delayed-listing', 'stale-reads', 'unknown-outcomes', 'rate-limited', 'lossy-listing', 'torn-reads', 'hostile-writer'] as const;
 export type Mode = (typeof MODES)[number];
 
 export interface SimStorage {
@@ -58,6 +59,11 @@ export function makeStorage(mode: Mode, rng: Rng, clock: () => number): SimStora
         },
       };
       return sim({ storage: lossy, raw, faults: quiet, calm: () => void (calm = true) });
+    }
+    case 'hostile-writer': {
+      const { storage, hostile } = withHostileWriter(memory, rng, () => calm);
+      const honest = () => new Map([...raw()].filter(([k]) => !hostile.has(k)));
+      return sim({ storage, raw: honest, faults: quiet, calm: () => void (calm = true) });
     }
     case 'torn-reads': {
       // A mounted share (davfs2, rclone mount) or a store that writes in place: for a minute after
