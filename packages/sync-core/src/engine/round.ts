@@ -29,7 +29,7 @@ import { materializeTree } from './materialize-tree.js';
 import { buildTree, headsByPath, resolvePath } from './merge.js';
 import { PackWriter } from './packs.js';
 import { applyNewSegments, listSegments } from './remote-segments.js';
-import { LOCATIONS_PER_SEGMENT, versionBatches } from './segment-batches.js';
+import { LOCATIONS_PER_SEGMENT, publishable, versionBatches } from './segment-batches.js';
 import { findDamagedPacks, markPacksLost } from './pack-health.js';
 import { verifyRepository } from './repository.js';
 import { listAll, objectExists } from '../storage/listing.js';
@@ -390,8 +390,8 @@ async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<v
     const writer = state.getMeta('writer')!;
     const seq = Number(state.getMeta('seq') ?? 0) + 1;
     const all = lastBatch ? state.allUnpublishedChunks() : state.unpublishedChunks(batch.flatMap((v) => v.chunks));
-    const chunks = all.slice(0, LOCATIONS_PER_SEGMENT);
     const last = lastBatch && all.length <= LOCATIONS_PER_SEGMENT;
+    const { versions, chunks, dropped } = publishable(batch, all.slice(0, LOCATIONS_PER_SEGMENT));
     if (batch.length === 0 && chunks.length === 0 && (!last || announce.length === 0)) return;
     const { key, bytes } = encodeSegment({
       format: SEGMENT_FORMAT,
@@ -399,13 +399,13 @@ async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<v
       writer,
       seq,
       prev: state.getMeta('lastSegment') || null,
-      versions: batch.map(stripHash),
+      versions: versions.map(stripHash),
       chunks,
       ...(last && announce.length > 0 ? { lostPacks: announce } : {}),
     });
     state.transaction(() => {
       state.addJournal(writer, seq, key, bytes);
-      state.assignSegment(batch.map((v) => v.hash), key);
+      state.assignSegment(batch.map((v) => v.hash), key); // `dropped` too: never published, never retried
       state.publishChunks(chunks.map((c) => c[0]), key);
       state.recordSegment(key, writer, seq, 'applied');
       state.setMeta('seq', String(seq));
@@ -418,7 +418,8 @@ async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<v
     await storage.putIfAbsent(key, bytes);
     state.markUploaded(key);
     summary.uploaded.segments++;
-    summary.uploaded.versions += batch.length;
+    summary.uploaded.versions += versions.length;
+    if (dropped.length > 0) summary.errors.push(`left ${dropped.length} version(s) another writer made out of a republished segment: their size disagrees with their chunks (e.g. ${JSON.stringify(dropped[0]!.path)})`);
     if (last) return;
   }
 }

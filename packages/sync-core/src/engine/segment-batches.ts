@@ -3,6 +3,8 @@
  * inside the limits readers enforce (remote-limits.ts): an honest segment is never refused.
  */
 import { WRITER_TARGETS } from './remote-limits.js';
+import { sizeProblem } from './segment-schema.js';
+import type { ChunkLocation } from './segment.js';
 import type { HashedVersion } from './version.js';
 
 /** Locations per segment, and what the versions of one segment may take of the JSON budget. */
@@ -30,4 +32,24 @@ export function versionBatches(pending: HashedVersion[]): HashedVersion[][] {
     }
   }
   return batches;
+}
+
+/**
+ * What of a batch may go into one segment without the segment being refused (segment-schema.ts):
+ * a chunk given two lengths, or a version whose size is not the sum of its chunks' lengths
+ * there, would make readers refuse the whole segment. Honest data never does; data a hostile
+ * writer slipped in (a location with a wrong length, a version lying about its size) can reach
+ * a batch when this node republishes another writer's lost segment (§7.1). Such locations are
+ * left out (they stay unpublished), and such versions are left out of this segment (`dropped`:
+ * the caller marks them done, so they are not retried for ever).
+ */
+export function publishable(batch: HashedVersion[], chunks: ChunkLocation[]): { versions: HashedVersion[]; chunks: ChunkLocation[]; dropped: HashedVersion[] } {
+  const lengths = new Map<string, Set<number>>();
+  for (const c of chunks) lengths.set(c[0], (lengths.get(c[0]) ?? new Set()).add(c[3]));
+  const kept = chunks.filter((c) => lengths.get(c[0])!.size === 1);
+  const lengthOf = (h: string) => (lengths.get(h)?.size === 1 ? [...lengths.get(h)!][0] : undefined);
+  const versions: HashedVersion[] = [];
+  const dropped: HashedVersion[] = [];
+  for (const v of batch) (sizeProblem(v, lengthOf) ? dropped : versions).push(v);
+  return { versions, chunks: kept, dropped };
 }

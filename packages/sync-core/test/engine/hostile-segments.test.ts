@@ -97,6 +97,28 @@ describe('a hostile or malformed segment', () => {
     await b.lib.close();
   });
 
+  it('a lying version republished after a storage rollback does not get the honest republisher refused', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    await writeFile(join(a.dir, 'real.txt'), 'four');
+    await a.sync();
+    const aSegment = remote.debug.keys().find((k) => k.startsWith('log/a'))!;
+    const lie = await putSegment(remote, a.lib.repository, { versions: [{ ...good, path: 'huge.bin', size: 1e12 }] }, '00000004');
+    const b = await makeNode(remote, 'b');
+    await b.sync();
+    await a.lib.close(); // a is gone for good; then the storage loses both segments (restored from an older copy)
+    remote.debug.remove(aSegment);
+    remote.debug.remove(lie);
+    const republished = await b.sync(); // b puts back what the remote lost, from what it knows
+    expect(republished.errors.join('\n')).toMatch(/left 1 version\(s\) another writer made out of a republished segment/);
+    const c = await makeNode(remote, 'c');
+    const s = await c.sync();
+    expect(s.errors).toEqual([]);
+    expect(await snapshot(c.dir)).toEqual({ 'real.txt': 'four' });
+    await b.lib.close();
+    await c.lib.close();
+  });
+
   it('an object over the size limit is not even fetched', async () => {
     const remote = createMemoryStorage();
     const a = await makeNode(remote, 'a');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core';
-import { versionBatches } from '../../src/engine/segment-batches.js';
+import { publishable, versionBatches } from '../../src/engine/segment-batches.js';
 import { WRITER_TARGETS } from '../../src/engine/remote-limits.js';
 import { cleanup, makeNode } from './helpers.js';
 
@@ -22,6 +22,17 @@ describe('segment batches', () => {
     const heavy = Array.from({ length: 3 }, (_, i) => ({ path: `f${i}`, parents: [], hlc: 1, writer: 'w.1', kind: 'file' as const, size: 0, mtime: 0, chunks: Array.from({ length: 30_000 }, (_, j) => hash(j)), hash: hash(i) }));
     expect(versionBatches(heavy).map((b) => b.length)).toEqual([1, 1, 1]);
     expect(versionBatches([])).toEqual([[]]);
+  });
+
+  it('never puts into one segment what would make readers refuse it (republished hostile data)', () => {
+    const v = (path: string, size: number, chunks: string[]) => ({ path, parents: [], hlc: 1, writer: 'w.1', kind: 'file' as const, size, mtime: 0, chunks, hash: hash(path.length) });
+    const honest = v('a.txt', 4, [hash(1)]);
+    const liar = v('lie.bin', 1e12, [hash(1)]);
+    const pack = `packs/${hash(9)}`;
+    const out = publishable([honest, liar], [[hash(1), pack, 0, 4], [hash(2), pack, 4, 5], [hash(2), `packs/${hash(8)}`, 0, 6]]);
+    expect(out.versions.map((x) => x.path)).toEqual(['a.txt']);
+    expect(out.dropped.map((x) => x.path)).toEqual(['lie.bin']);
+    expect(out.chunks).toEqual([[hash(1), pack, 0, 4]]); // the chunk given two lengths is left out
   });
 
   it('a round publishing more locations than one segment may carry writes several, and a reader accepts them all', async () => {
