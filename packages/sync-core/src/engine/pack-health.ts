@@ -69,15 +69,34 @@ export function markPacksLost(state: LocalState, packs: string[]): void {
   state.setMeta('resupply', '1');
 }
 
-/** Of the packs other nodes announced as lost or damaged, those in use here that are there but do not match their name. */
-export async function findDamagedPacks(storage: Storage, inUse: string[], lost: string[], announced: string[]): Promise<string[]> {
+/**
+ * Of the packs other nodes announced as lost or damaged, those in use here that are there but do
+ * not match their name. Judged like this node's own reads (a read may be torn): damaged only when
+ * the mismatch persists (retry-ledger.ts); until then the pack stays `pending`, checked again
+ * when due.
+ */
+export async function findDamagedPacks(state: LocalState, storage: Storage, now: number, inUse: string[], lost: string[], announced: string[]): Promise<{ damaged: string[]; pending: string[] }> {
+  const ledger = new RetryLedger(state.db);
   const used = new Set(inUse);
   const gone = new Set(lost);
   const damaged: string[] = [];
-  for (const pack of announced.slice(0, MAX_CHECKS_PER_ROUND * 4)) {
-    if (used.has(pack) && !gone.has(pack) && (await checkPack(storage, pack)).verdict === 'damaged') damaged.push(pack);
+  const pending: string[] = [];
+  let checks = 0;
+  for (const pack of announced) {
+    if (!used.has(pack) || gone.has(pack)) continue;
+    if (checks >= MAX_CHECKS_PER_ROUND * 4 || !ledger.due(pack, now)) {
+      pending.push(pack);
+      continue;
+    }
+    checks++;
+    const { verdict } = await checkPack(storage, pack);
+    if (verdict === 'intact') ledger.succeeded(pack);
+    else if (ledger.failed(pack, 'pack', now, { reason: `${pack} was announced damaged and does not match its name`, missing: verdict === 'missing' })) {
+      ledger.succeeded(pack);
+      damaged.push(pack);
+    } else pending.push(pack);
   }
-  return damaged;
+  return { damaged, pending };
 }
 
 export interface FailedFile {

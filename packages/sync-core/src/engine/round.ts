@@ -184,11 +184,11 @@ async function findLostPacks(ctx: RoundContext, summary: SyncSummary): Promise<v
   }
   // Packs another node announced that are still there: damaged ones (not matching their name)
   // count as lost too, so the nodes holding their content upload it again.
-  const damaged = await findDamagedPacks(storage, inUse, lost, JSON.parse(state.getMeta('verifyPacks') || '[]'));
+  const { damaged, pending } = await findDamagedPacks(state, storage, ctx.options.now(), inUse, lost, JSON.parse(state.getMeta('verifyPacks') || '[]'));
   state.transaction(() => {
     markPacksLost(state, [...lost, ...damaged]);
-    state.setMeta('verifyPacks', '');
-    state.setMeta('checkPacks', '0');
+    state.setMeta('verifyPacks', pending.length > 0 ? JSON.stringify(pending) : '');
+    state.setMeta('checkPacks', pending.length > 0 ? '1' : '0'); // announced packs not judged yet: look again
   });
   if (lost.length > 0) summary.errors.push(`the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`);
   if (damaged.length > 0) summary.errors.push(`${damaged.length} pack(s) on the remote are damaged (they do not match their name); re-uploading what this node has of them`);
