@@ -19,7 +19,7 @@ import type { ChunkFetcher } from './chunk-fetcher.js';
 import type { SyncSummary } from './library.js';
 import { MAX_PACK_BYTES } from './remote-limits.js';
 import { CONDEMN_AFTER, RetryLedger } from './retry-ledger.js';
-import { forgetAlternatesIn, forgetLocations } from './chunk-locations.js';
+import { chunkLocations, forgetAlternatesIn, forgetLocations } from './chunk-locations.js';
 
 const READ = 16 * 1024 * 1024;
 /** Whole-pack checks per round (each reads a pack, ~24 MiB): a bound on what bogus locations cost. */
@@ -154,4 +154,28 @@ export async function settleReadFailures(state: LocalState, storage: Storage, no
     if (f.packs.some((p) => pending.has(p))) summary.retryable.push(`${message} (will retry)`);
     else summary.errors.push(message);
   }
+}
+
+/**
+ * After packs are found lost: the other locations of the chunks they held are read and verified
+ * (at most `max` reads). A bogus location (a hostile segment's) would otherwise stand in for
+ * the lost true one, and the node holding the content would never upload it again.
+ */
+export async function verifyOtherLocations(state: LocalState, storage: Storage, hashes: string[], max = 2000): Promise<void> {
+  const bogus: { hash: string; pack: string; offset: number; length: number }[] = [];
+  let reads = 0;
+  for (const hash of hashes) {
+    for (const [, pack, offset, length] of chunkLocations(state, hash)) {
+      if (reads++ >= max) break;
+      let bytes: Uint8Array;
+      try {
+        bytes = await storage.get(pack, { range: { offset, length } });
+      } catch (e) {
+        if (isStorageError(e, 'NotFound')) continue; // missing is for findLostPacks to judge, not a lie
+        throw e;
+      }
+      if (bytes.byteLength === length && sha256(bytes) !== hash) bogus.push({ hash, pack, offset, length });
+    }
+  }
+  if (bogus.length > 0) forgetLocations(state, bogus);
 }

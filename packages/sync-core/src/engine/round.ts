@@ -30,7 +30,7 @@ import { buildTree, headsByPath, resolvePath } from './merge.js';
 import { PackWriter } from './packs.js';
 import { applyNewSegments, listSegments } from './remote-segments.js';
 import { LOCATIONS_PER_SEGMENT, publishable, versionBatches } from './segment-batches.js';
-import { findDamagedPacks, markPacksLost } from './pack-health.js';
+import { findDamagedPacks, markPacksLost, verifyOtherLocations } from './pack-health.js';
 import { verifyRepository } from './repository.js';
 import { listAll, objectExists } from '../storage/listing.js';
 import { encodeSegment, SEGMENT_FORMAT, type SegmentKey } from './segment.js';
@@ -185,11 +185,14 @@ async function findLostPacks(ctx: RoundContext, summary: SyncSummary): Promise<v
   // Packs another node announced that are still there: damaged ones (not matching their name)
   // count as lost too, so the nodes holding their content upload it again.
   const { damaged, pending } = await findDamagedPacks(state, storage, ctx.options.now(), inUse, lost, JSON.parse(state.getMeta('verifyPacks') || '[]'));
+  const gone = [...lost, ...damaged];
+  const held = gone.length > 0 ? (state.db.prepare(`SELECT DISTINCT hash FROM chunk_locations WHERE pack IN (${gone.map(() => '?').join(',')})`).all(...gone) as { hash: string }[]).map((r) => r.hash) : [];
   state.transaction(() => {
-    markPacksLost(state, [...lost, ...damaged]);
+    markPacksLost(state, gone);
     state.setMeta('verifyPacks', pending.length > 0 ? JSON.stringify(pending) : '');
     state.setMeta('checkPacks', pending.length > 0 ? '1' : '0'); // announced packs not judged yet: look again
   });
+  await verifyOtherLocations(state, storage, held);
   if (lost.length > 0) summary.errors.push(`the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`);
   if (damaged.length > 0) summary.errors.push(`${damaged.length} pack(s) on the remote are damaged (they do not match their name); re-uploading what this node has of them`);
 }
