@@ -36,7 +36,7 @@ export interface ScheduleResult {
 const PATHS = ['a.txt', 'b.txt', 'd/c.txt', 'd/e/f.txt'];
 // Memory-backed where there is one: the nodes' folders are real files, but fsync costs nothing.
 const SIM_TMP = process.env.SIM_TMPDIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
-const FORK_FREE: ReadonlySet<Mode> = new Set(['atomic', 'check-then-write', 'preconditions-ignored', 'duplicate-names', 'unknown-outcomes', 'rate-limited']);
+const FORK_FREE: ReadonlySet<Mode> = new Set(['atomic', 'check-then-write', 'preconditions-ignored', 'duplicate-names', 'unknown-outcomes', 'rate-limited', 'torn-reads', 'hostile-writer']);
 
 /** Cumulative thresholds of a uniform draw that pick the event kind; the rest sleeps. */
 const DEFAULT_WEIGHTS = { release: 0.3, write: 0.58, rename: 0.64, sync: 0.87, backup: 0.9, restore: 0.93, clone: 0.945, saveStorage: 0.96, rollback: 0.975 };
@@ -154,6 +154,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     }
     for (const e of result.errors) log(`${n.name}: round reported: ${e}`);
     for (const m of result.notices) log(`${n.name}: round noted: ${m}`); // a restored node continuing, say
+    for (const e of result.retryable) log(`${n.name}: round will retry: ${e}`);
     n.writers.add(result.writer);
     if (result.retiredWriter) {
       const keys = new Set([...sim.raw().keys()].filter((k) => k.startsWith(`log/${result.retiredWriter}/`)));
@@ -339,7 +340,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       } else if (n.lib) {
         // Sleep, idle or mid-round (a laptop closed during a sync): up to ten minutes, past the
         // round limit, so the round re-reads the remote before it commits.
-        clock += o.mode === 'delayed-listing' || o.mode === 'stale-reads' ? rng.int(8_000) : rng.int(600_000);
+        clock += o.mode === 'delayed-listing' || o.mode === 'stale-reads' || o.mode === 'torn-reads' ? rng.int(8_000) : rng.int(600_000);
         count(n.round ? 'sleep during a sync' : 'sleep');
       }
       // Per step: no node forgets a version it knew (nothing acknowledged is ever un-known).
@@ -373,8 +374,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         await drive(n, n.round!, () => 'ok');
         const result = await n.round!;
         await finishRound(n, result);
-        // A file the node could not write yet (content not there yet) is not quiet either.
-        if (result instanceof Error || result.errors.some((e) => e.startsWith('could not restore'))) quiet = false;
+        // A file the node could not write yet (content not there yet), or anything left to retry, is not quiet either.
+        if (result instanceof Error || result.retryable.length > 0 || result.errors.some((e) => e.startsWith('could not restore'))) quiet = false;
         else if (result.uploaded.segments + result.downloaded.files + result.remote.deleted + result.local.added + result.local.changed + result.local.deleted > 0) quiet = false;
       }
       clock += 3_600_000;

@@ -61,6 +61,9 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
   { seed: 59867, mode: 'lossy-listing', nodes: 5, bug: 'concurrent empty-folder entries of a folder that filled up were retired one per round, by every node: no quiescence' },
   { seed: 202121, mode: 'lossy-listing', nodes: 3, bug: 'a local copy overwrote the file another local copy was about to read (a conflict copy of the node’s own edit, lost on the remote)' },
   { seed: 11272, mode: 'delayed-listing', nodes: 2, bug: 'checker: content lost on every side (storage rolled back, author restored before re-uploading) is excused, the version still required' },
+  { seed: 7, mode: 'torn-reads', nodes: 5, bug: 'a chunk re-read torn after its pack proved whole was judged a bogus location: the true location was forgotten' },
+  { seed: 2230, mode: 'torn-reads', nodes: 4, bug: 'a pack announced damaged by another node was condemned on one torn read here: its locations forgotten, the edit never written' },
+  { seed: 5345, mode: 'hostile-writer', nodes: 3, bug: 'after a rollback took the true pack, a hostile location of the chunk stood in for it: its holder never uploaded it again' },
 ];
 
 describe('simulation: seeds that once found bugs', () => {

@@ -1,8 +1,9 @@
 /** The storage each simulation mode runs over: the in-memory reference adapter, distorted. */
-import { createDuplicateNameStorage, createMemoryStorage, withCheckThenWrite, withEventualConsistency, withFaults, withIgnoredPreconditions, type Storage } from '@syncacross/sync-core';
+import { createDuplicateNameStorage, createMemoryStorage, StorageError, withCheckThenWrite, withEventualConsistency, withFaults, withIgnoredPreconditions, type Storage } from '@syncacross/sync-core';
+import { withHostileWriter } from './hostile-writer.js';
 import type { Rng } from './rng.js';
 
-export const MODES = ['atomic', 'check-then-write', 'preconditions-ignored', 'duplicate-names', 'delayed-listing', 'stale-reads', 'unknown-outcomes', 'rate-limited', 'lossy-listing'] as const;
+export const MODES = ['atomic', 'check-then-write', 'preconditions-ignored', 'duplicate-names', 'delayed-listing', 'stale-reads', 'unknown-outcomes', 'rate-limited', 'lossy-listing', 'torn-reads', 'hostile-writer'] as const;
 export type Mode = (typeof MODES)[number];
 
 export interface SimStorage {
@@ -58,6 +59,35 @@ export function makeStorage(mode: Mode, rng: Rng, clock: () => number): SimStora
         },
       };
       return sim({ storage: lossy, raw, faults: quiet, calm: () => void (calm = true) });
+    }
+    case 'hostile-writer': {
+      const { storage, hostile } = withHostileWriter(memory, rng, () => calm);
+      const honest = () => new Map([...raw()].filter(([k]) => !hostile.has(k)));
+      return sim({ storage, raw: honest, faults: quiet, calm: () => void (calm = true) });
+    }
+    case 'torn-reads': {
+      // A mounted share (davfs2, rclone mount) or a store that writes in place: for a minute after
+      // a write, the name is listed but a read may return only a prefix of the content, or
+      // nothing at all. Hash-named objects must be retried, never condemned for it.
+      const written = new Map<string, number>();
+      const torn: Storage = {
+        ...memory,
+        name: 'torn-reads',
+        putIfAbsent: async (key, bytes) => {
+          const r = await memory.putIfAbsent(key, bytes);
+          if (r === 'created') written.set(key, clock());
+          return r;
+        },
+        get: async (key, o) => {
+          const at = written.get(key);
+          if (calm || at === undefined || clock() - at >= 60_000 || rng.next() >= 0.3) return memory.get(key, o);
+          if (rng.next() < 0.3) throw new StorageError('NotFound', `torn-reads: ${key} not readable yet`);
+          const whole = await memory.get(key);
+          const cut = whole.subarray(0, Math.floor(whole.byteLength * rng.next()));
+          return Uint8Array.from(o?.range ? cut.subarray(o.range.offset, o.range.offset + o.range.length) : cut);
+        },
+      };
+      return sim({ storage: torn, raw, faults: quiet, calm: () => void (calm = true) });
     }
   }
 }

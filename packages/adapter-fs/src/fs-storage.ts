@@ -171,7 +171,14 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
         const sub = `${key}/`;
         if (sub.startsWith(prefix) || prefix.startsWith(sub)) await walk(join(dir, entry.name), sub, prefix, out);
       } else if (entry.isFile() && key.startsWith(prefix)) {
-        const s = await stat(join(dir, entry.name)).catch((e) => Promise.reject(fsError(e, `stat ${key}`)));
+        let s;
+        try {
+          s = await stat(join(dir, entry.name));
+        } catch (e) {
+          // Deleted since readdir (another node, a renamed temp): not there, so not listed.
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+          throw fsError(e, `stat ${key}`);
+        }
         out.push({ key, size: s.size, modified: s.mtime });
       }
     }

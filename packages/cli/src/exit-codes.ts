@@ -28,7 +28,7 @@ export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
   0: 'success (notices, such as a restored node continuing under a new writer id, do not change it)',
   1: 'unexpected error (a bug: please report it with the message; `SYNCACROSS_DEBUG=1` adds the stack)',
   2: 'usage or configuration error: unknown adapter, bad option, missing secret, not a library yet',
-  3: 'remote unreachable: network, server errors, unmounted folder, unknown host, throttled past all retries, or an answer that was inconsistent for a moment; sync again later',
+  3: 'remote unreachable or not ready: network, server errors, unmounted folder, unknown host, throttled past all retries, an answer that was inconsistent for a moment, or remote objects not yet readable as written; sync again later',
   4: 'authentication failed: wrong, expired or revoked credentials',
   5: "the remote is not this library's repository: holds other data, a different repository, or was emptied",
   6: 'the library is being synced by another process',

@@ -29,6 +29,7 @@ function describe(s: SyncSummary, root: string, storage: string, out: Output): v
   for (const e of s.errors) out.warn(`syncacross: ${e}`);
   // On stderr, like errors: a file that was not synced makes the exit code 8, even under --quiet.
   for (const k of s.skipped) out.warn(`syncacross: not synced: ${k.path}: ${k.reason}`);
+  for (const e of s.retryable) out.warn(`syncacross: not yet: ${e}`);
 }
 
 export async function syncCommand(dir: string | undefined, opts: SyncOptions, out: Output): Promise<number> {
@@ -51,8 +52,10 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
       } finally {
         progress.stop();
       }
-      // Whatever was on disk is synced, or named and the exit code says so (a notice changes nothing).
-      const exitCode = summary.errors.length > 0 || summary.skipped.length > 0 ? EXIT.completedWithErrors : EXIT.ok;
+      // Something to retry means the folder is not in sync yet: a script must not read it as done.
+      // Otherwise whatever was on disk is synced, or named and the exit code says so (a notice
+      // changes nothing).
+      const exitCode = summary.retryable.length > 0 ? EXIT.unreachable : summary.errors.length > 0 || summary.skipped.length > 0 ? EXIT.completedWithErrors : EXIT.ok;
       describe(summary, root, library.storage.name, out);
       out.result({ command: 'sync', library: root, storage: library.storage.name, exitCode, ...summary });
       return exitCode;

@@ -1,10 +1,15 @@
 /**
  * Fetches chunks for materialization with few requests: neighbouring chunks of one pack that
  * are wanted together are read with one ranged get (up to a window), and every chunk is
- * verified against its hash before use (a truncated or altered pack is Corrupt, never written).
+ * verified against its hash before use (a truncated or altered pack is never written).
+ *
+ * A chunk may have several locations (uploaded again after a loss, or named by several
+ * segments, some perhaps hostile): they are tried in turn until one verifies. Every read that
+ * failed is kept in `failures`, for pack-health.ts to sort a torn or damaged pack (retry, then
+ * repair) from a bogus location (forget it).
  */
 import type { Storage } from '../storage/contract.js';
-import { StorageError } from '../storage/errors.js';
+import { isStorageError, StorageError } from '../storage/errors.js';
 import { checkAborted } from './errors.js';
 import { sha256 } from './hashing.js';
 import type { ChunkLocation } from './segment.js';
@@ -12,13 +17,19 @@ import type { ChunkLocation } from './segment.js';
 const WINDOW = 16 * 1024 * 1024;
 const MAX_GAP = 1024 * 1024;
 
+export type ReadFailure = { hash: string; pack: string; offset: number; length: number; kind: 'missing' | 'short' | 'mismatch' };
+
 export class ChunkFetcher {
   private wanted = new Map<string, ChunkLocation[]>(); // pack → needed chunks sorted by offset
   private cache: { pack: string; offset: number; bytes: Uint8Array }[] = [];
+  readonly failures: ReadFailure[] = [];
+  /** Packs from which a chunk was read and verified this round. */
+  readonly readOk = new Set<string>();
 
   constructor(
     private readonly storage: Storage,
-    private readonly locate: (hash: string) => ChunkLocation | undefined,
+    /** Every known location of a chunk, the one to try first first. */
+    private readonly locate: (hash: string) => ChunkLocation[],
     private readonly signal?: AbortSignal,
   ) {}
 
@@ -26,7 +37,7 @@ export class ChunkFetcher {
   plan(hashes: Iterable<string>): void {
     const byPack = new Map<string, Map<string, ChunkLocation>>();
     for (const h of hashes) {
-      const loc = this.locate(h);
+      const loc = this.locate(h)[0];
       if (!loc) continue;
       const m = byPack.get(loc[1]) ?? new Map<string, ChunkLocation>();
       m.set(h, loc);
@@ -36,8 +47,21 @@ export class ChunkFetcher {
   }
 
   async get(hash: string): Promise<Uint8Array> {
-    const loc = this.locate(hash);
-    if (!loc) throw new StorageError('Corrupt', `chunk ${hash.slice(0, 12)} has no known location (its segment is missing)`);
+    const locations = this.locate(hash);
+    if (locations.length === 0) throw new StorageError('Corrupt', `chunk ${hash.slice(0, 12)} has no known location (its segment is missing)`);
+    let last: ReadFailure | undefined;
+    for (const loc of locations) {
+      const got = await this.read(hash, loc);
+      if (got instanceof Uint8Array) return got;
+      this.failures.push(got);
+      last = got;
+    }
+    const why = { missing: 'is missing from the remote', short: 'is shorter than its index says', mismatch: 'does not match its hash' }[last!.kind];
+    const where = locations.length > 1 ? ` (and ${locations.length - 1} other location(s) failed too)` : '';
+    throw new StorageError(last!.kind === 'missing' ? 'NotFound' : 'Corrupt', `chunk ${hash.slice(0, 12)} in ${last!.pack} ${why}${where}`);
+  }
+
+  private async read(hash: string, loc: ChunkLocation): Promise<Uint8Array | ReadFailure> {
     const [, pack, offset, length] = loc;
     let hit = this.cache.find((c) => c.pack === pack && c.offset <= offset && c.offset + c.bytes.byteLength >= offset + length);
     if (!hit) {
@@ -49,14 +73,21 @@ export class ChunkFetcher {
         end = w[2] + w[3];
       }
       checkAborted(this.signal);
-      const bytes = await this.storage.get(pack, { range: { offset, length: end - offset } });
-      if (bytes.byteLength < length) throw new StorageError('Corrupt', `pack ${pack} is shorter than its index says (truncated on the remote?)`);
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.storage.get(pack, { range: { offset, length: end - offset } });
+      } catch (e) {
+        if (isStorageError(e, 'NotFound')) return { hash, pack, offset, length, kind: 'missing' };
+        throw e;
+      }
+      if (bytes.byteLength < length) return { hash, pack, offset, length, kind: 'short' };
       hit = { pack, offset, bytes };
       this.cache.unshift(hit);
       this.cache.length = Math.min(this.cache.length, 3);
     }
     const chunk = hit.bytes.subarray(offset - hit.offset, offset - hit.offset + length);
-    if (chunk.byteLength !== length || sha256(chunk) !== hash) throw new StorageError('Corrupt', `chunk ${hash.slice(0, 12)} in ${pack} does not match its hash`);
+    if (chunk.byteLength !== length || sha256(chunk) !== hash) return { hash, pack, offset, length, kind: 'mismatch' };
+    this.readOk.add(pack);
     return chunk;
   }
 }

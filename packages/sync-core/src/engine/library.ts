@@ -81,6 +81,11 @@ export interface SyncSummary {
   errors: string[];
   /** What a person should know although nothing was lost or skipped (the CLI prints them, exit 0). */
   notices: string[];
+  /**
+   * What this round could not do yet and a later one will retry (a remote object not yet readable
+   * as its name promises): the round is not complete. The CLI exits 3 when any remain.
+   */
+  retryable: string[];
   skipped: { path: string; reason: string }[];
   retiredWriter?: string;
   requests: StorageStats['requests'];

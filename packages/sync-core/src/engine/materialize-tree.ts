@@ -6,6 +6,9 @@ import { hashLocalContent } from './local-changes.js';
 import { IGNORE_CTIME, recordStat } from '../local/scan.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
 import { checkAborted } from './errors.js';
+import { chunkLocations } from './chunk-locations.js';
+import { settleReadFailures, type FailedFile } from './pack-health.js';
+import { withSizeCheck } from './segment-schema.js';
 import type { SyncSummary } from './library.js';
 import type { TreeEntry } from './merge.js';
 import { treeFor } from './broken-variants.js';
@@ -131,7 +134,8 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
     const src = localSource.get(contentId(e.version));
     return src && src.treePath !== e.path ? src : undefined;
   };
-  const fetcher = new ChunkFetcher(storage, (h) => state.chunk(h), ctx.signal);
+  const fetcher = new ChunkFetcher(storage, (h) => chunkLocations(state, h), ctx.signal);
+  const failed: FailedFile[] = [];
   fetcher.plan(todo.filter((e) => !sourceOf(e)).flatMap((e) => e.version.chunks));
   // Write in pack order so neighbouring small files come from one ranged read.
   const firstLoc = (e: TreeEntry) => {
@@ -180,7 +184,7 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
       }
       const source = sourceOf(entry);
       const local = source ? await localChunks(ctx, source.abs, entry.version) : undefined;
-      const from = local ? { get: async (h: string) => local.get(h) ?? fetcher.get(h) } : fetcher;
+      const from = withSizeCheck(entry.version, local ? { get: async (h: string) => local.get(h) ?? fetcher.get(h) } : fetcher);
       const result = await writeVersion(dir, diskPath, entry.version, from, rec, join(ctx.stateDir, 'staging'), ctx.signal);
       if (result === 'local-edit') {
         complete = false; // kept; it becomes a version next round
@@ -198,9 +202,9 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code === 'Corrupt' || code === 'NotFound') {
-        // A pack that is not there (storage rolled back?): look for lost packs next round.
-        if (code === 'NotFound') state.setMeta('checkPacks', '1');
-        summary.errors.push(`could not restore ${entry.path}: ${(e as Error).message}; the local copy was left as it was`);
+        // Reported after the loop, once pack-health.ts has judged the packs involved.
+        const chunks = new Set(entry.version.chunks);
+        failed.push({ path: entry.path, error: e as Error, packs: [...new Set(fetcher.failures.filter((f) => chunks.has(f.hash)).map((f) => f.pack))] });
         complete = false;
         continue;
       }
@@ -218,5 +222,6 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
     flush();
   }
   state.planWrites([]); // every write is recorded
+  await settleReadFailures(state, storage, ctx.options.now(), fetcher, failed, summary);
   return complete;
 }

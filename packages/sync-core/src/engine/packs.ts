@@ -7,6 +7,7 @@
  */
 import type { Storage } from '../storage/contract.js';
 import { sha256 } from './hashing.js';
+import { checkPack } from './pack-health.js';
 import type { ChunkLocation } from './segment.js';
 
 // 24 MiB: a library of ~1 GB is ~40 packs (WebDAV needs two requests per object), while the
@@ -52,16 +53,27 @@ export class PackWriter {
 
   async flush(): Promise<void> {
     if (!this.buffer || this.index.length === 0) return;
-    const pack = this.buffer.subarray(0, this.used);
-    const key = `packs/${sha256(pack)}`;
-    // 'exists' is fine: the key is the content's hash, so what is there is these bytes.
-    await this.storage.putIfAbsent(key, pack);
-    this.onLocated(this.index.map((c) => [c.hash, key, c.offset, c.length]));
+    const { key, pad } = await this.put(this.buffer.subarray(0, this.used));
+    this.onLocated(this.index.map((c) => [c.hash, key, c.offset + pad, c.length]));
     this.packsWritten++;
-    this.bytesWritten += pack.byteLength;
+    this.bytesWritten += this.used + pad;
     this.buffer = undefined; // a fresh buffer per pack: the storage may still hold this one
     this.used = 0;
     this.index = [];
     this.inPack.clear();
+  }
+
+  /**
+   * 'exists' is normally fine: the key is the content's hash, so what is there is these bytes.
+   * Unless the object there is damaged (this pack is uploaded again because it was found so):
+   * write-once, it cannot be replaced, so the bytes go under another key, behind a few leading
+   * zero bytes no location points at. Only on 'exists', which is rare, is the object read.
+   */
+  private async put(pack: Uint8Array): Promise<{ key: string; pad: number }> {
+    for (let pad = 0; ; pad++) {
+      const bytes = pad === 0 ? pack : Buffer.concat([Buffer.alloc(pad), pack]);
+      const key = `packs/${sha256(bytes)}`;
+      if ((await this.storage.putIfAbsent(key, bytes)) === 'created' || pad === 3 || (await checkPack(this.storage, key)).verdict !== 'damaged') return { key, pad };
+    }
   }
 }

@@ -23,14 +23,16 @@ import { forgetUnlisted, type BrokenVariant } from './broken-variants.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
 import type { ChunkingParams } from './chunker.js';
 import { checkAborted } from './errors.js';
-import { fetchSegments } from './ingest.js';
 import { plannedVersionHeld } from './adoption.js';
 import { stageFile } from './local-changes.js';
-import { listSegmentKeys, type SyncProgress, type SyncSummary } from './library.js';
+import type { SyncProgress, SyncSummary } from './library.js';
 import { materializeTree } from './materialize-tree.js';
 import { buildTree, headsByPath, resolvePath } from './merge.js';
 import { PackWriter } from './packs.js';
 import { settleRecent } from './settle.js';
+import { applyNewSegments, listSegments } from './remote-segments.js';
+import { LOCATIONS_PER_SEGMENT, publishable, versionBatches } from './segment-batches.js';
+import { findDamagedPacks, markPacksLost, verifyOtherLocations } from './pack-health.js';
 import { verifyRepository } from './repository.js';
 import { listAll, objectExists } from '../storage/listing.js';
 import { encodeSegment, SEGMENT_FORMAT, type SegmentKey } from './segment.js';
@@ -46,8 +48,6 @@ export interface RoundContext {
   signal?: AbortSignal;
   progress: (p: SyncProgress) => void;
 }
-
-const MAX_VERSIONS_PER_SEGMENT = 20_000;
 
 export { checkAborted };
 
@@ -65,6 +65,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
     conflicts: [],
     errors: [],
     notices: [],
+    retryable: [],
     skipped: [],
     requests: storage.stats.requests,
     totalRequests: 0,
@@ -110,7 +111,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
 /** Steps 1-4. Returns whether anything new was merged. */
 async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<boolean> {
   const { state, storage } = ctx;
-  const listing = await listSegmentKeys(storage);
+  const listing = await listSegments(storage);
   const listed = new Set(listing.map((k) => k.key));
   // The repository check costs a request; skip it when the listing shows a segment this node
   // already verified (then the remote is still ours). A wiped, emptied or switched remote shows
@@ -159,35 +160,11 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
   if (lostOwn || vanished.length > 0) state.setMeta('checkPacks', '1'); // kept until a check completes: a crash in it does not forget
   if (state.getMeta('checkPacks') === '1' && ctx.options.brokenVariant !== 'ignore-lost-packs') await findLostPacks(ctx, summary);
 
-  const fresh = listing.filter((k) => !known.has(k.key));
-  if (fresh.length === 0) return false;
-  ctx.progress({ phase: 'fetch', done: 0, total: fresh.length, bytes: 0 });
-  const outcome = await fetchSegments(storage, fresh, repoIds, ctx.options.fetchConcurrency, ctx.signal);
-  let maxHlc = Number(state.getMeta('hlc') ?? 0);
-  let added = 0;
-  state.transaction(() => {
-    for (const f of outcome.fetched) {
-      // Another node found packs missing: look too (below, before this round's scan re-uploads).
-      if (f.segment.lostPacks?.length) state.setMeta('checkPacks', '1');
-      for (const v of f.versions) {
-        if (state.addVersion(v, f.key.key)) added++;
-        maxHlc = Math.max(maxHlc, v.hlc);
-      }
-      for (const c of f.segment.chunks) state.addChunk(c, f.key.key);
-      state.recordSegment(f.key.key, f.key.writer, f.key.seq, 'applied');
-    }
-    for (const c of outcome.corrupt) {
-      const k = fresh.find((x) => x.key === c.key)!;
-      state.recordSegment(c.key, k.writer, k.seq, 'corrupt');
-    }
-    state.setMeta('hlc', String(maxHlc));
-    // With what it applies, in one transaction: a crash before this round materializes must not
-    // leave the folder behind a tree the next round sees no reason to write out.
-    if (added > 0) state.setMeta('materialize', 'pending');
-  });
-  for (const c of outcome.corrupt) summary.errors.push(`skipped a corrupt segment on the remote: ${c.reason}`);
+  const progress = (total: number) => ctx.progress({ phase: 'fetch', done: 0, total, bytes: 0 });
+  const pull = { state, storage, now: ctx.options.now(), fetchConcurrency: ctx.options.fetchConcurrency, progress, signal: ctx.signal };
+  const added = await applyNewSegments(pull, summary, listing, known, repoIds);
   if (state.getMeta('checkPacks') === '1' && ctx.options.brokenVariant !== 'ignore-lost-packs') await findLostPacks(ctx, summary);
-  return added > 0;
+  return added;
 }
 
 /**
@@ -206,16 +183,19 @@ async function findLostPacks(ctx: RoundContext, summary: SyncSummary): Promise<v
     const listed = new Set((await listAll(storage, 'packs/')).map((o) => o.key));
     for (const pack of inUse) if (!listed.has(pack) && !(await objectExists(storage, pack))) lost.push(pack);
   }
+  // Packs another node announced that are still there: damaged ones (not matching their name)
+  // count as lost too, so the nodes holding their content upload it again.
+  const { damaged, pending } = await findDamagedPacks(state, storage, ctx.options.now(), inUse, lost, JSON.parse(state.getMeta('verifyPacks') || '[]'));
+  const gone = [...lost, ...damaged];
+  const held = gone.length > 0 ? (state.db.prepare(`SELECT DISTINCT hash FROM chunk_locations WHERE pack IN (${gone.map(() => '?').join(',')})`).all(...gone) as { hash: string }[]).map((r) => r.hash) : [];
   state.transaction(() => {
-    if (lost.length > 0) {
-      state.forgetPacks(lost);
-      const announced: string[] = JSON.parse(state.getMeta('announceLost') || '[]');
-      state.setMeta('announceLost', JSON.stringify([...new Set([...announced, ...lost])].sort()));
-      state.setMeta('resupply', '1');
-    }
-    state.setMeta('checkPacks', '0');
+    markPacksLost(state, gone);
+    state.setMeta('verifyPacks', pending.length > 0 ? JSON.stringify(pending) : '');
+    state.setMeta('checkPacks', pending.length > 0 ? '1' : '0'); // announced packs not judged yet: look again
   });
+  await verifyOtherLocations(state, storage, held);
   if (lost.length > 0) summary.errors.push(`the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`);
+  if (damaged.length > 0) summary.errors.push(`${damaged.length} pack(s) on the remote are damaged (they do not match their name); re-uploading what this node has of them`);
 }
 
 /**
@@ -428,39 +408,48 @@ async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<v
   const { state, storage } = ctx;
   const pending = state.pendingVersions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
   const announce: string[] = JSON.parse(state.getMeta('announceLost') || '[]');
-  for (let i = 0; i < Math.max(pending.length, 1); i += MAX_VERSIONS_PER_SEGMENT) {
+  // Batches within the limits readers enforce (segment-batches.ts); locations beyond what one
+  // segment carries go out in further segments with no versions.
+  const batches = versionBatches(pending);
+  let done = 0;
+  for (let i = 0; ; i++) {
     checkAborted(ctx.signal); // what is journaled goes out next round
-    const batch = pending.slice(i, i + MAX_VERSIONS_PER_SEGMENT);
-    const last = i + MAX_VERSIONS_PER_SEGMENT >= pending.length;
+    const batch = batches[i] ?? [];
+    const lastBatch = i >= batches.length - 1;
     const writer = state.getMeta('writer')!;
     const seq = Number(state.getMeta('seq') ?? 0) + 1;
-    const chunks = last ? state.allUnpublishedChunks() : state.unpublishedChunks(batch.flatMap((v) => v.chunks));
-    if (batch.length === 0 && chunks.length === 0 && announce.length === 0) return;
+    const all = lastBatch ? state.allUnpublishedChunks() : state.unpublishedChunks(batch.flatMap((v) => v.chunks));
+    const last = lastBatch && all.length <= LOCATIONS_PER_SEGMENT;
+    const { versions, chunks, dropped } = publishable(batch, all.slice(0, LOCATIONS_PER_SEGMENT));
+    if (batch.length === 0 && chunks.length === 0 && (!last || announce.length === 0)) return;
     const { key, bytes } = encodeSegment({
       format: SEGMENT_FORMAT,
       repo: state.getMeta('repo')!,
       writer,
       seq,
       prev: state.getMeta('lastSegment') || null,
-      versions: batch.map(stripHash),
+      versions: versions.map(stripHash),
       chunks,
       ...(last && announce.length > 0 ? { lostPacks: announce } : {}),
     });
     state.transaction(() => {
       state.addJournal(writer, seq, key, bytes);
-      state.assignSegment(batch.map((v) => v.hash), key);
+      state.assignSegment(batch.map((v) => v.hash), key); // `dropped` too: never published, never retried
       state.publishChunks(chunks.map((c) => c[0]), key);
       state.recordSegment(key, writer, seq, 'applied');
       state.setMeta('seq', String(seq));
       state.setMeta('lastSegment', key);
       if (last) state.setMeta('announceLost', ''); // journaled: it goes out with the segment
     });
-    ctx.progress({ phase: 'upload', done: i, total: pending.length, bytes: bytes.byteLength });
+    ctx.progress({ phase: 'upload', done, total: pending.length, bytes: bytes.byteLength });
+    done += batch.length;
     // 'exists' can only be our own earlier attempt: the key is the hash of these bytes.
     await storage.putIfAbsent(key, bytes);
     state.markUploaded(key);
     summary.uploaded.segments++;
-    summary.uploaded.versions += batch.length;
+    summary.uploaded.versions += versions.length;
+    if (dropped.length > 0) summary.errors.push(`left ${dropped.length} version(s) another writer made out of a republished segment: their size disagrees with their chunks (e.g. ${JSON.stringify(dropped[0]!.path)})`);
+    if (last) return;
   }
 }
 

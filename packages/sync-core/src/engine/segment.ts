@@ -9,6 +9,8 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { StorageError } from '../storage/errors.js';
 import { sha256 } from './hashing.js';
+import { MAX_SEGMENT_BYTES, MAX_SEGMENT_JSON_BYTES, MAX_SEGMENT_JSON_VALUES } from './remote-limits.js';
+import { checkSegmentShape } from './segment-schema.js';
 import type { Version } from './version.js';
 
 export const SEGMENT_FORMAT = 1;
@@ -39,7 +41,6 @@ export interface SegmentKey {
   hash: string;
 }
 
-const PACK_KEY = /^packs\/[0-9a-f]{64}$/;
 const KEY = /^log\/([A-Za-z0-9_.-]+)\/(\d{10})-([0-9a-f]{16})$/;
 
 export function parseSegmentKey(key: string): SegmentKey | undefined {
@@ -53,22 +54,57 @@ export function encodeSegment(segment: Segment): { key: string; bytes: Uint8Arra
   return { key, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
 }
 
-/** Verifies and decodes a fetched segment; anything off is `Corrupt` and nothing of it is used. */
-/** `repo`: the repository id this segment must name (or a predicate over ids: aliases after a racing init). */
+/**
+ * Verifies and decodes a fetched segment; anything off is `Corrupt` and nothing of it is used.
+ * Memory is bounded whatever the bytes: the stored size, the gunzipped size (decompression
+ * stops at the cap) and the number of JSON values (counted before parsing) are capped, then the
+ * parsed segment is checked against the schema (segment-schema.ts).
+ * `repo`: the repository id this segment must name (or a predicate over ids: aliases after a racing init).
+ */
 export function decodeSegment(key: SegmentKey, bytes: Uint8Array, repo: string | ((id: string) => boolean)): Segment {
+  if (bytes.byteLength > MAX_SEGMENT_BYTES) throw new StorageError('Corrupt', `segment ${key.key} is ${bytes.byteLength} bytes, over the limit of ${MAX_SEGMENT_BYTES}`);
   if (sha256(bytes).slice(0, 16) !== key.hash) {
     throw new StorageError('Corrupt', `segment ${key.key} does not match its hash (truncated or altered on the remote)`);
   }
-  let segment: Segment;
+  let parsed: unknown;
   try {
-    segment = JSON.parse(gunzipSync(bytes).toString('utf8')) as Segment;
+    parsed = JSON.parse(inflate(bytes));
   } catch (e) {
-    throw new StorageError('Corrupt', `segment ${key.key} cannot be decoded: ${(e as Error).message}`, { cause: e });
+    const why = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? `it decompresses to more than ${MAX_SEGMENT_JSON_BYTES} bytes` : (e as Error).message;
+    throw new StorageError('Corrupt', `segment ${key.key} cannot be decoded: ${why}`, { cause: e });
   }
-  if (segment.format !== SEGMENT_FORMAT) throw new StorageError('Corrupt', `segment ${key.key} has format ${segment.format}; this syncacross reads ${SEGMENT_FORMAT} (upgrade?)`);
+  const format = (parsed as { format?: unknown } | null)?.format;
+  if (format !== SEGMENT_FORMAT) throw new StorageError('Corrupt', `segment ${key.key} has format ${JSON.stringify(format)}; this syncacross reads ${SEGMENT_FORMAT} (upgrade?)`);
+  const segment = checkSegmentShape(key.key, parsed);
   const ours = typeof repo === 'string' ? segment.repo === repo : repo(segment.repo);
   if (!ours) throw new StorageError('Corrupt', `segment ${key.key} belongs to repository ${segment.repo}, not ${typeof repo === 'string' ? repo : 'this one'}`);
   if (segment.writer !== key.writer || segment.seq !== key.seq) throw new StorageError('Corrupt', `segment ${key.key} names writer ${segment.writer} #${segment.seq}`);
-  if (!Array.isArray(segment.versions) || !Array.isArray(segment.chunks) || (segment.lostPacks !== undefined && !(Array.isArray(segment.lostPacks) && segment.lostPacks.every((p) => typeof p === 'string' && PACK_KEY.test(p))))) throw new StorageError('Corrupt', `segment ${key.key} is malformed`);
   return segment;
+}
+
+/** The segment's JSON text, within the limits. (Its own function: the buffer is garbage before parsing starts.) */
+function inflate(bytes: Uint8Array): string {
+  const json = gunzipSync(bytes, { maxOutputLength: MAX_SEGMENT_JSON_BYTES });
+  if (countJsonValues(json, MAX_SEGMENT_JSON_VALUES) > MAX_SEGMENT_JSON_VALUES) throw new Error(`more than ${MAX_SEGMENT_JSON_VALUES} JSON values`);
+  return json.toString('utf8');
+}
+
+/**
+ * Counts JSON values (every `{`, `[` and every `,` outside strings, a bound on what JSON.parse
+ * would allocate), stopping once past `limit`. One pass over the bytes, no allocation.
+ */
+export function countJsonValues(json: Uint8Array, limit: number): number {
+  let n = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i]!;
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b || c === 0x2c) {
+      if (++n > limit) return n;
+    }
+  }
+  return n;
 }

@@ -129,7 +129,7 @@ describe('a node restored from an older copy of its state', () => {
 });
 
 describe('bad remotes', () => {
-  it('a truncated segment and a corrupt pack: clear errors, nothing wrong applied, nothing lost', async () => {
+  it('a truncated segment and a corrupt pack: clearly reported, nothing wrong applied, nothing lost', async () => {
     const remote = createMemoryStorage();
     const a = await makeNode(remote, 'a');
     await writeFile(join(a.dir, 'one.txt'), 'one');
@@ -146,8 +146,9 @@ describe('bad remotes', () => {
     const b = await makeNode(remote, 'b');
     await writeFile(join(b.dir, 'mine.txt'), 'b keeps this');
     const s = await b.sync();
-    expect(s.errors.join('\n')).toMatch(/corrupt segment.*does not match its hash/);
-    expect(s.errors.join('\n')).toMatch(/could not restore one\.txt: chunk .* does not match its hash/);
+    // Not condemned at once (a mount may show a name before its content): retried, see torn-reads.test.ts.
+    expect(s.retryable.join('\n')).toMatch(/segment .* does not match its hash/);
+    expect(s.retryable.join('\n')).toMatch(/could not restore one\.txt: chunk .* does not match its hash/);
     expect(await snapshot(b.dir)).toEqual({ 'mine.txt': 'b keeps this' });
     expect(await readFile(join(a.dir, 'one.txt'), 'utf8')).toBe('one');
     await a.lib.close();

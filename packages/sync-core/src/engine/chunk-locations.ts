@@ -1,0 +1,63 @@
+/**
+ * Where a chunk can be read. The state's `chunk_locations` keeps one location per (chunk, pack);
+ * a second, different location for the same pair (a buggy or hostile segment giving another
+ * offset or length in the same pack, perhaps applied first) would otherwise be dropped, or
+ * would shadow the true one. Such alternatives are kept here, tried after the others, and the
+ * true one takes the place of a location found bogus.
+ */
+import type { LocalState } from '../local/state.js';
+import type { ChunkLocation } from './segment.js';
+
+const TABLE = 'CREATE TABLE IF NOT EXISTS chunk_location_alternates (hash TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, segment TEXT, PRIMARY KEY (hash, pack, offset, length))';
+const ready = new WeakSet<LocalState>();
+function db(state: LocalState) {
+  if (!ready.has(state)) {
+    state.db.exec(TABLE);
+    ready.add(state);
+  }
+  return state.db;
+}
+
+/** Records the locations a segment gives (inside the caller's transaction). */
+export function addLocations(state: LocalState, locations: ChunkLocation[], segment: string): void {
+  const d = db(state);
+  const existing = d.prepare('SELECT offset, length FROM chunk_locations WHERE hash = ? AND pack = ?');
+  const alternate = d.prepare('INSERT OR IGNORE INTO chunk_location_alternates (hash, pack, offset, length, segment) VALUES (?, ?, ?, ?, ?)');
+  for (const c of locations) {
+    const had = existing.get(c[0], c[1]) as { offset: number; length: number } | undefined;
+    if (!had) state.addChunk(c, segment);
+    else if (had.offset !== c[2] || had.length !== c[3]) alternate.run(...c, segment);
+  }
+}
+
+/** Every known location of a chunk, the most recently learned first, alternatives last. */
+export function chunkLocations(state: LocalState, hash: string): ChunkLocation[] {
+  const d = db(state);
+  const main = d.prepare('SELECT pack, offset, length FROM chunk_locations WHERE hash = ? ORDER BY rowid DESC').all(hash) as { pack: string; offset: number; length: number }[];
+  const alt = d.prepare('SELECT pack, offset, length FROM chunk_location_alternates WHERE hash = ? ORDER BY rowid DESC').all(hash) as { pack: string; offset: number; length: number }[];
+  return [...main, ...alt].map((r) => [hash, r.pack, r.offset, r.length]);
+}
+
+/** Forgets locations found bogus; an alternative for the same (chunk, pack) takes the place of one. */
+export function forgetLocations(state: LocalState, bogus: { hash: string; pack: string; offset: number; length: number }[]): void {
+  const d = db(state);
+  const delMain = d.prepare('DELETE FROM chunk_locations WHERE hash = ? AND pack = ? AND offset = ? AND length = ?');
+  const delAlt = d.prepare('DELETE FROM chunk_location_alternates WHERE hash = ? AND pack = ? AND offset = ? AND length = ?');
+  const next = d.prepare('SELECT offset, length, segment FROM chunk_location_alternates WHERE hash = ? AND pack = ? ORDER BY rowid LIMIT 1');
+  state.transaction(() => {
+    for (const b of bogus) {
+      delAlt.run(b.hash, b.pack, b.offset, b.length);
+      if (delMain.run(b.hash, b.pack, b.offset, b.length).changes === 0) continue;
+      const alt = next.get(b.hash, b.pack) as { offset: number; length: number; segment: string | null } | undefined;
+      if (!alt) continue;
+      delAlt.run(b.hash, b.pack, alt.offset, alt.length);
+      state.addChunk([b.hash, b.pack, alt.offset, alt.length], alt.segment);
+    }
+  });
+}
+
+/** Alternatives in packs found lost go with them. */
+export function forgetAlternatesIn(state: LocalState, packs: string[]): void {
+  const del = db(state).prepare('DELETE FROM chunk_location_alternates WHERE pack = ?');
+  for (const p of packs) del.run(p);
+}

@@ -1,0 +1,98 @@
+/**
+ * Step 4 of a round: which listed segments to read this round, reading them, and applying those
+ * that verify (one transaction). Segments that cannot be read as their name promises go through
+ * the retry ledger: retried with back-off, reported as retryable meanwhile (the round is not
+ * complete: the CLI exits 3), condemned only when the failure persists or the bytes are final.
+ */
+import type { Storage } from '../storage/contract.js';
+import { listAll } from '../storage/listing.js';
+import type { LocalState } from '../local/state.js';
+import { addLocations } from './chunk-locations.js';
+import { fetchSegments, type ListedSegment } from './ingest.js';
+import type { SyncSummary } from './library.js';
+import { RetryLedger } from './retry-ledger.js';
+import { parseSegmentKey } from './segment.js';
+
+/** Every segment under log/, with its listed size and etag (unparseable keys are not ours). */
+export async function listSegments(storage: Storage): Promise<ListedSegment[]> {
+  const out: ListedSegment[] = [];
+  for (const o of await listAll(storage, 'log/')) {
+    const k = parseSegmentKey(o.key);
+    if (k) out.push({ ...k, size: o.size, etag: o.etag });
+  }
+  return out;
+}
+
+export interface PullContext {
+  state: LocalState;
+  storage: Storage;
+  now: number;
+  fetchConcurrency: number;
+  progress: (total: number) => void;
+  /** Ctrl-C: stops between segment fetches. */
+  signal?: AbortSignal;
+}
+
+/** Returns whether anything new was merged. */
+export async function applyNewSegments(ctx: PullContext, summary: SyncSummary, listing: ListedSegment[], known: Set<string>, repoIds: string[]): Promise<boolean> {
+  const { state, now } = ctx;
+  const ledger = new RetryLedger(state.db);
+  const condemned = new Set(state.corruptSegments());
+  const toRead = listing.filter((k) => {
+    if (!known.has(k.key)) return ledger.due(k.key, now, k);
+    if (!condemned.has(k.key)) return false;
+    // Corrupt: read again when it changed, or when condemned before this ledger existed (then
+    // maybe only for a torn read).
+    const e = ledger.get(k.key);
+    return !e || RetryLedger.changed(e, k) || (!e.condemned && ledger.due(k.key, now, k));
+  });
+  let added = 0;
+  if (toRead.length > 0) {
+    ctx.progress(toRead.length);
+    const outcome = await fetchSegments(ctx.storage, toRead, repoIds, ctx.fetchConcurrency, ctx.signal);
+    const byKey = new Map(toRead.map((k) => [k.key, k]));
+    let maxHlc = Number(state.getMeta('hlc') ?? 0);
+    state.transaction(() => {
+      for (const f of outcome.fetched) {
+        // Another node found packs missing: look too (below, before this round's scan re-uploads).
+        if (f.segment.lostPacks?.length) {
+          state.setMeta('checkPacks', '1');
+          const verify: string[] = JSON.parse(state.getMeta('verifyPacks') || '[]');
+          state.setMeta('verifyPacks', JSON.stringify([...new Set([...verify, ...f.segment.lostPacks])].slice(-1000)));
+        }
+        for (const v of f.versions) {
+          if (state.addVersion(v, f.key.key)) added++;
+          maxHlc = Math.max(maxHlc, v.hlc);
+        }
+        addLocations(state, f.segment.chunks, f.key.key);
+        state.recordSegment(f.key.key, f.key.writer, f.key.seq, 'applied');
+        ledger.succeeded(f.key.key);
+      }
+      for (const c of outcome.corrupt) {
+        const k = byKey.get(c.key)!;
+        ledger.failed(c.key, 'segment', now, { reason: c.reason, size: k.size, etag: k.etag, permanent: true });
+        state.recordSegment(c.key, k.writer, k.seq, 'corrupt');
+        summary.errors.push(`skipped a corrupt segment on the remote: ${c.reason}`);
+      }
+      for (const t of outcome.torn) {
+        const k = byKey.get(t.key)!;
+        const missing = t.reason.endsWith('cannot be read yet');
+        if (ledger.failed(t.key, 'segment', now, { reason: t.reason, size: k.size, etag: k.etag, missing })) {
+          state.recordSegment(t.key, k.writer, k.seq, 'corrupt');
+          summary.errors.push(`skipped a corrupt segment on the remote (it has not matched its name for ${ledger.get(t.key)!.attempts} reads): ${t.reason}`);
+        }
+      }
+      state.setMeta('hlc', String(maxHlc));
+      // With what it applies, in one transaction: a crash before this round materializes must not
+      // leave the folder behind a tree the next round sees no reason to write out.
+      if (added > 0) state.setMeta('materialize', 'pending');
+    });
+  }
+  // Whatever is still waiting for a retry, read this round or not: the round is not complete.
+  const listed = new Set(listing.map((k) => k.key));
+  for (const e of ledger.all('segment')) {
+    if (e.condemned || !listed.has(e.key)) continue;
+    summary.retryable.push(`${e.reason}; will retry (${e.attempts} attempt(s) so far)`);
+  }
+  return added > 0;
+}

@@ -1,0 +1,55 @@
+/**
+ * How a writer splits what it publishes into segments, so that every segment it writes is well
+ * inside the limits readers enforce (remote-limits.ts): an honest segment is never refused.
+ */
+import { WRITER_TARGETS } from './remote-limits.js';
+import { sizeProblem } from './segment-schema.js';
+import type { ChunkLocation } from './segment.js';
+import type { HashedVersion } from './version.js';
+
+/** Locations per segment, and what the versions of one segment may take of the JSON budget. */
+export const LOCATIONS_PER_SEGMENT = WRITER_TARGETS.locations;
+// ~160 bytes per location in JSON: what is left of the budget goes to versions.
+const VERSION_BYTES = WRITER_TARGETS.jsonBytes - LOCATIONS_PER_SEGMENT * 200;
+
+/** Pending versions in batches, each within the versions, hash-reference and size targets (at least one batch, maybe empty). */
+export function versionBatches(pending: HashedVersion[]): HashedVersion[][] {
+  const batches: HashedVersion[][] = [[]];
+  let refs = 0;
+  let bytes = 0;
+  for (const v of pending) {
+    const vRefs = v.chunks.length + v.parents.length;
+    const vBytes = JSON.stringify(v).length;
+    const current = batches[batches.length - 1]!;
+    if (current.length > 0 && (current.length >= WRITER_TARGETS.versions || refs + vRefs > LOCATIONS_PER_SEGMENT || bytes + vBytes > VERSION_BYTES)) {
+      batches.push([v]);
+      refs = vRefs;
+      bytes = vBytes;
+    } else {
+      current.push(v);
+      refs += vRefs;
+      bytes += vBytes;
+    }
+  }
+  return batches;
+}
+
+/**
+ * What of a batch may go into one segment without the segment being refused (segment-schema.ts):
+ * a chunk given two lengths, or a version whose size is not the sum of its chunks' lengths
+ * there, would make readers refuse the whole segment. Honest data never does; data a hostile
+ * writer slipped in (a location with a wrong length, a version lying about its size) can reach
+ * a batch when this node republishes another writer's lost segment (§7.1). Such locations are
+ * left out (they stay unpublished), and such versions are left out of this segment (`dropped`:
+ * the caller marks them done, so they are not retried for ever).
+ */
+export function publishable(batch: HashedVersion[], chunks: ChunkLocation[]): { versions: HashedVersion[]; chunks: ChunkLocation[]; dropped: HashedVersion[] } {
+  const lengths = new Map<string, Set<number>>();
+  for (const c of chunks) lengths.set(c[0], (lengths.get(c[0]) ?? new Set()).add(c[3]));
+  const kept = chunks.filter((c) => lengths.get(c[0])!.size === 1);
+  const lengthOf = (h: string) => (lengths.get(h)?.size === 1 ? [...lengths.get(h)!][0] : undefined);
+  const versions: HashedVersion[] = [];
+  const dropped: HashedVersion[] = [];
+  for (const v of batch) (sizeProblem(v, lengthOf) ? dropped : versions).push(v);
+  return { versions, chunks: kept, dropped };
+}

@@ -1,0 +1,61 @@
+/**
+ * Writers keep every segment well inside the limits readers enforce, so an honest segment is
+ * never refused: versions, hashes and locations are split over several segments.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryStorage } from '@syncacross/sync-core';
+import { publishable, versionBatches } from '../../src/engine/segment-batches.js';
+import { WRITER_TARGETS } from '../../src/engine/remote-limits.js';
+import { cleanup, makeNode } from './helpers.js';
+
+afterEach(cleanup);
+const hash = (i: number) => i.toString(16).padStart(64, '0');
+
+describe('segment batches', () => {
+  it('split versions by count and by hashes referenced', () => {
+    const many = Array.from({ length: 45_000 }, (_, i) => ({ path: `d${i}`, parents: [], hlc: 1, writer: 'w.1', kind: 'dir' as const, size: 0, mtime: 0, chunks: [], hash: hash(i) }));
+    expect(versionBatches(many).map((b) => b.length)).toEqual([20_000, 20_000, 5_000]);
+    const heavy = Array.from({ length: 3 }, (_, i) => ({ path: `f${i}`, parents: [], hlc: 1, writer: 'w.1', kind: 'file' as const, size: 0, mtime: 0, chunks: Array.from({ length: 30_000 }, (_, j) => hash(j)), hash: hash(i) }));
+    expect(versionBatches(heavy).map((b) => b.length)).toEqual([1, 1, 1]);
+    expect(versionBatches([])).toEqual([[]]);
+  });
+
+  it('never puts into one segment what would make readers refuse it (republished hostile data)', () => {
+    const v = (path: string, size: number, chunks: string[]) => ({ path, parents: [], hlc: 1, writer: 'w.1', kind: 'file' as const, size, mtime: 0, chunks, hash: hash(path.length) });
+    const honest = v('a.txt', 4, [hash(1)]);
+    const liar = v('lie.bin', 1e12, [hash(1)]);
+    const pack = `packs/${hash(9)}`;
+    const out = publishable([honest, liar], [[hash(1), pack, 0, 4], [hash(2), pack, 4, 5], [hash(2), `packs/${hash(8)}`, 0, 6]]);
+    expect(out.versions.map((x) => x.path)).toEqual(['a.txt']);
+    expect(out.dropped.map((x) => x.path)).toEqual(['lie.bin']);
+    expect(out.chunks).toEqual([[hash(1), pack, 0, 4]]); // the chunk given two lengths is left out
+  });
+
+  it('a round publishing more locations than one segment may carry writes several, and a reader accepts them all', async () => {
+    const remote = createMemoryStorage();
+    const chunking = { minSize: 16, avgSize: 32, maxSize: 64 }; // tiny chunks: many locations from a small file
+    const a = await makeNode(remote, 'a', { chunking });
+    const content = randomBytes(3 * 1024 * 1024);
+    await writeFile(join(a.dir, 'many-chunks.bin'), content);
+    const s = await a.sync();
+    const locations = a.lib.state.db.prepare('SELECT COUNT(*) AS n FROM chunk_locations').get() as { n: number };
+    expect(locations.n).toBeGreaterThan(50_000);
+    expect(s.uploaded.segments).toBeGreaterThanOrEqual(2);
+    for (const key of remote.debug.keys().filter((k) => k.startsWith('log/'))) {
+      const json = gunzipSync(remote.debug.raw(key)!);
+      expect(json.byteLength).toBeLessThanOrEqual(WRITER_TARGETS.jsonBytes);
+      expect(JSON.parse(json.toString()).chunks.length).toBeLessThanOrEqual(WRITER_TARGETS.locations);
+    }
+    const b = await makeNode(remote, 'b', { chunking });
+    const r = await b.sync();
+    expect(r.errors).toEqual([]);
+    expect(r.retryable).toEqual([]);
+    expect((await readFile(join(b.dir, 'many-chunks.bin'))).equals(content)).toBe(true);
+    await a.lib.close();
+    await b.lib.close();
+  }, 120_000);
+});
