@@ -20,9 +20,14 @@ export const MAX_CHUNK_LOCATIONS_PER_SEGMENT = 100_000;
 export const MAX_HASH_REFS_PER_SEGMENT = 150_000;
 export const MAX_LOST_PACKS_PER_SEGMENT = 10_000;
 
-/** A library path, in UTF-8 bytes, and each of its `/`-separated names (Linux and macOS: 255). */
+/** A library path, in UTF-8 bytes. */
 export const MAX_PATH_BYTES = 4096;
-export const MAX_NAME_BYTES = 255;
+/**
+ * Each `/`-separated name, in UTF-16 code units: what macOS (APFS, HFS+) and Windows (NTFS)
+ * allow. Linux allows 255 *bytes*, so 100 CJK characters (300 bytes) are a valid name made on a
+ * Mac that a Linux node cannot write: that is a per-path error there, not a refused segment.
+ */
+export const MAX_NAME_UNITS = 255;
 export const MAX_WRITER_ID_LENGTH = 128;
 
 /** A chunk (the chunker's largest is a few MiB; SQLite pages are at most 64 KiB). */

@@ -28,7 +28,7 @@ export function remotePathProblem(path: string): string | undefined {
   const problem = libraryPathProblem(path);
   if (problem) return problem;
   if (Buffer.byteLength(path) > L.MAX_PATH_BYTES) return `longer than ${L.MAX_PATH_BYTES} bytes`;
-  for (const name of path.split('/')) if (Buffer.byteLength(name) > L.MAX_NAME_BYTES) return `a name longer than ${L.MAX_NAME_BYTES} bytes`;
+  for (const name of path.split('/')) if (name.length > L.MAX_NAME_UNITS) return `a name longer than ${L.MAX_NAME_UNITS} characters`;
   return undefined;
 }
 
