@@ -2,16 +2,15 @@
  * A crash never invents a conflict: files a killed materialization renamed into place before it
  * recorded them are recognized as this node's own writes, even once the tree has moved on.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFsStorage } from '@syncacross/adapter-fs';
+import { killWhen } from './kill-child.js';
 import { cleanup, makeNode, snapshot, tempDir } from './helpers.js';
 
-const child = fileURLToPath(new URL('./fixtures/sync-child.mjs', import.meta.url));
 const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
 beforeAll(() => {
@@ -19,24 +18,6 @@ beforeAll(() => {
 });
 afterEach(cleanup);
 
-/** Starts a sync in a child process and SIGKILLs it once `until` holds. */
-async function killWhen(args: string[], until: () => Promise<boolean>): Promise<void> {
-  const p = spawn(process.execPath, [child, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  p.stderr.on('data', (d) => (err += d));
-  const exited = new Promise<void>((r) => p.on('exit', () => r()));
-  for (let i = 0; i < 3000; i++) {
-    if (await until()) {
-      p.kill('SIGKILL');
-      await exited;
-      return;
-    }
-    if (p.exitCode !== null) throw new Error(`the child finished before it could be killed (${p.exitCode}): ${err}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  p.kill('SIGKILL');
-  throw new Error('condition never reached');
-}
 
 const written = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).filter((n) => /^f\d+\.txt$/.test(n)).length;
 

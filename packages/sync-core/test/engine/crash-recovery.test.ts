@@ -1,5 +1,4 @@
 /** A crashed writer blocks no one, and a killed sync recovers by itself on the next run. */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
@@ -7,9 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFsStorage } from '@syncacross/adapter-fs';
+import { killWhen } from './kill-child.js';
 import { cleanup, makeNode, snapshot, tempDir } from './helpers.js';
 
-const child = fileURLToPath(new URL('./fixtures/sync-child.mjs', import.meta.url));
 const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
 beforeAll(() => {
@@ -23,24 +22,6 @@ async function countFiles(dir: string): Promise<number> {
   return n;
 }
 
-/** Starts a sync in a child process and SIGKILLs it once `until` holds. */
-async function killWhen(args: string[], until: () => Promise<boolean>): Promise<void> {
-  const p = spawn(process.execPath, [child, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  p.stderr.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
-  for (let i = 0; i < 2000; i++) {
-    if (await until()) {
-      p.kill('SIGKILL');
-      await exited;
-      return;
-    }
-    if (p.exitCode !== null) throw new Error(`the child finished before it could be killed (${p.exitCode}): ${err}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  p.kill('SIGKILL');
-  throw new Error('condition never reached');
-}
 
 async function library(dir: string, files: number, size: number) {
   await mkdir(dir, { recursive: true });
