@@ -2,13 +2,14 @@
  * Ctrl-C (SIGINT) and SIGTERM stop a sync promptly, even in the middle of updating thousands of
  * files, with exit 130 and nothing lost: the next sync resumes and leaves every file right.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, FAST, finish, run, snapshot, start, tempDir, writeFiles, type RunResult } from './helpers.js';
+import { waitFor } from '@syncacross/sync-core/testing';
+import { CLI, cleanup, FAST, finish, run, snapshot, start, tempDir, writeFiles, type RunResult } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -99,5 +100,35 @@ describe('Ctrl-C while a request is in flight', () => {
     expect(r.code, r.stderr).toBe(130);
     const again = await run(['sync', dir, ...FAST]);
     expect(again.code, again.stderr).toBe(0);
+  });
+});
+
+const haveScript = spawnSync('script', ['--version']).status === 0;
+
+describe.skipIf(!haveScript)('Ctrl-C typed on a terminal (a pseudo-tty from util-linux `script`)', () => {
+  // On a terminal the progress bar writes synchronously, and chunks served from a window already
+  // read resolve without I/O: the download never let the event loop run, so the handler of the
+  // SIGINT that ^C sends never ran, and the sync finished (exit 0) as if nothing was typed.
+  it('^C in the middle of the download: exit 130, a partial folder, then a clean resume', async () => {
+    const dir = join(base, 'b-tty');
+    expect((await run(['init', dir, '--remote', `fs:${base}/remote`])).code).toBe(0);
+    // `script` runs the CLI on a pseudo-terminal and passes what we write as typed keys: the
+    // terminal turns ^C into SIGINT for the foreground process, as it does for a person.
+    const tty = spawn('script', ['-qec', `${process.execPath} ${CLI} sync ${dir} ${FAST.join(' ')}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, SYNCACROSS_CONFIG_DIR: base } });
+    let screen = '';
+    tty.stdout!.on('data', (d) => (screen += d));
+    const exited = new Promise<number | null>((resolve) => tty.on('close', (code) => resolve(code)));
+    try {
+      await waitFor(() => /updating files[^\n]*?\| [1-9]\d*\/3000/.test(screen), 'the download to be under way on the terminal');
+      tty.stdin!.write('\x03');
+      expect(await within(PROMPTLY_MS, exited, 'exit after ^C'), screen.slice(-600)).toBe(130);
+    } finally {
+      if (tty.exitCode === null) tty.kill('SIGKILL');
+    }
+    expect(screen).toContain('interrupted: nothing is lost');
+    expect(Object.keys(await snapshot(dir)).length).toBeLessThan(FILES); // it really stopped part-way
+    const again = await run(['sync', dir, ...FAST]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await snapshot(dir)).toEqual(expected);
   });
 });

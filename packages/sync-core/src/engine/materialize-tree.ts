@@ -5,7 +5,7 @@ import type { LocalRecord } from '../local/state.js';
 import { hashLocalContent } from './local-changes.js';
 import { IGNORE_CTIME, recordStat } from '../local/scan.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
-import { checkAborted } from './errors.js';
+import { abortPoint } from './errors.js';
 import { chunkLocations } from './chunk-locations.js';
 import { settleReadFailures, type FailedFile } from './pack-health.js';
 import { withSizeCheck } from './segment-schema.js';
@@ -92,7 +92,7 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   const deleted: string[] = [];
   for (const rec of records.values()) {
     if (tree.has(rec.treePath)) continue;
-    checkAborted(ctx.signal);
+    await abortPoint(ctx.signal);
     let trashed: boolean;
     try {
       const unsafe = unsafeParent(dir, rec.path); // never read, let alone move, through a link
@@ -162,7 +162,7 @@ export async function materializeTree(ctx: RoundContext, summary: SyncSummary): 
   };
   try {
   for (const entry of todo) {
-    checkAborted(ctx.signal); // what is written is recorded (finally, below): the next round resumes
+    await abortPoint(ctx.signal); // what is written is recorded (finally, below): the next round resumes
     ctx.progress({ phase: 'materialize', done: done++, total: todo.length, bytes, path: entry.path });
     let rec = byTree.get(entry.path);
     const diskPath = rec?.path ?? entry.path;

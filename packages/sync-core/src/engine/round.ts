@@ -22,7 +22,7 @@ import type { LocalState } from '../local/state.js';
 import { forgetUnlisted, type BrokenVariant } from './broken-variants.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
 import type { ChunkingParams } from './chunker.js';
-import { checkAborted } from './errors.js';
+import { abortPoint, checkAborted } from './errors.js';
 import { plannedVersionHeld } from './adoption.js';
 import { stageFile } from './local-changes.js';
 import type { SyncProgress, SyncSummary } from './library.js';
@@ -276,7 +276,7 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
   const unsettled = await settleRecent(dir, entries, { recentMs: options.stableAfterMs, maxWaitMs: options.settleWaitMs, signal: ctx.signal });
   let done = 0;
   for (const entry of entries) {
-    checkAborted(ctx.signal);
+    await abortPoint(ctx.signal);
     const rec = records.get(entry.diskPath);
     records.delete(entry.diskPath);
     const actual = statFields(await effectiveStat(dir, entry));

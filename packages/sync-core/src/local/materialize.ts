@@ -10,7 +10,7 @@ import { chmodSync, closeSync, fsyncSync, lstatSync, openSync, renameSync, statS
 import { lstat, mkdir, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ChunkFetcher } from '../engine/chunk-fetcher.js';
-import { checkAborted } from '../engine/errors.js';
+import { abortPoint } from '../engine/errors.js';
 import type { HashedVersion } from '../engine/version.js';
 import { ensureFolder, ensureParents, PathError, removeCreated, unsafeParent } from './safe-paths.js';
 import { sameStat } from './scan.js';
@@ -67,7 +67,7 @@ async function writeFileVersion(root: string, diskPath: string, v: HashedVersion
     const fd = openSync(temp, 'wx', v.exec ? 0o755 : 0o644);
     try {
       for (const h of v.chunks) {
-        checkAborted(signal); // the temporary file is removed below: nothing half-written stays
+        await abortPoint(signal); // the temporary file is removed below: nothing half-written stays
         const bytes = await fetcher.get(h);
         for (let off = 0; off < bytes.byteLength; ) off += writeSync(fd, bytes, off);
       }

@@ -7,7 +7,7 @@ import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ignore } from 'ignore';
-import { checkAborted } from '../engine/errors.js';
+import { abortPoint } from '../engine/errors.js';
 import { libraryPathProblem } from './paths.js';
 
 export interface DiskEntry {
@@ -47,7 +47,7 @@ export async function walkLibrary(root: string, rules: Ignore, signal?: AbortSig
   const skipped: { path: string; reason: string }[] = [];
   const unseen = new Set<string>();
   async function visit(rel: string): Promise<number> {
-    checkAborted(signal); // a folder at a time: a walk of a huge tree stops on Ctrl-C
+    await abortPoint(signal); // a folder at a time: a walk of a huge tree stops on Ctrl-C
     let names;
     try {
       names = readdirSync(rel ? join(root, rel) : root, { withFileTypes: true });
