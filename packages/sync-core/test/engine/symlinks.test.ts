@@ -41,13 +41,7 @@ describe('symbolic links in the library', () => {
   });
 
   it('a synced folder replaced by a link: its files are not published as deleted, and nothing is written through it', async () => {
-    const remote = createMemoryStorage();
-    const a = await makeNode(remote, 'a');
-    await mkdir(join(a.dir, 'Photos'));
-    await writeFile(join(a.dir, 'Photos/one.jpg'), 'one');
-    await a.sync();
-    const b = await makeNode(remote, 'b');
-    await b.sync();
+    const { a, b } = await twoNodesSharingPhotos();
     expect(await snapshot(b.dir)).toEqual({ 'Photos/one.jpg': 'one' });
 
     // On b, the folder moves to another disk and a link takes its place.
@@ -71,13 +65,7 @@ describe('symbolic links in the library', () => {
   });
 
   it('a file the remote deleted is not removed through a linked folder', async () => {
-    const remote = createMemoryStorage();
-    const a = await makeNode(remote, 'a');
-    await mkdir(join(a.dir, 'Photos'));
-    await writeFile(join(a.dir, 'Photos/one.jpg'), 'one');
-    await a.sync();
-    const b = await makeNode(remote, 'b');
-    await b.sync();
+    const { a, b } = await twoNodesSharingPhotos();
     const elsewhere = join(await tempDir('syncacross-disk2-'), 'Photos');
     await rename(join(b.dir, 'Photos'), elsewhere);
     await symlink(elsewhere, join(b.dir, 'Photos'));
@@ -109,3 +97,15 @@ describe('symbolic links in the library', () => {
     await b.lib.close();
   });
 });
+
+/** Two nodes that both hold `Photos/one.jpg`, synced through one in-memory remote. */
+async function twoNodesSharingPhotos() {
+  const remote = createMemoryStorage();
+  const a = await makeNode(remote, 'a');
+  await mkdir(join(a.dir, 'Photos'));
+  await writeFile(join(a.dir, 'Photos/one.jpg'), 'one');
+  await a.sync();
+  const b = await makeNode(remote, 'b');
+  await b.sync();
+  return { remote, a, b };
+}
