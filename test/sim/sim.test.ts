@@ -64,6 +64,7 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
   { seed: 7, mode: 'torn-reads', nodes: 5, bug: 'a chunk re-read torn after its pack proved whole was judged a bogus location: the true location was forgotten' },
   { seed: 2230, mode: 'torn-reads', nodes: 4, bug: 'a pack announced damaged by another node was condemned on one torn read here: its locations forgotten, the edit never written' },
   { seed: 5345, mode: 'hostile-writer', nodes: 3, bug: 'after a rollback took the true pack, a hostile location of the chunk stood in for it: its holder never uploaded it again' },
+  { seed: 8561, mode: 'hostile-writer', nodes: 3, bug: 'the same, with the hostile location past the end of a small real pack: a short read was taken for a torn one, never judged' },
 ];
 
 describe('simulation: seeds that once found bugs', () => {

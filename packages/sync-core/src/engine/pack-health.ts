@@ -159,10 +159,15 @@ export async function settleReadFailures(state: LocalState, storage: Storage, no
 /**
  * After packs are found lost: the other locations of the chunks they held are read and verified
  * (at most `max` reads). A bogus location (a hostile segment's) would otherwise stand in for
- * the lost true one, and the node holding the content would never upload it again.
+ * the lost true one, and the node holding the content would never upload it again. A read that
+ * comes back whole but with other bytes is bogus (packs never change); one that comes back short
+ * is either torn or points past the pack's end, which only the whole pack can tell (checkPack,
+ * at most MAX_CHECKS_PER_ROUND packs: the rest wait for a later loss check or a failed read).
  */
 export async function verifyOtherLocations(state: LocalState, storage: Storage, hashes: string[], max = 2000): Promise<void> {
-  const bogus: { hash: string; pack: string; offset: number; length: number }[] = [];
+  type Location = { hash: string; pack: string; offset: number; length: number };
+  const bogus: Location[] = [];
+  const short = new Map<string, Location[]>();
   let reads = 0;
   for (const hash of hashes) {
     for (const [, pack, offset, length] of chunkLocations(state, hash)) {
@@ -174,8 +179,16 @@ export async function verifyOtherLocations(state: LocalState, storage: Storage, 
         if (isStorageError(e, 'NotFound')) continue; // missing is for findLostPacks to judge, not a lie
         throw e;
       }
-      if (bytes.byteLength === length && sha256(bytes) !== hash) bogus.push({ hash, pack, offset, length });
+      if (bytes.byteLength === length) {
+        if (sha256(bytes) !== hash) bogus.push({ hash, pack, offset, length });
+      } else short.set(pack, [...(short.get(pack) ?? []), { hash, pack, offset, length }]);
     }
+  }
+  let checks = 0;
+  for (const [pack, probes] of short) {
+    if (checks++ >= MAX_CHECKS_PER_ROUND) break;
+    const checked = await checkPack(storage, pack, probes);
+    if (checked.verdict === 'intact') bogus.push(...checked.bogus.map((i) => probes[i]!));
   }
   if (bogus.length > 0) forgetLocations(state, bogus);
 }

@@ -72,6 +72,36 @@ describe('bogus chunk locations', () => {
   });
 });
 
+describe('a bogus location past the end of a real pack', () => {
+  it('cannot stand in for a pack the storage lost: the holder finds it bogus and uploads its content again', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    const content = 'precious content of a, longer than the small pack';
+    await writeFile(join(a.dir, 'real.txt'), content);
+    await a.sync();
+    const truePack = remote.debug.keys().find((k) => k.startsWith('packs/'))!;
+    await writeFile(join(a.dir, 'small.txt'), 'tiny');
+    await a.sync();
+    const smallPack = remote.debug.keys().find((k) => k.startsWith('packs/') && k !== truePack)!;
+    // A location inside the small pack's name but past its end: a short read, like a torn one.
+    const evil = encodeSegment({ format: 1, repo: a.lib.repository, writer: 'zz-evil.00000001', seq: 1, prev: null, versions: [], chunks: [[sha(content), smallPack, 0, content.length]] });
+    await remote.putIfAbsent(evil.key, evil.bytes);
+    await a.sync(); // a learns the bogus location
+    // The storage goes back in time: the true pack and a's segments are gone.
+    for (const k of remote.debug.keys()) if (k === truePack || (k.startsWith('log/') && !k.includes('evil'))) remote.debug.remove(k);
+    const healed = await a.sync();
+    expect(healed.errors.join('\n')).toMatch(/the remote lost 1 pack/);
+    expect(healed.uploaded.packs).toBe(1);
+
+    const b = await makeNode(remote, 'b');
+    const s = await b.sync();
+    expect(s.retryable).toEqual([]);
+    expect(await readFile(join(b.dir, 'real.txt'), 'utf8')).toBe(content);
+    await a.lib.close();
+    await b.lib.close();
+  });
+});
+
 describe('a damaged pack', () => {
   it('is retried, then (persisting) announced, and the node holding the content uploads it again', async () => {
     const remote = createMemoryStorage();
