@@ -2,7 +2,7 @@
  * An error the CLI explains itself: a message for a person and the exit code that scripts read.
  * Errors from the engine and adapters are translated into these in exit-codes.ts.
  */
-import type { ExitCode } from './exit-codes.js';
+import type { ExitCode } from './exit-code.js';
 
 export class CliError extends Error {
   constructor(

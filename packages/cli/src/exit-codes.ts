@@ -5,20 +5,9 @@
  */
 import { isStorageError, isSyncError, permanentCause } from '@syncacross/sync-core';
 import { CliError } from './cli-error.js';
+import { EXIT, type ExitCode } from './exit-code.js';
 
-export const EXIT = {
-  ok: 0,
-  unexpected: 1,
-  usage: 2,
-  unreachable: 3,
-  auth: 4,
-  repository: 5,
-  busy: 6,
-  diskFull: 7,
-  completedWithErrors: 8,
-  interrupted: 130,
-} as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+export { EXIT, type ExitCode } from './exit-code.js';
 
 /**
  * What each code means, word for word as in the README's table (a test compares the two): a
