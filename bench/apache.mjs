@@ -1,7 +1,7 @@
 // Apache 2.4 mod_dav_fs on loopback (the project's recipe plus an access log that records
 // method, status and bytes received/sent per request, via mod_logio).
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 

@@ -61,7 +61,7 @@ export function generateLibrary(dir, { scale = 1, seed = 1, smallFiles = 5000, a
 }
 
 /** Change 1 small file, add 10, delete 5, rename 3, insert 1,000 rows into the database. */
-export function mutateLibrary(dir, { smallFiles, seed = 1 }) {
+export function mutateLibrary(dir, { seed = 1 } = {}) {
   const int = seededInt(seed, 'mutation');
   const note = (i) => join(dir, 'notes', String(Math.floor(i / 100)).padStart(3, '0'), `n${String(i).padStart(6, '0')}.${i % 2 ? 'json' : 'md'}`);
   appendFileSync(note(0), ' edited');

@@ -79,7 +79,7 @@ try {
         // are re-hashed on purpose (racily-clean entries), so let that window pass first.
         spawnSync('sleep', ['2.5']);
         step('noop', () => tool.upload(lib, remote));
-        mutateLibrary(lib, { smallFiles: meta.smallFiles });
+        mutateLibrary(lib);
         step('mutation', () => tool.upload(lib, remote));
         step('download', () => tool.download(join(base, 'second'), remote));
         rmSync(base, { recursive: true, force: true });

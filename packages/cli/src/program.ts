@@ -24,6 +24,8 @@ const integer = (name: string) => (value: string) => {
 const optionFlag = () => new Option('-o, --option <key=value>', 'an adapter option (repeatable); secrets as key=${env:NAME}').argParser(collect);
 const retriesFlag = () => new Option('--retries <n>', 'retries of a failing request before giving up (default 8)').argParser(integer('--retries'));
 
+// Commander passes each command its own arguments and options: the handlers type their own.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Handler = (out: Output, ...args: any[]) => Promise<number>;
 
 /** Runs a command and turns whatever it throws into a message and an exit code. */

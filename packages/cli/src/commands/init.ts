@@ -81,7 +81,7 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
   const stateExisted = existsSync(join(dir, STATE_FOLDER));
   const retry = { ...(p.retries !== undefined ? { retries: p.retries } : {}), onRetry: retryNotice(out) };
   let library;
-  let joined = false;
+  let joined: boolean;
   try {
     const storage = await adapter.module.create(options, adapterContext((line) => out.warn(line)));
     try {
