@@ -10,7 +10,7 @@ import { describe } from 'vitest';
 import { createDropboxStorage } from '@syncacross/adapter-dropbox';
 import { runStorageConformance } from '@syncacross/sync-core/testing';
 import { Dropbox } from 'dropbox';
-import { closedPort } from './helpers.js';
+import { closedPort } from './support/emulator.js';
 
 const env = process.env;
 const appKey = env.SYNCACROSS_DROPBOX_TEST_APP_KEY;

@@ -5,7 +5,7 @@
 import { http } from 'msw';
 import { setupServer, type SetupServer } from 'msw/node';
 import { serveFetchHandler, type RunningServer } from '@syncacross/sync-core/testing';
-import { createOneDriveEmulator, type OneDriveEmulator, type OneDriveEmulatorOptions } from '../src/emulator/index.js';
+import { createOneDriveEmulator, type OneDriveEmulator, type OneDriveEmulatorOptions } from '../../src/emulator/index.js';
 
 export const EMULATOR_ORIGIN = 'https://graph.emulator.test';
 export const GRAPH_BASE = `${EMULATOR_ORIGIN}/v1.0`;

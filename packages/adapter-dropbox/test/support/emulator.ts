@@ -2,7 +2,7 @@
 import { createServer } from 'node:net';
 import { http } from 'msw';
 import { setupServer } from 'msw/node';
-import { createDropboxEmulator, type DropboxEmulator, type DropboxEmulatorOptions } from '../src/emulator/index.js';
+import { createDropboxEmulator, type DropboxEmulator, type DropboxEmulatorOptions } from '../../src/emulator/index.js';
 import { serveFetchHandler, type RunningServer } from '@syncacross/sync-core/testing';
 
 /** Hosts the SDK talks to: Dropbox's own, and the SDK's test-domain hosts for `emulator.test`. */

@@ -5,7 +5,7 @@
  */
 import { createDropboxStorage } from '@syncacross/adapter-dropbox';
 import { runStorageConformance } from '@syncacross/sync-core/testing';
-import { closedPort, httpEmulator } from './helpers.js';
+import { closedPort, httpEmulator } from './support/emulator.js';
 
 const MiB = 1024 * 1024;
 

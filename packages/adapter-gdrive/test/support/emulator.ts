@@ -4,7 +4,7 @@
  */
 import { http } from 'msw';
 import { setupServer } from 'msw/node';
-import { createDriveEmulator, type DriveEmulator, type DriveEmulatorOptions } from '../src/emulator/index.js';
+import { createDriveEmulator, type DriveEmulator, type DriveEmulatorOptions } from '../../src/emulator/index.js';
 import { createGdriveStorage, type GdriveOptionsInput } from '@syncacross/adapter-gdrive';
 
 export const CLIENT_ID = 'test-client.apps.googleusercontent.com';
