@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import adapter, { createDropboxStorage, optionsSchema, tokenFilePath } from '@syncacross/adapter-dropbox';
 import type { AuthContext } from '@syncacross/sync-core';
 import type { DropboxEmulator } from '../src/emulator/index.js';
-import { httpEmulator } from './helpers.js';
+import { httpEmulator } from './support/emulator.js';
 
 let emulator: DropboxEmulator;
 let baseUrl: string;

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { createDropboxStorage, type DropboxOptionsInput } from '@syncacross/adapter-dropbox';
-import { runStorageConformance } from '@syncacross/sync-core/testing';
-import { closedPort, mswEmulator } from './helpers.js';
+import { closedPort, runStorageConformance } from '@syncacross/sync-core/testing';
+import { mswEmulator } from './support/emulator.js';
 
 const env = mswEmulator();
 beforeAll(() => env.server.listen({ onUnhandledRequest: 'bypass' }));

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Dropbox } from 'dropbox';
 import { summaryOf, tagChain } from '../src/emulator/index.js';
-import { mswEmulator } from './helpers.js';
+import { mswEmulator } from './support/emulator.js';
 
 const env = mswEmulator();
 beforeAll(() => env.server.listen({ onUnhandledRequest: 'bypass' }));

@@ -8,9 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe } from 'vitest';
 import { createDropboxStorage } from '@syncacross/adapter-dropbox';
-import { runStorageConformance } from '@syncacross/sync-core/testing';
+import { closedPort, runStorageConformance } from '@syncacross/sync-core/testing';
 import { Dropbox } from 'dropbox';
-import { closedPort } from './helpers.js';
 
 const env = process.env;
 const appKey = env.SYNCACROSS_DROPBOX_TEST_APP_KEY;

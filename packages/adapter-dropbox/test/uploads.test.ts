@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { http, HttpResponse } from 'msw';
 import { createDropboxStorage } from '@syncacross/adapter-dropbox';
-import { mswEmulator } from './helpers.js';
+import { mswEmulator } from './support/emulator.js';
 
 const MiB = 1024 * 1024;
 const env = mswEmulator();

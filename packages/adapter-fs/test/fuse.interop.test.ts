@@ -6,24 +6,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fsAdapter, { createFsStorage, optionsSchema } from '@syncacross/adapter-fs';
 import { probeCapabilities } from '@syncacross/sync-core';
-import { runStorageConformance, waitFor } from '@syncacross/sync-core/testing';
+import { freePort, runStorageConformance, waitFor } from '@syncacross/sync-core/testing';
 
 const haveTools = spawnSync('rclone', ['version']).status === 0 && spawnSync('fusermount3', ['-V']).status === 0 && existsSync('/dev/fuse');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 let base = '';
 let mountpoint = '';

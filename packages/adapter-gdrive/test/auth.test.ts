@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import adapter, { createGdriveStorage } from '@syncacross/adapter-gdrive';
 import { isStorageError, type AuthContext } from '@syncacross/sync-core';
-import { CLIENT_ID, CLIENT_SECRET, manualClock, mswServer, newEmulator } from './helpers.js';
+import { CLIENT_ID, CLIENT_SECRET, manualClock, mswServer, newEmulator } from './support/emulator.js';
 
 beforeAll(() => mswServer.listen({ onUnhandledRequest: 'bypass' }));
 afterAll(() => mswServer.close());

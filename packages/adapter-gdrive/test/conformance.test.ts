@@ -5,7 +5,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { withRetry } from '@syncacross/sync-core';
 import { runStorageConformance } from '@syncacross/sync-core/testing';
-import { mswServer, newEmulator, storageOn, unreachableStorage } from './helpers.js';
+import { mswServer, newEmulator, storageOn, unreachableStorage } from './support/emulator.js';
 
 beforeAll(() => mswServer.listen({ onUnhandledRequest: 'bypass' }));
 afterAll(() => mswServer.close());

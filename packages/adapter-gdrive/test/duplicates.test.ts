@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStorageError, listAll } from '@syncacross/sync-core';
-import { manualClock, mswServer, newEmulator, storageOn } from './helpers.js';
+import { manualClock, mswServer, newEmulator, storageOn } from './support/emulator.js';
 
 beforeAll(() => mswServer.listen({ onUnhandledRequest: 'bypass' }));
 afterAll(() => mswServer.close());

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStorageError, listAll, withCounting, withRetry, type StorageError } from '@syncacross/sync-core';
 import { serveFetchHandler } from '@syncacross/sync-core/testing';
 import { createDriveEmulator } from '../src/emulator/index.js';
-import { optionsFor } from './helpers.js';
+import { optionsFor } from './support/emulator.js';
 import { createGdriveStorage } from '@syncacross/adapter-gdrive';
 import type { InjectableError } from '../src/emulator/index.js';
-import { mswServer, newEmulator, storageOn } from './helpers.js';
+import { mswServer, newEmulator, storageOn } from './support/emulator.js';
 
 beforeAll(() => mswServer.listen({ onUnhandledRequest: 'bypass' }));
 afterAll(() => mswServer.close());

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isStorageError, type AuthContext } from '@syncacross/sync-core';
 import adapter, { createOneDriveStorage, tokenFilePath } from '../src/index.js';
 import type { OneDriveEmulator } from '../src/emulator/index.js';
-import { EMULATOR_ORIGIN, GRAPH_BASE, localEmulator, mswEmulator, stopMsw } from './emulator-harness.js';
+import { EMULATOR_ORIGIN, GRAPH_BASE, localEmulator, mswEmulator, stopMsw } from './support/emulator.js';
 
 afterAll(() => stopMsw());
 

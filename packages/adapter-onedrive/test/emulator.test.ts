@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '@syncacross/sync-core/testing';
 import type { OneDriveEmulator } from '../src/emulator/index.js';
 import { FRAGMENT_UNIT, Throttler } from '../src/emulator/index.js';
-import { localEmulator, TOKEN } from './emulator-harness.js';
+import { localEmulator, TOKEN } from './support/emulator.js';
 
 let emu: OneDriveEmulator;
 let server: RunningServer;

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkedStorage, isStorageError, listAll } from '@syncacross/sync-core';
 import { createOneDriveStorage } from '../src/index.js';
-import { GRAPH_BASE, mswEmulator, stopMsw, TOKEN } from './emulator-harness.js';
+import { GRAPH_BASE, mswEmulator, stopMsw, TOKEN } from './support/emulator.js';
 
 afterAll(() => stopMsw());
 

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeCapabilities } from '@syncacross/sync-core';
-import { runStorageConformance } from '@syncacross/sync-core/testing';
+import { closedPortUrl, runStorageConformance } from '@syncacross/sync-core/testing';
 import { createS3Storage } from '../src/index.js';
-import { adapterOptions, closedPortUrl } from './support/emulator.js';
+import { adapterOptions } from './support/emulator.js';
 import { startS3rver, type RunningS3rver } from './support/s3rver.js';
 
 let s3rver: RunningS3rver;

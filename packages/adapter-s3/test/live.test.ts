@@ -8,9 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { listAll, probeCapabilities } from '@syncacross/sync-core';
-import { runStorageConformance } from '@syncacross/sync-core/testing';
+import { closedPortUrl, runStorageConformance } from '@syncacross/sync-core/testing';
 import { createS3Storage, type S3AdapterOptions } from '../src/index.js';
-import { closedPortUrl } from './support/emulator.js';
 
 const env = process.env;
 const haveCreds = Boolean(env.SYNCACROSS_S3_TEST_BUCKET);

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStorageConformance } from '@syncacross/sync-core/testing';
 import { createWebDavStorage } from '@syncacross/adapter-webdav';
-import { fixtureFor, freshRoot } from './servers/fixture.js';
-import { haveApache, haveNginx, haveRclone, PASS, startApache, startNginx, startRclone, USER, type RunningDebianDav } from './servers/debian-servers.js';
+import { fixtureFor, freshRoot } from './support/fixture.js';
+import { haveApache, haveNginx, haveRclone, PASS, startApache, startNginx, startRclone, USER, type RunningDebianDav } from './support/debian-servers.js';
 
 const auth = { username: USER, password: PASS };
 

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLibrary, type Library } from '@syncacross/sync-core';
 import { createWebDavStorage } from '@syncacross/adapter-webdav';
-import { freshRoot } from './servers/fixture.js';
-import { haveApache, PASS, startApache, USER, type RunningDebianDav } from './servers/debian-servers.js';
+import { freshRoot } from './support/fixture.js';
+import { haveApache, PASS, startApache, USER, type RunningDebianDav } from './support/debian-servers.js';
 
 async function folder(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

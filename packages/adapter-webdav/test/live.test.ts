@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { runStorageConformance } from '@syncacross/sync-core/testing';
 import { createWebDavStorage, type WebDavOptions } from '@syncacross/adapter-webdav';
-import { unreachable } from './servers/fixture.js';
+import { unreachable } from './support/fixture.js';
 
 const env = process.env;
 const url = env.SYNCACROSS_WEBDAV_TEST_URL;

@@ -6,8 +6,8 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWebDavStorage, type WebDavStorage } from '@syncacross/adapter-webdav';
-import { freshRoot } from './servers/fixture.js';
-import { startNephele, type RunningDav } from './servers/npm-servers.js';
+import { freshRoot } from './support/fixture.js';
+import { startNephele, type RunningDav } from './support/npm-servers.js';
 
 let server: RunningDav;
 const requests: string[] = [];

@@ -7,8 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkedStorage, listAll, type Storage } from '@syncacross/sync-core';
 import { createWebDavStorage } from '@syncacross/adapter-webdav';
-import { freshRoot } from './servers/fixture.js';
-import { haveApache, PASS, startApache, USER, type RunningDebianDav } from './servers/debian-servers.js';
+import { freshRoot } from './support/fixture.js';
+import { haveApache, PASS, startApache, USER, type RunningDebianDav } from './support/debian-servers.js';
 
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 

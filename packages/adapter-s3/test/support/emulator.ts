@@ -1,5 +1,4 @@
 /** Starts the S3 emulator on a loopback port and builds adapter options that point at it. */
-import { createServer } from 'node:net';
 import { serveFetchHandler, type RunningServer } from '@syncacross/sync-core/testing';
 import { createS3Emulator, type S3Emulator, type S3EmulatorOptions } from '../../src/emulator/index.js';
 import type { S3AdapterOptions } from '../../src/index.js';
@@ -22,13 +21,4 @@ export async function startEmulator(options: S3EmulatorOptions = {}): Promise<Ru
   const emulator = createS3Emulator({ buckets: [BUCKET], accessKeyId: ACCESS_KEY, ...options });
   const server = await serveFetchHandler((r) => emulator.handle(r));
   return { emulator, server, options: (extra) => adapterOptions(server.url, extra), close: () => server.close() };
-}
-
-/** A loopback URL where nothing listens (a port we bound, then released). */
-export async function closedPortUrl(): Promise<string> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
 }

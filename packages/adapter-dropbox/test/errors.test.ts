@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDropboxStorage } from '@syncacross/adapter-dropbox';
 import type { Storage } from '@syncacross/sync-core';
 import { Dropbox } from 'dropbox';
-import { mswEmulator } from './helpers.js';
+import { mswEmulator } from './support/emulator.js';
 
 const env = mswEmulator();
 beforeAll(() => env.server.listen({ onUnhandledRequest: 'bypass' }));

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isStorageError } from '@syncacross/sync-core';
 import { createOneDriveStorage } from '../src/index.js';
 import { FRAGMENT_UNIT } from '../src/emulator/index.js';
-import { GRAPH_BASE, mswEmulator, stopMsw, TOKEN } from './emulator-harness.js';
+import { GRAPH_BASE, mswEmulator, stopMsw, TOKEN } from './support/emulator.js';
 
 afterAll(() => stopMsw());
 

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStorageConformance } from '@syncacross/sync-core/testing';
 import { createWebDavStorage } from '@syncacross/adapter-webdav';
-import { fixtureFor, freshRoot } from './servers/fixture.js';
-import { startNephele, startWebdavServer, type RunningDav } from './servers/npm-servers.js';
+import { fixtureFor, freshRoot } from './support/fixture.js';
+import { startNephele, startWebdavServer, type RunningDav } from './support/npm-servers.js';
 
 let nephele: RunningDav;
 let webdavServer: RunningDav;

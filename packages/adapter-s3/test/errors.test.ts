@@ -5,8 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { http, HttpResponse } from 'msw';
 import { isStorageError, type StorageErrorCode } from '@syncacross/sync-core';
+import { closedPortUrl } from '@syncacross/sync-core/testing';
 import { createS3Storage, type S3Storage } from '../src/index.js';
-import { closedPortUrl } from './support/emulator.js';
 import { mockS3, mswOptions } from './support/msw.js';
 
 const s3 = mockS3();

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDropboxStorage } from '@syncacross/adapter-dropbox';
 import { isStorageError, listAll, withRetry } from '@syncacross/sync-core';
-import { mswEmulator } from './helpers.js';
+import { mswEmulator } from './support/emulator.js';
 
 const env = mswEmulator();
 beforeAll(() => env.server.listen({ onUnhandledRequest: 'bypass' }));

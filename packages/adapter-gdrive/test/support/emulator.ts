@@ -4,28 +4,21 @@
  */
 import { http } from 'msw';
 import { setupServer } from 'msw/node';
-import { createDriveEmulator, type DriveEmulator, type DriveEmulatorOptions } from '../src/emulator/index.js';
+import { createDriveEmulator, type DriveEmulator, type DriveEmulatorOptions } from '../../src/emulator/index.js';
 import { createGdriveStorage, type GdriveOptionsInput } from '@syncacross/adapter-gdrive';
+import { EmulatorsByHost } from '@syncacross/sync-core/testing';
 
 export const CLIENT_ID = 'test-client.apps.googleusercontent.com';
 export const CLIENT_SECRET = 'test-secret';
 
-const emulators = new Map<string, DriveEmulator>();
-let counter = 0;
+const emulators = new EmulatorsByHost<DriveEmulator>('gdrive.test');
 
-export const mswServer = setupServer(
-  http.all(/^https:\/\/[a-z0-9-]+\.gdrive\.test\//, ({ request }) => {
-    const emulator = emulators.get(new URL(request.url).host);
-    return emulator ? emulator.handle(request) : new Response('no emulator on this host', { status: 502 });
-  }),
-);
+export const mswServer = setupServer(http.all(/^https:\/\/[a-z0-9-]+\.gdrive\.test\//, ({ request }) => emulators.handle(request)));
 
 /** A fresh emulator and the rootUrl that reaches it through msw. */
 export function newEmulator(options: DriveEmulatorOptions = {}): { emulator: DriveEmulator; rootUrl: string } {
-  const host = `emu-${process.pid}-${++counter}.gdrive.test`;
   const emulator = createDriveEmulator(options);
-  emulators.set(host, emulator);
-  return { emulator, rootUrl: `https://${host}/` };
+  return { emulator, rootUrl: emulators.add(emulator) };
 }
 
 /** Adapter options for an emulator, authorized with a refresh token the emulator issued. */

@@ -4,9 +4,9 @@
  * (409 ConditionalRequestConflict under racing creates, pages of 7 keys, checksums off).
  */
 import { afterAll, beforeAll } from 'vitest';
-import { runStorageConformance } from '@syncacross/sync-core/testing';
+import { closedPortUrl, runStorageConformance } from '@syncacross/sync-core/testing';
 import { createS3Storage } from '../src/index.js';
-import { adapterOptions, closedPortUrl, startEmulator, type RunningEmulator } from './support/emulator.js';
+import { adapterOptions, startEmulator, type RunningEmulator } from './support/emulator.js';
 
 let plain: RunningEmulator;
 let contended: RunningEmulator;

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, haveCommand, startChild } from './child-server.js';
+import { freePort } from '@syncacross/sync-core/testing';
+import { haveCommand, startChild } from './child-server.js';
 
 export const USER = 'alice';
 export const PASS = 'secret';

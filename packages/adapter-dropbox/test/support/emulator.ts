@@ -1,9 +1,8 @@
 /** Test wiring: the emulator behind msw (on Dropbox's real hosts) or on a loopback HTTP port. */
-import { createServer } from 'node:net';
 import { http } from 'msw';
 import { setupServer } from 'msw/node';
-import { createDropboxEmulator, type DropboxEmulator, type DropboxEmulatorOptions } from '../src/emulator/index.js';
-import { serveFetchHandler, type RunningServer } from '@syncacross/sync-core/testing';
+import { createDropboxEmulator, type DropboxEmulator, type DropboxEmulatorOptions } from '../../src/emulator/index.js';
+import { EmulatorSwitch, serveFetchHandler, type RunningServer } from '@syncacross/sync-core/testing';
 
 /** Hosts the SDK talks to: Dropbox's own, and the SDK's test-domain hosts for `emulator.test`. */
 const DROPBOX_HOSTS = /^https:\/\/(api|content|notify)\.dropboxapi\.com\/|^https:\/\/www\.dropbox\.com\/|^https:\/\/[a-z-]+-emulator\.test\//;
@@ -16,16 +15,13 @@ export interface MswEmulator {
 }
 
 export function mswEmulator(): MswEmulator {
-  let current = createDropboxEmulator();
-  const server = setupServer(http.all(DROPBOX_HOSTS, ({ request }) => current.handle(request)));
+  const emulators = new EmulatorSwitch(createDropboxEmulator());
+  const server = setupServer(http.all(DROPBOX_HOSTS, ({ request }) => emulators.handle(request)));
   return {
     get emulator() {
-      return current;
+      return emulators.emulator;
     },
-    reset(options) {
-      current = createDropboxEmulator(options);
-      return current;
-    },
+    reset: (options) => emulators.use(createDropboxEmulator(options)),
     server,
   };
 }
@@ -33,13 +29,4 @@ export function mswEmulator(): MswEmulator {
 export async function httpEmulator(options?: DropboxEmulatorOptions): Promise<{ emulator: DropboxEmulator; server: RunningServer }> {
   const emulator = createDropboxEmulator(options);
   return { emulator, server: await serveFetchHandler(emulator.handle) };
-}
-
-/** A loopback port nothing listens on: connections are refused at once. */
-export async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }

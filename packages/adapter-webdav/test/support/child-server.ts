@@ -1,20 +1,10 @@
 /** Starts a server as a child process, waits until it answers HTTP, and stops it by its PID. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 
 export interface ChildServer {
   url: string;
   pid: number;
   stop(): Promise<void>;
-}
-
-/** A port that was free a moment ago (for servers that cannot listen on port 0 and report it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** True when `command` is on the PATH (or is an existing absolute path). */

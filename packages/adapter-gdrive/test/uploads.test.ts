@@ -1,7 +1,7 @@
 /** Objects above 5 MB go through Drive's resumable protocol, which survives a dropped chunk. */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mswServer, newEmulator, storageOn } from './helpers.js';
+import { mswServer, newEmulator, storageOn } from './support/emulator.js';
 
 beforeAll(() => mswServer.listen({ onUnhandledRequest: 'bypass' }));
 afterAll(() => mswServer.close());

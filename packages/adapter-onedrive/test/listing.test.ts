@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStorageConformance } from '@syncacross/sync-core/testing';
 import { createOneDriveStorage } from '../src/index.js';
-import { GRAPH_BASE, mswEmulator, stopMsw, TOKEN } from './emulator-harness.js';
+import { GRAPH_BASE, mswEmulator, stopMsw, TOKEN } from './support/emulator.js';
 
 afterAll(() => stopMsw());
 

@@ -4,24 +4,24 @@
  */
 import { http } from 'msw';
 import { setupServer, type SetupServer } from 'msw/node';
-import { serveFetchHandler, type RunningServer } from '@syncacross/sync-core/testing';
-import { createOneDriveEmulator, type OneDriveEmulator, type OneDriveEmulatorOptions } from '../src/emulator/index.js';
+import { EmulatorSwitch, serveFetchHandler, type RunningServer } from '@syncacross/sync-core/testing';
+import { createOneDriveEmulator, type OneDriveEmulator, type OneDriveEmulatorOptions } from '../../src/emulator/index.js';
 
 export const EMULATOR_ORIGIN = 'https://graph.emulator.test';
 export const GRAPH_BASE = `${EMULATOR_ORIGIN}/v1.0`;
 export const TOKEN = 'test-token';
 
 let server: SetupServer | undefined;
-let current: OneDriveEmulator | undefined;
+const emulators = new EmulatorSwitch<OneDriveEmulator>();
 
 /** Starts msw once per file; each call swaps in a fresh emulator. */
 export function mswEmulator(options: OneDriveEmulatorOptions = {}): OneDriveEmulator {
-  current = createOneDriveEmulator({ tokens: [TOKEN], ...options });
+  const emulator = emulators.use(createOneDriveEmulator({ tokens: [TOKEN], ...options }));
   if (!server) {
-    server = setupServer(http.all(/^https:\/\/graph\.emulator\.test\//, ({ request }) => current!.handle(request)));
+    server = setupServer(http.all(/^https:\/\/graph\.emulator\.test\//, ({ request }) => emulators.handle(request)));
     server.listen({ onUnhandledRequest: 'bypass' });
   }
-  return current;
+  return emulator;
 }
 
 export function stopMsw(): void {

@@ -2,7 +2,7 @@
 import { serveFetchHandler, runStorageConformance, type RunningServer } from '@syncacross/sync-core/testing';
 import { createGdriveStorage } from '@syncacross/adapter-gdrive';
 import { createDriveEmulator } from '../src/emulator/index.js';
-import { CLIENT_ID, unreachableStorage } from './helpers.js';
+import { CLIENT_ID, unreachableStorage } from './support/emulator.js';
 
 runStorageConformance('gdrive (emulator served on a loopback port)', async () => {
   const emulator = createDriveEmulator();

@@ -4,8 +4,8 @@
  * upload sessions of 4 MiB chunks.
  */
 import { createDropboxStorage } from '@syncacross/adapter-dropbox';
-import { runStorageConformance } from '@syncacross/sync-core/testing';
-import { closedPort, httpEmulator } from './helpers.js';
+import { closedPort, runStorageConformance } from '@syncacross/sync-core/testing';
+import { httpEmulator } from './support/emulator.js';
 
 const MiB = 1024 * 1024;
 
