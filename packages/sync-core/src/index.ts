@@ -1,9 +1,10 @@
 export * from './storage/index.js';
-export * from './engine/errors.js';
-export * from './engine/version.js';
+export * from './model/sync-error.js';
+export * from './model/abort.js';
+export * from './model/version.js';
 export * from './engine/merge.js';
-export * from './engine/hashing.js';
-export * from './engine/chunker.js';
+export * from './model/hashing.js';
+export * from './model/chunker.js';
 export { encodeSegment, decodeSegment, parseSegmentKey } from './engine/segment.js';
 export type { Segment, SegmentKey, ChunkLocation } from './engine/segment.js';
 export { openLibrary, Library } from './engine/library.js';

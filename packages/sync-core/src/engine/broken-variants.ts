@@ -5,7 +5,7 @@
 import type { LocalState } from '../local/state.js';
 import { buildTree, type Tree } from './merge.js';
 import type { SegmentKey } from './segment.js';
-import type { HashedVersion } from './version.js';
+import type { HashedVersion } from '../model/version.js';
 
 export type BrokenVariant = 'last-writer-wins-by-clock' | 'delete-on-missing-listing' | 'skip-restored-node-check' | 'ignore-lost-packs' | 'delete-all-heads';
 

@@ -1,3 +1,7 @@
+/*
+ * Layer `engine/` (the top): the sync protocol. A round (round.ts) runs its steps over the remote
+ * (`storage/`) and this machine (`local/`), in the vocabulary of `model/`.
+ */
 /**
  * A library: a folder kept in sync with a repository on some storage. `openLibrary` creates or
  * joins the repository and takes ownership of the folder's state; `sync()` runs one round:
@@ -10,21 +14,23 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Storage } from '../storage/contract.js';
 import { checkedStorage } from '../storage/checked.js';
-import { listAll } from '../storage/listing.js';
-import { withCounting, type CountingStorage, type StorageStats } from '../storage/wrappers/counting.js';
+import { withCounting, type CountingStorage } from '../storage/wrappers/counting.js';
 import { withRetry, type RetryOptions } from '../storage/wrappers/retry.js';
 import { loadIgnoreRules } from '../local/ignore-rules.js';
 import { acquireLock, type LibraryLock } from '../local/lock.js';
 import { LocalState } from '../local/state.js';
-import { DEFAULT_CHUNKING, type ChunkingParams } from './chunker.js';
+import { DEFAULT_CHUNKING, type ChunkingParams } from '../model/chunker.js';
 import { DEFAULT_PACK_SIZE } from './packs.js';
-import { SyncError } from './errors.js';
+import { SyncError } from '../model/sync-error.js';
 import { createOrJoin } from './repository.js';
-import { parseSegmentKey, type SegmentKey } from './segment.js';
 import { buildTree, headsByPath, type Tree } from './merge.js';
-import { runRound, type RoundContext } from './round.js';
+import { runRound } from './round.js';
+import type { RoundContext } from './round-context.js';
+import type { SyncProgress, SyncSummary } from './sync-summary.js';
+
+export type { SyncProgress, SyncSummary };
 import type { BrokenVariant } from './broken-variants.js';
-import type { HashedVersion } from './version.js';
+import type { HashedVersion } from '../model/version.js';
 
 export interface LibraryOptions {
   dir: string;
@@ -59,40 +65,6 @@ export interface LibraryOptions {
   fetchConcurrency?: number;
   /** Test-only: a deliberately broken behaviour, to prove the simulation's checker catches it. */
   brokenVariant?: BrokenVariant;
-}
-
-export interface SyncProgress {
-  phase: 'list' | 'fetch' | 'scan' | 'upload' | 'materialize' | 'done';
-  done: number;
-  total: number;
-  bytes: number;
-  path?: string;
-}
-
-export interface SyncSummary {
-  repository: string;
-  writer: string;
-  uploaded: { versions: number; bytes: number; packs: number; segments: number };
-  downloaded: { files: number; bytes: number };
-  local: { added: number; changed: number; deleted: number };
-  remote: { added: number; changed: number; deleted: number };
-  conflicts: string[];
-  /** What went wrong: something was not synced (exit 8 in the CLI). */
-  errors: string[];
-  /** What a person should know although nothing was lost or skipped (the CLI prints them, exit 0). */
-  notices: string[];
-  /**
-   * What this round could not do yet and a later one will retry (a remote object not yet readable
-   * as its name promises): the round is not complete. The CLI exits 3 when any remain.
-   */
-  retryable: string[];
-  skipped: { path: string; reason: string }[];
-  retiredWriter?: string;
-  requests: StorageStats['requests'];
-  totalRequests: number;
-  bytesUp: number;
-  bytesDown: number;
-  durationMs: number;
 }
 
 export interface HistoryEntry {
@@ -233,9 +205,4 @@ export async function openLibrary(o: LibraryOptions): Promise<Library> {
     await lock.release();
     throw e;
   }
-}
-
-/** Every segment key under log/, parsed (unparseable keys are not ours and are ignored). */
-export async function listSegmentKeys(storage: Storage): Promise<SegmentKey[]> {
-  return (await listAll(storage, 'log/')).map((o) => parseSegmentKey(o.key)).filter((k): k is SegmentKey => k !== undefined);
 }

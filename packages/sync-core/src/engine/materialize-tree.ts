@@ -5,18 +5,18 @@ import type { LocalRecord } from '../local/state.js';
 import { hashLocalContent } from './local-changes.js';
 import { IGNORE_CTIME, recordStat } from '../local/scan.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
-import { abortPoint } from './errors.js';
+import { abortPoint } from '../model/abort.js';
 import { chunkLocations } from './chunk-locations.js';
 import { settleReadFailures, type FailedFile } from './pack-health.js';
 import { withSizeCheck } from './segment-schema.js';
-import type { SyncSummary } from './library.js';
+import type { SyncSummary } from './sync-summary.js';
 import type { TreeEntry } from './merge.js';
 import { treeFor } from './broken-variants.js';
-import type { RoundContext } from './round.js';
+import type { RoundContext } from './round-context.js';
 import { chunkFile } from '../local/chunk-file.js';
 import { describePathError, isPerPathError, unsafeParent } from '../local/safe-paths.js';
-import { sha256 } from './hashing.js';
-import { contentId, type HashedVersion } from './version.js';
+import { sha256 } from '../model/hashing.js';
+import { contentId, type HashedVersion } from '../model/version.js';
 
 /** Files up to this size are copied from another local file holding the same content. */
 const LOCAL_COPY_MAX = 64 * 1024 * 1024;

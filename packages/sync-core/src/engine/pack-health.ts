@@ -12,11 +12,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { Storage } from '../storage/contract.js';
-import { sha256 } from './hashing.js';
+import { sha256 } from '../model/hashing.js';
 import { isStorageError } from '../storage/errors.js';
 import type { LocalState } from '../local/state.js';
 import type { ChunkFetcher } from './chunk-fetcher.js';
-import type { SyncSummary } from './library.js';
+import type { SyncSummary } from './sync-summary.js';
 import { MAX_PACK_BYTES } from './remote-limits.js';
 import { CONDEMN_AFTER, RetryLedger } from './retry-ledger.js';
 import { chunkLocations, forgetAlternatesIn, forgetLocations } from './chunk-locations.js';

@@ -9,7 +9,7 @@ import { listAll } from '../storage/listing.js';
 import type { LocalState } from '../local/state.js';
 import { addLocations } from './chunk-locations.js';
 import { fetchSegments, type ListedSegment } from './ingest.js';
-import type { SyncSummary } from './library.js';
+import type { SyncSummary } from './sync-summary.js';
 import { RetryLedger } from './retry-ledger.js';
 import { parseSegmentKey } from './segment.js';
 

@@ -15,17 +15,13 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Ignore } from 'ignore';
-import type { CountingStorage } from '../storage/wrappers/counting.js';
 import { walkLibrary, effectiveStat, sameStat, recordStat, isUnseen, IGNORE_CTIME } from '../local/scan.js';
-import type { LocalState } from '../local/state.js';
-import { forgetUnlisted, type BrokenVariant } from './broken-variants.js';
-import { ChunkFetcher } from './chunk-fetcher.js';
-import type { ChunkingParams } from './chunker.js';
-import { abortPoint, checkAborted } from './errors.js';
+import { forgetUnlisted } from './broken-variants.js';
+import { abortPoint, checkAborted } from '../model/abort.js';
 import { plannedVersionHeld } from './adoption.js';
 import { stageFile } from './local-changes.js';
-import type { SyncProgress, SyncSummary } from './library.js';
+import type { SyncSummary } from './sync-summary.js';
+import type { RoundContext } from './round-context.js';
 import { materializeTree } from './materialize-tree.js';
 import { buildTree, headsByPath, resolvePath } from './merge.js';
 import { PackWriter } from './packs.js';
@@ -36,20 +32,7 @@ import { findDamagedPacks, markPacksLost, verifyOtherLocations } from './pack-he
 import { verifyRepository } from './repository.js';
 import { listAll, objectExists } from '../storage/listing.js';
 import { encodeSegment, SEGMENT_FORMAT, type SegmentKey } from './segment.js';
-import { contentId, withHash, type HashedVersion, type Version } from './version.js';
-
-export interface RoundContext {
-  dir: string;
-  stateDir: string;
-  state: LocalState;
-  storage: CountingStorage;
-  rules: Ignore;
-  options: { stableAfterMs: number; settleWaitMs: number; roundLimitMs: number; packSize: number; chunking: ChunkingParams; now: () => number; fetchConcurrency: number; brokenVariant?: BrokenVariant };
-  signal?: AbortSignal;
-  progress: (p: SyncProgress) => void;
-}
-
-export { checkAborted };
+import { contentId, withHash, type HashedVersion, type Version } from '../model/version.js';
 
 export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   const { state, storage, options } = ctx;
@@ -452,5 +435,3 @@ async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<v
     if (last) return;
   }
 }
-
-export { ChunkFetcher };

@@ -7,7 +7,7 @@ import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ignore } from 'ignore';
-import { abortPoint } from '../engine/errors.js';
+import { abortPoint } from '../model/abort.js';
 import { libraryPathProblem } from './paths.js';
 
 export interface DiskEntry {

@@ -1,3 +1,8 @@
+/*
+ * Layer `local/` (above `model/`): this machine's side of a library: the state database, the
+ * folder walk, reading files in chunks and writing versions into the folder. It never imports
+ * from `engine/`; the engine drives it.
+ */
 /**
  * The library's local state, in SQLite (WAL, transactional): integrating a batch of remote
  * changes is all-or-nothing, and a SIGKILL at any point leaves the previous state intact.
@@ -5,8 +10,8 @@
  * library on a network share must not hold a SQLite database there).
  */
 import Database from 'better-sqlite3';
-import type { ChunkLocation } from '../engine/segment.js';
-import type { HashedVersion } from '../engine/version.js';
+import type { ChunkLocation } from '../model/chunk-location.js';
+import type { HashedVersion } from '../model/version.js';
 
 export interface LocalRecord {
   path: string; // path on disk, relative, as the file system spells it
