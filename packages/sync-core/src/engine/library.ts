@@ -98,10 +98,10 @@ export class Library extends EventEmitter {
   }
 
   get repository(): string {
-    return this.state.getMeta('repo')!;
+    return this.state.round.get('repo');
   }
   get writer(): string {
-    return this.state.getMeta('writer')!;
+    return this.state.round.get('writer');
   }
 
   async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncSummary> {
@@ -144,7 +144,7 @@ export class Library extends EventEmitter {
       pendingVersions: this.state.pendingVersions().length,
       unuploadedSegments: this.state.unuploaded().length,
       corruptSegments: this.state.corruptSegments(),
-      lastSync: this.state.getMeta('lastSync') ?? null,
+      lastSync: this.state.round.get('lastSync') ?? null,
     };
   }
 
@@ -178,15 +178,15 @@ export async function openLibrary(o: LibraryOptions): Promise<Library> {
     const checked = checkedStorage(o.storage);
     const counting = withCounting(o.retry === false ? checked : withRetry(checked, o.retry));
     // Counting sits inside retry in spirit: we count logical requests here, and retries show in failures.
-    if (!state.getMeta('repo')) {
+    if (!state.round.get('repo')) {
       if (o.create === false || o.readOnly) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
       const repo = await createOrJoin(counting, now());
-      const node = state.getMeta('node') ?? `${sanitizeNode(o.nodeName ?? hostname())}-${randomBytes(2).toString('hex')}`;
+      const node = state.round.get('node') || `${sanitizeNode(o.nodeName ?? hostname())}-${randomBytes(2).toString('hex')}`;
       state.transaction(() => {
-        state!.setMeta('node', node);
-        state!.setMeta('writer', `${node}.${randomBytes(4).toString('hex')}`);
-        state!.setMeta('seq', '0');
-        state!.setMeta('repo', repo);
+        state!.round.set('node', node);
+        state!.round.set('writer', `${node}.${randomBytes(4).toString('hex')}`);
+        state!.round.set('seq', 0);
+        state!.round.set('repo', repo);
       });
     }
     return new Library(o.dir, stateDir, state, lock, counting, o.storage, {

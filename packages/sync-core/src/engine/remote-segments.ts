@@ -51,14 +51,14 @@ export async function applyNewSegments(ctx: PullContext, summary: SyncSummary, l
     ctx.progress(toRead.length);
     const outcome = await fetchSegments(ctx.storage, toRead, repoIds, ctx.fetchConcurrency, ctx.signal);
     const byKey = new Map(toRead.map((k) => [k.key, k]));
-    let maxHlc = Number(state.getMeta('hlc') ?? 0);
+    let maxHlc = state.round.get('hlc');
     state.transaction(() => {
       for (const f of outcome.fetched) {
         // Another node found packs missing: look too (below, before this round's scan re-uploads).
         if (f.segment.lostPacks?.length) {
-          state.setMeta('checkPacks', '1');
-          const verify: string[] = JSON.parse(state.getMeta('verifyPacks') || '[]');
-          state.setMeta('verifyPacks', JSON.stringify([...new Set([...verify, ...f.segment.lostPacks])].slice(-1000)));
+          state.round.set('checkPacks', true);
+          const verify = state.round.get('verifyPacks');
+          state.round.set('verifyPacks', [...new Set([...verify, ...f.segment.lostPacks])].slice(-1000));
         }
         for (const v of f.versions) {
           if (state.addVersion(v, f.key.key)) added++;
@@ -82,10 +82,10 @@ export async function applyNewSegments(ctx: PullContext, summary: SyncSummary, l
           summary.errors.push(`skipped a corrupt segment on the remote (it has not matched its name for ${ledger.get(t.key)!.attempts} reads): ${t.reason}`);
         }
       }
-      state.setMeta('hlc', String(maxHlc));
+      state.round.set('hlc', maxHlc);
       // With what it applies, in one transaction: a crash before this round materializes must not
       // leave the folder behind a tree the next round sees no reason to write out.
-      if (added > 0) state.setMeta('materialize', 'pending');
+      if (added > 0) state.round.set('materialize', true);
     });
   }
   // Whatever is still waiting for a retry, read this round or not: the round is not complete.

@@ -39,8 +39,8 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   const started = options.now();
   storage.resetStats();
   const summary: SyncSummary = {
-    repository: state.getMeta('repo')!,
-    writer: state.getMeta('writer')!,
+    repository: state.round.get('repo'),
+    writer: state.round.get('writer'),
     uploaded: { versions: 0, bytes: 0, packs: 0, segments: 0 },
     downloaded: { files: 0, bytes: 0 },
     local: { added: 0, changed: 0, deleted: 0 },
@@ -70,18 +70,18 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   }
   // Packs written with no new version (content uploaded again after a loss) still need a segment
   // to publish where their chunks are; so does an announcement of lost packs.
-  if (localChanges > 0 || packed || state.getMeta('announceLost') || state.pendingVersions().length > 0) {
+  if (localChanges > 0 || packed || state.round.get('announceLost').length > 0 || state.pendingVersions().length > 0) {
     await commitPending(ctx, summary);
     changed = true;
   }
   // The flag outlives a crash: a round killed mid-materialize finishes the job in the next one.
-  if (changed || localChanges > 0) state.setMeta('materialize', 'pending');
-  if (state.getMeta('materialize') === 'pending') {
+  if (changed || localChanges > 0) state.round.set('materialize', true);
+  if (state.round.get('materialize')) {
     const complete = await materializeTree(ctx, summary);
-    if (complete) state.setMeta('materialize', 'done');
+    if (complete) state.round.set('materialize', false);
   }
 
-  state.setMeta('lastSync', new Date(options.now()).toISOString());
+  state.round.set('lastSync', new Date(options.now()).toISOString());
   summary.totalRequests = storage.totalRequests();
   summary.bytesUp = storage.stats.bytesUp;
   summary.bytesDown = storage.stats.bytesDown;
@@ -100,11 +100,11 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
   // already verified (then the remote is still ours). A wiped, emptied or switched remote shows
   // none, and is checked (and stopped) before anything else happens.
   const known = state.knownSegments();
-  const anchored = listing.some((k) => known.has(k.key) && !k.key.startsWith(`log/${state.getMeta('writer')}/`)) || state.journal(state.getMeta('writer')!).some((e) => e.uploaded && listed.has(e.key));
-  let repoIds: string[] = JSON.parse(state.getMeta('repoIds') ?? '[]');
+  const anchored = listing.some((k) => known.has(k.key) && !k.key.startsWith(`log/${state.round.get('writer')}/`)) || state.journal(state.round.get('writer')).some((e) => e.uploaded && listed.has(e.key));
+  let repoIds = state.round.get('repoIds');
   if (!anchored || repoIds.length === 0) {
-    repoIds = await verifyRepository(storage, state.getMeta('repo')!);
-    state.setMeta('repoIds', JSON.stringify(repoIds));
+    repoIds = await verifyRepository(storage, state.round.get('repo'));
+    state.round.set('repoIds', repoIds);
   }
 
   if (ctx.options.brokenVariant !== 'skip-restored-node-check') retireWriterIfForeign(ctx, listing, summary);
@@ -122,7 +122,7 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
       // Unlisted: lost, or (where listings lag) merely not listed yet; ask the object itself.
       if (!storage.capabilities.consistentListing && (await objectExists(storage, entry.key))) continue;
       lostOwn = true;
-    } else if (entry.writer !== state.getMeta('writer')) continue;
+    } else if (entry.writer !== state.round.get('writer')) continue;
     await storage.putIfAbsent(entry.key, state.journalBytes(entry.key)!);
     state.markUploaded(entry.key);
   }
@@ -140,13 +140,13 @@ async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<bool
     state.republishSegment(key);
     summary.errors.push(`the remote lost ${key} (was the storage restored from an older copy?); its versions go out again from this node`);
   }
-  if (lostOwn || vanished.length > 0) state.setMeta('checkPacks', '1'); // kept until a check completes: a crash in it does not forget
-  if (state.getMeta('checkPacks') === '1' && ctx.options.brokenVariant !== 'ignore-lost-packs') await findLostPacks(ctx, summary);
+  if (lostOwn || vanished.length > 0) state.round.set('checkPacks', true); // kept until a check completes: a crash in it does not forget
+  if (state.round.get('checkPacks') && ctx.options.brokenVariant !== 'ignore-lost-packs') await findLostPacks(ctx, summary);
 
   const progress = (total: number) => ctx.progress({ phase: 'fetch', done: 0, total, bytes: 0 });
   const pull = { state, storage, now: ctx.options.now(), fetchConcurrency: ctx.options.fetchConcurrency, progress, signal: ctx.signal };
   const added = await applyNewSegments(pull, summary, listing, known, repoIds);
-  if (state.getMeta('checkPacks') === '1' && ctx.options.brokenVariant !== 'ignore-lost-packs') await findLostPacks(ctx, summary);
+  if (state.round.get('checkPacks') && ctx.options.brokenVariant !== 'ignore-lost-packs') await findLostPacks(ctx, summary);
   return added;
 }
 
@@ -168,13 +168,13 @@ async function findLostPacks(ctx: RoundContext, summary: SyncSummary): Promise<v
   }
   // Packs another node announced that are still there: damaged ones (not matching their name)
   // count as lost too, so the nodes holding their content upload it again.
-  const { damaged, pending } = await findDamagedPacks(state, storage, ctx.options.now(), inUse, lost, JSON.parse(state.getMeta('verifyPacks') || '[]'));
+  const { damaged, pending } = await findDamagedPacks(state, storage, ctx.options.now(), inUse, lost, state.round.get('verifyPacks'));
   const gone = [...lost, ...damaged];
   const held = gone.length > 0 ? (state.db.prepare(`SELECT DISTINCT hash FROM chunk_locations WHERE pack IN (${gone.map(() => '?').join(',')})`).all(...gone) as { hash: string }[]).map((r) => r.hash) : [];
   state.transaction(() => {
     markPacksLost(state, gone);
-    state.setMeta('verifyPacks', pending.length > 0 ? JSON.stringify(pending) : '');
-    state.setMeta('checkPacks', pending.length > 0 ? '1' : '0'); // announced packs not judged yet: look again
+    state.round.set('verifyPacks', pending);
+    state.round.set('checkPacks', pending.length > 0); // announced packs not judged yet: look again
   });
   await verifyOtherLocations(state, storage, held);
   if (lost.length > 0) summary.errors.push(`the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`);
@@ -188,18 +188,18 @@ async function findLostPacks(ctx: RoundContext, summary: SyncSummary): Promise<v
  */
 function retireWriterIfForeign(ctx: RoundContext, listing: SegmentKey[], summary: SyncSummary): void {
   const { state } = ctx;
-  const writer = state.getMeta('writer')!;
+  const writer = state.round.get('writer');
   const mine = state.journalKeys();
   const foreign = listing.filter((k) => k.writer === writer && !mine.has(k.key));
   if (foreign.length === 0) return;
-  const node = state.getMeta('node')!;
+  const node = state.round.get('node');
   const next = `${node}.${randomBytes(4).toString('hex')}`;
   state.transaction(() => {
     for (const entry of state.journal(writer)) if (!entry.uploaded) state.dropJournal(entry.key);
-    state.setMeta('retired', JSON.stringify([...JSON.parse(state.getMeta('retired') ?? '[]'), writer]));
-    state.setMeta('writer', next);
-    state.setMeta('seq', '0');
-    state.setMeta('lastSegment', '');
+    state.round.set('retired', [...state.round.get('retired'), writer]);
+    state.round.set('writer', next);
+    state.round.set('seq', 0);
+    state.round.set('lastSegment', null);
   });
   summary.retiredWriter = writer;
   summary.writer = next;
@@ -212,16 +212,16 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
   const records = state.localRecords();
   const walk = await walkLibrary(dir, ctx.rules, ctx.signal);
   summary.skipped.push(...walk.skipped);
-  const writer = state.getMeta('writer')!;
+  const writer = state.round.get('writer');
   const packs = new PackWriter(storage, (locs) => state.transaction(() => locs.forEach((l) => state.addChunk(l, null))), (h) => state.hasChunk(h), options.packSize);
   let created = 0;
   // After packs were lost, unchanged files whose recorded version has chunks with no location left
   // are read again and their chunks uploaded (content-addressed: any node holding them may).
-  const resupply = state.getMeta('resupply') === '1';
+  const resupply = state.round.get('resupply');
   const lacksLocation = (hash: string) => state.version(hash)?.chunks.some((h) => !state.hasChunk(h)) ?? false;
   // The hybrid logical clock: never behind the wall clock, never behind anything seen. Kept in
   // memory during the scan and stored with the versions, in one transaction.
-  let hlc = Number(state.getMeta('hlc') ?? 0);
+  let hlc = state.round.get('hlc');
   const tick = () => (hlc = Math.max(options.now(), hlc + 1));
   let heads: Map<string, HashedVersion[]> | undefined;
   const headsOf = (path: string) => (heads ??= headsByPath(state.allVersions())).get(path) ?? [];
@@ -360,9 +360,9 @@ async function scanLocal(ctx: RoundContext, summary: SyncSummary): Promise<{ cre
   }
   await packs.flush();
   state.transaction(() => {
-    if (resupply) state.setMeta('resupply', '0');
-    if (newVersions.length > 0) state.setMeta('hlc', String(hlc));
-    if (newVersions.length > 0) state.setMeta('materialize', 'pending'); // as for applied segments: crash-proof
+    if (resupply) state.round.set('resupply', false);
+    if (newVersions.length > 0) state.round.set('hlc', hlc);
+    if (newVersions.length > 0) state.round.set('materialize', true); // as for applied segments: crash-proof
     for (const path of removed) state.removeLocal(path);
     for (const { v, diskPath, stat, adopt } of newVersions) {
       if (!adopt) state.addVersion(v, null);
@@ -390,7 +390,7 @@ const stripHash = (v: HashedVersion): Version => {
 async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<void> {
   const { state, storage } = ctx;
   const pending = state.pendingVersions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
-  const announce: string[] = JSON.parse(state.getMeta('announceLost') || '[]');
+  const announce = state.round.get('announceLost');
   // Batches within the limits readers enforce (segment-batches.ts); locations beyond what one
   // segment carries go out in further segments with no versions.
   const batches = versionBatches(pending);
@@ -399,18 +399,18 @@ async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<v
     checkAborted(ctx.signal); // what is journaled goes out next round
     const batch = batches[i] ?? [];
     const lastBatch = i >= batches.length - 1;
-    const writer = state.getMeta('writer')!;
-    const seq = Number(state.getMeta('seq') ?? 0) + 1;
+    const writer = state.round.get('writer');
+    const seq = state.round.get('seq') + 1;
     const all = lastBatch ? state.allUnpublishedChunks() : state.unpublishedChunks(batch.flatMap((v) => v.chunks));
     const last = lastBatch && all.length <= LOCATIONS_PER_SEGMENT;
     const { versions, chunks, dropped } = publishable(batch, all.slice(0, LOCATIONS_PER_SEGMENT));
     if (batch.length === 0 && chunks.length === 0 && (!last || announce.length === 0)) return;
     const { key, bytes } = encodeSegment({
       format: SEGMENT_FORMAT,
-      repo: state.getMeta('repo')!,
+      repo: state.round.get('repo'),
       writer,
       seq,
-      prev: state.getMeta('lastSegment') || null,
+      prev: state.round.get('lastSegment'),
       versions: versions.map(stripHash),
       chunks,
       ...(last && announce.length > 0 ? { lostPacks: announce } : {}),
@@ -420,9 +420,9 @@ async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<v
       state.assignSegment(batch.map((v) => v.hash), key); // `dropped` too: never published, never retried
       state.publishChunks(chunks.map((c) => c[0]), key);
       state.recordSegment(key, writer, seq, 'applied');
-      state.setMeta('seq', String(seq));
-      state.setMeta('lastSegment', key);
-      if (last) state.setMeta('announceLost', ''); // journaled: it goes out with the segment
+      state.round.set('seq', seq);
+      state.round.set('lastSegment', key);
+      if (last) state.round.set('announceLost', []); // journaled: it goes out with the segment
     });
     ctx.progress({ phase: 'upload', done, total: pending.length, bytes: bytes.byteLength });
     done += batch.length;

@@ -12,6 +12,7 @@
 import Database from 'better-sqlite3';
 import type { ChunkLocation } from '../model/chunk-location.js';
 import type { HashedVersion } from '../model/version.js';
+import { RoundStateStore } from './round-state.js';
 
 export interface LocalRecord {
   path: string; // path on disk, relative, as the file system spells it
@@ -90,6 +91,10 @@ export class LocalState {
     return this.db.transaction(fn)();
   }
 
+  /** The round's durable state, typed (round-state.ts): how steps talk to each other across a crash. */
+  readonly round = new RoundStateStore({ get: (k) => this.getMeta(k), set: (k, v) => this.setMeta(k, v) });
+
+  /** The `meta` table, raw; the engine goes through `round`. */
   getMeta(k: string): string | undefined {
     return (this.prepare('SELECT v FROM meta WHERE k = ?').get(k) as { v: string } | undefined)?.v;
   }
