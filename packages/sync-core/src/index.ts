@@ -12,5 +12,4 @@ export type { LibraryOptions, SyncSummary, SyncProgress, HistoryEntry } from './
 export { BUILTIN_IGNORES } from './local/ignore-rules.js';
 export { libraryPathProblem } from './local/paths.js';
 export { integrityCheck as sqliteIntegrityCheck } from './local/sqlite-snapshot.js';
-export type { BrokenVariant } from './engine/broken-variants.js';
 export * from './secrets/index.js';

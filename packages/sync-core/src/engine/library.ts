@@ -25,11 +25,11 @@ import { SyncError } from '../model/sync-error.js';
 import { createOrJoin } from './repository.js';
 import { buildTree, headsByPath, type Tree } from './merge.js';
 import { runRound } from './round.js';
-import type { RoundContext } from './round-context.js';
+import type { RoundContext, RoundOptions } from './round-context.js';
+import { HONEST_POLICY, type RoundPolicy } from './round-policy.js';
 import type { SyncProgress, SyncSummary } from './sync-summary.js';
 
 export type { SyncProgress, SyncSummary };
-import type { BrokenVariant } from './broken-variants.js';
 import type { HashedVersion } from '../model/version.js';
 
 export interface LibraryOptions {
@@ -63,8 +63,6 @@ export interface LibraryOptions {
   now?: () => number;
   /** Segments fetched in parallel (default 8; the simulation uses 1 for determinism). */
   fetchConcurrency?: number;
-  /** Test-only: a deliberately broken behaviour, to prove the simulation's checker catches it. */
-  brokenVariant?: BrokenVariant;
 }
 
 export interface HistoryEntry {
@@ -91,7 +89,7 @@ export class Library extends EventEmitter {
     private readonly lock: LibraryLock,
     storage: CountingStorage,
     private readonly remote: Storage,
-    readonly options: Required<Pick<LibraryOptions, 'stableAfterMs' | 'settleWaitMs' | 'roundLimitMs' | 'packSize' | 'chunking' | 'now' | 'fetchConcurrency'>> & { brokenVariant?: BrokenVariant; readOnly?: boolean },
+    readonly options: RoundOptions & { readOnly?: boolean },
   ) {
     super();
     this.storage = storage;
@@ -165,7 +163,16 @@ export class Library extends EventEmitter {
   }
 }
 
-export async function openLibrary(o: LibraryOptions): Promise<Library> {
+export function openLibrary(o: LibraryOptions): Promise<Library> {
+  return openLibraryWithPolicy(o, HONEST_POLICY);
+}
+
+/**
+ * openLibrary with the round's decisions taken by `policy`: only the simulation passes anything
+ * but HONEST_POLICY, to prove its checker catches a broken engine. Not on the main entry; exported
+ * from `@syncacross/sync-core/testing`.
+ */
+export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPolicy): Promise<Library> {
   const stateDir = o.stateDir ?? join(o.dir, '.syncacross');
   const now = o.now ?? Date.now;
   const fresh = !(await import('node:fs')).existsSync(join(stateDir, 'state.db'));
@@ -197,7 +204,7 @@ export async function openLibrary(o: LibraryOptions): Promise<Library> {
       chunking: o.chunking ?? DEFAULT_CHUNKING,
       now,
       fetchConcurrency: o.fetchConcurrency ?? 8,
-      brokenVariant: o.brokenVariant,
+      policy,
       readOnly: o.readOnly === true,
     });
   } catch (e) {

@@ -3,7 +3,7 @@ import type { Ignore } from 'ignore';
 import type { LocalState } from '../local/state.js';
 import type { ChunkingParams } from '../model/chunker.js';
 import type { CountingStorage } from '../storage/wrappers/counting.js';
-import type { BrokenVariant } from './broken-variants.js';
+import type { RoundPolicy } from './round-policy.js';
 import type { SyncProgress } from './sync-summary.js';
 
 export interface RoundContext {
@@ -12,7 +12,19 @@ export interface RoundContext {
   state: LocalState;
   storage: CountingStorage;
   rules: Ignore;
-  options: { stableAfterMs: number; settleWaitMs: number; roundLimitMs: number; packSize: number; chunking: ChunkingParams; now: () => number; fetchConcurrency: number; brokenVariant?: BrokenVariant };
+  options: RoundOptions;
   signal?: AbortSignal;
   progress: (p: SyncProgress) => void;
+}
+
+export interface RoundOptions {
+  stableAfterMs: number;
+  settleWaitMs: number;
+  roundLimitMs: number;
+  packSize: number;
+  chunking: ChunkingParams;
+  now: () => number;
+  fetchConcurrency: number;
+  /** The decisions where a wrong choice loses data (round-policy.ts): HONEST_POLICY outside the simulation. */
+  policy: RoundPolicy;
 }

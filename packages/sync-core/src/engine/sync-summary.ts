@@ -34,3 +34,25 @@ export interface SyncSummary {
   bytesDown: number;
   durationMs: number;
 }
+
+/** A summary of nothing done yet. */
+export function emptySummary(repository: string, writer: string, requests: StorageStats['requests']): SyncSummary {
+  return {
+    repository,
+    writer,
+    uploaded: { versions: 0, bytes: 0, packs: 0, segments: 0 },
+    downloaded: { files: 0, bytes: 0 },
+    local: { added: 0, changed: 0, deleted: 0 },
+    remote: { added: 0, changed: 0, deleted: 0 },
+    conflicts: [],
+    errors: [],
+    notices: [],
+    retryable: [],
+    skipped: [],
+    requests,
+    totalRequests: 0,
+    bytesUp: 0,
+    bytesDown: 0,
+    durationMs: 0,
+  };
+}

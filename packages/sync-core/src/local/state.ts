@@ -180,6 +180,12 @@ export class LocalState {
     for (const p of packs) forgotten += forget.run(p).changes;
     return forgotten;
   }
+  /** The chunks with a location in any of these packs. */
+  chunksIn(packs: string[]): string[] {
+    if (packs.length === 0) return [];
+    const rows = this.db.prepare(`SELECT DISTINCT hash FROM chunk_locations WHERE pack IN (${packs.map(() => '?').join(',')})`).all(...packs) as { hash: string }[];
+    return rows.map((r) => r.hash);
+  }
   /** Every location no segment has published yet (chunks re-uploaded after a loss, or left by a crash). */
   allUnpublishedChunks(): ChunkLocation[] {
     return (this.prepare('SELECT hash, pack, offset, length FROM chunk_locations WHERE segment IS NULL ORDER BY hash, pack').all() as { hash: string; pack: string; offset: number; length: number }[]).map((r) => [r.hash, r.pack, r.offset, r.length]);

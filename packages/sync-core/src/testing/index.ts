@@ -4,3 +4,4 @@ export type { ConformanceCheck, ConformanceFixture, ConformanceOptions, Conforma
 export { serveFetchHandler } from '../http/serve-fetch-handler.js';
 export type { FetchHandler, RunningServer } from '../http/serve-fetch-handler.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
+export { HONEST_POLICY, openLibraryWithPolicy, type RoundPolicy } from './round-policy.js';
