@@ -33,12 +33,10 @@ export interface PullContext {
   signal?: AbortSignal;
 }
 
-/** Returns whether anything new was merged. */
-export async function applyNewSegments(ctx: PullContext, summary: SyncSummary, listing: ListedSegment[], known: Set<string>, repoIds: string[]): Promise<boolean> {
-  const { state, now } = ctx;
-  const ledger = new RetryLedger(state.db);
+/** Listed segments not applied yet and due, and condemned ones worth another read. */
+function segmentsToRead(state: LocalState, ledger: RetryLedger, listing: ListedSegment[], known: Set<string>, now: number): ListedSegment[] {
   const condemned = new Set(state.corruptSegments());
-  const toRead = listing.filter((k) => {
+  return listing.filter((k) => {
     if (!known.has(k.key)) return ledger.due(k.key, now, k);
     if (!condemned.has(k.key)) return false;
     // Corrupt: read again when it changed, or when condemned before this ledger existed (then
@@ -46,6 +44,13 @@ export async function applyNewSegments(ctx: PullContext, summary: SyncSummary, l
     const e = ledger.get(k.key);
     return !e || RetryLedger.changed(e, k) || (!e.condemned && ledger.due(k.key, now, k));
   });
+}
+
+/** Returns whether anything new was merged. */
+export async function applyNewSegments(ctx: PullContext, summary: SyncSummary, listing: ListedSegment[], known: Set<string>, repoIds: string[]): Promise<boolean> {
+  const { state, now } = ctx;
+  const ledger = new RetryLedger(state.db);
+  const toRead = segmentsToRead(state, ledger, listing, known, now);
   let added = 0;
   if (toRead.length > 0) {
     ctx.progress(toRead.length);
