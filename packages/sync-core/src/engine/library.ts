@@ -1,8 +1,7 @@
-/*
- * Layer `engine/` (the top): the sync protocol. A round (round.ts) runs its steps over the remote
- * (`storage/`) and this machine (`local/`), in the vocabulary of `model/`.
- */
 /**
+ * Layer `engine/` (the top): the sync protocol. A round (round.ts) runs its steps (steps/) over
+ * the remote (`storage/`) and this machine (`local/`), in the vocabulary of `model/`.
+ *
  * A library: a folder kept in sync with a repository on some storage. `openLibrary` creates or
  * joins the repository and takes ownership of the folder's state; `sync()` runs one round:
  * list, fetch and merge, scan, upload packs then the segment, materialize.

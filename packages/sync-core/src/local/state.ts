@@ -1,9 +1,8 @@
-/*
+/**
  * Layer `local/` (above `model/`): this machine's side of a library: the state database, the
  * folder walk, reading files in chunks and writing versions into the folder. It never imports
  * from `engine/`; the engine drives it.
- */
-/**
+ *
  * The library's local state, in SQLite (WAL, transactional): integrating a batch of remote
  * changes is all-or-nothing, and a SIGKILL at any point leaves the previous state intact.
  * Lives in `<library>/.syncacross/state.db` (never synced), or wherever `stateDir` says (a
