@@ -27,9 +27,9 @@ import { runRound } from './round.js';
 import type { RoundContext, RoundOptions } from './round-context.js';
 import { HONEST_POLICY, type RoundPolicy } from './round-policy.js';
 import type { SyncProgress, SyncSummary } from './sync-summary.js';
+import type { HashedVersion } from '../model/version.js';
 
 export type { SyncProgress, SyncSummary };
-import type { HashedVersion } from '../model/version.js';
 
 export interface LibraryOptions {
   dir: string;
