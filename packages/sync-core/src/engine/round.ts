@@ -45,7 +45,10 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   // Packs written with no new version (content uploaded again after a loss) still need a segment
   // to publish where their chunks are; so does an announcement of lost packs.
   if (scan.created > 0 || scan.packs > 0 || state.round.get('announceLost').length > 0 || state.pendingVersions().length > 0) {
-    await commitPending(ctx, summary);
+    const committed = await commitPending(ctx);
+    summary.uploaded.segments += committed.segments;
+    summary.uploaded.versions += committed.versions;
+    summary.errors.push(...committed.errors);
     changed = true;
   }
   // The flag outlives a crash: a round killed mid-materialize finishes the job in the next one.

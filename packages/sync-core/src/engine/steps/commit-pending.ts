@@ -7,11 +7,19 @@ import { checkAborted } from '../../model/abort.js';
 import type { RoundContext } from '../round-context.js';
 import { LOCATIONS_PER_SEGMENT, publishable, versionBatches } from '../segment-batches.js';
 import { encodeSegment, SEGMENT_FORMAT } from '../segment.js';
-import type { SyncSummary } from '../sync-summary.js';
 import { stripHash } from './new-versions.js';
 
-export async function commitPending(ctx: RoundContext, summary: SyncSummary): Promise<void> {
+export interface CommitResult {
+  /** Segments uploaded. */
+  segments: number;
+  /** Versions they carry. */
+  versions: number;
+  errors: string[];
+}
+
+export async function commitPending(ctx: RoundContext): Promise<CommitResult> {
   const { state, storage } = ctx;
+  const result: CommitResult = { segments: 0, versions: 0, errors: [] };
   const pending = state.pendingVersions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
   const announce = state.round.get('announceLost');
   // Batches within the limits readers enforce (segment-batches.ts); locations beyond what one
@@ -27,7 +35,7 @@ export async function commitPending(ctx: RoundContext, summary: SyncSummary): Pr
     const all = lastBatch ? state.allUnpublishedChunks() : state.unpublishedChunks(batch.flatMap((v) => v.chunks));
     const last = lastBatch && all.length <= LOCATIONS_PER_SEGMENT;
     const { versions, chunks, dropped } = publishable(batch, all.slice(0, LOCATIONS_PER_SEGMENT));
-    if (batch.length === 0 && chunks.length === 0 && (!last || announce.length === 0)) return;
+    if (batch.length === 0 && chunks.length === 0 && (!last || announce.length === 0)) return result;
     const { key, bytes } = encodeSegment({
       format: SEGMENT_FORMAT,
       repo: state.round.get('repo'),
@@ -52,9 +60,9 @@ export async function commitPending(ctx: RoundContext, summary: SyncSummary): Pr
     // 'exists' can only be our own earlier attempt: the key is the hash of these bytes.
     await storage.putIfAbsent(key, bytes);
     state.markUploaded(key);
-    summary.uploaded.segments++;
-    summary.uploaded.versions += versions.length;
-    if (dropped.length > 0) summary.errors.push(`left ${dropped.length} version(s) another writer made out of a republished segment: their size disagrees with their chunks (e.g. ${JSON.stringify(dropped[0]!.path)})`);
-    if (last) return;
+    result.segments++;
+    result.versions += versions.length;
+    if (dropped.length > 0) result.errors.push(`left ${dropped.length} version(s) another writer made out of a republished segment: their size disagrees with their chunks (e.g. ${JSON.stringify(dropped[0]!.path)})`);
+    if (last) return result;
   }
 }

@@ -10,9 +10,9 @@ import { listAll, objectExists } from '../../storage/listing.js';
 import type { CountingStorage } from '../../storage/wrappers/counting.js';
 import { findDamagedPacks, markPacksLost, verifyOtherLocations } from '../pack-health.js';
 import type { RoundContext } from '../round-context.js';
-import type { SyncSummary } from '../sync-summary.js';
 
-export async function findLostPacks(ctx: RoundContext, summary: SyncSummary): Promise<void> {
+/** Returns what a person should be told (as errors: something was lost). */
+export async function findLostPacks(ctx: RoundContext): Promise<string[]> {
   const { state, storage } = ctx;
   const inUse = state.packsInUse();
   const lost = await missingPacks(storage, inUse);
@@ -27,8 +27,10 @@ export async function findLostPacks(ctx: RoundContext, summary: SyncSummary): Pr
     state.round.set('checkPacks', pending.length > 0); // announced packs not judged yet: look again
   });
   await verifyOtherLocations(state, storage, held);
-  if (lost.length > 0) summary.errors.push(`the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`);
-  if (damaged.length > 0) summary.errors.push(`${damaged.length} pack(s) on the remote are damaged (they do not match their name); re-uploading what this node has of them`);
+  const errors: string[] = [];
+  if (lost.length > 0) errors.push(`the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`);
+  if (damaged.length > 0) errors.push(`${damaged.length} pack(s) on the remote are damaged (they do not match their name); re-uploading what this node has of them`);
+  return errors;
 }
 
 /** Packs in use that neither a listing of `packs/` shows nor a read finds. */

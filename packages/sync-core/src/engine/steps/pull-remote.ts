@@ -39,7 +39,7 @@ export async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promi
 }
 
 async function lookForLostPacks(ctx: RoundContext, summary: SyncSummary): Promise<void> {
-  if (ctx.state.round.get('checkPacks') && ctx.options.policy.looksForLostPacks()) await findLostPacks(ctx, summary);
+  if (ctx.state.round.get('checkPacks') && ctx.options.policy.looksForLostPacks()) summary.errors.push(...(await findLostPacks(ctx)));
 }
 
 /**
