@@ -16,8 +16,12 @@ await build({
   format: 'esm',
   target: 'node20',
   outfile: out,
-  external: ['better-sqlite3'],
-  alias: { '@syncacross/sync-core': `${root}packages/sync-core/src/index.ts` },
+  // vitest: reached through /testing (its conformance suite), never called by the simulation.
+  external: ['better-sqlite3', 'vitest'],
+  alias: {
+    '@syncacross/sync-core/testing': `${root}packages/sync-core/src/testing/index.ts`,
+    '@syncacross/sync-core': `${root}packages/sync-core/src/index.ts`,
+  },
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 });

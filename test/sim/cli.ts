@@ -4,7 +4,7 @@
  */
 import { fork } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import type { BrokenVariant } from '@syncacross/sync-core';
+import { BROKEN_VARIANTS, type BrokenVariant } from './broken-variants.js';
 import { runSchedule } from './schedule.js';
 import { MODES, type Mode } from './storage-modes.js';
 
@@ -28,6 +28,7 @@ for (const m of modes) if (!MODES.includes(m)) throw new Error(`unknown mode ${m
 const [lo, hi] = values.nodes!.includes('-') ? values.nodes!.split('-').map(Number) : [Number(values.nodes), Number(values.nodes)];
 const steps = Number(values.steps);
 const broken = values.broken as BrokenVariant | undefined;
+if (broken !== undefined && !BROKEN_VARIANTS.includes(broken)) throw new Error(`unknown --broken ${broken}; one of: ${BROKEN_VARIANTS.join(', ')}`);
 const focus = values.focus as 'restore' | 'rollback' | undefined;
 if (focus !== undefined && focus !== 'restore' && focus !== 'rollback') throw new Error('--focus is restore or rollback');
 

@@ -9,7 +9,9 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLibrary, type BrokenVariant, type Library, type Segment, type SyncSummary } from '@syncacross/sync-core';
+import { openLibrary, type Library, type LibraryOptions, type Segment, type SyncSummary } from '@syncacross/sync-core';
+import { openLibraryWithPolicy } from '@syncacross/sync-core/testing';
+import { brokenPolicy, type BrokenVariant } from './broken-variants.js';
 import { CrashError, Gate, type Fate } from './gate.js';
 import { checkAcknowledged, checkChunksReachable, checkConvergence, checkDeletesSawWhatTheyRemoved, checkWriters, contentChunks, liveChunks, remoteVersions, type Expectation } from './invariants.js';
 import { Rng } from './rng.js';
@@ -91,7 +93,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const count = (kind: string) => void (events[kind] = (events[kind] ?? 0) + 1);
 
   const open = async (n: SimNode) => {
-    n.lib = await openLibrary({
+    const options: LibraryOptions = {
       dir: n.dir,
       storage: n.gate.wrap(sim.storage),
       nodeName: n.name,
@@ -101,8 +103,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       now: () => clock + n.skew,
       fetchConcurrency: 1,
       retry: { retries: 10, baseDelayMs: 0, sleep: async () => {} },
-      brokenVariant: o.brokenVariant,
-    });
+    };
+    n.lib = o.brokenVariant ? await openLibraryWithPolicy(options, brokenPolicy(o.brokenVariant)) : await openLibrary(options);
     n.knownVersions = new Set(n.lib.state.allVersions().map((v) => v.hash));
     n.writers.add(n.lib.writer);
   };

@@ -1,9 +1,10 @@
 export * from './storage/index.js';
-export * from './engine/errors.js';
-export * from './engine/version.js';
+export * from './model/sync-error.js';
+export * from './model/abort.js';
+export * from './model/version.js';
 export * from './engine/merge.js';
-export * from './engine/hashing.js';
-export * from './engine/chunker.js';
+export * from './model/hashing.js';
+export * from './model/chunker.js';
 export { encodeSegment, decodeSegment, parseSegmentKey } from './engine/segment.js';
 export type { Segment, SegmentKey, ChunkLocation } from './engine/segment.js';
 export { openLibrary, Library } from './engine/library.js';
@@ -11,5 +12,4 @@ export type { LibraryOptions, SyncSummary, SyncProgress, HistoryEntry } from './
 export { BUILTIN_IGNORES } from './local/ignore-rules.js';
 export { libraryPathProblem } from './local/paths.js';
 export { integrityCheck as sqliteIntegrityCheck } from './local/sqlite-snapshot.js';
-export type { BrokenVariant } from './engine/broken-variants.js';
 export * from './secrets/index.js';

@@ -7,7 +7,7 @@
  * name is this node's own write: adopted as that version, never a new one.
  */
 import type { LocalState } from '../local/state.js';
-import { contentId, type HashedVersion, type Version } from './version.js';
+import { contentId, type HashedVersion, type Version } from '../model/version.js';
 
 export function plannedVersionHeld(state: LocalState, diskPath: string, held: Version): { version: HashedVersion; treePath: string } | undefined {
   const plan = state.plannedWrite(diskPath);

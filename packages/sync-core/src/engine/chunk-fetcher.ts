@@ -10,9 +10,9 @@
  */
 import type { Storage } from '../storage/contract.js';
 import { isStorageError, StorageError } from '../storage/errors.js';
-import { checkAborted } from './errors.js';
-import { sha256 } from './hashing.js';
-import type { ChunkLocation } from './segment.js';
+import { checkAborted } from '../model/abort.js';
+import { sha256 } from '../model/hashing.js';
+import type { ChunkLocation } from '../model/chunk-location.js';
 
 const WINDOW = 16 * 1024 * 1024;
 const MAX_GAP = 1024 * 1024;

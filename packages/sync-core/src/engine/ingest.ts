@@ -12,11 +12,11 @@
 import type { Storage } from '../storage/contract.js';
 import { isStorageError } from '../storage/errors.js';
 import { objectExists } from '../storage/listing.js';
-import { checkAborted } from './errors.js';
-import { sha256 } from './hashing.js';
+import { checkAborted } from '../model/abort.js';
+import { sha256 } from '../model/hashing.js';
 import { MAX_SEGMENT_BYTES } from './remote-limits.js';
 import { decodeSegment, type Segment, type SegmentKey } from './segment.js';
-import { withHash, type HashedVersion } from './version.js';
+import { withHash, type HashedVersion } from '../model/version.js';
 
 export interface FetchedSegment {
   key: SegmentKey;

@@ -1,4 +1,7 @@
 /**
+ * Layer `engine/` (the top): the sync protocol. A round (round.ts) runs its steps (steps/) over
+ * the remote (`storage/`) and this machine (`local/`), in the vocabulary of `model/`.
+ *
  * A library: a folder kept in sync with a repository on some storage. `openLibrary` creates or
  * joins the repository and takes ownership of the folder's state; `sync()` runs one round:
  * list, fetch and merge, scan, upload packs then the segment, materialize.
@@ -10,21 +13,23 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Storage } from '../storage/contract.js';
 import { checkedStorage } from '../storage/checked.js';
-import { listAll } from '../storage/listing.js';
-import { withCounting, type CountingStorage, type StorageStats } from '../storage/wrappers/counting.js';
+import { withCounting, type CountingStorage } from '../storage/wrappers/counting.js';
 import { withRetry, type RetryOptions } from '../storage/wrappers/retry.js';
 import { loadIgnoreRules } from '../local/ignore-rules.js';
 import { acquireLock, type LibraryLock } from '../local/lock.js';
 import { LocalState } from '../local/state.js';
-import { DEFAULT_CHUNKING, type ChunkingParams } from './chunker.js';
+import { DEFAULT_CHUNKING, type ChunkingParams } from '../model/chunker.js';
 import { DEFAULT_PACK_SIZE } from './packs.js';
-import { SyncError } from './errors.js';
+import { SyncError } from '../model/sync-error.js';
 import { createOrJoin } from './repository.js';
-import { parseSegmentKey, type SegmentKey } from './segment.js';
 import { buildTree, headsByPath, type Tree } from './merge.js';
-import { runRound, type RoundContext } from './round.js';
-import type { BrokenVariant } from './broken-variants.js';
-import type { HashedVersion } from './version.js';
+import { runRound } from './round.js';
+import type { RoundContext, RoundOptions } from './round-context.js';
+import { HONEST_POLICY, type RoundPolicy } from './round-policy.js';
+import type { SyncProgress, SyncSummary } from './sync-summary.js';
+import type { HashedVersion } from '../model/version.js';
+
+export type { SyncProgress, SyncSummary };
 
 export interface LibraryOptions {
   dir: string;
@@ -57,42 +62,6 @@ export interface LibraryOptions {
   now?: () => number;
   /** Segments fetched in parallel (default 8; the simulation uses 1 for determinism). */
   fetchConcurrency?: number;
-  /** Test-only: a deliberately broken behaviour, to prove the simulation's checker catches it. */
-  brokenVariant?: BrokenVariant;
-}
-
-export interface SyncProgress {
-  phase: 'list' | 'fetch' | 'scan' | 'upload' | 'materialize' | 'done';
-  done: number;
-  total: number;
-  bytes: number;
-  path?: string;
-}
-
-export interface SyncSummary {
-  repository: string;
-  writer: string;
-  uploaded: { versions: number; bytes: number; packs: number; segments: number };
-  downloaded: { files: number; bytes: number };
-  local: { added: number; changed: number; deleted: number };
-  remote: { added: number; changed: number; deleted: number };
-  conflicts: string[];
-  /** What went wrong: something was not synced (exit 8 in the CLI). */
-  errors: string[];
-  /** What a person should know although nothing was lost or skipped (the CLI prints them, exit 0). */
-  notices: string[];
-  /**
-   * What this round could not do yet and a later one will retry (a remote object not yet readable
-   * as its name promises): the round is not complete. The CLI exits 3 when any remain.
-   */
-  retryable: string[];
-  skipped: { path: string; reason: string }[];
-  retiredWriter?: string;
-  requests: StorageStats['requests'];
-  totalRequests: number;
-  bytesUp: number;
-  bytesDown: number;
-  durationMs: number;
 }
 
 export interface HistoryEntry {
@@ -119,17 +88,17 @@ export class Library extends EventEmitter {
     private readonly lock: LibraryLock,
     storage: CountingStorage,
     private readonly remote: Storage,
-    readonly options: Required<Pick<LibraryOptions, 'stableAfterMs' | 'settleWaitMs' | 'roundLimitMs' | 'packSize' | 'chunking' | 'now' | 'fetchConcurrency'>> & { brokenVariant?: BrokenVariant; readOnly?: boolean },
+    readonly options: RoundOptions & { readOnly?: boolean },
   ) {
     super();
     this.storage = storage;
   }
 
   get repository(): string {
-    return this.state.getMeta('repo')!;
+    return this.state.round.get('repo');
   }
   get writer(): string {
-    return this.state.getMeta('writer')!;
+    return this.state.round.get('writer');
   }
 
   async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncSummary> {
@@ -172,7 +141,7 @@ export class Library extends EventEmitter {
       pendingVersions: this.state.pendingVersions().length,
       unuploadedSegments: this.state.unuploaded().length,
       corruptSegments: this.state.corruptSegments(),
-      lastSync: this.state.getMeta('lastSync') ?? null,
+      lastSync: this.state.round.get('lastSync') ?? null,
     };
   }
 
@@ -193,7 +162,16 @@ export class Library extends EventEmitter {
   }
 }
 
-export async function openLibrary(o: LibraryOptions): Promise<Library> {
+export function openLibrary(o: LibraryOptions): Promise<Library> {
+  return openLibraryWithPolicy(o, HONEST_POLICY);
+}
+
+/**
+ * openLibrary with the round's decisions taken by `policy`: only the simulation passes anything
+ * but HONEST_POLICY, to prove its checker catches a broken engine. Not on the main entry; exported
+ * from `@syncacross/sync-core/testing`.
+ */
+export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPolicy): Promise<Library> {
   const stateDir = o.stateDir ?? join(o.dir, '.syncacross');
   const now = o.now ?? Date.now;
   const fresh = !(await import('node:fs')).existsSync(join(stateDir, 'state.db'));
@@ -206,15 +184,15 @@ export async function openLibrary(o: LibraryOptions): Promise<Library> {
     const checked = checkedStorage(o.storage);
     const counting = withCounting(o.retry === false ? checked : withRetry(checked, o.retry));
     // Counting sits inside retry in spirit: we count logical requests here, and retries show in failures.
-    if (!state.getMeta('repo')) {
+    if (!state.round.get('repo')) {
       if (o.create === false || o.readOnly) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
       const repo = await createOrJoin(counting, now());
-      const node = state.getMeta('node') ?? `${sanitizeNode(o.nodeName ?? hostname())}-${randomBytes(2).toString('hex')}`;
+      const node = state.round.get('node') || `${sanitizeNode(o.nodeName ?? hostname())}-${randomBytes(2).toString('hex')}`;
       state.transaction(() => {
-        state!.setMeta('node', node);
-        state!.setMeta('writer', `${node}.${randomBytes(4).toString('hex')}`);
-        state!.setMeta('seq', '0');
-        state!.setMeta('repo', repo);
+        state!.round.set('node', node);
+        state!.round.set('writer', `${node}.${randomBytes(4).toString('hex')}`);
+        state!.round.set('seq', 0);
+        state!.round.set('repo', repo);
       });
     }
     return new Library(o.dir, stateDir, state, lock, counting, o.storage, {
@@ -225,7 +203,7 @@ export async function openLibrary(o: LibraryOptions): Promise<Library> {
       chunking: o.chunking ?? DEFAULT_CHUNKING,
       now,
       fetchConcurrency: o.fetchConcurrency ?? 8,
-      brokenVariant: o.brokenVariant,
+      policy,
       readOnly: o.readOnly === true,
     });
   } catch (e) {
@@ -233,9 +211,4 @@ export async function openLibrary(o: LibraryOptions): Promise<Library> {
     await lock.release();
     throw e;
   }
-}
-
-/** Every segment key under log/, parsed (unparseable keys are not ours and are ignored). */
-export async function listSegmentKeys(storage: Storage): Promise<SegmentKey[]> {
-  return (await listAll(storage, 'log/')).map((o) => parseSegmentKey(o.key)).filter((k): k is SegmentKey => k !== undefined);
 }

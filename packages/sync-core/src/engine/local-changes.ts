@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { chunkFile, isFileChanged } from '../local/chunk-file.js';
 import { effectiveStat, sameStat, type DiskEntry } from '../local/scan.js';
 import { looksLikeSqlite, snapshotSqlite } from '../local/sqlite-snapshot.js';
-import type { ChunkingParams } from './chunker.js';
-import { checkAborted } from './errors.js';
-import { sha256 } from './hashing.js';
+import type { ChunkingParams } from '../model/chunker.js';
+import { checkAborted } from '../model/abort.js';
+import { sha256 } from '../model/hashing.js';
 import type { PackWriter } from './packs.js';
-import type { EntryKind } from './version.js';
+import type { EntryKind } from '../model/version.js';
 
 export interface StagedContent {
   kind: EntryKind;

@@ -10,7 +10,7 @@
  * file heads of its path, and a file whose path has entries below it is displaced to a conflict
  * copy), so every node writes the same tree and none loops on EEXIST.
  */
-import { compareRecency, contentId, type HashedVersion } from './version.js';
+import { compareRecency, contentId, type HashedVersion } from '../model/version.js';
 
 export interface TreeEntry {
   path: string;

@@ -12,11 +12,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { Storage } from '../storage/contract.js';
-import { sha256 } from './hashing.js';
+import { sha256 } from '../model/hashing.js';
 import { isStorageError } from '../storage/errors.js';
 import type { LocalState } from '../local/state.js';
 import type { ChunkFetcher } from './chunk-fetcher.js';
-import type { SyncSummary } from './library.js';
+import type { SyncSummary } from './sync-summary.js';
 import { MAX_PACK_BYTES } from './remote-limits.js';
 import { CONDEMN_AFTER, RetryLedger } from './retry-ledger.js';
 import { chunkLocations, forgetAlternatesIn, forgetLocations } from './chunk-locations.js';
@@ -64,9 +64,9 @@ export function markPacksLost(state: LocalState, packs: string[]): void {
   if (packs.length === 0) return;
   state.forgetPacks(packs);
   forgetAlternatesIn(state, packs);
-  const announced: string[] = JSON.parse(state.getMeta('announceLost') || '[]');
-  state.setMeta('announceLost', JSON.stringify([...new Set([...announced, ...packs])].sort()));
-  state.setMeta('resupply', '1');
+  const announced = state.round.get('announceLost');
+  state.round.set('announceLost', [...new Set([...announced, ...packs])].sort());
+  state.round.set('resupply', true);
 }
 
 /**
@@ -145,7 +145,7 @@ export async function settleReadFailures(state: LocalState, storage: Storage, no
       summary.errors.push(`${pack} is damaged on the remote (it has not matched its name for ${entry.attempts} reads); its content is uploaded again by the nodes that hold it`);
     } else {
       // Still missing after the same wait: maybe lost for real (storage rolled back): look (§7.1).
-      if (persisted) state.setMeta('checkPacks', '1');
+      if (persisted) state.round.set('checkPacks', true);
       pending.add(pack);
     }
   }

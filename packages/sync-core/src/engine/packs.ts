@@ -6,9 +6,9 @@
  * metadata).
  */
 import type { Storage } from '../storage/contract.js';
-import { sha256 } from './hashing.js';
+import { sha256 } from '../model/hashing.js';
 import { checkPack } from './pack-health.js';
-import type { ChunkLocation } from './segment.js';
+import type { ChunkLocation } from '../model/chunk-location.js';
 
 // 24 MiB: a library of ~1 GB is ~40 packs (WebDAV needs two requests per object), while the
 // pack buffer stays a small part of the memory budget.

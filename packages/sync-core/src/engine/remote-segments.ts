@@ -9,7 +9,7 @@ import { listAll } from '../storage/listing.js';
 import type { LocalState } from '../local/state.js';
 import { addLocations } from './chunk-locations.js';
 import { fetchSegments, type ListedSegment } from './ingest.js';
-import type { SyncSummary } from './library.js';
+import type { SyncSummary } from './sync-summary.js';
 import { RetryLedger } from './retry-ledger.js';
 import { parseSegmentKey } from './segment.js';
 
@@ -33,12 +33,10 @@ export interface PullContext {
   signal?: AbortSignal;
 }
 
-/** Returns whether anything new was merged. */
-export async function applyNewSegments(ctx: PullContext, summary: SyncSummary, listing: ListedSegment[], known: Set<string>, repoIds: string[]): Promise<boolean> {
-  const { state, now } = ctx;
-  const ledger = new RetryLedger(state.db);
+/** Listed segments not applied yet and due, and condemned ones worth another read. */
+function segmentsToRead(state: LocalState, ledger: RetryLedger, listing: ListedSegment[], known: Set<string>, now: number): ListedSegment[] {
   const condemned = new Set(state.corruptSegments());
-  const toRead = listing.filter((k) => {
+  return listing.filter((k) => {
     if (!known.has(k.key)) return ledger.due(k.key, now, k);
     if (!condemned.has(k.key)) return false;
     // Corrupt: read again when it changed, or when condemned before this ledger existed (then
@@ -46,19 +44,26 @@ export async function applyNewSegments(ctx: PullContext, summary: SyncSummary, l
     const e = ledger.get(k.key);
     return !e || RetryLedger.changed(e, k) || (!e.condemned && ledger.due(k.key, now, k));
   });
+}
+
+/** Returns whether anything new was merged. */
+export async function applyNewSegments(ctx: PullContext, summary: SyncSummary, listing: ListedSegment[], known: Set<string>, repoIds: string[]): Promise<boolean> {
+  const { state, now } = ctx;
+  const ledger = new RetryLedger(state.db);
+  const toRead = segmentsToRead(state, ledger, listing, known, now);
   let added = 0;
   if (toRead.length > 0) {
     ctx.progress(toRead.length);
     const outcome = await fetchSegments(ctx.storage, toRead, repoIds, ctx.fetchConcurrency, ctx.signal);
     const byKey = new Map(toRead.map((k) => [k.key, k]));
-    let maxHlc = Number(state.getMeta('hlc') ?? 0);
+    let maxHlc = state.round.get('hlc');
     state.transaction(() => {
       for (const f of outcome.fetched) {
         // Another node found packs missing: look too (below, before this round's scan re-uploads).
         if (f.segment.lostPacks?.length) {
-          state.setMeta('checkPacks', '1');
-          const verify: string[] = JSON.parse(state.getMeta('verifyPacks') || '[]');
-          state.setMeta('verifyPacks', JSON.stringify([...new Set([...verify, ...f.segment.lostPacks])].slice(-1000)));
+          state.round.set('checkPacks', true);
+          const verify = state.round.get('verifyPacks');
+          state.round.set('verifyPacks', [...new Set([...verify, ...f.segment.lostPacks])].slice(-1000));
         }
         for (const v of f.versions) {
           if (state.addVersion(v, f.key.key)) added++;
@@ -82,10 +87,10 @@ export async function applyNewSegments(ctx: PullContext, summary: SyncSummary, l
           summary.errors.push(`skipped a corrupt segment on the remote (it has not matched its name for ${ledger.get(t.key)!.attempts} reads): ${t.reason}`);
         }
       }
-      state.setMeta('hlc', String(maxHlc));
+      state.round.set('hlc', maxHlc);
       // With what it applies, in one transaction: a crash before this round materializes must not
       // leave the folder behind a tree the next round sees no reason to write out.
-      if (added > 0) state.setMeta('materialize', 'pending');
+      if (added > 0) state.round.set('materialize', true);
     });
   }
   // Whatever is still waiting for a retry, read this round or not: the round is not complete.

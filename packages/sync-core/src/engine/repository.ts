@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Storage } from '../storage/contract.js';
 import { listAll, objectExists } from '../storage/listing.js';
-import { SyncError } from './errors.js';
+import { SyncError } from '../model/sync-error.js';
 
 export const REPOSITORY_FORMAT = 1;
 

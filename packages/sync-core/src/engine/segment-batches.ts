@@ -4,8 +4,8 @@
  */
 import { WRITER_TARGETS } from './remote-limits.js';
 import { sizeProblem } from './segment-schema.js';
-import type { ChunkLocation } from './segment.js';
-import type { HashedVersion } from './version.js';
+import type { ChunkLocation } from '../model/chunk-location.js';
+import type { HashedVersion } from '../model/version.js';
 
 /** Locations per segment, and what the versions of one segment may take of the JSON budget. */
 export const LOCATIONS_PER_SEGMENT = WRITER_TARGETS.locations;

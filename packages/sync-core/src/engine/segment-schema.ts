@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { libraryPathProblem } from '../local/paths.js';
 import { StorageError } from '../storage/errors.js';
 import * as L from './remote-limits.js';
-import type { Segment } from './segment.js';
+import type { Segment } from './segment-format.js';
 
 export const HASH = /^[0-9a-f]{64}$/;
 export const PACK_KEY = /^packs\/[0-9a-f]{64}$/;

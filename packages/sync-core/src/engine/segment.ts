@@ -8,38 +8,13 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { StorageError } from '../storage/errors.js';
-import { sha256 } from './hashing.js';
+import { sha256 } from '../model/hashing.js';
 import { MAX_SEGMENT_BYTES, MAX_SEGMENT_JSON_BYTES, MAX_SEGMENT_JSON_VALUES } from './remote-limits.js';
 import { checkSegmentShape } from './segment-schema.js';
-import type { Version } from './version.js';
+import type { ChunkLocation } from '../model/chunk-location.js';
+import { SEGMENT_FORMAT, type Segment, type SegmentKey } from './segment-format.js';
 
-export const SEGMENT_FORMAT = 1;
-
-/** [chunkHash, packKey, offset, length] */
-export type ChunkLocation = [string, string, number, number];
-
-export interface Segment {
-  format: number;
-  repo: string;
-  writer: string;
-  seq: number;
-  /** Key of this writer's previous segment (a chain the reader can check), or null for the first. */
-  prev: string | null;
-  versions: Version[];
-  chunks: ChunkLocation[];
-  /**
-   * Packs this writer found missing on the remote (storage rolled back): readers forget locations
-   * in them, and re-upload chunks of those packs that they still hold on disk. Optional.
-   */
-  lostPacks?: string[];
-}
-
-export interface SegmentKey {
-  key: string;
-  writer: string;
-  seq: number;
-  hash: string;
-}
+export { SEGMENT_FORMAT, type ChunkLocation, type Segment, type SegmentKey };
 
 const KEY = /^log\/([A-Za-z0-9_.-]+)\/(\d{10})-([0-9a-f]{16})$/;
 

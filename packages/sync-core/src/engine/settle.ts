@@ -10,7 +10,7 @@ import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DiskEntry } from '../local/scan.js';
 import { looksLikeSqlite } from '../local/sqlite-snapshot.js';
-import { checkAborted } from './errors.js';
+import { checkAborted } from '../model/abort.js';
 
 export interface SettleOptions {
   /** Files modified less than this long ago are watched (0: none). */

@@ -8,8 +8,8 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { cdcBoundaries, DEFAULT_CHUNKING, isSqliteHeader, sqlitePageSize, type ChunkingParams } from '../engine/chunker.js';
-import { SyncError } from '../engine/errors.js';
+import { cdcBoundaries, DEFAULT_CHUNKING, isSqliteHeader, sqlitePageSize, type ChunkingParams } from '../model/chunker.js';
+import { SyncError } from '../model/sync-error.js';
 
 const READ_BLOCK = 8 * 1024 * 1024;
 

@@ -5,7 +5,7 @@
  */
 import { hostname, uptime } from 'node:os';
 import { open, readFile, unlink } from 'node:fs/promises';
-import { SyncError } from '../engine/errors.js';
+import { SyncError } from '../model/sync-error.js';
 
 export interface LibraryLock {
   release(): Promise<void>;

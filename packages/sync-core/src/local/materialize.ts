@@ -9,13 +9,17 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ChunkFetcher } from '../engine/chunk-fetcher.js';
-import { abortPoint } from '../engine/errors.js';
-import type { HashedVersion } from '../engine/version.js';
+import { abortPoint } from '../model/abort.js';
+import type { HashedVersion } from '../model/version.js';
 import { ensureFolder, ensureParents, PathError, removeCreated, unsafeParent } from './safe-paths.js';
 import { sameStat } from './scan.js';
 import { applySqlite, looksLikeSqlite } from './sqlite-snapshot.js';
 import type { LocalRecord } from './state.js';
+
+/** Where the bytes of a version's chunks come from (the engine's fetcher, or a local copy). */
+export interface ChunkSource {
+  get(hash: string): Promise<Uint8Array>;
+}
 
 export type StatLike = { size: number; mtimeMs: number; ctimeMs: number; ino: number };
 
@@ -37,7 +41,7 @@ export async function unchangedSince(path: string, record: LocalRecord | undefin
   return record.mtimeMs === 0 && record.size === 0 ? true : sameStat(s, record);
 }
 
-export async function writeVersion(root: string, diskPath: string, v: HashedVersion, fetcher: Pick<ChunkFetcher, 'get'>, record: LocalRecord | undefined, stagingDir: string, signal?: AbortSignal): Promise<StatLike | 'local-edit'> {
+export async function writeVersion(root: string, diskPath: string, v: HashedVersion, fetcher: ChunkSource, record: LocalRecord | undefined, stagingDir: string, signal?: AbortSignal): Promise<StatLike | 'local-edit'> {
   void stagingDir;
   const target = join(root, diskPath);
   if (v.kind === 'dir') {
@@ -53,7 +57,7 @@ export async function writeVersion(root: string, diskPath: string, v: HashedVers
   }
 }
 
-async function writeFileVersion(root: string, diskPath: string, v: HashedVersion, fetcher: Pick<ChunkFetcher, 'get'>, record: LocalRecord | undefined, signal?: AbortSignal): Promise<StatLike | 'local-edit'> {
+async function writeFileVersion(root: string, diskPath: string, v: HashedVersion, fetcher: ChunkSource, record: LocalRecord | undefined, signal?: AbortSignal): Promise<StatLike | 'local-edit'> {
   const target = join(root, diskPath);
   // What stands at the name itself is replaced only if it is a file (rename would replace a link
   // itself, not follow it, but the link is the user's: it is left alone and reported).

@@ -3,11 +3,11 @@
  * whose size, mtime, ctime and inode all match the last record is not read; anything else is
  * re-hashed, and a `touch` (new mtime, same content) produces no version.
  */
-import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ignore } from 'ignore';
-import { abortPoint } from '../engine/errors.js';
+import { abortPoint } from '../model/abort.js';
 import { libraryPathProblem } from './paths.js';
 
 export interface DiskEntry {
@@ -48,12 +48,8 @@ export async function walkLibrary(root: string, rules: Ignore, signal?: AbortSig
   const unseen = new Set<string>();
   async function visit(rel: string): Promise<number> {
     await abortPoint(signal); // a folder at a time: a walk of a huge tree stops on Ctrl-C
-    let names;
-    try {
-      names = readdirSync(rel ? join(root, rel) : root, { withFileTypes: true });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (!rel || (code !== 'EACCES' && code !== 'EPERM')) throw e;
+    const names = readFolder(root, rel);
+    if (!names) {
       skipped.push({ path: rel, reason: 'the folder cannot be read (permission denied)' });
       unseen.add(rel);
       return 1; // not empty as far as anyone knows
@@ -103,6 +99,17 @@ export async function walkLibrary(root: string, rules: Ignore, signal?: AbortSig
   }
   await visit('');
   return { entries, skipped, unseen };
+}
+
+/** A folder's entries; undefined when permission is denied (below the root only: an unreadable root is an error). */
+function readFolder(root: string, rel: string): Dirent[] | undefined {
+  try {
+    return readdirSync(rel ? join(root, rel) : root, { withFileTypes: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!rel || (code !== 'EACCES' && code !== 'EPERM')) throw e;
+    return undefined;
+  }
 }
 
 /** A temporary file left by a materialization that was killed: remove it once its process is gone. */

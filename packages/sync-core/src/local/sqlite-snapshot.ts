@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { isSqliteHeader } from '../engine/chunker.js';
+import { isSqliteHeader } from '../model/chunker.js';
 
 export async function looksLikeSqlite(path: string): Promise<boolean> {
   // Synchronous: a 100-byte read is cheaper than three thread-pool round trips.

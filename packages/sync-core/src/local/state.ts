@@ -1,12 +1,17 @@
 /**
+ * Layer `local/` (above `model/`): this machine's side of a library: the state database, the
+ * folder walk, reading files in chunks and writing versions into the folder. It never imports
+ * from `engine/`; the engine drives it.
+ *
  * The library's local state, in SQLite (WAL, transactional): integrating a batch of remote
  * changes is all-or-nothing, and a SIGKILL at any point leaves the previous state intact.
  * Lives in `<library>/.syncacross/state.db` (never synced), or wherever `stateDir` says (a
  * library on a network share must not hold a SQLite database there).
  */
 import Database from 'better-sqlite3';
-import type { ChunkLocation } from '../engine/segment.js';
-import type { HashedVersion } from '../engine/version.js';
+import type { ChunkLocation } from '../model/chunk-location.js';
+import type { HashedVersion } from '../model/version.js';
+import { RoundStateStore } from './round-state.js';
 
 export interface LocalRecord {
   path: string; // path on disk, relative, as the file system spells it
@@ -85,6 +90,10 @@ export class LocalState {
     return this.db.transaction(fn)();
   }
 
+  /** The round's durable state, typed (round-state.ts): how steps talk to each other across a crash. */
+  readonly round = new RoundStateStore({ get: (k) => this.getMeta(k), set: (k, v) => this.setMeta(k, v) });
+
+  /** The `meta` table, raw; the engine goes through `round`. */
   getMeta(k: string): string | undefined {
     return (this.prepare('SELECT v FROM meta WHERE k = ?').get(k) as { v: string } | undefined)?.v;
   }
@@ -169,6 +178,12 @@ export class LocalState {
     let forgotten = 0;
     for (const p of packs) forgotten += forget.run(p).changes;
     return forgotten;
+  }
+  /** The chunks with a location in any of these packs. */
+  chunksIn(packs: string[]): string[] {
+    if (packs.length === 0) return [];
+    const rows = this.db.prepare(`SELECT DISTINCT hash FROM chunk_locations WHERE pack IN (${packs.map(() => '?').join(',')})`).all(...packs) as { hash: string }[];
+    return rows.map((r) => r.hash);
   }
   /** Every location no segment has published yet (chunks re-uploaded after a loss, or left by a crash). */
   allUnpublishedChunks(): ChunkLocation[] {

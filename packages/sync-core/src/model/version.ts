@@ -1,4 +1,8 @@
 /**
+ * Layer `model/` (the bottom, with `storage/`): the vocabulary both `local/` and `engine/` speak:
+ * versions, hashes, chunking, chunk locations, SyncError and abort points. It imports nothing
+ * from the layers above it.
+ *
  * A version of one path. Causality is by hash: `parents` names the versions this one replaces.
  * `hlc` (a hybrid logical clock: wall milliseconds, never behind anything this writer has seen)
  * only orders *concurrent* heads when picking which one keeps the name.

@@ -1,0 +1,30 @@
+/** What every step of a round is handed: the folder, its state, the remote and the settings. */
+import type { Ignore } from 'ignore';
+import type { LocalState } from '../local/state.js';
+import type { ChunkingParams } from '../model/chunker.js';
+import type { CountingStorage } from '../storage/wrappers/counting.js';
+import type { RoundPolicy } from './round-policy.js';
+import type { SyncProgress } from './sync-summary.js';
+
+export interface RoundContext {
+  dir: string;
+  stateDir: string;
+  state: LocalState;
+  storage: CountingStorage;
+  rules: Ignore;
+  options: RoundOptions;
+  signal?: AbortSignal;
+  progress: (p: SyncProgress) => void;
+}
+
+export interface RoundOptions {
+  stableAfterMs: number;
+  settleWaitMs: number;
+  roundLimitMs: number;
+  packSize: number;
+  chunking: ChunkingParams;
+  now: () => number;
+  fetchConcurrency: number;
+  /** The decisions where a wrong choice loses data (round-policy.ts): HONEST_POLICY outside the simulation. */
+  policy: RoundPolicy;
+}

@@ -1,0 +1,40 @@
+/**
+ * The few decisions of a round where a wrong choice loses data, gathered in one place. Production
+ * always runs HONEST_POLICY; the simulation swaps in deliberately broken policies (test/sim) to
+ * prove its checker catches each one. There is no public option for this: a policy is passed only
+ * through `openLibraryWithPolicy`, exported from `@syncacross/sync-core/testing`.
+ */
+import type { LocalState } from '../local/state.js';
+import type { HashedVersion } from '../model/version.js';
+import { buildTree, type Tree } from './merge.js';
+import type { SegmentKey } from './segment-format.js';
+
+export interface RoundPolicy {
+  /** The tree the folder is made to match, from every known version. */
+  mergedTree(versions: HashedVersion[]): Tree;
+  /**
+   * Segments under this node's writer id that its journal does not know: another copy of this
+   * node wrote them (restored from a backup, or cloned), and the writer id must be retired.
+   */
+  foreignSegments(listing: SegmentKey[], writer: string, journaled: Set<string>): SegmentKey[];
+  /**
+   * Called with each listing of `log/`. What a listing does not show is not taken as gone here:
+   * the honest round asks the object itself (pull-remote.ts).
+   */
+  afterListing(state: LocalState, listing: SegmentKey[]): void;
+  /** Whether the round looks for lost packs when the round state asks it to (`checkPacks`). */
+  looksForLostPacks(): boolean;
+  /**
+   * What a local delete replaces: the version this disk held (never one it did not see), plus the
+   * folder entries of a folder that now holds files.
+   */
+  deleteParents(recorded: string, filledFolderHeads: HashedVersion[], allHeads: () => HashedVersion[]): string[];
+}
+
+export const HONEST_POLICY: RoundPolicy = {
+  mergedTree: (versions) => buildTree(versions),
+  foreignSegments: (listing, writer, journaled) => listing.filter((k) => k.writer === writer && !journaled.has(k.key)),
+  afterListing: () => undefined,
+  looksForLostPacks: () => true,
+  deleteParents: (recorded, filledFolderHeads) => [...new Set([recorded, ...filledFolderHeads.map((h) => h.hash)])],
+};

@@ -1,0 +1,68 @@
+/**
+ * Step 7: journal, then upload, the segment(s) carrying pending versions. The last one also
+ * publishes every location no segment has yet (content uploaded again after a loss, or packs a
+ * crash left unpublished) and announces packs found lost; with only those, it carries no versions.
+ */
+import { checkAborted } from '../../model/abort.js';
+import type { RoundContext } from '../round-context.js';
+import { LOCATIONS_PER_SEGMENT, publishable, versionBatches } from '../segment-batches.js';
+import { encodeSegment, SEGMENT_FORMAT } from '../segment.js';
+import { stripHash } from './new-versions.js';
+
+export interface CommitResult {
+  /** Segments uploaded. */
+  segments: number;
+  /** Versions they carry. */
+  versions: number;
+  errors: string[];
+}
+
+export async function commitPending(ctx: RoundContext): Promise<CommitResult> {
+  const { state, storage } = ctx;
+  const result: CommitResult = { segments: 0, versions: 0, errors: [] };
+  const pending = state.pendingVersions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
+  const announce = state.round.get('announceLost');
+  // Batches within the limits readers enforce (segment-batches.ts); locations beyond what one
+  // segment carries go out in further segments with no versions.
+  const batches = versionBatches(pending);
+  let done = 0;
+  for (let i = 0; ; i++) {
+    checkAborted(ctx.signal); // what is journaled goes out next round
+    const batch = batches[i] ?? [];
+    const lastBatch = i >= batches.length - 1;
+    const writer = state.round.get('writer');
+    const seq = state.round.get('seq') + 1;
+    const all = lastBatch ? state.allUnpublishedChunks() : state.unpublishedChunks(batch.flatMap((v) => v.chunks));
+    const last = lastBatch && all.length <= LOCATIONS_PER_SEGMENT;
+    const { versions, chunks, dropped } = publishable(batch, all.slice(0, LOCATIONS_PER_SEGMENT));
+    if (batch.length === 0 && chunks.length === 0 && (!last || announce.length === 0)) return result;
+    const { key, bytes } = encodeSegment({
+      format: SEGMENT_FORMAT,
+      repo: state.round.get('repo'),
+      writer,
+      seq,
+      prev: state.round.get('lastSegment'),
+      versions: versions.map(stripHash),
+      chunks,
+      ...(last && announce.length > 0 ? { lostPacks: announce } : {}),
+    });
+    state.transaction(() => {
+      state.addJournal(writer, seq, key, bytes);
+      state.assignSegment(batch.map((v) => v.hash), key); // `dropped` too: never published, never retried
+      state.publishChunks(chunks.map((c) => c[0]), key);
+      state.recordSegment(key, writer, seq, 'applied');
+      state.round.set('seq', seq);
+      state.round.set('lastSegment', key);
+      if (last) state.round.set('announceLost', []); // journaled: it goes out with the segment
+    });
+    ctx.progress({ phase: 'upload', done, total: pending.length, bytes: bytes.byteLength });
+    done += batch.length;
+    // 'exists' can only be our own earlier attempt: the key is the hash of these bytes.
+    await storage.putIfAbsent(key, bytes);
+    state.markUploaded(key);
+    result.segments++;
+    result.versions += versions.length;
+    if (dropped.length > 0) result.errors.push(`left ${dropped.length} version(s) another writer made out of a republished segment: their size disagrees with their chunks (e.g. ${JSON.stringify(dropped[0]!.path)})`);
+    if (last) return result;
+  }
+}

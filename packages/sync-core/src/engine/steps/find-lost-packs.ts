@@ -1,0 +1,43 @@
+/**
+ * After a storage rollback: which packs that known chunks live in are gone from the remote. A pack
+ * counts as lost only when a listing does not show it and a read of it answers NotFound (the truth
+ * is on the storage: an announcement by another node only makes this node look). Locations in
+ * lost packs are forgotten; the packs are announced in this node's next segment, so nodes that
+ * would not notice look too; and what this node holds of them on disk is uploaded again in this
+ * round's scan.
+ */
+import { listAll, objectExists } from '../../storage/listing.js';
+import type { CountingStorage } from '../../storage/wrappers/counting.js';
+import { findDamagedPacks, markPacksLost, verifyOtherLocations } from '../pack-health.js';
+import type { RoundContext } from '../round-context.js';
+
+/** Returns what a person should be told (as errors: something was lost). */
+export async function findLostPacks(ctx: RoundContext): Promise<string[]> {
+  const { state, storage } = ctx;
+  const inUse = state.packsInUse();
+  const lost = await missingPacks(storage, inUse);
+  // Packs another node announced that are still there: damaged ones (not matching their name)
+  // count as lost too, so the nodes holding their content upload it again.
+  const { damaged, pending } = await findDamagedPacks(state, storage, ctx.options.now(), inUse, lost, state.round.get('verifyPacks'));
+  const gone = [...lost, ...damaged];
+  const held = state.chunksIn(gone);
+  state.transaction(() => {
+    markPacksLost(state, gone);
+    state.round.set('verifyPacks', pending);
+    state.round.set('checkPacks', pending.length > 0); // announced packs not judged yet: look again
+  });
+  await verifyOtherLocations(state, storage, held);
+  const errors: string[] = [];
+  if (lost.length > 0) errors.push(`the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`);
+  if (damaged.length > 0) errors.push(`${damaged.length} pack(s) on the remote are damaged (they do not match their name); re-uploading what this node has of them`);
+  return errors;
+}
+
+/** Packs in use that neither a listing of `packs/` shows nor a read finds. */
+async function missingPacks(storage: CountingStorage, inUse: string[]): Promise<string[]> {
+  if (inUse.length === 0) return [];
+  const listed = new Set((await listAll(storage, 'packs/')).map((o) => o.key));
+  const lost: string[] = [];
+  for (const pack of inUse) if (!listed.has(pack) && !(await objectExists(storage, pack))) lost.push(pack);
+  return lost;
+}

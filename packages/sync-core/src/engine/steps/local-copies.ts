@@ -1,0 +1,54 @@
+/**
+ * Materialization's look at what is already on this disk: content another local file holds
+ * (copied rather than downloaded), and whether a file still holds the version its record names.
+ */
+import { join } from 'node:path';
+import { chunkFile } from '../../local/chunk-file.js';
+import { statOf, unchangedSince } from '../../local/materialize.js';
+import { IGNORE_CTIME } from '../../local/scan.js';
+import type { LocalRecord } from '../../local/state.js';
+import { sha256 } from '../../model/hashing.js';
+import type { HashedVersion } from '../../model/version.js';
+import { hashLocalContent } from '../local-changes.js';
+import type { RoundContext } from '../round-context.js';
+
+/**
+ * The chunks of `v` read from a local file said to hold it, verified against their hashes
+ * (undefined when the file no longer holds exactly that content).
+ */
+export async function localChunks(ctx: RoundContext, abs: string, v: HashedVersion): Promise<Map<string, Uint8Array> | undefined> {
+  if (v.kind === 'sqlite') return undefined; // a live database is read through a snapshot, not here
+  try {
+    const out = new Map<string, Uint8Array>();
+    const order: string[] = [];
+    for await (const bytes of chunkFile(abs, ctx.options.chunking)) {
+      const h = sha256(bytes);
+      order.push(h);
+      out.set(h, bytes);
+    }
+    return order.join() === v.chunks.join() ? out : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Before overwriting or trashing a file, make sure it still holds the recorded version. Stat
+ * first; where the stat moved (an app opened a database and touched its -wal/-shm, or the record
+ * was stored "racy"), compare content: if the file still holds the recorded version, the record
+ * is refreshed and the incoming change may be applied.
+ */
+export async function settleRecord(ctx: RoundContext, rec: LocalRecord): Promise<LocalRecord> {
+  const path = join(ctx.dir, rec.path);
+  if (await unchangedSince(path, rec)) return rec;
+  const had = ctx.state.version(rec.version);
+  if (!had || had.kind === 'dir') return rec;
+  const before = await statOf(path);
+  const chunks = await hashLocalContent(path, join(ctx.stateDir, 'staging'), ctx.options.chunking);
+  const now = await statOf(path); // after hashing: opening a database may touch its files
+  if (!before || !now || chunks === undefined || chunks.join() !== had.chunks.join()) return rec;
+  if (had.kind !== 'sqlite' && (before.size !== now.size || before.mtimeMs !== now.mtimeMs)) return rec; // changed while hashing
+  const settled = { ...rec, size: now.size, mtimeMs: now.mtimeMs, ctimeMs: had.kind === 'sqlite' ? IGNORE_CTIME : now.ctimeMs, ino: now.ino };
+  ctx.state.putLocal(settled);
+  return settled;
+}

@@ -1,0 +1,155 @@
+/**
+ * Step 8 of a round: make the folder match the merged tree, never overwriting a local edit.
+ * Deletions first, then the writes (write-versions.ts), content copied from local files where
+ * this node already holds it, downloaded otherwise.
+ */
+import { join } from 'node:path';
+import { pruneEmptyParents, trashFile, unchangedSince } from '../../local/materialize.js';
+import { describePathError, isPerPathError, unsafeParent } from '../../local/safe-paths.js';
+import type { LocalRecord } from '../../local/state.js';
+import { abortPoint } from '../../model/abort.js';
+import { contentId, type HashedVersion } from '../../model/version.js';
+import { ChunkFetcher } from '../chunk-fetcher.js';
+import { chunkLocations } from '../chunk-locations.js';
+import type { Tree, TreeEntry } from '../merge.js';
+import { settleReadFailures } from '../pack-health.js';
+import type { RoundContext } from '../round-context.js';
+import type { SyncSummary } from '../sync-summary.js';
+import { settleRecord } from './local-copies.js';
+import { writeEntries, type Materialization as WriteTarget } from './write-versions.js';
+
+/** Files up to this size are copied from another local file holding the same content. */
+const LOCAL_COPY_MAX = 64 * 1024 * 1024;
+
+/** Returns whether the folder now matches the tree (false: something was left for a later round). */
+export async function materializeTree(ctx: RoundContext, summary: SyncSummary): Promise<boolean> {
+  const { state, storage } = ctx;
+  const m = new Materialization(ctx, summary);
+  // The last round's plan was for the scan before this (engine/adoption.ts); kept, it could adopt
+  // a file the user later makes with the same bytes.
+  state.planWrites([]);
+  await m.removeDeleted();
+  const todo = await m.toWrite();
+  if (todo.length === 0) return m.complete;
+  const fetcher = new ChunkFetcher(storage, (h) => chunkLocations(state, h), ctx.signal);
+  const failed = await writeEntries(m, m.ordered(todo, fetcher), fetcher);
+  state.planWrites([]); // every write is recorded
+  await settleReadFailures(state, storage, ctx.options.now(), fetcher, failed, summary);
+  return m.complete;
+}
+
+/** One materialization: the tree, the records, and where local copies of content are. */
+class Materialization implements WriteTarget {
+  readonly tree: Tree;
+  readonly byHash: Map<string, HashedVersion>;
+  readonly records: Map<string, LocalRecord>;
+  /** Records are keyed by the name on disk; the tree by NFC path (a macOS NFD name is the same file). */
+  readonly byTree: Map<string, LocalRecord>;
+  readonly trashDir: string;
+  /**
+   * Content this node already holds in another file (its own edit turned conflict copy, a rename)
+   * is copied from there, not downloaded, and before anything is overwritten: it is then still
+   * written when the remote has lost it (storage rolled back).
+   */
+  private readonly localSource = new Map<string, { abs: string; treePath: string }>();
+  /** False once something was left for a later round. */
+  complete = true;
+
+  constructor(
+    readonly ctx: RoundContext,
+    readonly summary: SyncSummary,
+  ) {
+    const versions = ctx.state.allVersions();
+    this.tree = ctx.options.policy.mergedTree(versions);
+    this.byHash = new Map(versions.map((v) => [v.hash, v]));
+    this.records = ctx.state.localRecords();
+    this.byTree = new Map([...this.records.values()].map((r) => [r.treePath, r]));
+    this.trashDir = join(ctx.stateDir, 'trash', new Date(ctx.options.now()).toISOString().replace(/[:.]/g, '-'));
+    summary.conflicts = [...this.tree.values()].filter((e) => e.conflictOf).map((e) => e.path);
+    for (const rec of this.records.values()) {
+      const v = this.byHash.get(rec.version); // from the versions already loaded: no query per file
+      if (v && !v.deleted && v.kind === 'file' && v.size <= LOCAL_COPY_MAX && v.chunks.length > 0) this.localSource.set(contentId(v), { abs: join(ctx.dir, rec.path), treePath: rec.treePath });
+    }
+  }
+
+  /** A local file holding `e`'s content under another name. */
+  sourceOf(e: TreeEntry): { abs: string; treePath: string } | undefined {
+    const src = this.localSource.get(contentId(e.version));
+    return src && src.treePath !== e.path ? src : undefined;
+  }
+
+  /** `rec`'s file went to the trash: a local copy of its content is read from there now. */
+  movedToTrash(rec: LocalRecord): void {
+    const { dir, state } = this.ctx;
+    for (const src of this.localSource.values()) if (src.abs === join(dir, rec.path)) src.abs = join(this.trashDir, rec.path);
+    state.removeLocal(rec.path);
+  }
+
+  /** Deletions first, so a rename's old name is gone before its new one appears (a rename's content is then copied from the trash). */
+  async removeDeleted(): Promise<void> {
+    const { dir, signal } = this.ctx;
+    const deleted: string[] = [];
+    for (const rec of this.records.values()) {
+      if (this.tree.has(rec.treePath)) continue;
+      await abortPoint(signal);
+      let trashed: boolean;
+      try {
+        const unsafe = unsafeParent(dir, rec.path); // never read, let alone move, through a link
+        if (unsafe) throw unsafe;
+        trashed = await trashFile(dir, rec.path, await settleRecord(this.ctx, rec), this.trashDir);
+      } catch (e) {
+        if (!isPerPathError(e)) throw e;
+        this.summary.errors.push(`could not remove ${rec.treePath}: ${describePathError(e)}; tried again next sync`);
+        this.complete = false;
+        continue;
+      }
+      if (!trashed) this.complete = false;
+      else {
+        this.movedToTrash(rec);
+        deleted.push(rec.path);
+        this.summary.remote.deleted++;
+      }
+    }
+    const keptDirs = new Set([...this.tree.values()].filter((e) => e.version.kind === 'dir').map((e) => e.path));
+    for (const p of deleted) await pruneEmptyParents(dir, p, (d) => keptDirs.has(d));
+  }
+
+  /** Tree entries the folder does not hold yet (a record already holding the same bytes is only renamed in the state). */
+  async toWrite(): Promise<TreeEntry[]> {
+    const { state, dir } = this.ctx;
+    const todo: TreeEntry[] = [];
+    for (const entry of this.tree.values()) {
+      const rec = this.byTree.get(entry.path);
+      if (rec?.version === entry.version.hash) continue;
+      const had = rec ? this.byHash.get(rec.version) : undefined;
+      if (rec && had && !had.deleted && contentId(had) === contentId(entry.version) && (had.exec ?? false) === (entry.version.exec ?? false) && (await unchangedSince(join(dir, rec.path), rec))) {
+        // Same bytes already here. (Only while the file is as recorded: a file the user deleted or
+        // changed keeps its record, so the delete or edit names the version the user saw.)
+        state.putLocal({ ...rec, treePath: entry.path, version: entry.version.hash });
+        continue;
+      }
+      todo.push(entry);
+    }
+    return todo;
+  }
+
+  /** The writes in the order they are made, their downloads planned, and the plan stored. */
+  ordered(todo: TreeEntry[], fetcher: ChunkFetcher): TreeEntry[] {
+    const { state } = this.ctx;
+    fetcher.plan(todo.filter((e) => !this.sourceOf(e)).flatMap((e) => e.version.chunks));
+    // Write in pack order so neighbouring small files come from one ranged read.
+    const firstLoc = (e: TreeEntry) => {
+      const c = e.version.chunks[0];
+      const loc = c ? state.chunk(c) : undefined;
+      return loc ? `${loc[1]}:${String(loc[2]).padStart(12, '0')}` : '';
+    };
+    // Local copies first, and among them those that write a new name (a conflict copy, a rename's
+    // target) before those that overwrite a file, which may be another copy's source.
+    const sortKey = (e: TreeEntry) => (this.sourceOf(e) ? (this.byTree.has(e.path) ? '1' : '0') : `2${firstLoc(e)}`);
+    todo.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+    // Stored before the first rename: a crash between a rename and its record is then recognized
+    // by the next scan as this node's own write (engine/adoption.ts), not as a local edit.
+    state.planWrites(todo.filter((e) => e.version.kind !== 'dir').map((e) => ({ path: this.byTree.get(e.path)?.path ?? e.path, treePath: e.path, version: e.version.hash })));
+    return todo;
+  }
+}

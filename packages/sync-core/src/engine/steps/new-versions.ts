@@ -1,0 +1,102 @@
+/**
+ * The versions a scan creates, kept aside until the packs holding their chunks are written: a
+ * version must never be recorded (and later committed) before its content is on the remote.
+ * Recorded all at once, with the clock and the records of the files they came from.
+ */
+import type { StatLike } from '../../local/materialize.js';
+import type { LocalState } from '../../local/state.js';
+import { withHash, type HashedVersion, type Version } from '../../model/version.js';
+import { buildTree, headsByPath, resolvePath, type Tree, type TreeEntry } from '../merge.js';
+
+interface NewVersion {
+  v: HashedVersion;
+  diskPath?: string;
+  stat?: StatLike;
+  /** The tree's version, found already on disk: only the record is new. */
+  adopt?: boolean;
+}
+
+export const stripHash = (v: HashedVersion): Version => {
+  const { hash: _hash, ...rest } = v;
+  return rest;
+};
+
+export class NewVersions {
+  private readonly list: NewVersion[] = [];
+  /** Versions made (adopted ones not counted). */
+  created = 0;
+  private hlc: number;
+  private heads: Map<string, HashedVersion[]> | undefined;
+  private tree: Tree | undefined;
+
+  constructor(
+    private readonly state: LocalState,
+    readonly writer: string,
+    private readonly now: () => number,
+  ) {
+    this.hlc = state.round.get('hlc');
+  }
+
+  /**
+   * The hybrid logical clock: never behind the wall clock, never behind anything seen. Kept in
+   * memory during the scan and stored with the versions, in one transaction.
+   */
+  tick(): number {
+    return (this.hlc = Math.max(this.now(), this.hlc + 1));
+  }
+
+  /** Heads and tree as recorded before this scan (built once, when first needed). */
+  headsOf(path: string): HashedVersion[] {
+    return (this.heads ??= headsByPath(this.state.allVersions())).get(path) ?? [];
+  }
+  treeEntry(path: string): TreeEntry | undefined {
+    return (this.tree ??= buildTree(this.state.allVersions())).get(path);
+  }
+
+  add(v: Version, diskPath?: string, stat?: StatLike): HashedVersion {
+    const hv = withHash(v);
+    this.list.push({ v: hv, diskPath, stat });
+    this.created++;
+    return hv;
+  }
+
+  adopt(v: HashedVersion, diskPath: string, stat: StatLike): void {
+    this.list.push({ v, diskPath, stat, adopt: true });
+  }
+
+  /** A delete replacing `parents`, of a path that was a `kind`. */
+  addDelete(path: string, parents: string[], kind: Version['kind']): void {
+    this.add({ path, parents, hlc: this.tick(), writer: this.writer, deleted: true, kind, size: 0, mtime: 0, chunks: [] });
+  }
+
+  /**
+   * Deleting or editing a conflict copy resolves the conflict: one version replacing all heads (a
+   * delete, for a file displaced by a folder of its name: the folder stays).
+   */
+  resolveConflict(path: string, displaced?: boolean): void {
+    if (displaced) {
+      const all = this.headsOf(path);
+      const live = all.filter((h) => !h.deleted);
+      if (live.length > 0) this.addDelete(path, all.map((h) => h.hash), live[live.length - 1]!.kind);
+      return;
+    }
+    const current = resolvePath(this.headsOf(path));
+    if (!current.winner || current.heads.length < 2) return;
+    this.add({ ...stripHash(current.winner), parents: current.heads.map((h) => h.hash), hlc: this.tick(), writer: this.writer });
+  }
+
+  /** Records the versions and their files' records, and forgets `removed` records: one transaction. */
+  record(removed: string[], resupplied: boolean): void {
+    const { state } = this;
+    state.transaction(() => {
+      if (resupplied) state.round.set('resupply', false);
+      if (this.list.length > 0) state.round.set('hlc', this.hlc);
+      if (this.list.length > 0) state.round.set('materialize', true); // as for applied segments: crash-proof
+      for (const path of removed) state.removeLocal(path);
+      for (const { v, diskPath, stat, adopt } of this.list) {
+        if (!adopt) state.addVersion(v, null);
+        if (diskPath !== undefined && stat) state.putLocal({ path: diskPath, treePath: v.path, version: v.hash, ...stat });
+      }
+    });
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Steps 1-4 of a round: list `log/`, make sure the remote still holds our repository, detect a
+ * restored or cloned node, put back what the remote lost of our journal, notice segments of
+ * others that vanished, look for lost packs when asked to, and apply new segments.
+ */
+import type { LocalState } from '../../local/state.js';
+import { objectExists } from '../../storage/listing.js';
+import type { CountingStorage } from '../../storage/wrappers/counting.js';
+import type { ListedSegment } from '../ingest.js';
+import { applyNewSegments, listSegments } from '../remote-segments.js';
+import { verifyRepository } from '../repository.js';
+import type { RoundContext } from '../round-context.js';
+import type { SyncSummary } from '../sync-summary.js';
+import { findLostPacks } from './find-lost-packs.js';
+import { retireWriterIfForeign } from './retire-writer.js';
+
+/** Returns whether anything new was merged. */
+export async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<boolean> {
+  const { state, storage, options } = ctx;
+  const listing = await listSegments(storage);
+  const listed = new Set(listing.map((k) => k.key));
+  const known = state.knownSegments();
+  const repoIds = await repositoryIds(state, storage, listing, listed, known);
+
+  retireWriterIfForeign(state, options.policy.foreignSegments(listing, state.round.get('writer'), state.journalKeys()), summary);
+  options.policy.afterListing(state, listing);
+
+  const lostOwn = await reuploadJournal(state, storage, listed);
+  const vanished = await republishVanished(state, storage, listed, known);
+  for (const key of vanished) summary.errors.push(`the remote lost ${key} (was the storage restored from an older copy?); its versions go out again from this node`);
+  if (lostOwn || vanished.length > 0) state.round.set('checkPacks', true); // kept until a check completes: a crash in it does not forget
+  await lookForLostPacks(ctx, summary);
+
+  const progress = (total: number) => ctx.progress({ phase: 'fetch', done: 0, total, bytes: 0 });
+  const pull = { state, storage, now: options.now(), fetchConcurrency: options.fetchConcurrency, progress, signal: ctx.signal };
+  const added = await applyNewSegments(pull, summary, listing, known, repoIds);
+  await lookForLostPacks(ctx, summary);
+  return added;
+}
+
+async function lookForLostPacks(ctx: RoundContext, summary: SyncSummary): Promise<void> {
+  if (ctx.state.round.get('checkPacks') && ctx.options.policy.looksForLostPacks()) summary.errors.push(...(await findLostPacks(ctx)));
+}
+
+/**
+ * The ids the repository answers to. The repository check costs a request; skip it when the
+ * listing shows a segment this node already verified (then the remote is still ours). A wiped,
+ * emptied or switched remote shows none, and is checked (and stopped) before anything else happens.
+ */
+async function repositoryIds(state: LocalState, storage: CountingStorage, listing: ListedSegment[], listed: Set<string>, known: Set<string>): Promise<string[]> {
+  const writer = state.round.get('writer');
+  const anchored = listing.some((k) => known.has(k.key) && !k.key.startsWith(`log/${writer}/`)) || state.journal(writer).some((e) => e.uploaded && listed.has(e.key));
+  const repoIds = state.round.get('repoIds');
+  if (anchored && repoIds.length > 0) return repoIds;
+  const verified = await verifyRepository(storage, state.round.get('repo'));
+  state.round.set('repoIds', verified);
+  return verified;
+}
+
+/**
+ * Journal entries a crash left behind, or that the remote lost (storage rolled back): re-upload,
+ * same key and bytes. Uploaded entries of retired incarnations count too: they are history other
+ * nodes may build on. Returns whether the remote had lost any of our uploaded segments.
+ */
+async function reuploadJournal(state: LocalState, storage: CountingStorage, listed: Set<string>): Promise<boolean> {
+  let lostOwn = false;
+  for (const entry of state.journalIndex()) {
+    if (entry.uploaded && listed.has(entry.key)) continue;
+    if (entry.uploaded) {
+      // Unlisted: lost, or (where listings lag) merely not listed yet; ask the object itself.
+      if (!storage.capabilities.consistentListing && (await objectExists(storage, entry.key))) continue;
+      lostOwn = true;
+    } else if (entry.writer !== state.round.get('writer')) continue;
+    await storage.putIfAbsent(entry.key, state.journalBytes(entry.key)!);
+    state.markUploaded(entry.key);
+  }
+  return lostOwn;
+}
+
+/**
+ * Segments of other writers this node had applied that the listing no longer shows: the storage
+ * went back in time (or, where listings lag or drop entries, maybe not: ask the object itself).
+ * Packs may be gone too (the caller looks). And the author of a lost segment may never upload it
+ * again (restored from an older copy too, or gone for good): its versions go out again in this
+ * node's next segment, so every node still gets them. Returns the vanished keys.
+ */
+async function republishVanished(state: LocalState, storage: CountingStorage, listed: Set<string>, known: Set<string>): Promise<string[]> {
+  const journaled = state.journalKeys();
+  const vanished: string[] = [];
+  for (const key of known) {
+    if (listed.has(key) || journaled.has(key) || state.segmentState(key) !== 'applied') continue;
+    if (await objectExists(storage, key)) continue;
+    vanished.push(key);
+    state.republishSegment(key);
+  }
+  return vanished;
+}

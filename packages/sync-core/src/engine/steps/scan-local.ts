@@ -1,0 +1,203 @@
+/**
+ * Step 5 of a round: new versions for what changed locally. Files are staged (chunked, their new
+ * chunks packed and uploaded as packs fill); the versions are recorded once every pack is written.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StatLike } from '../../local/materialize.js';
+import { effectiveStat, IGNORE_CTIME, isUnseen, recordStat, sameStat, walkLibrary, type DiskEntry, type WalkResult } from '../../local/scan.js';
+import type { LocalRecord } from '../../local/state.js';
+import { abortPoint } from '../../model/abort.js';
+import { contentId, type Version } from '../../model/version.js';
+import { plannedVersionHeld } from '../adoption.js';
+import { stageFile, type StagedContent } from '../local-changes.js';
+import { PackWriter } from '../packs.js';
+import type { RoundContext } from '../round-context.js';
+import { settleRecent } from '../settle.js';
+import type { SyncSummary } from '../sync-summary.js';
+import { NewVersions } from './new-versions.js';
+
+export interface ScanResult {
+  /** Versions created. */
+  created: number;
+  local: SyncSummary['local'];
+  skipped: SyncSummary['skipped'];
+  packs: number;
+  bytes: number;
+}
+
+/** Only the stat fields: a DiskEntry also has `path`, which must not overwrite a record's. */
+const statFields = (e: StatLike): StatLike => ({ size: e.size, mtimeMs: e.mtimeMs, ctimeMs: e.ctimeMs, ino: e.ino });
+
+export async function scanLocal(ctx: RoundContext): Promise<ScanResult> {
+  const walk = await walkLibrary(ctx.dir, ctx.rules, ctx.signal);
+  const scan = new LocalScan(ctx, walk);
+  await scan.entries();
+  scan.deletions();
+  await scan.packs.flush();
+  scan.versions.record(scan.removed, scan.resupply);
+  return { created: scan.versions.created, local: scan.local, skipped: scan.skipped, packs: scan.packs.packsWritten, bytes: scan.packs.bytesWritten };
+}
+
+class LocalScan {
+  readonly records: Map<string, LocalRecord>;
+  readonly packs: PackWriter;
+  readonly versions: NewVersions;
+  /** After packs were lost: unchanged files whose version lacks a chunk location are staged again. */
+  readonly resupply: boolean;
+  readonly local = { added: 0, changed: 0, deleted: 0 };
+  readonly skipped: SyncSummary['skipped'];
+  /** Records dropped with the versions, in one transaction. */
+  readonly removed: string[] = [];
+  private readonly staging: string;
+
+  constructor(
+    private readonly ctx: RoundContext,
+    private readonly walk: WalkResult,
+  ) {
+    const { state, storage, options } = ctx;
+    this.records = state.localRecords();
+    this.skipped = [...walk.skipped];
+    this.packs = new PackWriter(storage, (locs) => state.transaction(() => locs.forEach((l) => state.addChunk(l, null))), (h) => state.hasChunk(h), options.packSize);
+    this.versions = new NewVersions(state, state.round.get('writer'), options.now);
+    this.resupply = state.round.get('resupply');
+    this.staging = join(ctx.stateDir, 'staging');
+  }
+
+  /** Every file and folder on disk: unchanged, touched, adopted, or a new version. */
+  async entries(): Promise<void> {
+    const { ctx } = this;
+    const entries = [...this.walk.entries.values()];
+    // Files being written right now get a moment to settle; one that does not is named, never skipped in silence.
+    const unsettled = await settleRecent(ctx.dir, entries, { recentMs: ctx.options.stableAfterMs, maxWaitMs: ctx.options.settleWaitMs, signal: ctx.signal });
+    let done = 0;
+    for (const entry of entries) {
+      await abortPoint(ctx.signal);
+      const rec = this.records.get(entry.diskPath);
+      this.records.delete(entry.diskPath);
+      const actual = statFields(await effectiveStat(ctx.dir, entry));
+      if (rec && sameStat(actual, rec)) {
+        if (this.resupply && entry.kind === 'file' && this.lacksLocation(rec.version)) await this.stage(entry);
+        continue;
+      }
+      if (entry.kind === 'dir') {
+        this.folder(entry, rec, recordStat(actual));
+        continue;
+      }
+      const stillWritten = unsettled.get(entry.diskPath);
+      if (stillWritten) {
+        this.skipped.push({ path: entry.diskPath, reason: stillWritten });
+        continue;
+      }
+      ctx.progress({ phase: 'scan', done: done++, total: entries.length, bytes: 0, path: entry.diskPath });
+      await this.file(entry, rec, recordStat(actual));
+    }
+  }
+
+  private lacksLocation(hash: string): boolean {
+    const { state } = this.ctx;
+    return state.version(hash)?.chunks.some((h) => !state.hasChunk(h)) ?? false;
+  }
+
+  private stage(entry: DiskEntry) {
+    return stageFile(this.ctx.dir, entry, this.packs, this.staging, this.ctx.options.chunking, this.ctx.signal);
+  }
+
+  private folder(entry: DiskEntry, rec: LocalRecord | undefined, st: StatLike): void {
+    const base = rec ? this.ctx.state.version(rec.version) : undefined;
+    if (base?.kind === 'dir' && !base.deleted) {
+      this.ctx.state.putLocal({ ...rec!, ...st });
+      return;
+    }
+    const { versions } = this;
+    versions.add({ path: entry.path, parents: rec ? [rec.version] : [], hlc: versions.tick(), writer: versions.writer, kind: 'dir', size: 0, mtime: 0, chunks: [] }, entry.diskPath, st);
+    this.local.added++;
+  }
+
+  private async file(entry: DiskEntry, rec: LocalRecord | undefined, st: StatLike): Promise<void> {
+    const staged = await this.stage(entry);
+    if ('unstable' in staged) {
+      this.skipped.push({ path: entry.diskPath, reason: staged.unstable });
+      return;
+    }
+    if (staged.kind === 'sqlite') st.ctimeMs = IGNORE_CTIME; // databases are compared by content
+    const draft = this.draft(entry, rec, staged);
+    if (this.sameContent(entry, rec, st, draft)) return;
+    const { versions } = this;
+    const copy = rec ? versions.treeEntry(rec.treePath) : undefined;
+    const conflictOf = copy?.conflictOf;
+    if (conflictOf) {
+      // An edited conflict copy becomes a file of its own, and the conflict is resolved.
+      versions.add({ ...draft, path: entry.path, parents: [], hlc: versions.tick() }, entry.diskPath, st);
+      versions.resolveConflict(conflictOf, copy.displaced);
+    } else {
+      versions.add({ ...draft, hlc: versions.tick() }, entry.diskPath, st);
+    }
+    if (rec) this.local.changed++;
+    else this.local.added++;
+  }
+
+  private draft(entry: DiskEntry, rec: LocalRecord | undefined, staged: StagedContent): Version {
+    return {
+      path: rec?.treePath ?? entry.path,
+      parents: rec ? [rec.version] : [],
+      hlc: 0,
+      writer: this.versions.writer,
+      kind: staged.kind,
+      size: staged.size,
+      mtime: Math.round(entry.mtimeMs),
+      chunks: staged.chunks,
+      ...(entry.exec ? { exec: true as const } : {}),
+    };
+  }
+
+  /** The file holds content this node already has a version for: only its record changes. */
+  private sameContent(entry: DiskEntry, rec: LocalRecord | undefined, st: StatLike, draft: Version): boolean {
+    const { state } = this.ctx;
+    const base = rec ? state.version(rec.version) : undefined;
+    const mine = base && contentId(base) === contentId(draft) ? undefined : plannedVersionHeld(state, entry.diskPath, draft);
+    if (mine) {
+      // Written here by a materialization a crash cut short before its record: no new version.
+      state.putLocal({ path: entry.diskPath, treePath: mine.treePath, version: mine.version.hash, ...st });
+      return true;
+    }
+    if (base && !base.deleted && contentId(base) === contentId(draft)) {
+      state.putLocal({ ...rec!, ...st }); // touched, not changed
+      return true;
+    }
+    if (rec) return false;
+    // A file with no record that already holds the tree's version (the other node's copy of the
+    // same bytes, or a download whose record a crash lost): adopt it, no new version.
+    const there = this.versions.treeEntry(entry.path);
+    if (!there || there.conflictOf || contentId(there.version) !== contentId(draft)) return false;
+    this.versions.adopt(there.version, entry.diskPath, st);
+    return true;
+  }
+
+  /** Whatever has a record but is no longer on disk was deleted here. */
+  deletions(): void {
+    const { state, dir, options } = this.ctx;
+    const { versions } = this;
+    for (const rec of this.records.values()) {
+      // Behind a link or an unreadable folder the file is unknown, not gone: no delete.
+      if (isUnseen(this.walk, rec.path)) continue;
+      const base = state.version(rec.version);
+      this.removed.push(rec.path);
+      if (!base || base.deleted) continue;
+      const copy = versions.treeEntry(rec.treePath);
+      if (copy?.conflictOf) {
+        versions.resolveConflict(copy.conflictOf, copy.displaced);
+        continue;
+      }
+      // A delete supersedes only what was on this disk (the record), never a version it did not see.
+      // Except an empty-folder entry whose folder now holds files: the folder is there, and every
+      // entry saying "this folder exists" is answered at once (concurrent entries from several
+      // nodes would otherwise be retired one per round, by every node).
+      const nowFilled = base.kind === 'dir' && statSync(join(dir, rec.path), { throwIfNoEntry: false })?.isDirectory() === true;
+      const dirHeads = nowFilled ? versions.headsOf(rec.treePath).filter((h) => !h.deleted && h.kind === 'dir') : [];
+      const parents = options.policy.deleteParents(rec.version, dirHeads, () => versions.headsOf(rec.treePath));
+      versions.addDelete(rec.treePath, parents, base.kind);
+      this.local.deleted++;
+    }
+  }
+}

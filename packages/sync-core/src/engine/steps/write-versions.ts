@@ -1,0 +1,120 @@
+/**
+ * The writes of a materialization (materialize-tree.ts): each tree entry written into the folder,
+ * its record stored in batches, failures judged per file so the rest goes on.
+ */
+import { join } from 'node:path';
+import { trashFile, writeVersion } from '../../local/materialize.js';
+import { describePathError, isPerPathError, unsafeParent } from '../../local/safe-paths.js';
+import { IGNORE_CTIME, recordStat } from '../../local/scan.js';
+import type { LocalRecord } from '../../local/state.js';
+import { abortPoint } from '../../model/abort.js';
+import type { HashedVersion } from '../../model/version.js';
+import type { ChunkFetcher } from '../chunk-fetcher.js';
+import type { TreeEntry } from '../merge.js';
+import type { FailedFile } from '../pack-health.js';
+import type { RoundContext } from '../round-context.js';
+import { withSizeCheck } from '../segment-schema.js';
+import type { SyncSummary } from '../sync-summary.js';
+import { localChunks, settleRecord } from './local-copies.js';
+
+/** What the writes need of the materialization (materialize-tree.ts). */
+export interface Materialization {
+  readonly ctx: RoundContext;
+  readonly summary: SyncSummary;
+  readonly byHash: Map<string, HashedVersion>;
+  readonly byTree: Map<string, LocalRecord>;
+  readonly trashDir: string;
+  /** Set to false when something is left for a later round. */
+  complete: boolean;
+  /** A local file holding the entry's content under another name. */
+  sourceOf(e: TreeEntry): { abs: string } | undefined;
+  /** The record's file went to the trash. */
+  movedToTrash(rec: LocalRecord): void;
+}
+
+/** Writes `todo` in order; returns the files whose content could not be read (judged by the caller). */
+export async function writeEntries(m: Materialization, todo: TreeEntry[], fetcher: ChunkFetcher): Promise<FailedFile[]> {
+  const { ctx } = m;
+  const failed: FailedFile[] = [];
+  let done = 0;
+  let bytes = 0;
+  // A crash between a rename and its record only costs a re-hash: the scan finds the file holds
+  // the content planned for it and adopts that version, not a new one.
+  let written: LocalRecord[] = [];
+  const flush = () => {
+    const batch = written;
+    written = [];
+    ctx.state.transaction(() => batch.forEach((r) => ctx.state.putLocal(r)));
+  };
+  try {
+    for (const entry of todo) {
+      await abortPoint(ctx.signal); // what is written is recorded (finally, below): the next round resumes
+      ctx.progress({ phase: 'materialize', done: done++, total: todo.length, bytes, path: entry.path });
+      try {
+        const rec = await writeEntry(m, entry, fetcher);
+        if (!rec) {
+          m.complete = false; // a local edit kept (it becomes a version next round), or in the way
+          continue;
+        }
+        written.push(rec);
+        if (written.length >= 500) flush(); // records in batches: one transaction, not one per file
+        bytes += entry.version.size;
+      } catch (e) {
+        if (!writeFailed(m, entry, e, fetcher, failed)) throw e;
+      }
+    }
+  } finally {
+    flush();
+  }
+  return failed;
+}
+
+/** Writes one entry; returns its new record, or undefined when a local edit was kept instead. */
+async function writeEntry(m: Materialization, entry: TreeEntry, fetcher: ChunkFetcher): Promise<LocalRecord | undefined> {
+  const { ctx, summary } = m;
+  let rec = m.byTree.get(entry.path);
+  const diskPath = rec?.path ?? entry.path;
+  const unsafe = unsafeParent(ctx.dir, diskPath);
+  if (unsafe) throw unsafe;
+  if (rec) rec = await settleRecord(ctx, rec);
+  // A file becoming a folder or the reverse (the merge gave the name to a folder): what the
+  // record says is here goes to the trash first, if unchanged; a local edit is kept.
+  const was = rec ? m.byHash.get(rec.version) : undefined;
+  if (rec && was && !was.deleted && (was.kind === 'dir') !== (entry.version.kind === 'dir')) {
+    if (!(await trashFile(ctx.dir, rec.path, rec, m.trashDir))) return undefined;
+    m.movedToTrash(rec);
+    rec = undefined;
+  }
+  const source = m.sourceOf(entry);
+  const local = source ? await localChunks(ctx, source.abs, entry.version) : undefined;
+  const from = withSizeCheck(entry.version, local ? { get: async (h: string) => local.get(h) ?? fetcher.get(h) } : fetcher);
+  const result = await writeVersion(ctx.dir, diskPath, entry.version, from, rec, join(ctx.stateDir, 'staging'), ctx.signal);
+  if (result === 'local-edit') return undefined;
+  const stat = recordStat(result);
+  if (entry.version.kind === 'sqlite') stat.ctimeMs = IGNORE_CTIME;
+  if (rec) summary.remote.changed++;
+  else summary.remote.added++;
+  summary.downloaded.files++;
+  summary.downloaded.bytes += entry.version.size;
+  return { path: diskPath, treePath: entry.path, version: entry.version.hash, ...stat };
+}
+
+/** A failure that concerns this file alone: noted, and the rest goes on. False: the round stops. */
+function writeFailed(m: Materialization, entry: TreeEntry, e: unknown, fetcher: ChunkFetcher, failed: FailedFile[]): boolean {
+  const code = (e as { code?: string }).code;
+  if (code === 'Corrupt' || code === 'NotFound') {
+    // Reported after the loop, once pack-health.ts has judged the packs involved.
+    const chunks = new Set(entry.version.chunks);
+    failed.push({ path: entry.path, error: e as Error, packs: [...new Set(fetcher.failures.filter((f) => chunks.has(f.hash)).map((f) => f.pack))] });
+    m.complete = false;
+    return true;
+  }
+  // This path cannot be written here (a name too long for this file system, a link or a
+  // file in the way, no permission): reported, the rest goes on, and the next round retries.
+  if (isPerPathError(e)) {
+    m.summary.errors.push(`could not write ${entry.path}: ${describePathError(e)}; tried again next sync`);
+    m.complete = false;
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,96 @@
+/**
+ * The round's durable state: what one step of a round tells a later one (in this round or, after
+ * a crash, in the next), and who this node is. Each field is a row of the `meta` table, under its
+ * own name and in the same text encoding as always, so a state database made by an earlier
+ * release opens unchanged. Steps read and write these only through `state.round`, typed.
+ */
+
+export interface RoundState {
+  /** The repository id this library joined ('' before it joined one). */
+  repo: string;
+  /** This machine's name, part of every writer id it uses; survives a retired writer. */
+  node: string;
+  /** The writer id segments are written under now (changes when a restored or cloned node is detected). */
+  writer: string;
+  /** The last segment number journaled under `writer` (0: none yet). */
+  seq: number;
+  /** Key of the last segment journaled under `writer`: the next segment's `prev` (null: none). */
+  lastSegment: string | null;
+  /** Writer ids this node used before (restored from an older copy, or cloned). */
+  retired: string[];
+  /**
+   * Ids the repository answers to (aliases after a racing init), as last verified: the listing
+   * then spares a request. Empty: verify again.
+   */
+  repoIds: string[];
+  /** The hybrid logical clock: never behind anything this node has seen or written. */
+  hlc: number;
+  /** When the last round completed (ISO time; undefined: never). */
+  lastSync: string | undefined;
+  /**
+   * Packs may be lost (a segment vanished, another node announced lost packs, a read kept
+   * failing): look for lost packs. Kept until a check completes, so a crash in it does not forget.
+   */
+  checkPacks: boolean;
+  /** Packs other nodes announced lost or damaged, not judged here yet (checked while `checkPacks`). */
+  verifyPacks: string[];
+  /** Packs found lost here, to announce in this node's next segment (cleared when one is journaled). */
+  announceLost: string[];
+  /** Locations were forgotten: the next scan reads unchanged files again and uploads their chunks. */
+  resupply: boolean;
+  /**
+   * The folder may be behind the merged tree: set with what changes the tree, in the same
+   * transaction, and cleared when a materialization completes; a crash mid-way finishes next round.
+   */
+  materialize: boolean;
+}
+
+export type RoundStateKey = keyof RoundState;
+
+interface Codec<T> {
+  decode(raw: string | undefined): T;
+  encode(value: T): string;
+}
+
+const text: Codec<string> = { decode: (raw) => raw ?? '', encode: (v) => v };
+const count: Codec<number> = { decode: (raw) => Number(raw ?? 0), encode: (v) => String(v) };
+const flag: Codec<boolean> = { decode: (raw) => raw === '1', encode: (v) => (v ? '1' : '0') };
+const list: Codec<string[]> = { decode: (raw) => (raw ? (JSON.parse(raw) as string[]) : []), encode: (v) => JSON.stringify(v) };
+/** A list stored as '' when empty (so the row reads as "nothing to do"). */
+const listOrBlank: Codec<string[]> = { decode: list.decode, encode: (v) => (v.length > 0 ? JSON.stringify(v) : '') };
+
+const CODECS: { [K in RoundStateKey]: Codec<RoundState[K]> } = {
+  repo: text,
+  node: text,
+  writer: text,
+  seq: count,
+  lastSegment: { decode: (raw) => raw || null, encode: (v) => v ?? '' },
+  retired: list,
+  repoIds: list,
+  hlc: count,
+  lastSync: { decode: (raw) => raw || undefined, encode: (v) => v ?? '' },
+  checkPacks: flag,
+  verifyPacks: listOrBlank,
+  announceLost: listOrBlank,
+  resupply: flag,
+  materialize: { decode: (raw) => raw === 'pending', encode: (v) => (v ? 'pending' : 'done') },
+};
+
+/** Raw access to the `meta` table (LocalState provides it). */
+export interface MetaTable {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+}
+
+/** Typed reads and writes of the round state over the `meta` table. */
+export class RoundStateStore {
+  constructor(private readonly meta: MetaTable) {}
+
+  get<K extends RoundStateKey>(key: K): RoundState[K] {
+    return CODECS[key].decode(this.meta.get(key));
+  }
+
+  set<K extends RoundStateKey>(key: K, value: RoundState[K]): void {
+    this.meta.set(key, CODECS[key].encode(value));
+  }
+}

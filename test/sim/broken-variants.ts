@@ -1,0 +1,52 @@
+/**
+ * Deliberately broken engines: each is a round policy (packages/sync-core/src/engine/round-policy.ts)
+ * with one decision made wrong, so the checker-catches tests can prove the simulation's checker
+ * notices. They live here, with the simulation: the engine itself has no way to be broken.
+ */
+import { buildTree, type HashedVersion, type Tree } from '@syncacross/sync-core';
+import { HONEST_POLICY, type RoundPolicy } from '@syncacross/sync-core/testing';
+
+export const BROKEN_VARIANTS = ['last-writer-wins-by-clock', 'delete-on-missing-listing', 'skip-restored-node-check', 'ignore-lost-packs', 'delete-all-heads'] as const;
+export type BrokenVariant = (typeof BROKEN_VARIANTS)[number];
+
+export function brokenPolicy(variant: BrokenVariant): RoundPolicy {
+  switch (variant) {
+    // Last writer wins by wall clock: ancestry ignored, no conflict copies.
+    case 'last-writer-wins-by-clock':
+      return { ...HONEST_POLICY, mergedTree: lastWriterWins };
+    // "Not in the listing" taken as "deleted": forgets what a short listing did not show.
+    case 'delete-on-missing-listing':
+      return { ...HONEST_POLICY, afterListing: forgetUnlisted };
+    // A restored or cloned node keeps writing under its old writer id.
+    case 'skip-restored-node-check':
+      return { ...HONEST_POLICY, foreignSegments: () => [] };
+    // Packs the remote lost are never looked for: their locations stay, their content is never re-uploaded.
+    case 'ignore-lost-packs':
+      return { ...HONEST_POLICY, looksForLostPacks: () => false };
+    // A local delete replaces every head of the path, also versions this disk never saw.
+    case 'delete-all-heads':
+      return { ...HONEST_POLICY, deleteParents: (recorded, filled, allHeads) => [...new Set([...HONEST_POLICY.deleteParents(recorded, filled, allHeads), ...allHeads().map((h) => h.hash)])] };
+  }
+}
+
+function lastWriterWins(versions: HashedVersion[]): Tree {
+  const latest = new Map<string, HashedVersion>();
+  for (const v of versions) {
+    const cur = latest.get(v.path);
+    if (!cur || v.hlc > cur.hlc || (v.hlc === cur.hlc && v.hash > cur.hash)) latest.set(v.path, v);
+  }
+  const tree: Tree = new Map();
+  for (const [path, v] of latest) if (!v.deleted) tree.set(path, { path, version: v });
+  return tree;
+}
+
+const forgetUnlisted: RoundPolicy['afterListing'] = (state, listing) => {
+  const listed = new Set(listing.map((k) => k.key));
+  const mine = state.journalKeys();
+  const rows = state.db.prepare("SELECT key FROM segments WHERE state = 'applied'").all() as { key: string }[];
+  for (const { key } of rows) {
+    if (listed.has(key) || mine.has(key)) continue;
+    state.db.prepare('DELETE FROM versions WHERE segment = ?').run(key);
+    state.db.prepare('DELETE FROM segments WHERE key = ?').run(key);
+  }
+};
