@@ -29,13 +29,15 @@ export default tseslint.config(
   {
     files: ['packages/sync-core/src/**/*.ts'],
     rules: {
-      // The layers, lowest first: storage (the contract), local (the folder and its state),
-      // engine (the round). A lower layer never imports a higher one.
+      // The layers, lowest first: storage (the contract) and model (versions, chunks, errors:
+      // the vocabulary), local (the folder and its state), engine (the round). A lower layer
+      // never imports a higher one.
       'import-x/no-restricted-paths': [
         'error',
         {
           zones: [
             { target: './packages/sync-core/src/storage', from: ['./packages/sync-core/src/engine', './packages/sync-core/src/local'], message: 'storage/ is the lowest layer' },
+            { target: './packages/sync-core/src/model', from: ['./packages/sync-core/src/engine', './packages/sync-core/src/local'], message: 'model/ sits below local/ and engine/' },
             { target: './packages/sync-core/src/local', from: './packages/sync-core/src/engine', message: 'local/ sits below engine/' },
           ],
         },
