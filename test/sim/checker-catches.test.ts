@@ -1,6 +1,6 @@
 /** The checker must be able to fail: each deliberately broken engine is caught within a bounded number of seeds. */
 import { describe, expect, it } from 'vitest';
-import type { BrokenVariant } from '@syncacross/sync-core';
+import type { BrokenVariant } from '../../packages/sync-core/src/engine/broken-variants.js';
 import { runSchedule } from './schedule.js';
 import type { Mode } from './storage-modes.js';
 

@@ -4,7 +4,7 @@
  */
 import { fork } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import type { BrokenVariant } from '@syncacross/sync-core';
+import type { BrokenVariant } from '../../packages/sync-core/src/engine/broken-variants.js';
 import { runSchedule } from './schedule.js';
 import { MODES, type Mode } from './storage-modes.js';
 

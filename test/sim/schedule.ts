@@ -9,7 +9,9 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLibrary, type BrokenVariant, type Library, type Segment, type SyncSummary } from '@syncacross/sync-core';
+import { openLibrary, type Library, type SyncSummary } from '@syncacross/sync-core';
+import type { BrokenVariant } from '../../packages/sync-core/src/engine/broken-variants.js';
+import type { Segment } from '../../packages/sync-core/src/engine/segment.js';
 import { CrashError, Gate, type Fate } from './gate.js';
 import { checkAcknowledged, checkChunksReachable, checkConvergence, checkDeletesSawWhatTheyRemoved, checkWriters, contentChunks, liveChunks, remoteVersions, type Expectation } from './invariants.js';
 import { Rng } from './rng.js';

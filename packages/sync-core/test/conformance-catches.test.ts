@@ -1,7 +1,7 @@
 /** A checker that cannot fail proves nothing: each deliberately broken adapter must be caught. */
 import { describe, expect, it } from 'vitest';
-import { createMemoryStorage, StorageError, withCheckThenWrite, withFaults, withIgnoredPreconditions, type Storage } from '@syncacross/sync-core';
-import { checkStorageConformance, type ConformanceFixture } from '@syncacross/sync-core/testing';
+import { StorageError, type Storage } from '@syncacross/sync-core';
+import { checkStorageConformance, type ConformanceFixture, createMemoryStorage, withCheckThenWrite, withFaults, withIgnoredPreconditions } from '@syncacross/sync-core/testing';
 
 const unreachable = () => withFaults(createMemoryStorage(), { down: true });
 const small = { largeObjectBytes: 256 * 1024 };
