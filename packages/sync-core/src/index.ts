@@ -11,6 +11,10 @@ export { openLibrary, Library } from './engine/library.js';
 export type { LibraryOptions, SyncSummary, SyncProgress, HistoryEntry } from './engine/library.js';
 export { SyncError, isSyncError, SYNC_ERROR_CODES, type SyncErrorCode } from './engine/errors.js';
 export { BUILTIN_IGNORES } from './local/ignore-rules.js';
+// Types that appear in LibraryOptions and Library's methods, so an app can name them.
+export type { ChunkingParams } from './engine/chunker.js';
+export type { Tree, TreeEntry } from './engine/merge.js';
+export type { Version, HashedVersion, EntryKind } from './engine/version.js';
 
 // The storage contract every adapter implements, and its errors.
 export type { Storage, StorageCapabilities, ObjectInfo, ListOptions, ListPage, ByteRange, PutResult } from './storage/contract.js';
