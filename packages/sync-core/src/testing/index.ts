@@ -20,3 +20,5 @@ export { createDuplicateNameStorage } from './doubles/duplicates.js';
 export { serveFetchHandler } from '../http/serve-fetch-handler.js';
 export type { FetchHandler, RunningServer } from '../http/serve-fetch-handler.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
+// Forgets every registered secret, so one test's secrets do not mask another's output.
+export { clearRegisteredSecrets } from '../secrets/index.js';
