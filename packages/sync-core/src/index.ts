@@ -32,4 +32,4 @@ export { withCounting, type CountingStorage, type StorageStats, type RequestKind
 export { probeCapabilities, type ProbeReport, type ProbeOptions } from './storage/probe.js';
 
 // Secrets: register them once, and whatever prints errors masks them.
-export { registerSecret, registerSecretValues, redactSecrets, scrubSecretPatterns, MIN_SECRET_LENGTH } from './secrets/index.js';
+export { registerSecret, registerSecretValues, redactSecrets, MIN_SECRET_LENGTH } from './secrets/index.js';

@@ -20,7 +20,7 @@ const PUBLIC_API = [
   'BUILTIN_IGNORES', 'Library', 'MIN_SECRET_LENGTH', 'STORAGE_ERROR_CODES', 'SYNC_ERROR_CODES', 'StorageError', 'SyncError',
   'checkedStorage', 'compareKeys', 'defineAdapter', 'isPermanent', 'isPermanentHttpStatus',
   'isStorageError', 'isSyncError', 'isTransient', 'keyProblem', 'listAll', 'listPages', 'openLibrary', 'parseRetryAfter',
-  'permanentCause', 'probeCapabilities', 'redactSecrets', 'registerSecret', 'registerSecretValues', 'scrubSecretPatterns',
+  'permanentCause', 'probeCapabilities', 'redactSecrets', 'registerSecret', 'registerSecretValues',
   'withCounting', 'withRetry',
 ];
 const TEST_ONLY = ['createMemoryStorage', 'withFaults', 'withEventualConsistency', 'withIgnoredPreconditions', 'withCheckThenWrite', 'createDuplicateNameStorage', 'clearRegisteredSecrets'];
