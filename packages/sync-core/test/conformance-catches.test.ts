@@ -106,14 +106,14 @@ describe('the conformance suite catches broken adapters', () => {
 const HOSTILE_KEYS = 'keeps keys that a backend could misread (encoded dots and slashes, stripped or reserved names) inside the store, each its own object';
 
 /**
- * A store whose objects live under `root/` of a disk it shares with others, at the path
- * `rewrite(key)`: how a backend that rewrites names before storing them behaves. The adapter
- * in front of it passes keys through unencoded, trusting that core validated them.
+ * A store whose objects live under `root/` of a disk it shares with others, each at the path
+ * `rewrite('root/' + key)`: how a backend that rewrites names before storing them behaves. The
+ * adapter in front of it passes keys through unencoded, trusting that core validated them.
  */
 function behindPathRewrite(rewrite: (key: string) => string): Storage {
   const disk = createMemoryStorage();
   const root = 'root/';
-  const path = (key: string) => root + rewrite(key);
+  const path = (key: string) => rewrite(root + key);
   return {
     ...disk,
     name: 'path-rewriting',

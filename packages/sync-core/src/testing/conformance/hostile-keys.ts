@@ -16,7 +16,7 @@ import type { ConformanceCheck } from './fixture.js';
 /** Objects a misread hostile key would land on: each must keep its content. */
 const SENTINELS = ['victim', 'escape', 'hk/victim', 'hk/escape'];
 
-export const HOSTILE_VALID_KEYS = [
+const HOSTILE_VALID_KEYS = [
   '%2e%2e/escape', // decoded and resolved: one level above the store's root
   '%2E%2E/%2e%2e/escape',
   'hk/%2e%2e/victim', // decoded and resolved: the sentinel `victim`
