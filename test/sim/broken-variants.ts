@@ -3,7 +3,7 @@
  * with one decision made wrong, so the checker-catches tests can prove the simulation's checker
  * notices. They live here, with the simulation: the engine itself has no way to be broken.
  */
-import { buildTree, type HashedVersion, type Tree } from '@syncacross/sync-core';
+import type { HashedVersion, Tree } from '@syncacross/sync-core';
 import { HONEST_POLICY, type RoundPolicy } from '@syncacross/sync-core/testing';
 
 export const BROKEN_VARIANTS = ['last-writer-wins-by-clock', 'delete-on-missing-listing', 'skip-restored-node-check', 'ignore-lost-packs', 'delete-all-heads'] as const;

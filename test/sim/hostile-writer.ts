@@ -5,7 +5,9 @@
  * exist). The invariants are for honest nodes: the checker does not see these segments.
  */
 import { gunzipSync } from 'node:zlib';
-import { encodeSegment, type MemoryStorage, type Storage } from '@syncacross/sync-core';
+import type { Storage } from '@syncacross/sync-core';
+import { encodeSegment } from '../../packages/sync-core/src/engine/segment.js';
+import type { MemoryStorage } from '../../packages/sync-core/src/testing/doubles/memory.js';
 import type { Rng } from './rng.js';
 
 type Location = [string, string, number, number];

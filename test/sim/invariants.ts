@@ -1,6 +1,9 @@
 /** The invariants of docs/PROTOCOL.md, checked against the simulated world. */
 import { createHash } from 'node:crypto';
-import { buildTree, decodeSegment, parseSegmentKey, type HashedVersion, type Library, type Segment, type Tree } from '@syncacross/sync-core';
+import type { Library } from '@syncacross/sync-core';
+import { buildTree, type Tree } from '../../packages/sync-core/src/engine/merge.js';
+import { decodeSegment, parseSegmentKey, type Segment } from '../../packages/sync-core/src/engine/segment.js';
+import type { HashedVersion } from '../../packages/sync-core/src/model/version.js';
 
 export const contentChunks = (content: string): string[] => (content === '' ? [] : [createHash('sha256').update(content).digest('hex')]);
 

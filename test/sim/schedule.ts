@@ -9,8 +9,9 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLibrary, type Library, type LibraryOptions, type Segment, type SyncSummary } from '@syncacross/sync-core';
+import { openLibrary, type Library, type LibraryOptions, type SyncSummary } from '@syncacross/sync-core';
 import { openLibraryWithPolicy } from '@syncacross/sync-core/testing';
+import type { Segment } from '../../packages/sync-core/src/engine/segment-format.js';
 import { brokenPolicy, type BrokenVariant } from './broken-variants.js';
 import { CrashError, Gate, type Fate } from './gate.js';
 import { checkAcknowledged, checkChunksReachable, checkConvergence, checkDeletesSawWhatTheyRemoved, checkWriters, contentChunks, liveChunks, remoteVersions, type Expectation } from './invariants.js';

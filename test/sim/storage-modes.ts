@@ -1,5 +1,10 @@
 /** The storage each simulation mode runs over: the in-memory reference adapter, distorted. */
-import { createDuplicateNameStorage, createMemoryStorage, StorageError, withCheckThenWrite, withEventualConsistency, withFaults, withIgnoredPreconditions, type Storage } from '@syncacross/sync-core';
+import { StorageError, type Storage } from '@syncacross/sync-core';
+import { createDuplicateNameStorage } from '../../packages/sync-core/src/testing/doubles/duplicates.js';
+import { createMemoryStorage } from '../../packages/sync-core/src/testing/doubles/memory.js';
+import { withCheckThenWrite, withIgnoredPreconditions } from '../../packages/sync-core/src/testing/doubles/racy.js';
+import { withEventualConsistency } from '../../packages/sync-core/src/testing/doubles/eventual.js';
+import { withFaults } from '../../packages/sync-core/src/testing/doubles/faults.js';
 import { withHostileWriter } from './hostile-writer.js';
 import type { Rng } from './rng.js';
 

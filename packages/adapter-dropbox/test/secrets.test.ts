@@ -1,6 +1,7 @@
 /** An access token the SDK obtains by refresh while running is registered as a secret at once. */
 import { afterEach, expect, it } from 'vitest';
-import { clearRegisteredSecrets, redactSecrets } from '@syncacross/sync-core';
+import { redactSecrets } from '@syncacross/sync-core';
+import { clearRegisteredSecrets } from '@syncacross/sync-core/testing';
 import { createClient } from '../src/client.js';
 import { optionsSchema } from '../src/options.js';
 

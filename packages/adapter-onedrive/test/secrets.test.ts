@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { clearRegisteredSecrets, redactSecrets } from '@syncacross/sync-core';
+import { redactSecrets } from '@syncacross/sync-core';
+import { clearRegisteredSecrets } from '@syncacross/sync-core/testing';
 import { fileCachePlugin } from '../src/auth/token-file.js';
 
 afterEach(() => clearRegisteredSecrets());

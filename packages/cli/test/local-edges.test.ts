@@ -9,7 +9,8 @@ import { mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFsStorage } from '@syncacross/adapter-fs';
-import { encodeSegment, withHash, type Version } from '@syncacross/sync-core';
+import { encodeSegment } from '../../sync-core/src/engine/segment.js';
+import { withHash, type Version } from '../../sync-core/src/model/version.js';
 import { syncOutput } from '../src/json-output.js';
 import { cleanup, FAST, run, runJson, snapshot, tempDir, writeFiles } from './helpers.js';
 

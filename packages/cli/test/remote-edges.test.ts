@@ -7,7 +7,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFsStorage } from '@syncacross/adapter-fs';
-import { encodeSegment } from '@syncacross/sync-core';
+import { encodeSegment } from '../../sync-core/src/engine/segment.js';
 import { syncOutput } from '../src/json-output.js';
 import { cleanup, FAST, run, runJson, snapshot, tempDir, writeFiles } from './helpers.js';
 

@@ -1,15 +1,35 @@
-export * from './storage/index.js';
-export * from './model/sync-error.js';
-export * from './model/abort.js';
-export * from './model/version.js';
-export * from './engine/merge.js';
-export * from './model/hashing.js';
-export * from './model/chunker.js';
-export { encodeSegment, decodeSegment, parseSegmentKey } from './engine/segment.js';
-export type { Segment, SegmentKey, ChunkLocation } from './engine/segment.js';
+/**
+ * The public API of @syncacross/sync-core: what an app needs to sync a folder, and what an
+ * adapter author needs to implement the storage contract. Nothing else is exported here, so
+ * the engine's internals can change without breaking anyone. Test doubles and the conformance
+ * suite are on `@syncacross/sync-core/testing`; the emulators' HTTP helpers on
+ * `@syncacross/sync-core/http`. README.md says what each export is for.
+ */
+
+// Syncing a library.
 export { openLibrary, Library } from './engine/library.js';
 export type { LibraryOptions, SyncSummary, SyncProgress, HistoryEntry } from './engine/library.js';
+export { SyncError, isSyncError, SYNC_ERROR_CODES, type SyncErrorCode } from './model/sync-error.js';
 export { BUILTIN_IGNORES } from './local/ignore-rules.js';
-export { libraryPathProblem } from './local/paths.js';
-export { integrityCheck as sqliteIntegrityCheck } from './local/sqlite-snapshot.js';
-export * from './secrets/index.js';
+// Types that appear in LibraryOptions and Library's methods, so an app can name them.
+export type { ChunkingParams } from './model/chunker.js';
+export type { Tree, TreeEntry } from './engine/merge.js';
+export type { Version, HashedVersion, EntryKind } from './model/version.js';
+
+// The storage contract every adapter implements, and its errors.
+export type { Storage, StorageCapabilities, ObjectInfo, ListOptions, ListPage, ByteRange, PutResult } from './storage/contract.js';
+export { StorageError, STORAGE_ERROR_CODES, isStorageError, isTransient, isPermanent, permanentCause, isPermanentHttpStatus, parseRetryAfter, type StorageErrorCode } from './storage/errors.js';
+export { compareKeys, keyProblem } from './storage/keys.js';
+export { listAll, listPages } from './storage/listing.js';
+
+// What an adapter package exports so the CLI can load it by name.
+export { defineAdapter, type AdapterModule, type AdapterContext, type AuthContext, type OptionsSchema } from './storage/adapter-module.js';
+
+// Production wrappers (each a Storage around a Storage) and the capability probe.
+export { checkedStorage } from './storage/checked.js';
+export { withRetry, type RetryOptions } from './storage/wrappers/retry.js';
+export { withCounting, type CountingStorage, type StorageStats, type RequestKind } from './storage/wrappers/counting.js';
+export { probeCapabilities, type ProbeReport, type ProbeOptions } from './storage/probe.js';
+
+// Secrets: register them once, and whatever prints errors masks them.
+export { registerSecret, registerSecretValues, redactSecrets, MIN_SECRET_LENGTH } from './secrets/index.js';

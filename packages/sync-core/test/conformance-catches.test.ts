@@ -1,7 +1,8 @@
 /** A checker that cannot fail proves nothing: each deliberately broken adapter must be caught. */
+import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createMemoryStorage, StorageError, withCheckThenWrite, withFaults, withIgnoredPreconditions, type Storage } from '@syncacross/sync-core';
-import { checkStorageConformance, type ConformanceFixture } from '@syncacross/sync-core/testing';
+import { StorageError, type Storage } from '@syncacross/sync-core';
+import { checkStorageConformance, type ConformanceFixture, createMemoryStorage, withCheckThenWrite, withFaults, withIgnoredPreconditions } from '@syncacross/sync-core/testing';
 
 const unreachable = () => withFaults(createMemoryStorage(), { down: true });
 const small = { largeObjectBytes: 256 * 1024 };
@@ -80,6 +81,19 @@ describe('the conformance suite catches broken adapters', () => {
     expect(failed.map((f) => f.error).join('\n')).toMatch(/differs once the write answered|bytes once the write answered/);
   });
 
+  it('catches a backend that decodes %2E and resolves dot segments, writing outside its root', async () => {
+    const failed = await failuresOf(() => behindPathRewrite((key) => posix.normalize(key.replace(/%2e/gi, '.'))));
+    expect(failed.map((f) => f.name)).toEqual([HOSTILE_KEYS]);
+    expect(failed[0]!.error).toMatch(/not listed: \["%2e%2e\/escape","%2E%2E\/%2e%2e\/escape".*written outside the store/);
+    expect(failed[0]!.error).toMatch(/get\("hk\/%2e%2e\/victim"\) of a key never written returned "sentinel victim"/);
+  });
+
+  it('catches a backend that strips trailing dots and spaces from names (Windows, SMB)', async () => {
+    const failed = await failuresOf(() => behindPathRewrite((key) => key.replace(/[. ]+(?=\/|$)/g, '')));
+    expect(failed.map((f) => f.name)).toContain(HOSTILE_KEYS);
+    expect(failed.find((f) => f.name === HOSTILE_KEYS)!.error).toMatch(/get\("hk\/victim\."\) of a key never written returned "sentinel hk\/victim"/);
+  });
+
   it('catches a compare-and-swap that ignores the etag', async () => {
     const failed = await failuresOf(() => {
       const m = createMemoryStorage();
@@ -88,6 +102,31 @@ describe('the conformance suite catches broken adapters', () => {
     expect(failed.map((f) => f.name)).toContain('compare-and-swap replaces only on a matching etag (or is absent when not declared)');
   });
 });
+
+const HOSTILE_KEYS = 'keeps keys that a backend could misread (encoded dots and slashes, stripped or reserved names) inside the store, each its own object';
+
+/**
+ * A store whose objects live under `root/` of a disk it shares with others, each at the path
+ * `rewrite('root/' + key)`: how a backend that rewrites names before storing them behaves. The
+ * adapter in front of it passes keys through unencoded, trusting that core validated them.
+ */
+function behindPathRewrite(rewrite: (key: string) => string): Storage {
+  const disk = createMemoryStorage();
+  const root = 'root/';
+  const path = (key: string) => rewrite(root + key);
+  return {
+    ...disk,
+    name: 'path-rewriting',
+    putIfAbsent: (k, b) => disk.putIfAbsent(path(k), b),
+    get: (k, o) => disk.get(path(k), o),
+    async list(prefix, o) {
+      const page = await disk.list(root + prefix, { ...o, ...(o?.startAfter === undefined ? {} : { startAfter: root + o.startAfter }) });
+      return { ...page, objects: page.objects.map((x) => ({ ...x, key: x.key.slice(root.length) })) };
+    },
+    delete: (k) => disk.delete!(path(k)),
+    putIfMatch: (k, b, e) => disk.putIfMatch!(path(k), b, e),
+  };
+}
 
 /**
  * A memory store that writes large objects in place: `partial(bytes)` is visible while the write

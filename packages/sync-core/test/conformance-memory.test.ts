@@ -1,5 +1,4 @@
-import { createMemoryStorage, withFaults } from '@syncacross/sync-core';
-import { runStorageConformance } from '@syncacross/sync-core/testing';
+import { createMemoryStorage, runStorageConformance, withFaults } from '@syncacross/sync-core/testing';
 
 const unreachable = () => withFaults(createMemoryStorage(), { down: true });
 

@@ -1,14 +1,6 @@
 /** Every wrapper implements the same contract, so every wrapper passes the same suite. */
-import {
-  createDuplicateNameStorage,
-  createMemoryStorage,
-  withCheckThenWrite,
-  withCounting,
-  withEventualConsistency,
-  withFaults,
-  withRetry,
-} from '@syncacross/sync-core';
-import { runStorageConformance } from '@syncacross/sync-core/testing';
+import { withCounting, withRetry } from '@syncacross/sync-core';
+import { createDuplicateNameStorage, createMemoryStorage, runStorageConformance, withCheckThenWrite, withEventualConsistency, withFaults } from '@syncacross/sync-core/testing';
 
 const unreachable = () => withFaults(createMemoryStorage(), { down: true });
 const fastRetry = { baseDelayMs: 1, maxDelayMs: 5, retries: 30 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDuplicateNameStorage, createMemoryStorage, probeCapabilities, withCheckThenWrite, withEventualConsistency, withIgnoredPreconditions } from '@syncacross/sync-core';
+import { probeCapabilities } from '@syncacross/sync-core';
+import { createDuplicateNameStorage, createMemoryStorage, withCheckThenWrite, withEventualConsistency, withIgnoredPreconditions } from '@syncacross/sync-core/testing';
 
 describe('probeCapabilities measures what adapters only claim', () => {
   it('confirms atomic create on the reference adapter', async () => {

@@ -4,7 +4,8 @@
  * 4xx): eight retries of those only delay the message that says what to do.
  */
 import { describe, expect, it } from 'vitest';
-import { createMemoryStorage, isPermanentHttpStatus, isTransient, StorageError, withRetry, type Storage } from '../src/index.js';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
+import { isPermanentHttpStatus, isTransient, StorageError, withRetry, type Storage } from '../src/index.js';
 
 /** A storage whose list() fails with `error` every time, counting the calls. */
 function failing(error: unknown): { storage: Storage; calls: () => number } {

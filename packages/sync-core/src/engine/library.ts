@@ -181,9 +181,11 @@ export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPoli
   let state: LocalState | undefined;
   try {
     state = new LocalState(join(stateDir, 'state.db'), { readonly: o.readOnly === true });
+    // From the outside in: counting, retry, checked, the adapter. Counting sees each request the
+    // engine makes once however many attempts retry needs (its `failures` are requests that threw
+    // in the end); every attempt passes checkedStorage's validation before reaching the adapter.
     const checked = checkedStorage(o.storage);
     const counting = withCounting(o.retry === false ? checked : withRetry(checked, o.retry));
-    // Counting sits inside retry in spirit: we count logical requests here, and retries show in failures.
     if (!state.round.get('repo')) {
       if (o.create === false || o.readOnly) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
       const repo = await createOrJoin(counting, now());

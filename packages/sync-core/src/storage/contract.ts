@@ -1,13 +1,18 @@
 /**
- * The storage contract: the only thing syncacross asks of a backend.
+ * The storage contract: the only thing syncacross asks of a backend. Every MUST below is checked
+ * by the conformance suite (`@syncacross/sync-core/testing`, src/testing/conformance/), which
+ * every adapter runs; the check that proves each one is named in brackets.
  *
  * Guarantees an adapter MUST give:
- * - `putIfAbsent` never overwrites an object it can see. It answers `created` or `exists`. Whether
- *   two *concurrent* calls on one key can both answer `created` is declared in
- *   `capabilities.atomicCreate` and measured by `probeCapabilities`; the engine stays correct when
- *   they can (it only relies on keys that one writer writes, with content-derived names).
+ * - `putIfAbsent` never overwrites an object it can see. It answers `created` or `exists` (a
+ *   second create, even with identical bytes, answers `exists` and changes nothing); it never
+ *   throws `AlreadyExists`, a code kept for adapters' internal use [createsOnce]. Whether two
+ *   *concurrent* calls on one key can both answer `created` is declared in
+ *   `capabilities.atomicCreate` and measured by `probeCapabilities`; either way the stored
+ *   object is one racer's bytes, never a mix [racingCreates]. The engine stays correct when they
+ *   can (it only relies on keys that one writer writes, with content-derived names).
  * - An object is visible whole or not at all: no reader ever sees a partial object under its key,
- *   even while a large write is in flight or after a writer crashed. Except where
+ *   even while a large write is in flight or after a writer crashed [neverPartial]. Except where
  *   `capabilities.inPlaceWrites` is declared (a store that writes objects in place, e.g. s3rver,
  *   or a share mounted through davfs2): there, while a write is in flight, *other* clients may see
  *   a prefix of the object under its key. Once `putIfAbsent` answers, the object is whole for
@@ -15,19 +20,36 @@
  *   machines may see a name before its bytes even after the writer's close returned.) The engine
  *   copes with both because every object it reads is named by its content hash: a read that does
  *   not match its name is retried, never trusted.
+ * - `get` returns the bytes exactly as written, from 0 B up [roundTrips]. With a `range`, it
+ *   returns `length` bytes from `offset`; a range that runs past the end returns the bytes up to
+ *   the end, not an error [byteRanges]. (Without `capabilities.rangedGet`, core reads the whole
+ *   object and slices it.)
  * - `get` of a missing key throws `NotFound`. Any failure whose answer is not known throws
- *   `Unavailable` (or `RateLimited`): "could not ask" is never reported as "not there".
- * - `list` returns, in pages, the objects whose key starts with `prefix` and sorts after
- *   `startAfter` (code point order, which equals UTF-8 byte order). Each key appears once in a
- *   listing. A listing that could not be completed throws; it never returns a short answer as if
- *   it were complete. Objects created just before may be missing unless
- *   `capabilities.consistentListing`.
- * - `delete` (optional) is idempotent: deleting a missing key succeeds.
- * - `putIfMatch` (optional) replaces an object only if its current etag equals `etag`, else throws
- *   `PreconditionFailed`.
+ *   `Unavailable` (or `RateLimited`): "could not ask" is never reported as "not there". An
+ *   unreachable backend answers `Unavailable` (or `AuthFailed`) to get, list and putIfAbsent,
+ *   never `NotFound` and never an empty listing [notFoundVersusUnreachable].
+ * - `list` returns, in pages, the objects whose key starts with `prefix` (and no other: `p/a`
+ *   lists `p/ab` but not `p/b`) and sorts after `startAfter` (code point order, which equals
+ *   UTF-8 byte order), each with its size [exactPrefixes, pagesAndStartAfter]. Each key appears
+ *   once in a listing; in ascending order when `capabilities.sortedListing`. A listing that could
+ *   not be completed throws; it never returns a short answer as if it were complete. Objects
+ *   created just before may be missing unless `capabilities.consistentListing`
+ *   [consistentListing].
+ * - `delete` (optional, exactly when `capabilities.delete`) is idempotent: deleting a missing key
+ *   succeeds, and a deleted key can be created again [idempotentDelete].
+ * - `putIfMatch` (optional, exactly when `capabilities.compareAndSwap`) replaces an object only if
+ *   its current etag (as listed) equals `etag`, else throws `PreconditionFailed` (or `NotFound`
+ *   for a missing key); a replace changes the etag [compareAndSwap].
  *
- * Keys are validated by core before they reach an adapter (see keys.ts): adapters only do I/O,
- * and encode keys however their backend needs (case folding, forbidden characters).
+ * Errors are `StorageError`s (errors.ts), matched by `code`. Adapters that speak HTTP map
+ * statuses through one documented table, `statusToStorageError` (adapter-kit), rather than each
+ * deciding what a 409 or a 503 means.
+ *
+ * Keys are validated by core before they reach an adapter (keys.ts, `checkedStorage`): adapters
+ * only do I/O, and encode keys however their backend needs (case folding, forbidden characters).
+ * That encoding MUST keep every valid key its own object inside the store: case and unicode
+ * intact [unicodeKeys], and keys a backend could misread (`%2E%2E`, trailing dots, device names)
+ * neither landing on another object nor outside the store [hostileKeys].
  */
 import type { StorageErrorCode } from './errors.js';
 

@@ -4,7 +4,7 @@
  */
 export const STORAGE_ERROR_CODES = [
   'NotFound', // the key does not exist (a definite answer, never a guess)
-  'AlreadyExists', // reserved for adapters that need it internally; putIfAbsent answers 'exists' instead
+  'AlreadyExists', // reserved for adapters' internal use; never crosses the contract (putIfAbsent answers 'exists')
   'PreconditionFailed', // putIfMatch: the current etag differs
   'RateLimited', // throttled; `retryAfterMs` says how long the backend asked us to wait
   'Unavailable', // unreachable, 5xx, timeout, incomplete listing: the outcome is UNKNOWN

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryStorage, encodeSegment } from '@syncacross/sync-core';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
+import { encodeSegment } from '../../src/engine/segment.js';
 import { cleanup, makeNode, snapshot } from './helpers.js';
 
 afterEach(cleanup);

@@ -7,7 +7,9 @@ import { fc, test } from '@fast-check/vitest';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildTree, conflictCopyName, createMemoryStorage, withHash, type HashedVersion, type Tree } from '@syncacross/sync-core';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
+import { buildTree, conflictCopyName, type Tree } from '../../src/engine/merge.js';
+import { withHash, type HashedVersion } from '../../src/model/version.js';
 import { cleanup, makeNode, snapshot, syncAll } from './helpers.js';
 
 afterEach(cleanup);

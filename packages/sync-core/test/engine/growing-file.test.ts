@@ -7,7 +7,8 @@ import { appendFileSync, truncateSync, unlinkSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cdcBoundaries, createMemoryStorage, DEFAULT_CHUNKING, type ChunkingParams } from '@syncacross/sync-core';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
+import { cdcBoundaries, DEFAULT_CHUNKING, type ChunkingParams } from '../../src/model/chunker.js';
 import { chunkFile } from '../../src/local/chunk-file.js';
 import { cleanup, makeNode, tempDir } from './helpers.js';
 

@@ -8,7 +8,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryStorage, encodeSegment, type Storage } from '@syncacross/sync-core';
+import type { Storage } from '@syncacross/sync-core';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
+import { encodeSegment } from '../../src/engine/segment.js';
 import { cleanup, makeNode, snapshot } from './helpers.js';
 
 afterEach(cleanup);

@@ -1,7 +1,8 @@
 /** The merge is a function of the set of versions: order, duplication and batching do not matter. */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { buildTree, withHash, type HashedVersion, type Tree } from '@syncacross/sync-core';
+import { buildTree, type Tree } from '../../src/engine/merge.js';
+import { withHash, type HashedVersion } from '../../src/model/version.js';
 
 const PATHS = ['a.txt', 'b/c.md', 'd'];
 const CONTENTS = [['c1'], ['c2'], ['c3'], []];

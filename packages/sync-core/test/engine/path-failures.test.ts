@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryStorage, encodeSegment, withHash, type Storage, type Version } from '@syncacross/sync-core';
+import type { Storage } from '@syncacross/sync-core';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
+import { encodeSegment } from '../../src/engine/segment.js';
+import { withHash, type Version } from '../../src/model/version.js';
 import { cleanup, makeNode, snapshot, type TestNode } from './helpers.js';
 
 afterEach(cleanup);

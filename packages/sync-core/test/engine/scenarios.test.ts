@@ -7,15 +7,8 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFsStorage } from '@syncacross/adapter-fs';
-import {
-  createDuplicateNameStorage,
-  createMemoryStorage,
-  withCheckThenWrite,
-  withEventualConsistency,
-  withFaults,
-  withIgnoredPreconditions,
-  type Storage,
-} from '@syncacross/sync-core';
+import type { Storage } from '@syncacross/sync-core';
+import { createDuplicateNameStorage, createMemoryStorage, withCheckThenWrite, withEventualConsistency, withFaults, withIgnoredPreconditions } from '@syncacross/sync-core/testing';
 import { cleanup, makeNode, snapshot, tempDir, type TestNode } from './helpers.js';
 
 afterEach(cleanup);

@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryStorage } from '@syncacross/sync-core';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { publishable, versionBatches } from '../../src/engine/segment-batches.js';
 import { WRITER_TARGETS } from '../../src/engine/remote-limits.js';
 import { cleanup, makeNode } from './helpers.js';

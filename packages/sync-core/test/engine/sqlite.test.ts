@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryStorage, sqliteIntegrityCheck } from '@syncacross/sync-core';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
+import { integrityCheck as sqliteIntegrityCheck } from '../../src/local/sqlite-snapshot.js';
 import { cleanup, makeNode } from './helpers.js';
 
 afterEach(cleanup);

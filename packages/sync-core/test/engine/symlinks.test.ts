@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryStorage } from '@syncacross/sync-core';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { cleanup, makeNode, snapshot, syncAll, tempDir } from './helpers.js';
 
 afterEach(cleanup);

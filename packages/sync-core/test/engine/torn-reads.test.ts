@@ -8,7 +8,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryStorage, StorageError, type Storage } from '@syncacross/sync-core';
+import { StorageError, type Storage } from '@syncacross/sync-core';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { cleanup, makeNode, snapshot } from './helpers.js';
 
 afterEach(cleanup);

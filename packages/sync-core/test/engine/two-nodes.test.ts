@@ -1,7 +1,7 @@
 import { chmod, mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryStorage } from '@syncacross/sync-core';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { cleanup, makeNode, mode, snapshot, syncAll } from './helpers.js';
 
 afterEach(cleanup);

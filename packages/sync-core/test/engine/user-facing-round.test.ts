@@ -7,7 +7,8 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMemoryStorage, openLibrary } from '@syncacross/sync-core';
+import { openLibrary } from '@syncacross/sync-core';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { cleanup, makeNode, snapshot } from './helpers.js';
 
 afterAll(cleanup);

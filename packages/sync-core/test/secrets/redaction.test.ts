@@ -1,6 +1,7 @@
 /** Secrets registered by anyone, and secret-looking material nobody registered, never survive redaction. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearRegisteredSecrets, redactSecrets, registerSecret, registerSecretValues } from '@syncacross/sync-core';
+import { redactSecrets, registerSecret, registerSecretValues } from '@syncacross/sync-core';
+import { clearRegisteredSecrets } from '@syncacross/sync-core/testing';
 
 afterEach(() => clearRegisteredSecrets());
 

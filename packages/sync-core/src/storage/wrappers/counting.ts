@@ -1,4 +1,7 @@
-/** Counts requests by kind and bytes moved; the CLI's --json summary and the benchmark read it. */
+/**
+ * Counts requests by kind and bytes moved; the CLI's --json summary and the benchmark read it.
+ * The engine puts it outside withRetry, so it counts the requests the engine makes, not attempts.
+ */
 import type { Storage } from '../contract.js';
 import { forwardAll } from './forward.js';
 

@@ -4,9 +4,9 @@
  * de-duplicate), but `get` may return any of the copies. The engine avoids harm by never
  * writing different bytes under one key on a non-atomic backend (content-derived names).
  */
-import type { ByteRange, ListOptions, ListPage, PutResult, Storage } from '../contract.js';
-import { StorageError } from '../errors.js';
-import { compareKeys } from '../keys.js';
+import type { ByteRange, ListOptions, ListPage, PutResult, Storage } from '../../storage/contract.js';
+import { StorageError } from '../../storage/errors.js';
+import { compareKeys } from '../../storage/keys.js';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 

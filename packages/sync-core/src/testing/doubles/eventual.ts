@@ -7,9 +7,9 @@
  * - stale reads: for `staleReadMs` after a create, `get` may answer NotFound (with probability
  *   `staleReadProbability`), and after a putIfMatch it may return the previous bytes.
  */
-import type { Storage, StorageCapabilities } from '../contract.js';
-import { StorageError } from '../errors.js';
-import { forwardAll } from './forward.js';
+import type { Storage, StorageCapabilities } from '../../storage/contract.js';
+import { StorageError } from '../../storage/errors.js';
+import { forwardAll } from '../../storage/wrappers/forward.js';
 
 export interface EventualOptions {
   listDelayMs?: number;

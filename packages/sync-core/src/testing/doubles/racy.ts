@@ -9,10 +9,10 @@
  *   concurrency (Apache mod_dav, Sabre: check-then-write inside the server).
  * Both need the inner storage to support delete (the overwrite is delete + create).
  */
-import type { Storage } from '../contract.js';
-import { StorageError } from '../errors.js';
-import { objectExists } from '../listing.js';
-import { forwardAll } from './forward.js';
+import type { Storage } from '../../storage/contract.js';
+import { StorageError } from '../../storage/errors.js';
+import { objectExists } from '../../storage/listing.js';
+import { forwardAll } from '../../storage/wrappers/forward.js';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -5,9 +5,9 @@
  * entries but claims to be complete is a broken server; one that drops entries and says so must
  * be treated as unavailable: we model the honest kind plus short pages with a cursor).
  */
-import type { ListPage, Storage } from '../contract.js';
-import { StorageError } from '../errors.js';
-import { forwardAll } from './forward.js';
+import type { ListPage, Storage } from '../../storage/contract.js';
+import { StorageError } from '../../storage/errors.js';
+import { forwardAll } from '../../storage/wrappers/forward.js';
 
 export interface FaultPlan {
   /** Probability that a request fails before it takes effect. */

@@ -1,11 +1,13 @@
 /**
  * The in-memory reference adapter: the smallest correct implementation of the contract, used
- * by the engine's unit tests and as the base that test wrappers distort.
+ * by the engine's unit tests and as the base that test wrappers distort. It lives with the test
+ * doubles because no production code needs it: the CLI's `demo` syncs through a local folder
+ * (adapter-fs), and an app always brings a real backend.
  */
 import { createHash } from 'node:crypto';
-import type { ByteRange, ListOptions, ListPage, PutResult, Storage, StorageCapabilities } from './contract.js';
-import { StorageError } from './errors.js';
-import { compareKeys } from './keys.js';
+import type { ByteRange, ListOptions, ListPage, PutResult, Storage, StorageCapabilities } from '../../storage/contract.js';
+import { StorageError } from '../../storage/errors.js';
+import { compareKeys } from '../../storage/keys.js';
 
 interface Entry {
   bytes: Uint8Array;

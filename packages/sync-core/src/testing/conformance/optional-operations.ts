@@ -1,0 +1,46 @@
+/** Checks of the optional operations: present exactly when declared, and correct when present. */
+import { listAll } from '../../storage/listing.js';
+import { assert, expectCode, listInfos, listKeys, same, sameSet, text, use } from './assertions.js';
+import type { ConformanceCheck } from './fixture.js';
+
+export const idempotentDelete: ConformanceCheck = {
+  name: 'delete is idempotent (or absent when not declared)',
+  async run(f) {
+    const s = use(f);
+    if (!s.capabilities.delete) {
+      assert(s.delete === undefined, 'delete exists but capabilities.delete is false');
+      return;
+    }
+    await s.putIfAbsent('del/a', text('a'));
+    await s.putIfAbsent('del/b', text('b'));
+    await s.delete!('del/a');
+    await expectCode(s.get('del/a'), ['NotFound'], 'get after delete');
+    const keys = await listKeys(s, 'del/', undefined, sameSet(['del/b']));
+    assert(JSON.stringify(keys) === '["del/b"]', `after delete the listing is ${JSON.stringify(keys)}`);
+    await s.delete!('del/a');
+    await s.delete!('del/never-existed');
+    assert((await s.putIfAbsent('del/a', text('again'))) === 'created', 'a deleted key can be created again');
+    assert(same(await s.get('del/a'), text('again')), 'recreated content differs');
+  },
+};
+
+export const compareAndSwap: ConformanceCheck = {
+  name: 'compare-and-swap replaces only on a matching etag (or is absent when not declared)',
+  async run(f) {
+    const s = use(f);
+    if (!s.capabilities.compareAndSwap) {
+      assert(s.putIfMatch === undefined, 'putIfMatch exists but capabilities.compareAndSwap is false');
+      return;
+    }
+    await s.putIfAbsent('cas/head', text('v1'));
+    const etag1 = (await listInfos(s, 'cas/', sameSet(['cas/head']))).find((x) => x.key === 'cas/head')?.etag;
+    assert(etag1, 'compareAndSwap is claimed but the listing gives no etag');
+    const r = await s.putIfMatch!('cas/head', text('v2'), etag1);
+    assert(same(await s.get('cas/head'), text('v2')), 'putIfMatch with the current etag did not replace the content');
+    await expectCode(s.putIfMatch!('cas/head', text('v3'), etag1), ['PreconditionFailed'], 'putIfMatch with a stale etag');
+    assert(same(await s.get('cas/head'), text('v2')), 'a refused putIfMatch changed the content');
+    const etag2 = r.etag ?? (await listAll(s, 'cas/')).find((x) => x.key === 'cas/head')?.etag;
+    assert(etag2 && etag2 !== etag1, 'the etag did not change after a replace');
+    await expectCode(s.putIfMatch!('cas/missing', text('x'), etag1), ['PreconditionFailed', 'NotFound'], 'putIfMatch on a missing key');
+  },
+};
