@@ -8,7 +8,7 @@
  * A listing that fails half-way throws; nothing partial is ever returned or kept as complete.
  */
 import type { ObjectInfo } from '@syncacross/sync-core';
-import { decodeKey, decodeSegment } from './key-encoding.js';
+import { decodeKey, decodeName } from './key-encoding.js';
 import { routeTags } from './errors.js';
 
 export interface ListFolderResult {
@@ -117,7 +117,7 @@ export class FolderSnapshots {
 
   private keyOf(pathLower: string, name: string): string | undefined {
     // `name` keeps the real case: a foreign "Format" must not pass for our "format".
-    if (decodeSegment(name) === undefined) return undefined;
+    if (decodeName(name) === undefined) return undefined;
     const relative = pathLower.split('/').slice(this.rootDepth + 1).join('/');
     return relative === '' ? undefined : decodeKey(relative);
   }

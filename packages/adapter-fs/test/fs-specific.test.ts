@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFsStorage, decodeSegment, encodeSegment } from '@syncacross/adapter-fs';
+import { createFsStorage, decodeName, encodeName } from '@syncacross/adapter-fs';
 import { listAll, probeCapabilities } from '@syncacross/sync-core';
 
 const run = promisify(execFile);
@@ -17,11 +17,11 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe('file names', () => {
   it('never lets two keys collide on a case-insensitive or Windows file system', () => {
-    const names = ['CaseA', 'casea', 'a.', 'con', 'CON.txt', 'x<y>', 'é', 'e\u0301', '.hidden', 'plain-name_1.bin'].map(encodeSegment);
+    const names = ['CaseA', 'casea', 'a.', 'con', 'CON.txt', 'x<y>', 'é', 'e\u0301', '.hidden', 'plain-name_1.bin'].map(encodeName);
     expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(names.length);
     for (const n of names) expect(n).toMatch(/^[a-z0-9_%.-]+$/i);
     expect(names.some((n) => n.endsWith('.') || n.startsWith('.'))).toBe(false);
-    expect(encodeSegment('plain-name_1.bin')).toBe('plain-name_1.bin');
+    expect(encodeName('plain-name_1.bin')).toBe('plain-name_1.bin');
   });
 
   it('ignores files in the remote folder that it did not write', async () => {
@@ -30,7 +30,7 @@ describe('file names', () => {
     await writeFile(join(dir, 'log', 'Thumbs.db'), 'junk');
     await writeFile(join(dir, 'log', '.DS_Store'), 'junk');
     expect((await listAll(s, '')).map((o) => o.key)).toEqual(['log/a']);
-    expect(decodeSegment('Thumbs.db')).toBeUndefined();
+    expect(decodeName('Thumbs.db')).toBeUndefined();
   });
 });
 

@@ -14,7 +14,7 @@ export { optionsSchema, parseLocation } from './options.js';
 export type { OneDriveOptions, OneDriveOptionsInput } from './options.js';
 export type { OneDriveStorage } from './storage.js';
 export type { TokenSource } from './graph-client.js';
-export { encodeSegment, decodeSegment, keyToPath } from './names.js';
+export { encodeName, decodeName, keyToPath } from './names.js';
 export { tokenFilePath } from './auth/token-file.js';
 
 export interface CreateOneDriveStorageExtras {

@@ -4,3 +4,4 @@
  * `@syncacross/sync-core/adapter-kit` so third-party adapters can use them too.
  */
 export { errorFromHttpStatus, statusMapping, type HttpErrorOptions, type StatusMapping, type StatusOverrides } from './http-status.js';
+export { nameCodec, WINDOWS_DEVICE_NAME, type NameCodec, type NameCodecOptions } from './name-codec.js';
