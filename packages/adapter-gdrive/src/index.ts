@@ -5,6 +5,7 @@
  *   syncacross init DIR --remote gdrive:<folder-name|id:folder-id|appDataFolder> -o clientId=…
  */
 import { defineAdapter, StorageError, type AdapterContext, type AuthContext } from '@syncacross/sync-core';
+import { parseOptions } from '@syncacross/sync-core/adapter-kit';
 import { runInstalledAppFlow } from './auth/installed-app-flow.js';
 import { createDriveClients, createOAuthClient } from './client.js';
 import { DriveApi } from './drive-api.js';
@@ -19,14 +20,7 @@ export { toStorageError, REAUTH_HINT } from './errors.js';
 export { runInstalledAppFlow } from './auth/installed-app-flow.js';
 export { tokenFilePath, readToken } from './token-store.js';
 
-function validate(input: unknown): GdriveOptions {
-  const parsed = optionsSchema.safeParse(input);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ');
-    throw new StorageError('InvalidConfig', `gdrive: invalid options: ${issues}`);
-  }
-  return parsed.data;
-}
+const validate = (input: unknown): GdriveOptions => parseOptions('gdrive', optionsSchema, input);
 
 /** A Drive-backed Storage. Reads the refresh token from `context.credentialsDir` unless given in options. */
 export async function createGdriveStorage(options: GdriveOptionsInput, context: Partial<AdapterContext> = {}): Promise<GdriveStorage> {

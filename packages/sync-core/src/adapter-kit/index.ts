@@ -5,3 +5,4 @@
  */
 export { errorFromHttpStatus, statusMapping, type HttpErrorOptions, type StatusMapping, type StatusOverrides } from './http-status.js';
 export { nameCodec, WINDOWS_DEVICE_NAME, type NameCodec, type NameCodecOptions } from './name-codec.js';
+export { parseOptions } from './parse-options.js';
