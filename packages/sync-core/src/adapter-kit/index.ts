@@ -6,3 +6,4 @@
 export { errorFromHttpStatus, statusMapping, type HttpErrorOptions, type StatusMapping, type StatusOverrides } from './http-status.js';
 export { nameCodec, WINDOWS_DEVICE_NAME, type NameCodec, type NameCodecOptions } from './name-codec.js';
 export { parseOptions } from './parse-options.js';
+export { credentialsFilePath, readCredentialsFile, readJsonCredentials, writeCredentialsFile, writeJsonCredentials } from './credentials-file.js';
