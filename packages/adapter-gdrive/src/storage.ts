@@ -12,6 +12,7 @@
  */
 import { randomBytes, createHash } from 'node:crypto';
 import { compareKeys, StorageError, type ByteRange, type ListOptions, type ListPage, type ObjectInfo, type PutResult, type Storage, type StorageCapabilities } from '@syncacross/sync-core';
+import { KeyedQueue } from '@syncacross/sync-core/adapter-kit';
 import { FOLDER_MIME, quote, type DriveApi, type DriveFile } from './drive-api.js';
 import { FolderIndex } from './folders.js';
 import { folderMayHold, keyOf, logicalFile, mergeFiles, placeOf, sameContent } from './mapping.js';
@@ -35,7 +36,8 @@ export class GdriveStorage implements Storage {
   readonly folders: FolderIndex;
   /** Known files per key, oldest first (from our creates and from listings). */
   private readonly ids = new Map<string, DriveFile[]>();
-  private readonly keyQueues = new Map<string, Promise<unknown>>();
+  /** Calls on one key run one after another (see the module comment). */
+  private readonly keyQueue = new KeyedQueue();
   private readonly snapshots = new Map<string, { objects: ObjectInfo[]; at: number }>();
 
   constructor(
@@ -48,13 +50,7 @@ export class GdriveStorage implements Storage {
 
   /** Runs `fn` after every earlier call on the same key has settled. */
   private serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const run = (this.keyQueues.get(key) ?? Promise.resolve()).catch(() => undefined).then(fn);
-    const tail = run.catch(() => undefined);
-    this.keyQueues.set(key, tail);
-    void tail.then(() => {
-      if (this.keyQueues.get(key) === tail) this.keyQueues.delete(key);
-    });
-    return run;
+    return this.keyQueue.run(key, fn);
   }
 
   /**

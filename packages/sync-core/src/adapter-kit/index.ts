@@ -7,3 +7,5 @@ export { errorFromHttpStatus, statusMapping, type HttpErrorOptions, type StatusM
 export { nameCodec, WINDOWS_DEVICE_NAME, type NameCodec, type NameCodecOptions } from './name-codec.js';
 export { parseOptions } from './parse-options.js';
 export { credentialsFilePath, readCredentialsFile, readJsonCredentials, writeCredentialsFile, writeJsonCredentials } from './credentials-file.js';
+export { KeyedQueue } from './keyed-queue.js';
+export { ConcurrencyLimiter } from './concurrency-limiter.js';
