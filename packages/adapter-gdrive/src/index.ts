@@ -10,12 +10,12 @@ import { runInstalledAppFlow } from './auth/installed-app-flow.js';
 import { createDriveClients, createOAuthClient } from './client.js';
 import { DriveApi } from './drive-api.js';
 import { defaultScope, optionsSchema, parseLocation, secretOptions, type GdriveOptions, type GdriveOptionsInput } from './options.js';
-import { GdriveStorage } from './storage.js';
+import { buildGdriveStorage, type GdriveStorage } from './storage.js';
 import { tokenFilePath, writeToken } from './token-store.js';
 
 export { optionsSchema, parseLocation, secretOptions, defaultScope } from './options.js';
 export type { GdriveOptions, GdriveOptionsInput } from './options.js';
-export { GdriveStorage } from './storage.js';
+export { buildGdriveStorage, type GdriveStorage } from './storage.js';
 export { toStorageError, REAUTH_HINT } from './errors.js';
 export { runInstalledAppFlow } from './auth/installed-app-flow.js';
 export { tokenFilePath, readToken } from './token-store.js';
@@ -26,7 +26,7 @@ const validate = (input: unknown): GdriveOptions => parseOptions('gdrive', optio
 export async function createGdriveStorage(options: GdriveOptionsInput, context: Partial<AdapterContext> = {}): Promise<GdriveStorage> {
   const o = validate(options);
   const { drive, requester, refresh } = await createDriveClients(o, context.credentialsDir);
-  return new GdriveStorage(new DriveApi(drive, requester, o, refresh), o);
+  return buildGdriveStorage(new DriveApi(drive, requester, o, refresh), o);
 }
 
 /** `syncacross auth gdrive`: the browser flow, then the refresh token saved 0600 under credentialsDir. */
