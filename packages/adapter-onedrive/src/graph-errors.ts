@@ -34,8 +34,6 @@ export async function responseFailure(response: Response): Promise<GraphFailure>
   return { status: response.status, code, message, retryAfter: response.headers.get('retry-after') };
 }
 
-export const isThrottle = (f: GraphFailure) => f.status === 429 || (f.status === 503 && f.retryAfter != null);
-
 /**
  * What Graph says differently from the shared table (errorFromHttpStatus in the adapter kit):
  * 400 is "malformed or incorrect" (https://learn.microsoft.com/graph/errors), and what we send
