@@ -9,3 +9,4 @@ export { parseOptions } from './parse-options.js';
 export { credentialsFilePath, readCredentialsFile, readJsonCredentials, writeCredentialsFile, writeJsonCredentials } from './credentials-file.js';
 export { KeyedQueue } from './keyed-queue.js';
 export { ConcurrencyLimiter } from './concurrency-limiter.js';
+export { KeyedSingleFlight } from './single-flight.js';

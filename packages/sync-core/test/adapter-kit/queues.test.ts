@@ -1,6 +1,6 @@
-/** Keyed queue and concurrency limiter: the two ways adapters pace their own requests. */
+/** Keyed queue, single flight and concurrency limiter: how adapters pace their own requests. */
 import { describe, expect, it } from 'vitest';
-import { ConcurrencyLimiter, KeyedQueue } from '@syncacross/sync-core/adapter-kit';
+import { ConcurrencyLimiter, KeyedQueue, KeyedSingleFlight } from '@syncacross/sync-core/adapter-kit';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
@@ -67,5 +67,30 @@ describe('ConcurrencyLimiter', () => {
 
   it('refuses a limit that is not a positive integer', () => {
     expect(() => new ConcurrencyLimiter(0)).toThrow(RangeError);
+  });
+});
+
+describe('KeyedSingleFlight', () => {
+  it('shares one call among everyone asking for a key while it is in flight', async () => {
+    const flights = new KeyedSingleFlight<string>();
+    let calls = 0;
+    const create = async () => {
+      calls++;
+      await tick();
+      return 'folder-id';
+    };
+    expect(await Promise.all([flights.run('a', create), flights.run('a', create), flights.run('b', create)])).toEqual(['folder-id', 'folder-id', 'folder-id']);
+    expect(calls).toBe(2);
+  });
+
+  it('shares a failure too, and frees the key once the call settled', async () => {
+    const flights = new KeyedSingleFlight<string>();
+    const failing = async () => {
+      await tick();
+      throw new Error('mkcol failed');
+    };
+    const both = [flights.run('a', failing), flights.run('a', async () => 'never asked')];
+    for (const p of both) await expect(p).rejects.toThrow('mkcol failed');
+    await expect(flights.run('a', async () => 'again')).resolves.toBe('again');
   });
 });
