@@ -1,6 +1,6 @@
 /**
  * The helpers every storage adapter needs and should not write again: HTTP status mapping, key
- * encoding, option parsing, credential files, keyed queues. Public on the subpath
+ * encoding, option parsing, credential files, keyed queues and concurrency limits. Public on the subpath
  * `@syncacross/sync-core/adapter-kit` so third-party adapters can use them too.
  */
 export { errorFromHttpStatus, statusMapping, type HttpErrorOptions, type StatusMapping, type StatusOverrides } from './http-status.js';
