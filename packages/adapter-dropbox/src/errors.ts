@@ -8,7 +8,8 @@
  * 401 bodies name the token problem (`expired_access_token`, `invalid_access_token`); a refresh
  * with a revoked refresh token is 400 `invalid_grant` (dropbox-sdk-dotnet#384).
  */
-import { isPermanentHttpStatus, parseRetryAfter, StorageError } from '@syncacross/sync-core';
+import { parseRetryAfter, StorageError } from '@syncacross/sync-core';
+import { errorFromHttpStatus, type StatusOverrides } from '@syncacross/sync-core/adapter-kit';
 
 export const REAUTH_HINT = 'run `syncacross auth dropbox` to authorize again';
 
@@ -63,6 +64,19 @@ function retryAfterMs(r: ResponseLike): number | undefined {
   return typeof seconds === 'number' ? seconds * 1000 : undefined;
 }
 
+/**
+ * What Dropbox says differently from the shared table (errorFromHttpStatus in the adapter kit).
+ * Its docs call 400 "bad input parameter" and 422 answers a path root the account does not have:
+ * both come from the options. A missing path is a 409 `path/not_found`, so a bare 404 is an
+ * endpoint we did not expect, never "absent".
+ */
+const DROPBOX_STATUSES: StatusOverrides = {
+  400: { code: 'InvalidConfig' },
+  403: { code: 'AuthFailed', suffix: ': the app may lack a permission (scope) it needs' },
+  404: { code: 'Unavailable', permanent: true },
+  422: { code: 'InvalidConfig', suffix: ': check the pathRoot option' },
+};
+
 /** Maps anything the SDK throws to a StorageError; `what` names the operation for messages. */
 export function toStorageError(e: unknown, what: string): StorageError {
   if (e instanceof StorageError) return e;
@@ -85,9 +99,6 @@ export function toStorageError(e: unknown, what: string): StorageError {
   if (r.status === 400 && (body as { error?: unknown })?.error === 'invalid_grant') {
     return new StorageError('AuthFailed', `${message}: the Dropbox authorization was revoked or has expired; ${REAUTH_HINT}`, { cause: e });
   }
-  if (r.status === 403) return new StorageError('AuthFailed', `${message}: the app may lack a permission (scope) it needs`, { cause: e });
-  if (r.status === 422) return new StorageError('InvalidConfig', `${message}: check the pathRoot option`, { cause: e });
-  if (r.status >= 500 || r.status === 408) return new StorageError('Unavailable', message, { cause: e });
   // An upload session that vanished (expired, or committed by an attempt whose answer was lost):
   // whether the object was written is unknown.
   if (tags[0] === 'lookup_failed') return new StorageError('Unavailable', message, { cause: e });
@@ -96,7 +107,5 @@ export function toStorageError(e: unknown, what: string): StorageError {
   if (tags.includes('payload_too_large') || tags.includes('too_large')) return new StorageError('TooLarge', message, { cause: e });
   if (tags.includes('malformed_path') || tags.includes('disallowed_name')) return new StorageError('InvalidKey', message, { cause: e });
   if (tags.includes('no_write_permission') || tags.includes('team_folder')) return new StorageError('AuthFailed', message, { cause: e });
-  if (r.status === 400) return new StorageError('InvalidConfig', message, { cause: e });
-  // An answer we do not understand is not a definite one (a 4xx will not change by asking again).
-  return new StorageError('Unavailable', message, { cause: e, permanent: isPermanentHttpStatus(r.status) });
+  return errorFromHttpStatus(r.status, message, { retryAfterMs: retryAfterMs(r), overrides: DROPBOX_STATUSES, cause: e });
 }

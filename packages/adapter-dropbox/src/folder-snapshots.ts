@@ -8,7 +8,8 @@
  * A listing that fails half-way throws; nothing partial is ever returned or kept as complete.
  */
 import type { ObjectInfo } from '@syncacross/sync-core';
-import { decodeKey, decodeSegment } from './key-encoding.js';
+import { KeyedQueue } from '@syncacross/sync-core/adapter-kit';
+import { decodeKey, decodeName } from './key-encoding.js';
 import { routeTags } from './errors.js';
 
 export interface ListFolderResult {
@@ -30,7 +31,7 @@ interface Snapshot {
 
 export class FolderSnapshots {
   private readonly snapshots = new Map<string, Snapshot>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly syncs = new KeyedQueue();
 
   constructor(
     private readonly calls: ListingCalls,
@@ -42,14 +43,7 @@ export class FolderSnapshots {
   /** The files under `folder` (a Dropbox path, '' for the root) as they are now, by key. */
   async files(folder: string): Promise<ObjectInfo[]> {
     // One sync per folder at a time: two interleaved continues could apply an older answer last.
-    const previous = this.locks.get(folder) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.sync(folder));
-    this.locks.set(folder, run);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(folder) === run) this.locks.delete(folder);
-    }
+    return this.syncs.run(folder, () => this.sync(folder));
   }
 
   private async sync(folder: string): Promise<ObjectInfo[]> {
@@ -117,7 +111,7 @@ export class FolderSnapshots {
 
   private keyOf(pathLower: string, name: string): string | undefined {
     // `name` keeps the real case: a foreign "Format" must not pass for our "format".
-    if (decodeSegment(name) === undefined) return undefined;
+    if (decodeName(name) === undefined) return undefined;
     const relative = pathLower.split('/').slice(this.rootDepth + 1).join('/');
     return relative === '' ? undefined : decodeKey(relative);
   }

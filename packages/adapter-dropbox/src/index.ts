@@ -3,6 +3,7 @@
  * through the official `dropbox` SDK. The emulator is on the `./emulator` subpath.
  */
 import { defineAdapter, registerSecret, StorageError, type AdapterContext, type Storage } from '@syncacross/sync-core';
+import { parseOptions } from '@syncacross/sync-core/adapter-kit';
 import { authorizeDropbox } from './auth.js';
 import type { Credentials } from './client.js';
 import { optionsSchema, parseLocation, secretOptions, type DropboxOptions, type DropboxOptionsInput } from './options.js';
@@ -14,14 +15,7 @@ export type { DropboxOptions, DropboxOptionsInput };
 export { dropboxContentHash } from './content-hash.js';
 export { encodeKey, decodeKey } from './key-encoding.js';
 
-function parseOptions(input: unknown): DropboxOptions {
-  const parsed = optionsSchema.safeParse(input);
-  if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
-    throw new StorageError('InvalidConfig', `dropbox: invalid options: ${detail}`);
-  }
-  return parsed.data;
-}
+const parseDropboxOptions = (input: unknown): DropboxOptions => parseOptions('dropbox', optionsSchema, input);
 
 async function credentialsFor(options: DropboxOptions, context?: Pick<AdapterContext, 'credentialsDir'>): Promise<Credentials> {
   registerSecret(options.accessToken);
@@ -38,7 +32,7 @@ async function credentialsFor(options: DropboxOptions, context?: Pick<AdapterCon
 
 /** A Dropbox storage. Tokens come from the options, or from the file `syncacross auth dropbox` wrote. */
 export async function createDropboxStorage(input: DropboxOptionsInput, context?: Pick<AdapterContext, 'credentialsDir'>): Promise<Storage> {
-  const options = parseOptions(input);
+  const options = parseDropboxOptions(input);
   return createDropboxStorageFromCredentials(options, await credentialsFor(options, context));
 }
 

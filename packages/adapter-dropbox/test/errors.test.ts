@@ -72,6 +72,11 @@ describe('server and client failures', () => {
     expect((await storage.list('a/')).objects.map((o) => o.key)).toEqual(['a/1']);
   });
 
+  it('maps a 503 that names its wait to RateLimited, as every adapter does (the adapter kit\'s table)', async () => {
+    env.emulator.faults.inject({ routes: /list_folder/, kind: 'service_unavailable', retryAfterSeconds: 2 });
+    await expect(storage.list('a/')).rejects.toMatchObject({ code: 'RateLimited', retryAfterMs: 2000 });
+  });
+
   it('a listing that fails on a later page throws instead of returning the first page', async () => {
     for (let i = 0; i < 5; i++) await storage.putIfAbsent(`many/${i}`, bytes('x'));
     const limited = await createDropboxStorage({ accessToken: env.emulator.issueAccessToken(), root: '/library' });

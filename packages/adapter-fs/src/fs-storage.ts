@@ -14,7 +14,7 @@ import { link, mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'nod
 import { join } from 'node:path';
 import { compareKeys, StorageError, type ByteRange, type ListOptions, type ListPage, type ObjectInfo, type PutResult, type Storage, type StorageCapabilities } from '@syncacross/sync-core';
 import { fsError, retryTransient } from './errors.js';
-import { decodeSegment, encodeKey } from './names.js';
+import { decodeName, encodeKey } from './names.js';
 
 export type PublishMode = 'link' | 'rename';
 
@@ -164,7 +164,7 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
       throw fsError(e, `list ${dir}`);
     }
     for (const entry of entries) {
-      const segment = decodeSegment(entry.name);
+      const segment = decodeName(entry.name);
       if (segment === undefined) continue; // not ours (temp files, OS junk, a user's stray file)
       const key = keyPrefix + segment;
       if (entry.isDirectory()) {

@@ -6,7 +6,7 @@ import { warnIfCachingMount } from './mount-cache.js';
 
 export { createFsStorage, cleanStaleTemps } from './fs-storage.js';
 export type { FsStorage, FsStorageOptions, PublishMode } from './fs-storage.js';
-export { encodeKey, encodeSegment, decodeSegment } from './names.js';
+export { encodeKey, encodeName, decodeName } from './names.js';
 export { parseMountinfo, mountOf, cachingMountAdvice, warnIfCachingMount } from './mount-cache.js';
 export type { MountEntry } from './mount-cache.js';
 

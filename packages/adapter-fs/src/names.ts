@@ -3,38 +3,24 @@
  * ones (Windows, macOS, SMB shares, FAT/exFAT drives), ones that forbid `<>:"|?*` or trailing
  * dots, Windows reserved names, and NFC/NFD-normalizing ones (macOS). Only `[a-z0-9_-]` and
  * inner dots pass through; everything else becomes `%XX` (upper-case hex of the UTF-8 bytes),
- * so two different keys never map to names a file system could confuse.
+ * so two different keys never map to names a file system could confuse. These parameters are the
+ * on-disk format: changing one would hide every object already written.
  */
-const SAFE = /^[a-z0-9_.-]$/;
-const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9]|conin\$|conout\$)(\.|$)/;
+import { nameCodec } from '@syncacross/sync-core/adapter-kit';
 
-function encodeChar(ch: string): string {
-  return [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
-}
+const fsNames = nameCodec({
+  literal: /^[a-z0-9_-]$/,
+  dots: 'inner',
+  escape: '%',
+  hexCase: 'upper',
+  // (`conin$`/`conout$` never match: `$` is already `%24` when this is tested. Harmless, kept
+  // as it was so that no name changes.)
+  reserved: /^(con|prn|aux|nul|com[0-9]|lpt[0-9]|conin\$|conout\$)(\.|$)/,
+});
 
-export function encodeSegment(segment: string): string {
-  const chars = [...segment];
-  let out = chars
-    .map((ch, i) => {
-      if (ch === '.' && (i === 0 || i === chars.length - 1)) return encodeChar(ch); // hidden / trailing-dot names
-      return SAFE.test(ch) ? ch : encodeChar(ch);
-    })
-    .join('');
-  if (RESERVED.test(out)) out = encodeChar(out[0]!) + out.slice(1);
-  return out;
-}
+/** The file name of one key segment; and back (undefined: a name we would not have written). */
+export const { encodeName, decodeName } = fsNames;
 
 export function encodeKey(key: string): string[] {
-  return key.split('/').map(encodeSegment);
-}
-
-/** The key a file name stands for, or undefined when the name is not one we would have written. */
-export function decodeSegment(name: string): string | undefined {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(name);
-  } catch {
-    return undefined;
-  }
-  return encodeSegment(decoded) === name ? decoded : undefined;
+  return key.split('/').map(encodeName);
 }

@@ -7,6 +7,7 @@
  * or revoked."}` when the user revoked access or a testing-mode client's 7-day token expired.
  */
 import { parseRetryAfter, StorageError } from '@syncacross/sync-core';
+import { errorFromHttpStatus, type StatusOverrides } from '@syncacross/sync-core/adapter-kit';
 
 export const REAUTH_HINT = 'run `syncacross auth gdrive` to authorize again';
 
@@ -18,7 +19,6 @@ interface GaxiosLike {
 }
 
 const THROTTLE_REASONS = new Set(['userRateLimitExceeded', 'rateLimitExceeded', 'sharingRateLimitExceeded', 'dailyLimitExceeded']);
-const AUTH_REASONS = new Set(['authError', 'insufficientPermissions', 'insufficientFilePermissions', 'appNotAuthorizedToFile', 'forbidden', 'domainPolicy', 'accessNotConfigured', 'dailyLimitExceededUnreg']);
 
 function headerOf(headers: unknown, name: string): string | undefined {
   if (!headers) return undefined;
@@ -52,6 +52,16 @@ export function httpStatus(error: unknown): number | undefined {
   return e?.response?.status ?? (typeof e?.status === 'number' ? e.status : undefined);
 }
 
+/**
+ * What Drive says differently from the shared table (errorFromHttpStatus in the adapter kit):
+ * its 400 is "a parameter is invalid" (a malformed folderId, say), which comes from the options.
+ * A 403 whose reason is neither throttling nor quota is about rights: the table's AuthFailed.
+ */
+const DRIVE_STATUSES: StatusOverrides = {
+  400: { code: 'InvalidConfig' },
+  401: { code: 'AuthFailed', suffix: `: ${REAUTH_HINT}` },
+};
+
 /** Turns any failure of a Drive call into a StorageError (404 included: callers decide what it means). */
 export function toStorageError(error: unknown, what: string): StorageError {
   if (error instanceof StorageError) return error;
@@ -72,17 +82,11 @@ export function toStorageError(error: unknown, what: string): StorageError {
     }
     return new StorageError('Unavailable', msg, opts);
   }
-  const retryAfterMs = parseRetryAfter(headerOf(e.response?.headers, 'retry-after'));
-  if (status === 429 || (status === 403 && reason !== undefined && THROTTLE_REASONS.has(reason))) {
+  const retryAfter = headerOf(e.response?.headers, 'retry-after');
+  if (status === 403 && reason !== undefined && THROTTLE_REASONS.has(reason)) {
+    const retryAfterMs = parseRetryAfter(retryAfter);
     return new StorageError('RateLimited', msg, { ...opts, retryAfterMs });
   }
-  if (status === 401) return new StorageError('AuthFailed', `${msg}: ${REAUTH_HINT}`, opts);
   if (status === 403 && reason === 'storageQuotaExceeded') return new StorageError('NoSpace', msg, opts);
-  if (status === 403 && (reason === undefined || AUTH_REASONS.has(reason))) return new StorageError('AuthFailed', msg, opts);
-  if (status === 404) return new StorageError('NotFound', msg, opts);
-  if (status === 413) return new StorageError('TooLarge', msg, opts);
-  if (status === 408 || status >= 500) return new StorageError('Unavailable', msg, opts);
-  if (status === 403) return new StorageError('AuthFailed', msg, opts);
-  // Other 4xx: the request itself is wrong (a bug or a bad option such as a malformed folderId).
-  return new StorageError('InvalidConfig', msg, opts);
+  return errorFromHttpStatus(status, msg, { retryAfter, overrides: DRIVE_STATUSES, cause: error });
 }

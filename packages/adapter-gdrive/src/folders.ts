@@ -4,6 +4,7 @@
  * `log` at once) are all kept, and files go to the oldest.
  */
 import { StorageError } from '@syncacross/sync-core';
+import { KeyedSingleFlight } from '@syncacross/sync-core/adapter-kit';
 import { FOLDER_MIME, quote, type DriveApi, type DriveFile } from './drive-api.js';
 import { mergeFiles } from './mapping.js';
 import type { GdriveOptions } from './options.js';
@@ -11,7 +12,7 @@ import type { GdriveOptions } from './options.js';
 export class FolderIndex {
   private root?: Promise<string>;
   private readonly byName = new Map<string, DriveFile[]>();
-  private readonly pending = new Map<string, Promise<DriveFile[]>>();
+  private readonly creating = new KeyedSingleFlight<DriveFile[]>();
 
   constructor(
     private readonly api: DriveApi,
@@ -74,17 +75,12 @@ export class FolderIndex {
   async ensure(name: string): Promise<DriveFile[]> {
     const existing = await this.lookup(name);
     if (existing.length > 0) return existing;
-    let p = this.pending.get(name);
-    if (!p) {
-      p = (async () => {
-        const root = await this.rootId();
-        const created = await this.api.createFolder(name, root);
-        const raced = await this.api.search(`${quote(root)} in parents and name = ${quote(name)} and mimeType = '${FOLDER_MIME}' and trashed = false`);
-        this.learn(name, mergeFiles(raced, [created]));
-        return this.byName.get(name)!;
-      })().finally(() => this.pending.delete(name));
-      this.pending.set(name, p);
-    }
-    return p;
+    return this.creating.run(name, async () => {
+      const root = await this.rootId();
+      const created = await this.api.createFolder(name, root);
+      const raced = await this.api.search(`${quote(root)} in parents and name = ${quote(name)} and mimeType = '${FOLDER_MIME}' and trashed = false`);
+      this.learn(name, mergeFiles(raced, [created]));
+      return this.byName.get(name)!;
+    });
   }
 }

@@ -5,34 +5,28 @@
  *   syncacross init DIR --remote gdrive:<folder-name|id:folder-id|appDataFolder> -o clientId=…
  */
 import { defineAdapter, StorageError, type AdapterContext, type AuthContext } from '@syncacross/sync-core';
+import { parseOptions } from '@syncacross/sync-core/adapter-kit';
 import { runInstalledAppFlow } from './auth/installed-app-flow.js';
 import { createDriveClients, createOAuthClient } from './client.js';
 import { DriveApi } from './drive-api.js';
 import { defaultScope, optionsSchema, parseLocation, secretOptions, type GdriveOptions, type GdriveOptionsInput } from './options.js';
-import { GdriveStorage } from './storage.js';
+import { buildGdriveStorage, type GdriveStorage } from './storage.js';
 import { tokenFilePath, writeToken } from './token-store.js';
 
 export { optionsSchema, parseLocation, secretOptions, defaultScope } from './options.js';
 export type { GdriveOptions, GdriveOptionsInput } from './options.js';
-export { GdriveStorage } from './storage.js';
+export { buildGdriveStorage, type GdriveStorage } from './storage.js';
 export { toStorageError, REAUTH_HINT } from './errors.js';
 export { runInstalledAppFlow } from './auth/installed-app-flow.js';
 export { tokenFilePath, readToken } from './token-store.js';
 
-function validate(input: unknown): GdriveOptions {
-  const parsed = optionsSchema.safeParse(input);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ');
-    throw new StorageError('InvalidConfig', `gdrive: invalid options: ${issues}`);
-  }
-  return parsed.data;
-}
+const validate = (input: unknown): GdriveOptions => parseOptions('gdrive', optionsSchema, input);
 
 /** A Drive-backed Storage. Reads the refresh token from `context.credentialsDir` unless given in options. */
 export async function createGdriveStorage(options: GdriveOptionsInput, context: Partial<AdapterContext> = {}): Promise<GdriveStorage> {
   const o = validate(options);
   const { drive, requester, refresh } = await createDriveClients(o, context.credentialsDir);
-  return new GdriveStorage(new DriveApi(drive, requester, o, refresh), o);
+  return buildGdriveStorage(new DriveApi(drive, requester, o, refresh), o);
 }
 
 /** `syncacross auth gdrive`: the browser flow, then the refresh token saved 0600 under credentialsDir. */

@@ -12,6 +12,7 @@
  */
 import { randomBytes, createHash } from 'node:crypto';
 import { compareKeys, StorageError, type ByteRange, type ListOptions, type ListPage, type ObjectInfo, type PutResult, type Storage, type StorageCapabilities } from '@syncacross/sync-core';
+import { KeyedQueue } from '@syncacross/sync-core/adapter-kit';
 import { FOLDER_MIME, quote, type DriveApi, type DriveFile } from './drive-api.js';
 import { FolderIndex } from './folders.js';
 import { folderMayHold, keyOf, logicalFile, mergeFiles, placeOf, sameContent } from './mapping.js';
@@ -20,9 +21,15 @@ import type { GdriveOptions } from './options.js';
 const SNAPSHOT_TTL_MS = 60_000;
 const MAX_SNAPSHOTS = 16;
 
-export class GdriveStorage implements Storage {
-  readonly name: string;
-  readonly capabilities: StorageCapabilities = {
+/** The Drive storage, with the Drive API and folder index it uses (tests and tools look at them). */
+export interface GdriveStorage extends Storage {
+  readonly api: DriveApi;
+  readonly folders: FolderIndex;
+}
+
+export function buildGdriveStorage(api: DriveApi, o: GdriveOptions): GdriveStorage {
+  const name = `gdrive:${o.folderId ?? o.folderName ?? 'appDataFolder'}`;
+  const capabilities: StorageCapabilities = {
     atomicCreate: false,
     compareAndSwap: false,
     rangedGet: true,
@@ -32,102 +39,84 @@ export class GdriveStorage implements Storage {
     caseInsensitiveNames: false,
     sortedListing: true,
   };
-  readonly folders: FolderIndex;
+  const folders = new FolderIndex(api, o);
   /** Known files per key, oldest first (from our creates and from listings). */
-  private readonly ids = new Map<string, DriveFile[]>();
-  private readonly keyQueues = new Map<string, Promise<unknown>>();
-  private readonly snapshots = new Map<string, { objects: ObjectInfo[]; at: number }>();
-
-  constructor(
-    readonly api: DriveApi,
-    o: GdriveOptions,
-  ) {
-    this.name = `gdrive:${o.folderId ?? o.folderName ?? 'appDataFolder'}`;
-    this.folders = new FolderIndex(api, o);
-  }
-
-  /** Runs `fn` after every earlier call on the same key has settled. */
-  private serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const run = (this.keyQueues.get(key) ?? Promise.resolve()).catch(() => undefined).then(fn);
-    const tail = run.catch(() => undefined);
-    this.keyQueues.set(key, tail);
-    void tail.then(() => {
-      if (this.keyQueues.get(key) === tail) this.keyQueues.delete(key);
-    });
-    return run;
-  }
+  const ids = new Map<string, DriveFile[]>();
+  /** Calls on one key run one after another (see the module comment). */
+  const keyQueue = new KeyedQueue();
+  const snapshots = new Map<string, { objects: ObjectInfo[]; at: number }>();
 
   /**
    * Adds files to what we know of a key. Never forgets: a search that comes back empty may just
    * lag behind a create (ours included); only a delete or a by-id 404 removes a known file.
    */
-  private remember(key: string, files: DriveFile[]): void {
-    if (files.length > 0) this.ids.set(key, mergeFiles(this.ids.get(key) ?? [], files));
+  function remember(key: string, files: DriveFile[]): void {
+    if (files.length > 0) ids.set(key, mergeFiles(ids.get(key) ?? [], files));
   }
 
   /** The folders a key's file may be in, or [] when its top-level folder does not exist. */
-  private async parentsOf(key: string, create: boolean): Promise<DriveFile[] | string[]> {
+  async function parentsOf(key: string, create: boolean): Promise<DriveFile[] | string[]> {
     const { folder } = placeOf(key);
-    if (folder === undefined) return [await this.folders.rootId()];
-    return create ? this.folders.ensure(folder) : this.folders.lookup(folder);
+    if (folder === undefined) return [await folders.rootId()];
+    return create ? folders.ensure(folder) : folders.lookup(folder);
   }
 
   /** A by-name search for a key's files. Lags behind recent creates, like every Drive search. */
-  private async search(key: string, parents: (DriveFile | string)[]): Promise<DriveFile[]> {
+  async function search(key: string, parents: (DriveFile | string)[]): Promise<DriveFile[]> {
     if (parents.length === 0) return [];
-    const ids = parents.map((p) => (typeof p === 'string' ? p : p.id));
-    const inParents = ids.map((id) => `${quote(id)} in parents`).join(' or ');
+    const parentIds = parents.map((p) => (typeof p === 'string' ? p : p.id));
+    const inParents = parentIds.map((id) => `${quote(id)} in parents`).join(' or ');
     const q = `name = ${quote(placeOf(key).name)} and mimeType != '${FOLDER_MIME}' and trashed = false and (${inParents})`;
-    return mergeFiles(await this.api.search(q));
+    return mergeFiles(await api.search(q));
   }
 
   /** Cached files of a key that still exist, checked by id (no lag). */
-  private async liveKnown(key: string): Promise<DriveFile[]> {
-    const cached = this.ids.get(key) ?? [];
+  async function liveKnown(key: string): Promise<DriveFile[]> {
+    const cached = ids.get(key) ?? [];
     for (const f of cached) {
-      if (await this.api.metadata(f.id)) return cached.slice(cached.indexOf(f));
+      if (await api.metadata(f.id)) return cached.slice(cached.indexOf(f));
     }
-    this.ids.delete(key);
+    ids.delete(key);
     return [];
   }
 
-  putIfAbsent(key: string, bytes: Uint8Array): Promise<PutResult> {
-    return this.serialized(key, async () => {
-      if ((await this.liveKnown(key)).length > 0) return 'exists';
-      const parents = await this.parentsOf(key, true);
-      const found = await this.search(key, parents);
+  function putIfAbsent(key: string, bytes: Uint8Array): Promise<PutResult> {
+    return keyQueue.run(key, async () => {
+      if ((await liveKnown(key)).length > 0) return 'exists';
+      const parents = await parentsOf(key, true);
+      const found = await search(key, parents);
       if (found.length > 0) {
-        this.remember(key, found);
+        remember(key, found);
         return 'exists';
       }
       const target = parents[0]!;
-      const mine = await this.api.upload(placeOf(key).name, typeof target === 'string' ? target : target.id, bytes);
+      const mine = await api.upload(placeOf(key).name, typeof target === 'string' ? target : target.id, bytes);
       // Another process may have created the same key meanwhile: the oldest file wins everywhere.
       // An older copy with our very bytes (a racer writing the same content, or a create that
       // Drive performed twice after a lost response) is the same logical object: still ours.
-      const all = mergeFiles(await this.search(key, await this.parentsOf(key, false)), [mine]);
+      const all = mergeFiles(await search(key, await parentsOf(key, false)), [mine]);
       const oldest = all[0]!;
       if (oldest.id === mine.id || sameContent(oldest, mine)) {
-        this.remember(key, all);
+        remember(key, all);
         return 'created';
       }
       // Someone else's different bytes won. Best effort: a copy left behind is resolved on read.
-      await this.api.remove(mine.id).catch(() => undefined);
-      this.ids.set(key, all.filter((f) => f.id !== mine.id));
+      await api.remove(mine.id).catch(() => undefined);
+      ids.set(key, all.filter((f) => f.id !== mine.id));
       return 'exists';
     });
   }
 
-  async get(key: string, options?: { range?: ByteRange }): Promise<Uint8Array> {
+  async function get(key: string, options?: { range?: ByteRange }): Promise<Uint8Array> {
     const range = options?.range;
     for (let attempt = 0; ; attempt++) {
-      const fromCache = this.ids.has(key);
-      if (!fromCache) this.remember(key, await this.search(key, await this.parentsOf(key, false)));
-      const files = this.ids.get(key) ?? []; // a create that finished meanwhile counts too
+      const fromCache = ids.has(key);
+      if (!fromCache) remember(key, await search(key, await parentsOf(key, false)));
+      const files = ids.get(key) ?? []; // a create that finished meanwhile counts too
       if (files.length === 0) throw new StorageError('NotFound', `gdrive: ${key} not found`);
       try {
         const file = logicalFile(key, files);
-        const bytes = await this.api.download(file.id, range);
+        const bytes = await api.download(file.id, range);
         if (!range && file.md5Checksum && createHash('md5').update(bytes).digest('hex') !== file.md5Checksum) {
           throw new StorageError('Corrupt', `gdrive: ${key}: downloaded ${bytes.byteLength} bytes whose md5 differs from Drive's md5Checksum`);
         }
@@ -137,12 +126,12 @@ export class GdriveStorage implements Storage {
         // elsewhere. Ask Drive afresh once before answering NotFound or Corrupt.
         const code = (e as StorageError).code;
         if (attempt > 0 || !fromCache || (code !== 'NotFound' && code !== 'Corrupt')) throw e;
-        this.ids.delete(key);
+        ids.delete(key);
       }
     }
   }
 
-  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+  async function list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
     let objects: ObjectInfo[] | undefined;
     let after = options.startAfter;
     let snapshotId: string | undefined;
@@ -150,36 +139,36 @@ export class GdriveStorage implements Storage {
       const cursor = parseCursor(options.cursor);
       after = cursor.after;
       snapshotId = cursor.snapshot;
-      const snap = this.snapshots.get(cursor.snapshot);
+      const snap = snapshots.get(cursor.snapshot);
       if (snap && Date.now() - snap.at < SNAPSHOT_TTL_MS) objects = snap.objects;
     }
-    objects ??= await this.scan(prefix);
+    objects ??= await scan(prefix);
     const remaining = after === undefined ? objects : objects.filter((o) => compareKeys(o.key, after) > 0);
     const size = Math.max(1, options.pageSize ?? 1000);
     const page = remaining.slice(0, size);
     if (remaining.length <= size) return { objects: page };
-    if (!snapshotId || !this.snapshots.has(snapshotId)) {
+    if (!snapshotId || !snapshots.has(snapshotId)) {
       snapshotId = randomBytes(9).toString('base64url');
-      this.snapshots.set(snapshotId, { objects, at: Date.now() });
-      while (this.snapshots.size > MAX_SNAPSHOTS) this.snapshots.delete(this.snapshots.keys().next().value!);
+      snapshots.set(snapshotId, { objects, at: Date.now() });
+      while (snapshots.size > MAX_SNAPSHOTS) snapshots.delete(snapshots.keys().next().value!);
     }
     return { objects: page, cursor: Buffer.from(JSON.stringify({ s: snapshotId, a: page[page.length - 1]!.key })).toString('base64url') };
   }
 
   /** Everything under `prefix`, sorted, each key once, learned ids cached. */
-  private async scan(prefix: string): Promise<ObjectInfo[]> {
-    const root = await this.folders.rootId();
-    const known = this.folders.entries().filter(([name]) => folderMayHold(prefix, name));
+  async function scan(prefix: string): Promise<ObjectInfo[]> {
+    const root = await folders.rootId();
+    const known = folders.entries().filter(([name]) => folderMayHold(prefix, name));
     const searched = new Set([root, ...known.flatMap(([, list]) => list.map((f) => f.id))]);
-    const files = await this.api.search(childrenQuery([...searched]));
+    const files = await api.search(childrenQuery([...searched]));
     // The library folder's children tell us about top-level folders other writers created.
     const fresh: string[] = [];
     for (const f of files) {
       if (f.mimeType !== FOLDER_MIME || !f.parents.includes(root)) continue;
-      this.folders.learn(f.name, [f]);
+      folders.learn(f.name, [f]);
       if (folderMayHold(prefix, f.name) && !searched.has(f.id)) fresh.push(f.id);
     }
-    if (fresh.length > 0) files.push(...(await this.api.search(childrenQuery(fresh))));
+    if (fresh.length > 0) files.push(...(await api.search(childrenQuery(fresh))));
 
     const byKey = new Map<string, DriveFile[]>();
     for (const f of files) {
@@ -187,7 +176,7 @@ export class GdriveStorage implements Storage {
       let key: string | undefined;
       if (f.parents.includes(root)) key = f.name.includes('/') ? undefined : f.name;
       else {
-        const folder = f.parents.map((p) => this.folders.nameOf(p)).find((n) => n !== undefined);
+        const folder = f.parents.map((p) => folders.nameOf(p)).find((n) => n !== undefined);
         if (folder !== undefined) key = keyOf(folder, f.name);
       }
       if (key === undefined || !key.startsWith(prefix)) continue;
@@ -198,20 +187,22 @@ export class GdriveStorage implements Storage {
     const objects: ObjectInfo[] = [];
     for (const [key, list] of byKey) {
       const sorted = mergeFiles(list);
-      this.remember(key, sorted);
+      remember(key, sorted);
       const first = sorted[0]!;
       objects.push({ key, size: first.size, modified: first.modifiedTime ? new Date(first.modifiedTime) : undefined });
     }
     return objects.sort((a, b) => compareKeys(a.key, b.key));
   }
 
-  delete(key: string): Promise<void> {
-    return this.serialized(key, async () => {
-      const files = mergeFiles(this.ids.get(key) ?? [], await this.search(key, await this.parentsOf(key, false)));
-      for (const f of files) await this.api.remove(f.id);
-      this.ids.delete(key);
+  function remove(key: string): Promise<void> {
+    return keyQueue.run(key, async () => {
+      const files = mergeFiles(ids.get(key) ?? [], await search(key, await parentsOf(key, false)));
+      for (const f of files) await api.remove(f.id);
+      ids.delete(key);
     });
   }
+
+  return { name, capabilities, api, folders, putIfAbsent, get, list, delete: remove };
 }
 
 function childrenQuery(parentIds: string[]): string {

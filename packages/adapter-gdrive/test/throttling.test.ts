@@ -26,6 +26,8 @@ describe('gdrive throttling', () => {
     ['500', 'Unavailable', undefined],
     ['502', 'Unavailable', undefined],
     ['503', 'Unavailable', undefined],
+    // A 503 that names its wait is throttling in every adapter (the adapter kit's status table).
+    ['503', 'RateLimited', 3_000],
   ];
   for (const [error, code, retryAfterMs] of cases) {
     it(`maps ${error} to ${code} on a create (POST), a read and a listing`, async () => {

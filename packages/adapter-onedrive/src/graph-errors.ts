@@ -4,7 +4,8 @@
  * 412 preconditionFailed, 413 requestEntityTooLarge, 429/503 with Retry-After (throttling),
  * 507 insufficientStorage / quotaLimitReached; 401/403 for credentials and consent.
  */
-import { isPermanentHttpStatus, parseRetryAfter, StorageError } from '@syncacross/sync-core';
+import { StorageError } from '@syncacross/sync-core';
+import { errorFromHttpStatus, type StatusOverrides } from '@syncacross/sync-core/adapter-kit';
 
 export interface GraphFailure {
   status: number;
@@ -33,34 +34,26 @@ export async function responseFailure(response: Response): Promise<GraphFailure>
   return { status: response.status, code, message, retryAfter: response.headers.get('retry-after') };
 }
 
-export const isThrottle = (f: GraphFailure) => f.status === 429 || (f.status === 503 && f.retryAfter != null);
+/**
+ * What Graph says differently from the shared table (errorFromHttpStatus in the adapter kit):
+ * 400 is "malformed or incorrect" (https://learn.microsoft.com/graph/errors), and what we send
+ * comes from the options (drive id, folder path), so it is InvalidConfig.
+ */
+const AUTH_HINT = '. If the sign-in expired or was revoked, run `syncacross auth onedrive` again.';
+const GRAPH_STATUSES: StatusOverrides = {
+  400: { code: 'InvalidConfig' },
+  401: { code: 'AuthFailed', suffix: AUTH_HINT },
+  403: { code: 'AuthFailed', suffix: AUTH_HINT },
+};
 
 export function toStorageError(f: GraphFailure, what: string, cause?: unknown): StorageError {
   const detail = `${what}: ${f.status === -1 ? 'network error' : `HTTP ${f.status}`}${f.code ? ` ${f.code}` : ''}${f.message ? ` (${f.message})` : ''}`;
-  const opts = cause === undefined ? {} : { cause };
-  if (isThrottle(f)) {
-    const retryAfterMs = parseRetryAfter(f.retryAfter);
-    return new StorageError('RateLimited', detail, retryAfterMs === undefined ? opts : { ...opts, retryAfterMs });
+  const error = errorFromHttpStatus(f.status, detail, { retryAfter: f.retryAfter, overrides: GRAPH_STATUSES, cause });
+  // Network errors, 5xx and anything unexpected are Unavailable, unless Graph's code says full.
+  if (error.code === 'Unavailable' && (f.code === 'quotaLimitReached' || f.code === 'insufficientStorage')) {
+    return new StorageError('NoSpace', detail, cause === undefined ? {} : { cause });
   }
-  switch (f.status) {
-    case 404:
-      return new StorageError('NotFound', detail, opts);
-    case 412:
-      return new StorageError('PreconditionFailed', detail, opts);
-    case 413:
-      return new StorageError('TooLarge', detail, opts);
-    case 507:
-      return new StorageError('NoSpace', detail, opts);
-    case 401:
-    case 403:
-      return new StorageError('AuthFailed', `${detail}. If the sign-in expired or was revoked, run \`syncacross auth onedrive\` again.`, opts);
-    case 400:
-      return new StorageError('InvalidConfig', detail, opts);
-  }
-  if (f.code === 'quotaLimitReached' || f.code === 'insufficientStorage') return new StorageError('NoSpace', detail, opts);
-  // Network errors, 5xx, and anything unexpected: the outcome is unknown (a 4xx will not change
-  // by asking again: not retried).
-  return new StorageError('Unavailable', detail, { ...opts, permanent: isPermanentHttpStatus(f.status) });
+  return error;
 }
 
 /** The HTTP status behind a mapped error (its Graph cause), or -1. */

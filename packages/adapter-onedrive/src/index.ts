@@ -3,6 +3,7 @@
  * libraries through Microsoft Graph, on @microsoft/microsoft-graph-client and @azure/msal-node.
  */
 import { defineAdapter, registerSecret, StorageError, type AdapterContext, type AuthContext } from '@syncacross/sync-core';
+import { parseOptions } from '@syncacross/sync-core/adapter-kit';
 import { authorizeOneDrive } from './auth/flows.js';
 import { createMsalApp, MsalTokenSource } from './auth/msal-app.js';
 import { createGraphTransport, type TokenSource } from './graph-client.js';
@@ -14,7 +15,7 @@ export { optionsSchema, parseLocation } from './options.js';
 export type { OneDriveOptions, OneDriveOptionsInput } from './options.js';
 export type { OneDriveStorage } from './storage.js';
 export type { TokenSource } from './graph-client.js';
-export { encodeSegment, decodeSegment, keyToPath } from './names.js';
+export { encodeName, decodeName, keyToPath } from './names.js';
 export { tokenFilePath } from './auth/token-file.js';
 
 export interface CreateOneDriveStorageExtras {
@@ -24,21 +25,14 @@ export interface CreateOneDriveStorageExtras {
   tokens?: TokenSource;
 }
 
-function parseOptions(input: unknown): OneDriveOptions {
-  const parsed = optionsSchema.safeParse(input);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
-    throw new StorageError('InvalidConfig', `onedrive: ${issues}`);
-  }
-  return parsed.data;
-}
+const parseOneDriveOptions = (input: unknown): OneDriveOptions => parseOptions('onedrive', optionsSchema, input);
 
 /**
  * Creates the storage. With atomicCreate 'auto' (the default) it contacts Graph at once to check
  * that conflictBehavior=fail is honored; 'trust' and 'off' defer all I/O to the first operation.
  */
 export async function createOneDriveStorage(input: OneDriveOptionsInput, extras: CreateOneDriveStorageExtras = {}): Promise<OneDriveStorage> {
-  const o = parseOptions(input);
+  const o = parseOneDriveOptions(input);
   registerSecret(o.accessToken);
   let tokens = extras.tokens;
   if (!tokens && o.accessToken) {

@@ -10,6 +10,7 @@
  * `startAfter` are not walked.
  */
 import { compareKeys, type ObjectInfo } from '@syncacross/sync-core';
+import { ConcurrencyLimiter } from '@syncacross/sync-core/adapter-kit';
 import type { GraphTransport } from './graph-client.js';
 import { httpStatusOf } from './graph-errors.js';
 import { dirToPath, parseChildName } from './names.js';
@@ -47,34 +48,18 @@ async function childrenOf(ctx: ListContext, url: string): Promise<DriveItemJson[
   return out;
 }
 
-/** Runs tasks with at most `limit` in flight. */
-function limiter(limit: number) {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= limit) await new Promise<void>((resolve) => queue.push(resolve));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
-}
-
 export async function listKeys(ctx: ListContext, prefix: string, startAfter: string | undefined): Promise<ObjectInfo[]> {
   const cut = prefix.lastIndexOf('/') + 1;
   const dir = prefix.slice(0, cut); // '' or ends with '/'
   const namePrefix = prefix.slice(cut);
   const found: ObjectInfo[] = [];
-  const limit = limiter(ctx.concurrency);
+  const limiter = new ConcurrencyLimiter(ctx.concurrency);
 
   const skipSubtree = (keyPrefix: string) =>
     startAfter !== undefined && !startAfter.startsWith(keyPrefix) && compareKeys(keyPrefix, startAfter) < 0;
 
   const walk = async (url: string, keyDir: string, filter: string): Promise<void> => {
-    const children = await limit(() => childrenOf(ctx, url));
+    const children = await limiter.run(() => childrenOf(ctx, url));
     if (!children) return;
     const subfolders: Promise<void>[] = [];
     for (const child of children) {

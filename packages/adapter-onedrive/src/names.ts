@@ -17,47 +17,27 @@
  * A key may be both an object and a "directory" (`p/a` and `p/a/b`), but a OneDrive folder and
  * file cannot share a name: folders get a trailing `~`, which no encoded file name can end with.
  */
-const PLAIN = /^[a-z0-9.-]$/;
-const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$|^\.lock$|^desktop\.ini$/;
+import { nameCodec } from '@syncacross/sync-core/adapter-kit';
+
 export const FOLDER_MARK = '~';
 /** OneDrive's per-name limit. */
 export const MAX_NAME_LENGTH = 255;
 
-const hex = (bytes: Uint8Array) => [...bytes].map((b) => `~${b.toString(16).padStart(2, '0')}`).join('');
+/** These parameters are the on-remote format: changing one would hide every object already written. */
+export const oneDriveNames = nameCodec({
+  literal: /^[a-z0-9-]$/,
+  dots: 'not-last',
+  escape: '~',
+  hexCase: 'lower',
+  reserved: /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$|^\.lock$|^desktop\.ini$/,
+  folderSuffix: FOLDER_MARK,
+});
 
-export function encodeSegment(segment: string): string {
-  let out = '';
-  for (const ch of segment) out += PLAIN.test(ch) ? ch : hex(Buffer.from(ch, 'utf8'));
-  if (out.endsWith('.')) out = `${out.slice(0, -1)}~2e`;
-  if (RESERVED.test(out)) out = hex(Buffer.from(out[0]!, 'utf8')) + out.slice(1);
-  return out;
-}
-
-/** The segment a name encodes, or undefined when the name is not one this adapter writes. */
-export function decodeSegment(name: string): string | undefined {
-  const bytes: number[] = [];
-  for (let i = 0; i < name.length; i++) {
-    const ch = name[i]!;
-    if (ch === '~') {
-      const h = name.slice(i + 1, i + 3);
-      if (!/^[0-9a-f]{2}$/.test(h)) return undefined;
-      bytes.push(parseInt(h, 16));
-      i += 2;
-    } else if (PLAIN.test(ch)) bytes.push(ch.charCodeAt(0));
-    else return undefined;
-  }
-  const segment = Buffer.from(bytes).toString('utf8');
-  return segment !== '' && encodeSegment(segment) === name ? segment : undefined;
-}
-
-export const folderName = (segment: string) => encodeSegment(segment) + FOLDER_MARK;
-export const fileName = (segment: string) => encodeSegment(segment);
+export const { encodeName, decodeName, folderName } = oneDriveNames;
+export const fileName = (segment: string) => encodeName(segment);
 
 /** Classifies a child name: a folder or file this adapter wrote, with its key segment. */
-export function parseChildName(name: string, isFolder: boolean): string | undefined {
-  if (isFolder) return name.endsWith(FOLDER_MARK) ? decodeSegment(name.slice(0, -1)) : undefined;
-  return decodeSegment(name);
-}
+export const parseChildName = (name: string, isFolder: boolean) => oneDriveNames.parseName(name, isFolder);
 
 /** Encoded, URL-escaped relative path of a key's file: `a~/b~/c`. */
 export function keyToPath(key: string): string {

@@ -1,7 +1,7 @@
 /** Key encoding: every key maps to names OneDrive accepts, distinct even when case is folded. */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { decodeSegment, encodeSegment } from '../src/names.js';
+import { decodeName, encodeName } from '../src/names.js';
 import { parseChildName, folderName } from '../src/names.js';
 import { nameProblem } from '../src/emulator/names.js';
 
@@ -9,8 +9,8 @@ const segment = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).map
 
 describe('OneDrive names for key segments', () => {
   test.prop([segment])('round-trip, and are valid names even on Business drives (# and % refused)', (s) => {
-    const name = encodeSegment(s);
-    expect(decodeSegment(name)).toBe(s);
+    const name = encodeName(s);
+    expect(decodeName(name)).toBe(s);
     expect(nameProblem(name, true)).toBeUndefined();
     expect(nameProblem(folderName(s), true)).toBeUndefined();
     expect(parseChildName(folderName(s), true)).toBe(s);
@@ -19,20 +19,20 @@ describe('OneDrive names for key segments', () => {
 
   test.prop([segment, segment])('two different segments never collide once case is folded', (a, b) => {
     fc.pre(a !== b);
-    expect(encodeSegment(a).toLowerCase()).not.toBe(encodeSegment(b).toLowerCase());
+    expect(encodeName(a).toLowerCase()).not.toBe(encodeName(b).toLowerCase());
   });
 
   it('handles the suite\'s hard cases and Windows leftovers', () => {
     for (const s of ['sp ace+plus%25#hash?q:c*st<>|"', 'trailing.', 'CaseA', 'casea', 'CON', 'nul.txt', 'lpt1', '.lock', 'desktop.ini', 'a_vti_b', '~$x', ' lead', 'trail ']) {
-      expect(nameProblem(encodeSegment(s), true), s).toBeUndefined();
-      expect(decodeSegment(encodeSegment(s))).toBe(s);
+      expect(nameProblem(encodeName(s), true), s).toBeUndefined();
+      expect(decodeName(encodeName(s))).toBe(s);
     }
-    expect(encodeSegment('CaseA')).not.toBe(encodeSegment('casea'));
-    expect(encodeSegment('log')).toBe('log'); // engine keys stay readable
-    expect(encodeSegment('00000012-3fa9c0')).toBe('00000012-3fa9c0');
+    expect(encodeName('CaseA')).not.toBe(encodeName('casea'));
+    expect(encodeName('log')).toBe('log'); // engine keys stay readable
+    expect(encodeName('00000012-3fa9c0')).toBe('00000012-3fa9c0');
   });
 
   it('ignores names it did not write', () => {
-    for (const foreign of ['Report.docx', 'a~zz', 'a~4', 'UPPER', 'folder~~']) expect(decodeSegment(foreign)).toBeUndefined();
+    for (const foreign of ['Report.docx', 'a~zz', 'a~4', 'UPPER', 'folder~~']) expect(decodeName(foreign)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 /** createS3Storage: validate options, build the client, find out the write mode. */
-import { StorageError } from '@syncacross/sync-core';
+import { parseOptions } from '@syncacross/sync-core/adapter-kit';
 import { createS3Client } from './client.js';
 import { detectConditionalWrites, type ConditionalSupport } from './conditional-support.js';
 import { ObjectIO } from './object-io.js';
@@ -16,12 +16,7 @@ const MAX_PARTS = 10_000;
 const MAX_OBJECT = 5 * 1024 ** 4;
 
 export async function createS3Storage(input: S3AdapterOptions, context: CreateS3StorageContext = {}): Promise<S3Storage> {
-  const parsed = optionsSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
-    throw new StorageError('InvalidConfig', `s3 options: ${problems}`);
-  }
-  const o = parsed.data;
+  const o = parseOptions('s3', optionsSchema, input);
   const client = createS3Client(o);
   const prefix = normalizePrefix(o.prefix);
   const io = new ObjectIO(client, o.bucket, o.multipartThresholdBytes, { partSize: o.partSizeBytes, concurrency: o.concurrency });

@@ -6,6 +6,7 @@
  * Anything we cannot classify is `Unavailable`: "could not ask" must never read as "not there".
  */
 import { isPermanentHttpStatus, parseRetryAfter, StorageError, type StorageErrorCode } from '@syncacross/sync-core';
+import { statusMapping, type StatusOverrides } from '@syncacross/sync-core/adapter-kit';
 
 interface SdkError {
   name?: string;
@@ -35,18 +36,26 @@ export function httpStatusOf(error: unknown): number | undefined {
   return e?.$metadata?.httpStatusCode ?? e?.$response?.statusCode;
 }
 
-function classify(error: SdkError, status: number | undefined): StorageErrorCode {
+/** S3-specific statuses: a 301 names the bucket's real region (the endpoint option is wrong). */
+const S3_STATUSES: StatusOverrides = { 301: { code: 'InvalidConfig' } };
+
+/**
+ * S3's error names first (they are precise: 503 SlowDown is throttling, 404 NoSuchBucket is a bad
+ * option); a bare status (HEAD has no body) goes through the adapter kit's shared table.
+ */
+function classify(error: SdkError, status: number | undefined, hasRetryAfter: boolean): StorageErrorCode {
   const code = error.Code ?? error.name ?? '';
-  if (NOT_FOUND.has(code) || (status === 404 && code !== 'NoSuchBucket' && code !== 'NoSuchUpload')) return 'NotFound';
-  if (code === 'PreconditionFailed' || status === 412) return 'PreconditionFailed';
-  if (AUTH.has(code) || status === 401 || status === 403) return 'AuthFailed';
-  if (THROTTLED.has(code) || status === 429) return 'RateLimited';
-  if (CONFIG.has(code) || status === 301) return 'InvalidConfig';
-  if (code === 'NotImplemented' || status === 501) return 'NotSupported';
+  if (NOT_FOUND.has(code)) return 'NotFound';
+  if (code === 'PreconditionFailed') return 'PreconditionFailed';
+  if (AUTH.has(code)) return 'AuthFailed';
+  if (THROTTLED.has(code)) return 'RateLimited';
+  if (CONFIG.has(code) || /region is missing/i.test(error.message ?? '')) return 'InvalidConfig';
+  if (code === 'NotImplemented') return 'NotSupported';
   if (code === 'EntityTooLarge') return 'TooLarge';
-  if (NO_SPACE.has(code) || status === 507) return 'NoSpace';
-  if (/region is missing/i.test(error.message ?? '')) return 'InvalidConfig';
-  return 'Unavailable';
+  if (NO_SPACE.has(code)) return 'NoSpace';
+  // A 404 about a multipart upload, not about the key: whether the object was written is unknown.
+  if (code === 'NoSuchUpload' || status === undefined) return 'Unavailable';
+  return (S3_STATUSES[status] ?? statusMapping(status, hasRetryAfter)).code;
 }
 
 /** Maps any failure of an S3 call to a StorageError; `what` names the operation and key. */
@@ -55,10 +64,11 @@ export function toStorageError(error: unknown, what: string): StorageError {
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkError;
   const status = httpStatusOf(e);
   const networkCode = typeof e.code === 'string' && NETWORK.has(e.code) ? e.code : undefined;
-  const code: StorageErrorCode = networkCode || e.name === 'TimeoutError' ? 'Unavailable' : classify(e, status);
+  const retryAfter = parseRetryAfter(e.$response?.headers?.['retry-after']);
+  const code: StorageErrorCode = networkCode || e.name === 'TimeoutError' ? 'Unavailable' : classify(e, status, retryAfter !== undefined);
   const label = [errorCodeOf(e), networkCode, status === undefined ? undefined : `HTTP ${status}`].filter(Boolean).join(', ');
   const message = `${what}: ${label ? `${label}: ` : ''}${e.message ?? 'unknown error'}`;
-  const retryAfterMs = code === 'RateLimited' ? parseRetryAfter(e.$response?.headers?.['retry-after']) : undefined;
+  const retryAfterMs = code === 'RateLimited' ? retryAfter : undefined;
   // An unclassified 4xx will not change by asking again: Unavailable (never "absent"), not retried.
   const permanent = code === 'Unavailable' && !networkCode && status !== undefined && isPermanentHttpStatus(status);
   return new StorageError(code, message, { cause: error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }), ...(permanent ? { permanent } : {}) });

@@ -13,6 +13,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { isStorageError, StorageError, type ByteRange, type ListOptions, type ListPage, type PutResult, type Storage, type StorageCapabilities } from '@syncacross/sync-core';
+import { KeyedQueue } from '@syncacross/sync-core/adapter-kit';
 import type { ConditionalSupport } from './conditional-support.js';
 import { isConditionalConflict, quoteEtag, type ObjectIO } from './object-io.js';
 
@@ -80,7 +81,7 @@ export function buildS3Storage(s: S3StorageSettings): S3Storage {
   // another, and a key we are still writing is neither listed nor readable (its HEAD said absent,
   // so NotFound is the linearizable answer). Hence atomicCreate: false, and the engine's
   // write-once, content-named keys.
-  const createQueue = new Map<string, Promise<void>>();
+  const createQueue = new KeyedQueue();
   // A store that ignores conditional headers earns a read-back: HEAD until the size we wrote
   // shows, so that 'created' means "whole for every reader". The deadline is generous (a loaded
   // machine can take seconds to flush 20 MiB); past it the write's outcome is unknown, which the
@@ -94,13 +95,8 @@ export function buildS3Storage(s: S3StorageSettings): S3Storage {
     }
   }
   const writing = new Set<string>();
-  async function checkThenWrite(key: string, bytes: Uint8Array): Promise<PutResult> {
-    const previous = createQueue.get(key) ?? Promise.resolve();
-    let release!: () => void;
-    const tail = previous.then(() => new Promise<void>((resolve) => (release = resolve)));
-    createQueue.set(key, tail);
-    await previous;
-    try {
+  function checkThenWrite(key: string, bytes: Uint8Array): Promise<PutResult> {
+    return createQueue.run(key, async () => {
       if (await io.exists(key)) return 'exists';
       writing.add(key);
       try {
@@ -110,10 +106,7 @@ export function buildS3Storage(s: S3StorageSettings): S3Storage {
         writing.delete(key);
       }
       return 'created';
-    } finally {
-      release();
-      if (createQueue.get(key) === tail) createQueue.delete(key);
-    }
+    });
   }
 
   function downgrade(reason: string): void {

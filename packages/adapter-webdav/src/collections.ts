@@ -8,12 +8,13 @@
  * that fails (409, 404 on rclone, 500 on nginx) and forgotten (see `forget`).
  */
 import { StorageError } from '@syncacross/sync-core';
+import { KeyedSingleFlight } from '@syncacross/sync-core/adapter-kit';
 import { errorFromStatus } from './errors.js';
 import type { DavTransport } from './transport.js';
 
 export class Collections {
   private readonly known = new Set<string>();
-  private readonly pending = new Map<string, Promise<void>>();
+  private readonly creating = new KeyedSingleFlight<void>();
 
   constructor(private readonly transport: DavTransport) {}
 
@@ -22,12 +23,7 @@ export class Collections {
     const id = names.join('/');
     if (this.known.has(id)) return;
     // Racing uploads into one new collection share one MKCOL.
-    let p = this.pending.get(id);
-    if (!p) {
-      p = this.create(names).finally(() => this.pending.delete(id));
-      this.pending.set(id, p);
-    }
-    await p;
+    await this.creating.run(id, () => this.create(names));
   }
 
   /** Forgets a collection (and everything below it) after a request showed it is gone. */

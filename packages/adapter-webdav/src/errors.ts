@@ -8,47 +8,33 @@
  * (https://github.com/nextcloud/server/issues/9001, https://github.com/nextcloud/server/issues/1419)
  * and 507 when the quota is used up.
  */
-import { isPermanentHttpStatus, parseRetryAfter, StorageError } from '@syncacross/sync-core';
+import { StorageError } from '@syncacross/sync-core';
+import { errorFromHttpStatus, type StatusOverrides } from '@syncacross/sync-core/adapter-kit';
 
 export interface HttpAnswer {
   status: number;
   headers: { get(name: string): string | null };
 }
 
+/**
+ * What WebDAV says differently from the shared table (errorFromHttpStatus in the adapter kit):
+ * 405 is a method this collection does not allow, 423 a short per-resource lock.
+ */
+const WEBDAV_STATUSES: StatusOverrides = {
+  401: { code: 'AuthFailed', suffix: " (check the user name, password or token, and the account's rights on this folder)" },
+  403: { code: 'AuthFailed', suffix: " (check the user name, password or token, and the account's rights on this folder)" },
+  405: { code: 'NotSupported', suffix: ' (the server does not allow this WebDAV method here)' },
+  501: { code: 'NotSupported', suffix: ' (the server does not allow this WebDAV method here)' },
+  413: { code: 'TooLarge', suffix: ' (the server refuses objects this large)' },
+  // Another client holds a lock on the resource (Nextcloud while it writes the file). It is
+  // per-resource and short-lived, so a per-request retry fits; RateLimited would make the
+  // retry wrapper pause every request.
+  423: { code: 'Unavailable', suffix: ' (locked by another client; retry later)', permanent: false },
+  507: { code: 'NoSpace', suffix: " (the server's storage or the account's quota is full)" },
+};
+
 export function errorFromStatus(answer: HttpAnswer, what: string): StorageError {
-  const { status } = answer;
-  const message = `${what}: HTTP ${status}`;
-  const retryAfterMs = parseRetryAfter(answer.headers.get('retry-after'));
-  switch (status) {
-    case 401:
-    case 403:
-      return new StorageError('AuthFailed', `${message} (check the user name, password or token, and the account's rights on this folder)`);
-    case 404:
-      return new StorageError('NotFound', message);
-    case 405:
-    case 501:
-      return new StorageError('NotSupported', `${message} (the server does not allow this WebDAV method here)`);
-    case 412:
-      return new StorageError('PreconditionFailed', message);
-    case 413:
-      return new StorageError('TooLarge', `${message} (the server refuses objects this large)`);
-    case 423:
-      // Another client holds a lock on the resource (Nextcloud while it writes the file). It is
-      // per-resource and short-lived, so a per-request retry fits; RateLimited would make the
-      // retry wrapper pause every request.
-      return new StorageError('Unavailable', `${message} (locked by another client; retry later)`);
-    case 429:
-      return new StorageError('RateLimited', message, retryAfterMs === undefined ? undefined : { retryAfterMs });
-    case 503:
-      return retryAfterMs === undefined ? new StorageError('Unavailable', message) : new StorageError('RateLimited', message, { retryAfterMs });
-    case 507:
-      return new StorageError('NoSpace', `${message} (the server's storage or the account's quota is full)`);
-    default:
-      // 409 outside the places that expect it, other 4xx, 5xx, unexpected 3xx: the outcome is not
-      // known to be "absent" or "refused for good", so it must never read as a definite answer.
-      // A 4xx will not change by asking again: it is not retried.
-      return new StorageError('Unavailable', message, { permanent: isPermanentHttpStatus(status) });
-  }
+  return errorFromHttpStatus(answer.status, `${what}: HTTP ${answer.status}`, { retryAfter: answer.headers.get('retry-after'), overrides: WEBDAV_STATUSES });
 }
 
 /** A failure with no HTTP answer (refused connection, reset, timeout, TLS): outcome unknown. */

@@ -12,7 +12,7 @@ export type { WebDavStorage } from './webdav-storage.js';
 export { optionsSchema, parseLocation, secretOptions } from './options.js';
 export type { WebDavOptions, ResolvedWebDavOptions } from './options.js';
 export type { ServerProfile } from './server-profile.js';
-export { encodeSegment, decodeSegment } from './names.js';
+export { encodeName, decodeName } from './names.js';
 
 export default defineAdapter<ResolvedWebDavOptions>({
   name: 'webdav',

@@ -22,68 +22,24 @@
  * `.DS_Store` dropped in by a user) are not keys and are never listed.
  */
 import { StorageError } from '@syncacross/sync-core';
+import { nameCodec, WINDOWS_DEVICE_NAME } from '@syncacross/sync-core/adapter-kit';
 
-const LITERAL = /^[a-z0-9_-]$/;
-const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/;
 /** Most file systems limit a name to 255 bytes; an escaped segment can triple in size. */
 export const MAX_NAME_BYTES = 255;
-const COLLECTION_SUFFIX = '~';
 /** Prefix of every internal name (uploads in flight, capability probes): never a key. */
 export const INTERNAL_PREFIX = '~tmp-';
 
-const hex = (byte: number) => `~${byte.toString(16).padStart(2, '0')}`;
-const utf8 = new TextEncoder();
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** These parameters are the on-remote format: changing one would hide every object already written. */
+const webDavNames = nameCodec({ literal: /^[a-z0-9_-]$/, dots: 'inner', escape: '~', hexCase: 'lower', reserved: WINDOWS_DEVICE_NAME, folderSuffix: '~' });
 
-/** The server name of one key segment, as an object name. */
-export function encodeSegment(segment: string): string {
-  let out = '';
-  const chars = [...segment];
-  chars.forEach((ch, i) => {
-    const literal = LITERAL.test(ch) || (ch === '.' && i > 0 && i < chars.length - 1);
-    out += literal ? ch : [...utf8.encode(ch)].map(hex).join('');
-  });
-  if (WINDOWS_DEVICE.test(out)) out = hex(out.charCodeAt(0)) + out.slice(1);
-  return out;
-}
-
-/** The key segment a server name stands for, or undefined when it is not one of ours. */
-export function decodeSegment(name: string): string | undefined {
-  const bytes: number[] = [];
-  for (let i = 0; i < name.length; ) {
-    if (name[i] === '~') {
-      const pair = name.slice(i + 1, i + 3);
-      if (!/^[0-9a-f]{2}$/.test(pair)) return undefined;
-      bytes.push(parseInt(pair, 16));
-      i += 3;
-    } else {
-      bytes.push(name.charCodeAt(i));
-      i += 1;
-    }
-  }
-  let segment: string;
-  try {
-    segment = strictUtf8.decode(Uint8Array.from(bytes));
-  } catch {
-    return undefined;
-  }
-  if (segment === '' || segment === '.' || segment === '..' || segment.includes('/')) return undefined;
-  // Only the one canonical spelling is ours: this rejects foreign names and any name a
-  // case-folding or normalizing file system could confuse with another.
-  return encodeSegment(segment) === name ? segment : undefined;
-}
-
-export const collectionName = (segment: string) => encodeSegment(segment) + COLLECTION_SUFFIX;
+/** The server name of one key segment, as an object name; and back (undefined: not ours). */
+export const { encodeName, decodeName } = webDavNames;
+export const collectionName = webDavNames.folderName;
 
 /** What a listed name means: an object, a collection (key prefix), or nothing of ours. */
 export function classifyName(name: string, isCollection: boolean): { kind: 'object' | 'collection'; segment: string } | undefined {
-  if (isCollection) {
-    if (!name.endsWith(COLLECTION_SUFFIX)) return undefined;
-    const segment = decodeSegment(name.slice(0, -COLLECTION_SUFFIX.length));
-    return segment === undefined ? undefined : { kind: 'collection', segment };
-  }
-  const segment = decodeSegment(name);
-  return segment === undefined ? undefined : { kind: 'object', segment };
+  const segment = webDavNames.parseName(name, isCollection);
+  return segment === undefined ? undefined : { kind: isCollection ? 'collection' : 'object', segment };
 }
 
 /** A validated key as server names: the collections leading to it, and the object's own name. */
@@ -95,7 +51,7 @@ export interface KeyPath {
 export function keyPath(key: string): KeyPath {
   const segments = key.split('/');
   const last = segments.pop()!;
-  const path = { collections: segments.map(collectionName), name: encodeSegment(last) };
+  const path = { collections: segments.map(collectionName), name: encodeName(last) };
   for (const n of [...path.collections, path.name]) {
     if (Buffer.byteLength(n) > MAX_NAME_BYTES) {
       throw new StorageError('InvalidKey', `key ${JSON.stringify(key)}: a segment escapes to ${Buffer.byteLength(n)} bytes, over the ${MAX_NAME_BYTES}-byte name limit of most file systems behind WebDAV servers`);

@@ -8,7 +8,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { AuthType, createClient, parseXML, type WebDAVClient } from 'webdav';
 import { errorFromNetwork, errorFromStatus } from './errors.js';
-import { Limiter } from './limiter.js';
+import { ConcurrencyLimiter } from '@syncacross/sync-core/adapter-kit';
 import type { ResolvedWebDavOptions } from './options.js';
 
 export interface DavAnswer {
@@ -24,7 +24,7 @@ export interface DavRequest {
 
 export class DavTransport {
   private readonly client: WebDAVClient;
-  private readonly limiter: Limiter;
+  private readonly limiter: ConcurrencyLimiter;
   private readonly agents: { http: HttpAgent; https: HttpsAgent };
   private readonly base: string;
   private readonly rootPath: string[];
@@ -33,7 +33,7 @@ export class DavTransport {
     this.base = options.url.replace(/\/+$/, '');
     // The root is a path the user chose (it may hold spaces or `@`): plain URL escaping, not our key encoding.
     this.rootPath = options.root.split('/').filter((s) => s !== '').map(encodeURIComponent);
-    this.limiter = new Limiter(options.concurrency);
+    this.limiter = new ConcurrencyLimiter(options.concurrency);
     this.agents = {
       http: new HttpAgent({ keepAlive: true, maxSockets: options.concurrency }),
       https: new HttpsAgent({ keepAlive: true, maxSockets: options.concurrency, rejectUnauthorized: options.rejectUnauthorized, ...(options.ca ? { ca: options.ca } : {}) }),

@@ -18,6 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ByteRange, ListOptions, ListPage, PutResult, Storage, StorageCapabilities } from '@syncacross/sync-core';
+import { parseOptions } from '@syncacross/sync-core/adapter-kit';
 import { isStorageError, registerSecret, registerSecretValues, StorageError } from '@syncacross/sync-core';
 import { Collections } from './collections.js';
 import { errorFromStatus } from './errors.js';
@@ -36,12 +37,7 @@ const ok = (status: number) => status >= 200 && status < 300;
 
 /** `knownProfile`: a profile measured earlier for this server (see profile-cache.ts), to skip the probe. */
 export async function createWebDavStorage(input: WebDavOptions, knownProfile?: ServerProfile): Promise<WebDavStorage> {
-  const parsed = optionsSchema.safeParse(input);
-  if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
-    throw new StorageError('InvalidConfig', `webdav: ${detail}`);
-  }
-  const options = parsed.data;
+  const options = parseOptions('webdav', optionsSchema, input);
   registerSecret(options.password);
   registerSecret(options.bearerToken);
   registerSecretValues(options.headers);

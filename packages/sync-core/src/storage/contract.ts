@@ -42,7 +42,7 @@
  *   for a missing key); a replace changes the etag [compareAndSwap].
  *
  * Errors are `StorageError`s (errors.ts), matched by `code`. Adapters that speak HTTP map
- * statuses through one documented table, `statusToStorageError` (adapter-kit), rather than each
+ * statuses through one documented table, `errorFromHttpStatus` (`@syncacross/sync-core/adapter-kit`), rather than each
  * deciding what a 409 or a 503 means.
  *
  * Keys are validated by core before they reach an adapter (keys.ts, `checkedStorage`): adapters

@@ -1,0 +1,71 @@
+/**
+ * The kit's name codec with File-system's parameters writes exactly the names the adapter's own
+ * encoder wrote before the adapter kit (kept below, verbatim, as the reference): existing
+ * remotes must keep working. Decoding agrees too, except that names no valid key segment has
+ * ('', `.`, `..`, a `/`) are no longer read as keys.
+ */
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { encodeName, decodeName } from '../src/names.js';
+
+// ---- the encoder as it was (reference only) ----
+const SAFE = /^[a-z0-9_.-]$/;
+const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9]|conin\$|conout\$)(\.|$)/;
+
+function encodeChar(ch: string): string {
+  return [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+}
+
+function oldEncode(segment: string): string {
+  const chars = [...segment];
+  let out = chars
+    .map((ch, i) => {
+      if (ch === '.' && (i === 0 || i === chars.length - 1)) return encodeChar(ch);
+      return SAFE.test(ch) ? ch : encodeChar(ch);
+    })
+    .join('');
+  if (RESERVED.test(out)) out = encodeChar(out[0]!) + out.slice(1);
+  return out;
+}
+
+function oldDecode(name: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(name);
+  } catch {
+    return undefined;
+  }
+  return oldEncode(decoded) === name ? decoded : undefined;
+}
+// ---- end of reference ----
+
+const tricky = fc.constantFrom('.', '..', '...', 'a.', '.a', 'a.b', 'con', 'CON', 'con.txt', 'com1', 'lpt9.x', 'nul.', 'aux', 'prn', 'conin$', 'conout$', '.lock', 'desktop.ini', 'Desktop.ini', '~', '~tmp-1', '%', '%41', '~41', '_', '-', ' ', 'A', 'é', 'e\\u0301', '😀', '\\ufeffbom', 'log', '00000012-3fa9c0', '#?&+');
+const segment = fc
+  .oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 24 }), fc.string({ unit: fc.constantFrom('a', 'C', 'o', 'n', '.', '~', '%', '_', '-', '1', 'é', ' ', '$'), minLength: 1, maxLength: 12 }), tricky)
+  .filter((s) => s !== '.' && s !== '..' && !s.includes('/') && !s.startsWith('\\ufeff'));
+
+describe('File-system names through the adapter kit', () => {
+  test.prop([segment], { numRuns: 3000 })('encode exactly as before, and decode back', (s) => {
+    expect(encodeName(s)).toBe(oldEncode(s));
+    expect(decodeName(encodeName(s))).toBe(s);
+  });
+
+  test.prop([fc.oneof(fc.string({ unit: fc.constantFrom('a', 'A', '.', '~', '%', '4', '1', 'f', 'F', 'z', '-', '_'), maxLength: 10 }), fc.string())], { numRuns: 3000 })(
+    'recognise the same foreign names as before',
+    (name) => {
+      const old = oldDecode(name);
+      const expected = old === undefined || old === '' || old === '.' || old === '..' || old.includes('/') ? undefined : old;
+      expect(decodeName(name)).toBe(expected);
+    },
+  );
+
+  it('keeps the recorded examples', () => {
+    expect(encodeName('CaseA')).toBe('%43ase%41');
+    expect(encodeName('plain-name_1.bin')).toBe('plain-name_1.bin');
+    expect(encodeName('a.')).toBe('a%2E');
+    expect(encodeName('.hidden')).toBe('%2Ehidden');
+    expect(encodeName('con')).toBe('%63on');
+    expect(encodeName('conin$')).toBe('conin%24'); // `$` is escaped first, so the device name is never written
+    expect(encodeName('é')).toBe('%C3%A9');
+  });
+});

@@ -1,0 +1,12 @@
+/**
+ * The helpers every storage adapter needs and should not write again: HTTP status mapping, key
+ * encoding, option parsing, credential files, keyed queues and concurrency limits. Public on the subpath
+ * `@syncacross/sync-core/adapter-kit` so third-party adapters can use them too.
+ */
+export { errorFromHttpStatus, statusMapping, type HttpErrorOptions, type StatusMapping, type StatusOverrides } from './http-status.js';
+export { nameCodec, WINDOWS_DEVICE_NAME, type NameCodec, type NameCodecOptions } from './name-codec.js';
+export { parseOptions } from './parse-options.js';
+export { credentialsFilePath, readCredentialsFile, readJsonCredentials, writeCredentialsFile, writeJsonCredentials } from './credentials-file.js';
+export { KeyedQueue } from './keyed-queue.js';
+export { ConcurrencyLimiter } from './concurrency-limiter.js';
+export { KeyedSingleFlight } from './single-flight.js';
