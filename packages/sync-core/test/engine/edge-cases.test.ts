@@ -141,7 +141,7 @@ describe('bad remotes', () => {
     remote.debug.overwrite(segs[1]!, remote.debug.raw(segs[1]!)!.subarray(0, 10)); // truncated
     for (const pack of remote.debug.keys().filter((k) => k.startsWith('packs/'))) {
       const bytes = Uint8Array.from(remote.debug.raw(pack)!);
-      bytes[0] ^= 0xff; // bit rot
+      bytes[0]! ^= 0xff; // bit rot
       remote.debug.overwrite(pack, bytes);
     }
     const b = await makeNode(remote, 'b');
