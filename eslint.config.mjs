@@ -11,7 +11,8 @@ import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 const production = ['packages/*/src/**/*.ts'];
-const exempt = ['packages/*/src/emulator/**', 'packages/*/src/**/emulator-kit/**'];
+// Emulators and test doubles (src/testing) are test code: a fake server reads best whole.
+const exempt = ['packages/*/src/emulator/**', 'packages/*/src/testing/**'];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', 'packages/cli/schema/**', 'coverage/**'] },

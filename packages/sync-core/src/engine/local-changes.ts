@@ -12,7 +12,6 @@ import { chunkFile, isFileChanged } from '../local/chunk-file.js';
 import { effectiveStat, sameStat, type DiskEntry } from '../local/scan.js';
 import { looksLikeSqlite, snapshotSqlite } from '../local/sqlite-snapshot.js';
 import type { ChunkingParams } from '../model/chunker.js';
-import { checkAborted } from '../model/abort.js';
 import { sha256 } from '../model/hashing.js';
 import type { PackWriter } from './packs.js';
 import type { EntryKind } from '../model/version.js';

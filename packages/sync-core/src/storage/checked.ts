@@ -6,6 +6,24 @@ import type { ByteRange, ListOptions, ListPage, PutResult, Storage } from './con
 import { StorageError } from './errors.js';
 import { assertValidKey, assertValidPrefix, compareKeys } from './keys.js';
 
+function assertValidRange(key: string, range: ByteRange): void {
+  if (!Number.isSafeInteger(range.offset) || !Number.isSafeInteger(range.length) || range.offset < 0 || range.length < 0) {
+    throw new TypeError(`get ${key}: invalid range ${JSON.stringify(range)}`);
+  }
+}
+
+/**
+ * A key outside what was asked for means the adapter (or server) is broken: the whole page is
+ * refused rather than acted on.
+ */
+function assertPageInRange(name: string, prefix: string, options: ListOptions | undefined, page: ListPage): void {
+  for (const o of page.objects) {
+    if (!o.key.startsWith(prefix) || (options?.startAfter !== undefined && compareKeys(o.key, options.startAfter) <= 0)) {
+      throw new StorageError('Corrupt', `${name}: list(${JSON.stringify(prefix)}) returned out-of-range key ${JSON.stringify(o.key)}`);
+    }
+  }
+}
+
 export function checkedStorage(inner: Storage): Storage {
   const caps = inner.capabilities;
   const storage: Storage = {
@@ -27,9 +45,7 @@ export function checkedStorage(inner: Storage): Storage {
       assertValidKey(key);
       const range = options?.range;
       if (range) {
-        if (!Number.isSafeInteger(range.offset) || !Number.isSafeInteger(range.length) || range.offset < 0 || range.length < 0) {
-          throw new TypeError(`get ${key}: invalid range ${JSON.stringify(range)}`);
-        }
+        assertValidRange(key, range);
         if (!caps.rangedGet) {
           const whole = await inner.get(key);
           return whole.subarray(range.offset, range.offset + range.length);
@@ -41,13 +57,7 @@ export function checkedStorage(inner: Storage): Storage {
       assertValidPrefix(prefix);
       if (options?.startAfter !== undefined) assertValidKey(options.startAfter);
       const page = await inner.list(prefix, options);
-      for (const o of page.objects) {
-        // A key outside what we asked for means the adapter (or server) is broken: refuse the
-        // whole page rather than act on it.
-        if (!o.key.startsWith(prefix) || (options?.startAfter !== undefined && compareKeys(o.key, options.startAfter) <= 0)) {
-          throw new StorageError('Corrupt', `${inner.name}: list(${JSON.stringify(prefix)}) returned out-of-range key ${JSON.stringify(o.key)}`);
-        }
-      }
+      assertPageInRange(inner.name, prefix, options, page);
       return page;
     },
   };

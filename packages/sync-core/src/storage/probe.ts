@@ -37,24 +37,19 @@ export interface ProbeOptions {
 
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
-export async function probeCapabilities(adapter: Storage, options: ProbeOptions = {}): Promise<ProbeReport> {
-  const s = checkedStorage(adapter);
-  const prefix = options.prefix ?? `probe/${randomUUID()}/`;
-  const racers = options.racers ?? 8;
-  const rounds = options.rounds ?? 3;
-  const notes: string[] = [];
-  const declared = s.capabilities;
-
-  // 1. Sequential double create.
+/** 1. Sequential double create: the second must be refused and leave the first content alone. */
+async function measurePreconditions(s: Storage, prefix: string, notes: string[]): Promise<boolean> {
   const first = randomBytes(64);
   await s.putIfAbsent(`${prefix}twice`, first);
   const second = await s.putIfAbsent(`${prefix}twice`, randomBytes(64));
-  const preconditionsHonored = second === 'exists' && same(await s.get(`${prefix}twice`), first);
-  if (!preconditionsHonored) notes.push('a second create of the same key was accepted: the backend ignores create-if-absent preconditions');
+  const honored = second === 'exists' && same(await s.get(`${prefix}twice`), first);
+  if (!honored) notes.push('a second create of the same key was accepted: the backend ignores create-if-absent preconditions');
+  return honored;
+}
 
-  // 2. Racing creates.
-  let racingCreateSafe = preconditionsHonored;
-  for (let round = 0; racingCreateSafe && round < rounds; round++) {
+/** 2. Racing creates: every round must have exactly one winner, whose body is what is stored. */
+async function measureRacingCreates(s: Storage, prefix: string, racers: number, rounds: number, notes: string[]): Promise<boolean> {
+  for (let round = 0; round < rounds; round++) {
     const key = `${prefix}race-${round}`;
     const bodies = Array.from({ length: racers }, () => randomBytes(32));
     const answers = await Promise.all(bodies.map((b) => s.putIfAbsent(key, b)));
@@ -62,38 +57,54 @@ export async function probeCapabilities(adapter: Storage, options: ProbeOptions 
     const stored = await s.get(key);
     const winnerBody = bodies[answers.indexOf('created')];
     if (winners !== 1 || !winnerBody || !same(stored, winnerBody)) {
-      racingCreateSafe = false;
       notes.push(`racing creates: ${winners} of ${racers} answered created in round ${round + 1}`);
+      return false;
     }
   }
+  return true;
+}
 
-  // 3. Listing visibility.
+/** 3. Listing visibility: a new key must be in the very next listing. */
+async function measureListing(s: Storage, prefix: string, notes: string[]): Promise<boolean> {
   const fresh = `${prefix}listed`;
   await s.putIfAbsent(fresh, randomBytes(8));
-  const listedAtOnce = (await listAll(s, prefix)).some((o) => o.key === fresh);
-  if (!listedAtOnce) notes.push('a new key was not listed at once: listings lag behind writes');
+  const listed = (await listAll(s, prefix)).some((o) => o.key === fresh);
+  if (!listed) notes.push('a new key was not listed at once: listings lag behind writes');
+  return listed;
+}
 
-  // 4. Compare-and-swap.
-  let compareAndSwapHonored: boolean | undefined;
-  if (s.putIfMatch) {
-    const key = `${prefix}cas`;
-    await s.putIfAbsent(key, Buffer.from('v1'));
-    const etag = (await listAll(s, prefix)).find((o) => o.key === key)?.etag;
-    if (!etag) {
-      compareAndSwapHonored = false;
-      notes.push('compare-and-swap: the listing gives no etag');
-    } else {
-      await s.putIfMatch(key, Buffer.from('v2'), etag);
-      try {
-        await s.putIfMatch(key, Buffer.from('v3'), etag);
-        compareAndSwapHonored = false;
-        notes.push('compare-and-swap: a stale etag was accepted');
-      } catch (e) {
-        compareAndSwapHonored = isStorageError(e, 'PreconditionFailed');
-        if (!compareAndSwapHonored) throw e;
-      }
-    }
+/** 4. Compare-and-swap: a stale etag must be refused (undefined when putIfMatch is not offered). */
+async function measureCompareAndSwap(s: Storage, prefix: string, notes: string[]): Promise<boolean | undefined> {
+  if (!s.putIfMatch) return undefined;
+  const key = `${prefix}cas`;
+  await s.putIfAbsent(key, Buffer.from('v1'));
+  const etag = (await listAll(s, prefix)).find((o) => o.key === key)?.etag;
+  if (!etag) {
+    notes.push('compare-and-swap: the listing gives no etag');
+    return false;
   }
+  await s.putIfMatch(key, Buffer.from('v2'), etag);
+  try {
+    await s.putIfMatch(key, Buffer.from('v3'), etag);
+    notes.push('compare-and-swap: a stale etag was accepted');
+    return false;
+  } catch (e) {
+    if (!isStorageError(e, 'PreconditionFailed')) throw e;
+    return true;
+  }
+}
+
+export async function probeCapabilities(adapter: Storage, options: ProbeOptions = {}): Promise<ProbeReport> {
+  const s = checkedStorage(adapter);
+  const prefix = options.prefix ?? `probe/${randomUUID()}/`;
+  const notes: string[] = [];
+  const declared = s.capabilities;
+
+  const preconditionsHonored = await measurePreconditions(s, prefix, notes);
+  // Racing is only worth measuring where a single create is refused at all.
+  const racingCreateSafe = preconditionsHonored && (await measureRacingCreates(s, prefix, options.racers ?? 8, options.rounds ?? 3, notes));
+  const listedAtOnce = await measureListing(s, prefix, notes);
+  const compareAndSwapHonored = await measureCompareAndSwap(s, prefix, notes);
 
   if (s.delete) {
     for (const o of await listAll(s, prefix)) await s.delete(o.key).catch(() => undefined);
