@@ -124,7 +124,7 @@ export const adaptersOutput = z
   })
   .strict();
 
-export const authOutput = z.object({ ok: z.literal(true), command: z.literal('auth'), adapter: z.string(), credentialsDir: z.string() }).strict();
+const authOutput = z.object({ ok: z.literal(true), command: z.literal('auth'), adapter: z.string(), credentialsDir: z.string() }).strict();
 
 export const demoOutput = z
   .object({

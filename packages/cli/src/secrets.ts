@@ -10,7 +10,7 @@ import { addSecret } from './redact.js';
 
 const REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-export const isReference = (value: unknown) => typeof value === 'string' && /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/.test(value);
+const isReference = (value: unknown) => typeof value === 'string' && /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/.test(value);
 
 /** `secretAccessKey` of adapter `s3` → `SYNCACROSS_S3_SECRET_ACCESS_KEY`. */
 export function envNameFor(adapterName: string, option: string): string {

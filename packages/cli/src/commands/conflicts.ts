@@ -2,7 +2,7 @@
 import { withLibrary } from '../library-session.js';
 import type { Output } from '../output.js';
 
-export const HOW_TO_RESOLVE = `How to resolve: each conflict copy holds a version that was edited concurrently with the file it names.
+const HOW_TO_RESOLVE = `How to resolve: each conflict copy holds a version that was edited concurrently with the file it names.
   - keep the file as it is: delete the conflict copy, then sync;
   - keep the copy's content instead: copy it over the file, delete the copy, then sync;
   - keep both: rename the copy to a name of your own (or edit it), then sync.

@@ -5,7 +5,7 @@ import { withLibrary } from '../library-session.js';
 import { formatBytes, type Output } from '../output.js';
 
 /** A PATH that lies inside the library (as typed from the cwd) becomes a library path; otherwise it is one already. */
-export function libraryPath(root: string, path: string): string {
+function libraryPath(root: string, path: string): string {
   const rel = relative(root, resolve(path));
   if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
   return path.split(sep).join('/').replace(/^\.\//, '');

@@ -18,7 +18,7 @@ import { MAX_SEGMENT_BYTES } from './remote-limits.js';
 import { decodeSegment, type Segment, type SegmentKey } from './segment.js';
 import { withHash, type HashedVersion } from '../model/version.js';
 
-export interface FetchedSegment {
+interface FetchedSegment {
   key: SegmentKey;
   segment: Segment;
   versions: HashedVersion[];

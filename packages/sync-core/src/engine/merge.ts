@@ -55,10 +55,6 @@ export function conflictCopyName(path: string, v: HashedVersion): string {
   return `${dir}${stem}.sync-conflict-${stamp}-${v.hash.slice(0, 8)}${ext}`;
 }
 
-export function isConflictCopyName(path: string): boolean {
-  return /\.sync-conflict-\d{8}-\d{6}-[0-9a-f]{8}(\.[^/]*)?$/.test(path);
-}
-
 export interface PathState {
   winner?: HashedVersion;
   heads: HashedVersion[];

@@ -10,14 +10,9 @@ import type { Storage } from '../storage/contract.js';
 import { listAll, objectExists } from '../storage/listing.js';
 import { SyncError } from '../model/sync-error.js';
 
-export const REPOSITORY_FORMAT = 1;
+const REPOSITORY_FORMAT = 1;
 
-export interface RepositoryInfo {
-  /** Every id under repo/ (aliases of one repository after a racing init). */
-  ids: string[];
-}
-
-export async function listRepositoryIds(storage: Storage): Promise<string[]> {
+async function listRepositoryIds(storage: Storage): Promise<string[]> {
   return (await listAll(storage, 'repo/')).map((o) => o.key.slice('repo/'.length)).filter((id) => /^[0-9a-f]{32}$/.test(id)).sort();
 }
 

@@ -17,7 +17,7 @@ import type Database from 'better-sqlite3';
 export const CONDEMN_AFTER = { attempts: 5, ms: 30 * 60_000 } as const;
 
 /** Wait before the next attempt after `failures` failed ones: the next round twice, then 1, 2, 4 … 30 minutes. */
-export function retryDelayMs(failures: number): number {
+function retryDelayMs(failures: number): number {
   if (failures <= 2) return 0;
   return Math.min(60_000 * 2 ** (failures - 3), 30 * 60_000);
 }

@@ -14,9 +14,9 @@ import { StorageError } from '../storage/errors.js';
 import * as L from './remote-limits.js';
 import type { Segment } from './segment-format.js';
 
-export const HASH = /^[0-9a-f]{64}$/;
-export const PACK_KEY = /^packs\/[0-9a-f]{64}$/;
-export const WRITER_ID = /^[A-Za-z0-9_.-]+$/;
+const HASH = /^[0-9a-f]{64}$/;
+const PACK_KEY = /^packs\/[0-9a-f]{64}$/;
+const WRITER_ID = /^[A-Za-z0-9_.-]+$/;
 const SEGMENT_KEY = /^log\/[A-Za-z0-9_.-]+\/\d{10}-[0-9a-f]{16}$/;
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -24,7 +24,7 @@ const hash = z.string().regex(HASH, 'not a sha256 hex digest');
 const writerId = z.string().max(L.MAX_WRITER_ID_LENGTH).regex(WRITER_ID, 'not a writer id');
 
 /** Why a library path read from the remote is refused here, or undefined. */
-export function remotePathProblem(path: string): string | undefined {
+function remotePathProblem(path: string): string | undefined {
   const problem = libraryPathProblem(path);
   if (problem) return problem;
   if (Buffer.byteLength(path) > L.MAX_PATH_BYTES) return `longer than ${L.MAX_PATH_BYTES} bytes`;

@@ -30,7 +30,7 @@ export class PathError extends Error {
 }
 
 /** The parent folders of a `/`-separated relative path, outermost first: `a/b/c` → `a`, `a/b`. */
-export function parentsOf(rel: string): string[] {
+function parentsOf(rel: string): string[] {
   const parts = rel.split('/');
   const out: string[] = [];
   for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join('/'));

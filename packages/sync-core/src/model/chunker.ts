@@ -90,14 +90,3 @@ export function isSqliteHeader(head: Uint8Array): boolean {
   return page >= 512 && page <= 65536 && (page & (page - 1)) === 0;
 }
 
-/** Chunk lengths for `data`: page-aligned for SQLite, content-defined otherwise. */
-export function chunkLengths(data: Uint8Array, sqlite: boolean, p: ChunkingParams = DEFAULT_CHUNKING): number[] {
-  if (data.length === 0) return [];
-  if (sqlite && isSqliteHeader(data)) {
-    const page = sqlitePageSize(data);
-    const lengths: number[] = [];
-    for (let off = 0; off < data.length; off += page) lengths.push(Math.min(page, data.length - off));
-    return lengths;
-  }
-  return cdcBoundaries(data, p);
-}

@@ -27,7 +27,7 @@ export interface Version {
   chunks: string[];
 }
 
-export const versionHash = (v: Version): string => sha256(canonicalJson({ ...v, parents: [...v.parents].sort() }));
+const versionHash = (v: Version): string => sha256(canonicalJson({ ...v, parents: [...v.parents].sort() }));
 
 /** Identity of the content alone: equal content is never a conflict. */
 export const contentId = (v: Version): string => (v.deleted ? 'deleted' : sha256(canonicalJson({ kind: v.kind, chunks: v.chunks, exec: v.exec ?? false })));

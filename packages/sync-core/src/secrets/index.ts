@@ -1,2 +1,1 @@
 export { registerSecret, registerSecretValues, redactSecrets, clearRegisteredSecrets, MIN_SECRET_LENGTH } from './registry.js';
-export { scrubSecretPatterns } from './patterns.js';

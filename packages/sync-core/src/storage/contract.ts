@@ -51,8 +51,6 @@
  * intact [unicodeKeys], and keys a backend could misread (`%2E%2E`, trailing dots, device names)
  * neither landing on another object nor outside the store [hostileKeys].
  */
-import type { StorageErrorCode } from './errors.js';
-
 export interface ObjectInfo {
   key: string;
   size: number;
@@ -122,4 +120,3 @@ export interface Storage {
   close?(): Promise<void>;
 }
 
-export type { StorageErrorCode };

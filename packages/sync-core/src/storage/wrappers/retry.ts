@@ -23,7 +23,7 @@ export interface RetryOptions {
   signal?: AbortSignal;
 }
 
-export const defaultSleep = (ms: number, signal?: AbortSignal) =>
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const t = setTimeout(() => {
