@@ -35,7 +35,7 @@ describe('package shape', () => {
       const name = `@syncacross/sync-core${subpath.slice(1)}`;
       expect(tsconfig).toContain(`"${name}": ["./packages/sync-core/${src}"]`);
     }
-    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './http', './testing']);
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './adapter-kit', './http', './testing']);
   });
 
   it('the main entry exports the public API and nothing else, each listed in README.md', () => {
@@ -48,6 +48,13 @@ describe('package shape', () => {
       expect(name in main, name).toBe(false);
       expect(typeof (testing as Record<string, unknown>)[name], name).toBe('function');
     }
+  });
+
+  it('/adapter-kit is what adapters import at run time, without vitest, and README.md lists it', async () => {
+    const kit = await import('../src/adapter-kit/index.js');
+    for (const name of Object.keys(kit)) expect(readme, name).toContain(`\`${name}`);
+    const { readdirSync } = await import('node:fs');
+    for (const file of readdirSync(`${root}/src/adapter-kit`)) expect(readFileSync(`${root}/src/adapter-kit/${file}`, 'utf8'), file).not.toContain("from 'vitest'");
   });
 
   it('/http is what emulators import at run time, without vitest', () => {
