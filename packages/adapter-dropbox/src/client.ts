@@ -72,7 +72,7 @@ export function createClient(options: DropboxOptions, credentials: Credentials):
   };
   if (credentials.accessToken && credentials.refreshToken) {
     // Without an expiry the SDK refreshes before the first call; trust the given token until
-    // Dropbox says it expired (we refresh then, see storage.ts).
+    // Dropbox says it expired (we refresh then, see context.ts).
     auth.setAccessTokenExpiresAt(new Date(Date.now() + 3600_000));
   }
   const pathRoot = pathRootHeader(options.pathRoot);

@@ -51,36 +51,14 @@ export async function uploadWithSession(t: GraphTransport, itemPath: string, byt
   let restarted = false;
   let resumes = 0;
   const what = `upload session for ${decodeURIComponent(itemPath)}`;
-
-  const open = async (): Promise<SessionInfo | 'exists'> => {
-    try {
-      return await t.run(what, (c) => {
-        const req = c.api(`${itemPath}:/createUploadSession`);
-        if (o.ifMatch) req.header('If-Match', o.ifMatch);
-        return req.post({ item: { '@microsoft.graph.conflictBehavior': o.conflictBehavior } }) as Promise<SessionInfo>;
-      });
-    } catch (e) {
-      if (o.conflictBehavior === 'fail' && httpStatusOf(e) === 409) return 'exists';
-      throw e;
-    }
-  };
+  const open = () => openSession(t, itemPath, o, what);
 
   let session = await open();
   if (session === 'exists') return { outcome: 'exists' };
   let offset = 0;
   for (;;) {
     const end = Math.min(offset + o.fragmentSize, bytes.byteLength) - 1;
-    let response: Response | undefined;
-    let failure: GraphFailure | undefined;
-    try {
-      response = await t.fetchUnauthenticated(session.uploadUrl, {
-        method: 'PUT',
-        headers: { 'Content-Range': `bytes ${offset}-${end}/${bytes.byteLength}` },
-        body: bytes.subarray(offset, end + 1),
-      });
-    } catch (error) {
-      failure = { status: -1, message: error instanceof Error ? error.message : String(error) };
-    }
+    const { response, failure: unanswered } = await sendFragment(t, session.uploadUrl, bytes, offset, end);
     if (response?.status === 202) {
       offset = await nextOffset(response);
       continue;
@@ -89,8 +67,7 @@ export async function uploadWithSession(t: GraphTransport, itemPath: string, byt
       const item = (await response.json()) as DriveItemJson;
       return { outcome: response.status === 201 ? 'created' : 'replaced', item };
     }
-    if (response) failure = await responseFailure(response);
-    const f = failure!;
+    const f = response ? await responseFailure(response) : unanswered!;
     if (f.status === 409 && o.conflictBehavior === 'fail') return { outcome: 'exists' };
     if (f.status === 412) throw toStorageError(f, what);
     const recoverable = f.status === -1 || f.status >= 500 || f.status === 429 || f.status === 416 || f.status === 404;
@@ -111,6 +88,34 @@ export async function uploadWithSession(t: GraphTransport, itemPath: string, byt
     } else {
       offset = state;
     }
+  }
+}
+
+/** Creates the session; with conflictBehavior 'fail', a name already taken answers 'exists'. */
+async function openSession(t: GraphTransport, itemPath: string, o: SessionUploadOptions, what: string): Promise<SessionInfo | 'exists'> {
+  try {
+    return await t.run(what, (c) => {
+      const req = c.api(`${itemPath}:/createUploadSession`);
+      if (o.ifMatch) req.header('If-Match', o.ifMatch);
+      return req.post({ item: { '@microsoft.graph.conflictBehavior': o.conflictBehavior } }) as Promise<SessionInfo>;
+    });
+  } catch (e) {
+    if (o.conflictBehavior === 'fail' && httpStatusOf(e) === 409) return 'exists';
+    throw e;
+  }
+}
+
+/** PUTs bytes `offset..end` to the upload URL; a request that got no answer is a failure with status -1. */
+async function sendFragment(t: GraphTransport, uploadUrl: string, bytes: Uint8Array, offset: number, end: number): Promise<{ response?: Response; failure?: GraphFailure }> {
+  try {
+    const response = await t.fetchUnauthenticated(uploadUrl, {
+      method: 'PUT',
+      headers: { 'Content-Range': `bytes ${offset}-${end}/${bytes.byteLength}` },
+      body: bytes.subarray(offset, end + 1),
+    });
+    return { response };
+  } catch (error) {
+    return { failure: { status: -1, message: error instanceof Error ? error.message : String(error) } };
   }
 }
 

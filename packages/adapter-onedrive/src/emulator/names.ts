@@ -7,6 +7,7 @@
  * no leading/trailing spaces, no trailing dot, reserved device names, `.lock`, `desktop.ini`,
  * `_vti_` anywhere, and `~$` at the start.
  */
+// eslint-disable-next-line no-control-regex -- control characters are among the names OneDrive refuses
 const ALWAYS_FORBIDDEN = /["*:<>?/\\|\u0000-\u001f]/;
 const BUSINESS_FORBIDDEN = /[#%]/;
 const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;

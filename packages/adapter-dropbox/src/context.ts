@@ -1,0 +1,69 @@
+/**
+ * What every Dropbox storage operation shares: the SDK client, the options, the listing
+ * snapshots, and `call`, which runs one SDK request and, when Dropbox says the access token
+ * expired, refreshes it once and repeats the request.
+ */
+import type { DropboxClient } from './client.js';
+import { responseOf, tagChain, toStorageError } from './errors.js';
+import { FolderSnapshots, type ListFolderResult } from './folder-snapshots.js';
+import { encodeKey, joinPath } from './key-encoding.js';
+import type { DropboxOptions } from './options.js';
+
+export interface DropboxContext {
+  readonly client: DropboxClient;
+  readonly options: DropboxOptions;
+  /** The configured root folder ('' or '/a/b'). */
+  readonly root: string;
+  readonly snapshots: FolderSnapshots;
+  /** The token refresh in flight: every call that met an expired token waits for this one. */
+  refreshing?: Promise<void>;
+}
+
+export function createContext(options: DropboxOptions, client: DropboxClient): DropboxContext {
+  const root = options.root;
+  const snapshots = new FolderSnapshots(
+    {
+      listFolder: async (path) => (await call(ctx, `list ${path || '/'}`, () => client.dbx.filesListFolder({ path, recursive: true, limit: 2000 }))).result as unknown as ListFolderResult,
+      listFolderContinue: async (cursor) => (await call(ctx, 'list (continue)', () => client.dbx.filesListFolderContinue({ cursor }))).result as unknown as ListFolderResult,
+    },
+    root === '' ? 0 : root.split('/').length - 1,
+  );
+  const ctx: DropboxContext = { client, options, root, snapshots };
+  return ctx;
+}
+
+/** The Dropbox path a key is stored at. */
+export const pathOf = (ctx: DropboxContext, key: string) => joinPath(ctx.root, encodeKey(key));
+
+/** Runs one SDK call; an access token Dropbox rejects is refreshed once, then the call repeats. */
+export async function call<T>(ctx: DropboxContext, what: string, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const r = responseOf(e);
+      if (attempt === 0 && r?.status === 401 && ctx.client.canRefresh) {
+        const problem = tagChain((r.error as { error?: unknown } | undefined)?.error)[0];
+        if (problem === 'expired_access_token' || problem === 'invalid_access_token') {
+          ctx.refreshing ??= (ctx.client.auth.refreshAccessToken() as unknown as Promise<void>).finally(() => (ctx.refreshing = undefined));
+          try {
+            await ctx.refreshing;
+          } catch (refreshError) {
+            throw toStorageError(refreshError, `${what} (refreshing the access token)`);
+          }
+          continue;
+        }
+      }
+      throw e;
+    }
+  }
+}
+
+/** `call`, with any failure mapped to a StorageError. */
+export async function mapped<T>(ctx: DropboxContext, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await call(ctx, what, fn);
+  } catch (e) {
+    throw toStorageError(e, what);
+  }
+}
