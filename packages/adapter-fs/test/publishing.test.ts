@@ -1,6 +1,6 @@
 /** Publishing an object: by hard link where the disk has them (atomic create), else by rename; never half-written, and atomic across processes. */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
