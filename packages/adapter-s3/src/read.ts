@@ -6,7 +6,7 @@ import { StorageError, type ByteRange, type ListOptions, type ListPage } from '@
 import { full, storageName, type S3Context } from './context.js';
 
 /** Keys the adapter writes for itself; never listed to the engine. */
-export const PROBE_DIR = '.syncacross-probe/';
+const PROBE_DIR = '.syncacross-probe/';
 
 export async function get(ctx: S3Context, key: string, options?: { range?: ByteRange }): Promise<Uint8Array> {
   if (ctx.writing.has(full(ctx, key))) throw new StorageError('NotFound', `${storageName(ctx)}: ${key} is still being written`);
