@@ -83,7 +83,13 @@ async function exists(ctx: DavContext, url: string, what: string): Promise<boole
 }
 
 /** Renames `temp` onto `target`; answers the effective MOVE status and cleans up on failure. */
-async function publish(ctx: DavContext, temp: string, target: string, headers: Record<string, string>, what: string): Promise<{ status: number; answer: { status: number; headers: { get(n: string): string | null } } }> {
+async function publish(
+  ctx: DavContext,
+  temp: string,
+  target: string,
+  headers: Record<string, string>,
+  what: string,
+): Promise<{ status: number; answer: { status: number; headers: { get(n: string): string | null } } }> {
   let moved = false;
   try {
     const answer = await ctx.transport.request('MOVE', temp, what, { headers: { Destination: target, ...headers } });
