@@ -1,0 +1,34 @@
+/** get: a whole file or a byte range of it; a missing root is Unavailable, not NotFound. */
+import { open } from 'node:fs/promises';
+import { StorageError, type ByteRange } from '@syncacross/sync-core';
+import { ensureRoot, pathOf, type FsContext } from './context.js';
+import { fsError, retryTransient } from './errors.js';
+
+export async function get(ctx: FsContext, key: string, opts?: { range?: ByteRange }): Promise<Uint8Array> {
+  const path = pathOf(ctx, key);
+  let fh;
+  try {
+    fh = await retryTransient(() => open(path, 'r'));
+  } catch (e) {
+    const err = fsError(e, `read ${key}`);
+    if (err.code === 'NotFound') await ensureRoot(ctx, 'read');
+    throw err;
+  }
+  try {
+    const size = (await fh.stat()).size;
+    const offset = Math.min(opts?.range?.offset ?? 0, size);
+    const length = Math.min(opts?.range?.length ?? size, size - offset);
+    const buffer = Buffer.alloc(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await fh.read(buffer, done, length - done, offset + done);
+      if (bytesRead === 0) throw new StorageError('Corrupt', `${key}: file shrank while being read`);
+      done += bytesRead;
+    }
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  } catch (e) {
+    throw e instanceof StorageError ? e : fsError(e, `read ${key}`);
+  } finally {
+    await fh.close();
+  }
+}
