@@ -6,7 +6,7 @@
 import type { DropboxClient } from './client.js';
 import { responseOf, tagChain, toStorageError } from './errors.js';
 import { FolderSnapshots, type ListFolderResult } from './folder-snapshots.js';
-import { encodeKey, joinPath } from './key-encoding.js';
+import { encodeKey, joinPath } from './names.js';
 import type { DropboxOptions } from './options.js';
 
 export interface DropboxContext {

@@ -9,7 +9,7 @@
  */
 import type { ObjectInfo } from '@syncacross/sync-core';
 import { KeyedQueue } from '@syncacross/sync-core/adapter-kit';
-import { decodeKey, decodeName } from './key-encoding.js';
+import { decodeKey, decodeName } from './names.js';
 import { routeTags } from './errors.js';
 
 export interface ListFolderResult {

@@ -13,7 +13,7 @@ import { readAuthorization, tokenFilePath } from './token-store.js';
 export { optionsSchema, parseLocation, secretOptions, DROPBOX_CAPABILITIES, authorizeDropbox, tokenFilePath };
 export type { DropboxOptions, DropboxOptionsInput };
 export { dropboxContentHash } from './content-hash.js';
-export { encodeKey, decodeKey } from './key-encoding.js';
+export { encodeKey, decodeKey } from './names.js';
 
 const parseDropboxOptions = (input: unknown): DropboxOptions => parseOptions('dropbox', optionsSchema, input);
 

@@ -6,7 +6,7 @@
  */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { encodeName, decodeName } from '../src/key-encoding.js';
+import { encodeName, decodeName } from '../src/names.js';
 
 // ---- the encoder as it was (reference only) ----
 const PLAIN = /[a-z0-9_\-.]/;

@@ -1,11 +1,11 @@
 import { defineAdapter } from '@syncacross/sync-core';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { createFsStorage } from './fs-storage.js';
+import { createFsStorage } from './storage.js';
 import { warnIfCachingMount } from './mount-cache.js';
 
-export { createFsStorage, cleanStaleTemps } from './fs-storage.js';
-export type { FsStorage, FsStorageOptions, PublishMode } from './fs-storage.js';
+export { createFsStorage, cleanStaleTemps } from './storage.js';
+export type { FsStorage, FsStorageOptions, PublishMode } from './storage.js';
 export { encodeKey, encodeName, decodeName } from './names.js';
 export { parseMountinfo, mountOf, cachingMountAdvice, warnIfCachingMount } from './mount-cache.js';
 export type { MountEntry } from './mount-cache.js';

@@ -5,8 +5,8 @@
  */
 import { StorageError, type StorageCapabilities } from '@syncacross/sync-core';
 import type { DeltaIndex } from './delta-index.js';
-import type { GraphTransport } from './graph-client.js';
-import { httpStatusOf } from './graph-errors.js';
+import type { GraphTransport } from './client.js';
+import { httpStatusOf } from './errors.js';
 import { keyToPath } from './names.js';
 import type { DriveSelector, OneDriveStorageConfig } from './storage-config.js';
 import type { DriveItemJson } from './upload-session.js';

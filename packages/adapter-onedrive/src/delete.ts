@@ -1,6 +1,6 @@
 /** delete: `DELETE` on the item; 404 means it is already gone. */
 import { itemPath, type OneDriveContext } from './context.js';
-import { httpStatusOf } from './graph-errors.js';
+import { httpStatusOf } from './errors.js';
 
 export async function deleteObject(ctx: OneDriveContext, key: string): Promise<void> {
   const p = await itemPath(ctx, key);

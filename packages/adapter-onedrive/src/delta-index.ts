@@ -11,8 +11,8 @@
  * the feed may also lag behind writes, so this mode does not claim consistent listing.
  */
 import { compareKeys, StorageError, type ObjectInfo } from '@syncacross/sync-core';
-import type { GraphTransport } from './graph-client.js';
-import { httpStatusOf } from './graph-errors.js';
+import type { GraphTransport } from './client.js';
+import { httpStatusOf } from './errors.js';
 import { stripQuotes } from './listing.js';
 import { parseChildName } from './names.js';
 import type { DriveItemJson } from './upload-session.js';

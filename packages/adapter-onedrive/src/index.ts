@@ -6,7 +6,7 @@ import { defineAdapter, registerSecret, StorageError, type AdapterContext, type 
 import { parseOptions } from '@syncacross/sync-core/adapter-kit';
 import { authorizeOneDrive } from './auth/flows.js';
 import { createMsalApp, MsalTokenSource } from './auth/msal-app.js';
-import { createGraphTransport, type TokenSource } from './graph-client.js';
+import { createGraphTransport, type TokenSource } from './client.js';
 import { optionsSchema, parseLocation, secretOptions, type OneDriveOptions, type OneDriveOptionsInput } from './options.js';
 import { createOneDriveStorageFromConfig, type DriveSelector, type OneDriveStorage } from './storage.js';
 import { gateFor } from './throttle-gate.js';
@@ -14,7 +14,7 @@ import { gateFor } from './throttle-gate.js';
 export { optionsSchema, parseLocation } from './options.js';
 export type { OneDriveOptions, OneDriveOptionsInput } from './options.js';
 export type { OneDriveStorage } from './storage.js';
-export type { TokenSource } from './graph-client.js';
+export type { TokenSource } from './client.js';
 export { encodeName, decodeName, keyToPath } from './names.js';
 export { tokenFilePath } from './auth/token-file.js';
 

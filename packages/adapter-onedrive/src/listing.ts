@@ -11,8 +11,8 @@
  */
 import { compareKeys, type ObjectInfo } from '@syncacross/sync-core';
 import { ConcurrencyLimiter } from '@syncacross/sync-core/adapter-kit';
-import type { GraphTransport } from './graph-client.js';
-import { httpStatusOf } from './graph-errors.js';
+import type { GraphTransport } from './client.js';
+import { httpStatusOf } from './errors.js';
 import { dirToPath, parseChildName } from './names.js';
 import type { DriveItemJson } from './upload-session.js';
 

@@ -4,7 +4,7 @@
  */
 import { StorageError, type PutResult } from '@syncacross/sync-core';
 import { exists, itemPath, type OneDriveContext } from './context.js';
-import { httpStatusOf } from './graph-errors.js';
+import { httpStatusOf } from './errors.js';
 import { stripQuotes } from './listing.js';
 import { uploadWithSession, type DriveItemJson } from './upload-session.js';
 

@@ -2,7 +2,7 @@
 import { ResponseType } from '@microsoft/microsoft-graph-client';
 import { StorageError, type ByteRange } from '@syncacross/sync-core';
 import { exists, itemPath, type OneDriveContext } from './context.js';
-import { responseFailure, toStorageError } from './graph-errors.js';
+import { responseFailure, toStorageError } from './errors.js';
 
 export async function get(ctx: OneDriveContext, key: string, options?: { range?: ByteRange }): Promise<Uint8Array> {
   const p = await itemPath(ctx, key);

@@ -1,5 +1,5 @@
 /** What createOneDriveStorageFromConfig needs: the drive, the folder, and how to talk to Graph. */
-import type { GraphTransport } from './graph-client.js';
+import type { GraphTransport } from './client.js';
 
 export type DriveSelector = { kind: 'me' } | { kind: 'id'; id: string } | { kind: 'site'; siteId: string };
 

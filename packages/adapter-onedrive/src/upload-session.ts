@@ -11,8 +11,8 @@
  * The file only appears when the last byte lands, so no reader sees a partial object.
  */
 import { StorageError } from '@syncacross/sync-core';
-import type { GraphTransport } from './graph-client.js';
-import { httpStatusOf, responseFailure, toStorageError, type GraphFailure } from './graph-errors.js';
+import type { GraphTransport } from './client.js';
+import { httpStatusOf, responseFailure, toStorageError, type GraphFailure } from './errors.js';
 
 export const FRAGMENT_UNIT = 320 * 1024;
 

@@ -10,7 +10,7 @@
 import { StorageError } from '@syncacross/sync-core';
 import { KeyedSingleFlight } from '@syncacross/sync-core/adapter-kit';
 import { errorFromStatus } from './errors.js';
-import type { DavTransport } from './transport.js';
+import type { DavTransport } from './client.js';
 
 export class Collections {
   private readonly known = new Set<string>();

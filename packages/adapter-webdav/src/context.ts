@@ -5,7 +5,7 @@
 import type { Collections } from './collections.js';
 import { keyPath } from './names.js';
 import type { ServerProfile } from './server-profile.js';
-import type { DavTransport } from './transport.js';
+import type { DavTransport } from './client.js';
 
 export interface DavContext {
   readonly transport: DavTransport;

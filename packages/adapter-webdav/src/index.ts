@@ -5,10 +5,10 @@
 import { defineAdapter } from '@syncacross/sync-core';
 import { optionsSchema, parseLocation, secretOptions, type ResolvedWebDavOptions } from './options.js';
 import { cachedProfile, rememberProfile } from './profile-cache.js';
-import { createWebDavStorage } from './webdav-storage.js';
+import { createWebDavStorage } from './storage.js';
 
-export { createWebDavStorage } from './webdav-storage.js';
-export type { WebDavStorage } from './webdav-storage.js';
+export { createWebDavStorage } from './storage.js';
+export type { WebDavStorage } from './storage.js';
 export { optionsSchema, parseLocation, secretOptions } from './options.js';
 export type { WebDavOptions, ResolvedWebDavOptions } from './options.js';
 export type { ServerProfile } from './server-profile.js';

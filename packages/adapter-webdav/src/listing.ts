@@ -13,7 +13,7 @@ import { compareKeys, StorageError } from '@syncacross/sync-core';
 import { errorFromStatus } from './errors.js';
 import { classifyName, prefixCollections } from './names.js';
 import { unquoteEtag } from './server-profile.js';
-import { parseMultistatus, type DavTransport, type MultistatusEntry } from './transport.js';
+import { parseMultistatus, type DavTransport, type MultistatusEntry } from './client.js';
 
 interface Child {
   name: string;

@@ -1,7 +1,7 @@
 /**
  * The WebDAV writes: upload under a hidden temporary name, then MOVE onto the key's name, with
  * `Overwrite: F` for putIfAbsent and an etag-tagged `If` header for putIfMatch (see the header
- * of webdav-storage.ts for what each server honors).
+ * of storage.ts for what each server honors).
  */
 import { randomBytes } from 'node:crypto';
 import { isStorageError, StorageError, type PutResult } from '@syncacross/sync-core';
@@ -9,7 +9,7 @@ import { objectUrl, ok, type DavContext } from './context.js';
 import { errorFromStatus } from './errors.js';
 import { INTERNAL_PREFIX } from './names.js';
 import { quoteEtag } from './server-profile.js';
-import { effectiveStatus } from './transport.js';
+import { effectiveStatus } from './client.js';
 
 export async function putIfAbsent(ctx: DavContext, key: string, bytes: Uint8Array): Promise<PutResult> {
   const { collections, profile } = ctx;

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { StorageError } from '@syncacross/sync-core';
 import { INTERNAL_PREFIX } from './names.js';
 import type { Collections } from './collections.js';
-import { effectiveStatus, parseMultistatus, type DavTransport } from './transport.js';
+import { effectiveStatus, parseMultistatus, type DavTransport } from './client.js';
 
 export interface ServerProfile {
   /** `PUT` with `If-None-Match: *` refuses an existing resource (informative: creates rely on MOVE). */

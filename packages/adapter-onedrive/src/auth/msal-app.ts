@@ -5,7 +5,7 @@
  */
 import { PublicClientApplication, type AccountInfo } from '@azure/msal-node';
 import { registerSecret, StorageError } from '@syncacross/sync-core';
-import type { TokenSource } from '../graph-client.js';
+import type { TokenSource } from '../client.js';
 import { authorityBaseFor, scopesFor, type OneDriveOptions } from '../options.js';
 import { cloudDiscoveryMetadata, MICROSOFT_AUTHORITY_HOSTS, openIdConfiguration } from './authority-metadata.js';
 import { FetchNetworkModule } from './network.js';

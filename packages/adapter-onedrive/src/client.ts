@@ -14,7 +14,7 @@
  */
 import { Client, GraphClientError, HTTPMessageHandler, RedirectHandler, RedirectHandlerOptions, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import { isStorageError, parseRetryAfter, StorageError } from '@syncacross/sync-core';
-import { graphFailure, toStorageError } from './graph-errors.js';
+import { graphFailure, toStorageError } from './errors.js';
 import type { ThrottleGate } from './throttle-gate.js';
 
 export interface TokenSource {

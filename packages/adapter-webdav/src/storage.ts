@@ -29,7 +29,7 @@ import { optionsSchema, type ResolvedWebDavOptions, type WebDavOptions } from '.
 import { putIfAbsent, putIfMatch } from './put.js';
 import { get, list } from './read.js';
 import { probeServer, WEAKEST_PROFILE, type ServerProfile } from './server-profile.js';
-import { DavTransport, effectiveStatus } from './transport.js';
+import { DavTransport, effectiveStatus } from './client.js';
 
 export interface WebDavStorage extends Storage {
   /** What the server was measured (or, with `probe: false`, assumed) to honor. */
