@@ -14,7 +14,7 @@ import { registerSecret, StorageError, type AuthContext } from '@syncacross/sync
 import { authOptions } from './client.js';
 import { toStorageError } from './errors.js';
 import type { DropboxOptions } from './options.js';
-import { tokenFilePath, writeAuthorization } from './token-store.js';
+import { writeAuthorization } from './token-store.js';
 
 const WAIT_MS = 5 * 60_000;
 
@@ -132,4 +132,4 @@ export async function authorizeDropbox(options: DropboxOptions, ctx: AuthContext
   return file;
 }
 
-export { tokenFilePath };
+

@@ -22,7 +22,7 @@ function sdkNodeFetch(): FetchLike {
 }
 
 /** A fetch that sends every SDK request to `baseUrl`, keeping path and query. */
-export function rewritingFetch(baseUrl: string): FetchLike {
+function rewritingFetch(baseUrl: string): FetchLike {
   const base = baseUrl.replace(/\/+$/, '');
   const inner = sdkNodeFetch();
   return (url, init) => {

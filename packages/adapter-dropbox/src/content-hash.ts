@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 
-export const CONTENT_HASH_BLOCK_BYTES = 4 * 1024 * 1024;
+const CONTENT_HASH_BLOCK_BYTES = 4 * 1024 * 1024;
 
 export function dropboxContentHash(bytes: Uint8Array): string {
   const outer = createHash('sha256');

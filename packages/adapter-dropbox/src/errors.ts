@@ -11,7 +11,7 @@
 import { parseRetryAfter, StorageError } from '@syncacross/sync-core';
 import { errorFromHttpStatus, type StatusOverrides } from '@syncacross/sync-core/adapter-kit';
 
-export const REAUTH_HINT = 'run `syncacross auth dropbox` to authorize again';
+const REAUTH_HINT = 'run `syncacross auth dropbox` to authorize again';
 
 /** The `.tag`s of a Dropbox error from the outside in, following nested unions and `reason` fields. */
 export function tagChain(error: unknown): string[] {

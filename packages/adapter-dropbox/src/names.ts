@@ -9,7 +9,7 @@
  */
 import { nameCodec } from '@syncacross/sync-core/adapter-kit';
 
-export const dropboxNames = nameCodec({ literal: /^[a-z0-9_-]$/, dots: 'not-last', escape: '~', hexCase: 'lower' });
+const dropboxNames = nameCodec({ literal: /^[a-z0-9_-]$/, dots: 'not-last', escape: '~', hexCase: 'lower' });
 export const { encodeName, decodeName } = dropboxNames;
 
 export const encodeKey = (key: string) => key.split('/').map(encodeName).join('/');

@@ -1,7 +1,7 @@
 /** The adapter's options, validated with zod; defaults are documented in each `.describe()`. */
 import { z } from 'zod';
 
-export const MiB = 1024 * 1024;
+const MiB = 1024 * 1024;
 
 export const optionsSchema = z
   .object({

@@ -12,7 +12,7 @@ import type { GdriveOptions } from './options.js';
 import { resumableUpload, type AuthRequester } from './resumable-upload.js';
 
 export const FOLDER_MIME = 'application/vnd.google-apps.folder';
-export const FILE_FIELDS = 'id,name,mimeType,parents,size,md5Checksum,createdTime,modifiedTime';
+const FILE_FIELDS = 'id,name,mimeType,parents,size,md5Checksum,createdTime,modifiedTime';
 
 export interface DriveFile {
   id: string;
@@ -25,7 +25,7 @@ export interface DriveFile {
   modifiedTime?: string;
 }
 
-export function toDriveFile(raw: drive_v3.Schema$File | Record<string, unknown>): DriveFile {
+function toDriveFile(raw: drive_v3.Schema$File | Record<string, unknown>): DriveFile {
   const f = raw as drive_v3.Schema$File;
   if (typeof f.id !== 'string') throw new StorageError('Corrupt', 'gdrive: a file resource came back without an id');
   return {

@@ -39,7 +39,7 @@ function bodyOf(data: unknown): Record<string, unknown> | undefined {
   return data && typeof data === 'object' ? (data as Record<string, unknown>) : undefined;
 }
 
-export function driveReason(error: unknown): string | undefined {
+function driveReason(error: unknown): string | undefined {
   const body = bodyOf((error as GaxiosLike)?.response?.data);
   const err = body?.error;
   if (typeof err === 'string') return err; // OAuth token endpoint shape

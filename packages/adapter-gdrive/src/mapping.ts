@@ -43,7 +43,7 @@ export function folderMayHold(prefix: string, folderName: string): boolean {
 }
 
 /** Oldest first: createdTime, then id, so every reader picks the same file. */
-export function oldestFirst(a: DriveFile, b: DriveFile): number {
+function oldestFirst(a: DriveFile, b: DriveFile): number {
   if (a.createdTime !== b.createdTime) return a.createdTime < b.createdTime ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 
-export const DEFAULT_ROOT_URL = 'https://www.googleapis.com/';
-export const MIB = 1024 * 1024;
+const DEFAULT_ROOT_URL = 'https://www.googleapis.com/';
+const MIB = 1024 * 1024;
 
 export const optionsSchema = z
   .object({

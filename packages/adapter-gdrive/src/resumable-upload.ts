@@ -9,7 +9,7 @@
 import { StorageError } from '@syncacross/sync-core';
 import { toStorageError, httpStatus } from './errors.js';
 
-export interface AuthRequestOptions {
+interface AuthRequestOptions {
   url: string;
   method: 'POST' | 'PUT';
   data?: unknown;
@@ -18,7 +18,7 @@ export interface AuthRequestOptions {
   retry?: boolean;
   responseType?: 'json';
 }
-export interface AuthResponse {
+interface AuthResponse {
   status: number;
   data: unknown;
   headers: Headers | Record<string, string>;

@@ -56,7 +56,7 @@ class GateMiddleware implements Middleware {
 }
 
 /** Pauses the drive's gate when a response asks us to back off. */
-export function observeThrottle(gate: ThrottleGate, response: Response | undefined): void {
+function observeThrottle(gate: ThrottleGate, response: Response | undefined): void {
   if (!response || (response.status !== 429 && response.status !== 503)) return;
   const ms = parseRetryAfter(response.headers.get('retry-after'));
   if (ms !== undefined) gate.pause(ms);

@@ -19,12 +19,12 @@
  */
 import { nameCodec } from '@syncacross/sync-core/adapter-kit';
 
-export const FOLDER_MARK = '~';
+const FOLDER_MARK = '~';
 /** OneDrive's per-name limit. */
-export const MAX_NAME_LENGTH = 255;
+const MAX_NAME_LENGTH = 255;
 
 /** These parameters are the on-remote format: changing one would hide every object already written. */
-export const oneDriveNames = nameCodec({
+const oneDriveNames = nameCodec({
   literal: /^[a-z0-9-]$/,
   dots: 'not-last',
   escape: '~',
@@ -34,7 +34,7 @@ export const oneDriveNames = nameCodec({
 });
 
 export const { encodeName, decodeName, folderName } = oneDriveNames;
-export const fileName = (segment: string) => encodeName(segment);
+const fileName = (segment: string) => encodeName(segment);
 
 /** Classifies a child name: a folder or file this adapter wrote, with its key segment. */
 export const parseChildName = (name: string, isFolder: boolean) => oneDriveNames.parseName(name, isFolder);

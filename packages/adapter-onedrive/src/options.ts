@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { FRAGMENT_UNIT } from './upload-session.js';
 
-export const DEFAULT_GRAPH_BASE = 'https://graph.microsoft.com/v1.0';
+const DEFAULT_GRAPH_BASE = 'https://graph.microsoft.com/v1.0';
 
 export const optionsSchema = z
   .object({

@@ -21,10 +21,10 @@ export interface ListedObject {
  * cannot serve: it is no MD5 for multipart or SSE-KMS objects. This catches truncated transfers,
  * and the torn objects that stores without atomic writes (s3rver) produce under concurrent PUTs.
  */
-export const INTEGRITY_METADATA = 'syncacross-sha256';
-export const sha256Base64 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
+const INTEGRITY_METADATA = 'syncacross-sha256';
+const sha256Base64 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
 
-export const unquoteEtag = (etag: string | undefined) => (etag === undefined ? undefined : etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1'));
+const unquoteEtag = (etag: string | undefined) => (etag === undefined ? undefined : etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1'));
 export const quoteEtag = (etag: string) => (etag.startsWith('"') ? etag : `"${etag}"`);
 
 /** True for S3's 409 ConditionalRequestConflict: another conditional write on the key is in flight. */

@@ -3,8 +3,8 @@ import { z } from 'zod';
 
 const MiB = 1024 * 1024;
 /** S3's smallest non-final multipart part and largest single part. */
-export const MIN_PART_SIZE = 5 * MiB;
-export const MAX_PART_SIZE = 5 * 1024 * MiB;
+const MIN_PART_SIZE = 5 * MiB;
+const MAX_PART_SIZE = 5 * 1024 * MiB;
 
 export const optionsSchema = z
   .object({

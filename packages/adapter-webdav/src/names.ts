@@ -25,7 +25,7 @@ import { StorageError } from '@syncacross/sync-core';
 import { nameCodec, WINDOWS_DEVICE_NAME } from '@syncacross/sync-core/adapter-kit';
 
 /** Most file systems limit a name to 255 bytes; an escaped segment can triple in size. */
-export const MAX_NAME_BYTES = 255;
+const MAX_NAME_BYTES = 255;
 /** Prefix of every internal name (uploads in flight, capability probes): never a key. */
 export const INTERNAL_PREFIX = '~tmp-';
 

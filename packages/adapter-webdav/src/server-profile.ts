@@ -75,7 +75,7 @@ export async function probeServer(transport: DavTransport, collections: Collecti
 }
 
 /** The etag PROPFIND reports for one resource, without quotes (`W/` kept), or undefined. */
-export async function currentEtag(transport: DavTransport, url: string): Promise<string | undefined> {
+async function currentEtag(transport: DavTransport, url: string): Promise<string | undefined> {
   const answer = await transport.request('PROPFIND', url, 'read etag', { headers: { Depth: '0' } });
   if (answer.status !== 207) return undefined;
   const raw = (await parseMultistatus(answer.body))[0]?.props?.getetag;

@@ -33,8 +33,6 @@ export const summaryOf = (error: unknown) => `${tagChain(error).join('/')}/..`;
 
 export const routeError = (error: Tagged, status = 409) => new ApiError(status, { error_summary: summaryOf(error), error });
 
-export const badInput = (message: string) => new ApiError(400, `Error in call to API function: ${message}`);
-
 export const authError = (name: 'invalid_access_token' | 'expired_access_token' | 'missing_scope' | 'user_suspended') =>
   new ApiError(401, { error_summary: `${name}/..`, error: tag(name) });
 
@@ -46,5 +44,4 @@ export function rateLimited(reason: 'too_many_requests' | 'too_many_write_operat
   return new ApiError(429, { error_summary: `${reason}/..`, error }, headers);
 }
 
-export const lookupNotFound = () => tag('not_found');
 export const writeConflict = (kind: 'file' | 'folder' | 'file_ancestor') => nest('conflict', tag(kind));

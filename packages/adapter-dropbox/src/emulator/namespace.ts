@@ -16,7 +16,7 @@ export interface FileNode {
   contentHash: string;
   serverModified: string;
 }
-export interface FolderNode {
+interface FolderNode {
   kind: 'folder';
   display: string;
   id: string;

@@ -20,7 +20,7 @@ export interface Cursor {
   offset: number;
 }
 
-export const MAX_SESSION_BYTES = 350 * 1024 ** 3;
+const MAX_SESSION_BYTES = 350 * 1024 ** 3;
 
 export class UploadSessions {
   readonly sessions = new Map<string, Session>();

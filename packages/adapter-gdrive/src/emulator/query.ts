@@ -23,7 +23,7 @@ export class QuerySyntaxError extends Error {
 }
 
 /** What a term is evaluated against. */
-export interface QueryableFile {
+interface QueryableFile {
   name: string;
   mimeType: string;
   trashed: boolean;

@@ -11,7 +11,7 @@ import { cloudDiscoveryMetadata, MICROSOFT_AUTHORITY_HOSTS, openIdConfiguration 
 import { FetchNetworkModule } from './network.js';
 import { fileCachePlugin, tokenFilePath } from './token-file.js';
 
-export const AUTH_HINT = 'run `syncacross auth onedrive` to sign in again';
+const AUTH_HINT = 'run `syncacross auth onedrive` to sign in again';
 
 export interface MsalApp {
   pca: PublicClientApplication;

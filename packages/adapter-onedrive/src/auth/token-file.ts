@@ -8,7 +8,7 @@ import { registerSecret } from '@syncacross/sync-core';
 import { credentialsFilePath, readCredentialsFile, writeCredentialsFile } from '@syncacross/sync-core/adapter-kit';
 
 /** msal's cache holds each token as a `secret` field (RefreshToken, AccessToken, IdToken entries). */
-export function registerCacheSecrets(serialized: string): void {
+function registerCacheSecrets(serialized: string): void {
   let data: unknown;
   try {
     data = JSON.parse(serialized);

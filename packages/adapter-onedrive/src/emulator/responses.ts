@@ -39,5 +39,5 @@ export function driveItemJson(drive: DriveState, item: DriveItemState, origin: s
   return body;
 }
 
-export const downloadUrl = (origin: string, drive: DriveState, item: DriveItemState) =>
+const downloadUrl = (origin: string, drive: DriveState, item: DriveItemState) =>
   `${origin}/_download/${encodeURIComponent(drive.id)}/${item.id}?v=${item.contentVersion}`;

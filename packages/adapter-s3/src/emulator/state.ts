@@ -13,7 +13,7 @@ export interface StoredObject {
   metadata: Record<string, string>;
 }
 
-export interface UploadedPart {
+interface UploadedPart {
   bytes: Uint8Array;
   etag: string;
 }
