@@ -180,7 +180,7 @@ class LocalScan {
     const { versions } = this;
     for (const rec of this.records.values()) {
       // Behind a link or an unreadable folder the file is unknown, not gone: no delete.
-      if (isUnseen(this.walk, rec.path)) continue;
+      if (options.policy.keepsUnseen() && isUnseen(this.walk, rec.path)) continue;
       const base = state.version(rec.version);
       this.removed.push(rec.path);
       if (!base || base.deleted) continue;
