@@ -34,6 +34,8 @@ export interface RoundPolicy {
    * gone instead, a folder replaced by a link would be deleted on every other node.
    */
   keepsUnseen(): boolean;
+  /** Whether the scan enters symbolic links: never, what a link points to is not the library's. */
+  followsLinks(): boolean;
 }
 
 export const HONEST_POLICY: RoundPolicy = {
@@ -43,4 +45,5 @@ export const HONEST_POLICY: RoundPolicy = {
   looksForLostPacks: () => true,
   deleteParents: (recorded, filledFolderHeads) => [...new Set([recorded, ...filledFolderHeads.map((h) => h.hash)])],
   keepsUnseen: () => true,
+  followsLinks: () => false,
 };

@@ -30,7 +30,7 @@ export interface ScanResult {
 const statFields = (e: StatLike): StatLike => ({ size: e.size, mtimeMs: e.mtimeMs, ctimeMs: e.ctimeMs, ino: e.ino });
 
 export async function scanLocal(ctx: RoundContext): Promise<ScanResult> {
-  const walk = await walkLibrary(ctx.dir, ctx.rules, ctx.signal);
+  const walk = await walkLibrary(ctx.dir, ctx.rules, ctx.signal, ctx.options.policy.followsLinks());
   const scan = new LocalScan(ctx, walk);
   await scan.entries();
   scan.deletions();
