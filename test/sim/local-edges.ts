@@ -42,6 +42,13 @@ export function linksIn(dir: string): string[] {
 /** Whether `path` is one of `links` or lies below one. */
 export const behindLink = (links: string[], path: string) => links.some((l) => path === l || path.startsWith(`${l}/`));
 
+/**
+ * Whether a node with `links` cannot hold `path` as the tree has it: behind a link, or where a
+ * folder must stay because it holds a link (the engine never removes a user's link: the path is
+ * reported, its version kept).
+ */
+export const linkInTheWay = (links: string[], path: string) => behindLink(links, path) || links.some((l) => l.startsWith(`${path}/`));
+
 /** Regular files of a library folder, by path (links are not entered; the state folder is left out). */
 export function diskFiles(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
