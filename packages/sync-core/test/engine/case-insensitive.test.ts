@@ -3,13 +3,14 @@
  * Windows folders alike), sharing with a Linux node that has `Notes.txt` and `notes.txt`. The two
  * must not be written to one file (each overwriting the other, the survivor then published as an
  * edit of both): one is written, the other reported by name, nothing lost on the Linux node.
+ * exFAT keeps no permission bits either: what it shows as executable is no edit.
  *
  * Needs a real case-insensitive mount: an exFAT image on a loop device through fuse-exfat, which
  * needs root (`mount.exfat-fuse` refuses a plain file: "Block device required"). Skipped otherwise.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -50,7 +51,33 @@ function mountExfat(): { dir: string; unmount(): void } | undefined {
 const exfat = mountExfat();
 afterAll(() => exfat?.unmount());
 
-describe.skipIf(!exfat)('a library on a case-insensitive disk (exFAT)', () => {
+describe.skipIf(!exfat)('a library on a case-insensitive disk without permission bits (exFAT)', () => {
+  it('files read as executable there (exFAT keeps no modes): no version flips the bit for everyone', async () => {
+    const remote = createMemoryStorage();
+    const linux = await makeNode(remote, 'linux');
+    await writeFile(join(linux.dir, 'plain.txt'), 'text');
+    await linux.sync();
+    const dir = join(exfat!.dir, 'modes');
+    mkdirSync(dir);
+    const usb = await makeNode(remote, 'usb', { dir });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const s = await usb.sync();
+        expect(s.uploaded.versions).toBe(0);
+        // exFAT's mtime is kept to 2 s: a round later the file is re-read, and must still be no edit.
+        await new Promise((r) => setTimeout(r, 1100));
+      }
+      await writeFile(join(usb.dir, 'plain.txt'), 'edited on the drive');
+      await usb.sync();
+      await linux.sync();
+      expect(await readFile(join(linux.dir, 'plain.txt'), 'utf8')).toBe('edited on the drive');
+      expect((await stat(join(linux.dir, 'plain.txt'))).mode & 0o111).toBe(0); // still not executable
+    } finally {
+      await usb.lib.close();
+      await linux.lib.close();
+    }
+  });
+
   it('Notes.txt and notes.txt from a Linux node: one written, the other reported by name, nothing lost, no loop', async () => {
     const remote = createMemoryStorage();
     const linux = await makeNode(remote, 'linux');

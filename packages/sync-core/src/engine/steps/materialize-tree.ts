@@ -4,7 +4,7 @@
  * this node already holds it, downloaded otherwise.
  */
 import { join } from 'node:path';
-import { caseKey, foldsCase } from '../../local/case-probe.js';
+import { caseKey, foldsCase } from '../../local/fs-probe.js';
 import { pruneEmptyParents, trashFile, unchangedSince } from '../../local/materialize.js';
 import { describePathError, isPerPathError, unsafeParent } from '../../local/safe-paths.js';
 import type { LocalRecord } from '../../local/state.js';

@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StatLike } from '../../local/materialize.js';
+import { keepsModes } from '../../local/fs-probe.js';
 import { effectiveStat, IGNORE_CTIME, isUnseen, recordStat, sameStat, walkLibrary, type DiskEntry, type WalkResult } from '../../local/scan.js';
 import type { LocalRecord } from '../../local/state.js';
 import { abortPoint } from '../../model/abort.js';
@@ -50,6 +51,7 @@ class LocalScan {
   /** Records dropped with the versions, in one transaction. */
   readonly removed: string[] = [];
   private readonly staging: string;
+  private modesKept: boolean | undefined;
 
   constructor(
     private readonly ctx: RoundContext,
@@ -147,8 +149,19 @@ class LocalScan {
       size: staged.size,
       mtime: Math.round(entry.mtimeMs),
       chunks: staged.chunks,
-      ...(entry.exec ? { exec: true as const } : {}),
+      ...(this.execBit(entry, rec) ? { exec: true as const } : {}),
     };
+  }
+
+  /**
+   * The executable bit as the user set it. Where the file system keeps no permission bits (exFAT,
+   * FAT: every file reads as executable) the bit read is meaningless: the version's stays.
+   */
+  private execBit(entry: DiskEntry, rec: LocalRecord | undefined): boolean {
+    this.modesKept ??= keepsModes(this.ctx.dir); // probed once per round, and only when a file changed
+    if (this.modesKept) return entry.exec;
+    const base = rec ? this.ctx.state.version(rec.version) : this.versions.treeEntry(entry.path)?.version;
+    return base?.exec === true;
   }
 
   /** The file holds content this node already has a version for: only its record changes. */
