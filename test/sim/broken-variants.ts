@@ -6,7 +6,7 @@
 import type { HashedVersion, Tree } from '@syncacross/sync-core';
 import { HONEST_POLICY, type RoundPolicy } from '@syncacross/sync-core/testing';
 
-export const BROKEN_VARIANTS = ['last-writer-wins-by-clock', 'delete-on-missing-listing', 'skip-restored-node-check', 'ignore-lost-packs', 'delete-all-heads'] as const;
+export const BROKEN_VARIANTS = ['last-writer-wins-by-clock', 'delete-on-missing-listing', 'skip-restored-node-check', 'ignore-lost-packs', 'delete-all-heads', 'delete-behind-links', 'follow-links'] as const;
 export type BrokenVariant = (typeof BROKEN_VARIANTS)[number];
 
 export function brokenPolicy(variant: BrokenVariant): RoundPolicy {
@@ -26,6 +26,12 @@ export function brokenPolicy(variant: BrokenVariant): RoundPolicy {
     // A local delete replaces every head of the path, also versions this disk never saw.
     case 'delete-all-heads':
       return { ...HONEST_POLICY, deleteParents: (recorded, filled, allHeads) => [...new Set([...HONEST_POLICY.deleteParents(recorded, filled, allHeads), ...allHeads().map((h) => h.hash)])] };
+    // What a link hides is taken as gone: a folder replaced by a link is deleted on every node.
+    case 'delete-behind-links':
+      return { ...HONEST_POLICY, keepsUnseen: () => false };
+    // The scan enters links: a link to a folder outside the library publishes what is there.
+    case 'follow-links':
+      return { ...HONEST_POLICY, followsLinks: () => true };
   }
 }
 

@@ -6,7 +6,7 @@
  */
 // The harness's own file work is synchronous: it is tiny, and thread-pool round trips were most
 // of a schedule's cost.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLibrary, type Library, type LibraryOptions, type SyncSummary } from '@syncacross/sync-core';
@@ -14,7 +14,9 @@ import { openLibraryWithPolicy } from '@syncacross/sync-core/testing';
 import type { Segment } from '../../packages/sync-core/src/engine/segment-format.js';
 import { brokenPolicy, type BrokenVariant } from './broken-variants.js';
 import { CrashError, Gate, type Fate } from './gate.js';
-import { checkAcknowledged, checkChunksReachable, checkConvergence, checkDeletesSawWhatTheyRemoved, checkWriters, contentChunks, liveChunks, remoteVersions, type Expectation } from './invariants.js';
+import { checkAcknowledged, checkChunksReachable, checkConvergence, checkDeletesSawWhatTheyRemoved, checkNothingFromOutside, checkOnlyUserDeletes, checkReportedTooLong, checkWriters, contentChunks, liveChunks, remoteVersions, type Expectation } from './invariants.js';
+import { tooLongHere, withMacWriter } from './mac-writer.js';
+import { behindLink, linkInTheWay, canWriteFile, CLASH_PATHS, diskFiles, linkEvent, linksIn, makeOutside, OUTSIDE_CONTENT, snapshot } from './local-edges.js';
 import { Rng } from './rng.js';
 import { makeStorage, type Mode, type SimStorage } from './storage-modes.js';
 
@@ -26,6 +28,12 @@ export interface ScheduleOptions {
   brokenVariant?: BrokenVariant;
   /** Weigh events towards one kind (used to hunt a specific bug quickly). */
   focus?: 'restore' | 'rollback';
+  /**
+   * Local file-system edges too (local-edges.ts): folders turned into symbolic links, links to a
+   * folder outside the library, and `d` or `d/e` written as files. Drawn from a second random
+   * stream, so schedules without them replay as before.
+   */
+  localEdges?: boolean;
 }
 
 export interface ScheduleResult {
@@ -90,13 +98,23 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const decoded = new Map<string, Segment | undefined>(); // segments are immutable: decode each once
   let rollbacks = 0;
   const log = (s: string) => trace.push(`[${currentStep}] ${s}`);
+  const lrng = new Rng(o.seed * 7919 + 17);
+  // A folder outside every library that links point to: no honest node may change anything in it.
+  const outside = o.localEdges ? makeOutside(base) : undefined;
+  let outsideAsLeft = outside ? snapshot(outside) : '';
+  // With local edges, an honest Mac shares the storage and publishes names too long for Linux.
+  let calm = false;
+  const mac = o.localEdges ? withMacWriter(sim.storage, lrng, () => calm) : undefined;
+  const shared = mac?.storage ?? sim.storage;
+  const lastSummary = new Map<string, SyncSummary>();
+  const checkOutside = () => (outside && snapshot(outside) !== outsideAsLeft ? [`something outside the libraries changed:\n${snapshot(outside)}\n  vs as the users left it:\n${outsideAsLeft}`] : []);
   const events: Record<string, number> = {};
   const count = (kind: string) => void (events[kind] = (events[kind] ?? 0) + 1);
 
   const open = async (n: SimNode) => {
     const options: LibraryOptions = {
       dir: n.dir,
-      storage: n.gate.wrap(sim.storage),
+      storage: n.gate.wrap(shared),
       nodeName: n.name,
       stableAfterMs: 0,
       // A minute: sleeps (up to ten) land mid-round and cross it, so rounds re-read the remote before committing.
@@ -199,7 +217,12 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     n.sawAtDelete.set(path, saw);
   };
 
-  const localWrite = async (n: SimNode, path: string, content: string | null) => {
+  /** Returns false when the user could not make this edit here (a folder on the way is a link or a file). */
+  const localWrite = async (n: SimNode, path: string, content: string | null): Promise<boolean> => {
+    if (!canWriteFile(n.dir, path)) {
+      log(`${n.name}: cannot ${content === null ? 'delete' : 'write'} ${path} here (a link, a file or a folder is in the way)`);
+      return false;
+    }
     if (content === null) noteRemoval(n, path);
     const abs = join(n.dir, path);
     if (content === null) rmSync(abs, { force: true });
@@ -208,6 +231,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       writeFileSync(abs, content);
     }
     n.writes.push({ path, content, acknowledged: false, lost: false });
+    return true;
   };
 
   /**
@@ -226,7 +250,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     for (const v of remoteVersions(raw, repoIds, decoded)) if (!v.deleted) held.add(`${v.path}\0${v.chunks.join()}`);
     for (const x of nodes) for (const v of x.lib?.state.allVersions() ?? []) if (!v.deleted) held.add(`${v.path}\0${v.chunks.join()}`);
     const content = liveChunks(raw, repoIds, decoded);
-    for (const x of nodes) for (const c of Object.values(folder(x.dir))) for (const h of contentChunks(c)) content.add(h);
+    for (const x of nodes) for (const c of Object.values(diskFiles(x.dir))) for (const h of contentChunks(c)) content.add(h);
     for (const x of nodes) {
       for (const w of x.writes) {
         if (!w.acknowledged || w.lost || w.content === null) continue;
@@ -267,12 +291,25 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
           if (fate === 'fail-before' || fate === 'fail-after') count(fate);
           await step(n, fate);
         }
+      } else if (outside && idle && lrng.chance(0.05)) {
+        const done = linkEvent(lrng, n.dir, outside, `${n.name}-${s}`);
+        if (done) {
+          log(`${n.name}: ${done.did}`);
+          // What the user moved out with the folder and this node had not uploaded yet left the library with it.
+          const hidden = done.hidden;
+          if (hidden) n.writes.push(...[...PATHS, ...CLASH_PATHS].filter((p) => behindLink([hidden], p)).map((path) => ({ path, content: null, acknowledged: false, lost: true })));
+          // After a rollback the moved files may have been the last copy of some content the library knows.
+          if (hidden && rollbacks > 0) excuseUnheld();
+          count('symbolic link');
+          outsideAsLeft = snapshot(outside);
+        }
       } else if (r < t.write) {
-        const path = rng.pick(PATHS);
+        let path = rng.pick(PATHS);
+        if (outside && lrng.chance(0.15)) path = lrng.pick(CLASH_PATHS);
         const content = rng.chance(0.15) ? null : `${n.name}#${++counter}${rng.chance(0.1) ? '' : ' text'}`;
         log(`${n.name}: ${content === null ? 'delete' : 'write'} ${path}${n.round ? ' (during a sync)' : ''}`);
         count(n.round ? 'edit during a sync' : content === null ? 'delete' : 'edit');
-        await localWrite(n, path, content);
+        if ((await localWrite(n, path, content)) && CLASH_PATHS.includes(path)) count('file where another node may have a folder');
         if (rng.chance(0.2)) {
           const other = rng.pick(nodes.filter((x) => x !== n)) ?? n;
           log(`${other.name}: concurrent write ${path}`);
@@ -282,8 +319,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       } else if (r < t.rename && idle) {
         const from = rng.pick(PATHS);
         const to = rng.pick(PATHS.filter((p) => p !== from));
-        const content = existsSync(join(n.dir, from)) ? readFileSync(join(n.dir, from), 'utf8') : undefined;
-        if (content !== undefined && !existsSync(join(n.dir, to))) {
+        // Never through a link (the harness is a user of the library, not of what a link points to).
+        const content = canWriteFile(n.dir, from) && existsSync(join(n.dir, from)) ? readFileSync(join(n.dir, from), 'utf8') : undefined;
+        if (content !== undefined && canWriteFile(n.dir, from) && canWriteFile(n.dir, to) && !existsSync(join(n.dir, to))) {
           log(`${n.name}: rename ${from} → ${to}`);
           count('rename');
           mkdirSync(join(n.dir, to, '..'), { recursive: true });
@@ -299,7 +337,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         if (!n.gate.waiting) await finishRound(n, await n.round!);
       } else if (r < t.backup && idle) {
         const copy = join(base, `backup-${n.name}-${s}`);
-        cpSync(n.dir, copy, { recursive: true });
+        cpSync(n.dir, copy, { recursive: true, verbatimSymlinks: true });
         n.backups.push({ dir: copy, writes: n.writes.length, step: s });
         log(`${n.name}: backed up`);
         count('backup');
@@ -309,12 +347,12 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         count('restore');
         await n.lib!.close();
         rmSync(n.dir, { recursive: true, force: true });
-        cpSync(b.dir, n.dir, { recursive: true });
+        cpSync(b.dir, n.dir, { recursive: true, verbatimSymlinks: true });
         // The disk that held them is gone: unacknowledged edits made since the backup.
         n.writes.forEach((w, i) => {
           if (i >= b.writes && !w.acknowledged) w.lost = true;
         });
-        n.writes.push(...PATHS.map((path) => ({ path, content: null, acknowledged: false, lost: true }))); // local history restarts
+        n.writes.push(...[...PATHS, ...CLASH_PATHS].map((path) => ({ path, content: null, acknowledged: false, lost: true }))); // local history restarts
         await open(n);
         excuseUnheld();
       } else if (r < t.clone && idle && nodes.length < o.nodes + 1) {
@@ -323,7 +361,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         count('clone');
         cloned.add(n.lib!.writer);
         await n.lib!.close();
-        cpSync(n.dir, join(base, name), { recursive: true });
+        cpSync(n.dir, join(base, name), { recursive: true, verbatimSymlinks: true });
         await open(n);
         const c = await addNode(name, join(base, name));
         cloned.add(c.lib!.writer);
@@ -357,7 +395,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       // Per step, on the storage as it is: no fork where listings are complete, nothing new under a
       // retired writer id, and (until a rollback takes packs away) every chunk reachable.
       const rawNow = sim.raw();
-      violations.push(...checkWriters(rawNow, retired, FORK_FREE.has(o.mode), cloned));
+      violations.push(...checkWriters(rawNow, retired, FORK_FREE.has(o.mode), cloned), ...checkOutside());
       if (rollbacks === 0) {
         const ids = [...rawNow.keys()].filter((k) => k.startsWith('repo/')).map((k) => k.slice(5));
         violations.push(...checkChunksReachable(rawNow, ids, new Set(), false, decoded).map((v) => `after step ${s}: ${v}`));
@@ -367,16 +405,19 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
 
     // Quiescence: calm storage, let lagging listings settle, let every round finish, sync all.
     sim.calm();
+    calm = true;
     clock += 3_600_000;
     for (const n of nodes) if (n.round) await drive(n, n.round, () => 'ok').then(async () => finishRound(n, await n.round!));
     // Sync everyone until a full pass changes nothing anywhere (at most 8 passes).
-    for (let pass = 0, quiet = false; pass < 8 && !quiet; pass++) {
+    let quiet = false;
+    for (let pass = 0; pass < 8 && !quiet; pass++) {
       quiet = pass > 0;
       for (const n of nodes) {
         startRound(n);
         await drive(n, n.round!, () => 'ok');
         const result = await n.round!;
         await finishRound(n, result);
+        if (!(result instanceof Error)) lastSummary.set(n.name, result);
         // A file the node could not write yet (content not there yet), or anything left to retry, is not quiet either.
         if (result instanceof Error || result.retryable.length > 0 || result.errors.some((e) => e.startsWith('could not restore'))) quiet = false;
         else if (result.uploaded.segments + result.downloaded.files + result.remote.deleted + result.local.added + result.local.changed + result.local.deleted > 0) quiet = false;
@@ -385,11 +426,19 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     }
     const libs = new Map(nodes.map((n) => [n.name, n.lib!]));
     const disks = new Map<string, Record<string, string>>();
-    for (const n of nodes) disks.set(n.name, folder(n.dir));
+    for (const n of nodes) disks.set(n.name, diskFiles(n.dir));
+    // Behind a node's link nothing of the library can be written there (the paths are reported,
+    // never written through the link): those paths are excused on that node's disk, and left out
+    // of the comparison of folders; they must still be in every tree, and on the other disks.
+    const links = new Map(nodes.map((n) => [n.name, linksIn(n.dir)]));
+    const allLinks = [...links.values()].flat();
+    if (allLinks.length) log(`links at the end: ${[...links].map(([name, ls]) => `${name}: ${ls.join(', ') || 'none'}`).join('; ')}`);
     const expected: Expectation[] = nodes.flatMap((n) => n.writes.filter((w) => w.acknowledged && !w.lost && w.content !== null).map((w) => ({ node: n.name, path: w.path, content: w.content!, contentLost: w.contentLost })));
     const raw = sim.raw();
     const repoIds = [...raw.keys()].filter((k) => k.startsWith('repo/')).map((k) => k.slice(5));
-    const heads = new Set(nodes.flatMap((n) => [...n.lib!.tree().values()].map((e) => e.version.hash)));
+    // The Mac's copies are its own: after a rollback took their pack, nobody here can give it back (no disk holds them).
+    const heads = new Set(nodes.flatMap((n) => [...n.lib!.tree().values()].filter((e) => !mac?.published.has(e.path)).map((e) => e.version.hash)));
+    if (mac?.published.size) events['name too long for Linux'] = mac.published.size;
     violations.push(...checkDeletesSawWhatTheyRemoved(libs, nodes.map((n) => ({ writers: n.writers, sawAtDelete: n.sawAtDelete }))));
     // A path whose head's content was lost on every side cannot be written anywhere: each node
     // keeps what it had there (and reports it), so folders are compared without such paths.
@@ -398,8 +447,17 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       const unwritable = (p: string) => tree.get(p)?.version.chunks.some((h) => unrecoverable.has(h)) ?? false;
       for (const [name, d] of disks) disks.set(name, Object.fromEntries(Object.entries(d).filter(([p]) => !unwritable(p))));
     }
-    violations.push(...checkChunksReachable(raw, repoIds, heads, rollbacks > 0, decoded, unrecoverable), ...checkAcknowledged(libs, expected, disks), ...checkConvergence(libs, disks, (xs) => shuffle(xs, rng)));
+    const comparable = new Map([...disks].map(([name, d]) => [name, Object.fromEntries(Object.entries(d).filter(([p]) => !linkInTheWay(allLinks, p)))]));
+    violations.push(...checkChunksReachable(raw, repoIds, heads, rollbacks > 0, decoded, unrecoverable), ...checkAcknowledged(libs, expected, disks, (node, path) => linkInTheWay(links.get(node) ?? [], path)), ...checkConvergence(libs, comparable, (xs) => shuffle(xs, rng)));
     violations.push(...checkWriters(raw, retired, FORK_FREE.has(o.mode), cloned));
+    if (outside) {
+      // Local edges never stop the rounds from going quiet (a name this disk cannot hold, a path behind a link, is reported, not retried into a loop).
+      // (After a storage rollback, content held nowhere but behind a link is reported each round, by design.)
+      if (!quiet && rollbacks === 0) violations.push('the rounds did not go quiet in 8 passes');
+      violations.push(...checkReportedTooLong(libs, lastSummary, tooLongHere));
+      violations.push(...checkOutside(), ...checkNothingFromOutside(remoteVersions(raw, repoIds, decoded), ['l-out', 'd/l-out'], contentChunks(OUTSIDE_CONTENT)));
+      violations.push(...checkOnlyUserDeletes(nodes[0]!.lib!, nodes.map((n) => ({ writers: n.writers, removed: new Set(n.sawAtDelete.keys()) }))));
+    }
     if (violations.length > 0) {
       // For the replay: the version history of every path, as the first node knows it.
       const lib = nodes[0]!.lib!;
@@ -424,14 +482,4 @@ function shuffle<T>(xs: T[], rng: Rng): T[] {
     [a[i], a[j]] = [a[j]!, a[i]!];
   }
   return a;
-}
-
-function folder(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    const rel = join(e.parentPath ?? (e as unknown as { path: string }).path, e.name).slice(dir.length + 1);
-    if (rel.startsWith('.syncacross')) continue;
-    if (e.isFile()) out[rel] = readFileSync(join(dir, rel), 'utf8');
-  }
-  return Object.fromEntries(Object.entries(out).sort());
 }

@@ -5,7 +5,7 @@ import { MODES, type Mode } from './storage-modes.js';
 
 const SEEDS_PER_MODE = Number(process.env.SIM_SEEDS_PER_MODE ?? 40);
 
-const replayOf = (o: ScheduleOptions) => `npm run sim -- --seed ${o.seed} --mode ${o.mode} --nodes ${o.nodes}${o.focus ? ` --focus ${o.focus}` : ''}`;
+const replayOf = (o: ScheduleOptions) => `npm run sim -- --seed ${o.seed} --mode ${o.mode} --nodes ${o.nodes}${o.focus ? ` --focus ${o.focus}` : ''}${o.localEdges ? ' --local' : ''}`;
 
 function expectClean(o: ScheduleOptions, r: Awaited<ReturnType<typeof runSchedule>>): void {
   if (r.ok) return;
@@ -41,6 +41,17 @@ describe('simulation: seeded schedules keep every invariant', () => {
     }
     expect(rollbacks).toBeGreaterThan(30); // the focus really rolls storage back
   }, 600_000);
+
+  it('local file-system edges: folders turned into links, links out of the library, file/folder clashes (every mode)', async () => {
+    let links = 0;
+    for (let seed = 1; seed <= 88; seed++) {
+      const o: ScheduleOptions = { seed, mode: MODES[seed % MODES.length]!, nodes: 2 + (seed % 4), localEdges: true };
+      const r = await runSeed(o);
+      links += r.events['symbolic link'] ?? 0;
+      expectClean(o, r);
+    }
+    expect(links).toBeGreaterThan(40); // the schedules really make links
+  }, 600_000);
 });
 
 /**
@@ -65,6 +76,7 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
   { seed: 2230, mode: 'torn-reads', nodes: 4, bug: 'a pack announced damaged by another node was condemned on one torn read here: its locations forgotten, the edit never written' },
   { seed: 5345, mode: 'hostile-writer', nodes: 3, bug: 'after a rollback took the true pack, a hostile location of the chunk stood in for it: its holder never uploaded it again' },
   { seed: 8561, mode: 'hostile-writer', nodes: 3, bug: 'the same, with the hostile location past the end of a small real pack: a short read was taken for a torn one, never judged' },
+  { seed: 266, mode: 'preconditions-ignored', nodes: 4, localEdges: true, bug: 'a folder entry retired by the others made a node trash the link its user had put there: the files behind it became deletes' },
 ];
 
 describe('simulation: seeds that once found bugs', () => {

@@ -5,7 +5,7 @@
  * rest syncs, and the exit code is 8 ("completed with errors").
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFsStorage } from '@syncacross/adapter-fs';
@@ -51,6 +51,39 @@ describe('a folder that is a symbolic link on one machine', () => {
     expect(await snapshot(alice)).toEqual({ 'Photos/one.jpg': 'one', 'Photos/two.jpg': 'two', 'notes.txt': 'notes' });
     expect(await readdir(outside)).toEqual([]);
     expect(existsSync(join(alice, '.syncacross/trash'))).toBe(false);
+  });
+});
+
+describe('a synced folder replaced by a link, while the other machine fills it', () => {
+  it('the link is left alone and the files behind it are not deleted on the other machine', async () => {
+    const base = await tempDir();
+    const [alice, bob, remote, outside] = ['alice', 'bob', 'remote', 'outside'].map((n) => join(base, n)) as [string, string, string, string];
+    // Bob's empty Photos folder reaches the remote as an entry of its own.
+    await mkdir(join(bob, 'Photos'), { recursive: true });
+    expect((await run(['init', bob, '--remote', `fs:${remote}`, '-o', 'createRoot=true', '--name', 'bob'])).code).toBe(0);
+    expect((await run(['sync', bob, ...FAST])).code).toBe(0);
+    // Alice, not synced yet, puts a photo there; Bob receives it.
+    await writeFiles(alice, { 'Photos/one.jpg': 'one' });
+    expect((await run(['init', alice, '--remote', `fs:${remote}`, '--name', 'alice'])).code).toBe(0);
+    expect((await run(['sync', alice, ...FAST])).code).toBe(0);
+    expect((await run(['sync', bob, ...FAST])).code).toBe(0);
+    expect(await readFile(join(bob, 'Photos/one.jpg'), 'utf8')).toBe('one');
+    // Bob moves Photos to another disk and links it back; Alice's next round retires the
+    // empty-folder entry (the folder holds a file now).
+    await mkdir(outside);
+    await rename(join(bob, 'Photos'), join(outside, 'Photos'));
+    await symlink(join(outside, 'Photos'), join(bob, 'Photos'));
+    expect((await run(['sync', alice, ...FAST])).code).toBe(0);
+
+    for (let i = 0; i < 2; i++) {
+      const r = await run(['sync', bob, ...FAST]);
+      expect(r.code, r.stderr).toBe(8); // the link is reported, every round
+      expect(r.stderr).toContain('Photos');
+      expect((await lstat(join(bob, 'Photos'))).isSymbolicLink()).toBe(true);
+    }
+    expect((await run(['sync', alice, ...FAST])).code).toBe(0);
+    expect(await snapshot(alice)).toEqual({ 'Photos/one.jpg': 'one' });
+    expect(await readdir(join(outside, 'Photos'))).toEqual(['one.jpg']);
   });
 });
 

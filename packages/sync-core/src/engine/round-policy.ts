@@ -29,6 +29,13 @@ export interface RoundPolicy {
    * folder entries of a folder that now holds files.
    */
   deleteParents(recorded: string, filledFolderHeads: HashedVersion[], allHeads: () => HashedVersion[]): string[];
+  /**
+   * Whether a record behind a symbolic link or an unreadable folder is kept as unknown. Taken as
+   * gone instead, a folder replaced by a link would be deleted on every other node.
+   */
+  keepsUnseen(): boolean;
+  /** Whether the scan enters symbolic links: never, what a link points to is not the library's. */
+  followsLinks(): boolean;
 }
 
 export const HONEST_POLICY: RoundPolicy = {
@@ -37,4 +44,6 @@ export const HONEST_POLICY: RoundPolicy = {
   afterListing: () => undefined,
   looksForLostPacks: () => true,
   deleteParents: (recorded, filledFolderHeads) => [...new Set([recorded, ...filledFolderHeads.map((h) => h.hash)])],
+  keepsUnseen: () => true,
+  followsLinks: () => false,
 };

@@ -111,6 +111,10 @@ export async function trashFile(root: string, diskPath: string, record: LocalRec
   const s = await statOf(target);
   if (!s) return true;
   const st = await lstat(target);
+  // Only a folder's record matches a link (a folder entry's record holds no stat): the user put a
+  // link where the folder was. The entry is gone; the link is the user's, and what it hides is not
+  // gone either: it stays, only the record goes (removing it would make the files behind it deletes).
+  if (st.isSymbolicLink()) return true;
   if (st.isDirectory()) {
     await rmdir(target).catch(() => undefined); // only if empty
     return true;

@@ -42,7 +42,8 @@ export function isUnseen(walk: Pick<WalkResult, 'unseen'>, diskPath: string): bo
   return walk.unseen.has(diskPath);
 }
 
-export async function walkLibrary(root: string, rules: Ignore, signal?: AbortSignal): Promise<WalkResult> {
+/** `followLinks` is only ever true in the simulation's deliberately broken engine (round-policy.ts). */
+export async function walkLibrary(root: string, rules: Ignore, signal?: AbortSignal, followLinks = false): Promise<WalkResult> {
   const entries = new Map<string, DiskEntry>();
   const skipped: { path: string; reason: string }[] = [];
   const unseen = new Set<string>();
@@ -58,7 +59,8 @@ export async function walkLibrary(root: string, rules: Ignore, signal?: AbortSig
     let kept = 0;
     for (const d of names) {
       const diskPath = rel ? `${rel}/${d.name}` : d.name;
-      const isDir = d.isDirectory();
+      const target = followLinks && d.isSymbolicLink() ? statSync(join(root, diskPath), { throwIfNoEntry: false }) : undefined;
+      const isDir = target ? target.isDirectory() : d.isDirectory();
       if (rules.ignores(isDir ? `${diskPath}/` : diskPath)) {
         await removeOrphanedTemp(root, diskPath, d.name);
         continue;
@@ -69,7 +71,7 @@ export async function walkLibrary(root: string, rules: Ignore, signal?: AbortSig
         skipped.push({ path: diskPath, reason: problem });
         continue;
       }
-      if (d.isSymbolicLink()) {
+      if (d.isSymbolicLink() && !target) {
         skipped.push({ path: diskPath, reason: 'symbolic links are not synced' });
         unseen.add(diskPath);
         kept++; // the folder holding it is not empty (else it would be published as an empty folder, and retired by the others, every round)
@@ -83,10 +85,10 @@ export async function walkLibrary(root: string, rules: Ignore, signal?: AbortSig
           entries.set(diskPath, { diskPath, path, kind: 'dir', size: 0, mtimeMs: 0, ctimeMs: 0, ino: s.ino, exec: false });
         }
         kept++;
-      } else if (d.isFile()) {
+      } else if (d.isFile() || target?.isFile()) {
         // Synchronous on purpose (readdir too): tens of thousands of stats cost far more as
         // thread-pool round trips than the few microseconds each blocks the event loop.
-        const s = lstatSync(join(root, diskPath));
+        const s = target ?? lstatSync(join(root, diskPath));
         entries.set(diskPath, { diskPath, path, kind: 'file', size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino, exec: (s.mode & 0o111) !== 0, hasWal: present.has(`${d.name}-wal`) });
         kept++;
       } else {

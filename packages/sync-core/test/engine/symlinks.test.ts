@@ -4,7 +4,7 @@
  * never read as deleted.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
@@ -13,6 +13,30 @@ import { cleanup, makeNode, snapshot, syncAll, tempDir } from './helpers.js';
 afterEach(cleanup);
 
 describe('symbolic links in the library', () => {
+  it('a synced folder replaced by a link while the other machine fills it: the link stays, nothing behind it is deleted', async () => {
+    const remote = createMemoryStorage();
+    const b = await makeNode(remote, 'b');
+    await mkdir(join(b.dir, 'Photos')); // an empty folder: an entry of its own on the remote
+    await b.sync();
+    const a = await makeNode(remote, 'a');
+    await mkdir(join(a.dir, 'Photos'));
+    await writeFile(join(a.dir, 'Photos/one.jpg'), 'one');
+    await a.sync();
+    await b.sync(); // the photo arrives; the empty-folder entry is still there
+    expect(await readFile(join(b.dir, 'Photos/one.jpg'), 'utf8')).toBe('one');
+
+    const outside = await tempDir('syncacross-outside-');
+    await rename(join(b.dir, 'Photos'), join(outside, 'Photos'));
+    await symlink(join(outside, 'Photos'), join(b.dir, 'Photos'));
+    await a.sync(); // retires the empty-folder entry: the folder holds a file
+    await syncAll([b, b, a]);
+    expect((await lstat(join(b.dir, 'Photos'))).isSymbolicLink()).toBe(true); // not moved to the trash
+    expect(await snapshot(a.dir)).toEqual({ 'Photos/one.jpg': 'one' });
+    expect(await readdir(join(outside, 'Photos'))).toEqual(['one.jpg']);
+    await a.lib.close();
+    await b.lib.close();
+  });
+
   it('a folder that is a link on the other machine: nothing is written outside, nothing is deleted', async () => {
     const remote = createMemoryStorage();
     const a = await makeNode(remote, 'a');

@@ -4,6 +4,7 @@
  * this node already holds it, downloaded otherwise.
  */
 import { join } from 'node:path';
+import { caseKey, foldsCase } from '../../local/fs-probe.js';
 import { pruneEmptyParents, trashFile, unchangedSince } from '../../local/materialize.js';
 import { describePathError, isPerPathError, unsafeParent } from '../../local/safe-paths.js';
 import type { LocalRecord } from '../../local/state.js';
@@ -117,7 +118,7 @@ class Materialization implements WriteTarget {
   /** Tree entries the folder does not hold yet (a record already holding the same bytes is only renamed in the state). */
   async toWrite(): Promise<TreeEntry[]> {
     const { state, dir } = this.ctx;
-    const todo: TreeEntry[] = [];
+    let todo: TreeEntry[] = [];
     for (const entry of this.tree.values()) {
       const rec = this.byTree.get(entry.path);
       if (rec?.version === entry.version.hash) continue;
@@ -149,7 +150,27 @@ class Materialization implements WriteTarget {
     todo.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
     // Stored before the first rename: a crash between a rename and its record is then recognized
     // by the next scan as this node's own write (engine/adoption.ts), not as a local edit.
+    if (todo.length > 0 && foldsCase(this.ctx.dir)) todo = this.oneNamePerFile(todo);
     state.planWrites(todo.filter((e) => e.version.kind !== 'dir').map((e) => ({ path: this.byTree.get(e.path)?.path ?? e.path, treePath: e.path, version: e.version.hash })));
     return todo;
+  }
+
+  /**
+   * On a disk that does not tell case apart, paths differing only in case (made on a Linux node)
+   * would be written to one file, each overwriting the other, and the scan would then publish the
+   * survivor as an edit of the other. One of them is written (the one already on disk, else the
+   * first in code-point order); the others are reported and left to the nodes that can hold them.
+   */
+  private oneNamePerFile(todo: TreeEntry[]): TreeEntry[] {
+    const kept = new Map<string, string>();
+    const paths = [...this.tree.keys()].sort((a, b) => Number(this.byTree.has(b)) - Number(this.byTree.has(a)) || (a < b ? -1 : a > b ? 1 : 0));
+    for (const p of paths) if (!kept.has(caseKey(p))) kept.set(caseKey(p), p);
+    return todo.filter((e) => {
+      const keeper = kept.get(caseKey(e.path))!;
+      if (keeper === e.path) return true;
+      this.summary.errors.push(`could not write ${e.path}: ${keeper} is the same name on this disk, which does not tell upper and lower case apart; tried again next sync`);
+      this.complete = false; // once the other is gone (deleted or renamed), this one is written
+      return false;
+    });
   }
 }

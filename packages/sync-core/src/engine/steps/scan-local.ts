@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StatLike } from '../../local/materialize.js';
+import { keepsModes } from '../../local/fs-probe.js';
 import { effectiveStat, IGNORE_CTIME, isUnseen, recordStat, sameStat, walkLibrary, type DiskEntry, type WalkResult } from '../../local/scan.js';
 import type { LocalRecord } from '../../local/state.js';
 import { abortPoint } from '../../model/abort.js';
@@ -30,7 +31,7 @@ export interface ScanResult {
 const statFields = (e: StatLike): StatLike => ({ size: e.size, mtimeMs: e.mtimeMs, ctimeMs: e.ctimeMs, ino: e.ino });
 
 export async function scanLocal(ctx: RoundContext): Promise<ScanResult> {
-  const walk = await walkLibrary(ctx.dir, ctx.rules, ctx.signal);
+  const walk = await walkLibrary(ctx.dir, ctx.rules, ctx.signal, ctx.options.policy.followsLinks());
   const scan = new LocalScan(ctx, walk);
   await scan.entries();
   scan.deletions();
@@ -50,6 +51,7 @@ class LocalScan {
   /** Records dropped with the versions, in one transaction. */
   readonly removed: string[] = [];
   private readonly staging: string;
+  private modesKept: boolean | undefined;
 
   constructor(
     private readonly ctx: RoundContext,
@@ -147,8 +149,19 @@ class LocalScan {
       size: staged.size,
       mtime: Math.round(entry.mtimeMs),
       chunks: staged.chunks,
-      ...(entry.exec ? { exec: true as const } : {}),
+      ...(this.execBit(entry, rec) ? { exec: true as const } : {}),
     };
+  }
+
+  /**
+   * The executable bit as the user set it. Where the file system keeps no permission bits (exFAT,
+   * FAT: every file reads as executable) the bit read is meaningless: the version's stays.
+   */
+  private execBit(entry: DiskEntry, rec: LocalRecord | undefined): boolean {
+    this.modesKept ??= keepsModes(this.ctx.dir); // probed once per round, and only when a file changed
+    if (this.modesKept) return entry.exec;
+    const base = rec ? this.ctx.state.version(rec.version) : this.versions.treeEntry(entry.path)?.version;
+    return base?.exec === true;
   }
 
   /** The file holds content this node already has a version for: only its record changes. */
@@ -180,7 +193,7 @@ class LocalScan {
     const { versions } = this;
     for (const rec of this.records.values()) {
       // Behind a link or an unreadable folder the file is unknown, not gone: no delete.
-      if (isUnseen(this.walk, rec.path)) continue;
+      if (options.policy.keepsUnseen() && isUnseen(this.walk, rec.path)) continue;
       const base = state.version(rec.version);
       this.removed.push(rec.path);
       if (!base || base.deleted) continue;

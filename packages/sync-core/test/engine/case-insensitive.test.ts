@@ -1,0 +1,112 @@
+/**
+ * A library on a disk that does not tell upper and lower case apart (exFAT here; macOS and
+ * Windows folders alike), sharing with a Linux node that has `Notes.txt` and `notes.txt`. The two
+ * must not be written to one file (each overwriting the other, the survivor then published as an
+ * edit of both): one is written, the other reported by name, nothing lost on the Linux node.
+ * exFAT keeps no permission bits either: what it shows as executable is no edit.
+ *
+ * Needs a real case-insensitive mount: an exFAT image on a loop device through fuse-exfat, which
+ * needs root (`mount.exfat-fuse` refuses a plain file: "Block device required"). Skipped otherwise.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
+import { cleanup, makeNode, snapshot } from './helpers.js';
+
+afterEach(cleanup);
+
+/** Mounts a fresh exFAT image; undefined when this machine cannot (not root, no loop device, no fuse-exfat). */
+function mountExfat(): { dir: string; unmount(): void } | undefined {
+  const base = mkdtempSync(join(tmpdir(), 'syncacross-exfat-'));
+  const img = join(base, 'img');
+  const mnt = join(base, 'mnt');
+  let loop: string | undefined;
+  const quiet = { stdio: 'pipe' as const, timeout: 20_000 };
+  try {
+    if (process.getuid?.() !== 0) throw new Error('not root');
+    execFileSync('truncate', ['-s', '32M', img], quiet);
+    execFileSync('mkfs.exfat', [img], quiet);
+    loop = execFileSync('losetup', ['-f', '--show', img], quiet).toString().trim();
+    mkdirSync(mnt);
+    execFileSync('mount.exfat-fuse', [loop, mnt], quiet);
+  } catch {
+    if (loop) execFileSync('losetup', ['-d', loop], quiet);
+    rmSync(base, { recursive: true, force: true });
+    return undefined;
+  }
+  return {
+    dir: mnt,
+    unmount() {
+      execFileSync('fusermount', ['-uz', mnt], quiet); // lazily: a failed test may leave a library open
+      execFileSync('losetup', ['-d', loop!], quiet);
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+const exfat = mountExfat();
+afterAll(() => exfat?.unmount());
+
+describe.skipIf(!exfat)('a library on a case-insensitive disk without permission bits (exFAT)', () => {
+  it('files read as executable there (exFAT keeps no modes): no version flips the bit for everyone', async () => {
+    const remote = createMemoryStorage();
+    const linux = await makeNode(remote, 'linux');
+    await writeFile(join(linux.dir, 'plain.txt'), 'text');
+    await linux.sync();
+    const dir = join(exfat!.dir, 'modes');
+    mkdirSync(dir);
+    const usb = await makeNode(remote, 'usb', { dir });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const s = await usb.sync();
+        expect(s.uploaded.versions).toBe(0);
+        // exFAT's mtime is kept to 2 s: a round later the file is re-read, and must still be no edit.
+        await new Promise((r) => setTimeout(r, 1100));
+      }
+      await writeFile(join(usb.dir, 'plain.txt'), 'edited on the drive');
+      await usb.sync();
+      await linux.sync();
+      expect(await readFile(join(linux.dir, 'plain.txt'), 'utf8')).toBe('edited on the drive');
+      expect((await stat(join(linux.dir, 'plain.txt'))).mode & 0o111).toBe(0); // still not executable
+    } finally {
+      await usb.lib.close();
+      await linux.lib.close();
+    }
+  });
+
+  it('Notes.txt and notes.txt from a Linux node: one written, the other reported by name, nothing lost, no loop', async () => {
+    const remote = createMemoryStorage();
+    const linux = await makeNode(remote, 'linux');
+    await writeFile(join(linux.dir, 'Notes.txt'), 'upper');
+    await writeFile(join(linux.dir, 'notes.txt'), 'lower');
+    await linux.sync();
+
+    const dir = join(exfat!.dir, 'lib');
+    mkdirSync(dir);
+    const usb = await makeNode(remote, 'usb', { dir });
+    try {
+    const first = await usb.sync();
+    expect(await snapshot(usb.dir)).toEqual({ 'Notes.txt': 'upper' }); // the first in code-point order
+    expect(first.errors).toEqual([expect.stringContaining('could not write notes.txt: Notes.txt is the same name on this disk')]);
+
+    for (let i = 0; i < 3; i++) {
+      const s = await usb.sync();
+      expect(s.errors).toEqual([expect.stringContaining('could not write notes.txt')]); // reported every round, never written
+      await linux.sync();
+    }
+    // Nothing lost: the Linux node still has both, as they were.
+    expect(await snapshot(linux.dir)).toEqual({ 'Notes.txt': 'upper', 'notes.txt': 'lower' });
+    expect(await readFile(join(usb.dir, 'notes.txt'), 'utf8')).toBe('upper'); // the same file, by its other name
+    // Quiet: nothing more to publish or fetch.
+    const last = await usb.sync();
+    expect(last.uploaded.segments + last.downloaded.files + last.local.changed).toBe(0);
+    } finally {
+      await usb.lib.close();
+      await linux.lib.close();
+    }
+  });
+});
