@@ -8,7 +8,7 @@
  *     retire the writer id, re-issue unsent edits under a new incarnation (retire-writer.ts);
  *  3. upload journal entries a crash left behind or the remote lost (same key, same bytes:
  *     idempotent), and republish segments of others the remote lost; look for lost packs
- *     (find-lost-packs.ts);
+ *     when either happened, or a segment went out late (find-lost-packs.ts);
  *  4. fetch, verify and merge new segments (one transaction; remote-segments.ts);
  *  5. scan and stage local changes, packs uploaded as they fill (scan-local.ts);
  *  6. if the round took too long, re-read the remote before committing;

@@ -40,6 +40,41 @@ describe('the storage rolled back to an older copy', () => {
     for (const n of [a, b, c]) await n.lib.close();
   });
 
+  it('a segment a crash left unsent names a pack the rollback took: its author uploads the content again at once (simulation seed 3766)', async () => {
+    const remote = createMemoryStorage();
+    const b = await makeNode(remote, 'b');
+    await b.sync();
+    const copy = remote.debug.snapshot();
+    // a uploads its pack, then dies at its segment's upload: the segment stays in its journal.
+    let cut = true;
+    const dying = { ...remote, putIfAbsent: async (key: string, bytes: Uint8Array) => {
+      if (cut && key.startsWith('log/')) {
+        cut = false;
+        throw new Error('power cut');
+      }
+      return remote.putIfAbsent(key, bytes);
+    } };
+    const aDir = await tempDir();
+    const a1 = await makeNode(dying, 'a', { dir: aDir });
+    await writeFile(join(aDir, 'from-a.txt'), 'a wrote it');
+    await expect(a1.sync()).rejects.toThrow('power cut');
+    await a1.lib.close();
+    expect(remote.debug.keys().some((k) => k.startsWith('packs/'))).toBe(true);
+    remote.debug.restore(copy); // the pack is gone; the segment naming it was never there
+
+    // a sends the segment late: it looks for the packs it names, finds one lost, uploads the content again.
+    const a = await makeNode(remote, 'a', { dir: aDir });
+    const repair = await a.sync();
+    expect(repair.errors.join('\n')).toMatch(/lost 1 pack/);
+    expect(repair.uploaded.packs).toBe(1);
+    // b reads it at once: no failed reads, no waiting for a missing pack to be condemned.
+    const got = await b.sync();
+    expect(got.retryable).toEqual([]);
+    expect(await snapshot(b.dir)).toEqual({ 'from-a.txt': 'a wrote it' });
+    await a.lib.close();
+    await b.lib.close();
+  });
+
   it('republishes another node’s edit that the remote lost for good (its author is gone), content included', async () => {
     const remote = createMemoryStorage();
     const a = await makeNode(remote, 'a');

@@ -25,10 +25,13 @@ export async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promi
   retireWriterIfForeign(state, options.policy.foreignSegments(listing, state.round.get('writer'), state.journalKeys()), summary);
   options.policy.afterListing(state, listing);
 
-  const lostOwn = await reuploadJournal(state, storage, listed);
+  const journal = await reuploadJournal(state, storage, listed);
   const vanished = await republishVanished(state, storage, listed, known);
   for (const key of vanished) summary.errors.push(`the remote lost ${key} (was the storage restored from an older copy?); its versions go out again from this node`);
-  if (lostOwn || vanished.length > 0) state.round.set('checkPacks', true); // kept until a check completes: a crash in it does not forget
+  // A segment sent late names packs written before the crash (or failed upload) that left it: a
+  // rollback since then took them and nothing else would tell this node, the only one holding
+  // their content, to upload it again (other nodes' failed reads take rounds to condemn a pack).
+  if (journal.lostOwn || journal.sentLate || vanished.length > 0) state.round.set('checkPacks', true); // kept until a check completes: a crash in it does not forget
   await lookForLostPacks(ctx, summary);
 
   const progress = (total: number) => ctx.progress({ phase: 'fetch', done: 0, total, bytes: 0 });
@@ -60,10 +63,12 @@ async function repositoryIds(state: LocalState, storage: CountingStorage, listin
 /**
  * Journal entries a crash left behind, or that the remote lost (storage rolled back): re-upload,
  * same key and bytes. Uploaded entries of retired incarnations count too: they are history other
- * nodes may build on. Returns whether the remote had lost any of our uploaded segments.
+ * nodes may build on. Returns whether the remote had lost any of our uploaded segments
+ * (`lostOwn`), and whether a segment never uploaded before went out now (`sentLate`).
  */
-async function reuploadJournal(state: LocalState, storage: CountingStorage, listed: Set<string>): Promise<boolean> {
+async function reuploadJournal(state: LocalState, storage: CountingStorage, listed: Set<string>): Promise<{ lostOwn: boolean; sentLate: boolean }> {
   let lostOwn = false;
+  let sentLate = false;
   for (const entry of state.journalIndex()) {
     if (entry.uploaded && listed.has(entry.key)) continue;
     if (entry.uploaded) {
@@ -71,10 +76,11 @@ async function reuploadJournal(state: LocalState, storage: CountingStorage, list
       if (!storage.capabilities.consistentListing && (await objectExists(storage, entry.key))) continue;
       lostOwn = true;
     } else if (entry.writer !== state.round.get('writer')) continue;
+    else sentLate = true;
     await storage.putIfAbsent(entry.key, state.journalBytes(entry.key)!);
     state.markUploaded(entry.key);
   }
-  return lostOwn;
+  return { lostOwn, sentLate };
 }
 
 /**
