@@ -71,7 +71,10 @@ export function snapshot(dir: string): string {
     for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
       const p = rel ? `${rel}/${e.name}` : e.name;
       if (e.isSymbolicLink()) out.push(`${p} -> ${readlinkSync(join(dir, p))}`);
-      else if (e.isDirectory()) (out.push(`${p}/`), visit(p));
+      else if (e.isDirectory()) {
+        out.push(`${p}/`);
+        visit(p);
+      }
       else out.push(`${p} = ${readFileSync(join(dir, p), 'utf8')}`);
     }
   };

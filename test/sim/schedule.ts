@@ -206,7 +206,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
 
   /** What the user could have seen when removing `path`: every version the node knew at that moment. */
   const noteRemoval = (n: SimNode, path: string) => {
-    let known: string[] = [];
+    let known: string[];
     try {
       known = n.lib!.state.allVersions().map((v) => v.hash);
     } catch {

@@ -1,7 +1,7 @@
 /** A few hundred seeded schedules across every storage mode (npm test); long campaigns: npm run sim. */
 import { describe, expect, it } from 'vitest';
 import { runSchedule, type ScheduleOptions } from './schedule.js';
-import { MODES, type Mode } from './storage-modes.js';
+import { MODES } from './storage-modes.js';
 
 const SEEDS_PER_MODE = Number(process.env.SIM_SEEDS_PER_MODE ?? 40);
 

@@ -118,7 +118,7 @@ class Materialization implements WriteTarget {
   /** Tree entries the folder does not hold yet (a record already holding the same bytes is only renamed in the state). */
   async toWrite(): Promise<TreeEntry[]> {
     const { state, dir } = this.ctx;
-    let todo: TreeEntry[] = [];
+    const todo: TreeEntry[] = [];
     for (const entry of this.tree.values()) {
       const rec = this.byTree.get(entry.path);
       if (rec?.version === entry.version.hash) continue;
