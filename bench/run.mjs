@@ -99,7 +99,17 @@ const ratios = [];
 for (const r of results.filter((x) => x.tool === 'syncacross')) {
   for (const peer of results.filter((x) => x.tool !== 'syncacross' && x.remote === r.remote && x.scenario === r.scenario)) {
     const q = (k) => (peer[k] ? +(r[k] / peer[k]).toFixed(3) : null);
-    ratios.push({ remote: r.remote, scenario: r.scenario, versus: peer.tool, wall: q('wallS'), cpu: q('cpuS'), peakRss: q('peakRssMb'), requests: q('requests'), bytesUploaded: q('bytesUploaded'), bytesStored: q('bytesStored') });
+    ratios.push({
+      remote: r.remote,
+      scenario: r.scenario,
+      versus: peer.tool,
+      wall: q('wallS'),
+      cpu: q('cpuS'),
+      peakRss: q('peakRssMb'),
+      requests: q('requests'),
+      bytesUploaded: q('bytesUploaded'),
+      bytesStored: q('bytesStored'),
+    });
   }
 }
 
@@ -112,13 +122,25 @@ const md = [
   '',
   '| tool | remote | scenario | wall s | CPU s | peak RSS MB | requests | by method | uploaded MiB | stored MiB |',
   '|---|---|---|---|---|---|---|---|---|---|',
-  ...results.map((r) => `| ${r.tool} | ${r.remote} | ${r.scenario} | ${r.wallS.toFixed(2)} | ${r.cpuS.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${r.requests ?? ''} | ${r.requestsByMethod ? Object.entries(r.requestsByMethod).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') : ''} | ${mb(r.bytesUploaded)} | ${mb(r.bytesStored)} |`),
+  ...results.map(
+    (r) =>
+      `| ${r.tool} | ${r.remote} | ${r.scenario} | ${r.wallS.toFixed(2)} | ${r.cpuS.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${r.requests ?? ''} | ${
+        r.requestsByMethod
+          ? Object.entries(r.requestsByMethod)
+              .filter(([, n]) => n)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ')
+          : ''
+      } | ${mb(r.bytesUploaded)} | ${mb(r.bytesStored)} |`,
+  ),
   '',
   '## Ratios (syncacross ÷ peer; below 1 is better for syncacross)',
   '',
   '| remote | scenario | vs | wall | CPU | peak RSS | requests | uploaded | stored |',
   '|---|---|---|---|---|---|---|---|---|',
-  ...ratios.map((r) => `| ${r.remote} | ${r.scenario} | ${r.versus} | ${r.wall ?? ''} | ${r.cpu ?? ''} | ${r.peakRss ?? ''} | ${r.requests ?? ''} | ${r.bytesUploaded ?? ''} | ${r.bytesStored ?? ''} |`),
+  ...ratios.map(
+    (r) => `| ${r.remote} | ${r.scenario} | ${r.versus} | ${r.wall ?? ''} | ${r.cpu ?? ''} | ${r.peakRss ?? ''} | ${r.requests ?? ''} | ${r.bytesUploaded ?? ''} | ${r.bytesStored ?? ''} |`,
+  ),
   '',
   '## Scaling: a sync with nothing changed (syncacross, folder remote)',
   '',

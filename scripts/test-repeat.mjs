@@ -76,7 +76,14 @@ rmSync(out, { recursive: true, force: true });
 
 for (const f of failures) {
   console.log(`\nFAIL in run ${f.run}: ${f.test}${f.seed ? ` [seed ${f.seed}]` : ''}`);
-  console.log(f.message.split('\n').filter((l) => !/^\s+at /.test(l)).slice(0, 12).map((l) => `    ${l}`).join('\n'));
+  console.log(
+    f.message
+      .split('\n')
+      .filter((l) => !/^\s+at /.test(l))
+      .slice(0, 12)
+      .map((l) => `    ${l}`)
+      .join('\n'),
+  );
 }
 const clean = runs - new Set(failures.map((f) => f.run)).size;
 console.log(`\n${clean} of ${runs} runs clean`);

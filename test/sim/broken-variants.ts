@@ -6,7 +6,15 @@
 import type { HashedVersion, Tree } from '@syncacross/sync-core';
 import { HONEST_POLICY, type RoundPolicy } from '@syncacross/sync-core/testing';
 
-export const BROKEN_VARIANTS = ['last-writer-wins-by-clock', 'delete-on-missing-listing', 'skip-restored-node-check', 'ignore-lost-packs', 'delete-all-heads', 'delete-behind-links', 'follow-links'] as const;
+export const BROKEN_VARIANTS = [
+  'last-writer-wins-by-clock',
+  'delete-on-missing-listing',
+  'skip-restored-node-check',
+  'ignore-lost-packs',
+  'delete-all-heads',
+  'delete-behind-links',
+  'follow-links',
+] as const;
 export type BrokenVariant = (typeof BROKEN_VARIANTS)[number];
 
 export function brokenPolicy(variant: BrokenVariant): RoundPolicy {

@@ -35,7 +35,8 @@ if (focus !== undefined && focus !== 'restore' && focus !== 'rollback') throw ne
 
 /** Schedule i of a campaign: its seed picks the mode and the node count, so a range is reproducible. */
 const plan = (seed: number) => ({ seed, mode: modes[seed % modes.length]!, nodes: lo! + (seed % (hi! - lo! + 1)), steps, brokenVariant: broken, focus, localEdges: values.local });
-const replay = (p: ReturnType<typeof plan>) => `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}${focus ? ` --focus ${focus}` : ''}${values.local ? ' --local' : ''}`;
+const replay = (p: ReturnType<typeof plan>) =>
+  `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}${focus ? ` --focus ${focus}` : ''}${values.local ? ' --local' : ''}`;
 
 type RangeResult = { ran: number; failures: string[]; events: Record<string, number> };
 
@@ -89,7 +90,12 @@ if (values.seed !== undefined) {
   for (const r of results) for (const [k, v] of Object.entries(r.events)) events[k] = (events[k] ?? 0) + v;
   for (const f of failures) console.log(f);
   console.log(`${ran - failures.length} passed, ${failures.length} failed`);
-  console.log(`events: ${Object.entries(events).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `events: ${Object.entries(events)
+      .sort()
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   console.log(`campaign: ${ran} schedules, seeds ${start}..${start + total - 1}, modes ${modes.join(',')}, ${lo}-${hi} nodes, ${steps} steps, ${((Date.now() - began) / 1000).toFixed(0)} s`);
   process.exit(failures.length ? 1 : 0);
 }

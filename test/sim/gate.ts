@@ -26,7 +26,13 @@ export class Gate {
   /** Resolves when the node arrives at the gate (or `done` settles). */
   async arrival(done: Promise<unknown>): Promise<void> {
     if (this.waiter) return;
-    await Promise.race([new Promise<void>((r) => (this.notify = r)), done.then(() => undefined, () => undefined)]);
+    await Promise.race([
+      new Promise<void>((r) => (this.notify = r)),
+      done.then(
+        () => undefined,
+        () => undefined,
+      ),
+    ]);
     this.notify = undefined;
   }
 

@@ -16,7 +16,14 @@ const shape = (t: Tree) => JSON.stringify([...t.entries()].map(([p, e]) => [p, e
  * only in the lost packs and on no node's disk is gone for good; that is tolerated for versions
  * that are history (not a head of the merged tree), never for a head.
  */
-export function checkChunksReachable(raw: Map<string, Uint8Array>, repoIds: string[], heads: Set<string>, rolledBack: boolean, cache = new Map<string, Segment | undefined>(), unrecoverable: Set<string> = new Set()): string[] {
+export function checkChunksReachable(
+  raw: Map<string, Uint8Array>,
+  repoIds: string[],
+  heads: Set<string>,
+  rolledBack: boolean,
+  cache = new Map<string, Segment | undefined>(),
+  unrecoverable: Set<string> = new Set(),
+): string[] {
   const problems: string[] = [];
   const located = new Set<string>();
   const versions: HashedVersion[] = [];
@@ -34,7 +41,9 @@ export function checkChunksReachable(raw: Map<string, Uint8Array>, repoIds: stri
       if (live.has(h)) continue;
       if (rolledBack && !heads.has(v.hash)) continue; // history whose content the rollback took
       if (unrecoverable.has(h)) continue; // lost on every side at once (see the schedule's excuseUnheld)
-      problems.push(`${v.path}: chunk ${h.slice(0, 8)} ${located.has(h) ? 'points only into missing or short packs' : 'has no location in any visible segment'}${heads.has(v.hash) ? ' (a head of the tree)' : ''}`);
+      problems.push(
+        `${v.path}: chunk ${h.slice(0, 8)} ${located.has(h) ? 'points only into missing or short packs' : 'has no location in any visible segment'}${heads.has(v.hash) ? ' (a head of the tree)' : ''}`,
+      );
     }
   }
   return problems;
@@ -45,7 +54,19 @@ function* visibleSegments(raw: Map<string, Uint8Array>, repoIds: string[], cache
   for (const [key, bytes] of raw) {
     const k = parseSegmentKey(key);
     if (!k) continue;
-    if (!cache.has(key)) cache.set(key, repoIds.map((r) => { try { return decodeSegment(k, bytes, r); } catch { return undefined; } }).find(Boolean));
+    if (!cache.has(key))
+      cache.set(
+        key,
+        repoIds
+          .map((r) => {
+            try {
+              return decodeSegment(k, bytes, r);
+            } catch {
+              return undefined;
+            }
+          })
+          .find(Boolean),
+      );
     yield [key, cache.get(key)];
   }
 }
@@ -81,7 +102,12 @@ export interface Expectation {
  * 2. Every acknowledged edit is known everywhere, and is either on disk (under its name or as a
  * conflict copy of it) or an ancestor of a later version: never silently dropped.
  */
-export function checkAcknowledged(libs: Map<string, Library>, expected: Expectation[], disks: Map<string, Record<string, string>>, notWritableOn: (node: string, path: string) => boolean = () => false): string[] {
+export function checkAcknowledged(
+  libs: Map<string, Library>,
+  expected: Expectation[],
+  disks: Map<string, Record<string, string>>,
+  notWritableOn: (node: string, path: string) => boolean = () => false,
+): string[] {
   const problems: string[] = [];
   for (const [name, lib] of libs) {
     const versions = lib.state.allVersions();

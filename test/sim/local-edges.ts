@@ -74,8 +74,7 @@ export function snapshot(dir: string): string {
       else if (e.isDirectory()) {
         out.push(`${p}/`);
         visit(p);
-      }
-      else out.push(`${p} = ${readFileSync(join(dir, p), 'utf8')}`);
+      } else out.push(`${p} = ${readFileSync(join(dir, p), 'utf8')}`);
     }
   };
   visit('');

@@ -14,7 +14,20 @@ import { openLibraryWithPolicy } from '@syncacross/sync-core/testing';
 import type { Segment } from '../../packages/sync-core/src/engine/segment-format.js';
 import { brokenPolicy, type BrokenVariant } from './broken-variants.js';
 import { CrashError, Gate, type Fate } from './gate.js';
-import { checkAcknowledged, checkChunksReachable, checkConvergence, checkDeletesSawWhatTheyRemoved, checkNothingFromOutside, checkOnlyUserDeletes, checkReportedTooLong, checkWriters, contentChunks, liveChunks, remoteVersions, type Expectation } from './invariants.js';
+import {
+  checkAcknowledged,
+  checkChunksReachable,
+  checkConvergence,
+  checkDeletesSawWhatTheyRemoved,
+  checkNothingFromOutside,
+  checkOnlyUserDeletes,
+  checkReportedTooLong,
+  checkWriters,
+  contentChunks,
+  liveChunks,
+  remoteVersions,
+  type Expectation,
+} from './invariants.js';
 import { tooLongHere, withMacWriter } from './mac-writer.js';
 import { behindLink, linkInTheWay, canWriteFile, CLASH_PATHS, diskFiles, linkEvent, linksIn, makeOutside, OUTSIDE_CONTENT, snapshot } from './local-edges.js';
 import { Rng } from './rng.js';
@@ -128,12 +141,27 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     n.writers.add(n.lib.writer);
   };
   const addNode = async (name: string, dir?: string) => {
-    const n: SimNode = { name, dir: dir ?? join(base, name), gate: new Gate(), skew: rng.pick([0, 0, 3_600_000, -3_600_000, 86_400_000, -86_400_000]), roundStartWrite: 0, writes: [], backups: [], knownVersions: new Set(), writers: new Set(), sawAtDelete: new Map() };
+    const n: SimNode = {
+      name,
+      dir: dir ?? join(base, name),
+      gate: new Gate(),
+      skew: rng.pick([0, 0, 3_600_000, -3_600_000, 86_400_000, -86_400_000]),
+      roundStartWrite: 0,
+      writes: [],
+      backups: [],
+      knownVersions: new Set(),
+      writers: new Set(),
+      sawAtDelete: new Map(),
+    };
     mkdirSync(n.dir, { recursive: true });
     nodes.push(n);
     // Opening creates or joins the repository: its requests go through the gate like any other.
     const opening = open(n);
-    await drive(n, opening.then(() => undefined), () => 'ok');
+    await drive(
+      n,
+      opening.then(() => undefined),
+      () => 'ok',
+    );
     await opening;
     return n;
   };
@@ -433,13 +461,20 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     const links = new Map(nodes.map((n) => [n.name, linksIn(n.dir)]));
     const allLinks = [...links.values()].flat();
     if (allLinks.length) log(`links at the end: ${[...links].map(([name, ls]) => `${name}: ${ls.join(', ') || 'none'}`).join('; ')}`);
-    const expected: Expectation[] = nodes.flatMap((n) => n.writes.filter((w) => w.acknowledged && !w.lost && w.content !== null).map((w) => ({ node: n.name, path: w.path, content: w.content!, contentLost: w.contentLost })));
+    const expected: Expectation[] = nodes.flatMap((n) =>
+      n.writes.filter((w) => w.acknowledged && !w.lost && w.content !== null).map((w) => ({ node: n.name, path: w.path, content: w.content!, contentLost: w.contentLost })),
+    );
     const raw = sim.raw();
     const repoIds = [...raw.keys()].filter((k) => k.startsWith('repo/')).map((k) => k.slice(5));
     // The Mac's copies are its own: after a rollback took their pack, nobody here can give it back (no disk holds them).
     const heads = new Set(nodes.flatMap((n) => [...n.lib!.tree().values()].filter((e) => !mac?.published.has(e.path)).map((e) => e.version.hash)));
     if (mac?.published.size) events['name too long for Linux'] = mac.published.size;
-    violations.push(...checkDeletesSawWhatTheyRemoved(libs, nodes.map((n) => ({ writers: n.writers, sawAtDelete: n.sawAtDelete }))));
+    violations.push(
+      ...checkDeletesSawWhatTheyRemoved(
+        libs,
+        nodes.map((n) => ({ writers: n.writers, sawAtDelete: n.sawAtDelete })),
+      ),
+    );
     // A path whose head's content was lost on every side cannot be written anywhere: each node
     // keeps what it had there (and reports it), so folders are compared without such paths.
     if (unrecoverable.size > 0) {
@@ -448,7 +483,11 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       for (const [name, d] of disks) disks.set(name, Object.fromEntries(Object.entries(d).filter(([p]) => !unwritable(p))));
     }
     const comparable = new Map([...disks].map(([name, d]) => [name, Object.fromEntries(Object.entries(d).filter(([p]) => !linkInTheWay(allLinks, p)))]));
-    violations.push(...checkChunksReachable(raw, repoIds, heads, rollbacks > 0, decoded, unrecoverable), ...checkAcknowledged(libs, expected, disks, (node, path) => linkInTheWay(links.get(node) ?? [], path)), ...checkConvergence(libs, comparable, (xs) => shuffle(xs, rng)));
+    violations.push(
+      ...checkChunksReachable(raw, repoIds, heads, rollbacks > 0, decoded, unrecoverable),
+      ...checkAcknowledged(libs, expected, disks, (node, path) => linkInTheWay(links.get(node) ?? [], path)),
+      ...checkConvergence(libs, comparable, (xs) => shuffle(xs, rng)),
+    );
     violations.push(...checkWriters(raw, retired, FORK_FREE.has(o.mode), cloned));
     if (outside) {
       // Local edges never stop the rounds from going quiet (a name this disk cannot hold, a path behind a link, is reported, not retried into a loop).
@@ -456,14 +495,21 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       if (!quiet && rollbacks === 0) violations.push('the rounds did not go quiet in 8 passes');
       violations.push(...checkReportedTooLong(libs, lastSummary, tooLongHere));
       violations.push(...checkOutside(), ...checkNothingFromOutside(remoteVersions(raw, repoIds, decoded), ['l-out', 'd/l-out'], contentChunks(OUTSIDE_CONTENT)));
-      violations.push(...checkOnlyUserDeletes(nodes[0]!.lib!, nodes.map((n) => ({ writers: n.writers, removed: new Set(n.sawAtDelete.keys()) }))));
+      violations.push(
+        ...checkOnlyUserDeletes(
+          nodes[0]!.lib!,
+          nodes.map((n) => ({ writers: n.writers, removed: new Set(n.sawAtDelete.keys()) })),
+        ),
+      );
     }
     if (violations.length > 0) {
       // For the replay: the version history of every path, as the first node knows it.
       const lib = nodes[0]!.lib!;
       const short = (h: string) => h.slice(0, 8);
       for (const v of lib.state.allVersions().sort((a, b) => a.hlc - b.hlc)) {
-        log(`  history ${v.path} ${short(v.hash)} by ${v.writer} parents [${v.parents.map(short).join(',')}]${v.deleted ? ' deleted' : ''} chunks [${v.chunks.map((c) => `${short(c)}${lib.state.hasChunk(c) ? '' : '?'}`).join(',')}]`);
+        log(
+          `  history ${v.path} ${short(v.hash)} by ${v.writer} parents [${v.parents.map(short).join(',')}]${v.deleted ? ' deleted' : ''} chunks [${v.chunks.map((c) => `${short(c)}${lib.state.hasChunk(c) ? '' : '?'}`).join(',')}]`,
+        );
       }
     }
   } catch (e) {

@@ -76,7 +76,13 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
   { seed: 2230, mode: 'torn-reads', nodes: 4, bug: 'a pack announced damaged by another node was condemned on one torn read here: its locations forgotten, the edit never written' },
   { seed: 5345, mode: 'hostile-writer', nodes: 3, bug: 'after a rollback took the true pack, a hostile location of the chunk stood in for it: its holder never uploaded it again' },
   { seed: 8561, mode: 'hostile-writer', nodes: 3, bug: 'the same, with the hostile location past the end of a small real pack: a short read was taken for a torn one, never judged' },
-  { seed: 266, mode: 'preconditions-ignored', nodes: 4, localEdges: true, bug: 'a folder entry retired by the others made a node trash the link its user had put there: the files behind it became deletes' },
+  {
+    seed: 266,
+    mode: 'preconditions-ignored',
+    nodes: 4,
+    localEdges: true,
+    bug: 'a folder entry retired by the others made a node trash the link its user had put there: the files behind it became deletes',
+  },
   { seed: 3766, mode: 'delayed-listing', nodes: 4, bug: 'a segment a crash left unsent, sent after a rollback took its pack: its author never looked, the edit was re-supplied too late' },
 ];
 

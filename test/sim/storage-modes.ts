@@ -8,7 +8,19 @@ import { withFaults } from '../../packages/sync-core/src/testing/doubles/faults.
 import { withHostileWriter } from './hostile-writer.js';
 import type { Rng } from './rng.js';
 
-export const MODES = ['atomic', 'check-then-write', 'preconditions-ignored', 'duplicate-names', 'delayed-listing', 'stale-reads', 'unknown-outcomes', 'rate-limited', 'lossy-listing', 'torn-reads', 'hostile-writer'] as const;
+export const MODES = [
+  'atomic',
+  'check-then-write',
+  'preconditions-ignored',
+  'duplicate-names',
+  'delayed-listing',
+  'stale-reads',
+  'unknown-outcomes',
+  'rate-limited',
+  'lossy-listing',
+  'torn-reads',
+  'hostile-writer',
+] as const;
 export type Mode = (typeof MODES)[number];
 
 export interface SimStorage {

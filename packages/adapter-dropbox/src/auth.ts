@@ -131,5 +131,3 @@ export async function authorizeDropbox(options: DropboxOptions, ctx: AuthContext
   ctx.log(`Authorized Dropbox account ${token.account_id ?? ''}; the refresh token is stored in ${file} (mode 0600).`);
   return file;
 }
-
-

@@ -10,7 +10,11 @@ const CONTENT_HASH_BLOCK_BYTES = 4 * 1024 * 1024;
 export function dropboxContentHash(bytes: Uint8Array): string {
   const outer = createHash('sha256');
   for (let offset = 0; offset < bytes.byteLength; offset += CONTENT_HASH_BLOCK_BYTES) {
-    outer.update(createHash('sha256').update(bytes.subarray(offset, offset + CONTENT_HASH_BLOCK_BYTES)).digest());
+    outer.update(
+      createHash('sha256')
+        .update(bytes.subarray(offset, offset + CONTENT_HASH_BLOCK_BYTES))
+        .digest(),
+    );
   }
   return outer.digest('hex');
 }

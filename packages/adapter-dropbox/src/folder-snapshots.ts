@@ -112,7 +112,10 @@ export class FolderSnapshots {
   private keyOf(pathLower: string, name: string): string | undefined {
     // `name` keeps the real case: a foreign "Format" must not pass for our "format".
     if (decodeName(name) === undefined) return undefined;
-    const relative = pathLower.split('/').slice(this.rootDepth + 1).join('/');
+    const relative = pathLower
+      .split('/')
+      .slice(this.rootDepth + 1)
+      .join('/');
     return relative === '' ? undefined : decodeKey(relative);
   }
 }

@@ -9,22 +9,53 @@ export const optionsSchema = z
       .string()
       .regex(/^(\/[^/]+)*$/, 'root must be "" or a path like "/library" (no trailing slash)')
       .default('')
-      .describe('Folder holding the library. For an app-folder app paths are relative to its app folder (/Apps/<app name>), so "" (the default) is the app folder itself; a full-Dropbox app should name a folder, e.g. "/library".'),
+      .describe(
+        'Folder holding the library. For an app-folder app paths are relative to its app folder (/Apps/<app name>), so "" (the default) is the app folder itself; a full-Dropbox app should name a folder, e.g. "/library".',
+      ),
     pathRoot: z
       .string()
       .regex(/^(home|(root|namespace_id):[-_0-9a-zA-Z:]+)$/, 'pathRoot is "home", "root:<namespace id>" or "namespace_id:<namespace id>"')
       .optional()
-      .describe('Team spaces: sends Dropbox-API-Path-Root. "root:<root namespace id>" makes paths relative to the team space, "namespace_id:<id>" to a shared/team folder, "home" to the member folder. Default: none (the user\'s home).'),
+      .describe(
+        'Team spaces: sends Dropbox-API-Path-Root. "root:<root namespace id>" makes paths relative to the team space, "namespace_id:<id>" to a shared/team folder, "home" to the member folder. Default: none (the user\'s home).',
+      ),
     appKey: z.string().min(1).optional().describe('The Dropbox app key (OAuth client id). Needed to refresh tokens and by `syncacross auth dropbox`; no app secret is used (PKCE).'),
     accessToken: z.string().min(1).optional().describe('An access token (secret). Default: refreshed from refreshToken or the stored token file.'),
     refreshToken: z.string().min(1).optional().describe('A refresh token (secret). Default: read from <credentialsDir>/dropbox-<profile>.json, written by `syncacross auth dropbox`.'),
-    profile: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('default').describe('Name of the stored authorization: <credentialsDir>/dropbox-<profile>.json. Default "default".'),
+    profile: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .default('default')
+      .describe('Name of the stored authorization: <credentialsDir>/dropbox-<profile>.json. Default "default".'),
     baseUrl: z.url().optional().describe('Send every request (API, content, OAuth) to this origin instead of Dropbox, e.g. the emulator: http://127.0.0.1:8080.'),
-    domain: z.string().min(1).optional().describe('The SDK\'s test-domain option: hosts become api-<domain>, api-content-<domain>, … (for msw-based tests).'),
-    singleUploadLimitBytes: z.number().int().positive().max(150 * MiB).default(150 * MiB).describe('Objects up to this size go in one files/upload request (Dropbox allows 150 MiB); larger ones use an upload session. Default 150 MiB.'),
-    chunkBytes: z.number().int().positive().max(150 * MiB).default(8 * MiB).describe('Upload session chunk size; keep it a multiple of 4 MiB. Default 8 MiB.'),
-    redirectPort: z.number().int().min(0).max(65535).default(53682).describe('Loopback port for the OAuth redirect (register http://127.0.0.1:<port>/ in the App Console: Dropbox matches redirect URIs exactly). 0 picks a free port. Default 53682.'),
-    authFlow: z.enum(['auto', 'loopback', 'paste']).default('auto').describe('How `syncacross auth dropbox` receives the code: "loopback" (browser redirect to 127.0.0.1), "paste" (Dropbox shows a code to paste) or "auto" (paste when there is no display or over SSH). Default "auto".'),
+    domain: z.string().min(1).optional().describe("The SDK's test-domain option: hosts become api-<domain>, api-content-<domain>, … (for msw-based tests)."),
+    singleUploadLimitBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(150 * MiB)
+      .default(150 * MiB)
+      .describe('Objects up to this size go in one files/upload request (Dropbox allows 150 MiB); larger ones use an upload session. Default 150 MiB.'),
+    chunkBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(150 * MiB)
+      .default(8 * MiB)
+      .describe('Upload session chunk size; keep it a multiple of 4 MiB. Default 8 MiB.'),
+    redirectPort: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(53682)
+      .describe('Loopback port for the OAuth redirect (register http://127.0.0.1:<port>/ in the App Console: Dropbox matches redirect URIs exactly). 0 picks a free port. Default 53682.'),
+    authFlow: z
+      .enum(['auto', 'loopback', 'paste'])
+      .default('auto')
+      .describe(
+        'How `syncacross auth dropbox` receives the code: "loopback" (browser redirect to 127.0.0.1), "paste" (Dropbox shows a code to paste) or "auto" (paste when there is no display or over SSH). Default "auto".',
+      ),
   })
   .strict();
 

@@ -57,7 +57,12 @@ export async function uploadObject(dbx: Dropbox, path: string, bytes: Uint8Array
     if (bytes.byteLength - offset > chunk) {
       const next = piece(offset);
       try {
-        await dbx.filesUploadSessionAppendV2({ cursor: { session_id: sessionId, offset }, close: false, contents: asBuffer(next), content_hash: dropboxContentHash(next) } as files.UploadSessionAppendArg);
+        await dbx.filesUploadSessionAppendV2({
+          cursor: { session_id: sessionId, offset },
+          close: false,
+          contents: asBuffer(next),
+          content_hash: dropboxContentHash(next),
+        } as files.UploadSessionAppendArg);
         offset += next.byteLength;
       } catch (e) {
         resumeOr(e, true);
@@ -66,7 +71,12 @@ export async function uploadObject(dbx: Dropbox, path: string, bytes: Uint8Array
     }
     const last = bytes.subarray(offset);
     try {
-      const res = await dbx.filesUploadSessionFinish({ cursor: { session_id: sessionId, offset }, commit, contents: asBuffer(last), content_hash: dropboxContentHash(last) } as files.UploadSessionFinishArg);
+      const res = await dbx.filesUploadSessionFinish({
+        cursor: { session_id: sessionId, offset },
+        commit,
+        contents: asBuffer(last),
+        content_hash: dropboxContentHash(last),
+      } as files.UploadSessionFinishArg);
       return res.result;
     } catch (e) {
       resumeOr(e, false);

@@ -137,7 +137,10 @@ describe('using the stored authorization', () => {
   });
 
   it('says to run `syncacross auth dropbox` when nothing was stored yet', async () => {
-    await expect(createDropboxStorage({ baseUrl, profile: 'never-authorized' }, { credentialsDir })).rejects.toMatchObject({ code: 'AuthFailed', message: expect.stringContaining('syncacross auth dropbox') });
+    await expect(createDropboxStorage({ baseUrl, profile: 'never-authorized' }, { credentialsDir })).rejects.toMatchObject({
+      code: 'AuthFailed',
+      message: expect.stringContaining('syncacross auth dropbox'),
+    });
   });
 
   it('needs an app key to authorize', async () => {

@@ -75,7 +75,14 @@ describe('upload sessions and batches', () => {
     const ids: string[] = [];
     for (const name of ['one', 'two']) ids.push((await dbx.filesUploadSessionStart({ close: true, contents: Buffer.from(name) })).result.session_id);
     await upload('/b/two', 'different');
-    const launch = (await dbx.filesUploadSessionFinishBatch({ entries: ['one', 'two'].map((name, i) => ({ cursor: { session_id: ids[i]!, offset: name.length }, commit: { path: `/b/${name}`, mode: { '.tag': 'add' }, autorename: false, strict_conflict: true } })) })).result;
+    const launch = (
+      await dbx.filesUploadSessionFinishBatch({
+        entries: ['one', 'two'].map((name, i) => ({
+          cursor: { session_id: ids[i]!, offset: name.length },
+          commit: { path: `/b/${name}`, mode: { '.tag': 'add' }, autorename: false, strict_conflict: true },
+        })),
+      })
+    ).result;
     expect(launch['.tag']).toBe('async_job_id');
     const jobId = (launch as { async_job_id: string }).async_job_id;
     expect((await dbx.filesUploadSessionFinishBatchCheck({ async_job_id: jobId })).result['.tag']).toBe('in_progress');

@@ -30,7 +30,10 @@ describe('creating an object that exists', () => {
     expect(lax.status).toBe(200);
     expect(lax.result.rev).toBe(before?.kind === 'file' ? before.rev : 'missing');
     const strict = dbx.filesUpload({ path: '/library/k', mode: { '.tag': 'add' }, autorename: false, strict_conflict: true, contents: Buffer.from('same') });
-    await expect(strict).rejects.toMatchObject({ status: 409, error: { error_summary: 'path/conflict/file/..', error: { '.tag': 'path', reason: { '.tag': 'conflict', conflict: { '.tag': 'file' } } } } });
+    await expect(strict).rejects.toMatchObject({
+      status: 409,
+      error: { error_summary: 'path/conflict/file/..', error: { '.tag': 'path', reason: { '.tag': 'conflict', conflict: { '.tag': 'file' } } } },
+    });
   });
 });
 
@@ -72,7 +75,7 @@ describe('server and client failures', () => {
     expect((await storage.list('a/')).objects.map((o) => o.key)).toEqual(['a/1']);
   });
 
-  it('maps a 503 that names its wait to RateLimited, as every adapter does (the adapter kit\'s table)', async () => {
+  it("maps a 503 that names its wait to RateLimited, as every adapter does (the adapter kit's table)", async () => {
     env.emulator.faults.inject({ routes: /list_folder/, kind: 'service_unavailable', retryAfterSeconds: 2 });
     await expect(storage.list('a/')).rejects.toMatchObject({ code: 'RateLimited', retryAfterMs: 2000 });
   });

@@ -29,7 +29,12 @@ describe.skipIf(!haveCreds)('live dropbox (set SYNCACROSS_DROPBOX_TEST_* to run)
         storage,
         unreachable: async () => createDropboxStorage({ baseUrl: `http://127.0.0.1:${await closedPort()}`, accessToken: 'x', root }),
         teardown: async () => {
-          const dbx = new Dropbox({ clientId: appKey, refreshToken, accessToken, ...(pathRoot ? { pathRoot: JSON.stringify({ '.tag': pathRoot.split(':')[0], [pathRoot.split(':')[0]!]: pathRoot.split(':')[1] }) } : {}) });
+          const dbx = new Dropbox({
+            clientId: appKey,
+            refreshToken,
+            accessToken,
+            ...(pathRoot ? { pathRoot: JSON.stringify({ '.tag': pathRoot.split(':')[0], [pathRoot.split(':')[0]!]: pathRoot.split(':')[1] }) } : {}),
+          });
           await dbx.filesDeleteV2({ path: root }).catch(() => undefined);
         },
       };

@@ -50,9 +50,16 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
     publishMode: () => (mode ??= detectPublishMode(ctx).catch((e) => ((mode = undefined), Promise.reject(e)))),
   };
   // Capabilities are synchronous in the contract; decide the publish mode now when possible.
-  const caps = await capabilities(ctx).catch(
-    (): StorageCapabilities => ({ atomicCreate: false, compareAndSwap: false, rangedGet: true, consistentListing: true, delete: true, maxObjectSize: 1024 * 1024 * 1024, caseInsensitiveNames: false, sortedListing: true }),
-  );
+  const caps = await capabilities(ctx).catch((): StorageCapabilities => ({
+    atomicCreate: false,
+    compareAndSwap: false,
+    rangedGet: true,
+    consistentListing: true,
+    delete: true,
+    maxObjectSize: 1024 * 1024 * 1024,
+    caseInsensitiveNames: false,
+    sortedListing: true,
+  }));
   return {
     name: `fs:${root}`,
     capabilities: caps,

@@ -56,9 +56,7 @@ describe('atomic create across processes', () => {
       const { createFsStorage } = await import(${JSON.stringify(dist)});
       const s = await createFsStorage({ root: process.argv[1] });
       process.stdout.write(await s.putIfAbsent('race/key', new TextEncoder().encode(process.argv[2])));`;
-    const answers = await Promise.all(
-      Array.from({ length: 16 }, (_, i) => run(process.execPath, ['--input-type=module', '-e', script, dir, `writer-${i}`]).then((r) => r.stdout)),
-    );
+    const answers = await Promise.all(Array.from({ length: 16 }, (_, i) => run(process.execPath, ['--input-type=module', '-e', script, dir, `writer-${i}`]).then((r) => r.stdout)));
     expect(answers.filter((a) => a === 'created')).toHaveLength(1);
     expect(answers.filter((a) => a === 'exists')).toHaveLength(15);
     const s = await createFsStorage({ root: dir });

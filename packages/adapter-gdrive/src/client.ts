@@ -63,7 +63,9 @@ export async function createDriveClients(o: GdriveOptions, credentialsDir?: stri
     auth.on('tokens', (tokens) => {
       if (path && tokens.refresh_token && tokens.refresh_token !== refreshToken) {
         refreshToken = tokens.refresh_token;
-        void writeToken(path, { type: 'authorized_user', client_id: o.clientId, refresh_token: tokens.refresh_token, scope: tokens.scope ?? undefined, created: new Date().toISOString() }).catch(() => undefined);
+        void writeToken(path, { type: 'authorized_user', client_id: o.clientId, refresh_token: tokens.refresh_token, scope: tokens.scope ?? undefined, created: new Date().toISOString() }).catch(
+          () => undefined,
+        );
       }
     });
   }

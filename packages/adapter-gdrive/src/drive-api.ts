@@ -121,10 +121,7 @@ export class DriveApi {
     const { data } = await this.call(`upload ${name}`, () => {
       const body = bytes.byteLength === 0 ? Readable.from([]) : Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
       // The generated client builds upload URLs from the per-call rootUrl only (not the global one).
-      return this.drive.files.create(
-        { requestBody: metadata, media: { mimeType: 'application/octet-stream', body }, fields: FILE_FIELDS, supportsAllDrives: true },
-        { rootUrl: this.o.rootUrl },
-      );
+      return this.drive.files.create({ requestBody: metadata, media: { mimeType: 'application/octet-stream', body }, fields: FILE_FIELDS, supportsAllDrives: true }, { rootUrl: this.o.rootUrl });
     });
     return toDriveFile(data);
   }

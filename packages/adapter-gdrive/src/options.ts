@@ -23,10 +23,21 @@ export const optionsSchema = z
       .default('default')
       .describe('Names the token file gdrive-<credentialsName>.json (e.g. your account), so several accounts can coexist. Default "default".'),
     tokenFile: z.string().min(1).optional().describe('Explicit path of the token file, overriding credentialsDir/credentialsName.'),
-    rootUrl: z.string().url().default(DEFAULT_ROOT_URL).describe('API endpoint (googleapis `rootUrl`). When set, the OAuth endpoints live under it too (`<rootUrl>token`, `<rootUrl>o/oauth2/v2/auth`), which is how the emulator serves them. Default https://www.googleapis.com/.'),
+    rootUrl: z
+      .string()
+      .url()
+      .default(DEFAULT_ROOT_URL)
+      .describe(
+        'API endpoint (googleapis `rootUrl`). When set, the OAuth endpoints live under it too (`<rootUrl>token`, `<rootUrl>o/oauth2/v2/auth`), which is how the emulator serves them. Default https://www.googleapis.com/.',
+      ),
     scope: z.string().min(1).optional().describe('OAuth scope to request. Default: drive.appdata with appDataFolder, drive.file with folderName, drive with folderId.'),
     pageSize: z.number().int().min(1).max(1000).default(1000).describe('files.list pageSize (Drive allows 1-1000). Default 1000.'),
-    resumableThresholdBytes: z.number().int().min(0).default(5 * MIB).describe('Objects larger than this use a resumable upload. Default 5 MiB (Google\'s advice).'),
+    resumableThresholdBytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(5 * MIB)
+      .describe("Objects larger than this use a resumable upload. Default 5 MiB (Google's advice)."),
     chunkBytes: z
       .number()
       .int()

@@ -28,7 +28,10 @@ export function putIfAbsent(ctx: GdriveContext, key: string, bytes: Uint8Array):
     }
     // Someone else's different bytes won. Best effort: a copy left behind is resolved on read.
     await ctx.api.remove(mine.id).catch(() => undefined);
-    ctx.ids.set(key, all.filter((f) => f.id !== mine.id));
+    ctx.ids.set(
+      key,
+      all.filter((f) => f.id !== mine.id),
+    );
     return 'exists';
   });
 }

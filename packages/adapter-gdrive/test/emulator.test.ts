@@ -26,7 +26,11 @@ async function setup(options: Parameters<typeof createDriveEmulator>[0] = {}) {
       bytes,
       Buffer.from(`\r\n--${boundary}--`),
     ]);
-    const res = await call('/upload/drive/v3/files?uploadType=multipart&fields=id,name,size,md5Checksum', { method: 'POST', body, headers: { 'content-type': `multipart/related; boundary=${boundary}` } });
+    const res = await call('/upload/drive/v3/files?uploadType=multipart&fields=id,name,size,md5Checksum', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': `multipart/related; boundary=${boundary}` },
+    });
     return (await res.json()) as { id: string; name: string; size: string; md5Checksum: string };
   };
   return { e, call, list, upload };
@@ -43,7 +47,7 @@ describe('Drive emulator', () => {
     expect((await list(`not name = 'it\\'s a\\\\file' and 'root' in parents`)).body.files).toEqual([]);
   });
 
-  it('rejects query forms it does not know with 400 invalid, in Drive\'s error shape', async () => {
+  it("rejects query forms it does not know with 400 invalid, in Drive's error shape", async () => {
     const { list } = await setup();
     for (const q of ["name ~ 'x'", "fullText contains 'x'", "name = 'unterminated", "name = 'x' and", "'x' in owners"]) {
       const r = await list(q);
@@ -153,7 +157,11 @@ describe('Drive emulator', () => {
     const verifier = 'v'.repeat(50);
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const redirect = 'http://127.0.0.1:5555/';
-    const auth = e.handle(new Request(`${BASE}/o/oauth2/v2/auth?client_id=c&response_type=code&access_type=offline&redirect_uri=${encodeURIComponent(redirect)}&code_challenge=${challenge}&code_challenge_method=S256&state=s1`));
+    const auth = e.handle(
+      new Request(
+        `${BASE}/o/oauth2/v2/auth?client_id=c&response_type=code&access_type=offline&redirect_uri=${encodeURIComponent(redirect)}&code_challenge=${challenge}&code_challenge_method=S256&state=s1`,
+      ),
+    );
     const location = new URL((await auth).headers.get('location')!);
     expect(location.origin + location.pathname).toBe(redirect);
     expect(location.searchParams.get('state')).toBe('s1');
@@ -163,7 +171,15 @@ describe('Drive emulator', () => {
     const bad = await exchange(code, 'w'.repeat(50));
     expect(await bad.json()).toEqual({ error: 'invalid_grant', error_description: 'Invalid code verifier.' });
     // Codes are single-use, so ask for a new one and exchange it properly.
-    const again = new URL((await e.handle(new Request(`${BASE}/o/oauth2/v2/auth?client_id=c&response_type=code&access_type=offline&redirect_uri=${encodeURIComponent(redirect)}&code_challenge=${challenge}&code_challenge_method=S256`))).headers.get('location')!);
+    const again = new URL(
+      (
+        await e.handle(
+          new Request(
+            `${BASE}/o/oauth2/v2/auth?client_id=c&response_type=code&access_type=offline&redirect_uri=${encodeURIComponent(redirect)}&code_challenge=${challenge}&code_challenge_method=S256`,
+          ),
+        )
+      ).headers.get('location')!,
+    );
     const good = (await (await exchange(again.searchParams.get('code')!, verifier)).json()) as { refresh_token: string };
     expect(good.refresh_token).toMatch(/^1\/\//);
     expect((await e.handle(new Request(`${BASE}/revoke?token=${encodeURIComponent(good.refresh_token)}`, { method: 'POST' }))).status).toBe(200);

@@ -44,9 +44,7 @@ async function resolve(ctx: OneDriveContext): Promise<FolderLocation> {
   const drivePath = `/drives/${encodeURIComponent(driveId)}`;
   for (const name of rest) {
     // POST children with conflictBehavior=replace returns the existing folder or creates it.
-    folder = await t.run(`create folder ${name}`, (c) =>
-      c.api(`${drivePath}/items/${folder.id}/children`).post({ name, folder: {}, '@microsoft.graph.conflictBehavior': 'replace' }),
-    );
+    folder = await t.run(`create folder ${name}`, (c) => c.api(`${drivePath}/items/${folder.id}/children`).post({ name, folder: {}, '@microsoft.graph.conflictBehavior': 'replace' }));
   }
   return { drivePath, folderId: folder.id, basePath: `${drivePath}/items/${folder.id}` };
 }

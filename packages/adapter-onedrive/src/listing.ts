@@ -55,8 +55,7 @@ export async function listKeys(ctx: ListContext, prefix: string, startAfter: str
   const found: ObjectInfo[] = [];
   const limiter = new ConcurrencyLimiter(ctx.concurrency);
 
-  const skipSubtree = (keyPrefix: string) =>
-    startAfter !== undefined && !startAfter.startsWith(keyPrefix) && compareKeys(keyPrefix, startAfter) < 0;
+  const skipSubtree = (keyPrefix: string) => startAfter !== undefined && !startAfter.startsWith(keyPrefix) && compareKeys(keyPrefix, startAfter) < 0;
 
   const walk = async (url: string, keyDir: string, filter: string): Promise<void> => {
     const children = await limiter.run(() => childrenOf(ctx, url));

@@ -50,4 +50,10 @@ export function keyToPath(key: string): string {
 }
 
 /** Encoded, URL-escaped path of a folder given its key directory (`a/b` → `a~/b~`). */
-export const dirToPath = (dir: string) => (dir === '' ? '' : dir.split('/').map((s) => encodeURIComponent(folderName(s))).join('/'));
+export const dirToPath = (dir: string) =>
+  dir === ''
+    ? ''
+    : dir
+        .split('/')
+        .map((s) => encodeURIComponent(folderName(s)))
+        .join('/');

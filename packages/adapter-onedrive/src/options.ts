@@ -6,8 +6,8 @@ const DEFAULT_GRAPH_BASE = 'https://graph.microsoft.com/v1.0';
 
 export const optionsSchema = z
   .object({
-    driveId: z.string().min(1).optional().describe('Drive id (OneDrive for Business or a SharePoint library). Default: the signed-in user\'s drive (/me/drive).'),
-    siteId: z.string().min(1).optional().describe('SharePoint site id: use the site\'s default document library.'),
+    driveId: z.string().min(1).optional().describe("Drive id (OneDrive for Business or a SharePoint library). Default: the signed-in user's drive (/me/drive)."),
+    siteId: z.string().min(1).optional().describe("SharePoint site id: use the site's default document library."),
     folder: z
       .string()
       .default('approot')
@@ -20,23 +20,38 @@ export const optionsSchema = z
       .url()
       .optional()
       .describe('Identity platform base. Default: login.microsoftonline.com for Graph (or the matching national cloud), else the origin of baseUrl (the emulator serves both).'),
-    account: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('default').describe('Name of the saved sign-in: tokens live in <credentialsDir>/onedrive-<account>.json.'),
+    account: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .default('default')
+      .describe('Name of the saved sign-in: tokens live in <credentialsDir>/onedrive-<account>.json.'),
     authFlow: z
       .enum(['browser', 'device-code'])
       .default('browser')
       .describe('How `syncacross auth onedrive` signs in: "browser" (default: loopback redirect + PKCE) or "device-code" (a code to enter on another device).'),
     accessToken: z.string().min(1).optional().describe('A ready access token (scripts, tests); skips the saved sign-in. Secret.'),
-    scopes: z.array(z.string().min(1)).optional().describe('Graph scopes. Default Files.ReadWrite.AppFolder for the app folder, Files.ReadWrite.All (+ Sites.ReadWrite.All with siteId/driveId) otherwise.'),
+    scopes: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Graph scopes. Default Files.ReadWrite.AppFolder for the app folder, Files.ReadWrite.All (+ Sites.ReadWrite.All with siteId/driveId) otherwise.'),
     listing: z
       .enum(['children', 'delta'])
       .default('children')
-      .describe('"children" (default) walks folders with /children (consistent); "delta" follows the /delta change feed: one request when nothing changed, may lag behind writes, and Business/SharePoint only support it at the drive root.'),
+      .describe(
+        '"children" (default) walks folders with /children (consistent); "delta" follows the /delta change feed: one request when nothing changed, may lag behind writes, and Business/SharePoint only support it at the drive root.',
+      ),
     pageSize: z.number().int().min(1).max(1000).default(200).describe('Items per /children page ($top). Default 200.'),
     atomicCreate: z
       .enum(['auto', 'trust', 'off'])
       .default('auto')
       .describe('"auto" (default) checks at creation that conflictBehavior=fail is honored before claiming atomic create; "trust" claims it without checking; "off" never claims it.'),
-    simpleUploadLimit: z.number().int().min(0).max(4 * 1024 * 1024).default(4 * 1024 * 1024).describe('Objects above this many bytes go through an upload session. Default 4 MiB.'),
+    simpleUploadLimit: z
+      .number()
+      .int()
+      .min(0)
+      .max(4 * 1024 * 1024)
+      .default(4 * 1024 * 1024)
+      .describe('Objects above this many bytes go through an upload session. Default 4 MiB.'),
     uploadFragmentSize: z
       .number()
       .int()

@@ -45,7 +45,11 @@ export async function putIfMatch(ctx: OneDriveContext, key: string, bytes: Uint8
     item = r.item;
   } else {
     item = await t.run(`replace ${key}`, (c) =>
-      c.api(`${p}:/content`).header('If-Match', quoteTag(etag)).header('Content-Type', 'application/octet-stream').put(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+      c
+        .api(`${p}:/content`)
+        .header('If-Match', quoteTag(etag))
+        .header('Content-Type', 'application/octet-stream')
+        .put(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
     );
   }
   return item.eTag ? { etag: stripQuotes(item.eTag) } : {};

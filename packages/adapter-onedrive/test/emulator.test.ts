@@ -84,7 +84,11 @@ describe('the Graph drive emulator', () => {
 
   it('upload sessions: 320 KiB multiples in order, no Authorization on the upload URL', async () => {
     const session = (await (
-      await fetch(`${g}/me/drive/root:/up/big.bin:/createUploadSession`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ item: { '@microsoft.graph.conflictBehavior': 'fail' } }) })
+      await fetch(`${g}/me/drive/root:/up/big.bin:/createUploadSession`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ item: { '@microsoft.graph.conflictBehavior': 'fail' } }),
+      })
     ).json()) as { uploadUrl: string };
     const chunk = (n: number) => new Uint8Array(n).fill(1);
     const send = (start: number, bytes: Uint8Array, total: number, headers: Record<string, string> = {}) =>
@@ -108,7 +112,10 @@ describe('the Graph drive emulator', () => {
     await put('/me/drive/root:/d/two:/content', '2');
     await fetch(`${g}/me/drive/root:/d/one`, { method: 'DELETE', headers: auth });
     const changes = (await (await fetch(first['@odata.deltaLink'], { headers: auth })).json()) as { value: { name: string; deleted?: unknown }[] };
-    expect(changes.value.map((v) => [v.name, v.deleted !== undefined])).toEqual([['two', false], ['one', true]]);
+    expect(changes.value.map((v) => [v.name, v.deleted !== undefined])).toEqual([
+      ['two', false],
+      ['one', true],
+    ]);
     emu.graph.me.expireDeltaTokens();
     const gone = await fetch(first['@odata.deltaLink'], { headers: auth });
     expect(gone.status).toBe(410);

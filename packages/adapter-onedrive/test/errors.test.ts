@@ -6,7 +6,11 @@ import { GRAPH_BASE, mswEmulator, stopMsw, TOKEN } from './support/emulator.js';
 
 afterAll(() => stopMsw());
 
-const failure = (p: Promise<unknown>) => p.then(() => expect.fail('expected a failure'), (e: unknown) => e);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => expect.fail('expected a failure'),
+    (e: unknown) => e,
+  );
 
 describe('error mapping', () => {
   it('a refused token is AuthFailed and says how to sign in again', async () => {
@@ -32,7 +36,8 @@ describe('error mapping', () => {
     for (const k of ['l/a', 'l/b', 'l/c']) await s.putIfAbsent(k, Buffer.from(k));
     const real = emu.handle;
     let pages = 0;
-    (emu as { handle: typeof real }).handle = async (r: Request) => (r.url.includes('skiptoken') && ++pages === 1 ? new Response('{"error":{"code":"generalException","message":"boom"}}', { status: 500 }) : real(r));
+    (emu as { handle: typeof real }).handle = async (r: Request) =>
+      r.url.includes('skiptoken') && ++pages === 1 ? new Response('{"error":{"code":"generalException","message":"boom"}}', { status: 500 }) : real(r);
     expect(isStorageError(await failure(listAll(s, 'l/')), 'Unavailable')).toBe(true);
     expect((await listAll(s, 'l/')).length).toBe(3);
   });

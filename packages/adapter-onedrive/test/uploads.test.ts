@@ -52,7 +52,13 @@ describe('upload sessions', () => {
     const bytes = randomBytes(5 * 1024 * 1024);
     emu.graph.uploads.injectFragmentFaults('reject-500');
     expect(await storage.putIfAbsent('big/rejected', bytes)).toBe('created');
-    expect(log.map((f) => [f.start, f.status])).toEqual([[0, 500], [0, 202], [FRAGMENT, 202], [2 * FRAGMENT, 202], [3 * FRAGMENT, 201]]);
+    expect(log.map((f) => [f.start, f.status])).toEqual([
+      [0, 500],
+      [0, 202],
+      [FRAGMENT, 202],
+      [2 * FRAGMENT, 202],
+      [3 * FRAGMENT, 201],
+    ]);
     expect(same(await storage.get('big/rejected'), bytes)).toBe(true);
   });
 

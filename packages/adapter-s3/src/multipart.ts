@@ -8,13 +8,7 @@
  * starting 20 MiB over for one dropped part would be wasteful); any other failure aborts the
  * upload so no parts linger (and bill) in the bucket.
  */
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  UploadPartCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { isTransient } from '@syncacross/sync-core';
 import { toStorageError } from './errors.js';
 

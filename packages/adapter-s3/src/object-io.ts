@@ -101,9 +101,7 @@ export class ObjectIO {
       return new Uint8Array(0);
     }
     try {
-      const out = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {}) }),
-      );
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {}) }));
       const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
       // A connection cut mid-body must not pass for a short object (field lesson 11).
       if (out.ContentLength !== undefined && bytes.byteLength !== out.ContentLength) {

@@ -9,10 +9,7 @@ const MAX_PART_SIZE = 5 * 1024 * MiB;
 export const optionsSchema = z
   .object({
     bucket: z.string().min(3).max(255).describe('the bucket that holds the library'),
-    prefix: z
-      .string()
-      .default('')
-      .describe("key prefix inside the bucket (e.g. 'libraries/photos'); leading and trailing '/' are ignored; default: the whole bucket"),
+    prefix: z.string().default('').describe("key prefix inside the bucket (e.g. 'libraries/photos'); leading and trailing '/' are ignored; default: the whole bucket"),
     region: z.string().min(1).optional().describe("the bucket's region; default: the SDK's chain (AWS_REGION, shared config), or 'us-east-1' when an endpoint is given"),
     endpoint: z.url().optional().describe('an S3-compatible endpoint (R2, MinIO, Ceph, B2, Wasabi, a NAS gateway, a local emulator); default: AWS'),
     forcePathStyle: z.boolean().optional().describe('address buckets as https://host/bucket/key instead of https://bucket.host/key; default: true when an endpoint is given, false for AWS'),
@@ -32,14 +29,24 @@ export const optionsSchema = z
       .describe("'WHEN_REQUIRED' stops the SDK's default CRC32 checksum headers (since v3.729), which some S3-compatible stores reject"),
     responseChecksumValidation: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_SUPPORTED').describe('whether the SDK asks for and validates response checksums'),
     concurrency: z.int().min(1).max(256).default(8).describe('maximum simultaneous HTTP connections (and multipart parts in flight)'),
-    multipartThresholdBytes: z.int().min(MIN_PART_SIZE).max(MAX_PART_SIZE).default(16 * MiB).describe('objects at least this large are uploaded in parts (default 16 MiB)'),
-    partSizeBytes: z.int().min(MIN_PART_SIZE).max(MAX_PART_SIZE).default(8 * MiB).describe('multipart part size (default 8 MiB; S3 requires 5 MiB to 5 GiB)'),
+    multipartThresholdBytes: z
+      .int()
+      .min(MIN_PART_SIZE)
+      .max(MAX_PART_SIZE)
+      .default(16 * MiB)
+      .describe('objects at least this large are uploaded in parts (default 16 MiB)'),
+    partSizeBytes: z
+      .int()
+      .min(MIN_PART_SIZE)
+      .max(MAX_PART_SIZE)
+      .default(8 * MiB)
+      .describe('multipart part size (default 8 MiB; S3 requires 5 MiB to 5 GiB)'),
     maxAttempts: z
       .int()
       .min(1)
       .max(10)
       .default(1)
-      .describe("attempts per request inside the AWS SDK (default 1: syncacross retries in its own layer, honoring Retry-After and pausing every request on throttling)"),
+      .describe('attempts per request inside the AWS SDK (default 1: syncacross retries in its own layer, honoring Retry-After and pausing every request on throttling)'),
     requestTimeoutMs: z.int().min(1000).default(60_000).describe('a request whose socket stays silent this long fails as Unavailable'),
   })
   .strict()

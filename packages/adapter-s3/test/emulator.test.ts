@@ -30,7 +30,9 @@ describe('S3 emulator', () => {
     const r = await put('cond/a', 'two', { 'if-none-match': '*' });
     expect(r.status).toBe(412);
     const body = await r.text();
-    expect(body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>PreconditionFailed<\/Code><Message>At least one of the pre-conditions you specified did not hold<\/Message><Condition>If-None-Match<\/Condition><RequestId>/);
+    expect(body).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>PreconditionFailed<\/Code><Message>At least one of the pre-conditions you specified did not hold<\/Message><Condition>If-None-Match<\/Condition><RequestId>/,
+    );
     expect(new TextDecoder().decode(e.emulator.object(BUCKET, 'cond/a')!.bytes)).toBe('one');
   });
 
@@ -136,8 +138,22 @@ describe('S3 emulator', () => {
         headers: auth,
         body: `<CompleteMultipartUpload>${parts.map(([n, et]) => `<Part><PartNumber>${n}</PartNumber><ETag>${et}</ETag></Part>`).join('')}</CompleteMultipartUpload>`,
       });
-    expect(await (await complete([[1, e1], [2, e2]])).text()).toMatch(/EntityTooSmall/);
-    expect(await (await complete([[2, e2], [1, e1]])).text()).toMatch(/InvalidPartOrder/);
+    expect(
+      await (
+        await complete([
+          [1, e1],
+          [2, e2],
+        ])
+      ).text(),
+    ).toMatch(/EntityTooSmall/);
+    expect(
+      await (
+        await complete([
+          [2, e2],
+          [1, e1],
+        ])
+      ).text(),
+    ).toMatch(/InvalidPartOrder/);
     expect(await (await complete([[1, '"0000"']])).text()).toMatch(/InvalidPart/);
     const ok = await complete([[2, e2]]);
     expect(ok.status).toBe(200);

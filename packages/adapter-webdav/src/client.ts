@@ -32,7 +32,10 @@ export class DavTransport {
   constructor(private readonly options: ResolvedWebDavOptions) {
     this.base = options.url.replace(/\/+$/, '');
     // The root is a path the user chose (it may hold spaces or `@`): plain URL escaping, not our key encoding.
-    this.rootPath = options.root.split('/').filter((s) => s !== '').map(encodeURIComponent);
+    this.rootPath = options.root
+      .split('/')
+      .filter((s) => s !== '')
+      .map(encodeURIComponent);
     this.limiter = new ConcurrencyLimiter(options.concurrency);
     this.agents = {
       http: new HttpAgent({ keepAlive: true, maxSockets: options.concurrency }),

@@ -85,7 +85,11 @@ async function listCollection(transport: DavTransport, names: string[]): Promise
   // Every answer to PROPFIND on a collection describes the collection itself. Without it the
   // hrefs are in some other namespace (a proxy rewriting paths?) and we cannot tell what is ours:
   // refusing beats reporting an empty library.
-  if (!sawSelf) throw new StorageError('Unavailable', `list ${url}: the PROPFIND answer does not describe the requested collection (hrefs ${JSON.stringify(entries.slice(0, 2).map((e) => e.href))}); is a proxy rewriting paths?`);
+  if (!sawSelf)
+    throw new StorageError(
+      'Unavailable',
+      `list ${url}: the PROPFIND answer does not describe the requested collection (hrefs ${JSON.stringify(entries.slice(0, 2).map((e) => e.href))}); is a proxy rewriting paths?`,
+    );
   return children;
 }
 

@@ -54,7 +54,10 @@ export function keyPath(key: string): KeyPath {
   const path = { collections: segments.map(collectionName), name: encodeName(last) };
   for (const n of [...path.collections, path.name]) {
     if (Buffer.byteLength(n) > MAX_NAME_BYTES) {
-      throw new StorageError('InvalidKey', `key ${JSON.stringify(key)}: a segment escapes to ${Buffer.byteLength(n)} bytes, over the ${MAX_NAME_BYTES}-byte name limit of most file systems behind WebDAV servers`);
+      throw new StorageError(
+        'InvalidKey',
+        `key ${JSON.stringify(key)}: a segment escapes to ${Buffer.byteLength(n)} bytes, over the ${MAX_NAME_BYTES}-byte name limit of most file systems behind WebDAV servers`,
+      );
     }
   }
   return path;

@@ -9,15 +9,12 @@ export const optionsSchema = z
       .refine((u) => /^https?:\/\//i.test(u), 'must be an http:// or https:// URL')
       .refine((u) => !/^https?:\/\/[^/]*@/i.test(u), 'put credentials in username/password (or bearerToken), not in the URL')
       .describe('Base URL of the WebDAV share, e.g. https://cloud.example.com/remote.php/dav/files/alice'),
-    root: z
-      .string()
-      .default('')
-      .describe('Folder inside `url` that holds the library (created if missing), e.g. "syncacross/photos". Default: `url` itself'),
+    root: z.string().default('').describe('Folder inside `url` that holds the library (created if missing), e.g. "syncacross/photos". Default: `url` itself'),
     username: z.string().optional().describe('User name for HTTP Basic authentication'),
     password: z.string().optional().describe('Password (or app password) for HTTP Basic authentication. Secret'),
     bearerToken: z.string().optional().describe('OAuth bearer token, sent as `Authorization: Bearer …`, instead of a user name and password. Secret'),
     headers: z.record(z.string(), z.string()).optional().describe('Extra HTTP headers sent with every request. Treated as secret (they often carry credentials)'),
-    rejectUnauthorized: z.boolean().default(true).describe('Verify the server\'s TLS certificate. Default true; false only for a test server you trust'),
+    rejectUnauthorized: z.boolean().default(true).describe("Verify the server's TLS certificate. Default true; false only for a test server you trust"),
     ca: z.string().optional().describe('Extra trusted CA certificate(s), PEM, for a self-signed or private-CA server'),
     concurrency: z.number().int().min(1).max(64).default(8).describe('Most requests in flight at once. Default 8'),
     timeoutMs: z.number().int().positive().default(300_000).describe('Per-request timeout in ms (a whole upload or download). Default 300000'),

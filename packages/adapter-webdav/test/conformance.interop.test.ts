@@ -23,7 +23,10 @@ describe.skipIf(!haveApache)('Apache 2.4 mod_dav_fs (apt-get install apache2 apa
   it('answers AuthFailed to a wrong password', async () => {
     await expect(createWebDavStorage({ url: server.url, root: freshRoot(), username: USER, password: 'wrong' })).rejects.toMatchObject({ code: 'AuthFailed' });
   });
-  runStorageConformance('webdav on Apache', fixtureFor(() => server, auth));
+  runStorageConformance(
+    'webdav on Apache',
+    fixtureFor(() => server, auth),
+  );
 });
 
 describe.skipIf(!haveNginx)('nginx + dav-ext (apt-get install nginx libnginx-mod-http-dav-ext to run)', () => {
@@ -36,7 +39,10 @@ describe.skipIf(!haveNginx)('nginx + dav-ext (apt-get install nginx libnginx-mod
     expect(s.putIfMatch).toBeUndefined();
     await s.close!();
   });
-  runStorageConformance('webdav on nginx', fixtureFor(() => server, auth));
+  runStorageConformance(
+    'webdav on nginx',
+    fixtureFor(() => server, auth),
+  );
 });
 
 describe.skipIf(!haveRclone)('rclone serve webdav (apt-get install rclone to run)', () => {
@@ -49,5 +55,8 @@ describe.skipIf(!haveRclone)('rclone serve webdav (apt-get install rclone to run
     expect(s.putIfMatch).toBeUndefined();
     await s.close!();
   });
-  runStorageConformance('webdav on rclone', fixtureFor(() => server, auth));
+  runStorageConformance(
+    'webdav on rclone',
+    fixtureFor(() => server, auth),
+  );
 });

@@ -35,7 +35,16 @@ describe('server profiles measured by the probe', () => {
   });
 });
 
-runStorageConformance('webdav on nephele', fixtureFor(() => nephele));
-runStorageConformance('webdav on webdav-server', fixtureFor(() => webdavServer));
+runStorageConformance(
+  'webdav on nephele',
+  fixtureFor(() => nephele),
+);
+runStorageConformance(
+  'webdav on webdav-server',
+  fixtureFor(() => webdavServer),
+);
 // The weakest-server path (look before create, no compare-and-swap), as used without a probe.
-runStorageConformance('webdav on webdav-server, probe: false', fixtureFor(() => webdavServer, { probe: false }));
+runStorageConformance(
+  'webdav on webdav-server, probe: false',
+  fixtureFor(() => webdavServer, { probe: false }),
+);

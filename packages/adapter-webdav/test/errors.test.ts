@@ -27,7 +27,10 @@ afterEach(() => {
 afterAll(() => server.close());
 
 const storage = (extra: Record<string, unknown> = {}) => createWebDavStorage({ url: BASE, probe: false, ...extra });
-const status = (code: number, headers: Record<string, string> = {}) => () => new HttpResponse(null, { status: code, headers });
+const status =
+  (code: number, headers: Record<string, string> = {}) =>
+  () =>
+    new HttpResponse(null, { status: code, headers });
 
 describe('a failed GET maps to the contract codes', () => {
   const cases: [number, Record<string, string>, string, number | undefined][] = [
@@ -69,7 +72,10 @@ describe('a failed GET maps to the contract codes', () => {
 describe('listing fails rather than answering short', () => {
   const multistatus = (hrefs: string[], childStatus = 'HTTP/1.1 200 OK') =>
     `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:">${hrefs
-      .map((h, i) => `<d:response><d:href>${h}</d:href><d:propstat><d:prop><d:resourcetype>${h.endsWith('/') ? '<d:collection/>' : ''}</d:resourcetype><d:getcontentlength>3</d:getcontentlength></d:prop><d:status>${i === 0 ? 'HTTP/1.1 200 OK' : childStatus}</d:status></d:propstat></d:response>`)
+      .map(
+        (h, i) =>
+          `<d:response><d:href>${h}</d:href><d:propstat><d:prop><d:resourcetype>${h.endsWith('/') ? '<d:collection/>' : ''}</d:resourcetype><d:getcontentlength>3</d:getcontentlength></d:prop><d:status>${i === 0 ? 'HTTP/1.1 200 OK' : childStatus}</d:status></d:propstat></d:response>`,
+      )
       .join('')}</d:multistatus>`;
   const xml = (body: string) => () => new HttpResponse(body, { status: 207, headers: { 'Content-Type': 'application/xml' } });
 
@@ -164,7 +170,8 @@ describe('writes', () => {
   it('losing a MKCOL race (Apache answers 403) is fine when the collection now exists', async () => {
     handle = (request) => {
       if (request.method === 'MKCOL') return new HttpResponse(null, { status: 403 });
-      if (request.method === 'PROPFIND' && request.headers.get('depth') === '0' && new URL(request.url).pathname.endsWith('~/')) return new HttpResponse('<d:multistatus xmlns:d="DAV:"/>', { status: 207 });
+      if (request.method === 'PROPFIND' && request.headers.get('depth') === '0' && new URL(request.url).pathname.endsWith('~/'))
+        return new HttpResponse('<d:multistatus xmlns:d="DAV:"/>', { status: 207 });
       return writes(201, 201)(request);
     };
     const s = await storage();

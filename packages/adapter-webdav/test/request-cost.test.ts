@@ -33,7 +33,7 @@ const counting = async <T>(fn: () => Promise<T>) => {
 const bytes = new Uint8Array([1]);
 
 describe('request cost', () => {
-  it('listing log/ with 3 writers costs 4 PROPFINDs; one writer\'s log costs 1; a sync with nothing new costs the same', async () => {
+  it("listing log/ with 3 writers costs 4 PROPFINDs; one writer's log costs 1; a sync with nothing new costs the same", async () => {
     storage = await createWebDavStorage({ url: server.url, root: freshRoot() });
     for (const w of ['w1', 'w2', 'w3']) for (let i = 0; i < 4; i++) await storage.putIfAbsent(`log/${w}/${i}-h`, bytes);
     await storage.putIfAbsent('packs/w1/1-abc', bytes);

@@ -27,7 +27,7 @@ describe.skipIf(!haveApache)('two nodes racing through Apache (apt-get install a
     await server?.stop();
   });
 
-  it('racing creates of the same keys: every key ends up whole, as one node\'s bytes, read alike by both', async () => {
+  it("racing creates of the same keys: every key ends up whole, as one node's bytes, read alike by both", async () => {
     const keys = Array.from({ length: 40 }, (_, i) => `race/${i % 4}/k${i}`);
     const bodies = keys.map(() => [randomBytes(2000 + Math.floor(Math.random() * 50_000)), randomBytes(3000)] as const);
     const answers = await Promise.all(keys.flatMap((k, i) => [a.putIfAbsent(k, bodies[i]![0]), b.putIfAbsent(k, bodies[i]![1])]));

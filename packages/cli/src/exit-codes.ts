@@ -66,7 +66,12 @@ export function toCliError(error: unknown): CliError {
         return new CliError(EXIT.unreachable, `remote unreachable: ${message}${hint}`, error.code, { cause: error });
       }
       case 'AuthFailed':
-        return new CliError(EXIT.auth, `authentication failed: ${message}. Check the credentials (environment variables or \${env:…} references in .syncacross/config.json), or run \`syncacross auth <adapter>\` again.`, error.code, { cause: error });
+        return new CliError(
+          EXIT.auth,
+          `authentication failed: ${message}. Check the credentials (environment variables or \${env:…} references in .syncacross/config.json), or run \`syncacross auth <adapter>\` again.`,
+          error.code,
+          { cause: error },
+        );
       case 'NoSpace':
         return new CliError(EXIT.diskFull, `the remote is full: ${message}. Nothing was lost; free space or raise the quota, then sync again.`, error.code, { cause: error });
       case 'InvalidConfig':

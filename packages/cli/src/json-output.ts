@@ -14,7 +14,9 @@ export const syncOutput = z
     command: z.literal('sync'),
     library: z.string().describe('absolute path of the library folder'),
     storage: z.string().describe('the remote, as the adapter names it (e.g. fs:/mnt/nas/library)'),
-    exitCode: z.union([z.literal(0), z.literal(3), z.literal(8)]).describe('3 when something will be retried (see retryable), else 8 when the sync completed with errors or left something on disk unsynced (see errors and skipped)'),
+    exitCode: z
+      .union([z.literal(0), z.literal(3), z.literal(8)])
+      .describe('3 when something will be retried (see retryable), else 8 when the sync completed with errors or left something on disk unsynced (see errors and skipped)'),
     repository: z.string(),
     writer: z.string(),
     uploaded: z.object({ versions: nonNeg, bytes: nonNeg, packs: nonNeg, segments: nonNeg }).strict(),
@@ -75,9 +77,7 @@ export const logOutput = z
     library: z.string(),
     path: z.string().nullable(),
     entries: z.array(
-      z
-        .object({ hash: z.string(), path: z.string(), writer: z.string(), time: z.string(), deleted: z.boolean(), size: nonNeg, parents: z.array(z.string()), head: z.boolean() })
-        .strict(),
+      z.object({ hash: z.string(), path: z.string(), writer: z.string(), time: z.string(), deleted: z.boolean(), size: nonNeg, parents: z.array(z.string()), head: z.boolean() }).strict(),
     ),
   })
   .strict();
@@ -146,7 +146,17 @@ export const errorOutput = z
   })
   .strict();
 
-export const JSON_OUTPUTS = { sync: syncOutput, init: initOutput, status: statusOutput, log: logOutput, conflicts: conflictsOutput, adapters: adaptersOutput, auth: authOutput, demo: demoOutput, error: errorOutput };
+export const JSON_OUTPUTS = {
+  sync: syncOutput,
+  init: initOutput,
+  status: statusOutput,
+  log: logOutput,
+  conflicts: conflictsOutput,
+  adapters: adaptersOutput,
+  auth: authOutput,
+  demo: demoOutput,
+  error: errorOutput,
+};
 
 /** The document written to schema/json-output.schema.json. */
 export function jsonOutputSchemaDocument(): object {

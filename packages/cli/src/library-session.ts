@@ -39,7 +39,14 @@ function unloadableAdapter(config: LibraryConfig, error: unknown, out: Output): 
   return {
     specifier: config.adapter,
     source: config.adapter,
-    module: { name: config.adapter, description: '(not loadable)', optionsSchema: { safeParse: () => ({ success: false, error: { issues: [] } }) }, secretOptions: Object.keys(config.options), parseLocation: () => ({}), create: unavailable },
+    module: {
+      name: config.adapter,
+      description: '(not loadable)',
+      optionsSchema: { safeParse: () => ({ success: false, error: { issues: [] } }) },
+      secretOptions: Object.keys(config.options),
+      parseLocation: () => ({}),
+      create: unavailable,
+    },
   };
 }
 
@@ -49,7 +56,11 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
   let adapter: LoadedAdapter;
   let storage: Storage;
   if (options.online) {
-    ({ adapter, storage } = await openRemote(config, root, adapterContext((line) => out.warn(line), options.signal)));
+    ({ adapter, storage } = await openRemote(
+      config,
+      root,
+      adapterContext((line) => out.warn(line), options.signal),
+    ));
   } else {
     adapter = await loadAdapter(config.adapter, [root, process.cwd()]).catch((e: unknown) => unloadableAdapter(config, e, out));
     storage = offlineStorage(config.remote);

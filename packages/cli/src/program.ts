@@ -44,19 +44,8 @@ function run(handler: Handler) {
   };
 }
 
-export function buildProgram(): Command {
-  const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
-  const program = new Command('syncacross')
-    .description('Sync a folder (files and SQLite databases) across machines through storage you already have.')
-    .version(version)
-    .option('--json', 'print one machine-readable JSON object on stdout (see schema/json-output.schema.json)')
-    .option('-q, --quiet', 'print nothing but errors')
-    .addHelpText('after', `\n${EXIT_CODE_HELP}\n\nSecrets: set SYNCACROSS_<ADAPTER>_<OPTION> (e.g. SYNCACROSS_WEBDAV_PASSWORD) or -o password='\${env:NAME}'.`)
-    .showHelpAfterError('(run syncacross --help for usage)')
-    // Commander's own messages quote what was typed, which may be a secret.
-    .configureOutput({ writeErr: (text) => process.stderr.write(redact(text)) })
-    .exitOverride();
-
+/** The commands that act on a library: init, sync, status, log, conflicts. */
+function addLibraryCommands(program: Command): void {
   program
     .command('init [dir]')
     .description('create or join a repository and make DIR (default .) a library')
@@ -70,10 +59,15 @@ export function buildProgram(): Command {
     .command('sync [dir]')
     .description('sync the library containing DIR (default .) once')
     .addOption(retriesFlag())
-    .addOption(new Option('--stable-after <ms>', 'wait for files modified less than this long ago to stop changing (default 2000; SQLite databases are taken at once)').argParser(integer('--stable-after')))
+    .addOption(
+      new Option('--stable-after <ms>', 'wait for files modified less than this long ago to stop changing (default 2000; SQLite databases are taken at once)').argParser(integer('--stable-after')),
+    )
     .action(run((out, dir, opts) => syncCommand(dir, opts, out)));
 
-  program.command('status [dir]').description('what the library knows (no remote request)').action(run((out, dir) => statusCommand(dir, out)));
+  program
+    .command('status [dir]')
+    .description('what the library knows (no remote request)')
+    .action(run((out, dir) => statusCommand(dir, out)));
 
   program
     .command('log [path]')
@@ -81,8 +75,14 @@ export function buildProgram(): Command {
     .option('-d, --dir <dir>', 'the library (default: the one containing the current directory)')
     .action(run((out, path, opts) => logCommand(path, opts, out)));
 
-  program.command('conflicts [dir]').description('list conflict copies and how to resolve them').action(run((out, dir) => conflictsCommand(dir, out)));
+  program
+    .command('conflicts [dir]')
+    .description('list conflict copies and how to resolve them')
+    .action(run((out, dir) => conflictsCommand(dir, out)));
+}
 
+/** The commands about remotes and sign-in, and the demo: adapters, auth, demo. */
+function addRemoteCommands(program: Command): void {
   program
     .command('adapters')
     .description('installed adapters; with --probe, the declared and measured capabilities of a remote')
@@ -98,8 +98,27 @@ export function buildProgram(): Command {
     .addOption(optionFlag())
     .action(run((out, adapter, opts) => authCommand(adapter, opts, out)));
 
-  program.command('demo [dir]').description('two nodes sync a sample library through a local folder, with a conflict, in a few seconds').action(run((out, dir) => demoCommand(dir, out)));
+  program
+    .command('demo [dir]')
+    .description('two nodes sync a sample library through a local folder, with a conflict, in a few seconds')
+    .action(run((out, dir) => demoCommand(dir, out)));
+}
 
+export function buildProgram(): Command {
+  const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+  const program = new Command('syncacross')
+    .description('Sync a folder (files and SQLite databases) across machines through storage you already have.')
+    .version(version)
+    .option('--json', 'print one machine-readable JSON object on stdout (see schema/json-output.schema.json)')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', `\n${EXIT_CODE_HELP}\n\nSecrets: set SYNCACROSS_<ADAPTER>_<OPTION> (e.g. SYNCACROSS_WEBDAV_PASSWORD) or -o password='\${env:NAME}'.`)
+    .showHelpAfterError('(run syncacross --help for usage)')
+    // Commander's own messages quote what was typed, which may be a secret.
+    .configureOutput({ writeErr: (text) => process.stderr.write(redact(text)) })
+    .exitOverride();
+
+  addLibraryCommands(program);
+  addRemoteCommands(program);
   return program;
 }
 

@@ -12,7 +12,6 @@ import { waitFor } from '@syncacross/sync-core/testing';
 import { adaptersOutput, statusOutput, syncOutput } from '../src/json-output.js';
 import { cleanup, CUSTOM_ADAPTER, FAST, finish, run, runJson, snapshot, start, tempDir, writeFiles } from './helpers.js';
 
-
 afterAll(cleanup);
 
 const TOKEN = 's3cr3t-token-value-42';

@@ -114,7 +114,10 @@ describe.skipIf(!haveScript)('Ctrl-C typed on a terminal (a pseudo-tty from util
     expect((await run(['init', dir, '--remote', `fs:${base}/remote`])).code).toBe(0);
     // `script` runs the CLI on a pseudo-terminal and passes what we write as typed keys: the
     // terminal turns ^C into SIGINT for the foreground process, as it does for a person.
-    const tty = spawn('script', ['-qec', `${process.execPath} ${CLI} sync ${dir} ${FAST.join(' ')}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, SYNCACROSS_CONFIG_DIR: base } });
+    const tty = spawn('script', ['-qec', `${process.execPath} ${CLI} sync ${dir} ${FAST.join(' ')}`, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, SYNCACROSS_CONFIG_DIR: base },
+    });
     let screen = '';
     tty.stdout!.on('data', (d) => (screen += d));
     const exited = new Promise<number | null>((resolve) => tty.on('close', (code) => resolve(code)));

@@ -63,7 +63,13 @@ function childEnv(home: string): NodeJS.ProcessEnv {
   };
 }
 
-const unescapeHtml = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescapeHtml = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** What a browser does with a consent page that approves at once: follow redirects, submit a form_post answer. */
 async function browse(url: string): Promise<void> {
@@ -112,34 +118,45 @@ const files = readmes(REPO);
 
 describe('README commands', () => {
   it('every fenced block that shows a syncacross command is an sh block (so it is run here)', () => {
-    const untagged = files.flatMap((f) => fencedBlocks(readFileSync(f, 'utf8')).filter((b) => b.lang !== 'sh' && b.lines.some((l) => isSyncacrossCommand(l.trim()))).map((b) => `${f}:${b.line}`));
+    const untagged = files.flatMap((f) =>
+      fencedBlocks(readFileSync(f, 'utf8'))
+        .filter((b) => b.lang !== 'sh' && b.lines.some((l) => isSyncacrossCommand(l.trim())))
+        .map((b) => `${f}:${b.line}`),
+    );
     expect(untagged).toEqual([]);
     expect(files.flatMap((f) => readmeCommands(REPO, f)).length).toBeGreaterThanOrEqual(25);
   });
 
   describe.each(files.map((f) => [f.slice(REPO.length), f] as const))('%s', (_, file) => {
     const commands = readmeCommands(REPO, file);
-    it.runIf(commands.length > 0)(`runs its ${commands.length} commands as shown`, async () => {
-      let home = newHome();
-      const initialized = new Set<string>();
-      const failures: string[] = [];
-      for (const c of commands) {
-        // A second `init` of the same folder in one README is another machine, or another choice.
-        const target = /\binit\s+(\S+)/.exec(c.text)?.[1];
-        if (target && initialized.has(target)) {
-          home = newHome();
-          initialized.clear();
+    it.runIf(commands.length > 0)(
+      `runs its ${commands.length} commands as shown`,
+      async () => {
+        let home = newHome();
+        const initialized = new Set<string>();
+        const failures: string[] = [];
+        for (const c of commands) {
+          // A second `init` of the same folder in one README is another machine, or another choice.
+          const target = /\binit\s+(\S+)/.exec(c.text)?.[1];
+          if (target && initialized.has(target)) {
+            home = newHome();
+            initialized.clear();
+          }
+          if (target) initialized.add(target);
+          const mapped = mapCommand(c.text, c.pkg, base, join(CUSTOM_ADAPTER, 'index.mjs'), backends);
+          for (const folder of mapped.davFolders) mkdirSync(join(backends.davRoot, folder), { recursive: true });
+          const r = await runLine([...c.exports.map((e) => mapCommand(e, c.pkg, base, '', backends).line), mapped.line].join('\n'), home);
+          const expected = EXPECTED_FAILURES.find((e) => e.match.test(c.text));
+          const ok = expected ? r.code === expected.exitCode && expected.stderr.test(r.stderr) : r.code === 0;
+          if (!ok)
+            failures.push(
+              `${c.where}: ${c.text}\n  ran: ${mapped.line}\n  exit ${r.code}${expected ? ` (expected ${expected.exitCode}: ${expected.why})` : ''}\n  stderr: ${r.stderr.trim().slice(-800)}`,
+            );
         }
-        if (target) initialized.add(target);
-        const mapped = mapCommand(c.text, c.pkg, base, join(CUSTOM_ADAPTER, 'index.mjs'), backends);
-        for (const folder of mapped.davFolders) mkdirSync(join(backends.davRoot, folder), { recursive: true });
-        const r = await runLine([...c.exports.map((e) => mapCommand(e, c.pkg, base, '', backends).line), mapped.line].join('\n'), home);
-        const expected = EXPECTED_FAILURES.find((e) => e.match.test(c.text));
-        const ok = expected ? r.code === expected.exitCode && expected.stderr.test(r.stderr) : r.code === 0;
-        if (!ok) failures.push(`${c.where}: ${c.text}\n  ran: ${mapped.line}\n  exit ${r.code}${expected ? ` (expected ${expected.exitCode}: ${expected.why})` : ''}\n  stderr: ${r.stderr.trim().slice(-800)}`);
-      }
-      expect(failures.join('\n\n')).toBe('');
-    }, 600_000);
+        expect(failures.join('\n\n')).toBe('');
+      },
+      600_000,
+    );
   });
 
   it('the CLI README documents every built-in ignore pattern of .syncacrossignore', () => {
@@ -155,7 +172,10 @@ describe('README commands', () => {
     mkdirSync(join(dir, 'Library', 'notes'), { recursive: true });
     writeFileSync(join(dir, 'Library', 'notes', 'todo.md'), 'hello\n');
     utimesSync(join(dir, 'Library', 'notes', 'todo.md'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
-    const source = ts_!.lines.join('\n').replaceAll('/home/me/Library', join(dir, 'Library')).replaceAll('/mnt/nas/library', join(dir, 'nas', 'library'));
+    const source = ts_!.lines
+      .join('\n')
+      .replaceAll('/home/me/Library', join(dir, 'Library'))
+      .replaceAll('/mnt/nas/library', join(dir, 'nas', 'library'));
     const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
     writeFileSync(join(dir, 'example.mjs'), js);
     symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
@@ -164,4 +184,3 @@ describe('README commands', () => {
     expect(r.stdout).not.toContain('undefined');
   });
 });
-

@@ -32,7 +32,15 @@ afterAll(cleanup);
 
 describe('the remote cannot stop a sync for good', () => {
   it('a hostile segment is skipped and reported (exit 8); own edits still go out; then exit 0', async () => {
-    const evil = encodeSegment({ format: 1, repo: repository, writer: 'evil.00000001', seq: 1, prev: null, chunks: [], versions: [{ path: 'x.txt', parents: [], hlc: 1, writer: 'evil.00000001', kind: 'file', size: 0, mtime: 'yesterday' as never, chunks: [] }] });
+    const evil = encodeSegment({
+      format: 1,
+      repo: repository,
+      writer: 'evil.00000001',
+      seq: 1,
+      prev: null,
+      chunks: [],
+      versions: [{ path: 'x.txt', parents: [], hlc: 1, writer: 'evil.00000001', kind: 'file', size: 0, mtime: 'yesterday' as never, chunks: [] }],
+    });
     const storage = await createFsStorage({ root: remote });
     await storage.putIfAbsent(evil.key, evil.bytes);
     await writeFiles(bob, { 'b.md': 'from bob\n' });
@@ -53,7 +61,11 @@ describe('the remote cannot stop a sync for good', () => {
   it('a segment visible before its content is complete exits 3, then converges', async () => {
     await writeFiles(alice, { 'c.md': 'written on a mount\n' });
     expect((await run(['sync', alice, ...FAST])).code).toBe(0);
-    const dir = join(remote, 'log', (await readdir(join(remote, 'log'))).find((w) => w.startsWith('alice-'))!);
+    const dir = join(
+      remote,
+      'log',
+      (await readdir(join(remote, 'log'))).find((w) => w.startsWith('alice-'))!,
+    );
     const newest = join(dir, (await readdir(dir)).sort().at(-1)!);
     const whole = await readFile(newest);
     await writeFile(newest, whole.subarray(0, whole.length >> 1)); // the name is there, half the content

@@ -94,7 +94,11 @@ describe('init, sync, status, log between two folders through fs', () => {
     for (const dir of [alice, bob, alice]) expect((await run(['sync', dir, ...FAST])).code).toBe(0);
     const snap = await snapshot(alice);
     expect(await snapshot(bob)).toEqual(snap);
-    expect(Object.values(snap).filter((t) => t.includes('take')).sort()).toEqual(['alice’s take\n', 'bob’s take\n']);
+    expect(
+      Object.values(snap)
+        .filter((t) => t.includes('take'))
+        .sort(),
+    ).toEqual(['alice’s take\n', 'bob’s take\n']);
 
     const c = await runJson(['conflicts', bob]);
     const listed = conflictsOutput.parse(c.json).conflicts;

@@ -67,7 +67,11 @@ describe('plain progress and the summary', () => {
 });
 
 describe('output piped into a reader that quits', () => {
-  const piped = (args: string) => spawnSync('bash', ['-c', `${process.execPath} ${CLI} ${args} | true; exit \${PIPESTATUS[0]}`], { encoding: 'utf8', env: { ...process.env, SYNCACROSS_CONFIG_DIR: fileURLToPath(new URL('.', import.meta.url)) } });
+  const piped = (args: string) =>
+    spawnSync('bash', ['-c', `${process.execPath} ${CLI} ${args} | true; exit \${PIPESTATUS[0]}`], {
+      encoding: 'utf8',
+      env: { ...process.env, SYNCACROSS_CONFIG_DIR: fileURLToPath(new URL('.', import.meta.url)) },
+    });
 
   it('--help | head: no EPIPE stack, exit 0', () => {
     const r = piped('--help');

@@ -17,11 +17,33 @@ const tsconfig = readFileSync(`${root}/../../tsconfig.json`, 'utf8');
 const readme = readFileSync(`${root}/README.md`, 'utf8');
 
 const PUBLIC_API = [
-  'BUILTIN_IGNORES', 'Library', 'MIN_SECRET_LENGTH', 'STORAGE_ERROR_CODES', 'SYNC_ERROR_CODES', 'StorageError', 'SyncError',
-  'checkedStorage', 'compareKeys', 'defineAdapter', 'isPermanent', 'isPermanentHttpStatus',
-  'isStorageError', 'isSyncError', 'isTransient', 'keyProblem', 'listAll', 'listPages', 'openLibrary', 'parseRetryAfter',
-  'permanentCause', 'probeCapabilities', 'redactSecrets', 'registerSecret', 'registerSecretValues',
-  'withCounting', 'withRetry',
+  'BUILTIN_IGNORES',
+  'Library',
+  'MIN_SECRET_LENGTH',
+  'STORAGE_ERROR_CODES',
+  'SYNC_ERROR_CODES',
+  'StorageError',
+  'SyncError',
+  'checkedStorage',
+  'compareKeys',
+  'defineAdapter',
+  'isPermanent',
+  'isPermanentHttpStatus',
+  'isStorageError',
+  'isSyncError',
+  'isTransient',
+  'keyProblem',
+  'listAll',
+  'listPages',
+  'openLibrary',
+  'parseRetryAfter',
+  'permanentCause',
+  'probeCapabilities',
+  'redactSecrets',
+  'registerSecret',
+  'registerSecretValues',
+  'withCounting',
+  'withRetry',
 ];
 const TEST_ONLY = ['createMemoryStorage', 'withFaults', 'withEventualConsistency', 'withIgnoredPreconditions', 'withCheckThenWrite', 'createDuplicateNameStorage', 'clearRegisteredSecrets'];
 

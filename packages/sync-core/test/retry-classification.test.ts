@@ -23,7 +23,10 @@ function failing(error: unknown): { storage: Storage; calls: () => number } {
   };
 }
 
-const fetchFailed = (code: string) => new StorageError('Unavailable', `network: ${code}`, { cause: Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(`getaddrinfo ${code} x.invalid`), { code, syscall: 'getaddrinfo' }) }) });
+const fetchFailed = (code: string) =>
+  new StorageError('Unavailable', `network: ${code}`, {
+    cause: Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(`getaddrinfo ${code} x.invalid`), { code, syscall: 'getaddrinfo' }) }),
+  });
 
 async function attempts(error: unknown): Promise<number> {
   const { storage, calls } = failing(error);

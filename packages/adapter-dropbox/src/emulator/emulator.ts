@@ -87,8 +87,7 @@ function parseArgHeader(value: string): Record<string, unknown> {
 /** JSON for an HTTP header: ASCII only, like Dropbox's own Dropbox-API-Result. */
 const headerSafeJson = (value: unknown) => JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
 export class DropboxEmulator {
   readonly oauth = new OAuthServer();
@@ -133,9 +132,7 @@ export class DropboxEmulator {
       return await this.dispatch(request);
     } catch (e) {
       if (!(e instanceof ApiError)) return new Response(`emulator error: ${String(e)}`, { status: 500 });
-      return typeof e.body === 'string'
-        ? new Response(e.body, { status: e.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...e.headers } })
-        : json(e.status, e.body, e.headers);
+      return typeof e.body === 'string' ? new Response(e.body, { status: e.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...e.headers } }) : json(e.status, e.body, e.headers);
     }
   };
 
@@ -207,7 +204,12 @@ export class DropboxEmulator {
 
   private download(request: Request, d: Download): Response {
     const size = d.bytes.byteLength;
-    const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'dropbox-api-result': headerSafeJson(d.metadata), 'accept-ranges': 'bytes', etag: `W/"${String(d.metadata.rev)}"` };
+    const headers: Record<string, string> = {
+      'content-type': 'application/octet-stream',
+      'dropbox-api-result': headerSafeJson(d.metadata),
+      'accept-ranges': 'bytes',
+      etag: `W/"${String(d.metadata.rev)}"`,
+    };
     const range = request.headers.get('range');
     if (!range) return new Response(d.bytes, { status: 200, headers: { ...headers, 'content-length': String(size) } });
     const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());

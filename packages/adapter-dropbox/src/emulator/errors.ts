@@ -33,8 +33,7 @@ export const summaryOf = (error: unknown) => `${tagChain(error).join('/')}/..`;
 
 export const routeError = (error: Tagged, status = 409) => new ApiError(status, { error_summary: summaryOf(error), error });
 
-export const authError = (name: 'invalid_access_token' | 'expired_access_token' | 'missing_scope' | 'user_suspended') =>
-  new ApiError(401, { error_summary: `${name}/..`, error: tag(name) });
+export const authError = (name: 'invalid_access_token' | 'expired_access_token' | 'missing_scope' | 'user_suspended') => new ApiError(401, { error_summary: `${name}/..`, error: tag(name) });
 
 export function rateLimited(reason: 'too_many_requests' | 'too_many_write_operations', retryAfterSeconds: number | undefined): ApiError {
   const error: Record<string, unknown> = { reason: tag(reason) };

@@ -131,7 +131,7 @@ export class OAuthServer {
     const code = params.get('code') ?? '';
     const pending = this.codes.get(code);
     this.codes.delete(code); // a code is good for one exchange
-    if (!pending || pending.expiresAt < Date.now() || pending.clientId !== clientId) throw oauthError('invalid_grant', 'code doesn\'t exist or has expired');
+    if (!pending || pending.expiresAt < Date.now() || pending.clientId !== clientId) throw oauthError('invalid_grant', "code doesn't exist or has expired");
     if ((params.get('redirect_uri') ?? undefined) !== pending.redirectUri) throw oauthError('invalid_grant', 'redirect_uri mismatch');
     if (pending.challenge !== undefined) {
       const verifier = params.get('code_verifier') ?? '';

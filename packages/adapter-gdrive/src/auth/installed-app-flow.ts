@@ -76,7 +76,9 @@ export async function runInstalledAppFlow(o: InstalledAppFlowOptions): Promise<I
       ({ tokens } = await client.getToken({ code: answer.searchParams.get('code')!, codeVerifier, redirect_uri: redirectUri }));
     } catch (e) {
       const data = (e as { response?: { data?: { error?: string; error_description?: string } } }).response?.data;
-      throw new StorageError('AuthFailed', `gdrive: exchanging the authorization code failed: ${data?.error ?? (e as Error).message}${data?.error_description ? ` (${data.error_description})` : ''}`, { cause: e });
+      throw new StorageError('AuthFailed', `gdrive: exchanging the authorization code failed: ${data?.error ?? (e as Error).message}${data?.error_description ? ` (${data.error_description})` : ''}`, {
+        cause: e,
+      });
     }
     if (!tokens.refresh_token) {
       throw new StorageError('AuthFailed', 'gdrive: Google returned no refresh token; remove syncacross at https://myaccount.google.com/permissions and authorize again');

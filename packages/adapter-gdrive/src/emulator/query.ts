@@ -215,7 +215,10 @@ export function parseQuery(q: string): ParsedQuery {
     if (parts.length === 1) return parts[0]!;
     const tests = parts.map((p) => p.test);
     // Any conjunct's bound holds for the whole conjunction: keep the smallest.
-    const bound = parts.map((p) => p.bound).filter((b) => b !== undefined).sort((a, b) => a.size - b.size)[0];
+    const bound = parts
+      .map((p) => p.bound)
+      .filter((b) => b !== undefined)
+      .sort((a, b) => a.size - b.size)[0];
     return { test: (f) => tests.every((p) => p(f)), bound };
   }
 

@@ -24,14 +24,16 @@ export function driveError(status: number, reason: string, message: string, extr
   return json({ error: { code: status, message, errors: [{ ...detail, domain, reason, message }] } }, status, headers);
 }
 
-export const notFound = (fileId: string) =>
-  driveError(404, 'notFound', `File not found: ${fileId}.`, { location: 'fileId', locationType: 'parameter' });
+export const notFound = (fileId: string) => driveError(404, 'notFound', `File not found: ${fileId}.`, { location: 'fileId', locationType: 'parameter' });
 
-export const invalidParameter = (location: string, message = 'Invalid Value') =>
-  driveError(400, 'invalid', message, { location, locationType: 'parameter' });
+export const invalidParameter = (location: string, message = 'Invalid Value') => driveError(400, 'invalid', message, { location, locationType: 'parameter' });
 
 export const unauthenticated = () =>
-  driveError(401, 'authError', 'Invalid Credentials', { location: 'Authorization', locationType: 'header', headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' } });
+  driveError(401, 'authError', 'Invalid Credentials', {
+    location: 'Authorization',
+    locationType: 'header',
+    headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
+  });
 
 /** The canned errors the fault injector can produce, with Drive's reasons and messages. */
 export function cannedError(kind: InjectableError, retryAfterSeconds?: number): Response {

@@ -129,12 +129,8 @@ export class DriveStore {
   /** Files matching a search, in Drive's default-ish order (creation order), lag applied. */
   search(predicate: Predicate, spaces: ReadonlySet<Space>, parentBound?: ReadonlySet<string>): StoredFile[] {
     const visibleBefore = this.now() - this.searchLagMs;
-    const candidates = parentBound
-      ? [...new Set([...parentBound].flatMap((p) => [...(this.children.get(this.resolveId(p)) ?? [])]))].map((id) => this.files.get(id)!)
-      : [...this.files.values()];
-    return candidates
-      .filter((f) => f.parents.length > 0 && spaces.has(f.space) && f.createdAtMs <= visibleBefore && predicate(f))
-      .sort((a, b) => a.seq - b.seq);
+    const candidates = parentBound ? [...new Set([...parentBound].flatMap((p) => [...(this.children.get(this.resolveId(p)) ?? [])]))].map((id) => this.files.get(id)!) : [...this.files.values()];
+    return candidates.filter((f) => f.parents.length > 0 && spaces.has(f.space) && f.createdAtMs <= visibleBefore && predicate(f)).sort((a, b) => a.seq - b.seq);
   }
 
   all(): StoredFile[] {

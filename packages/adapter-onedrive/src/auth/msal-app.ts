@@ -54,14 +54,16 @@ export function authError(error: unknown, during: string): StorageError {
   const code = e?.errorCode ?? '';
   const text = `${e?.errorMessage ?? e?.message ?? String(error)}`;
   const say = (msg: string) => new StorageError('AuthFailed', `onedrive ${during}: ${msg}`, { cause: error });
-  if (code === 'access_denied' || /AADSTS65004|consent/i.test(text)) return say(`consent was refused, so the app may not access your files. Run \`syncacross auth onedrive\` and accept the requested permissions (${text})`);
+  if (code === 'access_denied' || /AADSTS65004|consent/i.test(text))
+    return say(`consent was refused, so the app may not access your files. Run \`syncacross auth onedrive\` and accept the requested permissions (${text})`);
   if (code === 'authorization_declined') return say(`the sign-in request was declined. Run \`syncacross auth onedrive\` and approve it (${text})`);
   if (code === 'expired_token' || code === 'code_expired') return say(`the device code expired before it was used. Run \`syncacross auth onedrive\` again (${text})`);
   if (code === 'invalid_grant' || e?.name === 'InteractionRequiredAuthError' || /AADSTS(50173|70008|700082|50078|50076)/.test(text)) {
     return say(`the saved sign-in was revoked or has expired: ${AUTH_HINT} (${text})`);
   }
   if (e?.name === 'ClientConfigurationError' || code === 'invalid_client' || code === 'unauthorized_client') return new StorageError('InvalidConfig', `onedrive ${during}: ${text}`, { cause: error });
-  if (error instanceof TypeError || /network|fetch failed|ECONNREFUSED|timed out/i.test(text)) return new StorageError('Unavailable', `onedrive ${during}: the identity platform could not be reached (${text})`, { cause: error });
+  if (error instanceof TypeError || /network|fetch failed|ECONNREFUSED|timed out/i.test(text))
+    return new StorageError('Unavailable', `onedrive ${during}: the identity platform could not be reached (${text})`, { cause: error });
   return say(text);
 }
 
@@ -74,7 +76,10 @@ export class MsalTokenSource implements TokenSource {
   private cached?: { token: string; expiresOn: number };
   private refreshing?: Promise<string>;
 
-  constructor(private readonly app: MsalApp, private readonly account: string) {}
+  constructor(
+    private readonly app: MsalApp,
+    private readonly account: string,
+  ) {}
 
   async token(forceRefresh = false): Promise<string> {
     if (!forceRefresh && this.cached && this.cached.expiresOn - Date.now() > 5 * 60_000) return this.cached.token;

@@ -226,9 +226,7 @@ export class GraphRoutes {
     // Pages walk the change sequence up to a snapshot taken on the first page.
     const upTo = Number(url.searchParams.get('upTo') ?? drive.currentSeq);
     const after = Number(url.searchParams.get('$skiptoken') ?? since);
-    const changed = [...drive.items.values()]
-      .filter((i) => i.seq > after && i.seq <= upTo && drive.isInSubtree(i, folder.id) && (token !== null || !i.deleted))
-      .sort((a, b) => a.seq - b.seq);
+    const changed = [...drive.items.values()].filter((i) => i.seq > after && i.seq <= upTo && drive.isInSubtree(i, folder.id) && (token !== null || !i.deleted)).sort((a, b) => a.seq - b.seq);
     const page = changed.slice(0, this.pageSize(url));
     const body: Record<string, unknown> = { value: page.map((i) => driveItemJson(drive, i, origin)) };
     const link = new URL(url);

@@ -32,6 +32,12 @@ export function parseGraphPath(pathname: string): GraphPath | undefined {
   else if (itemPart === 'special/approot') base = { kind: 'approot' };
   else base = { kind: 'item', id: decodeURIComponent(itemPart.slice('items/'.length)) };
   if (base.kind === 'drive' && (pathPart !== undefined || action !== undefined)) return undefined;
-  const segments = pathPart === undefined ? [] : pathPart.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+  const segments =
+    pathPart === undefined
+      ? []
+      : pathPart
+          .split('/')
+          .filter((s) => s !== '')
+          .map((s) => decodeURIComponent(s));
   return { drive, base, segments, action: (action ?? '') as GraphPath['action'] };
 }

@@ -52,7 +52,9 @@ const escapeHtml = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
  */
 function reply(redirectUri: string, mode: string | null, params: Record<string, string>): Response {
   if (mode === 'form_post') {
-    const inputs = Object.entries(params).map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
+    const inputs = Object.entries(params)
+      .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+      .join('');
     const html = `<!doctype html><html><body onload="document.forms[0].submit()"><form method="post" action="${escapeHtml(redirectUri)}">${inputs}</form></body></html>`;
     return new Response(html, { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } });
   }
@@ -208,7 +210,20 @@ export class IdentityEmulator {
     const now = Math.floor(Date.now() / 1000);
     const idToken = [
       b64url({ typ: 'JWT', alg: 'RS256', kid: 'emulator' }),
-      b64url({ aud: clientId, iss: `${origin}/${this.user.tid}/v2.0`, iat: now, nbf: now, exp: now + 3600, name: this.user.name, oid: this.user.oid, preferred_username: this.user.username, sub: this.user.oid, tid: this.user.tid, ver: '2.0', ...(nonce ? { nonce } : {}) }),
+      b64url({
+        aud: clientId,
+        iss: `${origin}/${this.user.tid}/v2.0`,
+        iat: now,
+        nbf: now,
+        exp: now + 3600,
+        name: this.user.name,
+        oid: this.user.oid,
+        preferred_username: this.user.username,
+        sub: this.user.oid,
+        tid: this.user.tid,
+        ver: '2.0',
+        ...(nonce ? { nonce } : {}),
+      }),
       b64url('emulator-signature'),
     ].join('.');
     void tenant;

@@ -1,8 +1,7 @@
 /** Response helpers shaped like Graph's: JSON bodies and `{"error":{"code","message"}}` errors. */
 import type { DriveItemState, DriveState } from './drive-state.js';
 
-export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
 /** Graph error body: https://learn.microsoft.com/graph/errors ("Error resource type"). */
 export const graphError = (status: number, code: string, message: string) =>
@@ -12,7 +11,11 @@ export const eTagOf = (item: DriveItemState) => `"{${item.id}},${item.version}"`
 export const cTagOf = (item: DriveItemState) => `"c:{${item.id}},${item.contentVersion}"`;
 
 /** Strips quotes so `"{x},1"`, `{x},1` and W/ forms compare equal. */
-export const bareTag = (tag: string) => tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+export const bareTag = (tag: string) =>
+  tag
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
 
 export function driveItemJson(drive: DriveState, item: DriveItemState, origin: string): Record<string, unknown> {
   const body: Record<string, unknown> = {
@@ -39,5 +42,4 @@ export function driveItemJson(drive: DriveState, item: DriveItemState, origin: s
   return body;
 }
 
-const downloadUrl = (origin: string, drive: DriveState, item: DriveItemState) =>
-  `${origin}/_download/${encodeURIComponent(drive.id)}/${item.id}?v=${item.contentVersion}`;
+const downloadUrl = (origin: string, drive: DriveState, item: DriveItemState) => `${origin}/_download/${encodeURIComponent(drive.id)}/${item.id}?v=${item.contentVersion}`;

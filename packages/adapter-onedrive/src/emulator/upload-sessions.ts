@@ -65,14 +65,16 @@ export class UploadSessions {
     const [start, end, total] = [Number(range[1]), Number(range[2]), Number(range[3])];
     const length = end - start + 1;
     const isLast = end === total - 1;
-    const bad =
-      start !== session.receivedBytes ||
-      length !== bytes.byteLength ||
-      end >= total ||
-      (session.total !== undefined && session.total !== total) ||
-      (!isLast && length % FRAGMENT_UNIT !== 0);
+    const bad = start !== session.receivedBytes || length !== bytes.byteLength || end >= total || (session.total !== undefined && session.total !== total) || (!isLast && length % FRAGMENT_UNIT !== 0);
     if (bad) {
-      return log(416, graphError(416, 'invalidRange', `Expected a fragment starting at ${session.receivedBytes}, a multiple of 320 KiB except the last; got bytes ${start}-${end}/${total} with ${bytes.byteLength} bytes`));
+      return log(
+        416,
+        graphError(
+          416,
+          'invalidRange',
+          `Expected a fragment starting at ${session.receivedBytes}, a multiple of 320 KiB except the last; got bytes ${start}-${end}/${total} with ${bytes.byteLength} bytes`,
+        ),
+      );
     }
     const fault = this.faults.shift();
     if (fault === 'reject-500') return log(500, graphError(500, 'generalException', 'Injected fragment failure (nothing stored)'));

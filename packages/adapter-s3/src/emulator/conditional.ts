@@ -26,14 +26,7 @@ export interface ConditionalSettings {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs `commit` if the request's preconditions hold against the object at commit time. */
-export async function withPreconditions(
-  state: S3State,
-  settings: ConditionalSettings,
-  request: Request,
-  bucket: string,
-  key: string,
-  commit: () => Response | Promise<Response>,
-): Promise<Response> {
+export async function withPreconditions(state: S3State, settings: ConditionalSettings, request: Request, bucket: string, key: string, commit: () => Response | Promise<Response>): Promise<Response> {
   const method = request.method;
   const ifNoneMatch = request.headers.get('if-none-match');
   const ifMatch = request.headers.get('if-match');

@@ -102,7 +102,9 @@ export function createS3Emulator(options: S3EmulatorOptions = {}): S3Emulator {
     const method = request.method;
     const q = url.searchParams;
     if (operation === 'CreateBucket') {
-      return state.createBucket(bucket) ? emptyResponse(200, { location: `/${bucket}` }) : s3Error(method, 409, 'BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.');
+      return state.createBucket(bucket)
+        ? emptyResponse(200, { location: `/${bucket}` })
+        : s3Error(method, 409, 'BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.');
     }
     const objects = state.bucket(bucket);
     if (!objects) return s3Error(method, 404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });

@@ -58,10 +58,20 @@ export async function completeMultipartUpload(r: ObjectRequest, uploadId: string
     const part = listed[i]!;
     const uploaded = upload.parts.get(part.number);
     if (!uploaded || uploaded.etag !== part.etag) {
-      return s3Error('POST', 400, 'InvalidPart', 'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not have matched the part\'s entity tag.', { PartNumber: String(part.number), ETag: part.etag });
+      return s3Error(
+        'POST',
+        400,
+        'InvalidPart',
+        "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag.",
+        { PartNumber: String(part.number), ETag: part.etag },
+      );
     }
     if (i < listed.length - 1 && uploaded.bytes.byteLength < minPartSize) {
-      return s3Error('POST', 400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.', { PartNumber: String(part.number), ProposedSize: String(uploaded.bytes.byteLength), MinSizeAllowed: String(minPartSize) });
+      return s3Error('POST', 400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.', {
+        PartNumber: String(part.number),
+        ProposedSize: String(uploaded.bytes.byteLength),
+        MinSizeAllowed: String(minPartSize),
+      });
     }
   }
   return withPreconditions(r.state, r.conditional, r.request, r.bucket, r.key, () => {

@@ -28,4 +28,8 @@ export function s3Error(method: string, status: number, code: string, message: s
 }
 
 export const quoted = (etag: string) => `"${etag}"`;
-export const unquoted = (etag: string) => etag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+export const unquoted = (etag: string) =>
+  etag
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');

@@ -36,7 +36,9 @@ export const newRequestId = () => randomBytes(8).toString('hex').toUpperCase();
  * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
  */
 export function errorXml(code: string, message: string, extra: Record<string, string> = {}, requestId = newRequestId()): string {
-  const fields = Object.entries(extra).map(([k, v]) => element(k, v)).join('');
+  const fields = Object.entries(extra)
+    .map(([k, v]) => element(k, v))
+    .join('');
   return `${DECLARATION}<Error>${element('Code', code)}${element('Message', message)}${fields}${element('RequestId', requestId)}${element('HostId', randomBytes(24).toString('base64'))}</Error>`;
 }
 

@@ -125,7 +125,11 @@ http {
 `,
   );
   // -e: nginx opens its default error log before reading the config; keep it in our folder.
-  const child = await startChild({ command: 'nginx', args: ['-p', `${root}/`, '-c', join(root, 'nginx.conf'), '-e', join(root, 'logs/startup.log'), '-g', 'daemon off;'], url: `http://127.0.0.1:${port}` });
+  const child = await startChild({
+    command: 'nginx',
+    args: ['-p', `${root}/`, '-c', join(root, 'nginx.conf'), '-e', join(root, 'logs/startup.log'), '-g', 'daemon off;'],
+    url: `http://127.0.0.1:${port}`,
+  });
   return { url: child.url, pid: child.pid, stop: async () => (await child.stop(), rmSync(root, { recursive: true, force: true })) };
 }
 

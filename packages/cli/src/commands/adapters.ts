@@ -43,7 +43,15 @@ function discoverInstalled(from: string): string[] {
 async function describeAdapter(name: string, builtin: boolean, searchFrom: string[]) {
   try {
     const a = await loadAdapter(name, searchFrom);
-    return { name: a.module.name, source: a.source, builtin, loaded: true, description: a.module.description, secretOptions: [...a.module.secretOptions], interactiveAuth: typeof a.module.auth === 'function' };
+    return {
+      name: a.module.name,
+      source: a.source,
+      builtin,
+      loaded: true,
+      description: a.module.description,
+      secretOptions: [...a.module.secretOptions],
+      interactiveAuth: typeof a.module.auth === 'function',
+    };
   } catch (e) {
     return { name, source: BUILTIN_ADAPTERS[name] ?? name, builtin, loaded: false, error: toCliError(e).message };
   }
@@ -79,7 +87,9 @@ function printProbe(report: ProbeReport, storage: string, out: Output): void {
   for (const [k, v] of Object.entries(report.declared)) {
     const used = report.effective[k as keyof typeof report.effective];
     const measured = measuredFor(report, k);
-    out.info(`  ${k.padEnd(22)} ${String(v).padEnd(10)} ${(measured === undefined ? '(not probed)' : String(measured)).padEnd(14)} ${used}${used !== v ? '   (declared but not measured: not used)' : ''}`);
+    out.info(
+      `  ${k.padEnd(22)} ${String(v).padEnd(10)} ${(measured === undefined ? '(not probed)' : String(measured)).padEnd(14)} ${used}${used !== v ? '   (declared but not measured: not used)' : ''}`,
+    );
   }
   for (const n of report.notes) out.info(`  note: ${n}`);
 }

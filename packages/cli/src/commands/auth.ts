@@ -16,7 +16,8 @@ export async function authCommand(target: string, opts: { option?: string[] }, o
   const colon = target.indexOf(':', target.startsWith('file://') ? 7 : 0);
   const name = colon > 0 ? target.slice(0, colon) : target;
   const adapter = await loadAdapter(name, [process.cwd()]);
-  if (typeof adapter.module.auth !== 'function') throw usageError('NoInteractiveAuth', `the ${adapter.module.name} adapter needs no \`syncacross auth\`: give its credentials as options or environment variables (see \`syncacross adapters\`)`);
+  if (typeof adapter.module.auth !== 'function')
+    throw usageError('NoInteractiveAuth', `the ${adapter.module.name} adapter needs no \`syncacross auth\`: give its credentials as options or environment variables (see \`syncacross adapters\`)`);
   const fromLocation = colon > 0 ? adapter.module.parseLocation(target.slice(colon + 1)) : {};
   const given = parseOptionPairs(opts.option ?? []);
   // As with init: a literal secret typed here would stay in the shell history.

@@ -83,7 +83,10 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
   let library;
   let joined: boolean;
   try {
-    const storage = await adapter.module.create(options, adapterContext((line) => out.warn(line)));
+    const storage = await adapter.module.create(
+      options,
+      adapterContext((line) => out.warn(line)),
+    );
     try {
       joined = (await withRetry(storage, retry).list('repo/', { pageSize: 1 })).objects.length > 0;
       library = await openLibrary({ dir, storage, create: true, retry, ...(p.name ? { nodeName: p.name } : {}) });
@@ -107,7 +110,16 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
 }
 
 export async function initCommand(dir: string | undefined, opts: { remote: string; option?: string[]; name?: string; retries?: number }, out: Output): Promise<number> {
-  const r = await initLibrary({ dir: dir ?? '.', remote: opts.remote, ...(opts.option ? { options: opts.option } : {}), ...(opts.name ? { name: opts.name } : {}), ...(opts.retries !== undefined ? { retries: opts.retries } : {}) }, out);
+  const r = await initLibrary(
+    {
+      dir: dir ?? '.',
+      remote: opts.remote,
+      ...(opts.option ? { options: opts.option } : {}),
+      ...(opts.name ? { name: opts.name } : {}),
+      ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+    },
+    out,
+  );
   if (r.alreadyInitialized) out.info(`${r.library} is already a library synced with ${r.remote} (repository ${r.repository}).`);
   else out.info(`${r.joined ? 'Joined' : 'Created'} repository ${r.repository} on ${r.remote} for ${r.library}.`);
   out.info(`This node writes as ${r.writer}. Next: syncacross sync ${r.library}`);

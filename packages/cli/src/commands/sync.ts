@@ -13,7 +13,9 @@ export interface SyncOptions {
 function describe(s: SyncSummary, root: string, storage: string, out: Output): void {
   const seconds = (s.durationMs / 1000).toFixed(1);
   out.info(`Synced ${root} with ${storage} in ${seconds}s`);
-  out.info(`  sent:     ${s.local.added} added, ${s.local.changed} changed, ${s.local.deleted} deleted (${plural(s.uploaded.versions, 'version')}, ${plural(s.uploaded.packs, 'pack')}, ${formatBytes(s.uploaded.bytes)})`);
+  out.info(
+    `  sent:     ${s.local.added} added, ${s.local.changed} changed, ${s.local.deleted} deleted (${plural(s.uploaded.versions, 'version')}, ${plural(s.uploaded.packs, 'pack')}, ${formatBytes(s.uploaded.bytes)})`,
+  );
   out.info(`  received: ${s.remote.added} added, ${s.remote.changed} changed, ${s.remote.deleted} deleted (${plural(s.downloaded.files, 'file')}, ${formatBytes(s.downloaded.bytes)})`);
   const kinds = Object.entries(s.requests)
     .filter(([, n]) => n > 0)
@@ -39,7 +41,12 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onSigint);
   try {
-    const session = { online: true, signal: abort.signal, ...(opts.retries !== undefined ? { retries: opts.retries } : {}), ...(opts.stableAfter !== undefined ? { stableAfterMs: opts.stableAfter } : {}) };
+    const session = {
+      online: true,
+      signal: abort.signal,
+      ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+      ...(opts.stableAfter !== undefined ? { stableAfterMs: opts.stableAfter } : {}),
+    };
     return await withLibrary(dir, out, session, async ({ root, library }) => {
       const progress = createProgress(out, () => library.storage.stats.bytesUp + library.storage.stats.bytesDown);
       let summary: SyncSummary;

@@ -65,7 +65,7 @@ export function nameCodec(options: NameCodecOptions): NameCodec {
 
   function decodeName(name: string): string | undefined {
     const bytes: number[] = [];
-    for (let i = 0; i < name.length; ) {
+    for (let i = 0; i < name.length;) {
       if (name[i] === escape) {
         const pair = name.slice(i + 1, i + 3);
         if (!HEX_PAIR.test(pair)) return undefined;

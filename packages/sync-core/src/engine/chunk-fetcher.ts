@@ -43,7 +43,11 @@ export class ChunkFetcher {
       m.set(h, loc);
       byPack.set(loc[1], m);
     }
-    for (const [pack, m] of byPack) this.wanted.set(pack, [...m.values()].sort((a, b) => a[2] - b[2]));
+    for (const [pack, m] of byPack)
+      this.wanted.set(
+        pack,
+        [...m.values()].sort((a, b) => a[2] - b[2]),
+      );
   }
 
   async get(hash: string): Promise<Uint8Array> {

@@ -8,7 +8,8 @@
 import type { LocalState } from '../local/state.js';
 import type { ChunkLocation } from '../model/chunk-location.js';
 
-const TABLE = 'CREATE TABLE IF NOT EXISTS chunk_location_alternates (hash TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, segment TEXT, PRIMARY KEY (hash, pack, offset, length))';
+const TABLE =
+  'CREATE TABLE IF NOT EXISTS chunk_location_alternates (hash TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, segment TEXT, PRIMARY KEY (hash, pack, offset, length))';
 const ready = new WeakSet<LocalState>();
 function db(state: LocalState) {
   if (!ready.has(state)) {

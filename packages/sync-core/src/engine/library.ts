@@ -75,7 +75,12 @@ export interface HistoryEntry {
   head: boolean;
 }
 
-const sanitizeNode = (name: string) => name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'node';
+const sanitizeNode = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 32) || 'node';
 
 export class Library extends EventEmitter {
   readonly storage: CountingStorage;

@@ -48,11 +48,23 @@ interface Row {
   condemned: number;
 }
 
-const toEntry = (r: Row): RetryEntry => ({ key: r.key, kind: r.kind, attempts: r.attempts, firstAt: r.first_at, lastAt: r.last_at, size: r.size, etag: r.etag, reason: r.reason, condemned: r.condemned === 1 });
+const toEntry = (r: Row): RetryEntry => ({
+  key: r.key,
+  kind: r.kind,
+  attempts: r.attempts,
+  firstAt: r.first_at,
+  lastAt: r.last_at,
+  size: r.size,
+  etag: r.etag,
+  reason: r.reason,
+  condemned: r.condemned === 1,
+});
 
 export class RetryLedger {
   constructor(private readonly db: Database.Database) {
-    db.exec('CREATE TABLE IF NOT EXISTS remote_retries (key TEXT PRIMARY KEY, kind TEXT NOT NULL, attempts INTEGER NOT NULL, first_at INTEGER NOT NULL, last_at INTEGER NOT NULL, size INTEGER, etag TEXT, reason TEXT NOT NULL, condemned INTEGER NOT NULL DEFAULT 0)');
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS remote_retries (key TEXT PRIMARY KEY, kind TEXT NOT NULL, attempts INTEGER NOT NULL, first_at INTEGER NOT NULL, last_at INTEGER NOT NULL, size INTEGER, etag TEXT, reason TEXT NOT NULL, condemned INTEGER NOT NULL DEFAULT 0)',
+    );
   }
 
   get(key: string): RetryEntry | undefined {

@@ -74,7 +74,8 @@ export function countJsonValues(json: Uint8Array, limit: number): number {
   for (let i = 0; i < json.length; i++) {
     const c = json[i]!;
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b || c === 0x2c) {

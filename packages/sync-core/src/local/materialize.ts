@@ -41,7 +41,15 @@ export async function unchangedSince(path: string, record: LocalRecord | undefin
   return record.mtimeMs === 0 && record.size === 0 ? true : sameStat(s, record);
 }
 
-export async function writeVersion(root: string, diskPath: string, v: HashedVersion, fetcher: ChunkSource, record: LocalRecord | undefined, stagingDir: string, signal?: AbortSignal): Promise<StatLike | 'local-edit'> {
+export async function writeVersion(
+  root: string,
+  diskPath: string,
+  v: HashedVersion,
+  fetcher: ChunkSource,
+  record: LocalRecord | undefined,
+  stagingDir: string,
+  signal?: AbortSignal,
+): Promise<StatLike | 'local-edit'> {
   void stagingDir;
   const target = join(root, diskPath);
   if (v.kind === 'dir') {
@@ -73,7 +81,7 @@ async function writeFileVersion(root: string, diskPath: string, v: HashedVersion
       for (const h of v.chunks) {
         await abortPoint(signal); // the temporary file is removed below: nothing half-written stays
         const bytes = await fetcher.get(h);
-        for (let off = 0; off < bytes.byteLength; ) off += writeSync(fd, bytes, off);
+        for (let off = 0; off < bytes.byteLength;) off += writeSync(fd, bytes, off);
       }
       fsyncSync(fd);
     } finally {

@@ -22,7 +22,11 @@ export type PathErrorCode =
 
 export class PathError extends Error {
   readonly code: PathErrorCode;
-  constructor(code: PathErrorCode, readonly path: string, message: string) {
+  constructor(
+    code: PathErrorCode,
+    readonly path: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'PathError';
     this.code = code;

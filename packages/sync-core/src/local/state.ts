@@ -187,7 +187,9 @@ export class LocalState {
   }
   /** Every location no segment has published yet (chunks re-uploaded after a loss, or left by a crash). */
   allUnpublishedChunks(): ChunkLocation[] {
-    return (this.prepare('SELECT hash, pack, offset, length FROM chunk_locations WHERE segment IS NULL ORDER BY hash, pack').all() as { hash: string; pack: string; offset: number; length: number }[]).map((r) => [r.hash, r.pack, r.offset, r.length]);
+    return (
+      this.prepare('SELECT hash, pack, offset, length FROM chunk_locations WHERE segment IS NULL ORDER BY hash, pack').all() as { hash: string; pack: string; offset: number; length: number }[]
+    ).map((r) => [r.hash, r.pack, r.offset, r.length]);
   }
   /** Locations of these chunks that no segment has published yet. */
   unpublishedChunks(hashes: Iterable<string>): ChunkLocation[] {

@@ -89,4 +89,3 @@ export function isSqliteHeader(head: Uint8Array): boolean {
   const page = sqlitePageSize(head);
   return page >= 512 && page <= 65536 && (page & (page - 1)) === 0;
 }
-

@@ -119,4 +119,3 @@ export interface Storage {
   /** Releases connections, timers, servers. Optional. */
   close?(): Promise<void>;
 }
-

@@ -12,14 +12,18 @@ export function runStorageConformance(name: string, setup: () => Promise<Conform
   const o = defaultConformanceOptions(options);
   describe(`storage conformance: ${name}`, () => {
     for (const check of conformanceChecks) {
-      it(check.name, async () => {
-        const fixture = await setup();
-        try {
-          await check.run(fixture, o);
-        } finally {
-          await fixture.teardown?.();
-        }
-      }, o.timeoutMs);
+      it(
+        check.name,
+        async () => {
+          const fixture = await setup();
+          try {
+            await check.run(fixture, o);
+          } finally {
+            await fixture.teardown?.();
+          }
+        },
+        o.timeoutMs,
+      );
     }
   });
 }

@@ -89,21 +89,21 @@ describe.skipIf(!exfat)('a library on a case-insensitive disk without permission
     mkdirSync(dir);
     const usb = await makeNode(remote, 'usb', { dir });
     try {
-    const first = await usb.sync();
-    expect(await snapshot(usb.dir)).toEqual({ 'Notes.txt': 'upper' }); // the first in code-point order
-    expect(first.errors).toEqual([expect.stringContaining('could not write notes.txt: Notes.txt is the same name on this disk')]);
+      const first = await usb.sync();
+      expect(await snapshot(usb.dir)).toEqual({ 'Notes.txt': 'upper' }); // the first in code-point order
+      expect(first.errors).toEqual([expect.stringContaining('could not write notes.txt: Notes.txt is the same name on this disk')]);
 
-    for (let i = 0; i < 3; i++) {
-      const s = await usb.sync();
-      expect(s.errors).toEqual([expect.stringContaining('could not write notes.txt')]); // reported every round, never written
-      await linux.sync();
-    }
-    // Nothing lost: the Linux node still has both, as they were.
-    expect(await snapshot(linux.dir)).toEqual({ 'Notes.txt': 'upper', 'notes.txt': 'lower' });
-    expect(await readFile(join(usb.dir, 'notes.txt'), 'utf8')).toBe('upper'); // the same file, by its other name
-    // Quiet: nothing more to publish or fetch.
-    const last = await usb.sync();
-    expect(last.uploaded.segments + last.downloaded.files + last.local.changed).toBe(0);
+      for (let i = 0; i < 3; i++) {
+        const s = await usb.sync();
+        expect(s.errors).toEqual([expect.stringContaining('could not write notes.txt')]); // reported every round, never written
+        await linux.sync();
+      }
+      // Nothing lost: the Linux node still has both, as they were.
+      expect(await snapshot(linux.dir)).toEqual({ 'Notes.txt': 'upper', 'notes.txt': 'lower' });
+      expect(await readFile(join(usb.dir, 'notes.txt'), 'utf8')).toBe('upper'); // the same file, by its other name
+      // Quiet: nothing more to publish or fetch.
+      const last = await usb.sync();
+      expect(last.uploaded.segments + last.downloaded.files + last.local.changed).toBe(0);
     } finally {
       await usb.lib.close();
       await linux.lib.close();

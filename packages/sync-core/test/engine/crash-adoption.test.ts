@@ -18,7 +18,6 @@ beforeAll(() => {
 });
 afterEach(cleanup);
 
-
 const written = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).filter((n) => /^f\d+\.txt$/.test(n)).length;
 
 describe('a crash between a rename and its record', () => {

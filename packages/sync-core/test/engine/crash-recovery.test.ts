@@ -22,7 +22,6 @@ async function countFiles(dir: string): Promise<number> {
   return n;
 }
 
-
 async function library(dir: string, files: number, size: number) {
   await mkdir(dir, { recursive: true });
   for (let i = 0; i < files; i++) await writeFile(join(dir, `f${String(i).padStart(3, '0')}.bin`), randomBytes(size));

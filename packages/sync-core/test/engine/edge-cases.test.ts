@@ -64,7 +64,15 @@ describe('names', () => {
     await writeFile(join(a.dir, 'ok.txt'), 'ok');
     await a.sync();
     for (const path of ['../escape.txt', '/etc/passwd', 'a/../../b', 'nul\u0000.txt', 'C:/x', '.syncacross/state.db']) {
-      const seg = encodeSegment({ format: 1, repo: a.lib.repository, writer: 'evil.00000000', seq: 1, prev: null, versions: [{ path, parents: [], hlc: 1, writer: 'evil', kind: 'file', size: 0, mtime: 0, chunks: [] }], chunks: [] });
+      const seg = encodeSegment({
+        format: 1,
+        repo: a.lib.repository,
+        writer: 'evil.00000000',
+        seq: 1,
+        prev: null,
+        versions: [{ path, parents: [], hlc: 1, writer: 'evil', kind: 'file', size: 0, mtime: 0, chunks: [] }],
+        chunks: [],
+      });
       await remote.putIfAbsent(seg.key.replace('evil.00000000', `evil.${createHash('md5').update(path).digest('hex').slice(0, 8)}`), seg.bytes);
     }
     const b = await makeNode(remote, 'b');

@@ -67,7 +67,10 @@ describe('merge: a name is a file or a folder, never both', () => {
   });
 
   test.prop([histories, fc.infiniteStream(fc.nat())])('is independent of order and duplicates (every node derives the same tree)', (vs, rnd) => {
-    const shuffled = [...vs, ...vs.slice(0, 3)].map((v) => ({ v, k: rnd.next().value })).sort((a, b) => a.k - b.k).map((x) => x.v);
+    const shuffled = [...vs, ...vs.slice(0, 3)]
+      .map((v) => ({ v, k: rnd.next().value }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.v);
     expect(shape(buildTree(shuffled))).toBe(shape(buildTree(vs)));
   });
 

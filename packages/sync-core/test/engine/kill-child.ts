@@ -12,11 +12,15 @@ export async function killWhen(args: string[], until: () => Promise<boolean>): P
   p.stderr.on('data', (d) => (err += d));
   const exited = new Promise<void>((r) => p.on('exit', () => r()));
   try {
-    await waitFor(async () => {
-      if (await until()) return true;
-      if (p.exitCode !== null) throw new Error(`the child finished before it could be killed (${p.exitCode}): ${err}`);
-      return false;
-    }, 'the moment to kill the sync', { timeoutMs: 60_000, intervalMs: 10 });
+    await waitFor(
+      async () => {
+        if (await until()) return true;
+        if (p.exitCode !== null) throw new Error(`the child finished before it could be killed (${p.exitCode}): ${err}`);
+        return false;
+      },
+      'the moment to kill the sync',
+      { timeoutMs: 60_000, intervalMs: 10 },
+    );
   } finally {
     p.kill('SIGKILL');
     await exited;

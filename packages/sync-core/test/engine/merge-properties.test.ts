@@ -46,7 +46,10 @@ const shape = (t: Tree) => JSON.stringify([...t.entries()].map(([p, e]) => [p, e
 
 describe('merge properties', () => {
   test.prop([histories, fc.infiniteStream(fc.nat())])('is independent of order and duplicates (commutative, idempotent)', (vs, rnd) => {
-    const shuffled = [...vs, ...vs.slice(0, 3)].map((v) => ({ v, k: rnd.next().value })).sort((a, b) => a.k - b.k).map((x) => x.v);
+    const shuffled = [...vs, ...vs.slice(0, 3)]
+      .map((v) => ({ v, k: rnd.next().value }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.v);
     expect(shape(buildTree(shuffled))).toBe(shape(buildTree(vs)));
   });
 

@@ -107,4 +107,3 @@ describe('decoding a segment costs bounded memory', () => {
     expect(r.peakMB).toBeLessThan(200);
   });
 });
-

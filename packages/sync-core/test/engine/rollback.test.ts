@@ -47,13 +47,16 @@ describe('the storage rolled back to an older copy', () => {
     const copy = remote.debug.snapshot();
     // a uploads its pack, then dies at its segment's upload: the segment stays in its journal.
     let cut = true;
-    const dying = { ...remote, putIfAbsent: async (key: string, bytes: Uint8Array) => {
-      if (cut && key.startsWith('log/')) {
-        cut = false;
-        throw new Error('power cut');
-      }
-      return remote.putIfAbsent(key, bytes);
-    } };
+    const dying = {
+      ...remote,
+      putIfAbsent: async (key: string, bytes: Uint8Array) => {
+        if (cut && key.startsWith('log/')) {
+          cut = false;
+          throw new Error('power cut');
+        }
+        return remote.putIfAbsent(key, bytes);
+      },
+    };
     const aDir = await tempDir();
     const a1 = await makeNode(dying, 'a', { dir: aDir });
     await writeFile(join(aDir, 'from-a.txt'), 'a wrote it');
@@ -175,13 +178,16 @@ describe('a round cut short after it applied remote versions', () => {
     await a.sync();
     let cut = true;
     // The process dies while uploading its own segment: after it applied a's, before it wrote the folder.
-    const dying = { ...remote, putIfAbsent: async (key: string, bytes: Uint8Array) => {
-      if (cut && key.startsWith('log/')) {
-        cut = false;
-        throw new Error('power cut');
-      }
-      return remote.putIfAbsent(key, bytes);
-    } };
+    const dying = {
+      ...remote,
+      putIfAbsent: async (key: string, bytes: Uint8Array) => {
+        if (cut && key.startsWith('log/')) {
+          cut = false;
+          throw new Error('power cut');
+        }
+        return remote.putIfAbsent(key, bytes);
+      },
+    };
     const bDir = await tempDir();
     const b1 = await makeNode(dying, 'b', { dir: bDir });
     await writeFile(join(bDir, 'from-b.txt'), 'b wrote it');

@@ -14,9 +14,20 @@ describe('the round state keeps the meta table as it was', () => {
   it('reads the strings earlier releases stored', async () => {
     const state = await openState();
     const raw: Record<string, string> = {
-      repo: 'r1', node: 'laptop-ab12', writer: 'laptop-ab12.0011aa22', seq: '7', lastSegment: 'log/w/0000000007-0123456789abcdef',
-      retired: '["laptop-ab12.ffff0000"]', repoIds: '["r1","r0"]', hlc: '1700000000123', lastSync: '2026-01-02T03:04:05.000Z',
-      checkPacks: '1', verifyPacks: '["packs/a"]', announceLost: '["packs/b","packs/c"]', resupply: '0', materialize: 'pending',
+      repo: 'r1',
+      node: 'laptop-ab12',
+      writer: 'laptop-ab12.0011aa22',
+      seq: '7',
+      lastSegment: 'log/w/0000000007-0123456789abcdef',
+      retired: '["laptop-ab12.ffff0000"]',
+      repoIds: '["r1","r0"]',
+      hlc: '1700000000123',
+      lastSync: '2026-01-02T03:04:05.000Z',
+      checkPacks: '1',
+      verifyPacks: '["packs/a"]',
+      announceLost: '["packs/b","packs/c"]',
+      resupply: '0',
+      materialize: 'pending',
     };
     for (const [k, v] of Object.entries(raw)) state.setMeta(k, v);
     expect(state.round.get('seq')).toBe(7);
@@ -53,7 +64,16 @@ describe('the round state keeps the meta table as it was', () => {
     state.round.set('verifyPacks', ['packs/a']);
     state.round.set('materialize', false);
     state.round.set('retired', ['w1']);
-    expect(['seq', 'checkPacks', 'resupply', 'lastSegment', 'announceLost', 'verifyPacks', 'materialize', 'retired'].map((k) => state.getMeta(k))).toEqual(['8', '0', '1', '', '', '["packs/a"]', 'done', '["w1"]']);
+    expect(['seq', 'checkPacks', 'resupply', 'lastSegment', 'announceLost', 'verifyPacks', 'materialize', 'retired'].map((k) => state.getMeta(k))).toEqual([
+      '8',
+      '0',
+      '1',
+      '',
+      '',
+      '["packs/a"]',
+      'done',
+      '["w1"]',
+    ]);
     state.close();
   });
 });

@@ -19,7 +19,17 @@ describe('segment batches', () => {
   it('split versions by count and by hashes referenced', () => {
     const many = Array.from({ length: 45_000 }, (_, i) => ({ path: `d${i}`, parents: [], hlc: 1, writer: 'w.1', kind: 'dir' as const, size: 0, mtime: 0, chunks: [], hash: hash(i) }));
     expect(versionBatches(many).map((b) => b.length)).toEqual([20_000, 20_000, 5_000]);
-    const heavy = Array.from({ length: 3 }, (_, i) => ({ path: `f${i}`, parents: [], hlc: 1, writer: 'w.1', kind: 'file' as const, size: 0, mtime: 0, chunks: Array.from({ length: 30_000 }, (_, j) => hash(j)), hash: hash(i) }));
+    const heavy = Array.from({ length: 3 }, (_, i) => ({
+      path: `f${i}`,
+      parents: [],
+      hlc: 1,
+      writer: 'w.1',
+      kind: 'file' as const,
+      size: 0,
+      mtime: 0,
+      chunks: Array.from({ length: 30_000 }, (_, j) => hash(j)),
+      hash: hash(i),
+    }));
     expect(versionBatches(heavy).map((b) => b.length)).toEqual([1, 1, 1]);
     expect(versionBatches([])).toEqual([[]]);
   });
@@ -29,7 +39,14 @@ describe('segment batches', () => {
     const honest = v('a.txt', 4, [hash(1)]);
     const liar = v('lie.bin', 1e12, [hash(1)]);
     const pack = `packs/${hash(9)}`;
-    const out = publishable([honest, liar], [[hash(1), pack, 0, 4], [hash(2), pack, 4, 5], [hash(2), `packs/${hash(8)}`, 0, 6]]);
+    const out = publishable(
+      [honest, liar],
+      [
+        [hash(1), pack, 0, 4],
+        [hash(2), pack, 4, 5],
+        [hash(2), `packs/${hash(8)}`, 0, 6],
+      ],
+    );
     expect(out.versions.map((x) => x.path)).toEqual(['a.txt']);
     expect(out.dropped.map((x) => x.path)).toEqual(['lie.bin']);
     expect(out.chunks).toEqual([[hash(1), pack, 0, 4]]); // the chunk given two lengths is left out

@@ -52,7 +52,7 @@ describe('secret-looking material nobody registered', () => {
 
   it('leaves ordinary messages and ${env:…} references alone', () => {
     const plain = [
-      "remote unreachable: dropbox: no authorization: give accessToken, or refreshToken and appKey, or run `syncacross auth dropbox`",
+      'remote unreachable: dropbox: no authorization: give accessToken, or refreshToken and appKey, or run `syncacross auth dropbox`',
       "option password is a secret: pass -o password='${env:YOUR_VARIABLE}'",
       '{"ok":true,"options":{"password":"${env:DAV_PASSWORD}"},"code":"Unavailable","exitCode":3}',
       'grant_type=refresh_token',

@@ -48,8 +48,14 @@ export async function commitPending(ctx: RoundContext): Promise<CommitResult> {
     });
     state.transaction(() => {
       state.addJournal(writer, seq, key, bytes);
-      state.assignSegment(batch.map((v) => v.hash), key); // `dropped` too: never published, never retried
-      state.publishChunks(chunks.map((c) => c[0]), key);
+      state.assignSegment(
+        batch.map((v) => v.hash),
+        key,
+      ); // `dropped` too: never published, never retried
+      state.publishChunks(
+        chunks.map((c) => c[0]),
+        key,
+      );
       state.recordSegment(key, writer, seq, 'applied');
       state.round.set('seq', seq);
       state.round.set('lastSegment', key);
@@ -62,7 +68,8 @@ export async function commitPending(ctx: RoundContext): Promise<CommitResult> {
     state.markUploaded(key);
     result.segments++;
     result.versions += versions.length;
-    if (dropped.length > 0) result.errors.push(`left ${dropped.length} version(s) another writer made out of a republished segment: their size disagrees with their chunks (e.g. ${JSON.stringify(dropped[0]!.path)})`);
+    if (dropped.length > 0)
+      result.errors.push(`left ${dropped.length} version(s) another writer made out of a republished segment: their size disagrees with their chunks (e.g. ${JSON.stringify(dropped[0]!.path)})`);
     if (last) return result;
   }
 }

@@ -77,7 +77,12 @@ export class NewVersions {
     if (displaced) {
       const all = this.headsOf(path);
       const live = all.filter((h) => !h.deleted);
-      if (live.length > 0) this.addDelete(path, all.map((h) => h.hash), live[live.length - 1]!.kind);
+      if (live.length > 0)
+        this.addDelete(
+          path,
+          all.map((h) => h.hash),
+          live[live.length - 1]!.kind,
+        );
       return;
     }
     const current = resolvePath(this.headsOf(path));

@@ -60,7 +60,12 @@ class LocalScan {
     const { state, storage, options } = ctx;
     this.records = state.localRecords();
     this.skipped = [...walk.skipped];
-    this.packs = new PackWriter(storage, (locs) => state.transaction(() => locs.forEach((l) => state.addChunk(l, null))), (h) => state.hasChunk(h), options.packSize);
+    this.packs = new PackWriter(
+      storage,
+      (locs) => state.transaction(() => locs.forEach((l) => state.addChunk(l, null))),
+      (h) => state.hasChunk(h),
+      options.packSize,
+    );
     this.versions = new NewVersions(state, state.round.get('writer'), options.now);
     this.resupply = state.round.get('resupply');
     this.staging = join(ctx.stateDir, 'staging');

@@ -24,7 +24,10 @@ export async function expectCode(promise: Promise<unknown>, codes: string[], wha
   try {
     await promise;
   } catch (e) {
-    assert(codes.some((c) => isStorageError(e, c as never)), `${what}: expected error code ${codes.join(' or ')}, got ${describeError(e)}`);
+    assert(
+      codes.some((c) => isStorageError(e, c as never)),
+      `${what}: expected error code ${codes.join(' or ')}, got ${describeError(e)}`,
+    );
     return;
   }
   throw new ConformanceFailure(`${what}: expected error code ${codes.join(' or ')}, but it succeeded`);

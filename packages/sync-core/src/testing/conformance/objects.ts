@@ -73,11 +73,14 @@ export const racingCreates: ConformanceCheck = {
     const results = await Promise.all(candidates.map((b) => s.putIfAbsent('race/key', b)));
     const winners = results.filter((r) => r === 'created').length;
     const stored = await s.get('race/key');
-    assert(candidates.some((c) => same(c, stored)), 'the stored object is none of the candidates (torn or mixed write)');
+    assert(
+      candidates.some((c) => same(c, stored)),
+      'the stored object is none of the candidates (torn or mixed write)',
+    );
     assert(winners >= 1, 'no racer answered created, yet the key exists');
     if (s.capabilities.atomicCreate) {
       assert(winners === 1, `atomicCreate is claimed but ${winners} of ${o.racers} racing creates answered created`);
-      assert(same(stored, candidates[results.indexOf('created')]!), 'atomicCreate is claimed but the stored bytes are not the winner\'s');
+      assert(same(stored, candidates[results.indexOf('created')]!), "atomicCreate is claimed but the stored bytes are not the winner's");
     }
   },
 };

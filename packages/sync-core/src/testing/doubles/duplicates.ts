@@ -10,7 +10,9 @@ import { compareKeys } from '../../storage/keys.js';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export function createDuplicateNameStorage(options: { random?: () => number; name?: string; now?: () => number } = {}): Storage & { copies(key: string): number; snapshot(): Map<string, Uint8Array>; debug: { save(): unknown; restore(saved: unknown): void } } {
+export function createDuplicateNameStorage(
+  options: { random?: () => number; name?: string; now?: () => number } = {},
+): Storage & { copies(key: string): number; snapshot(): Map<string, Uint8Array>; debug: { save(): unknown; restore(saved: unknown): void } } {
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const files = new Map<string, { bytes: Uint8Array; modified: Date }[]>();

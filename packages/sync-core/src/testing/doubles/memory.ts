@@ -76,9 +76,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     async list(prefix: string, opts: ListOptions = {}): Promise<ListPage> {
       await tick();
       const after = opts.cursor ?? opts.startAfter;
-      const keys = [...entries.keys()]
-        .filter((k) => k.startsWith(prefix) && (after === undefined || compareKeys(k, after) > 0))
-        .sort(compareKeys);
+      const keys = [...entries.keys()].filter((k) => k.startsWith(prefix) && (after === undefined || compareKeys(k, after) > 0)).sort(compareKeys);
       const size = Math.max(1, Math.min(opts.pageSize ?? maxPageSize, maxPageSize));
       const pageKeys = keys.slice(0, size);
       const objects = pageKeys.map((key) => {

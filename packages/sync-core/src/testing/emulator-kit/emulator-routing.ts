@@ -53,6 +53,5 @@ export class EmulatorsByHost<E extends HandlesRequests> {
     return `https://${host}/`;
   }
 
-  readonly handle = (request: Request): Response | Promise<Response> =>
-    this.byHost.get(new URL(request.url).host)?.handle(request) ?? noEmulator();
+  readonly handle = (request: Request): Response | Promise<Response> => this.byHost.get(new URL(request.url).host)?.handle(request) ?? noEmulator();
 }
