@@ -3,7 +3,7 @@
  * fsync, and the publish mode (probed once, on first need). The operations are module-level
  * functions taking this context, so each reads on its own.
  */
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageError } from '@syncacross/sync-core';
 import { encodeKey } from './names.js';
@@ -33,5 +33,22 @@ export async function ensureRoot(ctx: FsContext, what: string): Promise<void> {
     const code = (e as NodeJS.ErrnoException).code;
     const permanent = code === 'ENOENT' || code === 'ENOTDIR' || code === undefined;
     throw new StorageError('Unavailable', `${what}: the folder ${root} is not reachable (not mounted, unplugged, or moved?): ${(e as Error).message}`, { cause: e, permanent });
+  }
+}
+
+/**
+ * Makes the temporary folder. Another process's hard-link probe (publish-mode.ts) removes it
+ * again when empty, and a recursive mkdir that finds it existing, then stats it after that
+ * removal, fails with ENOENT (Node's mkdirp: EEXIST, then stat): make it again, a few times.
+ * The root itself missing is not this race: ensureRoot reports it.
+ */
+export async function makeTempDir(ctx: FsContext): Promise<string | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await mkdir(ctx.tempDir, { recursive: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw e;
+      await ensureRoot(ctx, 'write');
+    }
   }
 }

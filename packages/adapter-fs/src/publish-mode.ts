@@ -3,9 +3,9 @@
  * create-if-absent is atomic) or not (then `rename()` does, without atomic create).
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, rmdir, unlink } from 'node:fs/promises';
+import { link, open, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureRoot, type FsContext, type PublishMode } from './context.js';
+import { ensureRoot, makeTempDir, type FsContext, type PublishMode } from './context.js';
 import { fsError } from './errors.js';
 
 // EIO: rclone's FUSE mount answers link() with an I/O error (seen with rclone 1.60 over WebDAV).
@@ -16,7 +16,7 @@ export async function detectPublishMode(ctx: FsContext): Promise<PublishMode> {
   await ensureRoot(ctx, 'write');
   // Made here only to look: removed again (if still empty), so opening a folder that turns out
   // not to be a repository (a user's photos) leaves no trace in it.
-  const made = await mkdir(tempDir, { recursive: true });
+  const made = await makeTempDir(ctx);
   const a = join(tempDir, `probe-${randomBytes(8).toString('hex')}`);
   await (await open(a, 'wx')).close();
   try {

@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageError, type PutResult } from '@syncacross/sync-core';
-import { ensureRoot, pathOf, type FsContext, type PublishMode } from './context.js';
+import { ensureRoot, makeTempDir, pathOf, type FsContext, type PublishMode } from './context.js';
 import { fsError, retryTransient } from './errors.js';
 
 export async function putIfAbsent(ctx: FsContext, key: string, bytes: Uint8Array): Promise<PutResult> {
@@ -27,12 +27,12 @@ export async function putIfAbsent(ctx: FsContext, key: string, bytes: Uint8Array
 
 async function writeTemp(ctx: FsContext, bytes: Uint8Array): Promise<string> {
   const tempDir = ctx.tempDir;
-  await mkdir(tempDir, { recursive: true });
+  await makeTempDir(ctx);
   const temp = join(tempDir, `${Date.now()}-${randomBytes(12).toString('hex')}`);
   // Another process's hard-link probe may have just removed the (empty) folder: make it again.
   const fh = await open(temp, 'wx').catch(async (e: NodeJS.ErrnoException) => {
     if (e.code !== 'ENOENT') throw e;
-    await mkdir(tempDir, { recursive: true });
+    await makeTempDir(ctx);
     return open(temp, 'wx');
   });
   try {
