@@ -47,7 +47,7 @@ describe('PKCE authorization', () => {
     expect((await stat(credentialsDir)).mode & 0o777).toBe(0o700);
     const stored = JSON.parse(await readFile(file, 'utf8')) as { appKey: string; refreshToken: string };
     expect(stored.appKey).toBe('emulator-app');
-    expect(emulator.oauth.refreshTokens.has(stored.refreshToken)).toBe(true);
+    expect(emulator.oauth.grants.hasRefreshToken(stored.refreshToken)).toBe(true);
     expect(logs.join('\n')).not.toContain(stored.refreshToken); // secrets stay out of logs
     expect(emulator.requests('oauth2/authorize')).toBe(1);
   });

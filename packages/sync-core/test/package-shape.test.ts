@@ -57,7 +57,7 @@ describe('package shape', () => {
       const name = `@syncacross/sync-core${subpath.slice(1)}`;
       expect(tsconfig).toContain(`"${name}": ["./packages/sync-core/${src}"]`);
     }
-    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './adapter-kit', './http', './testing']);
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './adapter-kit', './emulator-kit', './http', './testing']);
   });
 
   it('the main entry exports the public API and nothing else, each listed in README.md', () => {
@@ -77,6 +77,13 @@ describe('package shape', () => {
     for (const name of Object.keys(kit)) expect(readme, name).toContain(`\`${name}`);
     const { readdirSync } = await import('node:fs');
     for (const file of readdirSync(`${root}/src/adapter-kit`)) expect(readFileSync(`${root}/src/adapter-kit/${file}`, 'utf8'), file).not.toContain("from 'vitest'");
+  });
+
+  it('/emulator-kit is what emulators import at run time, without vitest or msw, and /testing re-exports it', async () => {
+    const kit = await import('../src/emulator-kit/index.js');
+    for (const name of Object.keys(kit)) expect((testing as Record<string, unknown>)[name], name).toBe((kit as Record<string, unknown>)[name]);
+    const { readdirSync } = await import('node:fs');
+    for (const file of readdirSync(`${root}/src/emulator-kit`)) expect(readFileSync(`${root}/src/emulator-kit/${file}`, 'utf8'), file).not.toMatch(/from '(vitest|msw)/);
   });
 
   it('/http is what emulators import at run time, without vitest', () => {

@@ -232,10 +232,10 @@ export class DropboxEmulator {
     const m = /^Bearer (.+)$/.exec(auth);
     if (!m) throw new ApiError(400, 'Error in call to API function: Invalid authorization value in HTTP header "Authorization": "Bearer <token>" expected.');
     const token = m[1]!;
-    const info = this.oauth.accessTokens.get(token);
-    if (!info || info.revoked) throw authError('invalid_access_token');
-    if (info.expiresAt <= Date.now()) throw authError('expired_access_token');
-    const app = this.oauth.apps.get(info.clientId)!;
+    const access = this.oauth.checkAccessToken(token);
+    if (access.status === 'expired') throw authError('expired_access_token');
+    if (access.status !== 'valid') throw authError('invalid_access_token');
+    const app = this.oauth.apps.get(access.grant.clientId)!;
     const appRoot = app.accessType === 'app_folder' ? `/Apps/${app.name}` : '';
     const pathRoot = request.headers.get('dropbox-api-path-root');
     if (pathRoot === null) return { view: new View(this.home, appRoot), token };

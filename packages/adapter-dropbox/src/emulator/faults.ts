@@ -5,6 +5,8 @@
  * (`{".tag":"path","reason":{".tag":"too_many_write_operations"}}` from files/upload, a
  * `too_many_write_operations` failure entry from finish_batch: dropbox/dropbox-sdk-js#270).
  */
+import { FaultRules, seededRandom, type FaultRuleBase } from '@syncacross/sync-core/emulator-kit';
+
 export type FaultKind =
   | 'too_many_requests'
   | 'too_many_write_operations'
@@ -13,16 +15,12 @@ export type FaultKind =
   | 'server_error'
   | 'service_unavailable';
 
-export interface FaultRule {
+export interface FaultRule extends FaultRuleBase {
   /** Which routes (e.g. `files/upload`) it applies to; all when absent. */
   routes?: RegExp;
   kind: FaultKind;
   /** For 429s: the Retry-After value in seconds (fractions allowed, for fast tests); none when absent. */
   retryAfterSeconds?: number;
-  /** How many requests it hits before it is used up. Default 1. */
-  times?: number;
-  /** Chance that a matching request is hit. Default 1. */
-  probability?: number;
   /**
    * After a 429, every request to a matching route gets 429 again until Retry-After has passed,
    * as a real throttled namespace does: a client that does not wait only digs deeper.
@@ -37,54 +35,43 @@ export interface IssuedFault {
   at: number;
 }
 
-/** A small seeded PRNG (mulberry32) so storms are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/**
+ * Dropbox's fault rules: the shared counting and chance (`FaultRules`), plus the penalty box a
+ * throttled Dropbox namespace keeps until its Retry-After has passed.
+ */
 export class Faults {
-  private rules: { rule: FaultRule; left: number; penaltyUntil: number }[] = [];
+  private readonly rules: FaultRules<FaultRule, string>;
+  private readonly penalties = new Map<FaultRule, number>();
   readonly issued: IssuedFault[] = [];
   /** Requests that arrived while their route was in the penalty box. */
   penaltyHits = 0;
-  private random: () => number;
 
   constructor(seed = 1) {
-    this.random = seeded(seed);
+    this.rules = new FaultRules<FaultRule, string>((rule, route) => !rule.routes || rule.routes.test(route), seededRandom(seed));
   }
 
   inject(rule: FaultRule): void {
-    this.rules.push({ rule, left: rule.times ?? 1, penaltyUntil: 0 });
+    this.rules.inject(rule);
   }
 
   clear(): void {
-    this.rules = [];
+    this.rules.clear();
+    this.penalties.clear();
   }
 
   /** The fault to answer `route` with, if any. */
   pick(route: string, now = Date.now()): FaultRule | undefined {
-    for (const entry of this.rules) {
-      const { rule } = entry;
-      if (rule.routes && !rule.routes.test(route)) continue;
-      if (rule.penalty && now < entry.penaltyUntil) {
+    for (const [rule, until] of this.penalties) {
+      if (now >= until) this.penalties.delete(rule);
+      else if (!rule.routes || rule.routes.test(route)) {
         this.penaltyHits++;
-        return this.record(route, { ...rule, retryAfterSeconds: Math.max(0.001, (entry.penaltyUntil - now) / 1000) }, now);
+        return this.record(route, { ...rule, retryAfterSeconds: Math.max(0.001, (until - now) / 1000) }, now);
       }
-      if (entry.left <= 0) continue;
-      if ((rule.probability ?? 1) < 1 && this.random() >= rule.probability!) continue;
-      entry.left--;
-      if (rule.penalty && rule.retryAfterSeconds !== undefined) entry.penaltyUntil = now + rule.retryAfterSeconds * 1000;
-      return this.record(route, rule, now);
     }
-    this.rules = this.rules.filter((e) => e.left > 0 || (e.rule.penalty && e.penaltyUntil > now));
-    return undefined;
+    const rule = this.rules.take(route);
+    if (!rule) return undefined;
+    if (rule.penalty && rule.retryAfterSeconds !== undefined) this.penalties.set(rule, now + rule.retryAfterSeconds * 1000);
+    return this.record(route, rule, now);
   }
 
   private record(route: string, rule: FaultRule, at: number): FaultRule {

@@ -6,7 +6,7 @@
  * (nextcloud/integration_dropbox#34, dropbox/dropbox-sdk-dotnet#384). The SDK sends the token
  * parameters in the query string, other clients in a form body: both are read.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { OAuthGrants, isLoopbackRedirect, type OAuthGrant } from '@syncacross/sync-core/emulator-kit';
 import { ApiError } from './errors.js';
 
 export interface AppRegistration {
@@ -17,56 +17,38 @@ export interface AppRegistration {
   redirectUris?: string[];
 }
 
-export interface TokenInfo {
-  clientId: string;
-  expiresAt: number;
-  refreshToken?: string;
-  revoked: boolean;
-}
-
-interface PendingCode {
-  clientId: string;
-  redirectUri?: string;
-  challenge?: string;
-  offline: boolean;
-  expiresAt: number;
-}
-
-const token = (prefix: string) => `${prefix}.${randomBytes(24).toString('base64url')}`;
 const oauthError = (error: string, description: string) => new ApiError(400, { error, error_description: description });
-const isLoopback = (uri: string) => /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(uri);
+const SCOPE = 'files.content.read files.content.write files.metadata.read files.metadata.write';
 
 export class OAuthServer {
   readonly apps = new Map<string, AppRegistration>();
-  readonly accessTokens = new Map<string, TokenInfo>();
-  readonly refreshTokens = new Map<string, { clientId: string; revoked: boolean }>();
-  private readonly codes = new Map<string, PendingCode>();
-  /** Seconds an access token lives (Dropbox: 4 hours). */
-  accessTokenSeconds = 14_400;
+  /** Codes, tokens and revocation, shared with the other vendors' emulators; Dropbox's wire format is here. */
+  readonly grants = new OAuthGrants({ accessTokenSeconds: 14_400, prefixes: { code: 'code.', access: 'sl.', refresh: 'rt.' } });
   /** What the emulated user answers on the consent page. */
   decision: 'approve' | 'deny' = 'approve';
   readonly accountId = 'dbid:emulated-account';
 
-  issueAccessToken(clientId: string, seconds = this.accessTokenSeconds, refreshToken?: string): string {
-    const t = token('sl');
-    this.accessTokens.set(t, { clientId, expiresAt: Date.now() + seconds * 1000, refreshToken, revoked: false });
-    return t;
+  /** Seconds an access token lives (Dropbox: 4 hours). */
+  get accessTokenSeconds(): number {
+    return this.grants.accessTokenSeconds;
   }
 
-  issueRefreshToken(clientId: string): string {
-    const t = token('rt');
-    this.refreshTokens.set(t, { clientId, revoked: false });
-    return t;
+  issueAccessToken(clientId: string, seconds = this.accessTokenSeconds): string {
+    return this.grants.mintAccessToken({ clientId, scope: SCOPE, revoked: false }, seconds);
   }
 
   /** The user unlinks the app: every token it holds stops working. */
   revokeApp(clientId: string): void {
-    for (const info of this.accessTokens.values()) if (info.clientId === clientId) info.revoked = true;
-    for (const info of this.refreshTokens.values()) if (info.clientId === clientId) info.revoked = true;
+    this.grants.revokeAll(clientId);
   }
 
   expireAccessTokens(): void {
-    for (const info of this.accessTokens.values()) info.expiresAt = Math.min(info.expiresAt, Date.now() - 1);
+    this.grants.expireAccessTokens();
+  }
+
+  /** The grant behind a bearer token, or why Dropbox refuses it. */
+  checkAccessToken(token: string): { status: 'valid'; grant: OAuthGrant } | { status: 'unknown' | 'revoked' | 'expired' } {
+    return this.grants.checkAccessToken(token);
   }
 
   authorize(url: URL): Response {
@@ -76,7 +58,7 @@ export class OAuthServer {
     if (!app) return new Response(`Invalid client_id: "${clientId}"`, { status: 400 });
     if (p.get('response_type') !== 'code') return new Response('only response_type=code is emulated', { status: 400 });
     const redirectUri = p.get('redirect_uri') ?? undefined;
-    if (redirectUri !== undefined && !isLoopback(redirectUri) && !app.redirectUris?.includes(redirectUri)) {
+    if (redirectUri !== undefined && !isLoopbackRedirect(redirectUri) && !app.redirectUris?.includes(redirectUri)) {
       return new Response(`Invalid redirect_uri: "${redirectUri}". It must exactly match one of the redirect URIs you've pre-configured for your app.`, { status: 400 });
     }
     const challenge = p.get('code_challenge') ?? undefined;
@@ -90,8 +72,7 @@ export class OAuthServer {
       if (state !== null) back.searchParams.set('state', state);
       return new Response(null, { status: 302, headers: { location: back.toString() } });
     }
-    const code = token('code');
-    this.codes.set(code, { clientId, redirectUri, challenge, offline: p.get('token_access_type') === 'offline', expiresAt: Date.now() + 600_000 });
+    const code = this.grants.issueCode({ clientId, redirectUri, challenge, method: 'S256', scope: SCOPE, offline: p.get('token_access_type') === 'offline', extra: undefined });
     if (!redirectUri) {
       // No redirect: Dropbox shows the code for the user to paste into the app.
       return new Response(`<html><body><p>Enter this code into your app:</p><code id="auth-code">${code}</code></body></html>`, {
@@ -117,10 +98,9 @@ export class OAuthServer {
       case 'authorization_code':
         return this.exchangeCode(params, clientId);
       case 'refresh_token': {
-        const rt = this.refreshTokens.get(params.get('refresh_token') ?? '');
-        if (!rt || rt.revoked || rt.clientId !== clientId) throw oauthError('invalid_grant', 'refresh token is invalid or revoked');
-        const access = this.issueAccessToken(clientId, this.accessTokenSeconds, params.get('refresh_token')!);
-        return { access_token: access, token_type: 'bearer', expires_in: this.accessTokenSeconds };
+        const grant = this.grants.refreshGrant(params.get('refresh_token') ?? '', clientId);
+        if (!grant) throw oauthError('invalid_grant', 'refresh token is invalid or revoked');
+        return { access_token: this.grants.mintAccessToken(grant), token_type: 'bearer', expires_in: this.accessTokenSeconds };
       }
       default:
         throw oauthError('unsupported_grant_type', `grant_type ${params.get('grant_type')} is not supported`);
@@ -128,26 +108,22 @@ export class OAuthServer {
   }
 
   private exchangeCode(params: URLSearchParams, clientId: string): unknown {
-    const code = params.get('code') ?? '';
-    const pending = this.codes.get(code);
-    this.codes.delete(code); // a code is good for one exchange
-    if (!pending || pending.expiresAt < Date.now() || pending.clientId !== clientId) throw oauthError('invalid_grant', "code doesn't exist or has expired");
-    if ((params.get('redirect_uri') ?? undefined) !== pending.redirectUri) throw oauthError('invalid_grant', 'redirect_uri mismatch');
-    if (pending.challenge !== undefined) {
-      const verifier = params.get('code_verifier') ?? '';
-      const computed = createHash('sha256').update(verifier).digest('base64url');
-      if (computed !== pending.challenge) throw oauthError('invalid_grant', 'invalid code verifier');
-    } else if (!params.get('client_secret')) {
-      throw oauthError('invalid_request', 'No auth function available for given request');
+    const verifier = params.get('code_verifier') ?? undefined;
+    const redeemed = this.grants.redeemCode(params.get('code') ?? '', { clientId, redirectUri: params.get('redirect_uri') ?? undefined, verifier });
+    if (!redeemed.ok) {
+      if (redeemed.reason === 'redirect-mismatch') throw oauthError('invalid_grant', 'redirect_uri mismatch');
+      if (redeemed.reason === 'unknown-code') throw oauthError('invalid_grant', "code doesn't exist or has expired");
+      throw oauthError('invalid_grant', 'invalid code verifier');
     }
-    const refreshToken = pending.offline ? this.issueRefreshToken(clientId) : undefined;
-    const access = this.issueAccessToken(clientId, this.accessTokenSeconds, refreshToken);
+    // Without PKCE, only a confidential client (one that sends its secret) may exchange a code.
+    if (redeemed.authorization.challenge === undefined && !params.get('client_secret')) throw oauthError('invalid_request', 'No auth function available for given request');
+    const refreshToken = redeemed.authorization.offline ? this.grants.issueRefreshToken(redeemed.grant) : undefined;
     return {
-      access_token: access,
+      access_token: this.grants.mintAccessToken(redeemed.grant),
       token_type: 'bearer',
       expires_in: this.accessTokenSeconds,
       ...(refreshToken ? { refresh_token: refreshToken } : {}),
-      scope: 'files.content.read files.content.write files.metadata.read files.metadata.write',
+      scope: SCOPE,
       uid: '12345',
       account_id: this.accountId,
     };
@@ -155,13 +131,6 @@ export class OAuthServer {
 
   /** `auth/token/revoke`: disables the token, its refresh token and that refresh token's other access tokens. */
   revoke(accessToken: string): void {
-    const info = this.accessTokens.get(accessToken);
-    if (!info) return;
-    info.revoked = true;
-    if (info.refreshToken) {
-      const rt = this.refreshTokens.get(info.refreshToken);
-      if (rt) rt.revoked = true;
-      for (const other of this.accessTokens.values()) if (other.refreshToken === info.refreshToken) other.revoked = true;
-    }
+    this.grants.revokeGrantOf(accessToken);
   }
 }

@@ -7,6 +7,7 @@
  * responses that leave duplicates (`duplicateCreates`), plus the OAuth endpoints.
  */
 import { getFile, createFromMetadata, deleteFile, listFiles, type ListBehaviour } from './files-api.js';
+import { FaultRules, type FaultRuleBase, type InjectedFault } from '@syncacross/sync-core/emulator-kit';
 import { OAuthEmulator, type OAuthEmulatorOptions } from './oauth.js';
 import { cannedError, driveError, unauthenticated, type InjectableError } from './responses.js';
 import { DriveStore, type StoredFile } from './store.js';
@@ -29,10 +30,8 @@ export interface DriveEmulatorOptions extends OAuthEmulatorOptions {
   requireAuth?: boolean;
 }
 
-export interface FaultRule {
+export interface FaultRule extends FaultRuleBase {
   error: InjectableError;
-  /** How many matching requests fail. Default 1. */
-  times?: number;
   retryAfterSeconds?: number;
   /** Only requests with one of these methods (e.g. ['POST']). */
   methods?: string[];
@@ -70,7 +69,9 @@ export class DriveEmulator {
   readonly listBehaviour: ListBehaviour = { incompleteSearches: 0 };
   copiesPerCreate: number;
   writeQuota: { writes: number; windowMs: number } | undefined;
-  private faults: (FaultRule & { left: number })[] = [];
+  private readonly faults = new FaultRules<FaultRule, { method: string; path: string; query: string }>(
+    (f, r) => (!f.methods || f.methods.includes(r.method)) && (!f.pathIncludes || r.path.includes(f.pathIncludes)) && (!f.queryIncludes || r.query.includes(f.queryIncludes)),
+  );
   private quotaWindow = { start: 0, used: 0 };
   private readonly now: () => number;
   private readonly requireAuth: boolean;
@@ -98,8 +99,8 @@ export class DriveEmulator {
     this.store.searchLagMs = ms;
   }
 
-  inject(rule: FaultRule): void {
-    this.faults.push({ ...rule, left: rule.times ?? 1 });
+  inject(rule: FaultRule): InjectedFault<FaultRule> {
+    return this.faults.inject(rule);
   }
 
   resetStats(): void {
@@ -124,17 +125,6 @@ export class DriveEmulator {
     return 'other';
   }
 
-  private takeFault(method: string, path: string, url: URL): FaultRule | undefined {
-    const query = decodeURIComponent(url.search);
-    const rule = this.faults.find(
-      (f) => f.left > 0 && (!f.methods || f.methods.includes(method)) && (!f.pathIncludes || path.includes(f.pathIncludes)) && (!f.queryIncludes || query.includes(f.queryIncludes)),
-    );
-    if (!rule) return undefined;
-    rule.left--;
-    this.faults = this.faults.filter((f) => f.left > 0);
-    return rule;
-  }
-
   /** Fixed windows: the (writes+1)-th write inside one window is refused. */
   private overQuota(): boolean {
     if (!this.writeQuota) return false;
@@ -157,7 +147,7 @@ export class DriveEmulator {
     if (kind === 'token') return this.oauth.token(request);
     if (kind === 'revoke') return this.oauth.revokeEndpoint(request, url);
 
-    const fault = this.takeFault(method, path, url);
+    const fault = this.faults.take({ method, path, query: decodeURIComponent(url.search) });
     if (fault) {
       this.stats.injected++;
       if (fault.error !== '500' && fault.error !== '502' && fault.error !== '503') this.stats.throttled++;

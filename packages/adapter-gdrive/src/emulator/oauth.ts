@@ -8,7 +8,7 @@
  * - `POST /revoke?token=…`: revokes a refresh token (and the access tokens it minted) or an access
  *   token, so the next API call answers 401 and the next refresh answers `invalid_grant`.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { OAuthGrants } from '@syncacross/sync-core/emulator-kit';
 import { json } from './responses.js';
 
 export interface OAuthClientRegistration {
@@ -26,56 +26,35 @@ export interface OAuthEmulatorOptions {
   now?: () => number;
 }
 
-interface Grant {
-  clientId: string;
-  scope: string;
-  revoked: boolean;
-}
+const DRIVE_SCOPE = 'https://www.googleapis.com/auth/drive';
 
-const token = (prefix: string) => `${prefix}${randomBytes(24).toString('base64url')}`;
-const base64url = (b: Buffer) => b.toString('base64url');
-
+/** Google's wire format for the codes, tokens and revocation kept by the shared `OAuthGrants`. */
 export class OAuthEmulator {
   readonly stats = { authorizations: 0, authorizationCodeGrants: 0, refreshGrants: 0, revocations: 0 };
-  private readonly codes = new Map<string, { clientId: string; redirectUri: string; challenge?: string; method?: string; scope: string; offline: boolean; expiresAt: number }>();
-  private readonly refreshTokens = new Map<string, Grant>();
-  private readonly accessTokens = new Map<string, { grant: Grant; expiresAt: number }>();
-  private readonly now: () => number;
-  private readonly ttl: number;
+  private readonly grants: OAuthGrants;
 
   constructor(private readonly options: OAuthEmulatorOptions = {}) {
-    this.now = options.now ?? Date.now;
-    this.ttl = options.accessTokenTtlSeconds ?? 3600;
+    this.grants = new OAuthGrants({ accessTokenSeconds: options.accessTokenTtlSeconds ?? 3600, now: options.now, prefixes: { code: '4/emu-', access: 'ya29.emu-', refresh: '1//emu-' } });
   }
 
   /** A refresh token as if the user had consented (for tests and users who skip the browser). */
-  issueRefreshToken(clientId = 'emulator-client', scope = 'https://www.googleapis.com/auth/drive'): string {
-    const rt = token('1//emu-');
-    this.refreshTokens.set(rt, { clientId, scope, revoked: false });
-    return rt;
+  issueRefreshToken(clientId = 'emulator-client', scope = DRIVE_SCOPE): string {
+    return this.grants.issueRefreshToken({ clientId, scope, revoked: false });
   }
 
   /** Revokes every token: the user removed the app's access in their Google account. */
   revokeAll(): void {
-    for (const g of this.refreshTokens.values()) g.revoked = true;
-    this.accessTokens.clear();
+    this.grants.revokeAll();
   }
 
+  /** A refresh token takes its access tokens with it; an access token goes alone. */
   revoke(value: string): boolean {
-    const grant = this.refreshTokens.get(value);
-    if (grant) {
-      grant.revoked = true;
-      for (const [at, a] of this.accessTokens) if (a.grant === grant) this.accessTokens.delete(at);
-      return true;
-    }
-    return this.accessTokens.delete(value);
+    return this.grants.hasRefreshToken(value) ? this.grants.revokeGrantOf(value) : this.grants.revokeAccessToken(value);
   }
 
   /** True when the `Authorization: Bearer` header carries a live access token. */
   isAuthorized(header: string | null): boolean {
-    const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-    const entry = m ? this.accessTokens.get(m[1]!) : undefined;
-    return entry !== undefined && !entry.grant.revoked && entry.expiresAt > this.now();
+    return this.grants.isAuthorizedHeader(header);
   }
 
   authorize(url: URL): Response {
@@ -107,17 +86,17 @@ export class OAuthEmulator {
     const challenge = p.get('code_challenge') ?? undefined;
     if (challenge && method && method !== 'S256' && method !== 'plain') return back({ error: 'invalid_request' });
     if (this.options.consent === 'deny') return back({ error: 'access_denied' });
-    const code = token('4/emu-');
-    this.codes.set(code, {
+    const scope = p.get('scope') ?? '';
+    const code = this.grants.issueCode({
       clientId,
       redirectUri,
-      challenge,
-      method: method ?? (challenge ? 'plain' : undefined),
-      scope: p.get('scope') ?? '',
+      challenge: challenge || undefined,
+      method: method === 'S256' ? 'S256' : 'plain',
+      scope,
       offline: p.get('access_type') === 'offline',
-      expiresAt: this.now() + 10 * 60_000,
+      extra: undefined,
     });
-    return back({ code, scope: p.get('scope') ?? '' });
+    return back({ code, scope });
   }
 
   async token(request: Request): Promise<Response> {
@@ -133,30 +112,22 @@ export class OAuthEmulator {
     switch (form.get('grant_type')) {
       case 'authorization_code': {
         this.stats.authorizationCodeGrants++;
-        const code = this.codes.get(form.get('code') ?? '');
-        this.codes.delete(form.get('code') ?? ''); // codes are single-use
-        if (!code || code.expiresAt < this.now() || code.clientId !== clientId) return invalidGrant('Malformed auth code.');
-        if (form.get('redirect_uri') !== code.redirectUri) return json({ error: 'redirect_uri_mismatch', error_description: 'Bad Request' }, 400);
-        if (code.challenge) {
-          const verifier = form.get('code_verifier');
-          if (!verifier) return invalidGrant('Missing code verifier.');
-          const derived = code.method === 'S256' ? base64url(createHash('sha256').update(verifier).digest()) : verifier;
-          if (derived !== code.challenge) return invalidGrant('Invalid code verifier.');
+        const redeemed = this.grants.redeemCode(form.get('code') ?? '', { clientId, redirectUri: form.get('redirect_uri') ?? undefined, verifier: form.get('code_verifier') ?? undefined });
+        if (!redeemed.ok) {
+          if (redeemed.reason === 'redirect-mismatch') return json({ error: 'redirect_uri_mismatch', error_description: 'Bad Request' }, 400);
+          if (redeemed.reason === 'missing-verifier') return invalidGrant('Missing code verifier.');
+          return invalidGrant(redeemed.reason === 'bad-verifier' ? 'Invalid code verifier.' : 'Malformed auth code.');
         }
-        const grant: Grant = { clientId, scope: code.scope, revoked: false };
-        const body: Record<string, unknown> = { ...this.mintAccessToken(grant), scope: code.scope, token_type: 'Bearer' };
-        if (code.offline) {
-          const rt = token('1//emu-');
-          this.refreshTokens.set(rt, grant);
-          body.refresh_token = rt;
-        }
+        const { grant, authorization } = redeemed;
+        const body: Record<string, unknown> = { ...this.accessTokenFor(grant), scope: grant.scope, token_type: 'Bearer' };
+        if (authorization.offline) body.refresh_token = this.grants.issueRefreshToken(grant);
         return json(body);
       }
       case 'refresh_token': {
         this.stats.refreshGrants++;
-        const grant = this.refreshTokens.get(form.get('refresh_token') ?? '');
-        if (!grant || grant.revoked || grant.clientId !== clientId) return invalidGrant('Token has been expired or revoked.');
-        return json({ ...this.mintAccessToken(grant), scope: grant.scope, token_type: 'Bearer' });
+        const grant = this.grants.refreshGrant(form.get('refresh_token') ?? '', clientId);
+        if (!grant) return invalidGrant('Token has been expired or revoked.');
+        return json({ ...this.accessTokenFor(grant), scope: grant.scope, token_type: 'Bearer' });
       }
       default:
         return json({ error: 'unsupported_grant_type', error_description: `Invalid grant_type: ${form.get('grant_type') ?? ''}` }, 400);
@@ -169,9 +140,7 @@ export class OAuthEmulator {
     return this.revoke(value) ? json({}) : json({ error: 'invalid_token', error_description: 'Token expired or revoked' }, 400);
   }
 
-  private mintAccessToken(grant: Grant): { access_token: string; expires_in: number } {
-    const at = token('ya29.emu-');
-    this.accessTokens.set(at, { grant, expiresAt: this.now() + this.ttl * 1000 });
-    return { access_token: at, expires_in: this.ttl };
+  private accessTokenFor(grant: Parameters<OAuthGrants['mintAccessToken']>[0]): { access_token: string; expires_in: number } {
+    return { access_token: this.grants.mintAccessToken(grant), expires_in: this.grants.accessTokenSeconds };
   }
 }

@@ -10,7 +10,8 @@
  * - refresh tokens: `invalid_grant` once revoked (AADSTS50173 style).
  * Tokens are opaque random strings; id tokens are unsigned-looking JWTs that msal only decodes.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { OAuthGrants } from '@syncacross/sync-core/emulator-kit';
 import { cloudDiscoveryMetadata, openIdConfiguration } from '../auth/authority-metadata.js';
 
 export interface IdentityOptions {
@@ -20,14 +21,6 @@ export interface IdentityOptions {
   deviceCodeIntervalSec?: number;
 }
 
-interface PendingCode {
-  clientId: string;
-  redirectUri: string;
-  challenge: string;
-  method: string;
-  scope: string;
-  nonce?: string;
-}
 interface DeviceCode {
   userCode: string;
   clientId: string;
@@ -67,28 +60,27 @@ export class IdentityEmulator {
   /** What the "user" answers on the consent screen of the authorization-code flow. */
   consent: 'grant' | 'deny' = 'grant';
   readonly user = { oid: randomUUID(), tid: randomUUID(), name: 'Emulated User', username: 'user@emulator.test' };
-  private readonly codes = new Map<string, PendingCode>();
+  /** Codes (with the OpenID nonce to echo), tokens and revocation, shared with the other emulators. */
+  private readonly grants: OAuthGrants<{ nonce?: string }>;
   private readonly devices = new Map<string, DeviceCode>();
-  private readonly accessTokens = new Map<string, number>(); // token → expiry ms
-  private readonly refreshTokens = new Map<string, { clientId: string; scope: string; revoked: boolean }>();
   readonly stats = { tokenRequests: 0, refreshGrants: 0 };
 
-  constructor(private readonly options: IdentityOptions = {}) {}
+  constructor(private readonly options: IdentityOptions = {}) {
+    this.grants = new OAuthGrants({ accessTokenSeconds: options.accessTokenLifetimeSec ?? 3600, prefixes: { code: '', access: 'emu-at-', refresh: 'emu-rt-' } });
+  }
 
   isValidAccessToken(token: string): boolean {
-    const exp = this.accessTokens.get(token);
-    return exp !== undefined && exp > Date.now();
+    return this.grants.checkAccessToken(token).status === 'valid';
   }
 
   /** Simulates access-token expiry server-side: every issued access token stops working. */
   expireAccessTokens(): void {
-    this.accessTokens.clear();
+    this.grants.expireAccessTokens();
   }
 
   /** Simulates the user revoking the app (or an admin revoking sessions). */
   revokeRefreshTokens(): void {
-    for (const r of this.refreshTokens.values()) r.revoked = true;
-    this.accessTokens.clear();
+    this.grants.revokeAll();
   }
 
   /** The user types the code at the verification URL and approves (or declines). */
@@ -135,14 +127,14 @@ export class IdentityEmulator {
       return reply(redirectUri, q.get('response_mode'), answer);
     }
     if (q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge')) return tokenError('invalid_request', 'PKCE with S256 is required for public clients');
-    const code = randomBytes(24).toString('base64url');
-    this.codes.set(code, {
+    const code = this.grants.issueCode({
       clientId: q.get('client_id') ?? '',
       redirectUri,
       challenge: q.get('code_challenge')!,
       method: 'S256',
       scope: q.get('scope') ?? '',
-      nonce: q.get('nonce') ?? undefined,
+      offline: true,
+      extra: { nonce: q.get('nonce') ?? undefined },
     });
     answer.code = code;
     answer.client_info = b64url({ uid: this.user.oid, utid: this.user.tid });
@@ -170,15 +162,11 @@ export class IdentityEmulator {
     const grant = form.get('grant_type');
     const clientId = form.get('client_id') ?? '';
     if (grant === 'authorization_code') {
-      const pending = this.codes.get(form.get('code') ?? '');
-      if (!pending) return tokenError('invalid_grant', 'AADSTS70000: The provided authorization code is invalid or expired.');
-      this.codes.delete(form.get('code')!);
-      const verifier = form.get('code_verifier') ?? '';
-      if (createHash('sha256').update(verifier).digest('base64url') !== pending.challenge) {
-        return tokenError('invalid_grant', 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.');
-      }
-      if (pending.redirectUri !== form.get('redirect_uri')) return tokenError('invalid_grant', 'AADSTS50148: redirect_uri does not match');
-      return this.issue(clientId, pending.scope, origin, tenant, pending.nonce);
+      const redeemed = this.grants.redeemCode(form.get('code') ?? '', { clientId, redirectUri: form.get('redirect_uri') ?? undefined, verifier: form.get('code_verifier') ?? '' });
+      if (redeemed.ok) return this.issue(clientId, redeemed.authorization.scope, origin, tenant, redeemed.authorization.extra.nonce);
+      if (redeemed.reason === 'unknown-code') return tokenError('invalid_grant', 'AADSTS70000: The provided authorization code is invalid or expired.');
+      if (redeemed.reason === 'redirect-mismatch') return tokenError('invalid_grant', 'AADSTS50148: redirect_uri does not match');
+      return tokenError('invalid_grant', 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.');
     }
     if (grant === 'urn:ietf:params:oauth:grant-type:device_code' || grant === 'device_code') {
       const d = this.devices.get(form.get('device_code') ?? '');
@@ -191,8 +179,8 @@ export class IdentityEmulator {
     }
     if (grant === 'refresh_token') {
       this.stats.refreshGrants++;
-      const r = this.refreshTokens.get(form.get('refresh_token') ?? '');
-      if (!r || r.revoked) {
+      const r = this.grants.refreshGrant(form.get('refresh_token') ?? '');
+      if (!r) {
         return tokenError('invalid_grant', 'AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.');
       }
       return this.issue(clientId, form.get('scope') ?? r.scope, origin, tenant);
@@ -201,12 +189,12 @@ export class IdentityEmulator {
   }
 
   private issue(clientId: string, scope: string, origin: string, tenant: string, nonce?: string): Response {
-    const lifetime = this.options.accessTokenLifetimeSec ?? 3600;
-    const access = `emu-at-${randomBytes(18).toString('base64url')}`;
-    const refresh = `emu-rt-${randomBytes(24).toString('base64url')}`;
+    const lifetime = this.grants.accessTokenSeconds;
+    // Microsoft rotates refresh tokens: every answer carries a new pair under a new grant.
+    const grant = { clientId, scope, revoked: false };
+    const access = this.grants.mintAccessToken(grant);
+    const refresh = this.grants.issueRefreshToken(grant);
     const granted = scope.split(' ').filter((s) => s && !['openid', 'profile', 'offline_access'].includes(s));
-    this.accessTokens.set(access, Date.now() + lifetime * 1000);
-    this.refreshTokens.set(refresh, { clientId, scope, revoked: false });
     const now = Math.floor(Date.now() / 1000);
     const idToken = [
       b64url({ typ: 'JWT', alg: 'RS256', kid: 'emulator' }),

@@ -5,6 +5,8 @@
  * body. A fault can fire before the operation (nothing happened) or after it committed (the
  * client sees an error although the write landed: the "unknown outcome" case).
  */
+import { FaultRules, type FaultRuleBase } from '@syncacross/sync-core/emulator-kit';
+
 export type S3Operation =
   | 'CreateBucket'
   | 'HeadBucket'
@@ -20,16 +22,12 @@ export type S3Operation =
 
 export type FaultKind = 'SlowDown' | 'InternalError' | 'ServiceUnavailable' | 'AccessDenied' | 'ConditionalRequestConflict' | 'ErrorIn200';
 
-export interface FaultSpec {
+export interface FaultSpec extends FaultRuleBase {
   kind: FaultKind;
   /** Only these operations (default: all). */
   operations?: S3Operation[];
   /** Only keys matching (default: all). */
   key?: string | RegExp;
-  /** How many times it fires (default 1; Infinity for a storm). */
-  times?: number;
-  /** Chance that a matching request is hit (default 1). */
-  probability?: number;
   /** Retry-After header value to send with SlowDown / ServiceUnavailable (seconds or HTTP date). */
   retryAfter?: string;
   /** Answer the error only after the operation took effect. */
@@ -53,48 +51,47 @@ export const FAULT_RESPONSES: Record<FaultKind, { status: number; code: string; 
   ErrorIn200: { status: 200, code: 'InternalError', message: 'We encountered an internal error. Please try again.' },
 };
 
-interface ActiveFault {
-  spec: FaultSpec;
-  fired: number;
+interface FaultRequest {
+  operation: S3Operation;
+  key: string | undefined;
+  stage: 'before' | 'after';
 }
 
-export class FaultInjector {
-  private readonly active: ActiveFault[] = [];
+function matches(spec: FaultSpec, { operation, key, stage }: FaultRequest): boolean {
+  if (Boolean(spec.afterCommit) !== (stage === 'after')) return false;
+  if (spec.operations && !spec.operations.includes(operation)) return false;
+  if (spec.key !== undefined) {
+    if (key === undefined) return false;
+    if (typeof spec.key === 'string' ? spec.key !== key : !spec.key.test(key)) return false;
+  }
+  return spec.kind !== 'ErrorIn200' || operation === 'CompleteMultipartUpload';
+}
 
-  constructor(private readonly random: () => number = Math.random) {}
+/** S3's fault specs on the shared counting and chance of `FaultRules`. */
+export class FaultInjector {
+  private readonly rules: FaultRules<FaultSpec, FaultRequest>;
+
+  constructor(random: () => number = Math.random) {
+    this.rules = new FaultRules(matches, random);
+  }
 
   /** Adds a fault; returns a live view of how often it fired. */
   inject(spec: FaultSpec): FaultStatus {
-    const fault: ActiveFault = { spec, fired: 0 };
-    this.active.push(fault);
+    const injected = this.rules.inject(spec);
     return {
       spec,
       get fired() {
-        return fault.fired;
+        return injected.fired;
       },
     };
   }
 
   clear(): void {
-    this.active.length = 0;
+    this.rules.clear();
   }
 
   /** The fault to answer this request with at this stage, if any (and counts it). */
   take(operation: S3Operation, key: string | undefined, stage: 'before' | 'after'): FaultSpec | undefined {
-    for (const f of this.active) {
-      const { spec } = f;
-      if (Boolean(spec.afterCommit) !== (stage === 'after')) continue;
-      if (f.fired >= (spec.times ?? 1)) continue;
-      if (spec.operations && !spec.operations.includes(operation)) continue;
-      if (spec.key !== undefined) {
-        if (key === undefined) continue;
-        if (typeof spec.key === 'string' ? spec.key !== key : !spec.key.test(key)) continue;
-      }
-      if (spec.kind === 'ErrorIn200' && operation !== 'CompleteMultipartUpload') continue;
-      if (spec.probability !== undefined && this.random() >= spec.probability) continue;
-      f.fired++;
-      return spec;
-    }
-    return undefined;
+    return this.rules.take({ operation, key, stage });
   }
 }

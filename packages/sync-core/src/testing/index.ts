@@ -20,7 +20,7 @@ export { createDuplicateNameStorage } from './doubles/duplicates.js';
 export { serveFetchHandler } from '../http/serve-fetch-handler.js';
 export type { FetchHandler, RunningServer } from '../http/serve-fetch-handler.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
-export * from './emulator-kit/index.js';
+export * from '../emulator-kit/index.js';
 export { HONEST_POLICY, openLibraryWithPolicy, type RoundPolicy } from './round-policy.js';
 // Forgets every registered secret, so one test's secrets do not mask another's output.
 export { clearRegisteredSecrets } from '../secrets/index.js';
