@@ -9,7 +9,7 @@
 import type { LocalState } from '../local/state.js';
 import { contentId, type HashedVersion, type Version } from '../model/version.js';
 
-export function plannedVersionHeld(state: LocalState, diskPath: string, held: Version): { version: HashedVersion; treePath: string } | undefined {
+export function plannedVersionHeld(state: Pick<LocalState, 'plannedWrite' | 'version'>, diskPath: string, held: Version): { version: HashedVersion; treePath: string } | undefined {
   const plan = state.plannedWrite(diskPath);
   if (!plan) return undefined;
   const v = state.version(plan.version);

@@ -10,8 +10,11 @@ import type { ChunkLocation } from '../model/chunk-location.js';
 
 const TABLE =
   'CREATE TABLE IF NOT EXISTS chunk_location_alternates (hash TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, segment TEXT, PRIMARY KEY (hash, pack, offset, length))';
-const ready = new WeakSet<LocalState>();
-function db(state: LocalState) {
+/** What chunk locations read and write of the local state. */
+export type LocationsState = Pick<LocalState, 'db' | 'transaction' | 'addChunk'>;
+
+const ready = new WeakSet<LocationsState>();
+function db(state: LocationsState) {
   if (!ready.has(state)) {
     state.db.exec(TABLE);
     ready.add(state);
@@ -20,7 +23,7 @@ function db(state: LocalState) {
 }
 
 /** Records the locations a segment gives (inside the caller's transaction). */
-export function addLocations(state: LocalState, locations: ChunkLocation[], segment: string): void {
+export function addLocations(state: LocationsState, locations: ChunkLocation[], segment: string): void {
   const d = db(state);
   const existing = d.prepare('SELECT offset, length FROM chunk_locations WHERE hash = ? AND pack = ?');
   const alternate = d.prepare('INSERT OR IGNORE INTO chunk_location_alternates (hash, pack, offset, length, segment) VALUES (?, ?, ?, ?, ?)');
@@ -32,7 +35,7 @@ export function addLocations(state: LocalState, locations: ChunkLocation[], segm
 }
 
 /** Every known location of a chunk, the most recently learned first, alternatives last. */
-export function chunkLocations(state: LocalState, hash: string): ChunkLocation[] {
+export function chunkLocations(state: LocationsState, hash: string): ChunkLocation[] {
   const d = db(state);
   const main = d.prepare('SELECT pack, offset, length FROM chunk_locations WHERE hash = ? ORDER BY rowid DESC').all(hash) as { pack: string; offset: number; length: number }[];
   const alt = d.prepare('SELECT pack, offset, length FROM chunk_location_alternates WHERE hash = ? ORDER BY rowid DESC').all(hash) as { pack: string; offset: number; length: number }[];
@@ -40,7 +43,7 @@ export function chunkLocations(state: LocalState, hash: string): ChunkLocation[]
 }
 
 /** Forgets locations found bogus; an alternative for the same (chunk, pack) takes the place of one. */
-export function forgetLocations(state: LocalState, bogus: { hash: string; pack: string; offset: number; length: number }[]): void {
+export function forgetLocations(state: LocationsState, bogus: { hash: string; pack: string; offset: number; length: number }[]): void {
   const d = db(state);
   const delMain = d.prepare('DELETE FROM chunk_locations WHERE hash = ? AND pack = ? AND offset = ? AND length = ?');
   const delAlt = d.prepare('DELETE FROM chunk_location_alternates WHERE hash = ? AND pack = ? AND offset = ? AND length = ?');
@@ -58,7 +61,7 @@ export function forgetLocations(state: LocalState, bogus: { hash: string; pack: 
 }
 
 /** Alternatives in packs found lost go with them. */
-export function forgetAlternatesIn(state: LocalState, packs: string[]): void {
+export function forgetAlternatesIn(state: LocationsState, packs: string[]): void {
   const del = db(state).prepare('DELETE FROM chunk_location_alternates WHERE pack = ?');
   for (const p of packs) del.run(p);
 }

@@ -16,10 +16,10 @@ import { sha256 } from '../model/hashing.js';
 import { isStorageError } from '../storage/errors.js';
 import type { LocalState } from '../local/state.js';
 import type { ChunkFetcher } from './chunk-fetcher.js';
-import type { SyncSummary } from './sync-summary.js';
+import type { StepReport } from './sync-summary.js';
 import { MAX_PACK_BYTES } from './remote-limits.js';
 import { CONDEMN_AFTER, RetryLedger } from './retry-ledger.js';
-import { chunkLocations, forgetAlternatesIn, forgetLocations } from './chunk-locations.js';
+import { chunkLocations, forgetAlternatesIn, forgetLocations, type LocationsState } from './chunk-locations.js';
 
 const READ = 16 * 1024 * 1024;
 /** Whole-pack checks per round (each reads a pack, ~24 MiB): a bound on what bogus locations cost. */
@@ -59,8 +59,11 @@ export async function checkPack(storage: Storage, pack: string, probes: { hash: 
   return { verdict: 'intact', bogus };
 }
 
+/** What judging packs reads and writes of the local state. */
+export type PackHealthState = LocationsState & Pick<LocalState, 'forgetPacks' | 'round'>;
+
 /** Packs that are gone or damaged for good: forget their locations, announce them, re-upload what this node holds. */
-export function markPacksLost(state: LocalState, packs: string[]): void {
+export function markPacksLost(state: PackHealthState, packs: string[]): void {
   if (packs.length === 0) return;
   state.forgetPacks(packs);
   forgetAlternatesIn(state, packs);
@@ -75,7 +78,7 @@ export function markPacksLost(state: LocalState, packs: string[]): void {
  * the mismatch persists (retry-ledger.ts); until then the pack stays `pending`, checked again
  * when due.
  */
-export async function findDamagedPacks(state: LocalState, storage: Storage, now: number, inUse: string[], lost: string[], announced: string[]): Promise<{ damaged: string[]; pending: string[] }> {
+export async function findDamagedPacks(state: PackHealthState, storage: Storage, now: number, inUse: string[], lost: string[], announced: string[]): Promise<{ damaged: string[]; pending: string[] }> {
   const ledger = new RetryLedger(state.db);
   const used = new Set(inUse);
   const gone = new Set(lost);
@@ -109,7 +112,7 @@ export interface FailedFile {
  * After materialization: sorts this round's failed chunk reads and reports each file that could
  * not be written, as retryable or as an error.
  */
-export async function settleReadFailures(state: LocalState, storage: Storage, now: number, fetcher: ChunkFetcher, failed: FailedFile[], summary: SyncSummary): Promise<void> {
+export async function settleReadFailures(state: PackHealthState, storage: Storage, now: number, fetcher: ChunkFetcher, failed: FailedFile[], report: StepReport): Promise<void> {
   const ledger = new RetryLedger(state.db);
   const byPack = new Map<string, typeof fetcher.failures>();
   for (const f of fetcher.failures) byPack.set(f.pack, [...(byPack.get(f.pack) ?? []), f]);
@@ -131,7 +134,7 @@ export async function settleReadFailures(state: LocalState, storage: Storage, no
       if (bogus.length < failures.length) pending.add(pack);
       if (bogus.length > 0) {
         forgetLocations(state, bogus);
-        summary.errors.push(`ignored ${bogus.length} bogus chunk location(s) in ${pack} (named by a buggy or hostile segment); the chunks' other locations are used`);
+        report.errors.push(`ignored ${bogus.length} bogus chunk location(s) in ${pack} (named by a buggy or hostile segment); the chunks' other locations are used`);
       }
       continue;
     }
@@ -142,7 +145,7 @@ export async function settleReadFailures(state: LocalState, storage: Storage, no
     if (condemned) {
       state.transaction(() => markPacksLost(state, [pack]));
       ledger.succeeded(pack); // its locations are gone; a re-upload is a new pack
-      summary.errors.push(`${pack} is damaged on the remote (it has not matched its name for ${entry.attempts} reads); its content is uploaded again by the nodes that hold it`);
+      report.errors.push(`${pack} is damaged on the remote (it has not matched its name for ${entry.attempts} reads); its content is uploaded again by the nodes that hold it`);
     } else {
       // Still missing after the same wait: maybe lost for real (storage rolled back): look (§7.1).
       if (persisted) state.round.set('checkPacks', true);
@@ -151,8 +154,8 @@ export async function settleReadFailures(state: LocalState, storage: Storage, no
   }
   for (const f of failed) {
     const message = `could not restore ${f.path}: ${f.error.message}; the local copy was left as it was`;
-    if (f.packs.some((p) => pending.has(p))) summary.retryable.push(`${message} (will retry)`);
-    else summary.errors.push(message);
+    if (f.packs.some((p) => pending.has(p))) report.retryable.push(`${message} (will retry)`);
+    else report.errors.push(message);
   }
 }
 
@@ -164,7 +167,7 @@ export async function settleReadFailures(state: LocalState, storage: Storage, no
  * is either torn or points past the pack's end, which only the whole pack can tell (checkPack,
  * at most MAX_CHECKS_PER_ROUND packs: the rest wait for a later loss check or a failed read).
  */
-export async function verifyOtherLocations(state: LocalState, storage: Storage, hashes: string[], max = 2000): Promise<void> {
+export async function verifyOtherLocations(state: PackHealthState, storage: Storage, hashes: string[], max = 2000): Promise<void> {
   type Location = { hash: string; pack: string; offset: number; length: number };
   const bogus: Location[] = [];
   const short = new Map<string, Location[]>();

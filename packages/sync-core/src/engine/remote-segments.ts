@@ -7,9 +7,9 @@
 import type { Storage } from '../storage/contract.js';
 import { listAll } from '../storage/listing.js';
 import type { LocalState } from '../local/state.js';
-import { addLocations } from './chunk-locations.js';
+import { addLocations, type LocationsState } from './chunk-locations.js';
 import { fetchSegments, type ListedSegment } from './ingest.js';
-import type { SyncSummary } from './sync-summary.js';
+import type { StepReport } from './sync-summary.js';
 import { RetryLedger } from './retry-ledger.js';
 import { parseSegmentKey } from './segment.js';
 
@@ -23,8 +23,11 @@ export async function listSegments(storage: Storage): Promise<ListedSegment[]> {
   return out;
 }
 
+/** What applying segments reads and writes of the local state. */
+export type SegmentsState = LocationsState & Pick<LocalState, 'corruptSegments' | 'round' | 'addVersion' | 'recordSegment'>;
+
 export interface PullContext {
-  state: LocalState;
+  state: SegmentsState;
   storage: Storage;
   now: number;
   fetchConcurrency: number;
@@ -34,7 +37,7 @@ export interface PullContext {
 }
 
 /** Listed segments not applied yet and due, and condemned ones worth another read. */
-function segmentsToRead(state: LocalState, ledger: RetryLedger, listing: ListedSegment[], known: Set<string>, now: number): ListedSegment[] {
+function segmentsToRead(state: SegmentsState, ledger: RetryLedger, listing: ListedSegment[], known: Set<string>, now: number): ListedSegment[] {
   const condemned = new Set(state.corruptSegments());
   return listing.filter((k) => {
     if (!known.has(k.key)) return ledger.due(k.key, now, k);
@@ -47,7 +50,7 @@ function segmentsToRead(state: LocalState, ledger: RetryLedger, listing: ListedS
 }
 
 /** Returns whether anything new was merged. */
-export async function applyNewSegments(ctx: PullContext, summary: SyncSummary, listing: ListedSegment[], known: Set<string>, repoIds: string[]): Promise<boolean> {
+export async function applyNewSegments(ctx: PullContext, report: StepReport, listing: ListedSegment[], known: Set<string>, repoIds: string[]): Promise<boolean> {
   const { state, now } = ctx;
   const ledger = new RetryLedger(state.db);
   const toRead = segmentsToRead(state, ledger, listing, known, now);
@@ -77,14 +80,14 @@ export async function applyNewSegments(ctx: PullContext, summary: SyncSummary, l
         const k = byKey.get(c.key)!;
         ledger.failed(c.key, 'segment', now, { reason: c.reason, size: k.size, etag: k.etag, permanent: true });
         state.recordSegment(c.key, k.writer, k.seq, 'corrupt');
-        summary.errors.push(`skipped a corrupt segment on the remote: ${c.reason}`);
+        report.errors.push(`skipped a corrupt segment on the remote: ${c.reason}`);
       }
       for (const t of outcome.torn) {
         const k = byKey.get(t.key)!;
         const missing = t.reason.endsWith('cannot be read yet');
         if (ledger.failed(t.key, 'segment', now, { reason: t.reason, size: k.size, etag: k.etag, missing })) {
           state.recordSegment(t.key, k.writer, k.seq, 'corrupt');
-          summary.errors.push(`skipped a corrupt segment on the remote (it has not matched its name for ${ledger.get(t.key)!.attempts} reads): ${t.reason}`);
+          report.errors.push(`skipped a corrupt segment on the remote (it has not matched its name for ${ledger.get(t.key)!.attempts} reads): ${t.reason}`);
         }
       }
       state.round.set('hlc', maxHlc);
@@ -97,7 +100,7 @@ export async function applyNewSegments(ctx: PullContext, summary: SyncSummary, l
   const listed = new Set(listing.map((k) => k.key));
   for (const e of ledger.all('segment')) {
     if (e.condemned || !listed.has(e.key)) continue;
-    summary.retryable.push(`${e.reason}; will retry (${e.attempts} attempt(s) so far)`);
+    report.retryable.push(`${e.reason}; will retry (${e.attempts} attempt(s) so far)`);
   }
   return added > 0;
 }

@@ -28,3 +28,9 @@ export interface RoundOptions {
   /** The decisions where a wrong choice loses data (round-policy.ts): HONEST_POLICY outside the simulation. */
   policy: RoundPolicy;
 }
+
+/**
+ * A step's view of the round: the same context, with only the part of the local state the step
+ * reads and writes (each step declares its own `…State`), so what a step can touch is in its signature.
+ */
+export type StepContext<S> = Omit<RoundContext, 'state'> & { state: S };

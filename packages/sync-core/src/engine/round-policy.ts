@@ -21,7 +21,7 @@ export interface RoundPolicy {
    * Called with each listing of `log/`. What a listing does not show is not taken as gone here:
    * the honest round asks the object itself (pull-remote.ts).
    */
-  afterListing(state: LocalState, listing: SegmentKey[]): void;
+  afterListing(state: Pick<LocalState, 'db' | 'journalKeys'>, listing: SegmentKey[]): void;
   /** Whether the round looks for lost packs when the round state asks it to (`checkPacks`). */
   looksForLostPacks(): boolean;
   /**

@@ -22,7 +22,7 @@ import { commitPending } from './steps/commit-pending.js';
 import { materializeTree } from './steps/materialize-tree.js';
 import { pullRemote } from './steps/pull-remote.js';
 import { scanLocal, type ScanResult } from './steps/scan-local.js';
-import { emptySummary, type SyncSummary } from './sync-summary.js';
+import { addReport, emptySummary, type SyncSummary } from './sync-summary.js';
 
 export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   const { state, storage, options } = ctx;
@@ -31,7 +31,9 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   const summary = emptySummary(state.round.get('repo'), state.round.get('writer'), storage.stats.requests);
 
   ctx.progress({ phase: 'list', done: 0, total: 0, bytes: 0 });
-  let changed = await pullRemote(ctx, summary);
+  const pulled = await pullRemote(ctx);
+  addReport(summary, pulled.report);
+  let changed = pulled.changed;
   checkAborted(ctx.signal);
 
   const scan = await scanLocal(ctx);
@@ -40,7 +42,9 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   if (scan.created > 0 && options.now() - started > options.roundLimitMs) {
     // A laptop slept or the upload took long: look at the remote again before committing, so
     // what we commit is judged against what is there now (our versions keep their parents).
-    changed = (await pullRemote(ctx, summary)) || changed;
+    const again = await pullRemote(ctx);
+    addReport(summary, again.report);
+    changed = again.changed || changed;
   }
   // Packs written with no new version (content uploaded again after a loss) still need a segment
   // to publish where their chunks are; so does an announcement of lost packs.
@@ -54,8 +58,9 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   // The flag outlives a crash: a round killed mid-materialize finishes the job in the next one.
   if (changed || scan.created > 0) state.round.set('materialize', true);
   if (state.round.get('materialize')) {
-    const complete = await materializeTree(ctx, summary);
-    if (complete) state.round.set('materialize', false);
+    const materialized = await materializeTree(ctx);
+    addReport(summary, materialized.report);
+    if (materialized.complete) state.round.set('materialize', false);
   }
 
   state.round.set('lastSync', new Date(options.now()).toISOString());

@@ -56,3 +56,39 @@ export function emptySummary(repository: string, writer: string, requests: Stora
     durationMs: 0,
   };
 }
+
+/**
+ * What one step of a round did. Steps return one and the round adds it to its summary
+ * (`addReport`), so a step's effect on what the user is told is visible in its signature.
+ */
+export interface StepReport {
+  errors: string[];
+  notices: string[];
+  retryable: string[];
+  remote: { added: number; changed: number; deleted: number };
+  downloaded: { files: number; bytes: number };
+  /** Paths that are conflict copies in the tree just materialized (absent: not looked at). */
+  conflicts?: string[];
+  /** The writer id retired this step, and the one that replaces it. */
+  retired?: { writer: string; next: string };
+}
+
+export function emptyReport(): StepReport {
+  return { errors: [], notices: [], retryable: [], remote: { added: 0, changed: 0, deleted: 0 }, downloaded: { files: 0, bytes: 0 } };
+}
+
+export function addReport(summary: SyncSummary, report: StepReport): void {
+  summary.errors.push(...report.errors);
+  summary.notices.push(...report.notices);
+  summary.retryable.push(...report.retryable);
+  summary.remote.added += report.remote.added;
+  summary.remote.changed += report.remote.changed;
+  summary.remote.deleted += report.remote.deleted;
+  summary.downloaded.files += report.downloaded.files;
+  summary.downloaded.bytes += report.downloaded.bytes;
+  if (report.conflicts) summary.conflicts = report.conflicts;
+  if (report.retired) {
+    summary.retiredWriter = report.retired.writer;
+    summary.writer = report.retired.next;
+  }
+}

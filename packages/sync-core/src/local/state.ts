@@ -93,11 +93,11 @@ export class LocalState {
   /** The round's durable state, typed (round-state.ts): how steps talk to each other across a crash. */
   readonly round = new RoundStateStore({ get: (k) => this.getMeta(k), set: (k, v) => this.setMeta(k, v) });
 
-  /** The `meta` table, raw; the engine goes through `round`. */
-  getMeta(k: string): string | undefined {
+  /** The `meta` table, raw: only `round` reads and writes it, so every key is typed and documented there. */
+  private getMeta(k: string): string | undefined {
     return (this.prepare('SELECT v FROM meta WHERE k = ?').get(k) as { v: string } | undefined)?.v;
   }
-  setMeta(k: string, v: string): void {
+  private setMeta(k: string, v: string): void {
     this.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v').run(k, v);
   }
 

@@ -1,13 +1,29 @@
 /** A state database written by an earlier release (raw meta strings) reads the same through the typed round state. */
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { LocalState } from '../../src/local/state.js';
 import { cleanup, tempDir } from './helpers.js';
 
 afterEach(cleanup);
 
+let path = '';
 async function openState(): Promise<LocalState> {
-  return new LocalState(join(await tempDir('syncacross-state-'), 'state.db'));
+  path = join(await tempDir('syncacross-state-'), 'state.db');
+  return new LocalState(path);
+}
+
+/** The `meta` table as an earlier release's code wrote and read it: raw rows, through a second connection. */
+function setRawMeta(k: string, v: string): void {
+  const db = new Database(path);
+  db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v').run(k, v);
+  db.close();
+}
+function rawMeta(k: string): string | undefined {
+  const db = new Database(path, { readonly: true });
+  const row = db.prepare('SELECT v FROM meta WHERE k = ?').get(k) as { v: string } | undefined;
+  db.close();
+  return row?.v;
 }
 
 describe('the round state keeps the meta table as it was', () => {
@@ -29,7 +45,7 @@ describe('the round state keeps the meta table as it was', () => {
       resupply: '0',
       materialize: 'pending',
     };
-    for (const [k, v] of Object.entries(raw)) state.setMeta(k, v);
+    for (const [k, v] of Object.entries(raw)) setRawMeta(k, v);
     expect(state.round.get('seq')).toBe(7);
     expect(state.round.get('hlc')).toBe(1700000000123);
     expect(state.round.get('lastSegment')).toBe(raw.lastSegment);
@@ -47,7 +63,7 @@ describe('the round state keeps the meta table as it was', () => {
     expect(state.round.get('seq')).toBe(0);
     expect(state.round.get('repoIds')).toEqual([]);
     expect(state.round.get('lastSync')).toBeUndefined();
-    for (const k of ['lastSegment', 'verifyPacks', 'announceLost']) state.setMeta(k, '');
+    for (const k of ['lastSegment', 'verifyPacks', 'announceLost']) setRawMeta(k, '');
     expect(state.round.get('lastSegment')).toBeNull();
     expect(state.round.get('verifyPacks')).toEqual([]);
     expect(state.round.get('announceLost')).toEqual([]);
@@ -64,7 +80,7 @@ describe('the round state keeps the meta table as it was', () => {
     state.round.set('verifyPacks', ['packs/a']);
     state.round.set('materialize', false);
     state.round.set('retired', ['w1']);
-    expect(['seq', 'checkPacks', 'resupply', 'lastSegment', 'announceLost', 'verifyPacks', 'materialize', 'retired'].map((k) => state.getMeta(k))).toEqual([
+    expect(['seq', 'checkPacks', 'resupply', 'lastSegment', 'announceLost', 'verifyPacks', 'materialize', 'retired'].map((k) => rawMeta(k))).toEqual([
       '8',
       '0',
       '1',

@@ -127,7 +127,7 @@ describe('a pack read before it is complete, or briefly missing', () => {
         expect(s.errors).toEqual([]);
         expect(s.retryable.join('\n')).toMatch(/could not restore photo\.jpg: .*\(will retry\)/);
       }
-      expect(b.lib.state.getMeta('announceLost') || '').toBe('');
+      expect(b.lib.state.round.get('announceLost')).toEqual([]);
       remote.debug.overwrite(pack, whole);
       const s = await b.sync();
       expect(s.retryable).toEqual([]);

@@ -4,7 +4,14 @@
  * crash left unpublished) and announces packs found lost; with only those, it carries no versions.
  */
 import { checkAborted } from '../../model/abort.js';
-import type { RoundContext } from '../round-context.js';
+import type { LocalState } from '../../local/state.js';
+import type { StepContext } from '../round-context.js';
+
+/** What committing reads and writes of the local state: pending versions, the journal, published chunks. */
+export type CommitState = Pick<
+  LocalState,
+  'addJournal' | 'allUnpublishedChunks' | 'assignSegment' | 'markUploaded' | 'pendingVersions' | 'publishChunks' | 'recordSegment' | 'round' | 'transaction' | 'unpublishedChunks'
+>;
 import { LOCATIONS_PER_SEGMENT, publishable, versionBatches } from '../segment-batches.js';
 import { encodeSegment, SEGMENT_FORMAT } from '../segment.js';
 import { stripHash } from './new-versions.js';
@@ -17,7 +24,7 @@ export interface CommitResult {
   errors: string[];
 }
 
-export async function commitPending(ctx: RoundContext): Promise<CommitResult> {
+export async function commitPending(ctx: StepContext<CommitState>): Promise<CommitResult> {
   const { state, storage } = ctx;
   const result: CommitResult = { segments: 0, versions: 0, errors: [] };
   const pending = state.pendingVersions().sort((a, b) => (a.hash < b.hash ? -1 : 1));

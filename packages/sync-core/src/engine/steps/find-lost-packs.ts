@@ -8,11 +8,15 @@
  */
 import { listAll, objectExists } from '../../storage/listing.js';
 import type { CountingStorage } from '../../storage/wrappers/counting.js';
-import { findDamagedPacks, markPacksLost, verifyOtherLocations } from '../pack-health.js';
-import type { RoundContext } from '../round-context.js';
+import type { LocalState } from '../../local/state.js';
+import { findDamagedPacks, markPacksLost, verifyOtherLocations, type PackHealthState } from '../pack-health.js';
+import type { StepContext } from '../round-context.js';
+
+/** What looking for lost packs reads and writes of the local state. */
+export type LostPacksState = PackHealthState & Pick<LocalState, 'packsInUse' | 'chunksIn'>;
 
 /** Returns what a person should be told (as errors: something was lost). */
-export async function findLostPacks(ctx: RoundContext): Promise<string[]> {
+export async function findLostPacks(ctx: StepContext<LostPacksState>): Promise<string[]> {
   const { state, storage } = ctx;
   const inUse = state.packsInUse();
   const lost = await missingPacks(storage, inUse);

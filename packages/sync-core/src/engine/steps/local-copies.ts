@@ -6,17 +6,20 @@ import { join } from 'node:path';
 import { chunkFile } from '../../local/chunk-file.js';
 import { statOf, unchangedSince } from '../../local/materialize.js';
 import { IGNORE_CTIME } from '../../local/scan.js';
-import type { LocalRecord } from '../../local/state.js';
+import type { LocalRecord, LocalState } from '../../local/state.js';
 import { sha256 } from '../../model/hashing.js';
 import type { HashedVersion } from '../../model/version.js';
 import { hashLocalContent } from '../local-changes.js';
-import type { RoundContext } from '../round-context.js';
+import type { StepContext } from '../round-context.js';
+
+/** What local copies read and write of the local state. */
+export type LocalCopiesState = Pick<LocalState, 'version' | 'putLocal'>;
 
 /**
  * The chunks of `v` read from a local file said to hold it, verified against their hashes
  * (undefined when the file no longer holds exactly that content).
  */
-export async function localChunks(ctx: RoundContext, abs: string, v: HashedVersion): Promise<Map<string, Uint8Array> | undefined> {
+export async function localChunks(ctx: StepContext<LocalCopiesState>, abs: string, v: HashedVersion): Promise<Map<string, Uint8Array> | undefined> {
   if (v.kind === 'sqlite') return undefined; // a live database is read through a snapshot, not here
   try {
     const out = new Map<string, Uint8Array>();
@@ -38,7 +41,7 @@ export async function localChunks(ctx: RoundContext, abs: string, v: HashedVersi
  * was stored "racy"), compare content: if the file still holds the recorded version, the record
  * is refreshed and the incoming change may be applied.
  */
-export async function settleRecord(ctx: RoundContext, rec: LocalRecord): Promise<LocalRecord> {
+export async function settleRecord(ctx: StepContext<LocalCopiesState>, rec: LocalRecord): Promise<LocalRecord> {
   const path = join(ctx.dir, rec.path);
   if (await unchangedSince(path, rec)) return rec;
   const had = ctx.state.version(rec.version);

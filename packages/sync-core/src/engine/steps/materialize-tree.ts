@@ -14,29 +14,29 @@ import { ChunkFetcher } from '../chunk-fetcher.js';
 import { chunkLocations } from '../chunk-locations.js';
 import type { Tree, TreeEntry } from '../merge.js';
 import { settleReadFailures } from '../pack-health.js';
-import type { RoundContext } from '../round-context.js';
-import type { SyncSummary } from '../sync-summary.js';
+import type { StepContext } from '../round-context.js';
+import { emptyReport, type StepReport } from '../sync-summary.js';
 import { settleRecord } from './local-copies.js';
-import { writeEntries, type Materialization as WriteTarget } from './write-versions.js';
+import { writeEntries, type Materialization as WriteTarget, type MaterializeState } from './write-versions.js';
 
 /** Files up to this size are copied from another local file holding the same content. */
 const LOCAL_COPY_MAX = 64 * 1024 * 1024;
 
-/** Returns whether the folder now matches the tree (false: something was left for a later round). */
-export async function materializeTree(ctx: RoundContext, summary: SyncSummary): Promise<boolean> {
+/** `complete`: whether the folder now matches the tree (false: something was left for a later round). */
+export async function materializeTree(ctx: StepContext<MaterializeState>): Promise<{ complete: boolean; report: StepReport }> {
   const { state, storage } = ctx;
-  const m = new Materialization(ctx, summary);
+  const m = new Materialization(ctx);
   // The last round's plan was for the scan before this (engine/adoption.ts); kept, it could adopt
   // a file the user later makes with the same bytes.
   state.planWrites([]);
   await m.removeDeleted();
   const todo = await m.toWrite();
-  if (todo.length === 0) return m.complete;
+  if (todo.length === 0) return { complete: m.complete, report: m.report };
   const fetcher = new ChunkFetcher(storage, (h) => chunkLocations(state, h), ctx.signal);
   const failed = await writeEntries(m, m.ordered(todo, fetcher), fetcher);
   state.planWrites([]); // every write is recorded
-  await settleReadFailures(state, storage, ctx.options.now(), fetcher, failed, summary);
-  return m.complete;
+  await settleReadFailures(state, storage, ctx.options.now(), fetcher, failed, m.report);
+  return { complete: m.complete, report: m.report };
 }
 
 /** One materialization: the tree, the records, and where local copies of content are. */
@@ -55,18 +55,17 @@ class Materialization implements WriteTarget {
   private readonly localSource = new Map<string, { abs: string; treePath: string }>();
   /** False once something was left for a later round. */
   complete = true;
+  /** What this materialization did and could not do, for the round's summary. */
+  readonly report: StepReport = emptyReport();
 
-  constructor(
-    readonly ctx: RoundContext,
-    readonly summary: SyncSummary,
-  ) {
+  constructor(readonly ctx: StepContext<MaterializeState>) {
     const versions = ctx.state.allVersions();
     this.tree = ctx.options.policy.mergedTree(versions);
     this.byHash = new Map(versions.map((v) => [v.hash, v]));
     this.records = ctx.state.localRecords();
     this.byTree = new Map([...this.records.values()].map((r) => [r.treePath, r]));
     this.trashDir = join(ctx.stateDir, 'trash', new Date(ctx.options.now()).toISOString().replace(/[:.]/g, '-'));
-    summary.conflicts = [...this.tree.values()].filter((e) => e.conflictOf).map((e) => e.path);
+    this.report.conflicts = [...this.tree.values()].filter((e) => e.conflictOf).map((e) => e.path);
     for (const rec of this.records.values()) {
       const v = this.byHash.get(rec.version); // from the versions already loaded: no query per file
       if (v && !v.deleted && v.kind === 'file' && v.size <= LOCAL_COPY_MAX && v.chunks.length > 0) this.localSource.set(contentId(v), { abs: join(ctx.dir, rec.path), treePath: rec.treePath });
@@ -100,7 +99,7 @@ class Materialization implements WriteTarget {
         trashed = await trashFile(dir, rec.path, await settleRecord(this.ctx, rec), this.trashDir);
       } catch (e) {
         if (!isPerPathError(e)) throw e;
-        this.summary.errors.push(`could not remove ${rec.treePath}: ${describePathError(e)}; tried again next sync`);
+        this.report.errors.push(`could not remove ${rec.treePath}: ${describePathError(e)}; tried again next sync`);
         this.complete = false;
         continue;
       }
@@ -108,7 +107,7 @@ class Materialization implements WriteTarget {
       else {
         this.movedToTrash(rec);
         deleted.push(rec.path);
-        this.summary.remote.deleted++;
+        this.report.remote.deleted++;
       }
     }
     const keptDirs = new Set([...this.tree.values()].filter((e) => e.version.kind === 'dir').map((e) => e.path));
@@ -168,7 +167,7 @@ class Materialization implements WriteTarget {
     return todo.filter((e) => {
       const keeper = kept.get(caseKey(e.path))!;
       if (keeper === e.path) return true;
-      this.summary.errors.push(`could not write ${e.path}: ${keeper} is the same name on this disk, which does not tell upper and lower case apart; tried again next sync`);
+      this.report.errors.push(`could not write ${e.path}: ${keeper} is the same name on this disk, which does not tell upper and lower case apart; tried again next sync`);
       this.complete = false; // once the other is gone (deleted or renamed), this one is written
       return false;
     });

@@ -21,6 +21,9 @@ export const stripHash = (v: HashedVersion): Version => {
   return rest;
 };
 
+/** What recording new versions reads and writes of the local state. */
+export type NewVersionsState = Pick<LocalState, 'addVersion' | 'allVersions' | 'putLocal' | 'removeLocal' | 'round' | 'transaction'>;
+
 export class NewVersions {
   private readonly list: NewVersion[] = [];
   /** Versions made (adopted ones not counted). */
@@ -30,7 +33,7 @@ export class NewVersions {
   private tree: Tree | undefined;
 
   constructor(
-    private readonly state: LocalState,
+    private readonly state: NewVersionsState,
     readonly writer: string,
     private readonly now: () => number,
   ) {

@@ -7,42 +7,49 @@ import type { LocalState } from '../../local/state.js';
 import { objectExists } from '../../storage/listing.js';
 import type { CountingStorage } from '../../storage/wrappers/counting.js';
 import type { ListedSegment } from '../ingest.js';
-import { applyNewSegments, listSegments } from '../remote-segments.js';
+import { applyNewSegments, listSegments, type SegmentsState } from '../remote-segments.js';
 import { verifyRepository } from '../repository.js';
-import type { RoundContext } from '../round-context.js';
-import type { SyncSummary } from '../sync-summary.js';
-import { findLostPacks } from './find-lost-packs.js';
-import { retireWriterIfForeign } from './retire-writer.js';
+import type { StepContext } from '../round-context.js';
+import { emptyReport, type StepReport } from '../sync-summary.js';
+import { findLostPacks, type LostPacksState } from './find-lost-packs.js';
+import { retireWriterIfForeign, type RetireState } from './retire-writer.js';
 
-/** Returns whether anything new was merged. */
-export async function pullRemote(ctx: RoundContext, summary: SyncSummary): Promise<boolean> {
+/** What pulling reads and writes of the local state: its own journal and segment records, and what the steps it runs need. */
+export type PullState = SegmentsState &
+  LostPacksState &
+  RetireState &
+  Pick<LocalState, 'db' | 'knownSegments' | 'journalKeys' | 'journalIndex' | 'journalBytes' | 'markUploaded' | 'segmentState' | 'republishSegment'>;
+
+/** `changed`: whether anything new was merged. */
+export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed: boolean; report: StepReport }> {
   const { state, storage, options } = ctx;
+  const report = emptyReport();
   const listing = await listSegments(storage);
   const listed = new Set(listing.map((k) => k.key));
   const known = state.knownSegments();
   const repoIds = await repositoryIds(state, storage, listing, listed, known);
 
-  retireWriterIfForeign(state, options.policy.foreignSegments(listing, state.round.get('writer'), state.journalKeys()), summary);
+  retireWriterIfForeign(state, options.policy.foreignSegments(listing, state.round.get('writer'), state.journalKeys()), report);
   options.policy.afterListing(state, listing);
 
   const journal = await reuploadJournal(state, storage, listed);
   const vanished = await republishVanished(state, storage, listed, known);
-  for (const key of vanished) summary.errors.push(`the remote lost ${key} (was the storage restored from an older copy?); its versions go out again from this node`);
+  for (const key of vanished) report.errors.push(`the remote lost ${key} (was the storage restored from an older copy?); its versions go out again from this node`);
   // A segment sent late names packs written before the crash (or failed upload) that left it: a
   // rollback since then took them and nothing else would tell this node, the only one holding
   // their content, to upload it again (other nodes' failed reads take rounds to condemn a pack).
   if (journal.lostOwn || journal.sentLate || vanished.length > 0) state.round.set('checkPacks', true); // kept until a check completes: a crash in it does not forget
-  await lookForLostPacks(ctx, summary);
+  await lookForLostPacks(ctx, report);
 
   const progress = (total: number) => ctx.progress({ phase: 'fetch', done: 0, total, bytes: 0 });
   const pull = { state, storage, now: options.now(), fetchConcurrency: options.fetchConcurrency, progress, signal: ctx.signal };
-  const added = await applyNewSegments(pull, summary, listing, known, repoIds);
-  await lookForLostPacks(ctx, summary);
-  return added;
+  const changed = await applyNewSegments(pull, report, listing, known, repoIds);
+  await lookForLostPacks(ctx, report);
+  return { changed, report };
 }
 
-async function lookForLostPacks(ctx: RoundContext, summary: SyncSummary): Promise<void> {
-  if (ctx.state.round.get('checkPacks') && ctx.options.policy.looksForLostPacks()) summary.errors.push(...(await findLostPacks(ctx)));
+async function lookForLostPacks(ctx: StepContext<PullState>, report: StepReport): Promise<void> {
+  if (ctx.state.round.get('checkPacks') && ctx.options.policy.looksForLostPacks()) report.errors.push(...(await findLostPacks(ctx)));
 }
 
 /**
@@ -50,7 +57,7 @@ async function lookForLostPacks(ctx: RoundContext, summary: SyncSummary): Promis
  * listing shows a segment this node already verified (then the remote is still ours). A wiped,
  * emptied or switched remote shows none, and is checked (and stopped) before anything else happens.
  */
-async function repositoryIds(state: LocalState, storage: CountingStorage, listing: ListedSegment[], listed: Set<string>, known: Set<string>): Promise<string[]> {
+async function repositoryIds(state: PullState, storage: CountingStorage, listing: ListedSegment[], listed: Set<string>, known: Set<string>): Promise<string[]> {
   const writer = state.round.get('writer');
   const anchored = listing.some((k) => known.has(k.key) && !k.key.startsWith(`log/${writer}/`)) || state.journal(writer).some((e) => e.uploaded && listed.has(e.key));
   const repoIds = state.round.get('repoIds');
@@ -66,7 +73,7 @@ async function repositoryIds(state: LocalState, storage: CountingStorage, listin
  * nodes may build on. Returns whether the remote had lost any of our uploaded segments
  * (`lostOwn`), and whether a segment never uploaded before went out now (`sentLate`).
  */
-async function reuploadJournal(state: LocalState, storage: CountingStorage, listed: Set<string>): Promise<{ lostOwn: boolean; sentLate: boolean }> {
+async function reuploadJournal(state: PullState, storage: CountingStorage, listed: Set<string>): Promise<{ lostOwn: boolean; sentLate: boolean }> {
   let lostOwn = false;
   let sentLate = false;
   for (const entry of state.journalIndex()) {
@@ -90,7 +97,7 @@ async function reuploadJournal(state: LocalState, storage: CountingStorage, list
  * again (restored from an older copy too, or gone for good): its versions go out again in this
  * node's next segment, so every node still gets them. Returns the vanished keys.
  */
-async function republishVanished(state: LocalState, storage: CountingStorage, listed: Set<string>, known: Set<string>): Promise<string[]> {
+async function republishVanished(state: PullState, storage: CountingStorage, listed: Set<string>, known: Set<string>): Promise<string[]> {
   const journaled = state.journalKeys();
   const vanished: string[] = [];
   for (const key of known) {

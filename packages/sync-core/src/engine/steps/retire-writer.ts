@@ -6,10 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import type { LocalState } from '../../local/state.js';
 import type { SegmentKey } from '../segment-format.js';
-import type { SyncSummary } from '../sync-summary.js';
+import type { StepReport } from '../sync-summary.js';
+
+/** What retiring reads and writes of the local state. */
+export type RetireState = Pick<LocalState, 'round' | 'transaction' | 'journal' | 'dropJournal'>;
 
 /** `foreign`: segments of this node's writer id that its journal does not know. */
-export function retireWriterIfForeign(state: LocalState, foreign: SegmentKey[], summary: SyncSummary): void {
+export function retireWriterIfForeign(state: RetireState, foreign: SegmentKey[], report: StepReport): void {
   if (foreign.length === 0) return;
   const writer = state.round.get('writer');
   const next = `${state.round.get('node')}.${randomBytes(4).toString('hex')}`;
@@ -20,7 +23,6 @@ export function retireWriterIfForeign(state: LocalState, foreign: SegmentKey[], 
     state.round.set('seq', 0);
     state.round.set('lastSegment', null);
   });
-  summary.retiredWriter = writer;
-  summary.writer = next;
-  summary.notices.push(`this node was restored from an older copy or cloned (the remote holds ${foreign.length} segment(s) of ${writer} it did not write); continuing as ${next}, nothing was lost`);
+  report.retired = { writer, next };
+  report.notices.push(`this node was restored from an older copy or cloned (the remote holds ${foreign.length} segment(s) of ${writer} it did not write); continuing as ${next}, nothing was lost`);
 }

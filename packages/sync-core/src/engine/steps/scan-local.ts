@@ -7,16 +7,16 @@ import { join } from 'node:path';
 import type { StatLike } from '../../local/materialize.js';
 import { keepsModes } from '../../local/fs-probe.js';
 import { effectiveStat, IGNORE_CTIME, isUnseen, recordStat, sameStat, walkLibrary, type DiskEntry, type WalkResult } from '../../local/scan.js';
-import type { LocalRecord } from '../../local/state.js';
+import type { LocalRecord, LocalState } from '../../local/state.js';
 import { abortPoint } from '../../model/abort.js';
 import { contentId, type Version } from '../../model/version.js';
 import { plannedVersionHeld } from '../adoption.js';
 import { stageFile, type StagedContent } from '../local-changes.js';
 import { PackWriter } from '../packs.js';
-import type { RoundContext } from '../round-context.js';
+import type { StepContext } from '../round-context.js';
 import { settleRecent } from '../settle.js';
 import type { SyncSummary } from '../sync-summary.js';
-import { NewVersions } from './new-versions.js';
+import { NewVersions, type NewVersionsState } from './new-versions.js';
 
 export interface ScanResult {
   /** Versions created. */
@@ -30,7 +30,10 @@ export interface ScanResult {
 /** Only the stat fields: a DiskEntry also has `path`, which must not overwrite a record's. */
 const statFields = (e: StatLike): StatLike => ({ size: e.size, mtimeMs: e.mtimeMs, ctimeMs: e.ctimeMs, ino: e.ino });
 
-export async function scanLocal(ctx: RoundContext): Promise<ScanResult> {
+/** What the scan reads and writes of the local state: records, chunks, and the versions it makes. */
+export type ScanState = NewVersionsState & Pick<LocalState, 'addChunk' | 'hasChunk' | 'localRecords' | 'plannedWrite' | 'version'>;
+
+export async function scanLocal(ctx: StepContext<ScanState>): Promise<ScanResult> {
   const walk = await walkLibrary(ctx.dir, ctx.rules, ctx.signal, ctx.options.policy.followsLinks());
   const scan = new LocalScan(ctx, walk);
   await scan.entries();
@@ -54,7 +57,7 @@ class LocalScan {
   private modesKept: boolean | undefined;
 
   constructor(
-    private readonly ctx: RoundContext,
+    private readonly ctx: StepContext<ScanState>,
     private readonly walk: WalkResult,
   ) {
     const { state, storage, options } = ctx;

@@ -6,21 +6,24 @@ import { join } from 'node:path';
 import { trashFile, writeVersion } from '../../local/materialize.js';
 import { describePathError, isPerPathError, unsafeParent } from '../../local/safe-paths.js';
 import { IGNORE_CTIME, recordStat } from '../../local/scan.js';
-import type { LocalRecord } from '../../local/state.js';
+import type { LocalRecord, LocalState } from '../../local/state.js';
 import { abortPoint } from '../../model/abort.js';
 import type { HashedVersion } from '../../model/version.js';
 import type { ChunkFetcher } from '../chunk-fetcher.js';
 import type { TreeEntry } from '../merge.js';
-import type { FailedFile } from '../pack-health.js';
-import type { RoundContext } from '../round-context.js';
+import type { FailedFile, PackHealthState } from '../pack-health.js';
+import type { StepContext } from '../round-context.js';
 import { withSizeCheck } from '../segment-schema.js';
-import type { SyncSummary } from '../sync-summary.js';
-import { localChunks, settleRecord } from './local-copies.js';
+import type { StepReport } from '../sync-summary.js';
+import { localChunks, settleRecord, type LocalCopiesState } from './local-copies.js';
+
+/** What materializing reads and writes of the local state: the records, the versions, the write plan, and pack health for failed reads. */
+export type MaterializeState = PackHealthState & LocalCopiesState & Pick<LocalState, 'allVersions' | 'localRecords' | 'removeLocal' | 'chunk' | 'planWrites' | 'transaction'>;
 
 /** What the writes need of the materialization (materialize-tree.ts). */
 export interface Materialization {
-  readonly ctx: RoundContext;
-  readonly summary: SyncSummary;
+  readonly ctx: StepContext<MaterializeState>;
+  readonly report: StepReport;
   readonly byHash: Map<string, HashedVersion>;
   readonly byTree: Map<string, LocalRecord>;
   readonly trashDir: string;
@@ -71,7 +74,7 @@ export async function writeEntries(m: Materialization, todo: TreeEntry[], fetche
 
 /** Writes one entry; returns its new record, or undefined when a local edit was kept instead. */
 async function writeEntry(m: Materialization, entry: TreeEntry, fetcher: ChunkFetcher): Promise<LocalRecord | undefined> {
-  const { ctx, summary } = m;
+  const { ctx, report } = m;
   let rec = m.byTree.get(entry.path);
   const diskPath = rec?.path ?? entry.path;
   const unsafe = unsafeParent(ctx.dir, diskPath);
@@ -92,10 +95,10 @@ async function writeEntry(m: Materialization, entry: TreeEntry, fetcher: ChunkFe
   if (result === 'local-edit') return undefined;
   const stat = recordStat(result);
   if (entry.version.kind === 'sqlite') stat.ctimeMs = IGNORE_CTIME;
-  if (rec) summary.remote.changed++;
-  else summary.remote.added++;
-  summary.downloaded.files++;
-  summary.downloaded.bytes += entry.version.size;
+  if (rec) report.remote.changed++;
+  else report.remote.added++;
+  report.downloaded.files++;
+  report.downloaded.bytes += entry.version.size;
   return { path: diskPath, treePath: entry.path, version: entry.version.hash, ...stat };
 }
 
@@ -112,7 +115,7 @@ function writeFailed(m: Materialization, entry: TreeEntry, e: unknown, fetcher: 
   // This path cannot be written here (a name too long for this file system, a link or a
   // file in the way, no permission): reported, the rest goes on, and the next round retries.
   if (isPerPathError(e)) {
-    m.summary.errors.push(`could not write ${entry.path}: ${describePathError(e)}; tried again next sync`);
+    m.report.errors.push(`could not write ${entry.path}: ${describePathError(e)}; tried again next sync`);
     m.complete = false;
     return true;
   }
