@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -22,6 +23,11 @@ export default defineConfig({
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
     pool: 'forks',
+    // Vitest's default is one worker per core but one, which is a single worker on the 2-core
+    // machines CI runs on: the suite ran file after file while most tests wait on child processes,
+    // servers and Retry-After. Two workers there halve the run; each test's bounds hold with a
+    // neighbour on the other core (the suite is also run beside a simulation campaign).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     execArgv: ['--max-old-space-size=3072'],
   },
 });
