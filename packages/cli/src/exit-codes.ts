@@ -51,6 +51,8 @@ export function toCliError(error: unknown): CliError {
       case 'RemoteEmptied':
         return new CliError(EXIT.repository, message, error.code, { cause: error });
       case 'NotInitialized':
+      case 'InvalidArgument':
+      case 'TargetNotEmpty':
         return new CliError(EXIT.usage, message, error.code, { cause: error });
       case 'CorruptRemote':
         return new CliError(EXIT.completedWithErrors, message, error.code, { cause: error });

@@ -91,6 +91,73 @@ export const conflictsOutput = z
   })
   .strict();
 
+const listedEntry = z
+  .object({
+    path: z.string(),
+    kind: z.enum(['file', 'dir', 'sqlite']),
+    size: nonNeg,
+    mtime: z.string(),
+    time: z.string().describe('when the version was made'),
+    writer: z.string(),
+    version: z.string(),
+    conflictOf: z.string().optional(),
+    deleted: z.object({ at: z.string(), by: z.string() }).strict().optional().describe('deleted by then: the entry shows what it last held'),
+  })
+  .strict();
+
+export const lsOutput = z.object({ ok: z.literal(true), command: z.literal('ls'), library: z.string(), path: z.string(), at: z.string(), entries: z.array(listedEntry) }).strict();
+
+export const restoreOutput = z
+  .object({
+    ok: z.literal(true),
+    command: z.literal('restore'),
+    remote: z.string().optional().describe('restored from this remote, with no library'),
+    to: z.string().optional(),
+    inPlace: z.literal(true).optional(),
+    exitCode: z.number().int(),
+    at: z.string().describe('the moment restored'),
+    restored: z.array(z.object({ path: z.string(), version: z.string(), size: nonNeg }).strict()),
+    unchanged: z.array(z.string()).describe('in place: paths that already held that content'),
+    failed: z.array(z.object({ path: z.string(), reason: z.string() }).strict()).describe('not restored, and why (exitCode 8)'),
+    undeleted: z.array(z.string()).describe('requested paths deleted by then, restored from what they last held'),
+    warnings: z.array(z.string()).optional().describe('remote segments that could not be read: their versions are missing (exitCode 8)'),
+    sync: syncOutput.omit({ ok: true, command: true, library: true, storage: true, exitCode: true }).optional().describe('in place: the sync that published the restored content'),
+  })
+  .strict();
+
+const verifyProblem = z
+  .object({
+    kind: z.enum(['segment-missing', 'segment-corrupt', 'segment-chain', 'chunk-unlocated', 'pack-missing', 'pack-short', 'pack-damaged']),
+    object: z.string().describe('the remote object at fault'),
+    message: z.string(),
+    paths: z.array(z.string()).describe('library paths whose versions it affects, current or past'),
+  })
+  .strict();
+
+export const verifyOutput = z
+  .object({
+    ok: z.literal(true),
+    command: z.literal('verify'),
+    library: z.string(),
+    storage: z.string(),
+    exitCode: z.union([z.literal(0), z.literal(8)]).describe('8 when any problem remains'),
+    segments: z.object({ listed: nonNeg, verified: nonNeg }).strict(),
+    packs: z.object({ listed: nonNeg, inUse: nonNeg, read: nonNeg }).strict(),
+    chunks: nonNeg,
+    versions: nonNeg,
+    sample: z
+      .object({ percent: z.number(), seed: z.number().int(), packs: z.array(z.string()) })
+      .strict()
+      .optional()
+      .describe('with --read-data=PERCENT: which packs were read'),
+    problems: z.array(verifyProblem).describe('what is wrong now (after --repair: what remains)'),
+    repair: z
+      .object({ found: z.array(verifyProblem), packs: z.array(z.string()), sync: syncOutput.omit({ ok: true, command: true, library: true, storage: true, exitCode: true }) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 const capabilities = z.record(z.string(), z.union([z.boolean(), z.number()]));
 
 export const adaptersOutput = z
@@ -151,6 +218,9 @@ export const JSON_OUTPUTS = {
   init: initOutput,
   status: statusOutput,
   log: logOutput,
+  ls: lsOutput,
+  restore: restoreOutput,
+  verify: verifyOutput,
   conflicts: conflictsOutput,
   adapters: adaptersOutput,
   auth: authOutput,

@@ -11,6 +11,8 @@ import { adapterContext, offlineStorage, openRemote } from './remote.js';
 export interface SessionOptions {
   /** Contact the remote (sync) or only read local state (status, log, conflicts). */
   online: boolean;
+  /** Contact the remote but only read: no lock, works beside a running sync (restore --to). Default: !online. */
+  readOnly?: boolean;
   retries?: number;
   stableAfterMs?: number;
   signal?: AbortSignal;
@@ -72,7 +74,7 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
       storage,
       create: false,
       // Local-only commands read the state beside a running sync (SQLite WAL), without its lock.
-      readOnly: !options.online,
+      readOnly: options.readOnly ?? !options.online,
       ...(config.node ? { nodeName: config.node } : {}),
       ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
       retry: { ...(options.retries !== undefined ? { retries: options.retries } : {}), ...(options.signal ? { signal: options.signal } : {}), onRetry: retryNotice(out) },

@@ -11,6 +11,9 @@ import { conflictsCommand } from './commands/conflicts.js';
 import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
 import { logCommand } from './commands/log.js';
+import { lsCommand } from './commands/ls.js';
+import { restoreCommand } from './commands/restore.js';
+import { verifyCommand } from './commands/verify.js';
 import { statusCommand } from './commands/status.js';
 import { syncCommand } from './commands/sync.js';
 
@@ -81,6 +84,40 @@ function addLibraryCommands(program: Command): void {
     .action(run((out, dir) => conflictsCommand(dir, out)));
 }
 
+/** The commands that look back: ls, restore and verify (log is with the library commands). */
+function addHistoryCommands(program: Command): void {
+  const when = 'an ISO date or time (2026-11-29T14:00), a span back from now (2h, "3 days ago") or a version id from `syncacross log`';
+  program
+    .command('ls [path]')
+    .description('the files as they were at a moment (default now), from local state')
+    .option('--at <when>', when)
+    .option('--deleted', 'also list what had been deleted by then, with what it last held')
+    .option('-d, --dir <dir>', 'the library (default: the one containing the current directory)')
+    .action(run((out, path, opts) => lsCommand(path, opts, out)));
+
+  program
+    .command('restore [paths...]')
+    .description('bring back files, folders or the whole library as they were at a moment: into another folder (--to) or into the library as new versions that sync (--in-place)')
+    .option('--at <when>', `${when} (default now)`)
+    .option('--to <dir>', 'write into this folder (new or empty, unless --overwrite)')
+    .option('--in-place', 'restore into the library; files changed since the last sync are left alone and named')
+    .option('--overwrite', 'with --to: replace files already in the folder')
+    .option('-d, --dir <dir>', 'the library (default: the one containing the current directory)')
+    .option('-r, --remote <adapter:location>', 'no library here: read the repository straight from this remote (with --to)')
+    .addOption(optionFlag())
+    .addOption(retriesFlag())
+    .action(run((out, paths, opts) => restoreCommand(paths, opts, out)));
+
+  program
+    .command('verify [dir]')
+    .description('check that the remote holds everything the library knows (changes nothing unless --repair); exit 8 names each problem and the files it affects')
+    .option('--read-data [percent]', 'also download the packs (all, or this share chosen at random) and check every byte')
+    .option('--seed <n>', 'with --read-data=PERCENT: choose the same packs as an earlier run', integer('--seed'))
+    .option('--repair', 'upload again what this machine still holds of lost or damaged packs, then check again')
+    .addOption(retriesFlag())
+    .action(run((out, dir, opts) => verifyCommand(dir, opts, out)));
+}
+
 /** The commands about remotes and sign-in, and the demo: adapters, auth, demo. */
 function addRemoteCommands(program: Command): void {
   program
@@ -118,6 +155,7 @@ export function buildProgram(): Command {
     .exitOverride();
 
   addLibraryCommands(program);
+  addHistoryCommands(program);
   addRemoteCommands(program);
   return program;
 }

@@ -5,10 +5,12 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AdapterContext, AdapterModule, Storage } from '@syncacross/sync-core';
-import { usageError } from './cli-error.js';
+import { CliError, usageError } from './cli-error.js';
+import { isStorageError } from '@syncacross/sync-core';
 import type { LibraryConfig } from './config.js';
 import { loadAdapter, type LoadedAdapter } from './adapter-loader.js';
-import { resolveSecrets } from './secrets.js';
+import { parseOptionPairs, parseRemoteSpec } from './remote-spec.js';
+import { rejectLiteralSecrets, resolveSecrets } from './secrets.js';
 
 /** Where adapters keep refresh tokens: outside every library. */
 export function credentialsDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -53,4 +55,28 @@ export function offlineStorage(name: string): Storage {
     get: refuse,
     list: refuse,
   };
+}
+
+function locationOptions(parse: (l: string) => Record<string, unknown>, location: string, adapter: string): Record<string, unknown> {
+  try {
+    return parse(location);
+  } catch (e) {
+    if (e instanceof CliError || isStorageError(e)) throw e;
+    throw usageError('BadLocation', `bad location for the ${adapter} adapter: ${JSON.stringify(location)}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * A `--remote adapter:location` with its `-o key=value` options, as init and a library-less
+ * restore take them: the adapter loaded, literal secrets refused, the options as they will be
+ * stored (`stored`, secrets still as references) and resolved and validated (`options`).
+ */
+export async function resolveRemoteSpec(remote: string, optionPairs: string[], searchDirs: string[]) {
+  const spec = parseRemoteSpec(remote);
+  const given = parseOptionPairs(optionPairs);
+  const adapter = await loadAdapter(spec.adapter, searchDirs);
+  rejectLiteralSecrets(adapter.module, given);
+  const stored = { ...locationOptions((l) => adapter.module.parseLocation(l), spec.location, adapter.module.name), ...given };
+  const options = validateOptions(adapter.module, resolveSecrets(adapter.module, stored));
+  return { adapter, given, stored, options };
 }

@@ -38,6 +38,10 @@ describe('the published JSON schema', () => {
     expect(checkJsonSchema(published.$defs.error!, { ok: false, error: { code: 'X', exitCode: 2, message: 'm' }, password: 'p' })).not.toEqual([]);
     expect(checkJsonSchema(published.$defs.error!, { ok: false, error: { code: 'X', exitCode: 'two', message: 'm' } })).not.toEqual([]);
     expect(checkJsonSchema(published.$defs.sync!, { ok: true, command: 'sync' })).not.toEqual([]);
+    const entry = { path: 'a', kind: 'file', size: 1, mtime: 't', time: 't', writer: 'w', version: 'v' };
+    const ls = { ok: true, command: 'ls', library: '/l', path: '', at: 't', entries: [entry] };
+    expect(checkJsonSchema(published.$defs.ls!, ls)).toEqual([]);
+    expect(checkJsonSchema(published.$defs.ls!, { ...ls, entries: [{ ...entry, kind: 'symlink' }] })).not.toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 type Schema = Record<string, any>;
 
-const KNOWN = new Set(['type', 'properties', 'required', 'additionalProperties', 'anyOf', 'const', 'items', 'minimum', 'maximum', 'propertyNames', 'description', 'title', '$schema']);
+const KNOWN = new Set(['type', 'properties', 'required', 'additionalProperties', 'anyOf', 'const', 'enum', 'items', 'minimum', 'maximum', 'propertyNames', 'description', 'title', '$schema']);
 
 function typeOk(type: string, v: unknown): boolean {
   switch (type) {
@@ -34,6 +34,7 @@ export function checkJsonSchema(schema: Schema, value: unknown, path = '$'): str
     if (!types.some((t) => typeOk(t, value))) return [...errors, `${path}: expected ${types.join('|')}, got ${JSON.stringify(value)}`];
   }
   if ('const' in schema && value !== schema.const) errors.push(`${path}: expected ${JSON.stringify(schema.const)}`);
+  if (Array.isArray(schema.enum) && !(schema.enum as unknown[]).includes(value)) errors.push(`${path}: expected one of ${JSON.stringify(schema.enum)}`);
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && value < schema.minimum) errors.push(`${path}: below ${schema.minimum}`);
     if (schema.maximum !== undefined && value > schema.maximum) errors.push(`${path}: above ${schema.maximum}`);

@@ -8,7 +8,9 @@
 
 // Syncing a library.
 export { openLibrary, Library } from './engine/library.js';
-export type { LibraryOptions, SyncSummary, SyncProgress, HistoryEntry } from './engine/library.js';
+export type { LibraryOptions, SyncSummary, SyncProgress, HistoryEntry, ListedEntry, RestoreOptions, RestoreOutcome, VerifyOptions, VerifyReport, VerifyOutcome } from './engine/library.js';
+export type { VerifyProblem, VerifyProblemKind } from './engine/verify.js';
+export { restoreFromRemote, type RemoteRestoreOptions } from './engine/remote-restore.js';
 export { SyncError, isSyncError, SYNC_ERROR_CODES, type SyncErrorCode } from './model/sync-error.js';
 export { BUILTIN_IGNORES } from './local/ignore-rules.js';
 // Types that appear in LibraryOptions and Library's methods, so an app can name them.

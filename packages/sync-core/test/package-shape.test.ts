@@ -42,6 +42,7 @@ const PUBLIC_API = [
   'redactSecrets',
   'registerSecret',
   'registerSecretValues',
+  'restoreFromRemote',
   'withCounting',
   'withRetry',
 ];

@@ -9,12 +9,9 @@ import { join, resolve } from 'node:path';
 import { isStorageError, openLibrary, withRetry } from '@syncacross/sync-core';
 import { CliError, usageError } from '../cli-error.js';
 import { configPath, readConfig, STATE_FOLDER, writeConfig } from '../config.js';
-import { loadAdapter } from '../adapter-loader.js';
 import { retryNotice } from '../library-session.js';
 import type { Output } from '../output.js';
-import { adapterContext, validateOptions } from '../remote.js';
-import { parseOptionPairs, parseRemoteSpec } from '../remote-spec.js';
-import { rejectLiteralSecrets, resolveSecrets } from '../secrets.js';
+import { adapterContext, resolveRemoteSpec } from '../remote.js';
 
 export interface InitParams {
   dir: string;
@@ -35,15 +32,6 @@ export interface InitResult {
   writer: string;
 }
 
-function locationOptions(parse: (l: string) => Record<string, unknown>, location: string, adapter: string): Record<string, unknown> {
-  try {
-    return parse(location);
-  } catch (e) {
-    if (e instanceof CliError || isStorageError(e)) throw e;
-    throw usageError('BadLocation', `bad location for the ${adapter} adapter: ${JSON.stringify(location)}: ${(e as Error).message}`);
-  }
-}
-
 /**
  * fs's `createRoot` is for the first init only: kept in config.json, a later sync would quietly
  * re-create the folder of an unmounted share and then report an emptied remote instead of an
@@ -59,12 +47,7 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
 
 export async function initLibrary(p: InitParams, out: Output): Promise<InitResult> {
   const dir = resolve(p.dir);
-  const spec = parseRemoteSpec(p.remote);
-  const given = parseOptionPairs(p.options ?? []);
-  const adapter = await loadAdapter(spec.adapter, [dir, process.cwd()]);
-  rejectLiteralSecrets(adapter.module, given);
-  const stored = { ...locationOptions((l) => adapter.module.parseLocation(l), spec.location, adapter.module.name), ...given };
-  const options = validateOptions(adapter.module, resolveSecrets(adapter.module, stored));
+  const { adapter, given, stored, options } = await resolveRemoteSpec(p.remote, p.options ?? [], [dir, process.cwd()]);
 
   const alreadyInitialized = existsSync(configPath(dir));
   if (alreadyInitialized) {

@@ -1,20 +1,13 @@
 /** `syncacross log [PATH]`: the history of the library, or of one file, from local state. */
-import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { findLibraryRoot } from '../config.js';
 import { withLibrary } from '../library-session.js';
+import { libraryPath } from '../library-path.js';
 import { formatBytes, type Output } from '../output.js';
-
-/** A PATH that lies inside the library (as typed from the cwd) becomes a library path; otherwise it is one already. */
-function libraryPath(root: string, path: string): string {
-  const rel = relative(root, resolve(path));
-  if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
-  return path.split(sep).join('/').replace(/^\.\//, '');
-}
 
 export async function logCommand(path: string | undefined, opts: { dir?: string }, out: Output): Promise<number> {
   const root = findLibraryRoot(opts.dir ?? '.');
   return withLibrary(root, out, { online: false }, async ({ library }) => {
-    const target = path === undefined ? undefined : libraryPath(root, path);
+    const target = path === undefined ? undefined : libraryPath(root, path) || undefined;
     const entries = library.history(target);
     if (entries.length === 0) out.info(target === undefined ? 'no history yet: run `syncacross sync`' : `no history for ${target}`);
     for (const e of entries) {

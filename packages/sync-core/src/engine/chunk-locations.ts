@@ -14,12 +14,21 @@ const TABLE =
 export type LocationsState = Pick<LocalState, 'db' | 'transaction' | 'addChunk'>;
 
 const ready = new WeakSet<LocationsState>();
-function db(state: LocationsState) {
-  if (!ready.has(state)) {
+/**
+ * The alternatives' table, made on first use. A read-only state (a restore beside a running
+ * sync) that never had one has no alternatives: undefined, rather than a write it may not make.
+ */
+function alternates(state: LocationsState) {
+  if (ready.has(state)) return state.db;
+  if (!state.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chunk_location_alternates'").get()) {
+    if (state.db.readonly) return undefined;
     state.db.exec(TABLE);
-    ready.add(state);
   }
+  ready.add(state);
   return state.db;
+}
+function db(state: LocationsState) {
+  return alternates(state) ?? state.db; // only writers call this, and a writable state has the table
 }
 
 /** Records the locations a segment gives (inside the caller's transaction). */
@@ -36,9 +45,12 @@ export function addLocations(state: LocationsState, locations: ChunkLocation[], 
 
 /** Every known location of a chunk, the most recently learned first, alternatives last. */
 export function chunkLocations(state: LocationsState, hash: string): ChunkLocation[] {
-  const d = db(state);
-  const main = d.prepare('SELECT pack, offset, length FROM chunk_locations WHERE hash = ? ORDER BY rowid DESC').all(hash) as { pack: string; offset: number; length: number }[];
-  const alt = d.prepare('SELECT pack, offset, length FROM chunk_location_alternates WHERE hash = ? ORDER BY rowid DESC').all(hash) as { pack: string; offset: number; length: number }[];
+  const main = state.db.prepare('SELECT pack, offset, length FROM chunk_locations WHERE hash = ? ORDER BY rowid DESC').all(hash) as { pack: string; offset: number; length: number }[];
+  const alt = (alternates(state)?.prepare('SELECT pack, offset, length FROM chunk_location_alternates WHERE hash = ? ORDER BY rowid DESC').all(hash) ?? []) as {
+    pack: string;
+    offset: number;
+    length: number;
+  }[];
   return [...main, ...alt].map((r) => [hash, r.pack, r.offset, r.length]);
 }
 

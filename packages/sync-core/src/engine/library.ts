@@ -10,14 +10,14 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve, isAbsolute } from 'node:path';
 import type { Storage } from '../storage/contract.js';
 import { checkedStorage } from '../storage/checked.js';
 import { withCounting, type CountingStorage } from '../storage/wrappers/counting.js';
 import { withRetry, type RetryOptions } from '../storage/wrappers/retry.js';
 import { loadIgnoreRules } from '../local/ignore-rules.js';
 import { acquireLock, type LibraryLock } from '../local/lock.js';
-import { LocalState } from '../local/state.js';
+import { LocalState, type LocalRecord } from '../local/state.js';
 import { DEFAULT_CHUNKING, type ChunkingParams } from '../model/chunker.js';
 import { DEFAULT_PACK_SIZE } from './packs.js';
 import { SyncError } from '../model/sync-error.js';
@@ -28,8 +28,18 @@ import type { RoundContext, RoundOptions } from './round-context.js';
 import { HONEST_POLICY, type RoundPolicy } from './round-policy.js';
 import type { SyncProgress, SyncSummary } from './sync-summary.js';
 import type { HashedVersion } from '../model/version.js';
+import { chunkLocations } from './chunk-locations.js';
+import { listAt, parsePointInTime, type ListedEntry, type PointInTime } from './point-in-time.js';
+import { restoreEntries, type RestoreOptions, type RestoreOutcome } from './restore.js';
+import { markPacksLost } from './pack-health.js';
+import { verifyRepository } from './repository.js';
+import { verifyRemote, type VerifyOptions, type VerifyReport } from './verify.js';
+import { settleRecord } from './steps/local-copies.js';
 
-export type { SyncProgress, SyncSummary };
+export type { SyncProgress, SyncSummary, ListedEntry, RestoreOptions, RestoreOutcome, VerifyOptions, VerifyReport };
+
+/** A verify that repaired: what it found first, the sync that re-uploaded, and what remains (`problems`). */
+export type VerifyOutcome = VerifyReport & { repair?: { found: VerifyReport['problems']; packs: string[]; sync: SyncSummary } };
 
 export interface LibraryOptions {
   dir: string;
@@ -109,7 +119,16 @@ export class Library extends EventEmitter {
   async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncSummary> {
     if (this.closed) throw new Error('library is closed');
     if (this.options.readOnly) throw new Error('library was opened read-only');
-    const ctx: RoundContext = {
+    const summary = await runRound(this.roundContext(opts));
+    for (const c of summary.conflicts) this.emit('conflict', c);
+    for (const e of summary.errors) this.emit('error-report', e);
+    for (const n of summary.notices) this.emit('notice', n);
+    this.emit('synced', summary);
+    return summary;
+  }
+
+  private roundContext(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): RoundContext {
+    return {
       dir: this.dir,
       stateDir: this.stateDir,
       state: this.state,
@@ -122,12 +141,6 @@ export class Library extends EventEmitter {
         this.emit('progress', p);
       },
     };
-    const summary = await runRound(ctx);
-    for (const c of summary.conflicts) this.emit('conflict', c);
-    for (const e of summary.errors) this.emit('error-report', e);
-    for (const n of summary.notices) this.emit('notice', n);
-    this.emit('synced', summary);
-    return summary;
   }
 
   /** The merged tree as this node knows it (no request). */
@@ -156,6 +169,58 @@ export class Library extends EventEmitter {
     return versions
       .sort((a, b) => a.hlc - b.hlc || (a.hash < b.hash ? -1 : 1))
       .map((v) => ({ hash: v.hash, path: v.path, writer: v.writer, time: new Date(v.hlc).toISOString(), deleted: !!v.deleted, size: v.size, parents: v.parents, head: heads.has(v.hash) }));
+  }
+
+  /** Reads a moment as people type it (see `RestoreOptions.at`); throws `InvalidArgument`. */
+  pointInTime(at = 'now'): PointInTime {
+    return parsePointInTime(at, this.options.now(), () => this.state.allVersions());
+  }
+
+  /** The tree as it was at `at` (default now) under `path`; with `deleted`, what was deleted by then too. No request. */
+  list(opts: { at?: string; path?: string; deleted?: boolean } = {}): ListedEntry[] {
+    return listAt(this.state.allVersions(), this.pointInTime(opts.at), opts.path, opts.deleted === true);
+  }
+
+  /**
+   * Restores files, folders or the whole library as they were at a moment, into another folder or
+   * in place. In place, a file changed since the last sync is not touched (reported), and the
+   * restored content then syncs like any edit: `sync` is that round's summary.
+   */
+  async restore(opts: RestoreOptions): Promise<RestoreOutcome & { sync?: SyncSummary }> {
+    if ((opts.to === undefined) === (opts.inPlace !== true)) throw new SyncError('InvalidArgument', 'restore needs either a folder to write into or in-place, not both');
+    const at = this.pointInTime(opts.at);
+    const source = { versions: this.state.allVersions(), storage: this.storage, locate: (h: string) => chunkLocations(this.state, h) };
+    const request = { paths: opts.paths ?? [], at, signal: opts.signal, onProgress: opts.onProgress };
+    if (opts.to !== undefined) {
+      const dir = resolve(opts.to);
+      const inside = relative(resolve(this.dir), dir);
+      if (!inside.startsWith('..') && !isAbsolute(inside))
+        throw new SyncError('InvalidArgument', `${opts.to} is inside the library: restored files would sync as new ones; restore to a folder outside it, or in place`);
+      return restoreEntries(source, { ...request, target: { kind: 'folder', dir, overwrite: opts.overwrite === true } });
+    }
+    if (this.options.readOnly) throw new Error('library was opened read-only');
+    const ctx = this.roundContext(opts);
+    const target = { kind: 'in-place' as const, dir: this.dir, records: this.state.localRecords(), settle: (r: LocalRecord) => settleRecord(ctx, r) };
+    const outcome = await restoreEntries(source, { ...request, target });
+    const sync = await this.sync({ signal: opts.signal, onProgress: opts.onProgress });
+    return { ...outcome, sync };
+  }
+
+  /**
+   * Checks the remote against what this node knows (see verify.ts); changes nothing. With
+   * `repair`, packs found missing, short or damaged are given up and this node uploads again what
+   * it holds of them (one sync), then checks again: `problems` is what remains.
+   */
+  async verify(opts: VerifyOptions & { repair?: boolean } = {}): Promise<VerifyOutcome> {
+    const repoIds = await verifyRepository(this.storage, this.state.round.get('repo'));
+    const report = await verifyRemote(this.storage, this.state, repoIds, opts);
+    if (!opts.repair || report.problems.length === 0) return report;
+    if (this.options.readOnly) throw new Error('library was opened read-only');
+    const packs = [...new Set(report.problems.filter((p) => p.kind.startsWith('pack-')).map((p) => p.object))].sort();
+    this.state.transaction(() => markPacksLost(this.state, packs));
+    const sync = await this.sync(opts);
+    const after = await verifyRemote(this.storage, this.state, repoIds, { ...opts, ...(report.sample ? { seed: report.sample.seed } : {}) });
+    return { ...after, repair: { found: report.problems, packs, sync } };
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,8 @@ import { SyncError } from '../model/sync-error.js';
 
 const REPOSITORY_FORMAT = 1;
 
-async function listRepositoryIds(storage: Storage): Promise<string[]> {
+/** The repository ids the remote lists (more than one: racing inits, all one repository). */
+export async function listRepositoryIds(storage: Storage): Promise<string[]> {
   return (await listAll(storage, 'repo/'))
     .map((o) => o.key.slice('repo/'.length))
     .filter((id) => /^[0-9a-f]{32}$/.test(id))

@@ -135,6 +135,10 @@ export class LocalState {
   versionsOf(path: string): HashedVersion[] {
     return (this.prepare('SELECT hash, json FROM versions WHERE path = ?').all(path) as { hash: string; json: string }[]).map((r) => ({ ...JSON.parse(r.json), hash: r.hash }));
   }
+  /** The paths of the versions a segment carried, as this node applied them (to name what a lost segment affects). */
+  pathsInSegment(key: string): string[] {
+    return (this.prepare('SELECT DISTINCT path FROM versions WHERE segment = ? ORDER BY path').all(key) as { path: string }[]).map((r) => r.path);
+  }
   version(hash: string): HashedVersion | undefined {
     const r = this.prepare('SELECT json FROM versions WHERE hash = ?').get(hash) as { json: string } | undefined;
     return r ? { ...JSON.parse(r.json), hash } : undefined;

@@ -6,6 +6,8 @@ export const SYNC_ERROR_CODES = [
   'RemoteEmptied', // the library joined a repository that is no longer on the remote
   'NotInitialized', // the library has no .syncacross state yet
   'CorruptRemote', // segments or packs failed verification (listed in the message)
+  'InvalidArgument', // a value the caller gave cannot be used (a time that cannot be read, an unknown version id)
+  'TargetNotEmpty', // a restore would write over files already in its target folder
   'Aborted',
 ] as const;
 export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number];

@@ -1,0 +1,125 @@
+/**
+ * `syncacross restore [PATH…] [--at WHEN] (--to DIR | --in-place) [--overwrite] [-d LIBRARY]`:
+ * files, folders or the whole library as they were at WHEN, into another folder or back into the
+ * library. `--remote A:LOC [-o …] --to DIR` restores on a machine that has no library yet.
+ */
+import { resolve } from 'node:path';
+import { restoreFromRemote, SyncError, type RestoreOutcome, type SyncSummary } from '@syncacross/sync-core';
+import { usageError } from '../cli-error.js';
+import { findLibraryRoot } from '../config.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { libraryPath } from '../library-path.js';
+import { retryNotice, withLibrary } from '../library-session.js';
+import { formatBytes, plural, type Output } from '../output.js';
+import { createProgress } from '../progress.js';
+import { adapterContext, resolveRemoteSpec } from '../remote.js';
+
+export interface RestoreCliOptions {
+  at?: string;
+  to?: string;
+  inPlace?: boolean;
+  overwrite?: boolean;
+  dir?: string;
+  remote?: string;
+  option?: string[];
+  retries?: number;
+}
+
+type Outcome = RestoreOutcome & { warnings?: string[]; sync?: SyncSummary };
+
+function describe(o: Outcome, where: string, out: Output): void {
+  const bytes = o.restored.reduce((n, f) => n + f.size, 0);
+  out.info(`Restored ${`${o.restored.length} ${o.restored.length === 1 ? 'entry' : 'entries'}`} (${formatBytes(bytes)}) as of ${o.at} ${where}`);
+  if (o.unchanged.length > 0) out.info(`  already as they were: ${plural(o.unchanged.length, 'file')}`);
+  for (const p of o.undeleted) out.info(`  ${p} had been deleted by then: restored what it last held`);
+  if (o.sync) out.info(`  synced: ${plural(o.sync.uploaded.versions, 'new version')}; the versions they replace stay in history (syncacross log)`);
+  for (const f of o.failed) out.warn(`syncacross: not restored: ${f.path}: ${f.reason}`);
+  for (const w of o.warnings ?? []) out.warn(`syncacross: ${w}`);
+  for (const e of o.sync?.errors ?? []) out.warn(`syncacross: ${e}`);
+  for (const k of o.sync?.skipped ?? []) out.warn(`syncacross: not synced: ${k.path}: ${k.reason}`);
+}
+
+/** Anything not restored, or restored content not synced, is not a clean restore. */
+function exitCodeOf(o: Outcome): ExitCode {
+  if ((o.sync?.retryable.length ?? 0) > 0) return EXIT.unreachable;
+  const troubles = o.failed.length + (o.warnings?.length ?? 0) + (o.sync ? o.sync.errors.length + o.sync.skipped.length : 0);
+  return troubles > 0 ? EXIT.completedWithErrors : EXIT.ok;
+}
+
+export async function restoreCommand(paths: string[], opts: RestoreCliOptions, out: Output): Promise<number> {
+  if ((opts.to === undefined) === (opts.inPlace !== true)) throw usageError('BadOption', 'restore needs one of --to DIR (write into another folder) or --in-place (bring back into the library)');
+  if (opts.remote && opts.inPlace) throw usageError('BadOption', '--in-place restores into a library; with --remote, restore --to a folder (then `syncacross init` it)');
+  const abort = new AbortController();
+  const onSigint = () => abort.abort(new SyncError('Aborted', 'restore aborted'));
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
+  try {
+    const outcome = opts.remote ? await restoreWithoutLibrary(paths, opts, out, abort.signal) : await restoreInLibrary(paths, opts, out, abort.signal);
+    const exitCode = exitCodeOf(outcome);
+    out.result({ command: 'restore', ...(opts.remote ? { remote: opts.remote } : {}), ...(opts.to ? { to: resolve(opts.to) } : { inPlace: true }), exitCode, ...outcome });
+    return exitCode;
+  } catch (e) {
+    if (abort.signal.aborted) throw abort.signal.reason;
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+async function restoreInLibrary(paths: string[], opts: RestoreCliOptions, out: Output, signal: AbortSignal): Promise<Outcome> {
+  const root = findLibraryRoot(opts.dir ?? '.');
+  // Into another folder, only reads: no lock, so it works beside a running sync.
+  const session = { online: true, readOnly: opts.inPlace !== true, signal, ...(opts.retries !== undefined ? { retries: opts.retries } : {}) };
+  return withLibrary(root, out, session, async ({ library }) => {
+    const progress = createProgress(out, () => library.storage.stats.bytesDown + library.storage.stats.bytesUp);
+    try {
+      const outcome = await library.restore({
+        paths: paths.map((p) => libraryPath(root, p)),
+        ...(opts.at ? { at: opts.at } : {}),
+        ...(opts.to !== undefined ? { to: resolve(opts.to) } : { inPlace: true }),
+        overwrite: opts.overwrite === true,
+        signal,
+        onProgress: (p) => progress.update(p),
+      });
+      progress.stop();
+      describe(outcome, opts.to !== undefined ? `into ${resolve(opts.to)}` : `in ${root}`, out);
+      return outcome;
+    } finally {
+      progress.stop();
+    }
+  });
+}
+
+async function restoreWithoutLibrary(paths: string[], opts: RestoreCliOptions, out: Output, signal: AbortSignal): Promise<Outcome> {
+  const to = resolve(opts.to!);
+  const { adapter, options } = await resolveRemoteSpec(opts.remote!, opts.option ?? [], [process.cwd()]);
+  const storage = await adapter.module.create(
+    options,
+    adapterContext((line) => out.warn(line), signal),
+  );
+  let bytes = 0;
+  const progress = createProgress(out, () => bytes);
+  try {
+    const outcome = await restoreFromRemote({
+      storage,
+      paths: paths.map((p) => p.split('\\').join('/').replace(/^\.\//, '')),
+      ...(opts.at ? { at: opts.at } : {}),
+      to,
+      overwrite: opts.overwrite === true,
+      signal,
+      retry: { ...(opts.retries !== undefined ? { retries: opts.retries } : {}), signal, onRetry: retryNotice(out) },
+      onProgress: (p) => {
+        bytes = p.bytes;
+        progress.update(p);
+      },
+    });
+    progress.stop();
+    describe(outcome, `from ${opts.remote} into ${to}`, out);
+    if (outcome.failed.length === 0 && (outcome.warnings?.length ?? 0) === 0) out.info(`Next, to keep it in sync: syncacross init ${to} --remote ${opts.remote}`);
+    return outcome;
+  } finally {
+    progress.stop();
+    await storage.close?.().catch(() => undefined);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * `syncacross ls` and `syncacross restore` as a user runs them: real CLI processes over a folder
+ * remote. Past states come back byte for byte, into another folder or in place (then synced to
+ * the other node, the replaced version kept in history), and a fresh machine rebuilds the
+ * library from the remote alone, then joins it without sending its content again.
+ */
+import { readFileSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkJsonSchema } from './json-schema-check.js';
+import { cleanup, FAST, run, runJson, tempDir, writeFiles } from './helpers.js';
+
+afterAll(cleanup);
+const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../schema/json-output.schema.json', import.meta.url)), 'utf8')) as { $defs: Record<string, object> };
+
+async function library(files: Record<string, string>) {
+  const base = await tempDir();
+  const dir = join(base, 'lib');
+  const remote = join(base, 'remote');
+  await writeFiles(dir, files);
+  expect((await run(['init', dir, '--remote', `fs:${remote}`, '-o', 'createRoot=true'])).code).toBe(0);
+  expect((await run(['sync', dir, ...FAST])).code).toBe(0);
+  return { base, dir, remote };
+}
+
+async function sync(dir: string) {
+  const r = await run(['sync', dir, ...FAST]);
+  expect(r.code, r.stderr).toBe(0);
+}
+
+describe('restore and ls from the command line', () => {
+  it('each of three edits comes back by its time and by its version id; --json matches the schema', async () => {
+    const { base, dir } = await library({ 'notes.md': 'one\n' });
+    for (const text of ['two, longer\n', 'three\n']) {
+      await writeFile(join(dir, 'notes.md'), text);
+      await sync(dir);
+    }
+    const log = (await runJson(['log', '-d', dir, 'notes.md'])).json as { entries: { hash: string; time: string }[] };
+    expect(log.entries).toHaveLength(3);
+    for (const [i, text] of ['one\n', 'two, longer\n', 'three\n'].entries()) {
+      const byTime = join(base, `at-${i}`);
+      const r = await runJson(['restore', 'notes.md', '--at', log.entries[i]!.time, '--to', byTime, '-d', dir]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(checkJsonSchema(schema.$defs.restore!, r.json)).toEqual([]);
+      expect(await readFile(join(byTime, 'notes.md'), 'utf8')).toBe(text);
+      const byId = join(base, `id-${i}`);
+      expect((await run(['restore', 'notes.md', '--at', log.entries[i]!.hash.slice(0, 12), '--to', byId, '-d', dir])).code).toBe(0);
+      expect(await readFile(join(byId, 'notes.md'), 'utf8')).toBe(text);
+    }
+    const ls = await runJson(['ls', '-d', dir, '--at', log.entries[0]!.hash.slice(0, 12)]);
+    expect(checkJsonSchema(schema.$defs.ls!, ls.json)).toEqual([]);
+    expect(ls.json.entries.map((e: { path: string; size: number }) => [e.path, e.size])).toEqual([['notes.md', 4]]);
+  });
+
+  it('a deleted folder is listed with --deleted and restored in place; the other node gets it, history keeps the delete', async () => {
+    const { base, dir, remote } = await library({ 'Photos/a.jpg': 'A', 'Photos/trip/b.jpg': 'B', 'keep.txt': 'k' });
+    const other = join(base, 'other');
+    expect((await run(['init', other, '--remote', `fs:${remote}`])).code).toBe(0);
+    await sync(other);
+    await rm(join(dir, 'Photos'), { recursive: true });
+    await sync(dir);
+    await sync(other);
+    const listed = await run(['ls', '--deleted', '-d', dir]);
+    expect(listed.stdout).toMatch(/Photos\/trip\/b\.jpg {2}\(deleted .* by /);
+    const restored = await runJson(['restore', 'Photos', '--in-place', '-d', dir, '--retries', '0']);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.json).toMatchObject({ inPlace: true, undeleted: ['Photos'], failed: [] });
+    expect(checkJsonSchema(schema.$defs.restore!, restored.json)).toEqual([]);
+    await sync(other);
+    expect(await readFile(join(other, 'Photos/trip/b.jpg'), 'utf8')).toBe('B');
+    const history = (await runJson(['log', '-d', other, 'Photos/a.jpg'])).json.entries as { deleted: boolean; head: boolean }[];
+    // The delete stays in history; the restored content is current (a new file beside a delete: add wins).
+    expect(history.map((h) => h.deleted)).toEqual([false, true, false]);
+    expect(history.at(-1)!.head).toBe(true);
+  });
+
+  it('usage errors: neither or both of --to and --in-place, a non-empty target, a time that cannot be read', async () => {
+    const { base, dir } = await library({ 'a.md': 'a' });
+    expect((await run(['restore', '-d', dir])).code).toBe(2);
+    expect((await run(['restore', '-d', dir, '--to', join(base, 'x'), '--in-place'])).code).toBe(2);
+    await writeFiles(join(base, 'full'), { 'mine.md': 'mine' });
+    const full = await run(['restore', '-d', dir, '--to', join(base, 'full')]);
+    expect([full.code, full.stderr]).toEqual([2, expect.stringMatching(/not empty/)]);
+    expect(await readFile(join(base, 'full', 'mine.md'), 'utf8')).toBe('mine');
+    const bad = await run(['restore', '-d', dir, '--at', 'the day before', '--to', join(base, 'y')]);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/cannot read "the day before" as a time/)]);
+  });
+});
+
+describe('restore on a machine with no library', () => {
+  it('rebuilds the library from the remote, SQLite included; init then adopts it without sending its content again', async () => {
+    const { base, dir, remote } = await library({ 'notes/a.md': 'a\n', 'b.md': 'b\n' });
+    const db = new Database(join(dir, 'refs.sqlite'));
+    db.exec('CREATE TABLE refs (id INTEGER PRIMARY KEY, title TEXT)');
+    for (let i = 0; i < 500; i++) db.prepare('INSERT INTO refs (title) VALUES (?)').run(`paper ${i}`);
+    db.close();
+    await sync(dir);
+    const fresh = join(base, 'fresh-machine', 'library');
+    const r = await runJson(['restore', '--remote', `fs:${remote}`, '--to', fresh]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(checkJsonSchema(schema.$defs.restore!, r.json)).toEqual([]);
+    for (const f of ['notes/a.md', 'b.md']) expect(await readFile(join(fresh, f), 'utf8')).toBe(await readFile(join(dir, f), 'utf8'));
+    const check = new Database(join(fresh, 'refs.sqlite'), { readonly: true });
+    expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(check.prepare('SELECT count(*) AS n FROM refs').get()).toEqual({ n: 500 });
+    check.close();
+    expect((await run(['init', fresh, '--remote', `fs:${remote}`])).code).toBe(0);
+    const joined = await runJson(['sync', fresh, ...FAST]);
+    expect(joined.code, joined.stderr).toBe(0);
+    expect(joined.json).toMatchObject({ uploaded: { packs: 0, bytes: 0 }, downloaded: { bytes: 0 }, conflicts: [] });
+  });
+
+  it('refuses a remote that is not a syncacross repository', async () => {
+    const base = await tempDir();
+    await writeFiles(join(base, 'not-ours'), { 'x.txt': 'x' });
+    const r = await run(['restore', '--remote', `fs:${join(base, 'not-ours')}`, '--to', join(base, 'out')]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/no syncacross repository/);
+  });
+});

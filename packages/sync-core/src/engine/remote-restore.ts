@@ -1,0 +1,63 @@
+/**
+ * A repository's history read straight from the remote, with no library: what a brand-new
+ * machine needs to restore files before (or instead of) joining. Every segment is fetched,
+ * verified and applied into a throw-away state database, as a sync's pull would; nothing is
+ * written to the remote, and a remote that holds no repository is refused, never created.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalState } from '../local/state.js';
+import { SyncError } from '../model/sync-error.js';
+import { checkedStorage } from '../storage/checked.js';
+import type { Storage } from '../storage/contract.js';
+import { withRetry, type RetryOptions } from '../storage/wrappers/retry.js';
+import { chunkLocations } from './chunk-locations.js';
+import { parsePointInTime } from './point-in-time.js';
+import { applyNewSegments, listSegments } from './remote-segments.js';
+import { listRepositoryIds } from './repository.js';
+import { restoreEntries, type RestoreOutcome } from './restore.js';
+import { emptyReport, type SyncProgress } from './sync-summary.js';
+
+export interface RemoteRestoreOptions {
+  storage: Storage;
+  /** Library paths, files or folders; everything when absent or empty. */
+  paths?: string[];
+  /** When to restore (see `Library.restore`); default now. */
+  at?: string;
+  /** The folder to write into; it must be empty or new unless `overwrite`. */
+  to: string;
+  overwrite?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+  retry?: RetryOptions;
+  now?: () => number;
+}
+
+/**
+ * Restores from the remote alone. `warnings` names segments that could not be read (their
+ * versions are missing from what was restored): the caller must not call that a clean restore.
+ */
+export async function restoreFromRemote(o: RemoteRestoreOptions): Promise<RestoreOutcome & { warnings: string[] }> {
+  const storage = withRetry(checkedStorage(o.storage), o.retry);
+  const repoIds = await listRepositoryIds(storage);
+  if (repoIds.length === 0) throw new SyncError('NotARepository', `${o.storage.name} holds no syncacross repository: nothing to restore`);
+  const dir = await mkdtemp(join(tmpdir(), 'syncacross-restore-'));
+  const state = new LocalState(join(dir, 'state.db'));
+  try {
+    const report = emptyReport();
+    const listing = await listSegments(storage);
+    const progress = (total: number) => o.onProgress?.({ phase: 'fetch', done: 0, total, bytes: 0 });
+    await applyNewSegments({ state, storage, now: (o.now ?? Date.now)(), fetchConcurrency: 8, progress, signal: o.signal }, report, listing, new Set(), repoIds);
+    const versions = state.allVersions();
+    const at = parsePointInTime(o.at ?? 'now', (o.now ?? Date.now)(), () => versions);
+    const outcome = await restoreEntries(
+      { versions, storage, locate: (h) => chunkLocations(state, h) },
+      { paths: o.paths ?? [], at, target: { kind: 'folder', dir: o.to, overwrite: o.overwrite === true }, signal: o.signal, onProgress: o.onProgress },
+    );
+    return { ...outcome, warnings: [...report.errors, ...report.retryable] };
+  } finally {
+    state.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

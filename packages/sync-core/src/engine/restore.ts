@@ -1,0 +1,177 @@
+/**
+ * Restoring the library as it was at a moment: into another folder (the tree at that moment,
+ * exactly), or into the library itself, where the old content becomes new versions that sync to
+ * every node like any edit (the replaced versions stay in history). Content comes from the packs
+ * through the same fetcher and the same safe writer as a sync's downloads: written to a temporary
+ * file and renamed into place, never through a symbolic link, SQLite databases switched through
+ * SQLite.
+ */
+import { readdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { statOf, writeVersion } from '../local/materialize.js';
+import { describePathError, isPerPathError } from '../local/safe-paths.js';
+import type { LocalRecord } from '../local/state.js';
+import { checkAborted } from '../model/abort.js';
+import type { ChunkLocation } from '../model/chunk-location.js';
+import { SyncError } from '../model/sync-error.js';
+import type { HashedVersion } from '../model/version.js';
+import type { Storage } from '../storage/contract.js';
+import { ChunkFetcher } from './chunk-fetcher.js';
+import type { TreeEntry } from './merge.js';
+import { deletedAt, isUnder as under, lastLiveBefore, treeAt, type PointInTime } from './point-in-time.js';
+import type { SyncProgress } from './sync-summary.js';
+
+/** What `Library.restore` takes. */
+export interface RestoreOptions {
+  /** Library paths, files or folders; the whole library when absent or empty. */
+  paths?: string[];
+  /**
+   * When: an ISO date or time, a span back from now (`2h`, `3 days ago`), or a version id from
+   * `history()`; default now.
+   */
+  at?: string;
+  /** Write the tree of that moment into this folder (empty or new, unless `overwrite`)… */
+  to?: string;
+  /** …or bring it back into the library as new versions, then sync (the replaced versions stay in history). */
+  inPlace?: boolean;
+  overwrite?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+}
+
+export interface RestoredFile {
+  path: string;
+  version: string;
+  size: number;
+}
+
+/** What a restore did: every requested path is restored, already as it was, or named with why not. */
+export interface RestoreOutcome {
+  /** The moment restored, ISO. */
+  at: string;
+  restored: RestoredFile[];
+  /** In place: paths that already held the content of that moment. */
+  unchanged: string[];
+  failed: { path: string; reason: string }[];
+  /** Requested paths that were deleted at that moment, restored from their last live version. */
+  undeleted: string[];
+}
+
+export type RestoreTarget =
+  | { kind: 'folder'; dir: string; overwrite: boolean }
+  /** `settle`: the record made good if the file still holds its recorded content (a record stored racy, a touched database). */
+  | { kind: 'in-place'; dir: string; records: Map<string, LocalRecord>; settle: (record: LocalRecord) => Promise<LocalRecord> };
+
+export interface RestoreSource {
+  versions: HashedVersion[];
+  storage: Storage;
+  locate: (hash: string) => ChunkLocation[];
+}
+
+export interface RestoreRequest {
+  /** Library paths, files or folders; every path when empty. */
+  paths: string[];
+  at: PointInTime;
+  target: RestoreTarget;
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+}
+
+/** The entries to write: the tree at the moment under each requested path, or a deleted path's last live version. */
+function selectEntries(versions: HashedVersion[], at: PointInTime, paths: string[]): { entries: TreeEntry[]; missing: string[]; undeleted: string[] } {
+  const tree = treeAt(versions, at);
+  const wanted = paths.length === 0 ? [''] : paths.map((p) => p.normalize('NFC').replace(/^\/+|\/+$/g, ''));
+  const chosen = new Map<string, TreeEntry>();
+  const missing: string[] = [];
+  const undeleted: string[] = [];
+  for (const prefix of wanted) {
+    let found = false;
+    for (const e of tree.values()) {
+      if (!under(e.path, prefix)) continue;
+      chosen.set(e.path, e);
+      found = true;
+    }
+    if (found || prefix === '') continue;
+    // Deleted by then: bring back what the path last held (a folder: every file deleted under it).
+    for (const path of deletedAt(versions, at).keys()) {
+      if (!under(path, prefix)) continue;
+      const live = lastLiveBefore(versions, path, at);
+      if (!live) continue;
+      chosen.set(path, { path, version: live });
+      found = true;
+    }
+    if (found) undeleted.push(prefix);
+    else missing.push(prefix);
+  }
+  // Folders before what lies in them; then by path, so a run is repeatable.
+  const entries = [...chosen.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { entries, missing, undeleted };
+}
+
+export async function restoreEntries(source: RestoreSource, request: RestoreRequest): Promise<RestoreOutcome> {
+  const { entries, missing, undeleted } = selectEntries(source.versions, request.at, request.paths);
+  const outcome: RestoreOutcome = { at: new Date(request.at.time).toISOString(), restored: [], unchanged: [], failed: [], undeleted };
+  for (const path of missing) outcome.failed.push({ path, reason: `nothing was at ${path} at ${outcome.at}` });
+  const { target } = request;
+  if (target.kind === 'folder') {
+    refuseNonEmpty(target.dir, target.overwrite);
+    await mkdir(target.dir, { recursive: true });
+  }
+  const fetcher = new ChunkFetcher(source.storage, source.locate, request.signal);
+  fetcher.plan(entries.flatMap((e) => e.version.chunks));
+  const total = entries.reduce((n, e) => n + e.version.size, 0);
+  let bytes = 0;
+  for (const [i, entry] of entries.entries()) {
+    checkAborted(request.signal);
+    request.onProgress?.({ phase: 'materialize', done: i, total: entries.length, bytes, path: entry.path });
+    const written = await restoreOne(fetcher, entry, target, request.signal);
+    if (written === 'unchanged') outcome.unchanged.push(entry.path);
+    else if (typeof written === 'string') outcome.failed.push({ path: entry.path, reason: written });
+    else {
+      outcome.restored.push(written);
+      bytes += written.size;
+    }
+  }
+  request.onProgress?.({ phase: 'done', done: entries.length, total: entries.length, bytes: total });
+  return outcome;
+}
+
+/** Restoring over files already there is a choice the user makes, never a default. */
+function refuseNonEmpty(dir: string, overwrite: boolean): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  if (names.length > 0 && !overwrite) throw new SyncError('TargetNotEmpty', `${dir} is not empty: restore into an empty or new folder, or allow overwriting files there`);
+}
+
+/** Writes one entry; returns what was written, 'unchanged', or why it was not. */
+async function restoreOne(fetcher: ChunkFetcher, entry: TreeEntry, target: RestoreTarget, signal?: AbortSignal): Promise<RestoredFile | 'unchanged' | string> {
+  const v = entry.version;
+  let diskPath = entry.path;
+  let record: LocalRecord | undefined;
+  if (target.kind === 'in-place') {
+    const recorded = [...target.records.values()].find((r) => r.treePath === entry.path);
+    record = recorded && (await target.settle(recorded));
+    diskPath = record?.path ?? entry.path;
+    const held = record ? (await statOf(join(target.dir, diskPath))) !== undefined : false;
+    if (record && held && record.version === v.hash) return 'unchanged';
+  } else if (target.overwrite) {
+    // The file there now is what the user agreed to replace: record it as seen.
+    const s = await statOf(join(target.dir, diskPath));
+    if (s) record = { path: diskPath, treePath: entry.path, version: '', ...s };
+  }
+  try {
+    const result = await writeVersion(target.dir, diskPath, v, fetcher, record, '', signal);
+    if (result === 'local-edit') return target.kind === 'in-place' ? `${diskPath} changed since the last sync: sync first, then restore` : `${diskPath} appeared while restoring`;
+    return { path: entry.path, version: v.hash, size: v.kind === 'dir' ? 0 : v.size };
+  } catch (e) {
+    if (isPerPathError(e)) return describePathError(e);
+    if (e instanceof Error && /no known location|could not read|does not match/i.test(e.message)) return `could not read its content from the remote: ${e.message}`;
+    throw e;
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Restore: any past state comes back byte for byte, into another folder or into the library
+ * (as new versions that sync, the replaced ones kept in history), on a node that has the library
+ * or on a fresh machine that has only the remote.
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isSyncError, restoreFromRemote } from '@syncacross/sync-core';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
+import { parsePointInTime } from '../../src/engine/point-in-time.js';
+import { cleanup, makeNode, snapshot, tempDir, type TestNode } from './helpers.js';
+
+afterEach(cleanup);
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 10, 1, 9);
+
+/** A node whose clock the test moves, so each version is made at a known time. */
+async function clockedNode(storage = createMemoryStorage(), name = 'a') {
+  const clock = { now: T0 };
+  const node = await makeNode(storage, name, { now: () => clock.now });
+  return { node, storage, clock };
+}
+
+async function editAndSync(node: TestNode, clock: { now: number }, at: number, files: Record<string, string | null>) {
+  clock.now = at;
+  for (const [path, text] of Object.entries(files)) {
+    const abs = join(node.dir, path);
+    if (text === null) await rm(abs, { recursive: true, force: true });
+    else {
+      await mkdir(join(abs, '..'), { recursive: true });
+      await writeFile(abs, text);
+    }
+  }
+  const s = await node.sync();
+  expect(s.errors).toEqual([]);
+}
+
+describe('reading a moment', () => {
+  const versions = () => [{ hash: 'ab12cd34ef'.padEnd(64, '0'), hlc: T0 } as never];
+  it('reads ISO times, spans back from now and version ids; refuses the rest', () => {
+    const now = T0 + 10 * HOUR;
+    expect(parsePointInTime('now', now, versions).time).toBe(now);
+    expect(parsePointInTime('2h', now, versions).time).toBe(now - 2 * HOUR);
+    expect(parsePointInTime('3 days ago', now, versions).time).toBe(now - 72 * HOUR);
+    expect(parsePointInTime('90 min', now, versions).time).toBe(now - 90 * 60_000);
+    expect(parsePointInTime('2026-11-01T09:00:00Z', now, versions).time).toBe(T0);
+    expect(parsePointInTime('ab12cd', now, versions)).toMatchObject({ time: T0 });
+    for (const bad of ['yesterday-ish', '2 fortnights', 'ffffff', '']) expect(() => parsePointInTime(bad, now, versions), bad).toThrow(/cannot read|no version id/);
+  });
+});
+
+describe('restore from a library', () => {
+  it('a file edited three times comes back at each of its three times, byte for byte', async () => {
+    const { node, clock } = await clockedNode();
+    const texts = ['first draft\n', 'second draft, longer\n', 'third\n'];
+    for (const [i, text] of texts.entries()) await editAndSync(node, clock, T0 + i * HOUR, { 'notes.md': text });
+    clock.now = T0 + 5 * HOUR;
+    for (const [i, text] of texts.entries()) {
+      const to = join(await tempDir('syncacross-restored-'), 'out');
+      const outcome = await node.lib.restore({ paths: ['notes.md'], at: new Date(T0 + i * HOUR + 1).toISOString(), to });
+      expect(outcome.failed).toEqual([]);
+      expect(await readFile(join(to, 'notes.md'), 'utf8')).toBe(text);
+    }
+    // By version id, as `log` shows it.
+    const first = node.lib.history('notes.md')[0]!;
+    const to = join(await tempDir('syncacross-restored-'), 'by-id');
+    await node.lib.restore({ paths: ['notes.md'], at: first.hash.slice(0, 10), to });
+    expect(await readFile(join(to, 'notes.md'), 'utf8')).toBe(texts[0]);
+  });
+
+  it('a deleted folder comes back, and ls shows it as it was and as deleted', async () => {
+    const { node, clock } = await clockedNode();
+    await editAndSync(node, clock, T0, { 'Photos/a.jpg': 'A', 'Photos/trip/b.jpg': 'B', 'keep.txt': 'k' });
+    await editAndSync(node, clock, T0 + HOUR, { Photos: null });
+    clock.now = T0 + 2 * HOUR;
+    expect(node.lib.list({ path: 'Photos' })).toEqual([]);
+    expect(node.lib.list({ at: new Date(T0 + 1).toISOString(), path: 'Photos' }).map((e) => e.path)).toEqual(['Photos/a.jpg', 'Photos/trip/b.jpg']);
+    const deleted = node.lib.list({ path: 'Photos', deleted: true }).filter((e) => e.kind !== 'dir');
+    expect(deleted.map((e) => e.path)).toEqual(['Photos/a.jpg', 'Photos/trip/b.jpg']);
+    for (const e of deleted) expect(e.deleted?.at).toMatch(/^2026-11-01T10:00:00\.00\dZ$/); // the clock, plus a ms per version made in the same ms
+    // With no moment given, a deleted path brings back what it last held.
+    const to = join(await tempDir('syncacross-restored-'), 'out');
+    const outcome = await node.lib.restore({ paths: ['Photos'], to });
+    expect(outcome.undeleted).toEqual(['Photos']);
+    expect(await snapshot(to)).toEqual({ 'Photos/a.jpg': 'A', 'Photos/trip/b.jpg': 'B' });
+  });
+
+  it('in place: the old content syncs to another node as a new version, and the replaced one stays in history', async () => {
+    const storage = createMemoryStorage();
+    const { node: a, clock } = await clockedNode(storage, 'a');
+    const b = await makeNode(storage, 'b');
+    await editAndSync(a, clock, T0, { 'report.md': 'good\n', 'other.md': 'o' });
+    await editAndSync(a, clock, T0 + HOUR, { 'report.md': 'ruined\n', 'gone.md': null });
+    await b.sync();
+    clock.now = T0 + 2 * HOUR;
+    const outcome = await a.lib.restore({ paths: ['report.md'], at: new Date(T0 + 1).toISOString(), inPlace: true });
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.restored.map((r) => r.path)).toEqual(['report.md']);
+    expect(outcome.sync?.uploaded.versions).toBe(1);
+    await b.sync();
+    expect(await readFile(join(b.dir, 'report.md'), 'utf8')).toBe('good\n');
+    const history = b.lib.history('report.md');
+    expect(history.map((h) => [h.size, h.head])).toEqual([
+      [5, false],
+      [7, false],
+      [5, true],
+    ]);
+  });
+
+  it('in place, a file changed since the last sync is left alone and named', async () => {
+    const { node, clock } = await clockedNode();
+    await editAndSync(node, clock, T0, { 'a.md': 'old' });
+    await editAndSync(node, clock, T0 + HOUR, { 'a.md': 'new' });
+    await writeFile(join(node.dir, 'a.md'), 'unsynced edit');
+    const outcome = await node.lib.restore({ paths: ['a.md'], at: new Date(T0 + 1).toISOString(), inPlace: true });
+    expect(outcome.failed).toEqual([{ path: 'a.md', reason: expect.stringMatching(/changed since the last sync/) }]);
+    expect(await readFile(join(node.dir, 'a.md'), 'utf8')).toBe('unsynced edit');
+  });
+
+  it('refuses a non-empty folder unless told to overwrite, and a folder inside the library', async () => {
+    const { node, clock } = await clockedNode();
+    await editAndSync(node, clock, T0, { 'a.md': 'a' });
+    const to = await tempDir('syncacross-restored-');
+    await writeFile(join(to, 'a.md'), 'mine');
+    await expect(node.lib.restore({ to })).rejects.toSatisfy((e) => isSyncError(e, 'TargetNotEmpty'));
+    expect(await readFile(join(to, 'a.md'), 'utf8')).toBe('mine');
+    await node.lib.restore({ to, overwrite: true });
+    expect(await readFile(join(to, 'a.md'), 'utf8')).toBe('a');
+    await expect(node.lib.restore({ to: join(node.dir, 'old') })).rejects.toSatisfy((e) => isSyncError(e, 'InvalidArgument'));
+    await expect(node.lib.restore({ paths: ['nothing-here'], to: join(to, 'x') })).resolves.toMatchObject({ failed: [{ path: 'nothing-here' }] });
+  });
+});
+
+describe('restore with no library', () => {
+  it('a fresh machine rebuilds the library from the remote alone, SQLite database included', async () => {
+    const { node, storage, clock } = await clockedNode();
+    const db = new Database(join(node.dir, 'refs.sqlite'));
+    db.exec('CREATE TABLE refs (id INTEGER PRIMARY KEY, title TEXT)');
+    for (let i = 0; i < 200; i++) db.prepare('INSERT INTO refs (title) VALUES (?)').run(`paper ${i}`);
+    db.close();
+    await editAndSync(node, clock, T0, { 'notes/a.md': 'a', 'b.md': 'b' });
+    const to = join(await tempDir('syncacross-fresh-'), 'library');
+    const outcome = await restoreFromRemote({ storage, to });
+    expect([outcome.failed, outcome.warnings]).toEqual([[], []]);
+    const { 'refs.sqlite': restoredDb, ...files } = await snapshot(to);
+    const { 'refs.sqlite': _original, ...originalFiles } = await snapshot(node.dir);
+    expect(files).toEqual(originalFiles);
+    expect(restoredDb).toBeDefined();
+    const check = new Database(join(to, 'refs.sqlite'), { readonly: true });
+    expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(check.prepare('SELECT count(*) AS n FROM refs').get()).toEqual({ n: 200 });
+    check.close();
+  });
+
+  it('refuses a remote that holds no repository, and writes nothing to it', async () => {
+    const storage = createMemoryStorage();
+    const to = join(await tempDir('syncacross-fresh-'), 'library');
+    await expect(restoreFromRemote({ storage, to })).rejects.toSatisfy((e) => isSyncError(e, 'NotARepository'));
+    expect((await storage.list('')).objects).toEqual([]);
+  });
+});
