@@ -52,7 +52,7 @@ try {
   for (const remoteKind of values.remotes.split(',')) {
     for (const name of values.tools.split(',')) {
       const tool = tools[name];
-      const runs = { upload: [], noop: [], mutation: [], download: [] };
+      const runs = { upload: [], noop: [], mutation: [], download: [], restore: [] };
       let extras = {};
       for (let rep = 0; rep < reps; rep++) {
         const base = join(work, `${name}-${remoteKind}-${rep}`);
@@ -82,6 +82,8 @@ try {
         mutateLibrary(lib);
         step('mutation', () => tool.upload(lib, remote));
         step('download', () => tool.download(join(base, 'second'), remote));
+        // A machine with nothing but the remote: syncacross restore --remote, restic restore, rclone copy.
+        step('restore', () => tool.restore(join(base, 'restored'), remote));
         rmSync(base, { recursive: true, force: true });
       }
       for (const key of Object.keys(runs)) record(name, remoteKind, key, runs[key], extras[key]);

@@ -1,4 +1,5 @@
-// The three tools, each able to: upload a library to a remote, re-sync it, and download it.
+// The three tools, each able to: upload a library to a remote, re-sync it, download it (join it,
+// for syncacross), and restore it on a machine that has nothing but the remote.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { measure } from './measure.mjs';
@@ -22,6 +23,13 @@ export const tools = {
       this.init(lib, remote);
       return this.upload(lib);
     },
+    restore(dir, remote) {
+      const spec = remote.kind === 'folder' ? `fs:${remote.dir}` : `webdav:${remote.url}/${remote.path}`;
+      const m = measure(process.execPath, [CLI, 'restore', '--remote', spec, '--to', dir, '--json']);
+      const s = JSON.parse(m.stdout);
+      if (!s.ok || s.failed.length > 0) throw new Error(`syncacross restore failed: ${m.stdout.slice(0, 500)}`);
+      return m;
+    },
   },
   rclone: {
     target(remote) {
@@ -34,6 +42,9 @@ export const tools = {
     download(lib, remote) {
       const [src, ...flags] = this.target(remote);
       return measure('rclone', ['copy', src, lib, ...flags, '--transfers', '4']);
+    },
+    restore(dir, remote) {
+      return this.download(dir, remote);
     },
   },
   restic: {
@@ -54,6 +65,9 @@ export const tools = {
     download(lib, remote) {
       mkdirSync(lib, { recursive: true });
       return measure('restic', ['-r', this.repo(remote), 'restore', 'latest', '--target', lib], { env: this.env(remote) });
+    },
+    restore(dir, remote) {
+      return this.download(dir, remote);
     },
   },
 };
