@@ -14,6 +14,7 @@ export const BROKEN_VARIANTS = [
   'delete-all-heads',
   'delete-behind-links',
   'follow-links',
+  'silent-unwritable-names',
 ] as const;
 export type BrokenVariant = (typeof BROKEN_VARIANTS)[number];
 
@@ -40,6 +41,9 @@ export function brokenPolicy(variant: BrokenVariant): RoundPolicy {
     // The scan enters links: a link to a folder outside the library publishes what is there.
     case 'follow-links':
       return { ...HONEST_POLICY, followsLinks: () => true };
+    // A name this disk cannot hold (a Mac writer's 300-byte name on Linux) is skipped without a word.
+    case 'silent-unwritable-names':
+      return { ...HONEST_POLICY, reportsPathErrors: () => false };
   }
 }
 

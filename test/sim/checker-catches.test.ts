@@ -13,6 +13,7 @@ const cases: [BrokenVariant, Mode, number, 'restore' | 'rollback' | undefined, b
   ['delete-all-heads', 'atomic', 30, undefined],
   ['delete-behind-links', 'atomic', 20, undefined, true],
   ['follow-links', 'atomic', 20, undefined, true],
+  ['silent-unwritable-names', 'atomic', 20, undefined, true],
 ];
 
 describe('the simulation catches broken engines', () => {

@@ -36,6 +36,11 @@ export interface RoundPolicy {
   keepsUnseen(): boolean;
   /** Whether the scan enters symbolic links: never, what a link points to is not the library's. */
   followsLinks(): boolean;
+  /**
+   * Whether a path this disk cannot hold (a name too long, a link or a file in the way) is
+   * reported. Kept quiet, the user believes a file synced that is not on this machine.
+   */
+  reportsPathErrors(): boolean;
 }
 
 export const HONEST_POLICY: RoundPolicy = {
@@ -46,4 +51,5 @@ export const HONEST_POLICY: RoundPolicy = {
   deleteParents: (recorded, filledFolderHeads) => [...new Set([recorded, ...filledFolderHeads.map((h) => h.hash)])],
   keepsUnseen: () => true,
   followsLinks: () => false,
+  reportsPathErrors: () => true,
 };

@@ -115,7 +115,7 @@ function writeFailed(m: Materialization, entry: TreeEntry, e: unknown, fetcher: 
   // This path cannot be written here (a name too long for this file system, a link or a
   // file in the way, no permission): reported, the rest goes on, and the next round retries.
   if (isPerPathError(e)) {
-    m.report.errors.push(`could not write ${entry.path}: ${describePathError(e)}; tried again next sync`);
+    if (m.ctx.options.policy.reportsPathErrors()) m.report.errors.push(`could not write ${entry.path}: ${describePathError(e)}; tried again next sync`);
     m.complete = false;
     return true;
   }
