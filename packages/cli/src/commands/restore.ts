@@ -4,7 +4,7 @@
  * library. `--remote A:LOC [-o …] --to DIR` restores on a machine that has no library yet.
  */
 import { resolve } from 'node:path';
-import { restoreFromRemote, SyncError, type RestoreOutcome, type SyncSummary } from '@syncacross/sync-core';
+import { restoreFromRemote, type RestoreOutcome, type SyncSummary } from '@syncacross/sync-core';
 import { usageError } from '../cli-error.js';
 import { findLibraryRoot } from '../config.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -12,6 +12,7 @@ import { libraryPath } from '../library-path.js';
 import { retryNotice, withLibrary } from '../library-session.js';
 import { formatBytes, plural, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
+import { withInterrupt } from '../interrupt.js';
 import { adapterContext, resolveRemoteSpec } from '../remote.js';
 
 export interface RestoreCliOptions {
@@ -49,22 +50,12 @@ function exitCodeOf(o: Outcome): ExitCode {
 export async function restoreCommand(paths: string[], opts: RestoreCliOptions, out: Output): Promise<number> {
   if ((opts.to === undefined) === (opts.inPlace !== true)) throw usageError('BadOption', 'restore needs one of --to DIR (write into another folder) or --in-place (bring back into the library)');
   if (opts.remote && opts.inPlace) throw usageError('BadOption', '--in-place restores into a library; with --remote, restore --to a folder (then `syncacross init` it)');
-  const abort = new AbortController();
-  const onSigint = () => abort.abort(new SyncError('Aborted', 'restore aborted'));
-  process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onSigint);
-  try {
-    const outcome = opts.remote ? await restoreWithoutLibrary(paths, opts, out, abort.signal) : await restoreInLibrary(paths, opts, out, abort.signal);
+  return withInterrupt('restore', async (signal) => {
+    const outcome = opts.remote ? await restoreWithoutLibrary(paths, opts, out, signal) : await restoreInLibrary(paths, opts, out, signal);
     const exitCode = exitCodeOf(outcome);
     out.result({ command: 'restore', ...(opts.remote ? { remote: opts.remote } : {}), ...(opts.to ? { to: resolve(opts.to) } : { inPlace: true }), exitCode, ...outcome });
     return exitCode;
-  } catch (e) {
-    if (abort.signal.aborted) throw abort.signal.reason;
-    throw e;
-  } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-  }
+  });
 }
 
 async function restoreInLibrary(paths: string[], opts: RestoreCliOptions, out: Output, signal: AbortSignal): Promise<Outcome> {

@@ -1,9 +1,10 @@
 /** `syncacross sync [DIR]`: one sync round, with progress and a summary (or --json). */
-import { SyncError, type SyncSummary } from '@syncacross/sync-core';
+import type { SyncSummary } from '@syncacross/sync-core';
 import { EXIT } from '../exit-codes.js';
 import { withLibrary } from '../library-session.js';
 import { formatBytes, plural, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
+import { withInterrupt } from '../interrupt.js';
 
 export interface SyncOptions {
   retries?: number;
@@ -35,27 +36,18 @@ function describe(s: SyncSummary, root: string, storage: string, out: Output): v
 }
 
 export async function syncCommand(dir: string | undefined, opts: SyncOptions, out: Output): Promise<number> {
-  const abort = new AbortController();
-  // A SyncError, so a request or back-off cut short by Ctrl-C also maps to exit 130.
-  const onSigint = () => abort.abort(new SyncError('Aborted', 'sync aborted'));
-  process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onSigint);
-  try {
+  return withInterrupt('sync', async (signal) => {
     const session = {
       online: true,
-      signal: abort.signal,
+      signal,
       ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
       ...(opts.stableAfter !== undefined ? { stableAfterMs: opts.stableAfter } : {}),
     };
-    return await withLibrary(dir, out, session, async ({ root, library }) => {
+    return withLibrary(dir, out, session, async ({ root, library }) => {
       const progress = createProgress(out, () => library.storage.stats.bytesUp + library.storage.stats.bytesDown);
       let summary: SyncSummary;
       try {
-        summary = await library.sync({ signal: abort.signal, onProgress: (p) => progress.update(p) });
-      } catch (e) {
-        // A request cut short by Ctrl-C fails as the adapter says (often Unavailable): still 130.
-        if (abort.signal.aborted) throw abort.signal.reason;
-        throw e;
+        summary = await library.sync({ signal, onProgress: (p) => progress.update(p) });
       } finally {
         progress.stop();
       }
@@ -67,8 +59,5 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
       out.result({ command: 'sync', library: root, storage: library.storage.name, exitCode, ...summary });
       return exitCode;
     });
-  } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-  }
+  });
 }

@@ -3,12 +3,13 @@
  * remote holds everything this library knows; exit 8 when anything is wrong, each problem named
  * with the remote object and the paths it affects. Only `--repair` changes anything.
  */
-import { SyncError, type VerifyOutcome } from '@syncacross/sync-core';
+import type { VerifyOutcome } from '@syncacross/sync-core';
 import { usageError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { withLibrary } from '../library-session.js';
 import { plural, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
+import { withInterrupt } from '../interrupt.js';
 
 export interface VerifyCliOptions {
   /** `--read-data` alone is true (every pack); `--read-data=25` a share. */
@@ -43,21 +44,14 @@ function describe(r: VerifyOutcome, root: string, storage: string, out: Output):
 
 export async function verifyCommand(dir: string | undefined, opts: VerifyCliOptions, out: Output): Promise<number> {
   const readData = percentOf(opts.readData);
-  const abort = new AbortController();
-  const onSigint = () => abort.abort(new SyncError('Aborted', 'verify aborted'));
-  process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onSigint);
-  try {
+  return withInterrupt('verify', (signal) => {
     // Checking only reads: no lock, so it runs beside a sync; a repair syncs, and takes it.
-    const session = { online: true, readOnly: opts.repair !== true, signal: abort.signal, ...(opts.retries !== undefined ? { retries: opts.retries } : {}) };
-    return await withLibrary(dir, out, session, async ({ root, library }) => {
+    const session = { online: true, readOnly: opts.repair !== true, signal, ...(opts.retries !== undefined ? { retries: opts.retries } : {}) };
+    return withLibrary(dir, out, session, async ({ root, library }) => {
       const progress = createProgress(out, () => library.storage.stats.bytesDown + library.storage.stats.bytesUp);
       let report: VerifyOutcome;
       try {
-        report = await library.verify({ readData, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), repair: opts.repair === true, signal: abort.signal, onProgress: (p) => progress.update(p) });
-      } catch (e) {
-        if (abort.signal.aborted) throw abort.signal.reason;
-        throw e;
+        report = await library.verify({ readData, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), repair: opts.repair === true, signal, onProgress: (p) => progress.update(p) });
       } finally {
         progress.stop();
       }
@@ -66,8 +60,5 @@ export async function verifyCommand(dir: string | undefined, opts: VerifyCliOpti
       out.result({ command: 'verify', library: root, storage: library.storage.name, exitCode, ...report });
       return exitCode;
     });
-  } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-  }
+  });
 }
