@@ -28,6 +28,8 @@ export interface OneDriveContext {
   delta?: DeltaIndex;
   /** What the creation probe found; undefined until it ran. */
   probeNote?: string;
+  /** How creates above the simple-upload limit are made atomic (put.ts); 'session' unless the probe chose otherwise. */
+  largeCreates?: 'session' | 'staged';
 }
 
 const selectorPath = (d: DriveSelector) => (d.kind === 'me' ? '/me/drive' : d.kind === 'id' ? `/drives/${encodeURIComponent(d.id)}` : `/sites/${encodeURIComponent(d.siteId)}/drive`);

@@ -23,6 +23,13 @@ export interface GraphRoutesOptions {
   maxPageSize?: number;
   /** Simulates the field reports: `conflictBehavior=fail` silently treated as `replace`. */
   ignoreConflictBehavior?: boolean;
+  /**
+   * Real-world mode (OneDrive for Business): `conflictBehavior=fail` in an upload session body
+   * is ignored (the session overwrites), while simple PUTs and renames still honor it.
+   * Source: https://github.com/microsoftgraph/microsoft-graph-docs/issues/3276 ("conflict
+   * behavior does not fail resumable uploads": the returned upload URL carries `overwrite=True`).
+   */
+  sessionIgnoresConflictBehavior?: boolean;
   /** Largest body a simple PUT /content accepts (the documented 4 MB limit by default). */
   simpleUploadLimit?: number;
   /** Name of the app folder under `Apps/` (created on first access, like Graph does). */
@@ -83,6 +90,7 @@ export class GraphRoutes {
         return json(driveItemJson(drive, item, origin), 200);
       });
     }
+    if (m === 'PATCH' && p.action === '' && p.segments.length === 0) return this.update(request, url, origin, drive, item);
     if (m === 'DELETE' && p.action === '') {
       if (item.parentId === undefined) return graphError(403, 'accessDenied', 'The root cannot be deleted');
       if (ifMatchFails(item, request.headers.get('if-match'))) return graphError(412, 'preconditionFailed', 'ETag does not match');
@@ -111,11 +119,34 @@ export class GraphRoutes {
     return cur;
   }
 
-  private behavior(url: URL, fallback: Behavior, body?: unknown): Behavior {
+  private behavior(url: URL, fallback: Behavior, body?: unknown, session = false): Behavior {
     const fromBody = (body as { item?: Record<string, unknown> } | undefined)?.item?.['@microsoft.graph.conflictBehavior'];
     const asked = (url.searchParams.get('@microsoft.graph.conflictBehavior') ?? fromBody ?? fallback) as Behavior;
-    if (asked === 'fail' && this.options.ignoreConflictBehavior) return 'replace';
+    if (asked === 'fail' && (this.options.ignoreConflictBehavior || (session && this.options.sessionIgnoresConflictBehavior))) return 'replace';
     return asked;
+  }
+
+  /**
+   * PATCH /items/{id}: rename and/or move (https://learn.microsoft.com/graph/api/driveitem-move,
+   * https://learn.microsoft.com/graph/api/driveitem-update); a taken name answers 409
+   * nameAlreadyExists unless `@microsoft.graph.conflictBehavior=replace` is in the query.
+   */
+  private async update(request: Request, url: URL, origin: string, drive: DriveState, item: DriveItemState): Promise<Response> {
+    if (item.parentId === undefined) return graphError(403, 'accessDenied', 'The root cannot be renamed');
+    if (ifMatchFails(item, request.headers.get('if-match'))) return graphError(412, 'preconditionFailed', 'ETag does not match');
+    const body = (await request.json().catch(() => ({}))) as { name?: string; parentReference?: { id?: string } };
+    const name = body.name ?? item.name;
+    const parent = body.parentReference?.id === undefined ? drive.live(item.parentId) : drive.live(body.parentReference.id);
+    if (!parent?.isFolder) return graphError(400, 'invalidRequest', 'The new parent is not a folder');
+    const problem = nameProblem(name, drive.business);
+    if (problem) return graphError(400, 'invalidRequest', `Invalid name ${JSON.stringify(name)}: ${problem}`);
+    const existing = drive.childByName(parent.id, name);
+    if (existing && existing.id !== item.id) {
+      if (this.behavior(url, 'fail') !== 'replace' || existing.isFolder) return graphError(409, 'nameAlreadyExists', 'The specified item name already exists.');
+      drive.remove(existing);
+    }
+    drive.move(item, parent.id, name);
+    return json(driveItemJson(drive, item, origin));
   }
 
   /** PUT …:/a/b:/content and POST …:/a/b:/createUploadSession: parents are created as needed. */
@@ -160,7 +191,7 @@ export class GraphRoutes {
       return write(bytes, this.behavior(url, 'replace'), 201);
     }
     const body = await request.json().catch(() => ({}));
-    const behavior = this.behavior(url, 'replace', body);
+    const behavior = this.behavior(url, 'replace', body, true);
     // A name that already exists fails at once under `fail`, and again at commit if it appeared meanwhile.
     const parent = parentOf();
     if (parent instanceof Response) return parent;

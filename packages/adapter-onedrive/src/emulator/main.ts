@@ -2,7 +2,7 @@
  * Serves the OneDrive/Graph emulator on a loopback port so the CLI can be pointed at it:
  *
  *   node packages/adapter-onedrive/dist/emulator/main.js --port 8080 [--token T] [--any-token]
- *     [--ignore-conflict-behavior] [--page-size N]
+ *     [--ignore-conflict-behavior] [--session-ignores-conflict-behavior] [--page-size N]
  *
  * Graph base URL: http://127.0.0.1:8080/v1.0 ; authority base: http://127.0.0.1:8080
  */
@@ -17,6 +17,7 @@ const values = parseEmulatorArgs({
     token: { type: 'string', multiple: true },
     'any-token': { type: 'boolean', default: false },
     'ignore-conflict-behavior': { type: 'boolean', default: false },
+    'session-ignores-conflict-behavior': { type: 'boolean', default: false },
     'page-size': { type: 'string' },
   },
   describe: {
@@ -25,6 +26,7 @@ const values = parseEmulatorArgs({
     token: 'an access token to accept',
     'any-token': 'accept any access token',
     'ignore-conflict-behavior': 'overwrite despite conflictBehavior=fail, as some tenants do',
+    'session-ignores-conflict-behavior': 'upload sessions overwrite despite conflictBehavior=fail (OneDrive for Business)',
     'page-size': 'children per listing page',
   },
 });
@@ -33,6 +35,7 @@ const emulator = createOneDriveEmulator({
   tokens: values.token ?? [],
   acceptAnyToken: values['any-token'],
   ignoreConflictBehavior: values['ignore-conflict-behavior'],
+  sessionIgnoresConflictBehavior: values['session-ignores-conflict-behavior'],
   pageSize: values['page-size'] ? Number(values['page-size']) : undefined,
 });
 const server = await serveFetchHandler((r) => emulator.handle(r), { port: Number(values.port), host: values.host });
