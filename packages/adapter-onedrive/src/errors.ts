@@ -40,10 +40,16 @@ export async function responseFailure(response: Response): Promise<GraphFailure>
  * comes from the options (drive id, folder path), so it is InvalidConfig.
  */
 const AUTH_HINT = '. If the sign-in expired or was revoked, run `syncacross auth onedrive` again.';
+/**
+ * 509 Bandwidth Limit Exceeded is SharePoint's throttle for an app or tenant over its bandwidth
+ * (https://learn.microsoft.com/sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online;
+ * rclone's backend/onedrive/onedrive.go retries 509 with its pacer): RateLimited, so the engine backs off.
+ */
 const GRAPH_STATUSES: StatusOverrides = {
   400: { code: 'InvalidConfig' },
   401: { code: 'AuthFailed', suffix: AUTH_HINT },
   403: { code: 'AuthFailed', suffix: AUTH_HINT },
+  509: { code: 'RateLimited' },
 };
 
 export function toStorageError(f: GraphFailure, what: string, cause?: unknown): StorageError {

@@ -3,6 +3,7 @@
  *
  *   node packages/adapter-onedrive/dist/emulator/main.js --port 8080 [--token T] [--any-token]
  *     [--ignore-conflict-behavior] [--session-ignores-conflict-behavior] [--page-size N]
+ *     [--bandwidth-throttle-every N]
  *
  * Graph base URL: http://127.0.0.1:8080/v1.0 ; authority base: http://127.0.0.1:8080
  */
@@ -19,6 +20,7 @@ const values = parseEmulatorArgs({
     'ignore-conflict-behavior': { type: 'boolean', default: false },
     'session-ignores-conflict-behavior': { type: 'boolean', default: false },
     'page-size': { type: 'string' },
+    'bandwidth-throttle-every': { type: 'string' },
   },
   describe: {
     port: 'the port, 0 for any free one',
@@ -28,6 +30,7 @@ const values = parseEmulatorArgs({
     'ignore-conflict-behavior': 'overwrite despite conflictBehavior=fail, as some tenants do',
     'session-ignores-conflict-behavior': 'upload sessions overwrite despite conflictBehavior=fail (OneDrive for Business)',
     'page-size': 'children per listing page',
+    'bandwidth-throttle-every': 'answer 509 Bandwidth Limit Exceeded for a second every N requests, as SharePoint does',
   },
 });
 
@@ -37,6 +40,7 @@ const emulator = createOneDriveEmulator({
   ignoreConflictBehavior: values['ignore-conflict-behavior'],
   sessionIgnoresConflictBehavior: values['session-ignores-conflict-behavior'],
   pageSize: values['page-size'] ? Number(values['page-size']) : undefined,
+  bandwidthThrottle: values['bandwidth-throttle-every'] ? { everyRequests: Number(values['bandwidth-throttle-every']), durationMs: 1000 } : undefined,
 });
 const server = await serveFetchHandler((r) => emulator.handle(r), { port: Number(values.port), host: values.host });
 console.log(`OneDrive emulator listening: Graph ${server.url}/v1.0, authority ${server.url}`);
