@@ -15,6 +15,13 @@ import type { GraphTransport } from './client.js';
 import { httpStatusOf, responseFailure, toStorageError, type GraphFailure } from './errors.js';
 
 export const FRAGMENT_UNIT = 320 * 1024;
+/**
+ * "The maximum bytes in any given request is less than 60 MiB"
+ * (https://learn.microsoft.com/graph/api/driveitem-createuploadsession, "Upload bytes to the
+ * upload session"): the largest 320 KiB multiple under 60 MiB is 191 units, 62,586,880 bytes.
+ */
+export const MAX_FRAGMENT_BYTES = 191 * FRAGMENT_UNIT;
+export const FRAGMENT_SIZE_RULE = `a multiple of 320 KiB (327,680 bytes) under 60 MiB, at most ${MAX_FRAGMENT_BYTES.toLocaleString('en-US')} bytes`;
 
 export interface DriveItemJson {
   id: string;
@@ -46,7 +53,9 @@ interface SessionInfo {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function uploadWithSession(t: GraphTransport, itemPath: string, bytes: Uint8Array, o: SessionUploadOptions): Promise<SessionUploadResult> {
-  if (o.fragmentSize <= 0 || o.fragmentSize % FRAGMENT_UNIT !== 0) throw new StorageError('InvalidConfig', `upload fragment size must be a multiple of 320 KiB, got ${o.fragmentSize}`);
+  if (o.fragmentSize <= 0 || o.fragmentSize % FRAGMENT_UNIT !== 0 || o.fragmentSize > MAX_FRAGMENT_BYTES) {
+    throw new StorageError('InvalidConfig', `upload fragment size must be ${FRAGMENT_SIZE_RULE}, got ${o.fragmentSize}`);
+  }
   const maxResumes = o.maxResumes ?? 5;
   let restarted = false;
   let resumes = 0;

@@ -15,7 +15,7 @@ import { DriveState } from './drive-state.js';
 import { parseGraphPath, type GraphPath } from './graph-path.js';
 import { foldName, nameProblem } from './names.js';
 import { driveItemJson, graphError, json } from './responses.js';
-import { ifMatchFails, UploadSessions } from './upload-sessions.js';
+import { ifMatchFails, REAL_FRAGMENT_LIMIT, UploadSessions } from './upload-sessions.js';
 
 export interface GraphRoutesOptions {
   /** Default and maximum `/children` page sizes (Graph: 200 by default). */
@@ -30,6 +30,11 @@ export interface GraphRoutesOptions {
    * behavior does not fail resumable uploads": the returned upload URL carries `overwrite=True`).
    */
   sessionIgnoresConflictBehavior?: boolean;
+  /**
+   * Real-world mode: refuse upload fragments of 60 MiB or more (true), or above a given size (for
+   * tests), with 413 (https://learn.microsoft.com/graph/api/driveitem-createuploadsession).
+   */
+  fragmentLimit?: boolean | number;
   /** Largest body a simple PUT /content accepts (the documented 4 MB limit by default). */
   simpleUploadLimit?: number;
   /** Name of the app folder under `Apps/` (created on first access, like Graph does). */
@@ -46,6 +51,7 @@ export class GraphRoutes {
 
   constructor(readonly options: GraphRoutesOptions = {}) {
     this.me = this.addDrive('me-drive-0001', 'personal');
+    if (options.fragmentLimit !== undefined && options.fragmentLimit !== false) this.uploads.maxFragmentBytes = options.fragmentLimit === true ? REAL_FRAGMENT_LIMIT : options.fragmentLimit;
   }
 
   addDrive(id: string, type: DriveState['driveType'] = 'business', siteId?: string): DriveState {

@@ -3,7 +3,7 @@
  *
  *   node packages/adapter-onedrive/dist/emulator/main.js --port 8080 [--token T] [--any-token]
  *     [--ignore-conflict-behavior] [--session-ignores-conflict-behavior] [--page-size N]
- *     [--bandwidth-throttle-every N]
+ *     [--bandwidth-throttle-every N] [--fragment-limit]
  *
  * Graph base URL: http://127.0.0.1:8080/v1.0 ; authority base: http://127.0.0.1:8080
  */
@@ -21,6 +21,7 @@ const values = parseEmulatorArgs({
     'session-ignores-conflict-behavior': { type: 'boolean', default: false },
     'page-size': { type: 'string' },
     'bandwidth-throttle-every': { type: 'string' },
+    'fragment-limit': { type: 'boolean', default: false },
   },
   describe: {
     port: 'the port, 0 for any free one',
@@ -31,6 +32,7 @@ const values = parseEmulatorArgs({
     'session-ignores-conflict-behavior': 'upload sessions overwrite despite conflictBehavior=fail (OneDrive for Business)',
     'page-size': 'children per listing page',
     'bandwidth-throttle-every': 'answer 509 Bandwidth Limit Exceeded for a second every N requests, as SharePoint does',
+    'fragment-limit': 'refuse upload fragments of 60 MiB or more (413), as Graph does',
   },
 });
 
@@ -40,6 +42,7 @@ const emulator = createOneDriveEmulator({
   ignoreConflictBehavior: values['ignore-conflict-behavior'],
   sessionIgnoresConflictBehavior: values['session-ignores-conflict-behavior'],
   pageSize: values['page-size'] ? Number(values['page-size']) : undefined,
+  fragmentLimit: values['fragment-limit'],
   bandwidthThrottle: values['bandwidth-throttle-every'] ? { everyRequests: Number(values['bandwidth-throttle-every']), durationMs: 1000 } : undefined,
 });
 const server = await serveFetchHandler((r) => emulator.handle(r), { port: Number(values.port), host: values.host });

@@ -11,6 +11,8 @@ import type { DriveItemState, DriveState } from './drive-state.js';
 import { bareTag, eTagOf, cTagOf, graphError, json } from './responses.js';
 
 export const FRAGMENT_UNIT = 320 * 1024;
+/** "The maximum bytes in any given request is less than 60 MiB" (createUploadSession docs). */
+export const REAL_FRAGMENT_LIMIT = 60 * 1024 * 1024 - 1;
 
 export interface UploadSession {
   id: string;
@@ -27,6 +29,12 @@ export type FragmentFault = 'reject-500' | 'accept-then-500' | 'drop-session';
 
 export class UploadSessions {
   readonly sessions = new Map<string, UploadSession>();
+  /**
+   * Real-world mode: the largest fragment accepted (Graph: under 60 MiB,
+   * https://learn.microsoft.com/graph/api/driveitem-createuploadsession); undefined = no limit.
+   * Larger fragments answer 413 requestEntityTooLarge and store nothing.
+   */
+  maxFragmentBytes: number | undefined;
   private faults: FragmentFault[] = [];
   /** Every fragment PUT seen, for tests: [sessionId, start, end, total]. */
   readonly fragmentLog: { session: string; start: number; end: number; total: number; status: number }[] = [];
@@ -75,6 +83,9 @@ export class UploadSessions {
           `Expected a fragment starting at ${session.receivedBytes}, a multiple of 320 KiB except the last; got bytes ${start}-${end}/${total} with ${bytes.byteLength} bytes`,
         ),
       );
+    }
+    if (this.maxFragmentBytes !== undefined && length > this.maxFragmentBytes) {
+      return log(413, graphError(413, 'requestEntityTooLarge', `A fragment must be smaller than 60 MiB; got ${length} bytes`));
     }
     const fault = this.faults.shift();
     if (fault === 'reject-500') return log(500, graphError(500, 'generalException', 'Injected fragment failure (nothing stored)'));
