@@ -6,7 +6,8 @@
  * - fragments are multiples of 320 KiB, sent in order with `Content-Range`, to an upload URL that
  *   must NOT receive our Authorization header;
  * - a failed fragment is resumed from the session's `nextExpectedRanges` (the server may have kept
- *   the bytes even though we saw an error), and a lost session (404) is restarted once. This is
+ *   the bytes even though we saw an error); a 404 is first taken as transient (the status is asked
+ *   again with growing waits), and only a session that stays missing is restarted, once. This is
  *   the protocol's own recovery, not a general retry: other failures go to the caller.
  * The file only appears when the last byte lands, so no reader sees a partial object.
  */
@@ -86,7 +87,7 @@ export async function uploadWithSession(t: GraphTransport, itemPath: string, byt
     }
     resumes++;
     await sleep(Math.max(t.gate.remainingMs, 50 * resumes));
-    const state = await sessionState(t, session.uploadUrl);
+    const state = await sessionStateWithPatience(t, session.uploadUrl);
     if (state === 'gone') {
       if (restarted) throw toStorageError(f, `${what} (session lost twice)`);
       restarted = true;
@@ -133,6 +134,23 @@ async function nextOffset(response: Response): Promise<number> {
   const start = Number(/^(\d+)-/.exec(body.nextExpectedRanges?.[0] ?? '')?.[1]);
   if (!Number.isSafeInteger(start)) throw new StorageError('Corrupt', `upload session answered without a usable nextExpectedRanges: ${JSON.stringify(body)}`);
   return start;
+}
+
+/**
+ * A 404 on an upload URL is often transient (rclone's backend/onedrive/onedrive.go waits and
+ * retries the fragment rather than restarting): ask the session's status again, waiting longer
+ * each time, and give the session up only when it stays missing for about 1.5 s.
+ */
+const NOT_FOUND_WAITS_MS = [50, 100, 200, 400, 800];
+
+async function sessionStateWithPatience(t: GraphTransport, uploadUrl: string): Promise<number | 'gone'> {
+  let state = await sessionState(t, uploadUrl);
+  for (const wait of NOT_FOUND_WAITS_MS) {
+    if (state !== 'gone') return state;
+    await sleep(Math.max(t.gate.remainingMs, wait));
+    state = await sessionState(t, uploadUrl);
+  }
+  return state;
 }
 
 /** Where the session wants the next byte, or 'gone' when the session no longer exists. */

@@ -35,6 +35,8 @@ export interface GraphRoutesOptions {
    * tests), with 413 (https://learn.microsoft.com/graph/api/driveitem-createuploadsession).
    */
   fragmentLimit?: boolean | number;
+  /** Real-world mode: the first N requests to each upload URL answer a transient 404 (upload-sessions.ts). */
+  transientUploadNotFound?: number;
   /** Largest body a simple PUT /content accepts (the documented 4 MB limit by default). */
   simpleUploadLimit?: number;
   /** Name of the app folder under `Apps/` (created on first access, like Graph does). */
@@ -51,6 +53,7 @@ export class GraphRoutes {
 
   constructor(readonly options: GraphRoutesOptions = {}) {
     this.me = this.addDrive('me-drive-0001', 'personal');
+    this.uploads.transientNotFound = options.transientUploadNotFound ?? 0;
     if (options.fragmentLimit !== undefined && options.fragmentLimit !== false) this.uploads.maxFragmentBytes = options.fragmentLimit === true ? REAL_FRAGMENT_LIMIT : options.fragmentLimit;
   }
 

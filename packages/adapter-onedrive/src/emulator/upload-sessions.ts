@@ -21,6 +21,8 @@ export interface UploadSession {
   commit(bytes: Uint8Array): Response;
   received: Uint8Array[];
   receivedBytes: number;
+  /** Requests to the upload URL still to be answered with a transient 404 (real-world mode). */
+  notFoundLeft: number;
   total: number | undefined;
   expires: Date;
 }
@@ -35,6 +37,13 @@ export class UploadSessions {
    * Larger fragments answer 413 requestEntityTooLarge and store nothing.
    */
   maxFragmentBytes: number | undefined;
+  /**
+   * Real-world mode: the first N requests to each new upload URL (fragment PUTs and status GETs)
+   * answer 404 itemNotFound although the session exists, as Graph does while a session
+   * propagates. rclone's backend/onedrive/onedrive.go treats a 404 on an upload URL as transient
+   * and retries the fragment; restarting the upload on the first 404 would never finish here.
+   */
+  transientNotFound = 0;
   private faults: FragmentFault[] = [];
   /** Every fragment PUT seen, for tests: [sessionId, start, end, total]. */
   readonly fragmentLog: { session: string; start: number; end: number; total: number; status: number }[] = [];
@@ -46,7 +55,7 @@ export class UploadSessions {
   create(origin: string, drive: DriveState, commit: UploadSession['commit']): Response {
     const id = randomUUID();
     const expires = new Date(Date.now() + 15 * 60_000);
-    this.sessions.set(id, { id, drive, commit, received: [], receivedBytes: 0, total: undefined, expires });
+    this.sessions.set(id, { id, drive, commit, received: [], receivedBytes: 0, total: undefined, expires, notFoundLeft: this.transientNotFound });
     return json({ uploadUrl: `${origin}/_upload/${id}`, expirationDateTime: expires.toISOString(), nextExpectedRanges: ['0-'] });
   }
 
@@ -56,6 +65,11 @@ export class UploadSessions {
     if (request.method === 'DELETE') {
       this.sessions.delete(id);
       return new Response(null, { status: 204 });
+    }
+    if (session.notFoundLeft > 0 && (request.method === 'PUT' || request.method === 'GET')) {
+      session.notFoundLeft--;
+      if (request.method === 'PUT') this.fragmentLog.push({ session: id, start: -1, end: -1, total: -1, status: 404 });
+      return graphError(404, 'itemNotFound', 'The upload session was not found (transient)');
     }
     const status = (code = 200) => json({ expirationDateTime: session.expires.toISOString(), nextExpectedRanges: [`${session.receivedBytes}-`] }, code);
     if (request.method === 'GET') return status();
