@@ -9,7 +9,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage } from '@syncacross/sync-core';
 import { itemPath, where, type OneDriveContext } from './context.js';
-import { folderName } from './names.js';
 import { createSimple, createStaged, createWithSession, type CreateVia } from './put.js';
 
 const PROBE_DIR = '.syncacross-probe';
@@ -32,8 +31,8 @@ export async function ready(ctx: OneDriveContext, storage: Storage): Promise<voi
   const simple = await honors(ctx, storage, createSimple);
   const session = simple && (await honors(ctx, storage, createWithSession));
   const staged = simple && !session && (await honors(ctx, storage, createStaged));
-  const { basePath } = await where(ctx);
-  await t.run('remove probe folder', (c) => c.api(`${basePath}:/${encodeURIComponent(folderName(PROBE_DIR))}`).delete()).catch(() => undefined);
+  const { basePath, names } = await where(ctx);
+  await t.run('remove probe folder', (c) => c.api(`${basePath}:/${encodeURIComponent(names.folderName(PROBE_DIR))}`).delete()).catch(() => undefined);
   if (!simple || (!session && !staged)) {
     ctx.capabilities.atomicCreate = false;
     const how = simple ? 'in upload sessions and renames' : '(a second create replaced the file)';

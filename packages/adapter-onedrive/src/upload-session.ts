@@ -33,6 +33,7 @@ export interface DriveItemJson {
   lastModifiedDateTime?: string;
   file?: unknown;
   folder?: unknown;
+  root?: unknown;
   deleted?: unknown;
   parentReference?: { id?: string; driveId?: string; path?: string };
 }

@@ -143,6 +143,13 @@ export class DriveState {
     return out;
   }
 
+  /** Decoded path of a live item from the root (`Apps/syncacross`; '' for the root). */
+  plainPathOf(id: string): string {
+    const names: string[] = [];
+    for (let cur = this.items.get(id); cur && cur.parentId !== undefined; cur = this.items.get(cur.parentId)) names.unshift(cur.name);
+    return names.join('/');
+  }
+
   /** `/drive/root:/a/b` style path of a live item's parent, as Graph reports in parentReference. */
   pathOf(id: string): string {
     const names: string[] = [];

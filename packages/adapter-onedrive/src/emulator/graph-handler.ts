@@ -13,7 +13,7 @@
 import type { DriveItemState } from './drive-state.js';
 import { DriveState } from './drive-state.js';
 import { parseGraphPath, type GraphPath } from './graph-path.js';
-import { foldName, nameProblem } from './names.js';
+import { foldName, nameProblem, sharePointProblem } from './names.js';
 import { driveItemJson, graphError, json } from './responses.js';
 import { ifMatchFails, REAL_FRAGMENT_LIMIT, UploadSessions } from './upload-sessions.js';
 
@@ -35,6 +35,8 @@ export interface GraphRoutesOptions {
    * tests), with 413 (https://learn.microsoft.com/graph/api/driveitem-createuploadsession).
    */
   fragmentLimit?: boolean | number;
+  /** Real-world mode: folder names starting with `~` and paths over 400 characters refused (names.ts, sharePointProblem). */
+  sharePointLimits?: boolean;
   /** Real-world mode: the first N requests to each upload URL answer a transient 404 (upload-sessions.ts). */
   transientUploadNotFound?: number;
   /** Largest body a simple PUT /content accepts (the documented 4 MB limit by default). */
@@ -149,6 +151,8 @@ export class GraphRoutes {
     if (!parent?.isFolder) return graphError(400, 'invalidRequest', 'The new parent is not a folder');
     const problem = nameProblem(name, drive.business);
     if (problem) return graphError(400, 'invalidRequest', `Invalid name ${JSON.stringify(name)}: ${problem}`);
+    const refused = this.sharePointRefuses(drive, parent, [name], item.isFolder);
+    if (refused) return refused;
     const existing = drive.childByName(parent.id, name);
     if (existing && existing.id !== item.id) {
       if (this.behavior(url, 'fail') !== 'replace' || existing.isFolder) return graphError(409, 'nameAlreadyExists', 'The specified item name already exists.');
@@ -164,6 +168,8 @@ export class GraphRoutes {
       const problem = nameProblem(s, drive.business);
       if (problem) return graphError(400, 'invalidRequest', `Invalid name ${JSON.stringify(s)}: ${problem}`);
     }
+    const refused = this.sharePointRefuses(drive, base, segments);
+    if (refused) return refused;
     const ifMatch = request.headers.get('if-match');
     const name = segments[segments.length - 1]!;
     const parentOf = (): DriveItemState | Response => {
@@ -210,6 +216,18 @@ export class GraphRoutes {
     return this.uploads.create(origin, drive, (bytes) => write(bytes, behavior, 201));
   }
 
+  /** In the sharePointLimits mode: the answer SharePoint gives to creating these folders and file, if any. */
+  private sharePointRefuses(drive: DriveState, base: DriveItemState, segments: string[], lastIsFolder = false): Response | undefined {
+    if (!this.options.sharePointLimits) return undefined;
+    let path = drive.plainPathOf(base.id);
+    for (const [i, s] of segments.entries()) {
+      path = path === '' ? s : `${path}/${s}`;
+      const problem = sharePointProblem(s, i < segments.length - 1 || lastIsFolder, path);
+      if (problem) return graphError(400, problem.code, problem.message);
+    }
+    return undefined;
+  }
+
   private freeName(drive: DriveState, parentId: string, name: string): string {
     const dot = name.lastIndexOf('.');
     const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
@@ -228,6 +246,8 @@ export class GraphRoutes {
     if (!body.name || body.folder === undefined) return graphError(400, 'invalidRequest', 'name and folder are required');
     const problem = nameProblem(body.name, drive.business);
     if (problem) return graphError(400, 'invalidRequest', problem);
+    const refused = this.sharePointRefuses(drive, parent, [body.name], true);
+    if (refused) return refused;
     const existing = drive.childByName(parent.id, body.name);
     const behavior = body['@microsoft.graph.conflictBehavior'] ?? (url.searchParams.get('@microsoft.graph.conflictBehavior') as Behavior | null) ?? 'fail';
     if (existing && behavior === 'fail') return graphError(409, 'nameAlreadyExists', 'The specified item name already exists.');

@@ -3,7 +3,7 @@
  *
  *   node packages/adapter-onedrive/dist/emulator/main.js --port 8080 [--token T] [--any-token]
  *     [--ignore-conflict-behavior] [--session-ignores-conflict-behavior] [--page-size N]
- *     [--bandwidth-throttle-every N] [--fragment-limit] [--upload-404s N]
+ *     [--bandwidth-throttle-every N] [--fragment-limit] [--upload-404s N] [--sharepoint-limits]
  *
  * Graph base URL: http://127.0.0.1:8080/v1.0 ; authority base: http://127.0.0.1:8080
  */
@@ -23,6 +23,7 @@ const values = parseEmulatorArgs({
     'bandwidth-throttle-every': { type: 'string' },
     'fragment-limit': { type: 'boolean', default: false },
     'upload-404s': { type: 'string' },
+    'sharepoint-limits': { type: 'boolean', default: false },
   },
   describe: {
     port: 'the port, 0 for any free one',
@@ -35,6 +36,7 @@ const values = parseEmulatorArgs({
     'bandwidth-throttle-every': 'answer 509 Bandwidth Limit Exceeded for a second every N requests, as SharePoint does',
     'fragment-limit': 'refuse upload fragments of 60 MiB or more (413), as Graph does',
     'upload-404s': 'answer a transient 404 to the first N requests to each upload URL',
+    'sharepoint-limits': 'refuse folder names starting with ~ and paths over 400 characters, as SharePoint does',
   },
 });
 
@@ -45,6 +47,7 @@ const emulator = createOneDriveEmulator({
   sessionIgnoresConflictBehavior: values['session-ignores-conflict-behavior'],
   pageSize: values['page-size'] ? Number(values['page-size']) : undefined,
   fragmentLimit: values['fragment-limit'],
+  sharePointLimits: values['sharepoint-limits'],
   transientUploadNotFound: values['upload-404s'] ? Number(values['upload-404s']) : undefined,
   bandwidthThrottle: values['bandwidth-throttle-every'] ? { everyRequests: Number(values['bandwidth-throttle-every']), durationMs: 1000 } : undefined,
 });

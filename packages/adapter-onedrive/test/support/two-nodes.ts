@@ -4,9 +4,9 @@
  * every edit kept (as the file or a conflict copy). Used to run each real-world emulator mode
  * under the engine, not only under the storage conformance suite.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { openLibrary, type Library, type Storage } from '@syncacross/sync-core';
 
 async function folder(dir: string): Promise<Record<string, string>> {
@@ -38,7 +38,10 @@ export async function twoNodesConverge(storage: (node: string) => Promise<Storag
     const [a, b] = libs as [Library, Library];
     const [da, db] = dirs as [string, string];
     await writeFile(join(da, 'shared.txt'), 'base');
-    for (const [name, text] of Object.entries(extraFiles)) await writeFile(join(da, name), text);
+    for (const [name, text] of Object.entries(extraFiles)) {
+      await mkdir(dirname(join(da, name)), { recursive: true });
+      await writeFile(join(da, name), text);
+    }
     await a.sync();
     await b.sync();
     await writeFile(join(da, 'shared.txt'), 'edit from a');
