@@ -59,6 +59,26 @@ describe('SharePoint folder names and path lengths', () => {
     expect((await (await open()).list('')).objects.length).toBe(2);
   });
 
+  it('a node that looks while another creates the repository settles on v2 too', async () => {
+    const { emu } = sharePoint();
+    const a = await open();
+    await a.putIfAbsent('CaseA/x', Buffer.from('a'));
+    // Node B's first look for the marker happened just before A wrote it: it answered 404.
+    const real = emu.handle;
+    let missed = false;
+    (emu as { handle: typeof real }).handle = async (r: Request) => {
+      if (!missed && r.method === 'GET' && r.url.includes(encodeURIComponent(FOLDER_NAMING_MARKER))) {
+        missed = true;
+        return new Response('{"error":{"code":"itemNotFound","message":"not yet"}}', { status: 404 });
+      }
+      return real(r);
+    };
+    const b = await open();
+    expect(await b.putIfAbsent('CaseB/y', Buffer.from('b'))).toBe('created');
+    expect(missed).toBe(true);
+    expect((await b.list('')).objects.map((o) => o.key)).toEqual(['CaseA/x', 'CaseB/y']);
+  });
+
   it('a key whose path would pass 400 characters is InvalidKey and says why', async () => {
     sharePoint();
     const s = await open();
