@@ -97,7 +97,21 @@ describe('SharePoint folder names and path lengths', () => {
     expect((await put('ok/~file')).status).toBe(201); // files may start with ~
     const long = await put(Array.from({ length: 9 }, () => 'y'.repeat(50)).join('/'));
     expect(long.status).toBe(400);
-    expect(((await long.json()) as { error: { code: string } }).error.code).toBe('pathIsTooLong');
+    expect(((await long.json()) as { error: { innerError: { code: string } } }).error.innerError.code).toBe('pathIsTooLong');
+  });
+
+  it('a path the server finds too long (its count includes the site URL) is InvalidKey, not InvalidConfig', async () => {
+    const { emu } = sharePoint();
+    const s = await open();
+    await s.list('');
+    const real = emu.handle;
+    (emu as { handle: typeof real }).handle = async (r: Request) =>
+      r.method === 'PUT'
+        ? new Response('{"error":{"code":"invalidRequest","message":"The path is too long","innerError":{"code":"pathIsTooLong"}}}', { status: 400, headers: { 'content-type': 'application/json' } })
+        : real(r);
+    const e = await s.putIfAbsent('a/b', Buffer.from('x')).catch((x: unknown) => x);
+    expect(isStorageError(e, 'InvalidKey')).toBe(true);
+    expect(String((e as Error).message)).toMatch(/pathIsTooLong/);
   });
 
   it('two engine nodes converge on such a library', async () => {

@@ -223,7 +223,7 @@ export class GraphRoutes {
     for (const [i, s] of segments.entries()) {
       path = path === '' ? s : `${path}/${s}`;
       const problem = sharePointProblem(s, i < segments.length - 1 || lastIsFolder, path);
-      if (problem) return graphError(400, problem.code, problem.message);
+      if (problem) return graphError(400, 'invalidRequest', problem.message, problem.detail);
     }
     return undefined;
   }

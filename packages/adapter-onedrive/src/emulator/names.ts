@@ -36,8 +36,8 @@ export const foldName = (name: string) => name.toLowerCase();
  */
 export const SHAREPOINT_MAX_PATH = 400;
 
-export function sharePointProblem(name: string, isFolder: boolean, fullPath: string): { code: string; message: string } | undefined {
-  if (isFolder && name.startsWith('~')) return { code: 'invalidRequest', message: `Invalid folder name ${JSON.stringify(name)}: folder names cannot begin with ~` };
-  if (fullPath.length > SHAREPOINT_MAX_PATH) return { code: 'pathIsTooLong', message: `The path is ${fullPath.length} characters; the limit is ${SHAREPOINT_MAX_PATH}` };
+export function sharePointProblem(name: string, isFolder: boolean, fullPath: string): { detail?: string; message: string } | undefined {
+  if (isFolder && name.startsWith('~')) return { message: `Invalid folder name ${JSON.stringify(name)}: folder names cannot begin with ~` };
+  if (fullPath.length > SHAREPOINT_MAX_PATH) return { detail: 'pathIsTooLong', message: `The path is ${fullPath.length} characters; the limit is ${SHAREPOINT_MAX_PATH}` };
   return undefined;
 }
