@@ -55,9 +55,12 @@ class GateMiddleware implements Middleware {
   }
 }
 
+/** Throttling answers: 429, 503, and SharePoint's 509 Bandwidth Limit Exceeded (see errors.ts). */
+const THROTTLE_STATUSES = new Set([429, 503, 509]);
+
 /** Pauses the drive's gate when a response asks us to back off. */
 function observeThrottle(gate: ThrottleGate, response: Response | undefined): void {
-  if (!response || (response.status !== 429 && response.status !== 503)) return;
+  if (!response || !THROTTLE_STATUSES.has(response.status)) return;
   const ms = parseRetryAfter(response.headers.get('retry-after'));
   if (ms !== undefined) gate.pause(ms);
 }

@@ -14,7 +14,7 @@ import { compareKeys, StorageError, type ObjectInfo } from '@syncacross/sync-cor
 import type { GraphTransport } from './client.js';
 import { httpStatusOf } from './errors.js';
 import { stripQuotes } from './listing.js';
-import { parseChildName } from './names.js';
+import type { OneDriveNames } from './names.js';
 import type { DriveItemJson } from './upload-session.js';
 
 interface Entry {
@@ -38,6 +38,7 @@ export class DeltaIndex {
     private readonly basePath: string,
     private readonly folderId: string,
     private readonly pageSize: number,
+    private readonly names: OneDriveNames,
   ) {}
 
   /** Brings the index up to date; concurrent callers share one round of requests. */
@@ -101,7 +102,7 @@ export class DeltaIndex {
       const known = dirKeys.get(id);
       if (known !== undefined) return known;
       const e = this.entries.get(id);
-      const segment = e && e.isFolder ? parseChildName(e.name, true) : undefined;
+      const segment = e && e.isFolder ? this.names.parseChildName(e.name, true) : undefined;
       const parent = segment === undefined ? null : keyDir(e!.parentId, depth + 1);
       const result = parent === null || segment === undefined ? null : `${parent}${segment}/`;
       dirKeys.set(id, result);
@@ -110,7 +111,7 @@ export class DeltaIndex {
     const out: ObjectInfo[] = [];
     for (const e of this.entries.values()) {
       if (e.isFolder) continue;
-      const segment = parseChildName(e.name, false);
+      const segment = this.names.parseChildName(e.name, false);
       const dir = segment === undefined ? null : keyDir(e.parentId);
       if (dir === null) continue;
       const key = dir + segment;

@@ -13,7 +13,7 @@ import { compareKeys, type ObjectInfo } from '@syncacross/sync-core';
 import { ConcurrencyLimiter } from '@syncacross/sync-core/adapter-kit';
 import type { GraphTransport } from './client.js';
 import { httpStatusOf } from './errors.js';
-import { dirToPath, parseChildName } from './names.js';
+import type { OneDriveNames } from './names.js';
 import type { DriveItemJson } from './upload-session.js';
 
 export interface ListContext {
@@ -24,6 +24,7 @@ export interface ListContext {
   basePath: string;
   pageSize: number;
   concurrency: number;
+  names: OneDriveNames;
 }
 
 const SELECT = 'id,name,size,eTag,lastModifiedDateTime,file,folder';
@@ -62,7 +63,7 @@ export async function listKeys(ctx: ListContext, prefix: string, startAfter: str
     if (!children) return;
     const subfolders: Promise<void>[] = [];
     for (const child of children) {
-      const segment = parseChildName(child.name, child.folder !== undefined);
+      const segment = ctx.names.parseChildName(child.name, child.folder !== undefined);
       if (segment === undefined || !segment.startsWith(filter)) continue;
       if (child.folder !== undefined) {
         const keyPrefix = `${keyDir}${segment}/`;
@@ -77,7 +78,7 @@ export async function listKeys(ctx: ListContext, prefix: string, startAfter: str
     await Promise.all(subfolders);
   };
 
-  const dirPath = dirToPath(dir.slice(0, -1));
+  const dirPath = ctx.names.dirToPath(dir.slice(0, -1));
   await walk(dirPath === '' ? `${ctx.basePath}/children` : `${ctx.basePath}:/${dirPath}:/children`, dir, namePrefix);
   return found.filter((o) => startAfter === undefined || compareKeys(o.key, startAfter) > 0).sort((a, b) => compareKeys(a.key, b.key));
 }

@@ -39,21 +39,65 @@ const fileName = (segment: string) => encodeName(segment);
 /** Classifies a child name: a folder or file this adapter wrote, with its key segment. */
 export const parseChildName = (name: string, isFolder: boolean) => oneDriveNames.parseName(name, isFolder);
 
-/** Encoded, URL-escaped relative path of a key's file: `a~/b~/c`. */
-export function keyToPath(key: string): string {
-  const segments = key.split('/');
-  const names = segments.map((s, i) => (i === segments.length - 1 ? fileName(s) : folderName(s)));
-  for (const n of names) {
-    if (n.length > MAX_NAME_LENGTH) throw new RangeError(`a segment of ${JSON.stringify(key)} encodes to ${n.length} characters; OneDrive allows ${MAX_NAME_LENGTH}`);
-  }
-  return names.map(encodeURIComponent).join('/');
+/**
+ * How folders are named in one repository:
+ * - 'v1' (repositories made before this scheme existed): exactly the codec above, so a folder
+ *   whose segment starts with an escaped byte starts with `~` (`CaseA` → `~43ase~41~`);
+ * - 'v2' (new repositories): the same, except that a leading `~` of a folder name is written `_`
+ *   (`_43ase~41~`). SharePoint refuses folder names that start with `~` (rclone's onedrive
+ *   backend encodes a leading tilde for the same reason: `encoder.EncodeLeftTilde`). The codec
+ *   never writes a bare `_` (it is `~5f`), so the mapping is one-to-one and case-proof.
+ * A repository keeps its scheme for life (folder-naming.ts decides which one it has): mixing
+ * them would give one key two paths.
+ */
+export type FolderNaming = 'v1' | 'v2';
+
+export interface OneDriveNames {
+  readonly scheme: FolderNaming;
+  folderName(segment: string): string;
+  parseChildName(name: string, isFolder: boolean): string | undefined;
+  /** Encoded, URL-escaped relative path of a key's file: `a~/b~/c`. */
+  keyToPath(key: string): string;
+  /** Encoded, URL-escaped path of a folder given its key directory (`a/b` → `a~/b~`). */
+  dirToPath(dir: string): string;
+  /** The decoded names of a key's path, folders then file (for length checks). */
+  keyNames(key: string): string[];
 }
 
-/** Encoded, URL-escaped path of a folder given its key directory (`a/b` → `a~/b~`). */
-export const dirToPath = (dir: string) =>
-  dir === ''
-    ? ''
-    : dir
-        .split('/')
-        .map((s) => encodeURIComponent(folderName(s)))
-        .join('/');
+const v2Folder = (segment: string) => folderName(segment).replace(/^~/, '_');
+const v2Parse = (name: string, isFolder: boolean) => {
+  if (!isFolder) return parseChildName(name, false);
+  if (name.startsWith('~')) return undefined; // v2 never writes it
+  return parseChildName(name.replace(/^_/, '~'), true);
+};
+
+export function namesFor(scheme: FolderNaming): OneDriveNames {
+  const folder = scheme === 'v2' ? v2Folder : folderName;
+  const keyNames = (key: string) => {
+    const segments = key.split('/');
+    const names = segments.map((s, i) => (i === segments.length - 1 ? fileName(s) : folder(s)));
+    for (const n of names) {
+      if (n.length > MAX_NAME_LENGTH) throw new RangeError(`a segment of ${JSON.stringify(key)} encodes to ${n.length} characters; OneDrive allows ${MAX_NAME_LENGTH}`);
+    }
+    return names;
+  };
+  return {
+    scheme,
+    folderName: folder,
+    parseChildName: scheme === 'v2' ? v2Parse : parseChildName,
+    keyNames,
+    keyToPath: (key) => keyNames(key).map(encodeURIComponent).join('/'),
+    dirToPath: (dir) =>
+      dir === ''
+        ? ''
+        : dir
+            .split('/')
+            .map((s) => encodeURIComponent(folder(s)))
+            .join('/'),
+  };
+}
+
+const v1 = namesFor('v1');
+/** The v1 scheme's paths (kept for callers that predate per-repository naming). */
+export const keyToPath = v1.keyToPath;
+export const dirToPath = v1.dirToPath;

@@ -1,6 +1,6 @@
 /** Options of the OneDrive adapter, validated with zod; defaults are documented in `.describe()`. */
 import { z } from 'zod';
-import { FRAGMENT_UNIT } from './upload-session.js';
+import { FRAGMENT_SIZE_RULE, FRAGMENT_UNIT, MAX_FRAGMENT_BYTES } from './upload-session.js';
 
 const DEFAULT_GRAPH_BASE = 'https://graph.microsoft.com/v1.0';
 
@@ -56,9 +56,9 @@ export const optionsSchema = z
       .number()
       .int()
       .positive()
-      .refine((n) => n % FRAGMENT_UNIT === 0, 'must be a multiple of 320 KiB (327,680 bytes)')
+      .refine((n) => n % FRAGMENT_UNIT === 0 && n <= MAX_FRAGMENT_BYTES, `must be ${FRAGMENT_SIZE_RULE} (Graph refuses larger fragments)`)
       .default(32 * FRAGMENT_UNIT)
-      .describe('Upload-session fragment size, a multiple of 320 KiB. Default 10 MiB.'),
+      .describe('Upload-session fragment size, a multiple of 320 KiB under 60 MiB (at most 191 × 320 KiB). Default 10 MiB.'),
   })
   .strict()
   .refine((o) => !(o.driveId && o.siteId), { message: 'give driveId or siteId, not both' });

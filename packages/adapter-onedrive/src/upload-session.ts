@@ -6,7 +6,8 @@
  * - fragments are multiples of 320 KiB, sent in order with `Content-Range`, to an upload URL that
  *   must NOT receive our Authorization header;
  * - a failed fragment is resumed from the session's `nextExpectedRanges` (the server may have kept
- *   the bytes even though we saw an error), and a lost session (404) is restarted once. This is
+ *   the bytes even though we saw an error); a 404 is first taken as transient (the status is asked
+ *   again with growing waits), and only a session that stays missing is restarted, once. This is
  *   the protocol's own recovery, not a general retry: other failures go to the caller.
  * The file only appears when the last byte lands, so no reader sees a partial object.
  */
@@ -15,6 +16,13 @@ import type { GraphTransport } from './client.js';
 import { httpStatusOf, responseFailure, toStorageError, type GraphFailure } from './errors.js';
 
 export const FRAGMENT_UNIT = 320 * 1024;
+/**
+ * "The maximum bytes in any given request is less than 60 MiB"
+ * (https://learn.microsoft.com/graph/api/driveitem-createuploadsession, "Upload bytes to the
+ * upload session"): the largest 320 KiB multiple under 60 MiB is 191 units, 62,586,880 bytes.
+ */
+export const MAX_FRAGMENT_BYTES = 191 * FRAGMENT_UNIT;
+export const FRAGMENT_SIZE_RULE = `a multiple of 320 KiB (327,680 bytes) under 60 MiB, at most ${MAX_FRAGMENT_BYTES.toLocaleString('en-US')} bytes`;
 
 export interface DriveItemJson {
   id: string;
@@ -25,6 +33,7 @@ export interface DriveItemJson {
   lastModifiedDateTime?: string;
   file?: unknown;
   folder?: unknown;
+  root?: unknown;
   deleted?: unknown;
   parentReference?: { id?: string; driveId?: string; path?: string };
 }
@@ -46,7 +55,9 @@ interface SessionInfo {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function uploadWithSession(t: GraphTransport, itemPath: string, bytes: Uint8Array, o: SessionUploadOptions): Promise<SessionUploadResult> {
-  if (o.fragmentSize <= 0 || o.fragmentSize % FRAGMENT_UNIT !== 0) throw new StorageError('InvalidConfig', `upload fragment size must be a multiple of 320 KiB, got ${o.fragmentSize}`);
+  if (o.fragmentSize <= 0 || o.fragmentSize % FRAGMENT_UNIT !== 0 || o.fragmentSize > MAX_FRAGMENT_BYTES) {
+    throw new StorageError('InvalidConfig', `upload fragment size must be ${FRAGMENT_SIZE_RULE}, got ${o.fragmentSize}`);
+  }
   const maxResumes = o.maxResumes ?? 5;
   let restarted = false;
   let resumes = 0;
@@ -77,7 +88,7 @@ export async function uploadWithSession(t: GraphTransport, itemPath: string, byt
     }
     resumes++;
     await sleep(Math.max(t.gate.remainingMs, 50 * resumes));
-    const state = await sessionState(t, session.uploadUrl);
+    const state = await sessionStateWithPatience(t, session.uploadUrl);
     if (state === 'gone') {
       if (restarted) throw toStorageError(f, `${what} (session lost twice)`);
       restarted = true;
@@ -124,6 +135,23 @@ async function nextOffset(response: Response): Promise<number> {
   const start = Number(/^(\d+)-/.exec(body.nextExpectedRanges?.[0] ?? '')?.[1]);
   if (!Number.isSafeInteger(start)) throw new StorageError('Corrupt', `upload session answered without a usable nextExpectedRanges: ${JSON.stringify(body)}`);
   return start;
+}
+
+/**
+ * A 404 on an upload URL is often transient (rclone's backend/onedrive/onedrive.go waits and
+ * retries the fragment rather than restarting): ask the session's status again, waiting longer
+ * each time, and give the session up only when it stays missing for about 1.5 s.
+ */
+const NOT_FOUND_WAITS_MS = [50, 100, 200, 400, 800];
+
+async function sessionStateWithPatience(t: GraphTransport, uploadUrl: string): Promise<number | 'gone'> {
+  let state = await sessionState(t, uploadUrl);
+  for (const wait of NOT_FOUND_WAITS_MS) {
+    if (state !== 'gone') return state;
+    await sleep(Math.max(t.gate.remainingMs, wait));
+    state = await sessionState(t, uploadUrl);
+  }
+  return state;
 }
 
 /** Where the session wants the next byte, or 'gone' when the session no longer exists. */

@@ -6,6 +6,8 @@
  *   SYNCACROSS_ONEDRIVE_TEST_CREDENTIALS_DIR sign-in saved by `syncacross auth onedrive`;
  * optional: SYNCACROSS_ONEDRIVE_TEST_TENANT, _DRIVE_ID, _SITE_ID, _FOLDER (default approot),
  * _BASE_URL. Each check runs in a fresh sub-folder; its keys are deleted afterwards.
+ * The second suite sends every object through the large-object path (`simpleUploadLimit: 0`), so
+ * its racing creates measure what upload sessions (or stage-and-rename) really do on that drive.
  */
 import { randomUUID } from 'node:crypto';
 import { describe } from 'vitest';
@@ -30,6 +32,21 @@ describe.skipIf(!haveCreds)('live onedrive (set SYNCACROSS_ONEDRIVE_TEST_* to ru
     async () => {
       const folder = `${env('FOLDER') ?? 'approot'}/syncacross-test-${randomUUID()}`;
       const storage = await createOneDriveStorage({ ...base(), folder }, context);
+      return {
+        storage,
+        unreachable: () => createOneDriveStorage({ ...base(), baseUrl: 'http://127.0.0.1:9/v1.0', atomicCreate: 'trust', folder }, context),
+        teardown: async () => {
+          for (const o of await listAll(storage, '')) await storage.delete!(o.key);
+        },
+      };
+    },
+    { largeObjectBytes: 12 * 1024 * 1024, racers: 8, timeoutMs: 300_000 },
+  );
+  runStorageConformance(
+    'onedrive (live Microsoft Graph), every object through the large-object path',
+    async () => {
+      const folder = `${env('FOLDER') ?? 'approot'}/syncacross-test-${randomUUID()}`;
+      const storage = await createOneDriveStorage({ ...base(), folder, simpleUploadLimit: 0 }, context);
       return {
         storage,
         unreachable: () => createOneDriveStorage({ ...base(), baseUrl: 'http://127.0.0.1:9/v1.0', atomicCreate: 'trust', folder }, context),

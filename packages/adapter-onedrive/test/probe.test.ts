@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeCapabilities } from '@syncacross/sync-core';
 import { createOneDriveStorage } from '../src/index.js';
+import { FOLDER_NAMING_MARKER } from '../src/folder-naming.js';
 import { GRAPH_BASE, mswEmulator, stopMsw, TOKEN } from './support/emulator.js';
 
 afterAll(() => stopMsw());
@@ -18,7 +19,8 @@ describe('the conflictBehavior probe', () => {
     expect(s.probeNote).toMatch(/honored/);
     expect((await s.list('')).objects).toEqual([]);
     const appFolder = emu.graph.me.childByName(emu.graph.me.childByName(emu.graph.me.rootId, 'Apps')!.id, 'syncacross')!;
-    expect(emu.graph.me.childrenOf(appFolder.id)).toEqual([]);
+    // Only the folder-naming marker of a new repository (folder-naming.ts) remains.
+    expect(emu.graph.me.childrenOf(appFolder.id).map((i) => i.name)).toEqual([FOLDER_NAMING_MARKER]);
     const report = await probeCapabilities(s);
     expect(report.effective.atomicCreate).toBe(true);
     expect(report.measured.racingCreateSafe).toBe(true);

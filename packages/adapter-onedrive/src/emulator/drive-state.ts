@@ -111,6 +111,17 @@ export class DriveState {
     item.seq = ++this.seq;
   }
 
+  /** Renames and/or moves an item (its eTag changes, its cTag does not). */
+  move(item: DriveItemState, parentId: string, name: string): void {
+    this.children.get(item.parentId!)?.delete(foldName(item.name));
+    item.parentId = parentId;
+    item.name = name;
+    this.children.get(parentId)!.set(foldName(name), item.id);
+    item.version++;
+    item.modified = new Date();
+    item.seq = ++this.seq;
+  }
+
   /** Deletes an item and its subtree (tombstones stay for delta). */
   remove(item: DriveItemState): void {
     if (item.isFolder) for (const child of this.childrenOf(item.id)) this.remove(child);
@@ -130,6 +141,13 @@ export class DriveState {
       cur = this.items.get(cur)?.parentId;
     }
     return out;
+  }
+
+  /** Decoded path of a live item from the root (`Apps/syncacross`; '' for the root). */
+  plainPathOf(id: string): string {
+    const names: string[] = [];
+    for (let cur = this.items.get(id); cur && cur.parentId !== undefined; cur = this.items.get(cur.parentId)) names.unshift(cur.name);
+    return names.join('/');
   }
 
   /** `/drive/root:/a/b` style path of a live item's parent, as Graph reports in parentReference. */

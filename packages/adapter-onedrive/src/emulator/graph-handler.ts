@@ -13,9 +13,9 @@
 import type { DriveItemState } from './drive-state.js';
 import { DriveState } from './drive-state.js';
 import { parseGraphPath, type GraphPath } from './graph-path.js';
-import { foldName, nameProblem } from './names.js';
+import { foldName, nameProblem, sharePointProblem } from './names.js';
 import { driveItemJson, graphError, json } from './responses.js';
-import { ifMatchFails, UploadSessions } from './upload-sessions.js';
+import { ifMatchFails, REAL_FRAGMENT_LIMIT, UploadSessions } from './upload-sessions.js';
 
 export interface GraphRoutesOptions {
   /** Default and maximum `/children` page sizes (Graph: 200 by default). */
@@ -23,6 +23,22 @@ export interface GraphRoutesOptions {
   maxPageSize?: number;
   /** Simulates the field reports: `conflictBehavior=fail` silently treated as `replace`. */
   ignoreConflictBehavior?: boolean;
+  /**
+   * Real-world mode (OneDrive for Business): `conflictBehavior=fail` in an upload session body
+   * is ignored (the session overwrites), while simple PUTs and renames still honor it.
+   * Source: https://github.com/microsoftgraph/microsoft-graph-docs/issues/3276 ("conflict
+   * behavior does not fail resumable uploads": the returned upload URL carries `overwrite=True`).
+   */
+  sessionIgnoresConflictBehavior?: boolean;
+  /**
+   * Real-world mode: refuse upload fragments of 60 MiB or more (true), or above a given size (for
+   * tests), with 413 (https://learn.microsoft.com/graph/api/driveitem-createuploadsession).
+   */
+  fragmentLimit?: boolean | number;
+  /** Real-world mode: folder names starting with `~` and paths over 400 characters refused (names.ts, sharePointProblem). */
+  sharePointLimits?: boolean;
+  /** Real-world mode: the first N requests to each upload URL answer a transient 404 (upload-sessions.ts). */
+  transientUploadNotFound?: number;
   /** Largest body a simple PUT /content accepts (the documented 4 MB limit by default). */
   simpleUploadLimit?: number;
   /** Name of the app folder under `Apps/` (created on first access, like Graph does). */
@@ -39,6 +55,8 @@ export class GraphRoutes {
 
   constructor(readonly options: GraphRoutesOptions = {}) {
     this.me = this.addDrive('me-drive-0001', 'personal');
+    this.uploads.transientNotFound = options.transientUploadNotFound ?? 0;
+    if (options.fragmentLimit !== undefined && options.fragmentLimit !== false) this.uploads.maxFragmentBytes = options.fragmentLimit === true ? REAL_FRAGMENT_LIMIT : options.fragmentLimit;
   }
 
   addDrive(id: string, type: DriveState['driveType'] = 'business', siteId?: string): DriveState {
@@ -83,6 +101,7 @@ export class GraphRoutes {
         return json(driveItemJson(drive, item, origin), 200);
       });
     }
+    if (m === 'PATCH' && p.action === '' && p.segments.length === 0) return this.update(request, url, origin, drive, item);
     if (m === 'DELETE' && p.action === '') {
       if (item.parentId === undefined) return graphError(403, 'accessDenied', 'The root cannot be deleted');
       if (ifMatchFails(item, request.headers.get('if-match'))) return graphError(412, 'preconditionFailed', 'ETag does not match');
@@ -111,11 +130,36 @@ export class GraphRoutes {
     return cur;
   }
 
-  private behavior(url: URL, fallback: Behavior, body?: unknown): Behavior {
+  private behavior(url: URL, fallback: Behavior, body?: unknown, session = false): Behavior {
     const fromBody = (body as { item?: Record<string, unknown> } | undefined)?.item?.['@microsoft.graph.conflictBehavior'];
     const asked = (url.searchParams.get('@microsoft.graph.conflictBehavior') ?? fromBody ?? fallback) as Behavior;
-    if (asked === 'fail' && this.options.ignoreConflictBehavior) return 'replace';
+    if (asked === 'fail' && (this.options.ignoreConflictBehavior || (session && this.options.sessionIgnoresConflictBehavior))) return 'replace';
     return asked;
+  }
+
+  /**
+   * PATCH /items/{id}: rename and/or move (https://learn.microsoft.com/graph/api/driveitem-move,
+   * https://learn.microsoft.com/graph/api/driveitem-update); a taken name answers 409
+   * nameAlreadyExists unless `@microsoft.graph.conflictBehavior=replace` is in the query.
+   */
+  private async update(request: Request, url: URL, origin: string, drive: DriveState, item: DriveItemState): Promise<Response> {
+    if (item.parentId === undefined) return graphError(403, 'accessDenied', 'The root cannot be renamed');
+    if (ifMatchFails(item, request.headers.get('if-match'))) return graphError(412, 'preconditionFailed', 'ETag does not match');
+    const body = (await request.json().catch(() => ({}))) as { name?: string; parentReference?: { id?: string } };
+    const name = body.name ?? item.name;
+    const parent = body.parentReference?.id === undefined ? drive.live(item.parentId) : drive.live(body.parentReference.id);
+    if (!parent?.isFolder) return graphError(400, 'invalidRequest', 'The new parent is not a folder');
+    const problem = nameProblem(name, drive.business);
+    if (problem) return graphError(400, 'invalidRequest', `Invalid name ${JSON.stringify(name)}: ${problem}`);
+    const refused = this.sharePointRefuses(drive, parent, [name], item.isFolder);
+    if (refused) return refused;
+    const existing = drive.childByName(parent.id, name);
+    if (existing && existing.id !== item.id) {
+      if (this.behavior(url, 'fail') !== 'replace' || existing.isFolder) return graphError(409, 'nameAlreadyExists', 'The specified item name already exists.');
+      drive.remove(existing);
+    }
+    drive.move(item, parent.id, name);
+    return json(driveItemJson(drive, item, origin));
   }
 
   /** PUT …:/a/b:/content and POST …:/a/b:/createUploadSession: parents are created as needed. */
@@ -124,6 +168,8 @@ export class GraphRoutes {
       const problem = nameProblem(s, drive.business);
       if (problem) return graphError(400, 'invalidRequest', `Invalid name ${JSON.stringify(s)}: ${problem}`);
     }
+    const refused = this.sharePointRefuses(drive, base, segments);
+    if (refused) return refused;
     const ifMatch = request.headers.get('if-match');
     const name = segments[segments.length - 1]!;
     const parentOf = (): DriveItemState | Response => {
@@ -160,7 +206,7 @@ export class GraphRoutes {
       return write(bytes, this.behavior(url, 'replace'), 201);
     }
     const body = await request.json().catch(() => ({}));
-    const behavior = this.behavior(url, 'replace', body);
+    const behavior = this.behavior(url, 'replace', body, true);
     // A name that already exists fails at once under `fail`, and again at commit if it appeared meanwhile.
     const parent = parentOf();
     if (parent instanceof Response) return parent;
@@ -168,6 +214,18 @@ export class GraphRoutes {
     if (existing && behavior === 'fail') return graphError(409, 'nameAlreadyExists', 'The specified item name already exists.');
     if (ifMatch !== null && ifMatchFails(existing, ifMatch)) return graphError(412, 'preconditionFailed', 'ETag does not match');
     return this.uploads.create(origin, drive, (bytes) => write(bytes, behavior, 201));
+  }
+
+  /** In the sharePointLimits mode: the answer SharePoint gives to creating these folders and file, if any. */
+  private sharePointRefuses(drive: DriveState, base: DriveItemState, segments: string[], lastIsFolder = false): Response | undefined {
+    if (!this.options.sharePointLimits) return undefined;
+    let path = drive.plainPathOf(base.id);
+    for (const [i, s] of segments.entries()) {
+      path = path === '' ? s : `${path}/${s}`;
+      const problem = sharePointProblem(s, i < segments.length - 1 || lastIsFolder, path);
+      if (problem) return graphError(400, 'invalidRequest', problem.message, problem.detail);
+    }
+    return undefined;
   }
 
   private freeName(drive: DriveState, parentId: string, name: string): string {
@@ -188,6 +246,8 @@ export class GraphRoutes {
     if (!body.name || body.folder === undefined) return graphError(400, 'invalidRequest', 'name and folder are required');
     const problem = nameProblem(body.name, drive.business);
     if (problem) return graphError(400, 'invalidRequest', problem);
+    const refused = this.sharePointRefuses(drive, parent, [body.name], true);
+    if (refused) return refused;
     const existing = drive.childByName(parent.id, body.name);
     const behavior = body['@microsoft.graph.conflictBehavior'] ?? (url.searchParams.get('@microsoft.graph.conflictBehavior') as Behavior | null) ?? 'fail';
     if (existing && behavior === 'fail') return graphError(409, 'nameAlreadyExists', 'The specified item name already exists.');

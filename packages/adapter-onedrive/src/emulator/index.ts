@@ -9,13 +9,19 @@
 import { GraphRoutes, type GraphRoutesOptions } from './graph-handler.js';
 import { IdentityEmulator, type IdentityOptions } from './identity.js';
 import { graphError } from './responses.js';
-import { Throttler } from './throttling.js';
+import { Throttler, type RetryAfterStyle } from './throttling.js';
 
 export interface OneDriveEmulatorOptions extends GraphRoutesOptions, IdentityOptions {
   /** Bearer tokens accepted without going through the token endpoints. */
   tokens?: string[];
   /** Accept any non-empty bearer token (a convenience for trying the CLI by hand). */
   acceptAnyToken?: boolean;
+  /**
+   * Real-world mode (SharePoint): every `everyRequests` requests, answer 509 Bandwidth Limit
+   * Exceeded for `durationMs` (with Retry-After in seconds unless `retryAfter` says otherwise).
+   * https://learn.microsoft.com/sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online
+   */
+  bandwidthThrottle?: { everyRequests: number; durationMs: number; retryAfter?: RetryAfterStyle };
 }
 
 export interface OneDriveEmulator {
@@ -31,6 +37,7 @@ export function createOneDriveEmulator(options: OneDriveEmulatorOptions = {}): O
   const graph = new GraphRoutes(options);
   const identity = new IdentityEmulator(options);
   const throttler = new Throttler();
+  if (options.bandwidthThrottle) throttler.scheduleStorms({ ...options.bandwidthThrottle, status: 509 });
   const tokens = new Set(options.tokens ?? []);
   const requests: { method: string; path: string }[] = [];
 

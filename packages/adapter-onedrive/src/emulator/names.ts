@@ -26,3 +26,18 @@ export function nameProblem(name: string, business: boolean): string | undefined
 
 /** OneDrive compares names without regard to case. */
 export const foldName = (name: string) => name.toLowerCase();
+
+/**
+ * Real-world mode `sharePointLimits` (graph-handler.ts): SharePoint refuses folder names that
+ * start with `~` (rclone's onedrive backend encodes a leading tilde: `encoder.EncodeLeftTilde` in
+ * backend/onedrive/onedrive.go), and "the entire decoded file path, including the file name,
+ * can't contain more than 400 characters"
+ * (https://support.microsoft.com/office/64883a5d-228e-48f5-b3d2-eb39e07630fa).
+ */
+export const SHAREPOINT_MAX_PATH = 400;
+
+export function sharePointProblem(name: string, isFolder: boolean, fullPath: string): { detail?: string; message: string } | undefined {
+  if (isFolder && name.startsWith('~')) return { message: `Invalid folder name ${JSON.stringify(name)}: folder names cannot begin with ~` };
+  if (fullPath.length > SHAREPOINT_MAX_PATH) return { detail: 'pathIsTooLong', message: `The path is ${fullPath.length} characters; the limit is ${SHAREPOINT_MAX_PATH}` };
+  return undefined;
+}

@@ -3,9 +3,9 @@ import type { DriveItemState, DriveState } from './drive-state.js';
 
 export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
-/** Graph error body: https://learn.microsoft.com/graph/errors ("Error resource type"). */
-export const graphError = (status: number, code: string, message: string) =>
-  json({ error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': crypto.randomUUID() } } }, status);
+/** Graph error body: https://learn.microsoft.com/graph/errors ("Error resource type"); a detailed code (e.g. `pathIsTooLong`) goes in innerError. */
+export const graphError = (status: number, code: string, message: string, detailCode?: string) =>
+  json({ error: { code, message, innerError: { ...(detailCode ? { code: detailCode } : {}), date: new Date().toISOString().slice(0, 19), 'request-id': crypto.randomUUID() } } }, status);
 
 export const eTagOf = (item: DriveItemState) => `"{${item.id}},${item.version}"`;
 export const cTagOf = (item: DriveItemState) => `"c:{${item.id}},${item.contentVersion}"`;

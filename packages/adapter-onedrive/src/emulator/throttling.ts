@@ -12,7 +12,12 @@
 export type RetryAfterStyle = 'seconds' | 'http-date' | 'missing';
 
 export interface StormSpec {
-  status?: 429 | 503;
+  /**
+   * 429 and 503 are Graph's throttles; 509 Bandwidth Limit Exceeded is SharePoint's when an app
+   * or tenant exceeds its bandwidth (real-world mode `bandwidthThrottle`, see index.ts; source:
+   * https://learn.microsoft.com/sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-sharepoint-online).
+   */
+  status?: 429 | 503 | 509;
   /** How long the storm lasts (and what Retry-After announces), ms. Rounded up to whole seconds on the wire. */
   durationMs: number;
   retryAfter?: RetryAfterStyle;
@@ -32,6 +37,12 @@ export interface ThrottleStats {
   earlyRequests: number;
   styles: RetryAfterStyle[];
 }
+
+const THROTTLE_BODIES = {
+  429: ['activityLimitReached', 'The request has been throttled'],
+  503: ['serviceNotAvailable', 'Service unavailable'],
+  509: ['bandwidthLimitExceeded', 'Bandwidth Limit Exceeded'],
+} as const;
 
 /** In-flight requests sent before the client saw the first 429 may still land: allow for them. */
 const GRACE_MS = 150;
@@ -99,8 +110,8 @@ export class Throttler {
       this.announcedUntil = Math.max(this.announcedUntil, at);
     }
     const status = spec.status ?? 429;
-    const code = status === 429 ? 'activityLimitReached' : 'serviceNotAvailable';
-    const body = { error: { code, message: status === 429 ? 'The request has been throttled' : 'Service unavailable' } };
+    const [code, message] = THROTTLE_BODIES[status];
+    const body = { error: { code, message } };
     return new Response(JSON.stringify(body), { status, headers });
   }
 }

@@ -11,6 +11,8 @@ import type { DriveItemState, DriveState } from './drive-state.js';
 import { bareTag, eTagOf, cTagOf, graphError, json } from './responses.js';
 
 export const FRAGMENT_UNIT = 320 * 1024;
+/** "The maximum bytes in any given request is less than 60 MiB" (createUploadSession docs). */
+export const REAL_FRAGMENT_LIMIT = 60 * 1024 * 1024 - 1;
 
 export interface UploadSession {
   id: string;
@@ -19,6 +21,8 @@ export interface UploadSession {
   commit(bytes: Uint8Array): Response;
   received: Uint8Array[];
   receivedBytes: number;
+  /** Requests to the upload URL still to be answered with a transient 404 (real-world mode). */
+  notFoundLeft: number;
   total: number | undefined;
   expires: Date;
 }
@@ -27,6 +31,19 @@ export type FragmentFault = 'reject-500' | 'accept-then-500' | 'drop-session';
 
 export class UploadSessions {
   readonly sessions = new Map<string, UploadSession>();
+  /**
+   * Real-world mode: the largest fragment accepted (Graph: under 60 MiB,
+   * https://learn.microsoft.com/graph/api/driveitem-createuploadsession); undefined = no limit.
+   * Larger fragments answer 413 requestEntityTooLarge and store nothing.
+   */
+  maxFragmentBytes: number | undefined;
+  /**
+   * Real-world mode: the first N requests to each new upload URL (fragment PUTs and status GETs)
+   * answer 404 itemNotFound although the session exists, as Graph does while a session
+   * propagates. rclone's backend/onedrive/onedrive.go treats a 404 on an upload URL as transient
+   * and retries the fragment; restarting the upload on the first 404 would never finish here.
+   */
+  transientNotFound = 0;
   private faults: FragmentFault[] = [];
   /** Every fragment PUT seen, for tests: [sessionId, start, end, total]. */
   readonly fragmentLog: { session: string; start: number; end: number; total: number; status: number }[] = [];
@@ -38,7 +55,7 @@ export class UploadSessions {
   create(origin: string, drive: DriveState, commit: UploadSession['commit']): Response {
     const id = randomUUID();
     const expires = new Date(Date.now() + 15 * 60_000);
-    this.sessions.set(id, { id, drive, commit, received: [], receivedBytes: 0, total: undefined, expires });
+    this.sessions.set(id, { id, drive, commit, received: [], receivedBytes: 0, total: undefined, expires, notFoundLeft: this.transientNotFound });
     return json({ uploadUrl: `${origin}/_upload/${id}`, expirationDateTime: expires.toISOString(), nextExpectedRanges: ['0-'] });
   }
 
@@ -48,6 +65,11 @@ export class UploadSessions {
     if (request.method === 'DELETE') {
       this.sessions.delete(id);
       return new Response(null, { status: 204 });
+    }
+    if (session.notFoundLeft > 0 && (request.method === 'PUT' || request.method === 'GET')) {
+      session.notFoundLeft--;
+      if (request.method === 'PUT') this.fragmentLog.push({ session: id, start: -1, end: -1, total: -1, status: 404 });
+      return graphError(404, 'itemNotFound', 'The upload session was not found (transient)');
     }
     const status = (code = 200) => json({ expirationDateTime: session.expires.toISOString(), nextExpectedRanges: [`${session.receivedBytes}-`] }, code);
     if (request.method === 'GET') return status();
@@ -75,6 +97,9 @@ export class UploadSessions {
           `Expected a fragment starting at ${session.receivedBytes}, a multiple of 320 KiB except the last; got bytes ${start}-${end}/${total} with ${bytes.byteLength} bytes`,
         ),
       );
+    }
+    if (this.maxFragmentBytes !== undefined && length > this.maxFragmentBytes) {
+      return log(413, graphError(413, 'requestEntityTooLarge', `A fragment must be smaller than 60 MiB; got ${length} bytes`));
     }
     const fault = this.faults.shift();
     if (fault === 'reject-500') return log(500, graphError(500, 'generalException', 'Injected fragment failure (nothing stored)'));

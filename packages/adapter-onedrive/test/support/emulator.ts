@@ -34,3 +34,9 @@ export async function localEmulator(options: OneDriveEmulatorOptions = {}): Prom
   const running = await serveFetchHandler((r) => emulator.handle(r));
   return { emulator, server: running, graphBase: `${running.url}/v1.0` };
 }
+
+/** A storage on a port nothing listens on: every request fails at the network level (the conformance suite's `unreachable`). */
+export const unreachable = async () => {
+  const { createOneDriveStorage } = await import('../../src/index.js');
+  return createOneDriveStorage({ baseUrl: 'http://127.0.0.1:9/v1.0', accessToken: TOKEN, atomicCreate: 'trust' });
+};
