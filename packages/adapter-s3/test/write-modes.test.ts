@@ -29,10 +29,19 @@ describe('write mode', () => {
     await s.close!();
   });
 
-  it('the detection costs four requests (two creates, one If-Match, one delete)', async () => {
+  it('the detection costs eight requests (two creates, a refused one-part multipart create, one If-Match, one delete)', async () => {
     const before = e.emulator.requests.length;
     const s = await createS3Storage(e.options({ prefix: `m${++n}` }));
-    expect(e.emulator.requests.slice(before).map((r) => `${r.operation} ${r.status}`)).toEqual(['PutObject 200', 'PutObject 412', 'PutObject 412', 'DeleteObject 204']);
+    expect(e.emulator.requests.slice(before).map((r) => `${r.operation} ${r.status}`)).toEqual([
+      'PutObject 200',
+      'PutObject 412',
+      'CreateMultipartUpload 200',
+      'UploadPart 200',
+      'CompleteMultipartUpload 412',
+      'AbortMultipartUpload 204',
+      'PutObject 412',
+      'DeleteObject 204',
+    ]);
     await s.close!();
   });
 
