@@ -21,7 +21,7 @@ export const PROVIDERS = ['aws', 'r2', 'b2', 'minio', 'ceph', 'wasabi', 'gcs', '
 export type ProviderName = (typeof PROVIDERS)[number];
 
 /** What is reported of a conditional header on one operation. */
-export type Reported = 'honored' | 'rejected' | 'unknown';
+type Reported = 'honored' | 'rejected' | 'unknown';
 
 export interface ProviderProfile {
   name: ProviderName;

@@ -43,7 +43,7 @@ export const defaultRealWorld = (modes: Partial<RealWorldModes> = {}): RealWorld
 });
 
 /** AWS's window: 15 minutes either way. */
-export const MAX_SKEW_MS = 15 * 60 * 1000;
+const MAX_SKEW_MS = 15 * 60 * 1000;
 
 /** The first checksum header (or aws-chunked encoding) a checksum-refusing store trips on. */
 function checksumHeader(headers: Headers): { name: string; value: string } | undefined {
