@@ -4,7 +4,7 @@ import { createS3Client } from './client.js';
 import { detectConditionalWrites, type ConditionalSupport } from './conditional-support.js';
 import { ObjectIO } from './object-io.js';
 import { normalizePrefix, optionsSchema, type S3AdapterOptions } from './options.js';
-import { resolveProvider } from './providers.js';
+import { resolveProvider, type ProviderProfile } from './providers.js';
 import { buildS3Storage, type S3Storage } from './storage.js';
 
 export interface CreateS3StorageContext {
@@ -17,6 +17,22 @@ const MAX_PARTS = 10_000;
 const MAX_OBJECT = 5 * 1024 ** 4;
 /** The largest single PutObject. */
 const MAX_SINGLE_PUT = 5 * 1024 ** 3;
+
+/**
+ * Where the measurement contradicts what the profile reports (providers.ts): the measurement wins,
+ * and the note tells whoever reads the log that the profile table needs recalibrating.
+ */
+function disagreements(profile: ProviderProfile, support: ConditionalSupport): string[] {
+  const notes: string[] = [];
+  const check = (reported: string, measured: boolean, operation: string) => {
+    if (reported !== 'unknown' && (reported === 'honored') !== measured) {
+      notes.push(`the ${profile.name} profile reports If-None-Match ${reported} on ${operation}, but this store ${measured ? 'honors' : 'does not honor'} it (measured)`);
+    }
+  };
+  check(profile.conditionalPut, support.createIfAbsent, 'PutObject');
+  if (support.createIfAbsent) check(profile.conditionalMultipart, support.multipartCreateIfAbsent, 'CompleteMultipartUpload');
+  return notes;
+}
 
 export async function createS3Storage(input: S3AdapterOptions, context: CreateS3StorageContext = {}): Promise<S3Storage> {
   const o = parseOptions('s3', optionsSchema, input);
@@ -35,6 +51,7 @@ export async function createS3Storage(input: S3AdapterOptions, context: CreateS3
       throw e;
     }
     if (!support.createIfAbsent) context.log?.(`s3:${o.bucket}: ${support.reason}; using check-then-write (not atomic)`);
+    for (const note of disagreements(profile, support)) context.log?.(`s3:${o.bucket}: ${note}`);
   }
   let maxObjectSize = Math.min(MAX_OBJECT, MAX_PARTS * o.partSizeBytes);
   if (support.createIfAbsent && !support.multipartCreateIfAbsent) {

@@ -35,10 +35,8 @@ export interface ProviderProfile {
   hosts?: RegExp;
 }
 
-const profile = (p: ProviderProfile) => p;
-
 export const PROFILES: Record<ProviderName, ProviderProfile> = {
-  aws: profile({
+  aws: {
     name: 'aws',
     label: 'AWS S3',
     checksums: 'WHEN_SUPPORTED',
@@ -47,8 +45,8 @@ export const PROFILES: Record<ProviderName, ProviderProfile> = {
     listPaging: 'token',
     pathStyle: false,
     hosts: /(^|\.)amazonaws\.com(\.cn)?$/,
-  }),
-  r2: profile({
+  },
+  r2: {
     name: 'r2',
     label: 'Cloudflare R2',
     checksums: 'WHEN_REQUIRED',
@@ -57,8 +55,8 @@ export const PROFILES: Record<ProviderName, ProviderProfile> = {
     listPaging: 'token',
     pathStyle: true,
     hosts: /\.r2\.cloudflarestorage\.com$/,
-  }),
-  b2: profile({
+  },
+  b2: {
     name: 'b2',
     label: 'Backblaze B2',
     checksums: 'WHEN_REQUIRED',
@@ -67,10 +65,10 @@ export const PROFILES: Record<ProviderName, ProviderProfile> = {
     listPaging: 'token',
     pathStyle: true,
     hosts: /\.backblazeb2\.com$/,
-  }),
-  minio: profile({ name: 'minio', label: 'MinIO', checksums: 'WHEN_REQUIRED', conditionalPut: 'honored', conditionalMultipart: 'unknown', listPaging: 'token', pathStyle: true }),
-  ceph: profile({ name: 'ceph', label: 'Ceph RGW', checksums: 'WHEN_REQUIRED', conditionalPut: 'honored', conditionalMultipart: 'unknown', listPaging: 'start-after', pathStyle: true }),
-  wasabi: profile({
+  },
+  minio: { name: 'minio', label: 'MinIO', checksums: 'WHEN_REQUIRED', conditionalPut: 'honored', conditionalMultipart: 'unknown', listPaging: 'token', pathStyle: true },
+  ceph: { name: 'ceph', label: 'Ceph RGW', checksums: 'WHEN_REQUIRED', conditionalPut: 'honored', conditionalMultipart: 'unknown', listPaging: 'start-after', pathStyle: true },
+  wasabi: {
     name: 'wasabi',
     label: 'Wasabi',
     checksums: 'WHEN_REQUIRED',
@@ -79,8 +77,8 @@ export const PROFILES: Record<ProviderName, ProviderProfile> = {
     listPaging: 'token',
     pathStyle: true,
     hosts: /(^|\.)wasabisys\.com$/,
-  }),
-  gcs: profile({
+  },
+  gcs: {
     name: 'gcs',
     label: 'Google Cloud Storage (XML API)',
     checksums: 'WHEN_REQUIRED',
@@ -89,8 +87,8 @@ export const PROFILES: Record<ProviderName, ProviderProfile> = {
     listPaging: 'token',
     pathStyle: true,
     hosts: /^storage\.googleapis\.com$/,
-  }),
-  other: profile({
+  },
+  other: {
     name: 'other',
     label: 'an S3-compatible store',
     checksums: 'WHEN_REQUIRED',
@@ -98,7 +96,7 @@ export const PROFILES: Record<ProviderName, ProviderProfile> = {
     conditionalMultipart: 'unknown',
     listPaging: 'start-after',
     pathStyle: true,
-  }),
+  },
 };
 
 /** The option when given; else the endpoint's host (no endpoint: AWS; an unknown host: other). */

@@ -85,6 +85,8 @@ describe('CompleteMultipartUpload ignores If-None-Match (PutObject honors it)', 
     expect(s.capabilities.maxObjectSize).toBe(5 * 1024 * MiB);
     expect(s.describe()).toMatch(/one PUT.*CompleteMultipartUpload ignores If-None-Match/);
     expect(logs.join('\n')).toMatch(/CompleteMultipartUpload ignores If-None-Match/);
+    // The aws profile (the test default) reports otherwise: the log says the table needs recalibrating.
+    expect(logs.join('\n')).toMatch(/the aws profile reports If-None-Match honored on CompleteMultipartUpload, but this store does not honor it \(measured\)/);
     await s.close!();
   });
 

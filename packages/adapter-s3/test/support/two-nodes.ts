@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLibrary, type Storage } from '@syncacross/sync-core';
 
-/** The folder's files as {relative path: sha-less content digest}, without our state folder. */
+/** The folder's files as {relative path: text (size and first bytes for large ones)}, without our state folder. */
 async function snapshot(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
