@@ -1,7 +1,9 @@
 /** Builds the S3Client from validated options. */
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { registerSecret } from '@syncacross/sync-core';
+import { errorCodeOf } from './errors.js';
 import type { ResolvedS3Options } from './options.js';
+import type { ProviderProfile } from './providers.js';
 
 /**
  * Credentials this client may sign with: the options, and those the SDK's chain reads from the
@@ -13,15 +15,24 @@ function registerCredentials(o: ResolvedS3Options): void {
   for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN']) registerSecret(process.env[name]);
 }
 
-export function createS3Client(o: ResolvedS3Options): S3Client {
+/** Virtual-hosted style needs a DNS name to put the bucket in: never for an IP address or localhost. */
+function pathStyle(o: ResolvedS3Options, profile: ProviderProfile): boolean {
+  if (o.forcePathStyle !== undefined) return o.forcePathStyle;
+  if (o.endpoint === undefined) return false;
+  const host = new URL(o.endpoint).hostname;
+  return profile.pathStyle || host === 'localhost' || /^[\d.]+$|^\[.*\]$/.test(host);
+}
+
+export function createS3Client(o: ResolvedS3Options, profile: ProviderProfile): S3Client {
   registerCredentials(o);
   const config: S3ClientConfig = {
     // S3-compatible stores mostly ignore the region but SigV4 needs one; AWS needs the real one.
     region: o.region ?? (o.endpoint !== undefined ? (process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1') : undefined),
     endpoint: o.endpoint,
-    forcePathStyle: o.forcePathStyle ?? o.endpoint !== undefined,
-    requestChecksumCalculation: o.requestChecksumCalculation,
-    responseChecksumValidation: o.responseChecksumValidation,
+    forcePathStyle: pathStyle(o, profile),
+    // The SDK's default checksums break most S3-compatible stores (providers.ts).
+    requestChecksumCalculation: o.requestChecksumCalculation ?? profile.checksums,
+    responseChecksumValidation: o.responseChecksumValidation ?? profile.checksums,
     // The SDK's own retries stay off by default: the engine wraps every storage in withRetry,
     // which honors Retry-After and pauses *all* requests after a throttle. Retrying in both
     // layers would multiply attempts (3 × 9) and hide RateLimited from the shared pause.
@@ -39,5 +50,29 @@ export function createS3Client(o: ResolvedS3Options): S3Client {
   if (o.accessKeyId !== undefined && o.secretAccessKey !== undefined) {
     config.credentials = { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey, ...(o.sessionToken === undefined ? {} : { sessionToken: o.sessionToken }) };
   }
-  return new S3Client(config);
+  const client = new S3Client(config);
+  resendAfterClockCorrection(client);
+  return client;
+}
+
+/**
+ * A request refused with 403 RequestTimeTooSkewed is sent once more when the SDK has corrected its
+ * signing clock from the answer (ServerTime, or the Date header: @aws-sdk/core's
+ * AwsSdkSigV4Signer.errorHandler sets `$metadata.clockSkewCorrected`). The SDK's own retry would
+ * do it, but its retries are off (maxAttempts: 1, see above). The refused request did nothing, so
+ * sending it again is safe; placed before signing, so it is signed again with the corrected clock.
+ */
+type Middleware = Parameters<S3Client['middlewareStack']['addRelativeTo']>[0];
+
+function resendAfterClockCorrection(client: S3Client): void {
+  const resend = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+    try {
+      return await next(args);
+    } catch (e) {
+      const corrected = (e as { $metadata?: { clockSkewCorrected?: boolean } }).$metadata?.clockSkewCorrected === true;
+      if (!corrected || errorCodeOf(e) !== 'RequestTimeTooSkewed') throw e;
+      return next(args);
+    }
+  };
+  client.middlewareStack.addRelativeTo(resend as unknown as Middleware, { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'syncacrossResendAfterClockCorrection' });
 }

@@ -7,6 +7,7 @@ import type { StorageCapabilities } from '@syncacross/sync-core';
 import type { KeyedQueue } from '@syncacross/sync-core/adapter-kit';
 import type { ConditionalSupport } from './conditional-support.js';
 import type { ObjectIO } from './object-io.js';
+import type { ProviderProfile } from './providers.js';
 
 export type WriteMode = 'conditional' | 'check-then-write';
 
@@ -15,10 +16,10 @@ export interface S3StorageSettings {
   bucket: string;
   prefix: string;
   endpoint?: string;
+  provider: ProviderProfile;
   support: ConditionalSupport;
   /** In 'auto', a 501 to a conditional header later on switches to check-then-write. */
   autoDowngrade: boolean;
-  multipartThreshold: number;
   maxObjectSize: number;
   log?: (message: string) => void;
 }

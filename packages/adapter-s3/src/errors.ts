@@ -13,7 +13,11 @@ interface SdkError {
   Code?: string;
   code?: string;
   message?: string;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; clockSkewCorrected?: boolean };
+  /** Fields of S3's XML error body, copied onto the error by the SDK. */
+  Header?: string;
+  ServerTime?: string;
+  RequestTime?: string;
   $response?: { statusCode?: number; headers?: Record<string, string | undefined> };
 }
 
@@ -83,10 +87,41 @@ function classify(error: SdkError, status: number | undefined, hasRetryAfter: bo
   return (S3_STATUSES[status] ?? statusMapping(status, hasRetryAfter)).code;
 }
 
+// The SDK's default flexible checksums (aws-sdk-js-v3#6810): R2 answers 501 NotImplemented
+// "Header 'x-amz-checksum-crc32' with value '…' not implemented"; others 400 with the header named.
+const CHECKSUM_HEADER = /x-amz-checksum-|x-amz-sdk-checksum|x-amz-trailer|aws-chunked/i;
+
+/**
+ * Answers that are about this machine or these settings rather than the store, with a message
+ * that says what to change: a refused checksum header is a setting (InvalidConfig, never "the
+ * store has no conditional writes"); a skewed clock is the clock, not the credentials.
+ */
+function settingOrClock(e: SdkError, status: number | undefined, what: string): StorageError | undefined {
+  const code = errorCodeOf(e);
+  const label = `${what}: ${code}${status === undefined ? '' : `, HTTP ${status}`}: ${e.message ?? ''}`;
+  if ((code === 'NotImplemented' || code === 'InvalidArgument' || code === 'InvalidRequest') && CHECKSUM_HEADER.test(`${e.Header ?? ''} ${e.message ?? ''}`)) {
+    const hint =
+      "This store refuses the AWS SDK's default checksum headers: set requestChecksumCalculation (and responseChecksumValidation) to 'WHEN_REQUIRED', or name the store with the provider option (every profile but 'aws' does that)";
+    return new StorageError('InvalidConfig', `${label}. ${hint}`, { cause: e });
+  }
+  if (code === 'RequestTimeTooSkewed') {
+    const skewMs = e.ServerTime && e.RequestTime ? Math.abs(Date.parse(e.ServerTime) - Date.parse(e.RequestTime.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'))) : NaN;
+    const off = Number.isFinite(skewMs) ? ` by about ${Math.round(skewMs / 60_000)} minutes` : '';
+    // When the SDK could correct its signing clock from the answer, the next attempt succeeds
+    // (client.ts resends once); when it could not, asking again will not help.
+    const corrected = e.$metadata?.clockSkewCorrected === true;
+    const message = `${label}. This computer's clock differs from the store's${off} (S3 allows 15 minutes): the credentials are fine, the clock is wrong. Set the system clock (enable NTP)`;
+    return new StorageError('Unavailable', message, { cause: e, ...(corrected ? {} : { permanent: true }) });
+  }
+  return undefined;
+}
+
 /** Maps any failure of an S3 call to a StorageError; `what` names the operation and key. */
 export function toStorageError(error: unknown, what: string): StorageError {
   if (error instanceof StorageError) return error;
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkError;
+  const special = settingOrClock(e, httpStatusOf(e), what);
+  if (special) return special;
   const status = httpStatusOf(e);
   const networkCode = typeof e.code === 'string' && NETWORK.has(e.code) ? e.code : undefined;
   const retryAfter = parseRetryAfter(e.$response?.headers?.['retry-after']);

@@ -12,6 +12,8 @@ export { optionsSchema, parseLocation, secretOptions, normalizePrefix } from './
 export type { S3AdapterOptions, ResolvedS3Options } from './options.js';
 export type { S3Storage, WriteMode } from './storage.js';
 export { toStorageError } from './errors.js';
+export { PROFILES, PROVIDERS, resolveProvider } from './providers.js';
+export type { ProviderName, ProviderProfile } from './providers.js';
 
 export default defineAdapter<ResolvedS3Options>({
   name: 's3',

@@ -25,6 +25,10 @@ const INTEGRITY_METADATA = 'syncacross-sha256';
 const sha256Base64 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
 
 const unquoteEtag = (etag: string | undefined) => (etag === undefined ? undefined : etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1'));
+/** Listing cursors: a continuation token, or the key to continue after. */
+const TOKEN = 't:';
+const AFTER = 'a:';
+
 export const quoteEtag = (etag: string) => (etag.startsWith('"') ? etag : `"${etag}"`);
 
 /** True for S3's 409 ConditionalRequestConflict: another conditional write on the key is in flight. */
@@ -50,16 +54,19 @@ export class ObjectIO {
   constructor(
     readonly client: S3Client,
     readonly bucket: string,
-    private readonly multipartThreshold: number,
+    /**
+     * Objects this large go up in parts. Raised to S3's largest single PUT when the store ignores
+     * conditions on CompleteMultipartUpload (create.ts): a single PUT is then the only atomic create.
+     */
+    public multipartThreshold: number,
     private readonly multipart: MultipartSettings,
+    /** How listing pages continue (providers.ts). */
+    private readonly listPaging: 'token' | 'start-after' = 'token',
   ) {}
 
   /** Writes an object (in parts when large) under the given conditions; returns its etag. */
   async put(key: string, bytes: Uint8Array, conditions: WriteConditions = {}): Promise<string | undefined> {
-    if (bytes.byteLength >= this.multipartThreshold) {
-      const metadata = { [INTEGRITY_METADATA]: sha256Base64(bytes) };
-      return unquoteEtag(await uploadMultipart(this.client, this.bucket, key, bytes, this.multipart, conditions, metadata));
-    }
+    if (bytes.byteLength >= this.multipartThreshold) return this.putInParts(key, bytes, conditions);
     try {
       const out = await this.client.send(
         new PutObjectCommand({
@@ -76,6 +83,12 @@ export class ObjectIO {
     } catch (e) {
       throw toStorageError(e, `PutObject ${key}`);
     }
+  }
+
+  /** A multipart upload whatever the size (one part may be small): the probe of conditional completions uses it. */
+  async putInParts(key: string, bytes: Uint8Array, conditions: WriteConditions = {}): Promise<string | undefined> {
+    const metadata = { [INTEGRITY_METADATA]: sha256Base64(bytes) };
+    return unquoteEtag(await uploadMultipart(this.client, this.bucket, key, bytes, this.multipart, conditions, metadata));
   }
 
   /** The key's size now (HEAD), or undefined when it does not exist; anything else throws. */
@@ -121,8 +134,18 @@ export class ObjectIO {
     }
   }
 
-  /** One ListObjectsV2 page. A truncated page without a continuation token throws. */
+  /**
+   * One ListObjectsV2 page. The cursor says how the next page continues: `t:<token>` (the store's
+   * NextContinuationToken) or `a:<key>` (StartAfter the last key listed). The second serves the
+   * stores whose truncated pages carry no token (some Ceph and "Other" stores: rclone lists them
+   * with v1 and Marker), and every store whose profile pages by start-after; a truncated page
+   * with neither a token nor a key to continue after throws: never a short listing.
+   */
   async listPage(prefix: string, options: { startAfter?: string; cursor?: string; maxKeys: number }): Promise<{ objects: ListedObject[]; cursor?: string }> {
+    const cursor = options.cursor;
+    const after = cursor?.startsWith(AFTER) ? cursor.slice(AFTER.length) : options.startAfter;
+    // Anything else is handed to the store as a token, which refuses what it did not issue.
+    const token = cursor === undefined || cursor.startsWith(AFTER) ? undefined : cursor.startsWith(TOKEN) ? cursor.slice(TOKEN.length) : cursor;
     let out;
     try {
       out = await this.client.send(
@@ -130,8 +153,8 @@ export class ObjectIO {
           Bucket: this.bucket,
           Prefix: prefix,
           MaxKeys: options.maxKeys,
-          ...(options.startAfter !== undefined ? { StartAfter: options.startAfter } : {}),
-          ...(options.cursor !== undefined ? { ContinuationToken: options.cursor } : {}),
+          ...(token === undefined && after !== undefined ? { StartAfter: after } : {}),
+          ...(token !== undefined ? { ContinuationToken: token } : {}),
         }),
       );
     } catch (e) {
@@ -141,11 +164,12 @@ export class ObjectIO {
       if (c.Key === undefined) throw new StorageError('Corrupt', `ListObjectsV2 ${prefix}: an entry without a Key`);
       return { key: c.Key, size: c.Size ?? 0, etag: unquoteEtag(c.ETag), modified: c.LastModified };
     });
-    if (out.IsTruncated) {
-      if (!out.NextContinuationToken) throw new StorageError('Unavailable', `ListObjectsV2 ${prefix}: truncated page without a continuation token`);
-      return { objects, cursor: out.NextContinuationToken };
-    }
-    return { objects };
+    if (!out.IsTruncated) return { objects };
+    if (this.listPaging === 'token' && out.NextContinuationToken) return { objects, cursor: TOKEN + out.NextContinuationToken };
+    const last = objects.at(-1)?.key;
+    if (last !== undefined) return { objects, cursor: AFTER + last };
+    if (out.NextContinuationToken) return { objects, cursor: TOKEN + out.NextContinuationToken };
+    throw new StorageError('Unavailable', `ListObjectsV2 ${prefix}: truncated page without a continuation token or a key to continue after`);
   }
 
   /** Idempotent: S3 answers 204 for a missing key; stores that answer 404 are treated alike. */

@@ -1,5 +1,6 @@
 /** The adapter's options: validated once, defaults documented here, secrets listed. */
 import { z } from 'zod';
+import { PROVIDERS } from './providers.js';
 
 const MiB = 1024 * 1024;
 /** S3's smallest non-final multipart part and largest single part. */
@@ -12,7 +13,18 @@ export const optionsSchema = z
     prefix: z.string().default('').describe("key prefix inside the bucket (e.g. 'libraries/photos'); leading and trailing '/' are ignored; default: the whole bucket"),
     region: z.string().min(1).optional().describe("the bucket's region; default: the SDK's chain (AWS_REGION, shared config), or 'us-east-1' when an endpoint is given"),
     endpoint: z.url().optional().describe('an S3-compatible endpoint (R2, MinIO, Ceph, B2, Wasabi, a NAS gateway, a local emulator); default: AWS'),
-    forcePathStyle: z.boolean().optional().describe('address buckets as https://host/bucket/key instead of https://bucket.host/key; default: true when an endpoint is given, false for AWS'),
+    provider: z
+      .enum(PROVIDERS)
+      .optional()
+      .describe(
+        "the store's profile (providers.ts: checksums, listing, path style): aws, r2, b2, minio, ceph, wasabi, gcs or other; default: from the endpoint's host (no endpoint: aws; an unknown host: other)",
+      ),
+    forcePathStyle: z
+      .boolean()
+      .optional()
+      .describe(
+        "address buckets as https://host/bucket/key instead of https://bucket.host/key; default: the provider's (false for AWS, true for the others), always true for an IP address or localhost",
+      ),
     profile: z.string().min(1).optional().describe('a named profile from ~/.aws/credentials and ~/.aws/config'),
     accessKeyId: z.string().min(1).optional().describe('static credentials (with secretAccessKey); default: the SDK chain: environment, shared profile, SSO, web identity, instance metadata'),
     secretAccessKey: z.string().min(1).optional().describe('secret for accessKeyId'),
@@ -25,9 +37,12 @@ export const optionsSchema = z
       ),
     requestChecksumCalculation: z
       .enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED'])
-      .default('WHEN_SUPPORTED')
-      .describe("'WHEN_REQUIRED' stops the SDK's default CRC32 checksum headers (since v3.729), which some S3-compatible stores reject"),
-    responseChecksumValidation: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_SUPPORTED').describe('whether the SDK asks for and validates response checksums'),
+      .optional()
+      .describe("'WHEN_REQUIRED' stops the SDK's default CRC32 checksum headers (since v3.729), which R2, OVH, B2 and others reject; default: the provider's ('WHEN_SUPPORTED' for aws only)"),
+    responseChecksumValidation: z
+      .enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED'])
+      .optional()
+      .describe("whether the SDK asks for and validates response checksums; default: the provider's, as requestChecksumCalculation"),
     concurrency: z.int().min(1).max(256).default(8).describe('maximum simultaneous HTTP connections (and multipart parts in flight)'),
     multipartThresholdBytes: z
       .int()

@@ -89,7 +89,7 @@ async function withConflictRetry<T>(what: string, write: () => Promise<T>): Prom
 async function conditionalCreate(ctx: S3Context, key: string, bytes: Uint8Array): Promise<PutResult> {
   const io = ctx.io;
   // Before uploading megabytes in parts, a HEAD finds most existing keys for the price of one request.
-  if (bytes.byteLength >= ctx.settings.multipartThreshold && (await io.exists(key))) return 'exists';
+  if (bytes.byteLength >= io.multipartThreshold && (await io.exists(key))) return 'exists';
   try {
     await withConflictRetry(`putIfAbsent ${key}`, () => io.put(key, bytes, { ifNoneMatch: '*' }));
     return 'created';

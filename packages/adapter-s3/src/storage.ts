@@ -18,6 +18,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Storage } from '@syncacross/sync-core';
 import { KeyedQueue } from '@syncacross/sync-core/adapter-kit';
 import { full, storageName, type S3Context, type S3StorageSettings, type WriteMode } from './context.js';
+import type { ProviderName } from './providers.js';
 import { putIfAbsent, putIfMatch } from './put.js';
 import { get, list } from './read.js';
 
@@ -33,6 +34,8 @@ export interface S3Storage extends Storage {
   /** One sentence for `syncacross adapters` / status. */
   describe(): string;
   readonly client: S3Client;
+  /** The provider profile in use (providers.ts). */
+  readonly provider: ProviderName;
 }
 
 export function buildS3Storage(s: S3StorageSettings): S3Storage {
@@ -76,6 +79,7 @@ export function buildS3Storage(s: S3StorageSettings): S3Storage {
     bucket: s.bucket,
     prefix,
     client: io.client,
+    provider: s.provider.name,
     describe: () => describe(ctx),
     putIfAbsent: (key, bytes) => putIfAbsent(ctx, key, bytes),
     get: (key, options) => get(ctx, key, options),
@@ -90,9 +94,10 @@ export function buildS3Storage(s: S3StorageSettings): S3Storage {
 function describe(ctx: S3Context): string {
   const s = ctx.settings;
   const prefix = ctx.prefix;
-  const base = `S3 bucket ${s.bucket}${prefix ? `, prefix ${prefix}` : ''}${s.endpoint ? `, endpoint ${s.endpoint}` : ''}: `;
+  const base = `S3 bucket ${s.bucket}${prefix ? `, prefix ${prefix}` : ''}${s.endpoint ? `, endpoint ${s.endpoint}` : ''} (${s.provider.label} profile): `;
   if (ctx.mode === 'conditional') {
-    return `${base}conditional writes (If-None-Match: *; atomic create${ctx.capabilities.compareAndSwap ? '; compare-and-swap with If-Match' : ''})`;
+    const large = s.support.multipartCreateIfAbsent ? '' : `; every object in one PUT, at most 5 GiB, because ${s.support.multipartReason}`;
+    return `${base}conditional writes (If-None-Match: *; atomic create${ctx.capabilities.compareAndSwap ? '; compare-and-swap with If-Match' : ''}${large})`;
   }
   return `${base}check-then-write (HEAD then PUT; NOT atomic: the engine uses write-once keys)${ctx.modeReason ? `, because ${ctx.modeReason}` : ''}`;
 }

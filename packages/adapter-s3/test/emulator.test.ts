@@ -119,6 +119,32 @@ describe('S3 emulator', () => {
     expect(badToken.status).toBe(400);
   });
 
+  it('real-world modes: 501 to checksum headers, truncated pages without a token, 403 to a skewed clock', async () => {
+    const modes = e.emulator.settings.realWorld;
+    try {
+      modes.rejectChecksums = true;
+      const refused = await put('rw/sum', 'hello', { 'x-amz-checksum-crc32': crc32Base64(new TextEncoder().encode('hello')) });
+      expect(refused.status).toBe(501);
+      expect(await refused.text()).toMatch(/<Code>NotImplemented<\/Code><Message>Header &apos;x-amz-checksum-crc32&apos; with value &apos;[^&]+&apos; not implemented<\/Message>/);
+      expect((await put('rw/plain', 'hello')).status).toBe(200);
+      modes.rejectChecksums = false;
+      modes.truncatedWithoutToken = true;
+      await put('rw/second', 'x');
+      const page = await (await fetch(`${e.server.url}/${BUCKET}?list-type=2&prefix=rw/&max-keys=1`, { headers: auth })).text();
+      expect(page).toMatch(/<IsTruncated>true<\/IsTruncated>/);
+      expect(page).not.toMatch(/NextContinuationToken/);
+      modes.truncatedWithoutToken = false;
+      modes.clockOffsetMs = 20 * 60_000;
+      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+      const skewed = await fetch(url('rw/plain'), { headers: { ...auth, 'x-amz-date': stamp } });
+      expect(skewed.status).toBe(403);
+      expect(await skewed.text()).toMatch(/<Code>RequestTimeTooSkewed<\/Code>.*<ServerTime>/);
+      expect(Date.parse(skewed.headers.get('date')!) - Date.now()).toBeGreaterThan(19 * 60_000);
+    } finally {
+      Object.assign(modes, { rejectChecksums: false, truncatedWithoutToken: false, clockOffsetMs: 0 });
+    }
+  });
+
   it('deletes idempotently with 204', async () => {
     await put('del/x', 'x');
     expect((await fetch(url('del/x'), { method: 'DELETE', headers: auth })).status).toBe(204);

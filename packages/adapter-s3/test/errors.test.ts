@@ -127,6 +127,34 @@ describe('S3 answers map to StorageError codes', () => {
     expect((await codeOf(s.list(''))).code).toBe('Unavailable');
   });
 
+  it('403 RequestTimeTooSkewed → Unavailable about the clock, not AuthFailed; permanent when the SDK cannot correct its clock', async () => {
+    const s = await fresh();
+    // An answer with neither ServerTime nor a Date header: the SDK has nothing to correct from.
+    s3.use(
+      http.get(/.*/, () =>
+        HttpResponse.xml(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message><MaxAllowedSkewMilliseconds>900000</MaxAllowedSkewMilliseconds></Error>',
+          { status: 403 },
+        ),
+      ),
+    );
+    const e = await s.get('k').catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'Unavailable', permanent: true, message: expect.stringMatching(/RequestTimeTooSkewed.*clock.*credentials are fine/s) });
+  });
+
+  it('a 400 naming a checksum header (B2, OVH) → InvalidConfig naming requestChecksumCalculation', async () => {
+    const s = await fresh();
+    s3.use(
+      http.put(/.*/, () =>
+        HttpResponse.xml(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidArgument</Code><Message>Unsupported header \'x-amz-checksum-crc32\' received for this API call.</Message></Error>',
+          { status: 400 },
+        ),
+      ),
+    );
+    expect(await codeOf(s.putIfAbsent('k', bytes('x')))).toMatchObject({ code: 'InvalidConfig', message: expect.stringMatching(/x-amz-checksum-crc32.*WHEN_REQUIRED/s) });
+  });
+
   it('a body cut short of its Content-Length → Unavailable, never a short object', async () => {
     const s: S3Storage = await fresh();
     await s.putIfAbsent('cut', new Uint8Array(1000));

@@ -15,7 +15,11 @@ describe('adapter module', () => {
 
   it('documents defaults and rejects unknown or inconsistent options', () => {
     const parsed = optionsSchema.parse({ bucket: 'bkt' });
-    expect(parsed).toMatchObject({ prefix: '', conditionalWrites: 'auto', requestChecksumCalculation: 'WHEN_SUPPORTED', concurrency: 8, maxAttempts: 1 });
+    expect(parsed).toMatchObject({ prefix: '', conditionalWrites: 'auto', concurrency: 8, maxAttempts: 1 });
+    // Checksums, paging and path style come from the provider profile unless set (providers.ts).
+    expect(parsed.requestChecksumCalculation).toBeUndefined();
+    expect(optionsSchema.safeParse({ bucket: 'bkt', provider: 'r2' }).success).toBe(true);
+    expect(optionsSchema.safeParse({ bucket: 'bkt', provider: 'digitalocean' }).success).toBe(false);
     expect(optionsSchema.safeParse({ bucket: 'bkt', bucketName: 'x' }).success).toBe(false);
     expect(optionsSchema.safeParse({ bucket: 'bkt', accessKeyId: 'AKIA' }).success).toBe(false);
     expect(optionsSchema.safeParse({ bucket: 'bkt', conditionalWrites: 'maybe' }).success).toBe(false);

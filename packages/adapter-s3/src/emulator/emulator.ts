@@ -8,6 +8,7 @@ import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, u
 import type { ConditionalWriteMode } from './conditional.js';
 import { FAULT_RESPONSES, FaultInjector, type FaultSpec, type S3Operation } from './faults.js';
 import { listObjectsV2 } from './listing.js';
+import { defaultRealWorld, refuseChecksums, refuseSkewed, type RealWorldModes } from './real-world.js';
 import { deleteObject, getObject, putObject, type ObjectRequest } from './objects.js';
 import { emptyResponse, s3Error } from './responses.js';
 import { compareUtf8, S3State, type StoredObject } from './state.js';
@@ -28,6 +29,8 @@ export interface S3EmulatorOptions {
   minPartSize?: number;
   /** Largest single PutObject (AWS: 5 GiB). */
   maxPutBytes?: number;
+  /** Real-world modes (real-world.ts), all off by default. */
+  realWorld?: Partial<RealWorldModes>;
   now?: () => number;
   random?: () => number;
 }
@@ -46,7 +49,7 @@ export interface S3Emulator {
   /** Every request answered, in order (tests count requests with it). */
   readonly requests: RequestRecord[];
   /** Changeable while running. */
-  readonly settings: { conditionalWrites: ConditionalWriteMode; conditionalWriteLatencyMs: number; maxKeysLimit: number };
+  readonly settings: { conditionalWrites: ConditionalWriteMode; conditionalWriteLatencyMs: number; maxKeysLimit: number; realWorld: RealWorldModes };
   createBucket(name: string): void;
   keys(bucket: string): string[];
   object(bucket: string, key: string): StoredObject | undefined;
@@ -94,7 +97,10 @@ export function createS3Emulator(options: S3EmulatorOptions = {}): S3Emulator {
     conditionalWrites: options.conditionalWrites ?? 'honor',
     conditionalWriteLatencyMs: options.conditionalWriteLatencyMs ?? 0,
     maxKeysLimit: options.maxKeysLimit ?? 1000,
+    realWorld: defaultRealWorld(options.realWorld),
   };
+  const now = options.now ?? Date.now;
+  const serverNow = () => now() + settings.realWorld.clockOffsetMs;
   const minPartSize = options.minPartSize ?? 5 * MiB;
   const maxPutBytes = options.maxPutBytes ?? 5 * 1024 * MiB;
 
@@ -109,13 +115,14 @@ export function createS3Emulator(options: S3EmulatorOptions = {}): S3Emulator {
     const objects = state.bucket(bucket);
     if (!objects) return s3Error(method, 404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
     if (operation === 'HeadBucket') return emptyResponse(200);
-    if (operation === 'ListObjectsV2') return listObjectsV2(bucket, objects, q, settings.maxKeysLimit);
+    if (operation === 'ListObjectsV2') return listObjectsV2(bucket, objects, q, settings.maxKeysLimit, { omitNextToken: settings.realWorld.truncatedWithoutToken });
     const r: ObjectRequest = {
       state,
       request,
       bucket,
       key: key!,
       conditional: { mode: settings.conditionalWrites, latencyMs: settings.conditionalWriteLatencyMs },
+      multipartIgnoresConditions: settings.realWorld.multipartIgnoresConditions,
       maxPutBytes,
     };
     switch (operation) {
@@ -154,6 +161,8 @@ export function createS3Emulator(options: S3EmulatorOptions = {}): S3Emulator {
     }
     const operation = bucket === '' ? undefined : operationOf(method, key !== undefined, url.searchParams);
     const record = (response: Response, op: RequestRecord['operation']) => {
+      // S3 stamps every answer with its own clock; the AWS SDK corrects its signing clock from it.
+      response.headers.set('date', new Date(serverNow()).toUTCString());
       requests.push({ method, operation: op, bucket: bucket || undefined, key, status: response.status });
       return response;
     };
@@ -163,6 +172,11 @@ export function createS3Emulator(options: S3EmulatorOptions = {}): S3Emulator {
     if (signer === undefined) return record(s3Error(method, 403, 'AccessDenied', 'Access Denied'), operation);
     if (options.accessKeyId !== undefined && signer !== options.accessKeyId) {
       return record(s3Error(method, 403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: signer }), operation);
+    }
+    const refused = refuseSkewed(serverNow(), method, request.headers) ?? refuseChecksums(settings.realWorld, method, request.headers);
+    if (refused) {
+      await request.arrayBuffer().catch(() => undefined);
+      return record(refused, operation);
     }
     const before = faults.take(operation, key, 'before');
     if (before) {

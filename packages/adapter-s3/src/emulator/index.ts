@@ -6,3 +6,4 @@ export { FaultInjector } from './faults.js';
 export type { FaultKind, FaultSpec, FaultStatus, S3Operation } from './faults.js';
 export type { StoredObject } from './state.js';
 export { crc32Base64 } from './body.js';
+export type { RealWorldModes } from './real-world.js';

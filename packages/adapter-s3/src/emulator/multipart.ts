@@ -74,7 +74,8 @@ export async function completeMultipartUpload(r: ObjectRequest, uploadId: string
       });
     }
   }
-  return withPreconditions(r.state, r.conditional, r.request, r.bucket, r.key, () => {
+  const conditional = r.multipartIgnoresConditions ? { ...r.conditional, mode: 'ignore' as const } : r.conditional;
+  return withPreconditions(r.state, conditional, r.request, r.bucket, r.key, () => {
     const parts = listed.map((p) => upload.parts.get(p.number)!);
     const bytes = Buffer.concat(parts.map((p) => p.bytes));
     const stored = r.state.store(r.bucket, r.key, { bytes, etag: multipartEtag(parts.map((p) => p.etag)), contentType: upload.contentType, checksums: {}, metadata: upload.metadata });

@@ -10,6 +10,8 @@ export interface ObjectRequest {
   bucket: string;
   key: string;
   conditional: ConditionalSettings;
+  /** Real-world mode: CompleteMultipartUpload ignores If-None-Match / If-Match (real-world.ts). */
+  multipartIgnoresConditions: boolean;
   maxPutBytes: number;
 }
 

@@ -13,8 +13,12 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/**
+ * The emulator is AWS unless a test names another provider (the profile sets checksums and
+ * paging); it speaks path style only.
+ */
 export function adapterOptions(endpoint: string, extra: Partial<S3AdapterOptions> = {}): S3AdapterOptions {
-  return { bucket: BUCKET, endpoint, region: 'us-east-1', accessKeyId: ACCESS_KEY, secretAccessKey: 'emulator-secret', ...extra };
+  return { bucket: BUCKET, endpoint, region: 'us-east-1', accessKeyId: ACCESS_KEY, secretAccessKey: 'emulator-secret', provider: 'aws', forcePathStyle: true, ...extra };
 }
 
 export async function startEmulator(options: S3EmulatorOptions = {}): Promise<RunningEmulator> {
