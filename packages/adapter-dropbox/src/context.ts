@@ -15,6 +15,8 @@ export interface DropboxContext {
   /** The configured root folder ('' or '/a/b'). */
   readonly root: string;
   readonly snapshots: FolderSnapshots;
+  /** Keys whose last write ended with no answer, by the content_hash written (lost-answers.ts). */
+  readonly unsettled: Map<string, string>;
   /** The token refresh in flight: every call that met an expired token waits for this one. */
   refreshing?: Promise<void>;
 }
@@ -28,7 +30,7 @@ export function createContext(options: DropboxOptions, client: DropboxClient): D
     },
     root === '' ? 0 : root.split('/').length - 1,
   );
-  const ctx: DropboxContext = { client, options, root, snapshots };
+  const ctx: DropboxContext = { client, options, root, snapshots, unsettled: new Map() };
   return ctx;
 }
 

@@ -59,7 +59,18 @@ export interface DropboxEmulatorOptions {
   batchJobPolls?: number;
   /** Seed for probabilistic fault storms. */
   seed?: number;
+  /**
+   * Real-world mode, off by default: the chance (0-1) that a write (files/upload,
+   * upload_session/finish, finish_batch, delete_v2) commits and then loses its answer (500).
+   * A client that retries a create with `strict_conflict` then meets its own file as a conflict
+   * (issue 24; the docs' WriteMode/strict_conflict rules make the retry a conflict, and Dropbox
+   * support advises telling your own write apart by its contents: dropbox/dropbox-sdk-obj-c#392).
+   */
+  lostAnswerProbability?: number;
 }
+
+/** The routes that commit a write: a lost answer leaves their outcome unknown to the client. */
+export const WRITE_ROUTES = /^files\/(upload|upload_session\/finish|upload_session\/finish_batch(_v2)?|delete_v2)$/;
 
 export const HOME_NAMESPACE_ID = '1001';
 export const TEAM_NAMESPACE_ID = '2002';
@@ -103,6 +114,7 @@ export class DropboxEmulator {
   constructor(options: DropboxEmulatorOptions = {}) {
     this.options = options;
     this.faults = new Faults(options.seed);
+    if (options.lostAnswerProbability) this.faults.inject({ routes: WRITE_ROUTES, kind: 'answer_lost', probability: options.lostAnswerProbability, times: Infinity });
     const apps = options.apps ?? {
       'emulator-app': { accessType: 'full', name: 'syncacross' },
       'emulator-app-folder': { accessType: 'app_folder', name: 'syncacross' },
@@ -183,7 +195,7 @@ export class DropboxEmulator {
       return json(200, null);
     }
     const fault = this.faults.pick(route);
-    if (fault) throw this.faultError(fault.kind, fault.retryAfterSeconds, route, spec);
+    if (fault && fault.kind !== 'answer_lost') throw this.faultError(fault.kind, fault.retryAfterSeconds, route, spec);
 
     const ctx: RouteContext = {
       view,
@@ -197,6 +209,13 @@ export class DropboxEmulator {
       batchJobPolls: this.options.batchJobPolls ?? 1,
       batchEntryContended: () => this.faults.pick('finish_batch entry')?.kind === 'nested_too_many_write_operations',
     };
+    if (fault?.kind === 'answer_lost') {
+      // Whatever the route did (committed, or refused) stays done; the client never hears of it.
+      await Promise.resolve()
+        .then(() => routes[route]!(ctx))
+        .catch(() => undefined);
+      throw this.faultError('answer_lost', undefined, route, spec);
+    }
     const result = await routes[route]!(ctx);
     if (spec.style === 'download') return this.download(request, result as Download);
     return json(200, result);
@@ -283,6 +302,7 @@ export class DropboxEmulator {
         return rateLimited('too_many_write_operations', retryAfterSeconds);
       }
       case 'server_error':
+      case 'answer_lost':
         return new ApiError(500, 'Internal Server Error');
       case 'service_unavailable':
         return new ApiError(503, 'Service Unavailable', retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) });

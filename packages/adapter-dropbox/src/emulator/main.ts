@@ -17,15 +17,21 @@ const values = parseEmulatorArgs({
     port: { type: 'string', default: '8080' },
     host: { type: 'string', default: '127.0.0.1' },
     'max-request-bytes': { type: 'string' },
+    'lost-answers': { type: 'string' },
   },
   describe: {
     port: 'the port, 0 for any free one',
     host: 'the address to listen on',
     'max-request-bytes': 'refuse larger request bodies',
+    'lost-answers': 'real-world mode: the chance (0-1) that a committed write loses its answer (500)',
   },
 });
 
-const emulator = createDropboxEmulator({ maxRequestBytes: values['max-request-bytes'] ? Number(values['max-request-bytes']) : undefined });
+const number = (v: string | undefined) => (v ? Number(v) : undefined);
+const emulator = createDropboxEmulator({
+  maxRequestBytes: number(values['max-request-bytes']),
+  lostAnswerProbability: number(values['lost-answers']),
+});
 const server = await serveFetchHandler(emulator.handle, { port: Number(values.port), host: values.host });
 const token = emulator.issueAccessToken('emulator-app', 365 * 24 * 3600);
 process.stdout.write(
