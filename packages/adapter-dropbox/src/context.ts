@@ -3,6 +3,7 @@
  * snapshots, and `call`, which runs one SDK request and, when Dropbox says the access token
  * expired, refreshes it once and repeats the request.
  */
+import { ConcurrencyLimiter } from '@syncacross/sync-core/adapter-kit';
 import type { DropboxClient } from './client.js';
 import { responseOf, tagChain, toStorageError } from './errors.js';
 import { FolderSnapshots, type ListFolderResult } from './folder-snapshots.js';
@@ -17,6 +18,13 @@ export interface DropboxContext {
   readonly snapshots: FolderSnapshots;
   /** Keys whose last write ended with no answer, by the content_hash written (lost-answers.ts). */
   readonly unsettled: Map<string, string>;
+  /**
+   * Write pacing: commits (files/upload, upload_session/finish, delete_v2) in flight at once.
+   * Each takes the namespace's write lock; parallel commits only contend for it and come back as
+   * 429 too_many_write_operations with long Retry-After waits under real load (issue 24;
+   * developers/reference/data-ingress-guide). Uploading the bytes of sessions is not paced.
+   */
+  readonly writes: ConcurrencyLimiter;
   /** The token refresh in flight: every call that met an expired token waits for this one. */
   refreshing?: Promise<void>;
 }
@@ -30,7 +38,7 @@ export function createContext(options: DropboxOptions, client: DropboxClient): D
     },
     root === '' ? 0 : root.split('/').length - 1,
   );
-  const ctx: DropboxContext = { client, options, root, snapshots, unsettled: new Map() };
+  const ctx: DropboxContext = { client, options, root, snapshots, unsettled: new Map(), writes: new ConcurrencyLimiter(options.writeConcurrency) };
   return ctx;
 }
 

@@ -43,6 +43,15 @@ export const optionsSchema = z
       .max(150 * MiB)
       .default(8 * MiB)
       .describe('Upload session chunk size; keep it a multiple of 4 MiB. Default 8 MiB.'),
+    writeConcurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .describe(
+        'Commits (files/upload, upload_session/finish, delete_v2) this client sends at once. Every commit takes the namespace write lock, so parallel ones only collide (429 too_many_write_operations); 1 paces them. Default 1.',
+      ),
     redirectPort: z
       .number()
       .int()

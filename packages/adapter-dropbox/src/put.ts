@@ -12,7 +12,7 @@ import { ownLostWrite, rememberUnsettled, settle } from './lost-answers.js';
 import { uploadObject, type WriteMode } from './upload.js';
 
 async function write(ctx: DropboxContext, key: string, bytes: Uint8Array, mode: WriteMode): Promise<files.FileMetadata> {
-  const metadata = await call(ctx, `write ${key}`, () => uploadObject(ctx.client.dbx, pathOf(ctx, key), bytes, mode, ctx.options));
+  const metadata = await call(ctx, `write ${key}`, () => uploadObject(ctx.client.dbx, pathOf(ctx, key), bytes, mode, ctx.options, (commit) => ctx.writes.run(commit)));
   settle(ctx, key);
   return metadata;
 }

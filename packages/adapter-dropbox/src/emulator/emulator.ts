@@ -67,6 +67,16 @@ export interface DropboxEmulatorOptions {
    * support advises telling your own write apart by its contents: dropbox/dropbox-sdk-obj-c#392).
    */
   lostAnswerProbability?: number;
+  /**
+   * Real-world mode, off by default: namespace write-lock contention. Each write (files/upload,
+   * upload_session/finish, a whole finish_batch, delete_v2) holds its namespace's lock for
+   * `lockMs`; a write that arrives meanwhile is refused with 429 `too_many_write_operations` and
+   * `Retry-After: retryAfterSeconds`. Dropbox: "too_many_write_operations … namespace lock
+   * contention"; commit many files with one finish_batch rather than in parallel
+   * (developers/reference/data-ingress-guide, dbx-performance-guide); the waits seen under real
+   * load are 15-300 s (issue 24). Tests scale both down.
+   */
+  writeContention?: { lockMs: number; retryAfterSeconds: number };
 }
 
 /** The routes that commit a write: a lost answer leaves their outcome unknown to the client. */
@@ -107,6 +117,10 @@ export class DropboxEmulator {
   readonly sessions = new UploadSessions();
   readonly home = new Namespace(HOME_NAMESPACE_ID);
   readonly team = new Namespace(TEAM_NAMESPACE_ID);
+  /** Namespaces whose write lock is held (writeContention mode). */
+  private readonly writeLocks = new Set<string>();
+  /** Writes refused because their namespace's lock was held (writeContention mode). */
+  contendedWrites = 0;
   /** Requests answered, by route (`files/upload`, `oauth2/token`, …). */
   readonly requestCounts = new Map<string, number>();
   private readonly options: DropboxEmulatorOptions;
@@ -216,9 +230,26 @@ export class DropboxEmulator {
         .catch(() => undefined);
       throw this.faultError('answer_lost', undefined, route, spec);
     }
-    const result = await routes[route]!(ctx);
+    const result = spec.write && this.options.writeContention ? await this.underWriteLock(view, () => routes[route]!(ctx)) : await routes[route]!(ctx);
     if (spec.style === 'download') return this.download(request, result as Download);
     return json(200, result);
+  }
+
+  /** Runs a write holding its namespace's lock for writeContention.lockMs; refuses it if the lock is taken. */
+  private async underWriteLock(view: View, run: () => unknown): Promise<unknown> {
+    const { lockMs, retryAfterSeconds } = this.options.writeContention!;
+    const id = view.ns.id;
+    if (this.writeLocks.has(id)) {
+      this.contendedWrites++;
+      throw rateLimited('too_many_write_operations', retryAfterSeconds);
+    }
+    this.writeLocks.add(id);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, lockMs));
+      return await run();
+    } finally {
+      this.writeLocks.delete(id);
+    }
   }
 
   private download(request: Request, d: Download): Response {

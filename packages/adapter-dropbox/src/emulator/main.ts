@@ -18,12 +18,14 @@ const values = parseEmulatorArgs({
     host: { type: 'string', default: '127.0.0.1' },
     'max-request-bytes': { type: 'string' },
     'lost-answers': { type: 'string' },
+    'write-contention': { type: 'string' },
   },
   describe: {
     port: 'the port, 0 for any free one',
     host: 'the address to listen on',
     'max-request-bytes': 'refuse larger request bodies',
     'lost-answers': 'real-world mode: the chance (0-1) that a committed write loses its answer (500)',
+    'write-contention': 'real-world mode LOCK_MS,RETRY_AFTER_S: a write holds the namespace lock LOCK_MS; one arriving meanwhile gets 429 too_many_write_operations',
   },
 });
 
@@ -31,6 +33,7 @@ const number = (v: string | undefined) => (v ? Number(v) : undefined);
 const emulator = createDropboxEmulator({
   maxRequestBytes: number(values['max-request-bytes']),
   lostAnswerProbability: number(values['lost-answers']),
+  writeContention: values['write-contention'] ? { lockMs: Number(values['write-contention'].split(',')[0]), retryAfterSeconds: Number(values['write-contention'].split(',')[1] ?? 15) } : undefined,
 });
 const server = await serveFetchHandler(emulator.handle, { port: Number(values.port), host: values.host });
 const token = emulator.issueAccessToken('emulator-app', 365 * 24 * 3600);
