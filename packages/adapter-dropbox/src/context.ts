@@ -16,8 +16,8 @@ export interface DropboxContext {
   /** The configured root folder ('' or '/a/b'). */
   readonly root: string;
   readonly snapshots: FolderSnapshots;
-  /** Keys whose last write ended with no answer, by the content_hash written (lost-answers.ts). */
-  readonly unsettled: Map<string, string>;
+  /** Keys with writes that ended with no answer, by the content_hashes written (lost-answers.ts). */
+  readonly unsettled: Map<string, Set<string>>;
   /**
    * Write pacing: commits (files/upload, upload_session/finish, delete_v2) in flight at once.
    * Each takes the namespace's write lock; parallel commits only contend for it and come back as
