@@ -9,11 +9,14 @@ import type { files } from 'dropbox';
 import { call, pathOf, type DropboxContext } from './context.js';
 import { routeTags, toStorageError } from './errors.js';
 import { ownLostWrite, rememberUnsettled, settle } from './lost-answers.js';
+import { unstorableKey } from './names.js';
 import { uploadObject, type WriteMode } from './upload.js';
 
 async function write(ctx: DropboxContext, key: string, bytes: Uint8Array, mode: WriteMode): Promise<files.FileMetadata> {
+  const problem = unstorableKey(key);
+  if (problem) throw new StorageError('InvalidKey', `dropbox: cannot store ${key}: ${problem}`);
   const metadata = await call(ctx, `write ${key}`, () => uploadObject(ctx.client.dbx, pathOf(ctx, key), bytes, mode, ctx.options, (commit) => ctx.writes.run(commit)));
-  settle(ctx, key);
+  settle(ctx, key, bytes);
   return metadata;
 }
 

@@ -77,6 +77,11 @@ export interface DropboxEmulatorOptions {
    * load are 15-300 s (issue 24). Tests scale both down.
    */
   writeContention?: { lockMs: number; retryAfterSeconds: number };
+  /**
+   * Real-world mode, off by default: the longest name (path component) Dropbox accepts, 255;
+   * longer ones answer `malformed_path` (see paths.ts pathProblem for the source).
+   */
+  maxNameLength?: number;
 }
 
 /** The routes that commit a write: a lost answer leaves their outcome unknown to the client. */
@@ -219,6 +224,7 @@ export class DropboxEmulator {
       sessions: this.sessions,
       listings: this.listings,
       quotaBytes: this.options.quotaBytes,
+      maxNameLength: this.options.maxNameLength,
       maxRequestBytes: this.options.maxRequestBytes ?? 150 * 1024 * 1024,
       batchJobPolls: this.options.batchJobPolls ?? 1,
       batchEntryContended: () => this.faults.pick('finish_batch entry')?.kind === 'nested_too_many_write_operations',

@@ -19,6 +19,7 @@ const values = parseEmulatorArgs({
     'max-request-bytes': { type: 'string' },
     'lost-answers': { type: 'string' },
     'write-contention': { type: 'string' },
+    'max-name-length': { type: 'string' },
   },
   describe: {
     port: 'the port, 0 for any free one',
@@ -26,6 +27,7 @@ const values = parseEmulatorArgs({
     'max-request-bytes': 'refuse larger request bodies',
     'lost-answers': 'real-world mode: the chance (0-1) that a committed write loses its answer (500)',
     'write-contention': 'real-world mode LOCK_MS,RETRY_AFTER_S: a write holds the namespace lock LOCK_MS; one arriving meanwhile gets 429 too_many_write_operations',
+    'max-name-length': 'real-world mode: refuse longer names with malformed_path (Dropbox: 255)',
   },
 });
 
@@ -33,6 +35,7 @@ const number = (v: string | undefined) => (v ? Number(v) : undefined);
 const emulator = createDropboxEmulator({
   maxRequestBytes: number(values['max-request-bytes']),
   lostAnswerProbability: number(values['lost-answers']),
+  maxNameLength: number(values['max-name-length']),
   writeContention: values['write-contention'] ? { lockMs: Number(values['write-contention'].split(',')[0]), retryAfterSeconds: Number(values['write-contention'].split(',')[1] ?? 15) } : undefined,
 });
 const server = await serveFetchHandler(emulator.handle, { port: Number(values.port), host: values.host });

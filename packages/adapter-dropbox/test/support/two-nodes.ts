@@ -31,9 +31,13 @@ async function put(dir: string, path: string, text: string): Promise<void> {
 
 /**
  * Node a starts a library, node b joins it, both edit (different files, and the same file at
- * once), and both sync until they agree. Returns both folders' contents.
+ * once), and both sync until they agree. `extraFiles` are written on a first. Returns both
+ * folders' contents.
  */
-export async function twoNodeSync(openStorage: (node: 'a' | 'b') => Promise<Storage>, rounds = 3): Promise<{ a: Record<string, string>; b: Record<string, string> }> {
+export async function twoNodeSync(
+  openStorage: (node: 'a' | 'b') => Promise<Storage>,
+  { rounds = 3, extraFiles = {} }: { rounds?: number; extraFiles?: Record<string, string> } = {},
+): Promise<{ a: Record<string, string>; b: Record<string, string> }> {
   const dirs = [await mkdtemp(join(tmpdir(), 'syncacross-dbx-a-')), await mkdtemp(join(tmpdir(), 'syncacross-dbx-b-'))] as const;
   const libs: Library[] = [];
   try {
@@ -45,6 +49,7 @@ export async function twoNodeSync(openStorage: (node: 'a' | 'b') => Promise<Stor
     const a = await open('a', dirs[0]);
     await put(dirs[0], 'docs/shared.md', 'base');
     await put(dirs[0], 'a.txt', 'from a');
+    for (const [path, text] of Object.entries(extraFiles)) await put(dirs[0], path, text);
     await a.sync();
     const b = await open('b', dirs[1]);
     await b.sync();
