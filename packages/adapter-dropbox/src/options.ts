@@ -58,7 +58,9 @@ export const optionsSchema = z
       .min(0)
       .max(65535)
       .default(53682)
-      .describe('Loopback port for the OAuth redirect (register http://127.0.0.1:<port>/ in the App Console: Dropbox matches redirect URIs exactly). 0 picks a free port. Default 53682.'),
+      .describe(
+        'Loopback port for the OAuth redirect: register http://127.0.0.1:<port>/ in the App Console (Dropbox matches redirect URIs exactly, port included). 0 picks a free port, which only a local emulator (baseUrl) accepts. Default 53682.',
+      ),
     authFlow: z
       .enum(['auto', 'loopback', 'paste'])
       .default('auto')

@@ -82,7 +82,16 @@ export interface DropboxEmulatorOptions {
    * longer ones answer `malformed_path` (see paths.ts pathProblem for the source).
    */
   maxNameLength?: number;
+  /**
+   * Real-world mode, off by default: OAuth redirect URIs must match a registered one exactly
+   * (no loopback URI on any port). Apps without `redirectUris` get Dropbox's documented one for
+   * syncacross, http://127.0.0.1:53682/ (see oauth.ts).
+   */
+  exactRedirectUris?: boolean;
 }
+
+/** The redirect URI the adapter README tells users to register. */
+export const DEFAULT_REDIRECT_URI = 'http://127.0.0.1:53682/';
 
 /** The routes that commit a write: a lost answer leaves their outcome unknown to the client. */
 export const WRITE_ROUTES = /^files\/(upload|upload_session\/finish|upload_session\/finish_batch(_v2)?|delete_v2)$/;
@@ -138,7 +147,10 @@ export class DropboxEmulator {
       'emulator-app': { accessType: 'full', name: 'syncacross' },
       'emulator-app-folder': { accessType: 'app_folder', name: 'syncacross' },
     };
-    for (const [key, app] of Object.entries(apps)) this.oauth.apps.set(key, app);
+    this.oauth.exactRedirectUris = options.exactRedirectUris === true;
+    for (const [key, app] of Object.entries(apps)) {
+      this.oauth.apps.set(key, options.exactRedirectUris && !app.redirectUris ? { ...app, redirectUris: [DEFAULT_REDIRECT_URI] } : app);
+    }
   }
 
   /** A ready-made access token, as the App Console's "Generate access token" button gives. */
