@@ -4,11 +4,13 @@
  * expired, refreshes it once and repeats the request.
  */
 import { ConcurrencyLimiter } from '@syncacross/sync-core/adapter-kit';
+import { CommitBatcher } from './batch-commit.js';
 import type { DropboxClient } from './client.js';
 import { responseOf, tagChain, toStorageError } from './errors.js';
 import { FolderSnapshots, type ListFolderResult } from './folder-snapshots.js';
 import { encodeKey, joinPath } from './names.js';
 import type { DropboxOptions } from './options.js';
+import type { Commits } from './upload.js';
 
 export interface DropboxContext {
   readonly client: DropboxClient;
@@ -25,6 +27,8 @@ export interface DropboxContext {
    * developers/reference/data-ingress-guide). Uploading the bytes of sessions is not paced.
    */
   readonly writes: ConcurrencyLimiter;
+  /** How object commits leave: through `writes`, and gathered into batches with commitMode "batch". */
+  readonly commits: Commits;
   /** The token refresh in flight: every call that met an expired token waits for this one. */
   refreshing?: Promise<void>;
 }
@@ -38,7 +42,10 @@ export function createContext(options: DropboxOptions, client: DropboxClient): D
     },
     root === '' ? 0 : root.split('/').length - 1,
   );
-  const ctx: DropboxContext = { client, options, root, snapshots, unsettled: new Map(), writes: new ConcurrencyLimiter(options.writeConcurrency) };
+  const writes = new ConcurrencyLimiter(options.writeConcurrency);
+  const gate = <T>(commit: () => Promise<T>) => writes.run(commit);
+  const commits: Commits = { gate, batcher: options.commitMode === 'batch' ? new CommitBatcher(client.dbx, gate) : undefined };
+  const ctx: DropboxContext = { client, options, root, snapshots, unsettled: new Map(), writes, commits };
   return ctx;
 }
 

@@ -52,6 +52,12 @@ export const optionsSchema = z
       .describe(
         'Commits (files/upload, upload_session/finish, delete_v2) this client sends at once. Every commit takes the namespace write lock, so parallel ones only collide (429 too_many_write_operations); 1 paces them. Default 1.',
       ),
+    commitMode: z
+      .enum(['paced', 'batch'])
+      .default('paced')
+      .describe(
+        'How objects up to singleUploadLimitBytes are committed: "paced" (one files/upload each, writeConcurrency at a time) or "batch" (bytes uploaded in parallel as upload sessions, commits gathered into one upload_session/finish_batch_v2, as Dropbox recommends for many files). Default "paced".',
+      ),
     redirectPort: z
       .number()
       .int()

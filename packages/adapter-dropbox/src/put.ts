@@ -15,7 +15,7 @@ import { uploadObject, type WriteMode } from './upload.js';
 async function write(ctx: DropboxContext, key: string, bytes: Uint8Array, mode: WriteMode): Promise<files.FileMetadata> {
   const problem = unstorableKey(key);
   if (problem) throw new StorageError('InvalidKey', `dropbox: cannot store ${key}: ${problem}`);
-  const metadata = await call(ctx, `write ${key}`, () => uploadObject(ctx.client.dbx, pathOf(ctx, key), bytes, mode, ctx.options, (commit) => ctx.writes.run(commit)));
+  const metadata = await call(ctx, `write ${key}`, () => uploadObject(ctx.client.dbx, pathOf(ctx, key), bytes, mode, ctx.options, ctx.commits));
   settle(ctx, key, bytes);
   return metadata;
 }

@@ -10,6 +10,7 @@
  * (docs.rs/dropbox-sdk files::upload_session_start, upload_session_finish)
  */
 import type { Dropbox, files } from 'dropbox';
+import type { CommitBatcher } from './batch-commit.js';
 import { dropboxContentHash } from './content-hash.js';
 import { responseOf, tagChain } from './errors.js';
 
@@ -33,9 +34,23 @@ function correctOffset(e: unknown): number | undefined {
 
 export type CommitGate = <T>(commit: () => Promise<T>) => Promise<T>;
 
-export async function uploadObject(dbx: Dropbox, path: string, bytes: Uint8Array, mode: WriteMode, limits: UploadLimits, commitGate: CommitGate): Promise<files.FileMetadata> {
+/** How commits leave: paced one by one through `gate`, or gathered by `batcher` (commitMode "batch"). */
+export interface Commits {
+  gate: CommitGate;
+  batcher?: CommitBatcher;
+}
+
+/** The bytes go up now, in parallel (a session start takes no lock); the commit joins the next batch. */
+async function uploadBatched(dbx: Dropbox, bytes: Uint8Array, commit: files.CommitInfo, batcher: CommitBatcher): Promise<files.FileMetadata> {
+  const started = await dbx.filesUploadSessionStart({ close: true, contents: asBuffer(bytes), content_hash: dropboxContentHash(bytes) } as files.UploadSessionStartArg);
+  return batcher.commit({ cursor: { session_id: started.result.session_id, offset: bytes.byteLength }, commit } as files.UploadSessionFinishArg);
+}
+
+export async function uploadObject(dbx: Dropbox, path: string, bytes: Uint8Array, mode: WriteMode, limits: UploadLimits, commits: Commits): Promise<files.FileMetadata> {
   // strict_conflict: identical bytes already at the path must still count as a conflict.
   const commit = { path, mode, autorename: false, strict_conflict: true, mute: true } as files.CommitInfo;
+  const commitGate = commits.gate;
+  if (commits.batcher && bytes.byteLength <= limits.singleUploadLimitBytes) return uploadBatched(dbx, bytes, commit, commits.batcher);
   if (bytes.byteLength <= limits.singleUploadLimitBytes) {
     const res = await commitGate(() => dbx.filesUpload({ ...commit, contents: asBuffer(bytes), content_hash: dropboxContentHash(bytes) } as files.UploadArg));
     return res.result;
