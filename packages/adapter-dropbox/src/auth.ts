@@ -14,6 +14,7 @@ import { registerSecret, StorageError, type AuthContext } from '@syncacross/sync
 import { authOptions } from './client.js';
 import { toStorageError } from './errors.js';
 import type { DropboxOptions } from './options.js';
+import { checkRedirectPort, listenFailed, preflightRedirect } from './redirect.js';
 import { writeAuthorization } from './token-store.js';
 
 const WAIT_MS = 5 * 60_000;
@@ -64,7 +65,7 @@ async function listenForCode(port: number, state: string): Promise<Loopback> {
     resolve(url.searchParams.get('code')!);
   });
   await new Promise<void>((res, rej) => {
-    server.once('error', rej);
+    server.once('error', (e) => rej(listenFailed(e, port)));
     server.listen(port, '127.0.0.1', () => res());
   });
   const actual = (server.address() as AddressInfo).port;
@@ -93,12 +94,14 @@ export async function authorizeDropbox(options: DropboxOptions, ctx: AuthContext
   let redirectUri: string | undefined;
   let code: string;
   if (flow === 'loopback') {
+    checkRedirectPort(options);
     const loopback = await listenForCode(options.redirectPort, state);
     try {
       redirectUri = loopback.redirectUri;
-      const url = await auth.getAuthenticationUrl(redirectUri, state, 'code', 'offline', undefined, 'none', true);
+      const url = consentUrl(String(await auth.getAuthenticationUrl(redirectUri, state, 'code', 'offline', undefined, 'none', true)), options);
+      await preflightRedirect(url, redirectUri);
       ctx.log(`Opening Dropbox in your browser to authorize syncacross (waiting for it on ${redirectUri})…`);
-      await ctx.openUrl(consentUrl(String(url), options));
+      await ctx.openUrl(url);
       code = await withDeadline(loopback.code, ctx.signal);
     } finally {
       loopback.close();

@@ -3,11 +3,14 @@
  * snapshots, and `call`, which runs one SDK request and, when Dropbox says the access token
  * expired, refreshes it once and repeats the request.
  */
+import { ConcurrencyLimiter } from '@syncacross/sync-core/adapter-kit';
+import { CommitBatcher } from './batch-commit.js';
 import type { DropboxClient } from './client.js';
 import { responseOf, tagChain, toStorageError } from './errors.js';
 import { FolderSnapshots, type ListFolderResult } from './folder-snapshots.js';
 import { encodeKey, joinPath } from './names.js';
 import type { DropboxOptions } from './options.js';
+import type { Commits } from './upload.js';
 
 export interface DropboxContext {
   readonly client: DropboxClient;
@@ -15,6 +18,17 @@ export interface DropboxContext {
   /** The configured root folder ('' or '/a/b'). */
   readonly root: string;
   readonly snapshots: FolderSnapshots;
+  /** Keys with writes that ended with no answer, by the content_hashes written (lost-answers.ts). */
+  readonly unsettled: Map<string, Set<string>>;
+  /**
+   * Write pacing: commits (files/upload, upload_session/finish, delete_v2) in flight at once.
+   * Each takes the namespace's write lock; parallel commits only contend for it and come back as
+   * 429 too_many_write_operations with long Retry-After waits under real load (issue 24;
+   * developers/reference/data-ingress-guide). Uploading the bytes of sessions is not paced.
+   */
+  readonly writes: ConcurrencyLimiter;
+  /** How object commits leave: through `writes`, and gathered into batches with commitMode "batch". */
+  readonly commits: Commits;
   /** The token refresh in flight: every call that met an expired token waits for this one. */
   refreshing?: Promise<void>;
 }
@@ -28,7 +42,10 @@ export function createContext(options: DropboxOptions, client: DropboxClient): D
     },
     root === '' ? 0 : root.split('/').length - 1,
   );
-  const ctx: DropboxContext = { client, options, root, snapshots };
+  const writes = new ConcurrencyLimiter(options.writeConcurrency);
+  const gate = <T>(commit: () => Promise<T>) => writes.run(commit);
+  const commits: Commits = { gate, batcher: options.commitMode === 'batch' ? new CommitBatcher(client.dbx, gate) : undefined };
+  const ctx: DropboxContext = { client, options, root, snapshots, unsettled: new Map(), writes, commits };
   return ctx;
 }
 

@@ -5,11 +5,13 @@
 import { compareKeys, type ListOptions, type ListPage } from '@syncacross/sync-core';
 import { pathOf, type DropboxContext } from './context.js';
 import { toStorageError } from './errors.js';
+import { unstorableKey } from './names.js';
 
 const DEFAULT_PAGE = 1000;
 
 export async function list(ctx: DropboxContext, prefix: string, opts: ListOptions = {}): Promise<ListPage> {
   const folderKey = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+  if (folderKey !== '' && unstorableKey(folderKey)) return { objects: [] }; // no such folder can exist
   const folder = folderKey === '' ? ctx.root : pathOf(ctx, folderKey);
   let infos;
   try {

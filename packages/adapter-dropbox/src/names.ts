@@ -14,6 +14,27 @@ export const { encodeName, decodeName } = dropboxNames;
 
 export const encodeKey = (key: string) => key.split('/').map(encodeName).join('/');
 
+/**
+ * Dropbox refuses a path component over 255 characters (`malformed_path`: dropbox/dropbox-sdk-java#229).
+ * Encoded names are ASCII, but `~xx` triples every other byte, so a 100-character segment of
+ * capitals or non-Latin text is already too long. Shortening names (a hash) would make them
+ * undecodable from a listing and change the on-remote format, so such a key is refused instead,
+ * clearly, before any request. The engine's own keys (`packs/<sha256>`, `log/<writer>/…`) stay
+ * far below the limit.
+ */
+export const MAX_NAME_LENGTH = 255;
+
+/** Why Dropbox cannot hold `key` (a segment too long once encoded), or undefined. */
+export function unstorableKey(key: string): string | undefined {
+  for (const segment of key.split('/')) {
+    const length = encodeName(segment).length;
+    if (length > MAX_NAME_LENGTH) {
+      return `the segment "${segment.length > 40 ? `${segment.slice(0, 40)}…` : segment}" is ${length} characters once encoded, and Dropbox allows at most ${MAX_NAME_LENGTH} per name (capitals and non-ASCII take 3 characters each)`;
+    }
+  }
+  return undefined;
+}
+
 /** The key an encoded relative path stands for, or undefined when any name in it is not ours. */
 export function decodeKey(encoded: string): string | undefined {
   const parts: string[] = [];

@@ -43,13 +43,30 @@ export const optionsSchema = z
       .max(150 * MiB)
       .default(8 * MiB)
       .describe('Upload session chunk size; keep it a multiple of 4 MiB. Default 8 MiB.'),
+    writeConcurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .describe(
+        'Commits (files/upload, upload_session/finish, delete_v2) this client sends at once. Every commit takes the namespace write lock, so parallel ones only collide (429 too_many_write_operations); 1 paces them. Default 1.',
+      ),
+    commitMode: z
+      .enum(['paced', 'batch'])
+      .default('paced')
+      .describe(
+        'How objects up to singleUploadLimitBytes are committed: "paced" (one files/upload each, writeConcurrency at a time) or "batch" (bytes uploaded in parallel as upload sessions, commits gathered into one upload_session/finish_batch_v2, as Dropbox recommends for many files). Default "paced".',
+      ),
     redirectPort: z
       .number()
       .int()
       .min(0)
       .max(65535)
       .default(53682)
-      .describe('Loopback port for the OAuth redirect (register http://127.0.0.1:<port>/ in the App Console: Dropbox matches redirect URIs exactly). 0 picks a free port. Default 53682.'),
+      .describe(
+        'Loopback port for the OAuth redirect: register http://127.0.0.1:<port>/ in the App Console (Dropbox matches redirect URIs exactly, port included). 0 picks a free port, which only a local emulator (baseUrl) accepts. Default 53682.',
+      ),
     authFlow: z
       .enum(['auto', 'loopback', 'paste'])
       .default('auto')

@@ -7,8 +7,11 @@ import type { files } from 'dropbox';
 import { dropboxContentHash } from './content-hash.js';
 import { call, mapped, pathOf, type DropboxContext } from './context.js';
 import { responseOf, routeTags, toStorageError } from './errors.js';
+import { unstorableKey } from './names.js';
 
 export async function get(ctx: DropboxContext, key: string, opts?: { range?: ByteRange }): Promise<Uint8Array> {
+  // A key Dropbox cannot hold was never stored: asking for it would only answer malformed_path.
+  if (unstorableKey(key)) throw new StorageError('NotFound', `dropbox: ${key} not found (${unstorableKey(key)})`);
   const path = pathOf(ctx, key);
   const range = opts?.range;
   if (range && range.length === 0) {

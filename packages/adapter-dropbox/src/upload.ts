@@ -5,9 +5,12 @@
  * reader sees a partial object). Every request carries the `content_hash` of its bytes, so
  * Dropbox refuses anything damaged in transit. An `incorrect_offset` answer (a chunk landed but
  * its answer was lost) resumes from the offset Dropbox reports: the one retry this protocol needs.
+ * Only the commits (files/upload, finish) take the namespace's write lock, so only they pass
+ * through `commitGate` (the adapter's write pacing, context.ts); chunks upload in parallel.
  * (docs.rs/dropbox-sdk files::upload_session_start, upload_session_finish)
  */
 import type { Dropbox, files } from 'dropbox';
+import type { CommitBatcher } from './batch-commit.js';
 import { dropboxContentHash } from './content-hash.js';
 import { responseOf, tagChain } from './errors.js';
 
@@ -29,11 +32,27 @@ function correctOffset(e: unknown): number | undefined {
   return node?.['.tag'] === 'incorrect_offset' && typeof node.correct_offset === 'number' ? node.correct_offset : undefined;
 }
 
-export async function uploadObject(dbx: Dropbox, path: string, bytes: Uint8Array, mode: WriteMode, limits: UploadLimits): Promise<files.FileMetadata> {
+export type CommitGate = <T>(commit: () => Promise<T>) => Promise<T>;
+
+/** How commits leave: paced one by one through `gate`, or gathered by `batcher` (commitMode "batch"). */
+export interface Commits {
+  gate: CommitGate;
+  batcher?: CommitBatcher;
+}
+
+/** The bytes go up now, in parallel (a session start takes no lock); the commit joins the next batch. */
+async function uploadBatched(dbx: Dropbox, bytes: Uint8Array, commit: files.CommitInfo, batcher: CommitBatcher): Promise<files.FileMetadata> {
+  const started = await dbx.filesUploadSessionStart({ close: true, contents: asBuffer(bytes), content_hash: dropboxContentHash(bytes) } as files.UploadSessionStartArg);
+  return batcher.commit({ cursor: { session_id: started.result.session_id, offset: bytes.byteLength }, commit } as files.UploadSessionFinishArg);
+}
+
+export async function uploadObject(dbx: Dropbox, path: string, bytes: Uint8Array, mode: WriteMode, limits: UploadLimits, commits: Commits): Promise<files.FileMetadata> {
   // strict_conflict: identical bytes already at the path must still count as a conflict.
   const commit = { path, mode, autorename: false, strict_conflict: true, mute: true } as files.CommitInfo;
+  const commitGate = commits.gate;
+  if (commits.batcher && bytes.byteLength <= limits.singleUploadLimitBytes) return uploadBatched(dbx, bytes, commit, commits.batcher);
   if (bytes.byteLength <= limits.singleUploadLimitBytes) {
-    const res = await dbx.filesUpload({ ...commit, contents: asBuffer(bytes), content_hash: dropboxContentHash(bytes) } as files.UploadArg);
+    const res = await commitGate(() => dbx.filesUpload({ ...commit, contents: asBuffer(bytes), content_hash: dropboxContentHash(bytes) } as files.UploadArg));
     return res.result;
   }
   const chunk = limits.chunkBytes;
@@ -71,12 +90,14 @@ export async function uploadObject(dbx: Dropbox, path: string, bytes: Uint8Array
     }
     const last = bytes.subarray(offset);
     try {
-      const res = await dbx.filesUploadSessionFinish({
-        cursor: { session_id: sessionId, offset },
-        commit,
-        contents: asBuffer(last),
-        content_hash: dropboxContentHash(last),
-      } as files.UploadSessionFinishArg);
+      const res = await commitGate(() =>
+        dbx.filesUploadSessionFinish({
+          cursor: { session_id: sessionId, offset },
+          commit,
+          contents: asBuffer(last),
+          content_hash: dropboxContentHash(last),
+        } as files.UploadSessionFinishArg),
+      );
       return res.result;
     } catch (e) {
       resumeOr(e, false);

@@ -49,7 +49,7 @@ describe('PKCE authorization', () => {
     expect(stored.appKey).toBe('emulator-app');
     expect(emulator.oauth.grants.hasRefreshToken(stored.refreshToken)).toBe(true);
     expect(logs.join('\n')).not.toContain(stored.refreshToken); // secrets stay out of logs
-    expect(emulator.requests('oauth2/authorize')).toBe(1);
+    expect(emulator.requests('oauth2/authorize')).toBe(2); // the redirect URI preflight (redirect.ts), then the browser
   });
 
   it('sends a PKCE S256 challenge, asks for offline access and sends no secret', async () => {

@@ -41,12 +41,14 @@ function renamed(path: string, n: number, conflictedCopy: boolean): string {
 export interface CommitOptions {
   /** Namespace quota in bytes, for insufficient_space. */
   quotaBytes?: number;
+  /** Longest name a path may hold (real-world mode maxNameLength). */
+  maxNameLength?: number;
 }
 
 export function commit(view: View, info: CommitInfo, bytes: Uint8Array, options: CommitOptions = {}): CommitResult {
   const mode = parseMode(info.mode);
   if (!mode) throw new Error(`bad mode ${JSON.stringify(info.mode)}`);
-  const problem = pathProblem(info.path, true);
+  const problem = pathProblem(info.path, true, options.maxNameLength);
   if (problem) return { ok: false, error: problem };
   const ns = view.ns;
   const internal = view.inside(info.path);

@@ -59,7 +59,42 @@ export interface DropboxEmulatorOptions {
   batchJobPolls?: number;
   /** Seed for probabilistic fault storms. */
   seed?: number;
+  /**
+   * Real-world mode, off by default: the chance (0-1) that a write (files/upload,
+   * upload_session/finish, finish_batch, delete_v2) commits and then loses its answer (500).
+   * A client that retries a create with `strict_conflict` then meets its own file as a conflict
+   * (issue 24; the docs' WriteMode/strict_conflict rules make the retry a conflict, and Dropbox
+   * support advises telling your own write apart by its contents: dropbox/dropbox-sdk-obj-c#392).
+   */
+  lostAnswerProbability?: number;
+  /**
+   * Real-world mode, off by default: namespace write-lock contention. Each write (files/upload,
+   * upload_session/finish, a whole finish_batch, delete_v2) holds its namespace's lock for
+   * `lockMs`; a write that arrives meanwhile is refused with 429 `too_many_write_operations` and
+   * `Retry-After: retryAfterSeconds`. Dropbox: "too_many_write_operations … namespace lock
+   * contention"; commit many files with one finish_batch rather than in parallel
+   * (developers/reference/data-ingress-guide, dbx-performance-guide); the waits seen under real
+   * load are 15-300 s (issue 24). Tests scale both down.
+   */
+  writeContention?: { lockMs: number; retryAfterSeconds: number };
+  /**
+   * Real-world mode, off by default: the longest name (path component) Dropbox accepts, 255;
+   * longer ones answer `malformed_path` (see paths.ts pathProblem for the source).
+   */
+  maxNameLength?: number;
+  /**
+   * Real-world mode, off by default: OAuth redirect URIs must match a registered one exactly
+   * (no loopback URI on any port). Apps without `redirectUris` get Dropbox's documented one for
+   * syncacross, http://127.0.0.1:53682/ (see oauth.ts).
+   */
+  exactRedirectUris?: boolean;
 }
+
+/** The redirect URI the adapter README tells users to register. */
+export const DEFAULT_REDIRECT_URI = 'http://127.0.0.1:53682/';
+
+/** The routes that commit a write: a lost answer leaves their outcome unknown to the client. */
+export const WRITE_ROUTES = /^files\/(upload|upload_session\/finish|upload_session\/finish_batch(_v2)?|delete_v2)$/;
 
 export const HOME_NAMESPACE_ID = '1001';
 export const TEAM_NAMESPACE_ID = '2002';
@@ -96,6 +131,10 @@ export class DropboxEmulator {
   readonly sessions = new UploadSessions();
   readonly home = new Namespace(HOME_NAMESPACE_ID);
   readonly team = new Namespace(TEAM_NAMESPACE_ID);
+  /** Namespaces whose write lock is held (writeContention mode). */
+  private readonly writeLocks = new Set<string>();
+  /** Writes refused because their namespace's lock was held (writeContention mode). */
+  contendedWrites = 0;
   /** Requests answered, by route (`files/upload`, `oauth2/token`, …). */
   readonly requestCounts = new Map<string, number>();
   private readonly options: DropboxEmulatorOptions;
@@ -103,11 +142,15 @@ export class DropboxEmulator {
   constructor(options: DropboxEmulatorOptions = {}) {
     this.options = options;
     this.faults = new Faults(options.seed);
+    if (options.lostAnswerProbability) this.faults.inject({ routes: WRITE_ROUTES, kind: 'answer_lost', probability: options.lostAnswerProbability, times: Infinity });
     const apps = options.apps ?? {
       'emulator-app': { accessType: 'full', name: 'syncacross' },
       'emulator-app-folder': { accessType: 'app_folder', name: 'syncacross' },
     };
-    for (const [key, app] of Object.entries(apps)) this.oauth.apps.set(key, app);
+    this.oauth.exactRedirectUris = options.exactRedirectUris === true;
+    for (const [key, app] of Object.entries(apps)) {
+      this.oauth.apps.set(key, options.exactRedirectUris && !app.redirectUris ? { ...app, redirectUris: [DEFAULT_REDIRECT_URI] } : app);
+    }
   }
 
   /** A ready-made access token, as the App Console's "Generate access token" button gives. */
@@ -183,7 +226,7 @@ export class DropboxEmulator {
       return json(200, null);
     }
     const fault = this.faults.pick(route);
-    if (fault) throw this.faultError(fault.kind, fault.retryAfterSeconds, route, spec);
+    if (fault && fault.kind !== 'answer_lost') throw this.faultError(fault.kind, fault.retryAfterSeconds, route, spec);
 
     const ctx: RouteContext = {
       view,
@@ -193,13 +236,38 @@ export class DropboxEmulator {
       sessions: this.sessions,
       listings: this.listings,
       quotaBytes: this.options.quotaBytes,
+      maxNameLength: this.options.maxNameLength,
       maxRequestBytes: this.options.maxRequestBytes ?? 150 * 1024 * 1024,
       batchJobPolls: this.options.batchJobPolls ?? 1,
       batchEntryContended: () => this.faults.pick('finish_batch entry')?.kind === 'nested_too_many_write_operations',
     };
-    const result = await routes[route]!(ctx);
+    if (fault?.kind === 'answer_lost') {
+      // Whatever the route did (committed, or refused) stays done; the client never hears of it.
+      await Promise.resolve()
+        .then(() => routes[route]!(ctx))
+        .catch(() => undefined);
+      throw this.faultError('answer_lost', undefined, route, spec);
+    }
+    const result = spec.write && this.options.writeContention ? await this.underWriteLock(view, () => routes[route]!(ctx)) : await routes[route]!(ctx);
     if (spec.style === 'download') return this.download(request, result as Download);
     return json(200, result);
+  }
+
+  /** Runs a write holding its namespace's lock for writeContention.lockMs; refuses it if the lock is taken. */
+  private async underWriteLock(view: View, run: () => unknown): Promise<unknown> {
+    const { lockMs, retryAfterSeconds } = this.options.writeContention!;
+    const id = view.ns.id;
+    if (this.writeLocks.has(id)) {
+      this.contendedWrites++;
+      throw rateLimited('too_many_write_operations', retryAfterSeconds);
+    }
+    this.writeLocks.add(id);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, lockMs));
+      return await run();
+    } finally {
+      this.writeLocks.delete(id);
+    }
   }
 
   private download(request: Request, d: Download): Response {
@@ -283,6 +351,7 @@ export class DropboxEmulator {
         return rateLimited('too_many_write_operations', retryAfterSeconds);
       }
       case 'server_error':
+      case 'answer_lost':
         return new ApiError(500, 'Internal Server Error');
       case 'service_unavailable':
         return new ApiError(503, 'Service Unavailable', retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) });

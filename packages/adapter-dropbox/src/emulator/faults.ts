@@ -13,7 +13,12 @@ export type FaultKind =
   /** Write contention reported inside the route's own error (409), with no Retry-After. */
   | 'nested_too_many_write_operations'
   | 'server_error'
-  | 'service_unavailable';
+  | 'service_unavailable'
+  /**
+   * The route runs (a write commits) and then its answer is lost: the client gets a 500, as when
+   * a proxy or the connection fails after Dropbox committed. Real-world mode `lostAnswerProbability`.
+   */
+  | 'answer_lost';
 
 export interface FaultRule extends FaultRuleBase {
   /** Which routes (e.g. `files/upload`) it applies to; all when absent. */

@@ -17,15 +17,30 @@ const values = parseEmulatorArgs({
     port: { type: 'string', default: '8080' },
     host: { type: 'string', default: '127.0.0.1' },
     'max-request-bytes': { type: 'string' },
+    'lost-answers': { type: 'string' },
+    'write-contention': { type: 'string' },
+    'max-name-length': { type: 'string' },
+    'exact-redirect-uris': { type: 'boolean' },
   },
   describe: {
     port: 'the port, 0 for any free one',
     host: 'the address to listen on',
     'max-request-bytes': 'refuse larger request bodies',
+    'lost-answers': 'real-world mode: the chance (0-1) that a committed write loses its answer (500)',
+    'write-contention': 'real-world mode LOCK_MS,RETRY_AFTER_S: a write holds the namespace lock LOCK_MS; one arriving meanwhile gets 429 too_many_write_operations',
+    'max-name-length': 'real-world mode: refuse longer names with malformed_path (Dropbox: 255)',
+    'exact-redirect-uris': 'real-world mode: OAuth redirect URIs must match a registered one exactly (http://127.0.0.1:53682/)',
   },
 });
 
-const emulator = createDropboxEmulator({ maxRequestBytes: values['max-request-bytes'] ? Number(values['max-request-bytes']) : undefined });
+const number = (v: string | undefined) => (v ? Number(v) : undefined);
+const emulator = createDropboxEmulator({
+  maxRequestBytes: number(values['max-request-bytes']),
+  lostAnswerProbability: number(values['lost-answers']),
+  maxNameLength: number(values['max-name-length']),
+  exactRedirectUris: values['exact-redirect-uris'] === true,
+  writeContention: values['write-contention'] ? { lockMs: Number(values['write-contention'].split(',')[0]), retryAfterSeconds: Number(values['write-contention'].split(',')[1] ?? 15) } : undefined,
+});
 const server = await serveFetchHandler(emulator.handle, { port: Number(values.port), host: values.host });
 const token = emulator.issueAccessToken('emulator-app', 365 * 24 * 3600);
 process.stdout.write(

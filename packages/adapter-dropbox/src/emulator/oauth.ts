@@ -13,7 +13,10 @@ export interface AppRegistration {
   accessType: 'full' | 'app_folder';
   /** The app's name: its folder is /Apps/<name>. */
   name: string;
-  /** Exact redirect URIs; loopback URIs (http://127.0.0.1:<any port>/…, localhost) are always accepted. */
+  /**
+   * Exact redirect URIs; loopback URIs (http://127.0.0.1:<any port>/…, localhost) are accepted
+   * too unless the emulator runs with `exactRedirectUris`.
+   */
   redirectUris?: string[];
 }
 
@@ -27,6 +30,12 @@ export class OAuthServer {
   /** What the emulated user answers on the consent page. */
   decision: 'approve' | 'deny' = 'approve';
   readonly accountId = 'dbid:emulated-account';
+  /**
+   * Real-world mode: only a registered redirect URI, matched exactly, port included; no loopback
+   * URI on any port. Dropbox: "It must exactly match one of the redirect URIs you've
+   * pre-configured for your app" (its authorize error page; issue 24: redirectPort 0 cannot work).
+   */
+  exactRedirectUris = false;
 
   /** Seconds an access token lives (Dropbox: 4 hours). */
   get accessTokenSeconds(): number {
@@ -58,7 +67,8 @@ export class OAuthServer {
     if (!app) return new Response(`Invalid client_id: "${clientId}"`, { status: 400 });
     if (p.get('response_type') !== 'code') return new Response('only response_type=code is emulated', { status: 400 });
     const redirectUri = p.get('redirect_uri') ?? undefined;
-    if (redirectUri !== undefined && !isLoopbackRedirect(redirectUri) && !app.redirectUris?.includes(redirectUri)) {
+    const anyLoopback = !this.exactRedirectUris && redirectUri !== undefined && isLoopbackRedirect(redirectUri);
+    if (redirectUri !== undefined && !anyLoopback && !app.redirectUris?.includes(redirectUri)) {
       return new Response(`Invalid redirect_uri: "${redirectUri}". It must exactly match one of the redirect URIs you've pre-configured for your app.`, { status: 400 });
     }
     const challenge = p.get('code_challenge') ?? undefined;

@@ -15,13 +15,18 @@ export function segments(path: string): string[] {
 export const parentOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf('/')));
 export const nameOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
-/** Why a path cannot be used, as a WriteError/LookupError tag, or undefined when fine. */
-export function pathProblem(path: string, forWrite: boolean): Tagged | undefined {
+/**
+ * Why a path cannot be used, as a WriteError/LookupError tag, or undefined when fine. With
+ * `maxNameLength` (real-world mode; Dropbox: 255), a longer name is `malformed_path`: "The
+ * Dropbox API allows path components to be up to 255 characters long … the call will fail with
+ * a path/malformed_path error" (dropbox/dropbox-sdk-java#229; rclone#4805 meets it through crypt).
+ */
+export function pathProblem(path: string, forWrite: boolean, maxNameLength = Infinity): Tagged | undefined {
   if (path === '') return forWrite ? tag('malformed_path') : undefined;
   if (!path.startsWith('/') || path.endsWith('/')) return tag('malformed_path');
   for (const name of segments(path)) {
     // eslint-disable-next-line no-control-regex
-    if (name === '' || name === '.' || name === '..' || /[\u0000-\u001f\\]/.test(name)) return tag('malformed_path');
+    if (name === '' || name === '.' || name === '..' || /[\u0000-\u001f\\]/.test(name) || name.length > maxNameLength) return tag('malformed_path');
     if (forWrite && (/[<>:"|?*]/.test(name) || /[. ]$/.test(name))) return tag('disallowed_name');
   }
   return undefined;

@@ -18,6 +18,7 @@ export interface RouteContext {
   sessions: UploadSessions;
   listings: Listings;
   quotaBytes?: number;
+  maxNameLength?: number;
   maxRequestBytes: number;
   batchJobPolls: number;
   /** Per-entry write contention inside a batch (finish_batch failure entries). */
@@ -40,7 +41,7 @@ function checkHash(ctx: RouteContext, bytes: Uint8Array): void {
 
 function lookupFile(ctx: RouteContext, errorTag: string) {
   const path = str(ctx.arg.path) ?? '';
-  const problem = pathProblem(path, false);
+  const problem = pathProblem(path, false, ctx.maxNameLength);
   if (problem || path === '') throw routeError(nest(errorTag, problem ?? tag('malformed_path')));
   const node = ctx.view.ns.get(ctx.view.inside(path));
   if (!node) throw routeError(nest(errorTag, tag('not_found')));
@@ -52,7 +53,7 @@ function finishSession(ctx: RouteContext, cursor: Cursor | undefined, info: Comm
   const found = ctx.sessions.lookup(cursor, false);
   if ('error' in found) return { ok: false, error: lookupFailed(found.error) };
   const bytes = Buffer.concat([ctx.sessions.contents(found.session), tail]);
-  const result = commit(ctx.view, info, bytes, { quotaBytes: ctx.quotaBytes });
+  const result = commit(ctx.view, info, bytes, { quotaBytes: ctx.quotaBytes, maxNameLength: ctx.maxNameLength });
   if (!result.ok) return { ok: false, error: finishWriteFailed(result.error) };
   ctx.sessions.take(found.session);
   return result;
@@ -62,7 +63,7 @@ export const routes: Record<string, RouteHandler> = {
   'files/upload'(ctx) {
     checkPayload(ctx);
     checkHash(ctx, ctx.body);
-    const result = commit(ctx.view, ctx.arg as unknown as CommitInfo, ctx.body, { quotaBytes: ctx.quotaBytes });
+    const result = commit(ctx.view, ctx.arg as unknown as CommitInfo, ctx.body, { quotaBytes: ctx.quotaBytes, maxNameLength: ctx.maxNameLength });
     if (result.ok) return result.metadata;
     // The bytes stay in a closed session that upload_session/finish can commit later.
     const session = ctx.sessions.start(ctx.body, true);
