@@ -44,9 +44,7 @@ export async function parentsOf(ctx: GdriveContext, key: string, create: boolean
 export async function search(ctx: GdriveContext, key: string, parents: (DriveFile | string)[]): Promise<DriveFile[]> {
   if (parents.length === 0) return [];
   const parentIds = parents.map((p) => (typeof p === 'string' ? p : p.id));
-  const inParents = parentIds.map((id) => `${quote(id)} in parents`).join(' or ');
-  const q = `name = ${quote(placeOf(key).name)} and mimeType != '${FOLDER_MIME}' and trashed = false and (${inParents})`;
-  return mergeFiles(await ctx.api.search(q));
+  return mergeFiles(await ctx.api.searchChildren(parentIds, `name = ${quote(placeOf(key).name)} and mimeType != '${FOLDER_MIME}' and trashed = false`));
 }
 
 /** Cached files of a key that still exist, checked by id (no lag). */

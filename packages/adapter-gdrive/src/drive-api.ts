@@ -92,6 +92,18 @@ export class DriveApi {
     return out;
   }
 
+  /**
+   * The children of each parent that match `clause`: one search per parent, in parallel, never an
+   * OR of parents. Drive sometimes answers `'A' in parents or 'B' in parents` with only some (or
+   * none) of the parents' children and `incompleteSearch: false` (rclone's fast-list bug fix,
+   * https://issuetracker.google.com/issues/149522397; emulator/real-world.ts), which would hide
+   * other writers' segments and packs. A parent's own search has no such failure reported.
+   */
+  async searchChildren(parentIds: string[], clause: string): Promise<DriveFile[]> {
+    const answers = await Promise.all([...new Set(parentIds)].map((id) => this.search(`${quote(id)} in parents and ${clause}`)));
+    return answers.flat();
+  }
+
   /** Metadata by id (strongly consistent, unlike searches); undefined when the file is gone or trashed. */
   async metadata(fileId: string): Promise<DriveFile | undefined> {
     try {

@@ -6,9 +6,11 @@
  *
  *   log/w1/00000007-ab12  →  <library>/log/  "w1/00000007-ab12"
  *
- * Why this shape: `list('log/')` is one search, `'<library>' in parents or '<log>' in parents`,
- * which returns the library's few children (so new top-level folders are noticed) and the whole
- * log: one request per 1,000 entries whatever the number of writers, and no recursion. Drive
+ * Why this shape: `list('log/')` is two searches in parallel, `'<library>' in parents` (its few
+ * children, so new top-level folders are noticed) and `'<log>' in parents` (the whole log): one
+ * request per 1,000 entries whatever the number of writers, and no recursion. (Not one OR of
+ * both parents: Drive sometimes drops one parent's children from such a search, see
+ * DriveApi.searchChildren.) Drive
  * names may contain `/` and any Unicode; they are case-sensitive and need no escaping beyond
  * quoting in `q`.
  *
