@@ -9,6 +9,15 @@ import { FOLDER_MIME, quote, type DriveApi, type DriveFile } from './drive-api.j
 import { mergeFiles } from './mapping.js';
 import type { GdriveOptions } from './options.js';
 
+/**
+ * The files whose name is exactly `name`, oldest first. Drive's `name =` ignores case (rclone,
+ * backend/drive/drive.go, re-checks it as well): without this, folders `Log` and `log` of two
+ * keys' top-level segments would be read as one.
+ */
+export function named(name: string, files: DriveFile[]): DriveFile[] {
+  return mergeFiles(files.filter((f) => f.name === name));
+}
+
 export class FolderIndex {
   private root?: Promise<string>;
   private readonly byName = new Map<string, DriveFile[]>();
@@ -37,11 +46,11 @@ export class FolderIndex {
     }
     const name = this.o.folderName!;
     const q = `'root' in parents and name = ${quote(name)} and mimeType = '${FOLDER_MIME}' and trashed = false`;
-    const found = mergeFiles(await this.api.search(q));
+    const found = named(name, await this.api.search(q));
     if (found[0]) return found[0].id;
     const created = await this.api.createFolder(name, 'root');
     // Another machine may have created it at the same moment: everyone settles on the oldest.
-    return mergeFiles(await this.api.search(q), [created])[0]!.id;
+    return mergeFiles(named(name, await this.api.search(q)), [created])[0]!.id;
   }
 
   known(name: string): DriveFile[] | undefined {
@@ -67,7 +76,7 @@ export class FolderIndex {
     if (cached) return cached;
     const root = await this.rootId();
     const found = await this.api.search(`${quote(root)} in parents and name = ${quote(name)} and mimeType = '${FOLDER_MIME}' and trashed = false`);
-    this.learn(name, found);
+    this.learn(name, named(name, found));
     return this.byName.get(name) ?? [];
   }
 
@@ -79,7 +88,7 @@ export class FolderIndex {
       const root = await this.rootId();
       const created = await this.api.createFolder(name, root);
       const raced = await this.api.search(`${quote(root)} in parents and name = ${quote(name)} and mimeType = '${FOLDER_MIME}' and trashed = false`);
-      this.learn(name, mergeFiles(raced, [created]));
+      this.learn(name, mergeFiles(named(name, raced), [created]));
       return this.byName.get(name)!;
     });
   }
