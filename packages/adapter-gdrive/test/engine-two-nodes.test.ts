@@ -2,11 +2,14 @@
  * Two machines syncing through the Drive emulator with each real-world mode on (see
  * src/emulator/real-world.ts): both folders converge, and the probe reports what is true.
  */
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeCapabilities } from '@syncacross/sync-core';
+import { isStorageError, probeCapabilities, type StorageError } from '@syncacross/sync-core';
 import type { DriveEmulatorOptions } from '../src/emulator/index.js';
-import { mswServer, newEmulator, storageOn } from './support/emulator.js';
-import { EXPECTED_AFTER_TWO_NODES, twoNodesSync } from './support/two-nodes.js';
+import { manualClock, mswServer, newEmulator, storageOn } from './support/emulator.js';
+import { closeNodes, EXPECTED_AFTER_TWO_NODES, folderContent, openNode, twoNodesSync, type TestNode } from './support/two-nodes.js';
 
 beforeAll(() => mswServer.listen({ onUnhandledRequest: 'bypass' }));
 afterAll(() => mswServer.close());
@@ -40,4 +43,42 @@ describe('gdrive: two nodes converge with real-world modes on', () => {
       expect(report.effective.caseInsensitiveNames).toBe(false);
     });
   }
+});
+
+describe('gdrive: two nodes through Drive quotas', () => {
+  it('a sync that meets the daily upload cap stops at once with NoSpace (no hours of retries), and resumes the next day', async () => {
+    const clock = manualClock();
+    const { emulator, rootUrl } = newEmulator({ dailyUploadBytes: 12_000, now: clock.now });
+    // Today's uploads so far (other files of this account): 6 KB of the 12 KB cap.
+    await (await storageOn(emulator, rootUrl, { folderName: 'elsewhere' })).putIfAbsent('earlier', new Uint8Array(6_000));
+    const dirs: string[] = [];
+    const nodes: TestNode[] = [];
+    try {
+      const a = await openNode(await storageOn(emulator, rootUrl), 'a', dirs);
+      nodes.push(a);
+      await writeFile(join(a.dir, 'from-a.txt'), 'written on A');
+      await writeFile(join(a.dir, 'big.bin'), randomBytes(8_000)); // past what is left today (incompressible)
+      const started = Date.now();
+      const failed = await a.lib.sync().then(
+        (report) => report,
+        (e: unknown) => e,
+      );
+      expect(isStorageError(failed, 'NoSpace'), String(failed)).toBe(true);
+      expect((failed as StorageError).message).toMatch(/upload limit/);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      clock.advance(24 * 3600 * 1000); // a new day: the whole cap again
+      await a.lib.sync();
+      const b = await openNode(await storageOn(emulator, rootUrl), 'b', dirs);
+      nodes.push(b);
+      await b.lib.sync();
+      await writeFile(join(b.dir, 'from-b.txt'), 'written on B');
+      await b.lib.sync();
+      await a.lib.sync();
+      const [ca, cb] = [await folderContent(a.dir), await folderContent(b.dir)];
+      expect(Object.keys(ca).sort()).toEqual(['big.bin', 'from-a.txt', 'from-b.txt']);
+      expect(cb).toEqual(ca);
+    } finally {
+      await closeNodes(nodes, dirs);
+    }
+  });
 });

@@ -97,7 +97,11 @@ export class DriveEmulator {
     this.listBehaviour = { incompleteSearches: 0, orOfParentsDrops: options.orOfParentsDrops, caseInsensitiveNameQueries: options.caseInsensitiveNameQueries };
     this.store.maxChildrenPerFolder = options.maxChildrenPerFolder ?? Infinity;
     this.quotas = new DailyQuotas(this.realWorld, this.now);
-    this.uploads = new UploadEndpoint(this.store, () => this.copiesPerCreate, (bytes) => this.quotas.upload(bytes));
+    this.uploads = new UploadEndpoint(
+      this.store,
+      () => this.copiesPerCreate,
+      (bytes) => this.quotas.upload(bytes),
+    );
     this.writeQuota = options.writeQuota;
     this.requireAuth = options.requireAuth ?? true;
   }

@@ -8,16 +8,23 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { openLibrary, type Library, type Storage } from '@syncacross/sync-core';
 
-interface Node {
+export interface TestNode {
   dir: string;
   lib: Library;
 }
 
-async function node(storage: Storage, name: string, dirs: string[]): Promise<Node> {
+/** A library in a fresh temporary folder; its folder is listed in `dirs` for removal. */
+export async function openNode(storage: Storage, name: string, dirs: string[]): Promise<TestNode> {
   const dir = await mkdtemp(join(tmpdir(), `syncacross-gdrive-${name}-`));
   dirs.push(dir);
   const lib = await openLibrary({ dir, storage, nodeName: name, stableAfterMs: 0, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
   return { dir, lib };
+}
+
+/** Closes the libraries and removes their folders. */
+export async function closeNodes(nodes: TestNode[], dirs: string[]): Promise<void> {
+  for (const n of nodes) await n.lib.close();
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
 }
 
 /** The folder's files as {relative path: text}, without the state folder. */
@@ -37,15 +44,15 @@ export async function folderContent(dir: string): Promise<Record<string, string>
  */
 export async function twoNodesSync(storageFor: () => Promise<Storage>): Promise<{ a: Record<string, string>; b: Record<string, string> }> {
   const dirs: string[] = [];
-  const libs: Library[] = [];
+  const nodes: TestNode[] = [];
   try {
-    const a = await node(await storageFor(), 'a', dirs);
-    libs.push(a.lib);
+    const a = await openNode(await storageFor(), 'a', dirs);
+    nodes.push(a);
     await writeFile(join(a.dir, 'from-a.txt'), 'written on A');
     await writeFile(join(a.dir, 'shared.txt'), 'base');
     await a.lib.sync();
-    const b = await node(await storageFor(), 'b', dirs);
-    libs.push(b.lib);
+    const b = await openNode(await storageFor(), 'b', dirs);
+    nodes.push(b);
     await b.lib.sync();
     await writeFile(join(b.dir, 'from-b.txt'), 'written on B');
     await writeFile(join(b.dir, 'shared.txt'), 'edited on B');
@@ -54,8 +61,7 @@ export async function twoNodesSync(storageFor: () => Promise<Storage>): Promise<
     for (let round = 0; round < 2; round++) for (const n of [a, b]) await n.lib.sync();
     return { a: await folderContent(a.dir), b: await folderContent(b.dir) };
   } finally {
-    for (const lib of libs) await lib.close();
-    for (const d of dirs) await rm(d, { recursive: true, force: true });
+    await closeNodes(nodes, dirs);
   }
 }
 
