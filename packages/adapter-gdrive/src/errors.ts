@@ -91,6 +91,11 @@ function driveDetail(error: unknown): DriveErrorDetail {
   return { reason: first?.reason, message: first?.message };
 }
 
+/** True when a StorageError came from a create into a folder that holds Drive's 500,000 items (put.ts). */
+export function isFolderFull(error: unknown): boolean {
+  return driveDetail((error as { cause?: unknown })?.cause).reason === 'numChildrenInNonRootLimitExceeded';
+}
+
 /** True when a StorageError came from a 403 about one file's permissions (drive-api.ts remove). */
 export function isFilePermissionRefusal(error: unknown): boolean {
   const reason = driveDetail((error as { cause?: unknown })?.cause).reason;

@@ -22,6 +22,8 @@ export class FolderIndex {
   private root?: Promise<string>;
   private readonly byName = new Map<string, DriveFile[]>();
   private readonly creating = new KeyedSingleFlight<DriveFile[]>();
+  /** Folders Drive refused a create in because they hold its 500,000 items (put.ts). */
+  private readonly full = new Set<string>();
 
   constructor(
     private readonly api: DriveApi,
@@ -78,6 +80,31 @@ export class FolderIndex {
     const found = await this.api.search(`${quote(root)} in parents and name = ${quote(name)} and mimeType = '${FOLDER_MIME}' and trashed = false`);
     this.learn(name, named(name, found));
     return this.byName.get(name) ?? [];
+  }
+
+  /** Remembers that `folderId` is full, so creates go to a same-named sibling. */
+  markFull(folderId: string): void {
+    this.full.add(folderId);
+  }
+
+  isFull(folderId: string): boolean {
+    return this.full.has(folderId);
+  }
+
+  /**
+   * Adds one more folder called `name` when every one of that name is full. Drive allows
+   * same-named folders and every reader here reads them all as one (see mapping.ts), so the
+   * layout needs no change for a top-level folder to pass Drive's 500,000 items: `log` simply
+   * becomes several folders called `log`. Racing writers may each add one; that is harmless.
+   */
+  grow(name: string): Promise<DriveFile[]> {
+    return this.creating.run(`grow:${name}`, async () => {
+      const room = (this.byName.get(name) ?? []).filter((f) => !this.full.has(f.id));
+      if (room.length > 0) return this.byName.get(name)!; // someone in this process grew it meanwhile
+      const created = await this.api.createFolder(name, await this.rootId());
+      this.learn(name, [created]);
+      return this.byName.get(name)!;
+    });
   }
 
   /** Like lookup, but creates the folder when missing (once per name, however many callers wait). */

@@ -15,6 +15,7 @@ const MODES: [string, DriveEmulatorOptions][] = [
   ['OR-of-parents searches answer nothing', { orOfParentsDrops: 'all' }],
   ["name = '…' ignores case", { caseInsensitiveNameQueries: true }],
   ['a shared-drive content manager (no permanent delete)', { contentManager: true }],
+  ['a folder holds at most 25 items (Drive: 500,000)', { maxChildrenPerFolder: 25 }],
   ['every real-world mode at once, 200 ms search lag', { orOfParentsDrops: 'some', caseInsensitiveNameQueries: true, contentManager: true, maxChildrenPerFolder: 500_000, searchLagMs: 200 }],
 ];
 

@@ -19,6 +19,7 @@ const MODES: [string, DriveEmulatorOptions][] = [
   ['OR-of-parents searches answer nothing', { orOfParentsDrops: 'all' }],
   ["name = '…' ignores case", { caseInsensitiveNameQueries: true }],
   ['a shared-drive content manager (no permanent delete)', { contentManager: true }],
+  ['a folder holds at most 3 items (Drive: 500,000)', { maxChildrenPerFolder: 3 }],
   ['every real-world mode at once', { orOfParentsDrops: 'some', caseInsensitiveNameQueries: true, contentManager: true, maxChildrenPerFolder: 500_000 }],
 ];
 
@@ -76,6 +77,37 @@ describe('gdrive: two nodes through Drive quotas', () => {
       await a.lib.sync();
       const [ca, cb] = [await folderContent(a.dir), await folderContent(b.dir)];
       expect(Object.keys(ca).sort()).toEqual(['big.bin', 'from-a.txt', 'from-b.txt']);
+      expect(cb).toEqual(ca);
+    } finally {
+      await closeNodes(nodes, dirs);
+    }
+  });
+});
+
+describe('gdrive: two nodes past the per-folder item cap', () => {
+  it('log/ and packs/ outgrow a 5-item folder cap (Drive: 500,000) and both libraries still converge', async () => {
+    const { emulator, rootUrl } = newEmulator({ maxChildrenPerFolder: 5 });
+    const dirs: string[] = [];
+    const nodes: TestNode[] = [];
+    try {
+      const a = await openNode(await storageOn(emulator, rootUrl), 'a', dirs);
+      nodes.push(a);
+      const b = await openNode(await storageOn(emulator, rootUrl), 'b', dirs);
+      nodes.push(b);
+      for (let round = 0; round < 4; round++) {
+        for (const [name, n] of [
+          ['a', a],
+          ['b', b],
+        ] as const) {
+          await writeFile(join(n.dir, `${name}-${round}.txt`), `round ${round} on ${name}`);
+          await n.lib.sync();
+        }
+      }
+      await a.lib.sync();
+      const logFolders = emulator.files().filter((f) => f.mimeType === 'application/vnd.google-apps.folder' && f.name === 'log');
+      expect(logFolders.length).toBeGreaterThan(1); // the cap was really met
+      const [ca, cb] = [await folderContent(a.dir), await folderContent(b.dir)];
+      expect(Object.keys(ca)).toHaveLength(8);
       expect(cb).toEqual(ca);
     } finally {
       await closeNodes(nodes, dirs);

@@ -100,12 +100,14 @@ describe('gdrive 403s that are not about the sign-in', () => {
     expect(await s.list('heads/')).toMatchObject({ objects: [{ key: 'heads/x' }] }); // still there, and said so
   });
 
-  it('a full folder (500,000 items on Drive; 3 here) is NoSpace naming the cap, not AuthFailed', async () => {
+  it('a full library folder (500,000 items on Drive; 3 here) is NoSpace naming the cap, not AuthFailed', async () => {
     const { emulator, rootUrl } = newEmulator({ maxChildrenPerFolder: 3 });
     const s = await storageOn(emulator, rootUrl);
-    for (const k of ['packs/1', 'packs/2', 'packs/3']) expect(await s.putIfAbsent(k, text(k))).toBe('created');
-    const e = await fail(s.putIfAbsent('packs/4', text('4')));
-    expect(e.code, e.message).toBe('NoSpace');
-    expect(e.message).toMatch(/500,000 items/);
+    for (const k of ['a', 'b', 'c']) expect(await s.putIfAbsent(k, text(k))).toBe('created'); // keys without a slash live in the library folder itself
+    for (const k of ['d', 'packs/1']) {
+      const e = await fail(s.putIfAbsent(k, text(k)));
+      expect(e.code, e.message).toBe('NoSpace');
+      expect(e.message).toMatch(/500,000 items/);
+    }
   });
 });
