@@ -58,7 +58,7 @@ const PERMISSION_REASONS = new Set(['insufficientFilePermissions']);
  */
 const UPLOAD_CAP_MESSAGE = 'User rate limit exceeded.';
 
-export interface DriveErrorDetail {
+interface DriveErrorDetail {
   reason?: string;
   message?: string;
 }
