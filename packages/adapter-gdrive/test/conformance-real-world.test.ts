@@ -10,13 +10,15 @@ import { mswServer, newEmulator, storageOn, unreachableStorage } from './support
 beforeAll(() => mswServer.listen({ onUnhandledRequest: 'bypass' }));
 afterAll(() => mswServer.close());
 
+// Four suites, not one per mode, to keep the file near a minute: OR 'all' is in the last one.
 const MODES: [string, DriveEmulatorOptions][] = [
   ["OR-of-parents searches answer only the first parent's children", { orOfParentsDrops: 'some' }],
-  ['OR-of-parents searches answer nothing', { orOfParentsDrops: 'all' }],
   ["name = '…' ignores case", { caseInsensitiveNameQueries: true }],
-  ['a shared-drive content manager (no permanent delete)', { contentManager: true }],
-  ['a folder holds at most 25 items (Drive: 500,000)', { maxChildrenPerFolder: 25 }],
-  ['every real-world mode at once, 200 ms search lag', { orOfParentsDrops: 'some', caseInsensitiveNameQueries: true, contentManager: true, maxChildrenPerFolder: 500_000, searchLagMs: 200 }],
+  ['a shared-drive content manager (no permanent delete), folders of at most 25 items', { contentManager: true, maxChildrenPerFolder: 25 }],
+  [
+    'every real-world mode at once (OR-of-parents searches answer nothing), 200 ms search lag',
+    { orOfParentsDrops: 'all', caseInsensitiveNameQueries: true, contentManager: true, maxChildrenPerFolder: 25, searchLagMs: 200 },
+  ],
 ];
 
 for (const [label, options] of MODES) {
