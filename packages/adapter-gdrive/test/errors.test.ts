@@ -57,6 +57,14 @@ describe('gdrive 403s that are not about the sign-in', () => {
     expect((await listAll(s, 'packs/')).map((o) => o.key)).toEqual(['packs/a', 'packs/b']); // nothing half-done left behind
   });
 
+  it('the daily upload cap met by a resumable upload is NoSpace too', async () => {
+    const { emulator, rootUrl } = newEmulator({ dailyUploadBytes: 100 });
+    const s = await storageOn(emulator, rootUrl, { resumableThresholdBytes: 0 }); // every upload resumable
+    expect(await s.putIfAbsent('packs/a', new Uint8Array(60))).toBe('created');
+    const e = await fail(s.putIfAbsent('packs/b', new Uint8Array(60)));
+    expect(e.code, e.message).toBe('NoSpace');
+  });
+
   it("a file's download quota fails that file's reads at once (Unavailable, permanent), other files still read, and it lifts the next day", async () => {
     const clock = manualClock();
     const { emulator, rootUrl } = newEmulator({ downloadsPerFilePerDay: 2, now: clock.now });
