@@ -16,7 +16,8 @@
  *
  * Duplicates: Drive allows several files with one name in a folder (racing creates, a create
  * retried after a lost response), and racing writers may each create a top-level folder of the
- * same name. All same-named folders are read as one; all same-named files are one logical object
+ * same name, and a top-level folder that holds Drive's 500,000 items gets a same-named sibling
+ * (put.ts). All same-named folders are read as one; all same-named files are one logical object
  * when their bytes agree (the oldest file, by createdTime then id, stands for them).
  */
 import { StorageError } from '@syncacross/sync-core';
