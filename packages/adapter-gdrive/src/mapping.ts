@@ -11,8 +11,9 @@
  * request per 1,000 entries whatever the number of writers, and no recursion. (Not one OR of
  * both parents: Drive sometimes drops one parent's children from such a search, see
  * DriveApi.searchChildren.) Drive
- * names may contain `/` and any Unicode; they are case-sensitive and need no escaping beyond
- * quoting in `q`.
+ * names may contain `/` and any Unicode and need no escaping beyond quoting in `q`; they are
+ * stored case-sensitively, but `name = '…'` searches ignore case, so every by-name search result
+ * is re-checked for the exact name (folders.ts `named`).
  *
  * Duplicates: Drive allows several files with one name in a folder (racing creates, a create
  * retried after a lost response), and racing writers may each create a top-level folder of the
