@@ -6,7 +6,7 @@
 import type { ObjectInfo } from '@syncacross/sync-core';
 import { KeyedQueue } from '@syncacross/sync-core/adapter-kit';
 import { FOLDER_MIME, quote, type DriveApi, type DriveFile } from './drive-api.js';
-import { FolderIndex } from './folders.js';
+import { FolderIndex, named } from './folders.js';
 import { mergeFiles, placeOf } from './mapping.js';
 import type { GdriveOptions } from './options.js';
 
@@ -40,13 +40,14 @@ export async function parentsOf(ctx: GdriveContext, key: string, create: boolean
   return create ? ctx.folders.ensure(folder) : ctx.folders.lookup(folder);
 }
 
-/** A by-name search for a key's files. Lags behind recent creates, like every Drive search. */
+/** A by-name search for a key's files, exact names only. Lags behind recent creates, like every Drive search. */
 export async function search(ctx: GdriveContext, key: string, parents: (DriveFile | string)[]): Promise<DriveFile[]> {
   if (parents.length === 0) return [];
   const parentIds = parents.map((p) => (typeof p === 'string' ? p : p.id));
-  const inParents = parentIds.map((id) => `${quote(id)} in parents`).join(' or ');
-  const q = `name = ${quote(placeOf(key).name)} and mimeType != '${FOLDER_MIME}' and trashed = false and (${inParents})`;
-  return mergeFiles(await ctx.api.search(q));
+  const { name } = placeOf(key);
+  const found = await ctx.api.searchChildren(parentIds, `name = ${quote(name)} and mimeType != '${FOLDER_MIME}' and trashed = false`);
+  // Drive's `name =` ignores case (rclone re-checks too): `a` must never answer for `A`.
+  return named(name, found);
 }
 
 /** Cached files of a key that still exist, checked by id (no lag). */

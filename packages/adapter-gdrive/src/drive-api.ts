@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { StorageError } from '@syncacross/sync-core';
 import type { drive_v3 } from 'googleapis';
-import { httpStatus, toStorageError } from './errors.js';
+import { httpStatus, isFilePermissionRefusal, toStorageError } from './errors.js';
 import type { GdriveOptions } from './options.js';
 import { resumableUpload, type AuthRequester } from './resumable-upload.js';
 
@@ -92,6 +92,18 @@ export class DriveApi {
     return out;
   }
 
+  /**
+   * The children of each parent that match `clause`: one search per parent, in parallel, never an
+   * OR of parents. Drive sometimes answers `'A' in parents or 'B' in parents` with only some (or
+   * none) of the parents' children and `incompleteSearch: false` (rclone's fast-list bug fix,
+   * https://issuetracker.google.com/issues/149522397; emulator/real-world.ts), which would hide
+   * other writers' segments and packs. A parent's own search has no such failure reported.
+   */
+  async searchChildren(parentIds: string[], clause: string): Promise<DriveFile[]> {
+    const answers = await Promise.all([...new Set(parentIds)].map((id) => this.search(`${quote(id)} in parents and ${clause}`)));
+    return answers.flat();
+  }
+
   /** Metadata by id (strongly consistent, unlike searches); undefined when the file is gone or trashed. */
   async metadata(fileId: string): Promise<DriveFile | undefined> {
     try {
@@ -143,10 +155,23 @@ export class DriveApi {
     return range && res.status === 200 ? bytes.slice(range.offset, range.offset + range.length) : bytes;
   }
 
-  /** Deletes permanently; false when it was already gone. */
+  /**
+   * Deletes permanently; false when it was already gone. Where permanent deletion is refused (403
+   * insufficientFilePermissions: a shared-drive content manager may trash but not delete), the
+   * file is trashed instead, which every search here (`trashed = false`) and metadata() treat as
+   * gone. A file this account may not trash either (another account's copy) stays, and that
+   * refusal is what the caller gets (errors.ts: Unavailable, permanent; not AuthFailed).
+   */
   async remove(fileId: string): Promise<boolean> {
     try {
       await this.call(`delete ${fileId}`, () => this.drive.files.delete({ fileId, supportsAllDrives: true }));
+      return true;
+    } catch (e) {
+      if ((e as StorageError).code === 'NotFound') return false;
+      if (!isFilePermissionRefusal(e)) throw e;
+    }
+    try {
+      await this.call(`trash ${fileId} (permanent deletion was refused)`, () => this.drive.files.update({ fileId, requestBody: { trashed: true }, fields: 'id', supportsAllDrives: true }));
       return true;
     } catch (e) {
       if ((e as StorageError).code === 'NotFound') return false;

@@ -1,12 +1,12 @@
 /**
- * list: one search over the library folder and the relevant top-level folders, complete or an
- * error. An answer longer than a page is kept as a short-lived snapshot, and the cursor names it,
+ * list: one search per folder (the library folder and the relevant top-level folders, in
+ * parallel; never an OR of parents, see DriveApi.searchChildren), complete or an error. An answer longer than a page is kept as a short-lived snapshot, and the cursor names it,
  * so later pages come from the same answer instead of a new (lagging) search.
  */
 import { randomBytes } from 'node:crypto';
 import { compareKeys, StorageError, type ListOptions, type ListPage, type ObjectInfo } from '@syncacross/sync-core';
 import { remember, type GdriveContext } from './context.js';
-import { FOLDER_MIME, quote, type DriveFile } from './drive-api.js';
+import { FOLDER_MIME, type DriveFile } from './drive-api.js';
 import { folderMayHold, keyOf, mergeFiles } from './mapping.js';
 
 const SNAPSHOT_TTL_MS = 60_000;
@@ -41,7 +41,7 @@ async function scan(ctx: GdriveContext, prefix: string): Promise<ObjectInfo[]> {
   const root = await ctx.folders.rootId();
   const known = ctx.folders.entries().filter(([name]) => folderMayHold(prefix, name));
   const searched = new Set([root, ...known.flatMap(([, list]) => list.map((f) => f.id))]);
-  const files = await ctx.api.search(childrenQuery([...searched]));
+  const files = await ctx.api.searchChildren([...searched], 'trashed = false');
   // The library folder's children tell us about top-level folders other writers created.
   const fresh: string[] = [];
   for (const f of files) {
@@ -49,7 +49,7 @@ async function scan(ctx: GdriveContext, prefix: string): Promise<ObjectInfo[]> {
     ctx.folders.learn(f.name, [f]);
     if (folderMayHold(prefix, f.name) && !searched.has(f.id)) fresh.push(f.id);
   }
-  if (fresh.length > 0) files.push(...(await ctx.api.search(childrenQuery(fresh))));
+  if (fresh.length > 0) files.push(...(await ctx.api.searchChildren(fresh, 'trashed = false')));
 
   const byKey = new Map<string, DriveFile[]>();
   for (const f of files) {
@@ -73,10 +73,6 @@ async function scan(ctx: GdriveContext, prefix: string): Promise<ObjectInfo[]> {
     objects.push({ key, size: first.size, modified: first.modifiedTime ? new Date(first.modifiedTime) : undefined });
   }
   return objects.sort((a, b) => compareKeys(a.key, b.key));
-}
-
-function childrenQuery(parentIds: string[]): string {
-  return `trashed = false and (${parentIds.map((id) => `${quote(id)} in parents`).join(' or ')})`;
 }
 
 function parseCursor(cursor: string): { snapshot: string; after: string } {

@@ -6,15 +6,19 @@
  *
  *   log/w1/00000007-ab12  →  <library>/log/  "w1/00000007-ab12"
  *
- * Why this shape: `list('log/')` is one search, `'<library>' in parents or '<log>' in parents`,
- * which returns the library's few children (so new top-level folders are noticed) and the whole
- * log: one request per 1,000 entries whatever the number of writers, and no recursion. Drive
- * names may contain `/` and any Unicode; they are case-sensitive and need no escaping beyond
- * quoting in `q`.
+ * Why this shape: `list('log/')` is two searches in parallel, `'<library>' in parents` (its few
+ * children, so new top-level folders are noticed) and `'<log>' in parents` (the whole log): one
+ * request per 1,000 entries whatever the number of writers, and no recursion. (Not one OR of
+ * both parents: Drive sometimes drops one parent's children from such a search, see
+ * DriveApi.searchChildren.) Drive
+ * names may contain `/` and any Unicode and need no escaping beyond quoting in `q`; they are
+ * stored case-sensitively, but `name = '…'` searches ignore case, so every by-name search result
+ * is re-checked for the exact name (folders.ts `named`).
  *
  * Duplicates: Drive allows several files with one name in a folder (racing creates, a create
  * retried after a lost response), and racing writers may each create a top-level folder of the
- * same name. All same-named folders are read as one; all same-named files are one logical object
+ * same name, and a top-level folder that holds Drive's 500,000 items gets a same-named sibling
+ * (put.ts). All same-named folders are read as one; all same-named files are one logical object
  * when their bytes agree (the oldest file, by createdTime then id, stands for them).
  */
 import { StorageError } from '@syncacross/sync-core';

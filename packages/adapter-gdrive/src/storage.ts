@@ -7,8 +7,8 @@
  *   remove ours and answer `exists`. Calls on one key inside this process are serialized, which
  *   keeps one process from racing itself (it proves nothing across processes, and claims nothing).
  * - get reads by id (ids are cached from creates and listings; by-id reads do not lag).
- * - list is one search over the library folder and the relevant top-level folders, complete or
- *   an error; pages of the answer are served from a short-lived snapshot.
+ * - list is one search per folder (the library folder and the relevant top-level folders, in
+ *   parallel), complete or an error; pages of the answer are served from a short-lived snapshot.
  * Each operation is its own module (put.ts, read.ts, list.ts, delete.ts) over the shared context
  * (context.ts): the Drive API, the folder index, the ids learned per key.
  */

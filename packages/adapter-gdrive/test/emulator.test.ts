@@ -187,3 +187,61 @@ describe('Drive emulator', () => {
     expect([refresh.status, await refresh.json()]).toEqual([400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' }]);
   });
 });
+
+describe('Drive emulator real-world modes (src/emulator/real-world.ts)', () => {
+  const folder = async (call: Awaited<ReturnType<typeof setup>>['call'], name: string) =>
+    (await (await call('/drive/v3/files?fields=id', { method: 'POST', body: JSON.stringify({ name, mimeType: 'application/vnd.google-apps.folder', parents: ['root'] }) })).json()) as { id: string };
+
+  it("orOfParentsDrops: an OR of parents answers only the first parent's children ('some') or none ('all'); one parent answers all", async () => {
+    for (const [mode, want] of [
+      ['some', ['a1']],
+      ['all', []],
+    ] as const) {
+      const { call, list, upload } = await setup({ orOfParentsDrops: mode });
+      const [a, b] = [await folder(call, 'A'), await folder(call, 'B')];
+      await upload('a1', Buffer.from('1'), [a.id]);
+      await upload('b1', Buffer.from('2'), [b.id]);
+      const both = await list(`trashed = false and ('${a.id}' in parents or '${b.id}' in parents)`);
+      expect(both.body.files.map((f) => f.name)).toEqual(want);
+      expect(both.body.incompleteSearch).toBe(false);
+      expect((await list(`'${b.id}' in parents and trashed = false`)).body.files.map((f) => f.name)).toEqual(['b1']);
+    }
+  });
+
+  it("caseInsensitiveNameQueries: name = '…' matches any case; off, it matches exactly", async () => {
+    for (const [on, want] of [
+      [true, ['Pack', 'pack']],
+      [false, ['pack']],
+    ] as const) {
+      const { list, upload } = await setup({ caseInsensitiveNameQueries: on });
+      await upload('Pack', Buffer.from('1'));
+      await upload('pack', Buffer.from('2'));
+      expect((await list("name = 'pack'")).body.files.map((f) => f.name)).toEqual(want);
+    }
+  });
+
+  it('contentManager: files.delete is 403 insufficientFilePermissions, files.update trashed works; another account’s file refuses both', async () => {
+    const { e, call, upload } = await setup({ contentManager: true });
+    const f = await upload('x', Buffer.from('x'));
+    const del = await call(`/drive/v3/files/${f.id}`, { method: 'DELETE' });
+    expect(del.status).toBe(403);
+    expect(JSON.stringify(await del.json())).toContain('insufficientFilePermissions');
+    const trash = await call(`/drive/v3/files/${f.id}?fields=id,trashed`, { method: 'PATCH', body: JSON.stringify({ trashed: true }) });
+    expect(await trash.json()).toEqual({ id: f.id, trashed: true });
+    const foreign = e.store.create({ name: 'y', bytes: Buffer.from('y'), ownedByOther: true });
+    expect((await call(`/drive/v3/files/${foreign.id}`, { method: 'PATCH', body: JSON.stringify({ trashed: true }) })).status).toBe(403);
+  });
+
+  it('quotas and the folder cap answer 403s with the reasons Drive uses', async () => {
+    const { call, upload } = await setup({ dailyUploadBytes: 3, downloadsPerFilePerDay: 1, maxChildrenPerFolder: 1 });
+    const f = await upload('x', Buffer.from('xyz'));
+    expect(await upload('y', Buffer.from('y'))).toMatchObject({ error: { code: 403, errors: [{ reason: 'userRateLimitExceeded', message: 'User rate limit exceeded.' }] } });
+    expect((await call(`/drive/v3/files/${f.id}?alt=media`)).status).toBe(200);
+    expect(JSON.stringify(await (await call(`/drive/v3/files/${f.id}?alt=media`)).json())).toContain('downloadQuotaExceeded');
+    const d = await folder(call, 'D');
+    await call('/drive/v3/files', { method: 'POST', body: JSON.stringify({ name: 'one', parents: [d.id] }) });
+    const second = await call('/drive/v3/files', { method: 'POST', body: JSON.stringify({ name: 'two', parents: [d.id] }) });
+    expect(second.status).toBe(403);
+    expect(JSON.stringify(await second.json())).toContain('numChildrenInNonRootLimitExceeded');
+  });
+});

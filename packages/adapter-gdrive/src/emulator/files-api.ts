@@ -4,9 +4,9 @@
  * (metadata only, e.g. folders), delete (204). Uploads live in uploads.ts.
  */
 import { createHash } from 'node:crypto';
-import { parseQuery, QuerySyntaxError } from './query.js';
-import { driveError, invalidParameter, json, notFound, selectFields } from './responses.js';
-import { fileResource, ParentNotFound, type DriveStore, type Space, type NewFile } from './store.js';
+import { parseQuery, QuerySyntaxError, type ParsedQuery } from './query.js';
+import { driveError, invalidParameter, json, notFound, realWorldErrors, selectFields } from './responses.js';
+import { fileResource, FolderFull, ParentNotFound, type DriveStore, type Space, type NewFile, type StoredFile } from './store.js';
 
 const DEFAULT_FILE_FIELDS = 'kind,id,name,mimeType';
 const DEFAULT_LIST_FIELDS = 'kind,nextPageToken,incompleteSearch,files(kind,id,name,mimeType)';
@@ -14,6 +14,20 @@ const DEFAULT_LIST_FIELDS = 'kind,nextPageToken,incompleteSearch,files(kind,id,n
 export interface ListBehaviour {
   /** Answers this many upcoming listings with `incompleteSearch: true` (and a short page). */
   incompleteSearches: number;
+  /** Real-world modes of searches (real-world.ts). */
+  orOfParentsDrops?: 'some' | 'all';
+  caseInsensitiveNameQueries?: boolean;
+}
+
+/**
+ * Drive's OR-of-parents bug (real-world.ts, orOfParentsDrops): a search naming several parents
+ * answers only the first parent's children ('some') or none ('all'), and says nothing about it.
+ */
+function dropOrOfParents(store: DriveStore, parsed: ParsedQuery, matches: StoredFile[], mode: ListBehaviour['orOfParentsDrops']): StoredFile[] {
+  if (!mode || !parsed.parentBound || parsed.parentBound.size < 2) return matches;
+  if (mode === 'all') return [];
+  const first = store.resolveId(parsed.parentIds[0]!);
+  return matches.filter((f) => f.parents.includes(first));
 }
 
 /** Page tokens are bound to their query so a token replayed with another query is refused. */
@@ -34,7 +48,7 @@ export function listFiles(store: DriveStore, url: URL, behaviour: ListBehaviour)
   const q = p.get('q') ?? '';
   let parsed;
   try {
-    parsed = parseQuery(q);
+    parsed = parseQuery(q, { caseInsensitiveNames: behaviour.caseInsensitiveNameQueries });
   } catch (e) {
     if (e instanceof QuerySyntaxError) return invalidParameter('q', `Invalid Value (${e.message})`);
     throw e;
@@ -48,7 +62,12 @@ export function listFiles(store: DriveStore, url: URL, behaviour: ListBehaviour)
   const aliases = parsed.parentIds.map((id) => [id, store.resolveId(id)] as const).filter(([alias, real]) => alias !== real);
   const withAliases = <F extends { parents: readonly string[] }>(f: F): F =>
     aliases.length === 0 ? f : { ...f, parents: [...f.parents, ...aliases.filter(([, real]) => f.parents.includes(real)).map(([alias]) => alias)] };
-  const matches = store.search((f) => parsed.predicate(withAliases(f)), spaces as Set<Space>, parsed.parentBound);
+  const matches = dropOrOfParents(
+    store,
+    parsed,
+    store.search((f) => parsed.predicate(withAliases(f)), spaces as Set<Space>, parsed.parentBound),
+    behaviour.orOfParentsDrops,
+  );
   const tokenKey = `${q}|${[...spaces].sort().join(',')}`;
   let offset = 0;
   const token = p.get('pageToken');
@@ -106,10 +125,27 @@ export function createFromMetadata(store: DriveStore, metadata: unknown, bytes: 
     return json(selectFields(fileResource(created!), fields, DEFAULT_FILE_FIELDS));
   } catch (e) {
     if (e instanceof ParentNotFound) return driveError(404, 'notFound', e.message, { location: 'fileId', locationType: 'parameter' });
+    if (e instanceof FolderFull) return realWorldErrors.folderFull();
     throw e;
   }
 }
 
-export function deleteFile(store: DriveStore, fileId: string): Response {
+/** files.delete; `permanentDeleteRefused` plays a shared-drive content manager (real-world.ts). */
+export function deleteFile(store: DriveStore, fileId: string, permanentDeleteRefused: boolean): Response {
+  const file = store.get(fileId);
+  if (file && (file.ownedByOther || permanentDeleteRefused)) return realWorldErrors.insufficientFilePermissions(fileId);
   return store.delete(fileId) ? new Response(null, { status: 204 }) : notFound(fileId);
+}
+
+/** files.update (PATCH), metadata only: `trashed` and `name`, which is what clients use it for here. */
+export function updateFile(store: DriveStore, fileId: string, metadata: unknown, fields: string | null): Response {
+  const file = store.get(fileId);
+  if (!file || file.parents.length === 0) return notFound(fileId);
+  const m = (metadata ?? {}) as { trashed?: unknown; name?: unknown };
+  if (m.trashed !== undefined && typeof m.trashed !== 'boolean') return invalidParameter('trashed');
+  if (m.name !== undefined && typeof m.name !== 'string') return invalidParameter('name');
+  if (file.ownedByOther) return realWorldErrors.insufficientFilePermissions(fileId);
+  if (m.trashed !== undefined) file.trashed = m.trashed;
+  if (m.name !== undefined) file.name = m.name;
+  return json(selectFields(fileResource(file), fields, DEFAULT_FILE_FIELDS));
 }

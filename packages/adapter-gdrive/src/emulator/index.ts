@@ -6,10 +6,11 @@
  * quota (403 `userRateLimitExceeded`), injectable 403/429/5xx, `incompleteSearch`, lost create
  * responses that leave duplicates (`duplicateCreates`), plus the OAuth endpoints.
  */
-import { getFile, createFromMetadata, deleteFile, listFiles, type ListBehaviour } from './files-api.js';
+import { getFile, createFromMetadata, deleteFile, listFiles, updateFile, type ListBehaviour } from './files-api.js';
+import { DailyQuotas, type RealWorldOptions } from './real-world.js';
 import { FaultRules, type FaultRuleBase, type InjectedFault } from '@syncacross/sync-core/emulator-kit';
 import { OAuthEmulator, type OAuthEmulatorOptions } from './oauth.js';
-import { cannedError, driveError, unauthenticated, type InjectableError } from './responses.js';
+import { cannedError, driveError, realWorldErrors, unauthenticated, type InjectableError } from './responses.js';
 import { DriveStore, type StoredFile } from './store.js';
 import { UploadEndpoint } from './uploads.js';
 
@@ -18,8 +19,9 @@ export { FOLDER_MIME } from './store.js';
 export type { StoredFile } from './store.js';
 export type { InjectableError } from './responses.js';
 export type { OAuthClientRegistration } from './oauth.js';
+export type { RealWorldOptions } from './real-world.js';
 
-export interface DriveEmulatorOptions extends OAuthEmulatorOptions {
+export interface DriveEmulatorOptions extends OAuthEmulatorOptions, RealWorldOptions {
   /** How long a new file stays invisible to `files.list` searches (it is visible by id at once). Default 0. */
   searchLagMs?: number;
   /** Emulated per-user write quota: at most `writes` creates/deletes per `windowMs`, else 403 userRateLimitExceeded. */
@@ -41,7 +43,7 @@ export interface FaultRule extends FaultRuleBase {
   queryIncludes?: string;
 }
 
-export type RequestKind = 'list' | 'get' | 'media' | 'create' | 'upload' | 'chunk' | 'delete' | 'token' | 'authorize' | 'revoke' | 'other';
+export type RequestKind = 'list' | 'get' | 'media' | 'create' | 'upload' | 'chunk' | 'delete' | 'update' | 'token' | 'authorize' | 'revoke' | 'other';
 
 export interface DriveEmulatorStats {
   requests: Record<RequestKind, number>;
@@ -52,13 +54,13 @@ export interface DriveEmulatorStats {
 }
 
 const zeroStats = (): DriveEmulatorStats => ({
-  requests: { list: 0, get: 0, media: 0, create: 0, upload: 0, chunk: 0, delete: 0, token: 0, authorize: 0, revoke: 0, other: 0 },
+  requests: { list: 0, get: 0, media: 0, create: 0, upload: 0, chunk: 0, delete: 0, update: 0, token: 0, authorize: 0, revoke: 0, other: 0 },
   throttled: 0,
   injected: 0,
   total: 0,
 });
 
-const WRITE_KINDS: ReadonlySet<RequestKind> = new Set(['create', 'upload', 'delete']);
+const WRITE_KINDS: ReadonlySet<RequestKind> = new Set(['create', 'upload', 'delete', 'update']);
 
 export class DriveEmulator {
   readonly store: DriveStore;
@@ -66,7 +68,10 @@ export class DriveEmulator {
   readonly uploads: UploadEndpoint;
   stats: DriveEmulatorStats = zeroStats();
   /** Upcoming listings answered with `incompleteSearch: true`. */
-  readonly listBehaviour: ListBehaviour = { incompleteSearches: 0 };
+  readonly listBehaviour: ListBehaviour;
+  /** The real-world modes in force (real-world.ts); tests may change them between requests. */
+  readonly realWorld: RealWorldOptions;
+  private readonly quotas: DailyQuotas;
   copiesPerCreate: number;
   writeQuota: { writes: number; windowMs: number } | undefined;
   private readonly faults = new FaultRules<FaultRule, { method: string; path: string; query: string }>(
@@ -81,7 +86,22 @@ export class DriveEmulator {
     this.store = new DriveStore(this.now, options.searchLagMs ?? 0);
     this.oauth = new OAuthEmulator(options);
     this.copiesPerCreate = options.copiesPerCreate ?? 1;
-    this.uploads = new UploadEndpoint(this.store, () => this.copiesPerCreate);
+    this.realWorld = {
+      orOfParentsDrops: options.orOfParentsDrops,
+      caseInsensitiveNameQueries: options.caseInsensitiveNameQueries,
+      contentManager: options.contentManager,
+      dailyUploadBytes: options.dailyUploadBytes,
+      downloadsPerFilePerDay: options.downloadsPerFilePerDay,
+      maxChildrenPerFolder: options.maxChildrenPerFolder,
+    };
+    this.listBehaviour = { incompleteSearches: 0, orOfParentsDrops: options.orOfParentsDrops, caseInsensitiveNameQueries: options.caseInsensitiveNameQueries };
+    this.store.maxChildrenPerFolder = options.maxChildrenPerFolder ?? Infinity;
+    this.quotas = new DailyQuotas(this.realWorld, this.now);
+    this.uploads = new UploadEndpoint(
+      this.store,
+      () => this.copiesPerCreate,
+      (bytes) => this.quotas.upload(bytes),
+    );
     this.writeQuota = options.writeQuota;
     this.requireAuth = options.requireAuth ?? true;
   }
@@ -120,6 +140,7 @@ export class DriveEmulator {
     if (path === '/drive/v3/files') return method === 'GET' ? 'list' : method === 'POST' ? 'create' : 'other';
     if (path.startsWith('/drive/v3/files/')) {
       if (method === 'DELETE') return 'delete';
+      if (method === 'PATCH') return 'update';
       if (method === 'GET') return url.searchParams.get('alt') === 'media' ? 'media' : 'get';
     }
     return 'other';
@@ -164,21 +185,19 @@ export class DriveEmulator {
       case 'list':
         return listFiles(this.store, url, this.listBehaviour);
       case 'get':
+        return getFile(this.store, fileIdOf(path), url, request);
       case 'media':
-        return getFile(this.store, decodeURIComponent(path.slice('/drive/v3/files/'.length)), url, request);
+        if (this.store.get(fileIdOf(path))?.bytes && !this.quotas.download(this.store.get(fileIdOf(path))!.id)) return realWorldErrors.downloadQuota();
+        return getFile(this.store, fileIdOf(path), url, request);
       case 'delete':
-        return deleteFile(this.store, decodeURIComponent(path.slice('/drive/v3/files/'.length)));
+        return deleteFile(this.store, fileIdOf(path), this.realWorld.contentManager === true);
+      case 'update': {
+        const body = await readJson(request);
+        return body instanceof Response ? body : updateFile(this.store, fileIdOf(path), body, url.searchParams.get('fields'));
+      }
       case 'create': {
-        let metadata: unknown = {};
-        const text = await request.text();
-        if (text.trim() !== '') {
-          try {
-            metadata = JSON.parse(text);
-          } catch {
-            return driveError(400, 'parseError', 'Parse Error');
-          }
-        }
-        return createFromMetadata(this.store, metadata, undefined, url.searchParams.get('fields'), this.copiesPerCreate);
+        const metadata = await readJson(request);
+        return metadata instanceof Response ? metadata : createFromMetadata(this.store, metadata, undefined, url.searchParams.get('fields'), this.copiesPerCreate);
       }
       case 'upload':
         return this.uploads.post(url, request);
@@ -187,6 +206,19 @@ export class DriveEmulator {
       default:
         return driveError(404, 'notFound', `Not Found: ${method} ${path}`);
     }
+  }
+}
+
+const fileIdOf = (path: string) => decodeURIComponent(path.slice('/drive/v3/files/'.length));
+
+/** A JSON request body ({} when empty), or Drive's 400 parseError. */
+async function readJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return driveError(400, 'parseError', 'Parse Error');
   }
 }
 

@@ -125,7 +125,13 @@ function compare(op: string, a: string, b: string): boolean {
   }
 }
 
-export function parseQuery(q: string): ParsedQuery {
+export interface QueryOptions {
+  /** `name =`/`!=` ignore case, as on the real Drive (see real-world.ts, caseInsensitiveNameQueries). */
+  caseInsensitiveNames?: boolean;
+}
+
+export function parseQuery(q: string, options: QueryOptions = {}): ParsedQuery {
+  const fold = options.caseInsensitiveNames ? (s: string) => s.toLowerCase() : (s: string) => s;
   const tokens = tokenize(q);
   const parentIds: string[] = [];
   let pos = 0;
@@ -161,7 +167,7 @@ export function parseQuery(q: string): ParsedQuery {
       case 'name': {
         const op = expectOp(['=', '!=', 'contains']);
         const v = expectString();
-        return op === 'contains' ? (f) => nameContains(f.name, v) : (f) => compare(op, f.name, v);
+        return op === 'contains' ? (f) => nameContains(f.name, v) : (f) => compare(op, fold(f.name), fold(v));
       }
       case 'mimeType': {
         const op = expectOp(['=', '!=', 'contains']);

@@ -54,6 +54,14 @@ export function cannedError(kind: InjectableError, retryAfterSeconds?: number): 
   }
 }
 
+/** The 403s of real-world.ts's modes, with the reasons and messages Drive (and rclone's logs) show. */
+export const realWorldErrors = {
+  uploadCap: () => driveError(403, 'userRateLimitExceeded', 'User rate limit exceeded.', { domain: 'usageLimits' }),
+  downloadQuota: () => driveError(403, 'downloadQuotaExceeded', 'The download quota for this file has been exceeded.', { domain: 'usageLimits' }),
+  insufficientFilePermissions: (fileId: string) => driveError(403, 'insufficientFilePermissions', `The user does not have sufficient permissions for file ${fileId}.`),
+  folderFull: () => driveError(403, 'numChildrenInNonRootLimitExceeded', "The limit for this folder's number of children (files and folders) has been exceeded."),
+};
+
 export type InjectableError = 'userRateLimitExceeded' | 'rateLimitExceeded' | '429' | '500' | '502' | '503';
 
 /**

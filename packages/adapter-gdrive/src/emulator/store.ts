@@ -25,6 +25,8 @@ export interface StoredFile {
   trashed: boolean;
   /** Monotonic creation order, so equal timestamps still sort deterministically. */
   seq: number;
+  /** Owned by another account: this user can neither delete nor trash it (real-world.ts). */
+  ownedByOther: boolean;
 }
 
 export interface NewFile {
@@ -32,9 +34,12 @@ export interface NewFile {
   mimeType?: string;
   parents?: string[];
   bytes?: Buffer;
+  ownedByOther?: boolean;
 }
 
 export class DriveStore {
+  /** Items a folder other than a root may hold (real-world.ts, maxChildrenPerFolder). */
+  maxChildrenPerFolder = Infinity;
   readonly myDriveRootId: string;
   readonly appDataRootId: string;
   private readonly files = new Map<string, StoredFile>();
@@ -93,6 +98,7 @@ export class DriveStore {
       createdAtMs: at,
       trashed: false,
       seq: ++this.seq,
+      ownedByOther: input.ownedByOther ?? false,
     };
   }
 
@@ -102,6 +108,8 @@ export class DriveStore {
     for (const p of parents) {
       const parent = this.files.get(p);
       if (!parent || parent.mimeType !== FOLDER_MIME) throw new ParentNotFound(p);
+      const isRoot = p === this.myDriveRootId || p === this.appDataRootId;
+      if (!isRoot && (this.children.get(p)?.size ?? 0) >= this.maxChildrenPerFolder) throw new FolderFull(p);
     }
     const space = this.files.get(parents[0]!)!.space;
     const file = this.make({ ...input, parents }, space);
@@ -135,6 +143,12 @@ export class DriveStore {
 
   all(): StoredFile[] {
     return [...this.files.values()].filter((f) => f.parents.length > 0).sort((a, b) => a.seq - b.seq);
+  }
+}
+
+export class FolderFull extends Error {
+  constructor(readonly folderId: string) {
+    super(`folder ${folderId} is full`);
   }
 }
 

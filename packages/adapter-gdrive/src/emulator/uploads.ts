@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { createFromMetadata } from './files-api.js';
 import { boundaryOf, MultipartError, parseMultipart } from './multipart.js';
-import { driveError, invalidParameter, notFound } from './responses.js';
+import { driveError, invalidParameter, notFound, realWorldErrors } from './responses.js';
 import type { DriveStore } from './store.js';
 
 const CHUNK_GRANULE = 256 * 1024;
@@ -34,6 +34,8 @@ export class UploadEndpoint {
   constructor(
     private readonly store: DriveStore,
     private readonly copiesPerCreate: () => number,
+    /** Counts uploaded bytes against the daily upload cap (real-world.ts); false when over it. */
+    private readonly admitUpload: (bytes: number) => boolean = () => true,
   ) {}
 
   get openSessions(): number {
@@ -45,12 +47,14 @@ export class UploadEndpoint {
     const body = Buffer.from(await request.arrayBuffer());
     switch (url.searchParams.get('uploadType')) {
       case 'media':
+        if (!this.admitUpload(body.byteLength)) return realWorldErrors.uploadCap();
         return createFromMetadata(this.store, {}, body, fields, this.copiesPerCreate());
       case 'multipart': {
         try {
           const parts = parseMultipart(body, boundaryOf(request.headers.get('content-type')));
           if (parts.length !== 2) return driveError(400, 'badContent', 'Multipart upload needs exactly a metadata part and a media part.');
           const metadata = JSON.parse(parts[0]!.body.toString('utf8')) as unknown;
+          if (!this.admitUpload(parts[1]!.body.byteLength)) return realWorldErrors.uploadCap();
           return createFromMetadata(this.store, metadata, Buffer.from(parts[1]!.body), fields, this.copiesPerCreate());
         } catch (e) {
           if (e instanceof MultipartError || e instanceof SyntaxError) return driveError(400, 'badContent', `Malformed multipart body: ${e.message}`);
@@ -115,6 +119,7 @@ export class UploadEndpoint {
     }
     if (total !== undefined && session.receivedBytes === total) {
       this.sessions.delete(id);
+      if (!this.admitUpload(total)) return realWorldErrors.uploadCap();
       return createFromMetadata(this.store, session.metadata, Buffer.concat(session.received), session.fields, this.copiesPerCreate());
     }
     const headers: Record<string, string> = session.receivedBytes > 0 ? { range: `bytes=0-${session.receivedBytes - 1}` } : {};
