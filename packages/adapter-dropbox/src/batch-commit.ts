@@ -11,7 +11,8 @@
  */
 import type { Dropbox, files } from 'dropbox';
 import { tagChain } from './errors.js';
-import type { CommitGate } from './upload.js';
+
+export type CommitGate = <T>(commit: () => Promise<T>) => Promise<T>;
 
 const MAX_ENTRIES = 1000;
 

@@ -22,7 +22,7 @@ export const encodeKey = (key: string) => key.split('/').map(encodeName).join('/
  * clearly, before any request. The engine's own keys (`packs/<sha256>`, `log/<writer>/…`) stay
  * far below the limit.
  */
-export const MAX_NAME_LENGTH = 255;
+const MAX_NAME_LENGTH = 255;
 
 /** Why Dropbox cannot hold `key` (a segment too long once encoded), or undefined. */
 export function unstorableKey(key: string): string | undefined {

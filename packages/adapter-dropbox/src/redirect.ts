@@ -10,7 +10,7 @@
 import { StorageError } from '@syncacross/sync-core';
 import type { DropboxOptions } from './options.js';
 
-export const redirectUriFor = (port: number) => `http://127.0.0.1:${port}/`;
+const redirectUriFor = (port: number) => `http://127.0.0.1:${port}/`;
 
 const register = (uri: string) => `register ${uri} in the Dropbox App Console (your app → Settings → OAuth 2 → Redirect URIs), or set redirectPort to a port you registered`;
 

@@ -10,7 +10,7 @@
  * (docs.rs/dropbox-sdk files::upload_session_start, upload_session_finish)
  */
 import type { Dropbox, files } from 'dropbox';
-import type { CommitBatcher } from './batch-commit.js';
+import type { CommitBatcher, CommitGate } from './batch-commit.js';
 import { dropboxContentHash } from './content-hash.js';
 import { responseOf, tagChain } from './errors.js';
 
@@ -31,8 +31,6 @@ function correctOffset(e: unknown): number | undefined {
   if (tagChain(node)[0] === 'lookup_failed') node = node?.lookup_failed as Record<string, unknown> | undefined;
   return node?.['.tag'] === 'incorrect_offset' && typeof node.correct_offset === 'number' ? node.correct_offset : undefined;
 }
-
-export type CommitGate = <T>(commit: () => Promise<T>) => Promise<T>;
 
 /** How commits leave: paced one by one through `gate`, or gathered by `batcher` (commitMode "batch"). */
 export interface Commits {

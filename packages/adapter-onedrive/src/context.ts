@@ -29,7 +29,7 @@ export interface FolderLocation {
  * in OneDrive and SharePoint (https://support.microsoft.com/office/64883a5d-228e-48f5-b3d2-eb39e07630fa).
  * Counted from the drive root; a SharePoint site's own URL may count too, so this is an upper bound.
  */
-export const MAX_PATH_LENGTH = 400;
+const MAX_PATH_LENGTH = 400;
 
 /** `/drive/root:/Apps` + `syncacross` → `Apps/syncacross`; the drive root → ''. */
 function decodedPathOf(folder: DriveItemJson): string {

@@ -105,9 +105,9 @@ const listedEntry = z
   })
   .strict();
 
-export const lsOutput = z.object({ ok: z.literal(true), command: z.literal('ls'), library: z.string(), path: z.string(), at: z.string(), entries: z.array(listedEntry) }).strict();
+const lsOutput = z.object({ ok: z.literal(true), command: z.literal('ls'), library: z.string(), path: z.string(), at: z.string(), entries: z.array(listedEntry) }).strict();
 
-export const restoreOutput = z
+const restoreOutput = z
   .object({
     ok: z.literal(true),
     command: z.literal('restore'),
@@ -134,7 +134,7 @@ const verifyProblem = z
   })
   .strict();
 
-export const verifyOutput = z
+const verifyOutput = z
   .object({
     ok: z.literal(true),
     command: z.literal('verify'),

@@ -91,10 +91,10 @@ export interface DropboxEmulatorOptions {
 }
 
 /** The redirect URI the adapter README tells users to register. */
-export const DEFAULT_REDIRECT_URI = 'http://127.0.0.1:53682/';
+const DEFAULT_REDIRECT_URI = 'http://127.0.0.1:53682/';
 
 /** The routes that commit a write: a lost answer leaves their outcome unknown to the client. */
-export const WRITE_ROUTES = /^files\/(upload|upload_session\/finish|upload_session\/finish_batch(_v2)?|delete_v2)$/;
+const WRITE_ROUTES = /^files\/(upload|upload_session\/finish|upload_session\/finish_batch(_v2)?|delete_v2)$/;
 
 export const HOME_NAMESPACE_ID = '1001';
 export const TEAM_NAMESPACE_ID = '2002';

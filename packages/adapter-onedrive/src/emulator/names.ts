@@ -34,7 +34,7 @@ export const foldName = (name: string) => name.toLowerCase();
  * can't contain more than 400 characters"
  * (https://support.microsoft.com/office/64883a5d-228e-48f5-b3d2-eb39e07630fa).
  */
-export const SHAREPOINT_MAX_PATH = 400;
+const SHAREPOINT_MAX_PATH = 400;
 
 export function sharePointProblem(name: string, isFolder: boolean, fullPath: string): { detail?: string; message: string } | undefined {
   if (isFolder && name.startsWith('~')) return { message: `Invalid folder name ${JSON.stringify(name)}: folder names cannot begin with ~` };

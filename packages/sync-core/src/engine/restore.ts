@@ -40,7 +40,7 @@ export interface RestoreOptions {
   onProgress?: (p: SyncProgress) => void;
 }
 
-export interface RestoredFile {
+interface RestoredFile {
   path: string;
   version: string;
   size: number;
@@ -58,7 +58,7 @@ export interface RestoreOutcome {
   undeleted: string[];
 }
 
-export type RestoreTarget =
+type RestoreTarget =
   | { kind: 'folder'; dir: string; overwrite: boolean }
   /** `settle`: the record made good if the file still holds its recorded content (a record stored racy, a touched database). */
   | { kind: 'in-place'; dir: string; records: Map<string, LocalRecord>; settle: (record: LocalRecord) => Promise<LocalRecord> };
