@@ -100,4 +100,3 @@ export function namesFor(scheme: FolderNaming): OneDriveNames {
 const v1 = namesFor('v1');
 /** The v1 scheme's paths (kept for callers that predate per-repository naming). */
 export const keyToPath = v1.keyToPath;
-const dirToPath = v1.dirToPath;

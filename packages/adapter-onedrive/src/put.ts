@@ -21,8 +21,6 @@ import { uploadWithSession, type DriveItemJson } from './upload-session.js';
 const quoteTag = (etag: string) => (etag.startsWith('"') ? etag : `"${etag}"`);
 const body = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-/** How a create above the simple-upload limit is made atomic. */
-type LargeCreatePath = 'session' | 'staged';
 export type CreateVia = (ctx: OneDriveContext, path: string, bytes: Uint8Array) => Promise<PutResult>;
 
 export async function putIfAbsent(ctx: OneDriveContext, key: string, bytes: Uint8Array): Promise<PutResult> {
