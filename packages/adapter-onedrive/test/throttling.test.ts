@@ -100,5 +100,6 @@ describe('a throttling storm during a 5,000-object upload', () => {
     // The gate holds everyone back: a storm costs a few 429s per in-flight request (16 workers;
     // a storm without Retry-After is waited out by back-off, a few tries each), not a retry storm.
     expect(emu.throttler.stats.throttledResponses).toBeLessThan(emu.throttler.stats.storms * 16 * 5);
-  }, 60_000);
+    // 19 s idle; over 60 s on a loaded 2-core machine (issue 25): the bound is for a hang, not for speed.
+  }, 180_000);
 });
