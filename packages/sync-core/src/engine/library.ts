@@ -200,7 +200,12 @@ export class Library extends EventEmitter {
     }
     if (this.options.readOnly) throw new Error('library was opened read-only');
     const ctx = this.roundContext(opts);
-    const target = { kind: 'in-place' as const, dir: this.dir, records: this.state.localRecords(), settle: (r: LocalRecord) => settleRecord(ctx, r) };
+    const target = {
+      kind: 'in-place' as const,
+      dir: this.dir,
+      byTreePath: new Map([...this.state.localRecords().values()].map((r) => [r.treePath, r])),
+      settle: (r: LocalRecord) => settleRecord(ctx, r),
+    };
     const outcome = await restoreEntries(source, { ...request, target });
     const sync = await this.sync({ signal: opts.signal, onProgress: opts.onProgress });
     return { ...outcome, sync };

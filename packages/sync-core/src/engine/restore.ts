@@ -61,7 +61,8 @@ export interface RestoreOutcome {
 type RestoreTarget =
   | { kind: 'folder'; dir: string; overwrite: boolean }
   /** `settle`: the record made good if the file still holds its recorded content (a record stored racy, a touched database). */
-  | { kind: 'in-place'; dir: string; records: Map<string, LocalRecord>; settle: (record: LocalRecord) => Promise<LocalRecord> };
+  /** `byTreePath`: the local records by the tree path they stand for (a record is keyed by its name on disk). */
+  | { kind: 'in-place'; dir: string; byTreePath: Map<string, LocalRecord>; settle: (record: LocalRecord) => Promise<LocalRecord> };
 
 export interface RestoreSource {
   versions: HashedVersion[];
@@ -155,7 +156,7 @@ async function restoreOne(fetcher: ChunkFetcher, entry: TreeEntry, target: Resto
   let diskPath = entry.path;
   let record: LocalRecord | undefined;
   if (target.kind === 'in-place') {
-    const recorded = [...target.records.values()].find((r) => r.treePath === entry.path);
+    const recorded = target.byTreePath.get(entry.path);
     record = recorded && (await target.settle(recorded));
     diskPath = record?.path ?? entry.path;
     const held = record ? (await statOf(join(target.dir, diskPath))) !== undefined : false;
@@ -171,7 +172,9 @@ async function restoreOne(fetcher: ChunkFetcher, entry: TreeEntry, target: Resto
     return { path: entry.path, version: v.hash, size: v.kind === 'dir' ? 0 : v.size };
   } catch (e) {
     if (isPerPathError(e)) return describePathError(e);
-    if (e instanceof Error && /no known location|could not read|does not match/i.test(e.message)) return `could not read its content from the remote: ${e.message}`;
+    // Content the remote cannot give (a lost or damaged pack): this path is not restored, the others are.
+    const code = (e as { code?: string }).code;
+    if (code === 'Corrupt' || code === 'NotFound') return `could not read its content from the remote: ${(e as Error).message}`;
     throw e;
   }
 }

@@ -134,6 +134,20 @@ describe('restore from a library', () => {
   });
 });
 
+describe('restore when the remote lost content', () => {
+  it('names the file whose pack is gone and restores the others', async () => {
+    const { node, storage, clock } = await clockedNode();
+    await editAndSync(node, clock, T0, { 'lost.md': 'l'.repeat(100) });
+    await editAndSync(node, clock, T0 + HOUR, { 'kept.md': 'k' });
+    const pack = node.lib.state.chunk(node.lib.state.version(node.lib.list({ path: 'lost.md' })[0]!.version)!.chunks[0]!)![1];
+    storage.debug.remove(pack);
+    const to = join(await tempDir('syncacross-restored-'), 'out');
+    const outcome = await node.lib.restore({ to });
+    expect(outcome.failed).toEqual([{ path: 'lost.md', reason: expect.stringMatching(/could not read its content from the remote/) }]);
+    expect(await snapshot(to)).toEqual({ 'kept.md': 'k' });
+  });
+});
+
 describe('restore with no library', () => {
   it('a fresh machine rebuilds the library from the remote alone, SQLite database included', async () => {
     const { node, storage, clock } = await clockedNode();
