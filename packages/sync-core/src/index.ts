@@ -7,10 +7,26 @@
  */
 
 // Syncing a library.
-export { openLibrary, Library } from './engine/library.js';
-export type { LibraryOptions, SyncSummary, SyncProgress, HistoryEntry, ListedEntry, RestoreOptions, RestoreOutcome, VerifyOptions, VerifyReport, VerifyOutcome } from './engine/library.js';
+export { Library } from './engine/library.js';
+export { openLibrary } from './engine/open-library.js';
+export type {
+  LibraryOptions,
+  RepositorySecret,
+  SecretSource,
+  SyncSummary,
+  SyncProgress,
+  HistoryEntry,
+  ListedEntry,
+  RestoreOptions,
+  RestoreOutcome,
+  VerifyOptions,
+  VerifyReport,
+  VerifyOutcome,
+} from './engine/library.js';
 export type { VerifyProblem, VerifyProblemKind } from './engine/verify.js';
 export { restoreFromRemote, type RemoteRestoreOptions } from './engine/remote-restore.js';
+export type { NewRepository, RepositoryFormat } from './engine/repository.js';
+export { DEFAULT_KDF, type KdfParams, type KeyInfo, type UnlockedKey } from './codec/keyring.js';
 export { SyncError, isSyncError, SYNC_ERROR_CODES, type SyncErrorCode } from './model/sync-error.js';
 export { BUILTIN_IGNORES } from './local/ignore-rules.js';
 // Types that appear in LibraryOptions and Library's methods, so an app can name them.

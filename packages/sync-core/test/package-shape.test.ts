@@ -18,6 +18,7 @@ const readme = readFileSync(`${root}/README.md`, 'utf8');
 
 const PUBLIC_API = [
   'BUILTIN_IGNORES',
+  'DEFAULT_KDF',
   'Library',
   'MIN_SECRET_LENGTH',
   'STORAGE_ERROR_CODES',

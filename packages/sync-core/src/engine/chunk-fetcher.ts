@@ -11,7 +11,7 @@
 import type { Storage } from '../storage/contract.js';
 import { isStorageError, StorageError } from '../storage/errors.js';
 import { checkAborted } from '../model/abort.js';
-import { sha256 } from '../model/hashing.js';
+import type { RepositoryCodec } from '../codec/repository-codec.js';
 import type { ChunkLocation } from '../model/chunk-location.js';
 
 const WINDOW = 16 * 1024 * 1024;
@@ -28,6 +28,8 @@ export class ChunkFetcher {
 
   constructor(
     private readonly storage: Storage,
+    /** How chunks are stored (format, key): each read is decoded and verified through it. */
+    private readonly codec: RepositoryCodec,
     /** Every known location of a chunk, the one to try first first. */
     private readonly locate: (hash: string) => ChunkLocation[],
     private readonly signal?: AbortSignal,
@@ -89,8 +91,9 @@ export class ChunkFetcher {
       this.cache.unshift(hit);
       this.cache.length = Math.min(this.cache.length, 3);
     }
-    const chunk = hit.bytes.subarray(offset - hit.offset, offset - hit.offset + length);
-    if (chunk.byteLength !== length || sha256(chunk) !== hash) return { hash, pack, offset, length, kind: 'mismatch' };
+    const stored = hit.bytes.subarray(offset - hit.offset, offset - hit.offset + length);
+    const chunk = stored.byteLength === length ? this.codec.loadChunk(hash, stored) : undefined;
+    if (!chunk) return { hash, pack, offset, length, kind: 'mismatch' };
     this.readOk.add(pack);
     return chunk;
   }

@@ -9,6 +9,8 @@
  *   and listings lag reads: retried on later rounds (retry-ledger.ts), condemned only if it
  *   persists.
  */
+import type { RepositoryCodec } from '../codec/repository-codec.js';
+import { MARKER_PREFIX } from './repository.js';
 import type { Storage } from '../storage/contract.js';
 import { isStorageError } from '../storage/errors.js';
 import { objectExists } from '../storage/listing.js';
@@ -33,7 +35,7 @@ export interface FetchOutcome {
 /** A listed segment, with what the listing says of it (to notice when it changes). */
 export type ListedSegment = SegmentKey & { size?: number; etag?: string };
 
-export async function fetchSegments(storage: Storage, keys: ListedSegment[], repoIds: string[], concurrency = 8, signal?: AbortSignal): Promise<FetchOutcome> {
+export async function fetchSegments(storage: Storage, keys: ListedSegment[], repoIds: string[], codec: RepositoryCodec, concurrency = 8, signal?: AbortSignal): Promise<FetchOutcome> {
   const out: FetchOutcome = { fetched: [], corrupt: [], torn: [] };
   const aliases = new Set(repoIds);
   let next = 0;
@@ -60,11 +62,11 @@ export async function fetchSegments(storage: Storage, keys: ListedSegment[], rep
         const accept = (id: string) => aliases.has(id) || ((unknownRepo = id), false);
         let segment: Segment;
         try {
-          segment = decodeSegment(key, bytes, accept);
+          segment = decodeSegment(key, bytes, accept, codec);
         } catch (e) {
-          if (!unknownRepo || !/^[0-9a-f]{32}$/.test(unknownRepo) || !(await objectExists(storage, `repo/${unknownRepo}`))) throw e;
+          if (!unknownRepo || !/^[0-9a-f]{32}$/.test(unknownRepo) || !(await objectExists(storage, `${MARKER_PREFIX[codec.format]}${unknownRepo}`))) throw e;
           aliases.add(unknownRepo);
-          segment = decodeSegment(key, bytes, accept);
+          segment = decodeSegment(key, bytes, accept, codec);
         }
         out.fetched.push({ key, segment, versions: segment.versions.map(withHash) });
       } catch (e) {

@@ -7,25 +7,20 @@
  * list, fetch and merge, scan, upload packs then the segment, materialize.
  */
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { hostname } from 'node:os';
-import { join, relative, resolve, isAbsolute } from 'node:path';
+import { relative, resolve, isAbsolute } from 'node:path';
 import type { Storage } from '../storage/contract.js';
-import { checkedStorage } from '../storage/checked.js';
-import { withCounting, type CountingStorage } from '../storage/wrappers/counting.js';
-import { withRetry, type RetryOptions } from '../storage/wrappers/retry.js';
+import type { CountingStorage } from '../storage/wrappers/counting.js';
+import type { RetryOptions } from '../storage/wrappers/retry.js';
 import { loadIgnoreRules } from '../local/ignore-rules.js';
-import { acquireLock, type LibraryLock } from '../local/lock.js';
-import { LocalState, type LocalRecord } from '../local/state.js';
-import { DEFAULT_CHUNKING, type ChunkingParams } from '../model/chunker.js';
-import { DEFAULT_PACK_SIZE } from './packs.js';
+import type { LocalState, LocalRecord } from '../local/state.js';
+import type { LibraryLock } from '../local/lock.js';
+import type { ChunkingParams } from '../model/chunker.js';
 import { SyncError } from '../model/sync-error.js';
-import { createOrJoin } from './repository.js';
+import type { NewRepository } from './repository.js';
+import { addKey, listKeys, removeKey, type KdfParams, type KeyInfo, type UnlockedKey } from '../codec/keyring.js';
 import { buildTree, headsByPath, type Tree } from './merge.js';
 import { runRound } from './round.js';
 import type { RoundContext, RoundOptions } from './round-context.js';
-import { HONEST_POLICY, type RoundPolicy } from './round-policy.js';
 import type { SyncProgress, SyncSummary } from './sync-summary.js';
 import type { HashedVersion } from '../model/version.js';
 import { chunkLocations } from './chunk-locations.js';
@@ -72,7 +67,23 @@ export interface LibraryOptions {
   now?: () => number;
   /** Segments fetched in parallel (default 8; the simulation uses 1 for determinism). */
   fetchConcurrency?: number;
+  /**
+   * How a repository created by this open is made (docs/PROTOCOL.md §3.5-3.6): its format
+   * (default 1 in this release's library API; the CLI creates format 2) and whether it is encrypted.
+   */
+  newRepository?: NewRepository;
+  /**
+   * What opens an encrypted repository: its passphrase, or the master key this node remembered
+   * (`Library.unlockedKey`). Ignored for an unencrypted one. Without it, opening an encrypted
+   * repository fails with `KeyRequired`; a wrong one with `KeyRejected`, and nothing is written.
+   * A function is asked only when a key is needed (so a prompt appears only for an encrypted
+   * repository), with the repository id ('' while creating one).
+   */
+  secret?: RepositorySecret | SecretSource;
 }
+
+export type RepositorySecret = { passphrase: string } | { masterKey: Uint8Array };
+export type SecretSource = (repo: string) => Promise<RepositorySecret | undefined>;
 
 export interface HistoryEntry {
   hash: string;
@@ -84,13 +95,6 @@ export interface HistoryEntry {
   parents: string[];
   head: boolean;
 }
-
-const sanitizeNode = (name: string) =>
-  name
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 32) || 'node';
 
 export class Library extends EventEmitter {
   readonly storage: CountingStorage;
@@ -104,6 +108,7 @@ export class Library extends EventEmitter {
     storage: CountingStorage,
     private readonly remote: Storage,
     readonly options: RoundOptions & { readOnly?: boolean },
+    private readonly key?: UnlockedKey,
   ) {
     super();
     this.storage = storage;
@@ -114,6 +119,45 @@ export class Library extends EventEmitter {
   }
   get writer(): string {
     return this.state.round.get('writer');
+  }
+  /** The repository's format and whether it is encrypted. */
+  get format(): { format: 1 | 2; encrypted: boolean } {
+    return { format: this.options.codec.format, encrypted: this.options.codec.encrypted };
+  }
+  /**
+   * The key that opened an encrypted repository (undefined otherwise), for an application to
+   * remember (the CLI keeps it in its credentials folder, mode 0600): a secret, never to be logged.
+   */
+  unlockedKey(): UnlockedKey | undefined {
+    return this.key;
+  }
+
+  /** The keys (passphrases) of an encrypted repository; `current` is the one this node opened it with. */
+  async keys(): Promise<(KeyInfo & { current: boolean })[]> {
+    const key = this.requireKey();
+    return (await listKeys(this.storage, this.repository)).map((k) => ({ ...k, current: k.id === key.keyId }));
+  }
+
+  /** Adds a passphrase that opens the repository (e.g. one per team member); returns its key id. */
+  async addKey(passphrase: string, kdf?: KdfParams): Promise<string> {
+    const key = this.requireKey();
+    return addKey(this.storage, this.repository, key.masterKey, passphrase, kdf, this.options.now());
+  }
+
+  /**
+   * Removes a passphrase; the others keep working. Not the last one, nor the one this node used.
+   * Who once opened the repository may still hold its master key: removing a key stops that
+   * passphrase from opening it, it does not re-encrypt anything (docs/PROTOCOL.md §3.6).
+   */
+  async removeKey(id: string): Promise<void> {
+    const key = this.requireKey();
+    await removeKey(this.storage, this.repository, id, key.keyId);
+  }
+
+  private requireKey(): UnlockedKey {
+    if (!this.options.codec.encrypted) throw new SyncError('InvalidArgument', `repository ${this.repository} is not encrypted: it has no keys`);
+    if (!this.key) throw new SyncError('KeyRequired', `repository ${this.repository} is encrypted: give its passphrase`);
+    return this.key;
   }
 
   async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncSummary> {
@@ -189,7 +233,7 @@ export class Library extends EventEmitter {
   async restore(opts: RestoreOptions): Promise<RestoreOutcome & { sync?: SyncSummary }> {
     if ((opts.to === undefined) === (opts.inPlace !== true)) throw new SyncError('InvalidArgument', 'restore needs either a folder to write into or in-place, not both');
     const at = this.pointInTime(opts.at);
-    const source = { versions: this.state.allVersions(), storage: this.storage, locate: (h: string) => chunkLocations(this.state, h) };
+    const source = { versions: this.state.allVersions(), storage: this.storage, codec: this.options.codec, locate: (h: string) => chunkLocations(this.state, h) };
     const request = { paths: opts.paths ?? [], at, signal: opts.signal, onProgress: opts.onProgress };
     if (opts.to !== undefined) {
       const dir = resolve(opts.to);
@@ -217,14 +261,14 @@ export class Library extends EventEmitter {
    * it holds of them (one sync), then checks again: `problems` is what remains.
    */
   async verify(opts: VerifyOptions & { repair?: boolean } = {}): Promise<VerifyOutcome> {
-    const repoIds = await verifyRepository(this.storage, this.state.round.get('repo'));
-    const report = await verifyRemote(this.storage, this.state, repoIds, opts);
+    const repoIds = await verifyRepository(this.storage, this.state.round.get('repo'), this.state.round.get('format'), this.state.round.get('encrypted'));
+    const report = await verifyRemote(this.storage, this.options.codec, this.state, repoIds, opts);
     if (!opts.repair || report.problems.length === 0) return report;
     if (this.options.readOnly) throw new Error('library was opened read-only');
     const packs = [...new Set(report.problems.filter((p) => p.kind.startsWith('pack-')).map((p) => p.object))].sort();
     this.state.transaction(() => markPacksLost(this.state, packs));
     const sync = await this.sync(opts);
-    const after = await verifyRemote(this.storage, this.state, repoIds, { ...opts, ...(report.sample ? { seed: report.sample.seed } : {}) });
+    const after = await verifyRemote(this.storage, this.options.codec, this.state, repoIds, { ...opts, ...(report.sample ? { seed: report.sample.seed } : {}) });
     return { ...after, repair: { found: report.problems, packs, sync } };
   }
 
@@ -234,58 +278,5 @@ export class Library extends EventEmitter {
     this.state.close();
     await this.lock.release();
     await this.remote.close?.();
-  }
-}
-
-export function openLibrary(o: LibraryOptions): Promise<Library> {
-  return openLibraryWithPolicy(o, HONEST_POLICY);
-}
-
-/**
- * openLibrary with the round's decisions taken by `policy`: only the simulation passes anything
- * but HONEST_POLICY, to prove its checker catches a broken engine. Not on the main entry; exported
- * from `@syncacross/sync-core/testing`.
- */
-export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPolicy): Promise<Library> {
-  const stateDir = o.stateDir ?? join(o.dir, '.syncacross');
-  const now = o.now ?? Date.now;
-  const fresh = !(await import('node:fs')).existsSync(join(stateDir, 'state.db'));
-  if (fresh && (o.create === false || o.readOnly)) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
-  await mkdir(stateDir, { recursive: true });
-  const lock: LibraryLock = o.readOnly ? { release: async () => undefined } : await acquireLock(join(stateDir, 'lock'), o.lockWaitMs ?? 2000);
-  let state: LocalState | undefined;
-  try {
-    state = new LocalState(join(stateDir, 'state.db'), { readonly: o.readOnly === true });
-    // From the outside in: counting, retry, checked, the adapter. Counting sees each request the
-    // engine makes once however many attempts retry needs (its `failures` are requests that threw
-    // in the end); every attempt passes checkedStorage's validation before reaching the adapter.
-    const checked = checkedStorage(o.storage);
-    const counting = withCounting(o.retry === false ? checked : withRetry(checked, o.retry));
-    if (!state.round.get('repo')) {
-      if (o.create === false || o.readOnly) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
-      const repo = await createOrJoin(counting, now());
-      const node = state.round.get('node') || `${sanitizeNode(o.nodeName ?? hostname())}-${randomBytes(2).toString('hex')}`;
-      state.transaction(() => {
-        state!.round.set('node', node);
-        state!.round.set('writer', `${node}.${randomBytes(4).toString('hex')}`);
-        state!.round.set('seq', 0);
-        state!.round.set('repo', repo);
-      });
-    }
-    return new Library(o.dir, stateDir, state, lock, counting, o.storage, {
-      stableAfterMs: o.stableAfterMs ?? 2000,
-      settleWaitMs: o.settleWaitMs ?? 3000,
-      roundLimitMs: o.roundLimitMs ?? 10 * 60_000,
-      packSize: o.packSize ?? DEFAULT_PACK_SIZE,
-      chunking: o.chunking ?? DEFAULT_CHUNKING,
-      now,
-      fetchConcurrency: o.fetchConcurrency ?? 8,
-      policy,
-      readOnly: o.readOnly === true,
-    });
-  } catch (e) {
-    state?.close();
-    await lock.release();
-    throw e;
   }
 }

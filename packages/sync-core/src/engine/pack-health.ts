@@ -10,9 +10,9 @@
  * - missing: retried; only when that persists does this node look for lost packs.
  * Meanwhile a file that could not be written is retryable (the CLI exits 3), not an error.
  */
+import type { RepositoryCodec } from '../codec/repository-codec.js';
 import { createHash } from 'node:crypto';
 import type { Storage } from '../storage/contract.js';
-import { sha256 } from '../model/hashing.js';
 import { isStorageError } from '../storage/errors.js';
 import type { LocalState } from '../local/state.js';
 import type { ChunkFetcher } from './chunk-fetcher.js';
@@ -33,7 +33,12 @@ export type PackVerdict = 'intact' | 'damaged' | 'missing';
  * not hold their chunk there (judged only when the pack is intact; probes beyond a 64 MiB
  * budget are not judged).
  */
-export async function checkPack(storage: Storage, pack: string, probes: { hash: string; offset: number; length: number }[] = []): Promise<{ verdict: PackVerdict; bogus: number[] }> {
+export async function checkPack(
+  storage: Storage,
+  codec: RepositoryCodec,
+  pack: string,
+  probes: { hash: string; offset: number; length: number }[] = [],
+): Promise<{ verdict: PackVerdict; bogus: number[] }> {
   const digest = createHash('sha256');
   let budget = 64 * 1024 * 1024;
   const buffers = probes.map((p) => (p.length <= budget ? ((budget -= p.length), Buffer.alloc(p.length)) : undefined));
@@ -55,7 +60,7 @@ export async function checkPack(storage: Storage, pack: string, probes: { hash: 
     throw e;
   }
   if (`packs/${digest.digest('hex')}` !== pack) return { verdict: 'damaged', bogus: [] };
-  const bogus = probes.flatMap((p, i) => (buffers[i] && (p.offset + p.length > end || sha256(buffers[i]!) !== p.hash) ? [i] : []));
+  const bogus = probes.flatMap((p, i) => (buffers[i] && (p.offset + p.length > end || !codec.loadChunk(p.hash, buffers[i]!)) ? [i] : []));
   return { verdict: 'intact', bogus };
 }
 
@@ -78,7 +83,15 @@ export function markPacksLost(state: PackHealthState, packs: string[]): void {
  * the mismatch persists (retry-ledger.ts); until then the pack stays `pending`, checked again
  * when due.
  */
-export async function findDamagedPacks(state: PackHealthState, storage: Storage, now: number, inUse: string[], lost: string[], announced: string[]): Promise<{ damaged: string[]; pending: string[] }> {
+export async function findDamagedPacks(
+  state: PackHealthState,
+  storage: Storage,
+  codec: RepositoryCodec,
+  now: number,
+  inUse: string[],
+  lost: string[],
+  announced: string[],
+): Promise<{ damaged: string[]; pending: string[] }> {
   const ledger = new RetryLedger(state.db);
   const used = new Set(inUse);
   const gone = new Set(lost);
@@ -92,7 +105,7 @@ export async function findDamagedPacks(state: PackHealthState, storage: Storage,
       continue;
     }
     checks++;
-    const { verdict } = await checkPack(storage, pack);
+    const { verdict } = await checkPack(storage, codec, pack);
     if (verdict === 'intact') ledger.succeeded(pack);
     else if (ledger.failed(pack, 'pack', now, { reason: `${pack} was announced damaged and does not match its name`, missing: verdict === 'missing' })) {
       ledger.succeeded(pack);
@@ -112,7 +125,15 @@ export interface FailedFile {
  * After materialization: sorts this round's failed chunk reads and reports each file that could
  * not be written, as retryable or as an error.
  */
-export async function settleReadFailures(state: PackHealthState, storage: Storage, now: number, fetcher: ChunkFetcher, failed: FailedFile[], report: StepReport): Promise<void> {
+export async function settleReadFailures(
+  state: PackHealthState,
+  storage: Storage,
+  codec: RepositoryCodec,
+  now: number,
+  fetcher: ChunkFetcher,
+  failed: FailedFile[],
+  report: StepReport,
+): Promise<void> {
   const ledger = new RetryLedger(state.db);
   const byPack = new Map<string, typeof fetcher.failures>();
   for (const f of fetcher.failures) byPack.set(f.pack, [...(byPack.get(f.pack) ?? []), f]);
@@ -123,7 +144,7 @@ export async function settleReadFailures(state: PackHealthState, storage: Storag
     let verdict: PackVerdict = failures.some((f) => f.kind === 'missing') ? 'missing' : 'damaged';
     let bogus: typeof failures = [];
     if (verdict === 'damaged' && checks++ < MAX_CHECKS_PER_ROUND) {
-      const checked = await checkPack(storage, pack, failures);
+      const checked = await checkPack(storage, codec, pack, failures);
       verdict = checked.verdict;
       bogus = checked.bogus.map((i) => failures[i]!);
     }
@@ -167,7 +188,7 @@ export async function settleReadFailures(state: PackHealthState, storage: Storag
  * is either torn or points past the pack's end, which only the whole pack can tell (checkPack,
  * at most MAX_CHECKS_PER_ROUND packs: the rest wait for a later loss check or a failed read).
  */
-export async function verifyOtherLocations(state: PackHealthState, storage: Storage, hashes: string[], max = 2000): Promise<void> {
+export async function verifyOtherLocations(state: PackHealthState, storage: Storage, codec: RepositoryCodec, hashes: string[], max = 2000): Promise<void> {
   type Location = { hash: string; pack: string; offset: number; length: number };
   const bogus: Location[] = [];
   const short = new Map<string, Location[]>();
@@ -183,14 +204,14 @@ export async function verifyOtherLocations(state: PackHealthState, storage: Stor
         throw e;
       }
       if (bytes.byteLength === length) {
-        if (sha256(bytes) !== hash) bogus.push({ hash, pack, offset, length });
+        if (!codec.loadChunk(hash, bytes)) bogus.push({ hash, pack, offset, length });
       } else short.set(pack, [...(short.get(pack) ?? []), { hash, pack, offset, length }]);
     }
   }
   let checks = 0;
   for (const [pack, probes] of short) {
     if (checks++ >= MAX_CHECKS_PER_ROUND) break;
-    const checked = await checkPack(storage, pack, probes);
+    const checked = await checkPack(storage, codec, pack, probes);
     if (checked.verdict === 'intact') bogus.push(...checked.bogus.map((i) => probes[i]!));
   }
   if (bogus.length > 0) forgetLocations(state, bogus);

@@ -5,6 +5,7 @@
  * recorded in the segment that introduces it, which is written after the pack (data before
  * metadata).
  */
+import type { RepositoryCodec } from '../codec/repository-codec.js';
 import type { Storage } from '../storage/contract.js';
 import { sha256 } from '../model/hashing.js';
 import { checkPack } from './pack-health.js';
@@ -26,14 +27,17 @@ export class PackWriter {
 
   constructor(
     private readonly storage: Storage,
+    /** Each chunk goes into the pack as the repository stores it (format 2: compressed, maybe sealed). */
+    private readonly codec: RepositoryCodec,
     private readonly onLocated: (locations: ChunkLocation[]) => void,
     private readonly isStored: (hash: string) => boolean,
     private readonly targetSize = DEFAULT_PACK_SIZE,
   ) {}
 
   /** Adds a chunk unless it is already stored or pending (deduplication by chunk hash). */
-  async add(hash: string, bytes: Uint8Array): Promise<boolean> {
+  async add(hash: string, chunk: Uint8Array): Promise<boolean> {
     if (this.inPack.has(hash) || this.isStored(hash)) return false;
+    const bytes = this.codec.storeChunk(hash, chunk);
     const needed = this.used + bytes.byteLength;
     if (!this.buffer || needed > this.buffer.length) {
       // Grow by doubling up to the target (plus room for one last chunk): a round that packs a
@@ -73,7 +77,7 @@ export class PackWriter {
     for (let pad = 0; ; pad++) {
       const bytes = pad === 0 ? pack : Buffer.concat([Buffer.alloc(pad), pack]);
       const key = `packs/${sha256(bytes)}`;
-      if ((await this.storage.putIfAbsent(key, bytes)) === 'created' || pad === 3 || (await checkPack(this.storage, key)).verdict !== 'damaged') return { key, pad };
+      if ((await this.storage.putIfAbsent(key, bytes)) === 'created' || pad === 3 || (await checkPack(this.storage, this.codec, key)).verdict !== 'damaged') return { key, pad };
     }
   }
 }

@@ -8,14 +8,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalState } from '../local/state.js';
-import { SyncError } from '../model/sync-error.js';
 import { checkedStorage } from '../storage/checked.js';
 import type { Storage } from '../storage/contract.js';
 import { withRetry, type RetryOptions } from '../storage/wrappers/retry.js';
 import { chunkLocations } from './chunk-locations.js';
 import { parsePointInTime } from './point-in-time.js';
 import { applyNewSegments, listSegments } from './remote-segments.js';
-import { listRepositoryIds } from './repository.js';
+import { findRepository } from './repository.js';
+import { FORMAT_1, format2Codec } from '../codec/repository-codec.js';
+import { dataKeyOf } from '../codec/keyring.js';
 import { restoreEntries, type RestoreOutcome } from './restore.js';
 import { emptyReport, type SyncProgress } from './sync-summary.js';
 
@@ -31,6 +32,8 @@ export interface RemoteRestoreOptions {
   signal?: AbortSignal;
   onProgress?: (p: SyncProgress) => void;
   retry?: RetryOptions;
+  /** The passphrase of an encrypted repository (a function: asked only if the repository is encrypted). */
+  passphrase?: string | ((repo: string) => Promise<string | undefined>);
   now?: () => number;
 }
 
@@ -40,19 +43,20 @@ export interface RemoteRestoreOptions {
  */
 export async function restoreFromRemote(o: RemoteRestoreOptions): Promise<RestoreOutcome & { warnings: string[] }> {
   const storage = withRetry(checkedStorage(o.storage), o.retry);
-  const repoIds = await listRepositoryIds(storage);
-  if (repoIds.length === 0) throw new SyncError('NotARepository', `${o.storage.name} holds no syncacross repository: nothing to restore`);
+  const found = await findRepository(storage, o.passphrase);
+  const repoIds = found.ids;
+  const codec = found.format === 1 ? FORMAT_1 : format2Codec(found.key && dataKeyOf(found.key.masterKey));
   const dir = await mkdtemp(join(tmpdir(), 'syncacross-restore-'));
   const state = new LocalState(join(dir, 'state.db'));
   try {
     const report = emptyReport();
     const listing = await listSegments(storage);
     const progress = (total: number) => o.onProgress?.({ phase: 'fetch', done: 0, total, bytes: 0 });
-    await applyNewSegments({ state, storage, now: (o.now ?? Date.now)(), fetchConcurrency: 8, progress, signal: o.signal }, report, listing, new Set(), repoIds);
+    await applyNewSegments({ state, storage, now: (o.now ?? Date.now)(), fetchConcurrency: 8, codec, progress, signal: o.signal }, report, listing, new Set(), repoIds);
     const versions = state.allVersions();
     const at = parsePointInTime(o.at ?? 'now', (o.now ?? Date.now)(), () => versions);
     const outcome = await restoreEntries(
-      { versions, storage, locate: (h) => chunkLocations(state, h) },
+      { versions, storage, codec, locate: (h) => chunkLocations(state, h) },
       { paths: o.paths ?? [], at, target: { kind: 'folder', dir: o.to, overwrite: o.overwrite === true }, signal: o.signal, onProgress: o.onProgress },
     );
     return { ...outcome, warnings: [...report.errors, ...report.retryable] };

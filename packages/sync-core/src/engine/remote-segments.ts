@@ -4,6 +4,7 @@
  * the retry ledger: retried with back-off, reported as retryable meanwhile (the round is not
  * complete: the CLI exits 3), condemned only when the failure persists or the bytes are final.
  */
+import type { RepositoryCodec } from '../codec/repository-codec.js';
 import type { Storage } from '../storage/contract.js';
 import { listAll } from '../storage/listing.js';
 import type { LocalState } from '../local/state.js';
@@ -31,6 +32,8 @@ export interface PullContext {
   storage: Storage;
   now: number;
   fetchConcurrency: number;
+  /** The repository's format (and key): how its segments decode. */
+  codec: RepositoryCodec;
   progress: (total: number) => void;
   /** Ctrl-C: stops between segment fetches. */
   signal?: AbortSignal;
@@ -57,7 +60,7 @@ export async function applyNewSegments(ctx: PullContext, report: StepReport, lis
   let added = 0;
   if (toRead.length > 0) {
     ctx.progress(toRead.length);
-    const outcome = await fetchSegments(ctx.storage, toRead, repoIds, ctx.fetchConcurrency, ctx.signal);
+    const outcome = await fetchSegments(ctx.storage, toRead, repoIds, ctx.codec, ctx.fetchConcurrency, ctx.signal);
     const byKey = new Map(toRead.map((k) => [k.key, k]));
     let maxHlc = state.round.get('hlc');
     state.transaction(() => {

@@ -1,36 +1,139 @@
 /**
- * Repository identity. Init writes `repo/<id>` with create-if-absent. On a backend where two
- * racing inits both succeed, every id listed under `repo/` is an alias of one repository (the
- * merge is over the union of their segments), so racing inits converge with no coordination.
+ * Repository identity (docs/PROTOCOL.md §3.1). Init writes a marker with create-if-absent: format 1
+ * `repo/<id>` (empty of meaning beyond its name), format 2 `repository/<id>` (JSON saying whether it
+ * is encrypted). On a backend where two racing inits both succeed, every id listed is an alias of
+ * one repository (the merge is over the union of their segments), so racing inits converge with
+ * no coordination; an encrypted one converges on the lowest id's keyring.
  * A library remembers its id: a remote that does not list it was wiped, switched, or is not
  * ours, and the sync stops before touching anything local.
  */
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import type { Storage } from '../storage/contract.js';
+import { isStorageError, StorageError } from '../storage/errors.js';
 import { listAll, objectExists } from '../storage/listing.js';
 import { SyncError } from '../model/sync-error.js';
+import { addKey, DEFAULT_KDF, newMasterKey, unlock, type KdfParams, type UnlockedKey } from '../codec/keyring.js';
 
-const REPOSITORY_FORMAT = 1;
+export type RepositoryFormat = 1 | 2;
+/** Where each format keeps its markers: a format-1 client lists only `repo/`, so it sees no repository in a format-2 remote and stops (NotARepository) instead of writing into it. */
+export const MARKER_PREFIX: Record<RepositoryFormat, string> = { 1: 'repo/', 2: 'repository/' };
+const MAX_MARKER = 4096;
 
-/** The repository ids the remote lists (more than one: racing inits, all one repository). */
-export async function listRepositoryIds(storage: Storage): Promise<string[]> {
-  return (await listAll(storage, 'repo/'))
-    .map((o) => o.key.slice('repo/'.length))
-    .filter((id) => /^[0-9a-f]{32}$/.test(id))
-    .sort();
+const marker2 = z
+  .object({ syncacross: z.literal('repository'), format: z.literal(2), id: z.string().regex(/^[0-9a-f]{32}$/), created: z.string().max(40), encryption: z.enum(['none', 'aes-256-gcm']) })
+  .strict();
+
+export interface NewRepository {
+  /** Default 1 (the library API's default this release; the CLI creates format 2). */
+  format?: RepositoryFormat;
+  /** Encrypt everything (format 2 only): needs `passphrase`. */
+  encrypt?: boolean;
+  /** scrypt parameters for the first key (default DEFAULT_KDF; tests use cheaper ones). */
+  kdf?: KdfParams;
 }
 
-/** Creates a repository, or joins the one that is there. Returns the id to remember. */
-export async function createOrJoin(storage: Storage, now: number): Promise<string> {
-  let ids = await listRepositoryIds(storage);
-  if (ids.length > 0) return ids[0]!;
+export interface JoinedRepository {
+  id: string;
+  format: RepositoryFormat;
+  encrypted: boolean;
+  key?: UnlockedKey;
+}
+
+/**
+ * The repository ids the remote lists under one format's prefix (more than one: racing inits), the
+ * one every node joins first. Format 1: the lowest id (all ids are aliases of one repository).
+ * Format 2: the marker created first by the storage's own clock, then the lowest id: an encrypted
+ * repository cannot alias another (each has its own master key), and "first created" is what
+ * a racing creator that listed before the other's marker existed also chose (§3.1).
+ */
+async function listRepositoryIds(storage: Storage, format: RepositoryFormat = 1): Promise<string[]> {
+  const prefix = MARKER_PREFIX[format];
+  const listed = (await listAll(storage, prefix)).map((o) => ({ id: o.key.slice(prefix.length), modified: o.modified?.getTime() })).filter((o) => /^[0-9a-f]{32}$/.test(o.id));
+  const byTime = format === 2 && listed.every((o) => o.modified !== undefined);
+  return listed.sort((a, b) => (byTime ? a.modified! - b.modified! : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((o) => o.id);
+}
+
+/** Reads a format-2 marker; a marker that is not ours (or a newer format) stops with a clear message. */
+async function readMarker(storage: Storage, id: string): Promise<{ encrypted: boolean }> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await storage.get(`${MARKER_PREFIX[2]}${id}`);
+  } catch (e) {
+    if (isStorageError(e, 'NotFound')) throw new StorageError('Unavailable', `${storage.name} lists repository ${id} but cannot read it yet; try again in a moment`, { cause: e });
+    throw e;
+  }
+  let parsed: unknown;
+  try {
+    parsed = bytes.byteLength <= MAX_MARKER ? JSON.parse(new TextDecoder().decode(bytes)) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const format = (parsed as { format?: unknown } | undefined)?.format;
+  if (typeof format === 'number' && format > 2) {
+    throw new SyncError('NotARepository', `${storage.name} holds a syncacross repository of format ${format}; this syncacross reads formats 1 and 2. Upgrade syncacross. Nothing was changed.`);
+  }
+  const checked = marker2.safeParse(parsed);
+  // Not readable as a marker: on a share that shows names before their bytes it may still be being
+  // written, so "not ready", never "not a repository" (which would make a node create its own).
+  if (!checked.success || checked.data.id !== id)
+    throw new StorageError('Unavailable', `${storage.name}: ${MARKER_PREFIX[2]}${id} cannot be read as a syncacross repository marker (yet); try again in a moment. Nothing was changed.`);
+  return { encrypted: checked.data.encryption !== 'none' };
+}
+
+/** Joins repository `id` of format 2: reads whether it is encrypted and, if so, opens its keyring. */
+/** Asked for the passphrase only when one is needed (a prompt appears only for an encrypted repository). */
+export type PassphraseSource = (repo: string) => Promise<string | undefined>;
+
+async function join2(storage: Storage, id: string, wanted: NewRepository, passphraseOf: PassphraseSource, racing: boolean): Promise<JoinedRepository> {
+  const { encrypted } = await readMarker(storage, id);
+  const at = racing ? ' (created at the same moment by another node)' : '';
+  if (wanted.encrypt && !encrypted)
+    throw new SyncError('InvalidArgument', `${storage.name} holds an unencrypted repository${at}; encryption is chosen when a repository is created. Nothing was changed.`);
+  if (!encrypted) return { id, format: 2, encrypted: false };
+  const passphrase = await passphraseOf(id);
+  if (passphrase === undefined) throw new SyncError('KeyRequired', `the repository on ${storage.name} is encrypted: give its passphrase`);
+  try {
+    return { id, format: 2, encrypted: true, key: await unlock(storage, id, passphrase) };
+  } catch (e) {
+    if (racing && e instanceof SyncError && e.code === 'KeyRejected') {
+      throw new SyncError(
+        'KeyRejected',
+        `another node created the repository on ${storage.name} at the same moment, with a different passphrase; it is the one everyone joins. Init again with that node's passphrase. Nothing was changed here.`,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+}
+
+/** Creates a repository, or joins the one that is there. */
+export async function createOrJoin(storage: Storage, now: number, wanted: NewRepository = {}, passphraseOf: PassphraseSource = async () => undefined): Promise<JoinedRepository> {
+  const format = wanted.format ?? 1;
+  if (wanted.encrypt && format !== 2) throw new SyncError('InvalidArgument', 'encryption needs repository format 2');
+  // Before creating, look three times: a server whose listings drop entries (lossy WebDAV, R2
+  // incidents) must not make a joining node create a second repository, which for an encrypted
+  // one is not an alias (§3.1). Costs nothing when a repository is there.
+  for (let look = 0; look < 3; look++) {
+    const v1 = await listRepositoryIds(storage, 1);
+    if (v1.length > 0) return join1(storage, v1[0]!, wanted);
+    const v2 = await listRepositoryIds(storage, 2);
+    if (v2.length > 0) return join2(storage, v2[0]!, wanted, passphraseOf, false);
+  }
   const anything = await storage.list('', { pageSize: 5 });
-  // A listing that dropped repo/ (a lossy server) but shows it here: join, never re-create.
-  const seen = anything.objects
-    .map((o) => /^repo\/([0-9a-f]{32})$/.exec(o.key)?.[1])
-    .filter((x): x is string => !!x)
-    .sort();
-  if (seen.length > 0) return seen[0]!;
+  // A listing that dropped the marker prefix (a lossy server) but shows it here, or shows an
+  // encrypted repository's keyring: join, never re-create.
+  for (const f of [1, 2] as const) {
+    const pattern = f === 1 ? /^repo\/([0-9a-f]{32})$/ : /^(?:repository\/([0-9a-f]{32})|keys\/([0-9a-f]{32})\/[0-9a-f]{16})$/;
+    const seen = anything.objects
+      .map((o) => {
+        const m = pattern.exec(o.key);
+        return m?.[1] ?? m?.[2];
+      })
+      .filter((x): x is string => !!x)
+      .sort();
+    if (seen.length > 0) return f === 1 ? join1(storage, seen[0]!, wanted) : join2(storage, seen[0]!, wanted, passphraseOf, false);
+  }
   if (anything.objects.length > 0) {
     throw new SyncError(
       'NotARepository',
@@ -41,19 +144,64 @@ export async function createOrJoin(storage: Storage, now: number): Promise<strin
     );
   }
   const id = randomBytes(16).toString('hex');
-  const body = JSON.stringify({ syncacross: 'repository', format: REPOSITORY_FORMAT, id, created: new Date(now).toISOString() });
-  await storage.putIfAbsent(`repo/${id}`, new TextEncoder().encode(body));
-  ids = await listRepositoryIds(storage);
-  return ids[0] ?? id;
+  const created = new Date(now).toISOString();
+  if (format === 1) {
+    await storage.putIfAbsent(`repo/${id}`, new TextEncoder().encode(JSON.stringify({ syncacross: 'repository', format: 1, id, created })));
+    return { id: (await listRepositoryIds(storage, 1))[0] ?? id, format: 1, encrypted: false };
+  }
+  // The key goes first: a marker is never listed without the keyring that opens it.
+  let key: UnlockedKey | undefined;
+  let passphrase: string | undefined;
+  if (wanted.encrypt) {
+    passphrase = await passphraseOf('');
+    if (!passphrase) throw new SyncError('KeyRequired', 'an encrypted repository needs a passphrase');
+    const masterKey = newMasterKey();
+    key = { masterKey, keyId: await addKey(storage, id, masterKey, passphrase, wanted.kdf ?? DEFAULT_KDF, now) };
+  }
+  const body = { syncacross: 'repository', format: 2, id, created, encryption: wanted.encrypt ? 'aes-256-gcm' : 'none' };
+  await storage.putIfAbsent(`${MARKER_PREFIX[2]}${id}`, new TextEncoder().encode(JSON.stringify(body)));
+  const winner = (await listRepositoryIds(storage, 2))[0] ?? id;
+  if (winner === id) return { id, format: 2, encrypted: wanted.encrypt === true, ...(key ? { key } : {}) };
+  return join2(storage, winner, wanted, async () => passphrase, true);
+}
+
+/**
+ * The repository on a remote, opened for reading without joining it (restore on a new machine):
+ * its ids (aliases) and format, unlocked with `passphrase` when encrypted. Never creates anything.
+ */
+export async function findRepository(storage: Storage, passphrase?: string | PassphraseSource): Promise<JoinedRepository & { ids: string[] }> {
+  const v1 = await listRepositoryIds(storage, 1);
+  if (v1.length > 0) return { id: v1[0]!, format: 1, encrypted: false, ids: v1 };
+  const v2 = await listRepositoryIds(storage, 2);
+  if (v2.length === 0) throw new SyncError('NotARepository', `${storage.name} holds no syncacross repository: nothing to restore`);
+  const source: PassphraseSource = typeof passphrase === 'function' ? passphrase : async () => passphrase;
+  return { ...(await join2(storage, v2[0]!, {}, source, false)), ids: v2 };
+}
+
+function join1(storage: Storage, id: string, wanted: NewRepository): JoinedRepository {
+  if (wanted.encrypt)
+    throw new SyncError(
+      'InvalidArgument',
+      `${storage.name} holds an unencrypted repository made by an earlier release (format 1); encryption is chosen when a repository is created. Nothing was changed.`,
+    );
+  return { id, format: 1, encrypted: false };
 }
 
 /** Checks the remote still holds our repository; returns every alias id. */
-export async function verifyRepository(storage: Storage, remembered: string): Promise<string[]> {
-  const ids = await listRepositoryIds(storage);
+export async function verifyRepository(storage: Storage, remembered: string, format: RepositoryFormat = 1, encrypted = false): Promise<string[]> {
+  const ids = await listRepositoryIds(storage, format);
+  if (encrypted && ids.length > 0 && ids[0] !== remembered && ids.includes(remembered)) {
+    // Lost a race of encrypted inits that this node did not see at init (a listing that lagged,
+    // or a storage clock too coarse to order the two): its key opens nothing the others write.
+    throw new SyncError(
+      'RepositoryMismatch',
+      `${storage.name} holds two encrypted repositories created at the same moment; everyone joins ${ids[0]}, not ${remembered}, which this library joined. Nothing was changed. Run init again in a new folder with the passphrase of the node that created ${ids[0]}.`,
+    );
+  }
   if (ids.includes(remembered)) return ids;
   // A listing may lag behind writes (or a listed page may be stale): ask for the object itself
   // before concluding anything, since "not listed" is not "absent".
-  if (await objectExists(storage, `repo/${remembered}`)) return [...ids, remembered].sort();
+  if (await objectExists(storage, `${MARKER_PREFIX[format]}${remembered}`)) return [...ids, remembered].sort();
   if (ids.length > 0) {
     throw new SyncError(
       'RepositoryMismatch',

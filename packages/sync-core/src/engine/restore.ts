@@ -6,6 +6,7 @@
  * file and renamed into place, never through a symbolic link, SQLite databases switched through
  * SQLite.
  */
+import type { RepositoryCodec } from '../codec/repository-codec.js';
 import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -67,6 +68,8 @@ type RestoreTarget =
 export interface RestoreSource {
   versions: HashedVersion[];
   storage: Storage;
+  /** How the repository stores chunks (its format, and its key when encrypted). */
+  codec: RepositoryCodec;
   locate: (hash: string) => ChunkLocation[];
 }
 
@@ -119,7 +122,7 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
     refuseNonEmpty(target.dir, target.overwrite);
     await mkdir(target.dir, { recursive: true });
   }
-  const fetcher = new ChunkFetcher(source.storage, source.locate, request.signal);
+  const fetcher = new ChunkFetcher(source.storage, source.codec, source.locate, request.signal);
   fetcher.plan(entries.flatMap((e) => e.version.chunks));
   const total = entries.reduce((n, e) => n + e.version.size, 0);
   let bytes = 0;

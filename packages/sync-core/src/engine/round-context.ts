@@ -4,6 +4,7 @@ import type { LocalState } from '../local/state.js';
 import type { ChunkingParams } from '../model/chunker.js';
 import type { CountingStorage } from '../storage/wrappers/counting.js';
 import type { RoundPolicy } from './round-policy.js';
+import type { RepositoryCodec } from '../codec/repository-codec.js';
 import type { SyncProgress } from './sync-summary.js';
 
 export interface RoundContext {
@@ -25,6 +26,8 @@ export interface RoundOptions {
   chunking: ChunkingParams;
   now: () => number;
   fetchConcurrency: number;
+  /** How this repository stores segments and chunks (its format, and its key when encrypted). */
+  codec: RepositoryCodec;
   /** The decisions where a wrong choice loses data (round-policy.ts): HONEST_POLICY outside the simulation. */
   policy: RoundPolicy;
 }

@@ -43,7 +43,9 @@ export function versionBatches(pending: HashedVersion[]): HashedVersion[][] {
  * left out (they stay unpublished), and such versions are left out of this segment (`dropped`:
  * the caller marks them done, so they are not retried for ever).
  */
-export function publishable(batch: HashedVersion[], chunks: ChunkLocation[]): { versions: HashedVersion[]; chunks: ChunkLocation[]; dropped: HashedVersion[] } {
+export function publishable(batch: HashedVersion[], chunks: ChunkLocation[], format: 1 | 2 = 1): { versions: HashedVersion[]; chunks: ChunkLocation[]; dropped: HashedVersion[] } {
+  // Format 2 locations give stored lengths, which readers do not compare with sizes.
+  if (format === 2) return { versions: batch, chunks, dropped: [] };
   const lengths = new Map<string, Set<number>>();
   for (const c of chunks) lengths.set(c[0], (lengths.get(c[0]) ?? new Set()).add(c[3]));
   const kept = chunks.filter((c) => lengths.get(c[0])!.size === 1);

@@ -6,7 +6,8 @@
 import type { ChunkLocation } from '../model/chunk-location.js';
 import type { Version } from '../model/version.js';
 
-export const SEGMENT_FORMAT = 1;
+/** The newest segment format this release reads and writes (a repository's own format decides which it writes). */
+export const SEGMENT_FORMAT = 2;
 
 export interface Segment {
   format: number;

@@ -57,7 +57,7 @@ const locationSchema = z
   .refine(([, , offset, length]) => offset + length <= L.MAX_PACK_BYTES, 'reaches past the largest pack');
 
 const segmentSchema = z.strictObject({
-  format: z.literal(1),
+  format: z.union([z.literal(1), z.literal(2)]),
   repo: z.string().regex(/^[0-9a-f]{32}$/),
   writer: writerId,
   seq: count.min(1),
@@ -85,7 +85,9 @@ export function checkSegmentShape(key: string, parsed: unknown): Segment {
   let refs = 0;
   for (const v of segment.versions) refs += v.chunks.length + v.parents.length;
   if (refs > L.MAX_HASH_REFS_PER_SEGMENT) throw corrupt(key, `more than ${L.MAX_HASH_REFS_PER_SEGMENT} chunk and parent hashes`);
-  const problem = sizeProblemIn(segment);
+  // In format 2 a location's length is what is stored (compressed, sealed), not the chunk's own
+  // length: sizes are then judged at materialization, against the verified chunks.
+  const problem = segment.format === 1 ? sizeProblemIn(segment) : undefined;
   if (problem) throw corrupt(key, problem);
   return segment;
 }

@@ -6,13 +6,13 @@
  *
  *   log/<writer>/<seq, 10 digits>-<first 16 hex of sha256(bytes)>
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { StorageError } from '../storage/errors.js';
 import { sha256 } from '../model/hashing.js';
 import { MAX_SEGMENT_BYTES, MAX_SEGMENT_JSON_BYTES, MAX_SEGMENT_JSON_VALUES } from './remote-limits.js';
 import { checkSegmentShape } from './segment-schema.js';
 import type { ChunkLocation } from '../model/chunk-location.js';
 import { SEGMENT_FORMAT, type Segment, type SegmentKey } from './segment-format.js';
+import { FORMAT_1, type RepositoryCodec } from '../codec/repository-codec.js';
 
 export { SEGMENT_FORMAT, type ChunkLocation, type Segment, type SegmentKey };
 
@@ -23,10 +23,13 @@ export function parseSegmentKey(key: string): SegmentKey | undefined {
   return m ? { key, writer: m[1]!, seq: Number(m[2]), hash: m[3]! } : undefined;
 }
 
-export function encodeSegment(segment: Segment): { key: string; bytes: Uint8Array } {
-  const bytes = gzipSync(JSON.stringify(segment), { level: 6 });
-  const key = `log/${segment.writer}/${String(segment.seq).padStart(10, '0')}-${sha256(bytes).slice(0, 16)}`;
-  return { key, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+const stemOf = (writer: string, seq: number) => `log/${writer}/${String(seq).padStart(10, '0')}`;
+
+/** The key and stored bytes of a segment, in the repository's format (`codec`; format 1 when omitted). */
+export function encodeSegment(segment: Segment, codec: RepositoryCodec = FORMAT_1): { key: string; bytes: Uint8Array } {
+  const stem = stemOf(segment.writer, segment.seq);
+  const bytes = codec.storeSegment(JSON.stringify(segment), stem);
+  return { key: `${stem}-${sha256(bytes).slice(0, 16)}`, bytes };
 }
 
 /**
@@ -36,20 +39,24 @@ export function encodeSegment(segment: Segment): { key: string; bytes: Uint8Arra
  * parsed segment is checked against the schema (segment-schema.ts).
  * `repo`: the repository id this segment must name (or a predicate over ids: aliases after a racing init).
  */
-export function decodeSegment(key: SegmentKey, bytes: Uint8Array, repo: string | ((id: string) => boolean)): Segment {
+export function decodeSegment(key: SegmentKey, bytes: Uint8Array, repo: string | ((id: string) => boolean), codec: RepositoryCodec = FORMAT_1): Segment {
   if (bytes.byteLength > MAX_SEGMENT_BYTES) throw new StorageError('Corrupt', `segment ${key.key} is ${bytes.byteLength} bytes, over the limit of ${MAX_SEGMENT_BYTES}`);
   if (sha256(bytes).slice(0, 16) !== key.hash) {
     throw new StorageError('Corrupt', `segment ${key.key} does not match its hash (truncated or altered on the remote)`);
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(inflate(bytes));
+    parsed = JSON.parse(inflate(codec.loadSegment(bytes, stemOf(key.writer, key.seq), MAX_SEGMENT_JSON_BYTES)));
   } catch (e) {
     const why = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? `it decompresses to more than ${MAX_SEGMENT_JSON_BYTES} bytes` : (e as Error).message;
     throw new StorageError('Corrupt', `segment ${key.key} cannot be decoded: ${why}`, { cause: e });
   }
   const format = (parsed as { format?: unknown } | null)?.format;
-  if (format !== SEGMENT_FORMAT) throw new StorageError('Corrupt', `segment ${key.key} has format ${JSON.stringify(format)}; this syncacross reads ${SEGMENT_FORMAT} (upgrade?)`);
+  if (format !== codec.format)
+    throw new StorageError(
+      'Corrupt',
+      `segment ${key.key} has format ${JSON.stringify(format)}; this repository is format ${codec.format}${typeof format === 'number' && format > SEGMENT_FORMAT ? ' (written by a newer syncacross: upgrade)' : ''}`,
+    );
   const segment = checkSegmentShape(key.key, parsed);
   const ours = typeof repo === 'string' ? segment.repo === repo : repo(segment.repo);
   if (!ours) throw new StorageError('Corrupt', `segment ${key.key} belongs to repository ${segment.repo}, not ${typeof repo === 'string' ? repo : 'this one'}`);
@@ -58,10 +65,9 @@ export function decodeSegment(key: SegmentKey, bytes: Uint8Array, repo: string |
 }
 
 /** The segment's JSON text, within the limits. (Its own function: the buffer is garbage before parsing starts.) */
-function inflate(bytes: Uint8Array): string {
-  const json = gunzipSync(bytes, { maxOutputLength: MAX_SEGMENT_JSON_BYTES });
+function inflate(json: Uint8Array): string {
   if (countJsonValues(json, MAX_SEGMENT_JSON_VALUES) > MAX_SEGMENT_JSON_VALUES) throw new Error(`more than ${MAX_SEGMENT_JSON_VALUES} JSON values`);
-  return json.toString('utf8');
+  return Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString('utf8');
 }
 
 /**

@@ -6,6 +6,7 @@
  * its name, and each chunk in it against its hash. Nothing is changed. Each problem names the
  * remote object and the library paths it affects.
  */
+import type { RepositoryCodec } from '../codec/repository-codec.js';
 import type { LocalState } from '../local/state.js';
 import { checkAborted } from '../model/abort.js';
 import type { Storage } from '../storage/contract.js';
@@ -48,10 +49,10 @@ export interface VerifyOptions {
 
 export type VerifyState = LocationsState & Pick<LocalState, 'allVersions' | 'knownSegments' | 'segmentState' | 'pathsInSegment' | 'packsInUse' | 'chunksIn'>;
 
-export async function verifyRemote(storage: Storage, state: VerifyState, repoIds: string[], o: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyRemote(storage: Storage, codec: RepositoryCodec, state: VerifyState, repoIds: string[], o: VerifyOptions = {}): Promise<VerifyReport> {
   const problems: VerifyProblem[] = [];
   o.onProgress?.({ phase: 'list', done: 0, total: 0, bytes: 0 });
-  const segments = await checkSegments(storage, state, repoIds, problems, o.signal);
+  const segments = await checkSegments(storage, codec, state, repoIds, problems, o.signal);
   checkAborted(o.signal);
   const packSizes = new Map((await listAll(storage, 'packs/')).map((p) => [p.key, p.size]));
   const versions = state.allVersions().filter((v) => !v.deleted && v.kind !== 'dir');
@@ -69,7 +70,7 @@ export async function verifyRemote(storage: Storage, state: VerifyState, repoIds
         .filter((l) => l[1] === pack)
         .map((l) => ({ hash, offset: l[2], length: l[3] })),
     );
-    const { verdict, bogus } = await checkPack(storage, pack, probes);
+    const { verdict, bogus } = await checkPack(storage, codec, pack, probes);
     read++;
     const paths = affected(
       pathsOf,
@@ -102,9 +103,9 @@ export async function verifyRemote(storage: Storage, state: VerifyState, repoIds
 const affected = (pathsOf: Map<string, Set<string>>, hashes: Iterable<string>) => [...new Set([...hashes].flatMap((h) => [...(pathsOf.get(h) ?? [])]))].sort();
 
 /** Reads every listed segment; checks each writer's chain, and that no segment this node applied is gone. */
-async function checkSegments(storage: Storage, state: VerifyState, repoIds: string[], problems: VerifyProblem[], signal?: AbortSignal) {
+async function checkSegments(storage: Storage, codec: RepositoryCodec, state: VerifyState, repoIds: string[], problems: VerifyProblem[], signal?: AbortSignal) {
   const listing = await listSegments(storage);
-  const outcome = await fetchSegments(storage, listing, repoIds, 8, signal);
+  const outcome = await fetchSegments(storage, listing, repoIds, codec, 8, signal);
   for (const c of [...outcome.corrupt, ...outcome.torn]) problems.push({ kind: 'segment-corrupt', object: c.key, message: c.reason, paths: state.pathsInSegment(c.key) });
   const listed = new Set(listing.map((k) => k.key));
   for (const key of state.knownSegments()) {

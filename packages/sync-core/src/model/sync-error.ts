@@ -8,6 +8,8 @@ export const SYNC_ERROR_CODES = [
   'CorruptRemote', // segments or packs failed verification (listed in the message)
   'InvalidArgument', // a value the caller gave cannot be used (a time that cannot be read, an unknown version id)
   'TargetNotEmpty', // a restore would write over files already in its target folder
+  'KeyRequired', // the repository is encrypted and no passphrase (or remembered key) was given
+  'KeyRejected', // the passphrase or remembered key opens none of the repository's keys
   'Aborted',
 ] as const;
 export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number];

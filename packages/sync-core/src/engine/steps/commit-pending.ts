@@ -13,7 +13,7 @@ export type CommitState = Pick<
   'addJournal' | 'allUnpublishedChunks' | 'assignSegment' | 'markUploaded' | 'pendingVersions' | 'publishChunks' | 'recordSegment' | 'round' | 'transaction' | 'unpublishedChunks'
 >;
 import { LOCATIONS_PER_SEGMENT, publishable, versionBatches } from '../segment-batches.js';
-import { encodeSegment, SEGMENT_FORMAT } from '../segment.js';
+import { encodeSegment } from '../segment.js';
 import { stripHash } from './new-versions.js';
 
 export interface CommitResult {
@@ -41,18 +41,22 @@ export async function commitPending(ctx: StepContext<CommitState>): Promise<Comm
     const seq = state.round.get('seq') + 1;
     const all = lastBatch ? state.allUnpublishedChunks() : state.unpublishedChunks(batch.flatMap((v) => v.chunks));
     const last = lastBatch && all.length <= LOCATIONS_PER_SEGMENT;
-    const { versions, chunks, dropped } = publishable(batch, all.slice(0, LOCATIONS_PER_SEGMENT));
+    const { codec } = ctx.options;
+    const { versions, chunks, dropped } = publishable(batch, all.slice(0, LOCATIONS_PER_SEGMENT), codec.format);
     if (batch.length === 0 && chunks.length === 0 && (!last || announce.length === 0)) return result;
-    const { key, bytes } = encodeSegment({
-      format: SEGMENT_FORMAT,
-      repo: state.round.get('repo'),
-      writer,
-      seq,
-      prev: state.round.get('lastSegment'),
-      versions: versions.map(stripHash),
-      chunks,
-      ...(last && announce.length > 0 ? { lostPacks: announce } : {}),
-    });
+    const { key, bytes } = encodeSegment(
+      {
+        format: codec.format,
+        repo: state.round.get('repo'),
+        writer,
+        seq,
+        prev: state.round.get('lastSegment'),
+        versions: versions.map(stripHash),
+        chunks,
+        ...(last && announce.length > 0 ? { lostPacks: announce } : {}),
+      },
+      codec,
+    );
     state.transaction(() => {
       state.addJournal(writer, seq, key, bytes);
       state.assignSegment(

@@ -22,7 +22,7 @@ export async function findLostPacks(ctx: StepContext<LostPacksState>): Promise<s
   const lost = await missingPacks(storage, inUse);
   // Packs another node announced that are still there: damaged ones (not matching their name)
   // count as lost too, so the nodes holding their content upload it again.
-  const { damaged, pending } = await findDamagedPacks(state, storage, ctx.options.now(), inUse, lost, state.round.get('verifyPacks'));
+  const { damaged, pending } = await findDamagedPacks(state, storage, ctx.options.codec, ctx.options.now(), inUse, lost, state.round.get('verifyPacks'));
   const gone = [...lost, ...damaged];
   const held = state.chunksIn(gone);
   state.transaction(() => {
@@ -30,7 +30,7 @@ export async function findLostPacks(ctx: StepContext<LostPacksState>): Promise<s
     state.round.set('verifyPacks', pending);
     state.round.set('checkPacks', pending.length > 0); // announced packs not judged yet: look again
   });
-  await verifyOtherLocations(state, storage, held);
+  await verifyOtherLocations(state, storage, ctx.options.codec, held);
   const errors: string[] = [];
   if (lost.length > 0) errors.push(`the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`);
   if (damaged.length > 0) errors.push(`${damaged.length} pack(s) on the remote are damaged (they do not match their name); re-uploading what this node has of them`);

@@ -32,10 +32,10 @@ export async function materializeTree(ctx: StepContext<MaterializeState>): Promi
   await m.removeDeleted();
   const todo = await m.toWrite();
   if (todo.length === 0) return { complete: m.complete, report: m.report };
-  const fetcher = new ChunkFetcher(storage, (h) => chunkLocations(state, h), ctx.signal);
+  const fetcher = new ChunkFetcher(storage, ctx.options.codec, (h) => chunkLocations(state, h), ctx.signal);
   const failed = await writeEntries(m, m.ordered(todo, fetcher), fetcher);
   state.planWrites([]); // every write is recorded
-  await settleReadFailures(state, storage, ctx.options.now(), fetcher, failed, m.report);
+  await settleReadFailures(state, storage, ctx.options.codec, ctx.options.now(), fetcher, failed, m.report);
   return { complete: m.complete, report: m.report };
 }
 

@@ -42,7 +42,7 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   await lookForLostPacks(ctx, report);
 
   const progress = (total: number) => ctx.progress({ phase: 'fetch', done: 0, total, bytes: 0 });
-  const pull = { state, storage, now: options.now(), fetchConcurrency: options.fetchConcurrency, progress, signal: ctx.signal };
+  const pull = { state, storage, now: options.now(), fetchConcurrency: options.fetchConcurrency, codec: options.codec, progress, signal: ctx.signal };
   const changed = await applyNewSegments(pull, report, listing, known, repoIds);
   await lookForLostPacks(ctx, report);
   return { changed, report };
@@ -62,7 +62,7 @@ async function repositoryIds(state: PullState, storage: CountingStorage, listing
   const anchored = listing.some((k) => known.has(k.key) && !k.key.startsWith(`log/${writer}/`)) || state.journal(writer).some((e) => e.uploaded && listed.has(e.key));
   const repoIds = state.round.get('repoIds');
   if (anchored && repoIds.length > 0) return repoIds;
-  const verified = await verifyRepository(storage, state.round.get('repo'));
+  const verified = await verifyRepository(storage, state.round.get('repo'), state.round.get('format'), state.round.get('encrypted'));
   state.round.set('repoIds', verified);
   return verified;
 }

@@ -65,6 +65,7 @@ class LocalScan {
     this.skipped = [...walk.skipped];
     this.packs = new PackWriter(
       storage,
+      options.codec,
       (locs) => state.transaction(() => locs.forEach((l) => state.addChunk(l, null))),
       (h) => state.hasChunk(h),
       options.packSize,

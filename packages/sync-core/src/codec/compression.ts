@@ -1,0 +1,72 @@
+/**
+ * Compression of what goes to the remote (format 2): zstd where the runtime has it in node:zlib
+ * (Node ≥ 22.15), else deflate; content that does not compress is stored as is, so no CPU is spent
+ * twice on PDFs, images and archives. Every reader decodes every codec: a repository shared by a
+ * Node 24 machine and a Node 20 one reads zstd through fzstd, a pure-JS decoder (no native build).
+ */
+import * as zlib from 'node:zlib';
+import { decompress as fzstdDecompress } from 'fzstd';
+
+const CODEC = { raw: 0, deflate: 1, zstd: 2 } as const;
+export type Codec = (typeof CODEC)[keyof typeof CODEC];
+
+type ZstdZlib = {
+  zstdCompressSync?: (b: Uint8Array, o?: { params?: Record<number, number> }) => Buffer;
+  zstdDecompressSync?: (b: Uint8Array, o?: { maxOutputLength?: number }) => Buffer;
+  constants: Record<string, number>;
+};
+const z = zlib as unknown as ZstdZlib;
+const hasZstd = typeof z.zstdCompressSync === 'function' && typeof z.zstdDecompressSync === 'function';
+
+/** What this runtime writes: zstd level 3 (restic's default too), or deflate level 6. */
+const WRITE_CODEC: Codec = hasZstd ? CODEC.zstd : CODEC.deflate;
+
+// Below this a chunk is compressed whole; above, a sample decides first (an incompressible
+// 4 MiB chunk then costs one 64 KiB trial, not a full pass).
+const SAMPLE = 64 * 1024;
+/** Stored compressed only when it saves at least this fraction: else decoding costs more than it saves. */
+const WORTH = 0.97;
+
+function squeeze(bytes: Uint8Array): Uint8Array {
+  if (WRITE_CODEC === CODEC.zstd) return z.zstdCompressSync!(bytes, { params: { [z.constants.ZSTD_c_compressionLevel!]: 3 } });
+  return zlib.deflateRawSync(bytes, { level: 6 });
+}
+
+/** The codec and payload to store for `bytes`: compressed only where that pays. */
+export function compress(bytes: Uint8Array): { codec: Codec; payload: Uint8Array } {
+  if (bytes.byteLength < 64) return { codec: CODEC.raw, payload: bytes };
+  if (bytes.byteLength > 2 * SAMPLE && squeeze(bytes.subarray(0, SAMPLE)).byteLength > SAMPLE * WORTH) return { codec: CODEC.raw, payload: bytes };
+  const squeezed = squeeze(bytes);
+  return squeezed.byteLength <= bytes.byteLength * WORTH ? { codec: WRITE_CODEC, payload: squeezed } : { codec: CODEC.raw, payload: bytes };
+}
+
+/**
+ * The original bytes, exactly `length` of them, or undefined when the payload does not decode
+ * to that (damaged, hostile, or an unknown codec). Memory is bounded by `length`, which the
+ * caller has checked against its limits: a decompression bomb costs no more.
+ */
+export function decompress(codec: number, payload: Uint8Array, length: number): Uint8Array | undefined {
+  try {
+    switch (codec) {
+      case CODEC.raw:
+        return payload.byteLength === length ? payload : undefined;
+      case CODEC.deflate: {
+        const out = zlib.inflateRawSync(payload, { maxOutputLength: Math.max(1, length) });
+        return out.byteLength === length ? out : undefined;
+      }
+      case CODEC.zstd: {
+        if (hasZstd) {
+          const out = z.zstdDecompressSync!(payload, { maxOutputLength: Math.max(1, length) });
+          return out.byteLength === length ? out : undefined;
+        }
+        // fzstd fills the buffer it is given and stops there; a payload that decodes to fewer or
+        // more bytes is caught by the caller's hash or authentication check.
+        return fzstdDecompress(payload, new Uint8Array(length));
+      }
+      default:
+        return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * How format 2 stores a chunk or a segment's JSON (docs/PROTOCOL.md §3.5): a frame
+ *
+ *   codec (1 byte) ‖ original length (4 bytes, big-endian) ‖ payload
+ *
+ * and, in an encrypted repository, that frame sealed with AES-256-GCM:
+ *
+ *   nonce (12 random bytes) ‖ ciphertext ‖ tag (16 bytes)
+ *
+ * with associated data naming what the object is (its kind and its key or chunk id), so an
+ * object moved to another name, another repository's object, or a flipped bit fails to open.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { compress, decompress } from './compression.js';
+
+const HEADER = 5;
+const NONCE = 12;
+const TAG = 16;
+const SEAL_OVERHEAD = NONCE + TAG;
+
+export function encodeFrame(bytes: Uint8Array, compressible: boolean): Buffer {
+  const { codec, payload } = compressible ? compress(bytes) : { codec: 0, payload: bytes };
+  const frame = Buffer.allocUnsafe(HEADER + payload.byteLength);
+  frame[0] = codec;
+  frame.writeUInt32BE(bytes.byteLength, 1);
+  frame.set(payload, HEADER);
+  return frame;
+}
+
+/** The original bytes, or undefined when the frame is malformed, over `maxLength`, or does not decode. */
+export function decodeFrame(frame: Uint8Array, maxLength: number): Uint8Array | undefined {
+  if (frame.byteLength < HEADER) return undefined;
+  const length = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).readUInt32BE(1);
+  if (length > maxLength) return undefined;
+  return decompress(frame[0]!, frame.subarray(HEADER), length);
+}
+
+export function seal(key: Uint8Array, plain: Uint8Array, aad: string): Buffer {
+  const nonce = randomBytes(NONCE);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const body = cipher.update(plain);
+  const rest = cipher.final();
+  return Buffer.concat([nonce, body, rest, cipher.getAuthTag()]);
+}
+
+/** The plaintext, or undefined when authentication fails (wrong key, altered, truncated, or moved). */
+export function open(key: Uint8Array, sealed: Uint8Array, aad: string): Buffer | undefined {
+  if (sealed.byteLength < SEAL_OVERHEAD) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE));
+    decipher.setAAD(Buffer.from(aad, 'utf8'));
+    decipher.setAuthTag(sealed.subarray(sealed.byteLength - TAG));
+    const body = decipher.update(sealed.subarray(NONCE, sealed.byteLength - TAG));
+    return Buffer.concat([body, decipher.final()]);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * How a repository stores segments and chunks, by format (docs/PROTOCOL.md §3.5):
+ * - format 1: a segment is gzip'd JSON, a chunk is stored as is;
+ * - format 2: both are frames (frame.ts), compressed where that pays, and in an encrypted
+ *   repository sealed with the repository's data key.
+ * The engine asks this object and nothing else, so formats differ in one place. Every chunk that
+ * comes back is checked against its id (the SHA-256 of its bytes) whatever the format.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { sha256 } from '../model/hashing.js';
+import { decodeFrame, encodeFrame, open, seal } from './frame.js';
+
+/** A chunk is at most 64 MiB (§3.4); a frame claiming more is refused before any allocation. */
+const MAX_CHUNK = 64 * 1024 * 1024;
+
+export interface RepositoryCodec {
+  readonly format: 1 | 2;
+  readonly encrypted: boolean;
+  /** The stored bytes of a segment whose key will be `<stem>-<hash16>` (`stem`: `log/<writer>/<seq>`). */
+  storeSegment(json: string, stem: string): Uint8Array;
+  /** A stored segment's JSON, at most `maxJson` bytes; throws (with why) when it cannot be read. */
+  loadSegment(stored: Uint8Array, stem: string, maxJson: number): Uint8Array;
+  /** The bytes to put in a pack for a chunk. */
+  storeChunk(hash: string, bytes: Uint8Array): Uint8Array;
+  /** A chunk's bytes read from a pack, verified against its id; undefined when they are not it. */
+  loadChunk(hash: string, stored: Uint8Array): Uint8Array | undefined;
+}
+
+export const FORMAT_1: RepositoryCodec = {
+  format: 1,
+  encrypted: false,
+  storeSegment: (json) => new Uint8Array(gzipSync(json, { level: 6 })),
+  loadSegment: (stored, _stem, maxJson) => gunzipSync(stored, { maxOutputLength: maxJson }),
+  storeChunk: (_hash, bytes) => bytes,
+  loadChunk: (hash, stored) => (sha256(stored) === hash ? stored : undefined),
+};
+
+/** Format 2; with `dataKey` (32 bytes, from the keyring) everything is sealed. */
+export function format2Codec(dataKey?: Uint8Array): RepositoryCodec {
+  const segmentAad = (stem: string) => `syncacross/2 segment ${stem}`;
+  const chunkAad = (hash: string) => `syncacross/2 chunk ${hash}`;
+  return {
+    format: 2,
+    encrypted: dataKey !== undefined,
+    storeSegment(json, stem) {
+      const frame = encodeFrame(Buffer.from(json, 'utf8'), true);
+      return dataKey ? seal(dataKey, frame, segmentAad(stem)) : frame;
+    },
+    loadSegment(stored, stem, maxJson) {
+      const frame = dataKey ? open(dataKey, stored, segmentAad(stem)) : stored;
+      if (!frame) throw new Error('it does not authenticate with this repository key (altered, truncated, moved from another name, or from another repository)');
+      const json = decodeFrame(frame, maxJson);
+      if (!json) throw new Error(`its frame does not decode within ${maxJson} bytes`);
+      return json;
+    },
+    storeChunk(hash, bytes) {
+      const frame = encodeFrame(bytes, true);
+      return dataKey ? seal(dataKey, frame, chunkAad(hash)) : frame;
+    },
+    loadChunk(hash, stored) {
+      const frame = dataKey ? open(dataKey, stored, chunkAad(hash)) : stored;
+      const bytes = frame && decodeFrame(frame, MAX_CHUNK);
+      return bytes && sha256(bytes) === hash ? bytes : undefined;
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Opening a library: takes the folder's lock, creates or joins the repository when the folder has
+ * no state yet (its format and, when encrypted, its key: repository.ts, repository-key.ts), and
+ * hands the round its settings.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Storage } from '../storage/contract.js';
+import { checkedStorage } from '../storage/checked.js';
+import { withCounting } from '../storage/wrappers/counting.js';
+import { withRetry } from '../storage/wrappers/retry.js';
+import { acquireLock, type LibraryLock } from '../local/lock.js';
+import { LocalState } from '../local/state.js';
+import { DEFAULT_CHUNKING } from '../model/chunker.js';
+import { SyncError } from '../model/sync-error.js';
+import { keyCheckOf, type UnlockedKey } from '../codec/keyring.js';
+import { DEFAULT_PACK_SIZE } from './packs.js';
+import { createOrJoin } from './repository.js';
+import { openCodec } from './repository-key.js';
+import { HONEST_POLICY, type RoundPolicy } from './round-policy.js';
+import { Library, type LibraryOptions, type SecretSource } from './library.js';
+
+const sanitizeNode = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 32) || 'node';
+
+/** Creates or joins the repository for a library with no state yet, and records who this node is. */
+async function joinRepository(state: LocalState, storage: Storage, o: LibraryOptions, now: number, secretSource: SecretSource): Promise<UnlockedKey | undefined> {
+  const joined = await createOrJoin(storage, now, o.newRepository, async (repo) => {
+    const secret = await secretSource(repo);
+    return secret && 'passphrase' in secret ? secret.passphrase : undefined;
+  });
+  // In an encrypted repository the writer id, which names segment keys, tells nothing of
+  // the machine: a random node name (the remote learns how many writers there are, §3.6).
+  const nodeName = joined.encrypted ? 'node' : sanitizeNode(o.nodeName ?? hostname());
+  const node = state.round.get('node') || `${nodeName}-${randomBytes(2).toString('hex')}`;
+  state.transaction(() => {
+    state.round.set('node', node);
+    state.round.set('writer', `${node}.${randomBytes(4).toString('hex')}`);
+    state.round.set('seq', 0);
+    state.round.set('repo', joined.id);
+    state.round.set('format', joined.format);
+    state.round.set('encrypted', joined.encrypted);
+    if (joined.key) state.round.set('keyId', joined.key.keyId);
+    if (joined.key) state.round.set('keyCheck', keyCheckOf(joined.key.masterKey));
+  });
+  return joined.key;
+}
+
+export function openLibrary(o: LibraryOptions): Promise<Library> {
+  return openLibraryWithPolicy(o, HONEST_POLICY);
+}
+
+/**
+ * openLibrary with the round's decisions taken by `policy`: only the simulation passes anything
+ * but HONEST_POLICY, to prove its checker catches a broken engine. Not on the main entry; exported
+ * from `@syncacross/sync-core/testing`.
+ */
+export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPolicy): Promise<Library> {
+  const stateDir = o.stateDir ?? join(o.dir, '.syncacross');
+  const now = o.now ?? Date.now;
+  const fresh = !existsSync(join(stateDir, 'state.db'));
+  if (fresh && (o.create === false || o.readOnly)) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
+  await mkdir(stateDir, { recursive: true });
+  const lock: LibraryLock = o.readOnly ? { release: async () => undefined } : await acquireLock(join(stateDir, 'lock'), o.lockWaitMs ?? 2000);
+  let state: LocalState | undefined;
+  try {
+    state = new LocalState(join(stateDir, 'state.db'), { readonly: o.readOnly === true });
+    // From the outside in: counting, retry, checked, the adapter. Counting sees each request the
+    // engine makes once however many attempts retry needs (its `failures` are requests that threw
+    // in the end); every attempt passes checkedStorage's validation before reaching the adapter.
+    const checked = checkedStorage(o.storage);
+    const counting = withCounting(o.retry === false ? checked : withRetry(checked, o.retry));
+    const given = o.secret;
+    const secretSource: SecretSource = typeof given === 'function' ? given : async () => given;
+    let key: UnlockedKey | undefined;
+    if (!state.round.get('repo')) {
+      if (o.create === false || o.readOnly) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
+      key = await joinRepository(state, counting, o, now(), secretSource);
+    }
+    const opened = await openCodec(state, counting, secretSource, key, o.readOnly === true);
+    if (opened.key && !o.readOnly && opened.key.keyId !== state.round.get('keyId')) state.round.set('keyId', opened.key.keyId);
+    return new Library(
+      o.dir,
+      stateDir,
+      state,
+      lock,
+      counting,
+      o.storage,
+      {
+        stableAfterMs: o.stableAfterMs ?? 2000,
+        settleWaitMs: o.settleWaitMs ?? 3000,
+        roundLimitMs: o.roundLimitMs ?? 10 * 60_000,
+        packSize: o.packSize ?? DEFAULT_PACK_SIZE,
+        chunking: o.chunking ?? DEFAULT_CHUNKING,
+        now,
+        fetchConcurrency: o.fetchConcurrency ?? 8,
+        policy,
+        readOnly: o.readOnly === true,
+        codec: opened.codec,
+      },
+      opened.key,
+    );
+  } catch (e) {
+    state?.close();
+    await lock.release();
+    throw e;
+  }
+}
