@@ -3,7 +3,7 @@
  * to them. The engine and adapters report stable `code`s; we branch on those, never on
  * `instanceof`, so a custom adapter bundling its own copy of sync-core still maps correctly.
  */
-import { isStorageError, isSyncError, permanentCause } from '@syncacross/sync-core';
+import { isStorageError, isSyncError, permanentCause, type SyncError } from '@syncacross/sync-core';
 import { CliError } from './cli-error.js';
 import { EXIT, type ExitCode } from './exit-code.js';
 
@@ -38,28 +38,36 @@ function errnoCode(e: unknown, depth = 0): string | undefined {
   return errnoCode((e as { cause?: unknown }).cause, depth + 1);
 }
 
+/** The engine's errors, by code. */
+function fromSyncError(error: SyncError, message: string): CliError {
+  switch (error.code) {
+    case 'LibraryBusy':
+      return new CliError(EXIT.busy, message, error.code, { cause: error });
+    case 'NotARepository':
+    case 'RepositoryMismatch':
+    case 'RemoteEmptied':
+      return new CliError(EXIT.repository, message, error.code, { cause: error });
+    case 'NotInitialized':
+    case 'InvalidArgument':
+    case 'TargetNotEmpty':
+      return new CliError(EXIT.usage, message, error.code, { cause: error });
+    case 'KeyRequired':
+      return new CliError(EXIT.auth, `${message}. Give it with SYNCACROSS_PASSWORD, --password-file FILE or --password-command CMD (or run on a terminal to be asked).`, error.code, { cause: error });
+    case 'KeyRejected':
+      return new CliError(EXIT.auth, message, error.code, { cause: error });
+    case 'CorruptRemote':
+      return new CliError(EXIT.completedWithErrors, message, error.code, { cause: error });
+    case 'Aborted':
+      return new CliError(EXIT.interrupted, 'interrupted: nothing is lost, the next sync resumes', error.code, { cause: error });
+  }
+  return new CliError(EXIT.unexpected, message, error.code, { cause: error });
+}
+
 /** Turns anything thrown into a CliError with an exit code and a message a person can act on. */
 export function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (isSyncError(error)) {
-    switch (error.code) {
-      case 'LibraryBusy':
-        return new CliError(EXIT.busy, message, error.code, { cause: error });
-      case 'NotARepository':
-      case 'RepositoryMismatch':
-      case 'RemoteEmptied':
-        return new CliError(EXIT.repository, message, error.code, { cause: error });
-      case 'NotInitialized':
-      case 'InvalidArgument':
-      case 'TargetNotEmpty':
-        return new CliError(EXIT.usage, message, error.code, { cause: error });
-      case 'CorruptRemote':
-        return new CliError(EXIT.completedWithErrors, message, error.code, { cause: error });
-      case 'Aborted':
-        return new CliError(EXIT.interrupted, 'interrupted: nothing is lost, the next sync resumes', error.code, { cause: error });
-    }
-  }
+  if (isSyncError(error)) return fromSyncError(error, message);
   if (isStorageError(error)) {
     switch (error.code) {
       case 'Unavailable':

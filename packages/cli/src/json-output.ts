@@ -48,6 +48,8 @@ export const initOutput = z
     joined: z.boolean().describe('true when the remote already held a repository'),
     alreadyInitialized: z.boolean(),
     writer: z.string(),
+    format: z.union([z.literal(1), z.literal(2)]).describe('the repository format (docs/PROTOCOL.md §3.7): 2 compresses, and may encrypt'),
+    encrypted: z.boolean().describe('everything on the remote is encrypted; every node needs a passphrase (or a remembered key)'),
   })
   .strict();
 
@@ -206,6 +208,19 @@ export const demoOutput = z
   })
   .strict();
 
+const keyOutput = z
+  .object({
+    ok: z.literal(true),
+    command: z.literal('key'),
+    action: z.enum(['list', 'add', 'remove']),
+    library: z.string(),
+    repository: z.string(),
+    keys: z.array(z.object({ id: z.string(), created: z.string(), current: z.boolean().describe('the key this node opened the repository with') }).strict()),
+    added: z.string().optional(),
+    removed: z.string().optional(),
+  })
+  .strict();
+
 export const errorOutput = z
   .object({
     ok: z.literal(false),
@@ -224,6 +239,7 @@ export const JSON_OUTPUTS = {
   conflicts: conflictsOutput,
   adapters: adaptersOutput,
   auth: authOutput,
+  key: keyOutput,
   demo: demoOutput,
   error: errorOutput,
 };

@@ -6,6 +6,7 @@ import { openLibrary, type Library, type Storage } from '@syncacross/sync-core';
 import { findLibraryRoot, readConfig, type LibraryConfig } from './config.js';
 import { loadAdapter, type LoadedAdapter } from './adapter-loader.js';
 import type { Output } from './output.js';
+import { rememberKey, secretSource, type PassphraseOptions } from './passphrase.js';
 import { adapterContext, offlineStorage, openRemote } from './remote.js';
 
 export interface SessionOptions {
@@ -16,6 +17,8 @@ export interface SessionOptions {
   retries?: number;
   stableAfterMs?: number;
   signal?: AbortSignal;
+  /** Where an encrypted repository's passphrase comes from (a remembered key is used first). */
+  passphrase?: PassphraseOptions;
 }
 
 export interface Session {
@@ -76,6 +79,8 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
       // Local-only commands read the state beside a running sync (SQLite WAL), without its lock.
       readOnly: options.readOnly ?? !options.online,
       ...(config.node ? { nodeName: config.node } : {}),
+      // Only what reads the remote needs the key of an encrypted repository (never a prompt for `status`).
+      ...(options.online ? { secret: secretSource(options.passphrase ?? {}, false) } : {}),
       ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
       retry: { ...(options.retries !== undefined ? { retries: options.retries } : {}), ...(options.signal ? { signal: options.signal } : {}), onRetry: retryNotice(out) },
     });
@@ -84,6 +89,8 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
     throw e;
   }
   try {
+    const key = library.unlockedKey();
+    if (key) await rememberKey(library.repository, key, options.passphrase ?? {});
     return await fn({ root, config, adapter, library });
   } finally {
     await library.close();

@@ -14,6 +14,7 @@ import { logCommand } from './commands/log.js';
 import { lsCommand } from './commands/ls.js';
 import { restoreCommand } from './commands/restore.js';
 import { verifyCommand } from './commands/verify.js';
+import { keyAddCommand, keyListCommand, keyRemoveCommand } from './commands/key.js';
 import { statusCommand } from './commands/status.js';
 import { syncCommand } from './commands/sync.js';
 
@@ -25,6 +26,12 @@ const integer = (name: string) => (value: string) => {
 };
 
 const optionFlag = () => new Option('-o, --option <key=value>', 'an adapter option (repeatable); secrets as key=${env:NAME}').argParser(collect);
+/** Where an encrypted repository's passphrase comes from; a remembered key is used first. */
+const passwordFlags = (command: Command): Command =>
+  command
+    .option('--password-file <file>', 'read the passphrase of an encrypted repository from this file (else SYNCACROSS_PASSWORD, or a prompt on a terminal)')
+    .option('--password-command <command>', 'run this command and read the passphrase from its output')
+    .option('--no-remember-key', 'do not keep (or use) the repository key in the credentials folder: ask for the passphrase every time');
 const retriesFlag = () => new Option('--retries <n>', 'retries of a failing request before giving up (default 8)').argParser(integer('--retries'));
 
 // Commander passes each command its own arguments and options: the handlers type their own.
@@ -49,23 +56,26 @@ function run(handler: Handler) {
 
 /** The commands that act on a library: init, sync, status, log, conflicts. */
 function addLibraryCommands(program: Command): void {
-  program
+  const init = program
     .command('init [dir]')
     .description('create or join a repository and make DIR (default .) a library')
     .requiredOption('-r, --remote <adapter:location>', 'e.g. fs:/mnt/nas/library, s3:my-bucket/library, webdav:https://host/dav/library, or my-adapter:location')
     .addOption(optionFlag())
     .option('-n, --name <node>', 'a name for this machine (default: the host name)')
-    .addOption(retriesFlag())
-    .action(run((out, dir, opts) => initCommand(dir, opts, out)));
+    .option('--encrypt', 'encrypt everything on the remote (a new repository only): names, paths and content; asks for a passphrase')
+    .addOption(new Option('--format <n>', 'format of a new repository: 2 (compressed, default) or 1 (readable by syncacross releases before 0.2)').choices(['1', '2']).argParser(Number))
+    .addOption(retriesFlag());
+  passwordFlags(init).action(run((out, dir, opts) => initCommand(dir, opts, out)));
 
-  program
-    .command('sync [dir]')
-    .description('sync the library containing DIR (default .) once')
-    .addOption(retriesFlag())
-    .addOption(
-      new Option('--stable-after <ms>', 'wait for files modified less than this long ago to stop changing (default 2000; SQLite databases are taken at once)').argParser(integer('--stable-after')),
-    )
-    .action(run((out, dir, opts) => syncCommand(dir, opts, out)));
+  passwordFlags(
+    program
+      .command('sync [dir]')
+      .description('sync the library containing DIR (default .) once')
+      .addOption(retriesFlag())
+      .addOption(
+        new Option('--stable-after <ms>', 'wait for files modified less than this long ago to stop changing (default 2000; SQLite databases are taken at once)').argParser(integer('--stable-after')),
+      ),
+  ).action(run((out, dir, opts) => syncCommand(dir, opts, out)));
 
   program
     .command('status [dir]')
@@ -95,7 +105,7 @@ function addHistoryCommands(program: Command): void {
     .option('-d, --dir <dir>', 'the library (default: the one containing the current directory)')
     .action(run((out, path, opts) => lsCommand(path, opts, out)));
 
-  program
+  const restore = program
     .command('restore [paths...]')
     .description('bring back files, folders or the whole library as they were at a moment: into another folder (--to) or into the library as new versions that sync (--in-place)')
     .option('--at <when>', `${when} (default now)`)
@@ -105,17 +115,33 @@ function addHistoryCommands(program: Command): void {
     .option('-d, --dir <dir>', 'the library (default: the one containing the current directory)')
     .option('-r, --remote <adapter:location>', 'no library here: read the repository straight from this remote (with --to)')
     .addOption(optionFlag())
-    .addOption(retriesFlag())
-    .action(run((out, paths, opts) => restoreCommand(paths, opts, out)));
+    .addOption(retriesFlag());
+  passwordFlags(restore).action(run((out, paths, opts) => restoreCommand(paths, opts, out)));
 
-  program
+  const verify = program
     .command('verify [dir]')
     .description('check that the remote holds everything the library knows (changes nothing unless --repair); exit 8 names each problem and the files it affects')
     .option('--read-data [percent]', 'also download the packs (all, or this share chosen at random) and check every byte')
     .option('--seed <n>', 'with --read-data=PERCENT: choose the same packs as an earlier run', integer('--seed'))
     .option('--repair', 'upload again what this machine still holds of lost or damaged packs, then check again')
-    .addOption(retriesFlag())
-    .action(run((out, dir, opts) => verifyCommand(dir, opts, out)));
+    .addOption(retriesFlag());
+  passwordFlags(verify).action(run((out, dir, opts) => verifyCommand(dir, opts, out)));
+}
+
+/** `key list|add|remove`: the passphrases of an encrypted repository. */
+function addKeyCommands(program: Command): void {
+  const key = program.command('key').description('manage the passphrases that open an encrypted repository (one per team member, say)');
+  const dirFlag = (c: Command) => c.option('-d, --dir <dir>', 'the library (default: the one containing the current directory)');
+  passwordFlags(dirFlag(key.command('list').description("list the repository's keys"))).action(run((out, opts) => keyListCommand(opts, out)));
+  passwordFlags(
+    dirFlag(key.command('add').description('add a passphrase (asked twice, or --new-password-file, or SYNCACROSS_NEW_PASSWORD)')).option(
+      '--new-password-file <file>',
+      'read the new passphrase from this file',
+    ),
+  ).action(run((out, opts) => keyAddCommand(opts, out)));
+  passwordFlags(dirFlag(key.command('remove <id>').description('remove a passphrase; the others keep working (not the last one, nor the one this node uses)'))).action(
+    run((out, id, opts) => keyRemoveCommand(id, opts, out)),
+  );
 }
 
 /** The commands about remotes and sign-in, and the demo: adapters, auth, demo. */
@@ -156,6 +182,7 @@ export function buildProgram(): Command {
 
   addLibraryCommands(program);
   addHistoryCommands(program);
+  addKeyCommands(program);
   addRemoteCommands(program);
   return program;
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFsStorage } from '@syncacross/adapter-fs';
 import { encodeSegment } from '../../sync-core/src/engine/segment.js';
+import { format2Codec } from '../../sync-core/src/codec/repository-codec.js';
 import { withHash, type Version } from '../../sync-core/src/model/version.js';
 import { syncOutput } from '../src/json-output.js';
 import { cleanup, FAST, run, runJson, snapshot, tempDir, writeFiles } from './helpers.js';
@@ -95,7 +96,7 @@ describe('a name too long for this file system', () => {
     const long = `docs/${'長'.repeat(100)}.txt`;
     const v: Version = { path: long, parents: [], hlc: Date.now(), writer: 'mac-0001.0badc0de', kind: 'file', size: 0, mtime: 0, chunks: [] };
     const { hash: _hash, ...version } = withHash(v);
-    const { key, bytes } = encodeSegment({ format: 1, repo: status.json.repository, writer: v.writer, seq: 1, prev: null, versions: [version], chunks: [] });
+    const { key, bytes } = encodeSegment({ format: 2, repo: status.json.repository, writer: v.writer, seq: 1, prev: null, versions: [version], chunks: [] }, format2Codec());
     await (await createFsStorage({ root: remote })).putIfAbsent(key, bytes);
 
     await writeFiles(bob, { 'from-bob.txt': 'bob' });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFsStorage } from '@syncacross/adapter-fs';
 import { encodeSegment } from '../../sync-core/src/engine/segment.js';
+import { format2Codec } from '../../sync-core/src/codec/repository-codec.js';
 import { syncOutput } from '../src/json-output.js';
 import { cleanup, FAST, run, runJson, snapshot, tempDir, writeFiles } from './helpers.js';
 
@@ -32,15 +33,19 @@ afterAll(cleanup);
 
 describe('the remote cannot stop a sync for good', () => {
   it('a hostile segment is skipped and reported (exit 8); own edits still go out; then exit 0', async () => {
-    const evil = encodeSegment({
-      format: 1,
-      repo: repository,
-      writer: 'evil.00000001',
-      seq: 1,
-      prev: null,
-      chunks: [],
-      versions: [{ path: 'x.txt', parents: [], hlc: 1, writer: 'evil.00000001', kind: 'file', size: 0, mtime: 'yesterday' as never, chunks: [] }],
-    });
+    // Format 2, as `init` creates (unencrypted here: a writer with access to the share).
+    const evil = encodeSegment(
+      {
+        format: 2,
+        repo: repository,
+        writer: 'evil.00000001',
+        seq: 1,
+        prev: null,
+        chunks: [],
+        versions: [{ path: 'x.txt', parents: [], hlc: 1, writer: 'evil.00000001', kind: 'file', size: 0, mtime: 'yesterday' as never, chunks: [] }],
+      },
+      format2Codec(),
+    );
     const storage = await createFsStorage({ root: remote });
     await storage.putIfAbsent(evil.key, evil.bytes);
     await writeFiles(bob, { 'b.md': 'from bob\n' });

@@ -6,12 +6,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { isStorageError, openLibrary, withRetry } from '@syncacross/sync-core';
+import { isStorageError, openLibrary, withRetry, type Library, type RetryOptions, type Storage } from '@syncacross/sync-core';
 import { CliError, usageError } from '../cli-error.js';
 import { configPath, readConfig, STATE_FOLDER, writeConfig } from '../config.js';
 import { retryNotice } from '../library-session.js';
 import type { Output } from '../output.js';
 import { adapterContext, resolveRemoteSpec } from '../remote.js';
+import { passphraseOptions, rememberKey, secretSource, type PassphraseOptions } from '../passphrase.js';
 
 export interface InitParams {
   dir: string;
@@ -19,6 +20,11 @@ export interface InitParams {
   options?: string[];
   name?: string;
   retries?: number;
+  /** Encrypt the new repository (format 2); joining an encrypted one needs only its passphrase. */
+  encrypt?: boolean;
+  /** The format of a new repository (default 2; 1 for remotes that earlier releases must also read). */
+  format?: 1 | 2;
+  passphrase?: PassphraseOptions;
 }
 
 export interface InitResult {
@@ -30,6 +36,8 @@ export interface InitResult {
   joined: boolean;
   alreadyInitialized: boolean;
   writer: string;
+  format: 1 | 2;
+  encrypted: boolean;
 }
 
 /**
@@ -44,6 +52,31 @@ function persistentOptions(adapter: string, options: Record<string, unknown>): R
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Opens the new library, creating or joining the repository (and remembering its key, if encrypted). */
+async function createOrJoinLibrary(dir: string, storage: Storage, p: InitParams, retry: RetryOptions): Promise<{ library: Library; joined: boolean }> {
+  const retrying = withRetry(storage, retry);
+  const joined = (await retrying.list('repo/', { pageSize: 1 })).objects.length > 0 || (await retrying.list('repository/', { pageSize: 1 })).objects.length > 0;
+  const format = p.format ?? 2;
+  if (p.encrypt && format !== 2) throw usageError('InvalidArgument', '--encrypt needs --format 2');
+  const library = await openLibrary({
+    dir,
+    storage,
+    create: true,
+    retry,
+    newRepository: { format, encrypt: p.encrypt === true },
+    secret: secretSource(p.passphrase ?? {}, true),
+    ...(p.name ? { nodeName: p.name } : {}),
+  });
+  try {
+    const key = library.unlockedKey();
+    if (key) await rememberKey(library.repository, key, p.passphrase ?? {});
+    return { library, joined };
+  } catch (e) {
+    await library.close();
+    throw e;
+  }
+}
 
 export async function initLibrary(p: InitParams, out: Output): Promise<InitResult> {
   const dir = resolve(p.dir);
@@ -63,7 +96,7 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
   await mkdir(dir, { recursive: true });
   const stateExisted = existsSync(join(dir, STATE_FOLDER));
   const retry = { ...(p.retries !== undefined ? { retries: p.retries } : {}), onRetry: retryNotice(out) };
-  let library;
+  let library: Library;
   let joined: boolean;
   try {
     const storage = await adapter.module.create(
@@ -71,8 +104,7 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
       adapterContext((line) => out.warn(line)),
     );
     try {
-      joined = (await withRetry(storage, retry).list('repo/', { pageSize: 1 })).objects.length > 0;
-      library = await openLibrary({ dir, storage, create: true, retry, ...(p.name ? { nodeName: p.name } : {}) });
+      ({ library, joined } = await createOrJoinLibrary(dir, storage, p, retry));
     } catch (e) {
       await storage.close?.().catch(() => undefined);
       throw e;
@@ -86,13 +118,27 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
     throw e;
   }
   try {
-    return { command: 'init', library: dir, remote: p.remote, adapter: adapter.specifier, repository: library.repository, joined, alreadyInitialized, writer: library.writer };
+    return {
+      command: 'init',
+      library: dir,
+      remote: p.remote,
+      adapter: adapter.specifier,
+      repository: library.repository,
+      joined,
+      alreadyInitialized,
+      writer: library.writer,
+      ...library.format,
+    };
   } finally {
     await library.close();
   }
 }
 
-export async function initCommand(dir: string | undefined, opts: { remote: string; option?: string[]; name?: string; retries?: number }, out: Output): Promise<number> {
+export async function initCommand(
+  dir: string | undefined,
+  opts: { remote: string; option?: string[]; name?: string; retries?: number; encrypt?: boolean; format?: 1 | 2 } & PassphraseOptions,
+  out: Output,
+): Promise<number> {
   const r = await initLibrary(
     {
       dir: dir ?? '.',
@@ -100,11 +146,15 @@ export async function initCommand(dir: string | undefined, opts: { remote: strin
       ...(opts.option ? { options: opts.option } : {}),
       ...(opts.name ? { name: opts.name } : {}),
       ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+      ...(opts.encrypt ? { encrypt: true } : {}),
+      ...(opts.format !== undefined ? { format: opts.format } : {}),
+      passphrase: passphraseOptions(opts),
     },
     out,
   );
   if (r.alreadyInitialized) out.info(`${r.library} is already a library synced with ${r.remote} (repository ${r.repository}).`);
-  else out.info(`${r.joined ? 'Joined' : 'Created'} repository ${r.repository} on ${r.remote} for ${r.library}.`);
+  else out.info(`${r.joined ? 'Joined' : 'Created'} ${r.encrypted ? 'encrypted ' : ''}repository ${r.repository} on ${r.remote} for ${r.library}.`);
+  if (r.encrypted && !r.joined) out.info('Keep the passphrase safe: without it (or a remembered key) nobody can read the repository, and it cannot be recovered.');
   out.info(`This node writes as ${r.writer}. Next: syncacross sync ${r.library}`);
   out.result(r);
   return 0;

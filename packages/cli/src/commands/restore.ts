@@ -3,6 +3,7 @@
  * files, folders or the whole library as they were at WHEN, into another folder or back into the
  * library. `--remote A:LOC [-o …] --to DIR` restores on a machine that has no library yet.
  */
+import { passphraseOptions, readPassphrase, type PassphraseOptions } from '../passphrase.js';
 import { resolve } from 'node:path';
 import { restoreFromRemote, type RestoreOutcome, type SyncSummary } from '@syncacross/sync-core';
 import { usageError } from '../cli-error.js';
@@ -15,7 +16,7 @@ import { createProgress } from '../progress.js';
 import { withInterrupt } from '../interrupt.js';
 import { adapterContext, resolveRemoteSpec } from '../remote.js';
 
-export interface RestoreCliOptions {
+export interface RestoreCliOptions extends PassphraseOptions {
   at?: string;
   to?: string;
   inPlace?: boolean;
@@ -61,7 +62,7 @@ export async function restoreCommand(paths: string[], opts: RestoreCliOptions, o
 async function restoreInLibrary(paths: string[], opts: RestoreCliOptions, out: Output, signal: AbortSignal): Promise<Outcome> {
   const root = findLibraryRoot(opts.dir ?? '.');
   // Into another folder, only reads: no lock, so it works beside a running sync.
-  const session = { online: true, readOnly: opts.inPlace !== true, signal, ...(opts.retries !== undefined ? { retries: opts.retries } : {}) };
+  const session = { online: true, readOnly: opts.inPlace !== true, signal, passphrase: passphraseOptions(opts), ...(opts.retries !== undefined ? { retries: opts.retries } : {}) };
   return withLibrary(root, out, session, async ({ library }) => {
     const progress = createProgress(out, () => library.storage.stats.bytesDown + library.storage.stats.bytesUp);
     try {
@@ -99,6 +100,7 @@ async function restoreWithoutLibrary(paths: string[], opts: RestoreCliOptions, o
       to,
       overwrite: opts.overwrite === true,
       signal,
+      passphrase: async (repo: string) => readPassphrase(passphraseOptions(opts), `passphrase of repository ${repo.slice(0, 8)}`, false),
       retry: { ...(opts.retries !== undefined ? { retries: opts.retries } : {}), signal, onRetry: retryNotice(out) },
       onProgress: (p) => {
         bytes = p.bytes;

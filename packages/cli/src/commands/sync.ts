@@ -1,4 +1,5 @@
 /** `syncacross sync [DIR]`: one sync round, with progress and a summary (or --json). */
+import { passphraseOptions, type PassphraseOptions } from '../passphrase.js';
 import type { SyncSummary } from '@syncacross/sync-core';
 import { EXIT } from '../exit-codes.js';
 import { withLibrary } from '../library-session.js';
@@ -6,7 +7,7 @@ import { formatBytes, plural, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { withInterrupt } from '../interrupt.js';
 
-export interface SyncOptions {
+export interface SyncOptions extends PassphraseOptions {
   retries?: number;
   stableAfter?: number;
 }
@@ -40,6 +41,7 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
     const session = {
       online: true,
       signal,
+      passphrase: passphraseOptions(opts),
       ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
       ...(opts.stableAfter !== undefined ? { stableAfterMs: opts.stableAfter } : {}),
     };

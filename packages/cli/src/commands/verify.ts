@@ -3,6 +3,7 @@
  * remote holds everything this library knows; exit 8 when anything is wrong, each problem named
  * with the remote object and the paths it affects. Only `--repair` changes anything.
  */
+import { passphraseOptions, type PassphraseOptions } from '../passphrase.js';
 import type { VerifyOutcome } from '@syncacross/sync-core';
 import { usageError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
@@ -11,7 +12,7 @@ import { plural, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { withInterrupt } from '../interrupt.js';
 
-export interface VerifyCliOptions {
+export interface VerifyCliOptions extends PassphraseOptions {
   /** `--read-data` alone is true (every pack); `--read-data=25` a share. */
   readData?: string | boolean;
   seed?: number;
@@ -46,7 +47,7 @@ export async function verifyCommand(dir: string | undefined, opts: VerifyCliOpti
   const readData = percentOf(opts.readData);
   return withInterrupt('verify', (signal) => {
     // Checking only reads: no lock, so it runs beside a sync; a repair syncs, and takes it.
-    const session = { online: true, readOnly: opts.repair !== true, signal, ...(opts.retries !== undefined ? { retries: opts.retries } : {}) };
+    const session = { online: true, readOnly: opts.repair !== true, signal, passphrase: passphraseOptions(opts), ...(opts.retries !== undefined ? { retries: opts.retries } : {}) };
     return withLibrary(dir, out, session, async ({ root, library }) => {
       const progress = createProgress(out, () => library.storage.stats.bytesDown + library.storage.stats.bytesUp);
       let report: VerifyOutcome;
