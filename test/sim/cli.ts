@@ -20,6 +20,7 @@ const { values } = parseArgs({
     broken: { type: 'string' },
     focus: { type: 'string' },
     local: { type: 'boolean', default: false },
+    encrypted: { type: 'boolean', default: false },
     worker: { type: 'boolean', default: false },
   },
 });
@@ -34,9 +35,18 @@ const focus = values.focus as 'restore' | 'rollback' | undefined;
 if (focus !== undefined && focus !== 'restore' && focus !== 'rollback') throw new Error('--focus is restore or rollback');
 
 /** Schedule i of a campaign: its seed picks the mode and the node count, so a range is reproducible. */
-const plan = (seed: number) => ({ seed, mode: modes[seed % modes.length]!, nodes: lo! + (seed % (hi! - lo! + 1)), steps, brokenVariant: broken, focus, localEdges: values.local });
+const plan = (seed: number) => ({
+  seed,
+  mode: modes[seed % modes.length]!,
+  nodes: lo! + (seed % (hi! - lo! + 1)),
+  steps,
+  brokenVariant: broken,
+  focus,
+  localEdges: values.local,
+  encrypted: values.encrypted,
+});
 const replay = (p: ReturnType<typeof plan>) =>
-  `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}${focus ? ` --focus ${focus}` : ''}${values.local ? ' --local' : ''}`;
+  `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}${focus ? ` --focus ${focus}` : ''}${values.local ? ' --local' : ''}${values.encrypted ? ' --encrypted' : ''}`;
 
 type RangeResult = { ran: number; failures: string[]; events: Record<string, number> };
 
@@ -58,7 +68,7 @@ async function runRange(start: number, count: number): Promise<RangeResult> {
 
 if (values.seed !== undefined) {
   const seed = Number(values.seed);
-  const p = { seed, mode: modes[0]!, nodes: lo!, steps, brokenVariant: broken, focus, localEdges: values.local };
+  const p = { seed, mode: modes[0]!, nodes: lo!, steps, brokenVariant: broken, focus, localEdges: values.local, encrypted: values.encrypted };
   const r = await runSchedule(p);
   console.log(r.trace.join('\n'));
   console.log(r.ok ? `seed ${seed}: every invariant held` : `seed ${seed} violated:\n  ${r.violations.join('\n  ')}`);

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Library, SyncSummary } from '@syncacross/sync-core';
 import { buildTree, type Tree } from '../../packages/sync-core/src/engine/merge.js';
 import { decodeSegment, parseSegmentKey } from '../../packages/sync-core/src/engine/segment.js';
+import { FORMAT_1, type RepositoryCodec } from '../../packages/sync-core/src/codec/repository-codec.js';
 import type { Segment } from '../../packages/sync-core/src/engine/segment-format.js';
 import type { HashedVersion } from '../../packages/sync-core/src/model/version.js';
 
@@ -23,11 +24,12 @@ export function checkChunksReachable(
   rolledBack: boolean,
   cache = new Map<string, Segment | undefined>(),
   unrecoverable: Set<string> = new Set(),
+  codec: RepositoryCodec = FORMAT_1,
 ): string[] {
   const problems: string[] = [];
   const located = new Set<string>();
   const versions: HashedVersion[] = [];
-  for (const [key, seg] of visibleSegments(raw, repoIds, cache)) {
+  for (const [key, seg] of visibleSegments(raw, repoIds, cache, codec)) {
     if (!seg) {
       problems.push(`segment ${key} is visible but unreadable (partial or foreign)`);
       continue;
@@ -35,7 +37,7 @@ export function checkChunksReachable(
     for (const [h] of seg.chunks) located.add(h);
     versions.push(...(seg.versions as HashedVersion[]));
   }
-  const live = liveChunks(raw, repoIds, cache);
+  const live = liveChunks(raw, repoIds, cache, codec);
   for (const v of versions) {
     for (const h of v.chunks) {
       if (live.has(h)) continue;
@@ -50,7 +52,7 @@ export function checkChunksReachable(
 }
 
 /** Every segment on the storage, decoded once per key (segments are immutable); undefined: unreadable. */
-function* visibleSegments(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>): Generator<[string, Segment | undefined]> {
+function* visibleSegments(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>, codec: RepositoryCodec): Generator<[string, Segment | undefined]> {
   for (const [key, bytes] of raw) {
     const k = parseSegmentKey(key);
     if (!k) continue;
@@ -60,7 +62,7 @@ function* visibleSegments(raw: Map<string, Uint8Array>, repoIds: string[], cache
         repoIds
           .map((r) => {
             try {
-              return decodeSegment(k, bytes, r);
+              return decodeSegment(k, bytes, r, codec);
             } catch {
               return undefined;
             }
@@ -72,23 +74,21 @@ function* visibleSegments(raw: Map<string, Uint8Array>, repoIds: string[], cache
 }
 
 /** Chunks some visible segment places in a pack that is there and holds them. */
-export function liveChunks(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>): Set<string> {
+export function liveChunks(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>, codec: RepositoryCodec = FORMAT_1): Set<string> {
   const live = new Set<string>();
-  for (const [, seg] of visibleSegments(raw, repoIds, cache)) {
+  for (const [, seg] of visibleSegments(raw, repoIds, cache, codec)) {
     for (const [h, pack, off, len] of seg?.chunks ?? []) {
       const p = raw.get(pack);
-      if (p && p.byteLength >= off + len && contentHash(p.subarray(off, off + len)) === h) live.add(h);
+      if (p && p.byteLength >= off + len && codec.loadChunk(h, p.subarray(off, off + len))) live.add(h);
     }
   }
   return live;
 }
 
 /** Every version in a readable segment on the storage. */
-export function remoteVersions(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>): HashedVersion[] {
-  return [...visibleSegments(raw, repoIds, cache)].flatMap(([, seg]) => (seg?.versions ?? []) as HashedVersion[]);
+export function remoteVersions(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>, codec: RepositoryCodec = FORMAT_1): HashedVersion[] {
+  return [...visibleSegments(raw, repoIds, cache, codec)].flatMap(([, seg]) => (seg?.versions ?? []) as HashedVersion[]);
 }
-
-const contentHash = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 export interface Expectation {
   node: string;

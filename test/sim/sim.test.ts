@@ -42,6 +42,13 @@ describe('simulation: seeded schedules keep every invariant', () => {
     expect(rollbacks).toBeGreaterThan(30); // the focus really rolls storage back
   }, 600_000);
 
+  it('encrypted, compressed repositories (format 2): the same invariants in every mode', async () => {
+    for (let seed = 1; seed <= 2 * MODES.length; seed++) {
+      const o: ScheduleOptions = { seed, mode: MODES[seed % MODES.length]!, nodes: 2 + (seed % 4), encrypted: true };
+      expectClean(o, await runSeed(o));
+    }
+  }, 600_000);
+
   it('local file-system edges: folders turned into links, links out of the library, file/folder clashes (every mode)', async () => {
     let links = 0;
     for (let seed = 1; seed <= 88; seed++) {
