@@ -111,10 +111,10 @@ async function join2(storage: Storage, id: string, wanted: NewRepository, passph
 export async function createOrJoin(storage: Storage, now: number, wanted: NewRepository = {}, passphraseOf: PassphraseSource = async () => undefined): Promise<JoinedRepository> {
   const format = wanted.format ?? 1;
   if (wanted.encrypt && format !== 2) throw new SyncError('InvalidArgument', 'encryption needs repository format 2');
-  // Before creating, look three times: a server whose listings drop entries (lossy WebDAV, R2
-  // incidents) must not make a joining node create a second repository, which for an encrypted
-  // one is not an alias (§3.1). Costs nothing when a repository is there.
-  for (let look = 0; look < 3; look++) {
+  // Before creating a format-2 repository, look three times: a server whose listings drop entries
+  // (lossy WebDAV, R2 incidents) must not make a joining node create a second repository, which
+  // for an encrypted one is not an alias (§3.1). Costs nothing when a repository is there.
+  for (let look = 0; look < (format === 2 ? 3 : 1); look++) {
     const v1 = await listRepositoryIds(storage, 1);
     if (v1.length > 0) return join1(storage, v1[0]!, wanted);
     const v2 = await listRepositoryIds(storage, 2);
