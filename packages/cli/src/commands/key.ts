@@ -26,12 +26,12 @@ export async function keyListCommand(opts: KeyCliOptions, out: Output): Promise<
 
 export async function keyAddCommand(opts: KeyCliOptions, out: Output): Promise<number> {
   return withLibrary(opts.dir, out, session(opts), async ({ root, library }) => {
+    await library.keys(); // refuses an unencrypted repository before asking for anything
     // The new passphrase: --new-password-file, SYNCACROSS_NEW_PASSWORD, or asked twice.
     const fresh = await readPassphrase(opts.newPasswordFile !== undefined ? { passwordFile: opts.newPasswordFile } : {}, 'new passphrase', true, {
       SYNCACROSS_PASSWORD: process.env.SYNCACROSS_NEW_PASSWORD,
     });
     if (fresh === undefined) throw usageError('MissingPassword', 'give the new passphrase with --new-password-file FILE or SYNCACROSS_NEW_PASSWORD (or run on a terminal to be asked)');
-    library.keys(); // refuses an unencrypted repository before any work
     const id = await library.addKey(fresh);
     out.info(`Added key ${id} to repository ${library.repository}.`);
     out.result({ command: 'key', action: 'add', library: root, repository: library.repository, keys: await library.keys(), added: id });
