@@ -106,10 +106,14 @@ export async function rememberKey(repo: string, key: UnlockedKey, o: PassphraseO
   await writeJsonCredentials(keyFile(repo), { repo, keyId: key.keyId, masterKey });
 }
 
-/** What opens an encrypted repository: a remembered key first, else the passphrase (asked only when needed). */
+/**
+ * What opens an encrypted repository: a remembered key first, else the passphrase (asked only
+ * when needed, and always when the engine needs a passphrase: to join, or after a remembered key
+ * was refused).
+ */
 export function secretSource(o: PassphraseOptions, confirmNew: boolean): SecretSource {
-  return async (repo: string): Promise<RepositorySecret | undefined> => {
-    if (repo && o.rememberKey !== false && o.passwordFile === undefined && o.passwordCommand === undefined) {
+  return async (repo: string, need?: 'passphrase'): Promise<RepositorySecret | undefined> => {
+    if (repo && need !== 'passphrase' && o.rememberKey !== false && o.passwordFile === undefined && o.passwordCommand === undefined) {
       const key = await rememberedKey(repo);
       if (key) return { masterKey: key.masterKey };
     }

@@ -86,6 +86,33 @@ describe('an encrypted repository from the command line', () => {
     expect((await run(['status', join(base, 'd')], other())).code).toBe(0);
   });
 
+  it('a second library on the same machine joins with the passphrase; a stale remembered key falls back to it', async () => {
+    const base = await tempDir();
+    const remote = join(base, 'remote');
+    const one = await machine();
+    await writeFiles(join(base, 'a'), { 'notes.txt': 'kept on one machine' });
+    expect((await run(['init', join(base, 'a'), '--remote', `fs:${remote}`, '-o', 'createRoot=true', '--encrypt'], one({ SYNCACROSS_PASSWORD: PASS }))).code).toBe(0);
+    expect((await run(['sync', join(base, 'a'), ...FAST], one())).code).toBe(0);
+    // The remembered key of this repository is on the machine, but joining checks the passphrase
+    // against the keyring: SYNCACROSS_PASSWORD must be used, not refused for the remembered key.
+    const second = await run(['init', join(base, 'b'), '--remote', `fs:${remote}`], one({ SYNCACROSS_PASSWORD: PASS }));
+    expect(second.code, second.stderr).toBe(0);
+    expect((await run(['sync', join(base, 'b'), ...FAST], one())).code).toBe(0);
+    expect(await readFile(join(base, 'b', 'notes.txt'), 'utf8')).toBe('kept on one machine');
+    // A remembered key that is not this repository's (a damaged or copied-over file).
+    const keyFile = filesUnder(one().env.SYNCACROSS_CONFIG_DIR).find((f) => f.includes('repository-'))!;
+    const stored = JSON.parse(await readFile(keyFile, 'utf8')) as { masterKey: string };
+    await writeFile(keyFile, JSON.stringify({ ...stored, masterKey: Buffer.alloc(32, 7).toString('base64') }), { mode: 0o600 });
+    const refused = await runJson(['sync', join(base, 'a'), ...FAST], one());
+    expect(refused.code).toBe(4);
+    expect(refused.json.error.code).toBe('KeyRejected');
+    const healed = await run(['sync', join(base, 'a'), ...FAST], one({ SYNCACROSS_PASSWORD: PASS }));
+    expect(healed.code, healed.stderr).toBe(0);
+    // The passphrase's key replaced the stale one: no passphrase needed again.
+    expect(JSON.parse(await readFile(keyFile, 'utf8')).masterKey).toBe(stored.masterKey);
+    expect((await run(['sync', join(base, 'a'), ...FAST], one())).code).toBe(0);
+  });
+
   it('key add | list | remove: another passphrase opens it, removing the first leaves the second working', async () => {
     const base = await tempDir();
     const remote = join(base, 'remote');

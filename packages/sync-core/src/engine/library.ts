@@ -77,13 +77,15 @@ export interface LibraryOptions {
    * (`Library.unlockedKey`). Ignored for an unencrypted one. Without it, opening an encrypted
    * repository fails with `KeyRequired`; a wrong one with `KeyRejected`, and nothing is written.
    * A function is asked only when a key is needed (so a prompt appears only for an encrypted
-   * repository), with the repository id ('' while creating one).
+   * repository), with the repository id ('' while creating one), and with need 'passphrase' when
+   * a remembered key will not do: joining (only the keyring proves a key belongs to the
+   * repository) or after a remembered key was refused.
    */
   secret?: RepositorySecret | SecretSource;
 }
 
 export type RepositorySecret = { passphrase: string } | { masterKey: Uint8Array };
-export type SecretSource = (repo: string) => Promise<RepositorySecret | undefined>;
+export type SecretSource = (repo: string, need?: 'passphrase') => Promise<RepositorySecret | undefined>;
 
 export interface HistoryEntry {
   hash: string;

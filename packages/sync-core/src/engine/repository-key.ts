@@ -11,6 +11,7 @@ import { dataKeyOf, keyCheckOf, unlock, type UnlockedKey } from '../codec/keyrin
 import type { RoundStateStore } from '../local/round-state.js';
 
 type Secret = { passphrase: string } | { masterKey: Uint8Array };
+type SecretOf = (repo: string, need?: 'passphrase') => Promise<Secret | undefined>;
 
 /** A codec for a read-only look at an encrypted repository opened without its key: local state works, any remote object refuses. */
 function lockedCodec(): RepositoryCodec {
@@ -23,7 +24,7 @@ function lockedCodec(): RepositoryCodec {
 export async function openCodec(
   state: { round: RoundStateStore },
   storage: Storage,
-  secretOf: (repo: string) => Promise<Secret | undefined>,
+  secretOf: SecretOf,
   justUnlocked: UnlockedKey | undefined,
   readOnly = false,
 ): Promise<{ codec: RepositoryCodec; key?: UnlockedKey }> {
@@ -33,12 +34,16 @@ export async function openCodec(
   let key = justUnlocked;
   // A read-only look at local state (status, log, ls) needs no key: its caller gives no secret,
   // and the codec then refuses any remote object.
-  const secret = key ? undefined : await secretOf(round.get('repo'));
+  let secret = key ? undefined : await secretOf(round.get('repo'));
   if (!key && secret && 'masterKey' in secret) {
-    if (keyCheckOf(secret.masterKey) !== round.get('keyCheck')) {
-      throw new SyncError('KeyRejected', `the remembered key is not the key of repository ${round.get('repo')}: give the passphrase again. Nothing was changed.`);
+    if (keyCheckOf(secret.masterKey) === round.get('keyCheck')) key = { masterKey: secret.masterKey, keyId: round.get('keyId') };
+    else {
+      // A stale remembered key (another library's, or a damaged file): ask for the passphrase
+      // instead, as if nothing had been remembered.
+      secret = await secretOf(round.get('repo'), 'passphrase');
+      if (!secret || 'masterKey' in secret)
+        throw new SyncError('KeyRejected', `the remembered key is not the key of repository ${round.get('repo')}: give the passphrase again. Nothing was changed.`);
     }
-    key = { masterKey: secret.masterKey, keyId: round.get('keyId') };
   }
   if (!key && secret && 'passphrase' in secret) {
     key = await unlock(storage, round.get('repo'), secret.passphrase, round.get('keyId') || undefined);
