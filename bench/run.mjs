@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --scale 0.1 --reps 3 --tools syncacross,rclone,restic --remotes folder,webdav --scaling 10000,50000,100000]
+// npm run bench [-- --scale 0.1 --reps 3 --tools syncacross,syncacross-encrypted,syncacross-format1,rclone,restic --remotes folder,webdav --scaling 10000,50000,100000]
 // syncacross against rclone and restic on the same generated library, in one run; writes
 // bench/out/results.json and bench/out/results.md.
 import { spawnSync } from 'node:child_process';
@@ -17,7 +17,7 @@ const { values } = parseArgs({
   options: {
     scale: { type: 'string', default: '1' },
     reps: { type: 'string', default: '3' },
-    tools: { type: 'string', default: 'syncacross,rclone,restic' },
+    tools: { type: 'string', default: 'syncacross,syncacross-encrypted,syncacross-format1,rclone,restic' },
     remotes: { type: 'string', default: 'folder,webdav' },
     scaling: { type: 'string', default: '10000,50000,100000' },
     out: { type: 'string', default: 'bench/out' },
@@ -34,6 +34,8 @@ for (const bin of ['rclone', 'restic', 'apache2']) {
 
 const work = mkdtempSync(join(tmpdir(), 'syncacross-bench-'));
 chmodSync(work, 0o755);
+// Remembered repository keys go to the run's own folder, not the user's credentials.
+process.env.SYNCACROSS_CONFIG_DIR = join(work, 'config');
 const pristine = join(work, 'pristine');
 console.log(`generating the library (scale ${scale}) in ${pristine}…`);
 const meta = generateLibrary(pristine, { scale });
@@ -96,23 +98,31 @@ try {
 const scaling = values.scaling ? runScaling(values.scaling.split(',').map(Number), work) : [];
 rmSync(work, { recursive: true, force: true });
 
-// Ratios of syncacross to each peer, per remote and scenario (below 1: syncacross is better).
+// Ratios of each syncacross configuration to each peer, per remote and scenario (below 1:
+// syncacross is better), and what encryption costs: encrypted ÷ the same format unencrypted.
+const isOurs = (tool) => tool.startsWith('syncacross');
 const ratios = [];
-for (const r of results.filter((x) => x.tool === 'syncacross')) {
-  for (const peer of results.filter((x) => x.tool !== 'syncacross' && x.remote === r.remote && x.scenario === r.scenario)) {
-    const q = (k) => (peer[k] ? +(r[k] / peer[k]).toFixed(3) : null);
-    ratios.push({
-      remote: r.remote,
-      scenario: r.scenario,
-      versus: peer.tool,
-      wall: q('wallS'),
-      cpu: q('cpuS'),
-      peakRss: q('peakRssMb'),
-      requests: q('requests'),
-      bytesUploaded: q('bytesUploaded'),
-      bytesStored: q('bytesStored'),
-    });
-  }
+function ratio(r, peer, versus) {
+  const q = (k) => (peer[k] ? +(r[k] / peer[k]).toFixed(3) : null);
+  ratios.push({
+    tool: r.tool,
+    remote: r.remote,
+    scenario: r.scenario,
+    versus,
+    wall: q('wallS'),
+    cpu: q('cpuS'),
+    peakRss: q('peakRssMb'),
+    requests: q('requests'),
+    bytesUploaded: q('bytesUploaded'),
+    bytesStored: q('bytesStored'),
+  });
+}
+for (const r of results.filter((x) => isOurs(x.tool))) {
+  for (const peer of results.filter((x) => !isOurs(x.tool) && x.remote === r.remote && x.scenario === r.scenario)) ratio(r, peer, peer.tool);
+}
+for (const r of results.filter((x) => x.tool === 'syncacross-encrypted')) {
+  const plain = results.find((x) => x.tool === 'syncacross' && x.remote === r.remote && x.scenario === r.scenario);
+  if (plain) ratio(r, plain, 'syncacross (unencrypted)');
 }
 
 mkdirSync(values.out, { recursive: true });
@@ -138,10 +148,10 @@ const md = [
   '',
   '## Ratios (syncacross ÷ peer; below 1 is better for syncacross)',
   '',
-  '| remote | scenario | vs | wall | CPU | peak RSS | requests | uploaded | stored |',
-  '|---|---|---|---|---|---|---|---|---|',
+  '| tool | remote | scenario | vs | wall | CPU | peak RSS | requests | uploaded | stored |',
+  '|---|---|---|---|---|---|---|---|---|---|',
   ...ratios.map(
-    (r) => `| ${r.remote} | ${r.scenario} | ${r.versus} | ${r.wall ?? ''} | ${r.cpu ?? ''} | ${r.peakRss ?? ''} | ${r.requests ?? ''} | ${r.bytesUploaded ?? ''} | ${r.bytesStored ?? ''} |`,
+    (r) => `| ${r.tool} | ${r.remote} | ${r.scenario} | ${r.versus} | ${r.wall ?? ''} | ${r.cpu ?? ''} | ${r.peakRss ?? ''} | ${r.requests ?? ''} | ${r.bytesUploaded ?? ''} | ${r.bytesStored ?? ''} |`,
   ),
   '',
   '## Scaling: a sync with nothing changed (syncacross, folder remote)',
