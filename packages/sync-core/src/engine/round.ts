@@ -53,6 +53,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
     summary.uploaded.segments += committed.segments;
     summary.uploaded.versions += committed.versions;
     summary.errors.push(...committed.errors);
+    summary.retryable.push(...committed.retryable);
     changed = true;
   }
   // The flag outlives a crash: a round killed mid-materialize finishes the job in the next one.

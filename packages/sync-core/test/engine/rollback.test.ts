@@ -78,6 +78,41 @@ describe('the storage rolled back to an older copy', () => {
     await b.lib.close();
   });
 
+  it('a rollback between a pack and the segment naming it: the author notices at once and uploads the content again (simulation seed 141640)', async () => {
+    const remote = createMemoryStorage();
+    const b = await makeNode(remote, 'b');
+    await b.sync();
+    const copy = remote.debug.snapshot();
+    // The storage goes back to its copy just before a's segment goes up: the pack is gone, the
+    // segment that names it arrives after the rollback and stays.
+    const rolledBackBeforeSegment = {
+      ...remote,
+      putIfAbsent: async (key: string, bytes: Uint8Array) => {
+        if (key.startsWith('log/') && remote.debug.keys().some((k) => k.startsWith('packs/'))) remote.debug.restore(copy);
+        return remote.putIfAbsent(key, bytes);
+      },
+    };
+    const aDir = await tempDir();
+    const a1 = await makeNode(rolledBackBeforeSegment, 'a', { dir: aDir });
+    await writeFile(join(aDir, 'from-a.txt'), 'a wrote it');
+    const first = await a1.sync();
+    expect(remote.debug.keys().some((k) => k.startsWith('packs/'))).toBe(false);
+    // Not called done: the sync says its content must go up again.
+    expect(first.retryable.join('\n')).toMatch(/already gone from the remote/);
+    await a1.lib.close();
+
+    const a = await makeNode(remote, 'a', { dir: aDir });
+    const repair = await a.sync();
+    expect(repair.errors.join('\n')).toMatch(/lost 1 pack/);
+    expect(repair.uploaded.packs).toBe(1);
+    // b gets the content on its first read: no failed reads, no waiting for the pack to be condemned.
+    const got = await b.sync();
+    expect(got.retryable).toEqual([]);
+    expect(await snapshot(b.dir)).toEqual({ 'from-a.txt': 'a wrote it' });
+    await a.lib.close();
+    await b.lib.close();
+  });
+
   it('republishes another node’s edit that the remote lost for good (its author is gone), content included', async () => {
     const remote = createMemoryStorage();
     const a = await makeNode(remote, 'a');

@@ -2,8 +2,10 @@
  * Step 7: journal, then upload, the segment(s) carrying pending versions. The last one also
  * publishes every location no segment has yet (content uploaded again after a loss, or packs a
  * crash left unpublished) and announces packs found lost; with only those, it carries no versions.
+ * Then the packs those segments point into are confirmed still there (see confirmPacks).
  */
 import { checkAborted } from '../../model/abort.js';
+import { objectExists } from '../../storage/listing.js';
 import type { LocalState } from '../../local/state.js';
 import type { StepContext } from '../round-context.js';
 
@@ -22,11 +24,36 @@ export interface CommitResult {
   /** Versions they carry. */
   versions: number;
   errors: string[];
+  /** Set when a pack just published is gone: the next round uploads its content again. */
+  retryable: string[];
 }
 
 export async function commitPending(ctx: StepContext<CommitState>): Promise<CommitResult> {
+  const result: CommitResult = { segments: 0, versions: 0, errors: [], retryable: [] };
+  const packs = new Set<string>();
+  await commitSegments(ctx, result, packs);
+  await confirmPacks(ctx, packs, result);
+  return result;
+}
+
+/**
+ * A storage rolled back (a NAS snapshot restored, a sync client reverting a folder) between this
+ * round's pack upload and its segment upload keeps the segment and loses the pack: every reader
+ * then fails on a pack that only this node can give back, and would take several rounds of failed
+ * reads to call it lost. A rollback any later also takes the segment, which the next round sees
+ * (republishVanished), so one read per new pack, now, closes the gap: a missing one makes the
+ * next round look for lost packs (§7.1) and upload what this node holds of them again.
+ */
+async function confirmPacks(ctx: StepContext<CommitState>, packs: Set<string>, result: CommitResult): Promise<void> {
+  let missing = 0;
+  for (const pack of packs) if (!(await objectExists(ctx.storage, pack))) missing++;
+  if (missing === 0) return;
+  ctx.state.round.set('checkPacks', true);
+  result.retryable.push(`${missing} pack(s) uploaded in this sync are already gone from the remote (was the storage restored from an older copy?); their content is uploaded again on the next sync`);
+}
+
+async function commitSegments(ctx: StepContext<CommitState>, result: CommitResult, packs: Set<string>): Promise<void> {
   const { state, storage } = ctx;
-  const result: CommitResult = { segments: 0, versions: 0, errors: [] };
   const pending = state.pendingVersions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
   const announce = state.round.get('announceLost');
   // Batches within the limits readers enforce (segment-batches.ts); locations beyond what one
@@ -43,7 +70,7 @@ export async function commitPending(ctx: StepContext<CommitState>): Promise<Comm
     const last = lastBatch && all.length <= LOCATIONS_PER_SEGMENT;
     const { codec } = ctx.options;
     const { versions, chunks, dropped } = publishable(batch, all.slice(0, LOCATIONS_PER_SEGMENT), codec.format);
-    if (batch.length === 0 && chunks.length === 0 && (!last || announce.length === 0)) return result;
+    if (batch.length === 0 && chunks.length === 0 && (!last || announce.length === 0)) return;
     const { key, bytes } = encodeSegment(
       {
         format: codec.format,
@@ -77,10 +104,11 @@ export async function commitPending(ctx: StepContext<CommitState>): Promise<Comm
     // 'exists' can only be our own earlier attempt: the key is the hash of these bytes.
     await storage.putIfAbsent(key, bytes);
     state.markUploaded(key);
+    for (const c of chunks) packs.add(c[1]);
     result.segments++;
     result.versions += versions.length;
     if (dropped.length > 0)
       result.errors.push(`left ${dropped.length} version(s) another writer made out of a republished segment: their size disagrees with their chunks (e.g. ${JSON.stringify(dropped[0]!.path)})`);
-    if (last) return result;
+    if (last) return;
   }
 }
