@@ -16,6 +16,7 @@ export type {
   SyncSummary,
   SyncProgress,
   HistoryEntry,
+  HistoryFilter,
   ListedEntry,
   RestoreOptions,
   RestoreOutcome,
@@ -26,6 +27,7 @@ export type {
 export type { VerifyProblem, VerifyProblemKind } from './engine/verify.js';
 export { restoreFromRemote, type RemoteRestoreOptions } from './engine/remote-restore.js';
 export type { NewRepository, RepositoryFormat } from './engine/repository.js';
+export { checkAuthorName, type Author } from './engine/author-object.js';
 export { DEFAULT_KDF, type KdfParams, type KeyInfo, type UnlockedKey } from './codec/keyring.js';
 export { SyncError, isSyncError, SYNC_ERROR_CODES, type SyncErrorCode } from './model/sync-error.js';
 export { BUILTIN_IGNORES } from './local/ignore-rules.js';

@@ -18,11 +18,10 @@ import type { ChunkingParams } from '../model/chunker.js';
 import { SyncError } from '../model/sync-error.js';
 import type { NewRepository } from './repository.js';
 import { addKey, listKeys, removeKey, type KdfParams, type KeyInfo, type UnlockedKey } from '../codec/keyring.js';
-import { buildTree, headsByPath, type Tree } from './merge.js';
+import { buildTree, type Tree } from './merge.js';
 import { runRound } from './round.js';
 import type { RoundContext, RoundOptions } from './round-context.js';
 import type { SyncProgress, SyncSummary } from './sync-summary.js';
-import type { HashedVersion } from '../model/version.js';
 import { chunkLocations } from './chunk-locations.js';
 import { listAt, parsePointInTime, type ListedEntry, type PointInTime } from './point-in-time.js';
 import { restoreEntries, type RestoreOptions, type RestoreOutcome } from './restore.js';
@@ -30,7 +29,10 @@ import { markPacksLost } from './pack-health.js';
 import { verifyRepository } from './repository.js';
 import { verifyRemote, type VerifyOptions, type VerifyReport } from './verify.js';
 import { settleRecord } from './steps/local-copies.js';
+import { historyOf, type HistoryEntry, type HistoryFilter } from './history.js';
+import type { Author } from './author-object.js';
 
+export type { HistoryEntry, HistoryFilter };
 export type { SyncProgress, SyncSummary, ListedEntry, RestoreOptions, RestoreOutcome, VerifyOptions, VerifyReport };
 
 /** A verify that repaired: what it found first, the sync that re-uploaded, and what remains (`problems`). */
@@ -43,6 +45,12 @@ export interface LibraryOptions {
   stateDir?: string;
   /** A name for this machine, part of its writer id (default: the host name). */
   nodeName?: string;
+  /**
+   * Who writes from this library, published once per writer id so `history()` on every node can
+   * name the person and machine behind each version (sealed in an encrypted repository). A
+   * changed name applies from this node's next segment on. None: versions show only the writer id.
+   */
+  author?: Author;
   /** Create or join the repository when the library has no state yet (default true). */
   create?: boolean;
   /**
@@ -86,17 +94,6 @@ export interface LibraryOptions {
 
 export type RepositorySecret = { passphrase: string } | { masterKey: Uint8Array };
 export type SecretSource = (repo: string, need?: 'passphrase') => Promise<RepositorySecret | undefined>;
-
-export interface HistoryEntry {
-  hash: string;
-  path: string;
-  writer: string;
-  time: string;
-  deleted: boolean;
-  size: number;
-  parents: string[];
-  head: boolean;
-}
 
 export class Library extends EventEmitter {
   readonly storage: CountingStorage;
@@ -209,12 +206,12 @@ export class Library extends EventEmitter {
     };
   }
 
-  history(path?: string): HistoryEntry[] {
-    const versions: HashedVersion[] = path === undefined ? this.state.allVersions() : this.state.versionsOf(path.normalize('NFC'));
-    const heads = new Set([...headsByPath(versions).values()].flat().map((v) => v.hash));
-    return versions
-      .sort((a, b) => a.hlc - b.hlc || (a.hash < b.hash ? -1 : 1))
-      .map((v) => ({ hash: v.hash, path: v.path, writer: v.writer, time: new Date(v.hlc).toISOString(), deleted: !!v.deleted, size: v.size, parents: v.parents, head: heads.has(v.hash) }));
+  /**
+   * Every version known, oldest first: of the whole library, or of `path` (a file, or a folder
+   * and everything under it), filtered by author and time (history.ts). No request.
+   */
+  history(path?: string, filter: HistoryFilter = {}): HistoryEntry[] {
+    return historyOf(this.state, (at) => this.pointInTime(at).time, path, filter);
   }
 
   /** Reads a moment as people type it (see `RestoreOptions.at`); throws `InvalidArgument`. */

@@ -105,6 +105,7 @@ export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPoli
         policy,
         readOnly: o.readOnly === true,
         codec: opened.codec,
+        ...(o.author ? { author: o.author } : {}),
       },
       opened.key,
     );

@@ -113,16 +113,15 @@ async function join2(storage: Storage, id: string, wanted: NewRepository, passph
   }
 }
 
-/** Creates a repository, or joins the one that is there. */
-export async function createOrJoin(storage: Storage, now: number, wanted: NewRepository = {}, passphraseOf: PassphraseSource = async () => undefined): Promise<JoinedRepository> {
-  const format = wanted.format ?? 1;
-  if (wanted.encrypt && format !== 2) throw new SyncError('InvalidArgument', 'encryption needs repository format 2');
-  // Before creating a format-2 repository, look five times, at the markers and at the keyrings:
-  // a server whose listings drop entries (lossy WebDAV, R2 incidents) must not make a joining node
-  // create a second repository, which for an encrypted one is not an alias (§3.1). Ten listings
-  // that each drop an entry 30 % of the time all miss it about once in 170,000 joins (the
-  // simulation's lossy mode found three looks at the markers alone, 1 in 37, too few). Costs
-  // nothing when a repository is there, 16 listings when creating one.
+/**
+ * Joins the repository a listing shows, if any. Before creating a format-2 repository, look five
+ * times, at the markers and at the keyrings: a server whose listings drop entries (lossy WebDAV,
+ * R2 incidents) must not make a joining node create a second repository, which for an encrypted
+ * one is not an alias (§3.1). Ten listings that each drop an entry 30 % of the time all miss it
+ * about once in 170,000 joins (the simulation's lossy mode found three looks at the markers
+ * alone, 1 in 37, too few). Costs nothing when a repository is there, 15 listings when there is none.
+ */
+async function joinListed(storage: Storage, format: RepositoryFormat, wanted: NewRepository, passphraseOf: PassphraseSource): Promise<JoinedRepository | undefined> {
   for (let look = 0; look < (format === 2 ? 5 : 1); look++) {
     const v1 = await listRepositoryIds(storage, 1);
     if (v1.length > 0) return join1(storage, v1[0]!, wanted);
@@ -132,6 +131,15 @@ export async function createOrJoin(storage: Storage, now: number, wanted: NewRep
     const keyring = await listKeyringIds(storage);
     if (keyring.length > 0) return join2(storage, keyring[0]!, wanted, passphraseOf, false);
   }
+  return undefined;
+}
+
+/** Creates a repository, or joins the one that is there. */
+export async function createOrJoin(storage: Storage, now: number, wanted: NewRepository = {}, passphraseOf: PassphraseSource = async () => undefined): Promise<JoinedRepository> {
+  const format = wanted.format ?? 1;
+  if (wanted.encrypt && format !== 2) throw new SyncError('InvalidArgument', 'encryption needs repository format 2');
+  const existing = await joinListed(storage, format, wanted, passphraseOf);
+  if (existing) return existing;
   const anything = await storage.list('', { pageSize: 5 });
   // A listing that dropped the marker prefix (a lossy server) but shows it here, or shows an
   // encrypted repository's keyring: join, never re-create.

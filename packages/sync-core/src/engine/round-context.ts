@@ -6,6 +6,7 @@ import type { CountingStorage } from '../storage/wrappers/counting.js';
 import type { RoundPolicy } from './round-policy.js';
 import type { RepositoryCodec } from '../codec/repository-codec.js';
 import type { SyncProgress } from './sync-summary.js';
+import type { Author } from './author-object.js';
 
 export interface RoundContext {
   dir: string;
@@ -30,6 +31,8 @@ export interface RoundOptions {
   codec: RepositoryCodec;
   /** The decisions where a wrong choice loses data (round-policy.ts): HONEST_POLICY outside the simulation. */
   policy: RoundPolicy;
+  /** Who writes here, published for this node's writer id (author-object.ts); none: nothing is published. */
+  author?: Author;
 }
 
 /**

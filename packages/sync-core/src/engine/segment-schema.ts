@@ -16,7 +16,7 @@ import type { Segment } from './segment-format.js';
 
 const HASH = /^[0-9a-f]{64}$/;
 const PACK_KEY = /^packs\/[0-9a-f]{64}$/;
-const WRITER_ID = /^[A-Za-z0-9_.-]+$/;
+export const WRITER_ID = /^[A-Za-z0-9_.-]+$/;
 const SEGMENT_KEY = /^log\/[A-Za-z0-9_.-]+\/\d{10}-[0-9a-f]{16}$/;
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

@@ -50,6 +50,8 @@ export interface RoundState {
    * transaction, and cleared when a materialization completes; a crash mid-way finishes next round.
    */
   materialize: boolean;
+  /** Fingerprint of the writer and author last published as an author object ('' : none yet; author-object.ts). */
+  authorPublished: string;
 }
 
 export type RoundStateKey = keyof RoundState;
@@ -85,6 +87,7 @@ const CODECS: { [K in RoundStateKey]: Codec<RoundState[K]> } = {
   announceLost: listOrBlank,
   resupply: flag,
   materialize: { decode: (raw) => raw === 'pending', encode: (v) => (v ? 'pending' : 'done') },
+  authorPublished: text,
 };
 
 /** Raw access to the `meta` table (LocalState provides it). */

@@ -135,6 +135,10 @@ export class LocalState {
   versionsOf(path: string): HashedVersion[] {
     return (this.prepare('SELECT hash, json FROM versions WHERE path = ?').all(path) as { hash: string; json: string }[]).map((r) => ({ ...JSON.parse(r.json), hash: r.hash }));
   }
+  /** The segment each version came in (or went out in), by version hash; versions not committed yet are absent. */
+  versionSegments(): Map<string, string> {
+    return new Map((this.prepare('SELECT hash, segment FROM versions WHERE segment IS NOT NULL').all() as { hash: string; segment: string }[]).map((r) => [r.hash, r.segment]));
+  }
   /** The paths of the versions a segment carried, as this node applied them (to name what a lost segment affects). */
   pathsInSegment(key: string): string[] {
     return (this.prepare('SELECT DISTINCT path FROM versions WHERE segment = ? ORDER BY path').all(key) as { path: string }[]).map((r) => r.path);

@@ -6,6 +6,7 @@
  */
 import { checkAborted } from '../../model/abort.js';
 import { objectExists } from '../../storage/listing.js';
+import { publishAuthor, type AuthorsState } from './exchange-authors.js';
 import type { LocalState } from '../../local/state.js';
 import type { StepContext } from '../round-context.js';
 
@@ -13,7 +14,8 @@ import type { StepContext } from '../round-context.js';
 export type CommitState = Pick<
   LocalState,
   'addJournal' | 'allUnpublishedChunks' | 'assignSegment' | 'markUploaded' | 'pendingVersions' | 'publishChunks' | 'recordSegment' | 'round' | 'transaction' | 'unpublishedChunks'
->;
+> &
+  AuthorsState;
 import { LOCATIONS_PER_SEGMENT, publishable, versionBatches } from '../segment-batches.js';
 import { encodeSegment } from '../segment.js';
 import { stripHash } from './new-versions.js';
@@ -52,6 +54,19 @@ async function confirmPacks(ctx: StepContext<CommitState>, packs: Set<string>, r
   result.retryable.push(`${missing} pack(s) uploaded in this sync are already gone from the remote (was the storage restored from an older copy?); their content is uploaded again on the next sync`);
 }
 
+/** One transaction: the segment into the journal, its versions and locations assigned to it, the sequence moved on. */
+function journalSegment(state: CommitState, s: { writer: string; seq: number; key: string; bytes: Uint8Array; versions: string[]; chunks: string[]; announced: boolean }): void {
+  state.transaction(() => {
+    state.addJournal(s.writer, s.seq, s.key, s.bytes);
+    state.assignSegment(s.versions, s.key);
+    state.publishChunks(s.chunks, s.key);
+    state.recordSegment(s.key, s.writer, s.seq, 'applied');
+    state.round.set('seq', s.seq);
+    state.round.set('lastSegment', s.key);
+    if (s.announced) state.round.set('announceLost', []); // journaled: it goes out with the segment
+  });
+}
+
 async function commitSegments(ctx: StepContext<CommitState>, result: CommitResult, packs: Set<string>): Promise<void> {
   const { state, storage } = ctx;
   const pending = state.pendingVersions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
@@ -84,23 +99,12 @@ async function commitSegments(ctx: StepContext<CommitState>, result: CommitResul
       },
       codec,
     );
-    state.transaction(() => {
-      state.addJournal(writer, seq, key, bytes);
-      state.assignSegment(
-        batch.map((v) => v.hash),
-        key,
-      ); // `dropped` too: never published, never retried
-      state.publishChunks(
-        chunks.map((c) => c[0]),
-        key,
-      );
-      state.recordSegment(key, writer, seq, 'applied');
-      state.round.set('seq', seq);
-      state.round.set('lastSegment', key);
-      if (last) state.round.set('announceLost', []); // journaled: it goes out with the segment
-    });
+    // `dropped` versions are assigned too: never published, never retried.
+    journalSegment(state, { writer, seq, key, bytes, versions: batch.map((v) => v.hash), chunks: chunks.map((c) => c[0]), announced: last });
     ctx.progress({ phase: 'upload', done, total: pending.length, bytes: bytes.byteLength });
     done += batch.length;
+    // Who writes under this id goes out before the first segment that needs it.
+    await publishAuthor(ctx, seq);
     // 'exists' can only be our own earlier attempt: the key is the hash of these bytes.
     await storage.putIfAbsent(key, bytes);
     state.markUploaded(key);

@@ -12,6 +12,7 @@ import { verifyRepository } from '../repository.js';
 import type { StepContext } from '../round-context.js';
 import { emptyReport, type StepReport } from '../sync-summary.js';
 import { findLostPacks, type LostPacksState } from './find-lost-packs.js';
+import { pullAuthors } from './exchange-authors.js';
 import { retireWriterIfForeign, type RetireState } from './retire-writer.js';
 
 /** What pulling reads and writes of the local state: its own journal and segment records, and what the steps it runs need. */
@@ -45,6 +46,8 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   const pull = { state, storage, now: options.now(), fetchConcurrency: options.fetchConcurrency, codec: options.codec, progress, signal: ctx.signal };
   const changed = await applyNewSegments(pull, report, listing, known, repoIds);
   await lookForLostPacks(ctx, report);
+  // New segments may come from writers (or names) this node has not seen: one listing of authors.
+  if (changed) report.errors.push(...(await pullAuthors(ctx)));
   return { changed, report };
 }
 

@@ -1,0 +1,59 @@
+/**
+ * Names for writer ids (author-object.ts): this node publishes who writes under its writer id
+ * before the first segment that needs it, and learns the others' names when it applies their
+ * segments. Costs nothing in a round that neither commits nor applies anything.
+ */
+import { isStorageError } from '../../storage/errors.js';
+import { listAll } from '../../storage/listing.js';
+import { AuthorsTable } from '../../local/authors-table.js';
+import type { LocalState } from '../../local/state.js';
+import { AUTHORS_PREFIX, MAX_AUTHOR_OBJECT_BYTES, authorFingerprint, decodeAuthor, encodeAuthor } from '../author-object.js';
+import type { StepContext } from '../round-context.js';
+
+export type AuthorsState = Pick<LocalState, 'db' | 'round'>;
+
+/** Author objects read per round at most: a flood of them (a hostile writer) cannot stall a round. */
+const MAX_READS_PER_ROUND = 200;
+
+/**
+ * Publishes this node's author for its writer id from segment `seq` on, unless the same one
+ * already went out. A crash between the upload and the note only publishes it again from a
+ * later seq: harmless, the names are the same.
+ */
+export async function publishAuthor(ctx: StepContext<AuthorsState>, seq: number): Promise<void> {
+  const author = ctx.options.author;
+  if (!author) return;
+  const writer = ctx.state.round.get('writer');
+  const fingerprint = authorFingerprint(writer, author);
+  if (ctx.state.round.get('authorPublished') === fingerprint) return;
+  const { key, bytes } = encodeAuthor(ctx.options.codec, writer, seq, author);
+  // 'exists': our own earlier attempt, or a clone of this node (same machine, and the writer is
+  // retired as soon as that is noticed).
+  await ctx.storage.putIfAbsent(key, bytes);
+  const table = new AuthorsTable(ctx.state.db);
+  table.add({ key, writer, fromSeq: seq, ...author });
+  ctx.state.round.set('authorPublished', fingerprint);
+}
+
+/** Reads the author objects this node has not seen yet (after applying other writers' segments). */
+export async function pullAuthors(ctx: StepContext<AuthorsState>): Promise<string[]> {
+  const table = new AuthorsTable(ctx.state.db);
+  const known = table.keys();
+  const fresh = (await listAll(ctx.storage, AUTHORS_PREFIX)).filter((o) => !known.has(o.key) && (o.size ?? 0) <= MAX_AUTHOR_OBJECT_BYTES);
+  const problems: string[] = [];
+  for (const o of fresh.slice(0, MAX_READS_PER_ROUND)) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await ctx.storage.get(o.key);
+    } catch (e) {
+      if (isStorageError(e, 'NotFound')) continue; // listed before it was readable: next time
+      throw e;
+    }
+    const author = decodeAuthor(ctx.options.codec, o.key, bytes);
+    if (typeof author === 'string') {
+      table.addInvalid(o.key);
+      problems.push(`ignored ${o.key} on the remote: ${author}`);
+    } else table.add(author);
+  }
+  return problems;
+}

@@ -1,0 +1,95 @@
+/**
+ * Who made each version (docs/PROTOCOL.md §3.8): every node names the person and machine behind
+ * each writer id, a changed name applies from the next segment on, an encrypted repository
+ * seals the names, and an object that is not a valid author names nobody.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
+import { cleanup, makeNode, syncAll } from './helpers.js';
+
+afterEach(cleanup);
+
+const ana = { user: 'Ana Lima', machine: 'office-pc' };
+const ben = { user: 'Ben Okafor', machine: 'home-laptop' };
+
+describe('authors', () => {
+  it('each node names who wrote each version, its own and the others', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a', { author: ana });
+    const b = await makeNode(remote, 'b', { author: ben });
+    await writeFile(join(a.dir, 'notes.md'), 'by Ana');
+    await a.sync();
+    await writeFile(join(b.dir, 'paper.md'), 'by Ben');
+    await syncAll([a, b]);
+    for (const node of [a, b]) {
+      const byPath = Object.fromEntries(node.lib.history().map((e) => [e.path, e.author]));
+      expect(byPath).toEqual({ 'notes.md': ana, 'paper.md': ben });
+    }
+    // One object per writer id, not one per segment.
+    expect(remote.debug.keys().filter((k) => k.startsWith('authors/'))).toHaveLength(2);
+    await a.lib.close();
+    await b.lib.close();
+  });
+
+  it('a changed name applies from the next segment on; earlier versions keep the old one', async () => {
+    const remote = createMemoryStorage();
+    const a1 = await makeNode(remote, 'a', { author: ana });
+    const b = await makeNode(remote, 'b');
+    await writeFile(join(a1.dir, 'f.txt'), 'one');
+    await a1.sync();
+    await a1.lib.close();
+    const renamed = { user: 'Ana Lima-Souza', machine: 'office-pc' };
+    const a = await makeNode(remote, 'a', { dir: a1.dir, author: renamed });
+    await writeFile(join(a.dir, 'f.txt'), 'two');
+    await a.sync();
+    await b.sync();
+    const names = b.lib.history('f.txt').map((e) => e.author?.user);
+    expect(names).toEqual(['Ana Lima', 'Ana Lima-Souza']);
+    // A node that publishes no author shows only its writer id.
+    await writeFile(join(b.dir, 'g.txt'), 'anonymous');
+    await b.sync();
+    expect(b.lib.history('g.txt')[0]!.author).toBeUndefined();
+    await a.lib.close();
+    await b.lib.close();
+  });
+
+  it('an encrypted repository seals the names: no object holds them', async () => {
+    const remote = createMemoryStorage();
+    const secure = { newRepository: { format: 2 as const, encrypt: true, kdf: { N: 2 ** 10, r: 8, p: 1 } }, secret: { passphrase: 'a team passphrase' } };
+    const a = await makeNode(remote, 'a', { author: ana, ...secure });
+    const b = await makeNode(remote, 'b', { author: ben, ...secure });
+    await writeFile(join(a.dir, 'x.txt'), 'x');
+    await syncAll([a, b]);
+    expect(b.lib.history()[0]!.author).toEqual(ana);
+    for (const key of remote.debug.keys()) {
+      const bytes = Buffer.from(remote.debug.raw(key)!);
+      for (const name of ['Ana Lima', 'office-pc', 'Ben Okafor', 'home-laptop']) expect(bytes.includes(name) || key.includes(name), `${name} in ${key}`).toBe(false);
+    }
+    await a.lib.close();
+    await b.lib.close();
+  });
+
+  it('an object that is not a valid author, or is one moved to another writer’s name, is reported once and names nobody', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a', { author: ana });
+    const b = await makeNode(remote, 'b', { author: ben });
+    await writeFile(join(a.dir, 'x.txt'), 'x');
+    await a.sync();
+    const real = remote.debug.keys().find((k) => k.startsWith('authors/'))!;
+    const writer = a.lib.writer;
+    // Ana's object copied under a name claiming another writer's segments, and plain garbage.
+    await remote.putIfAbsent('authors/mallory-0000.deadbeef/0000000001', remote.debug.raw(real)!);
+    await remote.putIfAbsent(`authors/${writer}/0000000002`, new TextEncoder().encode('{"syncacross":"author"}'));
+    const first = await b.sync();
+    expect(first.errors.filter((e) => e.startsWith('ignored authors/'))).toHaveLength(2);
+    expect(b.lib.history()[0]!.author).toEqual(ana);
+    await writeFile(join(a.dir, 'y.txt'), 'y');
+    await a.sync();
+    const again = await b.sync();
+    expect(again.errors).toEqual([]);
+    await a.lib.close();
+    await b.lib.close();
+  });
+});
