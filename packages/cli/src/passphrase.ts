@@ -47,28 +47,39 @@ function givenPassphrase(o: PassphraseOptions, env: NodeJS.ProcessEnv): string |
   return env.SYNCACROSS_PASSWORD;
 }
 
-/** Reads a line from the terminal without echoing it. */
-async function promptHidden(question: string): Promise<string> {
+/**
+ * Reads a line from the terminal without echoing it. Listens for 'data' rather than iterating
+ * stdin: leaving a `for await` destroys the stream, and the confirmation prompt that follows
+ * then never gets its line.
+ */
+function promptHidden(question: string): Promise<string> {
   const { stdin, stderr } = process;
   stderr.write(question);
   stdin.setRawMode(true);
-  stdin.resume();
-  try {
+  return new Promise<string>((resolve, reject) => {
     let value = '';
-    for await (const chunk of stdin as AsyncIterable<Buffer>) {
+    const done = (error: Error | undefined) => {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.setRawMode(false);
+      stdin.pause();
+      stderr.write('\n');
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const onEnd = () => done(undefined);
+    const onData = (chunk: Buffer) => {
       for (const ch of chunk.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') return value;
-        if (ch === '\u0003') throw usageError('Interrupted', 'no passphrase given (Ctrl-C)');
+        if (ch === '\r' || ch === '\n') return done(undefined);
+        if (ch === '\u0003') return done(usageError('Interrupted', 'no passphrase given (Ctrl-C)'));
         if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
         else value += ch;
       }
-    }
-    return value;
-  } finally {
-    stdin.setRawMode(false);
-    stdin.pause();
-    stderr.write('\n');
-  }
+    };
+    stdin.on('data', onData);
+    stdin.once('end', onEnd);
+    stdin.resume();
+  });
 }
 
 /**
