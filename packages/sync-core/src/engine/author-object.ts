@@ -23,7 +23,6 @@ export const AUTHORS_PREFIX = 'authors/';
 export const MAX_AUTHOR_OBJECT_BYTES = 4096;
 export const MAX_AUTHOR_NAME = 200;
 
-
 const KEY = /^authors\/([A-Za-z0-9_.-]+)\/(\d{10})$/;
 
 /** No control characters: a name is printed in a terminal as is. */

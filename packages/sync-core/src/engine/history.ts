@@ -50,7 +50,17 @@ export function historyOf(state: Pick<LocalState, 'allVersions' | 'versionSegmen
       // The author in effect at the version's own segment (a republished copy says nothing of it).
       const segment = parseSegmentKey(segments.get(v.hash) ?? '');
       const author = authorOf(v.writer, segment?.writer === v.writer ? segment.seq : undefined);
-      return { hash: v.hash, path: v.path, writer: v.writer, time: new Date(v.hlc).toISOString(), deleted: !!v.deleted, size: v.size, parents: v.parents, head: heads.has(v.hash), ...(author ? { author } : {}) };
+      return {
+        hash: v.hash,
+        path: v.path,
+        writer: v.writer,
+        time: new Date(v.hlc).toISOString(),
+        deleted: !!v.deleted,
+        size: v.size,
+        parents: v.parents,
+        head: heads.has(v.hash),
+        ...(author ? { author } : {}),
+      };
     })
     .filter((e) => needle === undefined || [e.writer, e.author?.user ?? '', e.author?.machine ?? ''].some((s) => s.toLowerCase().includes(needle)));
 }

@@ -41,8 +41,7 @@ export async function openCodec(
       // A stale remembered key (another library's, or a damaged file): ask for the passphrase
       // instead, as if nothing had been remembered.
       secret = await secretOf(round.get('repo'), 'passphrase');
-      if (!secret || 'masterKey' in secret)
-        throw new SyncError('KeyRejected', `the remembered key is not the key of repository ${round.get('repo')}: give the passphrase again. Nothing was changed.`);
+      if (!secret || 'masterKey' in secret) throw new SyncError('KeyRejected', `the remembered key is not the key of repository ${round.get('repo')}: give the passphrase again. Nothing was changed.`);
     }
   }
   if (!key && secret && 'passphrase' in secret) {
