@@ -37,6 +37,8 @@ export const syncOutput = z
   })
   .strict();
 
+const author = z.object({ user: z.string(), machine: z.string() }).strict();
+
 export const initOutput = z
   .object({
     ok: z.literal(true),
@@ -50,6 +52,7 @@ export const initOutput = z
     writer: z.string(),
     format: z.union([z.literal(1), z.literal(2)]).describe('the repository format (docs/PROTOCOL.md §3.7): 2 compresses, and may encrypt'),
     encrypted: z.boolean().describe('everything on the remote is encrypted; every node needs a passphrase (or a remembered key)'),
+    author: author.nullable().describe('who the versions made here are from, as every node’s log shows them (null: no name could be found)'),
   })
   .strict();
 
@@ -62,6 +65,8 @@ export const statusOutput = z
     adapter: z.string(),
     options: z.record(z.string(), z.unknown()).describe('adapter options; secrets appear as their ${env:…} reference or ***'),
     repository: z.string(),
+    format: z.union([z.literal(1), z.literal(2)]).describe('the repository format (docs/PROTOCOL.md §3.7)'),
+    encrypted: z.boolean().describe('everything on the remote is encrypted'),
     writer: z.string(),
     files: nonNeg,
     conflicts: z.array(z.object({ path: z.string(), conflictOf: z.string() }).strict()),
@@ -79,8 +84,30 @@ export const logOutput = z
     library: z.string(),
     path: z.string().nullable(),
     entries: z.array(
-      z.object({ hash: z.string(), path: z.string(), writer: z.string(), time: z.string(), deleted: z.boolean(), size: nonNeg, parents: z.array(z.string()), head: z.boolean() }).strict(),
+      z
+        .object({
+          hash: z.string(),
+          path: z.string(),
+          writer: z.string(),
+          author: author.optional().describe('the person and machine behind the writer id, once known (docs/PROTOCOL.md §3.8)'),
+          time: z.string(),
+          deleted: z.boolean(),
+          size: nonNeg,
+          parents: z.array(z.string()),
+          head: z.boolean(),
+        })
+        .strict(),
     ),
+  })
+  .strict();
+
+const configOutput = z
+  .object({
+    ok: z.literal(true),
+    command: z.literal('config'),
+    action: z.enum(['get', 'set', 'unset']),
+    key: z.literal('user'),
+    value: z.string().nullable().describe('the setting now (null: not set; log then shows the OS account name)'),
   })
   .strict();
 
@@ -240,6 +267,7 @@ export const JSON_OUTPUTS = {
   adapters: adaptersOutput,
   auth: authOutput,
   key: keyOutput,
+  config: configOutput,
   demo: demoOutput,
   error: errorOutput,
 };

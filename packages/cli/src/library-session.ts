@@ -8,6 +8,7 @@ import { loadAdapter, type LoadedAdapter } from './adapter-loader.js';
 import type { Output } from './output.js';
 import { rememberKey, secretSource, type PassphraseOptions } from './passphrase.js';
 import { adapterContext, offlineStorage, openRemote } from './remote.js';
+import { authorHere } from './machine-settings.js';
 
 export interface SessionOptions {
   /** Contact the remote (sync) or only read local state (status, log, conflicts). */
@@ -72,6 +73,8 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
   }
   let library: Library;
   try {
+    // Who the versions made here are from (published for this node's writer id when it commits).
+    const author = options.online && !options.readOnly ? await authorHere(config.node) : undefined;
     library = await openLibrary({
       dir: root,
       storage,
@@ -79,6 +82,7 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
       // Local-only commands read the state beside a running sync (SQLite WAL), without its lock.
       readOnly: options.readOnly ?? !options.online,
       ...(config.node ? { nodeName: config.node } : {}),
+      ...(author ? { author } : {}),
       // Only what reads the remote needs the key of an encrypted repository (never a prompt for `status`).
       ...(options.online ? { secret: secretSource(options.passphrase ?? {}, false) } : {}),
       ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),

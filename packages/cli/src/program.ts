@@ -16,6 +16,7 @@ import { restoreCommand } from './commands/restore.js';
 import { verifyCommand } from './commands/verify.js';
 import { keyAddCommand, keyListCommand, keyRemoveCommand } from './commands/key.js';
 import { statusCommand } from './commands/status.js';
+import { configCommand } from './commands/config.js';
 import { syncCommand } from './commands/sync.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -63,6 +64,7 @@ function addLibraryCommands(program: Command): void {
     .addOption(optionFlag())
     .option('-n, --name <node>', 'a name for this machine (default: the host name)')
     .option('--encrypt', 'encrypt everything on the remote (a new repository only): names, paths and content; asks for a passphrase')
+    .option('-u, --user <name>', "your name, shown in every node's log for versions made on this machine (kept for all its libraries; see config set user)")
     .addOption(new Option('--format <n>', 'format of a new repository: 2 (compressed, default) or 1 (readable by syncacross releases before 0.2)').choices(['1', '2']).argParser(Number))
     .addOption(retriesFlag());
   passwordFlags(init).action(run((out, dir, opts) => initCommand(dir, opts, out)));
@@ -84,9 +86,26 @@ function addLibraryCommands(program: Command): void {
 
   program
     .command('log [path]')
-    .description('history of the library, or of one file')
+    .description('history of the library, or of a file or folder: when, who (person and machine) and what')
+    .option('--author <text>', 'only versions whose person, machine or writer id contains this (any case)')
+    .option('--since <when>', 'only versions made at or after this moment (as for ls --at)')
+    .option('--until <when>', 'only versions made at or before this moment')
     .option('-d, --dir <dir>', 'the library (default: the one containing the current directory)')
     .action(run((out, path, opts) => logCommand(path, opts, out)));
+
+  const config = program.command('config').description("this machine's settings, for all its libraries (today: user, the name the log shows)");
+  config
+    .command('get <key>')
+    .description('show a setting')
+    .action(run((out, key) => configCommand('get', key, undefined, out)));
+  config
+    .command('set <key> <value>')
+    .description('change a setting, e.g. config set user "Ana Lima"')
+    .action(run((out, key, value) => configCommand('set', key, value, out)));
+  config
+    .command('unset <key>')
+    .description('forget a setting')
+    .action(run((out, key) => configCommand('unset', key, undefined, out)));
 
   program
     .command('conflicts [dir]')

@@ -83,7 +83,10 @@ describe('an encrypted repository from the command line', () => {
     const unasked = await run(['sync', join(base, 'd'), ...FAST, '--no-remember-key'], other());
     expect(unasked.code).toBe(4);
     // status reads local state only: it works without the passphrase.
-    expect((await run(['status', join(base, 'd')], other())).code).toBe(0);
+    const status = await runJson(['status', join(base, 'd')], other());
+    expect(status.code).toBe(0);
+    expect(status.json).toMatchObject({ format: 2, encrypted: true });
+    expect(checkJsonSchema(schema.$defs.status!, status.json)).toEqual([]);
   });
 
   it('a second library on the same machine joins with the passphrase; a stale remembered key falls back to it', async () => {

@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { isStorageError, openLibrary, withRetry, type Library, type RetryOptions, type Storage } from '@syncacross/sync-core';
+import { isStorageError, openLibrary, withRetry, type Author, type Library, type RetryOptions, type Storage } from '@syncacross/sync-core';
+import { authorHere, writeMachineSetting } from '../machine-settings.js';
 import { CliError, usageError } from '../cli-error.js';
 import { configPath, readConfig, STATE_FOLDER, writeConfig } from '../config.js';
 import { retryNotice } from '../library-session.js';
@@ -22,6 +23,8 @@ export interface InitParams {
   retries?: number;
   /** Encrypt the new repository (format 2); joining an encrypted one needs only its passphrase. */
   encrypt?: boolean;
+  /** This machine's user name for `log` (kept for every library on the machine: `config set user`). */
+  user?: string;
   /** The format of a new repository (default 2; 1 for remotes that earlier releases must also read). */
   format?: 1 | 2;
   passphrase?: PassphraseOptions;
@@ -38,6 +41,8 @@ export interface InitResult {
   writer: string;
   format: 1 | 2;
   encrypted: boolean;
+  /** Who the versions made here are from (null: no name; `config set user` sets one). */
+  author: Author | null;
 }
 
 /**
@@ -93,6 +98,9 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
     }
   }
 
+  // The name is the machine's, for every library: set before anything else, so a typo stops here.
+  if (p.user !== undefined) await writeMachineSetting('user', p.user);
+  const author = await authorHere(p.name);
   await mkdir(dir, { recursive: true });
   const stateExisted = existsSync(join(dir, STATE_FOLDER));
   const retry = { ...(p.retries !== undefined ? { retries: p.retries } : {}), onRetry: retryNotice(out) };
@@ -128,6 +136,7 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
       alreadyInitialized,
       writer: library.writer,
       ...library.format,
+      author: author ?? null,
     };
   } finally {
     await library.close();
@@ -136,7 +145,7 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
 
 export async function initCommand(
   dir: string | undefined,
-  opts: { remote: string; option?: string[]; name?: string; retries?: number; encrypt?: boolean; format?: 1 | 2 } & PassphraseOptions,
+  opts: { remote: string; option?: string[]; name?: string; retries?: number; encrypt?: boolean; format?: 1 | 2; user?: string } & PassphraseOptions,
   out: Output,
 ): Promise<number> {
   const r = await initLibrary(
@@ -148,6 +157,7 @@ export async function initCommand(
       ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
       ...(opts.encrypt ? { encrypt: true } : {}),
       ...(opts.format !== undefined ? { format: opts.format } : {}),
+      ...(opts.user !== undefined ? { user: opts.user } : {}),
       passphrase: passphraseOptions(opts),
     },
     out,
@@ -155,6 +165,11 @@ export async function initCommand(
   if (r.alreadyInitialized) out.info(`${r.library} is already a library synced with ${r.remote} (repository ${r.repository}).`);
   else out.info(`${r.joined ? 'Joined' : 'Created'} ${r.encrypted ? 'encrypted ' : ''}repository ${r.repository} on ${r.remote} for ${r.library}.`);
   if (r.encrypted && !r.joined) out.info('Keep the passphrase safe: without it (or a remembered key) nobody can read the repository, and it cannot be recovered.');
+  out.info(
+    r.author
+      ? `Versions made here show as "${r.author.user}" on ${r.author.machine} in every node's log (change with: syncacross config set user "Your Name").`
+      : 'Versions made here show only as this node in the log: name yourself with syncacross config set user "Your Name".',
+  );
   out.info(`This node writes as ${r.writer}. Next: syncacross sync ${r.library}`);
   out.result(r);
   return 0;

@@ -10,14 +10,18 @@ export async function statusCommand(dir: string | undefined, out: Output): Promi
     out.info(`library      ${root}`);
     out.info(`remote       ${config.remote} (adapter ${config.adapter})`);
     out.info(`options      ${JSON.stringify(options)}`);
+    const { format, encrypted } = library.format;
     out.info(`repository   ${st.repository}`);
+    out.info(
+      `format       ${format}${format === 2 ? ` (compressed${encrypted ? ', encrypted end to end: every node needs the passphrase or a remembered key' : ', not encrypted'})` : ' (readable by releases before 0.2; not compressed, not encrypted)'}`,
+    );
     out.info(`writer       ${st.writer}`);
     out.info(`files        ${st.files}`);
     out.info(`conflicts    ${st.conflicts.length}${st.conflicts.length > 0 ? ' (see `syncacross conflicts`)' : ''}`);
     out.info(`pending      ${st.pendingVersions} versions, ${st.unuploadedSegments} segments not yet uploaded`);
     if (st.corruptSegments.length > 0) out.info(`corrupt      ${st.corruptSegments.length} remote segments skipped: ${st.corruptSegments.join(', ')}`);
     out.info(`last sync    ${st.lastSync ?? 'never'}`);
-    out.result({ command: 'status', library: root, adapter: config.adapter, ...st, remote: config.remote, options });
+    out.result({ command: 'status', library: root, adapter: config.adapter, ...st, format, encrypted, remote: config.remote, options });
     return 0;
   });
 }
