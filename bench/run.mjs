@@ -51,25 +51,31 @@ function record(tool, remoteKind, scenario, samples, extra) {
 }
 
 try {
+  const names = values.tools.split(',');
   for (const remoteKind of values.remotes.split(',')) {
-    for (const name of values.tools.split(',')) {
-      const tool = tools[name];
-      const runs = { upload: [], noop: [], mutation: [], download: [], restore: [] };
-      let extras = {};
-      for (let rep = 0; rep < reps; rep++) {
+    const runs = Object.fromEntries(names.map((n) => [n, { upload: [], noop: [], mutation: [], download: [], restore: [] }]));
+    const extras = Object.fromEntries(names.map((n) => [n, {}]));
+    // Repetitions outermost: the tools take turns, so a slow spell of the machine lands on all of
+    // them rather than on one tool's every sample (the ratios are what the targets are set on).
+    for (let rep = 0; rep < reps; rep++) {
+      for (const name of names) {
+        const tool = tools[name];
         const base = join(work, `${name}-${remoteKind}-${rep}`);
         const lib = join(base, 'lib');
         cpSync(pristine, lib, { recursive: true, preserveTimestamps: true });
         const remote = remoteKind === 'folder' ? { kind: 'folder', dir: join(base, 'remote') } : { kind: 'webdav', url: apache.url, path: `${name}-${rep}` };
-        if (remoteKind === 'webdav' && name !== 'syncacross') apache.mkcol(remote.path);
+        if (remoteKind === 'webdav' && !name.startsWith('syncacross')) apache.mkcol(remote.path);
         const stored = () => (remoteKind === 'folder' ? duBytes(remote.dir) : duBytes(join(apache.davDir, remote.path)));
         tool.init(lib, remote);
         apache.takeLog();
         const step = (key, fn) => {
+          // Each step starts with nothing left to write back: otherwise a tool pays, in its fsyncs,
+          // for the gigabyte the step before it (or the library copy) left in the page cache.
+          spawnSync('sync');
           const m = fn();
           const http = apache.takeLog();
-          runs[key].push(m);
-          extras[key] = {
+          runs[name][key].push(m);
+          extras[name][key] = {
             requests: remoteKind === 'webdav' ? http.requests : m.requests,
             requestsByMethod: remoteKind === 'webdav' ? http.byMethod : m.raw?.requests,
             bytesUploaded: remoteKind === 'webdav' ? http.bytesUp : m.bytesUp,
@@ -88,8 +94,8 @@ try {
         step('restore', () => tool.restore(join(base, 'restored'), remote));
         rmSync(base, { recursive: true, force: true });
       }
-      for (const key of Object.keys(runs)) record(name, remoteKind, key, runs[key], extras[key]);
     }
+    for (const name of names) for (const key of Object.keys(runs[name])) record(name, remoteKind, key, runs[name][key], extras[name][key]);
   }
 } finally {
   apache.stop();
@@ -151,7 +157,8 @@ const md = [
   '| tool | remote | scenario | vs | wall | CPU | peak RSS | requests | uploaded | stored |',
   '|---|---|---|---|---|---|---|---|---|---|',
   ...ratios.map(
-    (r) => `| ${r.tool} | ${r.remote} | ${r.scenario} | ${r.versus} | ${r.wall ?? ''} | ${r.cpu ?? ''} | ${r.peakRss ?? ''} | ${r.requests ?? ''} | ${r.bytesUploaded ?? ''} | ${r.bytesStored ?? ''} |`,
+    (r) =>
+      `| ${r.tool} | ${r.remote} | ${r.scenario} | ${r.versus} | ${r.wall ?? ''} | ${r.cpu ?? ''} | ${r.peakRss ?? ''} | ${r.requests ?? ''} | ${r.bytesUploaded ?? ''} | ${r.bytesStored ?? ''} |`,
   ),
   '',
   '## Scaling: a sync with nothing changed (syncacross, folder remote)',

@@ -52,7 +52,8 @@ export function open(key: Uint8Array, sealed: Uint8Array, aad: string): Buffer |
     decipher.setAAD(Buffer.from(aad, 'utf8'));
     decipher.setAuthTag(sealed.subarray(sealed.byteLength - TAG));
     const body = decipher.update(sealed.subarray(NONCE, sealed.byteLength - TAG));
-    return Buffer.concat([body, decipher.final()]);
+    const rest = decipher.final(); // GCM has no block left over: no copy of a whole chunk to join nothing
+    return rest.byteLength === 0 ? body : Buffer.concat([body, rest]);
   } catch {
     return undefined;
   }
