@@ -243,3 +243,24 @@ export function checkOnlyUserDeletes(lib: Library, nodes: { writers: Set<string>
   }
   return problems;
 }
+
+/** The person behind a simulated node: a clone (`n0c`) is its original's disk, so its person. */
+export const personOf = (node: string) => node.replace(/c+$/, '');
+
+/**
+ * Author objects never name the wrong person (§3.8): wherever a node's history names the author
+ * of a version, that is the person of a node that wrote under the version's writer id. (A name
+ * may be missing, e.g. after a rollback took the object: a label, not data.)
+ */
+export function checkAuthorsNamed(libs: Map<string, Library>, nodes: { name: string; writers: Set<string> }[]): string[] {
+  const problems: string[] = [];
+  for (const [name, lib] of libs) {
+    for (const e of lib.history()) {
+      if (!e.author) continue;
+      const writers = nodes.filter((n) => n.writers.has(e.writer)).map((n) => personOf(n.name));
+      if (writers.length > 0 && !writers.includes(e.author.user))
+        problems.push(`${name} names ${e.author.user} as the author of ${e.path} (${e.hash.slice(0, 8)}), written under ${e.writer} by ${writers.join(', ')}`);
+    }
+  }
+  return problems;
+}

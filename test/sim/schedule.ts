@@ -26,6 +26,8 @@ import {
   contentChunks,
   liveChunks,
   remoteVersions,
+  checkAuthorsNamed,
+  personOf,
   type Expectation,
 } from './invariants.js';
 import { tooLongHere, withMacWriter } from './mac-writer.js';
@@ -142,6 +144,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       dir: n.dir,
       storage: n.gate.wrap(shared),
       nodeName: n.name,
+      // A clone is the same machine's disk: it publishes its original's name (§3.8).
+      author: { user: personOf(n.name), machine: 'sim' },
       stableAfterMs: 0,
       // A minute: sleeps (up to ten) land mid-round and cross it, so rounds re-read the remote before committing.
       roundLimitMs: 60_000,
@@ -517,6 +521,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       ...checkConvergence(libs, comparable, (xs) => shuffle(xs, rng)),
     );
     violations.push(...checkWriters(raw, retired, FORK_FREE.has(o.mode), cloned));
+    violations.push(...checkAuthorsNamed(libs, nodes));
     if (outside) {
       // Local edges never stop the rounds from going quiet (a name this disk cannot hold, a path behind a link, is reported, not retried into a loop).
       // (After a storage rollback, content held nowhere but behind a link is reported each round, by design.)

@@ -22,7 +22,7 @@ function retryDelayMs(failures: number): number {
   return Math.min(60_000 * 2 ** (failures - 3), 30 * 60_000);
 }
 
-export type RetryKind = 'segment' | 'pack';
+export type RetryKind = 'segment' | 'pack' | 'author';
 
 export interface RetryEntry {
   key: string;

@@ -6,6 +6,7 @@
 import { isStorageError } from '../../storage/errors.js';
 import { listAll } from '../../storage/listing.js';
 import { AuthorsTable } from '../../local/authors-table.js';
+import { RetryLedger } from '../retry-ledger.js';
 import type { LocalState } from '../../local/state.js';
 import { AUTHORS_PREFIX, MAX_AUTHOR_OBJECT_BYTES, authorFingerprint, decodeAuthor, encodeAuthor } from '../author-object.js';
 import type { StepContext } from '../round-context.js';
@@ -35,13 +36,25 @@ export async function publishAuthor(ctx: StepContext<AuthorsState>, seq: number)
   ctx.state.round.set('authorPublished', fingerprint);
 }
 
-/** Reads the author objects this node has not seen yet (after applying other writers' segments). */
+/**
+ * Reads the author objects this node has not seen yet (after applying other writers' segments).
+ * One that does not decode is retried on later rounds like a torn segment (its name may be
+ * visible before its content is complete), and only when that persists (retry-ledger.ts) is it
+ * reported, once, and never read again.
+ */
 export async function pullAuthors(ctx: StepContext<AuthorsState>): Promise<string[]> {
   const table = new AuthorsTable(ctx.state.db);
+  const ledger = new RetryLedger(ctx.state.db);
+  const now = ctx.options.now();
   const known = table.keys();
-  const fresh = (await listAll(ctx.storage, AUTHORS_PREFIX)).filter((o) => !known.has(o.key) && (o.size ?? 0) <= MAX_AUTHOR_OBJECT_BYTES);
+  const fresh = (await listAll(ctx.storage, AUTHORS_PREFIX)).filter((o) => !known.has(o.key) && ledger.due(o.key, now, o));
   const problems: string[] = [];
   for (const o of fresh.slice(0, MAX_READS_PER_ROUND)) {
+    if (o.size > MAX_AUTHOR_OBJECT_BYTES) {
+      table.addInvalid(o.key);
+      problems.push(`ignored ${o.key} on the remote: over ${MAX_AUTHOR_OBJECT_BYTES} bytes`);
+      continue;
+    }
     let bytes: Uint8Array;
     try {
       bytes = await ctx.storage.get(o.key);
@@ -50,10 +63,14 @@ export async function pullAuthors(ctx: StepContext<AuthorsState>): Promise<strin
       throw e;
     }
     const author = decodeAuthor(ctx.options.codec, o.key, bytes);
-    if (typeof author === 'string') {
+    if (typeof author !== 'string') {
+      table.add(author);
+      ledger.succeeded(o.key);
+    } else if (ledger.failed(o.key, 'author', now, { reason: author, size: o.size, ...(o.etag !== undefined ? { etag: o.etag } : {}) })) {
       table.addInvalid(o.key);
+      ledger.succeeded(o.key);
       problems.push(`ignored ${o.key} on the remote: ${author}`);
-    } else table.add(author);
+    }
   }
   return problems;
 }
