@@ -43,9 +43,7 @@ describe('simulation: seeded schedules keep every invariant', () => {
   }, 600_000);
 
   it('encrypted, compressed repositories (format 2): the same invariants in every mode', async () => {
-    // Not lossy-listing yet: a joining node can still miss an encrypted repository there and make
-    // its own (about 1 schedule in 100, CAMPAIGNS.md); a test that fails by chance would block landings.
-    const modes = MODES.filter((m) => m !== 'lossy-listing');
+    const modes = MODES;
     for (let seed = 1; seed <= 2 * modes.length; seed++) {
       const o: ScheduleOptions = { seed, mode: modes[seed % modes.length]!, nodes: 2 + (seed % 4), encrypted: true };
       expectClean(o, await runSeed(o));
@@ -94,6 +92,10 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     bug: 'a folder entry retired by the others made a node trash the link its user had put there: the files behind it became deletes',
   },
   { seed: 3766, mode: 'delayed-listing', nodes: 4, bug: 'a segment a crash left unsent, sent after a rollback took its pack: its author never looked, the edit was re-supplied too late' },
+  { seed: 141640, mode: 'delayed-listing', nodes: 2, bug: 'a rollback between a clone’s pack upload and its segment upload: nobody uploaded the content again in time' },
+  { seed: 200120, mode: 'lossy-listing', nodes: 2, encrypted: true, bug: 'a joining node missed the encrypted repository in a lossy listing and created its own' },
+  { seed: 210966, mode: 'lossy-listing', nodes: 3, encrypted: true, bug: 'three looks at the keyring all missed the key in a lossy listing' },
+  { seed: 210295, mode: 'lossy-listing', nodes: 5, encrypted: true, bug: 'eight looks at the keyring all missed the key in a lossy listing' },
 ];
 
 describe('simulation: seeds that once found bugs', () => {

@@ -114,15 +114,16 @@ async function join2(storage: Storage, id: string, wanted: NewRepository, passph
 }
 
 /**
- * Joins the repository a listing shows, if any. Before creating a format-2 repository, look five
+ * Joins the repository a listing shows, if any. Before creating a format-2 repository, look eight
  * times, at the markers and at the keyrings: a server whose listings drop entries (lossy WebDAV,
  * R2 incidents) must not make a joining node create a second repository, which for an encrypted
- * one is not an alias (§3.1). Ten listings that each drop an entry 30 % of the time all miss it
- * about once in 170,000 joins (the simulation's lossy mode found three looks at the markers
- * alone, 1 in 37, too few). Costs nothing when a repository is there, 15 listings when there is none.
+ * one is not an alias (§3.1). Sixteen listings that each drop an entry 30 % of the time all miss
+ * it about once in 230 million joins (the simulation's lossy mode found three looks at the
+ * markers alone, 1 in 37, far too few: a campaign makes thousands of joins). Costs nothing when a
+ * repository is there, 24 listings when there is none.
  */
 async function joinListed(storage: Storage, format: RepositoryFormat, wanted: NewRepository, passphraseOf: PassphraseSource): Promise<JoinedRepository | undefined> {
-  for (let look = 0; look < (format === 2 ? 5 : 1); look++) {
+  for (let look = 0; look < (format === 2 ? 8 : 1); look++) {
     const v1 = await listRepositoryIds(storage, 1);
     if (v1.length > 0) return join1(storage, v1[0]!, wanted);
     const v2 = await listRepositoryIds(storage, 2);
