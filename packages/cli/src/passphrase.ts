@@ -54,8 +54,10 @@ function givenPassphrase(o: PassphraseOptions, env: NodeJS.ProcessEnv): string |
  */
 function promptHidden(question: string): Promise<string> {
   const { stdin, stderr } = process;
-  stderr.write(question);
+  // Echo off before the question shows: an answer typed (or pasted) the moment it appears must
+  // not reach the screen.
   stdin.setRawMode(true);
+  stderr.write(question);
   return new Promise<string>((resolve, reject) => {
     let value = '';
     const done = (error: Error | undefined) => {

@@ -55,7 +55,7 @@ describe('plain progress and the summary', () => {
     const one = await run(['sync', b, ...FAST]);
     expect(one.stdout).toMatch(/received: 1 added, 0 changed, 0 deleted \(1 file, /);
     expect(one.stdout).not.toMatch(/\b1 (files|versions|packs)\b/);
-  });
+  }, 150_000); // every request waits 1.2 s: the time is the remote's, not the CLI's
 
   it('an ETA needs enough done to mean something', () => {
     expect(etaSeconds(650, 1, 3000)).toBeUndefined(); // once printed as "ETA 1950s"

@@ -25,6 +25,7 @@ const PUBLIC_API = [
   'SYNC_ERROR_CODES',
   'StorageError',
   'SyncError',
+  'checkAuthorName',
   'checkedStorage',
   'compareKeys',
   'defineAdapter',

@@ -32,11 +32,17 @@ const sanitizeNode = (name: string) =>
 
 /** Creates or joins the repository for a library with no state yet, and records who this node is. */
 async function joinRepository(state: LocalState, storage: Storage, o: LibraryOptions, now: number, secretSource: SecretSource): Promise<UnlockedKey | undefined> {
-  const joined = await createOrJoin(storage, now, o.newRepository, async (repo) => {
-    // A master key alone cannot be checked against the keyring, only a passphrase can.
-    const secret = await secretSource(repo, 'passphrase');
-    return secret && 'passphrase' in secret ? secret.passphrase : undefined;
-  });
+  const joined = await createOrJoin(
+    storage,
+    now,
+    o.newRepository,
+    async (repo) => {
+      // A master key alone cannot be checked against the keyring, only a passphrase can.
+      const secret = await secretSource(repo, 'passphrase');
+      return secret && 'passphrase' in secret ? secret.passphrase : undefined;
+    },
+    (o.fetchConcurrency ?? 8) > 1,
+  );
   // In an encrypted repository the writer id, which names segment keys, tells nothing of
   // the machine: a random node name (the remote learns how many writers there are, §3.6).
   const nodeName = joined.encrypted ? 'node' : sanitizeNode(o.nodeName ?? hostname());

@@ -5,7 +5,7 @@
  * Then the packs those segments point into are confirmed still there (see confirmPacks).
  */
 import { checkAborted } from '../../model/abort.js';
-import { objectExists } from '../../storage/listing.js';
+import { listAll, objectExists } from '../../storage/listing.js';
 import { publishAuthor, type AuthorsState } from './exchange-authors.js';
 import type { LocalState } from '../../local/state.js';
 import type { StepContext } from '../round-context.js';
@@ -13,7 +13,7 @@ import type { StepContext } from '../round-context.js';
 /** What committing reads and writes of the local state: pending versions, the journal, published chunks. */
 export type CommitState = Pick<
   LocalState,
-  'addJournal' | 'allUnpublishedChunks' | 'assignSegment' | 'markUploaded' | 'pendingVersions' | 'publishChunks' | 'recordSegment' | 'round' | 'transaction' | 'unpublishedChunks'
+  'addJournal' | 'allUnpublishedChunks' | 'assignSegment' | 'markUploaded' | 'packsInUse' | 'pendingVersions' | 'publishChunks' | 'recordSegment' | 'round' | 'transaction' | 'unpublishedChunks'
 > &
   AuthorsState;
 import { LOCATIONS_PER_SEGMENT, publishable, versionBatches } from '../segment-batches.js';
@@ -43,12 +43,20 @@ export async function commitPending(ctx: StepContext<CommitState>): Promise<Comm
  * round's pack upload and its segment upload keeps the segment and loses the pack: every reader
  * then fails on a pack that only this node can give back, and would take several rounds of failed
  * reads to call it lost. A rollback any later also takes the segment, which the next round sees
- * (republishVanished), so one read per new pack, now, closes the gap: a missing one makes the
- * next round look for lost packs (§7.1) and upload what this node holds of them again.
+ * (republishVanished), so a look at each new pack, now, closes the gap: a missing one makes the
+ * next round look for lost packs (§7.1) and upload what this node holds of them again. The look
+ * is one listing of `packs/` when that takes fewer requests than a one-byte read per pack; a
+ * pack the listing does not show (it may lag) is read.
  */
 async function confirmPacks(ctx: StepContext<CommitState>, packs: Set<string>, result: CommitResult): Promise<void> {
+  if (packs.size === 0) return;
+  let unlisted = [...packs];
+  if (packs.size > Math.ceil(ctx.state.packsInUse().length / 1000)) {
+    const listed = new Set((await listAll(ctx.storage, 'packs/')).map((o) => o.key));
+    unlisted = unlisted.filter((p) => !listed.has(p));
+  }
   let missing = 0;
-  for (const pack of packs) if (!(await objectExists(ctx.storage, pack))) missing++;
+  for (const pack of unlisted) if (!(await objectExists(ctx.storage, pack))) missing++;
   if (missing === 0) return;
   ctx.state.round.set('checkPacks', true);
   result.retryable.push(`${missing} pack(s) uploaded in this sync are already gone from the remote (was the storage restored from an older copy?); their content is uploaded again on the next sync`);
