@@ -21,7 +21,7 @@ export type { Author, AuthorRecord };
 export const AUTHORS_PREFIX = 'authors/';
 /** An author object is tiny: anything larger is not one (and is never read whole into memory). */
 export const MAX_AUTHOR_OBJECT_BYTES = 4096;
-export const MAX_AUTHOR_NAME = 200;
+const MAX_AUTHOR_NAME = 200;
 
 const KEY = /^authors\/([A-Za-z0-9_.-]+)\/(\d{10})$/;
 
@@ -40,7 +40,7 @@ const authorSchema = z.strictObject({
   machine: name,
 });
 
-export const authorKey = (writer: string, fromSeq: number) => `${AUTHORS_PREFIX}${writer}/${String(fromSeq).padStart(10, '0')}`;
+const authorKey = (writer: string, fromSeq: number) => `${AUTHORS_PREFIX}${writer}/${String(fromSeq).padStart(10, '0')}`;
 
 /** Whether a name is one an author object can carry (what `config set user` accepts). */
 export function checkAuthorName(value: string): string | undefined {
