@@ -19,10 +19,11 @@ describe('package tarballs', () => {
   it('there are packages to check', () => expect(packages.length).toBeGreaterThanOrEqual(8));
 
   for (const name of packages) {
-    it(`${name}: LICENSE (the repository's), README.md and dist are in the tarball; package.json says MIT`, () => {
+    it(`${name}: LICENSE (the repository's), README.md and dist are in the tarball; package.json says MIT and has keywords`, () => {
       const dir = join(ROOT, 'packages', name);
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { license?: string };
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { license?: string; keywords?: string[] };
       expect(pkg.license).toBe('MIT');
+      expect(pkg.keywords, 'keywords, so npm search finds it').toContain('syncacross');
       expect(readFileSync(join(dir, 'LICENSE'), 'utf8')).toBe(LICENSE);
       const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8' })) as { files: { path: string }[] }[];
       const files = packed!.files.map((f) => f.path);
