@@ -64,6 +64,7 @@ export async function authorHere(machine: string | undefined, env: NodeJS.Proces
   const fromEnv = env.SYNCACROSS_USER;
   if (fromEnv !== undefined && checkAuthorName(fromEnv)) throw usageError('InvalidArgument', `SYNCACROSS_USER must be ${checkAuthorName(fromEnv)}`);
   const user = fromEnv ?? (await readMachineSettings(env)).user ?? accountName();
-  const host = (machine ?? hostname()).slice(0, 200) || 'machine';
+  // A host name is whatever the system says: keep it printable and within what readers accept.
+  const host = (machine ?? hostname()).replace(/\p{Cc}/gu, '').slice(0, 200) || 'machine';
   return user ? { user, machine: host } : undefined;
 }

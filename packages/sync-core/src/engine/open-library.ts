@@ -19,6 +19,7 @@ import { SyncError } from '../model/sync-error.js';
 import { keyCheckOf, type UnlockedKey } from '../codec/keyring.js';
 import { DEFAULT_PACK_SIZE } from './packs.js';
 import { createOrJoin } from './repository.js';
+import { checkAuthorName } from './author-object.js';
 import { openCodec } from './repository-key.js';
 import { HONEST_POLICY, type RoundPolicy } from './round-policy.js';
 import { Library, type LibraryOptions, type SecretSource } from './library.js';
@@ -73,6 +74,9 @@ export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPoli
   const stateDir = o.stateDir ?? join(o.dir, '.syncacross');
   const now = o.now ?? Date.now;
   const fresh = !existsSync(join(stateDir, 'state.db'));
+  // An author readers would refuse (§3.8) is refused here, before anything is published.
+  const badName = o.author && (checkAuthorName(o.author.user) ?? checkAuthorName(o.author.machine));
+  if (badName) throw new SyncError('InvalidArgument', `author names must be ${badName}`);
   if (fresh && (o.create === false || o.readOnly)) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
   await mkdir(stateDir, { recursive: true });
   const lock: LibraryLock = o.readOnly ? { release: async () => undefined } : await acquireLock(join(stateDir, 'lock'), o.lockWaitMs ?? 2000);

@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { StorageError, isSyncError } from '@syncacross/sync-core';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { cleanup, makeNode, syncAll } from './helpers.js';
 
@@ -104,5 +105,30 @@ describe('authors', () => {
     expect(new Set(b.lib.history().map((e) => e.author?.user))).toEqual(new Set(['Ana Lima']));
     await a.lib.close();
     await b.lib.close();
+  });
+
+  it('a remote failing on author objects holds no round back; a name readers would refuse is refused at open', async () => {
+    const remote = createMemoryStorage();
+    const refuseAuthors = {
+      ...remote,
+      list: async (prefix: string, o?: Parameters<typeof remote.list>[1]) => {
+        if (prefix.startsWith('authors/')) throw new StorageError('Unavailable', 'authors/ is down');
+        return remote.list(prefix, o);
+      },
+      putIfAbsent: async (key: string, bytes: Uint8Array) => {
+        if (key.startsWith('authors/')) throw new StorageError('Unavailable', 'authors/ is down');
+        return remote.putIfAbsent(key, bytes);
+      },
+    };
+    const a = await makeNode(refuseAuthors, 'a', { author: ana });
+    const b = await makeNode(refuseAuthors, 'b', { author: ben });
+    await writeFile(join(a.dir, 'x.txt'), 'x');
+    expect((await a.sync()).errors).toEqual([]);
+    const got = await b.sync();
+    expect(got.errors).toEqual([]);
+    expect(b.lib.history()[0]!.author).toBeUndefined(); // only the writer id, until the remote answers
+    await a.lib.close();
+    await b.lib.close();
+    await expect(makeNode(remote, 'c', { author: { user: 'Eve\u0007', machine: 'pc' } })).rejects.toSatisfy((e: unknown) => isSyncError(e, 'InvalidArgument'));
   });
 });

@@ -8,9 +8,27 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { LocalState } from '../../src/local/state.js';
-import { cleanup, makeNode, snapshot, syncAll, tempDir } from './helpers.js';
+import { cleanup, makeNode, snapshot, syncAll, tempDir, type TestNode } from './helpers.js';
+import type { Storage } from '@syncacross/sync-core';
 
 afterEach(cleanup);
+
+/**
+ * a, reopened on `aDir`, finds the one pack it wrote lost and uploads its content again in one
+ * round; b then gets from-a.txt on its first read: no failed reads, no waiting for the pack to be
+ * condemned.
+ */
+async function expectAuthorResupplies(remote: Storage, aDir: string, b: TestNode): Promise<void> {
+  const a = await makeNode(remote, 'a', { dir: aDir });
+  const repair = await a.sync();
+  expect(repair.errors.join('\n')).toMatch(/lost 1 pack/);
+  expect(repair.uploaded.packs).toBe(1);
+  const got = await b.sync();
+  expect(got.retryable).toEqual([]);
+  expect(await snapshot(b.dir)).toEqual({ 'from-a.txt': 'a wrote it' });
+  await a.lib.close();
+  await b.lib.close();
+}
 
 describe('the storage rolled back to an older copy', () => {
   it('puts back the segments and content it lost, and a new node gets everything', async () => {
@@ -66,16 +84,7 @@ describe('the storage rolled back to an older copy', () => {
     remote.debug.restore(copy); // the pack is gone; the segment naming it was never there
 
     // a sends the segment late: it looks for the packs it names, finds one lost, uploads the content again.
-    const a = await makeNode(remote, 'a', { dir: aDir });
-    const repair = await a.sync();
-    expect(repair.errors.join('\n')).toMatch(/lost 1 pack/);
-    expect(repair.uploaded.packs).toBe(1);
-    // b reads it at once: no failed reads, no waiting for a missing pack to be condemned.
-    const got = await b.sync();
-    expect(got.retryable).toEqual([]);
-    expect(await snapshot(b.dir)).toEqual({ 'from-a.txt': 'a wrote it' });
-    await a.lib.close();
-    await b.lib.close();
+    await expectAuthorResupplies(remote, aDir, b);
   });
 
   it('a rollback between a pack and the segment naming it: the author notices at once and uploads the content again (simulation seed 141640)', async () => {
@@ -101,16 +110,7 @@ describe('the storage rolled back to an older copy', () => {
     expect(first.retryable.join('\n')).toMatch(/already gone from the remote/);
     await a1.lib.close();
 
-    const a = await makeNode(remote, 'a', { dir: aDir });
-    const repair = await a.sync();
-    expect(repair.errors.join('\n')).toMatch(/lost 1 pack/);
-    expect(repair.uploaded.packs).toBe(1);
-    // b gets the content on its first read: no failed reads, no waiting for the pack to be condemned.
-    const got = await b.sync();
-    expect(got.retryable).toEqual([]);
-    expect(await snapshot(b.dir)).toEqual({ 'from-a.txt': 'a wrote it' });
-    await a.lib.close();
-    await b.lib.close();
+    await expectAuthorResupplies(remote, aDir, b);
   });
 
   it('republishes another node’s edit that the remote lost for good (its author is gone), content included', async () => {

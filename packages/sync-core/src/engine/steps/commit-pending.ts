@@ -6,6 +6,7 @@
  */
 import { checkAborted } from '../../model/abort.js';
 import { listAll, objectExists } from '../../storage/listing.js';
+import { isStorageError } from '../../storage/errors.js';
 import { publishAuthor, type AuthorsState } from './exchange-authors.js';
 import type { LocalState } from '../../local/state.js';
 import type { StepContext } from '../round-context.js';
@@ -50,13 +51,22 @@ export async function commitPending(ctx: StepContext<CommitState>): Promise<Comm
  */
 async function confirmPacks(ctx: StepContext<CommitState>, packs: Set<string>, result: CommitResult): Promise<void> {
   if (packs.size === 0) return;
-  let unlisted = [...packs];
-  if (packs.size > Math.ceil(ctx.state.packsInUse().length / 1000)) {
-    const listed = new Set((await listAll(ctx.storage, 'packs/')).map((o) => o.key));
-    unlisted = unlisted.filter((p) => !listed.has(p));
-  }
   let missing = 0;
-  for (const pack of unlisted) if (!(await objectExists(ctx.storage, pack))) missing++;
+  try {
+    let unlisted = [...packs];
+    if (packs.size > Math.ceil(ctx.state.packsInUse().length / 1000)) {
+      const listed = new Set((await listAll(ctx.storage, 'packs/')).map((o) => o.key));
+      unlisted = unlisted.filter((p) => !listed.has(p));
+    }
+    for (const pack of unlisted) if (!(await objectExists(ctx.storage, pack))) missing++;
+  } catch (e) {
+    // The segments are up: a remote that fails this look must not stop the round before the
+    // folder is brought up to date. The next round looks for lost packs instead.
+    if (!isStorageError(e)) throw e;
+    ctx.state.round.set('checkPacks', true);
+    result.retryable.push(`could not confirm the packs this sync uploaded (${(e as Error).message}); the next sync looks for them`);
+    return;
+  }
   if (missing === 0) return;
   ctx.state.round.set('checkPacks', true);
   result.retryable.push(`${missing} pack(s) uploaded in this sync are already gone from the remote (was the storage restored from an older copy?); their content is uploaded again on the next sync`);

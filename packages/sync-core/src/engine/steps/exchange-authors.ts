@@ -29,8 +29,14 @@ export async function publishAuthor(ctx: StepContext<AuthorsState>, seq: number)
   if (ctx.state.round.get('authorPublished') === fingerprint) return;
   const { key, bytes } = encodeAuthor(ctx.options.codec, writer, seq, author);
   // 'exists': our own earlier attempt, or a clone of this node (same machine, and the writer is
-  // retired as soon as that is noticed).
-  await ctx.storage.putIfAbsent(key, bytes);
+  // retired as soon as that is noticed). A name is a label: a failed upload does not hold the
+  // segment back, and is tried again at the next commit (nothing was noted).
+  try {
+    await ctx.storage.putIfAbsent(key, bytes);
+  } catch (e) {
+    if (isStorageError(e)) return;
+    throw e;
+  }
   const table = new AuthorsTable(ctx.state.db);
   table.add({ key, writer, fromSeq: seq, ...author });
   ctx.state.round.set('authorPublished', fingerprint);
@@ -43,12 +49,22 @@ export async function publishAuthor(ctx: StepContext<AuthorsState>, seq: number)
  * reported, once, and never read again.
  */
 export async function pullAuthors(ctx: StepContext<AuthorsState>): Promise<string[]> {
+  const problems: string[] = [];
+  try {
+    await readNewAuthors(ctx, problems);
+  } catch (e) {
+    // Names are labels: a remote that fails here leaves them for a later round, never the round.
+    if (!isStorageError(e)) throw e;
+  }
+  return problems;
+}
+
+async function readNewAuthors(ctx: StepContext<AuthorsState>, problems: string[]): Promise<void> {
   const table = new AuthorsTable(ctx.state.db);
   const ledger = new RetryLedger(ctx.state.db);
   const now = ctx.options.now();
   const known = table.keys();
   const fresh = (await listAll(ctx.storage, AUTHORS_PREFIX)).filter((o) => !known.has(o.key) && ledger.due(o.key, now, o));
-  const problems: string[] = [];
   for (const o of fresh.slice(0, MAX_READS_PER_ROUND)) {
     if (o.size > MAX_AUTHOR_OBJECT_BYTES) {
       table.addInvalid(o.key);
@@ -72,5 +88,4 @@ export async function pullAuthors(ctx: StepContext<AuthorsState>): Promise<strin
       problems.push(`ignored ${o.key} on the remote: ${author}`);
     }
   }
-  return problems;
 }
