@@ -25,7 +25,7 @@ export async function listSegments(storage: Storage): Promise<ListedSegment[]> {
 }
 
 /** What applying segments reads and writes of the local state. */
-export type SegmentsState = LocationsState & Pick<LocalState, 'corruptSegments' | 'round' | 'addVersion' | 'recordSegment'>;
+export type SegmentsState = LocationsState & Pick<LocalState, 'corruptSegments' | 'republishedSegments' | 'segmentState' | 'round' | 'addVersion' | 'recordSegment'>;
 
 export interface PullContext {
   state: SegmentsState;
@@ -39,11 +39,17 @@ export interface PullContext {
   signal?: AbortSignal;
 }
 
-/** Listed segments not applied yet and due, and condemned ones worth another read. */
+/**
+ * Listed segments not applied yet and due, condemned ones worth another read, and lost ones that
+ * are back. A segment the remote lost was republished here and the locations it taught were
+ * forgotten with its packs; a later rollback to a newer copy can bring both back, and then no
+ * other node would teach those locations again (seed 413570): read it again, as if new.
+ */
 function segmentsToRead(state: SegmentsState, ledger: RetryLedger, listing: ListedSegment[], known: Set<string>, now: number): ListedSegment[] {
   const condemned = new Set(state.corruptSegments());
+  const republished = new Set(state.republishedSegments());
   return listing.filter((k) => {
-    if (!known.has(k.key)) return ledger.due(k.key, now, k);
+    if (!known.has(k.key) || republished.has(k.key)) return ledger.due(k.key, now, k);
     if (!condemned.has(k.key)) return false;
     // Corrupt: read again when it changed, or when condemned before this ledger existed (then
     // maybe only for a torn read).
@@ -58,6 +64,7 @@ export async function applyNewSegments(ctx: PullContext, report: StepReport, lis
   const ledger = new RetryLedger(state.db);
   const toRead = segmentsToRead(state, ledger, listing, known, now);
   let added = 0;
+  let relearned = 0;
   if (toRead.length > 0) {
     ctx.progress(toRead.length);
     const outcome = await fetchSegments(ctx.storage, toRead, repoIds, ctx.codec, ctx.fetchConcurrency, ctx.signal);
@@ -76,6 +83,7 @@ export async function applyNewSegments(ctx: PullContext, report: StepReport, lis
           maxHlc = Math.max(maxHlc, v.hlc);
         }
         addLocations(state, f.segment.chunks, f.key.key);
+        if (state.segmentState(f.key.key) === 'republished') relearned++; // its locations may complete versions already here
         state.recordSegment(f.key.key, f.key.writer, f.key.seq, 'applied');
         ledger.succeeded(f.key.key);
       }
@@ -96,7 +104,7 @@ export async function applyNewSegments(ctx: PullContext, report: StepReport, lis
       state.round.set('hlc', maxHlc);
       // With what it applies, in one transaction: a crash before this round materializes must not
       // leave the folder behind a tree the next round sees no reason to write out.
-      if (added > 0) state.round.set('materialize', true);
+      if (added > 0 || relearned > 0) state.round.set('materialize', true);
     });
   }
   // Whatever is still waiting for a retry, read this round or not: the round is not complete.

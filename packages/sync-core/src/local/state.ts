@@ -124,6 +124,10 @@ export class LocalState {
   corruptSegments(): string[] {
     return (this.prepare("SELECT key FROM segments WHERE state = 'corrupt'").all() as { key: string }[]).map((r) => r.key);
   }
+  /** Other writers' segments the remote lost and this node sent out again (see `republishSegment`). */
+  republishedSegments(): string[] {
+    return (this.prepare("SELECT key FROM segments WHERE state = 'republished'").all() as { key: string }[]).map((r) => r.key);
+  }
 
   addVersion(v: HashedVersion, segment: string | null): boolean {
     const { hash, ...rest } = v;
