@@ -32,11 +32,36 @@ function squeeze(bytes: Uint8Array): Uint8Array {
   return zlib.deflateRawSync(bytes, { level: 6 });
 }
 
+// The same work on libuv's thread pool: chunks compress on every core while the main thread reads
+// and cuts the next ones (engine/packs.ts keeps several in flight).
+type AsyncCodec = (b: Uint8Array, o: object, cb: (e: Error | null, out: Buffer) => void) => void;
+const zAsync = zlib as unknown as { zstdCompress?: AsyncCodec; zstdDecompress?: AsyncCodec };
+const onPool = (fn: AsyncCodec, bytes: Uint8Array, options: object) => new Promise<Buffer>((resolve, reject) => fn(bytes, options, (e, out) => (e ? reject(e) : resolve(out))));
+function squeezeAsync(bytes: Uint8Array): Promise<Uint8Array> {
+  if (WRITE_CODEC === CODEC.zstd) return onPool(zAsync.zstdCompress!, bytes, { params: { [z.constants.ZSTD_c_compressionLevel!]: 3 } });
+  return onPool(zlib.deflateRaw as unknown as AsyncCodec, bytes, { level: 6 });
+}
+
+// Below these a chunk is (de)compressed on the main thread: a thread-pool round trip (tens of
+// microseconds) would cost more. Deflating 1 KiB already takes longer; inflating is faster.
+const POOL_MIN_COMPRESS = 1024;
+const POOL_MIN_DECOMPRESS = 8 * 1024;
+
 /** The codec and payload to store for `bytes`: compressed only where that pays. */
 export function compress(bytes: Uint8Array): { codec: Codec; payload: Uint8Array } {
   if (bytes.byteLength < 64) return { codec: CODEC.raw, payload: bytes };
   if (bytes.byteLength > 2 * SAMPLE && squeeze(bytes.subarray(0, SAMPLE)).byteLength > SAMPLE * WORTH) return { codec: CODEC.raw, payload: bytes };
-  const squeezed = squeeze(bytes);
+  return chosen(bytes, squeeze(bytes));
+}
+
+/** `compress`, with the compression of a large chunk done off the main thread. */
+export async function compressAsync(bytes: Uint8Array): Promise<{ codec: Codec; payload: Uint8Array }> {
+  if (bytes.byteLength < POOL_MIN_COMPRESS) return compress(bytes);
+  if (bytes.byteLength > 2 * SAMPLE && squeeze(bytes.subarray(0, SAMPLE)).byteLength > SAMPLE * WORTH) return { codec: CODEC.raw, payload: bytes };
+  return chosen(bytes, await squeezeAsync(bytes));
+}
+
+function chosen(bytes: Uint8Array, squeezed: Uint8Array): { codec: Codec; payload: Uint8Array } {
   return squeezed.byteLength <= bytes.byteLength * WORTH ? { codec: WRITE_CODEC, payload: squeezed } : { codec: CODEC.raw, payload: bytes };
 }
 
@@ -66,6 +91,18 @@ export function decompress(codec: number, payload: Uint8Array, length: number): 
       default:
         return undefined;
     }
+  } catch {
+    return undefined;
+  }
+}
+
+/** `decompress`, with a large payload decoded off the main thread (fzstd, pure JS, stays on it). */
+export async function decompressAsync(codec: number, payload: Uint8Array, length: number): Promise<Uint8Array | undefined> {
+  const fn = codec === CODEC.deflate ? (zlib.inflateRaw as unknown as AsyncCodec) : codec === CODEC.zstd && hasZstd ? zAsync.zstdDecompress : undefined;
+  if (!fn || payload.byteLength < POOL_MIN_DECOMPRESS) return decompress(codec, payload, length);
+  try {
+    const out = await onPool(fn, payload, { maxOutputLength: Math.max(1, length) });
+    return out.byteLength === length ? out : undefined;
   } catch {
     return undefined;
   }

@@ -10,16 +10,25 @@
  * with associated data naming what the object is (its kind and its key or chunk id), so an
  * object moved to another name, another repository's object, or a flipped bit fails to open.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { compress, decompress } from './compression.js';
+import { createCipheriv, createDecipheriv, randomBytes, webcrypto } from 'node:crypto';
+import { compress, compressAsync, decompress, decompressAsync, type Codec } from './compression.js';
 
 const HEADER = 5;
 const NONCE = 12;
 const TAG = 16;
 const SEAL_OVERHEAD = NONCE + TAG;
+const POOL_MIN_OPEN = 16 * 1024;
 
 export function encodeFrame(bytes: Uint8Array, compressible: boolean): Buffer {
-  const { codec, payload } = compressible ? compress(bytes) : { codec: 0, payload: bytes };
+  return frameOf(bytes, compressible ? compress(bytes) : { codec: 0, payload: bytes });
+}
+
+/** `encodeFrame`, compressing off the main thread. */
+export async function encodeFrameAsync(bytes: Uint8Array): Promise<Buffer> {
+  return frameOf(bytes, await compressAsync(bytes));
+}
+
+function frameOf(bytes: Uint8Array, { codec, payload }: { codec: Codec; payload: Uint8Array }): Buffer {
   const frame = Buffer.allocUnsafe(HEADER + payload.byteLength);
   frame[0] = codec;
   frame.writeUInt32BE(bytes.byteLength, 1);
@@ -29,10 +38,20 @@ export function encodeFrame(bytes: Uint8Array, compressible: boolean): Buffer {
 
 /** The original bytes, or undefined when the frame is malformed, over `maxLength`, or does not decode. */
 export function decodeFrame(frame: Uint8Array, maxLength: number): Uint8Array | undefined {
+  const length = frameLength(frame, maxLength);
+  return length === undefined ? undefined : decompress(frame[0]!, frame.subarray(HEADER), length);
+}
+
+/** `decodeFrame`, decompressing off the main thread. */
+export async function decodeFrameAsync(frame: Uint8Array, maxLength: number): Promise<Uint8Array | undefined> {
+  const length = frameLength(frame, maxLength);
+  return length === undefined ? undefined : decompressAsync(frame[0]!, frame.subarray(HEADER), length);
+}
+
+function frameLength(frame: Uint8Array, maxLength: number): number | undefined {
   if (frame.byteLength < HEADER) return undefined;
   const length = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).readUInt32BE(1);
-  if (length > maxLength) return undefined;
-  return decompress(frame[0]!, frame.subarray(HEADER), length);
+  return length > maxLength ? undefined : length;
 }
 
 export function seal(key: Uint8Array, plain: Uint8Array, aad: string): Buffer {
@@ -57,4 +76,25 @@ export function open(key: Uint8Array, sealed: Uint8Array, aad: string): Buffer |
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `open` through WebCrypto, whose AES-GCM runs on the thread pool: a download decrypts chunks on
+ * every core while the main thread writes files. Same layout, same answer.
+ */
+export async function openAsync(key: webcrypto.CryptoKey, rawKey: Uint8Array, sealed: Uint8Array, aad: string): Promise<Buffer | undefined> {
+  if (sealed.byteLength < POOL_MIN_OPEN) return open(rawKey, sealed, aad); // a round trip costs more than a small chunk's decryption
+  if (sealed.byteLength < SEAL_OVERHEAD) return undefined;
+  try {
+    const iv = sealed.subarray(0, NONCE);
+    const plain = await webcrypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: Buffer.from(aad, 'utf8'), tagLength: TAG * 8 }, key, sealed.subarray(NONCE));
+    return Buffer.from(plain);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The data key as WebCrypto wants it (for `openAsync`). */
+export function cryptoKeyOf(key: Uint8Array): Promise<webcrypto.CryptoKey> {
+  return webcrypto.subtle.importKey('raw', key, 'AES-GCM', false, ['decrypt']);
 }

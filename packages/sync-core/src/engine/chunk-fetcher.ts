@@ -17,11 +17,17 @@ import type { ChunkLocation } from '../model/chunk-location.js';
 const WINDOW = 16 * 1024 * 1024;
 const MAX_GAP = 1024 * 1024;
 
+type CachedRange = { pack: string; offset: number; bytes: Uint8Array };
+
 export type ReadFailure = { hash: string; pack: string; offset: number; length: number; kind: 'missing' | 'short' | 'mismatch' };
 
 export class ChunkFetcher {
   private wanted = new Map<string, ChunkLocation[]>(); // pack → needed chunks sorted by offset
-  private cache: { pack: string; offset: number; bytes: Uint8Array }[] = [];
+  /** Locations looked up by `plan`, so each chunk costs one lookup (the state does not change meanwhile). */
+  private readonly planned = new Map<string, ChunkLocation[]>();
+  private cache: CachedRange[] = [];
+  /** Ranged reads under way, so concurrent writers of neighbouring files share them. */
+  private inflight: { pack: string; offset: number; end: number; read: Promise<CachedRange | 'missing'> }[] = [];
   readonly failures: ReadFailure[] = [];
   /** Packs from which a chunk was read and verified this round. */
   readonly readOk = new Set<string>();
@@ -39,7 +45,9 @@ export class ChunkFetcher {
   plan(hashes: Iterable<string>): void {
     const byPack = new Map<string, Map<string, ChunkLocation>>();
     for (const h of hashes) {
-      const loc = this.locate(h)[0];
+      const locations = this.locate(h);
+      this.planned.set(h, locations);
+      const loc = locations[0];
       if (!loc) continue;
       const m = byPack.get(loc[1]) ?? new Map<string, ChunkLocation>();
       m.set(h, loc);
@@ -53,7 +61,7 @@ export class ChunkFetcher {
   }
 
   async get(hash: string): Promise<Uint8Array> {
-    const locations = this.locate(hash);
+    const locations = this.planned.get(hash) ?? this.locate(hash);
     if (locations.length === 0) throw new StorageError('Corrupt', `chunk ${hash.slice(0, 12)} has no known location (its segment is missing)`);
     let last: ReadFailure | undefined;
     for (const loc of locations) {
@@ -71,30 +79,51 @@ export class ChunkFetcher {
     const [, pack, offset, length] = loc;
     let hit = this.cache.find((c) => c.pack === pack && c.offset <= offset && c.offset + c.bytes.byteLength >= offset + length);
     if (!hit) {
-      // Extend the read over the following wanted chunks of the same pack.
-      let end = offset + length;
-      for (const w of this.wanted.get(pack) ?? []) {
-        if (w[2] < end) continue;
-        if (w[2] - end > MAX_GAP || w[2] + w[3] - offset > WINDOW) break;
-        end = w[2] + w[3];
-      }
-      checkAborted(this.signal);
-      let bytes: Uint8Array;
-      try {
-        bytes = await this.storage.get(pack, { range: { offset, length: end - offset } });
-      } catch (e) {
-        if (isStorageError(e, 'NotFound')) return { hash, pack, offset, length, kind: 'missing' };
-        throw e;
-      }
-      if (bytes.byteLength < length) return { hash, pack, offset, length, kind: 'short' };
-      hit = { pack, offset, bytes };
-      this.cache.unshift(hit);
-      this.cache.length = Math.min(this.cache.length, 3);
+      // Files are written several at a time: a neighbour's read already under way may cover this chunk.
+      const pending = this.inflight.find((r) => r.pack === pack && r.offset <= offset && r.end >= offset + length);
+      const got = await (pending ? pending.read : this.readRange(pack, offset, length));
+      if (got === 'missing') return { hash, pack, offset, length, kind: 'missing' };
+      if (got.offset + got.bytes.byteLength < offset + length) return { hash, pack, offset, length, kind: 'short' };
+      hit = got;
     }
     const stored = hit.bytes.subarray(offset - hit.offset, offset - hit.offset + length);
-    const chunk = stored.byteLength === length ? this.codec.loadChunk(hash, stored) : undefined;
+    const chunk = stored.byteLength === length ? await this.codec.loadChunkAsync(hash, stored) : undefined;
     if (!chunk) return { hash, pack, offset, length, kind: 'mismatch' };
     this.readOk.add(pack);
     return chunk;
+  }
+
+  /** One ranged read from `offset`, extended over the following wanted chunks of the same pack. */
+  private async readRange(pack: string, offset: number, length: number): Promise<CachedRange | 'missing'> {
+    let end = offset + length;
+    for (const w of this.wanted.get(pack) ?? []) {
+      if (w[2] < end) continue;
+      if (w[2] - end > MAX_GAP || w[2] + w[3] - offset > WINDOW) break;
+      end = w[2] + w[3];
+    }
+    checkAborted(this.signal);
+    const entry = {
+      pack,
+      offset,
+      end,
+      read: this.storage.get(pack, { range: { offset, length: end - offset } }).then(
+        (bytes): CachedRange => ({ pack, offset, bytes }),
+        (e: unknown) => {
+          if (isStorageError(e, 'NotFound')) return 'missing' as const;
+          throw e;
+        },
+      ),
+    };
+    this.inflight.push(entry);
+    try {
+      const got = await entry.read;
+      if (got !== 'missing') {
+        this.cache.unshift(got);
+        this.cache.length = Math.min(this.cache.length, 3);
+      }
+      return got;
+    } finally {
+      this.inflight.splice(this.inflight.indexOf(entry), 1);
+    }
   }
 }

@@ -5,6 +5,7 @@
  * would shadow the true one. Such alternatives are kept here, tried after the others, and the
  * true one takes the place of a location found bogus.
  */
+import type { Statement } from 'better-sqlite3';
 import type { LocalState } from '../local/state.js';
 import type { ChunkLocation } from '../model/chunk-location.js';
 
@@ -43,15 +44,27 @@ export function addLocations(state: LocationsState, locations: ChunkLocation[], 
   }
 }
 
+type LocationRow = { pack: string; offset: number; length: number };
+/** The two lookups, compiled once per state: a download asks for every chunk it writes. */
+const lookups = new WeakMap<LocationsState, { main: Statement; alt?: Statement }>();
+function lookupsOf(state: LocationsState) {
+  let l = lookups.get(state);
+  if (!l) {
+    const alt = alternates(state);
+    l = {
+      main: state.db.prepare('SELECT pack, offset, length FROM chunk_locations WHERE hash = ? ORDER BY rowid DESC'),
+      alt: alt?.prepare('SELECT pack, offset, length FROM chunk_location_alternates WHERE hash = ? ORDER BY rowid DESC'),
+    };
+    lookups.set(state, l);
+  }
+  return l;
+}
+
 /** Every known location of a chunk, the most recently learned first, alternatives last. */
 export function chunkLocations(state: LocationsState, hash: string): ChunkLocation[] {
-  const main = state.db.prepare('SELECT pack, offset, length FROM chunk_locations WHERE hash = ? ORDER BY rowid DESC').all(hash) as { pack: string; offset: number; length: number }[];
-  const alt = (alternates(state)?.prepare('SELECT pack, offset, length FROM chunk_location_alternates WHERE hash = ? ORDER BY rowid DESC').all(hash) ?? []) as {
-    pack: string;
-    offset: number;
-    length: number;
-  }[];
-  return [...main, ...alt].map((r) => [hash, r.pack, r.offset, r.length]);
+  const { main, alt } = lookupsOf(state);
+  const rows = [...(main.all(hash) as LocationRow[]), ...((alt?.all(hash) ?? []) as LocationRow[])];
+  return rows.map((r) => [hash, r.pack, r.offset, r.length]);
 }
 
 /** Forgets locations found bogus; an alternative for the same (chunk, pack) takes the place of one. */

@@ -201,7 +201,7 @@ export class Library extends EventEmitter {
       conflicts: [...tree.values()].filter((e) => e.conflictOf).map((e) => ({ path: e.path, conflictOf: e.conflictOf! })),
       pendingVersions: this.state.pendingVersions().length,
       unuploadedSegments: this.state.unuploaded().length,
-      corruptSegments: this.state.corruptSegments(),
+      corruptSegments: this.state.segmentsIn('corrupt'),
       lastSync: this.state.round.get('lastSync') ?? null,
     };
   }

@@ -15,6 +15,10 @@ import type { ChunkLocation } from '../model/chunk-location.js';
 // pack buffer stays a small part of the memory budget.
 export const DEFAULT_PACK_SIZE = 24 * 1024 * 1024;
 
+/** Chunks encoding at once (about the thread pool's size, with some slack) and their bytes at most. */
+const MAX_ENCODING = 8;
+const MAX_ENCODING_BYTES = 32 * 1024 * 1024;
+
 export class PackWriter {
   // Chunks are copied straight into one buffer per pack (no list of parts, no concatenation):
   // the pack is the only large allocation while uploading.
@@ -22,6 +26,9 @@ export class PackWriter {
   private used = 0;
   private index: { hash: string; offset: number; length: number }[] = [];
   private inPack = new Set<string>();
+  /** Chunks added whose encoding is under way, oldest first, and their plain bytes in total. */
+  private encoding: { hash: string; encoded: Promise<Uint8Array>; size: number }[] = [];
+  private encodingBytes = 0;
   packsWritten = 0;
   bytesWritten = 0;
 
@@ -34,10 +41,27 @@ export class PackWriter {
     private readonly targetSize = DEFAULT_PACK_SIZE,
   ) {}
 
-  /** Adds a chunk unless it is already stored or pending (deduplication by chunk hash). */
+  /**
+   * Adds a chunk unless it is already stored or pending (deduplication by chunk hash). Its
+   * encoding (compression, sealing) starts at once and is placed in the pack in order later: up
+   * to a few chunks encode at a time, on the thread pool, while the caller reads the next.
+   */
   async add(hash: string, chunk: Uint8Array): Promise<boolean> {
     if (this.inPack.has(hash) || this.isStored(hash)) return false;
-    const bytes = this.codec.storeChunk(hash, chunk);
+    this.inPack.add(hash);
+    const encoded = this.codec.storeChunkAsync(hash, chunk);
+    encoded.catch(() => undefined); // awaited in `place`; a round cut short must not leave it unhandled
+    this.encoding.push({ hash, encoded, size: chunk.byteLength });
+    this.encodingBytes += chunk.byteLength;
+    while (this.encoding.length > MAX_ENCODING || this.encodingBytes > MAX_ENCODING_BYTES) await this.place();
+    return true;
+  }
+
+  /** The oldest chunk being encoded, copied into the pack once ready (chunks keep the order they came in). */
+  private async place(): Promise<void> {
+    const next = this.encoding.shift()!;
+    this.encodingBytes -= next.size;
+    const bytes = await next.encoded;
     const needed = this.used + bytes.byteLength;
     if (!this.buffer || needed > this.buffer.length) {
       // Grow by doubling up to the target (plus room for one last chunk): a round that packs a
@@ -48,14 +72,18 @@ export class PackWriter {
       this.buffer = grown;
     }
     this.buffer.set(bytes, this.used);
-    this.index.push({ hash, offset: this.used, length: bytes.byteLength });
+    this.index.push({ hash: next.hash, offset: this.used, length: bytes.byteLength });
     this.used += bytes.byteLength;
-    this.inPack.add(hash);
-    if (this.used >= this.targetSize) await this.flush();
-    return true;
+    if (this.used >= this.targetSize) await this.upload();
   }
 
+  /** Everything added goes out: the chunks still encoding, then the last pack. */
   async flush(): Promise<void> {
+    while (this.encoding.length > 0) await this.place();
+    await this.upload();
+  }
+
+  private async upload(): Promise<void> {
     if (!this.buffer || this.index.length === 0) return;
     const { key, pad } = await this.put(this.buffer.subarray(0, this.used));
     this.onLocated(this.index.map((c) => [c.hash, key, c.offset + pad, c.length]));
@@ -63,8 +91,8 @@ export class PackWriter {
     this.bytesWritten += this.used + pad;
     this.buffer = undefined; // a fresh buffer per pack: the storage may still hold this one
     this.used = 0;
+    for (const c of this.index) this.inPack.delete(c.hash); // stored now; those still encoding stay pending
     this.index = [];
-    this.inPack.clear();
   }
 
   /**

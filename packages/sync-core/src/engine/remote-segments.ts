@@ -25,7 +25,7 @@ export async function listSegments(storage: Storage): Promise<ListedSegment[]> {
 }
 
 /** What applying segments reads and writes of the local state. */
-export type SegmentsState = LocationsState & Pick<LocalState, 'corruptSegments' | 'republishedSegments' | 'segmentState' | 'round' | 'addVersion' | 'recordSegment'>;
+export type SegmentsState = LocationsState & Pick<LocalState, 'segmentsIn' | 'segmentState' | 'round' | 'addVersion' | 'recordSegment'>;
 
 export interface PullContext {
   state: SegmentsState;
@@ -46,8 +46,8 @@ export interface PullContext {
  * other node would teach those locations again (seed 413570): read it again, as if new.
  */
 function segmentsToRead(state: SegmentsState, ledger: RetryLedger, listing: ListedSegment[], known: Set<string>, now: number): ListedSegment[] {
-  const condemned = new Set(state.corruptSegments());
-  const republished = new Set(state.republishedSegments());
+  const condemned = new Set(state.segmentsIn('corrupt'));
+  const republished = new Set(state.segmentsIn('republished'));
   return listing.filter((k) => {
     if (!known.has(k.key) || republished.has(k.key)) return ledger.due(k.key, now, k);
     if (!condemned.has(k.key)) return false;

@@ -6,9 +6,10 @@
  * symbolic link (safe-paths.ts): such a path fails alone, with a PathError.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsync, lstatSync, openSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { abortPoint } from '../model/abort.js';
 import type { HashedVersion } from '../model/version.js';
 import { ensureFolder, ensureParents, PathError, removeCreated, unsafeParent } from './safe-paths.js';
@@ -20,6 +21,8 @@ import type { LocalRecord } from './state.js';
 export interface ChunkSource {
   get(hash: string): Promise<Uint8Array>;
 }
+
+const fsyncAsync = promisify(fsync);
 
 export type StatLike = { size: number; mtimeMs: number; ctimeMs: number; ino: number };
 
@@ -83,7 +86,8 @@ async function writeFileVersion(root: string, diskPath: string, v: HashedVersion
         const bytes = await fetcher.get(h);
         for (let off = 0; off < bytes.byteLength;) off += writeSync(fd, bytes, off);
       }
-      fsyncSync(fd);
+      // On the thread pool: the files written beside this one (write-versions.ts) go on meanwhile.
+      await fsyncAsync(fd);
     } finally {
       closeSync(fd);
     }

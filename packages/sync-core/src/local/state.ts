@@ -121,12 +121,9 @@ export class LocalState {
       this.prepare("UPDATE segments SET state = 'republished' WHERE key = ?").run(key);
     });
   }
-  corruptSegments(): string[] {
-    return (this.prepare("SELECT key FROM segments WHERE state = 'corrupt'").all() as { key: string }[]).map((r) => r.key);
-  }
-  /** Other writers' segments the remote lost and this node sent out again (see `republishSegment`). */
-  republishedSegments(): string[] {
-    return (this.prepare("SELECT key FROM segments WHERE state = 'republished'").all() as { key: string }[]).map((r) => r.key);
+  /** Segments condemned as corrupt, or other writers' segments the remote lost and this node sent out again (`republishSegment`). */
+  segmentsIn(state: 'corrupt' | 'republished'): string[] {
+    return (this.prepare('SELECT key FROM segments WHERE state = ?').all(state) as { key: string }[]).map((r) => r.key);
   }
 
   addVersion(v: HashedVersion, segment: string | null): boolean {

@@ -1,7 +1,13 @@
 /** Hashes and the canonical encoding that version hashes are computed over. */
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 
 export const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+
+/** `sha256` of a large buffer on the thread pool (WebCrypto); small ones are cheaper here. */
+export async function sha256Async(data: Uint8Array): Promise<string> {
+  if (data.byteLength < 64 * 1024) return sha256(data);
+  return Buffer.from(await webcrypto.subtle.digest('SHA-256', data)).toString('hex');
+}
 
 /** JSON with object keys sorted and no whitespace: the same value always gives the same bytes. */
 export function canonicalJson(value: unknown): string {

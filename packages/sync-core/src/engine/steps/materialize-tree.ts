@@ -145,8 +145,9 @@ class Materialization implements WriteTarget {
     };
     // Local copies first, and among them those that write a new name (a conflict copy, a rename's
     // target) before those that overwrite a file, which may be another copy's source.
-    const sortKey = (e: TreeEntry) => (this.sourceOf(e) ? (this.byTree.has(e.path) ? '1' : '0') : `2${firstLoc(e)}`);
-    todo.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+    // Each key computed once (it hashes the version and queries the state), not once per comparison.
+    const keys = new Map(todo.map((e) => [e, this.sourceOf(e) ? (this.byTree.has(e.path) ? '1' : '0') : `2${firstLoc(e)}`]));
+    todo.sort((a, b) => (keys.get(a)! < keys.get(b)! ? -1 : keys.get(a)! > keys.get(b)! ? 1 : 0));
     // Stored before the first rename: a crash between a rename and its record is then recognized
     // by the next scan as this node's own write (engine/adoption.ts), not as a local edit.
     if (todo.length > 0 && foldsCase(this.ctx.dir)) todo = this.oneNamePerFile(todo);

@@ -10,6 +10,7 @@ import type { LocalRecord, LocalState } from '../../local/state.js';
 import { abortPoint } from '../../model/abort.js';
 import type { HashedVersion } from '../../model/version.js';
 import type { ChunkFetcher } from '../chunk-fetcher.js';
+import { Overlap } from '../overlap.js';
 import type { TreeEntry } from '../merge.js';
 import type { FailedFile, PackHealthState } from '../pack-health.js';
 import type { StepContext } from '../round-context.js';
@@ -35,10 +36,22 @@ export interface Materialization {
   movedToTrash(rec: LocalRecord): void;
 }
 
-/** Writes `todo` in order; returns the files whose content could not be read (judged by the caller). */
+/**
+ * Files written at once where the remote serves concurrent reads: each file's fsync waits on the
+ * disk, and its neighbours' writes and reads go on meanwhile. One at a time otherwise.
+ */
+const MAX_PARALLEL_WRITES = 8;
+
+/**
+ * Writes `todo` in order; returns the files whose content could not be read (judged by the caller).
+ * Downloads of new content (no local source, not a folder) may overlap each other; everything
+ * else waits for what is under way and goes alone, keeping the order materialize-tree.ts chose
+ * (local copies before the files they may come from are overwritten, folders before files).
+ */
 export async function writeEntries(m: Materialization, todo: TreeEntry[], fetcher: ChunkFetcher): Promise<FailedFile[]> {
   const { ctx } = m;
   const failed: FailedFile[] = [];
+  const parallel = Math.min(MAX_PARALLEL_WRITES, Math.max(1, ctx.options.fetchConcurrency));
   let done = 0;
   let bytes = 0;
   // A crash between a rename and its record only costs a re-hash: the scan finds the file holds
@@ -49,24 +62,33 @@ export async function writeEntries(m: Materialization, todo: TreeEntry[], fetche
     written = [];
     ctx.state.transaction(() => batch.forEach((r) => ctx.state.putLocal(r)));
   };
+  const write = async (entry: TreeEntry) => {
+    try {
+      const rec = await writeEntry(m, entry, fetcher);
+      if (!rec) {
+        m.complete = false; // a local edit kept (it becomes a version next round), or in the way
+        return;
+      }
+      written.push(rec);
+      if (written.length >= 500) flush(); // records in batches: one transaction, not one per file
+      bytes += entry.version.size;
+    } catch (e) {
+      if (!writeFailed(m, entry, e, fetcher, failed)) throw e;
+    } finally {
+      done++;
+    }
+  };
+  const overlap = new Overlap(parallel);
   try {
     for (const entry of todo) {
       await abortPoint(ctx.signal); // what is written is recorded (finally, below): the next round resumes
-      ctx.progress({ phase: 'materialize', done: done++, total: todo.length, bytes, path: entry.path });
-      try {
-        const rec = await writeEntry(m, entry, fetcher);
-        if (!rec) {
-          m.complete = false; // a local edit kept (it becomes a version next round), or in the way
-          continue;
-        }
-        written.push(rec);
-        if (written.length >= 500) flush(); // records in batches: one transaction, not one per file
-        bytes += entry.version.size;
-      } catch (e) {
-        if (!writeFailed(m, entry, e, fetcher, failed)) throw e;
-      }
+      // `done` counts files finished: with several under way, those started would run ahead of it.
+      ctx.progress({ phase: 'materialize', done, total: todo.length, bytes, path: entry.path });
+      await overlap.run(() => write(entry), entry.version.kind === 'dir' || m.sourceOf(entry) !== undefined);
     }
+    await overlap.settle();
   } finally {
+    await overlap.drain(); // every write under way ends (renamed or cleaned up) before anything is thrown
     flush();
   }
   return failed;
