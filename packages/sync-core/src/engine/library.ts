@@ -232,7 +232,13 @@ export class Library extends EventEmitter {
   async restore(opts: RestoreOptions): Promise<RestoreOutcome & { sync?: SyncSummary }> {
     if ((opts.to === undefined) === (opts.inPlace !== true)) throw new SyncError('InvalidArgument', 'restore needs either a folder to write into or in-place, not both');
     const at = this.pointInTime(opts.at);
-    const source = { versions: this.state.allVersions(), storage: this.storage, codec: this.options.codec, locate: (h: string) => chunkLocations(this.state, h) };
+    const source = {
+      versions: this.state.allVersions(),
+      storage: this.storage,
+      codec: this.options.codec,
+      locate: (h: string) => chunkLocations(this.state, h),
+      concurrency: this.options.fetchConcurrency,
+    };
     const request = { paths: opts.paths ?? [], at, signal: opts.signal, onProgress: opts.onProgress };
     if (opts.to !== undefined) {
       const dir = resolve(opts.to);

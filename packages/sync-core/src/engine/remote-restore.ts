@@ -56,7 +56,7 @@ export async function restoreFromRemote(o: RemoteRestoreOptions): Promise<Restor
     const versions = state.allVersions();
     const at = parsePointInTime(o.at ?? 'now', (o.now ?? Date.now)(), () => versions);
     const outcome = await restoreEntries(
-      { versions, storage, codec, locate: (h) => chunkLocations(state, h) },
+      { versions, storage, codec, locate: (h) => chunkLocations(state, h), concurrency: 8 },
       { paths: o.paths ?? [], at, target: { kind: 'folder', dir: o.to, overwrite: o.overwrite === true }, signal: o.signal, onProgress: o.onProgress },
     );
     return { ...outcome, warnings: [...report.errors, ...report.retryable] };

@@ -19,6 +19,7 @@ import { SyncError } from '../model/sync-error.js';
 import type { HashedVersion } from '../model/version.js';
 import type { Storage } from '../storage/contract.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
+import { Overlap } from './overlap.js';
 import type { TreeEntry } from './merge.js';
 import { deletedAt, isUnder as under, lastLiveBefore, treeAt, type PointInTime } from './point-in-time.js';
 import type { SyncProgress } from './sync-summary.js';
@@ -71,6 +72,8 @@ export interface RestoreSource {
   /** How the repository stores chunks (its format, and its key when encrypted). */
   codec: RepositoryCodec;
   locate: (hash: string) => ChunkLocation[];
+  /** Files written at once (the library's fetch concurrency; 1 keeps a run strictly in order). */
+  concurrency: number;
 }
 
 export interface RestoreRequest {
@@ -126,16 +129,31 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
   fetcher.plan(entries.flatMap((e) => e.version.chunks));
   const total = entries.reduce((n, e) => n + e.version.size, 0);
   let bytes = 0;
-  for (const [i, entry] of entries.entries()) {
-    checkAborted(request.signal);
-    request.onProgress?.({ phase: 'materialize', done: i, total: entries.length, bytes, path: entry.path });
-    const written = await restoreOne(fetcher, entry, target, request.signal);
-    if (written === 'unchanged') outcome.unchanged.push(entry.path);
-    else if (typeof written === 'string') outcome.failed.push({ path: entry.path, reason: written });
-    else {
-      outcome.restored.push(written);
-      bytes += written.size;
+  let done = 0;
+  // Files overlap as in a sync's download (write-versions.ts); folders go alone, before what lies in them.
+  const results: (RestoredFile | 'unchanged' | string)[] = [];
+  const overlap = new Overlap(Math.min(8, source.concurrency));
+  try {
+    for (const [i, entry] of entries.entries()) {
+      checkAborted(request.signal);
+      request.onProgress?.({ phase: 'materialize', done, total: entries.length, bytes, path: entry.path });
+      const write = async () => {
+        results[i] = await restoreOne(fetcher, entry, target, request.signal);
+        done++;
+        bytes += typeof results[i] === 'object' ? (results[i] as RestoredFile).size : 0;
+      };
+      await overlap.run(write, entry.version.kind === 'dir');
     }
+    await overlap.settle();
+  } finally {
+    await overlap.drain();
+  }
+  // Reported in path order, whichever finished first.
+  for (const [i, written] of results.entries()) {
+    const path = entries[i]!.path;
+    if (written === 'unchanged') outcome.unchanged.push(path);
+    else if (typeof written === 'string') outcome.failed.push({ path, reason: written });
+    else outcome.restored.push(written);
   }
   request.onProgress?.({ phase: 'done', done: entries.length, total: entries.length, bytes: total });
   return outcome;
