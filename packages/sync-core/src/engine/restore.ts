@@ -134,7 +134,8 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
   const results: (RestoredFile | 'unchanged' | string)[] = [];
   const overlap = new Overlap(Math.min(8, source.concurrency));
   try {
-    for (const [i, entry] of entries.entries()) {
+    for (const i of writeOrder(entries, source.locate)) {
+      const entry = entries[i]!;
       checkAborted(request.signal);
       request.onProgress?.({ phase: 'materialize', done, total: entries.length, bytes, path: entry.path });
       const write = async () => {
@@ -157,6 +158,20 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
   }
   request.onProgress?.({ phase: 'done', done: entries.length, total: entries.length, bytes: total });
   return outcome;
+}
+
+/**
+ * Indexes of `entries` in the order to write them: folders first (in path order, so a parent
+ * before its children), then files in pack order, so neighbouring chunks come from one ranged
+ * read while it is still at hand (path order jumps between packs).
+ */
+function writeOrder(entries: TreeEntry[], locate: (hash: string) => ChunkLocation[]): number[] {
+  const where = entries.map((e) => {
+    if (e.version.kind === 'dir') return '0';
+    const loc = e.version.chunks[0] ? locate(e.version.chunks[0])[0] : undefined;
+    return loc ? `1${loc[1]}:${String(loc[2]).padStart(12, '0')}` : '1';
+  });
+  return entries.map((_, i) => i).sort((a, b) => (where[a]! < where[b]! ? -1 : where[a]! > where[b]! ? 1 : a - b));
 }
 
 /** Restoring over files already there is a choice the user makes, never a default. */
