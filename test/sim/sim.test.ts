@@ -93,6 +93,13 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
   },
   { seed: 3766, mode: 'delayed-listing', nodes: 4, bug: 'a segment a crash left unsent, sent after a rollback took its pack: its author never looked, the edit was re-supplied too late' },
   { seed: 141640, mode: 'delayed-listing', nodes: 2, bug: 'a rollback between a clone’s pack upload and its segment upload: nobody uploaded the content again in time' },
+  {
+    seed: 413570,
+    mode: 'duplicate-names',
+    nodes: 4,
+    localEdges: true,
+    bug: 'a lost segment came back with a later rollback; the node that had republished it never learned its locations again',
+  },
   { seed: 200120, mode: 'lossy-listing', nodes: 2, encrypted: true, bug: 'a joining node missed the encrypted repository in a lossy listing and created its own' },
   { seed: 210966, mode: 'lossy-listing', nodes: 3, encrypted: true, bug: 'three looks at the keyring all missed the key in a lossy listing' },
   { seed: 210295, mode: 'lossy-listing', nodes: 5, encrypted: true, bug: 'eight looks at the keyring all missed the key in a lossy listing' },
