@@ -27,7 +27,8 @@ export interface RepositoryCodec {
   loadChunk(hash: string, stored: Uint8Array): Uint8Array | undefined;
   /**
    * `storeChunk` and `loadChunk` with the heavy work (compression, decryption, hashing) on the
-   * thread pool, so several chunks are encoded or decoded at once on every core. Same bytes.
+   * thread pool, so several chunks are encoded or decoded at once on every core. What either
+   * stores, either loads (the bytes may differ: zstd streamed leaves out the content size).
    */
   storeChunkAsync(hash: string, bytes: Uint8Array): Promise<Uint8Array>;
   loadChunkAsync(hash: string, stored: Uint8Array): Promise<Uint8Array | undefined>;

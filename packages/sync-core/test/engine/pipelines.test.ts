@@ -42,14 +42,15 @@ describe('encoding on the thread pool', () => {
   // Sizes around every cut-over between the main thread and the pool (1 KiB, 8 KiB, 16 KiB, 64 KiB).
   const sizes = [100, 1000, 1100, 8000, 9000, 16_000, 17_000, 60_000, 70_000, 300_000, 2_000_000];
   for (const encrypted of [false, true]) {
-    it(`gives the same bytes as the main thread, and refuses the same tampering (${encrypted ? 'encrypted' : 'plain'})`, async () => {
+    it(`reads what the main thread wrote and the reverse, and refuses the same tampering (${encrypted ? 'encrypted' : 'plain'})`, async () => {
       const codec = format2Codec(encrypted ? new Uint8Array(32).fill(9) : undefined);
+      // Not always the same bytes (zstd one-shot records the content size, streamed not; sealing
+      // draws a nonce), but every reader decodes either.
       for (const size of sizes) {
         for (const bytes of [noise(size, size), noise(size + 1, size)]) {
           const hash = sha(bytes);
           const viaPool = await codec.storeChunkAsync(hash, bytes);
           const here = codec.storeChunk(hash, bytes);
-          if (!encrypted) expect(same(viaPool, here), `${size} bytes`).toBe(true); // sealed ones differ by nonce
           for (const stored of [viaPool, here]) {
             expect(same(codec.loadChunk(hash, stored), bytes), `${size} bytes`).toBe(true);
             expect(same(await codec.loadChunkAsync(hash, stored), bytes), `${size} bytes`).toBe(true);
