@@ -50,6 +50,11 @@ export function createS3Client(o: ResolvedS3Options, profile: ProviderProfile): 
   if (o.accessKeyId !== undefined && o.secretAccessKey !== undefined) {
     config.credentials = { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey, ...(o.sessionToken === undefined ? {} : { sessionToken: o.sessionToken }) };
   }
+  // On Node 20 the SDK prints eight lines on every command: its releases after January 2027 need
+  // Node 22. That is about updates a user of this release does not get (the lock pins the SDK),
+  // and syncacross supports Node 20 while it works: noise. A user's explicit setting stands.
+  // (@aws-sdk/core emitWarningIfUnsupportedVersion reads this variable.)
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new S3Client(config);
   resendAfterClockCorrection(client);
   return client;

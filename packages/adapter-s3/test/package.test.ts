@@ -1,6 +1,7 @@
 /** Options, locations and the module the CLI loads. */
 import { describe, expect, it } from 'vitest';
-import s3Adapter, { createS3Storage, normalizePrefix, optionsSchema, parseLocation } from '../src/index.js';
+import { createS3Client } from '../src/client.js';
+import s3Adapter, { PROFILES, createS3Storage, normalizePrefix, optionsSchema, parseLocation } from '../src/index.js';
 
 describe('adapter module', () => {
   it('is named s3, lists its secrets and parses locations into bucket and prefix', () => {
@@ -31,5 +32,18 @@ describe('adapter module', () => {
     const attempt = createS3Storage({ bucket: 'bkt', accessKeyId: 'AKIA', secretAccessKey: 'super-secret-value', unknown: 1 } as never);
     await expect(attempt).rejects.toMatchObject({ code: 'InvalidConfig' });
     await expect(attempt).rejects.not.toThrow(/super-secret-value/);
+  });
+
+  it('a client on Node 20 prints no warning about the SDK’s own future Node support', async () => {
+    const warnings: string[] = [];
+    const collect = (w: Error) => warnings.push(w.message);
+    process.on('warning', collect);
+    try {
+      createS3Client({ ...optionsSchema.parse({ bucket: 'bkt' }), endpoint: 'http://127.0.0.1:9' }, PROFILES.aws);
+      await new Promise((r) => setTimeout(r, 50)); // process.emitWarning reports on a later tick
+    } finally {
+      process.off('warning', collect);
+    }
+    expect(warnings.filter((w) => w.includes('AWS SDK'))).toEqual([]);
   });
 });
