@@ -90,3 +90,11 @@ export function forgetAlternatesIn(state: LocationsState, packs: string[]): void
   const del = db(state).prepare('DELETE FROM chunk_location_alternates WHERE pack = ?');
   for (const p of packs) del.run(p);
 }
+
+/**
+ * A key that sorts writes by where their first chunk lies (pack, then offset), so neighbouring
+ * chunks come from one ranged read while it is at hand; '' where the chunk has no location.
+ */
+export function packOrderKey(location: ChunkLocation | undefined): string {
+  return location ? `${location[1]}:${String(location[2]).padStart(12, '0')}` : '';
+}

@@ -19,6 +19,7 @@ import { SyncError } from '../model/sync-error.js';
 import type { HashedVersion } from '../model/version.js';
 import type { Storage } from '../storage/contract.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
+import { packOrderKey } from './chunk-locations.js';
 import { Overlap } from './overlap.js';
 import type { TreeEntry } from './merge.js';
 import { deletedAt, isUnder as under, lastLiveBefore, treeAt, type PointInTime } from './point-in-time.js';
@@ -139,9 +140,10 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
       checkAborted(request.signal);
       request.onProgress?.({ phase: 'materialize', done, total: entries.length, bytes, path: entry.path });
       const write = async () => {
-        results[i] = await restoreOne(fetcher, entry, target, request.signal);
+        const written = await restoreOne(fetcher, entry, target, request.signal);
+        results[i] = written;
         done++;
-        bytes += typeof results[i] === 'object' ? (results[i] as RestoredFile).size : 0;
+        if (typeof written === 'object') bytes += written.size;
       };
       await overlap.run(write, entry.version.kind === 'dir');
     }
@@ -166,11 +168,7 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
  * read while it is still at hand (path order jumps between packs).
  */
 function writeOrder(entries: TreeEntry[], locate: (hash: string) => ChunkLocation[]): number[] {
-  const where = entries.map((e) => {
-    if (e.version.kind === 'dir') return '0';
-    const loc = e.version.chunks[0] ? locate(e.version.chunks[0])[0] : undefined;
-    return loc ? `1${loc[1]}:${String(loc[2]).padStart(12, '0')}` : '1';
-  });
+  const where = entries.map((e) => (e.version.kind === 'dir' ? '0' : `1${packOrderKey(e.version.chunks[0] ? locate(e.version.chunks[0])[0] : undefined)}`));
   return entries.map((_, i) => i).sort((a, b) => (where[a]! < where[b]! ? -1 : where[a]! > where[b]! ? 1 : a - b));
 }
 

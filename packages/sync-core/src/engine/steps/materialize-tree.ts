@@ -11,7 +11,7 @@ import type { LocalRecord } from '../../local/state.js';
 import { abortPoint } from '../../model/abort.js';
 import { contentId, type HashedVersion } from '../../model/version.js';
 import { ChunkFetcher } from '../chunk-fetcher.js';
-import { chunkLocations } from '../chunk-locations.js';
+import { chunkLocations, packOrderKey } from '../chunk-locations.js';
 import type { Tree, TreeEntry } from '../merge.js';
 import { settleReadFailures } from '../pack-health.js';
 import type { StepContext } from '../round-context.js';
@@ -53,6 +53,7 @@ class Materialization implements WriteTarget {
    * written when the remote has lost it (storage rolled back).
    */
   private readonly localSource = new Map<string, { abs: string; treePath: string }>();
+  private readonly contentIds = new Map<string, string>();
   /** False once something was left for a later round. */
   complete = true;
   /** What this materialization did and could not do, for the round's summary. */
@@ -74,7 +75,10 @@ class Materialization implements WriteTarget {
 
   /** A local file holding `e`'s content under another name. */
   sourceOf(e: TreeEntry): { abs: string; treePath: string } | undefined {
-    const src = this.localSource.get(contentId(e.version));
+    // Asked several times per entry (ordering, overlap, the write): the content id hashes the version once.
+    let id = this.contentIds.get(e.version.hash);
+    if (id === undefined) this.contentIds.set(e.version.hash, (id = contentId(e.version)));
+    const src = this.localSource.get(id);
     return src && src.treePath !== e.path ? src : undefined;
   }
 
@@ -138,11 +142,7 @@ class Materialization implements WriteTarget {
     const { state } = this.ctx;
     fetcher.plan(todo.filter((e) => !this.sourceOf(e)).flatMap((e) => e.version.chunks));
     // Write in pack order so neighbouring small files come from one ranged read.
-    const firstLoc = (e: TreeEntry) => {
-      const c = e.version.chunks[0];
-      const loc = c ? state.chunk(c) : undefined;
-      return loc ? `${loc[1]}:${String(loc[2]).padStart(12, '0')}` : '';
-    };
+    const firstLoc = (e: TreeEntry) => packOrderKey(e.version.chunks[0] ? state.chunk(e.version.chunks[0]) : undefined);
     // Local copies first, and among them those that write a new name (a conflict copy, a rename's
     // target) before those that overwrite a file, which may be another copy's source.
     // Each key computed once (it hashes the version and queries the state), not once per comparison.
