@@ -23,6 +23,7 @@ export type {
   VerifyOptions,
   VerifyReport,
   VerifyOutcome,
+  WrittenCheckpoint,
 } from './engine/library.js';
 export type { VerifyProblem, VerifyProblemKind } from './engine/verify.js';
 export { restoreFromRemote, type RemoteRestoreOptions } from './engine/remote-restore.js';

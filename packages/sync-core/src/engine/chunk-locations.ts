@@ -32,15 +32,24 @@ function db(state: LocationsState) {
   return alternates(state) ?? state.db; // only writers call this, and a writable state has the table
 }
 
-/** Records the locations a segment gives (inside the caller's transaction). */
+/**
+ * Records the locations a segment gives (inside the caller's transaction). A location already
+ * known from an earlier segment is credited to this one: the latest segment to teach it is the
+ * one a checkpoint bundles it with (checkpoints/write.ts). A pack rebuilt after a loss gets its
+ * very same key back, and the segment that publishes it again is the one a node that forgot the
+ * location (it judged the pack lost) has not applied yet.
+ */
 export function addLocations(state: LocationsState, locations: ChunkLocation[], segment: string): void {
   const d = db(state);
-  const existing = d.prepare('SELECT offset, length FROM chunk_locations WHERE hash = ? AND pack = ?');
+  const existing = d.prepare('SELECT offset, length, segment FROM chunk_locations WHERE hash = ? AND pack = ?');
+  const credit = d.prepare('UPDATE chunk_locations SET segment = ? WHERE hash = ? AND pack = ?');
   const alternate = d.prepare('INSERT OR IGNORE INTO chunk_location_alternates (hash, pack, offset, length, segment) VALUES (?, ?, ?, ?, ?)');
   for (const c of locations) {
-    const had = existing.get(c[0], c[1]) as { offset: number; length: number } | undefined;
+    const had = existing.get(c[0], c[1]) as { offset: number; length: number; segment: string | null } | undefined;
     if (!had) state.addChunk(c, segment);
     else if (had.offset !== c[2] || had.length !== c[3]) alternate.run(...c, segment);
+    // A location this node has not published yet stays its own to publish.
+    else if (had.segment !== null && had.segment !== segment) credit.run(segment, c[0], c[1]);
   }
 }
 

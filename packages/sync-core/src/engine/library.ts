@@ -18,6 +18,7 @@ import type { ChunkingParams } from '../model/chunker.js';
 import { SyncError } from '../model/sync-error.js';
 import type { NewRepository } from './repository.js';
 import { addKey, listKeys, removeKey, type KdfParams, type KeyInfo, type UnlockedKey } from '../codec/keyring.js';
+import { writeCheckpoint, type WrittenCheckpoint } from './checkpoints/write.js';
 import { buildTree, type Tree } from './merge.js';
 import { runRound } from './round.js';
 import type { RoundContext, RoundOptions } from './round-context.js';
@@ -32,7 +33,7 @@ import { settleRecord } from './steps/local-copies.js';
 import { historyOf, type HistoryEntry, type HistoryFilter } from './history.js';
 import type { Author } from './author-object.js';
 
-export type { HistoryEntry, HistoryFilter };
+export type { HistoryEntry, HistoryFilter, WrittenCheckpoint };
 export type { SyncProgress, SyncSummary, ListedEntry, RestoreOptions, RestoreOutcome, VerifyOptions, VerifyReport };
 
 /** A verify that repaired: what it found first, the sync that re-uploaded, and what remains (`problems`). */
@@ -73,6 +74,11 @@ export interface LibraryOptions {
   chunking?: ChunkingParams;
   retry?: RetryOptions | false;
   now?: () => number;
+  /**
+   * Checkpoints (docs/PROTOCOL.md §3.9): a sync writes one every `every` segments (default 500);
+   * a node with `readAfter` unknown segments (default 64) starts from the largest. `false`: neither.
+   */
+  checkpoints?: { every?: number; readAfter?: number } | false;
   /** Segments fetched in parallel (default 8; the simulation uses 1 for determinism). */
   fetchConcurrency?: number;
   /**
@@ -184,6 +190,13 @@ export class Library extends EventEmitter {
         this.emit('progress', p);
       },
     };
+  }
+
+  /** Writes a checkpoint of every segment applied here now (§3.9; `sync()` does when due); undefined: nothing to cover. */
+  async checkpoint(opts: { signal?: AbortSignal } = {}): Promise<WrittenCheckpoint | undefined> {
+    if (this.closed) throw new Error('library is closed');
+    if (this.options.readOnly) throw new Error('library was opened read-only');
+    return writeCheckpoint(this.state, this.storage, this.options.codec, this.options.policy, opts.signal);
   }
 
   /** The merged tree as this node knows it (no request). */

@@ -18,6 +18,7 @@ import { DEFAULT_CHUNKING } from '../model/chunker.js';
 import { SyncError } from '../model/sync-error.js';
 import { keyCheckOf, type UnlockedKey } from '../codec/keyring.js';
 import { DEFAULT_PACK_SIZE } from './packs.js';
+import { DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_READ_AFTER } from './checkpoints/format.js';
 import { createOrJoin } from './repository.js';
 import { checkAuthorName } from './author-object.js';
 import { openCodec } from './repository-key.js';
@@ -112,6 +113,8 @@ export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPoli
         chunking: o.chunking ?? DEFAULT_CHUNKING,
         now,
         fetchConcurrency: o.fetchConcurrency ?? 8,
+        checkpointEvery: o.checkpoints === false ? 0 : (o.checkpoints?.every ?? DEFAULT_CHECKPOINT_EVERY),
+        checkpointReadAfter: o.checkpoints === false ? 0 : (o.checkpoints?.readAfter ?? DEFAULT_CHECKPOINT_READ_AFTER),
         policy,
         readOnly: o.readOnly === true,
         codec: opened.codec,

@@ -67,6 +67,17 @@ export async function checkPack(
 /** What judging packs reads and writes of the local state. */
 export type PackHealthState = LocationsState & Pick<LocalState, 'forgetPacks' | 'round'>;
 
+/**
+ * Packs another node announced lost (a segment's `lostPacks`, or a checkpoint bundling it): this
+ * node looks for lost packs in its next round and checks these against their names (§7.1). An
+ * announcement is a reason to look, never to believe.
+ */
+export function heedAnnouncement(state: Pick<LocalState, 'round'>, packs: readonly string[]): void {
+  if (packs.length === 0) return;
+  state.round.set('checkPacks', true);
+  state.round.set('verifyPacks', [...new Set([...state.round.get('verifyPacks'), ...packs])].slice(-1000));
+}
+
 /** Packs that are gone or damaged for good: forget their locations, announce them, re-upload what this node holds. */
 export function markPacksLost(state: PackHealthState, packs: string[]): void {
   if (packs.length === 0) return;

@@ -44,3 +44,12 @@ export const WRITER_TARGETS = {
   locations: 50_000,
   jsonBytes: 20 * 1024 * 1024,
 } as const;
+
+/**
+ * Checkpoints (§3.9): a manifest and each part are read within the segment limits above (bytes,
+ * decompressed JSON, JSON values; a part's versions, locations and hashes as a segment's). These
+ * bound what a manifest may list, so one hostile manifest cannot make a reader fetch without end.
+ */
+export const MAX_CHECKPOINT_PARTS = 10_000;
+export const MAX_SEGMENTS_PER_PART = 20_000;
+export const MAX_FRONTIER_WRITERS = 10_000;

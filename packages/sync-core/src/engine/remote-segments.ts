@@ -8,9 +8,11 @@ import type { RepositoryCodec } from '../codec/repository-codec.js';
 import type { Storage } from '../storage/contract.js';
 import { listAll } from '../storage/listing.js';
 import type { LocalState } from '../local/state.js';
+import { LostAnnouncements } from '../local/lost-announcements.js';
 import { addLocations, type LocationsState } from './chunk-locations.js';
 import { fetchSegments, type ListedSegment } from './ingest.js';
 import type { StepReport } from './sync-summary.js';
+import { heedAnnouncement } from './pack-health.js';
 import { RetryLedger } from './retry-ledger.js';
 import { parseSegmentKey } from './segment.js';
 
@@ -74,9 +76,8 @@ export async function applyNewSegments(ctx: PullContext, report: StepReport, lis
       for (const f of outcome.fetched) {
         // Another node found packs missing: look too (below, before this round's scan re-uploads).
         if (f.segment.lostPacks?.length) {
-          state.round.set('checkPacks', true);
-          const verify = state.round.get('verifyPacks');
-          state.round.set('verifyPacks', [...new Set([...verify, ...f.segment.lostPacks])].slice(-1000));
+          new LostAnnouncements(state.db).record(f.key.key, f.segment.lostPacks);
+          heedAnnouncement(state, f.segment.lostPacks); // looked for below, before this round's scan re-uploads
         }
         for (const v of f.versions) {
           if (state.addVersion(v, f.key.key)) added++;

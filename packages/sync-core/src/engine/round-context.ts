@@ -31,6 +31,13 @@ export interface RoundOptions {
   codec: RepositoryCodec;
   /** The decisions where a wrong choice loses data (round-policy.ts): HONEST_POLICY outside the simulation. */
   policy: RoundPolicy;
+  /**
+   * Checkpoints (docs/PROTOCOL.md §3.9): write one after a round once this many applied segments
+   * are not covered by one (0: never), and read one when at least `checkpointReadAfter` listed
+   * segments are unknown here (0: never).
+   */
+  checkpointEvery: number;
+  checkpointReadAfter: number;
   /** Who writes here, published for this node's writer id (author-object.ts); none: nothing is published. */
   author?: Author;
 }

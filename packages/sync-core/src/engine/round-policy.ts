@@ -41,6 +41,12 @@ export interface RoundPolicy {
    * reported. Kept quiet, the user believes a file synced that is not on this machine.
    */
   reportsPathErrors(): boolean;
+  /**
+   * The versions a checkpoint carries of those its covered segments taught: all of them (history
+   * is kept; only a retention policy may prune, and not yet). A checkpoint of heads alone would
+   * make every node that catches up from it lose history other nodes hold.
+   */
+  checkpointVersions(versions: HashedVersion[]): HashedVersion[];
 }
 
 export const HONEST_POLICY: RoundPolicy = {
@@ -52,4 +58,5 @@ export const HONEST_POLICY: RoundPolicy = {
   keepsUnseen: () => true,
   followsLinks: () => false,
   reportsPathErrors: () => true,
+  checkpointVersions: (versions) => versions,
 };

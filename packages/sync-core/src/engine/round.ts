@@ -14,10 +14,13 @@
  *  6. if the round took too long, re-read the remote before committing;
  *  7. journal the segment, then upload it (data before metadata: packs are already there;
  *     commit-pending.ts);
- *  8. materialize the merged tree (materialize-tree.ts).
+ *  8. materialize the merged tree (materialize-tree.ts);
+ *  9. write a checkpoint when enough segments are not covered by one (write-checkpoint.ts).
+ * A node far behind reads the largest checkpoint in step 4 instead of every segment (checkpoints/).
  */
 import { checkAborted } from '../model/abort.js';
 import type { RoundContext } from './round-context.js';
+import { checkpointIfDue } from './steps/write-checkpoint.js';
 import { commitPending } from './steps/commit-pending.js';
 import { materializeTree } from './steps/materialize-tree.js';
 import { pullRemote } from './steps/pull-remote.js';
@@ -63,6 +66,9 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
     addReport(summary, materialized.report);
     if (materialized.complete) state.round.set('materialize', false);
   }
+
+  const checkpointed = await checkpointIfDue(ctx);
+  if (checkpointed) summary.notices.push(checkpointed);
 
   state.round.set('lastSync', new Date(options.now()).toISOString());
   summary.totalRequests = storage.totalRequests();

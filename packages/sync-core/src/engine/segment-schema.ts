@@ -15,13 +15,13 @@ import * as L from './remote-limits.js';
 import type { Segment } from './segment-format.js';
 
 const HASH = /^[0-9a-f]{64}$/;
-const PACK_KEY = /^packs\/[0-9a-f]{64}$/;
+export const PACK_KEY = /^packs\/[0-9a-f]{64}$/;
 export const WRITER_ID = /^[A-Za-z0-9_.-]+$/;
-const SEGMENT_KEY = /^log\/[A-Za-z0-9_.-]+\/\d{10}-[0-9a-f]{16}$/;
+export const SEGMENT_KEY = /^log\/[A-Za-z0-9_.-]+\/\d{10}-[0-9a-f]{16}$/;
 
-const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const hash = z.string().regex(HASH, 'not a sha256 hex digest');
-const writerId = z.string().max(L.MAX_WRITER_ID_LENGTH).regex(WRITER_ID, 'not a writer id');
+export const writerId = z.string().max(L.MAX_WRITER_ID_LENGTH).regex(WRITER_ID, 'not a writer id');
 
 /** Why a library path read from the remote is refused here, or undefined. */
 function remotePathProblem(path: string): string | undefined {
@@ -32,7 +32,7 @@ function remotePathProblem(path: string): string | undefined {
   return undefined;
 }
 
-const versionSchema = z
+export const versionSchema = z
   .strictObject({
     path: z.string().max(L.MAX_PATH_BYTES),
     parents: z.array(hash).max(L.MAX_HASH_REFS_PER_SEGMENT),
@@ -52,9 +52,10 @@ const versionSchema = z
     if (v.chunks.length === 0 && v.size !== 0) ctx.addIssue({ code: 'custom', path: ['size'], message: `claims ${v.size} bytes with no chunks` });
   });
 
-const locationSchema = z
-  .tuple([hash, z.string().regex(PACK_KEY, 'not a pack key'), count.max(L.MAX_PACK_BYTES), z.number().int().min(1).max(L.MAX_CHUNK_BYTES)])
-  .refine(([, , offset, length]) => offset + length <= L.MAX_PACK_BYTES, 'reaches past the largest pack');
+/** A location's fields: chunk hash, pack key, offset, length (a checkpoint adds one, so they are shared). */
+export const locationItems = [hash, z.string().regex(PACK_KEY, 'not a pack key'), count.max(L.MAX_PACK_BYTES), z.number().int().min(1).max(L.MAX_CHUNK_BYTES)] as const;
+export const withinLargestPack = ([, , offset, length]: readonly [string, string, number, number, ...unknown[]]) => offset + length <= L.MAX_PACK_BYTES;
+const locationSchema = z.tuple(locationItems).refine(withinLargestPack, 'reaches past the largest pack');
 
 const segmentSchema = z.strictObject({
   format: z.union([z.literal(1), z.literal(2)]),

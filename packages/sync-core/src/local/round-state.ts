@@ -52,6 +52,10 @@ export interface RoundState {
   materialize: boolean;
   /** Fingerprint of the writer and author last published as an author object ('' : none yet; author-object.ts). */
   authorPublished: string;
+  /** The last checkpoint number this writer used (docs/PROTOCOL.md §3.9; 0: none yet). Moved on before a checkpoint is uploaded. */
+  checkpointSeq: number;
+  /** How many segments the largest checkpoint this node wrote, read or saw listed covers: what the next one must beat. */
+  checkpointCovered: number;
 }
 
 export type RoundStateKey = keyof RoundState;
@@ -88,6 +92,8 @@ const CODECS: { [K in RoundStateKey]: Codec<RoundState[K]> } = {
   resupply: flag,
   materialize: { decode: (raw) => raw === 'pending', encode: (v) => (v ? 'pending' : 'done') },
   authorPublished: text,
+  checkpointSeq: count,
+  checkpointCovered: count,
 };
 
 /** Raw access to the `meta` table (LocalState provides it). */

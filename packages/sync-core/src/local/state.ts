@@ -39,6 +39,7 @@ CREATE INDEX IF NOT EXISTS versions_path ON versions(path);
 CREATE TABLE IF NOT EXISTS chunk_locations (hash TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, segment TEXT, PRIMARY KEY (hash, pack));
 CREATE INDEX IF NOT EXISTS chunk_locations_pack ON chunk_locations(pack);
 CREATE TABLE IF NOT EXISTS local (path TEXT PRIMARY KEY, tree_path TEXT NOT NULL, version TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, ctime_ms REAL NOT NULL, ino INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS lost_announcements (segment TEXT NOT NULL, pack TEXT NOT NULL, PRIMARY KEY (segment, pack)); -- lost-announcements.ts
 CREATE TABLE IF NOT EXISTS planned_writes (path TEXT PRIMARY KEY, tree_path TEXT NOT NULL, version TEXT NOT NULL);
 `;
 

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { encodeSegment } from '../../src/engine/segment.js';
-import { cleanup, makeNode, snapshot } from './helpers.js';
+import { addLocations } from '../../src/engine/chunk-locations.js';
+import { LocalState } from '../../src/local/state.js';
+import { cleanup, makeNode, snapshot, tempDir } from './helpers.js';
 
 afterEach(cleanup);
 const sha = (b: string | Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -141,5 +143,21 @@ describe('a damaged pack', () => {
     expect(await snapshot(b.dir)).toEqual({ 'doc.txt': 'the only copy is on a' });
     await a.lib.close();
     await b.lib.close();
+  });
+});
+
+describe('which segment a location is credited to', () => {
+  it('the latest segment that gave it (what a checkpoint bundles it with); a location not published yet stays to publish', async () => {
+    const state = new LocalState(join(await tempDir(), 'state.db'));
+    const pack = `packs/${sha('pack')}`;
+    const loc = (s: string): [string, string, number, number] => [sha(s), pack, 0, 4];
+    const creditOf = (s: string) => (state.db.prepare('SELECT segment FROM chunk_locations WHERE hash = ?').get(sha(s)) as { segment: string | null }).segment;
+    state.transaction(() => addLocations(state, [loc('one')], 'log/w.1/0000000001-0000000000000000'));
+    state.transaction(() => addLocations(state, [loc('one')], 'log/w.1/0000000002-0000000000000000'));
+    expect(creditOf('one')).toBe('log/w.1/0000000002-0000000000000000');
+    state.addChunk(loc('mine'), null); // uploaded here, not yet in a segment of ours
+    state.transaction(() => addLocations(state, [loc('mine')], 'log/w.1/0000000003-0000000000000000'));
+    expect(creditOf('mine')).toBeNull();
+    state.close();
   });
 });

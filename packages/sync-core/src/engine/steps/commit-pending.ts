@@ -9,12 +9,13 @@ import { listAll, objectExists } from '../../storage/listing.js';
 import { isStorageError } from '../../storage/errors.js';
 import { publishAuthor, type AuthorsState } from './exchange-authors.js';
 import type { LocalState } from '../../local/state.js';
+import { LostAnnouncements } from '../../local/lost-announcements.js';
 import type { StepContext } from '../round-context.js';
 
 /** What committing reads and writes of the local state: pending versions, the journal, published chunks. */
 export type CommitState = Pick<
   LocalState,
-  'addJournal' | 'allUnpublishedChunks' | 'assignSegment' | 'markUploaded' | 'packsInUse' | 'pendingVersions' | 'publishChunks' | 'recordSegment' | 'round' | 'transaction' | 'unpublishedChunks'
+  'addJournal' | 'allUnpublishedChunks' | 'assignSegment' | 'markUploaded' | 'packsInUse' | 'pendingVersions' | 'publishChunks' | 'recordSegment' | 'db' | 'round' | 'transaction' | 'unpublishedChunks'
 > &
   AuthorsState;
 import { LOCATIONS_PER_SEGMENT, publishable, versionBatches } from '../segment-batches.js';
@@ -73,15 +74,16 @@ async function confirmPacks(ctx: StepContext<CommitState>, packs: Set<string>, r
 }
 
 /** One transaction: the segment into the journal, its versions and locations assigned to it, the sequence moved on. */
-function journalSegment(state: CommitState, s: { writer: string; seq: number; key: string; bytes: Uint8Array; versions: string[]; chunks: string[]; announced: boolean }): void {
+function journalSegment(state: CommitState, s: { writer: string; seq: number; key: string; bytes: Uint8Array; versions: string[]; chunks: string[]; announced: string[] }): void {
   state.transaction(() => {
+    new LostAnnouncements(state.db).record(s.key, s.announced);
     state.addJournal(s.writer, s.seq, s.key, s.bytes);
     state.assignSegment(s.versions, s.key);
     state.publishChunks(s.chunks, s.key);
     state.recordSegment(s.key, s.writer, s.seq, 'applied');
     state.round.set('seq', s.seq);
     state.round.set('lastSegment', s.key);
-    if (s.announced) state.round.set('announceLost', []); // journaled: it goes out with the segment
+    if (s.announced.length > 0) state.round.set('announceLost', []); // journaled: it goes out with the segment
   });
 }
 
@@ -118,7 +120,7 @@ async function commitSegments(ctx: StepContext<CommitState>, result: CommitResul
       codec,
     );
     // `dropped` versions are assigned too: never published, never retried.
-    journalSegment(state, { writer, seq, key, bytes, versions: batch.map((v) => v.hash), chunks: chunks.map((c) => c[0]), announced: last });
+    journalSegment(state, { writer, seq, key, bytes, versions: batch.map((v) => v.hash), chunks: chunks.map((c) => c[0]), announced: last ? announce : [] });
     ctx.progress({ phase: 'upload', done, total: pending.length, bytes: bytes.byteLength });
     done += batch.length;
     // Who writes under this id goes out before the first segment that needs it.

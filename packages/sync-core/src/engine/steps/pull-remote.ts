@@ -11,12 +11,15 @@ import { applyNewSegments, listSegments, type SegmentsState } from '../remote-se
 import { verifyRepository } from '../repository.js';
 import type { StepContext } from '../round-context.js';
 import { emptyReport, type StepReport } from '../sync-summary.js';
+import { catchUpFromCheckpoint, type CheckpointReadState } from '../checkpoints/read.js';
+import { confirmCheckpoint } from '../checkpoints/spot-check.js';
 import { findLostPacks, type LostPacksState } from './find-lost-packs.js';
 import { pullAuthors } from './exchange-authors.js';
 import { retireWriterIfForeign, type RetireState } from './retire-writer.js';
 
 /** What pulling reads and writes of the local state: its own journal and segment records, and what the steps it runs need. */
 export type PullState = SegmentsState &
+  CheckpointReadState &
   LostPacksState &
   RetireState &
   Pick<LocalState, 'db' | 'knownSegments' | 'journalKeys' | 'journalIndex' | 'journalBytes' | 'markUploaded' | 'segmentState' | 'republishSegment'>;
@@ -44,7 +47,19 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
 
   const progress = (total: number) => ctx.progress({ phase: 'fetch', done: 0, total, bytes: 0 });
   const pull = { state, storage, now: options.now(), fetchConcurrency: options.fetchConcurrency, codec: options.codec, progress, signal: ctx.signal };
-  const changed = await applyNewSegments(pull, report, listing, known, repoIds);
+  // Far behind (a new machine, a restored one): the largest checkpoint instead of every segment.
+  const catchUp = { storage, codec: options.codec, state, threshold: options.checkpointReadAfter, signal: ctx.signal };
+  const caught = await catchUpFromCheckpoint(catchUp, listing, known, repoIds, report);
+  for (const key of caught?.applied ?? []) known.add(key);
+  let changed = await applyNewSegments(pull, report, listing, known, repoIds);
+  if (caught && caught.applied.length > 0) {
+    changed = true;
+    // A checkpoint that left out what its segments carry is refuted: read them one by one now.
+    if (!(await confirmCheckpoint(catchUp, caught, listing, repoIds, report))) {
+      for (const key of caught.applied) known.delete(key);
+      await applyNewSegments(pull, report, listing, known, repoIds);
+    }
+  }
   await lookForLostPacks(ctx, report);
   // New segments may come from writers (or names) this node has not seen: one listing of authors.
   if (changed) report.errors.push(...(await pullAuthors(ctx)));

@@ -1,0 +1,153 @@
+/**
+ * Catching up from a checkpoint (docs/PROTOCOL.md §3.9): a node with many listed segments it has
+ * not applied (a new machine, one restored from an old copy, one back after months) reads the
+ * largest checkpoint instead of those segments, and then only the segments after it.
+ *
+ * A bundled segment is applied exactly as if it had been read: its versions and locations are
+ * recorded as coming from it, so everything that reasons per segment (a segment the remote lost
+ * is republished, §7.1) works unchanged. Only segments this node does not know are taken from
+ * the checkpoint. A checkpoint that does not verify is ignored, part by part: what its valid
+ * parts bundled is applied, the rest is read from the segments, which are still there.
+ */
+import type { RepositoryCodec } from '../../codec/repository-codec.js';
+import type { LocalState } from '../../local/state.js';
+import { LostAnnouncements } from '../../local/lost-announcements.js';
+import { checkAborted } from '../../model/abort.js';
+import { withHash } from '../../model/version.js';
+import type { Storage } from '../../storage/contract.js';
+import { isStorageError } from '../../storage/errors.js';
+import { listAll } from '../../storage/listing.js';
+import { addLocations, type LocationsState } from '../chunk-locations.js';
+import type { ListedSegment } from '../ingest.js';
+import { MAX_SEGMENT_BYTES } from '../remote-limits.js';
+import { heedAnnouncement } from '../pack-health.js';
+import { RetryLedger } from '../retry-ledger.js';
+import { parseSegmentKey } from '../segment.js';
+import type { StepReport } from '../sync-summary.js';
+import { CHECKPOINTS_PREFIX, parseManifestKey, type CheckpointManifest, type CheckpointPart, type ManifestKey } from './format.js';
+import type { ChunkLocation } from '../../model/chunk-location.js';
+import { decodeManifest, decodePart } from './objects.js';
+
+export type CheckpointReadState = LocationsState & Pick<LocalState, 'round' | 'addVersion' | 'recordSegment' | 'journalKeys' | 'version'>;
+
+/** Manifests a round tries at most before reading the segments themselves (each costs a read). */
+const CANDIDATES = 3;
+
+export interface CatchUp {
+  storage: Storage;
+  codec: RepositoryCodec;
+  state: CheckpointReadState;
+  /** Unknown listed segments a checkpoint must spare before it is worth reading (it is larger than they are). */
+  threshold: number;
+  signal?: AbortSignal;
+}
+
+/** The checkpoints listed, largest first (ties: the later number, then the key). */
+export async function listCheckpoints(storage: Storage): Promise<ManifestKey[]> {
+  const out: ManifestKey[] = [];
+  for (const o of await listAll(storage, CHECKPOINTS_PREFIX)) {
+    const k = parseManifestKey(o.key);
+    if (k && (o.size === undefined || o.size <= MAX_SEGMENT_BYTES)) out.push(k);
+  }
+  return out.sort((a, b) => b.covered - a.covered || b.cseq - a.cseq || (a.key < b.key ? -1 : 1));
+}
+
+/** A checkpoint applied: its manifest's key and the segments taken from it. */
+export interface CaughtUp {
+  key: string;
+  applied: string[];
+}
+
+/**
+ * When enough listed segments are unknown here, applies the largest checkpoint that spares
+ * reading them. Returns the segment keys applied from it (the caller adds them to what it knows,
+ * so they are not read again this round, and then has a few of them read back: spot-check.ts).
+ */
+export async function catchUpFromCheckpoint(c: CatchUp, listing: ListedSegment[], known: Set<string>, repoIds: string[], report: StepReport): Promise<CaughtUp | undefined> {
+  if (c.threshold <= 0) return undefined;
+  const unknown = listing.filter((k) => !known.has(k.key));
+  if (unknown.length < c.threshold) return undefined;
+  const candidates = (await listCheckpoints(c.storage)).filter((k) => k.covered >= c.threshold).slice(0, CANDIDATES);
+  const aliases = new Set(repoIds);
+  for (const k of candidates) {
+    checkAborted(c.signal);
+    let manifest: CheckpointManifest;
+    try {
+      manifest = decodeManifest(k, await c.storage.get(k.key, { range: { offset: 0, length: MAX_SEGMENT_BYTES + 1 } }), aliases, c.codec);
+    } catch (e) {
+      if (!isStorageError(e, 'Corrupt') && !isStorageError(e, 'NotFound')) throw e;
+      report.notices.push(`ignored checkpoint ${k.key}: ${(e as Error).message}; reading segments instead`);
+      continue;
+    }
+    const spared = unknown.filter((s) => s.seq <= (manifest.frontier[s.writer] ?? 0)).length;
+    if (spared < c.threshold) return undefined;
+    return { key: k.key, applied: await applyParts(c, manifest, known, aliases, report) };
+  }
+  return undefined;
+}
+
+/** The bundled segments marked in `take`, applied as if each had been read (one transaction); returns their keys. */
+function applyPart(state: CheckpointReadState, ledger: RetryLedger, part: CheckpointPart, take: boolean[]): string[] {
+  const applied: string[] = [];
+  state.transaction(() => {
+    let hlc = state.round.get('hlc');
+    let added = false;
+    for (const [at, v] of part.versions) {
+      if (!take[at]) continue;
+      if (state.addVersion(withHash(v), part.segments[at]!)) added = true;
+      hlc = Math.max(hlc, v.hlc);
+    }
+    const locations = new Map<number, ChunkLocation[]>();
+    for (const [h, p, o, l, at] of part.chunks) {
+      if (!take[at]) continue;
+      const list = locations.get(at) ?? [];
+      locations.set(at, list);
+      list.push([h, p, o, l]);
+    }
+    for (const [at, list] of locations) addLocations(state, list, part.segments[at]!);
+    part.segments.forEach((s, at) => {
+      if (!take[at]) return;
+      const { writer, seq } = parseSegmentKey(s)!;
+      state.recordSegment(s, writer, seq, 'applied');
+      ledger.succeeded(s);
+      applied.push(s);
+    });
+    // An announcement a bundled segment made: look, as if it had been read (§7.1).
+    const announced = part.lostPacks.filter(([at]) => take[at]);
+    for (const [at, pack] of announced) new LostAnnouncements(state.db).record(part.segments[at]!, [pack]);
+    heedAnnouncement(
+      state,
+      announced.map(([, pack]) => pack),
+    );
+    state.round.set('hlc', hlc);
+    if (added) state.round.set('materialize', true);
+  });
+  return applied;
+}
+
+async function applyParts(c: CatchUp, m: CheckpointManifest, known: Set<string>, aliases: Set<string>, report: StepReport): Promise<string[]> {
+  const { state } = c;
+  const journaled = state.journalKeys();
+  const ledger = new RetryLedger(state.db);
+  const applied: string[] = [];
+  for (let i = 0; i < m.parts.length; i++) {
+    checkAborted(c.signal);
+    const key = m.parts[i]!.key;
+    let part;
+    try {
+      part = decodePart(m, i, await c.storage.get(key, { range: { offset: 0, length: MAX_SEGMENT_BYTES + 1 } }), aliases, c.codec);
+    } catch (e) {
+      if (!isStorageError(e, 'Corrupt') && !isStorageError(e, 'NotFound')) throw e;
+      report.notices.push(`ignored part ${i} of checkpoint ${m.writer} #${m.cseq}: ${(e as Error).message}; its segments are read instead`);
+      continue;
+    }
+    // Only segments this node does not know: one it applied, condemned or republished keeps its own story.
+    const take = part.segments.map((s) => !known.has(s) && !journaled.has(s));
+    if (take.some(Boolean)) applied.push(...applyPart(state, ledger, part, take));
+  }
+  if (applied.length > 0) {
+    heedAnnouncement(state, m.lostPacks);
+    if (m.covered > state.round.get('checkpointCovered')) state.round.set('checkpointCovered', m.covered);
+  }
+  return applied;
+}

@@ -1,0 +1,188 @@
+/**
+ * Writing a checkpoint (docs/PROTOCOL.md §3.9): every segment this node has applied, per writer
+ * the longest run from sequence 1 with no gap, bundled with the versions and locations each
+ * taught this node, in parts within the segment limits; the parts go up first, then the
+ * manifest. Nothing is locked and nothing is replaced: two nodes checkpointing at once make two
+ * checkpoints, each complete, and readers take the larger.
+ */
+import type { Storage } from '../../storage/contract.js';
+import type { RepositoryCodec } from '../../codec/repository-codec.js';
+import type { LocalState } from '../../local/state.js';
+import { LostAnnouncements } from '../../local/lost-announcements.js';
+import type { ChunkLocation } from '../../model/chunk-location.js';
+import type { HashedVersion, Version } from '../../model/version.js';
+import type { RoundPolicy } from '../round-policy.js';
+import { stripHash } from '../steps/new-versions.js';
+import { MAX_LOST_PACKS_PER_SEGMENT, WRITER_TARGETS } from '../remote-limits.js';
+import type { CheckpointManifest, CheckpointPart } from './format.js';
+import { encodeManifest, encodePart } from './objects.js';
+
+export type CheckpointWriteState = Pick<LocalState, 'db' | 'round' | 'journalIndex'>;
+
+/** Segments per part, and what versions may take of a part's JSON (locations counted at ~200 bytes). */
+const SEGMENTS_PER_PART = 10_000;
+const PART_JSON_BYTES = WRITER_TARGETS.jsonBytes;
+
+type LocationRow = { hash: string; pack: string; offset: number; length: number; segment: string };
+
+interface Covered {
+  /** Covered segment keys, by writer then sequence number. */
+  keys: string[];
+  frontier: Record<string, number>;
+}
+
+/**
+ * Per writer, the segments 1..n this node holds applied (its own: uploaded), n as large as it
+ * goes without a gap. A segment another writer wrote that the remote lost, and this node
+ * republished in its own (§7.1), fills its place: its versions are covered by ours.
+ */
+export function coveredSegments(state: CheckpointWriteState): Covered {
+  const notUploaded = new Set(
+    state
+      .journalIndex()
+      .filter((e) => !e.uploaded)
+      .map((e) => e.key),
+  );
+  const rows = state.db.prepare("SELECT key, writer, seq, state FROM segments WHERE state IN ('applied', 'republished')").all() as { key: string; writer: string; seq: number; state: string }[];
+  const byWriter = new Map<string, Map<number, string[]>>();
+  for (const r of rows) {
+    if (notUploaded.has(r.key)) continue;
+    const seqs = byWriter.get(r.writer) ?? new Map<number, string[]>();
+    byWriter.set(r.writer, seqs);
+    const at = seqs.get(r.seq) ?? [];
+    seqs.set(r.seq, at);
+    if (r.state === 'applied') at.push(r.key);
+  }
+  const keys: string[] = [];
+  const frontier: Record<string, number> = {};
+  for (const writer of [...byWriter.keys()].sort()) {
+    const seqs = byWriter.get(writer)!;
+    let n = 0;
+    while (seqs.has(n + 1)) n++;
+    if (n === 0) continue;
+    const mine = [...seqs.entries()].filter(([seq]) => seq <= n).flatMap(([, k]) => k);
+    if (mine.length === 0) continue;
+    frontier[writer] = n;
+    keys.push(...mine.sort());
+  }
+  return { keys, frontier };
+}
+
+/** `map[key]`, made an empty list first. */
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+interface Taught {
+  versions: Map<string, Version[]>;
+  locations: Map<string, ChunkLocation[]>;
+  announced: Map<string, string[]>;
+}
+
+/** What each covered segment taught this node: versions, locations, announcements of lost packs. */
+function taughtBy(state: CheckpointWriteState, policy: RoundPolicy, covered: Set<string>): Taught {
+  const taught: Taught = { versions: new Map(), locations: new Map(), announced: new Map() };
+  const rows = state.db.prepare('SELECT hash, json, segment FROM versions WHERE segment IS NOT NULL ORDER BY hash').all() as { hash: string; json: string; segment: string }[];
+  const segmentOf = new Map<string, string>();
+  const all: HashedVersion[] = [];
+  for (const r of rows) {
+    if (!covered.has(r.segment)) continue;
+    segmentOf.set(r.hash, r.segment);
+    all.push({ ...(JSON.parse(r.json) as Version), hash: r.hash });
+  }
+  for (const v of policy.checkpointVersions(all)) push(taught.versions, segmentOf.get(v.hash)!, stripHash(v));
+  // Alternatives after the main locations (chunk-locations.ts): a reader applying them in this
+  // order keeps the same main location and the same alternatives.
+  const alternates = state.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chunk_location_alternates'").get()
+    ? (state.db.prepare('SELECT hash, pack, offset, length, segment FROM chunk_location_alternates WHERE segment IS NOT NULL ORDER BY rowid').all() as LocationRow[])
+    : [];
+  const locationRows = state.db.prepare('SELECT hash, pack, offset, length, segment FROM chunk_locations WHERE segment IS NOT NULL ORDER BY hash, pack').all() as LocationRow[];
+  for (const r of [...locationRows, ...alternates]) if (covered.has(r.segment)) push(taught.locations, r.segment, [r.hash, r.pack, r.offset, r.length]);
+  // The newest announcements first, as many as one part may carry in all (they are a reason to look, no more).
+  const announcements = new LostAnnouncements(state.db).all().filter(([segment]) => covered.has(segment));
+  for (const [segment, pack] of announcements.slice(0, MAX_LOST_PACKS_PER_SEGMENT)) push(taught.announced, segment, pack);
+  return taught;
+}
+
+/** The covered segments with what each taught, in parts within the writer targets; a segment is never split. */
+function buildParts(keys: string[], taught: Taught, head: Omit<CheckpointPart, 'part' | 'segments' | 'versions' | 'chunks' | 'lostPacks'>): CheckpointPart[] {
+  const parts: CheckpointPart[] = [];
+  let part: CheckpointPart | undefined;
+  let refs = 0;
+  let bytes = 0;
+  for (const key of keys) {
+    const versions = taught.versions.get(key) ?? [];
+    const locations = taught.locations.get(key) ?? [];
+    const vRefs = versions.reduce((n, v) => n + v.chunks.length + v.parents.length, 0);
+    const vBytes = versions.reduce((n, v) => n + JSON.stringify(v).length + 8, 0) + locations.length * 200 + key.length + 3;
+    const full =
+      part &&
+      (part.segments.length >= SEGMENTS_PER_PART ||
+        part.versions.length + versions.length > WRITER_TARGETS.versions ||
+        part.chunks.length + locations.length > WRITER_TARGETS.locations ||
+        refs + vRefs > WRITER_TARGETS.hashRefs ||
+        bytes + vBytes > PART_JSON_BYTES);
+    if (!part || full) {
+      part = { ...head, part: parts.length, segments: [], versions: [], chunks: [], lostPacks: [] };
+      parts.push(part);
+      refs = 0;
+      bytes = 0;
+    }
+    // Whole: a reader applies a bundled segment whole or not at all.
+    const i = part.segments.length;
+    part.segments.push(key);
+    for (const v of versions) part.versions.push([i, v]);
+    for (const c of locations) part.chunks.push([...c, i]);
+    for (const pack of taught.announced.get(key) ?? []) part.lostPacks.push([i, pack]);
+    refs += vRefs;
+    bytes += vBytes;
+  }
+  return parts;
+}
+
+export interface WrittenCheckpoint {
+  key: string;
+  covered: number;
+  parts: number;
+  bytes: number;
+}
+
+/**
+ * Writes a checkpoint of what this node has applied. Returns undefined when it would cover no
+ * segment. The checkpoint number moves on before anything is uploaded, so an attempt a crash
+ * interrupted is never continued under the same name with other content.
+ */
+export async function writeCheckpoint(state: CheckpointWriteState, storage: Storage, codec: RepositoryCodec, policy: RoundPolicy, signal?: AbortSignal): Promise<WrittenCheckpoint | undefined> {
+  const { keys, frontier } = coveredSegments(state);
+  if (keys.length === 0) return undefined;
+  const writer = state.round.get('writer');
+  const cseq = state.round.get('checkpointSeq') + 1;
+  state.round.set('checkpointSeq', cseq);
+  const head = { format: codec.format, repo: state.round.get('repo'), writer, cseq };
+  const parts = buildParts(keys, taughtBy(state, policy, new Set(keys)), head);
+  let bytes = 0;
+  const listed: CheckpointManifest['parts'] = [];
+  for (const p of parts) {
+    signal?.throwIfAborted();
+    const encoded = encodePart(p, codec);
+    // 'exists' can only be this very object: the key ends in the hash of these bytes.
+    await storage.putIfAbsent(encoded.key, encoded.bytes);
+    listed.push({ key: encoded.key, segments: p.segments.length });
+    bytes += encoded.bytes.byteLength;
+  }
+  const manifest: CheckpointManifest = {
+    syncacross: 'checkpoint',
+    ...head,
+    covered: keys.length,
+    frontier,
+    parts: listed,
+    lostPacks: state.round.get('verifyPacks').slice(0, 10_000),
+  };
+  const encoded = encodeManifest(manifest, codec);
+  signal?.throwIfAborted();
+  await storage.putIfAbsent(encoded.key, encoded.bytes);
+  if (keys.length > state.round.get('checkpointCovered')) state.round.set('checkpointCovered', keys.length);
+  return { key: encoded.key, covered: keys.length, parts: parts.length, bytes: bytes + encoded.bytes.byteLength };
+}
