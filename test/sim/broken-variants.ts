@@ -15,6 +15,7 @@ export const BROKEN_VARIANTS = [
   'delete-behind-links',
   'follow-links',
   'silent-unwritable-names',
+  'checkpoint-heads-only',
 ] as const;
 export type BrokenVariant = (typeof BROKEN_VARIANTS)[number];
 
@@ -44,7 +45,15 @@ export function brokenPolicy(variant: BrokenVariant): RoundPolicy {
     // A name this disk cannot hold (a Mac writer's 300-byte name on Linux) is skipped without a word.
     case 'silent-unwritable-names':
       return { ...HONEST_POLICY, reportsPathErrors: () => false };
+    // A checkpoint prunes history on its own: it carries only the versions nothing else replaced.
+    case 'checkpoint-heads-only':
+      return { ...HONEST_POLICY, checkpointVersions: headsOnly };
   }
+}
+
+function headsOnly(versions: HashedVersion[]): HashedVersion[] {
+  const replaced = new Set(versions.flatMap((v) => v.parents));
+  return versions.filter((v) => !replaced.has(v.hash));
 }
 
 function lastWriterWins(versions: HashedVersion[]): Tree {

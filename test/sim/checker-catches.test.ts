@@ -4,8 +4,8 @@ import type { BrokenVariant } from './broken-variants.js';
 import { runSchedule } from './schedule.js';
 import type { Mode } from './storage-modes.js';
 
-/** Variant, mode, seeds within which it must be caught, focus, and whether schedules make local edges (links). */
-const cases: [BrokenVariant, Mode, number, 'restore' | 'rollback' | undefined, boolean?][] = [
+/** Variant, mode, seeds within which it must be caught, focus, whether schedules make local edges (links), and whether nodes checkpoint. */
+const cases: [BrokenVariant, Mode, number, 'restore' | 'rollback' | undefined, boolean?, boolean?][] = [
   ['last-writer-wins-by-clock', 'atomic', 20, undefined],
   ['delete-on-missing-listing', 'lossy-listing', 20, undefined],
   ['skip-restored-node-check', 'atomic', 40, 'restore'],
@@ -14,14 +14,15 @@ const cases: [BrokenVariant, Mode, number, 'restore' | 'rollback' | undefined, b
   ['delete-behind-links', 'atomic', 20, undefined, true],
   ['follow-links', 'atomic', 20, undefined, true],
   ['silent-unwritable-names', 'atomic', 20, undefined, true],
+  ['checkpoint-heads-only', 'atomic', 20, undefined, false, true],
 ];
 
 describe('the simulation catches broken engines', () => {
-  for (const [variant, mode, bound, focus, localEdges] of cases) {
+  for (const [variant, mode, bound, focus, localEdges, checkpoints] of cases) {
     it(`catches ${variant} within ${bound} seeds (${mode})`, async () => {
       let caught: { seed: number; violations: string[] } | undefined;
       for (let seed = 1; seed <= bound && !caught; seed++) {
-        const r = await runSchedule({ seed, mode, nodes: 3, steps: 40, brokenVariant: variant, focus, localEdges });
+        const r = await runSchedule({ seed, mode, nodes: 3, steps: 40, brokenVariant: variant, focus, localEdges, checkpoints });
         if (!r.ok) caught = { seed, violations: r.violations };
       }
       expect(caught, `${variant} went unnoticed for ${bound} seeds`).toBeDefined();

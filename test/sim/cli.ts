@@ -21,6 +21,7 @@ const { values } = parseArgs({
     focus: { type: 'string' },
     local: { type: 'boolean', default: false },
     encrypted: { type: 'boolean', default: false },
+    checkpoints: { type: 'boolean', default: false },
     worker: { type: 'boolean', default: false },
   },
 });
@@ -44,9 +45,10 @@ const plan = (seed: number) => ({
   focus,
   localEdges: values.local,
   encrypted: values.encrypted,
+  checkpoints: values.checkpoints,
 });
 const replay = (p: ReturnType<typeof plan>) =>
-  `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}${focus ? ` --focus ${focus}` : ''}${values.local ? ' --local' : ''}${values.encrypted ? ' --encrypted' : ''}`;
+  `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}${focus ? ` --focus ${focus}` : ''}${values.local ? ' --local' : ''}${values.encrypted ? ' --encrypted' : ''}${values.checkpoints ? ' --checkpoints' : ''}`;
 
 type RangeResult = { ran: number; failures: string[]; events: Record<string, number> };
 
@@ -68,7 +70,7 @@ async function runRange(start: number, count: number): Promise<RangeResult> {
 
 if (values.seed !== undefined) {
   const seed = Number(values.seed);
-  const p = { seed, mode: modes[0]!, nodes: lo!, steps, brokenVariant: broken, focus, localEdges: values.local, encrypted: values.encrypted };
+  const p = { seed, mode: modes[0]!, nodes: lo!, steps, brokenVariant: broken, focus, localEdges: values.local, encrypted: values.encrypted, checkpoints: values.checkpoints };
   const r = await runSchedule(p);
   console.log(r.trace.join('\n'));
   console.log(r.ok ? `seed ${seed}: every invariant held` : `seed ${seed} violated:\n  ${r.violations.join('\n  ')}`);

@@ -55,6 +55,12 @@ export interface ScheduleOptions {
    * created by whichever node opens first: the invariants must hold unchanged.
    */
   encrypted?: boolean;
+  /**
+   * Checkpoints every few segments, and read by any node that finds two segments new to it
+   * (docs/PROTOCOL.md §3.9): written and read through the same crashes, unknown outcomes, lagging
+   * listings, restores and rollbacks as everything else.
+   */
+  checkpoints?: boolean;
 }
 
 export interface ScheduleResult {
@@ -161,6 +167,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
             secret: n.repoKey && existsSync(join(n.dir, '.syncacross', 'state.db')) ? { masterKey: n.repoKey } : { passphrase: 'simulated passphrase' },
           }
         : {}),
+      ...(o.checkpoints ? { checkpoints: { every: 3, readAfter: 2 } } : {}),
     };
     n.lib = o.brokenVariant ? await openLibraryWithPolicy(options, brokenPolicy(o.brokenVariant)) : await openLibrary(options);
     n.repoKey ??= n.lib.unlockedKey()?.masterKey; // remembered per machine, as the CLI does
@@ -230,6 +237,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     }
     for (const e of result.errors) log(`${n.name}: round reported: ${e}`);
     for (const m of result.notices) log(`${n.name}: round noted: ${m}`); // a restored node continuing, say
+    for (const m of result.notices) if (/^(wrote checkpoint|caught up from checkpoint|ignored (checkpoint|part))/.test(m)) count(m.split(' ').slice(0, 2).join(' '));
     for (const e of result.retryable) log(`${n.name}: round will retry: ${e}`);
     n.writers.add(result.writer);
     if (result.retiredWriter) {

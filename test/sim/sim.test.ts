@@ -50,6 +50,21 @@ describe('simulation: seeded schedules keep every invariant', () => {
     }
   }, 600_000);
 
+  it('checkpoints written and read throughout (every mode): the same invariants', async () => {
+    let written = 0;
+    let read = 0;
+    for (let seed = 1; seed <= 4 * MODES.length; seed++) {
+      const o: ScheduleOptions = { seed, mode: MODES[seed % MODES.length]!, nodes: 2 + (seed % 4), checkpoints: true };
+      const r = await runSeed(o);
+      written += r.events['wrote checkpoint'] ?? 0;
+      read += r.events['caught up'] ?? 0;
+      expectClean(o, r);
+    }
+    // The schedules really write checkpoints and really catch up from them.
+    expect(written).toBeGreaterThan(40);
+    expect(read).toBeGreaterThan(20);
+  }, 600_000);
+
   it('local file-system edges: folders turned into links, links out of the library, file/folder clashes (every mode)', async () => {
     let links = 0;
     for (let seed = 1; seed <= 88; seed++) {
@@ -103,6 +118,22 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
   { seed: 200120, mode: 'lossy-listing', nodes: 2, encrypted: true, bug: 'a joining node missed the encrypted repository in a lossy listing and created its own' },
   { seed: 210966, mode: 'lossy-listing', nodes: 3, encrypted: true, bug: 'three looks at the keyring all missed the key in a lossy listing' },
   { seed: 210295, mode: 'lossy-listing', nodes: 5, encrypted: true, bug: 'eight looks at the keyring all missed the key in a lossy listing' },
+  {
+    seed: 700697,
+    mode: 'lossy-listing',
+    nodes: 3,
+    localEdges: true,
+    checkpoints: true,
+    bug: 'a checkpoint left out the packs its segments announced lost: the node that caught up from it never re-uploaded its content',
+  },
+  {
+    seed: 707542,
+    mode: 'atomic',
+    nodes: 4,
+    localEdges: true,
+    checkpoints: true,
+    bug: 'a pack rebuilt under its old key was credited to the segment that first named it: a node that had forgotten it caught up without it',
+  },
 ];
 
 describe('simulation: seeds that once found bugs', () => {
