@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --scale 0.1 --reps 3 --tools syncacross,syncacross-encrypted,syncacross-format1,rclone,restic --remotes folder,webdav --scaling 10000,50000,100000]
+// npm run bench [-- --scale 0.1 --reps 3 --tools syncacross,syncacross-encrypted,syncacross-format1,rclone,restic --remotes folder,webdav --scaling 10000,50000,100000 --history 2000]
 // syncacross against rclone and restic on the same generated library, in one run; writes
 // bench/out/results.json and bench/out/results.md.
 import { spawnSync } from 'node:child_process';
@@ -11,6 +11,7 @@ import { startApache } from './apache.mjs';
 import { generateLibrary, mutateLibrary } from './library.mjs';
 import { duBytes, median } from './measure.mjs';
 import { runScaling } from './scaling.mjs';
+import { runHistory } from './history.mjs';
 import { tools } from './tools.mjs';
 
 const { values } = parseArgs({
@@ -20,6 +21,8 @@ const { values } = parseArgs({
     tools: { type: 'string', default: 'syncacross,syncacross-encrypted,syncacross-format1,rclone,restic' },
     remotes: { type: 'string', default: 'folder,webdav' },
     scaling: { type: 'string', default: '10000,50000,100000' },
+    // Syncs of a long history (0: skip): what joining it and a no-op sync cost (history.mjs).
+    history: { type: 'string', default: '2000' },
     out: { type: 'string', default: 'bench/out' },
   },
 });
@@ -102,6 +105,7 @@ try {
 }
 
 const scaling = values.scaling ? runScaling(values.scaling.split(',').map(Number), work) : [];
+const history = Number(values.history) > 0 ? await runHistory(Number(values.history), work) : undefined;
 rmSync(work, { recursive: true, force: true });
 
 // Ratios of each syncacross configuration to each peer, per remote and scenario (below 1:
@@ -132,7 +136,7 @@ for (const r of results.filter((x) => x.tool === 'syncacross-encrypted')) {
 }
 
 mkdirSync(values.out, { recursive: true });
-const summary = { date: new Date().toISOString(), scale, reps, libraryBytes, smallFiles: meta.smallFiles, results, ratios, scaling };
+const summary = { date: new Date().toISOString(), scale, reps, libraryBytes, smallFiles: meta.smallFiles, results, ratios, scaling, history };
 writeFileSync(join(values.out, 'results.json'), JSON.stringify(summary, null, 2));
 const mb = (b) => (b === undefined ? '' : (b / 1048576).toFixed(1));
 const md = [
@@ -167,6 +171,21 @@ const md = [
   '|---|---|---|---|',
   ...scaling.map((s) => `| ${s.files} | ${s.wallS.toFixed(2)} | ${s.requests} | ${s.peakRssMb.toFixed(0)} |`),
   '',
+  ...(history
+    ? [
+        `## A long history: ${history.rounds} syncs of small edits on ${history.files} files (syncacross, folder remote)`,
+        '',
+        `${history.segments} segments, ${history.remoteObjects} objects on the remote, state.db ${history.stateDbMb.toFixed(1)} MB; a sync with nothing new: ${history.noopRequests} request(s).`,
+        '',
+        '| a new machine joins | wall s | requests | reads | listings |',
+        '|---|---|---|---|---|',
+        ...[
+          ['from a checkpoint', history.joinFromCheckpoint],
+          ['segment by segment (checkpoints off)', history.joinSegmentBySegment],
+        ].map(([how, j]) => `| ${how} | ${j.wallS.toFixed(2)} | ${j.requests} | ${j.gets} | ${j.lists} |`),
+        '',
+      ]
+    : []),
 ];
 writeFileSync(join(values.out, 'results.md'), md.join('\n'));
 console.log(md.join('\n'));

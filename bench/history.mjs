@@ -1,0 +1,60 @@
+// A long history (docs/PROTOCOL.md §3.9): a 200-file library edited a little in each of N syncs
+// against a folder remote, then what a new machine pays to join it (from a checkpoint, and with
+// checkpoints turned off: every segment read), what a sync with nothing new costs, and how big
+// the remote and the state database have grown. In-process, through the library API: the
+// figures are requests and objects, which do not depend on the process that makes them.
+import { mkdirSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openLibrary } from '../packages/sync-core/dist/index.js';
+import { createFsStorage } from '../packages/adapter-fs/dist/index.js';
+
+const FILES = 200;
+
+function countFiles(dir) {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? countFiles(join(dir, e.name)) : 1;
+  return n;
+}
+
+async function join_(remoteDir, dir, checkpoints) {
+  const storage = await createFsStorage({ root: remoteDir });
+  const lib = await openLibrary({ dir, storage, nodeName: 'joiner', checkpoints: checkpoints ? {} : false });
+  const started = process.hrtime.bigint();
+  const s = await lib.sync();
+  const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+  await lib.close();
+  return { wallS, requests: s.totalRequests, gets: s.requests.get ?? 0, lists: s.requests.list ?? 0 };
+}
+
+export async function runHistory(rounds, work) {
+  const base = join(work, `history-${rounds}`);
+  const lib = join(base, 'lib');
+  const remoteDir = join(base, 'remote');
+  mkdirSync(lib, { recursive: true });
+  mkdirSync(remoteDir, { recursive: true });
+  for (let i = 0; i < FILES; i++) writeFileSync(join(lib, `note-${i}.md`), `note ${i}\n`.repeat(20));
+  const a = await openLibrary({ dir: lib, storage: await createFsStorage({ root: remoteDir }), nodeName: 'writer', stableAfterMs: 0 });
+  await a.sync();
+  const started = process.hrtime.bigint();
+  for (let r = 1; r <= rounds; r++) {
+    writeFileSync(join(lib, `note-${r % FILES}.md`), `note ${r % FILES}, edit ${r}\n`.repeat(20));
+    await a.sync();
+  }
+  const historyS = Number(process.hrtime.bigint() - started) / 1e9;
+  const noop = await a.sync();
+  await a.close();
+  const row = {
+    rounds,
+    files: FILES,
+    historyS,
+    segments: countFiles(join(remoteDir, 'log')),
+    remoteObjects: countFiles(remoteDir),
+    stateDbMb: statSync(join(lib, '.syncacross', 'state.db')).size / 2 ** 20,
+    noopRequests: noop.totalRequests,
+    joinFromCheckpoint: await join_(remoteDir, join(base, 'joined'), true),
+    joinSegmentBySegment: await join_(remoteDir, join(base, 'joined-plain'), false),
+  };
+  rmSync(base, { recursive: true, force: true });
+  console.log(JSON.stringify({ history: row }));
+  return row;
+}
