@@ -16,6 +16,7 @@ export const BROKEN_VARIANTS = [
   'follow-links',
   'silent-unwritable-names',
   'checkpoint-heads-only',
+  'checkpoint-heads-only-unchecked',
 ] as const;
 export type BrokenVariant = (typeof BROKEN_VARIANTS)[number];
 
@@ -46,8 +47,12 @@ export function brokenPolicy(variant: BrokenVariant): RoundPolicy {
     case 'silent-unwritable-names':
       return { ...HONEST_POLICY, reportsPathErrors: () => false };
     // A checkpoint prunes history on its own: it carries only the versions nothing else replaced.
+    // Nodes reading back a few of its segments (spot-check.ts) refute it: the honest remedy works.
     case 'checkpoint-heads-only':
       return { ...HONEST_POLICY, checkpointVersions: headsOnly };
+    // The same, and the node catching up from it takes it on trust (reads no segment back).
+    case 'checkpoint-heads-only-unchecked':
+      return { ...HONEST_POLICY, checkpointVersions: headsOnly, checksCheckpoints: () => false };
   }
 }
 

@@ -14,7 +14,7 @@ const cases: [BrokenVariant, Mode, number, 'restore' | 'rollback' | undefined, b
   ['delete-behind-links', 'atomic', 20, undefined, true],
   ['follow-links', 'atomic', 20, undefined, true],
   ['silent-unwritable-names', 'atomic', 20, undefined, true],
-  ['checkpoint-heads-only', 'atomic', 20, undefined, false, true],
+  ['checkpoint-heads-only-unchecked', 'atomic', 20, undefined, false, true],
 ];
 
 describe('the simulation catches broken engines', () => {

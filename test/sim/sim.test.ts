@@ -5,7 +5,8 @@ import { MODES } from './storage-modes.js';
 
 const SEEDS_PER_MODE = Number(process.env.SIM_SEEDS_PER_MODE ?? 40);
 
-const replayOf = (o: ScheduleOptions) => `npm run sim -- --seed ${o.seed} --mode ${o.mode} --nodes ${o.nodes}${o.focus ? ` --focus ${o.focus}` : ''}${o.localEdges ? ' --local' : ''}`;
+const replayOf = (o: ScheduleOptions) =>
+  `npm run sim -- --seed ${o.seed} --mode ${o.mode} --nodes ${o.nodes}${o.focus ? ` --focus ${o.focus}` : ''}${o.localEdges ? ' --local' : ''}${o.encrypted ? ' --encrypted' : ''}${o.checkpoints ? ' --checkpoints' : ''}${o.brokenVariant ? ` --broken ${o.brokenVariant}` : ''}`;
 
 function expectClean(o: ScheduleOptions, r: Awaited<ReturnType<typeof runSchedule>>): void {
   if (r.ok) return;
@@ -63,6 +64,17 @@ describe('simulation: seeded schedules keep every invariant', () => {
     // The schedules really write checkpoints and really catch up from them.
     expect(written).toBeGreaterThan(40);
     expect(read).toBeGreaterThan(20);
+  }, 600_000);
+
+  it('a checkpoint writer that prunes history on its own is refuted by the nodes reading it (every mode)', async () => {
+    let refuted = 0;
+    for (let seed = 1; seed <= 4 * MODES.length; seed++) {
+      const o: ScheduleOptions = { seed, mode: MODES[seed % MODES.length]!, nodes: 2 + (seed % 4), checkpoints: true, brokenVariant: 'checkpoint-heads-only' };
+      const r = await runSeed(o);
+      refuted += r.events['ignored checkpoint'] ?? 0;
+      expectClean(o, r);
+    }
+    expect(refuted).toBeGreaterThan(10); // the checks really refuted pruned checkpoints
   }, 600_000);
 
   it('local file-system edges: folders turned into links, links out of the library, file/folder clashes (every mode)', async () => {

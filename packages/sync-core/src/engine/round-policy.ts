@@ -47,6 +47,8 @@ export interface RoundPolicy {
    * make every node that catches up from it lose history other nodes hold.
    */
   checkpointVersions(versions: HashedVersion[]): HashedVersion[];
+  /** Whether a node reads back a few segments of a checkpoint it caught up from (checkpoints/spot-check.ts). */
+  checksCheckpoints(): boolean;
 }
 
 export const HONEST_POLICY: RoundPolicy = {
@@ -59,4 +61,5 @@ export const HONEST_POLICY: RoundPolicy = {
   followsLinks: () => false,
   reportsPathErrors: () => true,
   checkpointVersions: (versions) => versions,
+  checksCheckpoints: () => true,
 };

@@ -52,10 +52,11 @@ export async function listCheckpoints(storage: Storage): Promise<ManifestKey[]> 
   return out.sort((a, b) => b.covered - a.covered || b.cseq - a.cseq || (a.key < b.key ? -1 : 1));
 }
 
-/** A checkpoint applied: its manifest's key and the segments taken from it. */
+/** A checkpoint applied: its manifest's key, the segments taken from it, and every parent its versions name. */
 export interface CaughtUp {
   key: string;
   applied: string[];
+  parents: Set<string>;
 }
 
 /**
@@ -81,13 +82,14 @@ export async function catchUpFromCheckpoint(c: CatchUp, listing: ListedSegment[]
     }
     const spared = unknown.filter((s) => s.seq <= (manifest.frontier[s.writer] ?? 0)).length;
     if (spared < c.threshold) return undefined;
-    return { key: k.key, applied: await applyParts(c, manifest, known, aliases, report) };
+    const parents = new Set<string>();
+    return { key: k.key, applied: await applyParts(c, manifest, known, aliases, report, parents), parents };
   }
   return undefined;
 }
 
 /** The bundled segments marked in `take`, applied as if each had been read (one transaction); returns their keys. */
-function applyPart(state: CheckpointReadState, ledger: RetryLedger, part: CheckpointPart, take: boolean[]): string[] {
+function applyPart(state: CheckpointReadState, ledger: RetryLedger, part: CheckpointPart, take: boolean[], parents: Set<string>): string[] {
   const applied: string[] = [];
   state.transaction(() => {
     let hlc = state.round.get('hlc');
@@ -95,6 +97,7 @@ function applyPart(state: CheckpointReadState, ledger: RetryLedger, part: Checkp
     for (const [at, v] of part.versions) {
       if (!take[at]) continue;
       if (state.addVersion(withHash(v), part.segments[at]!)) added = true;
+      for (const p of v.parents) parents.add(p);
       hlc = Math.max(hlc, v.hlc);
     }
     const locations = new Map<number, ChunkLocation[]>();
@@ -125,7 +128,7 @@ function applyPart(state: CheckpointReadState, ledger: RetryLedger, part: Checkp
   return applied;
 }
 
-async function applyParts(c: CatchUp, m: CheckpointManifest, known: Set<string>, aliases: Set<string>, report: StepReport): Promise<string[]> {
+async function applyParts(c: CatchUp, m: CheckpointManifest, known: Set<string>, aliases: Set<string>, report: StepReport, parents: Set<string>): Promise<string[]> {
   const { state } = c;
   const journaled = state.journalKeys();
   const ledger = new RetryLedger(state.db);
@@ -143,7 +146,7 @@ async function applyParts(c: CatchUp, m: CheckpointManifest, known: Set<string>,
     }
     // Only segments this node does not know: one it applied, condemned or republished keeps its own story.
     const take = part.segments.map((s) => !known.has(s) && !journaled.has(s));
-    if (take.some(Boolean)) applied.push(...applyPart(state, ledger, part, take));
+    if (take.some(Boolean)) applied.push(...applyPart(state, ledger, part, take, parents));
   }
   if (applied.length > 0) {
     heedAnnouncement(state, m.lostPacks);

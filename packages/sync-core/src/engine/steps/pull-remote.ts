@@ -55,7 +55,7 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   if (caught && caught.applied.length > 0) {
     changed = true;
     // A checkpoint that left out what its segments carry is refuted: read them one by one now.
-    if (!(await confirmCheckpoint(catchUp, caught, listing, repoIds, report))) {
+    if (!(await confirmCheckpoint(catchUp, caught, listing, repoIds, report, options.policy.checksCheckpoints()))) {
       for (const key of caught.applied) known.delete(key);
       await applyNewSegments(pull, report, listing, known, repoIds);
     }
