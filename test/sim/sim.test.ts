@@ -146,6 +146,14 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     checkpoints: true,
     bug: 'a pack rebuilt under its old key was credited to the segment that first named it: a node that had forgotten it caught up without it',
   },
+  {
+    seed: 851322,
+    mode: 'hostile-writer',
+    nodes: 4,
+    localEdges: true,
+    checkpoints: true,
+    bug: 'a location credited to a lost location-only segment was never published again (no version to commit with it): caught-up nodes never learned it',
+  },
 ];
 
 describe('simulation: seeds that once found bugs', () => {

@@ -53,6 +53,19 @@ export function addLocations(state: LocationsState, locations: ChunkLocation[], 
   }
 }
 
+/**
+ * Whether some location waits for this node to publish it. An index of those rows alone (made on
+ * first use) keeps the question cheap: every round asks it.
+ */
+export function hasUnpublishedLocations(state: LocationsState): boolean {
+  if (!unpublishedIndexed.has(state)) {
+    if (!state.db.readonly) state.db.exec('CREATE INDEX IF NOT EXISTS chunk_locations_unpublished ON chunk_locations(hash) WHERE segment IS NULL');
+    unpublishedIndexed.add(state);
+  }
+  return state.db.prepare('SELECT 1 FROM chunk_locations WHERE segment IS NULL LIMIT 1').get() !== undefined;
+}
+const unpublishedIndexed = new WeakSet<LocationsState>();
+
 type LocationRow = { pack: string; offset: number; length: number };
 /** The two lookups, compiled once per state: a download asks for every chunk it writes. */
 const lookups = new WeakMap<LocationsState, { main: Statement; alt?: Statement }>();

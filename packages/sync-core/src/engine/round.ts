@@ -19,6 +19,7 @@
  * A node far behind reads the largest checkpoint in step 4 instead of every segment (checkpoints/).
  */
 import { checkAborted } from '../model/abort.js';
+import { hasUnpublishedLocations } from './chunk-locations.js';
 import type { RoundContext } from './round-context.js';
 import { checkpointIfDue } from './steps/write-checkpoint.js';
 import { commitPending } from './steps/commit-pending.js';
@@ -51,13 +52,16 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   }
   // Packs written with no new version (content uploaded again after a loss) still need a segment
   // to publish where their chunks are; so does an announcement of lost packs.
-  if (scan.created > 0 || scan.packs > 0 || state.round.get('announceLost').length > 0 || state.pendingVersions().length > 0) {
+  // So do locations only this node still publishes: those a lost segment of another writer gave
+  // (§7.1), which its next segment must carry even when that segment has no version to go with them.
+  const due = scan.created > 0 || scan.packs > 0 || state.round.get('announceLost').length > 0 || state.pendingVersions().length > 0;
+  if (due || hasUnpublishedLocations(state)) {
     const committed = await commitPending(ctx);
     summary.uploaded.segments += committed.segments;
     summary.uploaded.versions += committed.versions;
     summary.errors.push(...committed.errors);
     summary.retryable.push(...committed.retryable);
-    changed = true;
+    if (due || committed.segments > 0) changed = true;
   }
   // The flag outlives a crash: a round killed mid-materialize finishes the job in the next one.
   if (changed || scan.created > 0) state.round.set('materialize', true);

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { encodeSegment } from '../../src/engine/segment.js';
@@ -159,5 +160,30 @@ describe('which segment a location is credited to', () => {
     state.transaction(() => addLocations(state, [loc('mine')], 'log/w.1/0000000003-0000000000000000'));
     expect(creditOf('mine')).toBeNull();
     state.close();
+  });
+});
+
+describe('locations a lost segment had given', () => {
+  it('go out again in this node’s next segment, even with no version to go with them', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    await writeFile(join(a.dir, 'x.md'), 'content of x, only on a');
+    await a.sync();
+    const pack = remote.debug.keys().find((k) => k.startsWith('packs/'))!;
+    const chunk = sha('content of x, only on a');
+    // Another writer's segment gives the very same location (a copy, or a rebuilt pack) and nothing else.
+    const other = encodeSegment({ format: 1, repo: a.lib.repository, writer: 'zz-other.00000001', seq: 1, prev: null, versions: [], chunks: [[chunk, pack, 0, 23]] });
+    await remote.putIfAbsent(other.key, other.bytes);
+    const b = await makeNode(remote, 'b');
+    await b.sync();
+    await remote.delete!(other.key); // the storage lost it
+    const s = await b.sync();
+    expect(s.errors.join('\n')).toContain(`the remote lost ${other.key}`);
+    expect(s.uploaded.segments).toBe(1); // b publishes the location the lost segment was credited with
+    const published = remote.debug.keys().filter((k) => k.startsWith(`log/${b.lib.writer}/`));
+    expect(published).toHaveLength(1);
+    expect(JSON.parse(gunzipSync(remote.debug.raw(published[0]!)!).toString('utf8')).chunks).toEqual([[chunk, pack, 0, 23]]);
+    expect((await b.sync()).uploaded.segments).toBe(0); // and only once
+    for (const n of [a, b]) await n.lib.close();
   });
 });
