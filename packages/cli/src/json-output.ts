@@ -255,8 +255,12 @@ export const errorOutput = z
   })
   .strict();
 
+/** `watch --json`: one object per round, shaped as `sync`'s. */
+const watchOutput = syncOutput.extend({ command: z.literal('watch') }).describe('one line per round while `watch` runs');
+
 export const JSON_OUTPUTS = {
   sync: syncOutput,
+  watch: watchOutput,
   init: initOutput,
   status: statusOutput,
   log: logOutput,

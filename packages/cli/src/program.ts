@@ -14,6 +14,7 @@ import { logCommand } from './commands/log.js';
 import { lsCommand } from './commands/ls.js';
 import { restoreCommand } from './commands/restore.js';
 import { verifyCommand } from './commands/verify.js';
+import { watchCommand } from './commands/watch.js';
 import { keyAddCommand, keyListCommand, keyRemoveCommand } from './commands/key.js';
 import { statusCommand } from './commands/status.js';
 import { configCommand } from './commands/config.js';
@@ -23,6 +24,12 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 const integer = (name: string) => (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new CommanderError(EXIT.usage, 'commander.invalidArgument', `${name} must be a whole number, got ${JSON.stringify(value)}`);
+  return n;
+};
+
+const number = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new CommanderError(EXIT.usage, 'commander.invalidArgument', `${name} must be a number above 0, got ${JSON.stringify(value)}`);
   return n;
 };
 
@@ -113,6 +120,18 @@ function addLibraryCommands(program: Command): void {
     .action(run((out, dir) => conflictsCommand(dir, out)));
 }
 
+/** `watch`: sync until stopped. */
+function addWatchCommand(program: Command): void {
+  passwordFlags(
+    program
+      .command('watch [dirs...]')
+      .description('keep libraries in sync until stopped: a round when a local change settles and every --interval seconds (Ctrl-C stops, exit 0)')
+      .option('--interval <seconds>', 'how often to look at the remote when nothing changes here (default 60; 5 for a folder remote)', number('--interval'))
+      .option('--settle <ms>', 'how long a local change must be quiet before it is taken (default 1000)', integer('--settle'))
+      .addOption(retriesFlag()),
+  ).action(run((out, dirs, opts) => watchCommand(dirs, opts, out)));
+}
+
 /** The commands that look back: ls, restore and verify (log is with the library commands). */
 function addHistoryCommands(program: Command): void {
   const when = 'an ISO date or time (2026-11-29T14:00), a span back from now (2h, "3 days ago") or a version id from `syncacross log`';
@@ -200,6 +219,7 @@ export function buildProgram(): Command {
     .exitOverride();
 
   addLibraryCommands(program);
+  addWatchCommand(program);
   addHistoryCommands(program);
   addKeyCommands(program);
   addRemoteCommands(program);

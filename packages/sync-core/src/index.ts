@@ -24,6 +24,8 @@ export type {
   VerifyReport,
   VerifyOutcome,
   WrittenCheckpoint,
+  WatchOptions,
+  WatchTrigger,
 } from './engine/library.js';
 export type { VerifyProblem, VerifyProblemKind } from './engine/verify.js';
 export { restoreFromRemote, type RemoteRestoreOptions } from './engine/remote-restore.js';

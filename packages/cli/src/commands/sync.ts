@@ -1,6 +1,8 @@
 /** `syncacross sync [DIR]`: one sync round, with progress and a summary (or --json). */
 import { passphraseOptions, type PassphraseOptions } from '../passphrase.js';
-import type { SyncSummary } from '@syncacross/sync-core';
+import { SyncError, type SyncErrorCode, type SyncSummary } from '@syncacross/sync-core';
+import { findLibraryRoot } from '../config.js';
+import { askWatcher, type WatchAnswer } from '../watch-socket.js';
 import { EXIT } from '../exit-codes.js';
 import { withLibrary } from '../library-session.js';
 import { formatBytes, plural, type Output } from '../output.js';
@@ -36,8 +38,30 @@ function describe(s: SyncSummary, root: string, storage: string, out: Output): v
   for (const e of s.retryable) out.warn(`syncacross: not yet: ${e}`);
 }
 
+/** The exit code a round's summary gives: retryable 3, errors or skipped files 8, else 0. */
+function summaryExitCode(summary: SyncSummary): number {
+  // Something to retry means the folder is not in sync yet: a script must not read it as done.
+  // Otherwise whatever was on disk is synced, or named and the exit code says so (a notice
+  // changes nothing).
+  return summary.retryable.length > 0 ? EXIT.unreachable : summary.errors.length > 0 || summary.skipped.length > 0 ? EXIT.completedWithErrors : EXIT.ok;
+}
+
+/** The round a running watch made for this `sync`, reported as if this process had made it. */
+function reportWatchAnswer(answer: WatchAnswer, root: string, out: Output): number {
+  if ('error' in answer) throw new SyncError(answer.error.code as SyncErrorCode, `the running \`syncacross watch\` of ${root} could not sync: ${answer.error.message}`);
+  const exitCode = summaryExitCode(answer.summary);
+  out.info(`(a \`syncacross watch\` of ${root} is running: it made this round)`);
+  describe(answer.summary, root, answer.storage, out);
+  out.result({ command: 'sync', library: root, storage: answer.storage, exitCode, ...answer.summary });
+  return exitCode;
+}
+
 export async function syncCommand(dir: string | undefined, opts: SyncOptions, out: Output): Promise<number> {
   return withInterrupt('sync', async (signal) => {
+    // A running `watch` owns the library: ask it for a round rather than fail as busy.
+    const root = findLibraryRoot(dir ?? '.');
+    const answer = await askWatcher(root, signal);
+    if (answer) return reportWatchAnswer(answer, root, out);
     const session = {
       online: true,
       signal,
@@ -53,10 +77,7 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
       } finally {
         progress.stop();
       }
-      // Something to retry means the folder is not in sync yet: a script must not read it as done.
-      // Otherwise whatever was on disk is synced, or named and the exit code says so (a notice
-      // changes nothing).
-      const exitCode = summary.retryable.length > 0 ? EXIT.unreachable : summary.errors.length > 0 || summary.skipped.length > 0 ? EXIT.completedWithErrors : EXIT.ok;
+      const exitCode = summaryExitCode(summary);
       describe(summary, root, library.storage.name, out);
       out.result({ command: 'sync', library: root, storage: library.storage.name, exitCode, ...summary });
       return exitCode;

@@ -19,6 +19,7 @@ import { SyncError } from '../model/sync-error.js';
 import type { NewRepository } from './repository.js';
 import { addKey, listKeys, removeKey, type KdfParams, type KeyInfo, type UnlockedKey } from '../codec/keyring.js';
 import { writeCheckpoint, type WrittenCheckpoint } from './checkpoints/write.js';
+import { watchLibrary, type WatchOptions, type WatchTrigger } from './watch.js';
 import { buildTree, type Tree } from './merge.js';
 import { runRound } from './round.js';
 import type { RoundContext, RoundOptions } from './round-context.js';
@@ -33,7 +34,7 @@ import { settleRecord } from './steps/local-copies.js';
 import { historyOf, type HistoryEntry, type HistoryFilter } from './history.js';
 import type { Author } from './author-object.js';
 
-export type { HistoryEntry, HistoryFilter, WrittenCheckpoint };
+export type { HistoryEntry, HistoryFilter, WrittenCheckpoint, WatchOptions, WatchTrigger };
 export type { SyncProgress, SyncSummary, ListedEntry, RestoreOptions, RestoreOutcome, VerifyOptions, VerifyReport };
 
 /** A verify that repaired: what it found first, the sync that re-uploaded, and what remains (`problems`). */
@@ -199,6 +200,12 @@ export class Library extends EventEmitter {
     return writeCheckpoint(this.state, this.storage, this.options.codec, this.options.policy, opts.signal);
   }
 
+  /** Syncs until `opts.signal` fires: on settled local changes, every `intervalMs`, backing off while unreachable (watch.ts); emits 'synced', 'round-failed'. */
+  watch(opts: WatchOptions): { done: Promise<void>; trigger: WatchTrigger } {
+    if (this.options.readOnly) throw new Error('library was opened read-only');
+    return watchLibrary(this, { ...opts, onRound: (r) => (opts.onRound?.(r), 'error' in r && this.emit('round-failed', r.error)) });
+  }
+
   /** The merged tree as this node knows it (no request). */
   tree(): Tree {
     return buildTree(this.state.allVersions());
@@ -237,11 +244,7 @@ export class Library extends EventEmitter {
     return listAt(this.state.allVersions(), this.pointInTime(opts.at), opts.path, opts.deleted === true);
   }
 
-  /**
-   * Restores files, folders or the whole library as they were at a moment, into another folder or
-   * in place. In place, a file changed since the last sync is not touched (reported), and the
-   * restored content then syncs like any edit: `sync` is that round's summary.
-   */
+  /** Restores paths as they were at a moment, into a folder or in place (then synced, `sync`); in place, files changed since the last sync are left alone. */
   async restore(opts: RestoreOptions): Promise<RestoreOutcome & { sync?: SyncSummary }> {
     if ((opts.to === undefined) === (opts.inPlace !== true)) throw new SyncError('InvalidArgument', 'restore needs either a folder to write into or in-place, not both');
     const at = this.pointInTime(opts.at);
@@ -273,11 +276,7 @@ export class Library extends EventEmitter {
     return { ...outcome, sync };
   }
 
-  /**
-   * Checks the remote against what this node knows (see verify.ts); changes nothing. With
-   * `repair`, packs found missing, short or damaged are given up and this node uploads again what
-   * it holds of them (one sync), then checks again: `problems` is what remains.
-   */
+  /** Checks the remote against what this node knows (verify.ts). `repair`: gives up bad packs, re-uploads what it holds (a sync), checks again. */
   async verify(opts: VerifyOptions & { repair?: boolean } = {}): Promise<VerifyOutcome> {
     const repoIds = await verifyRepository(this.storage, this.state.round.get('repo'), this.state.round.get('format'), this.state.round.get('encrypted'));
     const report = await verifyRemote(this.storage, this.options.codec, this.state, repoIds, opts);

@@ -1,0 +1,86 @@
+/**
+ * `syncacross watch [DIR…]`: keeps one or more libraries in sync until stopped (Ctrl-C or
+ * SIGTERM, exit 0: the round under way is abandoned safely and resumes next time). A round starts
+ * when a local change settles and every `--interval` seconds (default 60; 5 for a folder remote,
+ * where a look is cheap), with back-off while the remote is unreachable. One line per round that
+ * did something (or one JSON object per round with --json); `sync` meanwhile asks this process
+ * for a round (watch-socket.ts) and `status`, `log`, `ls`, `conflicts` read the state beside it.
+ */
+import type { SyncSummary } from '@syncacross/sync-core';
+import { passphraseOptions, type PassphraseOptions } from '../passphrase.js';
+import { usageError } from '../cli-error.js';
+import { EXIT } from '../exit-codes.js';
+import { withLibrary } from '../library-session.js';
+import { plural, type Output } from '../output.js';
+import { serveWatchSocket } from '../watch-socket.js';
+
+export interface WatchCliOptions extends PassphraseOptions {
+  /** Seconds between looks at the remote when nothing changes here. */
+  interval?: number;
+  /** Milliseconds a change must be quiet before a round takes it. */
+  settle?: number;
+  retries?: number;
+}
+
+const time = () => new Date().toISOString().slice(11, 19);
+
+function roundLine(root: string, s: SyncSummary): string | undefined {
+  const sent = s.local.added + s.local.changed + s.local.deleted;
+  const received = s.remote.added + s.remote.changed + s.remote.deleted;
+  if (sent === 0 && received === 0 && s.conflicts.length === 0) return undefined;
+  const conflicts = s.conflicts.length > 0 ? `, ${s.conflicts.length} conflict cop${s.conflicts.length === 1 ? 'y' : 'ies'}` : '';
+  return `${time()} ${root}: sent ${plural(sent, 'change')}, received ${plural(received, 'change')}${conflicts}`;
+}
+
+export async function watchCommand(dirs: string[], opts: WatchCliOptions, out: Output): Promise<number> {
+  if (opts.interval !== undefined && !(opts.interval > 0)) throw usageError('BadOption', '--interval takes a number of seconds above 0');
+  const stop = new AbortController();
+  const onSignal = () => stop.abort(new Error('watch stopped'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await Promise.all((dirs.length > 0 ? dirs : ['.']).map((dir) => watchOne(dir, opts, out, stop.signal)));
+    return EXIT.ok;
+  } catch (e) {
+    stop.abort(e); // one library failing to open stops the others: the user asked for all of them
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function watchOne(dir: string, opts: WatchCliOptions, out: Output, signal: AbortSignal): Promise<void> {
+  const session = { online: true, signal, passphrase: passphraseOptions(opts), ...(opts.retries !== undefined ? { retries: opts.retries } : {}) };
+  await withLibrary(dir, out, session, async ({ root, adapter, library }) => {
+    const intervalMs = (opts.interval ?? (adapter.module.name === 'fs' ? 5 : 60)) * 1000;
+    const storage = library.storage.name;
+    out.info(`${time()} watching ${root} (${storage}; the remote every ${intervalMs / 1000}s, local changes as they settle); Ctrl-C stops`);
+    const { done, trigger } = library.watch({
+      signal,
+      intervalMs,
+      ...(opts.settle !== undefined ? { settleMs: opts.settle } : {}),
+      onRound: (r) => {
+        if ('error' in r) return out.warn(`${time()} syncacross: ${root}: ${r.error.message}; trying again later`);
+        const s = r.summary;
+        const exitCode = s.retryable.length > 0 ? EXIT.unreachable : s.errors.length > 0 || s.skipped.length > 0 ? EXIT.completedWithErrors : EXIT.ok;
+        out.result({ command: 'watch', library: root, storage, exitCode, ...s });
+        const line = roundLine(root, s);
+        if (line) out.info(line);
+        for (const e of s.errors) out.warn(`${time()} syncacross: ${root}: ${e}`);
+        for (const k of s.skipped) out.warn(`${time()} syncacross: ${root}: not synced: ${k.path}: ${k.reason}`);
+        for (const e of s.retryable) out.warn(`${time()} syncacross: ${root}: not yet: ${e}`);
+      },
+    });
+    const server = await serveWatchSocket(root, storage, trigger).catch((e: Error) => {
+      out.warn(`syncacross: note: ${root}: \`sync\` cannot reach this watch (${e.message}); it will say the library is busy`);
+      return undefined;
+    });
+    try {
+      await done;
+    } finally {
+      server?.close();
+    }
+    out.info(`${time()} stopped watching ${root}`);
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * `syncacross watch`: real child processes over a folder remote. An edit in one watched library
+ * reaches another without anyone running sync; `sync` while watch runs asks it for a round;
+ * `status` reads beside it; Ctrl-C and SIGTERM stop it with exit 0; --json gives one object per
+ * round in the published shape.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkJsonSchema } from './json-schema-check.js';
+import { cleanup, finish, run, runJson, start, tempDir, writeFiles } from './helpers.js';
+
+afterAll(cleanup);
+
+const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../schema/json-output.schema.json', import.meta.url)), 'utf8')) as { $defs: Record<string, object> };
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function twoLibraries(): Promise<{ a: string; b: string }> {
+  const base = await tempDir();
+  const remote = join(base, 'remote');
+  const a = join(base, 'a');
+  const b = join(base, 'b');
+  await writeFiles(a, { 'start.md': 'start\n' });
+  expect((await run(['init', a, '--remote', `fs:${remote}`, '-o', 'createRoot=true', '--name', 'alice'])).code).toBe(0);
+  expect((await run(['init', b, '--remote', `fs:${remote}`, '--name', 'bob'])).code).toBe(0);
+  return { a, b };
+}
+
+describe('syncacross watch', () => {
+  it('keeps two libraries in sync from one process; sync and status work beside it; Ctrl-C exits 0', async () => {
+    const { a, b } = await twoLibraries();
+    const watcher = start(['watch', a, b, '--interval', '1', '--settle', '200']);
+    const done = finish(watcher);
+    let stdout = '';
+    watcher.stdout!.on('data', (d) => (stdout += d));
+    try {
+      await until(() => (stdout.match(/watching /g) ?? []).length === 2, 'both libraries watched');
+      await until(async () => (await readFile(join(b, 'start.md'), 'utf8').catch(() => '')) === 'start\n', 'the first rounds');
+
+      const written = Date.now();
+      await writeFile(join(a, 'notes.md'), 'written on a\n');
+      await until(async () => (await readFile(join(b, 'notes.md'), 'utf8').catch(() => '')) === 'written on a\n', 'the edit on b', 15_000);
+      const took = Date.now() - written;
+      expect(took).toBeLessThan(10_000); // settle 0.2 s + a round on each side; a loaded CI machine has margin
+      expect(stdout).toMatch(/sent 1 change/);
+
+      // While the watch owns both libraries: status reads, and sync asks the watch for a round.
+      const status = await runJson(['status', b]);
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.json.files).toBe(2);
+      await writeFile(join(a, 'more.md'), 'more\n');
+      const sync = await run(['sync', a]);
+      expect(sync.code, sync.stderr).toBe(0);
+      expect(sync.stdout).toMatch(/a `syncacross watch` of .* is running: it made this round/);
+      // That round, or the one the change started as it settled, took it: it is in the tree now.
+      expect((await runJson(['status', a])).json.files).toBe(3);
+    } finally {
+      watcher.kill('SIGINT');
+    }
+    const r = await done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.match(/stopped watching/g)).toHaveLength(2);
+  }, 60_000);
+
+  it('--json: one object per round, in the published shape; SIGTERM exits 0', async () => {
+    const { a } = await twoLibraries();
+    const watcher = start(['--json', 'watch', a, '--interval', '1']);
+    const done = finish(watcher);
+    let stdout = '';
+    watcher.stdout!.on('data', (d) => (stdout += d));
+    await until(() => stdout.split('\n').filter(Boolean).length >= 2, 'two rounds');
+    watcher.kill('SIGTERM');
+    const r = await done;
+    expect(r.code, r.stderr).toBe(0);
+    const rounds = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    for (const round of rounds) {
+      expect(round.command).toBe('watch');
+      expect(checkJsonSchema(schema.$defs.watch!, round)).toEqual([]);
+    }
+  }, 60_000);
+
+  it('a folder that is not a library: exit 2, said plainly', async () => {
+    const r = await run(['watch', await tempDir()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not a syncacross library|init/);
+  });
+});
