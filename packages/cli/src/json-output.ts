@@ -4,6 +4,7 @@
  * Every object is strict: a field that is not documented here (a secret, say) fails the tests.
  */
 import { z } from 'zod';
+import { serviceOutput } from './json-output-service.js';
 
 const count3 = z.object({ added: z.number().int(), changed: z.number().int(), deleted: z.number().int() }).strict();
 const nonNeg = z.number().int().nonnegative();
@@ -261,6 +262,7 @@ const watchOutput = syncOutput.extend({ command: z.literal('watch') }).describe(
 export const JSON_OUTPUTS = {
   sync: syncOutput,
   watch: watchOutput,
+  service: serviceOutput,
   init: initOutput,
   status: statusOutput,
   log: logOutput,

@@ -15,6 +15,7 @@ import { lsCommand } from './commands/ls.js';
 import { restoreCommand } from './commands/restore.js';
 import { verifyCommand } from './commands/verify.js';
 import { watchCommand } from './commands/watch.js';
+import { serviceCommand } from './commands/service.js';
 import { keyAddCommand, keyListCommand, keyRemoveCommand } from './commands/key.js';
 import { statusCommand } from './commands/status.js';
 import { configCommand } from './commands/config.js';
@@ -132,6 +133,23 @@ function addWatchCommand(program: Command): void {
   ).action(run((out, dirs, opts) => watchCommand(dirs, opts, out)));
 }
 
+/** `service install|uninstall|status`: watch from login on. */
+function addServiceCommands(program: Command): void {
+  const service = program.command('service').description('run `syncacross watch` over libraries from login on: a systemd user unit (Linux) or a launchd agent (macOS)');
+  service
+    .command('install [dirs...]')
+    .description('write and start the service for these libraries (default: the one containing .)')
+    .action(run((out, dirs) => serviceCommand('install', dirs, out)));
+  service
+    .command('uninstall [dirs...]')
+    .description('stop and remove it')
+    .action(run((out, dirs) => serviceCommand('uninstall', dirs, out)));
+  service
+    .command('status [dirs...]')
+    .description('whether it is installed and running, and where its logs are')
+    .action(run((out, dirs) => serviceCommand('status', dirs, out)));
+}
+
 /** The commands that look back: ls, restore and verify (log is with the library commands). */
 function addHistoryCommands(program: Command): void {
   const when = 'an ISO date or time (2026-11-29T14:00), a span back from now (2h, "3 days ago") or a version id from `syncacross log`';
@@ -220,6 +238,7 @@ export function buildProgram(): Command {
 
   addLibraryCommands(program);
   addWatchCommand(program);
+  addServiceCommands(program);
   addHistoryCommands(program);
   addKeyCommands(program);
   addRemoteCommands(program);
