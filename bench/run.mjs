@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --scale 0.1 --reps 3 --tools syncacross,syncacross-encrypted,syncacross-format1,rclone,restic --remotes folder,webdav --scaling 10000,50000,100000 --history 2000]
+// npm run bench [-- --scale 0.1 --reps 3 --tools syncacross,syncacross-encrypted,syncacross-format1,rclone,restic --remotes folder,webdav --scaling 10000,50000,100000 --history 2000 --watch-idle 20000]
 // syncacross against rclone and restic on the same generated library, in one run; writes
 // bench/out/results.json and bench/out/results.md.
 import { spawnSync } from 'node:child_process';
@@ -12,6 +12,7 @@ import { generateLibrary, mutateLibrary } from './library.mjs';
 import { duBytes, median } from './measure.mjs';
 import { runScaling } from './scaling.mjs';
 import { runHistory } from './history.mjs';
+import { runWatchIdle } from './watch-idle.mjs';
 import { tools } from './tools.mjs';
 
 const { values } = parseArgs({
@@ -23,6 +24,8 @@ const { values } = parseArgs({
     scaling: { type: 'string', default: '10000,50000,100000' },
     // Syncs of a long history (0: skip): what joining it and a no-op sync cost (history.mjs).
     history: { type: 'string', default: '2000' },
+    // A library of this many files watched while nothing happens (0: skip; watch-idle.mjs).
+    'watch-idle': { type: 'string', default: '20000' },
     out: { type: 'string', default: 'bench/out' },
   },
 });
@@ -106,6 +109,7 @@ try {
 
 const scaling = values.scaling ? runScaling(values.scaling.split(',').map(Number), work) : [];
 const history = Number(values.history) > 0 ? await runHistory(Number(values.history), work) : undefined;
+const watchIdle = Number(values['watch-idle']) > 0 ? await runWatchIdle(Number(values['watch-idle']), work) : undefined;
 rmSync(work, { recursive: true, force: true });
 
 // Ratios of each syncacross configuration to each peer, per remote and scenario (below 1:
@@ -136,7 +140,7 @@ for (const r of results.filter((x) => x.tool === 'syncacross-encrypted')) {
 }
 
 mkdirSync(values.out, { recursive: true });
-const summary = { date: new Date().toISOString(), scale, reps, libraryBytes, smallFiles: meta.smallFiles, results, ratios, scaling, history };
+const summary = { date: new Date().toISOString(), scale, reps, libraryBytes, smallFiles: meta.smallFiles, results, ratios, scaling, history, watchIdle };
 writeFileSync(join(values.out, 'results.json'), JSON.stringify(summary, null, 2));
 const mb = (b) => (b === undefined ? '' : (b / 1048576).toFixed(1));
 const md = [
@@ -183,6 +187,14 @@ const md = [
           ['from a checkpoint', history.joinFromCheckpoint],
           ['segment by segment (checkpoints off)', history.joinSegmentBySegment],
         ].map(([how, j]) => `| ${how} | ${j.wallS.toFixed(2)} | ${j.requests} | ${j.gets} | ${j.lists} |`),
+        '',
+      ]
+    : []),
+  ...(watchIdle
+    ? [
+        `## Watching ${watchIdle.files} files while nothing happens (syncacross watch, folder remote, a look every 5 s)`,
+        '',
+        `${watchIdle.idleCpuPercent.toFixed(2)} % of one core over ${watchIdle.windowS} s; ${watchIdle.rssMb.toFixed(0)} MB resident.`,
         '',
       ]
     : []),

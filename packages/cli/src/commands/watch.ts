@@ -1,8 +1,9 @@
 /**
  * `syncacross watch [DIR…]`: keeps one or more libraries in sync until stopped (Ctrl-C or
  * SIGTERM, exit 0: the round under way is abandoned safely and resumes next time). A round starts
- * when a local change settles and every `--interval` seconds (default 60; 5 for a folder remote,
- * where a look is cheap), with back-off while the remote is unreachable. One line per round that
+ * when a local change settles, or when a look at the remote every `--interval` seconds (default
+ * 60; 5 for a folder remote, where a look is cheap) shows news, with back-off while the remote is
+ * unreachable (engine/watch.ts). One line per round that
  * did something (or one JSON object per round with --json); `sync` meanwhile asks this process
  * for a round (watch-socket.ts) and `status`, `log`, `ls`, `conflicts` read the state beside it.
  */

@@ -20,6 +20,7 @@ import type { NewRepository } from './repository.js';
 import { addKey, listKeys, removeKey, type KdfParams, type KeyInfo, type UnlockedKey } from '../codec/keyring.js';
 import { writeCheckpoint, type WrittenCheckpoint } from './checkpoints/write.js';
 import { watchLibrary, type WatchOptions, type WatchTrigger } from './watch.js';
+import { remoteHasNews } from './remote-segments.js';
 import { buildTree, type Tree } from './merge.js';
 import { runRound } from './round.js';
 import type { RoundContext, RoundOptions } from './round-context.js';
@@ -203,7 +204,8 @@ export class Library extends EventEmitter {
   /** Syncs until `opts.signal` fires: on settled local changes, every `intervalMs`, backing off while unreachable (watch.ts); emits 'synced', 'round-failed'. */
   watch(opts: WatchOptions): { done: Promise<void>; trigger: WatchTrigger } {
     if (this.options.readOnly) throw new Error('library was opened read-only');
-    return watchLibrary(this, { ...opts, onRound: (r) => (opts.onRound?.(r), 'error' in r && this.emit('round-failed', r.error)) });
+    const watched = { dir: this.dir, sync: (o: { signal?: AbortSignal }) => this.sync(o), hasRemoteNews: () => remoteHasNews(this.storage, this.state) };
+    return watchLibrary(watched, { ...opts, onRound: (r) => (opts.onRound?.(r), 'error' in r && this.emit('round-failed', r.error)) });
   }
 
   /** The merged tree as this node knows it (no request). */
@@ -226,10 +228,7 @@ export class Library extends EventEmitter {
     };
   }
 
-  /**
-   * Every version known, oldest first: of the whole library, or of `path` (a file, or a folder
-   * and everything under it), filtered by author and time (history.ts). No request.
-   */
+  /** Every version known, oldest first, of the library or of `path` (a file or a folder), filtered by author and time (history.ts). */
   history(path?: string, filter: HistoryFilter = {}): HistoryEntry[] {
     return historyOf(this.state, (at) => this.pointInTime(at).time, path, filter);
   }

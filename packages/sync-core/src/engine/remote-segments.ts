@@ -26,6 +26,12 @@ export async function listSegments(storage: Storage): Promise<ListedSegment[]> {
   return out;
 }
 
+/** Whether the remote lists a segment this node has not applied (one listing; nothing changes here). */
+export async function remoteHasNews(storage: Storage, state: Pick<LocalState, 'knownSegments'>): Promise<boolean> {
+  const known = state.knownSegments();
+  return (await listSegments(storage)).some((k) => !known.has(k.key));
+}
+
 /** What applying segments reads and writes of the local state. */
 export type SegmentsState = LocationsState & Pick<LocalState, 'segmentsIn' | 'segmentState' | 'round' | 'addVersion' | 'recordSegment'>;
 

@@ -1,15 +1,18 @@
 /**
  * Always-on sync: rounds for as long as the caller wants, started by what changes. A local change
- * (file-system events through chokidar, the watcher most Node tools use) starts a round once the
- * folder has been quiet for `settleMs`, so a file being saved is taken whole; the remote is
- * looked at every `intervalMs` (a round with nothing new costs one listing, docs/PROTOCOL.md §7),
- * which is also the safety net for changes no event reported (network shares, editors that
- * replace files). A round that fails (the remote unreachable: an offline laptop, a NAS asleep)
+ * (file-system events through @parcel/watcher: native, one inotify watch per folder where
+ * chokidar took one per file, 20,000 for a 20,000-file library, past many systems' limit of
+ * 8,192, and 150 MB) starts a round once the
+ * folder has been quiet for `settleMs`, so a file being saved is taken whole. The remote is
+ * looked at every `intervalMs`, with one listing and nothing else (no scan of the folder): a round
+ * runs only when it shows a segment this node has not applied. A full round every `rescanMs`
+ * is the safety net for changes no event reported (network shares, editors that replace files,
+ * an event queue that overflowed). A round that fails (the remote unreachable: an offline laptop, a NAS asleep)
  * is tried again with back-off and jitter, up to `maxBackoffMs`. The signal stops it: the round
  * under way is abandoned safely (every step is crash-safe) and the promise resolves.
  */
 import { relative, sep } from 'node:path';
-import { watch as watchFolder, type FSWatcher } from 'chokidar';
+import { subscribe, type AsyncSubscription } from '@parcel/watcher';
 import { loadIgnoreRules } from '../local/ignore-rules.js';
 import type { SyncSummary } from './sync-summary.js';
 
@@ -22,16 +25,20 @@ export interface WatchOptions {
   intervalMs?: number;
   /** Quiet time after the last local change before a round starts (default 1 s). */
   settleMs?: number;
+  /** A full round (the folder scanned) at least this often, events or not (default 10 min). */
+  rescanMs?: number;
   /** The longest wait between attempts while rounds fail (default 5 min). */
   maxBackoffMs?: number;
   /** Each round's summary, or what made it fail. */
   onRound?: (result: { summary: SyncSummary } | { error: Error }) => void;
 }
 
-/** What watching needs of a library (Library implements it). */
+/** What watching needs of a library (Library provides it). */
 export interface Watchable {
   readonly dir: string;
   sync(opts: { signal?: AbortSignal }): Promise<SyncSummary>;
+  /** Whether the remote shows something this node has not applied (one listing, no change here). */
+  hasRemoteNews(): Promise<boolean>;
 }
 
 /** A handle to ask a running watch for a round now (a `sync` command while `watch` runs). */
@@ -49,7 +56,7 @@ export function watchLibrary(library: Watchable, options: WatchOptions): { done:
 
 class LibraryWatch {
   private readonly signal: AbortSignal;
-  private readonly watcher: FSWatcher;
+  private subscription: AsyncSubscription | undefined;
   private lastChange = 0;
   private dirty = false;
   private wake: (() => void) | undefined;
@@ -60,20 +67,31 @@ class LibraryWatch {
     private readonly options: WatchOptions,
   ) {
     this.signal = options.signal;
-    const rules = loadIgnoreRules(library.dir);
-    const ignored = (path: string) => {
-      const rel = relative(library.dir, path).split(sep).join('/');
-      return rel === STATE_DIR_NAME || rel.startsWith(`${STATE_DIR_NAME}/`) || (rel !== '' && !rel.startsWith('..') && rules.ignores(rel));
-    };
-    this.watcher = watchFolder(library.dir, { ignoreInitial: true, followSymlinks: false, ignored });
-    this.watcher.on('all', () => {
-      this.dirty = true;
-      this.lastChange = Date.now();
-      this.poke();
-    });
-    // A watcher that fails (too many folders for inotify, say) leaves the interval as the safety net.
-    this.watcher.on('error', () => undefined);
     this.signal.addEventListener('abort', () => this.poke(), { once: true });
+  }
+
+  /** Local changes mark the folder dirty; what the state folder or the ignore rules cover does not. */
+  private async watchFolder(): Promise<void> {
+    const { dir } = this.library;
+    const rules = loadIgnoreRules(dir);
+    const counts = (path: string) => {
+      const rel = relative(dir, path).split(sep).join('/');
+      return rel !== '' && !rel.startsWith('..') && rel !== STATE_DIR_NAME && !rel.startsWith(`${STATE_DIR_NAME}/`) && !rules.ignores(rel);
+    };
+    try {
+      this.subscription = await subscribe(
+        dir,
+        (error, events) => {
+          if (error || !events.some((e) => counts(e.path))) return;
+          this.dirty = true;
+          this.lastChange = Date.now();
+          this.poke();
+        },
+        { ignore: [STATE_DIR_NAME] },
+      );
+    } catch {
+      // No events here (a file system without them, a watch limit reached): the rescan still runs.
+    }
   }
 
   private poke(): void {
@@ -126,18 +144,38 @@ class LibraryWatch {
     }
   }
 
+  /**
+   * Whether a round is due: a local change settled, a round was asked for, the rescan is due, or
+   * the remote has news. A look at the remote that fails makes a round due: the round reports it.
+   */
+  private async due(lastRound: number): Promise<boolean> {
+    // Without file-system events, every look is a full round: nothing else would see a local change.
+    const rescanMs = this.subscription ? (this.options.rescanMs ?? 10 * 60_000) : 0;
+    if (this.dirty || this.waiters.length > 0 || Date.now() - lastRound >= rescanMs) return true;
+    try {
+      return await this.library.hasRemoteNews();
+    } catch {
+      return !this.signal.aborted;
+    }
+  }
+
   async run(): Promise<void> {
     const intervalMs = this.options.intervalMs ?? 60_000;
     const maxBackoffMs = this.options.maxBackoffMs ?? 5 * 60_000;
     let failures = 0;
+    let lastRound = 0;
+    await this.watchFolder();
     try {
       while (!this.signal.aborted) {
-        failures = (await this.round()) ? failures + 1 : 0;
+        if (failures > 0 || (await this.due(lastRound))) {
+          failures = (await this.round()) ? failures + 1 : 0;
+          lastRound = Date.now();
+        }
         // Back-off with jitter while rounds fail; a local change still wakes it (it may be why).
         await this.pause(failures === 0 ? intervalMs : Math.min(maxBackoffMs, 1000 * 2 ** Math.min(failures, 16)) * (0.5 + Math.random() / 2));
       }
     } finally {
-      await this.watcher.close();
+      await this.subscription?.unsubscribe();
       for (const w of this.waiters.splice(0)) w.reject(this.stopped());
     }
   }

@@ -46,6 +46,29 @@ describe('watch', () => {
     await a.lib.close();
   });
 
+  it('while nothing happens, a look at the remote is one listing and no round; news from another node starts one', async () => {
+    const inner = createMemoryStorage();
+    let lists = 0;
+    const counted: Storage = { ...inner, list: (p, o) => (lists++, inner.list(p, o)) };
+    const a = await makeNode(counted, 'a');
+    const b = await makeNode(inner, 'b');
+    const stop = new AbortController();
+    let rounds = 0;
+    const w = a.lib.watch({ signal: stop.signal, intervalMs: 50, settleMs: 50, onRound: () => rounds++ });
+    await waitFor(() => rounds === 1, 'the first round');
+    const before = lists;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(rounds).toBe(1); // no scan of the folder, no round: only looks
+    expect(lists - before).toBeGreaterThanOrEqual(4);
+    await writeFile(join(b.dir, 'from-b.md'), 'b');
+    await b.sync();
+    await waitFor(async () => (await contentOf(join(a.dir, 'from-b.md'))) === 'b', 'the news on a', { timeoutMs: 10_000 });
+    expect(rounds).toBe(2);
+    stop.abort();
+    await w.done;
+    for (const n of [a, b]) await n.lib.close();
+  });
+
   it('roundNow runs a round at once and answers with its summary', async () => {
     const remote = createMemoryStorage();
     const a = await makeNode(remote, 'a');
