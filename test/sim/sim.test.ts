@@ -154,6 +154,14 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     checkpoints: true,
     bug: 'a location credited to a lost location-only segment was never published again (no version to commit with it): caught-up nodes never learned it',
   },
+  {
+    seed: 865435,
+    mode: 'hostile-writer',
+    nodes: 5,
+    localEdges: true,
+    checkpoints: true,
+    bug: 'a rebuilt pack’s location, credited to a segment a node knew (and had forgotten the location of), was never taught again by a checkpoint',
+  },
 ];
 
 describe('simulation: seeds that once found bugs', () => {

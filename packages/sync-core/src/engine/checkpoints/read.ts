@@ -17,7 +17,7 @@ import { withHash } from '../../model/version.js';
 import type { Storage } from '../../storage/contract.js';
 import { isStorageError } from '../../storage/errors.js';
 import { listAll } from '../../storage/listing.js';
-import { addLocations, type LocationsState } from '../chunk-locations.js';
+import { addLocations, chunkLocations, type LocationsState } from '../chunk-locations.js';
 import type { ListedSegment } from '../ingest.js';
 import { MAX_SEGMENT_BYTES } from '../remote-limits.js';
 import { heedAnnouncement } from '../pack-health.js';
@@ -100,9 +100,17 @@ function applyPart(state: CheckpointReadState, ledger: RetryLedger, part: Checkp
       for (const p of v.parents) parents.add(p);
       hlc = Math.max(hlc, v.hlc);
     }
+    // Every location, also those of segments this node knows: a location is credited to one
+    // segment, and a node that forgot it (it judged the pack lost, and the pack was rebuilt under
+    // the same key since) may know that one and not the segment that published it again. A
+    // location in a pack that is really gone fails its read and is judged again (§3.3).
     const locations = new Map<number, ChunkLocation[]>();
+    let learned = false;
     for (const [h, p, o, l, at] of part.chunks) {
-      if (!take[at]) continue;
+      if (!take[at]) {
+        if (chunkLocations(state, h).some(([, pack]) => pack === p)) continue;
+        learned = true;
+      }
       const list = locations.get(at) ?? [];
       locations.set(at, list);
       list.push([h, p, o, l]);
@@ -123,7 +131,7 @@ function applyPart(state: CheckpointReadState, ledger: RetryLedger, part: Checkp
       announced.map(([, pack]) => pack),
     );
     state.round.set('hlc', hlc);
-    if (added) state.round.set('materialize', true);
+    if (added || learned) state.round.set('materialize', true);
   });
   return applied;
 }
@@ -146,7 +154,7 @@ async function applyParts(c: CatchUp, m: CheckpointManifest, known: Set<string>,
     }
     // Only segments this node does not know: one it applied, condemned or republished keeps its own story.
     const take = part.segments.map((s) => !known.has(s) && !journaled.has(s));
-    if (take.some(Boolean)) applied.push(...applyPart(state, ledger, part, take, parents));
+    applied.push(...applyPart(state, ledger, part, take, parents));
   }
   if (applied.length > 0) {
     heedAnnouncement(state, m.lostPacks);

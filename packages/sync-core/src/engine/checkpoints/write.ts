@@ -22,6 +22,8 @@ export type CheckpointWriteState = Pick<LocalState, 'db' | 'round' | 'journalInd
 /** Segments per part, and what versions may take of a part's JSON (locations counted at ~200 bytes). */
 const SEGMENTS_PER_PART = 10_000;
 const PART_JSON_BYTES = WRITER_TARGETS.jsonBytes;
+/** Locations credited to segments the checkpoint does not cover that ride with its last one (see taughtBy). */
+const CARRIED = 10_000;
 
 type LocationRow = { hash: string; pack: string; offset: number; length: number; segment: string };
 
@@ -82,7 +84,8 @@ interface Taught {
 }
 
 /** What each covered segment taught this node: versions, locations, announcements of lost packs. */
-function taughtBy(state: CheckpointWriteState, policy: RoundPolicy, covered: Set<string>): Taught {
+function taughtBy(state: CheckpointWriteState, policy: RoundPolicy, keys: string[]): Taught {
+  const covered = new Set(keys);
   const taught: Taught = { versions: new Map(), locations: new Map(), announced: new Map() };
   const rows = state.db.prepare('SELECT hash, json, segment FROM versions WHERE segment IS NOT NULL ORDER BY hash').all() as { hash: string; json: string; segment: string }[];
   const segmentOf = new Map<string, string>();
@@ -99,7 +102,18 @@ function taughtBy(state: CheckpointWriteState, policy: RoundPolicy, covered: Set
     ? (state.db.prepare('SELECT hash, pack, offset, length, segment FROM chunk_location_alternates WHERE segment IS NOT NULL ORDER BY rowid').all() as LocationRow[])
     : [];
   const locationRows = state.db.prepare('SELECT hash, pack, offset, length, segment FROM chunk_locations WHERE segment IS NOT NULL ORDER BY hash, pack').all() as LocationRow[];
-  for (const r of [...locationRows, ...alternates]) if (covered.has(r.segment)) push(taught.locations, r.segment, [r.hash, r.pack, r.offset, r.length]);
+  // A location credited to a segment the checkpoint does not cover (a writer past its frontier, a
+  // segment lost and back) rides with the last covered segment: a node catching up learns every
+  // location the checkpointer has published or learned, not only those of the segments it takes.
+  // At most CARRIED of those: a node reads the segments they are credited to anyway, unless it knew
+  // them already (and forgot the location since, a rare case); a carrier past a part's limits
+  // would only make readers ignore that part.
+  const carrier = keys[keys.length - 1]!;
+  let carried = 0;
+  for (const r of [...locationRows, ...alternates]) {
+    if (covered.has(r.segment)) push(taught.locations, r.segment, [r.hash, r.pack, r.offset, r.length]);
+    else if (carried++ < CARRIED) push(taught.locations, carrier, [r.hash, r.pack, r.offset, r.length]);
+  }
   // The newest announcements first, as many as one part may carry in all (they are a reason to look, no more).
   const announcements = new LostAnnouncements(state.db).all().filter(([segment]) => covered.has(segment));
   for (const [segment, pack] of announcements.slice(0, MAX_LOST_PACKS_PER_SEGMENT)) push(taught.announced, segment, pack);
@@ -161,7 +175,7 @@ export async function writeCheckpoint(state: CheckpointWriteState, storage: Stor
   const cseq = state.round.get('checkpointSeq') + 1;
   state.round.set('checkpointSeq', cseq);
   const head = { format: codec.format, repo: state.round.get('repo'), writer, cseq };
-  const parts = buildParts(keys, taughtBy(state, policy, new Set(keys)), head);
+  const parts = buildParts(keys, taughtBy(state, policy, keys), head);
   let bytes = 0;
   const listed: CheckpointManifest['parts'] = [];
   for (const p of parts) {
