@@ -12,7 +12,7 @@
  * under way is abandoned safely (every step is crash-safe) and the promise resolves.
  */
 import { relative, sep } from 'node:path';
-import { subscribe, type AsyncSubscription } from '@parcel/watcher';
+import type { AsyncSubscription } from '@parcel/watcher';
 import { loadIgnoreRules } from '../local/ignore-rules.js';
 import type { SyncSummary } from './sync-summary.js';
 
@@ -79,6 +79,9 @@ class LibraryWatch {
       return rel !== '' && !rel.startsWith('..') && rel !== STATE_DIR_NAME && !rel.startsWith(`${STATE_DIR_NAME}/`) && !rules.ignores(rel);
     };
     try {
+      // Loaded here, not at the top: on a platform with no prebuilt watcher the import throws, and
+      // that must cost only the events (the library, and watch with full scans, still work).
+      const { subscribe } = await import('@parcel/watcher');
       this.subscription = await subscribe(
         dir,
         (error, events) => {
