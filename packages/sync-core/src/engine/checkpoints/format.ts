@@ -53,6 +53,9 @@ export interface CheckpointPart {
   lostPacks: [number, string][];
 }
 
+/** A writer's highest covered sequence number (0: not covered). Own properties only: a writer id may be any name, `constructor` included. */
+export const frontierOf = (m: Pick<CheckpointManifest, 'frontier'>, writer: string): number => (Object.hasOwn(m.frontier, writer) ? m.frontier[writer]! : 0);
+
 export interface ManifestKey {
   key: string;
   writer: string;

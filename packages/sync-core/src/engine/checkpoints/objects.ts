@@ -12,7 +12,7 @@ import type { RepositoryCodec } from '../../codec/repository-codec.js';
 import * as L from '../remote-limits.js';
 import { countJsonValues } from '../segment.js';
 import { count, locationItems, PACK_KEY, withinLargestPack, SEGMENT_KEY, versionSchema, writerId } from '../segment-schema.js';
-import { manifestStem, partStem, type CheckpointManifest, type CheckpointPart, type ManifestKey } from './format.js';
+import { frontierOf, manifestStem, partStem, type CheckpointManifest, type CheckpointPart, type ManifestKey } from './format.js';
 
 const repoId = z.string().regex(/^[0-9a-f]{32}$/);
 const PART_KEY = /^checkpoint-parts\/[A-Za-z0-9_.-]+\/\d{10}\/\d{6}-[0-9a-f]{16}$/;
@@ -112,7 +112,7 @@ export function decodePart(m: CheckpointManifest, index: number, bytes: Uint8Arr
   if (p.segments.length !== segments) throw corrupt(key, `bundles ${p.segments.length} segments, its manifest says ${segments}`);
   for (const s of p.segments) {
     const [, writer, seq] = /^log\/(.+)\/(\d{10})-/.exec(s)!;
-    if (!(Number(seq) <= (m.frontier[writer!] ?? 0))) throw corrupt(key, `bundles ${s}, beyond the checkpoint's frontier`);
+    if (!(Number(seq) <= frontierOf(m, writer!))) throw corrupt(key, `bundles ${s}, beyond the checkpoint's frontier`);
   }
   let refs = 0;
   for (const [i, v] of p.versions) {

@@ -24,7 +24,7 @@ import { heedAnnouncement } from '../pack-health.js';
 import { RetryLedger } from '../retry-ledger.js';
 import { parseSegmentKey } from '../segment.js';
 import type { StepReport } from '../sync-summary.js';
-import { CHECKPOINTS_PREFIX, parseManifestKey, type CheckpointManifest, type CheckpointPart, type ManifestKey } from './format.js';
+import { CHECKPOINTS_PREFIX, frontierOf, parseManifestKey, type CheckpointManifest, type CheckpointPart, type ManifestKey } from './format.js';
 import type { ChunkLocation } from '../../model/chunk-location.js';
 import { decodeManifest, decodePart } from './objects.js';
 
@@ -80,7 +80,7 @@ export async function catchUpFromCheckpoint(c: CatchUp, listing: ListedSegment[]
       report.notices.push(`ignored checkpoint ${k.key}: ${(e as Error).message}; reading segments instead`);
       continue;
     }
-    const spared = unknown.filter((s) => s.seq <= (manifest.frontier[s.writer] ?? 0)).length;
+    const spared = unknown.filter((s) => s.seq <= frontierOf(manifest, s.writer)).length;
     if (spared < c.threshold) return undefined;
     const parents = new Set<string>();
     return { key: k.key, applied: await applyParts(c, manifest, known, aliases, report, parents), parents };
