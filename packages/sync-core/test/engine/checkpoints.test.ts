@@ -5,6 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Library, Storage } from '@syncacross/sync-core';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
@@ -28,6 +29,9 @@ const historyOf = (lib: Library) =>
     .history()
     .map((h) => `${h.path} ${h.hash}`)
     .sort();
+
+/** A format-1 checkpoint object as stored (gzip'd JSON), to tamper with. */
+const storedJson = async (remote: Storage, key: string) => JSON.parse(gunzipSync(await remote.get(key)).toString('utf8'));
 
 async function replaceObject(remote: Storage, key: string, bytes: Uint8Array): Promise<void> {
   await remote.delete!(key);
@@ -144,7 +148,7 @@ describe('checkpoints', () => {
     const a = await makeNode(remote, 'a', { checkpoints: { every: 0 } });
     await history(a, 40);
     const written = (await a.lib.checkpoint())!;
-    const manifest = JSON.parse((await import('node:zlib')).gunzipSync(await remote.get(written.key)).toString('utf8'));
+    const manifest = await storedJson(remote, written.key);
     // Claims a part bundles more segments than it does: a reader must not trust the count.
     const lie = encodeManifest(
       { ...manifest, cseq: manifest.cseq + 1, covered: manifest.covered + 5, parts: [{ ...manifest.parts[0], segments: manifest.parts[0].segments + 5 }] },
@@ -164,9 +168,8 @@ describe('checkpoints', () => {
     const a = await makeNode(remote, 'a', { checkpoints: { every: 0 } });
     await history(a, 40);
     const written = (await a.lib.checkpoint())!;
-    const { gunzipSync } = await import('node:zlib');
-    const manifest = JSON.parse(gunzipSync(await remote.get(written.key)).toString('utf8'));
-    const part = JSON.parse(gunzipSync(await remote.get(manifest.parts[0].key)).toString('utf8'));
+    const manifest = await storedJson(remote, written.key);
+    const part = await storedJson(remote, manifest.parts[0].key);
     // Every bundled segment without its versions: whichever segments a reader checks, it sees.
     const hiding = encodePart({ ...part, cseq: manifest.cseq + 1, versions: [] }, a.lib.options.codec);
     await remote.putIfAbsent(hiding.key, hiding.bytes);
