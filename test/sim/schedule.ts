@@ -123,6 +123,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const base = mkdtempSync(join(SIM_TMP, `sim-${o.seed}-`));
   const nodes: SimNode[] = [];
   const retired = new Map<string, Set<string>>();
+  const retiredBy = new Map<string, { node: string; step: number }>(); // who retired a writer id, and when
   const cloned = new Set<string>();
   let counter = 0;
   let currentStep = 0;
@@ -131,6 +132,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   // The checker reads the storage as the repository stores it: its codec (format and key), from any node.
   const codec = (): RepositoryCodec => nodes.find((n) => n.lib)?.lib!.options.codec ?? FORMAT_1;
   let rollbacks = 0;
+  let restores = 0;
   const log = (s: string) => trace.push(`[${currentStep}] ${s}`);
   const lrng = new Rng(o.seed * 7919 + 17);
   // A folder outside every library that links point to: no honest node may change anything in it.
@@ -243,6 +245,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     if (result.retiredWriter) {
       const keys = new Set([...sim.raw().keys()].filter((k) => k.startsWith(`log/${result.retiredWriter}/`)));
       retired.set(result.retiredWriter, keys);
+      retiredBy.set(result.retiredWriter, { node: n.name, step: currentStep });
       log(`${n.name}: retired ${result.retiredWriter}`);
     }
     // Writes that were the last word on their path when the round started, and stayed so, are now acknowledged.
@@ -288,12 +291,15 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     }
     if (content === null) noteRemoval(n, path);
     const abs = join(n.dir, path);
+    // After a rollback or a restore this file may have held the last copy of some content.
+    const replaced = (rollbacks > 0 || restores > 0) && existsSync(abs);
     if (content === null) rmSync(abs, { force: true });
     else {
       mkdirSync(join(abs, '..'), { recursive: true });
       writeFileSync(abs, content);
     }
     n.writes.push({ path, content, acknowledged: false, lost: false });
+    if (replaced) excuseUnheld();
     return true;
   };
 
@@ -330,6 +336,22 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
           count('content lost on every side');
         }
       }
+    }
+  };
+
+  /**
+   * A node restored from a backup older than its own retirement of a writer id no longer knows
+   * that retirement. Where listings are lossy it may miss the segment that would tell it (that
+   * writer's segment it did not write, §7 step 2) and write under that id again: a fork, which
+   * such modes allow (invariant 6), not a write under an id it knew it had retired.
+   */
+  const forgetRetirements = (n: SimNode, backupStep: number) => {
+    if (FORK_FREE.has(o.mode)) return;
+    for (const [writer, by] of retiredBy) {
+      if (by.node !== n.name || by.step <= backupStep) continue;
+      retired.delete(writer);
+      retiredBy.delete(writer);
+      log(`${n.name}: no longer knows it retired ${writer} (restored from a backup older than that)`);
     }
   };
 
@@ -423,7 +445,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         });
         n.writes.push(...[...PATHS, ...CLASH_PATHS].map((path) => ({ path, content: null, acknowledged: false, lost: true }))); // local history restarts
         await open(n);
+        restores++;
         excuseUnheld();
+        forgetRetirements(n, b.step);
       } else if (r < t.clone && idle && nodes.length < o.nodes + 1) {
         const name = `${n.name}c`;
         log(`${n.name}: cloned to ${name}`);

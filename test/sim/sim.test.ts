@@ -162,6 +162,22 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     checkpoints: true,
     bug: 'a rebuilt pack’s location, credited to a segment a node knew (and had forgotten the location of), was never taught again by a checkpoint',
   },
+  {
+    seed: 999876,
+    mode: 'torn-reads',
+    nodes: 2,
+    localEdges: true,
+    checkpoints: true,
+    bug: 'checker: after a rollback took its pack, the user overwrote the only copy of an acknowledged edit before syncing; its content is lost on every side',
+  },
+  {
+    seed: 968536,
+    mode: 'lossy-listing',
+    nodes: 2,
+    localEdges: true,
+    checkpoints: true,
+    bug: 'checker: a node restored twice from one backup, older than its retirement of a writer id, wrote under it again (a fork, allowed where listings are lossy)',
+  },
 ];
 
 describe('simulation: seeds that once found bugs', () => {
