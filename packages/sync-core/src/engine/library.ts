@@ -10,13 +10,10 @@ import { EventEmitter } from 'node:events';
 import { relative, resolve, isAbsolute } from 'node:path';
 import type { Storage } from '../storage/contract.js';
 import type { CountingStorage } from '../storage/wrappers/counting.js';
-import type { RetryOptions } from '../storage/wrappers/retry.js';
 import { loadIgnoreRules } from '../local/ignore-rules.js';
 import type { LocalState, LocalRecord } from '../local/state.js';
 import type { LibraryLock } from '../local/lock.js';
-import type { ChunkingParams } from '../model/chunker.js';
 import { SyncError } from '../model/sync-error.js';
-import type { NewRepository } from './repository.js';
 import { addKey, listKeys, removeKey, type KdfParams, type KeyInfo, type UnlockedKey } from '../codec/keyring.js';
 import { writeCheckpoint, type WrittenCheckpoint } from './checkpoints/write.js';
 import { watchLibrary, type WatchOptions, type WatchTrigger } from './watch.js';
@@ -33,7 +30,6 @@ import { verifyRepository } from './repository.js';
 import { verifyRemote, type VerifyOptions, type VerifyReport } from './verify.js';
 import { settleRecord } from './steps/local-copies.js';
 import { historyOf, type HistoryEntry, type HistoryFilter } from './history.js';
-import type { Author } from './author-object.js';
 
 export type { HistoryEntry, HistoryFilter, WrittenCheckpoint, WatchOptions, WatchTrigger };
 export type { SyncProgress, SyncSummary, ListedEntry, RestoreOptions, RestoreOutcome, VerifyOptions, VerifyReport };
@@ -41,67 +37,7 @@ export type { SyncProgress, SyncSummary, ListedEntry, RestoreOptions, RestoreOut
 /** A verify that repaired: what it found first, the sync that re-uploaded, and what remains (`problems`). */
 export type VerifyOutcome = VerifyReport & { repair?: { found: VerifyReport['problems']; packs: string[]; sync: SyncSummary } };
 
-export interface LibraryOptions {
-  dir: string;
-  storage: Storage;
-  /** Where the state database lives; default `<dir>/.syncacross`. Put it elsewhere for a library on a network share. */
-  stateDir?: string;
-  /** A name for this machine, part of its writer id (default: the host name). */
-  nodeName?: string;
-  /**
-   * Who writes from this library, published once per writer id so `history()` on every node can
-   * name the person and machine behind each version (sealed in an encrypted repository). A
-   * changed name applies from this node's next segment on. None: versions show only the writer id.
-   */
-  author?: Author;
-  /** Create or join the repository when the library has no state yet (default true). */
-  create?: boolean;
-  /**
-   * Only read the state (status, history): no lock, so it works while another process syncs;
-   * `sync()` is refused. Implies `create: false`.
-   */
-  readOnly?: boolean;
-  /** How long to wait for another process that owns the library (default 2 s). */
-  lockWaitMs?: number;
-  /**
-   * A file modified more recently than this may be being written: the round waits for it to stop
-   * changing (default 2 s). Live SQLite databases are taken at once, through their backup API.
-   */
-  stableAfterMs?: number;
-  /** How long a round waits at most for such files (default 3 s); one still changing is reported in `skipped`. */
-  settleWaitMs?: number;
-  /** A round that took longer than this re-reads the remote before committing (default 10 min). */
-  roundLimitMs?: number;
-  packSize?: number;
-  chunking?: ChunkingParams;
-  retry?: RetryOptions | false;
-  now?: () => number;
-  /**
-   * Checkpoints (docs/PROTOCOL.md §3.9): a sync writes one every `every` segments (default 500);
-   * a node with `readAfter` unknown segments (default 64) starts from the largest. `false`: neither.
-   */
-  checkpoints?: { every?: number; readAfter?: number } | false;
-  /** Segments fetched in parallel (default 8; the simulation uses 1 for determinism). */
-  fetchConcurrency?: number;
-  /**
-   * How a repository created by this open is made (docs/PROTOCOL.md §3.5-3.6): its format
-   * (default 1 in this release's library API; the CLI creates format 2) and whether it is encrypted.
-   */
-  newRepository?: NewRepository;
-  /**
-   * What opens an encrypted repository: its passphrase, or the master key this node remembered
-   * (`Library.unlockedKey`). Ignored for an unencrypted one. Without it, opening an encrypted
-   * repository fails with `KeyRequired`; a wrong one with `KeyRejected`, and nothing is written.
-   * A function is asked only when a key is needed (so a prompt appears only for an encrypted
-   * repository), with the repository id ('' while creating one), and with need 'passphrase' when
-   * a remembered key will not do: joining (only the keyring proves a key belongs to the
-   * repository) or after a remembered key was refused.
-   */
-  secret?: RepositorySecret | SecretSource;
-}
-
-export type RepositorySecret = { passphrase: string } | { masterKey: Uint8Array };
-export type SecretSource = (repo: string, need?: 'passphrase') => Promise<RepositorySecret | undefined>;
+export type { LibraryOptions, RepositorySecret, SecretSource } from './library-options.js';
 
 export class Library extends EventEmitter {
   readonly storage: CountingStorage;
