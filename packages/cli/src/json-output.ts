@@ -71,8 +71,9 @@ export const statusOutput = z
     writer: z.string(),
     files: nonNeg,
     conflicts: z.array(z.object({ path: z.string(), conflictOf: z.string() }).strict()),
-    pendingVersions: nonNeg,
+    pendingVersions: nonNeg.describe('versions made here and not yet on the remote'),
     unuploadedSegments: nonNeg,
+    staged: z.object({ packs: nonNeg, bytes: nonNeg }).strict().describe('content staged here while the remote was unreachable (the outbox), not on the remote yet'),
     corruptSegments: z.array(z.string()),
     lastSync: z.string().nullable(),
   })

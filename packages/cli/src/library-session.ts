@@ -17,6 +17,8 @@ export interface SessionOptions {
   readOnly?: boolean;
   retries?: number;
   stableAfterMs?: number;
+  /** Bytes the outbox may hold while the remote is unreachable (0: stage nothing); default the engine's. */
+  stagingLimitBytes?: number;
   signal?: AbortSignal;
   /** Where an encrypted repository's passphrase comes from (a remembered key is used first). */
   passphrase?: PassphraseOptions;
@@ -86,6 +88,7 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
       // Only what reads the remote needs the key of an encrypted repository (never a prompt for `status`).
       ...(options.online ? { secret: secretSource(options.passphrase ?? {}, false) } : {}),
       ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
+      ...(options.stagingLimitBytes !== undefined ? { staging: options.stagingLimitBytes === 0 ? (false as const) : { limitBytes: options.stagingLimitBytes } } : {}),
       retry: { ...(options.retries !== undefined ? { retries: options.retries } : {}), ...(options.signal ? { signal: options.signal } : {}), onRetry: retryNotice(out) },
     });
   } catch (e) {

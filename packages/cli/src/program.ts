@@ -42,6 +42,7 @@ const passwordFlags = (command: Command): Command =>
     .option('--password-command <command>', 'run this command and read the passphrase from its output')
     .option('--no-remember-key', 'do not keep (or use) the repository key in the credentials folder: ask for the passphrase every time');
 const retriesFlag = () => new Option('--retries <n>', 'retries of a failing request before giving up (default 8)').argParser(integer('--retries'));
+const stagingFlag = () => new Option('--staging-limit <size>', 'while the remote is unreachable, changes are staged here up to this size (e.g. 500M, 2G; default a quarter of the free disk; 0: none)');
 
 // Commander passes each command its own arguments and options: the handlers type their own.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -82,6 +83,7 @@ function addLibraryCommands(program: Command): void {
       .command('sync [dir]')
       .description('sync the library containing DIR (default .) once')
       .addOption(retriesFlag())
+      .addOption(stagingFlag())
       .addOption(
         new Option('--stable-after <ms>', 'wait for files modified less than this long ago to stop changing (default 2000; SQLite databases are taken at once)').argParser(integer('--stable-after')),
       ),
@@ -129,7 +131,8 @@ function addWatchCommand(program: Command): void {
       .description('keep libraries in sync until stopped: a round when a local change settles and every --interval seconds (Ctrl-C stops, exit 0)')
       .option('--interval <seconds>', 'how often to look at the remote when nothing changes here (default 60; 5 for a folder remote)', number('--interval'))
       .option('--settle <ms>', 'how long a local change must be quiet before it is taken (default 1000)', integer('--settle'))
-      .addOption(retriesFlag()),
+      .addOption(retriesFlag())
+      .addOption(stagingFlag()),
   ).action(run((out, dirs, opts) => watchCommand(dirs, opts, out)));
 }
 

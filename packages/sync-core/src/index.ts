@@ -28,6 +28,7 @@ export type {
   WatchTrigger,
 } from './engine/library.js';
 export type { VerifyProblem, VerifyProblemKind } from './engine/verify.js';
+export type { CaptureResult, StagedError } from './engine/outbox/outbox.js';
 export { restoreFromRemote, type RemoteRestoreOptions } from './engine/remote-restore.js';
 export type { NewRepository, RepositoryFormat } from './engine/repository.js';
 export { checkAuthorName, type Author } from './engine/author-object.js';

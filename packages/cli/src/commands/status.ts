@@ -1,6 +1,6 @@
 /** `syncacross status [DIR]`: what this library knows, without contacting the remote. */
 import { withLibrary } from '../library-session.js';
-import type { Output } from '../output.js';
+import { formatBytes, type Output } from '../output.js';
 import { maskOptions } from '../secrets.js';
 
 export async function statusCommand(dir: string | undefined, out: Output): Promise<number> {
@@ -19,6 +19,7 @@ export async function statusCommand(dir: string | undefined, out: Output): Promi
     out.info(`files        ${st.files}`);
     out.info(`conflicts    ${st.conflicts.length}${st.conflicts.length > 0 ? ' (see `syncacross conflicts`)' : ''}`);
     out.info(`pending      ${st.pendingVersions} versions, ${st.unuploadedSegments} segments not yet uploaded`);
+    if (st.staged.packs > 0) out.info(`staged       ${formatBytes(st.staged.bytes)} in ${st.staged.packs} packs here, waiting for the remote (they go up at the next sync)`);
     if (st.corruptSegments.length > 0) out.info(`corrupt      ${st.corruptSegments.length} remote segments skipped: ${st.corruptSegments.join(', ')}`);
     out.info(`last sync    ${st.lastSync ?? 'never'}`);
     out.result({ command: 'status', library: root, adapter: config.adapter, ...st, format, encrypted, remote: config.remote, options });

@@ -5,6 +5,7 @@ import { findLibraryRoot } from '../config.js';
 import { askWatcher, type WatchAnswer } from '../watch-socket.js';
 import { EXIT } from '../exit-codes.js';
 import { withLibrary } from '../library-session.js';
+import { parseByteSize } from '../byte-size.js';
 import { formatBytes, plural, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { withInterrupt } from '../interrupt.js';
@@ -12,6 +13,8 @@ import { withInterrupt } from '../interrupt.js';
 export interface SyncOptions extends PassphraseOptions {
   retries?: number;
   stableAfter?: number;
+  /** The outbox's size limit while the remote is unreachable (`500M`; 0: stage nothing). */
+  stagingLimit?: string;
 }
 
 function describe(s: SyncSummary, root: string, storage: string, out: Output): void {
@@ -68,6 +71,7 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
       passphrase: passphraseOptions(opts),
       ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
       ...(opts.stableAfter !== undefined ? { stableAfterMs: opts.stableAfter } : {}),
+      ...(opts.stagingLimit !== undefined ? { stagingLimitBytes: parseByteSize('--staging-limit', opts.stagingLimit) } : {}),
     };
     return withLibrary(dir, out, session, async ({ root, library }) => {
       const progress = createProgress(out, () => library.storage.stats.bytesUp + library.storage.stats.bytesDown);

@@ -12,6 +12,7 @@ import { passphraseOptions, type PassphraseOptions } from '../passphrase.js';
 import { usageError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { withLibrary } from '../library-session.js';
+import { parseByteSize } from '../byte-size.js';
 import { plural, type Output } from '../output.js';
 import { serveWatchSocket } from '../watch-socket.js';
 
@@ -21,6 +22,8 @@ export interface WatchCliOptions extends PassphraseOptions {
   /** Milliseconds a change must be quiet before a round takes it. */
   settle?: number;
   retries?: number;
+  /** The outbox's size limit while the remote is unreachable (`500M`; 0: stage nothing). */
+  stagingLimit?: string;
 }
 
 const time = () => new Date().toISOString().slice(11, 19);
@@ -52,7 +55,13 @@ export async function watchCommand(dirs: string[], opts: WatchCliOptions, out: O
 }
 
 async function watchOne(dir: string, opts: WatchCliOptions, out: Output, signal: AbortSignal): Promise<void> {
-  const session = { online: true, signal, passphrase: passphraseOptions(opts), ...(opts.retries !== undefined ? { retries: opts.retries } : {}) };
+  const session = {
+    online: true,
+    signal,
+    passphrase: passphraseOptions(opts),
+    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+    ...(opts.stagingLimit !== undefined ? { stagingLimitBytes: parseByteSize('--staging-limit', opts.stagingLimit) } : {}),
+  };
   await withLibrary(dir, out, session, async ({ root, adapter, library }) => {
     const intervalMs = (opts.interval ?? (adapter.module.name === 'fs' ? 5 : 60)) * 1000;
     const storage = library.storage.name;

@@ -45,6 +45,14 @@ export interface LibraryOptions {
    * a node with `readAfter` unknown segments (default 64) starts from the largest. `false`: neither.
    */
   checkpoints?: { every?: number; readAfter?: number } | false;
+  /**
+   * The durable outbox (outbox/): when a sync finds the remote unreachable (offline, asleep,
+   * throttled past all retries), what changed here is taken all the same: its new content staged
+   * in `<stateDir>/outbox/`, its version recorded as pending, so a later edit or delete cannot
+   * lose it; the next sync that reaches the remote uploads it first. `limitBytes` bounds the
+   * outbox (default: a quarter of the free space on its disk). `false`: nothing is staged.
+   */
+  staging?: { limitBytes?: number } | false;
   /** Segments fetched in parallel (default 8; the simulation uses 1 for determinism). */
   fetchConcurrency?: number;
   /**

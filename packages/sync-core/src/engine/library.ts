@@ -20,6 +20,7 @@ import { watchLibrary, type WatchOptions, type WatchTrigger } from './watch.js';
 import { remoteHasNews } from './remote-segments.js';
 import { buildTree, type Tree } from './merge.js';
 import { runRound } from './round.js';
+import { captureOffline, defaultStagingLimit, outboxTotals, stageWhenUnreachable, type CaptureResult } from './outbox/outbox.js';
 import type { RoundContext, RoundOptions } from './round-context.js';
 import type { SyncProgress, SyncSummary } from './sync-summary.js';
 import { chunkLocations } from './chunk-locations.js';
@@ -37,7 +38,9 @@ export type { SyncProgress, SyncSummary, ListedEntry, RestoreOptions, RestoreOut
 /** A verify that repaired: what it found first, the sync that re-uploaded, and what remains (`problems`). */
 export type VerifyOutcome = VerifyReport & { repair?: { found: VerifyReport['problems']; packs: string[]; sync: SyncSummary } };
 
+import type { LibraryOptions } from './library-options.js';
 export type { LibraryOptions, RepositorySecret, SecretSource } from './library-options.js';
+export type { CaptureResult };
 
 export class Library extends EventEmitter {
   readonly storage: CountingStorage;
@@ -50,7 +53,7 @@ export class Library extends EventEmitter {
     private readonly lock: LibraryLock,
     storage: CountingStorage,
     private readonly remote: Storage,
-    readonly options: RoundOptions & { readOnly?: boolean },
+    readonly options: RoundOptions & { readOnly?: boolean; staging?: LibraryOptions['staging'] },
     private readonly key?: UnlockedKey,
   ) {
     super();
@@ -106,7 +109,14 @@ export class Library extends EventEmitter {
   async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncSummary> {
     if (this.closed) throw new Error('library is closed');
     if (this.options.readOnly) throw new Error('library was opened read-only');
-    const summary = await runRound(this.roundContext(opts));
+    const ctx = this.roundContext(opts);
+    let summary: SyncSummary;
+    try {
+      summary = await runRound(ctx);
+    } catch (e) {
+      // Unreachable: what changed here is staged at once all the same (outbox/); the error says so.
+      throw this.options.staging === false ? e : await stageWhenUnreachable(e, ctx, this.options.staging?.limitBytes);
+    }
     for (const c of summary.conflicts) this.emit('conflict', c);
     for (const e of summary.errors) this.emit('error-report', e);
     for (const n of summary.notices) this.emit('notice', n);
@@ -130,6 +140,16 @@ export class Library extends EventEmitter {
     };
   }
 
+  /**
+   * Takes what changed here into the outbox, with no request to the remote (what `sync()` does
+   * when the remote is unreachable; `watch` does it at once for a change made while offline).
+   */
+  async capture(opts: { signal?: AbortSignal } = {}): Promise<CaptureResult> {
+    if (this.closed) throw new Error('library is closed');
+    if (this.options.readOnly || this.options.staging === false) throw new Error(this.options.readOnly ? 'library was opened read-only' : 'staging is off for this library');
+    return captureOffline(this.roundContext(opts), this.options.staging?.limitBytes ?? defaultStagingLimit(this.stateDir));
+  }
+
   /** Writes a checkpoint of every segment applied here now (§3.9; `sync()` does when due); undefined: nothing to cover. */
   async checkpoint(opts: { signal?: AbortSignal } = {}): Promise<WrittenCheckpoint | undefined> {
     if (this.closed) throw new Error('library is closed');
@@ -140,7 +160,12 @@ export class Library extends EventEmitter {
   /** Syncs until `opts.signal` fires: on settled local changes, every `intervalMs`, backing off while unreachable (watch.ts); emits 'synced', 'round-failed'. */
   watch(opts: WatchOptions): { done: Promise<void>; trigger: WatchTrigger } {
     if (this.options.readOnly) throw new Error('library was opened read-only');
-    const watched = { dir: this.dir, sync: (o: { signal?: AbortSignal }) => this.sync(o), hasRemoteNews: () => remoteHasNews(this.storage, this.state) };
+    const watched = {
+      dir: this.dir,
+      sync: (o: { signal?: AbortSignal }) => this.sync(o),
+      hasRemoteNews: () => remoteHasNews(this.storage, this.state),
+      ...(this.options.staging === false ? {} : { capture: (o: { signal?: AbortSignal }) => this.capture(o) }),
+    };
     return watchLibrary(watched, { ...opts, onRound: (r) => (opts.onRound?.(r), 'error' in r && this.emit('round-failed', r.error)) });
   }
 
@@ -158,6 +183,8 @@ export class Library extends EventEmitter {
       files: [...tree.values()].filter((e) => !e.conflictOf).length,
       conflicts: [...tree.values()].filter((e) => e.conflictOf).map((e) => ({ path: e.path, conflictOf: e.conflictOf! })),
       pendingVersions: this.state.pendingVersions().length,
+      // Content waiting in the outbox for the remote (packs, bytes): staged here, not there yet.
+      staged: outboxTotals(this.stateDir),
       unuploadedSegments: this.state.unuploaded().length,
       corruptSegments: this.state.segmentsIn('corrupt'),
       lastSync: this.state.round.get('lastSync') ?? null,

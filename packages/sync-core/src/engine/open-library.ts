@@ -117,6 +117,7 @@ export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPoli
         checkpointReadAfter: o.checkpoints === false ? 0 : (o.checkpoints?.readAfter ?? DEFAULT_CHECKPOINT_READ_AFTER),
         policy,
         readOnly: o.readOnly === true,
+        staging: o.staging ?? {},
         codec: opened.codec,
         ...(o.author ? { author: o.author } : {}),
       },

@@ -3,6 +3,7 @@
  * `log/` and nothing else (the repository is checked only when the listing shows no segment this
  * node already verified). The steps, each in engine/steps/:
  *
+ *  0. upload the packs staged in the outbox while the remote was unreachable (outbox/);
  *  1. list `log/`, verify the repository when needed (pull-remote.ts);
  *  2. detect a restored or cloned node (segments of our writer that our journal does not know):
  *     retire the writer id, re-issue unsent edits under a new incarnation (retire-writer.ts);
@@ -23,6 +24,7 @@ import { hasUnpublishedLocations } from './chunk-locations.js';
 import type { RoundContext } from './round-context.js';
 import { checkpointIfDue } from './steps/write-checkpoint.js';
 import { commitPending } from './steps/commit-pending.js';
+import { drainOutbox, type DrainResult } from './outbox/outbox.js';
 import { materializeTree } from './steps/materialize-tree.js';
 import { pullRemote } from './steps/pull-remote.js';
 import { scanLocal, type ScanResult } from './steps/scan-local.js';
@@ -33,6 +35,10 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   const started = options.now();
   storage.resetStats();
   const summary = emptySummary(state.round.get('repo'), state.round.get('writer'), storage.stats.requests);
+
+  // Content staged while the remote was unreachable goes up first: its versions wait in the
+  // state, pending, and nothing may name a pack the remote does not hold yet (outbox/).
+  addDrained(summary, await drainOutbox(ctx));
 
   ctx.progress({ phase: 'list', done: 0, total: 0, bytes: 0 });
   const pulled = await pullRemote(ctx);
@@ -82,6 +88,13 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   summary.durationMs = options.now() - started;
   ctx.progress({ phase: 'done', done: 1, total: 1, bytes: summary.bytesUp + summary.bytesDown });
   return summary;
+}
+
+function addDrained(summary: SyncSummary, drained: DrainResult): void {
+  summary.uploaded.packs += drained.packs;
+  summary.uploaded.bytes += drained.bytes;
+  summary.errors.push(...drained.errors);
+  if (drained.packs > 0) summary.notices.push(`uploaded ${drained.packs} pack(s) staged locally while the remote was unreachable`);
 }
 
 function addScan(summary: SyncSummary, scan: ScanResult): void {

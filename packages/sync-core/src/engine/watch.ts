@@ -8,7 +8,8 @@
  * runs only when it shows a segment this node has not applied. A full round every `rescanMs`
  * is the safety net for changes no event reported (network shares, editors that replace files,
  * an event queue that overflowed). A round that fails (the remote unreachable: an offline laptop, a NAS asleep)
- * is tried again with back-off and jitter, up to `maxBackoffMs`. The signal stops it: the round
+ * is tried again with back-off and jitter, up to `maxBackoffMs`; meanwhile a local change is
+ * staged in the outbox as soon as it settles, so it is safe whatever happens to the file next. The signal stops it: the round
  * under way is abandoned safely (every step is crash-safe) and the promise resolves.
  */
 import { relative, sep } from 'node:path';
@@ -39,6 +40,8 @@ export interface Watchable {
   sync(opts: { signal?: AbortSignal }): Promise<SyncSummary>;
   /** Whether the remote shows something this node has not applied (one listing, no change here). */
   hasRemoteNews(): Promise<boolean>;
+  /** Takes local changes into the outbox with no request (outbox/): while the remote is unreachable. */
+  capture?(opts: { signal?: AbortSignal }): Promise<unknown>;
 }
 
 /** A handle to ask a running watch for a round now (a `sync` command while `watch` runs). */
@@ -131,8 +134,13 @@ class LibraryWatch {
     }
   }
 
-  /** One round; returns whether it failed (the signal firing is not a failure: the loop ends). */
-  private async round(): Promise<boolean> {
+  /**
+   * One round; returns whether it failed (the signal firing is not a failure: the loop ends).
+   * While the remote is unreachable, a local change is staged first, at once, before the round
+   * spends its retries on the remote (the round stages it too, but only once those are spent).
+   */
+  private async round(offline: boolean): Promise<boolean> {
+    if (offline && this.dirty && this.library.capture) await this.library.capture({ signal: this.signal }).catch(() => undefined);
     this.dirty = false;
     const asked = this.waiters.splice(0);
     try {
@@ -171,7 +179,7 @@ class LibraryWatch {
     try {
       while (!this.signal.aborted) {
         if (failures > 0 || (await this.due(lastRound))) {
-          failures = (await this.round()) ? failures + 1 : 0;
+          failures = (await this.round(failures > 0)) ? failures + 1 : 0;
           lastRound = Date.now();
         }
         // Back-off with jitter while rounds fail; a local change still wakes it (it may be why).

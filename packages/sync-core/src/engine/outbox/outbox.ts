@@ -1,0 +1,139 @@
+/**
+ * The durable outbox (issue 21): what changes here while the remote cannot be reached is still
+ * taken at once, so a later edit or delete of the file cannot lose it.
+ *
+ * - **Capture** runs the round's local scan (step 5) with the outbox as the place packs go: each
+ *   changed file's new chunks are packed into `.syncacross/outbox/` (content-addressed, one copy
+ *   of what changed), and its version is recorded in the state as pending, with the node's known
+ *   heads as parents, exactly as an online round records it once its packs are written. Nothing
+ *   is journaled or numbered: the next online round commits pending versions as it always does.
+ *   Several captures in a row keep every version (each edit's parent is the one before), so an
+ *   edit, another edit and a delete made offline all reach the history.
+ * - **Drain**: every round starts by uploading the outbox's packs, under the names their
+ *   locations already use, before it reads or writes anything else; a pack leaves the outbox only
+ *   once the remote holds it. So the remote never sees a version before its content (§7 step 7).
+ */
+import { statfsSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkAborted } from '../../model/abort.js';
+import { isStorageError, StorageError } from '../../storage/errors.js';
+import { withCounting } from '../../storage/wrappers/counting.js';
+import { checkPack } from '../pack-health.js';
+import type { RoundContext } from '../round-context.js';
+import { scanLocal } from '../steps/scan-local.js';
+import type { SyncSummary } from '../sync-summary.js';
+import { OutboxStorage, type OutboxContents } from './outbox-storage.js';
+
+const OUTBOX_DIR = 'outbox';
+
+const outboxOf = (stateDir: string, limitBytes?: number) => new OutboxStorage(join(stateDir, OUTBOX_DIR), limitBytes);
+
+/** What the outbox holds now (no request): packs waiting for the remote and their bytes. */
+const outboxContents = (stateDir: string): OutboxContents => outboxOf(stateDir).contents();
+
+/** The same, counted: what `status` shows as staged locally. */
+export function outboxTotals(stateDir: string): { packs: number; bytes: number } {
+  const { packs, bytes } = outboxContents(stateDir);
+  return { packs: packs.length, bytes };
+}
+
+/** What one capture took. */
+export interface CaptureResult {
+  /** Versions recorded (pending until the remote is back). */
+  versions: number;
+  local: SyncSummary['local'];
+  /** Packs and bytes added to the outbox. */
+  packs: number;
+  bytes: number;
+  /** Files not taken (still being written, unreadable…), and why. */
+  skipped: SyncSummary['skipped'];
+  /** Set when the outbox reached its limit: these changes stay on disk only, until the next sync. */
+  full?: string;
+}
+
+/** Takes what changed here into the outbox and the state, with no request to the remote. */
+export async function captureOffline(ctx: RoundContext, limitBytes: number): Promise<CaptureResult> {
+  const storage = withCounting(outboxOf(ctx.stateDir, limitBytes));
+  try {
+    const scan = await scanLocal({ ...ctx, storage });
+    return { versions: scan.created, local: scan.local, packs: scan.packs, bytes: scan.bytes, skipped: scan.skipped };
+  } catch (e) {
+    // Packs already staged stay (their chunks are known, so the next scan does not stage them
+    // again); the versions of this capture are not recorded: the files are still on disk.
+    if (!isStorageError(e, 'NoSpace')) throw e;
+    return { versions: 0, local: { added: 0, changed: 0, deleted: 0 }, packs: storage.stats.requests.putIfAbsent, bytes: storage.stats.bytesUp, skipped: [], full: e.message };
+  }
+}
+
+/** What draining did: packs uploaded, their bytes, and packs left in the outbox (and why). */
+export interface DrainResult {
+  packs: number;
+  bytes: number;
+  errors: string[];
+}
+
+/**
+ * Uploads every pack of the outbox, then removes it there. A name that exists already holds
+ * these bytes (it is their hash), unless the remote's copy is damaged: that one is kept here and
+ * reported, since a write-once name cannot be replaced (the round's pack checks take it from there).
+ */
+export async function drainOutbox(ctx: Pick<RoundContext, 'stateDir' | 'storage' | 'options' | 'signal' | 'progress'>): Promise<DrainResult> {
+  const outbox = outboxOf(ctx.stateDir);
+  const { packs, bytes: total } = outbox.contents();
+  const result: DrainResult = { packs: 0, bytes: 0, errors: [] };
+  for (const pack of packs) {
+    checkAborted(ctx.signal);
+    ctx.progress({ phase: 'upload', done: result.bytes, total, bytes: pack.size, path: pack.key });
+    const bytes = await outbox.get(pack.key);
+    if ((await ctx.storage.putIfAbsent(pack.key, bytes)) === 'exists' && (await checkPack(ctx.storage, ctx.options.codec, pack.key)).verdict === 'damaged') {
+      result.errors.push(`${pack.key} is damaged on the remote and cannot be replaced there; its staged copy stays in the outbox`);
+      continue;
+    }
+    await outbox.delete(pack.key);
+    result.packs++;
+    result.bytes += bytes.byteLength;
+  }
+  return result;
+}
+
+/** The outbox's default limit: a quarter of what is free on its disk (counting what it holds). */
+export function defaultStagingLimit(stateDir: string): number {
+  const held = outboxContents(stateDir).bytes;
+  try {
+    const fs = statfsSync(stateDir);
+    return Math.floor((held + fs.bavail * fs.bsize) / 4);
+  } catch {
+    return held + 1024 ** 3; // no statfs here: 1 GiB more
+  }
+}
+
+/** How a capture is told to a person, after what made the remote unreachable. */
+function describeCapture(c: CaptureResult): string {
+  const taken = c.versions > 0 ? `${c.versions} change(s) here were staged locally (${c.bytes} bytes of new content) and go up at the next sync` : 'nothing new here to stage';
+  const skipped = c.skipped.length > 0 ? `; ${c.skipped.length} file(s) could not be taken (${c.skipped[0]!.path}: ${c.skipped[0]!.reason})` : '';
+  return c.full ? `could not stage the changes here: ${c.full}; they stay on disk and go up at the next sync` : taken + skipped;
+}
+
+/** An error a round threw, and what was staged because of it. */
+export type StagedError = StorageError & { staged: CaptureResult };
+
+/**
+ * After a round failed because the remote cannot be reached (offline, asleep, throttled past all
+ * retries), takes the local changes into the outbox and returns the same error, its message
+ * saying what was staged (`staged` has the numbers). Any other failure is returned as it is.
+ */
+export async function stageWhenUnreachable(error: unknown, ctx: RoundContext, limitBytes: number | undefined): Promise<unknown> {
+  if (!isStorageError(error) || (error.code !== 'Unavailable' && error.code !== 'RateLimited') || ctx.signal?.aborted) return error;
+  let captured: CaptureResult;
+  try {
+    captured = await captureOffline(ctx, limitBytes ?? defaultStagingLimit(ctx.stateDir));
+  } catch {
+    return error; // the round's own failure is what matters; the changes are still on disk
+  }
+  const staged = new StorageError(error.code, `${error.message}; ${describeCapture(captured)}`, {
+    cause: error,
+    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    ...(error.permanent ? { permanent: true } : {}),
+  });
+  return Object.assign(staged, { staged: captured });
+}
