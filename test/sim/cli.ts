@@ -22,6 +22,7 @@ const { values } = parseArgs({
     local: { type: 'boolean', default: false },
     encrypted: { type: 'boolean', default: false },
     checkpoints: { type: 'boolean', default: false },
+    offline: { type: 'boolean', default: false },
     worker: { type: 'boolean', default: false },
   },
 });
@@ -46,9 +47,10 @@ const plan = (seed: number) => ({
   localEdges: values.local,
   encrypted: values.encrypted,
   checkpoints: values.checkpoints,
+  offline: values.offline,
 });
 const replay = (p: ReturnType<typeof plan>) =>
-  `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}${focus ? ` --focus ${focus}` : ''}${values.local ? ' --local' : ''}${values.encrypted ? ' --encrypted' : ''}${values.checkpoints ? ' --checkpoints' : ''}`;
+  `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}${focus ? ` --focus ${focus}` : ''}${values.local ? ' --local' : ''}${values.encrypted ? ' --encrypted' : ''}${values.checkpoints ? ' --checkpoints' : ''}${values.offline ? ' --offline' : ''}`;
 
 type RangeResult = { ran: number; failures: string[]; events: Record<string, number> };
 
@@ -70,7 +72,7 @@ async function runRange(start: number, count: number): Promise<RangeResult> {
 
 if (values.seed !== undefined) {
   const seed = Number(values.seed);
-  const p = { seed, mode: modes[0]!, nodes: lo!, steps, brokenVariant: broken, focus, localEdges: values.local, encrypted: values.encrypted, checkpoints: values.checkpoints };
+  const p = { seed, mode: modes[0]!, nodes: lo!, steps, brokenVariant: broken, focus, localEdges: values.local, encrypted: values.encrypted, checkpoints: values.checkpoints, offline: values.offline };
   const r = await runSchedule(p);
   console.log(r.trace.join('\n'));
   console.log(r.ok ? `seed ${seed}: every invariant held` : `seed ${seed} violated:\n  ${r.violations.join('\n  ')}`);

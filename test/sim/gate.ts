@@ -22,6 +22,8 @@ interface Waiter {
 export class Gate {
   private waiter: Waiter | undefined;
   private notify: (() => void) | undefined;
+  /** The node cannot reach the storage at all (a laptop offline): each request fails at once, with no release. */
+  offline = false;
 
   /** Resolves when the node arrives at the gate (or `done` settles). */
   async arrival(done: Promise<unknown>): Promise<void> {
@@ -48,6 +50,7 @@ export class Gate {
 
   wrap(inner: Storage): Storage {
     const pass = async <T>(op: string, key: string, fn: () => Promise<T>): Promise<T> => {
+      if (this.offline) throw new StorageError('Unavailable', `sim: ${op} failed: this node is offline`);
       const fate = await new Promise<Fate>((resolve) => {
         if (this.waiter) throw new Error('simulation: a node issued two concurrent requests');
         this.waiter = { op, key, resolve };

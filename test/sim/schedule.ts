@@ -61,6 +61,12 @@ export interface ScheduleOptions {
    * listings, restores and rollbacks as everything else.
    */
   checkpoints?: boolean;
+  /**
+   * Nodes go offline for a while (every request fails at once, as on a laptop with no network):
+   * their syncs stage what changed in the outbox (engine/outbox/), their users keep editing, and
+   * the outbox drains when they are back. Drawn from a third random stream.
+   */
+  offline?: boolean;
 }
 
 export interface ScheduleResult {
@@ -135,6 +141,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   let restores = 0;
   const log = (s: string) => trace.push(`[${currentStep}] ${s}`);
   const lrng = new Rng(o.seed * 7919 + 17);
+  const orng = new Rng(o.seed * 104729 + 31);
   // A folder outside every library that links point to: no honest node may change anything in it.
   const outside = o.localEdges ? makeOutside(base) : undefined;
   let outsideAsLeft = outside ? snapshot(outside) : '';
@@ -235,6 +242,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     }
     if (result instanceof Error) {
       log(`${n.name}: round failed: ${result.message}`);
+      // The remote unreachable: what changed here went to the outbox (engine/outbox/).
+      const staged = (result as Error & { staged?: { versions: number } }).staged;
+      if (staged && staged.versions > 0) count('staged offline');
       return;
     }
     for (const e of result.errors) log(`${n.name}: round reported: ${e}`);
@@ -373,7 +383,12 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       const idle = !n.round && n.lib;
       const r = releasing ? 0 : rng.next();
       const t = o.focus === 'restore' ? RESTORE_FOCUS : o.focus === 'rollback' ? ROLLBACK_FOCUS : DEFAULT_WEIGHTS;
-      if (n.round && n.gate.waiting && r < t.release) {
+      if (o.offline && orng.chance(0.04)) {
+        // Cut off, or back: its rounds in flight keep going and fail at their next request.
+        n.gate.offline = !n.gate.offline;
+        log(`${n.name}: ${n.gate.offline ? 'goes offline' : 'back online'}`);
+        count(n.gate.offline ? 'offline' : 'back online');
+      } else if (n.round && n.gate.waiting && r < t.release) {
         // Let a burst of this node's requests through, each with its own fate.
         for (let burst = 1 + rng.int(6); burst > 0 && n.round !== undefined && n.gate.waiting; burst--) {
           const crash = rng.chance(0.03);
@@ -496,6 +511,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     }
 
     // Quiescence: calm storage, let lagging listings settle, let every round finish, sync all.
+    for (const n of nodes) n.gate.offline = false;
     sim.calm();
     calm = true;
     clock += 3_600_000;
