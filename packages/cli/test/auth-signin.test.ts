@@ -3,8 +3,9 @@
  * browser opens on a desktop (a fake browser named in $BROWSER, which `open`'s xdg-open runs: no
  * test hook in the CLI), `--no-browser` only prints the address, and `--device` (or an SSH
  * session) signs in with a code the test approves at the emulator, as a person would on their
- * phone; denied and expired codes fail with exit 4; Ctrl-C stops with 130. Each test checks that no
- * secret (client secret, tokens) reaches the terminal.
+ * phone; denied and expired codes fail with exit 4; Ctrl-C stops with 130. Where the device flow
+ * cannot help (a gdrive folder id's full scope, Dropbox without a terminal) it says so. The
+ * sign-ins that succeed check that no secret (client secret, tokens) reaches the terminal.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -173,6 +174,29 @@ describe('auth --device (Google Drive)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/device sign-in cannot grant https:\/\/www.googleapis.com\/auth\/drive\b/);
     expect(gdrive.stats.requests.device).toBe(before);
+  }, 60_000);
+});
+
+describe('auth where the device flow cannot help', () => {
+  it('gdrive over SSH with a folder id (full drive scope) falls back to printing the loopback address, saying why', async () => {
+    const auth = startAuth(['gdrive:id:1AbCdEfGhIjKlMnOpQrStUvWxYz', ...gdriveArgs()], {
+      SYNCACROSS_CONFIG_DIR: await configDir(),
+      SYNCACROSS_GDRIVE_CLIENT_SECRET: CLIENT_SECRET,
+      SSH_CONNECTION: '10.0.0.2 50000 10.0.0.1 22',
+    });
+    let address: RegExpExecArray | null = null;
+    await waitFor(() => (address = /Open this address in a browser to authorize syncacross:\s*\n\s*(\S+)/.exec(auth.stderr())) !== null, 'the address to be printed', { timeoutMs: 30_000 });
+    expect(auth.stderr()).toMatch(/No browser can be opened here, and Google's device sign-in cannot grant https:\/\/www.googleapis.com\/auth\/drive\b/);
+    // Through an SSH port forward, the person's browser reaches the listener.
+    await (await fetch(address![1]!, { redirect: 'follow' })).text();
+    const r = await auth.done;
+    expect(r.code, r.stderr).toBe(0);
+  }, 60_000);
+
+  it('dropbox --device without a terminal to paste into: exit 2, saying Dropbox has no device-code sign-in', async () => {
+    const r = await run(['auth', 'dropbox', '--device', '-o', 'appKey=cli-app', '-o', 'baseUrl=http://127.0.0.1:9'], { env: { ...NO_SESSION, SYNCACROSS_CONFIG_DIR: await configDir() } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Dropbox has no device-code sign-in/);
   }, 60_000);
 });
 
