@@ -8,6 +8,7 @@
  * sign-ins that succeed check that no secret (client secret, tokens) reaches the terminal.
  */
 import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { serveFetchHandler } from '@syncacross/sync-core/http';
 import { waitFor } from '@syncacross/sync-core/testing';
 import { createDriveEmulator, type DriveEmulator } from '@syncacross/adapter-gdrive/emulator';
 import { createOneDriveEmulator, type OneDriveEmulator } from '@syncacross/adapter-onedrive/emulator';
+import { canOpenBrowser } from '../src/browser.js';
 import { cleanup, finish, run, start, tempDir, type RunResult } from './helpers.js';
 
 const CLIENT_SECRET = 'gdrive-client-secret-never-shown';
@@ -232,6 +234,9 @@ describe('auth with a browser (Google Drive, loopback redirect)', () => {
     expect(r.stderr).toContain(opened[0]);
     const saved = JSON.parse(readFileSync(join(credentials, 'gdrive-default.json'), 'utf8')) as { refresh_token: string };
     expectNoSecrets(r, [CLIENT_SECRET, saved.refresh_token]);
+    // Nor the PKCE code verifier: no word printed hashes to the challenge the browser carried.
+    const printed = `${r.stdout}\n${r.stderr}`.match(/[A-Za-z0-9._~-]{43,128}/g) ?? [];
+    for (const word of printed) expect(createHash('sha256').update(word).digest('base64url')).not.toBe(url.searchParams.get('code_challenge'));
   }, 60_000);
 
   it('--no-browser only prints the address (the browser is not started)', async () => {
@@ -250,4 +255,18 @@ describe('auth with a browser (Google Drive, loopback redirect)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(browser.log)).toBe(false);
   }, 60_000);
+});
+
+describe('canOpenBrowser', () => {
+  it('says yes on a desktop session and no over SSH or without a display', () => {
+    expect(canOpenBrowser({}, 'darwin')).toBe(true);
+    expect(canOpenBrowser({}, 'win32')).toBe(true);
+    expect(canOpenBrowser({ DISPLAY: ':0' }, 'linux')).toBe(true);
+    expect(canOpenBrowser({ WAYLAND_DISPLAY: 'wayland-0' }, 'linux')).toBe(true);
+    expect(canOpenBrowser({ WSL_DISTRO_NAME: 'Ubuntu' }, 'linux')).toBe(true);
+    expect(canOpenBrowser({}, 'linux')).toBe(false);
+    expect(canOpenBrowser({}, 'freebsd')).toBe(false);
+    expect(canOpenBrowser({ DISPLAY: ':0', SSH_CONNECTION: '10.0.0.2 50000 10.0.0.1 22' }, 'linux')).toBe(false);
+    expect(canOpenBrowser({ SSH_TTY: '/dev/pts/1' }, 'darwin')).toBe(false);
+  });
 });
