@@ -19,9 +19,17 @@ import { writeAuthorization } from './token-store.js';
 
 const WAIT_MS = 5 * 60_000;
 
+/**
+ * Dropbox has no device-code grant: `auth --device` (and, by default, a machine where no browser
+ * can open) uses its "no redirect" flow instead, where Dropbox shows the code for the user to paste
+ * here. `--no-browser` keeps the loopback redirect with the address only printed.
+ */
 function chooseFlow(options: DropboxOptions, ctx: AuthContext): 'loopback' | 'paste' {
+  if (ctx.flow === 'device') return 'paste';
+  if (ctx.flow === 'browser') return 'loopback';
   if (options.authFlow !== 'auto') return options.authFlow;
   if (!ctx.prompt) return 'loopback';
+  if (ctx.browser !== undefined) return ctx.browser ? 'loopback' : 'paste';
   const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
   return process.env.SSH_CONNECTION || process.env.SSH_TTY || headless ? 'paste' : 'loopback';
 }
@@ -107,7 +115,11 @@ export async function authorizeDropbox(options: DropboxOptions, ctx: AuthContext
       loopback.close();
     }
   } else {
-    if (!ctx.prompt) throw new StorageError('InvalidConfig', 'dropbox: the paste flow needs an interactive terminal; use authFlow "loopback"');
+    if (!ctx.prompt)
+      throw new StorageError(
+        'InvalidConfig',
+        'dropbox: Dropbox has no device-code sign-in; its paste-the-code flow needs an interactive terminal. Run on a terminal, or without --device (authFlow "loopback")',
+      );
     const url = await auth.getAuthenticationUrl(undefined as unknown as string, state, 'code', 'offline', undefined, 'none', true);
     ctx.log('Open this address, allow access, then paste the code Dropbox shows:');
     await ctx.openUrl(consentUrl(String(url), options));

@@ -93,3 +93,9 @@ export function oauthEndpoints(o: Pick<GdriveOptions, 'rootUrl'>): { oauth2Token
   const base = o.rootUrl.endsWith('/') ? o.rootUrl : `${o.rootUrl}/`;
   return { oauth2TokenUrl: `${base}token`, oauth2AuthBaseUrl: `${base}o/oauth2/v2/auth`, oauth2RevokeUrl: `${base}revoke` };
 }
+
+/** Google's device authorization endpoint (the emulator's under rootUrl). */
+export function deviceCodeUrl(o: Pick<GdriveOptions, 'rootUrl'>): string {
+  if (o.rootUrl === DEFAULT_ROOT_URL) return 'https://oauth2.googleapis.com/device/code';
+  return `${o.rootUrl.endsWith('/') ? o.rootUrl : `${o.rootUrl}/`}device/code`;
+}

@@ -71,5 +71,5 @@ export default defineAdapter<OneDriveOptions>({
   secretOptions,
   parseLocation,
   create: (options, context) => createOneDriveStorage(options, { context }),
-  auth: (options: OneDriveOptions, context: AuthContext) => authorizeOneDrive(options, context, options.authFlow),
+  auth: (options: OneDriveOptions, context: AuthContext) => authorizeOneDrive(options, context),
 });

@@ -27,8 +27,10 @@ export const optionsSchema = z
       .describe('Name of the saved sign-in: tokens live in <credentialsDir>/onedrive-<account>.json.'),
     authFlow: z
       .enum(['browser', 'device-code'])
-      .default('browser')
-      .describe('How `syncacross auth onedrive` signs in: "browser" (default: loopback redirect + PKCE) or "device-code" (a code to enter on another device).'),
+      .optional()
+      .describe(
+        'How `syncacross auth onedrive` signs in: "browser" (loopback redirect + PKCE) or "device-code" (a code to enter on another device). Default: browser where one can open, else device-code; `auth --device`/`--no-browser` override it.',
+      ),
     accessToken: z.string().min(1).optional().describe('A ready access token (scripts, tests); skips the saved sign-in. Secret.'),
     scopes: z
       .array(z.string().min(1))

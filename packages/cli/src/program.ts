@@ -218,6 +218,8 @@ function addRemoteCommands(program: Command): void {
     .command('auth <adapter[:location]>')
     .description('authorize an adapter that needs a browser sign-in (gdrive, onedrive, dropbox); gdrive needs its folder (gdrive:NAME) to choose the scope')
     .addOption(optionFlag())
+    .option('--device', 'sign in with a code entered on another device (the default where no browser can open, e.g. over SSH); Dropbox shows a code to paste instead')
+    .option('--no-browser', 'print the sign-in address instead of opening a browser')
     .action(run((out, adapter, opts) => authCommand(adapter, opts, out)));
 
   program

@@ -43,7 +43,7 @@ export interface FaultRule extends FaultRuleBase {
   queryIncludes?: string;
 }
 
-export type RequestKind = 'list' | 'get' | 'media' | 'create' | 'upload' | 'chunk' | 'delete' | 'update' | 'token' | 'authorize' | 'revoke' | 'other';
+export type RequestKind = 'list' | 'get' | 'media' | 'create' | 'upload' | 'chunk' | 'delete' | 'update' | 'token' | 'authorize' | 'revoke' | 'device' | 'other';
 
 export interface DriveEmulatorStats {
   requests: Record<RequestKind, number>;
@@ -54,7 +54,7 @@ export interface DriveEmulatorStats {
 }
 
 const zeroStats = (): DriveEmulatorStats => ({
-  requests: { list: 0, get: 0, media: 0, create: 0, upload: 0, chunk: 0, delete: 0, update: 0, token: 0, authorize: 0, revoke: 0, other: 0 },
+  requests: { list: 0, get: 0, media: 0, create: 0, upload: 0, chunk: 0, delete: 0, update: 0, token: 0, authorize: 0, revoke: 0, device: 0, other: 0 },
   throttled: 0,
   injected: 0,
   total: 0,
@@ -134,6 +134,7 @@ export class DriveEmulator {
 
   private kindOf(method: string, path: string, url: URL): RequestKind {
     if (path === '/token') return 'token';
+    if (path === '/device/code' || path === '/device') return 'device';
     if (path === '/revoke') return 'revoke';
     if (path === '/o/oauth2/v2/auth') return 'authorize';
     if (path === '/upload/drive/v3/files') return method === 'PUT' ? 'chunk' : 'upload';
@@ -167,6 +168,7 @@ export class DriveEmulator {
     if (kind === 'authorize') return this.oauth.authorize(url);
     if (kind === 'token') return this.oauth.token(request);
     if (kind === 'revoke') return this.oauth.revokeEndpoint(request, url);
+    if (kind === 'device') return path === '/device' ? this.oauth.devices.page(url) : this.oauth.devices.issue(request, url.origin);
 
     const fault = this.faults.take({ method, path, query: decodeURIComponent(url.search) });
     if (fault) {

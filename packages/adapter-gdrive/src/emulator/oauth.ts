@@ -5,10 +5,12 @@
  * - `POST /token`: `authorization_code` with PKCE (RFC 7636, S256 or plain) and `refresh_token`
  *   grants. Errors use Google's shapes: 400 `{"error":"invalid_grant","error_description":...}`
  *   ("Token has been expired or revoked." for a revoked refresh token), 401 `invalid_client`.
+ * - the device flow (device.ts): `POST /device/code`, then the device_code grant at `/token`.
  * - `POST /revoke?token=…`: revokes a refresh token (and the access tokens it minted) or an access
  *   token, so the next API call answers 401 and the next refresh answers `invalid_grant`.
  */
 import { OAuthGrants } from '@syncacross/sync-core/emulator-kit';
+import { DeviceAuthorizations, type DeviceFlowEmulatorOptions } from './device.js';
 import { json } from './responses.js';
 
 export interface OAuthClientRegistration {
@@ -16,7 +18,7 @@ export interface OAuthClientRegistration {
   clientSecret: string;
 }
 
-export interface OAuthEmulatorOptions {
+export interface OAuthEmulatorOptions extends DeviceFlowEmulatorOptions {
   /** Lifetime of issued access tokens. Default 3600 s, like Google's. */
   accessTokenTtlSeconds?: number;
   /** When set, only these clients may authorize; otherwise any client id/secret is accepted. */
@@ -32,8 +34,11 @@ const DRIVE_SCOPE = 'https://www.googleapis.com/auth/drive';
 export class OAuthEmulator {
   readonly stats = { authorizations: 0, authorizationCodeGrants: 0, refreshGrants: 0, revocations: 0 };
   private readonly grants: OAuthGrants;
+  /** Pending device codes; `devices.answer(userCode, 'approve')` is the user allowing access. */
+  readonly devices: DeviceAuthorizations;
 
   constructor(private readonly options: OAuthEmulatorOptions = {}) {
+    this.devices = new DeviceAuthorizations(options);
     this.grants = new OAuthGrants({ accessTokenSeconds: options.accessTokenTtlSeconds ?? 3600, now: options.now, prefixes: { code: '4/emu-', access: 'ya29.emu-', refresh: '1//emu-' } });
   }
 
@@ -129,6 +134,8 @@ export class OAuthEmulator {
         if (!grant) return invalidGrant('Token has been expired or revoked.');
         return json({ ...this.accessTokenFor(grant), scope: grant.scope, token_type: 'Bearer' });
       }
+      case 'urn:ietf:params:oauth:grant-type:device_code':
+        return this.deviceGrant(form.get('device_code') ?? '', clientId);
       default:
         return json({ error: 'unsupported_grant_type', error_description: `Invalid grant_type: ${form.get('grant_type') ?? ''}` }, 400);
     }
@@ -138,6 +145,27 @@ export class OAuthEmulator {
     this.stats.revocations++;
     const value = url.searchParams.get('token') ?? new URLSearchParams(await request.text()).get('token') ?? '';
     return this.revoke(value) ? json({}) : json({ error: 'invalid_token', error_description: 'Token expired or revoked' }, 400);
+  }
+
+  /** Google's answers to a device-code poll (status codes as its device-flow guide lists them). */
+  private deviceGrant(deviceCode: string, clientId: string): Response {
+    const poll = this.devices.poll(deviceCode, clientId);
+    switch (poll.status) {
+      case 'approved': {
+        const grant = { clientId, scope: poll.scope, revoked: false };
+        return json({ ...this.accessTokenFor(grant), refresh_token: this.grants.issueRefreshToken(grant), scope: grant.scope, token_type: 'Bearer' });
+      }
+      case 'pending':
+        return json({ error: 'authorization_pending', error_description: 'Precondition Required' }, 428);
+      case 'slow_down':
+        return json({ error: 'slow_down', error_description: 'Forbidden' }, 403);
+      case 'denied':
+        return json({ error: 'access_denied', error_description: 'Forbidden' }, 403);
+      case 'expired':
+        return json({ error: 'expired_token', error_description: 'Bad Request' }, 400);
+      default:
+        return json({ error: 'invalid_grant', error_description: 'Malformed auth code.' }, 400);
+    }
   }
 
   private accessTokenFor(grant: Parameters<OAuthGrants['mintAccessToken']>[0]): { access_token: string; expires_in: number } {

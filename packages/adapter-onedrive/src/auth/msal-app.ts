@@ -56,8 +56,9 @@ export function authError(error: unknown, during: string): StorageError {
   const say = (msg: string) => new StorageError('AuthFailed', `onedrive ${during}: ${msg}`, { cause: error });
   if (code === 'access_denied' || /AADSTS65004|consent/i.test(text))
     return say(`consent was refused, so the app may not access your files. Run \`syncacross auth onedrive\` and accept the requested permissions (${text})`);
-  if (code === 'authorization_declined') return say(`the sign-in request was declined. Run \`syncacross auth onedrive\` and approve it (${text})`);
-  if (code === 'expired_token' || code === 'code_expired') return say(`the device code expired before it was used. Run \`syncacross auth onedrive\` again (${text})`);
+  if (code === 'authorization_declined' || /\bauthorization_declined\b/.test(text)) return say(`the sign-in request was declined. Run \`syncacross auth onedrive\` and approve it (${text})`);
+  if (code === 'expired_token' || code === 'code_expired' || code === 'device_code_expired' || /\bexpired_token\b/.test(text))
+    return say(`the device code expired before it was used. Run \`syncacross auth onedrive --device\` again and enter the new code sooner (${text})`);
   if (code === 'invalid_grant' || e?.name === 'InteractionRequiredAuthError' || /AADSTS(50173|70008|700082|50078|50076)/.test(text)) {
     return say(`the saved sign-in was revoked or has expired: ${AUTH_HINT} (${text})`);
   }

@@ -19,6 +19,8 @@ export interface IdentityOptions {
   accessTokenLifetimeSec?: number;
   /** Seconds between device-code polls that the emulator asks for. */
   deviceCodeIntervalSec?: number;
+  /** How long a device code stays valid (`expires_in`). Default 900 s, Microsoft's 15 minutes. */
+  deviceCodeLifetimeSec?: number;
 }
 
 interface DeviceCode {
@@ -144,7 +146,7 @@ export class IdentityEmulator {
   private deviceCode(form: URLSearchParams, origin: string): Response {
     const userCode = randomBytes(4).toString('hex').toUpperCase();
     const deviceCode = randomBytes(24).toString('base64url');
-    const expiresIn = 900;
+    const expiresIn = this.options.deviceCodeLifetimeSec ?? 900;
     this.devices.set(deviceCode, { userCode, clientId: form.get('client_id') ?? '', scope: form.get('scope') ?? '', status: 'pending', expires: Date.now() + expiresIn * 1000 });
     const verificationUri = `${origin}/devicelogin`;
     return Response.json({

@@ -23,6 +23,14 @@ export interface AuthContext extends AdapterContext {
   openUrl(url: string): void | Promise<void>;
   /** Asks the user for a line of input (device codes, pasted codes); absent when not interactive. */
   prompt?(question: string): Promise<string>;
+  /**
+   * How the user asked to sign in: 'device' (a code entered on another device, RFC 8628; where
+   * the vendor has no such grant, a code to paste) or 'browser' (a redirect back to this machine).
+   * Absent: the adapter chooses (its own option, else 'device' when `browser` is false).
+   */
+  flow?: 'browser' | 'device';
+  /** False when no browser can be opened on this machine (an SSH session, no display). */
+  browser?: boolean;
 }
 
 export interface AdapterModule<O = Record<string, unknown>> {
