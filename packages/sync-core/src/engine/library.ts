@@ -11,7 +11,7 @@ import { relative, resolve, isAbsolute } from 'node:path';
 import type { Storage } from '../storage/contract.js';
 import type { CountingStorage } from '../storage/wrappers/counting.js';
 import type { RetryOptions } from '../storage/wrappers/retry.js';
-import { loadIgnoreRules } from '../local/ignore-rules.js';
+import { loadPathRules } from '../local/ignore-rules.js';
 import type { LocalState, LocalRecord } from '../local/state.js';
 import type { LibraryLock } from '../local/lock.js';
 import type { ChunkingParams } from '../model/chunker.js';
@@ -98,6 +98,15 @@ export interface LibraryOptions {
    * repository) or after a remembered key was refused.
    */
   secret?: RepositorySecret | SecretSource;
+  /**
+   * What this node leaves out of the sync, in gitignore syntax (the same as `.syncacrossignore`),
+   * applied after the built-in list and `.syncacrossignore` (a `!pattern` brings a path back).
+   * An excluded path is left alone in both directions: not published from here, not written or
+   * deleted here when other nodes change it (counted in `SyncSummary.excluded`), and never
+   * published as deleted because this node stopped seeing it. Default: none.
+   * @example ['*.tmp', 'build/*', '!build/keep.txt']
+   */
+  exclude?: readonly string[];
 }
 
 export type RepositorySecret = { passphrase: string } | { masterKey: Uint8Array };
@@ -184,7 +193,7 @@ export class Library extends EventEmitter {
       stateDir: this.stateDir,
       state: this.state,
       storage: this.storage,
-      rules: loadIgnoreRules(this.dir),
+      rules: loadPathRules(this.dir, this.options.exclude),
       options: this.options,
       signal: opts.signal,
       progress: (p) => {
@@ -204,7 +213,7 @@ export class Library extends EventEmitter {
   /** Syncs until `opts.signal` fires: on settled local changes, every `intervalMs`, backing off while unreachable (watch.ts); emits 'synced', 'round-failed'. */
   watch(opts: WatchOptions): { done: Promise<void>; trigger: WatchTrigger } {
     if (this.options.readOnly) throw new Error('library was opened read-only');
-    const watched = { dir: this.dir, sync: (o: { signal?: AbortSignal }) => this.sync(o), hasRemoteNews: () => remoteHasNews(this.storage, this.state) };
+    const watched = { dir: this.dir, exclude: this.options.exclude, sync: (o: { signal?: AbortSignal }) => this.sync(o), hasRemoteNews: () => remoteHasNews(this.storage, this.state) };
     return watchLibrary(watched, { ...opts, onRound: (r) => (opts.onRound?.(r), 'error' in r && this.emit('round-failed', r.error)) });
   }
 

@@ -119,6 +119,7 @@ export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPoli
         readOnly: o.readOnly === true,
         codec: opened.codec,
         ...(o.author ? { author: o.author } : {}),
+        ...(o.exclude?.length ? { exclude: [...o.exclude] } : {}),
       },
       opened.key,
     );

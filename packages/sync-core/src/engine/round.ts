@@ -86,6 +86,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
 
 function addScan(summary: SyncSummary, scan: ScanResult): void {
   summary.skipped.push(...scan.skipped);
+  summary.excluded.local += scan.excluded;
   summary.local.added += scan.local.added;
   summary.local.changed += scan.local.changed;
   summary.local.deleted += scan.local.deleted;
