@@ -64,11 +64,16 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
     if (due || committed.segments > 0) changed = true;
   }
   // The flag outlives a crash: a round killed mid-materialize finishes the job in the next one.
-  if (changed || scan.created > 0) state.round.set('materialize', true);
+  // Changed patterns count too: what a dropped pattern held back is now due.
+  const excludedUnder = options.exclude?.length ? JSON.stringify(options.exclude) : '';
+  if (changed || scan.created > 0 || state.round.get('excludedUnder') !== excludedUnder) state.round.set('materialize', true);
   if (state.round.get('materialize')) {
     const materialized = await materializeTree(ctx);
     addReport(summary, materialized.report);
-    if (materialized.complete) state.round.set('materialize', false);
+    if (materialized.complete) {
+      state.round.set('materialize', false);
+      state.round.set('excludedUnder', excludedUnder);
+    }
   }
 
   const checkpointed = await checkpointIfDue(ctx);

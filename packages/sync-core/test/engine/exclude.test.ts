@@ -98,6 +98,23 @@ describe('exclude patterns', () => {
     await b.lib.close();
   });
 
+  it('once the pattern is dropped, a change another node made meanwhile comes in with nothing else new', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a', { exclude: ['*.tmp'] });
+    const b = await makeNode(remote, 'b');
+    await writeFile(join(b.dir, 'theirs.tmp'), 'from b');
+    await b.sync();
+    expect((await a.sync()).excluded.remote).toBe(1);
+    await a.sync(); // nothing new: the folder stays as the patterns want it
+    expect(existsSync(join(a.dir, 'theirs.tmp'))).toBe(false);
+    await a.lib.close();
+    const again = await makeNode(remote, 'a', { dir: a.dir });
+    await again.sync();
+    expect(await readFile(join(a.dir, 'theirs.tmp'), 'utf8')).toBe('from b');
+    await again.lib.close();
+    await b.lib.close();
+  });
+
   it('a synced file that .syncacrossignore starts to cover is not published as deleted either', async () => {
     const remote = createMemoryStorage();
     const a = await makeNode(remote, 'a');
