@@ -14,8 +14,11 @@ import { EXIT } from '../exit-codes.js';
 import { withLibrary } from '../library-session.js';
 import { plural, type Output } from '../output.js';
 import { serveWatchSocket } from '../watch-socket.js';
+import type { BandwidthRates } from '../bandwidth-limit.js';
+import { commandLinePatterns, type PatternOptions } from '../exclude-patterns.js';
 
-export interface WatchCliOptions extends PassphraseOptions {
+export interface WatchCliOptions extends PassphraseOptions, PatternOptions {
+  bwlimit?: BandwidthRates;
   /** Seconds between looks at the remote when nothing changes here. */
   interval?: number;
   /** Milliseconds a change must be quiet before a round takes it. */
@@ -52,7 +55,14 @@ export async function watchCommand(dirs: string[], opts: WatchCliOptions, out: O
 }
 
 async function watchOne(dir: string, opts: WatchCliOptions, out: Output, signal: AbortSignal): Promise<void> {
-  const session = { online: true, signal, passphrase: passphraseOptions(opts), ...(opts.retries !== undefined ? { retries: opts.retries } : {}) };
+  const session = {
+    online: true,
+    signal,
+    passphrase: passphraseOptions(opts),
+    exclude: await commandLinePatterns(opts),
+    ...(opts.bwlimit ? { bandwidth: opts.bwlimit } : {}),
+    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+  };
   await withLibrary(dir, out, session, async ({ root, adapter, library }) => {
     const intervalMs = (opts.interval ?? (adapter.module.name === 'fs' ? 5 : 60)) * 1000;
     const storage = library.storage.name;
