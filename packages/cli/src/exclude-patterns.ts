@@ -17,7 +17,7 @@ export interface PatternOptions {
 }
 
 /** Lines of a gitignore-syntax file that are patterns (no blank lines, no `#` comments). */
-export const patternLines = (text: string): string[] =>
+const patternLines = (text: string): string[] =>
   text
     .split(/\r?\n/)
     .map((l) => l.trimEnd())
@@ -39,11 +39,7 @@ export async function commandLinePatterns(opts: PatternOptions): Promise<string[
       throw usageError('BadOption', `cannot read --exclude-from ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-  return [
-    ...(opts.exclude ?? []).map((p) => checkPattern(p, '--exclude')),
-    ...fromFiles,
-    ...(opts.include ?? []).map((p) => `!${checkPattern(p, '--include')}`),
-  ];
+  return [...(opts.exclude ?? []).map((p) => checkPattern(p, '--exclude')), ...fromFiles, ...(opts.include ?? []).map((p) => `!${checkPattern(p, '--include')}`)];
 }
 
 /** The patterns of the library's `.syncacrossignore` (none when it has none). */

@@ -8,9 +8,7 @@ import type { Output } from './output.js';
 type Run = (handler: (out: Output, ...args: any[]) => Promise<number>) => (...args: unknown[]) => Promise<void>;
 
 export function addExcludeCommands(program: Command, run: Run): void {
-  const exclude = program
-    .command('exclude')
-    .description("this node's exclude patterns (gitignore syntax), kept in the library's config: neither sent nor received here, never deleted elsewhere");
+  const exclude = program.command('exclude').description("this node's exclude patterns (gitignore syntax), kept in the library's config: neither sent nor received here, never deleted elsewhere");
   const dirFlag = (c: Command) => c.option('-d, --dir <dir>', 'the library (default: the one containing the current directory)');
   dirFlag(exclude.command('list', { isDefault: true }).description('every pattern that applies here, in order: built in, .syncacrossignore, this node')).action(
     run((out: Output, opts: { dir?: string }) => excludeCommand('list', [], opts, out)),

@@ -86,15 +86,20 @@ async function createOrJoinLibrary(dir: string, storage: Storage, p: InitParams,
   }
 }
 
+/** The exclude patterns config.json keeps: those given, else those an earlier init kept. */
+async function patternsToKeep(given: string[] | undefined, initialized: string | undefined): Promise<{ exclude?: string[] }> {
+  const exclude = given?.length ? given.map((x) => checkPattern(x, '--exclude')) : initialized ? ((await readConfig(initialized)).exclude ?? []) : [];
+  return exclude.length > 0 ? { exclude } : {};
+}
+
 export async function initLibrary(p: InitParams, out: Output): Promise<InitResult> {
   const dir = resolve(p.dir);
   const { adapter, given, stored, options } = await resolveRemoteSpec(p.remote, p.options ?? [], [dir, process.cwd()]);
 
   const alreadyInitialized = existsSync(configPath(dir));
-  let exclude = (p.exclude ?? []).map((x) => checkPattern(x, '--exclude'));
+  const kept = await patternsToKeep(p.exclude, alreadyInitialized ? dir : undefined);
   if (alreadyInitialized) {
     const existing = await readConfig(dir);
-    if (exclude.length === 0) exclude = existing.exclude ?? [];
     if (existing.adapter !== adapter.specifier || !sameJson(existing.options, persistentOptions(adapter.module.name, stored))) {
       throw usageError(
         'AlreadyInitialized',
@@ -122,7 +127,7 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
       await storage.close?.().catch(() => undefined);
       throw e;
     }
-    await writeConfig(dir, { version: 1, remote: p.remote, adapter: adapter.specifier, options: persistentOptions(adapter.module.name, stored), ...(p.name ? { node: p.name } : {}), ...(exclude.length > 0 ? { exclude } : {}) });
+    await writeConfig(dir, { version: 1, remote: p.remote, adapter: adapter.specifier, options: persistentOptions(adapter.module.name, stored), ...(p.name ? { node: p.name } : {}), ...kept });
   } catch (e) {
     if (!stateExisted) await rm(join(dir, STATE_FOLDER), { recursive: true, force: true });
     if (isStorageError(e, 'Unavailable') && adapter.module.name === 'fs' && !('createRoot' in given)) {

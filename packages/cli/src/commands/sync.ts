@@ -67,7 +67,8 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
     const root = findLibraryRoot(dir ?? '.');
     const answer = await askWatcher(root, signal);
     if (answer) {
-      if (opts.exclude || opts.include || opts.excludeFrom || opts.bwlimit) out.warn('syncacross: note: --exclude, --include and --bwlimit apply to a sync this process makes; the running watch used its own');
+      if (opts.exclude || opts.include || opts.excludeFrom || opts.bwlimit)
+        out.warn('syncacross: note: --exclude, --include and --bwlimit apply to a sync this process makes; the running watch used its own');
       return reportWatchAnswer(answer, root, out);
     }
     const session = {

@@ -11,7 +11,7 @@ import { relative, resolve, isAbsolute } from 'node:path';
 import type { Storage } from '../storage/contract.js';
 import type { CountingStorage } from '../storage/wrappers/counting.js';
 import type { RetryOptions } from '../storage/wrappers/retry.js';
-import { loadPathRules } from '../local/ignore-rules.js';
+import { loadPathRules, type ExcludePatterns } from '../local/ignore-rules.js';
 import type { LocalState, LocalRecord } from '../local/state.js';
 import type { LibraryLock } from '../local/lock.js';
 import type { ChunkingParams } from '../model/chunker.js';
@@ -98,15 +98,8 @@ export interface LibraryOptions {
    * repository) or after a remembered key was refused.
    */
   secret?: RepositorySecret | SecretSource;
-  /**
-   * What this node leaves out of the sync, in gitignore syntax (the same as `.syncacrossignore`),
-   * applied after the built-in list and `.syncacrossignore` (a `!pattern` brings a path back).
-   * An excluded path is left alone in both directions: not published from here, not written or
-   * deleted here when other nodes change it (counted in `SyncSummary.excluded`), and never
-   * published as deleted because this node stopped seeing it. Default: none.
-   * @example ['*.tmp', 'build/*', '!build/keep.txt']
-   */
-  exclude?: readonly string[];
+  /** What this node leaves out of the sync, and what that means for the other nodes: `ExcludePatterns`. */
+  exclude?: ExcludePatterns;
 }
 
 export type RepositorySecret = { passphrase: string } | { masterKey: Uint8Array };

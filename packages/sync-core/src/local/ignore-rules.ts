@@ -37,6 +37,16 @@ export const BUILTIN_IGNORES = [
   '*.part',
 ];
 
+/**
+ * What a node leaves out of the sync (`LibraryOptions.exclude`), in gitignore syntax (the same as
+ * `.syncacrossignore`), applied after the built-in list and `.syncacrossignore` (a `!pattern`
+ * brings a path back). An excluded path is left alone in both directions: not published from
+ * here, not written or deleted here when other nodes change it (counted in
+ * `SyncSummary.excluded`), and never published as deleted because this node stopped seeing it.
+ * @example ['*.tmp', 'build/*', '!build/keep.txt']
+ */
+export type ExcludePatterns = readonly string[];
+
 /** Our own state and temporary files: no pattern, not even a `!` one, brings them into a sync. */
 const ALWAYS_IGNORED = ['.syncacross/', '*.syncacross-tmp-*'];
 
@@ -57,7 +67,10 @@ export function loadPathRules(libraryDir: string, exclude: readonly string[] = [
   const always = ignore().add(ALWAYS_IGNORED);
   const shared = ignore().add(BUILTIN_IGNORES).add(readSharedRules(libraryDir));
   if (exclude.length === 0) return { ignores: (p) => always.ignores(p) || shared.ignores(p), excludes: () => false };
-  const all = ignore().add(BUILTIN_IGNORES).add(readSharedRules(libraryDir)).add([...exclude]);
+  const all = ignore()
+    .add(BUILTIN_IGNORES)
+    .add(readSharedRules(libraryDir))
+    .add([...exclude]);
   return {
     ignores: (p) => always.ignores(p) || all.ignores(p),
     excludes: (p) => !always.ignores(p) && all.ignores(p) && !shared.ignores(p),

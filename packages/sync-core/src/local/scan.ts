@@ -52,7 +52,7 @@ export async function walkLibrary(root: string, rules: PathRules, signal?: Abort
   const entries = new Map<string, DiskEntry>();
   const skipped: { path: string; reason: string }[] = [];
   const unseen = new Set<string>();
-  let excluded = 0;
+  const left = { unseen, excluded: 0 };
   async function visit(rel: string): Promise<number> {
     await abortPoint(signal); // a folder at a time: a walk of a huge tree stops on Ctrl-C
     const names = readFolder(root, rel);
@@ -67,14 +67,7 @@ export async function walkLibrary(root: string, rules: PathRules, signal?: Abort
       const diskPath = rel ? `${rel}/${d.name}` : d.name;
       const target = followLinks && d.isSymbolicLink() ? statSync(join(root, diskPath), { throwIfNoEntry: false }) : undefined;
       const isDir = target ? target.isDirectory() : d.isDirectory();
-      const rulePath = isDir ? `${diskPath}/` : diskPath;
-      if (rules.ignores(rulePath)) {
-        // Left out is not deleted: a synced file that a pattern now covers keeps its record.
-        unseen.add(diskPath);
-        if (rules.excludes(rulePath)) excluded++;
-        await removeOrphanedTemp(root, diskPath, d.name);
-        continue;
-      }
+      if (await leftOut(root, diskPath, isDir, rules, left)) continue;
       const path = diskPath.normalize('NFC');
       const problem = libraryPathProblem(path);
       if (problem) {
@@ -110,7 +103,20 @@ export async function walkLibrary(root: string, rules: PathRules, signal?: Abort
     return kept;
   }
   await visit('');
-  return { entries, skipped, unseen, excluded };
+  return { entries, skipped, unseen, excluded: left.excluded };
+}
+
+/**
+ * Whether the rules leave `diskPath` out. Left out is not deleted: it is marked unseen, so a
+ * synced file that a pattern now covers keeps its record (no delete is published).
+ */
+async function leftOut(root: string, diskPath: string, isDir: boolean, rules: PathRules, left: { unseen: Set<string>; excluded: number }): Promise<boolean> {
+  const rulePath = isDir ? `${diskPath}/` : diskPath;
+  if (!rules.ignores(rulePath)) return false;
+  left.unseen.add(diskPath);
+  if (rules.excludes(rulePath)) left.excluded++;
+  await removeOrphanedTemp(root, diskPath, diskPath.slice(diskPath.lastIndexOf('/') + 1));
+  return true;
 }
 
 /** A folder's entries; undefined when permission is denied (below the root only: an unreadable root is an error). */

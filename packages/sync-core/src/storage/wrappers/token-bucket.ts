@@ -37,7 +37,8 @@ export class TokenBucket {
   private updatedAt: number;
 
   constructor(options: TokenBucketOptions) {
-    if (!(options.bytesPerSecond > 0) || !Number.isFinite(options.bytesPerSecond)) throw new RangeError(`a bandwidth limit must be a number of bytes per second above 0, got ${options.bytesPerSecond}`);
+    if (!(options.bytesPerSecond > 0) || !Number.isFinite(options.bytesPerSecond))
+      throw new RangeError(`a bandwidth limit must be a number of bytes per second above 0, got ${options.bytesPerSecond}`);
     this.bytesPerSecond = options.bytesPerSecond;
     this.burstBytes = Math.max(1, options.burstBytes ?? options.bytesPerSecond);
     this.now = options.now ?? Date.now;
