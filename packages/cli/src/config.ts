@@ -21,6 +21,8 @@ export const configSchema = z
     /** Adapter options: the parsed location plus `-o` values (strings may hold `${env:NAME}`). */
     options: z.record(z.string(), z.unknown()),
     node: z.string().optional(),
+    /** This node's exclude patterns (gitignore syntax; `syncacross exclude add`, `init --exclude`). */
+    exclude: z.array(z.string()).optional(),
   })
   .strict();
 

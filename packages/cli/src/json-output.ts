@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { serviceOutput } from './json-output-service.js';
+import { excludeOutput } from './json-output-exclude.js';
 
 const count3 = z.object({ added: z.number().int(), changed: z.number().int(), deleted: z.number().int() }).strict();
 const nonNeg = z.number().int().nonnegative();
@@ -29,6 +30,7 @@ export const syncOutput = z
     notices: z.array(z.string()).describe('what happened that needs no action (a restored node continuing under a new writer id); exitCode stays 0'),
     retryable: z.array(z.string()).describe('what could not be done yet and a later sync retries (a remote object not yet readable as its name promises): the sync is not complete (exitCode 3)'),
     skipped: z.array(z.object({ path: z.string(), reason: z.string() }).strict()).describe('what is on disk but was not synced, and why (exitCode 8)'),
+    excluded: z.object({ local: nonNeg, remote: nonNeg }).strict().describe("left out by this node's exclude patterns, by choice (no exit code): entries here, and other nodes' changes not applied"),
     retiredWriter: z.string().optional(),
     requests: z.object({ putIfAbsent: nonNeg, get: nonNeg, list: nonNeg, delete: nonNeg, putIfMatch: nonNeg }).strict().describe('storage requests by kind'),
     totalRequests: nonNeg,
@@ -275,6 +277,7 @@ export const JSON_OUTPUTS = {
   auth: authOutput,
   key: keyOutput,
   config: configOutput,
+  exclude: excludeOutput,
   demo: demoOutput,
   error: errorOutput,
 };

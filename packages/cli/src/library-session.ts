@@ -9,6 +9,7 @@ import type { Output } from './output.js';
 import { rememberKey, secretSource, type PassphraseOptions } from './passphrase.js';
 import { adapterContext, offlineStorage, openRemote } from './remote.js';
 import { authorHere } from './machine-settings.js';
+import { bandwidthRates, limitBandwidth, type BandwidthRates } from './bandwidth-limit.js';
 
 export interface SessionOptions {
   /** Contact the remote (sync) or only read local state (status, log, conflicts). */
@@ -22,6 +23,10 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** Where an encrypted repository's passphrase comes from (a remembered key is used first). */
   passphrase?: PassphraseOptions;
+  /** This run's exclude patterns (the command line's), applied after config.json's. */
+  exclude?: readonly string[];
+  /** `--bwlimit` (else SYNCACROSS_BWLIMIT applies): bytes of object bodies per second, up and down. */
+  bandwidth?: BandwidthRates;
 }
 
 export interface Session {
@@ -69,6 +74,8 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
       root,
       adapterContext((line) => out.warn(line), options.signal),
     ));
+    // Innermost, around the adapter: a retried upload pays again, as its bytes go again.
+    storage = limitBandwidth(storage, bandwidthRates(options.bandwidth), options.signal);
   } else {
     adapter = await loadAdapter(config.adapter, [root, process.cwd()]).catch((e: unknown) => unloadableAdapter(config, e, out));
     storage = offlineStorage(config.remote);
@@ -88,6 +95,7 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
       // Only what reads the remote needs the key of an encrypted repository (never a prompt for `status`).
       ...(options.online ? { secret: secretSource(options.passphrase ?? {}, false) } : {}),
       ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
+      exclude: [...(config.exclude ?? []), ...(options.exclude ?? [])],
       ...(options.stagingLimitBytes !== undefined ? { staging: options.stagingLimitBytes === 0 ? (false as const) : { limitBytes: options.stagingLimitBytes } } : {}),
       retry: { ...(options.retries !== undefined ? { retries: options.retries } : {}), ...(options.signal ? { signal: options.signal } : {}), onRetry: retryNotice(out) },
     });

@@ -20,6 +20,8 @@ import { keyAddCommand, keyListCommand, keyRemoveCommand } from './commands/key.
 import { statusCommand } from './commands/status.js';
 import { configCommand } from './commands/config.js';
 import { syncCommand } from './commands/sync.js';
+import { bwlimitFlag, patternFlags } from './filter-flags.js';
+import { addExcludeCommands } from './program-exclude.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const integer = (name: string) => (value: string) => {
@@ -74,14 +76,15 @@ function addLibraryCommands(program: Command): void {
     .option('-n, --name <node>', 'a name for this machine (default: the host name)')
     .option('--encrypt', 'encrypt everything on the remote (a new repository only): names, paths and content; asks for a passphrase')
     .option('-u, --user <name>', "your name, shown in every node's log for versions made on this machine (kept for all its libraries; see config set user)")
+    .addOption(new Option('--exclude <pattern>', "leave out what matches this gitignore pattern on this node, kept in the library's config (repeatable; see exclude)").argParser(collect))
     .addOption(new Option('--format <n>', 'format of a new repository: 2 (compressed, default) or 1 (readable by syncacross releases before 0.2)').choices(['1', '2']).argParser(Number))
     .addOption(retriesFlag());
   passwordFlags(init).action(run((out, dir, opts) => initCommand(dir, opts, out)));
 
   passwordFlags(
-    program
-      .command('sync [dir]')
+    patternFlags(program.command('sync [dir]'))
       .description('sync the library containing DIR (default .) once')
+      .addOption(bwlimitFlag())
       .addOption(retriesFlag())
       .addOption(stagingFlag())
       .addOption(
@@ -126,8 +129,8 @@ function addLibraryCommands(program: Command): void {
 /** `watch`: sync until stopped. */
 function addWatchCommand(program: Command): void {
   passwordFlags(
-    program
-      .command('watch [dirs...]')
+    patternFlags(program.command('watch [dirs...]'))
+      .addOption(bwlimitFlag())
       .description('keep libraries in sync until stopped: a round when a local change settles and every --interval seconds (Ctrl-C stops, exit 0)')
       .option('--interval <seconds>', 'how often to look at the remote when nothing changes here (default 60; 5 for a folder remote)', number('--interval'))
       .option('--settle <ms>', 'how long a local change must be quiet before it is taken (default 1000)', integer('--settle'))
@@ -174,6 +177,7 @@ function addHistoryCommands(program: Command): void {
     .option('-d, --dir <dir>', 'the library (default: the one containing the current directory)')
     .option('-r, --remote <adapter:location>', 'no library here: read the repository straight from this remote (with --to)')
     .addOption(optionFlag())
+    .addOption(bwlimitFlag())
     .addOption(retriesFlag());
   passwordFlags(restore).action(run((out, paths, opts) => restoreCommand(paths, opts, out)));
 
@@ -246,6 +250,7 @@ export function buildProgram(): Command {
   addServiceCommands(program);
   addHistoryCommands(program);
   addKeyCommands(program);
+  addExcludeCommands(program, run);
   addRemoteCommands(program);
   return program;
 }

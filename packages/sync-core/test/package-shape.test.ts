@@ -25,6 +25,7 @@ const PUBLIC_API = [
   'SYNC_ERROR_CODES',
   'StorageError',
   'SyncError',
+  'TokenBucket',
   'checkAuthorName',
   'checkedStorage',
   'compareKeys',
@@ -45,6 +46,7 @@ const PUBLIC_API = [
   'registerSecret',
   'registerSecretValues',
   'restoreFromRemote',
+  'withBandwidthLimit',
   'withCounting',
   'withRetry',
 ];

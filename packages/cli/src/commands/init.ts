@@ -14,6 +14,7 @@ import { retryNotice } from '../library-session.js';
 import type { Output } from '../output.js';
 import { adapterContext, resolveRemoteSpec } from '../remote.js';
 import { passphraseOptions, rememberKey, secretSource, type PassphraseOptions } from '../passphrase.js';
+import { checkPattern } from '../exclude-patterns.js';
 
 export interface InitParams {
   dir: string;
@@ -28,6 +29,8 @@ export interface InitParams {
   /** The format of a new repository (default 2; 1 for remotes that earlier releases must also read). */
   format?: 1 | 2;
   passphrase?: PassphraseOptions;
+  /** This node's exclude patterns, kept in config.json (`syncacross exclude`); none: those already kept stay. */
+  exclude?: string[];
 }
 
 export interface InitResult {
@@ -83,11 +86,18 @@ async function createOrJoinLibrary(dir: string, storage: Storage, p: InitParams,
   }
 }
 
+/** The exclude patterns config.json keeps: those given, else those an earlier init kept. */
+async function patternsToKeep(given: string[] | undefined, initialized: string | undefined): Promise<{ exclude?: string[] }> {
+  const exclude = given?.length ? given.map((x) => checkPattern(x, '--exclude')) : initialized ? ((await readConfig(initialized)).exclude ?? []) : [];
+  return exclude.length > 0 ? { exclude } : {};
+}
+
 export async function initLibrary(p: InitParams, out: Output): Promise<InitResult> {
   const dir = resolve(p.dir);
   const { adapter, given, stored, options } = await resolveRemoteSpec(p.remote, p.options ?? [], [dir, process.cwd()]);
 
   const alreadyInitialized = existsSync(configPath(dir));
+  const kept = await patternsToKeep(p.exclude, alreadyInitialized ? dir : undefined);
   if (alreadyInitialized) {
     const existing = await readConfig(dir);
     if (existing.adapter !== adapter.specifier || !sameJson(existing.options, persistentOptions(adapter.module.name, stored))) {
@@ -117,7 +127,7 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
       await storage.close?.().catch(() => undefined);
       throw e;
     }
-    await writeConfig(dir, { version: 1, remote: p.remote, adapter: adapter.specifier, options: persistentOptions(adapter.module.name, stored), ...(p.name ? { node: p.name } : {}) });
+    await writeConfig(dir, { version: 1, remote: p.remote, adapter: adapter.specifier, options: persistentOptions(adapter.module.name, stored), ...(p.name ? { node: p.name } : {}), ...kept });
   } catch (e) {
     if (!stateExisted) await rm(join(dir, STATE_FOLDER), { recursive: true, force: true });
     if (isStorageError(e, 'Unavailable') && adapter.module.name === 'fs' && !('createRoot' in given)) {
@@ -145,7 +155,7 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
 
 export async function initCommand(
   dir: string | undefined,
-  opts: { remote: string; option?: string[]; name?: string; retries?: number; encrypt?: boolean; format?: 1 | 2; user?: string } & PassphraseOptions,
+  opts: { remote: string; option?: string[]; name?: string; retries?: number; encrypt?: boolean; format?: 1 | 2; user?: string; exclude?: string[] } & PassphraseOptions,
   out: Output,
 ): Promise<number> {
   const r = await initLibrary(
@@ -158,6 +168,7 @@ export async function initCommand(
       ...(opts.encrypt ? { encrypt: true } : {}),
       ...(opts.format !== undefined ? { format: opts.format } : {}),
       ...(opts.user !== undefined ? { user: opts.user } : {}),
+      ...(opts.exclude ? { exclude: opts.exclude } : {}),
       passphrase: passphraseOptions(opts),
     },
     out,

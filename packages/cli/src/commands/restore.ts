@@ -15,6 +15,7 @@ import { formatBytes, plural, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { withInterrupt } from '../interrupt.js';
 import { adapterContext, resolveRemoteSpec } from '../remote.js';
+import { bandwidthRates, limitBandwidth, type BandwidthRates } from '../bandwidth-limit.js';
 
 export interface RestoreCliOptions extends PassphraseOptions {
   at?: string;
@@ -25,6 +26,7 @@ export interface RestoreCliOptions extends PassphraseOptions {
   remote?: string;
   option?: string[];
   retries?: number;
+  bwlimit?: BandwidthRates;
 }
 
 type Outcome = RestoreOutcome & { warnings?: string[]; sync?: SyncSummary };
@@ -62,7 +64,14 @@ export async function restoreCommand(paths: string[], opts: RestoreCliOptions, o
 async function restoreInLibrary(paths: string[], opts: RestoreCliOptions, out: Output, signal: AbortSignal): Promise<Outcome> {
   const root = findLibraryRoot(opts.dir ?? '.');
   // Into another folder, only reads: no lock, so it works beside a running sync.
-  const session = { online: true, readOnly: opts.inPlace !== true, signal, passphrase: passphraseOptions(opts), ...(opts.retries !== undefined ? { retries: opts.retries } : {}) };
+  const session = {
+    online: true,
+    readOnly: opts.inPlace !== true,
+    signal,
+    passphrase: passphraseOptions(opts),
+    ...(opts.bwlimit ? { bandwidth: opts.bwlimit } : {}),
+    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+  };
   return withLibrary(root, out, session, async ({ library }) => {
     const progress = createProgress(out, () => library.storage.stats.bytesDown + library.storage.stats.bytesUp);
     try {
@@ -86,9 +95,13 @@ async function restoreInLibrary(paths: string[], opts: RestoreCliOptions, out: O
 async function restoreWithoutLibrary(paths: string[], opts: RestoreCliOptions, out: Output, signal: AbortSignal): Promise<Outcome> {
   const to = resolve(opts.to!);
   const { adapter, options } = await resolveRemoteSpec(opts.remote!, opts.option ?? [], [process.cwd()]);
-  const storage = await adapter.module.create(
-    options,
-    adapterContext((line) => out.warn(line), signal),
+  const storage = limitBandwidth(
+    await adapter.module.create(
+      options,
+      adapterContext((line) => out.warn(line), signal),
+    ),
+    bandwidthRates(opts.bwlimit),
+    signal,
   );
   let bytes = 0;
   const progress = createProgress(out, () => bytes);

@@ -9,8 +9,12 @@ import { parseByteSize } from '../byte-size.js';
 import { formatBytes, plural, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { withInterrupt } from '../interrupt.js';
+import type { BandwidthRates } from '../bandwidth-limit.js';
+import { commandLinePatterns, type PatternOptions } from '../exclude-patterns.js';
+import { describeExcluded } from '../excluded-summary.js';
 
-export interface SyncOptions extends PassphraseOptions {
+export interface SyncOptions extends PassphraseOptions, PatternOptions {
+  bwlimit?: BandwidthRates;
   retries?: number;
   stableAfter?: number;
   /** The outbox's size limit while the remote is unreachable (`500M`; 0: stage nothing). */
@@ -33,6 +37,7 @@ function describe(s: SyncSummary, root: string, storage: string, out: Output): v
     out.info(`  conflict copies (${s.conflicts.length}): ${s.conflicts.join(', ')}`);
     out.info('  see `syncacross conflicts` for how to resolve them');
   }
+  describeExcluded(s, out);
   if (s.retiredWriter) out.info(`  this node now writes as ${s.writer} (was ${s.retiredWriter})`);
   for (const n of s.notices) out.warn(`syncacross: note: ${n}`);
   for (const e of s.errors) out.warn(`syncacross: ${e}`);
@@ -64,8 +69,14 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
     // A running `watch` owns the library: ask it for a round rather than fail as busy.
     const root = findLibraryRoot(dir ?? '.');
     const answer = await askWatcher(root, signal);
-    if (answer) return reportWatchAnswer(answer, root, out);
+    if (answer) {
+      if (opts.exclude || opts.include || opts.excludeFrom || opts.bwlimit)
+        out.warn('syncacross: note: --exclude, --include and --bwlimit apply to a sync this process makes; the running watch used its own');
+      return reportWatchAnswer(answer, root, out);
+    }
     const session = {
+      exclude: await commandLinePatterns(opts),
+      ...(opts.bwlimit ? { bandwidth: opts.bwlimit } : {}),
       online: true,
       signal,
       passphrase: passphraseOptions(opts),

@@ -15,8 +15,11 @@ import { withLibrary } from '../library-session.js';
 import { parseByteSize } from '../byte-size.js';
 import { plural, type Output } from '../output.js';
 import { serveWatchSocket } from '../watch-socket.js';
+import type { BandwidthRates } from '../bandwidth-limit.js';
+import { commandLinePatterns, type PatternOptions } from '../exclude-patterns.js';
 
-export interface WatchCliOptions extends PassphraseOptions {
+export interface WatchCliOptions extends PassphraseOptions, PatternOptions {
+  bwlimit?: BandwidthRates;
   /** Seconds between looks at the remote when nothing changes here. */
   interval?: number;
   /** Milliseconds a change must be quiet before a round takes it. */
@@ -59,6 +62,8 @@ async function watchOne(dir: string, opts: WatchCliOptions, out: Output, signal:
     online: true,
     signal,
     passphrase: passphraseOptions(opts),
+    exclude: await commandLinePatterns(opts),
+    ...(opts.bwlimit ? { bandwidth: opts.bwlimit } : {}),
     ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
     ...(opts.stagingLimit !== undefined ? { stagingLimitBytes: parseByteSize('--staging-limit', opts.stagingLimit) } : {}),
   };

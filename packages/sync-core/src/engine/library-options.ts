@@ -4,6 +4,7 @@ import type { RetryOptions } from '../storage/wrappers/retry.js';
 import type { ChunkingParams } from '../model/chunker.js';
 import type { NewRepository } from './repository.js';
 import type { Author } from './author-object.js';
+import type { ExcludePatterns } from '../local/ignore-rules.js';
 
 export interface LibraryOptions {
   dir: string;
@@ -70,6 +71,8 @@ export interface LibraryOptions {
    * repository) or after a remembered key was refused.
    */
   secret?: RepositorySecret | SecretSource;
+  /** What this node leaves out of the sync, and what that means for the other nodes: `ExcludePatterns`. */
+  exclude?: ExcludePatterns;
 }
 
 export type RepositorySecret = { passphrase: string } | { masterKey: Uint8Array };

@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { relative, resolve, isAbsolute } from 'node:path';
 import type { Storage } from '../storage/contract.js';
 import type { CountingStorage } from '../storage/wrappers/counting.js';
-import { loadIgnoreRules } from '../local/ignore-rules.js';
+import { loadPathRules } from '../local/ignore-rules.js';
 import type { LocalState, LocalRecord } from '../local/state.js';
 import type { LibraryLock } from '../local/lock.js';
 import { SyncError } from '../model/sync-error.js';
@@ -130,7 +130,7 @@ export class Library extends EventEmitter {
       stateDir: this.stateDir,
       state: this.state,
       storage: this.storage,
-      rules: loadIgnoreRules(this.dir),
+      rules: loadPathRules(this.dir, this.options.exclude),
       options: this.options,
       signal: opts.signal,
       progress: (p) => {
@@ -162,6 +162,7 @@ export class Library extends EventEmitter {
     if (this.options.readOnly) throw new Error('library was opened read-only');
     const watched = {
       dir: this.dir,
+      exclude: this.options.exclude,
       sync: (o: { signal?: AbortSignal }) => this.sync(o),
       hasRemoteNews: () => remoteHasNews(this.storage, this.state),
       ...(this.options.staging === false ? {} : { capture: (o: { signal?: AbortSignal }) => this.capture(o) }),

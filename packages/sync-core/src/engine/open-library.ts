@@ -120,6 +120,7 @@ export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPoli
         staging: o.staging ?? {},
         codec: opened.codec,
         ...(o.author ? { author: o.author } : {}),
+        ...(o.exclude?.length ? { exclude: [...o.exclude] } : {}),
       },
       opened.key,
     );

@@ -1,5 +1,5 @@
 /** What every step of a round is handed: the folder, its state, the remote and the settings. */
-import type { Ignore } from 'ignore';
+import type { PathRules } from '../local/ignore-rules.js';
 import type { LocalState } from '../local/state.js';
 import type { ChunkingParams } from '../model/chunker.js';
 import type { CountingStorage } from '../storage/wrappers/counting.js';
@@ -13,7 +13,7 @@ export interface RoundContext {
   stateDir: string;
   state: LocalState;
   storage: CountingStorage;
-  rules: Ignore;
+  rules: PathRules;
   options: RoundOptions;
   signal?: AbortSignal;
   progress: (p: SyncProgress) => void;
@@ -40,6 +40,8 @@ export interface RoundOptions {
   checkpointReadAfter: number;
   /** Who writes here, published for this node's writer id (author-object.ts); none: nothing is published. */
   author?: Author;
+  /** This node's exclude patterns (`LibraryOptions.exclude`). */
+  exclude?: readonly string[];
 }
 
 /**

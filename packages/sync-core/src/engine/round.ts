@@ -70,24 +70,34 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
     if (due || committed.segments > 0) changed = true;
   }
   // The flag outlives a crash: a round killed mid-materialize finishes the job in the next one.
-  if (changed || scan.created > 0) state.round.set('materialize', true);
+  // Changed patterns count too: what a dropped pattern held back is now due.
+  const excludedUnder = options.exclude?.length ? JSON.stringify(options.exclude) : '';
+  if (changed || scan.created > 0 || state.round.get('excludedUnder') !== excludedUnder) state.round.set('materialize', true);
   if (state.round.get('materialize')) {
     const materialized = await materializeTree(ctx);
     addReport(summary, materialized.report);
-    if (materialized.complete) state.round.set('materialize', false);
+    if (materialized.complete) {
+      state.round.set('materialize', false);
+      state.round.set('excludedUnder', excludedUnder);
+    }
   }
 
   const checkpointed = await checkpointIfDue(ctx);
   if (checkpointed) summary.notices.push(checkpointed);
 
   state.round.set('lastSync', new Date(options.now()).toISOString());
+  addCounts(summary, storage, options.now() - started);
+  ctx.progress({ phase: 'done', done: 1, total: 1, bytes: summary.bytesUp + summary.bytesDown });
+  return summary;
+}
+
+/** The round's requests and bytes, as the storage counted them, and how long it took. */
+function addCounts(summary: SyncSummary, storage: RoundContext['storage'], durationMs: number): void {
   summary.totalRequests = storage.totalRequests();
   summary.bytesUp = storage.stats.bytesUp;
   summary.bytesDown = storage.stats.bytesDown;
   summary.requests = { ...storage.stats.requests };
-  summary.durationMs = options.now() - started;
-  ctx.progress({ phase: 'done', done: 1, total: 1, bytes: summary.bytesUp + summary.bytesDown });
-  return summary;
+  summary.durationMs = durationMs;
 }
 
 function addDrained(summary: SyncSummary, drained: DrainResult): void {
@@ -99,6 +109,7 @@ function addDrained(summary: SyncSummary, drained: DrainResult): void {
 
 function addScan(summary: SyncSummary, scan: ScanResult): void {
   summary.skipped.push(...scan.skipped);
+  summary.excluded.local += scan.excluded;
   summary.local.added += scan.local.added;
   summary.local.changed += scan.local.changed;
   summary.local.deleted += scan.local.deleted;

@@ -27,6 +27,12 @@ export interface SyncSummary {
    */
   retryable: string[];
   skipped: { path: string; reason: string }[];
+  /**
+   * What this node's exclude patterns (`LibraryOptions.exclude`) left out, by the user's choice
+   * (so neither an error nor `skipped`): entries on disk not scanned (a folder counts once), and
+   * changes other nodes made at excluded paths, not written here.
+   */
+  excluded: { local: number; remote: number };
   retiredWriter?: string;
   requests: StorageStats['requests'];
   totalRequests: number;
@@ -49,6 +55,7 @@ export function emptySummary(repository: string, writer: string, requests: Stora
     notices: [],
     retryable: [],
     skipped: [],
+    excluded: { local: 0, remote: 0 },
     requests,
     totalRequests: 0,
     bytesUp: 0,
@@ -67,6 +74,8 @@ export interface StepReport {
   retryable: string[];
   remote: { added: number; changed: number; deleted: number };
   downloaded: { files: number; bytes: number };
+  /** Changes of other nodes at paths this node excludes, left alone (absent: none). */
+  excludedRemote?: number;
   /** Paths that are conflict copies in the tree just materialized (absent: not looked at). */
   conflicts?: string[];
   /** The writer id retired this step, and the one that replaces it. */
@@ -86,6 +95,7 @@ export function addReport(summary: SyncSummary, report: StepReport): void {
   summary.remote.deleted += report.remote.deleted;
   summary.downloaded.files += report.downloaded.files;
   summary.downloaded.bytes += report.downloaded.bytes;
+  summary.excluded.remote += report.excludedRemote ?? 0;
   if (report.conflicts) summary.conflicts = report.conflicts;
   if (report.retired) {
     summary.retiredWriter = report.retired.writer;

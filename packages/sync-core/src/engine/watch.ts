@@ -14,7 +14,7 @@
  */
 import { relative, sep } from 'node:path';
 import type { AsyncSubscription } from '@parcel/watcher';
-import { loadIgnoreRules } from '../local/ignore-rules.js';
+import { loadPathRules } from '../local/ignore-rules.js';
 import type { SyncSummary } from './sync-summary.js';
 
 /** The state folder (when it lives in the library): what a round writes there is not a change. */
@@ -37,6 +37,8 @@ export interface WatchOptions {
 /** What watching needs of a library (Library provides it). */
 export interface Watchable {
   readonly dir: string;
+  /** This node's exclude patterns (`LibraryOptions.exclude`): changes there start no round. */
+  readonly exclude?: readonly string[];
   sync(opts: { signal?: AbortSignal }): Promise<SyncSummary>;
   /** Whether the remote shows something this node has not applied (one listing, no change here). */
   hasRemoteNews(): Promise<boolean>;
@@ -76,7 +78,7 @@ class LibraryWatch {
   /** Local changes mark the folder dirty; what the state folder or the ignore rules cover does not. */
   private async watchFolder(): Promise<void> {
     const { dir } = this.library;
-    const rules = loadIgnoreRules(dir);
+    const rules = loadPathRules(dir, this.library.exclude);
     const counts = (path: string) => {
       const rel = relative(dir, path).split(sep).join('/');
       return rel !== '' && !rel.startsWith('..') && rel !== STATE_DIR_NAME && !rel.startsWith(`${STATE_DIR_NAME}/`) && !rules.ignores(rel);

@@ -50,6 +50,11 @@ export interface RoundState {
    * transaction, and cleared when a materialization completes; a crash mid-way finishes next round.
    */
   materialize: boolean;
+  /**
+   * The exclude patterns the last complete materialization left paths out under ('' : none). When
+   * they change, the folder may be behind the tree where a pattern no longer applies.
+   */
+  excludedUnder: string;
   /** Fingerprint of the writer and author last published as an author object ('' : none yet; author-object.ts). */
   authorPublished: string;
   /** The last checkpoint number this writer used (docs/PROTOCOL.md §3.9; 0: none yet). Moved on before a checkpoint is uploaded. */
@@ -91,6 +96,7 @@ const CODECS: { [K in RoundStateKey]: Codec<RoundState[K]> } = {
   announceLost: listOrBlank,
   resupply: flag,
   materialize: { decode: (raw) => raw === 'pending', encode: (v) => (v ? 'pending' : 'done') },
+  excludedUnder: text,
   authorPublished: text,
   checkpointSeq: count,
   checkpointCovered: count,

@@ -6,7 +6,7 @@
 import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Ignore } from 'ignore';
+import type { PathRules } from './ignore-rules.js';
 import { abortPoint } from '../model/abort.js';
 import { libraryPathProblem } from './paths.js';
 
@@ -33,6 +33,11 @@ export interface WalkResult {
    * what is at or below them is unknown, never absent, so records there are not deletes.
    */
   unseen: Set<string>;
+  /**
+   * Entries this node's exclude patterns left out (a folder counts once, its content unread);
+   * they are in `unseen` too: what is there is not this node's to publish, nor gone.
+   */
+  excluded: number;
 }
 
 /** Whether `diskPath` is one of `unseen` or lies below one of them. */
@@ -43,10 +48,11 @@ export function isUnseen(walk: Pick<WalkResult, 'unseen'>, diskPath: string): bo
 }
 
 /** `followLinks` is only ever true in the simulation's deliberately broken engine (round-policy.ts). */
-export async function walkLibrary(root: string, rules: Ignore, signal?: AbortSignal, followLinks = false): Promise<WalkResult> {
+export async function walkLibrary(root: string, rules: PathRules, signal?: AbortSignal, followLinks = false): Promise<WalkResult> {
   const entries = new Map<string, DiskEntry>();
   const skipped: { path: string; reason: string }[] = [];
   const unseen = new Set<string>();
+  const left = { unseen, excluded: 0 };
   async function visit(rel: string): Promise<number> {
     await abortPoint(signal); // a folder at a time: a walk of a huge tree stops on Ctrl-C
     const names = readFolder(root, rel);
@@ -61,10 +67,7 @@ export async function walkLibrary(root: string, rules: Ignore, signal?: AbortSig
       const diskPath = rel ? `${rel}/${d.name}` : d.name;
       const target = followLinks && d.isSymbolicLink() ? statSync(join(root, diskPath), { throwIfNoEntry: false }) : undefined;
       const isDir = target ? target.isDirectory() : d.isDirectory();
-      if (rules.ignores(isDir ? `${diskPath}/` : diskPath)) {
-        await removeOrphanedTemp(root, diskPath, d.name);
-        continue;
-      }
+      if (await leftOut(root, diskPath, isDir, rules, left)) continue;
       const path = diskPath.normalize('NFC');
       const problem = libraryPathProblem(path);
       if (problem) {
@@ -100,7 +103,20 @@ export async function walkLibrary(root: string, rules: Ignore, signal?: AbortSig
     return kept;
   }
   await visit('');
-  return { entries, skipped, unseen };
+  return { entries, skipped, unseen, excluded: left.excluded };
+}
+
+/**
+ * Whether the rules leave `diskPath` out. Left out is not deleted: it is marked unseen, so a
+ * synced file that a pattern now covers keeps its record (no delete is published).
+ */
+async function leftOut(root: string, diskPath: string, isDir: boolean, rules: PathRules, left: { unseen: Set<string>; excluded: number }): Promise<boolean> {
+  const rulePath = isDir ? `${diskPath}/` : diskPath;
+  if (!rules.ignores(rulePath)) return false;
+  left.unseen.add(diskPath);
+  if (rules.excludes(rulePath)) left.excluded++;
+  await removeOrphanedTemp(root, diskPath, diskPath.slice(diskPath.lastIndexOf('/') + 1));
+  return true;
 }
 
 /** A folder's entries; undefined when permission is denied (below the root only: an unreadable root is an error). */

@@ -89,12 +89,20 @@ class Materialization implements WriteTarget {
     state.removeLocal(rec.path);
   }
 
+  /** A change at a path this node excludes: left alone, and counted for the summary. */
+  private excluded(diskPath: string, isDir: boolean): boolean {
+    if (!this.ctx.rules.excludes(isDir ? `${diskPath}/` : diskPath)) return false;
+    this.report.excludedRemote = (this.report.excludedRemote ?? 0) + 1;
+    return true;
+  }
+
   /** Deletions first, so a rename's old name is gone before its new one appears (a rename's content is then copied from the trash). */
   async removeDeleted(): Promise<void> {
     const { dir, signal } = this.ctx;
     const deleted: string[] = [];
     for (const rec of this.records.values()) {
       if (this.tree.has(rec.treePath)) continue;
+      if (this.excluded(rec.path, false)) continue;
       await abortPoint(signal);
       let trashed: boolean;
       try {
@@ -125,6 +133,7 @@ class Materialization implements WriteTarget {
     for (const entry of this.tree.values()) {
       const rec = this.byTree.get(entry.path);
       if (rec?.version === entry.version.hash) continue;
+      if (this.excluded(rec?.path ?? entry.path, entry.version.kind === 'dir')) continue;
       const had = rec ? this.byHash.get(rec.version) : undefined;
       if (rec && had && !had.deleted && contentId(had) === contentId(entry.version) && (had.exec ?? false) === (entry.version.exec ?? false) && (await unchangedSince(join(dir, rec.path), rec))) {
         // Same bytes already here. (Only while the file is as recorded: a file the user deleted or

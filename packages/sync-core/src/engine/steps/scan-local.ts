@@ -25,6 +25,8 @@ export interface ScanResult {
   skipped: SyncSummary['skipped'];
   packs: number;
   bytes: number;
+  /** Entries on disk this node's exclude patterns left out. */
+  excluded: number;
 }
 
 /** Only the stat fields: a DiskEntry also has `path`, which must not overwrite a record's. */
@@ -40,7 +42,7 @@ export async function scanLocal(ctx: StepContext<ScanState>): Promise<ScanResult
   scan.deletions();
   await scan.packs.flush();
   scan.versions.record(scan.removed, scan.resupply);
-  return { created: scan.versions.created, local: scan.local, skipped: scan.skipped, packs: scan.packs.packsWritten, bytes: scan.packs.bytesWritten };
+  return { created: scan.versions.created, local: scan.local, skipped: scan.skipped, packs: scan.packs.packsWritten, bytes: scan.packs.bytesWritten, excluded: walk.excluded };
 }
 
 class LocalScan {
