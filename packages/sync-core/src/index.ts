@@ -29,6 +29,7 @@ export type {
 } from './engine/library.js';
 export type { VerifyProblem, VerifyProblemKind } from './engine/verify.js';
 export type { CaptureResult, StagedError } from './engine/outbox/outbox.js';
+export type { FileAction } from './engine/sync-summary.js';
 export { restoreFromRemote, type RemoteRestoreOptions } from './engine/remote-restore.js';
 export type { NewRepository, RepositoryFormat } from './engine/repository.js';
 export { checkAuthorName, type Author } from './engine/author-object.js';

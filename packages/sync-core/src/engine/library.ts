@@ -21,6 +21,7 @@ import { remoteHasNews } from './remote-segments.js';
 import { buildTree, type Tree } from './merge.js';
 import { runRound } from './round.js';
 import { captureOffline, defaultStagingLimit, outboxTotals, stageWhenUnreachable, type CaptureResult } from './outbox/outbox.js';
+import { dryRunRound } from './dry-run.js';
 import type { RoundContext, RoundOptions } from './round-context.js';
 import type { SyncProgress, SyncSummary } from './sync-summary.js';
 import { chunkLocations } from './chunk-locations.js';
@@ -43,7 +44,6 @@ export type { LibraryOptions, RepositorySecret, SecretSource } from './library-o
 export type { CaptureResult };
 
 export class Library extends EventEmitter {
-  readonly storage: CountingStorage;
   private closed = false;
 
   constructor(
@@ -51,13 +51,12 @@ export class Library extends EventEmitter {
     readonly stateDir: string,
     readonly state: LocalState,
     private readonly lock: LibraryLock,
-    storage: CountingStorage,
+    readonly storage: CountingStorage,
     private readonly remote: Storage,
     readonly options: RoundOptions & { readOnly?: boolean; staging?: LibraryOptions['staging'] },
     private readonly key?: UnlockedKey,
   ) {
     super();
-    this.storage = storage;
   }
 
   get repository(): string {
@@ -106,9 +105,11 @@ export class Library extends EventEmitter {
     return this.key;
   }
 
-  async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncSummary> {
+  /** One round (pull, scan, publish, materialize). `dryRun`: changes nothing (remote, folder, state); `files` names what it would do (dry-run.ts). */
+  async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; dryRun?: boolean } = {}): Promise<SyncSummary> {
     if (this.closed) throw new Error('library is closed');
     if (this.options.readOnly) throw new Error('library was opened read-only');
+    if (opts.dryRun) return dryRunRound(this.roundContext(opts));
     const ctx = this.roundContext(opts);
     let summary: SyncSummary;
     try {

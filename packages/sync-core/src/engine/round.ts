@@ -21,6 +21,7 @@
  */
 import { checkAborted } from '../model/abort.js';
 import { hasUnpublishedLocations } from './chunk-locations.js';
+import { publishedActions } from './file-actions.js';
 import type { RoundContext } from './round-context.js';
 import { checkpointIfDue } from './steps/write-checkpoint.js';
 import { commitPending } from './steps/commit-pending.js';
@@ -46,8 +47,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   let changed = pulled.changed;
   checkAborted(ctx.signal);
 
-  const scan = await scanLocal(ctx);
-  addScan(summary, scan);
+  const scan = await scanStep(ctx, summary);
   checkAborted(ctx.signal);
   if (scan.created > 0 && options.now() - started > options.roundLimitMs) {
     // A laptop slept or the upload took long: look at the remote again before committing, so
@@ -95,6 +95,15 @@ function addDrained(summary: SyncSummary, drained: DrainResult): void {
   summary.uploaded.bytes += drained.bytes;
   summary.errors.push(...drained.errors);
   if (drained.packs > 0) summary.notices.push(`uploaded ${drained.packs} pack(s) staged locally while the remote was unreachable`);
+}
+
+/** Scans, and adds to the summary what the scan found and the versions it made. */
+export async function scanStep(ctx: RoundContext, summary: SyncSummary): Promise<ScanResult> {
+  const before = new Set(ctx.state.pendingVersions().map((v) => v.hash));
+  const scan = await scanLocal(ctx);
+  addScan(summary, scan);
+  summary.files.push(...publishedActions(ctx.state.pendingVersions().filter((v) => !before.has(v.hash))));
+  return scan;
 }
 
 function addScan(summary: SyncSummary, scan: ScanResult): void {

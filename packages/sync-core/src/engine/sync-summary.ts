@@ -1,5 +1,6 @@
 /** What a round reports: progress while it runs, and a summary when it is done. */
 import type { StorageStats } from '../storage/wrappers/counting.js';
+import type { EntryKind } from '../model/version.js';
 
 export interface SyncProgress {
   phase: 'list' | 'fetch' | 'scan' | 'upload' | 'materialize' | 'done';
@@ -9,7 +10,24 @@ export interface SyncProgress {
   path?: string;
 }
 
+/**
+ * What one path did in a round (or, in a dry run, would do). `upload`: a new version published
+ * (its content sent as needed); `delete-remote`: a delete published; `download`: written here from
+ * the tree; `delete-local`: moved to the library's trash; `conflict-copy`: a conflict copy written.
+ */
+export interface FileAction {
+  path: string;
+  action: 'upload' | 'delete-remote' | 'download' | 'delete-local' | 'conflict-copy';
+  /** For uploads and downloads: whether the path is new or already held a version. */
+  change?: 'new' | 'changed';
+  kind: EntryKind;
+  /** The version's size (what reaches the other side at most: chunks already there are not sent again). */
+  bytes: number;
+}
+
 export interface SyncSummary {
+  /** Present and true when nothing was applied: the round was planned only (`Library.sync({ dryRun: true })`). */
+  dryRun?: true;
   repository: string;
   writer: string;
   uploaded: { versions: number; bytes: number; packs: number; segments: number };
@@ -27,6 +45,8 @@ export interface SyncSummary {
    */
   retryable: string[];
   skipped: { path: string; reason: string }[];
+  /** Each path the round changed (or would change, in a dry run), in the order the round did it. */
+  files: FileAction[];
   retiredWriter?: string;
   requests: StorageStats['requests'];
   totalRequests: number;
@@ -49,6 +69,7 @@ export function emptySummary(repository: string, writer: string, requests: Stora
     notices: [],
     retryable: [],
     skipped: [],
+    files: [],
     requests,
     totalRequests: 0,
     bytesUp: 0,
@@ -67,6 +88,8 @@ export interface StepReport {
   retryable: string[];
   remote: { added: number; changed: number; deleted: number };
   downloaded: { files: number; bytes: number };
+  /** Each path the step changed (or would change, in a dry run). */
+  files?: FileAction[];
   /** Paths that are conflict copies in the tree just materialized (absent: not looked at). */
   conflicts?: string[];
   /** The writer id retired this step, and the one that replaces it. */
@@ -87,6 +110,7 @@ export function addReport(summary: SyncSummary, report: StepReport): void {
   summary.downloaded.files += report.downloaded.files;
   summary.downloaded.bytes += report.downloaded.bytes;
   if (report.conflicts) summary.conflicts = report.conflicts;
+  if (report.files) summary.files.push(...report.files);
   if (report.retired) {
     summary.retiredWriter = report.retired.writer;
     summary.writer = report.retired.next;
