@@ -54,6 +54,7 @@ export { defineAdapter, type AdapterModule, type AdapterContext, type AuthContex
 export { checkedStorage } from './storage/checked.js';
 export { withRetry, type RetryOptions } from './storage/wrappers/retry.js';
 export { withCounting, type CountingStorage, type StorageStats, type RequestKind } from './storage/wrappers/counting.js';
+export { withTracing, type TracedRequest } from './storage/wrappers/tracing.js';
 export { probeCapabilities, type ProbeReport, type ProbeOptions } from './storage/probe.js';
 
 // Secrets: register them once, and whatever prints errors masks them.

@@ -1,5 +1,5 @@
 /** Every wrapper implements the same contract, so every wrapper passes the same suite. */
-import { withCounting, withRetry } from '@syncacross/sync-core';
+import { withCounting, withRetry, withTracing } from '@syncacross/sync-core';
 import { createDuplicateNameStorage, createMemoryStorage, runStorageConformance, withCheckThenWrite, withEventualConsistency, withFaults } from '@syncacross/sync-core/testing';
 
 const unreachable = () => withFaults(createMemoryStorage(), { down: true });
@@ -12,6 +12,8 @@ runStorageConformance('withRetry over throttling and pre-write failures', async 
 }));
 
 runStorageConformance('withCounting', async () => ({ storage: withCounting(createMemoryStorage()), unreachable }));
+
+runStorageConformance('withTracing', async () => ({ storage: withTracing(createMemoryStorage(), () => undefined), unreachable: () => withTracing(unreachable(), () => undefined) }));
 
 runStorageConformance('withFaults: latency and short listing pages', async () => ({
   storage: withFaults(createMemoryStorage(), { latencyMs: 2, shortPages: 3 }),

@@ -47,6 +47,7 @@ const PUBLIC_API = [
   'restoreFromRemote',
   'withCounting',
   'withRetry',
+  'withTracing',
 ];
 const TEST_ONLY = ['createMemoryStorage', 'withFaults', 'withEventualConsistency', 'withIgnoredPreconditions', 'withCheckThenWrite', 'createDuplicateNameStorage', 'clearRegisteredSecrets'];
 
