@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { serviceOutput } from './json-output-service.js';
+import { syncFileFields } from './json-output-files.js';
 
 const count3 = z.object({ added: z.number().int(), changed: z.number().int(), deleted: z.number().int() }).strict();
 const nonNeg = z.number().int().nonnegative();
@@ -30,6 +31,7 @@ export const syncOutput = z
     retryable: z.array(z.string()).describe('what could not be done yet and a later sync retries (a remote object not yet readable as its name promises): the sync is not complete (exitCode 3)'),
     skipped: z.array(z.object({ path: z.string(), reason: z.string() }).strict()).describe('what is on disk but was not synced, and why (exitCode 8)'),
     retiredWriter: z.string().optional(),
+    ...syncFileFields,
     requests: z.object({ putIfAbsent: nonNeg, get: nonNeg, list: nonNeg, delete: nonNeg, putIfMatch: nonNeg }).strict().describe('storage requests by kind'),
     totalRequests: nonNeg,
     bytesUp: nonNeg,

@@ -9,21 +9,28 @@ import { parseByteSize } from '../byte-size.js';
 import { formatBytes, plural, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { withInterrupt } from '../interrupt.js';
+import { printFileActions } from '../file-actions-output.js';
 
 export interface SyncOptions extends PassphraseOptions {
   retries?: number;
   stableAfter?: number;
   /** The outbox's size limit while the remote is unreachable (`500M`; 0: stage nothing). */
   stagingLimit?: string;
+  /** Say what a sync would do, and change nothing. */
+  dryRun?: boolean;
 }
 
 function describe(s: SyncSummary, root: string, storage: string, out: Output): void {
   const seconds = (s.durationMs / 1000).toFixed(1);
-  out.info(`Synced ${root} with ${storage} in ${seconds}s`);
+  if (s.dryRun) out.info(`Dry run (nothing was changed): a sync of ${root} with ${storage} would do this (planned in ${seconds}s)`);
+  else out.info(`Synced ${root} with ${storage} in ${seconds}s`);
+  // Each path: always in a dry run (it is the answer), with -v after a real one.
+  if (s.dryRun || out.verbose > 0) printFileActions(s.files, out);
+  const [sent, received] = s.dryRun ? ['send:    ', 'receive: '] : ['sent:    ', 'received:'];
   out.info(
-    `  sent:     ${s.local.added} added, ${s.local.changed} changed, ${s.local.deleted} deleted (${plural(s.uploaded.versions, 'version')}, ${plural(s.uploaded.packs, 'pack')}, ${formatBytes(s.uploaded.bytes)})`,
+    `  ${sent} ${s.local.added} added, ${s.local.changed} changed, ${s.local.deleted} deleted (${plural(s.uploaded.versions, 'version')}, ${plural(s.uploaded.packs, 'pack')}, ${formatBytes(s.uploaded.bytes)})`,
   );
-  out.info(`  received: ${s.remote.added} added, ${s.remote.changed} changed, ${s.remote.deleted} deleted (${plural(s.downloaded.files, 'file')}, ${formatBytes(s.downloaded.bytes)})`);
+  out.info(`  ${received} ${s.remote.added} added, ${s.remote.changed} changed, ${s.remote.deleted} deleted (${plural(s.downloaded.files, 'file')}, ${formatBytes(s.downloaded.bytes)})`);
   const kinds = Object.entries(s.requests)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${k} ${n}`)
@@ -62,8 +69,9 @@ function reportWatchAnswer(answer: WatchAnswer, root: string, out: Output): numb
 export async function syncCommand(dir: string | undefined, opts: SyncOptions, out: Output): Promise<number> {
   return withInterrupt('sync', async (signal) => {
     // A running `watch` owns the library: ask it for a round rather than fail as busy.
+    // Not a dry run: the watch would make a real round.
     const root = findLibraryRoot(dir ?? '.');
-    const answer = await askWatcher(root, signal);
+    const answer = opts.dryRun ? undefined : await askWatcher(root, signal);
     if (answer) return reportWatchAnswer(answer, root, out);
     const session = {
       online: true,
@@ -77,7 +85,7 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
       const progress = createProgress(out, () => library.storage.stats.bytesUp + library.storage.stats.bytesDown);
       let summary: SyncSummary;
       try {
-        summary = await library.sync({ signal, onProgress: (p) => progress.update(p) });
+        summary = await library.sync({ signal, onProgress: (p) => progress.update(p), dryRun: opts.dryRun === true });
       } finally {
         progress.stop();
       }

@@ -15,6 +15,7 @@ import { withLibrary } from '../library-session.js';
 import { parseByteSize } from '../byte-size.js';
 import { plural, type Output } from '../output.js';
 import { serveWatchSocket } from '../watch-socket.js';
+import { printFileActions } from '../file-actions-output.js';
 
 export interface WatchCliOptions extends PassphraseOptions {
   /** Seconds between looks at the remote when nothing changes here. */
@@ -77,6 +78,7 @@ async function watchOne(dir: string, opts: WatchCliOptions, out: Output, signal:
         out.result({ command: 'watch', library: root, storage, exitCode, ...s });
         const line = roundLine(root, s);
         if (line) out.info(line);
+        if (out.verbose > 0) printFileActions(s.files, out);
         for (const e of s.errors) out.warn(`${time()} syncacross: ${root}: ${e}`);
         for (const k of s.skipped) out.warn(`${time()} syncacross: ${root}: not synced: ${k.path}: ${k.reason}`);
         for (const e of s.retryable) out.warn(`${time()} syncacross: ${root}: not yet: ${e}`);
