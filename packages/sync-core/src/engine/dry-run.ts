@@ -11,6 +11,10 @@
  * - the folder: nothing is written; no commit, no materialization, no checkpoint. (Probing the
  *   file system's permission bits, as a real scan does, writes and removes one temporary file
  *   that the scan ignores.)
+ *
+ * The versions a dry run makes are thrown away; the sync makes its own, a moment later. Where
+ * this node's edit loses a conflict, the copy is named after that version (its time and hash,
+ * merge.ts), so the name the sync writes differs from the one announced; the action is the same.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +23,9 @@ import { LocalState } from '../local/state.js';
 import type { Storage } from '../storage/contract.js';
 import { forwardAll } from '../storage/wrappers/forward.js';
 import { withCounting, type CountingStorage } from '../storage/wrappers/counting.js';
+import { hasUnpublishedLocations } from './chunk-locations.js';
 import type { RoundContext } from './round-context.js';
+import { versionBatches } from './segment-batches.js';
 import { scanStep } from './round.js';
 import { plannedMaterialization } from './steps/materialize-tree.js';
 import { pullRemote } from './steps/pull-remote.js';
@@ -51,9 +57,12 @@ export async function dryRunRound(ctx: RoundContext): Promise<SyncSummary> {
       const summary: SyncSummary = { dryRun: true, ...emptySummary(state.round.get('repo'), state.round.get('writer'), storage.stats.requests) };
       addReport(summary, (await pullRemote(planCtx)).report);
       const scan = await scanStep(planCtx, summary);
-      // What a commit would publish: the versions made now, and those a crash left unsent.
-      if (scan.created > 0 || state.pendingVersions().length > 0) summary.uploaded.segments = 1;
-      summary.uploaded.versions = state.pendingVersions().length;
+      // What a commit would publish: the versions made now and those a crash left unsent, in as
+      // many segments as commit-pending.ts would split them into (locations alone may add one).
+      const pending = state.pendingVersions();
+      const due = scan.created > 0 || scan.packs > 0 || state.round.get('announceLost').length > 0 || pending.length > 0 || hasUnpublishedLocations(state);
+      summary.uploaded.segments = due ? versionBatches(pending).length : 0;
+      summary.uploaded.versions = pending.length;
       addReport(summary, await plannedMaterialization(planCtx));
       summary.totalRequests = storage.totalRequests();
       summary.bytesUp = storage.stats.bytesUp;

@@ -127,6 +127,33 @@ describe('sync --dry-run', () => {
     await a.lib.close();
   });
 
+  it('announces the conflict copy of a concurrent edit, the same each time, and the sync writes it', async () => {
+    const remote = countingWrites(createMemoryStorage());
+    const a = await makeNode(remote, 'a');
+    const b = await makeNode(remote, 'b');
+    await writeFile(join(a.dir, 'notes.md'), 'base');
+    await syncAll([a, b]);
+    await writeFile(join(a.dir, 'notes.md'), 'edit from A');
+    await writeFile(join(b.dir, 'notes.md'), 'edit from B, longer');
+    await a.sync();
+
+    const writesBefore = remote.writes.length;
+    const plan = await b.lib.sync({ dryRun: true });
+    expect(byPath((await b.lib.sync({ dryRun: true })).files)).toEqual(byPath(plan.files));
+    expect(remote.writes.length).toBe(writesBefore);
+    expect(plan.files.filter((f) => f.action === 'upload').map((f) => f.path)).toEqual(['notes.md']);
+    const copy = plan.files.find((f) => f.action === 'conflict-copy');
+    expect(copy?.path).toMatch(/^notes\.sync-conflict-.*\.md$/);
+    expect(plan.conflicts).toEqual([copy!.path]);
+    expect(await snapshot(b.dir)).toEqual({ 'notes.md': 'edit from B, longer' });
+
+    const real = await b.sync();
+    expect(byPath(real.files)).toEqual(byPath(plan.files));
+    expect(real.conflicts).toEqual(plan.conflicts);
+    await a.lib.close();
+    await b.lib.close();
+  });
+
   it('names what it could not sync, as a sync would', async () => {
     const a = await makeNode(createMemoryStorage(), 'a');
     await writeFile(join(a.dir, 'target.txt'), 't');
