@@ -8,7 +8,8 @@ import { readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncOutput } from '../src/json-output.js';
-import { cleanup, FAST, run, runJson, snapshot, tempDir, writeFiles } from './helpers.js';
+import { waitFor } from '@syncacross/sync-core/testing';
+import { cleanup, FAST, finish, run, runJson, snapshot, start, tempDir, writeFiles } from './helpers.js';
 
 let remote: string;
 let alice: string;
@@ -129,6 +130,24 @@ describe('-v and -vv', () => {
     expect(vv.stderr).toMatch(/^storage list log\/ \d+ objects \d+ms ok$/m);
     expect(vv.stderr).toMatch(/^storage get packs\/[0-9a-f]{64} .* ok$/m);
     expect(vv.stdout).not.toMatch(/^storage /m);
+  });
+
+  it('watch -v names each file per round; a dry run beside a running watch says the library is busy', async () => {
+    const watcher = start(['-v', 'watch', alice, '--interval', '1', '--settle', '200']);
+    const done = finish(watcher);
+    let stdout = '';
+    watcher.stdout!.on('data', (d) => (stdout += d));
+    try {
+      await waitFor(() => stdout.includes('watching '), 'the watch started');
+      await writeFiles(alice, { 'watched.md': 'w\n' });
+      await waitFor(() => /upload \(new\)\s+watched\.md/.test(stdout), 'the round named the file');
+      const dry = await run(['sync', alice, '--dry-run']);
+      expect(dry.code).toBe(6);
+      expect(dry.stderr).toMatch(/busy|being synced|in use/i);
+    } finally {
+      watcher.kill('SIGINT');
+    }
+    expect((await done).code).toBe(0);
   });
 
   it('-q and -v together are a usage error', async () => {
