@@ -3,7 +3,7 @@
  * (no write reaches it, its objects are byte-identical), not the folder, not the state; and the
  * real sync after it does exactly what it announced.
  */
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FileAction, Library, Storage } from '@syncacross/sync-core';
@@ -150,6 +150,39 @@ describe('sync --dry-run', () => {
     const real = await b.sync();
     expect(byPath(real.files)).toEqual(byPath(plan.files));
     expect(real.conflicts).toEqual(plan.conflicts);
+    await a.lib.close();
+    await b.lib.close();
+  });
+
+  it('a rename, a new empty folder and a file that became a folder are announced as the sync then does them', async () => {
+    const remote = countingWrites(createMemoryStorage());
+    const a = await makeNode(remote, 'a');
+    const b = await makeNode(remote, 'b');
+    await writeFile(join(a.dir, 'old-name.txt'), 'content moves');
+    await writeFile(join(a.dir, 'thing'), 'a file for now');
+    await syncAll([a, b]);
+    await rename(join(a.dir, 'old-name.txt'), join(a.dir, 'new-name.txt'));
+    await rm(join(a.dir, 'thing'));
+    await mkdir(join(a.dir, 'thing'));
+    await writeFile(join(a.dir, 'thing/inside.txt'), 'in');
+    await mkdir(join(a.dir, 'empty'));
+    await a.sync();
+
+    const folderBefore = await snapshot(b.dir);
+    const writesBefore = remote.writes.length;
+    const plan = await b.lib.sync({ dryRun: true });
+    expect(remote.writes.length).toBe(writesBefore);
+    expect(await snapshot(b.dir)).toEqual(folderBefore);
+    expect(plan.files.map((f) => `${f.action} ${f.path}${f.kind === 'dir' ? '/' : ''}`)).toEqual([
+      'delete-local old-name.txt',
+      'delete-local thing',
+      'download empty/',
+      'download new-name.txt',
+      'download thing/inside.txt',
+    ]);
+    const real = await b.sync();
+    expect(byPath(real.files)).toEqual(byPath(plan.files));
+    expect(await snapshot(b.dir)).toEqual(await snapshot(a.dir));
     await a.lib.close();
     await b.lib.close();
   });
