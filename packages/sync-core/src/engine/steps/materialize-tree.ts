@@ -43,8 +43,8 @@ export async function materializeTree(ctx: StepContext<MaterializeState>): Promi
 /**
  * What `materializeTree` would do, done to nothing: the paths it would move to the trash and the
  * entries it would write (a dry run, on a throw-away copy of the state: records of files already
- * holding their bytes are renamed in that copy only). Local edits found then keep their file, as
- * in a real round; a dry run names the write it would attempt.
+ * holding their bytes are renamed in that copy only), in the order a round makes them. A write
+ * that would then find a local edit (kept) or a name this disk cannot hold is named all the same.
  */
 export async function plannedMaterialization(ctx: StepContext<MaterializeState>): Promise<StepReport> {
   const m = new Materialization(ctx);
@@ -54,7 +54,9 @@ export async function plannedMaterialization(ctx: StepContext<MaterializeState>)
     report.remote.deleted++;
     (report.files ??= []).push(removedAction(rec.treePath, m.byHash.get(rec.version)));
   }
-  for (const entry of await m.toWrite()) {
+  // In the order the writes would be made (ordering plans reads: no request; stores the plan in the copy).
+  const fetcher = new ChunkFetcher(ctx.storage, ctx.options.codec, (h) => chunkLocations(ctx.state, h), ctx.signal);
+  for (const entry of m.ordered(await m.toWrite(), fetcher)) {
     const replaced = m.byTree.has(entry.path);
     if (replaced) report.remote.changed++;
     else report.remote.added++;
