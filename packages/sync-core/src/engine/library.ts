@@ -44,6 +44,7 @@ export type { LibraryOptions, RepositorySecret, SecretSource } from './library-o
 export type { CaptureResult };
 
 export class Library extends EventEmitter {
+  readonly storage: CountingStorage;
   private closed = false;
 
   constructor(
@@ -51,12 +52,13 @@ export class Library extends EventEmitter {
     readonly stateDir: string,
     readonly state: LocalState,
     private readonly lock: LibraryLock,
-    readonly storage: CountingStorage,
+    storage: CountingStorage,
     private readonly remote: Storage,
     readonly options: RoundOptions & { readOnly?: boolean; staging?: LibraryOptions['staging'] },
     private readonly key?: UnlockedKey,
   ) {
     super();
+    this.storage = storage;
   }
 
   get repository(): string {
@@ -105,7 +107,12 @@ export class Library extends EventEmitter {
     return this.key;
   }
 
-  /** One round (pull, scan, publish, materialize). `dryRun`: changes nothing (remote, folder, state); `files` names what it would do (dry-run.ts). */
+  /**
+   * Runs one round: pull, scan, publish, materialize; the summary's `files` names what happened
+   * to each path. With `dryRun`, changes nothing (not the remote, the folder or the state) and
+   * returns what the round would do: `files` is the plan, the counts are the round's, and what
+   * could not be synced is reported as a round reports it (dry-run.ts).
+   */
   async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; dryRun?: boolean } = {}): Promise<SyncSummary> {
     if (this.closed) throw new Error('library is closed');
     if (this.options.readOnly) throw new Error('library was opened read-only');
