@@ -1,7 +1,8 @@
 /**
  * A dry run: what a sync would send, receive and delete, with nothing changed. It runs the round's
- * own steps (pull, scan, then the materialization's plan instead of its writes), so what it
- * announces is what the same round would do, not a second guess at it. Where they would write:
+ * own steps (the outbox counted, pull, scan, then the materialization's plan instead of its
+ * writes), so what it announces is what the same round would do, not a second guess at it.
+ * Where they would write:
  *
  * - the state: a throw-away copy of state.db (SQLite's backup API, so a WAL in use is copied
  *   whole), in a temporary folder that also takes the scan's staging files. New remote segments
@@ -24,6 +25,7 @@ import type { Storage } from '../storage/contract.js';
 import { forwardAll } from '../storage/wrappers/forward.js';
 import { withCounting, type CountingStorage } from '../storage/wrappers/counting.js';
 import { hasUnpublishedLocations } from './chunk-locations.js';
+import { outboxTotals } from './outbox/outbox.js';
 import type { RoundContext } from './round-context.js';
 import { versionBatches } from './segment-batches.js';
 import { scanStep } from './round.js';
@@ -55,6 +57,11 @@ export async function dryRunRound(ctx: RoundContext): Promise<SyncSummary> {
       const absorbing: CountingStorage = withCounting(withWritesAbsorbed(storage));
       const planCtx: RoundContext = { ...ctx, state, stateDir: tmp, storage: absorbing };
       const summary: SyncSummary = { dryRun: true, ...emptySummary(state.round.get('repo'), state.round.get('writer'), storage.stats.requests) };
+      // Step 0 of a round: packs staged while the remote was unreachable go up first (outbox/).
+      const staged = outboxTotals(ctx.stateDir);
+      summary.uploaded.packs += staged.packs;
+      summary.uploaded.bytes += staged.bytes;
+      if (staged.packs > 0) summary.notices.push(`would upload ${staged.packs} pack(s) staged locally while the remote was unreachable`);
       addReport(summary, (await pullRemote(planCtx)).report);
       const scan = await scanStep(planCtx, summary);
       // What a commit would publish: the versions made now and those a crash left unsent, in as

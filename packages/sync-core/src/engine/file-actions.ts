@@ -7,7 +7,7 @@ import type { HashedVersion } from '../model/version.js';
 import type { TreeEntry } from './merge.js';
 import type { FileAction } from './sync-summary.js';
 
-/** The versions a scan made (or `pending` before it, left by a crash) as what they publish. */
+/** Pending versions (those the next commit publishes) as what they publish. */
 export function publishedActions(versions: HashedVersion[]): FileAction[] {
   return versions.map((v) =>
     v.deleted ? { path: v.path, action: 'delete-remote', kind: v.kind, bytes: 0 } : { path: v.path, action: 'upload', change: v.parents.length > 0 ? 'changed' : 'new', kind: v.kind, bytes: v.size },

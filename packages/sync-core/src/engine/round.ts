@@ -97,12 +97,15 @@ function addDrained(summary: SyncSummary, drained: DrainResult): void {
   if (drained.packs > 0) summary.notices.push(`uploaded ${drained.packs} pack(s) staged locally while the remote was unreachable`);
 }
 
-/** Scans, and adds to the summary what the scan found and the versions it made. */
+/**
+ * Scans, and adds to the summary what the scan found and what the commit will publish: every
+ * pending version (made now, staged while offline, left by a crash, or another writer's that the
+ * remote lost and this node sends again).
+ */
 export async function scanStep(ctx: RoundContext, summary: SyncSummary): Promise<ScanResult> {
-  const before = new Set(ctx.state.pendingVersions().map((v) => v.hash));
   const scan = await scanLocal(ctx);
   addScan(summary, scan);
-  summary.files.push(...publishedActions(ctx.state.pendingVersions().filter((v) => !before.has(v.hash))));
+  summary.files.push(...publishedActions(ctx.state.pendingVersions()));
   return scan;
 }
 

@@ -6,7 +6,7 @@
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FileAction, Library, Storage } from '@syncacross/sync-core';
+import { StorageError, type FileAction, type Library, type Storage } from '@syncacross/sync-core';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { cleanup, makeNode, snapshot, syncAll } from './helpers.js';
 
@@ -185,6 +185,40 @@ describe('sync --dry-run', () => {
     expect(await snapshot(b.dir)).toEqual(await snapshot(a.dir));
     await a.lib.close();
     await b.lib.close();
+  });
+
+  it('counts what was staged while the remote was unreachable, which the sync then sends first', async () => {
+    const remote = countingWrites(createMemoryStorage());
+    const down = { on: false };
+    const unreachable = <T>(fn: () => Promise<T>) => (down.on ? Promise.reject(new StorageError('Unavailable', 'the NAS is asleep')) : fn());
+    const flaky: Storage = {
+      name: remote.name,
+      capabilities: remote.capabilities,
+      get: (k, o) => unreachable(() => remote.get(k, o)),
+      list: (p, o) => unreachable(() => remote.list(p, o)),
+      putIfAbsent: (k, b) => unreachable(() => remote.putIfAbsent(k, b)),
+    };
+    const a = await makeNode(flaky, 'a', { retry: false });
+    await writeFile(join(a.dir, 'before.txt'), 'online');
+    await a.sync();
+    down.on = true;
+    await writeFile(join(a.dir, 'offline.txt'), 'written offline');
+    await expect(a.sync()).rejects.toThrow(/staged/);
+    down.on = false;
+    const staged = a.lib.status().staged;
+    expect(staged.packs).toBeGreaterThan(0);
+
+    const writesBefore = remote.writes.length;
+    const plan = await a.lib.sync({ dryRun: true });
+    expect(remote.writes.length).toBe(writesBefore);
+    expect(a.lib.status().staged).toEqual(staged);
+    expect(plan.files).toEqual([{ path: 'offline.txt', action: 'upload', change: 'new', kind: 'file', bytes: 15 }]);
+    expect(plan.notices.join('\n')).toMatch(/would upload \d+ pack\(s\) staged locally/);
+    const real = await a.sync();
+    expect(real.files).toEqual(plan.files);
+    expect(real.uploaded).toEqual(plan.uploaded);
+    expect(a.lib.status().staged.packs).toBe(0);
+    await a.lib.close();
   });
 
   it('names what it could not sync, as a sync would', async () => {
