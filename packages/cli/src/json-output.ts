@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { serviceOutput } from './json-output-service.js';
 import { excludeOutput } from './json-output-exclude.js';
+import { syncFileFields } from './json-output-files.js';
 
 const count3 = z.object({ added: z.number().int(), changed: z.number().int(), deleted: z.number().int() }).strict();
 const nonNeg = z.number().int().nonnegative();
@@ -32,6 +33,7 @@ export const syncOutput = z
     skipped: z.array(z.object({ path: z.string(), reason: z.string() }).strict()).describe('what is on disk but was not synced, and why (exitCode 8)'),
     excluded: z.object({ local: nonNeg, remote: nonNeg }).strict().describe("left out by this node's exclude patterns, by choice (no exit code): entries here, and other nodes' changes not applied"),
     retiredWriter: z.string().optional(),
+    ...syncFileFields,
     requests: z.object({ putIfAbsent: nonNeg, get: nonNeg, list: nonNeg, delete: nonNeg, putIfMatch: nonNeg }).strict().describe('storage requests by kind'),
     totalRequests: nonNeg,
     bytesUp: nonNeg,

@@ -2,7 +2,8 @@
  * Opens an initialized library for a command and always closes it (releasing the lock), so a
  * failing command never leaves the library locked.
  */
-import { openLibrary, type Library, type Storage } from '@syncacross/sync-core';
+import { openLibrary, withTracing, type Library, type Storage } from '@syncacross/sync-core';
+import { traceRequests } from './file-actions-output.js';
 import { findLibraryRoot, readConfig, type LibraryConfig } from './config.js';
 import { loadAdapter, type LoadedAdapter } from './adapter-loader.js';
 import type { Output } from './output.js';
@@ -76,6 +77,9 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
     ));
     // Innermost, around the adapter: a retried upload pays again, as its bytes go again.
     storage = limitBandwidth(storage, bandwidthRates(options.bandwidth), options.signal);
+    // -vv: every request the adapter answers (each retry too), below the engine's retry and counting.
+    const trace = traceRequests(out);
+    if (trace) storage = withTracing(storage, trace);
   } else {
     adapter = await loadAdapter(config.adapter, [root, process.cwd()]).catch((e: unknown) => unloadableAdapter(config, e, out));
     storage = offlineStorage(config.remote);

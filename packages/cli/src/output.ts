@@ -9,11 +9,14 @@ import { redact } from './redact.js';
 export interface OutputOptions {
   json?: boolean;
   quiet?: boolean;
+  /** -v: 1 names what each file did; -vv: 2 also traces each storage request (on stderr). */
+  verbose?: number;
 }
 
 export class Output {
   readonly json: boolean;
   readonly quiet: boolean;
+  readonly verbose: number;
   /** Progress bars only on a terminal, and never mixed into --json. */
   readonly interactive: boolean;
 
@@ -24,6 +27,7 @@ export class Output {
   ) {
     this.json = options.json ?? false;
     this.quiet = options.quiet ?? false;
+    this.verbose = options.verbose ?? 0;
     this.interactive = !this.json && !this.quiet && stderr.isTTY === true;
   }
 

@@ -5,6 +5,7 @@ import { EXIT, EXIT_CODE_HELP, toCliError } from './exit-codes.js';
 import { debugEnabled, debugTrace } from './debug-trace.js';
 import { Output, type OutputOptions } from './output.js';
 import { redact } from './redact.js';
+import { usageError } from './cli-error.js';
 import { adaptersCommand } from './commands/adapters.js';
 import { authCommand } from './commands/auth.js';
 import { conflictsCommand } from './commands/conflicts.js';
@@ -56,6 +57,7 @@ function run(handler: Handler) {
     const command = args[args.length - 1] as Command;
     const out = new Output(command.optsWithGlobals() as OutputOptions);
     try {
+      if (out.quiet && out.verbose > 0) throw usageError('QuietAndVerbose', '-q (print nothing but errors) and -v (say more) contradict each other: give one');
       process.exitCode = await handler(out, ...args.slice(0, -1));
     } catch (e) {
       const error = toCliError(e);
@@ -87,6 +89,7 @@ function addLibraryCommands(program: Command): void {
       .addOption(bwlimitFlag())
       .addOption(retriesFlag())
       .addOption(stagingFlag())
+      .option('-n, --dry-run', 'say what a sync would send, receive and delete, and change nothing (remote, folder, state)')
       .addOption(
         new Option('--stable-after <ms>', 'wait for files modified less than this long ago to stop changing (default 2000; SQLite databases are taken at once)').argParser(integer('--stable-after')),
       ),
@@ -239,6 +242,7 @@ export function buildProgram(): Command {
     .version(version)
     .option('--json', 'print one machine-readable JSON object on stdout (see schema/json-output.schema.json)')
     .option('-q, --quiet', 'print nothing but errors')
+    .option('-v, --verbose', 'sync, watch, restore, verify: -v names what each file did; -vv also each storage request, on stderr (not with -q)', (_: unknown, level: number) => level + 1, 0)
     .addHelpText('after', `\n${EXIT_CODE_HELP}\n\nSecrets: set SYNCACROSS_<ADAPTER>_<OPTION> (e.g. SYNCACROSS_WEBDAV_PASSWORD) or -o password='\${env:NAME}'.`)
     .showHelpAfterError('(run syncacross --help for usage)')
     // Commander's own messages quote what was typed, which may be a secret.

@@ -29,6 +29,7 @@ export type {
 } from './engine/library.js';
 export type { VerifyProblem, VerifyProblemKind } from './engine/verify.js';
 export type { CaptureResult, StagedError } from './engine/outbox/outbox.js';
+export type { FileAction } from './engine/sync-summary.js';
 export { restoreFromRemote, type RemoteRestoreOptions } from './engine/remote-restore.js';
 export type { NewRepository, RepositoryFormat } from './engine/repository.js';
 export { checkAuthorName, type Author } from './engine/author-object.js';
@@ -55,6 +56,7 @@ export { withRetry, type RetryOptions } from './storage/wrappers/retry.js';
 export { withCounting, type CountingStorage, type StorageStats, type RequestKind } from './storage/wrappers/counting.js';
 export { withBandwidthLimit, type BandwidthLimit } from './storage/wrappers/bandwidth.js';
 export { TokenBucket, type TokenBucketOptions } from './storage/wrappers/token-bucket.js';
+export { withTracing, type TracedRequest } from './storage/wrappers/tracing.js';
 export { probeCapabilities, type ProbeReport, type ProbeOptions } from './storage/probe.js';
 
 // Secrets: register them once, and whatever prints errors masks them.

@@ -1,5 +1,5 @@
 /** Every wrapper implements the same contract, so every wrapper passes the same suite. */
-import { TokenBucket, withBandwidthLimit, withCounting, withRetry } from '@syncacross/sync-core';
+import { TokenBucket, withBandwidthLimit, withCounting, withRetry, withTracing } from '@syncacross/sync-core';
 import { createDuplicateNameStorage, createMemoryStorage, runStorageConformance, withCheckThenWrite, withEventualConsistency, withFaults } from '@syncacross/sync-core/testing';
 
 const unreachable = () => withFaults(createMemoryStorage(), { down: true });
@@ -17,6 +17,7 @@ runStorageConformance('withBandwidthLimit (a limit too high to slow the suite do
   const bucket = () => new TokenBucket({ bytesPerSecond: 1024 ** 3 });
   return { storage: withBandwidthLimit(createMemoryStorage(), { up: bucket(), down: bucket() }), unreachable };
 });
+runStorageConformance('withTracing', async () => ({ storage: withTracing(createMemoryStorage(), () => undefined), unreachable: () => withTracing(unreachable(), () => undefined) }));
 
 runStorageConformance('withFaults: latency and short listing pages', async () => ({
   storage: withFaults(createMemoryStorage(), { latencyMs: 2, shortPages: 3 }),

@@ -49,6 +49,7 @@ const PUBLIC_API = [
   'withBandwidthLimit',
   'withCounting',
   'withRetry',
+  'withTracing',
 ];
 const TEST_ONLY = ['createMemoryStorage', 'withFaults', 'withEventualConsistency', 'withIgnoredPreconditions', 'withCheckThenWrite', 'createDuplicateNameStorage', 'clearRegisteredSecrets'];
 

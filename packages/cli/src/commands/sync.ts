@@ -12,6 +12,7 @@ import { withInterrupt } from '../interrupt.js';
 import type { BandwidthRates } from '../bandwidth-limit.js';
 import { commandLinePatterns, type PatternOptions } from '../exclude-patterns.js';
 import { describeExcluded } from '../excluded-summary.js';
+import { printFileActions } from '../file-actions-output.js';
 
 export interface SyncOptions extends PassphraseOptions, PatternOptions {
   bwlimit?: BandwidthRates;
@@ -19,15 +20,21 @@ export interface SyncOptions extends PassphraseOptions, PatternOptions {
   stableAfter?: number;
   /** The outbox's size limit while the remote is unreachable (`500M`; 0: stage nothing). */
   stagingLimit?: string;
+  /** Say what a sync would do, and change nothing. */
+  dryRun?: boolean;
 }
 
 function describe(s: SyncSummary, root: string, storage: string, out: Output): void {
   const seconds = (s.durationMs / 1000).toFixed(1);
-  out.info(`Synced ${root} with ${storage} in ${seconds}s`);
+  if (s.dryRun) out.info(`Dry run (nothing was changed): a sync of ${root} with ${storage} would do this (planned in ${seconds}s)`);
+  else out.info(`Synced ${root} with ${storage} in ${seconds}s`);
+  // Each path: always in a dry run (it is the answer), with -v after a real one.
+  if (s.dryRun || out.verbose > 0) printFileActions(s.files, out);
+  const [sent, received] = s.dryRun ? ['send:    ', 'receive: '] : ['sent:    ', 'received:'];
   out.info(
-    `  sent:     ${s.local.added} added, ${s.local.changed} changed, ${s.local.deleted} deleted (${plural(s.uploaded.versions, 'version')}, ${plural(s.uploaded.packs, 'pack')}, ${formatBytes(s.uploaded.bytes)})`,
+    `  ${sent} ${s.local.added} added, ${s.local.changed} changed, ${s.local.deleted} deleted (${plural(s.uploaded.versions, 'version')}, ${plural(s.uploaded.packs, 'pack')}, ${formatBytes(s.uploaded.bytes)})`,
   );
-  out.info(`  received: ${s.remote.added} added, ${s.remote.changed} changed, ${s.remote.deleted} deleted (${plural(s.downloaded.files, 'file')}, ${formatBytes(s.downloaded.bytes)})`);
+  out.info(`  ${received} ${s.remote.added} added, ${s.remote.changed} changed, ${s.remote.deleted} deleted (${plural(s.downloaded.files, 'file')}, ${formatBytes(s.downloaded.bytes)})`);
   const kinds = Object.entries(s.requests)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${k} ${n}`)
@@ -67,8 +74,9 @@ function reportWatchAnswer(answer: WatchAnswer, root: string, out: Output): numb
 export async function syncCommand(dir: string | undefined, opts: SyncOptions, out: Output): Promise<number> {
   return withInterrupt('sync', async (signal) => {
     // A running `watch` owns the library: ask it for a round rather than fail as busy.
+    // Not a dry run: the watch would make a real round.
     const root = findLibraryRoot(dir ?? '.');
-    const answer = await askWatcher(root, signal);
+    const answer = opts.dryRun ? undefined : await askWatcher(root, signal);
     if (answer) {
       if (opts.exclude || opts.include || opts.excludeFrom || opts.bwlimit)
         out.warn('syncacross: note: --exclude, --include and --bwlimit apply to a sync this process makes; the running watch used its own');
@@ -88,7 +96,7 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
       const progress = createProgress(out, () => library.storage.stats.bytesUp + library.storage.stats.bytesDown);
       let summary: SyncSummary;
       try {
-        summary = await library.sync({ signal, onProgress: (p) => progress.update(p) });
+        summary = await library.sync({ signal, onProgress: (p) => progress.update(p), dryRun: opts.dryRun === true });
       } finally {
         progress.stop();
       }

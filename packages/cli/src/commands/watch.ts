@@ -17,6 +17,7 @@ import { plural, type Output } from '../output.js';
 import { serveWatchSocket } from '../watch-socket.js';
 import type { BandwidthRates } from '../bandwidth-limit.js';
 import { commandLinePatterns, type PatternOptions } from '../exclude-patterns.js';
+import { printFileActions } from '../file-actions-output.js';
 
 export interface WatchCliOptions extends PassphraseOptions, PatternOptions {
   bwlimit?: BandwidthRates;
@@ -82,6 +83,7 @@ async function watchOne(dir: string, opts: WatchCliOptions, out: Output, signal:
         out.result({ command: 'watch', library: root, storage, exitCode, ...s });
         const line = roundLine(root, s);
         if (line) out.info(line);
+        if (out.verbose > 0) printFileActions(s.files, out);
         for (const e of s.errors) out.warn(`${time()} syncacross: ${root}: ${e}`);
         for (const k of s.skipped) out.warn(`${time()} syncacross: ${root}: not synced: ${k.path}: ${k.reason}`);
         for (const e of s.retryable) out.warn(`${time()} syncacross: ${root}: not yet: ${e}`);

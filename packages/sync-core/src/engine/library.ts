@@ -21,6 +21,7 @@ import { remoteHasNews } from './remote-segments.js';
 import { buildTree, type Tree } from './merge.js';
 import { runRound } from './round.js';
 import { captureOffline, defaultStagingLimit, outboxTotals, stageWhenUnreachable, type CaptureResult } from './outbox/outbox.js';
+import { dryRunRound } from './dry-run.js';
 import type { RoundContext, RoundOptions } from './round-context.js';
 import type { SyncProgress, SyncSummary } from './sync-summary.js';
 import { chunkLocations } from './chunk-locations.js';
@@ -106,9 +107,16 @@ export class Library extends EventEmitter {
     return this.key;
   }
 
-  async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncSummary> {
+  /**
+   * Runs one round: pull, scan, publish, materialize; the summary's `files` names what happened
+   * to each path. With `dryRun`, changes nothing (not the remote, the folder or the state) and
+   * returns what the round would do: `files` is the plan, the counts are the round's, and what
+   * could not be synced is reported as a round reports it (dry-run.ts).
+   */
+  async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; dryRun?: boolean } = {}): Promise<SyncSummary> {
     if (this.closed) throw new Error('library is closed');
     if (this.options.readOnly) throw new Error('library was opened read-only');
+    if (opts.dryRun) return dryRunRound(this.roundContext(opts));
     const ctx = this.roundContext(opts);
     let summary: SyncSummary;
     try {

@@ -21,6 +21,7 @@
  */
 import { checkAborted } from '../model/abort.js';
 import { hasUnpublishedLocations } from './chunk-locations.js';
+import { publishedActions } from './file-actions.js';
 import type { RoundContext } from './round-context.js';
 import { checkpointIfDue } from './steps/write-checkpoint.js';
 import { commitPending } from './steps/commit-pending.js';
@@ -46,8 +47,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   let changed = pulled.changed;
   checkAborted(ctx.signal);
 
-  const scan = await scanLocal(ctx);
-  addScan(summary, scan);
+  const scan = await scanStep(ctx, summary);
   checkAborted(ctx.signal);
   if (scan.created > 0 && options.now() - started > options.roundLimitMs) {
     // A laptop slept or the upload took long: look at the remote again before committing, so
@@ -105,6 +105,18 @@ function addDrained(summary: SyncSummary, drained: DrainResult): void {
   summary.uploaded.bytes += drained.bytes;
   summary.errors.push(...drained.errors);
   if (drained.packs > 0) summary.notices.push(`uploaded ${drained.packs} pack(s) staged locally while the remote was unreachable`);
+}
+
+/**
+ * Scans, and adds to the summary what the scan found and what the commit will publish: every
+ * pending version (made now, staged while offline, left by a crash, or another writer's that the
+ * remote lost and this node sends again).
+ */
+export async function scanStep(ctx: RoundContext, summary: SyncSummary): Promise<ScanResult> {
+  const scan = await scanLocal(ctx);
+  addScan(summary, scan);
+  summary.files.push(...publishedActions(ctx.state.pendingVersions()));
+  return scan;
 }
 
 function addScan(summary: SyncSummary, scan: ScanResult): void {

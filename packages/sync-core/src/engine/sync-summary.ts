@@ -1,5 +1,6 @@
 /** What a round reports: progress while it runs, and a summary when it is done. */
 import type { StorageStats } from '../storage/wrappers/counting.js';
+import type { EntryKind } from '../model/version.js';
 
 export interface SyncProgress {
   phase: 'list' | 'fetch' | 'scan' | 'upload' | 'materialize' | 'done';
@@ -9,7 +10,24 @@ export interface SyncProgress {
   path?: string;
 }
 
+/**
+ * What one path did in a round (or, in a dry run, would do). `upload`: a new version published
+ * (its content sent as needed); `delete-remote`: a delete published; `download`: written here from
+ * the tree; `delete-local`: moved to the library's trash; `conflict-copy`: a conflict copy written.
+ */
+export interface FileAction {
+  path: string;
+  action: 'upload' | 'delete-remote' | 'download' | 'delete-local' | 'conflict-copy';
+  /** For uploads and downloads: whether the path is new or already held a version. */
+  change?: 'new' | 'changed';
+  kind: EntryKind;
+  /** The version's size (what reaches the other side at most: chunks already there are not sent again). */
+  bytes: number;
+}
+
 export interface SyncSummary {
+  /** Present and true when nothing was applied: the round was planned only (`Library.sync({ dryRun: true })`). */
+  dryRun?: true;
   repository: string;
   writer: string;
   uploaded: { versions: number; bytes: number; packs: number; segments: number };
@@ -33,6 +51,8 @@ export interface SyncSummary {
    * changes other nodes made at excluded paths, not written here.
    */
   excluded: { local: number; remote: number };
+  /** Each path the round changed (or would change, in a dry run), in the order the round did it. */
+  files: FileAction[];
   retiredWriter?: string;
   requests: StorageStats['requests'];
   totalRequests: number;
@@ -56,6 +76,7 @@ export function emptySummary(repository: string, writer: string, requests: Stora
     retryable: [],
     skipped: [],
     excluded: { local: 0, remote: 0 },
+    files: [],
     requests,
     totalRequests: 0,
     bytesUp: 0,
@@ -76,6 +97,8 @@ export interface StepReport {
   downloaded: { files: number; bytes: number };
   /** Changes of other nodes at paths this node excludes, left alone (absent: none). */
   excludedRemote?: number;
+  /** Each path the step changed (or would change, in a dry run). */
+  files?: FileAction[];
   /** Paths that are conflict copies in the tree just materialized (absent: not looked at). */
   conflicts?: string[];
   /** The writer id retired this step, and the one that replaces it. */
@@ -97,6 +120,7 @@ export function addReport(summary: SyncSummary, report: StepReport): void {
   summary.downloaded.bytes += report.downloaded.bytes;
   summary.excluded.remote += report.excludedRemote ?? 0;
   if (report.conflicts) summary.conflicts = report.conflicts;
+  if (report.files) summary.files.push(...report.files);
   if (report.retired) {
     summary.retiredWriter = report.retired.writer;
     summary.writer = report.retired.next;

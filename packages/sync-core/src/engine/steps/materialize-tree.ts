@@ -16,6 +16,7 @@ import type { Tree, TreeEntry } from '../merge.js';
 import { settleReadFailures } from '../pack-health.js';
 import type { StepContext } from '../round-context.js';
 import { emptyReport, type StepReport } from '../sync-summary.js';
+import { removedAction, writtenAction } from '../file-actions.js';
 import { settleRecord } from './local-copies.js';
 import { writeEntries, type Materialization as WriteTarget, type MaterializeState } from './write-versions.js';
 
@@ -37,6 +38,33 @@ export async function materializeTree(ctx: StepContext<MaterializeState>): Promi
   state.planWrites([]); // every write is recorded
   await settleReadFailures(state, storage, ctx.options.codec, ctx.options.now(), fetcher, failed, m.report);
   return { complete: m.complete, report: m.report };
+}
+
+/**
+ * What `materializeTree` would do, done to nothing: the paths it would move to the trash and the
+ * entries it would write (a dry run, on a throw-away copy of the state: records of files already
+ * holding their bytes are renamed in that copy only), in the order a round makes them. A write
+ * that would then find a local edit (kept) or a name this disk cannot hold is named all the same.
+ */
+export async function plannedMaterialization(ctx: StepContext<MaterializeState>): Promise<StepReport> {
+  const m = new Materialization(ctx);
+  const report = m.report;
+  for (const rec of m.records.values()) {
+    if (m.tree.has(rec.treePath)) continue;
+    report.remote.deleted++;
+    (report.files ??= []).push(removedAction(rec.treePath, m.byHash.get(rec.version)));
+  }
+  // In the order the writes would be made (ordering plans reads: no request; stores the plan in the copy).
+  const fetcher = new ChunkFetcher(ctx.storage, ctx.options.codec, (h) => chunkLocations(ctx.state, h), ctx.signal);
+  for (const entry of m.ordered(await m.toWrite(), fetcher)) {
+    const replaced = m.byTree.has(entry.path);
+    if (replaced) report.remote.changed++;
+    else report.remote.added++;
+    report.downloaded.files++;
+    report.downloaded.bytes += entry.version.size;
+    (report.files ??= []).push(writtenAction(entry, replaced));
+  }
+  return report;
 }
 
 /** One materialization: the tree, the records, and where local copies of content are. */
@@ -120,6 +148,7 @@ class Materialization implements WriteTarget {
         this.movedToTrash(rec);
         deleted.push(rec.path);
         this.report.remote.deleted++;
+        (this.report.files ??= []).push(removedAction(rec.treePath, this.byHash.get(rec.version)));
       }
     }
     const keptDirs = new Set([...this.tree.values()].filter((e) => e.version.kind === 'dir').map((e) => e.path));

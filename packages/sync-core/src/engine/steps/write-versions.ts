@@ -16,6 +16,7 @@ import type { FailedFile, PackHealthState } from '../pack-health.js';
 import type { StepContext } from '../round-context.js';
 import { withSizeCheck } from '../segment-schema.js';
 import type { StepReport } from '../sync-summary.js';
+import { writtenAction } from '../file-actions.js';
 import { localChunks, settleRecord, type LocalCopiesState } from './local-copies.js';
 
 /** What materializing reads and writes of the local state: the records, the versions, the write plan, and pack health for failed reads. */
@@ -119,6 +120,7 @@ async function writeEntry(m: Materialization, entry: TreeEntry, fetcher: ChunkFe
   if (entry.version.kind === 'sqlite') stat.ctimeMs = IGNORE_CTIME;
   if (rec) report.remote.changed++;
   else report.remote.added++;
+  (report.files ??= []).push(writtenAction(entry, rec !== undefined));
   report.downloaded.files++;
   report.downloaded.bytes += entry.version.size;
   return { path: diskPath, treePath: entry.path, version: entry.version.hash, ...stat };
