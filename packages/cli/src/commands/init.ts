@@ -145,9 +145,10 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
 
 export async function initCommand(
   dir: string | undefined,
-  opts: { remote: string; option?: string[]; name?: string; retries?: number; encrypt?: boolean; format?: 1 | 2; user?: string } & PassphraseOptions,
+  opts: { remote?: string; option?: string[]; name?: string; retries?: number; encrypt?: boolean; format?: 1 | 2; user?: string } & PassphraseOptions,
   out: Output,
 ): Promise<number> {
+  if (!opts.remote) throw usageError('BadOption', 'init needs --remote <adapter>:<location>, e.g. --remote fs:/mnt/nas/library');
   const r = await initLibrary(
     {
       dir: dir ?? '.',
