@@ -20,6 +20,7 @@ import { keyAddCommand, keyListCommand, keyRemoveCommand } from './commands/key.
 import { statusCommand } from './commands/status.js';
 import { configCommand } from './commands/config.js';
 import { syncCommand } from './commands/sync.js';
+import { addCompletionCommand } from './completion.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const integer = (name: string) => (value: string) => {
@@ -243,6 +244,7 @@ export function buildProgram(): Command {
   addHistoryCommands(program);
   addKeyCommands(program);
   addRemoteCommands(program);
+  addCompletionCommand(program); // last: it reads the finished command tree
   return program;
 }
 

@@ -13,6 +13,7 @@ describe('did you mean', () => {
     [['sync', '--retires', '3'], "unknown option '--retires'", '--retries'],
     [['key', 'lst'], "unknown command 'lst'", 'list'],
     [['init', '--remtoe', 'fs:/x'], "unknown option '--remtoe'", '--remote'],
+    [['completion', 'bsh'], "'bsh' is invalid", 'bash'],
   ])('%j names the mistake and the closest valid name', async (args, mistake, meant) => {
     const r = await run(args);
     expect(r.code).toBe(2);

@@ -1,0 +1,26 @@
+/**
+ * `syncacross completion bash|zsh|fish|powershell`: a shell completion script. It is made by
+ * @bomb.sh/tab from this very program: the script asks `syncacross complete -- <words>` at each
+ * Tab, which walks the commander tree, so commands, subcommands and options never go stale.
+ * We only add what the tree cannot know: the adapter names a `--remote` value starts with.
+ */
+import type { Command } from 'commander';
+import tab from '@bomb.sh/tab/commander';
+import { BUILTIN_ADAPTERS } from './adapter-loader.js';
+
+/** Adds `completion <shell>` (and the hidden `complete` that the scripts call); the program must be complete. */
+export function addCompletionCommand(program: Command): void {
+  const root = tab(program, { completionCommandName: 'completion' });
+  const completion = program.commands.find((c) => c.name() === 'completion');
+  completion
+    ?.description('print a shell completion script (bash needs the bash-completion package); e.g. in ~/.bashrc: source <(syncacross completion bash)')
+    .addHelpText('after', '\nzsh: source <(syncacross completion zsh)\nfish: syncacross completion fish | source');
+  const adapters = Object.keys(BUILTIN_ADAPTERS);
+  for (const command of root.commands.values()) {
+    const remote = command.options.get('remote');
+    if (!remote) continue;
+    remote.handler = (complete) => {
+      for (const name of adapters) complete(`${name}:`, `the ${name} adapter`);
+    };
+  }
+}
