@@ -2,11 +2,12 @@
  * `syncacross completion bash|zsh|fish|powershell`: a shell completion script. It is made by
  * @bomb.sh/tab from this very program: the script asks `syncacross complete -- <words>` at each
  * Tab, which walks the commander tree, so commands, subcommands and options never go stale.
- * We only add what the tree cannot know: the adapter names a `--remote` value starts with.
+ * We only add what the tree cannot know: what a `--remote` value may be (named remotes, adapters).
  */
 import type { Command } from 'commander';
 import tab from '@bomb.sh/tab/commander';
 import { BUILTIN_ADAPTERS } from './adapter-loader.js';
+import { remoteNamesForCompletion } from './named-remotes.js';
 
 /** Adds `completion <shell>` (and the hidden `complete` that the scripts call); the program must be complete. */
 export function addCompletionCommand(program: Command): void {
@@ -20,6 +21,7 @@ export function addCompletionCommand(program: Command): void {
     const remote = command.options.get('remote');
     if (!remote) continue;
     remote.handler = (complete) => {
+      for (const name of remoteNamesForCompletion()) complete(name, 'a named remote (syncacross remote list)');
       for (const name of adapters) complete(`${name}:`, `the ${name} adapter`);
     };
   }

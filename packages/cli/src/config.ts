@@ -21,6 +21,8 @@ export const configSchema = z
     /** Adapter options: the parsed location plus `-o` values (strings may hold `${env:NAME}`). */
     options: z.record(z.string(), z.unknown()),
     node: z.string().optional(),
+    /** Set by `init --remote NAME`: adapter and options come from that named remote (named-remotes.ts); `options` here stays {}. */
+    namedRemote: z.string().optional(),
   })
   .strict();
 

@@ -18,7 +18,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The candidate nearest `word` (any case), or undefined when none is within a typo's reach. */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
+function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { serviceOutput } from './json-output-service.js';
+import { adapterOptionOutput, remoteOutput } from './json-output-remote.js';
 
 const count3 = z.object({ added: z.number().int(), changed: z.number().int(), deleted: z.number().int() }).strict();
 const nonNeg = z.number().int().nonnegative();
@@ -204,6 +205,7 @@ export const adaptersOutput = z
           description: z.string().optional(),
           secretOptions: z.array(z.string()).optional(),
           interactiveAuth: z.boolean().optional(),
+          options: z.array(adapterOptionOutput).optional().describe('with `adapters NAME`: its options'),
           error: z.string().optional(),
         })
         .strict(),
@@ -271,6 +273,7 @@ export const JSON_OUTPUTS = {
   verify: verifyOutput,
   conflicts: conflictsOutput,
   adapters: adaptersOutput,
+  remote: remoteOutput,
   auth: authOutput,
   key: keyOutput,
   config: configOutput,

@@ -21,6 +21,7 @@ import { statusCommand } from './commands/status.js';
 import { configCommand } from './commands/config.js';
 import { syncCommand } from './commands/sync.js';
 import { addCompletionCommand } from './completion.js';
+import { addNamedRemoteCommands } from './program-remote.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const integer = (name: string) => (value: string) => {
@@ -205,13 +206,13 @@ function addKeyCommands(program: Command): void {
 /** The commands about remotes and sign-in, and the demo: adapters, auth, demo. */
 function addRemoteCommands(program: Command): void {
   program
-    .command('adapters')
-    .description('installed adapters; with --probe, the declared and measured capabilities of a remote')
+    .command('adapters [name]')
+    .description("installed adapters; with NAME, that adapter's options (type, default, secret, what each does); with --probe, the declared and measured capabilities of a remote")
     .option('--probe', "probe a remote (writes and removes a few objects under probe/): the library's, or --remote")
     .option('-r, --remote <adapter:location>', 'the remote to probe instead of the library’s')
     .addOption(optionFlag())
     .option('-d, --dir <dir>', 'the library whose remote to probe (default: the current one)')
-    .action(run((out, opts) => adaptersCommand(opts, out)));
+    .action(run((out, name, opts) => adaptersCommand(name, opts, out)));
 
   program
     .command('auth <adapter[:location]>')
@@ -244,6 +245,7 @@ export function buildProgram(): Command {
   addHistoryCommands(program);
   addKeyCommands(program);
   addRemoteCommands(program);
+  addNamedRemoteCommands(program, run, optionFlag);
   addCompletionCommand(program); // last: it reads the finished command tree
   return program;
 }

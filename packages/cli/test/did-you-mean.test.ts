@@ -14,6 +14,7 @@ describe('did you mean', () => {
     [['key', 'lst'], "unknown command 'lst'", 'list'],
     [['init', '--remtoe', 'fs:/x'], "unknown option '--remtoe'", '--remote'],
     [['completion', 'bsh'], "'bsh' is invalid", 'bash'],
+    [['remote', 'ad', 'nas', 'fs:/x'], "unknown command 'ad'", 'add'],
   ])('%j names the mistake and the closest valid name', async (args, mistake, meant) => {
     const r = await run(args);
     expect(r.code).toBe(2);
