@@ -17,12 +17,27 @@ export function addCompletionCommand(program: Command): void {
     ?.description('print a shell completion script (bash needs the bash-completion package); e.g. in ~/.bashrc: source <(syncacross completion bash)')
     .addHelpText('after', '\nzsh: source <(syncacross completion zsh)\nfish: syncacross completion fish | source');
   const adapters = Object.keys(BUILTIN_ADAPTERS);
+  const namedRemotes = (complete: Complete) => {
+    for (const name of remoteNamesForCompletion()) complete(name, 'a named remote');
+  };
   for (const command of root.commands.values()) {
     const remote = command.options.get('remote');
     if (!remote) continue;
     remote.handler = (complete) => {
-      for (const name of remoteNamesForCompletion()) complete(name, 'a named remote (syncacross remote list)');
+      namedRemotes(complete);
       for (const name of adapters) complete(`${name}:`, `the ${name} adapter`);
     };
   }
+  for (const path of ['remote show', 'remote remove', 'auth']) {
+    const argument = root.commands.get(path)?.arguments.values().next().value;
+    if (!argument) continue;
+    argument.handler = (complete) => {
+      namedRemotes(complete);
+      if (path === 'auth') for (const name of adapters) complete(name, `the ${name} adapter`);
+    };
+  }
+  const adapterName = root.commands.get('adapters')?.arguments.get('name');
+  if (adapterName) adapterName.handler = (complete) => adapters.forEach((name) => complete(name, `the ${name} adapter's options`));
 }
+
+type Complete = (value: string, description: string) => void;

@@ -71,7 +71,10 @@ function addLibraryCommands(program: Command): void {
     .command('init [dir]')
     .description('create or join a repository and make DIR (default .) a library')
     // Checked by init itself: commander checks required options before unknown ones, so `--remtoe` would get no "did you mean".
-    .option('-r, --remote <adapter:location>', '(required) e.g. fs:/mnt/nas/library, s3:my-bucket/library, webdav:https://host/dav/library, or my-adapter:location')
+    .option(
+      '-r, --remote <adapter:location>',
+      '(required) e.g. fs:/mnt/nas/library, s3:my-bucket/library, webdav:https://host/dav/library, my-adapter:location, or a named remote (syncacross remote list)',
+    )
     .addOption(optionFlag())
     .option('-n, --name <node>', 'a name for this machine (default: the host name)')
     .option('--encrypt', 'encrypt everything on the remote (a new repository only): names, paths and content; asks for a passphrase')

@@ -22,6 +22,9 @@ beforeAll(async () => {
 });
 afterAll(cleanup);
 
+/** `syncacross` on PATH, and the temp config folder (its named remotes), never the developer's. */
+const shellEnv = () => ({ ...process.env, PATH: `${bin}:${process.env.PATH}`, SYNCACROSS_CONFIG_DIR: bin });
+
 /** What bash offers for `line` (the cursor at its end), as Tab would. */
 function bashOffers(line: string): string[] {
   const script = `
@@ -34,7 +37,7 @@ function bashOffers(line: string): string[] {
     COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 ))
     "$fn" syncacross "\${COMP_WORDS[COMP_CWORD]}" "\${COMP_WORDS[COMP_CWORD-1]}"
     printf '%s\\n' "\${COMPREPLY[@]}"`;
-  const out = execFileSync('bash', ['-c', script], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' });
+  const out = execFileSync('bash', ['-c', script], { env: shellEnv(), encoding: 'utf8' });
   return out.split('\n').filter((l) => l !== '');
 }
 
@@ -48,15 +51,19 @@ describe('completion scripts', () => {
 
   describe.skipIf(!have('bash') || !existsSync(BASH_COMPLETION))('bash (needs the bash-completion package)', () => {
     it('registers a completion function for syncacross', () => {
-      const out = execFileSync('bash', ['-c', 'source <(syncacross completion bash); complete -p syncacross'], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' });
+      const out = execFileSync('bash', ['-c', 'source <(syncacross completion bash); complete -p syncacross'], { env: shellEnv(), encoding: 'utf8' });
       expect(out).toMatch(/^complete -F \S+ syncacross$/m);
     });
 
-    it('completes commands, subcommands, options and --remote adapters', () => {
+    it('completes commands, subcommands, options, adapters and named remotes', async () => {
+      expect((await run(['remote', 'add', 'my-nas', `fs:${bin}/remote`])).code).toBe(0);
+      expect(bashOffers('syncacross init --remote my')).toEqual(['my-nas']);
+      expect(bashOffers('syncacross remote show ')).toEqual(['my-nas']);
       expect(bashOffers('syncacross sy')).toEqual(['sync']);
       expect(bashOffers('syncacross sync --')).toContain('--retries');
       expect(bashOffers('syncacross key ')).toEqual(expect.arrayContaining(['list', 'add', 'remove']));
       expect(bashOffers('syncacross init --remote ')).toEqual(expect.arrayContaining(['fs:', 's3:', 'webdav:']));
+      expect(bashOffers('syncacross adapters w')).toEqual(['webdav']);
       // And nothing for what no command starts with: the offers come from the program.
       expect(bashOffers('syncacross zzz')).toEqual([]);
     });
@@ -83,7 +90,7 @@ describe('completion scripts', () => {
       expect(await parses(script)).toBe(true);
       expect(await parses(`${script}\nend end`)).toBe(false); // the check can fail
       const offers = (line: string) =>
-        execFileSync('fish', ['-c', `syncacross completion fish | source; complete -C ${JSON.stringify(line)}`], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' })
+        execFileSync('fish', ['-c', `syncacross completion fish | source; complete -C ${JSON.stringify(line)}`], { env: shellEnv(), encoding: 'utf8' })
           .split('\n')
           .map((l) => l.split('\t')[0]);
       expect(offers('syncacross sy')).toContain('sync');
