@@ -33,6 +33,12 @@ describe('did you mean', () => {
     expect(fs.stderr).toContain('did you mean createRoot?');
   });
 
+  it('a misspelt setting (config get usr) names the one meant', async () => {
+    const r = await run(['config', 'get', 'usr']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown setting "usr" (did you mean user?)');
+  });
+
   it('an option nothing resembles gets no guess', async () => {
     const base = await tempDir();
     const r = await run(['init', `${base}/lib`, '--remote', `fs:${base}/r`, '-o', 'zzzzqqq=1']);
