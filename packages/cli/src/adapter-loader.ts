@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AdapterModule } from '@syncacross/sync-core';
 import { CliError, usageError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
+import { didYouMean } from './did-you-mean.js';
 import { findPackage, packageEntry } from './module-resolver.js';
 
 export const BUILTIN_ADAPTERS: Readonly<Record<string, string>> = {
@@ -76,6 +77,6 @@ export async function loadAdapter(name: string, searchFrom: readonly string[] = 
   }
   throw usageError(
     'UnknownAdapter',
-    `unknown adapter "${name}": not a built-in (${Object.keys(BUILTIN_ADAPTERS).join(', ')}), and no package "${name}" or "syncacross-adapter-${name}" is installed in node_modules above ${[...new Set(searchFrom)].join(' or ')}. Install it, or give a module path (./my-adapter.mjs:<location>).`,
+    `unknown adapter "${name}"${didYouMean(name, Object.keys(BUILTIN_ADAPTERS))}: not a built-in (${Object.keys(BUILTIN_ADAPTERS).join(', ')}), and no package "${name}" or "syncacross-adapter-${name}" is installed in node_modules above ${[...new Set(searchFrom)].join(' or ')}. Install it, or give a module path (./my-adapter.mjs:<location>).`,
   );
 }

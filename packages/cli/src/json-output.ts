@@ -5,8 +5,10 @@
  */
 import { z } from 'zod';
 import { serviceOutput } from './json-output-service.js';
+import { keyOutput } from './json-output-key.js';
 import { excludeOutput } from './json-output-exclude.js';
 import { syncFileFields } from './json-output-files.js';
+import { adapterOptionOutput, remoteOutput } from './json-output-remote.js';
 
 const count3 = z.object({ added: z.number().int(), changed: z.number().int(), deleted: z.number().int() }).strict();
 const nonNeg = z.number().int().nonnegative();
@@ -209,6 +211,7 @@ export const adaptersOutput = z
           description: z.string().optional(),
           secretOptions: z.array(z.string()).optional(),
           interactiveAuth: z.boolean().optional(),
+          options: z.array(adapterOptionOutput).optional().describe('with `adapters NAME`: its options'),
           error: z.string().optional(),
         })
         .strict(),
@@ -241,19 +244,6 @@ export const demoOutput = z
   })
   .strict();
 
-const keyOutput = z
-  .object({
-    ok: z.literal(true),
-    command: z.literal('key'),
-    action: z.enum(['list', 'add', 'remove']),
-    library: z.string(),
-    repository: z.string(),
-    keys: z.array(z.object({ id: z.string(), created: z.string(), current: z.boolean().describe('the key this node opened the repository with') }).strict()),
-    added: z.string().optional(),
-    removed: z.string().optional(),
-  })
-  .strict();
-
 export const errorOutput = z
   .object({
     ok: z.literal(false),
@@ -276,6 +266,7 @@ export const JSON_OUTPUTS = {
   verify: verifyOutput,
   conflicts: conflictsOutput,
   adapters: adaptersOutput,
+  remote: remoteOutput,
   auth: authOutput,
   key: keyOutput,
   config: configOutput,

@@ -4,7 +4,8 @@
  */
 import { openLibrary, withTracing, type Library, type Storage } from '@syncacross/sync-core';
 import { traceRequests } from './file-actions-output.js';
-import { findLibraryRoot, readConfig, type LibraryConfig } from './config.js';
+import { findLibraryRoot, type LibraryConfig } from './config.js';
+import { readEffectiveConfig } from './remote-target.js';
 import { loadAdapter, type LoadedAdapter } from './adapter-loader.js';
 import type { Output } from './output.js';
 import { rememberKey, secretSource, type PassphraseOptions } from './passphrase.js';
@@ -66,7 +67,7 @@ function unloadableAdapter(config: LibraryConfig, error: unknown, out: Output): 
 
 export async function withLibrary<T>(dirArg: string | undefined, out: Output, options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
   const root = findLibraryRoot(dirArg ?? '.');
-  const config = await readConfig(root);
+  const config = await readEffectiveConfig(root);
   let adapter: LoadedAdapter;
   let storage: Storage;
   if (options.online) {

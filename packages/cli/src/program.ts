@@ -23,6 +23,8 @@ import { configCommand } from './commands/config.js';
 import { syncCommand } from './commands/sync.js';
 import { bwlimitFlag, patternFlags } from './filter-flags.js';
 import { addExcludeCommands } from './program-exclude.js';
+import { addCompletionCommand } from './completion.js';
+import { addNamedRemoteCommands } from './program-remote.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const integer = (name: string) => (value: string) => {
@@ -68,12 +70,33 @@ function run(handler: Handler) {
   };
 }
 
+/** `config get|set|unset`: this machine's settings. */
+function addConfigCommands(program: Command): void {
+  const config = program.command('config').description("this machine's settings, for all its libraries (today: user, the name the log shows)");
+  config
+    .command('get <key>')
+    .description('show a setting')
+    .action(run((out, key) => configCommand('get', key, undefined, out)));
+  config
+    .command('set <key> <value>')
+    .description('change a setting, e.g. config set user "Ana Lima"')
+    .action(run((out, key, value) => configCommand('set', key, value, out)));
+  config
+    .command('unset <key>')
+    .description('forget a setting')
+    .action(run((out, key) => configCommand('unset', key, undefined, out)));
+}
+
 /** The commands that act on a library: init, sync, status, log, conflicts. */
 function addLibraryCommands(program: Command): void {
   const init = program
     .command('init [dir]')
     .description('create or join a repository and make DIR (default .) a library')
-    .requiredOption('-r, --remote <adapter:location>', 'e.g. fs:/mnt/nas/library, s3:my-bucket/library, webdav:https://host/dav/library, or my-adapter:location')
+    // Checked by init itself: commander checks required options before unknown ones, so `--remtoe` would get no "did you mean".
+    .option(
+      '-r, --remote <adapter:location>',
+      '(required) e.g. fs:/mnt/nas/library, s3:my-bucket/library, webdav:https://host/dav/library, my-adapter:location, or a named remote (syncacross remote list)',
+    )
     .addOption(optionFlag())
     .option('-n, --name <node>', 'a name for this machine (default: the host name)')
     .option('--encrypt', 'encrypt everything on the remote (a new repository only): names, paths and content; asks for a passphrase')
@@ -109,19 +132,7 @@ function addLibraryCommands(program: Command): void {
     .option('-d, --dir <dir>', 'the library (default: the one containing the current directory)')
     .action(run((out, path, opts) => logCommand(path, opts, out)));
 
-  const config = program.command('config').description("this machine's settings, for all its libraries (today: user, the name the log shows)");
-  config
-    .command('get <key>')
-    .description('show a setting')
-    .action(run((out, key) => configCommand('get', key, undefined, out)));
-  config
-    .command('set <key> <value>')
-    .description('change a setting, e.g. config set user "Ana Lima"')
-    .action(run((out, key, value) => configCommand('set', key, value, out)));
-  config
-    .command('unset <key>')
-    .description('forget a setting')
-    .action(run((out, key) => configCommand('unset', key, undefined, out)));
+  addConfigCommands(program);
 
   program
     .command('conflicts [dir]')
@@ -213,13 +224,13 @@ function addKeyCommands(program: Command): void {
 /** The commands about remotes and sign-in, and the demo: adapters, auth, demo. */
 function addRemoteCommands(program: Command): void {
   program
-    .command('adapters')
-    .description('installed adapters; with --probe, the declared and measured capabilities of a remote')
+    .command('adapters [name]')
+    .description("installed adapters; with NAME, that adapter's options (type, default, secret, what each does); with --probe, the declared and measured capabilities of a remote")
     .option('--probe', "probe a remote (writes and removes a few objects under probe/): the library's, or --remote")
     .option('-r, --remote <adapter:location>', 'the remote to probe instead of the library’s')
     .addOption(optionFlag())
     .option('-d, --dir <dir>', 'the library whose remote to probe (default: the current one)')
-    .action(run((out, opts) => adaptersCommand(opts, out)));
+    .action(run((out, name, opts) => adaptersCommand(name, opts, out)));
 
   program
     .command('auth <adapter[:location]>')
@@ -256,6 +267,8 @@ export function buildProgram(): Command {
   addKeyCommands(program);
   addExcludeCommands(program, run);
   addRemoteCommands(program);
+  addNamedRemoteCommands(program, run, optionFlag);
+  addCompletionCommand(program); // last: it reads the finished command tree
   return program;
 }
 

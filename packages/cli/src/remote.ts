@@ -10,6 +10,8 @@ import { isStorageError } from '@syncacross/sync-core';
 import type { LibraryConfig } from './config.js';
 import { loadAdapter, type LoadedAdapter } from './adapter-loader.js';
 import { parseOptionPairs, parseRemoteSpec } from './remote-spec.js';
+import { adapterOptions } from './adapter-options.js';
+import { didYouMean } from './did-you-mean.js';
 import { rejectLiteralSecrets, resolveSecrets } from './secrets.js';
 
 /** Where adapters keep refresh tokens: outside every library. */
@@ -19,11 +21,21 @@ export function credentialsDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(homedir(), '.config', 'syncacross');
 }
 
+/** For a misspelt option (`-o regoin=…`): the option meant, and where all are listed. */
+function unknownOptionHint(module: AdapterModule<unknown>, issue: { code?: string; keys?: string[] }): string {
+  if (issue.code !== 'unrecognized_keys' || !issue.keys) return '';
+  const known = (adapterOptions(module) ?? []).map((o) => o.name);
+  const hints = issue.keys.map((key) => didYouMean(key, known)).filter((h) => h !== '');
+  return `${hints.join('')} (all options: syncacross adapters ${module.name})`;
+}
+
 /** Validates against the adapter's schema; the message names each bad option. */
 export function validateOptions<O>(module: AdapterModule<O>, options: Record<string, unknown>): O {
   const result = module.optionsSchema.safeParse(options);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => (i.path.length > 0 ? `option ${i.path.map(String).join('.')}: ${i.message}` : i.message));
+  const lines = result.error.issues.map((i) =>
+    i.path.length > 0 ? `option ${i.path.map(String).join('.')}: ${i.message}` : i.message + unknownOptionHint(module, i as { code?: string; keys?: string[] }),
+  );
   throw usageError('BadOption', `bad options for the ${module.name} adapter: ${lines.join('; ')}`);
 }
 
@@ -70,13 +82,14 @@ function locationOptions(parse: (l: string) => Record<string, unknown>, location
  * A `--remote adapter:location` with its `-o key=value` options, as init and a library-less
  * restore take them: the adapter loaded, literal secrets refused, the options as they will be
  * stored (`stored`, secrets still as references) and resolved and validated (`options`).
+ * `env`: where secrets are read (remote add checks the shape with stand-ins for unset variables).
  */
-export async function resolveRemoteSpec(remote: string, optionPairs: string[], searchDirs: string[]) {
+export async function resolveRemoteSpec(remote: string, optionPairs: string[], searchDirs: string[], env: NodeJS.ProcessEnv = process.env) {
   const spec = parseRemoteSpec(remote);
   const given = parseOptionPairs(optionPairs);
   const adapter = await loadAdapter(spec.adapter, searchDirs);
   rejectLiteralSecrets(adapter.module, given);
   const stored = { ...locationOptions((l) => adapter.module.parseLocation(l), spec.location, adapter.module.name), ...given };
-  const options = validateOptions(adapter.module, resolveSecrets(adapter.module, stored));
+  const options = validateOptions(adapter.module, resolveSecrets(adapter.module, stored, env));
   return { adapter, given, stored, options };
 }

@@ -65,6 +65,14 @@ describe('every command’s --json output matches it', () => {
     expectMatches('error', failed.json);
   });
 
+  it('adapters NAME and remote add, list, show, remove', async () => {
+    expectMatches('adapters', (await runJson(['adapters', 's3'])).json);
+    const added = await runJson(['remote', 'add', 'json-nas', `fs:${dir}/../remote`]);
+    expect(added.code, added.stderr).toBe(0);
+    expectMatches('remote', added.json);
+    for (const action of [['list'], ['show', 'json-nas'], ['remove', 'json-nas']]) expectMatches('remote', (await runJson(['remote', ...action])).json);
+  });
+
   it('nothing but the one object reaches stdout, even with progress and warnings', async () => {
     const r = await run(['--json', 'sync', dir, ...FAST]);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);

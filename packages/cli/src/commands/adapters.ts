@@ -1,18 +1,19 @@
 /**
- * `syncacross adapters [--probe] [--remote A:LOC -o k=v… | -d DIR]`: the installed adapters
+ * `syncacross adapters [NAME] [--probe] [--remote A:LOC -o k=v… | -d DIR]`: the installed adapters
  * (built-in, and `syncacross-adapter-*` packages found in node_modules), and with --probe the
- * declared and measured capabilities of one remote.
+ * declared and measured capabilities of one remote; with NAME, that adapter's options.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { probeCapabilities, type ProbeReport, type Storage } from '@syncacross/sync-core';
 import { BUILTIN_ADAPTERS, loadAdapter } from '../adapter-loader.js';
+import { usageError } from '../cli-error.js';
 import { toCliError } from '../exit-codes.js';
-import { findLibraryRoot, readConfig } from '../config.js';
+import { describeAdapterOptions } from './adapter-detail.js';
+import { findLibraryRoot } from '../config.js';
 import type { Output } from '../output.js';
-import { adapterContext, openRemote, validateOptions } from '../remote.js';
-import { parseOptionPairs, parseRemoteSpec } from '../remote-spec.js';
-import { rejectLiteralSecrets, resolveSecrets } from '../secrets.js';
+import { adapterContext, openRemote } from '../remote.js';
+import { readEffectiveConfig, resolveRemoteArg } from '../remote-target.js';
 
 export interface AdaptersOptions {
   probe?: boolean;
@@ -60,15 +61,11 @@ async function describeAdapter(name: string, builtin: boolean, searchFrom: strin
 async function storageToProbe(opts: AdaptersOptions, out: Output): Promise<Storage> {
   const ctx = adapterContext((line) => out.warn(line));
   if (opts.remote) {
-    const spec = parseRemoteSpec(opts.remote);
-    const adapter = await loadAdapter(spec.adapter, [process.cwd()]);
-    const typed = parseOptionPairs(opts.option ?? []);
-    rejectLiteralSecrets(adapter.module, typed);
-    const given = { ...adapter.module.parseLocation(spec.location), ...typed };
-    return adapter.module.create(validateOptions(adapter.module, resolveSecrets(adapter.module, given)), ctx);
+    const { adapter, options } = await resolveRemoteArg(opts.remote, opts.option ?? [], [process.cwd()]);
+    return adapter.module.create(options, ctx);
   }
   const root = findLibraryRoot(opts.dir ?? '.');
-  return (await openRemote(await readConfig(root), root, ctx)).storage;
+  return (await openRemote(await readEffectiveConfig(root), root, ctx)).storage;
 }
 
 /** What the probe measured for a declared capability (undefined: the probe does not test it). */
@@ -94,8 +91,13 @@ function printProbe(report: ProbeReport, storage: string, out: Output): void {
   for (const n of report.notes) out.info(`  note: ${n}`);
 }
 
-export async function adaptersCommand(opts: AdaptersOptions, out: Output): Promise<number> {
+export async function adaptersCommand(name: string | undefined, opts: AdaptersOptions, out: Output): Promise<number> {
   const searchFrom = [...new Set([process.cwd(), ...(opts.dir ? [resolve(opts.dir)] : [])])];
+  if (name !== undefined) {
+    if (opts.probe) throw usageError('BadOption', `adapters ${name} lists the adapter's options; to probe a remote: syncacross adapters --probe --remote ${name}:<location>`);
+    out.result({ command: 'adapters', adapters: [await describeAdapterOptions(name, searchFrom, out)] });
+    return 0;
+  }
   const adapters = [];
   for (const name of Object.keys(BUILTIN_ADAPTERS)) adapters.push(await describeAdapter(name, true, searchFrom));
   for (const pkg of searchFrom.flatMap(discoverInstalled)) adapters.push(await describeAdapter(pkg, false, searchFrom));

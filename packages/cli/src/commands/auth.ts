@@ -21,16 +21,18 @@ import { credentialsDir, validateOptions } from '../remote.js';
 import { canOpenBrowser, openInBrowser } from '../browser.js';
 import { withInterrupt } from '../interrupt.js';
 import { parseOptionPairs } from '../remote-spec.js';
+import { existingNamedRemote } from '../remote-target.js';
 import { rejectLiteralSecrets, resolveSecrets } from '../secrets.js';
 
 export async function authCommand(target: string, opts: AuthFlags, out: Output): Promise<number> {
+  const named = await existingNamedRemote(target); // `auth nas`: the named remote's adapter and options
   const colon = target.indexOf(':', target.startsWith('file://') ? 7 : 0);
   const name = colon > 0 ? target.slice(0, colon) : target;
-  const adapter = await loadAdapter(name, [process.cwd()]);
+  const adapter = await loadAdapter(named?.adapter ?? name, [process.cwd()]);
   const { auth } = adapter.module;
   if (typeof auth !== 'function')
     throw usageError('NoInteractiveAuth', `the ${adapter.module.name} adapter needs no \`syncacross auth\`: give its credentials as options or environment variables (see \`syncacross adapters\`)`);
-  const fromLocation = colon > 0 ? adapter.module.parseLocation(target.slice(colon + 1)) : {};
+  const fromLocation = named ? named.options : colon > 0 ? adapter.module.parseLocation(target.slice(colon + 1)) : {};
   const given = parseOptionPairs(opts.option ?? []);
   // As with init: a literal secret typed here would stay in the shell history.
   rejectLiteralSecrets(adapter.module, given);

@@ -3,11 +3,13 @@
  * (machine-settings.ts). The name reaches other nodes with this node's next segment.
  */
 import { usageError } from '../cli-error.js';
+import { didYouMean } from '../did-you-mean.js';
 import { readMachineSettings, SETTING_KEYS, writeMachineSetting, type SettingKey } from '../machine-settings.js';
 import type { Output } from '../output.js';
 
 function settingKey(key: string): SettingKey {
-  if (!(SETTING_KEYS as readonly string[]).includes(key)) throw usageError('InvalidArgument', `unknown setting ${JSON.stringify(key)} (settings: ${SETTING_KEYS.join(', ')})`);
+  if (!(SETTING_KEYS as readonly string[]).includes(key))
+    throw usageError('InvalidArgument', `unknown setting ${JSON.stringify(key)}${didYouMean(key, SETTING_KEYS)} (settings: ${SETTING_KEYS.join(', ')})`);
   return key as SettingKey;
 }
 

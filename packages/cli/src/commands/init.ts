@@ -9,10 +9,11 @@ import { join, resolve } from 'node:path';
 import { isStorageError, openLibrary, withRetry, type Author, type Library, type RetryOptions, type Storage } from '@syncacross/sync-core';
 import { authorHere, writeMachineSetting } from '../machine-settings.js';
 import { CliError, usageError } from '../cli-error.js';
-import { configPath, readConfig, STATE_FOLDER, writeConfig } from '../config.js';
+import { configPath, readConfig, STATE_FOLDER, writeConfig, type LibraryConfig } from '../config.js';
 import { retryNotice } from '../library-session.js';
 import type { Output } from '../output.js';
-import { adapterContext, resolveRemoteSpec } from '../remote.js';
+import { adapterContext } from '../remote.js';
+import { recordLibrary, resolveRemoteArg } from '../remote-target.js';
 import { passphraseOptions, rememberKey, secretSource, type PassphraseOptions } from '../passphrase.js';
 import { checkPattern } from '../exclude-patterns.js';
 
@@ -53,7 +54,7 @@ export interface InitResult {
  * re-create the folder of an unmounted share and then report an emptied remote instead of an
  * unreachable one.
  */
-function persistentOptions(adapter: string, options: Record<string, unknown>): Record<string, unknown> {
+export function persistentOptions(adapter: string, options: Record<string, unknown>): Record<string, unknown> {
   if (adapter !== 'fs') return options;
   const { createRoot: _createRoot, ...rest } = options;
   return rest;
@@ -92,21 +93,32 @@ async function patternsToKeep(given: string[] | undefined, initialized: string |
   return exclude.length > 0 ? { exclude } : {};
 }
 
+/** Whether DIR is already this very library (init again changes nothing); another remote's is refused. */
+async function alreadyThisLibrary(dir: string, config: LibraryConfig): Promise<boolean> {
+  if (!existsSync(configPath(dir))) return false;
+  const existing = await readConfig(dir);
+  if (existing.namedRemote !== config.namedRemote || existing.adapter !== config.adapter || !sameJson(existing.options, config.options)) {
+    throw usageError(
+      'AlreadyInitialized',
+      `${dir} is already a library synced with ${existing.remote}. Nothing was changed. To sync this folder with another remote, use a new folder (or remove ${join(dir, STATE_FOLDER)} to start over: files are kept, and joining a repository with different content makes conflict copies, never deletions).`,
+    );
+  }
+  return true;
+}
+
 export async function initLibrary(p: InitParams, out: Output): Promise<InitResult> {
   const dir = resolve(p.dir);
-  const { adapter, given, stored, options } = await resolveRemoteSpec(p.remote, p.options ?? [], [dir, process.cwd()]);
+  const { adapter, given, stored, options, named } = await resolveRemoteArg(p.remote, p.options ?? [], [dir, process.cwd()]);
+  // A named remote's options live in remotes.json, not in the library: see named-remotes.ts.
+  const config: LibraryConfig = {
+    version: 1,
+    remote: p.remote,
+    adapter: adapter.specifier,
+    ...(named !== undefined ? { options: {}, namedRemote: named } : { options: persistentOptions(adapter.module.name, stored) }),
+  };
 
-  const alreadyInitialized = existsSync(configPath(dir));
+  const alreadyInitialized = await alreadyThisLibrary(dir, config);
   const kept = await patternsToKeep(p.exclude, alreadyInitialized ? dir : undefined);
-  if (alreadyInitialized) {
-    const existing = await readConfig(dir);
-    if (existing.adapter !== adapter.specifier || !sameJson(existing.options, persistentOptions(adapter.module.name, stored))) {
-      throw usageError(
-        'AlreadyInitialized',
-        `${dir} is already a library synced with ${existing.remote}. Nothing was changed. To sync this folder with another remote, use a new folder (or remove ${join(dir, STATE_FOLDER)} to start over: files are kept, and joining a repository with different content makes conflict copies, never deletions).`,
-      );
-    }
-  }
 
   // The name is the machine's, for every library: set before anything else, so a typo stops here.
   if (p.user !== undefined) await writeMachineSetting('user', p.user);
@@ -127,7 +139,8 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
       await storage.close?.().catch(() => undefined);
       throw e;
     }
-    await writeConfig(dir, { version: 1, remote: p.remote, adapter: adapter.specifier, options: persistentOptions(adapter.module.name, stored), ...(p.name ? { node: p.name } : {}), ...kept });
+    await writeConfig(dir, { ...config, ...(p.name ? { node: p.name } : {}), ...kept });
+    if (named !== undefined) await recordLibrary(named, dir);
   } catch (e) {
     if (!stateExisted) await rm(join(dir, STATE_FOLDER), { recursive: true, force: true });
     if (isStorageError(e, 'Unavailable') && adapter.module.name === 'fs' && !('createRoot' in given)) {
@@ -155,9 +168,10 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
 
 export async function initCommand(
   dir: string | undefined,
-  opts: { remote: string; option?: string[]; name?: string; retries?: number; encrypt?: boolean; format?: 1 | 2; user?: string; exclude?: string[] } & PassphraseOptions,
+  opts: { remote?: string; option?: string[]; name?: string; retries?: number; encrypt?: boolean; format?: 1 | 2; user?: string; exclude?: string[] } & PassphraseOptions,
   out: Output,
 ): Promise<number> {
+  if (!opts.remote) throw usageError('BadOption', 'init needs --remote <adapter>:<location>, e.g. --remote fs:/mnt/nas/library');
   const r = await initLibrary(
     {
       dir: dir ?? '.',

@@ -14,7 +14,8 @@ import { retryNotice, withLibrary } from '../library-session.js';
 import { formatBytes, plural, type Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { withInterrupt } from '../interrupt.js';
-import { adapterContext, resolveRemoteSpec } from '../remote.js';
+import { adapterContext } from '../remote.js';
+import { resolveRemoteArg } from '../remote-target.js';
 import { bandwidthRates, limitBandwidth, type BandwidthRates } from '../bandwidth-limit.js';
 
 export interface RestoreCliOptions extends PassphraseOptions {
@@ -94,7 +95,7 @@ async function restoreInLibrary(paths: string[], opts: RestoreCliOptions, out: O
 
 async function restoreWithoutLibrary(paths: string[], opts: RestoreCliOptions, out: Output, signal: AbortSignal): Promise<Outcome> {
   const to = resolve(opts.to!);
-  const { adapter, options } = await resolveRemoteSpec(opts.remote!, opts.option ?? [], [process.cwd()]);
+  const { adapter, options } = await resolveRemoteArg(opts.remote!, opts.option ?? [], [process.cwd()]);
   const storage = limitBandwidth(
     await adapter.module.create(
       options,
