@@ -7,6 +7,7 @@
  */
 import { TokenBucket, withBandwidthLimit, type Storage } from '@syncacross/sync-core';
 import { usageError } from './cli-error.js';
+import { parseSize } from './byte-size.js';
 
 /** Bytes per second in each direction; absent: not limited. */
 export interface BandwidthRates {
@@ -14,15 +15,12 @@ export interface BandwidthRates {
   down?: number;
 }
 
-const UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 const SYNTAX = 'a rate such as 1M (both directions), 512K:4M (up:down) or off; units B, K, M, G (binary, bytes per second; a bare number is KiB/s, as in rclone)';
 
 function parseRate(text: string): number | undefined | null {
   if (text.toLowerCase() === 'off') return undefined;
-  const m = /^(\d+(?:\.\d+)?)([bkmg])?(?:i?b)?$/i.exec(text);
-  if (!m) return null;
-  const bytes = Math.floor(Number(m[1]) * UNITS[(m[2] ?? 'k').toLowerCase()]!);
-  return bytes >= 1 ? bytes : null;
+  const bytes = parseSize(text, 'k');
+  return bytes !== null && bytes >= 1 ? bytes : null;
 }
 
 /** Throws a message naming `source` (the flag or variable) when `text` is not a rate. */
