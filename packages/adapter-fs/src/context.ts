@@ -37,17 +37,21 @@ export async function ensureRoot(ctx: FsContext, what: string): Promise<void> {
 }
 
 /**
- * Makes the temporary folder. Another process's hard-link probe (publish-mode.ts) removes it
- * again when empty, and a recursive mkdir that finds it existing, then stats it after that
- * removal, fails with ENOENT (Node's mkdirp: EEXIST, then stat): make it again, a few times.
- * The root itself missing is not this race: ensureRoot reports it.
+ * Makes the temporary folder (right under the root); returns it when this call made it. Never
+ * recursively: a root that went away (a share unmounted, a drive unplugged after the first
+ * write) must be reported, not made again empty, where the next write would land beside nothing.
+ * ENOENT is the root missing, which ensureRoot reports; EEXIST is fine (another write, or
+ * another process's hard-link probe, made it; a probe removes it again only when empty).
  */
 export async function makeTempDir(ctx: FsContext): Promise<string | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await mkdir(ctx.tempDir, { recursive: true });
+      await mkdir(ctx.tempDir);
+      return ctx.tempDir;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return undefined;
+      if (code !== 'ENOENT' || attempt >= 5) throw e;
       await ensureRoot(ctx, 'write');
     }
   }

@@ -1,6 +1,7 @@
 /** Publishing an object: by hard link where the disk has them (atomic create), else by rename; never half-written, and atomic across processes. */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,18 @@ beforeEach(async () => {
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe('publishing', () => {
+  it('a root unplugged after the first write is reported unreachable on the next one, never made again empty', async () => {
+    for (const publish of ['link', 'rename'] as const) {
+      const root = join(dir, `nas-${publish}`);
+      await mkdir(root);
+      const s = await createFsStorage({ root, publish });
+      await s.putIfAbsent('packs/a', Uint8Array.of(1)); // the publish mode is known from here on
+      await rename(root, `${root}-unplugged`);
+      await expect(s.putIfAbsent('packs/b', Uint8Array.of(2))).rejects.toMatchObject({ code: 'Unavailable' });
+      expect(existsSync(root), `${publish}: the root was made again`).toBe(false);
+    }
+  });
+
   it('leaves no temporary file behind and shows it in no listing', async () => {
     const s = await createFsStorage({ root: dir });
     await s.putIfAbsent('k', Uint8Array.of(1, 2, 3));
