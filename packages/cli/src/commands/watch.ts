@@ -75,6 +75,9 @@ async function watchOne(dir: string, opts: WatchCliOptions, out: Output, signal:
     const { done, trigger } = library.watch({
       signal,
       intervalMs,
+      // While the remote is unreachable: a NAS plugged back in is seen within half a minute; a
+      // cloud that throttles is asked at most every five.
+      maxBackoffMs: Math.min(300_000, Math.max(30_000, 6 * intervalMs)),
       ...(opts.settle !== undefined ? { settleMs: opts.settle } : {}),
       onRound: (r) => {
         if ('error' in r) return out.warn(`${time()} syncacross: ${root}: ${r.error.message}; trying again later`);

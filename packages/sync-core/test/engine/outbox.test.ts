@@ -18,20 +18,18 @@ afterEach(cleanup);
 /** A remote that can be switched off: every request then fails as an unreachable NAS's would. */
 function switchable() {
   const inner = createMemoryStorage();
-  const state = { down: false };
-  const gate =
-    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
-    (...a: A): Promise<R> =>
-      state.down ? Promise.reject(new StorageError('Unavailable', 'the NAS is asleep')) : fn(...a);
+  /** `target`: where requests go (another storage stands for an empty folder where the share should be). */
+  const state = { down: false, target: inner as Storage };
+  const gate = <R>(fn: (s: Storage) => Promise<R>): Promise<R> => (state.down ? Promise.reject(new StorageError('Unavailable', 'the NAS is asleep')) : fn(state.target));
   const storage: Storage = {
     ...inner,
-    putIfAbsent: gate(inner.putIfAbsent.bind(inner)),
-    get: gate(inner.get.bind(inner)),
-    list: gate(inner.list.bind(inner)),
-    delete: gate(inner.delete!.bind(inner)),
+    putIfAbsent: (k, b) => gate((s) => s.putIfAbsent(k, b)),
+    get: (k, o) => gate((s) => s.get(k, o)),
+    list: (p, o) => gate((s) => s.list(p, o)),
+    delete: (k) => gate((s) => s.delete!(k)),
   };
   const keys = async () => (await inner.list('')).objects.map((o) => o.key).sort();
-  return { storage, state, keys };
+  return { storage, state, keys, inner };
 }
 
 /** Writes a file with an mtime in the past, so the scan takes it at once. */
@@ -111,6 +109,25 @@ describe('the durable outbox', () => {
     await b.sync();
     expect(await readFile(join(b.dir, 'big.txt'), 'utf8')).toBe(big);
     for (const n of [a, b]) await n.lib.close();
+  });
+
+  it('the outbox is never sent into a remote that is not this repository (an empty folder where the share should be)', async () => {
+    const remote = switchable();
+    const a = await makeNode(remote.storage, 'a', { retry: false });
+    await a.sync();
+    remote.state.down = true;
+    await edit(join(a.dir, 'offline.md'), 'made offline', 60);
+    expect((await syncFailing(() => a.sync())).staged.versions).toBe(1);
+    remote.state.down = false;
+    const empty = createMemoryStorage();
+    remote.state.target = empty;
+    await expect(a.sync()).rejects.toMatchObject({ code: 'RemoteEmptied' });
+    expect((await empty.list('')).objects).toEqual([]);
+    expect(a.lib.status().staged.packs).toBeGreaterThan(0);
+    remote.state.target = remote.inner; // the share mounted again: now it goes
+    await a.sync();
+    expect(a.lib.status().staged).toEqual({ packs: 0, bytes: 0 });
+    await a.lib.close();
   });
 
   it('with staging off, an unreachable remote fails as before and records nothing', async () => {

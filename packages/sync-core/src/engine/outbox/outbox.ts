@@ -19,6 +19,7 @@ import { checkAborted } from '../../model/abort.js';
 import { isStorageError, StorageError } from '../../storage/errors.js';
 import { withCounting } from '../../storage/wrappers/counting.js';
 import { checkPack } from '../pack-health.js';
+import { verifyRepository } from '../repository.js';
 import type { RoundContext } from '../round-context.js';
 import { scanLocal } from '../steps/scan-local.js';
 import type { SyncSummary } from '../sync-summary.js';
@@ -77,10 +78,15 @@ export interface DrainResult {
  * these bytes (it is their hash), unless the remote's copy is damaged: that one is kept here and
  * reported, since a write-once name cannot be replaced (the round's pack checks take it from there).
  */
-export async function drainOutbox(ctx: Pick<RoundContext, 'stateDir' | 'storage' | 'options' | 'signal' | 'progress'>): Promise<DrainResult> {
+export async function drainOutbox(ctx: Pick<RoundContext, 'stateDir' | 'state' | 'storage' | 'options' | 'signal' | 'progress'>): Promise<DrainResult> {
   const outbox = outboxOf(ctx.stateDir);
   const { packs, bytes: total } = outbox.contents();
   const result: DrainResult = { packs: 0, bytes: 0, errors: [] };
+  if (packs.length === 0) return result;
+  // Only into this library's repository: a remote that answers but is not it (an empty folder
+  // where the share should be mounted, another repository) stops the round before anything leaves.
+  const { round } = ctx.state;
+  await verifyRepository(ctx.storage, round.get('repo'), round.get('format'), round.get('encrypted'));
   for (const pack of packs) {
     checkAborted(ctx.signal);
     ctx.progress({ phase: 'upload', done: result.bytes, total, bytes: pack.size, path: pack.key });
