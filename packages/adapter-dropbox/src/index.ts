@@ -1,6 +1,8 @@
 /**
- * @syncacross/adapter-dropbox: a library on Dropbox (app folder, full Dropbox, or a team space),
+ * `@syncacross/adapter-dropbox`: a library on Dropbox (app folder, full Dropbox, or a team space),
  * through the official `dropbox` SDK. The emulator is on the `./emulator` subpath.
+ *
+ * @module @syncacross/adapter-dropbox
  */
 import { defineAdapter, registerSecret, StorageError, type AdapterContext, type Storage } from '@syncacross/sync-core';
 import { parseOptions } from '@syncacross/sync-core/adapter-kit';

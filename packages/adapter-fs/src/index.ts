@@ -1,3 +1,4 @@
+/** @module @syncacross/adapter-fs */
 import { defineAdapter } from '@syncacross/sync-core';
 import { resolve } from 'node:path';
 import { z } from 'zod';

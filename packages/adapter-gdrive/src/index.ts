@@ -1,8 +1,10 @@
 /**
- * @syncacross/adapter-gdrive: Google Drive storage through the Drive v3 API (googleapis).
+ * `@syncacross/adapter-gdrive`: Google Drive storage through the Drive v3 API (googleapis).
  *
  *   SYNCACROSS_GDRIVE_CLIENT_SECRET=… syncacross auth gdrive:<folder> -o clientId=…   # once, opens a browser
  *   syncacross init DIR --remote gdrive:<folder-name|id:folder-id|appDataFolder> -o clientId=…
+ *
+ * @module @syncacross/adapter-gdrive
  */
 import { defineAdapter, StorageError, type AdapterContext, type AuthContext } from '@syncacross/sync-core';
 import { parseOptions } from '@syncacross/sync-core/adapter-kit';

@@ -1,6 +1,8 @@
 /**
- * @syncacross/adapter-onedrive: OneDrive (personal and Business) and SharePoint document
+ * `@syncacross/adapter-onedrive`: OneDrive (personal and Business) and SharePoint document
  * libraries through Microsoft Graph, on @microsoft/microsoft-graph-client and @azure/msal-node.
+ *
+ * @module @syncacross/adapter-onedrive
  */
 import { defineAdapter, registerSecret, StorageError, type AdapterContext, type AuthContext } from '@syncacross/sync-core';
 import { parseOptions } from '@syncacross/sync-core/adapter-kit';

@@ -1,6 +1,8 @@
 /**
  * `@syncacross/adapter-s3`: AWS S3 and S3-compatible stores (R2, MinIO, Ceph, B2, Wasabi, NAS
  * gateways), with conditional writes where the store really honors them.
+ *
+ * @module @syncacross/adapter-s3
  */
 import { defineAdapter } from '@syncacross/sync-core';
 import { createS3Storage } from './create.js';

@@ -1,6 +1,8 @@
 /**
  * `@syncacross/adapter-webdav`: syncacross storage on any WebDAV server (Nextcloud, ownCloud,
  * Apache mod_dav, NAS boxes, rclone, nginx). See README.md for what each server supports.
+ *
+ * @module @syncacross/adapter-webdav
  */
 import { defineAdapter } from '@syncacross/sync-core';
 import { optionsSchema, parseLocation, secretOptions, type ResolvedWebDavOptions } from './options.js';
