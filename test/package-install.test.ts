@@ -46,7 +46,7 @@ async function packAll(): Promise<string[]> {
   mkdirSync(destination);
   for (const name of packages) {
     const dir = join(ROOT, 'packages', name);
-    if (!existsSync(join(dir, 'dist'))) throw new Error(`packages/${name}/dist is missing: run \`npm run build\` first`);
+    if (!existsSync(join(dir, 'dist', 'index.d.ts'))) throw new Error(`packages/${name}/dist has no declarations: run \`npm run build\` first`);
     await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', destination], { cwd: dir });
   }
   return readdirSync(destination).map((f) => join(destination, f));
