@@ -38,6 +38,7 @@ export async function createDropboxStorage(input: DropboxOptionsInput, context?:
   return createDropboxStorageFromCredentials(options, await credentialsFor(options, context));
 }
 
+/** The adapter module the CLI loads for `--remote dropbox:…`: storage on Dropbox. */
 export default defineAdapter<DropboxOptions>({
   name: 'dropbox',
   description: 'Dropbox (app folder, full Dropbox or a team space) through the Dropbox API v2',

@@ -20,6 +20,7 @@ import { get } from './read.js';
 
 export type { PublishMode } from './context.js';
 
+/** What `createFsStorage` takes. */
 export interface FsStorageOptions {
   /** The folder that holds the repository. */
   root: string;

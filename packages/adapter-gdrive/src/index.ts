@@ -48,6 +48,7 @@ export async function authorizeGdrive(options: GdriveOptionsInput, context: Auth
   return path;
 }
 
+/** The adapter module the CLI loads for `--remote gdrive:…`: storage on Google Drive. */
 export default defineAdapter<GdriveOptions>({
   name: 'gdrive',
   description: 'Google Drive (API v3): a folder by id or name, a shared drive folder, or the hidden appDataFolder',

@@ -66,6 +66,7 @@ export async function createOneDriveStorage(input: OneDriveOptionsInput, extras:
   return storage;
 }
 
+/** The adapter module the CLI loads for `--remote onedrive:…`: storage on OneDrive or SharePoint. */
 export default defineAdapter<OneDriveOptions>({
   name: 'onedrive',
   description: 'OneDrive (personal, Business) and SharePoint document libraries via Microsoft Graph',

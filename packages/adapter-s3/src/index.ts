@@ -17,6 +17,7 @@ export { toStorageError } from './errors.js';
 export { PROFILES, PROVIDERS, resolveProvider } from './providers.js';
 export type { ProviderName, ProviderProfile } from './providers.js';
 
+/** The adapter module the CLI loads for `--remote s3:…`: storage on an S3 bucket. */
 export default defineAdapter<ResolvedS3Options>({
   name: 's3',
   description: 'AWS S3 or an S3-compatible store (R2, MinIO, Ceph, Backblaze B2, Wasabi, NAS gateways)',

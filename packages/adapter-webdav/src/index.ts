@@ -16,6 +16,7 @@ export type { WebDavOptions, ResolvedWebDavOptions } from './options.js';
 export type { ServerProfile } from './server-profile.js';
 export { encodeName, decodeName } from './names.js';
 
+/** The adapter module the CLI loads for `--remote webdav:…`: storage on a WebDAV server. */
 export default defineAdapter<ResolvedWebDavOptions>({
   name: 'webdav',
   description: 'Any WebDAV server: Nextcloud, ownCloud, Apache mod_dav, NAS boxes, rclone serve webdav, nginx',
