@@ -15,7 +15,7 @@ const production = ['packages/*/src/**/*.ts'];
 const exempt = ['packages/*/src/emulator/**', 'packages/*/src/testing/**'];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', 'packages/cli/schema/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', 'packages/cli/schema/**', 'coverage/**', 'docs/api/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

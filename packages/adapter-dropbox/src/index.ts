@@ -1,6 +1,8 @@
 /**
- * @syncacross/adapter-dropbox: a library on Dropbox (app folder, full Dropbox, or a team space),
+ * `@syncacross/adapter-dropbox`: a library on Dropbox (app folder, full Dropbox, or a team space),
  * through the official `dropbox` SDK. The emulator is on the `./emulator` subpath.
+ *
+ * @module @syncacross/adapter-dropbox
  */
 import { defineAdapter, registerSecret, StorageError, type AdapterContext, type Storage } from '@syncacross/sync-core';
 import { parseOptions } from '@syncacross/sync-core/adapter-kit';
@@ -36,6 +38,7 @@ export async function createDropboxStorage(input: DropboxOptionsInput, context?:
   return createDropboxStorageFromCredentials(options, await credentialsFor(options, context));
 }
 
+/** The adapter module the CLI loads for `--remote dropbox:…`: storage on Dropbox. */
 export default defineAdapter<DropboxOptions>({
   name: 'dropbox',
   description: 'Dropbox (app folder, full Dropbox or a team space) through the Dropbox API v2',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 const MiB = 1024 * 1024;
 
+/** The options of `dropbox:` remotes (`-o key=value` in the CLI), validated, with their defaults; README.md describes each. */
 export const optionsSchema = z
   .object({
     root: z
@@ -76,9 +77,12 @@ export const optionsSchema = z
   })
   .strict();
 
+/** Dropbox options after parsing, defaults filled in. */
 export type DropboxOptions = z.output<typeof optionsSchema>;
+/** Dropbox options as given to `createDropboxStorage`. */
 export type DropboxOptionsInput = z.input<typeof optionsSchema>;
 
+/** The option names whose values are secrets: never printed, logged or put in `--json` output. */
 export const secretOptions = ['accessToken', 'refreshToken'] as const;
 
 /** `dropbox:/library` → {root: '/library'}; `dropbox:` or `dropbox:/` → the app folder itself. */

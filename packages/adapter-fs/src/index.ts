@@ -1,3 +1,4 @@
+/** @module @syncacross/adapter-fs */
 import { defineAdapter } from '@syncacross/sync-core';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -10,6 +11,7 @@ export { encodeKey, encodeName, decodeName } from './names.js';
 export { parseMountinfo, mountOf, cachingMountAdvice, warnIfCachingMount } from './mount-cache.js';
 export type { MountEntry } from './mount-cache.js';
 
+/** The options of `fs:` remotes (`-o key=value` in the CLI), validated, with their defaults; README.md describes each. */
 export const optionsSchema = z
   .object({
     root: z.string().min(1).describe('the folder that holds the repository (a local disk, USB drive, NAS mount or cloud-drive folder)'),
@@ -23,8 +25,10 @@ export const optionsSchema = z
   })
   .strict();
 
+/** The parsed options of an `fs:` remote. */
 export type FsAdapterOptions = z.infer<typeof optionsSchema>;
 
+/** The adapter module the CLI loads for `--remote fs:…`: storage on a folder. */
 export default defineAdapter<FsAdapterOptions>({
   name: 'fs',
   description: 'a local or mounted folder: NAS (SMB/NFS), USB drive, cloud-drive folder',

@@ -20,6 +20,7 @@ import { get } from './read.js';
 
 export type { PublishMode } from './context.js';
 
+/** What `createFsStorage` takes. */
 export interface FsStorageOptions {
   /** The folder that holds the repository. */
   root: string;
@@ -38,6 +39,7 @@ export interface FsStorage extends Storage {
 
 const TEMP_DIR = '.syncacross-tmp'; // starts with '.', which no encoded name does
 
+/** Storage in a folder: a local disk, a USB drive, a NAS mount or a cloud-drive folder. */
 export async function createFsStorage(options: FsStorageOptions): Promise<FsStorage> {
   const root = options.root;
   if (options.createRoot) await mkdir(root, { recursive: true }).catch((e) => Promise.reject(fsError(e, `create ${root}`)));

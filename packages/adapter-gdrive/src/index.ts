@@ -1,8 +1,10 @@
 /**
- * @syncacross/adapter-gdrive: Google Drive storage through the Drive v3 API (googleapis).
+ * `@syncacross/adapter-gdrive`: Google Drive storage through the Drive v3 API (googleapis).
  *
  *   SYNCACROSS_GDRIVE_CLIENT_SECRET=… syncacross auth gdrive:<folder> -o clientId=…   # once, opens a browser (--device: a code instead)
  *   syncacross init DIR --remote gdrive:<folder-name|id:folder-id|appDataFolder> -o clientId=…
+ *
+ * @module @syncacross/adapter-gdrive
  */
 import { defineAdapter, StorageError, type AdapterContext, type AuthContext } from '@syncacross/sync-core';
 import { parseOptions } from '@syncacross/sync-core/adapter-kit';
@@ -75,6 +77,7 @@ export async function authorizeGdrive(options: GdriveOptionsInput, context: Auth
   return path;
 }
 
+/** The adapter module the CLI loads for `--remote gdrive:…`: storage on Google Drive. */
 export default defineAdapter<GdriveOptions>({
   name: 'gdrive',
   description: 'Google Drive (API v3): a folder by id or name, a shared drive folder, or the hidden appDataFolder',

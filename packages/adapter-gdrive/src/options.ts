@@ -7,6 +7,7 @@ import { z } from 'zod';
 const DEFAULT_ROOT_URL = 'https://www.googleapis.com/';
 const MIB = 1024 * 1024;
 
+/** The options of `gdrive:` remotes (`-o key=value` in the CLI), validated, with their defaults; README.md describes each. */
 export const optionsSchema = z
   .object({
     folderId: z.string().min(1).optional().describe('Id of the Drive folder that holds the library (a folder in My Drive, one shared with you, or in a shared drive).'),
@@ -53,9 +54,12 @@ export const optionsSchema = z
   })
   .refine((o) => o.sharedDriveId === undefined || o.folderId !== undefined, { message: 'sharedDriveId needs folderId (a folder inside that shared drive)' });
 
+/** Google Drive options after parsing, defaults filled in. */
 export type GdriveOptions = z.output<typeof optionsSchema>;
+/** Google Drive options as given to `createGdriveStorage`. */
 export type GdriveOptionsInput = z.input<typeof optionsSchema>;
 
+/** The option names whose values are secrets: never printed, logged or put in `--json` output. */
 export const secretOptions = ['clientSecret', 'refreshToken', 'accessToken'] as const;
 
 /**

@@ -1,6 +1,8 @@
 /**
- * @syncacross/adapter-onedrive: OneDrive (personal and Business) and SharePoint document
+ * `@syncacross/adapter-onedrive`: OneDrive (personal and Business) and SharePoint document
  * libraries through Microsoft Graph, on @microsoft/microsoft-graph-client and @azure/msal-node.
+ *
+ * @module @syncacross/adapter-onedrive
  */
 import { defineAdapter, registerSecret, StorageError, type AdapterContext, type AuthContext } from '@syncacross/sync-core';
 import { parseOptions } from '@syncacross/sync-core/adapter-kit';
@@ -64,6 +66,7 @@ export async function createOneDriveStorage(input: OneDriveOptionsInput, extras:
   return storage;
 }
 
+/** The adapter module the CLI loads for `--remote onedrive:…`: storage on OneDrive or SharePoint. */
 export default defineAdapter<OneDriveOptions>({
   name: 'onedrive',
   description: 'OneDrive (personal, Business) and SharePoint document libraries via Microsoft Graph',

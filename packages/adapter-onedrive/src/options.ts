@@ -4,6 +4,7 @@ import { FRAGMENT_SIZE_RULE, FRAGMENT_UNIT, MAX_FRAGMENT_BYTES } from './upload-
 
 const DEFAULT_GRAPH_BASE = 'https://graph.microsoft.com/v1.0';
 
+/** The options of `onedrive:` remotes (`-o key=value` in the CLI), validated, with their defaults; README.md describes each. */
 export const optionsSchema = z
   .object({
     driveId: z.string().min(1).optional().describe("Drive id (OneDrive for Business or a SharePoint library). Default: the signed-in user's drive (/me/drive)."),
@@ -65,9 +66,12 @@ export const optionsSchema = z
   .strict()
   .refine((o) => !(o.driveId && o.siteId), { message: 'give driveId or siteId, not both' });
 
+/** OneDrive options after parsing, defaults filled in. */
 export type OneDriveOptions = z.output<typeof optionsSchema>;
+/** OneDrive options as given to `createOneDriveStorage`. */
 export type OneDriveOptionsInput = z.input<typeof optionsSchema>;
 
+/** The option names whose values are secrets: never printed, logged or put in `--json` output. */
 export const secretOptions = ['accessToken'] as const;
 
 const NATIONAL_AUTHORITIES: Record<string, string> = {

@@ -34,6 +34,7 @@ function disagreements(profile: ProviderProfile, support: ConditionalSupport): s
   return notes;
 }
 
+/** Storage in an S3 bucket (AWS or S3-compatible), with conditional writes where the store honors them. */
 export async function createS3Storage(input: S3AdapterOptions, context: CreateS3StorageContext = {}): Promise<S3Storage> {
   const o = parseOptions('s3', optionsSchema, input);
   const profile = resolveProvider(o.provider, o.endpoint);

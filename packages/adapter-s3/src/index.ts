@@ -1,6 +1,8 @@
 /**
  * `@syncacross/adapter-s3`: AWS S3 and S3-compatible stores (R2, MinIO, Ceph, B2, Wasabi, NAS
  * gateways), with conditional writes where the store really honors them.
+ *
+ * @module @syncacross/adapter-s3
  */
 import { defineAdapter } from '@syncacross/sync-core';
 import { createS3Storage } from './create.js';
@@ -15,6 +17,7 @@ export { toStorageError } from './errors.js';
 export { PROFILES, PROVIDERS, resolveProvider } from './providers.js';
 export type { ProviderName, ProviderProfile } from './providers.js';
 
+/** The adapter module the CLI loads for `--remote s3:…`: storage on an S3 bucket. */
 export default defineAdapter<ResolvedS3Options>({
   name: 's3',
   description: 'AWS S3 or an S3-compatible store (R2, MinIO, Ceph, Backblaze B2, Wasabi, NAS gateways)',

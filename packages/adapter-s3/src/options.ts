@@ -7,6 +7,7 @@ const MiB = 1024 * 1024;
 const MIN_PART_SIZE = 5 * MiB;
 const MAX_PART_SIZE = 5 * 1024 * MiB;
 
+/** The options of `s3:` remotes (`-o key=value` in the CLI), validated, with their defaults; README.md describes each. */
 export const optionsSchema = z
   .object({
     bucket: z.string().min(3).max(255).describe('the bucket that holds the library'),
@@ -72,10 +73,13 @@ export const optionsSchema = z
   .refine((o) => o.sessionToken === undefined || o.accessKeyId !== undefined, { message: 'sessionToken needs accessKeyId and secretAccessKey', path: ['sessionToken'] })
   .refine((o) => o.partSizeBytes <= o.multipartThresholdBytes, { message: 'partSizeBytes must not exceed multipartThresholdBytes', path: ['partSizeBytes'] });
 
+/** S3 options as given to `createS3Storage`. */
 export type S3AdapterOptions = z.input<typeof optionsSchema>;
+/** S3 options after parsing, defaults filled in. */
 export type ResolvedS3Options = z.output<typeof optionsSchema>;
 
 // The key id is listed too: it names the account, and it never needs to appear in logs.
+/** The option names whose values are secrets: never printed, logged or put in `--json` output. */
 export const secretOptions = ['accessKeyId', 'secretAccessKey', 'sessionToken'] as const;
 
 /** `my-bucket/some/prefix` (or `s3://my-bucket/some/prefix`) → { bucket, prefix }. */

@@ -1,6 +1,8 @@
 /**
  * `@syncacross/adapter-webdav`: syncacross storage on any WebDAV server (Nextcloud, ownCloud,
  * Apache mod_dav, NAS boxes, rclone, nginx). See README.md for what each server supports.
+ *
+ * @module @syncacross/adapter-webdav
  */
 import { defineAdapter } from '@syncacross/sync-core';
 import { optionsSchema, parseLocation, secretOptions, type ResolvedWebDavOptions } from './options.js';
@@ -14,6 +16,7 @@ export type { WebDavOptions, ResolvedWebDavOptions } from './options.js';
 export type { ServerProfile } from './server-profile.js';
 export { encodeName, decodeName } from './names.js';
 
+/** The adapter module the CLI loads for `--remote webdav:…`: storage on a WebDAV server. */
 export default defineAdapter<ResolvedWebDavOptions>({
   name: 'webdav',
   description: 'Any WebDAV server: Nextcloud, ownCloud, Apache mod_dav, NAS boxes, rclone serve webdav, nginx',

@@ -1,6 +1,7 @@
 /** Options of the WebDAV adapter: validated once, defaults documented here. */
 import { z } from 'zod';
 
+/** The options of `webdav:` remotes (`-o key=value` in the CLI), validated, with their defaults; README.md describes each. */
 export const optionsSchema = z
   .object({
     url: z
@@ -39,9 +40,12 @@ export const optionsSchema = z
   })
   .refine((o) => o.password === undefined || o.username !== undefined, { message: 'password needs a username', path: ['username'] });
 
+/** WebDAV options as given to `createWebDavStorage`. */
 export type WebDavOptions = z.input<typeof optionsSchema>;
+/** WebDAV options after parsing, defaults filled in. */
 export type ResolvedWebDavOptions = z.output<typeof optionsSchema>;
 
+/** The option names whose values are secrets: never printed, logged or put in `--json` output. */
 export const secretOptions = ['password', 'bearerToken', 'headers'] as const;
 
 /** `webdav:https://host/dav/library` → `{ url: 'https://host/dav/library' }`. */

@@ -1,4 +1,8 @@
-/** Programmatic entry points of the CLI (the `syncacross` binary is bin.ts). */
+/**
+ * Programmatic entry points of the CLI (the `syncacross` binary is bin.ts).
+ *
+ * @module @syncacross/cli
+ */
 export { main, buildProgram } from './program.js';
 export { EXIT, EXIT_CODE_HELP, toCliError } from './exit-codes.js';
 export type { ExitCode } from './exit-codes.js';

@@ -4,6 +4,8 @@
  * the engine's internals can change without breaking anyone. Test doubles and the conformance
  * suite are on `@syncacross/sync-core/testing`; the emulators' HTTP helpers on
  * `@syncacross/sync-core/http`. README.md says what each export is for.
+ *
+ * @module @syncacross/sync-core
  */
 
 // Syncing a library.

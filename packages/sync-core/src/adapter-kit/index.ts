@@ -2,6 +2,8 @@
  * The helpers every storage adapter needs and should not write again: HTTP status mapping, key
  * encoding, option parsing, credential files, keyed queues and concurrency limits. Public on the subpath
  * `@syncacross/sync-core/adapter-kit` so third-party adapters can use them too.
+ *
+ * @module @syncacross/sync-core/adapter-kit
  */
 export { errorFromHttpStatus, statusMapping, type HttpErrorOptions, type StatusMapping, type StatusOverrides } from './http-status.js';
 export { nameCodec, WINDOWS_DEVICE_NAME, type NameCodec, type NameCodecOptions } from './name-codec.js';

@@ -1,3 +1,4 @@
+/** @module @syncacross/sync-core/emulator-kit */
 // `@syncacross/sync-core/emulator-kit`: what every vendor emulator shares, at run time. Vitest-free
 // and msw-free, because the emulators ship on each adapter's `/emulator` subpath and run as
 // servers (`npx syncacross-emulator-…`) where no test framework is installed. `/testing`

@@ -62,6 +62,10 @@ async function joinRepository(state: LocalState, storage: Storage, o: LibraryOpt
   return joined.key;
 }
 
+/**
+ * Opens a library: takes the folder's lock, and creates or joins the repository on
+ * `o.storage` when the folder has no state yet (unless `create: false`). Close it when done.
+ */
 export function openLibrary(o: LibraryOptions): Promise<Library> {
   return openLibraryWithPolicy(o, HONEST_POLICY);
 }

@@ -2,11 +2,17 @@
 import type { StorageStats } from '../storage/wrappers/counting.js';
 import type { EntryKind } from '../model/version.js';
 
+/** Where a round is, for a progress bar: reported through `sync({ onProgress })`. */
 export interface SyncProgress {
+  /** The step: list the remote, fetch segments, scan the folder, upload, write files, done. */
   phase: 'list' | 'fetch' | 'scan' | 'upload' | 'materialize' | 'done';
+  /** Items of this phase done so far. */
   done: number;
+  /** Items this phase has in all (0 when not known yet). */
   total: number;
+  /** Bytes moved in this phase so far. */
   bytes: number;
+  /** The file being worked on, when there is one. */
   path?: string;
 }
 
@@ -25,15 +31,23 @@ export interface FileAction {
   bytes: number;
 }
 
+/** What a round did: returned by {@link Library.sync}. */
 export interface SyncSummary {
   /** Present and true when nothing was applied: the round was planned only (`Library.sync({ dryRun: true })`). */
   dryRun?: true;
+  /** The repository's id. */
   repository: string;
+  /** This node's writer id. */
   writer: string;
+  /** What this node sent: versions, their new bytes, and the packs and segments holding them. */
   uploaded: { versions: number; bytes: number; packs: number; segments: number };
+  /** Files written here from the remote, and their bytes. */
   downloaded: { files: number; bytes: number };
+  /** Changes found in this folder and sent. */
   local: { added: number; changed: number; deleted: number };
+  /** Changes from other nodes applied here. */
   remote: { added: number; changed: number; deleted: number };
+  /** Paths of the conflict copies this round made. */
   conflicts: string[];
   /** What went wrong: something was not synced (exit 8 in the CLI). */
   errors: string[];
@@ -44,6 +58,7 @@ export interface SyncSummary {
    * as its name promises): the round is not complete. The CLI exits 3 when any remain.
    */
   retryable: string[];
+  /** Files not synced this round, and why (the CLI reports them). */
   skipped: { path: string; reason: string }[];
   /**
    * What this node's exclude patterns (`LibraryOptions.exclude`) left out, by the user's choice
@@ -53,11 +68,17 @@ export interface SyncSummary {
   excluded: { local: number; remote: number };
   /** Each path the round changed (or would change, in a dry run), in the order the round did it. */
   files: FileAction[];
+  /** The writer id this node left (after it found itself cloned or restored from a backup). */
   retiredWriter?: string;
+  /** Requests made, by kind. */
   requests: StorageStats['requests'];
+  /** Requests made in all. */
   totalRequests: number;
+  /** Bytes sent to the remote. */
   bytesUp: number;
+  /** Bytes read from the remote. */
   bytesDown: number;
+  /** How long the round took. */
   durationMs: number;
 }
 

@@ -12,9 +12,12 @@ export const SYNC_ERROR_CODES = [
   'KeyRejected', // the passphrase or remembered key opens none of the repository's keys
   'Aborted',
 ] as const;
+/** The stable codes a {@link SyncError} carries. */
 export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number];
 
+/** An engine error with a stable code (the library is busy, the remote holds another repository, a key is needed, …). */
 export class SyncError extends Error {
+  /** Which one; see {@link SYNC_ERROR_CODES}. */
   readonly code: SyncErrorCode;
   constructor(code: SyncErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -23,5 +26,6 @@ export class SyncError extends Error {
   }
 }
 
+/** Whether `e` is a {@link SyncError} (with `code`, when given), by name rather than `instanceof`, so two copies of sync-core agree. */
 export const isSyncError = (e: unknown, code?: SyncErrorCode): e is SyncError =>
   typeof e === 'object' && e !== null && (e as { name?: string }).name === 'SyncError' && (code === undefined || (e as SyncError).code === code);

@@ -33,20 +33,25 @@ export interface AuthContext extends AdapterContext {
   browser?: boolean;
 }
 
+/** What an adapter package exports as its default, so the CLI can load it by name (`--remote name:…`). */
 export interface AdapterModule<O = Record<string, unknown>> {
   /** The name used in `--remote name:location`. */
   name: string;
+  /** One line for `syncacross adapters`. */
   description: string;
+  /** Validates and fills in the options (`-o key=value`, the location, the environment). */
   optionsSchema: OptionsSchema<O>;
   /** Option names whose values are secrets: never printed, logged or put in --json output. */
   secretOptions: readonly string[];
   /** Turns the text after `name:` in `--remote` into options, e.g. `my-bucket/library` → {bucket, prefix}. */
   parseLocation(location: string): Record<string, unknown>;
+  /** Makes the storage from parsed options. */
   create(options: O, context: AdapterContext): Promise<Storage>;
   /** Interactive authorization (OAuth), for `syncacross auth <name>`; stores tokens under credentialsDir. */
   auth?(options: O, context: AuthContext): Promise<void>;
 }
 
+/** Declares an adapter module with its options type checked; returns it unchanged. */
 export function defineAdapter<O>(module: AdapterModule<O>): AdapterModule<O> {
   return module;
 }

@@ -82,6 +82,7 @@ export interface ByteRange {
 
 export type PutResult = 'created' | 'exists';
 
+/** What a backend can promise; the engine adapts to it, and the conformance suite checks it. */
 export interface StorageCapabilities {
   /** Two racing putIfAbsent on one key: at most one answers `created`. */
   atomicCreate: boolean;
@@ -107,14 +108,24 @@ export interface StorageCapabilities {
   inPlaceWrites?: boolean;
 }
 
+/**
+ * The storage contract every adapter implements: write-once objects under string keys, read,
+ * listed in pages, optionally deleted or compared-and-swapped. Failures are `StorageError`s.
+ */
 export interface Storage {
   /** A short human name for messages and `syncacross adapters`, e.g. `fs:/mnt/nas/lib`. */
   readonly name: string;
+  /** What this backend promises. */
   readonly capabilities: StorageCapabilities;
+  /** Writes the object unless the key exists: `created`, or `exists` (then nothing was written). */
   putIfAbsent(key: string, bytes: Uint8Array): Promise<PutResult>;
+  /** Reads an object, or the byte range asked for; a missing key is `NotFound`. */
   get(key: string, options?: { range?: ByteRange }): Promise<Uint8Array>;
+  /** One page of the keys starting with `prefix`; follow `cursor` for the next. */
   list(prefix: string, options?: ListOptions): Promise<ListPage>;
+  /** Deletes an object; a missing key is not an error. Only where `capabilities.delete`. */
   delete?(key: string): Promise<void>;
+  /** Replaces an object only if its etag still matches (`PreconditionFailed` otherwise). Only where `capabilities.compareAndSwap`. */
   putIfMatch?(key: string, bytes: Uint8Array, etag: string): Promise<{ etag?: string }>;
   /** Releases connections, timers, servers. Optional. */
   close?(): Promise<void>;

@@ -17,11 +17,14 @@ export const STORAGE_ERROR_CODES = [
   'InvalidConfig', // adapter options are wrong
 ] as const;
 
+/** The stable codes a {@link StorageError} carries (match on these, never on messages). */
 export type StorageErrorCode = (typeof STORAGE_ERROR_CODES)[number];
 
 const CODES: ReadonlySet<string> = new Set(STORAGE_ERROR_CODES);
 
+/** A storage failure with a stable code: what adapters throw and the engine decides on (retry, fail, report). */
 export class StorageError extends Error {
+  /** What went wrong, e.g. `NotFound`, `Unavailable`, `RateLimited`, `AuthFailed`. */
   readonly code: StorageErrorCode;
   /** For RateLimited: how long the backend asked us to wait, when it said so. */
   readonly retryAfterMs?: number;

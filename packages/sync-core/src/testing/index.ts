@@ -2,6 +2,8 @@
  * `@syncacross/sync-core/testing`: for tests only, never for production code. The conformance
  * suite every adapter runs (it needs vitest, an optional peer dependency), the in-memory reference
  * store and stores that misbehave on purpose, and helpers for emulators and waiting on events.
+ *
+ * @module @syncacross/sync-core/testing
  */
 
 // The conformance suite: under vitest, or framework-free to prove it catches broken doubles.
