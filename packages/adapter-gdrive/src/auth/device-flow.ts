@@ -97,6 +97,11 @@ async function requestDeviceCode(o: DeviceFlowOptions) {
   return { deviceCode: body.device_code, userCode: body.user_code, url, interval, expiresIn };
 }
 
+/**
+ * Google's device authorization grant (RFC 8628): asks for a code, has `o` show it with the
+ * address, then polls the token endpoint at the server's interval (5 s more after each
+ * `slow_down`) until the user approves, denies, or the code expires.
+ */
 export async function runDeviceFlow(o: DeviceFlowOptions): Promise<DeviceFlowTokens> {
   const sleep = o.sleep ?? realSleep;
   const code = await requestDeviceCode(o);

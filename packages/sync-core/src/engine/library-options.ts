@@ -53,7 +53,12 @@ export interface LibraryOptions {
    * lose it; the next sync that reaches the remote uploads it first. `limitBytes` bounds the
    * outbox (default: a quarter of the free space on its disk). `false`: nothing is staged.
    */
-  staging?: { limitBytes?: number } | false;
+  staging?:
+    | {
+        /** The most the outbox may hold, in bytes (default: a quarter of the free space on its disk). */
+        limitBytes?: number;
+      }
+    | false;
   /** Segments fetched in parallel (default 8; the simulation uses 1 for determinism). */
   fetchConcurrency?: number;
   /**

@@ -54,7 +54,12 @@ export class Library extends EventEmitter {
     private readonly lock: LibraryLock,
     storage: CountingStorage,
     private readonly remote: Storage,
-    readonly options: RoundOptions & { readOnly?: boolean; staging?: LibraryOptions['staging'] },
+    readonly options: RoundOptions & {
+      /** Opened read-only: status and history only. */
+      readOnly?: boolean;
+      /** The outbox's settings (`LibraryOptions.staging`). */
+      staging?: LibraryOptions['staging'];
+    },
     private readonly key?: UnlockedKey,
   ) {
     super();
@@ -192,7 +197,7 @@ export class Library extends EventEmitter {
       files: [...tree.values()].filter((e) => !e.conflictOf).length,
       conflicts: [...tree.values()].filter((e) => e.conflictOf).map((e) => ({ path: e.path, conflictOf: e.conflictOf! })),
       pendingVersions: this.state.pendingVersions().length,
-      // Content waiting in the outbox for the remote (packs, bytes): staged here, not there yet.
+      /** Content waiting in the outbox for the remote: staged here, not there yet. */
       staged: outboxTotals(this.stateDir),
       unuploadedSegments: this.state.unuploaded().length,
       corruptSegments: this.state.segmentsIn('corrupt'),

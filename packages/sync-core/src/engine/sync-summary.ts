@@ -22,10 +22,13 @@ export interface SyncProgress {
  * the tree; `delete-local`: moved to the library's trash; `conflict-copy`: a conflict copy written.
  */
 export interface FileAction {
+  /** The path in the library. */
   path: string;
+  /** What happened to it (see above). */
   action: 'upload' | 'delete-remote' | 'download' | 'delete-local' | 'conflict-copy';
   /** For uploads and downloads: whether the path is new or already held a version. */
   change?: 'new' | 'changed';
+  /** A file or a folder. */
   kind: EntryKind;
   /** The version's size (what reaches the other side at most: chunks already there are not sent again). */
   bytes: number;
@@ -65,7 +68,12 @@ export interface SyncSummary {
    * (so neither an error nor `skipped`): entries on disk not scanned (a folder counts once), and
    * changes other nodes made at excluded paths, not written here.
    */
-  excluded: { local: number; remote: number };
+  excluded: {
+    /** Entries on disk not scanned. */
+    local: number;
+    /** Changes of other nodes not written here. */
+    remote: number;
+  };
   /** Each path the round changed (or would change, in a dry run), in the order the round did it. */
   files: FileAction[];
   /** The writer id this node left (after it found itself cloned or restored from a backup). */

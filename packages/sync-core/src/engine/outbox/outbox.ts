@@ -22,7 +22,6 @@ import { checkPack } from '../pack-health.js';
 import { verifyRepository } from '../repository.js';
 import type { RoundContext } from '../round-context.js';
 import { scanLocal } from '../steps/scan-local.js';
-import type { SyncSummary } from '../sync-summary.js';
 import { OutboxStorage, type OutboxContents } from './outbox-storage.js';
 
 const OUTBOX_DIR = 'outbox';
@@ -32,8 +31,16 @@ const outboxOf = (stateDir: string, limitBytes?: number) => new OutboxStorage(jo
 /** What the outbox holds now (no request): packs waiting for the remote and their bytes. */
 const outboxContents = (stateDir: string): OutboxContents => outboxOf(stateDir).contents();
 
+/** What waits in the outbox for the remote. */
+export interface OutboxTotals {
+  /** Packs staged here, not on the remote yet. */
+  packs: number;
+  /** Their bytes, as stored (compressed, sealed when encrypted). */
+  bytes: number;
+}
+
 /** The same, counted: what `status` shows as staged locally. */
-export function outboxTotals(stateDir: string): { packs: number; bytes: number } {
+export function outboxTotals(stateDir: string): OutboxTotals {
   const { packs, bytes } = outboxContents(stateDir);
   return { packs: packs.length, bytes };
 }
@@ -42,12 +49,26 @@ export function outboxTotals(stateDir: string): { packs: number; bytes: number }
 export interface CaptureResult {
   /** Versions recorded (pending until the remote is back). */
   versions: number;
-  local: SyncSummary['local'];
+  /** The changes found here that these versions record. */
+  local: {
+    /** Paths new here. */
+    added: number;
+    /** Paths changed here. */
+    changed: number;
+    /** Paths deleted here. */
+    deleted: number;
+  };
   /** Packs and bytes added to the outbox. */
   packs: number;
+  /** Bytes of those packs. */
   bytes: number;
   /** Files not taken (still being written, unreadable…), and why. */
-  skipped: SyncSummary['skipped'];
+  skipped: {
+    /** The file. */
+    path: string;
+    /** Why it was not taken. */
+    reason: string;
+  }[];
   /** Set when the outbox reached its limit: these changes stay on disk only, until the next sync. */
   full?: string;
 }
@@ -121,7 +142,10 @@ function describeCapture(c: CaptureResult): string {
 }
 
 /** An error a round threw, and what was staged because of it. */
-export type StagedError = StorageError & { staged: CaptureResult };
+export type StagedError = StorageError & {
+  /** What was staged after the failure. */
+  staged: CaptureResult;
+};
 
 /**
  * After a round failed because the remote cannot be reached (offline, asleep, throttled past all

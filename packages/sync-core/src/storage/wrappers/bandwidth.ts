@@ -14,6 +14,7 @@ import type { Storage } from '../contract.js';
 import { forwardAll } from './forward.js';
 import type { TokenBucket } from './token-bucket.js';
 
+/** The buckets each direction takes from (see the file's comment). */
 export interface BandwidthLimit {
   /** Bytes written (putIfAbsent, putIfMatch). Absent: not limited. */
   up?: TokenBucket;

@@ -5,12 +5,15 @@
  * takers are served in the order they asked and an object larger than the burst still passes,
  * after waiting as long as its size takes at the rate.
  */
+/** How a `TokenBucket` fills. */
 export interface TokenBucketOptions {
+  /** The rate it refills at. */
   bytesPerSecond: number;
   /** What may go at once after a quiet moment (default: one second's worth). */
   burstBytes?: number;
   /** Injected in tests, with `sleep`, so nothing really waits. */
   now?: () => number;
+  /** How a taker waits (injected in tests). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -28,8 +31,11 @@ const realSleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
+/** A token bucket over bytes (see the file's comment); `take` waits until its bytes are earned. */
 export class TokenBucket {
+  /** The rate it refills at. */
   readonly bytesPerSecond: number;
+  /** What it holds when full. */
   readonly burstBytes: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;

@@ -9,17 +9,21 @@ import { isStorageError } from '../errors.js';
 import type { RequestKind } from './counting.js';
 import { forwardAll } from './forward.js';
 
+/** One request as `withTracing` tells of it. */
 export interface TracedRequest {
+  /** The contract's operation. */
   operation: RequestKind;
   /** The object's key; for `list`, the prefix. */
   key: string;
   /** Bytes sent (puts) or received (get); for `list`, the objects in the page. */
   bytes: number;
+  /** From the call to its answer. */
   durationMs: number;
   /** `ok`, `created` or `exists` (putIfAbsent), or the error's code (`NotFound`, `Unavailable`…). */
   outcome: string;
 }
 
+/** `inner`, telling `onRequest` of each request as it ends (see the file's comment); `now` is for tests. */
 export function withTracing(inner: Storage, onRequest: (r: TracedRequest) => void, now: () => number = () => performance.now()): Storage {
   async function trace<T>(operation: RequestKind, key: string, fn: () => Promise<T>, told: (result: T) => { bytes: number; outcome?: string }): Promise<T> {
     const started = now();
