@@ -34,7 +34,12 @@ async function library(): Promise<{ base: string; a: string; nas: string }> {
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-const status = async (dir: string) => statusOutput.parse((await runJson(['status', dir])).json);
+/** `status` beside the running watch: it must always answer (exit 0), whatever the watch is doing. */
+async function status(dir: string) {
+  const r = await runJson(['status', dir]);
+  expect(r.code, r.stderr).toBe(0);
+  return statusOutput.parse(r.json);
+}
 
 /** A second machine joins and syncs; returns its folder. */
 async function otherMachine(base: string, nas: string): Promise<string> {

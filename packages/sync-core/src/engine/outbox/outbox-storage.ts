@@ -58,7 +58,11 @@ export class OutboxStorage implements Storage {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { packs: [], bytes: 0 };
       throw e;
     }
-    const packs = names.sort().map((n) => ({ key: `${PACK_DIR}/${n}`, size: statSync(join(this.dir, PACK_DIR, n)).size }));
+    // A pack sent and removed by the process that drains it, between the listing and its stat, is gone: not an error.
+    const packs = names.sort().flatMap((n) => {
+      const st = statSync(join(this.dir, PACK_DIR, n), { throwIfNoEntry: false });
+      return st ? [{ key: `${PACK_DIR}/${n}`, size: st.size }] : [];
+    });
     return { packs, bytes: packs.reduce((sum, p) => sum + p.size, 0) };
   }
 
