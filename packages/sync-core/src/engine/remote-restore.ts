@@ -29,6 +29,8 @@ export interface RemoteRestoreOptions {
   /** The folder to write into; it must be empty or new unless `overwrite`. */
   to: string;
   overwrite?: boolean;
+  /** Say what would be written, and write nothing (the segments are still read, to know). */
+  dryRun?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: SyncProgress) => void;
   retry?: RetryOptions;
@@ -57,7 +59,7 @@ export async function restoreFromRemote(o: RemoteRestoreOptions): Promise<Restor
     const at = parsePointInTime(o.at ?? 'now', (o.now ?? Date.now)(), () => versions);
     const outcome = await restoreEntries(
       { versions, storage, codec, locate: (h) => chunkLocations(state, h), concurrency: 8 },
-      { paths: o.paths ?? [], at, target: { kind: 'folder', dir: o.to, overwrite: o.overwrite === true }, signal: o.signal, onProgress: o.onProgress },
+      { paths: o.paths ?? [], at, target: { kind: 'folder', dir: o.to, overwrite: o.overwrite === true }, dryRun: o.dryRun === true, signal: o.signal, onProgress: o.onProgress },
     );
     return { ...outcome, warnings: [...report.errors, ...report.retryable] };
   } finally {
