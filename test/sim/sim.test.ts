@@ -200,6 +200,15 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     offline: true,
     bug: 'checker: a retired writer’s segment lost in a rollback and sent again from the journal (same key, same bytes) was taken for a new one',
   },
+  {
+    seed: 1211880,
+    mode: 'hostile-writer',
+    nodes: 2,
+    localEdges: true,
+    checkpoints: true,
+    offline: true,
+    bug: 'after a rollback took its pack, a hostile location learned in the same round stood in, unread, for the lost true one: the holder never uploaded the chunk again',
+  },
 ];
 
 describe('simulation: seeds that once found bugs', () => {

@@ -199,10 +199,11 @@ export async function settleReadFailures(
  * is either torn or points past the pack's end, which only the whole pack can tell (checkPack,
  * at most MAX_CHECKS_PER_ROUND packs: the rest wait for a later loss check or a failed read).
  */
-export async function verifyOtherLocations(state: PackHealthState, storage: Storage, codec: RepositoryCodec, hashes: string[], max = 2000): Promise<void> {
+export async function verifyOtherLocations(state: PackHealthState, storage: Storage, codec: RepositoryCodec, hashes: string[], max = 2000): Promise<Set<string>> {
   type Location = { hash: string; pack: string; offset: number; length: number };
   const bogus: Location[] = [];
   const short = new Map<string, Location[]>();
+  const good = new Set<string>();
   let reads = 0;
   for (const hash of hashes) {
     for (const [, pack, offset, length] of chunkLocations(state, hash)) {
@@ -215,7 +216,8 @@ export async function verifyOtherLocations(state: PackHealthState, storage: Stor
         throw e;
       }
       if (bytes.byteLength === length) {
-        if (!codec.loadChunk(hash, bytes)) bogus.push({ hash, pack, offset, length });
+        if (codec.loadChunk(hash, bytes)) good.add(hash);
+        else bogus.push({ hash, pack, offset, length });
       } else short.set(pack, [...(short.get(pack) ?? []), { hash, pack, offset, length }]);
     }
   }
@@ -226,4 +228,5 @@ export async function verifyOtherLocations(state: PackHealthState, storage: Stor
     if (checked.verdict === 'intact') bogus.push(...checked.bogus.map((i) => probes[i]!));
   }
   if (bogus.length > 0) forgetLocations(state, bogus);
+  return good;
 }

@@ -46,6 +46,12 @@ export interface RoundState {
   /** Locations were forgotten: the next scan reads unchanged files again and uploads their chunks. */
   resupply: boolean;
   /**
+   * Chunks whose only remaining locations could not be verified (in a pack that does not match
+   * its name): the next scan (with `resupply`) uploads them again if this node holds them, though
+   * a location is still known. Cleared with `resupply`.
+   */
+  doubtfulChunks: string[];
+  /**
    * The folder may be behind the merged tree: set with what changes the tree, in the same
    * transaction, and cleared when a materialization completes; a crash mid-way finishes next round.
    */
@@ -95,6 +101,7 @@ const CODECS: { [K in RoundStateKey]: Codec<RoundState[K]> } = {
   verifyPacks: listOrBlank,
   announceLost: listOrBlank,
   resupply: flag,
+  doubtfulChunks: listOrBlank,
   materialize: { decode: (raw) => raw === 'pending', encode: (v) => (v ? 'pending' : 'done') },
   excludedUnder: text,
   authorPublished: text,

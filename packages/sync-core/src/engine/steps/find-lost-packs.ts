@@ -30,7 +30,13 @@ export async function findLostPacks(ctx: StepContext<LostPacksState>): Promise<s
     state.round.set('verifyPacks', pending);
     state.round.set('checkPacks', pending.length > 0); // announced packs not judged yet: look again
   });
-  await verifyOtherLocations(state, storage, ctx.options.codec, held);
+  const good = await verifyOtherLocations(state, storage, ctx.options.codec, held);
+  // What this node holds of the lost packs goes up again unless another location of it was read
+  // back whole: a location learned later (this very round's new segments, a hostile writer's
+  // into an object that is not the pack its name says) must not stand in for the lost true one
+  // unread, or the holder never uploads it again (seed 1211880). Costs an upload, never a loss.
+  const doubtful = held.filter((h) => !good.has(h));
+  if (doubtful.length > 0) state.round.set('doubtfulChunks', [...new Set([...state.round.get('doubtfulChunks'), ...doubtful])]);
   const errors: string[] = [];
   if (lost.length > 0) errors.push(`the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`);
   if (damaged.length > 0) errors.push(`${damaged.length} pack(s) on the remote are damaged (they do not match their name); re-uploading what this node has of them`);

@@ -97,7 +97,10 @@ export class NewVersions {
   record(removed: string[], resupplied: boolean): void {
     const { state } = this;
     state.transaction(() => {
-      if (resupplied) state.round.set('resupply', false);
+      if (resupplied) {
+        state.round.set('resupply', false);
+        state.round.set('doubtfulChunks', []);
+      }
       if (this.list.length > 0) state.round.set('hlc', this.hlc);
       if (this.list.length > 0) state.round.set('materialize', true); // as for applied segments: crash-proof
       for (const path of removed) state.removeLocal(path);

@@ -51,6 +51,8 @@ class LocalScan {
   readonly versions: NewVersions;
   /** After packs were lost: unchanged files whose version lacks a chunk location are staged again. */
   readonly resupply: boolean;
+  /** Chunks staged again even though a location is known: it could not be verified (round-state.ts). */
+  private readonly doubtful: Set<string>;
   readonly local = { added: 0, changed: 0, deleted: 0 };
   readonly skipped: SyncSummary['skipped'];
   /** Records dropped with the versions, in one transaction. */
@@ -69,11 +71,12 @@ class LocalScan {
       storage,
       options.codec,
       (locs) => state.transaction(() => locs.forEach((l) => state.addChunk(l, null))),
-      (h) => state.hasChunk(h),
+      (h) => state.hasChunk(h) && !this.doubtful.has(h),
       options.packSize,
     );
     this.versions = new NewVersions(state, state.round.get('writer'), options.now);
     this.resupply = state.round.get('resupply');
+    this.doubtful = new Set(this.resupply ? state.round.get('doubtfulChunks') : []);
     this.staging = join(ctx.stateDir, 'staging');
   }
 
@@ -109,7 +112,7 @@ class LocalScan {
 
   private lacksLocation(hash: string): boolean {
     const { state } = this.ctx;
-    return state.version(hash)?.chunks.some((h) => !state.hasChunk(h)) ?? false;
+    return state.version(hash)?.chunks.some((h) => !state.hasChunk(h) || this.doubtful.has(h)) ?? false;
   }
 
   private stage(entry: DiskEntry) {
