@@ -38,8 +38,11 @@ export interface RestoreOptions {
   to?: string;
   /** …or bring it back into the library as new versions, then sync (the replaced versions stay in history). */
   inPlace?: boolean;
+  /** With `to`: restore into a folder that is not empty, replacing files of the same name there (default false: such a folder is refused with `TargetNotEmpty`). */
   overwrite?: boolean;
+  /** Stops the restore between files (the files already written stay); in place, also the sync that follows. */
   signal?: AbortSignal;
+  /** Called as files are written (phase `materialize`, then `done`); in place, the sync that follows reports too. */
   onProgress?: (p: SyncProgress) => void;
 }
 
@@ -53,10 +56,17 @@ interface RestoredFile {
 export interface RestoreOutcome {
   /** The moment restored, ISO. */
   at: string;
+  /** The files and folders written, in path order, each with the version written and its size in bytes. */
   restored: RestoredFile[];
   /** In place: paths that already held the content of that moment. */
   unchanged: string[];
-  failed: { path: string; reason: string }[];
+  /** Paths not restored, in path order: nothing was there at that moment, the content could not be read from the remote, or (in place) the file changed since the last sync. */
+  failed: {
+    /** The library path (for a requested path with nothing at that moment, the path as requested). */
+    path: string;
+    /** Why, for a person to read. */
+    reason: string;
+  }[];
   /** Requested paths that were deleted at that moment, restored from their last live version. */
   undeleted: string[];
 }
