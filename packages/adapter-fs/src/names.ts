@@ -21,6 +21,7 @@ const fsNames = nameCodec({
 /** The file name of one key segment; and back (undefined: a name we would not have written). */
 export const { encodeName, decodeName } = fsNames;
 
+/** The path segments (file and folder names under the root) of a storage key: each segment encoded. */
 export function encodeKey(key: string): string[] {
   return key.split('/').map(encodeName);
 }
