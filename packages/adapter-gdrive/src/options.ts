@@ -93,6 +93,7 @@ export function parseLocation(location: string): Record<string, unknown> {
 }
 
 const SCOPE = 'https://www.googleapis.com/auth/';
+/** The OAuth scope to ask for: the `scope` option, else the narrowest that reaches the library (drive.appdata, drive.file for a folder made by name, drive for a folder id). */
 export function defaultScope(o: GdriveOptions): string {
   if (o.scope) return o.scope;
   if (o.appDataFolder) return `${SCOPE}drive.appdata`;

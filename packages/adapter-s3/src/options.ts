@@ -101,7 +101,12 @@ export type ResolvedS3Options = z.output<typeof optionsSchema>;
 export const secretOptions = ['accessKeyId', 'secretAccessKey', 'sessionToken'] as const;
 
 /** `my-bucket/some/prefix` (or `s3://my-bucket/some/prefix`) → { bucket, prefix }. */
-export function parseLocation(location: string): { bucket: string; prefix?: string } {
+export function parseLocation(location: string): {
+  /** The bucket name: the location up to its first `/`. */
+  bucket: string;
+  /** The rest, without leading or trailing `/`; absent when empty. */
+  prefix?: string;
+} {
   const trimmed = location.replace(/^s3:\/\//, '').replace(/^\/+/, '');
   const slash = trimmed.indexOf('/');
   if (slash < 0) return { bucket: trimmed };
