@@ -130,6 +130,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const nodes: SimNode[] = [];
   const retired = new Map<string, Set<string>>();
   const retiredBy = new Map<string, { node: string; step: number }>(); // who retired a writer id, and when
+  // Every segment key the storage has held at the end of some step: a retired writer's segment the
+  // storage lost and its journal sends again (same key, same bytes, §7 step 3) is not a new one.
+  const seenSegments = new Set<string>();
   const cloned = new Set<string>();
   let counter = 0;
   let currentStep = 0;
@@ -253,7 +256,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     for (const e of result.retryable) log(`${n.name}: round will retry: ${e}`);
     n.writers.add(result.writer);
     if (result.retiredWriter) {
-      const keys = new Set([...sim.raw().keys()].filter((k) => k.startsWith(`log/${result.retiredWriter}/`)));
+      const keys = new Set([...sim.raw().keys(), ...seenSegments].filter((k) => k.startsWith(`log/${result.retiredWriter}/`)));
       retired.set(result.retiredWriter, keys);
       retiredBy.set(result.retiredWriter, { node: n.name, step: currentStep });
       log(`${n.name}: retired ${result.retiredWriter}`);
@@ -503,6 +506,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       // Per step, on the storage as it is: no fork where listings are complete, nothing new under a
       // retired writer id, and (until a rollback takes packs away) every chunk reachable.
       const rawNow = sim.raw();
+      for (const k of rawNow.keys()) if (k.startsWith('log/')) seenSegments.add(k);
       violations.push(...checkWriters(rawNow, retired, FORK_FREE.has(o.mode), cloned), ...checkOutside());
       if (rollbacks === 0) {
         violations.push(...checkChunksReachable(rawNow, repositoryIds(rawNow), new Set(), false, decoded, new Set(), codec()).map((v) => `after step ${s}: ${v}`));

@@ -191,6 +191,15 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     checkpoints: true,
     bug: 'checker: a node restored twice from one backup, older than its retirement of a writer id, wrote under it again (a fork, allowed where listings are lossy)',
   },
+  {
+    seed: 1211780,
+    mode: 'torn-reads',
+    nodes: 2,
+    localEdges: true,
+    checkpoints: true,
+    offline: true,
+    bug: 'checker: a retired writer’s segment lost in a rollback and sent again from the journal (same key, same bytes) was taken for a new one',
+  },
 ];
 
 describe('simulation: seeds that once found bugs', () => {

@@ -151,6 +151,7 @@ const restoreOutput = z
     remote: z.string().optional().describe('restored from this remote, with no library'),
     to: z.string().optional(),
     inPlace: z.literal(true).optional(),
+    dryRun: z.literal(true).optional().describe('--dry-run: nothing was written; restored, unchanged and failed say what would be'),
     exitCode: z.number().int(),
     at: z.string().describe('the moment restored'),
     restored: z.array(z.object({ path: z.string(), version: z.string(), size: nonNeg }).strict()),

@@ -188,6 +188,7 @@ function addHistoryCommands(program: Command): void {
     .option('--to <dir>', 'write into this folder (new or empty, unless --overwrite)')
     .option('--in-place', 'restore into the library; files changed since the last sync are left alone and named')
     .option('--overwrite', 'with --to: replace files already in the folder')
+    .option('-n, --dry-run', 'say what would be restored (and what is already so, or refused), and write nothing')
     .option('-d, --dir <dir>', 'the library (default: the one containing the current directory)')
     .option('-r, --remote <adapter:location>', 'no library here: read the repository straight from this remote (with --to)')
     .addOption(optionFlag())

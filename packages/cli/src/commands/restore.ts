@@ -28,12 +28,15 @@ export interface RestoreCliOptions extends PassphraseOptions {
   option?: string[];
   retries?: number;
   bwlimit?: BandwidthRates;
+  /** Say what would be restored, and write nothing. */
+  dryRun?: boolean;
 }
 
 type Outcome = RestoreOutcome & { warnings?: string[]; sync?: SyncSummary };
 
 function describe(o: Outcome, where: string, out: Output): void {
   const bytes = o.restored.reduce((n, f) => n + f.size, 0);
+  if (o.dryRun) return describePlan(o, where, bytes, out);
   out.info(`Restored ${`${o.restored.length} ${o.restored.length === 1 ? 'entry' : 'entries'}`} (${formatBytes(bytes)}) as of ${o.at} ${where}`);
   if (o.unchanged.length > 0) out.info(`  already as they were: ${plural(o.unchanged.length, 'file')}`);
   for (const p of o.undeleted) out.info(`  ${p} had been deleted by then: restored what it last held`);
@@ -42,6 +45,16 @@ function describe(o: Outcome, where: string, out: Output): void {
   for (const w of o.warnings ?? []) out.warn(`syncacross: ${w}`);
   for (const e of o.sync?.errors ?? []) out.warn(`syncacross: ${e}`);
   for (const k of o.sync?.skipped ?? []) out.warn(`syncacross: not synced: ${k.path}: ${k.reason}`);
+}
+
+/** --dry-run: every path, as `sync --dry-run` lists them, then the totals; nothing was written. */
+function describePlan(o: Outcome, where: string, bytes: number, out: Output): void {
+  for (const f of o.restored) out.info(`  would restore  ${f.path}${f.size > 0 ? ` (${formatBytes(f.size)})` : ''}`);
+  for (const p of o.unchanged) out.info(`  already so     ${p}`);
+  out.info(`Would restore ${o.restored.length} ${o.restored.length === 1 ? 'entry' : 'entries'} (${formatBytes(bytes)}) as of ${o.at} ${where}; nothing was written (--dry-run)`);
+  for (const p of o.undeleted) out.info(`  ${p} had been deleted by then: what it last held would be restored`);
+  for (const f of o.failed) out.warn(`syncacross: would not restore: ${f.path}: ${f.reason}`);
+  for (const w of o.warnings ?? []) out.warn(`syncacross: ${w}`);
 }
 
 /** Anything not restored, or restored content not synced, is not a clean restore. */
@@ -81,6 +94,7 @@ async function restoreInLibrary(paths: string[], opts: RestoreCliOptions, out: O
         ...(opts.at ? { at: opts.at } : {}),
         ...(opts.to !== undefined ? { to: resolve(opts.to) } : { inPlace: true }),
         overwrite: opts.overwrite === true,
+        dryRun: opts.dryRun === true,
         signal,
         onProgress: (p) => progress.update(p),
       });
@@ -113,6 +127,7 @@ async function restoreWithoutLibrary(paths: string[], opts: RestoreCliOptions, o
       ...(opts.at ? { at: opts.at } : {}),
       to,
       overwrite: opts.overwrite === true,
+      dryRun: opts.dryRun === true,
       signal,
       passphrase: async (repo: string) => readPassphrase(passphraseOptions(opts), `passphrase of repository ${repo.slice(0, 8)}`, false),
       retry: { ...(opts.retries !== undefined ? { retries: opts.retries } : {}), signal, onRetry: retryNotice(out) },

@@ -249,7 +249,7 @@ export class Library extends EventEmitter {
       locate: (h: string) => chunkLocations(this.state, h),
       concurrency: this.options.fetchConcurrency,
     };
-    const request = { paths: opts.paths ?? [], at, signal: opts.signal, onProgress: opts.onProgress };
+    const request = { paths: opts.paths ?? [], at, signal: opts.signal, onProgress: opts.onProgress, dryRun: opts.dryRun === true };
     if (opts.to !== undefined) {
       const dir = resolve(opts.to);
       const inside = relative(resolve(this.dir), dir);
@@ -266,6 +266,7 @@ export class Library extends EventEmitter {
       settle: (r: LocalRecord) => settleRecord(ctx, r),
     };
     const outcome = await restoreEntries(source, { ...request, target });
+    if (opts.dryRun) return outcome; // nothing written, so nothing to sync
     const sync = await this.sync({ signal: opts.signal, onProgress: opts.onProgress });
     return { ...outcome, sync };
   }

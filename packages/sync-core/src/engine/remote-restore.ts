@@ -32,6 +32,8 @@ export interface RemoteRestoreOptions {
   to: string;
   /** Restore into a folder that is not empty, replacing files of the same name there (default false: refused with `TargetNotEmpty`). */
   overwrite?: boolean;
+  /** Say what would be written, and write nothing (the segments are still read, to know). */
+  dryRun?: boolean;
   /** Stops the restore (between segments fetched, or between files written). */
   signal?: AbortSignal;
   /** Called as it goes: `fetch` (with the number of segments to read), then `materialize` per file, then `done`. */
@@ -69,7 +71,7 @@ export async function restoreFromRemote(o: RemoteRestoreOptions): Promise<
     const at = parsePointInTime(o.at ?? 'now', (o.now ?? Date.now)(), () => versions);
     const outcome = await restoreEntries(
       { versions, storage, codec, locate: (h) => chunkLocations(state, h), concurrency: 8 },
-      { paths: o.paths ?? [], at, target: { kind: 'folder', dir: o.to, overwrite: o.overwrite === true }, signal: o.signal, onProgress: o.onProgress },
+      { paths: o.paths ?? [], at, target: { kind: 'folder', dir: o.to, overwrite: o.overwrite === true }, dryRun: o.dryRun === true, signal: o.signal, onProgress: o.onProgress },
     );
     return { ...outcome, warnings: [...report.errors, ...report.retryable] };
   } finally {

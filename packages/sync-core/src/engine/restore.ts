@@ -10,7 +10,7 @@ import type { RepositoryCodec } from '../codec/repository-codec.js';
 import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { statOf, writeVersion } from '../local/materialize.js';
+import { statOf, unchangedSince, writeVersion } from '../local/materialize.js';
 import { describePathError, isPerPathError } from '../local/safe-paths.js';
 import type { LocalRecord } from '../local/state.js';
 import { checkAborted } from '../model/abort.js';
@@ -38,8 +38,10 @@ export interface RestoreOptions {
   to?: string;
   /** …or bring it back into the library as new versions, then sync (the replaced versions stay in history). */
   inPlace?: boolean;
-  /** With `to`: restore into a folder that is not empty, replacing files of the same name there (default false: such a folder is refused with `TargetNotEmpty`). */
+  /** Replace files already in the `to` folder (without it, a folder that is not empty is refused). */
   overwrite?: boolean;
+  /** Say what would be restored, left unchanged or refused, and write nothing (no download, no sync). */
+  dryRun?: boolean;
   /** Stops the restore between files (the files already written stay); in place, also the sync that follows. */
   signal?: AbortSignal;
   /** Called as files are written (phase `materialize`, then `done`); in place, the sync that follows reports too. */
@@ -54,9 +56,11 @@ interface RestoredFile {
 
 /** What a restore did: every requested path is restored, already as it was, or named with why not. */
 export interface RestoreOutcome {
+  /** Present and true when nothing was written: `restored` is what would have been. */
+  dryRun?: true;
   /** The moment restored, ISO. */
   at: string;
-  /** The files and folders written, in path order, each with the version written and its size in bytes. */
+  /** The files and folders written (in a dry run: to be written), in path order, each with its version and size in bytes. */
   restored: RestoredFile[];
   /** In place: paths that already held the content of that moment. */
   unchanged: string[];
@@ -92,6 +96,8 @@ export interface RestoreRequest {
   paths: string[];
   at: PointInTime;
   target: RestoreTarget;
+  /** Plan only: see `RestoreOptions.dryRun`. */
+  dryRun?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: SyncProgress) => void;
 }
@@ -132,10 +138,9 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
   const outcome: RestoreOutcome = { at: new Date(request.at.time).toISOString(), restored: [], unchanged: [], failed: [], undeleted };
   for (const path of missing) outcome.failed.push({ path, reason: `nothing was at ${path} at ${outcome.at}` });
   const { target } = request;
-  if (target.kind === 'folder') {
-    refuseNonEmpty(target.dir, target.overwrite);
-    await mkdir(target.dir, { recursive: true });
-  }
+  if (target.kind === 'folder') refuseNonEmpty(target.dir, target.overwrite);
+  if (request.dryRun) return planRestore(entries, target, outcome);
+  if (target.kind === 'folder') await mkdir(target.dir, { recursive: true });
   const fetcher = new ChunkFetcher(source.storage, source.codec, source.locate, request.signal);
   fetcher.plan(entries.flatMap((e) => e.version.chunks));
   const total = entries.reduce((n, e) => n + e.version.size, 0);
@@ -180,6 +185,28 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
 function writeOrder(entries: TreeEntry[], locate: (hash: string) => ChunkLocation[]): number[] {
   const where = entries.map((e) => (e.version.kind === 'dir' ? '0' : `1${packOrderKey(e.version.chunks[0] ? locate(e.version.chunks[0])[0] : undefined)}`));
   return entries.map((_, i) => i).sort((a, b) => (where[a]! < where[b]! ? -1 : where[a]! > where[b]! ? 1 : a - b));
+}
+
+/**
+ * A dry run: what `restoreOne` would decide for each entry, from the local records and a stat of
+ * the file there, with nothing read from the remote or written. A file changed here since the
+ * last sync would be refused in place, as the restore refuses it.
+ */
+async function planRestore(entries: TreeEntry[], target: RestoreTarget, outcome: RestoreOutcome): Promise<RestoreOutcome> {
+  for (const { path, version: v } of entries) {
+    const planned = { path, version: v.hash, size: v.kind === 'dir' ? 0 : v.size };
+    if (target.kind === 'folder') {
+      outcome.restored.push(planned);
+      continue;
+    }
+    const recorded = target.byTreePath.get(path);
+    const record = recorded && (await target.settle(recorded));
+    const diskPath = join(target.dir, record?.path ?? path);
+    if (record && record.version === v.hash && (await statOf(diskPath))) outcome.unchanged.push(path);
+    else if (!(await unchangedSince(diskPath, record))) outcome.failed.push({ path, reason: `${record?.path ?? path} changed since the last sync: sync first, then restore` });
+    else outcome.restored.push(planned);
+  }
+  return { dryRun: true, ...outcome };
 }
 
 /** Restoring over files already there is a choice the user makes, never a default. */
