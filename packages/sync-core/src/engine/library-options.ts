@@ -8,7 +8,7 @@ import type { ExcludePatterns } from '../local/ignore-rules.js';
 
 /** What `openLibrary` takes: only `dir` and `storage` are required. */
 export interface LibraryOptions {
-  /** The library folder: the files to sync (it must exist). */
+  /** The library folder: the files to sync. */
   dir: string;
   /** The remote: an adapter's storage (e.g. `createFsStorage`); the library wraps it (`checkedStorage`, `withRetry`, `withCounting`) and closes it on `close()`. */
   storage: Storage;
