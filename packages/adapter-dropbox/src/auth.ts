@@ -92,6 +92,11 @@ function withDeadline<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
   });
 }
 
+/**
+ * Signs in to Dropbox (`syncacross auth dropbox`): a browser redirect to a loopback port, or a code
+ * to paste (`authFlow`), with PKCE and no app secret. Stores the refresh token under
+ * `ctx.credentialsDir` (mode 0600) and returns that file's path.
+ */
 export async function authorizeDropbox(options: DropboxOptions, ctx: AuthContext): Promise<string> {
   if (!options.appKey) {
     throw new StorageError('InvalidConfig', 'dropbox: the appKey option is required: create an app in the Dropbox App Console (see the adapter README) and pass its app key');

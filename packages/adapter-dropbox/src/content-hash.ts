@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 
 const CONTENT_HASH_BLOCK_BYTES = 4 * 1024 * 1024;
 
+/** Dropbox's `content_hash` of `bytes` (see above), in lower-case hex, to compare with what Dropbox reports. */
 export function dropboxContentHash(bytes: Uint8Array): string {
   const outer = createHash('sha256');
   for (let offset = 0; offset < bytes.byteLength; offset += CONTENT_HASH_BLOCK_BYTES) {

@@ -10,8 +10,14 @@
 import { nameCodec } from '@syncacross/sync-core/adapter-kit';
 
 const dropboxNames = nameCodec({ literal: /^[a-z0-9_-]$/, dots: 'not-last', escape: '~', hexCase: 'lower' });
-export const { encodeName, decodeName } = dropboxNames;
+export const {
+  /** The Dropbox name of one key segment. */
+  encodeName,
+  /** The key segment a Dropbox name stands for; undefined for a name this adapter would not have written. */
+  decodeName,
+} = dropboxNames;
 
+/** The Dropbox path of a storage key, relative to the library folder: each segment encoded. */
 export const encodeKey = (key: string) => key.split('/').map(encodeName).join('/');
 
 /**

@@ -16,6 +16,7 @@ import type { DropboxOptions } from './options.js';
 import { putIfAbsent, putIfMatch } from './put.js';
 import { get } from './read.js';
 
+/** What the Dropbox adapter declares (probeCapabilities measures it). */
 export const DROPBOX_CAPABILITIES: StorageCapabilities = {
   atomicCreate: true, // the commit takes the namespace write lock; probeCapabilities measures it
   compareAndSwap: true,

@@ -13,6 +13,7 @@ export interface StoredAuthorization {
   createdAt: string;
 }
 
+/** Where `syncacross auth dropbox` keeps the authorization of `profile`: `<credentialsDir>/dropbox-<profile>.json` (mode 0600). */
 export const tokenFilePath = (credentialsDir: string, profile: string) => credentialsFilePath(credentialsDir, 'dropbox', profile);
 
 export async function readAuthorization(credentialsDir: string, profile: string): Promise<StoredAuthorization | undefined> {

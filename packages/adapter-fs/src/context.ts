@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { StorageError } from '@syncacross/sync-core';
 import { encodeKey } from './names.js';
 
+/**
+ * How a finished temporary file gets its key's name: `link` (a hard link, which fails if the name
+ * exists, so create-if-absent is atomic) or `rename` (for file systems without hard links; not atomic).
+ */
 export type PublishMode = 'link' | 'rename';
 
 export interface FsContext {

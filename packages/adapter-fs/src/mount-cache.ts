@@ -7,10 +7,15 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** One line of /proc/self/mountinfo, the fields this module reads. */
 export interface MountEntry {
+  /** Where it is mounted (octal escapes such as `\040` decoded). */
   mountPoint: string;
+  /** The file system type, e.g. `fuse.rclone`, `davfs`, `fuse.sshfs`. */
   fsType: string;
+  /** What is mounted: a device, a remote (`gdrive:`), a URL. */
   source: string;
+  /** The per-mount and the super-block options, comma-separated. */
   options: string;
 }
 

@@ -19,8 +19,14 @@ const fsNames = nameCodec({
 });
 
 /** The file name of one key segment; and back (undefined: a name we would not have written). */
-export const { encodeName, decodeName } = fsNames;
+export const {
+  /** The file name of one key segment. */
+  encodeName,
+  /** The key segment a file name stands for; undefined for a name this adapter would not have written. */
+  decodeName,
+} = fsNames;
 
+/** The path segments (file and folder names under the root) of a storage key: each segment encoded. */
 export function encodeKey(key: string): string[] {
   return key.split('/').map(encodeName);
 }

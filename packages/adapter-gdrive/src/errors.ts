@@ -23,6 +23,7 @@
 import { parseRetryAfter, StorageError } from '@syncacross/sync-core';
 import { errorFromHttpStatus, type StatusOverrides } from '@syncacross/sync-core/adapter-kit';
 
+/** What to do about a refused or expired sign-in, appended to AuthFailed messages. */
 export const REAUTH_HINT = 'run `syncacross auth gdrive` to authorize again';
 
 interface GaxiosLike {

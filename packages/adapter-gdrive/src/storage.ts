@@ -23,11 +23,15 @@ import { putIfAbsent } from './put.js';
 import { get } from './read.js';
 
 /** The Drive storage, with the Drive API and folder index it uses (tests and tools look at them). */
+/** A Drive-backed Storage, with the adapter's internals exposed for its tests. */
 export interface GdriveStorage extends Storage {
+  /** The adapter's Drive API wrapper (internal: the live tests use it to make and remove scratch folders). */
   readonly api: DriveApi;
+  /** The cache of the library folder and its top-level folders' ids (internal). */
   readonly folders: FolderIndex;
 }
 
+/** The Storage over an already made Drive API wrapper, with options already parsed (`createGdriveStorage` does both). */
 export function buildGdriveStorage(api: DriveApi, o: GdriveOptions): GdriveStorage {
   const name = `gdrive:${o.folderId ?? o.folderName ?? 'appDataFolder'}`;
   const capabilities: StorageCapabilities = {

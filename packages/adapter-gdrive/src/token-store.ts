@@ -12,11 +12,13 @@ export interface StoredToken {
   created: string;
 }
 
+/** The token file: the `tokenFile` option, else `<credentialsDir>/gdrive-<credentialsName>.json`; undefined without either. */
 export function tokenFilePath(o: { tokenFile?: string; credentialsName: string }, credentialsDir: string | undefined): string | undefined {
   if (o.tokenFile) return o.tokenFile;
   return credentialsDir ? credentialsFilePath(credentialsDir, 'gdrive', o.credentialsName) : undefined;
 }
 
+/** The stored token at `path`; undefined when there is no such file; throws when the file holds no refresh token. */
 export async function readToken(path: string): Promise<StoredToken | undefined> {
   const parsed = (await readJsonCredentials(path)) as Partial<StoredToken> | undefined;
   if (parsed === undefined) return undefined;

@@ -17,6 +17,7 @@ import { isStorageError, parseRetryAfter, StorageError } from '@syncacross/sync-
 import { graphFailure, toStorageError } from './errors.js';
 import type { ThrottleGate } from './throttle-gate.js';
 
+/** Gives Graph access tokens: the saved sign-in (refreshed as needed), a fixed `accessToken`, or an embedding app's own. */
 export interface TokenSource {
   /** An access token; `forceRefresh` after the server refused the previous one. */
   token(forceRefresh?: boolean): Promise<string>;

@@ -20,6 +20,7 @@ export type { TokenSource } from './client.js';
 export { encodeName, decodeName, keyToPath } from './names.js';
 export { tokenFilePath } from './auth/token-file.js';
 
+/** What `createOneDriveStorage` takes besides the options. */
 export interface CreateOneDriveStorageExtras {
   /** Where a saved sign-in lives (the CLI's credentials directory). */
   context?: Partial<AdapterContext>;

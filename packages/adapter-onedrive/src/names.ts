@@ -33,7 +33,13 @@ const oneDriveNames = nameCodec({
   folderSuffix: FOLDER_MARK,
 });
 
-export const { encodeName, decodeName, folderName } = oneDriveNames;
+export const {
+  /** The OneDrive item name of one key segment, as an object (file). */
+  encodeName,
+  /** The key segment a OneDrive name stands for; undefined for a name this adapter would not have written. */
+  decodeName,
+  folderName,
+} = oneDriveNames;
 const fileName = (segment: string) => encodeName(segment);
 
 /** Classifies a child name: a folder or file this adapter wrote, with its key segment. */

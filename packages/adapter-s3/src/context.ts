@@ -9,6 +9,10 @@ import type { ConditionalSupport } from './conditional-support.js';
 import type { ObjectIO } from './object-io.js';
 import type { ProviderProfile } from './providers.js';
 
+/**
+ * How a create-if-absent is made: `conditional` (a PUT with `If-None-Match: *`, atomic) or
+ * `check-then-write` (a HEAD, then a PUT: not atomic), where the store ignores or refuses the header.
+ */
 export type WriteMode = 'conditional' | 'check-then-write';
 
 export interface S3StorageSettings {

@@ -7,6 +7,7 @@ import { normalizePrefix, optionsSchema, type S3AdapterOptions } from './options
 import { resolveProvider, type ProviderProfile } from './providers.js';
 import { buildS3Storage, type S3Storage } from './storage.js';
 
+/** What `createS3Storage` takes besides the options. */
 export interface CreateS3StorageContext {
   /** Told when the adapter falls back to check-then-write. Never receives secrets. */
   log?: (message: string) => void;

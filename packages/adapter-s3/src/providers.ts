@@ -18,23 +18,33 @@
  *   name); AWS is moving to virtual-hosted style.
  */
 export const PROVIDERS = ['aws', 'r2', 'b2', 'minio', 'ceph', 'wasabi', 'gcs', 'other'] as const;
+/** A provider profile's name: the `provider` option's values. */
 export type ProviderName = (typeof PROVIDERS)[number];
 
 /** What is reported of a conditional header on one operation. */
 type Reported = 'honored' | 'rejected' | 'unknown';
 
+/** What is known of one S3 store (see above): defaults, never guarantees. */
 export interface ProviderProfile {
+  /** The profile's name, as the `provider` option takes it. */
   name: ProviderName;
+  /** The store's name for people, e.g. `Cloudflare R2`. */
   label: string;
+  /** The default of `requestChecksumCalculation` and `responseChecksumValidation` on this store. */
   checksums: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+  /** What is reported of `If-None-Match: *` on PutObject: honored, rejected, or unknown. */
   conditionalPut: Reported;
+  /** What is reported of `If-None-Match: *` on CompleteMultipartUpload. */
   conditionalMultipart: Reported;
+  /** How a listing continues: ListObjectsV2's continuation token, or StartAfter the last key listed. */
   listPaging: 'token' | 'start-after';
+  /** The default of `forcePathStyle` on this store. */
   pathStyle: boolean;
   /** Endpoint host names that identify the provider. */
   hosts?: RegExp;
 }
 
+/** Every known provider's profile, by name. */
 export const PROFILES: Record<ProviderName, ProviderProfile> = {
   aws: {
     name: 'aws',

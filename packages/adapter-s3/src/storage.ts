@@ -25,14 +25,17 @@ import { get, list } from './read.js';
 export type { S3StorageSettings, WriteMode } from './context.js';
 
 export interface S3Storage extends Storage {
+  /** How create-if-absent is made on this store, as found at creation (`conditionalWrites`). */
   readonly mode: WriteMode;
   /** Why check-then-write is in use, when it is. */
   readonly modeReason?: string;
+  /** The bucket's name. */
   readonly bucket: string;
   /** '' or ending with '/'. */
   readonly prefix: string;
   /** One sentence for `syncacross adapters` / status. */
   describe(): string;
+  /** The AWS SDK client the adapter uses (for tests and diagnostics; requests made through it bypass the adapter's checks). */
   readonly client: S3Client;
   /** The provider profile in use (providers.ts). */
   readonly provider: ProviderName;

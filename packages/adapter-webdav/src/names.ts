@@ -33,7 +33,12 @@ export const INTERNAL_PREFIX = '~tmp-';
 const webDavNames = nameCodec({ literal: /^[a-z0-9_-]$/, dots: 'inner', escape: '~', hexCase: 'lower', reserved: WINDOWS_DEVICE_NAME, folderSuffix: '~' });
 
 /** The server name of one key segment, as an object name; and back (undefined: not ours). */
-export const { encodeName, decodeName } = webDavNames;
+export const {
+  /** The server name of one key segment, as an object name. */
+  encodeName,
+  /** The key segment a server name stands for; undefined for a name this adapter would not have written. */
+  decodeName,
+} = webDavNames;
 export const collectionName = webDavNames.folderName;
 
 /** What a listed name means: an object, a collection (key prefix), or nothing of ours. */

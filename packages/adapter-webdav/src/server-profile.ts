@@ -19,6 +19,7 @@ import { INTERNAL_PREFIX } from './names.js';
 import type { Collections } from './collections.js';
 import { effectiveStatus, parseMultistatus, type DavTransport } from './client.js';
 
+/** What a WebDAV server was found to honor (measured at creation unless `probe: false`); the adapter's capabilities follow from it. */
 export interface ServerProfile {
   /** `PUT` with `If-None-Match: *` refuses an existing resource (informative: creates rely on MOVE). */
   ifNoneMatch: boolean;

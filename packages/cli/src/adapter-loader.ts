@@ -13,6 +13,7 @@ import { EXIT } from './exit-codes.js';
 import { didYouMean } from './did-you-mean.js';
 import { findPackage, packageEntry } from './module-resolver.js';
 
+/** The built-in adapters: the name `--remote name:…` takes, and the package that provides it. */
 export const BUILTIN_ADAPTERS: Readonly<Record<string, string>> = {
   fs: '@syncacross/adapter-fs',
   s3: '@syncacross/adapter-s3',
@@ -22,7 +23,9 @@ export const BUILTIN_ADAPTERS: Readonly<Record<string, string>> = {
   dropbox: '@syncacross/adapter-dropbox',
 };
 
+/** An adapter found by `loadAdapter`. */
 export interface LoadedAdapter {
+  /** The adapter package's default export. */
   module: AdapterModule<unknown>;
   /** What to store in config.json to find it again: a built-in name, a package name or an absolute path. */
   specifier: string;

@@ -4,8 +4,10 @@
  */
 import type { ExitCode } from './exit-code.js';
 
+/** An error with its exit code and a stable `code`: what the CLI prints (and puts in `--json` output) before exiting. */
 export class CliError extends Error {
   constructor(
+    /** The code the process exits with. */
     readonly exitCode: ExitCode,
     message: string,
     /** A stable short name for --json output (`UnknownAdapter`, `BadOption`, or the engine/storage code). */

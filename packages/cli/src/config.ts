@@ -11,8 +11,10 @@ import { usageError } from './cli-error.js';
 
 export const STATE_FOLDER = '.syncacross';
 
+/** The shape of config.json, validated when read (unknown fields are refused). */
 export const configSchema = z
   .object({
+    /** The config format: 1. */
     version: z.literal(1),
     /** What the user typed after --remote, for messages. */
     remote: z.string(),
@@ -20,6 +22,7 @@ export const configSchema = z
     adapter: z.string().min(1),
     /** Adapter options: the parsed location plus `-o` values (strings may hold `${env:NAME}`). */
     options: z.record(z.string(), z.unknown()),
+    /** The machine name given by `init --name` (`LibraryOptions.nodeName`; default the host name). */
     node: z.string().optional(),
     /** This node's exclude patterns (gitignore syntax; `syncacross exclude add`, `init --exclude`). */
     exclude: z.array(z.string()).optional(),
@@ -28,6 +31,7 @@ export const configSchema = z
   })
   .strict();
 
+/** A library's config.json. */
 export type LibraryConfig = z.infer<typeof configSchema>;
 
 export const configPath = (libraryDir: string) => join(libraryDir, STATE_FOLDER, 'config.json');
@@ -45,6 +49,7 @@ export function findLibraryRoot(start: string): string {
   }
 }
 
+/** Reads and validates the library's config.json; a missing or invalid one is a usage error (`BadConfig`). */
 export async function readConfig(libraryDir: string): Promise<LibraryConfig> {
   const file = configPath(libraryDir);
   let raw: unknown;

@@ -26,6 +26,7 @@ export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
   130: 'interrupted (Ctrl-C or SIGTERM); nothing is lost, the next sync resumes',
 };
 
+/** The exit codes and their meanings as `--help` prints them. */
 export const EXIT_CODE_HELP = `Exit codes:\n${Object.entries(EXIT_MEANINGS)
   .map(([code, meaning]) => `  ${code.padEnd(4)} ${meaning}`)
   .join('\n')}`;

@@ -247,6 +247,7 @@ function addRemoteCommands(program: Command): void {
     .action(run((out, dir) => demoCommand(dir, out)));
 }
 
+/** The `syncacross` command tree (commander), every command registered; `main` parses and runs it. */
 export function buildProgram(): Command {
   const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
   const program = new Command('syncacross')

@@ -30,6 +30,7 @@ export interface InstalledAppTokens {
 
 const PAGE = (text: string) => `<!doctype html><meta charset="utf-8"><title>syncacross</title><p>${text}</p>`;
 
+/** Runs the browser sign-in (see above) and answers Google's tokens; fails after `timeoutMs` or when `signal` fires. */
 export async function runInstalledAppFlow(o: InstalledAppFlowOptions): Promise<InstalledAppTokens> {
   const state = randomBytes(16).toString('base64url');
   let server: Server | undefined;

@@ -25,6 +25,7 @@ function registerCacheSecrets(serialized: string): void {
   walk(data);
 }
 
+/** Where `syncacross auth onedrive` keeps the sign-in of `account`: `<credentialsDir>/onedrive-<account>.json` (mode 0600). */
 export const tokenFilePath = (credentialsDir: string, account: string) => credentialsFilePath(credentialsDir, 'onedrive', account);
 
 export function fileCachePlugin(file: string): ICachePlugin {

@@ -106,6 +106,7 @@ async function alreadyThisLibrary(dir: string, config: LibraryConfig): Promise<b
   return true;
 }
 
+/** `syncacross init`: creates or joins the repository, writes the library's config.json, and says what it did. */
 export async function initLibrary(p: InitParams, out: Output): Promise<InitResult> {
   const dir = resolve(p.dir);
   const { adapter, given, stored, options, named } = await resolveRemoteArg(p.remote, p.options ?? [], [dir, process.cwd()]);

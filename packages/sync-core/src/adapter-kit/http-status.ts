@@ -39,21 +39,28 @@ import { isPermanentHttpStatus, parseRetryAfter, StorageError, type StorageError
 
 /** How one status maps: the code, and text appended to the message (include its separator). */
 export interface StatusMapping {
+  /** The StorageError code the status becomes. */
   code: StorageErrorCode;
+  /** Text appended to the error's message, e.g. a hint to run `syncacross auth` (include its leading separator). */
   suffix?: string;
   /** For Unavailable: do not retry (defaults to "a 4xx other than 408/425/429"). */
   permanent?: boolean;
 }
 
+/** An adapter's own mappings, by HTTP status, for the statuses its API documents otherwise than the shared table. */
 export type StatusOverrides = Readonly<Record<number, StatusMapping>>;
 
+/** What `errorFromHttpStatus` takes besides the status and the message. */
 export interface HttpErrorOptions {
   /** The raw Retry-After header value, if any. */
   retryAfter?: string | null;
   /** A delay the API gave some other way (e.g. in its body), used when there is no header. */
   retryAfterMs?: number;
+  /** This adapter's mappings, consulted before the shared table. */
   overrides?: StatusOverrides;
+  /** The underlying error (or response), kept as the StorageError's `cause`. */
   cause?: unknown;
+  /** The time, ms since the epoch, to measure a Retry-After given as an HTTP date against (default now). */
   now?: number;
 }
 

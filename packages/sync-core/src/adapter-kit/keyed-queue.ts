@@ -8,6 +8,7 @@
 export class KeyedQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
 
+  /** Runs `fn` after every earlier call on `key` has settled; settles as `fn` does. */
   run<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const run = (this.tails.get(key) ?? Promise.resolve()).then(fn);
     const tail = run.catch(() => undefined);

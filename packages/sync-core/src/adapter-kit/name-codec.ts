@@ -20,7 +20,9 @@ export interface NameCodecOptions {
   literal: RegExp;
   /** Where a `.` stands for itself: anywhere but the end, or only inside (not first or last). */
   dots: 'not-last' | 'inner';
+  /** The character that starts an escape (followed by two hex digits of one UTF-8 byte); it never stands for itself. */
   escape: '~' | '%';
+  /** The case of the escapes' hex digits; decoding accepts only this case, so each segment has one spelling. */
   hexCase: 'lower' | 'upper';
   /** Encoded names that must not be used as they are: their first character is escaped. */
   reserved?: RegExp;
@@ -28,7 +30,9 @@ export interface NameCodecOptions {
   folderSuffix?: string;
 }
 
+/** Encodes key segments as names on a backend and back (made by `nameCodec`). */
 export interface NameCodec {
+  /** The backend name for one key segment (a part of a key between `/`s). */
   encodeName(segment: string): string;
   /** The segment `name` stands for, or undefined when the name is not one this codec writes. */
   decodeName(name: string): string | undefined;
@@ -43,6 +47,7 @@ const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const HEX_PAIR = /^[0-9a-fA-F]{2}$/;
 
+/** A codec with these parameters; they are part of an adapter's on-remote format, so never change them for an existing adapter. */
 export function nameCodec(options: NameCodecOptions): NameCodec {
   const { literal, dots, escape, reserved } = options;
   const suffix = options.folderSuffix ?? '';

@@ -7,6 +7,7 @@
 export class KeyedSingleFlight<T> {
   private readonly inFlight = new Map<string, Promise<T>>();
 
+  /** Calls `fn`, unless a call on `key` is in flight: then answers with that call's result or failure (`fn` is not called). */
   run(key: string, fn: () => Promise<T>): Promise<T> {
     let call = this.inFlight.get(key);
     if (!call) {

@@ -13,9 +13,13 @@ import { listAll } from '../storage/listing.js';
 import { SyncError } from '../model/sync-error.js';
 import { open, seal } from './frame.js';
 
+/** scrypt's cost parameters for deriving a passphrase's wrapping key; memory is about 128·N·r bytes. */
 export interface KdfParams {
+  /** CPU and memory cost: a power of two from 2^10 to 2^20 (default 2^16). */
   N: number;
+  /** Block size (default 8). */
   r: number;
+  /** Parallelization (default 1). */
   p: number;
 }
 /** 64 MiB and about a quarter of a second per try on a laptop: restic's order of cost. */
@@ -38,12 +42,18 @@ const keyObject = z
   .strict();
 type KeyObject = z.infer<typeof keyObject>;
 
+/** One key (passphrase) of an encrypted repository, as `Library.keys()` lists it: never the passphrase or key itself. */
 export interface KeyInfo {
+  /** The key id: 16 hex digits, what `Library.removeKey` takes. */
   id: string;
+  /** When it was added, ISO (the adding node's clock). */
   created: string;
 }
+/** An encrypted repository's master key, opened: a secret (`Library.unlockedKey`). */
 export interface UnlockedKey {
+  /** The repository's 32-byte master key: whoever holds it can read everything. Never log it. */
   masterKey: Uint8Array;
+  /** The id of the key (passphrase) that opened it. */
   keyId: string;
 }
 

@@ -10,6 +10,7 @@
 
 /** An emulator: a fetch-style handler (what `serveFetchHandler` serves on a real port). */
 export interface HandlesRequests {
+  /** Answers one request. */
   handle(request: Request): Response | Promise<Response>;
 }
 
@@ -22,16 +23,19 @@ const noEmulator = () => new Response('no emulator on this host', { status: 502 
 export class EmulatorSwitch<E extends HandlesRequests> {
   constructor(private current?: E) {}
 
+  /** The emulator answering now; throws before the first one. */
   get emulator(): E {
     if (!this.current) throw new Error('no emulator yet: call use() first');
     return this.current;
   }
 
+  /** Makes `next` the one answering from now on, and returns it. */
   use(next: E): E {
     this.current = next;
     return next;
   }
 
+  /** Hands a request to the current emulator (502 without one): what the msw handler calls. */
   readonly handle = (request: Request): Response | Promise<Response> => this.current?.handle(request) ?? noEmulator();
 }
 
@@ -53,5 +57,6 @@ export class EmulatorsByHost<E extends HandlesRequests> {
     return `https://${host}/`;
   }
 
+  /** Hands a request to the emulator of its host (502 for an unknown host): what the msw handler calls. */
   readonly handle = (request: Request): Response | Promise<Response> => this.byHost.get(new URL(request.url).host)?.handle(request) ?? noEmulator();
 }

@@ -15,6 +15,7 @@ export interface FaultRuleBase {
 
 /** A live view of one injected rule. */
 export interface InjectedFault<Rule> {
+  /** The rule as injected. */
   readonly rule: Rule;
   /** How many requests it hit so far. */
   readonly fired: number;
@@ -32,6 +33,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** The faults injected into one emulator: the test adds rules, the emulator `take`s them per request. */
 export class FaultRules<Rule extends FaultRuleBase, Request> {
   private rules: { rule: Rule; fired: number }[] = [];
 
@@ -44,6 +46,7 @@ export class FaultRules<Rule extends FaultRuleBase, Request> {
     private readonly random: () => number = Math.random,
   ) {}
 
+  /** Adds a rule after those already there (the first matching rule with shots left wins); returns a live view of it. */
   inject(rule: Rule): InjectedFault<Rule> {
     const entry = { rule, fired: 0 };
     this.rules.push(entry);
@@ -55,6 +58,7 @@ export class FaultRules<Rule extends FaultRuleBase, Request> {
     };
   }
 
+  /** Removes every rule: requests are served normally again. */
   clear(): void {
     this.rules = [];
   }

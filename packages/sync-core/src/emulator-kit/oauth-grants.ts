@@ -10,18 +10,25 @@ import { createHash, randomBytes } from 'node:crypto';
 
 /** What one consent produced: the refresh token and every access token minted from it share it. */
 export interface OAuthGrant {
+  /** The OAuth client the user consented to. */
   readonly clientId: string;
+  /** The scope granted, as the client asked for it. */
   readonly scope: string;
+  /** Set once revoked: the refresh token and every access token of the grant stop working. */
   revoked: boolean;
 }
 
+/** What a consent asked for, kept with its code until the exchange (`OAuthGrants.issueCode`). */
 export interface PendingAuthorization<Extra> {
+  /** The OAuth client that asked. */
   clientId: string;
   /** Absent when the vendor shows the code for the user to paste (Dropbox without a redirect). */
   redirectUri?: string;
   /** The PKCE challenge; absent for a confidential client that sends its secret instead. */
   challenge?: string;
+  /** The PKCE challenge method (absent: `plain`, as RFC 7636 says). */
   method?: 'S256' | 'plain';
+  /** The scope asked for. */
   scope: string;
   /** Whether the exchange also returns a refresh token (Google's access_type=offline, Dropbox's token_access_type=offline). */
   offline: boolean;
@@ -29,16 +36,39 @@ export interface PendingAuthorization<Extra> {
   extra: Extra;
 }
 
+/** What exchanging a code gave (`OAuthGrants.redeemCode`): the authorization and a new grant, or why not. */
 export type CodeRedemption<Extra> =
-  { ok: true; authorization: PendingAuthorization<Extra>; grant: OAuthGrant } | { ok: false; reason: 'unknown-code' | 'redirect-mismatch' | 'missing-verifier' | 'bad-verifier' };
+  | {
+      /** The code was good. */
+      ok: true;
+      /** What the user consented to. */
+      authorization: PendingAuthorization<Extra>;
+      /** A new grant, for `issueRefreshToken` and `mintAccessToken`. */
+      grant: OAuthGrant;
+    }
+  | {
+      /** The code was refused. */
+      ok: false;
+      /** Why: unknown, used, expired or another client's (`unknown-code`), another redirect URI, or a PKCE verifier missing or wrong. */
+      reason: 'unknown-code' | 'redirect-mismatch' | 'missing-verifier' | 'bad-verifier';
+    };
 
+/** How an `OAuthGrants` store issues tokens. */
 export interface OAuthGrantsOptions {
   /** Default lifetime of access tokens, seconds. */
   accessTokenSeconds: number;
   /** How long a code may wait for its exchange, seconds. Default 600 (ten minutes, like Google and Dropbox). */
   codeSeconds?: number;
   /** Token prefixes, so a test or a log shows at once what kind of token it holds. */
-  prefixes?: { code?: string; access?: string; refresh?: string };
+  prefixes?: {
+    /** Of authorization codes (default `code.`). */
+    code?: string;
+    /** Of access tokens (default `at.`). */
+    access?: string;
+    /** Of refresh tokens (default `rt.`). */
+    refresh?: string;
+  };
+  /** The clock, ms since the epoch (default `Date.now`); tests pass a fake one to expire tokens. */
   now?: () => number;
 }
 
@@ -53,6 +83,7 @@ export function pkceMatches(challenge: string, method: 'S256' | 'plain', verifie
   return derived === challenge;
 }
 
+/** One emulated OAuth server's codes, grants and tokens (see above); `Extra` is what a vendor keeps with a code. */
 export class OAuthGrants<Extra = undefined> {
   private readonly codes = new Map<string, PendingAuthorization<Extra> & { expiresAt: number }>();
   private readonly refreshTokens = new Map<string, OAuthGrant>();
@@ -63,6 +94,7 @@ export class OAuthGrants<Extra = undefined> {
     this.now = options.now ?? Date.now;
   }
 
+  /** The default lifetime of access tokens, in seconds (`OAuthGrantsOptions.accessTokenSeconds`). */
   get accessTokenSeconds(): number {
     return this.options.accessTokenSeconds;
   }
@@ -88,12 +120,14 @@ export class OAuthGrants<Extra = undefined> {
     return { ok: true, authorization, grant: { clientId: pending.clientId, scope: pending.scope, revoked: false } };
   }
 
+  /** Issues a refresh token for the grant (a new one each call). */
   issueRefreshToken(grant: OAuthGrant): string {
     const refreshToken = this.token(this.options.prefixes?.refresh ?? 'rt.');
     this.refreshTokens.set(refreshToken, grant);
     return refreshToken;
   }
 
+  /** Mints an access token for the grant, valid for `seconds` (default `accessTokenSeconds`). */
   mintAccessToken(grant: OAuthGrant, seconds = this.options.accessTokenSeconds): string {
     const accessToken = this.token(this.options.prefixes?.access ?? 'at.');
     this.accessTokens.set(accessToken, { grant, expiresAt: this.now() + seconds * 1000 });
@@ -108,7 +142,17 @@ export class OAuthGrants<Extra = undefined> {
   }
 
   /** What an access token is worth now: its grant, or why it no longer works. */
-  checkAccessToken(accessToken: string): { status: 'valid'; grant: OAuthGrant } | { status: 'unknown' | 'revoked' | 'expired' } {
+  checkAccessToken(accessToken: string):
+    | {
+        /** The token works. */
+        status: 'valid';
+        /** The grant it was minted from. */
+        grant: OAuthGrant;
+      }
+    | {
+        /** Why it does not work: never issued (or revoked alone, `revokeAccessToken`), its grant revoked, or past its lifetime. */
+        status: 'unknown' | 'revoked' | 'expired';
+      } {
     const entry = this.accessTokens.get(accessToken);
     if (!entry) return { status: 'unknown' };
     if (entry.grant.revoked) return { status: 'revoked' };
@@ -145,6 +189,7 @@ export class OAuthGrants<Extra = undefined> {
     for (const entry of this.accessTokens.values()) entry.expiresAt = Math.min(entry.expiresAt, this.now() - 1);
   }
 
+  /** Whether this refresh token was ever issued here (revoked or not). */
   hasRefreshToken(refreshToken: string): boolean {
     return this.refreshTokens.has(refreshToken);
   }

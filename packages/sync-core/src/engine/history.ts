@@ -15,14 +15,23 @@ export interface HistoryFilter {
   until?: string;
 }
 
+/** One version in `Library.history()`: what `syncacross log` prints a line for. */
 export interface HistoryEntry {
+  /** The version hash (its id: `RestoreOptions.at` accepts a unique prefix of 6 hex characters or more). */
   hash: string;
+  /** The library path, `/`-separated, NFC. */
   path: string;
+  /** The writer id that made the version (`<node>.<incarnation>`). */
   writer: string;
+  /** When it was made (its hybrid logical clock), ISO in UTC. */
   time: string;
+  /** True when the version is a delete. */
   deleted: boolean;
+  /** The content's size in bytes (0 for a folder or a delete). */
   size: number;
+  /** The hashes of the versions it replaces; empty for a new file. */
   parents: string[];
+  /** True when no known version replaces it: it is current, or one side of a conflict. */
   head: boolean;
   /** The person and machine behind `writer`, when its author object has been read (§3.8). */
   author?: Author;

@@ -6,8 +6,11 @@ import type { NewRepository } from './repository.js';
 import type { Author } from './author-object.js';
 import type { ExcludePatterns } from '../local/ignore-rules.js';
 
+/** What `openLibrary` takes: only `dir` and `storage` are required. */
 export interface LibraryOptions {
+  /** The library folder: the files to sync. */
   dir: string;
+  /** The remote: an adapter's storage (e.g. `createFsStorage`); the library wraps it (`checkedStorage`, `withRetry`, `withCounting`) and closes it on `close()`. */
   storage: Storage;
   /** Where the state database lives; default `<dir>/.syncacross`. Put it elsewhere for a library on a network share. */
   stateDir?: string;
@@ -37,15 +40,26 @@ export interface LibraryOptions {
   settleWaitMs?: number;
   /** A round that took longer than this re-reads the remote before committing (default 10 min). */
   roundLimitMs?: number;
+  /** The size a pack fills to before it is uploaded, in bytes (default 24 MiB): larger means fewer requests, more memory. */
   packSize?: number;
+  /** The content-defined chunker's sizes (default 256 KiB / 1 MiB / 4 MiB); keep them the same on every node, or content is not deduplicated. */
   chunking?: ChunkingParams;
+  /** How transient storage failures are retried (`withRetry`'s defaults: 8 retries from 200 ms, at most 60 s apart); `false`: not at all. */
   retry?: RetryOptions | false;
+  /** The clock, ms since the epoch (default `Date.now`): versions' times, `lastSync`, round limits, point-in-time spans. Tests and the simulation pass their own. */
   now?: () => number;
   /**
    * Checkpoints (docs/PROTOCOL.md §3.9): a sync writes one every `every` segments (default 500);
    * a node with `readAfter` unknown segments (default 64) starts from the largest. `false`: neither.
    */
-  checkpoints?: { every?: number; readAfter?: number } | false;
+  checkpoints?:
+    | {
+        /** Write a checkpoint once this node has applied about this many segments more than the largest checkpoint covers (default 500; up to a quarter more, by writer id, so nodes do not all write at once). */
+        every?: number;
+        /** A node that finds at least this many segments it has not applied starts from the largest checkpoint (default 64). */
+        readAfter?: number;
+      }
+    | false;
   /**
    * The durable outbox (outbox/): when a sync finds the remote unreachable (offline, asleep,
    * throttled past all retries), what changed here is taken all the same: its new content staged
@@ -80,5 +94,18 @@ export interface LibraryOptions {
   exclude?: ExcludePatterns;
 }
 
-export type RepositorySecret = { passphrase: string } | { masterKey: Uint8Array };
+/** What opens an encrypted repository: a passphrase, or a master key remembered from `Library.unlockedKey()`. Both are secrets. */
+export type RepositorySecret =
+  | {
+      /** One of the repository's passphrases (NFC-normalized before use). */
+      passphrase: string;
+    }
+  | {
+      /** The repository's 32-byte master key, as remembered (`UnlockedKey.masterKey`). */
+      masterKey: Uint8Array;
+    };
+/**
+ * Asks for the secret only when one is needed: with the repository id ('' while creating one), and
+ * `need` 'passphrase' when a remembered master key will not do. Undefined: none to give.
+ */
 export type SecretSource = (repo: string, need?: 'passphrase') => Promise<RepositorySecret | undefined>;

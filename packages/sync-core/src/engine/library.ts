@@ -43,17 +43,23 @@ import type { LibraryOptions } from './library-options.js';
 export type { LibraryOptions, RepositorySecret, SecretSource } from './library-options.js';
 export type { CaptureResult };
 
+/** An open library (`openLibrary`), holding its lock until `close()`. Emits 'synced' (a SyncSummary), 'progress', 'conflict', 'error-report', 'notice' and, watching, 'round-failed'. */
 export class Library extends EventEmitter {
+  /** The remote as the engine uses it (counted, retried, checked): its `stats` count the requests since the last round began (each `sync()` resets them). */
   readonly storage: CountingStorage;
   private closed = false;
 
   constructor(
+    /** The library folder, as given to `openLibrary`. */
     readonly dir: string,
+    /** The folder of the state database, the outbox and the lock (`LibraryOptions.stateDir`; default `<dir>/.syncacross`). */
     readonly stateDir: string,
+    /** The local state (SQLite): the engine's own, its shape may change in any release; read it through the methods. */
     readonly state: LocalState,
     private readonly lock: LibraryLock,
     storage: CountingStorage,
     private readonly remote: Storage,
+    /** The options the library was opened with, defaults filled in, as the rounds use them (read only). */
     readonly options: RoundOptions & {
       /** Opened read-only: status and history only. */
       readOnly?: boolean;
@@ -66,9 +72,11 @@ export class Library extends EventEmitter {
     this.storage = storage;
   }
 
+  /** The repository's id (32 lowercase hex digits), the same on every node of it. */
   get repository(): string {
     return this.state.round.get('repo');
   }
+  /** This node's writer id (`<node>.<incarnation>`): the name its segments are published under. A new one replaces it when the node finds itself cloned or restored. */
   get writer(): string {
     return this.state.round.get('writer');
   }
@@ -188,19 +196,29 @@ export class Library extends EventEmitter {
     return buildTree(this.state.allVersions());
   }
 
+  /** Where the library stands, from the local state alone (no request): what `syncacross status` prints. */
   status() {
     const tree = this.tree();
     return {
+      /** The repository's id. */
       repository: this.repository,
+      /** This node's writer id. */
       writer: this.writer,
+      /** The storage's short name for messages (`Storage.name`, e.g. `fs:/mnt/nas/lib`). */
       remote: this.remote.name,
+      /** Entries in the merged tree (files, empty folders and databases), conflict copies not counted. */
       files: [...tree.values()].filter((e) => !e.conflictOf).length,
+      /** The conflict copies in the tree. */
       conflicts: [...tree.values()].filter((e) => e.conflictOf).map((e) => ({ path: e.path, conflictOf: e.conflictOf! })),
+      /** Versions made here and not yet published in a segment (offline edits, an interrupted round). */
       pendingVersions: this.state.pendingVersions().length,
       /** Content waiting in the outbox for the remote: staged here, not there yet. */
       staged: outboxTotals(this.stateDir),
+      /** Segments journaled here but not yet on the remote: the next sync uploads them first. */
       unuploadedSegments: this.state.unuploaded().length,
+      /** Keys of remote segments found corrupt and not applied (reported at each sync; read again only if the object changes). */
       corruptSegments: this.state.segmentsIn('corrupt'),
+      /** When the last round completed, ISO; null before the first. */
       lastSync: this.state.round.get('lastSync') ?? null,
     };
   }
@@ -266,6 +284,7 @@ export class Library extends EventEmitter {
     return { ...after, repair: { found: report.problems, packs, sync } };
   }
 
+  /** Closes the state database, releases the library's lock and closes the storage; calling it again does nothing. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

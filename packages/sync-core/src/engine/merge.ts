@@ -12,8 +12,11 @@
  */
 import { compareRecency, contentId, type HashedVersion } from '../model/version.js';
 
+/** One path of the merged tree: the version it shows. */
 export interface TreeEntry {
+  /** The path this entry has in the tree and on disk: for a conflict copy, the copy's own name. */
   path: string;
+  /** The version the path shows (for a conflict copy, the head it keeps aside). */
   version: HashedVersion;
   /** For a conflict copy: the path it conflicts with. */
   conflictOf?: string;
@@ -24,6 +27,7 @@ export interface TreeEntry {
   displaced?: true;
 }
 
+/** The merged tree, by path (`TreeEntry.path`): live entries only, conflict copies included; deletes do not appear. */
 export type Tree = Map<string, TreeEntry>;
 
 export function headsByPath(versions: Iterable<HashedVersion>): Map<string, HashedVersion[]> {

@@ -100,19 +100,29 @@ export function lastLiveBefore(versions: HashedVersion[], path: string, at: Poin
 
 /** One path of the tree at a moment, as `ls` shows it. */
 export interface ListedEntry {
+  /** The library path, `/`-separated, NFC (a conflict copy's own name). */
   path: string;
+  /** A file, an empty folder or a SQLite database. */
   kind: 'file' | 'dir' | 'sqlite';
+  /** The content's size in bytes (0 for a folder). */
   size: number;
   /** The file's modification time, ISO. */
   mtime: string;
   /** When the version was made, ISO, and by which writer (machine and incarnation). */
   time: string;
+  /** The writer id that made the version (`<node>.<incarnation>`). */
   writer: string;
+  /** The version's hash: what `history()` shows and `RestoreOptions.at` accepts (6 hex characters or more). */
   version: string;
   /** A conflict copy: the path it conflicts with. */
   conflictOf?: string;
   /** Deleted by then (listed only when asked for): what it last held, and when it was deleted. */
-  deleted?: { at: string; by: string };
+  deleted?: {
+    /** When the delete was made, ISO. */
+    at: string;
+    /** The writer id that deleted it. */
+    by: string;
+  };
 }
 
 /** Whether a library path is `prefix` or lies below it ('' is the whole library). */

@@ -20,7 +20,9 @@ import { dataKeyOf } from '../codec/keyring.js';
 import { restoreEntries, type RestoreOutcome } from './restore.js';
 import { emptyReport, type SyncProgress } from './sync-summary.js';
 
+/** What `restoreFromRemote` takes: the remote, what to restore, and where to. */
 export interface RemoteRestoreOptions {
+  /** The remote holding the repository (an adapter's storage; retried and checked here). */
   storage: Storage;
   /** Library paths, files or folders; everything when absent or empty. */
   paths?: string[];
@@ -28,14 +30,19 @@ export interface RemoteRestoreOptions {
   at?: string;
   /** The folder to write into; it must be empty or new unless `overwrite`. */
   to: string;
+  /** Restore into a folder that is not empty, replacing files of the same name there (default false: refused with `TargetNotEmpty`). */
   overwrite?: boolean;
   /** Say what would be written, and write nothing (the segments are still read, to know). */
   dryRun?: boolean;
+  /** Stops the restore (between segments fetched, or between files written). */
   signal?: AbortSignal;
+  /** Called as it goes: `fetch` (with the number of segments to read), then `materialize` per file, then `done`. */
   onProgress?: (p: SyncProgress) => void;
+  /** How transient failures are retried (`withRetry`'s defaults when absent). */
   retry?: RetryOptions;
   /** The passphrase of an encrypted repository (a function: asked only if the repository is encrypted). */
   passphrase?: string | ((repo: string) => Promise<string | undefined>);
+  /** The clock, ms since the epoch, that `at` spans ("2h") count back from (default `Date.now`). */
   now?: () => number;
 }
 
@@ -43,7 +50,12 @@ export interface RemoteRestoreOptions {
  * Restores from the remote alone. `warnings` names segments that could not be read (their
  * versions are missing from what was restored): the caller must not call that a clean restore.
  */
-export async function restoreFromRemote(o: RemoteRestoreOptions): Promise<RestoreOutcome & { warnings: string[] }> {
+export async function restoreFromRemote(o: RemoteRestoreOptions): Promise<
+  RestoreOutcome & {
+    /** Segments that could not be read or applied, for a person to read; empty for a complete restore. */
+    warnings: string[];
+  }
+> {
   const storage = withRetry(checkedStorage(o.storage), o.retry);
   const found = await findRepository(storage, o.passphrase);
   const repoIds = found.ids;

@@ -15,6 +15,7 @@ import { listAll, objectExists } from '../storage/listing.js';
 import { SyncError } from '../model/sync-error.js';
 import { addKey, DEFAULT_KDF, newMasterKey, unlock, type KdfParams, type UnlockedKey } from '../codec/keyring.js';
 
+/** A repository format (docs/PROTOCOL.md §3.5-3.7): 1 (gzip'd JSON segments, chunks as is) or 2 (framed and compressed, optionally encrypted). */
 export type RepositoryFormat = 1 | 2;
 /** Where each format keeps its markers: a format-1 client lists only `repo/`, so it sees no repository in a format-2 remote and stops (NotARepository) instead of writing into it. */
 export const MARKER_PREFIX: Record<RepositoryFormat, string> = { 1: 'repo/', 2: 'repository/' };
@@ -24,6 +25,7 @@ const marker2 = z
   .object({ syncacross: z.literal('repository'), format: z.literal(2), id: z.string().regex(/^[0-9a-f]{32}$/), created: z.string().max(40), encryption: z.enum(['none', 'aes-256-gcm']) })
   .strict();
 
+/** How a new repository is made (`LibraryOptions.newRepository`); joining an existing one ignores it. */
 export interface NewRepository {
   /** Default 1 (the library API's default this release; the CLI creates format 2). */
   format?: RepositoryFormat;

@@ -42,7 +42,9 @@ export interface RestoreOptions {
   overwrite?: boolean;
   /** Say what would be restored, left unchanged or refused, and write nothing (no download, no sync). */
   dryRun?: boolean;
+  /** Stops the restore between files (the files already written stay); in place, also the sync that follows. */
   signal?: AbortSignal;
+  /** Called as files are written (phase `materialize`, then `done`); in place, the sync that follows reports too. */
   onProgress?: (p: SyncProgress) => void;
 }
 
@@ -58,10 +60,17 @@ export interface RestoreOutcome {
   dryRun?: true;
   /** The moment restored, ISO. */
   at: string;
+  /** The files and folders written (in a dry run: to be written), in path order, each with its version and size in bytes. */
   restored: RestoredFile[];
   /** In place: paths that already held the content of that moment. */
   unchanged: string[];
-  failed: { path: string; reason: string }[];
+  /** Paths not restored, in path order: nothing was there at that moment, the content could not be read from the remote, or (in place) the file changed since the last sync. */
+  failed: {
+    /** The library path (for a requested path with nothing at that moment, the path as requested). */
+    path: string;
+    /** Why, for a person to read. */
+    reason: string;
+  }[];
   /** Requested paths that were deleted at that moment, restored from their last live version. */
   undeleted: string[];
 }

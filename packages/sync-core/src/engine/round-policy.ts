@@ -9,6 +9,7 @@ import type { HashedVersion } from '../model/version.js';
 import { buildTree, type Tree } from './merge.js';
 import type { SegmentKey } from './segment-format.js';
 
+/** The round's risky decisions (see above); only the simulation passes anything but HONEST_POLICY. */
 export interface RoundPolicy {
   /** The tree the folder is made to match, from every known version. */
   mergedTree(versions: HashedVersion[]): Tree;
@@ -51,6 +52,7 @@ export interface RoundPolicy {
   checksCheckpoints(): boolean;
 }
 
+/** The decisions production makes: the only policy that loses nothing. */
 export const HONEST_POLICY: RoundPolicy = {
   mergedTree: (versions) => buildTree(versions),
   foreignSegments: (listing, writer, journaled) => listing.filter((k) => k.writer === writer && !journaled.has(k.key)),

@@ -43,13 +43,41 @@ export interface SyncSummary {
   /** This node's writer id. */
   writer: string;
   /** What this node sent: versions, their new bytes, and the packs and segments holding them. */
-  uploaded: { versions: number; bytes: number; packs: number; segments: number };
+  uploaded: {
+    /** Versions published (new files, edits and deletes). */
+    versions: number;
+    /** Bytes of the packs uploaded, as stored (content the remote already held is not sent again). */
+    bytes: number;
+    /** Packs uploaded, those staged in the outbox while offline included. */
+    packs: number;
+    /** Segments uploaded (usually 0 or 1). */
+    segments: number;
+  };
   /** Files written here from the remote, and their bytes. */
-  downloaded: { files: number; bytes: number };
+  downloaded: {
+    /** Files (and folders) written here. */
+    files: number;
+    /** Their size in bytes. */
+    bytes: number;
+  };
   /** Changes found in this folder and sent. */
-  local: { added: number; changed: number; deleted: number };
+  local: {
+    /** New paths found here. */
+    added: number;
+    /** Paths whose content changed here. */
+    changed: number;
+    /** Paths deleted here. */
+    deleted: number;
+  };
   /** Changes from other nodes applied here. */
-  remote: { added: number; changed: number; deleted: number };
+  remote: {
+    /** Paths written here that this folder did not hold. */
+    added: number;
+    /** Paths here replaced by another node's version. */
+    changed: number;
+    /** Paths here removed (moved to the library's trash). */
+    deleted: number;
+  };
   /** Paths of the conflict copies this round made. */
   conflicts: string[];
   /** What went wrong: something was not synced (exit 8 in the CLI). */
@@ -62,7 +90,12 @@ export interface SyncSummary {
    */
   retryable: string[];
   /** Files not synced this round, and why (the CLI reports them). */
-  skipped: { path: string; reason: string }[];
+  skipped: {
+    /** The library path. */
+    path: string;
+    /** Why, for a person to read (e.g. still being written, a symbolic link). */
+    reason: string;
+  }[];
   /**
    * What this node's exclude patterns (`LibraryOptions.exclude`) left out, by the user's choice
    * (so neither an error nor `skipped`): entries on disk not scanned (a folder counts once), and

@@ -17,33 +17,71 @@ import { checkPack } from './pack-health.js';
 import { listSegments } from './remote-segments.js';
 import type { SyncProgress } from './sync-summary.js';
 
+/**
+ * What is wrong: a segment this node applied is gone (`segment-missing`), cannot be read or
+ * authenticated (`segment-corrupt`), or a writer's chain of segments has a gap or a wrong link
+ * (`segment-chain`); a chunk has no known location (`chunk-unlocated`); a pack is not listed
+ * (`pack-missing`), is shorter than the chunks it should hold (`pack-short`), or its bytes do not
+ * match its name or a chunk its hash (`pack-damaged`, only found by reading packs: `readData`).
+ */
 export type VerifyProblemKind = 'segment-missing' | 'segment-corrupt' | 'segment-chain' | 'chunk-unlocated' | 'pack-missing' | 'pack-short' | 'pack-damaged';
 
+/** One problem `verify` found on the remote. */
 export interface VerifyProblem {
+  /** What kind of problem; `pack-*` ones are what `verify({ repair: true })` repairs. */
   kind: VerifyProblemKind;
   /** The remote object at fault (a segment or pack key). */
   object: string;
+  /** What is wrong, for a person to read. */
   message: string;
   /** Library paths whose versions it affects, current or past. */
   paths: string[];
 }
 
+/** What `Library.verify` checked on the remote, and the problems it found (none: all is well). */
 export interface VerifyReport {
-  segments: { listed: number; verified: number };
-  packs: { listed: number; inUse: number; read: number };
+  /** Segments on the remote. */
+  segments: {
+    /** Segments listed. */
+    listed: number;
+    /** Segments read and found sound (authentic, decodable, of this repository). */
+    verified: number;
+  };
+  /** Packs on the remote. */
+  packs: {
+    /** Packs listed. */
+    listed: number;
+    /** Packs that hold the copy used of at least one chunk of a known file version. */
+    inUse: number;
+    /** Packs downloaded and checked chunk by chunk (`readData` percent of those in use). */
+    read: number;
+  };
+  /** Distinct chunks of every known file version (current or past, deletes and folders aside): each must be located in a listed pack. */
   chunks: number;
+  /** Known file versions those chunks belong to (current or past; deletes and folders not counted). */
   versions: number;
   /** With readData below 100: the share of packs read and the seed that chose them (give it again to repeat the run). */
-  sample?: { percent: number; seed: number; packs: string[] };
+  sample?: {
+    /** The percent of the packs in use that was read (`readData`, clamped to 0-100). */
+    percent: number;
+    /** The seed that chose them: `VerifyOptions.seed` repeats the same choice. */
+    seed: number;
+    /** The keys of the packs read, sorted. */
+    packs: string[];
+  };
+  /** Everything found wrong, segments first; empty when the remote holds all this node knows. */
   problems: VerifyProblem[];
 }
 
+/** What `Library.verify` takes; with neither, it reads every segment and lists the packs, but reads no pack. */
 export interface VerifyOptions {
   /** Percent of the packs in use to download and check (0: none, the default). */
   readData?: number;
   /** Chooses which packs a partial read covers; random when absent (and reported). */
   seed?: number;
+  /** Stops the check between objects (it then throws). */
   signal?: AbortSignal;
+  /** Called as it goes: `list` (segments), `fetch` (each pack read), `done`. */
   onProgress?: (p: SyncProgress) => void;
 }
 

@@ -20,7 +20,9 @@ import type { SyncSummary } from './sync-summary.js';
 /** The state folder (when it lives in the library): what a round writes there is not a change. */
 const STATE_DIR_NAME = '.syncacross';
 
+/** What `Library.watch` takes. */
 export interface WatchOptions {
+  /** Stops the watch (required: a watch runs until it fires); the round under way is aborted. */
   signal: AbortSignal;
   /** Between looks at the remote when nothing changes here (default 60 s). */
   intervalMs?: number;

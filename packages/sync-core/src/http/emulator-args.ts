@@ -7,15 +7,23 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** What an emulator's command line accepts, for `parseEmulatorArgs`. */
 export interface EmulatorCommand<O extends Options> {
   /** The first line of --help: what this serves, and how to point an adapter at it. */
   summary: string;
+  /** The options, as `node:util` `parseArgs` takes them (type, default, multiple). */
   options: O;
   /** One phrase per option, shown after its name. */
   describe: { [K in keyof O]: string };
+  /** The arguments to parse (default `process.argv.slice(2)`). */
   argv?: string[];
 }
 
+/**
+ * Parses an emulator's command line: the options' values. `--help` (or `-h`) prints the usage and
+ * exits 0; an unknown option, a positional argument or a missing value prints the error and the
+ * usage to stderr and exits 2.
+ */
 export function parseEmulatorArgs<O extends Options>(command: EmulatorCommand<O>): ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: false }>>['values'] {
   const usage = () => {
     const lines = Object.entries(command.options).map(([name, o]) => {

@@ -6,12 +6,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** An HTTP server as a function of the WHATWG fetch API: a request in, a response out. */
 export type FetchHandler = (request: Request) => Promise<Response> | Response;
 
+/** A handler being served (`serveFetchHandler`). */
 export interface RunningServer {
+  /** The server's origin, e.g. `http://127.0.0.1:49152` (no trailing `/`). */
   url: string;
+  /** The port it listens on (a free one unless asked for). */
   port: number;
+  /** The underlying Node server. */
   server: Server;
+  /** Stops listening; resolves once open connections have ended. */
   close(): Promise<void>;
 }
 
@@ -37,6 +43,7 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
   res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);
 }
 
+/** Serves `handler` on `host` (default 127.0.0.1) and `port` (default: a free one); a handler that throws answers 500. */
 export async function serveFetchHandler(handler: FetchHandler, options: { port?: number; host?: string } = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   let origin = '';

@@ -15,6 +15,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ignore from 'ignore';
 
+/**
+ * The gitignore patterns no library syncs: its own state folder and temporary files, SQLite side
+ * files, OS junk, and the lock, swap and partial-download files of common apps. A library's
+ * `.syncacrossignore` or `exclude` may bring one back with `!pattern`, except the state folder and temporary files.
+ */
 export const BUILTIN_IGNORES = [
   '.syncacross/',
   '*.syncacross-tmp-*',

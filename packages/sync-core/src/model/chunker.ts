@@ -7,9 +7,16 @@
  *   chunks upload only the pages that did.
  * Small files are one chunk.
  */
+/**
+ * The content-defined chunker's sizes, in bytes (default 256 KiB, 1 MiB, 4 MiB). Chunk boundaries
+ * must be computed alike to deduplicate, so every node of a library should use the same ones.
+ */
 export interface ChunkingParams {
+  /** No boundary before this size; content up to this size is a single chunk. */
   minSize: number;
+  /** The size chunks tend to: rounded to a power of two. */
   avgSize: number;
+  /** A boundary is forced at this size. */
   maxSize: number;
 }
 

@@ -9,15 +9,31 @@
  */
 import { canonicalJson, sha256 } from './hashing.js';
 
+/**
+ * What a version holds: a regular file, an empty folder (`dir`; a folder with content is implied by
+ * its files), or a SQLite database (`sqlite`: read through SQLite's backup API and chunked at its
+ * page boundaries, so an edit re-sends only the pages it changed).
+ */
 export type EntryKind = 'file' | 'dir' | 'sqlite';
 
+/** One version of one path, as published in a segment (docs/PROTOCOL.md §4). */
 export interface Version {
+  /** The library path: relative, `/`-separated, NFC (docs/PROTOCOL.md §5). */
   path: string;
+  /** Hashes of the versions of the same path this one replaces; empty for a new file. Causality is by these, never by clock. */
   parents: string[];
+  /**
+   * Hybrid logical clock, ms since the epoch: the writer's wall clock, but never behind any hlc
+   * it had seen. Only decides which of two concurrent versions keeps the name.
+   */
   hlc: number;
+  /** The writer id that made this version (`<node>.<incarnation>`). */
   writer: string;
+  /** Present (and true) when this version is a delete (a tombstone: no chunks, size 0). */
   deleted?: true;
+  /** A file, an empty folder or a SQLite database. */
   kind: EntryKind;
+  /** The content's size in bytes (0 for a folder or a delete). */
   size: number;
   /** Modification time of the content, ms since the epoch (restored on materialization). */
   mtime: number;
@@ -32,7 +48,9 @@ const versionHash = (v: Version): string => sha256(canonicalJson({ ...v, parents
 /** Identity of the content alone: equal content is never a conflict. */
 export const contentId = (v: Version): string => (v.deleted ? 'deleted' : sha256(canonicalJson({ kind: v.kind, chunks: v.chunks, exec: v.exec ?? false })));
 
+/** A version with its hash, the name by which `parents` of later versions refer to it. */
 export interface HashedVersion extends Version {
+  /** The version hash: SHA-256 (hex) of the canonical JSON of the version, parents sorted. */
   hash: string;
 }
 

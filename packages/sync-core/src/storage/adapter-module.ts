@@ -7,17 +7,41 @@ import type { Storage } from './contract.js';
 
 /** The part of a zod schema (or any validator) the CLI uses: `safeParse`. */
 export interface OptionsSchema<O> {
-  safeParse(input: unknown): { success: true; data: O } | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } };
+  /** Validates `input` and fills in defaults; never throws for bad input. */
+  safeParse(input: unknown):
+    | {
+        /** The input is valid. */
+        success: true;
+        /** The options, checked and completed. */
+        data: O;
+      }
+    | {
+        /** The input is not valid. */
+        success: false;
+        /** Why. */
+        error: {
+          /** One entry per problem. */
+          issues: ReadonlyArray<{
+            /** Where in the input: the option's name (and deeper keys). */
+            path: ReadonlyArray<PropertyKey>;
+            /** What is wrong, for a person to read (the CLI prints it, so no secret values). */
+            message: string;
+          }>;
+        };
+      };
 }
 
+/** What the CLI gives an adapter's `create`: where credentials are kept, a log, a signal. */
 export interface AdapterContext {
   /** Where credentials (refresh tokens) live: outside any library, files created 0600. */
   credentialsDir: string;
   /** Progress and diagnostics for a person; never pass secrets here. */
   log(message: string): void;
+  /** Fires when the operation is cancelled (the CLI: Ctrl-C): stop waiting and give up. */
   signal?: AbortSignal;
 }
 
+/** What the CLI gives an adapter's `auth`: the context, plus ways to talk to the user. */
 export interface AuthContext extends AdapterContext {
   /** Shows the user a URL to open (and opens a browser where possible). */
   openUrl(url: string): void | Promise<void>;

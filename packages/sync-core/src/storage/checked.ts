@@ -24,6 +24,11 @@ function assertPageInRange(name: string, prefix: string, options: ListOptions | 
   }
 }
 
+/**
+ * Wraps an adapter so every key, prefix, range and size is checked before the call (`InvalidKey`,
+ * `TooLarge`, `TypeError`) and every answer after it (a listed key outside the prefix, an unknown
+ * put result: `Corrupt`); ranges are sliced here where the backend cannot read them.
+ */
 export function checkedStorage(inner: Storage): Storage {
   const caps = inner.capabilities;
   const storage: Storage = {

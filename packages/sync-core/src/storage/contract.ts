@@ -51,8 +51,11 @@
  * intact [unicodeKeys], and keys a backend could misread (`%2E%2E`, trailing dots, device names)
  * neither landing on another object nor outside the store [hostileKeys].
  */
+/** One object in a listing. */
 export interface ObjectInfo {
+  /** The object's key, as written (whatever encoding the adapter uses on its backend). */
   key: string;
+  /** Its size in bytes. */
   size: number;
   /** Opaque version tag for putIfMatch, without surrounding quotes. */
   etag?: string;
@@ -60,6 +63,7 @@ export interface ObjectInfo {
   modified?: Date;
 }
 
+/** How to list (`Storage.list`): where to start, and the page size wanted. */
 export interface ListOptions {
   /** Only keys sorting strictly after this one. */
   startAfter?: string;
@@ -69,17 +73,23 @@ export interface ListOptions {
   pageSize?: number;
 }
 
+/** One page of a listing. */
 export interface ListPage {
+  /** The objects of this page (possibly none, even when more pages follow); sorted by key where `capabilities.sortedListing`. */
   objects: ObjectInfo[];
   /** Present when more pages follow; pass it back as `cursor`. */
   cursor?: string;
 }
 
+/** Part of an object to read (`Storage.get`); one that runs past the end returns the bytes up to the end. */
 export interface ByteRange {
+  /** Where to start, in bytes from the beginning (an integer ≥ 0). */
   offset: number;
+  /** How many bytes to read (an integer ≥ 0). */
   length: number;
 }
 
+/** What `putIfAbsent` answers: `created` (this call wrote the object) or `exists` (the key was taken; nothing was written). */
 export type PutResult = 'created' | 'exists';
 
 /** What a backend can promise; the engine adapts to it, and the conformance suite checks it. */
@@ -126,7 +136,14 @@ export interface Storage {
   /** Deletes an object; a missing key is not an error. Only where `capabilities.delete`. */
   delete?(key: string): Promise<void>;
   /** Replaces an object only if its etag still matches (`PreconditionFailed` otherwise). Only where `capabilities.compareAndSwap`. */
-  putIfMatch?(key: string, bytes: Uint8Array, etag: string): Promise<{ etag?: string }>;
+  putIfMatch?(
+    key: string,
+    bytes: Uint8Array,
+    etag: string,
+  ): Promise<{
+    /** The replaced object's new etag, when the backend tells it in its answer (otherwise list to learn it). */
+    etag?: string;
+  }>;
   /** Releases connections, timers, servers. Optional. */
   close?(): Promise<void>;
 }

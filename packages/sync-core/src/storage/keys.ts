@@ -9,6 +9,7 @@ const MAX_KEY_BYTES = 1024;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
+/** Why `key` is not a valid storage key, for a message (e.g. `not NFC-normalized`); undefined when it is valid. */
 export function keyProblem(key: string): string | undefined {
   if (typeof key !== 'string') return 'not a string';
   if (key.length === 0) return 'empty';

@@ -3,6 +3,7 @@ import type { ListOptions, ObjectInfo, Storage } from './contract.js';
 import { compareKeys } from './keys.js';
 import { isStorageError } from './errors.js';
 
+/** Every page of the listing under `prefix`, one array of objects per `list` call, following cursors; a cursor handed back twice throws. */
 export async function* listPages(storage: Storage, prefix: string, options: Omit<ListOptions, 'cursor'> = {}): AsyncGenerator<ObjectInfo[]> {
   let cursor: string | undefined;
   const seenCursors = new Set<string>();

@@ -12,8 +12,11 @@ import { checkedStorage } from './checked.js';
 import { isStorageError } from './errors.js';
 import { listAll } from './listing.js';
 
+/** What `probeCapabilities` found: the declared capabilities, what was measured, and what to use. */
 export interface ProbeReport {
+  /** What the adapter declares (`Storage.capabilities`). */
   declared: StorageCapabilities;
+  /** What the backend did when tried. */
   measured: {
     /** A second sequential create of one key was refused and left the content alone. */
     preconditionsHonored: boolean;
@@ -26,12 +29,17 @@ export interface ProbeReport {
   };
   /** What the engine should use: declared AND measured. */
   effective: StorageCapabilities;
+  /** Each shortfall found, for a person to read (empty when the backend kept every promise). */
   notes: string[];
 }
 
+/** Where and how hard `probeCapabilities` tries the backend. */
 export interface ProbeOptions {
+  /** The key prefix the probe writes under, ending in `/` (default `probe/<random UUID>/`); removed afterwards where the backend can delete. */
   prefix?: string;
+  /** Creates of one key raced at once in each round (default 8). */
   racers?: number;
+  /** Rounds of racing creates (default 3); more rounds make a non-atomic create likelier to show. */
   rounds?: number;
 }
 
@@ -94,6 +102,11 @@ async function measureCompareAndSwap(s: Storage, prefix: string, notes: string[]
   }
 }
 
+/**
+ * Tries the backend (a few small writes under `options.prefix`) and reports the capabilities
+ * that held: a create-if-absent that is refused the second time and has one winner in a race, a
+ * listing that shows a new key at once, a compare-and-swap that refuses a stale etag.
+ */
 export async function probeCapabilities(adapter: Storage, options: ProbeOptions = {}): Promise<ProbeReport> {
   const s = checkedStorage(adapter);
   const prefix = options.prefix ?? `probe/${randomUUID()}/`;

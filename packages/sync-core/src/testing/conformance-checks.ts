@@ -17,6 +17,7 @@ import { compareAndSwap, idempotentDelete } from './conformance/optional-operati
 export { defaultConformanceOptions };
 export type { ConformanceCheck, ConformanceFixture, ConformanceOptions, ConformanceResult };
 
+/** Every check of the storage contract, in the order the suite runs them. */
 export const conformanceChecks: ConformanceCheck[] = [
   declaresCapabilities,
   roundTrips,

@@ -8,6 +8,7 @@
 import { describe, it } from 'vitest';
 import { conformanceChecks, defaultConformanceOptions, type ConformanceFixture, type ConformanceOptions } from './conformance-checks.js';
 
+/** Registers one vitest test per conformance check, in a `describe` named after the adapter; `setup` makes a fresh fixture for each. */
 export function runStorageConformance(name: string, setup: () => Promise<ConformanceFixture>, options?: ConformanceOptions): void {
   const o = defaultConformanceOptions(options);
   describe(`storage conformance: ${name}`, () => {

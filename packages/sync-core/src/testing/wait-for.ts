@@ -10,6 +10,7 @@ export interface WaitForOptions {
   intervalMs?: number;
 }
 
+/** Resolves once `condition` holds (polled); throws, naming `what`, if it has not by the timeout. */
 export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, options: WaitForOptions = {}): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;

@@ -156,10 +156,15 @@ function buildParts(keys: string[], taught: Taught, head: Omit<CheckpointPart, '
   return parts;
 }
 
+/** The checkpoint `Library.checkpoint()` wrote (docs/PROTOCOL.md §3.9). */
 export interface WrittenCheckpoint {
+  /** The manifest's storage key (`checkpoints/<writer>/<cseq>-<covered>-<hash16>`). */
   key: string;
+  /** Segments it covers: every segment this node had applied. */
   covered: number;
+  /** Part objects written before the manifest. */
   parts: number;
+  /** Bytes uploaded in all, the parts and the manifest, as stored. */
   bytes: number;
 }
 

@@ -5,18 +5,28 @@
 import type { Storage } from '../contract.js';
 import { forwardAll } from './forward.js';
 
+/** A kind of storage request: the name of the `Storage` method that makes it. */
 export type RequestKind = 'putIfAbsent' | 'get' | 'list' | 'delete' | 'putIfMatch';
 
+/** What a `CountingStorage` counted since it was made or last reset. */
 export interface StorageStats {
+  /** Requests made, by kind (one per call, however many attempts a retry below needed). */
   requests: Record<RequestKind, number>;
+  /** Requests that threw in the end. */
   failures: number;
+  /** Bytes sent (puts), counted as each put starts, whether or not it succeeds. */
   bytesUp: number;
+  /** Bytes received (gets that succeeded). */
   bytesDown: number;
 }
 
+/** A storage that counts the requests made through it (`withCounting`). */
 export interface CountingStorage extends Storage {
+  /** The counts so far; updated in place as requests are made. */
   readonly stats: StorageStats;
+  /** Sets every count back to 0 (`stats.requests` becomes a new object: read it again after). */
   resetStats(): void;
+  /** Requests made in all, every kind added up. */
   totalRequests(): number;
 }
 
@@ -27,6 +37,7 @@ const zero = (): StorageStats => ({
   bytesDown: 0,
 });
 
+/** Wraps a storage so it counts requests by kind, failures and bytes moved (`CountingStorage.stats`). */
 export function withCounting(inner: Storage): CountingStorage {
   const stats = zero();
   async function count<T>(kind: RequestKind, fn: () => Promise<T>): Promise<T> {

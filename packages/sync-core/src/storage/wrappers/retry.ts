@@ -11,15 +11,23 @@ import type { Storage } from '../contract.js';
 import { isStorageError, isTransient } from '../errors.js';
 import { forwardAll } from './forward.js';
 
+/** How `withRetry` backs off (`LibraryOptions.retry`); every field is optional. */
 export interface RetryOptions {
   /** Attempts after the first. Default 8. */
   retries?: number;
+  /** The back-off before the first retry, doubling with each attempt, with full jitter; also the jitter added to a Retry-After (ms, default 200). */
   baseDelayMs?: number; // default 200
+  /** The longest wait before one retry, a Retry-After included (ms, default 60,000). */
   maxDelayMs?: number; // default 60_000
+  /** A number in [0, 1) for the jitter (default `Math.random`); a seeded one makes delays repeatable. */
   random?: () => number;
+  /** Waits `ms`, rejecting when `signal` fires (default a timer); tests pass a fake clock's. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The clock, in ms, that a throttling pause is measured on (default `Date.now`). */
   now?: () => number;
+  /** Called before each wait: the operation (`get`, `list`, …), the retry's number from 1, the delay in ms, and the error that caused it. */
   onRetry?: (info: { operation: string; attempt: number; delayMs: number; error: unknown }) => void;
+  /** Stops a wait between attempts (the wait rejects with the signal's reason); not the request itself. */
   signal?: AbortSignal;
 }
 
@@ -37,6 +45,10 @@ const defaultSleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
+/**
+ * Wraps a storage so transient failures (`Unavailable`, `RateLimited`) are retried as
+ * `options` say; permanent ones are thrown at once, and so is the last transient one.
+ */
 export function withRetry(inner: Storage, options: RetryOptions = {}): Storage {
   const retries = options.retries ?? 8;
   const base = options.baseDelayMs ?? 200;

@@ -10,9 +10,20 @@ import { compareKeys } from '../../storage/keys.js';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export function createDuplicateNameStorage(
-  options: { random?: () => number; name?: string; now?: () => number } = {},
-): Storage & { copies(key: string): number; snapshot(): Map<string, Uint8Array>; debug: { save(): unknown; restore(saved: unknown): void } } {
+/** A fresh, empty Drive-like store (see above); `random` picks which copy a `get` returns. */
+export function createDuplicateNameStorage(options: { random?: () => number; name?: string; now?: () => number } = {}): Storage & {
+  /** How many objects are stored under `key` (more than one after racing creates). */
+  copies(key: string): number;
+  /** Every key and the bytes of its first copy. */
+  snapshot(): Map<string, Uint8Array>;
+  /** Test helpers that bypass the contract. */
+  debug: {
+    /** Everything stored, every copy included, for `restore`. */
+    save(): unknown;
+    /** Puts the store back exactly as `save` found it (a rollback of the remote). */
+    restore(saved: unknown): void;
+  };
+} {
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const files = new Map<string, { bytes: Uint8Array; modified: Date }[]>();

@@ -11,14 +11,21 @@ import type { Storage, StorageCapabilities } from '../../storage/contract.js';
 import { StorageError } from '../../storage/errors.js';
 import { forwardAll } from '../../storage/wrappers/forward.js';
 
+/** How far `withEventualConsistency` lags; with none given, it behaves like the inner store. */
 export interface EventualOptions {
+  /** How long a created key stays out of listings, in ms (default 0). Over 0, the wrapper declares `consistentListing: false`. */
   listDelayMs?: number;
+  /** How long after a create (or a putIfMatch) reads may be stale, in ms (default 0). */
   staleReadMs?: number;
+  /** The chance that a read in that window is stale (default 0.5). */
   staleReadProbability?: number;
+  /** The wrapper's clock, in ms (default `Date.now`); simulations pass a virtual one. */
   now?: () => number;
+  /** A number in [0, 1) deciding each stale read (default `Math.random`). */
   random?: () => number;
 }
 
+/** Wraps a storage so new keys are listed late and reads right after a write may be stale (see above). */
 export function withEventualConsistency(inner: Storage, options: EventualOptions = {}): Storage {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;

@@ -9,6 +9,7 @@ import type { ListPage, Storage } from '../../storage/contract.js';
 import { StorageError } from '../../storage/errors.js';
 import { forwardAll } from '../../storage/wrappers/forward.js';
 
+/** Which faults `withFaults` injects, and how often; every field is optional (none: a faithful store). */
 export interface FaultPlan {
   /** Probability that a request fails before it takes effect. */
   failBefore?: number;
@@ -16,6 +17,7 @@ export interface FaultPlan {
   failAfter?: number;
   /** Probability that a request is answered with RateLimited. */
   rateLimit?: number;
+  /** The Retry-After an injected RateLimited carries, in ms (default 10). */
   retryAfterMs?: number;
   /** Latency added to each request, in ms (random in [0, latencyMs]). */
   latencyMs?: number;
@@ -25,11 +27,22 @@ export interface FaultPlan {
   down?: boolean;
 }
 
+/** A storage that injects faults (`withFaults`). */
 export interface FaultyStorage extends Storage {
+  /** The faults injected from the next request on: change it to turn faults on or off mid-test. */
   plan: FaultPlan;
-  readonly injected: { before: number; after: number; rateLimited: number };
+  /** How many faults were injected so far, by kind. */
+  readonly injected: {
+    /** Requests failed before taking effect. */
+    before: number;
+    /** Writes failed after taking effect (the outcome hidden from the caller). */
+    after: number;
+    /** Requests answered RateLimited. */
+    rateLimited: number;
+  };
 }
 
+/** Wraps a storage so its requests fail, lag or get throttled as `plan` says; `random` decides each fault (seed it for a repeatable run). */
 export function withFaults(inner: Storage, plan: FaultPlan = {}, random: () => number = Math.random, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): FaultyStorage {
   const injected = { before: 0, after: 0, rateLimited: 0 };
   const hit = (p: number | undefined) => p !== undefined && p > 0 && random() < p;

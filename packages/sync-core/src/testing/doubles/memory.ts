@@ -15,7 +15,9 @@ interface Entry {
   modified: Date;
 }
 
+/** How `createMemoryStorage` behaves; every field is optional. */
 export interface MemoryStorageOptions {
+  /** The storage's `name` in messages (default `memory`). */
   name?: string;
   /** The storage's clock, for `modified` (simulations pass a virtual clock). */
   now?: () => number;
@@ -26,17 +28,24 @@ export interface MemoryStorageOptions {
 export interface MemoryStorage extends Storage {
   /** Test helpers: inspect or tamper with what is stored, bypassing the contract. */
   readonly debug: {
+    /** Every key stored, in key order. */
     keys(): string[];
+    /** The stored bytes of `key` (not a copy), or undefined. */
     raw(key: string): Uint8Array | undefined;
+    /** Replaces (or creates) an object, as a buggy or hostile backend would: a new etag, no precondition. */
     overwrite(key: string, bytes: Uint8Array): void;
+    /** Deletes an object, whatever the capabilities say. */
     remove(key: string): void;
+    /** Every key and its bytes now, to `restore` later (a backup of the remote). */
     snapshot(): Map<string, Uint8Array>;
+    /** Puts the store back exactly as a snapshot was (a rollback of the remote): everything else is gone. */
     restore(snapshot: Map<string, Uint8Array>): void;
   };
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A fresh, empty in-memory store: atomic create, compare-and-swap, ranged reads, consistent sorted listings. */
 export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryStorage {
   const entries = new Map<string, Entry>();
   const now = options.now ?? Date.now;

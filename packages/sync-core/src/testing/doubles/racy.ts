@@ -28,6 +28,7 @@ function overwrite(inner: Storage) {
   };
 }
 
+/** Wraps a storage so putIfAbsent overwrites and answers `created`, and putIfMatch ignores the etag, while the capabilities still claim otherwise. */
 export function withIgnoredPreconditions(inner: Storage): Storage {
   const put = overwrite(inner);
   return forwardAll(inner, {
