@@ -14,7 +14,7 @@ import { loadPathRules } from '../local/ignore-rules.js';
 import type { LocalState, LocalRecord } from '../local/state.js';
 import type { LibraryLock } from '../local/lock.js';
 import { SyncError } from '../model/sync-error.js';
-import { addKey, listKeys, removeKey, type KdfParams, type KeyInfo, type UnlockedKey } from '../codec/keyring.js';
+import { addKey, listKeys, removeKey, type KdfParams, type UnlockedKey } from '../codec/keyring.js';
 import { writeCheckpoint, type WrittenCheckpoint } from './checkpoints/write.js';
 import { watchLibrary, type WatchOptions, type WatchTrigger } from './watch.js';
 import { remoteHasNews } from './remote-segments.js';
@@ -36,8 +36,8 @@ import { historyOf, type HistoryEntry, type HistoryFilter } from './history.js';
 export type { HistoryEntry, HistoryFilter, WrittenCheckpoint, WatchOptions, WatchTrigger };
 export type { SyncProgress, SyncSummary, ListedEntry, RestoreOptions, RestoreOutcome, VerifyOptions, VerifyReport };
 
-/** A verify that repaired: what it found first, the sync that re-uploaded, and what remains (`problems`). */
-export type VerifyOutcome = VerifyReport & { repair?: { found: VerifyReport['problems']; packs: string[]; sync: SyncSummary } };
+import type { ConflictCopy, LibraryFormat, LibraryKey, LibraryRestoreOutcome, RunningWatch, VerifyOutcome } from './library-results.js';
+export type { ConflictCopy, LibraryFormat, LibraryKey, LibraryRestoreOutcome, RunningWatch, VerifyOutcome, VerifyRepair } from './library-results.js';
 
 import type { LibraryOptions } from './library-options.js';
 export type { LibraryOptions, RepositorySecret, SecretSource } from './library-options.js';
@@ -81,7 +81,7 @@ export class Library extends EventEmitter {
     return this.state.round.get('writer');
   }
   /** The repository's format and whether it is encrypted. */
-  get format(): { format: 1 | 2; encrypted: boolean } {
+  get format(): LibraryFormat {
     return { format: this.options.codec.format, encrypted: this.options.codec.encrypted };
   }
   /**
@@ -93,7 +93,7 @@ export class Library extends EventEmitter {
   }
 
   /** The keys (passphrases) of an encrypted repository; `current` is the one this node opened it with. */
-  async keys(): Promise<(KeyInfo & { current: boolean })[]> {
+  async keys(): Promise<LibraryKey[]> {
     const key = this.requireKey();
     return (await listKeys(this.storage, this.repository)).map((k) => ({ ...k, current: k.id === key.keyId }));
   }
@@ -179,7 +179,7 @@ export class Library extends EventEmitter {
   }
 
   /** Syncs until `opts.signal` fires: on settled local changes, every `intervalMs`, backing off while unreachable (watch.ts); emits 'synced', 'round-failed'. */
-  watch(opts: WatchOptions): { done: Promise<void>; trigger: WatchTrigger } {
+  watch(opts: WatchOptions): RunningWatch {
     if (this.options.readOnly) throw new Error('library was opened read-only');
     const watched = {
       dir: this.dir,
@@ -209,7 +209,7 @@ export class Library extends EventEmitter {
       /** Entries in the merged tree (files, empty folders and databases), conflict copies not counted. */
       files: [...tree.values()].filter((e) => !e.conflictOf).length,
       /** The conflict copies in the tree. */
-      conflicts: [...tree.values()].filter((e) => e.conflictOf).map((e) => ({ path: e.path, conflictOf: e.conflictOf! })),
+      conflicts: [...tree.values()].filter((e) => e.conflictOf).map((e): ConflictCopy => ({ path: e.path, conflictOf: e.conflictOf! })),
       /** Versions made here and not yet published in a segment (offline edits, an interrupted round). */
       pendingVersions: this.state.pendingVersions().length,
       /** Content waiting in the outbox for the remote: staged here, not there yet. */
@@ -239,7 +239,7 @@ export class Library extends EventEmitter {
   }
 
   /** Restores paths as they were at a moment, into a folder or in place (then synced, `sync`); in place, files changed since the last sync are left alone. */
-  async restore(opts: RestoreOptions): Promise<RestoreOutcome & { sync?: SyncSummary }> {
+  async restore(opts: RestoreOptions): Promise<LibraryRestoreOutcome> {
     if ((opts.to === undefined) === (opts.inPlace !== true)) throw new SyncError('InvalidArgument', 'restore needs either a folder to write into or in-place, not both');
     const at = this.pointInTime(opts.at);
     const source = {
