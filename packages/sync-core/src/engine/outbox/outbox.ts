@@ -155,12 +155,17 @@ export type StagedError = StorageError & {
 export async function stageWhenUnreachable(error: unknown, ctx: RoundContext, limitBytes: number | undefined): Promise<unknown> {
   if (!isStorageError(error) || (error.code !== 'Unavailable' && error.code !== 'RateLimited') || ctx.signal?.aborted) return error;
   let captured: CaptureResult;
+  let note: string;
   try {
     captured = await captureOffline(ctx, limitBytes ?? defaultStagingLimit(ctx.stateDir));
-  } catch {
-    return error; // the round's own failure is what matters; the changes are still on disk
+    note = describeCapture(captured);
+  } catch (e) {
+    // The changes are still on disk, but the user must know they were not staged (a full local
+    // disk, an unreadable state folder): said in the round's own error, which stays the cause.
+    captured = { versions: 0, local: { added: 0, changed: 0, deleted: 0 }, packs: 0, bytes: 0, skipped: [], full: (e as Error).message };
+    note = `could not stage the changes here: ${(e as Error).message}; they stay on disk and go up at the next sync`;
   }
-  const staged = new StorageError(error.code, `${error.message}; ${describeCapture(captured)}`, {
+  const staged = new StorageError(error.code, `${error.message}; ${note}`, {
     cause: error,
     ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
     ...(error.permanent ? { permanent: true } : {}),
