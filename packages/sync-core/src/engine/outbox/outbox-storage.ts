@@ -66,10 +66,19 @@ export class OutboxStorage implements Storage {
     return { packs, bytes: packs.reduce((sum, p) => sum + p.size, 0) };
   }
 
+  /** What this instance knows the outbox holds: listed once, then kept up to date by its own writes. */
+  private held: { keys: Set<string>; bytes: number } | undefined;
+
   async putIfAbsent(key: string, bytes: Uint8Array): Promise<PutResult> {
     const target = this.file(key);
-    const { packs, bytes: used } = this.contents();
-    if (packs.some((p) => p.key === key)) return 'exists'; // the name is the content's hash
+    // One listing per capture, not one per pack: a burst of thousands of packs stays linear.
+    if (!this.held) {
+      const { packs, bytes: total } = this.contents();
+      this.held = { keys: new Set(packs.map((p) => p.key)), bytes: total };
+    }
+    const held = this.held;
+    const used = held.bytes;
+    if (held.keys.has(key)) return 'exists'; // the name is the content's hash
     if (used + bytes.byteLength > this.limitBytes) {
       throw new StorageError('NoSpace', `the local outbox is full: ${used + bytes.byteLength} bytes would pass its limit of ${this.limitBytes} (--staging-limit)`, { permanent: true });
     }
@@ -85,6 +94,8 @@ export class OutboxStorage implements Storage {
     }
     await rename(tmp, target);
     syncFolder(folder);
+    held.keys.add(key);
+    held.bytes += bytes.byteLength;
     return 'created';
   }
 
@@ -106,6 +117,7 @@ export class OutboxStorage implements Storage {
 
   async delete(key: string): Promise<void> {
     await rm(this.file(key), { force: true });
+    this.held = undefined; // listed again on the next write
     syncFolder(join(this.dir, PACK_DIR));
   }
 }
