@@ -2,7 +2,7 @@
 import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StorageError, type Storage } from '@syncacross/sync-core';
-import { checkStorageConformance, type ConformanceFixture, createMemoryStorage, withCheckThenWrite, withFaults, withIgnoredPreconditions } from '@syncacross/sync-core/testing';
+import { checkStorageConformance, type ConformanceFixture, createMemoryStorage, withChangeFeed, withCheckThenWrite, withFaults, withIgnoredPreconditions } from '@syncacross/sync-core/testing';
 
 const unreachable = () => withFaults(createMemoryStorage(), { down: true });
 const small = { largeObjectBytes: 256 * 1024 };
@@ -100,6 +100,26 @@ describe('the conformance suite catches broken adapters', () => {
       return { ...m, putIfMatch: async (k, b) => (m.debug.overwrite(k, b), { etag: 'x' }) };
     });
     expect(failed.map((f) => f.name)).toContain('compare-and-swap replaces only on a matching etag (or is absent when not declared)');
+  });
+
+  it('passes a change feed that tells of writes, long poll or delta (the baseline for the two below)', async () => {
+    expect(await failuresOf(() => withChangeFeed(createMemoryStorage(), 'wait'))).toEqual([]);
+    expect(await failuresOf(() => withChangeFeed(createMemoryStorage(), 'poll'))).toEqual([]);
+  });
+
+  it('catches a change feed that misses writes', async () => {
+    const blind = (): Storage => ({ ...createMemoryStorage(), changeFeed: { mode: 'poll', next: async () => ({ cursor: 'c', changed: false }) } });
+    const failed = await failuresOf(blind);
+    expect(failed.map((f) => f.error).join('\n')).toMatch(/the change feed missed a write/);
+  });
+
+  it('catches a long poll that ignores its signal', { timeout: 30_000 }, async () => {
+    const deaf = (): Storage => {
+      const fed = withChangeFeed(createMemoryStorage(), 'wait');
+      return { ...fed, changeFeed: { mode: 'wait', next: (cursor) => fed.changeFeed.next(cursor) } };
+    };
+    const failed = await failuresOf(deaf);
+    expect(failed.map((f) => f.error).join('\n')).toMatch(/did not end within 5 s of its signal/);
   });
 });
 

@@ -2,7 +2,7 @@
  * The single place where keys, prefixes, sizes and answers are checked, so adapters stay plain
  * I/O. The engine only ever talks to storage through this wrapper.
  */
-import type { ByteRange, ListOptions, ListPage, PutResult, Storage } from './contract.js';
+import type { ByteRange, ChangeFeed, ListOptions, ListPage, PutResult, Storage } from './contract.js';
 import { StorageError } from './errors.js';
 import { assertValidKey, assertValidPrefix, compareKeys } from './keys.js';
 
@@ -22,6 +22,20 @@ function assertPageInRange(name: string, prefix: string, options: ListOptions | 
       throw new StorageError('Corrupt', `${name}: list(${JSON.stringify(prefix)}) returned out-of-range key ${JSON.stringify(o.key)}`);
     }
   }
+}
+
+/** A feed's answer must be a position and a yes or no; anything else is the adapter broken. */
+function checkedFeed(name: string, feed: ChangeFeed): ChangeFeed {
+  return {
+    mode: feed.mode,
+    async next(cursor, signal) {
+      const r = await feed.next(cursor, signal);
+      if (typeof r?.cursor !== 'string' || r.cursor === '' || typeof r.changed !== 'boolean') {
+        throw new StorageError('Corrupt', `${name}: the change feed answered ${JSON.stringify(r)}`);
+      }
+      return r;
+    },
+  };
 }
 
 /**
@@ -81,6 +95,7 @@ export function checkedStorage(inner: Storage): Storage {
       return cas(key, bytes, etag);
     };
   }
+  if (inner.changeFeed) (storage as { changeFeed?: ChangeFeed }).changeFeed = checkedFeed(inner.name, inner.changeFeed);
   if (inner.close) storage.close = inner.close.bind(inner);
   return storage;
 }

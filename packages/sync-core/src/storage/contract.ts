@@ -40,6 +40,10 @@
  * - `putIfMatch` (optional, exactly when `capabilities.compareAndSwap`) replaces an object only if
  *   its current etag (as listed) equals `etag`, else throws `PreconditionFailed` (or `NotFound`
  *   for a missing key); a replace changes the etag [compareAndSwap].
+ * - `changeFeed` (optional) reports a write made after the cursor it was given: `changed` is
+ *   true once the object is listed. It may also report changes that concern nothing of ours (a
+ *   feed wider than the store, the node's own writes); a false alarm costs the engine one listing,
+ *   a missed change the watch's interval [changeFeed].
  *
  * Errors are `StorageError`s (errors.ts), matched by `code`. Adapters that speak HTTP map
  * statuses through one documented table, `errorFromHttpStatus` (`@syncacross/sync-core/adapter-kit`), rather than each
@@ -119,6 +123,27 @@ export interface StorageCapabilities {
 }
 
 /**
+ * A backend's own change feed: how a watcher hears of new objects without listing them all
+ * (Dropbox `list_folder/longpoll`, Graph `delta`, Drive `changes`).
+ */
+export interface ChangeFeed {
+  /**
+   * `wait`: `next` holds its request open until something changes or the backend's own timeout
+   * passes (a long poll), so a watcher calls it again at once. `poll`: `next` answers at once (a
+   * delta query), so a watcher calls it on an interval; it costs one small request however many
+   * objects the store holds, where a listing costs a page per thousand.
+   */
+  readonly mode: 'wait' | 'poll';
+  /**
+   * Without a cursor: the feed's position now, with `changed: false`, at once. With one: whether
+   * anything may have changed since it, and the position to pass next time. A cursor the backend
+   * no longer honours (expired, reset) answers `changed: true` with a fresh one: the engine lists,
+   * so nothing is missed. `signal` ends a wait early (the promise rejects).
+   */
+  next(cursor: string | undefined, signal?: AbortSignal): Promise<{ cursor: string; changed: boolean }>;
+}
+
+/**
  * The storage contract every adapter implements: write-once objects under string keys, read,
  * listed in pages, optionally deleted or compared-and-swapped. Failures are `StorageError`s.
  */
@@ -144,6 +169,8 @@ export interface Storage {
     /** The replaced object's new etag, when the backend tells it in its answer (otherwise list to learn it). */
     etag?: string;
   }>;
+  /** The backend's change feed, where it has one (optional; the watch lists on an interval without it). */
+  readonly changeFeed?: ChangeFeed;
   /** Releases connections, timers, servers. Optional. */
   close?(): Promise<void>;
 }

@@ -12,7 +12,7 @@ import { hostileKeys } from './conformance/hostile-keys.js';
 import { neverPartial } from './conformance/in-flight.js';
 import { consistentListing, exactPrefixes, pagesAndStartAfter } from './conformance/listing.js';
 import { byteRanges, createsOnce, declaresCapabilities, racingCreates, roundTrips, unicodeKeys } from './conformance/objects.js';
-import { compareAndSwap, idempotentDelete } from './conformance/optional-operations.js';
+import { changeFeed, compareAndSwap, idempotentDelete } from './conformance/optional-operations.js';
 
 export { defaultConformanceOptions };
 export type { ConformanceCheck, ConformanceFixture, ConformanceOptions, ConformanceResult };
@@ -31,6 +31,7 @@ export const conformanceChecks: ConformanceCheck[] = [
   byteRanges,
   idempotentDelete,
   compareAndSwap,
+  changeFeed,
   consistentListing,
   hostileKeys,
 ];

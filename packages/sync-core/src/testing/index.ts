@@ -17,6 +17,7 @@ export { withFaults, type FaultPlan, type FaultyStorage } from './doubles/faults
 export { withEventualConsistency, type EventualOptions } from './doubles/eventual.js';
 export { withIgnoredPreconditions, withCheckThenWrite } from './doubles/racy.js';
 export { createDuplicateNameStorage } from './doubles/duplicates.js';
+export { withChangeFeed, type StorageWithFeed } from './doubles/change-feed.js';
 
 // Helpers for tests: serving an emulator over HTTP, waiting for an event instead of a delay.
 export { serveFetchHandler } from '../http/serve-fetch-handler.js';

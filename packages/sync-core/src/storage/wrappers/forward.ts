@@ -11,6 +11,9 @@ export function forwardAll(inner: Storage, overrides: Partial<Storage> & { name?
   };
   if (inner.delete) s.delete = overrides.delete ?? inner.delete.bind(inner);
   if (inner.putIfMatch) s.putIfMatch = overrides.putIfMatch ?? inner.putIfMatch.bind(inner);
+  // The feed is forwarded as it is: a wrapper that counts, retries or limits requests has nothing
+  // to add to a wait that is the backend's own (the watch handles its failures).
+  if (inner.changeFeed) (s as { changeFeed?: Storage['changeFeed'] }).changeFeed = inner.changeFeed;
   if (inner.close || overrides.close) s.close = overrides.close ?? inner.close!.bind(inner);
   return s;
 }

@@ -44,3 +44,54 @@ export const compareAndSwap: ConformanceCheck = {
     await expectCode(s.putIfMatch!('cas/missing', text('x'), etag1), ['PreconditionFailed', 'NotFound'], 'putIfMatch on a missing key');
   },
 };
+
+/**
+ * A change feed, where the adapter has one, tells of a write made after its cursor: at once for
+ * a long poll already waiting (`wait`), within a few polls for a delta query (`poll`: a backend's
+ * delta may lag its writes by a moment). And a waiting call ends when its signal fires, so a
+ * watch stops promptly.
+ */
+export const changeFeed: ConformanceCheck = {
+  name: 'the change feed reports a write made after its cursor (when the adapter has one)',
+  async run(f) {
+    const s = use(f);
+    const feed = s.changeFeed;
+    if (!feed) return;
+    assert(feed.mode === 'wait' || feed.mode === 'poll', `changeFeed.mode is ${String(feed.mode)}`);
+    const start = await feed.next(undefined);
+    assert(typeof start.cursor === 'string' && start.cursor !== '' && start.changed === false, `a first call answered ${JSON.stringify(start)}`);
+    let answer: { cursor: string; changed: boolean };
+    if (feed.mode === 'wait') {
+      const waiting = feed.next(start.cursor);
+      await s.putIfAbsent('feed/a', text('a'));
+      answer = await withinMs(waiting, 60_000, 'a waiting change feed did not answer a write within 60 s');
+    } else {
+      await s.putIfAbsent('feed/a', text('a'));
+      answer = await feed.next(start.cursor);
+      for (let i = 0; i < 10 && !answer.changed; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        answer = await feed.next(start.cursor);
+      }
+    }
+    assert(answer.changed, `the change feed missed a write: ${JSON.stringify(answer)}`);
+    assert(typeof answer.cursor === 'string' && answer.cursor !== '', 'the change feed gave no cursor after a change');
+    if (feed.mode === 'wait') {
+      const controller = new AbortController();
+      const waiting = feed.next(answer.cursor, controller.signal).then(
+        (r) => r,
+        () => 'stopped' as const,
+      );
+      setTimeout(() => controller.abort(), 200);
+      // It may answer (a change came in meanwhile) or reject; it must not hang on.
+      await withinMs(waiting, 5_000, 'a waiting change feed did not end within 5 s of its signal');
+    }
+  },
+};
+
+function withinMs<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
