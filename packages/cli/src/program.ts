@@ -146,7 +146,7 @@ function addWatchCommand(program: Command): void {
     patternFlags(program.command('watch [dirs...]'))
       .addOption(bwlimitFlag())
       .description('keep libraries in sync until stopped: a round when a local change settles and every --interval seconds (Ctrl-C stops, exit 0)')
-      .option('--interval <seconds>', 'how often to look at the remote when nothing changes here (default 60; 5 for a folder remote)', number('--interval'))
+      .option('--interval <seconds>', 'how often to look at the remote when nothing changes here (default 60; 5 for a folder remote; 15 with a delta feed)', number('--interval'))
       .option('--settle <ms>', 'how long a local change must be quiet before it is taken (default 1000)', integer('--settle'))
       .addOption(retriesFlag())
       .addOption(stagingFlag()),

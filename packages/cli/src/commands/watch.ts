@@ -2,7 +2,8 @@
  * `syncacross watch [DIR…]`: keeps one or more libraries in sync until stopped (Ctrl-C or
  * SIGTERM, exit 0: the round under way is abandoned safely and resumes next time). A round starts
  * when a local change settles, or when a look at the remote every `--interval` seconds (default
- * 60; 5 for a folder remote, where a look is cheap) shows news, with back-off while the remote is
+ * 60; 5 for a folder remote, where a look is cheap; 15 where the backend's change feed makes a
+ * look one small request), or its long poll, shows news, with back-off while the remote is
  * unreachable (engine/watch.ts). One line per round that
  * did something (or one JSON object per round with --json); `sync` meanwhile asks this process
  * for a round (watch-socket.ts) and `status`, `log`, `ls`, `conflicts` read the state beside it.
@@ -58,6 +59,17 @@ export async function watchCommand(dirs: string[], opts: WatchCliOptions, out: O
   }
 }
 
+/**
+ * Seconds between looks at the remote unless `--interval` says: a folder is cheap to list; a
+ * cloud with a delta feed (Graph, Drive) answers a look with one small request, so it is asked
+ * every 15 s; any other cloud (a listing of every segment per look) once a minute. A long poll
+ * (Dropbox) tells of changes as they happen: the interval only paces looks while it is down.
+ */
+function defaultIntervalS(adapter: string, feed: 'wait' | 'poll' | undefined): number {
+  if (adapter === 'fs') return 5;
+  return feed === 'poll' ? 15 : 60;
+}
+
 async function watchOne(dir: string, opts: WatchCliOptions, out: Output, signal: AbortSignal): Promise<void> {
   const session = {
     online: true,
@@ -69,9 +81,11 @@ async function watchOne(dir: string, opts: WatchCliOptions, out: Output, signal:
     ...(opts.stagingLimit !== undefined ? { stagingLimitBytes: parseByteSize('--staging-limit', opts.stagingLimit) } : {}),
   };
   await withLibrary(dir, out, session, async ({ root, adapter, library }) => {
-    const intervalMs = (opts.interval ?? (adapter.module.name === 'fs' ? 5 : 60)) * 1000;
+    const feed = library.storage.changeFeed?.mode;
+    const intervalMs = (opts.interval ?? defaultIntervalS(adapter.module.name, feed)) * 1000;
     const storage = library.storage.name;
-    out.info(`${time()} watching ${root} (${storage}; the remote every ${intervalMs / 1000}s, local changes as they settle); Ctrl-C stops`);
+    const remote = feed === 'wait' ? "the remote's changes as they happen" : `the remote every ${intervalMs / 1000}s${feed === 'poll' ? ' through its change feed' : ''}`;
+    out.info(`${time()} watching ${root} (${storage}; ${remote}, local changes as they settle); Ctrl-C stops`);
     const { done, trigger } = library.watch({
       signal,
       intervalMs,

@@ -186,6 +186,7 @@ export class Library extends EventEmitter {
       exclude: this.options.exclude,
       sync: (o: { signal?: AbortSignal }) => this.sync(o),
       hasRemoteNews: () => remoteHasNews(this.storage, this.state),
+      ...(this.storage.changeFeed ? { changeFeed: this.storage.changeFeed } : {}),
       ...(this.options.staging === false ? {} : { capture: (o: { signal?: AbortSignal }) => this.capture(o) }),
     };
     return watchLibrary(watched, { ...opts, onRound: (r) => (opts.onRound?.(r), 'error' in r && this.emit('round-failed', r.error)) });

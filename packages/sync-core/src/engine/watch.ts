@@ -5,7 +5,8 @@
  * 8,192, and 150 MB) starts a round once the
  * folder has been quiet for `settleMs`, so a file being saved is taken whole. The remote is
  * looked at every `intervalMs`, with one listing and nothing else (no scan of the folder): a round
- * runs only when it shows a segment this node has not applied. A full round every `rescanMs`
+ * runs only when it shows a segment this node has not applied. Where the backend has a change
+ * feed, the listing waits for the feed to tell of a change (watch-feed.ts). A full round every `rescanMs`
  * is the safety net for changes no event reported (network shares, editors that replace files,
  * an event queue that overflowed). A round that fails (the remote unreachable: an offline laptop, a NAS asleep)
  * is tried again with back-off and jitter, up to `maxBackoffMs`; meanwhile a local change is
@@ -15,7 +16,9 @@
 import { relative, sep } from 'node:path';
 import type { AsyncSubscription } from '@parcel/watcher';
 import { loadPathRules } from '../local/ignore-rules.js';
+import type { ChangeFeed } from '../storage/contract.js';
 import type { SyncSummary } from './sync-summary.js';
+import { FeedFollower } from './watch-feed.js';
 
 /** The state folder (when it lives in the library): what a round writes there is not a change. */
 const STATE_DIR_NAME = '.syncacross';
@@ -44,6 +47,8 @@ export interface Watchable {
   sync(opts: { signal?: AbortSignal }): Promise<SyncSummary>;
   /** Whether the remote shows something this node has not applied (one listing, no change here). */
   hasRemoteNews(): Promise<boolean>;
+  /** The backend's change feed (`Storage.changeFeed`), where it has one: heard instead of listing on the interval (watch-feed.ts). */
+  readonly changeFeed?: ChangeFeed;
   /** Takes local changes into the outbox with no request (outbox/): while the remote is unreachable. */
   capture?(opts: { signal?: AbortSignal }): Promise<unknown>;
 }
@@ -68,6 +73,9 @@ class LibraryWatch {
   private dirty = false;
   private wake: (() => void) | undefined;
   private readonly waiters: Waiter[] = [];
+  private feed: FeedFollower | undefined;
+  /** A `wait` feed told of a change since the last round started. */
+  private remoteNews = false;
 
   constructor(
     private readonly library: Watchable,
@@ -124,7 +132,7 @@ class LibraryWatch {
   private async pause(ms: number): Promise<void> {
     const settleMs = this.options.settleMs ?? 1000;
     const until = Date.now() + ms;
-    while (!this.signal.aborted && this.waiters.length === 0 && Date.now() < until) {
+    while (!this.signal.aborted && this.waiters.length === 0 && !this.remoteNews && Date.now() < until) {
       if (this.dirty && Date.now() - this.lastChange >= settleMs) return;
       const next = this.dirty ? Math.min(until, this.lastChange + settleMs) : until;
       await new Promise<void>((resolve) => {
@@ -146,6 +154,7 @@ class LibraryWatch {
   private async round(offline: boolean): Promise<boolean> {
     if (offline && this.dirty && this.library.capture) await this.library.capture({ signal: this.signal }).catch(() => undefined);
     this.dirty = false;
+    this.remoteNews = false; // the round lists: a change heard from now on is for the next one
     const asked = this.waiters.splice(0);
     try {
       const summary = await this.library.sync({ signal: this.signal });
@@ -167,11 +176,39 @@ class LibraryWatch {
     // Without file-system events, every look is a full round: nothing else would see a local change.
     const rescanMs = this.subscription ? (this.options.rescanMs ?? 10 * 60_000) : 0;
     if (this.dirty || this.waiters.length > 0 || Date.now() - lastRound >= rescanMs) return true;
+    if (!(await this.feedSaysLook())) return false;
     try {
       return await this.library.hasRemoteNews();
     } catch {
       return !this.signal.aborted;
     }
+  }
+
+  /**
+   * Whether to list `log/` now: always without a feed; with a `poll` feed, when a look at it says
+   * something changed (or it failed); with a `wait` feed, when it told of a change (or is down).
+   */
+  private async feedSaysLook(): Promise<boolean> {
+    const feed = this.feed;
+    if (!feed) return true;
+    if (feed.mode === 'poll') return (await feed.poll()) !== false;
+    const heard = this.remoteNews;
+    this.remoteNews = false;
+    return heard || !feed.healthy;
+  }
+
+  /** Takes the feed's position before the first round (so nothing during it is missed); a `wait` feed is then followed in the background. */
+  private async startFeed(maxBackoffMs: number): Promise<void> {
+    const changeFeed = this.library.changeFeed;
+    if (!changeFeed) return;
+    const onChange = () => {
+      this.remoteNews = true;
+      this.poke();
+    };
+    this.feed = new FeedFollower(changeFeed, this.signal, onChange, maxBackoffMs);
+    await this.feed.start();
+    // Not awaited: it ends when the signal fires (a feed that ignores the signal must not hold the watch).
+    if (this.feed.mode === 'wait') void this.feed.follow();
   }
 
   async run(): Promise<void> {
@@ -180,6 +217,7 @@ class LibraryWatch {
     let failures = 0;
     let lastRound = 0;
     await this.watchFolder();
+    await this.startFeed(maxBackoffMs);
     try {
       while (!this.signal.aborted) {
         if (failures > 0 || (await this.due(lastRound))) {
