@@ -12,5 +12,5 @@ export type { LoadedAdapter } from './adapter-loader.js';
 export { configSchema, readConfig, writeConfig, findLibraryRoot } from './config.js';
 export type { LibraryConfig } from './config.js';
 export { envNameFor, maskOptions } from './secrets.js';
-export { JSON_OUTPUTS, jsonOutputSchemaDocument } from './json-output.js';
+export { JSON_OUTPUTS, jsonOutputSchemaDocument, type JsonOutputName } from './json-output.js';
 export { initLibrary } from './commands/init.js';

@@ -7,42 +7,10 @@ import { z } from 'zod';
 import { serviceOutput } from './json-output-service.js';
 import { keyOutput } from './json-output-key.js';
 import { excludeOutput } from './json-output-exclude.js';
-import { syncFileFields } from './json-output-files.js';
 import { adapterOptionOutput, remoteOutput } from './json-output-remote.js';
+import { nonNeg, syncOutput } from './json-output-sync.js';
 
-const count3 = z.object({ added: z.number().int(), changed: z.number().int(), deleted: z.number().int() }).strict();
-const nonNeg = z.number().int().nonnegative();
-
-export const syncOutput = z
-  .object({
-    ok: z.literal(true),
-    command: z.literal('sync'),
-    library: z.string().describe('absolute path of the library folder'),
-    storage: z.string().describe('the remote, as the adapter names it (e.g. fs:/mnt/nas/library)'),
-    exitCode: z
-      .union([z.literal(0), z.literal(3), z.literal(8)])
-      .describe('3 when something will be retried (see retryable), else 8 when the sync completed with errors or left something on disk unsynced (see errors and skipped)'),
-    repository: z.string(),
-    writer: z.string(),
-    uploaded: z.object({ versions: nonNeg, bytes: nonNeg, packs: nonNeg, segments: nonNeg }).strict(),
-    downloaded: z.object({ files: nonNeg, bytes: nonNeg }).strict(),
-    local: count3.describe('changes found in this folder and sent'),
-    remote: count3.describe('changes received from other nodes'),
-    conflicts: z.array(z.string()).describe('conflict copies present in the library after this sync (resolve with `syncacross conflicts`)'),
-    errors: z.array(z.string()).describe('what was not synced (exitCode 8)'),
-    notices: z.array(z.string()).describe('what happened that needs no action (a restored node continuing under a new writer id); exitCode stays 0'),
-    retryable: z.array(z.string()).describe('what could not be done yet and a later sync retries (a remote object not yet readable as its name promises): the sync is not complete (exitCode 3)'),
-    skipped: z.array(z.object({ path: z.string(), reason: z.string() }).strict()).describe('what is on disk but was not synced, and why (exitCode 8)'),
-    excluded: z.object({ local: nonNeg, remote: nonNeg }).strict().describe("left out by this node's exclude patterns, by choice (no exit code): entries here, and other nodes' changes not applied"),
-    retiredWriter: z.string().optional(),
-    ...syncFileFields,
-    requests: z.object({ putIfAbsent: nonNeg, get: nonNeg, list: nonNeg, delete: nonNeg, putIfMatch: nonNeg }).strict().describe('storage requests by kind'),
-    totalRequests: nonNeg,
-    bytesUp: nonNeg,
-    bytesDown: nonNeg,
-    durationMs: nonNeg,
-  })
-  .strict();
+export { syncOutput };
 
 const author = z.object({ user: z.string(), machine: z.string() }).strict();
 
@@ -255,7 +223,7 @@ export const errorOutput = z
 /** `watch --json`: one object per round, shaped as `sync`'s. */
 const watchOutput = syncOutput.extend({ command: z.literal('watch') }).describe('one line per round while `watch` runs');
 
-export const JSON_OUTPUTS = {
+const outputs = {
   sync: syncOutput,
   watch: watchOutput,
   service: serviceOutput,
@@ -276,6 +244,18 @@ export const JSON_OUTPUTS = {
   error: errorOutput,
 };
 
+/** A command whose `--json` output has a schema in `JSON_OUTPUTS` (`error`: any command's failure). */
+export type JsonOutputName = keyof typeof outputs;
+
+/**
+ * The zod schema of each command's `--json` output, by command (`error` for any command that
+ * fails). Every object is strict. What each field means is its schema's description, rendered
+ * with the shapes into `schema/json-output.schema.json` (`jsonOutputSchemaDocument`), which is
+ * the reference for scripts in any language; in TypeScript, `JSON_OUTPUTS.sync.parse(value)`
+ * checks a line of output.
+ */
+export const JSON_OUTPUTS: Readonly<Record<JsonOutputName, z.ZodType>> = outputs;
+
 /** The document written to schema/json-output.schema.json. */
 export function jsonOutputSchemaDocument(): object {
   return {
@@ -283,7 +263,7 @@ export function jsonOutputSchemaDocument(): object {
     title: 'syncacross --json output',
     description: 'Each command prints one object on stdout: $defs.<command> on success, $defs.error on failure.',
     $defs: Object.fromEntries(
-      Object.entries(JSON_OUTPUTS).map(([k, s]) => {
+      Object.entries(outputs).map(([k, s]) => {
         const { $schema: _inner, ...schema } = z.toJSONSchema(s);
         return [k, schema];
       }),

@@ -140,7 +140,15 @@ export interface ChangeFeed {
    * no longer honours (expired, reset) answers `changed: true` with a fresh one: the engine lists,
    * so nothing is missed. `signal` ends a wait early (the promise rejects).
    */
-  next(cursor: string | undefined, signal?: AbortSignal): Promise<{ cursor: string; changed: boolean }>;
+  next(cursor: string | undefined, signal?: AbortSignal): Promise<ChangeFeedAnswer>;
+}
+
+/** What `ChangeFeed.next` answers. */
+export interface ChangeFeedAnswer {
+  /** The position to pass to the next call (opaque, never empty). */
+  cursor: string;
+  /** Whether anything may have changed since the cursor given (false for a first call). */
+  changed: boolean;
 }
 
 /**

@@ -6,8 +6,13 @@
 import type { ChangeFeed, Storage } from '../../storage/contract.js';
 import { forwardAll } from '../../storage/wrappers/forward.js';
 
-/** The wrapped storage, and `writes()`: how many writes the feed has seen (what the cursor counts). */
-export type StorageWithFeed = Storage & { readonly changeFeed: ChangeFeed; writes(): number };
+/** The wrapped storage, with its feed. */
+export interface StorageWithFeed extends Storage {
+  /** The feed: every write through this storage moves it on. */
+  readonly changeFeed: ChangeFeed;
+  /** How many writes the feed has seen (what its cursor counts). */
+  writes(): number;
+}
 
 /** Wraps `inner` with a change feed in `mode` (`wait`: a long poll; `poll`: answers at once). */
 export function withChangeFeed(inner: Storage, mode: ChangeFeed['mode'] = 'wait'): StorageWithFeed {
