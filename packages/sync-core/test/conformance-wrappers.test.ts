@@ -1,6 +1,6 @@
 /** Every wrapper implements the same contract, so every wrapper passes the same suite. */
 import { TokenBucket, withBandwidthLimit, withCounting, withRetry, withTracing } from '@syncacross/sync-core';
-import { createDuplicateNameStorage, createMemoryStorage, runStorageConformance, withCheckThenWrite, withEventualConsistency, withFaults } from '@syncacross/sync-core/testing';
+import { createDuplicateNameStorage, createMemoryStorage, runStorageConformance, withChangeFeed, withCheckThenWrite, withEventualConsistency, withFaults } from '@syncacross/sync-core/testing';
 
 const unreachable = () => withFaults(createMemoryStorage(), { down: true });
 const fastRetry = { baseDelayMs: 1, maxDelayMs: 5, retries: 30 };
@@ -12,6 +12,24 @@ runStorageConformance('withRetry over throttling and pre-write failures', async 
 }));
 
 runStorageConformance('withCounting', async () => ({ storage: withCounting(createMemoryStorage()), unreachable }));
+
+// The change feed passes through every wrapper the engine puts around a storage (the suite's
+// changeFeed check is skipped for a storage without one, so this run is what proves it is kept).
+runStorageConformance('a change feed through withTracing, withBandwidthLimit, withRetry and withCounting', async () => {
+  const bucket = () => new TokenBucket({ bytesPerSecond: 1024 ** 3 });
+  const fed = withChangeFeed(createMemoryStorage(), 'wait');
+  const storage = withCounting(
+    withRetry(
+      withBandwidthLimit(
+        withTracing(fed, () => undefined),
+        { up: bucket(), down: bucket() },
+      ),
+      fastRetry,
+    ),
+  );
+  if (storage.changeFeed === undefined) throw new Error('a wrapper dropped the change feed');
+  return { storage, unreachable };
+});
 
 runStorageConformance('withBandwidthLimit (a limit too high to slow the suite down)', async () => {
   const bucket = () => new TokenBucket({ bytesPerSecond: 1024 ** 3 });

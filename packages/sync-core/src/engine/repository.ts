@@ -29,7 +29,7 @@ const marker2 = z
 export interface NewRepository {
   /** Default 1 (the library API's default this release; the CLI creates format 2). */
   format?: RepositoryFormat;
-  /** Encrypt everything (format 2 only): needs `passphrase`. */
+  /** Encrypt everything (format 2 only): needs `LibraryOptions.secret` (a passphrase). */
   encrypt?: boolean;
   /** scrypt parameters for the first key (default DEFAULT_KDF; tests use cheaper ones). */
   kdf?: KdfParams;

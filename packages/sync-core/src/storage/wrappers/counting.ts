@@ -74,7 +74,10 @@ export function withCounting(inner: Storage): CountingStorage {
   return Object.assign(s, {
     stats,
     resetStats() {
-      Object.assign(stats, zero());
+      // In place, the requests object too: a caller holding `stats.requests` keeps seeing it.
+      const { requests, ...rest } = zero();
+      Object.assign(stats.requests, requests);
+      Object.assign(stats, rest);
     },
     totalRequests() {
       return Object.values(stats.requests).reduce((a, b) => a + b, 0);
