@@ -23,7 +23,7 @@ import { routeTags, toStorageError } from './errors.js';
  * timeouts"; 90 s (so at most 3 minutes per request) stays under the 5-minute idle limits common
  * in NATs and proxies, while asking a third as often as the default.
  */
-export const LONGPOLL_TIMEOUT_SECONDS = 90;
+const LONGPOLL_TIMEOUT_SECONDS = 90;
 
 /**
  * Marks a cursor on a folder above the root, taken while the root does not exist yet (Dropbox
@@ -78,7 +78,8 @@ async function latestCursor(ctx: DropboxContext, signal: AbortSignal | undefined
 /** Moves `cursor` past every change so far (list_folder/continue until `has_more` is false). */
 async function skipChanges(ctx: DropboxContext, cursor: string, signal: AbortSignal | undefined): Promise<string> {
   for (;;) {
-    const page = (await raced(call(ctx, 'watch (continue)', () => ctx.client.dbx.filesListFolderContinue({ cursor })), signal)).result;
+    const request = call(ctx, 'watch (continue)', () => ctx.client.dbx.filesListFolderContinue({ cursor }));
+    const page = (await raced(request, signal)).result;
     if (!page.has_more) return page.cursor;
     cursor = page.cursor;
   }
