@@ -43,6 +43,12 @@ export interface DropboxClient {
   readonly auth: DropboxAuth;
   /** A client that adds headers (e.g. Range) to its requests, sharing the same tokens. */
   withHeaders(headers: Record<string, string>): Dropbox;
+  /**
+   * A client whose requests `signal` aborts (the SDK takes no signal per call, but a fetch per
+   * client). Without Dropbox-API-Path-Root: for files/list_folder/longpoll, whose cursor alone
+   * names the namespace.
+   */
+  abortable(signal: AbortSignal | undefined): Dropbox;
   /** True when an expired or rejected access token can be replaced by refreshing. */
   readonly canRefresh: boolean;
 }
@@ -78,5 +84,9 @@ export function createClient(options: DropboxOptions, credentials: Credentials):
   const pathRoot = pathRootHeader(options.pathRoot);
   const make = (headers?: Record<string, string>) =>
     new Dropbox({ auth, pathRoot, ...(headers ? { customHeaders: headers } : {}), ...(options.domain ? { domain: options.domain } : {}) } as ConstructorParameters<typeof Dropbox>[0]);
-  return { dbx: make(), auth, withHeaders: make, canRefresh: Boolean(credentials.refreshToken && credentials.appKey) };
+  // The fetch the SDK would use: its node-fetch, or the rewriting one for `baseUrl`.
+  const sdkFetch = (auth as unknown as { fetch: FetchLike }).fetch;
+  const abortable = (signal: AbortSignal | undefined) =>
+    new Dropbox({ auth, fetch: (url: string, init?: object) => sdkFetch(url, { ...init, signal }), ...(options.domain ? { domain: options.domain } : {}) } as ConstructorParameters<typeof Dropbox>[0]);
+  return { dbx: make(), auth, withHeaders: make, abortable, canRefresh: Boolean(credentials.refreshToken && credentials.appKey) };
 }

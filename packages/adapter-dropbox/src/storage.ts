@@ -3,11 +3,13 @@
  * SDK. putIfAbsent = files/upload mode `add` + autorename false + strict_conflict true, and a
  * 409 `path/conflict/file` answers `exists`; putIfMatch = mode `update(rev)` (the etag is the
  * rev); get = files/download (with a Range header for ranges); list = cached recursive
- * list_folder + list_folder/continue (folder-snapshots.ts); delete = delete_v2.
+ * list_folder + list_folder/continue (folder-snapshots.ts); delete = delete_v2; changeFeed = the
+ * list_folder long poll (change-feed.ts).
  * Each operation is its own module (put.ts, read.ts, list.ts, delete.ts) over the shared
  * context (context.ts): the client, the options, the listing snapshots.
  */
 import type { Storage, StorageCapabilities } from '@syncacross/sync-core';
+import { createChangeFeed } from './change-feed.js';
 import { createClient, type Credentials } from './client.js';
 import { createContext } from './context.js';
 import { deleteObject } from './delete.js';
@@ -38,5 +40,6 @@ export function createDropboxStorageFromCredentials(options: DropboxOptions, cre
     get: (key, opts) => get(ctx, key, opts),
     list: (prefix, opts) => list(ctx, prefix, opts),
     delete: (key) => deleteObject(ctx, key),
+    changeFeed: createChangeFeed(ctx),
   };
 }

@@ -88,6 +88,12 @@ export interface DropboxEmulatorOptions {
    * syncacross, http://127.0.0.1:53682/ (see oauth.ts).
    */
   exactRedirectUris?: boolean;
+  /**
+   * Real-world mode, off by default: every files/list_folder/longpoll answer carries
+   * `backoff: n`, Dropbox's "backoff for at least this many seconds before calling
+   * list_folder/longpoll again" (ListFolderLongpollResult.backoff).
+   */
+  longpollBackoffSeconds?: number;
 }
 
 /** The redirect URI the adapter README tells users to register. */
@@ -219,7 +225,12 @@ export class DropboxEmulator {
       arg = parseArgHeader(raw);
     }
 
-    if (route === 'files/list_folder/longpoll') return json(200, await this.listings.longpoll((id) => this.viewForNamespace(id), arg));
+    if (route === 'files/list_folder/longpoll') {
+      // No auth, but throttled like any route (a 429 with Retry-After).
+      const fault = this.faults.pick(route);
+      if (fault) throw this.faultError(fault.kind, fault.retryAfterSeconds, route, spec);
+      return json(200, await this.listings.longpoll((id) => this.viewForNamespace(id), arg, request.signal, this.options.longpollBackoffSeconds));
+    }
     const { view, token } = this.authorize(request);
     if (route === 'auth/token/revoke') {
       this.oauth.revoke(token);

@@ -95,8 +95,14 @@ export class Listings {
     return { cursor: this.encode({ ns: view.ns.id, folder, recursive: arg.recursive === true, seq: view.ns.seq, epoch: this.epoch, limit }) };
   }
 
-  /** Whether anything changed since the cursor, waiting up to `timeout` seconds for a change. */
-  async longpoll(viewOf: (namespaceId: string) => View | undefined, arg: Record<string, unknown>): Promise<unknown> {
+  /**
+   * Whether anything changed since the cursor, waiting up to `timeout` seconds for a change
+   * (ListFolderLongpollResult `{changes, backoff?}`). Dropbox takes 30-480 s and adds up to 90 s
+   * of jitter; the emulator takes any timeout, without jitter, so tests can wait briefly. A
+   * change already made after the cursor answers at once; a client that hangs up (`signal`)
+   * ends the wait. `backoffSeconds` plays Dropbox asking the client to wait before it polls again.
+   */
+  async longpoll(viewOf: (namespaceId: string) => View | undefined, arg: Record<string, unknown>, signal?: AbortSignal, backoffSeconds?: number): Promise<unknown> {
     // longpoll takes no auth: the cursor alone says which namespace and folder to watch.
     let ns = '';
     try {
@@ -108,9 +114,10 @@ export class Listings {
     if (!view) throw routeError(tag('reset'));
     const c = this.decode(arg.cursor, view);
     const deadline = Date.now() + 1000 * (typeof arg.timeout === 'number' ? arg.timeout : 30);
+    const answer = (changes: boolean) => (backoffSeconds === undefined ? { changes } : { changes, backoff: backoffSeconds });
     for (;;) {
-      if (view.ns.changedSince(c.seq, c.folder, c.recursive).length > 0) return { changes: true };
-      if (Date.now() >= deadline) return { changes: false };
+      if (view.ns.changedSince(c.seq, c.folder, c.recursive).length > 0) return answer(true);
+      if (Date.now() >= deadline || signal?.aborted) return answer(false);
       await new Promise((r) => setTimeout(r, 25));
     }
   }
