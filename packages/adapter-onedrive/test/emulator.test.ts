@@ -105,7 +105,7 @@ describe('the Graph drive emulator', () => {
     expect(((await (await get('/me/drive/root:/up/big.bin')).json()) as { size: number }).size).toBe(total);
   });
 
-  it('delta: tokens, deleted facets with the changed items\' parents, and 410 resyncRequired for expired tokens', async () => {
+  it("delta: tokens, deleted facets with the changed items' parents, and 410 resyncRequired for expired tokens", async () => {
     await put('/me/drive/root:/d/one:/content', '1');
     const first = (await (await get('/me/drive/root:/d:/delta')).json()) as { value: { name: string }[]; '@odata.deltaLink': string };
     expect(first.value.map((v) => v.name)).toEqual(['d', 'one']);

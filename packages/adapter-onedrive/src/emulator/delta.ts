@@ -73,9 +73,7 @@ export function serveDelta(r: DeltaRequest): Response {
   }
   const upTo = Number(url.searchParams.get('upTo') ?? drive.currentSeq);
   const after = Number(url.searchParams.get('$skiptoken') ?? since);
-  const changed = [...drive.items.values()]
-    .filter((i) => i.seq > after && i.seq <= upTo && drive.isInSubtree(i, folder.id) && (token !== null || !i.deleted))
-    .sort((a, b) => a.seq - b.seq);
+  const changed = [...drive.items.values()].filter((i) => i.seq > after && i.seq <= upTo && drive.isInSubtree(i, folder.id) && (token !== null || !i.deleted)).sort((a, b) => a.seq - b.seq);
   // Parents count toward the page size, as items do; each page carries at least one change.
   const page: DriveItemState[] = [];
   const shown = new Set<string>();
