@@ -7,7 +7,8 @@
  *   new deltaLink. Once nothing changed, that is ONE request however many objects the library
  *   holds (a listing costs a page per 200 items per folder).
  * - 410 Gone (`resyncRequired`, `resyncChangesApplyDifferences`, …: the token expired or the
- *   service reset) → a fresh `token=latest` cursor with `changed: true`, so the engine lists.
+ *   service reset), or a cursor that is no deltaLink → a fresh `token=latest` cursor with
+ *   `changed: true`, so the engine lists.
  * Throttling (429/503 with Retry-After, 509) is RateLimited through the transport (errors.ts).
  *
  * What counts as a change: any item other than the folder the delta is on (and the drive root).
@@ -88,12 +89,16 @@ export function oneDriveChangeFeed(ctx: OneDriveContext): ChangeFeed {
       signal?.throwIfAborted();
       const loc = await where(ctx);
       if (cursor === undefined) return { cursor: await latest(loc), changed: false };
-      // Only a deltaLink of this drive is ours to follow; anything else is a cursor we cannot honour.
-      if (!cursor.startsWith(`${loc.drivePath}/`) || !cursor.includes('/delta?')) return { cursor: await latest(loc), changed: true };
+      // A deltaLink is a Graph path with `/delta` in it (`…/delta?token=…` or `…/delta(token='…')`,
+      // and not always under the drive path we use): anything else is a cursor we cannot honour.
+      if (!cursor.startsWith('/') || !cursor.includes('/delta')) return { cursor: await latest(loc), changed: true };
       try {
         return await catchUp(loc, cursor);
       } catch (e) {
-        if (httpStatusOf(e) !== 410) throw e;
+        // 410: the token expired or the service reset; 404: the link names what is not there (another
+        // drive's). Either way start afresh; if the library folder itself is gone, `latest` says so.
+        const status = httpStatusOf(e);
+        if (status !== 410 && status !== 404) throw e;
         return { cursor: await latest(loc), changed: true };
       }
     },
