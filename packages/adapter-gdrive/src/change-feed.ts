@@ -12,9 +12,9 @@
  * What counts as a change: Drive's log is drive-wide (every file the account can see), so a
  * change counts when its file is in the library: its parent is the library folder, a top-level
  * folder the folder index knows, or a folder whose own parent is the library folder (looked up
- * once by id, then remembered; the layout is two levels deep, mapping.ts). A change whose parents
- * are not known (a removed file has no resource left to tell them), or whose parent cannot be read,
- * counts: a false "changed" costs one listing, a missed one the watch's whole interval. A folder
+ * once by id, then remembered; the layout is two levels deep, mapping.ts). A change of the library
+ * folder itself (trashed, moved), one whose parents are not known (a removed file has no resource
+ * left to tell them), or one whose parent cannot be read, counts: a false "changed" costs one listing, a missed one the watch's whole interval. A folder
  * that shows up in the log itself is looked up again (it may have moved).
  *
  * A page that already shows a change of ours is not followed to its end: the feed takes a fresh
@@ -48,7 +48,8 @@ export function gdriveChangeFeed(ctx: GdriveContext): ChangeFeed {
     for (const c of changes) folderIsOurs.delete(c.fileId); // a folder that changed may have moved
     const root = await ctx.folders.rootId();
     for (const c of changes) {
-      if (c.removed || c.parents === undefined || c.parents.length === 0) return true;
+      // The library folder itself (trashed, moved) counts too: whatever a listing now says, it must be heard.
+      if (c.removed || c.fileId === root || c.parents === undefined || c.parents.length === 0) return true;
       for (const parent of c.parents) if (await parentIsOurs(parent, root)) return true;
     }
     return false;

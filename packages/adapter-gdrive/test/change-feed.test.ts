@@ -86,6 +86,15 @@ describe('the Drive change feed (changes.list)', () => {
     expect(again.requests).toBe(1); // the folder `Elsewhere` is known by now
   });
 
+  it('the library folder trashed is a change, though its parent is not ours', async () => {
+    const { emulator, feed } = await twoClients();
+    const start = await poll(feed);
+    const library = emulator.files().find((f) => f.name === 'syncacross-test')!;
+    library.trashed = true;
+    emulator.store.touch(library);
+    expect((await poll(feed, start.cursor)).changed).toBe(true);
+  });
+
   it('a file in a library folder this process never looked up is a change', async () => {
     const { emulator, rootUrl } = newEmulator();
     const writer = await storageOn(emulator, rootUrl);
