@@ -41,15 +41,30 @@ interface DeltaPage {
 
 type FeedAnswer = { cursor: string; changed: boolean };
 
+const deltaPage = (ctx: OneDriveContext, link: string): Promise<DeltaPage> => ctx.t.run('delta', (c) => c.api(link).get());
+
+/** Follows a deltaLink's pages to the next deltaLink, or to the first change (then `latest` gives the cursor). */
+async function catchUp(ctx: OneDriveContext, loc: FolderLocation, cursor: string, latest: () => Promise<string>): Promise<FeedAnswer> {
+  const counts = (item: DeltaPage['value'][number]) => item.id !== loc.folderId && item.root === undefined;
+  for (let link = cursor; ;) {
+    const p = await deltaPage(ctx, link);
+    const changed = p.value.some(counts);
+    const deltaLink = p['@odata.deltaLink'];
+    if (deltaLink !== undefined) return { cursor: ctx.t.relative(deltaLink), changed };
+    const nextLink = p['@odata.nextLink'];
+    if (nextLink === undefined) throw new StorageError('Corrupt', `${ctx.config.name}: a delta page with neither @odata.nextLink nor @odata.deltaLink`);
+    if (changed) return { cursor: await latest(), changed: true };
+    link = ctx.t.relative(nextLink);
+  }
+}
+
 export function oneDriveChangeFeed(ctx: OneDriveContext): ChangeFeed {
   /** Where delta is asked: the library folder, or the drive root where folders have none. */
   let scope: 'folder' | 'root' | undefined;
   const query = `?$select=id,root&$top=${ctx.config.pageSize}`;
 
-  const page = (link: string): Promise<DeltaPage> => ctx.t.run('delta', (c) => c.api(link).get());
-
   const latestAt = async (url: string): Promise<string> => {
-    const link = (await page(url))['@odata.deltaLink'];
+    const link = (await deltaPage(ctx, url))['@odata.deltaLink'];
     if (link === undefined) throw new StorageError('Corrupt', `${ctx.config.name}: delta?token=latest answered no @odata.deltaLink`);
     return ctx.t.relative(link);
   };
@@ -69,20 +84,6 @@ export function oneDriveChangeFeed(ctx: OneDriveContext): ChangeFeed {
     return latestAt(`${loc.drivePath}/root/delta${query}&token=latest`);
   };
 
-  const catchUp = async (loc: FolderLocation, cursor: string): Promise<FeedAnswer> => {
-    const counts = (item: DeltaPage['value'][number]) => item.id !== loc.folderId && item.root === undefined;
-    for (let link = cursor; ;) {
-      const p = await page(link);
-      const changed = p.value.some(counts);
-      const deltaLink = p['@odata.deltaLink'];
-      if (deltaLink !== undefined) return { cursor: ctx.t.relative(deltaLink), changed };
-      const nextLink = p['@odata.nextLink'];
-      if (nextLink === undefined) throw new StorageError('Corrupt', `${ctx.config.name}: a delta page with neither @odata.nextLink nor @odata.deltaLink`);
-      if (changed) return { cursor: await latest(loc), changed: true };
-      link = ctx.t.relative(nextLink);
-    }
-  };
-
   return {
     mode: 'poll',
     async next(cursor, signal) {
@@ -93,7 +94,7 @@ export function oneDriveChangeFeed(ctx: OneDriveContext): ChangeFeed {
       // and not always under the drive path we use): anything else is a cursor we cannot honour.
       if (!cursor.startsWith('/') || !cursor.includes('/delta')) return { cursor: await latest(loc), changed: true };
       try {
-        return await catchUp(loc, cursor);
+        return await catchUp(ctx, loc, cursor, () => latest(loc));
       } catch (e) {
         // 410: the token expired or the service reset; 404: the link names what is not there (another
         // drive's). Either way start afresh; if the library folder itself is gone, `latest` says so.
