@@ -40,6 +40,14 @@ function toDriveFile(raw: drive_v3.Schema$File | Record<string, unknown>): Drive
   };
 }
 
+/** One page of `changes.list`: what changed, and where to go on from. */
+export interface ChangePage {
+  /** `parents` is undefined when Drive did not say (a removed file has no resource). */
+  changes: { fileId: string; removed: boolean; parents?: string[] }[];
+  nextPageToken?: string;
+  newStartPageToken?: string;
+}
+
 /** Quotes a value for a `q` string literal: Drive escapes `'` and `\` with a backslash. */
 export const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
@@ -102,6 +110,34 @@ export class DriveApi {
   async searchChildren(parentIds: string[], clause: string): Promise<DriveFile[]> {
     const answers = await Promise.all([...new Set(parentIds)].map((id) => this.search(`${quote(id)} in parents and ${clause}`)));
     return answers.flat();
+  }
+
+  /**
+   * The change log's position now (`changes.getStartPageToken`), for the change feed
+   * (change-feed.ts; https://developers.google.com/drive/api/reference/rest/v3/changes/getStartPageToken).
+   */
+  async startPageToken(): Promise<string> {
+    const { data } = await this.call('changes.getStartPageToken', () =>
+      this.drive.changes.getStartPageToken({ supportsAllDrives: true, ...(this.o.sharedDriveId ? { driveId: this.o.sharedDriveId } : {}) }),
+    );
+    if (!data.startPageToken) throw new StorageError('Corrupt', 'gdrive: changes.getStartPageToken answered no startPageToken');
+    return data.startPageToken;
+  }
+
+  /**
+   * One page of `changes.list` from `pageToken` (https://developers.google.com/drive/api/reference/rest/v3/changes/list):
+   * the files changed (or removed) since, with their parents, in the same space or shared drive
+   * as every other call here.
+   */
+  async changes(pageToken: string): Promise<ChangePage> {
+    const scope = this.o.sharedDriveId
+      ? { driveId: this.o.sharedDriveId, includeItemsFromAllDrives: true, supportsAllDrives: true }
+      : { spaces: this.o.appDataFolder ? 'appDataFolder' : 'drive', includeItemsFromAllDrives: true, supportsAllDrives: true };
+    const { data } = await this.call('changes.list', () =>
+      this.drive.changes.list({ pageToken, pageSize: this.o.pageSize, fields: 'nextPageToken,newStartPageToken,changes(fileId,removed,file(parents))', ...scope }),
+    );
+    const changes = (data.changes ?? []).map((c) => ({ fileId: c.fileId ?? '', removed: c.removed === true, parents: c.file?.parents ?? undefined }));
+    return { changes, nextPageToken: data.nextPageToken ?? undefined, newStartPageToken: data.newStartPageToken ?? undefined };
   }
 
   /** Metadata by id (strongly consistent, unlike searches); undefined when the file is gone or trashed. */

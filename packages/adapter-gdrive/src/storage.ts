@@ -9,10 +9,12 @@
  * - get reads by id (ids are cached from creates and listings; by-id reads do not lag).
  * - list is one search per folder (the library folder and the relevant top-level folders, in
  *   parallel), complete or an error; pages of the answer are served from a short-lived snapshot.
+ * - changeFeed polls Drive's change log (`changes.list` from a start page token; change-feed.ts).
  * Each operation is its own module (put.ts, read.ts, list.ts, delete.ts) over the shared context
  * (context.ts): the Drive API, the folder index, the ids learned per key.
  */
 import type { Storage, StorageCapabilities } from '@syncacross/sync-core';
+import { gdriveChangeFeed } from './change-feed.js';
 import { createContext } from './context.js';
 import { deleteObject } from './delete.js';
 import type { DriveApi } from './drive-api.js';
@@ -54,5 +56,6 @@ export function buildGdriveStorage(api: DriveApi, o: GdriveOptions): GdriveStora
     get: (key, options) => get(ctx, key, options),
     list: (prefix, options) => list(ctx, prefix, options),
     delete: (key) => deleteObject(ctx, key),
+    changeFeed: gdriveChangeFeed(ctx),
   };
 }

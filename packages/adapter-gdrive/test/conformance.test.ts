@@ -38,8 +38,11 @@ runStorageConformance(
   'gdrive (emulator, write quota 4 per 20 ms + injected 429/503, behind withRetry)',
   async () => {
     const { emulator, rootUrl } = newEmulator({ writeQuota: { writes: 4, windowMs: 20 } });
-    emulator.inject({ error: '429', times: 3, retryAfterSeconds: 0 });
-    emulator.inject({ error: '503', times: 2, methods: ['GET'] });
+    // On files and uploads only: withRetry passes the change feed through unretried (sync-core's
+    // forwardAll: the watch handles a feed's failures), so a fault there would fail the feed check
+    // for a reason that is not the adapter's. change-feed.test.ts checks the feed's own 429.
+    emulator.inject({ error: '429', times: 3, retryAfterSeconds: 0, pathIncludes: '/drive/v3/files' });
+    emulator.inject({ error: '503', times: 2, methods: ['GET'], pathIncludes: '/drive/v3/files' });
     emulator.inject({ error: 'rateLimitExceeded', times: 2, methods: ['POST'] });
     const storage = withRetry(await storageOn(emulator, rootUrl), { baseDelayMs: 1, maxDelayMs: 50, retries: 30 });
     return { storage, unreachable: unreachableStorage };

@@ -245,3 +245,62 @@ describe('Drive emulator real-world modes (src/emulator/real-world.ts)', () => {
     expect(JSON.stringify(await second.json())).toContain('numChildrenInNonRootLimitExceeded');
   });
 });
+
+describe('Drive emulator: the change log (changes-api.ts)', () => {
+  it('changes: a start token, then every create, update and delete since, paged, with parents when fields ask', async () => {
+    const { e, call, upload } = await setup();
+    type ChangeList = { changes: { fileId: string; removed: boolean; file?: { parents?: string[]; name?: string } }[]; nextPageToken?: string; newStartPageToken?: string };
+    const changes = async (token: string, extra = '') => {
+      const res = await call(`/drive/v3/changes?pageToken=${token}&fields=${encodeURIComponent('nextPageToken,newStartPageToken,changes(fileId,removed,file(parents))')}${extra}`);
+      return { status: res.status, body: (await res.json()) as ChangeList };
+    };
+    await upload('before', Buffer.from('0'));
+    const start = ((await (await call('/drive/v3/changes/startPageToken')).json()) as { startPageToken: string }).startPageToken;
+    const quiet = await changes(start);
+    expect(quiet.body).toEqual({ newStartPageToken: start, changes: [] });
+    const a = await upload('a', Buffer.from('1'));
+    const b = await upload('b', Buffer.from('2'));
+    await call(`/drive/v3/files/${b.id}`, { method: 'PATCH', body: JSON.stringify({ trashed: true }), headers: { 'content-type': 'application/json' } });
+    await call(`/drive/v3/files/${a.id}`, { method: 'DELETE' });
+    const seen: ChangeList['changes'] = [];
+    let token = start;
+    let pages = 0;
+    for (;;) {
+      const page = await changes(token, '&pageSize=2');
+      expect(page.status).toBe(200);
+      pages++;
+      seen.push(...page.body.changes);
+      if (page.body.newStartPageToken) {
+        token = page.body.newStartPageToken;
+        break;
+      }
+      token = page.body.nextPageToken!;
+    }
+    expect(pages).toBe(2);
+    // As on Drive, a change shows the file as it is now: `a`, deleted since, is removed in both of its changes.
+    expect(seen).toEqual([
+      { fileId: a.id, removed: true },
+      { fileId: b.id, removed: false, file: { parents: [e.store.myDriveRootId] } },
+      { fileId: b.id, removed: false, file: { parents: [e.store.myDriveRootId] } },
+      { fileId: a.id, removed: true },
+    ]);
+    expect((await changes(token)).body.changes).toEqual([]);
+    // Files of the app data folder are in the log only for spaces=appDataFolder.
+    await upload('private', Buffer.from('p'), ['appDataFolder']);
+    expect((await changes(token)).body.changes).toEqual([]);
+    expect((await changes(token, '&spaces=appDataFolder')).body.changes).toHaveLength(1);
+  });
+
+  it('changes: a page token never issued, or expired, is 400 invalid pageToken', async () => {
+    const { e, call } = await setup();
+    const start = ((await (await call('/drive/v3/changes/startPageToken')).json()) as { startPageToken: string }).startPageToken;
+    for (const bad of ['nonsense', '0', '999999']) {
+      const r = await call(`/drive/v3/changes?pageToken=${bad}`);
+      expect(r.status, bad).toBe(400);
+      expect(await r.json()).toMatchObject({ error: { errors: [{ reason: 'invalid', location: 'pageToken' }] } });
+    }
+    expect((await call(`/drive/v3/changes?pageToken=${start}`)).status).toBe(200);
+    e.expireChangeTokens();
+    expect((await call(`/drive/v3/changes?pageToken=${start}`)).status).toBe(400);
+  });
+});

@@ -4,12 +4,14 @@
  *   nameAlreadyExists → `exists`), or an upload session above the simple-upload limit;
  * - putIfMatch: the same PUT with `If-Match` (412 → PreconditionFailed);
  * - get: `/content` (302 to the download URL) with `Range`;
- * - list: `/children` walk (listing.ts); delete: `DELETE` (404 = already gone).
+ * - list: `/children` walk (listing.ts); delete: `DELETE` (404 = already gone);
+ * - changeFeed: a delta query on the folder, `token=latest` then its deltaLinks (change-feed.ts).
  * https://learn.microsoft.com/graph/api/driveitem-put-content
  * Each operation is its own module (put.ts, read.ts, list.ts, delete.ts, ready.ts) over the
  * shared context (context.ts): the config, the transport, the resolved folder.
  */
 import type { Storage, StorageCapabilities } from '@syncacross/sync-core';
+import { oneDriveChangeFeed } from './change-feed.js';
 import type { OneDriveContext } from './context.js';
 import { deleteObject } from './delete.js';
 import { list } from './list.js';
@@ -52,6 +54,7 @@ export function createOneDriveStorageFromConfig(config: OneDriveStorageConfig): 
     list: (prefix, options) => list(ctx, prefix, options),
     delete: (key) => deleteObject(ctx, key),
     putIfMatch: (key, bytes, etag) => putIfMatch(ctx, key, bytes, etag),
+    changeFeed: oneDriveChangeFeed(ctx),
   };
   return storage;
 }

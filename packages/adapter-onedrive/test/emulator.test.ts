@@ -105,21 +105,79 @@ describe('the Graph drive emulator', () => {
     expect(((await (await get('/me/drive/root:/up/big.bin')).json()) as { size: number }).size).toBe(total);
   });
 
-  it('delta: tokens, deleted facets, and 410 resyncRequired for expired tokens', async () => {
+  it("delta: tokens, deleted facets with the changed items' parents, and 410 resyncRequired for expired tokens", async () => {
     await put('/me/drive/root:/d/one:/content', '1');
     const first = (await (await get('/me/drive/root:/d:/delta')).json()) as { value: { name: string }[]; '@odata.deltaLink': string };
     expect(first.value.map((v) => v.name)).toEqual(['d', 'one']);
     await put('/me/drive/root:/d/two:/content', '2');
     await fetch(`${g}/me/drive/root:/d/one`, { method: 'DELETE', headers: auth });
-    const changes = (await (await fetch(first['@odata.deltaLink'], { headers: auth })).json()) as { value: { name: string; deleted?: unknown }[] };
+    type Changes = { value: { name: string; deleted?: unknown }[] };
+    const changes = (await (await fetch(first['@odata.deltaLink'], { headers: auth })).json()) as Changes;
+    // Graph returns the parents of changed items (up to the folder asked) unless deltaExcludeParent is sent.
     expect(changes.value.map((v) => [v.name, v.deleted !== undefined])).toEqual([
+      ['d', false],
       ['two', false],
       ['one', true],
     ]);
+    const bare = (await (await fetch(first['@odata.deltaLink'], { headers: { ...auth, deltaExcludeParent: 'true' } })).json()) as Changes;
+    expect(bare.value.map((v) => v.name)).toEqual(['two', 'one']);
     emu.graph.me.expireDeltaTokens();
     const gone = await fetch(first['@odata.deltaLink'], { headers: auth });
     expect(gone.status).toBe(410);
     expect(await gone.json()).toMatchObject({ error: { code: 'resyncRequired' } });
+    expect(new URL(gone.headers.get('location')!).searchParams.has('token')).toBe(false); // restart from scratch
+  });
+
+  it('delta: token=latest gives no items and a deltaLink for now; a token never issued is 410', async () => {
+    await put('/me/drive/root:/latest/old:/content', 'o');
+    const now = (await (await get('/me/drive/root:/latest:/delta?token=latest')).json()) as { value: unknown[]; '@odata.deltaLink': string; '@odata.nextLink'?: string };
+    expect(now.value).toEqual([]);
+    expect(now['@odata.nextLink']).toBeUndefined();
+    const quiet = (await (await fetch(now['@odata.deltaLink'], { headers: auth })).json()) as { value: unknown[] };
+    expect(quiet.value).toEqual([]);
+    await put('/me/drive/root:/elsewhere/x:/content', 'x'); // outside the folder: not its change
+    expect(((await (await fetch(now['@odata.deltaLink'], { headers: auth })).json()) as { value: unknown[] }).value).toEqual([]);
+    await put('/me/drive/root:/latest/sub/new:/content', 'n');
+    const after = (await (await fetch(now['@odata.deltaLink'], { headers: auth })).json()) as { value: { name: string }[] };
+    expect(after.value.map((v) => v.name)).toEqual(['latest', 'sub', 'new']);
+    for (const token of ['bm90LWEtbnVtYmVy', Buffer.from('99999999').toString('base64url')]) {
+      expect((await get(`/me/drive/root:/latest:/delta?token=${token}`)).status).toBe(410);
+    }
+  });
+
+  it('delta: pages of at most $top items (parents included) through @odata.nextLink to one deltaLink', async () => {
+    const start = (await (await get('/me/drive/root:/paged:/delta?token=latest')).json()) as { '@odata.deltaLink': string };
+    for (let i = 0; i < 7; i++) await put(`/me/drive/root:/paged/f${i}:/content`, String(i));
+    const names: string[] = [];
+    let link: string | undefined = start['@odata.deltaLink'];
+    let pages = 0;
+    for (;;) {
+      const page = (await (await fetch(link, { headers: auth })).json()) as { value: { name: string }[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
+      pages++;
+      expect(page.value.length).toBeLessThanOrEqual(3);
+      names.push(...page.value.map((v) => v.name));
+      if (!page['@odata.nextLink']) break;
+      link = page['@odata.nextLink'];
+    }
+    expect(pages).toBeGreaterThan(2);
+    expect(names.filter((n) => n !== 'paged')).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6']);
+  });
+
+  it('delta: with deltaOnlyAtRoot, a folder of a Business drive answers 501 notSupported, its root answers', async () => {
+    const { emulator, server: s, graphBase } = await localEmulator({ deltaOnlyAtRoot: true });
+    try {
+      emulator.graph.addDrive('b!biz', 'business');
+      const h = { headers: auth };
+      expect((await fetch(`${graphBase}/drives/b!biz/root:/lib/x:/content`, { method: 'PUT', ...h, body: 'x' })).status).toBe(201);
+      const folder = await fetch(`${graphBase}/drives/b!biz/root:/lib:/delta?token=latest`, h);
+      expect(folder.status).toBe(501);
+      expect(await folder.json()).toMatchObject({ error: { code: 'notSupported' } });
+      expect((await fetch(`${graphBase}/drives/b!biz/root/delta?token=latest`, h)).status).toBe(200);
+      expect((await fetch(`${graphBase}/me/drive/root:/lib/x:/content`, { method: 'PUT', ...h, body: 'x' })).status).toBe(201);
+      expect((await fetch(`${graphBase}/me/drive/root:/lib:/delta?token=latest`, h)).status).toBe(200); // personal: folders too
+    } finally {
+      await s.close();
+    }
   });
 
   it('counts requests that ignore an announced Retry-After (so the storm test can fail)', () => {

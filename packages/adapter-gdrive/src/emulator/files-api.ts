@@ -147,5 +147,6 @@ export function updateFile(store: DriveStore, fileId: string, metadata: unknown,
   if (file.ownedByOther) return realWorldErrors.insufficientFilePermissions(fileId);
   if (m.trashed !== undefined) file.trashed = m.trashed;
   if (m.name !== undefined) file.name = m.name;
+  store.touch(file);
   return json(selectFields(fileResource(file), fields, DEFAULT_FILE_FIELDS));
 }

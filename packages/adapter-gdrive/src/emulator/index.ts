@@ -4,8 +4,10 @@
  *
  * It plays what makes Drive hard: duplicate names, search lag (`searchLagMs`), an emulated write
  * quota (403 `userRateLimitExceeded`), injectable 403/429/5xx, `incompleteSearch`, lost create
- * responses that leave duplicates (`duplicateCreates`), plus the OAuth endpoints.
+ * responses that leave duplicates (`duplicateCreates`), the change log (`changes`,
+ * changes-api.ts), plus the OAuth endpoints.
  */
+import { listChanges, startPageToken } from './changes-api.js';
 import { getFile, createFromMetadata, deleteFile, listFiles, updateFile, type ListBehaviour } from './files-api.js';
 import { DailyQuotas, type RealWorldOptions } from './real-world.js';
 import { FaultRules, type FaultRuleBase, type InjectedFault } from '@syncacross/sync-core/emulator-kit';
@@ -43,7 +45,7 @@ export interface FaultRule extends FaultRuleBase {
   queryIncludes?: string;
 }
 
-export type RequestKind = 'list' | 'get' | 'media' | 'create' | 'upload' | 'chunk' | 'delete' | 'update' | 'token' | 'authorize' | 'revoke' | 'device' | 'other';
+export type RequestKind = 'list' | 'changes' | 'get' | 'media' | 'create' | 'upload' | 'chunk' | 'delete' | 'update' | 'token' | 'authorize' | 'revoke' | 'device' | 'other';
 
 export interface DriveEmulatorStats {
   requests: Record<RequestKind, number>;
@@ -54,7 +56,7 @@ export interface DriveEmulatorStats {
 }
 
 const zeroStats = (): DriveEmulatorStats => ({
-  requests: { list: 0, get: 0, media: 0, create: 0, upload: 0, chunk: 0, delete: 0, update: 0, token: 0, authorize: 0, revoke: 0, device: 0, other: 0 },
+  requests: { list: 0, changes: 0, get: 0, media: 0, create: 0, upload: 0, chunk: 0, delete: 0, update: 0, token: 0, authorize: 0, revoke: 0, device: 0, other: 0 },
   throttled: 0,
   injected: 0,
   total: 0,
@@ -123,6 +125,11 @@ export class DriveEmulator {
     return this.faults.inject(rule);
   }
 
+  /** Makes every change page token issued so far answer 400, as a token Drive no longer honours. */
+  expireChangeTokens(): void {
+    this.store.changeTokenBase += this.store.changeLog.length + 1;
+  }
+
   resetStats(): void {
     this.stats = zeroStats();
   }
@@ -138,6 +145,7 @@ export class DriveEmulator {
     if (path === '/revoke') return 'revoke';
     if (path === '/o/oauth2/v2/auth') return 'authorize';
     if (path === '/upload/drive/v3/files') return method === 'PUT' ? 'chunk' : 'upload';
+    if (path === '/drive/v3/changes' || path === '/drive/v3/changes/startPageToken') return method === 'GET' ? 'changes' : 'other';
     if (path === '/drive/v3/files') return method === 'GET' ? 'list' : method === 'POST' ? 'create' : 'other';
     if (path.startsWith('/drive/v3/files/')) {
       if (method === 'DELETE') return 'delete';
@@ -186,6 +194,8 @@ export class DriveEmulator {
     switch (kind) {
       case 'list':
         return listFiles(this.store, url, this.listBehaviour);
+      case 'changes':
+        return path.endsWith('/startPageToken') ? startPageToken(this.store) : listChanges(this.store, url);
       case 'get':
         return getFile(this.store, fileIdOf(path), url, request);
       case 'media':

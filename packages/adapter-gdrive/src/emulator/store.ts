@@ -37,7 +37,23 @@ export interface NewFile {
   ownedByOther?: boolean;
 }
 
+/** One entry of the change log (changes-api.ts): a file created, updated or removed. */
+export interface ChangeEntry {
+  fileId: string;
+  space: Space;
+  /** Deleted for good (a trashed file is a change with `removed: false`, as on Drive). */
+  removed: boolean;
+  time: string;
+}
+
 export class DriveStore {
+  /** Every create, update and delete, in order; a page token is a position in it (changes-api.ts). */
+  readonly changeLog: ChangeEntry[] = [];
+  /**
+   * Added to a position to make a change token; raised past every token issued so far by
+   * DriveEmulator.expireChangeTokens, so those answer 400 and new ones never repeat them.
+   */
+  changeTokenBase = 0;
   /** Items a folder other than a root may hold (real-world.ts, maxChildrenPerFolder). */
   maxChildrenPerFolder = Infinity;
   readonly myDriveRootId: string;
@@ -114,6 +130,7 @@ export class DriveStore {
     const space = this.files.get(parents[0]!)!.space;
     const file = this.make({ ...input, parents }, space);
     this.files.set(file.id, file);
+    this.logChange(file, false);
     for (const p of parents) {
       let set = this.children.get(p);
       if (!set) this.children.set(p, (set = new Set()));
@@ -128,10 +145,21 @@ export class DriveStore {
     if (!file || file.parents.length === 0) return false;
     this.files.delete(file.id);
     for (const p of file.parents) this.children.get(p)?.delete(file.id);
+    this.logChange(file, true);
     if (file.mimeType === FOLDER_MIME) {
       for (const child of [...this.files.values()]) if (child.parents.includes(file.id)) this.delete(child.id);
     }
     return true;
+  }
+
+  /** Records that a file's metadata changed (files.update: trashed, renamed). */
+  touch(file: StoredFile): void {
+    file.modifiedTime = new Date(Math.max(this.now(), Date.parse(file.modifiedTime))).toISOString();
+    this.logChange(file, false);
+  }
+
+  private logChange(file: StoredFile, removed: boolean): void {
+    this.changeLog.push({ fileId: file.id, space: file.space, removed, time: new Date(this.now()).toISOString() });
   }
 
   /** Files matching a search, in Drive's default-ish order (creation order), lag applied. */

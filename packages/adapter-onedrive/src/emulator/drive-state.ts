@@ -42,7 +42,8 @@ export class DriveState {
 
   /** Makes every delta token issued so far answer 410 resyncRequired. */
   expireDeltaTokens(): void {
-    this.oldestValidDeltaSeq = this.seq;
+    // A step of the sequence of its own, so a token issued just now (at the current number) expires too.
+    this.oldestValidDeltaSeq = ++this.seq;
   }
 
   get currentSeq(): number {

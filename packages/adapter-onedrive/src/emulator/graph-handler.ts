@@ -7,11 +7,11 @@
  * - If-Match with an eTag or cTag → 412 when stale.
  * - GET /content → 302 to a pre-authenticated download URL; Range honored there
  *   (https://learn.microsoft.com/graph/api/driveitem-get-content, "Partial range downloads").
- * - /children pages with `@odata.nextLink` and `$top`; /delta with tokens, `@odata.deltaLink`,
- *   and 410 `resyncRequired` for expired tokens (https://learn.microsoft.com/graph/api/driveitem-delta).
+ * - /children pages with `@odata.nextLink` and `$top`; /delta (delta.ts).
  */
 import type { DriveItemState } from './drive-state.js';
 import { DriveState } from './drive-state.js';
+import { serveDelta } from './delta.js';
 import { parseGraphPath, type GraphPath } from './graph-path.js';
 import { foldName, nameProblem, sharePointProblem } from './names.js';
 import { driveItemJson, graphError, json } from './responses.js';
@@ -41,6 +41,11 @@ export interface GraphRoutesOptions {
   transientUploadNotFound?: number;
   /** Largest body a simple PUT /content accepts (the documented 4 MB limit by default). */
   simpleUploadLimit?: number;
+  /**
+   * Real-world mode (OneDrive for Business, SharePoint): delta only on the drive root; a folder's
+   * delta on a business drive answers 501 notSupported (delta.ts).
+   */
+  deltaOnlyAtRoot?: boolean;
   /** Name of the app folder under `Apps/` (created on first access, like Graph does). */
   appFolderName?: string;
 }
@@ -89,7 +94,10 @@ export class GraphRoutes {
       if (item.isFolder) return graphError(404, 'itemNotFound', 'Only files have content');
       return new Response(null, { status: 302, headers: { location: `${origin}/_download/${encodeURIComponent(drive.id)}/${item.id}?v=${item.contentVersion}` } });
     }
-    if (m === 'GET' && p.action === 'delta') return this.delta(url, origin, drive, item);
+    if (m === 'GET' && p.action === 'delta') {
+      const excludeParents = request.headers.has('deltaexcludeparent');
+      return serveDelta({ url, origin, drive, folder: item, pageSize: this.pageSize(url), excludeParents, rootOnly: this.options.deltaOnlyAtRoot === true });
+    }
     if (m === 'PUT' && p.action === 'content') return this.replaceById(request, origin, drive, item);
     if (m === 'POST' && p.action === 'createUploadSession') {
       const ifMatch = request.headers.get('if-match');
@@ -273,31 +281,6 @@ export class GraphRoutes {
       const next = new URL(url);
       next.searchParams.set('$skiptoken', Buffer.from(foldName(page[page.length - 1]!.name)).toString('base64url'));
       body['@odata.nextLink'] = next.toString();
-    }
-    return json(body);
-  }
-
-  private delta(url: URL, origin: string, drive: DriveState, folder: DriveItemState): Response {
-    const token = url.searchParams.get('token');
-    const since = token === null ? -1 : Number(Buffer.from(token, 'base64url').toString('utf8'));
-    if (token !== null && (!Number.isSafeInteger(since) || since < drive.oldestValidDeltaSeq)) {
-      return graphError(410, 'resyncRequired', 'The delta token is no longer valid: restart the enumeration without a token');
-    }
-    // Pages walk the change sequence up to a snapshot taken on the first page.
-    const upTo = Number(url.searchParams.get('upTo') ?? drive.currentSeq);
-    const after = Number(url.searchParams.get('$skiptoken') ?? since);
-    const changed = [...drive.items.values()].filter((i) => i.seq > after && i.seq <= upTo && drive.isInSubtree(i, folder.id) && (token !== null || !i.deleted)).sort((a, b) => a.seq - b.seq);
-    const page = changed.slice(0, this.pageSize(url));
-    const body: Record<string, unknown> = { value: page.map((i) => driveItemJson(drive, i, origin)) };
-    const link = new URL(url);
-    if (changed.length > page.length) {
-      link.searchParams.set('upTo', String(upTo));
-      link.searchParams.set('$skiptoken', String(page[page.length - 1]!.seq));
-      body['@odata.nextLink'] = link.toString();
-    } else {
-      for (const k of ['upTo', '$skiptoken']) link.searchParams.delete(k);
-      link.searchParams.set('token', Buffer.from(String(upTo)).toString('base64url'));
-      body['@odata.deltaLink'] = link.toString();
     }
     return json(body);
   }

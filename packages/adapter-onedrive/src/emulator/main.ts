@@ -4,6 +4,7 @@
  *   node packages/adapter-onedrive/dist/emulator/main.js --port 8080 [--token T] [--any-token]
  *     [--ignore-conflict-behavior] [--session-ignores-conflict-behavior] [--page-size N]
  *     [--bandwidth-throttle-every N] [--fragment-limit] [--upload-404s N] [--sharepoint-limits]
+ *     [--delta-only-at-root]
  *
  * Graph base URL: http://127.0.0.1:8080/v1.0 ; authority base: http://127.0.0.1:8080
  */
@@ -24,6 +25,7 @@ const values = parseEmulatorArgs({
     'fragment-limit': { type: 'boolean', default: false },
     'upload-404s': { type: 'string' },
     'sharepoint-limits': { type: 'boolean', default: false },
+    'delta-only-at-root': { type: 'boolean', default: false },
   },
   describe: {
     port: 'the port, 0 for any free one',
@@ -37,6 +39,7 @@ const values = parseEmulatorArgs({
     'fragment-limit': 'refuse upload fragments of 60 MiB or more (413), as Graph does',
     'upload-404s': 'answer a transient 404 to the first N requests to each upload URL',
     'sharepoint-limits': 'refuse folder names starting with ~ and paths over 400 characters, as SharePoint does',
+    'delta-only-at-root': 'answer 501 notSupported to delta on a folder of a Business drive, as Graph does',
   },
 });
 
@@ -48,6 +51,7 @@ const emulator = createOneDriveEmulator({
   pageSize: values['page-size'] ? Number(values['page-size']) : undefined,
   fragmentLimit: values['fragment-limit'],
   sharePointLimits: values['sharepoint-limits'],
+  deltaOnlyAtRoot: values['delta-only-at-root'],
   transientUploadNotFound: values['upload-404s'] ? Number(values['upload-404s']) : undefined,
   bandwidthThrottle: values['bandwidth-throttle-every'] ? { everyRequests: Number(values['bandwidth-throttle-every']), durationMs: 1000 } : undefined,
 });
