@@ -13,9 +13,9 @@ import { createSimple, createStaged, createWithSession, type CreateVia } from '.
 
 const PROBE_DIR = '.syncacross-probe';
 
-/** Creates one probe key twice through `via`: honored when the second is refused and the first kept. */
-async function honors(ctx: OneDriveContext, storage: Storage, via: CreateVia): Promise<boolean> {
-  const key = `${PROBE_DIR}/${randomUUID()}`;
+/** Creates one probe key twice through `via` (in folder `dir`): honored when the second is refused and the first kept. */
+async function honors(ctx: OneDriveContext, storage: Storage, via: CreateVia, dir: string): Promise<boolean> {
+  const key = `${dir}/${randomUUID()}`;
   const p = await itemPath(ctx, key);
   await via(ctx, p, Buffer.from('first'));
   const second = await via(ctx, p, Buffer.from('second'));
@@ -28,11 +28,15 @@ export async function ready(ctx: OneDriveContext, storage: Storage): Promise<voi
   const { config, t } = ctx;
   await where(ctx);
   if (config.atomicCreate !== 'auto' || ctx.probeNote !== undefined) return;
-  const simple = await honors(ctx, storage, createSimple);
-  const session = simple && (await honors(ctx, storage, createWithSession));
-  const staged = simple && !session && (await honors(ctx, storage, createStaged));
+  // Each probe in a folder of its own, removed after: with one shared folder, two machines
+  // starting at once each removed it with the other's probe objects in it (a 404, and a failed
+  // start, seen with two `watch` processes on the emulator).
+  const dir = `${PROBE_DIR}-${randomUUID()}`;
+  const simple = await honors(ctx, storage, createSimple, dir);
+  const session = simple && (await honors(ctx, storage, createWithSession, dir));
+  const staged = simple && !session && (await honors(ctx, storage, createStaged, dir));
   const { basePath, names } = await where(ctx);
-  await t.run('remove probe folder', (c) => c.api(`${basePath}:/${encodeURIComponent(names.folderName(PROBE_DIR))}`).delete()).catch(() => undefined);
+  await t.run('remove probe folder', (c) => c.api(`${basePath}:/${encodeURIComponent(names.folderName(dir))}`).delete()).catch(() => undefined);
   if (!simple || (!session && !staged)) {
     ctx.capabilities.atomicCreate = false;
     const how = simple ? 'in upload sessions and renames' : '(a second create replaced the file)';

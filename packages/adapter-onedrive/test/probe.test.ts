@@ -5,7 +5,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeCapabilities } from '@syncacross/sync-core';
+import { serveFetchHandler } from '@syncacross/sync-core/http';
 import { createOneDriveStorage } from '../src/index.js';
+import { createOneDriveEmulator } from '../src/emulator/index.js';
 import { FOLDER_NAMING_MARKER } from '../src/folder-naming.js';
 import { GRAPH_BASE, mswEmulator, stopMsw, TOKEN } from './support/emulator.js';
 
@@ -24,6 +26,25 @@ describe('the conflictBehavior probe', () => {
     const report = await probeCapabilities(s);
     expect(report.effective.atomicCreate).toBe(true);
     expect(report.measured.racingCreateSafe).toBe(true);
+  });
+
+  it('machines starting at once each probe in their own folder: none fails, and nothing is left behind', async () => {
+    // Over real sockets, so the probes interleave as separate machines' do. The shared probe
+    // folder was removed by whichever finished first, with the others' probe objects in it: a
+    // 404, and a failed start (seen with two `watch` processes on the emulator).
+    const emu = createOneDriveEmulator({ tokens: ['probe-token'] });
+    const server = await serveFetchHandler(emu.handle, { port: 0, host: '127.0.0.1' });
+    try {
+      const open = () => createOneDriveStorage({ baseUrl: `${server.url.replace(/\/+$/, '')}/v1.0`, accessToken: 'probe-token' });
+      for (let round = 0; round < 3; round++) {
+        const all = await Promise.all(Array.from({ length: 8 }, open));
+        for (const s of all) expect(s.capabilities.atomicCreate).toBe(true);
+      }
+      const appFolder = emu.graph.me.childByName(emu.graph.me.childByName(emu.graph.me.rootId, 'Apps')!.id, 'syncacross')!;
+      expect(emu.graph.me.childrenOf(appFolder.id).map((i) => i.name)).toEqual([FOLDER_NAMING_MARKER]);
+    } finally {
+      await server.close();
+    }
   });
 
   it("'auto' turns atomic create off when the server ignores conflictBehavior=fail, and says so", async () => {
