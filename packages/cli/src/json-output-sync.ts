@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { syncFileFields } from './json-output-files.js';
 
-export const count3 = z.object({ added: z.number().int(), changed: z.number().int(), deleted: z.number().int() }).strict();
+const count3 = z.object({ added: z.number().int(), changed: z.number().int(), deleted: z.number().int() }).strict();
 export const nonNeg = z.number().int().nonnegative();
 
 export const syncOutput = z
