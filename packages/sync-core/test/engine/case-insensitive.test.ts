@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -104,6 +104,37 @@ describe.skipIf(!exfat)('a library on a case-insensitive disk without permission
       // Quiet: nothing more to publish or fetch.
       const last = await usb.sync();
       expect(last.uploaded.segments + last.downloaded.files + last.local.changed).toBe(0);
+    } finally {
+      await usb.lib.close();
+      await linux.lib.close();
+    }
+  });
+
+  it('Docs/a.txt and docs/b.txt from a Linux node: one folder written, the other path reported, no rename published', async () => {
+    const remote = createMemoryStorage();
+    const linux = await makeNode(remote, 'linux');
+    await mkdir(join(linux.dir, 'Docs'));
+    await mkdir(join(linux.dir, 'docs'));
+    await writeFile(join(linux.dir, 'Docs/a.txt'), 'in Docs');
+    await writeFile(join(linux.dir, 'docs/b.txt'), 'in docs');
+    await linux.sync();
+
+    const dir = join(exfat!.dir, 'lib-folders');
+    mkdirSync(dir);
+    const usb = await makeNode(remote, 'usb', { dir });
+    try {
+      const first = await usb.sync();
+      // Written into one folder, docs/b.txt would be scanned back as Docs/b.txt: a rename of
+      // another node's file that nobody made.
+      expect(await snapshot(usb.dir)).toEqual({ 'Docs/a.txt': 'in Docs' });
+      expect(first.errors).toEqual([expect.stringContaining('could not write docs/b.txt: the folder Docs is the same name on this disk')]);
+      for (let i = 0; i < 3; i++) {
+        const s = await usb.sync();
+        expect(s.uploaded.segments).toBe(0);
+        expect(s.errors).toEqual([expect.stringContaining('could not write docs/b.txt')]);
+        await linux.sync();
+      }
+      expect(await snapshot(linux.dir)).toEqual({ 'Docs/a.txt': 'in Docs', 'docs/b.txt': 'in docs' });
     } finally {
       await usb.lib.close();
       await linux.lib.close();

@@ -196,19 +196,29 @@ class Materialization implements WriteTarget {
   /**
    * On a disk that does not tell case apart, paths differing only in case (made on a Linux node)
    * would be written to one file, each overwriting the other, and the scan would then publish the
-   * survivor as an edit of the other. One of them is written (the one already on disk, else the
-   * first in code-point order); the others are reported and left to the nodes that can hold them.
+   * survivor as an edit of the other. Folders alike: `docs/b.txt` would land in `Docs/` and be
+   * scanned back as `Docs/b.txt`, a rename nobody made. For each name (a file, or a folder on the
+   * way to one) one spelling is written: the one already on disk, else the first in code-point
+   * order; paths through another spelling are reported and left to the nodes that can hold them.
    */
   private oneNamePerFile(todo: TreeEntry[]): TreeEntry[] {
     const kept = new Map<string, string>();
     const paths = [...this.tree.keys()].sort((a, b) => Number(this.byTree.has(b)) - Number(this.byTree.has(a)) || (a < b ? -1 : a > b ? 1 : 0));
-    for (const p of paths) if (!kept.has(caseKey(p))) kept.set(caseKey(p), p);
+    for (const p of paths) for (const name of namesOnTheWay(p)) if (!kept.has(caseKey(name))) kept.set(caseKey(name), name);
     return todo.filter((e) => {
-      const keeper = kept.get(caseKey(e.path))!;
-      if (keeper === e.path) return true;
-      this.report.errors.push(`could not write ${e.path}: ${keeper} is the same name on this disk, which does not tell upper and lower case apart; tried again next sync`);
+      const clash = namesOnTheWay(e.path).find((name) => kept.get(caseKey(name)) !== name);
+      if (clash === undefined) return true;
+      const keeper = kept.get(caseKey(clash))!;
+      const what = clash === e.path ? keeper : `the folder ${keeper}`;
+      this.report.errors.push(`could not write ${e.path}: ${what} is the same name on this disk, which does not tell upper and lower case apart; tried again next sync`);
       this.complete = false; // once the other is gone (deleted or renamed), this one is written
       return false;
     });
   }
+}
+
+/** `a`, `a/b`, `a/b/c.txt` for `a/b/c.txt`: each folder on the way, then the path itself. */
+function namesOnTheWay(path: string): string[] {
+  const parts = path.split('/');
+  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
 }
