@@ -10,14 +10,13 @@
  * with associated data naming what the object is (its kind and its key or chunk id), so an
  * object moved to another name, another repository's object, or a flipped bit fails to open.
  */
-import { createCipheriv, createDecipheriv, randomBytes, webcrypto } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { compress, compressAsync, decompress, decompressAsync, type Codec } from './compression.js';
 
 const HEADER = 5;
 const NONCE = 12;
 const TAG = 16;
 const SEAL_OVERHEAD = NONCE + TAG;
-const POOL_MIN_OPEN = 16 * 1024;
 
 export function encodeFrame(bytes: Uint8Array, compressible: boolean): Buffer {
   return frameOf(bytes, compressible ? compress(bytes) : { codec: 0, payload: bytes });
@@ -76,25 +75,4 @@ export function open(key: Uint8Array, sealed: Uint8Array, aad: string): Buffer |
   } catch {
     return undefined;
   }
-}
-
-/**
- * `open` through WebCrypto, whose AES-GCM runs on the thread pool: a download decrypts chunks on
- * every core while the main thread writes files. Same layout, same answer.
- */
-export async function openAsync(key: webcrypto.CryptoKey, rawKey: Uint8Array, sealed: Uint8Array, aad: string): Promise<Buffer | undefined> {
-  if (sealed.byteLength < POOL_MIN_OPEN) return open(rawKey, sealed, aad); // a round trip costs more than a small chunk's decryption
-  if (sealed.byteLength < SEAL_OVERHEAD) return undefined;
-  try {
-    const iv = sealed.subarray(0, NONCE);
-    const plain = await webcrypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: Buffer.from(aad, 'utf8'), tagLength: TAG * 8 }, key, sealed.subarray(NONCE));
-    return Buffer.from(plain);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The data key as WebCrypto wants it (for `openAsync`). */
-export function cryptoKeyOf(key: Uint8Array): Promise<webcrypto.CryptoKey> {
-  return webcrypto.subtle.importKey('raw', key, 'AES-GCM', false, ['decrypt']);
 }
