@@ -3,12 +3,12 @@ import { z } from 'zod';
 
 const fileAction = z
   .object({
-    path: z.string(),
+    path: z.string().describe('the path, relative to the library'),
     action: z
       .enum(['upload', 'delete-remote', 'download', 'delete-local', 'conflict-copy'])
       .describe('upload: a new version published; delete-remote: a delete published; download: written here; delete-local: moved to the trash; conflict-copy: a conflict copy written here'),
     change: z.enum(['new', 'changed']).optional().describe('uploads and downloads: whether the path already held a version'),
-    kind: z.enum(['file', 'sqlite', 'dir']),
+    kind: z.enum(['file', 'sqlite', 'dir']).describe('a file, a SQLite database, or an empty folder'),
     bytes: z.number().int().nonnegative().describe("the version's size (chunks the other side already holds are not sent again); 0 for deletes"),
   })
   .strict();

@@ -4,27 +4,32 @@
  * Every object is strict: a field that is not documented here (a secret, say) fails the tests.
  */
 import { z } from 'zod';
+import { adapterName, commandName, libraryDir, nodeWriter, remoteSpec, repositoryId, succeeded } from './json-output-fields.js';
 import { serviceOutput } from './json-output-service.js';
 import { keyOutput } from './json-output-key.js';
 import { excludeOutput } from './json-output-exclude.js';
-import { adapterOptionOutput, remoteOutput } from './json-output-remote.js';
+import { remoteOutput } from './json-output-remote.js';
 import { nonNeg, syncOutput } from './json-output-sync.js';
+import { verifyOutput } from './json-output-verify.js';
+import { adaptersOutput } from './json-output-adapters.js';
 
-export { syncOutput };
+export { adaptersOutput, syncOutput };
 
-const author = z.object({ user: z.string(), machine: z.string() }).strict();
+const conflictEntry = z.object({ path: z.string().describe('the conflict copy, relative to the library'), conflictOf: z.string().describe('the path it is a copy of') }).strict();
+
+const author = z.object({ user: z.string().describe('the person (config user, else the OS account)'), machine: z.string().describe('the machine (host name)') }).strict();
 
 export const initOutput = z
   .object({
-    ok: z.literal(true),
-    command: z.literal('init'),
-    library: z.string(),
-    remote: z.string(),
-    adapter: z.string(),
-    repository: z.string(),
+    ok: succeeded,
+    command: commandName('init'),
+    library: libraryDir,
+    remote: remoteSpec,
+    adapter: adapterName,
+    repository: repositoryId,
     joined: z.boolean().describe('true when the remote already held a repository'),
-    alreadyInitialized: z.boolean(),
-    writer: z.string(),
+    alreadyInitialized: z.boolean().describe('true when the folder was already this library (nothing was changed)'),
+    writer: nodeWriter,
     format: z.union([z.literal(1), z.literal(2)]).describe('the repository format (docs/PROTOCOL.md §3.7): 2 compresses, and may encrypt'),
     encrypted: z.boolean().describe('everything on the remote is encrypted; every node needs a passphrase (or a remembered key)'),
     author: author.nullable().describe('who the versions made here are from, as every node’s log shows them (null: no name could be found)'),
@@ -33,195 +38,155 @@ export const initOutput = z
 
 export const statusOutput = z
   .object({
-    ok: z.literal(true),
-    command: z.literal('status'),
-    library: z.string(),
-    remote: z.string(),
-    adapter: z.string(),
+    ok: succeeded,
+    command: commandName('status'),
+    library: libraryDir,
+    remote: remoteSpec,
+    adapter: adapterName,
     options: z.record(z.string(), z.unknown()).describe('adapter options; secrets appear as their ${env:…} reference or ***'),
-    repository: z.string(),
+    repository: repositoryId,
     format: z.union([z.literal(1), z.literal(2)]).describe('the repository format (docs/PROTOCOL.md §3.7)'),
     encrypted: z.boolean().describe('everything on the remote is encrypted'),
-    writer: z.string(),
-    files: nonNeg,
-    conflicts: z.array(z.object({ path: z.string(), conflictOf: z.string() }).strict()),
+    writer: nodeWriter,
+    files: nonNeg.describe('entries in the merged tree (files, empty folders and databases), conflict copies not counted'),
+    conflicts: z.array(conflictEntry).describe('conflict copies in the library'),
     pendingVersions: nonNeg.describe('versions made here and not yet on the remote'),
-    unuploadedSegments: nonNeg,
-    staged: z.object({ packs: nonNeg, bytes: nonNeg }).strict().describe('content staged here while the remote was unreachable (the outbox), not on the remote yet'),
-    corruptSegments: z.array(z.string()),
-    lastSync: z.string().nullable(),
+    unuploadedSegments: nonNeg.describe('segments written here and not yet on the remote'),
+    staged: z
+      .object({ packs: nonNeg.describe('packs in the outbox'), bytes: nonNeg.describe('their bytes') })
+      .strict()
+      .describe('content staged here while the remote was unreachable (the outbox), not on the remote yet'),
+    corruptSegments: z.array(z.string()).describe('remote segments that failed verification here (their versions are not applied)'),
+    lastSync: z.string().nullable().describe('when this node last finished a sync (ISO 8601), or null'),
   })
   .strict();
 
 export const logOutput = z
   .object({
-    ok: z.literal(true),
-    command: z.literal('log'),
-    library: z.string(),
-    path: z.string().nullable(),
-    entries: z.array(
-      z
-        .object({
-          hash: z.string(),
-          path: z.string(),
-          writer: z.string(),
-          author: author.optional().describe('the person and machine behind the writer id, once known (docs/PROTOCOL.md §3.8)'),
-          time: z.string(),
-          deleted: z.boolean(),
-          size: nonNeg,
-          parents: z.array(z.string()),
-          head: z.boolean(),
-        })
-        .strict(),
-    ),
+    ok: succeeded,
+    command: commandName('log'),
+    library: libraryDir,
+    path: z.string().nullable().describe('the path asked about, or null for the whole library'),
+    entries: z
+      .array(
+        z
+          .object({
+            hash: z.string().describe('the version id'),
+            path: z.string().describe('the path, relative to the library'),
+            writer: z.string().describe('the writer id that made this version'),
+            author: author.optional().describe('the person and machine behind the writer id, once known (docs/PROTOCOL.md §3.8)'),
+            time: z.string().describe('when it was made (ISO 8601)'),
+            deleted: z.boolean().describe('the version is a delete'),
+            size: nonNeg.describe('its size in bytes'),
+            parents: z.array(z.string()).describe('the versions it replaced'),
+            head: z.boolean().describe('it is what the path holds now (or one side of a conflict)'),
+          })
+          .strict(),
+      )
+      .describe('versions, newest first'),
   })
   .strict();
 
 const configOutput = z
   .object({
-    ok: z.literal(true),
-    command: z.literal('config'),
-    action: z.enum(['get', 'set', 'unset']),
-    key: z.literal('user'),
+    ok: succeeded,
+    command: commandName('config'),
+    action: z.enum(['get', 'set', 'unset']).describe('what was done'),
+    key: z.literal('user').describe('the setting'),
     value: z.string().nullable().describe('the setting now (null: not set; log then shows the OS account name)'),
   })
   .strict();
 
 export const conflictsOutput = z
   .object({
-    ok: z.literal(true),
-    command: z.literal('conflicts'),
-    library: z.string(),
-    conflicts: z.array(z.object({ path: z.string(), conflictOf: z.string() }).strict()),
+    ok: succeeded,
+    command: commandName('conflicts'),
+    library: libraryDir,
+    conflicts: z.array(conflictEntry).describe('conflict copies in the library, to keep or remove'),
   })
   .strict();
 
 const listedEntry = z
   .object({
-    path: z.string(),
-    kind: z.enum(['file', 'dir', 'sqlite']),
-    size: nonNeg,
-    mtime: z.string(),
+    path: z.string().describe('the path, relative to the library'),
+    kind: z.enum(['file', 'dir', 'sqlite']).describe('a file, an empty folder, or a SQLite database'),
+    size: nonNeg.describe('its size in bytes'),
+    mtime: z.string().describe('its modification time (ISO 8601)'),
     time: z.string().describe('when the version was made'),
-    writer: z.string(),
-    version: z.string(),
-    conflictOf: z.string().optional(),
-    deleted: z.object({ at: z.string(), by: z.string() }).strict().optional().describe('deleted by then: the entry shows what it last held'),
+    writer: z.string().describe('the writer id that made this version'),
+    version: z.string().describe('the version id'),
+    conflictOf: z.string().optional().describe('a conflict copy: the path it is a copy of'),
+    deleted: z
+      .object({ at: z.string().describe('when (ISO 8601)'), by: z.string().describe('the writer id that deleted it') })
+      .strict()
+      .optional()
+      .describe('deleted by then: the entry shows what it last held'),
   })
   .strict();
 
-const lsOutput = z.object({ ok: z.literal(true), command: z.literal('ls'), library: z.string(), path: z.string(), at: z.string(), entries: z.array(listedEntry) }).strict();
+const lsOutput = z
+  .object({
+    ok: succeeded,
+    command: commandName('ls'),
+    library: libraryDir,
+    path: z.string().describe('the folder listed, relative to the library'),
+    at: z.string().describe('the moment shown (ISO 8601)'),
+    entries: z.array(listedEntry).describe('what the folder held then'),
+  })
+  .strict();
 
 const restoreOutput = z
   .object({
-    ok: z.literal(true),
-    command: z.literal('restore'),
+    ok: succeeded,
+    command: commandName('restore'),
     remote: z.string().optional().describe('restored from this remote, with no library'),
-    to: z.string().optional(),
-    inPlace: z.literal(true).optional(),
+    to: z.string().optional().describe('with --to: the folder written'),
+    inPlace: z.literal(true).optional().describe('with --in-place: restored into the library'),
     dryRun: z.literal(true).optional().describe('--dry-run: nothing was written; restored, unchanged and failed say what would be'),
-    exitCode: z.number().int(),
+    exitCode: z.number().int().describe('0, or 8 when something was not restored (see failed and warnings)'),
     at: z.string().describe('the moment restored'),
-    restored: z.array(z.object({ path: z.string(), version: z.string(), size: nonNeg }).strict()),
+    restored: z
+      .array(z.object({ path: z.string().describe('the path, relative to the library'), version: z.string().describe('the version written'), size: nonNeg.describe('its size in bytes') }).strict())
+      .describe('what was written'),
     unchanged: z.array(z.string()).describe('in place: paths that already held that content'),
-    failed: z.array(z.object({ path: z.string(), reason: z.string() }).strict()).describe('not restored, and why (exitCode 8)'),
+    failed: z.array(z.object({ path: z.string().describe('the path, relative to the library'), reason: z.string().describe('why') }).strict()).describe('not restored, and why (exitCode 8)'),
     undeleted: z.array(z.string()).describe('requested paths deleted by then, restored from what they last held'),
     warnings: z.array(z.string()).optional().describe('remote segments that could not be read: their versions are missing (exitCode 8)'),
     sync: syncOutput.omit({ ok: true, command: true, library: true, storage: true, exitCode: true }).optional().describe('in place: the sync that published the restored content'),
   })
   .strict();
 
-const verifyProblem = z
-  .object({
-    kind: z.enum(['segment-missing', 'segment-corrupt', 'segment-chain', 'chunk-unlocated', 'pack-missing', 'pack-short', 'pack-damaged']),
-    object: z.string().describe('the remote object at fault'),
-    message: z.string(),
-    paths: z.array(z.string()).describe('library paths whose versions it affects, current or past'),
-  })
-  .strict();
-
-const verifyOutput = z
-  .object({
-    ok: z.literal(true),
-    command: z.literal('verify'),
-    library: z.string(),
-    storage: z.string(),
-    exitCode: z.union([z.literal(0), z.literal(8)]).describe('8 when any problem remains'),
-    segments: z.object({ listed: nonNeg, verified: nonNeg }).strict(),
-    packs: z.object({ listed: nonNeg, inUse: nonNeg, read: nonNeg }).strict(),
-    chunks: nonNeg,
-    versions: nonNeg,
-    sample: z
-      .object({ percent: z.number(), seed: z.number().int(), packs: z.array(z.string()) })
-      .strict()
-      .optional()
-      .describe('with --read-data=PERCENT: which packs were read'),
-    problems: z.array(verifyProblem).describe('what is wrong now (after --repair: what remains)'),
-    repair: z
-      .object({ found: z.array(verifyProblem), packs: z.array(z.string()), sync: syncOutput.omit({ ok: true, command: true, library: true, storage: true, exitCode: true }) })
-      .strict()
-      .optional(),
-  })
-  .strict();
-
-const capabilities = z.record(z.string(), z.union([z.boolean(), z.number()]));
-
-export const adaptersOutput = z
-  .object({
-    ok: z.literal(true),
-    command: z.literal('adapters'),
-    adapters: z.array(
-      z
-        .object({
-          name: z.string(),
-          source: z.string(),
-          builtin: z.boolean(),
-          loaded: z.boolean(),
-          description: z.string().optional(),
-          secretOptions: z.array(z.string()).optional(),
-          interactiveAuth: z.boolean().optional(),
-          options: z.array(adapterOptionOutput).optional().describe('with `adapters NAME`: its options'),
-          error: z.string().optional(),
-        })
-        .strict(),
-    ),
-    probe: z
-      .object({
-        storage: z.string(),
-        declared: capabilities,
-        effective: capabilities,
-        measured: z.record(z.string(), z.boolean().optional()),
-        notes: z.array(z.string()),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
-
-const authOutput = z.object({ ok: z.literal(true), command: z.literal('auth'), adapter: z.string(), credentialsDir: z.string() }).strict();
+const authOutput = z.object({ ok: succeeded, command: commandName('auth'), adapter: adapterName, credentialsDir: z.string().describe('where the credentials were stored (mode 0600)') }).strict();
 
 export const demoOutput = z
   .object({
-    ok: z.literal(true),
-    command: z.literal('demo'),
-    folder: z.string(),
-    remote: z.string(),
-    nodes: z.array(z.string()),
-    files: z.array(z.string()),
-    conflicts: z.array(z.string()),
-    identical: z.boolean(),
+    ok: succeeded,
+    command: commandName('demo'),
+    folder: z.string().describe('where the demo ran'),
+    remote: remoteSpec,
+    nodes: z.array(z.string()).describe('the libraries it made, one per pretend machine'),
+    files: z.array(z.string()).describe('the files they ended with'),
+    conflicts: z.array(z.string()).describe('the conflict copies they ended with'),
+    identical: z.boolean().describe('every library ended the same'),
   })
   .strict();
 
 export const errorOutput = z
   .object({
-    ok: z.literal(false),
-    error: z.object({ code: z.string(), exitCode: z.number().int(), message: z.string() }).strict(),
+    ok: z.literal(false).describe('false: the command failed'),
+    error: z
+      .object({
+        code: z.string().describe('a stable code (BadOption, Unavailable, AuthFailed, …)'),
+        exitCode: z.number().int().describe('the process exit code'),
+        message: z.string().describe('what went wrong, for a person (no secret is ever in it)'),
+      })
+      .strict()
+      .describe('why'),
   })
   .strict();
 
 /** `watch --json`: one object per round, shaped as `sync`'s. */
-const watchOutput = syncOutput.extend({ command: z.literal('watch') }).describe('one line per round while `watch` runs');
+const watchOutput = syncOutput.extend({ command: commandName('watch') }).describe('one line per round while `watch` runs');
 
 const outputs = {
   sync: syncOutput,

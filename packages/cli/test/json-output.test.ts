@@ -43,7 +43,38 @@ describe('the published JSON schema', () => {
     expect(checkJsonSchema(published.$defs.ls!, ls)).toEqual([]);
     expect(checkJsonSchema(published.$defs.ls!, { ...ls, entries: [{ ...entry, kind: 'symlink' }] })).not.toEqual([]);
   });
+
+  it('describes every field: the schema is the reference scripts read (no zod .describe(), no entry)', () => {
+    expect(undescribedFields(published as unknown as SchemaNode)).toEqual([]);
+    // And the walk finds one: a field without a description is named.
+    expect(undescribedFields({ properties: { ok: { description: 'x' }, nested: { description: 'y', items: { properties: { bare: {} } } } } })).toEqual(['nested[].bare']);
+  });
 });
+
+interface SchemaNode {
+  properties?: Record<string, SchemaNode & { description?: string }>;
+  items?: SchemaNode;
+  anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+  allOf?: SchemaNode[];
+  additionalProperties?: SchemaNode | boolean;
+  $defs?: Record<string, SchemaNode>;
+}
+
+/** The path of every property in `node` (nested objects, arrays and unions too) that has no description. */
+function undescribedFields(node: SchemaNode, path = ''): string[] {
+  const out: string[] = [];
+  for (const [name, def] of Object.entries(node.$defs ?? {})) out.push(...undescribedFields(def, name));
+  for (const [name, prop] of Object.entries(node.properties ?? {})) {
+    const at = path ? `${path}.${name}` : name;
+    if (!prop.description) out.push(at);
+    out.push(...undescribedFields(prop, at));
+  }
+  if (node.items) out.push(...undescribedFields(node.items, `${path}[]`));
+  for (const alt of [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])]) out.push(...undescribedFields(alt, path));
+  if (typeof node.additionalProperties === 'object') out.push(...undescribedFields(node.additionalProperties, `${path}{}`));
+  return out;
+}
 
 describe('every command’s --json output matches it', () => {
   it('init, sync, status, log, conflicts, adapters, and an error', async () => {

@@ -1,0 +1,23 @@
+/** Fields that many `--json` outputs share, each described once (the descriptions go into the JSON Schema). */
+import { z } from 'zod';
+
+/** `ok`: always true on success; a failure prints `$defs.error` instead. */
+export const succeeded = z.literal(true).describe('true: the command did what it was asked (a failure prints $defs.error instead, with ok false)');
+
+/** `command`: which command printed the object. */
+export const commandName = <T extends string>(name: T) => z.literal(name).describe('the command that printed this object');
+
+/** `library`: where the library is. */
+export const libraryDir = z.string().describe('absolute path of the library folder');
+
+/** `repository`: the repository's id. */
+export const repositoryId = z.string().describe("the repository's id: the same on every node that shares it");
+
+/** `writer`: this node's writer id. */
+export const nodeWriter = z.string().describe("this node's writer id, under which its changes are published");
+
+/** `remote`: the remote as configured. */
+export const remoteSpec = z.string().describe('the remote as configured (adapter:location)');
+
+/** `adapter`: the adapter's name. */
+export const adapterName = z.string().describe('the storage adapter (fs, s3, webdav, gdrive, onedrive, dropbox or a custom one)');
