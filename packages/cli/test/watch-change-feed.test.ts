@@ -10,19 +10,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serveFetchHandler } from '@syncacross/sync-core/http';
+import { waitFor } from '@syncacross/sync-core/testing';
 import { createDropboxEmulator } from '@syncacross/adapter-dropbox/emulator';
 import { createOneDriveEmulator } from '@syncacross/adapter-onedrive/emulator';
 import { cleanup, finish, run, runJson, start, tempDir } from './helpers.js';
 
 afterAll(cleanup);
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Two libraries on one remote, each with its own watch; `check` runs while both watch. */
 async function twoWatching(remote: string[], env: Record<string, string>, watchArgs: string[], check: (a: string, b: string) => Promise<void>): Promise<void> {
@@ -37,7 +30,7 @@ async function twoWatching(remote: string[], env: Record<string, string>, watchA
   const done = watchers.map(finish);
   let failure: unknown;
   try {
-    await until(async () => (await runJson(['status', a], { env })).json.lastSync !== null && (await runJson(['status', b], { env })).json.lastSync !== null, 'the first rounds');
+    await waitFor(async () => (await runJson(['status', a], { env })).json.lastSync !== null && (await runJson(['status', b], { env })).json.lastSync !== null, 'the first rounds');
     await check(a, b);
   } catch (e) {
     failure = e;
@@ -62,7 +55,7 @@ describe('watch with the backend change feed', () => {
       await twoWatching(remote, env, ['--interval', '300', '--settle', '200'], async (a, b) => {
         const written = Date.now();
         await writeFile(join(a, 'notes.md'), 'written on a\n');
-        await until(async () => (await contentOf(join(b, 'notes.md'))) === 'written on a\n', 'the edit on b');
+        await waitFor(async () => (await contentOf(join(b, 'notes.md'))) === 'written on a\n', 'the edit on b');
         const took = Date.now() - written - 200;
         console.log(`over the Dropbox emulator (long poll): on b ${took} ms after the edit settled on a`);
         expect(took).toBeLessThan(5_000);
@@ -82,13 +75,13 @@ describe('watch with the backend change feed', () => {
     try {
       await twoWatching(remote, env, ['--interval', '1', '--settle', '200'], async (a, b) => {
         // Each machine's own first round moved the feed once; after that, looks are delta calls only.
-        await until(() => deltas() >= 6, 'looks at the delta feed');
+        await waitFor(() => deltas() >= 6, 'looks at the delta feed');
         const quiet = { deltas: deltas(), listings: listings() };
         expect(quiet.listings).toBeGreaterThan(0); // the rounds so far listed: the pattern matches listings
-        await until(() => deltas() >= quiet.deltas + 6, 'six more looks');
+        await waitFor(() => deltas() >= quiet.deltas + 6, 'six more looks');
         expect(listings() - quiet.listings).toBe(0);
         await writeFile(join(a, 'notes.md'), 'written on a\n');
-        await until(async () => (await contentOf(join(b, 'notes.md'))) === 'written on a\n', 'the edit on b');
+        await waitFor(async () => (await contentOf(join(b, 'notes.md'))) === 'written on a\n', 'the edit on b');
       });
     } finally {
       await server.close();

@@ -6,6 +6,7 @@
  * false alarm (the node's own writes, a feed wider than the library) costs one listing. While the
  * feed fails, the watch lists on its interval as it does without one; it is tried again later.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChangeFeed } from '../storage/contract.js';
 
 export class FeedFollower {
@@ -56,7 +57,8 @@ export class FeedFollower {
         if (await this.advance(this.cursor)) this.onChange();
       } catch {
         if (this.signal.aborted) return;
-        await sleep(Math.min(this.maxBackoffMs, 1000 * 2 ** Math.min(this.failures, 16)) * (0.5 + Math.random() / 2), this.signal);
+        const backoffMs = Math.min(this.maxBackoffMs, 1000 * 2 ** Math.min(this.failures, 16)) * (0.5 + Math.random() / 2);
+        await sleep(backoffMs, undefined, { signal: this.signal }).catch(() => undefined); // the signal ends the wait, and the loop
       }
     }
   }
@@ -81,16 +83,4 @@ export class FeedFollower {
       throw e;
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
