@@ -17,6 +17,9 @@ export const BROKEN_VARIANTS = [
   'silent-unwritable-names',
   'checkpoint-heads-only',
   'checkpoint-heads-only-unchecked',
+  'gc-uncovered',
+  'gc-local-clock',
+  'gc-no-margin',
 ] as const;
 export type BrokenVariant = (typeof BROKEN_VARIANTS)[number];
 
@@ -46,6 +49,15 @@ export function brokenPolicy(variant: BrokenVariant): RoundPolicy {
     // A name this disk cannot hold (a Mac writer's 300-byte name on Linux) is skipped without a word.
     case 'silent-unwritable-names':
       return { ...HONEST_POLICY, reportsPathErrors: () => false };
+    // Collection deletes every listed segment once some checkpoint is old enough, bundled or not.
+    case 'gc-uncovered':
+      return { ...HONEST_POLICY, segmentsToCollect: (listed) => listed };
+    // Collection measures ages by this machine's clock (skewed by an hour or a day) and never refuses.
+    case 'gc-local-clock':
+      return { ...HONEST_POLICY, collectionClock: (_measured, localNow) => ({ storageNow: localNow, skewMs: 0 }) };
+    // Collection keeps no margin: a checkpoint's segments go the moment it is written.
+    case 'gc-no-margin':
+      return { ...HONEST_POLICY, collectionMargin: () => 0 };
     // A checkpoint prunes history on its own: it carries only the versions nothing else replaced.
     // Nodes reading back a few of its segments (spot-check.ts) refute it: the honest remedy works.
     case 'checkpoint-heads-only':

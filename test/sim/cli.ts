@@ -1,6 +1,7 @@
 /**
  * Long simulation campaigns: `npm run sim -- --seeds 100000 --nodes 2-5 --mode all --jobs 2`.
  * A single seed replays with its trace: `npm run sim -- --seed 42 --mode atomic --nodes 3`.
+ * `--gc`: nodes collect garbage too (format 3, checkpoints on; schedule.ts).
  */
 import { fork } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     encrypted: { type: 'boolean', default: false },
     checkpoints: { type: 'boolean', default: false },
     offline: { type: 'boolean', default: false },
+    gc: { type: 'boolean', default: false },
     worker: { type: 'boolean', default: false },
   },
 });
@@ -48,9 +50,10 @@ const plan = (seed: number) => ({
   encrypted: values.encrypted,
   checkpoints: values.checkpoints,
   offline: values.offline,
+  gc: values.gc,
 });
 const replay = (p: ReturnType<typeof plan>) =>
-  `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}${focus ? ` --focus ${focus}` : ''}${values.local ? ' --local' : ''}${values.encrypted ? ' --encrypted' : ''}${values.checkpoints ? ' --checkpoints' : ''}${values.offline ? ' --offline' : ''}`;
+  `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}${focus ? ` --focus ${focus}` : ''}${values.local ? ' --local' : ''}${values.encrypted ? ' --encrypted' : ''}${values.checkpoints ? ' --checkpoints' : ''}${values.offline ? ' --offline' : ''}${values.gc ? ' --gc' : ''}`;
 
 type RangeResult = { ran: number; failures: string[]; events: Record<string, number> };
 
@@ -72,7 +75,19 @@ async function runRange(start: number, count: number): Promise<RangeResult> {
 
 if (values.seed !== undefined) {
   const seed = Number(values.seed);
-  const p = { seed, mode: modes[0]!, nodes: lo!, steps, brokenVariant: broken, focus, localEdges: values.local, encrypted: values.encrypted, checkpoints: values.checkpoints, offline: values.offline };
+  const p = {
+    seed,
+    mode: modes[0]!,
+    nodes: lo!,
+    steps,
+    brokenVariant: broken,
+    focus,
+    localEdges: values.local,
+    encrypted: values.encrypted,
+    checkpoints: values.checkpoints,
+    offline: values.offline,
+    gc: values.gc,
+  };
   const r = await runSchedule(p);
   console.log(r.trace.join('\n'));
   console.log(r.ok ? `seed ${seed}: every invariant held` : `seed ${seed} violated:\n  ${r.violations.join('\n  ')}`);

@@ -16,7 +16,12 @@ export function withHostileWriter(memory: MemoryStorage, rng: Rng, isCalm: () =>
   const hostile = new Set<string>();
   let n = 0;
   async function inject(bytes: Uint8Array): Promise<void> {
-    const seg = JSON.parse(gunzipSync(bytes).toString('utf8')) as { repo: string; chunks: Location[]; versions: Record<string, unknown>[] };
+    let seg: { repo: string; chunks: Location[]; versions: Record<string, unknown>[] };
+    try {
+      seg = JSON.parse(gunzipSync(bytes).toString('utf8')) as typeof seg;
+    } catch {
+      return; // a framed segment (format 2 or 3): this writer forges format 1 only
+    }
     const writer = `0evil.${(n++).toString(16).padStart(8, '0')}`;
     const packs = memory.debug.keys().filter((k) => k.startsWith('packs/'));
     const bodies: Record<string, unknown>[] = [

@@ -6,6 +6,7 @@ import { decodeSegment, parseSegmentKey } from '../../packages/sync-core/src/eng
 import { FORMAT_1, type RepositoryCodec } from '../../packages/sync-core/src/codec/repository-codec.js';
 import type { Segment } from '../../packages/sync-core/src/engine/segment-format.js';
 import type { HashedVersion } from '../../packages/sync-core/src/model/version.js';
+import { readCheckpoints, type ReadCheckpoint } from './checkpoint-contents.js';
 
 export const contentChunks = (content: string): string[] => (content === '' ? [] : [createHash('sha256').update(content).digest('hex')]);
 
@@ -51,8 +52,29 @@ export function checkChunksReachable(
   return problems;
 }
 
-/** Every segment on the storage, decoded once per key (segments are immutable); undefined: unreadable. */
+/** Checkpoints read, per segment cache (one per schedule). */
+const checkpointCaches = new WeakMap<Map<string, Segment | undefined>, Map<string, ReadCheckpoint | undefined>>();
+
+/**
+ * Every segment on the storage, decoded once per key (segments are immutable); undefined:
+ * unreadable. Then every segment a readable checkpoint bundles that the storage no longer holds
+ * (collected, §3.10): its content is there.
+ */
 function* visibleSegments(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>, codec: RepositoryCodec): Generator<[string, Segment | undefined]> {
+  yield* storedSegments(raw, repoIds, cache, codec);
+  const checkpointCache = checkpointCaches.get(cache) ?? new Map<string, ReadCheckpoint | undefined>();
+  checkpointCaches.set(cache, checkpointCache);
+  const yielded = new Set<string>();
+  for (const c of readCheckpoints(raw, repoIds, codec, checkpointCache).values()) {
+    for (const [key, seg] of c.bundled) {
+      if (raw.has(key) || yielded.has(key)) continue;
+      yielded.add(key);
+      yield [key, { format: codec.format, repo: repoIds[0] ?? '', writer: '', seq: 0, prev: null, ...seg }];
+    }
+  }
+}
+
+function* storedSegments(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>, codec: RepositoryCodec): Generator<[string, Segment | undefined]> {
   for (const [key, bytes] of raw) {
     const k = parseSegmentKey(key);
     if (!k) continue;

@@ -35,6 +35,7 @@ import { behindLink, linkInTheWay, canWriteFile, CLASH_PATHS, diskFiles, linkEve
 import { Rng } from './rng.js';
 import { FORMAT_1, type RepositoryCodec } from '../../packages/sync-core/src/codec/repository-codec.js';
 import { makeStorage, type Mode, type SimStorage } from './storage-modes.js';
+import { withCollectionChecks } from './collection-checks.js';
 
 export interface ScheduleOptions {
   seed: number;
@@ -67,7 +68,20 @@ export interface ScheduleOptions {
    * the outbox drains when they are back. Drawn from a third random stream.
    */
   offline?: boolean;
+  /**
+   * Garbage collection (docs/PROTOCOL.md §3.10): every node on a format-3 repository with
+   * checkpoints, and idle nodes now and then collecting with a margin of {@link GC_MARGIN_MS},
+   * through the same crashes, lagging listings, restores, clones and rollbacks; every delete is
+   * checked as it happens (collection-checks.ts). Drawn from a fourth random stream.
+   */
+  gc?: boolean;
 }
+
+/** The margin the simulation's collections keep: sleeps of up to ten minutes cross it. */
+export const GC_MARGIN_MS = 60_000;
+
+/** A collection finished (a round's promise resolves to this instead of a summary). */
+class CollectionDone extends Error {}
 
 export interface ScheduleResult {
   ok: boolean;
@@ -126,6 +140,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const violations: string[] = [];
   let clock = 1_800_000_000_000;
   const sim: SimStorage = makeStorage(o.mode, rng, () => clock);
+  const grng = new Rng(o.seed * 15485863 + 7);
   const base = mkdtempSync(join(SIM_TMP, `sim-${o.seed}-`));
   const nodes: SimNode[] = [];
   const retired = new Map<string, Set<string>>();
@@ -151,7 +166,19 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   // With local edges, an honest Mac shares the storage and publishes names too long for Linux.
   let calm = false;
   const mac = o.localEdges ? withMacWriter(sim.storage, lrng, () => calm) : undefined;
-  const shared = mac?.storage ?? sim.storage;
+  const distorted = mac?.storage ?? sim.storage;
+  const shared = o.gc
+    ? withCollectionChecks(distorted, {
+        raw: () => sim.raw(),
+        stamps: () => sim.stamps(),
+        repoIds: () => repositoryIds(sim.raw()),
+        codec: () => codec(),
+        now: () => clock,
+        marginMs: GC_MARGIN_MS,
+        violation: (m) => violations.push(`at step ${currentStep}: ${m}`),
+        deleted: (k) => log(`storage: ${k} collected`),
+      })
+    : distorted;
   const lastSummary = new Map<string, SyncSummary>();
   const checkOutside = () => (outside && snapshot(outside) !== outsideAsLeft ? [`something outside the libraries changed:\n${snapshot(outside)}\n  vs as the users left it:\n${outsideAsLeft}`] : []);
   const events: Record<string, number> = {};
@@ -173,13 +200,14 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       // Cheap scrypt: the simulation opens libraries thousands of times. A node reopened after a
       // crash, a restore or a clone uses the key it remembered at its first open, as the CLI does (so
       // reopening needs no request, which the scheduler would have to drive).
+      ...(o.gc && !o.encrypted ? { newRepository: { format: 3 } } : {}),
       ...(o.encrypted
         ? {
-            newRepository: { format: 2, encrypt: true, kdf: { N: 1024, r: 1, p: 1 } },
+            newRepository: { format: o.gc ? 3 : 2, encrypt: true, kdf: { N: 1024, r: 1, p: 1 } },
             secret: n.repoKey && existsSync(join(n.dir, '.syncacross', 'state.db')) ? { masterKey: n.repoKey } : { passphrase: 'simulated passphrase' },
           }
         : {}),
-      ...(o.checkpoints ? { checkpoints: { every: 3, readAfter: 2 } } : {}),
+      ...(o.checkpoints || o.gc ? { checkpoints: { every: 3, readAfter: 2 } } : {}),
     };
     n.lib = o.brokenVariant ? await openLibraryWithPolicy(options, brokenPolicy(o.brokenVariant)) : await openLibrary(options);
     n.repoKey ??= n.lib.unlockedKey()?.masterKey; // remembered per machine, as the CLI does
@@ -191,7 +219,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       name,
       dir: dir ?? join(base, name),
       gate: new Gate(),
-      skew: rng.pick([0, 0, 3_600_000, -3_600_000, 86_400_000, -86_400_000]),
+      // Collecting, most clocks agree with the storage's within minutes (or collection only refuses).
+      skew: o.gc ? grng.pick([0, 0, 0, 45_000, -90_000, 3_600_000, -86_400_000]) : rng.pick([0, 0, 3_600_000, -3_600_000, 86_400_000, -86_400_000]),
       roundStartWrite: 0,
       writes: [],
       backups: [],
@@ -231,8 +260,34 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     );
   };
 
+  const startCollection = (n: SimNode) => {
+    n.roundStartWrite = n.writes.length; // a collection acknowledges nothing
+    n.round = n
+      .lib!.collect({
+        marginMs: GC_MARGIN_MS,
+        sleep: async () => {
+          clock += 1_000;
+        },
+      })
+      .then(
+        (c) => {
+          log(`${n.name}: collected ${c.deleted} object(s)${c.plan.checkpoint ? ` relying on ${c.plan.checkpoint.key}` : ''}${c.plan.notices.length ? `; ${c.plan.notices.join('; ')}` : ''}`);
+          count(c.deleted > 0 ? 'gc collected' : 'gc found nothing');
+          if (c.plan.segments.length > 0) count('gc deleted segments');
+          return new CollectionDone();
+        },
+        (e: Error) => e,
+      );
+  };
+
   const finishRound = async (n: SimNode, result: SyncSummary | Error) => {
     n.round = undefined;
+    if (result instanceof CollectionDone) return;
+    if (!(result instanceof CrashError) && result instanceof Error && /^(CannotCollect|ClockSkew)$/.test((result as { code?: string }).code ?? '')) {
+      log(`${n.name}: gc refused: ${result.message}`);
+      count(`gc refused (${(result as { code?: string }).code})`);
+      return;
+    }
     if (result instanceof CrashError) {
       count('crash');
       log(`${n.name}: crashed (${result.message}); restarting`);
@@ -374,7 +429,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       // An encrypted repository cannot alias another made at the same moment (docs/PROTOCOL.md
       // §3.1: that race is detected and stopped, tested in encryption.test.ts, not converged):
       // the other machines join it once listings and reads have settled, as people do.
-      if (o.encrypted && i === 0) clock += 120_000;
+      // A format-3 marker is read to join too: the same settling.
+      if ((o.encrypted || o.gc) && i === 0) clock += 120_000;
     }
     const steps = o.steps ?? 40;
     for (let s = 0; s < steps; s++) {
@@ -400,6 +456,12 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
           if (fate === 'fail-before' || fate === 'fail-after') count(fate);
           await step(n, fate);
         }
+      } else if (o.gc && idle && grng.chance(0.06)) {
+        log(`${n.name}: gc starts`);
+        count('gc');
+        startCollection(n);
+        await n.gate.arrival(n.round!);
+        if (!n.gate.waiting) await finishRound(n, await n.round!);
       } else if (outside && idle && lrng.chance(0.05)) {
         const done = linkEvent(lrng, n.dir, outside, `${n.name}-${s}`);
         if (done) {
@@ -524,6 +586,18 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     let quiet = false;
     for (let pass = 0; pass < 8 && !quiet; pass++) {
       quiet = pass > 0;
+      if (o.gc && pass === 1) {
+        // Everything is checkpointed and older than the margin by now: collect, then sync on.
+        const n = grng.pick(nodes);
+        log(`${n.name}: gc starts (quiescence)`);
+        startCollection(n);
+        await drive(n, n.round!, () => 'ok');
+        await finishRound(n, await n.round!);
+        // A new machine joins after the collection: it must end up with everything the others hold.
+        log('fresh: a new machine joins');
+        await addNode('fresh');
+        quiet = false;
+      }
       for (const n of nodes) {
         startRound(n);
         await drive(n, n.round!, () => 'ok');

@@ -6,7 +6,7 @@ import { MODES } from './storage-modes.js';
 const SEEDS_PER_MODE = Number(process.env.SIM_SEEDS_PER_MODE ?? 40);
 
 const replayOf = (o: ScheduleOptions) =>
-  `npm run sim -- --seed ${o.seed} --mode ${o.mode} --nodes ${o.nodes}${o.focus ? ` --focus ${o.focus}` : ''}${o.localEdges ? ' --local' : ''}${o.encrypted ? ' --encrypted' : ''}${o.checkpoints ? ' --checkpoints' : ''}${o.offline ? ' --offline' : ''}${o.brokenVariant ? ` --broken ${o.brokenVariant}` : ''}`;
+  `npm run sim -- --seed ${o.seed} --mode ${o.mode} --nodes ${o.nodes}${o.focus ? ` --focus ${o.focus}` : ''}${o.localEdges ? ' --local' : ''}${o.encrypted ? ' --encrypted' : ''}${o.checkpoints ? ' --checkpoints' : ''}${o.offline ? ' --offline' : ''}${o.gc ? ' --gc' : ''}${o.brokenVariant ? ` --broken ${o.brokenVariant}` : ''}`;
 
 function expectClean(o: ScheduleOptions, r: Awaited<ReturnType<typeof runSchedule>>): void {
   if (r.ok) return;
@@ -64,6 +64,21 @@ describe('simulation: seeded schedules keep every invariant', () => {
     // The schedules really write checkpoints and really catch up from them.
     expect(written).toBeGreaterThan(40);
     expect(read).toBeGreaterThan(20);
+  }, 600_000);
+
+  it('garbage collection (format 3) among everything else, every mode: the same invariants, and every delete justified', async () => {
+    let collected = 0;
+    let refused = 0;
+    for (let seed = 1; seed <= 4 * MODES.length; seed++) {
+      const o: ScheduleOptions = { seed, mode: MODES[seed % MODES.length]!, nodes: 2 + (seed % 4), gc: true, encrypted: seed % 3 === 0 };
+      const r = await runSeed(o);
+      collected += r.events['gc deleted segments'] ?? 0;
+      refused += r.events['gc refused (ClockSkew)'] ?? 0;
+      expectClean(o, r);
+    }
+    // The schedules really collect (and really meet skewed clocks, which must refuse).
+    expect(collected).toBeGreaterThan(20);
+    expect(refused).toBeGreaterThan(5);
   }, 600_000);
 
   it('a checkpoint writer that prunes history on its own is refuted by the nodes reading it (every mode)', async () => {

@@ -1,5 +1,5 @@
 /** The storage each simulation mode runs over: the in-memory reference adapter, distorted. */
-import { StorageError, type Storage } from '@syncacross/sync-core';
+import { listAll, StorageError, type Storage } from '@syncacross/sync-core';
 import { createDuplicateNameStorage } from '../../packages/sync-core/src/testing/doubles/duplicates.js';
 import { createMemoryStorage } from '../../packages/sync-core/src/testing/doubles/memory.js';
 import { withCheckThenWrite, withIgnoredPreconditions } from '../../packages/sync-core/src/testing/doubles/racy.js';
@@ -34,6 +34,14 @@ export interface SimStorage {
   /** The whole store, to roll back to later (a bucket or NAS restored from an older copy). */
   save(): unknown;
   restore(saved: unknown): void;
+  /** When the storage stamped each object it holds (its own clock), undistorted. */
+  stamps(): Promise<Map<string, number>>;
+}
+
+async function stampsOf(storage: Storage): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const o of await listAll(storage, '')) if (o.modified) out.set(o.key, o.modified.getTime());
+  return out;
 }
 
 export function makeStorage(mode: Mode, rng: Rng, clock: () => number): SimStorage {
@@ -43,7 +51,7 @@ export function makeStorage(mode: Mode, rng: Rng, clock: () => number): SimStora
   const quiet = { failBefore: 0, failAfter: 0 };
   let calm = false;
   const rollback = { save: () => memory.debug.snapshot(), restore: (s: unknown) => memory.debug.restore(s as Map<string, Uint8Array>) };
-  const sim = (x: Omit<SimStorage, 'save' | 'restore'>): SimStorage => ({ ...rollback, ...x });
+  const sim = (x: Omit<SimStorage, 'save' | 'restore' | 'stamps'>): SimStorage => ({ ...rollback, stamps: () => stampsOf(memory), ...x });
   switch (mode) {
     case 'atomic':
       return sim({ storage: memory, raw, faults: quiet, calm() {} });
@@ -53,7 +61,7 @@ export function makeStorage(mode: Mode, rng: Rng, clock: () => number): SimStora
       return sim({ storage: withIgnoredPreconditions(memory), raw, faults: quiet, calm() {} });
     case 'duplicate-names': {
       const d = createDuplicateNameStorage({ random, now: clock });
-      return { storage: d, raw: () => d.snapshot(), faults: quiet, calm() {}, save: () => d.debug.save(), restore: (x) => d.debug.restore(x) };
+      return { storage: d, raw: () => d.snapshot(), faults: quiet, calm() {}, save: () => d.debug.save(), restore: (x) => d.debug.restore(x), stamps: () => stampsOf(d) };
     }
     case 'delayed-listing':
       return sim({ storage: withEventualConsistency(memory, { listDelayMs: 5_000, now: clock, random }), raw, faults: quiet, calm() {} });

@@ -50,6 +50,8 @@ function fromSyncError(error: SyncError, message: string): CliError {
       return new CliError(EXIT.repository, message, error.code, { cause: error });
     case 'NotInitialized':
     case 'InvalidArgument':
+    case 'CannotCollect':
+    case 'ClockSkew':
     case 'TargetNotEmpty':
       return new CliError(EXIT.usage, message, error.code, { cause: error });
     case 'KeyRequired':

@@ -11,6 +11,7 @@ import { excludeOutput } from './json-output-exclude.js';
 import { remoteOutput } from './json-output-remote.js';
 import { nonNeg, syncOutput } from './json-output-sync.js';
 import { verifyOutput } from './json-output-verify.js';
+import { gcOutput } from './json-output-gc.js';
 import { adaptersOutput } from './json-output-adapters.js';
 
 export { adaptersOutput, syncOutput };
@@ -30,7 +31,7 @@ export const initOutput = z
     joined: z.boolean().describe('true when the remote already held a repository'),
     alreadyInitialized: z.boolean().describe('true when the folder was already this library (nothing was changed)'),
     writer: nodeWriter,
-    format: z.union([z.literal(1), z.literal(2)]).describe('the repository format (docs/PROTOCOL.md §3.7): 2 compresses, and may encrypt'),
+    format: z.union([z.literal(1), z.literal(2), z.literal(3)]).describe('the repository format (docs/PROTOCOL.md §3.7): 2 and 3 compress and may encrypt; 3 lets `gc` collect history'),
     encrypted: z.boolean().describe('everything on the remote is encrypted; every node needs a passphrase (or a remembered key)'),
     author: author.nullable().describe('who the versions made here are from, as every node’s log shows them (null: no name could be found)'),
   })
@@ -45,7 +46,7 @@ export const statusOutput = z
     adapter: adapterName,
     options: z.record(z.string(), z.unknown()).describe('adapter options; secrets appear as their ${env:…} reference or ***'),
     repository: repositoryId,
-    format: z.union([z.literal(1), z.literal(2)]).describe('the repository format (docs/PROTOCOL.md §3.7)'),
+    format: z.union([z.literal(1), z.literal(2), z.literal(3)]).describe('the repository format (docs/PROTOCOL.md §3.7)'),
     encrypted: z.boolean().describe('everything on the remote is encrypted'),
     writer: nodeWriter,
     files: nonNeg.describe('entries in the merged tree (files, empty folders and databases), conflict copies not counted'),
@@ -198,6 +199,7 @@ const outputs = {
   ls: lsOutput,
   restore: restoreOutput,
   verify: verifyOutput,
+  gc: gcOutput,
   conflicts: conflictsOutput,
   adapters: adaptersOutput,
   remote: remoteOutput,

@@ -23,6 +23,7 @@ import { configCommand } from './commands/config.js';
 import { syncCommand } from './commands/sync.js';
 import { bwlimitFlag, patternFlags } from './filter-flags.js';
 import { addExcludeCommands } from './program-exclude.js';
+import { addGcCommand } from './program-gc.js';
 import { addCompletionCommand } from './completion.js';
 import { addNamedRemoteCommands } from './program-remote.js';
 
@@ -102,7 +103,11 @@ function addLibraryCommands(program: Command): void {
     .option('--encrypt', 'encrypt everything on the remote (a new repository only): names, paths and content; asks for a passphrase')
     .option('-u, --user <name>', "your name, shown in every node's log for versions made on this machine (kept for all its libraries; see config set user)")
     .addOption(new Option('--exclude <pattern>', "leave out what matches this gitignore pattern on this node, kept in the library's config (repeatable; see exclude)").argParser(collect))
-    .addOption(new Option('--format <n>', 'format of a new repository: 2 (compressed, default) or 1 (readable by syncacross releases before 0.2)').choices(['1', '2']).argParser(Number))
+    .addOption(
+      new Option('--format <n>', 'format of a new repository: 3 (compressed, its history can be collected: default), 2 (readable by releases before 0.3) or 1 (readable by releases before 0.2)')
+        .choices(['1', '2', '3'])
+        .argParser(Number),
+    )
     .addOption(retriesFlag());
   passwordFlags(init).action(run((out, dir, opts) => initCommand(dir, opts, out)));
 
@@ -268,6 +273,7 @@ export function buildProgram(): Command {
   addHistoryCommands(program);
   addKeyCommands(program);
   addExcludeCommands(program, run);
+  addGcCommand(program, run, passwordFlags, retriesFlag);
   addRemoteCommands(program);
   addNamedRemoteCommands(program, run, optionFlag);
   addCompletionCommand(program); // last: it reads the finished command tree

@@ -32,6 +32,8 @@ export type {
   RunningWatch,
   ConflictCopy,
   WrittenCheckpoint,
+  CollectOptions,
+  CollectOutcome,
   WatchOptions,
   WatchTrigger,
 } from './engine/library.js';
@@ -40,6 +42,10 @@ export type { CaptureResult, StagedError } from './engine/outbox/outbox.js';
 export type { FileAction } from './engine/sync-summary.js';
 export { restoreFromRemote, type RemoteRestoreOptions } from './engine/remote-restore.js';
 export type { NewRepository, RepositoryFormat } from './engine/repository.js';
+export type { CollectionPlan } from './engine/collection/collect.js';
+export type { StorageClock } from './engine/collection/storage-clock.js';
+export { DEFAULT_COLLECTION_MARGIN_MS } from './engine/collection/collect.js';
+export { parseSpanMs } from './engine/point-in-time.js';
 export { checkAuthorName, type Author } from './engine/author-object.js';
 export { DEFAULT_KDF, type KdfParams, type KeyInfo, type UnlockedKey } from './codec/keyring.js';
 export { SyncError, isSyncError, SYNC_ERROR_CODES, type SyncErrorCode } from './model/sync-error.js';

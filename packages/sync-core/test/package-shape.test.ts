@@ -18,6 +18,7 @@ const readme = readFileSync(`${root}/README.md`, 'utf8');
 
 const PUBLIC_API = [
   'BUILTIN_IGNORES',
+  'DEFAULT_COLLECTION_MARGIN_MS',
   'DEFAULT_KDF',
   'Library',
   'MIN_SECRET_LENGTH',
@@ -40,6 +41,7 @@ const PUBLIC_API = [
   'listPages',
   'openLibrary',
   'parseRetryAfter',
+  'parseSpanMs',
   'permanentCause',
   'probeCapabilities',
   'redactSecrets',

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { isStorageError, openLibrary, withRetry, type Author, type Library, type RetryOptions, type Storage } from '@syncacross/sync-core';
+import { isStorageError, openLibrary, withRetry, type Author, type Library, type RepositoryFormat, type RetryOptions, type Storage } from '@syncacross/sync-core';
 import { authorHere, writeMachineSetting } from '../machine-settings.js';
 import { CliError, usageError } from '../cli-error.js';
 import { configPath, readConfig, STATE_FOLDER, writeConfig, type LibraryConfig } from '../config.js';
@@ -27,8 +27,8 @@ export interface InitParams {
   encrypt?: boolean;
   /** This machine's user name for `log` (kept for every library on the machine: `config set user`). */
   user?: string;
-  /** The format of a new repository (default 2; 1 for remotes that earlier releases must also read). */
-  format?: 1 | 2;
+  /** The format of a new repository (default 3; 2 or 1 for remotes that earlier releases must also read). */
+  format?: RepositoryFormat;
   passphrase?: PassphraseOptions;
   /** This node's exclude patterns, kept in config.json (`syncacross exclude`); none: those already kept stay. */
   exclude?: string[];
@@ -43,7 +43,7 @@ export interface InitResult {
   joined: boolean;
   alreadyInitialized: boolean;
   writer: string;
-  format: 1 | 2;
+  format: RepositoryFormat;
   encrypted: boolean;
   /** Who the versions made here are from (null: no name; `config set user` sets one). */
   author: Author | null;
@@ -66,8 +66,8 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
 async function createOrJoinLibrary(dir: string, storage: Storage, p: InitParams, retry: RetryOptions): Promise<{ library: Library; joined: boolean }> {
   const retrying = withRetry(storage, retry);
   const joined = (await retrying.list('repo/', { pageSize: 1 })).objects.length > 0 || (await retrying.list('repository/', { pageSize: 1 })).objects.length > 0;
-  const format = p.format ?? 2;
-  if (p.encrypt && format !== 2) throw usageError('InvalidArgument', '--encrypt needs --format 2');
+  const format = p.format ?? 3;
+  if (p.encrypt && format === 1) throw usageError('InvalidArgument', '--encrypt needs --format 2 or 3');
   const library = await openLibrary({
     dir,
     storage,
@@ -169,7 +169,7 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
 
 export async function initCommand(
   dir: string | undefined,
-  opts: { remote?: string; option?: string[]; name?: string; retries?: number; encrypt?: boolean; format?: 1 | 2; user?: string; exclude?: string[] } & PassphraseOptions,
+  opts: { remote?: string; option?: string[]; name?: string; retries?: number; encrypt?: boolean; format?: RepositoryFormat; user?: string; exclude?: string[] } & PassphraseOptions,
   out: Output,
 ): Promise<number> {
   if (!opts.remote) throw usageError('BadOption', 'init needs --remote <adapter>:<location>, e.g. --remote fs:/mnt/nas/library');

@@ -16,6 +16,7 @@ import type { LibraryLock } from '../local/lock.js';
 import { SyncError } from '../model/sync-error.js';
 import { addKey, listKeys, removeKey, type KdfParams, type UnlockedKey } from '../codec/keyring.js';
 import { writeCheckpoint, type WrittenCheckpoint } from './checkpoints/write.js';
+import { collectLibrary, type CollectOptions, type CollectOutcome } from './collection/collect-library.js';
 import { watchLibrary, type WatchOptions, type WatchTrigger } from './watch.js';
 import { remoteHasNews } from './remote-segments.js';
 import { buildTree, type Tree } from './merge.js';
@@ -33,15 +34,14 @@ import { verifyRemote, type VerifyOptions, type VerifyReport } from './verify.js
 import { settleRecord } from './steps/local-copies.js';
 import { historyOf, type HistoryEntry, type HistoryFilter } from './history.js';
 
-export type { HistoryEntry, HistoryFilter, WrittenCheckpoint, WatchOptions, WatchTrigger };
-export type { SyncProgress, SyncSummary, ListedEntry, RestoreOptions, RestoreOutcome, VerifyOptions, VerifyReport };
+export type { CollectOptions, CollectOutcome, HistoryEntry, HistoryFilter, WrittenCheckpoint, WatchOptions, WatchTrigger };
+export type { SyncProgress, SyncSummary, ListedEntry, RestoreOptions, RestoreOutcome, VerifyOptions, VerifyReport, CaptureResult };
 
 import type { ConflictCopy, LibraryFormat, LibraryKey, LibraryRestoreOutcome, RunningWatch, VerifyOutcome } from './library-results.js';
 export type { ConflictCopy, LibraryFormat, LibraryKey, LibraryRestoreOutcome, RunningWatch, VerifyOutcome, VerifyRepair } from './library-results.js';
 
 import type { LibraryOptions } from './library-options.js';
 export type { LibraryOptions, RepositorySecret, SecretSource } from './library-options.js';
-export type { CaptureResult };
 
 /** An open library (`openLibrary`), holding its lock until `close()`. Emits 'synced' (a SyncSummary), 'progress', 'conflict', 'error-report', 'notice' and, watching, 'round-failed'. */
 export class Library extends EventEmitter {
@@ -82,7 +82,7 @@ export class Library extends EventEmitter {
   }
   /** The repository's format and whether it is encrypted. */
   get format(): LibraryFormat {
-    return { format: this.options.codec.format, encrypted: this.options.codec.encrypted };
+    return { format: this.state.round.get('format'), encrypted: this.options.codec.encrypted };
   }
   /**
    * The key that opened an encrypted repository (undefined otherwise), for an application to
@@ -127,8 +127,7 @@ export class Library extends EventEmitter {
    * could not be synced is reported as a round reports it (dry-run.ts).
    */
   async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; dryRun?: boolean } = {}): Promise<SyncSummary> {
-    if (this.closed) throw new Error('library is closed');
-    if (this.options.readOnly) throw new Error('library was opened read-only');
+    if (this.closed || this.options.readOnly) throw new Error(this.closed ? 'library is closed' : 'library was opened read-only');
     if (opts.dryRun) return dryRunRound(this.roundContext(opts));
     const ctx = this.roundContext(opts);
     let summary: SyncSummary;
@@ -173,9 +172,14 @@ export class Library extends EventEmitter {
 
   /** Writes a checkpoint of every segment applied here now (§3.9; `sync()` does when due); undefined: nothing to cover. */
   async checkpoint(opts: { signal?: AbortSignal } = {}): Promise<WrittenCheckpoint | undefined> {
-    if (this.closed) throw new Error('library is closed');
-    if (this.options.readOnly) throw new Error('library was opened read-only');
+    if (this.closed || this.options.readOnly) throw new Error(this.closed ? 'library is closed' : 'library was opened read-only');
     return writeCheckpoint(this.state, this.storage, this.options.codec, this.options.policy, opts.signal);
+  }
+
+  /** Garbage collection (docs/PROTOCOL.md §3.10): deletes segments a checkpoint older than the margin bundles, and checkpoints it supersedes. */
+  async collect(opts: CollectOptions = {}): Promise<CollectOutcome> {
+    if (this.closed || this.options.readOnly) throw new Error(this.closed ? 'library is closed' : 'library was opened read-only');
+    return collectLibrary(this.state, this.storage, this.options, opts);
   }
 
   /** Syncs until `opts.signal` fires: on settled local changes, every `intervalMs`, backing off while unreachable (watch.ts); emits 'synced', 'round-failed'. */

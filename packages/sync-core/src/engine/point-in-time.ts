@@ -38,6 +38,13 @@ const UNIT_NAMES: Record<string, string> = {
   weeks: 'w',
 };
 
+/** A span as a person types it (`0s`, `90m`, `2 hours`, `7d`, `1 week`) in milliseconds, or undefined. */
+export function parseSpanMs(input: string): number | undefined {
+  const span = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/.exec(input.trim().toLowerCase());
+  const unit = span ? UNIT_NAMES[span[2]!] : undefined;
+  return span && unit ? Number(span[1]) * UNIT_MS[unit]! : undefined;
+}
+
 /**
  * Reads WHEN as a person types it: `now`, an ISO date or time (`2026-11-29`, `2026-11-29T14:00`,
  * with or without a zone; without one it is local time), a span back from now (`2h`, `90m`,

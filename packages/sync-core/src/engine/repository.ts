@@ -15,14 +15,29 @@ import { listAll, objectExists } from '../storage/listing.js';
 import { SyncError } from '../model/sync-error.js';
 import { addKey, DEFAULT_KDF, newMasterKey, unlock, type KdfParams, type UnlockedKey } from '../codec/keyring.js';
 
-/** A repository format (docs/PROTOCOL.md §3.5-3.7): 1 (gzip'd JSON segments, chunks as is) or 2 (framed and compressed, optionally encrypted). */
-export type RepositoryFormat = 1 | 2;
+/**
+ * A repository format (docs/PROTOCOL.md §3.5-3.7, §3.10): 1 (gzip'd JSON segments, chunks as is),
+ * 2 (framed and compressed, optionally encrypted) or 3 (format 2's objects, and segments and
+ * checkpoints may be collected: only its marker says 3, so a release that would take a collected
+ * segment for a lost one and send it out again stops at init instead of joining).
+ */
+export type RepositoryFormat = 1 | 2 | 3;
+/** The newest format this release reads and writes. */
+const NEWEST_FORMAT = 3;
 /** Where each format keeps its markers: a format-1 client lists only `repo/`, so it sees no repository in a format-2 remote and stops (NotARepository) instead of writing into it. */
-export const MARKER_PREFIX: Record<RepositoryFormat, string> = { 1: 'repo/', 2: 'repository/' };
+export const MARKER_PREFIX: Record<RepositoryFormat, string> = { 1: 'repo/', 2: 'repository/', 3: 'repository/' };
+/** Whether segments and checkpoints of this format may be deleted once collected (§3.10). */
+export const collects = (format: RepositoryFormat): boolean => format >= 3;
 const MAX_MARKER = 4096;
 
 const marker2 = z
-  .object({ syncacross: z.literal('repository'), format: z.literal(2), id: z.string().regex(/^[0-9a-f]{32}$/), created: z.string().max(40), encryption: z.enum(['none', 'aes-256-gcm']) })
+  .object({
+    syncacross: z.literal('repository'),
+    format: z.union([z.literal(2), z.literal(3)]),
+    id: z.string().regex(/^[0-9a-f]{32}$/),
+    created: z.string().max(40),
+    encryption: z.enum(['none', 'aes-256-gcm']),
+  })
   .strict();
 
 /** How a new repository is made (`LibraryOptions.newRepository`); joining an existing one ignores it. */
@@ -52,7 +67,7 @@ export interface JoinedRepository {
 async function listRepositoryIds(storage: Storage, format: RepositoryFormat = 1): Promise<string[]> {
   const prefix = MARKER_PREFIX[format];
   const listed = (await listAll(storage, prefix)).map((o) => ({ id: o.key.slice(prefix.length), modified: o.modified?.getTime() })).filter((o) => /^[0-9a-f]{32}$/.test(o.id));
-  const byTime = format === 2 && listed.every((o) => o.modified !== undefined);
+  const byTime = format >= 2 && listed.every((o) => o.modified !== undefined);
   return listed.sort((a, b) => (byTime ? a.modified! - b.modified! : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((o) => o.id);
 }
 
@@ -62,8 +77,8 @@ async function listKeyringIds(storage: Storage): Promise<string[]> {
   return [...new Set(ids)].sort();
 }
 
-/** Reads a format-2 marker; a marker that is not ours (or a newer format) stops with a clear message. */
-async function readMarker(storage: Storage, id: string): Promise<{ encrypted: boolean }> {
+/** Reads a format-2 or -3 marker; a marker that is not ours (or a newer format) stops with a clear message. */
+async function readMarker(storage: Storage, id: string): Promise<{ encrypted: boolean; format: 2 | 3 }> {
   let bytes: Uint8Array;
   try {
     bytes = await storage.get(`${MARKER_PREFIX[2]}${id}`);
@@ -78,31 +93,34 @@ async function readMarker(storage: Storage, id: string): Promise<{ encrypted: bo
     parsed = undefined;
   }
   const format = (parsed as { format?: unknown } | undefined)?.format;
-  if (typeof format === 'number' && format > 2) {
-    throw new SyncError('NotARepository', `${storage.name} holds a syncacross repository of format ${format}; this syncacross reads formats 1 and 2. Upgrade syncacross. Nothing was changed.`);
+  if (typeof format === 'number' && format > NEWEST_FORMAT) {
+    throw new SyncError(
+      'NotARepository',
+      `${storage.name} holds a syncacross repository of format ${format}; this syncacross reads formats 1 to ${NEWEST_FORMAT}. Upgrade syncacross. Nothing was changed.`,
+    );
   }
   const checked = marker2.safeParse(parsed);
   // Not readable as a marker: on a share that shows names before their bytes it may still be being
   // written, so "not ready", never "not a repository" (which would make a node create its own).
   if (!checked.success || checked.data.id !== id)
     throw new StorageError('Unavailable', `${storage.name}: ${MARKER_PREFIX[2]}${id} cannot be read as a syncacross repository marker (yet); try again in a moment. Nothing was changed.`);
-  return { encrypted: checked.data.encryption !== 'none' };
+  return { encrypted: checked.data.encryption !== 'none', format: checked.data.format };
 }
 
-/** Joins repository `id` of format 2: reads whether it is encrypted and, if so, opens its keyring. */
 /** Asked for the passphrase only when one is needed (a prompt appears only for an encrypted repository). */
 export type PassphraseSource = (repo: string) => Promise<string | undefined>;
 
+/** Joins repository `id` of format 2 or 3: reads whether it is encrypted and, if so, opens its keyring. */
 async function join2(storage: Storage, id: string, wanted: NewRepository, passphraseOf: PassphraseSource, racing: boolean): Promise<JoinedRepository> {
-  const { encrypted } = await readMarker(storage, id);
+  const { encrypted, format } = await readMarker(storage, id);
   const at = racing ? ' (created at the same moment by another node)' : '';
   if (wanted.encrypt && !encrypted)
     throw new SyncError('InvalidArgument', `${storage.name} holds an unencrypted repository${at}; encryption is chosen when a repository is created. Nothing was changed.`);
-  if (!encrypted) return { id, format: 2, encrypted: false };
+  if (!encrypted) return { id, format, encrypted: false };
   const passphrase = await passphraseOf(id);
   if (passphrase === undefined) throw new SyncError('KeyRequired', `the repository on ${storage.name} is encrypted: give its passphrase`);
   try {
-    return { id, format: 2, encrypted: true, key: await unlock(storage, id, passphrase) };
+    return { id, format, encrypted: true, key: await unlock(storage, id, passphrase) };
   } catch (e) {
     if (racing && e instanceof SyncError && e.code === 'KeyRejected') {
       throw new SyncError(
@@ -128,12 +146,13 @@ async function join2(storage: Storage, id: string, wanted: NewRepository, passph
  */
 async function joinListed(storage: Storage, format: RepositoryFormat, wanted: NewRepository, passphraseOf: PassphraseSource, parallel: boolean): Promise<JoinedRepository | undefined> {
   let emptyLooks = 0;
-  for (let look = 0; look < (format === 2 ? 8 : 1) && emptyLooks < 3; look++) {
+  const framed = format >= 2;
+  for (let look = 0; look < (framed ? 8 : 1) && emptyLooks < 3; look++) {
     const listings = [
       () => listRepositoryIds(storage, 1),
       () => listRepositoryIds(storage, 2),
-      async () => (format === 2 ? listKeyringIds(storage) : []),
-      async () => (format === 2 ? storage.list('', { pageSize: 5 }) : { objects: [] }),
+      async () => (framed ? listKeyringIds(storage) : []),
+      async () => (framed ? storage.list('', { pageSize: 5 }) : { objects: [] }),
     ];
     const [v1, v2, keyring, root] = (parallel ? await Promise.all(listings.map((l) => l())) : await inSequence(listings)) as [string[], string[], string[], { objects: unknown[] }];
     if (v1.length > 0) return join1(storage, v1[0]!, wanted);
@@ -156,7 +175,7 @@ async function inSequence(calls: (() => Promise<unknown>)[]): Promise<unknown[]>
  */
 export async function createOrJoin(storage: Storage, now: number, wanted: NewRepository = {}, passphraseOf: PassphraseSource = async () => undefined, parallel = true): Promise<JoinedRepository> {
   const format = wanted.format ?? 1;
-  if (wanted.encrypt && format !== 2) throw new SyncError('InvalidArgument', 'encryption needs repository format 2');
+  if (wanted.encrypt && format === 1) throw new SyncError('InvalidArgument', 'encryption needs repository format 2 or later');
   const existing = await joinListed(storage, format, wanted, passphraseOf, parallel);
   if (existing) return existing;
   const anything = await storage.list('', { pageSize: 5 });
@@ -197,10 +216,10 @@ export async function createOrJoin(storage: Storage, now: number, wanted: NewRep
     const masterKey = newMasterKey();
     key = { masterKey, keyId: await addKey(storage, id, masterKey, passphrase, wanted.kdf ?? DEFAULT_KDF, now) };
   }
-  const body = { syncacross: 'repository', format: 2, id, created, encryption: wanted.encrypt ? 'aes-256-gcm' : 'none' };
-  await storage.putIfAbsent(`${MARKER_PREFIX[2]}${id}`, new TextEncoder().encode(JSON.stringify(body)));
-  const winner = (await listRepositoryIds(storage, 2))[0] ?? id;
-  if (winner === id) return { id, format: 2, encrypted: wanted.encrypt === true, ...(key ? { key } : {}) };
+  const body = { syncacross: 'repository', format, id, created, encryption: wanted.encrypt ? 'aes-256-gcm' : 'none' };
+  await storage.putIfAbsent(`${MARKER_PREFIX[format]}${id}`, new TextEncoder().encode(JSON.stringify(body)));
+  const winner = (await listRepositoryIds(storage, format))[0] ?? id;
+  if (winner === id) return { id, format, encrypted: wanted.encrypt === true, ...(key ? { key } : {}) };
   return join2(storage, winner, wanted, async () => passphrase, true);
 }
 

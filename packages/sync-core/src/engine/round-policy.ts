@@ -8,6 +8,8 @@ import type { LocalState } from '../local/state.js';
 import type { HashedVersion } from '../model/version.js';
 import { buildTree, type Tree } from './merge.js';
 import type { SegmentKey } from './segment-format.js';
+import type { ObjectInfo } from '../storage/contract.js';
+import { refuseSkew, type StorageClock } from './collection/storage-clock.js';
 
 /** The round's risky decisions (see above); only the simulation passes anything but HONEST_POLICY. */
 export interface RoundPolicy {
@@ -50,6 +52,19 @@ export interface RoundPolicy {
   checkpointVersions(versions: HashedVersion[]): HashedVersion[];
   /** Whether a node reads back a few segments of a checkpoint it caught up from (checkpoints/spot-check.ts). */
   checksCheckpoints(): boolean;
+  /**
+   * Collection (collection/collect.ts): the segments that go, of those listed, given what the
+   * checkpoint relied on bundles. Only those: any other segment's content is nowhere else.
+   */
+  segmentsToCollect(listed: ObjectInfo[], bundled: ReadonlySet<string>): ObjectInfo[];
+  /**
+   * The clock collection measures ages by: the storage's, measured, refusing to run when this
+   * machine's disagrees by minutes. This machine's own would let a skewed clock delete what is
+   * younger than the margin.
+   */
+  collectionClock(measured: StorageClock, localNow: number, storageName: string): StorageClock;
+  /** The margin collection keeps, as asked (one that ignores it deletes what a node may be reading). */
+  collectionMargin(asked: number): number;
 }
 
 /** The decisions production makes: the only policy that loses nothing. */
@@ -64,4 +79,10 @@ export const HONEST_POLICY: RoundPolicy = {
   reportsPathErrors: () => true,
   checkpointVersions: (versions) => versions,
   checksCheckpoints: () => true,
+  segmentsToCollect: (listed, bundled) => listed.filter((o) => bundled.has(o.key)),
+  collectionClock: (measured, _localNow, storageName) => {
+    refuseSkew(measured, storageName);
+    return measured;
+  },
+  collectionMargin: (asked) => asked,
 };

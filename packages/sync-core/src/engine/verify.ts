@@ -15,6 +15,8 @@ import { chunkLocations, type LocationsState } from './chunk-locations.js';
 import { fetchSegments } from './ingest.js';
 import { checkPack } from './pack-health.js';
 import { listSegments } from './remote-segments.js';
+import { collects } from './repository.js';
+import { CheckpointsOnRemote } from './collection/collected-elsewhere.js';
 import type { SyncProgress } from './sync-summary.js';
 
 /**
@@ -85,7 +87,7 @@ export interface VerifyOptions {
   onProgress?: (p: SyncProgress) => void;
 }
 
-export type VerifyState = LocationsState & Pick<LocalState, 'allVersions' | 'knownSegments' | 'segmentState' | 'pathsInSegment' | 'packsInUse' | 'chunksIn'>;
+export type VerifyState = LocationsState & Pick<LocalState, 'allVersions' | 'knownSegments' | 'segmentState' | 'pathsInSegment' | 'packsInUse' | 'chunksIn' | 'round'>;
 
 export async function verifyRemote(storage: Storage, codec: RepositoryCodec, state: VerifyState, repoIds: string[], o: VerifyOptions = {}): Promise<VerifyReport> {
   const problems: VerifyProblem[] = [];
@@ -146,8 +148,12 @@ async function checkSegments(storage: Storage, codec: RepositoryCodec, state: Ve
   const outcome = await fetchSegments(storage, listing, repoIds, codec, 8, signal);
   for (const c of [...outcome.corrupt, ...outcome.torn]) problems.push({ kind: 'segment-corrupt', object: c.key, message: c.reason, paths: state.pathsInSegment(c.key) });
   const listed = new Set(listing.map((k) => k.key));
+  // In a repository that collects (§3.10), a segment a listed checkpoint bundles is not missing.
+  const checkpoints = collects(state.round.get('format')) ? new CheckpointsOnRemote(storage, codec, state.db) : undefined;
+  if (checkpoints) checkpoints.repoIds = new Set(repoIds);
+  const collected = async (key: string | null) => key !== null && checkpoints !== undefined && (await checkpoints.collected(key));
   for (const key of state.knownSegments()) {
-    if (listed.has(key) || state.segmentState(key) !== 'applied') continue;
+    if (listed.has(key) || state.segmentState(key) !== 'applied' || (await collected(key))) continue;
     problems.push({ kind: 'segment-missing', object: key, message: `${key} was applied here but is no longer on the remote`, paths: state.pathsInSegment(key) });
   }
   const byWriter = new Map<string, { key: string; seq: number; prev: string | null }[]>();
@@ -157,8 +163,11 @@ async function checkSegments(storage: Storage, codec: RepositoryCodec, state: Ve
   }
   for (const [writer, chain] of byWriter) {
     chain.sort((a, b) => a.seq - b.seq);
-    chain.forEach((s, i) => {
+    for (let i = 0; i < chain.length; i++) {
+      const s = chain[i]!;
       const before = chain[i - 1];
+      // The first listed segment may follow a collected one: then a checkpoint holds what came before.
+      if (i === 0 && s.seq > 1 && (await collected(s.prev))) continue;
       if (i === 0 ? s.seq !== 1 : s.seq !== before!.seq + 1) {
         problems.push({
           kind: 'segment-chain',
@@ -174,7 +183,7 @@ async function checkSegments(storage: Storage, codec: RepositoryCodec, state: Ve
           paths: state.pathsInSegment(s.key),
         });
       }
-    });
+    }
   }
   return { listed: listing.length, verified: outcome.fetched.length };
 }

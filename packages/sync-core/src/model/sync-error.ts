@@ -10,6 +10,8 @@ export const SYNC_ERROR_CODES = [
   'TargetNotEmpty', // a restore would write over files already in its target folder
   'KeyRequired', // the repository is encrypted and no passphrase (or remembered key) was given
   'KeyRejected', // the passphrase or remembered key opens none of the repository's keys
+  'CannotCollect', // gc cannot run here: a repository format before 3, a storage that cannot delete or shows no times
+  'ClockSkew', // gc refused: this machine's clock and the storage's disagree by minutes
   'Aborted',
 ] as const;
 /** The stable codes a {@link SyncError} carries. */

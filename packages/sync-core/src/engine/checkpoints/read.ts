@@ -136,7 +136,19 @@ function applyPart(state: CheckpointReadState, ledger: RetryLedger, part: Checkp
   return applied;
 }
 
-async function applyParts(c: CatchUp, m: CheckpointManifest, known: Set<string>, aliases: Set<string>, report: StepReport, parents: Set<string>): Promise<string[]> {
+/**
+ * Applies a checkpoint's parts (the segments of each this node does not know); a part that fails
+ * is skipped and said. `onPart` sees each part read (collection records what it bundles).
+ */
+export async function applyParts(
+  c: CatchUp,
+  m: CheckpointManifest,
+  known: Set<string>,
+  aliases: Set<string>,
+  report: StepReport,
+  parents: Set<string>,
+  onPart?: (part: CheckpointPart) => void,
+): Promise<string[]> {
   const { state } = c;
   const journaled = state.journalKeys();
   const ledger = new RetryLedger(state.db);
@@ -152,6 +164,7 @@ async function applyParts(c: CatchUp, m: CheckpointManifest, known: Set<string>,
       report.notices.push(`ignored part ${i} of checkpoint ${m.writer} #${m.cseq}: ${(e as Error).message}; its segments are read instead`);
       continue;
     }
+    onPart?.(part);
     // Only segments this node does not know: one it applied, condemned or republished keeps its own story.
     const take = part.segments.map((s) => !known.has(s) && !journaled.has(s));
     applied.push(...applyPart(state, ledger, part, take, parents));

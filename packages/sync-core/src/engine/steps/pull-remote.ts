@@ -8,11 +8,13 @@ import { objectExists } from '../../storage/listing.js';
 import type { CountingStorage } from '../../storage/wrappers/counting.js';
 import type { ListedSegment } from '../ingest.js';
 import { applyNewSegments, listSegments, type SegmentsState } from '../remote-segments.js';
-import { verifyRepository } from '../repository.js';
+import { collects, verifyRepository } from '../repository.js';
 import type { StepContext } from '../round-context.js';
 import { emptyReport, type StepReport } from '../sync-summary.js';
 import { catchUpFromCheckpoint, type CheckpointReadState } from '../checkpoints/read.js';
 import { confirmCheckpoint } from '../checkpoints/spot-check.js';
+import { CheckpointsOnRemote } from '../collection/collected-elsewhere.js';
+import { learnCollected, retireIfCheckpointsSay } from '../collection/learn-collected.js';
 import { findLostPacks, type LostPacksState } from './find-lost-packs.js';
 import { pullAuthors } from './exchange-authors.js';
 import { retireWriterIfForeign, type RetireState } from './retire-writer.js';
@@ -31,13 +33,19 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   const listing = await listSegments(storage);
   const listed = new Set(listing.map((k) => k.key));
   const known = state.knownSegments();
-  const repoIds = await repositoryIds(state, storage, listing, listed, known);
+  // A repository that collects (§3.10): what vanished may be in a checkpoint, not lost; and once
+  // `log/` is collected empty, a checkpoint read before shows the remote is still ours.
+  const checkpoints = collects(state.round.get('format')) ? new CheckpointsOnRemote(storage, options.codec, state.db) : undefined;
+  const repoIds = await repositoryIds(state, storage, listing, listed, known, (await checkpoints?.listsOneRead()) ?? false);
+  if (checkpoints) checkpoints.repoIds = new Set(repoIds);
+  const collected = checkpoints?.table.collected() ?? new Set<string>();
 
-  retireWriterIfForeign(state, options.policy.foreignSegments(listing, state.round.get('writer'), state.journalKeys()), report);
+  retireWriterIfForeign(state, options.policy.foreignSegments(listing, state.round.get('writer'), new Set([...state.journalKeys(), ...collected])), report);
+  if (checkpoints) await retireIfCheckpointsSay(checkpoints, state, report);
   options.policy.afterListing(state, listing);
 
-  const journal = await reuploadJournal(state, storage, listed);
-  const vanished = await republishVanished(state, storage, listed, known);
+  const journal = await reuploadJournal(state, storage, listed, checkpoints);
+  const vanished = await republishVanished(state, storage, listed, known, checkpoints);
   for (const key of vanished) report.errors.push(`the remote lost ${key} (was the storage restored from an older copy?); its versions go out again from this node`);
   // A segment sent late names packs written before the crash (or failed upload) that left it: a
   // rollback since then took them and nothing else would tell this node, the only one holding
@@ -49,9 +57,10 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   const pull = { state, storage, now: options.now(), fetchConcurrency: options.fetchConcurrency, codec: options.codec, progress, signal: ctx.signal };
   // Far behind (a new machine, a restored one): the largest checkpoint instead of every segment.
   const catchUp = { storage, codec: options.codec, state, threshold: options.checkpointReadAfter, signal: ctx.signal };
+  const learned = checkpoints ? await learnCollected(catchUp, checkpoints, listing, known, repoIds, report) : [];
   const caught = await catchUpFromCheckpoint(catchUp, listing, known, repoIds, report);
   for (const key of caught?.applied ?? []) known.add(key);
-  let changed = await applyNewSegments(pull, report, listing, known, repoIds);
+  let changed = (await applyNewSegments(pull, report, listing, known, repoIds)) || learned.length > 0;
   if (caught && caught.applied.length > 0) {
     changed = true;
     // A checkpoint that left out what its segments carry is refuted: read them one by one now.
@@ -72,12 +81,13 @@ async function lookForLostPacks(ctx: StepContext<PullState>, report: StepReport)
 
 /**
  * The ids the repository answers to. The repository check costs a request; skip it when the
- * listing shows a segment this node already verified (then the remote is still ours). A wiped,
- * emptied or switched remote shows none, and is checked (and stopped) before anything else happens.
+ * listing shows a segment this node already verified, or a checkpoint it read (`checkpointRead`):
+ * then the remote is still ours. A wiped, emptied or switched remote shows neither, and is checked
+ * (and stopped) before anything else happens.
  */
-async function repositoryIds(state: PullState, storage: CountingStorage, listing: ListedSegment[], listed: Set<string>, known: Set<string>): Promise<string[]> {
+async function repositoryIds(state: PullState, storage: CountingStorage, listing: ListedSegment[], listed: Set<string>, known: Set<string>, checkpointRead: boolean): Promise<string[]> {
   const writer = state.round.get('writer');
-  const anchored = listing.some((k) => known.has(k.key) && !k.key.startsWith(`log/${writer}/`)) || state.journal(writer).some((e) => e.uploaded && listed.has(e.key));
+  const anchored = checkpointRead || listing.some((k) => known.has(k.key) && !k.key.startsWith(`log/${writer}/`)) || state.journal(writer).some((e) => e.uploaded && listed.has(e.key));
   const repoIds = state.round.get('repoIds');
   if (anchored && repoIds.length > 0) return repoIds;
   const verified = await verifyRepository(storage, state.round.get('repo'), state.round.get('format'), state.round.get('encrypted'));
@@ -91,7 +101,7 @@ async function repositoryIds(state: PullState, storage: CountingStorage, listing
  * nodes may build on. Returns whether the remote had lost any of our uploaded segments
  * (`lostOwn`), and whether a segment never uploaded before went out now (`sentLate`).
  */
-async function reuploadJournal(state: PullState, storage: CountingStorage, listed: Set<string>): Promise<{ lostOwn: boolean; sentLate: boolean }> {
+async function reuploadJournal(state: PullState, storage: CountingStorage, listed: Set<string>, checkpoints?: CheckpointsOnRemote): Promise<{ lostOwn: boolean; sentLate: boolean }> {
   let lostOwn = false;
   let sentLate = false;
   for (const entry of state.journalIndex()) {
@@ -99,6 +109,10 @@ async function reuploadJournal(state: PullState, storage: CountingStorage, liste
     if (entry.uploaded) {
       // Unlisted: lost, or (where listings lag) merely not listed yet; ask the object itself.
       if (!storage.capabilities.consistentListing && (await objectExists(storage, entry.key))) continue;
+      if (checkpoints && (await checkpoints.collected(entry.key))) {
+        checkpoints.table.forgetJournal(entry.key); // collected: nothing will upload it again
+        continue;
+      }
       lostOwn = true;
     } else if (entry.writer !== state.round.get('writer')) continue;
     else sentLate = true;
@@ -115,12 +129,12 @@ async function reuploadJournal(state: PullState, storage: CountingStorage, liste
  * again (restored from an older copy too, or gone for good): its versions go out again in this
  * node's next segment, so every node still gets them. Returns the vanished keys.
  */
-async function republishVanished(state: PullState, storage: CountingStorage, listed: Set<string>, known: Set<string>): Promise<string[]> {
+async function republishVanished(state: PullState, storage: CountingStorage, listed: Set<string>, known: Set<string>, checkpoints?: CheckpointsOnRemote): Promise<string[]> {
   const journaled = state.journalKeys();
   const vanished: string[] = [];
   for (const key of known) {
     if (listed.has(key) || journaled.has(key) || state.segmentState(key) !== 'applied') continue;
-    if (await objectExists(storage, key)) continue;
+    if ((await objectExists(storage, key)) || (await checkpoints?.collected(key))) continue;
     vanished.push(key);
     state.republishSegment(key);
   }

@@ -1,0 +1,69 @@
+/**
+ * `syncacross gc [DIR] [--dry-run] [--margin SPAN]`: garbage collection (docs/PROTOCOL.md §3.10).
+ * Deletes the segments a checkpoint older than the margin bundles, and checkpoints and parts
+ * nothing needs any more; first writes a checkpoint when this node knows more than any listed one
+ * covers, so the next run has one to rely on. Refuses (exit 2, nothing changed) on a repository
+ * made before format 3, a storage that cannot delete, or clocks that disagree by minutes.
+ */
+import { DEFAULT_COLLECTION_MARGIN_MS, parseSpanMs, type CollectOutcome } from '@syncacross/sync-core';
+import { usageError } from '../cli-error.js';
+import { withInterrupt } from '../interrupt.js';
+import { withLibrary } from '../library-session.js';
+import { formatBytes, plural, type Output } from '../output.js';
+import { passphraseOptions, type PassphraseOptions } from '../passphrase.js';
+
+export interface GcCliOptions extends PassphraseOptions {
+  dryRun?: boolean;
+  /** How old a checkpoint must be before the segments it bundles go (`24h`, `30m`, `0s`). */
+  margin?: string;
+  retries?: number;
+}
+
+function marginOf(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_COLLECTION_MARGIN_MS;
+  const ms = parseSpanMs(text);
+  if (ms === undefined) throw usageError('BadOption', `--margin takes a span such as 24h, 30m or 0s, got ${JSON.stringify(text)}`);
+  return ms;
+}
+
+const age = (ms: number) => (ms >= 172_800_000 ? `${Math.floor(ms / 86_400_000)} days` : ms >= 7_200_000 ? `${Math.floor(ms / 3_600_000)} hours` : `${Math.max(0, Math.floor(ms / 60_000))} minutes`);
+
+function describe(r: CollectOutcome, storage: string, out: Output): void {
+  const { plan } = r;
+  if (r.wrote) out.info(`Wrote checkpoint ${r.wrote.key} (${plural(r.wrote.covered, 'segment')}): a later gc can rely on it once it is older than the margin.`);
+  const what = `${plural(plan.segments.length, 'segment')}, ${plural(plan.checkpoints.length, 'older checkpoint')} and ${plural(plan.parts.length, 'checkpoint part')}`;
+  const bytes = [...plan.segments, ...plan.checkpoints, ...plan.parts].reduce((n, o) => n + o.size, 0);
+  if (plan.checkpoint) out.info(`Relying on checkpoint ${plan.checkpoint.key} (${plural(plan.checkpoint.covered, 'segment')}, ${age(plan.checkpoint.ageMs)} old on ${storage}'s clock).`);
+  out.info(r.dryRun ? `Would delete ${what} (${formatBytes(bytes)}). Nothing was changed (--dry-run).` : `Deleted ${what} (${formatBytes(r.bytes)}).`);
+  for (const n of plan.notices) out.info(`  ${n}`);
+  out.info('Every version and every pack is kept: nothing any file needs was deleted.');
+}
+
+export async function gcCommand(dir: string | undefined, opts: GcCliOptions, out: Output): Promise<number> {
+  const marginMs = marginOf(opts.margin);
+  return withInterrupt('gc', (signal) => {
+    const session = { online: true, signal, passphrase: passphraseOptions(opts), ...(opts.retries !== undefined ? { retries: opts.retries } : {}) };
+    return withLibrary(dir, out, session, async ({ root, library }) => {
+      const r = await library.collect({ marginMs, dryRun: opts.dryRun === true, signal });
+      describe(r, library.storage.name, out);
+      const { plan } = r;
+      out.result({
+        command: 'gc',
+        library: root,
+        storage: library.storage.name,
+        dryRun: r.dryRun,
+        marginMs: plan.marginMs,
+        clockSkewMs: plan.clock.skewMs,
+        wrote: r.wrote ? { key: r.wrote.key, covered: r.wrote.covered } : null,
+        checkpoint: plan.checkpoint ?? null,
+        segments: plan.segments.map((o) => o.key),
+        checkpoints: plan.checkpoints.map((o) => o.key),
+        parts: plan.parts.map((o) => o.key),
+        deleted: r.deleted,
+        bytes: r.bytes,
+        notices: plan.notices,
+      });
+      return 0;
+    });
+  });
+}

@@ -1,0 +1,34 @@
+/** `gc --json`: what collection relied on, and what it deleted (or would, with --dry-run). */
+import { z } from 'zod';
+import { commandName, libraryDir, succeeded } from './json-output-fields.js';
+import { nonNeg } from './json-output-sync.js';
+
+const keys = (what: string) => z.array(z.string()).describe(what);
+
+export const gcOutput = z
+  .object({
+    ok: succeeded,
+    command: commandName('gc'),
+    library: libraryDir,
+    storage: z.string().describe('the remote, as the adapter names it'),
+    dryRun: z.boolean().describe('true: nothing was deleted, the lists say what would have been'),
+    marginMs: nonNeg.describe('how old a checkpoint had to be, on the storage clock, in milliseconds'),
+    clockSkewMs: z.number().describe("this machine's clock minus the storage's, in milliseconds (collection refuses beyond 5 minutes)"),
+    wrote: z
+      .object({ key: z.string().describe("the checkpoint manifest's key"), covered: nonNeg.describe('segments it covers') })
+      .strict()
+      .nullable()
+      .describe('the checkpoint written first (this node knew more than any listed one covered), or null'),
+    checkpoint: z
+      .object({ key: z.string().describe("the checkpoint manifest's key"), covered: nonNeg.describe('segments it covers'), ageMs: nonNeg.describe('its age on the storage clock, in milliseconds') })
+      .strict()
+      .nullable()
+      .describe('the checkpoint the deletions rely on (read back whole first), or null when none is old enough'),
+    segments: keys('segments deleted (or that would be): the checkpoint bundles each'),
+    checkpoints: keys('older checkpoint manifests deleted: the chosen one bundles everything they did'),
+    parts: keys('checkpoint parts deleted: of those checkpoints, or named by no manifest and older than the margin'),
+    deleted: nonNeg.describe('objects deleted (0 with --dry-run)'),
+    bytes: nonNeg.describe('their bytes'),
+    notices: z.array(z.string()).describe('why less could go (no checkpoint old enough yet…) and what was kept and why'),
+  })
+  .strict();

@@ -1,0 +1,18 @@
+/** `gc`, registered on the program (its own file: program.ts is near its size limit). */
+import { Option, type Command } from 'commander';
+import { gcCommand, type GcCliOptions } from './commands/gc.js';
+import type { Output } from './output.js';
+
+// As in program.ts: commander hands each command its own arguments, typed by the handler.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Run = (handler: (out: Output, ...args: any[]) => Promise<number>) => (...args: unknown[]) => Promise<void>;
+
+export function addGcCommand(program: Command, run: Run, withPassword: (c: Command) => Command, retries: () => Option): void {
+  const gc = program
+    .command('gc [dir]')
+    .description('garbage collection: delete the history segments an old-enough checkpoint holds, and checkpoints nothing needs (format 3; every version and file is kept)')
+    .option('-n, --dry-run', 'say what would be deleted, and delete nothing')
+    .option('--margin <span>', 'how old a checkpoint must be, on the storage clock, before what it holds goes (default 24h; 0s only where no other node is syncing)')
+    .addOption(retries());
+  withPassword(gc).action(run((out: Output, dir: string | undefined, opts: GcCliOptions) => gcCommand(dir, opts, out)));
+}

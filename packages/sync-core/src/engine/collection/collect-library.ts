@@ -1,0 +1,93 @@
+/**
+ * `Library.collect()` (docs/PROTOCOL.md §3.10): writes a checkpoint when this node knows more than
+ * any listed one covers (so the next collection has one to rely on), plans what may go, and,
+ * unless it is a dry run, deletes it and records here what it collected: the segments stay
+ * applied in this node's state (a later checkpoint bundles them again), their journal entries
+ * leave it (nothing will ever upload them again).
+ */
+import type { LocalState } from '../../local/state.js';
+import { CollectionTable } from '../../local/collection-table.js';
+import { SyncError } from '../../model/sync-error.js';
+import type { CountingStorage } from '../../storage/wrappers/counting.js';
+import { listCheckpoints } from '../checkpoints/read.js';
+import { coveredSegments, writeCheckpoint, type WrittenCheckpoint } from '../checkpoints/write.js';
+import { collects, verifyRepository } from '../repository.js';
+import type { RoundOptions } from '../round-context.js';
+import { carryOut, DEFAULT_COLLECTION_MARGIN_MS, planCollection, type CollectionPlan } from './collect.js';
+
+/** How `Library.collect()` runs. */
+export interface CollectOptions {
+  /** How old a checkpoint must be, on the storage's clock, before the segments it bundles go (default 24 h). */
+  marginMs?: number;
+  /** Say what would go; delete nothing and write no checkpoint. */
+  dryRun?: boolean;
+  /** Ctrl-C: stops between deletes (what is deleted by then is collected; the next run finishes). */
+  signal?: AbortSignal;
+  /** How to wait for a storage whose listing lags behind a write (the clock probe looks again); tests pass one that returns at once. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** What `Library.collect()` did. */
+export interface CollectOutcome {
+  /** Whether it was a dry run (nothing deleted, no checkpoint written). */
+  dryRun: boolean;
+  /** The checkpoint written first, if this node knew more than any listed one covered. */
+  wrote?: WrittenCheckpoint;
+  /** What it relied on and what could go (in a dry run: what would). */
+  plan: CollectionPlan;
+  /** Objects deleted (0 in a dry run). */
+  deleted: number;
+  /** Their bytes. */
+  bytes: number;
+}
+
+export async function collectLibrary(state: LocalState, storage: CountingStorage, options: RoundOptions, opts: CollectOptions): Promise<CollectOutcome> {
+  const marginMs = opts.marginMs ?? DEFAULT_COLLECTION_MARGIN_MS;
+  const format = state.round.get('format');
+  if (!collects(format))
+    throw new SyncError(
+      'CannotCollect',
+      `this repository is format ${format}, made by an earlier release; its history cannot be collected, since releases before format 3 would take a deleted segment for a lost one and upload it again. Nothing was changed`,
+    );
+  if (!storage.capabilities.delete || !storage.delete) throw new SyncError('CannotCollect', `${storage.name} cannot delete objects, so nothing can be collected there; nothing was changed`);
+  const repoIds = new Set(await verifyRepository(storage, state.round.get('repo'), format, state.round.get('encrypted')));
+  const writer = state.round.get('writer');
+  let wrote: WrittenCheckpoint | undefined;
+  const covered = coveredSegments(state);
+  if (!opts.dryRun && covered.keys.length > ((await listCheckpoints(storage))[0]?.covered ?? 0)) {
+    wrote = await writeCheckpoint(state, storage, options.codec, options.policy, opts.signal);
+    // Its coverage is known here: no need to read its manifest back next round.
+    if (wrote) new CollectionTable(state.db).recordFrontier(wrote.key, { frontier: covered.frontier, covered: wrote.covered });
+  }
+  const ctx = {
+    storage: storage as CountingStorage & { delete(key: string): Promise<void> },
+    codec: options.codec,
+    repoIds,
+    writer,
+    now: options.now,
+    marginMs,
+    policy: options.policy,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.sleep ? { sleep: opts.sleep } : {}),
+  };
+  const plan = await planCollection(ctx);
+  if (opts.dryRun) return { dryRun: true, ...(wrote ? { wrote } : {}), plan, deleted: 0, bytes: 0 };
+  const known = state.knownSegments();
+  const table = new CollectionTable(state.db);
+  // Recorded before deleting: a crash in between leaves a segment marked collected that is still
+  // listed, which changes nothing (it is read, or known, as before).
+  state.transaction(() => {
+    if (plan.checkpoint)
+      table.recordBundled(
+        plan.checkpoint.key,
+        plan.segments.map((s) => s.key),
+      );
+    for (const s of plan.segments) if (known.has(s.key)) table.markCollected(s.key);
+  });
+  const done = await carryOut(ctx, plan);
+  const journaled = state.journalKeys();
+  state.transaction(() => {
+    for (const s of plan.segments) if (journaled.has(s.key)) table.forgetJournal(s.key);
+  });
+  return { dryRun: false, ...(wrote ? { wrote } : {}), plan, ...done };
+}

@@ -1,0 +1,169 @@
+/**
+ * Garbage collection of segments and checkpoints (docs/PROTOCOL.md §3.10), with no lock.
+ *
+ * A checkpoint bundles whole segments; once one has been listed for longer than the margin (by
+ * the storage's clock) and reads back whole here, the segments it bundles are deleted: every
+ * node that reads the remote now finds their content in it, and a node that had applied them
+ * takes their absence for collection, not loss, because that checkpoint is listed. Then older
+ * checkpoints whose every bundled segment the newer one also bundles, and parts no manifest
+ * names that are older than the margin (an interrupted checkpoint), go too. The order keeps the
+ * repository readable if this stops at any point: segments (their content stays in the
+ * checkpoint), then manifests (the commit points), then parts.
+ */
+import type { RepositoryCodec } from '../../codec/repository-codec.js';
+import { SyncError } from '../../model/sync-error.js';
+import type { ObjectInfo, Storage } from '../../storage/contract.js';
+import { isStorageError } from '../../storage/errors.js';
+import { listAll } from '../../storage/listing.js';
+import { CHECKPOINTS_PREFIX, parseManifestKey, type ManifestKey } from '../checkpoints/format.js';
+import type { RoundPolicy } from '../round-policy.js';
+import { readStorageClock, type StorageClock } from './storage-clock.js';
+import { readWholeCheckpoint, type WholeCheckpoint } from './whole-checkpoint.js';
+
+/** The default margin: far longer than a listing lags or a round lasts, so nothing a node is reading goes. */
+export const DEFAULT_COLLECTION_MARGIN_MS = 24 * 3_600_000;
+
+const PART = /^checkpoint-parts\/([A-Za-z0-9_.-]+)\/(\d{10})\/\d{6}-[0-9a-f]{16}$/;
+
+/** What a collection relies on and what may go (docs/PROTOCOL.md §3.10). */
+export interface CollectionPlan {
+  /** The storage's clock as read, and how far this machine's is off it. */
+  clock: StorageClock;
+  /** The margin kept, in milliseconds. */
+  marginMs: number;
+  /** The checkpoint the deletions rely on (read back whole), and its age on the storage's clock. */
+  checkpoint?: {
+    /** Its manifest's key. */
+    key: string;
+    /** Segments it covers. */
+    covered: number;
+    /** Its age, in milliseconds. */
+    ageMs: number;
+  };
+  /** Segments it bundles, still on the remote. */
+  segments: ObjectInfo[];
+  /** Older checkpoints it supersedes (their manifests). */
+  checkpoints: ObjectInfo[];
+  /** Their parts, and parts no manifest names that are older than the margin. */
+  parts: ObjectInfo[];
+  /** Why less goes than could (no checkpoint old enough yet…), and what was kept and why. */
+  notices: string[];
+}
+
+export interface CollectionContext {
+  storage: Storage & { delete(key: string): Promise<void> };
+  codec: RepositoryCodec;
+  repoIds: ReadonlySet<string>;
+  writer: string;
+  /** This machine's clock. */
+  now: () => number;
+  marginMs: number;
+  policy: Pick<RoundPolicy, 'segmentsToCollect' | 'collectionClock' | 'collectionMargin'>;
+  /** How the clock probe waits for a listing that lags (tests pass one that does not). */
+  sleep?: (ms: number) => Promise<void>;
+  signal?: AbortSignal;
+}
+
+type Listed = ManifestKey & { info: ObjectInfo };
+
+const ageOf = (clock: StorageClock, o: ObjectInfo): number => (o.modified ? clock.storageNow - o.modified.getTime() : -1);
+
+/** What may go now; reads, deletes nothing (but the clock probe). */
+export async function planCollection(c: CollectionContext): Promise<CollectionPlan> {
+  const clock = c.policy.collectionClock(await readStorageClock(c.storage, c.writer, c.now, c.sleep), c.now(), c.storage.name);
+  const marginMs = c.policy.collectionMargin(c.marginMs);
+  const old = (o: ObjectInfo) => o.modified !== undefined && ageOf(clock, o) >= marginMs;
+  const manifests: Listed[] = [];
+  for (const info of await listAll(c.storage, CHECKPOINTS_PREFIX)) {
+    const k = parseManifestKey(info.key);
+    if (k) manifests.push({ ...k, info });
+  }
+  manifests.sort((a, b) => b.covered - a.covered || b.cseq - a.cseq || (a.key < b.key ? -1 : 1));
+  const plan: CollectionPlan = { clock, marginMs: c.marginMs, segments: [], checkpoints: [], parts: [], notices: [] };
+  const chosen = await chooseCheckpoint(
+    c,
+    manifests.filter((m) => old(m.info)),
+    plan,
+  );
+  if (!chosen) {
+    const young = manifests.find((m) => !old(m.info));
+    plan.notices.push(
+      young
+        ? `the newest checkpoint (${young.key}) is younger than the margin; its segments can go once it is ${formatMs(c.marginMs)} old`
+        : 'no checkpoint is old enough and readable whole: nothing can be collected yet',
+    );
+    return plan;
+  }
+  plan.segments = c.policy.segmentsToCollect(await listAll(c.storage, 'log/'), chosen.bundled);
+  const parts = await listAll(c.storage, 'checkpoint-parts/');
+  await supersededCheckpoints(c, manifests, chosen, old, parts, plan);
+  const named = new Set(manifests.map((m) => `${m.writer}/${m.cseq}`));
+  for (const p of parts) {
+    const m = PART.exec(p.key);
+    if (m && !named.has(`${m[1]}/${Number(m[2])}`) && old(p)) plan.parts.push(p);
+  }
+  return plan;
+}
+
+/** The largest old-enough checkpoint that reads back whole (a damaged one is skipped, and said). */
+async function chooseCheckpoint(c: CollectionContext, candidates: Listed[], plan: CollectionPlan): Promise<(WholeCheckpoint & { k: Listed }) | undefined> {
+  for (const k of candidates) {
+    try {
+      const whole = await readWholeCheckpoint(c.storage, c.codec, k, c.repoIds, c.signal);
+      plan.checkpoint = { key: k.key, covered: k.covered, ageMs: ageOf(plan.clock, k.info) };
+      return { ...whole, k };
+    } catch (e) {
+      if (!isStorageError(e, 'Corrupt') && !isStorageError(e, 'NotFound')) throw e;
+      plan.notices.push(`checkpoint ${k.key} does not read back whole (${(e as Error).message}); not relied on, and kept`);
+    }
+  }
+  return undefined;
+}
+
+/** Older checkpoints the chosen one makes useless: every segment they bundle, it bundles too. */
+async function supersededCheckpoints(
+  c: CollectionContext,
+  manifests: Listed[],
+  chosen: WholeCheckpoint & { k: Listed },
+  old: (o: ObjectInfo) => boolean,
+  parts: ObjectInfo[],
+  plan: CollectionPlan,
+): Promise<void> {
+  for (const m of manifests) {
+    if (m.key === chosen.k.key || !old(m.info)) continue;
+    let whole: WholeCheckpoint;
+    try {
+      whole = await readWholeCheckpoint(c.storage, c.codec, m, c.repoIds, c.signal);
+    } catch (e) {
+      if (!isStorageError(e, 'Corrupt') && !isStorageError(e, 'NotFound')) throw e;
+      plan.notices.push(`kept checkpoint ${m.key}: it does not read back whole (${(e as Error).message})`);
+      continue;
+    }
+    if (![...whole.bundled].every((s) => chosen.bundled.has(s))) continue; // bundles what the chosen one does not (a fork it never saw): kept
+    plan.checkpoints.push(m.info);
+    const own = new Set(whole.manifest.parts.map((p) => p.key));
+    plan.parts.push(...parts.filter((p) => own.has(p.key)));
+  }
+}
+
+/** Deletes what the plan says, in the order that keeps the repository readable throughout; returns the keys deleted here whose bytes add up to `bytes`. */
+export async function carryOut(c: CollectionContext, plan: CollectionPlan): Promise<{ deleted: number; bytes: number }> {
+  let deleted = 0;
+  let bytes = 0;
+  for (const group of [plan.segments, plan.checkpoints, plan.parts]) {
+    for (const o of group) {
+      if (c.signal?.aborted) throw new SyncError('Aborted', 'interrupted');
+      await c.storage.delete(o.key);
+      deleted++;
+      bytes += o.size;
+    }
+  }
+  return { deleted, bytes };
+}
+
+function formatMs(ms: number): string {
+  if (ms % 86_400_000 === 0 && ms > 0) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  return `${Math.round(ms / 1000)}s`;
+}

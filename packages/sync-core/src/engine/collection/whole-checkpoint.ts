@@ -1,0 +1,39 @@
+/**
+ * A checkpoint read whole (docs/PROTOCOL.md §3.10): its manifest and every part, each verified as
+ * a reader verifies them (§3.9). Collection deletes segments only on the strength of a checkpoint
+ * it has read this way, and a node decides a vanished segment was collected, not lost, only when
+ * such a checkpoint bundles it.
+ */
+import type { RepositoryCodec } from '../../codec/repository-codec.js';
+import { checkAborted } from '../../model/abort.js';
+import type { Storage } from '../../storage/contract.js';
+import { MAX_SEGMENT_BYTES } from '../remote-limits.js';
+import type { CheckpointManifest, CheckpointPart, ManifestKey } from '../checkpoints/format.js';
+import { decodeManifest, decodePart } from '../checkpoints/objects.js';
+
+const readCapped = (storage: Storage, key: string) => storage.get(key, { range: { offset: 0, length: MAX_SEGMENT_BYTES + 1 } });
+
+export async function readManifest(storage: Storage, codec: RepositoryCodec, k: ManifestKey, repoIds: ReadonlySet<string>): Promise<CheckpointManifest> {
+  return decodeManifest(k, await readCapped(storage, k.key), repoIds, codec);
+}
+
+export async function readPart(storage: Storage, codec: RepositoryCodec, m: CheckpointManifest, index: number, repoIds: ReadonlySet<string>): Promise<CheckpointPart> {
+  return decodePart(m, index, await readCapped(storage, m.parts[index]!.key), repoIds, codec);
+}
+
+export interface WholeCheckpoint {
+  manifest: CheckpointManifest;
+  /** Every segment its parts bundle. */
+  bundled: Set<string>;
+}
+
+/** Reads a checkpoint and every part; throws (Corrupt, NotFound, …) if any of them fails. */
+export async function readWholeCheckpoint(storage: Storage, codec: RepositoryCodec, k: ManifestKey, repoIds: ReadonlySet<string>, signal?: AbortSignal): Promise<WholeCheckpoint> {
+  const manifest = await readManifest(storage, codec, k, repoIds);
+  const bundled = new Set<string>();
+  for (let i = 0; i < manifest.parts.length; i++) {
+    checkAborted(signal);
+    for (const s of (await readPart(storage, codec, manifest, i, repoIds)).segments) bundled.add(s);
+  }
+  return { manifest, bundled };
+}

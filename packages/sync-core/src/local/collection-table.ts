@@ -1,0 +1,83 @@
+/**
+ * What this node knows of collection (docs/PROTOCOL.md §3.10), in the state database's own
+ * tables: what each checkpoint manifest it has read covers (each is read once), the segments it has seen
+ * bundled in a checkpoint's parts, and the applied segments it found collected. A segment that
+ * vanished from the remote is collected, not lost, only when a checkpoint still listed bundles it:
+ * then its versions are not sent out again (§7.1), since every node can read them there.
+ */
+import type Database from 'better-sqlite3';
+
+/** What a checkpoint covers: per writer the highest sequence number, and how many segments in all. */
+export interface Coverage {
+  frontier: Record<string, number>;
+  covered: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS checkpoint_frontiers (manifest TEXT PRIMARY KEY, frontier TEXT NOT NULL, covered INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS bundled_segments (segment TEXT PRIMARY KEY, manifest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS collected_segments (segment TEXT PRIMARY KEY);
+`;
+
+/**
+ * Its tables are made on first use. On a read-only connection (`verify` without `--repair`)
+ * writes are skipped, and a state that never had them reads as empty: what a round learns is
+ * learned again next time.
+ */
+export class CollectionTable {
+  private readonly present: boolean;
+
+  constructor(private readonly db: Database.Database) {
+    if (!db.readonly) db.exec(SCHEMA);
+    this.present = !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'collected_segments'").get();
+  }
+
+  private get writable(): boolean {
+    return this.present && !this.db.readonly;
+  }
+
+  /** What a manifest this node has read says it covers (each manifest is read once). */
+  frontier(manifest: string): Coverage | undefined {
+    if (!this.present) return undefined;
+    const row = this.db.prepare('SELECT frontier, covered FROM checkpoint_frontiers WHERE manifest = ?').get(manifest) as { frontier: string; covered: number } | undefined;
+    return row && { frontier: JSON.parse(row.frontier) as Record<string, number>, covered: row.covered };
+  }
+
+  recordFrontier(manifest: string, c: Coverage): void {
+    if (!this.writable) return;
+    this.db.prepare('INSERT OR IGNORE INTO checkpoint_frontiers (manifest, frontier, covered) VALUES (?, ?, ?)').run(manifest, JSON.stringify(c.frontier), c.covered);
+  }
+
+  /** Records that `manifest`'s parts bundle these segments (the largest checkpoint read wins no preference: any listed one serves). */
+  recordBundled(manifest: string, segments: readonly string[]): void {
+    if (!this.writable) return;
+    const st = this.db.prepare('INSERT OR REPLACE INTO bundled_segments (segment, manifest) VALUES (?, ?)');
+    for (const s of segments) st.run(s, manifest);
+  }
+
+  /** The manifest a segment was seen bundled in, if any. */
+  bundledIn(segment: string): string | undefined {
+    if (!this.present) return undefined;
+    return (this.db.prepare('SELECT manifest FROM bundled_segments WHERE segment = ?').get(segment) as { manifest: string } | undefined)?.manifest;
+  }
+
+  markCollected(segment: string): void {
+    if (!this.writable) return;
+    this.db.prepare('INSERT OR IGNORE INTO collected_segments (segment) VALUES (?)').run(segment);
+  }
+
+  isCollected(segment: string): boolean {
+    return this.present && this.db.prepare('SELECT 1 FROM collected_segments WHERE segment = ?').get(segment) !== undefined;
+  }
+
+  /** Every segment found collected here. */
+  collected(): Set<string> {
+    if (!this.present) return new Set();
+    return new Set((this.db.prepare('SELECT segment FROM collected_segments').all() as { segment: string }[]).map((r) => r.segment));
+  }
+
+  /** An uploaded journal entry whose segment was collected: nothing will upload it again (its segment stays applied). */
+  forgetJournal(key: string): void {
+    if (this.writable) this.db.prepare('DELETE FROM journal WHERE key = ? AND uploaded = 1').run(key);
+  }
+}

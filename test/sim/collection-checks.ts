@@ -1,0 +1,80 @@
+/**
+ * The collection invariants (docs/PROTOCOL.md §3.10, §9), checked at the moment of each delete, on
+ * the storage as it is (not as a node's distorted view shows it), by the storage's own clock:
+ * - a segment goes only if a checkpoint the storage holds, older than the margin and readable
+ *   whole, bundles it (nothing referenced is deleted; nothing younger than the margin goes);
+ * - a checkpoint goes only if every segment it bundles is still stored or bundled by another
+ *   such checkpoint;
+ * - a part goes only once no readable manifest names it, and when older than the margin.
+ * Clock probes (`clock/`) are the collector's own.
+ */
+import type { Storage } from '@syncacross/sync-core';
+import { parseManifestKey } from '../../packages/sync-core/src/engine/checkpoints/format.js';
+import { decodeManifest } from '../../packages/sync-core/src/engine/checkpoints/objects.js';
+import type { RepositoryCodec } from '../../packages/sync-core/src/codec/repository-codec.js';
+import { readCheckpoints, type ReadCheckpoint } from './checkpoint-contents.js';
+
+export interface CollectionWorld {
+  raw(): Map<string, Uint8Array>;
+  /** When the storage stamped each object it holds. */
+  stamps(): Promise<Map<string, number>>;
+  repoIds(): string[];
+  codec(): RepositoryCodec;
+  now(): number;
+  marginMs: number;
+  violation(message: string): void;
+  /** Each delete the checks let through, for the trace. */
+  deleted(key: string): void;
+}
+
+const PART = /^checkpoint-parts\//;
+
+/** Whether a readable manifest on the storage names this part (a clone may reuse a writer id and a checkpoint number: the key decides). */
+function namedByManifest(raw: Map<string, Uint8Array>, part: string, w: CollectionWorld): boolean {
+  for (const [key, bytes] of raw) {
+    const k = parseManifestKey(key);
+    if (!k) continue;
+    try {
+      if (decodeManifest(k, bytes, new Set(w.repoIds()), w.codec()).parts.some((p) => p.key === part)) return true;
+    } catch {
+      // unreadable: names nothing a reader could use
+    }
+  }
+  return false;
+}
+
+export function withCollectionChecks(storage: Storage, w: CollectionWorld): Storage {
+  if (!storage.delete) return storage;
+  const inner = storage.delete.bind(storage);
+  const cache = new Map<string, ReadCheckpoint | undefined>();
+  const check = async (key: string): Promise<string | undefined> => {
+    if (key.startsWith('clock/')) return undefined;
+    const raw = w.raw();
+    if (!raw.has(key)) return undefined; // deleting what is not there changes nothing
+    const stamps = await w.stamps();
+    const old = (k: string) => w.now() - (stamps.get(k) ?? Number.POSITIVE_INFINITY) >= w.marginMs;
+    const checkpoints = readCheckpoints(raw, w.repoIds(), w.codec(), cache);
+    const bundledElsewhere = (segment: string, except?: string) => [...checkpoints].some(([m, c]) => m !== except && old(m) && c.bundled.has(segment));
+    if (key.startsWith('log/')) return bundledElsewhere(key) ? undefined : `deleted segment ${key}: no checkpoint older than the margin bundles it`;
+    if (parseManifestKey(key)) {
+      const mine = checkpoints.get(key);
+      if (!mine) return `deleted checkpoint ${key}, which reads back whole (or is not complete): nothing shows it was superseded`;
+      const orphaned = [...mine.bundled.keys()].filter((s) => !raw.has(s) && !bundledElsewhere(s, key));
+      return orphaned.length ? `deleted checkpoint ${key}: ${orphaned.length} segment(s) it bundles are nowhere else (${orphaned[0]})` : undefined;
+    }
+    if (PART.test(key)) {
+      if (namedByManifest(raw, key, w)) return `deleted part ${key} of a checkpoint the storage still holds`;
+      return old(key) ? undefined : `deleted part ${key}, younger than the margin (a checkpoint may still be being written)`;
+    }
+    return undefined;
+  };
+  return {
+    ...storage,
+    delete: async (key) => {
+      const problem = await check(key);
+      if (problem) w.violation(problem);
+      else w.deleted(key);
+      await inner(key);
+    },
+  };
+}
