@@ -69,7 +69,21 @@ export class OutboxStorage implements Storage {
   /** What this instance knows the outbox holds: listed once, then kept up to date by its own writes. */
   private held: { keys: Set<string>; bytes: number } | undefined;
 
+  /** Packs this instance created through `putIfAbsent` (a capture's own), with their bytes. */
+  readonly written = new Map<string, number>();
+
   async putIfAbsent(key: string, bytes: Uint8Array): Promise<PutResult> {
+    const result = await this.write(key, bytes);
+    if (result === 'created') this.written.set(key, bytes.byteLength);
+    return result;
+  }
+
+  /** A pack rewritten with fewer chunks (outbox-compaction.ts): within the limit too, but not a capture's own. */
+  putCompacted(key: string, bytes: Uint8Array): Promise<PutResult> {
+    return this.write(key, bytes);
+  }
+
+  private async write(key: string, bytes: Uint8Array): Promise<PutResult> {
     const target = this.file(key);
     // One listing per capture, not one per pack: a burst of thousands of packs stays linear.
     if (!this.held) {
