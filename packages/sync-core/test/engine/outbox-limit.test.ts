@@ -157,12 +157,14 @@ describe('the staging limit', () => {
     const b = await makeNode(remote.storage, 'b', { retry: false });
     await a.sync();
     remote.state.down = true;
-    const kept = randomBytes(300 * 1024);
-    await edit(join(a.dir, 'report.bin'), kept, 900);
+    const kept = { 'report.bin': randomBytes(200 * 1024), 'memo.bin': randomBytes(200 * 1024) };
+    for (const [f, bytes] of Object.entries(kept)) await edit(join(a.dir, f), bytes, 900);
     await offlineSync(() => a.sync());
     await rm(join(a.dir, 'report.bin'));
-    await offlineSync(() => a.sync());
-    await edit(join(a.dir, 'other.bin'), randomBytes(300 * 1024), 800);
+    await offlineSync(() => a.sync()); // its delete is recorded: the newest version of report.bin
+    // memo.bin is deleted in the very capture the limit refuses: its content is on no disk either.
+    await rm(join(a.dir, 'memo.bin'));
+    await edit(join(a.dir, 'other.bin'), randomBytes(250 * 1024), 800);
     const e = await offlineSync(() => a.sync());
     expect(e.staged.full).toMatch(/outbox is full/);
     expect(e.staged.dropped.versions).toBe(0);
@@ -170,12 +172,41 @@ describe('the staging limit', () => {
     remote.state.down = false;
     await a.sync();
     await b.sync();
-    const history = b.lib.history('report.bin');
-    expect(history.map((v) => v.deleted ?? false)).toEqual([false, true]);
-    const to = await tempDir('syncacross-restored-');
-    await b.lib.restore({ to: join(to, 'out'), at: history[0]!.hash, paths: ['report.bin'] });
-    expect((await readFile(join(to, 'out', 'report.bin'))).equals(kept)).toBe(true);
-    expect(await readFile(join(b.dir, 'other.bin'))).toHaveLength(300 * 1024); // went up from disk
+    for (const [f, bytes] of Object.entries(kept)) {
+      const history = b.lib.history(f);
+      expect(history.map((v) => v.deleted ?? false)).toEqual([false, true]);
+      const to = await tempDir('syncacross-restored-');
+      await b.lib.restore({ to: join(to, 'out'), at: history[0]!.hash, paths: [f] });
+      expect((await readFile(join(to, 'out', f))).equals(bytes), f).toBe(true);
+    }
+    expect(await readFile(join(b.dir, 'other.bin'))).toHaveLength(250 * 1024); // went up from disk
+    for (const n of [a, b]) await n.lib.close();
+  });
+
+  it('a pack shared with content still needed is rewritten without what was given up, and what it keeps still reads back', async () => {
+    const remote = switchable();
+    const limit = 700 * 1024;
+    const a = await makeNode(remote.storage, 'a', { retry: false, staging: { limitBytes: limit } });
+    const b = await makeNode(remote.storage, 'b', { retry: false });
+    await a.sync();
+    remote.state.down = true;
+    const kept = randomBytes(300 * 1024);
+    await edit(join(a.dir, 'kept.bin'), kept, 900);
+    await edit(join(a.dir, 'edited.bin'), randomBytes(300 * 1024), 900);
+    await offlineSync(() => a.sync()); // one pack holds both
+    const newest = randomBytes(300 * 1024);
+    await edit(join(a.dir, 'edited.bin'), newest, 800);
+    const e = await offlineSync(() => a.sync());
+    expect(e.staged).toMatchObject({ versions: 1, dropped: { versions: 1, files: 1 } });
+    expect(outboxBytes(a.dir)).toBeLessThanOrEqual(limit);
+    expect(outboxBytes(a.dir)).toBeGreaterThanOrEqual(600 * 1024); // both newest versions: the kept file and the edit
+
+    remote.state.down = false;
+    await a.sync();
+    await b.sync();
+    expect((await readFile(join(b.dir, 'kept.bin'))).equals(kept)).toBe(true);
+    expect((await readFile(join(b.dir, 'edited.bin'))).equals(newest)).toBe(true);
+    expect(b.lib.history('edited.bin')).toHaveLength(1);
     for (const n of [a, b]) await n.lib.close();
   });
 });

@@ -7,11 +7,10 @@
  *
  * Crash-safe in this order: the rewritten pack is written (fsynced), then one transaction moves
  * the locations to it, then the old pack is removed. A crash leaves at most a pack no location
- * names, which nothing reads and the next compaction frees. The staged bytes stay within the limit
- * throughout: packs freed whole go first, and a rewrite that would not fit beside its old pack
- * yet is skipped.
+ * names, which nothing reads and the next compaction frees. Packs freed whole go first; then, one
+ * pack at a time, the part of a pack still needed exists twice for a moment (one pack's worth at
+ * most: about 24 MiB by default), and the outbox ends smaller than it was.
  */
-import { isStorageError } from '../../storage/errors.js';
 import type { LocalState } from '../../local/state.js';
 import type { ChunkLocation } from '../../model/chunk-location.js';
 import { sha256 } from '../../model/hashing.js';
@@ -64,17 +63,12 @@ function neededChunks(state: CompactionState): Set<string> {
   return new Set(rows.map((r) => r.hash));
 }
 
-/** The pack with only the chunks still needed; 0 when it does not fit beside the old one yet. */
+/** The pack again with only the chunks still needed, in their order; returns the bytes freed. */
 async function rewrite(state: CompactionState, outbox: OutboxStorage, plan: PackPlan): Promise<number> {
   const whole = await outbox.get(plan.key);
   const bytes = Buffer.concat(plan.keep.map((c) => whole.subarray(c.offset, c.offset + c.length)));
   const key = `packs/${sha256(bytes)}`;
-  try {
-    await outbox.putCompacted(key, bytes);
-  } catch (e) {
-    if (isStorageError(e, 'NoSpace')) return 0;
-    throw e;
-  }
+  await outbox.putCompacted(key, bytes);
   let at = 0;
   const moved = plan.keep.map((c): ChunkLocation => {
     const location: ChunkLocation = [c.hash, key, at, c.length];

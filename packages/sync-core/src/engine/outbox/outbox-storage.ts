@@ -78,12 +78,15 @@ export class OutboxStorage implements Storage {
     return result;
   }
 
-  /** A pack rewritten with fewer chunks (outbox-compaction.ts): within the limit too, but not a capture's own. */
+  /**
+   * A pack rewritten with fewer chunks (outbox-compaction.ts), not a capture's own. Not refused at
+   * the limit: the larger pack it replaces is removed right after, so it only ever frees room.
+   */
   putCompacted(key: string, bytes: Uint8Array): Promise<PutResult> {
-    return this.write(key, bytes);
+    return this.write(key, bytes, Number.POSITIVE_INFINITY);
   }
 
-  private async write(key: string, bytes: Uint8Array): Promise<PutResult> {
+  private async write(key: string, bytes: Uint8Array, limitBytes = this.limitBytes): Promise<PutResult> {
     const target = this.file(key);
     // One listing per capture, not one per pack: a burst of thousands of packs stays linear.
     if (!this.held) {
@@ -93,8 +96,8 @@ export class OutboxStorage implements Storage {
     const held = this.held;
     const used = held.bytes;
     if (held.keys.has(key)) return 'exists'; // the name is the content's hash
-    if (used + bytes.byteLength > this.limitBytes) {
-      throw new StorageError('NoSpace', `the local outbox is full: ${used + bytes.byteLength} bytes would pass its limit of ${this.limitBytes} (--staging-limit)`, { permanent: true });
+    if (used + bytes.byteLength > limitBytes) {
+      throw new StorageError('NoSpace', `the local outbox is full: ${used + bytes.byteLength} bytes would pass its limit of ${limitBytes} (--staging-limit)`, { permanent: true });
     }
     const folder = join(this.dir, PACK_DIR);
     await mkdir(folder, { recursive: true });
