@@ -73,7 +73,12 @@ export interface CaptureResult {
     reason: string;
   }[];
   /** Earlier offline versions given up to stay within the limit (only the newest of a file is kept staged). */
-  dropped: DropCount;
+  dropped: {
+    /** Versions dropped from the pending set (they will not reach the history). */
+    versions: number;
+    /** The files they were versions of. */
+    files: number;
+  };
   /** Set when the outbox reached its limit: these changes stay on disk only, until the next sync. */
   full?: string;
 }

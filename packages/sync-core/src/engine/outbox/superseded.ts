@@ -17,7 +17,7 @@ import { compactOutbox, type CompactionState } from './outbox-compaction.js';
 import type { OutboxStorage } from './outbox-storage.js';
 
 /** What choosing and dropping superseded versions reads and writes of the local state. */
-export type SupersededState = Pick<LocalState, 'db' | 'addVersion' | 'localRecords' | 'pendingVersions' | 'putLocal' | 'removeLocal' | 'round' | 'transaction'>;
+type SupersededState = Pick<LocalState, 'db' | 'addVersion' | 'localRecords' | 'pendingVersions' | 'putLocal' | 'removeLocal' | 'round' | 'transaction'>;
 
 /**
  * Which superseded versions to give up, least history lost first:
@@ -31,7 +31,7 @@ export type SupersededKind = 'intermediate' | 'replaced-on-disk';
  * This writer's pending versions of `kind` that hold content staged only in the outbox (`staged`).
  * A delete, a folder, and the last content of a file deleted offline (its only copy) are never chosen.
  */
-export function supersededVersions(state: SupersededState, dir: string, kind: SupersededKind, staged: (chunk: string) => boolean): HashedVersion[] {
+function supersededVersions(state: SupersededState, dir: string, kind: SupersededKind, staged: (chunk: string) => boolean): HashedVersion[] {
   const writer = state.round.get('writer');
   const pending = state.pendingVersions();
   const liveChild = new Set(pending.filter((v) => !v.deleted).flatMap((v) => v.parents));
@@ -66,7 +66,7 @@ function changedOnDisk(dir: string, rec: LocalRecord): boolean {
  * version names its parent, or none for a file new offline, so the scan takes the file again),
  * and the drops join those not told yet.
  */
-export function dropPending(state: SupersededState, versions: HashedVersion[]): void {
+function dropPending(state: SupersededState, versions: HashedVersion[]): void {
   if (versions.length === 0) return;
   const drop = new Set(versions.map((v) => v.hash));
   // A child is always made after its parent here: in clock order, parents are settled first.
