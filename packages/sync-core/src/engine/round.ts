@@ -105,6 +105,7 @@ function addDrained(summary: SyncSummary, drained: DrainResult): void {
   summary.uploaded.bytes += drained.bytes;
   summary.errors.push(...drained.errors);
   if (drained.packs > 0) summary.notices.push(`uploaded ${drained.packs} pack(s) staged locally while the remote was unreachable`);
+  if (drained.dropped) summary.notices.push(`while the remote was unreachable, ${drained.dropped}`);
 }
 
 /**

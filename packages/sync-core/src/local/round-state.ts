@@ -67,6 +67,11 @@ export interface RoundState {
   checkpointSeq: number;
   /** How many segments the largest checkpoint this node wrote, read or saw listed covers: what the next one must beat. */
   checkpointCovered: number;
+  /**
+   * Paths of the offline versions dropped to stay within the staging limit (one entry per version;
+   * engine/outbox/superseded.ts), not told to the user yet: the next message about the outbox tells them.
+   */
+  outboxDropped: string[];
 }
 
 export type RoundStateKey = keyof RoundState;
@@ -107,6 +112,7 @@ const CODECS: { [K in RoundStateKey]: Codec<RoundState[K]> } = {
   authorPublished: text,
   checkpointSeq: count,
   checkpointCovered: count,
+  outboxDropped: listOrBlank,
 };
 
 /** Raw access to the `meta` table (LocalState provides it). */

@@ -69,7 +69,24 @@ export class OutboxStorage implements Storage {
   /** What this instance knows the outbox holds: listed once, then kept up to date by its own writes. */
   private held: { keys: Set<string>; bytes: number } | undefined;
 
+  /** Packs this instance created through `putIfAbsent` (a capture's own), with their bytes. */
+  readonly written = new Map<string, number>();
+
   async putIfAbsent(key: string, bytes: Uint8Array): Promise<PutResult> {
+    const result = await this.write(key, bytes);
+    if (result === 'created') this.written.set(key, bytes.byteLength);
+    return result;
+  }
+
+  /**
+   * A pack rewritten with fewer chunks (outbox-compaction.ts), not a capture's own. Not refused at
+   * the limit: the larger pack it replaces is removed right after, so it only ever frees room.
+   */
+  putCompacted(key: string, bytes: Uint8Array): Promise<PutResult> {
+    return this.write(key, bytes, Number.POSITIVE_INFINITY);
+  }
+
+  private async write(key: string, bytes: Uint8Array, limitBytes = this.limitBytes): Promise<PutResult> {
     const target = this.file(key);
     // One listing per capture, not one per pack: a burst of thousands of packs stays linear.
     if (!this.held) {
@@ -79,8 +96,8 @@ export class OutboxStorage implements Storage {
     const held = this.held;
     const used = held.bytes;
     if (held.keys.has(key)) return 'exists'; // the name is the content's hash
-    if (used + bytes.byteLength > this.limitBytes) {
-      throw new StorageError('NoSpace', `the local outbox is full: ${used + bytes.byteLength} bytes would pass its limit of ${this.limitBytes} (--staging-limit)`, { permanent: true });
+    if (used + bytes.byteLength > limitBytes) {
+      throw new StorageError('NoSpace', `the local outbox is full: ${used + bytes.byteLength} bytes would pass its limit of ${limitBytes} (--staging-limit)`, { permanent: true });
     }
     const folder = join(this.dir, PACK_DIR);
     await mkdir(folder, { recursive: true });

@@ -8,7 +8,9 @@
  *   heads as parents, exactly as an online round records it once its packs are written. Nothing
  *   is journaled or numbered: the next online round commits pending versions as it always does.
  *   Several captures in a row keep every version (each edit's parent is the one before), so an
- *   edit, another edit and a delete made offline all reach the history.
+ *   edit, another edit and a delete made offline all reach the history, as long as the outbox
+ *   stays within its limit. Past it, only the newest version of a file is kept staged: the older
+ *   offline versions it replaces are dropped, and said so (superseded.ts).
  * - **Drain**: every round starts by uploading the outbox's packs, under the names their
  *   locations already use, before it reads or writes anything else; a pack leaves the outbox only
  *   once the remote holds it. So the remote never sees a version before its content (§7 step 7).
@@ -23,6 +25,7 @@ import { verifyRepository } from '../repository.js';
 import type { RoundContext } from '../round-context.js';
 import { scanLocal } from '../steps/scan-local.js';
 import { OutboxStorage, type OutboxContents } from './outbox-storage.js';
+import { countDrops, describeDrops, evictSuperseded, takeUntoldDrops, type DropCount, type SupersededKind } from './superseded.js';
 
 const OUTBOX_DIR = 'outbox';
 
@@ -58,7 +61,7 @@ export interface CaptureResult {
     /** Paths deleted here. */
     deleted: number;
   };
-  /** Packs and bytes added to the outbox. */
+  /** Packs added to the outbox. */
   packs: number;
   /** Bytes of those packs. */
   bytes: number;
@@ -69,21 +72,46 @@ export interface CaptureResult {
     /** Why it was not taken. */
     reason: string;
   }[];
+  /** Earlier offline versions given up to stay within the limit (only the newest of a file is kept staged). */
+  dropped: {
+    /** Versions dropped from the pending set (they will not reach the history). */
+    versions: number;
+    /** The files they were versions of. */
+    files: number;
+  };
   /** Set when the outbox reached its limit: these changes stay on disk only, until the next sync. */
   full?: string;
 }
 
-/** Takes what changed here into the outbox and the state, with no request to the remote. */
+/**
+ * Takes what changed here into the outbox and the state, with no request to the remote. A capture
+ * that would take the outbox past its limit gives up superseded offline versions (superseded.ts),
+ * least history first, and tries again while that frees room: only the newest version of a file
+ * is then kept staged. If it still does not fit, nothing of it is recorded: the files are on disk,
+ * and the next round takes them as they are then.
+ */
 export async function captureOffline(ctx: RoundContext, limitBytes: number): Promise<CaptureResult> {
-  const storage = withCounting(outboxOf(ctx.stateDir, limitBytes));
-  try {
-    const scan = await scanLocal({ ...ctx, storage });
-    return { versions: scan.created, local: scan.local, packs: scan.packs, bytes: scan.bytes, skipped: scan.skipped };
-  } catch (e) {
-    // Packs already staged stay (their chunks are known, so the next scan does not stage them
-    // again); the versions of this capture are not recorded: the files are still on disk.
-    if (!isStorageError(e, 'NoSpace')) throw e;
-    return { versions: 0, local: { added: 0, changed: 0, deleted: 0 }, packs: storage.stats.requests.putIfAbsent, bytes: storage.stats.bytesUp, skipped: [], full: e.message };
+  const outbox = outboxOf(ctx.stateDir, limitBytes);
+  const storage = withCounting(outbox);
+  const dropped: string[] = [];
+  const taken = () => ({ packs: outbox.written.size, bytes: [...outbox.written.values()].reduce((a, b) => a + b, 0), dropped: countDrops(dropped) });
+  const evictions: SupersededKind[] = ['intermediate', 'replaced-on-disk'];
+  for (;;) {
+    try {
+      const scan = await scanLocal({ ...ctx, storage });
+      return { versions: scan.created, local: scan.local, skipped: scan.skipped, ...taken() };
+    } catch (e) {
+      // Packs already staged stay (their chunks are known, so the next scan does not stage them
+      // again); the versions of this attempt are not recorded: the files are still on disk.
+      if (!isStorageError(e, 'NoSpace')) throw e;
+      let freed = 0;
+      while (freed === 0 && evictions.length > 0) {
+        const evicted = await evictSuperseded(ctx, outbox, evictions.shift()!);
+        dropped.push(...evicted.dropped.map((v) => v.path));
+        freed = evicted.freed;
+      }
+      if (freed === 0) return { versions: 0, local: { added: 0, changed: 0, deleted: 0 }, skipped: [], ...taken(), full: e.message };
+    }
   }
 }
 
@@ -92,6 +120,8 @@ export interface DrainResult {
   packs: number;
   bytes: number;
   errors: string[];
+  /** Offline versions dropped for the staging limit and not told yet ('' : none). */
+  dropped: string;
 }
 
 /**
@@ -102,7 +132,7 @@ export interface DrainResult {
 export async function drainOutbox(ctx: Pick<RoundContext, 'stateDir' | 'state' | 'storage' | 'options' | 'signal' | 'progress'>): Promise<DrainResult> {
   const outbox = outboxOf(ctx.stateDir);
   const { packs, bytes: total } = outbox.contents();
-  const result: DrainResult = { packs: 0, bytes: 0, errors: [] };
+  const result: DrainResult = { packs: 0, bytes: 0, errors: [], dropped: describeDrops(takeUntoldDrops(ctx.state)) };
   if (packs.length === 0) return result;
   // Only into this library's repository: a remote that answers but is not it (an empty folder
   // where the share should be mounted, another repository) stops the round before anything leaves.
@@ -134,11 +164,12 @@ export function defaultStagingLimit(stateDir: string): number {
   }
 }
 
-/** How a capture is told to a person, after what made the remote unreachable. */
-function describeCapture(c: CaptureResult): string {
+/** How a capture is told to a person, after what made the remote unreachable; `dropped`: the drops not told yet (this capture's among them). */
+function describeCapture(c: CaptureResult, dropped: DropCount): string {
   const taken = c.versions > 0 ? `${c.versions} change(s) here were staged locally (${c.bytes} bytes of new content) and go up at the next sync` : 'nothing new here to stage';
   const skipped = c.skipped.length > 0 ? `; ${c.skipped.length} file(s) could not be taken (${c.skipped[0]!.path}: ${c.skipped[0]!.reason})` : '';
-  return c.full ? `could not stage the changes here: ${c.full}; they stay on disk and go up at the next sync` : taken + skipped;
+  const drops = dropped.versions > 0 ? `; ${describeDrops(dropped)}` : '';
+  return (c.full ? `could not stage the changes here: ${c.full}; they stay on disk and go up at the next sync` : taken + skipped) + drops;
 }
 
 /** An error a round threw, and what was staged because of it. */
@@ -158,11 +189,11 @@ export async function stageWhenUnreachable(error: unknown, ctx: RoundContext, li
   let note: string;
   try {
     captured = await captureOffline(ctx, limitBytes ?? defaultStagingLimit(ctx.stateDir));
-    note = describeCapture(captured);
+    note = describeCapture(captured, takeUntoldDrops(ctx.state));
   } catch (e) {
     // The changes are still on disk, but the user must know they were not staged (a full local
     // disk, an unreadable state folder): said in the round's own error, which stays the cause.
-    captured = { versions: 0, local: { added: 0, changed: 0, deleted: 0 }, packs: 0, bytes: 0, skipped: [], full: (e as Error).message };
+    captured = { versions: 0, local: { added: 0, changed: 0, deleted: 0 }, packs: 0, bytes: 0, skipped: [], dropped: countDrops([]), full: (e as Error).message };
     note = `could not stage the changes here: ${(e as Error).message}; they stay on disk and go up at the next sync`;
   }
   const staged = new StorageError(error.code, `${error.message}; ${note}`, {
