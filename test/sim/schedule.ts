@@ -201,6 +201,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       // crash, a restore or a clone uses the key it remembered at its first open, as the CLI does (so
       // reopening needs no request, which the scheduler would have to drive).
       ...(o.gc && !o.encrypted ? { newRepository: { format: 3 } } : {}),
+      // Collecting, rounds also collect on their own (steps/collect-if-due.ts), amid their other steps.
+      ...(o.gc ? { collection: { after: 4, marginMs: GC_MARGIN_MS } } : {}),
       ...(o.encrypted
         ? {
             newRepository: { format: o.gc ? 3 : 2, encrypt: true, kdf: { N: 1024, r: 1, p: 1 } },
@@ -308,6 +310,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     for (const e of result.errors) log(`${n.name}: round reported: ${e}`);
     for (const m of result.notices) log(`${n.name}: round noted: ${m}`); // a restored node continuing, say
     for (const m of result.notices) if (/^(wrote checkpoint|caught up from checkpoint|ignored (checkpoint|part))/.test(m)) count(m.split(' ').slice(0, 2).join(' '));
+    for (const m of result.notices) if (/^(collected \d+ segment|did not collect)/.test(m)) count(m.startsWith('collected') ? 'sync collected' : 'sync did not collect');
     for (const e of result.retryable) log(`${n.name}: round will retry: ${e}`);
     n.writers.add(result.writer);
     if (result.retiredWriter) {

@@ -61,6 +61,20 @@ export interface LibraryOptions {
       }
     | false;
   /**
+   * Collection after a round (docs/PROTOCOL.md §3.10, format 3 only): when `log/` lists at least
+   * `after` segments (default 1000), at most once every 6 hours, the round collects what a
+   * checkpoint older than `marginMs` (default 24 h) holds. Its failure is a notice, never a failed
+   * sync. `false`: only `collect()` does.
+   */
+  collection?:
+    | {
+        /** Listed segments that make a round collect (default 1000). */
+        after?: number;
+        /** How old a checkpoint must be, on the storage's clock (default 24 h). */
+        marginMs?: number;
+      }
+    | false;
+  /**
    * The durable outbox (outbox/): when a sync finds the remote unreachable (offline, asleep,
    * throttled past all retries), what changed here is taken all the same: its new content staged
    * in `<stateDir>/outbox/`, its version recorded as pending, so a later edit or delete cannot

@@ -19,10 +19,13 @@ import { SyncError } from '../model/sync-error.js';
 import { keyCheckOf, type UnlockedKey } from '../codec/keyring.js';
 import { DEFAULT_PACK_SIZE } from './packs.js';
 import { DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_READ_AFTER } from './checkpoints/format.js';
+import { DEFAULT_COLLECTION_MARGIN_MS } from './collection/collect.js';
+import { DEFAULT_COLLECT_AFTER } from './steps/collect-if-due.js';
 import { createOrJoin } from './repository.js';
 import { checkAuthorName } from './author-object.js';
 import { openCodec } from './repository-key.js';
 import { HONEST_POLICY, type RoundPolicy } from './round-policy.js';
+import type { RoundOptions } from './round-context.js';
 import { Library, type LibraryOptions, type SecretSource } from './library.js';
 
 const sanitizeNode = (name: string) =>
@@ -75,6 +78,17 @@ export function openLibrary(o: LibraryOptions): Promise<Library> {
  * but HONEST_POLICY, to prove its checker catches a broken engine. Not on the main entry; exported
  * from `@syncacross/sync-core/testing`.
  */
+/** Checkpoints and collection (§3.9, §3.10): the options' defaults filled in. */
+function historyOptions(o: LibraryOptions): Pick<RoundOptions, 'checkpointEvery' | 'checkpointReadAfter' | 'collectAfter' | 'collectMarginMs' | 'sleep'> {
+  return {
+    checkpointEvery: o.checkpoints === false ? 0 : (o.checkpoints?.every ?? DEFAULT_CHECKPOINT_EVERY),
+    checkpointReadAfter: o.checkpoints === false ? 0 : (o.checkpoints?.readAfter ?? DEFAULT_CHECKPOINT_READ_AFTER),
+    collectAfter: o.collection === false ? 0 : (o.collection?.after ?? DEFAULT_COLLECT_AFTER),
+    collectMarginMs: (o.collection || undefined)?.marginMs ?? DEFAULT_COLLECTION_MARGIN_MS,
+    ...(o.retry && o.retry.sleep ? { sleep: o.retry.sleep } : {}),
+  };
+}
+
 export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPolicy): Promise<Library> {
   const stateDir = o.stateDir ?? join(o.dir, '.syncacross');
   const now = o.now ?? Date.now;
@@ -117,8 +131,7 @@ export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPoli
         chunking: o.chunking ?? DEFAULT_CHUNKING,
         now,
         fetchConcurrency: o.fetchConcurrency ?? 8,
-        checkpointEvery: o.checkpoints === false ? 0 : (o.checkpoints?.every ?? DEFAULT_CHECKPOINT_EVERY),
-        checkpointReadAfter: o.checkpoints === false ? 0 : (o.checkpoints?.readAfter ?? DEFAULT_CHECKPOINT_READ_AFTER),
+        ...historyOptions(o),
         policy,
         readOnly: o.readOnly === true,
         staging: o.staging ?? {},

@@ -38,6 +38,11 @@ export interface RoundOptions {
    */
   checkpointEvery: number;
   checkpointReadAfter: number;
+  /** Collection after a round (steps/collect-if-due.ts): listed segments that start one (0: never), and the margin it keeps. */
+  collectAfter: number;
+  collectMarginMs: number;
+  /** How the engine waits outside the retry wrapper (the collection's clock probe; `LibraryOptions.retry.sleep`, else a timer). */
+  sleep?: (ms: number) => Promise<void>;
   /** Who writes here, published for this node's writer id (author-object.ts); none: nothing is published. */
   author?: Author;
   /** This node's exclude patterns (`LibraryOptions.exclude`). */

@@ -16,7 +16,9 @@
  *  7. journal the segment, then upload it (data before metadata: packs are already there;
  *     commit-pending.ts);
  *  8. materialize the merged tree (materialize-tree.ts);
- *  9. write a checkpoint when enough segments are not covered by one (write-checkpoint.ts).
+ *  9. write a checkpoint when enough segments are not covered by one (write-checkpoint.ts);
+ * 10. in format 3, collect what an old-enough checkpoint holds once `log/` lists enough segments
+ *     (collect-if-due.ts).
  * A node far behind reads the largest checkpoint in step 4 instead of every segment (checkpoints/).
  */
 import { checkAborted } from '../model/abort.js';
@@ -24,6 +26,7 @@ import { hasUnpublishedLocations } from './chunk-locations.js';
 import { publishedActions } from './file-actions.js';
 import type { RoundContext } from './round-context.js';
 import { checkpointIfDue } from './steps/write-checkpoint.js';
+import { collectIfDue } from './steps/collect-if-due.js';
 import { commitPending } from './steps/commit-pending.js';
 import { drainOutbox, type DrainResult } from './outbox/outbox.js';
 import { materializeTree } from './steps/materialize-tree.js';
@@ -82,13 +85,18 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
     }
   }
 
-  const checkpointed = await checkpointIfDue(ctx);
-  if (checkpointed) summary.notices.push(checkpointed);
+  summary.notices.push(...(await afterRound(ctx, pulled.listed)));
 
   state.round.set('lastSync', new Date(options.now()).toISOString());
   addCounts(summary, storage, options.now() - started);
   ctx.progress({ phase: 'done', done: 1, total: 1, bytes: summary.bytesUp + summary.bytesDown });
   return summary;
+}
+
+/** Steps 9 and 10, in that order (a collection may rely on the checkpoint just written): what they have to say. */
+async function afterRound(ctx: RoundContext, listedSegments: number): Promise<string[]> {
+  const notices = [await checkpointIfDue(ctx), await collectIfDue(ctx, listedSegments)];
+  return notices.filter((n): n is string => n !== undefined);
 }
 
 /** The round's requests and bytes, as the storage counted them, and how long it took. */

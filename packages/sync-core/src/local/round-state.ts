@@ -72,6 +72,8 @@ export interface RoundState {
    * engine/outbox/superseded.ts), not told to the user yet: the next message about the outbox tells them.
    */
   outboxDropped: string[];
+  /** When this node last tried to collect on its own after a round (its clock, ms; 0: never; engine/steps/collect-if-due.ts). */
+  collectionTried: number;
 }
 
 export type RoundStateKey = keyof RoundState;
@@ -107,6 +109,7 @@ const CODECS: { [K in RoundStateKey]: Codec<RoundState[K]> } = {
   announceLost: listOrBlank,
   resupply: flag,
   doubtfulChunks: listOrBlank,
+  collectionTried: count,
   materialize: { decode: (raw) => raw === 'pending', encode: (v) => (v ? 'pending' : 'done') },
   excludedUnder: text,
   authorPublished: text,

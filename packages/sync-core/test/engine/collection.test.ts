@@ -85,6 +85,36 @@ describe('gc', () => {
     for (const n of [a, b, c]) expect((await n.lib.verify()).problems).toEqual([]);
   });
 
+  it('a sync collects on its own once enough segments are listed, at most every few hours, and a refusal is only a notice', async () => {
+    const { clock, remote } = world();
+    const open = (name: string, now: () => number, dir?: string) =>
+      makeNode(remote, name, { now, newRepository: { format: 3 }, checkpoints: { every: 1000 }, collection: { after: 8, marginMs: HOUR }, ...(dir ? { dir } : {}) });
+    const a = await open('a', () => clock.t);
+    await edits(a, 8, 'a'); // each round lists the segments before its own: 7 at most
+    expect(keys(remote, 'checkpoints/')).toEqual([]);
+    const due = await a.sync(); // 8 listed: tries; writes the checkpoint a later try relies on
+    expect(due.errors).toEqual([]);
+    expect(keys(remote, 'checkpoints/').length).toBe(1);
+    expect(keys(remote, 'log/').length).toBe(8);
+
+    clock.t += 2 * HOUR;
+    await edits(a, 2, 'b');
+    expect(keys(remote, 'log/').length).toBe(10); // tried 2 hours ago: not again yet
+    clock.t += 5 * HOUR;
+    const collected = await a.sync();
+    expect(collected.notices.join('\n')).toMatch(/collected 8 segment\(s\)/);
+    expect(keys(remote, 'log/').length).toBe(2);
+
+    // A clock a day off: the sync still succeeds, and says why it did not collect.
+    await a.lib.close();
+    const skewed = await open('a', () => clock.t + 24 * HOUR, a.dir);
+    await edits(skewed, 8, 'c');
+    clock.t += 7 * HOUR;
+    const refused = await skewed.sync();
+    expect(refused.errors).toEqual([]);
+    expect(refused.notices.join('\n')).toMatch(/did not collect \(this machine's clock is 1440 minute\(s\) ahead/);
+  });
+
   it('an older checkpoint the newer one supersedes goes, and so do parts no manifest names', async () => {
     const { clock, remote, node } = world();
     const a = await node('a');

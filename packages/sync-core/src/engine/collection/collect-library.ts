@@ -68,7 +68,7 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
     marginMs,
     policy: options.policy,
     ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.sleep ? { sleep: opts.sleep } : {}),
+    ...((opts.sleep ?? options.sleep) ? { sleep: opts.sleep ?? options.sleep } : {}),
   };
   const plan = await planCollection(ctx);
   if (opts.dryRun) return { dryRun: true, ...(wrote ? { wrote } : {}), plan, deleted: 0, bytes: 0 };

@@ -26,8 +26,8 @@ export type PullState = SegmentsState &
   RetireState &
   Pick<LocalState, 'db' | 'knownSegments' | 'journalKeys' | 'journalIndex' | 'journalBytes' | 'markUploaded' | 'segmentState' | 'republishSegment'>;
 
-/** `changed`: whether anything new was merged. */
-export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed: boolean; report: StepReport }> {
+/** `changed`: whether anything new was merged; `listed`: segments the listing of `log/` showed. */
+export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed: boolean; report: StepReport; listed: number }> {
   const { state, storage, options } = ctx;
   const report = emptyReport();
   const listing = await listSegments(storage);
@@ -72,7 +72,7 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   await lookForLostPacks(ctx, report);
   // New segments may come from writers (or names) this node has not seen: one listing of authors.
   if (changed) report.errors.push(...(await pullAuthors(ctx)));
-  return { changed, report };
+  return { changed, report, listed: listing.length };
 }
 
 async function lookForLostPacks(ctx: StepContext<PullState>, report: StepReport): Promise<void> {
