@@ -1,8 +1,9 @@
-// A long history (docs/PROTOCOL.md §3.9): a 200-file library edited a little in each of N syncs
-// against a folder remote, then what a new machine pays to join it (from a checkpoint, and with
-// checkpoints turned off: every segment read), what a sync with nothing new costs, and how big
-// the remote and the state database have grown. In-process, through the library API: the
-// figures are requests and objects, which do not depend on the process that makes them.
+// A long history (docs/PROTOCOL.md §3.9, §3.10): a 200-file library (format 3) edited a little in
+// each of N syncs against a folder remote, then what a new machine pays to join it (from a
+// checkpoint, and with checkpoints turned off: every segment read), what a sync with nothing new
+// costs, and how big the remote and the state database have grown; then the same after garbage
+// collection (`collect`, margin 0: one writer, nobody else syncing). In-process, through the
+// library API: the figures are requests and objects, which do not depend on the process.
 import { mkdirSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openLibrary } from '../packages/sync-core/dist/index.js';
@@ -33,7 +34,8 @@ export async function runHistory(rounds, work) {
   mkdirSync(lib, { recursive: true });
   mkdirSync(remoteDir, { recursive: true });
   for (let i = 0; i < FILES; i++) writeFileSync(join(lib, `note-${i}.md`), `note ${i}\n`.repeat(20));
-  const a = await openLibrary({ dir: lib, storage: await createFsStorage({ root: remoteDir }), nodeName: 'writer', stableAfterMs: 0 });
+  // Collection only when asked (below): the figures before it are of the whole history.
+  const a = await openLibrary({ dir: lib, storage: await createFsStorage({ root: remoteDir }), nodeName: 'writer', stableAfterMs: 0, newRepository: { format: 3 }, collection: false });
   await a.sync();
   const started = process.hrtime.bigint();
   for (let r = 1; r <= rounds; r++) {
@@ -42,7 +44,6 @@ export async function runHistory(rounds, work) {
   }
   const historyS = Number(process.hrtime.bigint() - started) / 1e9;
   const noop = await a.sync();
-  await a.close();
   const row = {
     rounds,
     files: FILES,
@@ -53,6 +54,22 @@ export async function runHistory(rounds, work) {
     noopRequests: noop.totalRequests,
     joinFromCheckpoint: await join_(remoteDir, join(base, 'joined'), true),
     joinSegmentBySegment: await join_(remoteDir, join(base, 'joined-plain'), false),
+  };
+  // Collection: the first run writes the checkpoint of everything, the second relies on it.
+  const gcStarted = process.hrtime.bigint();
+  const first = await a.collect({ marginMs: 0 });
+  const second = await a.collect({ marginMs: 0 });
+  const gcS = Number(process.hrtime.bigint() - gcStarted) / 1e9;
+  const noopAfter = await a.sync();
+  await a.close();
+  row.afterGc = {
+    gcS,
+    deleted: first.deleted + second.deleted,
+    segments: countFiles(join(remoteDir, 'log')),
+    remoteObjects: countFiles(remoteDir),
+    stateDbMb: statSync(join(lib, '.syncacross', 'state.db')).size / 2 ** 20,
+    noopRequests: noopAfter.totalRequests,
+    joinFromCheckpoint: await join_(remoteDir, join(base, 'joined-after-gc'), true),
   };
   rmSync(base, { recursive: true, force: true });
   console.log(JSON.stringify({ history: row }));

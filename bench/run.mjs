@@ -186,7 +186,10 @@ const md = [
         ...[
           ['from a checkpoint', history.joinFromCheckpoint],
           ['segment by segment (checkpoints off)', history.joinSegmentBySegment],
+          ['after gc', history.afterGc.joinFromCheckpoint],
         ].map(([how, j]) => `| ${how} | ${j.wallS.toFixed(2)} | ${j.requests} | ${j.gets} | ${j.lists} |`),
+        '',
+        `After gc (${history.afterGc.gcS.toFixed(2)} s, ${history.afterGc.deleted} objects deleted): ${history.afterGc.segments} segments, ${history.afterGc.remoteObjects} objects on the remote, state.db ${history.afterGc.stateDbMb.toFixed(1)} MB; a sync with nothing new: ${history.afterGc.noopRequests} request(s).`,
         '',
       ]
     : []),

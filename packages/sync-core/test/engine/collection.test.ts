@@ -71,6 +71,9 @@ describe('gc', () => {
     const bs = await b.sync();
     expect(bs.errors).toEqual([]);
     expect(keys(remote, 'log/').length).toBe(1); // B's new edit only: nothing republished
+    expect(bs.requests.get ?? 0).toBeLessThan(10); // the checkpoint told it: no read per vanished segment
+    const quiet = await b.sync();
+    expect(quiet.totalRequests).toBe(2); // log/ and checkpoints/, whatever the history
     await a.sync();
 
     // A new machine learns everything from the checkpoint and the one segment after it.

@@ -107,12 +107,14 @@ async function reuploadJournal(state: PullState, storage: CountingStorage, liste
   for (const entry of state.journalIndex()) {
     if (entry.uploaded && listed.has(entry.key)) continue;
     if (entry.uploaded) {
-      // Unlisted: lost, or (where listings lag) merely not listed yet; ask the object itself.
-      if (!storage.capabilities.consistentListing && (await objectExists(storage, entry.key))) continue;
+      // Bundled in a listed checkpoint (§3.10): collected, or about to be; its content is safe
+      // there, so nothing will upload it again. Asked first: it spares a read per segment.
       if (checkpoints && (await checkpoints.collected(entry.key))) {
-        checkpoints.table.forgetJournal(entry.key); // collected: nothing will upload it again
+        checkpoints.table.forgetJournal(entry.key);
         continue;
       }
+      // Unlisted: lost, or (where listings lag) merely not listed yet; ask the object itself.
+      if (!storage.capabilities.consistentListing && (await objectExists(storage, entry.key))) continue;
       lostOwn = true;
     } else if (entry.writer !== state.round.get('writer')) continue;
     else sentLate = true;
@@ -134,7 +136,9 @@ async function republishVanished(state: PullState, storage: CountingStorage, lis
   const vanished: string[] = [];
   for (const key of known) {
     if (listed.has(key) || journaled.has(key) || state.segmentState(key) !== 'applied') continue;
-    if ((await objectExists(storage, key)) || (await checkpoints?.collected(key))) continue;
+    // Bundled in a listed checkpoint (§3.10): collected, or about to be, and safe there; asked
+    // first, as it costs no read per segment once that checkpoint's parts are read.
+    if ((checkpoints && (await checkpoints.collected(key))) || (await objectExists(storage, key))) continue;
     vanished.push(key);
     state.republishSegment(key);
   }
