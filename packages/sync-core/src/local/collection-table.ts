@@ -14,7 +14,7 @@ export interface Coverage {
 }
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS checkpoint_frontiers (manifest TEXT PRIMARY KEY, frontier TEXT NOT NULL, covered INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS checkpoint_frontiers (manifest TEXT PRIMARY KEY, frontier TEXT NOT NULL, covered INTEGER NOT NULL, learned INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS bundled_segments (segment TEXT PRIMARY KEY, manifest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS collected_segments (segment TEXT PRIMARY KEY);
 `;
@@ -46,6 +46,15 @@ export class CollectionTable {
   recordFrontier(manifest: string, c: Coverage): void {
     if (!this.writable) return;
     this.db.prepare('INSERT OR IGNORE INTO checkpoint_frontiers (manifest, frontier, covered) VALUES (?, ?, ?)').run(manifest, JSON.stringify(c.frontier), c.covered);
+  }
+
+  /** Whether every part of a checkpoint was read here and what it bundles applied (or it was written here). */
+  learned(manifest: string): boolean {
+    return this.present && this.db.prepare('SELECT 1 FROM checkpoint_frontiers WHERE manifest = ? AND learned = 1').get(manifest) !== undefined;
+  }
+
+  markLearned(manifest: string): void {
+    if (this.writable) this.db.prepare('UPDATE checkpoint_frontiers SET learned = 1 WHERE manifest = ?').run(manifest);
   }
 
   /** Records that `manifest`'s parts bundle these segments (the largest checkpoint read wins no preference: any listed one serves). */

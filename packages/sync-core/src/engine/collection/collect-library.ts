@@ -41,6 +41,13 @@ export interface CollectOutcome {
   bytes: number;
 }
 
+/** A checkpoint written here: its coverage is known, and it bundles nothing this node lacks; no need to read it back. */
+export function rememberOwnCheckpoint(state: Pick<LocalState, 'db'>, wrote: WrittenCheckpoint, frontier: Record<string, number>): void {
+  const table = new CollectionTable(state.db);
+  table.recordFrontier(wrote.key, { frontier, covered: wrote.covered });
+  table.markLearned(wrote.key);
+}
+
 export async function collectLibrary(state: LocalState, storage: CountingStorage, options: RoundOptions, opts: CollectOptions): Promise<CollectOutcome> {
   const marginMs = opts.marginMs ?? DEFAULT_COLLECTION_MARGIN_MS;
   const format = state.round.get('format');
@@ -56,8 +63,7 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
   const covered = coveredSegments(state);
   if (!opts.dryRun && covered.keys.length > ((await listCheckpoints(storage))[0]?.covered ?? 0)) {
     wrote = await writeCheckpoint(state, storage, options.codec, options.policy, opts.signal);
-    // Its coverage is known here: no need to read its manifest back next round.
-    if (wrote) new CollectionTable(state.db).recordFrontier(wrote.key, { frontier: covered.frontier, covered: wrote.covered });
+    if (wrote) rememberOwnCheckpoint(state, wrote, covered.frontier);
   }
   const ctx = {
     storage: storage as CountingStorage & { delete(key: string): Promise<void> },

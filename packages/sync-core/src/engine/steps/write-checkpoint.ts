@@ -11,6 +11,8 @@ import { isStorageError } from '../../storage/errors.js';
 import { listCheckpoints } from '../checkpoints/read.js';
 import { coveredSegments, writeCheckpoint, type CheckpointWriteState } from '../checkpoints/write.js';
 import type { StepContext } from '../round-context.js';
+import { rememberOwnCheckpoint } from '../collection/collect-library.js';
+import { collects } from '../repository.js';
 
 export type CheckpointStepState = CheckpointWriteState & Pick<LocalState, 'db'>;
 
@@ -35,6 +37,7 @@ export async function checkpointIfDue(ctx: StepContext<CheckpointStepState>): Pr
     if (best > state.round.get('checkpointCovered')) state.round.set('checkpointCovered', best);
     if (coveredSegments(state).keys.length - state.round.get('checkpointCovered') < due) return undefined;
     const written = await writeCheckpoint(state, storage, options.codec, options.policy, ctx.signal);
+    if (written && collects(state.round.get('format'))) rememberOwnCheckpoint(state, written, coveredSegments(state).frontier);
     return written && `wrote checkpoint ${written.key} (${written.covered} segments in ${written.parts} part(s), ${written.bytes} bytes)`;
   } catch (e) {
     if (!isStorageError(e)) throw e;
