@@ -4,12 +4,12 @@
  * a new one lose nothing, `verify` stays clean, `--dry-run` deletes nothing; refusals say why
  * and change nothing.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkJsonSchema } from './json-schema-check.js';
-import { cleanup, FAST, run, runJson, tempDir, writeFiles } from './helpers.js';
+import { cleanup, FAST, finish, run, runJson, start, tempDir, writeFiles } from './helpers.js';
 
 afterAll(cleanup);
 const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../schema/json-output.schema.json', import.meta.url)), 'utf8')) as { $defs: Record<string, object> };
@@ -79,6 +79,21 @@ describe('gc from the command line', () => {
     }
     const log = await run(['log', 'notes/a.md', '-d', c]);
     expect(log.stdout.match(/^\S+\s/gm)?.length ?? 0).toBeGreaterThanOrEqual(4); // every version of a.md is still history
+  });
+
+  it('while watch owns the library, gc says the watcher collects on its own (exit 6)', async () => {
+    const { a } = await twoMachines();
+    const watcher = start(['watch', a, '--interval', '60']);
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!existsSync(join(a, '.syncacross', 'watch.sock')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const r = await run(['gc', a, '--margin', '0s']);
+      expect(r.code).toBe(6);
+      expect(r.stderr).toMatch(/being synced by another process.*collects on its own once 1,000 history segments are listed/s);
+    } finally {
+      watcher.kill('SIGINT');
+      await finish(watcher);
+    }
   });
 
   it('refuses a repository made by an earlier release (format 2), and a margin it cannot read, changing nothing', async () => {

@@ -5,7 +5,7 @@
  * covers, so the next run has one to rely on. Refuses (exit 2, nothing changed) on a repository
  * made before format 3, a storage that cannot delete, or clocks that disagree by minutes.
  */
-import { DEFAULT_COLLECTION_MARGIN_MS, parseSpanMs, type CollectOutcome } from '@syncacross/sync-core';
+import { DEFAULT_COLLECTION_MARGIN_MS, isSyncError, parseSpanMs, SyncError, type CollectOutcome } from '@syncacross/sync-core';
 import { usageError } from '../cli-error.js';
 import { withInterrupt } from '../interrupt.js';
 import { withLibrary } from '../library-session.js';
@@ -41,29 +41,38 @@ function describe(r: CollectOutcome, storage: string, out: Output): void {
 
 export async function gcCommand(dir: string | undefined, opts: GcCliOptions, out: Output): Promise<number> {
   const marginMs = marginOf(opts.margin);
-  return withInterrupt('gc', (signal) => {
-    const session = { online: true, signal, passphrase: passphraseOptions(opts), ...(opts.retries !== undefined ? { retries: opts.retries } : {}) };
-    return withLibrary(dir, out, session, async ({ root, library }) => {
-      const r = await library.collect({ marginMs, dryRun: opts.dryRun === true, signal });
-      describe(r, library.storage.name, out);
-      const { plan } = r;
-      out.result({
-        command: 'gc',
-        library: root,
-        storage: library.storage.name,
-        dryRun: r.dryRun,
-        marginMs: plan.marginMs,
-        clockSkewMs: plan.clock.skewMs,
-        wrote: r.wrote ? { key: r.wrote.key, covered: r.wrote.covered } : null,
-        checkpoint: plan.checkpoint ?? null,
-        segments: plan.segments.map((o) => o.key),
-        checkpoints: plan.checkpoints.map((o) => o.key),
-        parts: plan.parts.map((o) => o.key),
-        deleted: r.deleted,
-        bytes: r.bytes,
-        notices: plan.notices,
-      });
-      return 0;
+  return withInterrupt('gc', (signal) => collectHere(dir, opts, marginMs, signal, out)).catch((e: unknown) => {
+    // A running `watch` owns the library; it collects on its own, so say that rather than only "busy".
+    if (!isSyncError(e, 'LibraryBusy')) throw e;
+    throw new SyncError(
+      'LibraryBusy',
+      `${e.message}. If it is \`syncacross watch\` (or the service), it collects on its own once 1,000 history segments are listed; to collect now, stop it and run gc again`,
+    );
+  });
+}
+
+function collectHere(dir: string | undefined, opts: GcCliOptions, marginMs: number, signal: AbortSignal, out: Output): Promise<number> {
+  const session = { online: true, signal, passphrase: passphraseOptions(opts), ...(opts.retries !== undefined ? { retries: opts.retries } : {}) };
+  return withLibrary(dir, out, session, async ({ root, library }) => {
+    const r = await library.collect({ marginMs, dryRun: opts.dryRun === true, signal });
+    describe(r, library.storage.name, out);
+    const { plan } = r;
+    out.result({
+      command: 'gc',
+      library: root,
+      storage: library.storage.name,
+      dryRun: r.dryRun,
+      marginMs: plan.marginMs,
+      clockSkewMs: plan.clock.skewMs,
+      wrote: r.wrote ? { key: r.wrote.key, covered: r.wrote.covered } : null,
+      checkpoint: plan.checkpoint ?? null,
+      segments: plan.segments.map((o) => o.key),
+      checkpoints: plan.checkpoints.map((o) => o.key),
+      parts: plan.parts.map((o) => o.key),
+      deleted: r.deleted,
+      bytes: r.bytes,
+      notices: plan.notices,
     });
+    return 0;
   });
 }
