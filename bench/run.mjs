@@ -189,7 +189,7 @@ const md = [
           ['after gc', history.afterGc.joinFromCheckpoint],
         ].map(([how, j]) => `| ${how} | ${j.wallS.toFixed(2)} | ${j.requests} | ${j.gets} | ${j.lists} |`),
         '',
-        `After gc (${history.afterGc.gcS.toFixed(2)} s, ${history.afterGc.deleted} objects deleted): ${history.afterGc.segments} segments, ${history.afterGc.remoteObjects} objects on the remote, state.db ${history.afterGc.stateDbMb.toFixed(1)} MB; a sync with nothing new: ${history.afterGc.noopRequests} request(s).`,
+        `After gc (${history.afterGc.gcS.toFixed(2)} s, ${history.afterGc.deleted} objects deleted): ${history.afterGc.segments} segments, ${history.afterGc.remoteObjects} objects on the remote, state.db ${history.afterGc.stateDbMb.toFixed(1)} MB; the first sync after it: ${history.afterGc.firstSyncRequests} request(s); a sync with nothing new: ${history.afterGc.noopRequests} request(s).`,
         '',
       ]
     : []),
