@@ -73,11 +73,6 @@ export function openLibrary(o: LibraryOptions): Promise<Library> {
   return openLibraryWithPolicy(o, HONEST_POLICY);
 }
 
-/**
- * openLibrary with the round's decisions taken by `policy`: only the simulation passes anything
- * but HONEST_POLICY, to prove its checker catches a broken engine. Not on the main entry; exported
- * from `@syncacross/sync-core/testing`.
- */
 /** Checkpoints and collection (§3.9, §3.10): the options' defaults filled in. */
 function historyOptions(o: LibraryOptions): Pick<RoundOptions, 'checkpointEvery' | 'checkpointReadAfter' | 'collectAfter' | 'collectMarginMs' | 'sleep'> {
   return {
@@ -89,6 +84,11 @@ function historyOptions(o: LibraryOptions): Pick<RoundOptions, 'checkpointEvery'
   };
 }
 
+/**
+ * openLibrary with the round's decisions taken by `policy`: only the simulation passes anything
+ * but HONEST_POLICY, to prove its checker catches a broken engine. Not on the main entry; exported
+ * from `@syncacross/sync-core/testing`.
+ */
 export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPolicy): Promise<Library> {
   const stateDir = o.stateDir ?? join(o.dir, '.syncacross');
   const now = o.now ?? Date.now;
