@@ -276,6 +276,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
           log(`${n.name}: collected ${c.deleted} object(s)${c.plan.checkpoint ? ` relying on ${c.plan.checkpoint.key}` : ''}${c.plan.notices.length ? `; ${c.plan.notices.join('; ')}` : ''}`);
           count(c.deleted > 0 ? 'gc collected' : 'gc found nothing');
           if (c.plan.segments.length > 0) count('gc deleted segments');
+          if (c.plan.notices.some((m) => m.includes('is not relied on'))) count('gc passed over an unfaithful checkpoint');
           return new CollectionDone();
         },
         (e: Error) => e,

@@ -18,6 +18,7 @@ import { listAll } from '../../storage/listing.js';
 import { CHECKPOINTS_PREFIX, parseManifestKey, type ManifestKey } from '../checkpoints/format.js';
 import type { RoundPolicy } from '../round-policy.js';
 import { readStorageClock, type StorageClock } from './storage-clock.js';
+import { checkFaithful } from './faithful.js';
 import { readWholeCheckpoint, type WholeCheckpoint } from './whole-checkpoint.js';
 
 /** The default margin: far longer than a listing lags or a round lasts, so nothing a node is reading goes. */
@@ -80,9 +81,11 @@ export async function planCollection(c: CollectionContext): Promise<CollectionPl
   }
   manifests.sort((a, b) => b.covered - a.covered || b.cseq - a.cseq || (a.key < b.key ? -1 : 1));
   const plan: CollectionPlan = { clock, marginMs: c.marginMs, segments: [], checkpoints: [], parts: [], notices: [] };
+  const listed = await listAll(c.storage, 'log/');
   const chosen = await chooseCheckpoint(
     c,
     manifests.filter((m) => old(m.info)),
+    listed,
     plan,
   );
   if (!chosen) {
@@ -94,7 +97,7 @@ export async function planCollection(c: CollectionContext): Promise<CollectionPl
     );
     return plan;
   }
-  plan.segments = c.policy.segmentsToCollect(await listAll(c.storage, 'log/'), chosen.bundled);
+  plan.segments = c.policy.segmentsToCollect(listed, new Set(chosen.faithful.map((o) => o.key)));
   const parts = await listAll(c.storage, 'checkpoint-parts/');
   await supersededCheckpoints(c, manifests, chosen, old, parts, plan);
   const named = new Set(manifests.map((m) => `${m.writer}/${m.cseq}`));
@@ -105,17 +108,40 @@ export async function planCollection(c: CollectionContext): Promise<CollectionPl
   return plan;
 }
 
-/** The largest old-enough checkpoint that reads back whole (a damaged one is skipped, and said). */
-async function chooseCheckpoint(c: CollectionContext, candidates: Listed[], plan: CollectionPlan): Promise<(WholeCheckpoint & { k: Listed }) | undefined> {
+/**
+ * The largest old-enough checkpoint that reads back whole and carries everything each listed
+ * segment it bundles holds (faithful.ts); a damaged or unfaithful one is skipped, and said.
+ */
+async function chooseCheckpoint(
+  c: CollectionContext,
+  candidates: Listed[],
+  listed: ObjectInfo[],
+  plan: CollectionPlan,
+): Promise<(WholeCheckpoint & { k: Listed; faithful: ObjectInfo[] }) | undefined> {
   for (const k of candidates) {
+    let whole: WholeCheckpoint;
     try {
-      const whole = await readWholeCheckpoint(c.storage, c.codec, k, c.repoIds, c.signal);
-      plan.checkpoint = { key: k.key, covered: k.covered, ageMs: ageOf(plan.clock, k.info) };
-      return { ...whole, k };
+      whole = await readWholeCheckpoint(c.storage, c.codec, k, c.repoIds, c.signal);
     } catch (e) {
       if (!isStorageError(e, 'Corrupt') && !isStorageError(e, 'NotFound')) throw e;
       plan.notices.push(`checkpoint ${k.key} does not read back whole (${(e as Error).message}); not relied on, and kept`);
+      continue;
     }
+    const check = await checkFaithful(
+      c.storage,
+      c.codec,
+      c.repoIds,
+      whole,
+      listed.filter((o) => whole.bundled.has(o.key)),
+      c.signal,
+    );
+    if (check.unfaithful) {
+      plan.notices.push(`checkpoint ${k.key} is not relied on: ${check.unfaithful}`);
+      continue;
+    }
+    if (check.unreadable.length) plan.notices.push(`kept ${check.unreadable.length} segment(s) that cannot be read now (${check.unreadable[0]}): nothing shows the checkpoint holds them`);
+    plan.checkpoint = { key: k.key, covered: k.covered, ageMs: ageOf(plan.clock, k.info) };
+    return { ...whole, k, faithful: check.faithful };
   }
   return undefined;
 }
@@ -139,7 +165,9 @@ async function supersededCheckpoints(
       plan.notices.push(`kept checkpoint ${m.key}: it does not read back whole (${(e as Error).message})`);
       continue;
     }
-    if (![...whole.bundled].every((s) => chosen.bundled.has(s))) continue; // bundles what the chosen one does not (a fork it never saw): kept
+    // Bundles a segment, a version or a location the chosen one lacks (a fork its writer never saw): kept.
+    const within = <T>(mine: Set<T>, theirs: Set<T>) => [...mine].every((x) => theirs.has(x));
+    if (!within(whole.bundled, chosen.bundled) || !within(whole.versions, chosen.versions) || !within(whole.located, chosen.located)) continue;
     plan.checkpoints.push(m.info);
     const own = new Set(whole.manifest.parts.map((p) => p.key));
     plan.parts.push(...parts.filter((p) => own.has(p.key)));

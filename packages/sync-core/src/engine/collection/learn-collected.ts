@@ -12,6 +12,8 @@ import type { Coverage } from '../../local/collection-table.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { ManifestKey } from '../checkpoints/format.js';
 import { applyParts, type CatchUp } from '../checkpoints/read.js';
+import type { ListedSegment } from '../ingest.js';
+import { parseSegmentKey } from '../segment.js';
 import type { StepReport } from '../sync-summary.js';
 import { retireWriterIfForeign, type RetireState } from '../steps/retire-writer.js';
 import type { CheckpointsOnRemote } from './collected-elsewhere.js';
@@ -48,17 +50,56 @@ export async function retireIfCheckpointsSay(remote: CheckpointsOnRemote, state:
   }
 }
 
+/** Per writer, the sequence numbers this node holds a segment at (applied, condemned, republished, journaled) or sees listed. */
+function heldNumbers(state: LearnState, listing: ListedSegment[]): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  const add = (writer: string, seq: number) => (out.get(writer) ?? out.set(writer, new Set()).get(writer)!).add(seq);
+  for (const r of state.db.prepare('SELECT writer, seq FROM segments').iterate() as Iterable<{ writer: string; seq: number }>) add(r.writer, r.seq);
+  for (const key of state.journalKeys()) {
+    const k = parseSegmentKey(key);
+    if (k) add(k.writer, k.seq);
+  }
+  for (const k of listing) add(k.writer, k.seq);
+  return out;
+}
+
+/** Whether a checkpoint covers a number this node holds no segment at and does not see listed. */
+function reachesAGap(c: Coverage, held: Map<string, Set<number>>): boolean {
+  return Object.entries(c.frontier).some(([writer, n]) => {
+    const seqs = held.get(writer);
+    for (let seq = 1; seq <= n; seq++) if (!seqs?.has(seq)) return true;
+    return false;
+  });
+}
+
 /**
- * Applies each listed checkpoint this node has not learned yet: every part is read once, and the
- * segments it bundles that this node does not know are applied. Read whole, never judged by its
- * frontier alone: where a writer id forked (a clone, a restore), this node may hold another
- * segment at a number the checkpoint covers, and only the keys tell. Returns the segments taken.
+ * Applies what listed checkpoints bundle that this node does not know and `log/` no longer lists
+ * (collected, or lost: the checkpoint is then the only copy). A listed segment is read from the
+ * log, never taken from a checkpoint: a checkpoint could leave versions out (§3.9). Each
+ * checkpoint is read whole once, not judged by its frontier (where a writer id forked, this node
+ * may hold another segment at a number it covers: only the keys tell), and again whenever its
+ * frontier reaches a number this node holds nothing at (a segment listed when it was read, then
+ * collected before this node could read it). Returns the segments taken.
  */
-export async function learnCollected(c: CatchUp & { state: LearnState }, remote: CheckpointsOnRemote, known: Set<string>, repoIds: string[], report: StepReport): Promise<string[]> {
+export async function learnCollected(
+  c: CatchUp & { state: LearnState },
+  remote: CheckpointsOnRemote,
+  listing: ListedSegment[],
+  known: Set<string>,
+  repoIds: string[],
+  report: StepReport,
+): Promise<string[]> {
   const aliases = new Set(repoIds);
-  const applied: string[] = [];
+  const applied = new Set<string>();
+  let held: Map<string, Set<number>> | undefined;
+  // What the log lists is read from the log (step 4), never taken from a checkpoint. A segment
+  // taken from one checkpoint this round is taken again from the next that bundles it: versions
+  // only add up, so one checkpoint that left some out cannot hide them when another carries them.
+  const skip = new Set([...known, ...listing.map((s) => s.key)]);
   for (const k of await remote.manifests()) {
-    if (!(await coverageOf(remote, k, report)) || remote.table.learned(k.key)) continue;
+    const coverage = await coverageOf(remote, k, report);
+    if (!coverage) continue;
+    if (remote.table.learned(k.key) && !reachesAGap(coverage, (held ??= heldNumbers(c.state, listing)))) continue;
     let m;
     try {
       m = await remote.manifest(k);
@@ -68,12 +109,13 @@ export async function learnCollected(c: CatchUp & { state: LearnState }, remote:
       continue;
     }
     let partsRead = 0;
-    const taken = await applyParts(c, m, known, aliases, report, new Set(), (part) => {
+    const taken = await applyParts(c, m, skip, aliases, report, new Set(), (part) => {
       remote.table.recordBundled(k.key, part.segments);
       partsRead++;
     });
     for (const s of taken) known.add(s);
-    applied.push(...taken);
+    for (const s of taken) applied.add(s);
+    held = undefined; // what it brought counts for the next checkpoint
     // The segments of a part that cannot be read may be collected: then nothing else gives them.
     if (partsRead === m.parts.length) remote.table.markLearned(k.key);
     else
@@ -81,5 +123,5 @@ export async function learnCollected(c: CatchUp & { state: LearnState }, remote:
         `checkpoint ${k.key}: ${m.parts.length - partsRead} of its ${m.parts.length} part(s) could not be read; what they bundle is read from the log where it is still there, and tried again next sync`,
       );
   }
-  return applied;
+  return [...applied];
 }

@@ -6,6 +6,7 @@
  */
 import type { RepositoryCodec } from '../../codec/repository-codec.js';
 import { checkAborted } from '../../model/abort.js';
+import { withHash } from '../../model/version.js';
 import type { Storage } from '../../storage/contract.js';
 import { MAX_SEGMENT_BYTES } from '../remote-limits.js';
 import type { CheckpointManifest, CheckpointPart, ManifestKey } from '../checkpoints/format.js';
@@ -25,15 +26,22 @@ export interface WholeCheckpoint {
   manifest: CheckpointManifest;
   /** Every segment its parts bundle. */
   bundled: Set<string>;
+  /** Every version it carries, by hash. */
+  versions: Set<string>;
+  /** Every chunk it gives a location for. */
+  located: Set<string>;
 }
 
 /** Reads a checkpoint and every part; throws (Corrupt, NotFound, …) if any of them fails. */
 export async function readWholeCheckpoint(storage: Storage, codec: RepositoryCodec, k: ManifestKey, repoIds: ReadonlySet<string>, signal?: AbortSignal): Promise<WholeCheckpoint> {
   const manifest = await readManifest(storage, codec, k, repoIds);
-  const bundled = new Set<string>();
+  const whole: WholeCheckpoint = { manifest, bundled: new Set(), versions: new Set(), located: new Set() };
   for (let i = 0; i < manifest.parts.length; i++) {
     checkAborted(signal);
-    for (const s of (await readPart(storage, codec, manifest, i, repoIds)).segments) bundled.add(s);
+    const part = await readPart(storage, codec, manifest, i, repoIds);
+    for (const s of part.segments) whole.bundled.add(s);
+    for (const [, v] of part.versions) whole.versions.add(withHash(v).hash);
+    for (const [hash] of part.chunks) whole.located.add(hash);
   }
-  return { manifest, bundled };
+  return whole;
 }

@@ -57,7 +57,7 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   const pull = { state, storage, now: options.now(), fetchConcurrency: options.fetchConcurrency, codec: options.codec, progress, signal: ctx.signal };
   // Far behind (a new machine, a restored one): the largest checkpoint instead of every segment.
   const catchUp = { storage, codec: options.codec, state, threshold: options.checkpointReadAfter, signal: ctx.signal };
-  const learned = checkpoints ? await learnCollected(catchUp, checkpoints, known, repoIds, report) : [];
+  const learned = checkpoints ? await learnCollected(catchUp, checkpoints, listing, known, repoIds, report) : [];
   const caught = await catchUpFromCheckpoint(catchUp, listing, known, repoIds, report);
   for (const key of caught?.applied ?? []) known.add(key);
   let changed = (await applyNewSegments(pull, report, listing, known, repoIds)) || learned.length > 0;

@@ -1,0 +1,56 @@
+/**
+ * Before collection deletes a segment on the strength of a checkpoint (docs/PROTOCOL.md §3.10),
+ * it reads the segment and checks that the checkpoint carries what it says: every version of it
+ * (by hash, credited to any bundled segment), and a location for every chunk those versions name.
+ * A checkpoint is trusted for nothing else: a writer's bug, or a team member acting in bad faith,
+ * could leave versions out, and once the segment is gone nobody could tell (the simulation's
+ * `checkpoint-heads-only` variant lost acknowledged edits that way). A checkpoint that leaves out
+ * anything of one segment is not relied on at all.
+ */
+import type { RepositoryCodec } from '../../codec/repository-codec.js';
+import { checkAborted } from '../../model/abort.js';
+import { withHash } from '../../model/version.js';
+import type { ObjectInfo, Storage } from '../../storage/contract.js';
+import { isStorageError } from '../../storage/errors.js';
+import { MAX_SEGMENT_BYTES } from '../remote-limits.js';
+import { decodeSegment, parseSegmentKey } from '../segment.js';
+import type { WholeCheckpoint } from './whole-checkpoint.js';
+
+export interface Faithfulness {
+  /** The segments that may go: read here, and carried whole by the checkpoint. */
+  faithful: ObjectInfo[];
+  /** Segments that could not be read now (kept: nothing proves the checkpoint holds them). */
+  unreadable: string[];
+  /** Set when the checkpoint leaves out something a bundled segment holds: then nothing may go on its strength. */
+  unfaithful?: string;
+}
+
+export async function checkFaithful(
+  storage: Storage,
+  codec: RepositoryCodec,
+  repoIds: ReadonlySet<string>,
+  whole: WholeCheckpoint,
+  segments: ObjectInfo[],
+  signal?: AbortSignal,
+): Promise<Faithfulness> {
+  const out: Faithfulness = { faithful: [], unreadable: [] };
+  for (const o of segments) {
+    checkAborted(signal);
+    const key = parseSegmentKey(o.key);
+    if (!key) continue;
+    let segment;
+    try {
+      segment = decodeSegment(key, await storage.get(o.key, { range: { offset: 0, length: MAX_SEGMENT_BYTES + 1 } }), (id) => repoIds.has(id), codec);
+    } catch (e) {
+      if (!isStorageError(e, 'Corrupt') && !isStorageError(e, 'NotFound')) throw e;
+      out.unreadable.push(o.key);
+      continue;
+    }
+    for (const v of segment.versions) {
+      const missing = !whole.versions.has(withHash(v).hash) ? `version of ${v.path}` : v.chunks.find((h) => !whole.located.has(h));
+      if (missing) return { ...out, unfaithful: `it leaves out a ${missing.startsWith('version') ? missing : `location of chunk ${missing.slice(0, 12)}`} that ${o.key} holds` };
+    }
+    out.faithful.push(o);
+  }
+  return out;
+}
