@@ -93,7 +93,9 @@ export async function planCollection(c: CollectionContext): Promise<CollectionPl
     plan.notices.push(
       young
         ? `the newest checkpoint (${young.key}) is younger than the margin; its segments can go once it is ${formatMs(c.marginMs)} old`
-        : 'no checkpoint is old enough and readable whole: nothing can be collected yet',
+        : manifests.length === 0
+          ? `there is no checkpoint yet: a collection writes one (not a dry run), and what it holds can go once it is ${formatMs(c.marginMs)} old`
+          : 'no checkpoint is old enough and readable whole: nothing can be collected yet',
     );
     return plan;
   }
