@@ -75,19 +75,8 @@ async function runRange(start: number, count: number): Promise<RangeResult> {
 
 if (values.seed !== undefined) {
   const seed = Number(values.seed);
-  const p = {
-    seed,
-    mode: modes[0]!,
-    nodes: lo!,
-    steps,
-    brokenVariant: broken,
-    focus,
-    localEdges: values.local,
-    encrypted: values.encrypted,
-    checkpoints: values.checkpoints,
-    offline: values.offline,
-    gc: values.gc,
-  };
+  // The campaign's plan, but with the mode and node count given (not drawn from the seed).
+  const p = { ...plan(seed), mode: modes[0]!, nodes: lo! };
   const r = await runSchedule(p);
   console.log(r.trace.join('\n'));
   console.log(r.ok ? `seed ${seed}: every invariant held` : `seed ${seed} violated:\n  ${r.violations.join('\n  ')}`);
