@@ -95,7 +95,7 @@ export async function learnCollected(
   // What the log lists is read from the log (step 4), never taken from a checkpoint. A segment
   // taken from one checkpoint this round is taken again from the next that bundles it: versions
   // only add up, so one checkpoint that left some out cannot hide them when another carries them.
-  const skip = new Set([...known, ...listing.map((s) => s.key)]);
+  let skip: Set<string> | undefined; // made when a checkpoint is first applied: most rounds apply none
   for (const k of await remote.manifests()) {
     const coverage = await coverageOf(remote, k, report);
     if (!coverage) continue;
@@ -109,6 +109,7 @@ export async function learnCollected(
       continue;
     }
     let partsRead = 0;
+    skip ??= new Set([...known, ...listing.map((s) => s.key)]);
     const taken = await applyParts(c, m, skip, aliases, report, new Set(), (part) => {
       remote.table.recordBundled(k.key, part.segments);
       partsRead++;

@@ -47,8 +47,9 @@ export async function readStorageClock(
       for (const o of listed) if (o.key !== key) await storage.delete(o.key);
       const found = listed.find((o) => o.key === key);
       if (!found) continue;
-      if (!found.modified) throw new SyncError('CannotCollect', `${storage.name} shows no modification times, so the ages collection waits for cannot be measured; nothing was changed`);
-      const storageNow = found.modified.getTime();
+      const storageNow = found.modified?.getTime();
+      if (storageNow === undefined || !Number.isFinite(storageNow))
+        throw new SyncError('CannotCollect', `${storage.name} shows no usable modification times, so the ages collection waits for cannot be measured; nothing was changed`);
       // Within the write's own duration the clocks agree; outside it, by how much they do not.
       const skewMs = storageNow < before ? before - storageNow : storageNow > after ? after - storageNow : 0;
       return { storageNow, skewMs };
