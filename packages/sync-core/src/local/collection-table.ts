@@ -1,9 +1,9 @@
 /**
  * What this node knows of collection (docs/PROTOCOL.md §3.10), in the state database's own
- * tables: what each checkpoint manifest it has read covers (each is read once), the segments it has seen
- * bundled in a checkpoint's parts, and the applied segments it found collected. A segment that
- * vanished from the remote is collected, not lost, only when a checkpoint still listed bundles it:
- * then its versions are not sent out again (§7.1), since every node can read them there.
+ * tables: what each checkpoint manifest it has read covers (each is read once, and whether it was
+ * learned whole), and the applied segments it found collected. A segment that vanished from the
+ * remote is collected, not lost, only when a checkpoint still listed carries it: then its versions
+ * are not sent out again (§7.1), since every node can read them there.
  */
 import type Database from 'better-sqlite3';
 
@@ -15,7 +15,6 @@ export interface Coverage {
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoint_frontiers (manifest TEXT PRIMARY KEY, frontier TEXT NOT NULL, covered INTEGER NOT NULL, learned INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS bundled_segments (segment TEXT PRIMARY KEY, manifest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS collected_segments (segment TEXT PRIMARY KEY);
 `;
 
@@ -57,17 +56,10 @@ export class CollectionTable {
     if (this.writable) this.db.prepare('UPDATE checkpoint_frontiers SET learned = 1 WHERE manifest = ?').run(manifest);
   }
 
-  /** Records that `manifest`'s parts bundle these segments (the largest checkpoint read wins no preference: any listed one serves). */
-  recordBundled(manifest: string, segments: readonly string[]): void {
-    if (!this.writable) return;
-    const st = this.db.prepare('INSERT OR REPLACE INTO bundled_segments (segment, manifest) VALUES (?, ?)');
-    for (const s of segments) st.run(s, manifest);
-  }
-
-  /** The manifest a segment was seen bundled in, if any. */
-  bundledIn(segment: string): string | undefined {
-    if (!this.present) return undefined;
-    return (this.db.prepare('SELECT manifest FROM bundled_segments WHERE segment = ?').get(segment) as { manifest: string } | undefined)?.manifest;
+  /** The versions this node credits to a segment (each to the first segment it came in): what a checkpoint must carry for it. */
+  versionsCreditedTo(segment: string): { hash: string; path: string; chunks: string[] }[] {
+    const rows = this.db.prepare('SELECT hash, path, json FROM versions WHERE segment = ?').all(segment) as { hash: string; path: string; json: string }[];
+    return rows.map((r) => ({ hash: r.hash, path: r.path, chunks: (JSON.parse(r.json) as { chunks: string[] }).chunks }));
   }
 
   markCollected(segment: string): void {

@@ -83,11 +83,6 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
   // Recorded before deleting: a crash in between leaves a segment marked collected that is still
   // listed, which changes nothing (it is read, or known, as before).
   state.transaction(() => {
-    if (plan.checkpoint)
-      table.recordBundled(
-        plan.checkpoint.key,
-        plan.segments.map((s) => s.key),
-      );
     for (const s of plan.segments) if (known.has(s.key)) table.markCollected(s.key);
   });
   const done = await carryOut(ctx, plan);

@@ -1,9 +1,11 @@
 /**
  * Telling a collected segment from a lost one (docs/PROTOCOL.md §3.10). In a repository that
  * collects, a segment this node applied (or uploaded) that the remote no longer holds is
- * collected if a checkpoint the remote still lists bundles it: its content is there for every
- * node, so it is neither republished nor uploaded again (§7.1). Otherwise it is lost, as before.
- * The checkpoints are listed once per round, and a checkpoint's parts read at most once.
+ * collected if a checkpoint the remote still lists bundles it and carries every version this
+ * node learned from it (with a location for each of their chunks): its content is there for
+ * every node, so it is neither republished nor uploaded again (§7.1). Otherwise it is lost, as
+ * before: a checkpoint that left versions out (a writer's bug, or bad faith) must not stand in for
+ * it. The checkpoints are listed once per round, and each is read at most once.
  */
 import type { RepositoryCodec } from '../../codec/repository-codec.js';
 import { CollectionTable } from '../../local/collection-table.js';
@@ -13,16 +15,16 @@ import { listCheckpoints } from '../checkpoints/read.js';
 import { frontierOf, type CheckpointManifest, type ManifestKey } from '../checkpoints/format.js';
 import { parseSegmentKey } from '../segment.js';
 import type Database from 'better-sqlite3';
-import { readManifest, readPart } from './whole-checkpoint.js';
+import { leftOut } from './faithful.js';
+import { readManifest, readWholeCheckpoint, type WholeCheckpoint } from './whole-checkpoint.js';
 
 const readable = (e: unknown) => isStorageError(e, 'Corrupt') || isStorageError(e, 'NotFound');
 
 export class CheckpointsOnRemote {
   private listed?: ManifestKey[];
-  private readonly partsRead = new Set<string>();
   private readonly decoded = new Map<string, Promise<CheckpointManifest>>();
-  /** Segments seen bundled this round, by manifest (kept in the table too, unless it is read-only). */
-  private readonly bundledNow = new Map<string, string>();
+  /** Checkpoints read whole this round (undefined: damaged or gone). */
+  private readonly wholes = new Map<string, WholeCheckpoint | undefined>();
   readonly table: CollectionTable;
 
   /** The repository's ids (aliases), which every checkpoint read must name: set once the round knows them. */
@@ -58,43 +60,34 @@ export class CheckpointsOnRemote {
     return m;
   }
 
-  /** Whether a segment the remote no longer holds was collected (a listed checkpoint bundles it); records it so. */
+  /** Whether a segment the remote no longer holds was collected (see above); records it so. */
   async collected(key: string): Promise<boolean> {
     if (this.table.isCollected(key)) return true;
-    const manifests = await this.manifests();
-    const listedKeys = new Set(manifests.map((m) => m.key));
-    const seen = this.bundledNow.get(key) ?? this.table.bundledIn(key);
-    if (seen && listedKeys.has(seen)) return this.mark(key);
     const at = parseSegmentKey(key);
     if (!at) return false;
-    for (const k of manifests) {
-      if (this.partsRead.has(k.key)) continue;
-      this.partsRead.add(k.key);
-      if (!(await this.recordParts(k, at.writer, at.seq))) continue;
-      if (this.bundledNow.get(key) === k.key) return this.mark(key);
+    const learned = this.table.versionsCreditedTo(key);
+    for (const k of await this.manifests()) {
+      const m = await this.manifest(k).catch((e: unknown) => (readable(e) ? undefined : Promise.reject(e)));
+      if (!m || frontierOf(m, at.writer) < at.seq) continue;
+      const whole = await this.whole(k);
+      if (whole?.bundled.has(key) && leftOut(whole, learned) === undefined) {
+        this.table.markCollected(key);
+        return true;
+      }
     }
     return false;
   }
 
-  private mark(key: string): true {
-    this.table.markCollected(key);
-    return true;
-  }
-
-  /** Reads a checkpoint's parts if its frontier reaches (writer, seq), recording what they bundle; false if it does not reach or cannot be read. */
-  private async recordParts(k: ManifestKey, writer: string, seq: number): Promise<boolean> {
-    try {
-      const m = await this.manifest(k);
-      if (frontierOf(m, writer) < seq) return false;
-      for (let i = 0; i < m.parts.length; i++) {
-        const { segments } = await readPart(this.storage, this.codec, m, i, this.repoIds);
-        this.table.recordBundled(k.key, segments);
-        for (const s of segments) this.bundledNow.set(s, k.key);
+  /** A listed checkpoint read whole, once a round; undefined when it cannot be (it then proves nothing collected). */
+  private async whole(k: ManifestKey): Promise<WholeCheckpoint | undefined> {
+    if (!this.wholes.has(k.key)) {
+      try {
+        this.wholes.set(k.key, await readWholeCheckpoint(this.storage, this.codec, k, this.repoIds));
+      } catch (e) {
+        if (!readable(e)) throw e;
+        this.wholes.set(k.key, undefined);
       }
-      return true;
-    } catch (e) {
-      if (!readable(e)) throw e;
-      return false; // a damaged checkpoint proves nothing collected: the segment counts as lost
     }
+    return this.wholes.get(k.key);
   }
 }

@@ -9,7 +9,7 @@
  */
 import type { RepositoryCodec } from '../../codec/repository-codec.js';
 import { checkAborted } from '../../model/abort.js';
-import { withHash } from '../../model/version.js';
+import { withHash, type HashedVersion } from '../../model/version.js';
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
 import { isStorageError } from '../../storage/errors.js';
 import { MAX_SEGMENT_BYTES } from '../remote-limits.js';
@@ -23,6 +23,16 @@ export interface Faithfulness {
   unreadable: string[];
   /** Set when the checkpoint leaves out something a bundled segment holds: then nothing may go on its strength. */
   unfaithful?: string;
+}
+
+/** What of these versions the checkpoint does not carry (a version, or a location of one of their chunks); undefined: nothing. */
+export function leftOut(whole: WholeCheckpoint, versions: Pick<HashedVersion, 'hash' | 'path' | 'chunks'>[]): string | undefined {
+  for (const v of versions) {
+    if (!whole.versions.has(v.hash)) return `a version of ${v.path}`;
+    const chunk = v.chunks.find((h) => !whole.located.has(h));
+    if (chunk) return `a location of chunk ${chunk.slice(0, 12)}`;
+  }
+  return undefined;
 }
 
 export async function checkFaithful(
@@ -46,10 +56,8 @@ export async function checkFaithful(
       out.unreadable.push(o.key);
       continue;
     }
-    for (const v of segment.versions) {
-      const missing = !whole.versions.has(withHash(v).hash) ? `version of ${v.path}` : v.chunks.find((h) => !whole.located.has(h));
-      if (missing) return { ...out, unfaithful: `it leaves out a ${missing.startsWith('version') ? missing : `location of chunk ${missing.slice(0, 12)}`} that ${o.key} holds` };
-    }
+    const missing = leftOut(whole, segment.versions.map(withHash));
+    if (missing) return { ...out, unfaithful: `it leaves out ${missing} that ${o.key} holds` };
     out.faithful.push(o);
   }
   return out;

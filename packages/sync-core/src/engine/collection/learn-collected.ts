@@ -110,10 +110,7 @@ export async function learnCollected(
     }
     let partsRead = 0;
     skip ??= new Set([...known, ...listing.map((s) => s.key)]);
-    const taken = await applyParts(c, m, skip, aliases, report, new Set(), (part) => {
-      remote.table.recordBundled(k.key, part.segments);
-      partsRead++;
-    });
+    const taken = await applyParts(c, m, skip, aliases, report, new Set(), () => partsRead++);
     for (const s of taken) known.add(s);
     for (const s of taken) applied.add(s);
     held = undefined; // what it brought counts for the next checkpoint

@@ -18,7 +18,7 @@ export async function readManifest(storage: Storage, codec: RepositoryCodec, k: 
   return decodeManifest(k, await readCapped(storage, k.key), repoIds, codec);
 }
 
-export async function readPart(storage: Storage, codec: RepositoryCodec, m: CheckpointManifest, index: number, repoIds: ReadonlySet<string>): Promise<CheckpointPart> {
+async function readPart(storage: Storage, codec: RepositoryCodec, m: CheckpointManifest, index: number, repoIds: ReadonlySet<string>): Promise<CheckpointPart> {
   return decodePart(m, index, await readCapped(storage, m.parts[index]!.key), repoIds, codec);
 }
 
