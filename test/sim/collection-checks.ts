@@ -7,6 +7,14 @@
  *   such checkpoint;
  * - a part goes only once no readable manifest names it, and when older than the margin.
  * Clock probes (`clock/`) are the collector's own.
+ *
+ * One excuse: a storage rolled back while a node collects. The collector read a checkpoint whole
+ * and old enough, then the rollback took that checkpoint away and brought back segments it
+ * bundles; the deletes that follow remove them from the restored copy. No lock-free collector can
+ * tell (the rollback lands between its read and its delete); it is the rollback that lost those
+ * segments, and nodes that applied them publish their versions again (§7.1), which the end-state
+ * checks hold them to. So a checkpoint the rollback took counts, for the node whose operation it
+ * interrupted, as if still stored.
  */
 import type { Storage } from '@syncacross/sync-core';
 import { parseManifestKey } from '../../packages/sync-core/src/engine/checkpoints/format.js';
@@ -25,6 +33,8 @@ export interface CollectionWorld {
   violation(message: string): void;
   /** Each delete the checks let through, for the trace. */
   deleted(key: string): void;
+  /** Checkpoints a rollback took from under the deleting node's operation (in flight when the storage went back), with when they were stamped. */
+  lostUnderMe(): ReadonlyMap<string, { checkpoint: ReadCheckpoint; stampedAt: number }>;
 }
 
 const PART = /^checkpoint-parts\//;
@@ -43,10 +53,9 @@ function namedByManifest(raw: Map<string, Uint8Array>, part: string, w: Collecti
   return false;
 }
 
-export function withCollectionChecks(storage: Storage, w: CollectionWorld): Storage {
+export function withCollectionChecks(storage: Storage, w: CollectionWorld, cache = new Map<string, ReadCheckpoint | undefined>()): Storage {
   if (!storage.delete) return storage;
   const inner = storage.delete.bind(storage);
-  const cache = new Map<string, ReadCheckpoint | undefined>();
   const check = async (key: string): Promise<string | undefined> => {
     if (key.startsWith('clock/')) return undefined;
     const raw = w.raw();
@@ -54,7 +63,10 @@ export function withCollectionChecks(storage: Storage, w: CollectionWorld): Stor
     const stamps = await w.stamps();
     const old = (k: string) => w.now() - (stamps.get(k) ?? Number.POSITIVE_INFINITY) >= w.marginMs;
     const checkpoints = readCheckpoints(raw, w.repoIds(), w.codec(), cache);
-    const bundledElsewhere = (segment: string, except?: string) => [...checkpoints].some(([m, c]) => m !== except && old(m) && c.bundled.has(segment));
+    const lost = w.lostUnderMe();
+    const lostOld = [...lost].filter(([, l]) => w.now() - l.stampedAt >= w.marginMs).map(([m, l]) => [m, l.checkpoint] as const);
+    const bundledElsewhere = (segment: string, except?: string) =>
+      [...checkpoints].some(([m, c]) => m !== except && old(m) && c.bundled.has(segment)) || lostOld.some(([m, c]) => m !== except && c.bundled.has(segment));
     if (key.startsWith('log/')) return bundledElsewhere(key) ? undefined : `deleted segment ${key}: no checkpoint older than the margin bundles it`;
     if (parseManifestKey(key)) {
       const mine = checkpoints.get(key);

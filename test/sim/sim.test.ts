@@ -235,6 +235,24 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     offline: true,
     bug: 'after a rollback took its pack, a hostile location learned in the same round stood in, unread, for the lost true one: the holder never uploaded the chunk again',
   },
+  {
+    seed: 1204,
+    mode: 'stale-reads',
+    nodes: 2,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: 'checker: a pack lost to a rollback and found only by a new machine’s failed reads took longer than 8 passes to come back',
+  },
+  {
+    seed: 1466,
+    mode: 'duplicate-names',
+    nodes: 4,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: 'checker: a rollback mid-collection took the checkpoint the collector had read; its deletes then took segments from the restored copy',
+  },
 ];
 
 describe('simulation: seeds that once found bugs', () => {
