@@ -73,7 +73,10 @@ export interface ScheduleOptions {
    * Garbage collection (docs/PROTOCOL.md §3.10): every node on a format-3 repository with
    * checkpoints, and idle nodes now and then collecting with a margin of {@link GC_MARGIN_MS},
    * through the same crashes, lagging listings, restores, clones and rollbacks; every delete is
-   * checked as it happens (collection-checks.ts). Drawn from a fourth random stream.
+   * checked as it happens (collection-checks.ts). Drawn from a fourth random stream. In two
+   * schedules of five (drawn from a fifth stream) the repository starts as format 2 and an idle
+   * node upgrades it at some point (docs/PROTOCOL.md §3.7; at the latest before the final
+   * collection): until then collection refuses; after, every node must follow.
    */
   gc?: boolean;
 }
@@ -142,6 +145,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   let clock = 1_800_000_000_000;
   const sim: SimStorage = makeStorage(o.mode, rng, () => clock);
   const grng = new Rng(o.seed * 15485863 + 7);
+  const urng = new Rng(o.seed * 2147483647 + 13);
+  const upgrading = o.gc === true && urng.chance(0.4);
   const base = mkdtempSync(join(SIM_TMP, `sim-${o.seed}-`));
   const nodes: SimNode[] = [];
   const retired = new Map<string, Set<string>>();
@@ -210,12 +215,12 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       // Cheap scrypt: the simulation opens libraries thousands of times. A node reopened after a
       // crash, a restore or a clone uses the key it remembered at its first open, as the CLI does (so
       // reopening needs no request, which the scheduler would have to drive).
-      ...(o.gc && !o.encrypted ? { newRepository: { format: 3 } } : {}),
+      ...(o.gc && !o.encrypted ? { newRepository: { format: upgrading ? 2 : 3 } } : {}),
       // Collecting, rounds also collect on their own (steps/collect-if-due.ts), amid their other steps.
       ...(o.gc ? { collection: { after: 4, marginMs: GC_MARGIN_MS } } : {}),
       ...(o.encrypted
         ? {
-            newRepository: { format: o.gc ? 3 : 2, encrypt: true, kdf: { N: 1024, r: 1, p: 1 } },
+            newRepository: { format: o.gc && !upgrading ? 3 : 2, encrypt: true, kdf: { N: 1024, r: 1, p: 1 } },
             secret: n.repoKey && existsSync(join(n.dir, '.syncacross', 'state.db')) ? { masterKey: n.repoKey } : { passphrase: 'simulated passphrase' },
           }
         : {}),
@@ -294,11 +299,23 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       );
   };
 
+  const startUpgrade = (n: SimNode) => {
+    n.roundStartWrite = n.writes.length; // an upgrade acknowledges nothing
+    n.round = n.lib!.upgrade().then(
+      (u) => {
+        log(`${n.name}: ${u.upgraded ? `upgraded from format ${u.from} to ${u.to}` : `found format ${u.to} already`}`);
+        count(u.upgraded ? 'upgrade' : 'upgrade found it done');
+        return new CollectionDone();
+      },
+      (e: Error) => e,
+    );
+  };
+
   const finishRound = async (n: SimNode, result: SyncSummary | Error) => {
     n.round = undefined;
     lostUnder.delete(n.name);
     if (result instanceof CollectionDone) return;
-    if (!(result instanceof CrashError) && result instanceof Error && /^(CannotCollect|ClockSkew)$/.test((result as { code?: string }).code ?? '')) {
+    if (!(result instanceof CrashError) && result instanceof Error && /^(CannotCollect|ClockSkew|CannotUpgrade)$/.test((result as { code?: string }).code ?? '')) {
       log(`${n.name}: gc refused: ${result.message}`);
       count(`gc refused (${(result as { code?: string }).code})`);
       return;
@@ -472,6 +489,11 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
           if (fate === 'fail-before' || fate === 'fail-after') count(fate);
           await step(n, fate);
         }
+      } else if (upgrading && idle && urng.chance(0.03)) {
+        log(`${n.name}: upgrade starts`);
+        startUpgrade(n);
+        await n.gate.arrival(n.round!);
+        if (!n.gate.waiting) await finishRound(n, await n.round!);
       } else if (o.gc && idle && grng.chance(0.06)) {
         log(`${n.name}: gc starts`);
         count('gc');
@@ -617,6 +639,14 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       if (o.gc && pass === 1) {
         // Everything is checkpointed and older than the margin by now: collect, then sync on.
         const n = grng.pick(nodes);
+        if (upgrading && n.lib!.format.format === 2) {
+          // Not upgraded yet (or this node has not followed yet: then it finds it done).
+          log(`${n.name}: upgrade starts (quiescence)`);
+          startUpgrade(n);
+          await drive(n, n.round!, () => 'ok');
+          await finishRound(n, await n.round!);
+          clock += 3_600_000; // collection waits a margin after an upgrade
+        }
         log(`${n.name}: gc starts (quiescence)`);
         startCollection(n);
         await drive(n, n.round!, () => 'ok');
@@ -675,6 +705,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       ...checkConvergence(libs, comparable, (xs) => shuffle(xs, rng)),
     );
     violations.push(...checkWriters(raw, retired, FORK_FREE.has(o.mode), cloned));
+    // Upgraded (at the latest before the final collection): every node follows it.
+    if (upgrading) for (const n of nodes) if (n.lib!.format.format !== 3) violations.push(`${n.name} did not follow the upgrade to format 3 (still format ${n.lib!.format.format})`);
     violations.push(...checkAuthorsNamed(libs, nodes));
     if (outside) {
       // Local edges never stop the rounds from going quiet (a name this disk cannot hold, a path behind a link, is reported, not retried into a loop).

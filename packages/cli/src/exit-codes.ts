@@ -52,6 +52,7 @@ function fromSyncError(error: SyncError, message: string): CliError {
     case 'InvalidArgument':
     case 'CannotCollect':
     case 'ClockSkew':
+    case 'CannotUpgrade':
     case 'TargetNotEmpty':
       return new CliError(EXIT.usage, message, error.code, { cause: error });
     case 'KeyRequired':

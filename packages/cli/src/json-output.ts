@@ -12,6 +12,7 @@ import { remoteOutput } from './json-output-remote.js';
 import { nonNeg, syncOutput } from './json-output-sync.js';
 import { verifyOutput } from './json-output-verify.js';
 import { gcOutput } from './json-output-gc.js';
+import { upgradeOutput } from './json-output-upgrade.js';
 import { adaptersOutput } from './json-output-adapters.js';
 
 export { adaptersOutput, syncOutput };
@@ -200,6 +201,7 @@ const outputs = {
   restore: restoreOutput,
   verify: verifyOutput,
   gc: gcOutput,
+  upgrade: upgradeOutput,
   conflicts: conflictsOutput,
   adapters: adaptersOutput,
   remote: remoteOutput,

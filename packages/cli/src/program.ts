@@ -24,6 +24,7 @@ import { syncCommand } from './commands/sync.js';
 import { bwlimitFlag, patternFlags } from './filter-flags.js';
 import { addExcludeCommands } from './program-exclude.js';
 import { addGcCommand } from './program-gc.js';
+import { addUpgradeCommand } from './program-upgrade.js';
 import { addCompletionCommand } from './completion.js';
 import { addNamedRemoteCommands } from './program-remote.js';
 
@@ -274,6 +275,7 @@ export function buildProgram(): Command {
   addKeyCommands(program);
   addExcludeCommands(program, run);
   addGcCommand(program, run, passwordFlags, retriesFlag);
+  addUpgradeCommand(program, run, passwordFlags, retriesFlag);
   addRemoteCommands(program);
   addNamedRemoteCommands(program, run, optionFlag);
   addCompletionCommand(program); // last: it reads the finished command tree

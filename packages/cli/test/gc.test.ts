@@ -4,43 +4,16 @@
  * a new one lose nothing, `verify` stays clean, `--dry-run` deletes nothing; refusals say why
  * and change nothing.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkJsonSchema } from './json-schema-check.js';
-import { cleanup, FAST, finish, run, runJson, start, tempDir, writeFiles } from './helpers.js';
+import { cleanup, FAST, finish, run, runJson, start } from './helpers.js';
+import { objects, twoMachines } from './two-machines.js';
 
 afterAll(cleanup);
 const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../schema/json-output.schema.json', import.meta.url)), 'utf8')) as { $defs: Record<string, object> };
-
-const objects = (remote: string, prefix: string) => {
-  try {
-    return readdirSync(join(remote, prefix), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
-  } catch {
-    return 0;
-  }
-};
-
-/** Two machines on one folder remote, each with a few syncs of history. */
-async function twoMachines(format?: string) {
-  const base = await tempDir();
-  const a = join(base, 'a');
-  const b = join(base, 'b');
-  const remote = join(base, 'remote');
-  await writeFiles(a, { 'paper.pdf': 'p'.repeat(20_000), 'notes/a.md': 'a\n' });
-  expect((await run(['init', a, '--remote', `fs:${remote}`, '-o', 'createRoot=true', ...(format ? ['--format', format] : [])])).code).toBe(0);
-  expect((await run(['sync', a, ...FAST])).code).toBe(0);
-  expect((await run(['init', b, '--remote', `fs:${remote}`])).code).toBe(0);
-  for (let i = 0; i < 3; i++) {
-    await writeFiles(a, { 'notes/a.md': `a ${i}\n` });
-    expect((await run(['sync', a, ...FAST])).code).toBe(0);
-    await writeFiles(b, { [`b-${i}.md`]: `b ${i}\n` });
-    expect((await run(['sync', b, ...FAST])).code).toBe(0);
-  }
-  expect((await run(['sync', a, ...FAST])).code).toBe(0);
-  return { base, a, b, remote };
-}
 
 describe('gc from the command line', () => {
   it('collects the history a checkpoint holds; both machines and a new one keep every file', async () => {
@@ -101,7 +74,7 @@ describe('gc from the command line', () => {
     const segments = objects(remote, 'log');
     const r = await run(['gc', a, '--margin', '0s']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/format 2, made by an earlier release; its history cannot be collected/);
+    expect(r.stderr).toMatch(/format 2, made by an earlier release; its history cannot be collected until it is upgraded to format 3 \(`syncacross upgrade`/);
     expect(objects(remote, 'log')).toBe(segments);
     const bad = await run(['gc', a, '--margin', 'soon']);
     expect(bad.code).toBe(2);

@@ -34,6 +34,8 @@ export type {
   WrittenCheckpoint,
   CollectOptions,
   CollectOutcome,
+  UpgradeOptions,
+  UpgradeOutcome,
   WatchOptions,
   WatchTrigger,
 } from './engine/library.js';
@@ -44,6 +46,7 @@ export { restoreFromRemote, type RemoteRestoreOptions } from './engine/remote-re
 export type { NewRepository, RepositoryFormat } from './engine/repository.js';
 export type { CollectionPlan } from './engine/collection/collect.js';
 export type { StorageClock } from './engine/collection/storage-clock.js';
+export type { UpgradeWriter } from './engine/upgrade/upgrade-repository.js';
 export { DEFAULT_COLLECTION_MARGIN_MS } from './engine/collection/collect.js';
 export { parseSpanMs } from './engine/point-in-time.js';
 export { checkAuthorName, type Author } from './engine/author-object.js';

@@ -1,10 +1,7 @@
 /**
  * Layer `engine/` (the top): the sync protocol. A round (round.ts) runs its steps (steps/) over
- * the remote (`storage/`) and this machine (`local/`), in the vocabulary of `model/`.
- *
- * A library: a folder kept in sync with a repository on some storage. `openLibrary` creates or
- * joins the repository and takes ownership of the folder's state; `sync()` runs one round:
- * list, fetch and merge, scan, upload packs then the segment, materialize.
+ * the remote (`storage/`) and this machine (`local/`), in the vocabulary of `model/`. A library:
+ * a folder kept in sync with a repository on some storage (`openLibrary` creates or joins it).
  */
 import { EventEmitter } from 'node:events';
 import { relative, resolve, isAbsolute } from 'node:path';
@@ -17,6 +14,7 @@ import { SyncError } from '../model/sync-error.js';
 import { addKey, listKeys, removeKey, type KdfParams, type UnlockedKey } from '../codec/keyring.js';
 import { writeCheckpoint, type WrittenCheckpoint } from './checkpoints/write.js';
 import { collectLibrary, type CollectOptions, type CollectOutcome } from './collection/collect-library.js';
+import { upgradeLibrary, type UpgradeOptions, type UpgradeOutcome } from './upgrade/upgrade-repository.js';
 import { watchLibrary, type WatchOptions, type WatchTrigger } from './watch.js';
 import { remoteHasNews } from './remote-segments.js';
 import { buildTree, type Tree } from './merge.js';
@@ -34,7 +32,7 @@ import { verifyRemote, type VerifyOptions, type VerifyReport } from './verify.js
 import { settleRecord } from './steps/local-copies.js';
 import { historyOf, type HistoryEntry, type HistoryFilter } from './history.js';
 
-export type { CollectOptions, CollectOutcome, HistoryEntry, HistoryFilter, WrittenCheckpoint, WatchOptions, WatchTrigger };
+export type { CollectOptions, CollectOutcome, HistoryEntry, HistoryFilter, UpgradeOptions, UpgradeOutcome, WrittenCheckpoint, WatchOptions, WatchTrigger };
 export type { SyncProgress, SyncSummary, ListedEntry, RestoreOptions, RestoreOutcome, VerifyOptions, VerifyReport, CaptureResult };
 
 import type { ConflictCopy, LibraryFormat, LibraryKey, LibraryRestoreOutcome, RunningWatch, VerifyOutcome } from './library-results.js';
@@ -182,6 +180,12 @@ export class Library extends EventEmitter {
     return collectLibrary(this.state, this.storage, this.options, opts);
   }
 
+  /** Upgrades a format-2 repository to format 3, once every writer follows upgrades (docs/PROTOCOL.md §3.7). */
+  async upgrade(opts: UpgradeOptions = {}): Promise<UpgradeOutcome> {
+    if (this.closed || this.options.readOnly) throw new Error(this.closed ? 'library is closed' : 'library was opened read-only');
+    return upgradeLibrary(this.state, this.storage, this.options, opts);
+  }
+
   /** Syncs until `opts.signal` fires: on settled local changes, every `intervalMs`, backing off while unreachable (watch.ts); emits 'synced', 'round-failed'. */
   watch(opts: WatchOptions): RunningWatch {
     if (this.options.readOnly) throw new Error('library was opened read-only');
@@ -247,13 +251,8 @@ export class Library extends EventEmitter {
   async restore(opts: RestoreOptions): Promise<LibraryRestoreOutcome> {
     if ((opts.to === undefined) === (opts.inPlace !== true)) throw new SyncError('InvalidArgument', 'restore needs either a folder to write into or in-place, not both');
     const at = this.pointInTime(opts.at);
-    const source = {
-      versions: this.state.allVersions(),
-      storage: this.storage,
-      codec: this.options.codec,
-      locate: (h: string) => chunkLocations(this.state, h),
-      concurrency: this.options.fetchConcurrency,
-    };
+    const { storage, state } = this;
+    const source = { versions: state.allVersions(), storage, codec: this.options.codec, locate: (h: string) => chunkLocations(state, h), concurrency: this.options.fetchConcurrency };
     const request = { paths: opts.paths ?? [], at, signal: opts.signal, onProgress: opts.onProgress, dryRun: opts.dryRun === true };
     if (opts.to !== undefined) {
       const dir = resolve(opts.to);

@@ -13,6 +13,7 @@ import type { Storage } from '../storage/contract.js';
 import { isStorageError, StorageError } from '../storage/errors.js';
 import { listAll, objectExists } from '../storage/listing.js';
 import { SyncError } from '../model/sync-error.js';
+import { listUpgrades } from './upgrade/upgrade-objects.js';
 import { addKey, DEFAULT_KDF, newMasterKey, unlock, type KdfParams, type UnlockedKey } from '../codec/keyring.js';
 
 /**
@@ -23,7 +24,7 @@ import { addKey, DEFAULT_KDF, newMasterKey, unlock, type KdfParams, type Unlocke
  */
 export type RepositoryFormat = 1 | 2 | 3;
 /** The newest format this release reads and writes. */
-const NEWEST_FORMAT = 3;
+export const NEWEST_FORMAT = 3;
 /** Where each format keeps its markers: a format-1 client lists only `repo/`, so it sees no repository in a format-2 remote and stops (NotARepository) instead of writing into it. */
 export const MARKER_PREFIX: Record<RepositoryFormat, string> = { 1: 'repo/', 2: 'repository/', 3: 'repository/' };
 /** Whether segments and checkpoints of this format may be deleted once collected (§3.10). */
@@ -78,7 +79,7 @@ async function listKeyringIds(storage: Storage): Promise<string[]> {
 }
 
 /** Reads a format-2 or -3 marker; a marker that is not ours (or a newer format) stops with a clear message. */
-async function readMarker(storage: Storage, id: string): Promise<{ encrypted: boolean; format: 2 | 3 }> {
+export async function readMarker(storage: Storage, id: string): Promise<{ encrypted: boolean; format: 2 | 3 }> {
   let bytes: Uint8Array;
   try {
     bytes = await storage.get(`${MARKER_PREFIX[2]}${id}`);
@@ -107,12 +108,29 @@ async function readMarker(storage: Storage, id: string): Promise<{ encrypted: bo
   return { encrypted: checked.data.encryption !== 'none', format: checked.data.format };
 }
 
+/**
+ * The repository's format after its upgrades (§3.7): the highest of `format` (its marker's) and
+ * every listed upgrade of its ids. One to a format this release does not know stops with
+ * `NotARepository`, before anything is read or written.
+ */
+export async function upgradedFormat(storage: Storage, repoIds: ReadonlySet<string>, format: RepositoryFormat): Promise<RepositoryFormat> {
+  if (format === 1) return 1; // format 1 objects are another encoding: never upgraded
+  const highest = Math.max(format, (await listUpgrades(storage, repoIds))[0]?.format ?? 0);
+  if (highest > NEWEST_FORMAT)
+    throw new SyncError(
+      'NotARepository',
+      `the repository on ${storage.name} was upgraded to format ${highest} by a newer syncacross; this one reads formats 1 to ${NEWEST_FORMAT}. Upgrade syncacross on this machine. Nothing was changed.`,
+    );
+  return highest as RepositoryFormat;
+}
+
 /** Asked for the passphrase only when one is needed (a prompt appears only for an encrypted repository). */
 export type PassphraseSource = (repo: string) => Promise<string | undefined>;
 
 /** Joins repository `id` of format 2 or 3: reads whether it is encrypted and, if so, opens its keyring. */
 async function join2(storage: Storage, id: string, wanted: NewRepository, passphraseOf: PassphraseSource, racing: boolean): Promise<JoinedRepository> {
-  const { encrypted, format } = await readMarker(storage, id);
+  const { encrypted, format: created } = await readMarker(storage, id);
+  const format = await upgradedFormat(storage, new Set([id]), created);
   const at = racing ? ' (created at the same moment by another node)' : '';
   if (wanted.encrypt && !encrypted)
     throw new SyncError('InvalidArgument', `${storage.name} holds an unencrypted repository${at}; encryption is chosen when a repository is created. Nothing was changed.`);

@@ -74,6 +74,10 @@ export interface RoundState {
   outboxDropped: string[];
   /** When this node last tried to collect on its own after a round (its clock, ms; 0: never; engine/steps/collect-if-due.ts). */
   collectionTried: number;
+  /** When this node last looked for an upgrade of the repository's format (its clock, ms; 0: never; engine/upgrade/). */
+  upgradesCheckedAt: number;
+  /** The writer id this node last said follows upgrades (`ready/<writer>`; '' : none yet). */
+  readyAnnounced: string;
 }
 
 export type RoundStateKey = keyof RoundState;
@@ -110,6 +114,8 @@ const CODECS: { [K in RoundStateKey]: Codec<RoundState[K]> } = {
   resupply: flag,
   doubtfulChunks: listOrBlank,
   collectionTried: count,
+  upgradesCheckedAt: count,
+  readyAnnounced: text,
   materialize: { decode: (raw) => raw === 'pending', encode: (v) => (v ? 'pending' : 'done') },
   excludedUnder: text,
   authorPublished: text,

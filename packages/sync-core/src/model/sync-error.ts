@@ -12,6 +12,7 @@ export const SYNC_ERROR_CODES = [
   'KeyRejected', // the passphrase or remembered key opens none of the repository's keys
   'CannotCollect', // gc cannot run here: a repository format before 3, a storage that cannot delete or shows no times
   'ClockSkew', // gc refused: this machine's clock and the storage's disagree by minutes
+  'CannotUpgrade', // upgrade refused: a format-1 repository, or a writer that has been writing does not follow upgrades yet
   'Aborted',
 ] as const;
 /** The stable codes a {@link SyncError} carries. */

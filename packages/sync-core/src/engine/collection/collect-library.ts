@@ -13,6 +13,9 @@ import { listCheckpoints } from '../checkpoints/read.js';
 import { coveredSegments, writeCheckpoint, type WrittenCheckpoint } from '../checkpoints/write.js';
 import { collects, verifyRepository } from '../repository.js';
 import type { RoundOptions } from '../round-context.js';
+import { AuthorsTable } from '../../local/authors-table.js';
+import { upgradeHoldFor } from '../upgrade/collection-hold.js';
+import { keepUpgradeListed } from '../upgrade/upgrade-repository.js';
 import { carryOut, DEFAULT_COLLECTION_MARGIN_MS, planCollection, type CollectionPlan } from './collect.js';
 
 /** How `Library.collect()` runs. */
@@ -54,7 +57,9 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
   if (!collects(format))
     throw new SyncError(
       'CannotCollect',
-      `this repository is format ${format}, made by an earlier release; its history cannot be collected, since releases before format 3 would take a deleted segment for a lost one and upload it again. Nothing was changed`,
+      format === 1
+        ? 'this repository is format 1, made by an early release; its history cannot be collected, and it cannot be upgraded in place. Nothing was changed'
+        : 'this repository is format 2, made by an earlier release; its history cannot be collected until it is upgraded to format 3 (`syncacross upgrade`, once every machine that writes to it runs this release), since earlier releases would take a deleted segment for a lost one and upload it again. Nothing was changed',
     );
   if (!storage.capabilities.delete || !storage.delete) throw new SyncError('CannotCollect', `${storage.name} cannot delete objects, so nothing can be collected there; nothing was changed`);
   const repoIds = new Set(await verifyRepository(storage, state.round.get('repo'), format, state.round.get('encrypted')));
@@ -65,6 +70,9 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
     wrote = await writeCheckpoint(state, storage, options.codec, options.policy, opts.signal);
     if (wrote) rememberOwnCheckpoint(state, wrote, covered.frontier);
   }
+  if (repoIds.size > 0) await keepUpgradeListed(storage, [...repoIds].sort(), options.now());
+  const authorOf = new AuthorsTable(state.db).resolver();
+  const upgrade = await upgradeHoldFor(storage, repoIds, new Set([writer, ...state.round.get('retired')]), (w) => authorOf(w, undefined));
   const ctx = {
     storage: storage as CountingStorage & { delete(key: string): Promise<void> },
     codec: options.codec,
@@ -74,6 +82,7 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
     marginMs,
     policy: options.policy,
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(upgrade ? { upgrade } : {}),
     ...((opts.sleep ?? options.sleep) ? { sleep: opts.sleep ?? options.sleep } : {}),
   };
   const plan = await planCollection(ctx);

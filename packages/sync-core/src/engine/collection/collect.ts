@@ -20,6 +20,7 @@ import type { RoundPolicy } from '../round-policy.js';
 import { readStorageClock, type StorageClock } from './storage-clock.js';
 import { checkFaithful } from './faithful.js';
 import { readWholeCheckpoint, type WholeCheckpoint } from './whole-checkpoint.js';
+import { heldBack, type UpgradeHold } from '../upgrade/collection-hold.js';
 
 /** The default margin: far longer than a listing lags or a round lasts, so nothing a node is reading goes. */
 export const DEFAULT_COLLECTION_MARGIN_MS = 24 * 3_600_000;
@@ -63,6 +64,8 @@ export interface CollectionContext {
   /** How the clock probe waits for a listing that lags (tests pass one that does not). */
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;
+  /** In a repository upgraded from format 2: what holds collection back (upgrade/collection-hold.ts). */
+  upgrade?: UpgradeHold;
 }
 
 type Listed = ManifestKey & { info: ObjectInfo };
@@ -82,6 +85,11 @@ export async function planCollection(c: CollectionContext): Promise<CollectionPl
   manifests.sort((a, b) => b.covered - a.covered || b.cseq - a.cseq || (a.key < b.key ? -1 : 1));
   const plan: CollectionPlan = { clock, marginMs: c.marginMs, segments: [], checkpoints: [], parts: [], notices: [] };
   const listed = await listAll(c.storage, 'log/');
+  const held = c.upgrade && heldBack(c.upgrade, clock.storageNow, marginMs, listed);
+  if (held) {
+    plan.notices.push(held);
+    return plan;
+  }
   const chosen = await chooseCheckpoint(
     c,
     manifests.filter((m) => old(m.info)),

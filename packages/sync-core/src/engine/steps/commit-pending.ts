@@ -8,6 +8,7 @@ import { checkAborted } from '../../model/abort.js';
 import { listAll, objectExists } from '../../storage/listing.js';
 import { isStorageError } from '../../storage/errors.js';
 import { publishAuthor, type AuthorsState } from './exchange-authors.js';
+import { announceReady } from '../upgrade/follow-upgrades.js';
 import type { LocalState } from '../../local/state.js';
 import { LostAnnouncements } from '../../local/lost-announcements.js';
 import type { StepContext } from '../round-context.js';
@@ -123,8 +124,10 @@ async function commitSegments(ctx: StepContext<CommitState>, result: CommitResul
     journalSegment(state, { writer, seq, key, bytes, versions: batch.map((v) => v.hash), chunks: chunks.map((c) => c[0]), announced: last ? announce : [] });
     ctx.progress({ phase: 'upload', done, total: pending.length, bytes: bytes.byteLength });
     done += batch.length;
-    // Who writes under this id goes out before the first segment that needs it.
+    // Who writes under this id goes out before the first segment that needs it; so does that it
+    // follows upgrades (a writer id minted this very round has said nothing yet, §3.7).
     await publishAuthor(ctx, seq);
+    if (state.round.get('format') >= 2) await announceReady(state, storage);
     // 'exists' can only be our own earlier attempt: the key is the hash of these bytes.
     await storage.putIfAbsent(key, bytes);
     state.markUploaded(key);

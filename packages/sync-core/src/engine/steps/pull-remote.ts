@@ -1,7 +1,8 @@
 /**
- * Steps 1-4 of a round: list `log/`, make sure the remote still holds our repository, detect a
- * restored or cloned node, put back what the remote lost of our journal, notice segments of
- * others that vanished, look for lost packs when asked to, and apply new segments.
+ * Steps 1-4 of a round: follow an upgrade of the repository's format, list `log/`, make sure the
+ * remote still holds our repository, detect a restored or cloned node, put back what the remote
+ * lost of our journal, notice segments of others that vanished, look for lost packs when asked
+ * to, and apply new segments.
  */
 import type { LocalState } from '../../local/state.js';
 import { objectExists } from '../../storage/listing.js';
@@ -18,6 +19,7 @@ import { learnCollected, retireIfCheckpointsSay } from '../collection/learn-coll
 import { findLostPacks, type LostPacksState } from './find-lost-packs.js';
 import { pullAuthors } from './exchange-authors.js';
 import { retireWriterIfForeign, type RetireState } from './retire-writer.js';
+import { followUpgrades } from '../upgrade/follow-upgrades.js';
 
 /** What pulling reads and writes of the local state: its own journal and segment records, and what the steps it runs need. */
 export type PullState = SegmentsState &
@@ -35,8 +37,14 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   const known = state.knownSegments();
   // A repository that collects (§3.10): what vanished may be in a checkpoint, not lost; and once
   // `log/` is collected empty, a checkpoint read before shows the remote is still ours.
-  const checkpoints = collects(state.round.get('format')) ? new CheckpointsOnRemote(storage, options.codec, state.db) : undefined;
+  const inRepository = (format: 1 | 2 | 3) => (collects(format) ? new CheckpointsOnRemote(storage, options.codec, state.db) : undefined);
+  let checkpoints = inRepository(state.round.get('format'));
   const repoIds = await repositoryIds(state, storage, listing, listed, known, (await checkpoints?.listsOneRead()) ?? false);
+  // The remote is ours: follow an upgrade, which changes how everything below reads what vanished
+  // (looked for at once when something vanished from a format-2 repository: it may be collected).
+  const format = state.round.get('format');
+  report.notices.push(...(await followUpgrades(ctx, format === 2 && somethingVanished(state, listed, known))));
+  if (state.round.get('format') !== format) checkpoints = inRepository(state.round.get('format'));
   if (checkpoints) checkpoints.repoIds = new Set(repoIds);
   const collected = checkpoints?.table.collected() ?? new Set<string>();
 
@@ -73,6 +81,11 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   // New segments may come from writers (or names) this node has not seen: one listing of authors.
   if (changed) report.errors.push(...(await pullAuthors(ctx)));
   return { changed, report, listed: listing.length };
+}
+
+function somethingVanished(state: PullState, listed: Set<string>, known: Set<string>): boolean {
+  for (const key of known) if (!listed.has(key) && state.segmentState(key) === 'applied') return true;
+  return state.journalIndex().some((e) => e.uploaded && !listed.has(e.key));
 }
 
 async function lookForLostPacks(ctx: StepContext<PullState>, report: StepReport): Promise<void> {

@@ -1,0 +1,195 @@
+/**
+ * Upgrading a format-2 repository to format 3 (docs/PROTOCOL.md §3.7): only once every writer that
+ * has been writing follows upgrades; every node follows within the hour; collection waits a
+ * margin after the upgrade and refuses while a writer of an earlier release writes; an upgrade to a
+ * format this release does not know stops a sync before anything is written.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Library } from '@syncacross/sync-core';
+import { createMemoryStorage, type MemoryStorage } from '@syncacross/sync-core/testing';
+import { cleanup, makeNode, snapshot, type TestNode } from './helpers.js';
+
+afterEach(cleanup);
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+function world(format: 1 | 2 | 3 = 2) {
+  const clock = { t: Date.UTC(2026, 0, 1) };
+  const remote = createMemoryStorage({ now: () => clock.t });
+  const node = (name: string) => makeNode(remote, name, { now: () => clock.t, newRepository: { format }, checkpoints: { every: 1000 } });
+  return { clock, remote, node };
+}
+
+async function edits(n: TestNode, rounds: number, tag: string): Promise<void> {
+  for (let r = 0; r < rounds; r++) {
+    await writeFile(join(n.dir, `notes-${r % 5}.md`), `${tag} ${r}\n`);
+    await n.sync();
+  }
+}
+
+const keys = (remote: MemoryStorage, prefix: string) => remote.debug.keys().filter((k) => k.startsWith(prefix));
+const formatOf = (lib: Library) => lib.format.format;
+const historyOf = (lib: Library) =>
+  lib
+    .history()
+    .map((h) => `${h.path} ${h.hash}`)
+    .sort();
+
+describe('upgrade', () => {
+  it('turns format 2 into 3: every node follows within the hour, collection waits a margin, and nothing is sent out again', async () => {
+    const { clock, remote, node } = world(2);
+    const a = await node('a');
+    const b = await node('b');
+    await edits(a, 8, 'a');
+    await b.sync();
+    await edits(b, 3, 'b');
+    await a.sync();
+    expect(keys(remote, 'ready/').length).toBe(2); // each node said, at its first sync, that it follows upgrades
+    await expect(a.lib.collect({ marginMs: HOUR })).rejects.toMatchObject({ code: 'CannotCollect' });
+
+    const dry = await a.lib.upgrade({ dryRun: true });
+    expect(dry).toMatchObject({ from: 2, to: 3, upgraded: false, already: false });
+    expect(dry.writers.map((w) => [w.writer, w.ready, w.blocking]).sort()).toEqual([a.lib.writer, b.lib.writer].sort().map((w) => [w, true, false]));
+    expect(keys(remote, 'upgrades/')).toEqual([]); // a dry run writes nothing
+
+    const done = await a.lib.upgrade();
+    expect(done).toMatchObject({ from: 2, to: 3, upgraded: true });
+    expect(keys(remote, 'upgrades/')).toEqual([`upgrades/${a.lib.repository}/3`]);
+    expect(formatOf(a.lib)).toBe(3);
+    expect((await a.lib.upgrade()).already).toBe(true);
+
+    // B looked less than an hour ago: it has not seen it yet. An hour on, it follows, and says so.
+    await b.sync();
+    expect(formatOf(b.lib)).toBe(2);
+    clock.t += HOUR + 1;
+    const followed = await b.sync();
+    expect(formatOf(b.lib)).toBe(3);
+    expect(followed.notices.join('\n')).toMatch(/upgraded to format 3/);
+
+    // Collection waits a margin after the upgrade, so every node has followed first.
+    const early = await a.lib.collect({ marginMs: 2 * HOUR });
+    expect(early.deleted).toBe(0);
+    expect(early.plan.notices.join('\n')).toMatch(/upgraded to format 3 .* ago; collection starts/);
+    clock.t += 2 * HOUR;
+    await b.sync();
+    const later = await a.lib.collect({ marginMs: 2 * HOUR });
+    expect(later.deleted).toBeGreaterThan(10);
+    expect(keys(remote, 'log/')).toEqual([]);
+
+    // B takes the collected segments for collected, not lost: nothing goes out again.
+    const after = await b.sync();
+    expect(after.errors).toEqual([]);
+    expect(keys(remote, 'log/')).toEqual([]);
+
+    // A new machine joins as format 3 (the marker still says 2) and gets everything.
+    const c = await node('c');
+    expect(formatOf(c.lib)).toBe(3);
+    expect((await c.sync()).errors).toEqual([]);
+    expect(await snapshot(c.dir)).toEqual(await snapshot(a.dir));
+    expect(historyOf(c.lib)).toEqual(historyOf(a.lib));
+  });
+
+  it('a node that has not looked for an upgrade yet looks at once when history vanishes, and sends nothing out again', async () => {
+    const { remote, node } = world(2);
+    const a = await node('a');
+    const b = await node('b');
+    await edits(a, 4, 'a');
+    await b.sync();
+    await edits(b, 2, 'b');
+    await a.sync();
+    await a.lib.upgrade();
+    // A margin of 0 (a test, or one user): collected at once, before B's hourly look.
+    expect((await a.lib.collect({ marginMs: 0 })).deleted).toBeGreaterThan(5);
+    expect(formatOf(b.lib)).toBe(2);
+    const r = await b.sync();
+    expect(formatOf(b.lib)).toBe(3);
+    expect(r.errors).toEqual([]);
+    expect(keys(remote, 'log/')).toEqual([]); // nothing republished
+    expect(await snapshot(b.dir)).toEqual(await snapshot(a.dir));
+  });
+
+  it('an upgrade object that went missing is written again before a collection, which then waits another margin', async () => {
+    const { clock, remote, node } = world(2);
+    const a = await node('a');
+    await edits(a, 3, 'a');
+    await a.lib.upgrade();
+    const upgrade = `upgrades/${a.lib.repository}/3`;
+    clock.t += 2 * HOUR;
+    remote.debug.remove(upgrade); // deleted by hand, or restored object by object
+    const r = await a.lib.collect({ marginMs: HOUR });
+    expect(keys(remote, 'upgrades/')).toEqual([upgrade]);
+    expect(r.deleted).toBe(0);
+    expect(r.plan.notices.join('\n')).toMatch(/upgraded to format 3 0 minutes ago/);
+    expect((await node('late')).lib.format.format).toBe(3);
+  });
+
+  it('waits for a writer that does not follow upgrades (an earlier release), until it has been idle 30 days; collection then refuses if it writes again', async () => {
+    const { clock, remote, node } = world(2);
+    const a = await node('a');
+    const b = await node('b');
+    await edits(a, 2, 'a');
+    await b.sync();
+    await edits(b, 2, 'b');
+    // B stands for a machine running an earlier release: it never said it follows upgrades.
+    remote.debug.remove(`ready/${b.lib.writer}`);
+
+    const dry = await a.lib.upgrade({ dryRun: true });
+    expect(dry.writers.find((w) => w.writer === b.lib.writer)).toMatchObject({ ready: false, blocking: true });
+    await expect(a.lib.upgrade()).rejects.toMatchObject({ code: 'CannotUpgrade', message: expect.stringContaining(`the upgrade waits for 1 machine(s) that wrote in the last 30 days`) });
+    expect(keys(remote, 'upgrades/')).toEqual([]);
+
+    clock.t += 31 * DAY;
+    await a.sync();
+    const idle = await a.lib.upgrade();
+    expect(idle.upgraded).toBe(true);
+    expect(idle.writers.find((w) => w.writer === b.lib.writer)).toMatchObject({ ready: false, blocking: false });
+
+    // The earlier release comes back and writes: collection names it and deletes nothing.
+    clock.t += 2 * HOUR;
+    await writeFile(join(b.dir, 'old-release.md'), 'written by an earlier release\n');
+    await b.sync();
+    remote.debug.remove(`ready/${b.lib.writer}`); // (this release says it again each hour; an earlier one never does)
+    const logBefore = keys(remote, 'log/');
+    await expect(a.lib.collect({ marginMs: HOUR })).rejects.toThrow(
+      new RegExp(`since the repository was upgraded to format 3, 1 writer\\(s\\) that do not follow upgrades wrote to it: .*${b.lib.writer.replace('.', '\\.')}`),
+    );
+    expect(keys(remote, 'log/')).toEqual(logBefore);
+  });
+
+  it('an upgrade to a format this release does not know stops every sync and join before anything is written', async () => {
+    const { clock, remote, node } = world(3);
+    const a = await node('a');
+    await edits(a, 2, 'a');
+    await remote.putIfAbsent(`upgrades/${a.lib.repository}/4`, new TextEncoder().encode('{}'));
+    clock.t += HOUR + 1;
+    await writeFile(join(a.dir, 'unsent.md'), 'must not be uploaded\n');
+    const before = remote.debug.keys();
+    await expect(a.sync()).rejects.toMatchObject({ code: 'NotARepository', message: expect.stringMatching(/upgraded to format 4 by a newer syncacross.*Upgrade syncacross/) });
+    expect(remote.debug.keys()).toEqual(before);
+    await expect(node('late')).rejects.toMatchObject({ code: 'NotARepository' });
+  });
+
+  it('a node says again each hour that it follows upgrades: a storage rolled back may have lost it', async () => {
+    const { clock, remote, node } = world(2);
+    const a = await node('a');
+    await a.sync();
+    const ready = `ready/${a.lib.writer}`;
+    expect(keys(remote, 'ready/')).toEqual([ready]);
+    remote.debug.remove(ready);
+    await a.sync();
+    expect(keys(remote, 'ready/')).toEqual([]); // not within the hour: a round costs nothing for it
+    clock.t += HOUR + 1;
+    await a.sync();
+    expect(keys(remote, 'ready/')).toEqual([ready]);
+  });
+
+  it('format 1 cannot be upgraded in place', async () => {
+    const { node } = world(1);
+    const a = await node('a');
+    await a.sync();
+    await expect(a.lib.upgrade()).rejects.toMatchObject({ code: 'CannotUpgrade', message: expect.stringMatching(/format 1.*cannot be upgraded in place/) });
+  });
+});
