@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { StorageError } from '@syncacross/sync-core';
-import type { drive_v3 } from 'googleapis';
+import type { drive_v3 } from 'googleapis/build/src/apis/drive/index.js';
 import { httpStatus, isFilePermissionRefusal, toStorageError } from './errors.js';
 import type { GdriveOptions } from './options.js';
 import { resumableUpload, type AuthRequester } from './resumable-upload.js';

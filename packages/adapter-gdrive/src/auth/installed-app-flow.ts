@@ -8,8 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StorageError } from '@syncacross/sync-core';
-import { Auth } from 'googleapis';
 import type { OAuth2Client } from '../client.js';
+
+/** google-auth-library's CodeChallengeMethod (a string enum; `S256` is its value), which the Drive-only entry does not export. */
+type ChallengeMethod = NonNullable<NonNullable<Parameters<OAuth2Client['generateAuthUrl']>[0]>['code_challenge_method']>;
 
 export interface InstalledAppFlowOptions {
   /** Builds the OAuth client for a redirect URI (the port is only known once listening). */
@@ -64,7 +66,7 @@ export async function runInstalledAppFlow(o: InstalledAppFlowOptions): Promise<I
       scope: o.scope,
       state,
       code_challenge: codeChallenge,
-      code_challenge_method: Auth.CodeChallengeMethod.S256,
+      code_challenge_method: 'S256' as ChallengeMethod,
       redirect_uri: redirectUri,
     });
     o.log?.('Opening your browser to authorize syncacross with Google Drive. If it does not open, visit:');
