@@ -27,7 +27,7 @@ export interface DriveClients {
 
 export function createOAuthClient(o: GdriveOptions, redirectUri?: string): OAuth2Client {
   for (const secret of [o.clientSecret, o.refreshToken, o.accessToken]) registerSecret(secret);
-  return new googleAuth.OAuth2({
+  const client = new googleAuth.OAuth2({
     clientId: o.clientId,
     clientSecret: o.clientSecret,
     redirectUri,
@@ -36,6 +36,11 @@ export function createOAuthClient(o: GdriveOptions, redirectUri?: string): OAuth
     // every 403, rate-limit 403s included. DriveApi refreshes on 401 itself instead.
     forceRefreshOnFailure: false,
   });
+  // Its own token requests carry gaxios' retry config (3 retries, AuthClient.RETRY_CONFIG), inside
+  // the engine's retry wrapper, which already retries with back-off and honours `--retries`: each
+  // attempt there became four token requests. One place retries: ours.
+  client.transporter.interceptors.request.add({ resolved: async (config) => ({ ...config, retryConfig: { ...config.retryConfig, retry: 0 } }) });
+  return client;
 }
 
 export async function createDriveClients(o: GdriveOptions, credentialsDir?: string): Promise<DriveClients> {

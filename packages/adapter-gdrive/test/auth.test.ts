@@ -76,6 +76,16 @@ describe('gdrive authorization', () => {
     expect(emulator.oauth.stats.refreshGrants).toBeGreaterThan(before);
   });
 
+  it('a failing token endpoint is asked once per operation: the engine retries, not the HTTP client underneath as well', async () => {
+    const { emulator, rootUrl } = newEmulator();
+    const storage = await createGdriveStorage({ clientId: CLIENT_ID, refreshToken: emulator.oauth.issueRefreshToken(CLIENT_ID), folderName: 'lib', rootUrl });
+    emulator.oauth.failTokenRequests(10);
+    const before = emulator.oauth.stats.tokenRequests;
+    const e = await storage.get('a').catch((x: unknown) => x);
+    expect(isStorageError(e, 'Unavailable'), String(e)).toBe(true); // retryable: the engine tries again
+    expect(emulator.oauth.stats.tokenRequests - before).toBe(1); // gaxios' own 3 retries would make it 4
+  });
+
   it('a revoked authorization fails with AuthFailed telling the user to run `syncacross auth gdrive`', async () => {
     const { emulator, rootUrl } = newEmulator();
     const storage = await createGdriveStorage({ clientId: CLIENT_ID, refreshToken: emulator.oauth.issueRefreshToken(CLIENT_ID), folderName: 'lib', rootUrl });

@@ -32,7 +32,9 @@ const DRIVE_SCOPE = 'https://www.googleapis.com/auth/drive';
 
 /** Google's wire format for the codes, tokens and revocation kept by the shared `OAuthGrants`. */
 export class OAuthEmulator {
-  readonly stats = { authorizations: 0, authorizationCodeGrants: 0, refreshGrants: 0, revocations: 0 };
+  readonly stats = { authorizations: 0, authorizationCodeGrants: 0, refreshGrants: 0, revocations: 0, tokenRequests: 0 };
+  /** Token requests still to answer 503, as Google's token endpoint does in an incident (`failTokenRequests`). */
+  private failing = 0;
   private readonly grants: OAuthGrants;
   /** Pending device codes; `devices.answer(userCode, 'approve')` is the user allowing access. */
   readonly devices: DeviceAuthorizations;
@@ -104,8 +106,18 @@ export class OAuthEmulator {
     return back({ code, scope });
   }
 
+  /** The next `count` token requests answer 503 (an incident at Google's token endpoint). */
+  failTokenRequests(count: number): void {
+    this.failing = count;
+  }
+
   async token(request: Request): Promise<Response> {
+    this.stats.tokenRequests++;
     const form = new URLSearchParams(await request.text());
+    if (this.failing > 0) {
+      this.failing--;
+      return json({ error: 'internal_failure', error_description: 'Backend Error' }, 503);
+    }
     let clientId = form.get('client_id') ?? '';
     let clientSecret = form.get('client_secret') ?? '';
     const basic = /^Basic\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '');
