@@ -5,7 +5,7 @@ import { buildTree, type Tree } from '../../packages/sync-core/src/engine/merge.
 import { decodeSegment, parseSegmentKey } from '../../packages/sync-core/src/engine/segment.js';
 import { FORMAT_1, type RepositoryCodec } from '../../packages/sync-core/src/codec/repository-codec.js';
 import type { Segment } from '../../packages/sync-core/src/engine/segment-format.js';
-import type { HashedVersion } from '../../packages/sync-core/src/model/version.js';
+import { withHash, type HashedVersion } from '../../packages/sync-core/src/model/version.js';
 import { readCheckpoints, type ReadCheckpoint } from './checkpoint-contents.js';
 
 export const contentChunks = (content: string): string[] => (content === '' ? [] : [createHash('sha256').update(content).digest('hex')]);
@@ -40,13 +40,13 @@ export function checkChunksReachable(
   }
   const live = liveChunks(raw, repoIds, cache, codec);
   for (const v of versions) {
+    // Stored versions carry no hash (it is computed from them): without it, no version matched a head.
+    const head = heads.has(withHash(v).hash);
     for (const h of v.chunks) {
       if (live.has(h)) continue;
-      if (rolledBack && !heads.has(v.hash)) continue; // history whose content the rollback took
+      if (rolledBack && !head) continue; // history whose content the rollback took
       if (unrecoverable.has(h)) continue; // lost on every side at once (see the schedule's excuseUnheld)
-      problems.push(
-        `${v.path}: chunk ${h.slice(0, 8)} ${located.has(h) ? 'points only into missing or short packs' : 'has no location in any visible segment'}${heads.has(v.hash) ? ' (a head of the tree)' : ''}`,
-      );
+      problems.push(`${v.path}: chunk ${h.slice(0, 8)} ${located.has(h) ? 'points only into missing or short packs' : 'has no location in any visible segment'}${head ? ' (a head of the tree)' : ''}`);
     }
   }
   return problems;

@@ -34,6 +34,7 @@ import { tooLongHere, withMacWriter } from './mac-writer.js';
 import { behindLink, linkInTheWay, canWriteFile, CLASH_PATHS, diskFiles, linkEvent, linksIn, makeOutside, OUTSIDE_CONTENT, snapshot } from './local-edges.js';
 import { Rng } from './rng.js';
 import { FORMAT_1, type RepositoryCodec } from '../../packages/sync-core/src/codec/repository-codec.js';
+import { chunkLocations } from '../../packages/sync-core/src/engine/chunk-locations.js';
 import { makeStorage, type Mode, type SimStorage } from './storage-modes.js';
 import { withCollectionChecks } from './collection-checks.js';
 import { readCheckpoints, type ReadCheckpoint } from './checkpoint-contents.js';
@@ -436,6 +437,22 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
           log(`${x.name}: ${w.path} = ${JSON.stringify(w.content)}: its content is held nowhere any more`);
           count('content lost on every side');
         }
+      }
+    }
+    // Versions too, acknowledged or not: an edit a round published that its user then replaced
+    // before a round acknowledged it (seeds 300665, 308114) is a head nobody can write once the
+    // storage lost its pack. Content held nowhere (no live pack, no disk, no outbox) cannot come
+    // back; anything still held somewhere must still be reachable at the end.
+    const inOutbox = (h: string) =>
+      nodes.some((x) => x.lib && chunkLocations(x.lib.state, h).some(([, pack]) => existsSync(join(x.dir, '.syncacross', 'outbox', 'packs', pack.slice('packs/'.length)))));
+    const known = [...remoteVersions(raw, repoIds, decoded, codec()), ...nodes.flatMap((x) => x.lib?.state.allVersions() ?? [])];
+    for (const v of known) {
+      if (v.deleted) continue;
+      for (const h of v.chunks) {
+        if (content.has(h) || unrecoverable.has(h) || inOutbox(h)) continue;
+        unrecoverable.add(h);
+        log(`${v.path}: chunk ${h.slice(0, 8)} of a version is held nowhere any more (lost on every side)`);
+        count('version content lost on every side');
       }
     }
   };
