@@ -81,6 +81,31 @@ describe.skipIf(!exfat)(`a library on a case-insensitive disk without permission
     }
   });
 
+  it('d/ on the drive, then D/c.txt and d/c.txt from a Linux node: d/c.txt is written, D/c.txt reported', async () => {
+    const remote = createMemoryStorage();
+    const linux = await makeNode(remote, 'linux');
+    await mkdir(join(linux.dir, 'd'));
+    await writeFile(join(linux.dir, 'd/x.txt'), 'x');
+    await linux.sync();
+    const dir = join(exfat!.dir, 'lib-kept-folder');
+    mkdirSync(dir);
+    const usb = await makeNode(remote, 'usb', { dir });
+    try {
+      await usb.sync();
+      await mkdir(join(linux.dir, 'D'));
+      await writeFile(join(linux.dir, 'D/c.txt'), 'in D');
+      await writeFile(join(linux.dir, 'd/c.txt'), 'in d');
+      await linux.sync();
+      const s = await usb.sync();
+      // D/c.txt cannot be written (the folder is d here), so it must not keep d/c.txt out either.
+      expect(await snapshot(usb.dir)).toEqual({ 'd/c.txt': 'in d', 'd/x.txt': 'x' });
+      expect(s.errors).toEqual([expect.stringContaining('could not write D/c.txt: the folder d is the same name on this disk')]);
+    } finally {
+      await usb.lib.close();
+      await linux.lib.close();
+    }
+  });
+
   it('Docs/a.txt and docs/b.txt from a Linux node: one folder written, the other path reported, no rename published', async () => {
     const remote = createMemoryStorage();
     const linux = await makeNode(remote, 'linux');

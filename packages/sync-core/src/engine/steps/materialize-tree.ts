@@ -204,7 +204,15 @@ class Materialization implements WriteTarget {
   private oneNamePerFile(todo: TreeEntry[]): TreeEntry[] {
     const kept = new Map<string, string>();
     const paths = [...this.tree.keys()].sort((a, b) => Number(this.byTree.has(b)) - Number(this.byTree.has(a)) || (a < b ? -1 : a > b ? 1 : 0));
-    for (const p of paths) for (const name of namesOnTheWay(p)) if (!kept.has(caseKey(name))) kept.set(caseKey(name), name);
+    for (const p of paths) {
+      for (const name of namesOnTheWay(p)) {
+        const keeper = kept.get(caseKey(name));
+        if (keeper === undefined) kept.set(caseKey(name), name);
+        // A path through a folder spelled otherwise is not written: it claims no name below it
+        // (`D/c.txt`, not written for `d/`, must not keep `d/c.txt` out).
+        else if (keeper !== name) break;
+      }
+    }
     return todo.filter((e) => {
       const clash = namesOnTheWay(e.path).find((name) => kept.get(caseKey(name)) !== name);
       if (clash === undefined) return true;
