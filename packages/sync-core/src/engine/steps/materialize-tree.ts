@@ -188,7 +188,7 @@ class Materialization implements WriteTarget {
     todo.sort((a, b) => (keys.get(a)! < keys.get(b)! ? -1 : keys.get(a)! > keys.get(b)! ? 1 : 0));
     // Stored before the first rename: a crash between a rename and its record is then recognized
     // by the next scan as this node's own write (engine/adoption.ts), not as a local edit.
-    if (todo.length > 0 && foldsCase(this.ctx.dir)) todo = this.oneNamePerFile(todo);
+    if (todo.length > 0 && this.ctx.options.policy.keepsCaseTwinsApart() && foldsCase(this.ctx.dir)) todo = this.oneNamePerFile(todo);
     state.planWrites(todo.filter((e) => e.version.kind !== 'dir').map((e) => ({ path: this.byTree.get(e.path)?.path ?? e.path, treePath: e.path, version: e.version.hash })));
     return todo;
   }
