@@ -556,7 +556,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         await n.gate.arrival(n.round!);
         if (!n.gate.waiting) await finishRound(n, await n.round!);
       } else if (r < t.backup && idle) {
-        const copy = join(base, `backup-${n.name}-${s}`);
+        // On the same kind of disk (exFAT takes names Linux cannot).
+        const copy = join(foldsCase(n.name) ? ciBase! : base, `backup-${n.name}-${s}`);
         cpSync(n.dir, copy, { recursive: true, verbatimSymlinks: true });
         n.backups.push({ dir: copy, writes: n.writes.length, step: s });
         log(`${n.name}: backed up`);
