@@ -15,6 +15,7 @@ export const BROKEN_VARIANTS = [
   'delete-behind-links',
   'follow-links',
   'silent-unwritable-names',
+  'case-twins-in-one-file',
   'checkpoint-heads-only',
   'checkpoint-heads-only-unchecked',
   'gc-uncovered',
@@ -49,6 +50,9 @@ export function brokenPolicy(variant: BrokenVariant): RoundPolicy {
     // A name this disk cannot hold (a Mac writer's 300-byte name on Linux) is skipped without a word.
     case 'silent-unwritable-names':
       return { ...HONEST_POLICY, reportsPathErrors: () => false };
+    // On a case-insensitive disk every spelling is written: `a.txt` and `A.txt` land in one file.
+    case 'case-twins-in-one-file':
+      return { ...HONEST_POLICY, keepsCaseTwinsApart: () => false };
     // Collection deletes every listed segment once some checkpoint is old enough, bundled or not.
     case 'gc-uncovered':
       return { ...HONEST_POLICY, segmentsToCollect: (listed) => listed };

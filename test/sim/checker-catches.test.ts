@@ -1,6 +1,7 @@
 /** The checker must be able to fail: each deliberately broken engine is caught within a bounded number of seeds. */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { BrokenVariant } from './broken-variants.js';
+import { releaseCaseInsensitiveDisk, whyNoCaseInsensitiveDisk } from './case-insensitive-disk.js';
 import { runSchedule } from './schedule.js';
 import type { Mode } from './storage-modes.js';
 
@@ -32,4 +33,20 @@ describe('the simulation catches broken engines', () => {
       console.log(`${variant}: caught at seed ${caught!.seed}: ${caught!.violations[0]}`);
     }, 600_000);
   }
+});
+
+// A real case-insensitive disk (an exFAT mount) needs root: elsewhere this is skipped, saying why.
+const noDisk = whyNoCaseInsensitiveDisk();
+afterAll(releaseCaseInsensitiveDisk);
+
+describe.skipIf(noDisk)(`the simulation catches a broken engine on a case-insensitive disk${noDisk ? `: skipped, ${noDisk}` : ''}`, () => {
+  it('catches case-twins-in-one-file within 10 seeds (atomic)', async () => {
+    let caught: { seed: number; violations: string[] } | undefined;
+    for (let seed = 1; seed <= 10 && !caught; seed++) {
+      const r = await runSchedule({ seed, mode: 'atomic', nodes: 3, steps: 40, brokenVariant: 'case-twins-in-one-file', caseInsensitive: true });
+      if (!r.ok) caught = { seed, violations: r.violations };
+    }
+    expect(caught, 'case-twins-in-one-file went unnoticed for 10 seeds').toBeDefined();
+    console.log(`case-twins-in-one-file: caught at seed ${caught!.seed}: ${caught!.violations[0]}`);
+  }, 600_000);
 });

@@ -2,6 +2,7 @@
  * Long simulation campaigns: `npm run sim -- --seeds 100000 --nodes 2-5 --mode all --jobs 2`.
  * A single seed replays with its trace: `npm run sim -- --seed 42 --mode atomic --nodes 3`.
  * `--gc`: nodes collect garbage too (format 3, checkpoints on; schedule.ts).
+ * `--case-insensitive`: one node's library on an exFAT mount (needs root; case-insensitive-disk.ts).
  */
 import { fork } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     checkpoints: { type: 'boolean', default: false },
     offline: { type: 'boolean', default: false },
     gc: { type: 'boolean', default: false },
+    'case-insensitive': { type: 'boolean', default: false },
     worker: { type: 'boolean', default: false },
   },
 });
@@ -51,9 +53,10 @@ const plan = (seed: number) => ({
   checkpoints: values.checkpoints,
   offline: values.offline,
   gc: values.gc,
+  caseInsensitive: values['case-insensitive'],
 });
 const replay = (p: ReturnType<typeof plan>) =>
-  `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}${focus ? ` --focus ${focus}` : ''}${values.local ? ' --local' : ''}${values.encrypted ? ' --encrypted' : ''}${values.checkpoints ? ' --checkpoints' : ''}${values.offline ? ' --offline' : ''}${values.gc ? ' --gc' : ''}`;
+  `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}${focus ? ` --focus ${focus}` : ''}${values.local ? ' --local' : ''}${values.encrypted ? ' --encrypted' : ''}${values.checkpoints ? ' --checkpoints' : ''}${values.offline ? ' --offline' : ''}${values.gc ? ' --gc' : ''}${values['case-insensitive'] ? ' --case-insensitive' : ''}`;
 
 type RangeResult = { ran: number; failures: string[]; events: Record<string, number> };
 

@@ -238,15 +238,15 @@ export function checkNothingFromOutside(versions: HashedVersion[], linkPaths: st
 }
 
 /**
- * 9. A path of the tree this file system cannot hold (a name over 255 bytes, from a Mac) is
+ * 9. A path of the tree a node's file system cannot hold (a name over 255 bytes, from a Mac, on Linux) is
  * reported by every node in its last round: never missing in silence. (Why is not checked: behind
  * a node's link, the link is the reason given.)
  */
-export function checkReportedTooLong(libs: Map<string, Library>, last: Map<string, SyncSummary>, tooLong: (path: string) => boolean): string[] {
+export function checkReportedTooLong(libs: Map<string, Library>, last: Map<string, SyncSummary>, tooLong: (node: string, path: string) => boolean): string[] {
   const problems: string[] = [];
   for (const [name, lib] of libs) {
     const said = [...(last.get(name)?.errors ?? []), ...(last.get(name)?.skipped ?? []).map((s) => `${s.path}: ${s.reason}`)];
-    for (const path of lib.tree().keys()) if (tooLong(path) && !said.some((m) => m.includes(path))) problems.push(`${name} did not report ${path.slice(0, 12)}…, a name too long for its disk`);
+    for (const path of lib.tree().keys()) if (tooLong(name, path) && !said.some((m) => m.includes(path))) problems.push(`${name} did not report ${path.slice(0, 12)}…, a name too long for its disk`);
   }
   return problems;
 }

@@ -38,6 +38,8 @@ import { chunkLocations } from '../../packages/sync-core/src/engine/chunk-locati
 import { makeStorage, type Mode, type SimStorage } from './storage-modes.js';
 import { withCollectionChecks } from './collection-checks.js';
 import { readCheckpoints, type ReadCheckpoint } from './checkpoint-contents.js';
+import { CASE_PATHS, caseInsensitiveFolder, caseRename, spelledOnDisk } from './case-insensitive-disk.js';
+import { caseClashing, checkCaseClashes, checkNoEditOfTwin } from './case-checks.js';
 
 export interface ScheduleOptions {
   seed: number;
@@ -80,6 +82,12 @@ export interface ScheduleOptions {
    * collection): until then collection refuses; after, every node must follow.
    */
   gc?: boolean;
+  /**
+   * One node (and its clones) keeps its library on a real case-insensitive disk (an exFAT mount,
+   * case-insensitive-disk.ts); the others write and rename names that differ only in case. Throws
+   * where the disk cannot be mounted. Drawn from a fifth random stream.
+   */
+  caseInsensitive?: boolean;
 }
 
 /** The margin the simulation's collections keep: sleeps of up to ten minutes cross it. */
@@ -167,6 +175,12 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const log = (s: string) => trace.push(`[${currentStep}] ${s}`);
   const lrng = new Rng(o.seed * 7919 + 17);
   const orng = new Rng(o.seed * 104729 + 31);
+  const crng = new Rng(o.seed * 49157 + 43);
+  // The case-insensitive node, and the folder on the mounted disk its library (and clones) live in.
+  const ciBase = o.caseInsensitive ? caseInsensitiveFolder(`sim-${o.seed}`) : undefined;
+  const folding = new Set(ciBase ? [`n${crng.int(o.nodes)}`] : []);
+  const foldsCase = (name: string) => folding.has(name);
+  const folderOf = (name: string) => join(foldsCase(name) ? ciBase! : base, name);
   // A folder outside every library that links point to: no honest node may change anything in it.
   const outside = o.localEdges ? makeOutside(base) : undefined;
   let outsideAsLeft = outside ? snapshot(outside) : '';
@@ -235,7 +249,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const addNode = async (name: string, dir?: string) => {
     const n: SimNode = {
       name,
-      dir: dir ?? join(base, name),
+      dir: dir ?? folderOf(name),
       gate: new Gate(),
       // Collecting, most clocks agree with the storage's within minutes (or collection only refuses).
       skew: o.gc ? grng.pick([0, 0, 0, 45_000, -90_000, 3_600_000, -86_400_000]) : rng.pick([0, 0, 3_600_000, -3_600_000, 86_400_000, -86_400_000]),
@@ -386,7 +400,10 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   };
 
   /** Returns false when the user could not make this edit here (a folder on the way is a link or a file). */
-  const localWrite = async (n: SimNode, path: string, content: string | null): Promise<boolean> => {
+  const localWrite = async (n: SimNode, chosen: string, content: string | null): Promise<boolean> => {
+    // That disk's user edits the file under the spelling the disk shows (`A.txt` is `a.txt` there).
+    const path = foldsCase(n.name) ? spelledOnDisk(n.dir, chosen) : chosen;
+    if (path !== chosen) log(`${n.name}: ${chosen} is ${path} on its disk`);
     if (!canWriteFile(n.dir, path)) {
       log(`${n.name}: cannot ${content === null ? 'delete' : 'write'} ${path} here (a link, a file or a folder is in the way)`);
       return false;
@@ -517,21 +534,35 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         startCollection(n);
         await n.gate.arrival(n.round!);
         if (!n.gate.waiting) await finishRound(n, await n.round!);
-      } else if (outside && idle && lrng.chance(0.05)) {
+      } else if (outside && idle && !foldsCase(n.name) && lrng.chance(0.05)) {
         const done = linkEvent(lrng, n.dir, outside, `${n.name}-${s}`);
         if (done) {
           log(`${n.name}: ${done.did}`);
           // What the user moved out with the folder and this node had not uploaded yet left the library with it.
           const hidden = done.hidden;
-          if (hidden) n.writes.push(...[...PATHS, ...CLASH_PATHS].filter((p) => behindLink([hidden], p)).map((path) => ({ path, content: null, acknowledged: false, lost: true })));
+          if (hidden)
+            n.writes.push(
+              ...[...new Set([...PATHS, ...CLASH_PATHS, ...n.writes.map((w) => w.path)])]
+                .filter((p) => behindLink([hidden], p))
+                .map((path) => ({ path, content: null, acknowledged: false, lost: true })),
+            );
           // After a rollback the moved files may have been the last copy of some content the library knows.
           if (hidden && rollbacks > 0) excuseUnheld();
           count('symbolic link');
           outsideAsLeft = snapshot(outside);
         }
+      } else if (o.caseInsensitive && idle && crng.chance(0.06)) {
+        const done = caseRename(crng, n.dir, foldsCase(n.name));
+        if (done) {
+          log(`${n.name}: rename ${done.from} → ${done.to} (only the case changes)`);
+          count('case-only rename');
+          noteRemoval(n, done.from);
+          n.writes.push({ path: done.from, content: null, acknowledged: false, lost: false }, { path: done.to, content: done.content, acknowledged: false, lost: false });
+        }
       } else if (r < t.write) {
         let path = rng.pick(PATHS);
         if (outside && lrng.chance(0.15)) path = lrng.pick(CLASH_PATHS);
+        if (o.caseInsensitive && crng.chance(0.3)) path = crng.pick(CASE_PATHS);
         const content = rng.chance(0.15) ? null : `${n.name}#${++counter}${rng.chance(0.1) ? '' : ' text'}`;
         log(`${n.name}: ${content === null ? 'delete' : 'write'} ${path}${n.round ? ' (during a sync)' : ''}`);
         count(n.round ? 'edit during a sync' : content === null ? 'delete' : 'edit');
@@ -543,8 +574,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
           await localWrite(other, path, `${other.name}#${++counter} concurrent`);
         }
       } else if (r < t.rename && idle) {
-        const from = rng.pick(PATHS);
-        const to = rng.pick(PATHS.filter((p) => p !== from));
+        const picked = rng.pick(PATHS);
+        const to = rng.pick(PATHS.filter((p) => p !== picked));
+        const from = foldsCase(n.name) ? spelledOnDisk(n.dir, picked) : picked;
         // Never through a link (the harness is a user of the library, not of what a link points to).
         const content = canWriteFile(n.dir, from) && existsSync(join(n.dir, from)) ? readFileSync(join(n.dir, from), 'utf8') : undefined;
         if (content !== undefined && canWriteFile(n.dir, from) && canWriteFile(n.dir, to) && !existsSync(join(n.dir, to))) {
@@ -553,7 +585,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
           mkdirSync(join(n.dir, to, '..'), { recursive: true });
           noteRemoval(n, from);
           renameSync(join(n.dir, from), join(n.dir, to));
-          n.writes.push({ path: from, content: null, acknowledged: false, lost: false }, { path: to, content, acknowledged: false, lost: false });
+          const landed = foldsCase(n.name) ? spelledOnDisk(n.dir, to) : to; // into `D/` where the disk has it
+          n.writes.push({ path: from, content: null, acknowledged: false, lost: false }, { path: landed, content, acknowledged: false, lost: false });
         }
       } else if (r < t.sync && idle) {
         log(`${n.name}: sync starts`);
@@ -562,7 +595,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         await n.gate.arrival(n.round!);
         if (!n.gate.waiting) await finishRound(n, await n.round!);
       } else if (r < t.backup && idle) {
-        const copy = join(base, `backup-${n.name}-${s}`);
+        // On the same kind of disk (exFAT takes names Linux cannot).
+        const copy = join(foldsCase(n.name) ? ciBase! : base, `backup-${n.name}-${s}`);
         cpSync(n.dir, copy, { recursive: true, verbatimSymlinks: true });
         n.backups.push({ dir: copy, writes: n.writes.length, step: s });
         log(`${n.name}: backed up`);
@@ -578,7 +612,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         n.writes.forEach((w, i) => {
           if (i >= b.writes && !w.acknowledged) w.lost = true;
         });
-        n.writes.push(...[...PATHS, ...CLASH_PATHS].map((path) => ({ path, content: null, acknowledged: false, lost: true }))); // local history restarts
+        n.writes.push(...[...new Set([...PATHS, ...CLASH_PATHS, ...n.writes.map((w) => w.path)])].map((path) => ({ path, content: null, acknowledged: false, lost: true }))); // local history restarts
         await open(n);
         restores++;
         excuseUnheld();
@@ -589,9 +623,11 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         count('clone');
         cloned.add(n.lib!.writer);
         await n.lib!.close();
-        cpSync(n.dir, join(base, name), { recursive: true, verbatimSymlinks: true });
+        // A clone of the case-insensitive node's disk is made on the same kind of disk.
+        if (foldsCase(n.name)) folding.add(name);
+        cpSync(n.dir, folderOf(name), { recursive: true, verbatimSymlinks: true });
         await open(n);
-        const c = await addNode(name, join(base, name));
+        const c = await addNode(name, folderOf(name));
         cloned.add(c.lib!.writer);
         for (const w of n.writers) c.writers.add(w); // the clone carries its original's history
         for (const [p, saw] of n.sawAtDelete) c.sawAtDelete.set(p, new Set(saw));
@@ -716,21 +752,62 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       for (const [name, d] of disks) disks.set(name, Object.fromEntries(Object.entries(d).filter(([p]) => !unwritable(p))));
     }
     const comparable = new Map([...disks].map(([name, d]) => [name, Object.fromEntries(Object.entries(d).filter(([p]) => !linkInTheWay(allLinks, p)))]));
+    // A case-insensitive disk holds one of two paths that differ only in case (checked, with what it
+    // reports, by checkCaseClashes): the folders are compared without such paths.
+    const clashing = folding.size > 0 ? caseClashing(nodes[0]!.lib!.tree().keys()) : new Set<string>();
+    // exFAT takes 255 UTF-16 units a name, as a Mac does: the Mac writer's names fit there, and only there.
+    const sameCase = new Map([...comparable].map(([name, d]) => [name, Object.fromEntries(Object.entries(d).filter(([p]) => !clashing.has(p) && !(folding.size > 0 && tooLongHere(p))))]));
+    const dirOf = new Map(nodes.map((n) => [n.name, n.dir]));
+    const twinOnDisk = (node: string, path: string) => spelledOnDisk(dirOf.get(node)!, path) !== path;
+    // Where the disk holds another spelling of a name on the way, the path cannot be there (its conflict copies neither).
+    const caseInTheWay = (node: string, path: string) => foldsCase(node) && twinOnDisk(node, path);
     violations.push(
       ...checkChunksReachable(raw, repoIds, heads, rollbacks > 0, decoded, unrecoverable, codec()),
-      ...checkAcknowledged(libs, expected, disks, (node, path) => linkInTheWay(links.get(node) ?? [], path)),
-      ...checkConvergence(libs, comparable, (xs) => shuffle(xs, rng)),
+      ...checkAcknowledged(libs, expected, disks, (node, path) => linkInTheWay(links.get(node) ?? [], path) || caseInTheWay(node, path)),
+      ...checkConvergence(libs, sameCase, (xs) => shuffle(xs, rng)),
     );
+    if (folding.size > 0) {
+      violations.push(
+        ...checkCaseClashes(
+          libs,
+          disks,
+          foldsCase,
+          lastSummary,
+          twinOnDisk,
+          (node, path) => !twinOnDisk(node, path) && existsSync(join(dirOf.get(node)!, path)),
+          (path) => linkInTheWay(allLinks, path),
+        ),
+      );
+      violations.push(
+        ...checkNoEditOfTwin(
+          nodes[0]!.lib!.state.allVersions(),
+          // A clone's disk carries its original's files: what either's user wrote there counts.
+          nodes.map((n) => ({ foldsCase: foldsCase(n.name), writers: n.writers, writes: nodes.filter((x) => personOf(x.name) === personOf(n.name)).flatMap((x) => x.writes) })),
+        ),
+      );
+      events['case clash at the end'] = clashing.size;
+      // What only the case-insensitive disk can hold, it holds (its content unless a rollback took it from everyone).
+      const tree = nodes[0]!.lib!.tree();
+      for (const [name, disk] of disks) {
+        if (!foldsCase(name)) continue; // (that disk holds no links: every path of the tree is its to hold)
+        for (const [p, e] of tree) {
+          if (!tooLongHere(p) || clashing.has(p) || e.version.kind === 'dir') continue;
+          const said = (lastSummary.get(name)?.errors ?? []).some((m) => m.includes(p)); // a file or a link in the way, say
+          if (!(p in disk) && !said) violations.push(`${name} (exFAT) neither holds nor reports ${p.slice(0, 12)}…, a name it can hold`);
+          else if (p in disk && rollbacks === 0 && contentChunks(disk[p]!).join() !== e.version.chunks.join()) violations.push(`${name} (exFAT) holds other content at ${p.slice(0, 12)}…`);
+        }
+      }
+    }
     violations.push(...checkWriters(raw, retired, FORK_FREE.has(o.mode), cloned));
     // Upgraded (at the latest before the final collection): every node follows it.
     if (upgrading) for (const n of nodes) if (n.lib!.format.format !== 3) violations.push(`${n.name} did not follow the upgrade to format 3 (still format ${n.lib!.format.format})`);
     violations.push(...checkAuthorsNamed(libs, nodes));
-    if (outside) {
+    if (outside || folding.size > 0) {
       // Local edges never stop the rounds from going quiet (a name this disk cannot hold, a path behind a link, is reported, not retried into a loop).
       // (After a storage rollback, content held nowhere but behind a link is reported each round, by design.)
       if (!quiet && rollbacks === 0) violations.push('the rounds did not go quiet in 12 passes');
-      violations.push(...checkReportedTooLong(libs, lastSummary, tooLongHere));
-      violations.push(...checkOutside(), ...checkNothingFromOutside(remoteVersions(raw, repoIds, decoded, codec()), ['l-out', 'd/l-out'], contentChunks(OUTSIDE_CONTENT)));
+      if (outside) violations.push(...checkReportedTooLong(libs, lastSummary, (node, p) => !foldsCase(node) && tooLongHere(p)));
+      if (outside) violations.push(...checkOutside(), ...checkNothingFromOutside(remoteVersions(raw, repoIds, decoded, codec()), ['l-out', 'd/l-out'], contentChunks(OUTSIDE_CONTENT)));
       violations.push(
         ...checkOnlyUserDeletes(
           nodes[0]!.lib!,
@@ -753,6 +830,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   } finally {
     for (const n of nodes) await n.lib?.close().catch(() => undefined);
     rmSync(base, { recursive: true, force: true });
+    if (ciBase) rmSync(ciBase, { recursive: true, force: true });
   }
   return { ok: violations.length === 0, violations, trace, events };
 }

@@ -1,12 +1,13 @@
 /** A few hundred seeded schedules across every storage mode (npm test); long campaigns: npm run sim. */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { releaseCaseInsensitiveDisk, whyNoCaseInsensitiveDisk } from './case-insensitive-disk.js';
 import { runSchedule, type ScheduleOptions } from './schedule.js';
 import { MODES } from './storage-modes.js';
 
 const SEEDS_PER_MODE = Number(process.env.SIM_SEEDS_PER_MODE ?? 40);
 
 const replayOf = (o: ScheduleOptions) =>
-  `npm run sim -- --seed ${o.seed} --mode ${o.mode} --nodes ${o.nodes}${o.focus ? ` --focus ${o.focus}` : ''}${o.localEdges ? ' --local' : ''}${o.encrypted ? ' --encrypted' : ''}${o.checkpoints ? ' --checkpoints' : ''}${o.offline ? ' --offline' : ''}${o.gc ? ' --gc' : ''}${o.brokenVariant ? ` --broken ${o.brokenVariant}` : ''}`;
+  `npm run sim -- --seed ${o.seed} --mode ${o.mode} --nodes ${o.nodes}${o.focus ? ` --focus ${o.focus}` : ''}${o.localEdges ? ' --local' : ''}${o.encrypted ? ' --encrypted' : ''}${o.checkpoints ? ' --checkpoints' : ''}${o.offline ? ' --offline' : ''}${o.gc ? ' --gc' : ''}${o.caseInsensitive ? ' --case-insensitive' : ''}${o.brokenVariant ? ` --broken ${o.brokenVariant}` : ''}`;
 
 function expectClean(o: ScheduleOptions, r: Awaited<ReturnType<typeof runSchedule>>): void {
   if (r.ok) return;
@@ -129,6 +130,27 @@ describe('simulation: seeded schedules keep every invariant', () => {
       expectClean(o, r);
     }
     expect(links).toBeGreaterThan(40); // the schedules really make links
+  }, 600_000);
+});
+
+// A node on a real case-insensitive disk (an exFAT mount) needs root: elsewhere skipped, saying why.
+const noDisk = whyNoCaseInsensitiveDisk();
+afterAll(releaseCaseInsensitiveDisk);
+
+describe.skipIf(noDisk)(`simulation: a node on a case-insensitive disk (exFAT)${noDisk ? `: skipped, ${noDisk}` : ''}`, () => {
+  it('names that differ only in case: one held there and the other reported, both kept on the Linux nodes (every mode)', async () => {
+    let clashes = 0;
+    let renames = 0;
+    for (let seed = 1; seed <= 16; seed++) {
+      const o: ScheduleOptions = { seed, mode: MODES[seed % MODES.length]!, nodes: 2 + (seed % 4), caseInsensitive: true, localEdges: seed % 2 === 0, offline: seed % 3 === 0 };
+      const r = await runSeed(o);
+      clashes += r.events['case clash at the end'] ?? 0;
+      renames += r.events['case-only rename'] ?? 0;
+      expectClean(o, r);
+    }
+    // The schedules really end with case clashes, and really rename files changing only case.
+    expect(clashes).toBeGreaterThan(16);
+    expect(renames).toBeGreaterThan(4);
   }, 600_000);
 });
 

@@ -45,6 +45,12 @@ export interface RoundPolicy {
    */
   reportsPathErrors(): boolean;
   /**
+   * Whether, on a disk that does not tell upper and lower case apart, one spelling of each name is
+   * written (the others reported). Writing every spelling puts `Notes.txt` and `notes.txt` into one
+   * file, and the scan then publishes the survivor as an edit of the other.
+   */
+  keepsCaseTwinsApart(): boolean;
+  /**
    * The versions a checkpoint carries of those its covered segments taught: all of them (history
    * is kept; only a retention policy may prune, and not yet). A checkpoint of heads alone would
    * make every node that catches up from it lose history other nodes hold.
@@ -77,6 +83,7 @@ export const HONEST_POLICY: RoundPolicy = {
   keepsUnseen: () => true,
   followsLinks: () => false,
   reportsPathErrors: () => true,
+  keepsCaseTwinsApart: () => true,
   checkpointVersions: (versions) => versions,
   checksCheckpoints: () => true,
   segmentsToCollect: (listed, bundled) => listed.filter((o) => bundled.has(o.key)),

@@ -6,52 +6,23 @@
  * exFAT keeps no permission bits either: what it shows as executable is no edit.
  *
  * Needs a real case-insensitive mount: an exFAT image on a loop device through fuse-exfat, which
- * needs root (`mount.exfat-fuse` refuses a plain file: "Block device required"). Skipped otherwise.
+ * needs root (test/support/exfat-mount.ts). Skipped, saying why, otherwise.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
+import { tryMountExfat } from '../../../../test/support/exfat-mount.js';
 import { cleanup, makeNode, snapshot } from './helpers.js';
 
 afterEach(cleanup);
 
-/** Mounts a fresh exFAT image; undefined when this machine cannot (not root, no loop device, no fuse-exfat). */
-function mountExfat(): { dir: string; unmount(): void } | undefined {
-  const base = mkdtempSync(join(tmpdir(), 'syncacross-exfat-'));
-  const img = join(base, 'img');
-  const mnt = join(base, 'mnt');
-  let loop: string | undefined;
-  const quiet = { stdio: 'pipe' as const, timeout: 20_000 };
-  try {
-    if (process.getuid?.() !== 0) throw new Error('not root');
-    execFileSync('truncate', ['-s', '32M', img], quiet);
-    execFileSync('mkfs.exfat', [img], quiet);
-    loop = execFileSync('losetup', ['-f', '--show', img], quiet).toString().trim();
-    mkdirSync(mnt);
-    execFileSync('mount.exfat-fuse', [loop, mnt], quiet);
-  } catch {
-    if (loop) execFileSync('losetup', ['-d', loop], quiet);
-    rmSync(base, { recursive: true, force: true });
-    return undefined;
-  }
-  return {
-    dir: mnt,
-    unmount() {
-      execFileSync('fusermount', ['-uz', mnt], quiet); // lazily: a failed test may leave a library open
-      execFileSync('losetup', ['-d', loop!], quiet);
-      rmSync(base, { recursive: true, force: true });
-    },
-  };
-}
-
-const exfat = mountExfat();
+const mounted = tryMountExfat();
+const exfat = typeof mounted === 'string' ? undefined : mounted;
 afterAll(() => exfat?.unmount());
 
-describe.skipIf(!exfat)('a library on a case-insensitive disk without permission bits (exFAT)', () => {
+describe.skipIf(!exfat)(`a library on a case-insensitive disk without permission bits (exFAT)${exfat ? '' : `: skipped, ${String(mounted)}`}`, () => {
   it('files read as executable there (exFAT keeps no modes): no version flips the bit for everyone', async () => {
     const remote = createMemoryStorage();
     const linux = await makeNode(remote, 'linux');
@@ -104,6 +75,31 @@ describe.skipIf(!exfat)('a library on a case-insensitive disk without permission
       // Quiet: nothing more to publish or fetch.
       const last = await usb.sync();
       expect(last.uploaded.segments + last.downloaded.files + last.local.changed).toBe(0);
+    } finally {
+      await usb.lib.close();
+      await linux.lib.close();
+    }
+  });
+
+  it('d/ on the drive, then D/c.txt and d/c.txt from a Linux node: d/c.txt is written, D/c.txt reported', async () => {
+    const remote = createMemoryStorage();
+    const linux = await makeNode(remote, 'linux');
+    await mkdir(join(linux.dir, 'd'));
+    await writeFile(join(linux.dir, 'd/x.txt'), 'x');
+    await linux.sync();
+    const dir = join(exfat!.dir, 'lib-kept-folder');
+    mkdirSync(dir);
+    const usb = await makeNode(remote, 'usb', { dir });
+    try {
+      await usb.sync();
+      await mkdir(join(linux.dir, 'D'));
+      await writeFile(join(linux.dir, 'D/c.txt'), 'in D');
+      await writeFile(join(linux.dir, 'd/c.txt'), 'in d');
+      await linux.sync();
+      const s = await usb.sync();
+      // D/c.txt cannot be written (the folder is d here), so it must not keep d/c.txt out either.
+      expect(await snapshot(usb.dir)).toEqual({ 'd/c.txt': 'in d', 'd/x.txt': 'x' });
+      expect(s.errors).toEqual([expect.stringContaining('could not write D/c.txt: the folder d is the same name on this disk')]);
     } finally {
       await usb.lib.close();
       await linux.lib.close();

@@ -188,7 +188,7 @@ class Materialization implements WriteTarget {
     todo.sort((a, b) => (keys.get(a)! < keys.get(b)! ? -1 : keys.get(a)! > keys.get(b)! ? 1 : 0));
     // Stored before the first rename: a crash between a rename and its record is then recognized
     // by the next scan as this node's own write (engine/adoption.ts), not as a local edit.
-    if (todo.length > 0 && foldsCase(this.ctx.dir)) todo = this.oneNamePerFile(todo);
+    if (todo.length > 0 && this.ctx.options.policy.keepsCaseTwinsApart() && foldsCase(this.ctx.dir)) todo = this.oneNamePerFile(todo);
     state.planWrites(todo.filter((e) => e.version.kind !== 'dir').map((e) => ({ path: this.byTree.get(e.path)?.path ?? e.path, treePath: e.path, version: e.version.hash })));
     return todo;
   }
@@ -204,7 +204,15 @@ class Materialization implements WriteTarget {
   private oneNamePerFile(todo: TreeEntry[]): TreeEntry[] {
     const kept = new Map<string, string>();
     const paths = [...this.tree.keys()].sort((a, b) => Number(this.byTree.has(b)) - Number(this.byTree.has(a)) || (a < b ? -1 : a > b ? 1 : 0));
-    for (const p of paths) for (const name of namesOnTheWay(p)) if (!kept.has(caseKey(name))) kept.set(caseKey(name), name);
+    for (const p of paths) {
+      for (const name of namesOnTheWay(p)) {
+        const keeper = kept.get(caseKey(name));
+        if (keeper === undefined) kept.set(caseKey(name), name);
+        // A path through a folder spelled otherwise is not written: it claims no name below it
+        // (`D/c.txt`, not written for `d/`, must not keep `d/c.txt` out).
+        else if (keeper !== name) break;
+      }
+    }
     return todo.filter((e) => {
       const clash = namesOnTheWay(e.path).find((name) => kept.get(caseKey(name)) !== name);
       if (clash === undefined) return true;

@@ -1,0 +1,87 @@
+/**
+ * The invariants of a disk that does not tell upper and lower case apart (case-insensitive-disk.ts).
+ * Two paths of the tree that differ only in case somewhere on the way (`a.txt` and `A.txt`,
+ * `d/c.txt` and `D/c.txt`) cannot both be on such a disk: the engine writes one and reports the
+ * other by name. It must never write one over the other, nor publish the survivor as an edit or a
+ * delete of the other, and the nodes whose disks tell case apart keep both.
+ */
+import type { Library, SyncSummary } from '@syncacross/sync-core';
+import type { HashedVersion } from '../../packages/sync-core/src/model/version.js';
+import { caseKey } from './case-insensitive-disk.js';
+import { contentChunks } from './invariants.js';
+
+/** `a`, `a/b`, `a/b/c.txt` for `a/b/c.txt`. */
+const namesOnTheWay = (path: string) => path.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
+
+/** The paths some name on the way of which is spelled differently on the way of another path. */
+export function caseClashing(paths: Iterable<string>): Set<string> {
+  const spellings = new Map<string, Set<string>>();
+  const all = [...paths];
+  for (const p of all) for (const n of namesOnTheWay(p)) spellings.set(caseKey(n), (spellings.get(caseKey(n)) ?? new Set()).add(n));
+  return new Set(all.filter((p) => namesOnTheWay(p).some((n) => spellings.get(caseKey(n))!.size > 1)));
+}
+
+/**
+ * 10. For each path of the tree that clashes in case: every node whose disk tells case apart holds
+ * the same content there as the others; a case-insensitive node holds it under that exact name
+ * with the tree's content (never its twin's), or, when its disk holds another spelling of a name
+ * on the way, names it in its last round's report. Nothing is excused in silence, nor beyond what
+ * the disk really cannot hold.
+ */
+export function checkCaseClashes(
+  libs: Map<string, Library>,
+  disks: Map<string, Record<string, string>>,
+  foldsCase: (node: string) => boolean,
+  last: Map<string, SyncSummary>,
+  /** Whether that node's disk holds another spelling of some name on the way to the path. */
+  twinOnDisk: (node: string, path: string) => boolean,
+  /** Whether that node's disk holds a folder under exactly that spelling (an empty folder's entry). */
+  heldFolder: (node: string, path: string) => boolean,
+  /** Paths some node holds a link in the way of: left out of comparing the other disks. */
+  linked: (path: string) => boolean,
+): string[] {
+  const problems: string[] = [];
+  const [, lib] = [...libs.entries()][0]!;
+  const clashing = caseClashing(lib.tree().keys());
+  const sensitive = [...disks].filter(([name]) => !foldsCase(name));
+  const [refName, ref] = sensitive[0] ?? ['', {}];
+  for (const path of clashing) {
+    for (const [name, disk] of disks) {
+      if (!foldsCase(name)) {
+        if (linked(path)) continue;
+        if (disk[path] !== ref[path]) problems.push(`${name} holds ${JSON.stringify(disk[path])} at ${path}, ${refName} ${JSON.stringify(ref[path])} (both tell case apart)`);
+        continue;
+      }
+      if (path in disk || heldFolder(name, path)) {
+        if (path in ref && !linked(path) && disk[path] !== ref[path])
+          problems.push(`${name} (case-insensitive) holds ${JSON.stringify(disk[path])} at ${path}, where the tree has ${JSON.stringify(ref[path])}: one spelling written over the other`);
+        continue;
+      }
+      if (!twinOnDisk(name, path)) {
+        problems.push(`${name} (case-insensitive) does not hold ${path}, though nothing on its disk is spelled otherwise on the way`);
+        continue;
+      }
+      const said = [...(last.get(name)?.errors ?? []), ...(last.get(name)?.skipped ?? []).map((s) => `${s.path}: ${s.reason}`)];
+      if (!said.some((m) => m.includes(path))) problems.push(`${name} (case-insensitive) neither holds nor reports ${path}, which clashes in case with another path`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * 11. A case-insensitive node publishes a file at a path that has a twin in case only with content
+ * its user wrote under that very spelling: never the survivor of a clash as an edit of the other.
+ * (Its deletes are the user's: checkOnlyUserDeletes.)
+ */
+export function checkNoEditOfTwin(versions: HashedVersion[], nodes: { foldsCase: boolean; writers: Set<string>; writes: { path: string; content: string | null }[] }[]): string[] {
+  const problems: string[] = [];
+  const twins = caseClashing(new Set(versions.map((v) => v.path)));
+  for (const v of versions) {
+    if (v.deleted || v.kind === 'dir' || !twins.has(v.path)) continue;
+    const authors = nodes.filter((n) => n.writers.has(v.writer));
+    if (!authors.some((n) => n.foldsCase)) continue;
+    const wrote = authors.some((n) => n.writes.some((w) => w.path === v.path && w.content !== null && contentChunks(w.content).join() === v.chunks.join()));
+    if (!wrote) problems.push(`${v.writer} (case-insensitive) published ${v.path} (${v.hash.slice(0, 8)}) with content its user never wrote there: a case twin's file taken for it`);
+  }
+  return problems;
+}
