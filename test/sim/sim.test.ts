@@ -152,6 +152,11 @@ describe.skipIf(noDisk)(`simulation: a node on a case-insensitive disk (exFAT)${
     expect(clashes).toBeGreaterThan(16);
     expect(renames).toBeGreaterThan(4);
   }, 600_000);
+
+  it('seed 1326: a file renamed to another spelling of a folder the disk holds was written into it, and scanned back as a rename nobody made', async () => {
+    const o: ScheduleOptions = { seed: 1326, mode: 'unknown-outcomes', nodes: 4, localEdges: true, offline: true, caseInsensitive: true };
+    expectClean(o, await runSeed(o));
+  }, 120_000);
 });
 
 /**

@@ -8,7 +8,7 @@
  * Each probe is a file named like our temporary files, so the scan ignores it (and removes it if
  * a crash left it behind).
  */
-import { chmodSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Writes a probe in the library folder itself and looks for it in upper case. */
@@ -29,6 +29,29 @@ export function foldsCase(dir: string): boolean {
 
 /** The key under which paths are one file on such a file system. */
 export const caseKey = (path: string): string => path.toLowerCase();
+
+/**
+ * The spelling `path` (relative, `/`-separated) has on a disk that folds case, read from each
+ * folder's listing on the way (a stat would answer for any spelling); undefined where a name on the
+ * way is not there.
+ */
+export function spellingOnDisk(root: string, path: string): string | undefined {
+  let dir = root;
+  const out: string[] = [];
+  for (const part of path.split('/')) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return undefined;
+    }
+    const found = names.find((n) => caseKey(n) === caseKey(part));
+    if (found === undefined) return undefined;
+    out.push(found);
+    dir = join(dir, found);
+  }
+  return out.join('/');
+}
 
 /** Writes a probe in the library folder, makes it not executable, and reads the bits back. */
 export function keepsModes(dir: string): boolean {

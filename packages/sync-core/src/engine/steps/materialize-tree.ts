@@ -4,7 +4,7 @@
  * this node already holds it, downloaded otherwise.
  */
 import { join } from 'node:path';
-import { caseKey, foldsCase } from '../../local/fs-probe.js';
+import { caseKey, foldsCase, spellingOnDisk } from '../../local/fs-probe.js';
 import { pruneEmptyParents, trashFile, unchangedSince } from '../../local/materialize.js';
 import { describePathError, isPerPathError, unsafeParent } from '../../local/safe-paths.js';
 import type { LocalRecord } from '../../local/state.js';
@@ -202,8 +202,8 @@ class Materialization implements WriteTarget {
    * order; paths through another spelling are reported and left to the nodes that can hold them.
    */
   private oneNamePerFile(todo: TreeEntry[]): TreeEntry[] {
-    const kept = new Map<string, string>();
     const paths = [...this.tree.keys()].sort((a, b) => Number(this.byTree.has(b)) - Number(this.byTree.has(a)) || (a < b ? -1 : a > b ? 1 : 0));
+    const kept = this.spellingsOnDisk(paths);
     for (const p of paths) {
       for (const name of namesOnTheWay(p)) {
         const keeper = kept.get(caseKey(name));
@@ -222,6 +222,24 @@ class Materialization implements WriteTarget {
       this.complete = false; // once the other is gone (deleted or renamed), this one is written
       return false;
     });
+  }
+
+  /**
+   * Names the tree spells more than one way, kept as the disk already spells them where it holds
+   * one of them: a folder records do not name (an empty-folder entry, one left from a rename)
+   * still takes every path through any spelling of it (seed 1326 of the case-insensitive
+   * simulation: `d/E/f.txt` written into `d/e/` was scanned back as a rename nobody made).
+   */
+  private spellingsOnDisk(paths: string[]): Map<string, string> {
+    const spellings = new Map<string, Set<string>>();
+    for (const p of paths) for (const name of namesOnTheWay(p)) spellings.set(caseKey(name), (spellings.get(caseKey(name)) ?? new Set()).add(name));
+    const kept = new Map<string, string>();
+    for (const [key, names] of spellings) {
+      if (names.size < 2) continue;
+      const onDisk = spellingOnDisk(this.ctx.dir, [...names][0]!);
+      if (onDisk !== undefined && names.has(onDisk)) kept.set(key, onDisk);
+    }
+    return kept;
   }
 }
 
