@@ -1,7 +1,8 @@
 /**
  * One sync round. The request budget matters: with nothing new, a round costs one listing of
  * `log/` and nothing else (the repository is checked only when the listing shows no segment this
- * node already verified). The steps, each in engine/steps/:
+ * node already verified; format 3 adds a listing of `checkpoints/`, and once an hour a node of
+ * format 2 or 3 looks for an upgrade, engine/upgrade/). The steps, each in engine/steps/:
  *
  *  0. upload the packs staged in the outbox while the remote was unreachable (outbox/);
  *  1. list `log/`, verify the repository when needed (pull-remote.ts);
