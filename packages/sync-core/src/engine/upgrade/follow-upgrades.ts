@@ -1,10 +1,10 @@
 /**
- * Step 1 of a round, in a repository of format 2 or later (docs/PROTOCOL.md §3.7): this node says
- * once per writer id that it follows upgrades (`ready/<writer>`), and at least every hour looks
- * for one (`upgrades/`). An upgrade to a format this release knows is followed at once (from this
- * round on, what vanishes may have been collected); one to a format it does not know stops the
- * sync before anything is read or written, so a node of an older release never works on a
- * repository whose rules it does not know.
+ * Step 1 of a round, in a repository of format 2 or later (docs/PROTOCOL.md §3.7), once the
+ * listing of `log/` showed the remote is still ours: this node says once per writer id that it
+ * follows upgrades (`ready/<writer>`), and at least every hour looks for one (`upgrades/`). An
+ * upgrade to a format this release knows is followed at once (from this round on, what vanishes
+ * may have been collected); one to a format it does not know stops the sync before anything is
+ * written, so a node of an older release never works on a repository whose rules it does not know.
  */
 import type { LocalState } from '../../local/state.js';
 import { isStorageError } from '../../storage/errors.js';
