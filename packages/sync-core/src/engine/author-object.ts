@@ -74,4 +74,7 @@ export function decodeAuthor(codec: RepositoryCodec, key: string, bytes: Uint8Ar
 }
 
 /** A short, stable fingerprint of what this node published last (kept in the round state). */
+/** How a message names a writer id: its person and machine where published, and the id. */
+export const writerLabel = (writer: string, author: Author | undefined) => (author ? `${author.user} on ${author.machine} (${writer})` : writer);
+
 export const authorFingerprint = (writer: string, author: Author) => sha256(JSON.stringify([writer, author.user, author.machine])).slice(0, 16);

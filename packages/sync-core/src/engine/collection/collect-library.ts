@@ -15,7 +15,6 @@ import { collects, verifyRepository } from '../repository.js';
 import type { RoundOptions } from '../round-context.js';
 import { AuthorsTable } from '../../local/authors-table.js';
 import { upgradeHoldFor } from '../upgrade/collection-hold.js';
-import { keepUpgradeListed } from '../upgrade/upgrade-repository.js';
 import { carryOut, DEFAULT_COLLECTION_MARGIN_MS, planCollection, type CollectionPlan } from './collect.js';
 
 /** How `Library.collect()` runs. */
@@ -70,9 +69,8 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
     wrote = await writeCheckpoint(state, storage, options.codec, options.policy, opts.signal);
     if (wrote) rememberOwnCheckpoint(state, wrote, covered.frontier);
   }
-  if (repoIds.size > 0) await keepUpgradeListed(storage, [...repoIds].sort(), options.now());
   const authorOf = new AuthorsTable(state.db).resolver();
-  const upgrade = await upgradeHoldFor(storage, repoIds, new Set([writer, ...state.round.get('retired')]), (w) => authorOf(w, undefined));
+  const upgrade = await upgradeHoldFor(storage, [...repoIds].sort(), new Set([writer, ...state.round.get('retired')]), options.now(), (w) => authorOf(w, undefined));
   const ctx = {
     storage: storage as CountingStorage & { delete(key: string): Promise<void> },
     codec: options.codec,

@@ -37,14 +37,14 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   const known = state.knownSegments();
   // A repository that collects (§3.10): what vanished may be in a checkpoint, not lost; and once
   // `log/` is collected empty, a checkpoint read before shows the remote is still ours.
-  const inRepository = (format: 1 | 2 | 3) => (collects(format) ? new CheckpointsOnRemote(storage, options.codec, state.db) : undefined);
-  let checkpoints = inRepository(state.round.get('format'));
+  const checkpointsFor = (format: 1 | 2 | 3) => (collects(format) ? new CheckpointsOnRemote(storage, options.codec, state.db) : undefined);
+  let checkpoints = checkpointsFor(state.round.get('format'));
   const repoIds = await repositoryIds(state, storage, listing, listed, known, (await checkpoints?.listsOneRead()) ?? false);
   // The remote is ours: follow an upgrade, which changes how everything below reads what vanished
   // (looked for at once when something vanished from a format-2 repository: it may be collected).
   const format = state.round.get('format');
   report.notices.push(...(await followUpgrades(ctx, format === 2 && somethingVanished(state, listed, known))));
-  if (state.round.get('format') !== format) checkpoints = inRepository(state.round.get('format'));
+  if (state.round.get('format') !== format) checkpoints = checkpointsFor(state.round.get('format'));
   if (checkpoints) checkpoints.repoIds = new Set(repoIds);
   const collected = checkpoints?.table.collected() ?? new Set<string>();
 

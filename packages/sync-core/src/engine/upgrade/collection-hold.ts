@@ -9,8 +9,9 @@
  */
 import { SyncError } from '../../model/sync-error.js';
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
-import type { Author } from '../author-object.js';
-import { listReady, listUpgrades, newestByWriter } from './upgrade-objects.js';
+import { writerLabel, type Author } from '../author-object.js';
+import { NEWEST_FORMAT, readMarker } from '../repository.js';
+import { encodeUpgrade, listReady, listUpgrades, newestByWriter, upgradeKey } from './upgrade-objects.js';
 
 /** What holds collection back in an upgraded repository. */
 export interface UpgradeHold {
@@ -24,12 +25,25 @@ export interface UpgradeHold {
   authorOf?: (writer: string) => Author | undefined;
 }
 
-/** The hold for a repository upgraded to format 3 or later; none for one made as format 3. */
-export async function upgradeHoldFor(storage: Storage, repoIds: ReadonlySet<string>, own: ReadonlySet<string>, authorOf?: UpgradeHold['authorOf']): Promise<UpgradeHold | undefined> {
-  const upgrades = (await listUpgrades(storage, repoIds)).filter((u) => u.format >= 3);
-  if (upgrades.length === 0) return undefined;
-  // No time on an upgrade: never old enough (such a storage cannot collect anyway: no clock).
-  const at = Math.max(...upgrades.map((u) => u.modified?.getTime() ?? Number.POSITIVE_INFINITY));
+/**
+ * The hold for a repository upgraded to format 3 or later; none for one made as format 3. An
+ * upgrade that is no longer listed is written again first, or a node joining would join as format
+ * 2 and never learn what collection took (a whole-storage rollback cannot lose it alone: collection
+ * comes a margin after it, so a copy from before it holds every segment too; an object deleted by
+ * hand, or restored object by object, can). Written again, it holds collection back for another
+ * margin, while every node follows again.
+ */
+export async function upgradeHoldFor(storage: Storage, repoIds: readonly string[], own: ReadonlySet<string>, now: number, authorOf?: UpgradeHold['authorOf']): Promise<UpgradeHold | undefined> {
+  const ids = new Set(repoIds);
+  let upgrades = (await listUpgrades(storage, ids)).filter((u) => u.format >= 3);
+  if (upgrades.length === 0) {
+    const { format } = await readMarker(storage, repoIds[0]!);
+    if (format >= NEWEST_FORMAT) return undefined; // made as format 3: every node knows collection
+    for (const id of repoIds) await storage.putIfAbsent(upgradeKey(id, NEWEST_FORMAT), encodeUpgrade(id, NEWEST_FORMAT, format, now));
+    upgrades = (await listUpgrades(storage, ids)).filter((u) => u.format >= 3);
+  }
+  // Not listed yet, or no time on it: never old enough (a storage with no times cannot collect anyway).
+  const at = upgrades.length === 0 ? Number.POSITIVE_INFINITY : Math.max(...upgrades.map((u) => u.modified?.getTime() ?? Number.POSITIVE_INFINITY));
   return { at, ready: await listReady(storage), own, ...(authorOf ? { authorOf } : {}) };
 }
 
@@ -40,10 +54,7 @@ export async function upgradeHoldFor(storage: Storage, repoIds: ReadonlySet<stri
 export function heldBack(hold: UpgradeHold, storageNow: number, marginMs: number, listed: ObjectInfo[]): string | undefined {
   const unready = [...newestByWriter(listed)].filter(([w, last]) => !hold.ready.has(w) && !hold.own.has(w) && (last === undefined || last.getTime() >= hold.at)).map(([w]) => w);
   if (unready.length > 0) {
-    const named = unready.slice(0, 5).map((w) => {
-      const a = hold.authorOf?.(w);
-      return a ? `${a.user} on ${a.machine} (${w})` : w;
-    });
+    const named = unready.slice(0, 5).map((w) => writerLabel(w, hold.authorOf?.(w)));
     throw new SyncError(
       'CannotCollect',
       `since the repository was upgraded to format 3, ${unready.length} writer(s) that do not follow upgrades wrote to it: ${named.join(', ')}${unready.length > 5 ? ', …' : ''}. A machine running an earlier syncacross would take every collected segment for a lost one and upload it again. Install this release there and sync once; nothing was changed`,

@@ -12,11 +12,11 @@ import { SyncError } from '../../model/sync-error.js';
 import type { Storage } from '../../storage/contract.js';
 import { listAll } from '../../storage/listing.js';
 import type { CountingStorage } from '../../storage/wrappers/counting.js';
-import type { Author } from '../author-object.js';
-import { NEWEST_FORMAT, readMarker, upgradedFormat, verifyRepository, type RepositoryFormat } from '../repository.js';
+import { writerLabel, type Author } from '../author-object.js';
+import { NEWEST_FORMAT, upgradedFormat, verifyRepository, type RepositoryFormat } from '../repository.js';
 import type { RoundOptions } from '../round-context.js';
 import { announceReady } from './follow-upgrades.js';
-import { encodeUpgrade, listReady, listUpgrades, newestByWriter, upgradeKey } from './upgrade-objects.js';
+import { encodeUpgrade, listReady, newestByWriter, upgradeKey } from './upgrade-objects.js';
 
 /** A writer that has not written for this long is not waited for (a machine retired, lost or in a drawer): if it syncs again with an earlier release, collection stops and names it. */
 const IDLE_WRITER_MS = 30 * 86_400_000;
@@ -88,22 +88,7 @@ export async function upgradeLibrary(state: LocalState, storage: CountingStorage
   return { from, to: NEWEST_FORMAT, already: false, upgraded: true, writers };
 }
 
-/**
- * Before a collection by a node that follows an upgrade: the upgrade must still be listed, or a
- * node joining would join as format 2 and never learn what collection took. (A whole-storage
- * rollback cannot lose it alone: collection comes a margin after it, so a copy from before it
- * holds every segment too. An object deleted by hand, or restored object by object, can.)
- * Written again, it holds collection back for another margin while every node follows again.
- */
-export async function keepUpgradeListed(storage: Storage, repoIds: readonly string[], now: number): Promise<void> {
-  if ((await listUpgrades(storage, new Set(repoIds))).length > 0) return;
-  const { format } = await readMarker(storage, repoIds[0]!);
-  if (format >= NEWEST_FORMAT) return; // made as format 3: nothing to keep
-  for (const id of repoIds) await storage.putIfAbsent(upgradeKey(id, NEWEST_FORMAT), encodeUpgrade(id, NEWEST_FORMAT, format, now));
-}
-
-const describeWriter = (w: UpgradeWriter) =>
-  `${w.author ? `${w.author.user} on ${w.author.machine} (${w.writer})` : w.writer}, last wrote ${w.lastWrote?.toISOString().slice(0, 10) ?? 'at a time the storage does not show'}`;
+const describeWriter = (w: UpgradeWriter) => `${writerLabel(w.writer, w.author)}, last wrote ${w.lastWrote?.toISOString().slice(0, 10) ?? 'at a time the storage does not show'}`;
 
 /** Every writer id with a listed segment: whether it follows upgrades, and whether the upgrade must wait for it. */
 async function judgeWriters(state: LocalState, storage: Storage, now: number): Promise<UpgradeWriter[]> {
