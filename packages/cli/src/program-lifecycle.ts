@@ -1,13 +1,14 @@
-/** `gc`, registered on the program (its own file: program.ts is near its size limit). */
+/** The repository's lifecycle commands, `gc` and `upgrade`, registered on the program (their own file: program.ts is near its size limit). */
 import { Option, type Command } from 'commander';
 import { gcCommand, type GcCliOptions } from './commands/gc.js';
+import { upgradeCommand, type UpgradeCliOptions } from './commands/upgrade.js';
 import type { Output } from './output.js';
 
 // As in program.ts: commander hands each command its own arguments, typed by the handler.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Run = (handler: (out: Output, ...args: any[]) => Promise<number>) => (...args: unknown[]) => Promise<void>;
 
-export function addGcCommand(program: Command, run: Run, withPassword: (c: Command) => Command, retries: () => Option): void {
+export function addLifecycleCommands(program: Command, run: Run, withPassword: (c: Command) => Command, retries: () => Option): void {
   const gc = program
     .command('gc [dir]')
     .description('garbage collection: delete the history segments an old-enough checkpoint holds, and checkpoints nothing needs (format 3; every version and file is kept)')
@@ -15,4 +16,10 @@ export function addGcCommand(program: Command, run: Run, withPassword: (c: Comma
     .option('--margin <span>', 'how old a checkpoint must be, on the storage clock, before what it holds goes (default 24h; 0s only where no other node is syncing)')
     .addOption(retries());
   withPassword(gc).action(run((out: Output, dir: string | undefined, opts: GcCliOptions) => gcCommand(dir, opts, out)));
+  const upgrade = program
+    .command('upgrade [dir]')
+    .description('upgrade the repository to the newest format (2 to 3: its history can then be collected by gc), once every machine that writes to it runs this release and has synced once')
+    .option('-n, --dry-run', 'say which machines the upgrade waits for, and write nothing')
+    .addOption(retries());
+  withPassword(upgrade).action(run((out: Output, dir: string | undefined, opts: UpgradeCliOptions) => upgradeCommand(dir, opts, out)));
 }

@@ -23,8 +23,7 @@ import { configCommand } from './commands/config.js';
 import { syncCommand } from './commands/sync.js';
 import { bwlimitFlag, patternFlags } from './filter-flags.js';
 import { addExcludeCommands } from './program-exclude.js';
-import { addGcCommand } from './program-gc.js';
-import { addUpgradeCommand } from './program-upgrade.js';
+import { addLifecycleCommands } from './program-lifecycle.js';
 import { addCompletionCommand } from './completion.js';
 import { addNamedRemoteCommands } from './program-remote.js';
 
@@ -274,8 +273,7 @@ export function buildProgram(): Command {
   addHistoryCommands(program);
   addKeyCommands(program);
   addExcludeCommands(program, run);
-  addGcCommand(program, run, passwordFlags, retriesFlag);
-  addUpgradeCommand(program, run, passwordFlags, retriesFlag);
+  addLifecycleCommands(program, run, passwordFlags, retriesFlag);
   addRemoteCommands(program);
   addNamedRemoteCommands(program, run, optionFlag);
   addCompletionCommand(program); // last: it reads the finished command tree
