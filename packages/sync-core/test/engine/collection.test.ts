@@ -7,35 +7,15 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Library, Storage } from '@syncacross/sync-core';
-import { createMemoryStorage, type MemoryStorage } from '@syncacross/sync-core/testing';
+import type { Storage } from '@syncacross/sync-core';
 import { cleanup, makeNode, snapshot, type TestNode } from './helpers.js';
+import { clockedWorld, edits, historyOf, keys } from './clocked-world.js';
 
 afterEach(cleanup);
 
 const HOUR = 3_600_000;
 
-/** One clock for the storage and every node (the storage stamps `modified` with it). */
-function world() {
-  const clock = { t: Date.UTC(2026, 0, 1) };
-  const remote = createMemoryStorage({ now: () => clock.t });
-  const node = (name: string, format: 1 | 2 | 3 = 3) => makeNode(remote, name, { now: () => clock.t, newRepository: { format }, checkpoints: { every: 1000 } });
-  return { clock, remote, node };
-}
-
-async function edits(n: TestNode, rounds: number, tag: string): Promise<void> {
-  for (let r = 0; r < rounds; r++) {
-    await writeFile(join(n.dir, `notes-${r % 7}.md`), `${tag} ${r}\n`);
-    await n.sync();
-  }
-}
-
-const keys = (remote: MemoryStorage, prefix: string) => remote.debug.keys().filter((k) => k.startsWith(prefix));
-const historyOf = (lib: Library) =>
-  lib
-    .history()
-    .map((h) => `${h.path} ${h.hash}`)
-    .sort();
+const world = (format: 1 | 2 | 3 = 3) => clockedWorld(format);
 
 describe('gc', () => {
   it('deletes the segments an old-enough checkpoint bundles; every node keeps everything, a new one learns it', async () => {

@@ -8,35 +8,16 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Library } from '@syncacross/sync-core';
-import { createMemoryStorage, type MemoryStorage } from '@syncacross/sync-core/testing';
-import { cleanup, makeNode, snapshot, type TestNode } from './helpers.js';
+import { cleanup, snapshot } from './helpers.js';
+import { clockedWorld, edits, historyOf, keys } from './clocked-world.js';
 
 afterEach(cleanup);
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-function world(format: 1 | 2 | 3 = 2) {
-  const clock = { t: Date.UTC(2026, 0, 1) };
-  const remote = createMemoryStorage({ now: () => clock.t });
-  const node = (name: string) => makeNode(remote, name, { now: () => clock.t, newRepository: { format }, checkpoints: { every: 1000 } });
-  return { clock, remote, node };
-}
-
-async function edits(n: TestNode, rounds: number, tag: string): Promise<void> {
-  for (let r = 0; r < rounds; r++) {
-    await writeFile(join(n.dir, `notes-${r % 5}.md`), `${tag} ${r}\n`);
-    await n.sync();
-  }
-}
-
-const keys = (remote: MemoryStorage, prefix: string) => remote.debug.keys().filter((k) => k.startsWith(prefix));
+const world = (format: 1 | 2 | 3 = 2) => clockedWorld(format);
 const formatOf = (lib: Library) => lib.format.format;
-const historyOf = (lib: Library) =>
-  lib
-    .history()
-    .map((h) => `${h.path} ${h.hash}`)
-    .sort();
 
 describe('upgrade', () => {
   it('turns format 2 into 3: every node follows within the hour, collection waits a margin, and nothing is sent out again', async () => {
