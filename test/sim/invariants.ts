@@ -107,6 +107,29 @@ export function liveChunks(raw: Map<string, Uint8Array>, repoIds: string[], cach
   return live;
 }
 
+/**
+ * Chunks a node locates in a pack the storage holds, where no segment the storage holds names
+ * them yet: a round between its pack and its segment (seed 3080 of the case-insensitive
+ * campaign), or a storage rolled back to a copy taken then (seed 2268). Not lost: the round goes
+ * on to its segment, or the nodes that knew the lost segment publish its locations again
+ * (PROTOCOL.md §7.1). Each location is read back, so a bogus one (a hostile segment's) never counts.
+ */
+export function chunksInStoredPacks(
+  raw: Map<string, Uint8Array>,
+  hashes: Iterable<string>,
+  locate: (hash: string) => [string, string, number, number][],
+  codec: RepositoryCodec = FORMAT_1,
+): Set<string> {
+  const found = new Set<string>();
+  for (const h of hashes) {
+    for (const [, pack, off, len] of locate(h)) {
+      const p = raw.get(pack);
+      if (p && p.byteLength >= off + len && codec.loadChunk(h, p.subarray(off, off + len))) found.add(h);
+    }
+  }
+  return found;
+}
+
 /** Every version in a readable segment on the storage. */
 export function remoteVersions(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>, codec: RepositoryCodec = FORMAT_1): HashedVersion[] {
   return [...visibleSegments(raw, repoIds, cache, codec)].flatMap(([, seg]) => (seg?.versions ?? []) as HashedVersion[]);

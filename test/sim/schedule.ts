@@ -24,6 +24,7 @@ import {
   checkReportedTooLong,
   checkWriters,
   contentChunks,
+  chunksInStoredPacks,
   liveChunks,
   remoteVersions,
   checkAuthorsNamed,
@@ -432,13 +433,16 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
    */
   const unrecoverable = new Set<string>(); // chunks lost on every side
   const excuseUnheld = () => {
-    const held = new Set<string>();
     const raw = sim.raw();
     const repoIds = repositoryIds(raw);
-    for (const v of remoteVersions(raw, repoIds, decoded, codec())) if (!v.deleted) held.add(`${v.path}\0${v.chunks.join()}`);
-    for (const x of nodes) for (const v of x.lib?.state.allVersions() ?? []) if (!v.deleted) held.add(`${v.path}\0${v.chunks.join()}`);
+    const known = [...remoteVersions(raw, repoIds, decoded, codec()), ...nodes.flatMap((x) => x.lib?.state.allVersions() ?? [])];
+    const held = new Set(known.filter((v) => !v.deleted).map((v) => `${v.path}\0${v.chunks.join()}`));
     const content = liveChunks(raw, repoIds, decoded, codec());
     for (const x of nodes) for (const c of Object.values(diskFiles(x.dir))) for (const h of contentChunks(c)) content.add(h);
+    // And in packs the storage holds that no segment there names yet: not lost (chunksInStoredPacks).
+    const unnamed = new Set(known.flatMap((v) => v.chunks).filter((h) => !content.has(h)));
+    const locate = (h: string) => nodes.flatMap((x) => (x.lib ? chunkLocations(x.lib.state, h) : []));
+    for (const h of chunksInStoredPacks(raw, unnamed, locate, codec())) content.add(h);
     for (const x of nodes) {
       for (const w of x.writes) {
         if (!w.acknowledged || w.lost || w.content === null) continue;
@@ -462,7 +466,6 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     // back; anything still held somewhere must still be reachable at the end.
     const inOutbox = (h: string) =>
       nodes.some((x) => x.lib && chunkLocations(x.lib.state, h).some(([, pack]) => existsSync(join(x.dir, '.syncacross', 'outbox', 'packs', pack.slice('packs/'.length)))));
-    const known = [...remoteVersions(raw, repoIds, decoded, codec()), ...nodes.flatMap((x) => x.lib?.state.allVersions() ?? [])];
     for (const v of known) {
       if (v.deleted) continue;
       for (const h of v.chunks) {
@@ -746,11 +749,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     );
     // A path whose head's content was lost on every side cannot be written anywhere: each node
     // keeps what it had there (and reports it), so folders are compared without such paths.
-    if (unrecoverable.size > 0) {
-      const tree = nodes[0]!.lib!.tree();
-      const unwritable = (p: string) => tree.get(p)?.version.chunks.some((h) => unrecoverable.has(h)) ?? false;
-      for (const [name, d] of disks) disks.set(name, Object.fromEntries(Object.entries(d).filter(([p]) => !unwritable(p))));
-    }
+    const finalTree = nodes[0]!.lib!.tree();
+    const unwritable = (p: string) => finalTree.get(p)?.version.chunks.some((h) => unrecoverable.has(h)) ?? false;
+    if (unrecoverable.size > 0) for (const [name, d] of disks) disks.set(name, Object.fromEntries(Object.entries(d).filter(([p]) => !unwritable(p))));
     const comparable = new Map([...disks].map(([name, d]) => [name, Object.fromEntries(Object.entries(d).filter(([p]) => !linkInTheWay(allLinks, p)))]));
     // A case-insensitive disk holds one of two paths that differ only in case (checked, with what it
     // reports, by checkCaseClashes): the folders are compared without such paths.
@@ -776,6 +777,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
           twinOnDisk,
           (node, path) => !twinOnDisk(node, path) && existsSync(join(dirOf.get(node)!, path)),
           (path) => linkInTheWay(allLinks, path),
+          unwritable,
         ),
       );
       violations.push(
@@ -787,10 +789,13 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       );
       events['case clash at the end'] = clashing.size;
       // What only the case-insensitive disk can hold, it holds (its content unless a rollback took it from everyone).
-      const tree = nodes[0]!.lib!.tree();
+      // Tried on the mount (fuse-exfat 1.3.0, node's fs): the Mac's names (105 UTF-16 units, 305 bytes)
+      // are created and listed back exactly; 255 units pass whatever their bytes (757 of CJK, 254
+      // units of emoji in 508), 256 units fail ENAMETOOLONG. A path it cannot hold for another reason
+      // (content lost on every side: `unwritable`, left out of `disks`) must be among its errors.
       for (const [name, disk] of disks) {
         if (!foldsCase(name)) continue; // (that disk holds no links: every path of the tree is its to hold)
-        for (const [p, e] of tree) {
+        for (const [p, e] of finalTree) {
           if (!tooLongHere(p) || clashing.has(p) || e.version.kind === 'dir') continue;
           const said = (lastSummary.get(name)?.errors ?? []).some((m) => m.includes(p)); // a file or a link in the way, say
           if (!(p in disk) && !said) violations.push(`${name} (exFAT) neither holds nor reports ${p.slice(0, 12)}…, a name it can hold`);

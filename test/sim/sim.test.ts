@@ -157,6 +157,17 @@ describe.skipIf(noDisk)(`simulation: a node on a case-insensitive disk (exFAT)${
     const o: ScheduleOptions = { seed: 1326, mode: 'unknown-outcomes', nodes: 4, localEdges: true, offline: true, caseInsensitive: true };
     expectClean(o, await runSeed(o));
   }, 120_000);
+
+  // Found by the checker wrongly excusing or requiring content (schedule.ts, case-checks.ts): the engine held or reported each path.
+  it('seed 2268: content in a pack the storage kept, whose segment a rollback took, is not lost: the exFAT node holds the long name it names', async () => {
+    const o: ScheduleOptions = { seed: 2268, mode: 'preconditions-ignored', nodes: 2, localEdges: true, offline: true, caseInsensitive: true };
+    expectClean(o, await runSeed(o));
+  }, 120_000);
+
+  it('seed 2388: a path under a folder spelled twice whose content was lost on every side is reported, not required on disk', async () => {
+    const o: ScheduleOptions = { seed: 2388, mode: 'check-then-write', nodes: 2, localEdges: true, offline: true, caseInsensitive: true };
+    expectClean(o, await runSeed(o));
+  }, 120_000);
 });
 
 /**
