@@ -8,8 +8,8 @@
  * Needs a real case-insensitive mount: an exFAT image on a loop device through fuse-exfat, which
  * needs root (test/support/exfat-mount.ts). Skipped, saying why, otherwise.
  */
-import { mkdirSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
@@ -131,6 +131,56 @@ describe.skipIf(!exfat)(`a library on a case-insensitive disk without permission
         await linux.sync();
       }
       expect(await snapshot(linux.dir)).toEqual({ 'Docs/a.txt': 'in Docs', 'docs/b.txt': 'in docs' });
+    } finally {
+      await usb.lib.close();
+      await linux.lib.close();
+    }
+  });
+
+  it('a case-only rename from a Linux node is applied, though the new spelling was just looked up (fuse-exfat caches it as the old file)', async () => {
+    const remote = createMemoryStorage();
+    const linux = await makeNode(remote, 'linux');
+    await writeFile(join(linux.dir, 'Notes.txt'), 'text');
+    await linux.sync();
+    const dir = join(exfat!.dir, 'lib-case-rename');
+    mkdirSync(dir);
+    const usb = await makeNode(remote, 'usb', { dir });
+    try {
+      await usb.sync();
+      await rename(join(linux.dir, 'Notes.txt'), join(linux.dir, 'notes.txt'));
+      await linux.sync();
+      // An app on the drive's machine asks for notes.txt: the disk answers with Notes.txt, and the
+      // kernel keeps that answer under `notes.txt` for about a second after Notes.txt is trashed.
+      statSync(join(usb.dir, 'notes.txt'));
+      const s = await usb.sync();
+      expect(s.errors).toEqual([]);
+      expect(await snapshot(usb.dir)).toEqual({ 'notes.txt': 'text' });
+    } finally {
+      await usb.lib.close();
+      await linux.lib.close();
+    }
+  });
+
+  it('d/C.txt arriving where the drive has an unrecorded d/c.txt: that file kept, d/C.txt reported, never skipped in silence', async () => {
+    const remote = createMemoryStorage();
+    const linux = await makeNode(remote, 'linux');
+    await mkdir(join(linux.dir, 'd'));
+    await writeFile(join(linux.dir, 'd/C.txt'), 'from linux');
+    await linux.sync();
+    const dir = join(exfat!.dir, 'lib-unrecorded');
+    mkdirSync(dir);
+    const usb = await makeNode(remote, 'usb', { dir });
+    try {
+      // The user saves d/c.txt on the drive after the round's scan, just before d/C.txt is written.
+      const s = await usb.lib.sync({
+        onProgress: (p) => {
+          if (p.phase !== 'materialize' || p.path !== 'd/C.txt') return;
+          mkdirSync(join(usb.dir, 'd'), { recursive: true });
+          writeFileSync(join(usb.dir, 'd/c.txt'), 'made on the drive');
+        },
+      });
+      expect(await snapshot(usb.dir)).toEqual({ 'd/c.txt': 'made on the drive' });
+      expect(s.errors).toEqual([expect.stringContaining('could not write d/C.txt: d/c.txt is the same name on this disk')]);
     } finally {
       await usb.lib.close();
       await linux.lib.close();

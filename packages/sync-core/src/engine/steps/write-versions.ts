@@ -3,6 +3,7 @@
  * its record stored in batches, failures judged per file so the rest goes on.
  */
 import { join } from 'node:path';
+import { foldsCase, spellingOnDisk } from '../../local/fs-probe.js';
 import { trashFile, writeVersion } from '../../local/materialize.js';
 import { describePathError, isPerPathError, unsafeParent } from '../../local/safe-paths.js';
 import { IGNORE_CTIME, recordStat } from '../../local/scan.js';
@@ -115,7 +116,10 @@ async function writeEntry(m: Materialization, entry: TreeEntry, fetcher: ChunkFe
   const local = source ? await localChunks(ctx, source.abs, entry.version) : undefined;
   const from = withSizeCheck(entry.version, local ? { get: async (h: string) => local.get(h) ?? fetcher.get(h) } : fetcher);
   const result = await writeVersion(ctx.dir, diskPath, entry.version, from, rec, join(ctx.stateDir, 'staging'), ctx.signal);
-  if (result === 'local-edit') return undefined;
+  if (result === 'local-edit') {
+    if (!rec) reportOtherSpelling(m, entry.path, diskPath);
+    return undefined;
+  }
   const stat = recordStat(result);
   if (entry.version.kind === 'sqlite') stat.ctimeMs = IGNORE_CTIME;
   if (rec) report.remote.changed++;
@@ -124,6 +128,19 @@ async function writeEntry(m: Materialization, entry: TreeEntry, fetcher: ChunkFe
   report.downloaded.files++;
   report.downloaded.bytes += entry.version.size;
   return { path: diskPath, treePath: entry.path, version: entry.version.hash, ...stat };
+}
+
+/**
+ * Nothing was recorded at `diskPath`, yet a file is there. Under that very name it is the user's,
+ * published next round. On a disk that does not tell case apart it may be a file under another
+ * spelling that the tree no longer has (its removal failed or was kept as a local edit, seed 2060
+ * of the case-insensitive simulation: `d/c.txt` could not go to the trash, and `d/C.txt` was kept
+ * out in silence): that file stays, and this path is reported as any other case clash.
+ */
+function reportOtherSpelling(m: Materialization, treePath: string, diskPath: string): void {
+  const spelled = spellingOnDisk(m.ctx.dir, diskPath);
+  if (spelled === undefined || spelled === diskPath || !foldsCase(m.ctx.dir)) return;
+  m.report.errors.push(`could not write ${treePath}: ${spelled} is the same name on this disk, which does not tell upper and lower case apart; tried again next sync`);
 }
 
 /** A failure that concerns this file alone: noted, and the rest goes on. False: the round stops. */
