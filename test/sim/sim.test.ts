@@ -180,6 +180,11 @@ describe.skipIf(noDisk)(`simulation: a node on a case-insensitive disk (exFAT)${
       expectClean(run, await runSeed(run));
     }
   }, 120_000);
+
+  it('seed 3590: content held nowhere any more (its only copy behind a link) is reported, not required, on the case-insensitive disk', async () => {
+    const o: ScheduleOptions = { seed: 3590, mode: 'delayed-listing', nodes: 4, localEdges: true, offline: true, caseInsensitive: true };
+    expectClean(o, await runSeed(o));
+  }, 120_000);
 });
 
 /**
