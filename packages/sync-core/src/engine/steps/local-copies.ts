@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { chunkFile } from '../../local/chunk-file.js';
 import { statOf, unchangedSince } from '../../local/materialize.js';
-import { IGNORE_CTIME } from '../../local/scan.js';
+import { IGNORE_CTIME, recordStat } from '../../local/scan.js';
 import type { LocalRecord, LocalState } from '../../local/state.js';
 import { sha256 } from '../../model/hashing.js';
 import type { HashedVersion } from '../../model/version.js';
@@ -51,7 +51,13 @@ export async function settleRecord(ctx: StepContext<LocalCopiesState>, rec: Loca
   const now = await statOf(path); // after hashing: opening a database may touch its files
   if (!before || !now || chunks === undefined || chunks.join() !== had.chunks.join()) return rec;
   if (had.kind !== 'sqlite' && (before.size !== now.size || before.mtimeMs !== now.mtimeMs)) return rec; // changed while hashing
-  const settled = { ...rec, size: now.size, mtimeMs: now.mtimeMs, ctimeMs: had.kind === 'sqlite' ? IGNORE_CTIME : now.ctimeMs, ino: now.ino };
-  ctx.state.putLocal(settled);
-  return settled;
+  const ctimeMs = had.kind === 'sqlite' ? IGNORE_CTIME : undefined;
+  // Stored as the scan stores it (recordStat): a file written within the racy window stays racy, so
+  // the next scan reads it again. Stored with its ctime, a same-size edit within the same mtime
+  // granule would look unchanged: on exFAT (whole seconds, a ctime that is the mtime) a user's
+  // edit right after a round that settled the file and then failed (its download cut off) was never
+  // scanned, and the next round's download overwrote it (seed 3964 of the case-insensitive
+  // simulation). The stat as just seen is returned: the check right before the write compares it.
+  ctx.state.putLocal({ ...rec, ...recordStat(now), ...(ctimeMs === undefined ? {} : { ctimeMs }) });
+  return { ...rec, size: now.size, mtimeMs: now.mtimeMs, ctimeMs: ctimeMs ?? now.ctimeMs, ino: now.ino };
 }
