@@ -171,10 +171,12 @@ describe.skipIf(noDisk)(`simulation: a node on a case-insensitive disk (exFAT)${
 
   // Both depend on the kernel's cache of a name looked up in another spelling living about a second
   // (fuse-exfat): packages/sync-core/test/engine/case-insensitive.test.ts holds them without timing.
-  it('seeds 1817 and 2060: a name looked up in another spelling, cached as a file the disk no longer has, kept a write out in silence', async () => {
+  // 4019: n1 renamed a.txt to A.txt, then deleted A.txt; n4's a.txt was then taken for a file there.
+  it('seeds 1817, 2060 and 4019: a name looked up in another spelling, cached as a file the disk no longer has, kept a write out in silence', async () => {
     for (const o of [
       { seed: 1817, mode: 'preconditions-ignored', nodes: 3 },
       { seed: 2060, mode: 'duplicate-names', nodes: 2 },
+      { seed: 4019, mode: 'delayed-listing', nodes: 5 },
     ] as const) {
       const run: ScheduleOptions = { ...o, localEdges: true, offline: true, caseInsensitive: true };
       expectClean(run, await runSeed(run));
