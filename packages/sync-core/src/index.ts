@@ -36,6 +36,9 @@ export type {
   CollectOutcome,
   UpgradeOptions,
   UpgradeOutcome,
+  RetentionOutcome,
+  RetentionPolicy,
+  LibraryStatus,
   WatchOptions,
   WatchTrigger,
 } from './engine/library.js';

@@ -1,4 +1,5 @@
 /** The history `Library.history` and `syncacross log` show: versions with their authors, filtered. */
+import { supersededOf } from '../local/superseded-table.js';
 import { AuthorsTable } from '../local/authors-table.js';
 import type { LocalState } from '../local/state.js';
 import type { Author } from '../model/author.js';
@@ -46,7 +47,7 @@ export function historyOf(state: Pick<LocalState, 'allVersions' | 'versionSegmen
   const target = path?.normalize('NFC').replace(/^\/+|\/+$/g, '');
   const all = state.allVersions();
   const versions = target ? all.filter((v) => v.path === target || v.path.startsWith(`${target}/`)) : all;
-  const heads = new Set([...headsByPath(versions).values()].flat().map((v) => v.hash));
+  const heads = new Set([...headsByPath(versions, supersededOf(state)).values()].flat().map((v) => v.hash));
   const authorOf = new AuthorsTable(state.db).resolver();
   const segments = state.versionSegments();
   const since = filter.since !== undefined ? momentOf(filter.since) : -Infinity;

@@ -3,6 +3,7 @@
  * the remote (`storage/`) and this machine (`local/`), in the vocabulary of `model/`. A library:
  * a folder kept in sync with a repository on some storage (`openLibrary` creates or joins it).
  */
+import { supersededOf } from '../local/superseded-table.js';
 import { EventEmitter } from 'node:events';
 import { relative, resolve, isAbsolute } from 'node:path';
 import type { Storage } from '../storage/contract.js';
@@ -12,14 +13,17 @@ import type { LocalState, LocalRecord } from '../local/state.js';
 import type { LibraryLock } from '../local/lock.js';
 import { SyncError } from '../model/sync-error.js';
 import { addKey, listKeys, removeKey, type KdfParams, type UnlockedKey } from '../codec/keyring.js';
-import { writeCheckpoint, type WrittenCheckpoint } from './checkpoints/write.js';
+import type { WrittenCheckpoint } from './checkpoints/write.js';
+import { writeCheckpointNow } from './checkpoints/write-now.js';
 import { collectLibrary, type CollectOptions, type CollectOutcome } from './collection/collect-library.js';
+import { retentionOf, type RetentionOutcome } from './retention/set-retention.js';
+import type { RetentionPolicy } from '../model/retention.js';
 import { upgradeLibrary, type UpgradeOptions, type UpgradeOutcome } from './upgrade/upgrade-repository.js';
 import { watchLibrary, type WatchOptions, type WatchTrigger } from './watch.js';
 import { remoteHasNews } from './remote-segments.js';
 import { buildTree, type Tree } from './merge.js';
 import { runRound } from './round.js';
-import { captureOffline, defaultStagingLimit, outboxTotals, stageWhenUnreachable, type CaptureResult } from './outbox/outbox.js';
+import { captureOffline, defaultStagingLimit, stageWhenUnreachable, type CaptureResult } from './outbox/outbox.js';
 import { dryRunRound } from './dry-run.js';
 import type { RoundContext, RoundOptions } from './round-context.js';
 import type { SyncProgress, SyncSummary } from './sync-summary.js';
@@ -32,11 +36,14 @@ import { verifyRemote, type VerifyOptions, type VerifyReport } from './verify.js
 import { settleRecord } from './steps/local-copies.js';
 import { historyOf, type HistoryEntry, type HistoryFilter } from './history.js';
 
+export type { RetentionOutcome, RetentionPolicy };
 export type { CollectOptions, CollectOutcome, HistoryEntry, HistoryFilter, UpgradeOptions, UpgradeOutcome, WrittenCheckpoint, WatchOptions, WatchTrigger };
 export type { SyncProgress, SyncSummary, ListedEntry, RestoreOptions, RestoreOutcome, VerifyOptions, VerifyReport, CaptureResult };
 
-import type { ConflictCopy, LibraryFormat, LibraryKey, LibraryRestoreOutcome, RunningWatch, VerifyOutcome } from './library-results.js';
+import { libraryStatus, type LibraryStatus } from './library-status.js';
+import type { LibraryFormat, LibraryKey, LibraryRestoreOutcome, RunningWatch, VerifyOutcome } from './library-results.js';
 export type { ConflictCopy, LibraryFormat, LibraryKey, LibraryRestoreOutcome, RunningWatch, VerifyOutcome, VerifyRepair } from './library-results.js';
+export type { LibraryStatus };
 
 import type { LibraryOptions } from './library-options.js';
 export type { LibraryOptions, RepositorySecret, SecretSource } from './library-options.js';
@@ -171,7 +178,7 @@ export class Library extends EventEmitter {
   /** Writes a checkpoint of every segment applied here now (§3.9; `sync()` does when due); undefined: nothing to cover. */
   async checkpoint(opts: { signal?: AbortSignal } = {}): Promise<WrittenCheckpoint | undefined> {
     if (this.closed || this.options.readOnly) throw new Error(this.closed ? 'library is closed' : 'library was opened read-only');
-    return writeCheckpoint(this.state, this.storage, this.options.codec, this.options.policy, opts.signal);
+    return (await writeCheckpointNow(this.state, this.storage, this.options, opts.signal)).written;
   }
 
   /** Garbage collection (docs/PROTOCOL.md §3.10): deletes segments a checkpoint older than the margin bundles, and checkpoints it supersedes. */
@@ -180,7 +187,13 @@ export class Library extends EventEmitter {
     return collectLibrary(this.state, this.storage, this.options, opts);
   }
 
-  /** Upgrades a format-2 repository to format 3, once every writer follows upgrades (docs/PROTOCOL.md §3.7). */
+  /** The repository's retention policy (docs/PROTOCOL.md §3.11), or sets `set` for every node (format 4). */
+  async retention(set?: RetentionPolicy): Promise<RetentionOutcome> {
+    if (this.closed || (set && this.options.readOnly)) throw new Error(this.closed ? 'library is closed' : 'library was opened read-only');
+    return retentionOf(this.state, this.storage, this.options, set);
+  }
+
+  /** Upgrades a format-2 or format-3 repository to format 4, once every writer reads it (docs/PROTOCOL.md §3.7). */
   async upgrade(opts: UpgradeOptions = {}): Promise<UpgradeOutcome> {
     if (this.closed || this.options.readOnly) throw new Error(this.closed ? 'library is closed' : 'library was opened read-only');
     return upgradeLibrary(this.state, this.storage, this.options, opts);
@@ -202,34 +215,12 @@ export class Library extends EventEmitter {
 
   /** The merged tree as this node knows it (no request). */
   tree(): Tree {
-    return buildTree(this.state.allVersions());
+    return buildTree(this.state.allVersions(), supersededOf(this.state));
   }
 
   /** Where the library stands, from the local state alone (no request): what `syncacross status` prints. */
-  status() {
-    const tree = this.tree();
-    return {
-      /** The repository's id. */
-      repository: this.repository,
-      /** This node's writer id. */
-      writer: this.writer,
-      /** The storage's short name for messages (`Storage.name`, e.g. `fs:/mnt/nas/lib`). */
-      remote: this.remote.name,
-      /** Entries in the merged tree (files, empty folders and databases), conflict copies not counted. */
-      files: [...tree.values()].filter((e) => !e.conflictOf).length,
-      /** The conflict copies in the tree. */
-      conflicts: [...tree.values()].filter((e) => e.conflictOf).map((e): ConflictCopy => ({ path: e.path, conflictOf: e.conflictOf! })),
-      /** Versions made here and not yet published in a segment (offline edits, an interrupted round). */
-      pendingVersions: this.state.pendingVersions().length,
-      /** Content waiting in the outbox for the remote: staged here, not there yet. */
-      staged: outboxTotals(this.stateDir),
-      /** Segments journaled here but not yet on the remote: the next sync uploads them first. */
-      unuploadedSegments: this.state.unuploaded().length,
-      /** Keys of remote segments found corrupt and not applied (reported at each sync; read again only if the object changes). */
-      corruptSegments: this.state.segmentsIn('corrupt'),
-      /** When the last round completed, ISO; null before the first. */
-      lastSync: this.state.round.get('lastSync') ?? null,
-    };
+  status(): LibraryStatus {
+    return libraryStatus(this.state, this.tree(), { repository: this.repository, writer: this.writer, remote: this.remote.name, stateDir: this.stateDir });
   }
 
   /** Every version known, oldest first, of the library or of `path` (a file or a folder), filtered by author and time (history.ts). */
@@ -244,7 +235,7 @@ export class Library extends EventEmitter {
 
   /** The tree as it was at `at` (default now) under `path`; with `deleted`, what was deleted by then too. No request. */
   list(opts: { at?: string; path?: string; deleted?: boolean } = {}): ListedEntry[] {
-    return listAt(this.state.allVersions(), this.pointInTime(opts.at), opts.path, opts.deleted === true);
+    return listAt(this.state.allVersions(), this.pointInTime(opts.at), opts.path, opts.deleted === true, supersededOf(this.state));
   }
 
   /** Restores paths as they were at a moment, into a folder or in place (then synced, `sync`); in place, files changed since the last sync are left alone. */
@@ -252,7 +243,14 @@ export class Library extends EventEmitter {
     if ((opts.to === undefined) === (opts.inPlace !== true)) throw new SyncError('InvalidArgument', 'restore needs either a folder to write into or in-place, not both');
     const at = this.pointInTime(opts.at);
     const { storage, state } = this;
-    const source = { versions: state.allVersions(), storage, codec: this.options.codec, locate: (h: string) => chunkLocations(state, h), concurrency: this.options.fetchConcurrency };
+    const source = {
+      versions: state.allVersions(),
+      superseded: supersededOf(state),
+      storage,
+      codec: this.options.codec,
+      locate: (h: string) => chunkLocations(state, h),
+      concurrency: this.options.fetchConcurrency,
+    };
     const request = { paths: opts.paths ?? [], at, signal: opts.signal, onProgress: opts.onProgress, dryRun: opts.dryRun === true };
     if (opts.to !== undefined) {
       const dir = resolve(opts.to);

@@ -30,7 +30,20 @@ export interface TreeEntry {
 /** The merged tree, by path (`TreeEntry.path`): live entries only, conflict copies included; deletes do not appear. */
 export type Tree = Map<string, TreeEntry>;
 
-export function headsByPath(versions: Iterable<HashedVersion>): Map<string, HashedVersion[]> {
+const NONE: ReadonlySet<string> = new Set();
+
+/** The first 16 hex digits of a version hash: how a checkpoint names a version it knows to be replaced (docs/PROTOCOL.md §3.11). */
+export const hash16 = (hash: string): string => hash.slice(0, 16);
+
+/**
+ * A retention policy prunes versions from checkpoints, and with them the parent links that showed
+ * an older kept version replaced. `superseded` (hash16 prefixes, recorded from checkpoints) names
+ * versions known to have a descendant: such a version is no head where a later version of its
+ * path is known. "Later" keeps a point in time honest (the descendant may not exist yet there); a
+ * descendant always has a later hlc than its ancestors (the clock never runs behind what a writer
+ * has seen), and the head it leads to is never pruned.
+ */
+export function headsByPath(versions: Iterable<HashedVersion>, superseded: ReadonlySet<string> = NONE): Map<string, HashedVersion[]> {
   const byPath = new Map<string, HashedVersion[]>();
   const replaced = new Set<string>();
   for (const v of versions) {
@@ -42,7 +55,8 @@ export function headsByPath(versions: Iterable<HashedVersion>): Map<string, Hash
   const heads = new Map<string, HashedVersion[]>();
   for (const [path, list] of byPath) {
     const unique = new Map(list.map((v) => [v.hash, v]));
-    const h = [...unique.values()].filter((v) => !replaced.has(`${path}\u0000${v.hash}`)).sort(compareRecency);
+    const newest = superseded.size ? list.reduce((n, v) => Math.max(n, v.hlc), -Infinity) : -Infinity;
+    const h = [...unique.values()].filter((v) => !replaced.has(`${path}\u0000${v.hash}`) && !(v.hlc < newest && superseded.has(hash16(v.hash)))).sort(compareRecency);
     // A cycle cannot happen with hash-linked parents, but an empty head set would drop the path.
     heads.set(path, h.length ? h : [...unique.values()].sort(compareRecency).slice(-1));
   }
@@ -82,10 +96,10 @@ export function resolvePath(heads: HashedVersion[]): PathState {
   return { winner, heads, conflicts };
 }
 
-export function buildTree(versions: Iterable<HashedVersion>): Tree {
+export function buildTree(versions: Iterable<HashedVersion>, superseded?: ReadonlySet<string>): Tree {
   const tree: Tree = new Map();
   const copies: TreeEntry[] = [];
-  for (const [path, heads] of headsByPath(versions)) {
+  for (const [path, heads] of headsByPath(versions, superseded)) {
     const state = resolvePath(heads);
     if (state.winner) tree.set(path, { path, version: state.winner });
     for (const c of state.conflicts) copies.push({ path: conflictCopyName(path, c), version: c, conflictOf: path });

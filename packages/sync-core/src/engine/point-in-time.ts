@@ -81,14 +81,14 @@ function versionsBy(versions: HashedVersion[], at: PointInTime): HashedVersion[]
 }
 
 /** The tree as it was: what every node showed once it knew every version made by then. */
-export function treeAt(versions: HashedVersion[], at: PointInTime): Tree {
-  return buildTree(versionsBy(versions, at));
+export function treeAt(versions: HashedVersion[], at: PointInTime, superseded?: ReadonlySet<string>): Tree {
+  return buildTree(versionsBy(versions, at), superseded);
 }
 
 /** Paths whose current state at the moment was "deleted", with the delete that made it so. */
-export function deletedAt(versions: HashedVersion[], at: PointInTime): Map<string, HashedVersion> {
+export function deletedAt(versions: HashedVersion[], at: PointInTime, superseded?: ReadonlySet<string>): Map<string, HashedVersion> {
   const deleted = new Map<string, HashedVersion>();
-  for (const [path, heads] of headsByPath(versionsBy(versions, at))) {
+  for (const [path, heads] of headsByPath(versionsBy(versions, at), superseded)) {
     if (heads.every((h) => h.deleted)) deleted.set(path, heads[heads.length - 1]!);
   }
   return deleted;
@@ -136,7 +136,7 @@ export interface ListedEntry {
 export const isUnder = (path: string, prefix: string): boolean => prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
 
 /** The tree at a moment under `path` (everything when empty), sorted by path; deleted paths too when asked. */
-export function listAt(versions: HashedVersion[], at: PointInTime, path = '', includeDeleted = false): ListedEntry[] {
+export function listAt(versions: HashedVersion[], at: PointInTime, path = '', includeDeleted = false, superseded?: ReadonlySet<string>): ListedEntry[] {
   const prefix = path.normalize('NFC').replace(/^\/+|\/+$/g, '');
   const out: ListedEntry[] = [];
   const describe = (p: string, v: HashedVersion): ListedEntry => ({
@@ -148,11 +148,11 @@ export function listAt(versions: HashedVersion[], at: PointInTime, path = '', in
     writer: v.writer,
     version: v.hash,
   });
-  for (const e of treeAt(versions, at).values()) {
+  for (const e of treeAt(versions, at, superseded).values()) {
     if (isUnder(e.path, prefix)) out.push({ ...describe(e.path, e.version), ...(e.conflictOf ? { conflictOf: e.conflictOf } : {}) });
   }
   if (includeDeleted) {
-    for (const [p, del] of deletedAt(versions, at)) {
+    for (const [p, del] of deletedAt(versions, at, superseded)) {
       const live = lastLiveBefore(versions, p, at);
       if (live && isUnder(p, prefix)) out.push({ ...describe(p, live), deleted: { at: new Date(del.hlc).toISOString(), by: del.writer } });
     }

@@ -53,3 +53,5 @@ export const WRITER_TARGETS = {
 export const MAX_CHECKPOINT_PARTS = 10_000;
 export const MAX_SEGMENTS_PER_PART = 20_000;
 export const MAX_FRONTIER_WRITERS = 10_000;
+/** Versions a checkpoint part names superseded (§3.11): 16 hex digits and a time each, a few MB at most. */
+export const MAX_SUPERSEDED_PER_PART = 100_000;

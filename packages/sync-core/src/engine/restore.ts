@@ -83,6 +83,8 @@ type RestoreTarget =
 
 export interface RestoreSource {
   versions: HashedVersion[];
+  /** Versions known replaced whose replacing versions were pruned (merge.ts `headsByPath`). */
+  superseded?: ReadonlySet<string>;
   storage: Storage;
   /** How the repository stores chunks (its format, and its key when encrypted). */
   codec: RepositoryCodec;
@@ -103,8 +105,8 @@ export interface RestoreRequest {
 }
 
 /** The entries to write: the tree at the moment under each requested path, or a deleted path's last live version. */
-function selectEntries(versions: HashedVersion[], at: PointInTime, paths: string[]): { entries: TreeEntry[]; missing: string[]; undeleted: string[] } {
-  const tree = treeAt(versions, at);
+function selectEntries(versions: HashedVersion[], at: PointInTime, paths: string[], superseded?: ReadonlySet<string>): { entries: TreeEntry[]; missing: string[]; undeleted: string[] } {
+  const tree = treeAt(versions, at, superseded);
   const wanted = paths.length === 0 ? [''] : paths.map((p) => p.normalize('NFC').replace(/^\/+|\/+$/g, ''));
   const chosen = new Map<string, TreeEntry>();
   const missing: string[] = [];
@@ -118,7 +120,7 @@ function selectEntries(versions: HashedVersion[], at: PointInTime, paths: string
     }
     if (found || prefix === '') continue;
     // Deleted by then: bring back what the path last held (a folder: every file deleted under it).
-    for (const path of deletedAt(versions, at).keys()) {
+    for (const path of deletedAt(versions, at, superseded).keys()) {
       if (!under(path, prefix)) continue;
       const live = lastLiveBefore(versions, path, at);
       if (!live) continue;
@@ -134,7 +136,7 @@ function selectEntries(versions: HashedVersion[], at: PointInTime, paths: string
 }
 
 export async function restoreEntries(source: RestoreSource, request: RestoreRequest): Promise<RestoreOutcome> {
-  const { entries, missing, undeleted } = selectEntries(source.versions, request.at, request.paths);
+  const { entries, missing, undeleted } = selectEntries(source.versions, request.at, request.paths, source.superseded);
   const outcome: RestoreOutcome = { at: new Date(request.at.time).toISOString(), restored: [], unchanged: [], failed: [], undeleted };
   for (const path of missing) outcome.failed.push({ path, reason: `nothing was at ${path} at ${outcome.at}` });
   const { target } = request;

@@ -4,6 +4,8 @@
  * prove its checker catches each one. There is no public option for this: a policy is passed only
  * through `openLibraryWithPolicy`, exported from `@syncacross/sync-core/testing`.
  */
+import type { RetentionPolicy } from '../model/retention.js';
+import { pruneVersions, type Pruning } from './retention/prune.js';
 import type { LocalState } from '../local/state.js';
 import type { HashedVersion } from '../model/version.js';
 import { buildTree, type Tree } from './merge.js';
@@ -14,7 +16,7 @@ import { refuseSkew, type StorageClock } from './collection/storage-clock.js';
 /** The round's risky decisions (see above); only the simulation passes anything but HONEST_POLICY. */
 export interface RoundPolicy {
   /** The tree the folder is made to match, from every known version. */
-  mergedTree(versions: HashedVersion[]): Tree;
+  mergedTree(versions: HashedVersion[], superseded: ReadonlySet<string>): Tree;
   /**
    * Segments under this node's writer id that its journal does not know: another copy of this
    * node wrote them (restored from a backup, or cloned), and the writer id must be retired.
@@ -56,6 +58,12 @@ export interface RoundPolicy {
    * make every node that catches up from it lose history other nodes hold.
    */
   checkpointVersions(versions: HashedVersion[]): HashedVersion[];
+  /**
+   * Retention (§3.11): what a checkpoint, and this node's own state, keep of these versions under a
+   * policy. Every head must stay: pruning one loses a file's current content (or brings a deleted
+   * one back).
+   */
+  pruneVersions(versions: HashedVersion[], known: ReadonlySet<string>, policy: RetentionPolicy, asOf: number): Pruning;
   /** Whether a node reads back a few segments of a checkpoint it caught up from (checkpoints/spot-check.ts). */
   checksCheckpoints(): boolean;
   /**
@@ -75,7 +83,7 @@ export interface RoundPolicy {
 
 /** The decisions production makes: the only policy that loses nothing. */
 export const HONEST_POLICY: RoundPolicy = {
-  mergedTree: (versions) => buildTree(versions),
+  mergedTree: (versions, superseded) => buildTree(versions, superseded),
   foreignSegments: (listing, writer, journaled) => listing.filter((k) => k.writer === writer && !journaled.has(k.key)),
   afterListing: () => undefined,
   looksForLostPacks: () => true,
@@ -85,6 +93,7 @@ export const HONEST_POLICY: RoundPolicy = {
   reportsPathErrors: () => true,
   keepsCaseTwinsApart: () => true,
   checkpointVersions: (versions) => versions,
+  pruneVersions,
   checksCheckpoints: () => true,
   segmentsToCollect: (listed, bundled) => listed.filter((o) => bundled.has(o.key)),
   collectionClock: (measured, _localNow, storageName) => {

@@ -57,9 +57,12 @@ export class CollectionTable {
   }
 
   /** The versions this node credits to a segment (each to the first segment it came in): what a checkpoint must carry for it. */
-  versionsCreditedTo(segment: string): { hash: string; path: string; chunks: string[] }[] {
+  versionsCreditedTo(segment: string): { hash: string; path: string; chunks: string[]; hlc: number }[] {
     const rows = this.db.prepare('SELECT hash, path, json FROM versions WHERE segment = ?').all(segment) as { hash: string; path: string; json: string }[];
-    return rows.map((r) => ({ hash: r.hash, path: r.path, chunks: (JSON.parse(r.json) as { chunks: string[] }).chunks }));
+    return rows.map((r) => {
+      const v = JSON.parse(r.json) as { chunks: string[]; hlc: number };
+      return { hash: r.hash, path: r.path, chunks: v.chunks, hlc: v.hlc };
+    });
   }
 
   markCollected(segment: string): void {

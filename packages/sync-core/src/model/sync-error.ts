@@ -10,7 +10,7 @@ export const SYNC_ERROR_CODES = [
   'TargetNotEmpty', // a restore would write over files already in its target folder
   'KeyRequired', // the repository is encrypted and no passphrase (or remembered key) was given
   'KeyRejected', // the passphrase or remembered key opens none of the repository's keys
-  'CannotCollect', // gc cannot run here: a repository format before 3, a storage that cannot delete or shows no times
+  'CannotCollect', // gc or a retention policy cannot apply here: a repository format before 3 (4 for retention), a storage that cannot delete or shows no times
   'ClockSkew', // gc refused: this machine's clock and the storage's disagree by minutes
   'CannotUpgrade', // upgrade refused: a format-1 repository, or a writer that has been writing does not follow upgrades yet
   'Aborted',

@@ -12,6 +12,8 @@
  *   checkpoint-parts/<writer>/<cseq, 10 digits>/<part, 6 digits>-<first 16 hex of sha256(bytes)>
  */
 import type { ChunkLocation } from '../../model/chunk-location.js';
+import type { RetentionPolicy } from '../../model/retention.js';
+import type { SupersededEntry } from '../../local/superseded-table.js';
 import type { Version } from '../../model/version.js';
 
 /** A checkpoint after this many segments no checkpoint covers: one part for most libraries, a few seconds' join instead of minutes. */
@@ -37,6 +39,11 @@ export interface CheckpointManifest {
   parts: { key: string; segments: number }[];
   /** Packs other nodes announced lost that the writer had not judged yet: readers look, as for an announcement. */
   lostPacks: string[];
+  /**
+   * Format 4, under a retention policy (§3.11): the setting applied (its object's key and
+   * content) and the writer's time it was applied as of. Absent: nothing was pruned.
+   */
+  retention?: { setting: string; policy: RetentionPolicy; asOf: number };
 }
 
 /** Whole segments: their keys, and the versions and locations each taught (by index into `segments`). */
@@ -51,6 +58,8 @@ export interface CheckpointPart {
   chunks: [...ChunkLocation, number][];
   /** Packs a bundled segment announced lost (§7.1): [segment index, pack]. */
   lostPacks: [number, string][];
+  /** Format 4, under a retention policy: versions known replaced whose replacing versions were pruned, by hash16 and time (§3.11). */
+  superseded?: SupersededEntry[];
 }
 
 /** A writer's highest covered sequence number (0: not covered). Own properties only: a writer id may be any name, `constructor` included. */

@@ -12,6 +12,7 @@ import type { RepositoryCodec } from '../../codec/repository-codec.js';
 import * as L from '../remote-limits.js';
 import { countJsonValues } from '../segment.js';
 import { count, locationItems, PACK_KEY, withinLargestPack, SEGMENT_KEY, versionSchema, writerId } from '../segment-schema.js';
+import { checkRetentionPolicy } from '../../model/retention.js';
 import { frontierOf, manifestStem, partStem, type CheckpointManifest, type CheckpointPart, type ManifestKey } from './format.js';
 
 const repoId = z.string().regex(/^[0-9a-f]{32}$/);
@@ -30,6 +31,7 @@ const manifestSchema = z.strictObject({
     .min(1)
     .max(L.MAX_CHECKPOINT_PARTS),
   lostPacks: z.array(z.string().regex(PACK_KEY)).max(L.MAX_LOST_PACKS_PER_SEGMENT),
+  retention: z.strictObject({ setting: z.string().max(300), policy: z.unknown(), asOf: count }).optional(),
 });
 
 const partSchema = z.strictObject({
@@ -42,6 +44,10 @@ const partSchema = z.strictObject({
   versions: z.array(z.tuple([count, versionSchema])).max(L.MAX_VERSIONS_PER_SEGMENT),
   chunks: z.array(z.tuple([...locationItems, count]).refine(withinLargestPack, 'reaches past the largest pack')).max(L.MAX_CHUNK_LOCATIONS_PER_SEGMENT),
   lostPacks: z.array(z.tuple([count, z.string().regex(PACK_KEY)])).max(L.MAX_LOST_PACKS_PER_SEGMENT),
+  superseded: z
+    .array(z.tuple([z.string().regex(/^[0-9a-f]{16}$/), count]))
+    .max(L.MAX_SUPERSEDED_PER_PART)
+    .optional(),
 });
 
 const corrupt = (key: string, why: string) => new StorageError('Corrupt', `checkpoint object ${key} ${why}`);
@@ -90,6 +96,11 @@ export function decodeManifest(k: ManifestKey, bytes: Uint8Array, repoIds: Reado
   if (m.format !== codec.format) throw corrupt(k.key, `has format ${m.format}; this repository is format ${codec.format}`);
   if (!repoIds.has(m.repo)) throw corrupt(k.key, `belongs to repository ${m.repo}`);
   if (m.writer !== k.writer || m.cseq !== k.cseq || m.covered !== k.covered) throw corrupt(k.key, `names writer ${m.writer} #${m.cseq} covering ${m.covered}`);
+  if (m.retention) {
+    const policy = checkRetentionPolicy(m.retention.policy);
+    if (typeof policy === 'string') throw corrupt(k.key, `has a retention policy that is not one: ${policy}`);
+    m.retention.policy = policy;
+  }
   if (Object.keys(m.frontier).length > L.MAX_FRONTIER_WRITERS) throw corrupt(k.key, `names more than ${L.MAX_FRONTIER_WRITERS} writers`);
   const bundled = m.parts.reduce((n, p) => n + p.segments, 0);
   const claimed = Object.values(m.frontier).reduce((n, s) => n + s, 0);

@@ -27,8 +27,11 @@ import type { StepReport } from '../sync-summary.js';
 import { CHECKPOINTS_PREFIX, frontierOf, parseManifestKey, type CheckpointManifest, type CheckpointPart, type ManifestKey } from './format.js';
 import type { ChunkLocation } from '../../model/chunk-location.js';
 import { decodeManifest, decodePart } from './objects.js';
+import { SupersededTable } from '../../local/superseded-table.js';
+import { pruneAsCheckpointDid } from '../retention/local-pruning.js';
+import type { RoundPolicy } from '../round-policy.js';
 
-export type CheckpointReadState = LocationsState & Pick<LocalState, 'round' | 'addVersion' | 'recordSegment' | 'journalKeys' | 'version'>;
+export type CheckpointReadState = LocationsState & Pick<LocalState, 'round' | 'addVersion' | 'recordSegment' | 'journalKeys' | 'version' | 'journalIndex'>;
 
 /** Manifests a round tries at most before reading the segments themselves (each costs a read). */
 const CANDIDATES = 3;
@@ -39,6 +42,9 @@ export interface CatchUp {
   state: CheckpointReadState;
   /** Unknown listed segments a checkpoint must spare before it is worth reading (it is larger than they are). */
   threshold: number;
+  /** How this node prunes its own state after a checkpoint that pruned (round-policy.ts), and its clock. */
+  policy?: Pick<RoundPolicy, 'pruneVersions'>;
+  now?: () => number;
   signal?: AbortSignal;
 }
 
@@ -130,6 +136,11 @@ function applyPart(state: CheckpointReadState, ledger: RetryLedger, part: Checkp
       state,
       announced.map(([, pack]) => pack),
     );
+    // Facts about versions, whichever segments this node takes: each names a version that has a descendant (§3.11).
+    if (part.superseded?.length) {
+      new SupersededTable(state.db).record(part.superseded);
+      state.round.set('materialize', true);
+    }
     state.round.set('hlc', hlc);
     if (added || learned) state.round.set('materialize', true);
   });
@@ -169,6 +180,7 @@ export async function applyParts(
     const take = part.segments.map((s) => !known.has(s) && !journaled.has(s));
     applied.push(...applyPart(state, ledger, part, take, parents));
   }
+  if (m.retention) pruneAsCheckpointDid(state, m.retention, c.now?.() ?? Date.now(), c.policy?.pruneVersions);
   if (applied.length > 0) {
     heedAnnouncement(state, m.lostPacks);
     if (m.covered > state.round.get('checkpointCovered')) state.round.set('checkpointCovered', m.covered);

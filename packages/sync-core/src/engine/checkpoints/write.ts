@@ -16,8 +16,13 @@ import { stripHash } from '../steps/new-versions.js';
 import { MAX_LOST_PACKS_PER_SEGMENT, WRITER_TARGETS } from '../remote-limits.js';
 import type { CheckpointManifest, CheckpointPart } from './format.js';
 import { encodeManifest, encodePart } from './objects.js';
+import { SupersededTable } from '../../local/superseded-table.js';
+import type { CheckpointRetention } from '../retention/policy-object.js';
+import type { Pruning } from '../retention/prune.js';
+import { spreadSuperseded, supersededToName } from '../retention/checkpoint-pruning.js';
+import { pruneLocalState } from '../retention/local-pruning.js';
 
-export type CheckpointWriteState = Pick<LocalState, 'db' | 'round' | 'journalIndex'>;
+export type CheckpointWriteState = Pick<LocalState, 'db' | 'round' | 'journalIndex' | 'transaction'>;
 
 /** Segments per part, and what versions may take of a part's JSON (locations counted at ~200 bytes). */
 const SEGMENTS_PER_PART = 10_000;
@@ -81,10 +86,12 @@ interface Taught {
   versions: Map<string, Version[]>;
   locations: Map<string, ChunkLocation[]>;
   announced: Map<string, string[]>;
+  /** Under a retention policy: what it prunes (§3.11). */
+  pruning?: Pruning;
 }
 
 /** What each covered segment taught this node: versions, locations, announcements of lost packs. */
-function taughtBy(state: CheckpointWriteState, policy: RoundPolicy, keys: string[]): Taught {
+function taughtBy(state: CheckpointWriteState, policy: RoundPolicy, keys: string[], retention?: CheckpointRetention): Taught {
   const covered = new Set(keys);
   const taught: Taught = { versions: new Map(), locations: new Map(), announced: new Map() };
   const rows = state.db.prepare('SELECT hash, json, segment FROM versions WHERE segment IS NOT NULL ORDER BY hash').all() as { hash: string; json: string; segment: string }[];
@@ -95,7 +102,12 @@ function taughtBy(state: CheckpointWriteState, policy: RoundPolicy, keys: string
     segmentOf.set(r.hash, r.segment);
     all.push({ ...(JSON.parse(r.json) as Version), hash: r.hash });
   }
-  for (const v of policy.checkpointVersions(all)) push(taught.versions, segmentOf.get(v.hash)!, stripHash(v));
+  let carried = policy.checkpointVersions(all);
+  if (retention) {
+    taught.pruning = policy.pruneVersions(carried, new SupersededTable(state.db).prefixes(), retention.setting.policy, retention.asOf);
+    carried = taught.pruning.kept;
+  }
+  for (const v of carried) push(taught.versions, segmentOf.get(v.hash)!, stripHash(v));
   // Alternatives after the main locations (chunk-locations.ts): a reader applying them in this
   // order keeps the same main location and the same alternatives.
   const alternates = state.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chunk_location_alternates'").get()
@@ -109,10 +121,10 @@ function taughtBy(state: CheckpointWriteState, policy: RoundPolicy, keys: string
   // them already (and forgot the location since, a rare case); a carrier past a part's limits
   // would only make readers ignore that part.
   const carrier = keys[keys.length - 1]!;
-  let carried = 0;
+  let riding = 0;
   for (const r of [...locationRows, ...alternates]) {
     if (covered.has(r.segment)) push(taught.locations, r.segment, [r.hash, r.pack, r.offset, r.length]);
-    else if (carried++ < CARRIED) push(taught.locations, carrier, [r.hash, r.pack, r.offset, r.length]);
+    else if (riding++ < CARRIED) push(taught.locations, carrier, [r.hash, r.pack, r.offset, r.length]);
   }
   // The newest announcements first, as many as one part may carry in all (they are a reason to look, no more).
   const announcements = new LostAnnouncements(state.db).all().filter(([segment]) => covered.has(segment));
@@ -166,6 +178,8 @@ export interface WrittenCheckpoint {
   parts: number;
   /** Bytes uploaded in all, the parts and the manifest, as stored. */
   bytes: number;
+  /** Under a retention policy (format 4): versions it left out. */
+  pruned?: number;
 }
 
 /**
@@ -173,14 +187,23 @@ export interface WrittenCheckpoint {
  * segment. The checkpoint number moves on before anything is uploaded, so an attempt a crash
  * interrupted is never continued under the same name with other content.
  */
-export async function writeCheckpoint(state: CheckpointWriteState, storage: Storage, codec: RepositoryCodec, policy: RoundPolicy, signal?: AbortSignal): Promise<WrittenCheckpoint | undefined> {
+export async function writeCheckpoint(
+  state: CheckpointWriteState,
+  storage: Storage,
+  codec: RepositoryCodec,
+  policy: RoundPolicy,
+  signal?: AbortSignal,
+  retention?: CheckpointRetention,
+): Promise<WrittenCheckpoint | undefined> {
   const { keys, frontier } = coveredSegments(state);
   if (keys.length === 0) return undefined;
   const writer = state.round.get('writer');
   const cseq = state.round.get('checkpointSeq') + 1;
   state.round.set('checkpointSeq', cseq);
   const head = { format: codec.format, repo: state.round.get('repo'), writer, cseq };
-  const parts = buildParts(keys, taughtBy(state, policy, keys), head);
+  const taught = taughtBy(state, policy, keys, retention);
+  const parts = buildParts(keys, taught, head);
+  if (retention && taught.pruning) spreadSuperseded(parts, supersededToName(state, taught.pruning, retention.asOf));
   let bytes = 0;
   const listed: CheckpointManifest['parts'] = [];
   for (const p of parts) {
@@ -198,10 +221,14 @@ export async function writeCheckpoint(state: CheckpointWriteState, storage: Stor
     frontier,
     parts: listed,
     lostPacks: state.round.get('verifyPacks').slice(0, 10_000),
+    ...(retention ? { retention: { setting: retention.setting.key, policy: retention.setting.policy, asOf: retention.asOf } } : {}),
   };
   const encoded = encodeManifest(manifest, codec);
   signal?.throwIfAborted();
   await storage.putIfAbsent(encoded.key, encoded.bytes);
   if (keys.length > state.round.get('checkpointCovered')) state.round.set('checkpointCovered', keys.length);
-  return { key: encoded.key, covered: keys.length, parts: parts.length, bytes: bytes + encoded.bytes.byteLength };
+  // Only now that the checkpoint is there: until then the segments are the only record of what pruning would drop here.
+  if (retention) pruneLocalState(state, { setting: retention.setting.key, policy: retention.setting.policy, asOf: retention.asOf }, policy.pruneVersions);
+  const pruned = taught.pruning?.pruned.length;
+  return { key: encoded.key, covered: keys.length, parts: parts.length, bytes: bytes + encoded.bytes.byteLength, ...(pruned !== undefined ? { pruned } : {}) };
 }

@@ -11,7 +11,8 @@ import { SyncError } from '../../model/sync-error.js';
 import type { CountingStorage } from '../../storage/wrappers/counting.js';
 import { listCheckpoints } from '../checkpoints/read.js';
 import { coveredSegments, writeCheckpoint, type WrittenCheckpoint } from '../checkpoints/write.js';
-import { collects, verifyRepository } from '../repository.js';
+import { collects, prunes, verifyRepository } from '../repository.js';
+import { checkpointRetention, dueForPruning, retentionInForce } from '../retention/retention-in-force.js';
 import type { RoundOptions } from '../round-context.js';
 import { AuthorsTable } from '../../local/authors-table.js';
 import { upgradeHoldFor } from '../upgrade/collection-hold.js';
@@ -58,19 +59,20 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
       'CannotCollect',
       format === 1
         ? 'this repository is format 1, made by an early release; its history cannot be collected, and it cannot be upgraded in place. Nothing was changed'
-        : 'this repository is format 2, made by an earlier release; its history cannot be collected until it is upgraded to format 3 (`syncacross upgrade`, once every machine that writes to it runs this release), since earlier releases would take a deleted segment for a lost one and upload it again. Nothing was changed',
+        : 'this repository is format 2, made by an earlier release; its history cannot be collected until it is upgraded (`syncacross upgrade`, once every machine that writes to it runs this release), since earlier releases would take a deleted segment for a lost one and upload it again. Nothing was changed',
     );
   if (!storage.capabilities.delete || !storage.delete) throw new SyncError('CannotCollect', `${storage.name} cannot delete objects, so nothing can be collected there; nothing was changed`);
   const repoIds = new Set(await verifyRepository(storage, state.round.get('repo'), format, state.round.get('encrypted')));
   const writer = state.round.get('writer');
   let wrote: WrittenCheckpoint | undefined;
   const covered = coveredSegments(state);
-  if (!opts.dryRun && covered.keys.length > ((await listCheckpoints(storage))[0]?.covered ?? 0)) {
-    wrote = await writeCheckpoint(state, storage, options.codec, options.policy, opts.signal);
+  const retention = await retentionInForce(state, storage, options.codec);
+  if (!opts.dryRun && (covered.keys.length > ((await listCheckpoints(storage))[0]?.covered ?? 0) || dueForPruning(state, retention, options.now()))) {
+    wrote = await writeCheckpoint(state, storage, options.codec, options.policy, opts.signal, checkpointRetention(retention, options.now()));
     if (wrote) rememberOwnCheckpoint(state, wrote, covered.frontier);
   }
   const authorOf = new AuthorsTable(state.db).resolver();
-  const upgrade = await upgradeHoldFor(storage, [...repoIds].sort(), new Set([writer, ...state.round.get('retired')]), options.now(), (w) => authorOf(w, undefined));
+  const upgrade = await upgradeHoldFor(storage, [...repoIds].sort(), new Set([writer, ...state.round.get('retired')]), options.now(), state.round.get('format'), (w) => authorOf(w, undefined));
   const ctx = {
     storage: storage as CountingStorage & { delete(key: string): Promise<void> },
     codec: options.codec,
@@ -79,11 +81,13 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
     now: options.now,
     marginMs,
     policy: options.policy,
+    ...(prunes(format) ? { retention: retention.setting?.key ?? null } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(upgrade ? { upgrade } : {}),
     ...((opts.sleep ?? options.sleep) ? { sleep: opts.sleep ?? options.sleep } : {}),
   };
   const plan = await planCollection(ctx);
+  if (retention.notice) plan.notices.push(retention.notice);
   if (opts.dryRun) return { dryRun: true, ...(wrote ? { wrote } : {}), plan, deleted: 0, bytes: 0 };
   const known = state.knownSegments();
   const table = new CollectionTable(state.db);

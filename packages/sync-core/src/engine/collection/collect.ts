@@ -20,6 +20,7 @@ import type { RoundPolicy } from '../round-policy.js';
 import { readStorageClock, type StorageClock } from './storage-clock.js';
 import { checkFaithful } from './faithful.js';
 import { readWholeCheckpoint, type WholeCheckpoint } from './whole-checkpoint.js';
+import { prunedRightly } from '../retention/pruned-rightly.js';
 import { heldBack, type UpgradeHold } from '../upgrade/collection-hold.js';
 
 /** The default margin: far longer than a listing lags or a round lasts, so nothing a node is reading goes. */
@@ -41,6 +42,8 @@ export interface CollectionPlan {
     covered: number;
     /** Its age, in milliseconds. */
     ageMs: number;
+    /** It pruned versions under the retention policy (§3.11): what it left out goes with the segments. */
+    pruned: boolean;
   };
   /** Segments it bundles, still on the remote. */
   segments: ObjectInfo[];
@@ -64,6 +67,12 @@ export interface CollectionContext {
   /** How the clock probe waits for a listing that lags (tests pass one that does not). */
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;
+  /**
+   * Format 4 (§3.11): the key of the retention setting in force (null: none). A checkpoint that
+   * pruned under another setting (an earlier one, maybe stricter) is not relied on; before format
+   * 4 (absent), neither is any checkpoint that pruned.
+   */
+  retention?: string | null;
   /** In a repository upgraded from format 2: what holds collection back (upgrade/collection-hold.ts). */
   upgrade?: UpgradeHold;
 }
@@ -137,6 +146,11 @@ async function chooseCheckpoint(
       plan.notices.push(`checkpoint ${k.key} does not read back whole (${(e as Error).message}); not relied on, and kept`);
       continue;
     }
+    const pruning = prunedUnder(whole, c.retention, k.info, plan.clock);
+    if (pruning) {
+      plan.notices.push(`checkpoint ${k.key} is not relied on: ${pruning}`);
+      continue;
+    }
     const check = await checkFaithful(
       c.storage,
       c.codec,
@@ -150,7 +164,7 @@ async function chooseCheckpoint(
       continue;
     }
     if (check.unreadable.length) plan.notices.push(`kept ${check.unreadable.length} segment(s) that cannot be read now (${check.unreadable[0]}): nothing shows the checkpoint holds them`);
-    plan.checkpoint = { key: k.key, covered: k.covered, ageMs: ageOf(plan.clock, k.info) };
+    plan.checkpoint = { key: k.key, covered: k.covered, ageMs: ageOf(plan.clock, k.info), pruned: whole.manifest.retention !== undefined };
     return { ...whole, k, faithful: check.faithful };
   }
   return undefined;
@@ -176,8 +190,8 @@ async function supersededCheckpoints(
       continue;
     }
     // Bundles a segment, a version or a location the chosen one lacks (a fork its writer never saw): kept.
-    const within = <T>(mine: Set<T>, theirs: Set<T>) => [...mine].every((x) => theirs.has(x));
-    if (!within(whole.bundled, chosen.bundled) || !within(whole.versions, chosen.versions) || !within(whole.located, chosen.located)) continue;
+    // A version the chosen one pruned rightly (§3.11) it need not carry.
+    if (!carriesAllOf(chosen, whole)) continue;
     plan.checkpoints.push(m.info);
     const own = new Set(whole.manifest.parts.map((p) => p.key));
     plan.parts.push(...parts.filter((p) => own.has(p.key)));
@@ -204,4 +218,26 @@ function formatMs(ms: number): string {
   if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
   return `${Math.round(ms / 1000)}s`;
+}
+
+/** Allowed skew of a pruning checkpoint's time ahead of the storage's clock when it was stored. */
+const AS_OF_SLACK_MS = 5 * 60_000;
+
+/** Why a checkpoint's pruning disqualifies it (see `CollectionContext.retention`); undefined: it does not. */
+function prunedUnder(whole: WholeCheckpoint, inForce: string | null | undefined, info: ObjectInfo, clock: StorageClock): string | undefined {
+  const r = whole.manifest.retention;
+  if (!r) return undefined;
+  if (inForce === undefined) return 'it prunes versions, and this repository is not of a format that prunes';
+  if (r.setting !== inForce) return `it pruned under retention setting ${r.setting}, not the one in force (${inForce ?? 'none'})`;
+  // Its time is the writer's: one ahead of the storage's would let `keepWithin` keep less than asked.
+  const stored = info.modified?.getTime() ?? clock.storageNow;
+  if (r.asOf > stored + AS_OF_SLACK_MS) return `it pruned as of ${new Date(r.asOf).toISOString()}, later than the storage's clock when it was stored`;
+  return undefined;
+}
+
+/** Whether `chosen` carries everything `older` does: its segments, its versions (or prunes them rightly), and every location. */
+function carriesAllOf(chosen: WholeCheckpoint, older: WholeCheckpoint): boolean {
+  if (![...older.bundled].every((s) => chosen.bundled.has(s)) || ![...older.located].every((c) => chosen.located.has(c))) return false;
+  for (const [hash, v] of older.versions) if (!chosen.versions.has(hash) && !prunedRightly(chosen, { hash, path: v.path, hlc: v.hlc })) return false;
+  return true;
 }

@@ -15,6 +15,7 @@ import { isStorageError } from '../../storage/errors.js';
 import { MAX_SEGMENT_BYTES } from '../remote-limits.js';
 import { decodeSegment, parseSegmentKey } from '../segment.js';
 import type { WholeCheckpoint } from './whole-checkpoint.js';
+import { prunedRightly } from '../retention/pruned-rightly.js';
 
 export interface Faithfulness {
   /** The segments that may go: read here, and carried whole by the checkpoint. */
@@ -25,10 +26,16 @@ export interface Faithfulness {
   unfaithful?: string;
 }
 
-/** What of these versions the checkpoint does not carry (a version, or a location of one of their chunks); undefined: nothing. */
-export function leftOut(whole: WholeCheckpoint, versions: Pick<HashedVersion, 'hash' | 'path' | 'chunks'>[]): string | undefined {
+/**
+ * What of these versions the checkpoint does not carry (a version, or a location of one of their
+ * chunks) and was not entitled to prune; undefined: nothing.
+ */
+export function leftOut(whole: WholeCheckpoint, versions: Pick<HashedVersion, 'hash' | 'path' | 'chunks' | 'hlc'>[]): string | undefined {
   for (const v of versions) {
-    if (!whole.versions.has(v.hash)) return `a version of ${v.path}`;
+    if (!whole.versions.has(v.hash)) {
+      if (prunedRightly(whole, v)) continue;
+      return `a version of ${v.path}`;
+    }
     const chunk = v.chunks.find((h) => !whole.located.has(h));
     if (chunk) return `a location of chunk ${chunk.slice(0, 12)}`;
   }

@@ -6,7 +6,7 @@
  */
 import type { RepositoryCodec } from '../../codec/repository-codec.js';
 import { checkAborted } from '../../model/abort.js';
-import { withHash } from '../../model/version.js';
+import { withHash, type Version } from '../../model/version.js';
 import type { Storage } from '../../storage/contract.js';
 import { MAX_SEGMENT_BYTES } from '../remote-limits.js';
 import type { CheckpointManifest, CheckpointPart, ManifestKey } from '../checkpoints/format.js';
@@ -26,22 +26,30 @@ export interface WholeCheckpoint {
   manifest: CheckpointManifest;
   /** Every segment its parts bundle. */
   bundled: Set<string>;
-  /** Every version it carries, by hash. */
-  versions: Set<string>;
+  /** Every version it carries, by hash: its path and time. */
+  versions: Map<string, Pick<Version, 'path' | 'hlc'>>;
   /** Every chunk it gives a location for. */
   located: Set<string>;
+  /** Under a retention policy (§3.11): the versions it names superseded (hash16), and the times of the versions it carries, by path. */
+  superseded: Set<string>;
+  carriedByPath: Map<string, { hash: string; hlc: number }[]>;
 }
 
 /** Reads a checkpoint and every part; throws (Corrupt, NotFound, …) if any of them fails. */
 export async function readWholeCheckpoint(storage: Storage, codec: RepositoryCodec, k: ManifestKey, repoIds: ReadonlySet<string>, signal?: AbortSignal): Promise<WholeCheckpoint> {
   const manifest = await readManifest(storage, codec, k, repoIds);
-  const whole: WholeCheckpoint = { manifest, bundled: new Set(), versions: new Set(), located: new Set() };
+  const whole: WholeCheckpoint = { manifest, bundled: new Set(), versions: new Map(), located: new Set(), superseded: new Set(), carriedByPath: new Map() };
   for (let i = 0; i < manifest.parts.length; i++) {
     checkAborted(signal);
     const part = await readPart(storage, codec, manifest, i, repoIds);
     for (const s of part.segments) whole.bundled.add(s);
-    for (const [, v] of part.versions) whole.versions.add(withHash(v).hash);
+    for (const [, v] of part.versions) {
+      const { hash } = withHash(v);
+      whole.versions.set(hash, v);
+      if (manifest.retention) (whole.carriedByPath.get(v.path) ?? whole.carriedByPath.set(v.path, []).get(v.path)!).push({ hash, hlc: v.hlc });
+    }
     for (const [hash] of part.chunks) whole.located.add(hash);
+    for (const [prefix] of part.superseded ?? []) whole.superseded.add(prefix);
   }
   return whole;
 }

@@ -3,6 +3,7 @@
  * Deletions first, then the writes (write-versions.ts), content copied from local files where
  * this node already holds it, downloaded otherwise.
  */
+import { supersededOf } from '../../local/superseded-table.js';
 import { join } from 'node:path';
 import { caseKey, foldsCase, spellingOnDisk } from '../../local/fs-probe.js';
 import { pruneEmptyParents, trashFile, unchangedSince } from '../../local/materialize.js';
@@ -89,7 +90,7 @@ class Materialization implements WriteTarget {
 
   constructor(readonly ctx: StepContext<MaterializeState>) {
     const versions = ctx.state.allVersions();
-    this.tree = ctx.options.policy.mergedTree(versions);
+    this.tree = ctx.options.policy.mergedTree(versions, supersededOf(ctx.state));
     this.byHash = new Map(versions.map((v) => [v.hash, v]));
     this.records = ctx.state.localRecords();
     this.byTree = new Map([...this.records.values()].map((r) => [r.treePath, r]));

@@ -3,6 +3,7 @@
  * version must never be recorded (and later committed) before its content is on the remote.
  * Recorded all at once, with the clock and the records of the files they came from.
  */
+import { supersededOf } from '../../local/superseded-table.js';
 import type { StatLike } from '../../local/materialize.js';
 import type { LocalState } from '../../local/state.js';
 import { withHash, type HashedVersion, type Version } from '../../model/version.js';
@@ -22,7 +23,7 @@ export const stripHash = (v: HashedVersion): Version => {
 };
 
 /** What recording new versions reads and writes of the local state. */
-export type NewVersionsState = Pick<LocalState, 'addVersion' | 'allVersions' | 'putLocal' | 'removeLocal' | 'round' | 'transaction'>;
+export type NewVersionsState = Pick<LocalState, 'addVersion' | 'allVersions' | 'putLocal' | 'removeLocal' | 'round' | 'transaction' | 'db'>;
 
 export class NewVersions {
   private readonly list: NewVersion[] = [];
@@ -50,10 +51,10 @@ export class NewVersions {
 
   /** Heads and tree as recorded before this scan (built once, when first needed). */
   headsOf(path: string): HashedVersion[] {
-    return (this.heads ??= headsByPath(this.state.allVersions())).get(path) ?? [];
+    return (this.heads ??= headsByPath(this.state.allVersions(), supersededOf(this.state))).get(path) ?? [];
   }
   treeEntry(path: string): TreeEntry | undefined {
-    return (this.tree ??= buildTree(this.state.allVersions())).get(path);
+    return (this.tree ??= buildTree(this.state.allVersions(), supersededOf(this.state))).get(path);
   }
 
   add(v: Version, diskPath?: string, stat?: StatLike): HashedVersion {

@@ -9,7 +9,7 @@ import { objectExists } from '../../storage/listing.js';
 import type { CountingStorage } from '../../storage/wrappers/counting.js';
 import type { ListedSegment } from '../ingest.js';
 import { applyNewSegments, listSegments, type SegmentsState } from '../remote-segments.js';
-import { collects, verifyRepository } from '../repository.js';
+import { collects, verifyRepository, type RepositoryFormat } from '../repository.js';
 import type { StepContext } from '../round-context.js';
 import { emptyReport, type StepReport } from '../sync-summary.js';
 import { catchUpFromCheckpoint, type CheckpointReadState } from '../checkpoints/read.js';
@@ -26,7 +26,7 @@ export type PullState = SegmentsState &
   CheckpointReadState &
   LostPacksState &
   RetireState &
-  Pick<LocalState, 'db' | 'knownSegments' | 'journalKeys' | 'journalIndex' | 'journalBytes' | 'markUploaded' | 'segmentState' | 'republishSegment'>;
+  Pick<LocalState, 'db' | 'knownSegments' | 'journalKeys' | 'journalIndex' | 'journalBytes' | 'markUploaded' | 'segmentState' | 'republishSegment' | 'versionsOf'>;
 
 /** `changed`: whether anything new was merged; `listed`: segments the listing of `log/` showed. */
 export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed: boolean; report: StepReport; listed: number }> {
@@ -37,7 +37,7 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   const known = state.knownSegments();
   // A repository that collects (§3.10): what vanished may be in a checkpoint, not lost; and once
   // `log/` is collected empty, a checkpoint read before shows the remote is still ours.
-  const checkpointsFor = (format: 1 | 2 | 3) => (collects(format) ? new CheckpointsOnRemote(storage, options.codec, state.db) : undefined);
+  const checkpointsFor = (format: RepositoryFormat) => (collects(format) ? new CheckpointsOnRemote(storage, options.codec, state.db) : undefined);
   let checkpoints = checkpointsFor(state.round.get('format'));
   const repoIds = await repositoryIds(state, storage, listing, listed, known, (await checkpoints?.listsOneRead()) ?? false);
   // The remote is ours: follow an upgrade, which changes how everything below reads what vanished
@@ -64,7 +64,7 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   const progress = (total: number) => ctx.progress({ phase: 'fetch', done: 0, total, bytes: 0 });
   const pull = { state, storage, now: options.now(), fetchConcurrency: options.fetchConcurrency, codec: options.codec, progress, signal: ctx.signal };
   // Far behind (a new machine, a restored one): the largest checkpoint instead of every segment.
-  const catchUp = { storage, codec: options.codec, state, threshold: options.checkpointReadAfter, signal: ctx.signal };
+  const catchUp = { storage, codec: options.codec, state, threshold: options.checkpointReadAfter, policy: options.policy, now: options.now, signal: ctx.signal };
   const learned = checkpoints ? await learnCollected(catchUp, checkpoints, listing, known, repoIds, report) : [];
   const caught = await catchUpFromCheckpoint(catchUp, listing, known, repoIds, report);
   for (const key of caught?.applied ?? []) known.add(key);

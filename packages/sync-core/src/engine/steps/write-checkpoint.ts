@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import type { LocalState } from '../../local/state.js';
 import { isStorageError } from '../../storage/errors.js';
 import { listCheckpoints } from '../checkpoints/read.js';
-import { coveredSegments, writeCheckpoint, type CheckpointWriteState } from '../checkpoints/write.js';
+import { coveredSegments, type CheckpointWriteState } from '../checkpoints/write.js';
+import { writeCheckpointNow } from '../checkpoints/write-now.js';
 import type { StepContext } from '../round-context.js';
 import { rememberOwnCheckpoint } from '../collection/collect-library.js';
 import { collects } from '../repository.js';
@@ -36,9 +37,10 @@ export async function checkpointIfDue(ctx: StepContext<CheckpointStepState>): Pr
     const best = (await listCheckpoints(storage))[0]?.covered ?? 0;
     if (best > state.round.get('checkpointCovered')) state.round.set('checkpointCovered', best);
     if (coveredSegments(state).keys.length - state.round.get('checkpointCovered') < due) return undefined;
-    const written = await writeCheckpoint(state, storage, options.codec, options.policy, ctx.signal);
+    const { written, notice } = await writeCheckpointNow(state, storage, options, ctx.signal);
     if (written && collects(state.round.get('format'))) rememberOwnCheckpoint(state, written, coveredSegments(state).frontier);
-    return written && `wrote checkpoint ${written.key} (${written.covered} segments in ${written.parts} part(s), ${written.bytes} bytes)`;
+    const pruned = written?.pruned ? `, ${written.pruned} version(s) pruned by the retention policy` : '';
+    return [written && `wrote checkpoint ${written.key} (${written.covered} segments in ${written.parts} part(s), ${written.bytes} bytes${pruned})`, notice].filter(Boolean).join('; ') || undefined;
   } catch (e) {
     if (!isStorageError(e)) throw e;
     return `could not write a checkpoint (${(e as Error).message}); a later sync tries again`;

@@ -1,6 +1,6 @@
 /**
- * Collection in a repository upgraded to format 3 (docs/PROTOCOL.md §3.7, §3.10). A repository
- * made as format 3 has only nodes that know collection: earlier releases refuse to join it. One
+ * Collection in a repository upgraded to format 3 or 4 (docs/PROTOCOL.md §3.7, §3.10). A repository
+ * made as format 3 or 4 has only nodes that know collection: earlier releases refuse to join it. One
  * upgraded from format 2 may still have a node of an earlier release running, which would take
  * every collected segment for a lost one and upload it again. So collection there waits:
  * - a margin after the upgrade, so every node that follows upgrades (they look hourly) has seen it;
@@ -10,13 +10,15 @@
 import { SyncError } from '../../model/sync-error.js';
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
 import { writerLabel, type Author } from '../author-object.js';
-import { NEWEST_FORMAT, readMarker } from '../repository.js';
+import { readMarker, type RepositoryFormat } from '../repository.js';
 import { encodeUpgrade, listReady, listUpgrades, newestByWriter, upgradeKey } from './upgrade-objects.js';
 
 /** What holds collection back in an upgraded repository. */
 export interface UpgradeHold {
   /** When the upgrade was stored, on the storage's clock (ms; the latest of its objects, one per repository id). */
   at: number;
+  /** The format the repository was upgraded to (the highest upgrade listed). */
+  format: number;
   /** Writers whose nodes said they follow upgrades. */
   ready: ReadonlySet<string>;
   /** This node's own writer ids (they follow upgrades as it does). */
@@ -26,25 +28,34 @@ export interface UpgradeHold {
 }
 
 /**
- * The hold for a repository upgraded to format 3 or later; none for one made as format 3. An
+ * The hold for a repository upgraded to format 3 or later; none for one made as format 3 or 4. An
  * upgrade that is no longer listed is written again first, or a node joining would join as format
  * 2 and never learn what collection took (a whole-storage rollback cannot lose it alone: collection
  * comes a margin after it, so a copy from before it holds every segment too; an object deleted by
  * hand, or restored object by object, can). Written again, it holds collection back for another
  * margin, while every node follows again.
  */
-export async function upgradeHoldFor(storage: Storage, repoIds: readonly string[], own: ReadonlySet<string>, now: number, authorOf?: UpgradeHold['authorOf']): Promise<UpgradeHold | undefined> {
+export async function upgradeHoldFor(
+  storage: Storage,
+  repoIds: readonly string[],
+  own: ReadonlySet<string>,
+  now: number,
+  current: RepositoryFormat,
+  authorOf?: UpgradeHold['authorOf'],
+): Promise<UpgradeHold | undefined> {
   const ids = new Set(repoIds);
   let upgrades = (await listUpgrades(storage, ids)).filter((u) => u.format >= 3);
   if (upgrades.length === 0) {
     const { format } = await readMarker(storage, repoIds[0]!);
-    if (format >= NEWEST_FORMAT) return undefined; // made as format 3: every node knows collection
-    for (const id of repoIds) await storage.putIfAbsent(upgradeKey(id, NEWEST_FORMAT), encodeUpgrade(id, NEWEST_FORMAT, format, now));
+    if (format >= 3) return undefined; // made as format 3 or later: every node knows collection
+    // Again to the format this node is at (the one it went missing from), never further: a further one is an upgrade, with its own checks.
+    for (const id of repoIds) await storage.putIfAbsent(upgradeKey(id, current), encodeUpgrade(id, current, format, now));
     upgrades = (await listUpgrades(storage, ids)).filter((u) => u.format >= 3);
   }
   // Not listed yet, or no time on it: never old enough (a storage with no times cannot collect anyway).
   const at = upgrades.length === 0 ? Number.POSITIVE_INFINITY : Math.max(...upgrades.map((u) => u.modified?.getTime() ?? Number.POSITIVE_INFINITY));
-  return { at, ready: await listReady(storage), own, ...(authorOf ? { authorOf } : {}) };
+  const format = Math.max(...upgrades.map((u) => u.format), current);
+  return { at, format, ready: await listReady(storage), own, ...(authorOf ? { authorOf } : {}) };
 }
 
 /**
@@ -57,11 +68,11 @@ export function heldBack(hold: UpgradeHold, storageNow: number, marginMs: number
     const named = unready.slice(0, 5).map((w) => writerLabel(w, hold.authorOf?.(w)));
     throw new SyncError(
       'CannotCollect',
-      `since the repository was upgraded to format 3, ${unready.length} writer(s) that do not follow upgrades wrote to it: ${named.join(', ')}${unready.length > 5 ? ', …' : ''}. A machine running an earlier syncacross would take every collected segment for a lost one and upload it again. Install this release there and sync once; nothing was changed`,
+      `since the repository was upgraded to format ${hold.format}, ${unready.length} writer(s) that do not follow upgrades wrote to it: ${named.join(', ')}${unready.length > 5 ? ', …' : ''}. A machine running an earlier syncacross would take every collected segment for a lost one and upload it again. Install this release there and sync once; nothing was changed`,
     );
   }
   const age = storageNow - hold.at;
   if (age >= marginMs) return undefined;
   const hours = (ms: number) => (ms < 7_200_000 ? `${Math.max(0, Math.round(ms / 60_000))} minutes` : `${Math.round(ms / 360_000) / 10} hours`);
-  return `the repository was upgraded to format 3 ${hours(age)} ago; collection starts ${hours(marginMs)} after an upgrade, once every machine has followed it; nothing was deleted`;
+  return `the repository was upgraded to format ${hold.format} ${hours(age)} ago; collection starts ${hours(marginMs)} after an upgrade, once every machine has followed it; nothing was deleted`;
 }

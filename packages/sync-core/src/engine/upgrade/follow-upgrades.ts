@@ -11,7 +11,7 @@ import { isStorageError } from '../../storage/errors.js';
 import type { Storage } from '../../storage/contract.js';
 import { NEWEST_FORMAT, upgradedFormat } from '../repository.js';
 import type { StepContext } from '../round-context.js';
-import { encodeReady, readyKey } from './upgrade-objects.js';
+import { encodeReady, readsKey, readyKey } from './upgrade-objects.js';
 
 /** How often a node looks for an upgrade, by its clock: an upgraded repository is collected only a margin (24 hours by default) later. */
 const FOLLOW_EVERY_MS = 3_600_000;
@@ -50,7 +50,10 @@ export async function announceReady(state: FollowState, storage: Storage, again 
   if (!writer || (!again && state.round.get('readyAnnounced') === writer)) return;
   const ids = again ? [writer, ...state.round.get('retired').slice(-20)] : [writer];
   try {
-    for (const id of ids) await storage.putIfAbsent(readyKey(id), encodeReady(id, NEWEST_FORMAT));
+    for (const id of ids) {
+      await storage.putIfAbsent(readyKey(id), encodeReady(id, NEWEST_FORMAT));
+      for (let format = 4; format <= NEWEST_FORMAT; format++) await storage.putIfAbsent(readsKey(format, id), encodeReady(id, format));
+    }
   } catch (e) {
     if (isStorageError(e)) return;
     throw e;

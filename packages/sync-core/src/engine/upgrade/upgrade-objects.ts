@@ -9,6 +9,9 @@
  * - `ready/<writer id>`: the node writing under that id follows upgrades (it looks for them at
  *   least hourly, switches to a format it knows and stops before touching anything for one it
  *   does not). An upgrade waits until every writer that has been writing has said so.
+ * - `reads/<format>/<writer id>` (format 4 on): that node also reads that format, so an upgrade to
+ *   it does not stop the node (a node of a release that does not know the format stops, safely,
+ *   until it is updated: the upgrade waits for it instead).
  * Their bodies are small JSON documents for a person reading the bucket; readers go by the key.
  */
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
@@ -19,6 +22,7 @@ const UPGRADES_PREFIX = 'upgrades/';
 const READY_PREFIX = 'ready/';
 const UPGRADE_KEY = /^upgrades\/([0-9a-f]{32})\/(\d{1,4})$/;
 const READY_KEY = /^ready\/([A-Za-z0-9_.-]{1,200})$/;
+const READS_KEY = /^reads\/(\d{1,4})\/([A-Za-z0-9_.-]{1,200})$/;
 
 /** One upgrade of one repository id, as listed. */
 export interface ListedUpgrade {
@@ -30,6 +34,7 @@ export interface ListedUpgrade {
 
 export const upgradeKey = (repo: string, format: number) => `${UPGRADES_PREFIX}${repo}/${format}`;
 export const readyKey = (writer: string) => `${READY_PREFIX}${writer}`;
+export const readsKey = (format: number, writer: string) => `reads/${format}/${writer}`;
 
 export const encodeUpgrade = (repo: string, format: number, from: number, at: number) =>
   new TextEncoder().encode(JSON.stringify({ syncacross: 'upgrade', repo, format, from, at: new Date(at).toISOString() }));
@@ -52,6 +57,16 @@ export async function listReady(storage: Storage): Promise<Set<string>> {
   for (const o of await listAll(storage, READY_PREFIX)) {
     const m = READY_KEY.exec(o.key);
     if (m) out.add(m[1]!);
+  }
+  return out;
+}
+
+/** Writer ids whose node said it reads `format` (4 and later; for 3, `listReady`). */
+export async function listReads(storage: Storage, format: number): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const o of await listAll(storage, `reads/${format}/`)) {
+    const m = READS_KEY.exec(o.key);
+    if (m && Number(m[1]) === format) out.add(m[2]!);
   }
   return out;
 }

@@ -1,10 +1,12 @@
 /**
- * `Library.upgrade()` (docs/PROTOCOL.md §3.7): turns a format-2 repository into format 3, whose
- * history can be collected. Collection deletes what a checkpoint holds; a node of an earlier
- * release would take each deleted segment for a lost one and upload it again, for as long as it
- * runs. So the upgrade goes ahead only when every writer that has been writing has said it follows
- * upgrades (`ready/<writer>`, written by this release at its first sync), and collection waits a
- * margin after it, so every node that follows has looked (hourly) before anything goes.
+ * `Library.upgrade()` (docs/PROTOCOL.md §3.7): turns a format-2 or format-3 repository into format
+ * 4, whose history can be collected (3) and pruned by a retention policy (4). Collection deletes
+ * what a checkpoint holds; a node of an earlier release would take each deleted segment for a lost
+ * one and upload it again, for as long as it runs, and one that follows upgrades but does not read
+ * format 4 would stop. So the upgrade goes ahead only when every writer that has been writing has
+ * said it reads the format (`reads/4/<writer>`, written by this release at its first sync), and
+ * collection waits a margin after it, so every node that follows has looked (hourly) before
+ * anything goes.
  */
 import type { LocalState } from '../../local/state.js';
 import { AuthorsTable } from '../../local/authors-table.js';
@@ -16,7 +18,7 @@ import { writerLabel, type Author } from '../author-object.js';
 import { NEWEST_FORMAT, upgradedFormat, verifyRepository, type RepositoryFormat } from '../repository.js';
 import type { RoundOptions } from '../round-context.js';
 import { announceReady } from './follow-upgrades.js';
-import { encodeUpgrade, listReady, newestByWriter, upgradeKey } from './upgrade-objects.js';
+import { encodeUpgrade, listReads, newestByWriter, upgradeKey } from './upgrade-objects.js';
 
 /** A writer that has not written for this long is not waited for (a machine retired, lost or in a drawer): if it syncs again with an earlier release, collection stops and names it. */
 const IDLE_WRITER_MS = 30 * 86_400_000;
@@ -76,7 +78,7 @@ export async function upgradeLibrary(state: LocalState, storage: CountingStorage
     const named = blocking.slice(0, 5).map(describeWriter).join('; ') + (blocking.length > 5 ? '; …' : '');
     throw new SyncError(
       'CannotUpgrade',
-      `the upgrade waits for ${blocking.length} machine(s) that wrote in the last 30 days and have not synced with this release yet: ${named}. An earlier release would take every collected segment for a lost one and upload it again. Install this release there and sync once, then upgrade again. Nothing was changed`,
+      `the upgrade waits for ${blocking.length} machine(s) that wrote in the last 30 days and have not synced with this release yet: ${named}. An earlier release would stop syncing there (it does not read format ${NEWEST_FORMAT}), or take every collected segment for a lost one and upload it again. Install this release there and sync once, then upgrade again. Nothing was changed`,
     );
   }
   // One object per id (aliases of a racing init): a node goes by any of them. Each is created
@@ -92,7 +94,8 @@ const describeWriter = (w: UpgradeWriter) => `${writerLabel(w.writer, w.author)}
 
 /** Every writer id with a listed segment: whether it follows upgrades, and whether the upgrade must wait for it. */
 async function judgeWriters(state: LocalState, storage: Storage, now: number): Promise<UpgradeWriter[]> {
-  const ready = await listReady(storage);
+  // Following upgrades is not enough (a node of the previous release follows, and then stops at a format it does not read): it must read this one.
+  const ready = await listReads(storage, NEWEST_FORMAT);
   // This node's own ids follow upgrades as it does (a dry run has not said so yet for the current one).
   const own = new Set([state.round.get('writer'), ...state.round.get('retired')]);
   const newest = newestByWriter(await listAll(storage, 'log/'));
