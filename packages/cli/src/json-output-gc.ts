@@ -15,12 +15,21 @@ export const gcOutput = z
     marginMs: nonNeg.describe('how old a checkpoint had to be, on the storage clock, in milliseconds'),
     clockSkewMs: z.number().describe("this machine's clock minus the storage's, in milliseconds (collection refuses beyond 5 minutes)"),
     wrote: z
-      .object({ key: z.string().describe("the checkpoint manifest's key"), covered: nonNeg.describe('segments it covers') })
+      .object({
+        key: z.string().describe("the checkpoint manifest's key"),
+        covered: nonNeg.describe('segments it covers'),
+        pruned: nonNeg.describe('versions it left out under the retention policy (format 4; `syncacross retention`)'),
+      })
       .strict()
       .nullable()
       .describe('the checkpoint written first (this node knew more than any listed one covered), or null'),
     checkpoint: z
-      .object({ key: z.string().describe("the checkpoint manifest's key"), covered: nonNeg.describe('segments it covers'), ageMs: nonNeg.describe('its age on the storage clock, in milliseconds') })
+      .object({
+        key: z.string().describe("the checkpoint manifest's key"),
+        covered: nonNeg.describe('segments it covers'),
+        ageMs: nonNeg.describe('its age on the storage clock, in milliseconds'),
+        pruned: z.boolean().describe('it left out versions under the retention policy: those go with the segments'),
+      })
       .strict()
       .nullable()
       .describe('the checkpoint the deletions rely on (read back whole first), or null when none is old enough'),

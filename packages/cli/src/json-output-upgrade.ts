@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { commandName, libraryDir, succeeded } from './json-output-fields.js';
 
-const format = z.union([z.literal(2), z.literal(3)]);
+const format = z.union([z.literal(2), z.literal(3), z.literal(4)]);
 
 export const upgradeOutput = z
   .object({
@@ -23,7 +23,7 @@ export const upgradeOutput = z
             user: z.string().nullable().describe('who writes under it, if its node published a name'),
             machine: z.string().nullable().describe('on which machine, if published'),
             lastWrote: z.string().nullable().describe('when its newest history segment was stored (ISO time, the storage clock), or null where the storage shows no times'),
-            ready: z.boolean().describe('its node said it follows upgrades (this release or later, after one sync)'),
+            ready: z.boolean().describe('its node said it reads the newest format (this release or later, after one sync)'),
             blocking: z.boolean().describe('not ready, and wrote within 30 days: the upgrade waits for it'),
           })
           .strict(),

@@ -1,7 +1,8 @@
-/** The repository's lifecycle commands, `gc` and `upgrade`, registered on the program (their own file: program.ts is near its size limit). */
+/** The repository's lifecycle commands, `gc`, `upgrade` and `retention`, registered on the program (their own file: program.ts is near its size limit). */
 import { Option, type Command } from 'commander';
 import { gcCommand, type GcCliOptions } from './commands/gc.js';
 import { upgradeCommand, type UpgradeCliOptions } from './commands/upgrade.js';
+import { retentionCommand, type RetentionCliOptions } from './commands/retention.js';
 import type { Output } from './output.js';
 
 // As in program.ts: commander hands each command its own arguments, typed by the handler.
@@ -18,8 +19,23 @@ export function addLifecycleCommands(program: Command, run: Run, withPassword: (
   withPassword(gc).action(run((out: Output, dir: string | undefined, opts: GcCliOptions) => gcCommand(dir, opts, out)));
   const upgrade = program
     .command('upgrade [dir]')
-    .description('upgrade the repository to the newest format (2 to 3: its history can then be collected by gc), once every machine that writes to it runs this release and has synced once')
+    .description(
+      'upgrade the repository to the newest format (4: its history can be collected by gc and pruned by a retention policy), once every machine that writes to it runs this release and has synced once',
+    )
     .option('-n, --dry-run', 'say which machines the upgrade waits for, and write nothing')
     .addOption(retries());
   withPassword(upgrade).action(run((out: Output, dir: string | undefined, opts: UpgradeCliOptions) => upgradeCommand(dir, opts, out)));
+  const retention = program
+    .command('retention [dir]')
+    .description("show the repository's retention policy, or set it for every machine with the flags below (per file; current versions, deletes and conflict copies are always kept; format 4)")
+    .option('--keep-last <n>', 'keep the n newest versions of each file')
+    .option('--keep-within <span>', 'keep every version made within this span before a checkpoint (e.g. 30d, 12h)')
+    .option('--keep-hourly <n>', 'keep the newest version of each of the last n hours that have one')
+    .option('--keep-daily <n>', 'likewise for days (UTC)')
+    .option('--keep-weekly <n>', 'likewise for ISO weeks')
+    .option('--keep-monthly <n>', 'likewise for months')
+    .option('--keep-yearly <n>', 'likewise for years')
+    .option('--keep-all', 'keep every version: stop pruning')
+    .addOption(retries());
+  withPassword(retention).action(run((out: Output, dir: string | undefined, opts: RetentionCliOptions) => retentionCommand(dir, opts, out)));
 }

@@ -104,8 +104,11 @@ function addLibraryCommands(program: Command): void {
     .option('-u, --user <name>', "your name, shown in every node's log for versions made on this machine (kept for all its libraries; see config set user)")
     .addOption(new Option('--exclude <pattern>', "leave out what matches this gitignore pattern on this node, kept in the library's config (repeatable; see exclude)").argParser(collect))
     .addOption(
-      new Option('--format <n>', 'format of a new repository: 3 (compressed, its history can be collected: default), 2 (readable by releases before 0.3) or 1 (readable by releases before 0.2)')
-        .choices(['1', '2', '3'])
+      new Option(
+        '--format <n>',
+        'format of a new repository: 4 (compressed; its history can be collected and pruned by a retention policy: default), 3 (readable by the previous release), 2 (by releases before 0.3) or 1 (by releases before 0.2)',
+      )
+        .choices(['1', '2', '3', '4'])
         .argParser(Number),
     )
     .addOption(retriesFlag());

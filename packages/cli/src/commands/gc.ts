@@ -30,13 +30,20 @@ const age = (ms: number) => (ms >= 172_800_000 ? `${Math.floor(ms / 86_400_000)}
 
 function describe(r: CollectOutcome, storage: string, out: Output): void {
   const { plan } = r;
-  if (r.wrote) out.info(`Wrote checkpoint ${r.wrote.key} (${plural(r.wrote.covered, 'segment')}): a later gc can rely on it once it is older than the margin.`);
+  if (r.wrote) {
+    const pruned = r.wrote.pruned ? `, leaving out ${plural(r.wrote.pruned, 'older version')} the retention policy prunes` : '';
+    out.info(`Wrote checkpoint ${r.wrote.key} (${plural(r.wrote.covered, 'segment')}${pruned}): a later gc can rely on it once it is older than the margin.`);
+  }
   const what = `${plural(plan.segments.length, 'segment')}, ${plural(plan.checkpoints.length, 'older checkpoint')} and ${plural(plan.parts.length, 'checkpoint part')}`;
   const bytes = [...plan.segments, ...plan.checkpoints, ...plan.parts].reduce((n, o) => n + o.size, 0);
   if (plan.checkpoint) out.info(`Relying on checkpoint ${plan.checkpoint.key} (${plural(plan.checkpoint.covered, 'segment')}, ${age(plan.checkpoint.ageMs)} old on ${storage}'s clock).`);
   out.info(r.dryRun ? `Would delete ${what} (${formatBytes(bytes)}). Nothing was changed (--dry-run).` : `Deleted ${what} (${formatBytes(r.bytes)}).`);
   for (const n of plan.notices) out.info(`  ${n}`);
-  out.info('Every version and every pack is kept: nothing any file needs was deleted.');
+  out.info(
+    plan.checkpoint?.pruned
+      ? 'Every current file, and every version the retention policy keeps, is kept; every pack is kept.'
+      : 'Every version and every pack is kept: nothing any file needs was deleted.',
+  );
 }
 
 export async function gcCommand(dir: string | undefined, opts: GcCliOptions, out: Output): Promise<number> {
@@ -64,7 +71,7 @@ function collectHere(dir: string | undefined, opts: GcCliOptions, marginMs: numb
       dryRun: r.dryRun,
       marginMs: plan.marginMs,
       clockSkewMs: plan.clock.skewMs,
-      wrote: r.wrote ? { key: r.wrote.key, covered: r.wrote.covered } : null,
+      wrote: r.wrote ? { key: r.wrote.key, covered: r.wrote.covered, pruned: r.wrote.pruned ?? 0 } : null,
       checkpoint: plan.checkpoint ?? null,
       segments: plan.segments.map((o) => o.key),
       checkpoints: plan.checkpoints.map((o) => o.key),

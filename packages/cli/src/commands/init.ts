@@ -66,8 +66,8 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
 async function createOrJoinLibrary(dir: string, storage: Storage, p: InitParams, retry: RetryOptions): Promise<{ library: Library; joined: boolean }> {
   const retrying = withRetry(storage, retry);
   const joined = (await retrying.list('repo/', { pageSize: 1 })).objects.length > 0 || (await retrying.list('repository/', { pageSize: 1 })).objects.length > 0;
-  const format = p.format ?? 3;
-  if (p.encrypt && format === 1) throw usageError('InvalidArgument', '--encrypt needs --format 2 or 3');
+  const format = p.format ?? 4;
+  if (p.encrypt && format === 1) throw usageError('InvalidArgument', '--encrypt needs --format 2 or later');
   const library = await openLibrary({
     dir,
     storage,

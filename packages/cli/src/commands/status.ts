@@ -13,7 +13,7 @@ export async function statusCommand(dir: string | undefined, out: Output): Promi
     const { format, encrypted } = library.format;
     out.info(`repository   ${st.repository}`);
     out.info(
-      `format       ${format}${format === 1 ? ' (readable by releases before 0.2; not compressed, not encrypted)' : ` (compressed${encrypted ? ', encrypted end to end: every node needs the passphrase or a remembered key' : ', not encrypted'}${format === 2 ? '; made by an earlier release: its history cannot be collected' : ''})`}`,
+      `format       ${format}${format === 1 ? ' (readable by releases before 0.2; not compressed, not encrypted)' : ` (compressed${encrypted ? ', encrypted end to end: every node needs the passphrase or a remembered key' : ', not encrypted'}${format === 2 ? '; made by an earlier release: its history cannot be collected' : format === 3 ? '; made by an earlier release: its history is collected, never pruned (`syncacross upgrade` for a retention policy)' : ''})`}`,
     );
     out.info(`writer       ${st.writer}`);
     out.info(`files        ${st.files}`);

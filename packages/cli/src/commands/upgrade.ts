@@ -1,7 +1,8 @@
 /**
- * `syncacross upgrade [DIR] [--dry-run]`: turns a format-2 repository into format 3, whose history
- * `gc` can collect (docs/PROTOCOL.md §3.7). A machine running an earlier release would take every
- * collected segment for a lost one and upload it again, so the upgrade waits until every machine
+ * `syncacross upgrade [DIR] [--dry-run]`: turns a format-2 or format-3 repository into format 4,
+ * whose history `gc` can collect and a `retention` policy prune (docs/PROTOCOL.md §3.7). A machine
+ * running an earlier release would take every collected segment for a lost one and upload it
+ * again, or stop at a format it does not read, so the upgrade waits until every machine
  * that wrote in the last 30 days runs this release and has synced once; until then it names them
  * and exits 2 (`CannotUpgrade`), changing nothing. The other machines follow within the hour; `gc` starts a margin
  * (a day) after the upgrade.
@@ -36,7 +37,7 @@ function describe(r: UpgradeOutcome, dryRun: boolean, storage: string, out: Outp
   if (!dryRun)
     out.info(`Upgraded the repository on ${storage} from format ${r.from} to ${r.to}. The other machines follow within the hour; gc (and sync, on its own) starts collecting history a day from now.`);
   else if (r.writers.some((w) => w.blocking)) out.info(`Would not upgrade yet: the machines above still write with an earlier syncacross. Nothing was changed (--dry-run).`);
-  else out.info(`Would upgrade the repository on ${storage} from format ${r.from} to ${r.to}: every machine that writes follows upgrades. Nothing was changed (--dry-run).`);
+  else out.info(`Would upgrade the repository on ${storage} from format ${r.from} to ${r.to}: every machine that writes reads it. Nothing was changed (--dry-run).`);
 }
 
 export function upgradeCommand(dir: string | undefined, opts: UpgradeCliOptions, out: Output): Promise<number> {
