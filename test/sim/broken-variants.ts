@@ -5,6 +5,7 @@
  */
 import type { HashedVersion, Tree } from '@syncacross/sync-core';
 import { HONEST_POLICY, type RoundPolicy } from '@syncacross/sync-core/testing';
+import { keptByPolicy } from '../../packages/sync-core/src/model/retention.js';
 
 export const BROKEN_VARIANTS = [
   'last-writer-wins-by-clock',
@@ -21,6 +22,8 @@ export const BROKEN_VARIANTS = [
   'gc-uncovered',
   'gc-local-clock',
   'gc-no-margin',
+  'prune-heads',
+  'merge-ignores-superseded',
 ] as const;
 export type BrokenVariant = (typeof BROKEN_VARIANTS)[number];
 
@@ -62,6 +65,13 @@ export function brokenPolicy(variant: BrokenVariant): RoundPolicy {
     // Collection keeps no margin: a checkpoint's segments go the moment it is written.
     case 'gc-no-margin':
       return { ...HONEST_POLICY, collectionMargin: () => 0 };
+    // Retention prunes what the policy does not keep, heads included: a conflict's other side, or a delete, goes.
+    case 'prune-heads':
+      return { ...HONEST_POLICY, pruneVersions: pruneHeadsToo };
+    // The merge ignores versions named superseded: a kept old version whose descendants were pruned
+    // is a head again, and a node back with a pruned version brings it back as a conflict copy.
+    case 'merge-ignores-superseded':
+      return { ...HONEST_POLICY, mergedTree: (versions) => HONEST_POLICY.mergedTree(versions, new Set()) };
     // A checkpoint prunes history on its own: it carries only the versions nothing else replaced.
     // Nodes reading back a few of its segments (spot-check.ts) refute it: the honest remedy works.
     case 'checkpoint-heads-only':
@@ -71,6 +81,18 @@ export function brokenPolicy(variant: BrokenVariant): RoundPolicy {
       return { ...HONEST_POLICY, checkpointVersions: headsOnly, checksCheckpoints: () => false };
   }
 }
+
+const pruneHeadsToo: RoundPolicy['pruneVersions'] = (versions, known, policy, asOf) => {
+  const honest = HONEST_POLICY.pruneVersions(versions, known, policy, asOf);
+  // Heads not protected: of each path, only what the policy alone keeps stays (a conflict's older
+  // head, a delete outside the policy's window, go).
+  const byPath = new Map<string, HashedVersion[]>();
+  for (const v of versions) byPath.set(v.path, [...(byPath.get(v.path) ?? []), v]);
+  const keeps = new Set([...byPath.values()].flatMap((list) => [...keptByPolicy(list, policy, asOf)]));
+  const kept = honest.kept.filter((v) => keeps.has(v.hash));
+  const dropped = honest.kept.filter((v) => !keeps.has(v.hash));
+  return { kept, pruned: [...honest.pruned, ...dropped], superseded: [...honest.superseded, ...dropped.map((v): [string, number] => [v.hash.slice(0, 16), v.hlc])] };
+};
 
 function headsOnly(versions: HashedVersion[]): HashedVersion[] {
   const replaced = new Set(versions.flatMap((v) => v.parents));

@@ -19,6 +19,8 @@ const cases: [BrokenVariant, Mode, number, 'restore' | 'rollback' | undefined, b
   ['gc-uncovered', 'atomic', 20, undefined, false, true, true],
   ['gc-local-clock', 'atomic', 20, undefined, false, true, true],
   ['gc-no-margin', 'atomic', 20, undefined, false, true, true],
+  ['prune-heads', 'atomic', 30, undefined, false, true, true],
+  ['merge-ignores-superseded', 'atomic', 40, undefined, false, true, true],
 ];
 
 describe('the simulation catches broken engines', () => {

@@ -1,4 +1,5 @@
 /** The invariants of docs/PROTOCOL.md, checked against the simulated world. */
+import { supersededOf } from '../../packages/sync-core/src/local/superseded-table.js';
 import { createHash } from 'node:crypto';
 import type { Library, SyncSummary } from '@syncacross/sync-core';
 import { buildTree, type Tree } from '../../packages/sync-core/src/engine/merge.js';
@@ -152,6 +153,10 @@ export function checkAcknowledged(
   expected: Expectation[],
   disks: Map<string, Record<string, string>>,
   notWritableOn: (node: string, path: string) => boolean = () => false,
+  /** Retention (§3.11): the node dropped this version rightly (named superseded there, a later version of its path held). */
+  prunedAt: (node: string, v: HashedVersion) => boolean = () => false,
+  /** Every version any node has held: where a pruned edit is found. */
+  everSeen: HashedVersion[] = [],
 ): string[] {
   const problems: string[] = [];
   for (const [name, lib] of libs) {
@@ -166,8 +171,12 @@ export function checkAcknowledged(
     for (const e of expected) {
       const chunks = contentChunks(e.content).join();
       const matches = versions.filter((v) => v.path === e.path && !v.deleted && v.chunks.join() === chunks);
-      if (matches.length === 0) problems.push(`${name} does not know ${e.node}'s acknowledged edit of ${e.path} (${JSON.stringify(e.content.slice(0, 20))})`);
-      else if (!e.contentLost && !matches.some((v) => named.has(v.hash)) && !onDisk(e.path, e.content) && !notWritableOn(name, e.path)) {
+      const made = everSeen.filter((v) => v.path === e.path && !v.deleted && v.chunks.join() === chunks);
+      // Pruned by retention: every version of that content this node dropped or holds was replaced (a later version of the path is held).
+      const pruned = made.length > 0 && made.every((v) => prunedAt(name, v));
+      if (matches.length === 0) {
+        if (!pruned) problems.push(`${name} does not know ${e.node}'s acknowledged edit of ${e.path} (${JSON.stringify(e.content.slice(0, 20))})`);
+      } else if (!e.contentLost && !pruned && !matches.some((v) => named.has(v.hash)) && !onDisk(e.path, e.content) && !notWritableOn(name, e.path)) {
         problems.push(`${name} lost ${e.node}'s acknowledged edit of ${e.path}: neither on disk nor replaced by a later version`);
       }
     }
@@ -194,7 +203,7 @@ export function checkConvergence(libs: Map<string, Library>, disks: Map<string, 
   }
   for (const [name, lib] of entries) {
     const vs = lib.state.allVersions();
-    if (shape(buildTree(shuffle([...vs, ...vs.slice(0, 2)]))) !== shape(lib.tree())) problems.push(`${name}: merge depends on version order`);
+    if (shape(buildTree(shuffle([...vs, ...vs.slice(0, 2)]), supersededOf(lib.state))) !== shape(lib.tree())) problems.push(`${name}: merge depends on version order`);
   }
   return problems;
 }

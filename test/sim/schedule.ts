@@ -41,6 +41,8 @@ import { withCollectionChecks } from './collection-checks.js';
 import { readCheckpoints, type ReadCheckpoint } from './checkpoint-contents.js';
 import { CASE_PATHS, caseInsensitiveFolder, caseRename, spelledOnDisk } from './case-insensitive-disk.js';
 import { caseClashing, checkCaseClashes, checkNoEditOfTwin } from './case-checks.js';
+import { checkNothingStale, heldBy, prunedAt, wronglyDropped, type Held } from './retention-checks.js';
+import type { HashedVersion } from '../../packages/sync-core/src/model/version.js';
 
 export interface ScheduleOptions {
   seed: number;
@@ -80,7 +82,10 @@ export interface ScheduleOptions {
    * checked as it happens (collection-checks.ts). Drawn from a fourth random stream. In two
    * schedules of five (drawn from a fifth stream) the repository starts as format 2 and an idle
    * node upgrades it at some point (docs/PROTOCOL.md §3.7; at the latest before the final
-   * collection): until then collection refuses; after, every node must follow.
+   * collection): until then collection refuses; after, every node must follow. Otherwise it is
+   * format 4, and in one schedule of two (a sixth stream) an idle node sets a short retention
+   * policy now and then (at the latest before the final collection): checkpoints prune, nodes drop
+   * what was pruned, and retention-checks.ts judges every version a node stops holding.
    */
   gc?: boolean;
   /**
@@ -129,6 +134,9 @@ interface Write {
   contentLost?: boolean;
 }
 
+/** The policies schedules set: short ones, so that a 40-step schedule prunes (each with a window, so a version within it must survive). */
+const SIM_POLICIES = [{ keepLast: 1 }, { keepLast: 2, keepWithinMs: 300_000 }, { keepLast: 1, keepWithinMs: 60_000 }, { keepHourly: 1, keepWithinMs: 120_000 }];
+
 interface SimNode {
   name: string;
   dir: string;
@@ -142,6 +150,8 @@ interface SimNode {
   writes: Write[];
   backups: { dir: string; writes: number; step: number }[];
   knownVersions: Set<string>;
+  /** What it held at the end of the last step (retention-checks.ts). */
+  held?: Held;
   /** Every writer id this node has written under (a clone shares its original's). */
   writers: Set<string>;
   /** For each path this node's user deleted or renamed away: every version the node knew then. */
@@ -157,6 +167,13 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const grng = new Rng(o.seed * 15485863 + 7);
   const urng = new Rng(o.seed * 2147483647 + 13);
   const upgrading = o.gc === true && urng.chance(0.4);
+  const rrng = new Rng(o.seed * 6700417 + 19);
+  const retaining = o.gc === true && rrng.chance(0.5);
+  // Upgrades start at format 2 or 3 (made by earlier releases) and end at 4.
+  const startFormat = upgrading ? rrng.pick([2, 3] as const) : 4;
+  let policySet = false;
+  // Every version any node has held at the end of a step (the acknowledged-edit check finds pruned ones here).
+  const everSeen = new Map<string, HashedVersion>();
   const base = mkdtempSync(join(SIM_TMP, `sim-${o.seed}-`));
   const nodes: SimNode[] = [];
   const retired = new Map<string, Set<string>>();
@@ -231,12 +248,12 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       // Cheap scrypt: the simulation opens libraries thousands of times. A node reopened after a
       // crash, a restore or a clone uses the key it remembered at its first open, as the CLI does (so
       // reopening needs no request, which the scheduler would have to drive).
-      ...(o.gc && !o.encrypted ? { newRepository: { format: upgrading ? 2 : 3 } } : {}),
+      ...(o.gc && !o.encrypted ? { newRepository: { format: startFormat } } : {}),
       // Collecting, rounds also collect on their own (steps/collect-if-due.ts), amid their other steps.
       ...(o.gc ? { collection: { after: 4, marginMs: GC_MARGIN_MS } } : {}),
       ...(o.encrypted
         ? {
-            newRepository: { format: o.gc && !upgrading ? 3 : 2, encrypt: true, kdf: { N: 1024, r: 1, p: 1 } },
+            newRepository: { format: o.gc ? startFormat : 2, encrypt: true, kdf: { N: 1024, r: 1, p: 1 } },
             secret: n.repoKey && existsSync(join(n.dir, '.syncacross', 'state.db')) ? { masterKey: n.repoKey } : { passphrase: 'simulated passphrase' },
           }
         : {}),
@@ -245,6 +262,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     n.lib = o.brokenVariant ? await openLibraryWithPolicy(options, brokenPolicy(o.brokenVariant)) : await openLibrary(options);
     n.repoKey ??= n.lib.unlockedKey()?.masterKey; // remembered per machine, as the CLI does
     n.knownVersions = new Set(n.lib.state.allVersions().map((v) => v.hash));
+    n.held = heldBy(n.lib);
     n.writers.add(n.lib.writer);
   };
   const addNode = async (name: string, dir?: string) => {
@@ -309,6 +327,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
           count(c.deleted > 0 ? 'gc collected' : 'gc found nothing');
           if (c.plan.segments.length > 0) count('gc deleted segments');
           if (c.plan.notices.some((m) => m.includes('is not relied on'))) count('gc passed over an unfaithful checkpoint');
+          if (c.wrote?.pruned) count('checkpoint pruned');
+          if (c.plan.checkpoint?.pruned && c.deleted > 0) count('gc relied on a pruning checkpoint');
           return new CollectionDone();
         },
         (e: Error) => e,
@@ -325,6 +345,30 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       },
       (e: Error) => e,
     );
+  };
+
+  const startRetention = (n: SimNode) => {
+    n.roundStartWrite = n.writes.length; // setting a policy acknowledges nothing
+    const policy = rrng.pick(SIM_POLICIES);
+    n.round = n.lib!.retention(policy).then(
+      (r) => {
+        log(`${n.name}: retention set: ${r.described}`);
+        policySet = true;
+        count('retention set');
+        return new CollectionDone();
+      },
+      (e: Error) => e,
+    );
+  };
+
+  const checkDrops = (x: SimNode, restored: boolean) => {
+    const held = heldBy(x.lib!);
+    for (const [h, v] of held.versions) everSeen.set(h, v);
+    const wrong = x.held && !restored ? wronglyDropped(x.held, held, x.lib!.state.db, everSeen) : [];
+    if (wrong.length) violations.push(`${x.name} forgot ${wrong.length} version(s) it knew, not pruned rightly: ${wrong.slice(0, 3).join('; ')}`);
+    if (x.held && [...x.held.versions.keys()].some((h) => !held.versions.has(h))) count('versions pruned here');
+    x.knownVersions = new Set(held.versions.keys());
+    x.held = held;
   };
 
   const finishRound = async (n: SimNode, result: SyncSummary | Error) => {
@@ -356,6 +400,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     for (const e of result.errors) log(`${n.name}: round reported: ${e}`);
     for (const m of result.notices) log(`${n.name}: round noted: ${m}`); // a restored node continuing, say
     for (const m of result.notices) if (/^(wrote checkpoint|caught up from checkpoint|ignored (checkpoint|part))/.test(m)) count(m.split(' ').slice(0, 2).join(' '));
+    if (result.notices.some((m) => m.includes('pruned by the retention policy'))) count('checkpoint pruned');
     for (const m of result.notices) if (/^(collected \d+ segment|did not collect)/.test(m)) count(m.startsWith('collected') ? 'sync collected' : 'sync did not collect');
     for (const e of result.retryable) log(`${n.name}: round will retry: ${e}`);
     n.writers.add(result.writer);
@@ -531,6 +576,11 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         startUpgrade(n);
         await n.gate.arrival(n.round!);
         if (!n.gate.waiting) await finishRound(n, await n.round!);
+      } else if (retaining && idle && n.lib!.format.format >= 4 && rrng.chance(0.03)) {
+        log(`${n.name}: retention starts`);
+        startRetention(n);
+        await n.gate.arrival(n.round!);
+        if (!n.gate.waiting) await finishRound(n, await n.round!);
       } else if (o.gc && idle && grng.chance(0.06)) {
         log(`${n.name}: gc starts`);
         count('gc');
@@ -660,14 +710,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         clock += o.mode === 'delayed-listing' || o.mode === 'stale-reads' || o.mode === 'torn-reads' ? rng.int(8_000) : rng.int(600_000);
         count(n.round ? 'sleep during a sync' : 'sleep');
       }
-      // Per step: no node forgets a version it knew (nothing acknowledged is ever un-known).
-      for (const x of nodes) {
-        if (!x.lib || x.round) continue;
-        const now = new Set(x.lib.state.allVersions().map((v) => v.hash));
-        const lost = [...x.knownVersions].filter((h) => !now.has(h));
-        if (lost.length && !trace[trace.length - 1]?.includes('restored')) violations.push(`${x.name} forgot ${lost.length} version(s) it knew`);
-        x.knownVersions = now;
-      }
+      // Per step: no node forgets a version it knew (nothing acknowledged is ever un-known), but
+      // what retention pruned rightly (retention-checks.ts).
+      for (const x of nodes) if (x.lib && !x.round) checkDrops(x, trace[trace.length - 1]?.includes('restored') === true);
       // Per step, on the storage as it is: no fork where listings are complete, nothing new under a
       // retired writer id, and (until a rollback takes packs away) every chunk reachable.
       const rawNow = sim.raw();
@@ -690,18 +735,39 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     // after 5 reads over 30 minutes (retry-ledger.ts), announces it, its holder uploads it again,
     // and the reader reads it (seed 1204: a new machine joining after a collection).
     let quiet = false;
+    // With retention, one node stays away until history was pruned and collected: it comes back
+    // holding versions pruned since as its heads (a laptop back after a while).
+    const away = retaining ? rrng.pick(nodes).name : undefined;
+    if (away) log(`${away}: away until history is pruned`);
     for (let pass = 0; pass < 12 && !quiet; pass++) {
       quiet = pass > 0;
       if (o.gc && pass === 1) {
         // Everything is checkpointed and older than the margin by now: collect, then sync on.
-        const n = grng.pick(nodes);
-        if (upgrading && n.lib!.format.format === 2) {
+        // With retention, one whose clock agrees with the storage's (or its pruning is refused, rightly: ClockSkew).
+        const candidates = nodes.filter((x) => x.name !== away && (!retaining || Math.abs(x.skew) < 300_000));
+        const n = grng.pick(candidates.length > 0 ? candidates : nodes.filter((x) => x.name !== away));
+        if (retaining && !policySet && n.lib!.format.format >= 4) {
+          log(`${n.name}: retention starts (quiescence)`);
+          startRetention(n);
+          await drive(n, n.round!, () => 'ok');
+          await finishRound(n, await n.round!);
+        }
+        if (upgrading && n.lib!.format.format < 4) {
           // Not upgraded yet (or this node has not followed yet: then it finds it done).
           log(`${n.name}: upgrade starts (quiescence)`);
           startUpgrade(n);
           await drive(n, n.round!, () => 'ok');
           await finishRound(n, await n.round!);
           clock += 3_600_000; // collection waits a margin after an upgrade
+        }
+        if (retaining) {
+          // A collection writes the checkpoint that prunes; a margin later one relies on it, so the
+          // new machine joins, and the others come back, from pruned history.
+          log(`${n.name}: gc starts (quiescence, writes a pruning checkpoint)`);
+          startCollection(n);
+          await drive(n, n.round!, () => 'ok');
+          await finishRound(n, await n.round!);
+          clock += 2 * GC_MARGIN_MS;
         }
         log(`${n.name}: gc starts (quiescence)`);
         startCollection(n);
@@ -713,10 +779,12 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         quiet = false;
       }
       for (const n of nodes) {
+        if (pass === 0 && n.name === away) continue;
         startRound(n);
         await drive(n, n.round!, () => 'ok');
         const result = await n.round!;
         await finishRound(n, result);
+        checkDrops(n, false);
         if (!(result instanceof Error)) lastSummary.set(n.name, result);
         // A file the node could not write yet (content not there yet), or anything left to retry, is not quiet either.
         if (result instanceof Error || result.retryable.length > 0 || result.errors.some((e) => e.startsWith('could not restore'))) quiet = false;
@@ -764,7 +832,15 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     const caseInTheWay = (node: string, path: string) => foldsCase(node) && twinOnDisk(node, path);
     violations.push(
       ...checkChunksReachable(raw, repoIds, heads, rollbacks > 0, decoded, unrecoverable, codec()),
-      ...checkAcknowledged(libs, expected, disks, (node, path) => linkInTheWay(links.get(node) ?? [], path) || caseInTheWay(node, path)),
+      ...checkAcknowledged(
+        libs,
+        expected,
+        disks,
+        (node, path) => linkInTheWay(links.get(node) ?? [], path) || caseInTheWay(node, path),
+        (node, v) => prunedAt(libs.get(node)!, v),
+        [...everSeen.values()],
+      ),
+      ...checkNothingStale(libs, raw, repoIds, codec()),
       ...checkConvergence(libs, sameCase, (xs) => shuffle(xs, rng)),
     );
     if (folding.size > 0) {
@@ -805,7 +881,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     }
     violations.push(...checkWriters(raw, retired, FORK_FREE.has(o.mode), cloned));
     // Upgraded (at the latest before the final collection): every node follows it.
-    if (upgrading) for (const n of nodes) if (n.lib!.format.format !== 3) violations.push(`${n.name} did not follow the upgrade to format 3 (still format ${n.lib!.format.format})`);
+    if (upgrading) for (const n of nodes) if (n.lib!.format.format !== 4) violations.push(`${n.name} did not follow the upgrade to format 4 (still format ${n.lib!.format.format})`);
     violations.push(...checkAuthorsNamed(libs, nodes));
     if (outside || folding.size > 0) {
       // Local edges never stop the rounds from going quiet (a name this disk cannot hold, a path behind a link, is reported, not retried into a loop).

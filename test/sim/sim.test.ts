@@ -67,16 +67,20 @@ describe('simulation: seeded schedules keep every invariant', () => {
     expect(read).toBeGreaterThan(20);
   }, 600_000);
 
-  it('garbage collection (format 3, or 2 upgraded on the way) among everything else, every mode: the same invariants, and every delete justified', async () => {
+  it('garbage collection and retention (format 4, or 2 or 3 upgraded on the way) among everything else, every mode: the same invariants, every delete justified, every dropped version pruned rightly', async () => {
     let collected = 0;
     let refused = 0;
     let upgraded = 0;
+    let pruned = 0;
+    let reliedOnPruning = 0;
     for (let seed = 1; seed <= 4 * MODES.length; seed++) {
       const o: ScheduleOptions = { seed, mode: MODES[seed % MODES.length]!, nodes: 2 + (seed % 4), gc: true, encrypted: seed % 3 === 0 };
       const r = await runSeed(o);
       collected += r.events['gc deleted segments'] ?? 0;
       refused += r.events['gc refused (ClockSkew)'] ?? 0;
       upgraded += r.events.upgrade ?? 0;
+      pruned += r.events['versions pruned here'] ?? 0;
+      reliedOnPruning += r.events['gc relied on a pruning checkpoint'] ?? 0;
       expectClean(o, r);
     }
     // The schedules really collect (and really meet skewed clocks, which must refuse), and really
@@ -84,6 +88,9 @@ describe('simulation: seeded schedules keep every invariant', () => {
     expect(collected).toBeGreaterThan(20);
     expect(refused).toBeGreaterThan(5);
     expect(upgraded).toBeGreaterThan(5);
+    // And really prune: nodes drop versions, and collections delete segments on a pruning checkpoint.
+    expect(pruned).toBeGreaterThan(5);
+    expect(reliedOnPruning).toBeGreaterThan(3);
   }, 600_000);
 
   it('a checkpoint writer that prunes history on its own cannot make collection lose anything (every mode)', async () => {
