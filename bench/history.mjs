@@ -1,8 +1,9 @@
-// A long history (docs/PROTOCOL.md §3.9, §3.10): a 200-file library (format 3) edited a little in
+// A long history (docs/PROTOCOL.md §3.9-3.11): a 200-file library (format 4) edited a little in
 // each of N syncs against a folder remote, then what a new machine pays to join it (from a
 // checkpoint, and with checkpoints turned off: every segment read), what a sync with nothing new
 // costs, and how big the remote and the state database have grown; then the same after garbage
-// collection (`collect`, margin 0: one writer, nobody else syncing). In-process, through the
+// collection (`collect`, margin 0: one writer, nobody else syncing), and after pruning by a
+// retention policy. In-process, through the
 // library API: the figures are requests and objects, which do not depend on the process.
 import { mkdirSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ export async function runHistory(rounds, work) {
   mkdirSync(remoteDir, { recursive: true });
   for (let i = 0; i < FILES; i++) writeFileSync(join(lib, `note-${i}.md`), `note ${i}\n`.repeat(20));
   // Collection only when asked (below): the figures before it are of the whole history.
-  const a = await openLibrary({ dir: lib, storage: await createFsStorage({ root: remoteDir }), nodeName: 'writer', stableAfterMs: 0, newRepository: { format: 3 }, collection: false });
+  const a = await openLibrary({ dir: lib, storage: await createFsStorage({ root: remoteDir }), nodeName: 'writer', stableAfterMs: 0, newRepository: { format: 4 }, collection: false });
   await a.sync();
   const started = process.hrtime.bigint();
   for (let r = 1; r <= rounds; r++) {
@@ -64,7 +65,6 @@ export async function runHistory(rounds, work) {
   // 2,000-round run, 2 in shorter ones; not explained yet): both are reported.
   const firstAfter = await a.sync();
   const noopAfter = await a.sync();
-  await a.close();
   row.afterGc = {
     gcS,
     deleted: first.deleted + second.deleted,
@@ -74,7 +74,32 @@ export async function runHistory(rounds, work) {
     firstSyncRequests: firstAfter.totalRequests,
     noopRequests: noopAfter.totalRequests,
     joinFromCheckpoint: await join_(remoteDir, join(base, 'joined-after-gc'), true),
+    versions: a.history().length,
   };
+  // Retention (format 4): keep the 3 newest versions of each file; a collection writes the pruning
+  // checkpoint, the next relies on it. Versions, state and join then depend on the library, not
+  // on the number of rounds (packs are not collected yet: their count still grows).
+  await a.retention({ keepLast: 3 });
+  const pruneStarted = process.hrtime.bigint();
+  const pruning = await a.collect({ marginMs: 0 });
+  const relying = await a.collect({ marginMs: 0 });
+  const pruneS = Number(process.hrtime.bigint() - pruneStarted) / 1e9;
+  await a.sync();
+  const noopPruned = await a.sync();
+  row.afterRetention = {
+    policy: 'keepLast 3',
+    gcS: pruneS,
+    pruned: pruning.wrote?.pruned ?? 0,
+    deleted: pruning.deleted + relying.deleted,
+    versions: a.history().length,
+    segments: countFiles(join(remoteDir, 'log')),
+    remoteObjects: countFiles(remoteDir),
+    packs: countFiles(join(remoteDir, 'packs')),
+    stateDbMb: statSync(join(lib, '.syncacross', 'state.db')).size / 2 ** 20,
+    noopRequests: noopPruned.totalRequests,
+    joinFromCheckpoint: await join_(remoteDir, join(base, 'joined-after-retention'), true),
+  };
+  await a.close();
   rmSync(base, { recursive: true, force: true });
   console.log(JSON.stringify({ history: row }));
   return row;

@@ -187,9 +187,12 @@ const md = [
           ['from a checkpoint', history.joinFromCheckpoint],
           ['segment by segment (checkpoints off)', history.joinSegmentBySegment],
           ['after gc', history.afterGc.joinFromCheckpoint],
+          [`after pruning (${history.afterRetention.policy})`, history.afterRetention.joinFromCheckpoint],
         ].map(([how, j]) => `| ${how} | ${j.wallS.toFixed(2)} | ${j.requests} | ${j.gets} | ${j.lists} |`),
         '',
         `After gc (${history.afterGc.gcS.toFixed(2)} s, ${history.afterGc.deleted} objects deleted): ${history.afterGc.segments} segments, ${history.afterGc.remoteObjects} objects on the remote, state.db ${history.afterGc.stateDbMb.toFixed(1)} MB; the first sync after it: ${history.afterGc.firstSyncRequests} request(s); a sync with nothing new: ${history.afterGc.noopRequests} request(s).`,
+        '',
+        `After a retention policy (${history.afterRetention.policy}: ${history.afterRetention.pruned} versions pruned, ${history.afterRetention.deleted} objects deleted, ${history.afterRetention.gcS.toFixed(2)} s): ${history.afterRetention.versions} versions known (${history.afterGc.versions} before), state.db ${history.afterRetention.stateDbMb.toFixed(1)} MB, ${history.afterRetention.segments} segments and ${history.afterRetention.remoteObjects} objects on the remote (${history.afterRetention.packs} packs: not collected yet); a sync with nothing new: ${history.afterRetention.noopRequests} request(s).`,
         '',
       ]
     : []),
