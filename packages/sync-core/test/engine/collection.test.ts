@@ -53,7 +53,23 @@ describe('gc', () => {
     expect(keys(remote, 'log/').length).toBe(1); // B's new edit only: nothing republished
     expect(bs.requests.get ?? 0).toBeLessThan(10); // the checkpoint told it: no read per vanished segment
     const quiet = await b.sync();
-    expect(quiet.totalRequests).toBe(2); // log/ and checkpoints/, whatever the history
+    expect(quiet.totalRequests).toBe(2); // log/, and checkpoints/: log/ changed since the last look there
+    const quieter = await b.sync();
+    expect(quieter.totalRequests).toBe(1); // log/ alone, whatever the history: nothing changed there
+    // A library opened again (a restored or cloned machine is a new process) looks at once, and
+    // any library at least hourly all the same.
+    await b.lib.close();
+    const listed: string[] = [];
+    const spied: Storage = { ...remote, list: (prefix, o) => (listed.push(prefix), remote.list(prefix, o)) };
+    const b2 = await makeNode(spied, 'b', { dir: b.dir, now: () => clock.t, checkpoints: { every: 1000 } });
+    expect((await b2.sync()).totalRequests).toBe(2);
+    expect(listed).toEqual(['log/', 'checkpoints/']);
+    expect((await b2.sync()).totalRequests).toBe(1);
+    clock.t += HOUR + 1;
+    listed.length = 0;
+    await b2.sync();
+    expect(listed).toContain('checkpoints/');
+    b.lib = b2.lib;
     await a.sync();
 
     // A new machine learns everything from the checkpoint and the one segment after it.

@@ -15,6 +15,7 @@ import { emptyReport, type StepReport } from '../sync-summary.js';
 import { catchUpFromCheckpoint, type CheckpointReadState } from '../checkpoints/read.js';
 import { confirmCheckpoint } from '../checkpoints/spot-check.js';
 import { CheckpointsOnRemote } from '../collection/collected-elsewhere.js';
+import { checkpointsUnchanged, rememberCheckpointLook } from '../collection/quiet-rounds.js';
 import { learnCollected, retireIfCheckpointsSay } from '../collection/learn-collected.js';
 import { findLostPacks, type LostPacksState } from './find-lost-packs.js';
 import { pullAuthors } from './exchange-authors.js';
@@ -39,7 +40,9 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   // `log/` is collected empty, a checkpoint read before shows the remote is still ours.
   const checkpointsFor = (format: RepositoryFormat) => (collects(format) ? new CheckpointsOnRemote(storage, options.codec, state.db) : undefined);
   let checkpoints = checkpointsFor(state.round.get('format'));
-  const repoIds = await repositoryIds(state, storage, listing, listed, known, (await checkpoints?.listsOneRead()) ?? false);
+  // Nothing changed in `log/` since the last round that listed them: the checkpoints have nothing new to say (quiet-rounds.ts).
+  const quiet = checkpointsUnchanged(state, listing, options.now());
+  const repoIds = await repositoryIds(state, storage, listing, listed, known, async () => quiet || ((await checkpoints?.listsOneRead()) ?? false));
   // The remote is ours: follow an upgrade, which changes how everything below reads what vanished
   // (looked for at once when something vanished from a format-2 repository: it may be collected).
   const format = state.round.get('format');
@@ -49,7 +52,7 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   const collected = checkpoints?.table.collected() ?? new Set<string>();
 
   retireWriterIfForeign(state, options.policy.foreignSegments(listing, state.round.get('writer'), new Set([...state.journalKeys(), ...collected])), report);
-  if (checkpoints) await retireIfCheckpointsSay(checkpoints, state, report);
+  if (checkpoints && !quiet) await retireIfCheckpointsSay(checkpoints, state, report);
   options.policy.afterListing(state, listing);
 
   const journal = await reuploadJournal(state, storage, listed, checkpoints);
@@ -65,7 +68,7 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   const pull = { state, storage, now: options.now(), fetchConcurrency: options.fetchConcurrency, codec: options.codec, progress, signal: ctx.signal };
   // Far behind (a new machine, a restored one): the largest checkpoint instead of every segment.
   const catchUp = { storage, codec: options.codec, state, threshold: options.checkpointReadAfter, policy: options.policy, now: options.now, signal: ctx.signal };
-  const learned = checkpoints ? await learnCollected(catchUp, checkpoints, listing, known, repoIds, report) : [];
+  const learned = checkpoints && !quiet ? await learnCollected(catchUp, checkpoints, listing, known, repoIds, report) : [];
   const caught = await catchUpFromCheckpoint(catchUp, listing, known, repoIds, report);
   for (const key of caught?.applied ?? []) known.add(key);
   let changed = (await applyNewSegments(pull, report, listing, known, repoIds)) || learned.length > 0;
@@ -80,6 +83,7 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   await lookForLostPacks(ctx, report);
   // New segments may come from writers (or names) this node has not seen: one listing of authors.
   if (changed) report.errors.push(...(await pullAuthors(ctx)));
+  if (checkpoints && !quiet) rememberCheckpointLook(state, listing, options.now());
   return { changed, report, listed: listing.length };
 }
 
@@ -98,9 +102,9 @@ async function lookForLostPacks(ctx: StepContext<PullState>, report: StepReport)
  * then the remote is still ours. A wiped, emptied or switched remote shows neither, and is checked
  * (and stopped) before anything else happens.
  */
-async function repositoryIds(state: PullState, storage: CountingStorage, listing: ListedSegment[], listed: Set<string>, known: Set<string>, checkpointRead: boolean): Promise<string[]> {
+async function repositoryIds(state: PullState, storage: CountingStorage, listing: ListedSegment[], listed: Set<string>, known: Set<string>, checkpointRead: () => Promise<boolean>): Promise<string[]> {
   const writer = state.round.get('writer');
-  const anchored = checkpointRead || listing.some((k) => known.has(k.key) && !k.key.startsWith(`log/${writer}/`)) || state.journal(writer).some((e) => e.uploaded && listed.has(e.key));
+  const anchored = listing.some((k) => known.has(k.key) && !k.key.startsWith(`log/${writer}/`)) || state.journal(writer).some((e) => e.uploaded && listed.has(e.key)) || (await checkpointRead());
   const repoIds = state.round.get('repoIds');
   if (anchored && repoIds.length > 0) return repoIds;
   const verified = await verifyRepository(storage, state.round.get('repo'), state.round.get('format'), state.round.get('encrypted'));
