@@ -92,8 +92,8 @@ describe('upgrade', () => {
     expect(await snapshot(b.dir)).toEqual(await snapshot(a.dir));
   });
 
-  it('an upgrade object that went missing is written again before a collection, which then waits another margin', async () => {
-    const { clock, remote, node } = world(2);
+  it.each([2, 3] as const)('an upgrade from format %i that went missing is written again before a collection, which then waits another margin', async (from) => {
+    const { clock, remote, node } = world(from);
     const a = await node('a');
     await edits(a, 3, 'a');
     await a.lib.upgrade();

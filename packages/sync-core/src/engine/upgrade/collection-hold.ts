@@ -11,7 +11,7 @@ import { SyncError } from '../../model/sync-error.js';
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
 import { writerLabel, type Author } from '../author-object.js';
 import { readMarker, type RepositoryFormat } from '../repository.js';
-import { encodeUpgrade, listReady, listUpgrades, newestByWriter, upgradeKey } from './upgrade-objects.js';
+import { encodeUpgrade, listReady, listUpgrades, newestByWriter, upgradeKey, type ListedUpgrade } from './upgrade-objects.js';
 
 /** What holds collection back in an upgraded repository. */
 export interface UpgradeHold {
@@ -28,8 +28,9 @@ export interface UpgradeHold {
 }
 
 /**
- * The hold for a repository upgraded to format 3 or later; none for one made as format 3 or 4. An
- * upgrade that is no longer listed is written again first, or a node joining would join as format
+ * The hold for a repository upgraded to format 3 or later; none for one made as the format this
+ * node is at and never upgraded. An upgrade to this node's format that is no longer listed is
+ * written again first, or a node joining would join as format
  * 2 and never learn what collection took (a whole-storage rollback cannot lose it alone: collection
  * comes a margin after it, so a copy from before it holds every segment too; an object deleted by
  * hand, or restored object by object, can). Written again, it holds collection back for another
@@ -45,13 +46,19 @@ export async function upgradeHoldFor(
 ): Promise<UpgradeHold | undefined> {
   const ids = new Set(repoIds);
   let upgrades = (await listUpgrades(storage, ids)).filter((u) => u.format >= 3);
-  if (upgrades.length === 0) {
+  if (!upgrades.some((u) => u.format >= current)) {
     const { format } = await readMarker(storage, repoIds[0]!);
-    if (format >= 3) return undefined; // made as format 3 or later: every node knows collection
-    // Again to the format this node is at (the one it went missing from), never further: a further one is an upgrade, with its own checks.
+    if (format >= current) return undefined; // made as this format: every node of it knows collection
+    // Again to the format this node is at (the one it went missing from), never further: a further
+    // one is an upgrade, with its own checks. (Seed 2540 of the collection campaign: a rollback took
+    // an upgrade from 3 to 4, and the other nodes stayed at 3 while the upgrader pruned.)
     for (const id of repoIds) await storage.putIfAbsent(upgradeKey(id, current), encodeUpgrade(id, current, format, now));
     upgrades = (await listUpgrades(storage, ids)).filter((u) => u.format >= 3);
   }
+  return holdOf(storage, upgrades, current, own, authorOf);
+}
+
+async function holdOf(storage: Storage, upgrades: ListedUpgrade[], current: number, own: ReadonlySet<string>, authorOf?: UpgradeHold['authorOf']): Promise<UpgradeHold> {
   // Not listed yet, or no time on it: never old enough (a storage with no times cannot collect anyway).
   const at = upgrades.length === 0 ? Number.POSITIVE_INFINITY : Math.max(...upgrades.map((u) => u.modified?.getTime() ?? Number.POSITIVE_INFINITY));
   const format = Math.max(...upgrades.map((u) => u.format), current);
