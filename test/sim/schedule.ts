@@ -736,8 +736,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     // and the reader reads it (seed 1204: a new machine joining after a collection).
     let quiet = false;
     // With retention, one node stays away until history was pruned and collected: it comes back
-    // holding versions pruned since as its heads (a laptop back after a while).
-    const away = retaining ? rrng.pick(nodes).name : undefined;
+    // holding versions pruned since as its heads (a laptop back after a while). Not where the
+    // repository is still to be upgraded: the upgrade waits for every writer to read format 4.
+    const away = retaining && !upgrading ? rrng.pick(nodes).name : undefined;
     if (away) log(`${away}: away until history is pruned`);
     for (let pass = 0; pass < 12 && !quiet; pass++) {
       quiet = pass > 0;
@@ -746,12 +747,6 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         // With retention, one whose clock agrees with the storage's (or its pruning is refused, rightly: ClockSkew).
         const candidates = nodes.filter((x) => x.name !== away && (!retaining || Math.abs(x.skew) < 300_000));
         const n = grng.pick(candidates.length > 0 ? candidates : nodes.filter((x) => x.name !== away));
-        if (retaining && !policySet && n.lib!.format.format >= 4) {
-          log(`${n.name}: retention starts (quiescence)`);
-          startRetention(n);
-          await drive(n, n.round!, () => 'ok');
-          await finishRound(n, await n.round!);
-        }
         if (upgrading && n.lib!.format.format < 4) {
           // Not upgraded yet (or this node has not followed yet: then it finds it done).
           log(`${n.name}: upgrade starts (quiescence)`);
@@ -759,6 +754,12 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
           await drive(n, n.round!, () => 'ok');
           await finishRound(n, await n.round!);
           clock += 3_600_000; // collection waits a margin after an upgrade
+        }
+        if (retaining && !policySet && n.lib!.format.format >= 4) {
+          log(`${n.name}: retention starts (quiescence)`);
+          startRetention(n);
+          await drive(n, n.round!, () => 'ok');
+          await finishRound(n, await n.round!);
         }
         if (retaining) {
           // A collection writes the checkpoint that prunes; a margin later one relies on it, so the
