@@ -374,6 +374,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const finishRound = async (n: SimNode, result: SyncSummary | Error) => {
     n.round = undefined;
     lostUnder.delete(n.name);
+    // Every version a round leaves known (a node may be in rounds at every step's end, and a version
+    // it made in one may be pruned in the next): what the checks take for ever held.
+    if (n.lib && !(result instanceof CrashError)) for (const v of n.lib.state.allVersions()) everSeen.set(v.hash, v);
     if (result instanceof CollectionDone) return;
     if (!(result instanceof CrashError) && result instanceof Error && /^(CannotCollect|ClockSkew|CannotUpgrade)$/.test((result as { code?: string }).code ?? '')) {
       log(`${n.name}: gc refused: ${result.message}`);
@@ -740,6 +743,22 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     // repository is still to be upgraded: the upgrade waits for every writer to read format 4.
     const away = retaining && !upgrading ? rrng.pick(nodes).name : undefined;
     if (away) log(`${away}: away until history is pruned`);
+    const editor = away ? nodes.find((x) => x.name !== away) : undefined;
+    const heldAway = away ? [...nodes.find((x) => x.name === away)!.lib!.tree().keys()].filter((p) => PATHS.includes(p)) : [];
+    if (editor && heldAway.length > 0) {
+      // Meanwhile another node edits a file it holds twice, syncing each time: pruning drops the
+      // middle version, so what the away node holds is tied to the current version by a superseded
+      // name alone (merge-ignores-superseded brings it back as a conflict copy).
+      const path = rrng.pick(heldAway);
+      for (let i = 0; i < 2; i++) {
+        log(`${editor.name}: write ${path} (while ${away} is away)`);
+        await localWrite(editor, path, `${editor.name}#${++counter} text`);
+        startRound(editor);
+        await drive(editor, editor.round!, () => 'ok');
+        await finishRound(editor, await editor.round!);
+        clock += 1_000;
+      }
+    }
     for (let pass = 0; pass < 12 && !quiet; pass++) {
       quiet = pass > 0;
       if (o.gc && pass === 1) {
