@@ -7,7 +7,7 @@
  * (a campaign's worker, a test file), with a folder per schedule, and goes at exit.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { mountExfat, type ExfatMount } from '../support/exfat-mount.js';
 import { canWriteFile, diskFiles } from './local-edges.js';
 import type { Rng } from './rng.js';
@@ -65,6 +65,51 @@ export function spelledOnDisk(dir: string, path: string): string {
     out.push(names.find((n) => caseKey(n) === caseKey(name)) ?? name);
   }
   return out.join('/');
+}
+
+/*
+ * Through FUSE the kernel matches names exactly while the disk folds case: a look-up of `d/c.txt`
+ * while `d/C.txt` exists caches `d/c.txt` as that file, and once `d/C.txt` is gone a stat of
+ * `d/c.txt` keeps finding it for about a second, while an open, which asks the file system, finds
+ * nothing (packages/sync-core/src/local/materialize.ts, onlyInTheCache, has the engine's side).
+ * The simulated user meets it like a real one: seed 7364's user deleted `d/C.txt` and then, in
+ * the same second, picked `d/c.txt` to rename; the stat said it was there, the read threw ENOENT,
+ * and the schedule died. A user whose open finds no file has no file; nothing here hides what the
+ * engine does (the disk really holds no such file).
+ */
+const isMissing = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';
+
+/** The content of the file at `abs`, or undefined where the file system holds none (whatever a stat says). */
+export function readIfThere(abs: string): string | undefined {
+  try {
+    return readFileSync(abs, 'utf8');
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw e;
+  }
+}
+
+/** Whether the file system holds something at `abs`: asked by an open, not answered from the kernel's cache of names. */
+export const fileIsThere = (abs: string) => readIfThere(abs) !== undefined;
+
+/**
+ * Saves `content` at `abs` (its folder exists). Where the kernel still holds the name of a file
+ * gone (above), an open to write it fails ENOENT; the save then goes, as most editors' saves do,
+ * through a temporary file renamed onto the name: a rename onto such a name replaces nothing
+ * (tried on fuse-exfat: the file is then listed, read and stat'd as saved). All in one synchronous
+ * step: no round of the engine sees the temporary file. Returns whether it took that way (traced).
+ */
+export function saveFile(abs: string, content: string): boolean {
+  try {
+    writeFileSync(abs, content);
+    return false;
+  } catch (e) {
+    if (!isMissing(e)) throw e;
+    const temporary = join(dirname(abs), `.${basename(abs)}.saving`);
+    writeFileSync(temporary, content);
+    renameSync(temporary, abs);
+    return true;
+  }
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 // The harness's own file work is synchronous: it is tiny, and thread-pool round trips were most
 // of a schedule's cost.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLibrary, type Library, type LibraryOptions, type Storage, type SyncSummary } from '@syncacross/sync-core';
@@ -39,7 +39,7 @@ import { chunkLocations } from '../../packages/sync-core/src/engine/chunk-locati
 import { makeStorage, type Mode, type SimStorage } from './storage-modes.js';
 import { withCollectionChecks } from './collection-checks.js';
 import { readCheckpoints, type ReadCheckpoint } from './checkpoint-contents.js';
-import { CASE_PATHS, caseInsensitiveFolder, caseRename, spelledOnDisk } from './case-insensitive-disk.js';
+import { CASE_PATHS, caseInsensitiveFolder, caseRename, fileIsThere, readIfThere, saveFile, spelledOnDisk } from './case-insensitive-disk.js';
 import { caseClashing, checkCaseClashes, checkNoEditOfTwin } from './case-checks.js';
 import { checkNothingStale, heldBy, prunedAt, wronglyDropped, type Held } from './retention-checks.js';
 import type { HashedVersion } from '../../packages/sync-core/src/model/version.js';
@@ -460,11 +460,12 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     if (content === null) noteRemoval(n, path);
     const abs = join(n.dir, path);
     // After a rollback or a restore this file may have held the last copy of some content.
-    const replaced = (rollbacks > 0 || restores > 0) && existsSync(abs);
+    // (Asked by an open: a stat may answer from the kernel's cache of a name gone, case-insensitive-disk.ts.)
+    const replaced = (rollbacks > 0 || restores > 0) && fileIsThere(abs);
     if (content === null) rmSync(abs, { force: true });
     else {
       mkdirSync(join(abs, '..'), { recursive: true });
-      writeFileSync(abs, content);
+      if (saveFile(abs, content)) log(`${n.name}: ${path} could not be opened, though a stat finds it (a name the kernel's cache still holds): saved through a temporary file`);
     }
     n.writes.push({ path, content, acknowledged: false, lost: false });
     if (replaced) excuseUnheld();
@@ -634,8 +635,10 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         const to = rng.pick(PATHS.filter((p) => p !== picked));
         const from = foldsCase(n.name) ? spelledOnDisk(n.dir, picked) : picked;
         // Never through a link (the harness is a user of the library, not of what a link points to).
-        const content = canWriteFile(n.dir, from) && existsSync(join(n.dir, from)) ? readFileSync(join(n.dir, from), 'utf8') : undefined;
-        if (content !== undefined && canWriteFile(n.dir, from) && canWriteFile(n.dir, to) && !existsSync(join(n.dir, to))) {
+        // A file a stat finds but an open does not is not there (seed 7364: case-insensitive-disk.ts, readIfThere).
+        const content = canWriteFile(n.dir, from) ? readIfThere(join(n.dir, from)) : undefined;
+        if (content === undefined && canWriteFile(n.dir, from) && existsSync(join(n.dir, from))) log(`${n.name}: ${from} is not there to rename, though a stat finds it (a name the kernel's cache still holds)`);
+        if (content !== undefined && canWriteFile(n.dir, from) && canWriteFile(n.dir, to) && !fileIsThere(join(n.dir, to))) {
           log(`${n.name}: rename ${from} → ${to}`);
           count('rename');
           mkdirSync(join(n.dir, to, '..'), { recursive: true });

@@ -1,6 +1,8 @@
 /** A few hundred seeded schedules across every storage mode (npm test); long campaigns: npm run sim. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { releaseCaseInsensitiveDisk, whyNoCaseInsensitiveDisk } from './case-insensitive-disk.js';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { caseInsensitiveFolder, readIfThere, releaseCaseInsensitiveDisk, saveFile, whyNoCaseInsensitiveDisk } from './case-insensitive-disk.js';
 import { runSchedule, type ScheduleOptions } from './schedule.js';
 import { MODES } from './storage-modes.js';
 
@@ -196,6 +198,33 @@ describe.skipIf(noDisk)(`simulation: a node on a case-insensitive disk (exFAT)${
     const o: ScheduleOptions = { seed: 3964, mode: 'delayed-listing', nodes: 2, localEdges: true, offline: true, caseInsensitive: true };
     expectClean(o, await runSeed(o));
   }, 120_000);
+
+  // The harness, not the engine: n1's user deleted d/C.txt, then picked d/c.txt (looked up while
+  // d/C.txt was there) to rename; a stat found it, the read threw ENOENT, and the schedule died.
+  // Timing too, but the rounds always fall within that second: it failed 7 runs of 7 without the fix.
+  it('seed 7364: the simulated user does not trip on a name only the kernel\'s cache still holds', async () => {
+    const o: ScheduleOptions = { seed: 7364, mode: 'stale-reads', nodes: 2, localEdges: true, offline: true, caseInsensitive: true };
+    expectClean(o, await runSeed(o));
+  }, 120_000);
+
+  it('the simulated user meets a name only the kernel\'s cache holds as a real user does: not there to read, saved when written', () => {
+    const dir = caseInsensitiveFolder('stale-name');
+    try {
+      mkdirSync(join(dir, 'd'));
+      writeFileSync(join(dir, 'd', 'C.txt'), 'twin');
+      statSync(join(dir, 'd', 'c.txt')); // looked up in the other spelling: the kernel caches it
+      rmSync(join(dir, 'd', 'C.txt'));
+      expect(statSync(join(dir, 'd', 'c.txt'), { throwIfNoEntry: false })).toBeDefined(); // the cache, for about a second
+      expect(readIfThere(join(dir, 'd', 'c.txt'))).toBeUndefined();
+      expect(saveFile(join(dir, 'd', 'c.txt'), 'saved')).toBe(true); // a plain open to write fails there
+      expect(readdirSync(join(dir, 'd'))).toEqual(['c.txt']);
+      expect(readFileSync(join(dir, 'd', 'c.txt'), 'utf8')).toBe('saved');
+      expect(saveFile(join(dir, 'd', 'c.txt'), 'again')).toBe(false);
+      expect(readIfThere(join(dir, 'd', 'c.txt'))).toBe('again');
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
 
   it('seed 3590: content held nowhere any more (its only copy behind a link) is reported, not required, on the case-insensitive disk', async () => {
     const o: ScheduleOptions = { seed: 3590, mode: 'delayed-listing', nodes: 4, localEdges: true, offline: true, caseInsensitive: true };
