@@ -89,8 +89,17 @@ export function readIfThere(abs: string): string | undefined {
   }
 }
 
-/** Whether the file system holds something at `abs`: asked by an open, not answered from the kernel's cache of names. */
-export const fileIsThere = (abs: string) => readIfThere(abs) !== undefined;
+/** Whether the file system holds something at `abs` (a folder too): asked by an open, not answered from the kernel's cache of names. */
+export function fileIsThere(abs: string): boolean {
+  try {
+    readFileSync(abs);
+    return true;
+  } catch (e) {
+    if (isMissing(e)) return false;
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') return true;
+    throw e;
+  }
+}
 
 /**
  * Saves `content` at `abs` (its folder exists). Where the kernel still holds the name of a file
