@@ -12,7 +12,9 @@ type Run = (handler: (out: Output, ...args: any[]) => Promise<number>) => (...ar
 export function addLifecycleCommands(program: Command, run: Run, withPassword: (c: Command) => Command, retries: () => Option): void {
   const gc = program
     .command('gc [dir]')
-    .description('garbage collection: delete the history segments an old-enough checkpoint holds, and checkpoints nothing needs (format 3; every version and file is kept)')
+    .description(
+      'garbage collection: delete the history segments an old-enough checkpoint holds, and checkpoints nothing needs (format 3 or 4; every file is kept, and every version a retention policy keeps)',
+    )
     .option('-n, --dry-run', 'say what would be deleted, and delete nothing')
     .option('--margin <span>', 'how old a checkpoint must be, on the storage clock, before what it holds goes (default 24h; 0s only where no other node is syncing)')
     .addOption(retries());
