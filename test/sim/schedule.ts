@@ -637,7 +637,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         // Never through a link (the harness is a user of the library, not of what a link points to).
         // A file a stat finds but an open does not is not there (seed 7364: case-insensitive-disk.ts, readIfThere).
         const content = canWriteFile(n.dir, from) ? readIfThere(join(n.dir, from)) : undefined;
-        if (content === undefined && canWriteFile(n.dir, from) && existsSync(join(n.dir, from))) log(`${n.name}: ${from} is not there to rename, though a stat finds it (a name the kernel's cache still holds)`);
+        if (content === undefined && canWriteFile(n.dir, from) && existsSync(join(n.dir, from)))
+          log(`${n.name}: ${from} is not there to rename, though a stat finds it (a name the kernel's cache still holds)`);
         if (content !== undefined && canWriteFile(n.dir, from) && canWriteFile(n.dir, to) && !fileIsThere(join(n.dir, to))) {
           log(`${n.name}: rename ${from} → ${to}`);
           count('rename');
@@ -747,7 +748,14 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     const away = retaining && !upgrading ? rrng.pick(nodes).name : undefined;
     if (away) log(`${away}: away until history is pruned`);
     const editor = away ? nodes.find((x) => x.name !== away) : undefined;
-    const heldAway = away ? [...nodes.find((x) => x.name === away)!.lib!.tree().keys()].filter((p) => PATHS.includes(p)) : [];
+    const heldAway = away
+      ? [
+          ...nodes
+            .find((x) => x.name === away)!
+            .lib!.tree()
+            .keys(),
+        ].filter((p) => PATHS.includes(p))
+      : [];
     if (editor && heldAway.length > 0) {
       // Meanwhile another node edits a file it holds twice, syncing each time: pruning drops the
       // middle version, so what the away node holds is tied to the current version by a superseded

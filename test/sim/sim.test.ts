@@ -202,12 +202,12 @@ describe.skipIf(noDisk)(`simulation: a node on a case-insensitive disk (exFAT)${
   // The harness, not the engine: n1's user deleted d/C.txt, then picked d/c.txt (looked up while
   // d/C.txt was there) to rename; a stat found it, the read threw ENOENT, and the schedule died.
   // Timing too, but the rounds always fall within that second: it failed 7 runs of 7 without the fix.
-  it('seed 7364: the simulated user does not trip on a name only the kernel\'s cache still holds', async () => {
+  it("seed 7364: the simulated user does not trip on a name only the kernel's cache still holds", async () => {
     const o: ScheduleOptions = { seed: 7364, mode: 'stale-reads', nodes: 2, localEdges: true, offline: true, caseInsensitive: true };
     expectClean(o, await runSeed(o));
   }, 120_000);
 
-  it('the simulated user meets a name only the kernel\'s cache holds as a real user does: not there to read, saved when written', () => {
+  it("the simulated user meets a name only the kernel's cache holds as a real user does: not there to read, saved when written", () => {
     const dir = caseInsensitiveFolder('stale-name');
     try {
       mkdirSync(join(dir, 'd'));
