@@ -7,7 +7,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, snapshot } from './helpers.js';
+import { cleanup, makeNode, snapshot } from './helpers.js';
 import { clockedWorld, keys } from './clocked-world.js';
 
 afterEach(cleanup);
@@ -75,6 +75,24 @@ describe('retention', () => {
     for (const n of [a, b]) expect(await snapshot(n.dir)).toEqual(await snapshot(c.dir));
     for (const n of [a, b, c]) expect(n.lib.status().conflicts).toEqual([]);
     for (const n of [a, b, c]) expect((await n.lib.verify()).problems).toEqual([]);
+  });
+
+  it('a node reading a checkpoint written by a clock a day ahead prunes as of its own time: keepWithin still keeps', async () => {
+    const { clock, remote, node } = clockedWorld(4);
+    const b = await node('b');
+    // A's clock runs a day ahead of everyone's (and the storage's).
+    const a = await makeNode(remote, 'a', { now: () => clock.t + 24 * HOUR, checkpoints: { every: 1000 } });
+    for (let r = 0; r < 4; r++) {
+      clock.t += 10 * 60_000;
+      await writeFile(join(b.dir, 'note.md'), `note v${r}\n`);
+      await b.sync();
+    }
+    await a.sync();
+    await a.lib.retention({ keepLast: 1, keepWithinMs: HOUR });
+    expect((await a.lib.checkpoint())?.pruned).toBe(3); // as of A's clock, a day on, only the head is within the hour
+    const before = b.lib.history().length;
+    await b.sync(); // reads A's checkpoint (it is listed): prunes as of its own clock, where all four are within the hour
+    expect(b.lib.history().length).toBe(before);
   });
 
   it('needs format 4: a format-3 repository says to upgrade, and changes nothing', async () => {
