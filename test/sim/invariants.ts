@@ -236,7 +236,12 @@ export function checkWriters(raw: Map<string, Uint8Array>, retired: Map<string, 
  * 5. A delete never removes a version it did not causally see: every parent of a delete a node
  * made is a version that node knew when its user removed the file.
  */
-export function checkDeletesSawWhatTheyRemoved(libs: Map<string, Library>, nodes: { writers: Set<string>; sawAtDelete: Map<string, Set<string>> }[]): string[] {
+export function checkDeletesSawWhatTheyRemoved(
+  libs: Map<string, Library>,
+  nodes: { writers: Set<string>; sawAtDelete: Map<string, Set<string>> }[],
+  /** Every version any node has held (retention may have pruned a delete's parent from every state since). */
+  everSeen: ReadonlyMap<string, HashedVersion> = new Map(),
+): string[] {
   const problems: string[] = [];
   const [, lib] = [...libs.entries()][0]!;
   for (const v of lib.state.allVersions()) {
@@ -248,7 +253,7 @@ export function checkDeletesSawWhatTheyRemoved(libs: Map<string, Library>, nodes
     const saw = new Set(authors.flatMap((n) => [...n.sawAtDelete.get(v.path)!]));
     // The node's own versions count as seen: its user wrote them (a scan may record one after the
     // user already deleted the file, while the round waits to upload its content).
-    const own = (h: string) => authors.some((n) => n.writers.has(lib.state.version(h)?.writer ?? ''));
+    const own = (h: string) => authors.some((n) => n.writers.has((lib.state.version(h) ?? everSeen.get(h))?.writer ?? ''));
     const unseen = v.parents.filter((p) => !saw.has(p) && !own(p));
     if (authors.length > 0 && unseen.length > 0) problems.push(`a delete of ${v.path} by ${v.writer} removes ${unseen.map((h) => h.slice(0, 8)).join(', ')}, which its node had not seen`);
   }

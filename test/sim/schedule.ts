@@ -844,6 +844,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       ...checkDeletesSawWhatTheyRemoved(
         libs,
         nodes.map((n) => ({ writers: n.writers, sawAtDelete: n.sawAtDelete })),
+        everSeen,
       ),
     );
     // A path whose head's content was lost on every side cannot be written anywhere: each node

@@ -357,6 +357,15 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     gc: true,
     bug: 'checker: a rollback mid-collection took the checkpoint the collector had read; its deletes then took segments from the restored copy',
   },
+  {
+    seed: 10094,
+    mode: 'rate-limited',
+    nodes: 4,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: 'checker: a delete whose parent is its own node’s version, pruned by retention from every state since, was taken for a delete of something unseen',
+  },
 ];
 
 describe('simulation: seeds that once found bugs', () => {
