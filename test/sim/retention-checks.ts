@@ -15,7 +15,7 @@ import type { RepositoryCodec } from '../../packages/sync-core/src/codec/reposit
 import { decodeManifest, decodePart } from '../../packages/sync-core/src/engine/checkpoints/objects.js';
 import { parseManifestKey } from '../../packages/sync-core/src/engine/checkpoints/format.js';
 import { hash16 } from '../../packages/sync-core/src/engine/merge.js';
-import { SupersededTable, supersededOf } from '../../packages/sync-core/src/local/superseded-table.js';
+import { SupersededTable, supersededOf, type AppliedRetention } from '../../packages/sync-core/src/local/superseded-table.js';
 import { keptByPolicy } from '../../packages/sync-core/src/model/retention.js';
 import type { HashedVersion } from '../../packages/sync-core/src/model/version.js';
 
@@ -27,11 +27,18 @@ export interface Held {
 
 export const heldBy = (lib: Library): Held => ({ versions: new Map(lib.state.allVersions().map((v) => [v.hash, v])), superseded: supersededOf(lib.state) });
 
+/** Adds the retention a node last pruned by to those seen of it (a drop is judged by any of them: a later policy may keep what an earlier one pruned). */
+export function noteApplied(lib: Library, seen: AppliedRetention[]): void {
+  const a = new SupersededTable(lib.state.db).lastApplied();
+  const last = seen.at(-1);
+  if (a && (!last || last.setting !== a.setting || last.asOf !== a.asOf)) seen.push(a);
+}
+
 /** Of the versions `before` held that `now` does not, those not pruned rightly (see above), described. */
-export function wronglyDropped(before: Held, now: Held, db: Library['state']['db'], everSeen: ReadonlyMap<string, HashedVersion>): string[] {
+export function wronglyDropped(before: Held, now: Held, appliedSeen: readonly AppliedRetention[], everSeen: ReadonlyMap<string, HashedVersion>): string[] {
   const dropped = [...before.versions.keys()].filter((h) => !now.versions.has(h));
   if (dropped.length === 0) return [];
-  const applied = new SupersededTable(db).lastApplied();
+  const applied = appliedSeen.at(-1);
   const all = new Map([...before.versions, ...now.versions]);
   // A head by the ground truth: no version any node ever held names it as a parent (superseded
   // names are not asked: a broken pruner writes its own).
@@ -48,11 +55,13 @@ export function wronglyDropped(before: Held, now: Held, db: Library['state']['db
           ? 'it is a head'
           : ![...now.versions.values()].some((o) => o.path === v.path && o.hlc > v.hlc)
             ? 'no later version of its path is held'
-            : keptByPolicy(
-                  [...all.values()].filter((o) => o.path === v.path),
-                  applied.policy,
-                  applied.asOf,
-                ).has(h)
+            : appliedSeen.every((a) =>
+                  keptByPolicy(
+                    [...all.values()].filter((o) => o.path === v.path),
+                    a.policy,
+                    a.asOf,
+                  ).has(h),
+                )
               ? `the policy it pruned by keeps it (${JSON.stringify(applied.policy)} as of ${new Date(applied.asOf).toISOString()})`
               : undefined;
     if (why) out.push(`${v.path}@${h.slice(0, 8)}: ${why}`);

@@ -41,7 +41,8 @@ import { withCollectionChecks } from './collection-checks.js';
 import { readCheckpoints, type ReadCheckpoint } from './checkpoint-contents.js';
 import { CASE_PATHS, caseInsensitiveFolder, caseRename, fileIsThere, readIfThere, saveFile, spelledOnDisk } from './case-insensitive-disk.js';
 import { caseClashing, checkCaseClashes, checkNoEditOfTwin } from './case-checks.js';
-import { checkNothingStale, heldBy, prunedAt, wronglyDropped, type Held } from './retention-checks.js';
+import { checkNothingStale, heldBy, noteApplied, prunedAt, wronglyDropped, type Held } from './retention-checks.js';
+import type { AppliedRetention } from '../../packages/sync-core/src/local/superseded-table.js';
 import type { HashedVersion } from '../../packages/sync-core/src/model/version.js';
 
 export interface ScheduleOptions {
@@ -152,6 +153,8 @@ interface SimNode {
   knownVersions: Set<string>;
   /** What it held at the end of the last step (retention-checks.ts). */
   held?: Held;
+  /** Every retention it was seen to have pruned by, in order. */
+  appliedSeen: AppliedRetention[];
   /** Every writer id this node has written under (a clone shares its original's). */
   writers: Set<string>;
   /** For each path this node's user deleted or renamed away: every version the node knew then. */
@@ -276,6 +279,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       writes: [],
       backups: [],
       knownVersions: new Set(),
+      appliedSeen: [],
       writers: new Set(),
       sawAtDelete: new Map(),
     };
@@ -364,7 +368,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const checkDrops = (x: SimNode, restored: boolean) => {
     const held = heldBy(x.lib!);
     for (const [h, v] of held.versions) everSeen.set(h, v);
-    const wrong = x.held && !restored ? wronglyDropped(x.held, held, x.lib!.state.db, everSeen) : [];
+    noteApplied(x.lib!, x.appliedSeen);
+    const wrong = x.held && !restored ? wronglyDropped(x.held, held, x.appliedSeen, everSeen) : [];
     if (wrong.length) violations.push(`${x.name} forgot ${wrong.length} version(s) it knew, not pruned rightly: ${wrong.slice(0, 3).join('; ')}`);
     if (x.held && [...x.held.versions.keys()].some((h) => !held.versions.has(h))) count('versions pruned here');
     x.knownVersions = new Set(held.versions.keys());
@@ -376,7 +381,10 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     lostUnder.delete(n.name);
     // Every version a round leaves known (a node may be in rounds at every step's end, and a version
     // it made in one may be pruned in the next): what the checks take for ever held.
-    if (n.lib && !(result instanceof CrashError)) for (const v of n.lib.state.allVersions()) everSeen.set(v.hash, v);
+    if (n.lib && !(result instanceof CrashError)) {
+      for (const v of n.lib.state.allVersions()) everSeen.set(v.hash, v);
+      noteApplied(n.lib, n.appliedSeen);
+    }
     if (result instanceof CollectionDone) return;
     if (!(result instanceof CrashError) && result instanceof Error && /^(CannotCollect|ClockSkew|CannotUpgrade)$/.test((result as { code?: string }).code ?? '')) {
       log(`${n.name}: gc refused: ${result.message}`);

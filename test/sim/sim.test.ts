@@ -366,6 +366,15 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     gc: true,
     bug: 'checker: a delete whose parent is its own node’s version, pruned by retention from every state since, was taken for a delete of something unseen',
   },
+  {
+    seed: 11346,
+    mode: 'stale-reads',
+    nodes: 4,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: 'checker: a version pruned under one policy was judged by the policy set after it, which keeps it',
+  },
 ];
 
 describe('simulation: seeds that once found bugs', () => {
