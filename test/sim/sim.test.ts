@@ -375,6 +375,15 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     gc: true,
     bug: 'checker: a version pruned under one policy was judged by the policy set after it, which keeps it',
   },
+  {
+    seed: 20760,
+    mode: 'duplicate-names',
+    nodes: 2,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: 'two checkpoints of one writer id and number (a clone) shared a part; deleting the superseded one took the part of the one kept',
+  },
 ];
 
 describe('simulation: seeds that once found bugs', () => {

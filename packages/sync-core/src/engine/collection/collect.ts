@@ -19,7 +19,7 @@ import { CHECKPOINTS_PREFIX, parseManifestKey, type ManifestKey } from '../check
 import type { RoundPolicy } from '../round-policy.js';
 import { readStorageClock, type StorageClock } from './storage-clock.js';
 import { checkFaithful } from './faithful.js';
-import { readWholeCheckpoint, type WholeCheckpoint } from './whole-checkpoint.js';
+import { readManifest, readWholeCheckpoint, type WholeCheckpoint } from './whole-checkpoint.js';
 import { prunedRightly } from '../retention/pruned-rightly.js';
 import { heldBack, type UpgradeHold } from '../upgrade/collection-hold.js';
 
@@ -196,6 +196,29 @@ async function supersededCheckpoints(
     const own = new Set(whole.manifest.parts.map((p) => p.key));
     plan.parts.push(...parts.filter((p) => own.has(p.key)));
   }
+  if (plan.checkpoints.length > 0) await keepSharedParts(c, manifests, plan);
+}
+
+/**
+ * A part is named by the hash of its bytes: two manifests of one writer id and number (a clone
+ * that wrote under it before it knew, a fork) that bundle the same segments share it, and
+ * deleting the one must not take the other's (seed 20760 of the collection campaign). So the parts
+ * of a superseded manifest go only if no manifest that stays names them; one that cannot be read
+ * keeps every part of its writer and number.
+ */
+async function keepSharedParts(c: CollectionContext, manifests: Listed[], plan: CollectionPlan): Promise<void> {
+  const going = new Set(plan.checkpoints.map((o) => o.key));
+  const kept = new Set<string>();
+  for (const m of manifests) {
+    if (going.has(m.key)) continue;
+    try {
+      for (const p of (await readManifest(c.storage, c.codec, m, c.repoIds)).parts) kept.add(p.key);
+    } catch (e) {
+      if (!isStorageError(e, 'Corrupt') && !isStorageError(e, 'NotFound')) throw e;
+      for (const p of plan.parts) if (PART.exec(p.key)?.slice(1, 3).join('/') === `${m.writer}/${String(m.cseq).padStart(10, '0')}`) kept.add(p.key);
+    }
+  }
+  plan.parts = plan.parts.filter((p) => !kept.has(p.key));
 }
 
 /** Deletes what the plan says, in the order that keeps the repository readable throughout; returns the keys deleted here whose bytes add up to `bytes`. */
