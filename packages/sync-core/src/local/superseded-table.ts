@@ -59,10 +59,13 @@ export class SupersededTable {
     return (this.db.prepare('SELECT prefix, hlc FROM superseded ORDER BY prefix').all() as { prefix: string; hlc: number }[]).map((r) => [r.prefix, r.hlc]);
   }
 
-  record(entries: Iterable<SupersededEntry>): void {
-    if (!this.present || this.db.readonly) return;
+  /** Records the entries; returns how many were new here. */
+  record(entries: Iterable<SupersededEntry>): number {
+    if (!this.present || this.db.readonly) return 0;
     const put = this.db.prepare('INSERT OR IGNORE INTO superseded (prefix, hlc) VALUES (?, ?)');
-    for (const [prefix, hlc] of entries) put.run(prefix, hlc);
+    let added = 0;
+    for (const [prefix, hlc] of entries) added += put.run(prefix, hlc).changes;
+    return added;
   }
 
   /** Drops entries older than `before` whose version this node no longer holds (a range over the versions' key finds one by its prefix: hashes are lowercase hex, and `g` sorts after them). */

@@ -137,10 +137,8 @@ function applyPart(state: CheckpointReadState, ledger: RetryLedger, part: Checkp
       announced.map(([, pack]) => pack),
     );
     // Facts about versions, whichever segments this node takes: each names a version that has a descendant (§3.11).
-    if (part.superseded?.length) {
-      new SupersededTable(state.db).record(part.superseded);
-      state.round.set('materialize', true);
-    }
+    // Only names new here can change the tree: a checkpoint read again (learn-collected.ts) re-materializes nothing.
+    if (part.superseded?.length && new SupersededTable(state.db).record(part.superseded) > 0) state.round.set('materialize', true);
     state.round.set('hlc', hlc);
     if (added || learned) state.round.set('materialize', true);
   });
