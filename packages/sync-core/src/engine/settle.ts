@@ -33,10 +33,12 @@ export async function settleRecent(root: string, entries: Iterable<DiskEntry>, o
   const quiet = o.quietMs ?? QUIET_MS;
   const watched = new Map<string, DiskEntry>();
   for (const e of entries) {
-    // The real clock, the one the file system stamps mtimes with; a future mtime (a file from a
-    // machine with a wrong clock) is not "being written".
+    // The real clock, the one the file system stamps mtimes with. A slightly future mtime is as
+    // fresh as a past one: Date.now() drops the fraction of a millisecond an mtime keeps (a file
+    // written in this millisecond looked "future" and was read mid-write), and a NAS stamps with its
+    // own clock, often seconds ahead. Only one far ahead (a wrong clock) is not "being written".
     const age = started - e.mtimeMs;
-    if (e.kind !== 'file' || age < 0 || age >= o.recentMs) continue;
+    if (e.kind !== 'file' || Math.abs(age) >= o.recentMs) continue;
     if (e.hasWal || (e.size >= 100 && (await isSqlite(join(root, e.diskPath))))) continue;
     watched.set(e.diskPath, e);
   }
