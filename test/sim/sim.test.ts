@@ -384,6 +384,15 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     gc: true,
     bug: 'two checkpoints of one writer id and number (a clone) shared a part; deleting the superseded one took the part of the one kept',
   },
+  {
+    seed: 37053,
+    mode: 'stale-reads',
+    nodes: 3,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: 'a stale read hid the retention setting: a checkpoint that pruned nothing, relied on once the segments were gone, took the checkpoints naming a pruned edit superseded with it',
+  },
 ];
 
 describe('simulation: seeds that once found bugs', () => {

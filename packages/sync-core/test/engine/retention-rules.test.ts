@@ -109,7 +109,7 @@ describe('pruning and the merge', () => {
       bundled: new Set(),
       versions: new Map(carried.map((v) => [v.hash, v])),
       located: new Set(),
-      superseded: new Set(superseded.map((v) => hash16(v.hash))),
+      superseded: new Map(superseded.map((v) => [hash16(v.hash), v.hlc])),
       carriedByPath: new Map([['a.txt', carried.map((v) => ({ hash: v.hash, hlc: v.hlc }))]]),
     });
     expect(prunedRightly(whole([a[2]!], [a[0]!, a[1]!]), a[0]!)).toBe(true);

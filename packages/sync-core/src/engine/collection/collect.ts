@@ -22,6 +22,8 @@ import { checkFaithful } from './faithful.js';
 import { readManifest, readWholeCheckpoint, type WholeCheckpoint } from './whole-checkpoint.js';
 import { prunedRightly } from '../retention/pruned-rightly.js';
 import { heldBack, type UpgradeHold } from '../upgrade/collection-hold.js';
+import { PRUNED_HORIZON_MS } from '../../local/superseded-table.js';
+import { hash16 } from '../merge.js';
 
 /** The default margin: far longer than a listing lags or a round lasts, so nothing a node is reading goes. */
 export const DEFAULT_COLLECTION_MARGIN_MS = 24 * 3_600_000;
@@ -190,8 +192,9 @@ async function supersededCheckpoints(
       continue;
     }
     // Bundles a segment, a version or a location the chosen one lacks (a fork its writer never saw): kept.
-    // A version the chosen one pruned rightly (§3.11) it need not carry.
-    if (!carriesAllOf(chosen, whole)) continue;
+    // A version the chosen one pruned rightly (§3.11) it need not carry. Names a version superseded
+    // that the chosen one does not: kept too (it may be the last record of that name).
+    if (!carriesAllOf(chosen, whole) || !namesAllOf(chosen, whole, plan.clock.storageNow)) continue;
     plan.checkpoints.push(m.info);
     const own = new Set(whole.manifest.parts.map((p) => p.key));
     plan.parts.push(...parts.filter((p) => own.has(p.key)));
@@ -262,5 +265,23 @@ function prunedUnder(whole: WholeCheckpoint, inForce: string | null | undefined,
 function carriesAllOf(chosen: WholeCheckpoint, older: WholeCheckpoint): boolean {
   if (![...older.bundled].every((s) => chosen.bundled.has(s)) || ![...older.located].every((c) => chosen.located.has(c))) return false;
   for (const [hash, v] of older.versions) if (!chosen.versions.has(hash) && !prunedRightly(chosen, { hash, path: v.path, hlc: v.hlc })) return false;
+  return true;
+}
+
+/**
+ * Whether `chosen` names superseded every version `older` names (§3.11): a superseded name is what
+ * keeps a pruned version, or a kept one whose descendants were pruned, from being taken for a head
+ * by a node that holds it, and a checkpoint is where nodes learn it. A checkpoint whose writer
+ * pruned nothing (under a setting that keeps everything, one that cannot be read, or, in seed
+ * 37053 of the collection campaign, one a stale read hid) names none, though that writer's state
+ * lacks what an earlier pruning left out: deleting the checkpoints that named it would lose the
+ * names for good (a node coming back holding a pruned version would take its segment for lost and
+ * send it again). Names of versions the chosen one does not carry need only last the horizon
+ * writers keep them for, counted from its time.
+ */
+function namesAllOf(chosen: WholeCheckpoint, older: WholeCheckpoint, storageNow: number): boolean {
+  const carried = new Set([...chosen.versions.keys()].map(hash16));
+  const since = (chosen.manifest.retention?.asOf ?? storageNow) - PRUNED_HORIZON_MS;
+  for (const [prefix, hlc] of older.superseded) if (!chosen.superseded.has(prefix) && (carried.has(prefix) || hlc >= since)) return false;
   return true;
 }

@@ -30,15 +30,15 @@ export interface WholeCheckpoint {
   versions: Map<string, Pick<Version, 'path' | 'hlc'>>;
   /** Every chunk it gives a location for. */
   located: Set<string>;
-  /** Under a retention policy (§3.11): the versions it names superseded (hash16), and the times of the versions it carries, by path. */
-  superseded: Set<string>;
+  /** Under a retention policy (§3.11): the versions it names superseded (hash16, with their time), and the times of the versions it carries, by path. */
+  superseded: Map<string, number>;
   carriedByPath: Map<string, { hash: string; hlc: number }[]>;
 }
 
 /** Reads a checkpoint and every part; throws (Corrupt, NotFound, …) if any of them fails. */
 export async function readWholeCheckpoint(storage: Storage, codec: RepositoryCodec, k: ManifestKey, repoIds: ReadonlySet<string>, signal?: AbortSignal): Promise<WholeCheckpoint> {
   const manifest = await readManifest(storage, codec, k, repoIds);
-  const whole: WholeCheckpoint = { manifest, bundled: new Set(), versions: new Map(), located: new Set(), superseded: new Set(), carriedByPath: new Map() };
+  const whole: WholeCheckpoint = { manifest, bundled: new Set(), versions: new Map(), located: new Set(), superseded: new Map(), carriedByPath: new Map() };
   for (let i = 0; i < manifest.parts.length; i++) {
     checkAborted(signal);
     const part = await readPart(storage, codec, manifest, i, repoIds);
@@ -49,7 +49,7 @@ export async function readWholeCheckpoint(storage: Storage, codec: RepositoryCod
       if (manifest.retention) (whole.carriedByPath.get(v.path) ?? whole.carriedByPath.set(v.path, []).get(v.path)!).push({ hash, hlc: v.hlc });
     }
     for (const [hash] of part.chunks) whole.located.add(hash);
-    for (const [prefix] of part.superseded ?? []) whole.superseded.add(prefix);
+    for (const [prefix, hlc] of part.superseded ?? []) whole.superseded.set(prefix, hlc);
   }
   return whole;
 }

@@ -1,0 +1,54 @@
+/**
+ * Superseded names outlive the checkpoints that first named them (docs/PROTOCOL.md §3.10, §3.11):
+ * a checkpoint that does not prune names nothing superseded, though its writer's state lacks what
+ * an earlier pruning left out. Collection relying on such a checkpoint must not delete the pruning
+ * ones: a node that comes back holding a pruned version would find nothing saying it was replaced
+ * (simulation seed 37053 of the collection campaign, where a stale read hid the setting in force).
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, snapshot } from './helpers.js';
+import { clockedWorld, keys } from './clocked-world.js';
+
+afterEach(cleanup);
+
+const HOUR = 3_600_000;
+
+describe('superseded names under collection', () => {
+  it('a collection relying on a checkpoint that did not prune keeps the checkpoints naming what was pruned: no stale copy comes back', async () => {
+    const { clock, remote, node } = clockedWorld(4);
+    const a = await node('a');
+    const b = await node('b');
+    await writeFile(join(a.dir, 'note.md'), 'note v0\n');
+    await a.sync();
+    await b.sync(); // B holds v0, then goes away
+    for (let r = 1; r <= 2; r++) {
+      clock.t += HOUR;
+      await writeFile(join(a.dir, 'note.md'), `note v${r}\n`);
+      await a.sync();
+    }
+    await a.lib.retention({ keepLast: 1 });
+    const pruning = await a.lib.collect({ marginMs: HOUR }); // names v0 and v1 superseded
+    expect(pruning.wrote?.pruned).toBe(2);
+    clock.t += 2 * HOUR;
+    await a.lib.collect({ marginMs: HOUR }); // the segments go: that checkpoint is now where the names are
+
+    // Retention is turned off: A's next checkpoint prunes nothing, so it names nothing, and its
+    // state no longer holds v0 and v1.
+    await a.lib.retention({});
+    await writeFile(join(a.dir, 'other.md'), 'other\n');
+    await a.sync();
+    const plain = await a.lib.collect({ marginMs: HOUR });
+    expect(plain.wrote?.pruned).toBeUndefined();
+    clock.t += 2 * HOUR;
+    const relied = await a.lib.collect({ marginMs: HOUR });
+    expect(relied.plan.checkpoint?.key).toBe(plain.wrote!.key);
+    expect(keys(remote, 'checkpoints/')).toContain(pruning.wrote!.key);
+
+    // B comes back holding v0 as its head: it takes it for replaced, and brings no conflict copy back.
+    expect((await b.sync()).errors).toEqual([]);
+    expect(await snapshot(b.dir)).toEqual(await snapshot(a.dir));
+    expect(b.lib.status().conflicts).toEqual([]);
+  });
+});
