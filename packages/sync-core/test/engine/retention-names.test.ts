@@ -4,11 +4,13 @@
  * an earlier pruning left out. Collection relying on such a checkpoint must not delete the pruning
  * ones: a node that comes back holding a pruned version would find nothing saying it was replaced
  * (simulation seed 37053 of the collection campaign, where a stale read hid the setting in force).
+ * And a listed setting that cannot be read yet is not taken for a deleted one.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, snapshot } from './helpers.js';
+import { StorageError, type Storage } from '@syncacross/sync-core';
+import { cleanup, makeNode, snapshot } from './helpers.js';
 import { clockedWorld, keys } from './clocked-world.js';
 
 afterEach(cleanup);
@@ -50,5 +52,28 @@ describe('superseded names under collection', () => {
     expect((await b.sync()).errors).toEqual([]);
     expect(await snapshot(b.dir)).toEqual(await snapshot(a.dir));
     expect(b.lib.status().conflicts).toEqual([]);
+  });
+});
+
+describe('the retention setting in force', () => {
+  it('a listed setting a stale read cannot find yet is not taken for deleted: nothing is pruned by an older one', async () => {
+    const { clock, remote, node } = clockedWorld(4);
+    const a = await node('a');
+    for (let r = 0; r < 3; r++) {
+      clock.t += HOUR;
+      await writeFile(join(a.dir, 'note.md'), `note v${r}\n`);
+      await a.sync();
+    }
+    await a.lib.retention({ keepLast: 1 });
+    clock.t += HOUR;
+    await a.lib.retention({ keepLast: 3 });
+    const newest = keys(remote, 'retention/').sort().at(-1)!;
+    // B's reads of the newest setting are stale (the store lists it before it serves it).
+    const stale: Storage = { ...remote, get: async (key, o) => (key === newest ? Promise.reject(new StorageError('NotFound', `stale: ${key}`)) : remote.get(key, o)) };
+    const b = await makeNode(stale, 'b', { now: () => clock.t, checkpoints: { every: 1000 } });
+    await b.sync();
+    await expect(b.lib.checkpoint()).rejects.toMatchObject({ code: 'Unavailable' });
+    expect(keys(remote, 'checkpoints/')).toEqual([]);
+    expect(b.lib.history().length).toBe(3); // keepLast 3, the setting in force, keeps every version
   });
 });

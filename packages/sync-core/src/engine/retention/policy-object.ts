@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { RepositoryCodec } from '../../codec/repository-codec.js';
 import { checkRetentionPolicy, type RetentionPolicy } from '../../model/retention.js';
 import type { Storage } from '../../storage/contract.js';
-import { isStorageError } from '../../storage/errors.js';
+import { isStorageError, StorageError } from '../../storage/errors.js';
 import { listAll } from '../../storage/listing.js';
 import { WRITER_ID } from '../segment-schema.js';
 
@@ -73,24 +73,24 @@ function decodePolicy(codec: RepositoryCodec, key: string, bytes: Uint8Array, re
 /**
  * The policy in force: the highest listed object. One that does not read as a policy (damaged,
  * another repository's, tampered with) suspends pruning, said in `unreadable`: an older setting
- * may prune what the newer one keeps, and keeping everything a while loses nothing.
+ * may prune what the newer one keeps, and keeping everything a while loses nothing. One listed
+ * that reads as NotFound is not taken for deleted (listings run ahead of reads, §2): the next one
+ * down is no answer, so this throws `Unavailable` and a later try reads it (seed 37053).
  */
 export async function readPolicy(storage: Storage, codec: RepositoryCodec, repoIds: ReadonlySet<string>): Promise<{ setting?: PolicySetting; unreadable?: string }> {
-  const keys = (await listAll(storage, PREFIX))
+  const newest = (await listAll(storage, PREFIX))
     .map((o) => o.key)
     .filter((k) => KEY.test(k))
     .sort()
-    .reverse();
-  for (const key of keys) {
-    let bytes: Uint8Array;
-    try {
-      bytes = await storage.get(key, { range: { offset: 0, length: MAX_BYTES + 1 } });
-    } catch (e) {
-      if (!isStorageError(e, 'NotFound')) throw e;
-      continue; // listed, then deleted by hand: the next one is the newest there is
-    }
-    const read = decodePolicy(codec, key, bytes, repoIds);
-    return typeof read === 'string' ? { unreadable: `the retention setting ${key} cannot be read (${read}): nothing is pruned until a policy is set again` } : { setting: read };
+    .at(-1);
+  if (newest === undefined) return {};
+  let bytes: Uint8Array;
+  try {
+    bytes = await storage.get(newest, { range: { offset: 0, length: MAX_BYTES + 1 } });
+  } catch (e) {
+    if (!isStorageError(e, 'NotFound')) throw e;
+    throw new StorageError('Unavailable', `the retention setting ${newest} is listed but cannot be read yet; a later try reads it`, { cause: e });
   }
-  return {};
+  const read = decodePolicy(codec, newest, bytes, repoIds);
+  return typeof read === 'string' ? { unreadable: `the retention setting ${newest} cannot be read (${read}): nothing is pruned until a policy is set again` } : { setting: read };
 }
