@@ -38,6 +38,11 @@ export const gcOutput = z
     parts: keys('checkpoint parts deleted: of those checkpoints, or named by no manifest and older than the margin'),
     deleted: nonNeg.describe('objects deleted (0 with --dry-run)'),
     bytes: nonNeg.describe('their bytes'),
+    unneededPacks: z
+      .object({ count: nonNeg.describe('packs older than the margin that hold no chunk a kept version needs'), bytes: nonNeg.describe('their bytes') })
+      .strict()
+      .nullable()
+      .describe('what pack collection will free (this release deletes no pack); null when no checkpoint was relied on, or a segment could not be read'),
     notices: z.array(z.string()).describe('why less could go (no checkpoint old enough yet…) and what was kept and why'),
   })
   .strict();

@@ -44,6 +44,12 @@ describe('retention from the command line', () => {
     expect(gc.json.checkpoint.pruned).toBe(true);
     expect(objects(remote, 'log')).toBe(0);
     expect((await runJson(['log', '-d', a])).json.entries.length).toBe(versionsBefore - 3);
+    // The packs of a.md's first two edits hold nothing kept now (its first version shares paper.pdf's): counted, none deleted.
+    expect(gc.json.unneededPacks).toEqual({ count: 2, bytes: expect.any(Number) });
+    const packs = objects(remote, 'packs');
+    const told = await run(['gc', a, '--margin', '0s', '--dry-run']);
+    expect(told.stdout).toMatch(/2 packs \(.+\) hold nothing a kept version needs; this release does not delete packs yet/);
+    expect(objects(remote, 'packs')).toBe(packs);
 
     const bs = await runJson(['sync', b, ...FAST]);
     expect(bs.code, bs.stderr).toBe(0);

@@ -44,7 +44,13 @@ function describe(r: CollectOutcome, storage: string, out: Output): void {
       ? 'Every current file, and every version the retention policy keeps, is kept; every pack is kept.'
       : 'Every version and every pack is kept: nothing any file needs was deleted.',
   );
+  const packs = plan.packs;
+  if (packs && 'unknown' in packs) out.info(`  Packs that nothing kept needs could not be counted: ${packs.unknown}.`);
+  else if (packs?.count) out.info(`  ${plural(packs.count, 'pack')} (${formatBytes(packs.bytes)}) hold nothing a kept version needs; this release does not delete packs yet.`);
 }
+
+/** `packs` of the JSON result: what pack collection will free, or null when it could not be counted. */
+const packsResult = (p: CollectOutcome['plan']['packs']) => (p && !('unknown' in p) ? p : null);
 
 export async function gcCommand(dir: string | undefined, opts: GcCliOptions, out: Output): Promise<number> {
   const marginMs = marginOf(opts.margin);
@@ -78,6 +84,7 @@ function collectHere(dir: string | undefined, opts: GcCliOptions, marginMs: numb
       parts: plan.parts.map((o) => o.key),
       deleted: r.deleted,
       bytes: r.bytes,
+      unneededPacks: packsResult(plan.packs),
       notices: plan.notices,
     });
     return 0;

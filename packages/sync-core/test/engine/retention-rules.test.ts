@@ -109,6 +109,8 @@ describe('pruning and the merge', () => {
       bundled: new Set(),
       versions: new Map(carried.map((v) => [v.hash, v])),
       located: new Set(),
+      packsOf: new Map(),
+      used: new Set(),
       superseded: new Map(superseded.map((v) => [hash16(v.hash), v.hlc])),
       carriedByPath: new Map([['a.txt', carried.map((v) => ({ hash: v.hash, hlc: v.hlc }))]]),
     });

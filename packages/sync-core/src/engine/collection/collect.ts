@@ -24,6 +24,7 @@ import { prunedRightly } from '../retention/pruned-rightly.js';
 import { heldBack, type UpgradeHold } from '../upgrade/collection-hold.js';
 import { PRUNED_HORIZON_MS } from '../../local/superseded-table.js';
 import { hash16 } from '../merge.js';
+import { unneededPacks, type UnneededPacks } from './pack-references.js';
 
 /** The default margin: far longer than a listing lags or a round lasts, so nothing a node is reading goes. */
 export const DEFAULT_COLLECTION_MARGIN_MS = 24 * 3_600_000;
@@ -53,6 +54,8 @@ export interface CollectionPlan {
   checkpoints: ObjectInfo[];
   /** Their parts, and parts no manifest names that are older than the margin. */
   parts: ObjectInfo[];
+  /** Packs no kept version needs (older than the margin): counted, not deleted, in this release. */
+  packs?: UnneededPacks;
   /** Why less goes than could (no checkpoint old enough yet…), and what was kept and why. */
   notices: string[];
 }
@@ -119,6 +122,8 @@ export async function planCollection(c: CollectionContext): Promise<CollectionPl
     return plan;
   }
   plan.segments = c.policy.segmentsToCollect(listed, new Set(chosen.faithful.map((o) => o.key)));
+  const going = new Set(plan.segments.map((o) => o.key));
+  plan.packs = await unneededPacks({ ...c, checkpoint: chosen, staying: listed.filter((o) => !going.has(o.key)), old });
   const parts = await listAll(c.storage, 'checkpoint-parts/');
   await supersededCheckpoints(c, manifests, chosen, old, parts, plan);
   const named = new Set(manifests.map((m) => `${m.writer}/${m.cseq}`));

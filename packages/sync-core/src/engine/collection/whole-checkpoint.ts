@@ -30,6 +30,9 @@ export interface WholeCheckpoint {
   versions: Map<string, Pick<Version, 'path' | 'hlc'>>;
   /** Every chunk it gives a location for. */
   located: Set<string>;
+  /** The packs it locates each chunk in, and the chunks its versions use (what packs hold that is needed: pack-references.ts). */
+  packsOf: Map<string, string[]>;
+  used: Set<string>;
   /** Under a retention policy (§3.11): the versions it names superseded (hash16, with their time), and the times of the versions it carries, by path. */
   superseded: Map<string, number>;
   carriedByPath: Map<string, { hash: string; hlc: number }[]>;
@@ -38,7 +41,7 @@ export interface WholeCheckpoint {
 /** Reads a checkpoint and every part; throws (Corrupt, NotFound, …) if any of them fails. */
 export async function readWholeCheckpoint(storage: Storage, codec: RepositoryCodec, k: ManifestKey, repoIds: ReadonlySet<string>, signal?: AbortSignal): Promise<WholeCheckpoint> {
   const manifest = await readManifest(storage, codec, k, repoIds);
-  const whole: WholeCheckpoint = { manifest, bundled: new Set(), versions: new Map(), located: new Set(), superseded: new Map(), carriedByPath: new Map() };
+  const whole: WholeCheckpoint = { manifest, bundled: new Set(), versions: new Map(), located: new Set(), packsOf: new Map(), used: new Set(), superseded: new Map(), carriedByPath: new Map() };
   for (let i = 0; i < manifest.parts.length; i++) {
     checkAborted(signal);
     const part = await readPart(storage, codec, manifest, i, repoIds);
@@ -46,9 +49,13 @@ export async function readWholeCheckpoint(storage: Storage, codec: RepositoryCod
     for (const [, v] of part.versions) {
       const { hash } = withHash(v);
       whole.versions.set(hash, v);
+      for (const c of v.chunks) whole.used.add(c);
       if (manifest.retention) (whole.carriedByPath.get(v.path) ?? whole.carriedByPath.set(v.path, []).get(v.path)!).push({ hash, hlc: v.hlc });
     }
-    for (const [hash] of part.chunks) whole.located.add(hash);
+    for (const [hash, pack] of part.chunks) {
+      whole.located.add(hash);
+      (whole.packsOf.get(hash) ?? whole.packsOf.set(hash, []).get(hash)!).push(pack);
+    }
     for (const [prefix, hlc] of part.superseded ?? []) whole.superseded.set(prefix, hlc);
   }
   return whole;
