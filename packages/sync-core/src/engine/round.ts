@@ -32,6 +32,7 @@ import { commitPending } from './steps/commit-pending.js';
 import { drainOutbox, type DrainResult } from './outbox/outbox.js';
 import { materializeTree } from './steps/materialize-tree.js';
 import { pullRemote } from './steps/pull-remote.js';
+import { gateWrites } from '../storage/wrappers/write-gate.js';
 import { scanLocal, type ScanResult } from './steps/scan-local.js';
 import { addReport, emptySummary, type SyncSummary } from './sync-summary.js';
 
@@ -48,6 +49,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   ctx.progress({ phase: 'list', done: 0, total: 0, bytes: 0 });
   const pulled = await pullRemote(ctx);
   addReport(summary, pulled.report);
+  if (pulled.checkBeforeWriting) ctx.storage = gateWrites(ctx.storage, pulled.checkBeforeWriting);
   let changed = pulled.changed;
   checkAborted(ctx.signal);
 
@@ -58,6 +60,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
     // what we commit is judged against what is there now (our versions keep their parents).
     const again = await pullRemote(ctx);
     addReport(summary, again.report);
+    if (again.checkBeforeWriting) ctx.storage = gateWrites(ctx.storage, again.checkBeforeWriting);
     changed = again.changed || changed;
   }
   // Packs written with no new version (content uploaded again after a loss) still need a segment

@@ -34,13 +34,14 @@ const digestOf = (listing: ListedSegment[]) =>
 
 /**
  * Whether this round may spare listing `checkpoints/`: `log/` lists what it listed when this open
- * library last completed a round that listed them, within the hour. An empty `log/` never spares
- * it: then a checkpoint read before is what shows the remote is still ours (a wiped remote lists
- * nothing either).
+ * library last completed a round that listed them, within the hour. An empty `log/` (all of it
+ * collected) spares it too, but then nothing in the listing shows the remote is still ours (a
+ * wiped one lists nothing either): the round checks that before its first write
+ * (storage/wrappers/write-gate.ts), and a round with nothing to write notices a wipe within the hour.
  */
 export function checkpointsUnchanged(library: object, listing: ListedSegment[], now: number): boolean {
   const last = lastLooks.get(library);
-  return listing.length > 0 && last !== undefined && last.digest === digestOf(listing) && now - last.at >= 0 && now - last.at < LIST_AT_LEAST_EVERY_MS;
+  return last !== undefined && last.digest === digestOf(listing) && now - last.at >= 0 && now - last.at < LIST_AT_LEAST_EVERY_MS;
 }
 
 /** After a round that listed `checkpoints/` and read what it had to: the `log/` listing it went with. */

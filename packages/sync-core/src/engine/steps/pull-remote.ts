@@ -29,8 +29,12 @@ export type PullState = SegmentsState &
   RetireState &
   Pick<LocalState, 'db' | 'knownSegments' | 'journalKeys' | 'journalIndex' | 'journalBytes' | 'markUploaded' | 'segmentState' | 'republishSegment' | 'versionsOf'>;
 
-/** `changed`: whether anything new was merged; `listed`: segments the listing of `log/` showed. */
-export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed: boolean; report: StepReport; listed: number }> {
+/**
+ * `changed`: whether anything new was merged; `listed`: segments the listing of `log/` showed;
+ * `checkBeforeWriting`: the repository check this round spared (an empty `log/`, as last round),
+ * which must pass before it writes anything.
+ */
+export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed: boolean; report: StepReport; listed: number; checkBeforeWriting?: () => Promise<void> }> {
   const { state, storage, options } = ctx;
   const report = emptyReport();
   const listing = await listSegments(storage);
@@ -84,7 +88,12 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   // New segments may come from writers (or names) this node has not seen: one listing of authors.
   if (changed) report.errors.push(...(await pullAuthors(ctx)));
   if (checkpoints && !quiet) rememberCheckpointLook(state, listing, options.now());
-  return { changed, report, listed: listing.length };
+  const spared = quiet && listing.length === 0;
+  return { changed, report, listed: listing.length, ...(spared ? { checkBeforeWriting: () => checkRepository(state, storage) } : {}) };
+}
+
+async function checkRepository(state: PullState, storage: CountingStorage): Promise<void> {
+  state.round.set('repoIds', await verifyRepository(storage, state.round.get('repo'), state.round.get('format'), state.round.get('encrypted')));
 }
 
 function somethingVanished(state: PullState, listed: Set<string>, known: Set<string>): boolean {
@@ -107,9 +116,8 @@ async function repositoryIds(state: PullState, storage: CountingStorage, listing
   const anchored = listing.some((k) => known.has(k.key) && !k.key.startsWith(`log/${writer}/`)) || state.journal(writer).some((e) => e.uploaded && listed.has(e.key)) || (await checkpointRead());
   const repoIds = state.round.get('repoIds');
   if (anchored && repoIds.length > 0) return repoIds;
-  const verified = await verifyRepository(storage, state.round.get('repo'), state.round.get('format'), state.round.get('encrypted'));
-  state.round.set('repoIds', verified);
-  return verified;
+  await checkRepository(state, storage);
+  return state.round.get('repoIds');
 }
 
 /**
