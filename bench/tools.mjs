@@ -44,7 +44,7 @@ const PASSWORD = 'bench-password';
 
 /** remote: { kind: 'folder', dir } | { kind: 'webdav', url, path } */
 export const tools = {
-  // The default a user gets: format 2, compressed, not encrypted.
+  // The default a user gets: format 4 (compressed, collected, pruned by a retention policy when one is set), not encrypted.
   syncacross: syncacross(),
   // Compressed and encrypted (the comparison with restic, which always encrypts). Each node
   // remembers the derived key, as by default, so only init and restore pay for the KDF.
