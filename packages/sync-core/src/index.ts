@@ -48,6 +48,7 @@ export type { FileAction } from './engine/sync-summary.js';
 export { restoreFromRemote, type RemoteRestoreOptions } from './engine/remote-restore.js';
 export type { NewRepository, RepositoryFormat } from './engine/repository.js';
 export type { CollectionPlan } from './engine/collection/collect.js';
+export type { UnneededPacks } from './engine/collection/pack-references.js';
 export type { StorageClock } from './engine/collection/storage-clock.js';
 export type { UpgradeWriter } from './engine/upgrade/upgrade-repository.js';
 export { DEFAULT_COLLECTION_MARGIN_MS } from './engine/collection/collect.js';

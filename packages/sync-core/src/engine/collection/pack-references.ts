@@ -21,7 +21,17 @@ import { decodeSegment, parseSegmentKey } from '../segment.js';
 import type { WholeCheckpoint } from './whole-checkpoint.js';
 
 /** Packs no kept version needs: how many, and their bytes; or why they could not be counted. */
-export type UnneededPacks = { count: number; bytes: number } | { unknown: string };
+export type UnneededPacks =
+  | {
+      /** Packs listed longer than the margin that hold no chunk a kept version needs. */
+      count: number;
+      /** Their bytes, as listed. */
+      bytes: number;
+    }
+  | {
+      /** Why they could not be counted (a segment that stays could not be read). */
+      unknown: string;
+    };
 
 export interface PackCount {
   storage: Storage;
