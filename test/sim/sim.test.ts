@@ -230,6 +230,14 @@ describe.skipIf(noDisk)(`simulation: a node on a case-insensitive disk (exFAT)${
     const o: ScheduleOptions = { seed: 3590, mode: 'delayed-listing', nodes: 4, localEdges: true, offline: true, caseInsensitive: true };
     expectClean(o, await runSeed(o));
   }, 120_000);
+
+  // The engine: n0 (exFAT) trashed its file d/e, displaced to a conflict copy by the others' folder
+  // d/e/, which emptied d/; D/ (D/c.txt) then won the name, the copy was not written, and once a
+  // rollback took the pack the content was only in n0's trash (materialize-tree.ts; case-insensitive.test.ts).
+  it('seed 11746: a file displaced to a conflict copy keeps the spelling of its folder on the case-insensitive disk', async () => {
+    const o: ScheduleOptions = { seed: 11746, mode: 'torn-reads', nodes: 4, localEdges: true, offline: true, caseInsensitive: true };
+    expectClean(o, await runSeed(o));
+  }, 120_000);
 });
 
 /**

@@ -106,6 +106,32 @@ describe.skipIf(!exfat)(`a library on a case-insensitive disk without permission
     }
   });
 
+  it("the drive's file d/e, displaced to a conflict copy by a Linux folder d/e/, is kept in d/ though D/c.txt comes too", async () => {
+    const remote = createMemoryStorage();
+    const linux = await makeNode(remote, 'linux');
+    await mkdir(join(linux.dir, 'd/e'), { recursive: true });
+    await mkdir(join(linux.dir, 'D'));
+    await writeFile(join(linux.dir, 'd/e/f.txt'), 'f');
+    await writeFile(join(linux.dir, 'D/c.txt'), 'in D');
+    await linux.sync();
+    const dir = join(exfat!.dir, 'lib-displaced');
+    mkdirSync(join(dir, 'd'), { recursive: true });
+    writeFileSync(join(dir, 'd/e'), 'mine');
+    const usb = await makeNode(remote, 'usb', { dir });
+    try {
+      const s = await usb.sync();
+      // Trashing d/e emptied d/: had D/ then won the name, the copy (its only local source in the
+      // trash) would not be written, and the user's file would leave the folder (seed 11746).
+      const disk = await snapshot(usb.dir);
+      expect(Object.keys(disk).sort()).toEqual([expect.stringMatching(/^d\/e\.sync-conflict-/), 'd/e/f.txt']);
+      expect(Object.values(disk).sort()).toEqual(['f', 'mine']);
+      expect(s.errors).toEqual([expect.stringContaining('could not write D/c.txt: the folder d is the same name on this disk')]);
+    } finally {
+      await usb.lib.close();
+      await linux.lib.close();
+    }
+  });
+
   it('Docs/a.txt and docs/b.txt from a Linux node: one folder written, the other path reported, no rename published', async () => {
     const remote = createMemoryStorage();
     const linux = await makeNode(remote, 'linux');

@@ -83,6 +83,14 @@ class Materialization implements WriteTarget {
    */
   private readonly localSource = new Map<string, { abs: string; treePath: string }>();
   private readonly contentIds = new Map<string, string>();
+  /**
+   * On a disk that folds case: how it spelled the names the tree spells several ways before this
+   * round removed anything. A removal may empty the only folder of one spelling (`d/`, left by a
+   * file of `d/` displaced to a conflict copy there), and the other spelling (`D/`) must not win
+   * the name for that: the copy, whose only local source is then in the trash, would not be
+   * written, and its content would leave the folder (seed 11746 of the case-insensitive simulation).
+   */
+  private spelledBeforeRemovals?: Map<string, string>;
   /** False once something was left for a later round. */
   complete = true;
   /** What this materialization did and could not do, for the round's summary. */
@@ -137,6 +145,7 @@ class Materialization implements WriteTarget {
       try {
         const unsafe = unsafeParent(dir, rec.path); // never read, let alone move, through a link
         if (unsafe) throw unsafe;
+        this.spelledBeforeRemovals ??= this.foldsCaseTwins() ? this.spellingsOnDisk([...this.tree.keys()]) : new Map();
         trashed = await trashFile(dir, rec.path, await settleRecord(this.ctx, rec), this.trashDir);
       } catch (e) {
         if (!isPerPathError(e)) throw e;
@@ -189,7 +198,7 @@ class Materialization implements WriteTarget {
     todo.sort((a, b) => (keys.get(a)! < keys.get(b)! ? -1 : keys.get(a)! > keys.get(b)! ? 1 : 0));
     // Stored before the first rename: a crash between a rename and its record is then recognized
     // by the next scan as this node's own write (engine/adoption.ts), not as a local edit.
-    if (todo.length > 0 && this.ctx.options.policy.keepsCaseTwinsApart() && foldsCase(this.ctx.dir)) todo = this.oneNamePerFile(todo);
+    if (todo.length > 0 && this.foldsCaseTwins()) todo = this.oneNamePerFile(todo);
     state.planWrites(todo.filter((e) => e.version.kind !== 'dir').map((e) => ({ path: this.byTree.get(e.path)?.path ?? e.path, treePath: e.path, version: e.version.hash })));
     return todo;
   }
@@ -205,6 +214,7 @@ class Materialization implements WriteTarget {
   private oneNamePerFile(todo: TreeEntry[]): TreeEntry[] {
     const paths = [...this.tree.keys()].sort((a, b) => Number(this.byTree.has(b)) - Number(this.byTree.has(a)) || (a < b ? -1 : a > b ? 1 : 0));
     const kept = this.spellingsOnDisk(paths);
+    for (const [key, name] of this.spelledBeforeRemovals ?? []) if (!kept.has(key)) kept.set(key, name);
     for (const p of paths) {
       for (const name of namesOnTheWay(p)) {
         const keeper = kept.get(caseKey(name));
@@ -223,6 +233,11 @@ class Materialization implements WriteTarget {
       this.complete = false; // once the other is gone (deleted or renamed), this one is written
       return false;
     });
+  }
+
+  /** Whether this disk folds case and the policy keeps paths differing only in case apart on it. */
+  private foldsCaseTwins(): boolean {
+    return this.ctx.options.policy.keepsCaseTwinsApart() && foldsCase(this.ctx.dir);
   }
 
   /**
