@@ -238,6 +238,15 @@ describe.skipIf(noDisk)(`simulation: a node on a case-insensitive disk (exFAT)${
     const o: ScheduleOptions = { seed: 11746, mode: 'torn-reads', nodes: 4, localEdges: true, offline: true, caseInsensitive: true };
     expectClean(o, await runSeed(o));
   }, 120_000);
+
+  // The engine: n0 (exFAT) had looked up d/E while its user's file d/e was there; the user deleted
+  // d/e, and within that second every round found d/E still a file in fuse-exfat's cache, so
+  // d/E/f.txt was never written (safe-paths.ts, onlyInTheCache; case-insensitive.test.ts). Seed
+  // 11746's fix had d/ keep its name, which first let d/E/f.txt reach that check.
+  it('seed 18488: a folder on the way is made though the kernel still caches its name as a deleted file', async () => {
+    const o: ScheduleOptions = { seed: 18488, mode: 'lossy-listing', nodes: 2, localEdges: true, offline: true, caseInsensitive: true };
+    expectClean(o, await runSeed(o));
+  }, 120_000);
 });
 
 /**

@@ -6,13 +6,13 @@
  * symbolic link (safe-paths.ts): such a path fails alone, with a PathError.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, constants, fsync, lstatSync, openSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsync, lstatSync, openSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { abortPoint } from '../model/abort.js';
 import type { HashedVersion } from '../model/version.js';
-import { ensureFolder, ensureParents, PathError, removeCreated, unsafeParent } from './safe-paths.js';
+import { ensureFolder, ensureParents, onlyInTheCache, PathError, removeCreated, unsafeParent } from './safe-paths.js';
 import { sameStat } from './scan.js';
 import { applySqlite, looksLikeSqlite } from './sqlite-snapshot.js';
 import type { LocalRecord } from './state.js';
@@ -42,27 +42,6 @@ export async function unchangedSince(path: string, record: LocalRecord | undefin
   if (!record) return s === undefined || onlyInTheCache(path);
   if (!s) return false;
   return record.mtimeMs === 0 && record.size === 0 ? true : sameStat(s, record);
-}
-
-/**
- * A name a stat still finds though the file system holds nothing there. Through FUSE (fuse-exfat
- * on Linux) the kernel matches names exactly while the disk folds case: a look-up of `c.txt` while
- * `C.txt` exists caches `c.txt` as that file, and once `C.txt` is moved away (to the trash, on a
- * case-only rename) a stat of `c.txt` keeps answering from that cache for about a second. Taken for
- * a file the user made, it kept the write out in silence (seeds 1817 and 2060 of the
- * case-insensitive simulation, whose rounds all fall within that second). An open asks the file
- * system itself, which finds nothing; a rename onto such a name replaces nothing.
- */
-function onlyInTheCache(path: string): boolean {
-  const s = lstatSync(path, { throwIfNoEntry: false });
-  if (!s) return true;
-  if (!s.isFile()) return false; // a link, a folder, a pipe: what the user has there stays (and a pipe's open would wait)
-  try {
-    closeSync(openSync(path, constants.O_RDONLY | constants.O_NONBLOCK));
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT';
-  }
 }
 
 export async function writeVersion(

@@ -9,7 +9,7 @@
  * (A link swapped in between the check and the write could still be followed: that needs a
  * process racing the sync inside the library, which can write there anyway.)
  */
-import { lstatSync, mkdirSync, rmdirSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Why a path of the library cannot be written here (stable codes). */
@@ -48,7 +48,8 @@ function parentsOf(rel: string): string[] {
 export function unsafeParent(root: string, rel: string): PathError | undefined {
   for (const p of parentsOf(rel)) {
     const s = lstatSync(join(root, p), { throwIfNoEntry: false });
-    if (!s) return undefined; // nothing below a missing folder exists either
+    // Nothing below a missing folder exists either (nor below a file only the kernel's cache still has).
+    if (!s || (s.isFile() && onlyInTheCache(join(root, p)))) return undefined;
     if (s.isSymbolicLink()) return new PathError('ParentIsLink', rel, `${p} is a symbolic link on this machine: nothing is written through it`);
     if (!s.isDirectory()) return new PathError('ParentNotFolder', rel, `${p} is a file on this machine, not a folder`);
   }
@@ -92,7 +93,8 @@ function ensureFolderAt(root: string, p: string, rel: string): boolean {
   const abs = join(root, p);
   let s = lstatSync(abs, { throwIfNoEntry: false });
   let created = false;
-  if (!s) {
+  // A file only the cache still has is no file: mkdir, which asks the file system itself, makes the folder.
+  if (!s || (s.isFile() && onlyInTheCache(abs))) {
     try {
       mkdirSync(abs); // not recursive: its parent was just checked
       created = true;
@@ -104,6 +106,30 @@ function ensureFolderAt(root: string, p: string, rel: string): boolean {
   if (s.isSymbolicLink()) throw new PathError(p === rel ? 'TargetIsLink' : 'ParentIsLink', rel, `${p} is a symbolic link on this machine: nothing is written through it`);
   if (!s.isDirectory()) throw new PathError(p === rel ? 'TargetNotFolder' : 'ParentNotFolder', rel, `${p} is a file on this machine, not a folder`);
   return created;
+}
+
+/**
+ * A name a stat still finds though the file system holds nothing there. Through FUSE (fuse-exfat
+ * on Linux) the kernel matches names exactly while the disk folds case: a look-up of `c.txt` while
+ * `C.txt` exists caches `c.txt` as that file, and once `C.txt` is moved away (to the trash, on a
+ * case-only rename) a stat of `c.txt` keeps answering from that cache for about a second. Taken for
+ * a file the user made, it kept the write out in silence (seeds 1817 and 2060 of the
+ * case-insensitive simulation, whose rounds all fall within that second). Taken for a file on the
+ * way, it kept out every path below it: `d/E`, looked up while the user had a file `d/e` and
+ * cached as that file after the user deleted it, made `d/E/f.txt` fail as "d/E is a file" in
+ * every round of that second (seed 18488). An open asks the file system itself, which finds
+ * nothing; a rename onto such a name replaces nothing, and a mkdir of it makes the folder.
+ */
+export function onlyInTheCache(path: string): boolean {
+  const s = lstatSync(path, { throwIfNoEntry: false });
+  if (!s) return true;
+  if (!s.isFile()) return false; // a link, a folder, a pipe: what the user has there stays (and a pipe's open would wait)
+  try {
+    closeSync(openSync(path, constants.O_RDONLY | constants.O_NONBLOCK));
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
 }
 
 /**

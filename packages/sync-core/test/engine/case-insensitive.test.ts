@@ -8,7 +8,7 @@
  * Needs a real case-insensitive mount: an exFAT image on a loop device through fuse-exfat, which
  * needs root (test/support/exfat-mount.ts). Skipped, saying why, otherwise.
  */
-import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -181,6 +181,30 @@ describe.skipIf(!exfat)(`a library on a case-insensitive disk without permission
       const s = await usb.sync();
       expect(s.errors).toEqual([]);
       expect(await snapshot(usb.dir)).toEqual({ 'notes.txt': 'text' });
+    } finally {
+      await usb.lib.close();
+      await linux.lib.close();
+    }
+  });
+
+  it("d/E/f.txt from a Linux node is written though d/E was just looked up as the drive's file d/e, then deleted (fuse-exfat caches it)", async () => {
+    const remote = createMemoryStorage();
+    const linux = await makeNode(remote, 'linux');
+    await mkdir(join(linux.dir, 'd/E'), { recursive: true });
+    await writeFile(join(linux.dir, 'd/E/f.txt'), 'f');
+    await linux.sync();
+    const dir = join(exfat!.dir, 'lib-cached-parent');
+    mkdirSync(join(dir, 'd'), { recursive: true });
+    const usb = await makeNode(remote, 'usb', { dir });
+    try {
+      // The drive's user had a file d/e; an app asked for d/E (the disk answered with d/e), and the
+      // user deleted d/e: for about a second the kernel still has d/E as that file (seed 18488).
+      writeFileSync(join(usb.dir, 'd/e'), 'gone');
+      statSync(join(usb.dir, 'd/E'));
+      rmSync(join(usb.dir, 'd/e'));
+      const s = await usb.sync();
+      expect(s.errors).toEqual([]);
+      expect(await snapshot(usb.dir)).toEqual({ 'd/E/f.txt': 'f' });
     } finally {
       await usb.lib.close();
       await linux.lib.close();
