@@ -12,8 +12,8 @@ import { checkAborted } from '../../model/abort.js';
 import { withHash, type HashedVersion } from '../../model/version.js';
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
 import { isStorageError } from '../../storage/errors.js';
-import { MAX_SEGMENT_BYTES } from '../remote-limits.js';
-import { decodeSegment, parseSegmentKey } from '../segment.js';
+import { parseSegmentKey } from '../segment.js';
+import { readSegment } from './read-segment.js';
 import type { WholeCheckpoint } from './whole-checkpoint.js';
 import { prunedRightly } from '../retention/pruned-rightly.js';
 
@@ -57,7 +57,7 @@ export async function checkFaithful(
     if (!key) continue;
     let segment;
     try {
-      segment = decodeSegment(key, await storage.get(o.key, { range: { offset: 0, length: MAX_SEGMENT_BYTES + 1 } }), (id) => repoIds.has(id), codec);
+      segment = await readSegment(storage, codec, repoIds, key);
     } catch (e) {
       if (!isStorageError(e, 'Corrupt') && !isStorageError(e, 'NotFound')) throw e;
       out.unreadable.push(o.key);

@@ -15,9 +15,9 @@ import { checkAborted } from '../../model/abort.js';
 import type { ObjectInfo, Storage } from '../../storage/contract.js';
 import { isStorageError } from '../../storage/errors.js';
 import { listAll } from '../../storage/listing.js';
-import { MAX_SEGMENT_BYTES } from '../remote-limits.js';
 import { PACK_KEY } from '../segment-schema.js';
-import { decodeSegment, parseSegmentKey } from '../segment.js';
+import { parseSegmentKey } from '../segment.js';
+import { readSegment } from './read-segment.js';
 import type { WholeCheckpoint } from './whole-checkpoint.js';
 
 /** Packs no kept version needs: how many, and their bytes; or why they could not be counted. */
@@ -63,7 +63,7 @@ async function countUnneeded(c: PackCount): Promise<UnneededPacks> {
     checkAborted(c.signal);
     const key = parseSegmentKey(o.key);
     if (!key) continue;
-    const segment = decodeSegment(key, await c.storage.get(o.key, { range: { offset: 0, length: MAX_SEGMENT_BYTES + 1 } }), (id) => c.repoIds.has(id), c.codec);
+    const segment = await readSegment(c.storage, c.codec, c.repoIds, key);
     for (const v of segment.versions) for (const chunk of v.chunks) used.add(chunk);
     for (const [chunk, pack] of segment.chunks) (packsOf.get(chunk) ?? packsOf.set(chunk, []).get(chunk)!).push(pack);
   }
