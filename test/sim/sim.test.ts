@@ -247,6 +247,21 @@ describe.skipIf(noDisk)(`simulation: a node on a case-insensitive disk (exFAT)${
     const o: ScheduleOptions = { seed: 18488, mode: 'lossy-listing', nodes: 2, localEdges: true, offline: true, caseInsensitive: true };
     expectClean(o, await runSeed(o));
   }, 120_000);
+
+  // The engine: the exFAT node gave the name to the spelling first in code-point order, d/E/f.txt
+  // (16747) or d/C.txt (17659), whose content was lost on every side (a rollback took its pack;
+  // its author's copy went behind a link, or was overwritten). It could not be written, and kept
+  // d/e or d/c.txt, whose content was there, off the disk at every round (materialize-tree.ts,
+  // contentHeldNowhere; case-insensitive.test.ts).
+  it('seeds 16747, 17659: a spelling whose content is held nowhere does not keep the other off the case-insensitive disk', async () => {
+    for (const o of [
+      { seed: 16747, mode: 'stale-reads', nodes: 5 },
+      { seed: 17659, mode: 'delayed-listing', nodes: 5 },
+    ] as const) {
+      const run: ScheduleOptions = { ...o, localEdges: true, offline: true, caseInsensitive: true };
+      expectClean(run, await runSeed(run));
+    }
+  }, 120_000);
 });
 
 /**

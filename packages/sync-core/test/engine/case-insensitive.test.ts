@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage, withFaults } from '@syncacross/sync-core/testing';
 import { tryMountExfat } from '../../../../test/support/exfat-mount.js';
-import { cleanup, makeNode, snapshot } from './helpers.js';
+import { cleanup, makeNode, snapshot, syncAll } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -234,6 +234,47 @@ describe.skipIf(!exfat)(`a library on a case-insensitive disk without permission
     } finally {
       await usb.lib.close();
       await linux.lib.close();
+    }
+  });
+
+  it('d/C.txt and d/E/f.txt whose content is lost on every side do not keep d/c.txt and d/e off the drive', async () => {
+    const remote = createMemoryStorage();
+    const linux = await makeNode(remote, 'linux');
+    const other = await makeNode(remote, 'other');
+    await syncAll([linux, other]);
+    const before = remote.debug.snapshot();
+    await mkdir(join(linux.dir, 'd/E'), { recursive: true });
+    await writeFile(join(linux.dir, 'd/C.txt'), 'upper');
+    await writeFile(join(linux.dir, 'd/E/f.txt'), 'in E');
+    await linux.sync();
+    // The other node learns both versions while their pack is missing; then linux's machine is
+    // gone with the only copy, and the storage goes back to a copy from before: the other node
+    // publishes the versions again, with no location for their content (seeds 16747, 17659).
+    for (const key of remote.debug.keys()) if (key.startsWith('packs/') && !before.has(key)) remote.debug.remove(key);
+    await other.sync();
+    await linux.lib.close();
+    remote.debug.restore(before);
+    await other.sync();
+    await mkdir(join(other.dir, 'd'), { recursive: true });
+    await writeFile(join(other.dir, 'd/c.txt'), 'lower');
+    await writeFile(join(other.dir, 'd/e'), 'e');
+    await other.sync();
+    const dir = join(exfat!.dir, 'lib-lost-twin');
+    mkdirSync(dir);
+    const usb = await makeNode(remote, 'usb', { dir });
+    try {
+      const s = await usb.sync();
+      // The spellings first in code-point order cannot be written: the others take the names.
+      expect(await snapshot(usb.dir)).toEqual({ 'd/c.txt': 'lower', 'd/e': 'e' });
+      expect([...s.errors].sort()).toEqual([
+        expect.stringContaining('could not write d/C.txt: d/c.txt is the same name on this disk'),
+        expect.stringContaining('could not write d/E/f.txt: d/e is the same name on this disk'),
+      ]);
+      expect((await usb.sync()).errors).toHaveLength(2); // reported every round, the names kept
+      expect(await snapshot(usb.dir)).toEqual({ 'd/c.txt': 'lower', 'd/e': 'e' });
+    } finally {
+      await usb.lib.close();
+      await other.lib.close();
     }
   });
 

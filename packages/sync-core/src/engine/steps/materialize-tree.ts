@@ -208,11 +208,14 @@ class Materialization implements WriteTarget {
    * would be written to one file, each overwriting the other, and the scan would then publish the
    * survivor as an edit of the other. Folders alike: `docs/b.txt` would land in `Docs/` and be
    * scanned back as `Docs/b.txt`, a rename nobody made. For each name (a file, or a folder on the
-   * way to one) one spelling is written: the one already on disk, else the first in code-point
-   * order; paths through another spelling are reported and left to the nodes that can hold them.
+   * way to one) one spelling is written: the one already on disk, else one whose content this
+   * node can get, first in code-point order; paths through another spelling are reported and left
+   * to the nodes that can hold them.
    */
   private oneNamePerFile(todo: TreeEntry[]): TreeEntry[] {
-    const paths = [...this.tree.keys()].sort((a, b) => Number(this.byTree.has(b)) - Number(this.byTree.has(a)) || (a < b ? -1 : a > b ? 1 : 0));
+    const heldNowhere = this.contentHeldNowhere(todo);
+    const rank = (p: string) => (this.byTree.has(p) ? 0 : heldNowhere.has(p) ? 2 : 1);
+    const paths = [...this.tree.keys()].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
     const kept = this.spellingsOnDisk(paths);
     for (const [key, name] of this.spelledBeforeRemovals ?? []) if (!kept.has(key)) kept.set(key, name);
     for (const p of paths) {
@@ -228,11 +231,29 @@ class Materialization implements WriteTarget {
       const clash = namesOnTheWay(e.path).find((name) => kept.get(caseKey(name)) !== name);
       if (clash === undefined) return true;
       const keeper = kept.get(caseKey(clash))!;
-      const what = clash === e.path ? keeper : `the folder ${keeper}`;
+      // The keeper of a folder's name on the way may be a file (`d/e` keeping `d/E/f.txt` out).
+      const keeperIsFile = (this.tree.get(keeper)?.version.kind ?? 'dir') !== 'dir';
+      const what = clash === e.path || keeperIsFile ? keeper : `the folder ${keeper}`;
       this.report.errors.push(`could not write ${e.path}: ${what} is the same name on this disk, which does not tell upper and lower case apart; tried again next sync`);
       this.complete = false; // once the other is gone (deleted or renamed), this one is written
       return false;
     });
+  }
+
+  /**
+   * Entries to write, among those whose names the tree spells several ways, that this node can
+   * get the content of nowhere: no local copy, and a chunk with no known location (its pack lost,
+   * its author's copy gone too). Such a spelling cannot be written, so it must not keep out the
+   * other, whose content is here to write: the disk would hold neither, and the other's edit would
+   * be reported as blocked by a file that is not there (seeds 16747, 17659 of the case-insensitive
+   * simulation: `d/C.txt` so lost kept `d/c.txt` off the exFAT disk at every round). Once the
+   * other is written, it is on disk and keeps the name even if the content comes back.
+   */
+  private contentHeldNowhere(todo: TreeEntry[]): Set<string> {
+    const spellings = spellingsOf([...this.tree.keys()]);
+    const twinned = (p: string) => namesOnTheWay(p).some((name) => spellings.get(caseKey(name))!.size > 1);
+    const unlocated = (h: string) => chunkLocations(this.ctx.state, h).length === 0;
+    return new Set(todo.filter((e) => e.version.kind !== 'dir' && twinned(e.path) && !this.sourceOf(e) && e.version.chunks.some(unlocated)).map((e) => e.path));
   }
 
   /** Whether this disk folds case and the policy keeps paths differing only in case apart on it. */
@@ -247,16 +268,21 @@ class Materialization implements WriteTarget {
    * simulation: `d/E/f.txt` written into `d/e/` was scanned back as a rename nobody made).
    */
   private spellingsOnDisk(paths: string[]): Map<string, string> {
-    const spellings = new Map<string, Set<string>>();
-    for (const p of paths) for (const name of namesOnTheWay(p)) spellings.set(caseKey(name), (spellings.get(caseKey(name)) ?? new Set()).add(name));
     const kept = new Map<string, string>();
-    for (const [key, names] of spellings) {
+    for (const [key, names] of spellingsOf(paths)) {
       if (names.size < 2) continue;
       const onDisk = spellingOnDisk(this.ctx.dir, [...names][0]!);
       if (onDisk !== undefined && names.has(onDisk)) kept.set(key, onDisk);
     }
     return kept;
   }
+}
+
+/** Every spelling of each name on the way to `paths`, by its case-folded key. */
+function spellingsOf(paths: string[]): Map<string, Set<string>> {
+  const spellings = new Map<string, Set<string>>();
+  for (const p of paths) for (const name of namesOnTheWay(p)) spellings.set(caseKey(name), (spellings.get(caseKey(name)) ?? new Set()).add(name));
+  return spellings;
 }
 
 /** `a`, `a/b`, `a/b/c.txt` for `a/b/c.txt`: each folder on the way, then the path itself. */
