@@ -1,9 +1,9 @@
-// A long history (docs/PROTOCOL.md §3.9-3.11): a 200-file library (format 4) edited a little in
+// A long history (docs/PROTOCOL.md §3.9-3.12): a 200-file library (format 5) edited a little in
 // each of N syncs against a folder remote, then what a new machine pays to join it (from a
 // checkpoint, and with checkpoints turned off: every segment read), what a sync with nothing new
 // costs, and how big the remote and the state database have grown; then the same after garbage
 // collection (`collect`, margin 0: one writer, nobody else syncing), and after pruning by a
-// retention policy. In-process, through the
+// retention policy and the collection of the packs it left unneeded. In-process, through the
 // library API: the figures are requests and objects, which do not depend on the process.
 import { mkdirSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ export async function runHistory(rounds, work) {
   mkdirSync(remoteDir, { recursive: true });
   for (let i = 0; i < FILES; i++) writeFileSync(join(lib, `note-${i}.md`), `note ${i}\n`.repeat(20));
   // Collection only when asked (below): the figures before it are of the whole history.
-  const a = await openLibrary({ dir: lib, storage: await createFsStorage({ root: remoteDir }), nodeName: 'writer', stableAfterMs: 0, newRepository: { format: 4 }, collection: false });
+  const a = await openLibrary({ dir: lib, storage: await createFsStorage({ root: remoteDir }), nodeName: 'writer', stableAfterMs: 0, newRepository: { format: 5 }, collection: false });
   await a.sync();
   const started = process.hrtime.bigint();
   for (let r = 1; r <= rounds; r++) {
@@ -77,13 +77,17 @@ export async function runHistory(rounds, work) {
     joinFromCheckpoint: await join_(remoteDir, join(base, 'joined-after-gc'), true),
     versions: a.history().length,
   };
-  // Retention (format 4): keep the 3 newest versions of each file; a collection writes the pruning
-  // checkpoint, the next relies on it. Versions, state and join then depend on the library, not
-  // on the number of rounds (packs are not collected yet: their count still grows).
+  // Retention: keep the 3 newest versions of each file; a collection writes the pruning checkpoint,
+  // and (relying on it at once: margin 0, one writer) condemns the packs nothing kept needs; the
+  // next deletes them. Versions, state, packs and join then depend on the library, not on the number
+  // of rounds.
   await a.retention({ keepLast: 3 });
+  const packsBefore = countFiles(join(remoteDir, 'packs'));
   const pruneStarted = process.hrtime.bigint();
   const pruning = await a.collect({ marginMs: 0 });
   const relying = await a.collect({ marginMs: 0 });
+  const deleting = await a.collect({ marginMs: 0 });
+  const collections = [pruning, relying, deleting].map((c) => c.plan.packCollection);
   const pruneS = Number(process.hrtime.bigint() - pruneStarted) / 1e9;
   await a.sync();
   const noopPruned = await a.sync();
@@ -91,13 +95,16 @@ export async function runHistory(rounds, work) {
     policy: 'keepLast 3',
     gcS: pruneS,
     pruned: pruning.wrote?.pruned ?? 0,
-    deleted: pruning.deleted + relying.deleted,
+    deleted: pruning.deleted + relying.deleted + deleting.deleted,
     versions: a.history().length,
     segments: countFiles(join(remoteDir, 'log')),
     remoteObjects: countFiles(remoteDir),
+    packsBefore,
     packs: countFiles(join(remoteDir, 'packs')),
-    // What pack collection will free: packs no kept version needs (gc counts them, deletes none).
-    unneededPacks: relying.plan.packs ?? null,
+    // Packs no kept version needs, condemned by one collection and deleted by the next.
+    unneededPacks: pruning.plan.packs ?? null,
+    packsCondemned: collections.reduce((n, p) => n + (p?.condemn.length ?? 0), 0),
+    packsDeleted: collections.reduce((n, p) => n + (p?.delete.length ?? 0), 0),
     stateDbMb: statSync(join(lib, '.syncacross', 'state.db')).size / 2 ** 20,
     noopRequests: noopPruned.totalRequests,
     joinFromCheckpoint: await join_(remoteDir, join(base, 'joined-after-retention'), true),

@@ -22,6 +22,8 @@ export const BROKEN_VARIANTS = [
   'gc-uncovered',
   'gc-local-clock',
   'gc-no-margin',
+  'pack-no-margin',
+  'pack-ignores-condemnations',
   'prune-heads',
   'merge-ignores-superseded',
 ] as const;
@@ -65,6 +67,14 @@ export function brokenPolicy(variant: BrokenVariant): RoundPolicy {
     // Collection keeps no margin: a checkpoint's segments go the moment it is written.
     case 'gc-no-margin':
       return { ...HONEST_POLICY, collectionMargin: () => 0 };
+    // Pack collection (§3.12) deletes a condemned pack at its announcer's next collection, with no
+    // margin: a writer that deduplicated against it before it learned of the announcement loses it.
+    case 'pack-no-margin':
+      return { ...HONEST_POLICY, packMargin: () => 0 };
+    // Writers deduplicate against condemned packs, and publish what they deduplicated against one
+    // before they learned of it as it is (no rescue): versions point into a pack about to go.
+    case 'pack-ignores-condemnations':
+      return { ...HONEST_POLICY, honoursCondemnations: () => false };
     // Retention prunes what the policy does not keep, heads included: a conflict's other side, or a delete, goes.
     case 'prune-heads':
       return { ...HONEST_POLICY, pruneVersions: pruneHeadsToo };

@@ -11,6 +11,8 @@ import type { Segment } from '../../packages/sync-core/src/engine/segment-format
 /** One readable checkpoint: the segments its parts bundle, each with what it carries. */
 export interface ReadCheckpoint {
   bundled: Map<string, Pick<Segment, 'versions' | 'chunks'>>;
+  /** Format 5 (§3.12): the packs its bundled segments announced condemned, as [segment, pack]. */
+  condemned: [string, string][];
 }
 
 /** Every checkpoint on the storage that reads back whole (manifest and every part), by manifest key; unreadable ones are left out. */
@@ -31,6 +33,7 @@ function readOne(raw: Map<string, Uint8Array>, k: NonNullable<ReturnType<typeof 
   try {
     const m = decodeManifest(k, bytes, ids, codec);
     const bundled = new Map<string, Pick<Segment, 'versions' | 'chunks'>>();
+    const condemned: [string, string][] = [];
     m.parts.forEach((p, i) => {
       const partBytes = raw.get(p.key);
       if (!partBytes) throw new Error(`part ${p.key} missing`);
@@ -41,8 +44,9 @@ function readOne(raw: Map<string, Uint8Array>, k: NonNullable<ReturnType<typeof 
           chunks: part.chunks.filter((c) => c[4] === at).map(([h, pack, off, len]) => [h, pack, off, len]),
         });
       });
+      for (const [at, pack] of part.condemned ?? []) condemned.push([part.segments[at]!, pack]);
     });
-    return { bundled };
+    return { bundled, condemned };
   } catch {
     return undefined;
   }

@@ -5,7 +5,9 @@
  *   whole, bundles it (nothing referenced is deleted; nothing younger than the margin goes);
  * - a checkpoint goes only if every segment it bundles is still stored or bundled by another
  *   such checkpoint;
- * - a part goes only once no readable manifest names it, and when older than the margin.
+ * - a part goes only once no readable manifest names it, and when older than the margin;
+ * - a pack goes only a margin after it was announced condemned, and only if no version still
+ *   carried needs it (pack-checks.ts).
  * Clock probes (`clock/`) are the collector's own.
  *
  * One excuse: a storage rolled back while a node collects. The collector read a checkpoint whole
@@ -21,6 +23,8 @@ import { parseManifestKey } from '../../packages/sync-core/src/engine/checkpoint
 import { decodeManifest } from '../../packages/sync-core/src/engine/checkpoints/objects.js';
 import type { RepositoryCodec } from '../../packages/sync-core/src/codec/repository-codec.js';
 import { readCheckpoints, type ReadCheckpoint } from './checkpoint-contents.js';
+import type { Segment } from '../../packages/sync-core/src/engine/segment-format.js';
+import { packDeletionProblem, type PackAnnouncements } from './pack-checks.js';
 
 export interface CollectionWorld {
   raw(): Map<string, Uint8Array>;
@@ -35,6 +39,11 @@ export interface CollectionWorld {
   deleted(key: string): void;
   /** Checkpoints a rollback took from under the deleting node's operation (in flight when the storage went back), with when they were stamped. */
   lostUnderMe(): ReadonlyMap<string, { checkpoint: ReadCheckpoint; stampedAt: number }>;
+  /** Whether a rollback came while the deleting node's operation was in flight (its look at the storage was of another one). */
+  rolledBackUnderMe(): boolean;
+  /** Segments decoded (immutable: once per key), and every condemnation the storage has shown (§3.12). */
+  segments: Map<string, Segment | undefined>;
+  announcements: PackAnnouncements;
 }
 
 const PART = /^checkpoint-parts\//;
@@ -61,6 +70,10 @@ export function withCollectionChecks(storage: Storage, w: CollectionWorld, cache
     const raw = w.raw();
     if (!raw.has(key)) return undefined; // deleting what is not there changes nothing
     const stamps = await w.stamps();
+    const packWorld = { raw, stamps, repoIds: w.repoIds(), codec: w.codec(), segments: w.segments, checkpoints: cache };
+    // Before anything leaves the storage: a segment that announced a condemnation stays on record.
+    w.announcements.note(packWorld);
+    if (key.startsWith('packs/')) return packDeletionProblem(key, packWorld, w.announcements, w.now(), w.marginMs, w.rolledBackUnderMe());
     const old = (k: string) => w.now() - (stamps.get(k) ?? Number.POSITIVE_INFINITY) >= w.marginMs;
     const checkpoints = readCheckpoints(raw, w.repoIds(), w.codec(), cache);
     const lost = w.lostUnderMe();

@@ -75,7 +75,7 @@ function* visibleSegments(raw: Map<string, Uint8Array>, repoIds: string[], cache
   }
 }
 
-function* storedSegments(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>, codec: RepositoryCodec): Generator<[string, Segment | undefined]> {
+export function* storedSegments(raw: Map<string, Uint8Array>, repoIds: string[], cache: Map<string, Segment | undefined>, codec: RepositoryCodec): Generator<[string, Segment | undefined]> {
   for (const [key, bytes] of raw) {
     const k = parseSegmentKey(key);
     if (!k) continue;

@@ -41,6 +41,9 @@ import { withCollectionChecks } from './collection-checks.js';
 import { readCheckpoints, type ReadCheckpoint } from './checkpoint-contents.js';
 import { CASE_PATHS, caseInsensitiveFolder, caseRename, fileIsThere, readIfThere, saveFile, spelledOnDisk } from './case-insensitive-disk.js';
 import { caseClashing, checkCaseClashes, checkNoEditOfTwin } from './case-checks.js';
+import { PackAnnouncements, pendingHeld, rescueDrops, type PendingHeld } from './pack-checks.js';
+import { earlierContent } from './reverts.js';
+import { NEWEST_FORMAT } from '../../packages/sync-core/src/engine/repository.js';
 import { checkNothingStale, heldBy, noteApplied, prunedAt, wronglyDropped, type Held } from './retention-checks.js';
 import type { AppliedRetention } from '../../packages/sync-core/src/local/superseded-table.js';
 import type { HashedVersion } from '../../packages/sync-core/src/model/version.js';
@@ -151,8 +154,9 @@ interface SimNode {
   writes: Write[];
   backups: { dir: string; writes: number; step: number }[];
   knownVersions: Set<string>;
-  /** What it held at the end of the last step (retention-checks.ts). */
+  /** What it held at the end of the last step (retention-checks.ts), and what of it was not published yet (pack-checks.ts). */
   held?: Held;
+  pendingHeld?: PendingHeld;
   /** Every retention it was seen to have pruned by, in order. */
   appliedSeen: AppliedRetention[];
   /** Every writer id this node has written under (a clone shares its original's). */
@@ -172,8 +176,17 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const upgrading = o.gc === true && urng.chance(0.4);
   const rrng = new Rng(o.seed * 6700417 + 19);
   const retaining = o.gc === true && rrng.chance(0.5);
-  // Upgrades start at format 2 or 3 (made by earlier releases) and end at 4.
-  const startFormat = upgrading ? rrng.pick([2, 3] as const) : 4;
+  // Pack collection (§3.12): a seventh stream, so schedules without --gc replay as before.
+  const prng = new Rng(o.seed * 1000003 + 61);
+  // Upgrades start at format 2 or 3 (made by earlier releases), or in one of three at 4 (the
+  // release before pack collection), and end at the newest; otherwise the newest from the start.
+  const fromFour = upgrading && prng.chance(1 / 3);
+  const startFormat = upgrading ? (fromFour ? 4 : rrng.pick([2, 3] as const)) : NEWEST_FORMAT;
+  // Every condemnation the storage has shown (pack-checks.ts), and the nodes a rollback came under mid-operation.
+  const announcements = new PackAnnouncements();
+  const rolledUnder = new Set<string>();
+  // Versions dropped unpublished by the rescue of condemned content (rescueDrops): no edit the checks expect.
+  const droppedUnpublished = new Set<string>();
   let policySet = false;
   // Every version any node has held at the end of a step (the acknowledged-edit check finds pruned ones here).
   const everSeen = new Map<string, HashedVersion>();
@@ -226,6 +239,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
             violation: (m) => violations.push(`at step ${currentStep}: ${m}`),
             deleted: (k) => log(`storage: ${k} collected`),
             lostUnderMe: () => lostUnder.get(name) ?? new Map(),
+            rolledBackUnderMe: () => rolledUnder.has(name),
+            segments: decoded,
+            announcements,
           },
           checkpointCache,
         )
@@ -329,6 +345,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         (c) => {
           log(`${n.name}: collected ${c.deleted} object(s)${c.plan.checkpoint ? ` relying on ${c.plan.checkpoint.key}` : ''}${c.plan.notices.length ? `; ${c.plan.notices.join('; ')}` : ''}`);
           count(c.deleted > 0 ? 'gc collected' : 'gc found nothing');
+          const packs = c.plan.packCollection;
+          if (packs?.condemn.length) count('gc condemned packs');
+          if (packs?.delete.length) count('gc deleted packs');
           if (c.plan.segments.length > 0) count('gc deleted segments');
           if (c.plan.notices.some((m) => m.includes('is not relied on'))) count('gc passed over an unfaithful checkpoint');
           if (c.wrote?.pruned) count('checkpoint pruned');
@@ -369,16 +388,22 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     const held = heldBy(x.lib!);
     for (const [h, v] of held.versions) everSeen.set(h, v);
     noteApplied(x.lib!, x.appliedSeen);
-    const wrong = x.held && !restored ? wronglyDropped(x.held, held, x.appliedSeen, everSeen) : [];
+    // Versions the rescue of condemned content dropped unpublished, said to the user (§3.12), are not forgotten ones.
+    const rescued = x.pendingHeld ? rescueDrops(x.pendingHeld, held.versions, (k) => sim.raw().has(k)) : new Set<string>();
+    for (const h of rescued) droppedUnpublished.add(h);
+    const before = x.held && rescued.size > 0 ? { ...x.held, versions: new Map([...x.held.versions].filter(([h]) => !rescued.has(h))) } : x.held;
+    const wrong = before && !restored ? wronglyDropped(before, held, x.appliedSeen, everSeen) : [];
     if (wrong.length) violations.push(`${x.name} forgot ${wrong.length} version(s) it knew, not pruned rightly: ${wrong.slice(0, 3).join('; ')}`);
     if (x.held && [...x.held.versions.keys()].some((h) => !held.versions.has(h))) count('versions pruned here');
     x.knownVersions = new Set(held.versions.keys());
     x.held = held;
+    x.pendingHeld = o.gc ? pendingHeld(x.lib!, (p) => announcements.announcedAt(p) !== undefined) : undefined;
   };
 
   const finishRound = async (n: SimNode, result: SyncSummary | Error) => {
     n.round = undefined;
     lostUnder.delete(n.name);
+    rolledUnder.delete(n.name);
     // Every version a round leaves known (a node may be in rounds at every step's end, and a version
     // it made in one may be pruned in the next): what the checks take for ever held.
     if (n.lib && !(result instanceof CrashError)) {
@@ -489,6 +514,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
    * republished by a node that knows it).
    */
   const unrecoverable = new Set<string>(); // chunks lost on every side
+  /** Content the harness counts as lost on every side (a revert to it would hold it again, unknown to the end checks). */
+  const lostEverywhere = (content: string) => contentChunks(content).some((h) => unrecoverable.has(h));
   const excuseUnheld = () => {
     const raw = sim.raw();
     const repoIds = repositoryIds(raw);
@@ -532,6 +559,90 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         count('version content lost on every side');
       }
     }
+  };
+
+  /** Reads every condemnation now on the storage into the record the pack checks judge by (before anything may take it away). */
+  const noteAnnouncements = async () => {
+    const raw = sim.raw();
+    announcements.note({ raw, stamps: await sim.stamps(), repoIds: repositoryIds(raw), codec: codec(), segments: decoded, checkpoints: checkpointCache });
+  };
+
+  /** What the file holds now; undefined when it is not a readable file (a folder, a link or a file in the way). */
+  const fileContent = (dir: string, path: string): string | undefined => {
+    try {
+      return canWriteFile(dir, path) ? readIfThere(join(dir, path)) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** Whether, as `n` knows them, every location of this content is in a pack some announcement condemned. */
+  const onlyInCondemned = (n: SimNode, content: string): boolean => {
+    try {
+      const locations = contentChunks(content).flatMap((h) => chunkLocations(n.lib!.state, h));
+      return locations.length > 0 && locations.every(([, pack]) => announcements.announcedAt(pack) !== undefined);
+    } catch {
+      return false; // closed after a failed reopen
+    }
+  };
+
+  /** One round of `n` run to its end (offline, it stages in the outbox). */
+  const roundOf = async (n: SimNode) => {
+    startRound(n);
+    await drive(n, n.round!, () => 'ok');
+    await finishRound(n, await n.round!);
+    checkDrops(n, false);
+  };
+
+  /** One collection of `n` run to its end. */
+  const collectionOf = async (n: SimNode, why: string) => {
+    log(`${n.name}: gc starts (${why})`);
+    startCollection(n);
+    await drive(n, n.round!, () => 'ok');
+    await finishRound(n, await n.round!);
+  };
+
+  /**
+   * Pack collection (§3.12) at quiescence, where packs were condemned: a user reverts a file to a
+   * content only condemned packs hold, on a machine that has not synced since (mostly offline, so
+   * the version waits in its outbox, and now and then is edited again there); the collector
+   * collects before the margin is out (no pack may go yet) and after it (the packs go); then the
+   * machine comes back. Its version must never be published without its content.
+   */
+  const revertAroundCondemnation = async (collector: SimNode, away: string | undefined) => {
+    await noteAnnouncements();
+    const choices = nodes
+      .filter((x) => x !== collector && x.name !== away && x.lib && !x.round)
+      .flatMap((x) =>
+        PATHS.flatMap((path) => {
+          const current = fileContent(x.dir, path);
+          const contents = new Set(nodes.flatMap((y) => y.writes.filter((w) => w.path === path && w.content !== null && w.content !== current).map((w) => w.content!)));
+          return [...contents].filter((c) => !lostEverywhere(c) && onlyInCondemned(x, c)).map((content) => ({ x, path, content }));
+        }),
+      );
+    if (choices.length === 0) return;
+    const { x, path, content } = prng.pick(choices);
+    const offline = prng.chance(0.7);
+    x.gate.offline = offline;
+    log(`${x.name}: reverts ${path} to ${JSON.stringify(content)}, which only condemned packs hold${offline ? ' (offline)' : ''}`);
+    count(offline ? 'revert to condemned content offline (quiescence)' : 'revert to condemned content (quiescence)');
+    if (!(await localWrite(x, path, content))) return void (x.gate.offline = false);
+    await roundOf(x);
+    if (offline && prng.chance(0.4)) {
+      log(`${x.name}: write ${path} again (offline)`);
+      await localWrite(x, path, `${x.name}#${++counter} text`);
+      await roundOf(x);
+    }
+    clock += prng.int(GC_MARGIN_MS);
+    await collectionOf(collector, 'quiescence, within the margin of the condemnation');
+    clock += 2 * GC_MARGIN_MS;
+    await collectionOf(collector, 'quiescence, a margin after the condemnation');
+    x.gate.offline = false;
+    log(`${x.name}: back online`);
+    await roundOf(x);
+    // Right away (a later round could upload the content again from the file): nothing published points into a pack gone.
+    const raw = sim.raw();
+    if (rollbacks === 0) violations.push(...checkChunksReachable(raw, repositoryIds(raw), new Set(), false, decoded, unrecoverable, codec()).map((v) => `after ${x.name} came back: ${v}`));
   };
 
   /**
@@ -628,7 +739,15 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         let path = rng.pick(PATHS);
         if (outside && lrng.chance(0.15)) path = lrng.pick(CLASH_PATHS);
         if (o.caseInsensitive && crng.chance(0.3)) path = crng.pick(CASE_PATHS);
-        const content = rng.chance(0.15) ? null : `${n.name}#${++counter}${rng.chance(0.1) ? '' : ' text'}`;
+        let content = rng.chance(0.15) ? null : `${n.name}#${++counter}${rng.chance(0.1) ? '' : ' text'}`;
+        // Now and then the user reverts the file to an earlier content instead: a writer may then
+        // deduplicate against a chunk only a condemned pack holds (§3.12).
+        const earlier = o.gc && content !== null && prng.chance(0.3) ? earlierContent(prng, nodes, path, fileContent(n.dir, path), lostEverywhere) : undefined;
+        if (earlier !== undefined) {
+          content = earlier;
+          log(`${n.name}: reverts ${path} to ${JSON.stringify(earlier)}`);
+          count(onlyInCondemned(n, earlier) ? 'revert to content only condemned packs hold' : 'revert');
+        }
         log(`${n.name}: ${content === null ? 'delete' : 'write'} ${path}${n.round ? ' (during a sync)' : ''}`);
         count(n.round ? 'edit during a sync' : content === null ? 'delete' : 'edit');
         if ((await localWrite(n, path, content)) && CLASH_PATHS.includes(path)) count('file where another node may have a folder');
@@ -706,7 +825,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         // The whole storage goes back to an earlier copy, under every node, even mid-round.
         const back = rng.pick(savedStorage);
         const before = o.gc ? { checkpoints: readCheckpoints(sim.raw(), repositoryIds(sim.raw()), codec(), checkpointCache), stamps: await sim.stamps() } : undefined;
+        if (o.gc) await noteAnnouncements(); // what the rollback takes was still announced
         sim.restore(back.saved);
+        for (const x of nodes) if (x.round) rolledUnder.add(x.name);
         if (before) {
           const after = sim.raw();
           for (const x of nodes.filter((x) => x.round)) {
@@ -733,6 +854,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       const rawNow = sim.raw();
       for (const k of rawNow.keys()) if (k.startsWith('log/')) seenSegments.add(k);
       violations.push(...checkWriters(rawNow, retired, FORK_FREE.has(o.mode), cloned), ...checkOutside());
+      if (o.gc) await noteAnnouncements();
       if (rollbacks === 0) {
         violations.push(...checkChunksReachable(rawNow, repositoryIds(rawNow), new Set(), false, decoded, new Set(), codec()).map((v) => `after step ${s}: ${v}`));
       }
@@ -785,7 +907,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         // With retention, one whose clock agrees with the storage's (or its pruning is refused, rightly: ClockSkew).
         const candidates = nodes.filter((x) => x.name !== away && (!retaining || Math.abs(x.skew) < 300_000));
         const n = grng.pick(candidates.length > 0 ? candidates : nodes.filter((x) => x.name !== away));
-        if (upgrading && n.lib!.format.format < 4) {
+        if (upgrading && n.lib!.format.format < NEWEST_FORMAT) {
           // Not upgraded yet (or this node has not followed yet: then it finds it done).
           log(`${n.name}: upgrade starts (quiescence)`);
           startUpgrade(n);
@@ -813,6 +935,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         await drive(n, n.round!, () => 'ok');
         await finishRound(n, await n.round!);
         // A new machine joins after the collection: it must end up with everything the others hold.
+        if (o.gc) await revertAroundCondemnation(n, away);
         log('fresh: a new machine joins');
         await addNode('fresh');
         quiet = false;
@@ -878,7 +1001,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         disks,
         (node, path) => linkInTheWay(links.get(node) ?? [], path) || caseInTheWay(node, path),
         (node, v) => prunedAt(libs.get(node)!, v),
-        [...everSeen.values()],
+        [...everSeen.values()].filter((v) => !droppedUnpublished.has(v.hash)),
       ),
       ...checkNothingStale(libs, raw, repoIds, codec()),
       ...checkConvergence(libs, sameCase, (xs) => shuffle(xs, rng)),
@@ -921,7 +1044,8 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     }
     violations.push(...checkWriters(raw, retired, FORK_FREE.has(o.mode), cloned));
     // Upgraded (at the latest before the final collection): every node follows it.
-    if (upgrading) for (const n of nodes) if (n.lib!.format.format !== 4) violations.push(`${n.name} did not follow the upgrade to format 4 (still format ${n.lib!.format.format})`);
+    if (upgrading)
+      for (const n of nodes) if (n.lib!.format.format !== NEWEST_FORMAT) violations.push(`${n.name} did not follow the upgrade to format ${NEWEST_FORMAT} (still format ${n.lib!.format.format})`);
     violations.push(...checkAuthorsNamed(libs, nodes));
     if (outside || folding.size > 0) {
       // Local edges never stop the rounds from going quiet (a name this disk cannot hold, a path behind a link, is reported, not retried into a loop).

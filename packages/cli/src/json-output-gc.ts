@@ -18,7 +18,7 @@ export const gcOutput = z
       .object({
         key: z.string().describe("the checkpoint manifest's key"),
         covered: nonNeg.describe('segments it covers'),
-        pruned: nonNeg.describe('versions it left out under the retention policy (format 4; `syncacross retention`)'),
+        pruned: nonNeg.describe('versions it left out under the retention policy (format 4 or 5; `syncacross retention`)'),
       })
       .strict()
       .nullable()
@@ -42,7 +42,16 @@ export const gcOutput = z
       .object({ count: nonNeg.describe('packs older than the margin that hold no chunk a kept version needs'), bytes: nonNeg.describe('their bytes') })
       .strict()
       .nullable()
-      .describe('what pack collection will free (this release deletes no pack); null when no checkpoint was relied on, or a segment could not be read'),
+      .describe('packs nothing kept needs (condemned or not yet); null when no checkpoint was relied on, or a checkpoint or segment could not be read'),
+    packs: z
+      .object({
+        condemned: keys('packs condemned by this run (or that would be): deleted by a later gc here, a margin after, if still unneeded'),
+        deleted: keys('packs this node condemned at least a margin ago and still unneeded, deleted now (or that would be)'),
+        waiting: nonNeg.describe('packs condemned here that wait out the margin'),
+      })
+      .strict()
+      .nullable()
+      .describe('pack collection (format 5, docs/PROTOCOL.md §3.12); null before format 5, or when which packs are needed is not known'),
     notices: z.array(z.string()).describe('why less could go (no checkpoint old enough yet…) and what was kept and why'),
   })
   .strict();

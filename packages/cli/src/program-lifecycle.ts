@@ -13,23 +13,26 @@ export function addLifecycleCommands(program: Command, run: Run, withPassword: (
   const gc = program
     .command('gc [dir]')
     .description(
-      'garbage collection: delete the history segments an old-enough checkpoint holds, and checkpoints nothing needs (format 3 or 4; every file is kept, and every version a retention policy keeps)',
+      'garbage collection: delete the history segments an old-enough checkpoint holds, checkpoints nothing needs, and (format 5) packs no kept version needs, condemned first and deleted a margin later (format 3 or later; every file is kept, and every version a retention policy keeps)',
     )
     .option('-n, --dry-run', 'say what would be deleted, and delete nothing')
-    .option('--margin <span>', 'how old a checkpoint must be, on the storage clock, before what it holds goes (default 24h; 0s only where no other node is syncing)')
+    .option(
+      '--margin <span>',
+      'how old a checkpoint must be, on the storage clock, before what it holds goes, and how long a condemned pack waits (default 24h; 0s only where no other node is syncing)',
+    )
     .addOption(retries());
   withPassword(gc).action(run((out: Output, dir: string | undefined, opts: GcCliOptions) => gcCommand(dir, opts, out)));
   const upgrade = program
     .command('upgrade [dir]')
     .description(
-      'upgrade the repository to the newest format (4: its history can be collected by gc and pruned by a retention policy), once every machine that writes to it runs this release and has synced once',
+      'upgrade the repository to the newest format (5: its history and unneeded packs can be collected by gc, and pruned by a retention policy), once every machine that writes to it runs this release and has synced once',
     )
     .option('-n, --dry-run', 'say which machines the upgrade waits for, and write nothing')
     .addOption(retries());
   withPassword(upgrade).action(run((out: Output, dir: string | undefined, opts: UpgradeCliOptions) => upgradeCommand(dir, opts, out)));
   const retention = program
     .command('retention [dir]')
-    .description("show the repository's retention policy, or set it for every machine with the flags below (per file; current versions, deletes and conflict copies are always kept; format 4)")
+    .description("show the repository's retention policy, or set it for every machine with the flags below (per file; current versions, deletes and conflict copies are always kept; format 4 or 5)")
     .option('--keep-last <n>', 'keep the n newest versions of each file')
     .option('--keep-within <span>', 'keep every version made within this span before a checkpoint (e.g. 30d, 12h)')
     .option('--keep-hourly <n>', 'keep the newest version of each of the last n hours that have one')

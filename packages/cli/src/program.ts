@@ -106,9 +106,9 @@ function addLibraryCommands(program: Command): void {
     .addOption(
       new Option(
         '--format <n>',
-        'format of a new repository: 4 (compressed; its history can be collected and pruned by a retention policy: default), 3 (readable by the previous release), 2 (by releases before 0.3) or 1 (by releases before 0.2)',
+        'format of a new repository: 5 (compressed; its history and unneeded packs can be collected, and pruned by a retention policy: default), 4 (readable by the previous release: packs are not collected), 3, 2 (by releases before 0.3) or 1 (by releases before 0.2)',
       )
-        .choices(['1', '2', '3', '4'])
+        .choices(['1', '2', '3', '4', '5'])
         .argParser(Number),
     )
     .addOption(retriesFlag());

@@ -1,5 +1,5 @@
 /**
- * `syncacross retention` and `gc` as a user runs them over a folder remote (format 4, the default):
+ * `syncacross retention` and `gc` as a user runs them over a folder remote (format 5, the default):
  * shown with no flag; set with flags (checked against the JSON schema); refused with a clear
  * message for bad flags; `gc` then prunes older versions and deletes their history segments, and
  * the other machine ends with every current file, no conflict copy, and nothing sent out again.
@@ -42,18 +42,25 @@ describe('retention from the command line', () => {
     expect(checkJsonSchema(schema.$defs.gc!, gc.json)).toEqual([]);
     expect(gc.json.wrote.pruned).toBe(3); // notes/a.md had four versions: the newest stays
     expect(gc.json.checkpoint.pruned).toBe(true);
-    expect(objects(remote, 'log')).toBe(0);
+    expect(objects(remote, 'log')).toBe(1); // what is left: the announcement of the packs it condemned
     expect((await runJson(['log', '-d', a])).json.entries.length).toBe(versionsBefore - 3);
-    // The packs of a.md's first two edits hold nothing kept now (its first version shares paper.pdf's): counted, none deleted.
+    // The packs of a.md's first two edits hold nothing kept now (its first version shares
+    // paper.pdf's): condemned now, deleted by a later gc once that has been announced for the margin.
     expect(gc.json.unneededPacks).toEqual({ count: 2, bytes: expect.any(Number) });
+    expect(gc.json.packs).toEqual({ condemned: [expect.stringMatching(/^packs\//), expect.stringMatching(/^packs\//)], deleted: [], waiting: 0 });
     const packs = objects(remote, 'packs');
     const told = await run(['gc', a, '--margin', '0s', '--dry-run']);
-    expect(told.stdout).toMatch(/2 packs \(.+\) hold nothing a kept version needs; this release does not delete packs yet/);
+    expect(told.stdout).toMatch(/Would delete .*, and 2 packs no kept version needs/);
     expect(objects(remote, 'packs')).toBe(packs);
+    const again = await runJson(['gc', a, '--margin', '0s']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json.packs.deleted).toHaveLength(2);
+    expect(objects(remote, 'packs')).toBe(packs - 2);
+    const logNow = objects(remote, 'log');
 
     const bs = await runJson(['sync', b, ...FAST]);
     expect(bs.code, bs.stderr).toBe(0);
-    expect(objects(remote, 'log')).toBe(0); // nothing sent out again
+    expect(objects(remote, 'log')).toBe(logNow); // nothing sent out again
     for (const f of ['paper.pdf', 'notes/a.md', 'b-0.md', 'b-2.md']) expect(readFileSync(join(b, f), 'utf8')).toBe(readFileSync(join(a, f), 'utf8'));
     expect((await runJson(['status', b])).json.conflicts).toEqual([]);
 

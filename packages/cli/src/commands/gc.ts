@@ -1,8 +1,9 @@
 /**
  * `syncacross gc [DIR] [--dry-run] [--margin SPAN]`: garbage collection (docs/PROTOCOL.md §3.10).
- * Deletes the segments a checkpoint older than the margin bundles, and checkpoints and parts
- * nothing needs any more; first writes a checkpoint when this node knows more than any listed one
- * covers, so the next run has one to rely on. Refuses (exit 2, nothing changed) on a repository
+ * Deletes the segments a checkpoint older than the margin bundles, checkpoints and parts nothing
+ * needs any more, and (format 5) packs no kept version needs, in two phases (§3.12); first writes
+ * a checkpoint when this node knows more than any listed one covers, so the next run has one to
+ * rely on. Refuses (exit 2, nothing changed) on a repository
  * made before format 3, a storage that cannot delete, or clocks that disagree by minutes.
  */
 import { DEFAULT_COLLECTION_MARGIN_MS, isSyncError, parseSpanMs, SyncError, type CollectOutcome } from '@syncacross/sync-core';
@@ -34,19 +35,34 @@ function describe(r: CollectOutcome, storage: string, out: Output): void {
     const pruned = r.wrote.pruned ? `, leaving out ${plural(r.wrote.pruned, 'older version')} the retention policy prunes` : '';
     out.info(`Wrote checkpoint ${r.wrote.key} (${plural(r.wrote.covered, 'segment')}${pruned}): a later gc can rely on it once it is older than the margin.`);
   }
-  const what = `${plural(plan.segments.length, 'segment')}, ${plural(plan.checkpoints.length, 'older checkpoint')} and ${plural(plan.parts.length, 'checkpoint part')}`;
-  const bytes = [...plan.segments, ...plan.checkpoints, ...plan.parts].reduce((n, o) => n + o.size, 0);
+  const packsGoing = plan.packCollection?.delete ?? [];
+  const objects = `${plural(plan.segments.length, 'segment')}, ${plural(plan.checkpoints.length, 'older checkpoint')} and ${plural(plan.parts.length, 'checkpoint part')}`;
+  const what = packsGoing.length > 0 ? `${objects}, and ${plural(packsGoing.length, 'pack')} no kept version needs` : objects;
+  const bytes = [...plan.segments, ...plan.checkpoints, ...plan.parts, ...packsGoing].reduce((n, o) => n + o.size, 0);
   if (plan.checkpoint) out.info(`Relying on checkpoint ${plan.checkpoint.key} (${plural(plan.checkpoint.covered, 'segment')}, ${age(plan.checkpoint.ageMs)} old on ${storage}'s clock).`);
   out.info(r.dryRun ? `Would delete ${what} (${formatBytes(bytes)}). Nothing was changed (--dry-run).` : `Deleted ${what} (${formatBytes(r.bytes)}).`);
   for (const n of plan.notices) out.info(`  ${n}`);
-  out.info(
-    plan.checkpoint?.pruned
-      ? 'Every current file, and every version the retention policy keeps, is kept; every pack is kept.'
-      : 'Every version and every pack is kept: nothing any file needs was deleted.',
-  );
+  out.info(plan.checkpoint?.pruned ? 'Every current file, and every version the retention policy keeps, is kept.' : 'Every version is kept: nothing any file needs was deleted.');
+  describePacks(plan, r.dryRun, out);
+}
+
+/** Pack collection (format 5: condemned now, deleted a margin later), or what waits for it. */
+function describePacks(plan: CollectOutcome['plan'], dryRun: boolean, out: Output): void {
   const packs = plan.packs;
+  const p = plan.packCollection;
   if (packs && 'unknown' in packs) out.info(`  Packs that nothing kept needs could not be counted: ${packs.unknown}.`);
-  else if (packs?.count) out.info(`  ${plural(packs.count, 'pack')} (${formatBytes(packs.bytes)}) hold nothing a kept version needs; this release does not delete packs yet.`);
+  else if (!p) {
+    if (packs?.count)
+      out.info(`  ${plural(packs.count, 'pack')} (${formatBytes(packs.bytes)}) hold nothing a kept version needs; a repository of format 5 deletes such packs (\`syncacross upgrade\`).`);
+    return;
+  }
+  if (p?.condemn.length) {
+    const size = formatBytes(p.condemn.reduce((n, o) => n + o.size, 0));
+    out.info(
+      `  ${dryRun ? 'Would condemn' : 'Condemned'} ${plural(p.condemn.length, 'pack')} (${size}) no kept version needs: no machine puts anything new in them from now on, and a gc here deletes them once that has been announced for the margin, if they are still unneeded.`,
+    );
+  }
+  if (p?.waiting) out.info(`  ${plural(p.waiting, 'pack')} condemned here wait out the margin before they go.`);
 }
 
 /** `packs` of the JSON result: what pack collection will free, or null when it could not be counted. */
@@ -85,6 +101,7 @@ function collectHere(dir: string | undefined, opts: GcCliOptions, marginMs: numb
       deleted: r.deleted,
       bytes: r.bytes,
       unneededPacks: packsResult(plan.packs),
+      packs: plan.packCollection ? { condemned: plan.packCollection.condemn.map((o) => o.key), deleted: plan.packCollection.delete.map((o) => o.key), waiting: plan.packCollection.waiting } : null,
       notices: plan.notices,
     });
     return 0;

@@ -39,6 +39,12 @@ export class PackWriter {
     private readonly onLocated: (locations: ChunkLocation[]) => void,
     private readonly isStored: (hash: string) => boolean,
     private readonly targetSize = DEFAULT_PACK_SIZE,
+    /**
+     * Keys no new pack may take: condemned packs (§3.12). The same chunks packed again make the
+     * same bytes, so the same key, and content meant to leave a condemned pack would land in it
+     * again; such a pack goes under another key, like a damaged one's.
+     */
+    private readonly avoid: (key: string) => boolean = () => false,
   ) {}
 
   /**
@@ -99,12 +105,14 @@ export class PackWriter {
    * 'exists' is normally fine: the key is the content's hash, so what is there is these bytes.
    * Unless the object there is damaged (this pack is uploaded again because it was found so):
    * write-once, it cannot be replaced, so the bytes go under another key, behind a few leading
-   * zero bytes no location points at. Only on 'exists', which is rare, is the object read.
+   * zero bytes no location points at. Only on 'exists', which is rare, is the object read. A key
+   * to avoid is passed over the same way.
    */
   private async put(pack: Uint8Array): Promise<{ key: string; pad: number }> {
     for (let pad = 0; ; pad++) {
       const bytes = pad === 0 ? pack : Buffer.concat([Buffer.alloc(pad), pack]);
       const key = `packs/${sha256(bytes)}`;
+      if (this.avoid(key)) continue;
       if ((await this.storage.putIfAbsent(key, bytes)) === 'created' || pad === 3 || (await checkPack(this.storage, this.codec, key)).verdict !== 'damaged') return { key, pad };
     }
   }

@@ -9,6 +9,7 @@ import type { Storage } from '../storage/contract.js';
 import { listAll } from '../storage/listing.js';
 import type { LocalState } from '../local/state.js';
 import { LostAnnouncements } from '../local/lost-announcements.js';
+import { CondemnedPacks } from '../local/condemned-packs.js';
 import { addLocations, type LocationsState } from './chunk-locations.js';
 import { fetchSegments, type ListedSegment } from './ingest.js';
 import type { StepReport } from './sync-summary.js';
@@ -85,6 +86,7 @@ export async function applyNewSegments(ctx: PullContext, report: StepReport, lis
           new LostAnnouncements(state.db).record(f.key.key, f.segment.lostPacks);
           heedAnnouncement(state, f.segment.lostPacks); // looked for below, before this round's scan re-uploads
         }
+        if (f.segment.condemned?.length) new CondemnedPacks(state.db).record(f.key.key, f.segment.condemned);
         for (const v of f.versions) {
           if (state.addVersion(v, f.key.key)) added++;
           maxHlc = Math.max(maxHlc, v.hlc);

@@ -79,6 +79,17 @@ export interface RoundPolicy {
   collectionClock(measured: StorageClock, localNow: number, storageName: string): StorageClock;
   /** The margin collection keeps, as asked (one that ignores it deletes what a node may be reading). */
   collectionMargin(asked: number): number;
+  /**
+   * How long a condemned pack waits after its announcement before it is deleted (§3.12): the
+   * margin. Deleted sooner, a version a writer deduplicated into it before it learned of the
+   * announcement loses its content.
+   */
+  packMargin(margin: number): number;
+  /**
+   * Whether a writer deduplicates only against chunks with a location outside every condemned
+   * pack (§3.12). Against a condemned pack, a new version points into a pack about to go.
+   */
+  honoursCondemnations(): boolean;
 }
 
 /** The decisions production makes: the only policy that loses nothing. */
@@ -101,4 +112,6 @@ export const HONEST_POLICY: RoundPolicy = {
     return measured;
   },
   collectionMargin: (asked) => asked,
+  packMargin: (margin) => margin,
+  honoursCondemnations: () => true,
 };

@@ -47,29 +47,28 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   addDrained(summary, await drainOutbox(ctx));
 
   ctx.progress({ phase: 'list', done: 0, total: 0, bytes: 0 });
-  const pulled = await pullRemote(ctx);
-  addReport(summary, pulled.report);
-  if (pulled.checkBeforeWriting) ctx.storage = gateWrites(ctx.storage, pulled.checkBeforeWriting);
+  const pulled = await pull(ctx, summary);
   let changed = pulled.changed;
+  const sentLate = [...pulled.sentLate];
   checkAborted(ctx.signal);
 
   const scan = await scanStep(ctx, summary);
   checkAborted(ctx.signal);
-  if (scan.created > 0 && options.now() - started > options.roundLimitMs) {
+  if ((scan.created > 0 || state.pendingVersions().length > 0) && options.now() - started > options.roundLimitMs) {
     // A laptop slept or the upload took long: look at the remote again before committing, so
-    // what we commit is judged against what is there now (our versions keep their parents).
-    const again = await pullRemote(ctx);
-    addReport(summary, again.report);
-    if (again.checkBeforeWriting) ctx.storage = gateWrites(ctx.storage, again.checkBeforeWriting);
+    // what we commit is judged against what is there now (our versions keep their parents), and
+    // so that it goes out well within half a collection margin of a listing that showed every
+    // condemnation announced until then (§3.12: a pack condemned since may be deduplicated against).
+    const again = await pull(ctx, summary);
     changed = again.changed || changed;
+    sentLate.push(...again.sentLate);
   }
-  // Packs written with no new version (content uploaded again after a loss) still need a segment
-  // to publish where their chunks are; so does an announcement of lost packs.
-  // So do locations only this node still publishes: those a lost segment of another writer gave
-  // (§7.1), which its next segment must carry even when that segment has no version to go with them.
-  const due = scan.created > 0 || scan.packs > 0 || state.round.get('announceLost').length > 0 || state.pendingVersions().length > 0;
+  // Packs written with no new version (content uploaded again after a loss), an announcement of
+  // lost packs, locations only this node still publishes (a lost segment of another writer gave
+  // them, §7.1), segments sent late (their content may have to leave a condemned pack, §3.12).
+  const due = scan.created > 0 || scan.packs > 0 || state.round.get('announceLost').length > 0 || state.pendingVersions().length > 0 || sentLate.length > 0;
   if (due || hasUnpublishedLocations(state)) {
-    const committed = await commitPending(ctx);
+    const committed = await commitPending(ctx, sentLate);
     summary.uploaded.segments += committed.segments;
     summary.uploaded.versions += committed.versions;
     summary.errors.push(...committed.errors);
@@ -95,6 +94,14 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   addCounts(summary, storage, options.now() - started);
   ctx.progress({ phase: 'done', done: 1, total: 1, bytes: summary.bytesUp + summary.bytesDown });
   return summary;
+}
+
+/** Step 2-4 (pull-remote.ts), its report added to the summary; a round that wrote nothing yet checks the repository before its first write. */
+async function pull(ctx: RoundContext, summary: SyncSummary): Promise<Awaited<ReturnType<typeof pullRemote>>> {
+  const pulled = await pullRemote(ctx);
+  addReport(summary, pulled.report);
+  if (pulled.checkBeforeWriting) ctx.storage = gateWrites(ctx.storage, pulled.checkBeforeWriting);
+  return pulled;
 }
 
 /** Steps 9 and 10, in that order (a collection may rely on the checkpoint just written): what they have to say. */

@@ -23,6 +23,12 @@ export interface Segment {
    * in them, and re-upload chunks of those packs that they still hold on disk. Optional.
    */
   lostPacks?: string[];
+  /**
+   * Format 5 (§3.12): packs this writer's collection found unneeded by any kept version. Readers
+   * deduplicate against them no more (they are still read); their announcer deletes them a
+   * margin later if still unneeded. Optional.
+   */
+  condemned?: string[];
 }
 
 export interface SegmentKey {

@@ -66,6 +66,7 @@ const segmentSchema = z.strictObject({
   versions: z.array(versionSchema).max(L.MAX_VERSIONS_PER_SEGMENT),
   chunks: z.array(locationSchema).max(L.MAX_CHUNK_LOCATIONS_PER_SEGMENT),
   lostPacks: z.array(z.string().regex(PACK_KEY)).max(L.MAX_LOST_PACKS_PER_SEGMENT).optional(),
+  condemned: z.array(z.string().regex(PACK_KEY)).max(L.MAX_LOST_PACKS_PER_SEGMENT).optional(),
 });
 
 const corrupt = (key: string, why: string) => new StorageError('Corrupt', `segment ${key} is malformed: ${why}`);

@@ -9,7 +9,7 @@ export interface RoundState {
   /** The repository id this library joined ('' before it joined one). */
   repo: string;
   /** The repository's format (docs/PROTOCOL.md §3.5, §3.7): 1 for a state made before format 2 existed. */
-  format: 1 | 2 | 3 | 4;
+  format: 1 | 2 | 3 | 4 | 5;
   /** The repository is encrypted: it opens only with a key (§3.6). */
   encrypted: boolean;
   /** The key id that opened it last (tried first next time), and a check value of its master key (not the key). */
@@ -51,6 +51,12 @@ export interface RoundState {
    * a location is still known. Cleared with `resupply`.
    */
   doubtfulChunks: string[];
+  /**
+   * Chunks whose every location was in a condemned pack found gone (§3.12): a pending version, or
+   * one sent late, that needs one has no content on the remote; it waits while its file holds
+   * it, or is dropped (steps/rescue-condemned.ts). Cleared once a commit has judged them.
+   */
+  collectedChunks: string[];
   /**
    * The folder may be behind the merged tree: set with what changes the tree, in the same
    * transaction, and cleared when a materialization completes; a crash mid-way finishes next round.
@@ -96,7 +102,7 @@ const listOrBlank: Codec<string[]> = { decode: list.decode, encode: (v) => (v.le
 
 const CODECS: { [K in RoundStateKey]: Codec<RoundState[K]> } = {
   repo: text,
-  format: { decode: (raw) => (raw === '4' ? 4 : raw === '3' ? 3 : raw === '2' ? 2 : 1), encode: (v) => String(v) },
+  format: { decode: (raw) => (raw === '5' ? 5 : raw === '4' ? 4 : raw === '3' ? 3 : raw === '2' ? 2 : 1), encode: (v) => String(v) },
   encrypted: flag,
   keyId: text,
   keyCheck: text,
@@ -113,6 +119,7 @@ const CODECS: { [K in RoundStateKey]: Codec<RoundState[K]> } = {
   announceLost: listOrBlank,
   resupply: flag,
   doubtfulChunks: listOrBlank,
+  collectedChunks: listOrBlank,
   collectionTried: count,
   upgradesCheckedAt: count,
   readyAnnounced: text,

@@ -1,15 +1,16 @@
 /** Libraries sharing one memory storage and one clock (the storage stamps `modified` with it): the collection and upgrade tests' setting. */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Library } from '@syncacross/sync-core';
+import type { Library, Storage } from '@syncacross/sync-core';
 import { createMemoryStorage, type MemoryStorage } from '@syncacross/sync-core/testing';
 import { makeNode, type TestNode } from './helpers.js';
 
 /** `node(name, format)`: a library on the shared storage, creating a repository of `format` if none is there yet. */
-export function clockedWorld(defaultFormat: 1 | 2 | 3 | 4) {
+export function clockedWorld(defaultFormat: 1 | 2 | 3 | 4 | 5) {
   const clock = { t: Date.UTC(2026, 0, 1) };
   const remote = createMemoryStorage({ now: () => clock.t });
-  const node = (name: string, format: 1 | 2 | 3 | 4 = defaultFormat) => makeNode(remote, name, { now: () => clock.t, newRepository: { format }, checkpoints: { every: 1000 } });
+  const node = (name: string, format: 1 | 2 | 3 | 4 | 5 = defaultFormat, storage: Storage = remote) =>
+    makeNode(storage, name, { now: () => clock.t, newRepository: { format }, checkpoints: { every: 1000 } });
   return { clock, remote, node };
 }
 

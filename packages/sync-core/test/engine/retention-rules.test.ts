@@ -113,6 +113,7 @@ describe('pruning and the merge', () => {
       used: new Set(),
       superseded: new Map(superseded.map((v) => [hash16(v.hash), v.hlc])),
       carriedByPath: new Map([['a.txt', carried.map((v) => ({ hash: v.hash, hlc: v.hlc }))]]),
+      condemned: new Set(),
     });
     expect(prunedRightly(whole([a[2]!], [a[0]!, a[1]!]), a[0]!)).toBe(true);
     // The head left out, named superseded, an older version carried: caught (no later version carried).

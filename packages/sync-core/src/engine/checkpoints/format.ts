@@ -58,6 +58,8 @@ export interface CheckpointPart {
   chunks: [...ChunkLocation, number][];
   /** Packs a bundled segment announced lost (§7.1): [segment index, pack]. */
   lostPacks: [number, string][];
+  /** Format 5: packs a bundled segment announced condemned (§3.12): [segment index, pack]. */
+  condemned?: [number, string][];
   /** Format 4, under a retention policy: versions known replaced whose replacing versions were pruned, by hash16 and time (§3.11). */
   superseded?: SupersededEntry[];
 }

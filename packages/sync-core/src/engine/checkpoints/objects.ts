@@ -44,6 +44,10 @@ const partSchema = z.strictObject({
   versions: z.array(z.tuple([count, versionSchema])).max(L.MAX_VERSIONS_PER_SEGMENT),
   chunks: z.array(z.tuple([...locationItems, count]).refine(withinLargestPack, 'reaches past the largest pack')).max(L.MAX_CHUNK_LOCATIONS_PER_SEGMENT),
   lostPacks: z.array(z.tuple([count, z.string().regex(PACK_KEY)])).max(L.MAX_LOST_PACKS_PER_SEGMENT),
+  condemned: z
+    .array(z.tuple([count, z.string().regex(PACK_KEY)]))
+    .max(L.MAX_CHUNK_LOCATIONS_PER_SEGMENT)
+    .optional(),
   superseded: z
     .array(z.tuple([z.string().regex(/^[0-9a-f]{16}$/), count]))
     .max(L.MAX_SUPERSEDED_PER_PART)
@@ -132,6 +136,6 @@ export function decodePart(m: CheckpointManifest, index: number, bytes: Uint8Arr
   }
   if (refs > L.MAX_HASH_REFS_PER_SEGMENT) throw corrupt(key, `has more than ${L.MAX_HASH_REFS_PER_SEGMENT} chunk and parent hashes`);
   for (const c of p.chunks) if (c[4] >= p.segments.length) throw corrupt(key, 'attributes a location to a segment it does not bundle');
-  for (const [i] of p.lostPacks) if (i >= p.segments.length) throw corrupt(key, 'attributes an announcement to a segment it does not bundle');
+  for (const [i] of [...p.lostPacks, ...(p.condemned ?? [])]) if (i >= p.segments.length) throw corrupt(key, 'attributes an announcement to a segment it does not bundle');
   return p;
 }

@@ -12,6 +12,7 @@
 import type { RepositoryCodec } from '../../codec/repository-codec.js';
 import type { LocalState } from '../../local/state.js';
 import { LostAnnouncements } from '../../local/lost-announcements.js';
+import { CondemnedPacks } from '../../local/condemned-packs.js';
 import { checkAborted } from '../../model/abort.js';
 import { withHash } from '../../model/version.js';
 import type { Storage } from '../../storage/contract.js';
@@ -136,6 +137,8 @@ function applyPart(state: CheckpointReadState, ledger: RetryLedger, part: Checkp
       state,
       announced.map(([, pack]) => pack),
     );
+    // Condemnations (§3.12), whichever segments this node takes: no deduplication against those packs.
+    for (const [at, pack] of part.condemned ?? []) new CondemnedPacks(state.db).record(part.segments[at]!, [pack]);
     // Facts about versions, whichever segments this node takes: each names a version that has a descendant (§3.11).
     // Only names new here can change the tree: a checkpoint read again (learn-collected.ts) re-materializes nothing.
     if (part.superseded?.length && new SupersededTable(state.db).record(part.superseded) > 0) state.round.set('materialize', true);

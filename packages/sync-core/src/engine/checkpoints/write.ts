@@ -9,6 +9,7 @@ import type { Storage } from '../../storage/contract.js';
 import type { RepositoryCodec } from '../../codec/repository-codec.js';
 import type { LocalState } from '../../local/state.js';
 import { LostAnnouncements } from '../../local/lost-announcements.js';
+import { CondemnedPacks } from '../../local/condemned-packs.js';
 import type { ChunkLocation } from '../../model/chunk-location.js';
 import type { HashedVersion, Version } from '../../model/version.js';
 import type { RoundPolicy } from '../round-policy.js';
@@ -86,6 +87,8 @@ interface Taught {
   versions: Map<string, Version[]>;
   locations: Map<string, ChunkLocation[]>;
   announced: Map<string, string[]>;
+  /** Packs each covered segment announced condemned (§3.12): all of them, for as long as the segment is bundled. */
+  condemned: Map<string, string[]>;
   /** Under a retention policy: what it prunes (§3.11). */
   pruning?: Pruning;
 }
@@ -93,7 +96,7 @@ interface Taught {
 /** What each covered segment taught this node: versions, locations, announcements of lost packs. */
 function taughtBy(state: CheckpointWriteState, policy: RoundPolicy, keys: string[], retention?: CheckpointRetention): Taught {
   const covered = new Set(keys);
-  const taught: Taught = { versions: new Map(), locations: new Map(), announced: new Map() };
+  const taught: Taught = { versions: new Map(), locations: new Map(), announced: new Map(), condemned: new Map() };
   const rows = state.db.prepare('SELECT hash, json, segment FROM versions WHERE segment IS NOT NULL ORDER BY hash').all() as { hash: string; json: string; segment: string }[];
   const segmentOf = new Map<string, string>();
   const all: HashedVersion[] = [];
@@ -129,6 +132,11 @@ function taughtBy(state: CheckpointWriteState, policy: RoundPolicy, keys: string
   // The newest announcements first, as many as one part may carry in all (they are a reason to look, no more).
   const announcements = new LostAnnouncements(state.db).all().filter(([segment]) => covered.has(segment));
   for (const [segment, pack] of announcements.slice(0, MAX_LOST_PACKS_PER_SEGMENT)) push(taught.announced, segment, pack);
+  const condemned = new CondemnedPacks(state.db);
+  for (const key of keys) {
+    const packs = condemned.announcedBy(key);
+    if (packs.length > 0) taught.condemned.set(key, packs);
+  }
   return taught;
 }
 
@@ -142,7 +150,7 @@ function buildParts(keys: string[], taught: Taught, head: Omit<CheckpointPart, '
     const versions = taught.versions.get(key) ?? [];
     const locations = taught.locations.get(key) ?? [];
     const vRefs = versions.reduce((n, v) => n + v.chunks.length + v.parents.length, 0);
-    const vBytes = versions.reduce((n, v) => n + JSON.stringify(v).length + 8, 0) + locations.length * 200 + key.length + 3;
+    const vBytes = versions.reduce((n, v) => n + JSON.stringify(v).length + 8, 0) + (locations.length + (taught.condemned.get(key)?.length ?? 0)) * 200 + key.length + 3;
     const full =
       part &&
       (part.segments.length >= SEGMENTS_PER_PART ||
@@ -162,6 +170,7 @@ function buildParts(keys: string[], taught: Taught, head: Omit<CheckpointPart, '
     for (const v of versions) part.versions.push([i, v]);
     for (const c of locations) part.chunks.push([...c, i]);
     for (const pack of taught.announced.get(key) ?? []) part.lostPacks.push([i, pack]);
+    for (const pack of taught.condemned.get(key) ?? []) (part.condemned ??= []).push([i, pack]);
     refs += vRefs;
     bytes += vBytes;
   }

@@ -11,12 +11,15 @@ import { SyncError } from '../../model/sync-error.js';
 import type { CountingStorage } from '../../storage/wrappers/counting.js';
 import { listCheckpoints } from '../checkpoints/read.js';
 import { coveredSegments, writeCheckpoint, type WrittenCheckpoint } from '../checkpoints/write.js';
-import { collects, prunes, verifyRepository } from '../repository.js';
+import { collects, collectsPacks, prunes, verifyRepository } from '../repository.js';
 import { checkpointRetention, dueForPruning, retentionInForce } from '../retention/retention-in-force.js';
 import type { RoundOptions } from '../round-context.js';
 import { AuthorsTable } from '../../local/authors-table.js';
 import { upgradeHoldFor } from '../upgrade/collection-hold.js';
-import { carryOut, DEFAULT_COLLECTION_MARGIN_MS, planCollection, type CollectionPlan } from './collect.js';
+import { carryOut, DEFAULT_COLLECTION_MARGIN_MS, planCollection, type CollectionContext, type CollectionPlan } from './collect.js';
+import { CondemnedPacks } from '../../local/condemned-packs.js';
+import { announceCondemned } from './announce-condemned.js';
+import type { PackPlan } from './pack-collection.js';
 
 /** How `Library.collect()` runs. */
 export interface CollectOptions {
@@ -84,6 +87,7 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
     ...(prunes(format) ? { retention: retention.setting?.key ?? null } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(upgrade ? { upgrade } : {}),
+    ...(collectsPacks(format) ? { ownCondemned: new CondemnedPacks(state.db).own(), knownPack: knownPackIn(state), packsKeptHere: () => packsKeptIn(state) } : {}),
     ...((opts.sleep ?? options.sleep) ? { sleep: opts.sleep ?? options.sleep } : {}),
   };
   const plan = await planCollection(ctx);
@@ -97,9 +101,46 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
     for (const s of plan.segments) if (known.has(s.key)) table.markCollected(s.key);
   });
   const done = await carryOut(ctx, plan);
+  if (plan.packCollection) await settlePacks(state, ctx, plan.packCollection, plan.clock.skewMs);
   const journaled = state.journalKeys();
   state.transaction(() => {
     for (const s of plan.segments) if (journaled.has(s.key)) table.forgetJournal(s.key);
   });
   return { dryRun: false, ...(wrote ? { wrote } : {}), plan, ...done };
+}
+
+/**
+ * After the deletes (§3.12): packs deleted here leave this node's state, announcements that no
+ * longer stand are forgotten, and the packs newly found unneeded are announced condemned.
+ */
+async function settlePacks(state: LocalState, c: CollectionContext, packs: PackPlan, skewMs: number): Promise<void> {
+  const condemned = new CondemnedPacks(state.db);
+  const deleted = packs.delete.map((o) => o.key);
+  state.transaction(() => {
+    state.forgetPacks(deleted);
+    condemned.forgetOwn([...deleted, ...packs.withdrawn]);
+  });
+  if (packs.condemn.length > 0)
+    await announceCondemned(
+      state,
+      c.storage,
+      c.codec,
+      packs.condemn.map((o) => o.key),
+      () => c.now() - skewMs,
+    );
+}
+
+/** Whether this node's state has a location in the pack (it stays there until the pack is found gone). */
+function knownPackIn(state: LocalState): (pack: string) => boolean {
+  const st = state.db.prepare('SELECT 1 FROM chunk_locations WHERE pack = ? LIMIT 1');
+  return (pack) => st.get(pack) !== undefined;
+}
+
+/** Every pack that holds, by a location this node knows, a chunk of a version it keeps. */
+function packsKeptIn(state: LocalState): Set<string> {
+  const used = new Set<string>();
+  for (const r of state.db.prepare('SELECT json FROM versions').iterate() as Iterable<{ json: string }>) for (const h of (JSON.parse(r.json) as { chunks: string[] }).chunks) used.add(h);
+  const packs = new Set<string>();
+  for (const r of state.db.prepare('SELECT hash, pack FROM chunk_locations').iterate() as Iterable<{ hash: string; pack: string }>) if (used.has(r.hash)) packs.add(r.pack);
+  return packs;
 }

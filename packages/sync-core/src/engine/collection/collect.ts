@@ -20,11 +20,10 @@ import type { RoundPolicy } from '../round-policy.js';
 import { readStorageClock, type StorageClock } from './storage-clock.js';
 import { checkFaithful } from './faithful.js';
 import { readManifest, readWholeCheckpoint, type WholeCheckpoint } from './whole-checkpoint.js';
-import { prunedRightly } from '../retention/pruned-rightly.js';
 import { heldBack, type UpgradeHold } from '../upgrade/collection-hold.js';
-import { PRUNED_HORIZON_MS } from '../../local/superseded-table.js';
-import { hash16 } from '../merge.js';
 import { unneededPacks, type UnneededPacks } from './pack-references.js';
+import { planPacks, type PackPlan } from './pack-collection.js';
+import { carriesAllOf, namesAllOf, packGone, prunedUnder } from './checkpoint-judgement.js';
 
 /** The default margin: far longer than a listing lags or a round lasts, so nothing a node is reading goes. */
 export const DEFAULT_COLLECTION_MARGIN_MS = 24 * 3_600_000;
@@ -54,8 +53,10 @@ export interface CollectionPlan {
   checkpoints: ObjectInfo[];
   /** Their parts, and parts no manifest names that are older than the margin. */
   parts: ObjectInfo[];
-  /** Packs no kept version needs (older than the margin): counted, not deleted, in this release. */
+  /** Packs no kept version needs (older than the margin): how many and their bytes. */
   packs?: UnneededPacks;
+  /** Format 5 (§3.12): packs condemned now, deleted now, and waiting; absent before format 5 or when unknown (said in `packs`). */
+  packCollection?: PackPlan;
   /** Why less goes than could (no checkpoint old enough yet…), and what was kept and why. */
   notices: string[];
 }
@@ -68,7 +69,7 @@ export interface CollectionContext {
   /** This machine's clock. */
   now: () => number;
   marginMs: number;
-  policy: Pick<RoundPolicy, 'segmentsToCollect' | 'collectionClock' | 'collectionMargin'>;
+  policy: Pick<RoundPolicy, 'segmentsToCollect' | 'collectionClock' | 'collectionMargin' | 'packMargin'>;
   /** How the clock probe waits for a listing that lags (tests pass one that does not). */
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;
@@ -80,6 +81,12 @@ export interface CollectionContext {
   retention?: string | null;
   /** In a repository upgraded from format 2: what holds collection back (upgrade/collection-hold.ts). */
   upgrade?: UpgradeHold;
+  /** Format 5 (§3.12): packs are collected; this node's announcements (pack → the storage's time). */
+  ownCondemned?: ReadonlyMap<string, number>;
+  /** Format 5: whether this node ever learned a location in a pack (pack-collection.ts ORPHAN_WAIT_MS). */
+  knownPack?: (pack: string) => boolean;
+  /** Format 5: the packs the versions this node keeps use. */
+  packsKeptHere?: () => Set<string>;
 }
 
 type Listed = ManifestKey & { info: ObjectInfo };
@@ -123,15 +130,46 @@ export async function planCollection(c: CollectionContext): Promise<CollectionPl
   }
   plan.segments = c.policy.segmentsToCollect(listed, new Set(chosen.faithful.map((o) => o.key)));
   const going = new Set(plan.segments.map((o) => o.key));
-  plan.packs = await unneededPacks({ ...c, checkpoint: chosen, staying: listed.filter((o) => !going.has(o.key)), old });
+  const staying = listed.filter((o) => !going.has(o.key));
+  if (!c.ownCondemned) plan.packs = await unneededPacks({ ...c, checkpoint: chosen, staying, old });
   const parts = await listAll(c.storage, 'checkpoint-parts/');
   await supersededCheckpoints(c, manifests, chosen, old, parts, plan);
+  // What stays after this collection is what may still be read: the versions it carries decide.
+  const superseded = new Set(plan.checkpoints.map((o) => o.key));
+  if (c.ownCondemned)
+    await planPackCollection(
+      c,
+      manifests.filter((m) => !superseded.has(m.key)),
+      staying,
+      old,
+      plan,
+      marginMs,
+    );
   const named = new Set(manifests.map((m) => `${m.writer}/${m.cseq}`));
   for (const p of parts) {
     const m = PART.exec(p.key);
     if (m && !named.has(`${m[1]}/${Number(m[2])}`) && old(p)) plan.parts.push(p);
   }
   return plan;
+}
+
+async function planPackCollection(c: CollectionContext, manifests: Listed[], listed: ObjectInfo[], old: (o: ObjectInfo) => boolean, plan: CollectionPlan, marginMs: number): Promise<void> {
+  const packs = await planPacks({
+    ...c,
+    manifests,
+    segments: listed,
+    old,
+    own: c.ownCondemned!,
+    known: c.knownPack ?? (() => false),
+    keptHere: c.packsKeptHere ?? (() => new Set()),
+    storageNow: plan.clock.storageNow,
+    marginMs: c.policy.packMargin(marginMs),
+  });
+  if ('unknown' in packs) plan.packs = packs;
+  else {
+    plan.packCollection = packs;
+    plan.packs = packs.unneeded;
+  }
 }
 
 /**
@@ -186,6 +224,7 @@ async function supersededCheckpoints(
   parts: ObjectInfo[],
   plan: CollectionPlan,
 ): Promise<void> {
+  const gone = packGone(c.storage);
   for (const m of manifests) {
     if (m.key === chosen.k.key || !old(m.info)) continue;
     let whole: WholeCheckpoint;
@@ -199,7 +238,7 @@ async function supersededCheckpoints(
     // Bundles a segment, a version or a location the chosen one lacks (a fork its writer never saw): kept.
     // A version the chosen one pruned rightly (§3.11) it need not carry. Names a version superseded
     // that the chosen one does not: kept too (it may be the last record of that name).
-    if (!carriesAllOf(chosen, whole) || !namesAllOf(chosen, whole, plan.clock.storageNow)) continue;
+    if (!namesAllOf(chosen, whole, plan.clock.storageNow) || !(await carriesAllOf(chosen, whole, gone))) continue;
     plan.checkpoints.push(m.info);
     const own = new Set(whole.manifest.parts.map((p) => p.key));
     plan.parts.push(...parts.filter((p) => own.has(p.key)));
@@ -233,7 +272,8 @@ async function keepSharedParts(c: CollectionContext, manifests: Listed[], plan: 
 export async function carryOut(c: CollectionContext, plan: CollectionPlan): Promise<{ deleted: number; bytes: number }> {
   let deleted = 0;
   let bytes = 0;
-  for (const group of [plan.segments, plan.checkpoints, plan.parts]) {
+  // Packs last: a crash before leaves them for the next collection, which finds them unneeded still.
+  for (const group of [plan.segments, plan.checkpoints, plan.parts, plan.packCollection?.delete ?? []]) {
     for (const o of group) {
       if (c.signal?.aborted) throw new SyncError('Aborted', 'interrupted');
       await c.storage.delete(o.key);
@@ -249,44 +289,4 @@ function formatMs(ms: number): string {
   if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
   return `${Math.round(ms / 1000)}s`;
-}
-
-/** Allowed skew of a pruning checkpoint's time ahead of the storage's clock when it was stored. */
-const AS_OF_SLACK_MS = 5 * 60_000;
-
-/** Why a checkpoint's pruning disqualifies it (see `CollectionContext.retention`); undefined: it does not. */
-function prunedUnder(whole: WholeCheckpoint, inForce: string | null | undefined, info: ObjectInfo, clock: StorageClock): string | undefined {
-  const r = whole.manifest.retention;
-  if (!r) return undefined;
-  if (inForce === undefined) return 'it prunes versions, and this repository is not of a format that prunes';
-  if (r.setting !== inForce) return `it pruned under retention setting ${r.setting}, not the one in force (${inForce ?? 'none'})`;
-  // Its time is the writer's: one ahead of the storage's would let `keepWithin` keep less than asked.
-  const stored = info.modified?.getTime() ?? clock.storageNow;
-  if (r.asOf > stored + AS_OF_SLACK_MS) return `it pruned as of ${new Date(r.asOf).toISOString()}, later than the storage's clock when it was stored`;
-  return undefined;
-}
-
-/** Whether `chosen` carries everything `older` does: its segments, its versions (or prunes them rightly), and every location. */
-function carriesAllOf(chosen: WholeCheckpoint, older: WholeCheckpoint): boolean {
-  if (![...older.bundled].every((s) => chosen.bundled.has(s)) || ![...older.located].every((c) => chosen.located.has(c))) return false;
-  for (const [hash, v] of older.versions) if (!chosen.versions.has(hash) && !prunedRightly(chosen, { hash, path: v.path, hlc: v.hlc })) return false;
-  return true;
-}
-
-/**
- * Whether `chosen` names superseded every version `older` names (§3.11): a superseded name is what
- * keeps a pruned version, or a kept one whose descendants were pruned, from being taken for a head
- * by a node that holds it, and a checkpoint is where nodes learn it. A checkpoint whose writer
- * pruned nothing (under a setting that keeps everything, one that cannot be read, or, in seed
- * 37053 of the collection campaign, one a stale read hid) names none, though that writer's state
- * lacks what an earlier pruning left out: deleting the checkpoints that named it would lose the
- * names for good (a node coming back holding a pruned version would take its segment for lost and
- * send it again). Names of versions the chosen one does not carry need only last the horizon
- * writers keep them for, counted from its time.
- */
-function namesAllOf(chosen: WholeCheckpoint, older: WholeCheckpoint, storageNow: number): boolean {
-  const carried = new Set([...chosen.versions.keys()].map(hash16));
-  const since = (chosen.manifest.retention?.asOf ?? storageNow) - PRUNED_HORIZON_MS;
-  for (const [prefix, hlc] of older.superseded) if (!chosen.superseded.has(prefix) && (carried.has(prefix) || hlc >= since)) return false;
-  return true;
 }

@@ -42,6 +42,12 @@ export function leftOut(whole: WholeCheckpoint, versions: Pick<HashedVersion, 'h
   return undefined;
 }
 
+/** A condemnation (§3.12) the checkpoint does not carry: once the segment goes, nobody would learn of it. */
+function notCondemned(whole: WholeCheckpoint, segment: string, packs: string[] | undefined): string | undefined {
+  const pack = packs?.find((p) => !whole.condemned.has(`${segment} ${p}`));
+  return pack && `the condemnation of ${pack}`;
+}
+
 export async function checkFaithful(
   storage: Storage,
   codec: RepositoryCodec,
@@ -63,7 +69,7 @@ export async function checkFaithful(
       out.unreadable.push(o.key);
       continue;
     }
-    const missing = leftOut(whole, segment.versions.map(withHash));
+    const missing = leftOut(whole, segment.versions.map(withHash)) ?? notCondemned(whole, o.key, segment.condemned);
     if (missing) return { ...out, unfaithful: `it leaves out ${missing} that ${o.key} holds` };
     out.faithful.push(o);
   }

@@ -36,12 +36,24 @@ export interface WholeCheckpoint {
   /** Under a retention policy (§3.11): the versions it names superseded (hash16, with their time), and the times of the versions it carries, by path. */
   superseded: Map<string, number>;
   carriedByPath: Map<string, { hash: string; hlc: number }[]>;
+  /** Format 5 (§3.12): each condemnation it carries, as `<segment> <pack>`. */
+  condemned: Set<string>;
 }
 
 /** Reads a checkpoint and every part; throws (Corrupt, NotFound, …) if any of them fails. */
 export async function readWholeCheckpoint(storage: Storage, codec: RepositoryCodec, k: ManifestKey, repoIds: ReadonlySet<string>, signal?: AbortSignal): Promise<WholeCheckpoint> {
   const manifest = await readManifest(storage, codec, k, repoIds);
-  const whole: WholeCheckpoint = { manifest, bundled: new Set(), versions: new Map(), located: new Set(), packsOf: new Map(), used: new Set(), superseded: new Map(), carriedByPath: new Map() };
+  const whole: WholeCheckpoint = {
+    manifest,
+    bundled: new Set(),
+    versions: new Map(),
+    located: new Set(),
+    packsOf: new Map(),
+    used: new Set(),
+    superseded: new Map(),
+    carriedByPath: new Map(),
+    condemned: new Set(),
+  };
   for (let i = 0; i < manifest.parts.length; i++) {
     checkAborted(signal);
     const part = await readPart(storage, codec, manifest, i, repoIds);
@@ -57,6 +69,7 @@ export async function readWholeCheckpoint(storage: Storage, codec: RepositoryCod
       (whole.packsOf.get(hash) ?? whole.packsOf.set(hash, []).get(hash)!).push(pack);
     }
     for (const [prefix, hlc] of part.superseded ?? []) whole.superseded.set(prefix, hlc);
+    for (const [at, pack] of part.condemned ?? []) whole.condemned.add(`${part.segments[at]!} ${pack}`);
   }
   return whole;
 }

@@ -17,7 +17,7 @@ import { compactOutbox, type CompactionState } from './outbox-compaction.js';
 import type { OutboxStorage } from './outbox-storage.js';
 
 /** What choosing and dropping superseded versions reads and writes of the local state. */
-type SupersededState = Pick<LocalState, 'db' | 'addVersion' | 'localRecords' | 'pendingVersions' | 'putLocal' | 'removeLocal' | 'round' | 'transaction'>;
+export type SupersededState = Pick<LocalState, 'db' | 'addVersion' | 'localRecords' | 'pendingVersions' | 'putLocal' | 'removeLocal' | 'round' | 'transaction'>;
 
 /**
  * Which superseded versions to give up, least history lost first:
@@ -64,9 +64,9 @@ function changedOnDisk(dir: string, rec: LocalRecord): boolean {
  * of them as a parent is recorded again with the dropped one's parents instead (and so on down
  * the chain: a new hash is a new parent), records follow their version (a record naming a dropped
  * version names its parent, or none for a file new offline, so the scan takes the file again),
- * and the drops join those not told yet.
+ * and the drops join those not told yet (unless `tell` is false: the caller tells why).
  */
-function dropPending(state: SupersededState, versions: HashedVersion[]): void {
+export function dropPending(state: SupersededState, versions: HashedVersion[], tell = true): void {
   if (versions.length === 0) return;
   const drop = new Set(versions.map((v) => v.hash));
   // A child is always made after its parent here: in clock order, parents are settled first.
@@ -98,7 +98,7 @@ function dropPending(state: SupersededState, versions: HashedVersion[]): void {
       if (to.length === 0) state.removeLocal(r.path);
       else state.putLocal({ ...r, version: to[0]! }); // one parent at most (supersededVersions)
     }
-    state.round.set('outboxDropped', [...state.round.get('outboxDropped'), ...versions.map((v) => v.path)]);
+    if (tell) state.round.set('outboxDropped', [...state.round.get('outboxDropped'), ...versions.map((v) => v.path)]);
   });
 }
 

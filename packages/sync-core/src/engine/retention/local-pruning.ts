@@ -5,6 +5,14 @@
  * holds. It keeps what only it can vouch for: versions not yet in a segment on the remote, and the
  * version each file on its disk was written from (or is about to be). Every chunk location stays
  * (checkpoint-pruning.ts says why). Every version it drops is recorded superseded first.
+ *
+ * The policy judges only versions in a segment, as the checkpoint judged only published ones:
+ * a pending version may still be dropped before it goes out (its content in a pack collected
+ * while this node was away, steps/rescue-condemned.ts; the staging limit, outbox/superseded.ts),
+ * and the version after it then names its parent instead. Counted as a newer version, it would
+ * have pruned that parent, which the policy keeps beside what stays (and the remote still holds):
+ * `log` and `restore` here would miss it. Judged over fewer versions the policy keeps no less;
+ * what a pending version makes prunable goes at the first pruning after it is published.
  */
 import type { LocalState } from '../../local/state.js';
 import { PRUNED_HORIZON_MS, SupersededTable, type AppliedRetention } from '../../local/superseded-table.js';
@@ -36,7 +44,10 @@ function heldHere(state: PruneState): Set<string> {
 /** Prunes this node's state by a retention applied as of `asOf`; records it as the one applied. */
 export function pruneLocalState(state: PruneState, applied: AppliedRetention, prune: typeof pruneVersions = pruneVersions): LocalPruning {
   const table = new SupersededTable(state.db);
-  const versions = (state.db.prepare('SELECT hash, json FROM versions').all() as { hash: string; json: string }[]).map((r): HashedVersion => ({ ...JSON.parse(r.json), hash: r.hash }));
+  const versions = (state.db.prepare('SELECT hash, json FROM versions WHERE segment IS NOT NULL').all() as { hash: string; json: string }[]).map((r): HashedVersion => ({
+    ...JSON.parse(r.json),
+    hash: r.hash,
+  }));
   const pruning = prune(versions, table.prefixes(), applied.policy, applied.asOf);
   const held = heldHere(state);
   const dropped = pruning.pruned.filter((v) => !held.has(v.hash));

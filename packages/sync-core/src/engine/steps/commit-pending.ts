@@ -16,12 +16,30 @@ import type { StepContext } from '../round-context.js';
 /** What committing reads and writes of the local state: pending versions, the journal, published chunks. */
 export type CommitState = Pick<
   LocalState,
-  'addJournal' | 'allUnpublishedChunks' | 'assignSegment' | 'markUploaded' | 'packsInUse' | 'pendingVersions' | 'publishChunks' | 'recordSegment' | 'db' | 'round' | 'transaction' | 'unpublishedChunks'
+  | 'addChunk'
+  | 'addJournal'
+  | 'addVersion'
+  | 'allUnpublishedChunks'
+  | 'hasChunk'
+  | 'localRecords'
+  | 'putLocal'
+  | 'removeLocal'
+  | 'assignSegment'
+  | 'markUploaded'
+  | 'packsInUse'
+  | 'pendingVersions'
+  | 'publishChunks'
+  | 'recordSegment'
+  | 'db'
+  | 'round'
+  | 'transaction'
+  | 'unpublishedChunks'
 > &
   AuthorsState;
 import { LOCATIONS_PER_SEGMENT, publishable, versionBatches } from '../segment-batches.js';
 import { encodeSegment } from '../segment.js';
 import { stripHash } from './new-versions.js';
+import { rescueCondemned } from './rescue-condemned.js';
 
 export interface CommitResult {
   /** Segments uploaded. */
@@ -33,10 +51,14 @@ export interface CommitResult {
   retryable: string[];
 }
 
-export async function commitPending(ctx: StepContext<CommitState>): Promise<CommitResult> {
+/** `sentLate`: this writer's segments this round sent long after they were made (their versions are rescued too). */
+export async function commitPending(ctx: StepContext<CommitState>, sentLate: readonly string[] = []): Promise<CommitResult> {
   const result: CommitResult = { segments: 0, versions: 0, errors: [], retryable: [] };
   const packs = new Set<string>();
-  await commitSegments(ctx, result, packs);
+  const rescue = await rescueCondemned(ctx, sentLate);
+  result.retryable.push(...rescue.retryable);
+  result.errors.push(...rescue.errors);
+  await commitSegments(ctx, result, packs, rescue.heldBack);
   await confirmPacks(ctx, packs, result);
   return result;
 }
@@ -88,9 +110,12 @@ function journalSegment(state: CommitState, s: { writer: string; seq: number; ke
   });
 }
 
-async function commitSegments(ctx: StepContext<CommitState>, result: CommitResult, packs: Set<string>): Promise<void> {
+async function commitSegments(ctx: StepContext<CommitState>, result: CommitResult, packs: Set<string>, heldBack: ReadonlySet<string>): Promise<void> {
   const { state, storage } = ctx;
-  const pending = state.pendingVersions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
+  const pending = state
+    .pendingVersions()
+    .filter((v) => !heldBack.has(v.hash))
+    .sort((a, b) => (a.hash < b.hash ? -1 : 1));
   const announce = state.round.get('announceLost');
   // Batches within the limits readers enforce (segment-batches.ts); locations beyond what one
   // segment carries go out in further segments with no versions.

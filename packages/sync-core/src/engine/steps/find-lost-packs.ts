@@ -9,17 +9,26 @@
 import { listAll, objectExists } from '../../storage/listing.js';
 import type { CountingStorage } from '../../storage/wrappers/counting.js';
 import type { LocalState } from '../../local/state.js';
+import { CondemnedPacks } from '../../local/condemned-packs.js';
+import { forgetAlternatesIn } from '../chunk-locations.js';
 import { findDamagedPacks, markPacksLost, verifyOtherLocations, type PackHealthState } from '../pack-health.js';
 import type { StepContext } from '../round-context.js';
 
 /** What looking for lost packs reads and writes of the local state. */
-export type LostPacksState = PackHealthState & Pick<LocalState, 'packsInUse' | 'chunksIn'>;
+export type LostPacksState = PackHealthState & Pick<LocalState, 'packsInUse' | 'chunksIn' | 'hasChunk'>;
 
 /** Returns what a person should be told (as errors: something was lost). */
 export async function findLostPacks(ctx: StepContext<LostPacksState>): Promise<string[]> {
   const { state, storage } = ctx;
   const inUse = state.packsInUse();
-  const lost = await missingPacks(storage, inUse);
+  // A condemned pack that is gone was collected (§3.12), not lost: what it held no kept version needs.
+  const condemned = new CondemnedPacks(state.db).all();
+  const missing = await missingPacks(storage, inUse);
+  const lost = missing.filter((p) => !condemned.has(p));
+  forgetCollected(
+    state,
+    missing.filter((p) => condemned.has(p)),
+  );
   // Packs another node announced that are still there: damaged ones (not matching their name)
   // count as lost too, so the nodes holding their content upload it again.
   const { damaged, pending } = await findDamagedPacks(state, storage, ctx.options.codec, ctx.options.now(), inUse, lost, state.round.get('verifyPacks'));
@@ -41,6 +50,24 @@ export async function findLostPacks(ctx: StepContext<LostPacksState>): Promise<s
   if (lost.length > 0) errors.push(`the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`);
   if (damaged.length > 0) errors.push(`${damaged.length} pack(s) on the remote are damaged (they do not match their name); re-uploading what this node has of them`);
   return errors;
+}
+
+/**
+ * Condemned packs that are gone: their locations are forgotten, and what this node still holds of
+ * them on disk goes up again in this round's scan (resupply): nothing kept needed them when they
+ * were condemned, but a version made here before this node learned of it may (sent late, or
+ * waiting), and it must not be published, or stay, without its content.
+ */
+function forgetCollected(state: LostPacksState, packs: string[]): void {
+  if (packs.length === 0) return;
+  const held = state.chunksIn(packs);
+  state.transaction(() => {
+    state.forgetPacks(packs);
+    const orphaned = held.filter((h) => !state.hasChunk(h));
+    if (orphaned.length > 0) state.round.set('collectedChunks', [...new Set([...state.round.get('collectedChunks'), ...orphaned])].slice(-100_000));
+    forgetAlternatesIn(state, packs);
+    state.round.set('resupply', true);
+  });
 }
 
 /** Packs in use that neither a listing of `packs/` shows nor a read finds. */

@@ -34,7 +34,7 @@ export type PullState = SegmentsState &
  * `checkBeforeWriting`: the repository check this round spared (an empty `log/`, as last round),
  * which must pass before it writes anything.
  */
-export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed: boolean; report: StepReport; listed: number; checkBeforeWriting?: () => Promise<void> }> {
+export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed: boolean; report: StepReport; listed: number; sentLate: string[]; checkBeforeWriting?: () => Promise<void> }> {
   const { state, storage, options } = ctx;
   const report = emptyReport();
   const listing = await listSegments(storage);
@@ -65,8 +65,9 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   // A segment sent late names packs written before the crash (or failed upload) that left it: a
   // rollback since then took them and nothing else would tell this node, the only one holding
   // their content, to upload it again (other nodes' failed reads take rounds to condemn a pack).
-  if (journal.lostOwn || journal.sentLate || vanished.length > 0) state.round.set('checkPacks', true); // kept until a check completes: a crash in it does not forget
-  await lookForLostPacks(ctx, report);
+  // Looked for once the new segments are applied (below): a pack one of them announced condemned
+  // (§3.12) and its announcer deleted since is collected, not lost.
+  if (journal.lostOwn || journal.sentLate.length > 0 || vanished.length > 0) state.round.set('checkPacks', true); // kept until a check completes: a crash in it does not forget
 
   const progress = (total: number) => ctx.progress({ phase: 'fetch', done: 0, total, bytes: 0 });
   const pull = { state, storage, now: options.now(), fetchConcurrency: options.fetchConcurrency, codec: options.codec, progress, signal: ctx.signal };
@@ -89,7 +90,7 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   if (changed) report.errors.push(...(await pullAuthors(ctx)));
   if (checkpoints && !quiet) rememberCheckpointLook(state, listing, options.now());
   const spared = quiet && listing.length === 0;
-  return { changed, report, listed: listing.length, ...(spared ? { checkBeforeWriting: () => checkRepository(state, storage) } : {}) };
+  return { changed, report, listed: listing.length, sentLate: journal.sentLate, ...(spared ? { checkBeforeWriting: () => checkRepository(state, storage) } : {}) };
 }
 
 async function checkRepository(state: PullState, storage: CountingStorage): Promise<void> {
@@ -124,11 +125,12 @@ async function repositoryIds(state: PullState, storage: CountingStorage, listing
  * Journal entries a crash left behind, or that the remote lost (storage rolled back): re-upload,
  * same key and bytes. Uploaded entries of retired incarnations count too: they are history other
  * nodes may build on. Returns whether the remote had lost any of our uploaded segments
- * (`lostOwn`), and whether a segment never uploaded before went out now (`sentLate`).
+ * (`lostOwn`), and the segments never uploaded before that went out now (`sentLate`: their
+ * versions may need chunks of packs condemned since they were made, rescue-condemned.ts).
  */
-async function reuploadJournal(state: PullState, storage: CountingStorage, listed: Set<string>, checkpoints?: CheckpointsOnRemote): Promise<{ lostOwn: boolean; sentLate: boolean }> {
+async function reuploadJournal(state: PullState, storage: CountingStorage, listed: Set<string>, checkpoints?: CheckpointsOnRemote): Promise<{ lostOwn: boolean; sentLate: string[] }> {
   let lostOwn = false;
-  let sentLate = false;
+  const sentLate: string[] = [];
   for (const entry of state.journalIndex()) {
     if (entry.uploaded && listed.has(entry.key)) continue;
     if (entry.uploaded) {
@@ -142,7 +144,7 @@ async function reuploadJournal(state: PullState, storage: CountingStorage, liste
       if (!storage.capabilities.consistentListing && (await objectExists(storage, entry.key))) continue;
       lostOwn = true;
     } else if (entry.writer !== state.round.get('writer')) continue;
-    else sentLate = true;
+    else sentLate.push(entry.key);
     await storage.putIfAbsent(entry.key, state.journalBytes(entry.key)!);
     state.markUploaded(entry.key);
   }

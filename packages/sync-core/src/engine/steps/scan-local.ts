@@ -17,6 +17,7 @@ import type { StepContext } from '../round-context.js';
 import { settleRecent } from '../settle.js';
 import type { SyncSummary } from '../sync-summary.js';
 import { NewVersions, type NewVersionsState } from './new-versions.js';
+import { CondemnedPacks } from '../../local/condemned-packs.js';
 
 export interface ScanResult {
   /** Versions created. */
@@ -33,7 +34,7 @@ export interface ScanResult {
 const statFields = (e: StatLike): StatLike => ({ size: e.size, mtimeMs: e.mtimeMs, ctimeMs: e.ctimeMs, ino: e.ino });
 
 /** What the scan reads and writes of the local state: records, chunks, and the versions it makes. */
-export type ScanState = NewVersionsState & Pick<LocalState, 'addChunk' | 'hasChunk' | 'localRecords' | 'plannedWrite' | 'version'>;
+export type ScanState = NewVersionsState & Pick<LocalState, 'addChunk' | 'db' | 'hasChunk' | 'localRecords' | 'plannedWrite' | 'version'>;
 
 export async function scanLocal(ctx: StepContext<ScanState>): Promise<ScanResult> {
   const walk = await walkLibrary(ctx.dir, ctx.rules, ctx.signal, ctx.options.policy.followsLinks());
@@ -53,6 +54,9 @@ class LocalScan {
   readonly resupply: boolean;
   /** Chunks staged again even though a location is known: it could not be verified (round-state.ts). */
   private readonly doubtful: Set<string>;
+  /** A chunk has a location outside every condemned pack (§3.12): nothing new is pointed into a pack that may go. */
+  private readonly stored: (hash: string) => boolean;
+  private readonly condemned: ReadonlySet<string>;
   readonly local = { added: 0, changed: 0, deleted: 0 };
   readonly skipped: SyncSummary['skipped'];
   /** Records dropped with the versions, in one transaction. */
@@ -66,13 +70,17 @@ class LocalScan {
   ) {
     const { state, storage, options } = ctx;
     this.records = state.localRecords();
+    const condemned = new CondemnedPacks(state.db);
+    this.stored = options.policy.honoursCondemnations() ? condemned.usable() : (h) => state.hasChunk(h);
+    this.condemned = condemned.all();
     this.skipped = [...walk.skipped];
     this.packs = new PackWriter(
       storage,
       options.codec,
       (locs) => state.transaction(() => locs.forEach((l) => state.addChunk(l, null))),
-      (h) => state.hasChunk(h) && !this.doubtful.has(h),
+      (h) => this.stored(h) && !this.doubtful.has(h),
       options.packSize,
+      options.policy.honoursCondemnations() ? (key) => this.condemned.has(key) : undefined,
     );
     this.versions = new NewVersions(state, state.round.get('writer'), options.now);
     this.resupply = state.round.get('resupply');
@@ -112,7 +120,7 @@ class LocalScan {
 
   private lacksLocation(hash: string): boolean {
     const { state } = this.ctx;
-    return state.version(hash)?.chunks.some((h) => !state.hasChunk(h) || this.doubtful.has(h)) ?? false;
+    return state.version(hash)?.chunks.some((h) => !this.stored(h) || this.doubtful.has(h)) ?? false;
   }
 
   private stage(entry: DiskEntry) {
