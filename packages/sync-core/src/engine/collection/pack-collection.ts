@@ -106,7 +106,7 @@ export async function planPacks(c: PackPlanContext): Promise<PackPlan | { unknow
  * a machine that has not synced for that long after such a crash, and whose file changed since,
  * loses that version. Packs that were named and are unneeded now (pruned) wait only the margin.
  */
-export const ORPHAN_WAIT_MS = 30 * 86_400_000;
+const ORPHAN_WAIT_MS = 30 * 86_400_000;
 
 function condemnable(c: PackPlanContext, p: ObjectInfo): boolean {
   if (!c.old(p)) return false;
