@@ -54,7 +54,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
 
   const scan = await scanStep(ctx, summary);
   checkAborted(ctx.signal);
-  if ((scan.created > 0 || state.pendingVersions().length > 0) && options.now() - started > options.roundLimitMs) {
+  if (options.now() - started > options.roundLimitMs && (scan.created > 0 || state.pendingVersions().length > 0)) {
     // A laptop slept or the upload took long: look at the remote again before committing, so
     // what we commit is judged against what is there now (our versions keep their parents), and
     // so that it goes out well within half a collection margin of a listing that showed every

@@ -56,8 +56,10 @@ export class CondemnedPacks {
 
   /** Whether a chunk has a location in a pack nobody condemned: what deduplication may point at. */
   usable(): (hash: string) => boolean {
+    // Asked for every chunk a scan packs: the chunk's own locations, each looked up in the index on
+    // condemned packs, never the whole list of condemnations per chunk.
     const st = this.present
-      ? this.db.prepare('SELECT 1 FROM chunk_locations WHERE hash = ? AND pack NOT IN (SELECT pack FROM condemned_packs) LIMIT 1')
+      ? this.db.prepare('SELECT 1 FROM chunk_locations l WHERE l.hash = ? AND NOT EXISTS (SELECT 1 FROM condemned_packs c WHERE c.pack = l.pack) LIMIT 1')
       : this.db.prepare('SELECT 1 FROM chunk_locations WHERE hash = ? LIMIT 1');
     return (hash) => st.get(hash) !== undefined;
   }

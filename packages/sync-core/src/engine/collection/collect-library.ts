@@ -132,8 +132,8 @@ async function settlePacks(state: LocalState, c: CollectionContext, packs: PackP
 
 /** Whether this node's state has a location in the pack (it stays there until the pack is found gone). */
 function knownPackIn(state: LocalState): (pack: string) => boolean {
-  const st = state.db.prepare('SELECT 1 FROM chunk_locations WHERE pack = ? LIMIT 1');
-  return (pack) => st.get(pack) !== undefined;
+  const known = new Set(state.packsInUse());
+  return (pack) => known.has(pack);
 }
 
 /** Every pack that holds, by a location this node knows, a chunk of a version it keeps. */

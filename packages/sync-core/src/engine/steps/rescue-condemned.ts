@@ -25,9 +25,8 @@ import { dropPending, type SupersededState } from '../outbox/superseded.js';
 /** What rescuing reads and writes of the local state. */
 export type RescueState = LocationsState & SupersededState & Pick<LocalState, 'hasChunk'>;
 
-/** What was done: chunks copied, and the pending versions held back (by hash) with why. */
+/** What was done: the pending versions held back (by hash), and what to tell. */
 export interface Rescue {
-  copied: number;
   heldBack: Set<string>;
   retryable: string[];
   errors: string[];
@@ -35,7 +34,7 @@ export interface Rescue {
 
 export async function rescueCondemned(ctx: StepContext<RescueState>, sentLate: readonly string[] = []): Promise<Rescue> {
   const { state, storage, options } = ctx;
-  const out: Rescue = { copied: 0, heldBack: new Set(), retryable: [], errors: [] };
+  const out: Rescue = { heldBack: new Set(), retryable: [], errors: [] };
   const condemned = new CondemnedPacks(state.db);
   if (!options.policy.honoursCondemnations() || !condemned.any()) return out;
   const usable = condemned.usable();
@@ -63,7 +62,7 @@ export async function rescueCondemned(ctx: StepContext<RescueState>, sentLate: r
   const unreadable = new Set<string>(collected);
   for (const h of stranded) {
     try {
-      if (await packs.add(h, await fetcher.get(h))) out.copied++;
+      await packs.add(h, await fetcher.get(h));
     } catch (e) {
       if (!isStorageError(e, 'NotFound') && !isStorageError(e, 'Corrupt')) throw e;
       unreadable.add(h);
