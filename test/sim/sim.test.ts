@@ -390,6 +390,15 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     bug: 'checker: a rollback mid-collection took the checkpoint the collector had read; its deletes then took segments from the restored copy',
   },
   {
+    seed: 8528,
+    mode: 'duplicate-names',
+    nodes: 2,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: 'a segment whose upload went through unanswered, then pruned and collected by another node, was put back by its writer, naming a pack collected since',
+  },
+  {
     seed: 10094,
     mode: 'rate-limited',
     nodes: 4,

@@ -19,13 +19,19 @@ afterEach(cleanup);
 
 const HOUR = 3_600_000;
 
-/** A storage that can be switched off, as an unplugged NAS: every request fails Unavailable (or only segment uploads). */
+/** A storage that can be switched off, as an unplugged NAS: every request fails Unavailable (or only segment uploads, before or after they are made). */
 function switchable(inner: Storage) {
-  const state = { down: false, segmentsFail: false };
+  const state = { down: false, segmentsFail: false, segmentAnswersLost: false };
   const gate = <R>(fn: () => Promise<R>): Promise<R> => (state.down ? Promise.reject(new StorageError('Unavailable', 'the NAS is unplugged')) : fn());
   const storage: Storage = {
     ...inner,
-    putIfAbsent: (k, b) => (state.segmentsFail && k.startsWith('log/') ? Promise.reject(new StorageError('Unavailable', 'the NAS dropped off')) : gate(() => inner.putIfAbsent(k, b))),
+    putIfAbsent: async (k, b) => {
+      if (state.segmentsFail && k.startsWith('log/')) throw new StorageError('Unavailable', 'the NAS dropped off');
+      const put = await gate(() => inner.putIfAbsent(k, b));
+      // The upload went through, its answer did not: the writer cannot know.
+      if (state.segmentAnswersLost && k.startsWith('log/')) throw new StorageError('Unavailable', 'the connection dropped before the answer');
+      return put;
+    },
     get: (k, o) => gate(() => inner.get(k, o)),
     list: (p, o) => gate(() => inner.list(p, o)),
     delete: (k) => gate(() => inner.delete!(k)),
@@ -109,6 +115,44 @@ describe('pack collection (format 5)', () => {
     const c = await node('c');
     expect((await c.sync()).errors).toEqual([]);
     expect(await readFile(join(c.dir, 'note.md'), 'utf8')).toBe('note v0\n');
+    for (const n of [a, b, c]) await n.lib.close();
+  });
+
+  it('a segment that went out though its writer never heard so, then pruned and collected elsewhere, is not put back', async () => {
+    const { clock, remote, node, a } = await historyOfFive();
+    const nas = switchable(remote);
+    const b = await node('b', 5, nas.storage);
+    await b.sync();
+    await writeFile(join(b.dir, 'note.md'), 'b text\n');
+    nas.state.segmentAnswersLost = true;
+    await b.sync().catch(() => undefined);
+    nas.state.segmentAnswersLost = false;
+    nas.state.down = true;
+    const sent = keys(remote, 'log/b-');
+    expect(sent).toHaveLength(1); // on the remote; b's journal still says "not uploaded"
+
+    // a takes b's edit, writes over it, keeps one version: b's is pruned, its segment and pack collected.
+    await a.sync();
+    clock.t += HOUR;
+    await writeFile(join(a.dir, 'note.md'), 'note v6\n');
+    await a.sync();
+    await a.lib.collect({ marginMs: HOUR }); // the pruning checkpoint, bundling b's segment
+    clock.t += 2 * HOUR;
+    await a.lib.collect({ marginMs: HOUR }); // segments collected; packs condemned
+    clock.t += 2 * HOUR;
+    await a.lib.collect({ marginMs: HOUR }); // packs deleted
+    expect(keys(remote, 'log/b-')).toEqual([]);
+    expect(keys(remote, 'packs/')).toHaveLength(1); // v6's
+
+    nas.state.down = false;
+    const back = await b.sync();
+    expect(back.errors).toEqual([]);
+    // Put back, it would name a pack collected since (simulation seed 8528).
+    expect(keys(remote, 'log/b-')).not.toContain(sent[0]);
+    expect(await readFile(join(b.dir, 'note.md'), 'utf8')).toBe('note v6\n');
+    const c = await node('c');
+    expect((await c.sync()).errors).toEqual([]);
+    for (const n of [a, b, c]) expect((await n.lib.verify()).problems).toEqual([]);
     for (const n of [a, b, c]) await n.lib.close();
   });
 

@@ -132,19 +132,22 @@ async function reuploadJournal(state: PullState, storage: CountingStorage, liste
   let lostOwn = false;
   const sentLate: string[] = [];
   for (const entry of state.journalIndex()) {
-    if (entry.uploaded && listed.has(entry.key)) continue;
+    if (listed.has(entry.key) ? entry.uploaded : !entry.uploaded && entry.writer !== state.round.get('writer')) continue;
+    // Bundled in a listed checkpoint (§3.10): collected, or about to be; its content is safe there,
+    // so nothing will upload it again. Asked first: it spares a read per segment. An entry never
+    // marked uploaded can be so too: its put went through, the round ended before it was noted,
+    // and another node collected it since (simulation seed 8528). Put again, it would bring back
+    // versions that checkpoint pruned, naming packs collected after them.
+    if (!listed.has(entry.key) && checkpoints && (await checkpoints.collected(entry.key))) {
+      state.markUploaded(entry.key);
+      checkpoints.table.forgetJournal(entry.key);
+      continue;
+    }
     if (entry.uploaded) {
-      // Bundled in a listed checkpoint (§3.10): collected, or about to be; its content is safe
-      // there, so nothing will upload it again. Asked first: it spares a read per segment.
-      if (checkpoints && (await checkpoints.collected(entry.key))) {
-        checkpoints.table.forgetJournal(entry.key);
-        continue;
-      }
       // Unlisted: lost, or (where listings lag) merely not listed yet; ask the object itself.
       if (!storage.capabilities.consistentListing && (await objectExists(storage, entry.key))) continue;
       lostOwn = true;
-    } else if (entry.writer !== state.round.get('writer')) continue;
-    else sentLate.push(entry.key);
+    } else sentLate.push(entry.key);
     await storage.putIfAbsent(entry.key, state.journalBytes(entry.key)!);
     state.markUploaded(entry.key);
   }
