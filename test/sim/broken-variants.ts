@@ -24,6 +24,7 @@ export const BROKEN_VARIANTS = [
   'gc-no-margin',
   'pack-no-margin',
   'pack-ignores-condemnations',
+  'repack-unpublished-copies',
   'prune-heads',
   'merge-ignores-superseded',
 ] as const;
@@ -75,6 +76,10 @@ export function brokenPolicy(variant: BrokenVariant): RoundPolicy {
     // before they learned of it as it is (no rescue): versions point into a pack about to go.
     case 'pack-ignores-condemnations':
       return { ...HONEST_POLICY, honoursCondemnations: () => false };
+    // Repacking copies a pack's needed chunks but announces the pack condemned without saying
+    // where they went: the repacker reads them back and deletes it, and nobody else can find them.
+    case 'repack-unpublished-copies':
+      return { ...HONEST_POLICY, publishesCopies: () => false };
     // Retention prunes what the policy does not keep, heads included: a conflict's other side, or a delete, goes.
     case 'prune-heads':
       return { ...HONEST_POLICY, pruneVersions: pruneHeadsToo };

@@ -22,6 +22,8 @@ const cases: [BrokenVariant, Mode, number, 'restore' | 'rollback' | undefined, b
   // Pack collection (§3.12): both are caught at quiescence, where a machine reverts a file to content only condemned packs hold.
   ['pack-no-margin', 'atomic', 20, undefined, false, true, true],
   ['pack-ignores-condemnations', 'atomic', 20, undefined, false, true, true],
+  // Repacking (§3.12) without publishing the copies: first caught at seed 12.
+  ['repack-unpublished-copies', 'atomic', 30, undefined, false, true, true],
   ['prune-heads', 'atomic', 30, undefined, false, true, true],
   // 60: since GC schedules revert files and collect packs at quiescence (issue 18), first caught at seed 52.
   ['merge-ignores-superseded', 'atomic', 60, undefined, false, true, true],

@@ -269,7 +269,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       // reopening needs no request, which the scheduler would have to drive).
       ...(o.gc && !o.encrypted ? { newRepository: { format: startFormat } } : {}),
       // Collecting, rounds also collect on their own (steps/collect-if-due.ts), amid their other steps.
-      ...(o.gc ? { collection: { after: 4, marginMs: GC_MARGIN_MS } } : {}),
+      // Small packs are merged two at a time (production waits for 16): a cost choice, not a safety
+      // one, lowered so that repacking (§3.12) runs in most schedules.
+      ...(o.gc ? { collection: { after: 4, marginMs: GC_MARGIN_MS, mergeSmallPacks: 2 } } : {}),
       ...(o.encrypted
         ? {
             newRepository: { format: o.gc ? startFormat : 2, encrypt: true, kdf: { N: 1024, r: 1, p: 1 } },
@@ -347,6 +349,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
           count(c.deleted > 0 ? 'gc collected' : 'gc found nothing');
           const packs = c.plan.packCollection;
           if (packs?.condemn.length) count('gc condemned packs');
+          if (packs?.repack.packs.length) count('gc repacked packs');
           if (packs?.delete.length) count('gc deleted packs');
           if (c.plan.segments.length > 0) count('gc deleted segments');
           if (c.plan.notices.some((m) => m.includes('is not relied on'))) count('gc passed over an unfaithful checkpoint');

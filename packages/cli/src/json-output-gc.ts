@@ -46,7 +46,9 @@ export const gcOutput = z
     packs: z
       .object({
         condemned: keys('packs condemned by this run (or that would be): deleted by a later gc here, a margin after, if still unneeded'),
-        deleted: keys('packs this node condemned at least a margin ago and still unneeded, deleted now (or that would be)'),
+        repacked: keys('packs still needed but mostly unused, or small among many: what kept versions need of them was copied into new packs by this run (or would be), and they are condemned too'),
+        copiedBytes: nonNeg.describe('bytes copied out of the repacked packs'),
+        deleted: keys('packs this node condemned at least a margin ago, deleted now (or that would be): nothing needs them, or what kept versions need of them read back from its other home'),
         waiting: nonNeg.describe('packs condemned here that wait out the margin'),
       })
       .strict()

@@ -13,7 +13,7 @@ export function addLifecycleCommands(program: Command, run: Run, withPassword: (
   const gc = program
     .command('gc [dir]')
     .description(
-      'garbage collection: delete the history segments an old-enough checkpoint holds, checkpoints nothing needs, and (format 5) packs no kept version needs, condemned first and deleted a margin later (format 3 or later; every file is kept, and every version a retention policy keeps)',
+      'garbage collection: delete the history segments an old-enough checkpoint holds, checkpoints nothing needs, and (format 5) packs no kept version needs, condemned first and deleted a margin later (a pack mostly unused, or one of many small ones, is repacked first) (format 3 or later; every file is kept, and every version a retention policy keeps)',
     )
     .option('-n, --dry-run', 'say what would be deleted, and delete nothing')
     .option(

@@ -37,7 +37,7 @@ function describe(r: CollectOutcome, storage: string, out: Output): void {
   }
   const packsGoing = plan.packCollection?.delete ?? [];
   const objects = `${plural(plan.segments.length, 'segment')}, ${plural(plan.checkpoints.length, 'older checkpoint')} and ${plural(plan.parts.length, 'checkpoint part')}`;
-  const what = packsGoing.length > 0 ? `${objects}, and ${plural(packsGoing.length, 'pack')} no kept version needs` : objects;
+  const what = packsGoing.length > 0 ? `${objects}, and ${plural(packsGoing.length, 'pack')} nothing needs any more` : objects;
   const bytes = [...plan.segments, ...plan.checkpoints, ...plan.parts, ...packsGoing].reduce((n, o) => n + o.size, 0);
   if (plan.checkpoint) out.info(`Relying on checkpoint ${plan.checkpoint.key} (${plural(plan.checkpoint.covered, 'segment')}, ${age(plan.checkpoint.ageMs)} old on ${storage}'s clock).`);
   out.info(r.dryRun ? `Would delete ${what} (${formatBytes(bytes)}). Nothing was changed (--dry-run).` : `Deleted ${what} (${formatBytes(r.bytes)}).`);
@@ -60,6 +60,12 @@ function describePacks(plan: CollectOutcome['plan'], dryRun: boolean, out: Outpu
     const size = formatBytes(p.condemn.reduce((n, o) => n + o.size, 0));
     out.info(
       `  ${dryRun ? 'Would condemn' : 'Condemned'} ${plural(p.condemn.length, 'pack')} (${size}) no kept version needs: no machine puts anything new in them from now on, and a gc here deletes them once that has been announced for the margin, if they are still unneeded.`,
+    );
+  }
+  if (p?.repack.packs.length) {
+    const size = formatBytes(p.repack.packs.reduce((n, o) => n + o.size, 0));
+    out.info(
+      `  ${dryRun ? 'Would repack' : 'Repacked'} ${plural(p.repack.packs.length, 'pack')} (${size}) that are mostly unused, or small: the ${formatBytes(p.repack.bytes)} in them that kept versions need ${dryRun ? 'would be' : 'was'} copied into new packs, and they are condemned with the others.`,
     );
   }
   if (p?.waiting) out.info(`  ${plural(p.waiting, 'pack')} condemned here wait out the margin before they go.`);
@@ -101,7 +107,15 @@ function collectHere(dir: string | undefined, opts: GcCliOptions, marginMs: numb
       deleted: r.deleted,
       bytes: r.bytes,
       unneededPacks: packsResult(plan.packs),
-      packs: plan.packCollection ? { condemned: plan.packCollection.condemn.map((o) => o.key), deleted: plan.packCollection.delete.map((o) => o.key), waiting: plan.packCollection.waiting } : null,
+      packs: plan.packCollection
+        ? {
+            condemned: plan.packCollection.condemn.map((o) => o.key),
+            repacked: plan.packCollection.repack.packs.map((o) => o.key),
+            copiedBytes: plan.packCollection.repack.bytes,
+            deleted: plan.packCollection.delete.map((o) => o.key),
+            waiting: plan.packCollection.waiting,
+          }
+        : null,
       notices: plan.notices,
     });
     return 0;

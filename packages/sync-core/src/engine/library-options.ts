@@ -72,6 +72,8 @@ export interface LibraryOptions {
         after?: number;
         /** How old a checkpoint must be, on the storage's clock (default 24 h). */
         marginMs?: number;
+        /** Format 5 (§3.12): how many small packs (under an eighth of the pack size) a collection waits for before it merges them (default 16). */
+        mergeSmallPacks?: number;
       }
     | false;
   /**

@@ -41,6 +41,8 @@ export interface RoundOptions {
   /** Collection after a round (steps/collect-if-due.ts): listed segments that start one (0: never), and the margin it keeps. */
   collectAfter: number;
   collectMarginMs: number;
+  /** Small packs a collection waits for before it merges them (repack-plan.ts). */
+  mergeSmallPacks: number;
   /** How the engine waits outside the retry wrapper (the collection's clock probe; `LibraryOptions.retry.sleep`, else a timer). */
   sleep?: (ms: number) => Promise<void>;
   /** Who writes here, published for this node's writer id (author-object.ts); none: nothing is published. */

@@ -90,6 +90,12 @@ export interface RoundPolicy {
    * pack (§3.12). Against a condemned pack, a new version points into a pack about to go.
    */
   honoursCondemnations(): boolean;
+  /**
+   * Whether the segment that condemns a repacked pack publishes where its chunks were copied
+   * (§3.12). Unpublished, only the repacking node knows: it reads them back and deletes the pack,
+   * and every other node finds them nowhere.
+   */
+  publishesCopies(): boolean;
 }
 
 /** The decisions production makes: the only policy that loses nothing. */
@@ -114,4 +120,5 @@ export const HONEST_POLICY: RoundPolicy = {
   collectionMargin: (asked) => asked,
   packMargin: (margin) => margin,
   honoursCondemnations: () => true,
+  publishesCopies: () => true,
 };

@@ -16,10 +16,12 @@ import { checkpointRetention, dueForPruning, retentionInForce } from '../retenti
 import type { RoundOptions } from '../round-context.js';
 import { AuthorsTable } from '../../local/authors-table.js';
 import { upgradeHoldFor } from '../upgrade/collection-hold.js';
-import { carryOut, DEFAULT_COLLECTION_MARGIN_MS, planCollection, type CollectionContext, type CollectionPlan } from './collect.js';
+import { carryOut, DEFAULT_COLLECTION_MARGIN_MS, planCollection, type CollectionContext, type CollectionPlan, type PackKnowledge } from './collect.js';
 import { CondemnedPacks } from '../../local/condemned-packs.js';
 import { announceCondemned } from './announce-condemned.js';
-import type { PackPlan } from './pack-collection.js';
+import type { LocalUse, PackPlan } from './pack-collection.js';
+import { copyOut, readsBackElsewhere, type RepackIO } from './repack.js';
+import { repackLimits, repackRule } from './repack-plan.js';
 
 /** How `Library.collect()` runs. */
 export interface CollectOptions {
@@ -87,7 +89,9 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
     ...(prunes(format) ? { retention: retention.setting?.key ?? null } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(upgrade ? { upgrade } : {}),
-    ...(collectsPacks(format) ? { ownCondemned: new CondemnedPacks(state.db).own(), knownPack: knownPackIn(state), packsKeptHere: () => packsKeptIn(state) } : {}),
+    ...(collectsPacks(format)
+      ? { packs: packKnowledge(state, { state, storage, codec: options.codec, packSize: options.packSize, ...(opts.signal ? { signal: opts.signal } : {}) }, options.mergeSmallPacks) }
+      : {}),
     ...((opts.sleep ?? options.sleep) ? { sleep: opts.sleep ?? options.sleep } : {}),
   };
   const plan = await planCollection(ctx);
@@ -101,7 +105,7 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
     for (const s of plan.segments) if (known.has(s.key)) table.markCollected(s.key);
   });
   const done = await carryOut(ctx, plan);
-  if (plan.packCollection) await settlePacks(state, ctx, plan.packCollection, plan.clock.skewMs);
+  if (plan.packCollection) await settlePacks(state, { ...ctx, packSize: options.packSize }, plan.packCollection, plan.clock.skewMs);
   const journaled = state.journalKeys();
   state.transaction(() => {
     for (const s of plan.segments) if (journaled.has(s.key)) table.forgetJournal(s.key);
@@ -111,36 +115,46 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
 
 /**
  * After the deletes (§3.12): packs deleted here leave this node's state, announcements that no
- * longer stand are forgotten, and the packs newly found unneeded are announced condemned.
+ * longer stand are forgotten, the chunks of packs being repacked are copied out, and the packs
+ * newly found unneeded, with those repacked, are announced condemned in one segment that also
+ * publishes the copies: a node that learns a repacked pack is condemned learns where its chunks
+ * went at the same time.
  */
-async function settlePacks(state: LocalState, c: CollectionContext, packs: PackPlan, skewMs: number): Promise<void> {
+async function settlePacks(state: LocalState, c: CollectionContext & { packSize: number }, packs: PackPlan, skewMs: number): Promise<void> {
   const condemned = new CondemnedPacks(state.db);
   const deleted = packs.delete.map((o) => o.key);
   state.transaction(() => {
     state.forgetPacks(deleted);
     condemned.forgetOwn([...deleted, ...packs.withdrawn]);
   });
-  if (packs.condemn.length > 0)
-    await announceCondemned(
-      state,
-      c.storage,
-      c.codec,
-      packs.condemn.map((o) => o.key),
-      () => c.now() - skewMs,
-    );
+  const io = { state, storage: c.storage, codec: c.codec, packSize: c.packSize, ...(c.signal ? { signal: c.signal } : {}) };
+  const gone = condemned.all();
+  const { copies, failed } = await copyOut(io, packs.repack, (key) => gone.has(key));
+  const announced = [...packs.condemn, ...packs.repack.packs.filter((o) => !failed.has(o.key))].map((o) => o.key);
+  if (announced.length > 0) await announceCondemned(state, c.storage, c.codec, announced, () => c.now() - skewMs, copies, c.policy.publishesCopies());
 }
 
-/** Whether this node's state has a location in the pack (it stays there until the pack is found gone). */
-function knownPackIn(state: LocalState): (pack: string) => boolean {
-  const known = new Set(state.packsInUse());
-  return (pack) => known.has(pack);
+/** What pack collection knows and reads here: this node's announcements, the locations it learned, and what its versions use. */
+function packKnowledge(state: LocalState, io: RepackIO, mergeSmallPacks: number): PackKnowledge {
+  const condemned = new CondemnedPacks(state.db);
+  const inUse = new Set(state.packsInUse());
+  const lengthsIn = state.db.prepare('SELECT hash, length FROM chunk_locations WHERE pack = ?');
+  return {
+    own: condemned.own(),
+    condemnedHere: condemned.all(),
+    // Whether this node's state has a location in the pack (it stays there until the pack is found gone).
+    known: (pack) => inUse.has(pack),
+    keptHere: () => keptIn(state),
+    readsBackElsewhere: (homes) => readsBackElsewhere(io, homes),
+    repackRule: repackRule((pack) => new Map((lengthsIn.all(pack) as { hash: string; length: number }[]).map((r) => [r.hash, r.length])), repackLimits(io.packSize, mergeSmallPacks)),
+  };
 }
 
-/** Every pack that holds, by a location this node knows, a chunk of a version it keeps. */
-function packsKeptIn(state: LocalState): Set<string> {
+/** The chunks of every version this node keeps, and every location it knows of them. */
+function keptIn(state: LocalState): LocalUse {
   const used = new Set<string>();
   for (const r of state.db.prepare('SELECT json FROM versions').iterate() as Iterable<{ json: string }>) for (const h of (JSON.parse(r.json) as { chunks: string[] }).chunks) used.add(h);
-  const packs = new Set<string>();
-  for (const r of state.db.prepare('SELECT hash, pack FROM chunk_locations').iterate() as Iterable<{ hash: string; pack: string }>) if (used.has(r.hash)) packs.add(r.pack);
-  return packs;
+  const locations: [string, string][] = [];
+  for (const r of state.db.prepare('SELECT hash, pack FROM chunk_locations').iterate() as Iterable<{ hash: string; pack: string }>) if (used.has(r.hash)) locations.push([r.hash, r.pack]);
+  return { used, locations };
 }

@@ -22,7 +22,7 @@ import { checkFaithful } from './faithful.js';
 import { readManifest, readWholeCheckpoint, type WholeCheckpoint } from './whole-checkpoint.js';
 import { heldBack, type UpgradeHold } from '../upgrade/collection-hold.js';
 import { unneededPacks, type UnneededPacks } from './pack-references.js';
-import { planPacks, type PackPlan } from './pack-collection.js';
+import { planPacks, type PackPlan, type PackPlanContext } from './pack-collection.js';
 import { carriesAllOf, namesAllOf, packGone, prunedUnder } from './checkpoint-judgement.js';
 
 /** The default margin: far longer than a listing lags or a round lasts, so nothing a node is reading goes. */
@@ -69,7 +69,7 @@ export interface CollectionContext {
   /** This machine's clock. */
   now: () => number;
   marginMs: number;
-  policy: Pick<RoundPolicy, 'segmentsToCollect' | 'collectionClock' | 'collectionMargin' | 'packMargin'>;
+  policy: Pick<RoundPolicy, 'segmentsToCollect' | 'collectionClock' | 'collectionMargin' | 'packMargin' | 'publishesCopies'>;
   /** How the clock probe waits for a listing that lags (tests pass one that does not). */
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;
@@ -81,13 +81,12 @@ export interface CollectionContext {
   retention?: string | null;
   /** In a repository upgraded from format 2: what holds collection back (upgrade/collection-hold.ts). */
   upgrade?: UpgradeHold;
-  /** Format 5 (§3.12): packs are collected; this node's announcements (pack → the storage's time). */
-  ownCondemned?: ReadonlyMap<string, number>;
-  /** Format 5: whether this node ever learned a location in a pack (pack-collection.ts ORPHAN_WAIT_MS). */
-  knownPack?: (pack: string) => boolean;
-  /** Format 5: the packs the versions this node keeps use. */
-  packsKeptHere?: () => Set<string>;
+  /** Format 5 (§3.12): packs are collected; what this node knows of them (pack-collection.ts). */
+  packs?: PackKnowledge;
 }
+
+/** What pack collection asks of this node: its own announcements, what it knows of packs, and how it reads them. */
+export type PackKnowledge = Pick<PackPlanContext, 'own' | 'known' | 'keptHere' | 'condemnedHere' | 'readsBackElsewhere' | 'repackRule'>;
 
 type Listed = ManifestKey & { info: ObjectInfo };
 
@@ -131,12 +130,12 @@ export async function planCollection(c: CollectionContext): Promise<CollectionPl
   plan.segments = c.policy.segmentsToCollect(listed, new Set(chosen.faithful.map((o) => o.key)));
   const going = new Set(plan.segments.map((o) => o.key));
   const staying = listed.filter((o) => !going.has(o.key));
-  if (!c.ownCondemned) plan.packs = await unneededPacks({ ...c, checkpoint: chosen, staying, old });
+  if (!c.packs) plan.packs = await unneededPacks({ ...c, checkpoint: chosen, staying, old });
   const parts = await listAll(c.storage, 'checkpoint-parts/');
   await supersededCheckpoints(c, manifests, chosen, old, parts, plan);
   // What stays after this collection is what may still be read: the versions it carries decide.
   const superseded = new Set(plan.checkpoints.map((o) => o.key));
-  if (c.ownCondemned)
+  if (c.packs)
     await planPackCollection(
       c,
       manifests.filter((m) => !superseded.has(m.key)),
@@ -159,9 +158,7 @@ async function planPackCollection(c: CollectionContext, manifests: Listed[], lis
     manifests,
     segments: listed,
     old,
-    own: c.ownCondemned!,
-    known: c.knownPack ?? (() => false),
-    keptHere: c.packsKeptHere ?? (() => new Set()),
+    ...c.packs!,
     storageNow: plan.clock.storageNow,
     marginMs: c.policy.packMargin(marginMs),
   });

@@ -42,10 +42,16 @@ export function leftOut(whole: WholeCheckpoint, versions: Pick<HashedVersion, 'h
   return undefined;
 }
 
-/** A condemnation (§3.12) the checkpoint does not carry: once the segment goes, nobody would learn of it. */
-function notCondemned(whole: WholeCheckpoint, segment: string, packs: string[] | undefined): string | undefined {
+/**
+ * A condemnation (§3.12) the checkpoint does not carry: once the segment goes, nobody would learn
+ * of it. Nor a location such a segment gives: those are where a repacked pack's chunks went, and
+ * forgotten with the segment, the copies would look unneeded once the pack is gone.
+ */
+function notCondemned(whole: WholeCheckpoint, segment: string, packs: string[] | undefined, copies: readonly (readonly [string, string, number, number])[]): string | undefined {
   const pack = packs?.find((p) => !whole.condemned.has(`${segment} ${p}`));
-  return pack && `the condemnation of ${pack}`;
+  if (pack) return `the condemnation of ${pack}`;
+  const copy = packs?.length ? copies.find(([h, p]) => !whole.packsOf.get(h)?.includes(p)) : undefined;
+  return copy && `the location of chunk ${copy[0].slice(0, 12)} in ${copy[1]}`;
 }
 
 export async function checkFaithful(
@@ -69,7 +75,7 @@ export async function checkFaithful(
       out.unreadable.push(o.key);
       continue;
     }
-    const missing = leftOut(whole, segment.versions.map(withHash)) ?? notCondemned(whole, o.key, segment.condemned);
+    const missing = leftOut(whole, segment.versions.map(withHash)) ?? notCondemned(whole, o.key, segment.condemned, segment.chunks);
     if (missing) return { ...out, unfaithful: `it leaves out ${missing} that ${o.key} holds` };
     out.faithful.push(o);
   }

@@ -1,12 +1,19 @@
 /**
  * Pack collection, in two phases (docs/PROTOCOL.md §3.12). A pack listed for longer than the
- * margin that holds no chunk a kept version needs is condemned: this node announces it in a
- * segment, and from then on no node deduplicates against it (it is still read). A margin after the
- * announcement (the storage's clock), the node that announced it deletes it if a fresh look still
- * finds it unneeded. A writer that deduplicated against it before learning of the announcement
- * published that version within half a margin of a listing that did not show the announcement
- * (round.ts looks again before committing when a round ran long), so a look a margin later sees
- * the version, and the pack is needed again.
+ * margin is unneeded when every chunk a kept version uses that it holds has a home elsewhere: a
+ * location in another listed pack that no announcement condemned (for most unneeded packs there
+ * is no such chunk at all: their versions were pruned). It is condemned: this node announces it
+ * in a segment, and from then on no node deduplicates against it (it is still read). A margin
+ * after the announcement (the storage's clock), the node that announced it deletes it if a fresh
+ * look still finds it unneeded, and every such chunk reads back, verified, from its home
+ * elsewhere: a location some other segment merely claims is never taken on trust. A writer that
+ * deduplicated against it before learning of the announcement published that version within
+ * half a margin of a listing that did not show the announcement (round.ts looks again before
+ * committing when a round ran long), so a look a margin later sees the version.
+ *
+ * A pack still needed that is mostly unused, or small among many small ones, is repacked
+ * (repack-plan.ts): the chunks it alone holds are copied into new packs, and the same segment
+ * that announces it condemned publishes the copies' locations.
  *
  * Needed is computed from everything a node could still read once this collection is done: every
  * version of every listed checkpoint it keeps (another collector may have deleted segments on the
@@ -27,11 +34,14 @@ import { parseSegmentKey } from '../segment.js';
 import type { ManifestKey } from '../checkpoints/format.js';
 import { readSegment } from './read-segment.js';
 import { readWholeCheckpoint } from './whole-checkpoint.js';
+import type { Repack, RepackRule } from './repack-plan.js';
 
 /** What pack collection does in one collection (format 5). */
 export interface PackPlan {
   /** Packs announced condemned now: unneeded and listed for longer than the margin, not yet announced here. */
   condemn: ObjectInfo[];
+  /** Packs still needed, mostly unused or small, whose needed chunks are copied out, then announced condemned with them. */
+  repack: Repack;
   /** Packs this node announced at least a margin ago, still unneeded: deleted now. */
   delete: ObjectInfo[];
   /** This node's announcements that no longer stand (the pack is needed again, or gone): forgotten. */
@@ -40,6 +50,13 @@ export interface PackPlan {
   waiting: number;
   /** Every listed pack older than the margin that nothing needs (announced or not): how many, and their bytes. */
   unneeded: { count: number; bytes: number };
+}
+
+/** What this node's own state keeps: the chunks its versions use, and every location it knows of them. */
+export interface LocalUse {
+  used: Set<string>;
+  /** [chunk, pack] */
+  locations: Iterable<readonly [string, string]>;
 }
 
 export interface PackPlanContext {
@@ -54,11 +71,17 @@ export interface PackPlanContext {
   /** Whether this node ever learned a location in the pack (a segment or checkpoint named it). */
   known: (pack: string) => boolean;
   /**
-   * Packs the versions this node keeps use (by every location it knows): a segment it applied in
-   * an earlier round counts even where this listing of `log/` dropped it (§2: nothing is deleted
-   * because a key is missing from a listing).
+   * What the versions this node keeps use: a segment it applied in an earlier round counts even
+   * where this listing of `log/` dropped it (§2: nothing is deleted because a key is missing from
+   * a listing).
    */
-  keptHere: () => Set<string>;
+  keptHere: () => LocalUse;
+  /** Every pack an announcement this node applied condemned. */
+  condemnedHere: ReadonlySet<string>;
+  /** Whether every chunk reads back, verified, from one of the packs given for it (its homes elsewhere). */
+  readsBackElsewhere: (homes: ReadonlyMap<string, string[]>) => Promise<boolean>;
+  /** Which packs are repacked, by what this node can read of them (repack-plan.ts). */
+  repackRule: RepackRule;
   /** This node's own announcements: pack → the storage's time of the announcement. */
   own: ReadonlyMap<string, number>;
   /** The storage's time now (ms). */
@@ -70,32 +93,70 @@ export interface PackPlanContext {
 
 /** The plan, or why there is none this time (a checkpoint or segment could not be read). */
 export async function planPacks(c: PackPlanContext): Promise<PackPlan | { unknown: string }> {
-  let needed: Set<string>;
+  let use: PackUse;
   try {
-    needed = await neededPacks(c);
+    use = await packUse(c);
   } catch (e) {
     if (!isStorageError(e)) throw e;
     return { unknown: `${e.message}, so which packs are needed is not known; no pack was condemned or deleted` };
   }
-  const plan: PackPlan = { condemn: [], delete: [], withdrawn: [], waiting: 0, unneeded: { count: 0, bytes: 0 } };
-  const listed = new Set<string>();
-  for (const p of await listAll(c.storage, 'packs/')) {
-    if (!PACK_KEY.test(p.key)) continue;
-    listed.add(p.key);
+  const listing = (await listAll(c.storage, 'packs/')).filter((p) => PACK_KEY.test(p.key));
+  const homes = new Homes(use, new Set(listing.map((p) => p.key)));
+  const plan: PackPlan = { condemn: [], repack: { packs: [], chunks: new Map(), bytes: 0 }, delete: [], withdrawn: [], waiting: 0, unneeded: { count: 0, bytes: 0 } };
+  const stuck = new Map<ObjectInfo, string[]>();
+  for (const p of listing) {
     const announced = c.own.get(p.key);
-    if (!needed.has(p.key) && c.old(p)) {
+    const alone = homes.aloneIn(p.key);
+    if (alone.length === 0 && c.old(p)) {
       plan.unneeded.count++;
       plan.unneeded.bytes += p.size;
     }
-    if (needed.has(p.key)) {
+    if (alone.length > 0) {
       if (announced !== undefined) plan.withdrawn.push(p.key);
+      else if (c.old(p) && !use.condemned.has(p.key)) stuck.set(p, alone);
     } else if (announced === undefined) {
       if (condemnable(c, p) && plan.condemn.length < MAX_LOST_PACKS_PER_SEGMENT) plan.condemn.push(p);
-    } else if (c.storageNow - announced >= c.marginMs) plan.delete.push(p);
-    else plan.waiting++;
+    } else if (c.storageNow - announced < c.marginMs) plan.waiting++;
+    else if (await c.readsBackElsewhere(homes.elsewhere(p.key))) plan.delete.push(p);
+    else plan.withdrawn.push(p.key);
   }
-  for (const pack of c.own.keys()) if (!listed.has(pack)) plan.withdrawn.push(pack);
+  for (const pack of c.own.keys()) if (!listing.some((p) => p.key === pack)) plan.withdrawn.push(pack);
+  plan.repack = c.repackRule(stuck, MAX_LOST_PACKS_PER_SEGMENT - plan.condemn.length);
   return plan;
+}
+
+/** The chunks kept versions use, every pack that holds each (by a published or known location), and every condemned pack. */
+interface PackUse {
+  used: Set<string>;
+  packsOf: Map<string, Set<string>>;
+  condemned: Set<string>;
+}
+
+/** Where each needed chunk lives: which packs hold one alone, and where else a pack's needed chunks are. */
+class Homes {
+  private readonly inPack = new Map<string, string[]>();
+
+  constructor(
+    private readonly use: PackUse,
+    private readonly listed: ReadonlySet<string>,
+  ) {
+    for (const chunk of use.used) for (const pack of use.packsOf.get(chunk) ?? []) (this.inPack.get(pack) ?? this.inPack.set(pack, []).get(pack)!).push(chunk);
+  }
+
+  /** A needed chunk's homes other than `pack`: listed packs no announcement condemned. */
+  private others(chunk: string, pack: string): string[] {
+    return [...(this.use.packsOf.get(chunk) ?? [])].filter((p) => p !== pack && this.listed.has(p) && !this.use.condemned.has(p));
+  }
+
+  /** The needed chunks `pack` holds that have no home elsewhere: while there is one, it is needed. */
+  aloneIn(pack: string): string[] {
+    return (this.inPack.get(pack) ?? []).filter((chunk) => this.others(chunk, pack).length === 0);
+  }
+
+  /** The needed chunks `pack` holds, each with its homes elsewhere. */
+  elsewhere(pack: string): Map<string, string[]> {
+    return new Map((this.inPack.get(pack) ?? []).map((chunk) => [chunk, this.others(chunk, pack)]));
+  }
 }
 
 /**
@@ -113,19 +174,21 @@ function condemnable(c: PackPlanContext, p: ObjectInfo): boolean {
   return c.known(p.key) || (p.modified !== undefined && c.storageNow - p.modified.getTime() >= ORPHAN_WAIT_MS);
 }
 
-/** Every pack that holds, by a location a checkpoint or segment publishes, a chunk some version they carry uses. */
-async function neededPacks(c: PackPlanContext): Promise<Set<string>> {
-  const used = new Set<string>();
-  const packsOf = new Map<string, string[]>();
+/** What the listed checkpoints and segments, and this node's state, say is used, where, and what is condemned. */
+async function packUse(c: PackPlanContext): Promise<PackUse> {
+  const here = c.keptHere();
+  const use: PackUse = { used: here.used, packsOf: new Map(), condemned: new Set(c.condemnedHere) };
   const bundled = new Set<string>();
-  const locate = (chunk: string, pack: string) => (packsOf.get(chunk) ?? packsOf.set(chunk, []).get(chunk)!).push(pack);
+  const locate = (chunk: string, pack: string) => (use.packsOf.get(chunk) ?? use.packsOf.set(chunk, new Set()).get(chunk)!).add(pack);
+  for (const [chunk, pack] of here.locations) locate(chunk, pack);
   for (const m of c.manifests) {
     checkAborted(c.signal);
     try {
       const whole = await readWholeCheckpoint(c.storage, c.codec, m, c.repoIds, c.signal);
-      for (const chunk of whole.used) used.add(chunk);
+      for (const chunk of whole.used) use.used.add(chunk);
       for (const s of whole.bundled) bundled.add(s);
       for (const [chunk, packs] of whole.packsOf) for (const pack of packs) locate(chunk, pack);
+      for (const announced of whole.condemned) use.condemned.add(announced.slice(announced.indexOf(' ') + 1));
     } catch (e) {
       // Gone since the listing: another collection found a newer checkpoint carries all of it.
       if (!isStorageError(e, 'NotFound')) throw e;
@@ -144,10 +207,9 @@ async function neededPacks(c: PackPlanContext): Promise<Set<string>> {
       if (isStorageError(e, 'NotFound') && bundled.has(o.key)) continue;
       throw e;
     }
-    for (const v of segment.versions) for (const chunk of v.chunks) used.add(chunk);
+    for (const v of segment.versions) for (const chunk of v.chunks) use.used.add(chunk);
     for (const [chunk, pack] of segment.chunks) locate(chunk, pack);
+    for (const pack of segment.condemned ?? []) use.condemned.add(pack);
   }
-  const needed = c.keptHere();
-  for (const chunk of used) for (const pack of packsOf.get(chunk) ?? []) needed.add(pack);
-  return needed;
+  return use;
 }
