@@ -105,6 +105,8 @@ export async function runHistory(rounds, work) {
     unneededPacks: pruning.plan.packs ?? null,
     packsCondemned: collections.reduce((n, p) => n + (p?.condemn.length ?? 0), 0),
     packsDeleted: collections.reduce((n, p) => n + (p?.delete.length ?? 0), 0),
+    // Packs still needed but small (one per sync that wrote something) or mostly unused: merged, their needed chunks copied.
+    packsRepacked: collections.reduce((n, p) => n + (p?.repack.packs.length ?? 0), 0),
     stateDbMb: statSync(join(lib, '.syncacross', 'state.db')).size / 2 ** 20,
     noopRequests: noopPruned.totalRequests,
     joinFromCheckpoint: await join_(remoteDir, join(base, 'joined-after-retention'), true),

@@ -76,6 +76,29 @@ export class CondemnedPacks {
     for (const p of packs) st.run(p, announcedAt);
   }
 
+  /**
+   * Packs announced in a segment this node found collected since, that it did not announce itself
+   * and holds no location in: once such a pack is gone too, nothing reads that announcement again
+   * (a checkpoint need carry only the announcements of segments still listed, §3.10). The caller
+   * makes sure it is gone.
+   */
+  forgettable(): string[] {
+    if (!this.present || !this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'collected_segments'").get()) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT c.pack FROM condemned_packs c JOIN collected_segments s ON s.segment = c.segment
+         WHERE NOT EXISTS (SELECT 1 FROM own_condemnations o WHERE o.pack = c.pack) AND NOT EXISTS (SELECT 1 FROM chunk_locations l WHERE l.pack = c.pack)`,
+      )
+      .all() as { pack: string }[];
+    return rows.map((r) => r.pack);
+  }
+
+  /** Forgets the announcements of gone packs made in collected segments (those of segments still listed stay). */
+  forgetGone(packs: Iterable<string>): void {
+    const st = this.db.prepare('DELETE FROM condemned_packs WHERE pack = ? AND segment IN (SELECT segment FROM collected_segments)');
+    for (const p of packs) st.run(p);
+  }
+
   /** Forgets own announcements: the pack is gone, or needed again (a later announcement starts the wait again). */
   forgetOwn(packs: Iterable<string>): void {
     const st = this.db.prepare('DELETE FROM own_condemnations WHERE pack = ?');

@@ -21,6 +21,7 @@ import { CondemnedPacks } from '../../local/condemned-packs.js';
 import { announceCondemned } from './announce-condemned.js';
 import type { LocalUse, PackPlan } from './pack-collection.js';
 import { copyOut, readsBackElsewhere, type RepackIO } from './repack.js';
+import { forgetGoneCondemnations } from './forget-condemnations.js';
 import { repackLimits, repackRule } from './repack-plan.js';
 
 /** How `Library.collect()` runs. */
@@ -115,7 +116,7 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
 
 /**
  * After the deletes (§3.12): packs deleted here leave this node's state, announcements that no
- * longer stand are forgotten, the chunks of packs being repacked are copied out, and the packs
+ * longer stand are forgotten, so are the names of condemned packs gone for good, the chunks of packs being repacked are copied out, and the packs
  * newly found unneeded, with those repacked, are announced condemned in one segment that also
  * publishes the copies: a node that learns a repacked pack is condemned learns where its chunks
  * went at the same time.
@@ -127,6 +128,7 @@ async function settlePacks(state: LocalState, c: CollectionContext & { packSize:
     state.forgetPacks(deleted);
     condemned.forgetOwn([...deleted, ...packs.withdrawn]);
   });
+  await forgetGoneCondemnations(state.db, c.storage);
   const io = { state, storage: c.storage, codec: c.codec, packSize: c.packSize, ...(c.signal ? { signal: c.signal } : {}) };
   const gone = condemned.all();
   const { copies, failed } = await copyOut(io, packs.repack, (key) => gone.has(key));
