@@ -88,6 +88,26 @@ describe('pack collection (format 5)', () => {
     await c.lib.close();
   });
 
+  it('packs condemned by a machine that never collects again are condemned again by another, and deleted by it', async () => {
+    const { clock, remote, node, a } = await historyOfFive();
+    const b = await node('b');
+    await b.sync();
+    expect((await a.lib.collect({ marginMs: HOUR })).plan.packCollection?.condemn).toHaveLength(4);
+    await a.lib.close(); // a is retired: its announcements will never be carried out
+    clock.t += 2 * HOUR;
+    await b.sync();
+    const again = await b.lib.collect({ marginMs: HOUR });
+    expect(again.plan.packCollection?.condemn).toHaveLength(4);
+    expect(keys(remote, 'packs/')).toHaveLength(5);
+    clock.t += 2 * HOUR;
+    expect((await b.lib.collect({ marginMs: HOUR })).plan.packCollection?.delete).toHaveLength(4);
+    expect(keys(remote, 'packs/')).toHaveLength(1);
+    const c = await node('c');
+    expect((await c.sync()).errors).toEqual([]);
+    expect(await readFile(join(c.dir, 'note.md'), 'utf8')).toBe('note v4\n');
+    for (const n of [b, c]) await n.lib.close();
+  });
+
   it('a segment deduplicated into a pack, sent only after the pack was condemned and deleted, gets its content uploaded again', async () => {
     const { clock, remote, node, a } = await historyOfFive();
     const nas = switchable(remote);

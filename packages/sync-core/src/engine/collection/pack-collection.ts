@@ -113,9 +113,11 @@ export async function planPacks(c: PackPlanContext): Promise<PackPlan | { unknow
     }
     if (alone.length > 0) {
       if (announced !== undefined) plan.withdrawn.push(p.key);
-      else if (c.old(p) && !use.condemned.has(p.key)) stuck.set(p, alone);
+      // Condemned by another node, or by this one and withdrawn, it may be repacked all the same: a copy outside it is what lets it go.
+      else if (c.old(p)) stuck.set(p, alone);
     } else if (announced === undefined) {
-      if (condemnable(c, p) && plan.condemn.length < MAX_LOST_PACKS_PER_SEGMENT) plan.condemn.push(p);
+      // A needed chunk it holds that lives elsewhere too must read back from there first: a claimed location would only make it condemned and withdrawn, again and again.
+      if (condemnable(c, p) && plan.condemn.length < MAX_LOST_PACKS_PER_SEGMENT && (await c.readsBackElsewhere(homes.elsewhere(p.key)))) plan.condemn.push(p);
     } else if (c.storageNow - announced < c.marginMs) plan.waiting++;
     else if (await c.readsBackElsewhere(homes.elsewhere(p.key))) plan.delete.push(p);
     else plan.withdrawn.push(p.key);
