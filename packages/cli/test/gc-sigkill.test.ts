@@ -1,6 +1,7 @@
 /**
- * `syncacross gc` killed with SIGKILL at the worst moments (docs/PROTOCOL.md §3.10): while it
- * writes the checkpoint it will rely on, and in the middle of its deletes. After each kill the
+ * `syncacross gc` killed with SIGKILL at the worst moments (docs/PROTOCOL.md §3.10, §3.12): while it
+ * writes the checkpoint it will rely on, in the middle of its deletes, and between a repack's
+ * copies and the segment that announces them. After each kill the
  * other machine syncs and verifies clean, and a later `gc` finishes the job; at the end a new
  * machine joins with every file and every version.
  */
@@ -51,7 +52,7 @@ async function history(dir: string, remote: string, rounds: number, tag: string)
 }
 
 describe('gc under SIGKILL', () => {
-  it('a gc killed while writing its checkpoint or mid-delete leaves a repository every node reads; the next one finishes', async () => {
+  it('a gc killed while writing its checkpoint, mid-delete or mid-repack leaves a repository every node reads; the next one finishes', async () => {
     const base = await tempDir();
     const [a, b, c, remote] = ['a', 'b', 'c', 'remote'].map((n) => join(base, n)) as [string, string, string, string];
     await writeFiles(a, { 'paper.pdf': 'p'.repeat(30_000) });
@@ -87,17 +88,30 @@ describe('gc under SIGKILL', () => {
       await checkOtherMachine(i + 1);
     }
 
+    // 3. Killed with a repack's copies up (the 300 small packs merged) and the segment announcing
+    // the repacked packs not: it waits in the journal, and the packs stay, needed where they are.
+    const packs = count(join(remote, 'packs'));
+    await gcKilledAt(a, remote, `${remote}.hold`);
+    expect(count(join(remote, 'packs'))).toBeGreaterThan(packs);
+    await checkOtherMachine(3);
+
     // The next run finishes the job: only what came after the checkpoint is left.
     const done = await runJson(['gc', a, '--margin', '0s']);
     expect(done.code, done.stderr).toBe(0);
     const again = await runJson(['gc', a, '--margin', '0s']);
     expect(again.code, again.stderr).toBe(0);
-    expect(count(log)).toBeLessThanOrEqual(3);
+    expect(count(log)).toBeLessThanOrEqual(6); // b's segments since, and the last runs' announcements of condemned packs
     expect(count(join(remote, 'clock'))).toBe(0);
 
     expect((await run(['init', c, '--remote', `fs:${remote}`])).code).toBe(0);
-    expect((await run(['sync', c, ...FAST])).code).toBe(0);
-    expect((await run(['sync', a, ...FAST])).code).toBe(0);
+    const cs = await run(['sync', c, ...FAST]);
+    expect(cs.code, cs.stdout + cs.stderr).toBe(0);
+    const as = await run(['sync', a, ...FAST]);
+    expect(as.code, as.stdout + as.stderr).toBe(0);
+    // The small packs went, announced again by the runs that finished; what is left holds everything.
+    expect((await runJson(['gc', a, '--margin', '0s'])).code).toBe(0);
+    expect(count(join(remote, 'packs'))).toBeLessThan(packs / 10);
+    expect((await runJson(['verify', c, '--read-data'])).json.problems).toEqual([]);
     for (const f of ['paper.pdf', 'notes/n0.md', 'notes/n8.md', 'b-1.md']) expect(readFileSync(join(c, f), 'utf8'), f).toBe(readFileSync(join(a, f), 'utf8'));
     const versions = (dir: string) => runJson(['log', 'notes/n4.md', '-d', dir]).then((r) => JSON.stringify(r.json.entries ?? r.json));
     expect(await versions(c)).toBe(await versions(a));

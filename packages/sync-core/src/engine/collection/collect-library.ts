@@ -130,8 +130,10 @@ async function settlePacks(state: LocalState, c: CollectionContext & { packSize:
   });
   await forgetGoneCondemnations(state.db, c.storage);
   const io = { state, storage: c.storage, codec: c.codec, packSize: c.packSize, ...(c.signal ? { signal: c.signal } : {}) };
-  const gone = condemned.all();
-  const { copies, failed } = await copyOut(io, packs.repack, (key) => gone.has(key));
+  // Never into a condemned pack, nor one being repacked: the same chunks packed again make the
+  // same bytes, so a copy of what a crashed run copied before would land in that copy's own key.
+  const avoid = new Set([...condemned.all(), ...packs.repack.packs.map((o) => o.key)]);
+  const { copies, failed } = await copyOut(io, packs.repack, (key) => avoid.has(key));
   const announced = [...packs.condemn, ...packs.repack.packs.filter((o) => !failed.has(o.key))].map((o) => o.key);
   if (announced.length > 0) await announceCondemned(state, c.storage, c.codec, announced, () => c.now() - skewMs, copies, c.policy.publishesCopies());
 }

@@ -101,7 +101,8 @@ export async function planPacks(c: PackPlanContext): Promise<PackPlan | { unknow
     return { unknown: `${e.message}, so which packs are needed is not known; no pack was condemned or deleted` };
   }
   const listing = (await listAll(c.storage, 'packs/')).filter((p) => PACK_KEY.test(p.key));
-  const homes = new Homes(use, new Set(listing.map((p) => p.key)));
+  const listed = new Set(listing.map((p) => p.key));
+  const homes = new Homes(use, listed);
   const plan: PackPlan = { condemn: [], repack: { packs: [], chunks: new Map(), bytes: 0 }, delete: [], withdrawn: [], waiting: 0, unneeded: { count: 0, bytes: 0 } };
   const stuck = new Map<ObjectInfo, string[]>();
   for (const p of listing) {
@@ -122,7 +123,7 @@ export async function planPacks(c: PackPlanContext): Promise<PackPlan | { unknow
     else if (await c.readsBackElsewhere(homes.elsewhere(p.key))) plan.delete.push(p);
     else plan.withdrawn.push(p.key);
   }
-  for (const pack of c.own.keys()) if (!listing.some((p) => p.key === pack)) plan.withdrawn.push(pack);
+  for (const pack of c.own.keys()) if (!listed.has(pack)) plan.withdrawn.push(pack);
   plan.repack = c.repackRule(stuck, MAX_LOST_PACKS_PER_SEGMENT - plan.condemn.length);
   return plan;
 }
@@ -131,6 +132,13 @@ export async function planPacks(c: PackPlanContext): Promise<PackPlan | { unknow
 interface PackUse {
   used: Set<string>;
   packsOf: Map<string, Set<string>>;
+  /**
+   * The packs that hold each by a location the remote publishes now (a listed checkpoint or
+   * segment): only those are homes elsewhere. A location only this node knows (a repack's copies
+   * whose announcing segment a crash left in the journal) would let it delete a pack no other node
+   * can do without.
+   */
+  published: Map<string, Set<string>>;
   condemned: Set<string>;
 }
 
@@ -145,9 +153,9 @@ class Homes {
     for (const chunk of use.used) for (const pack of use.packsOf.get(chunk) ?? []) (this.inPack.get(pack) ?? this.inPack.set(pack, []).get(pack)!).push(chunk);
   }
 
-  /** A needed chunk's homes other than `pack`: listed packs no announcement condemned. */
+  /** A needed chunk's homes other than `pack`: listed packs no announcement condemned, by a published location. */
   private others(chunk: string, pack: string): string[] {
-    return [...(this.use.packsOf.get(chunk) ?? [])].filter((p) => p !== pack && this.listed.has(p) && !this.use.condemned.has(p));
+    return [...(this.use.published.get(chunk) ?? [])].filter((p) => p !== pack && this.listed.has(p) && !this.use.condemned.has(p));
   }
 
   /** The needed chunks `pack` holds that have no home elsewhere: while there is one, it is needed. */
@@ -179,10 +187,14 @@ function condemnable(c: PackPlanContext, p: ObjectInfo): boolean {
 /** What the listed checkpoints and segments, and this node's state, say is used, where, and what is condemned. */
 async function packUse(c: PackPlanContext): Promise<PackUse> {
   const here = c.keptHere();
-  const use: PackUse = { used: here.used, packsOf: new Map(), condemned: new Set(c.condemnedHere) };
+  const use: PackUse = { used: here.used, packsOf: new Map(), published: new Map(), condemned: new Set(c.condemnedHere) };
   const bundled = new Set<string>();
-  const locate = (chunk: string, pack: string) => (use.packsOf.get(chunk) ?? use.packsOf.set(chunk, new Set()).get(chunk)!).add(pack);
-  for (const [chunk, pack] of here.locations) locate(chunk, pack);
+  const add = (to: Map<string, Set<string>>, chunk: string, pack: string) => (to.get(chunk) ?? to.set(chunk, new Set()).get(chunk)!).add(pack);
+  const locate = (chunk: string, pack: string) => {
+    add(use.packsOf, chunk, pack);
+    add(use.published, chunk, pack);
+  };
+  for (const [chunk, pack] of here.locations) add(use.packsOf, chunk, pack);
   for (const m of c.manifests) {
     checkAborted(c.signal);
     try {
