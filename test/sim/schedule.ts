@@ -345,9 +345,15 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       })
       .then(
         (c) => {
-          log(`${n.name}: collected ${c.deleted} object(s)${c.plan.checkpoint ? ` relying on ${c.plan.checkpoint.key}` : ''}${c.plan.notices.length ? `; ${c.plan.notices.join('; ')}` : ''}`);
-          count(c.deleted > 0 ? 'gc collected' : 'gc found nothing');
           const packs = c.plan.packCollection;
+          const packsSaid =
+            packs && packs.condemn.length + packs.repack.packs.length + packs.delete.length > 0
+              ? `; packs condemned ${packs.condemn.length}, repacked ${packs.repack.packs.length}, deleted ${packs.delete.length}`
+              : '';
+          log(
+            `${n.name}: collected ${c.deleted} object(s)${c.plan.checkpoint ? ` relying on ${c.plan.checkpoint.key}` : ''}${packsSaid}${c.plan.notices.length ? `; ${c.plan.notices.join('; ')}` : ''}`,
+          );
+          count(c.deleted > 0 ? 'gc collected' : 'gc found nothing');
           if (packs?.condemn.length) count('gc condemned packs');
           if (packs?.repack.packs.length) count('gc repacked packs');
           if (packs?.delete.length) count('gc deleted packs');

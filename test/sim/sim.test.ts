@@ -399,6 +399,15 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     bug: 'a segment whose upload went through unanswered, then pruned and collected by another node, was put back by its writer, naming a pack collected since',
   },
   {
+    seed: 18882,
+    mode: 'unknown-outcomes',
+    nodes: 4,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: 'a checkpoint pruning as of a clock a day behind took the place of the one that pruned a version; its author sent the collected segment again, naming a pack collected since',
+  },
+  {
     seed: 10094,
     mode: 'rate-limited',
     nodes: 4,

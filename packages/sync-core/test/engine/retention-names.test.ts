@@ -55,6 +55,43 @@ describe('superseded names under collection', () => {
   });
 });
 
+describe('a pruning checkpoint under collection', () => {
+  it('one pruning as of a clock a day behind does not take its place: the author of a pruned version does not send its collected segment again', async () => {
+    const { clock, remote, node } = clockedWorld(5);
+    const a = await node('a');
+    const c = await node('c');
+    for (let r = 0; r <= 1; r++) {
+      await writeFile(join(c.dir, 'note.md'), `note v${r}\n`);
+      await c.sync();
+      clock.t += HOUR;
+    }
+    await a.sync();
+    await writeFile(join(a.dir, 'note.md'), 'note v2\n');
+    await a.sync();
+    clock.t += 3 * HOUR;
+    await a.lib.retention({ keepWithinMs: HOUR });
+    const pruning = await a.lib.collect({ marginMs: HOUR }); // prunes c's v0 and v1: older than an hour
+    expect(pruning.wrote?.pruned).toBe(2);
+    clock.t += 2 * HOUR;
+    await a.lib.collect({ marginMs: HOUR }); // c's segments go
+    expect(keys(remote, 'log/c-')).toEqual([]);
+
+    // b's clock is a day behind: its checkpoint prunes as of then, when v0 and v1 were in the future (kept by keepWithin).
+    const b = await makeNode(remote, 'b', { now: () => clock.t - 24 * HOUR, checkpoints: { every: 1 } });
+    await b.sync();
+    await writeFile(join(b.dir, 'other.md'), 'other\n');
+    await b.sync();
+    clock.t += 2 * HOUR;
+    await a.lib.collect({ marginMs: HOUR });
+    expect(keys(remote, 'checkpoints/')).toContain(pruning.wrote!.key);
+
+    // c's uploaded segments are gone: collected, as the pruning checkpoint still shows; not lost.
+    expect((await c.sync()).errors).toEqual([]);
+    expect(keys(remote, 'log/c-').filter((k) => /\/000000000[12]-/.test(k))).toEqual([]);
+    for (const n of [a, b, c]) await n.lib.close();
+  });
+});
+
 describe('the retention setting in force', () => {
   it('a listed setting a stale read cannot find yet is not taken for deleted: nothing is pruned by an older one', async () => {
     const { clock, remote, node } = clockedWorld(4);

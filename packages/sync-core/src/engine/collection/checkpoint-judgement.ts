@@ -34,6 +34,16 @@ export function prunedUnder(whole: WholeCheckpoint, inForce: string | null | und
  */
 export async function carriesAllOf(chosen: WholeCheckpoint, older: WholeCheckpoint, gone: (pack: string) => Promise<boolean>): Promise<boolean> {
   if (![...older.bundled].every((s) => chosen.bundled.has(s))) return false;
+  // A checkpoint that pruned is what shows the versions it left out were pruned rightly (§3.11):
+  // the author of a collected segment holding one asks a listed checkpoint so before it takes the
+  // segment for lost and sends it again (collected-elsewhere.ts). Only one pruning under the same
+  // setting as of a time no earlier shows it too: pruning under one setting only grows with time.
+  // (Simulation seed 18882: a checkpoint pruning as of a clock a day behind, written from a state
+  // that had lost the version to the earlier pruning, took that one's place; the author then sent
+  // the segment again, naming a pack collected since.)
+  const was = older.manifest.retention;
+  const now = chosen.manifest.retention;
+  if (was && (now?.setting !== was.setting || now.asOf < was.asOf)) return false;
   for (const [hash, v] of older.versions) if (!chosen.versions.has(hash) && !prunedRightly(chosen, { hash, path: v.path, hlc: v.hlc })) return false;
   const uncarried = new Set<string>();
   for (const c of older.located) if (!chosen.located.has(c)) for (const pack of older.packsOf.get(c) ?? []) uncarried.add(pack);
