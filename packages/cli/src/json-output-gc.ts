@@ -49,6 +49,9 @@ export const gcOutput = z
         repacked: keys('packs still needed but mostly unused, or small among many: what kept versions need of them was copied into new packs by this run (or would be), and they are condemned too'),
         copiedBytes: nonNeg.describe('bytes copied out of the repacked packs'),
         deleted: keys('packs this node condemned at least a margin ago, deleted now (or that would be): nothing needs them, or what kept versions need of them read back from its other home'),
+        withdrawn: keys(
+          'packs condemned here before that are needed again (a version uses what only they hold, or what they hold did not read back from its other home), or gone already: no longer counted as condemned here',
+        ),
         waiting: nonNeg.describe('packs condemned here that wait out the margin'),
       })
       .strict()

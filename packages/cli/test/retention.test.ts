@@ -47,7 +47,7 @@ describe('retention from the command line', () => {
     // The packs of a.md's first two edits hold nothing kept now (its first version shares
     // paper.pdf's): condemned now, deleted by a later gc once that has been announced for the margin.
     expect(gc.json.unneededPacks).toEqual({ count: 2, bytes: expect.any(Number) });
-    expect(gc.json.packs).toEqual({ condemned: [expect.stringMatching(/^packs\//), expect.stringMatching(/^packs\//)], repacked: [], copiedBytes: 0, deleted: [], waiting: 0 });
+    expect(gc.json.packs).toEqual({ condemned: [expect.stringMatching(/^packs\//), expect.stringMatching(/^packs\//)], repacked: [], copiedBytes: 0, deleted: [], withdrawn: [], waiting: 0 });
     const packs = objects(remote, 'packs');
     const told = await run(['gc', a, '--margin', '0s', '--dry-run']);
     expect(told.stdout).toMatch(/Would delete .*, and 2 packs nothing needs any more/);

@@ -68,6 +68,8 @@ function describePacks(plan: CollectOutcome['plan'], dryRun: boolean, out: Outpu
       `  ${dryRun ? 'Would repack' : 'Repacked'} ${plural(p.repack.packs.length, 'pack')} (${size}) that are mostly unused, or small: the ${formatBytes(p.repack.bytes)} in them that kept versions need ${dryRun ? 'would be' : 'was'} copied into new packs, and they are condemned with the others.`,
     );
   }
+  if (p?.withdrawn.length)
+    out.info(`  ${plural(p.withdrawn.length, 'pack')} condemned here before ${p.withdrawn.length === 1 ? 'is' : 'are'} needed again, or already gone: kept, and no longer counted as condemned here.`);
   if (p?.waiting) out.info(`  ${plural(p.waiting, 'pack')} condemned here wait out the margin before they go.`);
 }
 
@@ -113,6 +115,7 @@ function collectHere(dir: string | undefined, opts: GcCliOptions, marginMs: numb
             repacked: plan.packCollection.repack.packs.map((o) => o.key),
             copiedBytes: plan.packCollection.repack.bytes,
             deleted: plan.packCollection.delete.map((o) => o.key),
+            withdrawn: plan.packCollection.withdrawn,
             waiting: plan.packCollection.waiting,
           }
         : null,
