@@ -39,7 +39,10 @@ export const gcOutput = z
     deleted: nonNeg.describe('objects deleted (0 with --dry-run)'),
     bytes: nonNeg.describe('their bytes'),
     unneededPacks: z
-      .object({ count: nonNeg.describe('packs older than the margin that hold no chunk a kept version needs'), bytes: nonNeg.describe('their bytes') })
+      .object({
+        count: nonNeg.describe('packs older than the margin that nothing needs any more: they hold no chunk a kept version needs, or only chunks another pack holds too'),
+        bytes: nonNeg.describe('their bytes'),
+      })
       .strict()
       .nullable()
       .describe('packs nothing kept needs (condemned or not yet); null when no checkpoint was relied on, or a checkpoint or segment could not be read'),
