@@ -801,6 +801,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         const b = rng.pick(n.backups);
         log(`${n.name}: restored from the backup taken after ${b.writes} writes`);
         count('restore');
+        const pendingBefore = n.lib!.state.pendingVersions().map((v) => v.hash);
         await n.lib!.close();
         rmSync(n.dir, { recursive: true, force: true });
         cpSync(b.dir, n.dir, { recursive: true, verbatimSymlinks: true });
@@ -810,6 +811,11 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         });
         n.writes.push(...[...new Set([...PATHS, ...CLASH_PATHS, ...n.writes.map((w) => w.path)])].map((path) => ({ path, content: null, acknowledged: false, lost: true }))); // local history restarts
         await open(n);
+        // Versions never published that the restored state does not hold went with the disk, like
+        // the edits they recorded: not versions pruned or forgotten (seed 26060: the same content
+        // published by another node, and pruned, was judged by this lost version too).
+        const restored = new Set(n.lib!.state.allVersions().map((v) => v.hash));
+        for (const h of pendingBefore) if (!restored.has(h)) droppedUnpublished.add(h);
         restores++;
         excuseUnheld();
         forgetRetirements(n, b.step);

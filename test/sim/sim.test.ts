@@ -399,6 +399,15 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     bug: 'a segment whose upload went through unanswered, then pruned and collected by another node, was put back by its writer, naming a pack collected since',
   },
   {
+    seed: 26060,
+    mode: 'check-then-write',
+    nodes: 2,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: 'checker: a version a restore lost unpublished, of the same content as an acknowledged edit pruned since, kept that edit from counting as pruned',
+  },
+  {
     seed: 18882,
     mode: 'unknown-outcomes',
     nodes: 4,
