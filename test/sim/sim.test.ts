@@ -399,6 +399,15 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     bug: 'a segment whose upload went through unanswered, then pruned and collected by another node, was put back by its writer, naming a pack collected since',
   },
   {
+    seed: 30793,
+    mode: 'delayed-listing',
+    nodes: 3,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: 'a pruning checkpoint that pruned nothing was kept (the 18882 rule), and nodes pruned locally by it into different superseded names: two trees differed',
+  },
+  {
     seed: 26060,
     mode: 'check-then-write',
     nodes: 2,

@@ -41,9 +41,11 @@ export async function carriesAllOf(chosen: WholeCheckpoint, older: WholeCheckpoi
   // (Simulation seed 18882: a checkpoint pruning as of a clock a day behind, written from a state
   // that had lost the version to the earlier pruning, took that one's place; the author then sent
   // the segment again, naming a pack collected since.)
+  // One that names nothing superseded pruned nothing, and shows nothing (simulation seed 30793:
+  // kept, it had nodes prune locally by it, each from its own state, into different names).
   const was = older.manifest.retention;
   const now = chosen.manifest.retention;
-  if (was && (now?.setting !== was.setting || now.asOf < was.asOf)) return false;
+  if (was && older.superseded.size > 0 && (now?.setting !== was.setting || now.asOf < was.asOf)) return false;
   for (const [hash, v] of older.versions) if (!chosen.versions.has(hash) && !prunedRightly(chosen, { hash, path: v.path, hlc: v.hlc })) return false;
   const uncarried = new Set<string>();
   for (const c of older.located) if (!chosen.located.has(c)) for (const pack of older.packsOf.get(c) ?? []) uncarried.add(pack);
