@@ -399,6 +399,15 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     bug: 'a segment whose upload went through unanswered, then pruned and collected by another node, was put back by its writer, naming a pack collected since',
   },
   {
+    seed: 18094,
+    mode: 'hostile-writer',
+    nodes: 4,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: 'a version of d/e/f.txt named a chunk only collected packs held (as 18882; passes since its fix, not diagnosed apart)',
+  },
+  {
     seed: 30793,
     mode: 'delayed-listing',
     nodes: 3,
