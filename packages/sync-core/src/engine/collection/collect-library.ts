@@ -79,6 +79,8 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
   }
   const authorOf = new AuthorsTable(state.db).resolver();
   const upgrade = await upgradeHoldFor(storage, [...repoIds].sort(), new Set([writer, ...state.round.get('retired')]), options.now(), state.round.get('format'), (w) => authorOf(w, undefined));
+  // How repacking reads and writes packs (repack.ts).
+  const io: RepackIO = { state, storage, codec: options.codec, packSize: options.packSize, ...(opts.signal ? { signal: opts.signal } : {}) };
   const ctx = {
     storage: storage as CountingStorage & { delete(key: string): Promise<void> },
     codec: options.codec,
@@ -90,9 +92,7 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
     ...(prunes(format) ? { retention: retention.setting?.key ?? null } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(upgrade ? { upgrade } : {}),
-    ...(collectsPacks(format)
-      ? { packs: packKnowledge(state, { state, storage, codec: options.codec, packSize: options.packSize, ...(opts.signal ? { signal: opts.signal } : {}) }, options.mergeSmallPacks) }
-      : {}),
+    ...(collectsPacks(format) ? { packs: packKnowledge(state, io, options.mergeSmallPacks) } : {}),
     ...((opts.sleep ?? options.sleep) ? { sleep: opts.sleep ?? options.sleep } : {}),
   };
   const plan = await planCollection(ctx);
@@ -106,7 +106,7 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
     for (const s of plan.segments) if (known.has(s.key)) table.markCollected(s.key);
   });
   const done = await carryOut(ctx, plan);
-  if (plan.packCollection) await settlePacks(state, { ...ctx, packSize: options.packSize }, plan.packCollection, plan.clock.skewMs);
+  if (plan.packCollection) await settlePacks(state, ctx, io, plan.packCollection, plan.clock.skewMs);
   const journaled = state.journalKeys();
   state.transaction(() => {
     for (const s of plan.segments) if (journaled.has(s.key)) table.forgetJournal(s.key);
@@ -121,7 +121,7 @@ export async function collectLibrary(state: LocalState, storage: CountingStorage
  * publishes the copies: a node that learns a repacked pack is condemned learns where its chunks
  * went at the same time.
  */
-async function settlePacks(state: LocalState, c: CollectionContext & { packSize: number }, packs: PackPlan, skewMs: number): Promise<void> {
+async function settlePacks(state: LocalState, c: CollectionContext, io: RepackIO, packs: PackPlan, skewMs: number): Promise<void> {
   const condemned = new CondemnedPacks(state.db);
   const deleted = packs.delete.map((o) => o.key);
   state.transaction(() => {
@@ -129,7 +129,6 @@ async function settlePacks(state: LocalState, c: CollectionContext & { packSize:
     condemned.forgetOwn([...deleted, ...packs.withdrawn]);
   });
   await forgetGoneCondemnations(state.db, c.storage);
-  const io = { state, storage: c.storage, codec: c.codec, packSize: c.packSize, ...(c.signal ? { signal: c.signal } : {}) };
   // Never into a condemned pack, nor one being repacked: the same chunks packed again make the
   // same bytes, so a copy of what a crashed run copied before would land in that copy's own key.
   const avoid = new Set([...condemned.all(), ...packs.repack.packs.map((o) => o.key)]);

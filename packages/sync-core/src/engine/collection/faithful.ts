@@ -47,7 +47,7 @@ export function leftOut(whole: WholeCheckpoint, versions: Pick<HashedVersion, 'h
  * of it. Nor a location such a segment gives: those are where a repacked pack's chunks went, and
  * forgotten with the segment, the copies would look unneeded once the pack is gone.
  */
-function notCondemned(whole: WholeCheckpoint, segment: string, packs: string[] | undefined, copies: readonly (readonly [string, string, number, number])[]): string | undefined {
+function announcementLeftOut(whole: WholeCheckpoint, segment: string, packs: string[] | undefined, copies: readonly (readonly [string, string, number, number])[]): string | undefined {
   const pack = packs?.find((p) => !whole.condemned.has(`${segment} ${p}`));
   if (pack) return `the condemnation of ${pack}`;
   const copy = packs?.length ? copies.find(([h, p]) => !whole.packsOf.get(h)?.includes(p)) : undefined;
@@ -75,7 +75,7 @@ export async function checkFaithful(
       out.unreadable.push(o.key);
       continue;
     }
-    const missing = leftOut(whole, segment.versions.map(withHash)) ?? notCondemned(whole, o.key, segment.condemned, segment.chunks);
+    const missing = leftOut(whole, segment.versions.map(withHash)) ?? announcementLeftOut(whole, o.key, segment.condemned, segment.chunks);
     if (missing) return { ...out, unfaithful: `it leaves out ${missing} that ${o.key} holds` };
     out.faithful.push(o);
   }

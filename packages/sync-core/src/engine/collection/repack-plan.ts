@@ -62,11 +62,10 @@ export function repackRule(lengthsIn: (pack: string) => ReadonlyMap<string, numb
     mostlyUnused.sort((a, b) => b.pack.size - b.bytes - (a.pack.size - a.bytes));
     small.sort((a, b) => (a.pack.modified?.getTime() ?? 0) - (b.pack.modified?.getTime() ?? 0));
     const take = (c: Candidate) => {
-      if (out.packs.length >= room || out.bytes + c.bytes > limits.budgetBytes) return false;
+      if (out.packs.length >= room || out.bytes + c.bytes > limits.budgetBytes) return;
       out.packs.push(c.pack);
       for (const h of c.copy.keys()) if (!out.chunks.has(h)) out.chunks.set(h, c.pack.key);
       out.bytes += c.bytes;
-      return true;
     };
     for (const c of mostlyUnused) take(c);
     const merged = small.filter((c) => out.packs.length < room && out.bytes + c.bytes <= limits.budgetBytes);

@@ -132,7 +132,8 @@ async function reuploadJournal(state: PullState, storage: CountingStorage, liste
   let lostOwn = false;
   const sentLate: string[] = [];
   for (const entry of state.journalIndex()) {
-    if (listed.has(entry.key) ? entry.uploaded : !entry.uploaded && entry.writer !== state.round.get('writer')) continue;
+    // Uploaded and listed: nothing to do. Never uploaded, of a retired incarnation: not this node's to send.
+    if (entry.uploaded ? listed.has(entry.key) : entry.writer !== state.round.get('writer')) continue;
     // Bundled in a listed checkpoint (§3.10): collected, or about to be; its content is safe there,
     // so nothing will upload it again. Asked first: it spares a read per segment. An entry never
     // marked uploaded can be so too: its put went through, the round ended before it was noted,
