@@ -426,6 +426,15 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     bug: 'checker: a version a restore lost unpublished, of the same content as an acknowledged edit pruned since, kept that edit from counting as pruned',
   },
   {
+    seed: 17745,
+    mode: 'preconditions-ignored',
+    nodes: 3,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: 'checker: a version in a segment journaled but never put (its round crashed), then lost with the journal to a restore, kept an acknowledged edit of the same content from counting as pruned',
+  },
+  {
     seed: 18882,
     mode: 'unknown-outcomes',
     nodes: 4,
