@@ -96,6 +96,80 @@ describe('the upload pipeline (PackWriter)', () => {
   });
 });
 
+describe('the upload pipeline: one pack uploads while the next fills', () => {
+  /** Memory storage whose pack puts wait until `release` is called; it records when each put began and ended. */
+  function heldPuts(fail?: Error) {
+    const storage = createMemoryStorage();
+    const events: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const held = {
+      ...storage,
+      putIfAbsent: async (key: string, bytes: Uint8Array) => {
+        if (!key.startsWith('packs/')) return storage.putIfAbsent(key, bytes);
+        events.push(`start ${key}`);
+        await gate;
+        if (fail) throw fail;
+        const r = await storage.putIfAbsent(key, bytes);
+        events.push(`end ${key}`);
+        return r;
+      },
+    };
+    return { storage, held, events, release };
+  }
+  const chunks = Array.from({ length: 24 }, (_, i) => noise(3 * i + 1, 16 * 1024)); // incompressible: 4 fill a 64 KiB pack
+
+  it('the adds that fill the next pack go on while the previous pack is being stored; packs go out one at a time, in order', async () => {
+    const { storage, held, events, release } = heldPuts();
+    const located: ChunkLocation[] = [];
+    const writer = new PackWriter(
+      held,
+      format2Codec(),
+      (l) => located.push(...l),
+      () => false,
+      64 * 1024,
+    );
+    // Up to 8 chunks encode ahead of the pack; after 15 adds, 7 are placed: the first pack (4) is
+    // full and out, held, and the second fills behind it.
+    for (const c of chunks.slice(0, 15)) await writer.add(sha(c), c);
+    expect(events.filter((e) => e.startsWith('start'))).toHaveLength(1);
+    expect(located).toEqual([]); // not stored yet, so not located
+    release();
+    for (const c of chunks.slice(15)) await writer.add(sha(c), c);
+    await writer.flush();
+    // Each pack's put ended before the next began.
+    for (let i = 0; i < events.length; i += 2) {
+      expect(events[i]).toMatch(/^start /);
+      expect(events[i + 1]).toBe(events[i]!.replace('start', 'end'));
+    }
+    expect(events.length / 2).toBe(writer.packsWritten);
+    expect(located.map((l) => l[0])).toEqual(chunks.map(sha)); // in the order added, each where its location says
+    for (const [hash, pack, offset, length] of located)
+      expect(
+        same(
+          format2Codec().loadChunk(hash, storage.debug.raw(pack)!.subarray(offset, offset + length)),
+          chunks.find((c) => sha(c) === hash)!,
+        ),
+      ).toBe(true);
+  });
+
+  it('a pack whose upload fails while the next fills fails the flush, and locates nothing', async () => {
+    const { held, release } = heldPuts(new Error('the disk is full'));
+    const located: ChunkLocation[] = [];
+    const writer = new PackWriter(
+      held,
+      format2Codec(),
+      (l) => located.push(...l),
+      () => false,
+      64 * 1024,
+    );
+    for (const c of chunks.slice(0, 15)) await writer.add(sha(c), c);
+    release();
+    await expect(writer.flush()).rejects.toThrow('the disk is full');
+    expect(located).toEqual([]);
+  });
+});
+
 describe('the download pipeline', () => {
   it('concurrent reads of neighbouring chunks share one ranged read, each verified', async () => {
     const storage = createMemoryStorage();
