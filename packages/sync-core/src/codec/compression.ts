@@ -54,10 +54,14 @@ export function compress(bytes: Uint8Array): { codec: Codec; payload: Uint8Array
   return chosen(bytes, squeeze(bytes));
 }
 
-/** `compress`, with the compression of a large chunk done off the main thread. */
+/**
+ * `compress`, with the compression of a large chunk done off the main thread, and its sample too:
+ * trying 64 KiB of every large incompressible chunk (PDFs, images) on the main thread was a twentieth
+ * of a first upload's main-thread time in a profile, while that thread is what limits it.
+ */
 export async function compressAsync(bytes: Uint8Array): Promise<{ codec: Codec; payload: Uint8Array }> {
   if (bytes.byteLength < POOL_MIN_COMPRESS) return compress(bytes);
-  if (bytes.byteLength > 2 * SAMPLE && squeeze(bytes.subarray(0, SAMPLE)).byteLength > SAMPLE * WORTH) return { codec: CODEC.raw, payload: bytes };
+  if (bytes.byteLength > 2 * SAMPLE && (await squeezeAsync(bytes.subarray(0, SAMPLE))).byteLength > SAMPLE * WORTH) return { codec: CODEC.raw, payload: bytes };
   return chosen(bytes, await squeezeAsync(bytes));
 }
 

@@ -5,6 +5,10 @@
  * progress) fails with `FileChangedError` and is left for a later round. Reading on to the end of a
  * growing file never ends, and did not: reads shrank to the few bytes appended since, each
  * followed by a copy of the whole read buffer.
+ *
+ * Chunks are views of the read buffer, not copies: nothing writes to a buffer once read, and a
+ * chunk is hashed, encoded into a pack and let go within a few chunks, so the views keep at most
+ * a few read buffers alive.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -60,11 +64,16 @@ export async function* chunkFile(path: string, p: ChunkingParams = DEFAULT_CHUNK
     while (pos < size || buffer.length > 0) {
       checkSignal(o.signal);
       if (pos < size && buffer.length < p.maxSize * 2) {
-        const block = await readExactly(fh, path, pos, Math.min(READ_BLOCK, size - pos), size);
-        pos += block.length;
+        const length = Math.min(READ_BLOCK, size - pos);
+        // The next block is read in behind what is left of the last (the tail of an unfinished
+        // chunk, a few MiB at most): only that tail is copied, not the block as well.
+        const grown = Buffer.allocUnsafe(buffer.length + length);
+        buffer.copy(grown, 0);
+        await readExactly(fh, path, pos, grown.subarray(buffer.length), size);
+        pos += length;
         // At the size it had: one more byte there means it grew, and its content is of no one moment.
         if (pos === size && (await fh.read(Buffer.alloc(1), 0, 1, size)).bytesRead > 0) throw new FileChangedError(path, size, size + 1);
-        buffer = buffer.length ? Buffer.concat([buffer, block]) : block;
+        buffer = grown;
         if (first && buffer.length >= 100) {
           first = false;
           if (isSqliteHeader(buffer)) pageSize = sqlitePageSize(buffer);
@@ -74,7 +83,7 @@ export async function* chunkFile(path: string, p: ChunkingParams = DEFAULT_CHUNK
       const eof = pos === size;
       if (pageSize > 0) {
         const whole = eof ? buffer.length : buffer.length - (buffer.length % pageSize);
-        for (let off = 0; off < whole; off += pageSize) yield Uint8Array.from(buffer.subarray(off, Math.min(off + pageSize, whole)));
+        for (let off = 0; off < whole; off += pageSize) yield buffer.subarray(off, Math.min(off + pageSize, whole));
         buffer = buffer.subarray(whole);
         continue;
       }
@@ -85,7 +94,7 @@ export async function* chunkFile(path: string, p: ChunkingParams = DEFAULT_CHUNK
       let off = 0;
       for (const len of lengths) {
         checkSignal(o.signal);
-        yield Uint8Array.from(buffer.subarray(off, off + len));
+        yield buffer.subarray(off, off + len);
         off += len;
       }
       buffer = buffer.subarray(off);
@@ -108,16 +117,14 @@ function readSmall(path: string, size: number): Buffer {
   }
 }
 
-/** `length` bytes at `pos`, in as few reads as the OS allows; a short file is FileChanged. */
-async function readExactly(fh: Awaited<ReturnType<typeof open>>, path: string, pos: number, length: number, size: number): Promise<Buffer> {
-  const block = Buffer.allocUnsafe(length);
+/** Fills `into` with the bytes at `pos`, in as few reads as the OS allows; a short file is FileChanged. */
+async function readExactly(fh: Awaited<ReturnType<typeof open>>, path: string, pos: number, into: Buffer, size: number): Promise<void> {
   let got = 0;
-  while (got < length) {
-    const { bytesRead } = await fh.read(block, got, length - got, pos + got);
+  while (got < into.length) {
+    const { bytesRead } = await fh.read(into, got, into.length - got, pos + got);
     if (bytesRead === 0) throw new FileChangedError(path, size, pos + got);
     got += bytesRead;
   }
-  return block;
 }
 
 /** The chunks of content already in memory (same cuts as the streaming path at end of file). */
@@ -125,12 +132,12 @@ function* chunkWhole(buffer: Buffer, p: ChunkingParams): Generator<Uint8Array> {
   if (buffer.length === 0) return;
   const pageSize = buffer.length >= 100 && isSqliteHeader(buffer) ? sqlitePageSize(buffer) : 0;
   if (pageSize > 0) {
-    for (let off = 0; off < buffer.length; off += pageSize) yield Uint8Array.from(buffer.subarray(off, Math.min(off + pageSize, buffer.length)));
+    for (let off = 0; off < buffer.length; off += pageSize) yield buffer.subarray(off, Math.min(off + pageSize, buffer.length));
     return;
   }
   let off = 0;
   for (const len of cdcBoundaries(buffer, p)) {
-    yield Uint8Array.from(buffer.subarray(off, off + len));
+    yield buffer.subarray(off, off + len);
     off += len;
   }
 }
