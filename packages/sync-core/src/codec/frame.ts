@@ -22,9 +22,17 @@ export function encodeFrame(bytes: Uint8Array, compressible: boolean): Buffer {
   return frameOf(bytes, compressible ? compress(bytes) : { codec: 0, payload: bytes });
 }
 
-/** `encodeFrame`, compressing off the main thread. */
-export async function encodeFrameAsync(bytes: Uint8Array): Promise<Buffer> {
-  return frameOf(bytes, await compressAsync(bytes));
+/**
+ * `encodeFrame`, compressing off the main thread, as its parts: the header and the payload, which
+ * is `bytes` itself when it does not compress. Whoever stores the frame copies the parts where it
+ * wants them (a pack), so a chunk is not copied into a frame first.
+ */
+export async function encodeFrameParts(bytes: Uint8Array): Promise<Uint8Array[]> {
+  const { codec, payload } = await compressAsync(bytes);
+  const header = Buffer.allocUnsafe(HEADER);
+  header[0] = codec;
+  header.writeUInt32BE(bytes.byteLength, 1);
+  return [header, payload];
 }
 
 function frameOf(bytes: Uint8Array, { codec, payload }: { codec: Codec; payload: Uint8Array }): Buffer {
@@ -60,6 +68,16 @@ export function seal(key: Uint8Array, plain: Uint8Array, aad: string): Buffer {
   const body = cipher.update(plain);
   const rest = cipher.final();
   return Buffer.concat([nonce, body, rest, cipher.getAuthTag()]);
+}
+
+/** `seal` of the concatenation of `parts`, as parts (nonce, ciphertext, tag): nothing is joined. */
+export function sealParts(key: Uint8Array, parts: Uint8Array[], aad: string): Uint8Array[] {
+  const nonce = randomBytes(NONCE);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const body = parts.map((p) => cipher.update(p));
+  const rest = cipher.final(); // GCM keeps no partial block: empty
+  return [nonce, ...body, rest, cipher.getAuthTag()].filter((p) => p.byteLength > 0);
 }
 
 /** The plaintext, or undefined when authentication fails (wrong key, altered, truncated, or moved). */

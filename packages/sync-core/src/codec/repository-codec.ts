@@ -8,7 +8,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { sha256, sha256Async } from '../model/hashing.js';
-import { decodeFrame, decodeFrameAsync, encodeFrame, encodeFrameAsync, open, seal } from './frame.js';
+import { decodeFrame, decodeFrameAsync, encodeFrame, encodeFrameParts, open, seal, sealParts } from './frame.js';
 
 /** A chunk is at most 64 MiB (§3.4); a frame claiming more is refused before any allocation. */
 const MAX_CHUNK = 64 * 1024 * 1024;
@@ -25,11 +25,13 @@ export interface RepositoryCodec {
   /** A chunk's bytes read from a pack, verified against its id; undefined when they are not it. */
   loadChunk(hash: string, stored: Uint8Array): Uint8Array | undefined;
   /**
-   * `storeChunk` and `loadChunk` with the heavy work (compression, decryption, hashing) on the
-   * thread pool, so several chunks are encoded or decoded at once on every core. What either
+   * `storeChunk` with the heavy work (compression) on the thread pool, so several chunks are
+   * encoded at once on every core, as parts whose concatenation is the stored bytes: the pack
+   * copies them in, and a chunk that does not compress is never copied on the way. What either
    * stores, either loads (the bytes may differ: zstd streamed leaves out the content size).
    */
-  storeChunkAsync(hash: string, bytes: Uint8Array): Promise<Uint8Array>;
+  storeChunkParts(hash: string, bytes: Uint8Array): Promise<Uint8Array[]>;
+  /** `loadChunk` with decompression and hashing on the thread pool. */
   loadChunkAsync(hash: string, stored: Uint8Array): Promise<Uint8Array | undefined>;
 }
 
@@ -40,7 +42,7 @@ export const FORMAT_1: RepositoryCodec = {
   loadSegment: (stored, _stem, maxJson) => gunzipSync(stored, { maxOutputLength: maxJson }),
   storeChunk: (_hash, bytes) => bytes,
   loadChunk: (hash, stored) => (sha256(stored) === hash ? stored : undefined),
-  storeChunkAsync: async (_hash, bytes) => bytes,
+  storeChunkParts: async (_hash, bytes) => [bytes],
   loadChunkAsync: async (hash, stored) => ((await sha256Async(stored)) === hash ? stored : undefined),
 };
 
@@ -71,10 +73,10 @@ export function format2Codec(dataKey?: Uint8Array): RepositoryCodec {
       const bytes = frame && decodeFrame(frame, MAX_CHUNK);
       return bytes && sha256(bytes) === hash ? bytes : undefined;
     },
-    async storeChunkAsync(hash, bytes) {
-      const frame = await encodeFrameAsync(bytes);
+    async storeChunkParts(hash, bytes) {
+      const frame = await encodeFrameParts(bytes);
       // Sealing stays here: AES-GCM with the CPU's instructions costs far less than compressing.
-      return dataKey ? seal(dataKey, frame, chunkAad(hash)) : frame;
+      return dataKey ? sealParts(dataKey, frame, chunkAad(hash)) : frame;
     },
     async loadChunkAsync(hash, stored) {
       // Opening stays here too (bench: restore and download of the scale-1 library, 780 MiB):

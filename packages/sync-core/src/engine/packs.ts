@@ -29,7 +29,7 @@ export class PackWriter {
   private index: { hash: string; offset: number; length: number }[] = [];
   private inPack = new Set<string>();
   /** Chunks added whose encoding is under way, oldest first, and their plain bytes in total. */
-  private encoding: { hash: string; encoded: Promise<Uint8Array>; size: number }[] = [];
+  private encoding: { hash: string; encoded: Promise<Uint8Array[]>; size: number }[] = [];
   private encodingBytes = 0;
   /**
    * The previous pack's upload, still under way while this one fills (double buffering: the disk
@@ -65,7 +65,7 @@ export class PackWriter {
   async add(hash: string, chunk: Uint8Array): Promise<boolean> {
     if (this.inPack.has(hash) || this.isStored(hash)) return false;
     this.inPack.add(hash);
-    const encoded = this.codec.storeChunkAsync(hash, chunk);
+    const encoded = this.codec.storeChunkParts(hash, chunk);
     encoded.catch(() => undefined); // awaited in `place`; a round cut short must not leave it unhandled
     this.encoding.push({ hash, encoded, size: chunk.byteLength });
     this.encodingBytes += chunk.byteLength;
@@ -77,8 +77,9 @@ export class PackWriter {
   private async place(): Promise<void> {
     const next = this.encoding.shift()!;
     this.encodingBytes -= next.size;
-    const bytes = await next.encoded;
-    const needed = this.used + bytes.byteLength;
+    const parts = await next.encoded;
+    const length = parts.reduce((n, p) => n + p.byteLength, 0);
+    const needed = this.used + length;
     if (!this.buffer || needed > this.buffer.length) {
       // Grow by doubling up to the target (plus room for one last chunk): a round that packs a
       // few small edits allocates kilobytes, not the full pack size. Once a pack has filled, a
@@ -90,9 +91,13 @@ export class PackWriter {
       this.buffer?.copy(grown, 0, 0, this.used);
       this.buffer = grown;
     }
-    this.buffer.set(bytes, this.used);
-    this.index.push({ hash: next.hash, offset: this.used, length: bytes.byteLength });
-    this.used += bytes.byteLength;
+    let at = this.used;
+    for (const part of parts) {
+      this.buffer.set(part, at);
+      at += part.byteLength;
+    }
+    this.index.push({ hash: next.hash, offset: this.used, length });
+    this.used += length;
     if (this.used >= this.targetSize) {
       this.filledOne = true;
       await this.startUpload();

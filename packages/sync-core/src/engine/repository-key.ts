@@ -18,7 +18,7 @@ function lockedCodec(): RepositoryCodec {
   const refuse = (): never => {
     throw new SyncError('KeyRequired', 'this repository is encrypted: give its passphrase to read from the remote');
   };
-  return { format: 2, encrypted: true, storeSegment: refuse, loadSegment: refuse, storeChunk: refuse, loadChunk: refuse, storeChunkAsync: refuse, loadChunkAsync: refuse };
+  return { format: 2, encrypted: true, storeSegment: refuse, loadSegment: refuse, storeChunk: refuse, loadChunk: refuse, storeChunkParts: refuse, loadChunkAsync: refuse };
 }
 
 export async function openCodec(
