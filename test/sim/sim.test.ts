@@ -426,6 +426,15 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     bug: 'checker: a version a restore lost unpublished, of the same content as an acknowledged edit pruned since, kept that edit from counting as pruned',
   },
   {
+    seed: 52033,
+    mode: 'duplicate-names',
+    nodes: 3,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: "a checkpoint let a location of its writer's unsent segment ride with another's still on the storage; a revert deduplicated against it, and no stored segment located its chunk",
+  },
+  {
     seed: 17745,
     mode: 'preconditions-ignored',
     nodes: 3,

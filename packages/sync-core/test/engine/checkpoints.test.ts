@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Library, Storage } from '@syncacross/sync-core';
+import { StorageError } from '@syncacross/sync-core';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { encodeManifest, encodePart } from '../../src/engine/checkpoints/objects.js';
 import { listCheckpoints } from '../../src/engine/checkpoints/read.js';
@@ -217,5 +218,35 @@ describe('checkpoints', () => {
     expect(s.notices.join('\n')).toMatch(/caught up from checkpoint/);
     expect(await snapshot(b.dir)).toEqual(await snapshot(a.dir));
     for (const n of [a, b]) await n.lib.close();
+  });
+
+  it("a checkpoint carries no location of its writer's segments still unsent: a version made later from that content publishes one", async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a', { checkpoints: { readAfter: 1 } });
+    await writeFile(join(a.dir, 'notes.md'), 'first notes\n');
+    await a.sync();
+    // b's segment does not go out (its round stops after the pack): it waits in b's journal.
+    const failSegments = { on: false };
+    const flaky: Storage = {
+      ...remote,
+      putIfAbsent: (k, bytes) => (failSegments.on && k.startsWith('log/') ? Promise.reject(new StorageError('Unavailable', 'the share went away')) : remote.putIfAbsent(k, bytes)),
+    };
+    const b = await makeNode(flaky, 'b', { checkpoints: { readAfter: 1 } });
+    await b.sync();
+    await writeFile(join(b.dir, 'quote.md'), 'the same words, written twice\n');
+    failSegments.on = true;
+    await b.sync().catch(() => undefined);
+    expect(await b.lib.checkpoint()).toBeDefined(); // covers a's segment only
+    // a, reading that checkpoint, writes the same words: its segment must say where they are,
+    // since no segment the storage holds does (b's is still in its journal).
+    const c = await makeNode(remote, 'c', { checkpoints: { readAfter: 1 } });
+    await c.sync();
+    await writeFile(join(c.dir, 'copy.md'), 'the same words, written twice\n');
+    await c.sync();
+    const d = await makeNode(remote, 'd', { checkpoints: false }); // segments only
+    const joined = await d.sync();
+    expect(joined.errors).toEqual([]);
+    expect((await snapshot(d.dir))['copy.md']).toBe('the same words, written twice\n');
+    for (const n of [a, b, c, d]) await n.lib.close();
   });
 });

@@ -123,11 +123,22 @@ function taughtBy(state: CheckpointWriteState, policy: RoundPolicy, keys: string
   // At most CARRIED of those: a node reads the segments they are credited to anyway, unless it knew
   // them already (and forgot the location since, a rare case); a carrier past a part's limits
   // would only make readers ignore that part.
+  //
+  // Not those of this node's own segments still in the journal, unsent: readers credit a rider to
+  // its carrier, which the storage may still hold without it, and a version made later with that
+  // content is deduplicated against it and publishes no location of its own (seed 52033: a
+  // revert's chunk then had a location in no stored segment). The journal publishes them.
+  const unsent = new Set(
+    state
+      .journalIndex()
+      .filter((e) => !e.uploaded)
+      .map((e) => e.key),
+  );
   const carrier = keys[keys.length - 1]!;
   let riding = 0;
   for (const r of [...locationRows, ...alternates]) {
     if (covered.has(r.segment)) push(taught.locations, r.segment, [r.hash, r.pack, r.offset, r.length]);
-    else if (riding++ < CARRIED) push(taught.locations, carrier, [r.hash, r.pack, r.offset, r.length]);
+    else if (!unsent.has(r.segment) && riding++ < CARRIED) push(taught.locations, carrier, [r.hash, r.pack, r.offset, r.length]);
   }
   // The newest announcements first, as many as one part may carry in all (they are a reason to look, no more).
   const announcements = new LostAnnouncements(state.db).all().filter(([segment]) => covered.has(segment));
