@@ -274,15 +274,8 @@ export class LocalState {
     return new Map(rows.map((r) => [r.path, { path: r.path, treePath: r.tree_path, version: r.version, size: r.size, mtimeMs: r.mtime_ms, ctimeMs: r.ctime_ms, ino: r.ino }]));
   }
   putLocal(r: LocalRecord): void {
-    this.prepare('INSERT OR REPLACE INTO local (path, tree_path, version, size, mtime_ms, ctime_ms, ino) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-      r.path,
-      r.treePath,
-      r.version,
-      r.size,
-      r.mtimeMs,
-      r.ctimeMs,
-      r.ino,
-    );
+    const row = [r.path, r.treePath, r.version, r.size, r.mtimeMs, r.ctimeMs, r.ino];
+    this.prepare('INSERT OR REPLACE INTO local (path, tree_path, version, size, mtime_ms, ctime_ms, ino) VALUES (?, ?, ?, ?, ?, ?, ?)').run(...row);
   }
   removeLocal(path: string): void {
     this.prepare('DELETE FROM local WHERE path = ?').run(path);

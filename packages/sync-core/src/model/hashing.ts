@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
  */
 export const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 
-
 /** JSON with object keys sorted and no whitespace: the same value always gives the same bytes. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
