@@ -95,6 +95,25 @@ describe('retention', () => {
     expect(b.lib.history().length).toBe(before);
   });
 
+  it('a node reading a checkpoint pruned under an earlier setting does not prune its own state by it: the setting in force keeps more', async () => {
+    const { clock, node } = clockedWorld(4);
+    const a = await node('a');
+    const b = await node('b');
+    for (let r = 0; r < 4; r++) {
+      clock.t += 10 * 60_000;
+      await writeFile(join(b.dir, 'note.md'), `note v${r}\n`);
+      await b.sync();
+    }
+    await a.sync();
+    await a.lib.retention({ keepLast: 1 });
+    expect((await a.lib.checkpoint())?.pruned).toBe(3);
+    // Then a longer policy, before any checkpoint prunes under it (simulation seeds 60647, 62314).
+    await a.lib.retention({ keepLast: 1, keepWithinMs: 24 * HOUR });
+    const before = b.lib.history().length;
+    await b.sync(); // reads A's checkpoint, pruned to "the last 1": the setting in force keeps all four
+    expect(b.lib.history().length).toBe(before);
+  });
+
   it('needs format 4: a format-3 repository says to upgrade, and changes nothing', async () => {
     const { remote, node } = clockedWorld(3);
     const a = await node('a');

@@ -30,6 +30,7 @@ import type { ChunkLocation } from '../../model/chunk-location.js';
 import { decodeManifest, decodePart } from './objects.js';
 import { SupersededTable } from '../../local/superseded-table.js';
 import { pruneAsCheckpointDid } from '../retention/local-pruning.js';
+import { retentionInForce } from '../retention/retention-in-force.js';
 import type { RoundPolicy } from '../round-policy.js';
 
 export type CheckpointReadState = LocationsState & Pick<LocalState, 'round' | 'addVersion' | 'recordSegment' | 'journalKeys' | 'version' | 'journalIndex'>;
@@ -149,6 +150,17 @@ function applyPart(state: CheckpointReadState, ledger: RetryLedger, part: Checkp
 }
 
 /**
+ * Whether a pruning checkpoint pruned under the retention in force (§3.11). One pruned under an
+ * earlier setting gives its versions, but this node does not prune its own state by it: a later,
+ * longer policy keeps what it left out (seeds 60647, 62314: a clone took a checkpoint pruned to
+ * "keep the last 1" after "keep everything within 2 minutes" was set, and dropped versions the
+ * other nodes kept). One listing of `retention/`, and only after a checkpoint that pruned.
+ */
+async function prunedUnderTheSettingInForce(c: CatchUp, setting: string): Promise<boolean> {
+  return (await retentionInForce(c.state, c.storage, c.codec)).setting?.key === setting;
+}
+
+/**
  * Applies a checkpoint's parts (the segments of each this node does not know); a part that fails
  * is skipped and said. `onPart` sees each part read (collection records what it bundles).
  */
@@ -181,7 +193,7 @@ export async function applyParts(
     const take = part.segments.map((s) => !known.has(s) && !journaled.has(s));
     applied.push(...applyPart(state, ledger, part, take, parents));
   }
-  if (m.retention) pruneAsCheckpointDid(state, m.retention, c.now?.() ?? Date.now(), c.policy?.pruneVersions);
+  if (m.retention && (await prunedUnderTheSettingInForce(c, m.retention.setting))) pruneAsCheckpointDid(state, m.retention, c.now?.() ?? Date.now(), c.policy?.pruneVersions);
   if (applied.length > 0) {
     heedAnnouncement(state, m.lostPacks);
     if (m.covered > state.round.get('checkpointCovered')) state.round.set('checkpointCovered', m.covered);
