@@ -7,7 +7,7 @@
  * comes back is checked against its id (the SHA-256 of its bytes) whatever the format.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { sha256 } from '../model/hashing.js';
+import { sha256, sha256Async } from '../model/hashing.js';
 import { decodeFrame, decodeFrameAsync, encodeFrame, encodeFrameParts, open, seal, sealParts } from './frame.js';
 
 /** A chunk is at most 64 MiB (§3.4); a frame claiming more is refused before any allocation. */
@@ -31,7 +31,7 @@ export interface RepositoryCodec {
    * stores, either loads (the bytes may differ: zstd streamed leaves out the content size).
    */
   storeChunkParts(hash: string, bytes: Uint8Array): Promise<Uint8Array[]>;
-  /** `loadChunk` with decompression on the thread pool (hashing stays here: see model/hashing.ts). */
+  /** `loadChunk` with decompression and hashing on the thread pool. */
   loadChunkAsync(hash: string, stored: Uint8Array): Promise<Uint8Array | undefined>;
 }
 
@@ -43,7 +43,7 @@ export const FORMAT_1: RepositoryCodec = {
   storeChunk: (_hash, bytes) => bytes,
   loadChunk: (hash, stored) => (sha256(stored) === hash ? stored : undefined),
   storeChunkParts: async (_hash, bytes) => [bytes],
-  loadChunkAsync: async (hash, stored) => (sha256(stored) === hash ? stored : undefined),
+  loadChunkAsync: async (hash, stored) => ((await sha256Async(stored)) === hash ? stored : undefined),
 };
 
 /** Format 2; with `dataKey` (32 bytes, from the keyring) everything is sealed. */
@@ -84,7 +84,7 @@ export function format2Codec(dataKey?: Uint8Array): RepositoryCodec {
       // and cost more wall time (restore 6.2 s against 5.5 s) than node:crypto's 1.4 GB/s here.
       const frame = dataKey ? open(dataKey, stored, chunkAad(hash)) : stored;
       const bytes = frame && (await decodeFrameAsync(frame, MAX_CHUNK));
-      return bytes && sha256(bytes) === hash ? bytes : undefined;
+      return bytes && (await sha256Async(bytes)) === hash ? bytes : undefined;
     },
   };
 }

@@ -1,12 +1,18 @@
 /** Hashes and the canonical encoding that version hashes are computed over. */
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
+
+export const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 
 /**
- * Synchronous, on purpose, even for chunks read back in the download pipeline: WebCrypto's digest
- * on the thread pool copies its input first, and 300 chunks of 1 MiB cost the main thread 0.5 to
- * 3.2 s to hand over, against 0.24 s to hash them here (node:crypto, 1.25 GB/s on this machine).
+ * `sha256` of a large buffer on the thread pool (WebCrypto); small ones are cheaper here. WebCrypto
+ * copies its input first, and a micro-benchmark makes that look dearer than hashing here; in a
+ * download of the benchmark library, hashing here was no faster (10.6 s against 10.2 s, median of
+ * 3, same run), the pool hashing while the main thread writes.
  */
-export const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+export async function sha256Async(data: Uint8Array): Promise<string> {
+  if (data.byteLength < 64 * 1024) return sha256(data);
+  return Buffer.from(await webcrypto.subtle.digest('SHA-256', data)).toString('hex');
+}
 
 /** JSON with object keys sorted and no whitespace: the same value always gives the same bytes. */
 export function canonicalJson(value: unknown): string {
