@@ -84,7 +84,7 @@ export class PackWriter {
       // Grow by doubling up to the target (plus room for one last chunk): a round that packs a
       // few small edits allocates kilobytes, not the full pack size. Once a pack has filled, a
       // large upload is under way and the next packs start at full size: regrowing copied each
-      // pack's bytes about twice more (a tenth of a first upload's CPU in a profile).
+      // pack's bytes about twice more (a sixteenth of a first upload's main-thread time in a profile).
       const cap = this.targetSize + PACK_SLACK;
       const size = this.filledOne ? cap : Math.min(cap, Math.max(64 * 1024, 2 * (this.buffer?.length ?? 0)));
       const grown = Buffer.allocUnsafe(Math.max(needed, size));
