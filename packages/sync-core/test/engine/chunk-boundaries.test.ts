@@ -7,21 +7,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { cdcBoundaries, DEFAULT_CHUNKING, type ChunkingParams } from '../../src/model/chunker.js';
-
-/** Deterministic pseudo-random bytes (xorshift32). */
-function randomData(n: number, seed: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
+import { randomData } from './helpers.js';
 
 const digest = (lengths: number[]) => createHash('sha256').update(lengths.join(',')).digest('hex');
 

@@ -10,24 +10,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { cdcBoundaries, DEFAULT_CHUNKING, type ChunkingParams } from '../../src/model/chunker.js';
 import { chunkFile } from '../../src/local/chunk-file.js';
-import { cleanup, makeNode, tempDir } from './helpers.js';
+import { cleanup, makeNode, randomData, tempDir } from './helpers.js';
 
 afterEach(cleanup);
-
-/** Deterministic pseudo-random bytes (xorshift), so a failure can be replayed. */
-function randomData(n: number, seed: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
 
 async function lengthsOf(path: string, p: ChunkingParams): Promise<number[]> {
   const out: number[] = [];

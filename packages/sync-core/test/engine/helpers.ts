@@ -53,3 +53,18 @@ export async function syncAll(nodes: TestNode[], rounds = 2): Promise<void> {
 export async function mode(path: string): Promise<number> {
   return (await stat(path)).mode & 0o777;
 }
+
+/** Deterministic pseudo-random bytes (xorshift32), so a failure can be replayed. */
+export function randomData(n: number, seed: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    b[i] = x & 0xff;
+  }
+  return b;
+}

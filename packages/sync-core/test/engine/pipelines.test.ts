@@ -97,7 +97,10 @@ describe('the upload pipeline (PackWriter)', () => {
 });
 
 describe('the upload pipeline: one pack uploads while the next fills', () => {
-  /** Memory storage whose pack puts wait until `release` is called; it records when each put began and ended. */
+  /**
+   * A pack writer (64 KiB packs) over memory storage whose pack puts wait until `release` is
+   * called; it records when each put began and ended, and what was located.
+   */
   function heldPuts(fail?: Error) {
     const storage = createMemoryStorage();
     const events: string[] = [];
@@ -115,12 +118,6 @@ describe('the upload pipeline: one pack uploads while the next fills', () => {
         return r;
       },
     };
-    return { storage, held, events, release };
-  }
-  const chunks = Array.from({ length: 24 }, (_, i) => noise(3 * i + 1, 16 * 1024)); // incompressible: 4 fill a 64 KiB pack
-
-  it('the adds that fill the next pack go on while the previous pack is being stored; packs go out one at a time, in order', async () => {
-    const { storage, held, events, release } = heldPuts();
     const located: ChunkLocation[] = [];
     const writer = new PackWriter(
       held,
@@ -129,6 +126,12 @@ describe('the upload pipeline: one pack uploads while the next fills', () => {
       () => false,
       64 * 1024,
     );
+    return { storage, writer, located, events, release };
+  }
+  const chunks = Array.from({ length: 24 }, (_, i) => noise(3 * i + 1, 16 * 1024)); // incompressible: 4 fill a 64 KiB pack
+
+  it('the adds that fill the next pack go on while the previous pack is being stored; packs go out one at a time, in order', async () => {
+    const { storage, writer, located, events, release } = heldPuts();
     // Up to 8 chunks encode ahead of the pack; after 15 adds, 7 are placed: the first pack (4) is
     // full and out, held, and the second fills behind it.
     for (const c of chunks.slice(0, 15)) await writer.add(sha(c), c);
@@ -154,15 +157,7 @@ describe('the upload pipeline: one pack uploads while the next fills', () => {
   });
 
   it('a pack whose upload fails while the next fills fails the flush, and locates nothing', async () => {
-    const { held, release } = heldPuts(new Error('the disk is full'));
-    const located: ChunkLocation[] = [];
-    const writer = new PackWriter(
-      held,
-      format2Codec(),
-      (l) => located.push(...l),
-      () => false,
-      64 * 1024,
-    );
+    const { writer, located, release } = heldPuts(new Error('the disk is full'));
     for (const c of chunks.slice(0, 15)) await writer.add(sha(c), c);
     release();
     await expect(writer.flush()).rejects.toThrow('the disk is full');
