@@ -240,8 +240,9 @@ export class LocalState {
       uploaded: r.uploaded === 1,
     }));
   }
-  journalKeys(): Set<string> {
-    return new Set((this.prepare('SELECT key FROM journal').all() as { key: string }[]).map((r) => r.key));
+  /** Keys of every journaled segment; `unsentOnly`: those not yet sent (uploaded = 0). */
+  journalKeys(unsentOnly = false): Set<string> {
+    return new Set((this.prepare(`SELECT key FROM journal${unsentOnly ? ' WHERE uploaded = 0' : ''}`).all() as { key: string }[]).map((r) => r.key));
   }
   addJournal(writer: string, seq: number, key: string, bytes: Uint8Array): void {
     this.prepare('INSERT INTO journal (writer, seq, key, bytes) VALUES (?, ?, ?, ?)').run(writer, seq, key, Buffer.from(bytes));

@@ -23,7 +23,7 @@ import type { Pruning } from '../retention/prune.js';
 import { spreadSuperseded, supersededToName } from '../retention/checkpoint-pruning.js';
 import { pruneLocalState } from '../retention/local-pruning.js';
 
-export type CheckpointWriteState = Pick<LocalState, 'db' | 'round' | 'journalIndex' | 'transaction'>;
+export type CheckpointWriteState = Pick<LocalState, 'db' | 'round' | 'journalKeys' | 'transaction'>;
 
 /** Segments per part, and what versions may take of a part's JSON (locations counted at ~200 bytes). */
 const SEGMENTS_PER_PART = 10_000;
@@ -45,12 +45,7 @@ interface Covered {
  * republished in its own (§7.1), fills its place: its versions are covered by ours.
  */
 export function coveredSegments(state: CheckpointWriteState): Covered {
-  const notUploaded = new Set(
-    state
-      .journalIndex()
-      .filter((e) => !e.uploaded)
-      .map((e) => e.key),
-  );
+  const notUploaded = state.journalKeys(true);
   const rows = state.db.prepare("SELECT key, writer, seq, state FROM segments WHERE state IN ('applied', 'republished')").all() as { key: string; writer: string; seq: number; state: string }[];
   const byWriter = new Map<string, Map<number, string[]>>();
   for (const r of rows) {
@@ -128,12 +123,7 @@ function taughtBy(state: CheckpointWriteState, policy: RoundPolicy, keys: string
   // its carrier, which the storage may still hold without it, and a version made later with that
   // content is deduplicated against it and publishes no location of its own (seed 52033: a
   // revert's chunk then had a location in no stored segment). The journal publishes them.
-  const unsent = new Set(
-    state
-      .journalIndex()
-      .filter((e) => !e.uploaded)
-      .map((e) => e.key),
-  );
+  const unsent = state.journalKeys(true);
   const carrier = keys[keys.length - 1]!;
   let riding = 0;
   for (const r of [...locationRows, ...alternates]) {

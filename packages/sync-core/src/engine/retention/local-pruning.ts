@@ -19,7 +19,7 @@ import { PRUNED_HORIZON_MS, SupersededTable, type AppliedRetention } from '../..
 import type { HashedVersion } from '../../model/version.js';
 import { pruneVersions } from './prune.js';
 
-export type PruneState = Pick<LocalState, 'db' | 'journalIndex' | 'transaction'>;
+export type PruneState = Pick<LocalState, 'db' | 'journalKeys' | 'transaction'>;
 
 /** What pruning this node's state dropped. */
 export interface LocalPruning {
@@ -28,12 +28,7 @@ export interface LocalPruning {
 
 /** The versions this node may drop whatever a policy says against them: see above. */
 function heldHere(state: PruneState): Set<string> {
-  const unsent = new Set(
-    state
-      .journalIndex()
-      .filter((e) => !e.uploaded)
-      .map((e) => e.key),
-  );
+  const unsent = state.journalKeys(true);
   const held = new Set<string>();
   for (const r of state.db.prepare('SELECT hash, segment FROM versions').iterate() as Iterable<{ hash: string; segment: string | null }>)
     if (r.segment === null || unsent.has(r.segment)) held.add(r.hash);
