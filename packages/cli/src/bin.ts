@@ -12,12 +12,28 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+let settled = false;
 main().then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (error: unknown) => {
+    settled = true;
     process.stderr.write(redact(`syncacross: unexpected error: ${debugTrace(error)}`) + '\n');
     process.exitCode = 1;
   },
 );
+
+// Node ends a process whose work ran out even while the command still awaits something (an
+// adapter or SDK that drops a callback, a worker thread left unreferenced: session 42 tried one
+// and its downloads stopped half done): that exited 0, as if the sync were complete. It is a bug,
+// and it is said, with the code for one.
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  process.stderr.write(
+    'syncacross: unexpected error: the command stopped before it finished: something it waited for (a request to the remote, a worker thread) can no longer answer. What it had not finished is not done; run it again, and please report this\n',
+  );
+  process.exitCode = 1;
+});

@@ -4,6 +4,7 @@
  * SYNCACROSS_PASSWORD, --password-file or --password-command; a wrong one exits 4 and writes
  * nothing; the key is remembered (0600) so later commands need no passphrase; `key add|list|remove`.
  */
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -35,7 +36,9 @@ describe('an encrypted repository from the command line', () => {
     const base = await tempDir();
     const remote = join(base, 'remote');
     const [one, two] = [await machine(), await machine()];
-    await writeFiles(join(base, 'a'), { 'Clinic/patient-records.txt': 'confidential diagnosis text '.repeat(50) });
+    // A scan of some megabytes: chunks of the sizes a download opens by the hundred.
+    const scan = randomBytes(3 * 1024 * 1024);
+    await writeFiles(join(base, 'a'), { 'Clinic/patient-records.txt': 'confidential diagnosis text '.repeat(50), 'Clinic/scan.bin': scan });
     const init = await runJson(['init', join(base, 'a'), '--remote', `fs:${remote}`, '-o', 'createRoot=true', '--encrypt'], one({ SYNCACROSS_PASSWORD: PASS }));
     expect(init.code, init.stderr).toBe(0);
     expect(init.json).toMatchObject({ format: 5, encrypted: true, joined: false });
@@ -57,6 +60,7 @@ describe('an encrypted repository from the command line', () => {
     expect(join2.code, join2.stderr).toBe(0);
     expect((await run(['sync', join(base, 'b'), ...FAST], two())).code).toBe(0);
     expect(await readFile(join(base, 'b', 'Clinic/patient-records.txt'), 'utf8')).toContain('confidential diagnosis');
+    expect(Buffer.compare(await readFile(join(base, 'b', 'Clinic/scan.bin')), scan)).toBe(0);
     for (const r of [init, s1, join2]) expect(r.stdout + r.stderr).not.toContain(PASS);
   });
 

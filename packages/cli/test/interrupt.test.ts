@@ -105,6 +105,27 @@ describe('Ctrl-C while a request is in flight', () => {
   });
 });
 
+describe('a request that never settles and holds nothing open', () => {
+  // Node ends a process that has run out of work even while the command awaits a promise: the
+  // sync would stop half done and exit 0, as if it had finished (seen with an unreferenced
+  // worker thread holding the only pending decryption).
+  it('is a failure, said, with exit 1, not a silent success; the next run syncs', async () => {
+    const GATE = fileURLToPath(new URL('./gate-adapter/index.mjs', import.meta.url));
+    const dir = join(base, 'stranded');
+    const remote = join(base, 'stranded-remote');
+    await mkdir(remote);
+    await writeFiles(dir, { 'a.md': 'stranded\n' });
+    expect((await run(['init', dir, '--remote', `${GATE}:${remote}`])).code).toBe(0);
+    await writeFile(`${remote}.strand`, '');
+    const r = await within(60_000, run(['sync', dir, ...FAST]), 'exit with the round stranded');
+    await rm(`${remote}.strand`);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('stopped before it finished');
+    const again = await run(['sync', dir, ...FAST]);
+    expect(again.code, again.stderr).toBe(0);
+  });
+});
+
 const haveScript = spawnSync('script', ['--version']).status === 0;
 
 describe.skipIf(!haveScript)('Ctrl-C typed on a terminal (a pseudo-tty from util-linux `script`)', () => {

@@ -4,7 +4,9 @@
  * - while `<root>.hold` exists, uploading a segment (a `log/` key) waits;
  * - while `<root>.hold-manifest` exists, uploading a checkpoint manifest (`checkpoints/`) waits;
  * - while `<root>.hold-delete` exists, holding a number N, the deletes after the first N wait;
- * each after creating `<root>.held` to say so. The command then owns the library; remove the hold
+ * - while `<root>.strand` exists, uploading a segment returns a promise that never settles and
+ *   holds nothing open (an adapter or SDK that drops a callback): the process runs out of work;
+ * each wait first creates `<root>.held` to say so. The command then owns the library; remove the hold
  * file and it finishes, or kill it there. An abort (Ctrl-C) ends the wait with the error an HTTP
  * adapter gives for a request cut short: Unavailable, not the engine's own "aborted".
  */
@@ -31,6 +33,7 @@ export default {
       ...inner,
       name: `gate:${options.root}`,
       async putIfAbsent(key, bytes) {
+        if (key.startsWith('log/') && existsSync(`${options.root}.strand`)) await new Promise(() => {});
         if (key.startsWith('log/') && existsSync(`${options.root}.hold`)) await hold(`${options.root}.hold`);
         if (key.startsWith('checkpoints/') && existsSync(`${options.root}.hold-manifest`)) await hold(`${options.root}.hold-manifest`);
         return inner.putIfAbsent(key, bytes);
