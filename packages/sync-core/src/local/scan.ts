@@ -8,7 +8,7 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PathRules } from './ignore-rules.js';
 import { abortPoint } from '../model/abort.js';
-import { libraryPathProblem } from './paths.js';
+import { libraryPathProblem, nfc } from './paths.js';
 
 export interface DiskEntry {
   /** Path on disk relative to the library, `/`-separated, as the file system spells it. */
@@ -67,8 +67,12 @@ export async function walkLibrary(root: string, rules: PathRules, signal?: Abort
       const diskPath = rel ? `${rel}/${d.name}` : d.name;
       const target = followLinks && d.isSymbolicLink() ? statSync(join(root, diskPath), { throwIfNoEntry: false }) : undefined;
       const isDir = target ? target.isDirectory() : d.isDirectory();
-      if (await leftOut(root, diskPath, isDir, rules, left)) continue;
-      const path = diskPath.normalize('NFC');
+      // Tested here, not in leaveOut: an await per file of 100,000 costs more than the test.
+      if (rules.ignores(isDir ? `${diskPath}/` : diskPath)) {
+        await leaveOut(root, diskPath, isDir, rules, left);
+        continue;
+      }
+      const path = nfc(diskPath);
       const problem = libraryPathProblem(path);
       if (problem) {
         skipped.push({ path: diskPath, reason: problem });
@@ -107,16 +111,13 @@ export async function walkLibrary(root: string, rules: PathRules, signal?: Abort
 }
 
 /**
- * Whether the rules leave `diskPath` out. Left out is not deleted: it is marked unseen, so a
- * synced file that a pattern now covers keeps its record (no delete is published).
+ * A path the rules leave out. Left out is not deleted: it is marked unseen, so a synced file that
+ * a pattern now covers keeps its record (no delete is published).
  */
-async function leftOut(root: string, diskPath: string, isDir: boolean, rules: PathRules, left: { unseen: Set<string>; excluded: number }): Promise<boolean> {
-  const rulePath = isDir ? `${diskPath}/` : diskPath;
-  if (!rules.ignores(rulePath)) return false;
+async function leaveOut(root: string, diskPath: string, isDir: boolean, rules: PathRules, left: { unseen: Set<string>; excluded: number }): Promise<void> {
   left.unseen.add(diskPath);
-  if (rules.excludes(rulePath)) left.excluded++;
+  if (rules.excludes(isDir ? `${diskPath}/` : diskPath)) left.excluded++;
   await removeOrphanedTemp(root, diskPath, diskPath.slice(diskPath.lastIndexOf('/') + 1));
-  return true;
 }
 
 /** A folder's entries; undefined when permission is denied (below the root only: an unreadable root is an error). */

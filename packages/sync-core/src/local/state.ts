@@ -263,16 +263,12 @@ export class LocalState {
   }
 
   localRecords(): Map<string, LocalRecord> {
-    const rows = this.prepare('SELECT path, tree_path, version, size, mtime_ms, ctime_ms, ino FROM local').all() as {
-      path: string;
-      tree_path: string;
-      version: string;
-      size: number;
-      mtime_ms: number;
-      ctime_ms: number;
-      ino: number;
-    }[];
-    return new Map(rows.map((r) => [r.path, { path: r.path, treePath: r.tree_path, version: r.version, size: r.size, mtimeMs: r.mtime_ms, ctimeMs: r.ctime_ms, ino: r.ino }]));
+    // Rows already in the record's shape: a no-op over 100,000 files spent a tenth of its time
+    // building each record twice.
+    const rows = this.prepare('SELECT path, tree_path AS treePath, version, size, mtime_ms AS mtimeMs, ctime_ms AS ctimeMs, ino FROM local').all() as LocalRecord[];
+    const out = new Map<string, LocalRecord>();
+    for (const r of rows) out.set(r.path, r);
+    return out;
   }
   putLocal(r: LocalRecord): void {
     const row = [r.path, r.treePath, r.version, r.size, r.mtimeMs, r.ctimeMs, r.ino];
