@@ -231,6 +231,14 @@ describe.skipIf(noDisk)(`simulation: a node on a case-insensitive disk (exFAT)${
     expectClean(o, await runSeed(o));
   }, 120_000);
 
+  // The checker: a Mac's name too long for Linux, whose content a rollback then took from every
+  // side, is left out of the disks compared; the exFAT node had written it before the loss and
+  // held it, so it had nothing to report, yet was required to report it.
+  it('seed 33552: a long name whose content was lost after the exFAT node wrote it is held there, not required as reported', async () => {
+    const o: ScheduleOptions = { seed: 33552, mode: 'preconditions-ignored', nodes: 2, localEdges: true, offline: true, caseInsensitive: true };
+    expectClean(o, await runSeed(o));
+  }, 120_000);
+
   // The engine: n0 (exFAT) trashed its file d/e, displaced to a conflict copy by the others' folder
   // d/e/, which emptied d/; D/ (D/c.txt) then won the name, the copy was not written, and once a
   // rollback took the pack the content was only in n0's trash (materialize-tree.ts; case-insensitive.test.ts).
