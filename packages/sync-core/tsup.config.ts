@@ -7,4 +7,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // zod in this build, re-exported as `z` (src/index.ts): one file instead of about a hundred,
+  // about 90 ms less for every command to start (session 42).
+  noExternal: ['zod'],
 });

@@ -1,5 +1,5 @@
 /** The adapter's options, validated with zod; defaults are documented in each `.describe()`. */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 
 const MiB = 1024 * 1024;
 

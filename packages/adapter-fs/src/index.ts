@@ -1,7 +1,7 @@
 /** @module @syncacross/adapter-fs */
 import { defineAdapter } from '@syncacross/sync-core';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { createFsStorage } from './storage.js';
 import { warnIfCachingMount } from './mount-cache.js';
 

@@ -2,7 +2,7 @@
  * Adapter options, validated once with zod. Unknown options are refused (`.strict()`), and the
  * secrets (`clientSecret`, `refreshToken`, `accessToken`) are listed in `secretOptions`.
  */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 
 const DEFAULT_ROOT_URL = 'https://www.googleapis.com/';
 const MIB = 1024 * 1024;

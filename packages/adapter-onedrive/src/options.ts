@@ -1,5 +1,5 @@
 /** Options of the OneDrive adapter, validated with zod; defaults are documented in `.describe()`. */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { FRAGMENT_SIZE_RULE, FRAGMENT_UNIT, MAX_FRAGMENT_BYTES } from './upload-session.js';
 
 const DEFAULT_GRAPH_BASE = 'https://graph.microsoft.com/v1.0';

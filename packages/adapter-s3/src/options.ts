@@ -1,5 +1,5 @@
 /** The adapter's options: validated once, defaults documented here, secrets listed. */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { PROVIDERS } from './providers.js';
 
 const MiB = 1024 * 1024;

@@ -1,5 +1,5 @@
 /** Options of the WebDAV adapter: validated once, defaults documented here. */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 
 /** The options of `webdav:` remotes (`-o key=value` in the CLI), validated, with their defaults; README.md describes each. */
 export const optionsSchema = z

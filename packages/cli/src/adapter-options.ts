@@ -6,7 +6,7 @@
  * no description to read, and callers say so.
  */
 import type { AdapterModule } from '@syncacross/sync-core';
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { envNameFor } from './secrets.js';
 
 export interface AdapterOptionInfo {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { usageError } from './cli-error.js';
 
 export const STATE_FOLDER = '.syncacross';

@@ -1,5 +1,5 @@
 /** `adapters --json`: the adapters known here, their options, and a probe's findings. */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { commandName, succeeded } from './json-output-fields.js';
 import { adapterOptionOutput } from './json-output-remote.js';
 

@@ -1,5 +1,5 @@
 /** `exclude --json` (commands/exclude.ts): its own file, so json-output.ts stays one screen of shapes. */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { commandName, libraryDir, succeeded } from './json-output-fields.js';
 
 export const excludeOutput = z

@@ -1,5 +1,5 @@
 /** Fields that many `--json` outputs share, each described once (the descriptions go into the JSON Schema). */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 
 /** `ok`: always true on success; a failure prints `$defs.error` instead. */
 export const succeeded = z.literal(true).describe('true: the command did what it was asked (a failure prints $defs.error instead, with ok false)');

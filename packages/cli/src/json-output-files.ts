@@ -1,5 +1,5 @@
 /** The per-path part of `sync --json` (and `watch`'s rounds): its own file, so json-output.ts stays one screen of shapes. */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 
 const fileAction = z
   .object({

@@ -1,5 +1,5 @@
 /** `gc --json`: what collection relied on, and what it deleted (or would, with --dry-run). */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { commandName, libraryDir, succeeded } from './json-output-fields.js';
 import { nonNeg } from './json-output-sync.js';
 

@@ -1,5 +1,5 @@
 /** `key list|add|remove --json` (commands/key.ts): its own file, so json-output.ts stays one screen of shapes. */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { commandName, libraryDir, repositoryId, succeeded } from './json-output-fields.js';
 
 export const keyOutput = z

@@ -1,5 +1,5 @@
 /** `--json` shapes for `remote …` and for `adapters NAME`'s options (json-output.ts is near the size limit). */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { adapterName, commandName, succeeded } from './json-output-fields.js';
 
 export const adapterOptionOutput = z

@@ -1,5 +1,5 @@
 /** `retention --json`: the repository's retention policy, as shown or as set. */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { commandName, libraryDir, succeeded } from './json-output-fields.js';
 import { nonNeg } from './json-output-sync.js';
 

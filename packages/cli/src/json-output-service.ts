@@ -1,5 +1,5 @@
 /** `service --json` (commands/service.ts): its own file, so json-output.ts stays one screen of shapes. */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { commandName, succeeded } from './json-output-fields.js';
 
 const serviceFields = {

@@ -1,5 +1,5 @@
 /** `sync --json` (and each round of `watch --json`): what one round did. */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { commandName, nodeWriter, repositoryId, succeeded } from './json-output-fields.js';
 import { syncFileFields } from './json-output-files.js';
 

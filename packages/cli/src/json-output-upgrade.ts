@@ -1,5 +1,5 @@
 /** `upgrade --json`: the repository's format before and after, and every writer the upgrade waited for or not. */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { commandName, libraryDir, succeeded } from './json-output-fields.js';
 
 const format = z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5)]);

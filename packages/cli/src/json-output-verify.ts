@@ -1,5 +1,5 @@
 /** `verify --json`: what was checked on the remote, and what is wrong. */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { commandName, libraryDir, succeeded } from './json-output-fields.js';
 import { nonNeg, syncOutput } from './json-output-sync.js';
 

@@ -3,7 +3,7 @@
  * generated from these (a test keeps the two identical) and is what scripts should read.
  * Every object is strict: a field that is not documented here (a secret, say) fails the tests.
  */
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { adapterName, commandName, libraryDir, nodeWriter, remoteSpec, repositoryId, succeeded } from './json-output-fields.js';
 import { serviceOutput } from './json-output-service.js';
 import { keyOutput } from './json-output-key.js';

@@ -14,7 +14,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { z } from '@syncacross/sync-core';
 import { BUILTIN_ADAPTERS } from './adapter-loader.js';
 import { usageError } from './cli-error.js';
 import { didYouMean } from './did-you-mean.js';

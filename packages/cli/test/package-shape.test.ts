@@ -1,5 +1,5 @@
 /** The package as npm would install it: the bin has its shebang, every export points at a built file. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import './helpers.js'; // fails clearly when the package is not built
@@ -15,4 +15,15 @@ it('every exports entry exists', () => {
   const targets: string[] = [];
   for (const value of Object.values(pkg.exports) as (string | Record<string, string>)[]) targets.push(...(typeof value === 'string' ? [value] : Object.values(value)));
   for (const t of targets) expect(existsSync(`${root}${t}`), t).toBe(true);
+});
+
+it("zod is loaded once, from sync-core's build: the CLI and the fs adapter do not import it themselves", () => {
+  // Loaded as its own package, zod's hundred files cost every command 130-170 ms before it does
+  // anything; sync-core bundles it and re-exports `z` (session 42).
+  const builds = ['', '../sync-core/', '../adapter-fs/'].map((p) => `${root}${p}dist/`);
+  for (const dir of builds) {
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+    expect(files.length, dir).toBeGreaterThan(0);
+    for (const f of files) expect(readFileSync(`${dir}${f}`, 'utf8'), `${dir}${f}`).not.toMatch(/from ["']zod(\/[^"']*)?["']|import\(["']zod/);
+  }
 });

@@ -82,3 +82,10 @@ export { probeCapabilities, type ProbeReport, type ProbeOptions } from './storag
 
 // Secrets: register them once, and whatever prints errors masks them.
 export { registerSecret, registerSecretValues, redactSecrets, MIN_SECRET_LENGTH } from './secrets/index.js';
+
+/**
+ * zod, bundled into this package's build (tsup.config.ts) and shared from here by the CLI and the
+ * built-in adapters: one copy per process, loaded as one file. Loaded as its own package, zod's
+ * hundred files cost a command 130-170 ms before doing anything (session 42, idle machine).
+ */
+export { z } from 'zod';

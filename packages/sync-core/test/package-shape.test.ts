@@ -52,6 +52,7 @@ const PUBLIC_API = [
   'withCounting',
   'withRetry',
   'withTracing',
+  'z',
 ];
 const TEST_ONLY = ['createMemoryStorage', 'withFaults', 'withEventualConsistency', 'withIgnoredPreconditions', 'withCheckThenWrite', 'createDuplicateNameStorage', 'clearRegisteredSecrets'];
 
