@@ -1,7 +1,6 @@
 /** @module @syncacross/adapter-fs */
-import { defineAdapter } from '@syncacross/sync-core';
+import { defineAdapter, z } from '@syncacross/sync-core';
 import { resolve } from 'node:path';
-import { z } from '@syncacross/sync-core';
 import { createFsStorage } from './storage.js';
 import { warnIfCachingMount } from './mount-cache.js';
 

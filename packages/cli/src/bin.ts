@@ -26,14 +26,13 @@ main().then(
 );
 
 // Node ends a process whose work ran out even while the command still awaits something (an
-// adapter or SDK that drops a callback, a worker thread left unreferenced: session 42 tried one
-// and its downloads stopped half done): that exited 0, as if the sync were complete. It is a bug,
-// and it is said, with the code for one.
+// adapter or SDK that drops a callback; session 42 met it with an unreferenced worker thread, since
+// dropped): that exited 0, as if the sync were complete. It is a bug, and it is said, with its code.
 process.on('beforeExit', () => {
   if (settled) return;
   settled = true;
   process.stderr.write(
-    'syncacross: unexpected error: the command stopped before it finished: something it waited for (a request to the remote, a worker thread) can no longer answer. What it had not finished is not done; run it again, and please report this\n',
+    'syncacross: unexpected error: the command stopped before it finished: something it waited for (a request to the remote, say) can no longer answer. What it had not finished is not done; run it again, and please report this\n',
   );
   process.exitCode = 1;
 });
