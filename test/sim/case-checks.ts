@@ -43,6 +43,12 @@ export function checkCaseClashes(
   linked: (path: string) => boolean,
   /** Paths whose head's content is held nowhere: no node can write them, each reports them. */
   contentLost: (path: string) => boolean,
+  /**
+   * Where that node's disk holds the path: under its own spelling, or under the one its disk gave
+   * a folder on the way, as the node recorded it (a folder `D/` the user made while `d/e/f.txt`
+   * was being written: the file landed in `D/e/`, seed 44541); undefined where it holds none.
+   */
+  heldAt: (node: string, path: string) => string | undefined = (node, path) => (path in disks.get(node)! ? path : undefined),
 ): string[] {
   const problems: string[] = [];
   const [, lib] = [...libs.entries()][0]!;
@@ -56,9 +62,10 @@ export function checkCaseClashes(
         if (disk[path] !== ref[path]) problems.push(`${name} holds ${JSON.stringify(disk[path])} at ${path}, ${refName} ${JSON.stringify(ref[path])} (both tell case apart)`);
         continue;
       }
-      if (path in disk || heldFolder(name, path)) {
-        if (path in ref && !linked(path) && disk[path] !== ref[path])
-          problems.push(`${name} (case-insensitive) holds ${JSON.stringify(disk[path])} at ${path}, where the tree has ${JSON.stringify(ref[path])}: one spelling written over the other`);
+      const at = heldAt(name, path);
+      if (at !== undefined || heldFolder(name, path)) {
+        if (at !== undefined && path in ref && !linked(path) && disk[at] !== ref[path])
+          problems.push(`${name} (case-insensitive) holds ${JSON.stringify(disk[at])} at ${at}, where the tree has ${JSON.stringify(ref[path])} at ${path}: one spelling written over the other`);
         continue;
       }
       const lost = contentLost(path);
@@ -90,4 +97,13 @@ export function checkNoEditOfTwin(versions: HashedVersion[], nodes: { foldsCase:
     if (!wrote) problems.push(`${v.writer} (case-insensitive) published ${v.path} (${v.hash.slice(0, 8)}) with content its user never wrote there: a case twin's file taken for it`);
   }
   return problems;
+}
+
+/**
+ * The other spelling under which a case-insensitive node recorded `path`, where its disk holds a
+ * file there: a folder on the way spelled otherwise on that disk. Undefined where there is none.
+ */
+export function recordedSpelling(lib: Library, disk: Record<string, string>, path: string): string | undefined {
+  for (const rec of lib.state.localRecords().values()) if (rec.treePath === path && rec.path !== path && caseKey(rec.path) === caseKey(path) && rec.path in disk) return rec.path;
+  return undefined;
 }

@@ -39,8 +39,8 @@ import { chunkLocations } from '../../packages/sync-core/src/engine/chunk-locati
 import { makeStorage, type Mode, type SimStorage } from './storage-modes.js';
 import { withCollectionChecks } from './collection-checks.js';
 import { readCheckpoints, type ReadCheckpoint } from './checkpoint-contents.js';
-import { CASE_PATHS, caseInsensitiveFolder, caseRename, fileIsThere, readIfThere, saveFile, spelledOnDisk } from './case-insensitive-disk.js';
-import { caseClashing, checkCaseClashes, checkNoEditOfTwin } from './case-checks.js';
+import { CASE_PATHS, caseInsensitiveFolder, caseKey, caseRename, fileIsThere, readIfThere, saveFile, spelledOnDisk } from './case-insensitive-disk.js';
+import { caseClashing, checkCaseClashes, checkNoEditOfTwin, recordedSpelling } from './case-checks.js';
 import { PackAnnouncements, pendingHeld, rescueDrops, type PendingHeld } from './pack-checks.js';
 import { earlierContent } from './reverts.js';
 import { NEWEST_FORMAT } from '../../packages/sync-core/src/engine/repository.js';
@@ -1013,7 +1013,10 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     // reports, by checkCaseClashes): the folders are compared without such paths.
     const clashing = folding.size > 0 ? caseClashing(nodes[0]!.lib!.tree().keys()) : new Set<string>();
     // exFAT takes 255 UTF-16 units a name, as a Mac does: the Mac writer's names fit there, and only there.
-    const sameCase = new Map([...comparable].map(([name, d]) => [name, Object.fromEntries(Object.entries(d).filter(([p]) => !clashing.has(p) && !(folding.size > 0 && tooLongHere(p))))]));
+    // On a case-insensitive disk such a path may be held under the spelling the disk gives a folder on the way (heldAt, below).
+    const clashingKeys = new Set([...clashing].map(caseKey));
+    const clashes = (name: string, p: string) => clashing.has(p) || (foldsCase(name) && clashingKeys.has(caseKey(p)));
+    const sameCase = new Map([...comparable].map(([name, d]) => [name, Object.fromEntries(Object.entries(d).filter(([p]) => !clashes(name, p) && !(folding.size > 0 && tooLongHere(p))))]));
     const dirOf = new Map(nodes.map((n) => [n.name, n.dir]));
     const twinOnDisk = (node: string, path: string) => spelledOnDisk(dirOf.get(node)!, path) !== path;
     // Where the disk holds another spelling of a name on the way, the path cannot be there (its conflict copies neither).
@@ -1042,6 +1045,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
           (node, path) => !twinOnDisk(node, path) && existsSync(join(dirOf.get(node)!, path)),
           (path) => linkInTheWay(allLinks, path),
           unwritable,
+          (node, path) => (path in disks.get(node)! ? path : recordedSpelling(libs.get(node)!, disks.get(node)!, path)),
         ),
       );
       violations.push(

@@ -239,6 +239,14 @@ describe.skipIf(noDisk)(`simulation: a node on a case-insensitive disk (exFAT)${
     expectClean(o, await runSeed(o));
   }, 120_000);
 
+  // The engine: while n0 (exFAT) wrote n1's new d/e/f.txt, its user made the folder D/ (saving
+  // D/c.txt): the file landed in D/e/ and was recorded as d/e/f.txt, so the next scan published
+  // D/e/f.txt as a new file and d/e/f.txt as deleted (write-versions.ts; case-insensitive.test.ts).
+  it('seed 44541: a file written into a folder the user just made in another spelling is recorded as the disk spells it', async () => {
+    const o: ScheduleOptions = { seed: 44541, mode: 'preconditions-ignored', nodes: 3, localEdges: true, offline: true, caseInsensitive: true };
+    expectClean(o, await runSeed(o));
+  }, 120_000);
+
   // The engine: n0 (exFAT) trashed its file d/e, displaced to a conflict copy by the others' folder
   // d/e/, which emptied d/; D/ (D/c.txt) then won the name, the copy was not written, and once a
   // rollback took the pack the content was only in n0's trash (materialize-tree.ts; case-insensitive.test.ts).

@@ -36,21 +36,37 @@ export const caseKey = (path: string): string => path.toLowerCase();
  * way is not there.
  */
 export function spellingOnDisk(root: string, path: string): string | undefined {
-  let dir = root;
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    let names: string[];
+  return diskSpeller(root)(path);
+}
+
+/**
+ * `spellingOnDisk` for many paths at once: each folder is listed once and its listing kept, so the
+ * answers are those of one moment; make a new speller for a later one.
+ */
+export function diskSpeller(root: string): (path: string) => string | undefined {
+  const listings = new Map<string, Map<string, string> | undefined>();
+  const list = (dir: string): Map<string, string> | undefined => {
     try {
-      names = readdirSync(dir);
+      const byKey = new Map<string, string>();
+      for (const name of readdirSync(join(root, dir))) if (!byKey.has(caseKey(name))) byKey.set(caseKey(name), name); // the first, as a listing shows it
+      return byKey;
     } catch {
       return undefined;
     }
-    const found = names.find((n) => caseKey(n) === caseKey(part));
-    if (found === undefined) return undefined;
-    out.push(found);
-    dir = join(dir, found);
-  }
-  return out.join('/');
+  };
+  const listing = (dir: string) => {
+    if (!listings.has(dir)) listings.set(dir, list(dir));
+    return listings.get(dir);
+  };
+  return (path) => {
+    let dir = '';
+    for (const part of path.split('/')) {
+      const found = listing(dir)?.get(caseKey(part));
+      if (found === undefined) return undefined;
+      dir = dir === '' ? found : `${dir}/${found}`;
+    }
+    return dir;
+  };
 }
 
 /** Writes a probe in the library folder, makes it not executable, and reads the bits back. */

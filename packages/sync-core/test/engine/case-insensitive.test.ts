@@ -237,6 +237,39 @@ describe.skipIf(!exfat)(`a library on a case-insensitive disk without permission
     }
   });
 
+  it('d/e/f.txt from a Linux node, written while the user makes D/ on the drive, is recorded as the drive spells it: no rename published', async () => {
+    const remote = createMemoryStorage();
+    const linux = await makeNode(remote, 'linux');
+    await mkdir(join(linux.dir, 'd/e'), { recursive: true });
+    await writeFile(join(linux.dir, 'd/e/f.txt'), 'f');
+    await linux.sync();
+    const dir = join(exfat!.dir, 'lib-respelled');
+    mkdirSync(dir);
+    const usb = await makeNode(remote, 'usb', { dir });
+    try {
+      // After the round's scan, before the first folder on the way is written, the user saves
+      // D/c.txt: d/e/f.txt then lands in D/e/f.txt (seed 44541 of the case-insensitive simulation).
+      let saved = false;
+      await usb.lib.sync({
+        onProgress: (p) => {
+          if (saved || p.phase !== 'materialize') return;
+          saved = true;
+          mkdirSync(join(usb.dir, 'D'));
+          writeFileSync(join(usb.dir, 'D/c.txt'), 'made on the drive');
+        },
+      });
+      expect(await snapshot(usb.dir)).toEqual({ 'D/c.txt': 'made on the drive', 'D/e/f.txt': 'f' });
+      const s = await usb.sync();
+      expect(s.errors).toEqual([]);
+      expect(s.local).toEqual({ added: 1, changed: 0, deleted: 0 }); // D/c.txt, and nothing else
+      await linux.sync();
+      expect(await snapshot(linux.dir)).toEqual({ 'D/c.txt': 'made on the drive', 'd/e/f.txt': 'f' });
+    } finally {
+      await usb.lib.close();
+      await linux.lib.close();
+    }
+  });
+
   it('d/C.txt and d/E/f.txt whose content is lost on every side do not keep d/c.txt and d/e off the drive', async () => {
     const remote = createMemoryStorage();
     const linux = await makeNode(remote, 'linux');

@@ -5,7 +5,7 @@
  */
 import { supersededOf } from '../../local/superseded-table.js';
 import { join } from 'node:path';
-import { caseKey, foldsCase, spellingOnDisk } from '../../local/fs-probe.js';
+import { caseKey, diskSpeller, foldsCase } from '../../local/fs-probe.js';
 import { pruneEmptyParents, trashFile, unchangedSince } from '../../local/materialize.js';
 import { describePathError, isPerPathError, unsafeParent } from '../../local/safe-paths.js';
 import type { LocalRecord } from '../../local/state.js';
@@ -256,9 +256,15 @@ class Materialization implements WriteTarget {
     return new Set(todo.filter((e) => e.version.kind !== 'dir' && twinned(e.path) && !this.sourceOf(e) && e.version.chunks.some(unlocated)).map((e) => e.path));
   }
 
+  private folds?: boolean;
+  /** Whether this disk folds case (probed once per round: the probe writes a file). */
+  foldsCase(): boolean {
+    return (this.folds ??= foldsCase(this.ctx.dir));
+  }
+
   /** Whether this disk folds case and the policy keeps paths differing only in case apart on it. */
   private foldsCaseTwins(): boolean {
-    return this.ctx.options.policy.keepsCaseTwinsApart() && foldsCase(this.ctx.dir);
+    return this.ctx.options.policy.keepsCaseTwinsApart() && this.foldsCase();
   }
 
   /**
@@ -269,9 +275,10 @@ class Materialization implements WriteTarget {
    */
   private spellingsOnDisk(paths: string[]): Map<string, string> {
     const kept = new Map<string, string>();
+    const spelled = diskSpeller(this.ctx.dir);
     for (const [key, names] of spellingsOf(paths)) {
       if (names.size < 2) continue;
-      const onDisk = spellingOnDisk(this.ctx.dir, [...names][0]!);
+      const onDisk = spelled([...names][0]!);
       if (onDisk !== undefined && names.has(onDisk)) kept.set(key, onDisk);
     }
     return kept;

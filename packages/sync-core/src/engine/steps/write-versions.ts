@@ -3,7 +3,7 @@
  * its record stored in batches, failures judged per file so the rest goes on.
  */
 import { join } from 'node:path';
-import { foldsCase, spellingOnDisk } from '../../local/fs-probe.js';
+import { diskSpeller, spellingOnDisk } from '../../local/fs-probe.js';
 import { trashFile, writeVersion } from '../../local/materialize.js';
 import { describePathError, isPerPathError, unsafeParent } from '../../local/safe-paths.js';
 import { IGNORE_CTIME, recordStat } from '../../local/scan.js';
@@ -34,6 +34,8 @@ export interface Materialization {
   complete: boolean;
   /** A local file holding the entry's content under another name. */
   sourceOf(e: TreeEntry): { abs: string } | undefined;
+  /** Whether this disk folds case (probed once). */
+  foldsCase(): boolean;
   /** The record's file went to the trash. */
   movedToTrash(rec: LocalRecord): void;
 }
@@ -62,7 +64,7 @@ export async function writeEntries(m: Materialization, todo: TreeEntry[], fetche
   const flush = () => {
     const batch = written;
     written = [];
-    ctx.state.transaction(() => batch.forEach((r) => ctx.state.putLocal(r)));
+    recordWritten(m, batch);
   };
   const write = async (entry: TreeEntry) => {
     try {
@@ -94,6 +96,34 @@ export async function writeEntries(m: Materialization, todo: TreeEntry[], fetche
     flush();
   }
   return failed;
+}
+
+/**
+ * Stores the records of files just written. A path no record named was written as the tree spells
+ * it, but on a disk that folds case it lands in a folder of another spelling that is there (one the
+ * user made during the round: `d/e/f.txt` goes into `D/e/`); it is recorded as the disk spells it,
+ * or the next scan would find an unrecorded `D/e/f.txt` and a recorded `d/e/f.txt` gone, and
+ * publish a rename nobody made (seed 44541 of the case-insensitive simulation). The folders are
+ * listed after the writes, once per batch.
+ */
+function recordWritten(m: Materialization, batch: LocalRecord[]): void {
+  const { state, dir } = m.ctx;
+  const placed = (r: LocalRecord) => !m.byTree.has(r.treePath);
+  const spell = batch.some(placed) && m.foldsCase() ? diskSpeller(dir) : undefined;
+  const spelled = (r: LocalRecord) => (spell && placed(r) ? { ...r, path: spellingOf(r.path, m.byHash.get(r.version)?.kind === 'dir', spell) } : r);
+  state.transaction(() => batch.forEach((r) => state.putLocal(spelled(r))));
+}
+
+/**
+ * A file's own name is as written (a file of another spelling in the way is never overwritten:
+ * writeVersion keeps it as a local edit), so only its folders are looked up, not the listing of
+ * the folder it is in, however large; a folder's own name too (mkdir takes one of any spelling).
+ */
+function spellingOf(path: string, isDir: boolean, spell: (path: string) => string | undefined): string {
+  const cut = isDir ? path.length : path.lastIndexOf('/');
+  if (cut <= 0) return path;
+  const folders = spell(path.slice(0, cut));
+  return folders === undefined ? path : folders + path.slice(cut);
 }
 
 /** Writes one entry; returns its new record, or undefined when a local edit was kept instead. */
@@ -139,7 +169,7 @@ async function writeEntry(m: Materialization, entry: TreeEntry, fetcher: ChunkFe
  */
 function reportOtherSpelling(m: Materialization, treePath: string, diskPath: string): void {
   const spelled = spellingOnDisk(m.ctx.dir, diskPath);
-  if (spelled === undefined || spelled === diskPath || !foldsCase(m.ctx.dir)) return;
+  if (spelled === undefined || spelled === diskPath || !m.foldsCase()) return;
   m.report.errors.push(`could not write ${treePath}: ${spelled} is the same name on this disk, which does not tell upper and lower case apart; tried again next sync`);
 }
 
