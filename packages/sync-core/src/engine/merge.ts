@@ -45,23 +45,30 @@ export const hash16 = (hash: string): string => hash.slice(0, 16);
  */
 export function headsByPath(versions: Iterable<HashedVersion>, superseded: ReadonlySet<string> = NONE): Map<string, HashedVersion[]> {
   const byPath = new Map<string, HashedVersion[]>();
-  const replaced = new Set<string>();
   for (const v of versions) {
     const list = byPath.get(v.path);
     if (list) list.push(v);
     else byPath.set(v.path, [v]);
-    for (const p of v.parents) replaced.add(`${v.path}\u0000${p}`);
   }
-  const heads = new Map<string, HashedVersion[]>();
-  for (const [path, list] of byPath) {
-    const unique = new Map(list.map((v) => [v.hash, v]));
-    const newest = superseded.size ? list.reduce((n, v) => Math.max(n, v.hlc), -Infinity) : -Infinity;
-    const h = [...unique.values()].filter((v) => !replaced.has(`${path}\u0000${v.hash}`) && !(v.hlc < newest && superseded.has(hash16(v.hash)))).sort(compareRecency);
-    // A cycle cannot happen with hash-linked parents, but an empty head set would drop the path.
-    heads.set(path, h.length ? h : [...unique.values()].sort(compareRecency).slice(-1));
-  }
-  return heads;
+  // Most paths have one version, its own head: only paths with several are worked out (a library
+  // of 100,000 files would otherwise cost a set entry per parent and a sort per path).
+  for (const [path, list] of byPath) if (list.length > 1) byPath.set(path, headsOf(list, superseded));
+  return byPath;
 }
+
+/** The heads among the versions of one path. Only versions of the same path replace each other. */
+function headsOf(list: HashedVersion[], superseded: ReadonlySet<string>): HashedVersion[] {
+  const replaced = new Set<string>();
+  for (const v of list) for (const p of v.parents) replaced.add(p);
+  const unique = new Map(list.map((v) => [v.hash, v]));
+  const newest = superseded.size ? list.reduce((n, v) => Math.max(n, v.hlc), -Infinity) : -Infinity;
+  const h = [...unique.values()].filter((v) => !replaced.has(v.hash) && !(v.hlc < newest && superseded.has(hash16(v.hash)))).sort(compareRecency);
+  // A cycle cannot happen with hash-linked parents, but an empty head set would drop the path.
+  return h.length ? h : [...unique.values()].sort(compareRecency).slice(-1);
+}
+
+/** What every conflict copy's name holds (conflictCopyName): a path without it is never one. */
+export const CONFLICT_MARK = '.sync-conflict-';
 
 export function conflictCopyName(path: string, v: HashedVersion): string {
   const slash = path.lastIndexOf('/');
@@ -70,7 +77,7 @@ export function conflictCopyName(path: string, v: HashedVersion): string {
   const dot = base.lastIndexOf('.');
   const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, ''];
   const stamp = new Date(v.hlc).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${dir}${stem}.sync-conflict-${stamp}-${v.hash.slice(0, 8)}${ext}`;
+  return `${dir}${stem}${CONFLICT_MARK}${stamp}-${v.hash.slice(0, 8)}${ext}`;
 }
 
 export interface PathState {
@@ -82,6 +89,7 @@ export interface PathState {
 export function resolvePath(heads: HashedVersion[]): PathState {
   const live = heads.filter((v) => !v.deleted);
   if (live.length === 0) return { heads, conflicts: [] };
+  if (live.length === 1) return { winner: live[0], heads, conflicts: [] }; // no content to compare: most paths
   // Heads are sorted by recency; a folder keeps the name against files (see buildTree).
   const winner = live.findLast((v) => v.kind === 'dir') ?? live[live.length - 1]!;
   const seen = new Set([contentId(winner)]);

@@ -10,7 +10,7 @@
  */
 import Database from 'better-sqlite3';
 import type { ChunkLocation } from '../model/chunk-location.js';
-import type { HashedVersion } from '../model/version.js';
+import type { HashedVersion, Version } from '../model/version.js';
 import { RoundStateStore } from './round-state.js';
 
 export interface LocalRecord {
@@ -132,10 +132,10 @@ export class LocalState {
     return this.prepare('INSERT OR IGNORE INTO versions (hash, path, json, segment) VALUES (?, ?, ?, ?)').run(hash, v.path, JSON.stringify(rest), segment).changes > 0;
   }
   allVersions(): HashedVersion[] {
-    return (this.prepare('SELECT hash, json FROM versions').all() as { hash: string; json: string }[]).map((r) => ({ ...JSON.parse(r.json), hash: r.hash }));
+    return (this.prepare('SELECT hash, json FROM versions').all() as { hash: string; json: string }[]).map(withStoredHash);
   }
   versionsOf(path: string): HashedVersion[] {
-    return (this.prepare('SELECT hash, json FROM versions WHERE path = ?').all(path) as { hash: string; json: string }[]).map((r) => ({ ...JSON.parse(r.json), hash: r.hash }));
+    return (this.prepare('SELECT hash, json FROM versions WHERE path = ?').all(path) as { hash: string; json: string }[]).map(withStoredHash);
   }
   /** The segment each version came in (or went out in), by version hash; versions not committed yet are absent. */
   versionSegments(): Map<string, string> {
@@ -147,11 +147,11 @@ export class LocalState {
   }
   version(hash: string): HashedVersion | undefined {
     const r = this.prepare('SELECT json FROM versions WHERE hash = ?').get(hash) as { json: string } | undefined;
-    return r ? { ...JSON.parse(r.json), hash } : undefined;
+    return r ? withStoredHash({ hash, json: r.json }) : undefined;
   }
   /** Versions created here and not yet in an uploaded segment. */
   pendingVersions(): HashedVersion[] {
-    return (this.prepare('SELECT hash, json FROM versions WHERE segment IS NULL').all() as { hash: string; json: string }[]).map((r) => ({ ...JSON.parse(r.json), hash: r.hash }));
+    return (this.prepare('SELECT hash, json FROM versions WHERE segment IS NULL').all() as { hash: string; json: string }[]).map(withStoredHash);
   }
   assignSegment(hashes: string[], segment: string): void {
     const st = this.prepare('UPDATE versions SET segment = ? WHERE hash = ?');
@@ -294,3 +294,6 @@ export class LocalState {
     return r ? { treePath: r.tree_path, version: r.version } : undefined;
   }
 }
+
+/** A stored version, its hash set on the parsed object itself (no copy: 100,000 of them load at once). */
+const withStoredHash = (r: { hash: string; json: string }): HashedVersion => Object.assign(JSON.parse(r.json) as Version, { hash: r.hash });
