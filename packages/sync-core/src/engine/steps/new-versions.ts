@@ -7,7 +7,7 @@ import { supersededOf } from '../../local/superseded-table.js';
 import type { StatLike } from '../../local/materialize.js';
 import type { LocalState } from '../../local/state.js';
 import { withHash, type HashedVersion, type Version } from '../../model/version.js';
-import { buildTree, headsByPath, resolvePath, type Tree, type TreeEntry } from '../merge.js';
+import { buildTree, CONFLICT_MARK, headsByPath, resolvePath, type Tree, type TreeEntry } from '../merge.js';
 
 interface NewVersion {
   v: HashedVersion;
@@ -23,7 +23,7 @@ export const stripHash = (v: HashedVersion): Version => {
 };
 
 /** What recording new versions reads and writes of the local state. */
-export type NewVersionsState = Pick<LocalState, 'addVersion' | 'allVersions' | 'putLocal' | 'removeLocal' | 'round' | 'transaction' | 'db'>;
+export type NewVersionsState = Pick<LocalState, 'addVersion' | 'allVersions' | 'versionsOf' | 'putLocal' | 'removeLocal' | 'round' | 'transaction' | 'db'>;
 
 export class NewVersions {
   private readonly list: NewVersion[] = [];
@@ -53,8 +53,18 @@ export class NewVersions {
   headsOf(path: string): HashedVersion[] {
     return (this.heads ??= headsByPath(this.state.allVersions(), supersededOf(this.state))).get(path) ?? [];
   }
+  /**
+   * The tree's entry at `path`. A path no version names is in the tree only as a conflict copy:
+   * elsewhere there is none, and the whole tree is not merged to find that out (a library of
+   * 100,000 files would be, for one new file).
+   */
   treeEntry(path: string): TreeEntry | undefined {
+    if (!this.tree && !path.includes(CONFLICT_MARK) && this.state.versionsOf(path).length === 0) return undefined;
     return (this.tree ??= buildTree(this.state.allVersions(), supersededOf(this.state))).get(path);
+  }
+  /** The conflict copy at `path`, if it is one: only a name holding the mark can be (conflictCopyName). */
+  conflictCopyAt(path: string): TreeEntry | undefined {
+    return path.includes(CONFLICT_MARK) ? this.treeEntry(path) : undefined;
   }
 
   add(v: Version, diskPath?: string, stat?: StatLike): HashedVersion {

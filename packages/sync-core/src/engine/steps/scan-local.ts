@@ -148,7 +148,7 @@ class LocalScan {
     const draft = this.draft(entry, rec, staged);
     if (this.sameContent(entry, rec, st, draft)) return;
     const { versions } = this;
-    const copy = rec ? versions.treeEntry(rec.treePath) : undefined;
+    const copy = rec ? versions.conflictCopyAt(rec.treePath) : undefined;
     const conflictOf = copy?.conflictOf;
     if (conflictOf) {
       // An edited conflict copy becomes a file of its own, and the conflict is resolved.
@@ -219,7 +219,7 @@ class LocalScan {
       const base = state.version(rec.version);
       this.removed.push(rec.path);
       if (!base || base.deleted) continue;
-      const copy = versions.treeEntry(rec.treePath);
+      const copy = versions.conflictCopyAt(rec.treePath);
       if (copy?.conflictOf) {
         versions.resolveConflict(copy.conflictOf, copy.displaced);
         continue;
