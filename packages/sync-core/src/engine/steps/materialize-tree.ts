@@ -5,7 +5,7 @@
  */
 import { supersededOf } from '../../local/superseded-table.js';
 import { join } from 'node:path';
-import { caseKey, diskSpeller, foldsCase } from '../../local/fs-probe.js';
+import { foldsCase } from '../../local/fs-probe.js';
 import { pruneEmptyParents, trashFile, unchangedSince } from '../../local/materialize.js';
 import { describePathError, isPerPathError, unsafeParent } from '../../local/safe-paths.js';
 import type { LocalRecord } from '../../local/state.js';
@@ -13,6 +13,7 @@ import { abortPoint } from '../../model/abort.js';
 import { contentId, type HashedVersion } from '../../model/version.js';
 import { ChunkFetcher } from '../chunk-fetcher.js';
 import { chunkLocations, packOrderKey } from '../chunk-locations.js';
+import { oneNamePerFile, spellingsOnDisk } from './case-twins.js';
 import type { Tree, TreeEntry } from '../merge.js';
 import { settleReadFailures } from '../pack-health.js';
 import type { StepContext } from '../round-context.js';
@@ -81,7 +82,9 @@ class Materialization implements WriteTarget {
    * is copied from there, not downloaded, and before anything is overwritten: it is then still
    * written when the remote has lost it (storage rolled back).
    */
-  private readonly localSource = new Map<string, { abs: string; treePath: string }>();
+  private localSources?: Map<string, { abs: string; treePath: string }>;
+  /** Records whose file went to the trash this round: where a local copy of their content is now. */
+  private readonly trashed = new Map<string, string>();
   private readonly contentIds = new Map<string, string>();
   /**
    * On a disk that folds case: how it spelled the names the tree spells several ways before this
@@ -104,10 +107,21 @@ class Materialization implements WriteTarget {
     this.byTree = new Map([...this.records.values()].map((r) => [r.treePath, r]));
     this.trashDir = join(ctx.stateDir, 'trash', new Date(ctx.options.now()).toISOString().replace(/[:.]/g, '-'));
     this.report.conflicts = [...this.tree.values()].filter((e) => e.conflictOf).map((e) => e.path);
+  }
+
+  /**
+   * Where content is held locally, by content id: worked out at the first write that asks (a
+   * content id per record, too many to hash for a round that writes nothing).
+   */
+  private localSource(): Map<string, { abs: string; treePath: string }> {
+    if (this.localSources) return this.localSources;
+    this.localSources = new Map();
     for (const rec of this.records.values()) {
       const v = this.byHash.get(rec.version); // from the versions already loaded: no query per file
-      if (v && !v.deleted && v.kind === 'file' && v.size <= LOCAL_COPY_MAX && v.chunks.length > 0) this.localSource.set(contentId(v), { abs: join(ctx.dir, rec.path), treePath: rec.treePath });
+      const abs = this.trashed.get(rec.path) ?? join(this.ctx.dir, rec.path);
+      if (v && !v.deleted && v.kind === 'file' && v.size <= LOCAL_COPY_MAX && v.chunks.length > 0) this.localSources.set(contentId(v), { abs, treePath: rec.treePath });
     }
+    return this.localSources;
   }
 
   /** A local file holding `e`'s content under another name. */
@@ -115,14 +129,15 @@ class Materialization implements WriteTarget {
     // Asked several times per entry (ordering, overlap, the write): the content id hashes the version once.
     let id = this.contentIds.get(e.version.hash);
     if (id === undefined) this.contentIds.set(e.version.hash, (id = contentId(e.version)));
-    const src = this.localSource.get(id);
+    const src = this.localSource().get(id);
     return src && src.treePath !== e.path ? src : undefined;
   }
 
   /** `rec`'s file went to the trash: a local copy of its content is read from there now. */
   movedToTrash(rec: LocalRecord): void {
     const { dir, state } = this.ctx;
-    for (const src of this.localSource.values()) if (src.abs === join(dir, rec.path)) src.abs = join(this.trashDir, rec.path);
+    this.trashed.set(rec.path, join(this.trashDir, rec.path));
+    for (const src of this.localSources?.values() ?? []) if (src.abs === join(dir, rec.path)) src.abs = join(this.trashDir, rec.path);
     state.removeLocal(rec.path);
   }
 
@@ -145,7 +160,7 @@ class Materialization implements WriteTarget {
       try {
         const unsafe = unsafeParent(dir, rec.path); // never read, let alone move, through a link
         if (unsafe) throw unsafe;
-        this.spelledBeforeRemovals ??= this.foldsCaseTwins() ? this.spellingsOnDisk([...this.tree.keys()]) : new Map();
+        this.spelledBeforeRemovals ??= this.foldsCaseTwins() ? spellingsOnDisk(this.ctx.dir, [...this.tree.keys()]) : new Map();
         trashed = await trashFile(dir, rec.path, await settleRecord(this.ctx, rec), this.trashDir);
       } catch (e) {
         if (!isPerPathError(e)) throw e;
@@ -198,62 +213,9 @@ class Materialization implements WriteTarget {
     todo.sort((a, b) => (keys.get(a)! < keys.get(b)! ? -1 : keys.get(a)! > keys.get(b)! ? 1 : 0));
     // Stored before the first rename: a crash between a rename and its record is then recognized
     // by the next scan as this node's own write (engine/adoption.ts), not as a local edit.
-    if (todo.length > 0 && this.foldsCaseTwins()) todo = this.oneNamePerFile(todo);
+    if (todo.length > 0 && this.foldsCaseTwins()) todo = oneNamePerFile(this, todo, this.spelledBeforeRemovals);
     state.planWrites(todo.filter((e) => e.version.kind !== 'dir').map((e) => ({ path: this.byTree.get(e.path)?.path ?? e.path, treePath: e.path, version: e.version.hash })));
     return todo;
-  }
-
-  /**
-   * On a disk that does not tell case apart, paths differing only in case (made on a Linux node)
-   * would be written to one file, each overwriting the other, and the scan would then publish the
-   * survivor as an edit of the other. Folders alike: `docs/b.txt` would land in `Docs/` and be
-   * scanned back as `Docs/b.txt`, a rename nobody made. For each name (a file, or a folder on the
-   * way to one) one spelling is written: the one already on disk, else one whose content this
-   * node can get, first in code-point order; paths through another spelling are reported and left
-   * to the nodes that can hold them.
-   */
-  private oneNamePerFile(todo: TreeEntry[]): TreeEntry[] {
-    const heldNowhere = this.contentHeldNowhere(todo);
-    const rank = (p: string) => (this.byTree.has(p) ? 0 : heldNowhere.has(p) ? 2 : 1);
-    const paths = [...this.tree.keys()].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
-    const kept = this.spellingsOnDisk(paths);
-    for (const [key, name] of this.spelledBeforeRemovals ?? []) if (!kept.has(key)) kept.set(key, name);
-    for (const p of paths) {
-      for (const name of namesOnTheWay(p)) {
-        const keeper = kept.get(caseKey(name));
-        if (keeper === undefined) kept.set(caseKey(name), name);
-        // A path through a folder spelled otherwise is not written: it claims no name below it
-        // (`D/c.txt`, not written for `d/`, must not keep `d/c.txt` out).
-        else if (keeper !== name) break;
-      }
-    }
-    return todo.filter((e) => {
-      const clash = namesOnTheWay(e.path).find((name) => kept.get(caseKey(name)) !== name);
-      if (clash === undefined) return true;
-      const keeper = kept.get(caseKey(clash))!;
-      // The keeper of a folder's name on the way may be a file (`d/e` keeping `d/E/f.txt` out).
-      const keeperIsFile = (this.tree.get(keeper)?.version.kind ?? 'dir') !== 'dir';
-      const what = clash === e.path || keeperIsFile ? keeper : `the folder ${keeper}`;
-      this.report.errors.push(`could not write ${e.path}: ${what} is the same name on this disk, which does not tell upper and lower case apart; tried again next sync`);
-      this.complete = false; // once the other is gone (deleted or renamed), this one is written
-      return false;
-    });
-  }
-
-  /**
-   * Entries to write, among those whose names the tree spells several ways, that this node can
-   * get the content of nowhere: no local copy, and a chunk with no known location (its pack lost,
-   * its author's copy gone too). Such a spelling cannot be written, so it must not keep out the
-   * other, whose content is here to write: the disk would hold neither, and the other's edit would
-   * be reported as blocked by a file that is not there (seeds 16747, 17659 of the case-insensitive
-   * simulation: `d/C.txt` so lost kept `d/c.txt` off the exFAT disk at every round). Once the
-   * other is written, it is on disk and keeps the name even if the content comes back.
-   */
-  private contentHeldNowhere(todo: TreeEntry[]): Set<string> {
-    const spellings = spellingsOf([...this.tree.keys()]);
-    const twinned = (p: string) => namesOnTheWay(p).some((name) => spellings.get(caseKey(name))!.size > 1);
-    const unlocated = (h: string) => chunkLocations(this.ctx.state, h).length === 0;
-    return new Set(todo.filter((e) => e.version.kind !== 'dir' && twinned(e.path) && !this.sourceOf(e) && e.version.chunks.some(unlocated)).map((e) => e.path));
   }
 
   private folds?: boolean;
@@ -266,34 +228,4 @@ class Materialization implements WriteTarget {
   private foldsCaseTwins(): boolean {
     return this.ctx.options.policy.keepsCaseTwinsApart() && this.foldsCase();
   }
-
-  /**
-   * Names the tree spells more than one way, kept as the disk already spells them where it holds
-   * one of them: a folder records do not name (an empty-folder entry, one left from a rename)
-   * still takes every path through any spelling of it (seed 1326 of the case-insensitive
-   * simulation: `d/E/f.txt` written into `d/e/` was scanned back as a rename nobody made).
-   */
-  private spellingsOnDisk(paths: string[]): Map<string, string> {
-    const kept = new Map<string, string>();
-    const spelled = diskSpeller(this.ctx.dir);
-    for (const [key, names] of spellingsOf(paths)) {
-      if (names.size < 2) continue;
-      const onDisk = spelled([...names][0]!);
-      if (onDisk !== undefined && names.has(onDisk)) kept.set(key, onDisk);
-    }
-    return kept;
-  }
-}
-
-/** Every spelling of each name on the way to `paths`, by its case-folded key. */
-function spellingsOf(paths: string[]): Map<string, Set<string>> {
-  const spellings = new Map<string, Set<string>>();
-  for (const p of paths) for (const name of namesOnTheWay(p)) spellings.set(caseKey(name), (spellings.get(caseKey(name)) ?? new Set()).add(name));
-  return spellings;
-}
-
-/** `a`, `a/b`, `a/b/c.txt` for `a/b/c.txt`: each folder on the way, then the path itself. */
-function namesOnTheWay(path: string): string[] {
-  const parts = path.split('/');
-  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
 }
