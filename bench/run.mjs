@@ -169,11 +169,14 @@ const md = [
       `| ${r.tool} | ${r.remote} | ${r.scenario} | ${r.versus} | ${r.wall ?? ''} | ${r.cpu ?? ''} | ${r.peakRss ?? ''} | ${r.requests ?? ''} | ${r.bytesUploaded ?? ''} | ${r.bytesStored ?? ''} |`,
   ),
   '',
-  '## Scaling: a sync with nothing changed (syncacross, folder remote)',
+  '## Scaling: first upload, a sync with nothing changed, one file edited (syncacross, folder remote)',
   '',
-  '| small files | no-op wall s | requests | peak RSS MB |',
-  '|---|---|---|---|',
-  ...scaling.map((s) => `| ${s.files} | ${s.wallS.toFixed(2)} | ${s.requests} | ${s.peakRssMb.toFixed(0)} |`),
+  '| small files | first upload s | its peak RSS MB | no-op wall s | requests | peak RSS MB | one edit s | its peak RSS MB |',
+  '|---|---|---|---|---|---|---|---|',
+  ...scaling.map(
+    (s) =>
+      `| ${s.files} | ${s.firstUploadS.toFixed(1)} | ${s.firstUploadRssMb.toFixed(0)} | ${s.wallS.toFixed(2)} | ${s.requests} | ${s.peakRssMb.toFixed(0)} | ${s.oneEditS.toFixed(2)} | ${s.oneEditRssMb.toFixed(0)} |`,
+  ),
   '',
   ...(history
     ? [
