@@ -9,8 +9,18 @@
 import type { LocalState } from '../local/state.js';
 import { contentId, type HashedVersion, type Version } from '../model/version.js';
 
-export function plannedVersionHeld(state: Pick<LocalState, 'plannedWrite' | 'version'>, diskPath: string, held: Version): { version: HashedVersion; treePath: string } | undefined {
-  const plan = state.plannedWrite(diskPath);
+export function plannedVersionHeld(
+  state: Pick<LocalState, 'plannedWrite' | 'version'>,
+  diskPath: string,
+  held: Version,
+  /** Whether the disk folds case: a plan for another spelling then counts (write-versions.ts records the disk's). */
+  foldsCase: () => boolean = () => false,
+): { version: HashedVersion; treePath: string } | undefined {
+  let plan = state.plannedWrite(diskPath);
+  if (!plan) {
+    const otherSpelling = state.plannedWrite(diskPath, true);
+    if (otherSpelling && foldsCase()) plan = otherSpelling;
+  }
   if (!plan) return undefined;
   const v = state.version(plan.version);
   if (!v || v.deleted || v.kind === 'dir' || contentId(v) !== contentId(held)) return undefined;

@@ -41,6 +41,7 @@ CREATE INDEX IF NOT EXISTS chunk_locations_pack ON chunk_locations(pack);
 CREATE TABLE IF NOT EXISTS local (path TEXT PRIMARY KEY, tree_path TEXT NOT NULL, version TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, ctime_ms REAL NOT NULL, ino INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS lost_announcements (segment TEXT NOT NULL, pack TEXT NOT NULL, PRIMARY KEY (segment, pack)); -- lost-announcements.ts
 CREATE TABLE IF NOT EXISTS planned_writes (path TEXT PRIMARY KEY, tree_path TEXT NOT NULL, version TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS planned_writes_nocase ON planned_writes(path COLLATE NOCASE);
 `;
 
 export class LocalState {
@@ -224,21 +225,13 @@ export class LocalState {
   }
 
   journal(writer: string): JournalEntry[] {
-    return (this.prepare('SELECT seq, key, bytes, uploaded FROM journal WHERE writer = ? ORDER BY seq').all(writer) as { seq: number; key: string; bytes: Buffer; uploaded: number }[]).map((r) => ({
-      seq: r.seq,
-      key: r.key,
-      bytes: new Uint8Array(r.bytes),
-      uploaded: r.uploaded === 1,
-    }));
+    const rows = this.prepare('SELECT seq, key, bytes, uploaded FROM journal WHERE writer = ? ORDER BY seq').all(writer) as { seq: number; key: string; bytes: Buffer; uploaded: number }[];
+    return rows.map((r) => ({ ...r, bytes: new Uint8Array(r.bytes), uploaded: r.uploaded === 1 }));
   }
   /** Entries of every writer id this node has used (a retired incarnation's uploads included), without their bytes (every round reads this). */
   journalIndex(): { writer: string; seq: number; key: string; uploaded: boolean }[] {
-    return (this.prepare('SELECT writer, seq, key, uploaded FROM journal ORDER BY writer, seq').all() as { writer: string; seq: number; key: string; uploaded: number }[]).map((r) => ({
-      writer: r.writer,
-      seq: r.seq,
-      key: r.key,
-      uploaded: r.uploaded === 1,
-    }));
+    const rows = this.prepare('SELECT writer, seq, key, uploaded FROM journal ORDER BY writer, seq').all() as { writer: string; seq: number; key: string; uploaded: number }[];
+    return rows.map((r) => ({ ...r, uploaded: r.uploaded === 1 }));
   }
   /** Keys of every journaled segment; `unsentOnly`: those not yet sent (uploaded = 0). */
   journalKeys(unsentOnly = false): Set<string> {
@@ -251,11 +244,8 @@ export class LocalState {
     this.prepare('UPDATE journal SET uploaded = 1 WHERE key = ?').run(key);
   }
   unuploaded(): { key: string; writer: string; bytes: Uint8Array }[] {
-    return (this.prepare('SELECT key, writer, bytes FROM journal WHERE uploaded = 0 ORDER BY writer, seq').all() as { key: string; writer: string; bytes: Buffer }[]).map((r) => ({
-      key: r.key,
-      writer: r.writer,
-      bytes: new Uint8Array(r.bytes),
-    }));
+    const rows = this.prepare('SELECT key, writer, bytes FROM journal WHERE uploaded = 0 ORDER BY writer, seq').all() as { key: string; writer: string; bytes: Buffer }[];
+    return rows.map((r) => ({ ...r, bytes: new Uint8Array(r.bytes) }));
   }
   journalBytes(key: string): Uint8Array | undefined {
     const r = this.prepare('SELECT bytes FROM journal WHERE key = ?').get(key) as { bytes: Buffer } | undefined;
@@ -289,8 +279,18 @@ export class LocalState {
       for (const w of writes) st.run(w.path, w.treePath, w.version);
     });
   }
-  plannedWrite(path: string): { treePath: string; version: string } | undefined {
-    const r = this.prepare('SELECT tree_path, version FROM planned_writes WHERE path = ?').get(path) as { tree_path: string; version: string } | undefined;
+  /**
+   * The plan for the file at `path`. `foldedCase`: or for another spelling of it (a disk that
+   * folds case puts `d/e/f.txt` in a folder `D/` the user made meanwhile). Upper and lower case of
+   * ASCII letters only, as SQLite folds them: other letters are matched as spelled.
+   */
+  plannedWrite(path: string, foldedCase = false): { treePath: string; version: string } | undefined {
+    const rows = this.prepare(`SELECT path, tree_path, version FROM planned_writes WHERE path = ?${foldedCase ? ' COLLATE NOCASE' : ''}`).all(path) as {
+      path: string;
+      tree_path: string;
+      version: string;
+    }[];
+    const r = rows.find((p) => p.path === path) ?? rows[0];
     return r ? { treePath: r.tree_path, version: r.version } : undefined;
   }
 }

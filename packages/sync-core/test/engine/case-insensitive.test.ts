@@ -270,6 +270,39 @@ describe.skipIf(!exfat)(`a library on a case-insensitive disk without permission
     }
   });
 
+  it('a crash before the record of d/e/f.txt, written into the D/ the user made meanwhile: the file is adopted as the planned version, not published', async () => {
+    const remote = createMemoryStorage();
+    const linux = await makeNode(remote, 'linux');
+    await mkdir(join(linux.dir, 'd/e'), { recursive: true });
+    await writeFile(join(linux.dir, 'd/e/f.txt'), 'f');
+    await linux.sync();
+    const dir = join(exfat!.dir, 'lib-respelled-crash');
+    mkdirSync(join(dir, 'D'), { recursive: true });
+    writeFileSync(join(dir, 'D/c.txt'), 'made on the drive');
+    const usb = await makeNode(remote, 'usb', { dir });
+    try {
+      await usb.sync(); // D/c.txt published; d/e/f.txt reported (the folder D holds the name)
+      rmSync(join(usb.dir, 'D/c.txt'));
+      await usb.sync(); // the delete goes out; D/ stays on disk, empty
+      // A round writes d/e/f.txt into D/e/ and is killed before the record: as it leaves the state.
+      const planned = linux.lib.tree().get('d/e/f.txt')!.version.hash;
+      mkdirSync(join(usb.dir, 'D/e'));
+      writeFileSync(join(usb.dir, 'D/e/f.txt'), 'f');
+      usb.lib.state.planWrites([{ path: 'd/e/f.txt', treePath: 'd/e/f.txt', version: planned }]);
+      await usb.sync(); // (the folder D/e, unrecorded, goes out as a folder entry: harmless, as on any disk)
+      expect(
+        usb.lib.state
+          .allVersions()
+          .filter((v) => v.path.toLowerCase() === 'd/e/f.txt')
+          .map((v) => v.path),
+      ).toEqual(['d/e/f.txt']);
+      expect([...usb.lib.state.localRecords().values()].find((r) => r.treePath === 'd/e/f.txt')?.path).toBe('D/e/f.txt');
+    } finally {
+      await usb.lib.close();
+      await linux.lib.close();
+    }
+  });
+
   it('d/C.txt and d/E/f.txt whose content is lost on every side do not keep d/c.txt and d/e off the drive', async () => {
     const remote = createMemoryStorage();
     const linux = await makeNode(remote, 'linux');

@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StatLike } from '../../local/materialize.js';
-import { keepsModes } from '../../local/fs-probe.js';
+import { foldsCase, keepsModes } from '../../local/fs-probe.js';
 import { effectiveStat, IGNORE_CTIME, isUnseen, recordStat, sameStat, walkLibrary, type DiskEntry, type WalkResult } from '../../local/scan.js';
 import type { LocalRecord, LocalState } from '../../local/state.js';
 import { abortPoint } from '../../model/abort.js';
@@ -63,6 +63,7 @@ class LocalScan {
   readonly removed: string[] = [];
   private readonly staging: string;
   private modesKept: boolean | undefined;
+  private folds: boolean | undefined;
 
   constructor(
     private readonly ctx: StepContext<ScanState>,
@@ -190,7 +191,7 @@ class LocalScan {
   private sameContent(entry: DiskEntry, rec: LocalRecord | undefined, st: StatLike, draft: Version): boolean {
     const { state } = this.ctx;
     const base = rec ? state.version(rec.version) : undefined;
-    const mine = base && contentId(base) === contentId(draft) ? undefined : plannedVersionHeld(state, entry.diskPath, draft);
+    const mine = base && contentId(base) === contentId(draft) ? undefined : plannedVersionHeld(state, entry.diskPath, draft, () => (this.folds ??= foldsCase(this.ctx.dir)));
     if (mine) {
       // Written here by a materialization a crash cut short before its record: no new version.
       state.putLocal({ path: entry.diskPath, treePath: mine.treePath, version: mine.version.hash, ...st });
