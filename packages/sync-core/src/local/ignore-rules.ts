@@ -54,6 +54,7 @@ export type ExcludePatterns = readonly string[];
 
 /** Our own state and temporary files: no pattern, not even a `!` one, brings them into a sync. */
 const ALWAYS_IGNORED = ['.syncacross/', '*.syncacross-tmp-*'];
+const MENTIONS_OURS = /\.syncacross/i;
 
 /** How the scan, the watcher and the materialization tell what is outside the sync. */
 export interface PathRules {
@@ -69,7 +70,10 @@ export interface PathRules {
  * then `exclude` (the CLI passes its config's patterns, then the command line's).
  */
 export function loadPathRules(libraryDir: string, exclude: readonly string[] = []): PathRules {
-  const always = ignore().add(ALWAYS_IGNORED);
+  const alwaysRules = ignore().add(ALWAYS_IGNORED);
+  // Both patterns hold this name (matched ignoring case, as the rules are): a path without it,
+  // nearly every one, is not tested against them (a scan tests each path).
+  const always = { ignores: (p: string) => MENTIONS_OURS.test(p) && alwaysRules.ignores(p) };
   const shared = ignore().add(BUILTIN_IGNORES).add(readSharedRules(libraryDir));
   if (exclude.length === 0) return { ignores: (p) => always.ignores(p) || shared.ignores(p), excludes: () => false };
   const all = ignore()

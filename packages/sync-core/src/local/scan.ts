@@ -53,6 +53,9 @@ export async function walkLibrary(root: string, rules: PathRules, signal?: Abort
   const skipped: { path: string; reason: string }[] = [];
   const unseen = new Set<string>();
   const left = { unseen, excluded: 0 };
+  // Each file's path to stat, joined by hand: path.join normalizes every one of 100,000 paths,
+  // which names read from the disk (no `/`, never `.` or `..`) do not need.
+  const base = join(root, '/');
   async function visit(rel: string): Promise<number> {
     await abortPoint(signal); // a folder at a time: a walk of a huge tree stops on Ctrl-C
     const names = readFolder(root, rel);
@@ -91,7 +94,7 @@ export async function walkLibrary(root: string, rules: PathRules, signal?: Abort
       } else if (d.isFile() || target?.isFile()) {
         // Synchronous on purpose (readdir too): tens of thousands of stats cost far more as
         // thread-pool round trips than the few microseconds each blocks the event loop.
-        const s = target ?? lstatSync(join(root, diskPath));
+        const s = target ?? lstatSync(`${base}${diskPath}`);
         entries.set(diskPath, { diskPath, path, kind: 'file', size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino, exec: (s.mode & 0o111) !== 0, hasWal: present.has(`${d.name}-wal`) });
         kept++;
       } else {

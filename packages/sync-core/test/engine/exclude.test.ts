@@ -146,4 +146,14 @@ describe('loadPathRules', () => {
     expect(loadPathRules(a.dir).excludes('a.tmp')).toBe(false);
     await a.lib.close();
   });
+
+  it('our state folder and temporary files are left out in any case of letters, at any depth, whatever a pattern says', async () => {
+    const a = await makeNode(createMemoryStorage(), 'a');
+    await writeFile(join(a.dir, '.syncacrossignore'), '!.SyncAcross/\n!*.SYNCACROSS-tmp-*\n');
+    for (const rules of [loadPathRules(a.dir), loadPathRules(a.dir, ['!.syncacross/', '!*.syncacross-tmp-*'])]) {
+      for (const p of ['.syncacross/', '.SYNCACROSS/', 'd/.Syncacross/', 'd/.syncacross/state.db', 'x.syncacross-tmp-1', 'd/x.SyncAcross-TMP-9']) expect(rules.ignores(p), p).toBe(true);
+      for (const p of ['syncacross/', 'd/syncacross.txt', 'a.txt']) expect(rules.ignores(p), p).toBe(false);
+    }
+    await a.lib.close();
+  });
 });
