@@ -41,6 +41,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   const started = options.now();
   storage.resetStats();
   const summary = emptySummary(state.round.get('repo'), state.round.get('writer'), storage.stats.requests);
+  const settled = !state.round.get('materialize'); // the folder showed the whole tree when this round began
 
   // Content staged while the remote was unreachable goes up first: its versions wait in the
   // state, pending, and nothing may name a pack the remote does not hold yet (outbox/).
@@ -51,6 +52,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   let changed = pulled.changed;
   const sentLate = [...pulled.sentLate];
   checkAborted(ctx.signal);
+  let ownOnly = settled && !changed && state.pendingVersions().length === 0 && state.round.get('announceLost').length === 0;
 
   const scan = await scanStep(ctx, summary);
   checkAborted(ctx.signal);
@@ -61,32 +63,16 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
     // condemnation announced until then (§3.12: a pack condemned since may be deduplicated against).
     const again = await pull(ctx, summary);
     changed = again.changed || changed;
+    if (again.changed) ownOnly = false;
     sentLate.push(...again.sentLate);
   }
-  // Packs written with no new version (content uploaded again after a loss), an announcement of
-  // lost packs, locations only this node still publishes (a lost segment of another writer gave
-  // them, §7.1), segments sent late (their content may have to leave a condemned pack, §3.12).
-  const due = scan.created > 0 || scan.packs > 0 || state.round.get('announceLost').length > 0 || state.pendingVersions().length > 0 || sentLate.length > 0;
-  if (due || hasUnpublishedLocations(state)) {
-    const committed = await commitPending(ctx, sentLate);
-    summary.uploaded.segments += committed.segments;
-    summary.uploaded.versions += committed.versions;
-    summary.errors.push(...committed.errors);
-    summary.retryable.push(...committed.retryable);
-    if (due || committed.segments > 0) changed = true;
-  }
-  // The flag outlives a crash: a round killed mid-materialize finishes the job in the next one.
-  // Changed patterns count too: what a dropped pattern held back is now due.
-  const excludedUnder = options.exclude?.length ? JSON.stringify(options.exclude) : '';
-  if (changed || scan.created > 0 || state.round.get('excludedUnder') !== excludedUnder) state.round.set('materialize', true);
-  if (state.round.get('materialize')) {
-    const materialized = await materializeTree(ctx);
-    addReport(summary, materialized.report);
-    if (materialized.complete) {
-      state.round.set('materialize', false);
-      state.round.set('excludedUnder', excludedUnder);
-    }
-  }
+  const committed = await commitStep(ctx, summary, scan, sentLate);
+  if (committed.changed) changed = true;
+  if (!committed.clean) ownOnly = false;
+  // Nothing came from elsewhere, and the folder already shows what this node's own versions make
+  // of the tree (scan-local.ts, inPlace): merging the whole tree would find nothing to write (for
+  // one edited file of 100,000, most of the round).
+  await materializeStep(ctx, summary, changed || scan.created > 0, ownOnly && scan.inPlace && sentLate.length === 0);
 
   summary.notices.push(...(await afterRound(ctx, pulled.listed)));
 
@@ -94,6 +80,46 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   addCounts(summary, storage, options.now() - started);
   ctx.progress({ phase: 'done', done: 1, total: 1, bytes: summary.bytesUp + summary.bytesDown });
   return summary;
+}
+
+/**
+ * Step 7: what is due goes out. Packs written with no new version (content uploaded again after
+ * a loss), an announcement of lost packs, locations only this node still publishes (a lost
+ * segment of another writer gave them, §7.1), segments sent late (their content may have to
+ * leave a condemned pack, §3.12). `changed`: the tree may have changed; `clean`: nothing was
+ * held back, dropped or left to retry.
+ */
+async function commitStep(ctx: RoundContext, summary: SyncSummary, scan: ScanResult, sentLate: string[]): Promise<{ changed: boolean; clean: boolean }> {
+  const { state } = ctx;
+  const due = scan.created > 0 || scan.packs > 0 || state.round.get('announceLost').length > 0 || state.pendingVersions().length > 0 || sentLate.length > 0;
+  if (!due && !hasUnpublishedLocations(state)) return { changed: false, clean: true };
+  const committed = await commitPending(ctx, sentLate);
+  summary.uploaded.segments += committed.segments;
+  summary.uploaded.versions += committed.versions;
+  summary.errors.push(...committed.errors);
+  summary.retryable.push(...committed.retryable);
+  return { changed: due || committed.segments > 0, clean: committed.errors.length === 0 && committed.retryable.length === 0 };
+}
+
+/**
+ * Step 8, when due. The flag outlives a crash: a round killed mid-materialize finishes the job in
+ * the next one. Changed exclude patterns count too: what a dropped pattern held back is now due.
+ * `inPlace`: the folder already shows the tree (nothing from elsewhere, only versions this round
+ * made of what is on disk): the flag is cleared with no work. Not where this node excludes
+ * paths: the tree then holds what its disk does not, which a new file may displace.
+ */
+async function materializeStep(ctx: RoundContext, summary: SyncSummary, changed: boolean, inPlace: boolean): Promise<void> {
+  const { state, options } = ctx;
+  const excludedUnder = options.exclude?.length ? JSON.stringify(options.exclude) : '';
+  if (changed || state.round.get('excludedUnder') !== excludedUnder) state.round.set('materialize', true);
+  if (inPlace && excludedUnder === '' && state.round.get('excludedUnder') === '') state.round.set('materialize', false);
+  if (!state.round.get('materialize')) return;
+  const materialized = await materializeTree(ctx);
+  addReport(summary, materialized.report);
+  if (materialized.complete) {
+    state.round.set('materialize', false);
+    state.round.set('excludedUnder', excludedUnder);
+  }
 }
 
 /** Step 2-4 (pull-remote.ts), its report added to the summary; a round that wrote nothing yet checks the repository before its first write. */

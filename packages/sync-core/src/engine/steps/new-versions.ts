@@ -29,6 +29,14 @@ export class NewVersions {
   private readonly list: NewVersion[] = [];
   /** Versions made (adopted ones not counted). */
   created = 0;
+  /**
+   * Whether the folder already shows every version made as the tree will once they are recorded
+   * (round.ts then needs no materialization): each is a new file at a path no version names, or
+   * an edit or a delete of a file whose record holds the one head of its path. Anything else
+   * (a folder entry, a conflict copy, a resolved conflict) clears it.
+   */
+  inPlace = true;
+  private superseded: ReadonlySet<string> | undefined;
   private hlc: number;
   private heads: Map<string, HashedVersion[]> | undefined;
   private tree: Tree | undefined;
@@ -67,6 +75,17 @@ export class NewVersions {
     return path.includes(CONFLICT_MARK) ? this.treeEntry(path) : undefined;
   }
 
+  /** A path no version names (as recorded before this scan), and no conflict copy's name. */
+  freshPath(path: string): boolean {
+    return !path.includes(CONFLICT_MARK) && this.state.versionsOf(path).length === 0;
+  }
+  /** `hash` is the one head of `path` (as recorded before this scan), a file's, and `path` no conflict copy's name. */
+  soleFileHead(path: string, hash: string): boolean {
+    if (path.includes(CONFLICT_MARK)) return false;
+    const heads = headsByPath(this.state.versionsOf(path), (this.superseded ??= supersededOf(this.state))).get(path) ?? [];
+    return heads.length === 1 && heads[0]!.hash === hash && !heads[0]!.deleted && heads[0]!.kind !== 'dir';
+  }
+
   add(v: Version, diskPath?: string, stat?: StatLike): HashedVersion {
     const hv = withHash(v);
     this.list.push({ v: hv, diskPath, stat });
@@ -88,6 +107,7 @@ export class NewVersions {
    * delete, for a file displaced by a folder of its name: the folder stays).
    */
   resolveConflict(path: string, displaced?: boolean): void {
+    this.inPlace = false;
     if (displaced) {
       const all = this.headsOf(path);
       const live = all.filter((h) => !h.deleted);

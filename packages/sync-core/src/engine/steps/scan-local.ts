@@ -28,6 +28,8 @@ export interface ScanResult {
   bytes: number;
   /** Entries on disk this node's exclude patterns left out. */
   excluded: number;
+  /** The folder already shows what the versions created make of the tree (NewVersions.inPlace). */
+  inPlace: boolean;
 }
 
 /** Only the stat fields: a DiskEntry also has `path`, which must not overwrite a record's. */
@@ -43,7 +45,8 @@ export async function scanLocal(ctx: StepContext<ScanState>): Promise<ScanResult
   scan.deletions();
   await scan.packs.flush();
   scan.versions.record(scan.removed, scan.resupply);
-  return { created: scan.versions.created, local: scan.local, skipped: scan.skipped, packs: scan.packs.packsWritten, bytes: scan.packs.bytesWritten, excluded: walk.excluded };
+  const { versions, packs } = scan;
+  return { created: versions.created, local: scan.local, skipped: scan.skipped, packs: packs.packsWritten, bytes: packs.bytesWritten, excluded: walk.excluded, inPlace: versions.inPlace };
 }
 
 class LocalScan {
@@ -135,6 +138,7 @@ class LocalScan {
       return;
     }
     const { versions } = this;
+    versions.inPlace = false; // a folder entry: left to the materialization (a folder filling up, a file becoming one)
     versions.add({ path: entry.path, parents: rec ? [rec.version] : [], hlc: versions.tick(), writer: versions.writer, kind: 'dir', size: 0, mtime: 0, chunks: [] }, entry.diskPath, st);
     this.local.added++;
   }
@@ -156,6 +160,7 @@ class LocalScan {
       versions.add({ ...draft, path: entry.path, parents: [], hlc: versions.tick() }, entry.diskPath, st);
       versions.resolveConflict(conflictOf, copy.displaced);
     } else {
+      if (versions.inPlace) versions.inPlace = rec ? versions.soleFileHead(rec.treePath, rec.version) : versions.freshPath(draft.path);
       versions.add({ ...draft, hlc: versions.tick() }, entry.diskPath, st);
     }
     if (rec) this.local.changed++;
@@ -232,6 +237,7 @@ class LocalScan {
       const nowFilled = base.kind === 'dir' && statSync(join(dir, rec.path), { throwIfNoEntry: false })?.isDirectory() === true;
       const dirHeads = nowFilled ? versions.headsOf(rec.treePath).filter((h) => !h.deleted && h.kind === 'dir') : [];
       const parents = options.policy.deleteParents(rec.version, dirHeads, () => versions.headsOf(rec.treePath));
+      if (versions.inPlace) versions.inPlace = versions.soleFileHead(rec.treePath, rec.version);
       versions.addDelete(rec.treePath, parents, base.kind);
       this.local.deleted++;
     }
