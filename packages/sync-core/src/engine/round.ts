@@ -41,7 +41,6 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   const started = options.now();
   storage.resetStats();
   const summary = emptySummary(state.round.get('repo'), state.round.get('writer'), storage.stats.requests);
-  const settled = !state.round.get('materialize'); // the folder showed the whole tree when this round began
 
   // Content staged while the remote was unreachable goes up first: its versions wait in the
   // state, pending, and nothing may name a pack the remote does not hold yet (outbox/).
@@ -52,7 +51,10 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   let changed = pulled.changed;
   const sentLate = [...pulled.sentLate];
   checkAborted(ctx.signal);
-  let ownOnly = settled && !changed && state.pendingVersions().length === 0 && state.round.get('announceLost').length === 0;
+  // The folder shows the whole tree, and nothing read so far changed it: not the segments or
+  // checkpoints just read (which set the flag even for what `changed` does not count, such as
+  // versions a checkpoint names replaced), nor versions or announcements waiting from before.
+  let ownOnly = !state.round.get('materialize') && !changed && state.pendingVersions().length === 0 && state.round.get('announceLost').length === 0;
 
   const scan = await scanStep(ctx, summary);
   checkAborted(ctx.signal);
@@ -63,7 +65,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
     // condemnation announced until then (§3.12: a pack condemned since may be deduplicated against).
     const again = await pull(ctx, summary);
     changed = again.changed || changed;
-    if (again.changed) ownOnly = false;
+    ownOnly = false; // what it read may set the flag unseen among the scan's own
     sentLate.push(...again.sentLate);
   }
   const committed = await commitStep(ctx, summary, scan, sentLate);
