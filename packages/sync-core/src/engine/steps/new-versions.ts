@@ -37,6 +37,13 @@ export class NewVersions {
    */
   inPlace = true;
   private superseded: ReadonlySet<string> | undefined;
+  private lastNamed: { path: string; named: boolean } | undefined;
+
+  /** Whether a version names `path`. Asked twice for a new file (adoption, then inPlace): the last answer is kept. */
+  private named(path: string): boolean {
+    if (this.lastNamed?.path !== path) this.lastNamed = { path, named: this.state.versionsOf(path).length > 0 };
+    return this.lastNamed.named;
+  }
   private hlc: number;
   private heads: Map<string, HashedVersion[]> | undefined;
   private tree: Tree | undefined;
@@ -67,7 +74,7 @@ export class NewVersions {
    * 100,000 files would be, for one new file).
    */
   treeEntry(path: string): TreeEntry | undefined {
-    if (!this.tree && !path.includes(CONFLICT_MARK) && this.state.versionsOf(path).length === 0) return undefined;
+    if (!this.tree && !path.includes(CONFLICT_MARK) && !this.named(path)) return undefined;
     return (this.tree ??= buildTree(this.state.allVersions(), supersededOf(this.state))).get(path);
   }
   /** The conflict copy at `path`, if it is one: only a name holding the mark can be (conflictCopyName). */
@@ -77,7 +84,7 @@ export class NewVersions {
 
   /** A path no version names (as recorded before this scan), and no conflict copy's name. */
   freshPath(path: string): boolean {
-    return !path.includes(CONFLICT_MARK) && this.state.versionsOf(path).length === 0;
+    return !path.includes(CONFLICT_MARK) && !this.named(path);
   }
   /** `hash` is the one head of `path` (as recorded before this scan), a file's, and `path` no conflict copy's name. */
   soleFileHead(path: string, hash: string): boolean {
