@@ -54,11 +54,11 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   // The folder shows the whole tree, and nothing read so far changed it: not the segments or
   // checkpoints just read (which set the flag even for what `changed` does not count, such as
   // versions a checkpoint names replaced), nor versions or announcements waiting from before.
-  let ownOnly = !state.round.get('materialize') && !changed && state.pendingVersions().length === 0 && state.round.get('announceLost').length === 0;
+  let ownOnly = !state.round.get('materialize') && !changed && !state.hasPendingVersions() && state.round.get('announceLost').length === 0;
 
   const scan = await scanStep(ctx, summary);
   checkAborted(ctx.signal);
-  if (options.now() - started > options.roundLimitMs && (scan.created > 0 || state.pendingVersions().length > 0)) {
+  if (options.now() - started > options.roundLimitMs && (scan.created > 0 || state.hasPendingVersions())) {
     // A laptop slept or the upload took long: look at the remote again before committing, so
     // what we commit is judged against what is there now (our versions keep their parents), and
     // so that it goes out well within half a collection margin of a listing that showed every
@@ -93,7 +93,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
  */
 async function commitStep(ctx: RoundContext, summary: SyncSummary, scan: ScanResult, sentLate: string[]): Promise<{ changed: boolean; clean: boolean }> {
   const { state } = ctx;
-  const due = scan.created > 0 || scan.packs > 0 || state.round.get('announceLost').length > 0 || state.pendingVersions().length > 0 || sentLate.length > 0;
+  const due = scan.created > 0 || scan.packs > 0 || state.round.get('announceLost').length > 0 || state.hasPendingVersions() || sentLate.length > 0;
   if (!due && !hasUnpublishedLocations(state)) return { changed: false, clean: true };
   const committed = await commitPending(ctx, sentLate);
   summary.uploaded.segments += committed.segments;

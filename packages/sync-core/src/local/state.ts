@@ -23,19 +23,13 @@ export interface LocalRecord {
   ino: number;
 }
 
-export interface JournalEntry {
-  seq: number;
-  key: string;
-  bytes: Uint8Array;
-  uploaded: boolean;
-}
-
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS segments (key TEXT PRIMARY KEY, writer TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS journal (seq INTEGER NOT NULL, writer TEXT NOT NULL, key TEXT NOT NULL UNIQUE, bytes BLOB NOT NULL, uploaded INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (writer, seq));
 CREATE TABLE IF NOT EXISTS versions (hash TEXT PRIMARY KEY, path TEXT NOT NULL, json TEXT NOT NULL, segment TEXT);
 CREATE INDEX IF NOT EXISTS versions_path ON versions(path);
+CREATE INDEX IF NOT EXISTS versions_pending ON versions(hash) WHERE segment IS NULL; -- every round asks; not a scan of every version
 CREATE TABLE IF NOT EXISTS chunk_locations (hash TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, segment TEXT, PRIMARY KEY (hash, pack));
 CREATE INDEX IF NOT EXISTS chunk_locations_pack ON chunk_locations(pack);
 CREATE TABLE IF NOT EXISTS local (path TEXT PRIMARY KEY, tree_path TEXT NOT NULL, version TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, ctime_ms REAL NOT NULL, ino INTEGER NOT NULL);
@@ -154,6 +148,9 @@ export class LocalState {
   pendingVersions(): HashedVersion[] {
     return (this.prepare('SELECT hash, json FROM versions WHERE segment IS NULL').all() as { hash: string; json: string }[]).map(withStoredHash);
   }
+  hasPendingVersions(): boolean {
+    return this.prepare('SELECT 1 FROM versions WHERE segment IS NULL LIMIT 1').get() !== undefined;
+  }
   assignSegment(hashes: string[], segment: string): void {
     const st = this.prepare('UPDATE versions SET segment = ? WHERE hash = ?');
     for (const h of hashes) st.run(segment, h);
@@ -224,7 +221,7 @@ export class LocalState {
     this.prepare('DELETE FROM segments WHERE key = ?').run(key);
   }
 
-  journal(writer: string): JournalEntry[] {
+  journal(writer: string): { seq: number; key: string; bytes: Uint8Array; uploaded: boolean }[] {
     const rows = this.prepare('SELECT seq, key, bytes, uploaded FROM journal WHERE writer = ? ORDER BY seq').all(writer) as { seq: number; key: string; bytes: Buffer; uploaded: number }[];
     return rows.map((r) => ({ ...r, bytes: new Uint8Array(r.bytes), uploaded: r.uploaded === 1 }));
   }
