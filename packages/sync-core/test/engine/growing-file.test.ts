@@ -47,6 +47,23 @@ describe('chunking a file', () => {
     }
   });
 
+  it('cuts a database of several reads into its pages, the last one short, the bytes in order', async () => {
+    const dir = await tempDir();
+    for (const [i, pageSize] of [4096, 65536].entries()) {
+      const data = Buffer.from(randomData(17 * 1024 * 1024 + 5 * pageSize + 123, 2000 + i));
+      data.write('SQLite format 3\0', 0, 'latin1');
+      data.writeUInt16BE(pageSize === 65536 ? 1 : pageSize, 16);
+      const file = join(dir, `db${i}`);
+      await writeFile(file, data);
+      const lengths = await lengthsOf(file, DEFAULT_CHUNKING);
+      expect(lengths.slice(0, -1).every((n) => n === pageSize)).toBe(true);
+      expect(lengths.at(-1)).toBe(data.length % pageSize || pageSize);
+      const parts: Uint8Array[] = [];
+      for await (const c of chunkFile(file)) parts.push(c);
+      expect(Buffer.concat(parts).equals(data)).toBe(true);
+    }
+  });
+
   it('a file that grows while it is read fails with FileChanged after reading no more than its size', async () => {
     const dir = await tempDir();
     const file = join(dir, 'growing.log');
