@@ -46,6 +46,8 @@ const utf8 = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF in the segment (by default the decoder drops it).
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const HEX_PAIR = /^[0-9a-fA-F]{2}$/;
+const DOT = 0x2e;
+const SLASH = 0x2f;
 
 /** A codec with these parameters; they are part of an adapter's on-remote format, so never change them for an existing adapter. */
 export function nameCodec(options: NameCodecOptions): NameCodec {
@@ -68,7 +70,11 @@ export function nameCodec(options: NameCodecOptions): NameCodec {
     return out;
   }
 
+  const plainVerdict = plainNames(options);
+
   function decodeName(name: string): string | undefined {
+    const plain = plainVerdict(name);
+    if (plain !== undefined) return plain ? name : undefined;
     const bytes: number[] = [];
     for (let i = 0; i < name.length;) {
       if (name[i] === escape) {
@@ -100,6 +106,27 @@ export function nameCodec(options: NameCodecOptions): NameCodec {
   }
 
   return { encodeName, decodeName, folderName, parseName };
+}
+
+/**
+ * A name of ASCII characters without escapes (every object name a listing shows, nearly) is its
+ * own segment: ours when each character is one `encodeName` keeps as it is, the dots where it
+ * keeps them, and it is no reserved name. `undefined`: it needs the general decoding. Listing
+ * `log/` decoded every name through UTF-8 and back: an eighth of a round once history was long.
+ */
+function plainNames({ literal, dots, escape, reserved }: NameCodecOptions): (name: string) => boolean | undefined {
+  // Which ASCII characters stand for themselves (never `.`, decided by position, nor `/`).
+  const literalAscii = Array.from({ length: 128 }, (_, c) => c !== DOT && c !== SLASH && literal.test(String.fromCharCode(c)));
+  const escapeCode = escape.charCodeAt(0);
+  return (name) => {
+    const last = name.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const c = name.charCodeAt(i);
+      if (c >= 128 || c === escapeCode) return undefined;
+      if (c === DOT ? i === last || (dots === 'inner' && i === 0) : !literalAscii[c]) return false;
+    }
+    return name !== '' && !(reserved?.test(name) ?? false);
+  };
 }
 
 /** Windows device names (`con`, `nul`, `com1.txt`, …), as encoded names. */

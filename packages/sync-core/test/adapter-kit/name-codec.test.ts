@@ -17,6 +17,32 @@ describe('nameCodec', () => {
     if (a !== b) expect(codec.encodeName(a).toLowerCase()).not.toBe(codec.encodeName(b).toLowerCase());
   });
 
+  // Listed names are mostly ASCII without escapes, which decoding takes by a shorter way: it must
+  // answer exactly as the inverse of encodeName, for both kinds of codec the adapters use.
+  const percent = nameCodec({ literal: /^[a-z0-9_-]$/, dots: 'not-last', escape: '%', hexCase: 'upper', reserved: WINDOWS_DEVICE_NAME });
+  const plainish = fc.string({ unit: fc.constantFrom(...'aZ0_-.~%/ A2fEcon.lpt1é'.split('')), maxLength: 12 });
+  const safeish = fc.string({ unit: fc.constantFrom(...'ab0_-.'.split('')), maxLength: 6 });
+  const reservedish = fc.constantFrom('con', 'nul.txt', 'com1', 'lpt9.md', 'aux', 'prn.x', 'con~', '.con', 'conin$');
+  for (const [name, c] of [
+    ['tilde, inner dots', codec],
+    ['percent, dots but last', percent],
+  ] as const) {
+    test.prop([
+      fc.oneof(
+        plainish,
+        safeish,
+        reservedish,
+        fc.tuple(reservedish, plainish).map(([a, b]) => a + b),
+      ),
+    ])(`${name}: a name is read only as the segment it encodes`, (n) => {
+      const s = c.decodeName(n);
+      if (s !== undefined) expect(c.encodeName(s)).toBe(n);
+    });
+    test.prop([fc.oneof(plainish, safeish, reservedish).filter((s) => s !== '' && s !== '.' && s !== '..' && !s.includes('/'))])(`${name}: every such segment's name reads back as it`, (s) => {
+      expect(c.decodeName(c.encodeName(s))).toBe(s);
+    });
+  }
+
   it('escapes dots where asked, reserved names, and bytes with the chosen escape and case', () => {
     expect(codec.encodeName('.a.b.')).toBe('~2ea.b~2e');
     expect(codec.encodeName('con.txt')).toBe('~63on.txt');
