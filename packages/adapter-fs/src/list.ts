@@ -2,6 +2,7 @@
  * list: walk the folders under the prefix, keep only names we would have written, and sort the
  * keys (a folder has no server-side order or page limit).
  */
+import type { Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareKeys, type ListOptions, type ListPage, type ObjectInfo } from '@syncacross/sync-core';
@@ -32,6 +33,7 @@ async function walk(dir: string, keyPrefix: string, prefix: string, out: ObjectI
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // the sub-folder is simply empty
     throw fsError(e, `list ${dir}`);
   }
+  const files: { key: string; path: string }[] = [];
   for (const entry of entries) {
     const segment = decodeName(entry.name);
     if (segment === undefined) continue; // not ours (temp files, OS junk, a user's stray file)
@@ -39,16 +41,26 @@ async function walk(dir: string, keyPrefix: string, prefix: string, out: ObjectI
     if (entry.isDirectory()) {
       const sub = `${key}/`;
       if (sub.startsWith(prefix) || prefix.startsWith(sub)) await walk(join(dir, entry.name), sub, prefix, out);
-    } else if (entry.isFile() && key.startsWith(prefix)) {
-      let s;
-      try {
-        s = await stat(join(dir, entry.name));
-      } catch (e) {
-        // Deleted since readdir (another node, a renamed temp): not there, so not listed.
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw fsError(e, `stat ${key}`);
-      }
-      out.push({ key, size: s.size, modified: s.mtime });
-    }
+    } else if (entry.isFile() && key.startsWith(prefix)) files.push({ key, path: join(dir, entry.name) });
+  }
+  // Several stats at a time: one after another, each waited for, they cost about 40 us a file, a
+  // quarter of a round once `log/` held a thousand segments (batched: 10-15 us; measured on 1,000).
+  for (let i = 0; i < files.length; i += STAT_BATCH) {
+    const stats = await Promise.all(files.slice(i, i + STAT_BATCH).map((f) => statUnlessGone(f.key, f.path)));
+    stats.forEach((s, j) => {
+      if (s) out.push({ key: files[i + j]!.key, size: s.size, modified: s.mtime });
+    });
+  }
+}
+
+const STAT_BATCH = 64;
+
+async function statUnlessGone(key: string, path: string): Promise<Stats | undefined> {
+  try {
+    return await stat(path);
+  } catch (e) {
+    // Deleted since readdir (another node, a renamed temp): not there, so not listed.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fsError(e, `stat ${key}`);
   }
 }
