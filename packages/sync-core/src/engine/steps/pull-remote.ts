@@ -114,7 +114,10 @@ async function lookForLostPacks(ctx: StepContext<PullState>, report: StepReport)
  */
 async function repositoryIds(state: PullState, storage: CountingStorage, listing: ListedSegment[], listed: Set<string>, known: Set<string>, checkpointRead: () => Promise<boolean>): Promise<string[]> {
   const writer = state.round.get('writer');
-  const anchored = listing.some((k) => known.has(k.key) && !k.key.startsWith(`log/${writer}/`)) || state.journal(writer).some((e) => e.uploaded && listed.has(e.key)) || (await checkpointRead());
+  const anchored =
+    listing.some((k) => known.has(k.key) && !k.key.startsWith(`log/${writer}/`)) ||
+    state.journalIndex().some((e) => e.writer === writer && e.uploaded && listed.has(e.key)) ||
+    (await checkpointRead());
   const repoIds = state.round.get('repoIds');
   if (anchored && repoIds.length > 0) return repoIds;
   await checkRepository(state, storage);
