@@ -247,6 +247,15 @@ describe.skipIf(noDisk)(`simulation: a node on a case-insensitive disk (exFAT)${
     expectClean(o, await runSeed(o));
   }, 120_000);
 
+  // The engine: n1 (exFAT) held n0's d/e/f.txt in its D/ (recorded so, as for seed 44541); n1's
+  // own D/c.txt then made the tree spell the folder D and d, and n2c's later d/e/f.txt was reported
+  // at every round as kept out by the folder D, while the old version stayed in the file
+  // (case-twins.ts, recordedSpellings; case-insensitive.test.ts).
+  it('seed 83661: a later version of a file held under another spelling of its folder is written there in place', async () => {
+    const o: ScheduleOptions = { seed: 83661, mode: 'unknown-outcomes', nodes: 3, localEdges: true, offline: true, caseInsensitive: true };
+    expectClean(o, await runSeed(o));
+  }, 120_000);
+
   // The engine: n0 (exFAT) trashed its file d/e, displaced to a conflict copy by the others' folder
   // d/e/, which emptied d/; D/ (D/c.txt) then won the name, the copy was not written, and once a
   // rollback took the pack the content was only in n0's trash (materialize-tree.ts; case-insensitive.test.ts).

@@ -270,6 +270,44 @@ describe.skipIf(!exfat)(`a library on a case-insensitive disk without permission
     }
   });
 
+  it("a later edit of d/e/f.txt, held in the drive's D/ though the tree spells that folder twice, is written there in place", async () => {
+    const remote = createMemoryStorage();
+    const linux = await makeNode(remote, 'linux');
+    await mkdir(join(linux.dir, 'd/e'), { recursive: true });
+    await writeFile(join(linux.dir, 'd/e/f.txt'), 'f');
+    await linux.sync();
+    const dir = join(exfat!.dir, 'lib-respelled-edit');
+    mkdirSync(dir);
+    const usb = await makeNode(remote, 'usb', { dir });
+    try {
+      // d/e/f.txt lands in the D/ the user makes during the round, and is recorded so (seed 44541).
+      let saved = false;
+      await usb.lib.sync({
+        onProgress: (p) => {
+          if (saved || p.phase !== 'materialize') return;
+          saved = true;
+          mkdirSync(join(usb.dir, 'D'));
+          writeFileSync(join(usb.dir, 'D/c.txt'), 'made on the drive');
+        },
+      });
+      await usb.sync(); // D/c.txt goes out: the tree now spells the folder D and d
+      await linux.sync();
+      await writeFile(join(linux.dir, 'd/e/f.txt'), 'f, edited on Linux');
+      await linux.sync();
+      const s = await usb.sync();
+      // Before: "could not write d/e/f.txt: the folder D is the same name…" at every round, and
+      // the drive kept the old d/e/f.txt for good (seed 83661 of the case-insensitive simulation).
+      expect(s.errors).toEqual([]);
+      expect(await snapshot(usb.dir)).toEqual({ 'D/c.txt': 'made on the drive', 'D/e/f.txt': 'f, edited on Linux' });
+      expect((await usb.sync()).local).toEqual({ added: 0, changed: 0, deleted: 0 });
+      await linux.sync();
+      expect(await snapshot(linux.dir)).toEqual({ 'D/c.txt': 'made on the drive', 'd/e/f.txt': 'f, edited on Linux' });
+    } finally {
+      await usb.lib.close();
+      await linux.lib.close();
+    }
+  });
+
   it('a crash before the record of d/e/f.txt, written into the D/ the user made meanwhile: the file is adopted as the planned version, not published', async () => {
     const remote = createMemoryStorage();
     const linux = await makeNode(remote, 'linux');

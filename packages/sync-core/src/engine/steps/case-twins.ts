@@ -35,8 +35,9 @@ export function oneNamePerFile(m: TwinsTarget, todo: TreeEntry[], spelledBefore:
   const paths = [...m.tree.keys()].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   const kept = spellingsOnDisk(m.ctx.dir, paths);
   for (const [key, name] of spelledBefore ?? []) if (!kept.has(key)) kept.set(key, name);
+  const spelled = recordedSpellings(m, paths);
   for (const p of paths) {
-    for (const name of namesOnTheWay(p)) {
+    for (const name of namesOnTheWay(spelled(p))) {
       const keeper = kept.get(caseKey(name));
       if (keeper === undefined) kept.set(caseKey(name), name);
       // A path through a folder spelled otherwise is not written: it claims no name below it
@@ -45,7 +46,7 @@ export function oneNamePerFile(m: TwinsTarget, todo: TreeEntry[], spelledBefore:
     }
   }
   return todo.filter((e) => {
-    const clash = namesOnTheWay(e.path).find((name) => kept.get(caseKey(name)) !== name);
+    const clash = namesOnTheWay(spelled(e.path)).find((name) => kept.get(caseKey(name)) !== name);
     if (clash === undefined) return true;
     const keeper = kept.get(caseKey(clash))!;
     // The keeper of a folder's name on the way may be a file (`d/e` keeping `d/E/f.txt` out).
@@ -55,6 +56,23 @@ export function oneNamePerFile(m: TwinsTarget, todo: TreeEntry[], spelledBefore:
     m.complete = false; // once the other is gone (deleted or renamed), this one is written
     return false;
   });
+}
+
+/**
+ * The spelling each path is written under: its record's, where the file is already on disk under
+ * another case of its folders (`d/e/f.txt` written into the `D/` the user made, seed 44541), as
+ * writeEntry writes it there; else the tree's. A later version of such a file goes into it in
+ * place, though the tree spells its folder twice (`D/c.txt` came meanwhile): reported instead,
+ * the file stayed an old version there for good (seed 83661 of the case-insensitive simulation).
+ * Not where another path of the tree folds to the same name: the twins' rule decides those.
+ */
+function recordedSpellings(m: TwinsTarget, paths: string[]): (path: string) => string {
+  const folded = new Map<string, number>();
+  for (const p of paths) folded.set(caseKey(p), (folded.get(caseKey(p)) ?? 0) + 1);
+  return (p) => {
+    const onDisk = m.byTree.get(p)?.path;
+    return onDisk !== undefined && onDisk !== p && caseKey(onDisk) === caseKey(p) && folded.get(caseKey(p)) === 1 ? onDisk : p;
+  };
 }
 
 /**
