@@ -1,4 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
+
+// zod's every locale, reached through `z.locales` and `z.core.locales`, was a third of this build
+// (364 KB of 1.1 MB), parsed and compiled by every command; its messages are English (its default)
+// either way. Only `en` is kept: see src/zod-locales.ts, and the test in cli's package-shape.test.ts.
+const englishOnly = fileURLToPath(new URL('./src/zod-locales.ts', import.meta.url));
 
 export default defineConfig({
   entry: ['src/index.ts', 'src/testing/index.ts', 'src/http/index.ts', 'src/adapter-kit/index.ts', 'src/emulator-kit/index.ts'],
@@ -10,4 +16,12 @@ export default defineConfig({
   // zod in this build, re-exported as `z` (src/index.ts): one file instead of about a hundred,
   // about 90 ms less for every command to start (session 42).
   noExternal: ['zod'],
+  esbuildPlugins: [
+    {
+      name: 'zod-english-only',
+      setup(build) {
+        build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer) ? { path: englishOnly } : undefined));
+      },
+    },
+  ],
 });

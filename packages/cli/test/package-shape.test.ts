@@ -27,3 +27,14 @@ it("zod is loaded once, from sync-core's build: the CLI and the fs adapter do no
     for (const f of files) expect(readFileSync(`${dir}${f}`, 'utf8'), `${dir}${f}`).not.toMatch(/from ["']zod(\/[^"']*)?["']|import\(["']zod/);
   }
 });
+
+it("sync-core's build holds zod's English messages only, and they still read", async () => {
+  // zod's other locales were a third of sync-core's build, compiled by every command (tsup.config.ts).
+  const dir = `${root}../sync-core/dist/`;
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+  for (const f of files) expect(readFileSync(`${dir}${f}`, 'utf8'), `${dir}${f}`).not.toMatch(/erwartet|attendu|esperado/);
+  // The build itself (the tests' `@syncacross/sync-core` is its source, with zod as installed).
+  const { z } = (await import(`${dir}index.js`)) as typeof import('@syncacross/sync-core');
+  expect(Object.keys(z.locales)).toEqual(['en']);
+  expect(z.string().safeParse(1).error?.issues[0]?.message).toBe('Invalid input: expected string, received number');
+});

@@ -87,5 +87,6 @@ export { registerSecret, registerSecretValues, redactSecrets, MIN_SECRET_LENGTH 
  * zod, bundled into this package's build (tsup.config.ts) and shared from here by the CLI and the
  * built-in adapters: one copy per process, loaded as one file. Loaded as its own package, zod's
  * hundred files cost a command 130-170 ms before doing anything (session 42, idle machine).
+ * Its messages in English only: `z.locales` holds `en` alone (tsup.config.ts, zod-locales.ts).
  */
 export { z } from 'zod';
