@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { measure } from './measure.mjs';
 
-const CLI = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../packages/cli/bin/syncacross.mjs', import.meta.url));
 
 /**
  * One syncacross configuration: `initFlags` choose the repository format (2 compresses; 1 is the

@@ -6,7 +6,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSmallFiles } from './library.mjs';
 
-const CLI = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
+const CLI = new URL('../packages/cli/bin/syncacross.mjs', import.meta.url).pathname;
 const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 function cpuSeconds(pid) {

@@ -1,5 +1,9 @@
 /** The package as npm would install it: the bin has its shebang, every export points at a built file. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import module from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import './helpers.js'; // fails clearly when the package is not built
@@ -37,4 +41,24 @@ it("sync-core's build holds zod's English messages only, and they still read", a
   const { z } = (await import(`${dir}index.js`)) as typeof import('@syncacross/sync-core');
   expect(Object.keys(z.locales)).toEqual(['en']);
   expect(z.string().safeParse(1).error?.issues[0]?.message).toBe('Invalid input: expected string, received number');
+});
+
+it("the command keeps compiled code in the user's own cache folder where Node can (22.1 and later), and nowhere on Node 20", () => {
+  // A no-op sync on Node 22: 238 ms with the cache against 256 ms (bin/syncacross.mjs).
+  const xdg = mkdtempSync(join(tmpdir(), 'syncacross-cache-'));
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: xdg };
+    delete env.NODE_COMPILE_CACHE;
+    const r = spawnSync(process.execPath, [`${root}${pkg.bin.syncacross}`, '--version'], { env, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const cache = join(xdg, 'syncacross', 'node-compile-cache');
+    if (!(module as { enableCompileCache?: unknown }).enableCompileCache) {
+      expect(existsSync(cache)).toBe(false);
+      return;
+    }
+    expect(statSync(cache).mode & 0o777).toBe(0o700); // private: no other account may plant code in it
+    expect(readdirSync(cache, { recursive: true }).length).toBeGreaterThan(0);
+  } finally {
+    rmSync(xdg, { recursive: true, force: true });
+  }
 });
