@@ -49,7 +49,8 @@ async function scan(ctx: GdriveContext, prefix: string): Promise<ObjectInfo[]> {
     ctx.folders.learn(f.name, [f]);
     if (folderMayHold(prefix, f.name) && !searched.has(f.id)) fresh.push(f.id);
   }
-  if (fresh.length > 0) files.push(...(await ctx.api.searchChildren(fresh, 'trashed = false')));
+  // One by one, not push(...): a spread passes each file as an argument, past the stack's limit in a large folder.
+  if (fresh.length > 0) for (const f of await ctx.api.searchChildren(fresh, 'trashed = false')) files.push(f);
 
   const byKey = new Map<string, DriveFile[]>();
   for (const f of files) {

@@ -23,6 +23,8 @@ export interface RunResult {
 export interface RunOptions {
   cwd?: string;
   env?: Record<string, string>;
+  /** Options for node itself, before the command (e.g. `--stack-size=150`). */
+  nodeArgs?: string[];
 }
 
 const dirs: string[] = [];
@@ -36,7 +38,7 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 export function start(args: string[], o: RunOptions = {}): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], { cwd: o.cwd ?? tmpdir(), env: childEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...(o.nodeArgs ?? []), CLI, ...args], { cwd: o.cwd ?? tmpdir(), env: childEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export function finish(child: ChildProcess): Promise<RunResult> {

@@ -35,6 +35,7 @@ import { pullRemote } from './steps/pull-remote.js';
 import { gateWrites } from '../storage/wrappers/write-gate.js';
 import { scanLocal, type ScanResult } from './steps/scan-local.js';
 import { addReport, emptySummary, type SyncSummary } from './sync-summary.js';
+import { appendAll } from '../model/append-all.js';
 
 export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   const { state, storage, options } = ctx;
@@ -66,7 +67,7 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
     const again = await pull(ctx, summary);
     changed = again.changed || changed;
     ownOnly = false; // what it read may set the flag unseen among the scan's own
-    sentLate.push(...again.sentLate);
+    appendAll(sentLate, again.sentLate);
   }
   const committed = await commitStep(ctx, summary, scan, sentLate);
   if (committed.changed) changed = true;
@@ -98,8 +99,8 @@ async function commitStep(ctx: RoundContext, summary: SyncSummary, scan: ScanRes
   const committed = await commitPending(ctx, sentLate);
   summary.uploaded.segments += committed.segments;
   summary.uploaded.versions += committed.versions;
-  summary.errors.push(...committed.errors);
-  summary.retryable.push(...committed.retryable);
+  appendAll(summary.errors, committed.errors);
+  appendAll(summary.retryable, committed.retryable);
   return { changed: due || committed.segments > 0, clean: committed.errors.length === 0 && committed.retryable.length === 0 };
 }
 
@@ -150,7 +151,7 @@ function addCounts(summary: SyncSummary, storage: RoundContext['storage'], durat
 function addDrained(summary: SyncSummary, drained: DrainResult): void {
   summary.uploaded.packs += drained.packs;
   summary.uploaded.bytes += drained.bytes;
-  summary.errors.push(...drained.errors);
+  appendAll(summary.errors, drained.errors);
   if (drained.packs > 0) summary.notices.push(`uploaded ${drained.packs} pack(s) staged locally while the remote was unreachable`);
   if (drained.dropped) summary.notices.push(`while the remote was unreachable, ${drained.dropped}`);
 }
@@ -163,12 +164,12 @@ function addDrained(summary: SyncSummary, drained: DrainResult): void {
 export async function scanStep(ctx: RoundContext, summary: SyncSummary): Promise<ScanResult> {
   const scan = await scanLocal(ctx);
   addScan(summary, scan);
-  summary.files.push(...publishedActions(ctx.state.pendingVersions()));
+  appendAll(summary.files, publishedActions(ctx.state.pendingVersions()));
   return scan;
 }
 
 function addScan(summary: SyncSummary, scan: ScanResult): void {
-  summary.skipped.push(...scan.skipped);
+  appendAll(summary.skipped, scan.skipped);
   summary.excluded.local += scan.excluded;
   summary.local.added += scan.local.added;
   summary.local.changed += scan.local.changed;

@@ -1,6 +1,7 @@
 /** What a round reports: progress while it runs, and a summary when it is done. */
 import type { StorageStats } from '../storage/wrappers/counting.js';
 import type { EntryKind } from '../model/version.js';
+import { appendAll } from '../model/append-all.js';
 
 /** Where a round is, for a progress bar: reported through `sync({ onProgress })`. */
 export interface SyncProgress {
@@ -172,9 +173,9 @@ export function emptyReport(): StepReport {
 }
 
 export function addReport(summary: SyncSummary, report: StepReport): void {
-  summary.errors.push(...report.errors);
-  summary.notices.push(...report.notices);
-  summary.retryable.push(...report.retryable);
+  appendAll(summary.errors, report.errors);
+  appendAll(summary.notices, report.notices);
+  appendAll(summary.retryable, report.retryable);
   summary.remote.added += report.remote.added;
   summary.remote.changed += report.remote.changed;
   summary.remote.deleted += report.remote.deleted;
@@ -182,7 +183,7 @@ export function addReport(summary: SyncSummary, report: StepReport): void {
   summary.downloaded.bytes += report.downloaded.bytes;
   summary.excluded.remote += report.excludedRemote ?? 0;
   if (report.conflicts) summary.conflicts = report.conflicts;
-  if (report.files) summary.files.push(...report.files);
+  if (report.files) appendAll(summary.files, report.files);
   if (report.retired) {
     summary.retiredWriter = report.retired.writer;
     summary.writer = report.retired.next;

@@ -13,6 +13,7 @@ import { ChunkFetcher } from '../chunk-fetcher.js';
 import { chunkLocations, type LocationsState } from '../chunk-locations.js';
 import { PackWriter } from '../packs.js';
 import type { Repack } from './repack-plan.js';
+import { appendAll } from '../../model/append-all.js';
 
 export interface RepackIO {
   state: LocationsState;
@@ -43,7 +44,7 @@ export async function copyOut(io: RepackIO, repack: Repack, avoid: (key: string)
   const packs = new PackWriter(
     io.storage,
     io.codec,
-    (locations) => out.copies.push(...locations),
+    (locations) => appendAll(out.copies, locations),
     () => false,
     io.packSize,
     avoid,

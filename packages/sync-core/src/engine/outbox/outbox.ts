@@ -107,7 +107,7 @@ export async function captureOffline(ctx: RoundContext, limitBytes: number): Pro
       let freed = 0;
       while (freed === 0 && evictions.length > 0) {
         const evicted = await evictSuperseded(ctx, outbox, evictions.shift()!);
-        dropped.push(...evicted.dropped.map((v) => v.path));
+        for (const v of evicted.dropped) dropped.push(v.path); // not push(...): one argument each, past the stack's limit on a large library
         freed = evicted.freed;
       }
       if (freed === 0) return { versions: 0, local: { added: 0, changed: 0, deleted: 0 }, skipped: [], ...taken(), full: e.message };

@@ -40,6 +40,7 @@ import { LOCATIONS_PER_SEGMENT, publishable, versionBatches } from '../segment-b
 import { encodeSegment } from '../segment.js';
 import { stripHash } from './new-versions.js';
 import { rescueCondemned } from './rescue-condemned.js';
+import { appendAll } from '../../model/append-all.js';
 
 export interface CommitResult {
   /** Segments uploaded. */
@@ -56,8 +57,8 @@ export async function commitPending(ctx: StepContext<CommitState>, sentLate: rea
   const result: CommitResult = { segments: 0, versions: 0, errors: [], retryable: [] };
   const packs = new Set<string>();
   const rescue = await rescueCondemned(ctx, sentLate);
-  result.retryable.push(...rescue.retryable);
-  result.errors.push(...rescue.errors);
+  appendAll(result.retryable, rescue.retryable);
+  appendAll(result.errors, rescue.errors);
   await commitSegments(ctx, result, packs, rescue.heldBack);
   await confirmPacks(ctx, packs, result);
   return result;
