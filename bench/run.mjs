@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --scale 0.1 --reps 3 --tools syncacross,syncacross-encrypted,syncacross-format1,rclone,restic --remotes folder,webdav --scaling 10000,50000,100000 --history 2000 --watch-idle 20000]
+// npm run bench [-- --scale 0.1 --reps 3 --tools syncacross,syncacross-encrypted,syncacross-format1,rclone,restic --remotes folder,webdav --scaling 10000,50000,100000,200000 --history 2000 --watch-idle 20000]
 // syncacross against rclone and restic on the same generated library, in one run; writes
 // bench/out/results.json and bench/out/results.md.
 import { spawnSync } from 'node:child_process';
@@ -21,7 +21,7 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '3' },
     tools: { type: 'string', default: 'syncacross,syncacross-encrypted,syncacross-format1,rclone,restic' },
     remotes: { type: 'string', default: 'folder,webdav' },
-    scaling: { type: 'string', default: '10000,50000,100000' },
+    scaling: { type: 'string', default: '10000,50000,100000,200000' },
     // Syncs of a long history (0: skip): what joining it and a no-op sync cost (history.mjs).
     history: { type: 'string', default: '2000' },
     // A library of this many files watched while nothing happens (0: skip; watch-idle.mjs).

@@ -1,4 +1,4 @@
-// How a sync grows with library size: 10k, 50k, 100k small files against a folder remote. The
+// How a sync grows with library size: 10k, 50k, 100k, 200k small files against a folder remote. The
 // first upload, a sync with nothing changed, and one with a single file edited (what a watcher
 // runs after each save: it must not cost the whole library).
 import { join } from 'node:path';
