@@ -238,26 +238,8 @@ describe.skipIf(!exfat)(`a library on a case-insensitive disk without permission
   });
 
   it('d/e/f.txt from a Linux node, written while the user makes D/ on the drive, is recorded as the drive spells it: no rename published', async () => {
-    const remote = createMemoryStorage();
-    const linux = await makeNode(remote, 'linux');
-    await mkdir(join(linux.dir, 'd/e'), { recursive: true });
-    await writeFile(join(linux.dir, 'd/e/f.txt'), 'f');
-    await linux.sync();
-    const dir = join(exfat!.dir, 'lib-respelled');
-    mkdirSync(dir);
-    const usb = await makeNode(remote, 'usb', { dir });
+    const { linux, usb } = await respelledDuringARound('lib-respelled');
     try {
-      // After the round's scan, before the first folder on the way is written, the user saves
-      // D/c.txt: d/e/f.txt then lands in D/e/f.txt (seed 44541 of the case-insensitive simulation).
-      let saved = false;
-      await usb.lib.sync({
-        onProgress: (p) => {
-          if (saved || p.phase !== 'materialize') return;
-          saved = true;
-          mkdirSync(join(usb.dir, 'D'));
-          writeFileSync(join(usb.dir, 'D/c.txt'), 'made on the drive');
-        },
-      });
       expect(await snapshot(usb.dir)).toEqual({ 'D/c.txt': 'made on the drive', 'D/e/f.txt': 'f' });
       const s = await usb.sync();
       expect(s.errors).toEqual([]);
@@ -271,25 +253,8 @@ describe.skipIf(!exfat)(`a library on a case-insensitive disk without permission
   });
 
   it("a later edit of d/e/f.txt, held in the drive's D/ though the tree spells that folder twice, is written there in place", async () => {
-    const remote = createMemoryStorage();
-    const linux = await makeNode(remote, 'linux');
-    await mkdir(join(linux.dir, 'd/e'), { recursive: true });
-    await writeFile(join(linux.dir, 'd/e/f.txt'), 'f');
-    await linux.sync();
-    const dir = join(exfat!.dir, 'lib-respelled-edit');
-    mkdirSync(dir);
-    const usb = await makeNode(remote, 'usb', { dir });
+    const { linux, usb } = await respelledDuringARound('lib-respelled-edit');
     try {
-      // d/e/f.txt lands in the D/ the user makes during the round, and is recorded so (seed 44541).
-      let saved = false;
-      await usb.lib.sync({
-        onProgress: (p) => {
-          if (saved || p.phase !== 'materialize') return;
-          saved = true;
-          mkdirSync(join(usb.dir, 'D'));
-          writeFileSync(join(usb.dir, 'D/c.txt'), 'made on the drive');
-        },
-      });
       await usb.sync(); // D/c.txt goes out: the tree now spells the folder D and d
       await linux.sync();
       await writeFile(join(linux.dir, 'd/e/f.txt'), 'f, edited on Linux');
@@ -418,3 +383,29 @@ describe.skipIf(!exfat)(`a library on a case-insensitive disk without permission
     }
   });
 });
+
+/**
+ * A Linux node's d/e/f.txt, brought to a new library on the exFAT drive by a round during which
+ * the user saves D/c.txt: after the round's scan, before the first folder on the way is written,
+ * so d/e/f.txt lands in D/e/f.txt (seed 44541 of the case-insensitive simulation).
+ */
+async function respelledDuringARound(name: string) {
+  const remote = createMemoryStorage();
+  const linux = await makeNode(remote, 'linux');
+  await mkdir(join(linux.dir, 'd/e'), { recursive: true });
+  await writeFile(join(linux.dir, 'd/e/f.txt'), 'f');
+  await linux.sync();
+  const dir = join(exfat!.dir, name);
+  mkdirSync(dir);
+  const usb = await makeNode(remote, 'usb', { dir });
+  let saved = false;
+  await usb.lib.sync({
+    onProgress: (p) => {
+      if (saved || p.phase !== 'materialize') return;
+      saved = true;
+      mkdirSync(join(usb.dir, 'D'));
+      writeFileSync(join(usb.dir, 'D/c.txt'), 'made on the drive');
+    },
+  });
+  return { linux, usb };
+}
