@@ -15,7 +15,7 @@ import { checkAborted } from '../model/abort.js';
 export interface SettleOptions {
   /** Files modified less than this long ago are watched (0: none). */
   recentMs: number;
-  /** At most this long is spent waiting. */
+  /** Waiting stops once this long has passed (the last quiet interval may run past it). */
   maxWaitMs: number;
   /** A file unchanged over this long has settled (default 300 ms). */
   quietMs?: number;
@@ -43,7 +43,9 @@ export async function settleRecent(root: string, entries: Iterable<DiskEntry>, o
     watched.set(e.diskPath, e);
   }
   while (watched.size > 0 && Date.now() - started < o.maxWaitMs) {
-    await pause(Math.min(quiet, Math.max(1, o.maxWaitMs - (Date.now() - started))), o.signal);
+    // Always a whole quiet interval, even when it overruns the wait: a file unchanged over a
+    // shorter one has not settled (a last 1 ms check once let a file written every 20 ms through).
+    await pause(quiet, o.signal);
     checkAborted(o.signal);
     for (const [diskPath, e] of watched) {
       const s = lstatSync(join(root, diskPath), { throwIfNoEntry: false });

@@ -55,6 +55,21 @@ describe('settleRecent', () => {
     }
   });
 
+  it('a file is settled only after a whole quiet interval unchanged, even at the end of the wait', async () => {
+    const abs = join(root, 'appended.log');
+    const entries = [seenByTheWalk('appended.log', 0)];
+    entries[0]!.mtimeMs = statSync(abs).mtimeMs; // as the walk saw it: no change yet
+    // Written at 150 ms and 450 ms: the check at 300 ms sees a change, and so does the one at
+    // 600 ms. The wait ends at 350 ms; a last check cut to the 50 ms left would see none.
+    const writes = [150, 450].map((ms, i) => setTimeout(() => writeFileSync(abs, `write ${i}\n`), ms));
+    try {
+      const unsettled = await settleRecent(root, entries, { recentMs: 2000, maxWaitMs: 350, quietMs: 300 });
+      expect([...unsettled.keys()]).toEqual(['appended.log']);
+    } finally {
+      writes.forEach(clearTimeout);
+    }
+  });
+
   it('a recent file that stops changing is read, with the stat it settled at', async () => {
     const abs = join(root, 'saved.md');
     writeFileSync(abs, 'saved\n');
