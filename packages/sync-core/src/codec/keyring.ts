@@ -12,6 +12,7 @@ import { isStorageError } from '../storage/errors.js';
 import { listAll } from '../storage/listing.js';
 import { SyncError } from '../model/sync-error.js';
 import { open, seal } from './frame.js';
+import { lazily } from '../model/lazily.js';
 
 /** scrypt's cost parameters for deriving a passphrase's wrapping key; memory is about 128·N·r bytes. */
 export interface KdfParams {
@@ -28,19 +29,21 @@ export const DEFAULT_KDF: KdfParams = { N: 2 ** 16, r: 8, p: 1 };
 const MAX_KDF_MEMORY = 1024 * 1024 * 1024;
 const MAX_KEY_OBJECT = 4096;
 
-const b64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/);
-const keyObject = z
-  .object({
-    syncacross: z.literal('key'),
-    format: z.literal(2),
-    repo: z.string().regex(/^[0-9a-f]{32}$/),
-    id: z.string().regex(/^[0-9a-f]{16}$/),
-    created: z.string().max(40),
-    kdf: z.object({ name: z.literal('scrypt'), N: z.number().int(), r: z.number().int().min(1).max(32), p: z.number().int().min(1).max(16), salt: b64 }).strict(),
-    wrapped: b64,
-  })
-  .strict();
-type KeyObject = z.infer<typeof keyObject>;
+const keyObject = lazily(() => {
+  const b64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/);
+  return z
+    .object({
+      syncacross: z.literal('key'),
+      format: z.literal(2),
+      repo: z.string().regex(/^[0-9a-f]{32}$/),
+      id: z.string().regex(/^[0-9a-f]{16}$/),
+      created: z.string().max(40),
+      kdf: z.object({ name: z.literal('scrypt'), N: z.number().int(), r: z.number().int().min(1).max(32), p: z.number().int().min(1).max(16), salt: b64 }).strict(),
+      wrapped: b64,
+    })
+    .strict();
+});
+type KeyObject = z.infer<ReturnType<typeof keyObject>>;
 
 /** One key (passphrase) of an encrypted repository, as `Library.keys()` lists it: never the passphrase or key itself. */
 export interface KeyInfo {
@@ -106,7 +109,7 @@ async function readKeys(storage: Storage, repo: string): Promise<KeyObject[]> {
     try {
       const bytes = await storage.get(o.key);
       if (bytes.byteLength > MAX_KEY_OBJECT) continue;
-      const parsed = keyObject.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+      const parsed = keyObject().safeParse(JSON.parse(new TextDecoder().decode(bytes)));
       if (parsed.success && parsed.data.repo === repo && `${keyPrefix(repo)}${parsed.data.id}` === o.key) keys.push(parsed.data);
     } catch (e) {
       if (!isStorageError(e, 'NotFound') && !(e instanceof SyntaxError)) throw e;

@@ -15,6 +15,7 @@ import { sha256 } from '../model/hashing.js';
 import type { RepositoryCodec } from '../codec/repository-codec.js';
 import { WRITER_ID } from './segment-schema.js';
 import type { Author, AuthorRecord } from '../model/author.js';
+import { lazily } from '../model/lazily.js';
 
 export type { Author, AuthorRecord };
 
@@ -26,25 +27,29 @@ const MAX_AUTHOR_NAME = 200;
 const KEY = /^authors\/([A-Za-z0-9_.-]+)\/(\d{10})$/;
 
 /** No control characters: a name is printed in a terminal as is. */
-const name = z
-  .string()
-  .min(1)
-  .max(MAX_AUTHOR_NAME)
-  .regex(/^[^\p{Cc}]+$/u, 'a name without control characters');
+const name = lazily(() =>
+  z
+    .string()
+    .min(1)
+    .max(MAX_AUTHOR_NAME)
+    .regex(/^[^\p{Cc}]+$/u, 'a name without control characters'),
+);
 
-const authorSchema = z.strictObject({
-  syncacross: z.literal('author'),
-  writer: z.string().regex(WRITER_ID),
-  fromSeq: z.number().int().min(1).max(9_999_999_999),
-  user: name,
-  machine: name,
-});
+const authorSchema = lazily(() =>
+  z.strictObject({
+    syncacross: z.literal('author'),
+    writer: z.string().regex(WRITER_ID),
+    fromSeq: z.number().int().min(1).max(9_999_999_999),
+    user: name(),
+    machine: name(),
+  }),
+);
 
 const authorKey = (writer: string, fromSeq: number) => `${AUTHORS_PREFIX}${writer}/${String(fromSeq).padStart(10, '0')}`;
 
 /** Whether a name is one an author object can carry (what `config set user` accepts). */
 export function checkAuthorName(value: string): string | undefined {
-  const r = name.safeParse(value);
+  const r = name().safeParse(value);
   return r.success ? undefined : `a name of 1 to ${MAX_AUTHOR_NAME} characters without control characters`;
 }
 
@@ -65,7 +70,7 @@ export function decodeAuthor(codec: RepositoryCodec, key: string, bytes: Uint8Ar
   } catch (e) {
     return `cannot be decoded: ${(e as Error).message}`;
   }
-  const checked = authorSchema.safeParse(parsed);
+  const checked = authorSchema().safeParse(parsed);
   if (!checked.success) return 'not an author object';
   const a = checked.data;
   // The body must be for this very name: a copy moved to another writer's name names nobody.

@@ -15,6 +15,7 @@ import { listAll, objectExists } from '../storage/listing.js';
 import { SyncError } from '../model/sync-error.js';
 import { listUpgrades } from './upgrade/upgrade-objects.js';
 import { addKey, DEFAULT_KDF, newMasterKey, unlock, type KdfParams, type UnlockedKey } from '../codec/keyring.js';
+import { lazily } from '../model/lazily.js';
 
 /**
  * A repository format (docs/PROTOCOL.md §3.5-3.7, §3.10): 1 (gzip'd JSON segments, chunks as is),
@@ -35,15 +36,17 @@ export const prunes = (format: RepositoryFormat): boolean => format >= 4;
 export const collectsPacks = (format: RepositoryFormat): boolean => format >= 5;
 const MAX_MARKER = 4096;
 
-const marker2 = z
-  .object({
-    syncacross: z.literal('repository'),
-    format: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5)]),
-    id: z.string().regex(/^[0-9a-f]{32}$/),
-    created: z.string().max(40),
-    encryption: z.enum(['none', 'aes-256-gcm']),
-  })
-  .strict();
+const marker2 = lazily(() =>
+  z
+    .object({
+      syncacross: z.literal('repository'),
+      format: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5)]),
+      id: z.string().regex(/^[0-9a-f]{32}$/),
+      created: z.string().max(40),
+      encryption: z.enum(['none', 'aes-256-gcm']),
+    })
+    .strict(),
+);
 
 /** How a new repository is made (`LibraryOptions.newRepository`); joining an existing one ignores it. */
 export interface NewRepository {
@@ -104,7 +107,7 @@ export async function readMarker(storage: Storage, id: string): Promise<{ encryp
       `${storage.name} holds a syncacross repository of format ${format}; this syncacross reads formats 1 to ${NEWEST_FORMAT}. Upgrade syncacross. Nothing was changed.`,
     );
   }
-  const checked = marker2.safeParse(parsed);
+  const checked = marker2().safeParse(parsed);
   // Not readable as a marker: on a share that shows names before their bytes it may still be being
   // written, so "not ready", never "not a repository" (which would make a node create its own).
   if (!checked.success || checked.data.id !== id)

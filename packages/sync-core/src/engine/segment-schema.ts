@@ -13,15 +13,12 @@ import { libraryPathProblem } from '../local/paths.js';
 import { StorageError } from '../storage/errors.js';
 import * as L from './remote-limits.js';
 import type { Segment } from './segment-format.js';
+import { lazily } from '../model/lazily.js';
 
 const HASH = /^[0-9a-f]{64}$/;
 export const PACK_KEY = /^packs\/[0-9a-f]{64}$/;
 export const WRITER_ID = /^[A-Za-z0-9_.-]+$/;
 export const SEGMENT_KEY = /^log\/[A-Za-z0-9_.-]+\/\d{10}-[0-9a-f]{16}$/;
-
-export const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const hash = z.string().regex(HASH, 'not a sha256 hex digest');
-export const writerId = z.string().max(L.MAX_WRITER_ID_LENGTH).regex(WRITER_ID, 'not a writer id');
 
 /** Why a library path read from the remote is refused here, or undefined. */
 function remotePathProblem(path: string): string | undefined {
@@ -32,41 +29,53 @@ function remotePathProblem(path: string): string | undefined {
   return undefined;
 }
 
-export const versionSchema = z
-  .strictObject({
-    path: z.string().max(L.MAX_PATH_BYTES),
-    parents: z.array(hash).max(L.MAX_HASH_REFS_PER_SEGMENT),
-    hlc: count,
-    writer: writerId,
-    deleted: z.literal(true).optional(),
-    kind: z.enum(['file', 'dir', 'sqlite']),
-    size: count,
-    mtime: z.number().int().min(-L.MAX_ABS_MTIME_MS).max(L.MAX_ABS_MTIME_MS),
-    exec: z.literal(true).optional(),
-    chunks: z.array(hash).max(L.MAX_HASH_REFS_PER_SEGMENT),
-  })
-  .superRefine((v, ctx) => {
-    const problem = remotePathProblem(v.path);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['path'], message: `hostile or invalid path ${JSON.stringify(v.path.slice(0, 80))}: ${problem}` });
-    if ((v.deleted || v.kind === 'dir') && (v.chunks.length > 0 || v.size !== 0)) ctx.addIssue({ code: 'custom', message: 'a folder or a delete with content' });
-    if (v.chunks.length === 0 && v.size !== 0) ctx.addIssue({ code: 'custom', path: ['size'], message: `claims ${v.size} bytes with no chunks` });
-  });
-
-/** A location's fields: chunk hash, pack key, offset, length (a checkpoint adds one, so they are shared). */
-export const locationItems = [hash, z.string().regex(PACK_KEY, 'not a pack key'), count.max(L.MAX_PACK_BYTES), z.number().int().min(1).max(L.MAX_CHUNK_BYTES)] as const;
 export const withinLargestPack = ([, , offset, length]: readonly [string, string, number, number, ...unknown[]]) => offset + length <= L.MAX_PACK_BYTES;
-const locationSchema = z.tuple(locationItems).refine(withinLargestPack, 'reaches past the largest pack');
 
-const segmentSchema = z.strictObject({
-  format: z.union([z.literal(1), z.literal(2)]),
-  repo: z.string().regex(/^[0-9a-f]{32}$/),
-  writer: writerId,
-  seq: count.min(1),
-  prev: z.string().regex(SEGMENT_KEY).nullable(),
-  versions: z.array(versionSchema).max(L.MAX_VERSIONS_PER_SEGMENT),
-  chunks: z.array(locationSchema).max(L.MAX_CHUNK_LOCATIONS_PER_SEGMENT),
-  lostPacks: z.array(z.string().regex(PACK_KEY)).max(L.MAX_LOST_PACKS_PER_SEGMENT).optional(),
-  condemned: z.array(z.string().regex(PACK_KEY)).max(L.MAX_LOST_PACKS_PER_SEGMENT).optional(),
+/**
+ * The schemas of a segment and its parts (a checkpoint part reuses them), built at their first
+ * use (model/lazily.ts).
+ */
+export const segmentSchemas = lazily(() => {
+  const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+  const hash = z.string().regex(HASH, 'not a sha256 hex digest');
+  const writerId = z.string().max(L.MAX_WRITER_ID_LENGTH).regex(WRITER_ID, 'not a writer id');
+
+  const versionSchema = z
+    .strictObject({
+      path: z.string().max(L.MAX_PATH_BYTES),
+      parents: z.array(hash).max(L.MAX_HASH_REFS_PER_SEGMENT),
+      hlc: count,
+      writer: writerId,
+      deleted: z.literal(true).optional(),
+      kind: z.enum(['file', 'dir', 'sqlite']),
+      size: count,
+      mtime: z.number().int().min(-L.MAX_ABS_MTIME_MS).max(L.MAX_ABS_MTIME_MS),
+      exec: z.literal(true).optional(),
+      chunks: z.array(hash).max(L.MAX_HASH_REFS_PER_SEGMENT),
+    })
+    .superRefine((v, ctx) => {
+      const problem = remotePathProblem(v.path);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['path'], message: `hostile or invalid path ${JSON.stringify(v.path.slice(0, 80))}: ${problem}` });
+      if ((v.deleted || v.kind === 'dir') && (v.chunks.length > 0 || v.size !== 0)) ctx.addIssue({ code: 'custom', message: 'a folder or a delete with content' });
+      if (v.chunks.length === 0 && v.size !== 0) ctx.addIssue({ code: 'custom', path: ['size'], message: `claims ${v.size} bytes with no chunks` });
+    });
+
+  // A location's fields: chunk hash, pack key, offset, length (a checkpoint adds one, so they are shared).
+  const locationItems = [hash, z.string().regex(PACK_KEY, 'not a pack key'), count.max(L.MAX_PACK_BYTES), z.number().int().min(1).max(L.MAX_CHUNK_BYTES)] as const;
+  const locationSchema = z.tuple(locationItems).refine(withinLargestPack, 'reaches past the largest pack');
+
+  const segmentSchema = z.strictObject({
+    format: z.union([z.literal(1), z.literal(2)]),
+    repo: z.string().regex(/^[0-9a-f]{32}$/),
+    writer: writerId,
+    seq: count.min(1),
+    prev: z.string().regex(SEGMENT_KEY).nullable(),
+    versions: z.array(versionSchema).max(L.MAX_VERSIONS_PER_SEGMENT),
+    chunks: z.array(locationSchema).max(L.MAX_CHUNK_LOCATIONS_PER_SEGMENT),
+    lostPacks: z.array(z.string().regex(PACK_KEY)).max(L.MAX_LOST_PACKS_PER_SEGMENT).optional(),
+    condemned: z.array(z.string().regex(PACK_KEY)).max(L.MAX_LOST_PACKS_PER_SEGMENT).optional(),
+  });
+  return { count, writerId, versionSchema, locationItems, segmentSchema };
 });
 
 const corrupt = (key: string, why: string) => new StorageError('Corrupt', `segment ${key} is malformed: ${why}`);
@@ -78,7 +87,7 @@ export function checkSegmentShape(key: string, parsed: unknown): Segment {
   if (typeof p !== 'object' || p === null || Array.isArray(p)) throw corrupt(key, 'not a JSON object');
   if (Array.isArray(p.versions) && p.versions.length > L.MAX_VERSIONS_PER_SEGMENT) throw corrupt(key, `more than ${L.MAX_VERSIONS_PER_SEGMENT} versions`);
   if (Array.isArray(p.chunks) && p.chunks.length > L.MAX_CHUNK_LOCATIONS_PER_SEGMENT) throw corrupt(key, `more than ${L.MAX_CHUNK_LOCATIONS_PER_SEGMENT} chunk locations`);
-  const result = segmentSchema.safeParse(parsed);
+  const result = segmentSchemas().segmentSchema.safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw corrupt(key, `${issue.path.join('.') || 'segment'}: ${issue.message}`);

@@ -11,47 +11,54 @@ import { sha256 } from '../../model/hashing.js';
 import type { RepositoryCodec } from '../../codec/repository-codec.js';
 import * as L from '../remote-limits.js';
 import { countJsonValues } from '../segment.js';
-import { count, locationItems, PACK_KEY, withinLargestPack, SEGMENT_KEY, versionSchema, writerId } from '../segment-schema.js';
+import { PACK_KEY, withinLargestPack, SEGMENT_KEY, segmentSchemas } from '../segment-schema.js';
+import { lazily } from '../../model/lazily.js';
 import { checkRetentionPolicy } from '../../model/retention.js';
 import { frontierOf, manifestStem, partStem, type CheckpointManifest, type CheckpointPart, type ManifestKey } from './format.js';
 
-const repoId = z.string().regex(/^[0-9a-f]{32}$/);
 const PART_KEY = /^checkpoint-parts\/[A-Za-z0-9_.-]+\/\d{10}\/\d{6}-[0-9a-f]{16}$/;
 
-const manifestSchema = z.strictObject({
-  syncacross: z.literal('checkpoint'),
-  format: z.union([z.literal(1), z.literal(2)]),
-  repo: repoId,
-  writer: writerId,
-  cseq: count.min(1),
-  covered: count.min(1),
-  frontier: z.record(writerId, count.min(1)),
-  parts: z
-    .array(z.strictObject({ key: z.string().regex(PART_KEY), segments: count.min(1).max(L.MAX_SEGMENTS_PER_PART) }))
-    .min(1)
-    .max(L.MAX_CHECKPOINT_PARTS),
-  lostPacks: z.array(z.string().regex(PACK_KEY)).max(L.MAX_LOST_PACKS_PER_SEGMENT),
-  retention: z.strictObject({ setting: z.string().max(300), policy: z.unknown(), asOf: count }).optional(),
-});
+/** The manifest's and the part's schemas, built at their first use (model/lazily.ts). */
+const checkpointSchemas = lazily(() => {
+  const { count, writerId, versionSchema, locationItems } = segmentSchemas();
+  const repoId = z.string().regex(/^[0-9a-f]{32}$/);
 
-const partSchema = z.strictObject({
-  format: z.union([z.literal(1), z.literal(2)]),
-  repo: repoId,
-  writer: writerId,
-  cseq: count.min(1),
-  part: count,
-  segments: z.array(z.string().regex(SEGMENT_KEY)).min(1).max(L.MAX_SEGMENTS_PER_PART),
-  versions: z.array(z.tuple([count, versionSchema])).max(L.MAX_VERSIONS_PER_SEGMENT),
-  chunks: z.array(z.tuple([...locationItems, count]).refine(withinLargestPack, 'reaches past the largest pack')).max(L.MAX_CHUNK_LOCATIONS_PER_SEGMENT),
-  lostPacks: z.array(z.tuple([count, z.string().regex(PACK_KEY)])).max(L.MAX_LOST_PACKS_PER_SEGMENT),
-  condemned: z
-    .array(z.tuple([count, z.string().regex(PACK_KEY)]))
-    .max(L.MAX_CHUNK_LOCATIONS_PER_SEGMENT)
-    .optional(),
-  superseded: z
-    .array(z.tuple([z.string().regex(/^[0-9a-f]{16}$/), count]))
-    .max(L.MAX_SUPERSEDED_PER_PART)
-    .optional(),
+  const manifestSchema = z.strictObject({
+    syncacross: z.literal('checkpoint'),
+    format: z.union([z.literal(1), z.literal(2)]),
+    repo: repoId,
+    writer: writerId,
+    cseq: count.min(1),
+    covered: count.min(1),
+    frontier: z.record(writerId, count.min(1)),
+    parts: z
+      .array(z.strictObject({ key: z.string().regex(PART_KEY), segments: count.min(1).max(L.MAX_SEGMENTS_PER_PART) }))
+      .min(1)
+      .max(L.MAX_CHECKPOINT_PARTS),
+    lostPacks: z.array(z.string().regex(PACK_KEY)).max(L.MAX_LOST_PACKS_PER_SEGMENT),
+    retention: z.strictObject({ setting: z.string().max(300), policy: z.unknown(), asOf: count }).optional(),
+  });
+
+  const partSchema = z.strictObject({
+    format: z.union([z.literal(1), z.literal(2)]),
+    repo: repoId,
+    writer: writerId,
+    cseq: count.min(1),
+    part: count,
+    segments: z.array(z.string().regex(SEGMENT_KEY)).min(1).max(L.MAX_SEGMENTS_PER_PART),
+    versions: z.array(z.tuple([count, versionSchema])).max(L.MAX_VERSIONS_PER_SEGMENT),
+    chunks: z.array(z.tuple([...locationItems, count]).refine(withinLargestPack, 'reaches past the largest pack')).max(L.MAX_CHUNK_LOCATIONS_PER_SEGMENT),
+    lostPacks: z.array(z.tuple([count, z.string().regex(PACK_KEY)])).max(L.MAX_LOST_PACKS_PER_SEGMENT),
+    condemned: z
+      .array(z.tuple([count, z.string().regex(PACK_KEY)]))
+      .max(L.MAX_CHUNK_LOCATIONS_PER_SEGMENT)
+      .optional(),
+    superseded: z
+      .array(z.tuple([z.string().regex(/^[0-9a-f]{16}$/), count]))
+      .max(L.MAX_SUPERSEDED_PER_PART)
+      .optional(),
+  });
+  return { manifestSchema, partSchema };
 });
 
 const corrupt = (key: string, why: string) => new StorageError('Corrupt', `checkpoint object ${key} ${why}`);
@@ -96,7 +103,7 @@ export function encodePart(p: CheckpointPart, codec: RepositoryCodec): { key: st
 
 /** A manifest read from the remote, checked whole (its parts are checked as they are read). */
 export function decodeManifest(k: ManifestKey, bytes: Uint8Array, repoIds: ReadonlySet<string>, codec: RepositoryCodec): CheckpointManifest {
-  const m = checked(k.key, manifestSchema, load(k.key, k.hash, manifestStem(k.writer, k.cseq, k.covered), bytes, codec)) as CheckpointManifest;
+  const m = checked(k.key, checkpointSchemas().manifestSchema, load(k.key, k.hash, manifestStem(k.writer, k.cseq, k.covered), bytes, codec)) as CheckpointManifest;
   if (m.format !== codec.format) throw corrupt(k.key, `has format ${m.format}; this repository is format ${codec.format}`);
   if (!repoIds.has(m.repo)) throw corrupt(k.key, `belongs to repository ${m.repo}`);
   if (m.writer !== k.writer || m.cseq !== k.cseq || m.covered !== k.covered) throw corrupt(k.key, `names writer ${m.writer} #${m.cseq} covering ${m.covered}`);
@@ -121,7 +128,7 @@ export function decodeManifest(k: ManifestKey, bytes: Uint8Array, repoIds: Reado
 /** A part read from the remote: checked against its manifest (number, segment count, frontier). */
 export function decodePart(m: CheckpointManifest, index: number, bytes: Uint8Array, repoIds: ReadonlySet<string>, codec: RepositoryCodec): CheckpointPart {
   const { key, segments } = m.parts[index]!;
-  const p = checked(key, partSchema, load(key, key.slice(-16), partStem(m.writer, m.cseq, index), bytes, codec)) as CheckpointPart;
+  const p = checked(key, checkpointSchemas().partSchema, load(key, key.slice(-16), partStem(m.writer, m.cseq, index), bytes, codec)) as CheckpointPart;
   if (p.format !== codec.format || !repoIds.has(p.repo) || p.writer !== m.writer || p.cseq !== m.cseq || p.part !== index)
     throw corrupt(key, `does not belong to checkpoint ${m.writer} #${m.cseq} as part ${index}`);
   if (p.segments.length !== segments) throw corrupt(key, `bundles ${p.segments.length} segments, its manifest says ${segments}`);

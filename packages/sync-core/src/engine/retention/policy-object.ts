@@ -15,18 +15,21 @@ import type { Storage } from '../../storage/contract.js';
 import { isStorageError, StorageError } from '../../storage/errors.js';
 import { listAll } from '../../storage/listing.js';
 import { WRITER_ID } from '../segment-schema.js';
+import { lazily } from '../../model/lazily.js';
 
 const PREFIX = 'retention/';
 const KEY = /^retention\/(\d{16})-([A-Za-z0-9_.-]+)$/;
 const MAX_BYTES = 4096;
 
-const bodySchema = z.strictObject({
-  syncacross: z.literal('retention'),
-  repo: z.string().regex(/^[0-9a-f]{32}$/),
-  writer: z.string().regex(WRITER_ID),
-  hlc: z.number().int().min(0),
-  policy: z.unknown(),
-});
+const bodySchema = lazily(() =>
+  z.strictObject({
+    syncacross: z.literal('retention'),
+    repo: z.string().regex(/^[0-9a-f]{32}$/),
+    writer: z.string().regex(WRITER_ID),
+    hlc: z.number().int().min(0),
+    policy: z.unknown(),
+  }),
+);
 
 /** The policy in force, with the object that set it. */
 export interface PolicySetting {
@@ -59,7 +62,7 @@ function decodePolicy(codec: RepositoryCodec, key: string, bytes: Uint8Array, re
   } catch (e) {
     return `cannot be decoded: ${(e as Error).message}`;
   }
-  const body = bodySchema.safeParse(parsed);
+  const body = bodySchema().safeParse(parsed);
   if (!body.success) return 'not a retention object';
   const b = body.data;
   if (!repoIds.has(b.repo)) return `belongs to repository ${b.repo}`;
