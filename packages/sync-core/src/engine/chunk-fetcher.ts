@@ -13,11 +13,14 @@ import { isStorageError, StorageError } from '../storage/errors.js';
 import { checkAborted } from '../model/abort.js';
 import type { RepositoryCodec } from '../codec/repository-codec.js';
 import type { ChunkLocation } from '../model/chunk-location.js';
+import { ReadAhead } from './read-ahead.js';
 
 const WINDOW = 16 * 1024 * 1024;
 const MAX_GAP = 1024 * 1024;
+/** Chunks read before their writer asks wait within this (read-ahead.ts). */
+const READ_AHEAD = 32 * 1024 * 1024;
 
-type CachedRange = { pack: string; offset: number; bytes: Uint8Array };
+type ReadRange = { pack: string; offset: number; bytes: Uint8Array };
 
 export type ReadFailure = { hash: string; pack: string; offset: number; length: number; kind: 'missing' | 'short' | 'mismatch' };
 
@@ -25,9 +28,9 @@ export class ChunkFetcher {
   private wanted = new Map<string, ChunkLocation[]>(); // pack → needed chunks sorted by offset
   /** Locations looked up by `plan`, so each chunk costs one lookup (the state does not change meanwhile). */
   private readonly planned = new Map<string, ChunkLocation[]>();
-  private cache: CachedRange[] = [];
+  private readonly ahead = new ReadAhead(READ_AHEAD);
   /** Ranged reads under way, so concurrent writers of neighbouring files share them. */
-  private inflight: { pack: string; offset: number; end: number; read: Promise<CachedRange | 'missing'> }[] = [];
+  private inflight: { pack: string; offset: number; end: number; read: Promise<ReadRange | 'missing'> }[] = [];
   readonly failures: ReadFailure[] = [];
   /** Packs from which a chunk was read and verified this round. */
   readonly readOk = new Set<string>();
@@ -41,10 +44,12 @@ export class ChunkFetcher {
     private readonly signal?: AbortSignal,
   ) {}
 
-  /** Declares the chunks about to be read, so ranges can be merged. */
+  /** Declares the chunks about to be read, once per use, so ranges can be merged and each read once. */
   plan(hashes: Iterable<string>): void {
     const byPack = new Map<string, Map<string, ChunkLocation>>();
     for (const h of hashes) {
+      this.ahead.plan(h);
+      if (this.planned.has(h)) continue;
       const locations = this.locate(h);
       this.planned.set(h, locations);
       const loc = locations[0];
@@ -56,11 +61,19 @@ export class ChunkFetcher {
     for (const [pack, m] of byPack)
       this.wanted.set(
         pack,
-        [...m.values()].sort((a, b) => a[2] - b[2]),
+        [...(this.wanted.get(pack) ?? []), ...m.values()].sort((a, b) => a[2] - b[2]),
       );
   }
 
   async get(hash: string): Promise<Uint8Array> {
+    try {
+      return await this.fromAnyLocation(hash);
+    } finally {
+      this.ahead.used(hash);
+    }
+  }
+
+  private async fromAnyLocation(hash: string): Promise<Uint8Array> {
     const locations = this.planned.get(hash) ?? this.locate(hash);
     if (locations.length === 0) throw new StorageError('Corrupt', `chunk ${hash.slice(0, 12)} has no known location (its segment is missing)`);
     let last: ReadFailure | undefined;
@@ -77,37 +90,47 @@ export class ChunkFetcher {
 
   private async read(hash: string, loc: ChunkLocation): Promise<Uint8Array | ReadFailure> {
     const [, pack, offset, length] = loc;
-    let hit = this.cache.find((c) => c.pack === pack && c.offset <= offset && c.offset + c.bytes.byteLength >= offset + length);
-    if (!hit) {
+    let stored = this.ahead.peek(hash, pack, offset);
+    if (!stored) {
       // Files are written several at a time: a neighbour's read already under way may cover this chunk.
       const pending = this.inflight.find((r) => r.pack === pack && r.offset <= offset && r.end >= offset + length);
-      const got = await (pending ? pending.read : this.readRange(pack, offset, length));
+      const got = await (pending ? pending.read : this.readRange(hash, pack, offset, length));
       if (got === 'missing') return { hash, pack, offset, length, kind: 'missing' };
       if (got.offset + got.bytes.byteLength < offset + length) return { hash, pack, offset, length, kind: 'short' };
-      hit = got;
+      stored = got.bytes.subarray(offset - got.offset, offset - got.offset + length);
     }
-    const stored = hit.bytes.subarray(offset - hit.offset, offset - hit.offset + length);
     const chunk = stored.byteLength === length ? await this.codec.loadChunkAsync(hash, stored) : undefined;
     if (!chunk) return { hash, pack, offset, length, kind: 'mismatch' };
     this.readOk.add(pack);
     return chunk;
   }
 
-  /** One ranged read from `offset`, extended over the following wanted chunks of the same pack. */
-  private async readRange(pack: string, offset: number, length: number): Promise<CachedRange | 'missing'> {
+  /**
+   * One ranged read from `offset`, extended over the following planned chunks of the same pack
+   * not read yet (within a window, across small gaps); those it brings in wait for their writers.
+   */
+  private async readRange(hash: string, pack: string, offset: number, length: number): Promise<ReadRange | 'missing'> {
+    const wanted = this.wanted.get(pack) ?? [];
+    // Only as far as the read-ahead has room: chunks read beyond it would not be kept, and be read
+    // again when their writers ask.
+    this.ahead.reading();
+    const limit = Math.min(WINDOW, this.ahead.room);
     let end = offset + length;
-    for (const w of this.wanted.get(pack) ?? []) {
-      if (w[2] < end) continue;
-      if (w[2] - end > MAX_GAP || w[2] + w[3] - offset > WINDOW) break;
+    for (let i = firstAtOrAfter(wanted, end); i < wanted.length; i++) {
+      const w = wanted[i]!;
+      if (w[2] < end) continue; // overlaps what is read already
+      if (w[2] - end > MAX_GAP || w[2] + w[3] - offset > limit || !this.ahead.wants(w[0]) || this.underWay(pack, w)) break;
       end = w[2] + w[3];
     }
     checkAborted(this.signal);
+    const ahead = end - offset - length;
+    this.ahead.reserve(ahead);
     const entry = {
       pack,
       offset,
       end,
       read: this.storage.get(pack, { range: { offset, length: end - offset } }).then(
-        (bytes): CachedRange => ({ pack, offset, bytes }),
+        (bytes): ReadRange => ({ pack, offset, bytes }),
         (e: unknown) => {
           if (isStorageError(e, 'NotFound')) return 'missing' as const;
           throw e;
@@ -117,13 +140,39 @@ export class ChunkFetcher {
     this.inflight.push(entry);
     try {
       const got = await entry.read;
-      if (got !== 'missing') {
-        this.cache.unshift(got);
-        this.cache.length = Math.min(this.cache.length, 3);
-      }
+      this.ahead.release(ahead);
+      if (got !== 'missing') this.keepAhead(wanted, got, hash);
       return got;
+    } catch (e) {
+      this.ahead.release(ahead);
+      throw e;
     } finally {
       this.inflight.splice(this.inflight.indexOf(entry), 1);
     }
   }
+
+  /** The planned chunks a range holds whole, kept for their writers (not the one it was read for: its reader has it). */
+  private keepAhead(wanted: ChunkLocation[], got: ReadRange, readFor: string): void {
+    const end = got.offset + got.bytes.byteLength;
+    for (let i = firstAtOrAfter(wanted, got.offset); i < wanted.length && wanted[i]![2] < end; i++) {
+      const [hash, pack, offset, length] = wanted[i]!;
+      if (hash !== readFor && offset + length <= end) this.ahead.keep(hash, pack, offset, got.bytes.subarray(offset - got.offset, offset - got.offset + length));
+    }
+  }
+
+  private underWay(pack: string, w: ChunkLocation): boolean {
+    return this.inflight.some((r) => r.pack === pack && r.offset <= w[2] && r.end >= w[2] + w[3]);
+  }
+}
+
+/** The index of the first location at or after `offset` in a list sorted by offset. */
+function firstAtOrAfter(sorted: ChunkLocation[], offset: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]![2] < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
