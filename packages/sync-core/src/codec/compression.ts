@@ -4,8 +4,13 @@
  * twice on PDFs, images and archives. Every reader decodes every codec: a repository shared by a
  * Node 24 machine and a Node 20 one reads zstd through fzstd, a pure-JS decoder (no native build).
  */
+import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
-import { decompress as fzstdDecompress } from 'fzstd';
+
+// fzstd is needed only where the runtime has no zstd and meets a chunk that has it: loaded then,
+// not at every command's start (5 to 20 ms here on Node 20, where it is imported first).
+let fzstd: typeof import('fzstd') | undefined;
+const fzstdDecompress = (payload: Uint8Array, out: Uint8Array) => (fzstd ??= createRequire(import.meta.url)('fzstd') as typeof import('fzstd')).decompress(payload, out);
 
 const CODEC = { raw: 0, deflate: 1, zstd: 2 } as const;
 export type Codec = (typeof CODEC)[keyof typeof CODEC];
