@@ -124,7 +124,6 @@ export class ChunkFetcher {
     }
     checkAborted(this.signal);
     const ahead = end - offset - length;
-    this.ahead.reserve(ahead);
     const entry = {
       pack,
       offset,
@@ -137,6 +136,8 @@ export class ChunkFetcher {
         },
       ),
     };
+    // Reserved once the read is under way: a storage that threw at once would otherwise keep it.
+    this.ahead.reserve(ahead);
     this.inflight.push(entry);
     try {
       const got = await entry.read;

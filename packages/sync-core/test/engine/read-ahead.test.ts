@@ -16,7 +16,7 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Files of 1 to 12 chunks of 256 KiB, each chunk distinct, stored in packs as an upload would. */
-async function library(files: number) {
+async function library(files: number, throwingAtOnce = 0) {
   const storage = createMemoryStorage();
   const located: ChunkLocation[] = [];
   const writer = new PackWriter(
@@ -36,13 +36,17 @@ async function library(files: number) {
   const stored = located.reduce((n, l) => n + l[3], 0);
   let requests = 0;
   let bytesRead = 0;
+  let throwing = throwingAtOnce;
   const counting = {
     ...storage,
-    get: async (key: string, o?: Parameters<typeof storage.get>[1]) => {
-      const bytes = await storage.get(key, o);
-      requests++;
-      bytesRead += bytes.byteLength;
-      return bytes;
+    // A storage may throw before it returns a promise at all (a bug, a bad argument).
+    get: (key: string, o?: Parameters<typeof storage.get>[1]) => {
+      if (throwing-- > 0) throw new Error('thrown at once');
+      return storage.get(key, o).then((bytes) => {
+        requests++;
+        bytesRead += bytes.byteLength;
+        return bytes;
+      });
     },
   };
   const fetcher = new ChunkFetcher(counting, FORMAT_1, (h) => byHash.get(h) ?? []);
@@ -85,6 +89,17 @@ describe('the read-ahead of a download', () => {
     // would be 180. That the budget cannot stay full of such chunks is ReadAhead's test below.
     expect(lib.read().requests).toBeLessThan(asked.flat().length / 2);
     expect(lib.read().bytesRead).toBeLessThan(lib.stored);
+  });
+  it('a read that fails before it starts keeps none of the room it would have taken', async () => {
+    const lib = await library(60, 2);
+    lib.fetcher.plan(lib.contents.flat().map(sha));
+    const first = sha(lib.contents[0]![0]!);
+    // Each would have taken 16 MiB of the 32 MiB read-ahead for the chunks after the first.
+    await expect(lib.fetcher.get(first)).rejects.toThrow('thrown at once');
+    await expect(lib.fetcher.get(first)).rejects.toThrow('thrown at once');
+    lib.fetcher.plan([first, first]); // asked for again below
+    expect(await writeAll(lib.fetcher, lib.contents)).toBe(true);
+    expect(lib.read().requests).toBeLessThan(40); // with no room left: one per chunk, 330
   });
 });
 
