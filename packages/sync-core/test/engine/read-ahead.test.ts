@@ -91,13 +91,12 @@ describe('the read-ahead of a download', () => {
     expect(lib.read().bytesRead).toBeLessThan(lib.stored);
   });
   it('a read that fails before it starts keeps none of the room it would have taken', async () => {
-    const lib = await library(60, 2);
+    const lib = await library(60, 4);
     lib.fetcher.plan(lib.contents.flat().map(sha));
     const first = sha(lib.contents[0]![0]!);
-    // Each would have taken 16 MiB of the 32 MiB read-ahead for the chunks after the first.
-    await expect(lib.fetcher.get(first)).rejects.toThrow('thrown at once');
-    await expect(lib.fetcher.get(first)).rejects.toThrow('thrown at once');
-    lib.fetcher.plan([first, first]); // asked for again below
+    // Each would have taken 16 MiB of the 64 MiB read-ahead for the chunks after the first.
+    for (let i = 0; i < 4; i++) await expect(lib.fetcher.get(first)).rejects.toThrow('thrown at once');
+    lib.fetcher.plan(Array(5).fill(first)); // asked for again below
     expect(await writeAll(lib.fetcher, lib.contents)).toBe(true);
     expect(lib.read().requests).toBeLessThan(40); // with no room left: one per chunk, 330
   });
