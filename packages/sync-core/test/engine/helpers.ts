@@ -1,7 +1,12 @@
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
 import { openLibrary, type Library, type LibraryOptions, type Storage } from '@syncacross/sync-core';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
+import { FORMAT_1 } from '../../src/codec/repository-codec.js';
+import { PackWriter } from '../../src/engine/packs.js';
+import type { ChunkLocation } from '../../src/model/chunk-location.js';
 
 export interface TestNode {
   dir: string;
@@ -67,4 +72,22 @@ export function randomData(n: number, seed: number): Buffer {
     b[i] = x & 0xff;
   }
   return b;
+}
+
+/**
+ * Chunks packed into an in-memory remote as an upload packs them (format 1: stored as they are),
+ * in order, with where each one went (`byHash`, for a ChunkFetcher) and the bytes stored.
+ */
+export async function packedInMemory(chunks: Iterable<Uint8Array>) {
+  const storage = createMemoryStorage();
+  const located: ChunkLocation[] = [];
+  const writer = new PackWriter(
+    storage,
+    FORMAT_1,
+    (l) => located.push(...l),
+    () => false,
+  );
+  for (const c of chunks) await writer.add(createHash('sha256').update(c).digest('hex'), c);
+  await writer.flush();
+  return { storage, byHash: new Map(located.map((l) => [l[0], [l]])), stored: located.reduce((n, l) => n + l[3], 0) };
 }

@@ -12,7 +12,7 @@ import { FORMAT_1, format2Codec, type RepositoryCodec } from '../../src/codec/re
 import { ChunkFetcher } from '../../src/engine/chunk-fetcher.js';
 import { PackWriter } from '../../src/engine/packs.js';
 import type { ChunkLocation } from '../../src/model/chunk-location.js';
-import { cleanup, makeNode, snapshot } from './helpers.js';
+import { cleanup, makeNode, packedInMemory, snapshot } from './helpers.js';
 
 afterEach(cleanup);
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -167,18 +167,8 @@ describe('the upload pipeline: one pack uploads while the next fills', () => {
 
 describe('the download pipeline', () => {
   it('concurrent reads of neighbouring chunks share one ranged read, each verified', async () => {
-    const storage = createMemoryStorage();
-    const located: ChunkLocation[] = [];
-    const writer = new PackWriter(
-      storage,
-      FORMAT_1,
-      (l) => located.push(...l),
-      () => false,
-    );
     const chunks = Array.from({ length: 40 }, (_, i) => Buffer.from(`neighbour ${i} `.repeat(100)));
-    for (const c of chunks) await writer.add(sha(c), c);
-    await writer.flush();
-    const byHash = new Map(located.map((l) => [l[0], [l]]));
+    const { storage, byHash } = await packedInMemory(chunks);
     let reads = 0;
     const counting = { ...storage, get: (key: string, o?: Parameters<typeof storage.get>[1]) => (reads++, storage.get(key, o)) };
     const fetcher = new ChunkFetcher(counting, FORMAT_1, (h) => byHash.get(h) ?? []);

@@ -5,35 +5,18 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { FORMAT_1 } from '../../src/codec/repository-codec.js';
 import { ChunkFetcher } from '../../src/engine/chunk-fetcher.js';
-import { PackWriter } from '../../src/engine/packs.js';
 import { ReadAhead } from '../../src/engine/read-ahead.js';
-import type { ChunkLocation } from '../../src/model/chunk-location.js';
+import { packedInMemory } from './helpers.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Files of 1 to 12 chunks of 256 KiB, each chunk distinct, stored in packs as an upload would. */
 async function library(files: number, throwingAtOnce = 0) {
-  const storage = createMemoryStorage();
-  const located: ChunkLocation[] = [];
-  const writer = new PackWriter(
-    storage,
-    FORMAT_1,
-    (l) => located.push(...l),
-    () => false,
-  );
-  const contents: Buffer[][] = [];
-  for (let f = 0; f < files; f++) {
-    const chunks = Array.from({ length: 1 + ((f * 7) % 12) }, (_, c) => Buffer.alloc(256 * 1024, `${f}/${c} `));
-    for (const c of chunks) await writer.add(sha(c), c);
-    contents.push(chunks);
-  }
-  await writer.flush();
-  const byHash = new Map(located.map((l) => [l[0], [l]]));
-  const stored = located.reduce((n, l) => n + l[3], 0);
+  const contents = Array.from({ length: files }, (_, f) => Array.from({ length: 1 + ((f * 7) % 12) }, (_, c) => Buffer.alloc(256 * 1024, `${f}/${c} `)));
+  const { storage, byHash, stored } = await packedInMemory(contents.flat());
   let requests = 0;
   let bytesRead = 0;
   let throwing = throwingAtOnce;
