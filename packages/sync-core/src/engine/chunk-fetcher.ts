@@ -13,6 +13,7 @@ import { isStorageError, StorageError } from '../storage/errors.js';
 import { checkAborted } from '../model/abort.js';
 import type { RepositoryCodec } from '../codec/repository-codec.js';
 import type { ChunkLocation } from '../model/chunk-location.js';
+import type { Locate } from './chunk-locations.js';
 import { ReadAhead } from './read-ahead.js';
 
 const WINDOW = 16 * 1024 * 1024;
@@ -43,18 +44,21 @@ export class ChunkFetcher {
     private readonly storage: Storage,
     /** How chunks are stored (format, key): each read is decoded and verified through it. */
     private readonly codec: RepositoryCodec,
-    /** Every known location of a chunk, the one to try first first. */
-    private readonly locate: (hash: string) => ChunkLocation[],
+    /** Every known location of a chunk, the one to try first first (and of many at once, where it can). */
+    private readonly locate: Locate,
     private readonly signal?: AbortSignal,
   ) {}
 
   /** Declares the chunks about to be read, once per use, so ranges can be merged and each read once. */
   plan(hashes: Iterable<string>): void {
     const byPack = new Map<string, Map<string, ChunkLocation>>();
-    for (const h of hashes) {
+    const list = [...hashes];
+    const fresh = [...new Set(list)].filter((h) => !this.planned.has(h));
+    const found = fresh.length > 0 ? this.locate.many?.(fresh) : undefined;
+    for (const h of list) {
       this.ahead.plan(h);
       if (this.planned.has(h)) continue;
-      const locations = this.locate(h);
+      const locations = found?.get(h) ?? this.locate(h);
       this.planned.set(h, locations);
       const loc = locations[0];
       if (!loc) continue;

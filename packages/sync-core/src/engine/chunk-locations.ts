@@ -89,6 +89,44 @@ export function chunkLocations(state: LocationsState, hash: string): ChunkLocati
   return rows.map((r) => [hash, r.pack, r.offset, r.length]);
 }
 
+/** A chunk's locations (`chunkLocations`), and maybe a way to look up many at once. */
+export interface Locate {
+  (hash: string): ChunkLocation[];
+  /** The locations of each of `hashes` (an empty list for one with none), in `chunkLocations`' order. */
+  many?: (hashes: string[]) => Map<string, ChunkLocation[]>;
+}
+
+/**
+ * From this many chunks, and a large enough share of the table, one pass over the tables costs
+ * less than two lookups per chunk: a download of the benchmark library (24,000 chunks) spent
+ * 0.3 s of its main thread on those lookups, where the pass takes a few tens of milliseconds.
+ */
+const MANY = 1000;
+const SHARE = 8;
+
+/** `chunkLocations`, with `many` for a plan of many chunks (chunk-fetcher.ts). */
+export function chunkLocator(state: LocationsState): Locate {
+  const locate: Locate = (hash) => chunkLocations(state, hash);
+  locate.many = (hashes) => {
+    const out = new Map<string, ChunkLocation[]>();
+    const { n } = state.db.prepare('SELECT count(*) AS n FROM chunk_locations').get() as { n: number };
+    if (hashes.length < MANY || hashes.length * SHARE < n) {
+      for (const h of hashes) out.set(h, chunkLocations(state, h));
+      return out;
+    }
+    for (const h of hashes) out.set(h, []);
+    // Main locations first, then alternatives, each the most recently learned first: as chunkLocations.
+    const alt = alternates(state);
+    const passes = [
+      state.db.prepare('SELECT hash, pack, offset, length FROM chunk_locations ORDER BY rowid DESC'),
+      alt?.prepare('SELECT hash, pack, offset, length FROM chunk_location_alternates ORDER BY rowid DESC'),
+    ];
+    for (const pass of passes) for (const row of (pass?.raw(true).iterate() ?? []) as Iterable<ChunkLocation>) out.get(row[0])?.push(row);
+    return out;
+  };
+  return locate;
+}
+
 /** Forgets locations found bogus; an alternative for the same (chunk, pack) takes the place of one. */
 export function forgetLocations(state: LocationsState, bogus: { hash: string; pack: string; offset: number; length: number }[]): void {
   const d = db(state);

@@ -11,7 +11,7 @@ import { LocalState } from '../local/state.js';
 import { checkedStorage } from '../storage/checked.js';
 import type { Storage } from '../storage/contract.js';
 import { withRetry, type RetryOptions } from '../storage/wrappers/retry.js';
-import { chunkLocations } from './chunk-locations.js';
+import { chunkLocator } from './chunk-locations.js';
 import { parsePointInTime } from './point-in-time.js';
 import { applyNewSegments, listSegments } from './remote-segments.js';
 import { findRepository } from './repository.js';
@@ -70,7 +70,7 @@ export async function restoreFromRemote(o: RemoteRestoreOptions): Promise<
     const versions = state.allVersions();
     const at = parsePointInTime(o.at ?? 'now', (o.now ?? Date.now)(), () => versions);
     const outcome = await restoreEntries(
-      { versions, storage, codec, locate: (h) => chunkLocations(state, h), concurrency: 8 },
+      { versions, storage, codec, locate: chunkLocator(state), concurrency: 8 },
       { paths: o.paths ?? [], at, target: { kind: 'folder', dir: o.to, overwrite: o.overwrite === true }, dryRun: o.dryRun === true, signal: o.signal, onProgress: o.onProgress },
     );
     return { ...outcome, warnings: [...report.errors, ...report.retryable] };

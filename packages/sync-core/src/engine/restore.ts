@@ -19,7 +19,7 @@ import { SyncError } from '../model/sync-error.js';
 import type { HashedVersion } from '../model/version.js';
 import type { Storage } from '../storage/contract.js';
 import { ChunkFetcher } from './chunk-fetcher.js';
-import { packOrderKey } from './chunk-locations.js';
+import { packOrderKey, type Locate } from './chunk-locations.js';
 import { Overlap } from './overlap.js';
 import type { TreeEntry } from './merge.js';
 import { deletedAt, isUnder as under, lastLiveBefore, treeAt, type PointInTime } from './point-in-time.js';
@@ -88,7 +88,7 @@ export interface RestoreSource {
   storage: Storage;
   /** How the repository stores chunks (its format, and its key when encrypted). */
   codec: RepositoryCodec;
-  locate: (hash: string) => ChunkLocation[];
+  locate: Locate;
   /** Files written at once (the library's fetch concurrency; 1 keeps a run strictly in order). */
   concurrency: number;
 }

@@ -10,7 +10,9 @@ import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { encodeSegment } from '../../src/engine/segment.js';
-import { addLocations } from '../../src/engine/chunk-locations.js';
+import { addLocations, chunkLocations, chunkLocator, type Locate } from '../../src/engine/chunk-locations.js';
+import { ChunkFetcher } from '../../src/engine/chunk-fetcher.js';
+import { FORMAT_1 } from '../../src/codec/repository-codec.js';
 import { LocalState } from '../../src/local/state.js';
 import { cleanup, makeNode, snapshot, tempDir } from './helpers.js';
 
@@ -185,5 +187,70 @@ describe('locations a lost segment had given', () => {
     expect(JSON.parse(gunzipSync(remote.debug.raw(published[0]!)!).toString('utf8')).chunks).toEqual([[chunk, pack, 0, 23]]);
     expect((await b.sync()).uploaded.segments).toBe(0); // and only once
     for (const n of [a, b]) await n.lib.close();
+  });
+});
+
+describe('looking up many chunks at once', () => {
+  it('gives each chunk the locations one lookup gives, in the same order, alternatives last', async () => {
+    const state = new LocalState(join(await tempDir(), 'state.db'));
+    const packs = [0, 1, 2].map((i) => `packs/${sha(`pack ${i}`)}`);
+    const chunks = Array.from({ length: 1500 }, (_, i) => sha(`chunk ${i}`));
+    state.transaction(() => {
+      // One to three locations per chunk, learned in an order that is not the chunks' order, and
+      // for every tenth chunk a second (offset, length) in a pack it already has: an alternative.
+      for (let round = 0; round < 3; round++)
+        addLocations(
+          state,
+          chunks.filter((_, i) => (i + round) % 3 !== 0 || round === 0).map((h, i) => [h, packs[(i + round) % 3]!, i * 7 + round, 5] as [string, string, number, number]),
+          `log/w.1/000000000${round + 1}-0000000000000000`,
+        );
+      addLocations(
+        state,
+        chunks.filter((_, i) => i % 10 === 0).map((h) => [h, packs[0]!, 999_999, 3] as [string, string, number, number]),
+        'log/w.1/0000000009-0000000000000000',
+      );
+    });
+    const asked = [...chunks.slice(0, 1200), sha('a chunk nobody has')];
+    const one = chunkLocator(state);
+    const many = one.many!(asked);
+    expect([...many.keys()]).toEqual(asked);
+    for (const h of asked) expect(many.get(h)).toEqual(chunkLocations(state, h));
+    // Where a chunk already had a location in a pack, another (offset, length) there is an
+    // alternative: they come last, the most recently learned first.
+    const alternatives = state.db.prepare('SELECT hash, pack, offset, length FROM chunk_location_alternates ORDER BY rowid DESC').raw(true).all() as [string, string, number, number][];
+    expect(alternatives.length).toBeGreaterThan(100);
+    for (const h of new Set(alternatives.map((a) => a[0]).filter((a) => many.has(a)))) {
+      const own = alternatives.filter((a) => a[0] === h);
+      expect(many.get(h)!.slice(-own.length)).toEqual(own);
+    }
+    expect(many.get(sha('a chunk nobody has'))).toEqual([]);
+    // A few chunks out of a large table: looked up one by one, with the same answers.
+    expect(one.many!(chunks.slice(0, 3))).toEqual(new Map(chunks.slice(0, 3).map((h) => [h, chunkLocations(state, h)])));
+    state.close();
+  });
+});
+
+describe('a download’s plan', () => {
+  it('looks its chunks up all at once where it can, and each chunk read then costs no lookup', async () => {
+    const state = new LocalState(join(await tempDir(), 'state.db'));
+    const pack = `packs/${sha('pack')}`;
+    const chunks = Array.from({ length: 1200 }, (_, i) => sha(`chunk ${i}`));
+    state.transaction(() =>
+      addLocations(
+        state,
+        chunks.map((h, i) => [h, pack, i * 4, 4] as [string, string, number, number]),
+        'log/w.1/0000000001-0000000000000000',
+      ),
+    );
+    const calls = { one: 0, many: 0 };
+    const inner = chunkLocator(state);
+    const locate: Locate = (h) => (calls.one++, inner(h));
+    locate.many = (hs) => (calls.many++, inner.many!(hs));
+    const fetcher = new ChunkFetcher(createMemoryStorage(), FORMAT_1, locate);
+    fetcher.plan([...chunks, ...chunks.slice(0, 10)]); // a chunk two files share is planned twice, looked up once
+    expect(calls).toEqual({ one: 0, many: 1 });
+    fetcher.plan(chunks.slice(0, 5)); // planned already: nothing to look up
+    expect(calls).toEqual({ one: 0, many: 1 });
+    state.close();
   });
 });

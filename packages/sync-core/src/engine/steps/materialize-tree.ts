@@ -12,7 +12,7 @@ import type { LocalRecord } from '../../local/state.js';
 import { abortPoint } from '../../model/abort.js';
 import { contentId, type HashedVersion } from '../../model/version.js';
 import { ChunkFetcher } from '../chunk-fetcher.js';
-import { chunkLocations, packOrderKey } from '../chunk-locations.js';
+import { chunkLocator, packOrderKey } from '../chunk-locations.js';
 import { oneNamePerFile, spellingsOnDisk } from './case-twins.js';
 import type { Tree, TreeEntry } from '../merge.js';
 import { settleReadFailures } from '../pack-health.js';
@@ -35,7 +35,7 @@ export async function materializeTree(ctx: StepContext<MaterializeState>): Promi
   await m.removeDeleted();
   const todo = await m.toWrite();
   if (todo.length === 0) return { complete: m.complete, report: m.report };
-  const fetcher = new ChunkFetcher(storage, ctx.options.codec, (h) => chunkLocations(state, h), ctx.signal);
+  const fetcher = new ChunkFetcher(storage, ctx.options.codec, chunkLocator(state), ctx.signal);
   const failed = await writeEntries(m, m.ordered(todo, fetcher), fetcher);
   state.planWrites([]); // every write is recorded
   await settleReadFailures(state, storage, ctx.options.codec, ctx.options.now(), fetcher, failed, m.report);
@@ -57,7 +57,7 @@ export async function plannedMaterialization(ctx: StepContext<MaterializeState>)
     (report.files ??= []).push(removedAction(rec.treePath, m.byHash.get(rec.version)));
   }
   // In the order the writes would be made (ordering plans reads: no request; stores the plan in the copy).
-  const fetcher = new ChunkFetcher(ctx.storage, ctx.options.codec, (h) => chunkLocations(ctx.state, h), ctx.signal);
+  const fetcher = new ChunkFetcher(ctx.storage, ctx.options.codec, chunkLocator(ctx.state), ctx.signal);
   for (const entry of m.ordered(await m.toWrite(), fetcher)) {
     const replaced = m.byTree.has(entry.path);
     if (replaced) report.remote.changed++;

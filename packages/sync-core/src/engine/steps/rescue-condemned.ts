@@ -17,7 +17,7 @@ import type { HashedVersion } from '../../model/version.js';
 import { CondemnedPacks } from '../../local/condemned-packs.js';
 import { isStorageError } from '../../storage/errors.js';
 import { ChunkFetcher } from '../chunk-fetcher.js';
-import { chunkLocations, type LocationsState } from '../chunk-locations.js';
+import { chunkLocator, type LocationsState } from '../chunk-locations.js';
 import { PackWriter } from '../packs.js';
 import type { StepContext } from '../round-context.js';
 import { dropPending, type SupersededState } from '../outbox/superseded.js';
@@ -47,7 +47,7 @@ export async function rescueCondemned(ctx: StepContext<RescueState>, sentLate: r
   state.round.set('collectedChunks', []);
   const stranded = new Set([...needed].filter((h) => !usable(h) && state.hasChunk(h)));
   if (stranded.size === 0 && collected.size === 0) return out;
-  const fetcher = new ChunkFetcher(storage, options.codec, (h) => chunkLocations(state, h), ctx.signal);
+  const fetcher = new ChunkFetcher(storage, options.codec, chunkLocator(state), ctx.signal);
   fetcher.plan(stranded);
   // Nothing counts as stored: these chunks are exactly the ones with no usable location.
   const gone = condemned.all();
