@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chunkFile, isFileChanged } from '../local/chunk-file.js';
+import { chunkFile, isFileChanged, isSqliteFile, type ChunkFileOptions } from '../local/chunk-file.js';
 import { effectiveStat, sameStat, type DiskEntry } from '../local/scan.js';
 import { looksLikeSqlite, snapshotSqlite } from '../local/sqlite-snapshot.js';
 import type { ChunkingParams } from '../model/chunker.js';
@@ -31,43 +31,25 @@ export interface Unstable {
 export async function stageFile(root: string, entry: DiskEntry, packs: PackWriter, stagingDir: string, chunking: ChunkingParams, signal?: AbortSignal): Promise<StagedContent | Unstable> {
   const abs = join(root, entry.diskPath);
   const before = await effectiveStat(root, entry);
-  let source = abs;
-  let kind: EntryKind = 'file';
   let snapshot: string | undefined;
   try {
-    if (entry.size >= 100 && (await looksLikeSqlite(abs))) {
-      await mkdir(stagingDir, { recursive: true });
-      snapshot = join(stagingDir, `${randomBytes(8).toString('hex')}.db`);
-      try {
-        await snapshotSqlite(abs, snapshot);
-      } catch {
-        // locked for longer than the busy timeout, or not really a database
-        return { unstable: 'the database could not be read consistently (locked?); left for the next sync' };
-      }
-      source = snapshot;
-      kind = 'sqlite';
-    }
-    const chunks: string[] = [];
-    let size = 0;
-    let newBytes = 0;
+    let staged: ChunksOf;
     try {
-      for await (const bytes of chunkFile(source, chunking, { signal })) {
-        const h = sha256(bytes);
-        chunks.push(h);
-        size += bytes.byteLength;
-        // Chunks already packed are content-addressed: a later round's upload reuses them.
-        if (await packs.add(h, bytes)) newBytes += bytes.byteLength;
-      }
+      // The file itself, unless its first read shows a live database: then a snapshot of it.
+      staged = await chunksOf(abs, packs, chunking, { signal, stopAtSqlite: true });
     } catch (e) {
-      if (isFileChanged(e)) return { unstable: `${e.message}; left for the next sync` };
-      throw e;
+      if (!isSqliteFile(e)) throw e;
+      snapshot = join(stagingDir, `${randomBytes(8).toString('hex')}.db`);
+      if (!(await takeSnapshot(abs, stagingDir, snapshot))) return { unstable: 'the database could not be read consistently (locked?); left for the next sync' };
+      staged = await chunksOf(snapshot, packs, chunking, { signal });
     }
-    if (kind === 'file') {
+    if ('unstable' in staged) return staged;
+    if (!snapshot) {
       const s = lstatSync(abs); // synchronous, like the scan's stats
       const after = await effectiveStat(root, { ...entry, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino });
-      if (!sameStat(before, after) || size !== s.size) return { unstable: 'it changed while being read; left for the next sync' };
+      if (!sameStat(before, after) || staged.size !== s.size) return { unstable: 'it changed while being read; left for the next sync' };
     }
-    return { kind, chunks, size, newBytes };
+    return { kind: snapshot ? 'sqlite' : 'file', ...staged };
   } catch (e) {
     // Removed (or renamed away) between the scan's listing and this read: a temporary file, a save
     // that replaces the file. The next round sees what is there then.
@@ -75,6 +57,39 @@ export async function stageFile(root: string, entry: DiskEntry, packs: PackWrite
     throw e;
   } finally {
     if (snapshot) await unlink(snapshot).catch(() => undefined);
+  }
+}
+
+type ChunksOf = Omit<StagedContent, 'kind'> | Unstable;
+
+/** Chunks and hashes `source`, handing new chunks to the pack writer; a file that changed meanwhile is Unstable. */
+async function chunksOf(source: string, packs: PackWriter, chunking: ChunkingParams, o: ChunkFileOptions): Promise<ChunksOf> {
+  const chunks: string[] = [];
+  let size = 0;
+  let newBytes = 0;
+  try {
+    for await (const bytes of chunkFile(source, chunking, o)) {
+      const h = sha256(bytes);
+      chunks.push(h);
+      size += bytes.byteLength;
+      // Chunks already packed are content-addressed: a later round's upload reuses them.
+      if (await packs.add(h, bytes)) newBytes += bytes.byteLength;
+    }
+  } catch (e) {
+    if (isFileChanged(e)) return { unstable: `${e.message}; left for the next sync` };
+    throw e;
+  }
+  return { chunks, size, newBytes };
+}
+
+/** A consistent copy of the live database at `abs`, through SQLite; false if it stayed locked (or is not really a database). */
+async function takeSnapshot(abs: string, stagingDir: string, snapshot: string): Promise<boolean> {
+  await mkdir(stagingDir, { recursive: true });
+  try {
+    await snapshotSqlite(abs, snapshot);
+    return true;
+  } catch {
+    return false; // locked for longer than the busy timeout, or not really a database
   }
 }
 

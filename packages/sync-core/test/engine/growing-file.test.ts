@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { cdcBoundaries, DEFAULT_CHUNKING, type ChunkingParams } from '../../src/model/chunker.js';
-import { chunkFile } from '../../src/local/chunk-file.js';
+import { chunkFile, isSqliteFile } from '../../src/local/chunk-file.js';
 import { cleanup, makeNode, randomData, tempDir } from './helpers.js';
 
 afterEach(cleanup);
@@ -61,6 +61,48 @@ describe('chunking a file', () => {
       const parts: Uint8Array[] = [];
       for await (const c of chunkFile(file)) parts.push(c);
       expect(Buffer.concat(parts).equals(data)).toBe(true);
+    }
+  });
+
+  it('asked to stop at a database, stops at its first read, before any chunk; other files are cut as without', async () => {
+    const dir = await tempDir();
+    const database = (size: number, seed: number) => {
+      const data = Buffer.from(randomData(size, seed));
+      data.write('SQLite format 3\0', 0, 'latin1');
+      data.writeUInt16BE(4096, 16);
+      return data;
+    };
+    const notDatabase = Buffer.from(randomData(300 * 1024, 3003));
+    notDatabase.write('SQLite format 3\0', 0, 'latin1');
+    notDatabase.writeUInt16BE(1000, 16); // not a power of two: no database
+    const cases: [string, Buffer, boolean][] = [
+      ['small.db', database(40 * 1024, 3001), true], // read in one call
+      ['large.db', database(9 * 1024 * 1024, 3002), true], // more than one read
+      ['tiny', Buffer.from('SQLite format 3\0'), false], // under the 100-byte header
+      ['odd-page.bin', notDatabase, false],
+      ['plain.bin', Buffer.from(randomData(300 * 1024, 3004)), false],
+    ];
+    for (const [name, data, isDatabase] of cases) {
+      const file = join(dir, name);
+      await writeFile(file, data);
+      const parts: Uint8Array[] = [];
+      let error: unknown;
+      try {
+        for await (const c of chunkFile(file, SMALL, { stopAtSqlite: true })) parts.push(c);
+      } catch (e) {
+        error = e;
+      }
+      if (isDatabase) {
+        expect(isSqliteFile(error), name).toBe(true);
+        expect(parts, name).toEqual([]);
+      } else {
+        expect(error, name).toBeUndefined();
+        expect(
+          parts.map((c) => c.byteLength),
+          name,
+        ).toEqual(await lengthsOf(file, SMALL));
+        expect(Buffer.concat(parts).equals(data), name).toBe(true);
+      }
     }
   });
 

@@ -1,4 +1,5 @@
 /** Live SQLite databases arrive intact: snapshots and applies go through SQLite itself. */
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -51,6 +52,28 @@ describe('SQLite databases', () => {
     // -wal and -shm never travel (B has its own, from opening its copy).
     expect([...new Set(a.lib.history().map((h) => h.path))]).toEqual(['library.sqlite']);
     expect([...new Set(b.lib.history().map((h) => h.path))]).toEqual(['library.sqlite']);
+    await a.lib.close();
+    await b.lib.close();
+  });
+
+  it('a database of one read or of many is staged from a snapshot; a file that only starts like one is not', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    createDb(join(a.dir, 'small.sqlite'), 50).close(); // tens of KiB: read in one call
+    const large = createDb(join(a.dir, 'large.sqlite'), 20_000); // MiBs, and held open by an app
+    await writeFile(join(a.dir, 'looks-like.db'), 'SQLite format 3\0 but nothing more');
+    expect((await a.sync()).errors).toEqual([]);
+    const kinds = Object.fromEntries(
+      ((a.lib as unknown as { state: { db: Database.Database } }).state.db.prepare('SELECT path, json FROM versions').all() as { path: string; json: string }[]).map((r) => [
+        r.path,
+        (JSON.parse(r.json) as { kind: string }).kind,
+      ]),
+    );
+    expect(kinds).toEqual({ 'small.sqlite': 'sqlite', 'large.sqlite': 'sqlite', 'looks-like.db': 'file' });
+    const b = await makeNode(remote, 'b');
+    await b.sync();
+    for (const name of ['small.sqlite', 'large.sqlite']) expect(sqliteIntegrityCheck(join(b.dir, name)), name).toBe('ok');
+    large.close();
     await a.lib.close();
     await b.lib.close();
   });
