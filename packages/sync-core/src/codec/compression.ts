@@ -39,6 +39,14 @@ function squeeze(bytes: Uint8Array): Uint8Array {
 
 // The same work on libuv's thread pool: chunks compress on every core while the main thread reads
 // and cuts the next ones (engine/packs.ts keeps several in flight).
+//
+// Each small chunk sent to the pool costs the main thread about 75 µs and the process about as
+// much in system time. Batches of small chunks (256 KiB) compressed synchronously on two worker
+// threads were measured instead (session 47): alone, 205 MB of notes and pages compressed in 4.0 s
+// with 7.9 CPU-s against 5.0-5.6 s with 9.5-10.6. But in a first upload of the benchmark library
+// (folder remote, three runs alternating) the gain was about 1 s of 14 at most, and peak RSS rose
+// from 247-268 MB to 361-376 MB (still 350-370 with the workers' garbage collected every 16 MiB,
+// and 312-324 MB, slower than the pool, with 32 chunks in flight instead of 256). Not kept.
 type AsyncCodec = (b: Uint8Array, o: object, cb: (e: Error | null, out: Buffer) => void) => void;
 const zAsync = zlib as unknown as { zstdCompress?: AsyncCodec; zstdDecompress?: AsyncCodec };
 const onPool = (fn: AsyncCodec, bytes: Uint8Array, options: object) => new Promise<Buffer>((resolve, reject) => fn(bytes, options, (e, out) => (e ? reject(e) : resolve(out))));
