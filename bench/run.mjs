@@ -169,15 +169,20 @@ const md = [
       `| ${r.tool} | ${r.remote} | ${r.scenario} | ${r.versus} | ${r.wall ?? ''} | ${r.cpu ?? ''} | ${r.peakRss ?? ''} | ${r.requests ?? ''} | ${r.bytesUploaded ?? ''} | ${r.bytesStored ?? ''} |`,
   ),
   '',
-  '## Scaling: first upload, a sync with nothing changed, one file edited (syncacross, folder remote)',
-  '',
-  '| small files | first upload s | its peak RSS MB | no-op wall s | requests | peak RSS MB | one edit s | its peak RSS MB |',
-  '|---|---|---|---|---|---|---|---|',
-  ...scaling.map(
-    (s) =>
-      `| ${s.files} | ${s.firstUploadS.toFixed(1)} | ${s.firstUploadRssMb.toFixed(0)} | ${s.wallS.toFixed(2)} | ${s.requests} | ${s.peakRssMb.toFixed(0)} | ${s.oneEditS.toFixed(2)} | ${s.oneEditRssMb.toFixed(0)} |`,
-  ),
-  '',
+  // A run without the scaling scenarios (`--scaling ''`) has no table of them, not an empty one.
+  ...(scaling.length > 0
+    ? [
+        '## Scaling: first upload, a sync with nothing changed, one file edited (syncacross, folder remote)',
+        '',
+        '| small files | first upload s | its peak RSS MB | no-op wall s | requests | peak RSS MB | one edit s | its peak RSS MB |',
+        '|---|---|---|---|---|---|---|---|',
+        ...scaling.map(
+          (s) =>
+            `| ${s.files} | ${s.firstUploadS.toFixed(1)} | ${s.firstUploadRssMb.toFixed(0)} | ${s.wallS.toFixed(2)} | ${s.requests} | ${s.peakRssMb.toFixed(0)} | ${s.oneEditS.toFixed(2)} | ${s.oneEditRssMb.toFixed(0)} |`,
+        ),
+        '',
+      ]
+    : []),
   ...(history
     ? [
         `## A long history: ${history.rounds} syncs of small edits on ${history.files} files (syncacross, folder remote)`,
