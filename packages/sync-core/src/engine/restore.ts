@@ -144,7 +144,10 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
   if (request.dryRun) return planRestore(entries, target, outcome);
   if (target.kind === 'folder') await mkdir(target.dir, { recursive: true });
   const fetcher = new ChunkFetcher(source.storage, source.codec, source.locate, request.signal);
-  fetcher.plan(entries.flatMap((e) => e.version.chunks));
+  // In place, a file whose record names the version to restore is left as it is (restoreOne):
+  // its chunks are not planned, or reads of the others would bring them in with theirs.
+  const toWrite = target.kind === 'in-place' ? entries.filter((e) => target.byTreePath.get(e.path)?.version !== e.version.hash) : entries;
+  fetcher.plan(toWrite.flatMap((e) => e.version.chunks));
   const total = entries.reduce((n, e) => n + e.version.size, 0);
   let bytes = 0;
   let done = 0;
