@@ -90,7 +90,7 @@ export async function* chunkFile(path: string, p: ChunkingParams = DEFAULT_CHUNK
         const grown = Buffer.allocUnsafe(buffer.length + length);
         buffer.copy(grown, 0);
         await readExactly(fh, path, pos, grown.subarray(buffer.length), size);
-        if (o.stopAtSqlite && pos === 0 && isSqliteHeader(grown)) throw new SqliteFileError(path); // before the growth check, as above
+        if (o.stopAtSqlite && pos === 0 && isSqliteHeader(grown)) throw new SqliteFileError(path); // before the growth check, as in readWhole
         pos += length;
         // At the size it had: one more byte there means it grew, and its content is of no one moment.
         if (pos === size && (await fh.read(Buffer.alloc(1), 0, 1, size)).bytesRead > 0) throw new FileChangedError(path, size, size + 1);
