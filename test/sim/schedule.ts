@@ -270,8 +270,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       ...(o.gc && !o.encrypted ? { newRepository: { format: startFormat } } : {}),
       // Collecting, rounds also collect on their own (steps/collect-if-due.ts), amid their other steps.
       // Small packs are merged two at a time (production waits for 16): a cost choice, not a safety
-      // one, lowered so that repacking (§3.12) runs in most schedules.
-      ...(o.gc ? { collection: { after: 4, marginMs: GC_MARGIN_MS, mergeSmallPacks: 2 } } : {}),
+      // one, lowered so that repacking (§3.12) runs in most schedules; so are the names of collected
+      // segments kept compactly (local/segment-runs.ts) from the first.
+      ...(o.gc ? { collection: { after: 4, marginMs: GC_MARGIN_MS, mergeSmallPacks: 2, compactSegmentsAfter: 1 } } : {}),
       ...(o.encrypted
         ? {
             newRepository: { format: o.gc ? startFormat : 2, encrypt: true, kdf: { N: 1024, r: 1, p: 1 } },

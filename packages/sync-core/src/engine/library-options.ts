@@ -74,6 +74,8 @@ export interface LibraryOptions {
         marginMs?: number;
         /** Format 5 (§3.12): how many small packs (under an eighth of the pack size) a collection waits for before it merges them (default 16). */
         mergeSmallPacks?: number;
+        /** How many names of segments found collected wait as rows before they are kept compactly (local/segment-runs.ts; default 32); with `false` too. */
+        compactSegmentsAfter?: number;
       }
     | false;
   /**

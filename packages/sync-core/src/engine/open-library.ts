@@ -21,6 +21,7 @@ import { DEFAULT_PACK_SIZE } from './packs.js';
 import { DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_READ_AFTER } from './checkpoints/format.js';
 import { DEFAULT_COLLECTION_MARGIN_MS } from './collection/collect.js';
 import { DEFAULT_MERGE_SMALL_PACKS } from './collection/repack-plan.js';
+import { COMPACT_AFTER } from '../local/segment-runs.js';
 import { DEFAULT_COLLECT_AFTER } from './steps/collect-if-due.js';
 import { createOrJoin } from './repository.js';
 import { checkAuthorName } from './author-object.js';
@@ -75,13 +76,14 @@ export function openLibrary(o: LibraryOptions): Promise<Library> {
 }
 
 /** Checkpoints and collection (§3.9, §3.10): the options' defaults filled in. */
-function historyOptions(o: LibraryOptions): Pick<RoundOptions, 'checkpointEvery' | 'checkpointReadAfter' | 'collectAfter' | 'collectMarginMs' | 'mergeSmallPacks' | 'sleep'> {
+function historyOptions(o: LibraryOptions): Pick<RoundOptions, 'checkpointEvery' | 'checkpointReadAfter' | 'collectAfter' | 'collectMarginMs' | 'mergeSmallPacks' | 'compactSegmentsAfter' | 'sleep'> {
   return {
     checkpointEvery: o.checkpoints === false ? 0 : (o.checkpoints?.every ?? DEFAULT_CHECKPOINT_EVERY),
     checkpointReadAfter: o.checkpoints === false ? 0 : (o.checkpoints?.readAfter ?? DEFAULT_CHECKPOINT_READ_AFTER),
     collectAfter: o.collection === false ? 0 : (o.collection?.after ?? DEFAULT_COLLECT_AFTER),
     collectMarginMs: (o.collection || undefined)?.marginMs ?? DEFAULT_COLLECTION_MARGIN_MS,
     mergeSmallPacks: (o.collection || undefined)?.mergeSmallPacks ?? DEFAULT_MERGE_SMALL_PACKS,
+    compactSegmentsAfter: (o.collection || undefined)?.compactSegmentsAfter ?? COMPACT_AFTER,
     ...(o.retry && o.retry.sleep ? { sleep: o.retry.sleep } : {}),
   };
 }

@@ -43,6 +43,8 @@ export interface RoundOptions {
   collectMarginMs: number;
   /** Small packs a collection waits for before it merges them (repack-plan.ts). */
   mergeSmallPacks: number;
+  /** Names of collected segments that wait as rows before they go into runs (local/segment-runs.ts). */
+  compactSegmentsAfter: number;
   /** How the engine waits outside the retry wrapper (the collection's clock probe; `LibraryOptions.retry.sleep`, else a timer). */
   sleep?: (ms: number) => Promise<void>;
   /** Who writes here, published for this node's writer id (author-object.ts); none: nothing is published. */

@@ -19,7 +19,8 @@
  *  8. materialize the merged tree (materialize-tree.ts);
  *  9. write a checkpoint when enough segments are not covered by one (write-checkpoint.ts);
  * 10. in format 3, collect what an old-enough checkpoint holds once `log/` lists enough segments
- *     (collect-if-due.ts).
+ *     (collect-if-due.ts);
+ * 11. keep the names of segments applied and found collected compactly (local/segment-runs.ts).
  * A node far behind reads the largest checkpoint in step 4 instead of every segment (checkpoints/).
  */
 import { checkAborted } from '../model/abort.js';
@@ -36,6 +37,7 @@ import { gateWrites } from '../storage/wrappers/write-gate.js';
 import { scanLocal, type ScanResult } from './steps/scan-local.js';
 import { addReport, emptySummary, type SyncSummary } from './sync-summary.js';
 import { appendAll } from '../model/append-all.js';
+import { segmentRuns } from '../local/segment-runs.js';
 
 export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
   const { state, storage, options } = ctx;
@@ -133,9 +135,10 @@ async function pull(ctx: RoundContext, summary: SyncSummary): Promise<Awaited<Re
   return pulled;
 }
 
-/** Steps 9 and 10, in that order (a collection may rely on the checkpoint just written): what they have to say. */
+/** Steps 9 to 11, in that order (a collection may rely on the checkpoint just written): what they have to say. */
 async function afterRound(ctx: RoundContext, listedSegments: number): Promise<string[]> {
   const notices = [await checkpointIfDue(ctx), await collectIfDue(ctx, listedSegments)];
+  ctx.state.transaction(() => segmentRuns(ctx.state.db).compact(ctx.options.compactSegmentsAfter));
   return notices.filter((n): n is string => n !== undefined);
 }
 

@@ -6,6 +6,7 @@
  * are not sent out again (§7.1), since every node can read them there.
  */
 import type Database from 'better-sqlite3';
+import { segmentRuns } from './segment-runs.js';
 
 /** What a checkpoint covers: per writer the highest sequence number, and how many segments in all. */
 export interface Coverage {
@@ -71,13 +72,14 @@ export class CollectionTable {
   }
 
   isCollected(segment: string): boolean {
-    return this.present && this.db.prepare('SELECT 1 FROM collected_segments WHERE segment = ?').get(segment) !== undefined;
+    return this.present && (this.db.prepare('SELECT 1 FROM collected_segments WHERE segment = ?').get(segment) !== undefined || segmentRuns(this.db).has(segment));
   }
 
-  /** Every segment found collected here. */
+  /** Every segment found collected here (those kept in runs too, segment-runs.ts). */
   collected(): Set<string> {
     if (!this.present) return new Set();
-    return new Set((this.db.prepare('SELECT segment FROM collected_segments').all() as { segment: string }[]).map((r) => r.segment));
+    const rows = this.db.prepare('SELECT segment FROM collected_segments').all() as { segment: string }[];
+    return new Set([...rows.map((r) => r.segment), ...segmentRuns(this.db).keys()]);
   }
 
   /** An uploaded journal entry whose segment was collected: nothing will upload it again (its segment stays applied). */

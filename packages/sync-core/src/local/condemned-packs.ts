@@ -9,6 +9,7 @@
  * deleted a margin after the announcement.
  */
 import type Database from 'better-sqlite3';
+import { segmentRuns } from './segment-runs.js';
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS condemned_packs (segment TEXT NOT NULL, pack TEXT NOT NULL, PRIMARY KEY (segment, pack));
@@ -33,6 +34,7 @@ export class CondemnedPacks {
   /** Records the packs a segment announced condemned (inside the caller's transaction). */
   record(segment: string, packs: readonly string[]): void {
     if (packs.length === 0) return;
+    segmentRuns(this.db).explode(segment); // forgettable() finds it collected by its row
     const st = this.db.prepare('INSERT OR IGNORE INTO condemned_packs (segment, pack) VALUES (?, ?)');
     for (const p of packs) st.run(segment, p);
   }

@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import type { ChunkLocation } from '../model/chunk-location.js';
 import type { HashedVersion, Version } from '../model/version.js';
 import { RoundStateStore } from './round-state.js';
+import { segmentRuns } from './segment-runs.js';
 
 export interface LocalRecord {
   path: string; // path on disk, relative, as the file system spells it
@@ -97,14 +98,18 @@ export class LocalState {
     this.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v').run(k, v);
   }
 
+  /** Every segment this node holds a row for, or keeps in a run (segment-runs.ts: applied, collected, changed only once made a row again). */
   knownSegments(): Set<string> {
-    return new Set((this.prepare('SELECT key FROM segments').all() as { key: string }[]).map((r) => r.key));
+    const rows = this.prepare('SELECT key FROM segments').all() as { key: string }[];
+    return new Set([...rows.map((r) => r.key), ...segmentRuns(this.db).keys()]);
   }
   recordSegment(key: string, writer: string, seq: number, state: 'applied' | 'corrupt'): void {
+    segmentRuns(this.db).explode(key);
     this.prepare('INSERT OR REPLACE INTO segments (key, writer, seq, state) VALUES (?, ?, ?, ?)').run(key, writer, seq, state);
   }
   segmentState(key: string): 'applied' | 'corrupt' | 'republished' | undefined {
-    return (this.prepare('SELECT state FROM segments WHERE key = ?').get(key) as { state: 'applied' | 'corrupt' | 'republished' } | undefined)?.state;
+    const row = this.prepare('SELECT state FROM segments WHERE key = ?').get(key) as { state: 'applied' | 'corrupt' | 'republished' } | undefined;
+    return row?.state ?? (segmentRuns(this.db).has(key) ? 'applied' : undefined);
   }
   /**
    * Another writer's segment the remote lost: its versions and the locations it published become
@@ -112,6 +117,7 @@ export class LocalState {
    */
   republishSegment(key: string): void {
     this.transaction(() => {
+      segmentRuns(this.db).explode(key);
       this.prepare('UPDATE versions SET segment = NULL WHERE segment = ?').run(key);
       this.prepare('UPDATE chunk_locations SET segment = NULL WHERE segment = ?').run(key);
       this.prepare("UPDATE segments SET state = 'republished' WHERE key = ?").run(key);
@@ -216,6 +222,7 @@ export class LocalState {
   /** Undo a journaled-but-never-uploaded segment: its versions and chunks become pending again. */
   dropJournal(key: string): void {
     this.prepare('DELETE FROM journal WHERE key = ?').run(key);
+    segmentRuns(this.db).explode(key);
     this.prepare('UPDATE versions SET segment = NULL WHERE segment = ?').run(key);
     this.prepare('UPDATE chunk_locations SET segment = NULL WHERE segment = ?').run(key);
     this.prepare('DELETE FROM segments WHERE key = ?').run(key);
@@ -282,11 +289,8 @@ export class LocalState {
    * ASCII letters only, as SQLite folds them: other letters are matched as spelled.
    */
   plannedWrite(path: string, foldedCase = false): { treePath: string; version: string } | undefined {
-    const rows = this.prepare(`SELECT path, tree_path, version FROM planned_writes WHERE path = ?${foldedCase ? ' COLLATE NOCASE' : ''}`).all(path) as {
-      path: string;
-      tree_path: string;
-      version: string;
-    }[];
+    type Row = { path: string; tree_path: string; version: string };
+    const rows = this.prepare(`SELECT path, tree_path, version FROM planned_writes WHERE path = ?${foldedCase ? ' COLLATE NOCASE' : ''}`).all(path) as Row[];
     const r = rows.find((p) => p.path === path) ?? rows[0];
     return r ? { treePath: r.tree_path, version: r.version } : undefined;
   }

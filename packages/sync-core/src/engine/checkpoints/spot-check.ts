@@ -20,6 +20,7 @@ import type { CaughtUp } from './read.js';
 import { supersededOf } from '../../local/superseded-table.js';
 import type { HashedVersion } from '../../model/version.js';
 import { hash16 } from '../merge.js';
+import { segmentRuns } from '../../local/segment-runs.js';
 
 /** Bundled segments read back per catch-up. */
 const SPOT_CHECKS = 3;
@@ -78,7 +79,10 @@ export async function confirmCheckpoint(c: SpotCheck, caught: CaughtUp, listing:
   }
   c.state.transaction(() => {
     const forget = c.state.db.prepare('DELETE FROM segments WHERE key = ?');
-    for (const key of caught.applied) forget.run(key);
+    for (const key of caught.applied) {
+      segmentRuns(c.state.db).explode(key);
+      forget.run(key);
+    }
   });
   report.notices.push(`ignored checkpoint ${caught.key}: ${refuted}; its segments are read one by one instead`);
   return false;

@@ -22,6 +22,7 @@ import type { CheckpointRetention } from '../retention/policy-object.js';
 import type { Pruning } from '../retention/prune.js';
 import { spreadSuperseded, supersededToName } from '../retention/checkpoint-pruning.js';
 import { pruneLocalState } from '../retention/local-pruning.js';
+import { segmentRuns } from '../../local/segment-runs.js';
 
 export type CheckpointWriteState = Pick<LocalState, 'db' | 'round' | 'journalKeys' | 'transaction'>;
 
@@ -47,6 +48,7 @@ interface Covered {
 export function coveredSegments(state: CheckpointWriteState): Covered {
   const notUploaded = state.journalKeys(true);
   const rows = state.db.prepare("SELECT key, writer, seq, state FROM segments WHERE state IN ('applied', 'republished')").all() as { key: string; writer: string; seq: number; state: string }[];
+  for (const r of segmentRuns(state.db).segments()) rows.push({ ...r, state: 'applied' });
   const byWriter = new Map<string, Map<number, string[]>>();
   for (const r of rows) {
     if (notUploaded.has(r.key)) continue;

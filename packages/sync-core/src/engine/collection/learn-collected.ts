@@ -17,6 +17,7 @@ import { parseSegmentKey } from '../segment.js';
 import type { StepReport } from '../sync-summary.js';
 import { retireWriterIfForeign, type RetireState } from '../steps/retire-writer.js';
 import type { CheckpointsOnRemote } from './collected-elsewhere.js';
+import { segmentRuns } from '../../local/segment-runs.js';
 
 export type LearnState = CatchUp['state'] & RetireState & Pick<LocalState, 'db'>;
 
@@ -55,6 +56,7 @@ function heldNumbers(state: LearnState, listing: ListedSegment[]): Map<string, S
   const out = new Map<string, Set<number>>();
   const add = (writer: string, seq: number) => (out.get(writer) ?? out.set(writer, new Set()).get(writer)!).add(seq);
   for (const r of state.db.prepare('SELECT writer, seq FROM segments').iterate() as Iterable<{ writer: string; seq: number }>) add(r.writer, r.seq);
+  for (const r of segmentRuns(state.db).segments()) add(r.writer, r.seq);
   for (const key of state.journalKeys()) {
     const k = parseSegmentKey(key);
     if (k) add(k.writer, k.seq);

@@ -60,7 +60,7 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   options.policy.afterListing(state, listing);
 
   const journal = await reuploadJournal(state, storage, listed, checkpoints);
-  const vanished = await republishVanished(state, storage, listed, known, checkpoints);
+  const vanished = await republishVanished(state, storage, listed, known, collected, checkpoints);
   for (const key of vanished) report.errors.push(`the remote lost ${key} (was the storage restored from an older copy?); its versions go out again from this node`);
   // A segment sent late names packs written before the crash (or failed upload) that left it: a
   // rollback since then took them and nothing else would tell this node, the only one holding
@@ -165,11 +165,12 @@ async function reuploadJournal(state: PullState, storage: CountingStorage, liste
  * again (restored from an older copy too, or gone for good): its versions go out again in this
  * node's next segment, so every node still gets them. Returns the vanished keys.
  */
-async function republishVanished(state: PullState, storage: CountingStorage, listed: Set<string>, known: Set<string>, checkpoints?: CheckpointsOnRemote): Promise<string[]> {
+async function republishVanished(state: PullState, storage: CountingStorage, listed: Set<string>, known: Set<string>, collected: Set<string>, checkpoints?: CheckpointsOnRemote): Promise<string[]> {
   const journaled = state.journalKeys();
   const vanished: string[] = [];
   for (const key of known) {
-    if (listed.has(key) || journaled.has(key) || state.segmentState(key) !== 'applied') continue;
+    // Found collected before (every segment of a long history): no query each.
+    if (listed.has(key) || journaled.has(key) || collected.has(key) || state.segmentState(key) !== 'applied') continue;
     // Bundled in a listed checkpoint (§3.10): collected, or about to be, and safe there; asked
     // first, as it costs no read per segment once that checkpoint's parts are read.
     if ((checkpoints && (await checkpoints.collected(key))) || (await objectExists(storage, key))) continue;

@@ -14,6 +14,7 @@ import { writeCheckpointNow } from '../checkpoints/write-now.js';
 import type { StepContext } from '../round-context.js';
 import { rememberOwnCheckpoint } from '../collection/collect-library.js';
 import { collects } from '../repository.js';
+import { segmentRuns } from '../../local/segment-runs.js';
 
 export type CheckpointStepState = CheckpointWriteState & Pick<LocalState, 'db'>;
 
@@ -29,7 +30,7 @@ export async function checkpointIfDue(ctx: StepContext<CheckpointStepState>): Pr
   const every = options.checkpointEvery;
   if (every <= 0) return undefined;
   const due = every + checkpointJitter(state.round.get('writer'), every);
-  const applied = (state.db.prepare("SELECT COUNT(*) AS n FROM segments WHERE state = 'applied'").get() as { n: number }).n;
+  const applied = (state.db.prepare("SELECT COUNT(*) AS n FROM segments WHERE state = 'applied'").get() as { n: number }).n + segmentRuns(state.db).count();
   if (applied - state.round.get('checkpointCovered') < due) return undefined;
   try {
     // Another node may have written one since: its name says how much it covers (a hint: a name
