@@ -48,6 +48,19 @@ export class CollectionTable {
     this.db.prepare('INSERT OR IGNORE INTO checkpoint_frontiers (manifest, frontier, covered) VALUES (?, ?, ?)').run(manifest, JSON.stringify(c.frontier), c.covered);
   }
 
+  /**
+   * Forgets what it read of checkpoints the listing no longer shows (collected): nothing asks about
+   * those again, and one a listing shows again (it lagged) is only read again. Without this, one
+   * row for every checkpoint ever read.
+   */
+  forgetUnlisted(listed: readonly string[]): void {
+    if (!this.writable) return;
+    const keep = new Set(listed);
+    const rows = this.db.prepare('SELECT manifest FROM checkpoint_frontiers').all() as { manifest: string }[];
+    const forget = this.db.prepare('DELETE FROM checkpoint_frontiers WHERE manifest = ?');
+    for (const r of rows) if (!keep.has(r.manifest)) forget.run(r.manifest);
+  }
+
   /** Whether every part of a checkpoint was read here and what it bundles applied (or it was written here). */
   learned(manifest: string): boolean {
     return this.present && this.db.prepare('SELECT 1 FROM checkpoint_frontiers WHERE manifest = ? AND learned = 1').get(manifest) !== undefined;

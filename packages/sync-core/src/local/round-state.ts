@@ -80,6 +80,8 @@ export interface RoundState {
   outboxDropped: string[];
   /** When this node last tried to collect on its own after a round (its clock, ms; 0: never; engine/steps/collect-if-due.ts). */
   collectionTried: number;
+  /** When this node last looked whether packs condemned in collected segments are gone (its clock, ms; 0: never; engine/collection/forget-collected-packs.ts). */
+  collectedPacksCheckedAt: number;
   /** When this node last looked for an upgrade of the repository's format (its clock, ms; 0: never; engine/upgrade/). */
   upgradesCheckedAt: number;
   /** The writer id this node last said follows upgrades (`ready/<writer>`; '' : none yet). */
@@ -122,6 +124,7 @@ const CODECS: { [K in RoundStateKey]: Codec<RoundState[K]> } = {
   collectedChunks: listOrBlank,
   collectionTried: count,
   upgradesCheckedAt: count,
+  collectedPacksCheckedAt: count,
   readyAnnounced: text,
   materialize: { decode: (raw) => raw === 'pending', encode: (v) => (v ? 'pending' : 'done') },
   excludedUnder: text,

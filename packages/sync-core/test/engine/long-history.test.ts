@@ -3,8 +3,9 @@
  * `npm run bench` reports 2,000 rounds): a library edited every hour for weeks, two machines
  * syncing, a daily `gc`. Once the first week has passed, what the remote holds, what the state
  * database holds and what a new machine reads to join stop growing with the number of rounds,
- * and every file's current content is on every machine. The state database's versions,
- * locations and condemned packs stop growing too; its tables of names still grow by a few rows a round.
+ * and every file's current content is on every machine. So does each machine's state database,
+ * the one that collects and the one that does not, but for the names of versions pruned, which it
+ * keeps for 400 days (local/superseded-table.ts).
  */
 import { statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type Database from 'better-sqlite3';
 import { cleanup, type TestNode } from './helpers.js';
 import { clockedWorld } from './clocked-world.js';
+import { COMPACT_AFTER } from '../../src/local/segment-runs.js';
 
 afterEach(cleanup);
 
@@ -24,6 +26,7 @@ const FILES = 30;
 /** An edit every three hours: 56 rounds a week. */
 const STEP_HOURS = 3;
 const WEEK = (7 * 24) / STEP_HOURS;
+const TABLES = ['chunk_locations', 'condemned_packs', 'segments', 'collected_segments', 'segment_runs', 'checkpoint_frontiers', 'superseded'] as const;
 
 describe('a long history under a 7-day retention', () => {
   it('holds as many objects, state and join reads after seven weeks as after three; every head is everywhere', { timeout: 240_000 }, async () => {
@@ -31,6 +34,11 @@ describe('a long history under a 7-day retention', () => {
     const a = await node('a');
     const b = await node('b');
     await a.lib.retention({ keepWithinMs: 7 * 24 * HOUR });
+    /** What a machine's state database holds. */
+    const stateOf = (n: TestNode) => {
+      const rows = Object.fromEntries(TABLES.map((t) => [t, count(n, t).n])) as Record<(typeof TABLES)[number], number>;
+      return { bytes: statSync(join(n.dir, '.syncacross', 'state.db')).size, versions: n.lib.history().length, ...rows };
+    };
     const measure = async (label: string) => {
       const joiner = await node(`join-${label}`);
       const joined = await joiner.sync();
@@ -39,10 +47,8 @@ describe('a long history under a 7-day retention', () => {
       return {
         objects: remote.debug.keys().length,
         packs: remote.debug.keys().filter((k) => k.startsWith('packs/')).length,
-        stateBytes: statSync(join(a.dir, '.syncacross', 'state.db')).size,
-        versions: a.lib.history().length,
-        locations: count(a, 'chunk_locations').n,
-        condemned: count(a, 'condemned_packs').n,
+        a: stateOf(a),
+        b: stateOf(b),
         joinRequests: joined.totalRequests,
       };
     };
@@ -62,19 +68,30 @@ describe('a long history under a 7-day retention', () => {
     const three = at.get(3 * WEEK)!;
     const seven = at.get(7 * WEEK)!;
     // 392 rounds and as many packs made; a week of versions (and their packs) kept, and each file's head.
-    expect(seven.versions).toBeLessThan(WEEK + 2 * FILES);
+    expect(seven.a.versions).toBeLessThan(WEEK + 2 * FILES);
     // Each round's small pack waits for 15 more, then they are merged (repack-plan.ts): 19 here, not the ~90 a week's versions would keep.
     expect(seven.packs).toBeLessThan(2 * 16);
     expect(seven.objects).toBeLessThanOrEqual(three.objects * 1.1);
     expect(seven.joinRequests).toBeLessThanOrEqual(three.joinRequests * 1.1);
-    // The state's versions and locations stay as they were; what still grows is names, a few rows a
-    // round (segments known and collected, checkpoints learned, names of pruned versions for their
-    // 400-day horizon): under 512 bytes a round here (about 390).
-    expect(seven.locations).toBeLessThanOrEqual(three.locations * 1.1);
-    // The names of condemned packs go once the packs are gone and their announcements collected
-    // (forget-condemnations.ts): 17 here after three weeks and after seven, not one a round.
-    expect(seven.condemned).toBeLessThanOrEqual(2 * 16);
-    expect(seven.stateBytes - three.stateBytes).toBeLessThan(512 * 4 * WEEK);
+    // Each machine's state, whether it collects (a) or not (b, which forgets what a's collections
+    // deleted: forget-collected-packs.ts), stays as it was: versions, locations, the names of
+    // condemned packs (gone once the packs are and their announcements collected: 17 here after
+    // three weeks and after seven, not one a round), of segments (those collected long ago kept in
+    // runs of 8 bytes each: segment-runs.ts) and of the checkpoints read (those still listed).
+    for (const n of ['a', 'b'] as const) {
+      const [then, now] = [three[n], seven[n]];
+      expect(now.versions, n).toBeLessThan(WEEK + 2 * FILES);
+      expect(now.chunk_locations, n).toBeLessThanOrEqual(then.chunk_locations * 1.1);
+      expect(now.condemned_packs, n).toBeLessThanOrEqual(2 * 16);
+      expect(now.segments, n).toBeLessThanOrEqual(then.segments + COMPACT_AFTER);
+      expect(now.collected_segments, n).toBeLessThanOrEqual(then.collected_segments + COMPACT_AFTER);
+      expect(now.segment_runs, n).toBeLessThanOrEqual(then.segment_runs + 2);
+      expect(now.checkpoint_frontiers, n).toBeLessThanOrEqual(4);
+      // What still grows: a name for each version pruned (at most one a round here), kept 400 days
+      // (about 130 bytes each with its index); before segment runs, 390 bytes a round, and 2.9 KB on b.
+      expect(now.superseded - then.superseded, n).toBeLessThanOrEqual(4 * WEEK);
+      expect(now.bytes - then.bytes, n).toBeLessThan(160 * 4 * WEEK);
+    }
     await b.sync();
     for (let i = 0; i < FILES; i++) {
       const path = `note-${i}.md`;

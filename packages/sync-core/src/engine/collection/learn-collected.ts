@@ -123,5 +123,6 @@ export async function learnCollected(
         `checkpoint ${k.key}: ${m.parts.length - partsRead} of its ${m.parts.length} part(s) could not be read; what they bundle is read from the log where it is still there, and tried again next sync`,
       );
   }
+  remote.table.forgetUnlisted((await remote.manifests()).map((k) => k.key));
   return [...applied];
 }

@@ -58,7 +58,7 @@ export async function findLostPacks(ctx: StepContext<LostPacksState>): Promise<s
  * were condemned, but a version made here before this node learned of it may (sent late, or
  * waiting), and it must not be published, or stay, without its content.
  */
-function forgetCollected(state: LostPacksState, packs: string[]): void {
+export function forgetCollected(state: LostPacksState, packs: string[]): void {
   if (packs.length === 0) return;
   const held = state.chunksIn(packs);
   state.transaction(() => {

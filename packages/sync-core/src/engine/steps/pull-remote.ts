@@ -21,6 +21,7 @@ import { findLostPacks, type LostPacksState } from './find-lost-packs.js';
 import { pullAuthors } from './exchange-authors.js';
 import { retireWriterIfForeign, type RetireState } from './retire-writer.js';
 import { followUpgrades } from '../upgrade/follow-upgrades.js';
+import { forgetCollectedPacksIfDue } from '../collection/forget-collected-packs.js';
 
 /** What pulling reads and writes of the local state: its own journal and segment records, and what the steps it runs need. */
 export type PullState = SegmentsState &
@@ -86,6 +87,7 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
     }
   }
   await lookForLostPacks(ctx, report);
+  await forgetCollectedPacksIfDue(ctx); // what collectors deleted leaves this node's state too
   // New segments may come from writers (or names) this node has not seen: one listing of authors.
   if (changed) report.errors.push(...(await pullAuthors(ctx)));
   if (checkpoints && !quiet) rememberCheckpointLook(state, listing, options.now());
