@@ -87,7 +87,8 @@ export interface RoundPolicy {
   packMargin(margin: number): number;
   /**
    * Whether a writer deduplicates only against chunks with a location outside every condemned
-   * pack (§3.12). Against a condemned pack, a new version points into a pack about to go.
+   * pack (§3.12). Against a condemned pack, a new version points into a pack about to go. (And
+   * whether it acts on condemnations at all: rescues content, forgets condemned packs found gone.)
    */
   honoursCondemnations(): boolean;
   /**

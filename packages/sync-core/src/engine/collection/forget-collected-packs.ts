@@ -26,7 +26,8 @@ const EVERY_MS = 6 * 3_600_000;
 /** Returns how many packs were found gone and forgotten. */
 export async function forgetCollectedPacksIfDue(ctx: StepContext<LostPacksState>): Promise<number> {
   const { state, storage, options } = ctx;
-  if (!collectsPacks(state.round.get('format'))) return 0;
+  // The simulation's engine that ignores condemnations ignores them here too (round-policy.ts).
+  if (!collectsPacks(state.round.get('format')) || !options.policy.honoursCondemnations()) return 0;
   const now = options.now();
   if (Math.abs(now - state.round.get('collectedPacksCheckedAt')) < EVERY_MS) return 0;
   const condemned = new CondemnedPacks(state.db);
