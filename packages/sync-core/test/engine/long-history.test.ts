@@ -1,7 +1,8 @@
 /**
- * A long history under a 7-day retention (issue 18's "done when", at a scale a test can afford;
- * `npm run bench` reports 2,000 rounds): a library edited every hour for weeks, two machines
- * syncing, a daily `gc`. Once the first week has passed, what the remote holds, what the state
+ * A long history under a 7-day retention (issue 18's "done when"): a library edited every three
+ * hours for weeks, two machines syncing, a daily `gc`. `npm test` runs 392 rounds on 30 files;
+ * issue 18's scale, 2,016 rounds on 200 files, is `SYNCACROSS_LONG_HISTORY="36 200" npx vitest run
+ * packages/sync-core/test/engine/long-history.test.ts` (weeks, files; about 10 minutes here). Once the first week has passed, what the remote holds, what the state
  * database holds and what a new machine reads to join stop growing with the number of rounds,
  * and every file's current content is on every machine. So does each machine's state database,
  * the one that collects and the one that does not, but for the names of versions pruned, which it
@@ -22,14 +23,18 @@ afterEach(cleanup);
 const count = (n: TestNode, table: string) => (n.lib as unknown as { state: { db: Database.Database } }).state.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number };
 
 const HOUR = 3_600_000;
-const FILES = 30;
+const [WEEKS, FILES] = (process.env.SYNCACROSS_LONG_HISTORY ?? '7 30').split(' ').map(Number) as [number, number];
 /** An edit every three hours: 56 rounds a week. */
 const STEP_HOURS = 3;
 const WEEK = (7 * 24) / STEP_HOURS;
+/** The first measure: once every file has been edited about three times (three weeks by default), so retention has pruned for a while. */
+const BASE = Math.max(3, Math.ceil((3 * FILES) / WEEK));
+/** Measured in between, at issue 18's scale only: to show the figures flat, not merely equal at two points. */
+const logged = (week: number) => process.env.SYNCACROSS_LONG_HISTORY !== undefined && week > BASE && week % 5 === 0;
 const TABLES = ['chunk_locations', 'condemned_packs', 'segments', 'collected_segments', 'segment_runs', 'checkpoint_frontiers', 'superseded'] as const;
 
 describe('a long history under a 7-day retention', () => {
-  it('holds as many objects, state and join reads after seven weeks as after three; every head is everywhere', { timeout: 240_000 }, async () => {
+  it(`holds as many objects, state and join reads after ${WEEKS} weeks as after ${BASE}; every head is everywhere`, { timeout: 240_000 * Math.max(1, (WEEKS * FILES) / (7 * 30)) }, async () => {
     const { clock, remote, node } = clockedWorld(5);
     const a = await node('a');
     const b = await node('b');
@@ -39,13 +44,17 @@ describe('a long history under a 7-day retention', () => {
       const rows = Object.fromEntries(TABLES.map((t) => [t, count(n, t).n])) as Record<(typeof TABLES)[number], number>;
       return { bytes: statSync(join(n.dir, '.syncacross', 'state.db')).size, versions: n.lib.history().length, ...rows };
     };
+    let nodes = 2;
     const measure = async (label: string) => {
+      nodes++;
       const joiner = await node(`join-${label}`);
       const joined = await joiner.sync();
       expect(joined.errors).toEqual([]);
       await joiner.lib.close();
       return {
-        objects: remote.debug.keys().length,
+        // Each node that ever synced says which formats it reads (ready/, reads/: §3.7); the rest is the history.
+        objects: remote.debug.keys().filter((k) => !k.startsWith('ready/') && !k.startsWith('reads/')).length,
+        perNode: remote.debug.keys().filter((k) => k.startsWith('ready/') || k.startsWith('reads/')).length,
         packs: remote.debug.keys().filter((k) => k.startsWith('packs/')).length,
         a: stateOf(a),
         b: stateOf(b),
@@ -53,7 +62,7 @@ describe('a long history under a 7-day retention', () => {
       };
     };
     const at = new Map<number, Awaited<ReturnType<typeof measure>>>();
-    for (let round = 1; round <= 7 * WEEK; round++) {
+    for (let round = 1; round <= WEEKS * WEEK; round++) {
       clock.t += STEP_HOURS * HOUR;
       const writer = round % 5 === 0 ? b : a;
       await writeFile(join(writer.dir, `note-${round % FILES}.md`), `note ${round % FILES}, round ${round}\n`);
@@ -63,16 +72,22 @@ describe('a long history under a 7-day retention', () => {
         await a.sync();
         await a.lib.collect({ marginMs: HOUR }); // daily: what a day-old checkpoint holds, and packs condemned a day ago
       }
-      if (round === 3 * WEEK || round === 7 * WEEK) at.set(round, await measure(String(round)));
+      if (round % WEEK === 0 && (round === BASE * WEEK || round === WEEKS * WEEK || logged(round / WEEK))) at.set(round, await measure(String(round)));
     }
-    const three = at.get(3 * WEEK)!;
-    const seven = at.get(7 * WEEK)!;
-    // 392 rounds and as many packs made; a week of versions (and their packs) kept, and each file's head.
+    const three = at.get(BASE * WEEK)!;
+    const seven = at.get(WEEKS * WEEK)!;
+    if (process.env.SYNCACROSS_LONG_HISTORY) console.log(JSON.stringify({ files: FILES, byRound: Object.fromEntries(at) }));
+    // 392 rounds (by default) and as many packs made; a week of versions (and their packs) kept, and each file's head.
     expect(seven.a.versions).toBeLessThan(WEEK + 2 * FILES);
     // Each round's small pack waits for 15 more, then they are merged (repack-plan.ts): 19 here, not the ~90 a week's versions would keep.
     expect(seven.packs).toBeLessThan(2 * 16);
-    expect(seven.objects).toBeLessThanOrEqual(three.objects * 1.1);
-    expect(seven.joinRequests).toBeLessThanOrEqual(three.joinRequests * 1.1);
+    // What the remote holds of the history and what a join reads go up and down with the merge of 16
+    // small packs (issue 18's scale, 2,016 rounds: 25 or 34 objects, 27 or 41 requests to join, with
+    // no trend); they stay within one such cycle of the first measure. The objects each node leaves
+    // (three here: which formats it reads) grow with the nodes, not the rounds: one joins at each measure.
+    expect(seven.objects).toBeLessThanOrEqual(three.objects + 16);
+    expect(seven.perNode).toBeLessThanOrEqual(3 * nodes);
+    expect(seven.joinRequests).toBeLessThanOrEqual(three.joinRequests + 16);
     // Each machine's state, whether it collects (a) or not (b, which forgets what a's collections
     // deleted: forget-collected-packs.ts), stays as it was: versions, locations, the names of
     // condemned packs (gone once the packs are and their announcements collected: 17 here after
@@ -89,8 +104,8 @@ describe('a long history under a 7-day retention', () => {
       expect(now.checkpoint_frontiers, n).toBeLessThanOrEqual(4);
       // What still grows: a name for each version pruned (at most one a round here), kept 400 days
       // (about 130 bytes each with its index); before segment runs, 390 bytes a round, and 2.9 KB on b.
-      expect(now.superseded - then.superseded, n).toBeLessThanOrEqual(4 * WEEK);
-      expect(now.bytes - then.bytes, n).toBeLessThan(160 * 4 * WEEK);
+      expect(now.superseded - then.superseded, n).toBeLessThanOrEqual((WEEKS - BASE) * WEEK);
+      expect(now.bytes - then.bytes, n).toBeLessThan(160 * (WEEKS - BASE) * WEEK);
     }
     await b.sync();
     for (let i = 0; i < FILES; i++) {
