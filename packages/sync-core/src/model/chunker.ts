@@ -37,12 +37,21 @@ const GEAR = (() => {
   }
   return t;
 })();
+/**
+ * The same table read as signed 32-bit values, for the loop below: the cut tests look at the low 21
+ * bits of the hash, which signed and unsigned arithmetic leave the same, and V8 keeps a signed sum
+ * in a register. Alone on 256 MiB of random data (Node 20, this machine): 464 ms against 572, median
+ * of 6, the same boundaries.
+ */
+const GEAR_I32 = new Int32Array(GEAR.buffer);
 
 /** Lengths of content-defined chunks covering `data` exactly. */
 export function cdcBoundaries(data: Uint8Array, p: ChunkingParams = DEFAULT_CHUNKING): number[] {
+  const gear = GEAR_I32; // locals: the loop reads no module slot
+  const bytes = data;
   const bits = Math.round(Math.log2(p.avgSize));
-  const maskHard = ((1 << (bits + 1)) - 1) >>> 0; // stricter before the average size
-  const maskEasy = ((1 << (bits - 1)) - 1) >>> 0; // looser after it (normalized chunking)
+  const maskHard = (1 << (bits + 1)) - 1; // stricter before the average size
+  const maskEasy = (1 << (bits - 1)) - 1; // looser after it (normalized chunking)
   const lengths: number[] = [];
   let start = 0;
   while (start < data.length) {
@@ -57,7 +66,7 @@ export function cdcBoundaries(data: Uint8Array, p: ChunkingParams = DEFAULT_CHUN
     let i = start + p.minSize;
     let cut = end;
     for (; i < normal; i++) {
-      h = ((h << 1) + GEAR[data[i]!]!) >>> 0;
+      h = ((h << 1) + gear[bytes[i]!]!) | 0;
       if ((h & maskHard) === 0) {
         cut = i + 1;
         break;
@@ -65,7 +74,7 @@ export function cdcBoundaries(data: Uint8Array, p: ChunkingParams = DEFAULT_CHUN
     }
     if (cut === end && i >= normal) {
       for (; i < end; i++) {
-        h = ((h << 1) + GEAR[data[i]!]!) >>> 0;
+        h = ((h << 1) + gear[bytes[i]!]!) | 0;
         if ((h & maskEasy) === 0) {
           cut = i + 1;
           break;
