@@ -14,6 +14,7 @@ import { forgetCollectedPacksIfDue } from '../../src/engine/collection/forget-co
 import type { StepContext } from '../../src/engine/round-context.js';
 import type { LostPacksState } from '../../src/engine/steps/find-lost-packs.js';
 import { HONEST_POLICY } from '../../src/engine/round-policy.js';
+import { StorageError } from '../../src/storage/errors.js';
 import { cleanup, tempDir } from './helpers.js';
 
 afterEach(cleanup);
@@ -62,6 +63,22 @@ describe('forgetting the packs collectors deleted', () => {
     expect(await run(2 * HOUR)).toBe(1);
     expect(packsHeld(state)).toEqual([pack(3), pack(4)].sort());
     expect(condemned.all()).toEqual(new Set([pack(3), pack(4)]));
+  });
+
+  it('an unreachable remote fails no sync: nothing is forgotten, and the next round looks again', async () => {
+    const { state, storage, condemned, collected, run } = await world();
+    state.transaction(() => {
+      state.addChunk([chunk(1), pack(1), 0, 10], segment(9));
+      condemned.record(segment(1), [pack(1)]);
+      collected.markCollected(segment(1));
+    });
+    const list = storage.list.bind(storage);
+    storage.list = () => Promise.reject(new StorageError('Unavailable', 'the network is down'));
+    expect(await run()).toBe(0);
+    expect(packsHeld(state)).toEqual([pack(1)]);
+    storage.list = list;
+    expect(await run()).toBe(1);
+    expect(packsHeld(state)).toEqual([]);
   });
 
   it('does nothing before format 5', async () => {

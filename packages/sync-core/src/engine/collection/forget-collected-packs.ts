@@ -15,6 +15,7 @@
  * per pack not listed, when there is anything to look at.
  */
 import { CondemnedPacks } from '../../local/condemned-packs.js';
+import { isStorageError } from '../../storage/errors.js';
 import { collectsPacks } from '../repository.js';
 import type { StepContext } from '../round-context.js';
 import { forgetCollected, type LostPacksState } from '../steps/find-lost-packs.js';
@@ -35,7 +36,13 @@ export async function forgetCollectedPacksIfDue(ctx: StepContext<LostPacksState>
   if (candidates.length === 0) return 0;
   const gone = packGone(storage);
   const forgotten: string[] = [];
-  for (const pack of candidates) if (await gone(pack)) forgotten.push(pack);
+  try {
+    for (const pack of candidates) if (await gone(pack)) forgotten.push(pack);
+  } catch (e) {
+    // Housekeeping: a remote that fails now (unreachable, throttled) fails no sync for it; the next round looks again.
+    if (!isStorageError(e)) throw e;
+    return 0;
+  }
   forgetCollected(state, forgotten);
   state.transaction(() => {
     condemned.forgetGone(forgotten);
