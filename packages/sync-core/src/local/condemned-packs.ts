@@ -85,27 +85,23 @@ export class CondemnedPacks {
    * makes sure it is gone.
    */
   forgettable(): string[] {
-    if (!this.present || !this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'collected_segments'").get()) return [];
-    const rows = this.db
-      .prepare(
-        `SELECT DISTINCT c.pack FROM condemned_packs c JOIN collected_segments s ON s.segment = c.segment
-         WHERE NOT EXISTS (SELECT 1 FROM own_condemnations o WHERE o.pack = c.pack) AND NOT EXISTS (SELECT 1 FROM chunk_locations l WHERE l.pack = c.pack)`,
-      )
-      .all() as { pack: string }[];
-    return rows.map((r) => r.pack);
+    return this.announcedInCollected(false);
   }
 
   /**
-   * Packs announced in a segment this node found collected since, that it did not announce itself
-   * and still holds locations in: a node that does not collect looks whether they are gone
-   * (engine/collection/forget-collected-packs.ts).
+   * The same, but packs this node still holds locations in: a node that does not collect looks
+   * whether they are gone (engine/collection/forget-collected-packs.ts).
    */
   heldCollected(): string[] {
+    return this.announcedInCollected(true);
+  }
+
+  private announcedInCollected(held: boolean): string[] {
     if (!this.present || !this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'collected_segments'").get()) return [];
     const rows = this.db
       .prepare(
         `SELECT DISTINCT c.pack FROM condemned_packs c JOIN collected_segments s ON s.segment = c.segment
-         WHERE NOT EXISTS (SELECT 1 FROM own_condemnations o WHERE o.pack = c.pack) AND EXISTS (SELECT 1 FROM chunk_locations l WHERE l.pack = c.pack)`,
+         WHERE NOT EXISTS (SELECT 1 FROM own_condemnations o WHERE o.pack = c.pack) AND ${held ? '' : 'NOT '}EXISTS (SELECT 1 FROM chunk_locations l WHERE l.pack = c.pack)`,
       )
       .all() as { pack: string }[];
     return rows.map((r) => r.pack);
