@@ -55,9 +55,14 @@ function squeezeAsync(bytes: Uint8Array): Promise<Uint8Array> {
   return onPool(zlib.deflateRaw as unknown as AsyncCodec, bytes, { level: 6 });
 }
 
-// Below these a chunk is (de)compressed on the main thread: a thread-pool round trip (tens of
-// microseconds) would cost more. Deflating 1 KiB already takes longer; inflating is faster.
-const POOL_MIN_COMPRESS = 1024;
+// Below these a chunk is (de)compressed on the main thread: a thread-pool call costs more. Each
+// call makes a zlib stream on the main thread and wakes a pool thread, which costs about as much
+// main-thread time as deflating 4 KiB there, and twice that again in system time. The 18,057 pages
+// (4 KiB) of the benchmark's database deflated on the pool in 3.6-5.0 s wall, 5.7 CPU-s and as much
+// main-thread time as deflating them here, against 2.0-2.1 s and 2.1 CPU-s here; the 5,000 notes
+// (6-51 KiB) still gain from the pool (main thread busy 1.4 s against 5.6). A first upload of the
+// library took 15.5-15.7 s with this bound at 8 KiB against 19.3-19.7 s at 1 KiB (session 49).
+const POOL_MIN_COMPRESS = 8 * 1024;
 const POOL_MIN_DECOMPRESS = 8 * 1024;
 
 /** The codec and payload to store for `bytes`: compressed only where that pays. */
