@@ -20,6 +20,19 @@ const MAX_ENCODING = 8;
 const MAX_ENCODING_BYTES = 32 * 1024 * 1024;
 /** Room for one last chunk past the target size, so a pack is filled without regrowing. */
 const PACK_SLACK = 4 * 1024 * 1024;
+/**
+ * Where the pack size is large (the default), a pack buffer past 128 KiB (glibc's initial mapping
+ * size) is allocated at least this large, just above 32 MiB. glibc maps a large block on its own
+ * and unmaps it when freed, but freeing such a block of up to 32 MiB raises the size from which it
+ * maps to that block's size (`__libc_free` in malloc/malloc.c: the dynamic mmap threshold, capped
+ * at DEFAULT_MMAP_THRESHOLD_MAX, 32 MiB on 64-bit). A 28 MiB pack buffer freed after every pack
+ * raised it to 28 MiB, so every later block below that (read blocks, compressed chunks) came from
+ * the heap, fragmented it, and stayed resident. A block above the cap leaves the threshold alone,
+ * and its pages never written are never resident. First upload of the benchmark library: peak RSS
+ * 210-216 MB against 258-267 (session 49). Small pack sizes (tests choose them) keep buffers of
+ * their own size.
+ */
+const PACK_ALLOCATION = 32 * 1024 * 1024 + 64 * 1024;
 
 export class PackWriter {
   // Chunks are copied straight into one buffer per pack (no list of parts, no concatenation):
@@ -81,13 +94,15 @@ export class PackWriter {
     const length = parts.reduce((n, p) => n + p.byteLength, 0);
     const needed = this.used + length;
     if (!this.buffer || needed > this.buffer.length) {
-      // Grow by doubling up to the target (plus room for one last chunk): a round that packs a
-      // few small edits allocates kilobytes, not the full pack size. Once a pack has filled, a
-      // large upload is under way and the next packs start at full size: regrowing copied each
-      // pack's bytes about twice more (a sixteenth of a first upload's main-thread time in a profile).
+      // Grow by doubling up to 128 KiB, then to the full size (the target plus room for one last
+      // chunk; PACK_ALLOCATION): a round that packs a few small edits allocates kilobytes, not the
+      // full pack size. Once a pack has filled, a large upload is under way and the next packs start
+      // at full size: regrowing copied each pack's bytes about twice more (a sixteenth of a first
+      // upload's main-thread time in a profile).
       const cap = this.targetSize + PACK_SLACK;
-      const size = this.filledOne ? cap : Math.min(cap, Math.max(64 * 1024, 2 * (this.buffer?.length ?? 0)));
-      const grown = Buffer.allocUnsafe(Math.max(needed, size));
+      const full = cap > 16 * 1024 * 1024 ? Math.max(cap, PACK_ALLOCATION) : cap;
+      const size = this.filledOne ? full : Math.min(cap, Math.max(64 * 1024, 2 * (this.buffer?.length ?? 0)));
+      const grown = Buffer.allocUnsafe(Math.max(needed, size > 128 * 1024 ? full : size));
       this.buffer?.copy(grown, 0, 0, this.used);
       this.buffer = grown;
     }
