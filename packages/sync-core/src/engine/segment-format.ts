@@ -31,9 +31,4 @@ export interface Segment {
   condemned?: string[];
 }
 
-export interface SegmentKey {
-  key: string;
-  writer: string;
-  seq: number;
-  hash: string;
-}
+export type { SegmentKey } from '../model/segment-key.js';

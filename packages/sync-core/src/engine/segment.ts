@@ -8,6 +8,7 @@
  */
 import { StorageError } from '../storage/errors.js';
 import { sha256 } from '../model/hashing.js';
+import { parseSegmentKey, segmentStem } from '../model/segment-key.js';
 import { MAX_SEGMENT_BYTES, MAX_SEGMENT_JSON_BYTES, MAX_SEGMENT_JSON_VALUES } from './remote-limits.js';
 import { checkSegmentShape } from './segment-schema.js';
 import type { ChunkLocation } from '../model/chunk-location.js';
@@ -16,18 +17,11 @@ import { FORMAT_1, type RepositoryCodec } from '../codec/repository-codec.js';
 
 export { SEGMENT_FORMAT, type ChunkLocation, type Segment, type SegmentKey };
 
-const KEY = /^log\/([A-Za-z0-9_.-]+)\/(\d{10})-([0-9a-f]{16})$/;
-
-export function parseSegmentKey(key: string): SegmentKey | undefined {
-  const m = KEY.exec(key);
-  return m ? { key, writer: m[1]!, seq: Number(m[2]), hash: m[3]! } : undefined;
-}
-
-const stemOf = (writer: string, seq: number) => `log/${writer}/${String(seq).padStart(10, '0')}`;
+export { parseSegmentKey };
 
 /** The key and stored bytes of a segment, in the repository's format (`codec`; format 1 when omitted). */
 export function encodeSegment(segment: Segment, codec: RepositoryCodec = FORMAT_1): { key: string; bytes: Uint8Array } {
-  const stem = stemOf(segment.writer, segment.seq);
+  const stem = segmentStem(segment.writer, segment.seq);
   const bytes = codec.storeSegment(JSON.stringify(segment), stem);
   return { key: `${stem}-${sha256(bytes).slice(0, 16)}`, bytes };
 }
@@ -46,7 +40,7 @@ export function decodeSegment(key: SegmentKey, bytes: Uint8Array, repo: string |
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(inflate(codec.loadSegment(bytes, stemOf(key.writer, key.seq), MAX_SEGMENT_JSON_BYTES)));
+    parsed = JSON.parse(inflate(codec.loadSegment(bytes, segmentStem(key.writer, key.seq), MAX_SEGMENT_JSON_BYTES)));
   } catch (e) {
     const why = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? `it decompresses to more than ${MAX_SEGMENT_JSON_BYTES} bytes` : (e as Error).message;
     throw new StorageError('Corrupt', `segment ${key.key} cannot be decoded: ${why}`, { cause: e });

@@ -13,17 +13,17 @@
  * writer id that forked has two segments there).
  */
 import type Database from 'better-sqlite3';
+import { parseSegmentKey, segmentStem } from '../model/segment-key.js';
 
 const SCHEMA = 'CREATE TABLE IF NOT EXISTS segment_runs (writer TEXT NOT NULL, first INTEGER NOT NULL, hashes BLOB NOT NULL, PRIMARY KEY (writer, first)) WITHOUT ROWID';
 
-const KEY = /^log\/([A-Za-z0-9_.-]+)\/(\d{10})-([0-9a-f]{16})$/;
 const HASH_BYTES = 8;
 /** Fewer candidates wait: each compaction writes a row, so a run grows by a batch, not by one segment a round. */
 export const COMPACT_AFTER = 32;
 /** A run no longer grows past this many segments (64 KiB): appending rewrites its row. */
 const MAX_RUN = 8192;
 
-const keyOf = (writer: string, seq: number, hashes: Buffer, i: number) => `log/${writer}/${String(seq).padStart(10, '0')}-${hashes.toString('hex', i * HASH_BYTES, (i + 1) * HASH_BYTES)}`;
+const keyOf = (writer: string, seq: number, hashes: Buffer, i: number) => `${segmentStem(writer, seq)}-${hashes.toString('hex', i * HASH_BYTES, (i + 1) * HASH_BYTES)}`;
 
 interface Run {
   writer: string;
@@ -73,12 +73,11 @@ export class SegmentRuns {
 
   /** The run holding a key, if any. */
   private runOf(key: string): Run | undefined {
-    const m = this.present ? KEY.exec(key) : null;
-    if (!m) return undefined;
-    const seq = Number(m[2]);
-    const r = this.db.prepare('SELECT writer, first, hashes FROM segment_runs WHERE writer = ? AND first <= ? ORDER BY first DESC LIMIT 1').get(m[1], seq) as Run | undefined;
-    const i = r ? seq - r.first : -1;
-    return r && i < r.hashes.length / HASH_BYTES && r.hashes.toString('hex', i * HASH_BYTES, (i + 1) * HASH_BYTES) === m[3] ? r : undefined;
+    const k = this.present ? parseSegmentKey(key) : undefined;
+    if (!k) return undefined;
+    const r = this.db.prepare('SELECT writer, first, hashes FROM segment_runs WHERE writer = ? AND first <= ? ORDER BY first DESC LIMIT 1').get(k.writer, k.seq) as Run | undefined;
+    const i = r ? k.seq - r.first : -1;
+    return r && i < r.hashes.length / HASH_BYTES && r.hashes.toString('hex', i * HASH_BYTES, (i + 1) * HASH_BYTES) === k.hash ? r : undefined;
   }
 
   has(key: string): boolean {
