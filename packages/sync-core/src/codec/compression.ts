@@ -60,8 +60,9 @@ function squeezeAsync(bytes: Uint8Array): Promise<Uint8Array> {
 // main-thread time as deflating 4 KiB there, and twice that again in system time. The 18,057 pages
 // (4 KiB) of the benchmark's database deflated on the pool in 3.6-5.0 s wall, 5.7 CPU-s and as much
 // main-thread time as deflating them here, against 2.0-2.1 s and 2.1 CPU-s here; the 5,000 notes
-// (6-51 KiB) still gain from the pool (main thread busy 1.4 s against 5.6). A first upload of the
-// library took 15.5-15.7 s with this bound at 8 KiB against 19.3-19.7 s at 1 KiB (session 49).
+// (6-51 KiB) still gain from the pool (main thread busy 1.4 s against 5.6). In first uploads of the
+// library, system time fell by about a third (session 49: 3.0-3.8 s against 5.2-6.0 in one series
+// of alternating runs; wall time, noisy here, 16.9-21.6 s against 23.8-25.6 in that series).
 const POOL_MIN_COMPRESS = 8 * 1024;
 const POOL_MIN_DECOMPRESS = 8 * 1024;
 

@@ -18,5 +18,5 @@ export function parseSegmentKey(key: string): SegmentKey | undefined {
   return m ? { key, writer: m[1]!, seq: Number(m[2]), hash: m[3]! } : undefined;
 }
 
-/** The key without its hash: what the stored bytes of a segment are sealed to (its number and writer). */
+/** The key without its hash, `log/<writer>/<seq>`: an encrypted segment is sealed to it (PROTOCOL.md §3.6). */
 export const segmentStem = (writer: string, seq: number) => `log/${writer}/${String(seq).padStart(10, '0')}`;
