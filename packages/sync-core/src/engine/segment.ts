@@ -8,7 +8,7 @@
  */
 import { StorageError } from '../storage/errors.js';
 import { sha256 } from '../model/hashing.js';
-import { parseSegmentKey, segmentStem } from '../model/segment-key.js';
+import { segmentStem } from '../model/segment-key.js';
 import { MAX_SEGMENT_BYTES, MAX_SEGMENT_JSON_BYTES, MAX_SEGMENT_JSON_VALUES } from './remote-limits.js';
 import { checkSegmentShape } from './segment-schema.js';
 import type { ChunkLocation } from '../model/chunk-location.js';
@@ -17,7 +17,7 @@ import { FORMAT_1, type RepositoryCodec } from '../codec/repository-codec.js';
 
 export { SEGMENT_FORMAT, type ChunkLocation, type Segment, type SegmentKey };
 
-export { parseSegmentKey };
+export { parseSegmentKey } from '../model/segment-key.js';
 
 /** The key and stored bytes of a segment, in the repository's format (`codec`; format 1 when omitted). */
 export function encodeSegment(segment: Segment, codec: RepositoryCodec = FORMAT_1): { key: string; bytes: Uint8Array } {
