@@ -8,10 +8,11 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
-  // commander and @bomb.sh/tab in this build, as sync-core bundles ignore (see its tsup.config.ts):
-  // Node 20 lexes a CommonJS package before an ES module may import it, at every command's start.
-  // The bundled CommonJS still calls require() for Node's own modules (events, fs, child_process);
-  // an ES module has none, so the banner makes one (evanw/esbuild#1921).
+  // commander in this build, as sync-core bundles ignore (see its tsup.config.ts): it is CommonJS,
+  // which Node 20 lexes before an ES module may import it, at every command's start. @bomb.sh/tab
+  // too: three modules of its own to resolve and load apart. Bundled CommonJS still calls require()
+  // for Node's own modules (events, fs, child_process); an ES module has none, so the banner makes
+  // one (evanw/esbuild#1921).
   noExternal: ['commander', '@bomb.sh/tab'],
   banner: { js: "import { createRequire as createRequireForBundledCommonJs } from 'node:module'; const require = createRequireForBundledCommonJs(import.meta.url);" },
 });
