@@ -1,4 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
+import { writeThirdPartyLicenses } from '../../scripts/third-party-licenses.mjs';
+
+const bundled = ['commander', '@bomb.sh/tab'];
 
 // bin.ts starts with `#!/usr/bin/env node`; esbuild keeps that line at the top of dist/bin.js.
 export default defineConfig({
@@ -13,6 +17,8 @@ export default defineConfig({
   // too: three modules of its own to resolve and load apart. Bundled CommonJS still calls require()
   // for Node's own modules (events, fs, child_process); an ES module has none, so the banner makes
   // one (evanw/esbuild#1921).
-  noExternal: ['commander', '@bomb.sh/tab'],
+  noExternal: bundled,
+  // Their licences go with the build (dist/THIRD_PARTY_LICENSES.md), as they ask.
+  onSuccess: async () => writeThirdPartyLicenses(bundled, fileURLToPath(new URL('.', import.meta.url))),
   banner: { js: "import { createRequire as createRequireForBundledCommonJs } from 'node:module'; const require = createRequireForBundledCommonJs(import.meta.url);" },
 });

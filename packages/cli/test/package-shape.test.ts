@@ -73,6 +73,42 @@ export async function load(url, context, next) {
   }
 });
 
+it("every build that carries another package's code carries its licence too", () => {
+  // What a build bundles is read from its source maps, not from the tsup configs that choose it,
+  // so a package bundled through another (a dependency of a bundled package) is found as well.
+  const packages = `${root}..`;
+  const bundledSomewhere: string[] = [];
+  for (const name of readdirSync(packages)) {
+    const dist = join(packages, name, 'dist');
+    if (!existsSync(dist)) continue;
+    const bundled = new Set<string>();
+    for (const f of readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js.map'))) {
+      for (const source of (JSON.parse(readFileSync(join(dist, f), 'utf8')) as { sources: string[] }).sources) {
+        const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source);
+        if (m) bundled.add(m[1]!);
+      }
+    }
+    if (bundled.size === 0) continue;
+    const notices = readFileSync(join(dist, 'THIRD_PARTY_LICENSES.md'), 'utf8');
+    for (const dep of bundled) {
+      bundledSomewhere.push(dep);
+      const dir = installedAt(dep, join(packages, name));
+      const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+      expect(notices, `${name}: ${dep}`).toContain(`## ${dep} ${version} `);
+      for (const licence of readdirSync(dir).filter((f) => /^licen[cs]e/i.test(f))) expect(notices, `${name}: ${dep}'s ${licence}`).toContain(readFileSync(join(dir, licence), 'utf8').trim());
+    }
+  }
+  expect(bundledSomewhere).toEqual(expect.arrayContaining(['zod', 'ignore', 'commander'])); // the source maps are read as they should be
+});
+
+/** Where Node finds package `name` from `dir`: the nearest node_modules up the tree. */
+function installedAt(name: string, dir: string): string {
+  const candidate = join(dir, 'node_modules', name);
+  if (existsSync(join(candidate, 'package.json'))) return candidate;
+  if (join(dir, '..') === dir) throw new Error(`${name} is not installed`);
+  return installedAt(name, join(dir, '..'));
+}
+
 it("the command keeps compiled code in the user's own cache folder where Node can (22.1 and later), and nowhere on Node 20", () => {
   // A no-op sync on Node 22: 238 ms with the cache against 256 ms (bin/syncacross.mjs).
   const xdg = mkdtempSync(join(tmpdir(), 'syncacross-cache-'));
