@@ -40,7 +40,12 @@ export class PackWriter {
   private buffer: Buffer | undefined;
   private used = 0;
   private index: { hash: string; offset: number; length: number }[] = [];
-  private inPack = new Set<string>();
+  /**
+   * Every chunk taken, pending or stored: a chunk met again is not packed twice, and not looked up
+   * in the state either (scan-local.ts asks the state nothing on a first upload). About 30 bytes a
+   * chunk besides its hash, which the versions hold anyway.
+   */
+  private readonly inPack = new Set<string>();
   /** Chunks added whose encoding is under way, oldest first, and their plain bytes in total. */
   private encoding: { hash: string; encoded: Promise<Uint8Array[]>; size: number }[] = [];
   private encodingBytes = 0;
@@ -152,7 +157,6 @@ export class PackWriter {
     this.onLocated(index.map((c) => [c.hash, key, c.offset + pad, c.length]));
     this.packsWritten++;
     this.bytesWritten += pack.byteLength + pad;
-    for (const c of index) this.inPack.delete(c.hash); // stored now; those still encoding stay pending
   }
 
   /**

@@ -170,6 +170,10 @@ export class LocalState {
   hasChunk(hash: string): boolean {
     return this.prepare('SELECT 1 FROM chunk_locations WHERE hash = ?').get(hash) !== undefined;
   }
+  /** Whether any chunk location is known: a first upload knows none, and asks nothing per chunk. */
+  anyChunkLocation(): boolean {
+    return this.prepare('SELECT 1 FROM chunk_locations LIMIT 1').get() !== undefined;
+  }
   /**
    * Records where a chunk lives; `segment` is the segment that published the location (null: not
    * yet). A chunk may live in several packs (uploaded again after a loss): every location is kept,
@@ -288,6 +292,10 @@ export class LocalState {
    * folds case puts `d/e/f.txt` in a folder `D/` the user made meanwhile). Upper and lower case of
    * ASCII letters only, as SQLite folds them: other letters are matched as spelled.
    */
+  /** Whether a materialization left a plan (one a crash cut short): only then is a scan's file asked about. */
+  anyPlannedWrite(): boolean {
+    return this.prepare('SELECT 1 FROM planned_writes LIMIT 1').get() !== undefined;
+  }
   plannedWrite(path: string, foldedCase = false): { treePath: string; version: string } | undefined {
     type Row = { path: string; tree_path: string; version: string };
     const rows = this.prepare(`SELECT path, tree_path, version FROM planned_writes WHERE path = ?${foldedCase ? ' COLLATE NOCASE' : ''}`).all(path) as Row[];
