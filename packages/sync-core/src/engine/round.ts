@@ -167,7 +167,7 @@ function addDrained(summary: SyncSummary, drained: DrainResult): void {
 export async function scanStep(ctx: RoundContext, summary: SyncSummary): Promise<ScanResult> {
   const scan = await scanLocal(ctx);
   addScan(summary, scan);
-  appendAll(summary.files, publishedActions(ctx.state.pendingVersions()));
+  for (const page of ctx.state.pendingVersionPages()) appendAll(summary.files, publishedActions(page));
   return scan;
 }
 

@@ -12,25 +12,43 @@ export const LOCATIONS_PER_SEGMENT = WRITER_TARGETS.locations;
 // ~160 bytes per location in JSON: what is left of the budget goes to versions.
 const VERSION_BYTES = WRITER_TARGETS.jsonBytes - LOCATIONS_PER_SEGMENT * 200;
 
-/** Pending versions in batches, each within the versions, hash-reference and size targets (at least one batch, maybe empty). */
-export function versionBatches(pending: HashedVersion[]): HashedVersion[][] {
-  const batches: HashedVersion[][] = [[]];
-  let refs = 0;
-  let bytes = 0;
-  for (const v of pending) {
+/**
+ * Batches built one version at a time, each within the versions, hash-reference and size targets:
+ * a commit feeds it page by page (LocalState.pendingVersionPages), never the whole list at once.
+ */
+export class VersionBatcher {
+  private current: HashedVersion[] = [];
+  private refs = 0;
+  private bytes = 0;
+
+  /** The batch filled so far when `v` does not fit in it (`v` then starts the next); else undefined. */
+  add(v: HashedVersion): HashedVersion[] | undefined {
     const vRefs = v.chunks.length + v.parents.length;
     const vBytes = JSON.stringify(v).length;
-    const current = batches[batches.length - 1]!;
-    if (current.length > 0 && (current.length >= WRITER_TARGETS.versions || refs + vRefs > LOCATIONS_PER_SEGMENT || bytes + vBytes > VERSION_BYTES)) {
-      batches.push([v]);
-      refs = vRefs;
-      bytes = vBytes;
-    } else {
-      current.push(v);
-      refs += vRefs;
-      bytes += vBytes;
-    }
+    const full = this.current.length > 0 && (this.current.length >= WRITER_TARGETS.versions || this.refs + vRefs > LOCATIONS_PER_SEGMENT || this.bytes + vBytes > VERSION_BYTES);
+    const done = full ? this.current : undefined;
+    if (full) [this.current, this.refs, this.bytes] = [[], 0, 0];
+    this.current.push(v);
+    this.refs += vRefs;
+    this.bytes += vBytes;
+    return done;
   }
+
+  /** The batch being filled (empty if nothing was added). */
+  last(): HashedVersion[] {
+    return this.current;
+  }
+}
+
+/** Pending versions in batches, each within the targets (at least one batch, maybe empty). */
+export function versionBatches(pending: HashedVersion[]): HashedVersion[][] {
+  const batcher = new VersionBatcher();
+  const batches: HashedVersion[][] = [];
+  for (const v of pending) {
+    const full = batcher.add(v);
+    if (full) batches.push(full);
+  }
+  batches.push(batcher.last());
   return batches;
 }
 

@@ -154,6 +154,23 @@ export class LocalState {
   pendingVersions(): HashedVersion[] {
     return (this.prepare('SELECT hash, json FROM versions WHERE segment IS NULL').all() as { hash: string; json: string }[]).map(withStoredHash);
   }
+  /**
+   * Pending versions in hash order, `size` at a time (keyset paging): a commit of 100,000 new
+   * versions holds a page and a segment's batch of them, not all. Rows may be written between
+   * pages (a commit assigns each batch its segment): each page is asked afresh, after the last hash.
+   */
+  *pendingVersionPages(size = 2000): Generator<HashedVersion[]> {
+    const page = this.prepare('SELECT hash, json FROM versions WHERE segment IS NULL AND hash > ? ORDER BY hash LIMIT ?');
+    for (let after = ''; ;) {
+      const rows = (page.all(after, size) as { hash: string; json: string }[]).map(withStoredHash);
+      if (rows.length > 0) yield rows;
+      if (rows.length < size) return;
+      after = rows[rows.length - 1]!.hash;
+    }
+  }
+  pendingVersionCount(): number {
+    return (this.prepare('SELECT COUNT(*) AS n FROM versions WHERE segment IS NULL').get() as { n: number }).n;
+  }
   hasPendingVersions(): boolean {
     return this.prepare('SELECT 1 FROM versions WHERE segment IS NULL LIMIT 1').get() !== undefined;
   }

@@ -3,7 +3,7 @@
  * never refused: versions, hashes and locations are split over several segments.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -51,6 +51,29 @@ describe('segment batches', () => {
     expect(out.dropped.map((x) => x.path)).toEqual(['lie.bin']);
     expect(out.chunks).toEqual([[hash(1), pack, 0, 4]]); // the chunk given two lengths is left out
   });
+
+  it('a round publishing more versions than one segment may carry sends each once, reading them from the state a page at a time', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    const n = WRITER_TARGETS.versions + 500; // two segments, and many pages of pending versions (LocalState.pendingVersionPages)
+    for (let i = 0; i < n; i++) await mkdir(join(a.dir, `d${i}`));
+    const progress: { done: number; total: number }[] = [];
+    const s = await a.lib.sync({ onProgress: (p) => p.phase === 'upload' && progress.push({ done: p.done, total: p.total }) });
+    expect(s.errors).toEqual([]);
+    expect(s.uploaded.versions).toBe(n);
+    expect(s.uploaded.segments).toBe(2);
+    expect(s.files.filter((f) => f.action === 'upload')).toHaveLength(n);
+    expect(a.lib.state.pendingVersionCount()).toBe(0);
+    const sent = remote.debug
+      .keys()
+      .filter((k) => k.startsWith('log/'))
+      .flatMap((k) => (JSON.parse(gunzipSync(remote.debug.raw(k)!).toString()) as { versions: { path: string }[] }).versions.map((v) => v.path));
+    expect(sent).toHaveLength(n);
+    expect(new Set(sent).size).toBe(n);
+    expect(progress.map((p) => p.total)).toEqual([n, n]);
+    expect(progress.map((p) => p.done)).toEqual([0, WRITER_TARGETS.versions]);
+    await a.lib.close();
+  }, 120_000);
 
   it('a round publishing more locations than one segment may carry writes several, and a reader accepts them all', async () => {
     const remote = createMemoryStorage();

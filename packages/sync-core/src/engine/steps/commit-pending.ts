@@ -27,7 +27,9 @@ export type CommitState = Pick<
   | 'assignSegment'
   | 'markUploaded'
   | 'packsInUse'
+  | 'pendingVersionCount'
   | 'pendingVersions'
+  | 'pendingVersionPages'
   | 'publishChunks'
   | 'recordSegment'
   | 'db'
@@ -36,7 +38,8 @@ export type CommitState = Pick<
   | 'unpublishedChunks'
 > &
   AuthorsState;
-import { LOCATIONS_PER_SEGMENT, publishable, versionBatches } from '../segment-batches.js';
+import { LOCATIONS_PER_SEGMENT, publishable, VersionBatcher } from '../segment-batches.js';
+import type { HashedVersion } from '../../model/version.js';
 import { encodeSegment } from '../segment.js';
 import { stripHash } from './new-versions.js';
 import { rescueCondemned } from './rescue-condemned.js';
@@ -113,19 +116,21 @@ function journalSegment(state: CommitState, s: { writer: string; seq: number; ke
 
 async function commitSegments(ctx: StepContext<CommitState>, result: CommitResult, packs: Set<string>, heldBack: ReadonlySet<string>): Promise<void> {
   const { state, storage } = ctx;
-  const pending = state
-    .pendingVersions()
-    .filter((v) => !heldBack.has(v.hash))
-    .sort((a, b) => (a.hash < b.hash ? -1 : 1));
+  // For progress only: a version held back counts as pending until the next sync sends it.
+  const total = Math.max(0, state.pendingVersionCount() - heldBack.size);
   const announce = state.round.get('announceLost');
-  // Batches within the limits readers enforce (segment-batches.ts); locations beyond what one
-  // segment carries go out in further segments with no versions.
-  const batches = versionBatches(pending);
+  // Batches within the limits readers enforce (segment-batches.ts), read from the state as they
+  // are sent; locations beyond what one segment carries go out in further segments with no versions.
+  const batches = pendingBatches(state, heldBack);
+  let current = batches.next();
   let done = 0;
-  for (let i = 0; ; i++) {
+  for (;;) {
     checkAborted(ctx.signal); // what is journaled goes out next round
-    const batch = batches[i] ?? [];
-    const lastBatch = i >= batches.length - 1;
+    const batch = current.done ? [] : current.value;
+    // One batch ahead, to know whether this one is the last: the last carries every location left.
+    const following = current.done ? current : batches.next();
+    const lastBatch = following.done === true;
+    current = following;
     const writer = state.round.get('writer');
     const seq = state.round.get('seq') + 1;
     const all = lastBatch ? state.allUnpublishedChunks() : state.unpublishedChunks(batch.flatMap((v) => v.chunks));
@@ -148,7 +153,7 @@ async function commitSegments(ctx: StepContext<CommitState>, result: CommitResul
     );
     // `dropped` versions are assigned too: never published, never retried.
     journalSegment(state, { writer, seq, key, bytes, versions: batch.map((v) => v.hash), chunks: chunks.map((c) => c[0]), announced: last ? announce : [] });
-    ctx.progress({ phase: 'upload', done, total: pending.length, bytes: bytes.byteLength });
+    ctx.progress({ phase: 'upload', done: Math.min(done, total), total, bytes: bytes.byteLength });
     done += batch.length;
     // Who writes under this id goes out before the first segment that needs it; so does that it
     // follows upgrades (a writer id minted this very round has said nothing yet, §3.7).
@@ -164,4 +169,17 @@ async function commitSegments(ctx: StepContext<CommitState>, result: CommitResul
       result.errors.push(`left ${dropped.length} version(s) another writer made out of a republished segment: their size disagrees with their chunks (e.g. ${JSON.stringify(dropped[0]!.path)})`);
     if (last) return;
   }
+}
+
+/** Pending versions, but those held back, in hash order and in batches (at least one, maybe empty). */
+function* pendingBatches(state: CommitState, heldBack: ReadonlySet<string>): Generator<HashedVersion[]> {
+  const batcher = new VersionBatcher();
+  for (const page of state.pendingVersionPages()) {
+    for (const v of page) {
+      if (heldBack.has(v.hash)) continue;
+      const full = batcher.add(v);
+      if (full) yield full;
+    }
+  }
+  yield batcher.last();
 }
