@@ -26,6 +26,7 @@
 import { checkAborted } from '../model/abort.js';
 import { hasUnpublishedLocations } from './chunk-locations.js';
 import { publishedActions } from './file-actions.js';
+import { pendingVersionPages } from '../local/pending-versions.js';
 import type { RoundContext } from './round-context.js';
 import { checkpointIfDue } from './steps/write-checkpoint.js';
 import { collectIfDue } from './steps/collect-if-due.js';
@@ -167,7 +168,7 @@ function addDrained(summary: SyncSummary, drained: DrainResult): void {
 export async function scanStep(ctx: RoundContext, summary: SyncSummary): Promise<ScanResult> {
   const scan = await scanLocal(ctx);
   addScan(summary, scan);
-  for (const page of ctx.state.pendingVersionPages()) appendAll(summary.files, publishedActions(page));
+  for (const page of pendingVersionPages(ctx.state.db)) appendAll(summary.files, publishedActions(page));
   return scan;
 }
 

@@ -154,23 +154,6 @@ export class LocalState {
   pendingVersions(): HashedVersion[] {
     return (this.prepare('SELECT hash, json FROM versions WHERE segment IS NULL').all() as { hash: string; json: string }[]).map(withStoredHash);
   }
-  /**
-   * Pending versions in hash order, `size` at a time (keyset paging): a commit of 100,000 new
-   * versions holds a page and a segment's batch of them, not all. Rows may be written between
-   * pages (a commit assigns each batch its segment): each page is asked afresh, after the last hash.
-   */
-  *pendingVersionPages(size = 2000): Generator<HashedVersion[]> {
-    const page = this.prepare('SELECT hash, json FROM versions WHERE segment IS NULL AND hash > ? ORDER BY hash LIMIT ?');
-    for (let after = ''; ;) {
-      const rows = (page.all(after, size) as { hash: string; json: string }[]).map(withStoredHash);
-      if (rows.length > 0) yield rows;
-      if (rows.length < size) return;
-      after = rows[rows.length - 1]!.hash;
-    }
-  }
-  pendingVersionCount(): number {
-    return (this.prepare('SELECT COUNT(*) AS n FROM versions WHERE segment IS NULL').get() as { n: number }).n;
-  }
   hasPendingVersions(): boolean {
     return this.prepare('SELECT 1 FROM versions WHERE segment IS NULL LIMIT 1').get() !== undefined;
   }
@@ -186,10 +169,6 @@ export class LocalState {
   }
   hasChunk(hash: string): boolean {
     return this.prepare('SELECT 1 FROM chunk_locations WHERE hash = ?').get(hash) !== undefined;
-  }
-  /** Whether any chunk location is known: a first upload knows none, and asks nothing per chunk. */
-  anyChunkLocation(): boolean {
-    return this.prepare('SELECT 1 FROM chunk_locations LIMIT 1').get() !== undefined;
   }
   /**
    * Records where a chunk lives; `segment` is the segment that published the location (null: not
@@ -309,10 +288,6 @@ export class LocalState {
    * folds case puts `d/e/f.txt` in a folder `D/` the user made meanwhile). Upper and lower case of
    * ASCII letters only, as SQLite folds them: other letters are matched as spelled.
    */
-  /** Whether a materialization left a plan (one a crash cut short): only then is a scan's file asked about. */
-  anyPlannedWrite(): boolean {
-    return this.prepare('SELECT 1 FROM planned_writes LIMIT 1').get() !== undefined;
-  }
   plannedWrite(path: string, foldedCase = false): { treePath: string; version: string } | undefined {
     type Row = { path: string; tree_path: string; version: string };
     const rows = this.prepare(`SELECT path, tree_path, version FROM planned_writes WHERE path = ?${foldedCase ? ' COLLATE NOCASE' : ''}`).all(path) as Row[];
@@ -322,4 +297,4 @@ export class LocalState {
 }
 
 /** A stored version, its hash set on the parsed object itself (no copy: 100,000 of them load at once). */
-const withStoredHash = (r: { hash: string; json: string }): HashedVersion => Object.assign(JSON.parse(r.json) as Version, { hash: r.hash });
+export const withStoredHash = (r: { hash: string; json: string }): HashedVersion => Object.assign(JSON.parse(r.json) as Version, { hash: r.hash });

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { publishable, versionBatches } from '../../src/engine/segment-batches.js';
 import { WRITER_TARGETS } from '../../src/engine/remote-limits.js';
+import { pendingVersionCount } from '../../src/local/pending-versions.js';
 import { cleanup, makeNode } from './helpers.js';
 
 afterEach(cleanup);
@@ -63,7 +64,7 @@ describe('segment batches', () => {
     expect(s.uploaded.versions).toBe(n);
     expect(s.uploaded.segments).toBe(2);
     expect(s.files.filter((f) => f.action === 'upload')).toHaveLength(n);
-    expect(a.lib.state.pendingVersionCount()).toBe(0);
+    expect(pendingVersionCount(a.lib.state.db)).toBe(0);
     const sent = remote.debug
       .keys()
       .filter((k) => k.startsWith('log/'))

@@ -27,9 +27,7 @@ export type CommitState = Pick<
   | 'assignSegment'
   | 'markUploaded'
   | 'packsInUse'
-  | 'pendingVersionCount'
   | 'pendingVersions'
-  | 'pendingVersionPages'
   | 'publishChunks'
   | 'recordSegment'
   | 'db'
@@ -40,6 +38,7 @@ export type CommitState = Pick<
   AuthorsState;
 import { LOCATIONS_PER_SEGMENT, publishable, VersionBatcher } from '../segment-batches.js';
 import type { HashedVersion } from '../../model/version.js';
+import { pendingVersionCount, pendingVersionPages } from '../../local/pending-versions.js';
 import { encodeSegment } from '../segment.js';
 import { stripHash } from './new-versions.js';
 import { rescueCondemned } from './rescue-condemned.js';
@@ -117,7 +116,7 @@ function journalSegment(state: CommitState, s: { writer: string; seq: number; ke
 async function commitSegments(ctx: StepContext<CommitState>, result: CommitResult, packs: Set<string>, heldBack: ReadonlySet<string>): Promise<void> {
   const { state, storage } = ctx;
   // For progress only: a version held back counts as pending until the next sync sends it.
-  const total = Math.max(0, state.pendingVersionCount() - heldBack.size);
+  const total = Math.max(0, pendingVersionCount(state.db) - heldBack.size);
   const announce = state.round.get('announceLost');
   // Batches within the limits readers enforce (segment-batches.ts), read from the state as they
   // are sent; locations beyond what one segment carries go out in further segments with no versions.
@@ -174,7 +173,7 @@ async function commitSegments(ctx: StepContext<CommitState>, result: CommitResul
 /** Pending versions, but those held back, in hash order and in batches (at least one, maybe empty). */
 function* pendingBatches(state: CommitState, heldBack: ReadonlySet<string>): Generator<HashedVersion[]> {
   const batcher = new VersionBatcher();
-  for (const page of state.pendingVersionPages()) {
+  for (const page of pendingVersionPages(state.db)) {
     for (const v of page) {
       if (heldBack.has(v.hash)) continue;
       const full = batcher.add(v);

@@ -35,8 +35,11 @@ export interface ScanResult {
 /** Only the stat fields: a DiskEntry also has `path`, which must not overwrite a record's. */
 const statFields = (e: StatLike): StatLike => ({ size: e.size, mtimeMs: e.mtimeMs, ctimeMs: e.ctimeMs, ino: e.ino });
 
+/** Whether `table` holds any row: a first upload (no location, no plan left) asks nothing per chunk or per file. */
+const hasRows = (db: LocalState['db'], table: 'chunk_locations' | 'planned_writes') => db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined;
+
 /** What the scan reads and writes of the local state: records, chunks, and the versions it makes. */
-export type ScanState = NewVersionsState & Pick<LocalState, 'addChunk' | 'anyChunkLocation' | 'anyPlannedWrite' | 'db' | 'hasChunk' | 'localRecords' | 'plannedWrite' | 'version'>;
+export type ScanState = NewVersionsState & Pick<LocalState, 'addChunk' | 'db' | 'hasChunk' | 'localRecords' | 'plannedWrite' | 'version'>;
 
 export async function scanLocal(ctx: StepContext<ScanState>): Promise<ScanResult> {
   const walk = await walkLibrary(ctx.dir, ctx.rules, ctx.signal, ctx.options.policy.followsLinks());
@@ -81,8 +84,8 @@ class LocalScan {
     // writer itself knows the chunks this round stores (a query per chunk was 1.6 s of a first
     // upload of 100,000 small files).
     const lookup = options.policy.honoursCondemnations() ? condemned.usable() : (h: string) => state.hasChunk(h);
-    this.stored = state.anyChunkLocation() ? lookup : () => false;
-    this.anyPlanned = state.anyPlannedWrite();
+    this.stored = hasRows(state.db, 'chunk_locations') ? lookup : () => false;
+    this.anyPlanned = hasRows(state.db, 'planned_writes');
     this.condemned = condemned.all();
     this.skipped = [...walk.skipped];
     this.packs = new PackWriter(
