@@ -20,6 +20,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pendingVersionPages } from '../local/pending-versions.js';
 import { LocalState } from '../local/state.js';
 import type { Storage } from '../storage/contract.js';
 import { forwardAll } from '../storage/wrappers/forward.js';
@@ -27,7 +28,7 @@ import { withCounting, type CountingStorage } from '../storage/wrappers/counting
 import { hasUnpublishedLocations } from './chunk-locations.js';
 import { outboxTotals } from './outbox/outbox.js';
 import type { RoundContext } from './round-context.js';
-import { versionBatches } from './segment-batches.js';
+import { countBatches } from './segment-batches.js';
 import { scanStep } from './round.js';
 import { plannedMaterialization } from './steps/materialize-tree.js';
 import { pullRemote } from './steps/pull-remote.js';
@@ -66,10 +67,11 @@ export async function dryRunRound(ctx: RoundContext): Promise<SyncSummary> {
       const scan = await scanStep(planCtx, summary);
       // What a commit would publish: the versions made now and those a crash left unsent, in as
       // many segments as commit-pending.ts would split them into (locations alone may add one).
-      const pending = state.pendingVersions();
-      const due = scan.created > 0 || scan.packs > 0 || state.round.get('announceLost').length > 0 || pending.length > 0 || hasUnpublishedLocations(state);
-      summary.uploaded.segments = due ? versionBatches(pending).length : 0;
-      summary.uploaded.versions = pending.length;
+      // Counted a page at a time: a first upload of 100,000 files is not held whole to be counted.
+      const pending = countBatches(pendingVersionPages(state.db));
+      const due = scan.created > 0 || scan.packs > 0 || state.round.get('announceLost').length > 0 || pending.versions > 0 || hasUnpublishedLocations(state);
+      summary.uploaded.segments = due ? pending.segments : 0;
+      summary.uploaded.versions = pending.versions;
       addReport(summary, await plannedMaterialization(planCtx));
       summary.totalRequests = storage.totalRequests();
       summary.bytesUp = storage.stats.bytesUp;

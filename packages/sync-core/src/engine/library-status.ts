@@ -1,4 +1,5 @@
 /** `Library.status()`: where the library stands, from the local state alone (no request). */
+import { pendingVersionCount } from '../local/pending-versions.js';
 import type { LocalState } from '../local/state.js';
 import type { ConflictCopy } from './library-results.js';
 import type { Tree } from './merge.js';
@@ -29,7 +30,7 @@ export interface LibraryStatus {
 }
 
 export function libraryStatus(
-  state: Pick<LocalState, 'pendingVersions' | 'unuploaded' | 'segmentsIn' | 'round'>,
+  state: Pick<LocalState, 'db' | 'unuploaded' | 'segmentsIn' | 'round'>,
   tree: Tree,
   who: { repository: string; writer: string; remote: string; stateDir: string },
 ): LibraryStatus {
@@ -39,7 +40,7 @@ export function libraryStatus(
     remote: who.remote,
     files: [...tree.values()].filter((e) => !e.conflictOf).length,
     conflicts: [...tree.values()].filter((e) => e.conflictOf).map((e): ConflictCopy => ({ path: e.path, conflictOf: e.conflictOf! })),
-    pendingVersions: state.pendingVersions().length,
+    pendingVersions: pendingVersionCount(state.db), // counted, not read: status is asked often, and of large libraries too
     staged: outboxTotals(who.stateDir),
     unuploadedSegments: state.unuploaded().length,
     corruptSegments: state.segmentsIn('corrupt'),

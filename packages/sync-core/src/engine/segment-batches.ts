@@ -40,16 +40,21 @@ export class VersionBatcher {
   }
 }
 
-/** Pending versions in batches, each within the targets (at least one batch, maybe empty). */
-export function versionBatches(pending: HashedVersion[]): HashedVersion[][] {
+/**
+ * How many versions `pages` hold and how many segments a commit would publish them in (at least
+ * one): the dry run's figures, counted a page at a time like the commit, never holding them all.
+ */
+export function countBatches(pages: Iterable<HashedVersion[]>): { versions: number; segments: number } {
   const batcher = new VersionBatcher();
-  const batches: HashedVersion[][] = [];
-  for (const v of pending) {
-    const full = batcher.add(v);
-    if (full) batches.push(full);
+  let versions = 0;
+  let segments = 1;
+  for (const page of pages) {
+    for (const v of page) {
+      versions++;
+      if (batcher.add(v)) segments++;
+    }
   }
-  batches.push(batcher.last());
-  return batches;
+  return { versions, segments };
 }
 
 /**

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
-import { publishable, versionBatches } from '../../src/engine/segment-batches.js';
+import { countBatches, publishable, VersionBatcher } from '../../src/engine/segment-batches.js';
+import type { HashedVersion } from '../../src/model/version.js';
 import { WRITER_TARGETS } from '../../src/engine/remote-limits.js';
 import { pendingVersionCount } from '../../src/local/pending-versions.js';
 import { cleanup, makeNode } from './helpers.js';
@@ -16,10 +17,23 @@ import { cleanup, makeNode } from './helpers.js';
 afterEach(cleanup);
 const hash = (i: number) => i.toString(16).padStart(64, '0');
 
+/** The batches a commit makes of `pending`, as it makes them: the batcher fed one version at a time. */
+function versionBatches(pending: HashedVersion[]): HashedVersion[][] {
+  const batcher = new VersionBatcher();
+  const batches: HashedVersion[][] = [];
+  for (const v of pending) {
+    const full = batcher.add(v);
+    if (full) batches.push(full);
+  }
+  return [...batches, batcher.last()];
+}
+
 describe('segment batches', () => {
   it('split versions by count and by hashes referenced', () => {
     const many = Array.from({ length: 45_000 }, (_, i) => ({ path: `d${i}`, parents: [], hlc: 1, writer: 'w.1', kind: 'dir' as const, size: 0, mtime: 0, chunks: [], hash: hash(i) }));
     expect(versionBatches(many).map((b) => b.length)).toEqual([20_000, 20_000, 5_000]);
+    // The dry run's count, from pages of any size, is the commit's.
+    expect(countBatches([many.slice(0, 2000), many.slice(2000)])).toEqual({ versions: 45_000, segments: 3 });
     const heavy = Array.from({ length: 3 }, (_, i) => ({
       path: `f${i}`,
       parents: [],
@@ -33,6 +47,8 @@ describe('segment batches', () => {
     }));
     expect(versionBatches(heavy).map((b) => b.length)).toEqual([1, 1, 1]);
     expect(versionBatches([])).toEqual([[]]);
+    expect(countBatches([heavy.slice(0, 1), heavy.slice(1)])).toEqual({ versions: 3, segments: 3 });
+    expect(countBatches([])).toEqual({ versions: 0, segments: 1 });
   });
 
   it('never puts into one segment what would make readers refuse it (republished hostile data)', () => {
@@ -58,6 +74,9 @@ describe('segment batches', () => {
     const a = await makeNode(remote, 'a');
     const n = WRITER_TARGETS.versions + 500; // two segments, and many pages of pending versions (LocalState.pendingVersionPages)
     for (let i = 0; i < n; i++) await mkdir(join(a.dir, `d${i}`));
+    // What the dry run announces, counted page by page, is what the sync then does.
+    const plan = await a.lib.sync({ dryRun: true });
+    expect(plan.uploaded).toMatchObject({ versions: n, segments: 2 });
     const progress: { done: number; total: number }[] = [];
     const s = await a.lib.sync({ onProgress: (p) => p.phase === 'upload' && progress.push({ done: p.done, total: p.total }) });
     expect(s.errors).toEqual([]);
