@@ -51,7 +51,10 @@ const results = [];
 
 function record(tool, remoteKind, scenario, samples, extra) {
   const pick = (k) => median(samples.map((s) => s[k]).filter((x) => x !== undefined));
-  const row = { tool, remote: remoteKind, scenario, wallS: pick('wall'), cpuS: pick('cpu'), peakRssMb: pick('rssMb'), ...extra };
+  // Every sample is kept, in the order of the repetitions, for paired ratios (below) and for a
+  // reader who wants the spread, not only the median.
+  const kept = samples.map((s) => ({ wallS: +s.wall.toFixed(3), cpuS: +s.cpu.toFixed(2), peakRssMb: +s.rssMb.toFixed(1), hostStealS: s.steal }));
+  const row = { tool, remote: remoteKind, scenario, wallS: pick('wall'), cpuS: pick('cpu'), peakRssMb: pick('rssMb'), hostStealS: pick('steal'), ...extra, samples: kept };
   results.push(row);
   console.log(JSON.stringify(row));
 }
@@ -118,12 +121,17 @@ const isOurs = (tool) => tool.startsWith('syncacross');
 const ratios = [];
 function ratio(r, peer, versus) {
   const q = (k) => (peer[k] ? +(r[k] / peer[k]).toFixed(3) : null);
+  // The tools take turns within each repetition, so sample i of one ran minutes from sample i of
+  // the other: the median of those pairs' ratios is less moved by a slow spell of the host than
+  // the ratio of the medians, which may come from different repetitions.
+  const pairs = r.samples.map((s, i) => s.wallS / peer.samples[i]?.wallS).filter((x) => Number.isFinite(x));
   ratios.push({
     tool: r.tool,
     remote: r.remote,
     scenario: r.scenario,
     versus,
     wall: q('wallS'),
+    wallPaired: pairs.length > 0 ? +median(pairs).toFixed(3) : null,
     cpu: q('cpuS'),
     peakRss: q('peakRssMb'),
     requests: q('requests'),
@@ -146,8 +154,8 @@ const mb = (b) => (b === undefined ? '' : (b / 1048576).toFixed(1));
 const md = [
   `# syncacross vs rclone vs restic (scale ${scale}, median of ${reps}; library ${mb(libraryBytes)} MiB)`,
   '',
-  '| tool | remote | scenario | wall s | CPU s | peak RSS MB | requests | by method | uploaded MiB | stored MiB |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| tool | remote | scenario | wall s | CPU s | peak RSS MB | requests | by method | uploaded MiB | stored MiB | host steal s |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
   ...results.map(
     (r) =>
       `| ${r.tool} | ${r.remote} | ${r.scenario} | ${r.wallS.toFixed(2)} | ${r.cpuS.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${r.requests ?? ''} | ${
@@ -157,16 +165,18 @@ const md = [
               .map(([k, n]) => `${k} ${n}`)
               .join(', ')
           : ''
-      } | ${mb(r.bytesUploaded)} | ${mb(r.bytesStored)} |`,
+      } | ${mb(r.bytesUploaded)} | ${mb(r.bytesStored)} | ${r.hostStealS?.toFixed(1) ?? ''} |`,
   ),
   '',
   '## Ratios (syncacross ÷ peer; below 1 is better for syncacross)',
   '',
-  '| tool | remote | scenario | vs | wall | CPU | peak RSS | requests | uploaded | stored |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '"wall, paired": the median of the ratios within each repetition. "host steal s" above: the median time the hypervisor gave this machine\'s CPUs to others during a sample (summed over CPUs).',
+  '',
+  '| tool | remote | scenario | vs | wall | wall, paired | CPU | peak RSS | requests | uploaded | stored |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
   ...ratios.map(
     (r) =>
-      `| ${r.tool} | ${r.remote} | ${r.scenario} | ${r.versus} | ${r.wall ?? ''} | ${r.cpu ?? ''} | ${r.peakRss ?? ''} | ${r.requests ?? ''} | ${r.bytesUploaded ?? ''} | ${r.bytesStored ?? ''} |`,
+      `| ${r.tool} | ${r.remote} | ${r.scenario} | ${r.versus} | ${r.wall ?? ''} | ${r.wallPaired ?? ''} | ${r.cpu ?? ''} | ${r.peakRss ?? ''} | ${r.requests ?? ''} | ${r.bytesUploaded ?? ''} | ${r.bytesStored ?? ''} |`,
   ),
   '',
   // A run without the scaling scenarios (`--scaling ''`) has no table of them, not an empty one.
