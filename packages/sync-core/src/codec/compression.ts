@@ -23,7 +23,18 @@ type ZstdZlib = {
 const z = zlib as unknown as ZstdZlib;
 const hasZstd = typeof z.zstdCompressSync === 'function' && typeof z.zstdDecompressSync === 'function';
 
-/** What this runtime writes: zstd level 3 (restic's default too), or deflate level 6. */
+/**
+ * What this runtime writes: zstd level 3 (restic's default too), or deflate level 6.
+ *
+ * A measured trade, kept on purpose (session 52, Node 24.22, one core). On the benchmark's notes
+ * (131 MB of random words from a 25-word vocabulary) zstd 3 stores 25.0 MiB in 0.9 CPU-s and
+ * deflate 6 stores 21.7 MiB in 5.8 CPU-s; zstd needs level 9 (22.9 MiB, 5.8 s) to come near. On
+ * real text (457 READMEs, licences and JSON files of node_modules, 5.6 MiB) zstd 3 stores 4.6 %
+ * more than deflate 6 in half the CPU time. Deflate for small text on every runtime would bring
+ * Node 24's stored size of the benchmark library from 784.4 to about 781.1 MiB, under restic's
+ * 781.3, for about 5 CPU-s more per first upload: text is a small part of a library, and the time
+ * is paid on every upload.
+ */
 const WRITE_CODEC: Codec = hasZstd ? CODEC.zstd : CODEC.deflate;
 
 // Below this a chunk is compressed whole; above, a sample decides first (an incompressible
