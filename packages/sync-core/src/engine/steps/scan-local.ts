@@ -105,11 +105,16 @@ class LocalScan {
   /** Every file and folder on disk: unchanged, touched, adopted, or a new version. */
   async entries(): Promise<void> {
     const { ctx } = this;
-    const entries = [...this.walk.entries.values()];
+    // Each entry is let go once handled, and the walk's map at once: a first upload of 100,000
+    // files otherwise held every entry (and its boxed times) to the end, beside the new versions.
+    const entries: (DiskEntry | undefined)[] = [...this.walk.entries.values()];
+    this.walk.entries.clear();
     // Files being written right now get a moment to settle; one that does not is named, never skipped in silence.
-    const unsettled = await settleRecent(ctx.dir, entries, { recentMs: ctx.options.stableAfterMs, maxWaitMs: ctx.options.settleWaitMs, signal: ctx.signal });
+    const unsettled = await settleRecent(ctx.dir, entries as DiskEntry[], { recentMs: ctx.options.stableAfterMs, maxWaitMs: ctx.options.settleWaitMs, signal: ctx.signal });
     let done = 0;
-    for (const entry of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      entries[i] = undefined;
       await abortPoint(ctx.signal);
       const rec = this.records.get(entry.diskPath);
       this.records.delete(entry.diskPath);
