@@ -14,7 +14,7 @@ const VERSION_BYTES = WRITER_TARGETS.jsonBytes - LOCATIONS_PER_SEGMENT * 200;
 
 /**
  * Batches built one version at a time, each within the versions, hash-reference and size targets:
- * a commit feeds it page by page (LocalState.pendingVersionPages), never the whole list at once.
+ * a commit feeds it page by page (local/pending-versions.ts), never the whole list at once.
  */
 export class VersionBatcher {
   private current: HashedVersion[] = [];

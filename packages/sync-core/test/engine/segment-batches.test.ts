@@ -72,7 +72,7 @@ describe('segment batches', () => {
   it('a round publishing more versions than one segment may carry sends each once, reading them from the state a page at a time', async () => {
     const remote = createMemoryStorage();
     const a = await makeNode(remote, 'a');
-    const n = WRITER_TARGETS.versions + 500; // two segments, and many pages of pending versions (LocalState.pendingVersionPages)
+    const n = WRITER_TARGETS.versions + 500; // two segments, and many pages of pending versions (local/pending-versions.ts)
     for (let i = 0; i < n; i++) await mkdir(join(a.dir, `d${i}`));
     // What the dry run announces, counted page by page, is what the sync then does.
     const plan = await a.lib.sync({ dryRun: true });
