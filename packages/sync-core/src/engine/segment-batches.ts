@@ -13,46 +13,39 @@ export const LOCATIONS_PER_SEGMENT = WRITER_TARGETS.locations;
 const VERSION_BYTES = WRITER_TARGETS.jsonBytes - LOCATIONS_PER_SEGMENT * 200;
 
 /**
- * Batches built one version at a time, each within the versions, hash-reference and size targets:
- * a commit feeds it page by page (local/pending-versions.ts), never the whole list at once.
+ * Versions, read a page at a time (local/pending-versions.ts), in batches each within the
+ * versions, hash-reference and size targets: at least one batch, maybe empty (a round that sends
+ * only locations). Only the batch being filled is held, never the whole list. `skip`: versions to
+ * leave out (a commit's held-back ones).
  */
-export class VersionBatcher {
-  private current: HashedVersion[] = [];
-  private refs = 0;
-  private bytes = 0;
-
-  /** The batch filled so far when `v` does not fit in it (`v` then starts the next); else undefined. */
-  add(v: HashedVersion): HashedVersion[] | undefined {
-    const vRefs = v.chunks.length + v.parents.length;
-    const vBytes = JSON.stringify(v).length;
-    const full = this.current.length > 0 && (this.current.length >= WRITER_TARGETS.versions || this.refs + vRefs > LOCATIONS_PER_SEGMENT || this.bytes + vBytes > VERSION_BYTES);
-    const done = full ? this.current : undefined;
-    if (full) [this.current, this.refs, this.bytes] = [[], 0, 0];
-    this.current.push(v);
-    this.refs += vRefs;
-    this.bytes += vBytes;
-    return done;
-  }
-
-  /** The batch being filled (empty if nothing was added). */
-  last(): HashedVersion[] {
-    return this.current;
-  }
-}
-
-/**
- * How many versions `pages` hold and how many segments a commit would publish them in (at least
- * one): the dry run's figures, counted a page at a time like the commit, never holding them all.
- */
-export function countBatches(pages: Iterable<HashedVersion[]>): { versions: number; segments: number } {
-  const batcher = new VersionBatcher();
-  let versions = 0;
-  let segments = 1;
+export function* versionBatches(pages: Iterable<HashedVersion[]>, skip: (v: HashedVersion) => boolean = () => false): Generator<HashedVersion[]> {
+  let current: HashedVersion[] = [];
+  let refs = 0;
+  let bytes = 0;
   for (const page of pages) {
     for (const v of page) {
-      versions++;
-      if (batcher.add(v)) segments++;
+      if (skip(v)) continue;
+      const vRefs = v.chunks.length + v.parents.length;
+      const vBytes = JSON.stringify(v).length;
+      if (current.length > 0 && (current.length >= WRITER_TARGETS.versions || refs + vRefs > LOCATIONS_PER_SEGMENT || bytes + vBytes > VERSION_BYTES)) {
+        yield current;
+        [current, refs, bytes] = [[], 0, 0];
+      }
+      current.push(v);
+      refs += vRefs;
+      bytes += vBytes;
     }
+  }
+  yield current;
+}
+
+/** How many versions `pages` hold and how many segments a commit would publish them in: the dry run's figures. */
+export function countBatches(pages: Iterable<HashedVersion[]>): { versions: number; segments: number } {
+  let versions = 0;
+  let segments = 0;
+  for (const batch of versionBatches(pages)) {
+    segments++;
+    versions += batch.length;
   }
   return { versions, segments };
 }

@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
-import { countBatches, publishable, VersionBatcher } from '../../src/engine/segment-batches.js';
-import type { HashedVersion } from '../../src/model/version.js';
+import { countBatches, publishable, versionBatches } from '../../src/engine/segment-batches.js';
 import { WRITER_TARGETS } from '../../src/engine/remote-limits.js';
 import { pendingVersionCount } from '../../src/local/pending-versions.js';
 import { cleanup, makeNode } from './helpers.js';
@@ -17,21 +16,10 @@ import { cleanup, makeNode } from './helpers.js';
 afterEach(cleanup);
 const hash = (i: number) => i.toString(16).padStart(64, '0');
 
-/** The batches a commit makes of `pending`, as it makes them: the batcher fed one version at a time. */
-function versionBatches(pending: HashedVersion[]): HashedVersion[][] {
-  const batcher = new VersionBatcher();
-  const batches: HashedVersion[][] = [];
-  for (const v of pending) {
-    const full = batcher.add(v);
-    if (full) batches.push(full);
-  }
-  return [...batches, batcher.last()];
-}
-
 describe('segment batches', () => {
   it('split versions by count and by hashes referenced', () => {
     const many = Array.from({ length: 45_000 }, (_, i) => ({ path: `d${i}`, parents: [], hlc: 1, writer: 'w.1', kind: 'dir' as const, size: 0, mtime: 0, chunks: [], hash: hash(i) }));
-    expect(versionBatches(many).map((b) => b.length)).toEqual([20_000, 20_000, 5_000]);
+    expect([...versionBatches([many])].map((b) => b.length)).toEqual([20_000, 20_000, 5_000]);
     // The dry run's count, from pages of any size, is the commit's.
     expect(countBatches([many.slice(0, 2000), many.slice(2000)])).toEqual({ versions: 45_000, segments: 3 });
     const heavy = Array.from({ length: 3 }, (_, i) => ({
@@ -45,8 +33,8 @@ describe('segment batches', () => {
       chunks: Array.from({ length: 30_000 }, (_, j) => hash(j)),
       hash: hash(i),
     }));
-    expect(versionBatches(heavy).map((b) => b.length)).toEqual([1, 1, 1]);
-    expect(versionBatches([])).toEqual([[]]);
+    expect([...versionBatches([heavy])].map((b) => b.length)).toEqual([1, 1, 1]);
+    expect([...versionBatches([])]).toEqual([[]]);
     expect(countBatches([heavy.slice(0, 1), heavy.slice(1)])).toEqual({ versions: 3, segments: 3 });
     expect(countBatches([])).toEqual({ versions: 0, segments: 1 });
   });

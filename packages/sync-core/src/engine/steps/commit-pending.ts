@@ -36,8 +36,7 @@ export type CommitState = Pick<
   | 'unpublishedChunks'
 > &
   AuthorsState;
-import { LOCATIONS_PER_SEGMENT, publishable, VersionBatcher } from '../segment-batches.js';
-import type { HashedVersion } from '../../model/version.js';
+import { LOCATIONS_PER_SEGMENT, publishable, versionBatches } from '../segment-batches.js';
 import { pendingVersionCount, pendingVersionPages } from '../../local/pending-versions.js';
 import { encodeSegment } from '../segment.js';
 import { stripHash } from './new-versions.js';
@@ -120,7 +119,7 @@ async function commitSegments(ctx: StepContext<CommitState>, result: CommitResul
   const announce = state.round.get('announceLost');
   // Batches within the limits readers enforce (segment-batches.ts), read from the state as they
   // are sent; locations beyond what one segment carries go out in further segments with no versions.
-  const batches = pendingBatches(state, heldBack);
+  const batches = versionBatches(pendingVersionPages(state.db), (v) => heldBack.has(v.hash));
   let current = batches.next();
   let done = 0;
   for (;;) {
@@ -168,17 +167,4 @@ async function commitSegments(ctx: StepContext<CommitState>, result: CommitResul
       result.errors.push(`left ${dropped.length} version(s) another writer made out of a republished segment: their size disagrees with their chunks (e.g. ${JSON.stringify(dropped[0]!.path)})`);
     if (last) return;
   }
-}
-
-/** Pending versions, but those held back, in hash order and in batches (at least one, maybe empty). */
-function* pendingBatches(state: CommitState, heldBack: ReadonlySet<string>): Generator<HashedVersion[]> {
-  const batcher = new VersionBatcher();
-  for (const page of pendingVersionPages(state.db)) {
-    for (const v of page) {
-      if (heldBack.has(v.hash)) continue;
-      const full = batcher.add(v);
-      if (full) yield full;
-    }
-  }
-  yield batcher.last();
 }
