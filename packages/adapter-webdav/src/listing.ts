@@ -23,7 +23,14 @@ interface Child {
   modified?: Date;
 }
 
-export async function walkListing(transport: DavTransport, prefix: string, startAfter: string | undefined): Promise<ObjectInfo[]> {
+/**
+ * The PROPFIND body of a listing that needs no etags: names, kinds, sizes and times. With no body
+ * (allprop) Apache with `FileETag Digest` reads every file whole to give its getetag: listing the
+ * 37 packs of the benchmark library (780 MiB) took 5 s of the server's time, against milliseconds.
+ */
+const WITHOUT_ETAGS = Buffer.from('<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:getcontentlength/><D:getlastmodified/></D:prop></D:propfind>', 'utf8');
+
+export async function walkListing(transport: DavTransport, prefix: string, startAfter: string | undefined, etags = true): Promise<ObjectInfo[]> {
   const found: ObjectInfo[] = [];
   // A prefix ending mid-segment (`p/a`) lists its parent collection (`p/`) and filters.
   const startDir = prefix.slice(0, prefix.lastIndexOf('/') + 1);
@@ -35,7 +42,7 @@ export async function walkListing(transport: DavTransport, prefix: string, start
   const wanted = (key: string) => key.startsWith(prefix) && (startAfter === undefined || compareKeys(key, startAfter) > 0);
 
   const visit = async (dir: string): Promise<void> => {
-    const children = await listCollection(transport, prefixCollections(dir));
+    const children = await listCollection(transport, prefixCollections(dir), etags);
     const subdirs: string[] = [];
     for (const child of children) {
       const meaning = classifyName(child.name, child.isCollection);
@@ -56,9 +63,11 @@ export async function walkListing(transport: DavTransport, prefix: string, start
 }
 
 /** The members of one collection; [] when it does not exist. */
-async function listCollection(transport: DavTransport, names: string[]): Promise<Child[]> {
+async function listCollection(transport: DavTransport, names: string[], etags: boolean): Promise<Child[]> {
   const url = transport.url(names, true);
-  const answer = await transport.request('PROPFIND', url, `list ${url}`, { headers: { Depth: '1', Accept: 'application/xml, text/xml' } });
+  const headers = { Depth: '1', Accept: 'application/xml, text/xml' };
+  const request = etags ? { headers } : { headers: { ...headers, 'Content-Type': 'application/xml; charset=utf-8' }, body: WITHOUT_ETAGS };
+  const answer = await transport.request('PROPFIND', url, `list ${url}`, request);
   if (answer.status === 404) return [];
   if (answer.status !== 207) throw errorFromStatus(answer, `list ${url} (PROPFIND)`);
   let entries: MultistatusEntry[];

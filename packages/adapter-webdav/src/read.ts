@@ -31,5 +31,5 @@ export async function get(ctx: DavContext, key: string, opts?: { range?: ByteRan
 export async function list(ctx: DavContext, prefix: string, opts: ListOptions = {}): Promise<ListPage> {
   // One page: a PROPFIND returns whole collections anyway, so cutting pages would only make
   // later pages re-read them. pageSize is a hint the contract lets us exceed.
-  return { objects: await walkListing(ctx.transport, prefix, opts.cursor ?? opts.startAfter) };
+  return { objects: await walkListing(ctx.transport, prefix, opts.cursor ?? opts.startAfter, opts.etags !== false) };
 }

@@ -48,6 +48,18 @@ describe('request cost', () => {
     expect(after.requests).toHaveLength(2); // log/ and log/w3/: w1 and w2 sort before startAfter
   });
 
+  it('a listing asked for no etags asks the server for names, sizes and times only', async () => {
+    // Asked for every property, Apache with `FileETag Digest` reads each file whole for its etag.
+    storage = await createWebDavStorage({ url: server.url, root: freshRoot() });
+    for (const k of ['packs/a', 'packs/b']) await storage.putIfAbsent(k, bytes);
+    const full = await storage.list('packs/');
+    const lean = await counting(() => storage!.list('packs/', { etags: false }));
+    expect(full.objects.map((o) => o.etag)).toEqual([expect.any(String), expect.any(String)]);
+    expect(lean.result.objects.map(({ key, size, etag }) => ({ key, size, etag }))).toEqual(full.objects.map(({ key, size }) => ({ key, size, etag: undefined })));
+    expect(lean.result.objects.map((o) => o.modified)).toEqual(full.objects.map((o) => o.modified));
+    expect(lean.requests).toHaveLength(1);
+  });
+
   it('a prefix ending mid-segment lists the parent collection once and filters', async () => {
     storage = await createWebDavStorage({ url: server.url, root: freshRoot() });
     for (const k of ['p/a', 'p/ab', 'p/abc/d', 'p/b']) await storage.putIfAbsent(k, bytes);

@@ -48,6 +48,15 @@ describe('the conformance suite catches broken adapters', () => {
     expect(failed.map((f) => f.name)).toContain('pages through a long listing, each key once, and honors startAfter');
   });
 
+  it('catches a listing that loses objects when asked for no etags', async () => {
+    const leanLosesEmpty = (): Storage => {
+      const m = createMemoryStorage();
+      return { ...m, list: async (p, o) => ({ ...(await m.list(p, o)), objects: (await m.list(p, o)).objects.filter((x) => o?.etags !== false || x.size > 0) }) };
+    };
+    const failed = await failuresOf(leanLosesEmpty);
+    expect(failed.map((f) => f.name)).toEqual(['a listing asked for no etags lists the same keys, sizes and times']);
+  });
+
   it('catches an adapter whose writes appear before they are complete', async () => {
     const torn = (): Storage => {
       const m = createMemoryStorage();

@@ -94,7 +94,7 @@ export async function verifyRemote(storage: Storage, codec: RepositoryCodec, sta
   o.onProgress?.({ phase: 'list', done: 0, total: 0, bytes: 0 });
   const segments = await checkSegments(storage, codec, state, repoIds, problems, o.signal);
   checkAborted(o.signal);
-  const packSizes = new Map((await listAll(storage, 'packs/')).map((p) => [p.key, p.size]));
+  const packSizes = new Map((await listAll(storage, 'packs/', { etags: false })).map((p) => [p.key, p.size]));
   const versions = state.allVersions().filter((v) => !v.deleted && v.kind !== 'dir');
   const pathsOf = new Map<string, Set<string>>();
   for (const v of versions) for (const h of v.chunks) (pathsOf.get(h) ?? pathsOf.set(h, new Set()).get(h)!).add(v.path);

@@ -10,7 +10,7 @@ import { notFoundVersusUnreachable } from './conformance/failures.js';
 import { defaultConformanceOptions, type ConformanceCheck, type ConformanceFixture, type ConformanceOptions, type ConformanceResult } from './conformance/fixture.js';
 import { hostileKeys } from './conformance/hostile-keys.js';
 import { neverPartial } from './conformance/in-flight.js';
-import { consistentListing, exactPrefixes, pagesAndStartAfter } from './conformance/listing.js';
+import { consistentListing, exactPrefixes, listsWithoutEtags, pagesAndStartAfter } from './conformance/listing.js';
 import { byteRanges, createsOnce, declaresCapabilities, racingCreates, roundTrips, unicodeKeys } from './conformance/objects.js';
 import { changeFeed, compareAndSwap, idempotentDelete } from './conformance/optional-operations.js';
 
@@ -24,6 +24,7 @@ export const conformanceChecks: ConformanceCheck[] = [
   unicodeKeys,
   exactPrefixes,
   pagesAndStartAfter,
+  listsWithoutEtags,
   notFoundVersusUnreachable,
   createsOnce,
   racingCreates,

@@ -53,7 +53,7 @@ export interface CatchUp {
 /** The checkpoints listed, largest first (ties: the later number, then the key). */
 export async function listCheckpoints(storage: Storage): Promise<ManifestKey[]> {
   const out: ManifestKey[] = [];
-  for (const o of await listAll(storage, CHECKPOINTS_PREFIX)) {
+  for (const o of await listAll(storage, CHECKPOINTS_PREFIX, { etags: false })) {
     const k = parseManifestKey(o.key);
     if (k && (o.size === undefined || o.size <= MAX_SEGMENT_BYTES)) out.push(k);
   }

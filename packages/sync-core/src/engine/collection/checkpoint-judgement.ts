@@ -76,7 +76,7 @@ export function packGone(storage: Storage): (pack: string) => Promise<boolean> {
   let listed: Promise<Set<string>> | undefined;
   const known = new Map<string, Promise<boolean>>();
   return (pack) => {
-    listed ??= listAll(storage, 'packs/').then((l) => new Set(l.map((o) => o.key)));
+    listed ??= listAll(storage, 'packs/', { etags: false }).then((l) => new Set(l.map((o) => o.key)));
     if (!known.has(pack))
       known.set(
         pack,

@@ -98,13 +98,13 @@ export async function planCollection(c: CollectionContext): Promise<CollectionPl
   const marginMs = c.policy.collectionMargin(c.marginMs);
   const old = (o: ObjectInfo) => o.modified !== undefined && ageOf(clock, o) >= marginMs;
   const manifests: Listed[] = [];
-  for (const info of await listAll(c.storage, CHECKPOINTS_PREFIX)) {
+  for (const info of await listAll(c.storage, CHECKPOINTS_PREFIX, { etags: false })) {
     const k = parseManifestKey(info.key);
     if (k) manifests.push({ ...k, info });
   }
   manifests.sort((a, b) => b.covered - a.covered || b.cseq - a.cseq || (a.key < b.key ? -1 : 1));
   const plan: CollectionPlan = { clock, marginMs: c.marginMs, segments: [], checkpoints: [], parts: [], notices: [] };
-  const listed = await listAll(c.storage, 'log/');
+  const listed = await listAll(c.storage, 'log/', { etags: false });
   const held = c.upgrade && heldBack(c.upgrade, clock.storageNow, marginMs, listed);
   if (held) {
     plan.notices.push(held);
@@ -131,7 +131,7 @@ export async function planCollection(c: CollectionContext): Promise<CollectionPl
   const going = new Set(plan.segments.map((o) => o.key));
   const staying = listed.filter((o) => !going.has(o.key));
   if (!c.packs) plan.packs = await unneededPacks({ ...c, checkpoint: chosen, staying, old });
-  const parts = await listAll(c.storage, 'checkpoint-parts/');
+  const parts = await listAll(c.storage, 'checkpoint-parts/', { etags: false });
   await supersededCheckpoints(c, manifests, chosen, old, parts, plan);
   // What stays after this collection is what may still be read: the versions it carries decide.
   const superseded = new Set(plan.checkpoints.map((o) => o.key));

@@ -100,7 +100,7 @@ export async function planPacks(c: PackPlanContext): Promise<PackPlan | { unknow
     if (!isStorageError(e)) throw e;
     return { unknown: `${e.message}, so which packs are needed is not known; no pack was condemned or deleted` };
   }
-  const listing = (await listAll(c.storage, 'packs/')).filter((p) => PACK_KEY.test(p.key));
+  const listing = (await listAll(c.storage, 'packs/', { etags: false })).filter((p) => PACK_KEY.test(p.key));
   const listed = new Set(listing.map((p) => p.key));
   const homes = new Homes(use, listed);
   const plan: PackPlan = { condemn: [], repack: { packs: [], chunks: new Map(), bytes: 0 }, delete: [], withdrawn: [], waiting: 0, unneeded: { count: 0, bytes: 0 } };

@@ -71,7 +71,7 @@ async function countUnneeded(c: PackCount): Promise<UnneededPacks> {
   for (const chunk of used) for (const pack of packsOf.get(chunk) ?? []) needed.add(pack);
   let count = 0;
   let bytes = 0;
-  for (const p of await listAll(c.storage, 'packs/')) {
+  for (const p of await listAll(c.storage, 'packs/', { etags: false })) {
     if (!PACK_KEY.test(p.key) || needed.has(p.key) || !c.old(p)) continue;
     count++;
     bytes += p.size;

@@ -81,7 +81,7 @@ async function confirmPacks(ctx: StepContext<CommitState>, packs: Set<string>, r
   try {
     let unlisted = [...packs];
     if (packs.size > Math.ceil(ctx.state.packsInUse().length / 1000)) {
-      const listed = new Set((await listAll(ctx.storage, 'packs/')).map((o) => o.key));
+      const listed = new Set((await listAll(ctx.storage, 'packs/', { etags: false })).map((o) => o.key));
       unlisted = unlisted.filter((p) => !listed.has(p));
     }
     for (const pack of unlisted) if (!(await objectExists(ctx.storage, pack))) missing++;

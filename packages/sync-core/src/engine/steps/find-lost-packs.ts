@@ -73,7 +73,7 @@ export function forgetCollected(state: LostPacksState, packs: string[]): void {
 /** Packs in use that neither a listing of `packs/` shows nor a read finds. */
 async function missingPacks(storage: CountingStorage, inUse: string[]): Promise<string[]> {
   if (inUse.length === 0) return [];
-  const listed = new Set((await listAll(storage, 'packs/')).map((o) => o.key));
+  const listed = new Set((await listAll(storage, 'packs/', { etags: false })).map((o) => o.key));
   const lost: string[] = [];
   for (const pack of inUse) if (!listed.has(pack) && !(await objectExists(storage, pack))) lost.push(pack);
   return lost;

@@ -2,7 +2,7 @@
  * The few helpers every conformance check shares: a failure type distinct from the adapter's own
  * errors, byte and key-set comparisons, and listings that wait out a lag the contract allows.
  */
-import type { Storage } from '../../storage/contract.js';
+import type { ListOptions, Storage } from '../../storage/contract.js';
 import { checkedStorage } from '../../storage/checked.js';
 import { isStorageError } from '../../storage/errors.js';
 import { compareKeys } from '../../storage/keys.js';
@@ -38,10 +38,10 @@ export async function expectCode(promise: Promise<unknown>, codes: string[], wha
  * LISTING_LAG_MS) until `settled` holds, since a lagging listing is allowed by the contract.
  */
 const LISTING_LAG_MS = 30_000;
-export async function listInfos(s: Storage, prefix: string, settled: (keys: string[]) => boolean = () => true, startAfter?: string) {
+export async function listInfos(s: Storage, prefix: string, settled: (keys: string[]) => boolean = () => true, startAfter?: string, options: Pick<ListOptions, 'etags'> = {}) {
   const deadline = Date.now() + LISTING_LAG_MS;
   for (;;) {
-    const infos = await listAll(s, prefix, startAfter === undefined ? {} : { startAfter });
+    const infos = await listAll(s, prefix, startAfter === undefined ? options : { ...options, startAfter });
     if (s.capabilities.consistentListing || settled(infos.map((o) => o.key)) || Date.now() > deadline) return infos;
     await new Promise((r) => setTimeout(r, 25));
   }

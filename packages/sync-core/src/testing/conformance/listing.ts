@@ -1,7 +1,8 @@
-/** Checks of `list`: exact prefixes, paging with startAfter, and consistency when it is claimed. */
+/** Checks of `list`: exact prefixes, paging with startAfter, consistency when it is claimed, the etag hint. */
+import type { ObjectInfo } from '../../storage/contract.js';
 import { compareKeys } from '../../storage/keys.js';
 import { listPages } from '../../storage/listing.js';
-import { assert, listKeys, sameSet, sorted, text, use } from './assertions.js';
+import { assert, listInfos, listKeys, sameSet, sorted, text, use } from './assertions.js';
 import type { ConformanceCheck } from './fixture.js';
 
 export const exactPrefixes: ConformanceCheck = {
@@ -58,5 +59,23 @@ export const consistentListing: ConformanceCheck = {
       const keys = await listKeys(s, 'fresh/');
       if (s.capabilities.consistentListing) assert(keys.includes(`fresh/k${i}`), `consistentListing is claimed but fresh/k${i} is not listed right after its create`);
     }
+  },
+};
+
+export const listsWithoutEtags: ConformanceCheck = {
+  name: 'a listing asked for no etags lists the same keys, sizes and times',
+  async run(f) {
+    const s = use(f);
+    const objects: [string, Uint8Array][] = [
+      ['lean/a', text('a')],
+      ['lean/sub/b', text('b'.repeat(1000))],
+      ['lean/empty', new Uint8Array(0)],
+    ];
+    for (const [key, bytes] of objects) await s.putIfAbsent(key, bytes);
+    const want = sameSet(objects.map(([key]) => key));
+    const shape = (infos: ObjectInfo[]) => JSON.stringify(infos.map((o) => [o.key, o.size, o.modified?.getTime()]));
+    const full = shape(await listInfos(s, 'lean/', want));
+    const lean = shape(await listInfos(s, 'lean/', want, undefined, { etags: false }));
+    assert(lean === full, `listed with { etags: false }: ${lean}; without: ${full}`);
   },
 };
