@@ -48,6 +48,24 @@ describe('the conformance suite catches broken adapters', () => {
     expect(failed.map((f) => f.name)).toContain('pages through a long listing, each key once, and honors startAfter');
   });
 
+  it('catches an adapter that keeps the buffer it was given instead of its bytes', async () => {
+    const keepsBuffers = (): Storage => {
+      const m = createMemoryStorage();
+      const kept = new Map<string, Uint8Array>();
+      return {
+        ...m,
+        async putIfAbsent(key, bytes) {
+          const r = await m.putIfAbsent(key, bytes);
+          if (r === 'created') kept.set(key, bytes); // the caller's buffer itself, not a copy
+          return r;
+        },
+        get: async (key, o) => (kept.has(key) && !o?.range ? Uint8Array.from(kept.get(key)!) : m.get(key, o)),
+      };
+    };
+    const failed = await failuresOf(keepsBuffers);
+    expect(failed.map((f) => f.error)).toContain('ConformanceFailure: the object changed when the caller wrote over the buffer it had put');
+  });
+
   it('catches a listing that loses objects when asked for no etags', async () => {
     const leanLosesEmpty = (): Storage => {
       const m = createMemoryStorage();

@@ -57,6 +57,14 @@ export class PackWriter {
   private uploading: Promise<void> | undefined;
   /** A pack filled before: the next ones start at full size instead of growing by doubling. */
   private filledOne = false;
+  /**
+   * The buffer of the last pack stored, for the next one to fill. Its pages are resident already:
+   * a fresh 32 MiB buffer is faulted in page by page as chunks are copied in (8,192 faults, each
+   * a page the kernel zeroes first), and that was most of the time `place` took on the main thread
+   * in a first upload. The storage keeps nothing of what it was given once a put resolves
+   * (contract.ts, [callerMayReuseBytes]).
+   */
+  private spare: Buffer | undefined;
   packsWritten = 0;
   bytesWritten = 0;
 
@@ -107,7 +115,9 @@ export class PackWriter {
       const cap = this.targetSize + PACK_SLACK;
       const full = cap > 16 * 1024 * 1024 ? Math.max(cap, PACK_ALLOCATION) : cap;
       const size = this.filledOne ? full : Math.min(cap, Math.max(64 * 1024, 2 * (this.buffer?.length ?? 0)));
-      const grown = Buffer.allocUnsafe(Math.max(needed, size > 128 * 1024 ? full : size));
+      const want = Math.max(needed, size > 128 * 1024 ? full : size);
+      const grown = this.spare && this.spare.length >= want ? this.spare : Buffer.allocUnsafe(want);
+      this.spare = undefined;
       this.buffer?.copy(grown, 0, 0, this.used);
       this.buffer = grown;
     }
@@ -129,18 +139,23 @@ export class PackWriter {
     while (this.encoding.length > 0) await this.place();
     await this.startUpload();
     await this.uploaded();
+    this.spare = undefined; // not kept resident between rounds (a watch waits with this writer)
   }
 
   /** The filled pack starts uploading once the previous one is stored; the caller goes on filling the next. */
   private async startUpload(): Promise<void> {
     await this.uploaded();
     if (!this.buffer || this.index.length === 0) return;
-    const pack = this.buffer.subarray(0, this.used);
+    const whole = this.buffer;
     const index = this.index;
-    this.buffer = undefined; // a fresh buffer per pack: the storage may still hold this one
+    const used = this.used;
+    this.buffer = undefined; // the next pack fills another buffer while this one is stored
     this.used = 0;
     this.index = [];
-    const upload = this.upload(pack, index);
+    const upload = this.upload(whole.subarray(0, used), index).then(() => {
+      // Stored: the storage holds nothing of it now, so the pack after next may fill it.
+      if (whole.length >= (this.spare?.length ?? 0)) this.spare = whole;
+    });
     upload.catch(() => undefined); // awaited by the next startUpload or flush; a round cut short must not leave it unhandled
     this.uploading = upload;
   }

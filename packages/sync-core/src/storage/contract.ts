@@ -20,6 +20,9 @@
  *   machines may see a name before its bytes even after the writer's close returned.) The engine
  *   copes with both because every object it reads is named by its content hash: a read that does
  *   not match its name is retried, never trusted.
+ * - Once `putIfAbsent` or `putIfMatch` answers, the adapter keeps nothing of the `bytes` it was
+ *   given: the caller may write over them (the engine fills its next pack in the buffer of the
+ *   last one stored) [callerMayReuseBytes].
  * - `get` returns the bytes exactly as written, from 0 B up [roundTrips]. With a `range`, it
  *   returns `length` bytes from `offset`; a range that runs past the end returns the bytes up to
  *   the end, not an error [byteRanges]. (Without `capabilities.rangedGet`, core reads the whole

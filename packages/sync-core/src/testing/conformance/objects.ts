@@ -1,4 +1,4 @@
-/** Checks of single objects: declared capabilities, byte-exact round trips, create-once, ranges. */
+/** Checks of single objects: declared capabilities, byte-exact round trips, create-once, ranges, buffers the caller keeps. */
 import { randomBytes } from 'node:crypto';
 import { listInfos, listKeys, same, sameSet, sorted, text, use, assert } from './assertions.js';
 import type { ConformanceCheck } from './fixture.js';
@@ -94,5 +94,24 @@ export const byteRanges: ConformanceCheck = {
     assert(same(await s.get('range/obj', { range: { offset: 100, length: 50 } }), bytes.subarray(100, 150)), 'middle range differs');
     assert(same(await s.get('range/obj', { range: { offset: 0, length: 1 } }), bytes.subarray(0, 1)), 'first byte differs');
     assert(same(await s.get('range/obj', { range: { offset: 990, length: 100 } }), bytes.subarray(990)), 'a range past the end must return the bytes up to the end');
+  },
+};
+
+export const callerMayReuseBytes: ConformanceCheck = {
+  name: 'keeps nothing of the bytes it was given once a put answers',
+  async run(f) {
+    const s = use(f);
+    const original = randomBytes(64 * 1024);
+    const buffer = Buffer.from(original);
+    await s.putIfAbsent('reuse/created', buffer);
+    buffer.fill(0x5a); // as the engine does when it fills its next pack in the last one's buffer
+    assert(same(await s.get('reuse/created'), original), 'the object changed when the caller wrote over the buffer it had put');
+    if (!s.putIfMatch) return;
+    const etag = (await listInfos(s, 'reuse/', (keys) => keys.includes('reuse/created'))).find((o) => o.key === 'reuse/created')?.etag;
+    assert(etag !== undefined, 'compareAndSwap is claimed but the listing gives no etag');
+    buffer.set(original);
+    await s.putIfMatch('reuse/created', buffer, etag);
+    buffer.fill(0xa5);
+    assert(same(await s.get('reuse/created'), original), 'the object changed when the caller wrote over the buffer it had swapped in');
   },
 };
