@@ -177,7 +177,7 @@ async function joinListed(storage: Storage, format: RepositoryFormat, wanted: Ne
       () => listRepositoryIds(storage, 1),
       () => listRepositoryIds(storage, 2),
       async () => (framed ? listKeyringIds(storage) : []),
-      async () => (framed ? storage.list('', { pageSize: 5 }) : { objects: [] }),
+      async () => (framed ? storage.list('', { pageSize: 5, etags: false }) : { objects: [] }),
     ];
     const [v1, v2, keyring, root] = (parallel ? await Promise.all(listings.map((l) => l())) : await inSequence(listings)) as [string[], string[], string[], { objects: unknown[] }];
     if (v1.length > 0) return join1(storage, v1[0]!, wanted);
@@ -203,7 +203,7 @@ export async function createOrJoin(storage: Storage, now: number, wanted: NewRep
   if (wanted.encrypt && format === 1) throw new SyncError('InvalidArgument', 'encryption needs repository format 2 or later');
   const existing = await joinListed(storage, format, wanted, passphraseOf, parallel);
   if (existing) return existing;
-  const anything = await storage.list('', { pageSize: 5 });
+  const anything = await storage.list('', { pageSize: 5, etags: false });
   // A listing that dropped the marker prefix (a lossy server) but shows it here, or shows an
   // encrypted repository's keyring: join, never re-create.
   for (const f of [1, 2] as const) {
