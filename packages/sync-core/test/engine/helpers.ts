@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import { openLibrary, type Library, type LibraryOptions, type Storage } from '@syncacross/sync-core';
-import { createMemoryStorage } from '@syncacross/sync-core/testing';
+import { createMemoryStorage, type MemoryStorage } from '@syncacross/sync-core/testing';
 import { FORMAT_1 } from '../../src/codec/repository-codec.js';
 import { PackWriter } from '../../src/engine/packs.js';
 import type { ChunkLocation } from '../../src/model/chunk-location.js';
@@ -75,19 +75,21 @@ export function randomData(n: number, seed: number): Buffer {
 }
 
 /**
- * Chunks packed into an in-memory remote as an upload packs them (format 1: stored as they are),
- * in order, with where each one went (`byHash`, for a ChunkFetcher) and the bytes stored.
+ * Chunks packed into a remote (an in-memory one unless given) as an upload packs them (format 1:
+ * stored as they are), in order, with where each one went (`byHash`, for a ChunkFetcher), the
+ * bytes stored and the packs written.
  */
-export async function packedInMemory(chunks: Iterable<Uint8Array>) {
-  const storage = createMemoryStorage();
+export async function packedInMemory<S extends Storage = MemoryStorage>(chunks: Iterable<Uint8Array>, o: { storage?: S; packSize?: number } = {}) {
+  const storage = (o.storage ?? createMemoryStorage()) as S;
   const located: ChunkLocation[] = [];
   const writer = new PackWriter(
     storage,
     FORMAT_1,
     (l) => located.push(...l),
     () => false,
+    o.packSize,
   );
   for (const c of chunks) await writer.add(createHash('sha256').update(c).digest('hex'), c);
   await writer.flush();
-  return { storage, byHash: new Map(located.map((l) => [l[0], [l]])), stored: located.reduce((n, l) => n + l[3], 0) };
+  return { storage, byHash: new Map(located.map((l) => [l[0], [l]])), stored: located.reduce((n, l) => n + l[3], 0), packs: writer.packsWritten };
 }

@@ -8,9 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import type { Storage } from '../../src/storage/contract.js';
-import { FORMAT_1 } from '../../src/codec/repository-codec.js';
-import { PackWriter } from '../../src/engine/packs.js';
-import type { ChunkLocation } from '../../src/model/chunk-location.js';
+import { packedInMemory } from './helpers.js';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -29,24 +27,15 @@ describe('pack buffers', () => {
         return memory.putIfAbsent(key, bytes);
       },
     };
-    const located: ChunkLocation[] = [];
-    const writer = new PackWriter(
-      storage,
-      FORMAT_1,
-      (l) => located.push(...l),
-      () => false,
-      256 * 1024,
-    );
     const chunks = Array.from({ length: 40 }, () => randomBytes(100 * 1024));
-    for (const c of chunks) await writer.add(sha256(c), c);
-    await writer.flush();
+    const { byHash, packs } = await packedInMemory(chunks, { storage, packSize: 256 * 1024 });
 
     expect(uploading).toBe(0);
-    expect(writer.packsWritten).toBe(14); // 3 chunks of 100 KiB fill a pack of 256 KiB; 40 chunks: 13 packs and a last one
+    expect(packs).toBe(14); // 3 chunks of 100 KiB fill a pack of 256 KiB; 40 chunks: 13 packs and a last one
     expect(buffers.length).toBe(2); // two packs' buffers in turn: one fills while the other is stored
     for (const { key } of (await memory.list('packs/')).objects) expect(`packs/${sha256(await memory.get(key))}`).toBe(key);
     for (const c of chunks) {
-      const [, pack, offset, length] = located.find(([hash]) => hash === sha256(c))!;
+      const [, pack, offset, length] = byHash.get(sha256(c))![0]!;
       expect(Buffer.from(await memory.get(pack, { range: { offset, length } })).equals(c)).toBe(true);
     }
   });
