@@ -6,6 +6,7 @@
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { Readable } from 'node:stream';
 import { AuthType, createClient, parseXML, type WebDAVClient } from 'webdav';
 import { errorFromNetwork, errorFromStatus } from './errors.js';
 import { ConcurrencyLimiter } from '@syncacross/sync-core/adapter-kit';
@@ -19,7 +20,8 @@ export interface DavAnswer {
 
 export interface DavRequest {
   headers?: Record<string, string>;
-  body?: Uint8Array;
+  /** Bytes, or a stream (the probe's deliberately interrupted upload: probe-atomic-put.ts). */
+  body?: Uint8Array | Readable;
 }
 
 export class DavTransport {
@@ -37,9 +39,12 @@ export class DavTransport {
       .filter((s) => s !== '')
       .map(encodeURIComponent);
     this.limiter = new ConcurrencyLimiter(options.concurrency);
+    // One socket more than the limiter lets requests through: the probe holds an upload open
+    // while it looks at the server (requestNow), and with `concurrency: 1` would wait forever.
+    const maxSockets = options.concurrency + 1;
     this.agents = {
-      http: new HttpAgent({ keepAlive: true, maxSockets: options.concurrency }),
-      https: new HttpsAgent({ keepAlive: true, maxSockets: options.concurrency, rejectUnauthorized: options.rejectUnauthorized, ...(options.ca ? { ca: options.ca } : {}) }),
+      http: new HttpAgent({ keepAlive: true, maxSockets }),
+      https: new HttpsAgent({ keepAlive: true, maxSockets, rejectUnauthorized: options.rejectUnauthorized, ...(options.ca ? { ca: options.ca } : {}) }),
     };
     const auth =
       options.bearerToken !== undefined
@@ -66,29 +71,35 @@ export class DavTransport {
   }
 
   async request(method: string, url: string, what: string, request: DavRequest = {}): Promise<DavAnswer> {
-    return this.limiter.run(async () => {
-      let response: { status: number; headers: DavAnswer['headers']; arrayBuffer(): Promise<ArrayBuffer> };
-      try {
-        response = await this.client.customRequest('', {
-          url,
-          method,
-          headers: request.headers ?? {},
-          ...(request.body === undefined ? {} : { data: Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength) }),
-          signal: AbortSignal.timeout(this.options.timeoutMs),
-        });
-      } catch (error) {
-        // The client throws for every status >= 400, with the response attached.
-        const attached = (error as { response?: typeof response }).response;
-        if (!attached) throw errorFromNetwork(error, `${what} (${method})`);
-        response = attached;
-      }
-      try {
-        return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
-      } catch (error) {
-        // The connection broke while the body was coming in: a truncated read is not an answer.
-        throw errorFromNetwork(error, `${what} (${method}, reading the response)`);
-      }
-    });
+    return this.limiter.run(() => this.requestNow(method, url, what, request));
+  }
+
+  /**
+   * A request outside the concurrency limit: only for the probe, which holds one upload open
+   * while it looks at the server with another request.
+   */
+  async requestNow(method: string, url: string, what: string, request: DavRequest = {}): Promise<DavAnswer> {
+    let response: { status: number; headers: DavAnswer['headers']; arrayBuffer(): Promise<ArrayBuffer> };
+    try {
+      response = await this.client.customRequest('', {
+        url,
+        method,
+        headers: request.headers ?? {},
+        ...(request.body === undefined ? {} : { data: request.body instanceof Readable ? request.body : Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength) }),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      // The client throws for every status >= 400, with the response attached.
+      const attached = (error as { response?: typeof response }).response;
+      if (!attached) throw errorFromNetwork(error, `${what} (${method})`);
+      response = attached;
+    }
+    try {
+      return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+    } catch (error) {
+      // The connection broke while the body was coming in: a truncated read is not an answer.
+      throw errorFromNetwork(error, `${what} (${method}, reading the response)`);
+    }
   }
 
   /** Like request(), but any status outside `ok` becomes the mapped StorageError. */

@@ -10,18 +10,21 @@
  * | rclone serve webdav   | ignored              | honored (412)       | refuses even a current etag     |
  * | webdav-server (npm)   | ignored              | honored (412)       | ignored                         |
  * Every server here checks and then writes or renames: none of this is atomic under races.
+ * Of the two that honor If-None-Match, only Apache also writes PUT bodies beside the target and
+ * renames them (`atomicPut`, probe-atomic-put.ts): there a create is one PUT.
  * `Overwrite: F` → 412 is RFC 4918 §10.6 (also
  * https://learn.microsoft.com/en-us/previous-versions/office/developer/exchange-server-2007/aa565644(v=exchg.80)).
  */
 import { randomBytes } from 'node:crypto';
 import { StorageError } from '@syncacross/sync-core';
 import { INTERNAL_PREFIX } from './names.js';
+import { probeAtomicPut } from './probe-atomic-put.js';
 import type { Collections } from './collections.js';
 import { effectiveStatus, parseMultistatus, type DavTransport } from './client.js';
 
 /** What a WebDAV server was found to honor (measured at creation unless `probe: false`); the adapter's capabilities follow from it. */
 export interface ServerProfile {
-  /** `PUT` with `If-None-Match: *` refuses an existing resource (informative: creates rely on MOVE). */
+  /** `PUT` with `If-None-Match: *` refuses an existing resource. */
   ifNoneMatch: boolean;
   /** `MOVE` with `Overwrite: F` refuses an existing destination: the create-if-absent check. */
   moveNoOverwrite: boolean;
@@ -29,12 +32,17 @@ export interface ServerProfile {
   strongEtags: boolean;
   /** `MOVE` with an `If` header tagged with the destination's etag replaces only on a match. */
   moveIfMatch: boolean;
+  /**
+   * `PUT` shows nothing under its name until the body is whole, and an interrupted one leaves
+   * nothing (measured only where `ifNoneMatch`). With both, putIfAbsent is a single PUT.
+   */
+  atomicPut: boolean;
   /** False when the profile was assumed (`probe: false`) rather than measured. */
   measured: boolean;
 }
 
 /** What we assume without a probe: the weakest server that still supports MOVE. */
-export const WEAKEST_PROFILE: ServerProfile = { ifNoneMatch: false, moveNoOverwrite: false, strongEtags: false, moveIfMatch: false, measured: false };
+export const WEAKEST_PROFILE: ServerProfile = { ifNoneMatch: false, moveNoOverwrite: false, strongEtags: false, moveIfMatch: false, atomicPut: false, measured: false };
 
 const ok = (status: number) => status >= 200 && status < 300;
 
@@ -43,6 +51,7 @@ export async function probeServer(transport: DavTransport, collections: Collecti
   const tag = randomBytes(6).toString('hex');
   const a = transport.url([`${INTERNAL_PREFIX}probe-${tag}-a`]);
   const b = transport.url([`${INTERNAL_PREFIX}probe-${tag}-b`]);
+  const c = transport.url([`${INTERNAL_PREFIX}probe-${tag}-c`]);
   const put = (url: string, text: string, headers: Record<string, string> = {}) =>
     transport.request('PUT', url, 'capability probe', { body: Buffer.from(text), headers: { 'Content-Type': 'application/octet-stream', ...headers } });
   const move = async (headers: Record<string, string>) => effectiveStatus(await transport.request('MOVE', b, 'capability probe', { headers: { Destination: a, ...headers } }));
@@ -69,9 +78,10 @@ export async function probeServer(transport: DavTransport, collections: Collecti
       const current = stale === 412 ? await move({ Overwrite: 'T', If: `<${a}> (["${etag}"])` }) : 0;
       moveIfMatch = stale === 412 && ok(current);
     }
-    return { ifNoneMatch, moveNoOverwrite, strongEtags, moveIfMatch, measured: true };
+    const atomicPut = ifNoneMatch && (await probeAtomicPut(transport, c));
+    return { ifNoneMatch, moveNoOverwrite, strongEtags, moveIfMatch, atomicPut, measured: true };
   } finally {
-    await Promise.all([a, b].map((url) => transport.request('DELETE', url, 'capability probe clean-up').catch(() => undefined)));
+    await Promise.all([a, b, c].map((url) => transport.request('DELETE', url, 'capability probe clean-up').catch(() => undefined)));
   }
 }
 

@@ -6,7 +6,11 @@
  * webdav-server write PUT bodies straight into the final file, so this is what keeps a reader
  * from ever seeing half an object, and a crashed upload leaves only a hidden temporary name.
  *
- * Create-if-absent is that MOVE with `Overwrite: F` (RFC 4918 §10.6: 412 when the destination
+ * Where the probe measured the server's own PUT atomic (it renames a temporary of its own into
+ * place, as Apache does) and `If-None-Match: *` honored, a create is that one PUT instead
+ * (put.ts, probe-atomic-put.ts).
+ *
+ * Create-if-absent is otherwise that MOVE with `Overwrite: F` (RFC 4918 §10.6: 412 when the destination
  * exists), honored by all five servers we test; where a server ignores it (measured by the
  * probe) we look first (PROPFIND) and then MOVE. Either way the server checks and then renames:
  * a second *sequential* create answers `exists`, but two racing creates can both win, so

@@ -14,9 +14,9 @@ describe.skipIf(!haveApache)('Apache 2.4 mod_dav_fs (apt-get install apache2 apa
   let server: RunningDebianDav;
   beforeAll(async () => void (server = await startApache()));
   afterAll(async () => server?.stop());
-  it('is measured as honoring every precondition: compare-and-swap offered, atomic create not', async () => {
+  it('is measured as honoring every precondition and writing PUT bodies aside: compare-and-swap offered, atomic create not', async () => {
     const s = await createWebDavStorage({ url: server.url, root: freshRoot(), ...auth });
-    expect(s.serverProfile).toEqual({ ifNoneMatch: true, moveNoOverwrite: true, strongEtags: true, moveIfMatch: true, measured: true });
+    expect(s.serverProfile).toEqual({ ifNoneMatch: true, moveNoOverwrite: true, strongEtags: true, moveIfMatch: true, atomicPut: true, measured: true });
     expect(s.capabilities).toMatchObject({ atomicCreate: false, compareAndSwap: true });
     await s.close!();
   });
@@ -35,7 +35,7 @@ describe.skipIf(!haveNginx)('nginx + dav-ext (apt-get install nginx libnginx-mod
   afterAll(async () => server?.stop());
   it('is measured as ignoring If-None-Match and listing no etags: no compare-and-swap', async () => {
     const s = await createWebDavStorage({ url: server.url, root: freshRoot(), ...auth });
-    expect(s.serverProfile).toEqual({ ifNoneMatch: false, moveNoOverwrite: true, strongEtags: false, moveIfMatch: false, measured: true });
+    expect(s.serverProfile).toEqual({ ifNoneMatch: false, moveNoOverwrite: true, strongEtags: false, moveIfMatch: false, atomicPut: false, measured: true });
     expect(s.putIfMatch).toBeUndefined();
     await s.close!();
   });
@@ -51,7 +51,7 @@ describe.skipIf(!haveRclone)('rclone serve webdav (apt-get install rclone to run
   afterAll(async () => server?.stop());
   it('is measured as ignoring If-None-Match and refusing tagged If headers: no compare-and-swap', async () => {
     const s = await createWebDavStorage({ url: server.url, root: freshRoot(), ...auth });
-    expect(s.serverProfile).toEqual({ ifNoneMatch: false, moveNoOverwrite: true, strongEtags: true, moveIfMatch: false, measured: true });
+    expect(s.serverProfile).toEqual({ ifNoneMatch: false, moveNoOverwrite: true, strongEtags: true, moveIfMatch: false, atomicPut: false, measured: true });
     expect(s.putIfMatch).toBeUndefined();
     await s.close!();
   });

@@ -18,9 +18,9 @@ afterAll(async () => {
 });
 
 describe('server profiles measured by the probe', () => {
-  it('nephele honors the preconditions: compare-and-swap is offered', async () => {
+  it('nephele honors the preconditions but writes PUT bodies in place: compare-and-swap is offered, creates go through MOVE', async () => {
     const s = await createWebDavStorage({ url: nephele.url, root: freshRoot() });
-    expect(s.serverProfile).toEqual({ ifNoneMatch: true, moveNoOverwrite: true, strongEtags: true, moveIfMatch: true, measured: true });
+    expect(s.serverProfile).toEqual({ ifNoneMatch: true, moveNoOverwrite: true, strongEtags: true, moveIfMatch: true, atomicPut: false, measured: true });
     expect(s.capabilities).toMatchObject({ atomicCreate: false, compareAndSwap: true });
     expect(typeof s.putIfMatch).toBe('function');
     await s.close!();
@@ -28,7 +28,7 @@ describe('server profiles measured by the probe', () => {
 
   it('webdav-server ignores If-None-Match and If: only create-if-absent through MOVE Overwrite: F', async () => {
     const s = await createWebDavStorage({ url: webdavServer.url, root: freshRoot() });
-    expect(s.serverProfile).toMatchObject({ ifNoneMatch: false, moveNoOverwrite: true, moveIfMatch: false, measured: true });
+    expect(s.serverProfile).toMatchObject({ ifNoneMatch: false, moveNoOverwrite: true, moveIfMatch: false, atomicPut: false, measured: true });
     expect(s.capabilities).toMatchObject({ atomicCreate: false, compareAndSwap: false });
     expect(s.putIfMatch).toBeUndefined();
     await s.close!();
