@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --scale 0.1 --reps 3 --tools syncacross,syncacross-encrypted,syncacross-format1,rclone,restic --remotes folder,webdav --scaling 10000,50000,100000,200000 --history 2000 --watch-idle 20000]
+// npm run bench [-- --scale 0.1 --reps 3 --tools syncacross,syncacross-encrypted,syncacross-format1,rclone,restic --remotes folder,webdav --apache-etag mtime|digest --scaling 10000,50000,100000,200000 --history 2000 --watch-idle 20000]
 // syncacross against rclone and restic on the same generated library, in one run; writes
 // bench/out/results.json and bench/out/results.md.
 import { spawnSync } from 'node:child_process';
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     history: { type: 'string', default: '2000' },
     // A library of this many files watched while nothing happens (0: skip; watch-idle.mjs).
     'watch-idle': { type: 'string', default: '20000' },
+    // How the WebDAV remote's Apache makes etags: mtime (its default) or digest (apache.mjs).
+    'apache-etag': { type: 'string', default: 'mtime' },
     out: { type: 'string', default: 'bench/out' },
   },
 });
@@ -46,7 +48,7 @@ const pristine = join(work, 'pristine');
 console.log(`generating the library (scale ${scale}) in ${pristine}…`);
 const meta = generateLibrary(pristine, { scale });
 const libraryBytes = duBytes(pristine);
-const apache = await startApache(join(work, 'apache'));
+const apache = await startApache(join(work, 'apache'), { etag: values['apache-etag'] });
 const results = [];
 
 function record(tool, remoteKind, scenario, samples, extra) {
@@ -148,12 +150,13 @@ for (const r of results.filter((x) => x.tool === 'syncacross-encrypted')) {
 }
 
 mkdirSync(values.out, { recursive: true });
-const summary = { date: new Date().toISOString(), scale, reps, libraryBytes, smallFiles: meta.smallFiles, results, ratios, scaling, history, watchIdle };
+const summary = { date: new Date().toISOString(), scale, reps, apacheEtag: values['apache-etag'], libraryBytes, smallFiles: meta.smallFiles, results, ratios, scaling, history, watchIdle };
 writeFileSync(join(values.out, 'results.json'), JSON.stringify(summary, null, 2));
 const mb = (b) => (b === undefined ? '' : (b / 1048576).toFixed(1));
 const md = [
   `# syncacross vs rclone vs restic (scale ${scale}, median of ${reps}; library ${mb(libraryBytes)} MiB)`,
   '',
+  ...(values.remotes.split(',').includes('webdav') ? [`WebDAV: Apache 2.4 mod_dav_fs with \`--apache-etag ${values['apache-etag']}\` (bench/apache.mjs).`, ''] : []),
   '| tool | remote | scenario | wall s | CPU s | peak RSS MB | requests | by method | uploaded MiB | stored MiB | host steal s |',
   '|---|---|---|---|---|---|---|---|---|---|---|',
   ...results.map(

@@ -13,6 +13,12 @@
  * Measured, not assumed: a PUT declaring 1 MiB sends 256 KiB and stalls; the target must be
  * absent then, and still absent once the connection is broken. A server that answers before the
  * body is whole, or that we cannot read clearly, counts as not atomic (the MOVE path is safe everywhere).
+ *
+ * What it cannot see: a proxy that buffers whole request bodies (nginx's default) in front of a
+ * server that writes in place passes the probe, though that server could still leave a prefix if
+ * it crashed while writing a body it had whole. Readers cope with a prefix (every object the
+ * engine reads is named by its content hash); a create that met one would answer `exists`.
+ * `probe: false`, or a server that writes aside, avoids it.
  */
 import { PassThrough } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
