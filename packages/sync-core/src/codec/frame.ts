@@ -89,12 +89,21 @@ export function seal(key: Uint8Array, plain: Uint8Array, aad: string): Buffer {
   return Buffer.concat([nonce, body, rest, cipher.getAuthTag()]);
 }
 
-/** `seal` of the concatenation of `parts`, as parts (nonce, ciphertext, tag): nothing is joined. */
+/**
+ * Each `cipher.update` answers a fresh buffer. Above glibc's mmap threshold that is fresh pages,
+ * faulted in one by one and unmapped once the pack has copied them: sealing 800 MiB in 4 MiB
+ * updates took 0.9-1.1 s (a third of it in the kernel), in 16-32 KiB updates 0.56-0.75 s, the
+ * buffers then coming from memory malloc reuses. The pack copies the pieces in either way.
+ */
+const SEAL_PIECE = 32 * 1024;
+
+/** `seal` of the concatenation of `parts`, as parts (nonce, ciphertext pieces, tag): nothing is joined. */
 export function sealParts(key: Uint8Array, parts: Uint8Array[], aad: string): Uint8Array[] {
   const nonce = freshNonce();
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
-  const body = parts.map((p) => cipher.update(p));
+  const body: Uint8Array[] = [];
+  for (const p of parts) for (let at = 0; at < p.byteLength; at += SEAL_PIECE) body.push(cipher.update(p.subarray(at, at + SEAL_PIECE)));
   const rest = cipher.final(); // GCM keeps no partial block: empty
   return [nonce, ...body, rest, cipher.getAuthTag()].filter((p) => p.byteLength > 0);
 }
