@@ -14,9 +14,9 @@ import { effectiveStatus, type DavAnswer } from './client.js';
 
 export async function putIfAbsent(ctx: DavContext, key: string, bytes: Uint8Array): Promise<PutResult> {
   const { collections, profile } = ctx;
+  if (profile.atomicPut && profile.ifNoneMatch) return putDirect(ctx, key, bytes);
   const { path, url } = objectUrl(ctx, key);
   const what = `create ${key}`;
-  if (profile.atomicPut && profile.ifNoneMatch) return putDirect(ctx, key, bytes);
   if (!profile.moveNoOverwrite) {
     await collections.ensure(path.collections);
     if (await exists(ctx, url, what)) return 'exists';
