@@ -26,6 +26,12 @@ describe('creates on a server that writes PUT bodies in place (nephele)', () => 
     for (const o of outcomes) expect(o.left === 'nothing' || o.left === 'whole').toBe(true);
   });
 
+  it('are measured with one request at a time too (the probe looks while its upload holds a socket)', async () => {
+    const s = await createWebDavStorage({ url: server.url, root: freshRoot(), concurrency: 1 });
+    expect(s.serverProfile).toMatchObject({ ifNoneMatch: true, atomicPut: false, measured: true });
+    await s.close!();
+  }, 10_000);
+
   it('with a profile that wrongly claims atomic PUT, a cut-off upload leaves a prefix that a create then calls `exists`', async () => {
     const root = freshRoot();
     const probe = await createWebDavStorage({ url: server.url, root });
