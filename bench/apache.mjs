@@ -1,16 +1,16 @@
 // Apache 2.4 mod_dav_fs on loopback (the project's recipe plus an access log that records
 // method, status and bytes received/sent per request, via mod_logio).
-//
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
 // `etag`: 'mtime' is Apache's own default (`FileETag MTime Size`), what a NAS or a user's server
 // runs and what adapter-webdav's README recommends (the engine never uses compare-and-swap).
 // 'digest' is the test suite's recipe (`FileETag Digest`, strong etags for compare-and-swap):
 // Apache then reads a file whole for its etag on every GET, so each ranged read of a 24 MiB pack
 // costs the server an MD5 of all of it (a download of the scale-1 library: 16.5 s against 9.5 s).
 const FILE_ETAG = { mtime: 'MTime Size', digest: 'Digest' };
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 
 async function freePort() {
   return new Promise((resolve) => {

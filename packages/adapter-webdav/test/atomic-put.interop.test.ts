@@ -3,26 +3,25 @@
  * PUT atomic, and a create is one PUT with `If-None-Match: *`, no MOVE. Requests are counted with
  * msw in pass-through mode; uploads are cut off by the request timeout (support/cut-off-uploads.ts).
  */
-import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebDavStorage } from '@syncacross/adapter-webdav';
 import { freshRoot } from './support/fixture.js';
 import { cutOffUploads } from './support/cut-off-uploads.js';
+import { requestLog } from './support/request-log.js';
 import { haveApache, PASS, startApache, USER, type RunningDebianDav } from './support/debian-servers.js';
 
 const auth = { username: USER, password: PASS };
-const requests: string[] = [];
-const observer = setupServer();
-observer.events.on('request:start', ({ request }) => void requests.push(`${request.method} ${new URL(request.url).pathname}`));
+const log = requestLog();
+const { requests } = log;
 
 describe.skipIf(!haveApache)('creates on Apache mod_dav_fs (apt-get install apache2 apache2-utils to run)', () => {
   let server: RunningDebianDav;
   beforeAll(async () => {
     server = await startApache();
-    observer.listen({ onUnhandledRequest: 'bypass' });
+    log.listen();
   });
   afterAll(async () => {
-    observer.close();
+    log.close();
     await server?.stop();
   });
 

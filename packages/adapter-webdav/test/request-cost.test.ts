@@ -3,33 +3,27 @@
  * pass-through mode. The engine lists `log/` on every sync: with few writers that must stay a
  * handful of requests, and a big upload must not send one MKCOL per object.
  */
-import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWebDavStorage, type WebDavStorage } from '@syncacross/adapter-webdav';
 import { freshRoot } from './support/fixture.js';
 import { startNephele, type RunningDav } from './support/npm-servers.js';
+import { requestLog } from './support/request-log.js';
 
 let server: RunningDav;
-const requests: string[] = [];
-const observer = setupServer();
-observer.events.on('request:start', ({ request }) => void requests.push(`${request.method} ${new URL(request.url).pathname}`));
+const log = requestLog();
+const { counting } = log;
 
 beforeAll(async () => {
   server = await startNephele();
-  observer.listen({ onUnhandledRequest: 'bypass' });
+  log.listen();
 });
 afterAll(async () => {
-  observer.close();
+  log.close();
   await server?.stop();
 });
 let storage: WebDavStorage | undefined;
 afterEach(async () => storage?.close!());
 
-const counting = async <T>(fn: () => Promise<T>) => {
-  requests.length = 0;
-  const result = await fn();
-  return { result, requests: [...requests] };
-};
 const bytes = new Uint8Array([1]);
 
 describe('request cost', () => {
