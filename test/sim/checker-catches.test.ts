@@ -21,7 +21,9 @@ const cases: [BrokenVariant, Mode, number, 'restore' | 'rollback' | undefined, b
   ['gc-no-margin', 'atomic', 20, undefined, false, true, true],
   // Pack collection (§3.12): both are caught at quiescence, where a machine reverts a file to content only condemned packs hold.
   ['pack-no-margin', 'atomic', 20, undefined, false, true, true],
-  ['pack-ignores-condemnations', 'atomic', 20, undefined, false, true, true],
+  // Rarer: about 2 schedules in 80 catch it (seeds 11 and 46 of the first 80 before format 6; 58
+  // and 65 since format 6, under which every schedule runs differently).
+  ['pack-ignores-condemnations', 'atomic', 70, undefined, false, true, true],
   // Repacking (§3.12) without publishing the copies: first caught at seed 12.
   ['repack-unpublished-copies', 'atomic', 30, undefined, false, true, true],
   ['prune-heads', 'atomic', 30, undefined, false, true, true],

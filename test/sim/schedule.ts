@@ -178,10 +178,13 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const retaining = o.gc === true && rrng.chance(0.5);
   // Pack collection (§3.12): a seventh stream, so schedules without --gc replay as before.
   const prng = new Rng(o.seed * 1000003 + 61);
-  // Upgrades start at format 2 or 3 (made by earlier releases), or in one of three at 4 (the
-  // release before pack collection), and end at the newest; otherwise the newest from the start.
-  const fromFour = upgrading && prng.chance(1 / 3);
-  const startFormat = upgrading ? (fromFour ? 4 : rrng.pick([2, 3] as const)) : NEWEST_FORMAT;
+  // Upgrades start at format 2 or 3 (made by earlier releases), or in one of three at 4 or 5 (the
+  // releases before pack collection and before brotli metadata), and end at the newest; otherwise
+  // the newest from the start.
+  const fromLater = upgrading && prng.chance(1 / 3);
+  // 4 or 5 from a stream of its own (an eighth), so the pack collection's draws stay what they were.
+  const later = new Rng(o.seed * 2147483647 + 71).pick([4, 5] as const);
+  const startFormat = upgrading ? (fromLater ? later : rrng.pick([2, 3] as const)) : NEWEST_FORMAT;
   // Every condemnation the storage has shown (pack-checks.ts), and the nodes a rollback came under mid-operation.
   const announcements = new PackAnnouncements();
   const rolledUnder = new Set<string>();

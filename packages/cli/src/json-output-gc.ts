@@ -18,7 +18,7 @@ export const gcOutput = z
       .object({
         key: z.string().describe("the checkpoint manifest's key"),
         covered: nonNeg.describe('segments it covers'),
-        pruned: nonNeg.describe('versions it left out under the retention policy (format 4 or 5; `syncacross retention`)'),
+        pruned: nonNeg.describe('versions it left out under the retention policy (format 4 or later; `syncacross retention`)'),
       })
       .strict()
       .nullable()
@@ -59,7 +59,7 @@ export const gcOutput = z
       })
       .strict()
       .nullable()
-      .describe('pack collection (format 5, docs/PROTOCOL.md §3.12); null before format 5, or when which packs are needed is not known'),
+      .describe('pack collection (format 5 or later, docs/PROTOCOL.md §3.12); null before format 5, or when which packs are needed is not known'),
     notices: z.array(z.string()).describe('why less could go (no checkpoint old enough yet…) and what was kept and why'),
   })
   .strict();

@@ -13,7 +13,7 @@ export function addLifecycleCommands(program: Command, run: Run, withPassword: (
   const gc = program
     .command('gc [dir]')
     .description(
-      'garbage collection: delete the history segments an old-enough checkpoint holds, checkpoints nothing needs, and (format 5) packs no kept version needs, condemned first and deleted a margin later (a pack mostly unused, or one of many small ones, is repacked first) (format 3 or later; every file is kept, and every version a retention policy keeps)',
+      'garbage collection: delete the history segments an old-enough checkpoint holds, checkpoints nothing needs, and (format 5 or later) packs no kept version needs, condemned first and deleted a margin later (a pack mostly unused, or one of many small ones, is repacked first) (format 3 or later; every file is kept, and every version a retention policy keeps)',
     )
     .option('-n, --dry-run', 'say what would be deleted, and delete nothing')
     .option(
@@ -32,7 +32,9 @@ export function addLifecycleCommands(program: Command, run: Run, withPassword: (
   withPassword(upgrade).action(run((out: Output, dir: string | undefined, opts: UpgradeCliOptions) => upgradeCommand(dir, opts, out)));
   const retention = program
     .command('retention [dir]')
-    .description("show the repository's retention policy, or set it for every machine with the flags below (per file; current versions, deletes and conflict copies are always kept; format 4 or 5)")
+    .description(
+      "show the repository's retention policy, or set it for every machine with the flags below (per file; current versions, deletes and conflict copies are always kept; format 4 or later)",
+    )
     .option('--keep-last <n>', 'keep the n newest versions of each file')
     .option('--keep-within <span>', 'keep every version made within this span before a checkpoint (e.g. 30d, 12h)')
     .option('--keep-hourly <n>', 'keep the newest version of each of the last n hours that have one')

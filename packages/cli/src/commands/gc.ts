@@ -1,7 +1,7 @@
 /**
  * `syncacross gc [DIR] [--dry-run] [--margin SPAN]`: garbage collection (docs/PROTOCOL.md §3.10).
  * Deletes the segments a checkpoint older than the margin bundles, checkpoints and parts nothing
- * needs any more, and (format 5) packs no kept version needs, in two phases (§3.12); first writes
+ * needs any more, and (format 5 or later) packs no kept version needs, in two phases (§3.12); first writes
  * a checkpoint when this node knows more than any listed one covers, so the next run has one to
  * rely on. Refuses (exit 2, nothing changed) on a repository
  * made before format 3, a storage that cannot delete, or clocks that disagree by minutes.
@@ -46,14 +46,14 @@ function describe(r: CollectOutcome, storage: string, out: Output): void {
   describePacks(plan, r.dryRun, out);
 }
 
-/** Pack collection (format 5: condemned now, deleted a margin later), or what waits for it. */
+/** Pack collection (format 5 or later: condemned now, deleted a margin later), or what waits for it. */
 function describePacks(plan: CollectOutcome['plan'], dryRun: boolean, out: Output): void {
   const packs = plan.packs;
   const p = plan.packCollection;
   if (packs && 'unknown' in packs) out.info(`  Packs that nothing kept needs could not be counted: ${packs.unknown}.`);
   else if (!p) {
     if (packs?.count)
-      out.info(`  ${plural(packs.count, 'pack')} (${formatBytes(packs.bytes)}) hold nothing a kept version needs; a repository of format 5 deletes such packs (\`syncacross upgrade\`).`);
+      out.info(`  ${plural(packs.count, 'pack')} (${formatBytes(packs.bytes)}) hold nothing a kept version needs; a repository of format 5 or later deletes such packs (\`syncacross upgrade\`).`);
     return;
   }
   if (p?.condemn.length) {

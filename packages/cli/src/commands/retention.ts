@@ -4,7 +4,7 @@
  * it for every machine (the flags given make the whole policy; restic's `forget` conventions, per
  * file). Current versions, deletes and conflict copies are always kept. The policy applies from the
  * next checkpoint (`gc` writes one at once), and what it prunes leaves the remote once that
- * checkpoint is a margin old. Needs format 4 or 5 (`syncacross upgrade`).
+ * checkpoint is a margin old. Needs format 4 or later (`syncacross upgrade`).
  */
 import { parseSpanMs, type RetentionOutcome, type RetentionPolicy } from '@syncacross/sync-core';
 import { usageError } from '../cli-error.js';

@@ -11,7 +11,7 @@
  * object moved to another name, another repository's object, or a flipped bit fails to open.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { compress, compressAsync, decompress, decompressAsync, type Codec } from './compression.js';
+import { compress, compressAsync, compressMetadata, decompress, decompressAsync, type Codec } from './compression.js';
 
 const HEADER = 5;
 const NONCE = 12;
@@ -39,6 +39,11 @@ function freshNonce(): Buffer {
 
 export function encodeFrame(bytes: Uint8Array, compressible: boolean): Buffer {
   return frameOf(bytes, compressible ? compress(bytes) : { codec: 0, payload: bytes });
+}
+
+/** A frame of metadata JSON as format 6 writes it: brotli with a large window (compression.ts). */
+export function encodeMetadataFrame(bytes: Uint8Array): Buffer {
+  return frameOf(bytes, compressMetadata(bytes));
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { sha256, sha256Async } from '../model/hashing.js';
-import { decodeFrame, decodeFrameAsync, encodeFrame, encodeFrameParts, open, seal, sealParts } from './frame.js';
+import { decodeFrame, decodeFrameAsync, encodeFrame, encodeFrameParts, encodeMetadataFrame, open, seal, sealParts } from './frame.js';
 
 /** A chunk is at most 64 MiB (§3.4); a frame claiming more is refused before any allocation. */
 const MAX_CHUNK = 64 * 1024 * 1024;
@@ -46,15 +46,22 @@ export const FORMAT_1: RepositoryCodec = {
   loadChunkAsync: async (hash, stored) => ((await sha256Async(stored)) === hash ? stored : undefined),
 };
 
-/** Format 2; with `dataKey` (32 bytes, from the keyring) everything is sealed. */
-export function format2Codec(dataKey?: Uint8Array): RepositoryCodec {
+/**
+ * Format 2 and its successors; with `dataKey` (32 bytes, from the keyring) everything is sealed.
+ * `brotliMetadata`: whether segments and other JSON objects are written with brotli (format 6,
+ * §3.5), asked at each write (a repository upgraded while a library is open switches then); a
+ * repository of an earlier format keeps deflate, which its other nodes (earlier releases) read.
+ * Every codec is read whatever the format.
+ */
+export function format2Codec(dataKey?: Uint8Array, brotliMetadata: () => boolean = () => false): RepositoryCodec {
   const segmentAad = (stem: string) => `syncacross/2 segment ${stem}`;
   const chunkAad = (hash: string) => `syncacross/2 chunk ${hash}`;
   return {
     format: 2,
     encrypted: dataKey !== undefined,
     storeSegment(json, stem) {
-      const frame = encodeFrame(Buffer.from(json, 'utf8'), true);
+      const bytes = Buffer.from(json, 'utf8');
+      const frame = brotliMetadata() ? encodeMetadataFrame(bytes) : encodeFrame(bytes, true);
       return dataKey ? seal(dataKey, frame, segmentAad(stem)) : frame;
     },
     loadSegment(stored, stem, maxJson) {

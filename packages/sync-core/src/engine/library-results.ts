@@ -8,7 +8,7 @@ import type { WatchTrigger } from './watch.js';
 /** `Library.format`. */
 export interface LibraryFormat {
   /** The repository format (docs/PROTOCOL.md §3.7): 2 and 3 compress (3 may collect history, §3.10), 1 is the earliest release's. */
-  format: 1 | 2 | 3 | 4 | 5;
+  format: 1 | 2 | 3 | 4 | 5 | 6;
   /** Whether everything on the remote is encrypted (format 2 only). */
   encrypted: boolean;
 }

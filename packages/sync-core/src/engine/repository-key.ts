@@ -9,6 +9,7 @@ import { SyncError } from '../model/sync-error.js';
 import { FORMAT_1, format2Codec, type RepositoryCodec } from '../codec/repository-codec.js';
 import { dataKeyOf, keyCheckOf, unlock, type UnlockedKey } from '../codec/keyring.js';
 import type { RoundStateStore } from '../local/round-state.js';
+import { brotliMetadata } from './repository.js';
 
 type Secret = { passphrase: string } | { masterKey: Uint8Array };
 type SecretOf = (repo: string, need?: 'passphrase') => Promise<Secret | undefined>;
@@ -30,7 +31,9 @@ export async function openCodec(
 ): Promise<{ codec: RepositoryCodec; key?: UnlockedKey }> {
   const round = state.round;
   if (round.get('format') === 1) return { codec: FORMAT_1 };
-  if (!round.get('encrypted')) return { codec: format2Codec() };
+  // Asked at each write: an upgrade followed while the library is open takes effect at once.
+  const brotli = () => brotliMetadata(round.get('format'));
+  if (!round.get('encrypted')) return { codec: format2Codec(undefined, brotli) };
   let key = justUnlocked;
   // A read-only look at local state (status, log, ls) needs no key: its caller gives no secret,
   // and the codec then refuses any remote object.
@@ -55,5 +58,5 @@ export async function openCodec(
     if (readOnly) return { codec: lockedCodec() };
     throw new SyncError('KeyRequired', `repository ${round.get('repo')} is encrypted: give its passphrase`);
   }
-  return { codec: format2Codec(dataKeyOf(key.masterKey)), key };
+  return { codec: format2Codec(dataKeyOf(key.masterKey), brotli), key };
 }

@@ -19,28 +19,30 @@ import { lazily } from '../model/lazily.js';
 
 /**
  * A repository format (docs/PROTOCOL.md §3.5-3.7, §3.10): 1 (gzip'd JSON segments, chunks as is),
- * 2 (framed and compressed, optionally encrypted) or 3 (format 2's objects, and segments and
- * checkpoints may be collected: only its marker says 3, so a release that would take a collected
- * segment for a lost one and send it out again stops at init instead of joining).
+ * 2 (framed and compressed, optionally encrypted); 3 collects segments and checkpoints, 4 prunes,
+ * 5 collects packs, 6 writes metadata as brotli: rules every node keeps, so a release that does
+ * not know them stops at the marker (or upgrade) instead of joining.
  */
-export type RepositoryFormat = 1 | 2 | 3 | 4 | 5;
+export type RepositoryFormat = 1 | 2 | 3 | 4 | 5 | 6;
 /** The newest format this release reads and writes. */
-export const NEWEST_FORMAT = 5;
+export const NEWEST_FORMAT = 6;
 /** Where each format keeps its markers: a format-1 client lists only `repo/`, so it sees no repository in a format-2 remote and stops (NotARepository) instead of writing into it. */
-export const MARKER_PREFIX: Record<RepositoryFormat, string> = { 1: 'repo/', 2: 'repository/', 3: 'repository/', 4: 'repository/', 5: 'repository/' };
+export const MARKER_PREFIX: Record<RepositoryFormat, string> = { 1: 'repo/', 2: 'repository/', 3: 'repository/', 4: 'repository/', 5: 'repository/', 6: 'repository/' };
 /** Whether segments and checkpoints of this format may be deleted once collected (§3.10). */
 export const collects = (format: RepositoryFormat): boolean => format >= 3;
 /** Whether checkpoints of this format may prune versions by a retention policy (§3.11): every node then knows superseded versions. */
 export const prunes = (format: RepositoryFormat): boolean => format >= 4;
 /** Whether packs no kept version needs may be condemned and deleted (§3.12): every node then honours a condemnation. */
 export const collectsPacks = (format: RepositoryFormat): boolean => format >= 5;
+/** Whether metadata is written as brotli frames (§3.5): every node then reads them. */
+export const brotliMetadata = (format: RepositoryFormat): boolean => format >= 6;
 const MAX_MARKER = 4096;
 
 const marker2 = lazily(() =>
   z
     .object({
       syncacross: z.literal('repository'),
-      format: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5)]),
+      format: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)]),
       id: z.string().regex(/^[0-9a-f]{32}$/),
       created: z.string().max(40),
       encryption: z.enum(['none', 'aes-256-gcm']),
@@ -86,7 +88,7 @@ async function listKeyringIds(storage: Storage): Promise<string[]> {
 }
 
 /** Reads a format-2 or -3 marker; a marker that is not ours (or a newer format) stops with a clear message. */
-export async function readMarker(storage: Storage, id: string): Promise<{ encrypted: boolean; format: 2 | 3 | 4 | 5 }> {
+export async function readMarker(storage: Storage, id: string): Promise<{ encrypted: boolean; format: 2 | 3 | 4 | 5 | 6 }> {
   let bytes: Uint8Array;
   try {
     bytes = await storage.get(`${MARKER_PREFIX[2]}${id}`);

@@ -41,7 +41,7 @@ function switchable(inner: Storage) {
 
 /** Five versions of one note, a pack each; then a retention of one version and the checkpoint that prunes the rest. */
 async function historyOfFive() {
-  const world = clockedWorld(5);
+  const world = clockedWorld(6);
   const a = await world.node('a');
   for (let r = 0; r <= 4; r++) {
     world.clock.t += HOUR;
@@ -281,9 +281,9 @@ describe('pack collection (format 5)', () => {
     expect(counted.plan.packCollection).toBeUndefined();
     expect(counted.plan.packs).toMatchObject({ count: 4 });
 
-    expect(await a.lib.upgrade()).toMatchObject({ from: 4, to: 5, upgraded: true });
+    expect(await a.lib.upgrade()).toMatchObject({ from: 4, to: 6, upgraded: true });
     const held = await a.lib.collect({ marginMs: HOUR });
-    expect(held.plan.notices.join('\n')).toMatch(/upgraded to format 5 .* ago; collection starts/);
+    expect(held.plan.notices.join('\n')).toMatch(/upgraded to format 6 .* ago; collection starts/);
     expect(held.plan.packCollection).toBeUndefined();
     clock.t += 2 * HOUR;
     expect((await a.lib.collect({ marginMs: HOUR })).plan.packCollection?.condemn).toHaveLength(4);
