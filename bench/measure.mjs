@@ -1,6 +1,6 @@
 // Runs a command under GNU time: wall (ns clock), CPU (user + sys) and peak RSS of the process tree's largest member.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -40,4 +40,16 @@ export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 export function duBytes(dir) {
   const r = spawnSync('du', ['-sb', dir], { encoding: 'utf8' });
   return Number(r.stdout.split('\t')[0]);
+}
+
+/**
+ * The bytes of the objects a repository keeps: the sum of its files' sizes. Not `du -sb`, which
+ * also counts each directory's own size (4 KiB on ext4): restic's folder layout makes 256 `data/`
+ * folders up front, so `du -sb` added a mebibyte to restic's store that no object holds (and
+ * that a cloud bucket, which has no folders, never bills).
+ */
+export function objectBytes(dir) {
+  let total = 0;
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) if (e.isFile()) total += statSync(join(e.parentPath ?? e.path, e.name)).size;
+  return total;
 }

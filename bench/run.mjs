@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startApache } from './apache.mjs';
 import { generateLibrary, mutateLibrary } from './library.mjs';
-import { duBytes, median } from './measure.mjs';
+import { duBytes, median, objectBytes } from './measure.mjs';
 import { runScaling } from './scaling.mjs';
 import { runHistory } from './history.mjs';
 import { runWatchIdle } from './watch-idle.mjs';
@@ -76,7 +76,7 @@ try {
         cpSync(pristine, lib, { recursive: true, preserveTimestamps: true });
         const remote = remoteKind === 'folder' ? { kind: 'folder', dir: join(base, 'remote') } : { kind: 'webdav', url: apache.url, path: `${name}-${rep}` };
         if (remoteKind === 'webdav' && !name.startsWith('syncacross')) apache.mkcol(remote.path);
-        const stored = () => (remoteKind === 'folder' ? duBytes(remote.dir) : duBytes(join(apache.davDir, remote.path)));
+        const stored = () => objectBytes(remoteKind === 'folder' ? remote.dir : join(apache.davDir, remote.path));
         tool.init(lib, remote);
         apache.takeLog();
         const step = (key, fn) => {
