@@ -6,6 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MemoryStorage } from '@syncacross/sync-core/testing';
 import { cleanup, snapshot, type TestNode } from './helpers.js';
@@ -14,7 +15,8 @@ import { clockedWorld, keys } from './clocked-world.js';
 afterEach(cleanup);
 
 const HOUR = 3_600_000;
-const DEFLATE = 1;
+/** What earlier formats write for metadata: zstd where the runtime has it (Node ≥ 22.15), else deflate. */
+const EARLIER = typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function' ? 2 : 1;
 const BROTLI = 3;
 
 /** The codec byte of each segment's frame (unencrypted format 2 and later store the frame as it is). */
@@ -33,7 +35,7 @@ async function manyNotes(n: TestNode): Promise<void> {
 }
 
 describe('metadata frames by format', () => {
-  it('format 6 stores segments as brotli, a third smaller than format 5 stores the same files', async () => {
+  it('format 6 stores segments as brotli, smaller than format 5 stores the same files (a third smaller than deflate)', async () => {
     const six = clockedWorld(6);
     const five = clockedWorld(5);
     const a6 = await six.node('a');
@@ -43,8 +45,11 @@ describe('metadata frames by format', () => {
     await a6.sync();
     await a5.sync();
     expect(new Set(await segmentCodecs(six.remote))).toEqual(new Set([BROTLI]));
-    expect(new Set(await segmentCodecs(five.remote))).toEqual(new Set([DEFLATE]));
-    expect(await segmentBytes(six.remote)).toBeLessThan(0.67 * (await segmentBytes(five.remote)));
+    expect(new Set(await segmentCodecs(five.remote))).toEqual(new Set([EARLIER]));
+    // Against deflate (Node 20) a third smaller; zstd's window (Node 22.15 on) already reaches across
+    // a segment this small (about 100 KB of JSON), so there only somewhat smaller: brotli's gain over
+    // zstd is in segments of megabytes (the benchmark's first: 1.32 MB against 1.95).
+    expect(await segmentBytes(six.remote)).toBeLessThan((EARLIER === 1 ? 0.67 : 0.97) * (await segmentBytes(five.remote)));
     const b6 = await six.node('b');
     expect((await b6.sync()).errors).toEqual([]);
     expect(await snapshot(b6.dir)).toEqual(await snapshot(a6.dir));
@@ -58,7 +63,7 @@ describe('metadata frames by format', () => {
     await a.sync();
     await b.sync();
     const before = keys(remote, 'log/');
-    expect(new Set(await segmentCodecs(remote))).toEqual(new Set([DEFLATE]));
+    expect(new Set(await segmentCodecs(remote))).toEqual(new Set([EARLIER]));
 
     expect(await a.lib.upgrade()).toMatchObject({ from: 5, to: 6, upgraded: true });
     await writeFile(join(a.dir, 'after-upgrade.md'), 'written in format 6\n');
@@ -70,7 +75,7 @@ describe('metadata frames by format', () => {
     await writeFile(join(b.dir, 'before-following.md'), 'b, format 5 still\n');
     expect((await b.sync()).errors).toEqual([]);
     const seen = keys(remote, 'log/');
-    expect(await segmentCodecs(remote, [...before, ...keys(remote, `log/${a.lib.writer}/`)])).toEqual([DEFLATE]);
+    expect(await segmentCodecs(remote, [...before, ...keys(remote, `log/${a.lib.writer}/`)])).toEqual([EARLIER]);
     clock.t += HOUR + 1;
     await writeFile(join(b.dir, 'after-following.md'), 'b, format 6\n');
     await b.sync();
