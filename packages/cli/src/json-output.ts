@@ -4,7 +4,7 @@
  * Every object is strict: a field that is not documented here (a secret, say) fails the tests.
  */
 import { z } from '@syncacross/sync-core';
-import { adapterName, commandName, libraryDir, nodeWriter, remoteSpec, repositoryId, succeeded } from './json-output-fields.js';
+import { adapterName, commandName, libraryDir, nodeWriter, remoteSpec, repositoryFormat, repositoryId, succeeded } from './json-output-fields.js';
 import { serviceOutput } from './json-output-service.js';
 import { keyOutput } from './json-output-key.js';
 import { excludeOutput } from './json-output-exclude.js';
@@ -33,11 +33,9 @@ export const initOutput = z
     joined: z.boolean().describe('true when the remote already held a repository'),
     alreadyInitialized: z.boolean().describe('true when the folder was already this library (nothing was changed)'),
     writer: nodeWriter,
-    format: z
-      .union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)])
-      .describe(
-        'the repository format (docs/PROTOCOL.md §3.7): 2 and later compress and may encrypt; 3 lets `gc` collect history; 4 prunes it by a retention policy; 5 collects packs; 6 stores metadata smaller',
-      ),
+    format: repositoryFormat.describe(
+      'the repository format (docs/PROTOCOL.md §3.7): 2 and later compress and may encrypt; 3 lets `gc` collect history; 4 prunes it by a retention policy; 5 collects packs; 6 stores metadata smaller',
+    ),
     encrypted: z.boolean().describe('everything on the remote is encrypted; every node needs a passphrase (or a remembered key)'),
     author: author.nullable().describe('who the versions made here are from, as every node’s log shows them (null: no name could be found)'),
   })
@@ -52,7 +50,7 @@ export const statusOutput = z
     adapter: adapterName,
     options: z.record(z.string(), z.unknown()).describe('adapter options; secrets appear as their ${env:…} reference or ***'),
     repository: repositoryId,
-    format: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)]).describe('the repository format (docs/PROTOCOL.md §3.7)'),
+    format: repositoryFormat.describe('the repository format (docs/PROTOCOL.md §3.7)'),
     encrypted: z.boolean().describe('everything on the remote is encrypted'),
     writer: nodeWriter,
     files: nonNeg.describe('entries in the merged tree (files, empty folders and databases), conflict copies not counted'),

@@ -96,8 +96,8 @@ export async function compressAsync(bytes: Uint8Array): Promise<{ codec: Codec; 
   return chosen(bytes, await squeezeAsync(bytes));
 }
 
-function chosen(bytes: Uint8Array, squeezed: Uint8Array): { codec: Codec; payload: Uint8Array } {
-  return squeezed.byteLength <= bytes.byteLength * WORTH ? { codec: WRITE_CODEC, payload: squeezed } : { codec: CODEC.raw, payload: bytes };
+function chosen(bytes: Uint8Array, squeezed: Uint8Array, codec: Codec = WRITE_CODEC): { codec: Codec; payload: Uint8Array } {
+  return squeezed.byteLength <= bytes.byteLength * WORTH ? { codec, payload: squeezed } : { codec: CODEC.raw, payload: bytes };
 }
 
 /**
@@ -120,7 +120,7 @@ export function compressMetadata(bytes: Uint8Array): { codec: Codec; payload: Ui
   const squeezed = zlib.brotliCompressSync(bytes, {
     params: { [c.BROTLI_PARAM_QUALITY]: 4, [c.BROTLI_PARAM_LGWIN]: 24, [c.BROTLI_PARAM_MODE]: c.BROTLI_MODE_TEXT, [c.BROTLI_PARAM_SIZE_HINT]: bytes.byteLength },
   });
-  return squeezed.byteLength <= bytes.byteLength * WORTH ? { codec: CODEC.brotli, payload: squeezed } : { codec: CODEC.raw, payload: bytes };
+  return chosen(bytes, squeezed, CODEC.brotli);
 }
 
 /**
@@ -158,16 +158,16 @@ export function decompress(codec: number, payload: Uint8Array, length: number): 
   }
 }
 
+/** The thread-pool decoder of each codec that has one (fzstd, pure JS, has none). */
+const POOL_DECODERS: Partial<Record<number, AsyncCodec>> = {
+  [CODEC.deflate]: zlib.inflateRaw as unknown as AsyncCodec,
+  [CODEC.brotli]: zlib.brotliDecompress as unknown as AsyncCodec,
+  ...(hasZstd ? { [CODEC.zstd]: zAsync.zstdDecompress } : {}),
+};
+
 /** `decompress`, with a large payload decoded off the main thread (fzstd, pure JS, stays on it). */
 export async function decompressAsync(codec: number, payload: Uint8Array, length: number): Promise<Uint8Array | undefined> {
-  const fn =
-    codec === CODEC.deflate
-      ? (zlib.inflateRaw as unknown as AsyncCodec)
-      : codec === CODEC.brotli
-        ? (zlib.brotliDecompress as unknown as AsyncCodec)
-        : codec === CODEC.zstd && hasZstd
-          ? zAsync.zstdDecompress
-          : undefined;
+  const fn = POOL_DECODERS[codec];
   if (!fn || payload.byteLength < POOL_MIN_DECOMPRESS) return decompress(codec, payload, length);
   try {
     const out = await onPool(fn, payload, { maxOutputLength: Math.max(1, length) });

@@ -1,5 +1,6 @@
 /** What some `Library` methods return, as named types, so each field can say what it means. */
 import type { KeyInfo } from '../codec/keyring.js';
+import type { RepositoryFormat } from '../model/repository-format.js';
 import type { RestoreOutcome } from './restore.js';
 import type { SyncSummary } from './sync-summary.js';
 import type { VerifyReport } from './verify.js';
@@ -8,7 +9,7 @@ import type { WatchTrigger } from './watch.js';
 /** `Library.format`. */
 export interface LibraryFormat {
   /** The repository format (docs/PROTOCOL.md §3.7): 2 and 3 compress (3 may collect history, §3.10), 1 is the earliest release's. */
-  format: 1 | 2 | 3 | 4 | 5 | 6;
+  format: RepositoryFormat;
   /** Whether everything on the remote is encrypted (format 2 only). */
   encrypted: boolean;
 }

@@ -16,16 +16,11 @@ import { SyncError } from '../model/sync-error.js';
 import { listUpgrades } from './upgrade/upgrade-objects.js';
 import { addKey, DEFAULT_KDF, newMasterKey, unlock, type KdfParams, type UnlockedKey } from '../codec/keyring.js';
 import { lazily } from '../model/lazily.js';
+import { REPOSITORY_FORMATS, type RepositoryFormat } from '../model/repository-format.js';
 
-/**
- * A repository format (docs/PROTOCOL.md §3.5-3.7, §3.10): 1 (gzip'd JSON segments, chunks as is),
- * 2 (framed and compressed, optionally encrypted); 3 collects segments and checkpoints, 4 prunes,
- * 5 collects packs, 6 writes metadata as brotli: rules every node keeps, so a release that does
- * not know them stops at the marker (or upgrade) instead of joining.
- */
-export type RepositoryFormat = 1 | 2 | 3 | 4 | 5 | 6;
+export type { RepositoryFormat };
 /** The newest format this release reads and writes. */
-export const NEWEST_FORMAT = 6;
+export const NEWEST_FORMAT = REPOSITORY_FORMATS[REPOSITORY_FORMATS.length - 1]!;
 /** Where each format keeps its markers: a format-1 client lists only `repo/`, so it sees no repository in a format-2 remote and stops (NotARepository) instead of writing into it. */
 export const MARKER_PREFIX: Record<RepositoryFormat, string> = { 1: 'repo/', 2: 'repository/', 3: 'repository/', 4: 'repository/', 5: 'repository/', 6: 'repository/' };
 /** Whether segments and checkpoints of this format may be deleted once collected (§3.10). */
@@ -88,7 +83,7 @@ async function listKeyringIds(storage: Storage): Promise<string[]> {
 }
 
 /** Reads a format-2 or -3 marker; a marker that is not ours (or a newer format) stops with a clear message. */
-export async function readMarker(storage: Storage, id: string): Promise<{ encrypted: boolean; format: 2 | 3 | 4 | 5 | 6 }> {
+export async function readMarker(storage: Storage, id: string): Promise<{ encrypted: boolean; format: Exclude<RepositoryFormat, 1> }> {
   let bytes: Uint8Array;
   try {
     bytes = await storage.get(`${MARKER_PREFIX[2]}${id}`);

@@ -4,12 +4,13 @@
  * own name and in the same text encoding as always, so a state database made by an earlier
  * release opens unchanged. Steps read and write these only through `state.round`, typed.
  */
+import { REPOSITORY_FORMATS, type RepositoryFormat } from '../model/repository-format.js';
 
 export interface RoundState {
   /** The repository id this library joined ('' before it joined one). */
   repo: string;
   /** The repository's format (docs/PROTOCOL.md §3.5, §3.7): 1 for a state made before format 2 existed. */
-  format: 1 | 2 | 3 | 4 | 5 | 6;
+  format: RepositoryFormat;
   /** The repository is encrypted: it opens only with a key (§3.6). */
   encrypted: boolean;
   /** The key id that opened it last (tried first next time), and a check value of its master key (not the key). */
@@ -104,7 +105,8 @@ const listOrBlank: Codec<string[]> = { decode: list.decode, encode: (v) => (v.le
 
 const CODECS: { [K in RoundStateKey]: Codec<RoundState[K]> } = {
   repo: text,
-  format: { decode: (raw) => (raw === '6' ? 6 : raw === '5' ? 5 : raw === '4' ? 4 : raw === '3' ? 3 : raw === '2' ? 2 : 1), encode: (v) => String(v) },
+  // No row (a state from before format 2) or one this release does not know reads as 1.
+  format: { decode: (raw) => REPOSITORY_FORMATS.find((f) => String(f) === raw) ?? 1, encode: (v) => String(v) },
   encrypted: flag,
   keyId: text,
   keyCheck: text,
