@@ -7,4 +7,5 @@
  * cannot disagree.
  */
 export const REPOSITORY_FORMATS = [1, 2, 3, 4, 5, 6] as const;
+/** A repository format this release reads and writes, 1 to 6: what each adds is in docs/PROTOCOL.md §3.7. */
 export type RepositoryFormat = (typeof REPOSITORY_FORMATS)[number];
