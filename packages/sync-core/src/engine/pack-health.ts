@@ -19,6 +19,7 @@ import type { ChunkFetcher } from './chunk-fetcher.js';
 import type { StepReport } from './sync-summary.js';
 import { MAX_PACK_BYTES } from './remote-limits.js';
 import { CONDEMN_AFTER, RetryLedger } from './retry-ledger.js';
+import { keepLostLocations } from './lost-locations.js';
 import { chunkLocations, forgetAlternatesIn, forgetLocations, type LocationsState } from './chunk-locations.js';
 
 const READ = 16 * 1024 * 1024;
@@ -81,6 +82,7 @@ export function heedAnnouncement(state: Pick<LocalState, 'round'>, packs: readon
 /** Packs that are gone or damaged for good: forget their locations, announce them, re-upload what this node holds. */
 export function markPacksLost(state: PackHealthState, packs: string[]): void {
   if (packs.length === 0) return;
+  keepLostLocations(state.db, packs); // a second rollback may bring them back (lost-locations.ts)
   state.forgetPacks(packs);
   forgetAlternatesIn(state, packs);
   const announced = state.round.get('announceLost');

@@ -11,6 +11,7 @@ import type { CountingStorage } from '../../storage/wrappers/counting.js';
 import type { LocalState } from '../../local/state.js';
 import { CondemnedPacks } from '../../local/condemned-packs.js';
 import { forgetAlternatesIn } from '../chunk-locations.js';
+import { dropLostLocations } from '../lost-locations.js';
 import { findDamagedPacks, markPacksLost, verifyOtherLocations, type PackHealthState } from '../pack-health.js';
 import type { StepContext } from '../round-context.js';
 
@@ -63,6 +64,7 @@ export function forgetCollected(state: LostPacksState, packs: string[]): void {
   const held = state.chunksIn(packs);
   state.transaction(() => {
     state.forgetPacks(packs);
+    dropLostLocations(state.db, packs);
     const orphaned = held.filter((h) => !state.hasChunk(h));
     if (orphaned.length > 0) state.round.set('collectedChunks', [...new Set([...state.round.get('collectedChunks'), ...orphaned])].slice(-100_000));
     forgetAlternatesIn(state, packs);

@@ -13,6 +13,7 @@ import { abortPoint } from '../../model/abort.js';
 import { contentId, type HashedVersion } from '../../model/version.js';
 import { ChunkFetcher } from '../chunk-fetcher.js';
 import { chunkLocator, packOrderKey } from '../chunk-locations.js';
+import { anyLostLocations, reclaimLostLocations } from '../lost-locations.js';
 import { oneNamePerFile, spellingsOnDisk } from './case-twins.js';
 import type { Tree, TreeEntry } from '../merge.js';
 import { settleReadFailures } from '../pack-health.js';
@@ -35,6 +36,16 @@ export async function materializeTree(ctx: StepContext<MaterializeState>): Promi
   await m.removeDeleted();
   const todo = await m.toWrite();
   if (todo.length === 0) return { complete: m.complete, report: m.report };
+  if (anyLostLocations(state.db)) {
+    const reclaimed = await reclaimLostLocations(
+      state,
+      storage,
+      ctx.options.codec,
+      todo.flatMap((e) => e.version.chunks),
+    );
+    if (reclaimed.length > 0)
+      m.report.notices.push(`${reclaimed.length} chunk(s) found again in packs the remote had lost and has back (restored from an older copy?); their locations are published again`);
+  }
   const fetcher = new ChunkFetcher(storage, ctx.options.codec, chunkLocator(state), ctx.signal);
   const failed = await writeEntries(m, m.ordered(todo, fetcher), fetcher);
   state.planWrites([]); // every write is recorded

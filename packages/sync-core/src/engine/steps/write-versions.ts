@@ -21,7 +21,7 @@ import { writtenAction } from '../file-actions.js';
 import { localChunks, settleRecord, type LocalCopiesState } from './local-copies.js';
 
 /** What materializing reads and writes of the local state: the records, the versions, the write plan, and pack health for failed reads. */
-export type MaterializeState = PackHealthState & LocalCopiesState & Pick<LocalState, 'allVersions' | 'localRecords' | 'removeLocal' | 'chunk' | 'planWrites' | 'transaction'>;
+export type MaterializeState = PackHealthState & LocalCopiesState & Pick<LocalState, 'allVersions' | 'hasChunk' | 'localRecords' | 'removeLocal' | 'chunk' | 'planWrites' | 'transaction'>;
 
 /** What the writes need of the materialization (materialize-tree.ts). */
 export interface Materialization {

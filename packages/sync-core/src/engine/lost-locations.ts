@@ -1,0 +1,109 @@
+/**
+ * Locations in packs this node judged lost, kept aside instead of thrown away. A storage rolled
+ * back twice can bring a lost pack back: the first rollback takes pack P, every node that looks
+ * forgets its locations; a second, to an older copy, brings P back and takes the content's new
+ * pack. The content is on the remote again, in P, under locations an applied segment gave, but
+ * no node reads that segment again (it was never lost) and the node that held the content on disk
+ * may no longer (sim seed 1101476: its folder went behind a symbolic link): every node reported
+ * "no known location" every round, for ever.
+ *
+ * So a chunk that a write needs and that has no location left is looked for where it used to be:
+ * a read that comes back whole and verifies restores the location, unpublished, so this node's
+ * next segment teaches it again to every node that forgot it, and to checkpoints. A location is
+ * only ever restored from the verified bytes (an unread one could stand in for the true one,
+ * §7.1), and never in a condemned pack (nothing may deduplicate against one, §3.12).
+ */
+import type { Database } from 'better-sqlite3';
+import type { RepositoryCodec } from '../codec/repository-codec.js';
+import { CondemnedPacks } from '../local/condemned-packs.js';
+import type { LocalState } from '../local/state.js';
+import type { Storage } from '../storage/contract.js';
+import { isStorageError } from '../storage/errors.js';
+
+const TABLE = 'CREATE TABLE IF NOT EXISTS lost_chunk_locations (hash TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, PRIMARY KEY (hash, pack, offset, length))';
+/** Rows kept at most (the oldest go first): a lost pack of small chunks adds a few thousand. */
+const MAX_ROWS = 200_000;
+/** Ranged reads one round spends looking (each a chunk's length). */
+const MAX_READS = 500;
+
+type Row = { hash: string; pack: string; offset: number; length: number };
+
+/** The table, made on first use; undefined in a read-only state that never had it. */
+function table(db: Database): Database | undefined {
+  if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lost_chunk_locations'").get()) return db;
+  if (db.readonly) return undefined;
+  db.exec(TABLE);
+  return db;
+}
+
+/** Keeps the locations in `packs` aside before they are forgotten (inside the caller's transaction). */
+export function keepLostLocations(db: Database, packs: readonly string[]): void {
+  if (packs.length === 0 || !table(db)) return;
+  const copy = db.prepare('INSERT OR IGNORE INTO lost_chunk_locations (hash, pack, offset, length) SELECT hash, pack, offset, length FROM chunk_locations WHERE pack = ?');
+  for (const p of packs) copy.run(p);
+  db.prepare('DELETE FROM lost_chunk_locations WHERE rowid <= (SELECT max(rowid) FROM lost_chunk_locations) - ?').run(MAX_ROWS);
+}
+
+/** Drops what is kept aside of packs gone for good (collected: nothing may read them again). */
+export function dropLostLocations(db: Database, packs: readonly string[]): void {
+  if (packs.length === 0 || !table(db)) return;
+  const drop = db.prepare('DELETE FROM lost_chunk_locations WHERE pack = ?');
+  for (const p of packs) drop.run(p);
+}
+
+/** Whether any location is kept aside: a round asks before anything costlier. */
+export function anyLostLocations(db: Database): boolean {
+  const d = table(db);
+  return d !== undefined && d.prepare('SELECT 1 FROM lost_chunk_locations LIMIT 1').get() !== undefined;
+}
+
+/**
+ * Of `needed`, the chunks with no location whose kept-aside location reads back whole: those
+ * locations are restored (unpublished). A location whose pack is missing stays aside (the pack
+ * may come back yet), as does one read short; one that reads other bytes, or is condemned, is
+ * dropped.
+ */
+export async function reclaimLostLocations(
+  state: Pick<LocalState, 'db' | 'hasChunk' | 'addChunk' | 'transaction'>,
+  storage: Storage,
+  codec: RepositoryCodec,
+  needed: Iterable<string>,
+): Promise<string[]> {
+  const db = table(state.db);
+  if (!db || db.readonly) return [];
+  const lookup = db.prepare('SELECT hash, pack, offset, length FROM lost_chunk_locations WHERE hash = ? ORDER BY rowid DESC');
+  const drop = db.prepare('DELETE FROM lost_chunk_locations WHERE hash = ? AND pack = ? AND offset = ? AND length = ?');
+  const condemned = new CondemnedPacks(db).all();
+  const reclaimed: string[] = [];
+  let reads = 0;
+  for (const hash of new Set(needed)) {
+    if (reads >= MAX_READS) break;
+    if (state.hasChunk(hash)) continue;
+    for (const row of lookup.all(hash) as Row[]) {
+      if (reads++ >= MAX_READS) break;
+      const verdict = condemned.has(row.pack) ? 'bogus' : await readBack(storage, codec, row);
+      if (verdict === 'missing') continue;
+      state.transaction(() => {
+        drop.run(row.hash, row.pack, row.offset, row.length);
+        if (verdict === 'whole') state.addChunk([row.hash, row.pack, row.offset, row.length], null);
+      });
+      if (verdict === 'whole') {
+        reclaimed.push(hash);
+        break;
+      }
+    }
+  }
+  return reclaimed;
+}
+
+async function readBack(storage: Storage, codec: RepositoryCodec, row: Row): Promise<'whole' | 'missing' | 'bogus'> {
+  try {
+    const bytes = await storage.get(row.pack, { range: { offset: row.offset, length: row.length } });
+    // Short: a pack still being written under its old key (a node rebuilding it): looked at again.
+    if (bytes.byteLength < row.length) return 'missing';
+    return bytes.byteLength === row.length && codec.loadChunk(row.hash, bytes) ? 'whole' : 'bogus';
+  } catch (e) {
+    if (isStorageError(e, 'NotFound')) return 'missing';
+    throw e;
+  }
+}
