@@ -18,8 +18,12 @@ import type { StepContext } from '../round-context.js';
 /** What looking for lost packs reads and writes of the local state. */
 export type LostPacksState = PackHealthState & Pick<LocalState, 'packsInUse' | 'chunksIn' | 'hasChunk'>;
 
-/** Returns what a person should be told (as errors: something was lost). */
-export async function findLostPacks(ctx: StepContext<LostPacksState>): Promise<string[]> {
+/**
+ * Returns what a person should be told (as errors: something was lost). `away`: this round took
+ * segments collected while this node was away, so a pack gone may have been collected then, its
+ * condemnation forgotten everywhere since (§3.12): said so, rather than blamed on a rollback.
+ */
+export async function findLostPacks(ctx: StepContext<LostPacksState>, away = false): Promise<string[]> {
   const { state, storage } = ctx;
   const inUse = state.packsInUse();
   // A condemned pack that is gone was collected (§3.12), not lost: what it held no kept version needs.
@@ -48,7 +52,12 @@ export async function findLostPacks(ctx: StepContext<LostPacksState>): Promise<s
   const doubtful = held.filter((h) => !good.has(h));
   if (doubtful.length > 0) state.round.set('doubtfulChunks', [...new Set([...state.round.get('doubtfulChunks'), ...doubtful])]);
   const errors: string[] = [];
-  if (lost.length > 0) errors.push(`the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`);
+  if (lost.length > 0)
+    errors.push(
+      away
+        ? `${lost.length} pack(s) this node had content in are gone from the remote (collected while it was away, or lost); re-uploading what this node still has of them`
+        : `the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`,
+    );
   if (damaged.length > 0) errors.push(`${damaged.length} pack(s) on the remote are damaged (they do not match their name); re-uploading what this node has of them`);
   return errors;
 }

@@ -74,6 +74,7 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
   const pull = { state, storage, now: options.now(), fetchConcurrency: options.fetchConcurrency, codec: options.codec, progress, signal: ctx.signal };
   // Far behind (a new machine, a restored one): the largest checkpoint instead of every segment.
   const catchUp = { storage, codec: options.codec, state, threshold: options.checkpointReadAfter, policy: options.policy, now: options.now, signal: ctx.signal };
+  const knownBefore = known.size;
   const learned = checkpoints && !quiet ? await learnCollected(catchUp, checkpoints, listing, known, repoIds, report) : [];
   const caught = await catchUpFromCheckpoint(catchUp, listing, known, repoIds, report);
   for (const key of caught?.applied ?? []) known.add(key);
@@ -86,7 +87,7 @@ export async function pullRemote(ctx: StepContext<PullState>): Promise<{ changed
       await applyNewSegments(pull, report, listing, known, repoIds);
     }
   }
-  await lookForLostPacks(ctx, report);
+  await lookForLostPacks(ctx, report, knownBefore > 0 && learned.length > 0);
   await forgetCollectedPacksIfDue(ctx); // what collectors deleted leaves this node's state too
   // New segments may come from writers (or names) this node has not seen: one listing of authors.
   if (changed) report.errors.push(...(await pullAuthors(ctx)));
@@ -104,8 +105,17 @@ function somethingVanished(state: PullState, listed: Set<string>, known: Set<str
   return state.journalIndex().some((e) => e.uploaded && !listed.has(e.key));
 }
 
-async function lookForLostPacks(ctx: StepContext<PullState>, report: StepReport): Promise<void> {
-  if (ctx.state.round.get('checkPacks') && ctx.options.policy.looksForLostPacks()) report.errors.push(...(await findLostPacks(ctx)));
+/**
+ * Looks for lost packs when the round state asks it. `away`: this round took segments collected
+ * before this node read them: it was away, long enough for packs to be condemned and deleted
+ * meanwhile, and their condemnations forgotten with the segments that made them (§3.12). It may
+ * still hold locations in such a pack and deduplicate against them (a version staged offline,
+ * this round's scan): it looks before anything is published (sim seed 1121254). A node that knew
+ * nothing before holds no such location.
+ */
+async function lookForLostPacks(ctx: StepContext<PullState>, report: StepReport, away: boolean): Promise<void> {
+  if (away) ctx.state.round.set('checkPacks', true);
+  if (ctx.state.round.get('checkPacks') && ctx.options.policy.looksForLostPacks()) report.errors.push(...(await findLostPacks(ctx, away)));
 }
 
 /**
