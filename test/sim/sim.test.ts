@@ -531,6 +531,33 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     gc: true,
     bug: 'a stale read hid the retention setting: a checkpoint that pruned nothing, relied on once the segments were gone, took the checkpoints naming a pruned edit superseded with it',
   },
+  {
+    seed: 1101476,
+    mode: 'preconditions-ignored',
+    nodes: 2,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: 'a pack announced lost came back with a second rollback: every node had forgotten its locations, and reported the chunk unlocated for ever',
+  },
+  {
+    seed: 1121254,
+    mode: 'preconditions-ignored',
+    nodes: 4,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: 'back from long away, a node published an offline version deduplicated against a pack collected meanwhile, its condemnation forgotten everywhere',
+  },
+  {
+    seed: 1121607,
+    mode: 'duplicate-names',
+    nodes: 5,
+    localEdges: true,
+    offline: true,
+    gc: true,
+    bug: 'checker: a version sent late after its content was collected, reported lost by its writer as §3.12 allows, was still required',
+  },
 ];
 
 describe('simulation: seeds that once found bugs', () => {
