@@ -19,11 +19,13 @@ import type { StepContext } from '../round-context.js';
 export type LostPacksState = PackHealthState & Pick<LocalState, 'packsInUse' | 'chunksIn' | 'hasChunk'>;
 
 /**
- * Returns what a person should be told (as errors: something was lost). `away`: this round took
- * segments collected while this node was away, so a pack gone may have been collected then, its
- * condemnation forgotten everywhere since (§3.12): said so, rather than blamed on a rollback.
+ * Returns what a person should be told: as errors, what a storage lost. `away`: this round took
+ * segments collected while this node was away, so a pack gone was most likely collected then, its
+ * condemnation forgotten everywhere since (§3.12): a notice, not blamed on a rollback (what this
+ * node holds of it goes up again all the same; content it no longer holds is reported where it
+ * is missed: a version dropped, a file that cannot be written).
  */
-export async function findLostPacks(ctx: StepContext<LostPacksState>, away = false): Promise<string[]> {
+export async function findLostPacks(ctx: StepContext<LostPacksState>, away = false): Promise<{ errors: string[]; notices: string[] }> {
   const { state, storage } = ctx;
   const inUse = state.packsInUse();
   // A condemned pack that is gone was collected (§3.12), not lost: what it held no kept version needs.
@@ -52,14 +54,12 @@ export async function findLostPacks(ctx: StepContext<LostPacksState>, away = fal
   const doubtful = held.filter((h) => !good.has(h));
   if (doubtful.length > 0) state.round.set('doubtfulChunks', [...new Set([...state.round.get('doubtfulChunks'), ...doubtful])]);
   const errors: string[] = [];
-  if (lost.length > 0)
-    errors.push(
-      away
-        ? `${lost.length} pack(s) this node had content in are gone from the remote (collected while it was away, or lost); re-uploading what this node still has of them`
-        : `the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`,
-    );
+  const notices: string[] = [];
+  if (lost.length > 0 && away)
+    notices.push(`${lost.length} pack(s) this node had content in are gone from the remote (collected while it was away, or lost); re-uploading what this node still has of them`);
+  else if (lost.length > 0) errors.push(`the remote lost ${lost.length} pack(s) (was the storage restored from an older copy?); re-uploading what this node still has of them`);
   if (damaged.length > 0) errors.push(`${damaged.length} pack(s) on the remote are damaged (they do not match their name); re-uploading what this node has of them`);
-  return errors;
+  return { errors, notices };
 }
 
 /**

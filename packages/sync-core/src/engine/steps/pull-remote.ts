@@ -115,7 +115,10 @@ function somethingVanished(state: PullState, listed: Set<string>, known: Set<str
  */
 async function lookForLostPacks(ctx: StepContext<PullState>, report: StepReport, away: boolean): Promise<void> {
   if (away) ctx.state.round.set('checkPacks', true);
-  if (ctx.state.round.get('checkPacks') && ctx.options.policy.looksForLostPacks()) report.errors.push(...(await findLostPacks(ctx, away)));
+  if (!ctx.state.round.get('checkPacks') || !ctx.options.policy.looksForLostPacks()) return;
+  const { errors, notices } = await findLostPacks(ctx, away);
+  report.errors.push(...errors);
+  report.notices.push(...notices);
 }
 
 /**
