@@ -57,6 +57,13 @@ export function anyLostLocations(db: Database): boolean {
   return d !== undefined && d.prepare('SELECT 1 FROM lost_chunk_locations LIMIT 1').get() !== undefined;
 }
 
+/** The packs a chunk's kept-aside locations are in (none in a state that never kept any). */
+export function lostPacksOf(db: Database, hash: string): string[] {
+  const present = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lost_chunk_locations'").get();
+  if (!present) return [];
+  return (db.prepare('SELECT DISTINCT pack FROM lost_chunk_locations WHERE hash = ?').all(hash) as { pack: string }[]).map((r) => r.pack);
+}
+
 /**
  * Of `needed`, the chunks with no location whose kept-aside location reads back whole: those
  * locations are restored (unpublished). A location whose pack is missing stays aside (the pack

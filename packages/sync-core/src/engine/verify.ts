@@ -13,6 +13,7 @@ import type { Storage } from '../storage/contract.js';
 import { listAll } from '../storage/listing.js';
 import { chunkLocations, type LocationsState } from './chunk-locations.js';
 import { fetchSegments } from './ingest.js';
+import { lostPacksOf } from './lost-locations.js';
 import { checkPack } from './pack-health.js';
 import { listSegments } from './remote-segments.js';
 import { collects } from './repository.js';
@@ -201,10 +202,13 @@ function checkLocations(state: VerifyState, pathsOf: Map<string, Set<string>>, p
       continue;
     }
     if (locations.length === 0) {
+      // A location kept aside in a pack listed again (lost-locations.ts): the next sync that needs it reads it back.
+      const back = lostPacksOf(state.db, hash).filter((p) => packSizes.has(p));
+      const hope = back.length > 0 ? `; ${back[0]}, which held it, is on the remote again: the next sync reads it back from there` : '';
       problems.push({
         kind: 'chunk-unlocated',
         object: `chunk ${hash.slice(0, 12)}`,
-        message: `chunk ${hash.slice(0, 12)} has no known location in any pack (its pack was lost and no node has uploaded that content again)`,
+        message: `chunk ${hash.slice(0, 12)} has no known location in any pack (its pack was lost and no node has uploaded that content again)${hope}`,
         paths: affected(pathsOf, [hash]),
       });
     }

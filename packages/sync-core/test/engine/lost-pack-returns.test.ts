@@ -54,7 +54,11 @@ describe('a lost pack that comes back', () => {
     db.close();
     c = await makeNode(remote, 'c', { dir: cDir, now: () => t });
 
+    const unlocated = async () => (await b.lib.verify()).problems.filter((p) => p.kind === 'chunk-unlocated').map((p) => p.message);
+    expect(await unlocated()).toEqual([expect.not.stringMatching(/on the remote again/)]);
     remote.debug.overwrite(pack, packBytes); // the second rollback brings the pack back
+    // verify says a sync will mend it (it reads nothing back itself).
+    expect(await unlocated()).toEqual([expect.stringMatching(new RegExp(`has no known location .*; ${pack}, which held it, is on the remote again: the next sync reads it back from there`))]);
     const found = await b.sync();
     expect(found.notices.join('\n')).toMatch(/1 chunk\(s\) found again in packs the remote had lost/);
     expect(found.errors).toEqual([]);
