@@ -27,6 +27,7 @@ import { captureOffline, defaultStagingLimit, stageWhenUnreachable, type Capture
 import { dryRunRound } from './dry-run.js';
 import type { RoundContext, RoundOptions } from './round-context.js';
 import type { SyncProgress, SyncSummary } from './sync-summary.js';
+import { orKeptAside } from './lost-locations.js';
 import { chunkLocator } from './chunk-locations.js';
 import { listAt, parsePointInTime, type ListedEntry, type PointInTime } from './point-in-time.js';
 import { restoreEntries, type RestoreOptions, type RestoreOutcome } from './restore.js';
@@ -248,7 +249,7 @@ export class Library extends EventEmitter {
       superseded: supersededOf(state),
       storage,
       codec: this.options.codec,
-      locate: chunkLocator(state),
+      locate: orKeptAside(state.db, chunkLocator(state)),
       concurrency: this.options.fetchConcurrency,
     };
     const request = { paths: opts.paths ?? [], at, signal: opts.signal, onProgress: opts.onProgress, dryRun: opts.dryRun === true };

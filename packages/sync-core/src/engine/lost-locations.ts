@@ -19,6 +19,8 @@ import { CondemnedPacks } from '../local/condemned-packs.js';
 import type { LocalState } from '../local/state.js';
 import type { Storage } from '../storage/contract.js';
 import { isStorageError } from '../storage/errors.js';
+import type { ChunkLocation } from '../model/chunk-location.js';
+import type { Locate } from './chunk-locations.js';
 
 const TABLE = 'CREATE TABLE IF NOT EXISTS lost_chunk_locations (hash TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, PRIMARY KEY (hash, pack, offset, length))';
 /** Rows kept at most (the oldest go first): a lost pack of small chunks adds a few thousand. */
@@ -62,6 +64,31 @@ export function lostPacksOf(db: Database, hash: string): string[] {
   const present = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lost_chunk_locations'").get();
   if (!present) return [];
   return (db.prepare('SELECT DISTINCT pack FROM lost_chunk_locations WHERE hash = ?').all(hash) as { pack: string }[]).map((r) => r.pack);
+}
+
+/**
+ * `locate`, with a chunk that has no location given its kept-aside ones, to read and verify only:
+ * a restore reads content from a lost pack that is back before any sync has restored its
+ * locations (nothing is recorded: the next sync does that).
+ */
+export function orKeptAside(db: Database, locate: Locate): Locate {
+  const aside = (hash: string): ChunkLocation[] => {
+    if (!table(db)) return [];
+    return (db.prepare('SELECT pack, offset, length FROM lost_chunk_locations WHERE hash = ? ORDER BY rowid DESC').all(hash) as Row[]).map((r) => [hash, r.pack, r.offset, r.length]);
+  };
+  const withAside: Locate = (hash) => {
+    const found = locate(hash);
+    return found.length > 0 ? found : aside(hash);
+  };
+  if (locate.many) {
+    const many = locate.many;
+    withAside.many = (hashes) => {
+      const out = many(hashes);
+      for (const [hash, found] of out) if (found.length === 0) out.set(hash, aside(hash));
+      return out;
+    };
+  }
+  return withAside;
 }
 
 /**

@@ -56,9 +56,14 @@ describe('a lost pack that comes back', () => {
 
     const unlocated = async () => (await b.lib.verify()).problems.filter((p) => p.kind === 'chunk-unlocated').map((p) => p.message);
     expect(await unlocated()).toEqual([expect.not.stringMatching(/on the remote again/)]);
+    expect((await b.lib.restore({ to: await tempDir() })).failed.map((f) => f.path)).toEqual(['only-a.txt']);
     remote.debug.overwrite(pack, packBytes); // the second rollback brings the pack back
     // verify says a sync will mend it (it reads nothing back itself).
     expect(await unlocated()).toEqual([expect.stringMatching(new RegExp(`has no known location .*; ${pack}, which held it, is on the remote again: the next sync reads it back from there`))]);
+    // A restore reads it from there at once, before any sync (and records nothing).
+    const to = await tempDir();
+    expect((await b.lib.restore({ to })).failed).toEqual([]);
+    expect(await snapshot(to)).toEqual({ 'only-a.txt': 'only a ever had this' });
     const found = await b.sync();
     expect(found.notices.join('\n')).toMatch(/1 chunk\(s\) found again in packs the remote had lost/);
     expect(found.errors).toEqual([]);
