@@ -28,19 +28,24 @@ const MAX_ROWS = 200_000;
 /** Ranged reads one round spends looking (each a chunk's length). */
 const MAX_READS = 500;
 
-type Row = { hash: string; pack: string; offset: number; length: number };
+type Row = { pack: string; offset: number; length: number };
 
-/** The table, made on first use; undefined in a read-only state that never had it. */
-function table(db: Database): Database | undefined {
-  if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lost_chunk_locations'").get()) return db;
-  if (db.readonly) return undefined;
-  db.exec(TABLE);
-  return db;
+/** Whether this state has kept anything aside yet (only keeping makes the table: reads never write). */
+function kept(db: Database): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lost_chunk_locations'").get() !== undefined;
+}
+
+/** A chunk's kept-aside locations, the most recently kept first. */
+function keptAside(db: Database, hash: string): ChunkLocation[] {
+  if (!kept(db)) return [];
+  const rows = db.prepare('SELECT pack, offset, length FROM lost_chunk_locations WHERE hash = ? ORDER BY rowid DESC').all(hash) as Row[];
+  return rows.map((r) => [hash, r.pack, r.offset, r.length]);
 }
 
 /** Keeps the locations in `packs` aside before they are forgotten (inside the caller's transaction). */
 export function keepLostLocations(db: Database, packs: readonly string[]): void {
-  if (packs.length === 0 || !table(db)) return;
+  if (packs.length === 0 || db.readonly) return;
+  db.exec(TABLE);
   const copy = db.prepare('INSERT OR IGNORE INTO lost_chunk_locations (hash, pack, offset, length) SELECT hash, pack, offset, length FROM chunk_locations WHERE pack = ?');
   for (const p of packs) copy.run(p);
   db.prepare('DELETE FROM lost_chunk_locations WHERE rowid <= (SELECT max(rowid) FROM lost_chunk_locations) - ?').run(MAX_ROWS);
@@ -48,22 +53,19 @@ export function keepLostLocations(db: Database, packs: readonly string[]): void 
 
 /** Drops what is kept aside of packs gone for good (collected: nothing may read them again). */
 export function dropLostLocations(db: Database, packs: readonly string[]): void {
-  if (packs.length === 0 || !table(db)) return;
+  if (packs.length === 0 || !kept(db)) return;
   const drop = db.prepare('DELETE FROM lost_chunk_locations WHERE pack = ?');
   for (const p of packs) drop.run(p);
 }
 
 /** Whether any location is kept aside: a round asks before anything costlier. */
 export function anyLostLocations(db: Database): boolean {
-  const d = table(db);
-  return d !== undefined && d.prepare('SELECT 1 FROM lost_chunk_locations LIMIT 1').get() !== undefined;
+  return kept(db) && db.prepare('SELECT 1 FROM lost_chunk_locations LIMIT 1').get() !== undefined;
 }
 
 /** The packs a chunk's kept-aside locations are in (none in a state that never kept any). */
 export function lostPacksOf(db: Database, hash: string): string[] {
-  const present = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lost_chunk_locations'").get();
-  if (!present) return [];
-  return (db.prepare('SELECT DISTINCT pack FROM lost_chunk_locations WHERE hash = ?').all(hash) as { pack: string }[]).map((r) => r.pack);
+  return [...new Set(keptAside(db, hash).map((l) => l[1]))];
 }
 
 /**
@@ -72,19 +74,15 @@ export function lostPacksOf(db: Database, hash: string): string[] {
  * locations (nothing is recorded: the next sync does that).
  */
 export function orKeptAside(db: Database, locate: Locate): Locate {
-  const aside = (hash: string): ChunkLocation[] => {
-    if (!table(db)) return [];
-    return (db.prepare('SELECT pack, offset, length FROM lost_chunk_locations WHERE hash = ? ORDER BY rowid DESC').all(hash) as Row[]).map((r) => [hash, r.pack, r.offset, r.length]);
-  };
   const withAside: Locate = (hash) => {
     const found = locate(hash);
-    return found.length > 0 ? found : aside(hash);
+    return found.length > 0 ? found : keptAside(db, hash);
   };
   if (locate.many) {
     const many = locate.many;
     withAside.many = (hashes) => {
       const out = many(hashes);
-      for (const [hash, found] of out) if (found.length === 0) out.set(hash, aside(hash));
+      for (const [hash, found] of out) if (found.length === 0) out.set(hash, keptAside(db, hash));
       return out;
     };
   }
@@ -95,7 +93,8 @@ export function orKeptAside(db: Database, locate: Locate): Locate {
  * Of `needed`, the chunks with no location whose kept-aside location reads back whole: those
  * locations are restored (unpublished). A location whose pack is missing stays aside (the pack
  * may come back yet), as does one read short; one that reads other bytes, or is condemned, is
- * dropped.
+ * dropped. A storage error other than NotFound ends the looking for this round, rows kept: it is
+ * only ever a better chance for the writes that follow, which report their own failures.
  */
 export async function reclaimLostLocations(
   state: Pick<LocalState, 'db' | 'hasChunk' | 'addChunk' | 'transaction'>,
@@ -103,23 +102,22 @@ export async function reclaimLostLocations(
   codec: RepositoryCodec,
   needed: Iterable<string>,
 ): Promise<string[]> {
-  const db = table(state.db);
-  if (!db || db.readonly) return [];
-  const lookup = db.prepare('SELECT hash, pack, offset, length FROM lost_chunk_locations WHERE hash = ? ORDER BY rowid DESC');
+  const { db } = state;
+  if (db.readonly || !kept(db)) return [];
   const drop = db.prepare('DELETE FROM lost_chunk_locations WHERE hash = ? AND pack = ? AND offset = ? AND length = ?');
   const condemned = new CondemnedPacks(db).all();
   const reclaimed: string[] = [];
   let reads = 0;
   for (const hash of new Set(needed)) {
-    if (reads >= MAX_READS) break;
     if (state.hasChunk(hash)) continue;
-    for (const row of lookup.all(hash) as Row[]) {
-      if (reads++ >= MAX_READS) break;
-      const verdict = condemned.has(row.pack) ? 'bogus' : await readBack(storage, codec, row);
+    for (const location of keptAside(db, hash)) {
+      if (reads++ >= MAX_READS) return reclaimed;
+      const verdict = condemned.has(location[1]) ? 'bogus' : await readBack(storage, codec, location);
+      if (verdict === 'unreachable') return reclaimed;
       if (verdict === 'missing') continue;
       state.transaction(() => {
-        drop.run(row.hash, row.pack, row.offset, row.length);
-        if (verdict === 'whole') state.addChunk([row.hash, row.pack, row.offset, row.length], null);
+        drop.run(...location);
+        if (verdict === 'whole') state.addChunk(location, null);
       });
       if (verdict === 'whole') {
         reclaimed.push(hash);
@@ -130,14 +128,15 @@ export async function reclaimLostLocations(
   return reclaimed;
 }
 
-async function readBack(storage: Storage, codec: RepositoryCodec, row: Row): Promise<'whole' | 'missing' | 'bogus'> {
+async function readBack(storage: Storage, codec: RepositoryCodec, [hash, pack, offset, length]: ChunkLocation): Promise<'whole' | 'missing' | 'bogus' | 'unreachable'> {
   try {
-    const bytes = await storage.get(row.pack, { range: { offset: row.offset, length: row.length } });
+    const bytes = await storage.get(pack, { range: { offset, length } });
     // Short: a pack still being written under its old key (a node rebuilding it): looked at again.
-    if (bytes.byteLength < row.length) return 'missing';
-    return bytes.byteLength === row.length && codec.loadChunk(row.hash, bytes) ? 'whole' : 'bogus';
+    if (bytes.byteLength < length) return 'missing';
+    return bytes.byteLength === length && codec.loadChunk(hash, bytes) ? 'whole' : 'bogus';
   } catch (e) {
     if (isStorageError(e, 'NotFound')) return 'missing';
+    if (isStorageError(e)) return 'unreachable';
     throw e;
   }
 }

@@ -14,6 +14,7 @@ import { chunkLocations } from '../../src/engine/chunk-locations.js';
 import { createHash } from 'node:crypto';
 import { format2Codec } from '../../src/codec/repository-codec.js';
 import { CondemnedPacks } from '../../src/local/condemned-packs.js';
+import { StorageError } from '../../src/storage/errors.js';
 import { cleanup, makeNode, snapshot, tempDir, type TestNode } from './helpers.js';
 
 afterEach(cleanup);
@@ -113,6 +114,15 @@ describe('reclaimLostLocations', () => {
     remote.debug.overwrite(pack, Uint8Array.from([...new Uint8Array(5), ...stored])); // too late: the location was dropped
     expect(await reclaimLostLocations(state, remote, codec, [hash])).toEqual([]);
     expect(chunkLocations(state, hash)).toEqual([]);
+    state.close();
+  });
+
+  it('keeps the location aside when the storage cannot answer, and stops looking for the round', async () => {
+    const { remote, codec, state, hash, pack, stored } = await stateWithLostChunk();
+    const unreachable = { ...remote, get: async () => Promise.reject(new StorageError('Unavailable', 'the NAS dropped off')) };
+    expect(await reclaimLostLocations(state, unreachable, codec, [hash])).toEqual([]);
+    expect(await reclaimLostLocations(state, remote, codec, [hash])).toEqual([hash]); // the next round finds it
+    expect(chunkLocations(state, hash)).toEqual([[hash, pack, 5, stored.byteLength]]);
     state.close();
   });
 
