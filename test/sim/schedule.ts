@@ -532,17 +532,23 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const unrecoverable = new Set<string>(); // chunks lost on every side
   /** Content the harness counts as lost on every side (a revert to it would hold it again, unknown to the end checks). */
   const lostEverywhere = (content: string) => contentChunks(content).some((h) => unrecoverable.has(h));
+  /** Chunks some live pack or some disk holds, of `known` versions' chunks also those in stored packs no segment names yet (chunksInStoredPacks). */
+  const heldContent = (raw: Map<string, Uint8Array>, repoIds: string[], known: { chunks: string[] }[]) => {
+    const content = liveChunks(raw, repoIds, decoded, codec());
+    for (const x of nodes) for (const c of Object.values(diskFiles(x.dir))) for (const h of contentChunks(c)) content.add(h);
+    const unnamed = new Set(known.flatMap((v) => v.chunks).filter((h) => !content.has(h)));
+    const locate = (h: string) => nodes.flatMap((x) => (x.lib ? chunkLocations(x.lib.state, h) : []));
+    for (const h of chunksInStoredPacks(raw, unnamed, locate, codec())) content.add(h);
+    return content;
+  };
+  /** Whether some node's outbox holds a pack with the chunk (staged offline, not uploaded yet). */
+  const inOutbox = (h: string) => nodes.some((x) => x.lib && chunkLocations(x.lib.state, h).some(([, pack]) => existsSync(join(x.dir, '.syncacross', 'outbox', 'packs', pack.slice('packs/'.length)))));
   const excuseUnheld = () => {
     const raw = sim.raw();
     const repoIds = repositoryIds(raw);
     const known = [...remoteVersions(raw, repoIds, decoded, codec()), ...nodes.flatMap((x) => x.lib?.state.allVersions() ?? [])];
     const held = new Set(known.filter((v) => !v.deleted).map((v) => `${v.path}\0${v.chunks.join()}`));
-    const content = liveChunks(raw, repoIds, decoded, codec());
-    for (const x of nodes) for (const c of Object.values(diskFiles(x.dir))) for (const h of contentChunks(c)) content.add(h);
-    // And in packs the storage holds that no segment there names yet: not lost (chunksInStoredPacks).
-    const unnamed = new Set(known.flatMap((v) => v.chunks).filter((h) => !content.has(h)));
-    const locate = (h: string) => nodes.flatMap((x) => (x.lib ? chunkLocations(x.lib.state, h) : []));
-    for (const h of chunksInStoredPacks(raw, unnamed, locate, codec())) content.add(h);
+    const content = heldContent(raw, repoIds, known);
     for (const x of nodes) {
       for (const w of x.writes) {
         if (!w.acknowledged || w.lost || w.content === null) continue;
@@ -564,8 +570,6 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     // before a round acknowledged it (seeds 300665, 308114) is a head nobody can write once the
     // storage lost its pack. Content held nowhere (no live pack, no disk, no outbox) cannot come
     // back; anything still held somewhere must still be reachable at the end.
-    const inOutbox = (h: string) =>
-      nodes.some((x) => x.lib && chunkLocations(x.lib.state, h).some(([, pack]) => existsSync(join(x.dir, '.syncacross', 'outbox', 'packs', pack.slice('packs/'.length)))));
     for (const v of known) {
       if (v.deleted) continue;
       for (const h of v.chunks) {
@@ -587,14 +591,11 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const excuseSentLate = (n: SimNode) => {
     const raw = sim.raw();
     const repoIds = repositoryIds(raw);
-    const content = liveChunks(raw, repoIds, decoded, codec());
-    for (const x of nodes) for (const c of Object.values(diskFiles(x.dir))) for (const h of contentChunks(c)) content.add(h);
-    const outboxed = (h: string) =>
-      nodes.some((x) => x.lib && chunkLocations(x.lib.state, h).some(([, pack]) => existsSync(join(x.dir, '.syncacross', 'outbox', 'packs', pack.slice('packs/'.length)))));
-    for (const v of remoteVersions(raw, repoIds, decoded, codec())) {
-      if (v.deleted || !n.writers.has(v.writer)) continue;
+    const versions = remoteVersions(raw, repoIds, decoded, codec()).filter((v) => !v.deleted && n.writers.has(v.writer));
+    const content = heldContent(raw, repoIds, versions);
+    for (const v of versions) {
       for (const h of v.chunks) {
-        if (content.has(h) || unrecoverable.has(h) || outboxed(h)) continue;
+        if (content.has(h) || unrecoverable.has(h) || inOutbox(h)) continue;
         unrecoverable.add(h);
         log(`${v.path}: chunk ${h.slice(0, 8)} of a version ${n.name} sent late is held nowhere (its pack was collected while it was away; reported)`);
         count('late version content collected');
