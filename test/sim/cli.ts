@@ -24,6 +24,7 @@ const { values } = parseArgs({
     local: { type: 'boolean', default: false },
     encrypted: { type: 'boolean', default: false },
     checkpoints: { type: 'boolean', default: false },
+    prose: { type: 'boolean', default: false },
     offline: { type: 'boolean', default: false },
     gc: { type: 'boolean', default: false },
     'case-insensitive': { type: 'boolean', default: false },
@@ -51,12 +52,13 @@ const plan = (seed: number) => ({
   localEdges: values.local,
   encrypted: values.encrypted,
   checkpoints: values.checkpoints,
+  prose: values.prose,
   offline: values.offline,
   gc: values.gc,
   caseInsensitive: values['case-insensitive'],
 });
 const replay = (p: ReturnType<typeof plan>) =>
-  `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}${focus ? ` --focus ${focus}` : ''}${values.local ? ' --local' : ''}${values.encrypted ? ' --encrypted' : ''}${values.checkpoints ? ' --checkpoints' : ''}${values.offline ? ' --offline' : ''}${values.gc ? ' --gc' : ''}${values['case-insensitive'] ? ' --case-insensitive' : ''}`;
+  `npm run sim -- --seed ${p.seed} --mode ${p.mode} --nodes ${p.nodes} --steps ${p.steps}${broken ? ` --broken ${broken}` : ''}${focus ? ` --focus ${focus}` : ''}${values.local ? ' --local' : ''}${values.encrypted ? ' --encrypted' : ''}${values.checkpoints ? ' --checkpoints' : ''}${values.prose ? ' --prose' : ''}${values.offline ? ' --offline' : ''}${values.gc ? ' --gc' : ''}${values['case-insensitive'] ? ' --case-insensitive' : ''}`;
 
 type RangeResult = { ran: number; failures: string[]; events: Record<string, number> };
 

@@ -102,7 +102,7 @@ export function liveChunks(raw: Map<string, Uint8Array>, repoIds: string[], cach
   for (const [, seg] of visibleSegments(raw, repoIds, cache, codec)) {
     for (const [h, pack, off, len] of seg?.chunks ?? []) {
       const p = raw.get(pack);
-      if (p && p.byteLength >= off + len && codec.loadChunk(h, p.subarray(off, off + len))) live.add(h);
+      if (p && p.byteLength >= off + len && codec.loadChunk(h, p.subarray(off, off + len), p)) live.add(h);
     }
   }
   return live;
@@ -125,7 +125,7 @@ export function chunksInStoredPacks(
   for (const h of hashes) {
     for (const [, pack, off, len] of locate(h)) {
       const p = raw.get(pack);
-      if (p && p.byteLength >= off + len && codec.loadChunk(h, p.subarray(off, off + len))) found.add(h);
+      if (p && p.byteLength >= off + len && codec.loadChunk(h, p.subarray(off, off + len), p)) found.add(h);
     }
   }
   return found;

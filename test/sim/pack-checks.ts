@@ -88,7 +88,7 @@ function strandedBy(pack: string, w: PackWorld): { chunk: string; version: strin
   const elsewhere = (h: string) =>
     (locations.get(h) ?? []).some(([p, off, len]) => {
       const bytes = p === pack ? undefined : w.raw.get(p);
-      return bytes !== undefined && bytes.byteLength >= off + len && w.codec.loadChunk(h, bytes.subarray(off, off + len)) !== undefined;
+      return bytes !== undefined && bytes.byteLength >= off + len && w.codec.loadChunk(h, bytes.subarray(off, off + len), bytes) !== undefined;
     });
   for (const u of uses) for (const h of u.chunks) if ((locations.get(h) ?? []).some(([p]) => p === pack) && !elsewhere(h)) return { chunk: h, version: u.version, carrier: u.carrier };
   return undefined;

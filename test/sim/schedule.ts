@@ -74,6 +74,12 @@ export interface ScheduleOptions {
    */
   checkpoints?: boolean;
   /**
+   * Files of a few hundred bytes of prose instead of a dozen: small chunks that compress, so a
+   * format-7 pack writer makes a dictionary and packs chunks with it (docs/PROTOCOL.md §3.5,
+   * codec 4), through every fault. The same draws: only the written text grows.
+   */
+  prose?: boolean;
+  /**
    * Nodes go offline for a while (every request fails at once, as on a laptop with no network):
    * their syncs stage what changed in the outbox (engine/outbox/), their users keep editing, and
    * the outbox drains when they are back. Drawn from a third random stream.
@@ -120,6 +126,9 @@ const repositoryIds = (raw: Map<string, Uint8Array>) => [...raw.keys()].flatMap(
 const PATHS = ['a.txt', 'b.txt', 'd/c.txt', 'd/e/f.txt'];
 // Memory-backed where there is one: the nodes' folders are real files, but fsync costs nothing.
 const SIM_TMP = process.env.SIM_TMPDIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
+/** What `prose` adds to every text written: a few hundred bytes that compress, and compress better with a dictionary of the others. */
+const PROSE = 'a library of notes and papers kept in sync between machines, each version of each file written once and read back wherever it is needed; '.repeat(3);
+
 /** How a writer says that versions it sent late had lost their content to a collection (rescue-condemned.ts). */
 const SENT_LATE_LOST = /went out after their content's pack was collected, and the files have changed since/;
 const FORK_FREE: ReadonlySet<Mode> = new Set(['atomic', 'check-then-write', 'preconditions-ignored', 'duplicate-names', 'unknown-outcomes', 'rate-limited', 'torn-reads', 'hostile-writer']);
@@ -178,11 +187,13 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const upgrading = o.gc === true && urng.chance(0.4);
   const rrng = new Rng(o.seed * 6700417 + 19);
   const retaining = o.gc === true && rrng.chance(0.5);
+  const prosed = (text: string) => (o.prose ? `${text} ${PROSE}` : text);
   // Pack collection (§3.12): a seventh stream, so schedules without --gc replay as before.
   const prng = new Rng(o.seed * 1000003 + 61);
   // Upgrades start at format 2 or 3 (made by earlier releases), or in one of three at 4 or 5 (the
-  // releases before pack collection and before brotli metadata), and end at the newest; otherwise
-  // the newest from the start.
+  // releases before pack collection and before brotli metadata), and end at the newest (7, which
+  // also switches on pack dictionaries on the way); otherwise the newest from the start. Not 6:
+  // drawing it too would change every such schedule, and the checker tests' seeds with them.
   const fromLater = upgrading && prng.chance(1 / 3);
   // 4 or 5 from a stream of its own (an eighth), so the pack collection's draws stay what they were.
   const later = new Rng(o.seed * 2147483647 + 71).pick([4, 5] as const);
@@ -672,7 +683,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     await roundOf(x);
     if (offline && prng.chance(0.4)) {
       log(`${x.name}: write ${path} again (offline)`);
-      await localWrite(x, path, `${x.name}#${++counter} text`);
+      await localWrite(x, path, prosed(`${x.name}#${++counter} text`));
       await roundOf(x);
     }
     clock += prng.int(GC_MARGIN_MS);
@@ -781,7 +792,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
         let path = rng.pick(PATHS);
         if (outside && lrng.chance(0.15)) path = lrng.pick(CLASH_PATHS);
         if (o.caseInsensitive && crng.chance(0.3)) path = crng.pick(CASE_PATHS);
-        let content = rng.chance(0.15) ? null : `${n.name}#${++counter}${rng.chance(0.1) ? '' : ' text'}`;
+        let content = rng.chance(0.15) ? null : prosed(`${n.name}#${++counter}${rng.chance(0.1) ? '' : ' text'}`);
         // Now and then the user reverts the file to an earlier content instead: a writer may then
         // deduplicate against a chunk only a condemned pack holds (§3.12).
         const earlier = o.gc && content !== null && prng.chance(0.3) ? earlierContent(prng, nodes, path, fileContent(n.dir, path), lostEverywhere) : undefined;
@@ -797,7 +808,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
           const other = rng.pick(nodes.filter((x) => x !== n)) ?? n;
           log(`${other.name}: concurrent write ${path}`);
           count('concurrent edit');
-          await localWrite(other, path, `${other.name}#${++counter} concurrent`);
+          await localWrite(other, path, prosed(`${other.name}#${++counter} concurrent`));
         }
       } else if (r < t.rename && idle) {
         const picked = rng.pick(PATHS);
@@ -951,7 +962,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       const path = rrng.pick(heldAway);
       for (let i = 0; i < 2; i++) {
         log(`${editor.name}: write ${path} (while ${away} is away)`);
-        await localWrite(editor, path, `${editor.name}#${++counter} text`);
+        await localWrite(editor, path, prosed(`${editor.name}#${++counter} text`));
         startRound(editor);
         await drive(editor, editor.round!, () => 'ok');
         await finishRound(editor, await editor.round!);

@@ -69,7 +69,7 @@ describe('simulation: seeded schedules keep every invariant', () => {
     expect(read).toBeGreaterThan(20);
   }, 600_000);
 
-  it('garbage collection, retention and pack collection (format 6, or 2, 3, 4 or 5 upgraded on the way) among everything else, every mode: the same invariants, every delete justified, every dropped version pruned rightly', async () => {
+  it('garbage collection, retention and pack collection (format 7, or 2, 3, 4 or 5 upgraded on the way) among everything else, every mode: the same invariants, every delete justified, every dropped version pruned rightly', async () => {
     let collected = 0;
     let refused = 0;
     let upgraded = 0;

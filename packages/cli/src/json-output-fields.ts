@@ -14,7 +14,7 @@ export const libraryDir = z.string().describe('absolute path of the library fold
 export const repositoryId = z.string().describe("the repository's id: the same on every node that shares it");
 
 /** A repository format (docs/PROTOCOL.md §3.7), each a literal so the schema lists them; described where used. */
-export const repositoryFormat = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)]);
+export const repositoryFormat = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6), z.literal(7)]);
 
 /** `writer`: this node's writer id. */
 export const nodeWriter = z.string().describe("this node's writer id, under which its changes are published");

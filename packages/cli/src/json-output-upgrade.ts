@@ -2,7 +2,7 @@
 import { z } from '@syncacross/sync-core';
 import { commandName, libraryDir, succeeded } from './json-output-fields.js';
 
-const format = z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)]);
+const format = z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6), z.literal(7)]);
 
 export const upgradeOutput = z
   .object({

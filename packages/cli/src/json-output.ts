@@ -34,7 +34,7 @@ export const initOutput = z
     alreadyInitialized: z.boolean().describe('true when the folder was already this library (nothing was changed)'),
     writer: nodeWriter,
     format: repositoryFormat.describe(
-      'the repository format (docs/PROTOCOL.md §3.7): 2 and later compress and may encrypt; 3 lets `gc` collect history; 4 prunes it by a retention policy; 5 collects packs; 6 stores metadata smaller',
+      'the repository format (docs/PROTOCOL.md §3.7): 2 and later compress and may encrypt; 3 lets `gc` collect history; 4 prunes it by a retention policy; 5 collects packs; 6 stores metadata smaller; 7 compresses small chunks with their pack’s dictionary',
     ),
     encrypted: z.boolean().describe('everything on the remote is encrypted; every node needs a passphrase (or a remembered key)'),
     author: author.nullable().describe('who the versions made here are from, as every node’s log shows them (null: no name could be found)'),

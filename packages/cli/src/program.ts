@@ -106,9 +106,9 @@ function addLibraryCommands(program: Command): void {
     .addOption(
       new Option(
         '--format <n>',
-        'format of a new repository: 6 (compressed, its metadata a third smaller; its history and unneeded packs can be collected, and pruned by a retention policy: default), 5 (readable by the previous release), 4 (packs are not collected), 3, 2 (by releases before 0.3) or 1 (by releases before 0.2)',
+        'format of a new repository: 7 (compressed, small chunks with a dictionary; its history and unneeded packs can be collected, and pruned by a retention policy: default), 6 (readable by the previous release), 5, 4 (packs are not collected), 3, 2 (by releases before 0.3) or 1 (by releases before 0.2)',
       )
-        .choices(['1', '2', '3', '4', '5', '6'])
+        .choices(['1', '2', '3', '4', '5', '6', '7'])
         .argParser(Number),
     )
     .addOption(retriesFlag());

@@ -41,7 +41,7 @@ describe('an encrypted repository from the command line', () => {
     await writeFiles(join(base, 'a'), { 'Clinic/patient-records.txt': 'confidential diagnosis text '.repeat(50), 'Clinic/scan.bin': scan });
     const init = await runJson(['init', join(base, 'a'), '--remote', `fs:${remote}`, '-o', 'createRoot=true', '--encrypt'], one({ SYNCACROSS_PASSWORD: PASS }));
     expect(init.code, init.stderr).toBe(0);
-    expect(init.json).toMatchObject({ format: 6, encrypted: true, joined: false });
+    expect(init.json).toMatchObject({ format: 7, encrypted: true, joined: false });
     expect(checkJsonSchema(schema.$defs.init!, init.json)).toEqual([]);
     // No passphrase needed from now on on this machine: the key is remembered, readable by its owner only.
     const s1 = await run(['sync', join(base, 'a'), ...FAST], one());
@@ -89,7 +89,7 @@ describe('an encrypted repository from the command line', () => {
     // status reads local state only: it works without the passphrase.
     const status = await runJson(['status', join(base, 'd')], other());
     expect(status.code).toBe(0);
-    expect(status.json).toMatchObject({ format: 6, encrypted: true });
+    expect(status.json).toMatchObject({ format: 7, encrypted: true });
     expect(checkJsonSchema(schema.$defs.status!, status.json)).toEqual([]);
   });
 
@@ -147,7 +147,7 @@ describe('an encrypted repository from the command line', () => {
     expect(refused.code).toBe(4);
   });
 
-  it('restore --remote on a bare machine asks for the passphrase; a new repository is format 6 unless --format 5, 4, 3, 2 or 1', async () => {
+  it('restore --remote on a bare machine asks for the passphrase; a new repository is format 7 unless --format 6, 5, 4, 3, 2 or 1', async () => {
     const base = await tempDir();
     const remote = join(base, 'remote');
     const one = await machine();
@@ -161,7 +161,7 @@ describe('an encrypted repository from the command line', () => {
     expect(restored.code, restored.stderr).toBe(0);
     expect(await readFile(join(base, 'r2', 'doc.txt'), 'utf8')).toBe('bring me back');
     const plain = await runJson(['init', join(base, 'p'), '--remote', `fs:${join(base, 'remote2')}`, '-o', 'createRoot=true'], one());
-    expect(plain.json).toMatchObject({ format: 6, encrypted: false });
+    expect(plain.json).toMatchObject({ format: 7, encrypted: false });
     const five = await runJson(['init', join(base, 'f'), '--remote', `fs:${join(base, 'remote6')}`, '-o', 'createRoot=true', '--format', '5'], one());
     expect(five.json).toMatchObject({ format: 5, encrypted: false });
     const three = await runJson(['init', join(base, 'h'), '--remote', `fs:${join(base, 'remote5')}`, '-o', 'createRoot=true', '--format', '3'], one());

@@ -1,5 +1,5 @@
 /**
- * `syncacross retention` and `gc` as a user runs them over a folder remote (format 6, the default):
+ * `syncacross retention` and `gc` as a user runs them over a folder remote (format 7, the default):
  * shown with no flag; set with flags (checked against the JSON schema); refused with a clear
  * message for bad flags; `gc` then prunes older versions and deletes their history segments, and
  * the other machine ends with every current file, no conflict copy, and nothing sent out again.

@@ -22,19 +22,19 @@ describe('upgrade from the command line', () => {
     const dry = await runJson(['upgrade', a, '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
     expect(checkJsonSchema(schema.$defs.upgrade!, dry.json)).toEqual([]);
-    expect(dry.json).toMatchObject({ dryRun: true, from: 2, to: 6, upgraded: false });
+    expect(dry.json).toMatchObject({ dryRun: true, from: 2, to: 7, upgraded: false });
     expect(dry.json.writers).toHaveLength(2);
     expect(dry.json.writers.every((w: { ready: boolean; machine: string | null }) => w.ready && w.machine !== null)).toBe(true);
     expect(objects(remote, 'upgrades')).toBe(0);
 
     const up = await run(['upgrade', a]);
     expect(up.code, up.stderr).toBe(0);
-    expect(up.stdout).toMatch(/Upgraded the repository on .* from format 2 to 6\. The other machines follow within the hour/);
+    expect(up.stdout).toMatch(/Upgraded the repository on .* from format 2 to 7\. The other machines follow within the hour/);
     expect(objects(remote, 'upgrades')).toBe(1);
     const again = await run(['upgrade', a]);
-    expect(again.stdout).toMatch(/is format 6, the newest this release knows: nothing to upgrade/);
+    expect(again.stdout).toMatch(/is format 7, the newest this release knows: nothing to upgrade/);
     const status = await runJson(['status', a]);
-    expect(status.json.format).toBe(6);
+    expect(status.json.format).toBe(7);
 
     const segments = objects(remote, 'log');
     const gc = await runJson(['gc', a, '--margin', '0s']);
@@ -45,7 +45,7 @@ describe('upgrade from the command line', () => {
     // B has not looked for an upgrade this hour: the vanished history makes it look now.
     const bs = await runJson(['sync', b, ...FAST]);
     expect(bs.code, bs.stderr).toBe(0);
-    expect(bs.json.notices.join('\n')).toMatch(/upgraded to format 6/);
+    expect(bs.json.notices.join('\n')).toMatch(/upgraded to format 7/);
     expect(objects(remote, 'log')).toBe(0); // nothing sent out again
     const c = join(base, 'c');
     expect((await run(['init', c, '--remote', `fs:${remote}`])).code).toBe(0);
@@ -58,7 +58,7 @@ describe('upgrade from the command line', () => {
     // A stands for a machine running an earlier release: it never said it follows upgrades.
     const aWriter = (await runJson(['status', join(remote, '..', 'a')])).json.writer as string;
     rmSync(join(remote, 'ready', aWriter));
-    rmSync(join(remote, 'reads', '6', aWriter));
+    rmSync(join(remote, 'reads', '7', aWriter));
     const r = await run(['upgrade', b]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`the upgrade waits for 1 machine\\(s\\) that wrote in the last 30 days .*${aWriter.replace('.', '\\.')}.*Nothing was changed`));

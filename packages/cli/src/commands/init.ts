@@ -27,7 +27,7 @@ export interface InitParams {
   encrypt?: boolean;
   /** This machine's user name for `log` (kept for every library on the machine: `config set user`). */
   user?: string;
-  /** The format of a new repository (default 6; 5, 4, 3, 2 or 1 for remotes that earlier releases must also read). */
+  /** The format of a new repository (default 7; 6, 5, 4, 3, 2 or 1 for remotes that earlier releases must also read). */
   format?: RepositoryFormat;
   passphrase?: PassphraseOptions;
   /** This node's exclude patterns, kept in config.json (`syncacross exclude`); none: those already kept stay. */
@@ -66,7 +66,7 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
 async function createOrJoinLibrary(dir: string, storage: Storage, p: InitParams, retry: RetryOptions): Promise<{ library: Library; joined: boolean }> {
   const retrying = withRetry(storage, retry);
   const joined = (await retrying.list('repo/', { pageSize: 1 })).objects.length > 0 || (await retrying.list('repository/', { pageSize: 1 })).objects.length > 0;
-  const format = p.format ?? 6;
+  const format = p.format ?? 7;
   if (p.encrypt && format === 1) throw usageError('InvalidArgument', '--encrypt needs --format 2 or later');
   const library = await openLibrary({
     dir,

@@ -1,6 +1,6 @@
 /**
- * `syncacross upgrade [DIR] [--dry-run]`: turns a format-2, 3, 4 or 5 repository into format 6,
- * whose history `gc` can collect, a `retention` policy prune, whose unneeded packs go, and whose metadata is brotli (docs/PROTOCOL.md §3.7). A machine
+ * `syncacross upgrade [DIR] [--dry-run]`: turns a format-2, 3, 4, 5 or 6 repository into format 7,
+ * whose history `gc` can collect, a `retention` policy prune, whose unneeded packs go, whose metadata is brotli, and whose small chunks share their pack’s dictionary (docs/PROTOCOL.md §3.7). A machine
  * running an earlier release would take every collected segment for a lost one and upload it
  * again, or stop at a format it does not read, so the upgrade waits until every machine
  * that wrote in the last 30 days runs this release and has synced once; until then it names them

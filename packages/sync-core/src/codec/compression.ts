@@ -37,12 +37,18 @@ const hasZstd = typeof z.zstdCompressSync === 'function' && typeof z.zstdDecompr
  * is paid on every upload.
  */
 const WRITE_CODEC: Codec = hasZstd ? CODEC.zstd : CODEC.deflate;
+/**
+ * Whether this runtime writes deflate, so small chunks may take a pack's dictionary (codec 4,
+ * format 7). Zstd writers do not: fzstd, Node 20's zstd reader, takes no dictionary, and zstd 3's
+ * speed is what that runtime chose it for (above).
+ */
+export const WRITES_DEFLATE = WRITE_CODEC === CODEC.deflate;
 
 // Below this a chunk is compressed whole; above, a sample decides first (an incompressible
 // 4 MiB chunk then costs one 64 KiB trial, not a full pass).
 const SAMPLE = 64 * 1024;
 /** Stored compressed only when it saves at least this fraction: else decoding costs more than it saves. */
-const WORTH = 0.97;
+export const WORTH = 0.97;
 
 function squeeze(bytes: Uint8Array): Uint8Array {
   if (WRITE_CODEC === CODEC.zstd) return z.zstdCompressSync!(bytes, { params: { [z.constants.ZSTD_c_compressionLevel!]: 3 } });

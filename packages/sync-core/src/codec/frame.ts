@@ -11,7 +11,8 @@
  * object moved to another name, another repository's object, or a flipped bit fails to open.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { compress, compressAsync, compressMetadata, decompress, decompressAsync, type Codec } from './compression.js';
+import { compress, compressAsync, compressMetadata, decompress, decompressAsync, WORTH, type Codec } from './compression.js';
+import { deflateWithDictionary, inflateWithDictionary, inflateWithDictionaryAsync } from './dictionary-compression.js';
 
 const HEADER = 5;
 const NONCE = 12;
@@ -67,17 +68,59 @@ function frameOf(bytes: Uint8Array, { codec, payload }: { codec: Codec; payload:
   return frame;
 }
 
-/** The original bytes, or undefined when the frame is malformed, over `maxLength`, or does not decode. */
-export function decodeFrame(frame: Uint8Array, maxLength: number): Uint8Array | undefined {
-  const length = frameLength(frame, maxLength);
-  return length === undefined ? undefined : decompress(frame[0]!, frame.subarray(HEADER), length);
+/**
+ * Format 7's codec 4 (§3.5): deflate with the pack's dictionary, whose frame is the pack's first
+ * `storedLength` bytes. Its frame says that length after the usual header:
+ *
+ *   4 ‖ original length (4 bytes) ‖ dictionary's stored length (2 bytes, big-endian) ‖ payload
+ */
+const DICTIONARY_CODEC = 4;
+const DICTIONARY_HEADER = HEADER + 2;
+
+/** The dictionary chunks of a pack are written with: its plain bytes, and the length of its frame as the pack stores it. */
+export interface PackDictionary {
+  plain: Uint8Array;
+  storedLength: number;
 }
 
-/** `decodeFrame`, decompressing off the main thread. */
-export async function decodeFrameAsync(frame: Uint8Array, maxLength: number): Promise<Uint8Array | undefined> {
-  const length = frameLength(frame, maxLength);
-  return length === undefined ? undefined : decompressAsync(frame[0]!, frame.subarray(HEADER), length);
+/** A pack's dictionary, given the length of its stored frame (the pack's first bytes); undefined when it cannot be read or opened. */
+export type DictionaryOf = (storedLength: number) => Promise<Uint8Array | undefined>;
+/** The same where the pack's first bytes are at hand. */
+export type DictionaryIn = (storedLength: number) => Uint8Array | undefined;
+
+/** `encodeFrameParts` with the pack's dictionary (codec 4), or as is when even that saves too little. */
+export async function encodeFramePartsWithDictionary(bytes: Uint8Array, dictionary: PackDictionary): Promise<{ parts: Uint8Array[]; usesDictionary: boolean }> {
+  const payload = await deflateWithDictionary(bytes, dictionary.plain);
+  const usesDictionary = payload.byteLength <= bytes.byteLength * WORTH;
+  const header = Buffer.allocUnsafe(usesDictionary ? DICTIONARY_HEADER : HEADER);
+  header[0] = usesDictionary ? DICTIONARY_CODEC : 0;
+  header.writeUInt32BE(bytes.byteLength, 1);
+  if (usesDictionary) header.writeUInt16BE(dictionary.storedLength, HEADER);
+  return { parts: [header, usesDictionary ? payload : bytes], usesDictionary };
 }
+
+/**
+ * The original bytes, or undefined when the frame is malformed, over `maxLength`, or does not
+ * decode (codec 4: also when its pack's dictionary is not in `dictionaryIn`).
+ */
+export function decodeFrame(frame: Uint8Array, maxLength: number, dictionaryIn?: DictionaryIn): Uint8Array | undefined {
+  const length = frameLength(frame, maxLength);
+  if (length === undefined) return undefined;
+  if (frame[0] !== DICTIONARY_CODEC) return decompress(frame[0]!, frame.subarray(HEADER), length);
+  const dictionary = frame.byteLength >= DICTIONARY_HEADER ? dictionaryIn?.(dictionaryLength(frame)) : undefined;
+  return dictionary && inflateWithDictionary(frame.subarray(DICTIONARY_HEADER), length, dictionary);
+}
+
+/** `decodeFrame`, decompressing off the main thread; codec 4's dictionary is fetched through `dictionaryOf`. */
+export async function decodeFrameAsync(frame: Uint8Array, maxLength: number, dictionaryOf?: DictionaryOf): Promise<Uint8Array | undefined> {
+  const length = frameLength(frame, maxLength);
+  if (length === undefined) return undefined;
+  if (frame[0] !== DICTIONARY_CODEC) return decompressAsync(frame[0]!, frame.subarray(HEADER), length);
+  const dictionary = frame.byteLength >= DICTIONARY_HEADER ? await dictionaryOf?.(dictionaryLength(frame)) : undefined;
+  return dictionary && inflateWithDictionaryAsync(frame.subarray(DICTIONARY_HEADER), length, dictionary);
+}
+
+const dictionaryLength = (frame: Uint8Array) => Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).readUInt16BE(HEADER);
 
 function frameLength(frame: Uint8Array, maxLength: number): number | undefined {
   if (frame.byteLength < HEADER) return undefined;

@@ -8,7 +8,24 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { sha256, sha256Async } from '../model/hashing.js';
-import { decodeFrame, decodeFrameAsync, encodeFrame, encodeFrameParts, encodeMetadataFrame, open, seal, sealParts } from './frame.js';
+import { WRITES_DEFLATE } from './compression.js';
+import { MAX_DICTIONARY, MAX_DICTIONARY_CHUNK } from './dictionary-compression.js';
+import {
+  decodeFrame,
+  decodeFrameAsync,
+  encodeFrame,
+  encodeFrameParts,
+  encodeFramePartsWithDictionary,
+  encodeMetadataFrame,
+  open,
+  seal,
+  sealParts,
+  type DictionaryIn,
+  type DictionaryOf,
+  type PackDictionary,
+} from './frame.js';
+
+export type { DictionaryOf, PackDictionary } from './frame.js';
 
 /** A chunk is at most 64 MiB (§3.4); a frame claiming more is refused before any allocation. */
 const MAX_CHUNK = 64 * 1024 * 1024;
@@ -22,17 +39,29 @@ export interface RepositoryCodec {
   loadSegment(stored: Uint8Array, stem: string, maxJson: number): Uint8Array;
   /** The bytes to put in a pack for a chunk. */
   storeChunk(hash: string, bytes: Uint8Array): Uint8Array;
-  /** A chunk's bytes read from a pack, verified against its id; undefined when they are not it. */
-  loadChunk(hash: string, stored: Uint8Array): Uint8Array | undefined;
+  /**
+   * A chunk's bytes read from a pack, verified against its id; undefined when they are not it.
+   * `packStart`: the pack's first bytes, where the caller has them, for a chunk stored with the
+   * pack's dictionary (format 7); without them such a chunk does not load.
+   */
+  loadChunk(hash: string, stored: Uint8Array, packStart?: Uint8Array): Uint8Array | undefined;
   /**
    * `storeChunk` with the heavy work (compression) on the thread pool, so several chunks are
    * encoded at once on every core, as parts whose concatenation is the stored bytes: the pack
    * copies them in, and a chunk that does not compress is never copied on the way. What either
    * stores, either loads (the bytes may differ: zstd streamed leaves out the content size).
+   * With `dictionary` (format 7, `chunkDictionaries`), a small chunk may be stored with it: the
+   * pack it goes into must then start with that dictionary's frame (`usesDictionary`).
    */
-  storeChunkParts(hash: string, bytes: Uint8Array): Promise<Uint8Array[]>;
-  /** `loadChunk` with decompression and hashing on the thread pool. */
-  loadChunkAsync(hash: string, stored: Uint8Array): Promise<Uint8Array | undefined>;
+  storeChunkParts(hash: string, bytes: Uint8Array, dictionary?: PackDictionary): Promise<{ parts: Uint8Array[]; usesDictionary: boolean }>;
+  /** `loadChunk` with decompression and hashing on the thread pool; a pack's dictionary is read through `dictionaryOf`. */
+  loadChunkAsync(hash: string, stored: Uint8Array, dictionaryOf?: DictionaryOf): Promise<Uint8Array | undefined>;
+  /** Whether packs written now may hold a dictionary (format 7, on a runtime that writes deflate); asked at each pack writer. */
+  chunkDictionaries(): boolean;
+  /** A pack's dictionary frame, as the pack's first bytes store it. */
+  storeDictionary(plain: Uint8Array): Uint8Array;
+  /** A dictionary frame read from a pack's first bytes; undefined when it does not open or decode. */
+  loadDictionary(stored: Uint8Array): Uint8Array | undefined;
 }
 
 export const FORMAT_1: RepositoryCodec = {
@@ -42,8 +71,13 @@ export const FORMAT_1: RepositoryCodec = {
   loadSegment: (stored, _stem, maxJson) => gunzipSync(stored, { maxOutputLength: maxJson }),
   storeChunk: (_hash, bytes) => bytes,
   loadChunk: (hash, stored) => (sha256(stored) === hash ? stored : undefined),
-  storeChunkParts: async (_hash, bytes) => [bytes],
+  storeChunkParts: async (_hash, bytes) => ({ parts: [bytes], usesDictionary: false }),
   loadChunkAsync: async (hash, stored) => ((await sha256Async(stored)) === hash ? stored : undefined),
+  chunkDictionaries: () => false,
+  storeDictionary: () => {
+    throw new Error('format 1 has no dictionaries');
+  },
+  loadDictionary: () => undefined,
 };
 
 /**
@@ -53,9 +87,10 @@ export const FORMAT_1: RepositoryCodec = {
  * repository of an earlier format keeps deflate, which its other nodes (earlier releases) read.
  * Every codec is read whatever the format.
  */
-export function format2Codec(dataKey?: Uint8Array, brotliMetadata: () => boolean = () => false): RepositoryCodec {
+export function format2Codec(dataKey?: Uint8Array, brotliMetadata: () => boolean = () => false, dictionaries: () => boolean = () => false): RepositoryCodec {
   const segmentAad = (stem: string) => `syncacross/2 segment ${stem}`;
   const chunkAad = (hash: string) => `syncacross/2 chunk ${hash}`;
+  const { storeDictionary, loadDictionary, dictionaryIn } = packDictionaryCodec(dataKey);
   return {
     format: 2,
     encrypted: dataKey !== undefined,
@@ -75,17 +110,21 @@ export function format2Codec(dataKey?: Uint8Array, brotliMetadata: () => boolean
       const frame = encodeFrame(bytes, true);
       return dataKey ? seal(dataKey, frame, chunkAad(hash)) : frame;
     },
-    loadChunk(hash, stored) {
+    loadChunk(hash, stored, packStart) {
       const frame = dataKey ? open(dataKey, stored, chunkAad(hash)) : stored;
-      const bytes = frame && decodeFrame(frame, MAX_CHUNK);
+      const bytes = frame && decodeFrame(frame, MAX_CHUNK, dictionaryIn(packStart));
       return bytes && sha256(bytes) === hash ? bytes : undefined;
     },
-    async storeChunkParts(hash, bytes) {
-      const frame = await encodeFrameParts(bytes);
+    async storeChunkParts(hash, bytes, dictionary) {
+      const { parts: frame, usesDictionary } =
+        dictionary && bytes.byteLength <= MAX_DICTIONARY_CHUNK ? await encodeFramePartsWithDictionary(bytes, dictionary) : { parts: await encodeFrameParts(bytes), usesDictionary: false };
       // Sealing stays here: AES-GCM with the CPU's instructions costs far less than compressing.
-      return dataKey ? sealParts(dataKey, frame, chunkAad(hash)) : frame;
+      return { parts: dataKey ? sealParts(dataKey, frame, chunkAad(hash)) : frame, usesDictionary };
     },
-    async loadChunkAsync(hash, stored) {
+    chunkDictionaries: () => WRITES_DEFLATE && dictionaries(),
+    storeDictionary,
+    loadDictionary,
+    async loadChunkAsync(hash, stored, dictionaryOf) {
       // Opening stays here too (bench: restore and download of the scale-1 library, 780 MiB):
       // WebCrypto's AES-GCM on the thread pool copied every chunk in and queued behind the fsyncs,
       // and cost more wall time (restore 6.2 s against 5.5 s) than node:crypto's 1.4 GB/s here.
@@ -93,8 +132,30 @@ export function format2Codec(dataKey?: Uint8Array, brotliMetadata: () => boolean
       // workers, the frame transferred back): download 12.7 s against 12.3 s, median of 3
       // alternating, 60 MB more peak RSS. A download is bound by both cores, not by this thread.
       const frame = dataKey ? open(dataKey, stored, chunkAad(hash)) : stored;
-      const bytes = frame && (await decodeFrameAsync(frame, MAX_CHUNK));
+      const bytes = frame && (await decodeFrameAsync(frame, MAX_CHUNK, dictionaryOf));
       return bytes && (await sha256Async(bytes)) === hash ? bytes : undefined;
     },
+  };
+}
+
+/** How a pack's dictionary frame is stored (format 7, §3.3), and found in a pack's first bytes. */
+function packDictionaryCodec(dataKey: Uint8Array | undefined) {
+  // Every dictionary of the repository opens under one name: which pack's it is, is not checked,
+  // and need not be, since a chunk decoded with another one fails its hash.
+  const aad = 'syncacross/7 dictionary';
+  const loadDictionary = (stored: Uint8Array) => {
+    const frame = dataKey ? open(dataKey, stored, aad) : stored;
+    return frame && decodeFrame(frame, MAX_DICTIONARY);
+  };
+  return {
+    storeDictionary(plain: Uint8Array): Uint8Array {
+      const frame = encodeFrame(plain, true);
+      return dataKey ? seal(dataKey, frame, aad) : frame;
+    },
+    loadDictionary,
+    dictionaryIn:
+      (packStart: Uint8Array | undefined): DictionaryIn =>
+      (length) =>
+        packStart && packStart.byteLength >= length ? loadDictionary(packStart.subarray(0, length)) : undefined,
   };
 }

@@ -15,6 +15,7 @@ import type { RepositoryCodec } from '../codec/repository-codec.js';
 import type { ChunkLocation } from '../model/chunk-location.js';
 import type { Locate } from './chunk-locations.js';
 import { ReadAhead } from './read-ahead.js';
+import { PackDictionaries } from './pack-dictionary-reader.js';
 
 const WINDOW = 16 * 1024 * 1024;
 const MAX_GAP = 1024 * 1024;
@@ -39,6 +40,7 @@ export class ChunkFetcher {
   readonly failures: ReadFailure[] = [];
   /** Packs from which a chunk was read and verified this round. */
   readonly readOk = new Set<string>();
+  private readonly dictionaries: PackDictionaries;
 
   constructor(
     private readonly storage: Storage,
@@ -47,7 +49,9 @@ export class ChunkFetcher {
     /** Every known location of a chunk, the one to try first first (and of many at once, where it can). */
     private readonly locate: Locate,
     private readonly signal?: AbortSignal,
-  ) {}
+  ) {
+    this.dictionaries = new PackDictionaries(storage, codec);
+  }
 
   /** Declares the chunks about to be read, once per use, so ranges can be merged and each read once. */
   plan(hashes: Iterable<string>): void {
@@ -107,7 +111,7 @@ export class ChunkFetcher {
       if (got.offset + got.bytes.byteLength < offset + length) return { hash, pack, offset, length, kind: 'short' };
       stored = got.bytes.subarray(offset - got.offset, offset - got.offset + length);
     }
-    const chunk = stored.byteLength === length ? await this.codec.loadChunkAsync(hash, stored) : undefined;
+    const chunk = stored.byteLength === length ? await this.codec.loadChunkAsync(hash, stored, this.dictionaries.of(pack)) : undefined;
     if (!chunk) return { hash, pack, offset, length, kind: 'mismatch' };
     this.readOk.add(pack);
     return chunk;

@@ -21,6 +21,7 @@ import type { Storage } from '../storage/contract.js';
 import { isStorageError } from '../storage/errors.js';
 import type { ChunkLocation } from '../model/chunk-location.js';
 import type { Locate } from './chunk-locations.js';
+import { dictionaryOf } from './pack-dictionary-reader.js';
 
 const TABLE = 'CREATE TABLE IF NOT EXISTS lost_chunk_locations (hash TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, PRIMARY KEY (hash, pack, offset, length))';
 /** Rows kept at most (the oldest go first): a lost pack of small chunks adds a few thousand. */
@@ -133,7 +134,7 @@ async function readBack(storage: Storage, codec: RepositoryCodec, [hash, pack, o
     const bytes = await storage.get(pack, { range: { offset, length } });
     // Short: a pack still being written under its old key (a node rebuilding it): looked at again.
     if (bytes.byteLength < length) return 'missing';
-    return bytes.byteLength === length && codec.loadChunk(hash, bytes) ? 'whole' : 'bogus';
+    return bytes.byteLength === length && (await codec.loadChunkAsync(hash, bytes, dictionaryOf(storage, codec, pack))) ? 'whole' : 'bogus';
   } catch (e) {
     if (isStorageError(e, 'NotFound')) return 'missing';
     if (isStorageError(e)) return 'unreachable';

@@ -21,6 +21,7 @@ import { MAX_PACK_BYTES } from './remote-limits.js';
 import { CONDEMN_AFTER, RetryLedger } from './retry-ledger.js';
 import { keepLostLocations } from './lost-locations.js';
 import { chunkLocations, forgetAlternatesIn, forgetLocations, type LocationsState } from './chunk-locations.js';
+import { dictionaryOf } from './pack-dictionary-reader.js';
 
 const READ = 16 * 1024 * 1024;
 /** Whole-pack checks per round (each reads a pack, ~24 MiB): a bound on what bogus locations cost. */
@@ -44,9 +45,11 @@ export async function checkPack(
   let budget = 64 * 1024 * 1024;
   const buffers = probes.map((p) => (p.length <= budget ? ((budget -= p.length), Buffer.alloc(p.length)) : undefined));
   let end = 0;
+  let packStart: Uint8Array | undefined; // where a format-7 pack keeps its dictionary
   try {
     for (let offset = 0; offset < MAX_PACK_BYTES; offset += READ) {
       const bytes = await storage.get(pack, { range: { offset, length: READ } });
+      packStart ??= bytes.subarray(0, 64 * 1024);
       digest.update(bytes);
       probes.forEach((p, i) => {
         const from = Math.max(p.offset, offset);
@@ -61,7 +64,7 @@ export async function checkPack(
     throw e;
   }
   if (`packs/${digest.digest('hex')}` !== pack) return { verdict: 'damaged', bogus: [] };
-  const bogus = probes.flatMap((p, i) => (buffers[i] && (p.offset + p.length > end || !codec.loadChunk(p.hash, buffers[i]!)) ? [i] : []));
+  const bogus = probes.flatMap((p, i) => (buffers[i] && (p.offset + p.length > end || !codec.loadChunk(p.hash, buffers[i]!, packStart)) ? [i] : []));
   return { verdict: 'intact', bogus };
 }
 
@@ -218,7 +221,7 @@ export async function verifyOtherLocations(state: PackHealthState, storage: Stor
         throw e;
       }
       if (bytes.byteLength === length) {
-        if (codec.loadChunk(hash, bytes)) good.add(hash);
+        if (await codec.loadChunkAsync(hash, bytes, dictionaryOf(storage, codec, pack))) good.add(hash);
         else bogus.push({ hash, pack, offset, length });
       } else short.set(pack, [...(short.get(pack) ?? []), { hash, pack, offset, length }]);
     }

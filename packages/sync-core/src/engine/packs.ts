@@ -5,11 +5,12 @@
  * recorded in the segment that introduces it, which is written after the pack (data before
  * metadata).
  */
-import type { RepositoryCodec } from '../codec/repository-codec.js';
+import type { PackDictionary, RepositoryCodec } from '../codec/repository-codec.js';
 import type { Storage } from '../storage/contract.js';
 import { sha256 } from '../model/hashing.js';
 import { checkPack } from './pack-health.js';
 import type { ChunkLocation } from '../model/chunk-location.js';
+import { DictionarySampler, DICTIONARY_ROOM } from './pack-dictionary.js';
 
 // 24 MiB: a library of ~1 GB is ~40 packs (WebDAV needs two requests per object), while the
 // pack buffer stays a small part of the memory budget.
@@ -47,7 +48,7 @@ export class PackWriter {
    */
   private readonly inPack = new Set<string>();
   /** Chunks added whose encoding is under way, oldest first, and their plain bytes in total. */
-  private encoding: { hash: string; encoded: Promise<Uint8Array[]>; size: number }[] = [];
+  private encoding: { hash: string; encoded: Promise<{ parts: Uint8Array[]; usesDictionary: boolean }>; size: number }[] = [];
   private encodingBytes = 0;
   /**
    * The previous pack's upload, still under way while this one fills (double buffering: the disk
@@ -65,6 +66,15 @@ export class PackWriter {
    * (contract.ts, [callerMayReuseBytes]).
    */
   private spare: Buffer | undefined;
+  /**
+   * Format 7 (§3.3, §3.5): the dictionary small chunks are compressed with, made from the first
+   * ones this writer takes, and written at the start of every pack that holds one of them. Room is
+   * kept for its frame at the start of each pack buffer (`base`), so putting it there copies nothing.
+   */
+  private readonly sampler = new DictionarySampler();
+  private dictionary: (PackDictionary & { stored: Uint8Array }) | undefined;
+  private base = 0;
+  private packUsesDictionary = false;
   packsWritten = 0;
   bytesWritten = 0;
 
@@ -91,7 +101,7 @@ export class PackWriter {
   async add(hash: string, chunk: Uint8Array): Promise<boolean> {
     if (this.inPack.has(hash) || this.isStored(hash)) return false;
     this.inPack.add(hash);
-    const encoded = this.codec.storeChunkParts(hash, chunk);
+    const encoded = this.codec.storeChunkParts(hash, chunk, this.dictionaryFor(chunk));
     encoded.catch(() => undefined); // awaited in `place`; a round cut short must not leave it unhandled
     this.encoding.push({ hash, encoded, size: chunk.byteLength });
     this.encodingBytes += chunk.byteLength;
@@ -99,12 +109,31 @@ export class PackWriter {
     return true;
   }
 
+  /** The dictionary to compress `chunk` with: once the first small chunks have made one, and while the repository has them. */
+  private dictionaryFor(chunk: Uint8Array): PackDictionary | undefined {
+    if (!this.codec.chunkDictionaries()) return undefined;
+    if (!this.dictionary) {
+      const plain = this.sampler.take(chunk);
+      if (plain) {
+        const stored = this.codec.storeDictionary(plain);
+        this.dictionary = { plain, stored, storedLength: stored.byteLength };
+      }
+      return undefined; // a sample itself, or taken before there was a dictionary
+    }
+    return this.dictionary;
+  }
+
   /** The oldest chunk being encoded, copied into the pack once ready (chunks keep the order they came in). */
   private async place(): Promise<void> {
     const next = this.encoding.shift()!;
     this.encodingBytes -= next.size;
-    const parts = await next.encoded;
+    const { parts, usesDictionary } = await next.encoded;
     const length = parts.reduce((n, p) => n + p.byteLength, 0);
+    if (!this.buffer) {
+      this.base = this.codec.chunkDictionaries() ? DICTIONARY_ROOM : 0;
+      this.used = this.base;
+    }
+    this.packUsesDictionary ||= usesDictionary;
     const needed = this.used + length;
     if (!this.buffer || needed > this.buffer.length) {
       // Grow by doubling up to 128 KiB, then to the full size (the target plus room for one last
@@ -128,7 +157,7 @@ export class PackWriter {
     }
     this.index.push({ hash: next.hash, offset: this.used, length });
     this.used += length;
-    if (this.used >= this.targetSize) {
+    if (this.used - this.base >= this.targetSize) {
       this.filledOne = true;
       await this.startUpload();
     }
@@ -147,17 +176,32 @@ export class PackWriter {
     await this.uploaded();
     if (!this.buffer || this.index.length === 0) return;
     const whole = this.buffer;
-    const index = this.index;
-    const used = this.used;
+    const { bytes, from } = this.packBytes(whole);
+    const index = this.index.map((c) => ({ ...c, offset: c.offset - from }));
     this.buffer = undefined; // the next pack fills another buffer while this one is stored
     this.used = 0;
     this.index = [];
-    const upload = this.upload(whole.subarray(0, used), index).then(() => {
+    this.packUsesDictionary = false;
+    const upload = this.upload(bytes, index).then(() => {
       // Stored: the storage holds nothing of it now, so the pack after next may fill it.
       if (whole.length >= (this.spare?.length ?? 0)) this.spare = whole;
     });
     upload.catch(() => undefined); // awaited by the next startUpload or flush; a round cut short must not leave it unhandled
     this.uploading = upload;
+  }
+
+  /**
+   * The pack's bytes, from `from` in the buffer: its chunks, behind the dictionary's frame when one
+   * of them uses it. The frame goes in the room kept for it; a pack begun without that room (the
+   * repository upgraded meanwhile) is copied once behind it.
+   */
+  private packBytes(whole: Buffer): { bytes: Uint8Array; from: number } {
+    const dictionary = this.packUsesDictionary ? this.dictionary!.stored : undefined;
+    if (!dictionary) return { bytes: whole.subarray(this.base, this.used), from: this.base };
+    const from = this.base - dictionary.byteLength;
+    if (from < 0) return { bytes: Buffer.concat([dictionary, whole.subarray(this.base, this.used)]), from };
+    whole.set(dictionary, from);
+    return { bytes: whole.subarray(from, this.used), from };
   }
 
   /** Waits for the pack under way, if any; its failure is thrown here. */
@@ -169,7 +213,7 @@ export class PackWriter {
 
   private async upload(pack: Uint8Array, index: { hash: string; offset: number; length: number }[]): Promise<void> {
     const { key, pad } = await this.put(pack);
-    this.onLocated(index.map((c) => [c.hash, key, c.offset + pad, c.length]));
+    this.onLocated(index.map((c) => [c.hash, key, c.offset, c.length]));
     this.packsWritten++;
     this.bytesWritten += pack.byteLength + pad;
   }
@@ -177,13 +221,13 @@ export class PackWriter {
   /**
    * 'exists' is normally fine: the key is the content's hash, so what is there is these bytes.
    * Unless the object there is damaged (this pack is uploaded again because it was found so):
-   * write-once, it cannot be replaced, so the bytes go under another key, behind a few leading
-   * zero bytes no location points at. Only on 'exists', which is rare, is the object read. A key
-   * to avoid is passed over the same way.
+   * write-once, it cannot be replaced, so the bytes go under another key, followed by a few zero
+   * bytes no location points at (after, not before: a pack's dictionary stays its first bytes).
+   * Only on 'exists', which is rare, is the object read. A key to avoid is passed over the same way.
    */
   private async put(pack: Uint8Array): Promise<{ key: string; pad: number }> {
     for (let pad = 0; ; pad++) {
-      const bytes = pad === 0 ? pack : Buffer.concat([Buffer.alloc(pad), pack]);
+      const bytes = pad === 0 ? pack : Buffer.concat([pack, Buffer.alloc(pad)]);
       const key = `packs/${sha256(bytes)}`;
       if (this.avoid(key)) continue;
       if ((await this.storage.putIfAbsent(key, bytes)) === 'created' || pad === 3 || (await checkPack(this.storage, this.codec, key)).verdict !== 'damaged') return { key, pad };

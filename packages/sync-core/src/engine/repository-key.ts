@@ -9,7 +9,7 @@ import { SyncError } from '../model/sync-error.js';
 import { FORMAT_1, format2Codec, type RepositoryCodec } from '../codec/repository-codec.js';
 import { dataKeyOf, keyCheckOf, unlock, type UnlockedKey } from '../codec/keyring.js';
 import type { RoundStateStore } from '../local/round-state.js';
-import { brotliMetadata } from './repository.js';
+import { brotliMetadata, packDictionaries } from './repository.js';
 
 type Secret = { passphrase: string } | { masterKey: Uint8Array };
 type SecretOf = (repo: string, need?: 'passphrase') => Promise<Secret | undefined>;
@@ -19,7 +19,19 @@ function lockedCodec(): RepositoryCodec {
   const refuse = (): never => {
     throw new SyncError('KeyRequired', 'this repository is encrypted: give its passphrase to read from the remote');
   };
-  return { format: 2, encrypted: true, storeSegment: refuse, loadSegment: refuse, storeChunk: refuse, loadChunk: refuse, storeChunkParts: refuse, loadChunkAsync: refuse };
+  return {
+    format: 2,
+    encrypted: true,
+    storeSegment: refuse,
+    loadSegment: refuse,
+    storeChunk: refuse,
+    loadChunk: refuse,
+    storeChunkParts: refuse,
+    loadChunkAsync: refuse,
+    chunkDictionaries: () => false,
+    storeDictionary: refuse,
+    loadDictionary: refuse,
+  };
 }
 
 export async function openCodec(
@@ -33,7 +45,8 @@ export async function openCodec(
   if (round.get('format') === 1) return { codec: FORMAT_1 };
   // Asked at each write: an upgrade followed while the library is open takes effect at once.
   const brotli = () => brotliMetadata(round.get('format'));
-  if (!round.get('encrypted')) return { codec: format2Codec(undefined, brotli) };
+  const dictionaries = () => packDictionaries(round.get('format'));
+  if (!round.get('encrypted')) return { codec: format2Codec(undefined, brotli, dictionaries) };
   let key = justUnlocked;
   // A read-only look at local state (status, log, ls) needs no key: its caller gives no secret,
   // and the codec then refuses any remote object.
@@ -58,5 +71,5 @@ export async function openCodec(
     if (readOnly) return { codec: lockedCodec() };
     throw new SyncError('KeyRequired', `repository ${round.get('repo')} is encrypted: give its passphrase`);
   }
-  return { codec: format2Codec(dataKeyOf(key.masterKey), brotli), key };
+  return { codec: format2Codec(dataKeyOf(key.masterKey), brotli, dictionaries), key };
 }

@@ -22,7 +22,7 @@ export type { RepositoryFormat };
 /** The newest format this release reads and writes. */
 export const NEWEST_FORMAT = REPOSITORY_FORMATS[REPOSITORY_FORMATS.length - 1]!;
 /** Where each format keeps its markers: a format-1 client lists only `repo/`, so it sees no repository in a format-2 remote and stops (NotARepository) instead of writing into it. */
-export const MARKER_PREFIX: Record<RepositoryFormat, string> = { 1: 'repo/', 2: 'repository/', 3: 'repository/', 4: 'repository/', 5: 'repository/', 6: 'repository/' };
+export const MARKER_PREFIX: Record<RepositoryFormat, string> = { 1: 'repo/', 2: 'repository/', 3: 'repository/', 4: 'repository/', 5: 'repository/', 6: 'repository/', 7: 'repository/' };
 /** Whether segments and checkpoints of this format may be deleted once collected (§3.10). */
 export const collects = (format: RepositoryFormat): boolean => format >= 3;
 /** Whether checkpoints of this format may prune versions by a retention policy (§3.11): every node then knows superseded versions. */
@@ -31,13 +31,15 @@ export const prunes = (format: RepositoryFormat): boolean => format >= 4;
 export const collectsPacks = (format: RepositoryFormat): boolean => format >= 5;
 /** Whether metadata is written as brotli frames (§3.5): every node then reads them. */
 export const brotliMetadata = (format: RepositoryFormat): boolean => format >= 6;
+/** Whether small chunks may be compressed with their pack's dictionary (§3.5, codec 4): every node then reads them. */
+export const packDictionaries = (format: RepositoryFormat): boolean => format >= 7;
 const MAX_MARKER = 4096;
 
 const marker2 = lazily(() =>
   z
     .object({
       syncacross: z.literal('repository'),
-      format: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)]),
+      format: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6), z.literal(7)]),
       id: z.string().regex(/^[0-9a-f]{32}$/),
       created: z.string().max(40),
       encryption: z.enum(['none', 'aes-256-gcm']),

@@ -6,10 +6,10 @@ import { createMemoryStorage, type MemoryStorage } from '@syncacross/sync-core/t
 import { makeNode, type TestNode } from './helpers.js';
 
 /** `node(name, format)`: a library on the shared storage, creating a repository of `format` if none is there yet. */
-export function clockedWorld(defaultFormat: 1 | 2 | 3 | 4 | 5 | 6) {
+export function clockedWorld(defaultFormat: 1 | 2 | 3 | 4 | 5 | 6 | 7) {
   const clock = { t: Date.UTC(2026, 0, 1) };
   const remote = createMemoryStorage({ now: () => clock.t });
-  const node = (name: string, format: 1 | 2 | 3 | 4 | 5 | 6 = defaultFormat, storage: Storage = remote) =>
+  const node = (name: string, format: 1 | 2 | 3 | 4 | 5 | 6 | 7 = defaultFormat, storage: Storage = remote) =>
     makeNode(storage, name, { now: () => clock.t, newRepository: { format }, checkpoints: { every: 1000 } });
   return { clock, remote, node };
 }

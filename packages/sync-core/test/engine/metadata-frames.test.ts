@@ -65,8 +65,8 @@ describe('metadata frames by format', () => {
     const before = keys(remote, 'log/');
     expect(new Set(await segmentCodecs(remote))).toEqual(new Set([EARLIER]));
 
-    expect(await a.lib.upgrade()).toMatchObject({ from: 5, to: 6, upgraded: true });
-    await writeFile(join(a.dir, 'after-upgrade.md'), 'written in format 6\n');
+    expect(await a.lib.upgrade()).toMatchObject({ from: 5, to: 7, upgraded: true });
+    await writeFile(join(a.dir, 'after-upgrade.md'), 'written in format 7\n');
     await a.sync();
     expect(await segmentCodecs(remote, before)).toEqual([BROTLI]);
 
@@ -77,7 +77,7 @@ describe('metadata frames by format', () => {
     const seen = keys(remote, 'log/');
     expect(await segmentCodecs(remote, [...before, ...keys(remote, `log/${a.lib.writer}/`)])).toEqual([EARLIER]);
     clock.t += HOUR + 1;
-    await writeFile(join(b.dir, 'after-following.md'), 'b, format 6\n');
+    await writeFile(join(b.dir, 'after-following.md'), 'b, format 7\n');
     await b.sync();
     expect(await segmentCodecs(remote, seen)).toEqual([BROTLI]);
 

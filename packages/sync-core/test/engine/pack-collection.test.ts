@@ -260,9 +260,9 @@ describe('pack collection (format 5)', () => {
     expect(counted.plan.packCollection).toBeUndefined();
     expect(counted.plan.packs).toMatchObject({ count: 4 });
 
-    expect(await a.lib.upgrade()).toMatchObject({ from: 4, to: 6, upgraded: true });
+    expect(await a.lib.upgrade()).toMatchObject({ from: 4, to: 7, upgraded: true });
     const held = await a.lib.collect({ marginMs: HOUR });
-    expect(held.plan.notices.join('\n')).toMatch(/upgraded to format 6 .* ago; collection starts/);
+    expect(held.plan.notices.join('\n')).toMatch(/upgraded to format 7 .* ago; collection starts/);
     expect(held.plan.packCollection).toBeUndefined();
     clock.t += 2 * HOUR;
     expect((await a.lib.collect({ marginMs: HOUR })).plan.packCollection?.condemn).toHaveLength(4);

@@ -1,6 +1,6 @@
 /**
- * Upgrading a format-2, 3, 4 or 5 repository to format 6 (docs/PROTOCOL.md §3.7): only once every
- * writer that has been writing reads format 6; every node follows within the hour; collection waits a
+ * Upgrading a format-2, 3, 4, 5 or 6 repository to format 7 (docs/PROTOCOL.md §3.7): only once every
+ * writer that has been writing reads format 7; every node follows within the hour; collection waits a
  * margin after the upgrade and refuses while a writer of an earlier release writes; an upgrade to a
  * format this release does not know stops a sync before anything is written.
  */
@@ -16,11 +16,11 @@ afterEach(cleanup);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-const world = (format: 1 | 2 | 3 | 4 | 5 | 6 = 2) => clockedWorld(format);
+const world = (format: 1 | 2 | 3 | 4 | 5 | 6 | 7 = 2) => clockedWorld(format);
 const formatOf = (lib: Library) => lib.format.format;
 
 describe('upgrade', () => {
-  it('turns format 2 into 6: every node follows within the hour, collection waits a margin, and nothing is sent out again', async () => {
+  it('turns format 2 into 7: every node follows within the hour, collection waits a margin, and nothing is sent out again', async () => {
     const { clock, remote, node } = world(2);
     const a = await node('a');
     const b = await node('b');
@@ -32,14 +32,14 @@ describe('upgrade', () => {
     await expect(a.lib.collect({ marginMs: HOUR })).rejects.toMatchObject({ code: 'CannotCollect' });
 
     const dry = await a.lib.upgrade({ dryRun: true });
-    expect(dry).toMatchObject({ from: 2, to: 6, upgraded: false, already: false });
+    expect(dry).toMatchObject({ from: 2, to: 7, upgraded: false, already: false });
     expect(dry.writers.map((w) => [w.writer, w.ready, w.blocking]).sort()).toEqual([a.lib.writer, b.lib.writer].sort().map((w) => [w, true, false]));
     expect(keys(remote, 'upgrades/')).toEqual([]); // a dry run writes nothing
 
     const done = await a.lib.upgrade();
-    expect(done).toMatchObject({ from: 2, to: 6, upgraded: true });
-    expect(keys(remote, 'upgrades/')).toEqual([`upgrades/${a.lib.repository}/6`]);
-    expect(formatOf(a.lib)).toBe(6);
+    expect(done).toMatchObject({ from: 2, to: 7, upgraded: true });
+    expect(keys(remote, 'upgrades/')).toEqual([`upgrades/${a.lib.repository}/7`]);
+    expect(formatOf(a.lib)).toBe(7);
     expect((await a.lib.upgrade()).already).toBe(true);
 
     // B looked less than an hour ago: it has not seen it yet. An hour on, it follows, and says so.
@@ -47,13 +47,13 @@ describe('upgrade', () => {
     expect(formatOf(b.lib)).toBe(2);
     clock.t += HOUR + 1;
     const followed = await b.sync();
-    expect(formatOf(b.lib)).toBe(6);
-    expect(followed.notices.join('\n')).toMatch(/upgraded to format 6/);
+    expect(formatOf(b.lib)).toBe(7);
+    expect(followed.notices.join('\n')).toMatch(/upgraded to format 7/);
 
     // Collection waits a margin after the upgrade, so every node has followed first.
     const early = await a.lib.collect({ marginMs: 2 * HOUR });
     expect(early.deleted).toBe(0);
-    expect(early.plan.notices.join('\n')).toMatch(/upgraded to format 6 .* ago; collection starts/);
+    expect(early.plan.notices.join('\n')).toMatch(/upgraded to format 7 .* ago; collection starts/);
     clock.t += 2 * HOUR;
     await b.sync();
     const later = await a.lib.collect({ marginMs: 2 * HOUR });
@@ -65,9 +65,9 @@ describe('upgrade', () => {
     expect(after.errors).toEqual([]);
     expect(keys(remote, 'log/')).toEqual([]);
 
-    // A new machine joins as format 6 (the marker still says 2) and gets everything.
+    // A new machine joins as format 7 (the marker still says 2) and gets everything.
     const c = await node('c');
-    expect(formatOf(c.lib)).toBe(6);
+    expect(formatOf(c.lib)).toBe(7);
     expect((await c.sync()).errors).toEqual([]);
     expect(await snapshot(c.dir)).toEqual(await snapshot(a.dir));
     expect(historyOf(c.lib)).toEqual(historyOf(a.lib));
@@ -86,7 +86,7 @@ describe('upgrade', () => {
     expect((await a.lib.collect({ marginMs: 0 })).deleted).toBeGreaterThan(5);
     expect(formatOf(b.lib)).toBe(2);
     const r = await b.sync();
-    expect(formatOf(b.lib)).toBe(6);
+    expect(formatOf(b.lib)).toBe(7);
     expect(r.errors).toEqual([]);
     expect(keys(remote, 'log/')).toEqual([]); // nothing republished
     expect(await snapshot(b.dir)).toEqual(await snapshot(a.dir));
@@ -97,14 +97,14 @@ describe('upgrade', () => {
     const a = await node('a');
     await edits(a, 3, 'a');
     await a.lib.upgrade();
-    const upgrade = `upgrades/${a.lib.repository}/6`;
+    const upgrade = `upgrades/${a.lib.repository}/7`;
     clock.t += 2 * HOUR;
     remote.debug.remove(upgrade); // deleted by hand, or restored object by object
     const r = await a.lib.collect({ marginMs: HOUR });
     expect(keys(remote, 'upgrades/')).toEqual([upgrade]);
     expect(r.deleted).toBe(0);
-    expect(r.plan.notices.join('\n')).toMatch(/upgraded to format 6 0 minutes ago/);
-    expect((await node('late')).lib.format.format).toBe(6);
+    expect(r.plan.notices.join('\n')).toMatch(/upgraded to format 7 0 minutes ago/);
+    expect((await node('late')).lib.format.format).toBe(7);
   });
 
   it('waits for a writer that does not follow upgrades (an earlier release), until it has been idle 30 days; collection then refuses if it writes again', async () => {
@@ -114,9 +114,9 @@ describe('upgrade', () => {
     await edits(a, 2, 'a');
     await b.sync();
     await edits(b, 2, 'b');
-    // B stands for a machine running an earlier release: it never said it follows upgrades or reads format 6.
+    // B stands for a machine running an earlier release: it never said it follows upgrades or reads format 7.
     remote.debug.remove(`ready/${b.lib.writer}`);
-    remote.debug.remove(`reads/6/${b.lib.writer}`);
+    remote.debug.remove(`reads/7/${b.lib.writer}`);
 
     const dry = await a.lib.upgrade({ dryRun: true });
     expect(dry.writers.find((w) => w.writer === b.lib.writer)).toMatchObject({ ready: false, blocking: true });
@@ -136,7 +136,7 @@ describe('upgrade', () => {
     remote.debug.remove(`ready/${b.lib.writer}`); // (this release says it again each hour; an earlier one never does)
     const logBefore = keys(remote, 'log/');
     await expect(a.lib.collect({ marginMs: HOUR })).rejects.toThrow(
-      new RegExp(`since the repository was upgraded to format 6, 1 writer\\(s\\) that do not follow upgrades wrote to it: .*${b.lib.writer.replace('.', '\\.')}`),
+      new RegExp(`since the repository was upgraded to format 7, 1 writer\\(s\\) that do not follow upgrades wrote to it: .*${b.lib.writer.replace('.', '\\.')}`),
     );
     expect(keys(remote, 'log/')).toEqual(logBefore);
   });
@@ -145,11 +145,11 @@ describe('upgrade', () => {
     const { clock, remote, node } = world(3);
     const a = await node('a');
     await edits(a, 2, 'a');
-    await remote.putIfAbsent(`upgrades/${a.lib.repository}/7`, new TextEncoder().encode('{}'));
+    await remote.putIfAbsent(`upgrades/${a.lib.repository}/8`, new TextEncoder().encode('{}'));
     clock.t += HOUR + 1;
     await writeFile(join(a.dir, 'unsent.md'), 'must not be uploaded\n');
     const before = remote.debug.keys();
-    await expect(a.sync()).rejects.toMatchObject({ code: 'NotARepository', message: expect.stringMatching(/upgraded to format 7 by a newer syncacross.*Upgrade syncacross/) });
+    await expect(a.sync()).rejects.toMatchObject({ code: 'NotARepository', message: expect.stringMatching(/upgraded to format 8 by a newer syncacross.*Upgrade syncacross/) });
     expect(remote.debug.keys()).toEqual(before);
     await expect(node('late')).rejects.toMatchObject({ code: 'NotARepository' });
   });
@@ -168,21 +168,21 @@ describe('upgrade', () => {
     expect(keys(remote, 'ready/')).toEqual([ready]);
   });
 
-  it('turns format 5 into 6 once a writer of the previous release (it reads format 5, not 6) reads it', async () => {
-    const { clock, remote, node } = world(5);
+  it('turns format 6 into 7 once a writer of the previous release (it reads format 6, not 7) reads it', async () => {
+    const { clock, remote, node } = world(6);
     const a = await node('a');
     const b = await node('b');
     await edits(a, 2, 'a');
     await b.sync();
     await edits(b, 2, 'b');
-    expect(keys(remote, 'reads/6/').sort()).toEqual([`reads/6/${a.lib.writer}`, `reads/6/${b.lib.writer}`].sort());
-    remote.debug.remove(`reads/6/${b.lib.writer}`); // the previous release says only `ready/`
+    expect(keys(remote, 'reads/7/').sort()).toEqual([`reads/7/${a.lib.writer}`, `reads/7/${b.lib.writer}`].sort());
+    remote.debug.remove(`reads/7/${b.lib.writer}`); // the previous release says only `ready/`
     await expect(a.lib.upgrade()).rejects.toMatchObject({ code: 'CannotUpgrade', message: expect.stringContaining('the upgrade waits for 1 machine(s)') });
     expect(keys(remote, 'upgrades/')).toEqual([]);
     clock.t += HOUR + 1;
-    await b.sync(); // B runs this release: at its hourly look it says it reads format 6
+    await b.sync(); // B runs this release: at its hourly look it says it reads format 7
     expect((await a.lib.upgrade()).upgraded).toBe(true);
-    expect(formatOf(a.lib)).toBe(6);
+    expect(formatOf(a.lib)).toBe(7);
   });
 
   it('format 1 cannot be upgraded in place', async () => {

@@ -1,0 +1,52 @@
+/**
+ * Reads the dictionaries of packs (format 7, docs/PROTOCOL.md §3.5): a chunk stored with its
+ * pack's dictionary says how long that dictionary's frame is, and the frame is the pack's first
+ * bytes. Each is read once per reader (one ranged get per pack, however many of its chunks are
+ * read) and kept while few enough: a dictionary is at most 32 KiB.
+ */
+import type { DictionaryOf, RepositoryCodec } from '../codec/repository-codec.js';
+import type { Storage } from '../storage/contract.js';
+import { isStorageError } from '../storage/errors.js';
+
+const KEPT = 64;
+
+export class PackDictionaries {
+  private readonly kept = new Map<string, Promise<Uint8Array | undefined>>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly codec: RepositoryCodec,
+  ) {}
+
+  /** The dictionary reader for chunks of `pack`. A pack gone or cut short has none: its chunks then fail as any unreadable chunk. */
+  of(pack: string): DictionaryOf {
+    return (storedLength) => {
+      const key = `${pack} ${storedLength}`;
+      let got = this.kept.get(key);
+      if (!got) {
+        got = readDictionary(this.storage, this.codec, pack, storedLength);
+        this.kept.set(key, got);
+        if (this.kept.size > KEPT) this.kept.delete(this.kept.keys().next().value!);
+        // A failed read is not kept: the next chunk of the pack tries again.
+        got.catch(() => this.kept.delete(key));
+      }
+      return got;
+    };
+  }
+}
+
+/** One pack's dictionary, read at once (no cache), for the rare reads outside a fetch. */
+export const dictionaryOf =
+  (storage: Storage, codec: RepositoryCodec, pack: string): DictionaryOf =>
+  (storedLength) =>
+    readDictionary(storage, codec, pack, storedLength);
+
+async function readDictionary(storage: Storage, codec: RepositoryCodec, pack: string, storedLength: number): Promise<Uint8Array | undefined> {
+  try {
+    const stored = await storage.get(pack, { range: { offset: 0, length: storedLength } });
+    return stored.byteLength === storedLength ? codec.loadDictionary(stored) : undefined;
+  } catch (e) {
+    if (isStorageError(e, 'NotFound')) return undefined;
+    throw e;
+  }
+}
