@@ -111,8 +111,8 @@ describe.each([
     const p1 = located[0]![1];
     const dictionaryEnd = Math.min(...located.filter((l) => l[1] === p1).map((l) => l[2]));
     const original = Buffer.from(storage.debug.raw(p1)!);
-    // The first four chunks are the dictionary's samples, stored without it; the rest of the pack uses it.
-    const usesIt = located.map((l, i) => l[1] === p1 && i >= 4);
+    // The first eight chunks give the dictionary its pieces, and are stored without it; the rest of the pack uses it.
+    const usesIt = located.map((l, i) => l[1] === p1 && i >= 8);
     const damaged = Buffer.from(original);
     damaged.fill(0, 0, dictionaryEnd);
     storage.debug.overwrite(p1, damaged);
