@@ -19,6 +19,8 @@ import { PackDictionaries } from './pack-dictionary-reader.js';
 
 const WINDOW = 16 * 1024 * 1024;
 const MAX_GAP = 1024 * 1024;
+/** A read starting within this of a pack's beginning is made from it (its dictionary's frame, in format 7, is there). */
+const FROM_START = 16 * 1024;
 /**
  * Chunks read before their writer asks wait within this (read-ahead.ts). It must hold what eight
  * writers of large files still need: at 32 MiB it filled, reads shrank to single chunks, and a
@@ -136,12 +138,18 @@ export class ChunkFetcher {
     }
     checkAborted(this.signal);
     const ahead = end - offset - length;
+    // A read that starts this close to a pack's beginning starts at it: the few bytes before are a
+    // format-7 pack's dictionary (§3.3), which its chunks need and would otherwise cost a request.
+    const from = offset <= FROM_START ? 0 : offset;
     const entry = {
       pack,
-      offset,
+      offset: from,
       end,
-      read: this.storage.get(pack, { range: { offset, length: end - offset } }).then(
-        (bytes): ReadRange => ({ pack, offset, bytes }),
+      read: this.storage.get(pack, { range: { offset: from, length: end - from } }).then(
+        (bytes): ReadRange => {
+          if (from === 0) this.dictionaries.sawStart(pack, bytes);
+          return { pack, offset: from, bytes };
+        },
         (e: unknown) => {
           if (isStorageError(e, 'NotFound')) return 'missing' as const;
           throw e;

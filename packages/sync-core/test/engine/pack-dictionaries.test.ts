@@ -16,7 +16,7 @@ import { ChunkFetcher } from '../../src/engine/chunk-fetcher.js';
 import { checkPack } from '../../src/engine/pack-health.js';
 import { PackWriter } from '../../src/engine/packs.js';
 import type { ChunkLocation } from '../../src/model/chunk-location.js';
-import { clockedWorld } from './clocked-world.js';
+import { clockedWorld, keys } from './clocked-world.js';
 import { cleanup, snapshot } from './helpers.js';
 
 afterEach(cleanup);
@@ -106,6 +106,17 @@ describe.each([
     expect(sha(format7().loadChunk(hash, stored, seven.storage.debug.raw(pack))!)).toBe(hash);
   });
 
+  it.runIf(WRITES_DEFLATE)('a reader that reads a pack from its start gets the dictionary with it: one request a pack', async () => {
+    const { storage, located } = await write(format7(), chunks);
+    const packs = new Set(located.map((l) => l[1]));
+    let gets = 0;
+    const counted: MemoryStorage = Object.assign(Object.create(storage) as MemoryStorage, {
+      get: (key: string, o?: Parameters<MemoryStorage['get']>[1]) => (gets++, storage.get(key, o)),
+    });
+    expect(await fetchAll(counted, format7(), located)).toEqual(located.map(() => true));
+    expect(gets).toBe(packs.size);
+  });
+
   it.runIf(WRITES_DEFLATE)('a damaged dictionary, or another writer’s, fails the chunks that use it (a mismatch), and reads nothing else', async () => {
     const { storage, located } = await write(format7(), chunks);
     const p1 = located[0]![1];
@@ -170,13 +181,32 @@ it.runIf(WRITES_DEFLATE)('a pack written again under another key (a condemned ke
   expect(await fetchAll(again.storage, codec, again.located)).toEqual(again.located.map(() => true));
 });
 
-it('two nodes on a format-7 repository: notes written by one read identical on the other', async () => {
-  const { node } = clockedWorld(7);
-  const a = await node('a');
-  const b = await node('b');
-  await mkdir(join(a.dir, 'notes'), { recursive: true });
-  for (let i = 0; i < 30; i++) await writeFile(join(a.dir, 'notes', `n${i}.md`), page(i, 3000 + i * 100));
-  expect((await a.sync()).errors).toEqual([]);
-  expect((await b.sync()).errors).toEqual([]);
-  expect(await snapshot(b.dir)).toEqual(await snapshot(a.dir));
+describe('pack dictionaries through the engine', () => {
+  const notes = async (dir: string) => {
+    await mkdir(join(dir, 'notes'), { recursive: true });
+    for (let i = 0; i < 30; i++) await writeFile(join(dir, 'notes', `n${i}.md`), page(i, 3000 + i * 100));
+  };
+  const packBytes = (remote: MemoryStorage) => keys(remote, 'packs/').reduce((n, k) => n + remote.debug.raw(k)!.byteLength, 0);
+
+  it('two nodes on a format-7 repository: notes written by one read identical on the other, and verify reads every pack whole', async () => {
+    const { node } = clockedWorld(7);
+    const a = await node('a');
+    const b = await node('b');
+    await notes(a.dir);
+    expect((await a.sync()).errors).toEqual([]);
+    expect((await b.sync()).errors).toEqual([]);
+    expect(await snapshot(b.dir)).toEqual(await snapshot(a.dir));
+    expect((await b.lib.verify({ readData: 100 })).problems).toEqual([]);
+  });
+
+  it.runIf(WRITES_DEFLATE)('the same notes take less room in format 7 than in format 6', async () => {
+    const seven = clockedWorld(7);
+    const six = clockedWorld(6);
+    const [a7, a6] = [await seven.node('a'), await six.node('a')];
+    await notes(a7.dir);
+    await notes(a6.dir);
+    await a7.sync();
+    await a6.sync();
+    expect(packBytes(seven.remote)).toBeLessThan(0.9 * packBytes(six.remote));
+  });
 });
