@@ -45,11 +45,11 @@ export async function checkPack(
   let budget = 64 * 1024 * 1024;
   const buffers = probes.map((p) => (p.length <= budget ? ((budget -= p.length), Buffer.alloc(p.length)) : undefined));
   let end = 0;
-  let packStart: Uint8Array | undefined; // where a format-7 pack keeps its dictionary
+  let packStart: Uint8Array | undefined; // where a format-7 pack keeps its dictionary (its frame: at most 65,535 bytes)
   try {
     for (let offset = 0; offset < MAX_PACK_BYTES; offset += READ) {
       const bytes = await storage.get(pack, { range: { offset, length: READ } });
-      packStart ??= bytes.subarray(0, 64 * 1024);
+      packStart ??= Buffer.from(bytes.subarray(0, 64 * 1024)); // a copy: the 16 MiB read it came in goes
       digest.update(bytes);
       probes.forEach((p, i) => {
         const from = Math.max(p.offset, offset);
