@@ -185,6 +185,23 @@ describe('upgrade', () => {
     expect(formatOf(a.lib)).toBe(7);
   });
 
+  it('a node says it reads the formats its repository may be upgraded to, and the newest: nothing more', async () => {
+    for (const [format, says] of [
+      [7, ['reads/7/']],
+      [5, ['reads/6/', 'reads/7/']],
+      [2, ['reads/4/', 'reads/5/', 'reads/6/', 'reads/7/']],
+    ] as const) {
+      const { remote, node } = world(format);
+      const a = await node('a');
+      await a.sync();
+      expect(
+        keys(remote, 'reads/').map((k) => k.slice(0, k.lastIndexOf('/') + 1)),
+        `format ${format}`,
+      ).toEqual(says);
+      expect(keys(remote, 'ready/')).toEqual([`ready/${a.lib.writer}`]);
+    }
+  });
+
   it('format 1 cannot be upgraded in place', async () => {
     const { node } = world(1);
     const a = await node('a');

@@ -52,11 +52,24 @@ export async function announceReady(state: FollowState, storage: Storage, again 
   try {
     for (const id of ids) {
       await storage.putIfAbsent(readyKey(id), encodeReady(id, NEWEST_FORMAT));
-      for (let format = 4; format <= NEWEST_FORMAT; format++) await storage.putIfAbsent(readsKey(format, id), encodeReady(id, format));
+      for (const format of readsToSay(state.round.get('format'))) await storage.putIfAbsent(readsKey(format, id), encodeReady(id, format));
     }
   } catch (e) {
     if (isStorageError(e)) return;
     throw e;
   }
   state.round.set('readyAnnounced', writer);
+}
+
+/**
+ * The formats a node says it reads (`reads/<format>/`): those an upgrade of this repository could
+ * go to, above its format (an upgrade to a format only ever starts below it), and the newest
+ * whatever the format (a node that took its repository for newer than it is, after a racing init,
+ * still lets an upgrade to it proceed). A repository made as the newest format needs one object,
+ * not one per format since 4: on WebDAV a first upload made five requests more for them.
+ */
+function readsToSay(format: number): number[] {
+  const formats: number[] = [];
+  for (let f = Math.max(4, Math.min(format + 1, NEWEST_FORMAT)); f <= NEWEST_FORMAT; f++) formats.push(f);
+  return formats;
 }
