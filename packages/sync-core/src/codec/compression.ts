@@ -65,9 +65,9 @@ function squeeze(bytes: Uint8Array): Uint8Array {
 // (folder remote, three runs alternating) the gain was about 1 s of 14 at most, and peak RSS rose
 // from 247-268 MB to 361-376 MB (still 350-370 with the workers' garbage collected every 16 MiB,
 // and 312-324 MB, slower than the pool, with 32 chunks in flight instead of 256). Not kept.
-type AsyncCodec = (b: Uint8Array, o: object, cb: (e: Error | null, out: Buffer) => void) => void;
+export type AsyncCodec = (b: Uint8Array, o: object, cb: (e: Error | null, out: Buffer) => void) => void;
 const zAsync = zlib as unknown as { zstdCompress?: AsyncCodec; zstdDecompress?: AsyncCodec };
-const onPool = (fn: AsyncCodec, bytes: Uint8Array, options: object) => new Promise<Buffer>((resolve, reject) => fn(bytes, options, (e, out) => (e ? reject(e) : resolve(out))));
+export const onPool = (fn: AsyncCodec, bytes: Uint8Array, options: object) => new Promise<Buffer>((resolve, reject) => fn(bytes, options, (e, out) => (e ? reject(e) : resolve(out))));
 function squeezeAsync(bytes: Uint8Array): Promise<Uint8Array> {
   if (WRITE_CODEC === CODEC.zstd) return onPool(zAsync.zstdCompress!, bytes, { params: { [z.constants.ZSTD_c_compressionLevel!]: 3 } });
   return onPool(zlib.deflateRaw as unknown as AsyncCodec, bytes, { level: 6 });
@@ -81,8 +81,8 @@ function squeezeAsync(bytes: Uint8Array): Promise<Uint8Array> {
 // (6-51 KiB) still gain from the pool (main thread busy 1.4 s against 5.6). In first uploads of the
 // library, system time fell by about a third (session 49: 3.0-3.8 s against 5.2-6.0 in one series
 // of alternating runs; wall time, noisy here, 16.9-21.6 s against 23.8-25.6 in that series).
-const POOL_MIN_COMPRESS = 8 * 1024;
-const POOL_MIN_DECOMPRESS = 8 * 1024;
+export const POOL_MIN_COMPRESS = 8 * 1024;
+export const POOL_MIN_DECOMPRESS = 8 * 1024;
 
 /** The codec and payload to store for `bytes`: compressed only where that pays. */
 export function compress(bytes: Uint8Array): { codec: Codec; payload: Uint8Array } {

@@ -12,23 +12,18 @@
  * 64 KiB gains too little of it to be worth the dictionary's read.
  */
 import * as zlib from 'node:zlib';
+import { onPool, POOL_MIN_COMPRESS, POOL_MIN_DECOMPRESS, type AsyncCodec } from './compression.js';
 
 /** The dictionary's plain bytes at most (deflate's window). */
 export const MAX_DICTIONARY = 32 * 1024;
 /** Chunks larger than this are compressed without the dictionary. */
 export const MAX_DICTIONARY_CHUNK = 64 * 1024;
-// Below this a chunk is deflated on the main thread, as compression.ts does for the same reason.
-const POOL_MIN = 8 * 1024;
-
-type Callback = (e: Error | null, out: Buffer) => void;
-const onPool = (fn: (b: Uint8Array, o: zlib.ZlibOptions, cb: Callback) => void, bytes: Uint8Array, options: zlib.ZlibOptions) =>
-  new Promise<Buffer>((resolve, reject) => fn(bytes, options, (e, out) => (e ? reject(e) : resolve(out))));
 
 /** Raw deflate (level 6, as codec 1) of `bytes` with `dictionary` preset. */
 export function deflateWithDictionary(bytes: Uint8Array, dictionary: Uint8Array): Promise<Uint8Array> {
   const options = { level: 6, dictionary };
-  if (bytes.byteLength < POOL_MIN) return Promise.resolve(zlib.deflateRawSync(bytes, options));
-  return onPool(zlib.deflateRaw, bytes, options);
+  if (bytes.byteLength < POOL_MIN_COMPRESS) return Promise.resolve(zlib.deflateRawSync(bytes, options));
+  return onPool(zlib.deflateRaw as unknown as AsyncCodec, bytes, options);
 }
 
 /** Exactly `length` bytes, or undefined (damaged, hostile, or another dictionary than the writer's). */
@@ -43,9 +38,9 @@ export function inflateWithDictionary(payload: Uint8Array, length: number, dicti
 
 /** `inflateWithDictionary`, a large payload off the main thread. */
 export async function inflateWithDictionaryAsync(payload: Uint8Array, length: number, dictionary: Uint8Array): Promise<Uint8Array | undefined> {
-  if (payload.byteLength < POOL_MIN) return inflateWithDictionary(payload, length, dictionary);
+  if (payload.byteLength < POOL_MIN_DECOMPRESS) return inflateWithDictionary(payload, length, dictionary);
   try {
-    const out = await onPool(zlib.inflateRaw, payload, { maxOutputLength: Math.max(1, length), dictionary });
+    const out = await onPool(zlib.inflateRaw as unknown as AsyncCodec, payload, { maxOutputLength: Math.max(1, length), dictionary });
     return out.byteLength === length ? out : undefined;
   } catch {
     return undefined;
