@@ -21,7 +21,7 @@ import type { Storage } from '../storage/contract.js';
 import { isStorageError } from '../storage/errors.js';
 import type { ChunkLocation } from '../model/chunk-location.js';
 import type { Locate } from './chunk-locations.js';
-import { dictionaryOf } from './pack-dictionary-reader.js';
+import { PackDictionaries } from './pack-dictionary-reader.js';
 
 const TABLE = 'CREATE TABLE IF NOT EXISTS lost_chunk_locations (hash TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, PRIMARY KEY (hash, pack, offset, length))';
 /** Rows kept at most (the oldest go first): a lost pack of small chunks adds a few thousand. */
@@ -108,12 +108,13 @@ export async function reclaimLostLocations(
   const drop = db.prepare('DELETE FROM lost_chunk_locations WHERE hash = ? AND pack = ? AND offset = ? AND length = ?');
   const condemned = new CondemnedPacks(db).all();
   const reclaimed: string[] = [];
+  const dictionaries = new PackDictionaries(storage, codec); // one read per pack, not per chunk
   let reads = 0;
   for (const hash of new Set(needed)) {
     if (state.hasChunk(hash)) continue;
     for (const location of keptAside(db, hash)) {
       if (reads++ >= MAX_READS) return reclaimed;
-      const verdict = condemned.has(location[1]) ? 'bogus' : await readBack(storage, codec, location);
+      const verdict = condemned.has(location[1]) ? 'bogus' : await readBack(storage, codec, dictionaries, location);
       if (verdict === 'unreachable') return reclaimed;
       if (verdict === 'missing') continue;
       state.transaction(() => {
@@ -129,12 +130,12 @@ export async function reclaimLostLocations(
   return reclaimed;
 }
 
-async function readBack(storage: Storage, codec: RepositoryCodec, [hash, pack, offset, length]: ChunkLocation): Promise<'whole' | 'missing' | 'bogus' | 'unreachable'> {
+async function readBack(storage: Storage, codec: RepositoryCodec, dictionaries: PackDictionaries, [hash, pack, offset, length]: ChunkLocation): Promise<'whole' | 'missing' | 'bogus' | 'unreachable'> {
   try {
     const bytes = await storage.get(pack, { range: { offset, length } });
     // Short: a pack still being written under its old key (a node rebuilding it): looked at again.
     if (bytes.byteLength < length) return 'missing';
-    return bytes.byteLength === length && (await codec.loadChunkAsync(hash, bytes, dictionaryOf(storage, codec, pack))) ? 'whole' : 'bogus';
+    return bytes.byteLength === length && (await codec.loadChunkAsync(hash, bytes, dictionaries.of(pack))) ? 'whole' : 'bogus';
   } catch (e) {
     if (isStorageError(e, 'NotFound')) return 'missing';
     if (isStorageError(e)) return 'unreachable';

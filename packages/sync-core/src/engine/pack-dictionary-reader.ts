@@ -51,13 +51,11 @@ export class PackDictionaries {
   }
 }
 
-/** One pack's dictionary, read at once (no cache), for the rare reads outside a fetch. */
-export const dictionaryOf =
-  (storage: Storage, codec: RepositoryCodec, pack: string): DictionaryOf =>
-  (storedLength) =>
-    readDictionary(storage, codec, pack, storedLength);
+/** The smallest dictionary frame there is (a frame's header): a chunk naming less is damaged or hostile, and costs no request. */
+const MIN_STORED = 5;
 
 async function readDictionary(storage: Storage, codec: RepositoryCodec, pack: string, storedLength: number): Promise<Uint8Array | undefined> {
+  if (storedLength < MIN_STORED) return undefined;
   try {
     const stored = await storage.get(pack, { range: { offset: 0, length: storedLength } });
     return stored.byteLength === storedLength ? codec.loadDictionary(stored) : undefined;

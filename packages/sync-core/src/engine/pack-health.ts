@@ -21,7 +21,7 @@ import { MAX_PACK_BYTES } from './remote-limits.js';
 import { CONDEMN_AFTER, RetryLedger } from './retry-ledger.js';
 import { keepLostLocations } from './lost-locations.js';
 import { chunkLocations, forgetAlternatesIn, forgetLocations, type LocationsState } from './chunk-locations.js';
-import { dictionaryOf } from './pack-dictionary-reader.js';
+import { PackDictionaries } from './pack-dictionary-reader.js';
 
 const READ = 16 * 1024 * 1024;
 /** Whole-pack checks per round (each reads a pack, ~24 MiB): a bound on what bogus locations cost. */
@@ -209,6 +209,7 @@ export async function verifyOtherLocations(state: PackHealthState, storage: Stor
   const bogus: Location[] = [];
   const short = new Map<string, Location[]>();
   const good = new Set<string>();
+  const dictionaries = new PackDictionaries(storage, codec); // one read per pack, not per chunk
   let reads = 0;
   for (const hash of hashes) {
     for (const [, pack, offset, length] of chunkLocations(state, hash)) {
@@ -221,7 +222,7 @@ export async function verifyOtherLocations(state: PackHealthState, storage: Stor
         throw e;
       }
       if (bytes.byteLength === length) {
-        if (await codec.loadChunkAsync(hash, bytes, dictionaryOf(storage, codec, pack))) good.add(hash);
+        if (await codec.loadChunkAsync(hash, bytes, dictionaries.of(pack))) good.add(hash);
         else bogus.push({ hash, pack, offset, length });
       } else short.set(pack, [...(short.get(pack) ?? []), { hash, pack, offset, length }]);
     }

@@ -166,6 +166,23 @@ describe.each([
     expect(await fetchAll(storage, codec, [at])).toEqual([true]);
     expect(sha(codec.loadChunk(sha(chunk), sealed, pack)!)).toBe(sha(chunk));
   });
+
+  it('a codec-4 chunk naming a dictionary shorter than any frame is refused, and costs no request for it', async () => {
+    const codec = format2Codec(key);
+    const chunk = page(1002);
+    const { parts } = await encodeFramePartsWithDictionary(chunk, { plain: page(1003, 8192), storedLength: 0 });
+    const frame = Buffer.concat(parts);
+    const sealed = key ? seal(key, frame, `syncacross/2 chunk ${sha(chunk)}`) : frame;
+    const storage = createMemoryStorage();
+    const before = 20 * 1024; // past where a read would start at the pack's beginning and bring its first bytes anyway
+    await storage.putIfAbsent('packs/hostile', Buffer.concat([Buffer.alloc(before), sealed]));
+    let gets = 0;
+    const counted: MemoryStorage = Object.assign(Object.create(storage) as MemoryStorage, {
+      get: (k: string, o?: Parameters<MemoryStorage['get']>[1]) => (gets++, storage.get(k, o)),
+    });
+    expect(await fetchAll(counted, codec, [[sha(chunk), 'packs/hostile', before, sealed.byteLength]])).toEqual([false]);
+    expect(gets).toBe(1); // the chunk's own read, no dictionary read
+  });
 });
 
 it.runIf(WRITES_DEFLATE)('a pack written again under another key (a condemned key avoided) keeps its dictionary first: the padding goes after', async () => {
