@@ -25,7 +25,7 @@ const z = zlib as unknown as ZstdZlib;
 const hasZstd = typeof z.zstdCompressSync === 'function' && typeof z.zstdDecompressSync === 'function';
 
 /**
- * What this runtime writes: zstd level 3 (restic's default too), or deflate level 6.
+ * What this runtime writes: zstd level 3 (restic's default too), or deflate at DEFLATE_LEVEL.
  *
  * A measured trade, kept on purpose (session 52, Node 24.22, one core). On the benchmark's notes
  * (131 MB of random words from a 25-word vocabulary) zstd 3 stores 25.0 MiB in 0.9 CPU-s and
@@ -37,6 +37,16 @@ const hasZstd = typeof z.zstdCompressSync === 'function' && typeof z.zstdDecompr
  * is paid on every upload.
  */
 const WRITE_CODEC: Codec = hasZstd ? CODEC.zstd : CODEC.deflate;
+/**
+ * Deflate's level for chunks (codecs 1 and 4). Level 6 follows up to 128 earlier matches at each
+ * position, level 5 up to 32: on ordinary text that bought 0.3 % (1,974 READMEs, licences, .md and
+ * package.json files of node_modules, 6.9 MiB: 2.043 MiB at 5, 2.037 at 6, in the same time),
+ * but repetitive text (logs, CSV, JSON, the benchmark's notes) has long match chains, and there
+ * level 6 took 2.4 times as long for a tenth less (the 5,000 notes with a pack's dictionary:
+ * 21.5 MiB in 1.8 CPU-s at 5, 19.5 MiB in 4.2 at 6; the database's pages 25.48 MiB in 1.7 CPU-s
+ * at 5, 25.41 in 2.0 at 6). Session 58, Node 20. Readers decode any level: nothing else changes.
+ */
+export const DEFLATE_LEVEL = 5;
 /**
  * Whether this runtime writes deflate, so small chunks may take a pack's dictionary (codec 4,
  * format 7). Zstd writers do not: fzstd, Node 20's zstd reader, takes no dictionary, and zstd 3's
@@ -52,7 +62,7 @@ export const WORTH = 0.97;
 
 function squeeze(bytes: Uint8Array): Uint8Array {
   if (WRITE_CODEC === CODEC.zstd) return z.zstdCompressSync!(bytes, { params: { [z.constants.ZSTD_c_compressionLevel!]: 3 } });
-  return zlib.deflateRawSync(bytes, { level: 6 });
+  return zlib.deflateRawSync(bytes, { level: DEFLATE_LEVEL });
 }
 
 // The same work on libuv's thread pool: chunks compress on every core while the main thread reads
@@ -70,7 +80,7 @@ const zAsync = zlib as unknown as { zstdCompress?: AsyncCodec; zstdDecompress?: 
 export const onPool = (fn: AsyncCodec, bytes: Uint8Array, options: object) => new Promise<Buffer>((resolve, reject) => fn(bytes, options, (e, out) => (e ? reject(e) : resolve(out))));
 function squeezeAsync(bytes: Uint8Array): Promise<Uint8Array> {
   if (WRITE_CODEC === CODEC.zstd) return onPool(zAsync.zstdCompress!, bytes, { params: { [z.constants.ZSTD_c_compressionLevel!]: 3 } });
-  return onPool(zlib.deflateRaw as unknown as AsyncCodec, bytes, { level: 6 });
+  return onPool(zlib.deflateRaw as unknown as AsyncCodec, bytes, { level: DEFLATE_LEVEL });
 }
 
 // Below these a chunk is (de)compressed on the main thread: a thread-pool call costs more. Each
