@@ -75,6 +75,12 @@ export class PackWriter {
   private dictionary: (PackDictionary & { stored: Uint8Array }) | undefined;
   private base = 0;
   private packUsesDictionary = false;
+  /**
+   * Whether this pack's small chunks take a dictionary: the repository's format, a read of the
+   * state, asked once per pack rather than per chunk (a fifth of a second of a first upload's main
+   * thread). A format only goes up, so a chunk encoded under one pack's answer fits the next pack.
+   */
+  private dictionariesThisPack: boolean | undefined;
   packsWritten = 0;
   bytesWritten = 0;
 
@@ -111,7 +117,7 @@ export class PackWriter {
 
   /** The dictionary to compress `chunk` with: once the first small chunks have made one, and while the repository has them. */
   private dictionaryFor(chunk: Uint8Array): PackDictionary | undefined {
-    if (!this.codec.chunkDictionaries()) return undefined;
+    if (!this.takesDictionaries()) return undefined;
     if (!this.dictionary) {
       const plain = this.sampler.take(chunk);
       if (plain) {
@@ -123,6 +129,10 @@ export class PackWriter {
     return this.dictionary;
   }
 
+  private takesDictionaries(): boolean {
+    return (this.dictionariesThisPack ??= this.codec.chunkDictionaries());
+  }
+
   /** The oldest chunk being encoded, copied into the pack once ready (chunks keep the order they came in). */
   private async place(): Promise<void> {
     const next = this.encoding.shift()!;
@@ -130,7 +140,7 @@ export class PackWriter {
     const { parts, usesDictionary } = await next.encoded;
     const length = parts.reduce((n, p) => n + p.byteLength, 0);
     if (!this.buffer) {
-      this.base = this.codec.chunkDictionaries() ? DICTIONARY_ROOM : 0;
+      this.base = this.takesDictionaries() ? DICTIONARY_ROOM : 0;
       this.used = this.base;
     }
     this.packUsesDictionary ||= usesDictionary;
@@ -182,6 +192,7 @@ export class PackWriter {
     this.used = 0;
     this.index = [];
     this.packUsesDictionary = false;
+    this.dictionariesThisPack = undefined;
     const upload = this.upload(bytes, index).then(() => {
       // Stored: the storage holds nothing of it now, so the pack after next may fill it.
       if (whole.length >= (this.spare?.length ?? 0)) this.spare = whole;
