@@ -5,9 +5,9 @@
  * format 6's brotli metadata, which every runtime writes and reads.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { compressMetadata, decompress, decompressAsync } from '../src/codec/compression.js';
+import { compressMetadata, decompress, decompressAsync, deflateOptions } from '../src/codec/compression.js';
 
 const ZSTD = 2;
 const original = Buffer.from('a chunk a Node 24 machine stored with zstd; '.repeat(40));
@@ -52,5 +52,39 @@ describe('brotli metadata (format 6)', () => {
   it('keeps what does not compress as it is', () => {
     const noise = randomBytes(4096);
     expect(compressMetadata(noise)).toEqual({ codec: 0, payload: noise });
+  });
+});
+
+describe('deflate sized to its input', () => {
+  // Text that repeats from near and from afar, as notes and pages do.
+  const text = (n: number, seed: number) => {
+    const words = 'library note reference paper sync merge conflict version chunk pack segment'.split(' ');
+    let x = seed;
+    let out = '';
+    while (out.length < n) {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      out += `${words[x % words.length]} ${x % 97} `;
+    }
+    return Buffer.from(out.slice(0, n));
+  };
+  const dictionary = text(8 * 1024, 99);
+
+  it('a small window and table give the bytes the defaults give, and inflate with the full window', () => {
+    for (const n of [70, 3000, 4096, 12_000, 24_000, 40_000, 200_000]) {
+      for (const dict of [undefined, dictionary]) {
+        const input = text(n, n);
+        const sized = deflateOptions(n, dict?.byteLength ?? 0);
+        const small = deflateRawSync(input, { ...sized, ...(dict ? { dictionary: dict } : {}) });
+        const defaults = deflateRawSync(input, { level: sized.level, ...(dict ? { dictionary: dict } : {}) });
+        expect(Buffer.compare(small, defaults), `${n} bytes${dict ? ' with a dictionary' : ''}`).toBe(0);
+        expect(Buffer.compare(inflateRawSync(small, dict ? { dictionary: dict } : {}), input)).toBe(0);
+      }
+    }
+  });
+
+  it('the window holds the input and the whole dictionary, and is the default for large inputs', () => {
+    expect(deflateOptions(4096, 8192).windowBits).toBe(14);
+    expect(deflateOptions(100).windowBits).toBe(9);
+    expect(deflateOptions(32 * 1024)).toEqual({ level: deflateOptions(1).level });
   });
 });

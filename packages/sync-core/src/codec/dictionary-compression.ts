@@ -12,7 +12,7 @@
  * 64 KiB gains too little of it to be worth the dictionary's read.
  */
 import * as zlib from 'node:zlib';
-import { DEFLATE_LEVEL, onPool, POOL_MIN_COMPRESS, POOL_MIN_DECOMPRESS, type AsyncCodec } from './compression.js';
+import { deflateOptions, onPool, POOL_MIN_COMPRESS, POOL_MIN_DECOMPRESS, type AsyncCodec } from './compression.js';
 
 /** The dictionary's plain bytes at most (deflate's window). */
 export const MAX_DICTIONARY = 32 * 1024;
@@ -21,7 +21,7 @@ export const MAX_DICTIONARY_CHUNK = 64 * 1024;
 
 /** Raw deflate (at codec 1's level) of `bytes` with `dictionary` preset. */
 export function deflateWithDictionary(bytes: Uint8Array, dictionary: Uint8Array): Promise<Uint8Array> {
-  const options = { level: DEFLATE_LEVEL, dictionary };
+  const options = { ...deflateOptions(bytes.byteLength, dictionary.byteLength), dictionary };
   if (bytes.byteLength < POOL_MIN_COMPRESS) return Promise.resolve(zlib.deflateRawSync(bytes, options));
   return onPool(zlib.deflateRaw as unknown as AsyncCodec, bytes, options);
 }
