@@ -68,6 +68,8 @@ describe('deflate sized to its input', () => {
     return Buffer.from(out.slice(0, n));
   };
   const dictionary = text(8 * 1024, 99);
+  // Mostly literals: a block fills with symbols sooner than with repeated words.
+  const noise = (n: number) => Buffer.from(randomBytes(n).toString('base64').slice(0, n));
 
   it('a small window and table give the bytes the defaults give, and inflate with the full window', () => {
     for (const n of [70, 3000, 4096, 12_000, 24_000, 40_000, 200_000]) {
@@ -79,6 +81,10 @@ describe('deflate sized to its input', () => {
         expect(Buffer.compare(small, defaults), `${n} bytes${dict ? ' with a dictionary' : ''}`).toBe(0);
         expect(Buffer.compare(inflateRawSync(small, dict ? { dictionary: dict } : {}), input)).toBe(0);
       }
+    }
+    for (const n of [3000, 8000, 12_000, 16_000]) {
+      const input = noise(n);
+      expect(Buffer.compare(deflateRawSync(input, deflateOptions(n)), deflateRawSync(input, { level: deflateOptions(n).level })), `${n} bytes of base64`).toBe(0);
     }
   });
 

@@ -50,17 +50,19 @@ const DEFLATE_LEVEL = 5;
 
 /**
  * Deflate's options for `length` bytes (after a preset dictionary of `dictionaryLength`): a window
- * just large enough and a smaller hash table when the input is small. Every call makes a deflate
- * stream, whose window and tables (about 256 KiB at the defaults) count as external memory the
- * garbage collector answers to; a thread-pool call also cost the main thread 53-59 µs against
- * 25-33 µs so (the benchmark's 5,000 notes, 64 in flight, session 58). The output is the same:
- * a match reaches back at most the window less 262 bytes (zlib's MIN_LOOKAHEAD), which then never
- * limits one, and the notes and database pages deflated to the same sizes with memLevel 7.
+ * just large enough when the input is small, and a smaller hash table when it is under 8 KiB.
+ * Every call makes a deflate stream, whose window and tables (about 256 KiB at the defaults) count
+ * as external memory the garbage collector answers to; a first upload makes one per chunk. The
+ * bytes are the defaults' (test/compression.test.ts): a match reaches back at most the window less
+ * 262 bytes (zlib's MIN_LOOKAHEAD), so a window that size over the input never cuts one short; and
+ * memLevel 7 buffers 8,191 symbols before it ends a block, so an input under that ends its blocks
+ * where memLevel 8 does (a 12 KB one of base64 came out 24 bytes larger with memLevel 7).
  */
 export function deflateOptions(length: number, dictionaryLength = 0): zlib.ZlibOptions {
   let windowBits = 9; // raw deflate's smallest
   while (windowBits < 15 && 2 ** windowBits < length + dictionaryLength + 262) windowBits++;
-  return windowBits < 15 ? { level: DEFLATE_LEVEL, windowBits, memLevel: 7 } : { level: DEFLATE_LEVEL };
+  if (windowBits === 15) return { level: DEFLATE_LEVEL };
+  return length < 8 * 1024 ? { level: DEFLATE_LEVEL, windowBits, memLevel: 7 } : { level: DEFLATE_LEVEL, windowBits };
 }
 /**
  * Whether this runtime writes deflate, so small chunks may take a pack's dictionary (codec 4,
