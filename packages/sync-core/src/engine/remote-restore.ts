@@ -57,6 +57,10 @@ export async function restoreFromRemote(o: RemoteRestoreOptions): Promise<
   }
 > {
   const storage = withRetry(checkedStorage(o.storage), o.retry);
+  // Listing the segments needs no key: it goes on while an encrypted repository's passphrase is
+  // stretched (scrypt: 0.3 s here, seconds on a NAS's CPU), and a slow remote's listing with it.
+  const listed = listSegments(storage);
+  listed.catch(() => undefined); // awaited below; a remote that holds no repository says so first
   const found = await findRepository(storage, o.passphrase);
   const repoIds = found.ids;
   const codec = found.format === 1 ? FORMAT_1 : format2Codec(found.key && dataKeyOf(found.key.masterKey));
@@ -64,7 +68,7 @@ export async function restoreFromRemote(o: RemoteRestoreOptions): Promise<
   const state = new LocalState(join(dir, 'state.db'));
   try {
     const report = emptyReport();
-    const listing = await listSegments(storage);
+    const listing = await listed;
     const progress = (total: number) => o.onProgress?.({ phase: 'fetch', done: 0, total, bytes: 0 });
     await applyNewSegments({ state, storage, now: (o.now ?? Date.now)(), fetchConcurrency: 8, codec, progress, signal: o.signal }, report, listing, new Set(), repoIds);
     const versions = state.allVersions();

@@ -272,6 +272,33 @@ describe('an encrypted repository', () => {
     expect(r.warnings).toEqual([]);
     expect(await readFile(join(to, 'deep/file.txt'), 'utf8')).toBe('restore me');
   });
+
+  it('restoring from the remote lists the segments while the passphrase is still being asked for and stretched', async () => {
+    const storage = createMemoryStorage();
+    const a = await makeNode(storage, 'a', encrypted());
+    await write(a, { 'note.txt': 'restore me' });
+    await a.sync();
+    const listed: string[] = [];
+    const watched = new Proxy(storage, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key);
+        if (key === 'list') return (prefix: string, o?: object) => (listed.push(prefix), target.list(prefix, o));
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    let listedBeforeTheKey = false;
+    const passphrase = async () => {
+      await new Promise((r) => setTimeout(r, 20)); // a person typing, a password manager answering
+      listedBeforeTheKey = listed.includes('log/');
+      return PASS;
+    };
+    const to = await tempDir();
+    const r = await restoreFromRemote({ storage: watched, to, passphrase });
+    expect(r.warnings).toEqual([]);
+    expect(await readFile(join(to, 'note.txt'), 'utf8')).toBe('restore me');
+    expect(listedBeforeTheKey).toBe(true);
+    expect(listed.filter((p) => p === 'log/')).toHaveLength(1); // listed once, not again after
+  });
 });
 
 describe('format 2 compression', () => {
