@@ -4,10 +4,10 @@
  * decodes it with fzstd, loaded only then). The frame below was written by Node 24's zstd. And
  * format 6's brotli metadata, which every runtime writes and reads.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { brotliCompressSync, deflateRawSync, gzipSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { compressMetadata, decompress, decompressAsync, deflateOptions } from '../src/codec/compression.js';
+import { compress, compressAsync, compressMetadata, decompress, decompressAsync, deflateOptions, incompressibleSample } from '../src/codec/compression.js';
 
 const ZSTD = 2;
 const original = Buffer.from('a chunk a Node 24 machine stored with zstd; '.repeat(40));
@@ -92,5 +92,52 @@ describe('deflate sized to its input', () => {
     expect(deflateOptions(4096, 8192).windowBits).toBe(14);
     expect(deflateOptions(100).windowBits).toBe(9);
     expect(deflateOptions(32 * 1024)).toEqual({ level: deflateOptions(1).level });
+  });
+});
+
+describe('a large chunk judged on its first 64 KiB', () => {
+  const SAMPLE = 64 * 1024;
+  const prose = Buffer.from('a reference library note, synced between office and home. '.repeat(30_000));
+  const compressed = {
+    'random bytes': randomBytes(SAMPLE),
+    'AES-CTR output': createCipheriv('aes-256-ctr', randomBytes(32), randomBytes(16)).update(Buffer.alloc(SAMPLE)),
+    deflate: deflateRawSync(Buffer.from(randomBytes(400_000).toString('hex'))).subarray(0, SAMPLE),
+    gzip: gzipSync(Buffer.from(randomBytes(400_000).toString('base64'))).subarray(0, SAMPLE),
+    brotli: brotliCompressSync(Buffer.from(randomBytes(400_000).toString('hex'))).subarray(0, SAMPLE),
+  };
+
+  it('compressed and encrypted bytes count as incompressible without a trial; text, a narrower alphabet and near repeats do not', () => {
+    for (const [what, sample] of Object.entries(compressed)) {
+      expect(sample.byteLength, what).toBe(SAMPLE);
+      expect(incompressibleSample(sample), what).toBe(true);
+      expect(deflateRawSync(sample, { level: 5 }).byteLength / SAMPLE, what).toBeGreaterThan(0.97); // and a trial agrees
+    }
+    const random = compressed['random bytes'];
+    expect(incompressibleSample(prose.subarray(0, SAMPLE))).toBe(false);
+    expect(incompressibleSample(Buffer.from(random.map((b) => b % 250)))).toBe(false); // 7.95 bits a byte
+    expect(incompressibleSample(Buffer.concat(Array.from({ length: 64 }, () => random.subarray(0, 1024))))).toBe(false);
+  });
+
+  it('a chunk whose sample is that even is stored as it is, on either path; one whose sample is not is tried and compressed', async () => {
+    const even = Buffer.concat([compressed['random bytes'], prose.subarray(0, 1024 * 1024)]); // the sample decides for the chunk, as before
+    for (const { codec, payload } of [compress(even), await compressAsync(even)]) {
+      expect(codec).toBe(0);
+      expect(payload).toBe(even); // not copied either
+    }
+    const text = prose.subarray(0, 1024 * 1024);
+    for (const { codec, payload } of [compress(text), await compressAsync(text)]) {
+      expect(codec).not.toBe(0);
+      expect(payload.byteLength).toBeLessThan(text.byteLength / 10);
+    }
+  });
+
+  it("the price: a sample that is random but repeats itself within deflate's window is kept as it is, untried", async () => {
+    // 40 KiB of random bytes and its last 24 KiB again: as even as random (7.995 bits a byte), and a
+    // trial would take a third off. Compressed data does not hold such copies; this is the one case
+    // the count gets wrong, and it costs stored size, never data.
+    const random = randomBytes(40 * 1024);
+    const repeating = Buffer.concat([random, random.subarray(16 * 1024), randomBytes(256 * 1024)]);
+    expect(deflateRawSync(repeating.subarray(0, SAMPLE), { level: 5 }).byteLength / SAMPLE).toBeLessThan(0.7);
+    expect((await compressAsync(repeating)).codec).toBe(0);
   });
 });
