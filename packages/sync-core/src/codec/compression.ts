@@ -114,7 +114,8 @@ export const POOL_MIN_DECOMPRESS = 8 * 1024;
 /** The codec and payload to store for `bytes`: compressed only where that pays. */
 export function compress(bytes: Uint8Array): { codec: Codec; payload: Uint8Array } {
   if (bytes.byteLength < 64) return { codec: CODEC.raw, payload: bytes };
-  if (bytes.byteLength > 2 * SAMPLE && (incompressibleSample(bytes.subarray(0, SAMPLE)) || squeeze(bytes.subarray(0, SAMPLE)).byteLength > SAMPLE * WORTH)) return { codec: CODEC.raw, payload: bytes };
+  const sample = sampleOf(bytes);
+  if (sample && (incompressibleSample(sample) || squeeze(sample).byteLength > SAMPLE * WORTH)) return { codec: CODEC.raw, payload: bytes };
   return chosen(bytes, squeeze(bytes));
 }
 
@@ -126,10 +127,13 @@ export function compress(bytes: Uint8Array): { codec: Codec; payload: Uint8Array
  */
 export async function compressAsync(bytes: Uint8Array): Promise<{ codec: Codec; payload: Uint8Array }> {
   if (bytes.byteLength < POOL_MIN_COMPRESS) return compress(bytes);
-  const sample = bytes.byteLength > 2 * SAMPLE ? bytes.subarray(0, SAMPLE) : undefined;
+  const sample = sampleOf(bytes);
   if (sample && (incompressibleSample(sample) || (await squeezeAsync(sample)).byteLength > SAMPLE * WORTH)) return { codec: CODEC.raw, payload: bytes };
   return chosen(bytes, await squeezeAsync(bytes));
 }
+
+/** What a chunk is judged on before it is compressed whole: its first 64 KiB, when it is over twice that. */
+const sampleOf = (bytes: Uint8Array): Uint8Array | undefined => (bytes.byteLength > 2 * SAMPLE ? bytes.subarray(0, SAMPLE) : undefined);
 
 /** The order-0 entropy, in bits a byte, from which a sample is taken to be incompressible without trying it. */
 const RANDOM_BITS = 7.99;
