@@ -61,6 +61,7 @@ export async function createFsStorage(options: FsStorageOptions): Promise<FsStor
     maxObjectSize: 1024 * 1024 * 1024,
     caseInsensitiveNames: false,
     sortedListing: true,
+    cheapRequests: true,
   }));
   return {
     name: `fs:${root}`,
@@ -83,6 +84,7 @@ async function capabilities(ctx: FsContext): Promise<StorageCapabilities> {
     maxObjectSize: 1024 * 1024 * 1024,
     caseInsensitiveNames: false, // names are encoded so case folding cannot collide
     sortedListing: true,
+    cheapRequests: true, // a read is a system call (a mounted share's client does the round trips)
   };
 }
 

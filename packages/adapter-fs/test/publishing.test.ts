@@ -42,6 +42,7 @@ describe('publishing', () => {
     const s = await createFsStorage({ root: dir });
     expect(await s.publishMode()).toBe('link');
     expect(s.capabilities.atomicCreate).toBe(true);
+    expect(s.capabilities.cheapRequests).toBe(true); // downloads read in small ranges (chunk-fetcher.ts)
     const report = await probeCapabilities(s);
     expect(report.effective.atomicCreate).toBe(true);
   });

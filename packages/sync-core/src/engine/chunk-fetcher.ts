@@ -17,16 +17,26 @@ import type { Locate } from './chunk-locations.js';
 import { ReadAhead } from './read-ahead.js';
 import { PackDictionaries } from './pack-dictionary-reader.js';
 
-const WINDOW = 16 * 1024 * 1024;
+/**
+ * How much one ranged read may bring, and how much may wait read ahead of its writers (read-ahead.ts),
+ * by what a request costs the storage. Where each is a round trip (HTTP), reads are large and the
+ * read-ahead must hold what eight writers of large files still need: at 32 MiB it filled, reads
+ * shrank to single chunks, and a restore through Apache WebDAV took 26-32 s against 21 s (64 MiB:
+ * 22 s, one run each). Where a read is a system call (`capabilities.cheapRequests`: a folder), large
+ * reads only hold memory: a range stays whole while any chunk of it waits. A first download of the
+ * benchmark library from a folder, 4 and 24 MiB against 16 and 64 (session 60, Node 20, builds
+ * alternating, 6 runs each): peak RSS 246-269 MB against 291-316, page faults 70,000-75,000
+ * against 98,000-107,000; a restore 243-246 MB against 289-309. Wall time moved within the runs'
+ * spread (download medians of 4: 7.63 s against 8.39; restore, of 5: 7.68 against 7.95; then 2
+ * more of each, as close either way), though each page fault costs about 10 µs on that machine.
+ */
+const SIZES = {
+  roundTrips: { window: 16 * 1024 * 1024, readAhead: 64 * 1024 * 1024 },
+  cheap: { window: 4 * 1024 * 1024, readAhead: 24 * 1024 * 1024 },
+};
 const MAX_GAP = 1024 * 1024;
 /** A read starting within this of a pack's beginning is made from it (its dictionary's frame, in format 7, is there). */
 const FROM_START = 16 * 1024;
-/**
- * Chunks read before their writer asks wait within this (read-ahead.ts). It must hold what eight
- * writers of large files still need: at 32 MiB it filled, reads shrank to single chunks, and a
- * restore through Apache WebDAV took 26-32 s against 21 s (64 MiB: 22 s, one run each).
- */
-const READ_AHEAD = 64 * 1024 * 1024;
 
 type ReadRange = { pack: string; offset: number; bytes: Uint8Array };
 
@@ -36,7 +46,9 @@ export class ChunkFetcher {
   private wanted = new Map<string, ChunkLocation[]>(); // pack → needed chunks sorted by offset
   /** Locations looked up by `plan`, so each chunk costs one lookup (the state does not change meanwhile). */
   private readonly planned = new Map<string, ChunkLocation[]>();
-  private readonly ahead = new ReadAhead(READ_AHEAD);
+  private readonly ahead: ReadAhead;
+  /** The most one ranged read brings (SIZES). */
+  private readonly window: number;
   /** Ranged reads under way, so concurrent writers of neighbouring files share them. */
   private inflight: { pack: string; offset: number; end: number; read: Promise<ReadRange | 'missing'> }[] = [];
   readonly failures: ReadFailure[] = [];
@@ -53,6 +65,9 @@ export class ChunkFetcher {
     private readonly signal?: AbortSignal,
   ) {
     this.dictionaries = new PackDictionaries(storage, codec);
+    const sizes = storage.capabilities.cheapRequests === true ? SIZES.cheap : SIZES.roundTrips;
+    this.window = sizes.window;
+    this.ahead = new ReadAhead(sizes.readAhead);
   }
 
   /** Declares the chunks about to be read, once per use, so ranges can be merged and each read once. */
@@ -128,7 +143,7 @@ export class ChunkFetcher {
     // Only as far as the read-ahead has room: chunks read beyond it would not be kept, and be read
     // again when their writers ask.
     this.ahead.reading();
-    const limit = Math.min(WINDOW, this.ahead.room);
+    const limit = Math.min(this.window, this.ahead.room);
     let end = offset + length;
     for (let i = firstAtOrAfter(wanted, end); i < wanted.length; i++) {
       const w = wanted[i]!;

@@ -130,6 +130,13 @@ export interface StorageCapabilities {
    * cannot keep; the conformance suite then checks the weaker promise.
    */
   inPlaceWrites?: boolean;
+  /**
+   * A request costs little beyond its bytes: a local or mounted folder, where a read is a system
+   * call, not a round trip. Absent means false. Downloads then read packs in smaller ranges and
+   * keep less read ahead of their writers (engine/chunk-fetcher.ts): less memory, where a remote
+   * whose every request is a round trip gains from reading much at once.
+   */
+  cheapRequests?: boolean;
 }
 
 /**

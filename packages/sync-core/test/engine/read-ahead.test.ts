@@ -14,26 +14,29 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Files of 1 to 12 chunks of 256 KiB, each chunk distinct, stored in packs as an upload would. */
-async function library(files: number, throwingAtOnce = 0) {
+async function library(files: number, throwingAtOnce = 0, cheapRequests?: boolean) {
   const contents = Array.from({ length: files }, (_, f) => Array.from({ length: 1 + ((f * 7) % 12) }, (_, c) => Buffer.alloc(256 * 1024, `${f}/${c} `)));
   const { storage, byHash, stored } = await packedInMemory(contents.flat());
   let requests = 0;
   let bytesRead = 0;
+  let largest = 0;
   let throwing = throwingAtOnce;
   const counting = {
     ...storage,
+    capabilities: { ...storage.capabilities, cheapRequests },
     // A storage may throw before it returns a promise at all (a bug, a bad argument).
     get: (key: string, o?: Parameters<typeof storage.get>[1]) => {
       if (throwing-- > 0) throw new Error('thrown at once');
       return storage.get(key, o).then((bytes) => {
         requests++;
         bytesRead += bytes.byteLength;
+        largest = Math.max(largest, bytes.byteLength);
         return bytes;
       });
     },
   };
   const fetcher = new ChunkFetcher(counting, FORMAT_1, (h) => byHash.get(h) ?? []);
-  return { fetcher, contents, stored, read: () => ({ requests, bytesRead }) };
+  return { fetcher, contents, stored, read: () => ({ requests, bytesRead, largest }) };
 }
 
 /** Writes `files` eight at a time, in order, each chunk by chunk with a moment per chunk (a disk write). */
@@ -73,6 +76,21 @@ describe('the read-ahead of a download', () => {
     expect(lib.read().requests).toBeLessThan(asked.flat().length / 2);
     expect(lib.read().bytesRead).toBeLessThan(lib.stored);
   });
+  it('from a storage whose requests are cheap (a folder), reads are smaller and still read each byte about once', async () => {
+    const MiB = 1024 * 1024;
+    const roundTrips = await library(60);
+    const cheap = await library(60, 0, true);
+    for (const lib of [roundTrips, cheap]) {
+      lib.fetcher.plan(lib.contents.flat().map(sha));
+      expect(await writeAll(lib.fetcher, lib.contents)).toBe(true);
+      expect(lib.read().bytesRead).toBeLessThanOrEqual(lib.stored * 1.05);
+    }
+    // At most 4 MiB (plus a pack's first 16 KiB, read from its start), against ranges up to 16 MiB.
+    expect(cheap.read().largest).toBeLessThanOrEqual(4 * MiB + 16 * 1024);
+    expect(roundTrips.read().largest).toBeGreaterThan(8 * MiB);
+    expect(cheap.read().requests).toBeGreaterThan(roundTrips.read().requests);
+  });
+
   it('a read that fails before it starts keeps none of the room it would have taken', async () => {
     const lib = await library(60, 4);
     lib.fetcher.plan(lib.contents.flat().map(sha));

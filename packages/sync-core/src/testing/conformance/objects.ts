@@ -12,6 +12,7 @@ export const declaresCapabilities: ConformanceCheck = {
     }
     assert(Number.isSafeInteger(c.maxObjectSize) && c.maxObjectSize > 0, 'capabilities.maxObjectSize must be a positive integer');
     assert(c.inPlaceWrites === undefined || typeof c.inPlaceWrites === 'boolean', 'capabilities.inPlaceWrites must be a boolean when present');
+    assert(c.cheapRequests === undefined || typeof c.cheapRequests === 'boolean', 'capabilities.cheapRequests must be a boolean when present');
     assert(c.delete === (typeof f.storage.delete === 'function'), 'capabilities.delete must match whether delete() exists');
     assert(c.compareAndSwap === (typeof f.storage.putIfMatch === 'function'), 'capabilities.compareAndSwap must match whether putIfMatch() exists');
   },
