@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chunkFile, isFileChanged, isSqliteFile, type ChunkFileOptions } from '../local/chunk-file.js';
+import { chunkFile, isFileChanged, isSqliteFile, type ChunkFileOptions, type ReadBuffer } from '../local/chunk-file.js';
 import { effectiveStat, sameStat, type DiskEntry } from '../local/scan.js';
 import { looksLikeSqlite, snapshotSqlite } from '../local/sqlite-snapshot.js';
 import type { ChunkingParams } from '../model/chunker.js';
@@ -28,7 +28,14 @@ export interface Unstable {
   unstable: string;
 }
 
-export async function stageFile(root: string, entry: DiskEntry, packs: PackWriter, stagingDir: string, chunking: ChunkingParams, signal?: AbortSignal): Promise<StagedContent | Unstable> {
+/** How files are staged: `reads` (whose `released` is the pack writer's `chunksCopied`) is shared by every file of a scan. */
+export interface StageOptions {
+  chunking: ChunkingParams;
+  signal?: AbortSignal;
+  reads?: ReadBuffer;
+}
+
+export async function stageFile(root: string, entry: DiskEntry, packs: PackWriter, stagingDir: string, { chunking, signal, reads }: StageOptions): Promise<StagedContent | Unstable> {
   const abs = join(root, entry.diskPath);
   const before = await effectiveStat(root, entry);
   let snapshot: string | undefined;
@@ -36,12 +43,12 @@ export async function stageFile(root: string, entry: DiskEntry, packs: PackWrite
     let staged: ChunksOf;
     try {
       // The file itself, unless its first read shows a live database: then a snapshot of it.
-      staged = await chunksOf(abs, packs, chunking, { signal, stopAtSqlite: true });
+      staged = await chunksOf(abs, packs, chunking, { signal, stopAtSqlite: true, reads });
     } catch (e) {
       if (!isSqliteFile(e)) throw e;
       snapshot = join(stagingDir, `${randomBytes(8).toString('hex')}.db`);
       if (!(await takeSnapshot(abs, stagingDir, snapshot))) return { unstable: 'the database could not be read consistently (locked?); left for the next sync' };
-      staged = await chunksOf(snapshot, packs, chunking, { signal });
+      staged = await chunksOf(snapshot, packs, chunking, { signal, reads });
     }
     if ('unstable' in staged) return staged;
     if (!snapshot) {

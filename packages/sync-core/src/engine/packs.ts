@@ -173,9 +173,14 @@ export class PackWriter {
     }
   }
 
+  /** Every chunk added so far is in a pack buffer (or was not needed): the bytes passed to `add` may be written over. */
+  async chunksCopied(): Promise<void> {
+    while (this.encoding.length > 0) await this.place();
+  }
+
   /** Everything added goes out: the chunks still encoding, then the last pack; resolves once all are stored. */
   async flush(): Promise<void> {
-    while (this.encoding.length > 0) await this.place();
+    await this.chunksCopied();
     await this.startUpload();
     await this.uploaded();
     this.spare = undefined; // not kept resident between rounds (a watch waits with this writer)

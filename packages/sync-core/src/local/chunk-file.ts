@@ -6,9 +6,9 @@
  * growing file never ends, and did not: reads shrank to the few bytes appended since, each
  * followed by a copy of the whole read buffer.
  *
- * Chunks are views of the read buffer, not copies: nothing writes to a buffer once read, and a
- * chunk is hashed, encoded into a pack and let go within a few chunks, so the views keep at most
- * a few read buffers alive.
+ * Chunks are views of the read buffer, not copies: nothing writes to a buffer once read (a scan's
+ * shared `ReadBuffer` only after its chunks are released), and a chunk is hashed, encoded into a
+ * pack and let go within a few chunks, so the views keep at most a few read buffers alive.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -61,6 +61,44 @@ export interface ChunkFileOptions {
    * upload of the benchmark library from a warm cache, and a wait on the disk per file from a cold one).
    */
   stopAtSqlite?: boolean;
+  /** Large files are read into this buffer, file after file, instead of a fresh one per read (`ReadBuffer`). */
+  reads?: ReadBuffer;
+}
+
+/**
+ * One read buffer for every large file a scan reads. A fresh 8 MiB block per read is fresh pages,
+ * which the kernel zeroes and maps one at a time as the read fills them: 56 % of a first upload's
+ * page faults were in those reads (perf, benchmark library), and a fault costs about 11 µs on the
+ * machines we measure on. Chunks are views of the buffer, so it is written again only once
+ * `released` resolves: everything handed on from it before has been copied out (the pack writer's
+ * `chunksCopied`). One file at a time; a caller that keeps chunks (a map of them) must not pass one.
+ */
+export class ReadBuffer {
+  private bytes: Buffer | undefined;
+
+  constructor(private readonly released: () => Promise<void>) {}
+
+  /** A buffer starting with `tail` (the uncut end of the last read, maybe a view of this one) with room behind it for `length` bytes. */
+  async behind(tail: Buffer, length: number, maxChunk: number): Promise<Buffer> {
+    await this.released();
+    const needed = tail.length + length;
+    if (!this.bytes || this.bytes.length < needed) {
+      // Room for a whole block behind the longest tail a cut can leave: allocated once per scan.
+      const next = Buffer.allocUnsafe(Math.max(needed, READ_BLOCK + maxChunk));
+      tail.copy(next, 0);
+      this.bytes = next;
+    } else {
+      tail.copy(this.bytes, 0); // overlapping regions are copied as by memmove
+    }
+    return this.bytes.subarray(0, needed);
+  }
+}
+
+/** A fresh buffer starting with a copy of `tail`, with room for `length` bytes behind it. */
+function freshBehind(tail: Buffer, length: number): Buffer {
+  const grown = Buffer.allocUnsafe(tail.length + length);
+  tail.copy(grown, 0);
+  return grown;
 }
 
 function checkSignal(signal: AbortSignal | undefined): void {
@@ -87,8 +125,7 @@ export async function* chunkFile(path: string, p: ChunkingParams = DEFAULT_CHUNK
         const length = Math.min(READ_BLOCK, size - pos);
         // The next block is read in behind what is left of the last (the tail of an unfinished
         // chunk, a few MiB at most): only that tail is copied, not the block as well.
-        const grown = Buffer.allocUnsafe(buffer.length + length);
-        buffer.copy(grown, 0);
+        const grown = o.reads ? await o.reads.behind(buffer, length, p.maxSize) : freshBehind(buffer, length);
         await readExactly(fh, path, pos, grown.subarray(buffer.length), size);
         if (o.stopAtSqlite && pos === 0 && isSqliteHeader(grown)) throw new SqliteFileError(path); // before the growth check, as in readWhole
         pos += length;

@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StatLike } from '../../local/materialize.js';
 import { foldsCase, keepsModes } from '../../local/fs-probe.js';
+import { ReadBuffer } from '../../local/chunk-file.js';
 import { effectiveStat, IGNORE_CTIME, isUnseen, recordStat, sameStat, walkLibrary, type DiskEntry, type WalkResult } from '../../local/scan.js';
 import type { LocalRecord, LocalState } from '../../local/state.js';
 import { abortPoint } from '../../model/abort.js';
@@ -70,6 +71,8 @@ class LocalScan {
   /** Records dropped with the versions, in one transaction. */
   readonly removed: string[] = [];
   private readonly staging: string;
+  /** Every large file of this scan is read into one buffer, written again once the pack writer has copied its chunks. */
+  private readonly reads = new ReadBuffer(() => this.packs.chunksCopied());
   private modesKept: boolean | undefined;
   private folds: boolean | undefined;
 
@@ -143,7 +146,7 @@ class LocalScan {
   }
 
   private stage(entry: DiskEntry) {
-    return stageFile(this.ctx.dir, entry, this.packs, this.staging, this.ctx.options.chunking, this.ctx.signal);
+    return stageFile(this.ctx.dir, entry, this.packs, this.staging, { chunking: this.ctx.options.chunking, signal: this.ctx.signal, reads: this.reads });
   }
 
   private folder(entry: DiskEntry, rec: LocalRecord | undefined, st: StatLike): void {
