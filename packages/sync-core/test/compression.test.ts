@@ -91,7 +91,12 @@ describe('deflate sized to its input', () => {
   it('the window holds the input and the whole dictionary, and is the default for large inputs', () => {
     expect(deflateOptions(4096, 8192).windowBits).toBe(14);
     expect(deflateOptions(100).windowBits).toBe(9);
-    expect(deflateOptions(32 * 1024)).toEqual({ level: deflateOptions(1).level });
+    expect(deflateOptions(32 * 1024)).toEqual({ level: deflateOptions(8 * 1024).level });
+  });
+
+  it('chunks under 8 KiB, compressed on the main thread, take the greedy level 3; larger ones level 5', () => {
+    expect([deflateOptions(100).level, deflateOptions(4096, 8192).level, deflateOptions(8 * 1024 - 1).level]).toEqual([3, 3, 3]);
+    expect([deflateOptions(8 * 1024).level, deflateOptions(40_000, 8192).level, deflateOptions(200_000).level]).toEqual([5, 5, 5]);
   });
 });
 

@@ -38,7 +38,7 @@ const hasZstd = typeof z.zstdCompressSync === 'function' && typeof z.zstdDecompr
  */
 const WRITE_CODEC: Codec = hasZstd ? CODEC.zstd : CODEC.deflate;
 /**
- * Deflate's level for chunks (codecs 1 and 4). Level 6 follows up to 128 earlier matches at each
+ * Deflate's level for chunks of 8 KiB and more (codecs 1 and 4). Level 6 follows up to 128 earlier matches at each
  * position, level 5 up to 32: on ordinary text that bought 0.3 % (1,974 READMEs, licences, .md and
  * package.json files of node_modules, 6.9 MiB: 2.043 MiB at 5, 2.037 at 6, in the same time),
  * but repetitive text (logs, CSV, JSON, the benchmark's notes) has long match chains, and there
@@ -47,6 +47,13 @@ const WRITE_CODEC: Codec = hasZstd ? CODEC.zstd : CODEC.deflate;
  * at 5, 25.41 in 2.0 at 6). Session 58, Node 20. Readers decode any level: nothing else changes.
  */
 const DEFLATE_LEVEL = 5;
+/**
+ * Deflate's level for chunks under 8 KiB, which are compressed on the main thread (POOL_MIN_COMPRESS):
+ * a database's pages. Level 3 is zlib's greedy matcher (`deflate_fast`), 4 and up its lazy one.
+ * The benchmark's 18,057 pages with a pack's dictionary (session 61, Node 20, two runs each): level
+ * 5 25.388 MiB in 1.74-2.21 s, level 3 25.806 MiB in 1.46-1.48 s, level 2 27.12 MiB in 1.22 s.
+ */
+const SMALL_DEFLATE_LEVEL = 3;
 
 /**
  * Deflate's options for `length` bytes (after a preset dictionary of `dictionaryLength`): a window
@@ -62,7 +69,7 @@ export function deflateOptions(length: number, dictionaryLength = 0): zlib.ZlibO
   let windowBits = 9; // raw deflate's smallest
   while (windowBits < 15 && 2 ** windowBits < length + dictionaryLength + 262) windowBits++;
   if (windowBits === 15) return { level: DEFLATE_LEVEL };
-  return length < 8 * 1024 ? { level: DEFLATE_LEVEL, windowBits, memLevel: 7 } : { level: DEFLATE_LEVEL, windowBits };
+  return length < 8 * 1024 ? { level: SMALL_DEFLATE_LEVEL, windowBits, memLevel: 7 } : { level: DEFLATE_LEVEL, windowBits };
 }
 /**
  * Whether this runtime writes deflate, so small chunks may take a pack's dictionary (codec 4,
