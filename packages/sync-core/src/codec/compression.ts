@@ -38,13 +38,14 @@ const hasZstd = typeof z.zstdCompressSync === 'function' && typeof z.zstdDecompr
  */
 const WRITE_CODEC: Codec = hasZstd ? CODEC.zstd : CODEC.deflate;
 /**
- * Deflate's level for chunks of 8 KiB and more (codecs 1 and 4). Level 6 follows up to 128 earlier matches at each
- * position, level 5 up to 32: on ordinary text that bought 0.3 % (1,974 READMEs, licences, .md and
- * package.json files of node_modules, 6.9 MiB: 2.043 MiB at 5, 2.037 at 6, in the same time),
- * but repetitive text (logs, CSV, JSON, the benchmark's notes) has long match chains, and there
- * level 6 took 2.4 times as long for a tenth less (the 5,000 notes with a pack's dictionary:
- * 21.5 MiB in 1.8 CPU-s at 5, 19.5 MiB in 4.2 at 6; the database's pages 25.48 MiB in 1.7 CPU-s
- * at 5, 25.41 in 2.0 at 6). Session 58, Node 20. Readers decode any level: nothing else changes.
+ * Deflate's level for chunks of 8 KiB and more (codecs 1 and 4). Level 6 follows up to 128
+ * earlier matches at each position, level 5 up to 32: on ordinary text that bought 0.3 % (1,974
+ * READMEs, licences, .md and package.json files of node_modules, 6.9 MiB: 2.043 MiB at 5, 2.037
+ * at 6, in the same time), but repetitive text (logs, CSV, JSON, the benchmark's notes) has long
+ * match chains, and there level 6 took 2.4 times as long for a tenth less (the 5,000 notes with a
+ * pack's dictionary: 21.5 MiB in 1.8 CPU-s at 5, 19.5 MiB in 4.2 at 6; the database's pages 25.48
+ * MiB in 1.7 CPU-s at 5, 25.41 in 2.0 at 6). Session 58, Node 20. Readers decode any level:
+ * nothing else changes.
  */
 const DEFLATE_LEVEL = 5;
 /**
