@@ -7,12 +7,12 @@ import module from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { relaunchWithHugePages } from './huge-pages.mjs';
-import { keepYoungGenerationSmall } from './young-generation.mjs';
+import { tuneHeapForPeakMemory } from './v8-heap.mjs';
 
 // Before anything else: a relaunch starts the command over (huge-pages.mjs says when, and why).
 relaunchWithHugePages();
-// Before the command allocates: peak memory (young-generation.mjs says why).
-keepYoungGenerationSmall();
+// Before the command allocates: peak memory (v8-heap.mjs says why).
+tuneHeapForPeakMemory();
 
 // Node 22.1 and later keep the code they compile for the next start (Node 20 has no such cache):
 // a no-op sync of the benchmark library, Node 22, 238 ms against 256 ms (session 45, means of
