@@ -23,16 +23,18 @@ import { PackDictionaries } from './pack-dictionary-reader.js';
  * read-ahead must hold what eight writers of large files still need: at 32 MiB it filled, reads
  * shrank to single chunks, and a restore through Apache WebDAV took 26-32 s against 21 s (64 MiB:
  * 22 s, one run each). Where a read is a system call (`capabilities.cheapRequests`: a folder), large
- * reads only hold memory: a range stays whole while any chunk of it waits. A first download of the
- * benchmark library from a folder, 4 and 24 MiB against 16 and 64 (session 60, Node 20, builds
- * alternating, 6 runs each): peak RSS 246-269 MB against 291-316, page faults 70,000-75,000
- * against 98,000-107,000; a restore 243-246 MB against 289-309. Wall time moved within the runs'
- * spread (download medians of 4: 7.63 s against 8.39; restore, of 5: 7.68 against 7.95; then 2
- * more of each, as close either way), though each page fault costs about 10 µs on that machine.
+ * reads only hold memory: a range stays whole while any chunk of it waits, and a full read-ahead of
+ * large ranges was most of a download's peak. A first download of the benchmark library from a
+ * folder (Node 20, alternating runs):
+ * - session 60, 4 and 24 MiB against 16 and 64, 6 runs each: peak RSS 246-269 MB against 291-316,
+ *   wall time within the runs' spread;
+ * - session 62, 1 and 4 MiB against 4 and 24, 4 runs each: peak RSS 154-157 MB against 183-194,
+ *   download medians 6.6 s against 6.7, a restore 153-158 MB against 179-186 in 6.2 s against 6.7.
+ *   It made 806 reads instead of 289, each a system call, of 820 MB instead of 841.
  */
 const SIZES = {
   roundTrips: { window: 16 * 1024 * 1024, readAhead: 64 * 1024 * 1024 },
-  cheap: { window: 4 * 1024 * 1024, readAhead: 24 * 1024 * 1024 },
+  cheap: { window: 1024 * 1024, readAhead: 4 * 1024 * 1024 },
 };
 const MAX_GAP = 1024 * 1024;
 /** A read starting within this of a pack's beginning is made from it (its dictionary's frame, in format 7, is there). */

@@ -85,8 +85,8 @@ describe('the read-ahead of a download', () => {
       expect(await writeAll(lib.fetcher, lib.contents)).toBe(true);
       expect(lib.read().bytesRead).toBeLessThanOrEqual(lib.stored * 1.05);
     }
-    // At most 4 MiB (plus a pack's first 16 KiB, read from its start), against ranges up to 16 MiB.
-    expect(cheap.read().largest).toBeLessThanOrEqual(4 * MiB + 16 * 1024);
+    // At most 1 MiB (plus a pack's first 16 KiB, read from its start), against ranges up to 16 MiB.
+    expect(cheap.read().largest).toBeLessThanOrEqual(1 * MiB + 16 * 1024);
     expect(roundTrips.read().largest).toBeGreaterThan(8 * MiB);
     expect(cheap.read().requests).toBeGreaterThan(roundTrips.read().requests);
   });
