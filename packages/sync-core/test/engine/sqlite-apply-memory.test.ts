@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applySqlite, integrityCheck } from '../../src/local/sqlite-snapshot.js';
-import { cleanupDatabases, folderWithLargeDatabase, MB, peakRise, ROWS, rowsIn } from './sqlite-copy-memory.js';
+import { cleanupDatabases, folderWithLargeDatabase, MB, peakRise, ROWS, rowsIn } from './large-sqlite.js';
 
 afterAll(cleanupDatabases);
 

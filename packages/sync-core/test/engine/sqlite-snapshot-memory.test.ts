@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { integrityCheck, snapshotSqlite } from '../../src/local/sqlite-snapshot.js';
-import { cleanupDatabases, folderWithLargeDatabase, MB, peakRise, ROWS, rowsIn } from './sqlite-copy-memory.js';
+import { cleanupDatabases, folderWithLargeDatabase, MB, peakRise, ROWS, rowsIn } from './large-sqlite.js';
 
 afterAll(cleanupDatabases);
 

@@ -1,7 +1,8 @@
 /**
- * For the tests that a copy of a large SQLite database does not hold it in memory: a large
- * database, and how far a step raises this process's peak RSS. Linux only (/proc). Each test file
- * runs in a process of its own (vitest's `forks` pool), so one copy per file is measured alone.
+ * For the tests that SQLite connections keep small page caches (a copy of a large database, the
+ * state): a large database, and how far a step raises this process's peak RSS. Linux only
+ * (/proc). Each test file runs in a process of its own (vitest's `forks` pool), so one step per
+ * file is measured alone.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -22,8 +23,8 @@ export async function cleanupDatabases(): Promise<void> {
 
 /**
  * A folder holding `library.sqlite`, 48 MB (ROWS rows of 4,000 random bytes). Written by another
- * process: written here, this one's malloc would keep the writer's page cache, which the copy
- * would then reuse unseen.
+ * process: written here, this one's malloc would keep the writer's page cache, which the step
+ * measured would then reuse unseen.
  */
 export async function folderWithLargeDatabase(): Promise<{ dir: string; database: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'syncacross-sqlite-copy-'));
