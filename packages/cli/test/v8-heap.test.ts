@@ -61,7 +61,10 @@ describe('the real command', () => {
       const lib = join(base, name);
       await writeFiles(lib, notes);
       expect((await run(['init', lib, '--remote', `fs:${join(base, `${name}-remote`)}`, '-o', 'createRoot=true'])).code).toBe(0);
-      const r = spawnSync(process.execPath, [...nodeArgs, '--import', pathToFileURL(hook).href, BIN, 'sync', lib, '--json'], { env: nodeOptions ? { ...env, NODE_OPTIONS: nodeOptions } : env, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [...nodeArgs, '--import', pathToFileURL(hook).href, BIN, 'sync', lib, '--json'], {
+        env: nodeOptions ? { ...env, NODE_OPTIONS: nodeOptions } : env,
+        encoding: 'utf8',
+      });
       expect(r.status, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).ok).toBe(true);
       return JSON.parse(/HEAP (.*)/.exec(r.stderr)![1]!);

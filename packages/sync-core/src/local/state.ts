@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import type { ChunkLocation } from '../model/chunk-location.js';
 import type { HashedVersion, Version } from '../model/version.js';
 import { RoundStateStore } from './round-state.js';
+import { openStateDatabase } from './state-database.js';
 import { segmentRuns } from './segment-runs.js';
 
 export interface LocalRecord {
@@ -39,9 +40,6 @@ CREATE TABLE IF NOT EXISTS planned_writes (path TEXT PRIMARY KEY, tree_path TEXT
 CREATE INDEX IF NOT EXISTS planned_writes_nocase ON planned_writes(path COLLATE NOCASE);
 `;
 
-/** The state connection's page cache, in KiB. */
-const STATE_CACHE_KIB = 4000;
-
 export class LocalState {
   readonly db: Database.Database;
 
@@ -50,22 +48,8 @@ export class LocalState {
    * beside a sync: in WAL mode a reader sees the last committed state while a writer goes on.
    */
   constructor(file: string, options: { readonly?: boolean } = {}) {
-    if (options.readonly) {
-      this.db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
-      return;
-    }
-    this.db = new Database(file, { timeout: 5000 });
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode never corrupts; a power cut may lose the last transactions, which the
-    // protocol tolerates: a segment uploaded but missing from the journal reads as "restored
-    // node" (the writer is retired), and a lost record only makes a file be re-hashed.
-    this.db.pragma('synchronous = NORMAL');
-    // 4 MB of page cache instead of better-sqlite3's 16 MB: pages it drops come back from the
-    // operating system's cache in a system call. The benchmark library (Node 20, alternating runs):
-    // peak RSS of a download 138-145 MB against 154-156, a restore 142-144 against 154-162, a first
-    // upload 172-173 against 178, wall times within the runs' spread; 100,000 small files (a
-    // 124 MB state): a no-op 145-149 MB against 159-160 in 1.90-2.02 s against 1.97-2.14.
-    this.db.pragma(`cache_size = -${STATE_CACHE_KIB}`);
+    this.db = openStateDatabase(file, options);
+    if (options.readonly) return;
     this.db.exec(SCHEMA);
     // Before a chunk could have several locations (one per pack holding it), they lived in `chunks`.
     if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chunks'").get()) {
