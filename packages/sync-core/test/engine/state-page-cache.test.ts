@@ -1,7 +1,7 @@
 /**
- * The state database keeps a small page cache (local/state.ts): reading a large state through it
- * raises peak memory by about the cache's size, not by better-sqlite3's 16 MB default. A state is
- * a SQLite database like any other, so a large one is made as the copy tests make theirs.
+ * The state database keeps a small page cache (local/state-database.ts): reading a large state
+ * through it raises peak memory by about the cache's size, not by better-sqlite3's 16 MB default.
+ * A state is a SQLite database like any other, so a large one is made as the copy tests make theirs.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalState } from '../../src/local/state.js';
