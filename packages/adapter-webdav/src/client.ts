@@ -9,6 +9,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import { AuthType, createClient, parseXML, type WebDAVClient } from 'webdav';
 import { errorFromNetwork, errorFromStatus } from './errors.js';
+import { readBody, type FetchedBody } from './response-body.js';
 import { ConcurrencyLimiter } from '@syncacross/sync-core/adapter-kit';
 import type { ResolvedWebDavOptions } from './options.js';
 
@@ -79,7 +80,7 @@ export class DavTransport {
    * while it looks at the server with another request.
    */
   async requestNow(method: string, url: string, what: string, request: DavRequest = {}): Promise<DavAnswer> {
-    let response: { status: number; headers: DavAnswer['headers']; arrayBuffer(): Promise<ArrayBuffer> };
+    let response: FetchedBody;
     try {
       response = await this.client.customRequest('', {
         url,
@@ -95,7 +96,7 @@ export class DavTransport {
       response = attached;
     }
     try {
-      return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+      return { status: response.status, headers: response.headers, body: await readBody(response, method) };
     } catch (error) {
       // The connection broke while the body was coming in: a truncated read is not an answer.
       throw errorFromNetwork(error, `${what} (${method}, reading the response)`);

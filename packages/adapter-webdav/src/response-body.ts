@@ -1,0 +1,51 @@
+/**
+ * A response's body in one buffer, copied once. The `webdav` client fetches through node-fetch,
+ * whose `arrayBuffer()` gathers the body's pieces, concatenates them (`Buffer.concat`), then copies
+ * the result again (`ArrayBuffer.prototype.slice`, node-fetch 3's body.js): each 16 MiB range a
+ * download reads was held three times over for a moment, and a download runs several at once.
+ * Where the server declares the length and nothing decodes the body on the way (no
+ * Content-Encoding: node-fetch would inflate it to another length), the pieces go straight into a
+ * buffer of that length. Otherwise, and for a declared length past `MAX_PREALLOCATED` (a server's
+ * claim allocates nothing it does not send), it is read as before.
+ */
+
+/** What is read of a fetch response: its status, headers and body as a stream of pieces. */
+export interface FetchedBody {
+  status: number;
+  headers: { get(name: string): string | null };
+  body?: AsyncIterable<Uint8Array> | null;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** The largest declared length allocated up front: twice the largest pack this release writes (32 MiB). */
+export const MAX_PREALLOCATED = 64 * 1024 * 1024;
+
+/** The body of the answer to a `method` request. */
+export async function readBody(response: FetchedBody, method: string): Promise<Buffer> {
+  const declared = declaredLength(response, method);
+  if (declared === undefined || !response.body) return Buffer.from(await response.arrayBuffer());
+  const out = Buffer.allocUnsafe(declared);
+  let at = 0;
+  for await (const piece of response.body) {
+    if (at + piece.byteLength > declared) throw new Error(`the body is longer than the ${declared} bytes its Content-Length declares`);
+    out.set(piece, at);
+    at += piece.byteLength;
+  }
+  if (at !== declared) throw new Error(`the body ended after ${at} of the ${declared} bytes its Content-Length declares`);
+  return out;
+}
+
+/**
+ * The body's length as the server declares it, where it is the length of what will be read, and
+ * small enough to allocate. The answer to a HEAD, a 204 and a 304 have no body whatever length
+ * they declare (RFC 9110, §6.4.1).
+ */
+function declaredLength(response: FetchedBody, method: string): number | undefined {
+  if (method === 'HEAD' || response.status === 204 || response.status === 304) return undefined;
+  const coding = response.headers.get('content-encoding');
+  if (coding !== null && coding.trim().toLowerCase() !== 'identity') return undefined;
+  const text = response.headers.get('content-length');
+  if (text === null || !/^\s*\d+\s*$/.test(text)) return undefined;
+  const length = Number(text);
+  return length <= MAX_PREALLOCATED ? length : undefined;
+}
