@@ -44,10 +44,11 @@ export async function snapshotSqlite(source: string, destination: string): Promi
  * connection (SQLITE_DEFAULT_CACHE_SIZE=-16000 in its deps/defines.gypi), which copying a large
  * database filled: peak RSS 16 MB higher while the benchmark's 64 MiB database was copied. (The
  * destination's connection is opened by better-sqlite3 and keeps its cache, of dirty pages it
- * spills to the file once full.)
+ * spills to the file once full.) `timeout`: how long to wait while another connection holds a
+ * lock (better-sqlite3's default, 5 s).
  */
-function openToCopy(path: string, timeout?: number): Database.Database {
-  const db = new Database(path, { readonly: true, fileMustExist: true, ...(timeout === undefined ? {} : { timeout }) });
+function openToCopy(path: string, timeout = 5000): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true, timeout });
   db.pragma(`cache_size = -${COPY_CACHE_KIB}`);
   return db;
 }
