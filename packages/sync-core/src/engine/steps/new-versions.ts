@@ -1,21 +1,15 @@
 /**
  * The versions a scan creates, kept aside until the packs holding their chunks are written: a
  * version must never be recorded (and later committed) before its content is on the remote.
- * Recorded all at once, with the clock and the records of the files they came from.
+ * Staged out of memory as they come (staged-versions.ts), and recorded all at once, with the
+ * clock and the records of the files they came from.
  */
 import { supersededOf } from '../../local/superseded-table.js';
 import type { StatLike } from '../../local/materialize.js';
+import { StagedVersions } from '../../local/staged-versions.js';
 import type { LocalState } from '../../local/state.js';
 import { withHash, type HashedVersion, type Version } from '../../model/version.js';
 import { buildTree, CONFLICT_MARK, headsByPath, resolvePath, type Tree, type TreeEntry } from '../merge.js';
-
-interface NewVersion {
-  v: HashedVersion;
-  diskPath?: string;
-  stat?: StatLike;
-  /** The tree's version, found already on disk: only the record is new. */
-  adopt?: boolean;
-}
 
 export const stripHash = (v: HashedVersion): Version => {
   const { hash: _hash, ...rest } = v;
@@ -23,10 +17,10 @@ export const stripHash = (v: HashedVersion): Version => {
 };
 
 /** What recording new versions reads and writes of the local state. */
-export type NewVersionsState = Pick<LocalState, 'addVersion' | 'allVersions' | 'versionsOf' | 'putLocal' | 'removeLocal' | 'round' | 'transaction' | 'db'>;
+export type NewVersionsState = Pick<LocalState, 'allVersions' | 'versionsOf' | 'removeLocal' | 'round' | 'transaction' | 'db'>;
 
 export class NewVersions {
-  private readonly list: NewVersion[] = [];
+  private readonly staged: StagedVersions;
   /** Versions made (adopted ones not counted). */
   created = 0;
   /**
@@ -54,6 +48,7 @@ export class NewVersions {
     private readonly now: () => number,
   ) {
     this.hlc = state.round.get('hlc');
+    this.staged = new StagedVersions(state.db);
   }
 
   /**
@@ -95,13 +90,13 @@ export class NewVersions {
 
   add(v: Version, diskPath?: string, stat?: StatLike): HashedVersion {
     const hv = withHash(v);
-    this.list.push({ v: hv, diskPath, stat });
+    this.staged.add(hv, diskPath, stat);
     this.created++;
     return hv;
   }
 
   adopt(v: HashedVersion, diskPath: string, stat: StatLike): void {
-    this.list.push({ v, diskPath, stat, adopt: true });
+    this.staged.add(v, diskPath, stat, true);
   }
 
   /** A delete replacing `parents`, of a path that was a `kind`. */
@@ -139,13 +134,10 @@ export class NewVersions {
         state.round.set('resupply', false);
         state.round.set('doubtfulChunks', []);
       }
-      if (this.list.length > 0) state.round.set('hlc', this.hlc);
-      if (this.list.length > 0) state.round.set('materialize', true); // as for applied segments: crash-proof
+      if (this.staged.count > 0) state.round.set('hlc', this.hlc);
+      if (this.staged.count > 0) state.round.set('materialize', true); // as for applied segments: crash-proof
       for (const path of removed) state.removeLocal(path);
-      for (const { v, diskPath, stat, adopt } of this.list) {
-        if (!adopt) state.addVersion(v, null);
-        if (diskPath !== undefined && stat) state.putLocal({ path: diskPath, treePath: v.path, version: v.hash, ...stat });
-      }
+      this.staged.recordAll();
     });
   }
 }
