@@ -12,13 +12,20 @@ export const LOCATIONS_PER_SEGMENT = WRITER_TARGETS.locations;
 // ~160 bytes per location in JSON: what is left of the budget goes to versions.
 const VERSION_BYTES = WRITER_TARGETS.jsonBytes - LOCATIONS_PER_SEGMENT * 200;
 
+/** A batch of versions for one segment, and whether any version follows it. */
+export interface VersionBatch {
+  versions: HashedVersion[];
+  last: boolean;
+}
+
 /**
  * Versions, read a page at a time (local/pending-versions.ts), in batches each within the
  * versions, hash-reference and size targets: at least one batch, maybe empty (a round that sends
- * only locations). Only the batch being filled is held, never the whole list. `skip`: versions to
+ * only locations). Only the batch being filled is held, never the whole list, nor the next batch:
+ * a batch is known not to be the last once a version past it has been read. `skip`: versions to
  * leave out (a commit's held-back ones).
  */
-export function* versionBatches(pages: Iterable<HashedVersion[]>, skip: (v: HashedVersion) => boolean = () => false): Generator<HashedVersion[]> {
+export function* versionBatches(pages: Iterable<HashedVersion[]>, skip: (v: HashedVersion) => boolean = () => false): Generator<VersionBatch> {
   let current: HashedVersion[] = [];
   let refs = 0;
   let bytes = 0;
@@ -28,7 +35,7 @@ export function* versionBatches(pages: Iterable<HashedVersion[]>, skip: (v: Hash
       const vRefs = v.chunks.length + v.parents.length;
       const vBytes = JSON.stringify(v).length;
       if (current.length > 0 && (current.length >= WRITER_TARGETS.versions || refs + vRefs > LOCATIONS_PER_SEGMENT || bytes + vBytes > VERSION_BYTES)) {
-        yield current;
+        yield { versions: current, last: false };
         [current, refs, bytes] = [[], 0, 0];
       }
       current.push(v);
@@ -36,7 +43,7 @@ export function* versionBatches(pages: Iterable<HashedVersion[]>, skip: (v: Hash
       bytes += vBytes;
     }
   }
-  yield current;
+  yield { versions: current, last: true };
 }
 
 /** How many versions `pages` hold and how many segments a commit would publish them in: the dry run's figures. */
@@ -45,7 +52,7 @@ export function countBatches(pages: Iterable<HashedVersion[]>): { versions: numb
   let segments = 0;
   for (const batch of versionBatches(pages)) {
     segments++;
-    versions += batch.length;
+    versions += batch.versions.length;
   }
   return { versions, segments };
 }

@@ -18,10 +18,20 @@ const hash = (i: number) => i.toString(16).padStart(64, '0');
 
 describe('segment batches', () => {
   it('split versions by count and by hashes referenced', () => {
-    const many = Array.from({ length: 45_000 }, (_, i) => ({ path: `d${i}`, parents: [], hlc: 1, writer: 'w.1', kind: 'dir' as const, size: 0, mtime: 0, chunks: [], hash: hash(i) }));
-    expect([...versionBatches([many])].map((b) => b.length)).toEqual([20_000, 20_000, 5_000]);
+    const many = Array.from({ length: 12_000 }, (_, i) => ({ path: `d${i}`, parents: [], hlc: 1, writer: 'w.1', kind: 'dir' as const, size: 0, mtime: 0, chunks: [], hash: hash(i) }));
+    expect(WRITER_TARGETS.versions).toBe(5_000);
+    expect([...versionBatches([many])].map((b) => [b.versions.length, b.last])).toEqual([
+      [5_000, false],
+      [5_000, false],
+      [2_000, true],
+    ]);
+    // A batch that ends with the versions is the last: no empty batch after it.
+    expect([...versionBatches([many.slice(0, 10_000)])].map((b) => [b.versions.length, b.last])).toEqual([
+      [5_000, false],
+      [5_000, true],
+    ]);
     // The dry run's count, from pages of any size, is the commit's.
-    expect(countBatches([many.slice(0, 2000), many.slice(2000)])).toEqual({ versions: 45_000, segments: 3 });
+    expect(countBatches([many.slice(0, 2000), many.slice(2000)])).toEqual({ versions: 12_000, segments: 3 });
     const heavy = Array.from({ length: 3 }, (_, i) => ({
       path: `f${i}`,
       parents: [],
@@ -33,8 +43,8 @@ describe('segment batches', () => {
       chunks: Array.from({ length: 30_000 }, (_, j) => hash(j)),
       hash: hash(i),
     }));
-    expect([...versionBatches([heavy])].map((b) => b.length)).toEqual([1, 1, 1]);
-    expect([...versionBatches([])]).toEqual([[]]);
+    expect([...versionBatches([heavy])].map((b) => b.versions.length)).toEqual([1, 1, 1]);
+    expect([...versionBatches([])]).toEqual([{ versions: [], last: true }]);
     expect(countBatches([heavy.slice(0, 1), heavy.slice(1)])).toEqual({ versions: 3, segments: 3 });
     expect(countBatches([])).toEqual({ versions: 0, segments: 1 });
   });

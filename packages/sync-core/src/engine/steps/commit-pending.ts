@@ -120,15 +120,12 @@ async function commitSegments(ctx: StepContext<CommitState>, result: CommitResul
   // Batches within the limits readers enforce (segment-batches.ts), read from the state as they
   // are sent; locations beyond what one segment carries go out in further segments with no versions.
   const batches = versionBatches(pendingVersionPages(state.db), (v) => heldBack.has(v.hash));
-  let current = batches.next();
   let done = 0;
   for (;;) {
     checkAborted(ctx.signal); // what is journaled goes out next round
-    const batch = current.done ? [] : current.value;
-    // One batch ahead, to know whether this one is the last: the last carries every location left.
-    const following = current.done ? current : batches.next();
-    const lastBatch = following.done === true;
-    current = following;
+    // The last batch carries every location left; past it, segments carry only locations.
+    const next = batches.next();
+    const { versions: batch, last: lastBatch } = next.done ? { versions: [], last: true } : next.value;
     const writer = state.round.get('writer');
     const seq = state.round.get('seq') + 1;
     const all = lastBatch ? state.allUnpublishedChunks() : state.unpublishedChunks(batch.flatMap((v) => v.chunks));
