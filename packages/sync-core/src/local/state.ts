@@ -171,6 +171,11 @@ export class LocalState {
   addChunk(c: ChunkLocation, segment: string | null): void {
     this.prepare('INSERT OR IGNORE INTO chunk_locations (hash, pack, offset, length, segment) VALUES (?, ?, ?, ?, ?)').run(...c, segment);
   }
+  /** A new pack's locations, unpublished, in hash order: the order the commit reads and marks them in (a chunk is once in a pack). */
+  addPackChunks(locations: ChunkLocation[]): void {
+    const sorted = [...locations].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    this.transaction(() => sorted.forEach((l) => this.addChunk(l, null)));
+  }
   /** Every pack some known chunk lives in. */
   packsInUse(): string[] {
     return (this.prepare('SELECT DISTINCT pack FROM chunk_locations').all() as { pack: string }[]).map((r) => r.pack);
@@ -202,7 +207,7 @@ export class LocalState {
   unpublishedChunks(hashes: Iterable<string>): ChunkLocation[] {
     const st = this.prepare('SELECT pack, offset, length FROM chunk_locations WHERE hash = ? AND segment IS NULL');
     const out: ChunkLocation[] = [];
-    for (const h of new Set(hashes)) {
+    for (const h of [...new Set(hashes)].sort()) {
       const r = st.get(h) as { pack: string; offset: number; length: number } | undefined;
       if (r) out.push([h, r.pack, r.offset, r.length]);
     }
@@ -210,7 +215,7 @@ export class LocalState {
   }
   publishChunks(hashes: string[], segment: string): void {
     const st = this.prepare('UPDATE chunk_locations SET segment = ? WHERE hash = ? AND segment IS NULL');
-    for (const h of hashes) st.run(segment, h);
+    for (const h of [...hashes].sort()) st.run(segment, h);
   }
   /** Undo a journaled-but-never-uploaded segment: its versions and chunks become pending again. */
   dropJournal(key: string): void {

@@ -17,6 +17,7 @@ import type { StepContext } from '../round-context.js';
 export type CommitState = Pick<
   LocalState,
   | 'addChunk'
+  | 'addPackChunks'
   | 'addJournal'
   | 'addVersion'
   | 'allUnpublishedChunks'

@@ -23,7 +23,7 @@ import type { StepContext } from '../round-context.js';
 import { dropPending, type SupersededState } from '../outbox/superseded.js';
 
 /** What rescuing reads and writes of the local state. */
-export type RescueState = LocationsState & SupersededState & Pick<LocalState, 'hasChunk'>;
+export type RescueState = LocationsState & SupersededState & Pick<LocalState, 'addPackChunks' | 'hasChunk'>;
 
 /** What was done: the pending versions held back (by hash), and what to tell. */
 export interface Rescue {
@@ -54,7 +54,7 @@ export async function rescueCondemned(ctx: StepContext<RescueState>, sentLate: r
   const packs = new PackWriter(
     storage,
     options.codec,
-    (locs) => state.transaction(() => locs.forEach((l) => state.addChunk(l, null))),
+    (locs) => state.addPackChunks(locs),
     () => false,
     options.packSize,
     (key) => gone.has(key),

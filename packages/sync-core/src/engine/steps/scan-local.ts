@@ -40,7 +40,7 @@ const statFields = (e: StatLike): StatLike => ({ size: e.size, mtimeMs: e.mtimeM
 const hasRows = (db: LocalState['db'], table: 'chunk_locations' | 'planned_writes') => db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined;
 
 /** What the scan reads and writes of the local state: records, chunks, and the versions it makes. */
-export type ScanState = NewVersionsState & Pick<LocalState, 'addChunk' | 'db' | 'hasChunk' | 'localRecords' | 'plannedWrite' | 'putLocal' | 'version'>;
+export type ScanState = NewVersionsState & Pick<LocalState, 'addPackChunks' | 'db' | 'hasChunk' | 'localRecords' | 'plannedWrite' | 'putLocal' | 'version'>;
 
 export async function scanLocal(ctx: StepContext<ScanState>): Promise<ScanResult> {
   const walk = await walkLibrary(ctx.dir, ctx.rules, ctx.signal, ctx.options.policy.followsLinks());
@@ -94,7 +94,7 @@ class LocalScan {
     this.packs = new PackWriter(
       storage,
       options.codec,
-      (locs) => state.transaction(() => locs.forEach((l) => state.addChunk(l, null))),
+      (locs) => state.addPackChunks(locs),
       (h) => this.stored(h) && !this.doubtful.has(h),
       options.packSize,
       options.policy.honoursCondemnations() ? (key) => this.condemned.has(key) : undefined,
