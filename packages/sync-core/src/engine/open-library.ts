@@ -17,7 +17,7 @@ import { LocalState } from '../local/state.js';
 import { DEFAULT_CHUNKING } from '../model/chunker.js';
 import { SyncError } from '../model/sync-error.js';
 import { keyCheckOf, type UnlockedKey } from '../codec/keyring.js';
-import { DEFAULT_PACK_SIZE } from './packs.js';
+import { packSizeFor } from './packs.js';
 import { DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_READ_AFTER } from './checkpoints/format.js';
 import { DEFAULT_COLLECTION_MARGIN_MS } from './collection/collect.js';
 import { DEFAULT_MERGE_SMALL_PACKS } from './collection/repack-plan.js';
@@ -131,7 +131,7 @@ export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPoli
         stableAfterMs: o.stableAfterMs ?? 2000,
         settleWaitMs: o.settleWaitMs ?? 3000,
         roundLimitMs: o.roundLimitMs ?? 10 * 60_000,
-        packSize: o.packSize ?? DEFAULT_PACK_SIZE,
+        packSize: o.packSize ?? packSizeFor(o.storage),
         chunking: o.chunking ?? DEFAULT_CHUNKING,
         now,
         fetchConcurrency: o.fetchConcurrency ?? 8,
