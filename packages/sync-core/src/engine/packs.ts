@@ -19,7 +19,8 @@ export const DEFAULT_PACK_SIZE = 24 * 1024 * 1024;
  * Where a request costs nothing beyond its bytes (`capabilities.cheapRequests`: a folder), half
  * that: an upload holds two pack buffers (one filling while the other is written), and fewer,
  * larger objects buy nothing there. First upload of the benchmark library to a folder (Node 20,
- * two runs each): peak RSS 148-149 MB against 172-173, wall 9.0-9.1 s against 8.8-8.9.
+ * alternating runs): peak RSS 148-152 MB against 170-174, wall times within the runs' spread
+ * (8.4-10.3 s against 8.6-11.2); stored bytes the same.
  */
 export const CHEAP_PACK_SIZE = 12 * 1024 * 1024;
 

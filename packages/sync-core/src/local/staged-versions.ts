@@ -8,8 +8,9 @@
  *
  * A TEMP table belongs to its connection and goes with it: a scan cut short (Ctrl-C, an error, a
  * crash) leaves nothing behind to be taken for versions, and the next scan on the same connection
- * (a watch) starts by emptying it. SQLite keeps it in a temporary file (better-sqlite3 builds with
- * SQLITE_TEMP_STORE=1) in SQLITE_TMPDIR, TMPDIR or /tmp, as it does the large sorts it spills.
+ * (a watch) starts by emptying it. Its pages stay in a 1 MB cache; past that SQLite writes them to
+ * a temporary file (better-sqlite3 builds with SQLITE_TEMP_STORE=1), in the first of SQLITE_TMPDIR,
+ * TMPDIR, /var/tmp, /usr/tmp and /tmp it can write to, as it does the large sorts it spills.
  */
 import type Database from 'better-sqlite3';
 import type { StatLike } from './materialize.js';
