@@ -18,7 +18,10 @@ export async function get(ctx: FsContext, key: string, opts?: { range?: ByteRang
     const size = (await fh.stat()).size;
     const offset = Math.min(opts?.range?.offset ?? 0, size);
     const length = Math.min(opts?.range?.length ?? size, size - offset);
-    const buffer = Buffer.alloc(length);
+    // Not zero-filled: every byte is read, or the read fails (reading 744 ranges of 1 MiB from packs
+    // took 390-480 ms of CPU against 540-630 zero-filled). Not a slice of Buffer's shared pool
+    // either: the caller gets memory of its own, whatever it does with `.buffer`.
+    const buffer = Buffer.allocUnsafeSlow(length);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await fh.read(buffer, done, length - done, offset + done);
