@@ -98,8 +98,22 @@ export class StagedVersions {
     const rows = this.rows;
     this.rows = [];
     const insert = this.db.prepare('INSERT INTO temp.staged_versions (hash, path, json, disk_path, size, mtime_ms, ctime_ms, ino) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
-      for (const row of rows) insert.run(row);
-    })();
+    try {
+      this.db.transaction(() => {
+        for (const row of rows) insert.run(row);
+      })();
+    } catch (e) {
+      throw temporaryFolderFull(e);
+    }
   }
+}
+
+/**
+ * SQLite's "database or disk is full", from a write to the TEMP table, is the temporary folder's
+ * disk, not the library's nor the state's: said so, or a user frees space where there was room.
+ * The cause keeps SQLite's code, which the command reports as a full local disk (exit 7).
+ */
+function temporaryFolderFull(e: unknown): unknown {
+  if ((e as { code?: unknown } | null)?.code !== 'SQLITE_FULL') return e;
+  return new Error("SQLite's temporary folder is full (the first of SQLITE_TMPDIR, TMPDIR, /var/tmp, /usr/tmp and /tmp it can write to; point SQLITE_TMPDIR at a folder with room)", { cause: e });
 }

@@ -83,6 +83,42 @@ describe('staged versions', () => {
     state.close();
   });
 
+  it("a full temporary folder is said to be that, with SQLite's code kept for the command's exit code", async () => {
+    const state = new LocalState(join(await tempDir(), 'state.db'));
+    // The real connection, except that writing the TEMP table finds its disk full (a 64 KiB tmpfs
+    // in SQLITE_TMPDIR did the same by hand: exit 7, and the next sync with room passed).
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const db = new Proxy(state.db, {
+      get(target, key) {
+        if (key === 'prepare')
+          return (sql: string) =>
+            sql.startsWith('INSERT INTO temp.')
+              ? {
+                  run() {
+                    throw full;
+                  },
+                }
+              : target.prepare(sql);
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const staged = new StagedVersions(db);
+    const add = () => Array.from({ length: 1000 }, (_, i) => staged.add(file(`n${i}.md`, i), `n${i}.md`, stat(i)));
+    const thrown = (() => {
+      try {
+        add();
+      } catch (e) {
+        return e as Error & { cause?: unknown };
+      }
+      return undefined;
+    })();
+    expect(thrown?.message).toMatch(/SQLite's temporary folder is full .*SQLITE_TMPDIR/);
+    expect(thrown?.cause).toBe(full);
+    expect(state.pendingVersions()).toEqual([]);
+    state.close();
+  });
+
   it('a scan cut short leaves nothing staged: the next round on the same library records exactly what it finds', async () => {
     const remote = createMemoryStorage();
     const a = await makeNode(remote, 'a');
