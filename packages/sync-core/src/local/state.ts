@@ -213,9 +213,10 @@ export class LocalState {
     }
     return out;
   }
+  /** `hashes` as the commit has them, in hash order (`unpublishedChunks`, `allUnpublishedChunks`): the order their rows are stored in. */
   publishChunks(hashes: string[], segment: string): void {
     const st = this.prepare('UPDATE chunk_locations SET segment = ? WHERE hash = ? AND segment IS NULL');
-    for (const h of [...hashes].sort()) st.run(segment, h);
+    for (const h of hashes) st.run(segment, h);
   }
   /** Undo a journaled-but-never-uploaded segment: its versions and chunks become pending again. */
   dropJournal(key: string): void {
