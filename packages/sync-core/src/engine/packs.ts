@@ -8,6 +8,7 @@
 import type { PackDictionary, RepositoryCodec } from '../codec/repository-codec.js';
 import type { Storage } from '../storage/contract.js';
 import { sha256 } from '../model/hashing.js';
+import { releaseBuffer } from '../model/release-buffer.js';
 import { checkPack } from './pack-health.js';
 import type { ChunkLocation } from '../model/chunk-location.js';
 import { DictionarySampler, DICTIONARY_ROOM } from './pack-dictionary.js';
@@ -166,7 +167,9 @@ export class PackWriter {
       const full = cap >= CHEAP_PACK_SIZE + PACK_SLACK ? Math.max(cap, PACK_ALLOCATION) : cap;
       const size = this.filledOne ? full : Math.min(cap, Math.max(64 * 1024, 2 * (this.buffer?.length ?? 0)));
       const want = Math.max(needed, size > 128 * 1024 ? full : size);
-      const grown = this.spare && this.spare.length >= want ? this.spare : Buffer.allocUnsafe(want);
+      const spare = this.spare && this.spare.length >= want ? this.spare : undefined;
+      if (!spare) releaseBuffer(this.spare); // too small for this pack: not kept resident meanwhile
+      const grown = spare ?? Buffer.allocUnsafe(want);
       this.spare = undefined;
       this.buffer?.copy(grown, 0, 0, this.used);
       this.buffer = grown;
@@ -194,7 +197,10 @@ export class PackWriter {
     await this.chunksCopied();
     await this.startUpload();
     await this.uploaded();
-    this.spare = undefined; // not kept resident between rounds (a watch waits with this writer)
+    // Not kept resident between rounds (a watch waits with this writer), nor under the commit that
+    // follows a scan: released now, not at the next full collection (release-buffer.ts).
+    releaseBuffer(this.spare);
+    this.spare = undefined;
   }
 
   /** The filled pack starts uploading once the previous one is stored; the caller goes on filling the next. */
@@ -211,7 +217,10 @@ export class PackWriter {
     this.dictionariesThisPack = undefined;
     const upload = this.upload(bytes, index).then(() => {
       // Stored: the storage holds nothing of it now, so the pack after next may fill it.
-      if (whole.length >= (this.spare?.length ?? 0)) this.spare = whole;
+      // The smaller of the two is let go, its memory released (release-buffer.ts).
+      const [kept, dropped] = whole.length >= (this.spare?.length ?? 0) ? [whole, this.spare] : [this.spare, whole];
+      this.spare = kept;
+      releaseBuffer(dropped);
     });
     upload.catch(() => undefined); // awaited by the next startUpload or flush; a round cut short must not leave it unhandled
     this.uploading = upload;

@@ -13,6 +13,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { cdcBoundaries, DEFAULT_CHUNKING, isSqliteHeader, sqlitePageSize, type ChunkingParams } from '../model/chunker.js';
+import { releaseBuffer } from '../model/release-buffer.js';
 import { SyncError } from '../model/sync-error.js';
 
 // One block at a time, no read-ahead. Reading the next block while this one is cut, with large
@@ -86,11 +87,18 @@ export class ReadBuffer {
       // Room for a whole block behind the longest tail a cut can leave: allocated once per scan.
       const next = Buffer.allocUnsafe(Math.max(needed, READ_BLOCK + maxChunk));
       tail.copy(next, 0);
+      releaseBuffer(this.bytes); // outgrown; the tail, maybe a view of it, is copied already
       this.bytes = next;
     } else {
       tail.copy(this.bytes, 0); // overlapping regions are copied as by memmove
     }
     return this.bytes.subarray(0, needed);
+  }
+
+  /** The scan is over and every chunk read into the buffer was copied out: its memory goes now (release-buffer.ts). */
+  release(): void {
+    releaseBuffer(this.bytes);
+    this.bytes = undefined;
   }
 }
 

@@ -48,6 +48,7 @@ export async function scanLocal(ctx: StepContext<ScanState>): Promise<ScanResult
   await scan.entries();
   scan.deletions();
   await scan.packs.flush();
+  scan.reads.release(); // every chunk read into it is in a pack now
   scan.versions.record(scan.removed, scan.resupply);
   const { versions, packs } = scan;
   return { created: versions.created, local: scan.local, skipped: scan.skipped, packs: packs.packsWritten, bytes: packs.bytesWritten, excluded: walk.excluded, inPlace: versions.inPlace };
@@ -72,7 +73,7 @@ class LocalScan {
   readonly removed: string[] = [];
   private readonly staging: string;
   /** Every large file of this scan is read into one buffer, written again once the pack writer has copied its chunks. */
-  private readonly reads = new ReadBuffer(() => this.packs.chunksCopied());
+  readonly reads = new ReadBuffer(() => this.packs.chunksCopied());
   private modesKept: boolean | undefined;
   private folds: boolean | undefined;
 
