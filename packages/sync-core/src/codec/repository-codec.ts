@@ -20,6 +20,7 @@ import {
   open,
   seal,
   sealParts,
+  openInPlace,
   type DictionaryIn,
   type DictionaryOf,
   type PackDictionary,
@@ -54,8 +55,12 @@ export interface RepositoryCodec {
    * pack it goes into must then start with that dictionary's frame (`usesDictionary`).
    */
   storeChunkParts(hash: string, bytes: Uint8Array, dictionary?: PackDictionary): Promise<{ parts: Uint8Array[]; usesDictionary: boolean }>;
-  /** `loadChunk` with decompression and hashing on the thread pool; a pack's dictionary is read through `dictionaryOf`. */
-  loadChunkAsync(hash: string, stored: Uint8Array, dictionaryOf?: DictionaryOf): Promise<Uint8Array | undefined>;
+  /**
+   * `loadChunk` with decompression and hashing on the thread pool; a pack's dictionary is read
+   * through `dictionaryOf`. `scratch`: the caller needs `stored` no more, so a sealed chunk is
+   * opened in its place (frame.ts, `openInPlace`); `stored` then holds no ciphertext after.
+   */
+  loadChunkAsync(hash: string, stored: Uint8Array, dictionaryOf?: DictionaryOf, scratch?: boolean): Promise<Uint8Array | undefined>;
   /** Whether packs written now may hold a dictionary (format 7, on a runtime that writes deflate); asked at each pack writer. */
   chunkDictionaries(): boolean;
   /** A pack's dictionary frame, as the pack's first bytes store it. */
@@ -124,14 +129,15 @@ export function format2Codec(dataKey?: Uint8Array, brotliMetadata: () => boolean
     chunkDictionaries: () => WRITES_DEFLATE && dictionaries(),
     storeDictionary,
     loadDictionary,
-    async loadChunkAsync(hash, stored, dictionaryOf) {
+    async loadChunkAsync(hash, stored, dictionaryOf, scratch) {
       // Opening stays here too (bench: restore and download of the scale-1 library, 780 MiB):
       // WebCrypto's AES-GCM on the thread pool copied every chunk in and queued behind the fsyncs,
       // and cost more wall time (restore 6.2 s against 5.5 s) than node:crypto's 1.4 GB/s here.
       // So did worker threads (session 42: a copy of each sealed chunk posted to a pool of
       // workers, the frame transferred back): download 12.7 s against 12.3 s, median of 3
       // alternating, 60 MB more peak RSS. A download is bound by both cores, not by this thread.
-      const frame = dataKey ? open(dataKey, stored, chunkAad(hash)) : stored;
+      const aad = chunkAad(hash);
+      const frame = dataKey ? (scratch ? openInPlace(dataKey, stored, aad) : open(dataKey, stored, aad)) : stored;
       const bytes = frame && (await decodeFrameAsync(frame, MAX_CHUNK, dictionaryOf));
       return bytes && (await sha256Async(bytes)) === hash ? bytes : undefined;
     },

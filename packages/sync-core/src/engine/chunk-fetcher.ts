@@ -57,6 +57,8 @@ export class ChunkFetcher {
   /** Packs from which a chunk was read and verified this round. */
   readonly readOk = new Set<string>();
   private readonly dictionaries: PackDictionaries;
+  /** Stored bytes opened in place (`read`), by the memory they are in and where in it they start. */
+  private readonly overwritten = new WeakMap<ArrayBufferLike, Set<number>>();
 
   constructor(
     private readonly storage: Storage,
@@ -122,18 +124,35 @@ export class ChunkFetcher {
   private async read(hash: string, loc: ChunkLocation): Promise<Uint8Array | ReadFailure> {
     const [, pack, offset, length] = loc;
     let stored = this.ahead.peek(hash, pack, offset);
-    if (!stored) {
-      // Files are written several at a time: a neighbour's read already under way may cover this chunk.
-      const pending = this.inflight.find((r) => r.pack === pack && r.offset <= offset && r.end >= offset + length);
+    for (let fresh = false; !stored || this.scratched(stored); fresh = true) {
+      // Files are written several at a time: a neighbour's read already under way may cover this
+      // chunk, unless that read's copy of it was opened in place already (a use beyond the plan).
+      const pending = fresh ? undefined : this.inflight.find((r) => r.pack === pack && r.offset <= offset && r.end >= offset + length);
       const got = await (pending ? pending.read : this.readRange(hash, pack, offset, length));
       if (got === 'missing') return { hash, pack, offset, length, kind: 'missing' };
       if (got.offset + got.bytes.byteLength < offset + length) return { hash, pack, offset, length, kind: 'short' };
       stored = got.bytes.subarray(offset - got.offset, offset - got.offset + length);
+      if (fresh) break; // a read of its own: nobody else has opened this copy
     }
-    const chunk = stored.byteLength === length ? await this.codec.loadChunkAsync(hash, stored, this.dictionaries.of(pack)) : undefined;
+    // The last use the plan knows of: no writer needs these stored bytes again, so a sealed chunk
+    // is opened in their place (no buffer as large as the chunk). They are marked, so a use beyond
+    // the plan reads the chunk again instead of taking plaintext for ciphertext.
+    const scratch = this.codec.encrypted && this.ahead.lastUse(hash);
+    if (scratch) this.scratch(stored);
+    const chunk = stored.byteLength === length ? await this.codec.loadChunkAsync(hash, stored, this.dictionaries.of(pack), scratch) : undefined;
     if (!chunk) return { hash, pack, offset, length, kind: 'mismatch' };
     this.readOk.add(pack);
     return chunk;
+  }
+
+  private scratch(stored: Uint8Array): void {
+    const starts = this.overwritten.get(stored.buffer) ?? new Set<number>();
+    starts.add(stored.byteOffset);
+    this.overwritten.set(stored.buffer, starts);
+  }
+
+  private scratched(stored: Uint8Array): boolean {
+    return this.overwritten.get(stored.buffer)?.has(stored.byteOffset) === true;
   }
 
   /**

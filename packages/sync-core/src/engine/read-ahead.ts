@@ -62,6 +62,11 @@ export class ReadAhead {
     this.bytes += stored.byteLength;
   }
 
+  /** Whether no use of the chunk is planned beyond the one under way (or it was never planned). */
+  lastUse(hash: string): boolean {
+    return (this.uses.get(hash) ?? 0) <= 1;
+  }
+
   /** The stored bytes of a chunk read ahead from this very place, if it is here. */
   peek(hash: string, pack: string, offset: number): Uint8Array | undefined {
     const w = this.waiting.get(hash);

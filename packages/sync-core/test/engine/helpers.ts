@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import { openLibrary, type Library, type LibraryOptions, type Storage } from '@syncacross/sync-core';
 import { createMemoryStorage, type MemoryStorage } from '@syncacross/sync-core/testing';
-import { FORMAT_1 } from '../../src/codec/repository-codec.js';
+import { FORMAT_1, type RepositoryCodec } from '../../src/codec/repository-codec.js';
 import { PackWriter } from '../../src/engine/packs.js';
 import type { ChunkLocation } from '../../src/model/chunk-location.js';
 
@@ -75,16 +75,16 @@ export function randomData(n: number, seed: number): Buffer {
 }
 
 /**
- * Chunks packed into a remote (an in-memory one unless given) as an upload packs them (format 1:
- * stored as they are), in order, with where each one went (`byHash`, for a ChunkFetcher), the
+ * Chunks packed into a remote (an in-memory one unless given) as an upload packs them (format 1,
+ * stored as they are, unless another codec is given), in order, with where each one went (`byHash`, for a ChunkFetcher), the
  * bytes stored and the packs written.
  */
-export async function packedInMemory<S extends Storage = MemoryStorage>(chunks: Iterable<Uint8Array>, o: { storage?: S; packSize?: number } = {}) {
+export async function packedInMemory<S extends Storage = MemoryStorage>(chunks: Iterable<Uint8Array>, o: { storage?: S; packSize?: number; codec?: RepositoryCodec } = {}) {
   const storage = (o.storage ?? createMemoryStorage()) as S;
   const located: ChunkLocation[] = [];
   const writer = new PackWriter(
     storage,
-    FORMAT_1,
+    o.codec ?? FORMAT_1,
     (l) => located.push(...l),
     () => false,
     o.packSize,
