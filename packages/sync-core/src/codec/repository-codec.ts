@@ -19,7 +19,8 @@ import {
   encodeMetadataFrame,
   open,
   seal,
-  sealParts,
+  sealPartsInto,
+  SEAL_OVERHEAD,
   openInPlace,
   type DictionaryIn,
   type DictionaryOf,
@@ -48,13 +49,13 @@ export interface RepositoryCodec {
   loadChunk(hash: string, stored: Uint8Array, packStart?: Uint8Array): Uint8Array | undefined;
   /**
    * `storeChunk` with the heavy work (compression) on the thread pool, so several chunks are
-   * encoded at once on every core, as parts whose concatenation is the stored bytes: the pack
-   * copies them in, and a chunk that does not compress is never copied on the way. What either
-   * stores, either loads (the bytes may differ: zstd streamed leaves out the content size).
-   * With `dictionary` (format 7, `chunkDictionaries`), a small chunk may be stored with it: the
-   * pack it goes into must then start with that dictionary's frame (`usesDictionary`).
+   * encoded at once on every core; the pack writes the result into its buffer (`writeInto`),
+   * and a chunk that does not compress is never copied on the way. What either stores, either
+   * loads (the bytes may differ: zstd streamed leaves out the content size). With `dictionary`
+   * (format 7, `chunkDictionaries`), a small chunk may be stored with it: the pack it goes into
+   * must then start with that dictionary's frame (`usesDictionary`).
    */
-  storeChunkParts(hash: string, bytes: Uint8Array, dictionary?: PackDictionary): Promise<{ parts: Uint8Array[]; usesDictionary: boolean }>;
+  encodeChunk(hash: string, bytes: Uint8Array, dictionary?: PackDictionary): Promise<EncodedChunk>;
   /**
    * `loadChunk` with decompression and hashing on the thread pool; a pack's dictionary is read
    * through `dictionaryOf`. `scratch`: the caller needs `stored` no more, so a sealed chunk is
@@ -69,6 +70,37 @@ export interface RepositoryCodec {
   loadDictionary(stored: Uint8Array): Uint8Array | undefined;
 }
 
+/** A chunk encoded for a pack (`encodeChunk`). */
+export interface EncodedChunk {
+  /** Its length as stored. */
+  readonly length: number;
+  /** Whether it is stored with its pack's dictionary. */
+  readonly usesDictionary: boolean;
+  /** Writes its stored bytes at `at` in `target`, which has `length` bytes of room there; sealed there where the repository is encrypted. */
+  writeInto(target: Uint8Array, at: number): void;
+}
+
+/** An encoded chunk whose stored bytes are `parts`, one after the other. */
+function encodedAs(parts: readonly Uint8Array[], usesDictionary = false): EncodedChunk {
+  return {
+    length: parts.reduce((n, p) => n + p.byteLength, 0),
+    usesDictionary,
+    writeInto(target, at) {
+      for (const p of parts) {
+        target.set(p, at);
+        at += p.byteLength;
+      }
+    },
+  };
+}
+
+/** An encoded chunk's stored bytes in a buffer of their own (tests, and a caller with no pack). */
+export function storedBytes(chunk: EncodedChunk): Buffer {
+  const out = Buffer.allocUnsafe(chunk.length);
+  chunk.writeInto(out, 0);
+  return out;
+}
+
 export const FORMAT_1: RepositoryCodec = {
   format: 1,
   encrypted: false,
@@ -76,7 +108,7 @@ export const FORMAT_1: RepositoryCodec = {
   loadSegment: (stored, _stem, maxJson) => gunzipSync(stored, { maxOutputLength: maxJson }),
   storeChunk: (_hash, bytes) => bytes,
   loadChunk: (hash, stored) => (sha256(stored) === hash ? stored : undefined),
-  storeChunkParts: async (_hash, bytes) => ({ parts: [bytes], usesDictionary: false }),
+  encodeChunk: async (_hash, bytes) => encodedAs([bytes]),
   loadChunkAsync: async (hash, stored) => ((await sha256Async(stored)) === hash ? stored : undefined),
   chunkDictionaries: () => false,
   storeDictionary: () => {
@@ -120,11 +152,14 @@ export function format2Codec(dataKey?: Uint8Array, brotliMetadata: () => boolean
       const bytes = frame && decodeFrame(frame, MAX_CHUNK, dictionaryIn(packStart));
       return bytes && sha256(bytes) === hash ? bytes : undefined;
     },
-    async storeChunkParts(hash, bytes, dictionary) {
+    async encodeChunk(hash, bytes, dictionary) {
       const { parts: frame, usesDictionary } =
         dictionary && bytes.byteLength <= MAX_DICTIONARY_CHUNK ? await encodeFramePartsWithDictionary(bytes, dictionary) : { parts: await encodeFrameParts(bytes), usesDictionary: false };
-      // Sealing stays here: AES-GCM with the CPU's instructions costs far less than compressing.
-      return { parts: dataKey ? sealParts(dataKey, frame, chunkAad(hash)) : frame, usesDictionary };
+      if (!dataKey) return encodedAs(frame, usesDictionary);
+      // Sealed on the main thread, in the pack's buffer: AES-GCM with the CPU's instructions costs
+      // far less than compressing, and nothing holds the ciphertext but the pack (frame.ts).
+      const aad = chunkAad(hash);
+      return { length: frame.reduce((n, p) => n + p.byteLength, 0) + SEAL_OVERHEAD, usesDictionary, writeInto: (target, at) => void sealPartsInto(dataKey, frame, aad, target, at) };
     },
     chunkDictionaries: () => WRITES_DEFLATE && dictionaries(),
     storeDictionary,

@@ -5,7 +5,7 @@
  * recorded in the segment that introduces it, which is written after the pack (data before
  * metadata).
  */
-import type { PackDictionary, RepositoryCodec } from '../codec/repository-codec.js';
+import type { EncodedChunk, PackDictionary, RepositoryCodec } from '../codec/repository-codec.js';
 import type { Storage } from '../storage/contract.js';
 import { sha256 } from '../model/hashing.js';
 import { releaseBuffer } from '../model/release-buffer.js';
@@ -60,7 +60,7 @@ export class PackWriter {
    */
   private readonly inPack = new Set<string>();
   /** Chunks added whose encoding is under way, oldest first, and their plain bytes in total. */
-  private encoding: { hash: string; encoded: Promise<{ parts: Uint8Array[]; usesDictionary: boolean }>; size: number }[] = [];
+  private encoding: { hash: string; encoded: Promise<EncodedChunk>; size: number }[] = [];
   private encodingBytes = 0;
   /**
    * The previous pack's upload, still under way while this one fills (double buffering: the disk
@@ -119,7 +119,7 @@ export class PackWriter {
   async add(hash: string, chunk: Uint8Array): Promise<boolean> {
     if (this.inPack.has(hash) || this.isStored(hash)) return false;
     this.inPack.add(hash);
-    const encoded = this.codec.storeChunkParts(hash, chunk, this.dictionaryFor(chunk));
+    const encoded = this.codec.encodeChunk(hash, chunk, this.dictionaryFor(chunk));
     encoded.catch(() => undefined); // awaited in `place`; a round cut short must not leave it unhandled
     this.encoding.push({ hash, encoded, size: chunk.byteLength });
     this.encodingBytes += chunk.byteLength;
@@ -149,8 +149,8 @@ export class PackWriter {
   private async place(): Promise<void> {
     const next = this.encoding.shift()!;
     this.encodingBytes -= next.size;
-    const { parts, usesDictionary } = await next.encoded;
-    const length = parts.reduce((n, p) => n + p.byteLength, 0);
+    const encoded = await next.encoded;
+    const { length, usesDictionary } = encoded;
     if (!this.buffer) {
       this.base = this.takesDictionaries() ? DICTIONARY_ROOM : 0;
       this.used = this.base;
@@ -174,11 +174,7 @@ export class PackWriter {
       this.buffer?.copy(grown, 0, 0, this.used);
       this.buffer = grown;
     }
-    let at = this.used;
-    for (const part of parts) {
-      this.buffer.set(part, at);
-      at += part.byteLength;
-    }
+    encoded.writeInto(this.buffer, this.used);
     this.index.push({ hash: next.hash, offset: this.used, length });
     this.used += length;
     if (this.used - this.base >= this.targetSize) {

@@ -26,7 +26,7 @@ function lockedCodec(): RepositoryCodec {
     loadSegment: refuse,
     storeChunk: refuse,
     loadChunk: refuse,
-    storeChunkParts: refuse,
+    encodeChunk: refuse,
     loadChunkAsync: refuse,
     chunkDictionaries: () => false,
     storeDictionary: refuse,

@@ -8,7 +8,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
-import { FORMAT_1, format2Codec, type RepositoryCodec } from '../../src/codec/repository-codec.js';
+import { FORMAT_1, format2Codec, storedBytes, type RepositoryCodec } from '../../src/codec/repository-codec.js';
 import { ChunkFetcher } from '../../src/engine/chunk-fetcher.js';
 import { PackWriter } from '../../src/engine/packs.js';
 import type { ChunkLocation } from '../../src/model/chunk-location.js';
@@ -30,8 +30,8 @@ function scrambled(codec: RepositoryCodec): RepositoryCodec {
   let n = 0;
   return {
     ...codec,
-    storeChunkParts: async (hash, bytes) => {
-      const out = await codec.storeChunkParts(hash, bytes);
+    encodeChunk: async (hash, bytes) => {
+      const out = await codec.encodeChunk(hash, bytes);
       await pause([7, 0, 3, 1, 5][n++ % 5]!);
       return out;
     },
@@ -49,7 +49,7 @@ describe('encoding on the thread pool', () => {
       for (const size of sizes) {
         for (const bytes of [noise(size, size), noise(size + 1, size)]) {
           const hash = sha(bytes);
-          const viaPool = Buffer.concat((await codec.storeChunkParts(hash, bytes)).parts);
+          const viaPool = storedBytes(await codec.encodeChunk(hash, bytes));
           const here = codec.storeChunk(hash, bytes);
           for (const stored of [viaPool, here]) {
             expect(same(codec.loadChunk(hash, stored), bytes), `${size} bytes`).toBe(true);
