@@ -57,8 +57,11 @@ export class ChunkFetcher {
   /** Packs from which a chunk was read and verified this round. */
   readonly readOk = new Set<string>();
   private readonly dictionaries: PackDictionaries;
-  /** Stored bytes opened in place (`read`), by the memory they are in and where in it they start. */
-  private readonly overwritten = new WeakMap<ArrayBufferLike, Set<number>>();
+  /**
+   * Stored bytes opened in place (`read`): the spans of each range's memory written over. Spans,
+   * not chunks: a location a hostile segment gave may overlap another chunk's bytes.
+   */
+  private readonly overwritten = new WeakMap<ArrayBufferLike, [number, number][]>();
 
   constructor(
     private readonly storage: Storage,
@@ -146,13 +149,15 @@ export class ChunkFetcher {
   }
 
   private scratch(stored: Uint8Array): void {
-    const starts = this.overwritten.get(stored.buffer) ?? new Set<number>();
-    starts.add(stored.byteOffset);
-    this.overwritten.set(stored.buffer, starts);
+    const spans = this.overwritten.get(stored.buffer) ?? [];
+    spans.push([stored.byteOffset, stored.byteOffset + stored.byteLength]);
+    this.overwritten.set(stored.buffer, spans);
   }
 
+  /** Whether any byte of `stored` was written over (a range holds a few dozen chunks at most). */
   private scratched(stored: Uint8Array): boolean {
-    return this.overwritten.get(stored.buffer)?.has(stored.byteOffset) === true;
+    const [from, to] = [stored.byteOffset, stored.byteOffset + stored.byteLength];
+    return this.overwritten.get(stored.buffer)?.some(([start, end]) => start < to && from < end) === true;
   }
 
   /**

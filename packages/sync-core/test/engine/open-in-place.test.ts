@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { format2Codec } from '../../src/codec/repository-codec.js';
 import { open, openInPlace, seal } from '../../src/codec/frame.js';
 import { ChunkFetcher } from '../../src/engine/chunk-fetcher.js';
+import type { ChunkLocation } from '../../src/model/chunk-location.js';
 import { packedInMemory } from './helpers.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -33,9 +34,13 @@ describe('openInPlace', () => {
 });
 
 /** Chunks that do not compress (their plaintext frames are stored as is), sealed into packs. */
-async function encryptedLibrary(chunks: Buffer[]) {
+async function encryptedLibrary(chunks: Buffer[], bogus?: (byHash: Map<string, ChunkLocation[]>) => [string, ChunkLocation]) {
   const codec = format2Codec(key);
   const { storage, byHash } = await packedInMemory(chunks, { codec });
+  if (bogus) {
+    const [hash, location] = bogus(byHash);
+    byHash.set(hash, [location]);
+  }
   const reads: ArrayBufferLike[] = [];
   let requests = 0;
   const recording = {
@@ -80,5 +85,18 @@ describe('an encrypted download', () => {
     const before = lib.requests();
     expect(Buffer.from(await lib.fetcher.get(twice)).equals(chunks[1]!)).toBe(true);
     expect(lib.requests()).toBe(before + 1);
+  });
+
+  it('reads a chunk again when a location a hostile segment gave overlapped it and was opened in place first', async () => {
+    const [w, y] = [randomBytes(200 * 1024), randomBytes(200 * 1024)];
+    const x = sha(randomBytes(10)); // no such chunk: its location points into y's bytes
+    const lib = await encryptedLibrary([w, y], (byHash) => {
+      const [, pack, offset, length] = byHash.get(sha(y))![0]!;
+      return [x, [x, pack, offset + 16, length - 16]];
+    });
+    lib.fetcher.plan([sha(w), sha(y), x]);
+    expect(Buffer.from(await lib.fetcher.get(sha(w))).equals(w)).toBe(true); // one read brings y and x's bytes too
+    await expect(lib.fetcher.get(x)).rejects.toThrow(/does not match its hash/);
+    expect(Buffer.from(await lib.fetcher.get(sha(y))).equals(y)).toBe(true);
   });
 });
