@@ -182,10 +182,7 @@ export function sealPartsInto(key: Uint8Array, parts: readonly Uint8Array[], aad
 export function openInPlace(key: Uint8Array, sealed: Uint8Array, aad: string): Uint8Array | undefined {
   if (sealed.byteLength < SEAL_OVERHEAD) return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE));
-    decipher.setAAD(Buffer.from(aad, 'utf8'));
-    decipher.setAuthTag(sealed.subarray(sealed.byteLength - TAG));
-    const body = sealed.subarray(NONCE, sealed.byteLength - TAG);
+    const { decipher, body } = decipherOf(key, sealed, aad);
     // GCM deciphers byte for byte: each piece's plaintext has its ciphertext's length and place.
     for (let at = 0; at < body.byteLength; at += SEAL_PIECE) body.set(decipher.update(body.subarray(at, at + SEAL_PIECE)), at);
     decipher.final(); // throws unless the tag authenticates everything deciphered
@@ -199,13 +196,19 @@ export function openInPlace(key: Uint8Array, sealed: Uint8Array, aad: string): U
 export function open(key: Uint8Array, sealed: Uint8Array, aad: string): Buffer | undefined {
   if (sealed.byteLength < SEAL_OVERHEAD) return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE));
-    decipher.setAAD(Buffer.from(aad, 'utf8'));
-    decipher.setAuthTag(sealed.subarray(sealed.byteLength - TAG));
-    const body = decipher.update(sealed.subarray(NONCE, sealed.byteLength - TAG));
+    const { decipher, body: ciphertext } = decipherOf(key, sealed, aad);
+    const body = decipher.update(ciphertext);
     const rest = decipher.final(); // GCM has no block left over: no copy of a whole chunk to join nothing
     return rest.byteLength === 0 ? body : Buffer.concat([body, rest]);
   } catch {
     return undefined;
   }
+}
+
+/** A decipher set up for `sealed` (nonce, ciphertext, tag) and its ciphertext; `createDecipheriv` may throw on a bad key. */
+function decipherOf(key: Uint8Array, sealed: Uint8Array, aad: string) {
+  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE));
+  decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(sealed.subarray(sealed.byteLength - TAG));
+  return { decipher, body: sealed.subarray(NONCE, sealed.byteLength - TAG) };
 }
