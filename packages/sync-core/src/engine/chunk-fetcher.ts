@@ -16,6 +16,7 @@ import type { ChunkLocation } from '../model/chunk-location.js';
 import type { Locate } from './chunk-locations.js';
 import { ReadAhead } from './read-ahead.js';
 import { PackDictionaries } from './pack-dictionary-reader.js';
+import { WrittenSpans } from './written-spans.js';
 
 /**
  * How much one ranged read may bring, and how much may wait read ahead of its writers (read-ahead.ts),
@@ -61,7 +62,7 @@ export class ChunkFetcher {
    * Stored bytes opened in place (`read`): the spans of each range's memory written over. Spans,
    * not chunks: a location a hostile segment gave may overlap another chunk's bytes.
    */
-  private readonly overwritten = new WeakMap<ArrayBufferLike, [number, number][]>();
+  private readonly overwritten = new WeakMap<ArrayBufferLike, WrittenSpans>();
 
   constructor(
     private readonly storage: Storage,
@@ -149,15 +150,14 @@ export class ChunkFetcher {
   }
 
   private scratch(stored: Uint8Array): void {
-    const spans = this.overwritten.get(stored.buffer) ?? [];
-    spans.push([stored.byteOffset, stored.byteOffset + stored.byteLength]);
+    const spans = this.overwritten.get(stored.buffer) ?? new WrittenSpans();
+    spans.add(stored.byteOffset, stored.byteOffset + stored.byteLength);
     this.overwritten.set(stored.buffer, spans);
   }
 
-  /** Whether any byte of `stored` was written over (a range holds a few dozen chunks at most). */
+  /** Whether any byte of `stored` was written over. */
   private scratched(stored: Uint8Array): boolean {
-    const [from, to] = [stored.byteOffset, stored.byteOffset + stored.byteLength];
-    return this.overwritten.get(stored.buffer)?.some(([start, end]) => start < to && from < end) === true;
+    return this.overwritten.get(stored.buffer)?.overlaps(stored.byteOffset, stored.byteOffset + stored.byteLength) === true;
   }
 
   /**
