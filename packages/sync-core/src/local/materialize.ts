@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { abortPoint } from '../model/abort.js';
 import type { HashedVersion } from '../model/version.js';
 import { ensureFolder, ensureParents, onlyInTheCache, PathError, removeCreated, unsafeParent } from './safe-paths.js';
-import { sameStat } from './scan.js';
+import { sameStat, type StatLike } from './scan.js';
 import { applySqlite, looksLikeSqlite } from './sqlite-snapshot.js';
 import type { LocalRecord } from './state.js';
 
@@ -32,7 +32,7 @@ const TEMPORARY_TOKEN = randomBytes(6).toString('hex');
 let temporaries = 0;
 const temporaryName = () => `.${TEMPORARY_TOKEN}${(temporaries++).toString(36)}.syncacross-tmp-${process.pid}`;
 
-export type StatLike = { size: number; mtimeMs: number; ctimeMs: number; ino: number };
+export type { StatLike } from './scan.js';
 
 // Per-file metadata calls here are synchronous on purpose (as in the scan): each is a few
 // microseconds, while a thread-pool round trip costs tens, and a round makes several per file.

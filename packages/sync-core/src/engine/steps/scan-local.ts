@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import type { StatLike } from '../../local/materialize.js';
 import { foldsCase, keepsModes } from '../../local/fs-probe.js';
 import { ReadBuffer } from '../../local/chunk-file.js';
-import { effectiveStat, IGNORE_CTIME, isUnseen, recordStat, sameStat, walkLibrary, type DiskEntry, type WalkResult } from '../../local/scan.js';
+import { effectiveStat, IGNORE_CTIME, isUnseen, recordStat, walkLibrary, type DiskEntry, type WalkResult } from '../../local/scan.js';
 import type { LocalRecord, LocalState } from '../../local/state.js';
+import { RecordedStats } from '../../local/recorded-stats.js';
 import { abortPoint } from '../../model/abort.js';
 import { contentId, type Version } from '../../model/version.js';
 import { plannedVersionHeld } from '../adoption.js';
@@ -40,11 +41,15 @@ const statFields = (e: StatLike): StatLike => ({ size: e.size, mtimeMs: e.mtimeM
 const hasRows = (db: LocalState['db'], table: 'chunk_locations' | 'planned_writes') => db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined;
 
 /** What the scan reads and writes of the local state: records, chunks, and the versions it makes. */
-export type ScanState = NewVersionsState & Pick<LocalState, 'addPackChunks' | 'db' | 'hasChunk' | 'localRecords' | 'plannedWrite' | 'putLocal' | 'version'>;
+export type ScanState = NewVersionsState & Pick<LocalState, 'addPackChunks' | 'db' | 'hasChunk' | 'plannedWrite' | 'putLocal' | 'version'>;
 
 export async function scanLocal(ctx: StepContext<ScanState>): Promise<ScanResult> {
-  const walk = await walkLibrary(ctx.dir, ctx.rules, ctx.signal, ctx.options.policy.followsLinks());
-  const scan = new LocalScan(ctx, walk);
+  const records = new RecordedStats(ctx.state.db);
+  // An unchanged file is done with as the walk meets it, except where a round must look again at
+  // unchanged files too (packs were lost: `resupply`).
+  const unchanged = ctx.state.round.get('resupply') ? undefined : (diskPath: string, s: StatLike) => records.takeIfSame(diskPath, s);
+  const walk = await walkLibrary(ctx.dir, ctx.rules, ctx.signal, ctx.options.policy.followsLinks(), unchanged);
+  const scan = new LocalScan(ctx, walk, records);
   await scan.entries();
   scan.deletions();
   await scan.packs.flush();
@@ -55,7 +60,6 @@ export async function scanLocal(ctx: StepContext<ScanState>): Promise<ScanResult
 }
 
 class LocalScan {
-  readonly records: Map<string, LocalRecord>;
   readonly packs: PackWriter;
   readonly versions: NewVersions;
   /** After packs were lost: unchanged files whose version lacks a chunk location are staged again. */
@@ -80,9 +84,10 @@ class LocalScan {
   constructor(
     private readonly ctx: StepContext<ScanState>,
     private readonly walk: WalkResult,
+    /** Each record's stat; the whole record is read only where a file changed or went. */
+    readonly records: RecordedStats,
   ) {
     const { state, storage, options } = ctx;
-    this.records = state.localRecords();
     const condemned = new CondemnedPacks(state.db);
     // Where no location is known yet (a first upload), none is asked for chunk by chunk: the pack
     // writer itself knows the chunks this round stores (a query per chunk was 1.6 s of a first
@@ -120,13 +125,13 @@ class LocalScan {
       const entry = entries[i]!;
       entries[i] = undefined;
       await abortPoint(ctx.signal);
-      const rec = this.records.get(entry.diskPath);
-      this.records.delete(entry.diskPath);
+      const row = this.records.take(entry.diskPath);
       const actual = statFields(await effectiveStat(ctx.dir, entry));
-      if (rec && sameStat(actual, rec)) {
-        if (this.resupply && entry.kind === 'file' && this.lacksLocation(rec.version)) await this.stage(entry);
+      if (row >= 0 && this.records.matches(row, actual)) {
+        if (this.resupply && entry.kind === 'file' && this.lacksLocation(this.records.record(entry.diskPath)!.version)) await this.stage(entry);
         continue;
       }
+      const rec = row >= 0 ? this.records.record(entry.diskPath) : undefined;
       if (entry.kind === 'dir') {
         this.folder(entry, rec, recordStat(actual));
         continue;
@@ -238,9 +243,11 @@ class LocalScan {
   deletions(): void {
     const { state, dir, options } = this.ctx;
     const { versions } = this;
-    for (const rec of this.records.values()) {
+    for (const path of this.records.left()) {
       // Behind a link or an unreadable folder the file is unknown, not gone: no delete.
-      if (options.policy.keepsUnseen() && isUnseen(this.walk, rec.path)) continue;
+      if (options.policy.keepsUnseen() && isUnseen(this.walk, path)) continue;
+      const rec = this.records.record(path);
+      if (!rec) continue; // gone from the table meanwhile: nothing of it to delete
       const base = state.version(rec.version);
       this.removed.push(rec.path);
       if (!base || base.deleted) continue;
