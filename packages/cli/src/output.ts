@@ -4,6 +4,7 @@
  * Every write is redacted (see redact.ts).
  */
 import type { CliError } from './cli-error.js';
+import { jsonPieces } from './json-pieces.js';
 import { redact } from './redact.js';
 
 export interface OutputOptions {
@@ -46,9 +47,11 @@ export class Output {
     if (!this.json && !this.quiet) this.stderr.write(redact(line) + '\n');
   }
 
-  /** The command's machine-readable result (only under --json). */
+  /** The command's machine-readable result (only under --json), written in pieces (json-pieces.ts). */
   result(value: object): void {
-    if (this.json) this.stdout.write(redact(JSON.stringify({ ok: true, ...value })) + '\n');
+    if (!this.json) return;
+    for (const piece of jsonPieces({ ok: true, ...value })) this.stdout.write(redact(piece));
+    this.stdout.write('\n');
   }
 
   failure(error: CliError): void {
