@@ -29,9 +29,10 @@ describe('a crash between a rename and its record', () => {
     await a.sync();
 
     // b's first sync is killed once some files are in place: their records are written in one
-    // batch at the end, so those files are on disk with no record.
+    // batch at the end, so those files are on disk with no record. Reads of packs past the first
+    // ten never answer, so some files cannot land however late the kill comes (below).
     const bDir = await tempDir('syncacross-b-');
-    await killWhen([bDir, remoteDir, 'b', '20'], async () => (await written(bDir)) >= 5);
+    await killWhen([bDir, remoteDir, 'b', '20', String(16 * 1024 * 1024), '10'], async () => (await written(bDir)) >= 5);
     const landed = await written(bDir);
     expect(landed).toBeGreaterThanOrEqual(5);
     expect(landed).toBeLessThan(60);
@@ -74,10 +75,11 @@ describe('a crash between a rename and its record', () => {
       for (let i = 0; i < 60; i++) if ((await readFile(join(bDir, name(i)), 'utf8').catch(() => '')).startsWith('second')) n++;
       return n;
     };
-    // Killed at the first file that holds the edit, with 80 ms per storage call: b fetches the
-    // 19 packs 8 at a time, so the rest take a few hundred ms more. At 20 ms and five files, a
-    // loaded machine (the whole suite, 2 cores) once let b write all 60 before the kill.
-    await killWhen([bDir, remoteDir, 'b', '80'], async () => (await second()) >= 1);
+    // Killed at the first file that holds the edit. Reads of packs past the first ten never
+    // answer (b fetches 8 at a time, so the first file's are among them), so files in the other
+    // packs cannot land however late the kill comes: a delay alone (80 ms per storage call, once
+    // 20) still let b write all 60 first on a loaded machine (the whole suite, 2 cores).
+    await killWhen([bDir, remoteDir, 'b', '20', String(16 * 1024 * 1024), '10'], async () => (await second()) >= 1);
     expect(await second()).toBeLessThan(60);
 
     for (let i = 0; i < 60; i++) await writeFile(join(a.dir, name(i)), `third ${i}`);
