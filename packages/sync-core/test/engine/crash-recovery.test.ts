@@ -32,7 +32,9 @@ describe('SIGKILL of a real sync process', () => {
     const remoteDir = await tempDir('syncacross-remote-');
     const a = await tempDir('syncacross-a-');
     await library(a, 40, 256 * 1024);
-    await killWhen([a, remoteDir, 'a', '30', String(1024 * 1024)], async () => existsSync(join(remoteDir, 'packs')) && (await readdir(join(remoteDir, 'packs'))).length >= 2);
+    // Segment writes never answer (the child's stallSegments), so however late the kill comes,
+    // it comes before the segment: a delay alone would only make that likely.
+    await killWhen([a, remoteDir, 'a', '30', String(1024 * 1024), '', '1'], async () => existsSync(join(remoteDir, 'packs')) && (await readdir(join(remoteDir, 'packs'))).length >= 2);
     expect(existsSync(join(remoteDir, 'log'))).toBe(false); // killed before the segment: nobody can see a half-upload
 
     const remote = await createFsStorage({ root: remoteDir });
