@@ -15,7 +15,7 @@ export function* jsonPieces(value: object): Generator<string> {
   let sep = '{';
   // Object.entries visits what JSON.stringify does, in its order: own enumerable string keys.
   for (const [key, v] of Object.entries(value)) {
-    if (Array.isArray(v) && v.length > SLICE && typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
+    if (Array.isArray(v) && v.length > SLICE) {
       yield `${sep}${JSON.stringify(key)}:[`;
       for (let i = 0; i < v.length; i += SLICE) {
         // An item JSON cannot represent (undefined, a function) is `null` in an array, as JSON.stringify writes it.

@@ -7,6 +7,9 @@ import type { CliError } from './cli-error.js';
 import { jsonPieces } from './json-pieces.js';
 import { redact } from './redact.js';
 
+/** How much of a long --json result is written at once (characters). */
+const WRITE_CHARS = 64 * 1024;
+
 export interface OutputOptions {
   json?: boolean;
   quiet?: boolean;
@@ -47,11 +50,20 @@ export class Output {
     if (!this.json && !this.quiet) this.stderr.write(redact(line) + '\n');
   }
 
-  /** The command's machine-readable result (only under --json), written in pieces (json-pieces.ts). */
+  /**
+   * The command's machine-readable result (only under --json), redacted in pieces (json-pieces.ts)
+   * and written WRITE_CHARS characters at a time: one write for an ordinary summary, as before.
+   */
   result(value: object): void {
     if (!this.json) return;
-    for (const piece of jsonPieces({ ok: true, ...value })) this.stdout.write(redact(piece));
-    this.stdout.write('\n');
+    let pending = '';
+    for (const piece of jsonPieces({ ok: true, ...value })) {
+      pending += redact(piece);
+      if (pending.length < WRITE_CHARS) continue;
+      this.stdout.write(pending);
+      pending = '';
+    }
+    this.stdout.write(pending + '\n');
   }
 
   failure(error: CliError): void {
