@@ -20,21 +20,25 @@ import { WrittenSpans } from './written-spans.js';
 
 /**
  * How much one ranged read may bring, and how much may wait read ahead of its writers (read-ahead.ts),
- * by what a request costs the storage. Where each is a round trip (HTTP), reads are large and the
- * read-ahead must hold what eight writers of large files still need: at 32 MiB it filled, reads
- * shrank to single chunks, and a restore through Apache WebDAV took 26-32 s against 21 s (64 MiB:
- * 22 s, one run each). Where a read is a system call (`capabilities.cheapRequests`: a folder), large
- * reads only hold memory: a range stays whole while any chunk of it waits, and a full read-ahead of
- * large ranges was most of a download's peak. A first download of the benchmark library from a
- * folder (Node 20, alternating runs):
- * - session 60, 4 and 24 MiB against 16 and 64, 6 runs each: peak RSS 246-269 MB against 291-316,
- *   wall time within the runs' spread;
- * - session 62, 1 and 4 MiB against 4 and 24, 4 runs each: peak RSS 154-157 MB against 183-194,
- *   download medians 6.6 s against 6.7, a restore 153-158 MB against 179-186 in 6.2 s against 6.7.
- *   It made 806 reads instead of 289, each a system call, of 820 MB instead of 841.
+ * by what a request costs the storage. A range stays whole in memory while any chunk of it waits,
+ * so each writer under way can hold a window, and a full read-ahead of large ranges holds more
+ * than its budget says.
+ * - Where a read is a system call (`capabilities.cheapRequests`: a folder), large reads only hold
+ *   memory. Session 62, a first download of the benchmark library from a folder, 1 and 4 MiB
+ *   against 4 and 24, 4 runs each: peak RSS 154-157 MB against 183-194, download medians 6.6 s
+ *   against 6.7, a restore 153-158 MB against 179-186 in 6.2 s against 6.7. It made 806 reads
+ *   instead of 289, each a system call, of 820 MB instead of 841.
+ * - Where each read is a round trip (HTTP), reads are larger: eight writers reading at once keep
+ *   8 × 4 MiB under way, more than a link's bandwidth times its latency, so fewer, larger reads
+ *   would save requests, not time. Session 66, through Apache WebDAV on loopback (Node 20,
+ *   alternating runs): 4 and 16 MiB against 16 and 64, download 8.4-9.1 s against 8.5-8.9 at peak
+ *   RSS 179 MB against 245-261 (3 runs each), restore 8.0-8.8 s against 8.1-8.7 at 179-184 MB
+ *   against 249-256; about 335 requests against 135. 2 and 8 MiB: 8.2-9.0 s at 164-170 MB, in
+ *   570 requests. (Session 50's 32 MiB read-ahead slowed a restore, 26-32 s against 21 with 64:
+ *   reads then shrank to single chunks, before writers shared reads and planned their chunks.)
  */
 const SIZES = {
-  roundTrips: { window: 16 * 1024 * 1024, readAhead: 64 * 1024 * 1024 },
+  roundTrips: { window: 4 * 1024 * 1024, readAhead: 16 * 1024 * 1024 },
   cheap: { window: 1024 * 1024, readAhead: 4 * 1024 * 1024 },
 };
 const MAX_GAP = 1024 * 1024;

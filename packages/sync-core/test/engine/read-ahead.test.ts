@@ -85,9 +85,10 @@ describe('the read-ahead of a download', () => {
       expect(await writeAll(lib.fetcher, lib.contents)).toBe(true);
       expect(lib.read().bytesRead).toBeLessThanOrEqual(lib.stored * 1.05);
     }
-    // At most 1 MiB (plus a pack's first 16 KiB, read from its start), against ranges up to 16 MiB.
+    // At most 1 MiB (plus a pack's first 16 KiB, read from its start), against ranges up to 4 MiB.
     expect(cheap.read().largest).toBeLessThanOrEqual(1 * MiB + 16 * 1024);
-    expect(roundTrips.read().largest).toBeGreaterThan(8 * MiB);
+    expect(roundTrips.read().largest).toBeGreaterThan(2 * MiB);
+    expect(roundTrips.read().largest).toBeLessThanOrEqual(4 * MiB + 16 * 1024);
     expect(cheap.read().requests).toBeGreaterThan(roundTrips.read().requests);
   });
 
@@ -95,11 +96,13 @@ describe('the read-ahead of a download', () => {
     const lib = await library(60, 4);
     lib.fetcher.plan(lib.contents.flat().map(sha));
     const first = sha(lib.contents[0]![0]!);
-    // Each would have taken 16 MiB of the 64 MiB read-ahead for the chunks after the first.
+    // Each would have taken 4 MiB of the 16 MiB read-ahead for the chunks after the first.
     for (let i = 0; i < 4; i++) await expect(lib.fetcher.get(first)).rejects.toThrow('thrown at once');
     lib.fetcher.plan(Array(5).fill(first)); // asked for again below
     expect(await writeAll(lib.fetcher, lib.contents)).toBe(true);
-    expect(lib.read().requests).toBeLessThan(40); // with no room left: one per chunk, 330
+    // About 25 ranges of 4 MiB hold the library; writers interleaving make it 40-45. With no room
+    // left: one per chunk, 330.
+    expect(lib.read().requests).toBeLessThan(80);
   });
 });
 
