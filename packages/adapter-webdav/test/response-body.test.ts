@@ -4,6 +4,7 @@
  * length is missing, malformed, past the cap, or of a coded body. A body longer or shorter than
  * declared is an error, never a buffer of the wrong length.
  */
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { MAX_PREALLOCATED, readBody, type FetchedBody } from '../src/response-body.js';
 
@@ -62,5 +63,24 @@ describe("a response's body", () => {
   it('longer or shorter than declared: an error, not a buffer', async () => {
     await expect(readBody(response({ 'content-length': '10' }, pieces), 'GET')).rejects.toThrow('longer than the 10 bytes');
     await expect(readBody(response({ 'content-length': '20' }, pieces), 'GET')).rejects.toThrow('ended after 16 of the 20 bytes');
+  });
+
+  it('from a Node stream (a direct read), by its events, to the same bytes and the same errors', async () => {
+    const streamed = (length: string, from: Uint8Array[] = pieces, body: Readable = Readable.from(from)) => ({ ...response({ 'content-length': length }, []), body });
+    const read = streamed('16');
+    expect((await readBody(read, 'GET')).toString()).toBe('hello pack bytes');
+    expect(read.arrayBufferCalls()).toBe(0);
+    await expect(readBody(streamed('10'), 'GET')).rejects.toThrow('longer than the 10 bytes');
+    await expect(readBody(streamed('20'), 'GET')).rejects.toThrow('ended after 16 of the 20 bytes');
+    // A stream that breaks midway: its error, not a short buffer.
+    const broken = new Readable({ read() {} });
+    broken.push(pieces[0]);
+    setImmediate(() => broken.destroy(new Error('socket hang up')));
+    await expect(readBody(streamed('16', [], broken), 'GET')).rejects.toThrow('socket hang up');
+    // One closed early without an error (its socket went): what came is short of the length.
+    const closed = new Readable({ read() {} });
+    closed.push(pieces[0]);
+    setImmediate(() => closed.destroy());
+    await expect(readBody(streamed('16', [], closed), 'GET')).rejects.toThrow('ended after 6 of the 16 bytes');
   });
 });
