@@ -29,8 +29,8 @@ import { WrittenSpans } from './written-spans.js';
  *   against 6.7, a restore 153-158 MB against 179-186 in 6.2 s against 6.7. It made 806 reads
  *   instead of 289, each a system call, of 820 MB instead of 841.
  * - Where each read is a round trip (HTTP), reads are larger: eight writers reading at once keep
- *   8 × 4 MiB under way, more than a link's bandwidth times its latency, so fewer, larger reads
- *   would save requests, not time. Session 66, through Apache WebDAV on loopback (Node 20,
+ *   8 × 4 MiB under way, more than a link's bandwidth times its latency up to 100 MB/s at 300 ms,
+ *   so fewer, larger reads would save requests, not time, on most links. Session 66, through Apache WebDAV on loopback (Node 20,
  *   alternating runs): 4 and 16 MiB against 16 and 64, download 8.4-9.1 s against 8.5-8.9 at peak
  *   RSS 179 MB against 245-261 (3 runs each), restore 8.0-8.8 s against 8.1-8.7 at 179-184 MB
  *   against 249-256; about 335 requests against 135. 2 and 8 MiB: 8.2-9.0 s at 164-170 MB, in
