@@ -13,10 +13,10 @@
  * for here, but a server may send one anyway). The caller then sends the request the usual way.
  */
 // The modules, not their `request` bindings: looked up at each call, as node-fetch does, so what
-// instruments node:http (a proxy agent, msw in the tests) sees these requests too.
+// patches node:http (a tracer, msw in the tests) sees these requests too.
 import http, { type Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import https, { type Agent as HttpsAgent } from 'node:https';
-import type { FetchedBody } from './response-body.js';
+import { uncoded, type FetchedBody } from './response-body.js';
 
 export interface DirectGet {
   url: string;
@@ -52,8 +52,7 @@ export function directGet(req: DirectGet): Promise<FetchedBody | 'elsewhere'> {
 function readHere(res: IncomingMessage): boolean {
   const status = res.statusCode ?? 0;
   if (status >= 300 && status < 400) return false;
-  const coding = res.headers['content-encoding'];
-  return coding === undefined || coding.trim().toLowerCase() === 'identity';
+  return uncoded(res.headers['content-encoding']);
 }
 
 function answerOf(res: IncomingMessage): FetchedBody {

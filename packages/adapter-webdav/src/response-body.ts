@@ -77,10 +77,12 @@ function fillFromEvents(body: ReadableBody, out: Buffer): Promise<number> {
  */
 function declaredLength(response: FetchedBody, method: string): number | undefined {
   if (method === 'HEAD' || response.status === 204 || response.status === 304) return undefined;
-  const coding = response.headers.get('content-encoding');
-  if (coding !== null && coding.trim().toLowerCase() !== 'identity') return undefined;
+  if (!uncoded(response.headers.get('content-encoding'))) return undefined;
   const text = response.headers.get('content-length');
   if (text === null || !/^\s*\d+\s*$/.test(text)) return undefined;
   const length = Number(text);
   return length <= MAX_PREALLOCATED ? length : undefined;
 }
+
+/** Whether a Content-Encoding leaves the body as sent: none, or `identity`. */
+export const uncoded = (coding: string | null | undefined): boolean => coding === null || coding === undefined || coding.trim().toLowerCase() === 'identity';
