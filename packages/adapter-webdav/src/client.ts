@@ -24,6 +24,8 @@ export interface DavRequest {
   headers?: Record<string, string>;
   /** Bytes, or a stream (the probe's deliberately interrupted upload: probe-atomic-put.ts). */
   body?: Uint8Array | Readable;
+  /** The most bytes of the answer's body the caller uses, given its status; the rest is not read (response-body.ts). Default: all of it. */
+  bodyLimit?: (status: number) => number;
 }
 
 /**
@@ -98,7 +100,7 @@ export class DavTransport {
     }
     if (response === 'elsewhere') response = await this.throughClient(method, url, what, request);
     try {
-      return { status: response.status, headers: response.headers, body: await readBody(response, method) };
+      return { status: response.status, headers: response.headers, body: await readBody(response, method, request.bodyLimit?.(response.status)) };
     } catch (error) {
       // The connection broke while the body was coming in: a truncated read is not an answer.
       throw errorFromNetwork(error, `${what} (${method}, reading the response)`);

@@ -36,7 +36,7 @@ export function directGet(req: DirectGet): Promise<FetchedBody | 'elsewhere'> {
       { method: 'GET', agent: secure ? req.agents.https : req.agents.http, headers: req.headers, signal: AbortSignal.timeout(req.timeoutMs) },
       (res) => {
         if (!readHere(res)) {
-          res.resume(); // drained, so the socket goes back to the agent
+          drain(res);
           resolve('elsewhere');
           return;
         }
@@ -46,6 +46,21 @@ export function directGet(req: DirectGet): Promise<FetchedBody | 'elsewhere'> {
     sent.on('error', reject);
     sent.end();
   });
+}
+
+/**
+ * Reads and drops an answer left to node-fetch, so its socket goes back to the agent: a
+ * redirect's few bytes. A long body (a coded object, or one with no end from a hostile server) is
+ * cut off instead, at the cost of that connection.
+ */
+const DRAIN_LIMIT = 64 * 1024;
+function drain(res: IncomingMessage): void {
+  let drained = 0;
+  res.on('data', (piece: Buffer) => {
+    drained += piece.byteLength;
+    if (drained > DRAIN_LIMIT) res.destroy();
+  });
+  res.on('error', () => undefined); // a destroyed or broken answer nobody reads: nothing to report
 }
 
 /** Whether node-fetch would only have read this answer: no redirect to follow, no coding to undo. */

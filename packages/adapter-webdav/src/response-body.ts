@@ -6,8 +6,9 @@
  * Where the server declares the length and nothing decodes the body on the way (no
  * Content-Encoding: node-fetch would inflate it to another length), the pieces go straight into a
  * buffer of that length. Otherwise, and for a declared length past `MAX_PREALLOCATED` (a server's
- * claim allocates nothing it does not send), it is read as before. A body that is a Node stream
- * (a read sent directly, direct-get.ts) is read by its events, not an async iterator.
+ * claim allocates nothing it does not send), its pieces are gathered, or it is read as before
+ * where the caller sets no limit. A body that is a Node stream (a read sent directly,
+ * direct-get.ts) is read by its events, not an async iterator.
  */
 
 /** What is read of a fetch response: its status, headers and body as a stream of pieces. */
@@ -21,14 +22,69 @@ export interface FetchedBody {
 /** The largest declared length allocated up front: twice the largest pack this release writes (32 MiB). */
 export const MAX_PREALLOCATED = 64 * 1024 * 1024;
 
-/** The body of the answer to a `method` request. */
-export async function readBody(response: FetchedBody, method: string): Promise<Buffer> {
+/**
+ * The body of the answer to a `method` request, or its first `limit` bytes: past them the rest is
+ * not read and the connection is closed. A caller that needs a range sets the limit to it, so a
+ * server that ignores the Range and sends a whole pack, or a body with no end, costs at most the
+ * range (such a body used to be gathered whole, whatever its size).
+ */
+export async function readBody(response: FetchedBody, method: string, limit = Infinity): Promise<Buffer> {
   const declared = declaredLength(response, method);
-  if (declared === undefined || !response.body) return Buffer.from(await response.arrayBuffer());
-  const out = Buffer.allocUnsafe(declared);
-  const at = isReadable(response.body) ? await fillFromEvents(response.body, out) : await fillFromPieces(response.body, out);
-  if (at !== declared) throw new Error(`the body ended after ${at} of the ${declared} bytes its Content-Length declares`);
+  if (!response.body || (declared === undefined && limit === Infinity)) return Buffer.from(await response.arrayBuffer());
+  if (declared === undefined) {
+    const sink = gathering(limit);
+    await pump(response.body, sink);
+    return Buffer.concat(sink.pieces, sink.taken);
+  }
+  const out = Buffer.allocUnsafe(Math.min(declared, limit));
+  const sink = filling(out, declared <= limit);
+  await pump(response.body, sink);
+  if (sink.taken < out.length) throw new Error(`the body ended after ${sink.taken} of the ${declared} bytes its Content-Length declares`);
   return out;
+}
+
+/** Where the pieces of a body go. */
+interface Sink {
+  /** Takes what it needs of a piece; answers whether it wants more. May throw (a body longer than declared): the body is then given up with that error. */
+  take(piece: Uint8Array): boolean;
+  /** Bytes taken so far. */
+  readonly taken: number;
+}
+
+/** Copies the body into `out`. `exact`: `out` has the declared length, and a longer body is an error; otherwise its length is a limit, where reading stops. */
+function filling(out: Buffer, exact: boolean): Sink {
+  let taken = 0;
+  return {
+    take(piece) {
+      const room = out.length - taken;
+      if (exact && piece.byteLength > room) throw new Error(`the body is longer than the ${out.length} bytes its Content-Length declares`);
+      const used = Math.min(room, piece.byteLength);
+      out.set(used === piece.byteLength ? piece : piece.subarray(0, used), taken);
+      taken += used;
+      return exact || taken < out.length;
+    },
+    get taken() {
+      return taken;
+    },
+  };
+}
+
+/** Keeps the pieces of a body of unknown length (none declared, past MAX_PREALLOCATED, or decoded on the way), up to `limit` bytes. */
+function gathering(limit: number): Sink & { pieces: Uint8Array[] } {
+  const pieces: Uint8Array[] = [];
+  let taken = 0;
+  return {
+    pieces,
+    take(piece) {
+      const used = Math.min(limit - taken, piece.byteLength);
+      pieces.push(used === piece.byteLength ? piece : piece.subarray(0, used));
+      taken += used;
+      return taken < limit;
+    },
+    get taken() {
+      return taken;
+    },
+  };
 }
 
 /** A Node stream (direct-get.ts hands the response itself), read by its events. */
@@ -40,33 +96,36 @@ interface ReadableBody extends AsyncIterable<Uint8Array> {
 }
 const isReadable = (body: AsyncIterable<Uint8Array>): body is ReadableBody => typeof (body as Partial<ReadableBody>).on === 'function' && typeof (body as Partial<ReadableBody>).destroy === 'function';
 
-/** Copies the pieces into `out`; returns how many bytes came. */
-async function fillFromPieces(body: AsyncIterable<Uint8Array>, out: Buffer): Promise<number> {
-  let at = 0;
-  for await (const piece of body) {
-    if (at + piece.byteLength > out.length) throw new Error(`the body is longer than the ${out.length} bytes its Content-Length declares`);
-    out.set(piece, at);
-    at += piece.byteLength;
-  }
-  return at;
+/** Feeds the body's pieces to `sink` until it ends or the sink wants no more. */
+async function pump(body: AsyncIterable<Uint8Array>, sink: Sink): Promise<void> {
+  if (isReadable(body)) return pumpEvents(body, sink);
+  // Leaving the loop early ends the iterator, which destroys node-fetch's stream.
+  for await (const piece of body) if (!sink.take(piece)) break;
 }
 
 /**
- * `fillFromPieces` by the stream's own events: an async iterator costs a promise and a turn of
- * the event loop for each 64 KiB piece, 13,000 of them in a download of the benchmark library.
+ * `pump` by the stream's own events: an async iterator costs a promise and a turn of the event
+ * loop for each 64 KiB piece, 13,000 of them in a download of the benchmark library.
  */
-function fillFromEvents(body: ReadableBody, out: Buffer): Promise<number> {
+function pumpEvents(body: ReadableBody, sink: Sink): Promise<void> {
   return new Promise((resolve, reject) => {
-    let at = 0;
+    let done = false;
     body.on('data', (piece) => {
-      if (at + piece.byteLength > out.length) return void body.destroy(new Error(`the body is longer than the ${out.length} bytes its Content-Length declares`));
-      out.set(piece, at);
-      at += piece.byteLength;
+      if (done) return;
+      try {
+        if (sink.take(piece)) return;
+        done = true;
+        body.destroy(); // the rest is not wanted: the socket goes, not back to the agent
+        resolve();
+      } catch (e) {
+        done = true;
+        body.destroy(e as Error);
+      }
     });
-    body.on('end', () => resolve(at));
+    body.on('end', () => resolve());
     body.on('error', reject);
     // Destroyed without an error (a response whose socket closed early): what came is all there is.
-    body.on('close', () => resolve(at));
+    body.on('close', () => resolve());
   });
 }
 

@@ -2,7 +2,8 @@
  * A response's body is copied once into a buffer of its declared length (src/response-body.ts),
  * and read as before wherever that length cannot be trusted to be what is read: an answer whose
  * length is missing, malformed, past the cap, or of a coded body. A body longer or shorter than
- * declared is an error, never a buffer of the wrong length.
+ * declared is an error, never a buffer of the wrong length. With a limit, no more than it is read,
+ * whatever the server declares or sends.
  */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -82,5 +83,40 @@ describe("a response's body", () => {
     closed.push(pieces[0]);
     setImmediate(() => closed.destroy());
     await expect(readBody(streamed('16', [], closed), 'GET')).rejects.toThrow('ended after 6 of the 16 bytes');
+  });
+
+  it('with a limit, stops reading there, whatever length is declared or none', async () => {
+    /** A body with no end that counts the pieces taken from it, and knows when its reader left. */
+    const endless = (seen: { pulled: number; ended: boolean }) =>
+      (async function* () {
+        try {
+          for (;;) {
+            seen.pulled++;
+            yield Buffer.from('0123456789');
+          }
+        } finally {
+          seen.ended = true;
+        }
+      })();
+    for (const headers of <Record<string, string>[]>[{}, { 'content-length': String(MAX_PREALLOCATED + 1) }, { 'content-length': '1000' }, { 'content-encoding': 'gzip' }]) {
+      const seen = { pulled: 0, ended: false };
+      const r = { ...response(headers, []), body: endless(seen) };
+      const body = await readBody(r, 'GET', 25);
+      expect(body.toString(), JSON.stringify(headers)).toBe('0123456789012345678901234');
+      expect(seen).toEqual({ pulled: 3, ended: true });
+      expect(r.arrayBufferCalls()).toBe(0);
+    }
+    // A declared length within the limit is read whole, and a body longer than it is still an error.
+    expect((await readBody(response({ 'content-length': '16' }, pieces), 'GET', 100)).toString()).toBe('hello pack bytes');
+    await expect(readBody(response({ 'content-length': '10' }, pieces), 'GET', 100)).rejects.toThrow('longer than the 10 bytes');
+    // A body shorter than the limit: what came.
+    expect((await readBody(response({}, pieces), 'GET', 100)).toString()).toBe('hello pack bytes');
+    // A Node stream is destroyed once the limit is reached: the rest never comes.
+    const stream = new Readable({ read() {} });
+    stream.push(Buffer.from('hello '));
+    stream.push(Buffer.from('pack '));
+    const read = readBody({ ...response({ 'content-length': '1000' }, []), body: stream }, 'GET', 8);
+    expect((await read).toString()).toBe('hello pa');
+    expect(stream.destroyed).toBe(true);
   });
 });
