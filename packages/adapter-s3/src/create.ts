@@ -62,6 +62,7 @@ export async function createS3Storage(input: S3AdapterOptions, context: CreateS3
     maxObjectSize = MAX_SINGLE_PUT;
     context.log?.(`s3:${o.bucket}: ${support.multipartReason}; uploading every object in one PUT (at most 5 GiB) so creates stay atomic`);
   }
+  io.maxObjectSize = maxObjectSize;
   return buildS3Storage({
     io,
     bucket: o.bucket,

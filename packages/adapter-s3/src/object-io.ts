@@ -2,9 +2,10 @@
  * The S3 requests the storage is made of, one method per request kind, with full keys (prefix
  * already applied) and errors already mapped to StorageErrors.
  */
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { isStorageError, StorageError } from '@syncacross/sync-core';
+import { readBodyWithin } from '@syncacross/sync-core/adapter-kit';
 import { errorCodeOf, httpStatusOf, toStorageError } from './errors.js';
 import { uploadMultipart, type MultipartSettings, type WriteConditions } from './multipart.js';
 
@@ -50,6 +51,20 @@ function sliceRangeAnswer(key: string, bytes: Uint8Array, range: { offset: numbe
   return bytes.subarray(0, range.length);
 }
 
+/**
+ * A GetObject's body, up to `limit` bytes, read into one buffer of the declared length. A
+ * connection cut mid-body must not pass for a short object (field lesson 11): shorter than the
+ * ContentLength is Unavailable, as is a body longer than it.
+ */
+async function bodyOf(key: string, out: GetObjectCommandOutput, limit: number): Promise<Uint8Array> {
+  if (!out.Body) return new Uint8Array(0);
+  try {
+    return await readBodyWithin(out.Body as AsyncIterable<Uint8Array>, { declared: out.ContentLength, limit });
+  } catch (e) {
+    throw new StorageError('Unavailable', `GetObject ${key}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
 export class ObjectIO {
   constructor(
     readonly client: S3Client,
@@ -62,6 +77,8 @@ export class ObjectIO {
     private readonly multipart: MultipartSettings,
     /** How listing pages continue (providers.ts). */
     private readonly listPaging: 'token' | 'start-after' = 'token',
+    /** The largest object the storage accepts (create.ts sets it once known): a whole read past it is not one of its objects. */
+    public maxObjectSize = Number.MAX_SAFE_INTEGER,
   ) {}
 
   /** Writes an object (in parts when large) under the given conditions; returns its etag. */
@@ -115,12 +132,13 @@ export class ObjectIO {
     }
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {}) }));
-      const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
-      // A connection cut mid-body must not pass for a short object (field lesson 11).
-      if (out.ContentLength !== undefined && bytes.byteLength !== out.ContentLength) {
-        throw new StorageError('Unavailable', `GetObject ${key}: received ${bytes.byteLength} of ${out.ContentLength} bytes`);
-      }
+      // Only what is used is read: the range, from wherever the store starts (a store that ignores
+      // the Range sends the object from its start); for a whole read, one byte past the largest
+      // object. A store that sends more, or a body with no end, costs no more than that.
+      const limit = range ? (out.ContentRange === undefined ? range.offset + range.length : range.length) : this.maxObjectSize + 1;
+      const bytes = await bodyOf(key, out, limit);
       if (range) return sliceRangeAnswer(key, bytes, range, out.ContentRange);
+      if (bytes.byteLength > this.maxObjectSize) throw new StorageError('Corrupt', `GetObject ${key}: the store sent more than ${this.maxObjectSize} bytes, more than any object this storage accepts`);
       const expected = out.Metadata?.[INTEGRITY_METADATA];
       if (expected !== undefined && sha256Base64(bytes) !== expected) {
         throw new StorageError('Unavailable', `GetObject ${key}: the ${bytes.byteLength} bytes read do not match the checksum written with the object (a partial or torn read)`);

@@ -13,6 +13,8 @@ export interface DavContext {
   readonly profile: ServerProfile;
   /** The storage's `name`. */
   readonly display: string;
+  /** The largest object it accepts (`maxObjectSize`): a whole read past it is not one of its objects. */
+  readonly maxObjectSize: number;
 }
 
 export const ok = (status: number) => status >= 200 && status < 300;

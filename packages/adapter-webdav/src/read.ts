@@ -16,11 +16,11 @@ export async function get(ctx: DavContext, key: string, opts?: { range?: ByteRan
     return new Uint8Array(0);
   }
   const headers: Record<string, string> = range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {};
-  const answer = await transport.request('GET', url, what, { headers, bodyLimit: (status) => bodyLimit(status, range) });
+  const answer = await transport.request('GET', url, what, { headers, bodyLimit: (status) => bodyLimit(status, range, ctx.maxObjectSize) });
   if (answer.status === 404) throw new StorageError('NotFound', `${display}: ${key} not found`);
   if (range && answer.status === 416) return new Uint8Array(0); // the range starts past the end
-  if (answer.status === 200 && !range && answer.body.byteLength > LARGEST_OBJECT)
-    throw new StorageError('Corrupt', `${what}: the server sent more than ${LARGEST_OBJECT} bytes, more than any object a repository holds`);
+  if (answer.status === 200 && !range && answer.body.byteLength > ctx.maxObjectSize)
+    throw new StorageError('Corrupt', `${what}: the server sent more than ${ctx.maxObjectSize} bytes, more than any object this storage accepts (maxObjectSize)`);
   if (answer.status === 200) return range ? answer.body.subarray(range.offset, range.offset + range.length) : answer.body;
   if (range && answer.status === 206) {
     const start = Number(/bytes\s+(\d+)-/i.exec(answer.headers.get('content-range') ?? '')?.[1]);
@@ -30,19 +30,17 @@ export async function get(ctx: DavContext, key: string, opts?: { range?: ByteRan
   throw errorFromStatus(answer, `${what} (GET)`);
 }
 
-/** The largest object a repository holds: a pack of MAX_PACK_BYTES (1 GiB, sync-core's remote-limits.ts). */
-export const LARGEST_OBJECT = 1024 * 1024 * 1024;
 /** An error's body is only ever a message: enough of it to read, and a small one still reads to its end, so its connection is kept. */
 const ERROR_BODY = 64 * 1024;
 
 /**
  * How much of a GET's body is read, by its status: the range asked for, whether the server honors
- * the Range (206) or sends the object from its start (200); one byte past the largest object for
- * a whole read, so a body with no end is an error, not all the memory there is.
+ * the Range (206) or sends the object from its start (200); one byte past the largest object the
+ * storage accepts for a whole read, so a body with no end is an error, not all the memory there is.
  */
-function bodyLimit(status: number, range: ByteRange | undefined): number {
+function bodyLimit(status: number, range: ByteRange | undefined, maxObjectSize: number): number {
   if (status === 206 && range) return range.length;
-  if (status === 200) return range ? range.offset + range.length : LARGEST_OBJECT + 1;
+  if (status === 200) return range ? range.offset + range.length : maxObjectSize + 1;
   return ERROR_BODY;
 }
 

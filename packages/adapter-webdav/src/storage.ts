@@ -78,7 +78,7 @@ function buildStorage(options: ResolvedWebDavOptions, transport: DavTransport, c
     sortedListing: true,
   };
   const display = options.name ?? `webdav:${options.url.replace(/\/+$/, '')}${options.root ? `/${options.root.replace(/^\/+/, '')}` : ''}`;
-  const ctx: DavContext = { transport, collections, profile, display };
+  const ctx: DavContext = { transport, collections, profile, display, maxObjectSize: options.maxObjectSize };
   const storage: WebDavStorage = {
     name: display,
     capabilities,

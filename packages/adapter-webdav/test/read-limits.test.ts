@@ -1,13 +1,15 @@
 /**
  * How much of a GET's body a read takes (src/read.ts): its range, from wherever the server starts
  * (206: the range; 200: the object from its start up to the range's end), a little of an error's
- * message, and for a whole read one byte past the largest object a repository holds, which is
- * then an error rather than data. The limits at work against a real server: hostile-body.test.ts.
+ * message, and for a whole read one byte past the largest object the storage accepts
+ * (maxObjectSize), which is then an error rather than data. The limits at work against a real server: hostile-body.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import type { DavContext } from '../src/context.js';
 import type { DavRequest } from '../src/client.js';
-import { get, LARGEST_OBJECT } from '../src/read.js';
+import { get } from '../src/read.js';
+
+const LARGEST = 1024 ** 3; // the default maxObjectSize
 
 /** A context whose transport answers 200 with `body`, and records the limits the read asked for by status. */
 function answering(body: { byteLength: number; subarray?: unknown }) {
@@ -19,7 +21,7 @@ function answering(body: { byteLength: number; subarray?: unknown }) {
       return { status: 200, headers: { get: () => null }, body };
     },
   };
-  const ctx = { transport, display: 'dav', collections: undefined, profile: undefined } as unknown as DavContext;
+  const ctx = { transport, display: 'dav', maxObjectSize: LARGEST, collections: undefined, profile: undefined } as unknown as DavContext;
   return { ctx, limits };
 }
 
@@ -30,15 +32,15 @@ describe("a GET's body limit", () => {
     expect(Buffer.from(await get(small.ctx, 'k')).toString()).toBe('0123456789');
     expect(small.limits).toEqual([
       { 200: 5, 206: 3, 404: 64 * 1024, 500: 64 * 1024 },
-      { 200: LARGEST_OBJECT + 1, 206: 64 * 1024, 404: 64 * 1024, 500: 64 * 1024 },
+      { 200: LARGEST + 1, 206: 64 * 1024, 404: 64 * 1024, 500: 64 * 1024 },
     ]);
   });
 
   it('a whole read that reaches it is Corrupt, not data', async () => {
     // Only its length is looked at: no gigabyte is allocated here.
-    const huge = answering({ byteLength: LARGEST_OBJECT + 1 });
-    await expect(get(huge.ctx, 'k')).rejects.toMatchObject({ code: 'Corrupt', message: expect.stringContaining('more than any object a repository holds') });
-    const largest = answering({ byteLength: LARGEST_OBJECT });
-    expect((await get(largest.ctx, 'k')).byteLength).toBe(LARGEST_OBJECT);
+    const huge = answering({ byteLength: LARGEST + 1 });
+    await expect(get(huge.ctx, 'k')).rejects.toMatchObject({ code: 'Corrupt', message: expect.stringContaining('more than any object this storage accepts') });
+    const largest = answering({ byteLength: LARGEST });
+    expect((await get(largest.ctx, 'k')).byteLength).toBe(LARGEST);
   });
 });

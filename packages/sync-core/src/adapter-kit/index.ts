@@ -12,3 +12,4 @@ export { credentialsFilePath, readCredentialsFile, readJsonCredentials, writeCre
 export { KeyedQueue } from './keyed-queue.js';
 export { ConcurrencyLimiter } from './concurrency-limiter.js';
 export { KeyedSingleFlight } from './single-flight.js';
+export { PREALLOCATE_AT_MOST, readBodyWithin, type BodyLimits } from './body-reader.js';
