@@ -7,7 +7,7 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { brotliCompressSync, deflateRawSync, gzipSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { compress, compressAsync, compressMetadata, decompress, decompressAsync, deflateOptions, incompressibleSample } from '../src/codec/compression.js';
+import { compress, compressAsync, compressMetadata, decodeWithFzstd, decompress, decompressAsync, deflateOptions, incompressibleSample } from '../src/codec/compression.js';
 
 const ZSTD = 2;
 const original = Buffer.from('a chunk a Node 24 machine stored with zstd; '.repeat(40));
@@ -17,6 +17,27 @@ describe(`zstd written by another runtime, read on Node ${process.versions.node}
   it('decodes to the very bytes, on the main thread and off it', async () => {
     expect(Buffer.compare(Buffer.from(decompress(ZSTD, fromNode24, original.length)!), original)).toBe(0);
     expect(Buffer.compare(Buffer.from((await decompressAsync(ZSTD, fromNode24, original.length))!), original)).toBe(0);
+  });
+
+  it("through fzstd (Node 20's decoder, tried here on every runtime): the very bytes, and its buffer never made a string", () => {
+    // fzstd 0.1.1 compares the buffer it decodes into with 1; a plain Uint8Array would be turned
+    // into the string of its bytes each time (TypedArray.prototype.toString), which cost most of
+    // a Node 20 download of a library written with zstd.
+    const typedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as { toString: () => string };
+    const toString = typedArrayProto.toString;
+    let madeStrings = 0;
+    typedArrayProto.toString = function (this: Uint8Array) {
+      madeStrings++;
+      return toString.call(this);
+    };
+    try {
+      const out = decodeWithFzstd(fromNode24, original.length);
+      expect(Buffer.compare(Buffer.from(out), original)).toBe(0);
+      expect(Object.getPrototypeOf(out)).toBe(Uint8Array.prototype);
+    } finally {
+      typedArrayProto.toString = toString;
+    }
+    expect(madeStrings).toBe(0);
   });
 
   it('a damaged frame never decodes to the original (the hash check then refuses it)', () => {
