@@ -558,6 +558,14 @@ const REGRESSIONS: (ScheduleOptions & { bug: string })[] = [
     gc: true,
     bug: 'checker: a version sent late after its content was collected, reported lost by its writer as §3.12 allows, was still required',
   },
+  {
+    seed: 1225594,
+    mode: 'rate-limited',
+    nodes: 4,
+    localEdges: true,
+    offline: true,
+    bug: 'checker: content counted lost on every side came back (a restore from a backup, then a rename published it): its path was left out of every disk, and the edit reported lost',
+  },
 ];
 
 describe('simulation: seeds that once found bugs', () => {
