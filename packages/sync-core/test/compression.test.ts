@@ -5,6 +5,7 @@
  * format 6's brotli metadata, which every runtime writes and reads.
  */
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import * as zlib from 'node:zlib';
 import { brotliCompressSync, deflateRawSync, gzipSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { compress, compressAsync, compressMetadata, decodeWithFzstd, decompress, decompressAsync, deflateOptions, incompressibleSample } from '../src/codec/compression.js';
@@ -45,6 +46,28 @@ describe(`zstd written by another runtime, read on Node ${process.versions.node}
     damaged[20] = damaged[20]! ^ 0xff;
     const out = decompress(ZSTD, damaged, original.length);
     expect(out === undefined || Buffer.compare(Buffer.from(out), original) !== 0).toBe(true);
+  });
+});
+
+// Where this runtime writes zstd (Node 22.15 and later); on Node 20 it writes deflate, and CI runs
+// this suite on Node 22 and 24 too.
+const writesZstd = typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function';
+describe.skipIf(!writesZstd)(`zstd written here (Node ${process.versions.node})`, () => {
+  it('every frame declares its content size, on the main thread and off it: zstd sizes its context by it', async () => {
+    // A frame header's descriptor (its 5th byte): the top two bits say how the content size is
+    // written; 0 with the single-segment bit clear means it is not (RFC 8878, §3.1.1.1.1).
+    const declaresSize = (frame: Uint8Array) => frame[4]! >> 6 !== 0 || ((frame[4]! >> 5) & 1) === 1;
+    for (const length of [4096, 26_000, 300_000]) {
+      const bytes = Buffer.from('a note of words, words and more words; '.repeat(length / 39 + 1).slice(0, length));
+      const here = compress(bytes);
+      const pooled = await compressAsync(bytes);
+      for (const { codec, payload } of [here, pooled]) {
+        expect(codec, String(length)).toBe(ZSTD);
+        expect(declaresSize(payload), String(length)).toBe(true);
+        expect(Buffer.compare(Buffer.from(decompress(ZSTD, payload, length)!), bytes)).toBe(0);
+        expect(Buffer.compare(Buffer.from(decodeWithFzstd(payload, length)), bytes)).toBe(0);
+      }
+    }
   });
 });
 
