@@ -31,8 +31,8 @@ export async function readBody(response: FetchedBody, method: string, limit = In
 }
 
 /**
- * The body's length as the server declares it, where it is the length of what will be read. The answer to a HEAD, a 204 and a 304 have no body whatever length
- * they declare (RFC 9110, §6.4.1).
+ * The body's length as the server declares it, where it is the length of what will be read. The
+ * answer to a HEAD, a 204 and a 304 have no body whatever length they declare (RFC 9110, §6.4.1).
  */
 function declaredLength(response: FetchedBody, method: string): number | undefined {
   if (method === 'HEAD' || response.status === 204 || response.status === 304) return undefined;

@@ -30,11 +30,11 @@ import { WrittenSpans } from './written-spans.js';
  *   instead of 289, each a system call, of 820 MB instead of 841.
  * - Where each read is a round trip (HTTP), reads are larger: eight writers reading at once keep
  *   8 × 4 MiB under way, more than a link's bandwidth times its latency up to 100 MB/s at 300 ms,
- *   so fewer, larger reads would save requests, not time, on most links. Session 66, through Apache WebDAV on loopback (Node 20,
- *   alternating runs): 4 and 16 MiB against 16 and 64, download 8.4-9.1 s against 8.5-8.9 at peak
- *   RSS 179 MB against 245-261 (3 runs each), restore 8.0-8.8 s against 8.1-8.7 at 179-184 MB
- *   against 249-256; about 335 requests against 135. 2 and 8 MiB: 8.2-9.0 s at 164-170 MB, in
- *   570 requests. (Session 50's 32 MiB read-ahead slowed a restore, 26-32 s against 21 with 64:
+ *   so fewer, larger reads would save requests, not time, on most links. Session 66, through
+ *   Apache WebDAV on loopback (Node 20, alternating runs): 4 and 16 MiB against 16 and 64,
+ *   download 8.4-9.1 s against 8.5-8.9 at peak RSS 179 MB against 245-261 (3 runs each), restore
+ *   8.0-8.8 s against 8.1-8.7 at 179-184 MB against 249-256; about 335 requests against 135. 2 and
+ *   8 MiB: 8.2-9.0 s at 164-170 MB, in 570 requests. (Session 50's 32 MiB read-ahead slowed a restore, 26-32 s against 21 with 64:
  *   reads then shrank to single chunks, before writers shared reads and planned their chunks.)
  */
 const SIZES = {
