@@ -5,7 +5,7 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { isStorageError, StorageError } from '@syncacross/sync-core';
-import { readBodyWithin } from '@syncacross/sync-core/adapter-kit';
+import { readBodyWithin, readLimit, tooLargeForStorage } from '@syncacross/sync-core/adapter-kit';
 import { errorCodeOf, httpStatusOf, toStorageError } from './errors.js';
 import { uploadMultipart, type MultipartSettings, type WriteConditions } from './multipart.js';
 
@@ -135,10 +135,11 @@ export class ObjectIO {
       // Only what is used is read: the range, from wherever the store starts (a store that ignores
       // the Range sends the object from its start); for a whole read, one byte past the largest
       // object. A store that sends more, or a body with no end, costs no more than that.
-      const limit = range ? (out.ContentRange === undefined ? range.offset + range.length : range.length) : this.maxObjectSize + 1;
+      const limit = readLimit(range, out.ContentRange !== undefined, this.maxObjectSize);
       const bytes = await bodyOf(key, out, limit);
       if (range) return sliceRangeAnswer(key, bytes, range, out.ContentRange);
-      if (bytes.byteLength > this.maxObjectSize) throw new StorageError('Corrupt', `GetObject ${key}: the store sent more than ${this.maxObjectSize} bytes, more than any object this storage accepts`);
+      if (tooLargeForStorage(bytes, this.maxObjectSize))
+        throw new StorageError('Corrupt', `GetObject ${key}: the store sent more than ${this.maxObjectSize} bytes, more than any object this storage accepts`);
       const expected = out.Metadata?.[INTEGRITY_METADATA];
       if (expected !== undefined && sha256Base64(bytes) !== expected) {
         throw new StorageError('Unavailable', `GetObject ${key}: the ${bytes.byteLength} bytes read do not match the checksum written with the object (a partial or torn read)`);

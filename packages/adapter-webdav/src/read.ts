@@ -1,5 +1,6 @@
 /** What readers see: get (whole or a byte range, however the server answers a Range) and list. */
 import { StorageError, type ByteRange, type ListOptions, type ListPage } from '@syncacross/sync-core';
+import { ERROR_BODY_LIMIT, readLimit, tooLargeForStorage } from '@syncacross/sync-core/adapter-kit';
 import { objectUrl, ok, type DavContext } from './context.js';
 import { errorFromStatus } from './errors.js';
 import { walkListing } from './listing.js';
@@ -19,7 +20,7 @@ export async function get(ctx: DavContext, key: string, opts?: { range?: ByteRan
   const answer = await transport.request('GET', url, what, { headers, bodyLimit: (status) => bodyLimit(status, range, ctx.maxObjectSize) });
   if (answer.status === 404) throw new StorageError('NotFound', `${display}: ${key} not found`);
   if (range && answer.status === 416) return new Uint8Array(0); // the range starts past the end
-  if (answer.status === 200 && !range && answer.body.byteLength > ctx.maxObjectSize)
+  if (answer.status === 200 && !range && tooLargeForStorage(answer.body, ctx.maxObjectSize))
     throw new StorageError('Corrupt', `${what}: the server sent more than ${ctx.maxObjectSize} bytes, more than any object this storage accepts (maxObjectSize)`);
   if (answer.status === 200) return range ? answer.body.subarray(range.offset, range.offset + range.length) : answer.body;
   if (range && answer.status === 206) {
@@ -30,18 +31,11 @@ export async function get(ctx: DavContext, key: string, opts?: { range?: ByteRan
   throw errorFromStatus(answer, `${what} (GET)`);
 }
 
-/** An error's body is only ever a message: enough of it to read, and a small one still reads to its end, so its connection is kept. */
-const ERROR_BODY = 64 * 1024;
-
-/**
- * How much of a GET's body is read, by its status: the range asked for, whether the server honors
- * the Range (206) or sends the object from its start (200); one byte past the largest object the
- * storage accepts for a whole read, so a body with no end is an error, not all the memory there is.
- */
+/** How much of a GET's body is read, by its status (adapter-kit's `readLimit`): the range, or a message for an error. */
 function bodyLimit(status: number, range: ByteRange | undefined, maxObjectSize: number): number {
-  if (status === 206 && range) return range.length;
-  if (status === 200) return range ? range.offset + range.length : maxObjectSize + 1;
-  return ERROR_BODY;
+  if (status === 206 && range) return readLimit(range, true, maxObjectSize);
+  if (status === 200) return readLimit(range, false, maxObjectSize);
+  return ERROR_BODY_LIMIT;
 }
 
 export async function list(ctx: DavContext, prefix: string, opts: ListOptions = {}): Promise<ListPage> {

@@ -61,6 +61,21 @@ describe('a body read within its declared length and a limit', () => {
     await expect(readBodyWithin(iterated(pieces), { declared: 1000, limit: 100 })).rejects.toThrow('ended after 16 of the 1000 bytes');
   });
 
+  it('stops at the limit without waiting for a cancel that never settles (a mocked fetch body)', async () => {
+    let asked = 0;
+    const stuck: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => ({ done: false, value: Buffer.from('0123456789') }),
+        return: () => {
+          asked++;
+          return new Promise<IteratorResult<Uint8Array>>(() => undefined);
+        },
+      }),
+    };
+    expect((await readBodyWithin(stuck, { limit: 15 })).toString()).toBe('012345678901234');
+    expect(asked).toBe(1); // cancelled all the same
+  });
+
   it('from a Node stream, by its events: the same bytes and errors, and destroyed at the limit', async () => {
     expect((await readBodyWithin(Readable.from(pieces), { declared: 16 })).toString()).toBe('hello pack bytes');
     await expect(readBodyWithin(Readable.from(pieces), { declared: 10 })).rejects.toThrow('longer than the 10 bytes');

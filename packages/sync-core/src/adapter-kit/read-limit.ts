@@ -1,0 +1,24 @@
+/**
+ * How much of a GET's answer a read takes (`readBodyWithin`'s `limit`), the same for every
+ * adapter: a hostile or broken server that ignores a Range and sends a whole object, claims a
+ * length far past what was asked, or sends a body with no end, costs what the read uses and no
+ * more, instead of all the memory there is.
+ */
+import type { ByteRange } from '../storage/contract.js';
+
+/** An error's body is only ever a message: enough of it to read (a small one still reads to its end, so its connection is kept). */
+export const ERROR_BODY_LIMIT = 64 * 1024;
+
+/**
+ * The most bytes of a successful GET's body that are used: the range asked for, where the server
+ * answered the range itself (206, or a Content-Range); its end, where the server sent the object
+ * from its start (200); for a whole read, one byte past the largest object the storage accepts,
+ * so a body with no end is found too large (`tooLargeForStorage`), not read forever.
+ */
+export function readLimit(range: ByteRange | undefined, answeredRange: boolean, maxObjectSize: number): number {
+  if (!range) return maxObjectSize + 1;
+  return answeredRange ? range.length : range.offset + range.length;
+}
+
+/** Whether a whole read's body (read up to `readLimit`) is more than any object the storage accepts: then it is not the object. */
+export const tooLargeForStorage = (bytes: Uint8Array, maxObjectSize: number): boolean => bytes.byteLength > maxObjectSize;
