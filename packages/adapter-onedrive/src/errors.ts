@@ -5,7 +5,7 @@
  * 507 insufficientStorage / quotaLimitReached; 401/403 for credentials and consent.
  */
 import { StorageError } from '@syncacross/sync-core';
-import { errorFromHttpStatus, type StatusOverrides } from '@syncacross/sync-core/adapter-kit';
+import { ERROR_BODY_LIMIT, errorFromHttpStatus, readBodyWithin, type StatusOverrides } from '@syncacross/sync-core/adapter-kit';
 
 export interface GraphFailure {
   status: number;
@@ -48,7 +48,9 @@ export async function responseFailure(response: Response): Promise<GraphFailure>
   let message: string | undefined;
   let detailCodes: string[] | undefined;
   try {
-    const body = (await response.json()) as { error?: { code?: string; message?: string } };
+    // Only a message's worth: a hostile or broken server's endless error body is not read to its end.
+    const text = response.body ? (await readBodyWithin(response.body, { limit: ERROR_BODY_LIMIT })).toString('utf8') : '';
+    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
     code = body.error?.code;
     message = body.error?.message;
     detailCodes = innerCodes(body.error);

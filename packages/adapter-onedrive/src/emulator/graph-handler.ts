@@ -48,6 +48,11 @@ export interface GraphRoutesOptions {
   deltaOnlyAtRoot?: boolean;
   /** Name of the app folder under `Apps/` (created on first access, like Graph does). */
   appFolderName?: string;
+  /**
+   * Where `/content`'s 302 sends a download: this emulator's origin by default. Graph's download
+   * URLs are on another host (SharePoint's, or 1drv.com's); a test points them at a server of its own.
+   */
+  downloadOrigin?: string;
 }
 
 type Behavior = 'fail' | 'replace' | 'rename';
@@ -92,7 +97,7 @@ export class GraphRoutes {
     if (m === 'POST' && p.action === 'children') return this.createFolder(request, url, origin, drive, item);
     if (m === 'GET' && p.action === 'content') {
       if (item.isFolder) return graphError(404, 'itemNotFound', 'Only files have content');
-      return new Response(null, { status: 302, headers: { location: `${origin}/_download/${encodeURIComponent(drive.id)}/${item.id}?v=${item.contentVersion}` } });
+      return new Response(null, { status: 302, headers: { location: `${this.options.downloadOrigin ?? origin}/_download/${encodeURIComponent(drive.id)}/${item.id}?v=${item.contentVersion}` } });
     }
     if (m === 'GET' && p.action === 'delta') {
       const excludeParents = request.headers.has('deltaexcludeparent');
