@@ -7,6 +7,7 @@
 import { Readable } from 'node:stream';
 import { StorageError } from '@syncacross/sync-core';
 import type { drive_v3 } from 'googleapis/build/src/apis/drive/index.js';
+import { discard, downloaded, failedAnswer } from './download.js';
 import { httpStatus, isFilePermissionRefusal, toStorageError } from './errors.js';
 import type { GdriveOptions } from './options.js';
 import { resumableUpload, type AuthRequester } from './resumable-upload.js';
@@ -178,17 +179,16 @@ export class DriveApi {
   async download(fileId: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
     if (range && range.length === 0) return new Uint8Array(0);
     const headers = range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : undefined;
-    let res;
-    try {
-      res = await this.call(`download ${fileId}`, () => this.drive.files.get({ fileId, alt: 'media', supportsAllDrives: true }, { responseType: 'arraybuffer', headers }));
-    } catch (e) {
-      if (httpStatus((e as Error).cause) === 416) return new Uint8Array(0);
-      throw e;
-    }
-    const data = res.data as unknown as ArrayBuffer | undefined;
-    const bytes = data ? new Uint8Array(data) : new Uint8Array(0);
-    // A server that ignores Range answers 200 with everything: slice it ourselves.
-    return range && res.status === 200 ? bytes.slice(range.offset, range.offset + range.length) : bytes;
+    const what = `download ${fileId}`;
+    // A stream, with every status an answer: gaxios would read the body whole otherwise (download.ts).
+    const answer = await this.call(what, async () => {
+      const got = await this.drive.files.get({ fileId, alt: 'media', supportsAllDrives: true }, { responseType: 'stream', headers, validateStatus: () => true });
+      if (got.status === 416 || (got.status >= 200 && got.status < 300)) return got;
+      throw await failedAnswer(got);
+    });
+    if (answer.status !== 416) return downloaded(answer, range, what);
+    await discard(answer);
+    return new Uint8Array(0); // the range starts past the end
   }
 
   /**

@@ -20,6 +20,7 @@ import { deleteObject } from './delete.js';
 import type { DriveApi } from './drive-api.js';
 import type { FolderIndex } from './folders.js';
 import { list } from './list.js';
+import { DRIVE_FILE_LIMIT } from './download.js';
 import type { GdriveOptions } from './options.js';
 import { putIfAbsent } from './put.js';
 import { get } from './read.js';
@@ -42,7 +43,7 @@ export function buildGdriveStorage(api: DriveApi, o: GdriveOptions): GdriveStora
     rangedGet: true,
     consistentListing: false, // searches lag behind writes on Drive
     delete: true,
-    maxObjectSize: 5 * 1024 ** 4, // Drive's 5 TB file limit (the engine's objects are far smaller)
+    maxObjectSize: DRIVE_FILE_LIMIT, // the engine's objects are far smaller
     caseInsensitiveNames: false,
     sortedListing: true,
   };
