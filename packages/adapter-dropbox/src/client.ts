@@ -10,6 +10,7 @@
 import { createRequire } from 'node:module';
 import { Dropbox, DropboxAuth } from 'dropbox';
 import { registerSecret, StorageError } from '@syncacross/sync-core';
+import { boundedDownloads, DROPBOX_FILE_LIMIT } from './bounded-download.js';
 import { pathRootHeader, type DropboxOptions } from './options.js';
 
 type FetchLike = (url: string, init?: unknown) => Promise<unknown>;
@@ -21,14 +22,21 @@ function sdkNodeFetch(): FetchLike {
   return mod.default ?? mod;
 }
 
+/** Where a request for `url` goes: to `baseUrl`, keeping path and query, when one is given. */
+function destination(baseUrl: string | undefined): (url: string) => string {
+  if (!baseUrl) return (url) => url;
+  const base = baseUrl.replace(/\/+$/, '');
+  return (url) => {
+    const u = new URL(url);
+    return `${base}${u.pathname}${u.search}`;
+  };
+}
+
 /** A fetch that sends every SDK request to `baseUrl`, keeping path and query. */
 function rewritingFetch(baseUrl: string): FetchLike {
-  const base = baseUrl.replace(/\/+$/, '');
+  const to = destination(baseUrl);
   const inner = sdkNodeFetch();
-  return (url, init) => {
-    const u = new URL(url);
-    return inner(`${base}${u.pathname}${u.search}`, init);
-  };
+  return (url, init) => inner(to(url), init);
 }
 
 export interface Credentials {
@@ -82,10 +90,12 @@ export function createClient(options: DropboxOptions, credentials: Credentials):
     auth.setAccessTokenExpiresAt(new Date(Date.now() + 3600_000));
   }
   const pathRoot = pathRootHeader(options.pathRoot);
-  const make = (headers?: Record<string, string>) =>
-    new Dropbox({ auth, pathRoot, ...(headers ? { customHeaders: headers } : {}), ...(options.domain ? { domain: options.domain } : {}) } as ConstructorParameters<typeof Dropbox>[0]);
   // The fetch the SDK would use: its node-fetch, or the rewriting one for `baseUrl`.
   const sdkFetch = (auth as unknown as { fetch: FetchLike }).fetch;
+  // Downloads through Node's fetch, read no further than used (bounded-download.ts).
+  const fetch = boundedDownloads(sdkFetch, destination(options.baseUrl), DROPBOX_FILE_LIMIT);
+  const make = (headers?: Record<string, string>) =>
+    new Dropbox({ auth, fetch, pathRoot, ...(headers ? { customHeaders: headers } : {}), ...(options.domain ? { domain: options.domain } : {}) } as ConstructorParameters<typeof Dropbox>[0]);
   const abortable = (signal: AbortSignal | undefined) =>
     new Dropbox({ auth, fetch: (url: string, init?: object) => sdkFetch(url, { ...init, signal }), ...(options.domain ? { domain: options.domain } : {}) } as ConstructorParameters<typeof Dropbox>[0]);
   return { dbx: make(), auth, withHeaders: make, abortable, canRefresh: Boolean(credentials.refreshToken && credentials.appKey) };

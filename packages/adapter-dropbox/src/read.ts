@@ -1,9 +1,12 @@
 /**
- * get: files/download, with a Range header for a range. A whole object is checked against the
- * content_hash Dropbox reports, so damaged bytes are Corrupt rather than silently returned.
+ * get: files/download, with a Range header for a range, its body read no further than used
+ * (bounded-download.ts). A whole object is checked against the content_hash Dropbox reports, so
+ * damaged bytes are Corrupt rather than silently returned.
  */
 import { StorageError, type ByteRange } from '@syncacross/sync-core';
+import { tooLargeForStorage } from '@syncacross/sync-core/adapter-kit';
 import type { files } from 'dropbox';
+import { DROPBOX_FILE_LIMIT, readFailureOf } from './bounded-download.js';
 import { dropboxContentHash } from './content-hash.js';
 import { call, mapped, pathOf, type DropboxContext } from './context.js';
 import { responseOf, routeTags, toStorageError } from './errors.js';
@@ -29,10 +32,14 @@ export async function get(ctx: DropboxContext, key: string, opts?: { range?: Byt
     throw toStorageError(e, `get ${key}`);
   }
   const result = res.result as files.FileMetadata & { fileBinary: Buffer };
+  const failure = readFailureOf(result.fileBinary);
+  if (failure) throw new StorageError('Unavailable', `dropbox: get ${key}: ${failure.message}`, { cause: failure }); // a read cut short: never a short file
   const bytes = new Uint8Array(result.fileBinary.buffer, result.fileBinary.byteOffset, result.fileBinary.byteLength);
+  if (!range && tooLargeForStorage(bytes, DROPBOX_FILE_LIMIT))
+    throw new StorageError('Corrupt', `dropbox: get ${key}: the server sent more than ${DROPBOX_FILE_LIMIT} bytes, more than any Dropbox file holds`);
   if (range) {
-    // A server that ignored Range sends the whole file (200): slice it ourselves.
-    return res.status === 200 ? bytes.slice(range.offset, range.offset + range.length) : bytes;
+    // A server that ignored Range sends the whole file (200): the range is cut from what was read.
+    return res.status === 200 ? bytes.subarray(range.offset, range.offset + range.length) : bytes;
   }
   if (result.content_hash && dropboxContentHash(bytes) !== result.content_hash) {
     throw new StorageError('Corrupt', `dropbox: ${key}: downloaded bytes do not match the content_hash Dropbox reports`);

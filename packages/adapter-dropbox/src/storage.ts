@@ -10,6 +10,7 @@
  */
 import type { Storage, StorageCapabilities } from '@syncacross/sync-core';
 import { createChangeFeed } from './change-feed.js';
+import { DROPBOX_FILE_LIMIT } from './bounded-download.js';
 import { createClient, type Credentials } from './client.js';
 import { createContext } from './context.js';
 import { deleteObject } from './delete.js';
@@ -25,7 +26,7 @@ export const DROPBOX_CAPABILITIES: StorageCapabilities = {
   rangedGet: true,
   consistentListing: true,
   delete: true,
-  maxObjectSize: 350 * 1000 ** 3, // "the maximum size of a file one can upload to an upload session is 350 GB"
+  maxObjectSize: DROPBOX_FILE_LIMIT,
   caseInsensitiveNames: true,
   sortedListing: true,
 };
