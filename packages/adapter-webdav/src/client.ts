@@ -11,7 +11,7 @@ import { AuthType, createClient, parseXML, type WebDAVClient } from 'webdav';
 import { errorFromNetwork, errorFromStatus } from './errors.js';
 import { directGet } from './direct-get.js';
 import { readBody, type FetchedBody } from './response-body.js';
-import { ConcurrencyLimiter } from '@syncacross/sync-core/adapter-kit';
+import { ConcurrencyLimiter, ERROR_BODY_LIMIT } from '@syncacross/sync-core/adapter-kit';
 import type { ResolvedWebDavOptions } from './options.js';
 
 export interface DavAnswer {
@@ -24,7 +24,7 @@ export interface DavRequest {
   headers?: Record<string, string>;
   /** Bytes, or a stream (the probe's deliberately interrupted upload: probe-atomic-put.ts). */
   body?: Uint8Array | Readable;
-  /** The most bytes of the answer's body the caller uses, given its status; the rest is not read (response-body.ts). Default: all of it. */
+  /** The most bytes of the answer's body the caller uses, given its status; the rest is not read (response-body.ts). Default: `answerLimit`. */
   bodyLimit?: (status: number) => number;
 }
 
@@ -34,6 +34,23 @@ export interface DavRequest {
  * Not its Accept-Encoding: node-fetch decodes what it asks for; pack bytes do not compress.
  */
 const FETCH_DEFAULTS = { Accept: '*/*', 'User-Agent': 'node-fetch' };
+
+/**
+ * The most of an answer's body read where the caller did not say (`bodyLimit`): a listing's
+ * multistatus, up to one byte past LISTING_ANSWER_LIMIT (listing.ts refuses a larger one); any
+ * other answer's body is a message (a PUT's, a MOVE's, an error's). A server that sends a body
+ * with no end costs that much, not all the memory there is.
+ */
+function answerLimit(method: string, status: number): number {
+  return method === 'PROPFIND' && status === 207 ? LISTING_ANSWER_LIMIT + 1 : ERROR_BODY_LIMIT;
+}
+
+/**
+ * The largest listing answer taken (one collection, Depth 1): Apache describes an object in about
+ * 500 bytes, so this is about 250,000 objects in one collection, far past what a repository keeps
+ * in one.
+ */
+export const LISTING_ANSWER_LIMIT = 128 * 1024 * 1024;
 
 export class DavTransport {
   private readonly client: WebDAVClient;
@@ -100,7 +117,7 @@ export class DavTransport {
     }
     if (response === 'elsewhere') response = await this.throughClient(method, url, what, request);
     try {
-      return { status: response.status, headers: response.headers, body: await readBody(response, method, request.bodyLimit?.(response.status)) };
+      return { status: response.status, headers: response.headers, body: await readBody(response, method, request.bodyLimit?.(response.status) ?? answerLimit(method, response.status)) };
     } catch (error) {
       // The connection broke while the body was coming in: a truncated read is not an answer.
       throw errorFromNetwork(error, `${what} (${method}, reading the response)`);

@@ -13,7 +13,7 @@ import { compareKeys, StorageError } from '@syncacross/sync-core';
 import { errorFromStatus } from './errors.js';
 import { classifyName, prefixCollections } from './names.js';
 import { unquoteEtag } from './server-profile.js';
-import { parseMultistatus, type DavTransport, type MultistatusEntry } from './client.js';
+import { LISTING_ANSWER_LIMIT, parseMultistatus, type DavTransport, type MultistatusEntry } from './client.js';
 
 interface Child {
   name: string;
@@ -70,6 +70,9 @@ async function listCollection(transport: DavTransport, names: string[], etags: b
   const answer = await transport.request('PROPFIND', url, `list ${url}`, request);
   if (answer.status === 404) return [];
   if (answer.status !== 207) throw errorFromStatus(answer, `list ${url} (PROPFIND)`);
+  // Read up to one byte past the limit (client.ts): a larger answer is refused, never cut to a shorter listing.
+  if (answer.body.byteLength > LISTING_ANSWER_LIMIT)
+    throw new StorageError('Unavailable', `list ${url}: the server's answer is larger than ${LISTING_ANSWER_LIMIT} bytes, more than any listing this adapter takes`);
   let entries: MultistatusEntry[];
   try {
     entries = await parseMultistatus(answer.body);

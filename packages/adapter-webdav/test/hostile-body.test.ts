@@ -9,6 +9,7 @@ import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endlessBytes, startHostileServer, writeEndless, type HostileServer } from '@syncacross/sync-core/testing';
 import { createWebDavStorage } from '@syncacross/adapter-webdav';
+import { LISTING_ANSWER_LIMIT } from '../src/client.js';
 
 let server: HostileServer;
 beforeAll(async () => {
@@ -73,5 +74,21 @@ describe('a ranged read, whatever body the server sends', () => {
     await expect((await storage()).get('k', { range })).rejects.toMatchObject({ code: 'Unavailable' });
     await server.answers[0]!.closed;
     expect(server.answers[0]!.written).toBeLessThan(AT_MOST);
+  });
+});
+
+describe('any other answer, whatever body the server sends', () => {
+  it("reads a delete's endless body only as far as a message goes, and takes its status", async () => {
+    server.answering((_req, res, answer) => writeEndless(res.writeHead(200), answer));
+    await (await storage()).delete('k');
+    await server.answers[0]!.closed;
+    expect(server.answers[0]!.written).toBeLessThan(AT_MOST);
+  });
+
+  it('refuses a listing answer with no end, having read one byte past the largest it takes', async () => {
+    server.answering((_req, res, answer) => writeEndless(res.writeHead(207, { 'Content-Type': 'application/xml' }), answer));
+    await expect((await storage()).list('')).rejects.toMatchObject({ code: 'Unavailable', message: expect.stringContaining(`larger than ${LISTING_ANSWER_LIMIT} bytes`) });
+    await server.answers[0]!.closed;
+    expect(server.answers[0]!.written).toBeLessThan(LISTING_ANSWER_LIMIT + AT_MOST);
   });
 });
