@@ -3,7 +3,7 @@
  * sync-core's readBodyWithin and readLimit): against a real server on loopback standing in for an
  * S3-compatible store that ignores the Range, claims a length past it, or sends a body with no end
  * (sync-core's runHostileDownloadChecks). Before, the SDK's `transformToByteArray` gathered such a
- * body whole. An error's body is not checked here: the SDK's error deserializer still reads it whole.
+ * body whole, and its error deserializer an error's body (client.ts bounds it now).
  */
 import { afterAll, beforeAll } from 'vitest';
 import { runHostileDownloadChecks, startHostileServer, type HostileServer } from '@syncacross/sync-core/testing';
@@ -20,4 +20,5 @@ runHostileDownloadChecks('s3', {
   server: () => server,
   storage: () => createS3Storage(adapterOptions(server.url, { provider: 'other', conditionalWrites: 'off', maxAttempts: 1 })),
   headers: { ETag: '"e"' },
+  endlessError: { status: 500, code: 'Unavailable' },
 });
