@@ -80,7 +80,9 @@ describe('a ranged read, whatever body the server sends', () => {
 describe('any other answer, whatever body the server sends', () => {
   it("reads a delete's endless body only as far as a message goes, and takes its status", async () => {
     server.answering((_req, res, answer) => writeEndless(res.writeHead(200), answer));
-    await (await storage()).delete('k');
+    await (
+      await storage()
+    ).delete!('k');
     await server.answers[0]!.closed;
     expect(server.answers[0]!.written).toBeLessThan(AT_MOST);
   });

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { Storage } from '../storage/contract.js';
 import { endlessBytes, writeEndless, type HostileAnswer, type HostileHandler, type HostileServer } from './doubles/endless-body.js';
 
+/** What `runHostileDownloadChecks` needs of an adapter's test file. */
 export interface HostileDownloadSetup {
   /** The server downloads go to (started by the test file). */
   server: () => HostileServer;
@@ -22,8 +23,18 @@ export interface HostileDownloadSetup {
   download?: () => HostileAnswer;
   /** Headers the service's downloads carry besides the bytes (Dropbox's metadata header). */
   headers?: Record<string, string | number>;
-  /** An error with a body that has no end, and the code it maps to; omitted where the vendor's SDK still reads error bodies whole. */
-  endlessError?: { status: number; headers?: Record<string, string>; code: string };
+  /** An error answer whose body has no end, checked to be read only as far as a message goes. */
+  endlessError?: EndlessError;
+}
+
+/** An error answer with a body that has no end (`HostileDownloadSetup.endlessError`). */
+export interface EndlessError {
+  /** Its HTTP status. */
+  status: number;
+  /** Headers it carries besides a content type (Retry-After, say). */
+  headers?: Record<string, string>;
+  /** The StorageError code the adapter maps it to. */
+  code: string;
 }
 
 /** The range read, a little past the object's start, so that a 200 from its start is told apart. */
@@ -31,6 +42,7 @@ const RANGE = { offset: 1000, length: 60_000 };
 /** What a read may cost at most: the range, and what the sockets' buffers hold besides. */
 const AT_MOST = 16 * 1024 * 1024;
 
+/** Registers the checks (above) as vitest tests named after `name`. */
 export function runHostileDownloadChecks(name: string, setup: HostileDownloadSetup): void {
   const answering = (handler: HostileHandler) => (setup.answering ?? ((h) => setup.server().answering(h)))(handler);
   const download = () => (setup.download ?? (() => setup.server().answers[0]!))();
