@@ -1,10 +1,10 @@
 /**
- * files/download's answers read no further than they are used. The SDK gathers a download's body
- * whole (`res.buffer()`), and an error's (`res.text()`): a server that ignores the Range, claims a
- * length far past it, or sends a body with no end would take all the memory there is. The fetch
- * handed to the SDK answers a download with a response whose `buffer()` reads up to what is used
- * (adapter-kit's `readLimit`: the range, or one byte past the largest file for a whole read) and
- * whose `text()` a message's worth.
+ * Dropbox's answers read no further than they are used. The SDK gathers a download's body whole
+ * (`res.buffer()`), and every other answer's (`res.text()`): a server that ignores the Range,
+ * claims a length far past it, or sends a body with no end would take all the memory there is.
+ * The fetch handed to the SDK answers with a response whose `buffer()` reads a download up to what
+ * is used (adapter-kit's `readLimit`: the range, or one byte past the largest file for a whole
+ * read), and whose `text()` reads an error's message (64 KiB) or another answer up to 16 MiB.
  *
  * The SDK (10.34, src/response.js `parseDownloadResponse`) waits for `buffer()` in a promise that
  * never settles if it rejects: a body cut short would hang the read for good. So `buffer()` never
@@ -31,19 +31,24 @@ function rangeOf(init: unknown): ByteRange | undefined {
   return m ? { offset: Number(m[1]), length: Number(m[2]) - Number(m[1]) + 1 } : undefined;
 }
 
+/** The most of any other successful answer taken (a listing page, an upload's metadata): past it the call fails. */
+const ANSWER_LIMIT = 16 * 1024 * 1024;
+
 /**
- * `inner` for every request but files/download, which goes through Node's own fetch to `to(url)`
- * and is answered with a response whose `buffer()` and `text()` read within their limits (above).
- * Not through the SDK's node-fetch 2: a body cut short before its Content-Length never ends there
- * (it pipes the socket's response into the stream it hands out, and an aborted response ends
- * nothing), and destroying that stream leaves the socket open with the server's writes backed up.
- * Node's fetch fails a cut body ("terminated") and closes the connection when its body is cancelled.
+ * Every SDK request, through Node's own fetch to `to(url)`, answered with a response whose
+ * `buffer()` (files/download) and `text()` (every other answer, and errors) read within their
+ * limits (above). Not through the SDK's node-fetch 2: a body cut short before its Content-Length
+ * never ends there (it pipes the socket's response into the stream it hands out, and an aborted
+ * response ends nothing), so a connection cut mid-answer left the call waiting for good, a
+ * download's or a listing's alike; and destroying that stream leaves the socket open with the
+ * server's writes backed up. Node's fetch fails a cut body ("terminated"), and closes the
+ * connection when its body is cancelled.
  */
-export function boundedDownloads(inner: FetchLike, to: (url: string) => string, maxObjectSize: number): FetchLike {
+export function boundedFetch(to: (url: string) => string, maxObjectSize: number): FetchLike {
   return async (url, init) => {
-    if (!new URL(url).pathname.endsWith('/2/files/download')) return inner(url, init);
     const res = await fetch(to(url), init as RequestInit);
-    const range = rangeOf(init);
+    const download = new URL(url).pathname.endsWith('/2/files/download');
+    const range = download ? rangeOf(init) : undefined;
     const length = Number(res.headers.get('content-length') ?? Number.NaN);
     const declared = Number.isSafeInteger(length) && !res.headers.get('content-encoding') ? length : undefined;
     const body: AsyncIterable<Uint8Array> = res.body ?? (async function* () {})();
@@ -62,7 +67,12 @@ export function boundedDownloads(inner: FetchLike, to: (url: string) => string, 
           return empty;
         }
       },
-      text: async () => (await readBodyWithin(body, { limit: ERROR_BODY_LIMIT })).toString('utf8'),
+      text: async () => {
+        if (!res.ok || download) return (await readBodyWithin(body, { limit: ERROR_BODY_LIMIT })).toString('utf8');
+        const answer = await readBodyWithin(body, { declared, limit: ANSWER_LIMIT + 1 });
+        if (answer.byteLength > ANSWER_LIMIT) throw new Error(`the answer is larger than ${ANSWER_LIMIT} bytes, more than any this adapter takes`);
+        return answer.toString('utf8');
+      },
     };
   };
 }

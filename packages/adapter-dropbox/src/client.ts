@@ -1,26 +1,18 @@
 /**
- * Builds the SDK client. The `dropbox` SDK 10.34 on Node 20 uses its bundled node-fetch (which msw
- * intercepts); passing the global `fetch` breaks filesDownload (`res.buffer is not a function`).
- * It always builds `https://` URLs: `https://<sub>.dropboxapi.com/2/…`, or with the `domain`
- * option `https://api-<domain>/2/`, `https://api-content-<domain>/2/`, `https://bolt-<domain>/2/`
- * and `https://api-<domain>/oauth2/token` (src/utils.js baseApiUrl, OAuth2TokenUrl). A plain-HTTP
- * local server therefore needs the URL rewritten: for `baseUrl` we hand the SDK its own
- * node-fetch, wrapped to send every request to that origin instead.
+ * Builds the SDK client. Every request goes through `boundedFetch` (bounded-download.ts): Node's own
+ * fetch, each answer read within a bound, instead of the SDK's bundled node-fetch 2, on which a
+ * connection cut mid-answer left the call waiting for good. The SDK always builds `https://` URLs:
+ * `https://<sub>.dropboxapi.com/2/…`, or with the `domain` option `https://api-<domain>/2/`,
+ * `https://api-content-<domain>/2/`, `https://bolt-<domain>/2/` and
+ * `https://api-<domain>/oauth2/token` (src/utils.js baseApiUrl, OAuth2TokenUrl). A plain-HTTP local
+ * server (`baseUrl`) therefore gets every request with its URL rewritten to that origin.
  */
-import { createRequire } from 'node:module';
 import { Dropbox, DropboxAuth } from 'dropbox';
 import { registerSecret, StorageError } from '@syncacross/sync-core';
-import { boundedDownloads, DROPBOX_FILE_LIMIT } from './bounded-download.js';
+import { boundedFetch, DROPBOX_FILE_LIMIT } from './bounded-download.js';
 import { pathRootHeader, type DropboxOptions } from './options.js';
 
 type FetchLike = (url: string, init?: unknown) => Promise<unknown>;
-
-function sdkNodeFetch(): FetchLike {
-  const require = createRequire(import.meta.url);
-  const fromSdk = createRequire(require.resolve('dropbox'));
-  const mod = fromSdk('node-fetch') as FetchLike & { default?: FetchLike };
-  return mod.default ?? mod;
-}
 
 /** Where a request for `url` goes: to `baseUrl`, keeping path and query, when one is given. */
 function destination(baseUrl: string | undefined): (url: string) => string {
@@ -30,13 +22,6 @@ function destination(baseUrl: string | undefined): (url: string) => string {
     const u = new URL(url);
     return `${base}${u.pathname}${u.search}`;
   };
-}
-
-/** A fetch that sends every SDK request to `baseUrl`, keeping path and query. */
-function rewritingFetch(baseUrl: string): FetchLike {
-  const to = destination(baseUrl);
-  const inner = sdkNodeFetch();
-  return (url, init) => inner(to(url), init);
 }
 
 export interface Credentials {
@@ -63,7 +48,7 @@ export interface DropboxClient {
 
 export function authOptions(options: Pick<DropboxOptions, 'baseUrl' | 'domain'>): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  if (options.baseUrl) o.fetch = rewritingFetch(options.baseUrl);
+  o.fetch = boundedFetch(destination(options.baseUrl), DROPBOX_FILE_LIMIT);
   if (options.domain) o.domain = options.domain;
   return o;
 }
@@ -90,12 +75,10 @@ export function createClient(options: DropboxOptions, credentials: Credentials):
     auth.setAccessTokenExpiresAt(new Date(Date.now() + 3600_000));
   }
   const pathRoot = pathRootHeader(options.pathRoot);
-  // The fetch the SDK would use: its node-fetch, or the rewriting one for `baseUrl`.
+  // The bounded fetch authOptions gave the auth (the SDK's clients take the auth's by default).
   const sdkFetch = (auth as unknown as { fetch: FetchLike }).fetch;
-  // Downloads through Node's fetch, read no further than used (bounded-download.ts).
-  const fetch = boundedDownloads(sdkFetch, destination(options.baseUrl), DROPBOX_FILE_LIMIT);
   const make = (headers?: Record<string, string>) =>
-    new Dropbox({ auth, fetch, pathRoot, ...(headers ? { customHeaders: headers } : {}), ...(options.domain ? { domain: options.domain } : {}) } as ConstructorParameters<typeof Dropbox>[0]);
+    new Dropbox({ auth, pathRoot, ...(headers ? { customHeaders: headers } : {}), ...(options.domain ? { domain: options.domain } : {}) } as ConstructorParameters<typeof Dropbox>[0]);
   const abortable = (signal: AbortSignal | undefined) =>
     new Dropbox({ auth, fetch: (url: string, init?: object) => sdkFetch(url, { ...init, signal }), ...(options.domain ? { domain: options.domain } : {}) } as ConstructorParameters<typeof Dropbox>[0]);
   return { dbx: make(), auth, withHeaders: make, abortable, canRefresh: Boolean(credentials.refreshToken && credentials.appKey) };

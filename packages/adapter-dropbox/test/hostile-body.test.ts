@@ -5,8 +5,8 @@
  * runHostileDownloadChecks). Before, the SDK gathered such a body whole (`res.buffer()`), and a
  * body shorter than its Content-Length made the read wait for good.
  */
-import { afterAll, beforeAll } from 'vitest';
-import { runHostileDownloadChecks, startHostileServer, type HostileServer } from '@syncacross/sync-core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHostileDownloadChecks, startHostileServer, writeEndless, type HostileServer } from '@syncacross/sync-core/testing';
 import { createDropboxStorage } from '../src/index.js';
 
 let hostile: HostileServer;
@@ -23,4 +23,23 @@ runHostileDownloadChecks('dropbox', {
   storage: () => createDropboxStorage({ baseUrl: hostile.url, accessToken: 'hostile-test-token', root: '/library' }),
   headers: { 'Dropbox-Api-Result': METADATA },
   endlessError: { status: 503, code: 'Unavailable' },
+});
+
+describe('any other Dropbox answer, whatever body the server sends', () => {
+  it('fails a listing cut short before its Content-Length as Unavailable, and does not wait for good', async () => {
+    hostile.answering((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': 100_000 });
+      res.write('{"entries": [', () => res.socket?.destroy());
+    });
+    const s = await createDropboxStorage({ baseUrl: hostile.url, accessToken: 'hostile-test-token', root: '/library' });
+    await expect(s.list('')).rejects.toMatchObject({ code: 'Unavailable' });
+  });
+
+  it('refuses a listing with no end, having read 16 MiB of it', async () => {
+    hostile.answering((_req, res, answer) => writeEndless(res.writeHead(200, { 'Content-Type': 'application/json' }), answer));
+    const s = await createDropboxStorage({ baseUrl: hostile.url, accessToken: 'hostile-test-token', root: '/library' });
+    await expect(s.list('')).rejects.toMatchObject({ code: 'Unavailable', message: expect.stringContaining('larger than 16777216 bytes') });
+    await hostile.answers[0]!.closed;
+    expect(hostile.answers[0]!.written).toBeLessThan(32 * 1024 * 1024);
+  });
 });
