@@ -8,7 +8,7 @@
 import { StorageError, type ByteRange } from '@syncacross/sync-core';
 import { ERROR_BODY_LIMIT, readBodyWithin, readLimit, tooLargeForStorage } from '@syncacross/sync-core/adapter-kit';
 
-/** Drive's largest file, 5 TB (https://support.google.com/drive/answer/37603). */
+/** Drive's largest file: 5 TB (the engine's objects are far smaller). */
 export const DRIVE_FILE_LIMIT = 5 * 1024 ** 4;
 
 /** What a download's answer carries here: its status, headers, and its body as a stream. */

@@ -43,7 +43,7 @@ export function buildGdriveStorage(api: DriveApi, o: GdriveOptions): GdriveStora
     rangedGet: true,
     consistentListing: false, // searches lag behind writes on Drive
     delete: true,
-    maxObjectSize: DRIVE_FILE_LIMIT, // the engine's objects are far smaller
+    maxObjectSize: DRIVE_FILE_LIMIT,
     caseInsensitiveNames: false,
     sortedListing: true,
   };
