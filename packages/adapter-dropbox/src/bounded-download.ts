@@ -10,7 +10,7 @@
  * never settles if it rejects: a body cut short would hang the read for good. So `buffer()` never
  * rejects here: it answers an empty buffer that `readFailureOf` (read.ts) turns back into the error.
  */
-import { ERROR_BODY_LIMIT, readBodyWithin, readLimit } from '@syncacross/sync-core/adapter-kit';
+import { declaredLength, ERROR_BODY_LIMIT, readBodyWithin, readLimit } from '@syncacross/sync-core/adapter-kit';
 import type { ByteRange } from '@syncacross/sync-core';
 
 type FetchLike = (url: string, init?: unknown) => Promise<unknown>;
@@ -49,8 +49,7 @@ export function boundedFetch(to: (url: string) => string, maxObjectSize: number)
     const res = await fetch(to(url), init as RequestInit);
     const download = new URL(url).pathname.endsWith('/2/files/download');
     const range = download ? rangeOf(init) : undefined;
-    const length = Number(res.headers.get('content-length') ?? Number.NaN);
-    const declared = Number.isSafeInteger(length) && !res.headers.get('content-encoding') ? length : undefined;
+    const declared = declaredLength((name) => res.headers.get(name), res.status);
     const body: AsyncIterable<Uint8Array> = res.body ?? (async function* () {})();
     return {
       ok: res.ok,

@@ -6,7 +6,8 @@
  * (adapter-kit's `readLimit`), and an error's body a message's worth, never all the memory there is.
  */
 import { StorageError, type ByteRange } from '@syncacross/sync-core';
-import { ERROR_BODY_LIMIT, readBodyWithin, readLimit, tooLargeForStorage } from '@syncacross/sync-core/adapter-kit';
+import { declaredLength, ERROR_BODY_LIMIT, readBodyWithin, readLimit, tooLargeForStorage } from '@syncacross/sync-core/adapter-kit';
+import { headerOf } from './errors.js';
 
 /** Drive's largest file: 5 TB (the engine's objects are far smaller). */
 export const DRIVE_FILE_LIMIT = 5 * 1024 ** 4;
@@ -19,12 +20,6 @@ export interface StreamedAnswer {
 }
 
 const bodyOf = (answer: StreamedAnswer) => answer.data as AsyncIterable<Uint8Array> | undefined;
-
-function header(headers: unknown, name: string): string | undefined {
-  if (headers && typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
-  const v = (headers as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : undefined;
-}
 
 /**
  * A failed answer as gaxios would have thrown it (`response.status`, `headers`, the body as text),
@@ -51,8 +46,7 @@ export async function discard(answer: StreamedAnswer): Promise<void> {
 export async function downloaded(answer: StreamedAnswer, range: ByteRange | undefined, what: string): Promise<Uint8Array> {
   const body = bodyOf(answer);
   if (!body) return new Uint8Array(0);
-  const length = Number(header(answer.headers, 'content-length'));
-  const declared = Number.isSafeInteger(length) && !header(answer.headers, 'content-encoding') ? length : undefined;
+  const declared = declaredLength((name) => headerOf(answer.headers, name), answer.status);
   let bytes: Uint8Array;
   try {
     const read = await readBodyWithin(body, { declared, limit: readLimit(range, answer.status === 206, DRIVE_FILE_LIMIT) });

@@ -64,7 +64,8 @@ interface DriveErrorDetail {
   message?: string;
 }
 
-function headerOf(headers: unknown, name: string): string | undefined {
+/** A header of an answer, whether its headers are a `Headers` or a plain object. */
+export function headerOf(headers: unknown, name: string): string | undefined {
   if (!headers) return undefined;
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
   const v = (headers as Record<string, unknown>)[name];

@@ -5,7 +5,7 @@
  */
 import { ResponseType } from '@microsoft/microsoft-graph-client';
 import { StorageError, type ByteRange } from '@syncacross/sync-core';
-import { readBodyWithin, readLimit, tooLargeForStorage } from '@syncacross/sync-core/adapter-kit';
+import { declaredLength, readBodyWithin, readLimit, tooLargeForStorage } from '@syncacross/sync-core/adapter-kit';
 import { exists, itemPath, type OneDriveContext } from './context.js';
 import { responseFailure, toStorageError } from './errors.js';
 
@@ -40,10 +40,9 @@ export async function get(ctx: OneDriveContext, key: string, options?: { range?:
  */
 async function bodyOf(ctx: OneDriveContext, key: string, response: Response, limit: number): Promise<Uint8Array> {
   if (!response.body) return new Uint8Array(0);
-  const length = response.headers.get('content-length');
-  const declared = length !== null && !response.headers.get('content-encoding') ? Number(length) : undefined;
+  const declared = declaredLength((name) => response.headers.get(name), response.status);
   try {
-    const read = await readBodyWithin(response.body, { declared: Number.isSafeInteger(declared) ? declared : undefined, limit });
+    const read = await readBodyWithin(response.body, { declared, limit });
     return new Uint8Array(read.buffer, read.byteOffset, read.byteLength); // a plain view, as the contract says, not a Buffer
   } catch (e) {
     throw new StorageError('Unavailable', `${ctx.config.name}: get ${key}: ${(e as Error).message}`, { cause: e });

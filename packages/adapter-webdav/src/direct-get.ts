@@ -16,7 +16,8 @@
 // patches node:http (a tracer, msw in the tests) sees these requests too.
 import http, { type Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import https, { type Agent as HttpsAgent } from 'node:https';
-import { uncoded, type FetchedBody } from './response-body.js';
+import { uncoded } from '@syncacross/sync-core/adapter-kit';
+import type { FetchedBody } from './response-body.js';
 
 export interface DirectGet {
   url: string;

@@ -8,7 +8,7 @@
  * length); how, and where reading stops, is sync-core's `readBodyWithin`. A body of no declared
  * length is read as before, unless the caller sets a limit.
  */
-import { readBodyWithin } from '@syncacross/sync-core/adapter-kit';
+import { declaredLength, readBodyWithin } from '@syncacross/sync-core/adapter-kit';
 
 /** What is read of a fetch response: its status, headers and body as a stream of pieces. */
 export interface FetchedBody {
@@ -25,22 +25,7 @@ export interface FetchedBody {
  * end, costs at most the range (such a body used to be gathered whole, whatever its size).
  */
 export async function readBody(response: FetchedBody, method: string, limit = Infinity): Promise<Buffer> {
-  const declared = declaredLength(response, method);
+  const declared = declaredLength((name) => response.headers.get(name), response.status, method);
   if (!response.body || (declared === undefined && limit === Infinity)) return Buffer.from(await response.arrayBuffer());
   return readBodyWithin(response.body, { declared, limit });
 }
-
-/**
- * The body's length as the server declares it, where it is the length of what will be read. The
- * answer to a HEAD, a 204 and a 304 have no body whatever length they declare (RFC 9110, §6.4.1).
- */
-function declaredLength(response: FetchedBody, method: string): number | undefined {
-  if (method === 'HEAD' || response.status === 204 || response.status === 304) return undefined;
-  if (!uncoded(response.headers.get('content-encoding'))) return undefined;
-  const text = response.headers.get('content-length');
-  if (text === null || !/^\s*\d+\s*$/.test(text)) return undefined;
-  return Number(text);
-}
-
-/** Whether a Content-Encoding leaves the body as sent: none, or `identity`. */
-export const uncoded = (coding: string | null | undefined): boolean => coding === null || coding === undefined || coding.trim().toLowerCase() === 'identity';

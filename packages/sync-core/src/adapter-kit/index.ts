@@ -13,4 +13,4 @@ export { KeyedQueue } from './keyed-queue.js';
 export { ConcurrencyLimiter } from './concurrency-limiter.js';
 export { KeyedSingleFlight } from './single-flight.js';
 export { PREALLOCATE_AT_MOST, readBodyWithin, type BodyLimits } from './body-reader.js';
-export { ERROR_BODY_LIMIT, readLimit, tooLargeForStorage } from './read-limit.js';
+export { declaredLength, ERROR_BODY_LIMIT, readLimit, tooLargeForStorage, uncoded } from './read-limit.js';

@@ -20,5 +20,22 @@ export function readLimit(range: ByteRange | undefined, answeredRange: boolean, 
   return answeredRange ? range.length : range.offset + range.length;
 }
 
+/** Whether a Content-Encoding leaves the body as sent: none, or `identity` (a coded body's length is the coded one's). */
+export const uncoded = (coding: string | null | undefined): boolean => coding === null || coding === undefined || coding.trim().toLowerCase() === 'identity';
+
+/**
+ * The body's length as the server declares it (Content-Length), where it is the length of what
+ * will be read, for `readBodyWithin`'s `declared`: none for a coded body (the client decodes it),
+ * a value that is not a plain number, or the answer to a HEAD, a 204 or a 304, which have no body
+ * whatever length they declare (RFC 9110, §6.4.1).
+ */
+export function declaredLength(header: (name: string) => string | null | undefined, status: number, method = 'GET'): number | undefined {
+  if (method === 'HEAD' || status === 204 || status === 304) return undefined;
+  if (!uncoded(header('content-encoding'))) return undefined;
+  const text = header('content-length');
+  if (typeof text !== 'string' || !/^\s*\d+\s*$/.test(text)) return undefined;
+  return Number(text);
+}
+
 /** Whether a whole read's body (read up to `readLimit`) is more than any object the storage accepts: then it is not the object. */
 export const tooLargeForStorage = (bytes: Uint8Array, maxObjectSize: number): boolean => bytes.byteLength > maxObjectSize;

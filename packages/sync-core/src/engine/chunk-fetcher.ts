@@ -34,8 +34,9 @@ import { WrittenSpans } from './written-spans.js';
  *   Apache WebDAV on loopback (Node 20, alternating runs): 4 and 16 MiB against 16 and 64,
  *   download 8.4-9.1 s against 8.5-8.9 at peak RSS 179 MB against 245-261 (3 runs each), restore
  *   8.0-8.8 s against 8.1-8.7 at 179-184 MB against 249-256; about 335 requests against 135. 2 and
- *   8 MiB: 8.2-9.0 s at 164-170 MB, in 570 requests. (Session 50's 32 MiB read-ahead slowed a restore, 26-32 s against 21 with 64:
- *   reads then shrank to single chunks, before writers shared reads and planned their chunks.)
+ *   8 MiB: 8.2-9.0 s at 164-170 MB, in 570 requests. (Session 50's 32 MiB read-ahead slowed a
+ *   restore, 26-32 s against 21 with 64: reads then shrank to single chunks, before writers shared
+ *   reads and planned their chunks.)
  */
 const SIZES = {
   roundTrips: { window: 4 * 1024 * 1024, readAhead: 16 * 1024 * 1024 },
