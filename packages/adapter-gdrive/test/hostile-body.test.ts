@@ -6,9 +6,8 @@
  * sync-core's runHostileDownloadChecks. Before, gaxios gathered such a body whole (`responseType:
  * 'arraybuffer'`), and an error's body whole in any responseType.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runHostileDownloadChecks, serveFetchHandler, startHostileServer, type HostileHandler, type HostileServer, type RunningServer } from '@syncacross/sync-core/testing';
+import { forwardTo, runHostileDownloadChecks, serveFetchHandler, startHostileServer, type HostileHandler, type HostileServer, type RunningServer } from '@syncacross/sync-core/testing';
 import { createGdriveStorage } from '../src/index.js';
 import { createDriveEmulator, type DriveEmulator } from '../src/emulator/index.js';
 import { CLIENT_ID } from './support/emulator.js';
@@ -26,30 +25,11 @@ afterAll(async () => {
   await emulatorServer.close();
 });
 
-/** Headers of one connection, not passed on (RFC 9110 §7.6.1), and lengths the proxy sets itself. */
-const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'upgrade']);
-
-/** Passes a request on to the emulator and its answer back. */
-function forward(req: IncomingMessage, res: ServerResponse): void {
-  const pieces: Buffer[] = [];
-  req.on('data', (p: Buffer) => pieces.push(p));
-  req.on('end', async () => {
-    try {
-      const headers = Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string' && !HOP_BY_HOP.has(e[0]));
-      const body = pieces.length > 0 ? Buffer.concat(pieces) : undefined;
-      const answer = await fetch(`${emulatorServer.url}${req.url}`, { method: req.method, headers, body });
-      const out = Buffer.from(await answer.arrayBuffer());
-      const passed = Object.fromEntries([...answer.headers].filter(([name]) => !HOP_BY_HOP.has(name)));
-      res.writeHead(answer.status, { ...passed, 'Content-Length': out.byteLength }).end(out);
-    } catch (e) {
-      res.writeHead(502).end(String(e));
-    }
-  });
-}
+const forward = forwardTo(() => emulatorServer.url);
 
 /** Downloads answered by `download`, everything else by the emulator. */
 function downloadsAnsweredBy(download: HostileHandler): void {
-  hostile.answering((req, res, answer) => (req.url?.includes('alt=media') ? download(req, res, answer) : forward(req, res)));
+  hostile.answering((req, res, answer) => (req.url?.includes('alt=media') ? download(req, res, answer) : forward(req, res, answer)));
 }
 
 runHostileDownloadChecks('gdrive', {

@@ -68,6 +68,32 @@ export function writeEndless(out: NodeJS.WritableStream & { destroyed?: boolean 
   more();
 }
 
+/** Headers of one connection, not passed on (RFC 9110 §7.6.1), and lengths the forwarder sets itself. */
+const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'upgrade']);
+
+/**
+ * A handler passing the request on to the real server at `origin()` (an emulator, say) and its
+ * answer back, for the requests a test leaves alone while it answers others itself.
+ */
+export function forwardTo(origin: () => string): HostileHandler {
+  return (req, res) => {
+    const pieces: Buffer[] = [];
+    req.on('data', (p: Buffer) => pieces.push(p));
+    req.on('end', async () => {
+      try {
+        const headers = Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string' && !HOP_BY_HOP.has(e[0]));
+        const body = pieces.length > 0 ? Buffer.concat(pieces) : undefined;
+        const answer = await fetch(`${origin()}${req.url}`, { method: req.method, headers, body, redirect: 'manual' });
+        const out = Buffer.from(await answer.arrayBuffer());
+        const passed = Object.fromEntries([...answer.headers].filter(([name]) => !HOP_BY_HOP.has(name)));
+        res.writeHead(answer.status, { ...passed, 'Content-Length': out.byteLength }).end(out);
+      } catch (e) {
+        res.writeHead(502).end(String(e));
+      }
+    });
+  };
+}
+
 /** Starts the server on a free port of 127.0.0.1; until told (`answering`), it answers 500. */
 export async function startHostileServer(): Promise<HostileServer> {
   let handler: HostileHandler = (_req, res) => void res.writeHead(500).end();
