@@ -1,6 +1,6 @@
 /**
  * The Graph SDK client with our own middleware chain:
- *   throttle gate → bearer token (refresh once on 401) → redirects → fetch.
+ *   throttle gate → bearer token (refresh once on 401) → answer limits → redirects → fetch.
  *
  * Why not `Client.init({ authProvider })` with the default chain:
  * - the SDK's AuthenticationHandler only attaches the token to https URLs on Graph's own hosts
@@ -14,6 +14,7 @@
  */
 import { Client, GraphClientError, HTTPMessageHandler, RedirectHandler, RedirectHandlerOptions, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import { isStorageError, parseRetryAfter, StorageError } from '@syncacross/sync-core';
+import { AnswerLimitMiddleware, withinLimits } from './answer-limits.js';
 import { graphFailure, toStorageError } from './errors.js';
 import type { ThrottleGate } from './throttle-gate.js';
 
@@ -32,7 +33,7 @@ export interface GraphTransport {
   relative(link: string): string;
   /** Runs an SDK call, mapping failures to StorageError. */
   run<T>(what: string, call: (client: Client) => Promise<T>): Promise<T>;
-  /** Plain fetch through the throttle gate, without Authorization (upload URLs). */
+  /** Plain fetch through the throttle gate, without Authorization (upload URLs); its answer read within limits (answer-limits.ts). */
   fetchUnauthenticated(url: string, init: RequestInit): Promise<Response>;
 }
 
@@ -101,7 +102,13 @@ export function createGraphTransport(options: { graphBase: string; tokens: Token
   const cut = graphBase.lastIndexOf('/');
   const host = graphBase.slice(0, cut);
   const version = graphBase.slice(cut + 1);
-  const chain: Middleware[] = [new GateMiddleware(options.gate), new BearerMiddleware(options.tokens, graphBase), new RedirectHandler(new RedirectHandlerOptions()), new HTTPMessageHandler()];
+  const chain: Middleware[] = [
+    new GateMiddleware(options.gate),
+    new BearerMiddleware(options.tokens, graphBase),
+    new AnswerLimitMiddleware(),
+    new RedirectHandler(new RedirectHandlerOptions()),
+    new HTTPMessageHandler(),
+  ];
   for (let i = 0; i < chain.length - 1; i++) chain[i]!.setNext!(chain[i + 1]!);
   const client = Client.initWithMiddleware({ baseUrl: host, defaultVersion: version, middleware: chain[0]! });
 
@@ -128,7 +135,7 @@ export function createGraphTransport(options: { graphBase: string; tokens: Token
       await options.gate.wait();
       const response = await fetch(url, init);
       observeThrottle(options.gate, response);
-      return response;
+      return withinLimits(response);
     },
   };
 }

@@ -11,7 +11,7 @@
  *   the protocol's own recovery, not a general retry: other failures go to the caller.
  * The file only appears when the last byte lands, so no reader sees a partial object.
  */
-import { StorageError } from '@syncacross/sync-core';
+import { isStorageError, StorageError } from '@syncacross/sync-core';
 import type { GraphTransport } from './client.js';
 import { httpStatusOf, responseFailure, toStorageError, type GraphFailure } from './errors.js';
 
@@ -75,7 +75,7 @@ export async function uploadWithSession(t: GraphTransport, itemPath: string, byt
       continue;
     }
     if (response && (response.status === 200 || response.status === 201)) {
-      const item = (await response.json()) as DriveItemJson;
+      const item = (await answerOf(response, what)) as DriveItemJson;
       return { outcome: response.status === 201 ? 'created' : 'replaced', item };
     }
     const f = response ? await responseFailure(response) : unanswered!;
@@ -130,8 +130,21 @@ async function sendFragment(t: GraphTransport, uploadUrl: string, bytes: Uint8Ar
   }
 }
 
+/**
+ * An upload URL's JSON answer. Read within its limit (client.ts `fetchUnauthenticated`): one too
+ * large is Unavailable already; one cut short or not JSON is Unavailable here, not a TypeError.
+ */
+async function answerOf(response: Response, what: string): Promise<unknown> {
+  try {
+    return await response.json();
+  } catch (e) {
+    if (isStorageError(e)) throw e;
+    throw new StorageError('Unavailable', `${what}: the answer could not be read (${(e as Error).message})`, { cause: e });
+  }
+}
+
 async function nextOffset(response: Response): Promise<number> {
-  const body = (await response.json()) as { nextExpectedRanges?: string[] };
+  const body = (await answerOf(response, 'upload session')) as { nextExpectedRanges?: string[] };
   const start = Number(/^(\d+)-/.exec(body.nextExpectedRanges?.[0] ?? '')?.[1]);
   if (!Number.isSafeInteger(start)) throw new StorageError('Corrupt', `upload session answered without a usable nextExpectedRanges: ${JSON.stringify(body)}`);
   return start;
