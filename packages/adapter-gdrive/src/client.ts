@@ -10,6 +10,7 @@ import { registerSecret, StorageError } from '@syncacross/sync-core';
 // file of googleapis' build (the package has no `exports` map); if it ever moves, the
 // `@googleapis/drive` package is the same code on its own.
 import { auth as googleAuth, drive, type drive_v3 } from 'googleapis/build/src/apis/drive/index.js';
+import { withinLimits } from './answer-limits.js';
 import { REAUTH_HINT, toStorageError } from './errors.js';
 import { oauthEndpoints, type GdriveOptions } from './options.js';
 import type { AuthRequester } from './resumable-upload.js';
@@ -38,8 +39,9 @@ export function createOAuthClient(o: GdriveOptions, redirectUri?: string): OAuth
   });
   // Its own token requests carry gaxios' retry config (3 retries, AuthClient.RETRY_CONFIG), inside
   // the engine's retry wrapper, which already retries with back-off and honours `--retries`: each
-  // attempt there became four token requests. One place retries: ours.
-  client.transporter.interceptors.request.add({ resolved: async (config) => ({ ...config, retryConfig: { ...config.retryConfig, retry: 0 } }) });
+  // attempt there became four token requests. One place retries: ours. And every answer, the API's
+  // and the token endpoint's, is read within a limit (answer-limits.ts).
+  client.transporter.interceptors.request.add({ resolved: async (config) => ({ ...config, retryConfig: { ...config.retryConfig, retry: 0 }, adapter: withinLimits }) });
   return client;
 }
 
