@@ -84,6 +84,15 @@ describe('gdrive: an answer with no end', () => {
     await closedAfter(answer, ANSWER_LIMIT);
   });
 
+  it('a files.list page cut short: Unavailable, not a partial listing', async () => {
+    const s = await storage();
+    hostile.answering((req, res, answer) => {
+      if (!isListing(req)) return forward(req, res, answer);
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': '100000' }).write('{"files":[{"id":"a"},', () => res.socket?.destroy());
+    });
+    await expect(s.list('')).rejects.toMatchObject({ name: 'StorageError', code: 'Unavailable' });
+  });
+
   it("the token endpoint's answer: the first call fails as Unavailable", async () => {
     const answer = endlessFor((req) => req.url === '/token', 200);
     const s = await createGdriveStorage({ clientId: CLIENT_ID, refreshToken: emulator.oauth.issueRefreshToken(CLIENT_ID), folderName: 'lib', rootUrl: `${hostile.url}/` }).catch((e: unknown) => e);

@@ -90,6 +90,14 @@ describe('onedrive: an answer with no end', () => {
     await closedAfter(() => endless!, ANSWER_LIMIT);
   });
 
+  it('a listing page cut short: Unavailable, not a partial listing', async () => {
+    hostile.answering((req, res, answer) => {
+      if (req.method !== 'GET' || req.url!.includes('/content')) return forward(req, res, answer);
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100000' }).write('{"value":[{"name":"a"},', () => res.socket?.destroy());
+    });
+    await expect(storage.list('')).rejects.toMatchObject({ name: 'StorageError', code: 'Unavailable' });
+  });
+
   it("an upload session's answer cut short: Unavailable, not a TypeError", async () => {
     hostile.answering((req, res, answer) => {
       if (req.url!.includes('createUploadSession')) return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ uploadUrl: `${hostile.url}/upload/2` }));
