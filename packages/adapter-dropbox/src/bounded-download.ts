@@ -10,7 +10,7 @@
  * never settles if it rejects: a body cut short would hang the read for good. So `buffer()` never
  * rejects here: it answers an empty buffer that `readFailureOf` (read.ts) turns back into the error.
  */
-import { declaredLength, ERROR_BODY_LIMIT, readBodyWithin, readLimit } from '@syncacross/sync-core/adapter-kit';
+import { ANSWER_BODY_LIMIT, declaredLength, ERROR_BODY_LIMIT, readBodyWithin, readLimit } from '@syncacross/sync-core/adapter-kit';
 import type { ByteRange } from '@syncacross/sync-core';
 
 type FetchLike = (url: string, init?: unknown) => Promise<unknown>;
@@ -30,9 +30,6 @@ function rangeOf(init: unknown): ByteRange | undefined {
   const m = /^bytes=(\d+)-(\d+)$/.exec(headers.Range ?? headers.range ?? '');
   return m ? { offset: Number(m[1]), length: Number(m[2]) - Number(m[1]) + 1 } : undefined;
 }
-
-/** The most of any other successful answer taken (a listing page, an upload's metadata): past it the call fails. */
-const ANSWER_LIMIT = 16 * 1024 * 1024;
 
 /**
  * Every SDK request, through Node's own fetch to `to(url)`, answered with a response whose
@@ -68,8 +65,8 @@ export function boundedFetch(to: (url: string) => string, maxObjectSize: number)
       },
       text: async () => {
         if (!res.ok || download) return (await readBodyWithin(body, { limit: ERROR_BODY_LIMIT })).toString('utf8');
-        const answer = await readBodyWithin(body, { declared, limit: ANSWER_LIMIT + 1 });
-        if (answer.byteLength > ANSWER_LIMIT) throw new Error(`the answer is larger than ${ANSWER_LIMIT} bytes, more than any this adapter takes`);
+        const answer = await readBodyWithin(body, { declared, limit: ANSWER_BODY_LIMIT + 1 });
+        if (answer.byteLength > ANSWER_BODY_LIMIT) throw new Error(`the answer is larger than ${ANSWER_BODY_LIMIT} bytes, more than any this adapter takes`);
         return answer.toString('utf8');
       },
     };

@@ -10,15 +10,12 @@
  * A download (`alt=media`) asks for a stream itself, and download.ts reads it up to its range.
  */
 import { StorageError } from '@syncacross/sync-core';
-import { declaredLength, ERROR_BODY_LIMIT, readBodyWithin } from '@syncacross/sync-core/adapter-kit';
+import { ANSWER_BODY_LIMIT, declaredLength, ERROR_BODY_LIMIT, readBodyWithin } from '@syncacross/sync-core/adapter-kit';
 import { headerOf } from './errors.js';
 
-/**
- * The most of a successful answer read. A `files.list` page is at most 1,000 files ("pageSize …
- * Acceptable values are 1 to 1000", https://developers.google.com/drive/api/reference/rest/v3/files/list),
- * under 1 KB each with the fields asked: about a MB; past this the call fails rather than read on.
- */
-export const ANSWER_LIMIT = 16 * 1024 * 1024;
+// A `files.list` page is at most 1,000 files ("pageSize … Acceptable values are 1 to 1000",
+// https://developers.google.com/drive/api/reference/rest/v3/files/list), under 1 KB each with the
+// fields asked: about a MB, within ANSWER_BODY_LIMIT.
 
 /** The part of gaxios' request options this reads. */
 interface Options {
@@ -41,14 +38,14 @@ export async function withinLimits<O extends Options, R extends Answer>(options:
   const header = (name: string) => headerOf(answer.headers, name);
   const ok = answer.status >= 200 && answer.status < 300;
   // An error's body (or a 308's, which the Range header says all of) is read for its message only.
-  const limit = ok ? ANSWER_LIMIT + 1 : ERROR_BODY_LIMIT;
+  const limit = ok ? ANSWER_BODY_LIMIT + 1 : ERROR_BODY_LIMIT;
   let bytes: Buffer;
   try {
     bytes = await readBodyWithin(body, { declared: declaredLength(header, answer.status), limit });
   } catch (e) {
     throw new StorageError('Unavailable', `the answer could not be read (${(e as Error).message})`, { cause: e });
   }
-  if (ok && bytes.byteLength > ANSWER_LIMIT) throw new StorageError('Unavailable', `the server's answer is larger than ${ANSWER_LIMIT} bytes, more than any Drive answer this adapter reads`);
+  if (ok && bytes.byteLength > ANSWER_BODY_LIMIT) throw new StorageError('Unavailable', `the server's answer is larger than ${ANSWER_BODY_LIMIT} bytes, more than any Drive answer this adapter reads`);
   answer.data = asGaxiosWould(bytes, options.responseType, header('content-type'));
   // gaxios' error for a failed answer keeps its data only where the response says its body was
   // used (common.ts: `response.bodyUsed ? data : undefined`), and node-fetch says so only when it

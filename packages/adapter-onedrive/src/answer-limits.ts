@@ -7,20 +7,16 @@
  */
 import { GraphClientError, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import { StorageError } from '@syncacross/sync-core';
-import { boundedResponse, ERROR_BODY_LIMIT } from '@syncacross/sync-core/adapter-kit';
+import { ANSWER_BODY_LIMIT, boundedResponse, ERROR_BODY_LIMIT } from '@syncacross/sync-core/adapter-kit';
 
-/**
- * The most of a successful answer taken. A page of children or of a delta is at most 200 items
- * ("the default page size is 200 items", https://learn.microsoft.com/graph/api/driveitem-list-children),
- * about 1 KB each: a few hundred KB; past this the call fails rather than read on.
- */
-export const ANSWER_LIMIT = 16 * 1024 * 1024;
+// A page of children or of a delta is at most 200 items ("the default page size is 200 items",
+// https://learn.microsoft.com/graph/api/driveitem-list-children), about 1 KB each: a few hundred
+// KB, far within ANSWER_BODY_LIMIT.
+const tooLarge = () => new StorageError('Unavailable', `the server's answer is larger than ${ANSWER_BODY_LIMIT} bytes, more than any Graph answer this adapter reads`);
 
-const tooLarge = () => new StorageError('Unavailable', `the server's answer is larger than ${ANSWER_LIMIT} bytes, more than any Graph answer this adapter reads`);
-
-/** A response within the limits: an error's body cut at a message's worth, any other answer failing past ANSWER_LIMIT with `past`. */
+/** A response within the limits: an error's body cut at a message's worth, any other answer failing past ANSWER_BODY_LIMIT with `past`. */
 export function withinLimits(response: Response, past: () => Error = tooLarge): Response {
-  return response.ok ? boundedResponse(response, ANSWER_LIMIT, past) : boundedResponse(response, ERROR_BODY_LIMIT, 'cut');
+  return response.ok ? boundedResponse(response, ANSWER_BODY_LIMIT, past) : boundedResponse(response, ERROR_BODY_LIMIT, 'cut');
 }
 
 /** Whether a request is a file's download (`…/content`, GET), which read.ts bounds itself. */

@@ -1,7 +1,7 @@
 /** Builds the S3Client from validated options. */
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { registerSecret } from '@syncacross/sync-core';
-import { ERROR_BODY_LIMIT, readBodyWithin } from '@syncacross/sync-core/adapter-kit';
+import { ANSWER_BODY_LIMIT, ERROR_BODY_LIMIT, readBodyWithin } from '@syncacross/sync-core/adapter-kit';
 import { errorCodeOf } from './errors.js';
 import type { ResolvedS3Options } from './options.js';
 import type { ProviderProfile } from './providers.js';
@@ -84,14 +84,11 @@ function resendAfterClockCorrection(client: S3Client): void {
   client.middlewareStack.addRelativeTo(resend as unknown as Middleware, { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'syncacrossResendAfterClockCorrection' });
 }
 
-/** The largest answer body taken besides an object's: a listing page (1,000 keys) is a few hundred KB. */
-const ANSWER_LIMIT = 16 * 1024 * 1024;
-
 /**
  * Every answer's body read within a bound before the SDK reads it: the SDK gathers an error's body
  * whole (to parse its code), and a listing's, so a store answering with a body with no end took
  * all the memory there was. An error's body is read up to ERROR_BODY_LIMIT (64 KiB: its code and
- * message), any other up to ANSWER_LIMIT (past that its XML is cut and unreadable: an error, never
+ * message), any other up to ANSWER_BODY_LIMIT (a listing page of 1,000 keys is a few hundred KB; past that its XML is cut and unreadable: an error, never
  * a shorter listing). A GetObject's object bytes are left as a stream: object-io.ts reads them
  * within the range. Placed after the deserializer, so it sees the answer first.
  */
@@ -104,7 +101,7 @@ function boundAnswerBodies(client: S3Client): void {
     const body = response?.body as AsyncIterable<Uint8Array> | undefined;
     if (!response || !body || typeof body[Symbol.asyncIterator] !== 'function') return out;
     if (context.commandName === 'GetObjectCommand' && status < 300) return out;
-    response.body = await readBodyWithin(body, { limit: status < 300 ? ANSWER_LIMIT : ERROR_BODY_LIMIT });
+    response.body = await readBodyWithin(body, { limit: status < 300 ? ANSWER_BODY_LIMIT : ERROR_BODY_LIMIT });
     return out;
   };
   client.middlewareStack.addRelativeTo(bound as unknown as Middleware, { relation: 'after', toMiddleware: 'deserializerMiddleware', name: 'syncacrossBoundedAnswerBodies' });

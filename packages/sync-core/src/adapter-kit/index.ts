@@ -13,5 +13,5 @@ export { KeyedQueue } from './keyed-queue.js';
 export { ConcurrencyLimiter } from './concurrency-limiter.js';
 export { KeyedSingleFlight } from './single-flight.js';
 export { PREALLOCATE_AT_MOST, readBodyWithin, type BodyLimits } from './body-reader.js';
-export { declaredLength, ERROR_BODY_LIMIT, readLimit, tooLargeForStorage, uncoded } from './read-limit.js';
+export { ANSWER_BODY_LIMIT, declaredLength, ERROR_BODY_LIMIT, readLimit, tooLargeForStorage, uncoded } from './read-limit.js';
 export { boundedResponse, type PastLimit } from './bounded-response.js';

@@ -10,6 +10,14 @@ import type { ByteRange } from '../storage/contract.js';
 export const ERROR_BODY_LIMIT = 64 * 1024;
 
 /**
+ * The most of any other successful answer that is not an object's bytes (a listing page, an item's
+ * metadata, a token) an adapter takes: the largest page any built-in adapter asks for (S3's 1,000
+ * keys, Drive's 1,000 files, Graph's 200 items) is a few hundred KB to about a MB. Past it the call
+ * fails as Unavailable: such an answer is refused, never read on, nor cut short and taken for whole.
+ */
+export const ANSWER_BODY_LIMIT = 16 * 1024 * 1024;
+
+/**
  * The most bytes of a successful GET's body that are used: the range asked for, where the server
  * answered the range itself (206, or a Content-Range); its end, where the server sent the object
  * from its start (200); for a whole read, one byte past the largest object the storage accepts,
