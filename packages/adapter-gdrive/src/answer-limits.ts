@@ -13,10 +13,6 @@ import { StorageError } from '@syncacross/sync-core';
 import { ANSWER_BODY_LIMIT, declaredLength, ERROR_BODY_LIMIT, readBodyWithin } from '@syncacross/sync-core/adapter-kit';
 import { headerOf } from './errors.js';
 
-// A `files.list` page is at most 1,000 files ("pageSize … Acceptable values are 1 to 1000",
-// https://developers.google.com/drive/api/reference/rest/v3/files/list), under 1 KB each with the
-// fields asked: about a MB, within ANSWER_BODY_LIMIT.
-
 /** The part of gaxios' request options this reads. */
 interface Options {
   responseType?: string;
@@ -38,6 +34,9 @@ export async function withinLimits<O extends Options, R extends Answer>(options:
   const header = (name: string) => headerOf(answer.headers, name);
   const ok = answer.status >= 200 && answer.status < 300;
   // An error's body (or a 308's, which the Range header says all of) is read for its message only.
+  // A `files.list` page is at most 1,000 files ("pageSize … Acceptable values are 1 to 1000",
+  // https://developers.google.com/drive/api/reference/rest/v3/files/list), under 1 KB each with
+  // the fields asked: about a MB, far within ANSWER_BODY_LIMIT.
   const limit = ok ? ANSWER_BODY_LIMIT + 1 : ERROR_BODY_LIMIT;
   let bytes: Buffer;
   try {

@@ -88,9 +88,10 @@ function resendAfterClockCorrection(client: S3Client): void {
  * Every answer's body read within a bound before the SDK reads it: the SDK gathers an error's body
  * whole (to parse its code), and a listing's, so a store answering with a body with no end took
  * all the memory there was. An error's body is read up to ERROR_BODY_LIMIT (64 KiB: its code and
- * message), any other up to ANSWER_BODY_LIMIT (a listing page of 1,000 keys is a few hundred KB; past that its XML is cut and unreadable: an error, never
- * a shorter listing). A GetObject's object bytes are left as a stream: object-io.ts reads them
- * within the range. Placed after the deserializer, so it sees the answer first.
+ * message), any other up to ANSWER_BODY_LIMIT (16 MiB; a listing page of 1,000 keys is a few
+ * hundred KB; past that its XML is cut and unreadable: an error, never a shorter listing). A
+ * GetObject's object bytes are left as a stream: object-io.ts reads them within the range. Placed
+ * after the deserializer, so it sees the answer first.
  */
 function boundAnswerBodies(client: S3Client): void {
   type Answer = { response?: { statusCode?: number; body?: unknown } };
