@@ -6,42 +6,27 @@
  * sync-core's runHostileDownloadChecks. Before, gaxios gathered such a body whole (`responseType:
  * 'arraybuffer'`), and an error's body whole in any responseType.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forwardTo, runHostileDownloadChecks, serveFetchHandler, startHostileServer, type HostileHandler, type HostileServer, type RunningServer } from '@syncacross/sync-core/testing';
-import { createGdriveStorage } from '../src/index.js';
-import { createDriveEmulator, type DriveEmulator } from '../src/emulator/index.js';
-import { CLIENT_ID } from './support/emulator.js';
+import { describe, expect, it } from 'vitest';
+import { runHostileDownloadChecks, type HostileHandler } from '@syncacross/sync-core/testing';
+import { hostileFrontOfEmulator } from './support/hostile-front.js';
 
-let hostile: HostileServer;
-let emulator: DriveEmulator;
-let emulatorServer: RunningServer;
-beforeAll(async () => {
-  hostile = await startHostileServer();
-  emulator = createDriveEmulator();
-  emulatorServer = await serveFetchHandler(emulator.handle);
-});
-afterAll(async () => {
-  await hostile.close();
-  await emulatorServer.close();
-});
-
-const forward = forwardTo(() => emulatorServer.url);
+const front = hostileFrontOfEmulator();
 
 /** Downloads answered by `download`, everything else by the emulator. */
 function downloadsAnsweredBy(download: HostileHandler): void {
-  hostile.answering((req, res, answer) => (req.url?.includes('alt=media') ? download(req, res, answer) : forward(req, res, answer)));
+  front.hostile.answering((req, res, answer) => (req.url?.includes('alt=media') ? download(req, res, answer) : front.forward(req, res, answer)));
 }
 
 runHostileDownloadChecks('gdrive', {
-  server: () => hostile,
+  server: () => front.hostile,
   // Holding `k`, whose bytes are never served: every download goes to the hostile answer.
   storage: async () => {
-    const s = await createGdriveStorage({ clientId: CLIENT_ID, refreshToken: emulator.oauth.issueRefreshToken(CLIENT_ID), folderName: 'lib', rootUrl: `${hostile.url}/` });
+    const s = await front.storage();
     await s.putIfAbsent('k', new Uint8Array(10)).catch(() => undefined); // there from an earlier test
     return s;
   },
   answering: downloadsAnsweredBy,
-  download: () => hostile.answers.find((a) => a.url.includes('alt=media'))!,
+  download: () => front.hostile.answers.find((a) => a.url.includes('alt=media'))!,
   endlessError: { status: 503, code: 'Unavailable' },
 });
 
@@ -49,7 +34,7 @@ describe('a Drive download that fails', () => {
   it('still reads a small error body for its reason: the throttling 403 is RateLimited', async () => {
     const throttled = JSON.stringify({ error: { code: 403, message: 'Rate Limit Exceeded', errors: [{ reason: 'userRateLimitExceeded', message: 'Rate Limit Exceeded' }] } });
     downloadsAnsweredBy((_req, res) => void res.writeHead(403, { 'Content-Type': 'application/json' }).end(throttled));
-    const s = await createGdriveStorage({ clientId: CLIENT_ID, refreshToken: emulator.oauth.issueRefreshToken(CLIENT_ID), folderName: 'lib', rootUrl: `${hostile.url}/` });
+    const s = await front.storage();
     await s.putIfAbsent('k', new Uint8Array(10)).catch(() => undefined);
     await expect(s.get('k', { range: { offset: 0, length: 5 } })).rejects.toMatchObject({ code: 'RateLimited' });
     await s.close?.();

@@ -18,8 +18,20 @@ export { withEventualConsistency, type EventualOptions } from './doubles/eventua
 export { withIgnoredPreconditions, withCheckThenWrite } from './doubles/racy.js';
 export { createDuplicateNameStorage } from './doubles/duplicates.js';
 export { withChangeFeed, type StorageWithFeed } from './doubles/change-feed.js';
-export { endlessByteAt, endlessBytes, forwardTo, GIVES_UP, startHostileServer, writeEndless, type HostileAnswer, type HostileHandler, type HostileServer } from './doubles/endless-body.js';
-export { runHostileDownloadChecks, type EndlessError, type HostileDownloadSetup } from './hostile-downloads.js';
+export {
+  answerEndlessly,
+  endlessByteAt,
+  endlessBytes,
+  forwardTo,
+  GIVES_UP,
+  startHostileServer,
+  writeEndless,
+  type EndlessAnswer,
+  type HostileAnswer,
+  type HostileHandler,
+  type HostileServer,
+} from './doubles/endless-body.js';
+export { expectClosedAfter, runHostileDownloadChecks, SOCKET_SLACK, type EndlessError, type HostileDownloadSetup } from './hostile-downloads.js';
 
 // Helpers for tests: serving an emulator over HTTP, waiting for an event instead of a delay.
 export { serveFetchHandler } from '../http/serve-fetch-handler.js';

@@ -94,6 +94,35 @@ export function forwardTo(origin: () => string): HostileHandler {
   };
 }
 
+/** An endless answer `answerEndlessly` gives (`status`, `headers`), its body starting with `start`. */
+export interface EndlessAnswer {
+  /** Its HTTP status. */
+  status: number;
+  /** Its headers besides a JSON content type (Retry-After, say). */
+  headers?: Record<string, string>;
+  /** The body's first bytes (the opening of a JSON page, say), before the endless ones. */
+  start?: string;
+}
+
+/**
+ * Has `server` answer the requests `which` picks with `answer`'s body that has no end, and every
+ * other one with `otherwise` (`forwardTo` an emulator, say). Returns the endless answer given last.
+ */
+export function answerEndlessly(server: HostileServer, which: (req: IncomingMessage) => boolean, otherwise: HostileHandler, answer: EndlessAnswer): () => HostileAnswer {
+  let endless: HostileAnswer | undefined;
+  server.answering((req, res, given) => {
+    if (!which(req)) return otherwise(req, res, given);
+    req.resume(); // its body (an upload's) is not read
+    endless = given;
+    res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers }).write(answer.start ?? '');
+    writeEndless(res, given);
+  });
+  return () => {
+    if (!endless) throw new Error('no request was given the endless answer');
+    return endless;
+  };
+}
+
 /** Starts the server on a free port of 127.0.0.1; until told (`answering`), it answers 500. */
 export async function startHostileServer(): Promise<HostileServer> {
   let handler: HostileHandler = (_req, res) => void res.writeHead(500).end();
