@@ -69,7 +69,7 @@ export async function walkLibrary(root: string, rules: PathRules, signal?: Abort
       unseen.add(rel);
       return 1; // not empty as far as anyone knows
     }
-    const present = new Set(names.map((d) => d.name));
+    const [present, undecodable] = [new Set(names.map((d) => d.name)), undecodableNames(root, rel, names)];
     let kept = 0;
     for (const d of names) {
       const diskPath = rel ? `${rel}/${d.name}` : d.name;
@@ -77,9 +77,10 @@ export async function walkLibrary(root: string, rules: PathRules, signal?: Abort
       const isDir = target ? target.isDirectory() : d.isDirectory();
       if (rules.ignores(isDir ? `${diskPath}/` : diskPath) && (await leaveOut(root, diskPath, isDir, rules, left))) continue;
       const path = nfc(diskPath);
-      const problem = libraryPathProblem(path);
+      const problem = undecodable?.get(d.name) ?? libraryPathProblem(path);
       if (problem) {
         skipped.push({ path: diskPath, reason: problem });
+        if (undecodable?.has(d.name)) kept++; // there, only not by the name Node decoded: its folder is not empty
         continue;
       }
       kept++; // anything else here, even unseen or unchanged, keeps its folder from being published as empty (and retired by the others, every round)
@@ -134,6 +135,54 @@ function readFolder(root: string, rel: string): Dirent[] | undefined {
     if (!rel || (code !== 'EACCES' && code !== 'EPERM')) throw e;
     return undefined;
   }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The names in a folder listing that are not valid UTF-8, each as Node decoded it (every invalid
+ * byte a U+FFFD, so a stat or a read by that name finds nothing: a whole sync failed with ENOENT
+ * before), with why it is not synced: its bytes spelled out, invalid ones as `\xNN`. Linux lets a
+ * name hold any bytes but `/` and NUL (a file copied from an old Latin-1 disk, say). Listed again
+ * as bytes only where a name holds U+FFFD, which nearly none do. Two names differing only in
+ * invalid bytes decode alike: both are named, as one.
+ */
+function undecodableNames(root: string, rel: string, names: Dirent[]): Map<string, string> | undefined {
+  if (!names.some((d) => d.name.includes('\uFFFD'))) return undefined;
+  const folders = new Set(names.filter((d) => d.isDirectory()).map((d) => d.name));
+  const found = new Map<string, string>();
+  for (const raw of readdirSync(rel ? join(root, rel) : root, { encoding: 'buffer' })) {
+    try {
+      strictUtf8.decode(raw);
+    } catch {
+      const name = raw.toString('utf8');
+      found.set(name, `its name is not valid UTF-8 (on disk: ${spelledOut(raw)}); rename it to sync it${folders.has(name) ? ' and what it holds' : ''}`);
+    }
+  }
+  return found;
+}
+
+/** A name's bytes as text: valid UTF-8 as it is, every other byte as `\xNN`. */
+function spelledOut(raw: Buffer): string {
+  let out = '';
+  for (let i = 0; i < raw.length;) {
+    const width = raw[i]! < 0x80 ? 1 : raw[i]! >= 0xf0 ? 4 : raw[i]! >= 0xe0 ? 3 : raw[i]! >= 0xc0 ? 2 : 0;
+    const piece = width > 0 ? raw.subarray(i, i + width) : undefined;
+    let text: string | undefined;
+    try {
+      text = piece && piece.length === width ? strictUtf8.decode(piece) : undefined;
+    } catch {
+      text = undefined;
+    }
+    if (text !== undefined) {
+      out += text;
+      i += width;
+    } else {
+      out += `\\x${raw[i]!.toString(16).padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return out;
 }
 
 /** A temporary file left by a materialization that was killed: remove it once its process is gone. */
