@@ -2,6 +2,7 @@
 import { debugTrace } from './debug-trace.js';
 import { main } from './program.js';
 import { redact } from './redact.js';
+import { terminalSafe } from './terminal-text.js';
 
 // A reader that went away (`syncacross log | head`, `--help | head`) is not an error: stop quietly,
 // with the exit code so far, instead of an EPIPE stack trace.
@@ -20,7 +21,7 @@ main().then(
   },
   (error: unknown) => {
     settled = true;
-    process.stderr.write(redact(`syncacross: unexpected error: ${debugTrace(error)}`) + '\n');
+    process.stderr.write(terminalSafe(redact(`syncacross: unexpected error: ${debugTrace(error)}`)) + '\n');
     process.exitCode = 1;
   },
 );

@@ -1,11 +1,13 @@
 /**
  * Where the CLI writes. Human results go to stdout, diagnostics and progress to stderr. With
  * --json, stdout carries exactly one JSON object (the command's summary, or `{ok:false,error}`).
- * Every write is redacted (see redact.ts).
+ * Every write is redacted (see redact.ts), and every human line made safe for a terminal
+ * (terminal-text.ts).
  */
 import type { CliError } from './cli-error.js';
 import { jsonPieces } from './json-pieces.js';
 import { redact } from './redact.js';
+import { terminalSafe } from './terminal-text.js';
 
 /** How much of a long --json result is written at once (characters). */
 const WRITE_CHARS = 64 * 1024;
@@ -37,17 +39,17 @@ export class Output {
 
   /** A line of human output (suppressed under --json and --quiet). */
   info(line = ''): void {
-    if (!this.json && !this.quiet) this.stdout.write(redact(line) + '\n');
+    if (!this.json && !this.quiet) this.stdout.write(terminalSafe(redact(line)) + '\n');
   }
 
   /** A diagnostic: always on stderr, so it never corrupts --json. */
   warn(line: string): void {
-    this.stderr.write(redact(line) + '\n');
+    this.stderr.write(terminalSafe(redact(line)) + '\n');
   }
 
   /** Progress lines for logs and pipes (not under --json or --quiet). */
   progressLine(line: string): void {
-    if (!this.json && !this.quiet) this.stderr.write(redact(line) + '\n');
+    if (!this.json && !this.quiet) this.stderr.write(terminalSafe(redact(line)) + '\n');
   }
 
   /**
