@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { debugTrace } from './debug-trace.js';
+import { refusedUndecodableArgument } from './argument-encoding.js';
+import { EXIT } from './exit-codes.js';
 import { main } from './program.js';
 import { redact } from './redact.js';
 import { terminalSafe } from './terminal-text.js';
@@ -14,7 +16,8 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 let settled = false;
-main().then(
+// Before anything is parsed: an argument Node could not decode names another path (argument-encoding.ts).
+(refusedUndecodableArgument(process.argv) ? Promise.resolve(EXIT.usage) : main()).then(
   (code) => {
     settled = true;
     process.exitCode = code;

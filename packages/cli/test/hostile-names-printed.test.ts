@@ -2,13 +2,16 @@
  * What the CLI prints about a file is safe to print to a terminal, whatever the file's name: a name
  * holding escape sequences (ESC ] 0 ; … BEL retitles a terminal, ESC [ 31 m recolours it) is named
  * with its control characters as `\xNN`, and one that is not valid UTF-8 with its bytes; both are
- * left alone (exit 8) while the rest syncs. Through the built binary, as a user meets it.
+ * left alone (exit 8) while the rest syncs. An argument that is not valid UTF-8 is refused rather
+ * than taken for the other path Node decodes it to. Through the built binary, as a user meets it.
  */
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { undecodableArgument } from '../src/argument-encoding.js';
 import { terminalSafe } from '../src/terminal-text.js';
-import { cleanup, FAST, run, runJson, tempDir, writeFiles } from './helpers.js';
+import { CLI, cleanup, FAST, run, runJson, tempDir, writeFiles } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -45,5 +48,41 @@ describe('file names printed to a terminal', () => {
   it('keeps the newline and the tab the CLI writes itself', () => {
     expect(terminalSafe('a\tb\nc')).toBe('a\tb\nc');
     expect(terminalSafe('\u0000\u007f\u0085')).toBe('\\x00\\x7f\\x85');
+  });
+});
+
+describe('an argument that is not valid UTF-8', () => {
+  it.skipIf(process.platform !== 'linux')('is refused, naming its bytes, and nothing is made (before: init made an empty twin folder and synced it)', async () => {
+    const base = await tempDir();
+    const latin1 = Buffer.from(`${base}/lib\xe9`, 'latin1');
+    mkdirSync(latin1);
+    writeFileSync(Buffer.concat([latin1, Buffer.from('/notes.txt')]), "the user's notes\n");
+    // Node passes a child only strings: the shell's printf puts the byte on the command line.
+    const init = (json: string) =>
+      spawnSync('sh', ['-c', `"$0" "$1" ${json} init "$(printf '%s/lib\\351' "$2")" --remote "fs:$2/remote" -o createRoot=true`, process.execPath, CLI, base], {
+        encoding: 'utf8',
+        env: { ...process.env, SYNCACROSS_CONFIG_DIR: join(base, 'config') },
+      });
+    const r = init('');
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`an argument is not valid UTF-8 (its bytes: ${base}/lib\\xe9)`);
+    const j = init('--json');
+    expect(j.status).toBe(2);
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { code: 'ArgumentNotUtf8', exitCode: 2 } });
+    expect(readdirSync(base, { encoding: 'buffer' })).toEqual([latin1.subarray(base.length + 1)]);
+    expect(existsSync(join(base, 'remote'))).toBe(false);
+  });
+
+  it("is found among the command's own arguments, after node's options and the script", () => {
+    const line =
+      (...args: (string | Buffer)[]) =>
+      () =>
+        Buffer.concat(args.flatMap((a) => [Buffer.from(a as never), Buffer.from([0])]));
+    const argv = ['node', '/bin/syncacross', 'sync', 'lib\uFFFD'];
+    expect(undecodableArgument(argv, line('node', '--max-old-space-size=100', '/bin/syncacross', 'sync', Buffer.from('lib\xe9', 'latin1')))).toBe('lib\\xe9');
+    // A U+FFFD typed on purpose is UTF-8 (EF BF BD): let through.
+    expect(undecodableArgument(argv, line('node', '/bin/syncacross', 'sync', 'lib\uFFFD'))).toBeUndefined();
+    // Nothing is read where no argument holds U+FFFD.
+    expect(undecodableArgument(['node', 's', 'sync', 'lib'], () => expect.unreachable())).toBeUndefined();
   });
 });

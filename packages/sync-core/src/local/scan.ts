@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { PathRules } from './ignore-rules.js';
 import { abortPoint } from '../model/abort.js';
 import { libraryPathProblem, nfc } from './paths.js';
+import { isUtf8, spelledBytes } from './spelled-bytes.js';
 
 export interface DiskEntry {
   /** Path on disk relative to the library, `/`-separated, as the file system spells it. */
@@ -137,52 +138,23 @@ function readFolder(root: string, rel: string): Dirent[] | undefined {
   }
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * The names in a folder listing that are not valid UTF-8, each as Node decoded it (every invalid
  * byte a U+FFFD, so a stat or a read by that name finds nothing: a whole sync failed with ENOENT
- * before), with why it is not synced: its bytes spelled out, invalid ones as `\xNN`. Linux lets a
- * name hold any bytes but `/` and NUL (a file copied from an old Latin-1 disk, say). Listed again
- * as bytes only where a name holds U+FFFD, which nearly none do. Two names differing only in
- * invalid bytes decode alike: both are named, as one.
+ * before), with why it is not synced: its bytes spelled out (spelled-bytes.ts). Listed again as
+ * bytes only where a name holds U+FFFD, which nearly none do. Two names differing only in invalid
+ * bytes decode alike: both are named, as one.
  */
 function undecodableNames(root: string, rel: string, names: Dirent[]): Map<string, string> | undefined {
   if (!names.some((d) => d.name.includes('\uFFFD'))) return undefined;
   const folders = new Set(names.filter((d) => d.isDirectory()).map((d) => d.name));
   const found = new Map<string, string>();
   for (const raw of readdirSync(rel ? join(root, rel) : root, { encoding: 'buffer' })) {
-    try {
-      strictUtf8.decode(raw);
-    } catch {
-      const name = raw.toString('utf8');
-      found.set(name, `its name is not valid UTF-8 (on disk: ${spelledOut(raw)}); rename it to sync it${folders.has(name) ? ' and what it holds' : ''}`);
-    }
+    if (isUtf8(raw)) continue;
+    const name = raw.toString('utf8');
+    found.set(name, `its name is not valid UTF-8 (on disk: ${spelledBytes(raw)}); rename it to sync it${folders.has(name) ? ' and what it holds' : ''}`);
   }
   return found;
-}
-
-/** A name's bytes as text: valid UTF-8 as it is, every other byte as `\xNN`. */
-function spelledOut(raw: Buffer): string {
-  let out = '';
-  for (let i = 0; i < raw.length;) {
-    const width = raw[i]! < 0x80 ? 1 : raw[i]! >= 0xf0 ? 4 : raw[i]! >= 0xe0 ? 3 : raw[i]! >= 0xc0 ? 2 : 0;
-    const piece = width > 0 ? raw.subarray(i, i + width) : undefined;
-    let text: string | undefined;
-    try {
-      text = piece && piece.length === width ? strictUtf8.decode(piece) : undefined;
-    } catch {
-      text = undefined;
-    }
-    if (text !== undefined) {
-      out += text;
-      i += width;
-    } else {
-      out += `\\x${raw[i]!.toString(16).padStart(2, '0')}`;
-      i++;
-    }
-  }
-  return out;
 }
 
 /** A temporary file left by a materialization that was killed: remove it once its process is gone. */
