@@ -16,7 +16,7 @@ export { EXIT, type ExitCode } from './exit-code.js';
 export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
   0: 'success (notices, such as a restored node continuing under a new writer id, do not change it)',
   1: 'unexpected error (a bug: please report it with the message; `SYNCACROSS_DEBUG=1` adds the stack)',
-  2: 'usage or configuration error: unknown adapter, bad option, missing secret, not a library yet',
+  2: "usage or configuration error: unknown adapter, bad option, missing secret, not a library yet, the library's state damaged",
   3: 'remote unreachable or not ready: network, server errors, unmounted folder, unknown host, throttled past all retries, an answer that was inconsistent for a moment, or remote objects not yet readable as written; sync again later',
   4: 'authentication failed: wrong, expired or revoked credentials',
   5: "the remote is not this library's repository: holds other data, a different repository, or was emptied",
@@ -39,6 +39,10 @@ function errnoCode(e: unknown, depth = 0): string | undefined {
   return errnoCode((e as { cause?: unknown }).cause, depth + 1);
 }
 
+/** What to do about a damaged state database (state.db): the files and the remote hold what it held. */
+const REBUILD_STATE =
+  "Your files are safe. To rebuild the state from the remote, move the library's .syncacross folder aside and run `syncacross init` on the library again with the same remote (the folder's config.json names it): files that match the remote are adopted, the others become new versions or conflict copies, never deletions.";
+
 /** The engine's errors, by code. */
 function fromSyncError(error: SyncError, message: string): CliError {
   switch (error.code) {
@@ -55,6 +59,8 @@ function fromSyncError(error: SyncError, message: string): CliError {
     case 'CannotUpgrade':
     case 'TargetNotEmpty':
       return new CliError(EXIT.usage, message, error.code, { cause: error });
+    case 'StateDamaged':
+      return new CliError(EXIT.usage, `${message}. ${REBUILD_STATE}`, error.code, { cause: error });
     case 'KeyRequired':
       return new CliError(EXIT.auth, `${message}. Give it with SYNCACROSS_PASSWORD, --password-file FILE or --password-command CMD (or run on a terminal to be asked).`, error.code, { cause: error });
     case 'KeyRejected':
@@ -106,6 +112,10 @@ export function toCliError(error: unknown): CliError {
   const errno = errnoCode(error);
   if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'SQLITE_FULL') {
     return new CliError(EXIT.diskFull, `the local disk is full: ${message}. Nothing was lost; free some space and sync again.`, 'LocalDiskFull', { cause: error });
+  }
+  if (errno?.startsWith('SQLITE_CORRUPT') || errno === 'SQLITE_NOTADB') {
+    // Met in a round rather than on opening (where the engine says which file): nearly always the state.
+    return new CliError(EXIT.usage, `a database is damaged (SQLite: ${message}). If it is the library's state (.syncacross/state.db): ${REBUILD_STATE}`, 'StateDamaged', { cause: error });
   }
   return new CliError(EXIT.unexpected, message, 'Unexpected', { cause: error });
 }

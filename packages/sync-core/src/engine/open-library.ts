@@ -13,6 +13,7 @@ import { checkedStorage } from '../storage/checked.js';
 import { withCounting } from '../storage/wrappers/counting.js';
 import { withRetry } from '../storage/wrappers/retry.js';
 import { acquireLock, type LibraryLock } from '../local/lock.js';
+import { asStateError } from '../local/state-database.js';
 import { LocalState } from '../local/state.js';
 import { DEFAULT_CHUNKING } from '../model/chunker.js';
 import { SyncError } from '../model/sync-error.js';
@@ -148,6 +149,6 @@ export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPoli
   } catch (e) {
     state?.close();
     await lock.release();
-    throw e;
+    throw asStateError(join(stateDir, 'state.db'), e); // opening touches no other database
   }
 }

@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import type { ChunkLocation } from '../model/chunk-location.js';
 import type { HashedVersion, Version } from '../model/version.js';
 import { RoundStateStore } from './round-state.js';
-import { openStateDatabase } from './state-database.js';
+import { createSchema, openStateDatabase } from './state-database.js';
 import { segmentRuns } from './segment-runs.js';
 
 export interface LocalRecord {
@@ -49,12 +49,7 @@ export class LocalState {
    */
   constructor(file: string, options: { readonly?: boolean } = {}) {
     this.db = openStateDatabase(file, options);
-    if (options.readonly) return;
-    this.db.exec(SCHEMA);
-    // Before a chunk could have several locations (one per pack holding it), they lived in `chunks`.
-    if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chunks'").get()) {
-      this.db.exec('INSERT OR IGNORE INTO chunk_locations SELECT hash, pack, offset, length, segment FROM chunks; DROP TABLE chunks;');
-    }
+    if (!options.readonly) createSchema(this.db, file, SCHEMA);
   }
 
   close(): void {

@@ -5,6 +5,7 @@ export const SYNC_ERROR_CODES = [
   'RepositoryMismatch', // the remote holds a different repository than this library joined
   'RemoteEmptied', // the library joined a repository that is no longer on the remote
   'NotInitialized', // the library has no .syncacross state yet
+  'StateDamaged', // the library's state database (.syncacross/state.db) is damaged or not a database
   'CorruptRemote', // segments or packs failed verification (listed in the message)
   'InvalidArgument', // a value the caller gave cannot be used (a time that cannot be read, an unknown version id)
   'TargetNotEmpty', // a restore would write over files already in its target folder
