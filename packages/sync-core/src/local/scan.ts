@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { PathRules } from './ignore-rules.js';
 import { abortPoint } from '../model/abort.js';
 import { libraryPathProblem, nfc } from './paths.js';
-import { isUtf8, spelledBytes } from './spelled-bytes.js';
+import { namesLeftAlone } from './names-left-alone.js';
 
 export interface DiskEntry {
   /** Path on disk relative to the library, `/`-separated, as the file system spells it. */
@@ -70,7 +70,7 @@ export async function walkLibrary(root: string, rules: PathRules, signal?: Abort
       unseen.add(rel);
       return 1; // not empty as far as anyone knows
     }
-    const [present, undecodable] = [new Set(names.map((d) => d.name)), undecodableNames(root, rel, names)];
+    const [present, leftAlone] = [new Set(names.map((d) => d.name)), namesLeftAlone(root, rel, names)];
     let kept = 0;
     for (const d of names) {
       const diskPath = rel ? `${rel}/${d.name}` : d.name;
@@ -78,10 +78,10 @@ export async function walkLibrary(root: string, rules: PathRules, signal?: Abort
       const isDir = target ? target.isDirectory() : d.isDirectory();
       if (rules.ignores(isDir ? `${diskPath}/` : diskPath) && (await leaveOut(root, diskPath, isDir, rules, left))) continue;
       const path = nfc(diskPath);
-      const problem = undecodable?.get(d.name) ?? libraryPathProblem(path);
+      const problem = leftAlone?.get(d.name) ?? libraryPathProblem(path);
       if (problem) {
         skipped.push({ path: diskPath, reason: problem });
-        if (undecodable?.has(d.name)) kept++; // there, only not by the name Node decoded: its folder is not empty
+        if (leftAlone?.has(d.name)) kept++; // there, only not synced by this name: its folder is not empty
         continue;
       }
       kept++; // anything else here, even unseen or unchanged, keeps its folder from being published as empty (and retired by the others, every round)
@@ -136,25 +136,6 @@ function readFolder(root: string, rel: string): Dirent[] | undefined {
     if (!rel || (code !== 'EACCES' && code !== 'EPERM')) throw e;
     return undefined;
   }
-}
-
-/**
- * The names in a folder listing that are not valid UTF-8, each as Node decoded it (every invalid
- * byte a U+FFFD, so a stat or a read by that name finds nothing: a whole sync failed with ENOENT
- * before), with why it is not synced: its bytes spelled out (spelled-bytes.ts). Listed again as
- * bytes only where a name holds U+FFFD, which nearly none do. Two names differing only in invalid
- * bytes decode alike: both are named, as one.
- */
-function undecodableNames(root: string, rel: string, names: Dirent[]): Map<string, string> | undefined {
-  if (!names.some((d) => d.name.includes('\uFFFD'))) return undefined;
-  const folders = new Set(names.filter((d) => d.isDirectory()).map((d) => d.name));
-  const found = new Map<string, string>();
-  for (const raw of readdirSync(rel ? join(root, rel) : root, { encoding: 'buffer' })) {
-    if (isUtf8(raw)) continue;
-    const name = raw.toString('utf8');
-    found.set(name, `its name is not valid UTF-8 (on disk: ${spelledBytes(raw)}); rename it to sync it${folders.has(name) ? ' and what it holds' : ''}`);
-  }
-  return found;
 }
 
 /** A temporary file left by a materialization that was killed: remove it once its process is gone. */
