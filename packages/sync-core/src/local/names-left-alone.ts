@@ -10,7 +10,9 @@
  *   Linux in NFC beside a `café` copied from a Mac in NFD). A library path is NFC, so both are the
  *   same file to every other node: each round published the two as edits of one path, and the
  *   second as a conflict copy that never came back to this disk. The NFC spelling is kept (or,
- *   with none, the first in code-point order) and the others are named.
+ *   with none, the first in code-point order) and the others are named. Such a conflict copy made
+ *   by an earlier release goes (to the other machines' trash; its versions stay in history): the
+ *   twin it came from is named instead, and stays on this disk.
  */
 import { readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
