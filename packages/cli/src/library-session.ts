@@ -10,6 +10,7 @@ import { loadAdapter, type LoadedAdapter } from './adapter-loader.js';
 import type { Output } from './output.js';
 import { rememberKey, secretSource, type PassphraseOptions } from './passphrase.js';
 import { adapterContext, offlineStorage, openRemote } from './remote.js';
+import { folderPattern } from './remote-in-library.js';
 import { authorHere } from './machine-settings.js';
 import { bandwidthRates, limitBandwidth, type BandwidthRates } from './bandwidth-limit.js';
 
@@ -70,8 +71,9 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
   const config = await readEffectiveConfig(root);
   let adapter: LoadedAdapter;
   let storage: Storage;
+  let inLibrary: string | undefined;
   if (options.online) {
-    ({ adapter, storage } = await openRemote(
+    ({ adapter, storage, inLibrary } = await openRemote(
       config,
       root,
       adapterContext((line) => out.warn(line), options.signal),
@@ -100,7 +102,8 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
       // Only what reads the remote needs the key of an encrypted repository (never a prompt for `status`).
       ...(options.online ? { secret: secretSource(options.passphrase ?? {}, false) } : {}),
       ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
-      exclude: [...(config.exclude ?? []), ...(options.exclude ?? [])],
+      // Last, so no pattern brings it back: the remote's own folder, where it is in the library.
+      exclude: [...(config.exclude ?? []), ...(options.exclude ?? []), ...(inLibrary ? [folderPattern(inLibrary)] : [])],
       ...(options.stagingLimitBytes !== undefined ? { staging: options.stagingLimitBytes === 0 ? (false as const) : { limitBytes: options.stagingLimitBytes } } : {}),
       retry: { ...(options.retries !== undefined ? { retries: options.retries } : {}), ...(options.signal ? { signal: options.signal } : {}), onRetry: retryNotice(out) },
     });

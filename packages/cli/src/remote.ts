@@ -13,6 +13,7 @@ import { parseOptionPairs, parseRemoteSpec } from './remote-spec.js';
 import { adapterOptions } from './adapter-options.js';
 import { didYouMean } from './did-you-mean.js';
 import { rejectLiteralSecrets, resolveSecrets } from './secrets.js';
+import { remoteInLibrary } from './remote-in-library.js';
 
 /** Where adapters keep refresh tokens: outside every library. */
 export function credentialsDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -46,13 +47,16 @@ export function adapterContext(log: (line: string) => void, signal?: AbortSignal
 export interface OpenedRemote {
   adapter: LoadedAdapter;
   storage: Storage;
+  /** Where the remote's folder lies inside the library, if it does (remote-in-library.ts). */
+  inLibrary?: string;
 }
 
 export async function openRemote(config: LibraryConfig, libraryDir: string, context: AdapterContext): Promise<OpenedRemote> {
   const adapter = await loadAdapter(config.adapter, [libraryDir, process.cwd()]);
   const options = validateOptions(adapter.module, resolveSecrets(adapter.module, config.options));
+  const inLibrary = remoteInLibrary(adapter.module.name, options, libraryDir);
   const storage = await adapter.module.create(options, context);
-  return { adapter, storage };
+  return { adapter, storage, ...(inLibrary !== undefined ? { inLibrary } : {}) };
 }
 
 /** A storage that answers nothing: for commands that only read local state (status, log, conflicts). */

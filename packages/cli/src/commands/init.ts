@@ -13,7 +13,9 @@ import { configPath, readConfig, STATE_FOLDER, writeConfig, type LibraryConfig }
 import { retryNotice } from '../library-session.js';
 import type { Output } from '../output.js';
 import { adapterContext } from '../remote.js';
+import type { LoadedAdapter } from '../adapter-loader.js';
 import { recordLibrary, resolveRemoteArg } from '../remote-target.js';
+import { remoteInLibrary } from '../remote-in-library.js';
 import { passphraseOptions, rememberKey, secretSource, type PassphraseOptions } from '../passphrase.js';
 import { checkPattern } from '../exclude-patterns.js';
 
@@ -106,18 +108,18 @@ async function alreadyThisLibrary(dir: string, config: LibraryConfig): Promise<b
   return true;
 }
 
+/** What config.json says of the remote; a named remote's options live in remotes.json, not in the library (named-remotes.ts). */
+function libraryConfig(remote: string, adapter: LoadedAdapter, stored: Record<string, unknown>, named: string | undefined): LibraryConfig {
+  const options = named !== undefined ? { options: {}, namedRemote: named } : { options: persistentOptions(adapter.module.name, stored) };
+  return { version: 1, remote, adapter: adapter.specifier, ...options };
+}
+
 /** `syncacross init`: creates or joins the repository, writes the library's config.json, and says what it did. */
 export async function initLibrary(p: InitParams, out: Output): Promise<InitResult> {
   const dir = resolve(p.dir);
   const { adapter, given, stored, options, named } = await resolveRemoteArg(p.remote, p.options ?? [], [dir, process.cwd()]);
-  // A named remote's options live in remotes.json, not in the library: see named-remotes.ts.
-  const config: LibraryConfig = {
-    version: 1,
-    remote: p.remote,
-    adapter: adapter.specifier,
-    ...(named !== undefined ? { options: {}, namedRemote: named } : { options: persistentOptions(adapter.module.name, stored) }),
-  };
-
+  const config = libraryConfig(p.remote, adapter, stored, named);
+  const inLibrary = remoteInLibrary(adapter.module.name, options, dir);
   const alreadyInitialized = await alreadyThisLibrary(dir, config);
   const kept = await patternsToKeep(p.exclude, alreadyInitialized ? dir : undefined);
 
@@ -142,6 +144,8 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
     }
     await writeConfig(dir, { ...config, ...(p.name ? { node: p.name } : {}), ...kept });
     if (named !== undefined) await recordLibrary(named, dir);
+    if (inLibrary !== undefined)
+      out.warn(`syncacross: note: the remote folder is inside the library (${inLibrary}): it is left out of the sync. A copy on the same disk is lost with it: keep another remote elsewhere too.`);
   } catch (e) {
     if (!stateExisted) await rm(join(dir, STATE_FOLDER), { recursive: true, force: true });
     if (isStorageError(e, 'Unavailable') && adapter.module.name === 'fs' && !('createRoot' in given)) {
