@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkJsonSchema } from './json-schema-check.js';
-import { cleanup, FAST, run, runJson, tempDir, writeFiles } from './helpers.js';
+import { cleanup, FAST, run, runJson, snapshot, tempDir, writeFiles } from './helpers.js';
 
 afterAll(cleanup);
 const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../schema/json-output.schema.json', import.meta.url)), 'utf8')) as { $defs: Record<string, object> };
@@ -78,9 +78,15 @@ describe('an encrypted repository from the command line', () => {
     expect(wrong.json.error.code).toBe('KeyRejected');
     expect(wrong.stdout + wrong.stderr).not.toContain('not the passphrase');
     expect(filesUnder(remote).sort()).toEqual(before);
-    expect(() => statSync(join(base, 'b', '.syncacross'))).toThrow();
+    expect(() => statSync(join(base, 'b'))).toThrow(); // not even the folder init would have made
     const none = await run(['init', join(base, 'c'), '--remote', `fs:${remote}`], other());
     expect(none.code).toBe(4);
+    expect(() => statSync(join(base, 'c'))).toThrow();
+    // A folder that was there stays, as it was.
+    await writeFiles(join(base, 'e'), { 'mine.txt': 'mine' });
+    expect((await run(['init', join(base, 'e'), '--remote', `fs:${remote}`], other({ SYNCACROSS_PASSWORD: 'not it' }))).code).toBe(4);
+    expect(await snapshot(join(base, 'e'))).toEqual({ 'mine.txt': 'mine' });
+    expect(() => statSync(join(base, 'e', '.syncacross'))).toThrow();
     expect(none.stderr).toMatch(/SYNCACROSS_PASSWORD, --password-file FILE or --password-command CMD/);
     // A library that does not keep its key is asked every time.
     expect((await run(['init', join(base, 'd'), '--remote', `fs:${remote}`, '--no-remember-key'], other({ SYNCACROSS_PASSWORD: PASS }))).code).toBe(0);

@@ -4,7 +4,7 @@
  * the state folder it created (and nothing else), so it can simply be run again.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isStorageError, openLibrary, withRetry, type Author, type Library, type RepositoryFormat, type RetryOptions, type Storage } from '@syncacross/sync-core';
 import { authorHere, writeMachineSetting } from '../machine-settings.js';
@@ -126,8 +126,8 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
   // The name is the machine's, for every library: set before anything else, so a typo stops here.
   if (p.user !== undefined) await writeMachineSetting('user', p.user);
   const author = await authorHere(p.name);
+  const [dirExisted, stateExisted] = [existsSync(dir), existsSync(join(dir, STATE_FOLDER))];
   await mkdir(dir, { recursive: true });
-  const stateExisted = existsSync(join(dir, STATE_FOLDER));
   const retry = { ...(p.retries !== undefined ? { retries: p.retries } : {}), onRetry: retryNotice(out) };
   let library: Library;
   let joined: boolean;
@@ -148,6 +148,7 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
       out.warn(`syncacross: note: the remote folder is inside the library (${inLibrary}): it is left out of the sync. A copy on the same disk is lost with it: keep another remote elsewhere too.`);
   } catch (e) {
     if (!stateExisted) await rm(join(dir, STATE_FOLDER), { recursive: true, force: true });
+    if (!dirExisted) await rmdir(dir).catch(() => undefined); // made for this init, and still empty: gone with it
     if (isStorageError(e, 'Unavailable') && adapter.module.name === 'fs' && !('createRoot' in given)) {
       throw new CliError(3, `remote unreachable: ${(e as Error).message}. If this is a new folder, add -o createRoot=true.`, 'Unavailable', { cause: e });
     }
