@@ -16,11 +16,13 @@
  */
 import { readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import { nfc } from './paths.js';
+import { nfc, printableAscii } from './paths.js';
 import { isUtf8, spelledBytes } from './spelled-bytes.js';
 
 /** The names of a folder listing left alone, each with the reason a person reads; undefined when none is. */
 export function namesLeftAlone(root: string, rel: string, names: Dirent[]): Map<string, string> | undefined {
+  // One test a name where, as nearly everywhere, all are printable ASCII (UTF-8, and NFC already).
+  if (names.every((d) => printableAscii(d.name))) return undefined;
   const undecodable = undecodableNames(root, rel, names);
   const twins = normalizationTwins(names);
   if (!twins) return undecodable;
@@ -52,7 +54,7 @@ function undecodableNames(root: string, rel: string, names: Dirent[]): Map<strin
 
 /**
  * The names another name of the folder equals in NFC, each but the one kept. Only names that are
- * not NFC themselves can have such a twin, and nearly every name is (printable ASCII is: one test).
+ * not NFC themselves can have such a twin.
  */
 function normalizationTwins(names: Dirent[]): Map<string, string> | undefined {
   const unnormalized = names.filter((d) => nfc(d.name) !== d.name);

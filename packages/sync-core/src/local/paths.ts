@@ -2,6 +2,9 @@
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/i;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
+/** Whether `name` is printable ASCII: valid UTF-8, its own NFC form, no control character (nearly every name a scan meets). */
+export const printableAscii = (name: string): boolean => PRINTABLE_ASCII.test(name);
+
 /** `path` in NFC, as library paths are; printable ASCII is already (no normalization per file of a scan). */
 export const nfc = (path: string): string => (PRINTABLE_ASCII.test(path) ? path : path.normalize('NFC'));
 
