@@ -13,7 +13,9 @@ export interface PointInTime {
   version?: HashedVersion;
 }
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+// A month and a year as systemd reads them (systemd.time(7)): 30.44 and 365.25 days. A person asking
+// for "6 months ago" or `--keep-within 1y` means about that, whatever the calendar. `m` stays minutes.
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, M: 2_629_800_000, y: 31_557_600_000 };
 const UNIT_NAMES: Record<string, string> = {
   s: 's',
   sec: 's',
@@ -36,9 +38,17 @@ const UNIT_NAMES: Record<string, string> = {
   w: 'w',
   week: 'w',
   weeks: 'w',
+  mo: 'M',
+  month: 'M',
+  months: 'M',
+  y: 'y',
+  yr: 'y',
+  yrs: 'y',
+  year: 'y',
+  years: 'y',
 };
 
-/** A span as a person types it (`0s`, `90m`, `2 hours`, `7d`, `1 week`) in milliseconds, or undefined. */
+/** A span as a person types it (`0s`, `90m`, `2 hours`, `7d`, `1 week`, `6 months`, `1y`) in milliseconds, or undefined. */
 export function parseSpanMs(input: string): number | undefined {
   const span = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/.exec(input.trim().toLowerCase());
   const unit = span ? UNIT_NAMES[span[2]!] : undefined;
@@ -48,7 +58,7 @@ export function parseSpanMs(input: string): number | undefined {
 /**
  * Reads WHEN as a person types it: `now`, an ISO date or time (`2026-11-29`, `2026-11-29T14:00`,
  * with or without a zone; without one it is local time), a span back from now (`2h`, `90m`,
- * `3 days ago`, `1 week`), or a version id from `log` (at least 6 hex characters, unique).
+ * `3 days ago`, `1 week`, `6 months ago`, `1y`), or a version id from `log` (at least 6 hex characters, unique).
  */
 export function parsePointInTime(input: string, now: number, versions: () => HashedVersion[]): PointInTime {
   const text = input.trim().toLowerCase();
@@ -61,7 +71,10 @@ export function parsePointInTime(input: string, now: number, versions: () => Has
     const time = Date.parse(input.trim());
     if (Number.isFinite(time)) return { time };
   }
-  throw new SyncError('InvalidArgument', `cannot read "${input}" as a time: use an ISO date or time (2026-11-29T14:00), a span back from now (2h, 3 days ago) or a version id from \`syncacross log\``);
+  throw new SyncError(
+    'InvalidArgument',
+    `cannot read "${input}" as a time: use an ISO date or time (2026-11-29T14:00), a span back from now (2h, 3 days ago, 6 months ago, 1y) or a version id from \`syncacross log\``,
+  );
 }
 
 function versionPoint(prefix: string, versions: HashedVersion[]): PointInTime {

@@ -46,6 +46,12 @@ describe('reading a moment', () => {
     expect(parsePointInTime('2h', now, versions).time).toBe(now - 2 * HOUR);
     expect(parsePointInTime('3 days ago', now, versions).time).toBe(now - 72 * HOUR);
     expect(parsePointInTime('90 min', now, versions).time).toBe(now - 90 * 60_000);
+    // Months and years as systemd reads them (30.44 and 365.25 days); `m` stays minutes.
+    expect(parsePointInTime('6 months ago', now, versions).time).toBe(now - 6 * 2_629_800_000);
+    expect(parsePointInTime('1mo', now, versions).time).toBe(now - 2_629_800_000);
+    expect(parsePointInTime('10 years ago', now, versions).time).toBe(now - 10 * 31_557_600_000);
+    expect(parsePointInTime('2y', now, versions).time).toBe(now - 2 * 31_557_600_000);
+    expect(parsePointInTime('5m', now, versions).time).toBe(now - 5 * 60_000);
     expect(parsePointInTime('2026-11-01T09:00:00Z', now, versions).time).toBe(T0);
     expect(parsePointInTime('ab12cd', now, versions)).toMatchObject({ time: T0 });
     for (const bad of ['yesterday-ish', '2 fortnights', 'ffffff', '']) expect(() => parsePointInTime(bad, now, versions), bad).toThrow(/cannot read|no version id/);
