@@ -56,13 +56,14 @@ export function parseSpanMs(input: string): number | undefined {
 }
 
 /**
- * Reads WHEN as a person types it: `now`, an ISO date or time (`2026-11-29`, `2026-11-29T14:00`,
+ * Reads WHEN as a person types it: `now`, `yesterday`, an ISO date or time (`2026-11-29`, `2026-11-29T14:00`,
  * with or without a zone; without one it is local time), a span back from now (`2h`, `90m`,
  * `3 days ago`, `1 week`, `6 months ago`, `1y`), or a version id from `log` (at least 6 hex characters, unique).
  */
 export function parsePointInTime(input: string, now: number, versions: () => HashedVersion[]): PointInTime {
   const text = input.trim().toLowerCase();
   if (text === 'now') return { time: now };
+  if (text === 'yesterday') return { time: now - UNIT_MS.d! }; // as git reads it: a day back from now
   const span = /^(\d+(?:\.\d+)?)\s*([a-z]+)(?:\s+ago)?$/.exec(text);
   const unit = span ? UNIT_NAMES[span[2]!] : undefined;
   if (span && unit) return { time: now - Number(span[1]) * UNIT_MS[unit]! };

@@ -52,6 +52,7 @@ describe('reading a moment', () => {
     expect(parsePointInTime('10 years ago', now, versions).time).toBe(now - 10 * 31_557_600_000);
     expect(parsePointInTime('2y', now, versions).time).toBe(now - 2 * 31_557_600_000);
     expect(parsePointInTime('5m', now, versions).time).toBe(now - 5 * 60_000);
+    expect(parsePointInTime('Yesterday', now, versions).time).toBe(now - 24 * HOUR);
     expect(parsePointInTime('2026-11-01T09:00:00Z', now, versions).time).toBe(T0);
     expect(parsePointInTime('ab12cd', now, versions)).toMatchObject({ time: T0 });
     for (const bad of ['yesterday-ish', '2 fortnights', 'ffffff', '']) expect(() => parsePointInTime(bad, now, versions), bad).toThrow(/cannot read|no version id/);
