@@ -2,7 +2,9 @@
  * Opens an initialized library for a command and always closes it (releasing the lock), so a
  * failing command never leaves the library locked.
  */
-import { openLibrary, withTracing, type Library, type Storage } from '@syncacross/sync-core';
+import { isSyncError, openLibrary, withTracing, type Library, type Storage } from '@syncacross/sync-core';
+import { CliError } from './cli-error.js';
+import { EXIT } from './exit-codes.js';
 import { traceRequests } from './file-actions-output.js';
 import { findLibraryRoot, type LibraryConfig } from './config.js';
 import { readEffectiveConfig } from './remote-target.js';
@@ -66,6 +68,16 @@ function unloadableAdapter(config: LibraryConfig, error: unknown, out: Output): 
   };
 }
 
+/**
+ * The library has its config.json but no state (state.db deleted, by a cleaner or by hand, say): the
+ * engine's "not a syncacross library yet" would send a person to make one; init with the library's
+ * own remote rebuilds the state from it instead.
+ */
+function stateMissing(root: string, config: LibraryConfig, cause: unknown): CliError {
+  const message = `${root} has lost its state (.syncacross/state.db is missing; config.json names ${config.remote}). Your files are safe. Run \`syncacross init ${root} --remote ${config.remote}\` (with the options it was made with, if any) to rebuild it from the remote: files that match the remote are adopted, the others become new versions or conflict copies, never deletions.`;
+  return new CliError(EXIT.usage, message, 'NotInitialized', { cause });
+}
+
 export async function withLibrary<T>(dirArg: string | undefined, out: Output, options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
   const root = findLibraryRoot(dirArg ?? '.');
   const config = await readEffectiveConfig(root);
@@ -109,7 +121,7 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
     });
   } catch (e) {
     await storage.close?.().catch(() => undefined);
-    throw e;
+    throw isSyncError(e, 'NotInitialized') ? stateMissing(root, config, e) : e;
   }
   try {
     const key = library.unlockedKey();

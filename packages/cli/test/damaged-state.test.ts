@@ -3,9 +3,11 @@
  * or not a database at all: every command says so, names the file and what to do (exit 2, code
  * StateDamaged), and changes nothing; doing what it says (move .syncacross aside, init again with
  * the same remote) gives a library that syncs, with nothing deleted anywhere. Before, a sync ended
- * with `database disk image is malformed`, exit 1 ("a bug").
+ * with `database disk image is malformed`, exit 1 ("a bug"). A state that is missing while
+ * config.json is there is told with the very init command that rebuilds it (before: "not a
+ * syncacross library yet: run init first").
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup, FAST, run, runJson, snapshot, tempDir, writeFiles } from './helpers.js';
@@ -56,5 +58,21 @@ describe("a library's damaged state", () => {
     const expected = { 'notes.txt': 'notes\n', 'papers/a.pdf': 'pdf', 'new-on-bob.txt': 'written after the damage\n' };
     expect(await snapshot(alice)).toEqual(expected);
     expect(await snapshot(bob)).toEqual(expected);
+  });
+
+  it('missing (config.json kept): the init command that rebuilds it, with its remote; run, it syncs, nothing deleted', async () => {
+    const { alice, bob, remote } = await twoMachines();
+    for (const f of ['state.db', 'state.db-wal', 'state.db-shm']) rmSync(join(bob, '.syncacross', f), { force: true });
+    const r = await runJson(['sync', bob, ...FAST]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.json.error.code).toBe('NotInitialized');
+    expect(r.stderr).toContain(`has lost its state (.syncacross/state.db is missing; config.json names fs:${remote}). Your files are safe. Run \`syncacross init ${bob} --remote fs:${remote}\``);
+    expect((await run(['init', bob, '--remote', `fs:${remote}`])).code).toBe(0);
+    const again = await runJson(['sync', bob, ...FAST]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json.local).toMatchObject({ deleted: 0 });
+    expect((await run(['sync', alice, ...FAST])).code).toBe(0);
+    expect(await snapshot(alice)).toEqual({ 'notes.txt': 'notes\n', 'papers/a.pdf': 'pdf' });
+    expect(await snapshot(bob)).toEqual({ 'notes.txt': 'notes\n', 'papers/a.pdf': 'pdf' });
   });
 });
