@@ -52,12 +52,13 @@ function fromSyncError(error: SyncError, message: string): CliError {
     case 'RepositoryMismatch':
     case 'RemoteEmptied':
       return new CliError(EXIT.repository, message, error.code, { cause: error });
+    case 'TargetNotEmpty':
+      return new CliError(EXIT.usage, `${message} (--overwrite; a restore that was interrupted finishes so)`, error.code, { cause: error });
     case 'NotInitialized':
     case 'InvalidArgument':
     case 'CannotCollect':
     case 'ClockSkew':
     case 'CannotUpgrade':
-    case 'TargetNotEmpty':
       return new CliError(EXIT.usage, message, error.code, { cause: error });
     case 'StateDamaged':
       return new CliError(EXIT.usage, `${message}. ${REBUILD_STATE}`, error.code, { cause: error });
@@ -68,7 +69,7 @@ function fromSyncError(error: SyncError, message: string): CliError {
     case 'CorruptRemote':
       return new CliError(EXIT.completedWithErrors, message, error.code, { cause: error });
     case 'Aborted':
-      return new CliError(EXIT.interrupted, 'interrupted: nothing is lost, the next sync resumes', error.code, { cause: error });
+      return new CliError(EXIT.interrupted, 'interrupted: nothing is lost; the next sync resumes (a restore finishes when run again with --overwrite)', error.code, { cause: error });
   }
   return new CliError(EXIT.unexpected, message, error.code, { cause: error });
 }

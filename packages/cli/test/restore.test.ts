@@ -83,7 +83,7 @@ describe('restore and ls from the command line', () => {
     expect((await run(['restore', '-d', dir, '--to', join(base, 'x'), '--in-place'])).code).toBe(2);
     await writeFiles(join(base, 'full'), { 'mine.md': 'mine' });
     const full = await run(['restore', '-d', dir, '--to', join(base, 'full')]);
-    expect([full.code, full.stderr]).toEqual([2, expect.stringMatching(/not empty/)]);
+    expect([full.code, full.stderr]).toEqual([2, expect.stringMatching(/not empty.*\(--overwrite; a restore that was interrupted finishes so\)/)]);
     expect(await readFile(join(base, 'full', 'mine.md'), 'utf8')).toBe('mine');
     const bad = await run(['restore', '-d', dir, '--at', 'the day before', '--to', join(base, 'y')]);
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/cannot read "the day before" as a time/)]);
@@ -111,6 +111,18 @@ describe('restore on a machine with no library', () => {
     const joined = await runJson(['sync', fresh, ...FAST]);
     expect(joined.code, joined.stderr).toBe(0);
     expect(joined.json).toMatchObject({ uploaded: { packs: 0, bytes: 0 }, downloaded: { bytes: 0 }, conflicts: [] });
+  });
+
+  it('one that was interrupted (some files written) is refused as not empty, naming --overwrite, which finishes it', async () => {
+    const { base, dir, remote } = await library({ 'notes/a.md': 'a\n', 'b.md': 'b\n', 'c.md': 'c\n' });
+    const target = join(base, 'fresh');
+    await writeFiles(target, { 'notes/a.md': 'a\n' }); // what a restore stopped by Ctrl-C left: whole files, not all
+    const again = await run(['restore', '--remote', `fs:${remote}`, '--to', target]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('--overwrite; a restore that was interrupted finishes so');
+    const finished = await run(['restore', '--remote', `fs:${remote}`, '--to', target, '--overwrite']);
+    expect(finished.code, finished.stderr).toBe(0);
+    for (const f of ['notes/a.md', 'b.md', 'c.md']) expect(await readFile(join(target, f), 'utf8')).toBe(await readFile(join(dir, f), 'utf8'));
   });
 
   it('refuses a remote that is not a syncacross repository', async () => {
