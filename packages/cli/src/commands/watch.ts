@@ -93,6 +93,7 @@ async function watchOne(dir: string, opts: WatchCliOptions, out: Output, signal:
       // cloud that throttles is asked at most every five.
       maxBackoffMs: Math.min(300_000, Math.max(30_000, 6 * intervalMs)),
       ...(opts.settle !== undefined ? { settleMs: opts.settle } : {}),
+      onNotice: (message) => out.warn(`${time()} syncacross: ${root}: note: ${message}`),
       onRound: (r) => {
         if ('error' in r) return out.warn(`${time()} syncacross: ${root}: ${r.error.message}; trying again later`);
         const s = r.summary;

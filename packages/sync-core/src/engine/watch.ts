@@ -37,6 +37,8 @@ export interface WatchOptions {
   maxBackoffMs?: number;
   /** Each round's summary, or what made it fail. */
   onRound?: (result: { summary: SyncSummary } | { error: Error }) => void;
+  /** What the person running the watch should know besides rounds: local changes cannot be watched, say. */
+  onNotice?: (message: string) => void;
 }
 
 /** What watching needs of a library (Library provides it). */
@@ -69,6 +71,8 @@ export function watchLibrary(library: Watchable, options: WatchOptions): { done:
 class LibraryWatch {
   private readonly signal: AbortSignal;
   private subscription: AsyncSubscription | undefined;
+  /** The person was told local changes are not watched (said once). */
+  private toldUnwatched = false;
   private lastChange = 0;
   private dirty = false;
   private wake: (() => void) | undefined;
@@ -100,16 +104,32 @@ class LibraryWatch {
       this.subscription = await subscribe(
         dir,
         (error, events) => {
-          if (error || !events.some((e) => counts(e.path))) return;
+          if (error) return this.unwatched(error);
+          if (!events.some((e) => counts(e.path))) return;
           this.dirty = true;
           this.lastChange = Date.now();
           this.poke();
         },
         { ignore: [STATE_DIR_NAME] },
       );
-    } catch {
-      // No events here (a file system without them, a watch limit reached): the rescan still runs.
+    } catch (e) {
+      this.unwatched(e as Error); // no events here (a file system without them, a watch limit reached)
     }
+  }
+
+  /**
+   * Local changes cannot be (or no longer are) watched: every wake scans the folder (`rescanMs` is 0
+   * without a subscription), so nothing is missed, only found later; said once, with what to do.
+   * Before, it was said nowhere, and a watch limit reached looked like a watch that worked.
+   */
+  private unwatched(error: Error): void {
+    // Events that stopped coming (an error after subscribing) are given up too: scans take over.
+    void this.subscription?.unsubscribe().catch(() => undefined);
+    this.subscription = undefined;
+    if (this.toldUnwatched) return;
+    this.toldUnwatched = true;
+    const limit = /no space left|ENOSPC/i.test(error.message) && process.platform === 'linux' ? '; raise the inotify watch limit (fs.inotify.max_user_watches) for events' : '';
+    this.options.onNotice?.(`local changes cannot be watched (${error.message}): they are found by a scan of the folder every ${(this.options.intervalMs ?? 60_000) / 1000}s instead${limit}`);
   }
 
   private poke(): void {
