@@ -10,14 +10,6 @@ const STATE_CACHE_KIB = 4000;
  * beside a sync: in WAL mode a reader sees the last committed state while a writer goes on.
  */
 export function openStateDatabase(file: string, options: { readonly?: boolean } = {}): Database.Database {
-  try {
-    return connect(file, options);
-  } catch (e) {
-    throw asStateError(file, e);
-  }
-}
-
-function connect(file: string, options: { readonly?: boolean }): Database.Database {
   if (options.readonly) return new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
   const db = new Database(file, { timeout: 5000 });
   try {
@@ -41,10 +33,10 @@ function connect(file: string, options: { readonly?: boolean }): Database.Databa
 
 /**
  * Creates the state's tables where they are missing; a state from before a chunk could have several
- * locations (one per pack holding it) had them in `chunks`, moved here. A damaged file is closed and
- * said to be (`asStateError`).
+ * locations (one per pack holding it) had them in `chunks`, moved here. A damaged file is closed
+ * (opening the library says what it is: `asStateError`).
  */
-export function createSchema(db: Database.Database, file: string, schema: string): void {
+export function createSchema(db: Database.Database, schema: string): void {
   try {
     db.exec(schema);
     if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chunks'").get()) {
@@ -52,14 +44,15 @@ export function createSchema(db: Database.Database, file: string, schema: string
     }
   } catch (e) {
     db.close();
-    throw asStateError(file, e);
+    throw e;
   }
 }
 
 /**
  * `e`, or a `StateDamaged` SyncError naming the file where SQLite found the state damaged or not a
  * database at all (a disk error, a copy cut short, another program's file in its place): said as
- * such, with what to do, rather than as an unexpected `database disk image is malformed`.
+ * such, with what to do, rather than as an unexpected `database disk image is malformed`. Applied
+ * once, where a library is opened (open-library.ts): the only opening of a state a person made.
  */
 export function asStateError(file: string, e: unknown): unknown {
   const code = (e as { code?: unknown })?.code;

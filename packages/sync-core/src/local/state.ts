@@ -49,7 +49,7 @@ export class LocalState {
    */
   constructor(file: string, options: { readonly?: boolean } = {}) {
     this.db = openStateDatabase(file, options);
-    if (!options.readonly) createSchema(this.db, file, SCHEMA);
+    if (!options.readonly) createSchema(this.db, SCHEMA);
   }
 
   close(): void {
