@@ -39,9 +39,11 @@ function errnoCode(e: unknown, depth = 0): string | undefined {
   return errnoCode((e as { cause?: unknown }).cause, depth + 1);
 }
 
+/** What rejoining the repository with `init` makes of the files already in the library. */
+export const REJOINED = 'files that match the remote are adopted, the others become new versions or conflict copies, never deletions';
+
 /** What to do about a damaged state database (state.db): the files and the remote hold what it held. */
-const REBUILD_STATE =
-  "Your files are safe. To rebuild the state from the remote, move the library's .syncacross folder aside and run `syncacross init` on the library again with the same remote (the folder's config.json names it): files that match the remote are adopted, the others become new versions or conflict copies, never deletions.";
+const REBUILD_STATE = `Your files are safe. To rebuild the state from the remote, move the library's .syncacross folder aside and run \`syncacross init\` on the library again with the same remote (the folder's config.json names it): ${REJOINED}.`;
 
 /** The engine's errors, by code. */
 function fromSyncError(error: SyncError, message: string): CliError {

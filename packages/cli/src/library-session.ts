@@ -4,7 +4,7 @@
  */
 import { isSyncError, openLibrary, withTracing, type Library, type Storage } from '@syncacross/sync-core';
 import { CliError } from './cli-error.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, REJOINED } from './exit-codes.js';
 import { traceRequests } from './file-actions-output.js';
 import { findLibraryRoot, type LibraryConfig } from './config.js';
 import { readEffectiveConfig } from './remote-target.js';
@@ -74,7 +74,7 @@ function unloadableAdapter(config: LibraryConfig, error: unknown, out: Output): 
  * own remote rebuilds the state from it instead.
  */
 function stateMissing(root: string, config: LibraryConfig, cause: unknown): CliError {
-  const message = `${root} has lost its state (.syncacross/state.db is missing; config.json names ${config.remote}). Your files are safe. Run \`syncacross init ${root} --remote ${config.remote}\` (with the options it was made with, if any) to rebuild it from the remote: files that match the remote are adopted, the others become new versions or conflict copies, never deletions.`;
+  const message = `${root} has lost its state (.syncacross/state.db is missing; config.json names ${config.remote}). Your files are safe. Run \`syncacross init ${root} --remote ${config.remote}\` (with the options it was made with, if any) to rebuild it from the remote: ${REJOINED}.`;
   return new CliError(EXIT.usage, message, 'NotInitialized', { cause });
 }
 
