@@ -42,9 +42,15 @@ const also = (names: Dirent[]) => {
  */
 function undecodableNames(root: string, rel: string, names: Dirent[]): Map<string, string> | undefined {
   if (!names.some((d) => d.name.includes('\uFFFD'))) return undefined;
+  let raws: Buffer[];
+  try {
+    raws = readdirSync(rel ? join(root, rel) : root, { encoding: 'buffer' });
+  } catch {
+    return undefined; // gone since the first listing: its names are judged as they were read
+  }
   const holds = also(names);
   const found = new Map<string, string>();
-  for (const raw of readdirSync(rel ? join(root, rel) : root, { encoding: 'buffer' })) {
+  for (const raw of raws) {
     if (isUtf8(raw)) continue;
     const name = raw.toString('utf8');
     found.set(name, `its name is not valid UTF-8 (on disk: ${spelledBytes(raw)}); rename it to sync it${holds(name)}`);
@@ -57,14 +63,13 @@ function undecodableNames(root: string, rel: string, names: Dirent[]): Map<strin
  * not NFC themselves can have such a twin.
  */
 function normalizationTwins(names: Dirent[]): Map<string, string> | undefined {
-  const unnormalized = names.filter((d) => nfc(d.name) !== d.name);
+  const forms = names.map((d) => ({ name: d.name, form: nfc(d.name) }));
+  const unnormalized = forms.filter((f) => f.form !== f.name).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (unnormalized.length === 0) return undefined;
   const holds = also(names);
-  const keeper = new Map<string, string>(); // NFC form → the spelling kept
-  for (const d of names) if (nfc(d.name) === d.name) keeper.set(d.name, d.name);
+  const keeper = new Map(forms.filter((f) => f.form === f.name).map((f) => [f.form, f.name])); // NFC form → the spelling kept
   const found = new Map<string, string>();
-  for (const name of unnormalized.map((d) => d.name).sort()) {
-    const form = nfc(name);
+  for (const { name, form } of unnormalized) {
     const kept = keeper.get(form);
     if (kept === undefined) keeper.set(form, name);
     else found.set(name, `another name in its folder, ${kept}, is the same once Unicode-normalized (NFC), as every other machine sees it: rename one of them to sync this one${holds(name)}`);
