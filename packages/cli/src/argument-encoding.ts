@@ -40,7 +40,16 @@ export function undecodableArgument(argv: readonly string[], commandLine: () => 
   }
   // The command's own arguments are the last ones: node's options and the script come before them.
   const undecodable = pieces.slice(-args.length).find((piece) => !isUtf8(piece));
-  return undecodable && spelledBytes(undecodable);
+  return undecodable && shown(undecodable);
+}
+
+/**
+ * An argument as the message shows it: a `key=value` one (`-o password=…`) only up to its `=`,
+ * since the value may be a secret and nothing is registered yet for redaction to mask.
+ */
+function shown(piece: Buffer): string {
+  const equals = piece.indexOf(0x3d);
+  return equals === -1 ? spelledBytes(piece) : `${spelledBytes(piece.subarray(0, equals + 1))}…`;
 }
 
 /** Says so and returns true when an argument is not valid UTF-8 (exit code 2: nothing was done). */

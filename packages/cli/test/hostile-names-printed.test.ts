@@ -80,6 +80,9 @@ describe('an argument that is not valid UTF-8', () => {
         Buffer.concat(args.flatMap((a) => [Buffer.from(a as never), Buffer.from([0])]));
     const argv = ['node', '/bin/syncacross', 'sync', 'lib\uFFFD'];
     expect(undecodableArgument(argv, line('node', '--max-old-space-size=100', '/bin/syncacross', 'sync', Buffer.from('lib\xe9', 'latin1')))).toBe('lib\\xe9');
+    // An option's value may be a secret: only its name is shown.
+    const option = ['node', '/bin/syncacross', 'init', 'lib', '-o', 'password=\uFFFD'];
+    expect(undecodableArgument(option, line('node', '/bin/syncacross', 'init', 'lib', '-o', Buffer.from('password=s\xe9cret', 'latin1')))).toBe('password=…');
     // A U+FFFD typed on purpose is UTF-8 (EF BF BD): let through.
     expect(undecodableArgument(argv, line('node', '/bin/syncacross', 'sync', 'lib\uFFFD'))).toBeUndefined();
     // Nothing is read where no argument holds U+FFFD.
