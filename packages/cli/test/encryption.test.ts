@@ -79,9 +79,9 @@ describe('an encrypted repository from the command line', () => {
     expect(wrong.stdout + wrong.stderr).not.toContain('not the passphrase');
     expect(filesUnder(remote).sort()).toEqual(before);
     expect(() => statSync(join(base, 'b'))).toThrow(); // not even the folder init would have made
-    const none = await run(['init', join(base, 'c'), '--remote', `fs:${remote}`], other());
+    const none = await run(['init', join(base, 'c', 'deeper'), '--remote', `fs:${remote}`], other());
     expect(none.code).toBe(4);
-    expect(() => statSync(join(base, 'c'))).toThrow();
+    expect(() => statSync(join(base, 'c'))).toThrow(); // nor the folders on the way to it
     // A folder that was there stays, as it was.
     await writeFiles(join(base, 'e'), { 'mine.txt': 'mine' });
     expect((await run(['init', join(base, 'e'), '--remote', `fs:${remote}`], other({ SYNCACROSS_PASSWORD: 'not it' }))).code).toBe(4);

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, rm, rmdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isStorageError, openLibrary, withRetry, type Author, type Library, type RepositoryFormat, type RetryOptions, type Storage } from '@syncacross/sync-core';
 import { authorHere, writeMachineSetting } from '../machine-settings.js';
 import { CliError, usageError } from '../cli-error.js';
@@ -114,6 +114,18 @@ function libraryConfig(remote: string, adapter: LoadedAdapter, stored: Record<st
   return { version: 1, remote, adapter: adapter.specifier, ...options };
 }
 
+/** Removes `dir` and its parents up to `top`, the folders init made, as long as each is empty. */
+async function removeEmptyUpTo(dir: string, top: string): Promise<void> {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      await rmdir(d); // only ever an empty folder
+    } catch {
+      return; // something is in it now: it stays, and so do its parents
+    }
+    if (d === top || dirname(d) === d) return;
+  }
+}
+
 /** `syncacross init`: creates or joins the repository, writes the library's config.json, and says what it did. */
 export async function initLibrary(p: InitParams, out: Output): Promise<InitResult> {
   const dir = resolve(p.dir);
@@ -126,8 +138,8 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
   // The name is the machine's, for every library: set before anything else, so a typo stops here.
   if (p.user !== undefined) await writeMachineSetting('user', p.user);
   const author = await authorHere(p.name);
-  const [dirExisted, stateExisted] = [existsSync(dir), existsSync(join(dir, STATE_FOLDER))];
-  await mkdir(dir, { recursive: true });
+  const stateExisted = existsSync(join(dir, STATE_FOLDER));
+  const made = await mkdir(dir, { recursive: true }); // the first folder it made (of the path), if any
   const retry = { ...(p.retries !== undefined ? { retries: p.retries } : {}), onRetry: retryNotice(out) };
   let library: Library;
   let joined: boolean;
@@ -148,7 +160,7 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
       out.warn(`syncacross: note: the remote folder is inside the library (${inLibrary}): it is left out of the sync. A copy on the same disk is lost with it: keep another remote elsewhere too.`);
   } catch (e) {
     if (!stateExisted) await rm(join(dir, STATE_FOLDER), { recursive: true, force: true });
-    if (!dirExisted) await rmdir(dir).catch(() => undefined); // made for this init, and still empty: gone with it
+    if (made !== undefined) await removeEmptyUpTo(dir, made);
     if (isStorageError(e, 'Unavailable') && adapter.module.name === 'fs' && !('createRoot' in given)) {
       throw new CliError(3, `remote unreachable: ${(e as Error).message}. If this is a new folder, add -o createRoot=true.`, 'Unavailable', { cause: e });
     }
