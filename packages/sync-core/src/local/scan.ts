@@ -3,7 +3,7 @@
  * whose size, mtime, ctime and inode all match the last record is not read; anything else is
  * re-hashed, and a `touch` (new mtime, same content) produces no version.
  */
-import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PathRules } from './ignore-rules.js';
@@ -55,64 +55,87 @@ export function isUnseen(walk: Pick<WalkResult, 'unseen'>, diskPath: string): bo
  * deliberately broken engine (round-policy.ts).
  */
 export async function walkLibrary(root: string, rules: PathRules, signal?: AbortSignal, followLinks = false, unchanged?: (diskPath: string, stat: StatLike) => boolean): Promise<WalkResult> {
-  const entries = new Map<string, DiskEntry>();
-  const skipped: { path: string; reason: string }[] = [];
-  const unseen = new Set<string>();
-  const left = { unseen, excluded: 0 };
+  const walk = new LibraryWalk(root, rules, signal, followLinks, unchanged);
+  await walk.visit('');
+  return { entries: walk.entries, skipped: walk.skipped, unseen: walk.unseen, excluded: walk.left.excluded };
+}
+
+class LibraryWalk {
+  readonly entries = new Map<string, DiskEntry>();
+  readonly skipped: { path: string; reason: string }[] = [];
+  readonly unseen = new Set<string>();
+  readonly left = { unseen: this.unseen, excluded: 0 };
   // Each file's path to stat, joined by hand: path.join normalizes every one of 100,000 paths,
   // which names read from the disk (no `/`, never `.` or `..`) do not need.
-  const base = join(root, '/');
-  async function visit(rel: string): Promise<number> {
-    await abortPoint(signal); // a folder at a time: a walk of a huge tree stops on Ctrl-C
+  private readonly base: string;
+
+  constructor(
+    private readonly root: string,
+    private readonly rules: PathRules,
+    private readonly signal: AbortSignal | undefined,
+    private readonly followLinks: boolean,
+    private readonly unchanged: ((diskPath: string, stat: StatLike) => boolean) | undefined,
+  ) {
+    this.base = join(root, '/');
+  }
+
+  /** Walks the folder `rel`; answers how many of its entries are there to keep it from being an empty folder. */
+  async visit(rel: string): Promise<number> {
+    await abortPoint(this.signal); // a folder at a time: a walk of a huge tree stops on Ctrl-C
+    const { root, rules } = this;
     const names = readFolder(root, rel);
-    if (!names) {
-      skipped.push({ path: rel, reason: 'the folder cannot be read (permission denied)' });
-      unseen.add(rel);
+    if (!Array.isArray(names)) {
+      this.notRead(rel, names === 'gone' ? REMOVED_WHILE_SCANNED : 'the folder cannot be read (permission denied)');
       return 1; // not empty as far as anyone knows
     }
     const [present, leftAlone] = [new Set(names.map((d) => d.name)), namesLeftAlone(root, rel, names)];
     let kept = 0;
     for (const d of names) {
       const diskPath = rel ? `${rel}/${d.name}` : d.name;
-      const target = followLinks && d.isSymbolicLink() ? statSync(join(root, diskPath), { throwIfNoEntry: false }) : undefined;
+      const target = this.followLinks && d.isSymbolicLink() ? statSync(join(root, diskPath), { throwIfNoEntry: false }) : undefined;
       const isDir = target ? target.isDirectory() : d.isDirectory();
-      if (rules.ignores(isDir ? `${diskPath}/` : diskPath) && (await leaveOut(root, diskPath, isDir, rules, left))) continue;
+      if (rules.ignores(isDir ? `${diskPath}/` : diskPath) && (await leaveOut(root, diskPath, isDir, rules, this.left))) continue;
       const path = nfc(diskPath);
       const problem = leftAlone?.get(d.name) ?? libraryPathProblem(path);
       if (problem) {
-        skipped.push({ path: diskPath, reason: problem });
+        this.skipped.push({ path: diskPath, reason: problem });
         if (leftAlone?.has(d.name)) kept++; // there, only not synced by this name: its folder is not empty
         continue;
       }
       kept++; // anything else here, even unseen or unchanged, keeps its folder from being published as empty (and retired by the others, every round)
-      if (d.isSymbolicLink() && !target) {
-        skipped.push({ path: diskPath, reason: 'symbolic links are not synced' });
-        unseen.add(diskPath);
-        continue;
-      }
-      if (isDir) {
-        const children = await visit(diskPath);
-        if (children === 0) {
-          const s = statSync(join(root, diskPath));
-          // Empty folders are entries of their own, so they survive a round trip.
-          entries.set(diskPath, { diskPath, path, kind: 'dir', size: 0, mtimeMs: 0, ctimeMs: 0, ino: s.ino, exec: false });
-        }
-      } else if (d.isFile() || target?.isFile()) {
-        // Synchronous on purpose (readdir too): tens of thousands of stats cost far more as
-        // thread-pool round trips than the few microseconds each blocks the event loop.
-        const s = target ?? lstatSync(`${base}${diskPath}`);
-        const hasWal = present.has(`${d.name}-wal`);
-        if (!hasWal && unchanged?.(diskPath, s)) continue;
-        entries.set(diskPath, { diskPath, path, kind: 'file', size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino, exec: (s.mode & 0o111) !== 0, hasWal });
-      } else {
-        skipped.push({ path: diskPath, reason: 'not a regular file' });
-        unseen.add(diskPath);
-      }
+      if (d.isSymbolicLink() && !target) this.notRead(diskPath, 'symbolic links are not synced');
+      else if (isDir) {
+        if ((await this.visit(diskPath)) === 0) this.emptyFolder(diskPath, path);
+      } else if (d.isFile() || target?.isFile()) this.file(diskPath, path, target, present.has(`${d.name}-wal`));
+      else this.notRead(diskPath, 'not a regular file');
     }
     return kept;
   }
-  await visit('');
-  return { entries, skipped, unseen, excluded: left.excluded };
+
+  /** Empty folders are entries of their own, so they survive a round trip. */
+  private emptyFolder(diskPath: string, path: string): void {
+    const s = statIfThere(join(this.root, diskPath), statSync);
+    if (!s) return this.notRead(diskPath, REMOVED_WHILE_SCANNED);
+    this.entries.set(diskPath, { diskPath, path, kind: 'dir', size: 0, mtimeMs: 0, ctimeMs: 0, ino: s.ino, exec: false });
+  }
+
+  private file(diskPath: string, path: string, target: Stats | undefined, hasWal: boolean): void {
+    // Synchronous on purpose (readdir too): tens of thousands of stats cost far more as
+    // thread-pool round trips than the few microseconds each blocks the event loop.
+    const s = target ?? statIfThere(`${this.base}${diskPath}`, lstatSync);
+    if (!s) return this.notRead(diskPath, REMOVED_WHILE_SCANNED);
+    if (!hasWal && this.unchanged?.(diskPath, s)) return;
+    this.entries.set(diskPath, { diskPath, path, kind: 'file', size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino, exec: (s.mode & 0o111) !== 0, hasWal });
+  }
+
+  /**
+   * Seen but not read (a link, a device, a folder denied, a path gone since its folder was listed):
+   * named, and unseen, so its record (what is below it too) is not taken for a deletion.
+   */
+  private notRead(diskPath: string, reason: string): void {
+    this.skipped.push({ path: diskPath, reason });
+    this.unseen.add(diskPath);
+  }
 }
 
 /**
@@ -127,14 +150,38 @@ async function leaveOut(root: string, diskPath: string, isDir: boolean, rules: P
   return true;
 }
 
-/** A folder's entries; undefined when permission is denied (below the root only: an unreadable root is an error). */
-function readFolder(root: string, rel: string): Dirent[] | undefined {
+/**
+ * A folder's entries; 'denied' when permission is denied, 'gone' when it was removed (or replaced by
+ * a file) since its parent was listed. Below the root only: an unreadable or missing root is an error.
+ */
+function readFolder(root: string, rel: string): Dirent[] | 'denied' | 'gone' {
   try {
     return readdirSync(rel ? join(root, rel) : root, { withFileTypes: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (!rel || (code !== 'EACCES' && code !== 'EPERM')) throw e;
-    return undefined;
+    if (rel && (code === 'EACCES' || code === 'EPERM')) return 'denied';
+    if (rel && isGone(code)) return 'gone';
+    throw e;
+  }
+}
+
+/**
+ * Why a path listed by the scan is not synced when it was gone by the time it was read. Its record
+ * stays until a round that sees the folder without it: the same words as a file removed while its
+ * content was read (local-changes.ts).
+ */
+export const REMOVED_WHILE_SCANNED = 'it was removed while the folder was being scanned; left for the next sync';
+
+/** ENOENT: removed; ENOTDIR: a folder on its path replaced by a file. */
+const isGone = (code: string | undefined) => code === 'ENOENT' || code === 'ENOTDIR';
+
+/** `stat(path)`, or undefined when the path is gone since it was listed. */
+function statIfThere(path: string, stat: typeof lstatSync): Stats | undefined {
+  try {
+    return stat(path);
+  } catch (e) {
+    if (isGone((e as NodeJS.ErrnoException).code)) return undefined;
+    throw e;
   }
 }
 
