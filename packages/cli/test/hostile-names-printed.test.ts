@@ -15,9 +15,9 @@ import { CLI, cleanup, FAST, run, runJson, tempDir, writeFiles } from './helpers
 
 afterAll(cleanup);
 
-const HOSTILE = 'evil\u001b]0;pwned\u0007\u001b[31mred\rover\u009bsix';
+const HOSTILE = 'evil\u001b]0;pwned\u0007\u001b[31mred\rover\u009bsix\u202efdp.exe';
 // eslint-disable-next-line no-control-regex
-const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/;
 
 describe('file names printed to a terminal', () => {
   it('a control character is shown as \\xNN, never sent raw; a name that is not UTF-8 as its bytes', async () => {
@@ -36,7 +36,7 @@ describe('file names printed to a terminal', () => {
     const r = await run(['sync', lib, ...FAST]);
     expect(r.code, r.stderr).toBe(8);
     expect(r.stdout + r.stderr).not.toMatch(RAW_CONTROL);
-    expect(r.stderr).toContain('not synced: evil\\x1b]0;pwned\\x07\\x1b[31mred\\x0dover\\x9bsix: contains a control character');
+    expect(r.stderr).toContain('not synced: evil\\x1b]0;pwned\\x07\\x1b[31mred\\x0dover\\x9bsix\\u202efdp.exe: contains a control character');
     if (undecodable) expect(r.stderr).toContain('not synced: caf\uFFFD.txt: its name is not valid UTF-8 (on disk: caf\\xe9.txt); rename it to sync it');
 
     // --json keeps the name as it is (JSON escapes it; a program reads it, not a terminal).
@@ -48,6 +48,14 @@ describe('file names printed to a terminal', () => {
   it('keeps the newline and the tab the CLI writes itself', () => {
     expect(terminalSafe('a\tb\nc')).toBe('a\tb\nc');
     expect(terminalSafe('\u0000\u007f\u0085')).toBe('\\x00\\x7f\\x85');
+  });
+
+  it('shows the bidirectional controls as \\uNNNN, so a name reads as it is spelled (before: invoice\\u202Efdp.exe was drawn as invoiceexe.pdf)', () => {
+    expect(terminalSafe('invoice\u202efdp.exe')).toBe('invoice\\u202efdp.exe');
+    const every = '\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029';
+    expect(terminalSafe(every)).toBe('\\u061c\\u200e\\u200f\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069\\u2028\\u2029');
+    // Right-to-left text itself is left as it is: only the invisible controls are shown.
+    expect(terminalSafe('שלום.txt مرحبا')).toBe('שלום.txt مرحبا');
   });
 });
 
