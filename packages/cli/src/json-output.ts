@@ -63,6 +63,17 @@ export const statusOutput = z
       .describe('content staged here while the remote was unreachable (the outbox), not on the remote yet'),
     corruptSegments: z.array(z.string()).describe('remote segments that failed verification here (their versions are not applied)'),
     lastSync: z.string().nullable().describe('when this node last finished a sync (ISO 8601), or null'),
+    unsynced: z
+      .object({
+        added: z.array(z.string()).describe('on disk with no record: new since the last sync (an empty folder ends with /)'),
+        changed: z.array(z.string()).describe('size or times differ from the record: changed since the last sync (or only touched)'),
+        removed: z.array(z.string()).describe('recorded, and no longer on disk: removed since the last sync'),
+        notSynced: z
+          .array(z.object({ path: z.string().describe('the file or folder, relative to the library'), reason: z.string().describe('why a sync leaves it alone') }).strict())
+          .describe('what a sync would leave alone, and why (links, names it cannot take, folders it cannot read)'),
+      })
+      .strict()
+      .describe('the folder against its records, by size and times (nothing is read or hashed): what the next sync would look at; disk paths, sorted'),
   })
   .strict();
 

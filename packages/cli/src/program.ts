@@ -128,7 +128,7 @@ function addLibraryCommands(program: Command): void {
 
   program
     .command('status [dir]')
-    .description('what the library knows (no remote request)')
+    .description('what the library knows, and what changed here since the last sync (no remote request)')
     .action(run((out, dir) => statusCommand(dir, out)));
 
   program

@@ -39,6 +39,7 @@ export type {
   RetentionOutcome,
   RetentionPolicy,
   LibraryStatus,
+  UnsyncedChanges,
   WatchOptions,
   WatchTrigger,
 } from './engine/library.js';

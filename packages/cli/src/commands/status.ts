@@ -1,4 +1,5 @@
 /** `syncacross status [DIR]`: what this library knows, without contacting the remote. */
+import type { UnsyncedChanges } from '@syncacross/sync-core';
 import { withLibrary } from '../library-session.js';
 import { formatBytes, type Output } from '../output.js';
 import { maskOptions } from '../secrets.js';
@@ -6,6 +7,7 @@ import { maskOptions } from '../secrets.js';
 export async function statusCommand(dir: string | undefined, out: Output): Promise<number> {
   return withLibrary(dir, out, { online: false }, async ({ root, config, adapter, library }) => {
     const st = library.status();
+    const unsynced = await library.unsyncedChanges();
     const options = maskOptions(adapter.module, config.options);
     out.info(`library      ${root}`);
     out.info(`remote       ${config.remote} (adapter ${config.adapter})`);
@@ -22,7 +24,40 @@ export async function statusCommand(dir: string | undefined, out: Output): Promi
     if (st.staged.packs > 0) out.info(`staged       ${formatBytes(st.staged.bytes)} in ${st.staged.packs} packs here, waiting for the remote (they go up at the next sync)`);
     if (st.corruptSegments.length > 0) out.info(`corrupt      ${st.corruptSegments.length} remote segments skipped: ${st.corruptSegments.join(', ')}`);
     out.info(`last sync    ${st.lastSync ?? 'never'}`);
-    out.result({ command: 'status', library: root, adapter: config.adapter, ...st, format, encrypted, remote: config.remote, options });
+    printUnsynced(unsynced, out);
+    out.result({ command: 'status', library: root, adapter: config.adapter, ...st, format, encrypted, remote: config.remote, options, unsynced });
     return 0;
   });
+}
+
+/** Each list's first paths printed; --json has them all. */
+const SHOWN = 20;
+
+/** The folder's changes since the last sync, and what a sync would leave alone, as `git status` names them. */
+function printUnsynced(u: UnsyncedChanges, out: Output): void {
+  const kinds = [
+    ['new', u.added],
+    ['changed', u.changed],
+    ['removed', u.removed],
+  ] as const;
+  const total = u.added.length + u.changed.length + u.removed.length;
+  if (total === 0) out.info('local        no change since the last sync');
+  else {
+    const counts = kinds.filter(([, paths]) => paths.length > 0).map(([kind, paths]) => `${paths.length} ${kind}`);
+    out.info(`local        ${total} not synced yet: ${counts.join(', ')} (by size and time; \`syncacross sync -n\` shows what a sync would do)`);
+    for (const [kind, paths] of kinds) listed(paths, kind, out);
+  }
+  if (u.notSynced.length > 0) {
+    out.info(`not synced   ${u.notSynced.length} left alone by a sync (it names them too):`);
+    listed(
+      u.notSynced.map((s) => `${s.path}: ${s.reason}`),
+      '',
+      out,
+    );
+  }
+}
+
+function listed(lines: readonly string[], label: string, out: Output): void {
+  for (const line of lines.slice(0, SHOWN)) out.info(`  ${label.padEnd(9)}${line}`);
+  if (lines.length > SHOWN) out.info(`  ${''.padEnd(9)}… and ${lines.length - SHOWN} more (--json lists them all)`);
 }

@@ -36,16 +36,13 @@ import { verifyRepository } from './repository.js';
 import { verifyRemote, type VerifyOptions, type VerifyReport } from './verify.js';
 import { settleRecord } from './steps/local-copies.js';
 import { historyOf, type HistoryEntry, type HistoryFilter } from './history.js';
+import { unsyncedChanges, type UnsyncedChanges } from './unsynced-changes.js';
 
-export type { RetentionOutcome, RetentionPolicy };
-export type { CollectOptions, CollectOutcome, HistoryEntry, HistoryFilter, UpgradeOptions, UpgradeOutcome, WrittenCheckpoint, WatchOptions, WatchTrigger };
-export type { SyncProgress, SyncSummary, ListedEntry, RestoreOptions, RestoreOutcome, VerifyOptions, VerifyReport, CaptureResult };
-
+export type { RetentionOutcome, RetentionPolicy, CollectOptions, CollectOutcome, HistoryEntry, HistoryFilter, UpgradeOptions, UpgradeOutcome, WrittenCheckpoint, WatchOptions, WatchTrigger };
+export type { SyncProgress, SyncSummary, ListedEntry, RestoreOptions, RestoreOutcome, VerifyOptions, VerifyReport, CaptureResult, UnsyncedChanges, LibraryStatus };
 import { libraryStatus, type LibraryStatus } from './library-status.js';
 import type { LibraryFormat, LibraryKey, LibraryRestoreOutcome, RunningWatch, VerifyOutcome } from './library-results.js';
 export type { ConflictCopy, LibraryFormat, LibraryKey, LibraryRestoreOutcome, RunningWatch, VerifyOutcome, VerifyRepair } from './library-results.js';
-export type { LibraryStatus };
-
 import type { LibraryOptions } from './library-options.js';
 export type { LibraryOptions, RepositorySecret, SecretSource } from './library-options.js';
 
@@ -222,6 +219,11 @@ export class Library extends EventEmitter {
   /** Where the library stands, from the local state alone (no request): what `syncacross status` prints. */
   status(): LibraryStatus {
     return libraryStatus(this.state, this.tree(), { repository: this.repository, writer: this.writer, remote: this.remote.name, stateDir: this.stateDir });
+  }
+
+  /** What the folder holds that the last sync did not take as it is now, from stats alone (no request, nothing read or written). */
+  unsyncedChanges(): Promise<UnsyncedChanges> {
+    return unsyncedChanges(this.dir, this.state, loadPathRules(this.dir, this.options.exclude), this.options.policy.followsLinks());
   }
 
   /** Every version known, oldest first, of the library or of `path` (a file or a folder), filtered by author and time (history.ts). */

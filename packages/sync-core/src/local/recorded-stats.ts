@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { LocalRecord } from './state.js';
-import { sameStatAs, type StatLike } from './scan.js';
+import { IGNORE_CTIME, RACY, sameStatAs, type StatLike } from './scan.js';
 
 /** size, mtimeMs, ctimeMs, ino: one row's numbers, in that order. */
 const FIELDS = 4;
@@ -62,6 +62,16 @@ export class RecordedStats {
   matches(row: number, actual: StatLike): boolean {
     const at = row * FIELDS;
     return sameStatAs(actual, this.stats[at]!, this.stats[at + 1]!, this.stats[at + 2]!, this.stats[at + 3]!);
+  }
+
+  /**
+   * `matches`, but a record stored racily clean (RACY: written just before its sync) has its ctime
+   * left out: for saying what changed since (status), never for leaving a file unread.
+   */
+  matchesForReport(row: number, actual: StatLike): boolean {
+    const at = row * FIELDS;
+    const ctime = this.stats[at + 2] === RACY ? IGNORE_CTIME : this.stats[at + 2]!;
+    return sameStatAs(actual, this.stats[at]!, this.stats[at + 1]!, ctime, this.stats[at + 3]!);
   }
 
   /** The whole record of `path`, read now. */

@@ -221,7 +221,7 @@ export const IGNORE_CTIME = -1;
  * granularity with the same size: its stat would then look unchanged (git's "racily clean"
  * problem). Such records store ctime RACY, which never matches, so the next scan re-hashes them.
  */
-const RACY = -2;
+export const RACY = -2;
 const RACY_WINDOW_MS = 2000;
 
 export function recordStat(s: StatLike, now = Date.now()) {

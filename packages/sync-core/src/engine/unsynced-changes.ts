@@ -1,0 +1,39 @@
+/**
+ * `Library.unsyncedChanges()`: what the folder holds that the last sync did not take as it is now,
+ * found as a sync's scan finds it (the same walk, exclude patterns and records) but from stats
+ * alone: nothing is read, hashed, written or requested. `syncacross status` said "pending 0
+ * versions" of a folder full of edits, which reads as "all backed up"; it names them now.
+ */
+import type { PathRules } from '../local/ignore-rules.js';
+import { RecordedStats } from '../local/recorded-stats.js';
+import { effectiveStat, isUnseen, walkLibrary } from '../local/scan.js';
+import type { LocalState } from '../local/state.js';
+
+/** Disk paths (as the file system spells them, `/`-separated; an empty folder ends with `/`). */
+export interface UnsyncedChanges {
+  /** On disk with no record: new since the last sync. */
+  added: string[];
+  /** Size or times differ from the record: changed since (or only touched: a sync then makes no version). */
+  changed: string[];
+  /** A record with nothing on disk: removed since. */
+  removed: string[];
+  /** What a sync would name as not synced, and why, in its words (a link, a name it cannot take, a folder it cannot read). */
+  notSynced: { path: string; reason: string }[];
+}
+
+export async function unsyncedChanges(dir: string, state: Pick<LocalState, 'db'>, rules: PathRules, followLinks = false): Promise<UnsyncedChanges> {
+  const records = new RecordedStats(state.db);
+  // Every file's stat is compared after the walk: a record written just before its sync (racily clean) matches there too.
+  const walk = await walkLibrary(dir, rules, undefined, followLinks);
+  const changes: UnsyncedChanges = { added: [], changed: [], removed: [], notSynced: walk.skipped };
+  for (const entry of walk.entries.values()) {
+    const row = records.take(entry.diskPath);
+    if (row < 0) changes.added.push(entry.kind === 'dir' ? `${entry.diskPath}/` : entry.diskPath);
+    // A recorded folder is a folder still (the scan only refreshes its record); a database's stat is its WAL's too.
+    else if (entry.kind === 'file' && !records.matchesForReport(row, await effectiveStat(dir, entry))) changes.changed.push(entry.diskPath);
+  }
+  // Behind a link or an unreadable folder a file is unknown, not gone (as the scan's deletions).
+  for (const path of records.left()) if (!isUnseen(walk, path)) changes.removed.push(path);
+  for (const list of [changes.added, changes.changed, changes.removed]) list.sort();
+  return changes;
+}
