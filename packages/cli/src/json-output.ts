@@ -165,7 +165,9 @@ const restoreOutput = z
       .array(z.object({ path: z.string().describe('the path, relative to the library'), version: z.string().describe('the version written'), size: nonNeg.describe('its size in bytes') }).strict())
       .describe('what was written'),
     unchanged: z.array(z.string()).describe('in place: paths that already held that content'),
-    failed: z.array(z.object({ path: z.string().describe('the path, relative to the library'), reason: z.string().describe('why') }).strict()).describe('not restored, and why (exitCode 8)'),
+    failed: z
+      .array(z.object({ path: z.string().describe('the path, relative to the library ("": the whole library, when nothing was in it at that moment)'), reason: z.string().describe('why') }).strict())
+      .describe('not restored, and why (exitCode 8)'),
     undeleted: z.array(z.string()).describe('requested paths deleted by then, restored from what they last held'),
     warnings: z.array(z.string()).optional().describe('remote segments that could not be read: their versions are missing (exitCode 8)'),
     sync: syncOutput.omit({ ok: true, command: true, library: true, storage: true, exitCode: true }).optional().describe('in place: the sync that published the restored content'),

@@ -88,6 +88,21 @@ describe('restore and ls from the command line', () => {
     const bad = await run(['restore', '-d', dir, '--at', 'the day before', '--to', join(base, 'y')]);
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/cannot read "the day before" as a time/)]);
   });
+
+  it('a moment before anything was synced restores nothing and says so, exit 8 (before: "Restored 0 entries", exit 0)', async () => {
+    const { base, dir, remote } = await library({ 'a.md': 'a' });
+    for (const source of [
+      ['-d', dir],
+      ['--remote', `fs:${remote}`],
+    ]) {
+      const r = await run(['restore', ...source, '--at', '1 year ago', '--to', join(base, `early-${source[0]}`)]);
+      expect(r.code, r.stderr).toBe(8);
+      expect(r.stderr).toMatch(/syncacross: not restored: nothing was in the library at \S+: its history starts at \S+\n/);
+    }
+    const j = await runJson(['restore', '-d', dir, '--at', '1 year ago', '--to', join(base, 'early-json')]);
+    expect(j.json).toMatchObject({ exitCode: 8, restored: [], failed: [{ path: '', reason: expect.stringMatching(/^nothing was in the library at /) }] });
+    expect(checkJsonSchema(schema.$defs.restore!, j.json)).toEqual([]);
+  });
 });
 
 describe('restore on a machine with no library', () => {

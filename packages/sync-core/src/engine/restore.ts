@@ -118,7 +118,11 @@ function selectEntries(versions: HashedVersion[], at: PointInTime, paths: string
       chosen.set(e.path, e);
       found = true;
     }
-    if (found || prefix === '') continue;
+    if (found) continue;
+    if (prefix === '') {
+      missing.push(''); // the whole library: nothing was in it then (restoreEntries says when its history starts)
+      continue;
+    }
     // Deleted by then: bring back what the path last held (a folder: every file deleted under it).
     for (const path of deletedAt(versions, at, superseded).keys()) {
       if (!under(path, prefix)) continue;
@@ -135,10 +139,24 @@ function selectEntries(versions: HashedVersion[], at: PointInTime, paths: string
   return { entries, missing, undeleted };
 }
 
+/**
+ * Why a restore of the whole library found nothing: "Restored 0 entries", exit 0, read as a restore
+ * that worked, when it was asked for a moment before anything was synced (`--at "1 year ago"`),
+ * or after everything had been deleted.
+ */
+function nothingInLibrary(versions: HashedVersion[], at: number): string {
+  const first = versions.reduce((t, v) => Math.min(t, v.hlc), Infinity);
+  if (first === Infinity) return 'nothing is in the library: no version of any file is known';
+  const when = new Date(at).toISOString();
+  return first > at
+    ? `nothing was in the library at ${when}: its history starts at ${new Date(first).toISOString()}`
+    : `nothing was in the library at ${when}: everything in it had been deleted by then`;
+}
+
 export async function restoreEntries(source: RestoreSource, request: RestoreRequest): Promise<RestoreOutcome> {
   const { entries, missing, undeleted } = selectEntries(source.versions, request.at, request.paths, source.superseded);
   const outcome: RestoreOutcome = { at: new Date(request.at.time).toISOString(), restored: [], unchanged: [], failed: [], undeleted };
-  for (const path of missing) outcome.failed.push({ path, reason: `nothing was at ${path} at ${outcome.at}` });
+  for (const path of missing) outcome.failed.push({ path, reason: path ? `nothing was at ${path} at ${outcome.at}` : nothingInLibrary(source.versions, request.at.time) });
   const { target } = request;
   if (target.kind === 'folder') refuseNonEmpty(target.dir, target.overwrite);
   if (request.dryRun) return planRestore(entries, target, outcome);

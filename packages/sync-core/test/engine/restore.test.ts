@@ -95,6 +95,23 @@ describe('restore from a library', () => {
     expect(await snapshot(to)).toEqual({ 'Photos/a.jpg': 'A', 'Photos/trip/b.jpg': 'B' });
   });
 
+  it('of the whole library at a moment with nothing in it: named, with when its history starts or that all was deleted (before: "0 entries", a restore that looked fine)', async () => {
+    const { node, clock } = await clockedNode();
+    await editAndSync(node, clock, T0, { 'a.md': 'A' });
+    await editAndSync(node, clock, T0 + HOUR, { 'a.md': null });
+    clock.now = T0 + 2 * HOUR;
+    const base = await tempDir('syncacross-restored-');
+    const before = await node.lib.restore({ at: new Date(T0 - HOUR).toISOString(), to: join(base, 'before') });
+    expect(before.restored).toEqual([]);
+    expect(before.failed).toEqual([{ path: '', reason: `nothing was in the library at 2026-11-01T08:00:00.000Z: its history starts at ${new Date(T0).toISOString()}` }]);
+    const emptied = await node.lib.restore({ to: join(base, 'now') });
+    expect(emptied.failed).toEqual([{ path: '', reason: 'nothing was in the library at 2026-11-01T11:00:00.000Z: everything in it had been deleted by then' }]);
+    // A moment with something in it is a restore like any other.
+    const then = await node.lib.restore({ at: new Date(T0 + 1).toISOString(), to: join(base, 'then') });
+    expect(then.failed).toEqual([]);
+    expect(await snapshot(join(base, 'then'))).toEqual({ 'a.md': 'A' });
+  });
+
   it('in place: the old content syncs to another node as a new version, and the replaced one stays in history', async () => {
     const storage = createMemoryStorage();
     const { node: a, clock } = await clockedNode(storage, 'a');
