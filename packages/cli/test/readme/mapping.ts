@@ -61,4 +61,10 @@ export function mapCommand(text: string, pkg: string, base: string, customAdapte
 /** Commands that must fail, and why: nothing else may. */
 export const EXPECTED_FAILURES: ReadonlyArray<{ match: RegExp; exitCode: number; stderr: RegExp; why: string }> = [
   { match: /--remote my-adapter:/, exitCode: 2, stderr: /unknown adapter "my-adapter"/, why: 'an example name: no package my-adapter is installed' },
+  {
+    match: /restore --at "2 days ago"/,
+    exitCode: 8,
+    stderr: /would not restore: nothing was in the library at \S+: its history starts at /,
+    why: 'the test machine’s library is a moment old: nothing was in it two days ago, and a restore of that says so',
+  },
 ];
