@@ -4,6 +4,7 @@ import { gcCommand, type GcCliOptions } from './commands/gc.js';
 import { upgradeCommand, type UpgradeCliOptions } from './commands/upgrade.js';
 import { retentionCommand, type RetentionCliOptions } from './commands/retention.js';
 import type { Output } from './output.js';
+import { dirOption, oneDir } from './program-dir.js';
 
 // As in program.ts: commander hands each command its own arguments, typed by the handler.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,7 +22,7 @@ export function addLifecycleCommands(program: Command, run: Run, withPassword: (
       'how old a checkpoint must be, on the storage clock, before what it holds goes, and how long a condemned pack waits (default 24h; 0s only where no other node is syncing)',
     )
     .addOption(retries());
-  withPassword(gc).action(run((out: Output, dir: string | undefined, opts: GcCliOptions) => gcCommand(dir, opts, out)));
+  withPassword(gc.addOption(dirOption())).action(run((out: Output, dir: string | undefined, opts: GcCliOptions & { dir?: string }) => gcCommand(oneDir(dir, opts), opts, out)));
   const upgrade = program
     .command('upgrade [dir]')
     .description(
@@ -29,7 +30,7 @@ export function addLifecycleCommands(program: Command, run: Run, withPassword: (
     )
     .option('-n, --dry-run', 'say which machines the upgrade waits for, and write nothing')
     .addOption(retries());
-  withPassword(upgrade).action(run((out: Output, dir: string | undefined, opts: UpgradeCliOptions) => upgradeCommand(dir, opts, out)));
+  withPassword(upgrade.addOption(dirOption())).action(run((out: Output, dir: string | undefined, opts: UpgradeCliOptions & { dir?: string }) => upgradeCommand(oneDir(dir, opts), opts, out)));
   const retention = program
     .command('retention [dir]')
     .description(
@@ -44,5 +45,5 @@ export function addLifecycleCommands(program: Command, run: Run, withPassword: (
     .option('--keep-yearly <n>', 'likewise for years')
     .option('--keep-all', 'keep every version: stop pruning')
     .addOption(retries());
-  withPassword(retention).action(run((out: Output, dir: string | undefined, opts: RetentionCliOptions) => retentionCommand(dir, opts, out)));
+  withPassword(retention.addOption(dirOption())).action(run((out: Output, dir: string | undefined, opts: RetentionCliOptions & { dir?: string }) => retentionCommand(oneDir(dir, opts), opts, out)));
 }

@@ -17,7 +17,6 @@ import { restoreCommand } from './commands/restore.js';
 import { verifyCommand } from './commands/verify.js';
 import { watchCommand } from './commands/watch.js';
 import { serviceCommand } from './commands/service.js';
-import { keyAddCommand, keyListCommand, keyRemoveCommand } from './commands/key.js';
 import { statusCommand } from './commands/status.js';
 import { configCommand } from './commands/config.js';
 import { syncCommand } from './commands/sync.js';
@@ -26,6 +25,8 @@ import { addExcludeCommands } from './program-exclude.js';
 import { addLifecycleCommands } from './program-lifecycle.js';
 import { addCompletionCommand } from './completion.js';
 import { addNamedRemoteCommands } from './program-remote.js';
+import { addKeyCommands } from './program-key.js';
+import { dirOption, oneDir } from './program-dir.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const integer = (name: string) => (value: string) => {
@@ -88,8 +89,8 @@ function addConfigCommands(program: Command): void {
     .action(run((out, key) => configCommand('unset', key, undefined, out)));
 }
 
-/** The commands that act on a library: init, sync, status, log, conflicts. */
-function addLibraryCommands(program: Command): void {
+/** `init`: create or join a repository. */
+function addInitCommand(program: Command): void {
   const init = program
     .command('init [dir]')
     .description('create or join a repository and make DIR (default .) a library')
@@ -111,8 +112,14 @@ function addLibraryCommands(program: Command): void {
         .choices(['1', '2', '3', '4', '5', '6', '7'])
         .argParser(Number),
     )
-    .addOption(retriesFlag());
-  passwordFlags(init).action(run((out, dir, opts) => initCommand(dir, opts, out)));
+    .addOption(retriesFlag())
+    .addOption(dirOption());
+  passwordFlags(init).action(run((out, dir, opts) => initCommand(oneDir(dir, opts), opts, out)));
+}
+
+/** The commands that act on a library: sync, status, log, config, conflicts. */
+function addLibraryCommands(program: Command): void {
+  addInitCommand(program);
 
   passwordFlags(
     patternFlags(program.command('sync [dir]'))
@@ -120,16 +127,18 @@ function addLibraryCommands(program: Command): void {
       .addOption(bwlimitFlag())
       .addOption(retriesFlag())
       .addOption(stagingFlag())
+      .addOption(dirOption())
       .option('-n, --dry-run', 'say what a sync would send, receive and delete, and change nothing (remote, folder, state)')
       .addOption(
         new Option('--stable-after <ms>', 'wait for files modified less than this long ago to stop changing (default 2000; SQLite databases are taken at once)').argParser(integer('--stable-after')),
       ),
-  ).action(run((out, dir, opts) => syncCommand(dir, opts, out)));
+  ).action(run((out, dir, opts) => syncCommand(oneDir(dir, opts), opts, out)));
 
   program
     .command('status [dir]')
     .description('what the library knows, and what changed here since the last sync (no remote request)')
-    .action(run((out, dir) => statusCommand(dir, out)));
+    .addOption(dirOption())
+    .action(run((out, dir, opts) => statusCommand(oneDir(dir, opts), out)));
 
   program
     .command('log [path]')
@@ -145,7 +154,8 @@ function addLibraryCommands(program: Command): void {
   program
     .command('conflicts [dir]')
     .description('list conflict copies and how to resolve them')
-    .action(run((out, dir) => conflictsCommand(dir, out)));
+    .addOption(dirOption())
+    .action(run((out, dir, opts) => conflictsCommand(oneDir(dir, opts), out)));
 }
 
 /** `watch`: sync until stopped. */
@@ -210,24 +220,9 @@ function addHistoryCommands(program: Command): void {
     .option('--read-data [percent]', 'also download the packs (all, or this share chosen at random) and check every byte')
     .option('--seed <n>', 'with --read-data=PERCENT: choose the same packs as an earlier run', integer('--seed'))
     .option('--repair', 'upload again what this machine still holds of lost or damaged packs, then check again')
-    .addOption(retriesFlag());
-  passwordFlags(verify).action(run((out, dir, opts) => verifyCommand(dir, opts, out)));
-}
-
-/** `key list|add|remove`: the passphrases of an encrypted repository. */
-function addKeyCommands(program: Command): void {
-  const key = program.command('key').description('manage the passphrases that open an encrypted repository (one per team member, say)');
-  const dirFlag = (c: Command) => c.option('-d, --dir <dir>', 'the library (default: the one containing the current directory)');
-  passwordFlags(dirFlag(key.command('list').description("list the repository's keys"))).action(run((out, opts) => keyListCommand(opts, out)));
-  passwordFlags(
-    dirFlag(key.command('add').description('add a passphrase (asked twice, or --new-password-file, or SYNCACROSS_NEW_PASSWORD)')).option(
-      '--new-password-file <file>',
-      'read the new passphrase from this file',
-    ),
-  ).action(run((out, opts) => keyAddCommand(opts, out)));
-  passwordFlags(dirFlag(key.command('remove <id>').description('remove a passphrase; the others keep working (not the last one, nor the one this node uses)'))).action(
-    run((out, id, opts) => keyRemoveCommand(id, opts, out)),
-  );
+    .addOption(retriesFlag())
+    .addOption(dirOption());
+  passwordFlags(verify).action(run((out, dir, opts) => verifyCommand(oneDir(dir, opts), opts, out)));
 }
 
 /** The commands about remotes and sign-in, and the demo: adapters, auth, demo. */
@@ -274,7 +269,7 @@ export function buildProgram(): Command {
   addWatchCommand(program);
   addServiceCommands(program);
   addHistoryCommands(program);
-  addKeyCommands(program);
+  addKeyCommands(program, run, passwordFlags);
   addExcludeCommands(program, run);
   addLifecycleCommands(program, run, passwordFlags, retriesFlag);
   addRemoteCommands(program);
