@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chunkFile, isFileChanged, isSqliteFile, type ChunkFileOptions, type ReadBuffer } from '../local/chunk-file.js';
+import { chunkFile, isFileChanged, isLocalReadError, isSqliteFile, type ChunkFileOptions, type ReadBuffer } from '../local/chunk-file.js';
 import { effectiveStat, sameStat, type DiskEntry } from '../local/scan.js';
 import { looksLikeSqlite, snapshotSqlite } from '../local/sqlite-snapshot.js';
 import type { ChunkingParams } from '../model/chunker.js';
@@ -52,18 +52,39 @@ export async function stageFile(root: string, entry: DiskEntry, packs: PackWrite
     }
     if ('unstable' in staged) return staged;
     if (!snapshot) {
-      const s = lstatSync(abs); // synchronous, like the scan's stats
+      const s = lstatSync(abs, { throwIfNoEntry: false }); // synchronous, like the scan's stats
+      if (!s) return REMOVED;
       const after = await effectiveStat(root, { ...entry, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino });
       if (!sameStat(before, after) || staged.size !== s.size) return { unstable: 'it changed while being read; left for the next sync' };
     }
     return { kind: snapshot ? 'sqlite' : 'file', ...staged };
   } catch (e) {
-    // Removed (or renamed away) between the scan's listing and this read: a temporary file, a save
-    // that replaces the file. The next round sees what is there then.
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { unstable: 'it was removed while being read; left for the next sync' };
+    if (isLocalReadError(e)) return unreadable(e);
     throw e;
   } finally {
     if (snapshot) await unlink(snapshot).catch(() => undefined);
+  }
+}
+
+// Removed (or renamed away) between the scan's listing and this read: a temporary file, a save
+// that replaces the file. The next round sees what is there then.
+const REMOVED: Unstable = { unstable: 'it was removed while being read; left for the next sync' };
+
+/**
+ * A file that could not be read is named and left alone; the others sync. An unreadable file
+ * (another account's, mode 600, in a shared folder) ended the whole round with EACCES before:
+ * nothing synced, exit 1.
+ */
+function unreadable(e: NodeJS.ErrnoException): Unstable {
+  switch (e.code) {
+    case 'ENOENT':
+      return REMOVED;
+    case 'EACCES':
+    case 'EPERM':
+      return { unstable: 'it cannot be read (permission denied); it syncs once this account may read it' };
+    default:
+      // EIO (a bad sector, a share gone), EISDIR, ELOOP…: this file's bytes could not be had; the others may.
+      return { unstable: `reading it failed (${e.code ?? e.message}); left for the next sync` };
   }
 }
 

@@ -41,6 +41,35 @@ export class FileChangedError extends Error {
 
 export const isFileChanged = (e: unknown): e is FileChangedError => (e as { code?: unknown } | null)?.code === 'FileChanged';
 
+/**
+ * Errors of the file system reading the file itself (EACCES, EIO…), as thrown (code, syscall and
+ * path kept), told apart from the errors of what a read waits for: the shared read buffer waits
+ * for the pack writer, whose uploads may fail with a remote's errors, which must not be taken for
+ * the file's (a NAS refusing a pack's write is not this file being unreadable).
+ */
+const localReadErrors = new WeakSet<object>();
+export const isLocalReadError = (e: unknown): e is NodeJS.ErrnoException => typeof e === 'object' && e !== null && localReadErrors.has(e);
+
+/** `read()`'s result; a system error it throws is marked as the file's own (`isLocalReadError`). */
+function reading<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw marked(e);
+  }
+}
+async function readingAsync<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    throw marked(e);
+  }
+}
+function marked(e: unknown): unknown {
+  if (typeof (e as NodeJS.ErrnoException | null)?.syscall === 'string') localReadErrors.add(e as object);
+  return e;
+}
+
 /** The file is a SQLite database, found from its first read before any chunk (`stopAtSqlite`). */
 export class SqliteFileError extends Error {
   readonly code = 'SqliteFile';
@@ -115,14 +144,17 @@ function checkSignal(signal: AbortSignal | undefined): void {
 
 export async function* chunkFile(path: string, p: ChunkingParams = DEFAULT_CHUNKING, o: ChunkFileOptions = {}): AsyncGenerator<Uint8Array> {
   checkSignal(o.signal);
-  const statted = statSync(path).size;
+  const statted = reading(() => statSync(path).size);
   if (statted <= SMALL_FILE) {
-    yield* chunkWhole(readWhole(path, statted, o), p);
+    yield* chunkWhole(
+      reading(() => readWhole(path, statted, o)),
+      p,
+    );
     return;
   }
-  const fh = await open(path, 'r');
+  const fh = await readingAsync(() => open(path, 'r'));
   try {
-    const size = (await fh.stat()).size;
+    const size = (await readingAsync(() => fh.stat())).size;
     let pos = 0; // bytes of the file read so far
     let buffer: Buffer = Buffer.alloc(0);
     let pageSize = 0; // > 0 once the file is known to be SQLite
@@ -134,11 +166,11 @@ export async function* chunkFile(path: string, p: ChunkingParams = DEFAULT_CHUNK
         // The next block is read in behind what is left of the last (the tail of an unfinished
         // chunk, a few MiB at most): only that tail is copied, not the block as well.
         const grown = o.reads ? await o.reads.behind(buffer, length, p.maxSize) : freshBehind(buffer, length);
-        await readExactly(fh, path, pos, grown.subarray(buffer.length), size);
+        await readingAsync(() => readExactly(fh, path, pos, grown.subarray(buffer.length), size));
         if (o.stopAtSqlite && pos === 0 && isSqliteHeader(grown)) throw new SqliteFileError(path); // before the growth check, as in readWhole
         pos += length;
         // At the size it had: one more byte there means it grew, and its content is of no one moment.
-        if (pos === size && (await fh.read(Buffer.alloc(1), 0, 1, size)).bytesRead > 0) throw new FileChangedError(path, size, size + 1);
+        if (pos === size && (await readingAsync(() => fh.read(Buffer.alloc(1), 0, 1, size))).bytesRead > 0) throw new FileChangedError(path, size, size + 1);
         buffer = grown;
         if (first && buffer.length >= 100) {
           first = false;
