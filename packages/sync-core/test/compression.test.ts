@@ -150,7 +150,10 @@ describe('a large chunk judged on its first 64 KiB', () => {
   const compressed = {
     'random bytes': randomBytes(SAMPLE),
     'AES-CTR output': createCipheriv('aes-256-ctr', randomBytes(32), randomBytes(16)).update(Buffer.alloc(SAMPLE)),
-    deflate: deflateRawSync(Buffer.from(randomBytes(400_000).toString('hex'))).subarray(0, SAMPLE),
+    // Of base64: its literals take about 6 bits each. Deflate of hex (4-bit literals) measures
+    // 7.989-7.993 bits a byte, and 2 % of such samples fell under 7.99 (this test failed once in
+    // about fifty runs): those are tried, and stored as they are, which costs a trial, not bytes.
+    deflate: deflateRawSync(Buffer.from(randomBytes(400_000).toString('base64'))).subarray(0, SAMPLE),
     gzip: gzipSync(Buffer.from(randomBytes(400_000).toString('base64'))).subarray(0, SAMPLE),
     brotli: brotliCompressSync(Buffer.from(randomBytes(400_000).toString('hex'))).subarray(0, SAMPLE),
   };
