@@ -8,6 +8,7 @@ import type { PathRules } from '../local/ignore-rules.js';
 import { RecordedStats } from '../local/recorded-stats.js';
 import { effectiveStat, isUnseen, walkLibrary } from '../local/scan.js';
 import type { LocalState } from '../local/state.js';
+import type { SyncSummary } from './sync-summary.js';
 
 /** Disk paths (as the file system spells them, `/`-separated; an empty folder ends with `/`). */
 export interface UnsyncedChanges {
@@ -18,7 +19,7 @@ export interface UnsyncedChanges {
   /** A record with nothing on disk: removed since. */
   removed: string[];
   /** What a sync would name as not synced, and why, in its words (a link, a name it cannot take, a folder it cannot read). */
-  notSynced: { path: string; reason: string }[];
+  notSynced: SyncSummary['skipped'];
 }
 
 export async function unsyncedChanges(dir: string, state: Pick<LocalState, 'db'>, rules: PathRules, followLinks = false): Promise<UnsyncedChanges> {
