@@ -170,7 +170,7 @@ function readFolder(root: string, rel: string): Dirent[] | 'denied' | 'gone' {
  * stays until a round that sees the folder without it: the same words as a file removed while its
  * content was read (local-changes.ts).
  */
-export const REMOVED_WHILE_SCANNED = 'it was removed while the folder was being scanned; left for the next sync';
+const REMOVED_WHILE_SCANNED = 'it was removed while the folder was being scanned; left for the next sync';
 
 /** ENOENT: removed; ENOTDIR: a folder on its path replaced by a file. */
 const isGone = (code: string | undefined) => code === 'ENOENT' || code === 'ENOTDIR';
