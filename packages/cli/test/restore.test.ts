@@ -89,7 +89,7 @@ describe('restore and ls from the command line', () => {
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/cannot read "the day before" as a time/)]);
   });
 
-  it('a moment before anything was synced restores nothing and says so, exit 8 (before: "Restored 0 entries", exit 0)', async () => {
+  it('a moment before anything was synced restores nothing and says so, exit 8 (before: "Restored 0 entries", exit 0); ls says when history starts', async () => {
     const { base, dir, remote } = await library({ 'a.md': 'a' });
     for (const source of [
       ['-d', dir],
@@ -102,6 +102,10 @@ describe('restore and ls from the command line', () => {
     const j = await runJson(['restore', '-d', dir, '--at', '1 year ago', '--to', join(base, 'early-json')]);
     expect(j.json).toMatchObject({ exitCode: 8, restored: [], failed: [{ path: '', reason: expect.stringMatching(/^nothing was in the library at /) }] });
     expect(checkJsonSchema(schema.$defs.restore!, j.json)).toEqual([]);
+    // ls of that moment says the same; of a path never synced, that nothing of it is known.
+    const ls = await run(['ls', '-d', dir, '--at', '1 year ago']);
+    expect([ls.code, ls.stdout]).toEqual([0, expect.stringMatching(/^nothing at \S+ \(its history starts at \S+\)\n$/)]);
+    expect((await run(['ls', 'never.md', '-d', dir])).stdout).toMatch(/^nothing at never\.md at \S+ \(no version of it is known\)\n$/);
   });
 });
 

@@ -16,7 +16,7 @@ export async function lsCommand(path: string | undefined, opts: LsOptions, out: 
     const target = path === undefined ? '' : libraryPath(root, path);
     const at = library.pointInTime(opts.at);
     const entries = library.list({ ...(opts.at ? { at: opts.at } : {}), path: target, deleted: opts.deleted === true });
-    if (entries.length === 0) out.info(`nothing ${target ? `at ${target} ` : ''}at ${new Date(at.time).toISOString()}`);
+    if (entries.length === 0) out.info(`nothing ${target ? `at ${target} ` : ''}at ${new Date(at.time).toISOString()}${historyStartsAfter(library.history(target || undefined), at.time)}`);
     for (const e of entries) {
       const size = e.kind === 'dir' ? 'folder' : formatBytes(e.size);
       const marks = [e.conflictOf ? `conflict copy of ${e.conflictOf}` : '', e.deleted ? `deleted ${e.deleted.at} by ${e.deleted.by}` : ''].filter(Boolean).join(', ');
@@ -25,4 +25,11 @@ export async function lsCommand(path: string | undefined, opts: LsOptions, out: 
     out.result({ command: 'ls', library: root, path: target, at: new Date(at.time).toISOString(), entries });
     return 0;
   });
+}
+
+/** Said of an empty listing at a moment before the first version (of the path): when its history starts. */
+function historyStartsAfter(history: readonly { time: string }[], at: number): string {
+  const first = history[0]?.time;
+  if (first === undefined) return ' (no version of it is known)';
+  return Date.parse(first) > at ? ` (its history starts at ${first})` : '';
 }
