@@ -160,7 +160,8 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
   const { target } = request;
   if (target.kind === 'folder') refuseNonEmpty(target.dir, target.overwrite);
   if (request.dryRun) return planRestore(entries, target, outcome);
-  if (target.kind === 'folder') await mkdir(target.dir, { recursive: true });
+  // Nothing to write, nothing made: a restore that found nothing leaves no empty folder behind.
+  if (target.kind === 'folder' && entries.length > 0) await mkdir(target.dir, { recursive: true });
   const fetcher = new ChunkFetcher(source.storage, source.codec, source.locate, request.signal);
   // In place, a file whose record names the version to restore is left as it is (restoreOne):
   // its chunks are not planned, or reads of the others would bring them in with theirs.

@@ -3,6 +3,7 @@
  * (as new versions that sync, the replaced ones kept in history), on a node that has the library
  * or on a fresh machine that has only the remote.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -104,6 +105,7 @@ describe('restore from a library', () => {
     const before = await node.lib.restore({ at: new Date(T0 - HOUR).toISOString(), to: join(base, 'before') });
     expect(before.restored).toEqual([]);
     expect(before.failed).toEqual([{ path: '', reason: `nothing was in the library at 2026-11-01T08:00:00.000Z: its history starts at ${new Date(T0).toISOString()}` }]);
+    expect(existsSync(join(base, 'before'))).toBe(false); // nothing made for nothing restored
     const emptied = await node.lib.restore({ to: join(base, 'now') });
     expect(emptied.failed).toEqual([{ path: '', reason: 'nothing was in the library at 2026-11-01T11:00:00.000Z: everything in it had been deleted by then' }]);
     // A moment with something in it is a restore like any other.
