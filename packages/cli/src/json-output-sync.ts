@@ -12,6 +12,9 @@ const count3 = z
   .strict();
 export const nonNeg = z.number().int().nonnegative();
 
+/** A path a sync leaves alone, and why: in sync's `skipped`, and status's `unsynced.notSynced`. */
+export const skippedEntry = z.object({ path: z.string().describe('the file or folder, relative to the library'), reason: z.string().describe('why it is not synced') }).strict();
+
 export const syncOutput = z
   .object({
     ok: succeeded,
@@ -42,9 +45,7 @@ export const syncOutput = z
     errors: z.array(z.string()).describe('what was not synced (exitCode 8)'),
     notices: z.array(z.string()).describe('what happened that needs no action (a restored node continuing under a new writer id); exitCode stays 0'),
     retryable: z.array(z.string()).describe('what could not be done yet and a later sync retries (a remote object not yet readable as its name promises): the sync is not complete (exitCode 3)'),
-    skipped: z
-      .array(z.object({ path: z.string().describe('the file, relative to the library'), reason: z.string().describe('why it was not synced') }).strict())
-      .describe('what is on disk but was not synced, and why (exitCode 8)'),
+    skipped: z.array(skippedEntry).describe('what is on disk but was not synced, and why (exitCode 8)'),
     excluded: z
       .object({ local: nonNeg.describe('entries here left out'), remote: nonNeg.describe("other nodes' changes not applied here") })
       .strict()

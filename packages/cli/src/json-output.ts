@@ -9,7 +9,7 @@ import { serviceOutput } from './json-output-service.js';
 import { keyOutput } from './json-output-key.js';
 import { excludeOutput } from './json-output-exclude.js';
 import { remoteOutput } from './json-output-remote.js';
-import { nonNeg, syncOutput } from './json-output-sync.js';
+import { nonNeg, skippedEntry, syncOutput } from './json-output-sync.js';
 import { verifyOutput } from './json-output-verify.js';
 import { gcOutput } from './json-output-gc.js';
 import { upgradeOutput } from './json-output-upgrade.js';
@@ -68,9 +68,7 @@ export const statusOutput = z
         added: z.array(z.string()).describe('on disk with no record: new since the last sync (an empty folder ends with /)'),
         changed: z.array(z.string()).describe('size or times differ from the record: changed since the last sync (or only touched)'),
         removed: z.array(z.string()).describe('recorded, and no longer on disk: removed since the last sync'),
-        notSynced: z
-          .array(z.object({ path: z.string().describe('the file or folder, relative to the library'), reason: z.string().describe('why a sync leaves it alone') }).strict())
-          .describe('what a sync would leave alone, and why (links, names it cannot take, folders it cannot read)'),
+        notSynced: z.array(skippedEntry).describe('what a sync would leave alone, and why (links, names it cannot take, folders it cannot read)'),
       })
       .strict()
       .describe('the folder against its records, by size and times (nothing is read or hashed): what the next sync would look at; disk paths, sorted'),

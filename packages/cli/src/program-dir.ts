@@ -7,6 +7,10 @@ import { resolve } from 'node:path';
 import { Option } from 'commander';
 import { usageError } from './cli-error.js';
 
+/** `-d` where a command's arguments are paths inside the library (log, ls, restore, key, exclude). */
+export const libraryDirOption = () => new Option('-d, --dir <dir>', 'the library (default: the one containing the current directory)');
+
+/** `-d` beside a `[dir]` argument (oneDir takes either). */
 export const dirOption = () => new Option('-d, --dir <dir>', 'the library, as DIR');
 
 /** The library DIR names, given as the argument or as -d; two different ones are refused. */

@@ -2,14 +2,12 @@
 import type { Command } from 'commander';
 import { excludeCommand } from './commands/exclude.js';
 import type { Output } from './output.js';
-
-// As in program.ts: commander hands each command its own arguments, typed by the handler.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Run = (handler: (out: Output, ...args: any[]) => Promise<number>) => (...args: unknown[]) => Promise<void>;
+import type { Run } from './program-run.js';
+import { libraryDirOption } from './program-dir.js';
 
 export function addExcludeCommands(program: Command, run: Run): void {
   const exclude = program.command('exclude').description("this node's exclude patterns (gitignore syntax), kept in the library's config: neither sent nor received here, never deleted elsewhere");
-  const dirFlag = (c: Command) => c.option('-d, --dir <dir>', 'the library (default: the one containing the current directory)');
+  const dirFlag = (c: Command) => c.addOption(libraryDirOption());
   dirFlag(exclude.command('list', { isDefault: true }).description('every pattern that applies here, in order: built in, .syncacrossignore, this node')).action(
     run((out: Output, opts: { dir?: string }) => excludeCommand('list', [], opts, out)),
   );

@@ -1,16 +1,13 @@
 /** `key list|add|remove`, registered on the program (their own file: program.ts is at its size limit). */
 import type { Command } from 'commander';
 import { keyAddCommand, keyListCommand, keyRemoveCommand } from './commands/key.js';
-import type { Output } from './output.js';
-
-// As in program.ts: commander hands each command its own arguments, typed by the handler.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Run = (handler: (out: Output, ...args: any[]) => Promise<number>) => (...args: unknown[]) => Promise<void>;
+import type { Run } from './program-run.js';
+import { libraryDirOption } from './program-dir.js';
 
 /** The passphrases of an encrypted repository. */
 export function addKeyCommands(program: Command, run: Run, passwordFlags: (c: Command) => Command): void {
   const key = program.command('key').description('manage the passphrases that open an encrypted repository (one per team member, say)');
-  const dirFlag = (c: Command) => c.option('-d, --dir <dir>', 'the library (default: the one containing the current directory)');
+  const dirFlag = (c: Command) => c.addOption(libraryDirOption());
   passwordFlags(dirFlag(key.command('list').description("list the repository's keys"))).action(run((out, opts) => keyListCommand(opts, out)));
   passwordFlags(
     dirFlag(key.command('add').description('add a passphrase (asked twice, or --new-password-file, or SYNCACROSS_NEW_PASSWORD)')).option(

@@ -4,11 +4,8 @@ import { gcCommand, type GcCliOptions } from './commands/gc.js';
 import { upgradeCommand, type UpgradeCliOptions } from './commands/upgrade.js';
 import { retentionCommand, type RetentionCliOptions } from './commands/retention.js';
 import type { Output } from './output.js';
+import type { Run } from './program-run.js';
 import { dirOption, oneDir } from './program-dir.js';
-
-// As in program.ts: commander hands each command its own arguments, typed by the handler.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Run = (handler: (out: Output, ...args: any[]) => Promise<number>) => (...args: unknown[]) => Promise<void>;
 
 export function addLifecycleCommands(program: Command, run: Run, withPassword: (c: Command) => Command, retries: () => Option): void {
   const gc = program

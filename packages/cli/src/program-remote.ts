@@ -1,10 +1,7 @@
 /** The `remote` commands' registration (program.ts is near the file-size limit). */
 import type { Command, Option } from 'commander';
-import type { Output } from './output.js';
+import type { Run } from './program-run.js';
 import { remoteAddCommand, remoteListCommand, remoteRemoveCommand } from './commands/remote.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Run = (handler: (out: Output, ...args: any[]) => Promise<number>) => (...args: unknown[]) => Promise<void>;
 
 /** `remote add|list|show|remove`: named remotes, for `init --remote NAME` and the like. */
 export function addNamedRemoteCommands(program: Command, run: Run, optionFlag: () => Option): void {

@@ -26,7 +26,7 @@ import { addLifecycleCommands } from './program-lifecycle.js';
 import { addCompletionCommand } from './completion.js';
 import { addNamedRemoteCommands } from './program-remote.js';
 import { addKeyCommands } from './program-key.js';
-import { dirOption, oneDir } from './program-dir.js';
+import { dirOption, libraryDirOption, oneDir } from './program-dir.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const integer = (name: string) => (value: string) => {
@@ -146,7 +146,7 @@ function addLibraryCommands(program: Command): void {
     .option('--author <text>', 'only versions whose person, machine or writer id contains this (any case)')
     .option('--since <when>', 'only versions made at or after this moment (as for ls --at)')
     .option('--until <when>', 'only versions made at or before this moment')
-    .option('-d, --dir <dir>', 'the library (default: the one containing the current directory)')
+    .addOption(libraryDirOption())
     .action(run((out, path, opts) => logCommand(path, opts, out)));
 
   addConfigCommands(program);
@@ -196,7 +196,7 @@ function addHistoryCommands(program: Command): void {
     .description('the files as they were at a moment (default now), from local state')
     .option('--at <when>', when)
     .option('--deleted', 'also list what had been deleted by then, with what it last held')
-    .option('-d, --dir <dir>', 'the library (default: the one containing the current directory)')
+    .addOption(libraryDirOption())
     .action(run((out, path, opts) => lsCommand(path, opts, out)));
 
   const restore = program
@@ -207,7 +207,7 @@ function addHistoryCommands(program: Command): void {
     .option('--in-place', 'restore into the library; files changed since the last sync are left alone and named')
     .option('--overwrite', 'with --to: replace files already in the folder')
     .option('-n, --dry-run', 'say what would be restored (and what is already so, or refused), and write nothing')
-    .option('-d, --dir <dir>', 'the library (default: the one containing the current directory)')
+    .addOption(libraryDirOption())
     .option('-r, --remote <adapter:location>', 'no library here: read the repository straight from this remote (with --to)')
     .addOption(optionFlag())
     .addOption(bwlimitFlag())
