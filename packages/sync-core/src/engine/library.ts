@@ -221,7 +221,7 @@ export class Library extends EventEmitter {
     return libraryStatus(this.state, this.tree(), { repository: this.repository, writer: this.writer, remote: this.remote.name, stateDir: this.stateDir });
   }
 
-  /** What the folder holds that the last sync did not take as it is now, from stats alone (no request, nothing read or written). */
+  /** What the folder holds that the last sync did not take as it is now, from stats alone (no request, no file read: unsynced-changes.ts). */
   unsyncedChanges(): Promise<UnsyncedChanges> {
     return unsyncedChanges(this.dir, this.state, loadPathRules(this.dir, this.options.exclude), this.options.policy.followsLinks());
   }

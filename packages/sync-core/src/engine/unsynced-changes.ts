@@ -1,8 +1,9 @@
 /**
  * `Library.unsyncedChanges()`: what the folder holds that the last sync did not take as it is now,
  * found as a sync's scan finds it (the same walk, exclude patterns and records) but from stats
- * alone: nothing is read, hashed, written or requested. `syncacross status` said "pending 0
- * versions" of a folder full of edits, which reads as "all backed up"; it names them now.
+ * alone: nothing is read, hashed or requested, and nothing of the user's is written (the walk
+ * still removes a temporary file a killed sync left, as every scan does). `syncacross status` said
+ * "pending 0 versions" of a folder full of edits, which reads as "all backed up"; it names them now.
  */
 import type { PathRules } from '../local/ignore-rules.js';
 import { RecordedStats } from '../local/recorded-stats.js';
