@@ -84,8 +84,8 @@ class LibraryWalk {
     await abortPoint(this.signal); // a folder at a time: a walk of a huge tree stops on Ctrl-C
     const { root, rules } = this;
     const names = readFolder(root, rel);
-    if (!Array.isArray(names)) {
-      this.notRead(rel, names === 'gone' ? REMOVED_WHILE_SCANNED : 'the folder cannot be read (permission denied)');
+    if (typeof names === 'string') {
+      this.notRead(rel, names);
       return 1; // not empty as far as anyone knows
     }
     const [present, leftAlone] = [new Set(names.map((d) => d.name)), namesLeftAlone(root, rel, names)];
@@ -114,16 +114,16 @@ class LibraryWalk {
 
   /** Empty folders are entries of their own, so they survive a round trip. */
   private emptyFolder(diskPath: string, path: string): void {
-    const s = statIfThere(join(this.root, diskPath), statSync);
-    if (!s) return this.notRead(diskPath, REMOVED_WHILE_SCANNED);
+    const s = statOrWhyNot(join(this.root, diskPath), statSync);
+    if (typeof s === 'string') return this.notRead(diskPath, s);
     this.entries.set(diskPath, { diskPath, path, kind: 'dir', size: 0, mtimeMs: 0, ctimeMs: 0, ino: s.ino, exec: false });
   }
 
   private file(diskPath: string, path: string, target: Stats | undefined, hasWal: boolean): void {
     // Synchronous on purpose (readdir too): tens of thousands of stats cost far more as
     // thread-pool round trips than the few microseconds each blocks the event loop.
-    const s = target ?? statIfThere(`${this.base}${diskPath}`, lstatSync);
-    if (!s) return this.notRead(diskPath, REMOVED_WHILE_SCANNED);
+    const s = target ?? statOrWhyNot(`${this.base}${diskPath}`, lstatSync);
+    if (typeof s === 'string') return this.notRead(diskPath, s);
     if (!hasWal && this.unchanged?.(diskPath, s)) return;
     this.entries.set(diskPath, { diskPath, path, kind: 'file', size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino, exec: (s.mode & 0o111) !== 0, hasWal });
   }
@@ -151,17 +151,17 @@ async function leaveOut(root: string, diskPath: string, isDir: boolean, rules: P
 }
 
 /**
- * A folder's entries; 'denied' when permission is denied, 'gone' when it was removed (or replaced by
- * a file) since its parent was listed. Below the root only: an unreadable or missing root is an error.
+ * A folder's entries, or why it cannot be listed (below the root only: an unreadable or missing
+ * root is an error). A folder on a failing disk (EIO) or denied to this account is named and the
+ * rest syncs.
  */
-function readFolder(root: string, rel: string): Dirent[] | 'denied' | 'gone' {
+function readFolder(root: string, rel: string): Dirent[] | string {
   try {
     return readdirSync(rel ? join(root, rel) : root, { withFileTypes: true });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (rel && (code === 'EACCES' || code === 'EPERM')) return 'denied';
-    if (rel && isGone(code)) return 'gone';
-    throw e;
+    const reason = rel ? whyNotRead(e, 'the folder cannot be read', 'the folder cannot be read (permission denied)') : undefined;
+    if (reason === undefined) throw e;
+    return reason;
   }
 }
 
@@ -175,13 +175,31 @@ const REMOVED_WHILE_SCANNED = 'it was removed while the folder was being scanned
 /** ENOENT: removed; ENOTDIR: a folder on its path replaced by a file. */
 const isGone = (code: string | undefined) => code === 'ENOENT' || code === 'ENOTDIR';
 
-/** `stat(path)`, or undefined when the path is gone since it was listed. */
-function statIfThere(path: string, stat: typeof lstatSync): Stats | undefined {
+/** Errors of the process, not of a path (out of file handles or memory): they end the round rather than name a path. */
+const NO_PATH_AT_FAULT = new Set(['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN', 'EINTR']);
+
+/**
+ * Why a path the walk could not list or stat is not synced, or undefined when the error is not the
+ * path's (it ends the round). A folder that may be listed but not entered (mode 644, from a
+ * `chmod -R 644`) has names whose stat is denied: that ended the whole sync with EACCES before.
+ */
+function whyNotRead(e: unknown, what: string, denied: string): string | undefined {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (isGone(code)) return REMOVED_WHILE_SCANNED;
+  if (code === 'EACCES' || code === 'EPERM') return denied;
+  if (typeof code !== 'string' || NO_PATH_AT_FAULT.has(code)) return undefined;
+  return `${what} (${code}); left for the next sync`;
+}
+
+/** `stat(path)`, or why it cannot be had (gone since it was listed, denied, a disk error). */
+function statOrWhyNot(path: string, stat: typeof lstatSync): Stats | string {
   try {
     return stat(path);
   } catch (e) {
-    if (isGone((e as NodeJS.ErrnoException).code)) return undefined;
-    throw e;
+    // A stat needs search permission on the folders above, never the file's own.
+    const reason = whyNotRead(e, 'its details cannot be read', 'it cannot be read (permission denied: its folder may be listed but not entered)');
+    if (reason === undefined) throw e;
+    return reason;
   }
 }
 
