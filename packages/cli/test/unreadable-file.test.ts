@@ -46,10 +46,15 @@ describe.skipIf(process.platform === 'win32' || (asRoot && !canDropToNobody))('w
     writeFileSync(join(lib, 'private.md'), 'not mine\n');
     own(join(lib, 'ok.md'));
     chmodSync(join(lib, 'private.md'), asRoot ? 0o600 : 0o000); // as root: root's, to nobody
+    const reason = 'it cannot be read (permission denied); it syncs once this account may read it';
+    // status says beforehand what the sync will say, not that the file is new
+    const status = cli('status', lib, '--json');
+    expect(status.status, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout).unsynced).toMatchObject({ added: ['ok.md'], notSynced: [{ path: 'private.md', reason }] });
     const sync = cli('sync', lib, '--json', '--stable-after', '0');
     expect(sync.status, sync.stderr).toBe(8);
     const out = JSON.parse(sync.stdout);
-    expect(out.skipped).toEqual([{ path: 'private.md', reason: 'it cannot be read (permission denied); it syncs once this account may read it' }]);
+    expect(out.skipped).toEqual([{ path: 'private.md', reason }]);
     expect(out.local.added).toBe(1);
     if (!asRoot) chmodSync(join(lib, 'private.md'), 0o644);
   });

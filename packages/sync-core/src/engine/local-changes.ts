@@ -75,7 +75,7 @@ const REMOVED: Unstable = { unstable: 'it was removed while being read; left for
  * (another account's, mode 600, in a shared folder) ended the whole round with EACCES before:
  * nothing synced, exit 1.
  */
-function unreadable(e: NodeJS.ErrnoException): Unstable {
+export function unreadable(e: NodeJS.ErrnoException): Unstable {
   switch (e.code) {
     case 'ENOENT':
       return REMOVED;

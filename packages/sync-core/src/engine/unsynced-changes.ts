@@ -5,10 +5,13 @@
  * still removes a temporary file a killed sync left, as every scan does). `syncacross status` said
  * "pending 0 versions" of a folder full of edits, which reads as "all backed up"; it names them now.
  */
+import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
 import type { PathRules } from '../local/ignore-rules.js';
 import { RecordedStats } from '../local/recorded-stats.js';
 import { effectiveStat, isUnseen, walkLibrary } from '../local/scan.js';
 import type { LocalState } from '../local/state.js';
+import { unreadable } from './local-changes.js';
 import type { SyncSummary } from './sync-summary.js';
 
 /** Disk paths (as the file system spells them, `/`-separated; an empty folder ends with `/`). */
@@ -30,12 +33,29 @@ export async function unsyncedChanges(dir: string, state: Pick<LocalState, 'db'>
   const changes: UnsyncedChanges = { added: [], changed: [], removed: [], notSynced: walk.skipped };
   for (const entry of walk.entries.values()) {
     const row = records.take(entry.diskPath);
-    if (row < 0) changes.added.push(entry.kind === 'dir' ? `${entry.diskPath}/` : entry.diskPath);
-    // A recorded folder is a folder still (the scan only refreshes its record); a database's stat is its WAL's too.
-    else if (entry.kind === 'file' && !records.matchesForReport(row, await effectiveStat(dir, entry))) changes.changed.push(entry.diskPath);
+    const list = row < 0 ? changes.added : entry.kind === 'file' && !records.matchesForReport(row, await effectiveStat(dir, entry)) ? changes.changed : undefined;
+    // (A recorded folder is a folder still: the scan only refreshes its record; a database's stat is its WAL's too.)
+    if (!list) continue;
+    const unreadableWhy = entry.kind === 'file' ? whyNotReadable(join(dir, entry.diskPath)) : undefined;
+    if (unreadableWhy) changes.notSynced.push({ path: entry.diskPath, reason: unreadableWhy });
+    else list.push(entry.kind === 'dir' ? `${entry.diskPath}/` : entry.diskPath);
   }
   // Behind a link or an unreadable folder a file is unknown, not gone (as the scan's deletions).
   for (const path of records.left()) if (!isUnseen(walk, path)) changes.removed.push(path);
   for (const list of [changes.added, changes.changed, changes.removed]) list.sort();
   return changes;
+}
+
+/**
+ * What a sync would say of a file it is to read but this account may not (mode 600, another's):
+ * status listed such a file as "new" and the sync then named it as not synced. Asked of the
+ * permissions alone (access(2)), nothing opened or read.
+ */
+function whyNotReadable(abs: string): string | undefined {
+  try {
+    accessSync(abs, constants.R_OK);
+    return undefined;
+  } catch (e) {
+    return unreadable(e as NodeJS.ErrnoException).unstable;
+  }
 }
