@@ -19,3 +19,9 @@ export function oneDir(dir: string | undefined, opts: { dir?: string }): string 
     throw usageError('BadOption', `two libraries given: ${dir} and -d ${opts.dir}; give one (as DIR or as -d, not both)`);
   return dir ?? opts.dir;
 }
+
+/** `-d` beside a `[dirs...]` argument (watch, service): repeatable, each a library as one of DIRS. */
+export const dirsOption = () => new Option('-d, --dir <dir>', 'a library, as DIRS (repeatable)').argParser((dir: string, given: string[] = []) => [...given, dir]);
+
+/** The libraries DIRS and every -d name, in that order. */
+export const allDirs = (dirs: string[], opts: { dir?: string[] }): string[] => [...dirs, ...(opts.dir ?? [])];

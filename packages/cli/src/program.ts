@@ -26,7 +26,7 @@ import { addLifecycleCommands } from './program-lifecycle.js';
 import { addCompletionCommand } from './completion.js';
 import { addNamedRemoteCommands } from './program-remote.js';
 import { addKeyCommands } from './program-key.js';
-import { dirOption, libraryDirOption, oneDir } from './program-dir.js';
+import { allDirs, dirOption, dirsOption, libraryDirOption, oneDir } from './program-dir.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const integer = (name: string) => (value: string) => {
@@ -167,8 +167,9 @@ function addWatchCommand(program: Command): void {
       .option('--interval <seconds>', 'how often to look at the remote when nothing changes here (default 60; 5 for a folder remote; 15 with a delta feed)', number('--interval'))
       .option('--settle <ms>', 'how long a local change must be quiet before it is taken (default 1000)', integer('--settle'))
       .addOption(retriesFlag())
-      .addOption(stagingFlag()),
-  ).action(run((out, dirs, opts) => watchCommand(dirs, opts, out)));
+      .addOption(stagingFlag())
+      .addOption(dirsOption()),
+  ).action(run((out, dirs, opts) => watchCommand(allDirs(dirs, opts), opts, out)));
 }
 
 /** `service install|uninstall|status`: watch from login on. */
@@ -177,15 +178,18 @@ function addServiceCommands(program: Command): void {
   service
     .command('install [dirs...]')
     .description('write and start the service for these libraries (default: the one containing .)')
-    .action(run((out, dirs) => serviceCommand('install', dirs, out)));
+    .addOption(dirsOption())
+    .action(run((out, dirs, opts) => serviceCommand('install', allDirs(dirs, opts), out)));
   service
     .command('uninstall [dirs...]')
     .description('stop and remove it')
-    .action(run((out, dirs) => serviceCommand('uninstall', dirs, out)));
+    .addOption(dirsOption())
+    .action(run((out, dirs, opts) => serviceCommand('uninstall', allDirs(dirs, opts), out)));
   service
     .command('status [dirs...]')
     .description('whether it is installed and running, and where its logs are')
-    .action(run((out, dirs) => serviceCommand('status', dirs, out)));
+    .addOption(dirsOption())
+    .action(run((out, dirs, opts) => serviceCommand('status', allDirs(dirs, opts), out)));
 }
 
 /** The commands that look back: ls, restore and verify (log is with the library commands). */

@@ -51,11 +51,12 @@ describe.runIf(process.platform === 'linux')('syncacross service (systemd)', () 
       expect(v.status, v.stderr).toBe(0);
     } else console.warn('systemd-analyze is not installed: the unit file was not verified by systemd');
 
-    const status = await runJson(['service', 'status', m.lib], { env: m.env });
+    // The library as -d is the same library: the same service.
+    const status = await runJson(['service', 'status', '-d', m.lib], { env: m.env });
     expect(status.json).toMatchObject({ command: 'service', action: 'status', installed: true, active: true, platform: 'systemd' });
     expect(checkJsonSchema(schema.$defs.service!, status.json)).toEqual([]);
 
-    const removed = await run(['service', 'uninstall', m.lib], { env: m.env });
+    const removed = await run(['service', 'uninstall', '--dir', m.lib], { env: m.env });
     expect(removed.code, removed.stderr).toBe(0);
     expect(existsSync(join(m.units, files[0]!))).toBe(false);
     expect(readFileSync(m.log, 'utf8')).toContain(`--user disable --now ${files[0]}`);

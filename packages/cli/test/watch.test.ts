@@ -74,6 +74,27 @@ describe('syncacross watch', () => {
     expect(r.stdout.match(/stopped watching/g)).toHaveLength(2);
   }, 60_000);
 
+  // A library named twice (a folder in it, or the same one as -d) was watched twice, and the
+  // second watcher stopped both: "being synced by another process" (its own pid), exit 6.
+  it('takes libraries as -d too, and watches each once however it is named', async () => {
+    const { a, b } = await twoLibraries();
+    await writeFiles(a, { 'papers/p.md': 'p\n' });
+    const watcher = start(['watch', a, '-d', b, '--dir', join(a, 'papers'), '-d', `${a}/`, '--interval', '1']);
+    const done = finish(watcher);
+    let stdout = '';
+    watcher.stdout!.on('data', (d) => (stdout += d));
+    try {
+      await until(() => (stdout.match(/watching /g) ?? []).length === 2, 'both libraries watched');
+      await until(async () => (await readFile(join(b, 'papers', 'p.md'), 'utf8').catch(() => '')) === 'p\n', 'the first rounds');
+    } finally {
+      watcher.kill('SIGINT');
+    }
+    const r = await done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.match(/^\S+ watching /gm)).toHaveLength(2);
+    expect(r.stdout.match(/stopped watching/g)).toHaveLength(2);
+  }, 60_000);
+
   it('--json: one object per round, in the published shape; SIGTERM exits 0', async () => {
     const { a } = await twoLibraries();
     const watcher = start(['--json', 'watch', a, '--interval', '1']);
