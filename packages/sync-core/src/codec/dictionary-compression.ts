@@ -12,6 +12,7 @@
  * 64 KiB gains too little of it to be worth the dictionary's read.
  */
 import * as zlib from 'node:zlib';
+import { deflateRawWithDictionary, inflateRawWithDictionary } from './reused-zlib.js';
 import { deflateOptions, onPool, POOL_MIN_COMPRESS, POOL_MIN_DECOMPRESS, type AsyncCodec } from './compression.js';
 
 /** The dictionary's plain bytes at most (deflate's window). */
@@ -22,18 +23,13 @@ export const MAX_DICTIONARY_CHUNK = 64 * 1024;
 /** Raw deflate (at codec 1's level) of `bytes` with `dictionary` preset. */
 export function deflateWithDictionary(bytes: Uint8Array, dictionary: Uint8Array): Promise<Uint8Array> {
   const options = { ...deflateOptions(bytes.byteLength, dictionary.byteLength), dictionary };
-  if (bytes.byteLength < POOL_MIN_COMPRESS) return Promise.resolve(zlib.deflateRawSync(bytes, options));
+  if (bytes.byteLength < POOL_MIN_COMPRESS) return Promise.resolve(deflateRawWithDictionary(bytes, options, dictionary));
   return onPool(zlib.deflateRaw as unknown as AsyncCodec, bytes, options);
 }
 
 /** Exactly `length` bytes, or undefined (damaged, hostile, or another dictionary than the writer's). */
 export function inflateWithDictionary(payload: Uint8Array, length: number, dictionary: Uint8Array): Uint8Array | undefined {
-  try {
-    const out = zlib.inflateRawSync(payload, { maxOutputLength: Math.max(1, length), dictionary });
-    return out.byteLength === length ? out : undefined;
-  } catch {
-    return undefined;
-  }
+  return inflateRawWithDictionary(payload, length, dictionary);
 }
 
 /** `inflateWithDictionary`, a large payload off the main thread. */
