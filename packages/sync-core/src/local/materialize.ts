@@ -6,10 +6,11 @@
  * symbolic link (safe-paths.ts): such a path fails alone, with a PathError.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsync, lstatSync, openSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsync, lstatSync, openSync, renameSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { GatheredWrites } from './gathered-writes.js';
 import { abortPoint } from '../model/abort.js';
 import type { HashedVersion } from '../model/version.js';
 import { ensureFolder, ensureParents, onlyInTheCache, PathError, removeCreated, unsafeParent } from './safe-paths.js';
@@ -90,14 +91,16 @@ async function writeFileVersion(root: string, diskPath: string, v: HashedVersion
   const temp = join(dirname(target), temporaryName());
   let renamed = false;
   try {
-    // Chunks arrive asynchronously (they may come over the network); each is written at once.
+    // Chunks arrive asynchronously (they may come over the network); they are written as they
+    // come, small ones gathered into one write (a database's 4 KiB pages).
     const fd = openSync(temp, 'wx', v.exec ? 0o755 : 0o644);
     try {
+      const gathered = new GatheredWrites(fd);
       for (const h of v.chunks) {
         await abortPoint(signal); // the temporary file is removed below: nothing half-written stays
-        const bytes = await fetcher.get(h);
-        for (let off = 0; off < bytes.byteLength;) off += writeSync(fd, bytes, off);
+        gathered.add(await fetcher.get(h));
       }
+      gathered.flush();
       // On the thread pool: the files written beside this one (write-versions.ts) go on meanwhile.
       await fsyncAsync(fd);
     } finally {
