@@ -1,7 +1,7 @@
 /**
- * A library made inside another: the outer one syncs the inner one's files too (to its own remote),
- * so a change made there goes to both. `init` says so, with the command that leaves the folder out
- * of the outer library, and that command does what it says.
+ * A library made inside another, or around others: the outer one syncs the inner one's files too
+ * (to its own remote), so a change made there goes to both. `init` says so, either way round, with
+ * the command that leaves the folder out of the outer library, and that command does what it says.
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,5 +28,25 @@ describe('a library inside another', () => {
     expect(sync.code, sync.stderr).toBe(0);
     expect(sync.json.local.added).toBe(1); // notes.md only
     expect(sync.json.excluded.local).toBe(1);
+  });
+
+  it('init of a folder holding libraries names them and the command that leaves them out; that command works', async () => {
+    const base = await tempDir();
+    const outer = join(base, 'Home');
+    await writeFiles(outer, { 'notes.md': 'n\n', 'my papers/paper.pdf': 'p\n', 'work/code/x.md': 'x\n', 'work/code/deep/y.md': 'y\n' });
+    expect((await run(['init', join(outer, 'my papers'), '--remote', `fs:${base}/papers-remote`, '-o', 'createRoot=true'])).code).toBe(0);
+    expect((await run(['init', join(outer, 'work', 'code'), '--remote', `fs:${base}/code-remote`, '-o', 'createRoot=true'])).code).toBe(0);
+    // a library inside an inner one is that one's business: not named again
+    expect((await run(['init', join(outer, 'work', 'code', 'deep'), '--remote', `fs:${base}/deep-remote`, '-o', 'createRoot=true'])).code).toBe(0);
+
+    const made = await run(['init', outer, '--remote', `fs:${base}/home-remote`, '-o', 'createRoot=true']);
+    expect(made.code, made.stderr).toBe(0);
+    const note = `syncacross: note: my papers, work/code are libraries of their own, inside this one, which syncs their files too, to this remote: a change there goes to both. If that is not meant: syncacross exclude add '/my papers/' '/work/code/' -d ${outer}`;
+    expect(made.stderr).toContain(note);
+
+    expect((await run(['exclude', 'add', '/my papers/', '/work/code/', '-d', outer])).code).toBe(0);
+    const sync = await runJson(['sync', outer, ...FAST]);
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(sync.json.local.added).toBe(2); // notes.md, and work/ (holding only what is left out) as an empty folder
   });
 });

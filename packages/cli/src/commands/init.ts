@@ -15,7 +15,7 @@ import type { Output } from '../output.js';
 import { adapterContext } from '../remote.js';
 import type { LoadedAdapter } from '../adapter-loader.js';
 import { recordLibrary, resolveRemoteArg } from '../remote-target.js';
-import { enclosingLibrary, nestedLibraryNote } from '../library-nesting.js';
+import { enclosingLibrary, innerLibrariesNote, librariesWithin, nestedLibraryNote } from '../library-nesting.js';
 import { remoteInLibrary } from '../remote-in-library.js';
 import { passphraseOptions, rememberKey, secretSource, type PassphraseOptions } from '../passphrase.js';
 import { checkPattern } from '../exclude-patterns.js';
@@ -161,6 +161,8 @@ export async function initLibrary(p: InitParams, out: Output): Promise<InitResul
       out.warn(`syncacross: note: the remote folder is inside the library (${inLibrary}): it is left out of the sync. A copy on the same disk is lost with it: keep another remote elsewhere too.`);
     const outer = enclosingLibrary(dir);
     if (outer !== undefined) out.warn(nestedLibraryNote(outer, dir));
+    const inner = librariesWithin(dir);
+    if (inner.length > 0) out.warn(innerLibrariesNote(dir, inner));
   } catch (e) {
     if (!stateExisted) await rm(join(dir, STATE_FOLDER), { recursive: true, force: true });
     if (made !== undefined) await removeEmptyUpTo(dir, made);
