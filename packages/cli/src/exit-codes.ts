@@ -43,7 +43,7 @@ function errnoCode(e: unknown, depth = 0): string | undefined {
 export const REJOINED = 'files that match the remote are adopted, the others become new versions or conflict copies, never deletions';
 
 /** What to do about a damaged state database (state.db): the files and the remote hold what it held. */
-const REBUILD_STATE = `Your files are safe. To rebuild the state from the remote, move the library's .syncacross folder aside and run \`syncacross init\` on the library again with the same remote (the folder's config.json names it): ${REJOINED}.`;
+const REBUILD_STATE = `Your files are safe. To rebuild the state from the remote, move .syncacross/state.db aside (with its -wal and -shm files, if there) and run \`syncacross init\` on the library again with the same remote (config.json names it, and keeps its options): ${REJOINED}.`;
 
 /** The engine's errors, by code. */
 function fromSyncError(error: SyncError, message: string): CliError {

@@ -74,7 +74,7 @@ function unloadableAdapter(config: LibraryConfig, error: unknown, out: Output): 
  * own remote rebuilds the state from it instead.
  */
 function stateMissing(root: string, config: LibraryConfig, cause: unknown): CliError {
-  const message = `${root} has lost its state (.syncacross/state.db is missing; config.json names ${config.remote}). Your files are safe. Run \`syncacross init ${root} --remote ${config.remote}\` (with the options it was made with, if any) to rebuild it from the remote: ${REJOINED}.`;
+  const message = `${root} has lost its state (.syncacross/state.db is missing; config.json names ${config.remote}). Your files are safe. Run \`syncacross init ${root} --remote ${config.remote}\` to rebuild it from the remote (config.json keeps the remote's options): ${REJOINED}.`;
   return new CliError(EXIT.usage, message, 'NotInitialized', { cause });
 }
 

@@ -12,12 +12,13 @@ import { rejectLiteralSecrets, resolveSecrets } from './secrets.js';
 
 /**
  * `--remote X`: a named remote (its options, with `-o` values on top for this command only,
- * e.g. createRoot=true) or `adapter:location` as before. `named` is the remote's name, if any.
+ * e.g. createRoot=true) or `adapter:location` as before, on top of `earlier` options (a library's
+ * own, when init is run again on it with the same remote). `named` is the remote's name, if any.
  */
-export async function resolveRemoteArg(value: string, optionPairs: string[], searchDirs: string[]) {
+export async function resolveRemoteArg(value: string, optionPairs: string[], searchDirs: string[], earlier: Record<string, unknown> = {}) {
   const remotes = await readRemotes();
   const name = namedRemoteIn(value, remotes);
-  if (name === undefined) return { ...(await resolveRemoteSpec(value, optionPairs, searchDirs)), named: undefined };
+  if (name === undefined) return { ...(await resolveRemoteSpec(value, optionPairs, searchDirs, process.env, earlier)), named: undefined };
   const entry = getNamedRemote(name, remotes);
   const adapter = await loadAdapter(entry.adapter, searchDirs);
   const given = parseOptionPairs(optionPairs);
@@ -60,4 +61,17 @@ export async function existingNamedRemote(value: string): Promise<NamedRemote | 
   const remotes = await readRemotes();
   const name = namedRemoteIn(value, remotes);
   return name !== undefined && Object.hasOwn(remotes.remotes, name) ? remotes.remotes[name] : undefined;
+}
+
+/**
+ * The options a library's config.json keeps for the remote `remote`, when `dir` is a library made
+ * with that very remote (`adapter:location` as typed then): init run again on it (to rebuild a
+ * lost state, as its advice says) need not be given them again. Without this, `init DIR --remote
+ * s3:bucket` on a library made with `-o region=…` was refused as "already a library synced with
+ * s3:bucket". Secrets are kept as the references they were given as (`${env:NAME}`), never values.
+ */
+export async function optionsKeptFor(dir: string, remote: string): Promise<Record<string, unknown>> {
+  if (!existsSync(configPath(dir))) return {};
+  const config = await readConfig(dir).catch(() => undefined);
+  return config && config.namedRemote === undefined && config.remote === remote ? config.options : {};
 }

@@ -88,12 +88,12 @@ function locationOptions(parse: (l: string) => Record<string, unknown>, location
  * stored (`stored`, secrets still as references) and resolved and validated (`options`).
  * `env`: where secrets are read (remote add checks the shape with stand-ins for unset variables).
  */
-export async function resolveRemoteSpec(remote: string, optionPairs: string[], searchDirs: string[], env: NodeJS.ProcessEnv = process.env) {
+export async function resolveRemoteSpec(remote: string, optionPairs: string[], searchDirs: string[], env: NodeJS.ProcessEnv = process.env, earlier: Record<string, unknown> = {}) {
   const spec = parseRemoteSpec(remote);
   const given = parseOptionPairs(optionPairs);
   const adapter = await loadAdapter(spec.adapter, searchDirs);
   rejectLiteralSecrets(adapter.module, given);
-  const stored = { ...locationOptions((l) => adapter.module.parseLocation(l), spec.location, adapter.module.name), ...given };
+  const stored = { ...earlier, ...locationOptions((l) => adapter.module.parseLocation(l), spec.location, adapter.module.name), ...given };
   const options = validateOptions(adapter.module, resolveSecrets(adapter.module, stored, env));
   return { adapter, given, stored, options };
 }

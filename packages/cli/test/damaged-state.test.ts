@@ -1,13 +1,14 @@
 /**
  * A library whose state database (.syncacross/state.db) is damaged (a disk error, a copy cut short)
  * or not a database at all: every command says so, names the file and what to do (exit 2, code
- * StateDamaged), and changes nothing; doing what it says (move .syncacross aside, init again with
- * the same remote) gives a library that syncs, with nothing deleted anywhere. Before, a sync ended
+ * StateDamaged), and changes nothing; doing what it says (move state.db aside, init again with
+ * the same remote, whose options config.json keeps) gives a library that syncs, with nothing
+ * deleted anywhere. Before, a sync ended
  * with `database disk image is malformed`, exit 1 ("a bug"). A state that is missing while
  * config.json is there is told with the very init command that rebuilds it (before: "not a
  * syncacross library yet: run init first").
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup, FAST, run, runJson, snapshot, tempDir, writeFiles } from './helpers.js';
@@ -44,13 +45,14 @@ describe("a library's damaged state", () => {
       expect(r.code, r.stderr).toBe(2);
       expect(r.json.error.code).toBe('StateDamaged');
       expect(r.stderr).toContain(`the library's state, ${state}, is damaged (SQLite:`);
-      expect(r.stderr).toContain("move the library's .syncacross folder aside and run `syncacross init`");
+      expect(r.stderr).toContain('move .syncacross/state.db aside (with its -wal and -shm files, if there) and run `syncacross init`');
     }
     expect(readFileSync(state).equals(damaged)).toBe(true);
 
     // What the message says to do.
-    renameSync(join(bob, '.syncacross'), join(base, 'bob-state-aside'));
-    expect((await run(['init', bob, '--remote', `fs:${join(base, 'remote')}`])).code).toBe(0);
+    for (const f of ['state.db', 'state.db-wal', 'state.db-shm']) if (existsSync(join(bob, '.syncacross', f))) renameSync(join(bob, '.syncacross', f), join(base, `aside-${f}`));
+    const init = await run(['init', bob, '--remote', `fs:${join(base, 'remote')}`]);
+    expect(init.code, init.stderr).toBe(0);
     const again = await runJson(['sync', bob, ...FAST]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.json.local).toMatchObject({ added: 1, deleted: 0 });
@@ -62,12 +64,18 @@ describe("a library's damaged state", () => {
 
   it('missing (config.json kept): the init command that rebuilds it, with its remote; run, it syncs, nothing deleted', async () => {
     const { alice, bob, remote } = await twoMachines();
+    // Made with an option: the command given (without it) keeps it. Before, init without the
+    // option was refused as "already a library synced with" that very remote.
+    const config = join(bob, '.syncacross', 'config.json');
+    writeFileSync(config, JSON.stringify({ ...JSON.parse(readFileSync(config, 'utf8')), options: { root: remote, publish: 'rename' } }));
     for (const f of ['state.db', 'state.db-wal', 'state.db-shm']) rmSync(join(bob, '.syncacross', f), { force: true });
     const r = await runJson(['sync', bob, ...FAST]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.json.error.code).toBe('NotInitialized');
     expect(r.stderr).toContain(`has lost its state (.syncacross/state.db is missing; config.json names fs:${remote}). Your files are safe. Run \`syncacross init ${bob} --remote fs:${remote}\``);
-    expect((await run(['init', bob, '--remote', `fs:${remote}`])).code).toBe(0);
+    const init = await run(['init', bob, '--remote', `fs:${remote}`]);
+    expect(init.code, init.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(config, 'utf8')).options).toEqual({ root: remote, publish: 'rename' });
     const again = await runJson(['sync', bob, ...FAST]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.json.local).toMatchObject({ deleted: 0 });

@@ -14,7 +14,7 @@ import { retryNotice } from '../library-session.js';
 import type { Output } from '../output.js';
 import { adapterContext } from '../remote.js';
 import type { LoadedAdapter } from '../adapter-loader.js';
-import { recordLibrary, resolveRemoteArg } from '../remote-target.js';
+import { optionsKeptFor, recordLibrary, resolveRemoteArg } from '../remote-target.js';
 import { enclosingLibrary, innerLibrariesNote, librariesWithin, nestedLibraryNote } from '../library-nesting.js';
 import { remoteInLibrary } from '../remote-in-library.js';
 import { passphraseOptions, rememberKey, secretSource, type PassphraseOptions } from '../passphrase.js';
@@ -130,7 +130,7 @@ async function removeEmptyUpTo(dir: string, top: string): Promise<void> {
 /** `syncacross init`: creates or joins the repository, writes the library's config.json, and says what it did. */
 export async function initLibrary(p: InitParams, out: Output): Promise<InitResult> {
   const dir = resolve(p.dir);
-  const { adapter, given, stored, options, named } = await resolveRemoteArg(p.remote, p.options ?? [], [dir, process.cwd()]);
+  const { adapter, given, stored, options, named } = await resolveRemoteArg(p.remote, p.options ?? [], [dir, process.cwd()], await optionsKeptFor(dir, p.remote));
   const config = libraryConfig(p.remote, adapter, stored, named);
   const inLibrary = remoteInLibrary(adapter.module.name, options, dir);
   const alreadyInitialized = await alreadyThisLibrary(dir, config);
