@@ -7,7 +7,7 @@
  * time and most of inflate's. Measured on the benchmark's 70 MiB database alone (Node 20, four runs
  * each, alternating): upload 3.07-3.41 s against 3.51-3.99; 18,000 pages inflated in 0.25-0.38 s
  * against 0.63-1.39. A reset sets the dictionary again: the bytes are the same
- * (test/codec/reused-zlib.test.ts compares them with `deflateRawSync`'s).
+ * (test/reused-zlib.test.ts compares them with `deflateRawSync`'s).
  *
  * Node has no public way to use a stream again after `Z_FINISH` (`processChunkSync` closes it), so
  * this drives the stream's handle as node:zlib's `processChunkSync` does (`writeSync`, then
