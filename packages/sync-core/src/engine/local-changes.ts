@@ -9,6 +9,7 @@ import { lstatSync } from 'node:fs';
 import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chunkFile, isFileChanged, isLocalReadError, isSqliteFile, type ChunkFileOptions, type ReadBuffer } from '../local/chunk-file.js';
+import { isGone, isPathsOwn } from '../local/path-errors.js';
 import { effectiveStat, sameStat, type DiskEntry } from '../local/scan.js';
 import { looksLikeSqlite, snapshotSqlite } from '../local/sqlite-snapshot.js';
 import type { ChunkingParams } from '../model/chunker.js';
@@ -59,7 +60,8 @@ export async function stageFile(root: string, entry: DiskEntry, packs: PackWrite
     }
     return { kind: snapshot ? 'sqlite' : 'file', ...staged };
   } catch (e) {
-    if (isLocalReadError(e)) return unreadable(e);
+    // The file's own read errors name it; out of file handles or memory, the round ends.
+    if (isLocalReadError(e) && isPathsOwn(e)) return unreadable(e);
     throw e;
   } finally {
     if (snapshot) await unlink(snapshot).catch(() => undefined);
@@ -76,9 +78,8 @@ const REMOVED: Unstable = { unstable: 'it was removed while being read; left for
  * nothing synced, exit 1.
  */
 export function unreadable(e: NodeJS.ErrnoException): Unstable {
+  if (isGone(e.code)) return REMOVED;
   switch (e.code) {
-    case 'ENOENT':
-      return REMOVED;
     case 'EACCES':
     case 'EPERM':
       return { unstable: 'it cannot be read (permission denied); it syncs once this account may read it' };

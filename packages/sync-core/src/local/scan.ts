@@ -10,6 +10,7 @@ import type { PathRules } from './ignore-rules.js';
 import { abortPoint } from '../model/abort.js';
 import { libraryPathProblem, nfc } from './paths.js';
 import { namesLeftAlone } from './names-left-alone.js';
+import { isGone, isPathsOwn } from './path-errors.js';
 
 export interface DiskEntry {
   /** Path on disk relative to the library, `/`-separated, as the file system spells it. */
@@ -172,23 +173,16 @@ function readFolder(root: string, rel: string): Dirent[] | string {
  */
 const REMOVED_WHILE_SCANNED = 'it was removed while the folder was being scanned; left for the next sync';
 
-/** ENOENT: removed; ENOTDIR: a folder on its path replaced by a file. */
-const isGone = (code: string | undefined) => code === 'ENOENT' || code === 'ENOTDIR';
-
-/** Errors of the process, not of a path (out of file handles or memory): they end the round rather than name a path. */
-const NO_PATH_AT_FAULT = new Set(['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN', 'EINTR']);
-
 /**
  * Why a path the walk could not list or stat is not synced, or undefined when the error is not the
  * path's (it ends the round). A folder that may be listed but not entered (mode 644, from a
  * `chmod -R 644`) has names whose stat is denied: that ended the whole sync with EACCES before.
  */
 function whyNotRead(e: unknown, what: string, denied: string): string | undefined {
-  const code = (e as NodeJS.ErrnoException | null)?.code;
-  if (isGone(code)) return REMOVED_WHILE_SCANNED;
-  if (code === 'EACCES' || code === 'EPERM') return denied;
-  if (typeof code !== 'string' || NO_PATH_AT_FAULT.has(code)) return undefined;
-  return `${what} (${code}); left for the next sync`;
+  if (!isPathsOwn(e)) return undefined;
+  if (isGone(e.code)) return REMOVED_WHILE_SCANNED;
+  if (e.code === 'EACCES' || e.code === 'EPERM') return denied;
+  return `${what} (${e.code}); left for the next sync`;
 }
 
 /** `stat(path)`, or why it cannot be had (gone since it was listed, denied, a disk error). */

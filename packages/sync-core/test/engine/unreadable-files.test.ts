@@ -80,6 +80,14 @@ describe('a file that cannot be read', () => {
     await a.lib.close();
   });
 
+  it("out of file handles (EMFILE) is no one file's fault: the round ends, as the walk's does", async () => {
+    const a = await makeNode(createMemoryStorage(), 'a');
+    writeFileSync(join(a.dir, 'any.md'), 'any\n');
+    refused.set(join(a.dir, 'any.md'), { code: 'EMFILE', errno: -24 });
+    await expect(a.sync()).rejects.toMatchObject({ code: 'EMFILE' });
+    await a.lib.close();
+  });
+
   it.skipIf(process.getuid?.() === 0)('a real mode 000 file (not as root)', async () => {
     const a = await makeNode(createMemoryStorage(), 'a');
     writeFileSync(join(a.dir, 'locked.md'), 'locked\n');
