@@ -3,7 +3,7 @@
  * stored here: a secret option holds a `${env:NAME}` reference or is read from the environment
  * (see secrets.ts). The engine keeps its own state next to it (state.db, lock).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from '@syncacross/sync-core';
@@ -47,6 +47,22 @@ export function findLibraryRoot(start: string): string {
     }
     dir = parent;
   }
+}
+
+/**
+ * The libraries `dirs` name (default: the one containing the current directory), each once however
+ * it is named (a folder inside it, a link to it), as spelled first. `watch ~/Lib ~/Lib/papers`
+ * watched one library twice, and the second watcher stopped both with "the library is being synced
+ * by another process", the pid its own (exit 6).
+ */
+export function distinctLibraryRoots(dirs: string[]): string[] {
+  const byRealRoot = new Map<string, string>();
+  for (const dir of dirs.length > 0 ? dirs : ['.']) {
+    const root = findLibraryRoot(dir);
+    const real = realpathSync(root);
+    if (!byRealRoot.has(real)) byRealRoot.set(real, root);
+  }
+  return [...byRealRoot.values()];
 }
 
 /** Reads and validates the library's config.json; a missing or invalid one is a usage error (`BadConfig`). */

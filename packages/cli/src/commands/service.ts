@@ -4,18 +4,16 @@
  * happen without anyone remembering to sync. Says what it wrote and ran, and how to undo it.
  */
 import { realpathSync } from 'node:fs';
-import { findLibraryRoot } from '../config.js';
+import { distinctLibraryRoots } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { installService, serviceStatus, uninstallService } from '../service/platform.js';
-
-const rootsOf = (dirs: string[]) => [...new Set((dirs.length > 0 ? dirs : ['.']).map((d) => findLibraryRoot(d)))];
 
 /** How this very CLI is started: the same Node and the same bin.js, whatever PATH holds at login. */
 const selfCommand = () => [process.execPath, realpathSync(process.argv[1]!)];
 
 export async function serviceCommand(action: 'install' | 'uninstall' | 'status', dirs: string[], out: Output): Promise<number> {
-  const roots = rootsOf(dirs);
+  const roots = distinctLibraryRoots(dirs);
   const undo = `syncacross service uninstall ${roots.join(' ')}`;
   if (action === 'install') {
     const r = installService({ roots, command: selfCommand() });

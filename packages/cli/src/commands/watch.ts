@@ -8,9 +8,8 @@
  * did something (or one JSON object per round with --json); `sync` meanwhile asks this process
  * for a round (watch-socket.ts) and `status`, `log`, `ls`, `conflicts` read the state beside it.
  */
-import { realpathSync } from 'node:fs';
 import type { SyncSummary } from '@syncacross/sync-core';
-import { findLibraryRoot } from '../config.js';
+import { distinctLibraryRoots } from '../config.js';
 import { passphraseOptions, type PassphraseOptions } from '../passphrase.js';
 import { usageError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
@@ -50,7 +49,7 @@ export async function watchCommand(dirs: string[], opts: WatchCliOptions, out: O
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    await Promise.all(librariesOf(dirs).map((dir) => watchOne(dir, opts, out, stop.signal)));
+    await Promise.all(distinctLibraryRoots(dirs).map((dir) => watchOne(dir, opts, out, stop.signal)));
     return EXIT.ok;
   } catch (e) {
     stop.abort(e); // one library failing to open stops the others: the user asked for all of them
@@ -59,21 +58,6 @@ export async function watchCommand(dirs: string[], opts: WatchCliOptions, out: O
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-/**
- * Each library once, however it is named: `watch ~/Lib ~/Lib/papers` (or a DIR and the same as -d)
- * watched it twice, and the second watcher stopped both with "the library is being synced by
- * another process", the pid its own (exit 6). Kept in the order given, as spelled first.
- */
-function librariesOf(dirs: string[]): string[] {
-  const byRealRoot = new Map<string, string>();
-  for (const dir of dirs.length > 0 ? dirs : ['.']) {
-    const root = findLibraryRoot(dir);
-    const real = realpathSync(root);
-    if (!byRealRoot.has(real)) byRealRoot.set(real, root);
-  }
-  return [...byRealRoot.values()];
 }
 
 /**
