@@ -22,9 +22,9 @@ export const MAX_DICTIONARY_CHUNK = 64 * 1024;
 
 /** Raw deflate (at codec 1's level) of `bytes` with `dictionary` preset. */
 export function deflateWithDictionary(bytes: Uint8Array, dictionary: Uint8Array): Promise<Uint8Array> {
-  const options = { ...deflateOptions(bytes.byteLength, dictionary.byteLength), dictionary };
+  const options = deflateOptions(bytes.byteLength, dictionary.byteLength);
   if (bytes.byteLength < POOL_MIN_COMPRESS) return Promise.resolve(deflateRawWithDictionary(bytes, options, dictionary));
-  return onPool(zlib.deflateRaw as unknown as AsyncCodec, bytes, options);
+  return onPool(zlib.deflateRaw as unknown as AsyncCodec, bytes, { ...options, dictionary });
 }
 
 /** Exactly `length` bytes, or undefined (damaged, hostile, or another dictionary than the writer's). */
