@@ -8,11 +8,10 @@
  * The errors are thrown by hooks around node:fs's readdirSync and lstatSync for chosen paths, as
  * the kernel throws them (a code, a syscall, the path): EIO cannot be had on demand from a real disk here.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryStorage } from '@syncacross/sync-core/testing';
-import { cleanup, makeNode, snapshot } from './helpers.js';
+import { cleanup, snapshot, twoSyncedNodes } from './helpers.js';
 
 /** Paths whose listing or stat fails with the code given. */
 const failing = vi.hoisted(() => ({ readdir: new Map<string, string>(), lstat: new Map<string, string>() }));
@@ -40,17 +39,7 @@ afterEach(() => {
 afterAll(cleanup);
 
 /** Two nodes with the same few files synced between them. */
-async function synced() {
-  const remote = createMemoryStorage();
-  const a = await makeNode(remote, 'a');
-  mkdirSync(join(a.dir, 'papers'));
-  writeFileSync(join(a.dir, 'papers', 'a.md'), 'a\n');
-  writeFileSync(join(a.dir, 'top.md'), 'top\n');
-  await a.sync();
-  const b = await makeNode(remote, 'b');
-  await b.sync();
-  return { a, b };
-}
+const synced = () => twoSyncedNodes({ 'papers/a.md': 'a\n', 'top.md': 'top\n' });
 
 describe('a disk error in one place of the scan', () => {
   it('a folder that fails to list (EIO): named, what it held kept on the others, the rest synced; synced once it lists', async () => {

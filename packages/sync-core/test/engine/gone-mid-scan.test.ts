@@ -12,8 +12,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryStorage } from '@syncacross/sync-core/testing';
-import { cleanup, makeNode, snapshot } from './helpers.js';
+import { cleanup, snapshot, twoSyncedNodes } from './helpers.js';
 
 /** Runs once, right after the folder `afterListing.folder` has been listed. */
 const afterListing = vi.hoisted(() => ({ folder: '', then: undefined as (() => void) | undefined }));
@@ -36,23 +35,9 @@ afterAll(cleanup);
 
 const REMOVED = 'it was removed while the folder was being scanned; left for the next sync';
 
-/** Two nodes with `files` synced between them. */
-async function synced(files: Record<string, string>) {
-  const remote = createMemoryStorage();
-  const a = await makeNode(remote, 'a');
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(a.dir, path, '..'), { recursive: true });
-    writeFileSync(join(a.dir, path), content);
-  }
-  await a.sync();
-  const b = await makeNode(remote, 'b');
-  await b.sync();
-  return { a, b };
-}
-
 describe('a path gone between its listing and its reading', () => {
   it('a file: named, its record kept this round, the rest synced; the next round publishes the deletion', async () => {
-    const { a, b } = await synced({ 'notes/keep.md': 'keep\n', 'notes/gone.md': 'gone\n' });
+    const { a, b } = await twoSyncedNodes({ 'notes/keep.md': 'keep\n', 'notes/gone.md': 'gone\n' });
     writeFileSync(join(a.dir, 'notes', 'keep.md'), 'edited\n');
     writeFileSync(join(a.dir, 'new.md'), 'new\n');
     afterListing.folder = join(a.dir, 'notes');
@@ -77,7 +62,7 @@ describe('a path gone between its listing and its reading', () => {
     ['removed', (dir: string) => rmSync(dir, { recursive: true })],
     ['replaced by a file', (dir: string) => (rmSync(dir, { recursive: true }), writeFileSync(dir, 'now a file\n'))],
   ])('a folder %s: named, what it held kept this round, the rest synced', async (_how, change) => {
-    const { a, b } = await synced({ 'top.md': 'top\n', 'build/out.txt': 'out\n', 'build/deep/more.txt': 'more\n' });
+    const { a, b } = await twoSyncedNodes({ 'top.md': 'top\n', 'build/out.txt': 'out\n', 'build/deep/more.txt': 'more\n' });
     writeFileSync(join(a.dir, 'top.md'), 'edited\n');
     afterListing.folder = a.dir;
     afterListing.then = () => change(join(a.dir, 'build'));
@@ -97,7 +82,7 @@ describe('a path gone between its listing and its reading', () => {
   });
 
   it('an empty folder removed once listed: named, not published as empty nor as gone this round', async () => {
-    const { a, b } = await synced({ 'top.md': 'top\n' });
+    const { a, b } = await twoSyncedNodes({ 'top.md': 'top\n' });
     mkdirSync(join(a.dir, 'empty'));
     await a.sync();
     await b.sync();

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -30,6 +30,20 @@ export async function makeNode(storage: Storage, name: string, extra: Partial<Li
   const dir = extra.dir ?? (await tempDir(`syncacross-${name}-`));
   const lib = await openLibrary({ dir, storage, nodeName: name, stableAfterMs: 0, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...extra });
   return { dir, lib, sync: () => lib.sync() };
+}
+
+/** Two nodes of one memory remote, with `files` ({path: text}) written on a and synced to b. */
+export async function twoSyncedNodes(files: Record<string, string>): Promise<{ a: TestNode; b: TestNode }> {
+  const remote = createMemoryStorage();
+  const a = await makeNode(remote, 'a');
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(join(a.dir, path, '..'), { recursive: true });
+    await writeFile(join(a.dir, path), content);
+  }
+  await a.sync();
+  const b = await makeNode(remote, 'b');
+  await b.sync();
+  return { a, b };
 }
 
 /** The folder's content as {relative path: text}, excluding our state folder. */
