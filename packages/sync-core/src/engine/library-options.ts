@@ -110,6 +110,21 @@ export interface LibraryOptions {
   secret?: RepositorySecret | SecretSource;
   /** What this node leaves out of the sync, and what that means for the other nodes: `ExcludePatterns`. */
   exclude?: ExcludePatterns;
+  /**
+   * When a round holds its local deletions back rather than publish them (engine/held-deletions.ts):
+   * when at least `atLeast` files and folders (default 20), and at least `share` of the library's
+   * (default 0.5), are gone from the disk at once with their content nowhere else in it, as when a
+   * disk is not mounted. They are reported in `skipped` and a notice, and published by a
+   * `sync({ confirmDeletions: true })`. `false`: every deletion is published at once.
+   */
+  deletionGuard?:
+    | {
+        /** The fewest deletions held back (default 20). */
+        atLeast?: number;
+        /** The smallest share of the library's records they must be, from 0 to 1 (default 0.5). */
+        share?: number;
+      }
+    | false;
 }
 
 /** What opens an encrypted repository: a passphrase, or a master key remembered from `Library.unlockedKey()`. Both are secrets. */

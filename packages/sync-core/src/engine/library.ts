@@ -124,15 +124,16 @@ export class Library extends EventEmitter {
   }
 
   /**
-   * Runs one round: pull, scan, publish, materialize; the summary's `files` names what happened
-   * to each path. With `dryRun`, changes nothing (not the remote, the folder or the state) and
-   * returns what the round would do: `files` is the plan, the counts are the round's, and what
-   * could not be synced is reported as a round reports it (dry-run.ts).
+   * Runs one round: pull, scan, publish, materialize; the summary's `files` names what happened to
+   * each path. `dryRun`: changes nothing (not the remote, the folder or the state) and returns what
+   * the round would do: `files` is the plan, the counts are the round's, and what could not be
+   * synced is reported as a round reports it (dry-run.ts). `confirmDeletions`: local deletions are
+   * published even where so many would be held back (held-deletions.ts).
    */
-  async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; dryRun?: boolean } = {}): Promise<SyncSummary> {
+  async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; dryRun?: boolean; confirmDeletions?: boolean } = {}): Promise<SyncSummary> {
     if (this.closed || this.options.readOnly) throw new Error(this.closed ? 'library is closed' : 'library was opened read-only');
-    if (opts.dryRun) return dryRunRound(this.roundContext(opts));
     const ctx = this.roundContext(opts);
+    if (opts.dryRun) return dryRunRound(ctx);
     let summary: SyncSummary;
     try {
       summary = await runRound(ctx);
@@ -147,8 +148,9 @@ export class Library extends EventEmitter {
     return summary;
   }
 
-  private roundContext(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): RoundContext {
+  private roundContext(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; confirmDeletions?: boolean }): RoundContext {
     return {
+      ...(opts.confirmDeletions ? { confirmDeletions: true } : {}),
       dir: this.dir,
       stateDir: this.stateDir,
       state: this.state,
@@ -163,10 +165,7 @@ export class Library extends EventEmitter {
     };
   }
 
-  /**
-   * Takes what changed here into the outbox, with no request to the remote (what `sync()` does
-   * when the remote is unreachable; `watch` does it at once for a change made while offline).
-   */
+  /** Takes what changed here into the outbox, no request made (as `sync()` does when the remote is unreachable; `watch`, at once, offline). */
   async capture(opts: { signal?: AbortSignal } = {}): Promise<CaptureResult> {
     if (this.closed) throw new Error('library is closed');
     if (this.options.readOnly || this.options.staging === false) throw new Error(this.options.readOnly ? 'library was opened read-only' : 'staging is off for this library');

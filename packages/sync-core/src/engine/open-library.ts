@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_DELETION_GUARD } from './held-deletions.js';
 import type { Storage } from '../storage/contract.js';
 import { checkedStorage } from '../storage/checked.js';
 import { withCounting } from '../storage/wrappers/counting.js';
@@ -143,6 +144,7 @@ export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPoli
         codec: opened.codec,
         ...(o.author ? { author: o.author } : {}),
         ...(o.exclude?.length ? { exclude: [...o.exclude] } : {}),
+        ...(o.deletionGuard === false ? {} : { deletionGuard: { ...DEFAULT_DELETION_GUARD, ...o.deletionGuard } }),
       },
       opened.key,
     );

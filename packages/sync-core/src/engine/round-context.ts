@@ -7,6 +7,7 @@ import type { RoundPolicy } from './round-policy.js';
 import type { RepositoryCodec } from '../codec/repository-codec.js';
 import type { SyncProgress } from './sync-summary.js';
 import type { Author } from './author-object.js';
+import type { DeletionGuard } from './held-deletions.js';
 
 export interface RoundContext {
   dir: string;
@@ -17,6 +18,8 @@ export interface RoundContext {
   options: RoundOptions;
   signal?: AbortSignal;
   progress: (p: SyncProgress) => void;
+  /** This round publishes deletions however many there are (`sync({ confirmDeletions })`, held-deletions.ts). */
+  confirmDeletions?: boolean;
 }
 
 export interface RoundOptions {
@@ -49,6 +52,8 @@ export interface RoundOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Who writes here, published for this node's writer id (author-object.ts); none: nothing is published. */
   author?: Author;
+  /** When a round holds its deletions back (held-deletions.ts); none: never. */
+  deletionGuard?: DeletionGuard;
   /** This node's exclude patterns (`LibraryOptions.exclude`). */
   exclude?: readonly string[];
 }

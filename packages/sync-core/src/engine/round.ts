@@ -178,6 +178,7 @@ export async function scanStep(ctx: RoundContext, summary: SyncSummary): Promise
 
 function addScan(summary: SyncSummary, scan: ScanResult): void {
   appendAll(summary.skipped, scan.skipped);
+  if (scan.heldNotice) summary.notices.push(scan.heldNotice);
   summary.excluded.local += scan.excluded;
   summary.local.added += scan.local.added;
   summary.local.changed += scan.local.changed;

@@ -46,7 +46,7 @@ export interface Watchable {
   readonly dir: string;
   /** This node's exclude patterns (`LibraryOptions.exclude`): changes there start no round. */
   readonly exclude?: readonly string[];
-  sync(opts: { signal?: AbortSignal }): Promise<SyncSummary>;
+  sync(opts: { signal?: AbortSignal; confirmDeletions?: boolean }): Promise<SyncSummary>;
   /** Whether the remote shows something this node has not applied (one listing, no change here). */
   hasRemoteNews(): Promise<boolean>;
   /** The backend's change feed (`Storage.changeFeed`), where it has one: heard instead of listing on the interval (watch-feed.ts). */
@@ -57,15 +57,15 @@ export interface Watchable {
 
 /** A handle to ask a running watch for a round now (a `sync` command while `watch` runs). */
 export interface WatchTrigger {
-  /** Resolves with the next round to start after this call. */
-  roundNow(): Promise<SyncSummary>;
+  /** Resolves with the next round to start after this call; with `confirmDeletions`, that round publishes deletions it would hold back (held-deletions.ts). */
+  roundNow(opts?: { confirmDeletions?: boolean }): Promise<SyncSummary>;
 }
 
-type Waiter = { resolve: (s: SyncSummary) => void; reject: (e: Error) => void };
+type Waiter = { resolve: (s: SyncSummary) => void; reject: (e: Error) => void; confirmDeletions: boolean };
 
 export function watchLibrary(library: Watchable, options: WatchOptions): { done: Promise<void>; trigger: WatchTrigger } {
   const w = new LibraryWatch(library, options);
-  return { done: w.run(), trigger: { roundNow: () => w.roundNow() } };
+  return { done: w.run(), trigger: { roundNow: (opts) => w.roundNow(opts?.confirmDeletions === true) } };
 }
 
 class LibraryWatch {
@@ -140,10 +140,10 @@ class LibraryWatch {
     return this.signal.reason instanceof Error ? this.signal.reason : new Error('watch stopped');
   }
 
-  roundNow(): Promise<SyncSummary> {
+  roundNow(confirmDeletions: boolean): Promise<SyncSummary> {
     return new Promise<SyncSummary>((resolve, reject) => {
       if (this.signal.aborted) return reject(this.stopped());
-      this.waiters.push({ resolve, reject });
+      this.waiters.push({ resolve, reject, confirmDeletions });
       this.poke();
     });
   }
@@ -177,7 +177,8 @@ class LibraryWatch {
     this.remoteNews = false; // the round lists: a change heard from now on is for the next one
     const asked = this.waiters.splice(0);
     try {
-      const summary = await this.library.sync({ signal: this.signal });
+      // Deletions are confirmed for the round a `sync --confirm-deletions` asked for, never for the watch's own.
+      const summary = await this.library.sync({ signal: this.signal, confirmDeletions: asked.some((w) => w.confirmDeletions) });
       for (const w of asked) w.resolve(summary);
       this.options.onRound?.({ summary });
       return false;

@@ -42,6 +42,11 @@ export class RecordedStats {
     return stats;
   }
 
+  /** How many records there were when the scan began. */
+  get count(): number {
+    return this.stats.length / FIELDS;
+  }
+
   /** Takes `path` out of those left: its row, or -1 when it has no record. */
   take(path: string): number {
     const row = this.rows.get(path);

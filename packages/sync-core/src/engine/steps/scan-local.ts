@@ -11,7 +11,8 @@ import { effectiveStat, IGNORE_CTIME, isUnseen, recordStat, walkLibrary, type Di
 import type { LocalRecord, LocalState } from '../../local/state.js';
 import { RecordedStats } from '../../local/recorded-stats.js';
 import { abortPoint } from '../../model/abort.js';
-import { contentId, type Version } from '../../model/version.js';
+import { contentId, type HashedVersion, type Version } from '../../model/version.js';
+import { contentKey, heldDeletions, type GoneRecord } from '../held-deletions.js';
 import { plannedVersionHeld } from '../adoption.js';
 import { stageFile, type StagedContent } from '../local-changes.js';
 import { PackWriter } from '../packs.js';
@@ -32,6 +33,8 @@ export interface ScanResult {
   excluded: number;
   /** The folder already shows what the versions created make of the tree (NewVersions.inPlace). */
   inPlace: boolean;
+  /** Said once where deletions were held back (each is in `skipped`, held-deletions.ts). */
+  heldNotice?: string;
 }
 
 /** Only the stat fields: a DiskEntry also has `path`, which must not overwrite a record's. */
@@ -56,7 +59,16 @@ export async function scanLocal(ctx: StepContext<ScanState>): Promise<ScanResult
   scan.reads.release(); // every chunk read into it is in a pack now
   scan.versions.record(scan.removed, scan.resupply);
   const { versions, packs } = scan;
-  return { created: versions.created, local: scan.local, skipped: scan.skipped, packs: packs.packsWritten, bytes: packs.bytesWritten, excluded: walk.excluded, inPlace: versions.inPlace };
+  return {
+    created: versions.created,
+    local: scan.local,
+    skipped: scan.skipped,
+    packs: packs.packsWritten,
+    bytes: packs.bytesWritten,
+    excluded: walk.excluded,
+    inPlace: versions.inPlace,
+    ...(scan.heldNotice ? { heldNotice: scan.heldNotice } : {}),
+  };
 }
 
 class LocalScan {
@@ -72,6 +84,10 @@ class LocalScan {
   /** A materialization's plan is left (adoption.ts): only then is a changed file looked up in it, twice (as spelled, and case folded). */
   private readonly anyPlanned: boolean;
   readonly local = { added: 0, changed: 0, deleted: 0 };
+  /** The content of files this round made versions of, where deletions could be held back: a deleted file's content found here was moved, not lost. */
+  private readonly readded = new Set<string>();
+  /** What the round says of deletions held back (held-deletions.ts). */
+  heldNotice: string | undefined;
   readonly skipped: SyncSummary['skipped'];
   /** Records dropped with the versions, in one transaction. */
   readonly removed: string[] = [];
@@ -189,6 +205,7 @@ class LocalScan {
     }
     if (rec) this.local.changed++;
     else this.local.added++;
+    if (this.records.count >= (this.ctx.options.deletionGuard?.atLeast ?? Infinity)) this.readded.add(contentKey(draft));
   }
 
   private draft(entry: DiskEntry, rec: LocalRecord | undefined, staged: StagedContent): Version {
@@ -239,33 +256,42 @@ class LocalScan {
     return true;
   }
 
-  /** Whatever has a record but is no longer on disk was deleted here. */
+  /** Whatever has a record but is no longer on disk was deleted here, unless held back (held-deletions.ts). */
   deletions(): void {
-    const { state, dir, options } = this.ctx;
-    const { versions } = this;
+    const { state, options } = this.ctx;
+    const gone: GoneRecord[] = [];
     for (const path of this.records.left()) {
       // Behind a link or an unreadable folder the file is unknown, not gone: no delete.
       if (options.policy.keepsUnseen() && isUnseen(this.walk, path)) continue;
       const rec = this.records.record(path);
-      if (!rec) continue; // gone from the table meanwhile: nothing of it to delete
-      const base = state.version(rec.version);
-      this.removed.push(rec.path);
-      if (!base || base.deleted) continue;
-      const copy = versions.conflictCopyAt(rec.treePath);
-      if (copy?.conflictOf) {
-        versions.resolveConflict(copy.conflictOf, copy.displaced);
-        continue;
-      }
-      // A delete supersedes only what was on this disk (the record), never a version it did not see.
-      // Except an empty-folder entry whose folder now holds files: the folder is there, and every
-      // entry saying "this folder exists" is answered at once (concurrent entries from several
-      // nodes would otherwise be retired one per round, by every node).
-      const nowFilled = base.kind === 'dir' && statSync(join(dir, rec.path), { throwIfNoEntry: false })?.isDirectory() === true;
-      const dirHeads = nowFilled ? versions.headsOf(rec.treePath).filter((h) => !h.deleted && h.kind === 'dir') : [];
-      const parents = options.policy.deleteParents(rec.version, dirHeads, () => versions.headsOf(rec.treePath));
-      if (versions.inPlace) versions.inPlace = versions.soleFileHead(rec.treePath, rec.version);
-      versions.addDelete(rec.treePath, parents, base.kind);
-      this.local.deleted++;
+      if (rec) gone.push({ rec, base: state.version(rec.version) }); // else gone from the table meanwhile: nothing of it to delete
     }
+    // Their records stay, so each round asks again, until the files are back or the deletions confirmed.
+    const held = heldDeletions(gone, this.records.count, this.readded, this.ctx.confirmDeletions ? undefined : options.deletionGuard);
+    for (const path of held.paths) this.skipped.push({ path, reason: held.reason });
+    this.heldNotice = held.notice;
+    for (const { rec, base } of gone) if (!held.paths.has(rec.path)) this.deletion(rec, base);
+  }
+
+  private deletion(rec: LocalRecord, base: HashedVersion | undefined): void {
+    const { dir, options } = this.ctx;
+    const { versions } = this;
+    this.removed.push(rec.path);
+    if (!base || base.deleted) return;
+    const copy = versions.conflictCopyAt(rec.treePath);
+    if (copy?.conflictOf) {
+      versions.resolveConflict(copy.conflictOf, copy.displaced);
+      return;
+    }
+    // A delete supersedes only what was on this disk (the record), never a version it did not see.
+    // Except an empty-folder entry whose folder now holds files: the folder is there, and every
+    // entry saying "this folder exists" is answered at once (concurrent entries from several
+    // nodes would otherwise be retired one per round, by every node).
+    const nowFilled = base.kind === 'dir' && statSync(join(dir, rec.path), { throwIfNoEntry: false })?.isDirectory() === true;
+    const dirHeads = nowFilled ? versions.headsOf(rec.treePath).filter((h) => !h.deleted && h.kind === 'dir') : [];
+    const parents = options.policy.deleteParents(rec.version, dirHeads, () => versions.headsOf(rec.treePath));
+    if (versions.inPlace) versions.inPlace = versions.soleFileHead(rec.treePath, rec.version);
+    versions.addDelete(rec.treePath, parents, base.kind);
+    this.local.deleted++;
   }
 }
