@@ -129,6 +129,7 @@ function addLibraryCommands(program: Command): void {
       .addOption(stagingFlag())
       .addOption(dirOption())
       .option('-n, --dry-run', 'say what a sync would send, receive and delete, and change nothing (remote, folder, state)')
+      .option('--confirm-deletions', 'publish deletions a sync holds back because most of the library is gone from this disk at once')
       .addOption(
         new Option('--stable-after <ms>', 'wait for files modified less than this long ago to stop changing (default 2000; SQLite databases are taken at once)').argParser(integer('--stable-after')),
       ),

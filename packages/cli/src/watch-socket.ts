@@ -3,8 +3,9 @@
  * it for a round through a local socket instead of failing as busy, and prints that round's
  * summary. The socket lives in the library's state folder (mode 0600), or under the temporary
  * folder, named by a hash of the library, when that path is too long for a socket (about 100
- * bytes on Linux and macOS). One request per connection: a line `sync`, answered by one line of
- * JSON: `{"summary": …, "storage": …}` or `{"error": {"code", "message"}}`.
+ * bytes on Linux and macOS). One request per connection: a line `sync` (or `sync confirm-deletions`,
+ * for `sync --confirm-deletions`), answered by one line of JSON: `{"summary": …, "storage": …}` or
+ * `{"error": {"code", "message"}}`.
  */
 import { createHash } from 'node:crypto';
 import { chmodSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import type { SyncSummary, WatchTrigger } from '@syncacross/sync-core';
 
 const MAX_SOCKET_PATH = 100;
+const CONFIRMED = 'sync confirm-deletions';
 
 function watchSocketPath(root: string): string {
   const beside = join(root, '.syncacross', 'watch.sock');
@@ -33,8 +35,9 @@ export async function serveWatchSocket(root: string, storage: string, trigger: W
     socket.on('data', (chunk: string) => {
       line += chunk;
       if (!line.includes('\n')) return;
-      if (line.trim() !== 'sync') return void socket.end(`${JSON.stringify({ error: { code: 'InvalidArgument', message: 'unknown request' } })}\n`);
-      trigger.roundNow().then(
+      const request = line.trim();
+      if (request !== 'sync' && request !== CONFIRMED) return void socket.end(`${JSON.stringify({ error: { code: 'InvalidArgument', message: 'unknown request' } })}\n`);
+      trigger.roundNow({ confirmDeletions: request === CONFIRMED }).then(
         (summary) => socket.end(`${JSON.stringify({ summary, storage })}\n`),
         (e: Error & { code?: string }) => socket.end(`${JSON.stringify({ error: { code: e.code ?? 'Unavailable', message: e.message } })}\n`),
       );
@@ -51,7 +54,7 @@ export async function serveWatchSocket(root: string, storage: string, trigger: W
 export type WatchAnswer = { summary: SyncSummary; storage: string } | { error: { code: string; message: string } };
 
 /** Asks a running watch of this library for a round; undefined when none is running. */
-export async function askWatcher(root: string, signal?: AbortSignal): Promise<WatchAnswer | undefined> {
+export async function askWatcher(root: string, signal?: AbortSignal, confirmDeletions = false): Promise<WatchAnswer | undefined> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(watchSocketPath(root));
     let answer = '';
@@ -61,7 +64,7 @@ export async function askWatcher(root: string, signal?: AbortSignal): Promise<Wa
     socket.setEncoding('utf8');
     socket.on('connect', () => {
       connected = true;
-      socket.write('sync\n');
+      socket.write(`${confirmDeletions ? CONFIRMED : 'sync'}\n`);
     });
     socket.on('data', (chunk: string) => (answer += chunk));
     socket.on('error', (e) => (connected ? reject(e) : resolve(undefined))); // nobody listening: no watcher

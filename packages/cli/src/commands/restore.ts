@@ -17,6 +17,7 @@ import { withInterrupt } from '../interrupt.js';
 import { adapterContext } from '../remote.js';
 import { resolveRemoteArg } from '../remote-target.js';
 import { bandwidthRates, limitBandwidth, type BandwidthRates } from '../bandwidth-limit.js';
+import { printNotSynced } from '../not-synced-output.js';
 
 export interface RestoreCliOptions extends PassphraseOptions {
   at?: string;
@@ -47,7 +48,7 @@ function describe(o: Outcome, where: string, out: Output): void {
   for (const f of o.failed) out.warn(`syncacross: not restored: ${failure(f)}`);
   for (const w of o.warnings ?? []) out.warn(`syncacross: ${w}`);
   for (const e of o.sync?.errors ?? []) out.warn(`syncacross: ${e}`);
-  for (const k of o.sync?.skipped ?? []) out.warn(`syncacross: not synced: ${k.path}: ${k.reason}`);
+  printNotSynced(o.sync?.skipped ?? [], out);
 }
 
 /** --dry-run: every path, as `sync --dry-run` lists them, then the totals; nothing was written. */

@@ -13,6 +13,7 @@ import type { BandwidthRates } from '../bandwidth-limit.js';
 import { commandLinePatterns, type PatternOptions } from '../exclude-patterns.js';
 import { describeExcluded } from '../excluded-summary.js';
 import { printFileActions } from '../file-actions-output.js';
+import { printNotSynced } from '../not-synced-output.js';
 
 export interface SyncOptions extends PassphraseOptions, PatternOptions {
   bwlimit?: BandwidthRates;
@@ -22,6 +23,8 @@ export interface SyncOptions extends PassphraseOptions, PatternOptions {
   stagingLimit?: string;
   /** Say what a sync would do, and change nothing. */
   dryRun?: boolean;
+  /** Publish the local deletions a round holds back as too many at once (held-deletions.ts). */
+  confirmDeletions?: boolean;
 }
 
 function describe(s: SyncSummary, root: string, storage: string, out: Output): void {
@@ -46,10 +49,11 @@ function describe(s: SyncSummary, root: string, storage: string, out: Output): v
   }
   describeExcluded(s, out);
   if (s.retiredWriter) out.info(`  this node now writes as ${s.writer} (was ${s.retiredWriter})`);
-  for (const n of s.notices) out.warn(`syncacross: note: ${n}`);
   for (const e of s.errors) out.warn(`syncacross: ${e}`);
   // On stderr, like errors: a file that was not synced makes the exit code 8, even under --quiet.
-  for (const k of s.skipped) out.warn(`syncacross: not synced: ${k.path}: ${k.reason}`);
+  printNotSynced(s.skipped, out);
+  // After the paths: a note may say what to do about them (deletions held back).
+  for (const n of s.notices) out.warn(`syncacross: note: ${n}`);
   for (const e of s.retryable) out.warn(`syncacross: not yet: ${e}`);
 }
 
@@ -76,7 +80,7 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
     // A running `watch` owns the library: ask it for a round rather than fail as busy.
     // Not a dry run: the watch would make a real round.
     const root = findLibraryRoot(dir ?? '.');
-    const answer = opts.dryRun ? undefined : await askWatcher(root, signal);
+    const answer = opts.dryRun ? undefined : await askWatcher(root, signal, opts.confirmDeletions === true);
     if (answer) {
       if (opts.exclude || opts.include || opts.excludeFrom || opts.bwlimit)
         out.warn('syncacross: note: --exclude, --include and --bwlimit apply to a sync this process makes; the running watch used its own');
@@ -96,7 +100,7 @@ export async function syncCommand(dir: string | undefined, opts: SyncOptions, ou
       const progress = createProgress(out, () => library.storage.stats.bytesUp + library.storage.stats.bytesDown);
       let summary: SyncSummary;
       try {
-        summary = await library.sync({ signal, onProgress: (p) => progress.update(p), dryRun: opts.dryRun === true });
+        summary = await library.sync({ signal, onProgress: (p) => progress.update(p), dryRun: opts.dryRun === true, confirmDeletions: opts.confirmDeletions === true });
       } finally {
         progress.stop();
       }

@@ -17,6 +17,7 @@ import { withLibrary } from '../library-session.js';
 import { parseByteSize } from '../byte-size.js';
 import { plural, type Output } from '../output.js';
 import { serveWatchSocket } from '../watch-socket.js';
+import { printNotSynced } from '../not-synced-output.js';
 import type { BandwidthRates } from '../bandwidth-limit.js';
 import { commandLinePatterns, type PatternOptions } from '../exclude-patterns.js';
 import { printFileActions } from '../file-actions-output.js';
@@ -104,7 +105,8 @@ async function watchOne(dir: string, opts: WatchCliOptions, out: Output, signal:
         if (line) out.info(line);
         if (out.verbose > 0) printFileActions(s.files, out);
         for (const e of s.errors) out.warn(`${time()} syncacross: ${root}: ${e}`);
-        for (const k of s.skipped) out.warn(`${time()} syncacross: ${root}: not synced: ${k.path}: ${k.reason}`);
+        printNotSynced(s.skipped, out, `${time()} syncacross: ${root}: `);
+        for (const n of s.notices) out.warn(`${time()} syncacross: ${root}: note: ${n}`);
         for (const e of s.retryable) out.warn(`${time()} syncacross: ${root}: not yet: ${e}`);
       },
     });

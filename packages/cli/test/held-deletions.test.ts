@@ -1,0 +1,84 @@
+/**
+ * Most of a library gone from this disk at once (the disk under a folder not mounted) is not
+ * deleted everywhere: `sync` exits 8, names the first paths and counts the rest, and says how to
+ * confirm; `sync --confirm-deletions` publishes them, through a running `watch` too.
+ */
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanup, FAST, finish, run, runJson, start, tempDir, writeFiles } from './helpers.js';
+
+afterAll(cleanup);
+
+async function twoSynced(): Promise<{ a: string; b: string }> {
+  const base = await tempDir();
+  const [a, b, remote] = ['a', 'b', 'remote'].map((n) => join(base, n)) as [string, string, string];
+  const files: Record<string, string> = { 'notes.md': 'notes\n' };
+  for (let i = 0; i < 25; i++) files[`scans/${String(i).padStart(2, '0')}.txt`] = `scan ${i}\n`;
+  await writeFiles(a, files);
+  expect((await run(['init', a, '--remote', `fs:${remote}`, '-o', 'createRoot=true'])).code).toBe(0);
+  expect((await run(['sync', a, ...FAST])).code).toBe(0);
+  expect((await run(['init', b, '--remote', `fs:${remote}`])).code).toBe(0);
+  expect((await run(['sync', b, ...FAST])).code).toBe(0);
+  return { a, b };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('deletions held back', () => {
+  it('sync exits 8 and says why; --confirm-deletions deletes them everywhere', async () => {
+    const { a, b } = await twoSynced();
+    await rename(join(a, 'scans'), join(a, '..', 'scans-aside')); // the disk under scans/ is not mounted
+    await mkdir(join(a, 'scans'));
+    const held = await run(['sync', a, ...FAST]);
+    expect(held.code, held.stderr).toBe(8);
+    expect(held.stderr).toContain("not synced: scans/00.txt: gone from this disk, its deletion held back: 25 of the library's 26 files and folders went at once");
+    expect(held.stderr.match(/not synced: scans\/\d+\.txt/g)).toHaveLength(10); // the first ten named, the rest counted
+    expect(held.stderr).toMatch(/not synced: 15 more paths \(-v names them\): gone from this disk/);
+    // The note comes after the paths, so the advice is the last thing on the screen.
+    expect(held.stderr.trimEnd().split('\n').pop()).toMatch(/^syncacross: note: 25 of the library's 26 files and folders are gone .* run `syncacross sync --confirm-deletions`/);
+    const verbose = await run(['sync', a, '-v', ...FAST]);
+    expect(verbose.stderr.match(/not synced: scans\/\d+\.txt/g)).toHaveLength(25);
+    const json = await runJson(['sync', a, ...FAST]);
+    expect(json.json.exitCode).toBe(8);
+    expect(json.json.skipped).toHaveLength(25);
+    expect((await run(['sync', b, ...FAST])).code).toBe(0);
+    expect(await readdir(join(b, 'scans'))).toHaveLength(25);
+
+    const confirmed = await runJson(['sync', a, '--confirm-deletions', ...FAST]);
+    expect(confirmed.code, confirmed.stderr).toBe(0);
+    expect(confirmed.json.local.deleted).toBe(25);
+    expect((await run(['sync', b, ...FAST])).code).toBe(0);
+    expect((await readdir(join(b, 'scans')).catch(() => [])).length).toBe(0);
+  }, 60_000);
+
+  it('a running watch holds them back too, and takes the confirmation from sync', async () => {
+    const { a, b } = await twoSynced();
+    const watcher = start(['watch', a, '--interval', '1', '--settle', '200']);
+    const done = finish(watcher);
+    let out = '';
+    watcher.stdout!.on('data', (d) => (out += d));
+    watcher.stderr!.on('data', (d) => (out += d));
+    try {
+      await until(() => out.includes('watching '), 'the watch');
+      await rm(join(a, 'scans'), { recursive: true });
+      await until(() => out.includes('--confirm-deletions'), 'the watch holding the deletions back');
+      expect(out).toMatch(/not synced: 15 more paths/);
+      const sync = await run(['sync', a, '--confirm-deletions']);
+      expect(sync.code, sync.stderr).toBe(0);
+      expect(sync.stdout).toMatch(/a `syncacross watch` of .* is running: it made this round/);
+      expect(sync.stdout).toMatch(/sent: +0 added, 0 changed, 25 deleted/);
+    } finally {
+      watcher.kill('SIGINT');
+    }
+    expect((await done).code).toBe(0);
+    expect((await run(['sync', b, ...FAST])).code).toBe(0);
+    expect((await readdir(join(b, 'scans')).catch(() => [])).length).toBe(0);
+  }, 60_000);
+});
