@@ -69,6 +69,9 @@ export const statusOutput = z
         changed: z.array(z.string()).describe('size or times differ from the record: changed since the last sync (or only touched)'),
         removed: z.array(z.string()).describe('recorded, and no longer on disk: removed since the last sync'),
         notSynced: z.array(skippedEntry).describe('what a sync would leave alone, and why (links, names it cannot take, folders it cannot read)'),
+        deletionsHeld: z
+          .boolean()
+          .describe('so many removed at once that a sync would hold their deletions back (exit 8) until `sync --confirm-deletions`, unless their files were moved within the library'),
       })
       .strict()
       .describe('the folder against its records, by size and times (nothing is read or hashed): what the next sync would look at; disk paths, sorted'),

@@ -36,6 +36,10 @@ describe('deletions held back', () => {
     const { a, b } = await twoSynced();
     await rename(join(a, 'scans'), join(a, '..', 'scans-aside')); // the disk under scans/ is not mounted
     await mkdir(join(a, 'scans'));
+    const status = await runJson(['status', a]);
+    expect(status.json.unsynced).toMatchObject({ deletionsHeld: true });
+    expect(status.json.unsynced.removed).toHaveLength(25);
+    expect((await run(['status', a])).stdout).toContain('so many removed at once that a sync holds their deletions back (exit 8)');
     const held = await run(['sync', a, ...FAST]);
     expect(held.code, held.stderr).toBe(8);
     expect(held.stderr).toContain("not synced: scans/00.txt: gone from this disk, its deletion held back: 25 of the library's 26 files and folders went at once");
@@ -54,6 +58,7 @@ describe('deletions held back', () => {
     const confirmed = await runJson(['sync', a, '--confirm-deletions', ...FAST]);
     expect(confirmed.code, confirmed.stderr).toBe(0);
     expect(confirmed.json.local.deleted).toBe(25);
+    expect((await runJson(['status', a])).json.unsynced).toMatchObject({ removed: [], deletionsHeld: false });
     expect((await run(['sync', b, ...FAST])).code).toBe(0);
     expect((await readdir(join(b, 'scans')).catch(() => [])).length).toBe(0);
   }, 60_000);

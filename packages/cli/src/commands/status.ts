@@ -46,6 +46,8 @@ function printUnsynced(u: UnsyncedChanges, out: Output): void {
     const counts = kinds.filter(([, paths]) => paths.length > 0).map(([kind, paths]) => `${paths.length} ${kind}`);
     out.info(`local        ${total} not synced yet: ${counts.join(', ')} (by size and time; \`syncacross sync -n\` shows what a sync would do)`);
     for (const [kind, paths] of kinds) listed(paths, kind, out);
+    if (u.deletionsHeld)
+      out.info('  so many removed at once that a sync holds their deletions back (exit 8), unless their files were moved within the library; `syncacross sync --confirm-deletions` publishes them');
   }
   if (u.notSynced.length > 0) {
     out.info(`not synced   ${u.notSynced.length} left alone by a sync (it names them too):`);

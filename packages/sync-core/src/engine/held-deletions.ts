@@ -26,7 +26,7 @@ export const DEFAULT_DELETION_GUARD: DeletionGuard = { atLeast: 20, share: 0.5 }
 export const contentKey = (v: { readonly size: number; readonly chunks: readonly string[] }): string => `${v.size}:${v.chunks[0] ?? ''}`;
 
 /** Whether `lost` deletions of a library of `recorded` files and folders are held back. */
-function holdsBack(guard: DeletionGuard | undefined, lost: number, recorded: number): boolean {
+export function holdsBack(guard: DeletionGuard | undefined, lost: number, recorded: number): boolean {
   return guard !== undefined && lost > 0 && lost >= guard.atLeast && lost >= guard.share * recorded;
 }
 

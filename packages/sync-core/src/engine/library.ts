@@ -222,7 +222,7 @@ export class Library extends EventEmitter {
 
   /** What the folder holds that the last sync did not take as it is now, from stats alone (no request, no file read: unsynced-changes.ts). */
   unsyncedChanges(): Promise<UnsyncedChanges> {
-    return unsyncedChanges(this.dir, this.state, loadPathRules(this.dir, this.options.exclude), this.options.policy.followsLinks());
+    return unsyncedChanges(this.dir, this.state, loadPathRules(this.dir, this.options.exclude), this.options.policy.followsLinks(), this.options.deletionGuard);
   }
 
   /** Every version known, oldest first, of the library or of `path` (a file or a folder), filtered by author and time (history.ts). */

@@ -12,6 +12,7 @@ import { RecordedStats } from '../local/recorded-stats.js';
 import { effectiveStat, isUnseen, walkLibrary } from '../local/scan.js';
 import type { LocalState } from '../local/state.js';
 import { unreadable } from './local-changes.js';
+import { holdsBack, type DeletionGuard } from './held-deletions.js';
 import type { SyncSummary } from './sync-summary.js';
 
 /** Disk paths (as the file system spells them, `/`-separated; an empty folder ends with `/`). */
@@ -24,13 +25,15 @@ export interface UnsyncedChanges {
   removed: string[];
   /** What a sync would name as not synced, and why, in its words (a link, a name it cannot take, a folder it cannot read). */
   notSynced: SyncSummary['skipped'];
+  /** So many removed at once that a sync would hold their deletions back (held-deletions.ts), unless their files were moved within the library. */
+  deletionsHeld: boolean;
 }
 
-export async function unsyncedChanges(dir: string, state: Pick<LocalState, 'db'>, rules: PathRules, followLinks = false): Promise<UnsyncedChanges> {
+export async function unsyncedChanges(dir: string, state: Pick<LocalState, 'db'>, rules: PathRules, followLinks = false, guard?: DeletionGuard): Promise<UnsyncedChanges> {
   const records = new RecordedStats(state.db);
   // Every file's stat is compared after the walk: a record written just before its sync (racily clean) matches there too.
   const walk = await walkLibrary(dir, rules, undefined, followLinks);
-  const changes: UnsyncedChanges = { added: [], changed: [], removed: [], notSynced: walk.skipped };
+  const changes: UnsyncedChanges = { added: [], changed: [], removed: [], notSynced: walk.skipped, deletionsHeld: false };
   for (const entry of walk.entries.values()) {
     const row = records.take(entry.diskPath);
     const list = row < 0 ? changes.added : entry.kind === 'file' && !records.matchesForReport(row, await effectiveStat(dir, entry)) ? changes.changed : undefined;
@@ -43,6 +46,7 @@ export async function unsyncedChanges(dir: string, state: Pick<LocalState, 'db'>
   // Behind a link or an unreadable folder a file is unknown, not gone (as the scan's deletions).
   for (const path of records.left()) if (!isUnseen(walk, path)) changes.removed.push(path);
   for (const list of [changes.added, changes.changed, changes.removed]) list.sort();
+  changes.deletionsHeld = holdsBack(guard, changes.removed.length, records.count);
   return changes;
 }
 

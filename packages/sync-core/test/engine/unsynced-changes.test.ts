@@ -13,7 +13,7 @@ import { cleanup, makeNode } from './helpers.js';
 
 afterAll(cleanup);
 
-const nothing = { added: [], changed: [], removed: [], notSynced: [] };
+const nothing = { added: [], changed: [], removed: [], notSynced: [], deletionsHeld: false };
 
 describe('changes not synced yet', () => {
   it('new, changed and removed files, from stats alone, and none once synced', async () => {
@@ -41,6 +41,7 @@ describe('changes not synced yet', () => {
       changed: ['notes/edit.md', 'notes/touch.md'], // touched only: named by its stat, as said
       removed: ['notes/drop.md'],
       notSynced: [{ path: 'link', reason: 'symbolic links are not synced' }],
+      deletionsHeld: false,
     });
     expect(a.lib.storage.totalRequests()).toBe(before); // no request
 
