@@ -43,6 +43,27 @@ describe('deletions held back', () => {
     expect(back.local.deleted).toBe(0);
   });
 
+  // The mount point stays empty on disk while the disk is away: published as an empty-folder entry,
+  // the other node (whose copy holds the files) answered it with a delete, which removed the mount
+  // point here, so the disk could not be mounted again.
+  it('the empty folder the files were in (a mount point) is not published, and is never removed', async () => {
+    const { a, b } = await twoSyncedNodes(library(30));
+    await rm(join(a.dir, 'scans'), { recursive: true });
+    await mkdir(join(a.dir, 'scans')); // the mount point, the disk not mounted
+    const held = await a.sync();
+    expect(held.local).toEqual({ added: 0, changed: 0, deleted: 0 });
+    for (let i = 0; i < 2; i++) {
+      expect((await b.sync()).local).toEqual({ added: 0, changed: 0, deleted: 0 });
+      await a.sync();
+    }
+    expect((await readdir(join(a.dir, 'scans'))).length).toBe(0); // still there, still empty
+    expect(await readdir(join(b.dir, 'scans'))).toHaveLength(30);
+    // Confirmed, the files go and the empty folder is what stays, on both.
+    expect((await a.lib.sync({ confirmDeletions: true })).local).toEqual({ added: 1, changed: 0, deleted: 30 });
+    await b.sync();
+    expect(await snapshot(b.dir)).toEqual({ 'notes/a.md': 'a', 'notes/b.md': 'b', 'notes/c.md': 'c', 'scans/': '<dir>' });
+  });
+
   it('deletions confirmed are published, and the files go everywhere', async () => {
     const { a, b } = await twoSyncedNodes(library(30));
     await rm(join(a.dir, 'scans'), { recursive: true });

@@ -4,10 +4,13 @@
  * Staged out of memory as they come (staged-versions.ts), and recorded all at once, with the
  * clock and the records of the files they came from.
  */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { supersededOf } from '../../local/superseded-table.js';
 import type { StatLike } from '../../local/materialize.js';
 import { StagedVersions } from '../../local/staged-versions.js';
-import type { LocalState } from '../../local/state.js';
+import type { LocalRecord, LocalState } from '../../local/state.js';
+import type { RoundPolicy } from '../round-policy.js';
 import { withHash, type HashedVersion, type Version } from '../../model/version.js';
 import { buildTree, CONFLICT_MARK, headsByPath, resolvePath, type Tree, type TreeEntry } from '../merge.js';
 
@@ -102,6 +105,27 @@ export class NewVersions {
   /** A delete replacing `parents`, of a path that was a `kind`. */
   addDelete(path: string, parents: string[], kind: Version['kind']): void {
     this.add({ path, parents, hlc: this.tick(), writer: this.writer, deleted: true, kind, size: 0, mtime: 0, chunks: [] });
+  }
+
+  /**
+   * The delete of what `rec` recorded, gone from `dir`; false where it is a conflict copy, whose
+   * deletion resolves its conflict instead. A delete supersedes only what was on this disk (the
+   * record), never a version it did not see. Except an empty-folder entry whose folder now holds
+   * files: the folder is there, and every entry saying "this folder exists" is answered at once
+   * (concurrent entries from several nodes would otherwise be retired one per round, by every node).
+   */
+  deleteGone(rec: LocalRecord, base: HashedVersion, dir: string, policy: Pick<RoundPolicy, 'deleteParents'>): boolean {
+    const copy = this.conflictCopyAt(rec.treePath);
+    if (copy?.conflictOf) {
+      this.resolveConflict(copy.conflictOf, copy.displaced);
+      return false;
+    }
+    const nowFilled = base.kind === 'dir' && statSync(join(dir, rec.path), { throwIfNoEntry: false })?.isDirectory() === true;
+    const dirHeads = nowFilled ? this.headsOf(rec.treePath).filter((h) => !h.deleted && h.kind === 'dir') : [];
+    const parents = policy.deleteParents(rec.version, dirHeads, () => this.headsOf(rec.treePath));
+    if (this.inPlace) this.inPlace = this.soleFileHead(rec.treePath, rec.version);
+    this.addDelete(rec.treePath, parents, base.kind);
+    return true;
   }
 
   /**

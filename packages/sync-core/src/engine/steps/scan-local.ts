@@ -2,7 +2,6 @@
  * Step 5 of a round: new versions for what changed locally. Files are staged (chunked, their new
  * chunks packed and uploaded as packs fill); the versions are recorded once every pack is written.
  */
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StatLike } from '../../local/materialize.js';
 import { foldsCase, keepsModes } from '../../local/fs-probe.js';
@@ -54,21 +53,13 @@ export async function scanLocal(ctx: StepContext<ScanState>): Promise<ScanResult
   const walk = await walkLibrary(ctx.dir, ctx.rules, ctx.signal, ctx.options.policy.followsLinks(), unchanged);
   const scan = new LocalScan(ctx, walk, records);
   await scan.entries();
-  scan.deletions();
+  scan.folders(scan.deletions());
   await scan.packs.flush();
   scan.reads.release(); // every chunk read into it is in a pack now
   scan.versions.record(scan.removed, scan.resupply);
   const { versions, packs } = scan;
-  return {
-    created: versions.created,
-    local: scan.local,
-    skipped: scan.skipped,
-    packs: packs.packsWritten,
-    bytes: packs.bytesWritten,
-    excluded: walk.excluded,
-    inPlace: versions.inPlace,
-    ...(scan.heldNotice ? { heldNotice: scan.heldNotice } : {}),
-  };
+  const held = scan.heldNotice ? { heldNotice: scan.heldNotice } : {};
+  return { created: versions.created, local: scan.local, skipped: scan.skipped, packs: packs.packsWritten, bytes: packs.bytesWritten, excluded: walk.excluded, inPlace: versions.inPlace, ...held };
 }
 
 class LocalScan {
@@ -88,6 +79,8 @@ class LocalScan {
   private readonly readded = new Set<string>();
   /** What the round says of deletions held back (held-deletions.ts). */
   heldNotice: string | undefined;
+  /** Empty folders with no folder entry yet (`folders`). */
+  private readonly emptyFolders: { entry: DiskEntry; rec: LocalRecord | undefined; st: StatLike }[] = [];
   readonly skipped: SyncSummary['skipped'];
   /** Records dropped with the versions, in one transaction. */
   readonly removed: string[] = [];
@@ -177,10 +170,24 @@ class LocalScan {
       this.ctx.state.putLocal({ ...rec!, ...st });
       return;
     }
+    this.emptyFolders.push({ entry, rec, st });
+  }
+
+  /**
+   * Empty folders new here become folder entries, once the deletions are judged: not one holding
+   * deletions held back. It is empty only while they are missing (an unmounted disk's mount point);
+   * every other node, whose copy holds the files, would answer its entry with a delete, and that
+   * delete removed the mount point here.
+   */
+  folders(held: ReadonlySet<string>): void {
+    const holding = new Set([...held].flatMap((path) => path.split('/').map((_, i, parts) => parts.slice(0, i).join('/'))));
     const { versions } = this;
-    versions.inPlace = false; // a folder entry: left to the materialization (a folder filling up, a file becoming one)
-    versions.add({ path: entry.path, parents: rec ? [rec.version] : [], hlc: versions.tick(), writer: versions.writer, kind: 'dir', size: 0, mtime: 0, chunks: [] }, entry.diskPath, st);
-    this.local.added++;
+    for (const { entry, rec, st } of this.emptyFolders) {
+      if (holding.has(entry.diskPath)) continue;
+      versions.inPlace = false; // a folder entry: left to the materialization (a folder filling up, a file becoming one)
+      versions.add({ path: entry.path, parents: rec ? [rec.version] : [], hlc: versions.tick(), writer: versions.writer, kind: 'dir', size: 0, mtime: 0, chunks: [] }, entry.diskPath, st);
+      this.local.added++;
+    }
   }
 
   private async file(entry: DiskEntry, rec: LocalRecord | undefined, st: StatLike): Promise<void> {
@@ -257,7 +264,7 @@ class LocalScan {
   }
 
   /** Whatever has a record but is no longer on disk was deleted here, unless held back (held-deletions.ts). */
-  deletions(): void {
+  deletions(): ReadonlySet<string> {
     const { state, options } = this.ctx;
     const gone: GoneRecord[] = [];
     for (const path of this.records.left()) {
@@ -271,27 +278,11 @@ class LocalScan {
     for (const path of held.paths) this.skipped.push({ path, reason: held.reason });
     this.heldNotice = held.notice;
     for (const { rec, base } of gone) if (!held.paths.has(rec.path)) this.deletion(rec, base);
+    return held.paths;
   }
 
   private deletion(rec: LocalRecord, base: HashedVersion | undefined): void {
-    const { dir, options } = this.ctx;
-    const { versions } = this;
     this.removed.push(rec.path);
-    if (!base || base.deleted) return;
-    const copy = versions.conflictCopyAt(rec.treePath);
-    if (copy?.conflictOf) {
-      versions.resolveConflict(copy.conflictOf, copy.displaced);
-      return;
-    }
-    // A delete supersedes only what was on this disk (the record), never a version it did not see.
-    // Except an empty-folder entry whose folder now holds files: the folder is there, and every
-    // entry saying "this folder exists" is answered at once (concurrent entries from several
-    // nodes would otherwise be retired one per round, by every node).
-    const nowFilled = base.kind === 'dir' && statSync(join(dir, rec.path), { throwIfNoEntry: false })?.isDirectory() === true;
-    const dirHeads = nowFilled ? versions.headsOf(rec.treePath).filter((h) => !h.deleted && h.kind === 'dir') : [];
-    const parents = options.policy.deleteParents(rec.version, dirHeads, () => versions.headsOf(rec.treePath));
-    if (versions.inPlace) versions.inPlace = versions.soleFileHead(rec.treePath, rec.version);
-    versions.addDelete(rec.treePath, parents, base.kind);
-    this.local.deleted++;
+    if (base && !base.deleted && this.versions.deleteGone(rec, base, this.ctx.dir, this.ctx.options.policy)) this.local.deleted++;
   }
 }
