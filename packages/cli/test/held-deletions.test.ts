@@ -52,6 +52,7 @@ describe('deletions held back', () => {
     const json = await runJson(['sync', a, ...FAST]);
     expect(json.json.exitCode).toBe(8);
     expect(json.json.skipped).toHaveLength(25);
+    expect(json.json.heldDeletions).toBe(25);
     expect((await run(['sync', b, ...FAST])).code).toBe(0);
     expect(await readdir(join(b, 'scans'))).toHaveLength(25);
 

@@ -178,7 +178,8 @@ export async function scanStep(ctx: RoundContext, summary: SyncSummary): Promise
 
 function addScan(summary: SyncSummary, scan: ScanResult): void {
   appendAll(summary.skipped, scan.skipped);
-  if (scan.heldNotice) summary.notices.push(scan.heldNotice);
+  if (scan.held) summary.notices.push(scan.held.notice);
+  summary.heldDeletions += scan.held?.count ?? 0;
   summary.excluded.local += scan.excluded;
   summary.local.added += scan.local.added;
   summary.local.changed += scan.local.changed;

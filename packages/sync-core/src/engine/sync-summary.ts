@@ -90,6 +90,11 @@ export interface SyncSummary {
    * as its name promises): the round is not complete. The CLI exits 3 when any remain.
    */
   retryable: string[];
+  /**
+   * Local deletions held back this round: most of the library went at once (held-deletions.ts).
+   * Each is in `skipped`; `sync({ confirmDeletions: true })` publishes them.
+   */
+  heldDeletions: number;
   /** Files not synced this round, and why (the CLI reports them). */
   skipped: {
     /** The library path. */
@@ -137,6 +142,7 @@ export function emptySummary(repository: string, writer: string, requests: Stora
     errors: [],
     notices: [],
     retryable: [],
+    heldDeletions: 0,
     skipped: [],
     excluded: { local: 0, remote: 0 },
     files: [],

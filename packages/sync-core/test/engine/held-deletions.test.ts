@@ -22,6 +22,7 @@ describe('deletions held back', () => {
     await writeFile(join(a.dir, 'notes/a.md'), 'a, edited while the disk was away');
     const held = await a.sync();
     expect(held.local).toEqual({ added: 0, changed: 1, deleted: 0 });
+    expect(held.heldDeletions).toBe(30);
     expect(held.skipped.map((k) => k.path).sort()).toEqual(
       Object.keys(library(30))
         .filter((p) => p.startsWith('scans/'))
@@ -41,6 +42,7 @@ describe('deletions held back', () => {
     expect(back.skipped).toEqual([]);
     expect(back.notices).toEqual([]);
     expect(back.local.deleted).toBe(0);
+    expect(back.heldDeletions).toBe(0);
   });
 
   // The mount point stays empty on disk while the disk is away: published as an empty-folder entry,
@@ -80,6 +82,7 @@ describe('deletions held back', () => {
     await rm(join(a.dir, 'scans'), { recursive: true });
     const planned = await a.lib.sync({ dryRun: true });
     expect(planned.skipped).toHaveLength(30);
+    expect(planned.heldDeletions).toBe(30);
     expect(planned.local.deleted).toBe(0);
     expect((await a.lib.sync({ dryRun: true, confirmDeletions: true })).local.deleted).toBe(30);
   });

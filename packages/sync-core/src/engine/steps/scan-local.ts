@@ -32,8 +32,8 @@ export interface ScanResult {
   excluded: number;
   /** The folder already shows what the versions created make of the tree (NewVersions.inPlace). */
   inPlace: boolean;
-  /** Said once where deletions were held back (each is in `skipped`, held-deletions.ts). */
-  heldNotice?: string;
+  /** Deletions held back, each in `skipped`, and what is said once of them (held-deletions.ts). */
+  held?: { count: number; notice: string };
 }
 
 /** Only the stat fields: a DiskEntry also has `path`, which must not overwrite a record's. */
@@ -58,7 +58,7 @@ export async function scanLocal(ctx: StepContext<ScanState>): Promise<ScanResult
   scan.reads.release(); // every chunk read into it is in a pack now
   scan.versions.record(scan.removed, scan.resupply);
   const { versions, packs } = scan;
-  const held = scan.heldNotice ? { heldNotice: scan.heldNotice } : {};
+  const held = scan.held ? { held: scan.held } : {};
   return { created: versions.created, local: scan.local, skipped: scan.skipped, packs: packs.packsWritten, bytes: packs.bytesWritten, excluded: walk.excluded, inPlace: versions.inPlace, ...held };
 }
 
@@ -78,7 +78,7 @@ class LocalScan {
   /** The content of files this round made versions of, where deletions could be held back: a deleted file's content found here was moved, not lost. */
   private readonly readded = new Set<string>();
   /** What the round says of deletions held back (held-deletions.ts). */
-  heldNotice: string | undefined;
+  held: { count: number; notice: string } | undefined;
   /** Empty folders with no folder entry yet (`folders`). */
   private readonly emptyFolders: { entry: DiskEntry; rec: LocalRecord | undefined; st: StatLike }[] = [];
   readonly skipped: SyncSummary['skipped'];
@@ -276,7 +276,7 @@ class LocalScan {
     // Their records stay, so each round asks again, until the files are back or the deletions confirmed.
     const held = heldDeletions(gone, this.records.count, this.readded, this.ctx.confirmDeletions ? undefined : options.deletionGuard);
     for (const path of held.paths) this.skipped.push({ path, reason: held.reason });
-    this.heldNotice = held.notice;
+    if (held.notice) this.held = { count: held.paths.size, notice: held.notice };
     for (const { rec, base } of gone) if (!held.paths.has(rec.path)) this.deletion(rec, base);
     return held.paths;
   }
