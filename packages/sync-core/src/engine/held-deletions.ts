@@ -39,7 +39,7 @@ const heldReason = (lost: number, recorded: number): string =>
 /** What the round says once about them, and how to publish them when they were meant. */
 const heldNotice = (lost: number, recorded: number): string =>
   `${count(lost)} of the library's ${count(recorded)} files and folders are gone from this disk at once, as when a disk or a folder is not there (not mounted, moved, renamed): ` +
-  'their deletions were not published, and every other node keeps its copies. If the folder should be there, put it back and sync again. ' +
+  'their deletions were not published, and every other node keeps its copies. If the folder should be there, put it back (or bring the files back from the remote: `syncacross restore --in-place`) and sync again. ' +
   'If they were deleted on purpose, run `syncacross sync --confirm-deletions` to delete them everywhere (their versions stay in the history)';
 
 /** A record whose file or folder is gone from the disk, and the version it held (if still known). */

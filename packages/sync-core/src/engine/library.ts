@@ -240,7 +240,7 @@ export class Library extends EventEmitter {
     return listAt(this.state.allVersions(), this.pointInTime(opts.at), opts.path, opts.deleted === true, supersededOf(this.state));
   }
 
-  /** Restores paths as they were at a moment, into a folder or in place (then synced, `sync`); in place, files changed since the last sync are left alone. */
+  /** Restores paths as they were at a moment, into a folder or in place (then synced, `sync`); in place, files changed since the last sync are left alone (deleted since: written back). */
   async restore(opts: RestoreOptions): Promise<LibraryRestoreOutcome> {
     if ((opts.to === undefined) === (opts.inPlace !== true)) throw new SyncError('InvalidArgument', 'restore needs either a folder to write into or in-place, not both');
     const at = this.pointInTime(opts.at);

@@ -226,9 +226,10 @@ async function planRestore(entries: TreeEntry[], target: RestoreTarget, outcome:
     const recorded = target.byTreePath.get(path);
     const record = recorded && (await target.settle(recorded));
     const diskPath = join(target.dir, record?.path ?? path);
-    if (record && record.version === v.hash && (await statOf(diskPath))) outcome.unchanged.push(path);
-    else if (!(await unchangedSince(diskPath, record))) outcome.failed.push({ path, reason: `${record?.path ?? path} changed since the last sync: sync first, then restore` });
-    else outcome.restored.push(planned);
+    const there = await statOf(diskPath);
+    if (record && record.version === v.hash && there) outcome.unchanged.push(path);
+    else if (there && !(await unchangedSince(diskPath, record))) outcome.failed.push({ path, reason: `${record?.path ?? path} changed since the last sync: sync first, then restore` });
+    else outcome.restored.push(planned); // a file gone since the last sync is written back, as restoreOne does
   }
   return { dryRun: true, ...outcome };
 }
@@ -254,8 +255,11 @@ async function restoreOne(fetcher: ChunkFetcher, entry: TreeEntry, target: Resto
     const recorded = target.byTreePath.get(entry.path);
     record = recorded && (await target.settle(recorded));
     diskPath = record?.path ?? entry.path;
-    const held = record ? (await statOf(join(target.dir, diskPath))) !== undefined : false;
-    if (record && held && record.version === v.hash) return 'unchanged';
+    const there = record ? (await statOf(join(target.dir, diskPath))) !== undefined : false;
+    if (record && there && record.version === v.hash) return 'unchanged';
+    // Gone from the disk since the last sync (a deletion not published yet, or held back as one of
+    // too many): nothing of the user's is there to lose, so it is written back as a new file is.
+    if (!there) record = undefined;
   } else if (target.overwrite) {
     // The file there now is what the user agreed to replace: record it as seen.
     const s = await statOf(join(target.dir, diskPath));

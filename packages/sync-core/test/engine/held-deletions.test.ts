@@ -152,4 +152,23 @@ describe('deletions held back', () => {
     await rm(join(a.dir, 'one.md'));
     expect((await a.sync()).skipped.map((k) => k.path)).toEqual(['one.md']);
   });
+
+  // Deleted by accident: restoring them in place was refused ("changed since the last sync: sync
+  // first, then restore"), and a sync held them back again, so neither command could end it.
+  it('restore in place brings back what was deleted here and not published, and then there is nothing to say', async () => {
+    const { a } = await twoSyncedNodes(library(30));
+    await rm(join(a.dir, 'scans'), { recursive: true });
+    await rm(join(a.dir, 'notes', 'a.md'));
+    expect((await a.sync()).heldDeletions).toBe(31);
+    const planned = await a.lib.restore({ paths: ['scans', 'notes/a.md'], inPlace: true, dryRun: true });
+    expect(planned.failed).toEqual([]);
+    expect(planned.restored).toHaveLength(31);
+    const restored = await a.lib.restore({ paths: ['scans', 'notes/a.md'], inPlace: true });
+    expect(restored.failed).toEqual([]);
+    expect(restored.restored).toHaveLength(31);
+    expect(await snapshot(a.dir)).toEqual(library(30));
+    const after = await a.sync();
+    expect(after).toMatchObject({ heldDeletions: 0, skipped: [], local: { added: 0, changed: 0, deleted: 0 } });
+    expect(after.uploaded.versions).toBe(0); // the same content back: no new version
+  });
 });

@@ -167,6 +167,17 @@ describe('restore from a library', () => {
     expect(await readFile(join(node.dir, 'a.md'), 'utf8')).toBe('unsynced edit');
   });
 
+  it('in place, a file deleted here since the last sync is written back: nothing of the user is there to lose', async () => {
+    const { node, clock } = await clockedNode();
+    await editAndSync(node, clock, T0, { 'a.md': 'old' });
+    await editAndSync(node, clock, T0 + HOUR, { 'a.md': 'new' });
+    await rm(join(node.dir, 'a.md'));
+    const outcome = await node.lib.restore({ paths: ['a.md'], at: new Date(T0 + 1).toISOString(), inPlace: true });
+    expect(outcome.failed).toEqual([]);
+    expect(await readFile(join(node.dir, 'a.md'), 'utf8')).toBe('old');
+    expect(outcome.sync?.local).toEqual({ added: 0, changed: 1, deleted: 0 }); // the old content, a new version: not a delete
+  });
+
   it('refuses a non-empty folder unless told to overwrite, and a folder inside the library', async () => {
     const { node, clock } = await clockedNode();
     await editAndSync(node, clock, T0, { 'a.md': 'a' });
