@@ -43,7 +43,9 @@ export const syncOutput = z
     remote: count3.describe('changes received from other nodes'),
     conflicts: z.array(z.string()).describe('conflict copies present in the library after this sync (resolve with `syncacross conflicts`)'),
     errors: z.array(z.string()).describe('what was not synced (exitCode 8)'),
-    notices: z.array(z.string()).describe('what happened that needs no action (a restored node continuing under a new writer id); exitCode stays 0'),
+    notices: z
+      .array(z.string())
+      .describe('what a person should know (a restored node continuing under a new writer id; why deletions were held back, and how to publish them); on their own, exitCode stays 0'),
     retryable: z.array(z.string()).describe('what could not be done yet and a later sync retries (a remote object not yet readable as its name promises): the sync is not complete (exitCode 3)'),
     heldDeletions: nonNeg.describe('local deletions held back because most of the library went at once (each is in skipped; `sync --confirm-deletions` publishes them)'),
     skipped: z.array(skippedEntry).describe('what is on disk but was not synced, and why (exitCode 8)'),
