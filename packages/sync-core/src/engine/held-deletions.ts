@@ -11,7 +11,6 @@
  * is not lost, and its deletion is never held back.
  */
 
-import type { LocalRecord } from '../local/state.js';
 import type { HashedVersion } from '../model/version.js';
 
 /** When deletions are held back: at least `atLeast` of them, and at least `share` of the library's records. */
@@ -42,26 +41,32 @@ const heldNotice = (lost: number, recorded: number): string =>
   'their deletions were not published, and every other node keeps its copies. If the folder should be there, put it back (or bring the files back from the remote: `syncacross restore --in-place`) and sync again. ' +
   'If they were deleted on purpose, run `syncacross sync --confirm-deletions` to delete them everywhere (their versions stay in the history)';
 
-/** A record whose file or folder is gone from the disk, and the version it held (if still known). */
-export interface GoneRecord {
-  readonly rec: LocalRecord;
-  readonly base: HashedVersion | undefined;
+/** Deletions held back: their disk paths, each one's reason, and what is said once of them. */
+export interface HeldDeletions {
+  readonly paths: ReadonlySet<string>;
+  readonly reason: string;
+  readonly notice: string;
 }
 
 /**
- * The deletions a round holds back: every record gone whose version is live and whose content is
- * in none of `readded` (contentKey of the files this scan made versions of), when they are so many
- * (`holdsBack`) in a library of `recorded` records. `guard` undefined: none (confirmed, or off).
+ * The deletions a round holds back, or undefined: among the disk paths `gone` (recorded, not on the
+ * disk), every one whose version (`baseOf`) is live and whose content is in none of `readded`
+ * (contentKey of the files this scan made versions of), when they are so many (`holdsBack`) in a
+ * library of `recorded` records. `guard` undefined: none (confirmed, or off). Only paths are kept:
+ * a confirmed deletion of 100,000 files holds no record or version in memory here.
  */
 export function heldDeletions(
-  gone: readonly GoneRecord[],
+  gone: readonly string[],
+  baseOf: (path: string) => HashedVersion | undefined,
   recorded: number,
   readded: ReadonlySet<string>,
   guard: DeletionGuard | undefined,
-): { paths: ReadonlySet<string>; reason: string; notice?: string } {
-  const none = { paths: new Set<string>(), reason: '' };
-  if (!guard || gone.length < guard.atLeast) return none;
-  const lost = gone.filter(({ base }) => base && !base.deleted && (base.kind === 'dir' || !readded.has(contentKey(base))));
-  if (!holdsBack(guard, lost.length, recorded)) return none;
-  return { paths: new Set(lost.map(({ rec }) => rec.path)), reason: heldReason(lost.length, recorded), notice: heldNotice(lost.length, recorded) };
+): HeldDeletions | undefined {
+  if (!guard || gone.length < guard.atLeast) return undefined;
+  const lost = gone.filter((path) => {
+    const base = baseOf(path);
+    return base !== undefined && !base.deleted && (base.kind === 'dir' || !readded.has(contentKey(base)));
+  });
+  if (!holdsBack(guard, lost.length, recorded)) return undefined;
+  return { paths: new Set(lost), reason: heldReason(lost.length, recorded), notice: heldNotice(lost.length, recorded) };
 }

@@ -10,8 +10,8 @@ import { effectiveStat, IGNORE_CTIME, isUnseen, recordStat, walkLibrary, type Di
 import type { LocalRecord, LocalState } from '../../local/state.js';
 import { RecordedStats } from '../../local/recorded-stats.js';
 import { abortPoint } from '../../model/abort.js';
-import { contentId, type HashedVersion, type Version } from '../../model/version.js';
-import { contentKey, heldDeletions, type GoneRecord } from '../held-deletions.js';
+import { contentId, type Version } from '../../model/version.js';
+import { contentKey, heldDeletions } from '../held-deletions.js';
 import { plannedVersionHeld } from '../adoption.js';
 import { stageFile, type StagedContent } from '../local-changes.js';
 import { PackWriter } from '../packs.js';
@@ -266,23 +266,27 @@ class LocalScan {
   /** Whatever has a record but is no longer on disk was deleted here, unless held back (held-deletions.ts). */
   deletions(): ReadonlySet<string> {
     const { state, options } = this.ctx;
-    const gone: GoneRecord[] = [];
-    for (const path of this.records.left()) {
-      // Behind a link or an unreadable folder the file is unknown, not gone: no delete.
-      if (options.policy.keepsUnseen() && isUnseen(this.walk, path)) continue;
+    // Behind a link or an unreadable folder the file is unknown, not gone: no delete.
+    const gone = [...this.records.left()].filter((path) => !(options.policy.keepsUnseen() && isUnseen(this.walk, path)));
+    const baseOf = (path: string) => {
       const rec = this.records.record(path);
-      if (rec) gone.push({ rec, base: state.version(rec.version) }); // else gone from the table meanwhile: nothing of it to delete
-    }
+      return rec && state.version(rec.version);
+    };
     // Their records stay, so each round asks again, until the files are back or the deletions confirmed.
-    const held = heldDeletions(gone, this.records.count, this.readded, this.ctx.confirmDeletions ? undefined : options.deletionGuard);
-    for (const path of held.paths) this.skipped.push({ path, reason: held.reason });
-    if (held.notice) this.held = { count: held.paths.size, notice: held.notice };
-    for (const { rec, base } of gone) if (!held.paths.has(rec.path)) this.deletion(rec, base);
-    return held.paths;
+    const held = heldDeletions(gone, baseOf, this.records.count, this.readded, this.ctx.confirmDeletions ? undefined : options.deletionGuard);
+    if (held) {
+      for (const path of held.paths) this.skipped.push({ path, reason: held.reason });
+      this.held = { count: held.paths.size, notice: held.notice };
+    }
+    for (const path of gone) if (!held?.paths.has(path)) this.deletion(path);
+    return held?.paths ?? new Set();
   }
 
-  private deletion(rec: LocalRecord, base: HashedVersion | undefined): void {
+  private deletion(path: string): void {
+    const rec = this.records.record(path);
+    if (!rec) return; // gone from the table meanwhile: nothing of it to delete
     this.removed.push(rec.path);
+    const base = this.ctx.state.version(rec.version);
     if (base && !base.deleted && this.versions.deleteGone(rec, base, this.ctx.dir, this.ctx.options.policy)) this.local.deleted++;
   }
 }
