@@ -6,7 +6,7 @@
 import { mkdir, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, FAST, finish, run, runJson, start, tempDir, writeFiles } from './helpers.js';
+import { cleanup, FAST, finish, run, runJson, start, tempDir, until, writeFiles } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -21,14 +21,6 @@ async function twoSynced(): Promise<{ a: string; b: string }> {
   expect((await run(['init', b, '--remote', `fs:${remote}`])).code).toBe(0);
   expect((await run(['sync', b, ...FAST])).code).toBe(0);
   return { a, b };
-}
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('deletions held back', () => {

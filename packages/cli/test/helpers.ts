@@ -103,3 +103,12 @@ export async function snapshot(dir: string): Promise<Record<string, string>> {
 
 /** Sync flags for tests: files written by the test are stable at once, and failures fail fast. */
 export const FAST = ['--stable-after', '0', '--retries', '0'];
+
+/** Waits until `condition` holds, looking every `everyMs`; fails naming `what` after `ms`. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 30_000, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -10,19 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { statusOutput } from '../src/json-output.js';
-import { cleanup, FAST, finish, run, runJson, start, tempDir, writeFiles } from './helpers.js';
+import { cleanup, FAST, finish, run, runJson, start, tempDir, until, writeFiles } from './helpers.js';
 
 afterAll(cleanup);
 
 const GATE = fileURLToPath(new URL('./gate-adapter/index.mjs', import.meta.url));
-
-async function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('read-only commands during a sync', () => {
   it('status, log and conflicts succeed while another process is syncing the library', async () => {

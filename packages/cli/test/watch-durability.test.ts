@@ -11,17 +11,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { statusOutput } from '../src/json-output.js';
-import { cleanup, finish, run, runJson, snapshot, start, tempDir, writeFiles } from './helpers.js';
+import { cleanup, finish, run, runJson, snapshot, start, tempDir, until, writeFiles } from './helpers.js';
 
 afterAll(cleanup);
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Each wait's bound: a status is a child process, and the watch's rounds go on beside it. */
+const SLOW = 60_000;
 
 async function library(): Promise<{ base: string; a: string; nas: string }> {
   const base = await tempDir();
@@ -62,18 +57,23 @@ describe('watch keeps everything', () => {
     const watcher = start(['watch', a, '--interval', '1', '--settle', '200']);
     const done = finish(watcher);
     try {
-      await until(async () => (await status(a)).lastSync !== null, 'the first round');
+      await until(async () => (await status(a)).lastSync !== null, 'the first round', SLOW, 100);
       renameSync(nas, `${nas}-unplugged`);
       for (let i = 1; i <= 10; i++) {
         writeFileSync(join(a, 'notes.md'), `edit ${i} made offline\n`);
-        await until(async () => (await status(a)).pendingVersions === i, `edit ${i} staged`);
+        await until(async () => (await status(a)).pendingVersions === i, `edit ${i} staged`, SLOW, 100);
       }
       expect((await status(a)).staged.packs).toBeGreaterThan(0);
       renameSync(`${nas}-unplugged`, nas);
-      await until(async () => {
-        const s = await status(a);
-        return s.pendingVersions === 0 && s.staged.packs === 0;
-      }, 'the outbox sent');
+      await until(
+        async () => {
+          const s = await status(a);
+          return s.pendingVersions === 0 && s.staged.packs === 0;
+        },
+        'the outbox sent',
+        SLOW,
+        100,
+      );
     } finally {
       watcher.kill('SIGTERM');
     }

@@ -13,19 +13,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { serveFetchHandler } from '@syncacross/sync-core/http';
 import { createS3Emulator } from '@syncacross/adapter-s3/emulator';
 import { checkJsonSchema } from './json-schema-check.js';
-import { cleanup, finish, run, runJson, start, tempDir, writeFiles } from './helpers.js';
+import { cleanup, finish, run, runJson, start, tempDir, until, writeFiles } from './helpers.js';
 
 afterAll(cleanup);
 
 const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../schema/json-output.schema.json', import.meta.url)), 'utf8')) as { $defs: Record<string, object> };
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function twoLibraries(): Promise<{ a: string; b: string }> {
   const base = await tempDir();
