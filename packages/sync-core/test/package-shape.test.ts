@@ -38,6 +38,7 @@ const PUBLIC_API = [
   'isTransient',
   'isUtf8',
   'keyProblem',
+  'mountPointProblem',
   'listAll',
   'listPages',
   'openLibrary',

@@ -111,6 +111,14 @@ export interface LibraryOptions {
   /** What this node leaves out of the sync, and what that means for the other nodes: `ExcludePatterns`. */
   exclude?: ExcludePatterns;
   /**
+   * Folders of the library that are other disks or shares, as paths relative to it (`scans`,
+   * `archive/2024`), spelled as on the disk. A round that finds one not there, not a folder, or
+   * empty (not mounted) syncs nothing at or below it, in either direction: no deletion is
+   * published, changes of other nodes wait, and the path is in `skipped` (local/mount-points.ts).
+   * @example ['scans']
+   */
+  mountPoints?: readonly string[];
+  /**
    * When a round holds its local deletions back rather than publish them (engine/held-deletions.ts):
    * when at least `atLeast` files and folders (default 20), and at least `share` of the library's
    * (default 0.5), are gone from the disk at once with their content nowhere else in it, as when a

@@ -155,7 +155,7 @@ export class Library extends EventEmitter {
       stateDir: this.stateDir,
       state: this.state,
       storage: this.storage,
-      rules: loadPathRules(this.dir, this.options.exclude),
+      rules: loadPathRules(this.dir, this.options.exclude, this.options.mountPoints),
       options: this.options,
       signal: opts.signal,
       progress: (p) => {
@@ -222,7 +222,7 @@ export class Library extends EventEmitter {
 
   /** What the folder holds that the last sync did not take as it is now, from stats alone (no request, no file read: unsynced-changes.ts). */
   unsyncedChanges(): Promise<UnsyncedChanges> {
-    return unsyncedChanges(this.dir, this.state, loadPathRules(this.dir, this.options.exclude), this.options.policy.followsLinks(), this.options.deletionGuard);
+    return unsyncedChanges(this.dir, this.state, loadPathRules(this.dir, this.options.exclude, this.options.mountPoints), this.options.policy.followsLinks(), this.options.deletionGuard);
   }
 
   /** Every version known, oldest first, of the library or of `path` (a file or a folder), filtered by author and time (history.ts). */
@@ -268,6 +268,7 @@ export class Library extends EventEmitter {
       dir: this.dir,
       byTreePath: new Map([...this.state.localRecords().values()].map((r) => [r.treePath, r])),
       settle: (r: LocalRecord) => settleRecord(ctx, r),
+      absentMounts: ctx.rules.absentMounts,
     };
     const outcome = await restoreEntries(source, { ...request, target });
     if (opts.dryRun) return outcome; // nothing written, so nothing to sync

@@ -9,6 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DELETION_GUARD } from './held-deletions.js';
+import { mountPointProblem } from '../local/mount-points.js';
 import type { Storage } from '../storage/contract.js';
 import { checkedStorage } from '../storage/checked.js';
 import { withCounting } from '../storage/wrappers/counting.js';
@@ -90,6 +91,15 @@ function historyOptions(o: LibraryOptions): Pick<RoundOptions, 'checkpointEvery'
   };
 }
 
+/** Options no round could use, refused before anything is opened or published. */
+function refuseBadOptions(o: LibraryOptions): void {
+  // An author readers would refuse (§3.8) is refused here, before anything is published.
+  const badName = o.author && (checkAuthorName(o.author.user) ?? checkAuthorName(o.author.machine));
+  if (badName) throw new SyncError('InvalidArgument', `author names must be ${badName}`);
+  const badMount = o.mountPoints?.map(mountPointProblem).find((p) => p !== undefined);
+  if (badMount) throw new SyncError('InvalidArgument', badMount);
+}
+
 /**
  * openLibrary with the round's decisions taken by `policy`: only the simulation passes anything
  * but HONEST_POLICY, to prove its checker catches a broken engine. Not on the main entry; exported
@@ -99,9 +109,7 @@ export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPoli
   const stateDir = o.stateDir ?? join(o.dir, '.syncacross');
   const now = o.now ?? Date.now;
   const fresh = !existsSync(join(stateDir, 'state.db'));
-  // An author readers would refuse (§3.8) is refused here, before anything is published.
-  const badName = o.author && (checkAuthorName(o.author.user) ?? checkAuthorName(o.author.machine));
-  if (badName) throw new SyncError('InvalidArgument', `author names must be ${badName}`);
+  refuseBadOptions(o);
   if (fresh && (o.create === false || o.readOnly)) throw new SyncError('NotInitialized', `${o.dir} is not a syncacross library yet: run init first`);
   await mkdir(stateDir, { recursive: true });
   const lock: LibraryLock = o.readOnly ? { release: async () => undefined } : await acquireLock(join(stateDir, 'lock'), o.lockWaitMs ?? 2000);
@@ -144,6 +152,7 @@ export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPoli
         codec: opened.codec,
         ...(o.author ? { author: o.author } : {}),
         ...(o.exclude?.length ? { exclude: [...o.exclude] } : {}),
+        ...(o.mountPoints?.length ? { mountPoints: [...o.mountPoints] } : {}),
         ...(o.deletionGuard === false ? {} : { deletionGuard: { ...DEFAULT_DELETION_GUARD, ...o.deletionGuard } }),
       },
       opened.key,

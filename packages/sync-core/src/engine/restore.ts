@@ -11,6 +11,7 @@ import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { statOf, unchangedSince, writeVersion } from '../local/materialize.js';
+import { absentMountOf, describeAbsentMount, type AbsentMountPoint } from '../local/mount-points.js';
 import { describePathError, isPerPathError } from '../local/safe-paths.js';
 import type { LocalRecord } from '../local/state.js';
 import { checkAborted } from '../model/abort.js';
@@ -79,7 +80,8 @@ type RestoreTarget =
   | { kind: 'folder'; dir: string; overwrite: boolean }
   /** `settle`: the record made good if the file still holds its recorded content (a record stored racy, a touched database). */
   /** `byTreePath`: the local records by the tree path they stand for (a record is keyed by its name on disk). */
-  | { kind: 'in-place'; dir: string; byTreePath: Map<string, LocalRecord>; settle: (record: LocalRecord) => Promise<LocalRecord> };
+  /** `absentMounts`: mount points not there (local/mount-points.ts): nothing is written below them. */
+  | { kind: 'in-place'; dir: string; byTreePath: Map<string, LocalRecord>; settle: (record: LocalRecord) => Promise<LocalRecord>; absentMounts?: readonly AbsentMountPoint[] };
 
 export interface RestoreSource {
   versions: HashedVersion[];
@@ -154,10 +156,12 @@ function nothingInLibrary(versions: HashedVersion[], at: number): string {
 }
 
 export async function restoreEntries(source: RestoreSource, request: RestoreRequest): Promise<RestoreOutcome> {
-  const { entries, missing, undeleted } = selectEntries(source.versions, request.at, request.paths, source.superseded);
+  const { target } = request;
+  const selected = selectEntries(source.versions, request.at, request.paths, source.superseded);
+  const { missing, undeleted } = selected;
   const outcome: RestoreOutcome = { at: new Date(request.at.time).toISOString(), restored: [], unchanged: [], failed: [], undeleted };
   for (const path of missing) outcome.failed.push({ path, reason: path ? `nothing was at ${path} at ${outcome.at}` : nothingInLibrary(source.versions, request.at.time) });
-  const { target } = request;
+  const entries = target.kind === 'in-place' ? outsideAbsentMounts(selected.entries, target, outcome) : selected.entries;
   if (target.kind === 'folder') refuseNonEmpty(target.dir, target.overwrite);
   if (request.dryRun) return planRestore(entries, target, outcome);
   // Nothing to write, nothing made: a restore that found nothing leaves no empty folder behind.
@@ -199,6 +203,20 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
   }
   request.onProgress?.({ phase: 'done', done: entries.length, total: entries.length, bytes: total });
   return outcome;
+}
+
+/**
+ * In place, the entries not below a mount point that is not there; the others refused. Written
+ * there, a file would land on the disk below the mount point (or make the folder), and the next
+ * sync would find the mounted disk in its place.
+ */
+function outsideAbsentMounts(entries: TreeEntry[], target: Extract<RestoreTarget, { kind: 'in-place' }>, outcome: RestoreOutcome): TreeEntry[] {
+  if (!target.absentMounts?.length) return entries;
+  return entries.filter((e) => {
+    const m = absentMountOf(target.absentMounts, target.byTreePath.get(e.path)?.path ?? e.path);
+    if (m) outcome.failed.push({ path: e.path, reason: `below ${m.path}, ${describeAbsentMount(m)}: mount it, then restore` });
+    return !m;
+  });
 }
 
 /**

@@ -56,6 +56,8 @@ export interface RoundOptions {
   deletionGuard?: DeletionGuard;
   /** This node's exclude patterns (`LibraryOptions.exclude`). */
   exclude?: readonly string[];
+  /** Folders that are other disks or shares (`LibraryOptions.mountPoints`). */
+  mountPoints?: readonly string[];
 }
 
 /**

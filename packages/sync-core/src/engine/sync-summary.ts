@@ -95,6 +95,11 @@ export interface SyncSummary {
    * Each is in `skipped`; `sync({ confirmDeletions: true })` publishes them.
    */
   heldDeletions: number;
+  /**
+   * Changes of other nodes below a mount point not there this round (`LibraryOptions.mountPoints`),
+   * not written: they wait for it, and the next round that finds it writes them. The mount point is in `skipped`.
+   */
+  awaitingMount: number;
   /** Files not synced this round, and why (the CLI reports them). */
   skipped: {
     /** The library path. */
@@ -143,6 +148,7 @@ export function emptySummary(repository: string, writer: string, requests: Stora
     notices: [],
     retryable: [],
     heldDeletions: 0,
+    awaitingMount: 0,
     skipped: [],
     excluded: { local: 0, remote: 0 },
     files: [],
@@ -166,6 +172,8 @@ export interface StepReport {
   downloaded: { files: number; bytes: number };
   /** Changes of other nodes at paths this node excludes, left alone (absent: none). */
   excludedRemote?: number;
+  /** Changes of other nodes below a mount point not there, left for a later round (absent: none). */
+  awaitingMount?: number;
   /** Each path the step changed (or would change, in a dry run). */
   files?: FileAction[];
   /** Paths that are conflict copies in the tree just materialized (absent: not looked at). */
@@ -188,6 +196,7 @@ export function addReport(summary: SyncSummary, report: StepReport): void {
   summary.downloaded.files += report.downloaded.files;
   summary.downloaded.bytes += report.downloaded.bytes;
   summary.excluded.remote += report.excludedRemote ?? 0;
+  summary.awaitingMount += report.awaitingMount ?? 0;
   if (report.conflicts) summary.conflicts = report.conflicts;
   if (report.files) appendAll(summary.files, report.files);
   if (report.retired) {

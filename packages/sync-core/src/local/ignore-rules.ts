@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ignore from 'ignore';
+import { absentMountPoints, type AbsentMountPoint } from './mount-points.js';
 
 /**
  * The gitignore patterns no library syncs: its own state folder and temporary files, SQLite side
@@ -70,14 +71,23 @@ export interface PathRules {
   ignores(path: string): boolean;
   /** Left out by this node's exclude patterns (not by the built-in list or `.syncacrossignore`). */
   excludes(path: string): boolean;
+  /** Mount points not there when the rules were made (mount-points.ts): nothing at or below them is synced. */
+  absentMounts?: readonly AbsentMountPoint[];
 }
 
 /**
  * The rules for a library, in order of precedence (later wins, gitignore style, so a later
  * `!pattern` brings back what an earlier one left out): the built-in list, `.syncacrossignore`,
- * then `exclude` (the CLI passes its config's patterns, then the command line's).
+ * then `exclude` (the CLI passes its config's patterns, then the command line's). `mountPoints` are
+ * looked at now: the rules of a round hold the ones not there when it starts.
  */
-export function loadPathRules(libraryDir: string, exclude: readonly string[] = []): PathRules {
+export function loadPathRules(libraryDir: string, exclude: readonly string[] = [], mountPoints: readonly string[] = []): PathRules {
+  const absent = mountPoints.length > 0 ? absentMountPoints(libraryDir, mountPoints) : [];
+  const rules = patternRules(libraryDir, exclude);
+  return absent.length > 0 ? { ...rules, absentMounts: absent } : rules;
+}
+
+function patternRules(libraryDir: string, exclude: readonly string[]): PathRules {
   const alwaysRules = ignore().add(ALWAYS_IGNORED);
   // Both patterns hold this name (matched ignoring case, as the rules are): a path without it,
   // nearly every one, is not tested against them (a scan tests each path).

@@ -10,6 +10,7 @@ import type { PathRules } from './ignore-rules.js';
 import { abortPoint } from '../model/abort.js';
 import { libraryPathProblem, nfc } from './paths.js';
 import { namesLeftAlone } from './names-left-alone.js';
+import { absentMountReason } from './mount-points.js';
 import { isGone, isPathsOwn } from './path-errors.js';
 
 export interface DiskEntry {
@@ -57,6 +58,8 @@ export function isUnseen(walk: Pick<WalkResult, 'unseen'>, diskPath: string): bo
  */
 export async function walkLibrary(root: string, rules: PathRules, signal?: AbortSignal, followLinks = false, unchanged?: (diskPath: string, stat: StatLike) => boolean): Promise<WalkResult> {
   const walk = new LibraryWalk(root, rules, signal, followLinks, unchanged);
+  // Not there (mount-points.ts): what is below is unknown, not gone, and named once.
+  for (const m of rules.absentMounts ?? []) walk.notRead(m.path, absentMountReason(m));
   await walk.visit('');
   return { entries: walk.entries, skipped: walk.skipped, unseen: walk.unseen, excluded: walk.left.excluded };
 }
@@ -69,6 +72,8 @@ class LibraryWalk {
   // Each file's path to stat, joined by hand: path.join normalizes every one of 100,000 paths,
   // which names read from the disk (no `/`, never `.` or `..`) do not need.
   private readonly base: string;
+  /** Absent mount points' paths, when there are any. */
+  private readonly absent?: Set<string>;
 
   constructor(
     private readonly root: string,
@@ -78,6 +83,7 @@ class LibraryWalk {
     private readonly unchanged: ((diskPath: string, stat: StatLike) => boolean) | undefined,
   ) {
     this.base = join(root, '/');
+    if (rules.absentMounts?.length) this.absent = new Set(rules.absentMounts.map((m) => m.path));
   }
 
   /** Walks the folder `rel`; answers how many of its entries are there to keep it from being an empty folder. */
@@ -93,6 +99,10 @@ class LibraryWalk {
     let kept = 0;
     for (const d of names) {
       const diskPath = rel ? `${rel}/${d.name}` : d.name;
+      if (this.absent?.has(diskPath)) {
+        kept++; // an empty mount point: named already, and not an empty folder to publish
+        continue;
+      }
       const target = this.followLinks && d.isSymbolicLink() ? statSync(join(root, diskPath), { throwIfNoEntry: false }) : undefined;
       const isDir = target ? target.isDirectory() : d.isDirectory();
       if (rules.ignores(isDir ? `${diskPath}/` : diskPath) && (await leaveOut(root, diskPath, isDir, rules, this.left))) continue;
@@ -133,7 +143,7 @@ class LibraryWalk {
    * Seen but not read (a link, a device, a folder denied, a path gone since its folder was listed):
    * named, and unseen, so its record (what is below it too) is not taken for a deletion.
    */
-  private notRead(diskPath: string, reason: string): void {
+  notRead(diskPath: string, reason: string): void {
     this.skipped.push({ path: diskPath, reason });
     this.unseen.add(diskPath);
   }

@@ -56,6 +56,28 @@ describe('exclude patterns', () => {
     await b.lib.close();
   });
 
+  // The dry run listed the delete (and counted it) while the sync it stands for leaves the file alone.
+  it('a dry run does not plan a delete made elsewhere of a file excluded here', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    await writeFile(join(a.dir, 'debug.log'), 'v1');
+    await a.sync();
+    const b = await makeNode(remote, 'b');
+    await b.sync();
+    await a.lib.close();
+    const ax = await makeNode(remote, 'a', { dir: a.dir, exclude: ['*.log'] });
+    await ax.sync();
+    await rm(join(b.dir, 'debug.log'));
+    await b.sync();
+    const planned = await ax.lib.sync({ dryRun: true });
+    expect(planned.remote.deleted).toBe(0);
+    expect(planned.files).toEqual([]);
+    expect((await ax.sync()).remote.deleted).toBe(0);
+    expect(await readFile(join(a.dir, 'debug.log'), 'utf8')).toBe('v1');
+    await ax.lib.close();
+    await b.lib.close();
+  });
+
   it('an excluded folder is left out whole, and a later `!pattern` brings one file back', async () => {
     const remote = createMemoryStorage();
     const a = await makeNode(remote, 'a', { exclude: ['build/*', '!build/keep.txt'] });

@@ -7,6 +7,7 @@ import { supersededOf } from '../../local/superseded-table.js';
 import { join } from 'node:path';
 import { foldsCase } from '../../local/fs-probe.js';
 import { pruneEmptyParents, trashFile, unchangedSince } from '../../local/materialize.js';
+import { absentMountOf, awaitingMountNotice } from '../../local/mount-points.js';
 import { describePathError, isPerPathError, unsafeParent } from '../../local/safe-paths.js';
 import type { LocalRecord } from '../../local/state.js';
 import { abortPoint } from '../../model/abort.js';
@@ -35,6 +36,7 @@ export async function materializeTree(ctx: StepContext<MaterializeState>): Promi
   state.planWrites([]);
   await m.removeDeleted();
   const todo = await m.toWrite();
+  if (m.report.awaitingMount) m.report.notices.push(awaitingMountNotice(m.report.awaitingMount, ctx.rules.absentMounts!));
   if (todo.length === 0) return { complete: m.complete, report: m.report };
   if (anyLostLocations(state.db)) {
     const reclaimed = await reclaimLostLocations(
@@ -63,7 +65,7 @@ export async function plannedMaterialization(ctx: StepContext<MaterializeState>)
   const m = new Materialization(ctx);
   const report = m.report;
   for (const rec of m.records.values()) {
-    if (m.tree.has(rec.treePath)) continue;
+    if (m.tree.has(rec.treePath) || m.leftAlone(rec.path, false)) continue;
     report.remote.deleted++;
     (report.files ??= []).push(removedAction(rec.treePath, m.byHash.get(rec.version)));
   }
@@ -152,8 +154,17 @@ class Materialization implements WriteTarget {
     state.removeLocal(rec.path);
   }
 
-  /** A change at a path this node excludes: left alone, and counted for the summary. */
-  private excluded(diskPath: string, isDir: boolean): boolean {
+  /**
+   * A change at a path this node excludes, or below a mount point not there (local/mount-points.ts):
+   * left alone, and counted for the summary. The latter waits: the materialization is not complete,
+   * so the next round writes it (onto the disk, mounted again).
+   */
+  leftAlone(diskPath: string, isDir: boolean): boolean {
+    if (absentMountOf(this.ctx.rules.absentMounts, diskPath)) {
+      this.report.awaitingMount = (this.report.awaitingMount ?? 0) + 1;
+      this.complete = false;
+      return true;
+    }
     if (!this.ctx.rules.excludes(isDir ? `${diskPath}/` : diskPath)) return false;
     this.report.excludedRemote = (this.report.excludedRemote ?? 0) + 1;
     return true;
@@ -165,7 +176,7 @@ class Materialization implements WriteTarget {
     const deleted: string[] = [];
     for (const rec of this.records.values()) {
       if (this.tree.has(rec.treePath)) continue;
-      if (this.excluded(rec.path, false)) continue;
+      if (this.leftAlone(rec.path, false)) continue;
       await abortPoint(signal);
       let trashed: boolean;
       try {
@@ -198,7 +209,7 @@ class Materialization implements WriteTarget {
     for (const entry of this.tree.values()) {
       const rec = this.byTree.get(entry.path);
       if (rec?.version === entry.version.hash) continue;
-      if (this.excluded(rec?.path ?? entry.path, entry.version.kind === 'dir')) continue;
+      if (this.leftAlone(rec?.path ?? entry.path, entry.version.kind === 'dir')) continue;
       const had = rec ? this.byHash.get(rec.version) : undefined;
       if (rec && had && !had.deleted && contentId(had) === contentId(entry.version) && (had.exec ?? false) === (entry.version.exec ?? false) && (await unchangedSince(join(dir, rec.path), rec))) {
         // Same bytes already here. (Only while the file is as recorded: a file the user deleted or

@@ -1,0 +1,77 @@
+/**
+ * Mount points: folders of a library that are another disk or a share (a clinic's scans share, a
+ * USB drive of photos, a NAS folder mounted under the library). Not mounted, such a folder is an
+ * empty folder of the disk below, or not there at all, and a scan would take that for a person
+ * deleting every file on it: every other node would delete its copies, and what they publish there
+ * would be written onto the wrong disk. The held-deletions guard (engine/held-deletions.ts) catches
+ * a disk only when it holds most of the library; a mount point named here is checked at every round.
+ *
+ * When a mount point is not there, is not a folder, or is an empty folder, nothing at or below it
+ * is synced that round, in either direction: its records are unknown rather than gone (no deletion
+ * is published), what other nodes changed there waits, and the path is named in `skipped` (exit 8
+ * in the CLI). Unison's `mountpoint` preference is the model ("double-check, at the end of update
+ * detection, that PATH exists and abort if it does not. This is useful when Unison is used to
+ * synchronize removable media": the Unison manual); here the rest of the library still syncs, and
+ * an empty folder counts as not there, since that is what an unmounted mount point usually is.
+ */
+import { lstatSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { libraryPathProblem } from './paths.js';
+
+/** A mount point not there this round, and how it was found. */
+export interface AbsentMountPoint {
+  /** As configured: a library-relative disk path, `/`-separated. */
+  readonly path: string;
+  readonly found: 'missing' | 'empty' | 'not a folder';
+}
+
+/** What is wrong with `path` as a mount point (a library-relative folder path), or undefined. */
+export function mountPointProblem(path: string): string | undefined {
+  const problem = libraryPathProblem(path);
+  return problem && `mount point ${JSON.stringify(path)}: ${problem === 'empty' ? 'the library itself cannot be one' : problem} (a path relative to the library, such as scans or archive/2024)`;
+}
+
+/** The mount points of `mountPoints` that are not there in `dir` now: missing, not a folder (a link included), or empty. */
+export function absentMountPoints(dir: string, mountPoints: readonly string[]): AbsentMountPoint[] {
+  const absent: AbsentMountPoint[] = [];
+  for (const path of mountPoints) {
+    const found = howFound(join(dir, path));
+    if (found !== 'there') absent.push({ path, found });
+  }
+  return absent;
+}
+
+function howFound(abs: string): AbsentMountPoint['found'] | 'there' {
+  const st = lstatSync(abs, { throwIfNoEntry: false });
+  if (!st) return 'missing';
+  if (!st.isDirectory()) return 'not a folder';
+  try {
+    return readdirSync(abs).length === 0 ? 'empty' : 'there';
+  } catch {
+    return 'there'; // unreadable: the walk names it and keeps what is below it (scan.ts)
+  }
+}
+
+/** The absent mount point `diskPath` is at or below, if any. */
+export function absentMountOf(absent: readonly AbsentMountPoint[] | undefined, diskPath: string): AbsentMountPoint | undefined {
+  if (!absent) return undefined;
+  for (const m of absent) if (diskPath === m.path || (diskPath.startsWith(m.path) && diskPath[m.path.length] === '/')) return m;
+  return undefined;
+}
+
+const FOUND: Record<AbsentMountPoint['found'], string> = {
+  missing: 'is not there',
+  empty: 'is an empty folder (not mounted?)',
+  'not a folder': 'is not a folder',
+};
+
+/** What `m` is now, in words ("a mount point that is not there"). */
+export const describeAbsentMount = (m: AbsentMountPoint): string => `a mount point that ${FOUND[m.found]}`;
+
+/** Why nothing at or below `m` was synced (its `skipped` reason). */
+export const absentMountReason = (m: AbsentMountPoint): string =>
+  `${describeAbsentMount(m)}: nothing at or below it was synced, in either direction (its files are not deleted anywhere, and changes from other nodes wait); mount it and sync again`;
+
+/** What a round says of the changes of other nodes it left for absent mount points. */
+export const awaitingMountNotice = (changes: number, absent: readonly AbsentMountPoint[]): string =>
+  `${changes.toLocaleString('en-US')} change(s) from other nodes below ${absent.map((m) => m.path).join(', ')} wait until ${absent.length === 1 ? 'it is' : 'they are'} mounted again`;

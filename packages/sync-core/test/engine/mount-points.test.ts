@@ -1,0 +1,139 @@
+// A folder of the library that is another disk or a share (LibraryOptions.mountPoints): not
+// mounted, nothing at or below it is synced in either direction (local/mount-points.ts).
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryStorage } from '@syncacross/sync-core/testing';
+import { cleanup, makeNode, snapshot, type TestNode } from './helpers.js';
+
+afterEach(cleanup);
+
+/** 30 notes and 5 scans: the scans are far from most of the library, so only the mount point protects them. */
+function library(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 30; i++) files[`notes/n${i}.md`] = `note ${i}`;
+  for (let i = 0; i < 5; i++) files[`scans/s${i}.txt`] = `scan ${i}`;
+  return files;
+}
+
+/** Node a has `scans` as a mount point (unless told otherwise); b is an ordinary node. Both hold the library. */
+async function nodes(mountPoints: string[] = ['scans']): Promise<{ a: TestNode; b: TestNode }> {
+  const remote = createMemoryStorage();
+  const a = await makeNode(remote, 'a', { mountPoints });
+  for (const [path, content] of Object.entries(library())) {
+    await mkdir(join(a.dir, path, '..'), { recursive: true });
+    await writeFile(join(a.dir, path), content);
+  }
+  await a.sync();
+  const b = await makeNode(remote, 'b');
+  await b.sync();
+  return { a, b };
+}
+
+/** The disk is unmounted: its files leave, the mount point stays as an empty folder (or goes, `keepFolder` false). */
+async function unmount(a: TestNode, keepFolder = true): Promise<string> {
+  const disk = `${a.dir}-disk`;
+  await rename(join(a.dir, 'scans'), disk); // the same files, inodes and times, for when it comes back
+  if (keepFolder) await mkdir(join(a.dir, 'scans'));
+  return disk;
+}
+
+async function mount(a: TestNode, disk: string): Promise<void> {
+  if (existsSync(join(a.dir, 'scans'))) await rmdir(join(a.dir, 'scans')); // fails if anything was written onto the disk below
+  await rename(disk, join(a.dir, 'scans'));
+}
+
+const scansOf = async (dir: string) => Object.keys(await snapshot(dir)).filter((p) => p.startsWith('scans/'));
+
+describe('mount points', () => {
+  it('an unmounted disk deletes nothing anywhere, takes nothing in, and catches up when it is back', async () => {
+    const { a, b } = await nodes();
+    const disk = await unmount(a);
+    await writeFile(join(a.dir, 'notes/n0.md'), 'edited while the disk was away');
+    const away = await a.sync();
+    expect(away.local).toEqual({ added: 0, changed: 1, deleted: 0 }); // the rest of the library synced
+    expect(away.skipped).toEqual([{ path: 'scans', reason: expect.stringMatching(/^a mount point that is an empty folder \(not mounted\?\): nothing at or below it was synced/) }]);
+    await b.sync();
+    expect(await scansOf(b.dir)).toHaveLength(5);
+    expect((await snapshot(b.dir))['notes/n0.md']).toBe('edited while the disk was away');
+
+    // What others change there waits: written now, it would land on the disk below the mount point.
+    await writeFile(join(b.dir, 'scans/s1.txt'), 'scan 1, annotated on b');
+    await writeFile(join(b.dir, 'scans/new.txt'), 'a scan made on b');
+    await rm(join(b.dir, 'scans/s4.txt'));
+    await b.sync();
+    const waiting = await a.sync();
+    expect(waiting.awaitingMount).toBe(3);
+    expect(waiting.notices.join('\n')).toContain('3 change(s) from other nodes below scans wait until it is mounted again');
+    expect(await readdir(join(a.dir, 'scans'))).toEqual([]);
+
+    await mount(a, disk);
+    const back = await a.sync();
+    expect(back.skipped).toEqual([]);
+    expect(back.awaitingMount).toBe(0);
+    expect(back.local).toEqual({ added: 0, changed: 0, deleted: 0 });
+    expect(back.remote).toEqual({ added: 1, changed: 1, deleted: 1 });
+    await b.sync();
+    expect(await snapshot(a.dir)).toEqual(await snapshot(b.dir));
+    expect((await snapshot(a.dir))['scans/s1.txt']).toBe('scan 1, annotated on b');
+  });
+
+  it('a mount point that is not there at all is not made, and nothing is written into it', async () => {
+    const { a, b } = await nodes();
+    const disk = await unmount(a, false);
+    await writeFile(join(b.dir, 'scans/new.txt'), 'a scan made on b');
+    await b.sync();
+    const away = await a.sync();
+    expect(away.skipped).toEqual([{ path: 'scans', reason: expect.stringMatching(/^a mount point that is not there: /) }]);
+    expect(away.local.deleted).toBe(0);
+    expect(away.awaitingMount).toBe(1);
+    expect(existsSync(join(a.dir, 'scans'))).toBe(false);
+    await b.sync();
+    expect(await scansOf(b.dir)).toHaveLength(6);
+    await mount(a, disk);
+    await a.sync();
+    expect(await scansOf(a.dir)).toHaveLength(6);
+  });
+
+  // The same disk, not named as a mount point: five files of 35 are far under the held-deletions
+  // guard, and the other node deletes its copies. What the option is for.
+  it('without it, the same unmounted disk deletes its files everywhere', async () => {
+    const { a, b } = await nodes([]);
+    await unmount(a);
+    expect((await a.sync()).local.deleted).toBe(5);
+    await b.sync();
+    expect(await scansOf(b.dir)).toEqual(['scans/']); // the empty mount point, as an empty folder
+  });
+
+  it('files deleted on the mounted disk are deleted as usual', async () => {
+    const { a, b } = await nodes();
+    await rm(join(a.dir, 'scans/s0.txt'));
+    expect((await a.sync()).local.deleted).toBe(1);
+    await b.sync();
+    expect(await scansOf(b.dir)).toHaveLength(4);
+  });
+
+  it('status and a dry run say what a sync would leave, and an in-place restore writes nothing there', async () => {
+    const { a } = await nodes();
+    await unmount(a);
+    const unsynced = await a.lib.unsyncedChanges();
+    expect(unsynced.removed).toEqual([]);
+    expect(unsynced.notSynced.map((s) => s.path)).toEqual(['scans']);
+    const planned = await a.lib.sync({ dryRun: true });
+    expect(planned.local.deleted).toBe(0);
+    expect(planned.skipped.map((s) => s.path)).toEqual(['scans']);
+
+    const restored = await a.lib.restore({ inPlace: true, paths: ['scans'] });
+    expect(restored.restored).toEqual([]);
+    expect(restored.failed.map((f) => f.path).sort()).toEqual(['scans/s0.txt', 'scans/s1.txt', 'scans/s2.txt', 'scans/s3.txt', 'scans/s4.txt']);
+    expect(restored.failed[0]!.reason).toMatch(/^below scans, a mount point that is an empty folder \(not mounted\?\): mount it, then restore$/);
+    expect(await readdir(join(a.dir, 'scans'))).toEqual([]);
+  });
+
+  it('a path that cannot be one is refused when the library opens', async () => {
+    const storage = createMemoryStorage();
+    for (const bad of ['', '/mnt/scans', '../scans', 'scans/', '.syncacross/x'])
+      await expect(makeNode(storage, 'c', { mountPoints: [bad] })).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/^mount point /) });
+  });
+});
