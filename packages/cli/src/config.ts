@@ -26,6 +26,8 @@ export const configSchema = z
     node: z.string().optional(),
     /** This node's exclude patterns (gitignore syntax; `syncacross exclude add`, `init --exclude`). */
     exclude: z.array(z.string()).optional(),
+    /** Folders of the library that are other disks or shares (`syncacross mount-point add`; `LibraryOptions.mountPoints`). */
+    mountPoints: z.array(z.string()).optional(),
     /** Set by `init --remote NAME`: adapter and options come from that named remote (named-remotes.ts); `options` here stays {}. */
     namedRemote: z.string().optional(),
   })

@@ -48,6 +48,7 @@ export const syncOutput = z
       .describe('what a person should know (a restored node continuing under a new writer id; why deletions were held back, and how to publish them); on their own, exitCode stays 0'),
     retryable: z.array(z.string()).describe('what could not be done yet and a later sync retries (a remote object not yet readable as its name promises): the sync is not complete (exitCode 3)'),
     heldDeletions: nonNeg.describe('local deletions held back because most of the library went at once (each is in skipped; `sync --confirm-deletions` publishes them)'),
+    awaitingMount: nonNeg.describe('changes of other nodes below a mount point not there (in skipped), not written: the next sync that finds it mounted writes them'),
     skipped: z.array(skippedEntry).describe('what is on disk but was not synced, and why (exitCode 8)'),
     excluded: z
       .object({ local: nonNeg.describe('entries here left out'), remote: nonNeg.describe("other nodes' changes not applied here") })

@@ -7,7 +7,7 @@ import { z } from '@syncacross/sync-core';
 import { adapterName, commandName, libraryDir, nodeWriter, remoteSpec, repositoryFormat, repositoryId, succeeded } from './json-output-fields.js';
 import { serviceOutput } from './json-output-service.js';
 import { keyOutput } from './json-output-key.js';
-import { excludeOutput } from './json-output-exclude.js';
+import { excludeOutput, mountPointOutput } from './json-output-exclude.js';
 import { remoteOutput } from './json-output-remote.js';
 import { nonNeg, skippedEntry, syncOutput } from './json-output-sync.js';
 import { verifyOutput } from './json-output-verify.js';
@@ -227,6 +227,7 @@ const outputs = {
   key: keyOutput,
   config: configOutput,
   exclude: excludeOutput,
+  'mount-point': mountPointOutput,
   demo: demoOutput,
   error: errorOutput,
 };

@@ -116,6 +116,7 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
       ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
       // Last, so no pattern brings it back: the remote's own folder, where it is in the library.
       exclude: [...(config.exclude ?? []), ...(options.exclude ?? []), ...(inLibrary ? [folderPattern(inLibrary)] : [])],
+      ...(config.mountPoints?.length ? { mountPoints: config.mountPoints } : {}),
       ...(options.stagingLimitBytes !== undefined ? { staging: options.stagingLimitBytes === 0 ? (false as const) : { limitBytes: options.stagingLimitBytes } } : {}),
       retry: { ...(options.retries !== undefined ? { retries: options.retries } : {}), ...(options.signal ? { signal: options.signal } : {}), onRetry: retryNotice(out) },
     });

@@ -21,7 +21,7 @@ import { statusCommand } from './commands/status.js';
 import { configCommand } from './commands/config.js';
 import { syncCommand } from './commands/sync.js';
 import { bwlimitFlag, patternFlags } from './filter-flags.js';
-import { addExcludeCommands } from './program-exclude.js';
+import { addNodeRulesCommands } from './program-node-rules.js';
 import { addLifecycleCommands } from './program-lifecycle.js';
 import { addCompletionCommand } from './completion.js';
 import { addNamedRemoteCommands } from './program-remote.js';
@@ -275,7 +275,7 @@ export function buildProgram(): Command {
   addServiceCommands(program);
   addHistoryCommands(program);
   addKeyCommands(program, run, passwordFlags);
-  addExcludeCommands(program, run);
+  addNodeRulesCommands(program, run);
   addLifecycleCommands(program, run, passwordFlags, retriesFlag);
   addRemoteCommands(program);
   addNamedRemoteCommands(program, run, optionFlag);
