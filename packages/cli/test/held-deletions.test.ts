@@ -3,7 +3,7 @@
  * deleted everywhere: `sync` exits 8, names the first paths and counts the rest, and says how to
  * confirm; `sync --confirm-deletions` publishes them, through a running `watch` too.
  */
-import { mkdir, readdir, rename } from 'node:fs/promises';
+import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup, FAST, finish, run, runJson, start, tempDir, until, writeFiles } from './helpers.js';
@@ -70,6 +70,12 @@ describe('deletions held back', () => {
       await rename(join(a, 'scans'), join(a, '..', 'scans-aside'));
       await until(() => out.includes('--confirm-deletions'), 'the watch holding the deletions back');
       expect(out).toMatch(/not synced: 15 more paths/);
+      // The next round (an edit) says in one line that they still wait, not the paths and the note again.
+      await writeFile(join(a, 'notes.md'), 'notes, edited while the deletions wait\n');
+      await until(() => out.includes('still: 25 path(s) not synced'), 'the next round');
+      expect(out.match(/not synced: 15 more paths/g)).toHaveLength(1);
+      expect(out.match(/--confirm-deletions/g)).toHaveLength(1);
+      expect(out).toMatch(/still: 25 path\(s\) not synced, for the reasons said at \d\d:\d\d:\d\d; 1 note\(s\) said before/);
       const sync = await run(['sync', a, '--confirm-deletions']);
       expect(sync.code, sync.stderr).toBe(0);
       expect(sync.stdout).toMatch(/a `syncacross watch` of .* is running: it made this round/);

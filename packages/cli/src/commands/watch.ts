@@ -18,6 +18,7 @@ import { parseByteSize } from '../byte-size.js';
 import { plural, type Output } from '../output.js';
 import { serveWatchSocket } from '../watch-socket.js';
 import { printNotSynced } from '../not-synced-output.js';
+import { stillLine, WatchRepeats } from '../watch-repeats.js';
 import type { BandwidthRates } from '../bandwidth-limit.js';
 import { commandLinePatterns, type PatternOptions } from '../exclude-patterns.js';
 import { printFileActions } from '../file-actions-output.js';
@@ -88,6 +89,7 @@ async function watchOne(dir: string, opts: WatchCliOptions, out: Output, signal:
     const storage = library.storage.name;
     const remote = feed === 'wait' ? "the remote's changes as they happen" : `the remote every ${intervalMs / 1000}s${feed === 'poll' ? ' through its change feed' : ''}`;
     out.info(`${time()} watching ${root} (${storage}; ${remote}, local changes as they settle); Ctrl-C stops`);
+    const repeats = new WatchRepeats();
     const { done, trigger } = library.watch({
       signal,
       intervalMs,
@@ -105,8 +107,12 @@ async function watchOne(dir: string, opts: WatchCliOptions, out: Output, signal:
         if (line) out.info(line);
         if (out.verbose > 0) printFileActions(s.files, out);
         for (const e of s.errors) out.warn(`${time()} syncacross: ${root}: ${e}`);
-        printNotSynced(s.skipped, out, `${time()} syncacross: ${root}: `);
-        for (const n of s.notices) out.warn(`${time()} syncacross: ${root}: note: ${n}`);
+        // What still holds from earlier rounds is said again hourly, not at every round (watch-repeats.ts).
+        const echo = out.verbose > 0 ? undefined : repeats.round(s);
+        if (!echo || echo.skippedInFull) printNotSynced(s.skipped, out, `${time()} syncacross: ${root}: `);
+        for (const n of echo?.notices ?? s.notices) out.warn(`${time()} syncacross: ${root}: note: ${n}`);
+        const still = echo && stillLine(echo, s.skipped.length, (ms) => new Date(ms).toISOString().slice(11, 19));
+        if (still) out.warn(`${time()} syncacross: ${root}: ${still}`);
         for (const e of s.retryable) out.warn(`${time()} syncacross: ${root}: not yet: ${e}`);
       },
     });
