@@ -230,6 +230,14 @@ function writeOrder(entries: TreeEntry[], locate: (hash: string) => ChunkLocatio
 }
 
 /**
+ * Reasons name the file only where the disk spells it otherwise than the path they are printed
+ * beside (an NFD name): the same words for every such file, so a listing names a few and counts
+ * the rest (the CLI's not-synced-output.ts), not 5,000 lines for a folder restored over edits.
+ */
+const onDisk = (diskPath: string, path: string) => (diskPath === path ? '' : `(on disk as ${diskPath}) `);
+const changedSince = (diskPath: string, path: string) => `${onDisk(diskPath, path)}changed since the last sync: sync first, then restore`;
+
+/**
  * A dry run: what `restoreOne` would decide for each entry, from the local records and a stat of
  * the file there, with nothing read from the remote or written. A file changed here since the
  * last sync would be refused in place, as the restore refuses it.
@@ -245,8 +253,8 @@ async function planRestore(entries: TreeEntry[], target: RestoreTarget, outcome:
     const record = recorded && (await target.settle(recorded));
     const diskPath = join(target.dir, record?.path ?? path);
     const there = await statOf(diskPath);
-    if (record && record.version === v.hash && there) outcome.unchanged.push(path);
-    else if (there && !(await unchangedSince(diskPath, record))) outcome.failed.push({ path, reason: `${record?.path ?? path} changed since the last sync: sync first, then restore` });
+    if (there && !(await unchangedSince(diskPath, record))) outcome.failed.push({ path, reason: changedSince(record?.path ?? path, path) });
+    else if (record && record.version === v.hash && there) outcome.unchanged.push(path);
     else outcome.restored.push(planned); // a file gone since the last sync is written back, as restoreOne does
   }
   return { dryRun: true, ...outcome };
@@ -274,7 +282,8 @@ async function restoreOne(fetcher: ChunkFetcher, entry: TreeEntry, target: Resto
     record = recorded && (await target.settle(recorded));
     diskPath = record?.path ?? entry.path;
     const there = record ? (await statOf(join(target.dir, diskPath))) !== undefined : false;
-    if (record && there && record.version === v.hash) return 'unchanged';
+    // The version asked for is the one last synced here: already so, unless the file was edited since.
+    if (record && there && record.version === v.hash) return (await unchangedSince(join(target.dir, diskPath), record)) ? 'unchanged' : changedSince(diskPath, entry.path);
     // Gone from the disk since the last sync (a deletion not published yet, or held back as one of
     // too many): nothing of the user's is there to lose, so it is written back as a new file is.
     if (!there) record = undefined;
@@ -285,7 +294,7 @@ async function restoreOne(fetcher: ChunkFetcher, entry: TreeEntry, target: Resto
   }
   try {
     const result = await writeVersion(target.dir, diskPath, v, fetcher, record, '', signal);
-    if (result === 'local-edit') return target.kind === 'in-place' ? `${diskPath} changed since the last sync: sync first, then restore` : `${diskPath} appeared while restoring`;
+    if (result === 'local-edit') return target.kind === 'in-place' ? changedSince(diskPath, entry.path) : `${onDisk(diskPath, entry.path)}appeared while restoring`;
     return { path: entry.path, version: v.hash, size: v.kind === 'dir' ? 0 : v.size };
   } catch (e) {
     if (isPerPathError(e)) return describePathError(e);

@@ -167,6 +167,22 @@ describe('restore from a library', () => {
     expect(await readFile(join(node.dir, 'a.md'), 'utf8')).toBe('unsynced edit');
   });
 
+  // The moment asked for is the last sync's, whose version the record names: the restore said
+  // "already as it was" of a file holding an edit it had not seen (and the dry run planned the same).
+  it('in place, a file edited since the last sync is not "already as it was" at the moment of that sync', async () => {
+    const { node, clock } = await clockedNode();
+    await editAndSync(node, clock, T0, { 'a.md': 'synced' });
+    await writeFile(join(node.dir, 'a.md'), 'unsynced edit');
+    const at = new Date(T0 + 1).toISOString();
+    const planned = await node.lib.restore({ paths: ['a.md'], at, inPlace: true, dryRun: true });
+    expect(planned.unchanged).toEqual([]);
+    expect(planned.failed).toEqual([{ path: 'a.md', reason: 'changed since the last sync: sync first, then restore' }]);
+    const outcome = await node.lib.restore({ paths: ['a.md'], at, inPlace: true });
+    expect(outcome.unchanged).toEqual([]);
+    expect(outcome.failed).toEqual([{ path: 'a.md', reason: 'changed since the last sync: sync first, then restore' }]);
+    expect(await readFile(join(node.dir, 'a.md'), 'utf8')).toBe('unsynced edit');
+  });
+
   it('in place, a file deleted here since the last sync is written back: nothing of the user is there to lose', async () => {
     const { node, clock } = await clockedNode();
     await editAndSync(node, clock, T0, { 'a.md': 'old' });
