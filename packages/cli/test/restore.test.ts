@@ -55,6 +55,24 @@ describe('restore and ls from the command line', () => {
     expect(ls.json.entries.map((e: { path: string; size: number }) => [e.path, e.size])).toEqual([['notes.md', 4]]);
   });
 
+  // Each refusal named its file in its reason, so none shared one: a folder restored over 30 edits printed 30 lines.
+  it('in place over many edits: the first ten refused are named, the rest counted (-v names them all)', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 30; i++) files[`notes/${String(i).padStart(2, '0')}.md`] = `note ${i}\n`;
+    const { dir } = await library(files);
+    for (const path of Object.keys(files)) await writeFile(join(dir, path), 'edited, not synced yet\n');
+    for (const dry of [['--dry-run'], []]) {
+      // the dry run first: the restore syncs the edits after
+      const r = await run(['restore', 'notes', '--in-place', '-d', dir, ...dry]);
+      expect(r.code, r.stderr).toBe(8);
+      const said = dry.length > 0 ? 'would not restore' : 'not restored';
+      expect(r.stderr.match(new RegExp(`${said}: notes/\\d+\\.md: changed since the last sync: sync first, then restore`, 'g'))).toHaveLength(10);
+      expect(r.stderr).toContain(`${said}: 20 more paths (-v names them): changed since the last sync: sync first, then restore`);
+    }
+    for (const path of Object.keys(files)) await writeFile(join(dir, path), 'edited again\n');
+    expect((await run(['restore', 'notes', '--in-place', '-v', '-d', dir])).stderr.match(/not restored: notes\/\d+\.md/g)).toHaveLength(30);
+  });
+
   it('a deleted folder is listed with --deleted and restored in place; the other node gets it, history keeps the delete', async () => {
     const { base, dir, remote } = await library({ 'Photos/a.jpg': 'A', 'Photos/trip/b.jpg': 'B', 'keep.txt': 'k' });
     const other = join(base, 'other');

@@ -35,9 +35,6 @@ export interface RestoreCliOptions extends PassphraseOptions {
 
 type Outcome = RestoreOutcome & { warnings?: string[]; sync?: SyncSummary };
 
-/** A path not restored and why; the whole library (path '') by its reason alone. */
-const failure = (f: { path: string; reason: string }) => (f.path ? `${f.path}: ${f.reason}` : f.reason);
-
 function describe(o: Outcome, where: string, out: Output): void {
   const bytes = o.restored.reduce((n, f) => n + f.size, 0);
   if (o.dryRun) return describePlan(o, where, bytes, out);
@@ -45,7 +42,7 @@ function describe(o: Outcome, where: string, out: Output): void {
   if (o.unchanged.length > 0) out.info(`  already as they were: ${plural(o.unchanged.length, 'file')}`);
   for (const p of o.undeleted) out.info(`  ${p} had been deleted by then: restored what it last held`);
   if (o.sync) out.info(`  synced: ${plural(o.sync.uploaded.versions, 'new version')}; the versions they replace stay in history (syncacross log)`);
-  for (const f of o.failed) out.warn(`syncacross: not restored: ${failure(f)}`);
+  printNotSynced(o.failed, out, 'syncacross: ', 'not restored');
   for (const w of o.warnings ?? []) out.warn(`syncacross: ${w}`);
   for (const e of o.sync?.errors ?? []) out.warn(`syncacross: ${e}`);
   printNotSynced(o.sync?.skipped ?? [], out);
@@ -57,7 +54,7 @@ function describePlan(o: Outcome, where: string, bytes: number, out: Output): vo
   for (const p of o.unchanged) out.info(`  already so     ${p}`);
   out.info(`Would restore ${o.restored.length} ${o.restored.length === 1 ? 'entry' : 'entries'} (${formatBytes(bytes)}) as of ${o.at} ${where}; nothing was written (--dry-run)`);
   for (const p of o.undeleted) out.info(`  ${p} had been deleted by then: what it last held would be restored`);
-  for (const f of o.failed) out.warn(`syncacross: would not restore: ${failure(f)}`);
+  printNotSynced(o.failed, out, 'syncacross: ', 'would not restore');
   for (const w of o.warnings ?? []) out.warn(`syncacross: ${w}`);
 }
 
