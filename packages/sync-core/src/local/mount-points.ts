@@ -70,7 +70,7 @@ export const describeAbsentMount = (m: AbsentMountPoint): string => `a mount poi
 
 /** Why nothing at or below `m` was synced (its `skipped` reason). */
 export const absentMountReason = (m: AbsentMountPoint): string =>
-  `${describeAbsentMount(m)}: nothing at or below it was synced, in either direction (its files are not deleted anywhere, and changes from other nodes wait); mount it and sync again`;
+  `${describeAbsentMount(m)}: nothing at or below it was synced, in either direction (its files are not deleted anywhere, and changes from other nodes wait); mount it and sync again, or, if it is no longer a mount point, take it out of them (\`syncacross mount-point remove ${m.path}\`)`;
 
 /** What a round says of the changes of other nodes it left for absent mount points. */
 export const awaitingMountNotice = (changes: number, absent: readonly AbsentMountPoint[]): string =>
