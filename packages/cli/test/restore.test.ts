@@ -5,7 +5,7 @@
  * library from the remote alone, then joins it without sending its content again.
  */
 import { readFileSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -71,6 +71,22 @@ describe('restore and ls from the command line', () => {
     }
     for (const path of Object.keys(files)) await writeFile(join(dir, path), 'edited again\n');
     expect((await run(['restore', 'notes', '--in-place', '-v', '-d', dir])).stderr.match(/not restored: notes\/\d+\.md/g)).toHaveLength(30);
+  });
+
+  it('content the remote lost: the files of the lost pack are named a few and counted, with what to do, which works', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) files[`notes/${String(i).padStart(2, '0')}.md`] = `note ${i}\n`;
+    const { base, dir, remote } = await library(files);
+    for (const pack of await readdir(join(remote, 'packs'))) await rm(join(remote, 'packs', pack)); // the remote lost every pack
+    const lost = await run(['restore', '--to', join(base, 'out'), '-d', dir]);
+    expect(lost.code, lost.stderr).toBe(8);
+    expect(lost.stderr.match(/not restored: notes\/\d+\.md: could not read its content from the remote: a chunk of it in packs\/\S+ is missing from the remote/g)).toHaveLength(10);
+    expect(lost.stderr).toMatch(/not restored: 2 more paths \(-v names them\): could not read its content from the remote/);
+    expect(lost.stderr).toContain('`syncacross verify --repair` there uploads it again');
+    expect((await run(['verify', '--repair', dir])).code).toBe(0);
+    const again = await run(['restore', '--to', join(base, 'again'), '-d', dir]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await readFile(join(base, 'again', 'notes/11.md'), 'utf8')).toBe('note 11\n');
   });
 
   it('a deleted folder is listed with --deleted and restored in place; the other node gets it, history keeps the delete', async () => {

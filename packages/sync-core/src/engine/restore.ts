@@ -229,6 +229,12 @@ function writeOrder(entries: TreeEntry[], locate: (hash: string) => ChunkLocatio
   return entries.map((_, i) => i).sort((a, b) => (where[a]! < where[b]! ? -1 : where[a]! > where[b]! ? 1 : a - b));
 }
 
+/** How a restore's reason for content the remote could not give begins (the CLI matches it to suggest `verify --repair`: commands/restore.ts). */
+const UNREADABLE_CONTENT = 'could not read its content from the remote';
+
+/** The fetcher's words without the chunk's id: the files of one lost pack then share one reason, named a few and counted. */
+const withoutChunkId = (message: string) => message.replace(/^chunk [0-9a-f]+ /, 'a chunk of it ');
+
 /**
  * Reasons name the file only where the disk spells it otherwise than the path they are printed
  * beside (an NFD name): the same words for every such file, so a listing names a few and counts
@@ -300,7 +306,7 @@ async function restoreOne(fetcher: ChunkFetcher, entry: TreeEntry, target: Resto
     if (isPerPathError(e)) return describePathError(e);
     // Content the remote cannot give (a lost or damaged pack): this path is not restored, the others are.
     const code = (e as { code?: string }).code;
-    if (code === 'Corrupt' || code === 'NotFound') return `could not read its content from the remote: ${(e as Error).message}`;
+    if (code === 'Corrupt' || code === 'NotFound') return `${UNREADABLE_CONTENT}: ${withoutChunkId((e as Error).message)}`;
     throw e;
   }
 }
