@@ -11,7 +11,8 @@ import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { statOf, unchangedSince, writeVersion } from '../local/materialize.js';
-import { absentMountOf, describeAbsentMount, type AbsentMountPoint } from '../local/mount-points.js';
+import type { AbsentMountPoint } from '../local/mount-points.js';
+import { changedSince, onDisk, outsideAbsentMounts, UNREADABLE_CONTENT, withoutChunkId } from './restore-refusals.js';
 import { describePathError, isPerPathError } from '../local/safe-paths.js';
 import type { LocalRecord } from '../local/state.js';
 import { checkAborted } from '../model/abort.js';
@@ -161,7 +162,7 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
   const { missing, undeleted } = selected;
   const outcome: RestoreOutcome = { at: new Date(request.at.time).toISOString(), restored: [], unchanged: [], failed: [], undeleted };
   for (const path of missing) outcome.failed.push({ path, reason: path ? `nothing was at ${path} at ${outcome.at}` : nothingInLibrary(source.versions, request.at.time) });
-  const entries = target.kind === 'in-place' ? outsideAbsentMounts(selected.entries, target, outcome) : selected.entries;
+  const entries = target.kind === 'in-place' ? outsideAbsentMounts(selected.entries, target, outcome.failed) : selected.entries;
   if (target.kind === 'folder') refuseNonEmpty(target.dir, target.overwrite);
   if (request.dryRun) return planRestore(entries, target, outcome);
   // Nothing to write, nothing made: a restore that found nothing leaves no empty folder behind.
@@ -206,20 +207,6 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
 }
 
 /**
- * In place, the entries not below a mount point that is not there; the others refused. Written
- * there, a file would land on the disk below the mount point (or make the folder), and the next
- * sync would find the mounted disk in its place.
- */
-function outsideAbsentMounts(entries: TreeEntry[], target: Extract<RestoreTarget, { kind: 'in-place' }>, outcome: RestoreOutcome): TreeEntry[] {
-  if (!target.absentMounts?.length) return entries;
-  return entries.filter((e) => {
-    const m = absentMountOf(target.absentMounts, target.byTreePath.get(e.path)?.path ?? e.path);
-    if (m) outcome.failed.push({ path: e.path, reason: `below ${m.path}, ${describeAbsentMount(m)}: mount it, then restore` });
-    return !m;
-  });
-}
-
-/**
  * Indexes of `entries` in the order to write them: folders first (in path order, so a parent
  * before its children), then files in pack order, so neighbouring chunks come from one ranged
  * read while it is still at hand (path order jumps between packs).
@@ -228,20 +215,6 @@ function writeOrder(entries: TreeEntry[], locate: (hash: string) => ChunkLocatio
   const where = entries.map((e) => (e.version.kind === 'dir' ? '0' : `1${packOrderKey(e.version.chunks[0] ? locate(e.version.chunks[0])[0] : undefined)}`));
   return entries.map((_, i) => i).sort((a, b) => (where[a]! < where[b]! ? -1 : where[a]! > where[b]! ? 1 : a - b));
 }
-
-/** How a restore's reason for content the remote could not give begins (the CLI matches it to suggest `verify --repair`: commands/restore.ts). */
-const UNREADABLE_CONTENT = 'could not read its content from the remote';
-
-/** The fetcher's words without the chunk's id: the files of one lost pack then share one reason, named a few and counted. */
-const withoutChunkId = (message: string) => message.replace(/^chunk [0-9a-f]+ /, 'a chunk of it ');
-
-/**
- * Reasons name the file only where the disk spells it otherwise than the path they are printed
- * beside (an NFD name): the same words for every such file, so a listing names a few and counts
- * the rest (the CLI's not-synced-output.ts), not 5,000 lines for a folder restored over edits.
- */
-const onDisk = (diskPath: string, path: string) => (diskPath === path ? '' : `(on disk as ${diskPath}) `);
-const changedSince = (diskPath: string, path: string) => `${onDisk(diskPath, path)}changed since the last sync: sync first, then restore`;
 
 /**
  * A dry run: what `restoreOne` would decide for each entry, from the local records and a stat of
