@@ -6,18 +6,14 @@
  */
 import { BUILTIN_IGNORES } from '@syncacross/sync-core';
 import { usageError } from '../cli-error.js';
+import { editedList } from '../config-list.js';
 import { findLibraryRoot, readConfig, writeConfig } from '../config.js';
 import { checkPattern, sharedPatterns } from '../exclude-patterns.js';
 import type { Output } from '../output.js';
 
 export type ExcludeAction = 'list' | 'add' | 'remove';
 
-function changed(action: ExcludeAction, before: string[], given: string[]): string[] {
-  if (action === 'add') return [...before, ...given.filter((p, i) => !before.includes(p) && given.indexOf(p) === i)];
-  const unknown = given.filter((p) => !before.includes(p));
-  if (unknown.length > 0) throw usageError('UnknownPattern', `not an exclude pattern of this library: ${unknown.map((p) => JSON.stringify(p)).join(', ')} (see syncacross exclude list)`);
-  return before.filter((p) => !given.includes(p));
-}
+const notListed = (unknown: string[]) => usageError('UnknownPattern', `not an exclude pattern of this library: ${unknown.map((p) => JSON.stringify(p)).join(', ')} (see syncacross exclude list)`);
 
 export async function excludeCommand(action: ExcludeAction, patterns: string[], opts: { dir?: string }, out: Output): Promise<number> {
   const root = findLibraryRoot(opts.dir ?? '.');
@@ -26,7 +22,7 @@ export async function excludeCommand(action: ExcludeAction, patterns: string[], 
   if (action !== 'list') {
     if (patterns.length === 0) throw usageError('BadOption', `exclude ${action} needs at least one pattern, e.g. syncacross exclude ${action} '*.tmp'`);
     patterns.forEach((p) => checkPattern(p, `exclude ${action}`));
-    exclude = changed(action, exclude, patterns);
+    exclude = editedList(action, exclude, patterns, notListed);
     const { exclude: _old, ...rest } = config;
     await writeConfig(root, { ...rest, ...(exclude.length > 0 ? { exclude } : {}) });
   }

@@ -9,6 +9,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { mountPointProblem } from '@syncacross/sync-core';
 import { usageError } from '../cli-error.js';
+import { editedList } from '../config-list.js';
 import { findLibraryRoot, readConfig, writeConfig } from '../config.js';
 import type { Output } from '../output.js';
 
@@ -46,12 +47,7 @@ function spelledOnDisk(root: string, rel: string): string {
   return at;
 }
 
-function changed(action: MountPointAction, before: string[], given: string[]): string[] {
-  if (action === 'add') return [...before, ...given.filter((p, i) => !before.includes(p) && given.indexOf(p) === i)];
-  const unknown = given.filter((p) => !before.includes(p));
-  if (unknown.length > 0) throw usageError('UnknownMountPoint', `not a mount point of this library: ${unknown.map((p) => JSON.stringify(p)).join(', ')} (see syncacross mount-point list)`);
-  return before.filter((p) => !given.includes(p));
-}
+const notListed = (unknown: string[]) => usageError('UnknownMountPoint', `not a mount point of this library: ${unknown.map((p) => JSON.stringify(p)).join(', ')} (see syncacross mount-point list)`);
 
 export async function mountPointCommand(action: MountPointAction, paths: string[], opts: { dir?: string }, out: Output): Promise<number> {
   const root = findLibraryRoot(opts.dir ?? '.');
@@ -61,7 +57,7 @@ export async function mountPointCommand(action: MountPointAction, paths: string[
     if (paths.length === 0) throw usageError('BadOption', `mount-point ${action} needs at least one folder, e.g. syncacross mount-point ${action} scans`);
     // Removing takes the path as listed: the folder may be gone for good.
     const given = action === 'add' ? paths.map((p) => libraryPath(root, p)) : paths.map((p) => p.replace(/\/+$/, ''));
-    mountPoints = changed(action, mountPoints, given);
+    mountPoints = editedList(action, mountPoints, given, notListed);
     const { mountPoints: _old, ...rest } = config;
     await writeConfig(root, { ...rest, ...(mountPoints.length > 0 ? { mountPoints } : {}) });
     if (action === 'add')

@@ -32,10 +32,10 @@ export async function makeNode(storage: Storage, name: string, extra: Partial<Li
   return { dir, lib, sync: () => lib.sync() };
 }
 
-/** Two nodes of one memory remote, with `files` ({path: text}) written on a and synced to b. */
-export async function twoSyncedNodes(files: Record<string, string>): Promise<{ a: TestNode; b: TestNode }> {
+/** Two nodes of one memory remote, with `files` ({path: text}) written on a (opened with `aOptions`) and synced to b. */
+export async function twoSyncedNodes(files: Record<string, string>, aOptions: Partial<LibraryOptions> = {}): Promise<{ a: TestNode; b: TestNode }> {
   const remote = createMemoryStorage();
-  const a = await makeNode(remote, 'a');
+  const a = await makeNode(remote, 'a', aOptions);
   for (const [path, content] of Object.entries(files)) {
     await mkdir(join(a.dir, path, '..'), { recursive: true });
     await writeFile(join(a.dir, path), content);

@@ -5,7 +5,7 @@ import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
-import { cleanup, makeNode, snapshot, type TestNode } from './helpers.js';
+import { cleanup, makeNode, snapshot, twoSyncedNodes, type TestNode } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -18,18 +18,7 @@ function library(): Record<string, string> {
 }
 
 /** Node a has `scans` as a mount point (unless told otherwise); b is an ordinary node. Both hold the library. */
-async function nodes(mountPoints: string[] = ['scans']): Promise<{ a: TestNode; b: TestNode }> {
-  const remote = createMemoryStorage();
-  const a = await makeNode(remote, 'a', { mountPoints });
-  for (const [path, content] of Object.entries(library())) {
-    await mkdir(join(a.dir, path, '..'), { recursive: true });
-    await writeFile(join(a.dir, path), content);
-  }
-  await a.sync();
-  const b = await makeNode(remote, 'b');
-  await b.sync();
-  return { a, b };
-}
+const nodes = (mountPoints: string[] = ['scans']) => twoSyncedNodes(library(), { mountPoints });
 
 /** The disk is unmounted: its files leave, the mount point stays as an empty folder (or goes, `keepFolder` false). */
 async function unmount(a: TestNode, keepFolder = true): Promise<string> {
