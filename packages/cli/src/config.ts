@@ -3,7 +3,7 @@
  * stored here: a secret option holds a `${env:NAME}` reference or is read from the environment
  * (see secrets.ts). The engine keeps its own state next to it (state.db, lock).
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from '@syncacross/sync-core';
@@ -91,4 +91,23 @@ export async function writeConfig(libraryDir: string, config: LibraryConfig): Pr
   const tmp = `${file}.syncacross-tmp-${process.pid}`;
   await writeFile(tmp, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
   await rename(tmp, file);
+}
+
+/**
+ * The library's mount points as config.json lists them whenever asked (`LibraryOptions.mountPoints`
+ * is asked at every round): `mount-point add` reaches a `watch` that is already running. A config
+ * that cannot be read meanwhile (an editor halfway through saving it) keeps the last list: a
+ * mount point is never dropped by accident.
+ */
+export function configuredMountPoints(libraryDir: string, atStart: readonly string[]): () => readonly string[] {
+  let last = atStart;
+  return () => {
+    try {
+      const parsed = configSchema.safeParse(JSON.parse(readFileSync(configPath(libraryDir), 'utf8')));
+      if (parsed.success) last = parsed.data.mountPoints ?? [];
+    } catch {
+      // kept: the last list read
+    }
+    return last;
+  };
 }

@@ -6,7 +6,7 @@ import { isSyncError, openLibrary, withTracing, type Library, type Storage } fro
 import { CliError } from './cli-error.js';
 import { EXIT, REJOINED } from './exit-codes.js';
 import { traceRequests } from './file-actions-output.js';
-import { findLibraryRoot, type LibraryConfig } from './config.js';
+import { configuredMountPoints, findLibraryRoot, type LibraryConfig } from './config.js';
 import { readEffectiveConfig } from './remote-target.js';
 import { loadAdapter, type LoadedAdapter } from './adapter-loader.js';
 import type { Output } from './output.js';
@@ -116,7 +116,7 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
       ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
       // Last, so no pattern brings it back: the remote's own folder, where it is in the library.
       exclude: [...(config.exclude ?? []), ...(options.exclude ?? []), ...(inLibrary ? [folderPattern(inLibrary)] : [])],
-      ...(config.mountPoints?.length ? { mountPoints: config.mountPoints } : {}),
+      mountPoints: configuredMountPoints(root, config.mountPoints ?? []),
       ...(options.stagingLimitBytes !== undefined ? { staging: options.stagingLimitBytes === 0 ? (false as const) : { limitBytes: options.stagingLimitBytes } } : {}),
       retry: { ...(options.retries !== undefined ? { retries: options.retries } : {}), ...(options.signal ? { signal: options.signal } : {}), onRetry: retryNotice(out) },
     });

@@ -7,7 +7,7 @@
 import { mkdir, readdir, readFile, rename, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, FAST, run, runJson, tempDir, writeFiles } from './helpers.js';
+import { cleanup, FAST, finish, run, runJson, start, tempDir, until, writeFiles } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -56,6 +56,30 @@ describe('mount points', () => {
     expect(back.code, back.stderr).toBe(0);
     expect(back.json).toMatchObject({ awaitingMount: 0, skipped: [], remote: { added: 1, changed: 0, deleted: 0 } });
     expect(await readdir(join(a, 'scans'))).toEqual(['1.pdf', '2.pdf', '3.pdf', '4.pdf']);
+  }, 60_000);
+
+  // A watch run as a service is started once: a mount point added afterwards counted only from
+  // its next start, and until then an unmounted disk was deleted everywhere without a word.
+  it('a mount point added while a watch runs counts from its next round', async () => {
+    const { a, b, base } = await twoSynced();
+    const watcher = start(['watch', a, '--interval', '1', '--settle', '200']);
+    const done = finish(watcher);
+    let out = '';
+    watcher.stdout!.on('data', (d) => (out += d));
+    watcher.stderr!.on('data', (d) => (out += d));
+    try {
+      await until(() => out.includes('watching '), 'the watch');
+      expect((await run(['mount-point', 'add', 'scans', '-d', a])).code).toBe(0);
+      await rename(join(a, 'scans'), join(base, 'disk'));
+      await mkdir(join(a, 'scans'));
+      await writeFile(join(a, 'notes/0.md'), 'edited: a round\n');
+      await until(() => out.includes('not synced: scans: a mount point that is an empty folder'), 'the watch leaving the disk alone');
+    } finally {
+      watcher.kill('SIGINT');
+    }
+    expect((await done).code).toBe(0);
+    expect((await run(['sync', b, ...FAST])).code).toBe(0);
+    expect(await readdir(join(b, 'scans'))).toEqual(['1.pdf', '2.pdf', '3.pdf']);
   }, 60_000);
 
   it('add refuses what cannot be one, and remove takes it back', async () => {

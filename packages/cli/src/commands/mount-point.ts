@@ -2,8 +2,9 @@
  * `syncacross mount-point [list] | add PATH… | remove PATH… [-d DIR]`: folders of the library that
  * are other disks or shares, kept in this node's config.json (`LibraryOptions.mountPoints`). A sync
  * or watch that finds one not there, not a folder, or empty (not mounted) leaves everything at or
- * below it alone, in both directions, and says so (exit 8). Other nodes are not told: which of
- * this machine's folders are disks is this machine's business.
+ * below it alone, in both directions, and says so (exit 8). A running watch reads the list at
+ * each round (config.ts, configuredMountPoints). Other nodes are not told: which of this
+ * machine's folders are disks is this machine's business.
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';

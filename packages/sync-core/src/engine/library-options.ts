@@ -5,6 +5,7 @@ import type { ChunkingParams } from '../model/chunker.js';
 import type { NewRepository } from './repository.js';
 import type { Author } from './author-object.js';
 import type { ExcludePatterns } from '../local/ignore-rules.js';
+import type { MountPointsOption } from '../local/mount-points.js';
 
 /** What `openLibrary` takes: only `dir` and `storage` are required. */
 export interface LibraryOptions {
@@ -115,9 +116,11 @@ export interface LibraryOptions {
    * `archive/2024`), spelled as on the disk. A round that finds one not there, not a folder, or
    * empty (not mounted) syncs nothing at or below it, in either direction: no deletion is
    * published, changes of other nodes wait, and the path is in `skipped` (local/mount-points.ts).
+   * A function is asked at every round, so they can change while the library is open (the CLI's
+   * `watch` reads its config.json). One that cannot be is an `InvalidArgument` error.
    * @example ['scans']
    */
-  mountPoints?: readonly string[];
+  mountPoints?: MountPointsOption;
   /**
    * When a round holds its local deletions back rather than publish them (engine/held-deletions.ts):
    * when at least `atLeast` files and folders (default 20), and at least `share` of the library's

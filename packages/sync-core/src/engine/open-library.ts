@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DELETION_GUARD } from './held-deletions.js';
-import { mountPointProblem } from '../local/mount-points.js';
+import { mountPointsNow } from '../local/mount-points.js';
 import type { Storage } from '../storage/contract.js';
 import { checkedStorage } from '../storage/checked.js';
 import { withCounting } from '../storage/wrappers/counting.js';
@@ -96,8 +96,7 @@ function refuseBadOptions(o: LibraryOptions): void {
   // An author readers would refuse (§3.8) is refused here, before anything is published.
   const badName = o.author && (checkAuthorName(o.author.user) ?? checkAuthorName(o.author.machine));
   if (badName) throw new SyncError('InvalidArgument', `author names must be ${badName}`);
-  const badMount = o.mountPoints?.map(mountPointProblem).find((p) => p !== undefined);
-  if (badMount) throw new SyncError('InvalidArgument', badMount);
+  mountPointsNow(o.mountPoints); // a function is asked again at every round
 }
 
 /**
@@ -152,7 +151,7 @@ export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPoli
         codec: opened.codec,
         ...(o.author ? { author: o.author } : {}),
         ...(o.exclude?.length ? { exclude: [...o.exclude] } : {}),
-        ...(o.mountPoints?.length ? { mountPoints: [...o.mountPoints] } : {}),
+        ...(o.mountPoints ? { mountPoints: typeof o.mountPoints === 'function' ? o.mountPoints : [...o.mountPoints] } : {}),
         ...(o.deletionGuard === false ? {} : { deletionGuard: { ...DEFAULT_DELETION_GUARD, ...o.deletionGuard } }),
       },
       opened.key,

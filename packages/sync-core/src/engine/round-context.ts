@@ -8,6 +8,7 @@ import type { RepositoryCodec } from '../codec/repository-codec.js';
 import type { SyncProgress } from './sync-summary.js';
 import type { Author } from './author-object.js';
 import type { DeletionGuard } from './held-deletions.js';
+import type { MountPointsOption } from '../local/mount-points.js';
 
 export interface RoundContext {
   dir: string;
@@ -57,7 +58,7 @@ export interface RoundOptions {
   /** This node's exclude patterns (`LibraryOptions.exclude`). */
   exclude?: readonly string[];
   /** Folders that are other disks or shares (`LibraryOptions.mountPoints`). */
-  mountPoints?: readonly string[];
+  mountPoints?: MountPointsOption;
 }
 
 /**

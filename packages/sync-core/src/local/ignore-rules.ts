@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ignore from 'ignore';
-import { absentMountPoints, type AbsentMountPoint } from './mount-points.js';
+import { absentMountPoints, mountPointsNow, type AbsentMountPoint, type MountPointsOption } from './mount-points.js';
 
 /**
  * The gitignore patterns no library syncs: its own state folder and temporary files, SQLite side
@@ -79,10 +79,11 @@ export interface PathRules {
  * The rules for a library, in order of precedence (later wins, gitignore style, so a later
  * `!pattern` brings back what an earlier one left out): the built-in list, `.syncacrossignore`,
  * then `exclude` (the CLI passes its config's patterns, then the command line's). `mountPoints` are
- * looked at now: the rules of a round hold the ones not there when it starts.
+ * asked for and looked at now: the rules of a round hold the ones not there when it starts.
  */
-export function loadPathRules(libraryDir: string, exclude: readonly string[] = [], mountPoints: readonly string[] = []): PathRules {
-  const absent = mountPoints.length > 0 ? absentMountPoints(libraryDir, mountPoints) : [];
+export function loadPathRules(libraryDir: string, exclude: readonly string[] = [], mountPoints?: MountPointsOption): PathRules {
+  const listed = mountPointsNow(mountPoints);
+  const absent = listed.length > 0 ? absentMountPoints(libraryDir, listed) : [];
   const rules = patternRules(libraryDir, exclude);
   return absent.length > 0 ? { ...rules, absentMounts: absent } : rules;
 }

@@ -16,7 +16,23 @@
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { SyncError } from '../model/sync-error.js';
 import { libraryPathProblem } from './paths.js';
+
+/**
+ * `LibraryOptions.mountPoints`: a list, or a function asked at each round, so they can change
+ * while a library is open (the CLI's `watch` reads its config.json: a mount point added while a
+ * watch runs counts from its next round, not from its next start).
+ */
+export type MountPointsOption = readonly string[] | (() => readonly string[]);
+
+/** The mount points `option` gives now; one that cannot be is an `InvalidArgument` error. */
+export function mountPointsNow(option: MountPointsOption | undefined): readonly string[] {
+  const list = typeof option === 'function' ? option() : (option ?? []);
+  const bad = list.map(mountPointProblem).find((p) => p !== undefined);
+  if (bad) throw new SyncError('InvalidArgument', bad);
+  return list;
+}
 
 /** A mount point not there this round, and how it was found. */
 export interface AbsentMountPoint {

@@ -120,6 +120,18 @@ describe('mount points', () => {
     expect(await readdir(join(a.dir, 'scans'))).toEqual([]);
   });
 
+  it('given as a function, they are asked at every round: one added while the library is open counts at once', async () => {
+    let listed: string[] = [];
+    const { a, b } = await twoSyncedNodes(library(), { mountPoints: () => listed });
+    listed = ['scans'];
+    await unmount(a);
+    expect((await a.sync()).skipped.map((s) => s.path)).toEqual(['scans']);
+    await b.sync();
+    expect(await scansOf(b.dir)).toHaveLength(5);
+    listed = ['../scans'];
+    await expect(a.sync()).rejects.toMatchObject({ code: 'InvalidArgument' });
+  });
+
   it('a path that cannot be one is refused when the library opens', async () => {
     const storage = createMemoryStorage();
     for (const bad of ['', '/mnt/scans', '../scans', 'scans/', '.syncacross/x'])
