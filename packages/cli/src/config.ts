@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { z } from '@syncacross/sync-core';
+import { mountPointProblem, z } from '@syncacross/sync-core';
 import { usageError } from './cli-error.js';
 
 export const STATE_FOLDER = '.syncacross';
@@ -27,7 +27,7 @@ export const configSchema = z
     /** This node's exclude patterns (gitignore syntax; `syncacross exclude add`, `init --exclude`). */
     exclude: z.array(z.string()).optional(),
     /** Folders of the library that are other disks or shares (`syncacross mount-point add`; `LibraryOptions.mountPoints`). */
-    mountPoints: z.array(z.string()).optional(),
+    mountPoints: z.array(z.string().refine((p) => !mountPointProblem(p), { error: (issue) => mountPointProblem(issue.input as string) })).optional(),
     /** Set by `init --remote NAME`: adapter and options come from that named remote (named-remotes.ts); `options` here stays {}. */
     namedRemote: z.string().optional(),
   })

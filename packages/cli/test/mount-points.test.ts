@@ -100,5 +100,10 @@ describe('mount points', () => {
     const removed = await runJson(['mount-point', 'remove', 'notes', '-d', a]);
     expect(removed.json.mountPoints).toEqual([]);
     expect(JSON.parse(await readFile(join(a, '.syncacross/config.json'), 'utf8')).mountPoints).toBeUndefined();
+    // One written into config.json by hand is refused where it is read, naming the file and the entry.
+    const config = JSON.parse(await readFile(join(a, '.syncacross/config.json'), 'utf8'));
+    await writeFile(join(a, '.syncacross/config.json'), JSON.stringify({ ...config, mountPoints: ['../elsewhere'] }));
+    const bad = await runJson(['sync', a, ...FAST]);
+    expect(bad.json.error).toMatchObject({ code: 'BadConfig', exitCode: 2, message: expect.stringMatching(/config\.json: mountPoints\.0: mount point "\.\.\/elsewhere": has a "\.\." segment/) });
   }, 60_000);
 });
