@@ -97,7 +97,7 @@ describe('mount points', () => {
     }
     expect((await runJson(['mount-point', 'remove', 'scans', '-d', a])).json.error.code).toBe('UnknownMountPoint');
     expect((await run(['mount-point', 'add', join(a, 'notes'), '-d', a])).code).toBe(0); // a path to the folder is taken as its library path
-    const removed = await runJson(['mount-point', 'remove', 'notes', '-d', a]);
+    const removed = await runJson(['mount-point', 'remove', './notes/', '-d', a]);
     expect(removed.json.mountPoints).toEqual([]);
     expect(JSON.parse(await readFile(join(a, '.syncacross/config.json'), 'utf8')).mountPoints).toBeUndefined();
     // One written into config.json by hand is refused where it is read, naming the file and the entry.

@@ -56,8 +56,8 @@ export async function mountPointCommand(action: MountPointAction, paths: string[
   let mountPoints = config.mountPoints ?? [];
   if (action !== 'list') {
     if (paths.length === 0) throw usageError('BadOption', `mount-point ${action} needs at least one folder, e.g. syncacross mount-point ${action} scans`);
-    // Removing takes the path as listed: the folder may be gone for good.
-    const given = action === 'add' ? paths.map((p) => libraryPath(root, p)) : paths.map((p) => p.replace(/\/+$/, ''));
+    // Removing takes the path as listed (`./scans/` too): the folder may be gone for good.
+    const given = action === 'add' ? paths.map((p) => libraryPath(root, p)) : paths.map((p) => p.replace(/^(\.\/)+|\/+$/g, ''));
     mountPoints = editedList(action, mountPoints, given, notListed);
     const { mountPoints: _old, ...rest } = config;
     await writeConfig(root, { ...rest, ...(mountPoints.length > 0 ? { mountPoints } : {}) });

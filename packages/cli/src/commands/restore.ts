@@ -43,7 +43,7 @@ function describe(o: Outcome, where: string, out: Output): void {
   for (const p of o.undeleted) out.info(`  ${p} had been deleted by then: restored what it last held`);
   if (o.sync) out.info(`  synced: ${plural(o.sync.uploaded.versions, 'new version')}; the versions they replace stay in history (syncacross log)`);
   printNotSynced(o.failed, out, 'syncacross: ', 'not restored');
-  // The engine's words for content the remote could not give (restore.ts, UNREADABLE_CONTENT).
+  // The engine's words for content the remote could not give (sync-core's restore-refusals.ts, UNREADABLE_CONTENT).
   if (o.failed.some((f) => f.reason.startsWith('could not read its content from the remote')))
     out.warn(
       'syncacross: note: what the remote lost or holds damaged comes back from a machine whose files still hold it: `syncacross verify --repair` there uploads it again (this machine too, if it has the library), then restore again',
