@@ -94,19 +94,20 @@ export async function writeConfig(libraryDir: string, config: LibraryConfig): Pr
 }
 
 /**
- * The library's mount points as config.json lists them whenever asked (`LibraryOptions.mountPoints`
- * is asked at every round): `mount-point add` reaches a `watch` that is already running. A config
- * that cannot be read meanwhile (an editor halfway through saving it) keeps the last list: a
- * mount point is never dropped by accident.
+ * The library's config.json as it is whenever asked: what a running `watch` reads at each round
+ * for this node's exclude patterns and mount points (`LibraryOptions.exclude` and `.mountPoints`
+ * may be functions), so `exclude add` and `mount-point add` reach it without a restart. A config
+ * that cannot be read at that moment (an editor halfway through saving it) gives the last one
+ * read: a mount point or a pattern is never dropped by accident.
  */
-export function configuredMountPoints(libraryDir: string, atStart: readonly string[]): () => readonly string[] {
+export function liveConfig(libraryDir: string, atStart: LibraryConfig): () => LibraryConfig {
   let last = atStart;
   return () => {
     try {
       const parsed = configSchema.safeParse(JSON.parse(readFileSync(configPath(libraryDir), 'utf8')));
-      if (parsed.success) last = parsed.data.mountPoints ?? [];
+      if (parsed.success) last = parsed.data;
     } catch {
-      // kept: the last list read
+      // kept: the last config read
     }
     return last;
   };

@@ -6,7 +6,7 @@ import { isSyncError, openLibrary, withTracing, type Library, type Storage } fro
 import { CliError } from './cli-error.js';
 import { EXIT, REJOINED } from './exit-codes.js';
 import { traceRequests } from './file-actions-output.js';
-import { configuredMountPoints, findLibraryRoot, type LibraryConfig } from './config.js';
+import { findLibraryRoot, liveConfig, type LibraryConfig } from './config.js';
 import { readEffectiveConfig } from './remote-target.js';
 import { loadAdapter, type LoadedAdapter } from './adapter-loader.js';
 import type { Output } from './output.js';
@@ -103,6 +103,8 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
   try {
     // Who the versions made here are from (published for this node's writer id when it commits).
     const author = options.online && !options.readOnly ? await authorHere(config.node) : undefined;
+    // This node's patterns and mount points as config.json says at each round: a running watch takes a change at once.
+    const live = liveConfig(root, config);
     library = await openLibrary({
       dir: root,
       storage,
@@ -115,8 +117,8 @@ export async function withLibrary<T>(dirArg: string | undefined, out: Output, op
       ...(options.online ? { secret: secretSource(options.passphrase ?? {}, false) } : {}),
       ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
       // Last, so no pattern brings it back: the remote's own folder, where it is in the library.
-      exclude: [...(config.exclude ?? []), ...(options.exclude ?? []), ...(inLibrary ? [folderPattern(inLibrary)] : [])],
-      mountPoints: configuredMountPoints(root, config.mountPoints ?? []),
+      exclude: () => [...(live().exclude ?? []), ...(options.exclude ?? []), ...(inLibrary ? [folderPattern(inLibrary)] : [])],
+      mountPoints: () => live().mountPoints ?? [],
       ...(options.stagingLimitBytes !== undefined ? { staging: options.stagingLimitBytes === 0 ? (false as const) : { limitBytes: options.stagingLimitBytes } } : {}),
       retry: { ...(options.retries !== undefined ? { retries: options.retries } : {}), ...(options.signal ? { signal: options.signal } : {}), onRetry: retryNotice(out) },
     });

@@ -57,7 +57,7 @@ export { parseSpanMs } from './engine/point-in-time.js';
 export { checkAuthorName, type Author } from './engine/author-object.js';
 export { DEFAULT_KDF, type KdfParams, type KeyInfo, type UnlockedKey } from './codec/keyring.js';
 export { SyncError, isSyncError, SYNC_ERROR_CODES, type SyncErrorCode } from './model/sync-error.js';
-export { BUILTIN_IGNORES } from './local/ignore-rules.js';
+export { BUILTIN_IGNORES, type ExcludeOption, type ExcludePatterns } from './local/ignore-rules.js';
 export { mountPointProblem, type MountPointsOption } from './local/mount-points.js';
 export { isUtf8, spelledBytes } from './local/spelled-bytes.js';
 // Types that appear in LibraryOptions and Library's methods, so an app can name them.

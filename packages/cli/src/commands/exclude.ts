@@ -2,7 +2,7 @@
  * `syncacross exclude [list] | add PATTERN… | remove PATTERN… [-d DIR]`: this node's exclude
  * patterns, kept in the library's config.json and applied by every sync and watch here (after the
  * built-in list and `.syncacrossignore`; exclude-patterns.ts). A running watch takes a change at
- * its next start. Other nodes are not told: what this node leaves out stays theirs.
+ * its next round (config.ts, liveConfig). Other nodes are not told: what this node leaves out stays theirs.
  */
 import { BUILTIN_IGNORES } from '@syncacross/sync-core';
 import { usageError } from '../cli-error.js';

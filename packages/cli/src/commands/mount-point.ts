@@ -3,7 +3,7 @@
  * are other disks or shares, kept in this node's config.json (`LibraryOptions.mountPoints`). A sync
  * or watch that finds one not there, not a folder, or empty (not mounted) leaves everything at or
  * below it alone, in both directions, and says so (exit 8). A running watch reads the list at
- * each round (config.ts, configuredMountPoints). Other nodes are not told: which of this
+ * each round (config.ts, liveConfig). Other nodes are not told: which of this
  * machine's folders are disks is this machine's business.
  */
 import { lstatSync, readdirSync } from 'node:fs';

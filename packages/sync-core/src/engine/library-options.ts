@@ -4,7 +4,7 @@ import type { RetryOptions } from '../storage/wrappers/retry.js';
 import type { ChunkingParams } from '../model/chunker.js';
 import type { NewRepository } from './repository.js';
 import type { Author } from './author-object.js';
-import type { ExcludePatterns } from '../local/ignore-rules.js';
+import type { ExcludeOption } from '../local/ignore-rules.js';
 import type { MountPointsOption } from '../local/mount-points.js';
 
 /** What `openLibrary` takes: only `dir` and `storage` are required. */
@@ -109,8 +109,11 @@ export interface LibraryOptions {
    * repository) or after a remembered key was refused.
    */
   secret?: RepositorySecret | SecretSource;
-  /** What this node leaves out of the sync, and what that means for the other nodes: `ExcludePatterns`. */
-  exclude?: ExcludePatterns;
+  /**
+   * What this node leaves out of the sync, and what that means for the other nodes: `ExcludePatterns`.
+   * A function is asked at every round, so they can change while the library is open (`ExcludeOption`).
+   */
+  exclude?: ExcludeOption;
   /**
    * Folders of the library that are other disks or shares, as paths relative to it (`scans`,
    * `archive/2024`), spelled as on the disk. A round that finds one not there, not a folder, or

@@ -150,7 +150,7 @@ export async function openLibraryWithPolicy(o: LibraryOptions, policy: RoundPoli
         staging: o.staging ?? {},
         codec: opened.codec,
         ...(o.author ? { author: o.author } : {}),
-        ...(o.exclude?.length ? { exclude: [...o.exclude] } : {}),
+        ...(typeof o.exclude === 'function' ? { exclude: o.exclude } : o.exclude?.length ? { exclude: [...o.exclude] } : {}),
         ...(o.mountPoints ? { mountPoints: typeof o.mountPoints === 'function' ? o.mountPoints : [...o.mountPoints] } : {}),
         ...(o.deletionGuard === false ? {} : { deletionGuard: { ...DEFAULT_DELETION_GUARD, ...o.deletionGuard } }),
       },

@@ -1,5 +1,5 @@
 /** What every step of a round is handed: the folder, its state, the remote and the settings. */
-import type { PathRules } from '../local/ignore-rules.js';
+import type { ExcludeOption, PathRules } from '../local/ignore-rules.js';
 import type { LocalState } from '../local/state.js';
 import type { ChunkingParams } from '../model/chunker.js';
 import type { CountingStorage } from '../storage/wrappers/counting.js';
@@ -55,8 +55,8 @@ export interface RoundOptions {
   author?: Author;
   /** When a round holds its deletions back (held-deletions.ts); none: never. */
   deletionGuard?: DeletionGuard;
-  /** This node's exclude patterns (`LibraryOptions.exclude`). */
-  exclude?: readonly string[];
+  /** This node's exclude patterns (`LibraryOptions.exclude`); a round's are in its `rules`. */
+  exclude?: ExcludeOption;
   /** Folders that are other disks or shares (`LibraryOptions.mountPoints`). */
   mountPoints?: MountPointsOption;
 }

@@ -119,8 +119,8 @@ async function commitStep(ctx: RoundContext, summary: SyncSummary, scan: ScanRes
  * paths: the tree then holds what its disk does not, which a new file may displace.
  */
 async function materializeStep(ctx: RoundContext, summary: SyncSummary, changed: boolean, inPlace: boolean): Promise<void> {
-  const { state, options } = ctx;
-  const excludedUnder = options.exclude?.length ? JSON.stringify(options.exclude) : '';
+  const { state } = ctx;
+  const excludedUnder = ctx.rules.excludePatterns?.length ? JSON.stringify(ctx.rules.excludePatterns) : '';
   if (changed || state.round.get('excludedUnder') !== excludedUnder) state.round.set('materialize', true);
   if (inPlace && excludedUnder === '' && state.round.get('excludedUnder') === '') state.round.set('materialize', false);
   if (!state.round.get('materialize')) return;

@@ -15,13 +15,15 @@
  */
 import { relative, sep } from 'node:path';
 import type { AsyncSubscription } from '@parcel/watcher';
-import { loadPathRules } from '../local/ignore-rules.js';
+import { loadPathRules, type ExcludeOption } from '../local/ignore-rules.js';
 import type { ChangeFeed } from '../storage/contract.js';
 import type { SyncSummary } from './sync-summary.js';
 import { FeedFollower } from './watch-feed.js';
 
 /** The state folder (when it lives in the library): what a round writes there is not a change. */
 const STATE_DIR_NAME = '.syncacross';
+/** How long the watch's filter of local changes keeps the exclude patterns it asked for. */
+const RULES_FRESH_MS = 5_000;
 
 /** What `Library.watch` takes. */
 export interface WatchOptions {
@@ -45,7 +47,7 @@ export interface WatchOptions {
 export interface Watchable {
   readonly dir: string;
   /** This node's exclude patterns (`LibraryOptions.exclude`): changes there start no round. */
-  readonly exclude?: readonly string[];
+  readonly exclude?: ExcludeOption;
   sync(opts: { signal?: AbortSignal; confirmDeletions?: boolean }): Promise<SyncSummary>;
   /** Whether the remote shows something this node has not applied (one listing, no change here). */
   hasRemoteNews(): Promise<boolean>;
@@ -92,8 +94,12 @@ class LibraryWatch {
   /** Local changes mark the folder dirty; what the state folder or the ignore rules cover does not. */
   private async watchFolder(): Promise<void> {
     const { dir } = this.library;
-    const rules = loadPathRules(dir, this.library.exclude);
+    // Asked again every few seconds at most: patterns added while the watch runs (a function
+    // reading a config) reach the filter too, not only the rounds.
+    let rules = loadPathRules(dir, this.library.exclude);
+    let rulesAt = Date.now();
     const counts = (path: string) => {
+      if (Date.now() - rulesAt > RULES_FRESH_MS) [rules, rulesAt] = [loadPathRules(dir, this.library.exclude), Date.now()];
       const rel = relative(dir, path).split(sep).join('/');
       return rel !== '' && !rel.startsWith('..') && rel !== STATE_DIR_NAME && !rel.startsWith(`${STATE_DIR_NAME}/`) && !rules.ignores(rel);
     };

@@ -53,6 +53,16 @@ export const BUILTIN_IGNORES = [
  */
 export type ExcludePatterns = readonly string[];
 
+/**
+ * `LibraryOptions.exclude`: the patterns, or a function asked at every round (and by a watch, at
+ * most every few seconds), so they can change while a library is open: the CLI's `watch` reads
+ * its config.json, and `syncacross exclude add` reaches it at its next round.
+ */
+export type ExcludeOption = ExcludePatterns | (() => ExcludePatterns);
+
+/** The patterns `option` gives now. */
+export const excludeNow = (option: ExcludeOption | undefined): ExcludePatterns => (typeof option === 'function' ? option() : (option ?? []));
+
 /** Our own state and temporary files: no pattern, not even a `!` one, brings them into a sync. */
 const ALWAYS_IGNORED = ['.syncacross/', '*.syncacross-tmp-*'];
 const MENTIONS_OURS = /\.syncacross/i;
@@ -73,19 +83,21 @@ export interface PathRules {
   excludes(path: string): boolean;
   /** Mount points not there when the rules were made (mount-points.ts): nothing at or below them is synced. */
   absentMounts?: readonly AbsentMountPoint[];
+  /** This node's exclude patterns as they were when the rules were made (absent: none). */
+  excludePatterns?: ExcludePatterns;
 }
 
 /**
  * The rules for a library, in order of precedence (later wins, gitignore style, so a later
  * `!pattern` brings back what an earlier one left out): the built-in list, `.syncacrossignore`,
- * then `exclude` (the CLI passes its config's patterns, then the command line's). `mountPoints` are
- * asked for and looked at now: the rules of a round hold the ones not there when it starts.
+ * then `exclude` (the CLI passes its config's patterns, then the command line's). Both options are
+ * asked for now, and the mount points looked at: the rules of a round hold what was so when it started.
  */
-export function loadPathRules(libraryDir: string, exclude: readonly string[] = [], mountPoints?: MountPointsOption): PathRules {
+export function loadPathRules(libraryDir: string, excludeOption?: ExcludeOption, mountPoints?: MountPointsOption): PathRules {
+  const exclude = excludeNow(excludeOption);
   const listed = mountPointsNow(mountPoints);
   const absent = listed.length > 0 ? absentMountPoints(libraryDir, listed) : [];
-  const rules = patternRules(libraryDir, exclude);
-  return absent.length > 0 ? { ...rules, absentMounts: absent } : rules;
+  return { ...patternRules(libraryDir, exclude), ...(absent.length > 0 ? { absentMounts: absent } : {}), ...(exclude.length > 0 ? { excludePatterns: exclude } : {}) };
 }
 
 function patternRules(libraryDir: string, exclude: readonly string[]): PathRules {

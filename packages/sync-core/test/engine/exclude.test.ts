@@ -78,6 +78,22 @@ describe('exclude patterns', () => {
     await b.lib.close();
   });
 
+  it('given as a function, the patterns are asked at every round: one added while the library is open counts at once', async () => {
+    let patterns: string[] = [];
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a', { exclude: () => patterns });
+    await writeFile(join(a.dir, 'notes.txt'), 'notes');
+    await a.sync();
+    patterns = ['*.log'];
+    await writeFile(join(a.dir, 'debug.log'), 'not to be sent');
+    const s = await a.sync();
+    expect(s.uploaded.versions).toBe(0);
+    expect(s.excluded.local).toBe(1);
+    patterns = [];
+    expect((await a.sync()).uploaded.versions).toBe(1); // dropped: it goes out
+    await a.lib.close();
+  });
+
   it('an excluded folder is left out whole, and a later `!pattern` brings one file back', async () => {
     const remote = createMemoryStorage();
     const a = await makeNode(remote, 'a', { exclude: ['build/*', '!build/keep.txt'] });

@@ -1,0 +1,43 @@
+/**
+ * `exclude add` while a `watch` runs (as a service does, for weeks): the command says the pattern
+ * counts from the next sync on, but the watch kept the patterns it started with, and went on
+ * sending what was just excluded. The watch now reads config.json at each round.
+ */
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanup, FAST, finish, run, start, tempDir, until, writeFiles } from './helpers.js';
+
+afterAll(cleanup);
+
+describe('exclude while a watch runs', () => {
+  it('a pattern added is not sent from the next round on, and one removed is', async () => {
+    const base = await tempDir();
+    const [a, b, remote] = ['a', 'b', 'remote'].map((n) => join(base, n)) as [string, string, string];
+    await writeFiles(a, { 'notes.md': 'notes\n' });
+    expect((await run(['init', a, '--remote', `fs:${remote}`, '-o', 'createRoot=true'])).code).toBe(0);
+    expect((await run(['init', b, '--remote', `fs:${remote}`])).code).toBe(0);
+    const watcher = start(['watch', a, '--interval', '1', '--settle', '200']);
+    const done = finish(watcher);
+    let out = '';
+    watcher.stdout!.on('data', (d) => (out += d));
+    watcher.stderr!.on('data', (d) => (out += d));
+    try {
+      await until(() => out.includes('sent 1 change'), 'the first round');
+      expect((await run(['exclude', 'add', '*.iso', '-d', a])).code).toBe(0);
+      await writeFile(join(a, 'disk.iso'), 'a large image\n');
+      await writeFile(join(a, 'notes.md'), 'notes, edited after the pattern\n');
+      await until(() => (out.match(/sent 1 change/g) ?? []).length >= 2, 'the round after the pattern');
+      expect((await run(['sync', b, ...FAST])).code).toBe(0);
+      expect((await readdir(b)).filter((n) => !n.startsWith('.'))).toEqual(['notes.md']);
+      expect((await run(['exclude', 'remove', '*.iso', '-d', a])).code).toBe(0);
+      await writeFile(join(a, 'notes.md'), 'notes, edited again\n');
+      await until(() => out.includes('sent 2 changes'), 'the round after the pattern went');
+    } finally {
+      watcher.kill('SIGINT');
+    }
+    expect((await done).code).toBe(0);
+    expect((await run(['sync', b, ...FAST])).code).toBe(0);
+    expect((await readdir(b)).filter((n) => !n.startsWith('.')).sort()).toEqual(['disk.iso', 'notes.md']);
+  }, 60_000);
+});
