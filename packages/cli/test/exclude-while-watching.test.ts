@@ -6,7 +6,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, FAST, finish, run, start, tempDir, until, writeFiles } from './helpers.js';
+import { cleanup, FAST, run, tempDir, until, watching, writeFiles } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -17,26 +17,23 @@ describe('exclude while a watch runs', () => {
     await writeFiles(a, { 'notes.md': 'notes\n' });
     expect((await run(['init', a, '--remote', `fs:${remote}`, '-o', 'createRoot=true'])).code).toBe(0);
     expect((await run(['init', b, '--remote', `fs:${remote}`])).code).toBe(0);
-    const watcher = start(['watch', a, '--interval', '1', '--settle', '200']);
-    const done = finish(watcher);
-    let out = '';
-    watcher.stdout!.on('data', (d) => (out += d));
-    watcher.stderr!.on('data', (d) => (out += d));
+    const watch = await watching(a);
+    let ended;
     try {
-      await until(() => out.includes('sent 1 change'), 'the first round');
+      await until(() => watch.output().includes('sent 1 change'), 'the first round');
       expect((await run(['exclude', 'add', '*.iso', '-d', a])).code).toBe(0);
       await writeFile(join(a, 'disk.iso'), 'a large image\n');
       await writeFile(join(a, 'notes.md'), 'notes, edited after the pattern\n');
-      await until(() => (out.match(/sent 1 change/g) ?? []).length >= 2, 'the round after the pattern');
+      await until(() => (watch.output().match(/sent 1 change/g) ?? []).length >= 2, 'the round after the pattern');
       expect((await run(['sync', b, ...FAST])).code).toBe(0);
       expect((await readdir(b)).filter((n) => !n.startsWith('.'))).toEqual(['notes.md']);
       expect((await run(['exclude', 'remove', '*.iso', '-d', a])).code).toBe(0);
       await writeFile(join(a, 'notes.md'), 'notes, edited again\n');
-      await until(() => out.includes('sent 2 changes'), 'the round after the pattern went');
+      await until(() => watch.output().includes('sent 2 changes'), 'the round after the pattern went');
     } finally {
-      watcher.kill('SIGINT');
+      ended = await watch.stop(); // a failure above is the one reported
     }
-    expect((await done).code).toBe(0);
+    expect(ended.code).toBe(0);
     expect((await run(['sync', b, ...FAST])).code).toBe(0);
     expect((await readdir(b)).filter((n) => !n.startsWith('.')).sort()).toEqual(['disk.iso', 'notes.md']);
   }, 60_000);

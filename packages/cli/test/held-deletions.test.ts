@@ -6,7 +6,7 @@
 import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, FAST, finish, run, runJson, start, tempDir, until, writeFiles } from './helpers.js';
+import { cleanup, FAST, run, runJson, tempDir, until, watching, writeFiles } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -58,32 +58,28 @@ describe('deletions held back', () => {
 
   it('a running watch holds them back too, and takes the confirmation from sync', async () => {
     const { a, b } = await twoSynced();
-    const watcher = start(['watch', a, '--interval', '1', '--settle', '200']);
-    const done = finish(watcher);
-    let out = '';
-    watcher.stdout!.on('data', (d) => (out += d));
-    watcher.stderr!.on('data', (d) => (out += d));
+    const watch = await watching(a);
+    let ended;
     try {
-      await until(() => out.includes('watching '), 'the watch');
       // In one step, as a disk goes: an `rm -r` racing the watch's round is seen a part at a time,
       // each part too few to hold back (and then published, as a person deleting them meant).
       await rename(join(a, 'scans'), join(a, '..', 'scans-aside'));
-      await until(() => out.includes('--confirm-deletions'), 'the watch holding the deletions back');
-      expect(out).toMatch(/not synced: 15 more paths/);
+      await until(() => watch.output().includes('--confirm-deletions'), 'the watch holding the deletions back');
+      expect(watch.output()).toMatch(/not synced: 15 more paths/);
       // The next round (an edit) says in one line that they still wait, not the paths and the note again.
       await writeFile(join(a, 'notes.md'), 'notes, edited while the deletions wait\n');
-      await until(() => out.includes('still: 25 path(s) not synced'), 'the next round');
-      expect(out.match(/not synced: 15 more paths/g)).toHaveLength(1);
-      expect(out.match(/--confirm-deletions/g)).toHaveLength(1);
-      expect(out).toMatch(/still: 25 path\(s\) not synced, for the reasons said at \d\d:\d\d:\d\d; 1 note\(s\) said before/);
+      await until(() => watch.output().includes('still: 25 path(s) not synced'), 'the next round');
+      expect(watch.output().match(/not synced: 15 more paths/g)).toHaveLength(1);
+      expect(watch.output().match(/--confirm-deletions/g)).toHaveLength(1);
+      expect(watch.output()).toMatch(/still: 25 path\(s\) not synced, for the reasons said at \d\d:\d\d:\d\d; 1 note\(s\) said before/);
       const sync = await run(['sync', a, '--confirm-deletions']);
       expect(sync.code, sync.stderr).toBe(0);
       expect(sync.stdout).toMatch(/a `syncacross watch` of .* is running: it made this round/);
       expect(sync.stdout).toMatch(/sent: +0 added, 0 changed, 25 deleted/);
     } finally {
-      watcher.kill('SIGINT');
+      ended = await watch.stop(); // a failure above is the one reported
     }
-    expect((await done).code).toBe(0);
+    expect(ended.code).toBe(0);
     expect((await run(['sync', b, ...FAST])).code).toBe(0);
     expect((await readdir(join(b, 'scans')).catch(() => [])).length).toBe(0);
   }, 60_000);

@@ -105,6 +105,24 @@ export async function snapshot(dir: string): Promise<Record<string, string>> {
 export const FAST = ['--stable-after', '0', '--retries', '0'];
 
 /** Waits until `condition` holds, looking every `everyMs`; fails naming `what` after `ms`. */
+/**
+ * A `watch` of `dir` (a fast one: 1 s interval, 200 ms settle), started and seen to start: `output()`
+ * is everything it printed so far, both streams; `stop()` sends Ctrl-C and answers how it ended.
+ */
+export async function watching(dir: string): Promise<{ output: () => string; stop: () => Promise<RunResult> }> {
+  const watcher = start(['watch', dir, '--interval', '1', '--settle', '200']);
+  const done = finish(watcher);
+  let out = '';
+  watcher.stdout!.on('data', (d) => (out += d));
+  watcher.stderr!.on('data', (d) => (out += d));
+  const stop = () => (watcher.kill('SIGINT'), done);
+  await until(() => out.includes('watching '), 'the watch').catch(async (e: unknown) => {
+    await stop();
+    throw e;
+  });
+  return { output: () => out, stop };
+}
+
 export async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 30_000, everyMs = 50): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await condition())) {

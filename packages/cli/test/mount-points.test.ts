@@ -7,7 +7,7 @@
 import { mkdir, readdir, readFile, rename, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, FAST, finish, run, runJson, start, tempDir, until, writeFiles } from './helpers.js';
+import { cleanup, FAST, run, runJson, tempDir, until, watching, writeFiles } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -62,22 +62,18 @@ describe('mount points', () => {
   // its next start, and until then an unmounted disk was deleted everywhere without a word.
   it('a mount point added while a watch runs counts from its next round', async () => {
     const { a, b, base } = await twoSynced();
-    const watcher = start(['watch', a, '--interval', '1', '--settle', '200']);
-    const done = finish(watcher);
-    let out = '';
-    watcher.stdout!.on('data', (d) => (out += d));
-    watcher.stderr!.on('data', (d) => (out += d));
+    const watch = await watching(a);
+    let ended;
     try {
-      await until(() => out.includes('watching '), 'the watch');
       expect((await run(['mount-point', 'add', 'scans', '-d', a])).code).toBe(0);
       await rename(join(a, 'scans'), join(base, 'disk'));
       await mkdir(join(a, 'scans'));
       await writeFile(join(a, 'notes/0.md'), 'edited: a round\n');
-      await until(() => out.includes('not synced: scans: a mount point that is an empty folder'), 'the watch leaving the disk alone');
+      await until(() => watch.output().includes('not synced: scans: a mount point that is an empty folder'), 'the watch leaving the disk alone');
     } finally {
-      watcher.kill('SIGINT');
+      ended = await watch.stop(); // a failure above is the one reported
     }
-    expect((await done).code).toBe(0);
+    expect(ended.code).toBe(0);
     expect((await run(['sync', b, ...FAST])).code).toBe(0);
     expect(await readdir(join(b, 'scans'))).toEqual(['1.pdf', '2.pdf', '3.pdf']);
   }, 60_000);
