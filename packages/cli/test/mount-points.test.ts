@@ -66,6 +66,8 @@ describe('mount points', () => {
     let ended;
     try {
       expect((await run(['mount-point', 'add', 'scans', '-d', a])).code).toBe(0);
+      // A round the watch starts after the change (`sync` asks it for one): none still under way without it.
+      expect((await run(['sync', a])).code).toBe(0);
       await rename(join(a, 'scans'), join(base, 'disk'));
       await mkdir(join(a, 'scans'));
       await writeFile(join(a, 'notes/0.md'), 'edited: a round\n');
