@@ -61,7 +61,7 @@ export type ExcludePatterns = readonly string[];
 export type ExcludeOption = ExcludePatterns | (() => ExcludePatterns);
 
 /** The patterns `option` gives now. */
-export const excludeNow = (option: ExcludeOption | undefined): ExcludePatterns => (typeof option === 'function' ? option() : (option ?? []));
+const excludeNow = (option: ExcludeOption | undefined): ExcludePatterns => (typeof option === 'function' ? option() : (option ?? []));
 
 /** Our own state and temporary files: no pattern, not even a `!` one, brings them into a sync. */
 const ALWAYS_IGNORED = ['.syncacross/', '*.syncacross-tmp-*'];
