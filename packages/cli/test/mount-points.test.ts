@@ -85,6 +85,7 @@ describe('mount points', () => {
     for (const [bad, why] of [
       ['nope', 'no such folder in the library'],
       ['notes/0.md', 'not a folder in the library'],
+      ['notes/0.md/inside', 'no such folder in the library'], // ENOTDIR, not a crash
       ['/etc', 'not inside the library'],
       ['.syncacross', 'inside the state folder'],
     ] as const) {

@@ -28,7 +28,7 @@ function libraryPath(root: string, given: string): string {
   const problem = mountPointProblem(rel);
   if (rel === '..' || rel.startsWith('../') || isAbsolute(rel)) throw usageError('BadMountPoint', `mount point ${JSON.stringify(given)}: not inside the library ${root}`);
   if (problem) throw usageError('BadMountPoint', problem);
-  const st = lstatSync(abs, { throwIfNoEntry: false });
+  const st = statOrUndefined(abs);
   if (!st?.isDirectory())
     throw usageError(
       'BadMountPoint',
@@ -63,7 +63,7 @@ export async function mountPointCommand(action: MountPointAction, paths: string[
     await writeConfig(root, { ...rest, ...(mountPoints.length > 0 ? { mountPoints } : {}) });
     if (action === 'add')
       for (const p of given)
-        if (readdirSync(join(root, p)).length === 0) out.warn(`${p} is empty now: until something is in it, syncs leave it alone (a disk mounted there with files on it is what they wait for)`);
+        if (!isThere(join(root, p))) out.warn(`${p} is empty (or cannot be read) now: until something is in it, syncs leave it alone (a disk mounted there with files on it is what they wait for)`);
   }
   const now = mountPoints.map((path) => ({ path, mounted: isThere(join(root, path)) }));
   if (action === 'list') {
@@ -79,6 +79,15 @@ export async function mountPointCommand(action: MountPointAction, paths: string[
   }
   out.result({ command: 'mount-point', action, library: root, mountPoints: now });
   return 0;
+}
+
+/** The folder's lstat, or undefined when there is none to be had (ENOENT, ENOTDIR below a file, a share gone away). */
+function statOrUndefined(abs: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(abs);
+  } catch {
+    return undefined;
+  }
 }
 
 /** There as a sync would find it: a folder with something in it. */

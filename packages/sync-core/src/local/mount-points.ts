@@ -38,7 +38,7 @@ export function mountPointsNow(option: MountPointsOption | undefined): readonly 
 export interface AbsentMountPoint {
   /** As configured: a library-relative disk path, `/`-separated. */
   readonly path: string;
-  readonly found: 'missing' | 'empty' | 'not a folder';
+  readonly found: 'missing' | 'empty' | 'not a folder' | 'unreadable';
 }
 
 /** What is wrong with `path` as a mount point (a library-relative folder path), or undefined. */
@@ -47,7 +47,7 @@ export function mountPointProblem(path: string): string | undefined {
   return problem && `mount point ${JSON.stringify(path)}: ${problem === 'empty' ? 'the library itself cannot be one' : problem} (a path relative to the library, such as scans or archive/2024)`;
 }
 
-/** The mount points of `mountPoints` that are not there in `dir` now: missing, not a folder (a link included), or empty. */
+/** The mount points of `mountPoints` that are not there in `dir` now: missing, not a folder (a link included), empty, or unreadable. */
 export function absentMountPoints(dir: string, mountPoints: readonly string[]): AbsentMountPoint[] {
   const absent: AbsentMountPoint[] = [];
   for (const path of mountPoints) {
@@ -57,14 +57,20 @@ export function absentMountPoints(dir: string, mountPoints: readonly string[]): 
   return absent;
 }
 
+/**
+ * Any failure to look is a mount point not there, and stays with it: a share whose server went
+ * away answers EIO or ENOTCONN ("transport endpoint is not connected", a dead FUSE mount), a
+ * parent that became a file ENOTDIR; thrown, it stopped the whole round before its scan.
+ */
 function howFound(abs: string): AbsentMountPoint['found'] | 'there' {
-  const st = lstatSync(abs, { throwIfNoEntry: false });
-  if (!st) return 'missing';
-  if (!st.isDirectory()) return 'not a folder';
   try {
+    const st = lstatSync(abs, { throwIfNoEntry: false });
+    if (!st) return 'missing';
+    if (!st.isDirectory()) return 'not a folder';
     return readdirSync(abs).length === 0 ? 'empty' : 'there';
-  } catch {
-    return 'there'; // unreadable: the walk names it and keeps what is below it (scan.ts)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unreadable';
   }
 }
 
@@ -79,6 +85,7 @@ const FOUND: Record<AbsentMountPoint['found'], string> = {
   missing: 'is not there',
   empty: 'is an empty folder (not mounted?)',
   'not a folder': 'is not a folder',
+  unreadable: 'cannot be read (a share gone away?)',
 };
 
 /** What `m` is now, in words ("a mount point that is not there"). */

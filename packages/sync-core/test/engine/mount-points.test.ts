@@ -1,7 +1,7 @@
 // A folder of the library that is another disk or a share (LibraryOptions.mountPoints): not
 // mounted, nothing at or below it is synced in either direction (local/mount-points.ts).
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
@@ -130,6 +130,23 @@ describe('mount points', () => {
     expect(await scansOf(b.dir)).toHaveLength(5);
     listed = ['../scans'];
     await expect(a.sync()).rejects.toMatchObject({ code: 'InvalidArgument' });
+  });
+
+  // Looking at one threw on anything but ENOENT (ENOTDIR, ELOOP, a share's EIO or ENOTCONN), and the round stopped before its scan.
+  it('one that cannot be looked at is named, and the rest of the round goes on', async () => {
+    const { a, b } = await nodes(['notes/n0.md/inside', 'loop/inside']);
+    await symlink('loop', join(a.dir, 'loop')); // a link to itself: ELOOP at the parent
+    await writeFile(join(a.dir, 'notes/n1.md'), 'edited');
+    const round = await a.sync();
+    expect(round.local.changed).toBe(1);
+    expect(round.skipped).toEqual(
+      expect.arrayContaining([
+        { path: 'notes/n0.md/inside', reason: expect.stringMatching(/^a mount point that is not there: /) },
+        { path: 'loop/inside', reason: expect.stringMatching(/^a mount point that cannot be read \(a share gone away\?\): /) },
+      ]),
+    );
+    await b.sync();
+    expect((await snapshot(b.dir))['notes/n1.md']).toBe('edited');
   });
 
   it('a path that cannot be one is refused when the library opens', async () => {
