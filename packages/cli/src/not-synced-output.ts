@@ -1,8 +1,8 @@
 /**
- * The "not synced" lines of a sync, watch or restore (and restore's "not restored" ones). Each path is named with why; where many
- * share one reason (a whole disk's deletions held back: 5,000 files), the first few are named and
- * the rest counted, so the reason and the advice after it are not lost in the scroll. `-v` names
- * every one, and `--json` always does.
+ * The "not synced" lines of a sync, watch or restore (and restore's "not restored" ones). Each
+ * path is named with why; where many share one reason (a whole disk's deletions held back: 5,000
+ * files), the first few are named and the rest counted, so the reason and the advice after it are
+ * not lost in the scroll. `-v` names every one, and `--json` always does.
  */
 import type { SyncSummary } from '@syncacross/sync-core';
 import type { Output } from './output.js';
