@@ -22,7 +22,7 @@ export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = {
   5: "the remote is not this library's repository: holds other data, a different repository, or was emptied",
   6: 'the library is being synced by another process',
   7: 'no space left, on the remote or on the local disk',
-  8: 'completed with errors: some files were not synced (still being written, removed while scanned, unreadable, a link, a name that is not valid UTF-8 or that this system cannot hold, a deletion held back because most of the library went at once, a mount point not mounted) or remote segments were skipped; see the messages',
+  8: 'completed with errors: some files were not synced (still being written, removed while scanned, unreadable, a link, a name that is not valid UTF-8 or that this system cannot hold, a deletion held back because most of the library went at once, a mount point not mounted) or remote segments were skipped, or (restore) files were not restored or their content came from this machine because the remote had lost it; see the messages',
   130: 'interrupted (Ctrl-C or SIGTERM); nothing is lost, the next sync resumes',
 };
 

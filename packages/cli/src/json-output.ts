@@ -160,16 +160,34 @@ const restoreOutput = z
     to: z.string().optional().describe('with --to: the folder written'),
     inPlace: z.literal(true).optional().describe('with --in-place: restored into the library'),
     dryRun: z.literal(true).optional().describe('--dry-run: nothing was written; restored, unchanged and failed say what would be'),
-    exitCode: z.number().int().describe('0, or 8 when something was not restored (see failed and warnings)'),
+    exitCode: z.number().int().describe('0, or 8 when something was not restored or came from this machine (see failed, fromThisMachine and warnings)'),
     at: z.string().describe('the moment restored'),
     restored: z
       .array(z.object({ path: z.string().describe('the path, relative to the library'), version: z.string().describe('the version written'), size: nonNeg.describe('its size in bytes') }).strict())
       .describe('what was written'),
     unchanged: z.array(z.string()).describe('in place: paths that already held that content'),
     failed: z
-      .array(z.object({ path: z.string().describe('the path, relative to the library ("": the whole library, when nothing was in it at that moment)'), reason: z.string().describe('why') }).strict())
+      .array(
+        z
+          .object({
+            path: z.string().describe('the path, relative to the library ("": the whole library, when nothing was in it at that moment)'),
+            code: z
+              .enum(['NothingThen', 'ContentUnreadable', 'ChangedSinceSync', 'AppearedWhileRestoring', 'AwaitingMount', 'CannotWrite'])
+              .describe(
+                'why, as a stable code: nothing was there then; the remote could not give its content and no file here holds it (`verify --repair` where one does); in place, changed since the last sync; a file appeared there while restoring; below a mount point not mounted; this machine cannot write the path',
+              ),
+            reason: z.string().describe('why, for a person'),
+          })
+          .strict(),
+      )
       .describe('not restored, and why (exitCode 8)'),
     undeleted: z.array(z.string()).describe('requested paths deleted by then, restored from what they last held'),
+    fromThisMachine: z
+      .array(z.string())
+      .optional()
+      .describe(
+        "restored, but the remote could not give their content (a lost or damaged pack): it came from this library's own files, checked against its hashes; the remote still lacks it (exitCode 8; `verify --repair` uploads it again)",
+      ),
     warnings: z.array(z.string()).optional().describe('remote segments that could not be read: their versions are missing (exitCode 8)'),
     sync: syncOutput.omit({ ok: true, command: true, library: true, storage: true, exitCode: true }).optional().describe('in place: the sync that published the restored content'),
   })

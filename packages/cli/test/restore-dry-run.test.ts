@@ -61,7 +61,7 @@ describe('restore --dry-run', () => {
     expect(plan.code).toBe(8); // a path it would refuse: as the restore itself would exit
     expect(plan.json.sync).toBeUndefined();
     expect(paths(plan.json)).toContain('notes.md');
-    expect(plan.json.failed).toEqual([{ path: 'old.md', reason: expect.stringMatching(/changed since the last sync/) }]);
+    expect(plan.json.failed).toEqual([{ path: 'old.md', code: 'ChangedSinceSync', reason: expect.stringMatching(/changed since the last sync/) }]);
     expect(plan.json.unchanged).toEqual(['docs/a.md']);
     expect(await snapshot(dir)).toEqual(before);
     expect(await snapshot(remote)).toEqual(remoteBefore);

@@ -5,7 +5,7 @@
  * library from the remote alone, then joins it without sending its content again.
  */
 import { readFileSync } from 'node:fs';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -73,19 +73,37 @@ describe('restore and ls from the command line', () => {
     expect((await run(['restore', 'notes', '--in-place', '-v', '-d', dir])).stderr.match(/not restored: notes\/\d+\.md/g)).toHaveLength(30);
   });
 
-  it('content the remote lost: the files of the lost pack are named a few and counted, with what to do, which works', async () => {
+  it("content the remote lost: taken from this library's files and said; with no file holding it, named a few and counted with what to do, which works", async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 12; i++) files[`notes/${String(i).padStart(2, '0')}.md`] = `note ${i}\n`;
     const { base, dir, remote } = await library(files);
-    for (const pack of await readdir(join(remote, 'packs'))) await rm(join(remote, 'packs', pack)); // the remote lost every pack
+    const loseEveryPack = async () => {
+      for (const pack of await readdir(join(remote, 'packs'))) await rm(join(remote, 'packs', pack));
+    };
+    await loseEveryPack();
+    // This library's files hold the content: the restore is whole, but the remote's loss is said (exit 8).
+    const fromHere = await runJson(['restore', '--to', join(base, 'here'), '-d', dir]);
+    expect(fromHere.code, fromHere.stderr).toBe(8);
+    expect(fromHere.json).toMatchObject({ exitCode: 8, failed: [], fromThisMachine: Object.keys(files) });
+    expect(checkJsonSchema(schema.$defs.restore!, fromHere.json)).toEqual([]);
+    expect(await readFile(join(base, 'here', 'notes/11.md'), 'utf8')).toBe('note 11\n');
+    const said = await run(['restore', '--to', join(base, 'here2'), '-d', dir]);
+    expect(said.code).toBe(8);
+    expect(said.stderr).toContain('the remote could not give the content of 12 files (notes/00.md, notes/01.md, notes/02.md and 9 more): a lost or damaged pack');
+    expect(said.stderr).toContain('`syncacross verify --repair` uploads it again');
+    // No file here holds it (the folder moved aside, not synced): nothing of it is restored.
+    await rename(join(dir, 'notes'), join(base, 'aside'));
     const lost = await run(['restore', '--to', join(base, 'out'), '-d', dir]);
     expect(lost.code, lost.stderr).toBe(8);
     expect(lost.stderr.match(/not restored: notes\/\d+\.md: could not read its content from the remote: a chunk of it in packs\/\S+ is missing from the remote/g)).toHaveLength(10);
     expect(lost.stderr).toMatch(/not restored: 2 more paths \(-v names them\): could not read its content from the remote/);
     expect(lost.stderr).toContain('`syncacross verify --repair` there uploads it again');
+    // The advice: on a machine whose files hold it (here, once they are back), verify --repair; then restore from the remote alone.
+    await rename(join(base, 'aside'), join(dir, 'notes'));
     expect((await run(['verify', '--repair', dir])).code).toBe(0);
-    const again = await run(['restore', '--to', join(base, 'again'), '-d', dir]);
+    const again = await runJson(['restore', '--to', join(base, 'again'), '-d', dir]);
     expect(again.code, again.stderr).toBe(0);
+    expect(again.json).not.toHaveProperty('fromThisMachine');
     expect(await readFile(join(base, 'again', 'notes/11.md'), 'utf8')).toBe('note 11\n');
   });
 
@@ -134,7 +152,7 @@ describe('restore and ls from the command line', () => {
       expect(r.stderr).toMatch(/syncacross: not restored: nothing was in the library at \S+: its history starts at \S+\n/);
     }
     const j = await runJson(['restore', '-d', dir, '--at', '1 year ago', '--to', join(base, 'early-json')]);
-    expect(j.json).toMatchObject({ exitCode: 8, restored: [], failed: [{ path: '', reason: expect.stringMatching(/^nothing was in the library at /) }] });
+    expect(j.json).toMatchObject({ exitCode: 8, restored: [], failed: [{ path: '', code: 'NothingThen', reason: expect.stringMatching(/^nothing was in the library at /) }] });
     expect(checkJsonSchema(schema.$defs.restore!, j.json)).toEqual([]);
     // ls of that moment says the same; of a path never synced, that nothing of it is known.
     const ls = await run(['ls', '-d', dir, '--at', '1 year ago']);

@@ -44,6 +44,7 @@ export type {
   WatchTrigger,
 } from './engine/library.js';
 export type { VerifyProblem, VerifyProblemKind } from './engine/verify.js';
+export type { RestoreFailure, RestoreFailureCode } from './engine/restore-refusals.js';
 export type { CaptureResult, StagedError } from './engine/outbox/outbox.js';
 export type { FileAction } from './engine/sync-summary.js';
 export { restoreFromRemote, type RemoteRestoreOptions } from './engine/remote-restore.js';

@@ -43,14 +43,26 @@ function describe(o: Outcome, where: string, out: Output): void {
   for (const p of o.undeleted) out.info(`  ${p} had been deleted by then: restored what it last held`);
   if (o.sync) out.info(`  synced: ${plural(o.sync.uploaded.versions, 'new version')}; the versions they replace stay in history (syncacross log)`);
   printNotSynced(o.failed, out, 'syncacross: ', 'not restored');
-  // The engine's words for content the remote could not give (sync-core's restore-refusals.ts, UNREADABLE_CONTENT).
-  if (o.failed.some((f) => f.reason.startsWith('could not read its content from the remote')))
+  printFromThisMachine(o.fromThisMachine ?? [], out);
+  if (o.failed.some((f) => f.code === 'ContentUnreadable'))
     out.warn(
       'syncacross: note: what the remote lost or holds damaged comes back from a machine whose files still hold it: `syncacross verify --repair` there uploads it again (this machine too, if it has the library), then restore again',
     );
   for (const w of o.warnings ?? []) out.warn(`syncacross: ${w}`);
   for (const e of o.sync?.errors ?? []) out.warn(`syncacross: ${e}`);
   printNotSynced(o.sync?.skipped ?? [], out);
+}
+
+/**
+ * Restored, but from this machine's files: the remote could not give their content. The restore is
+ * whole; the backup is not, and a restore on another machine would fail: said, and exit 8.
+ */
+function printFromThisMachine(paths: string[], out: Output): void {
+  if (paths.length === 0) return;
+  const named = paths.slice(0, 3).join(', ') + (paths.length > 3 ? ` and ${paths.length - 3} more` : '');
+  out.warn(
+    `syncacross: the remote could not give the content of ${plural(paths.length, 'file')} (${named}): a lost or damaged pack. Restored from this library's own files instead, checked against the content's hashes; the remote still lacks it: \`syncacross verify --repair\` uploads it again`,
+  );
 }
 
 /** --dry-run: every path, as `sync --dry-run` lists them, then the totals; nothing was written. */
@@ -63,10 +75,10 @@ function describePlan(o: Outcome, where: string, bytes: number, out: Output): vo
   for (const w of o.warnings ?? []) out.warn(`syncacross: ${w}`);
 }
 
-/** Anything not restored, or restored content not synced, is not a clean restore. */
+/** Anything not restored, restored content not synced, or content the remote lost, is not a clean restore. */
 function exitCodeOf(o: Outcome): ExitCode {
   if ((o.sync?.retryable.length ?? 0) > 0) return EXIT.unreachable;
-  const troubles = o.failed.length + (o.warnings?.length ?? 0) + (o.sync ? o.sync.errors.length + o.sync.skipped.length : 0);
+  const troubles = o.failed.length + (o.fromThisMachine?.length ?? 0) + (o.warnings?.length ?? 0) + (o.sync ? o.sync.errors.length + o.sync.skipped.length : 0);
   return troubles > 0 ? EXIT.completedWithErrors : EXIT.ok;
 }
 

@@ -10,9 +10,10 @@ import type { RepositoryCodec } from '../codec/repository-codec.js';
 import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { statOf, unchangedSince, writeVersion } from '../local/materialize.js';
+import { statOf, unchangedSince, writeVersion, type ChunkSource } from '../local/materialize.js';
 import type { AbsentMountPoint } from '../local/mount-points.js';
-import { changedSince, onDisk, outsideAbsentMounts, UNREADABLE_CONTENT, withoutChunkId } from './restore-refusals.js';
+import { changedSince, onDisk, outsideAbsentMounts, unreadableContent, type Refusal, type RestoreFailure } from './restore-refusals.js';
+import type { LocalContent } from './restore-local-copies.js';
 import { describePathError, isPerPathError } from '../local/safe-paths.js';
 import type { LocalRecord } from '../local/state.js';
 import { checkAborted } from '../model/abort.js';
@@ -24,7 +25,8 @@ import { ChunkFetcher } from './chunk-fetcher.js';
 import { packOrderKey, type Locate } from './chunk-locations.js';
 import { Overlap } from './overlap.js';
 import type { TreeEntry } from './merge.js';
-import { deletedAt, isUnder as under, lastLiveBefore, treeAt, type PointInTime } from './point-in-time.js';
+import type { PointInTime } from './point-in-time.js';
+import { nothingInLibrary, selectEntries } from './restore-selection.js';
 import type { SyncProgress } from './sync-summary.js';
 
 /** What `Library.restore` takes. */
@@ -66,15 +68,16 @@ export interface RestoreOutcome {
   restored: RestoredFile[];
   /** In place: paths that already held the content of that moment. */
   unchanged: string[];
-  /** Paths not restored, in path order: nothing was there at that moment, the content could not be read from the remote, or (in place) the file changed since the last sync. */
-  failed: {
-    /** The library path (for a requested path with nothing at that moment, the path as requested). */
-    path: string;
-    /** Why, for a person to read. */
-    reason: string;
-  }[];
+  /** Paths not restored, in path order, each with a stable code and a reason: nothing was there at that moment, the content could not be read from the remote, or (in place) the file changed since the last sync. */
+  failed: RestoreFailure[];
   /** Requested paths that were deleted at that moment, restored from their last live version. */
   undeleted: string[];
+  /**
+   * Files restored whose content the remote could not give (a lost or damaged pack): it came from
+   * a file of this library holding the same content. Absent when there are none. The remote still
+   * lacks it: `verify --repair` uploads it again.
+   */
+  fromThisMachine?: string[];
 }
 
 type RestoreTarget =
@@ -94,6 +97,8 @@ export interface RestoreSource {
   locate: Locate;
   /** Files written at once (the library's fetch concurrency; 1 keeps a run strictly in order). */
   concurrency: number;
+  /** Where content the remote cannot give may be found on this machine (restore-local-copies.ts); absent: nowhere. */
+  localContent?: LocalContent;
 }
 
 export interface RestoreRequest {
@@ -107,61 +112,12 @@ export interface RestoreRequest {
   onProgress?: (p: SyncProgress) => void;
 }
 
-/** The entries to write: the tree at the moment under each requested path, or a deleted path's last live version. */
-function selectEntries(versions: HashedVersion[], at: PointInTime, paths: string[], superseded?: ReadonlySet<string>): { entries: TreeEntry[]; missing: string[]; undeleted: string[] } {
-  const tree = treeAt(versions, at, superseded);
-  const wanted = paths.length === 0 ? [''] : paths.map((p) => p.normalize('NFC').replace(/^\/+|\/+$/g, ''));
-  const chosen = new Map<string, TreeEntry>();
-  const missing: string[] = [];
-  const undeleted: string[] = [];
-  for (const prefix of wanted) {
-    let found = false;
-    for (const e of tree.values()) {
-      if (!under(e.path, prefix)) continue;
-      chosen.set(e.path, e);
-      found = true;
-    }
-    if (found) continue;
-    if (prefix === '') {
-      missing.push(''); // the whole library: nothing was in it then (restoreEntries says when its history starts)
-      continue;
-    }
-    // Deleted by then: bring back what the path last held (a folder: every file deleted under it).
-    for (const path of deletedAt(versions, at, superseded).keys()) {
-      if (!under(path, prefix)) continue;
-      const live = lastLiveBefore(versions, path, at);
-      if (!live) continue;
-      chosen.set(path, { path, version: live });
-      found = true;
-    }
-    if (found) undeleted.push(prefix);
-    else missing.push(prefix);
-  }
-  // Folders before what lies in them; then by path, so a run is repeatable.
-  const entries = [...chosen.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { entries, missing, undeleted };
-}
-
-/**
- * Why a restore of the whole library found nothing: "Restored 0 entries", exit 0, read as a restore
- * that worked, when it was asked for a moment before anything was synced (`--at "1 year ago"`),
- * or after everything had been deleted.
- */
-function nothingInLibrary(versions: HashedVersion[], at: number): string {
-  const first = versions.reduce((t, v) => Math.min(t, v.hlc), Infinity);
-  if (first === Infinity) return 'nothing is in the library: no version of any file is known';
-  const when = new Date(at).toISOString();
-  return first > at
-    ? `nothing was in the library at ${when}: its history starts at ${new Date(first).toISOString()}`
-    : `nothing was in the library at ${when}: everything in it had been deleted by then`;
-}
-
 export async function restoreEntries(source: RestoreSource, request: RestoreRequest): Promise<RestoreOutcome> {
   const { target } = request;
   const selected = selectEntries(source.versions, request.at, request.paths, source.superseded);
   const { missing, undeleted } = selected;
   const outcome: RestoreOutcome = { at: new Date(request.at.time).toISOString(), restored: [], unchanged: [], failed: [], undeleted };
-  for (const path of missing) outcome.failed.push({ path, reason: path ? `nothing was at ${path} at ${outcome.at}` : nothingInLibrary(source.versions, request.at.time) });
+  for (const path of missing) outcome.failed.push({ path, code: 'NothingThen', reason: path ? `nothing was at ${path} at ${outcome.at}` : nothingInLibrary(source.versions, request.at.time) });
   const entries = target.kind === 'in-place' ? outsideAbsentMounts(selected.entries, target, outcome.failed) : selected.entries;
   if (target.kind === 'folder') refuseNonEmpty(target.dir, target.overwrite);
   if (request.dryRun) return planRestore(entries, target, outcome);
@@ -176,7 +132,7 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
   let bytes = 0;
   let done = 0;
   // Files overlap as in a sync's download (write-versions.ts); folders go alone, before what lies in them.
-  const results: (RestoredFile | 'unchanged' | string)[] = [];
+  const results: Written[] = [];
   const overlap = new Overlap(Math.min(8, source.concurrency));
   try {
     for (const i of writeOrder(entries, source.locate)) {
@@ -184,10 +140,10 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
       checkAborted(request.signal);
       request.onProgress?.({ phase: 'materialize', done, total: entries.length, bytes, path: entry.path });
       const write = async () => {
-        const written = await restoreOne(fetcher, entry, target, request.signal);
+        const written = await restoreOne({ fetcher, local: source.localContent }, entry, target, request.signal);
         results[i] = written;
         done++;
-        if (typeof written === 'object') bytes += written.size;
+        if (typeof written === 'object' && 'size' in written) bytes += written.size;
       };
       await overlap.run(write, entry.version.kind === 'dir');
     }
@@ -199,8 +155,12 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
   for (const [i, written] of results.entries()) {
     const path = entries[i]!.path;
     if (written === 'unchanged') outcome.unchanged.push(path);
-    else if (typeof written === 'string') outcome.failed.push({ path, reason: written });
-    else outcome.restored.push(written);
+    else if ('code' in written) outcome.failed.push({ path, ...written });
+    else {
+      const { fromThisMachine, ...restored } = written;
+      outcome.restored.push(restored);
+      if (fromThisMachine) (outcome.fromThisMachine ??= []).push(path);
+    }
   }
   request.onProgress?.({ phase: 'done', done: entries.length, total: entries.length, bytes: total });
   return outcome;
@@ -232,7 +192,7 @@ async function planRestore(entries: TreeEntry[], target: RestoreTarget, outcome:
     const record = recorded && (await target.settle(recorded));
     const diskPath = join(target.dir, record?.path ?? path);
     const there = await statOf(diskPath);
-    if (there && !(await unchangedSince(diskPath, record))) outcome.failed.push({ path, reason: changedSince(record?.path ?? path, path) });
+    if (there && !(await unchangedSince(diskPath, record))) outcome.failed.push({ path, ...changedSince(record?.path ?? path, path) });
     else if (record && record.version === v.hash && there) outcome.unchanged.push(path);
     else outcome.restored.push(planned); // a file gone since the last sync is written back, as restoreOne does
   }
@@ -251,8 +211,11 @@ function refuseNonEmpty(dir: string, overwrite: boolean): void {
   if (names.length > 0 && !overwrite) throw new SyncError('TargetNotEmpty', `${dir} is not empty: restore into an empty or new folder, or allow overwriting files there`);
 }
 
+/** What one entry came to: written (from this machine's copy, when the remote could not give it), already so, or refused. */
+type Written = (RestoredFile & { fromThisMachine?: true }) | 'unchanged' | Refusal;
+
 /** Writes one entry; returns what was written, 'unchanged', or why it was not. */
-async function restoreOne(fetcher: ChunkFetcher, entry: TreeEntry, target: RestoreTarget, signal?: AbortSignal): Promise<RestoredFile | 'unchanged' | string> {
+async function restoreOne(from: { fetcher: ChunkFetcher; local?: LocalContent }, entry: TreeEntry, target: RestoreTarget, signal?: AbortSignal): Promise<Written> {
   const v = entry.version;
   let diskPath = entry.path;
   let record: LocalRecord | undefined;
@@ -271,15 +234,28 @@ async function restoreOne(fetcher: ChunkFetcher, entry: TreeEntry, target: Resto
     const s = await statOf(join(target.dir, diskPath));
     if (s) record = { path: diskPath, treePath: entry.path, version: '', ...s };
   }
+  const written = { path: entry.path, version: v.hash, size: v.kind === 'dir' ? 0 : v.size };
+  const write = async (chunks: ChunkSource): Promise<Written> => {
+    const result = await writeVersion(target.dir, diskPath, v, chunks, record, '', signal);
+    if (result !== 'local-edit') return written;
+    return target.kind === 'in-place' ? changedSince(diskPath, entry.path) : { code: 'AppearedWhileRestoring', reason: `${onDisk(diskPath, entry.path)}appeared while restoring` };
+  };
   try {
-    const result = await writeVersion(target.dir, diskPath, v, fetcher, record, '', signal);
-    if (result === 'local-edit') return target.kind === 'in-place' ? changedSince(diskPath, entry.path) : `${onDisk(diskPath, entry.path)}appeared while restoring`;
-    return { path: entry.path, version: v.hash, size: v.kind === 'dir' ? 0 : v.size };
+    try {
+      return await write(from.fetcher);
+    } catch (e) {
+      // Content the remote cannot give (a lost or damaged pack): from a file here that holds it,
+      // if one does (named in the outcome); otherwise this path is not restored, the others are.
+      if (!isUnreadable(e)) throw e;
+      const local = await from.local?.(v);
+      if (!local) return unreadableContent(e as Error);
+      const again = await write(local);
+      return typeof again === 'object' && 'version' in again ? { ...again, fromThisMachine: true } : again;
+    }
   } catch (e) {
-    if (isPerPathError(e)) return describePathError(e);
-    // Content the remote cannot give (a lost or damaged pack): this path is not restored, the others are.
-    const code = (e as { code?: string }).code;
-    if (code === 'Corrupt' || code === 'NotFound') return `${UNREADABLE_CONTENT}: ${withoutChunkId((e as Error).message)}`;
+    if (isPerPathError(e)) return { code: 'CannotWrite', reason: describePathError(e) };
     throw e;
   }
 }
+
+const isUnreadable = (e: unknown) => ['Corrupt', 'NotFound'].includes((e as { code?: string }).code ?? '');

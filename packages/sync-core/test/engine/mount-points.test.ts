@@ -116,6 +116,7 @@ describe('mount points', () => {
     const restored = await a.lib.restore({ inPlace: true, paths: ['scans'] });
     expect(restored.restored).toEqual([]);
     expect(restored.failed.map((f) => f.path).sort()).toEqual(['scans/s0.txt', 'scans/s1.txt', 'scans/s2.txt', 'scans/s3.txt', 'scans/s4.txt']);
+    expect(restored.failed[0]!.code).toBe('AwaitingMount');
     expect(restored.failed[0]!.reason).toMatch(/^below scans, a mount point that is an empty folder \(not mounted\?\): mount it, then restore$/);
     expect(await readdir(join(a.dir, 'scans'))).toEqual([]);
   });

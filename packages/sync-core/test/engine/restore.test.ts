@@ -104,10 +104,10 @@ describe('restore from a library', () => {
     const base = await tempDir('syncacross-restored-');
     const before = await node.lib.restore({ at: new Date(T0 - HOUR).toISOString(), to: join(base, 'before') });
     expect(before.restored).toEqual([]);
-    expect(before.failed).toEqual([{ path: '', reason: `nothing was in the library at 2026-11-01T08:00:00.000Z: its history starts at ${new Date(T0).toISOString()}` }]);
+    expect(before.failed).toEqual([{ path: '', code: 'NothingThen', reason: `nothing was in the library at 2026-11-01T08:00:00.000Z: its history starts at ${new Date(T0).toISOString()}` }]);
     expect(existsSync(join(base, 'before'))).toBe(false); // nothing made for nothing restored
     const emptied = await node.lib.restore({ to: join(base, 'now') });
-    expect(emptied.failed).toEqual([{ path: '', reason: 'nothing was in the library at 2026-11-01T11:00:00.000Z: everything in it had been deleted by then' }]);
+    expect(emptied.failed).toEqual([{ path: '', code: 'NothingThen', reason: 'nothing was in the library at 2026-11-01T11:00:00.000Z: everything in it had been deleted by then' }]);
     // A moment with something in it is a restore like any other.
     const then = await node.lib.restore({ at: new Date(T0 + 1).toISOString(), to: join(base, 'then') });
     expect(then.failed).toEqual([]);
@@ -163,7 +163,7 @@ describe('restore from a library', () => {
     await editAndSync(node, clock, T0 + HOUR, { 'a.md': 'new' });
     await writeFile(join(node.dir, 'a.md'), 'unsynced edit');
     const outcome = await node.lib.restore({ paths: ['a.md'], at: new Date(T0 + 1).toISOString(), inPlace: true });
-    expect(outcome.failed).toEqual([{ path: 'a.md', reason: expect.stringMatching(/changed since the last sync/) }]);
+    expect(outcome.failed).toEqual([{ path: 'a.md', code: 'ChangedSinceSync', reason: expect.stringMatching(/changed since the last sync/) }]);
     expect(await readFile(join(node.dir, 'a.md'), 'utf8')).toBe('unsynced edit');
   });
 
@@ -176,10 +176,10 @@ describe('restore from a library', () => {
     const at = new Date(T0 + 1).toISOString();
     const planned = await node.lib.restore({ paths: ['a.md'], at, inPlace: true, dryRun: true });
     expect(planned.unchanged).toEqual([]);
-    expect(planned.failed).toEqual([{ path: 'a.md', reason: 'changed since the last sync: sync first, then restore' }]);
+    expect(planned.failed).toEqual([{ path: 'a.md', code: 'ChangedSinceSync', reason: 'changed since the last sync: sync first, then restore' }]);
     const outcome = await node.lib.restore({ paths: ['a.md'], at, inPlace: true });
     expect(outcome.unchanged).toEqual([]);
-    expect(outcome.failed).toEqual([{ path: 'a.md', reason: 'changed since the last sync: sync first, then restore' }]);
+    expect(outcome.failed).toEqual([{ path: 'a.md', code: 'ChangedSinceSync', reason: 'changed since the last sync: sync first, then restore' }]);
     expect(await readFile(join(node.dir, 'a.md'), 'utf8')).toBe('unsynced edit');
   });
 
@@ -209,21 +209,49 @@ describe('restore from a library', () => {
 });
 
 describe('restore when the remote lost content', () => {
-  // The files of one lost pack share one reason (no chunk id in it), so a listing names a few and counts the rest.
-  it('names the files whose pack is gone, each with the same reason, and restores the others', async () => {
+  /** Two files in a pack the remote lost, a third in another; the node's own files still hold all three. */
+  async function lostPack() {
     const { node, storage, clock } = await clockedNode();
     await editAndSync(node, clock, T0, { 'lost.md': 'l'.repeat(100), 'lost2.md': 'm'.repeat(100) });
     await editAndSync(node, clock, T0 + HOUR, { 'kept.md': 'k' });
     const pack = node.lib.state.chunk(node.lib.state.version(node.lib.list({ path: 'lost.md' })[0]!.version)!.chunks[0]!)![1];
     storage.debug.remove(pack);
-    const to = join(await tempDir('syncacross-restored-'), 'out');
+    return { node, pack, to: join(await tempDir('syncacross-restored-'), 'out') };
+  }
+
+  // The files of one lost pack share one reason (no chunk id in it), so a listing names a few and counts the rest.
+  it('names the files whose pack is gone and that no file here holds, each with the same reason, and restores the others', async () => {
+    const { node, pack, to } = await lostPack();
+    await writeFile(join(node.dir, 'lost.md'), 'L'.repeat(100)); // edited since: its size, not its content
+    await rm(join(node.dir, 'lost2.md'));
     const outcome = await node.lib.restore({ to });
-    const reason = `could not read its content from the remote: a chunk of it in ${pack} is missing from the remote`;
+    const failure = { code: 'ContentUnreadable', reason: `could not read its content from the remote: a chunk of it in ${pack} is missing from the remote` };
     expect(outcome.failed).toEqual([
-      { path: 'lost.md', reason },
-      { path: 'lost2.md', reason },
+      { path: 'lost.md', ...failure },
+      { path: 'lost2.md', ...failure },
     ]);
+    expect(outcome.fromThisMachine).toBeUndefined();
     expect(await snapshot(to)).toEqual({ 'kept.md': 'k' });
+  });
+
+  it("takes what the remote lost from the library's own files that hold it, checked, and names those files", async () => {
+    const { node, to } = await lostPack();
+    const outcome = await node.lib.restore({ to });
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.restored.map((f) => f.path)).toEqual(['kept.md', 'lost.md', 'lost2.md']);
+    expect(outcome.fromThisMachine).toEqual(['lost.md', 'lost2.md']); // kept.md came from the remote, as everything does that it can give
+    expect(await snapshot(to)).toEqual({ 'kept.md': 'k', 'lost.md': 'l'.repeat(100), 'lost2.md': 'm'.repeat(100) });
+  });
+
+  it('in place, a deleted file comes back from another file of the library that holds its content', async () => {
+    const { node, storage, clock } = await clockedNode();
+    await editAndSync(node, clock, T0, { 'old.md': 'o'.repeat(100) });
+    await editAndSync(node, clock, T0 + HOUR, { 'old.md': null, 'copy.md': 'o'.repeat(100) }); // the same chunk, in the same pack
+    storage.debug.remove(node.lib.state.chunk(node.lib.state.version(node.lib.list({ path: 'copy.md' })[0]!.version)!.chunks[0]!)![1]);
+    const outcome = await node.lib.restore({ paths: ['old.md'], inPlace: true });
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.fromThisMachine).toEqual(['old.md']);
+    expect(await readFile(join(node.dir, 'old.md'), 'utf8')).toBe('o'.repeat(100));
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { chunkFile } from '../../local/chunk-file.js';
+import type { ChunkingParams } from '../../model/chunker.js';
 import { statOf, unchangedSince } from '../../local/materialize.js';
 import { IGNORE_CTIME, recordStat } from '../../local/scan.js';
 import type { LocalRecord, LocalState } from '../../local/state.js';
@@ -12,6 +13,9 @@ import type { HashedVersion } from '../../model/version.js';
 import { hashLocalContent } from '../local-changes.js';
 import type { StepContext } from '../round-context.js';
 
+/** Files up to this size are copied from another local file holding the same content (read whole, then written). */
+export const LOCAL_COPY_MAX = 64 * 1024 * 1024;
+
 /** What local copies read and write of the local state. */
 export type LocalCopiesState = Pick<LocalState, 'version' | 'putLocal'>;
 
@@ -19,12 +23,12 @@ export type LocalCopiesState = Pick<LocalState, 'version' | 'putLocal'>;
  * The chunks of `v` read from a local file said to hold it, verified against their hashes
  * (undefined when the file no longer holds exactly that content).
  */
-export async function localChunks(ctx: StepContext<LocalCopiesState>, abs: string, v: HashedVersion): Promise<Map<string, Uint8Array> | undefined> {
+export async function localChunks(chunking: ChunkingParams, abs: string, v: HashedVersion): Promise<Map<string, Uint8Array> | undefined> {
   if (v.kind === 'sqlite') return undefined; // a live database is read through a snapshot, not here
   try {
     const out = new Map<string, Uint8Array>();
     const order: string[] = [];
-    for await (const bytes of chunkFile(abs, ctx.options.chunking)) {
+    for await (const bytes of chunkFile(abs, chunking)) {
       const h = sha256(bytes);
       order.push(h);
       out.set(h, bytes);

@@ -21,11 +21,8 @@ import { settleReadFailures } from '../pack-health.js';
 import type { StepContext } from '../round-context.js';
 import { emptyReport, type StepReport } from '../sync-summary.js';
 import { removedAction, writtenAction } from '../file-actions.js';
-import { settleRecord } from './local-copies.js';
+import { LOCAL_COPY_MAX, settleRecord } from './local-copies.js';
 import { writeEntries, type Materialization as WriteTarget, type MaterializeState } from './write-versions.js';
-
-/** Files up to this size are copied from another local file holding the same content. */
-const LOCAL_COPY_MAX = 64 * 1024 * 1024;
 
 /** `complete`: whether the folder now matches the tree (false: something was left for a later round). */
 export async function materializeTree(ctx: StepContext<MaterializeState>): Promise<{ complete: boolean; report: StepReport }> {

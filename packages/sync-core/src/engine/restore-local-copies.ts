@@ -1,0 +1,49 @@
+/**
+ * Where a restore finds content the remote cannot give (a lost or damaged pack): a file of this
+ * library holding the same content, read and checked against the version's chunk hashes. Only
+ * once the remote failed: a restore reads the remote first, so it tests the backup it restores
+ * from, and the outcome names the files that came from this machine instead
+ * (`RestoreOutcome.fromThisMachine`): the loss is not hidden, and `verify --repair` uploads the
+ * content again.
+ */
+import { join } from 'node:path';
+import type { ChunkSource } from '../local/materialize.js';
+import type { LocalRecord } from '../local/state.js';
+import type { ChunkingParams } from '../model/chunker.js';
+import { contentId, type HashedVersion } from '../model/version.js';
+import { LOCAL_COPY_MAX, localChunks } from './steps/local-copies.js';
+
+/** The content of `v` from a file of this machine that holds it now, or undefined when none does. */
+export type LocalContent = (v: HashedVersion) => Promise<ChunkSource | undefined>;
+
+/** Whether a version's content can come from a local file here (a database is read through a snapshot, never whole). */
+const copiable = (v: HashedVersion) => !v.deleted && v.kind === 'file' && v.size <= LOCAL_COPY_MAX && v.chunks.length > 0;
+
+/**
+ * `LocalContent` over the files of the library in `dir`, by their records. The index by content is
+ * made at the first question (a restore whose remote gives everything never makes it); a record
+ * is only a lead: the file is read and each chunk checked, so an edit since is never taken.
+ */
+export function localContentOf(dir: string, records: () => Iterable<LocalRecord>, versions: readonly HashedVersion[], chunking: ChunkingParams): LocalContent {
+  let byContent: Map<string, string[]> | undefined;
+  const index = () => {
+    const byHash = new Map(versions.map((v) => [v.hash, v]));
+    const made = new Map<string, string[]>();
+    for (const rec of records()) {
+      const v = byHash.get(rec.version);
+      if (!v || !copiable(v)) continue;
+      const id = contentId(v);
+      made.set(id, [...(made.get(id) ?? []), join(dir, rec.path)]);
+    }
+    return made;
+  };
+  return async (v) => {
+    if (!copiable(v)) return undefined;
+    byContent ??= index();
+    for (const abs of byContent.get(contentId(v)) ?? []) {
+      const chunks = await localChunks(chunking, abs, v);
+      if (chunks) return { get: async (h) => chunks.get(h)! };
+    }
+    return undefined;
+  };
+}
