@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ignore from 'ignore';
-import { absentMountPoints, mountPointsNow, type AbsentMountPoint, type MountPointsOption } from './mount-points.js';
+import { absentMountPoints, mountPointsNow, outermostAbsent, type AbsentMountPoint, type MountPointsOption } from './mount-points.js';
 
 /**
  * The gitignore patterns no library syncs: its own state folder and temporary files, SQLite side
@@ -96,8 +96,9 @@ export interface PathRules {
 export function loadPathRules(libraryDir: string, excludeOption?: ExcludeOption, mountPoints?: MountPointsOption): PathRules {
   const exclude = excludeNow(excludeOption);
   const listed = mountPointsNow(mountPoints);
-  const absent = listed.length > 0 ? absentMountPoints(libraryDir, listed) : [];
-  return { ...patternRules(libraryDir, exclude), ...(absent.length > 0 ? { absentMounts: absent } : {}), ...(exclude.length > 0 ? { excludePatterns: exclude } : {}) };
+  const rules = patternRules(libraryDir, exclude);
+  const absent = listed.length > 0 ? outermostAbsent(absentMountPoints(libraryDir, listed)) : [];
+  return { ...rules, ...(absent.length > 0 ? { absentMounts: absent } : {}), ...(exclude.length > 0 ? { excludePatterns: exclude } : {}) };
 }
 
 function patternRules(libraryDir: string, exclude: readonly string[]): PathRules {

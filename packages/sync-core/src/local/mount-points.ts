@@ -57,6 +57,18 @@ export function absentMountPoints(dir: string, mountPoints: readonly string[]): 
   return absent;
 }
 
+/** The absent mount points not below another (a share mounted inside a disk not mounted: the disk is named, and covers it). */
+export function outermostAbsent(absent: AbsentMountPoint[]): AbsentMountPoint[] {
+  return absent.filter((m) => !absent.some((other) => other !== m && absentMountOf([other], m.path)));
+}
+
+/**
+ * Whether an absent mount point is worth naming: not when it is in a folder this node leaves out
+ * (`ignores`, folders with a trailing `/`), where nothing would sync anyway; named, it made exit 8
+ * for nothing. It is still absent for the rest (no deletion; a restore in place writes nothing there).
+ */
+export const inIgnoredFolder = (path: string, ignores: (path: string) => boolean): boolean => path.split('/').some((_, i, parts) => ignores(`${parts.slice(0, i + 1).join('/')}/`));
+
 /**
  * Any failure to look is a mount point not there, and stays with it: a share whose server went
  * away answers EIO or ENOTCONN ("transport endpoint is not connected", a dead FUSE mount), a

@@ -10,7 +10,7 @@ import type { PathRules } from './ignore-rules.js';
 import { abortPoint } from '../model/abort.js';
 import { libraryPathProblem, nfc } from './paths.js';
 import { namesLeftAlone } from './names-left-alone.js';
-import { absentMountReason } from './mount-points.js';
+import { absentMountReason, inIgnoredFolder } from './mount-points.js';
 import { isGone, isPathsOwn } from './path-errors.js';
 
 export interface DiskEntry {
@@ -59,7 +59,11 @@ export function isUnseen(walk: Pick<WalkResult, 'unseen'>, diskPath: string): bo
 export async function walkLibrary(root: string, rules: PathRules, signal?: AbortSignal, followLinks = false, unchanged?: (diskPath: string, stat: StatLike) => boolean): Promise<WalkResult> {
   const walk = new LibraryWalk(root, rules, signal, followLinks, unchanged);
   // Not there (mount-points.ts): what is below is unknown, not gone, and named once.
-  for (const m of rules.absentMounts ?? []) walk.notRead(m.path, absentMountReason(m));
+  for (const m of rules.absentMounts ?? []) {
+    if (inIgnoredFolder(m.path, rules.ignores))
+      walk.unseen.add(m.path); // left out anyway: not named
+    else walk.notRead(m.path, absentMountReason(m));
+  }
   await walk.visit('');
   return { entries: walk.entries, skipped: walk.skipped, unseen: walk.unseen, excluded: walk.left.excluded };
 }

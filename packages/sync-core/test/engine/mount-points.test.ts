@@ -150,6 +150,19 @@ describe('mount points', () => {
     expect((await snapshot(b.dir))['notes/n1.md']).toBe('edited');
   });
 
+  // Named, they made exit 8 for nothing: a share mounted inside a disk not mounted, a disk in a folder this node leaves out.
+  it('one below another that is not there, or in a folder this node excludes, is not named, and waits for nothing', async () => {
+    const { a, b } = await twoSyncedNodes(library(), { mountPoints: ['scans', 'scans/inner', 'old/disk'], exclude: ['old/'] });
+    await unmount(a);
+    await mkdir(join(b.dir, 'old/disk'), { recursive: true });
+    await writeFile(join(b.dir, 'old/disk/x.txt'), 'made on b, where a excludes old/');
+    await b.sync();
+    const round = await a.sync();
+    expect(round.skipped.map((s) => s.path)).toEqual(['scans']);
+    expect(round.awaitingMount).toBe(0); // old/disk/x.txt is excluded here, not waiting for a disk
+    expect(existsSync(join(a.dir, 'old'))).toBe(false);
+  });
+
   it('a path that cannot be one is refused when the library opens', async () => {
     const storage = createMemoryStorage();
     for (const bad of ['', '/mnt/scans', '../scans', 'scans/', '.syncacross/x'])

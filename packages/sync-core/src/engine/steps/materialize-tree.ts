@@ -157,13 +157,14 @@ class Materialization implements WriteTarget {
    * so the next round writes it (onto the disk, mounted again).
    */
   leftAlone(diskPath: string, isDir: boolean): boolean {
-    if (absentMountOf(this.ctx.rules.absentMounts, diskPath)) {
-      this.report.awaitingMount = (this.report.awaitingMount ?? 0) + 1;
-      this.complete = false;
+    // Excluded first: below an absent mount point too, what this node leaves out waits for no mount.
+    if (this.ctx.rules.excludes(isDir ? `${diskPath}/` : diskPath)) {
+      this.report.excludedRemote = (this.report.excludedRemote ?? 0) + 1;
       return true;
     }
-    if (!this.ctx.rules.excludes(isDir ? `${diskPath}/` : diskPath)) return false;
-    this.report.excludedRemote = (this.report.excludedRemote ?? 0) + 1;
+    if (!absentMountOf(this.ctx.rules.absentMounts, diskPath)) return false;
+    this.report.awaitingMount = (this.report.awaitingMount ?? 0) + 1;
+    this.complete = false;
     return true;
   }
 
