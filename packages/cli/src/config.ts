@@ -3,7 +3,7 @@
  * stored here: a secret option holds a `${env:NAME}` reference or is read from the environment
  * (see secrets.ts). The engine keeps its own state next to it (state.db, lock).
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { mountPointProblem, z } from '@syncacross/sync-core';
@@ -102,10 +102,17 @@ export async function writeConfig(libraryDir: string, config: LibraryConfig): Pr
  */
 export function liveConfig(libraryDir: string, atStart: LibraryConfig): () => LibraryConfig {
   let last = atStart;
+  // Read again only when the file changed: a round asks twice (patterns, mount points) and the
+  // watch's filter every few seconds. Written by rename (writeConfig), a new file is a new inode;
+  // an edit in place moves the mtime (nanoseconds) or the size.
+  let seen = '';
   return () => {
     try {
+      const st = statSync(configPath(libraryDir), { bigint: true });
+      const now = `${st.ino}:${st.size}:${st.mtimeNs}`;
+      if (now === seen) return last;
       const parsed = configSchema.safeParse(JSON.parse(readFileSync(configPath(libraryDir), 'utf8')));
-      if (parsed.success) last = parsed.data;
+      if (parsed.success) [last, seen] = [parsed.data, now];
     } catch {
       // kept: the last config read
     }
