@@ -33,6 +33,7 @@ import { collectIfDue } from './steps/collect-if-due.js';
 import { commitPending } from './steps/commit-pending.js';
 import { drainOutbox, type DrainResult } from './outbox/outbox.js';
 import { materializeTree } from './steps/materialize-tree.js';
+import { recordWaiting, stillWaiting } from './steps/awaiting-mounts.js';
 import { pullRemote } from './steps/pull-remote.js';
 import { gateWrites } from '../storage/wrappers/write-gate.js';
 import { scanLocal, type ScanResult } from './steps/scan-local.js';
@@ -114,6 +115,8 @@ async function commitStep(ctx: RoundContext, summary: SyncSummary, scan: ScanRes
 /**
  * Step 8, when due. The flag outlives a crash: a round killed mid-materialize finishes the job in
  * the next one. Changed exclude patterns count too: what a dropped pattern held back is now due.
+ * What waits only for mount points not there is not redone while they stay away and nothing
+ * changes (steps/awaiting-mounts.ts).
  * `inPlace`: the folder already shows the tree (nothing from elsewhere, only versions this round
  * made of what is on disk): the flag is cleared with no work. Not where this node excludes
  * paths: the tree then holds what its disk does not, which a new file may displace.
@@ -124,12 +127,14 @@ async function materializeStep(ctx: RoundContext, summary: SyncSummary, changed:
   if (changed || state.round.get('excludedUnder') !== excludedUnder) state.round.set('materialize', true);
   if (inPlace && excludedUnder === '' && state.round.get('excludedUnder') === '') state.round.set('materialize', false);
   if (!state.round.get('materialize')) return;
+  const waiting = changed || state.round.get('excludedUnder') !== excludedUnder ? undefined : stillWaiting(state, ctx.rules);
+  if (waiting) return addReport(summary, waiting); // the flag stays: the round that finds them mounted writes what waits
+  state.round.set('waitingForMounts', ''); // a materialization cut off by a crash is not taken for one that only waits
   const materialized = await materializeTree(ctx);
   addReport(summary, materialized.report);
-  if (materialized.complete) {
-    state.round.set('materialize', false);
-    state.round.set('excludedUnder', excludedUnder);
-  }
+  recordWaiting(state, ctx.rules, materialized.waitsOnlyForMounts, materialized.report);
+  if (materialized.complete || materialized.waitsOnlyForMounts) state.round.set('excludedUnder', excludedUnder);
+  if (materialized.complete) state.round.set('materialize', false);
 }
 
 /** Step 2-4 (pull-remote.ts), its report added to the summary; a round that wrote nothing yet checks the repository before its first write. */

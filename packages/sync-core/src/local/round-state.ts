@@ -68,6 +68,12 @@ export interface RoundState {
    * they change, the folder may be behind the tree where a pattern no longer applies.
    */
   excludedUnder: string;
+  /**
+   * What the last materialization left only because mount points were not there ('' : nothing, or
+   * more than that): `{"mounts":[paths],"changes":n}`. While the same ones are away and nothing
+   * changes, a round does not redo it (steps/awaiting-mounts.ts).
+   */
+  waitingForMounts: string;
   /** Fingerprint of the writer and author last published as an author object ('' : none yet; author-object.ts). */
   authorPublished: string;
   /** The last checkpoint number this writer used (docs/PROTOCOL.md §3.9; 0: none yet). Moved on before a checkpoint is uploaded. */
@@ -130,6 +136,7 @@ const CODECS: { [K in RoundStateKey]: Codec<RoundState[K]> } = {
   readyAnnounced: text,
   materialize: { decode: (raw) => raw === 'pending', encode: (v) => (v ? 'pending' : 'done') },
   excludedUnder: text,
+  waitingForMounts: text,
   authorPublished: text,
   checkpointSeq: count,
   checkpointCovered: count,

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '@syncacross/sync-core/testing';
 import { cleanup, makeNode, snapshot, twoSyncedNodes, type TestNode } from './helpers.js';
 
@@ -161,6 +161,31 @@ describe('mount points', () => {
     expect(round.skipped.map((s) => s.path)).toEqual(['scans']);
     expect(round.awaitingMount).toBe(0); // old/disk/x.txt is excluded here, not waiting for a disk
     expect(existsSync(join(a.dir, 'old'))).toBe(false);
+  });
+
+  // Each round merged the whole tree again to leave the same changes (a watch rounds at every edit; a disk may be away for a week).
+  it('what waits for a disk is not worked out again while the disk stays away and nothing changes, and is said the same', async () => {
+    const { a, b } = await nodes();
+    const disk = await unmount(a);
+    await writeFile(join(b.dir, 'scans/s1.txt'), 'scan 1, annotated on b');
+    await b.sync();
+    expect((await a.sync()).awaitingMount).toBe(1);
+    const materializations = vi.spyOn(a.lib.state, 'planWrites'); // a materialization's first step
+    for (let i = 0; i < 3; i++) {
+      const idle = await a.sync();
+      expect(idle.awaitingMount).toBe(1);
+      expect(idle.notices.join('\n')).toContain('1 change(s) from other nodes below scans wait until it is mounted again');
+    }
+    expect(materializations).not.toHaveBeenCalled();
+    await writeFile(join(b.dir, 'notes/n2.md'), 'edited on b');
+    await b.sync();
+    const news = await a.sync(); // something changed: worked out again
+    expect(news.awaitingMount).toBe(1);
+    expect(materializations).toHaveBeenCalled();
+    expect((await snapshot(a.dir))['notes/n2.md']).toBe('edited on b');
+    await mount(a, disk);
+    expect((await a.sync()).awaitingMount).toBe(0);
+    expect((await snapshot(a.dir))['scans/s1.txt']).toBe('scan 1, annotated on b');
   });
 
   it('a path that cannot be one is refused when the library opens', async () => {

@@ -24,8 +24,11 @@ import { removedAction, writtenAction } from '../file-actions.js';
 import { LOCAL_COPY_MAX, settleRecord } from './local-copies.js';
 import { writeEntries, type Materialization as WriteTarget, type MaterializeState } from './write-versions.js';
 
-/** `complete`: whether the folder now matches the tree (false: something was left for a later round). */
-export async function materializeTree(ctx: StepContext<MaterializeState>): Promise<{ complete: boolean; report: StepReport }> {
+/**
+ * `complete`: whether the folder now matches the tree (false: something was left for a later
+ * round); `waitsOnlyForMounts`: all that was left waits below mount points not there.
+ */
+export async function materializeTree(ctx: StepContext<MaterializeState>): Promise<{ complete: boolean; waitsOnlyForMounts: boolean; report: StepReport }> {
   const { state, storage } = ctx;
   const m = new Materialization(ctx);
   // The last round's plan was for the scan before this (engine/adoption.ts); kept, it could adopt
@@ -34,7 +37,7 @@ export async function materializeTree(ctx: StepContext<MaterializeState>): Promi
   await m.removeDeleted();
   const todo = await m.toWrite();
   if (m.report.awaitingMount) m.report.notices.push(awaitingMountNotice(m.report.awaitingMount, ctx.rules.absentMounts!));
-  if (todo.length === 0) return { complete: m.complete, report: m.report };
+  if (todo.length === 0) return m.outcome();
   if (anyLostLocations(state.db)) {
     const reclaimed = await reclaimLostLocations(
       state,
@@ -49,7 +52,7 @@ export async function materializeTree(ctx: StepContext<MaterializeState>): Promi
   const failed = await writeEntries(m, m.ordered(todo, fetcher), fetcher);
   state.planWrites([]); // every write is recorded
   await settleReadFailures(state, storage, ctx.options.codec, ctx.options.now(), fetcher, failed, m.report);
-  return { complete: m.complete, report: m.report };
+  return m.outcome();
 }
 
 /**
@@ -164,8 +167,13 @@ class Materialization implements WriteTarget {
     }
     if (!absentMountOf(this.ctx.rules.absentMounts, diskPath)) return false;
     this.report.awaitingMount = (this.report.awaitingMount ?? 0) + 1;
-    this.complete = false;
     return true;
+  }
+
+  /** What `materializeTree` answers: a change left for a mount point leaves it incomplete, but only waiting. */
+  outcome(): { complete: boolean; waitsOnlyForMounts: boolean; report: StepReport } {
+    const waiting = (this.report.awaitingMount ?? 0) > 0;
+    return { complete: this.complete && !waiting, waitsOnlyForMounts: this.complete && waiting, report: this.report };
   }
 
   /** Deletions first, so a rename's old name is gone before its new one appears (a rename's content is then copied from the trash). */
