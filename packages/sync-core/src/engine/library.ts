@@ -203,6 +203,7 @@ export class Library extends EventEmitter {
     const watched = {
       dir: this.dir,
       exclude: this.options.exclude,
+      mountPoints: this.options.mountPoints,
       sync: (o: { signal?: AbortSignal }) => this.sync(o),
       hasRemoteNews: () => remoteHasNews(this.storage, this.state),
       ...(this.storage.changeFeed ? { changeFeed: this.storage.changeFeed } : {}),

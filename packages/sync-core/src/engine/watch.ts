@@ -19,6 +19,8 @@ import { loadPathRules, type ExcludeOption } from '../local/ignore-rules.js';
 import type { ChangeFeed } from '../storage/contract.js';
 import type { SyncSummary } from './sync-summary.js';
 import { FeedFollower } from './watch-feed.js';
+import { MountWatch } from './watch-mounts.js';
+import type { MountPointsOption } from '../local/mount-points.js';
 
 /** The state folder (when it lives in the library): what a round writes there is not a change. */
 const STATE_DIR_NAME = '.syncacross';
@@ -37,6 +39,8 @@ export interface WatchOptions {
   rescanMs?: number;
   /** The longest wait between attempts while rounds fail (default 5 min). */
   maxBackoffMs?: number;
+  /** Between looks at the library's mount points, when it has any (default 5 s): one coming or going starts a round (watch-mounts.ts). */
+  mountPollMs?: number;
   /** Each round's summary, or what made it fail. */
   onRound?: (result: { summary: SyncSummary } | { error: Error }) => void;
   /** What the person running the watch should know besides rounds: local changes cannot be watched, say. */
@@ -48,6 +52,8 @@ export interface Watchable {
   readonly dir: string;
   /** This node's exclude patterns (`LibraryOptions.exclude`): changes there start no round. */
   readonly exclude?: ExcludeOption;
+  /** Folders that are other disks or shares (`LibraryOptions.mountPoints`): looked at every `mountPollMs`. */
+  readonly mountPoints?: MountPointsOption;
   sync(opts: { signal?: AbortSignal; confirmDeletions?: boolean }): Promise<SyncSummary>;
   /** Whether the remote shows something this node has not applied (one listing, no change here). */
   hasRemoteNews(): Promise<boolean>;
@@ -136,6 +142,24 @@ class LibraryWatch {
     this.toldUnwatched = true;
     const limit = /no space left|ENOSPC/i.test(error.message) && process.platform === 'linux' ? '; raise the inotify watch limit (fs.inotify.max_user_watches) for events' : '';
     this.options.onNotice?.(`local changes cannot be watched (${error.message}): they are found by a scan of the folder every ${(this.options.intervalMs ?? 60_000) / 1000}s instead${limit}`);
+  }
+
+  /**
+   * A mount point came or went. The file-system events of a disk mounted after the folder was
+   * subscribed never arrive (inotify watches the folder below the mount, not the disk's), so the
+   * subscription is made again; and a round looks now: it writes what waited for the disk and
+   * finds what was changed on it elsewhere, which no event told of.
+   */
+  private async mountsChanged(messages: string[]): Promise<void> {
+    for (const message of messages) this.options.onNotice?.(message);
+    if (this.subscription) {
+      await this.subscription.unsubscribe().catch(() => undefined);
+      this.subscription = undefined;
+      await this.watchFolder();
+    }
+    this.dirty = true;
+    this.lastChange = Date.now();
+    this.poke();
   }
 
   private poke(): void {
@@ -245,6 +269,7 @@ class LibraryWatch {
     let lastRound = 0;
     await this.watchFolder();
     await this.startFeed(maxBackoffMs);
+    const mounts = new MountWatch(this.library, this.options.mountPollMs ?? 5_000, (messages) => this.mountsChanged(messages));
     try {
       while (!this.signal.aborted) {
         if (failures > 0 || (await this.due(lastRound))) {
@@ -255,7 +280,9 @@ class LibraryWatch {
         await this.pause(failures === 0 ? intervalMs : Math.min(maxBackoffMs, 1000 * 2 ** Math.min(failures, 16)) * (0.5 + Math.random() / 2));
       }
     } finally {
-      await this.subscription?.unsubscribe();
+      mounts.stop();
+      // A disk unmounted under a watched folder leaves watches the kernel already dropped: removing them fails (EINVAL), and nothing is left to do.
+      await this.subscription?.unsubscribe().catch(() => undefined);
       for (const w of this.waiters.splice(0)) w.reject(this.stopped());
     }
   }

@@ -1,0 +1,127 @@
+/**
+ * A watch and a disk mounted inside the library (engine/watch-mounts.ts): no file-system event says
+ * a disk came, and the events of a disk mounted after the watch subscribed never arrive (inotify
+ * watches the folder below the mount). The watch looks at its mount points every `mountPollMs`:
+ * a disk coming starts a round, which writes what waited for it and finds what was made on it
+ * elsewhere, and the subscription is made again, so an edit on the disk is seen at once.
+ *
+ * Needs real mounts (a tmpfs, bound onto the mount point), so root; skipped, saying why, otherwise.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryStorage, waitFor } from '@syncacross/sync-core/testing';
+import { cleanup, makeNode } from './helpers.js';
+
+const quiet = { stdio: 'pipe' as const, timeout: 20_000 };
+const mounted: string[] = [];
+
+/** A disk holding `files`: a tmpfs, mounted aside (to be bound where it is wanted: `mountOnto`). */
+function disk(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'syncacross-disk-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'syncacross-test', dir], quiet);
+  mounted.unshift(dir);
+  for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
+  return dir;
+}
+
+function mountOnto(source: string, target: string): void {
+  execFileSync('mount', ['--bind', source, target], quiet);
+  mounted.unshift(target);
+}
+
+/** Whether this machine lets the test mount (root, a kernel with tmpfs): the reason it cannot, otherwise. */
+function cannotMount(): string | undefined {
+  if (process.platform !== 'linux') return 'mounts are made with Linux commands here';
+  if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root';
+  try {
+    const probe = disk({});
+    execFileSync('umount', [probe], quiet);
+    mounted.shift();
+    rmSync(probe, { recursive: true });
+    return undefined;
+  } catch (e) {
+    return `cannot mount a tmpfs: ${(e as Error).message}`;
+  }
+}
+
+afterEach(async () => {
+  for (const dir of mounted.splice(0)) execFileSync('umount', ['-l', dir], quiet); // the latest first: a bind before its source
+  await cleanup();
+});
+
+const why = cannotMount();
+
+describe.skipIf(why)(`a watch and a disk mounted in the library${why ? `: skipped, ${why}` : ''}`, () => {
+  it('a disk mounted while it runs: what waited is written onto it, what was made on it is sent, and its edits are seen as they happen', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a', { mountPoints: ['scans'] });
+    await mkdir(join(a.dir, 'scans')); // not mounted: an empty folder
+    await writeFile(join(a.dir, 'note.md'), 'a note');
+    await a.sync();
+    const b = await makeNode(remote, 'b');
+    await b.sync();
+    await mkdir(join(b.dir, 'scans'));
+    await writeFile(join(b.dir, 'scans/from-b.txt'), 'scanned on b');
+    await b.sync();
+
+    const stop = new AbortController();
+    const notices: string[] = [];
+    const skippedScans: boolean[] = []; // per round: whether it found scans not there
+    const rounds = () => skippedScans.length;
+    // Neither the remote's interval nor the rescan comes during the test: only the look at the mount points can.
+    const w = a.lib.watch({
+      signal: stop.signal,
+      intervalMs: 3_600_000,
+      rescanMs: 3_600_000,
+      settleMs: 50,
+      mountPollMs: 100,
+      onRound: (r) => skippedScans.push('summary' in r && r.summary.skipped.some((s) => s.path === 'scans')),
+      onNotice: (n) => notices.push(n),
+    });
+    try {
+      await waitFor(() => rounds() === 1, 'the first round');
+      expect(skippedScans).toEqual([true]);
+      expect(existsSync(join(a.dir, 'scans/from-b.txt'))).toBe(false); // waits for the disk
+
+      mountOnto(disk({ 'made-elsewhere.txt': 'written on the disk at another computer' }), join(a.dir, 'scans'));
+      await waitFor(() => existsSync(join(a.dir, 'scans/from-b.txt')), 'what waited, written onto the disk', { timeoutMs: 10_000 });
+      expect(notices).toContain('mount point scans is there: a round looks at it now');
+      await waitFor(async () => (await b.sync(), existsSync(join(b.dir, 'scans/made-elsewhere.txt'))), 'what was made on the disk, on b', { timeoutMs: 10_000 });
+
+      await writeFile(join(a.dir, 'scans/edited-here.txt'), 'made on the mounted disk while watched');
+      await waitFor(async () => (await b.sync(), existsSync(join(b.dir, 'scans/edited-here.txt'))), 'an edit on the mounted disk, on b', { timeoutMs: 10_000 });
+      expect(readFileSync(join(b.dir, 'scans/edited-here.txt'), 'utf8')).toBe('made on the mounted disk while watched');
+
+      const mountedRounds = rounds();
+      for (const dir of mounted.splice(0)) execFileSync('umount', [dir], quiet); // the mount point, then the disk itself
+      await waitFor(() => notices.includes('mount point scans is not there (empty): nothing below it syncs until it is back'), 'the disk said gone', { timeoutMs: 10_000 });
+      await waitFor(() => skippedScans.slice(mountedRounds).includes(true), 'a round that finds the disk gone');
+      await b.sync();
+      expect(existsSync(join(b.dir, 'scans/edited-here.txt'))).toBe(true); // nothing deleted anywhere
+    } finally {
+      stop.abort();
+      await w.done;
+      await a.lib.close();
+    }
+  });
+
+  // Stopping failed with "Unable to remove watcher: Invalid argument": the kernel had already dropped the disk's watches.
+  it('a disk unmounted under a watch does not make stopping it fail', async () => {
+    const a = await makeNode(createMemoryStorage(), 'a', { mountPoints: ['scans'] });
+    mkdirSync(join(a.dir, 'scans'));
+    mountOnto(disk({ 'd.txt': 'on the disk' }), join(a.dir, 'scans'));
+    const stop = new AbortController();
+    let rounds = 0;
+    const w = a.lib.watch({ signal: stop.signal, intervalMs: 3_600_000, rescanMs: 3_600_000, settleMs: 50, mountPollMs: 3_600_000, onRound: () => rounds++ });
+    await waitFor(() => rounds === 1, 'the first round');
+    for (const dir of mounted.splice(0)) execFileSync('umount', [dir], quiet); // the mount point, then the disk itself
+    await new Promise((r) => setTimeout(r, 300)); // the kernel's word that the disk's watches are gone reaches the watcher
+    stop.abort();
+    await expect(w.done).resolves.toBeUndefined();
+    await a.lib.close();
+  });
+});
