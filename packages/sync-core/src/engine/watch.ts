@@ -19,7 +19,7 @@ import { loadPathRules, type ExcludeOption } from '../local/ignore-rules.js';
 import type { ChangeFeed } from '../storage/contract.js';
 import type { SyncSummary } from './sync-summary.js';
 import { FeedFollower } from './watch-feed.js';
-import { MountWatch } from './watch-mounts.js';
+import { MountWatch, type MountsChange } from './watch-mounts.js';
 import type { MountPointsOption } from '../local/mount-points.js';
 
 /** The state folder (when it lives in the library): what a round writes there is not a change. */
@@ -145,18 +145,20 @@ class LibraryWatch {
   }
 
   /**
-   * A mount point came or went. The file-system events of a disk mounted after the folder was
-   * subscribed never arrive (inotify watches the folder below the mount, not the disk's), so the
-   * subscription is made again; and a round looks now: it writes what waited for the disk and
-   * finds what was changed on it elsewhere, which no event told of.
+   * A disk came or went (watch-mounts.ts). The file-system events of a disk mounted after the
+   * folder was subscribed never arrive (inotify watches the folder below the mount, not the
+   * disk's), nor those of the folder below once it is unmounted, so the subscription is made
+   * again; and, when it says so, a round looks now: it writes what waited for the disk and finds
+   * what was changed on it elsewhere, which no event told of.
    */
-  private async mountsChanged(messages: string[]): Promise<void> {
-    for (const message of messages) this.options.onNotice?.(message);
+  private async mountsChanged(change: MountsChange): Promise<void> {
+    for (const message of change.messages) this.options.onNotice?.(message);
     if (this.subscription) {
       await this.subscription.unsubscribe().catch(() => undefined);
       this.subscription = undefined;
       await this.watchFolder();
     }
+    if (!change.round) return;
     this.dirty = true;
     this.lastChange = Date.now();
     this.poke();
@@ -269,7 +271,7 @@ class LibraryWatch {
     let lastRound = 0;
     await this.watchFolder();
     await this.startFeed(maxBackoffMs);
-    const mounts = new MountWatch(this.library, this.options.mountPollMs ?? 5_000, (messages) => this.mountsChanged(messages));
+    const mounts = new MountWatch(this.library, this.options.mountPollMs ?? 5_000, (change) => this.mountsChanged(change));
     try {
       while (!this.signal.aborted) {
         if (failures > 0 || (await this.due(lastRound))) {

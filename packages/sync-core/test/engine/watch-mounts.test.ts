@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage, waitFor } from '@syncacross/sync-core/testing';
+import { mountsInside } from '../../src/local/mounts-inside.js';
 import { cleanup, makeNode } from './helpers.js';
 
 const quiet = { stdio: 'pipe' as const, timeout: 20_000 };
@@ -107,6 +108,42 @@ describe.skipIf(why)(`a watch and a disk mounted in the library${why ? `: skippe
       await w.done;
       await a.lib.close();
     }
+  });
+
+  it('a disk mounted at a folder that is no mount point is said, with what to do, and its edits are seen too', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    const b = await makeNode(remote, 'b');
+    mkdirSync(join(a.dir, 'photos'));
+    const stop = new AbortController();
+    const notices: string[] = [];
+    let rounds = 0;
+    const w = a.lib.watch({ signal: stop.signal, intervalMs: 3_600_000, rescanMs: 3_600_000, settleMs: 50, mountPollMs: 100, onRound: () => rounds++, onNotice: (n) => notices.push(n) });
+    try {
+      await waitFor(() => rounds === 1, 'the first round');
+      mountOnto(disk({ 'p1.jpg': 'a photo' }), join(a.dir, 'photos'));
+      await waitFor(() => notices.some((n) => n.startsWith('a disk was mounted at photos, inside the library')), 'the disk said', { timeoutMs: 10_000 });
+      expect(notices.join('\n')).toContain('`syncacross mount-point add photos`');
+      await waitFor(async () => (await b.sync(), existsSync(join(b.dir, 'photos/p1.jpg'))), 'what is on the disk, on b', { timeoutMs: 10_000 });
+      await writeFile(join(a.dir, 'photos/p2.jpg'), 'another, taken while watched');
+      await waitFor(async () => (await b.sync(), existsSync(join(b.dir, 'photos/p2.jpg'))), 'an edit on the disk, on b', { timeoutMs: 10_000 });
+      for (const dir of mounted.splice(0)) execFileSync('umount', [dir], quiet);
+      await waitFor(() => notices.some((n) => n.startsWith('the disk mounted at photos, inside the library, was unmounted')), 'the disk said gone', { timeoutMs: 10_000 });
+    } finally {
+      stop.abort();
+      await w.done;
+      await a.lib.close();
+    }
+  });
+
+  it("the kernel's list of mounts is read as it writes names (a space as \\040)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'syncacross-inside-'));
+    mkdirSync(join(dir, 'my photos\\2024'), { recursive: true });
+    mountOnto(disk({}), join(dir, 'my photos\\2024'));
+    expect(mountsInside(dir)).toEqual(['my photos\\2024']);
+    execFileSync('umount', [mounted.shift()!], quiet);
+    expect(mountsInside(dir)).toEqual([]);
+    rmSync(dir, { recursive: true });
   });
 
   // Stopping failed with "Unable to remove watcher: Invalid argument": the kernel had already dropped the disk's watches.
