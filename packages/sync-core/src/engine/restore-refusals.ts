@@ -30,6 +30,7 @@ export type RestoreFailureCode =
 export interface RestoreFailure {
   /** The library path (for a requested path with nothing at that moment, the path as requested). */
   path: string;
+  /** Why, as a stable code. */
   code: RestoreFailureCode;
   /** Why, for a person to read. */
   reason: string;
