@@ -129,9 +129,10 @@ export class Library extends EventEmitter {
    * each path. `dryRun`: changes nothing (not the remote, the folder or the state) and returns what
    * the round would do: `files` is the plan, the counts are the round's, and what could not be
    * synced is reported as a round reports it (dry-run.ts). `confirmDeletions`: local deletions are
-   * published even where so many would be held back (held-deletions.ts).
+   * published even where so many would be held back (held-deletions.ts). `seenByWatch`: folders
+   * where a running watch saw a disk mounted, counted as mount points this round (watch-mounts.ts).
    */
-  async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; dryRun?: boolean; confirmDeletions?: boolean } = {}): Promise<SyncSummary> {
+  async sync(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; dryRun?: boolean; confirmDeletions?: boolean; seenByWatch?: readonly string[] } = {}): Promise<SyncSummary> {
     if (this.closed || this.options.readOnly) throw new Error(this.closed ? 'library is closed' : 'library was opened read-only');
     const ctx = this.roundContext(opts);
     if (opts.dryRun) return dryRunRound(ctx);
@@ -149,14 +150,14 @@ export class Library extends EventEmitter {
     return summary;
   }
 
-  private roundContext(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; confirmDeletions?: boolean }): RoundContext {
+  private roundContext(opts: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; confirmDeletions?: boolean; seenByWatch?: readonly string[] }): RoundContext {
     return {
       ...(opts.confirmDeletions ? { confirmDeletions: true } : {}),
       dir: this.dir,
       stateDir: this.stateDir,
       state: this.state,
       storage: this.storage,
-      rules: loadPathRules(this.dir, this.options.exclude, this.options.mountPoints),
+      rules: loadPathRules(this.dir, this.options.exclude, this.options.mountPoints, opts.seenByWatch),
       options: this.options,
       signal: opts.signal,
       progress: (p) => {
@@ -204,7 +205,7 @@ export class Library extends EventEmitter {
       dir: this.dir,
       exclude: this.options.exclude,
       mountPoints: this.options.mountPoints,
-      sync: (o: { signal?: AbortSignal }) => this.sync(o),
+      sync: (o: { signal?: AbortSignal; seenByWatch?: readonly string[] }) => this.sync(o),
       hasRemoteNews: () => remoteHasNews(this.storage, this.state),
       ...(this.storage.changeFeed ? { changeFeed: this.storage.changeFeed } : {}),
       ...(this.options.staging === false ? {} : { capture: (o: { signal?: AbortSignal }) => this.capture(o) }),

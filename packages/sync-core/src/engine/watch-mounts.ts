@@ -20,14 +20,17 @@ const declaredChange = (path: string, found: AbsentMountPoint['found'] | undefin
   found ? `mount point ${path} is not there (${found}): nothing below it syncs until it is back` : `mount point ${path} is there: a round looks at it now`;
 
 /**
- * What a disk mounted or unmounted inside the library, at a folder that is not one of its mount
- * points, is said as. Its files sync as the library's, so its going looks like their deletion (a
- * round holds back a deletion of most of the library only): no round is started for it here.
+ * What a disk mounted, there at the start, or unmounted inside the library, at a folder that is not
+ * one of its mount points, is said as. Its going would look like the deletion of its files (a round
+ * holds back a deletion of most of the library only): while the watch runs, such a folder counts
+ * as a mount point (`seenMounted`), and `mount-point add` makes it one for good.
  */
-const undeclaredChange = (path: string, mounted: boolean): string =>
-  mounted
-    ? `a disk was mounted at ${path}, inside the library: its files sync as the library's. If it is not always mounted there, make it a mount point (\`syncacross mount-point add ${path}\`): otherwise a round while it is away takes its files for deleted`
-    : `the disk mounted at ${path}, inside the library, was unmounted, and ${path} is not a mount point: the next round takes its files for deleted everywhere. If that is not meant, mount it again, or make it a mount point (\`syncacross mount-point add ${path}\`), before that round`;
+const undeclaredChange = (path: string, now: 'mounted' | 'there' | 'unmounted'): string => {
+  const add = `\`syncacross mount-point add ${path}\``;
+  if (now === 'unmounted')
+    return `the disk mounted at ${path}, inside the library, was unmounted: while this watch runs, ${path} counts as a mount point, so its files are not taken for deleted (${add} keeps it so for good)`;
+  return `a disk ${now === 'mounted' ? 'was mounted' : 'is mounted'} at ${path}, inside the library, and is not one of its mount points: its files sync as the library's; this watch keeps them if it is unmounted, but a sync without the disk would take them for deleted unless it is made one (${add})`;
+};
 
 interface Look {
   listed: readonly string[];
@@ -40,6 +43,8 @@ export class MountWatch {
   private readonly timer: NodeJS.Timeout;
   private last: Look;
   private busy = false;
+  /** Folders (not mount points of the library) where a disk was seen mounted while this watch ran. */
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly library: { readonly dir: string; readonly mountPoints?: MountPointsOption },
@@ -47,8 +52,23 @@ export class MountWatch {
     private readonly changed: (change: MountsChange) => Promise<void>,
   ) {
     this.last = this.look();
+    this.remember(this.last);
     this.timer = setInterval(() => void this.poll(), pollMs);
     this.timer.unref();
+  }
+
+  /** What to say when the watch starts: the disks mounted in the library at folders that are not its mount points. */
+  atStart(): string[] {
+    return (this.last.inside ?? []).filter((path) => !this.last.listed.includes(path)).map((path) => undeclaredChange(path, 'there'));
+  }
+
+  /** The folders where this watch saw a disk mounted that are not mount points of the library: each round counts them as mount points. */
+  seenMounted(): string[] {
+    return [...this.seen].filter((path) => !this.last.listed.includes(path)).sort();
+  }
+
+  private remember(look: Look): void {
+    for (const path of look.inside ?? []) if (!look.listed.includes(path)) this.seen.add(path);
   }
 
   /** The mount points listed now (a list that cannot be read counts as none: the round reports it), those not there, and the disks inside. */
@@ -69,6 +89,7 @@ export class MountWatch {
     try {
       const [before, now] = [this.last, this.look()];
       this.last = now;
+      this.remember(now);
       const change = compare(before, now);
       if (change.messages.length > 0) await this.changed(change);
     } finally {
@@ -95,10 +116,10 @@ function compare(before: Look, now: Look): MountsChange {
   }
   if (!before.inside || !now.inside) return change;
   const undeclared = (path: string) => !now.listed.includes(path);
-  for (const path of now.inside.filter((p) => !before.inside!.includes(p) && undeclared(p))) {
-    change.messages.push(undeclaredChange(path, true));
-    change.round = true;
-  }
-  for (const path of before.inside.filter((p) => !now.inside!.includes(p) && undeclared(p))) change.messages.push(undeclaredChange(path, false));
+  const came = now.inside.filter((p) => !before.inside!.includes(p) && undeclared(p));
+  const went = before.inside.filter((p) => !now.inside!.includes(p) && undeclared(p));
+  for (const path of came) change.messages.push(undeclaredChange(path, 'mounted'));
+  for (const path of went) change.messages.push(undeclaredChange(path, 'unmounted'));
+  change.round ||= came.length + went.length > 0;
   return change;
 }

@@ -54,7 +54,8 @@ export interface Watchable {
   readonly exclude?: ExcludeOption;
   /** Folders that are other disks or shares (`LibraryOptions.mountPoints`): looked at every `mountPollMs`. */
   readonly mountPoints?: MountPointsOption;
-  sync(opts: { signal?: AbortSignal; confirmDeletions?: boolean }): Promise<SyncSummary>;
+  /** `seenByWatch`: folders where this watch saw a disk mounted, counted as mount points (watch-mounts.ts). */
+  sync(opts: { signal?: AbortSignal; confirmDeletions?: boolean; seenByWatch?: readonly string[] }): Promise<SyncSummary>;
   /** Whether the remote shows something this node has not applied (one listing, no change here). */
   hasRemoteNews(): Promise<boolean>;
   /** The backend's change feed (`Storage.changeFeed`), where it has one: heard instead of listing on the interval (watch-feed.ts). */
@@ -88,6 +89,7 @@ class LibraryWatch {
   private feed: FeedFollower | undefined;
   /** A `wait` feed told of a change since the last round started. */
   private remoteNews = false;
+  private mounts: MountWatch | undefined;
 
   constructor(
     private readonly library: Watchable,
@@ -210,7 +212,8 @@ class LibraryWatch {
     const asked = this.waiters.splice(0);
     try {
       // Deletions are confirmed for the round a `sync --confirm-deletions` asked for, never for the watch's own.
-      const summary = await this.library.sync({ signal: this.signal, confirmDeletions: asked.some((w) => w.confirmDeletions) });
+      const seenByWatch = this.mounts?.seenMounted() ?? [];
+      const summary = await this.library.sync({ signal: this.signal, confirmDeletions: asked.some((w) => w.confirmDeletions), ...(seenByWatch.length > 0 ? { seenByWatch } : {}) });
       for (const w of asked) w.resolve(summary);
       this.options.onRound?.({ summary });
       return false;
@@ -272,6 +275,8 @@ class LibraryWatch {
     await this.watchFolder();
     await this.startFeed(maxBackoffMs);
     const mounts = new MountWatch(this.library, this.options.mountPollMs ?? 5_000, (change) => this.mountsChanged(change));
+    this.mounts = mounts;
+    for (const message of mounts.atStart()) this.options.onNotice?.(message);
     try {
       while (!this.signal.aborted) {
         if (failures > 0 || (await this.due(lastRound))) {

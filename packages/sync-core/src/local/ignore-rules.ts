@@ -91,13 +91,14 @@ export interface PathRules {
  * The rules for a library, in order of precedence (later wins, gitignore style, so a later
  * `!pattern` brings back what an earlier one left out): the built-in list, `.syncacrossignore`,
  * then `exclude` (the CLI passes its config's patterns, then the command line's). Both options are
- * asked for now, and the mount points looked at: the rules of a round hold what was so when it started.
+ * asked for now, and the mount points looked at (with the disks a running watch saw mounted,
+ * `seenByWatch`): the rules of a round hold what was so when it started.
  */
-export function loadPathRules(libraryDir: string, excludeOption?: ExcludeOption, mountPoints?: MountPointsOption): PathRules {
+export function loadPathRules(libraryDir: string, excludeOption?: ExcludeOption, mountPoints?: MountPointsOption, seenByWatch: readonly string[] = []): PathRules {
   const exclude = excludeNow(excludeOption);
   const listed = mountPointsNow(mountPoints);
   const rules = patternRules(libraryDir, exclude);
-  const absent = listed.length > 0 ? outermostAbsent(absentMountPoints(libraryDir, listed)) : [];
+  const absent = listed.length + seenByWatch.length > 0 ? outermostAbsent(absentMountPoints(libraryDir, listed, seenByWatch)) : [];
   return { ...rules, ...(absent.length > 0 ? { absentMounts: absent } : {}), ...(exclude.length > 0 ? { excludePatterns: exclude } : {}) };
 }
 

@@ -39,6 +39,8 @@ export interface AbsentMountPoint {
   /** As configured: a library-relative disk path, `/`-separated. */
   readonly path: string;
   readonly found: 'missing' | 'empty' | 'not a folder' | 'unreadable';
+  /** Not one of the library's mount points: a disk a running watch saw mounted there (engine/watch-mounts.ts), kept while it runs. */
+  readonly seenByWatch?: true;
 }
 
 /** What is wrong with `path` as a mount point (a library-relative folder path), or undefined. */
@@ -47,12 +49,19 @@ export function mountPointProblem(path: string): string | undefined {
   return problem && `mount point ${JSON.stringify(path)}: ${problem === 'empty' ? 'the library itself cannot be one' : problem} (a path relative to the library, such as scans or archive/2024)`;
 }
 
-/** The mount points of `mountPoints` that are not there in `dir` now: missing, not a folder (a link included), empty, or unreadable. */
-export function absentMountPoints(dir: string, mountPoints: readonly string[]): AbsentMountPoint[] {
+/**
+ * The mount points of `mountPoints` that are not there in `dir` now: missing, not a folder (a link
+ * included), empty, or unreadable; and so of `seenByWatch`, disks a watch saw mounted in the library.
+ */
+export function absentMountPoints(dir: string, mountPoints: readonly string[], seenByWatch: readonly string[] = []): AbsentMountPoint[] {
   const absent: AbsentMountPoint[] = [];
   for (const path of mountPoints) {
     const found = howFound(join(dir, path));
     if (found !== 'there') absent.push({ path, found });
+  }
+  for (const path of seenByWatch) {
+    const found = mountPoints.includes(path) ? 'there' : howFound(join(dir, path));
+    if (found !== 'there') absent.push({ path, found, seenByWatch: true });
   }
   return absent;
 }
@@ -101,11 +110,15 @@ const FOUND: Record<AbsentMountPoint['found'], string> = {
 };
 
 /** What `m` is now, in words ("a mount point that is not there"). */
-export const describeAbsentMount = (m: AbsentMountPoint): string => `a mount point that ${FOUND[m.found]}`;
+export const describeAbsentMount = (m: AbsentMountPoint): string => `${m.seenByWatch ? 'a disk this watch saw mounted, whose folder' : 'a mount point that'} ${FOUND[m.found]}`;
 
 /** Why nothing at or below `m` was synced (its `skipped` reason). */
 export const absentMountReason = (m: AbsentMountPoint): string =>
-  `${describeAbsentMount(m)}: nothing at or below it was synced, in either direction (its files are not deleted anywhere, and changes from other nodes wait); mount it and sync again, or, if it is no longer a mount point, take it out of them (\`syncacross mount-point remove ${m.path}\`)`;
+  `${describeAbsentMount(m)}: nothing at or below it was synced, in either direction (its files are not deleted anywhere, and changes from other nodes wait); mount it and sync again, or, ${
+    m.seenByWatch
+      ? `to keep it so after this watch, make it a mount point (\`syncacross mount-point add ${m.path}\`); if its files are gone for good, restart the watch`
+      : `if it is no longer a mount point, take it out of them (\`syncacross mount-point remove ${m.path}\`)`
+  }`;
 
 /** What a round says of the changes of other nodes it left for absent mount points. */
 export const awaitingMountNotice = (changes: number, absent: readonly AbsentMountPoint[]): string =>

@@ -13,6 +13,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { SyncSummary } from '@syncacross/sync-core';
 import { createMemoryStorage, waitFor } from '@syncacross/sync-core/testing';
 import { mountsInside } from '../../src/local/mounts-inside.js';
 import { cleanup, makeNode } from './helpers.js';
@@ -110,25 +111,71 @@ describe.skipIf(why)(`a watch and a disk mounted in the library${why ? `: skippe
     }
   });
 
-  it('a disk mounted at a folder that is no mount point is said, with what to do, and its edits are seen too', async () => {
+  it('a disk mounted at a folder that is no mount point is said, its edits are seen, and while the watch runs its going deletes nothing', async () => {
     const remote = createMemoryStorage();
     const a = await makeNode(remote, 'a');
     const b = await makeNode(remote, 'b');
     mkdirSync(join(a.dir, 'photos'));
+    await writeFile(join(a.dir, 'note.md'), 'the rest of the library');
     const stop = new AbortController();
     const notices: string[] = [];
-    let rounds = 0;
-    const w = a.lib.watch({ signal: stop.signal, intervalMs: 3_600_000, rescanMs: 3_600_000, settleMs: 50, mountPollMs: 100, onRound: () => rounds++, onNotice: (n) => notices.push(n) });
+    const skipped: string[][] = []; // per round: the paths it names as not synced
+    const w = a.lib.watch({
+      signal: stop.signal,
+      intervalMs: 3_600_000,
+      rescanMs: 3_600_000,
+      settleMs: 50,
+      mountPollMs: 100,
+      onRound: (r) => skipped.push('summary' in r ? r.summary.skipped.map((s) => s.path) : ['(failed)']),
+      onNotice: (n) => notices.push(n),
+    });
     try {
-      await waitFor(() => rounds === 1, 'the first round');
+      await waitFor(() => skipped.length === 1, 'the first round');
       mountOnto(disk({ 'p1.jpg': 'a photo' }), join(a.dir, 'photos'));
-      await waitFor(() => notices.some((n) => n.startsWith('a disk was mounted at photos, inside the library')), 'the disk said', { timeoutMs: 10_000 });
+      await waitFor(() => notices.some((n) => n.startsWith('a disk was mounted at photos, inside the library, and is not one of its mount points')), 'the disk said', { timeoutMs: 10_000 });
       expect(notices.join('\n')).toContain('`syncacross mount-point add photos`');
       await waitFor(async () => (await b.sync(), existsSync(join(b.dir, 'photos/p1.jpg'))), 'what is on the disk, on b', { timeoutMs: 10_000 });
       await writeFile(join(a.dir, 'photos/p2.jpg'), 'another, taken while watched');
       await waitFor(async () => (await b.sync(), existsSync(join(b.dir, 'photos/p2.jpg'))), 'an edit on the disk, on b', { timeoutMs: 10_000 });
+
+      const mountedRounds = skipped.length;
       for (const dir of mounted.splice(0)) execFileSync('umount', [dir], quiet);
-      await waitFor(() => notices.some((n) => n.startsWith('the disk mounted at photos, inside the library, was unmounted')), 'the disk said gone', { timeoutMs: 10_000 });
+      await waitFor(() => notices.some((n) => n.startsWith('the disk mounted at photos, inside the library, was unmounted: while this watch runs')), 'the disk said gone', { timeoutMs: 10_000 });
+      await waitFor(() => skipped.slice(mountedRounds).some((paths) => paths.includes('photos')), 'a round that leaves photos alone', { timeoutMs: 10_000 });
+      await b.sync();
+      expect(existsSync(join(b.dir, 'photos/p1.jpg')) && existsSync(join(b.dir, 'photos/p2.jpg'))).toBe(true); // not deleted anywhere
+    } finally {
+      stop.abort();
+      await w.done;
+      await a.lib.close();
+    }
+  });
+
+  it('a disk already mounted at a folder that is no mount point is said when the watch starts, and kept when it goes', async () => {
+    const a = await makeNode(createMemoryStorage(), 'a');
+    mkdirSync(join(a.dir, 'photos'));
+    mountOnto(disk({ 'p1.jpg': 'a photo' }), join(a.dir, 'photos'));
+    await writeFile(join(a.dir, 'note.md'), 'the rest of the library');
+    const stop = new AbortController();
+    const notices: string[] = [];
+    const summaries: SyncSummary[] = [];
+    const w = a.lib.watch({
+      signal: stop.signal,
+      intervalMs: 3_600_000,
+      rescanMs: 3_600_000,
+      settleMs: 50,
+      mountPollMs: 100,
+      onRound: (r) => 'summary' in r && summaries.push(r.summary),
+      onNotice: (n) => notices.push(n),
+    });
+    try {
+      await waitFor(() => summaries.length === 1, 'the first round');
+      expect(notices).toContainEqual(expect.stringMatching(/^a disk is mounted at photos, inside the library, and is not one of its mount points/));
+      for (const dir of mounted.splice(0)) execFileSync('umount', [dir], quiet);
+      const keptIn = (s: SyncSummary) => s.skipped.find((x) => x.path === 'photos');
+      await waitFor(() => summaries.some(keptIn), 'a round that leaves photos alone', { timeoutMs: 10_000 });
+      expect(keptIn(summaries.find(keptIn)!)!.reason).toMatch(/^a disk this watch saw mounted, whose folder is an empty folder \(not mounted\?\): nothing at or below it was synced/);
+      expect(summaries.every((s) => s.local.deleted === 0)).toBe(true);
     } finally {
       stop.abort();
       await w.done;
