@@ -13,8 +13,12 @@ import type { ChunkingParams } from '../model/chunker.js';
 import { contentId, type HashedVersion } from '../model/version.js';
 import { LOCAL_COPY_MAX, localChunks } from './steps/local-copies.js';
 
-/** The content of `v` from a file of this machine that holds it now, or undefined when none does. */
-export type LocalContent = (v: HashedVersion) => Promise<ChunkSource | undefined>;
+/**
+ * Runs `use` with the content of `v` from a file of this machine that holds it now, and answers
+ * what it does; undefined when no file does. One at a time: a file is read whole (up to 64 MiB)
+ * and held until written, and a restore writes 8 files at once (8 × 64 MiB over a lost pack).
+ */
+export type LocalContent = <T>(v: HashedVersion, use: (content: ChunkSource) => Promise<T>) => Promise<T | undefined>;
 
 /** Whether a version's content can come from a local file here (a database is read through a snapshot, never whole). */
 const copiable = (v: HashedVersion) => !v.deleted && v.kind === 'file' && v.size <= LOCAL_COPY_MAX && v.chunks.length > 0;
@@ -37,7 +41,7 @@ export function localContentOf(dir: string, records: () => Iterable<LocalRecord>
     }
     return made;
   };
-  return async (v) => {
+  const find = async (v: HashedVersion): Promise<ChunkSource | undefined> => {
     if (!copiable(v)) return undefined;
     byContent ??= index();
     for (const abs of byContent.get(contentId(v)) ?? []) {
@@ -45,5 +49,14 @@ export function localContentOf(dir: string, records: () => Iterable<LocalRecord>
       if (chunks) return { get: async (h) => chunks.get(h)! };
     }
     return undefined;
+  };
+  let turn: Promise<unknown> = Promise.resolve();
+  return <T>(v: HashedVersion, use: (content: ChunkSource) => Promise<T>) => {
+    const mine = turn.then(async () => {
+      const content = await find(v);
+      return content ? use(content) : undefined;
+    });
+    turn = mine.catch(() => undefined); // the next one's turn comes whatever this one did
+    return mine;
   };
 }

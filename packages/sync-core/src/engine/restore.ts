@@ -247,9 +247,8 @@ async function restoreOne(from: { fetcher: ChunkFetcher; local?: LocalContent },
       // Content the remote cannot give (a lost or damaged pack): from a file here that holds it,
       // if one does (named in the outcome); otherwise this path is not restored, the others are.
       if (!isUnreadable(e)) throw e;
-      const local = await from.local?.(v);
-      if (!local) return unreadableContent(e as Error);
-      const again = await write(local);
+      const again = await from.local?.(v, write);
+      if (again === undefined) return unreadableContent(e as Error);
       return typeof again === 'object' && 'version' in again ? { ...again, fromThisMachine: true } : again;
     }
   } catch (e) {
