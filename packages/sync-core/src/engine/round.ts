@@ -34,6 +34,7 @@ import { commitPending } from './steps/commit-pending.js';
 import { drainOutbox, type DrainResult } from './outbox/outbox.js';
 import { materializeTree } from './steps/materialize-tree.js';
 import { recordWaiting, stillWaiting } from './steps/awaiting-mounts.js';
+import { undeclaredMountsNotice } from './steps/undeclared-mounts.js';
 import { pullRemote } from './steps/pull-remote.js';
 import { gateWrites } from '../storage/wrappers/write-gate.js';
 import { scanLocal, type ScanResult } from './steps/scan-local.js';
@@ -63,6 +64,8 @@ export async function runRound(ctx: RoundContext): Promise<SyncSummary> {
 
   const scan = await scanStep(ctx, summary);
   checkAborted(ctx.signal);
+  const undeclared = undeclaredMountsNotice(ctx.dir, ctx.rules);
+  if (undeclared) summary.notices.push(undeclared);
   if (options.now() - started > options.roundLimitMs && (scan.created > 0 || state.hasPendingVersions())) {
     // A laptop slept or the upload took long: look at the remote again before committing, so
     // what we commit is judged against what is there now (our versions keep their parents), and

@@ -85,6 +85,8 @@ export interface PathRules {
   absentMounts?: readonly AbsentMountPoint[];
   /** This node's exclude patterns as they were when the rules were made (absent: none). */
   excludePatterns?: ExcludePatterns;
+  /** The mount points the rules were made with, a watch's `seenByWatch` included (absent: none). */
+  mountPoints?: readonly string[];
 }
 
 /**
@@ -99,7 +101,13 @@ export function loadPathRules(libraryDir: string, excludeOption?: ExcludeOption,
   const listed = mountPointsNow(mountPoints);
   const rules = patternRules(libraryDir, exclude);
   const absent = listed.length + seenByWatch.length > 0 ? outermostAbsent(absentMountPoints(libraryDir, listed, seenByWatch)) : [];
-  return { ...rules, ...(absent.length > 0 ? { absentMounts: absent } : {}), ...(exclude.length > 0 ? { excludePatterns: exclude } : {}) };
+  const mounts = [...new Set([...listed, ...seenByWatch])];
+  return {
+    ...rules,
+    ...(absent.length > 0 ? { absentMounts: absent } : {}),
+    ...(exclude.length > 0 ? { excludePatterns: exclude } : {}),
+    ...(mounts.length > 0 ? { mountPoints: mounts } : {}),
+  };
 }
 
 function patternRules(libraryDir: string, exclude: readonly string[]): PathRules {

@@ -193,6 +193,24 @@ describe.skipIf(why)(`a watch and a disk mounted in the library${why ? `: skippe
     rmSync(dir, { recursive: true });
   });
 
+  // A sync run by cron has no watch to see the disk go: it says, at every round the disk is there, what would happen and what to do.
+  it('a sync says which disks are mounted in the library without being mount points', async () => {
+    const remote = createMemoryStorage();
+    const a = await makeNode(remote, 'a');
+    for (const folder of ['photos', 'old/disk']) {
+      mkdirSync(join(a.dir, folder), { recursive: true });
+      mountOnto(disk({ 'x.jpg': 'x' }), join(a.dir, folder));
+    }
+    const notice = (s: SyncSummary) => s.notices.find((n) => n.includes('mounted inside the library'));
+    expect(notice(await a.sync())).toBe(
+      'old/disk, photos are disks mounted inside the library, not mount points of it: a sync while they are unmounted takes their files for deleted on every machine. Unless they are always mounted, make them mount points: `syncacross mount-point add old/disk photos`',
+    );
+    await a.lib.close();
+    const declared = await makeNode(remote, 'a', { dir: a.dir, mountPoints: ['photos'], exclude: ['old/'] });
+    expect(notice(await declared.sync())).toBeUndefined(); // one declared, one in a folder left out
+    await declared.lib.close();
+  });
+
   // Stopping failed with "Unable to remove watcher: Invalid argument": the kernel had already dropped the disk's watches.
   it('a disk unmounted under a watch does not make stopping it fail', async () => {
     const a = await makeNode(createMemoryStorage(), 'a', { mountPoints: ['scans'] });
