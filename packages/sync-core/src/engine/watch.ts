@@ -39,7 +39,7 @@ export interface WatchOptions {
   rescanMs?: number;
   /** The longest wait between attempts while rounds fail (default 5 min). */
   maxBackoffMs?: number;
-  /** Between looks at the library's mount points, when it has any (default 5 s): one coming or going starts a round (watch-mounts.ts). */
+  /** Between looks at the library's mount points and, on Linux, the disks mounted in it (default 5 s): a disk coming or going is said and looked at (watch-mounts.ts). */
   mountPollMs?: number;
   /** Each round's summary, or what made it fail. */
   onRound?: (result: { summary: SyncSummary } | { error: Error }) => void;

@@ -16,7 +16,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SyncSummary } from '@syncacross/sync-core';
 import { createMemoryStorage, waitFor } from '@syncacross/sync-core/testing';
 import { mountsInside } from '../../src/local/mounts-inside.js';
-import { cleanup, makeNode } from './helpers.js';
+import { cleanup, makeNode, type TestNode } from './helpers.js';
 
 const quiet = { stdio: 'pipe' as const, timeout: 20_000 };
 const mounted: string[] = [];
@@ -57,6 +57,36 @@ afterEach(async () => {
 
 const why = cannotMount();
 
+/**
+ * A watch of `node` that only a look at the disks (or a local change) can start a round in: the
+ * remote's interval and the rescan never come during a test. What it said and each round's summary.
+ */
+function watchDisks(node: TestNode, mountPollMs = 100) {
+  const controller = new AbortController();
+  const notices: string[] = [];
+  const summaries: SyncSummary[] = [];
+  const w = node.lib.watch({
+    signal: controller.signal,
+    intervalMs: 3_600_000,
+    rescanMs: 3_600_000,
+    settleMs: 50,
+    mountPollMs,
+    onRound: (r) => 'summary' in r && summaries.push(r.summary),
+    onNotice: (n) => notices.push(n),
+  });
+  const skips = (path: string) => (s: SyncSummary) => s.skipped.some((x) => x.path === path);
+  return {
+    notices,
+    summaries,
+    /** Whether a round since the `since`-th named `path` as not synced. */
+    leftAlone: (path: string, since = 0) => summaries.slice(since).some(skips(path)),
+    stop: async () => {
+      controller.abort();
+      return w.done;
+    },
+  };
+}
+
 describe.skipIf(why)(`a watch and a disk mounted in the library${why ? `: skipped, ${why}` : ''}`, () => {
   it('a disk mounted while it runs: what waited is written onto it, what was made on it is sent, and its edits are seen as they happen', async () => {
     const remote = createMemoryStorage();
@@ -70,23 +100,10 @@ describe.skipIf(why)(`a watch and a disk mounted in the library${why ? `: skippe
     await writeFile(join(b.dir, 'scans/from-b.txt'), 'scanned on b');
     await b.sync();
 
-    const stop = new AbortController();
-    const notices: string[] = [];
-    const skippedScans: boolean[] = []; // per round: whether it found scans not there
-    const rounds = () => skippedScans.length;
-    // Neither the remote's interval nor the rescan comes during the test: only the look at the mount points can.
-    const w = a.lib.watch({
-      signal: stop.signal,
-      intervalMs: 3_600_000,
-      rescanMs: 3_600_000,
-      settleMs: 50,
-      mountPollMs: 100,
-      onRound: (r) => skippedScans.push('summary' in r && r.summary.skipped.some((s) => s.path === 'scans')),
-      onNotice: (n) => notices.push(n),
-    });
+    const { notices, summaries, leftAlone, stop } = watchDisks(a);
     try {
-      await waitFor(() => rounds() === 1, 'the first round');
-      expect(skippedScans).toEqual([true]);
+      await waitFor(() => summaries.length === 1, 'the first round');
+      expect(leftAlone('scans')).toBe(true);
       expect(existsSync(join(a.dir, 'scans/from-b.txt'))).toBe(false); // waits for the disk
 
       mountOnto(disk({ 'made-elsewhere.txt': 'written on the disk at another computer' }), join(a.dir, 'scans'));
@@ -98,15 +115,14 @@ describe.skipIf(why)(`a watch and a disk mounted in the library${why ? `: skippe
       await waitFor(async () => (await b.sync(), existsSync(join(b.dir, 'scans/edited-here.txt'))), 'an edit on the mounted disk, on b', { timeoutMs: 10_000 });
       expect(readFileSync(join(b.dir, 'scans/edited-here.txt'), 'utf8')).toBe('made on the mounted disk while watched');
 
-      const mountedRounds = rounds();
+      const mountedRounds = summaries.length;
       for (const dir of mounted.splice(0)) execFileSync('umount', [dir], quiet); // the mount point, then the disk itself
       await waitFor(() => notices.includes('mount point scans is not there (empty): nothing below it syncs until it is back'), 'the disk said gone', { timeoutMs: 10_000 });
-      await waitFor(() => skippedScans.slice(mountedRounds).includes(true), 'a round that finds the disk gone');
+      await waitFor(() => leftAlone('scans', mountedRounds), 'a round that finds the disk gone');
       await b.sync();
       expect(existsSync(join(b.dir, 'scans/edited-here.txt'))).toBe(true); // nothing deleted anywhere
     } finally {
-      stop.abort();
-      await w.done;
+      await stop();
       await a.lib.close();
     }
   });
@@ -117,20 +133,9 @@ describe.skipIf(why)(`a watch and a disk mounted in the library${why ? `: skippe
     const b = await makeNode(remote, 'b');
     mkdirSync(join(a.dir, 'photos'));
     await writeFile(join(a.dir, 'note.md'), 'the rest of the library');
-    const stop = new AbortController();
-    const notices: string[] = [];
-    const skipped: string[][] = []; // per round: the paths it names as not synced
-    const w = a.lib.watch({
-      signal: stop.signal,
-      intervalMs: 3_600_000,
-      rescanMs: 3_600_000,
-      settleMs: 50,
-      mountPollMs: 100,
-      onRound: (r) => skipped.push('summary' in r ? r.summary.skipped.map((s) => s.path) : ['(failed)']),
-      onNotice: (n) => notices.push(n),
-    });
+    const { notices, summaries, leftAlone, stop } = watchDisks(a);
     try {
-      await waitFor(() => skipped.length === 1, 'the first round');
+      await waitFor(() => summaries.length === 1, 'the first round');
       mountOnto(disk({ 'p1.jpg': 'a photo' }), join(a.dir, 'photos'));
       await waitFor(() => notices.some((n) => n.startsWith('a disk was mounted at photos, inside the library, and is not one of its mount points')), 'the disk said', { timeoutMs: 10_000 });
       expect(notices.join('\n')).toContain('`syncacross mount-point add photos`');
@@ -138,15 +143,14 @@ describe.skipIf(why)(`a watch and a disk mounted in the library${why ? `: skippe
       await writeFile(join(a.dir, 'photos/p2.jpg'), 'another, taken while watched');
       await waitFor(async () => (await b.sync(), existsSync(join(b.dir, 'photos/p2.jpg'))), 'an edit on the disk, on b', { timeoutMs: 10_000 });
 
-      const mountedRounds = skipped.length;
+      const mountedRounds = summaries.length;
       for (const dir of mounted.splice(0)) execFileSync('umount', [dir], quiet);
       await waitFor(() => notices.some((n) => n.startsWith('the disk mounted at photos, inside the library, was unmounted: while this watch runs')), 'the disk said gone', { timeoutMs: 10_000 });
-      await waitFor(() => skipped.slice(mountedRounds).some((paths) => paths.includes('photos')), 'a round that leaves photos alone', { timeoutMs: 10_000 });
+      await waitFor(() => leftAlone('photos', mountedRounds), 'a round that leaves photos alone', { timeoutMs: 10_000 });
       await b.sync();
       expect(existsSync(join(b.dir, 'photos/p1.jpg')) && existsSync(join(b.dir, 'photos/p2.jpg'))).toBe(true); // not deleted anywhere
     } finally {
-      stop.abort();
-      await w.done;
+      await stop();
       await a.lib.close();
     }
   });
@@ -156,29 +160,18 @@ describe.skipIf(why)(`a watch and a disk mounted in the library${why ? `: skippe
     mkdirSync(join(a.dir, 'photos'));
     mountOnto(disk({ 'p1.jpg': 'a photo' }), join(a.dir, 'photos'));
     await writeFile(join(a.dir, 'note.md'), 'the rest of the library');
-    const stop = new AbortController();
-    const notices: string[] = [];
-    const summaries: SyncSummary[] = [];
-    const w = a.lib.watch({
-      signal: stop.signal,
-      intervalMs: 3_600_000,
-      rescanMs: 3_600_000,
-      settleMs: 50,
-      mountPollMs: 100,
-      onRound: (r) => 'summary' in r && summaries.push(r.summary),
-      onNotice: (n) => notices.push(n),
-    });
+    const { notices, summaries, leftAlone, stop } = watchDisks(a);
     try {
       await waitFor(() => summaries.length === 1, 'the first round');
       expect(notices).toContainEqual(expect.stringMatching(/^a disk is mounted at photos, inside the library, and is not one of its mount points/));
       for (const dir of mounted.splice(0)) execFileSync('umount', [dir], quiet);
-      const keptIn = (s: SyncSummary) => s.skipped.find((x) => x.path === 'photos');
-      await waitFor(() => summaries.some(keptIn), 'a round that leaves photos alone', { timeoutMs: 10_000 });
-      expect(keptIn(summaries.find(keptIn)!)!.reason).toMatch(/^a disk this watch saw mounted, whose folder is an empty folder \(not mounted\?\): nothing at or below it was synced/);
+      await waitFor(() => leftAlone('photos'), 'a round that leaves photos alone', { timeoutMs: 10_000 });
+      expect(summaries.flatMap((s) => s.skipped).find((x) => x.path === 'photos')!.reason).toMatch(
+        /^a disk this watch saw mounted, whose folder is an empty folder \(not mounted\?\): nothing at or below it was synced/,
+      );
       expect(summaries.every((s) => s.local.deleted === 0)).toBe(true);
     } finally {
-      stop.abort();
-      await w.done;
+      await stop();
       await a.lib.close();
     }
   });
@@ -216,14 +209,11 @@ describe.skipIf(why)(`a watch and a disk mounted in the library${why ? `: skippe
     const a = await makeNode(createMemoryStorage(), 'a', { mountPoints: ['scans'] });
     mkdirSync(join(a.dir, 'scans'));
     mountOnto(disk({ 'd.txt': 'on the disk' }), join(a.dir, 'scans'));
-    const stop = new AbortController();
-    let rounds = 0;
-    const w = a.lib.watch({ signal: stop.signal, intervalMs: 3_600_000, rescanMs: 3_600_000, settleMs: 50, mountPollMs: 3_600_000, onRound: () => rounds++ });
-    await waitFor(() => rounds === 1, 'the first round');
+    const { summaries, stop } = watchDisks(a, 3_600_000); // no look at the disks: the watch stops with them gone unseen
+    await waitFor(() => summaries.length === 1, 'the first round');
     for (const dir of mounted.splice(0)) execFileSync('umount', [dir], quiet); // the mount point, then the disk itself
     await new Promise((r) => setTimeout(r, 300)); // the kernel's word that the disk's watches are gone reaches the watcher
-    stop.abort();
-    await expect(w.done).resolves.toBeUndefined();
+    await expect(stop()).resolves.toBeUndefined();
     await a.lib.close();
   });
 });
