@@ -11,7 +11,7 @@ import type { ChunkSource } from '../local/materialize.js';
 import type { LocalRecord } from '../local/state.js';
 import type { ChunkingParams } from '../model/chunker.js';
 import { contentId, type HashedVersion } from '../model/version.js';
-import { LOCAL_COPY_MAX, localChunks } from './steps/local-copies.js';
+import { localChunks, locallyCopiable } from './steps/local-copies.js';
 
 /**
  * Runs `use` with the content of `v` from a file of this machine that holds it now, and answers
@@ -19,9 +19,6 @@ import { LOCAL_COPY_MAX, localChunks } from './steps/local-copies.js';
  * and held until written, and a restore writes 8 files at once (8 × 64 MiB over a lost pack).
  */
 export type LocalContent = <T>(v: HashedVersion, use: (content: ChunkSource) => Promise<T>) => Promise<T | undefined>;
-
-/** Whether a version's content can come from a local file here (a database is read through a snapshot, never whole). */
-const copiable = (v: HashedVersion) => !v.deleted && v.kind === 'file' && v.size <= LOCAL_COPY_MAX && v.chunks.length > 0;
 
 /**
  * `LocalContent` over the files of the library in `dir`, by their records. The index by content is
@@ -35,14 +32,16 @@ export function localContentOf(dir: string, records: () => Iterable<LocalRecord>
     const made = new Map<string, string[]>();
     for (const rec of records()) {
       const v = byHash.get(rec.version);
-      if (!v || !copiable(v)) continue;
+      if (!v || !locallyCopiable(v)) continue;
       const id = contentId(v);
-      made.set(id, [...(made.get(id) ?? []), join(dir, rec.path)]);
+      const holders = made.get(id);
+      if (holders) holders.push(join(dir, rec.path));
+      else made.set(id, [join(dir, rec.path)]);
     }
     return made;
   };
   const find = async (v: HashedVersion): Promise<ChunkSource | undefined> => {
-    if (!copiable(v)) return undefined;
+    if (!locallyCopiable(v)) return undefined;
     byContent ??= index();
     for (const abs of byContent.get(contentId(v)) ?? []) {
       const chunks = await localChunks(chunking, abs, v);

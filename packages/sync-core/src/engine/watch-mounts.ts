@@ -6,7 +6,7 @@
  * minutes); and, the events of a disk mounted after the watch started never arriving (watch.ts,
  * `mountsChanged`), every later edit on it waited for a rescan too.
  */
-import { absentMountPoints, mountPointsNow, type AbsentMountPoint, type MountPointsOption } from '../local/mount-points.js';
+import { absentMountPoints, mountPointProblem, mountPointsNow, type AbsentMountPoint, type MountPointsOption } from '../local/mount-points.js';
 import { mountsInside } from '../local/mounts-inside.js';
 
 /** What the watch is told: what to say, and whether a round should look now (a disk that came, or a mount point that went). */
@@ -80,7 +80,8 @@ export class MountWatch {
       listed = [];
     }
     const absent = new Map(listed.length > 0 ? absentMountPoints(this.library.dir, listed).map((m) => [m.path, m.found]) : []);
-    return { listed, absent, inside: mountsInside(this.library.dir) };
+    // Only what could be a mount point of the library (not in its state folder, say): the kernel's list holds any name.
+    return { listed, absent, inside: mountsInside(this.library.dir)?.filter((path) => mountPointProblem(path) === undefined) };
   }
 
   private async poll(): Promise<void> {

@@ -14,7 +14,10 @@ import { hashLocalContent } from '../local-changes.js';
 import type { StepContext } from '../round-context.js';
 
 /** Files up to this size are copied from another local file holding the same content (read whole, then written). */
-export const LOCAL_COPY_MAX = 64 * 1024 * 1024;
+const LOCAL_COPY_MAX = 64 * 1024 * 1024;
+
+/** Whether a version's content may be copied from a local file holding it (a database is read through a snapshot, never whole). */
+export const locallyCopiable = (v: HashedVersion): boolean => !v.deleted && v.kind === 'file' && v.size <= LOCAL_COPY_MAX && v.chunks.length > 0;
 
 /** What local copies read and write of the local state. */
 export type LocalCopiesState = Pick<LocalState, 'version' | 'putLocal'>;

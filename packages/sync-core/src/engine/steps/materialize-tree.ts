@@ -21,7 +21,7 @@ import { settleReadFailures } from '../pack-health.js';
 import type { StepContext } from '../round-context.js';
 import { emptyReport, type StepReport } from '../sync-summary.js';
 import { removedAction, writtenAction } from '../file-actions.js';
-import { LOCAL_COPY_MAX, settleRecord } from './local-copies.js';
+import { locallyCopiable, settleRecord } from './local-copies.js';
 import { writeEntries, type Materialization as WriteTarget, type MaterializeState } from './write-versions.js';
 
 /**
@@ -132,7 +132,7 @@ class Materialization implements WriteTarget {
     for (const rec of this.records.values()) {
       const v = this.byHash.get(rec.version); // from the versions already loaded: no query per file
       const abs = this.trashed.get(rec.path) ?? join(this.ctx.dir, rec.path);
-      if (v && !v.deleted && v.kind === 'file' && v.size <= LOCAL_COPY_MAX && v.chunks.length > 0) this.localSources.set(contentId(v), { abs, treePath: rec.treePath });
+      if (v && locallyCopiable(v)) this.localSources.set(contentId(v), { abs, treePath: rec.treePath });
     }
     return this.localSources;
   }
