@@ -186,7 +186,7 @@ const restoreOutput = z
       .array(z.string())
       .optional()
       .describe(
-        "restored, but the remote could not give their content (a lost or damaged pack): it came from this library's own files, checked against its hashes; the remote still lacks it (exitCode 8; `verify --repair` uploads it again)",
+        "restored, but the remote could not give their content (a lost or damaged pack): it came from this library's own files, checked against its hashes (exitCode 8). In place, the library's syncs then look for what the remote lost and upload it again; otherwise the remote still lacks it: `verify --repair` uploads it again",
       ),
     warnings: z.array(z.string()).optional().describe('remote segments that could not be read: their versions are missing (exitCode 8)'),
     sync: syncOutput.omit({ ok: true, command: true, library: true, storage: true, exitCode: true }).optional().describe('in place: the sync that published the restored content'),

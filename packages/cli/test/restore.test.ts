@@ -107,6 +107,25 @@ describe('restore and ls from the command line', () => {
     expect(await readFile(join(base, 'again', 'notes/11.md'), 'utf8')).toBe('note 11\n');
   });
 
+  // The restore in place found the remote without that content: its sync looks, finds the pack
+  // lost, and uploads again what this machine holds, so a restore drill from the remote alone passes.
+  it('in place, content the remote lost comes from this library and its sync puts it back on the remote', async () => {
+    const { base, dir, remote } = await library({ 'notes/a.md': 'same\n', 'notes/b.md': 'same\n', 'c.md': 'c\n' });
+    for (const pack of await readdir(join(remote, 'packs'))) await rm(join(remote, 'packs', pack));
+    await rm(join(dir, 'notes/a.md'));
+    const restored = await runJson(['restore', 'notes/a.md', '--in-place', '-d', dir, '--retries', '0']);
+    expect(restored.code, restored.stderr).toBe(8);
+    expect(restored.json).toMatchObject({ failed: [], fromThisMachine: ['notes/a.md'] });
+    expect(checkJsonSchema(schema.$defs.restore!, restored.json)).toEqual([]);
+    const said = restored.stderr;
+    expect(said).toContain("this library's syncs now look for what the remote lost and upload it again from here");
+    expect(said).toMatch(/the remote lost \d+ pack\(s\).*re-uploading what this node still has of them/);
+    const drill = await runJson(['restore', '--remote', `fs:${remote}`, '--to', join(base, 'drill')]);
+    expect(drill.code, drill.stderr).toBe(0);
+    expect(await readFile(join(base, 'drill', 'notes/a.md'), 'utf8')).toBe('same\n');
+    expect(await readFile(join(base, 'drill', 'c.md'), 'utf8')).toBe('c\n');
+  });
+
   it('a deleted folder is listed with --deleted and restored in place; the other node gets it, history keeps the delete', async () => {
     const { base, dir, remote } = await library({ 'Photos/a.jpg': 'A', 'Photos/trip/b.jpg': 'B', 'keep.txt': 'k' });
     const other = join(base, 'other');

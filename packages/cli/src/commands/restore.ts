@@ -43,7 +43,7 @@ function describe(o: Outcome, where: string, out: Output): void {
   for (const p of o.undeleted) out.info(`  ${p} had been deleted by then: restored what it last held`);
   if (o.sync) out.info(`  synced: ${plural(o.sync.uploaded.versions, 'new version')}; the versions they replace stay in history (syncacross log)`);
   printNotSynced(o.failed, out, 'syncacross: ', 'not restored');
-  printFromThisMachine(o.fromThisMachine ?? [], out);
+  printFromThisMachine(o.fromThisMachine ?? [], o.sync !== undefined, out);
   if (o.failed.some((f) => f.code === 'ContentUnreadable'))
     out.warn(
       'syncacross: note: what the remote lost or holds damaged comes back from a machine whose files still hold it: `syncacross verify --repair` there uploads it again (this machine too, if it has the library), then restore again',
@@ -55,13 +55,18 @@ function describe(o: Outcome, where: string, out: Output): void {
 
 /**
  * Restored, but from this machine's files: the remote could not give their content. The restore is
- * whole; the backup is not, and a restore on another machine would fail: said, and exit 8.
+ * whole; the backup is not, and a restore on another machine would fail: said, and exit 8. In
+ * place, the library noted the packs that failed, and its sync looks for them (what it finds lost
+ * is uploaded again from here, in its errors below); a restore into another folder only read it.
  */
-function printFromThisMachine(paths: string[], out: Output): void {
+function printFromThisMachine(paths: string[], inPlace: boolean, out: Output): void {
   if (paths.length === 0) return;
   const named = paths.slice(0, 3).join(', ') + (paths.length > 3 ? ` and ${paths.length - 3} more` : '');
+  const repair = inPlace
+    ? "this library's syncs now look for what the remote lost and upload it again from here (`syncacross verify --repair` does it at once)"
+    : 'the remote still lacks it: `syncacross verify --repair` uploads it again';
   out.warn(
-    `syncacross: the remote could not give the content of ${plural(paths.length, 'file')} (${named}): a lost or damaged pack. Restored from this library's own files instead, checked against the content's hashes; the remote still lacks it: \`syncacross verify --repair\` uploads it again`,
+    `syncacross: the remote could not give the content of ${plural(paths.length, 'file')} (${named}): a lost or damaged pack. Restored from this library's own files instead, checked against the content's hashes; ${repair}`,
   );
 }
 

@@ -27,12 +27,10 @@ import { captureOffline, defaultStagingLimit, stageWhenUnreachable, type Capture
 import { dryRunRound } from './dry-run.js';
 import type { RoundContext, RoundOptions } from './round-context.js';
 import type { SyncProgress, SyncSummary } from './sync-summary.js';
-import { orKeptAside } from './lost-locations.js';
-import { chunkLocator } from './chunk-locations.js';
 import { listAt, parsePointInTime, type ListedEntry, type PointInTime } from './point-in-time.js';
 import { restoreEntries, type RestoreOptions, type RestoreOutcome } from './restore.js';
-import { localContentOf } from './restore-local-copies.js';
 import { markPacksLost } from './pack-health.js';
+import { librarySource } from './library-restore-source.js';
 import { verifyRepository } from './repository.js';
 import { verifyRemote, type VerifyOptions, type VerifyReport } from './verify.js';
 import { settleRecord } from './steps/local-copies.js';
@@ -247,12 +245,8 @@ export class Library extends EventEmitter {
   async restore(opts: RestoreOptions): Promise<LibraryRestoreOutcome> {
     if ((opts.to === undefined) === (opts.inPlace !== true)) throw new SyncError('InvalidArgument', 'restore needs either a folder to write into or in-place, not both');
     const at = this.pointInTime(opts.at);
-    const { storage, state } = this;
-    const versions = state.allVersions();
     const { codec, fetchConcurrency: concurrency, chunking } = this.options;
-    // Content the remote cannot give may come from this library's files (named in the outcome).
-    const localContent = localContentOf(this.dir, () => state.localRecords().values(), versions, chunking);
-    const source = { versions, superseded: supersededOf(state), storage, codec, locate: orKeptAside(state.db, chunkLocator(state)), concurrency, localContent };
+    const source = librarySource(this.dir, this.state, this.storage, { codec, concurrency, chunking, readOnly: this.options.readOnly === true });
     const request = { paths: opts.paths ?? [], at, signal: opts.signal, onProgress: opts.onProgress, dryRun: opts.dryRun === true };
     if (opts.to !== undefined) {
       const dir = resolve(opts.to);

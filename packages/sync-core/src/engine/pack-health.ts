@@ -72,9 +72,9 @@ export async function checkPack(
 export type PackHealthState = LocationsState & Pick<LocalState, 'forgetPacks' | 'round'>;
 
 /**
- * Packs another node announced lost (a segment's `lostPacks`, or a checkpoint bundling it): this
- * node looks for lost packs in its next round and checks these against their names (§7.1). An
- * announcement is a reason to look, never to believe.
+ * Packs another node announced lost (a segment's `lostPacks`, or a checkpoint bundling it), or a
+ * restore here failed to read: this node looks for lost packs in its next round and checks these
+ * against their names (§7.1). An announcement is a reason to look, never to believe.
  */
 export function heedAnnouncement(state: Pick<LocalState, 'round'>, packs: readonly string[]): void {
   if (packs.length === 0) return;

@@ -75,7 +75,9 @@ export interface RestoreOutcome {
   /**
    * Files restored whose content the remote could not give (a lost or damaged pack): it came from
    * a file of this library holding the same content. Absent when there are none. The remote still
-   * lacks it: `verify --repair` uploads it again.
+   * lacks it: `verify --repair` uploads it again; a library not opened read-only also notes the
+   * packs that failed, and its next sync (in place: the one that follows) looks for them and
+   * uploads again what it finds lost.
    */
   fromThisMachine?: string[];
 }
@@ -99,6 +101,8 @@ export interface RestoreSource {
   concurrency: number;
   /** Where content the remote cannot give may be found on this machine (restore-local-copies.ts); absent: nowhere. */
   localContent?: LocalContent;
+  /** Told the packs that a read failed in (missing, short or not what their name says), once the files are written. */
+  onUnreadablePacks?: (packs: string[]) => void;
 }
 
 export interface RestoreRequest {
@@ -151,6 +155,8 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
   } finally {
     await overlap.drain();
   }
+  const unreadable = [...new Set(fetcher.failures.map((f) => f.pack))].sort();
+  if (unreadable.length > 0) source.onUnreadablePacks?.(unreadable);
   // Reported in path order, whichever finished first.
   for (const [i, written] of results.entries()) {
     const path = entries[i]!.path;

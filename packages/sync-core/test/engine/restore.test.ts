@@ -216,7 +216,7 @@ describe('restore when the remote lost content', () => {
     await editAndSync(node, clock, T0 + HOUR, { 'kept.md': 'k' });
     const pack = node.lib.state.chunk(node.lib.state.version(node.lib.list({ path: 'lost.md' })[0]!.version)!.chunks[0]!)![1];
     storage.debug.remove(pack);
-    return { node, pack, to: join(await tempDir('syncacross-restored-'), 'out') };
+    return { node, storage, pack, to: join(await tempDir('syncacross-restored-'), 'out') };
   }
 
   // The files of one lost pack share one reason (no chunk id in it), so a listing names a few and counts the rest.
@@ -252,6 +252,31 @@ describe('restore when the remote lost content', () => {
     expect(outcome.failed).toEqual([]);
     expect(outcome.fromThisMachine).toEqual(['old.md']);
     expect(await readFile(join(node.dir, 'old.md'), 'utf8')).toBe('o'.repeat(100));
+  });
+
+  // The restore found the remote without that content: the remote must get it back from here, not
+  // go on naming a pack that is gone (a restore drill that passes over a damaged backup).
+  it('a pack a restore found gone is looked for by the next sync, which uploads again what this node holds', async () => {
+    const { node, storage, to } = await lostPack();
+    expect((await node.lib.restore({ to })).fromThisMachine).toEqual(['lost.md', 'lost2.md']);
+    const s = await node.sync();
+    expect(s.errors.join('\n')).toMatch(/the remote lost 1 pack/);
+    const other = await makeNode(storage, 'b');
+    expect((await other.sync()).errors).toEqual([]);
+    expect(await snapshot(other.dir)).toEqual({ 'kept.md': 'k', 'lost.md': 'l'.repeat(100), 'lost2.md': 'm'.repeat(100) });
+  });
+
+  it('in place, the sync that follows the restore already uploads it again', async () => {
+    const { node, storage, clock } = await clockedNode();
+    await editAndSync(node, clock, T0, { 'old.md': 'o'.repeat(100) });
+    await editAndSync(node, clock, T0 + HOUR, { 'old.md': null, 'copy.md': 'o'.repeat(100) });
+    storage.debug.remove(node.lib.state.chunk(node.lib.state.version(node.lib.list({ path: 'copy.md' })[0]!.version)!.chunks[0]!)![1]);
+    const outcome = await node.lib.restore({ paths: ['old.md'], inPlace: true });
+    expect(outcome.fromThisMachine).toEqual(['old.md']);
+    expect(outcome.sync?.errors.join('\n')).toMatch(/the remote lost 1 pack/);
+    const other = await makeNode(storage, 'b');
+    expect((await other.sync()).errors).toEqual([]);
+    expect(await snapshot(other.dir)).toEqual({ 'copy.md': 'o'.repeat(100), 'old.md': 'o'.repeat(100) });
   });
 });
 
