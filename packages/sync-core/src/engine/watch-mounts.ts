@@ -6,7 +6,8 @@
  * minutes); and, the events of a disk mounted after the watch started never arriving (watch.ts,
  * `mountsChanged`), every later edit on it waited for a rescan too.
  */
-import { absentMountPoints, mountPointProblem, mountPointsNow, type AbsentMountPoint, type MountPointsOption } from '../local/mount-points.js';
+import { loadPathRules, type ExcludeOption } from '../local/ignore-rules.js';
+import { absentMountPoints, inIgnoredFolder, mountPointProblem, mountPointsNow, type AbsentMountPoint, type MountPointsOption } from '../local/mount-points.js';
 import { mountsInside } from '../local/mounts-inside.js';
 
 /** What the watch is told: what to say, and whether a round should look now (a disk that came, or a mount point that went). */
@@ -47,7 +48,7 @@ export class MountWatch {
   private readonly seen = new Set<string>();
 
   constructor(
-    private readonly library: { readonly dir: string; readonly mountPoints?: MountPointsOption },
+    private readonly library: { readonly dir: string; readonly mountPoints?: MountPointsOption; readonly exclude?: ExcludeOption },
     pollMs: number,
     private readonly changed: (change: MountsChange) => Promise<void>,
   ) {
@@ -80,8 +81,21 @@ export class MountWatch {
       listed = [];
     }
     const absent = new Map(listed.length > 0 ? absentMountPoints(this.library.dir, listed).map((m) => [m.path, m.found]) : []);
-    // Only what could be a mount point of the library (not in its state folder, say): the kernel's list holds any name.
-    return { listed, absent, inside: mountsInside(this.library.dir)?.filter((path) => mountPointProblem(path) === undefined) };
+    // Only what could be a mount point of the library (not in its state folder, say): the kernel's
+    // list holds any name. Nor in a folder this node excludes: nothing there syncs, so a disk there
+    // is not the library's (a round's notice is silent on it too, steps/undeclared-mounts.ts).
+    const inside = mountsInside(this.library.dir)?.filter((path) => mountPointProblem(path) === undefined);
+    const ignores = inside && inside.length > 0 ? this.excluded() : undefined;
+    return { listed, absent, inside: ignores ? inside!.filter((path) => !inIgnoredFolder(path, ignores)) : inside };
+  }
+
+  /** This node's exclude rules as they are now (patterns may change while the watch runs); none when they cannot be read (the round reports that). */
+  private excluded(): ((path: string) => boolean) | undefined {
+    try {
+      return loadPathRules(this.library.dir, this.library.exclude).ignores;
+    } catch {
+      return undefined;
+    }
   }
 
   private async poll(): Promise<void> {

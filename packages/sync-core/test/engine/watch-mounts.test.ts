@@ -176,6 +176,25 @@ describe.skipIf(why)(`a watch and a disk mounted in the library${why ? `: skippe
     }
   });
 
+  // Nothing in a folder this node excludes syncs: a disk there is not the watch's to speak of (as a round's notice is silent on it).
+  it('a disk in a folder this node excludes is not said, at the start or when it comes', async () => {
+    const a = await makeNode(createMemoryStorage(), 'a', { exclude: ['old/'] });
+    for (const folder of ['old/disk', 'old/later']) mkdirSync(join(a.dir, folder), { recursive: true });
+    mountOnto(disk({ 'x.jpg': 'x' }), join(a.dir, 'old/disk'));
+    const { notices, summaries, stop } = watchDisks(a);
+    try {
+      await waitFor(() => summaries.length === 1, 'the first round');
+      mountOnto(disk({ 'y.jpg': 'y' }), join(a.dir, 'old/later'));
+      mkdirSync(join(a.dir, 'seen'));
+      mountOnto(disk({ 'z.jpg': 'z' }), join(a.dir, 'seen')); // the control: a disk outside old/ is said
+      await waitFor(() => notices.some((n) => n.startsWith('a disk was mounted at seen')), 'the disk outside old/ said', { timeoutMs: 10_000 });
+      expect(notices.filter((n) => n.includes('old/'))).toEqual([]);
+    } finally {
+      await stop();
+      await a.lib.close();
+    }
+  });
+
   it("the kernel's list of mounts is read as it writes names (a space as \\040)", () => {
     const dir = mkdtempSync(join(tmpdir(), 'syncacross-inside-'));
     mkdirSync(join(dir, 'my photos\\2024'), { recursive: true });
