@@ -63,6 +63,16 @@ export const statusOutput = z
       .describe('content staged here while the remote was unreachable (the outbox), not on the remote yet'),
     corruptSegments: z.array(z.string()).describe('remote segments that failed verification here (their versions are not applied)'),
     lastSync: z.string().nullable().describe('when this node last finished a sync (ISO 8601), or null'),
+    watch: z
+      .object({
+        running: z.boolean().describe('a `syncacross watch` of this library answered'),
+        seenMounted: z
+          .array(z.string())
+          .optional()
+          .describe('folders where it saw a disk mounted, not mount points of the library: while it runs they count as ones (their files are not removed), and unsynced counts them so'),
+      })
+      .strict()
+      .describe('the watch serving this library, if one runs'),
     unsynced: z
       .object({
         added: z.array(z.string()).describe('on disk with no record: new since the last sync (an empty folder ends with /)'),

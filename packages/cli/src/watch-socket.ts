@@ -5,7 +5,8 @@
  * folder, named by a hash of the library, when that path is too long for a socket (about 100
  * bytes on Linux and macOS). One request per connection: a line `sync` (or `sync confirm-deletions`,
  * for `sync --confirm-deletions`), answered by one line of JSON: `{"summary": …, "storage": …}` or
- * `{"error": {"code", "message"}}`.
+ * `{"error": {"code", "message"}}`; or a line `seen` (`status`), answered by `{"seenMounted": […]}`:
+ * the folders where the watch saw a disk mounted, which its rounds count as mount points.
  */
 import { createHash } from 'node:crypto';
 import { chmodSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import type { SyncSummary, WatchTrigger } from '@syncacross/sync-core';
 
 const MAX_SOCKET_PATH = 100;
 const CONFIRMED = 'sync confirm-deletions';
+const SEEN = 'seen';
 
 function watchSocketPath(root: string): string {
   const beside = join(root, '.syncacross', 'watch.sock');
@@ -36,6 +38,7 @@ export async function serveWatchSocket(root: string, storage: string, trigger: W
       line += chunk;
       if (!line.includes('\n')) return;
       const request = line.trim();
+      if (request === SEEN) return void socket.end(`${JSON.stringify({ seenMounted: trigger.seenMounted() })}\n`);
       if (request !== 'sync' && request !== CONFIRMED) return void socket.end(`${JSON.stringify({ error: { code: 'InvalidArgument', message: 'unknown request' } })}\n`);
       trigger.roundNow({ confirmDeletions: request === CONFIRMED }).then(
         (summary) => socket.end(`${JSON.stringify({ summary, storage })}\n`),
@@ -55,6 +58,22 @@ export type WatchAnswer = { summary: SyncSummary; storage: string } | { error: {
 
 /** Asks a running watch of this library for a round; undefined when none is running. */
 export async function askWatcher(root: string, signal?: AbortSignal, confirmDeletions = false): Promise<WatchAnswer | undefined> {
+  return ask<WatchAnswer>(root, confirmDeletions ? CONFIRMED : 'sync', signal);
+}
+
+/**
+ * The folders a running watch of this library counts as mount points (it saw a disk mounted
+ * there); undefined when no watch runs, or one too old to be asked (it answers an error).
+ */
+export async function watchersSeenMounts(root: string): Promise<string[] | undefined> {
+  // A watch answers at once (no round, no disk): one that does not is busy or hung, and status goes on without it.
+  const answer = await ask<{ seenMounted?: unknown }>(root, SEEN, AbortSignal.timeout(2_000)).catch(() => undefined);
+  const seen = answer?.seenMounted;
+  return Array.isArray(seen) && seen.every((p) => typeof p === 'string') ? seen : undefined;
+}
+
+/** One request to the running watch, its one-line JSON answer; undefined when nobody listens. */
+async function ask<T>(root: string, request: string, signal?: AbortSignal): Promise<T | undefined> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(watchSocketPath(root));
     let answer = '';
@@ -64,7 +83,7 @@ export async function askWatcher(root: string, signal?: AbortSignal, confirmDele
     socket.setEncoding('utf8');
     socket.on('connect', () => {
       connected = true;
-      socket.write(`${confirmDeletions ? CONFIRMED : 'sync'}\n`);
+      socket.write(`${request}\n`);
     });
     socket.on('data', (chunk: string) => (answer += chunk));
     socket.on('error', (e) => (connected ? reject(e) : resolve(undefined))); // nobody listening: no watcher
@@ -72,7 +91,7 @@ export async function askWatcher(root: string, signal?: AbortSignal, confirmDele
       signal?.removeEventListener('abort', onAbort);
       if (!connected) return;
       try {
-        resolve(JSON.parse(answer) as WatchAnswer);
+        resolve(JSON.parse(answer) as T);
       } catch {
         reject(new Error('the running watch gave no answer (was it stopped?)'));
       }

@@ -52,6 +52,7 @@ describe('syncacross watch', () => {
       const status = await runJson(['status', b]);
       expect(status.code, status.stderr).toBe(0);
       expect(status.json.files).toBe(2);
+      expect(status.json.watch).toEqual({ running: true, seenMounted: [] }); // it asked the watch
       await writeFile(join(a, 'more.md'), 'more\n');
       const sync = await run(['sync', a]);
       expect(sync.code, sync.stderr).toBe(0);

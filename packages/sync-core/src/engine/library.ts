@@ -221,9 +221,14 @@ export class Library extends EventEmitter {
     return libraryStatus(this.state, this.tree(), { repository: this.repository, writer: this.writer, remote: this.remote.name, stateDir: this.stateDir });
   }
 
-  /** What the folder holds that the last sync did not take as it is now, from stats alone (no request, no file read: unsynced-changes.ts). */
-  unsyncedChanges(): Promise<UnsyncedChanges> {
-    return unsyncedChanges(this.dir, this.state, loadPathRules(this.dir, this.options.exclude, this.options.mountPoints), this.options.policy.followsLinks(), this.options.deletionGuard);
+  /**
+   * What the folder holds that the last sync did not take as it is now, from stats alone (no
+   * request, no file read: unsynced-changes.ts). `seenByWatch`: a running watch's folders that
+   * count as mount points (`RunningWatch.trigger.seenMounted()`), as its rounds count them.
+   */
+  unsyncedChanges(opts: { seenByWatch?: readonly string[] } = {}): Promise<UnsyncedChanges> {
+    const rules = loadPathRules(this.dir, this.options.exclude, this.options.mountPoints, opts.seenByWatch);
+    return unsyncedChanges(this.dir, this.state, rules, this.options.policy.followsLinks(), this.options.deletionGuard);
   }
 
   /** Every version known, oldest first, of the library or of `path` (a file or a folder), filtered by author and time (history.ts). */

@@ -2,8 +2,8 @@
  * Always-on sync: rounds for as long as the caller wants, started by what changes. A local change
  * (file-system events through @parcel/watcher: native, one inotify watch per folder where
  * chokidar took one per file, 20,000 for a 20,000-file library, past many systems' limit of
- * 8,192, and 150 MB) starts a round once the
- * folder has been quiet for `settleMs`, so a file being saved is taken whole. The remote is
+ * 8,192, and 150 MB) starts a round once the folder has been quiet for `settleMs`, so a file
+ * being saved is taken whole. The remote is
  * looked at every `intervalMs`, with one listing and nothing else (no scan of the folder): a round
  * runs only when it shows a segment this node has not applied. Where the backend has a change
  * feed, the listing waits for the feed to tell of a change (watch-feed.ts). A full round every `rescanMs`
@@ -68,13 +68,15 @@ export interface Watchable {
 export interface WatchTrigger {
   /** Resolves with the next round to start after this call; with `confirmDeletions`, that round publishes deletions it would hold back (held-deletions.ts). */
   roundNow(opts?: { confirmDeletions?: boolean }): Promise<SyncSummary>;
+  /** The folders (not mount points of the library) where this watch saw a disk mounted: its rounds count them as mount points (`SyncOptions.seenByWatch`). */
+  seenMounted(): string[];
 }
 
 type Waiter = { resolve: (s: SyncSummary) => void; reject: (e: Error) => void; confirmDeletions: boolean };
 
 export function watchLibrary(library: Watchable, options: WatchOptions): { done: Promise<void>; trigger: WatchTrigger } {
   const w = new LibraryWatch(library, options);
-  return { done: w.run(), trigger: { roundNow: (opts) => w.roundNow(opts?.confirmDeletions === true) } };
+  return { done: w.run(), trigger: { roundNow: (opts) => w.roundNow(opts?.confirmDeletions === true), seenMounted: () => w.seenMounted() } };
 }
 
 class LibraryWatch {
@@ -174,6 +176,8 @@ class LibraryWatch {
     return this.signal.reason instanceof Error ? this.signal.reason : new Error('watch stopped');
   }
 
+  seenMounted = (): string[] => this.mounts?.seenMounted() ?? [];
+
   roundNow(confirmDeletions: boolean): Promise<SyncSummary> {
     return new Promise<SyncSummary>((resolve, reject) => {
       if (this.signal.aborted) return reject(this.stopped());
@@ -212,7 +216,7 @@ class LibraryWatch {
     const asked = this.waiters.splice(0);
     try {
       // Deletions are confirmed for the round a `sync --confirm-deletions` asked for, never for the watch's own.
-      const seenByWatch = this.mounts?.seenMounted() ?? [];
+      const seenByWatch = this.seenMounted();
       const summary = await this.library.sync({ signal: this.signal, confirmDeletions: asked.some((w) => w.confirmDeletions), ...(seenByWatch.length > 0 ? { seenByWatch } : {}) });
       for (const w of asked) w.resolve(summary);
       this.options.onRound?.({ summary });

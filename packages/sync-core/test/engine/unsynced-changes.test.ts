@@ -53,6 +53,23 @@ describe('changes not synced yet', () => {
     await a.lib.close();
   });
 
+  // A running watch counts a folder where it saw a disk mounted as a mount point (SyncOptions.seenByWatch): so do these.
+  it("a watch's seen folders: an emptied one is not removed, it is named as the round names it", async () => {
+    const a = await makeNode(createMemoryStorage(), 'a');
+    mkdirSync(join(a.dir, 'photos'));
+    for (const name of ['p1.jpg', 'p2.jpg']) writeFileSync(join(a.dir, 'photos', name), name);
+    writeFileSync(join(a.dir, 'note.md'), 'note\n');
+    await a.sync();
+    for (const name of ['p1.jpg', 'p2.jpg']) rmSync(join(a.dir, 'photos', name)); // the disk unmounted: its folder empty
+    expect((await a.lib.unsyncedChanges()).removed).toEqual(['photos/p1.jpg', 'photos/p2.jpg']);
+    const changes = await a.lib.unsyncedChanges({ seenByWatch: ['photos'] });
+    const round = await a.lib.sync({ seenByWatch: ['photos'] });
+    expect(changes).toEqual({ ...nothing, notSynced: round.skipped });
+    expect(round.skipped).toEqual([{ path: 'photos', reason: expect.stringContaining('a disk this watch saw mounted') }]);
+    expect(round.local.deleted).toBe(0);
+    await a.lib.close();
+  });
+
   it('a database is compared with its WAL; an unreadable folder is not taken for removed', async () => {
     const remote = createMemoryStorage();
     const a = await makeNode(remote, 'a');
