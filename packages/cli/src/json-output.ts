@@ -69,7 +69,9 @@ export const statusOutput = z
         seenMounted: z
           .array(z.string())
           .optional()
-          .describe('folders where it saw a disk mounted, not mount points of the library: while it runs they count as ones (their files are not removed), and unsynced counts them so'),
+          .describe(
+            'folders where it saw a disk mounted, not mount points of the library: while it runs they count as ones (their files are not removed), and unsynced counts them so; absent when it did not say (busy past 2 s, or an earlier release)',
+          ),
       })
       .strict()
       .describe('the watch serving this library, if one runs'),

@@ -61,15 +61,23 @@ export async function askWatcher(root: string, signal?: AbortSignal, confirmDele
   return ask<WatchAnswer>(root, confirmDeletions ? CONFIRMED : 'sync', signal);
 }
 
+/** Whether a watch of this library runs and, if it said, the folders it counts as mount points (it saw a disk mounted there). */
+export type WatchState = { running: false } | { running: true; seenMounted?: string[] };
+
 /**
- * The folders a running watch of this library counts as mount points (it saw a disk mounted
- * there); undefined when no watch runs, or one too old to be asked (it answers an error).
+ * Asks a running watch of this library which folders it counts as mount points. One that listens
+ * but does not say (busy past 2 s, or a release that does not know the request) still runs.
  */
-export async function watchersSeenMounts(root: string): Promise<string[] | undefined> {
-  // A watch answers at once (no round, no disk): one that does not is busy or hung, and status goes on without it.
-  const answer = await ask<{ seenMounted?: unknown }>(root, SEEN, AbortSignal.timeout(2_000)).catch(() => undefined);
-  const seen = answer?.seenMounted;
-  return Array.isArray(seen) && seen.every((p) => typeof p === 'string') ? seen : undefined;
+export async function watchState(root: string): Promise<WatchState> {
+  let answer: { seenMounted?: unknown } | undefined;
+  try {
+    answer = await ask<{ seenMounted?: unknown }>(root, SEEN, AbortSignal.timeout(2_000));
+  } catch {
+    return { running: true }; // it took the connection, then gave no answer
+  }
+  if (answer === undefined) return { running: false };
+  const seen = answer.seenMounted;
+  return Array.isArray(seen) && seen.every((p) => typeof p === 'string') ? { running: true, seenMounted: seen } : { running: true };
 }
 
 /** One request to the running watch, its one-line JSON answer; undefined when nobody listens. */

@@ -4,6 +4,7 @@
  * "pending 0 versions" of a folder full of edits, which reads as "all synced".
  */
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { statusOutput } from '../src/json-output.js';
@@ -12,6 +13,36 @@ import { cleanup, run, runJson, tempDir, writeFiles } from './helpers.js';
 afterAll(cleanup);
 
 describe('status and the changes not synced yet', () => {
+  // A watch that takes the connection and says nothing (its main thread busy, or hung): status
+  // goes on after 2 s, and says a watch runs, not "none running"; one of an earlier release,
+  // which answers that it does not know the request, runs too.
+  it('a watch that does not say which folders it counts: named as running, status not held up', async () => {
+    const base = await tempDir();
+    const dir = join(base, 'lib');
+    await writeFiles(dir, { 'a.md': 'a\n' });
+    expect((await run(['init', dir, '--remote', `fs:${base}/remote`, '-o', 'createRoot=true'])).code).toBe(0);
+    for (const answer of [undefined, '{"error":{"code":"InvalidArgument","message":"unknown request"}}\n']) {
+      const held: Socket[] = [];
+      const watch = createServer((socket) => {
+        held.push(socket);
+        if (answer) socket.end(answer);
+      });
+      await new Promise<void>((resolve) => watch.listen(join(dir, '.syncacross', 'watch.sock'), resolve));
+      try {
+        const started = Date.now();
+        const status = await runJson(['status', dir]);
+        expect(status.code, status.stderr).toBe(0);
+        expect(status.json.watch).toEqual({ running: true });
+        expect(Date.now() - started).toBeLessThan(10_000);
+        expect((await run(['status', dir])).stdout).toContain('it did not say which folders it counts as mount points');
+      } finally {
+        for (const socket of held) socket.destroy();
+        await new Promise((resolve) => watch.close(resolve));
+      }
+    }
+    expect((await runJson(['status', dir])).json.watch).toEqual({ running: false });
+  }, 30_000);
+
   it('names them, the first 20 of each kind on a terminal and all in --json', async () => {
     const base = await tempDir();
     const dir = join(base, 'lib');

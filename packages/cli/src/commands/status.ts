@@ -3,15 +3,15 @@ import type { UnsyncedChanges } from '@syncacross/sync-core';
 import { withLibrary } from '../library-session.js';
 import { formatBytes, type Output } from '../output.js';
 import { maskOptions } from '../secrets.js';
-import { watchersSeenMounts } from '../watch-socket.js';
+import { watchState, type WatchState } from '../watch-socket.js';
 
 export async function statusCommand(dir: string | undefined, out: Output): Promise<number> {
   return withLibrary(dir, out, { online: false }, async ({ root, config, adapter, library }) => {
     const st = library.status();
     // A running watch counts the folders where it saw a disk mounted as mount points: their files,
     // the disk gone, are not removed for it, nor here (before, status listed them all as removed).
-    const seenMounted = await watchersSeenMounts(root);
-    const unsynced = await library.unsyncedChanges(seenMounted ? { seenByWatch: seenMounted } : {});
+    const watch = await watchState(root);
+    const unsynced = await library.unsyncedChanges(watch.running && watch.seenMounted ? { seenByWatch: watch.seenMounted } : {});
     const options = maskOptions(adapter.module, config.options);
     out.info(`library      ${root}`);
     out.info(`remote       ${config.remote} (adapter ${config.adapter})`);
@@ -28,20 +28,21 @@ export async function statusCommand(dir: string | undefined, out: Output): Promi
     if (st.staged.packs > 0) out.info(`staged       ${formatBytes(st.staged.bytes)} in ${st.staged.packs} packs here, waiting for the remote (they go up at the next sync)`);
     if (st.corruptSegments.length > 0) out.info(`corrupt      ${st.corruptSegments.length} remote segments skipped: ${st.corruptSegments.join(', ')}`);
     out.info(`last sync    ${st.lastSync ?? 'never'}`);
-    printWatch(seenMounted, out);
+    printWatch(watch, out);
     printUnsynced(unsynced, out);
-    const watch = seenMounted ? { running: true, seenMounted } : { running: false };
     out.result({ command: 'status', library: root, adapter: config.adapter, ...st, format, encrypted, remote: config.remote, options, watch, unsynced });
     return 0;
   });
 }
 
-/** Whether a `syncacross watch` of this library answers, and the folders it counts as mount points. */
-function printWatch(seenMounted: string[] | undefined, out: Output): void {
-  if (!seenMounted) return out.info('watch        none running (changes sync at the next `syncacross sync`)');
+/** Whether a `syncacross watch` of this library runs, and the folders it counts as mount points. */
+function printWatch(watch: WatchState, out: Output): void {
+  if (!watch.running) return out.info('watch        none running (changes sync at the next `syncacross sync`)');
   out.info('watch        running: it syncs changes as they happen');
-  if (seenMounted.length > 0)
-    out.info(`  it saw a disk mounted at ${seenMounted.join(', ')}, not a mount point of the library: while it runs, that counts as one (\`syncacross mount-point add\` keeps it so)`);
+  if (!watch.seenMounted)
+    out.info('  it did not say which folders it counts as mount points (busy, or an earlier release): files of a disk it saw mounted may show below as removed, which it does not delete');
+  else if (watch.seenMounted.length > 0)
+    out.info(`  it saw a disk mounted at ${watch.seenMounted.join(', ')}, not a mount point of the library: while it runs, that counts as one (\`syncacross mount-point add\` keeps it so)`);
 }
 
 /** Each list's first paths printed; --json has them all. */
