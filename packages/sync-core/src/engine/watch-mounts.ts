@@ -85,8 +85,8 @@ export class MountWatch {
     // list holds any name. Nor in a folder this node excludes: nothing there syncs, so a disk there
     // is not the library's (a round's notice is silent on it too, steps/undeclared-mounts.ts).
     const inside = mountsInside(this.library.dir)?.filter((path) => mountPointProblem(path) === undefined);
-    const ignores = inside && inside.length > 0 ? this.excluded() : undefined;
-    return { listed, absent, inside: ignores ? inside!.filter((path) => !inIgnoredFolder(path, ignores)) : inside };
+    const ignores = inside?.length ? this.excluded() : undefined;
+    return { listed, absent, inside: ignores ? inside?.filter((path) => !inIgnoredFolder(path, ignores)) : inside };
   }
 
   /** This node's exclude rules as they are now (patterns may change while the watch runs); none when they cannot be read (the round reports that). */
