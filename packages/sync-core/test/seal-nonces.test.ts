@@ -35,4 +35,19 @@ describe('nonces of sealed objects', () => {
     const large = randomBytes(100 * 1024 + 3); // several pieces enciphered in place, the last one short
     expect(open(key, sealedInto([large.subarray(0, 1000), large.subarray(1000)], 9, 11), aad(9))).toEqual(large);
   });
+
+  it('seals every byte value exactly, into a plain Uint8Array that is a view of a larger buffer', () => {
+    // Each piece's ciphertext comes back as a latin1 string (frame.ts, CIPHERTEXT_AS_STRINGS):
+    // every byte, 0x80-0xff too, must be written back as itself, at the view's place.
+    const plain = Buffer.alloc(3 * 32 * 1024 + 17);
+    for (let i = 0; i < plain.byteLength; i++) plain[i] = (i * 7) & 0xff;
+    const memory = new ArrayBuffer(plain.byteLength + SEAL_OVERHEAD + 64);
+    const target = new Uint8Array(memory, 24, plain.byteLength + SEAL_OVERHEAD + 8);
+    new Uint8Array(memory).fill(0xee);
+    expect(sealPartsInto(key, [plain.subarray(0, 5), plain.subarray(5)], aad(1), target, 3)).toBe(plain.byteLength + SEAL_OVERHEAD);
+    const sealed = Buffer.from(memory, 24 + 3, plain.byteLength + SEAL_OVERHEAD);
+    expect(open(key, sealed, aad(1))).toEqual(plain);
+    expect(new Uint8Array(memory, 0, 24 + 3).every((b) => b === 0xee)).toBe(true); // nothing written before it
+    expect(new Uint8Array(memory, 24 + 3 + sealed.byteLength).every((b) => b === 0xee)).toBe(true); // nor after
+  });
 });
