@@ -4,6 +4,7 @@ import { AuthorsTable } from '../local/authors-table.js';
 import type { LocalState } from '../local/state.js';
 import type { Author } from '../model/author.js';
 import { headsByPath } from './merge.js';
+import { madeBy, type PointInTime } from './point-in-time.js';
 import { parseSegmentKey } from './segment.js';
 
 /** Which versions `history` returns (all given conditions hold). */
@@ -43,18 +44,18 @@ export interface HistoryEntry {
  * oldest first, each with the author in effect at its own segment; `momentOf` reads the filter's
  * moments (Library.pointInTime).
  */
-export function historyOf(state: Pick<LocalState, 'allVersions' | 'versionSegments' | 'db'>, momentOf: (at: string) => number, path?: string, filter: HistoryFilter = {}): HistoryEntry[] {
+export function historyOf(state: Pick<LocalState, 'allVersions' | 'versionSegments' | 'db'>, momentOf: (at: string) => PointInTime, path?: string, filter: HistoryFilter = {}): HistoryEntry[] {
   const target = path?.normalize('NFC').replace(/^\/+|\/+$/g, '');
   const all = state.allVersions();
   const versions = target ? all.filter((v) => v.path === target || v.path.startsWith(`${target}/`)) : all;
   const heads = new Set([...headsByPath(versions, supersededOf(state)).values()].flat().map((v) => v.hash));
   const authorOf = new AuthorsTable(state.db).resolver();
   const segments = state.versionSegments();
-  const since = filter.since !== undefined ? momentOf(filter.since) : -Infinity;
-  const until = filter.until !== undefined ? momentOf(filter.until) : Infinity;
+  const since = filter.since !== undefined ? momentOf(filter.since).time : -Infinity;
+  const until = filter.until !== undefined ? momentOf(filter.until) : undefined;
   const needle = filter.author?.toLowerCase();
   return versions
-    .filter((v) => v.hlc >= since && v.hlc <= until)
+    .filter((v) => v.hlc >= since && (!until || madeBy(v, until)))
     .sort((a, b) => a.hlc - b.hlc || (a.hash < b.hash ? -1 : 1))
     .map((v): HistoryEntry => {
       // The author in effect at the version's own segment (a republished copy says nothing of it).

@@ -233,7 +233,7 @@ export class Library extends EventEmitter {
 
   /** Every version known, oldest first, of the library or of `path` (a file or a folder), filtered by author and time (history.ts). */
   history(path?: string, filter: HistoryFilter = {}): HistoryEntry[] {
-    return historyOf(this.state, (at) => this.pointInTime(at).time, path, filter);
+    return historyOf(this.state, (at) => this.pointInTime(at), path, filter);
   }
 
   /** Reads a moment as people type it (see `RestoreOptions.at`); throws `InvalidArgument`. */

@@ -11,7 +11,18 @@ import { buildTree, headsByPath, type Tree } from './merge.js';
 export interface PointInTime {
   time: number;
   version?: HashedVersion;
+  /**
+   * "now": every version known, whatever its time. A version's time can be ahead of this
+   * machine's clock, by minutes where its writer's clock is ahead, and by a second or more just
+   * after a round that made many versions at once (each a millisecond after the one before,
+   * steps/new-versions.ts `tick`): "now" read as this clock's time left them out, and a restore
+   * or `ls` right after a sync missed the newest files.
+   */
+  latest?: true;
 }
+
+/** Whether `v` was made by the moment: every version, for "now". */
+export const madeBy = (v: HashedVersion, at: PointInTime): boolean => at.latest === true || v.hlc <= at.time;
 
 // A month and a year as systemd reads them (systemd.time(7)): 30.44 and 365.25 days. A person asking
 // for "6 months ago" or `--keep-within 1y` means about that, whatever the calendar. `m` stays minutes.
@@ -62,7 +73,7 @@ export function parseSpanMs(input: string): number | undefined {
  */
 export function parsePointInTime(input: string, now: number, versions: () => HashedVersion[]): PointInTime {
   const text = input.trim().toLowerCase();
-  if (text === 'now') return { time: now };
+  if (text === 'now') return { time: now, latest: true };
   if (text === 'yesterday') return { time: now - UNIT_MS.d! }; // as git reads it: a day back from now
   const span = /^(\d+(?:\.\d+)?)\s*([a-z]+)(?:\s+ago)?$/.exec(text);
   const unit = span ? UNIT_NAMES[span[2]!] : undefined;
@@ -87,7 +98,7 @@ function versionPoint(prefix: string, versions: HashedVersion[]): PointInTime {
 
 /** The versions made by the moment (a version's own point: everything made by its time). */
 function versionsBy(versions: HashedVersion[], at: PointInTime): HashedVersion[] {
-  const made = versions.filter((v) => v.hlc <= at.time);
+  const made = versions.filter((v) => madeBy(v, at));
   if (!at.version) return made;
   // The chosen version is what its path shows, even if a concurrent one of the same instant won.
   const chosen = at.version;
@@ -114,7 +125,7 @@ export function deletedAt(versions: HashedVersion[], at: PointInTime, superseded
  */
 export function lastLiveBefore(versions: HashedVersion[], path: string, at: PointInTime): HashedVersion | undefined {
   return versions
-    .filter((v) => v.path === path && !v.deleted && v.hlc <= at.time)
+    .filter((v) => v.path === path && !v.deleted && madeBy(v, at))
     .sort((a, b) => a.hlc - b.hlc || (a.hash < b.hash ? -1 : 1))
     .at(-1);
 }

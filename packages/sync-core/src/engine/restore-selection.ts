@@ -46,11 +46,11 @@ export function selectEntries(versions: HashedVersion[], at: PointInTime, paths:
  * that worked, when it was asked for a moment before anything was synced (`--at "1 year ago"`),
  * or after everything had been deleted.
  */
-export function nothingInLibrary(versions: HashedVersion[], at: number): string {
+export function nothingInLibrary(versions: HashedVersion[], at: PointInTime): string {
   const first = versions.reduce((t, v) => Math.min(t, v.hlc), Infinity);
   if (first === Infinity) return 'nothing is in the library: no version of any file is known';
-  const when = new Date(at).toISOString();
-  return first > at
+  const when = new Date(at.time).toISOString();
+  return first > at.time && !at.latest
     ? `nothing was in the library at ${when}: its history starts at ${new Date(first).toISOString()}`
     : `nothing was in the library at ${when}: everything in it had been deleted by then`;
 }

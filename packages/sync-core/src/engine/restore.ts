@@ -35,7 +35,7 @@ export interface RestoreOptions {
   paths?: string[];
   /**
    * When: an ISO date or time, a span back from now (`2h`, `3 days ago`), or a version id from
-   * `history()`; default now.
+   * `history()`; default now (every version known, whatever its time: `PointInTime.latest`).
    */
   at?: string;
   /** Write the tree of that moment into this folder (empty or new, unless `overwrite`)… */
@@ -121,7 +121,7 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
   const selected = selectEntries(source.versions, request.at, request.paths, source.superseded);
   const { missing, undeleted } = selected;
   const outcome: RestoreOutcome = { at: new Date(request.at.time).toISOString(), restored: [], unchanged: [], failed: [], undeleted };
-  for (const path of missing) outcome.failed.push({ path, code: 'NothingThen', reason: path ? `nothing was at ${path} at ${outcome.at}` : nothingInLibrary(source.versions, request.at.time) });
+  for (const path of missing) outcome.failed.push({ path, code: 'NothingThen', reason: path ? `nothing was at ${path} at ${outcome.at}` : nothingInLibrary(source.versions, request.at) });
   const entries = target.kind === 'in-place' ? outsideAbsentMounts(selected.entries, target, outcome.failed) : selected.entries;
   if (target.kind === 'folder') refuseNonEmpty(target.dir, target.overwrite);
   if (request.dryRun) return planRestore(entries, target, outcome);
