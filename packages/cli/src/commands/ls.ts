@@ -16,7 +16,8 @@ export async function lsCommand(path: string | undefined, opts: LsOptions, out: 
     const target = path === undefined ? '' : libraryPath(root, path);
     const at = library.pointInTime(opts.at);
     const entries = library.list({ ...(opts.at ? { at: opts.at } : {}), path: target, deleted: opts.deleted === true });
-    if (entries.length === 0) out.info(`nothing ${target ? `at ${target} ` : ''}at ${new Date(at.time).toISOString()}${historyStartsAfter(library.history(target || undefined), at.time)}`);
+    if (entries.length === 0)
+      out.info(`nothing ${target ? `at ${target} ` : ''}at ${new Date(at.time).toISOString()}${historyStartsAfter(library.history(target || undefined), at.latest ? Infinity : at.time)}`);
     for (const e of entries) {
       const size = e.kind === 'dir' ? 'folder' : formatBytes(e.size);
       const marks = [e.conflictOf ? `conflict copy of ${e.conflictOf}` : '', e.deleted ? `deleted ${e.deleted.at} by ${e.deleted.by}` : ''].filter(Boolean).join(', ');
@@ -27,7 +28,7 @@ export async function lsCommand(path: string | undefined, opts: LsOptions, out: 
   });
 }
 
-/** Said of an empty listing at a moment before the first version (of the path): when its history starts. */
+/** Said of an empty listing at a moment before the first version (of the path): when its history starts (never of "now", which takes every version). */
 function historyStartsAfter(history: readonly { time: string }[], at: number): string {
   const first = history[0]?.time;
   if (first === undefined) return ' (no version of it is known)';
