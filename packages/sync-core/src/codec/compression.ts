@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
+import { zstdCompressKept, zstdDecompressKept } from './reused-zstd.js';
 
 // fzstd is needed only where the runtime has no zstd and meets a chunk that has it: loaded then,
 // not at every command's start (5 to 20 ms here on Node 20, where it is imported first).
@@ -115,10 +116,15 @@ export const WORTH = 0.97;
  * s against 7.9-8.5, and 210-217 MB peak against 190-208 (session 67, alternating, 3 runs each).
  * The frames then carry their content size: 2 KB more for the whole library (821.57 MB).
  */
-const zstdOptions = (bytes: Uint8Array) => ({ params: { [z.constants.ZSTD_c_compressionLevel!]: 3 }, pledgedSrcSize: bytes.byteLength });
+const ZSTD_LEVEL = 3;
+const zstdOptions = (bytes: Uint8Array) => ({ params: { [z.constants.ZSTD_c_compressionLevel!]: ZSTD_LEVEL }, pledgedSrcSize: bytes.byteLength });
 
 function squeeze(bytes: Uint8Array): Uint8Array {
-  if (WRITE_CODEC === CODEC.zstd) return z.zstdCompressSync!(bytes, zstdOptions(bytes));
+  if (WRITE_CODEC === CODEC.zstd) {
+    // A small chunk through the stream kept for them (reused-zstd.ts): the same bytes.
+    const kept = bytes.byteLength < POOL_MIN_COMPRESS ? zstdCompressKept(bytes, ZSTD_LEVEL) : undefined;
+    return kept ?? z.zstdCompressSync!(bytes, zstdOptions(bytes));
+  }
   return zlib.deflateRawSync(bytes, deflateOptions(bytes.byteLength));
 }
 
@@ -244,6 +250,8 @@ export function decompress(codec: number, payload: Uint8Array, length: number): 
       }
       case CODEC.zstd: {
         if (hasZstd) {
+          const kept = payload.byteLength < POOL_MIN_DECOMPRESS ? zstdDecompressKept(payload, length) : undefined;
+          if (kept) return kept; // else the one-shot decides, as before (reused-zstd.ts)
           const out = z.zstdDecompressSync!(payload, { maxOutputLength: Math.max(1, length) });
           return out.byteLength === length ? out : undefined;
         }

@@ -27,7 +27,11 @@ interface ZlibInternals {
   _writeState?: Uint32Array;
 }
 
-type Stream = zlib.DeflateRaw | zlib.InflateRaw;
+/** A node:zlib stream (deflate's, inflate's, or zstd's: reused-zstd.ts) driven here input by input. */
+export interface Stream {
+  readonly destroyed: boolean;
+  on(event: 'error', listener: () => void): unknown;
+}
 /** Options as a key: a stream serves only inputs that would get the very same options. */
 const keyOf = (o: zlib.ZlibOptions) => `${o.level}/${o.windowBits ?? 15}/${o.memLevel ?? 8}`;
 /** Streams by dictionary (a pack's, and they go with it), then by kind and options. */
@@ -38,11 +42,21 @@ export function deflateRawWithDictionary(bytes: Uint8Array, options: zlib.ZlibOp
   const once = () => zlib.deflateRawSync(bytes, { ...options, dictionary });
   const stream = streamFor(dictionary, `deflate/${keyOf(options)}`, () => zlib.createDeflateRaw({ ...options, dictionary }));
   if (!stream) return once();
+  // Room for stored blocks (deflate's worst case: 5 bytes a 16 KiB block) and the stream's end.
+  // A failure is not expected of deflate: the error, if any, is the one-shot's to give.
+  return finishWhole(stream, bytes, bytes.byteLength + (bytes.byteLength >> 10) + 64) ?? once();
+}
+
+/**
+ * All of `bytes` through `stream` to the end of its output (`finish`: zlib's `Z_FINISH` or zstd's
+ * `ZSTD_e_end`), written `room` bytes at a time, then the stream reset for the next input;
+ * undefined when the codec failed.
+ */
+export function finishWhole(stream: Stream, bytes: Uint8Array, room: number, finish?: number): Buffer | undefined {
   const parts: Buffer[] = [];
   for (let from = 0; ;) {
-    // Room for stored blocks (deflate's worst case: 5 bytes a 16 KiB block) and the stream's end.
-    const ran = writeFinish(stream, bytes, from, Buffer.allocUnsafe(bytes.byteLength + (bytes.byteLength >> 10) + 64));
-    if (ran === 'failed') return once(); // not expected of deflate: the error, if any, is the one-shot's to give
+    const ran = writeFinish(stream, bytes, from, Buffer.allocUnsafe(room), finish);
+    if (ran === 'failed') return undefined;
     parts.push(ran.out);
     from = bytes.byteLength - ran.inLeft;
     if (ran.outLeft > 0 && ran.inLeft === 0) break;
@@ -77,26 +91,38 @@ export function inflateOnce(payload: Uint8Array, length: number, dictionary: Uin
 function streamFor(dictionary: Uint8Array, key: string, make: () => Stream): Stream | undefined {
   let byKey = kept.get(dictionary);
   if (!byKey) kept.set(dictionary, (byKey = new Map()));
-  let stream = byKey.get(key);
-  if (!stream || stream.destroyed) {
-    stream = make();
-    stream.on('error', () => undefined); // node:zlib emits a failure on the next tick too: seen here at once (`destroyed`)
-    byKey.set(key, stream);
-  }
-  const { _handle: handle, _writeState: state } = stream as unknown as ZlibInternals;
-  return typeof handle?.writeSync === 'function' && typeof handle.reset === 'function' && state instanceof Uint32Array ? stream : undefined;
+  const stream = keptStream(byKey.get(key), make);
+  byKey.set(key, stream);
+  return drivable(stream) ? stream : undefined;
 }
 
-/** One `Z_FINISH` write of `input` from `from` into `out`; 'failed' when zlib failed (the stream is destroyed then). */
-function writeFinish(stream: Stream, input: Uint8Array, from: number, out: Buffer): { out: Buffer; outLeft: number; inLeft: number } | 'failed' {
+/** `kept`, or a new stream where there is none or it failed (node:zlib destroyed it). */
+export function keptStream<S extends Stream>(kept: S | undefined, make: () => S): S {
+  if (kept && !kept.destroyed) return kept;
+  const stream = make();
+  stream.on('error', () => undefined); // node:zlib emits a failure on the next tick too: seen here at once (`destroyed`)
+  return stream;
+}
+
+/** Whether this runtime's stream has the internal shape driven here. */
+export function drivable(stream: Stream): boolean {
+  const { _handle: handle, _writeState: state } = stream as unknown as ZlibInternals;
+  return typeof handle?.writeSync === 'function' && typeof handle.reset === 'function' && state instanceof Uint32Array;
+}
+
+/**
+ * One finishing write of `input` from `from` into `out` (zlib's `Z_FINISH`, or zstd's
+ * `ZSTD_e_end`); 'failed' when the codec failed (node:zlib destroyed the stream then).
+ */
+export function writeFinish(stream: Stream, input: Uint8Array, from: number, out: Buffer, finish: number = zlib.constants.Z_FINISH): { out: Buffer; outLeft: number; inLeft: number } | 'failed' {
   const { _handle: handle, _writeState: state } = stream as unknown as Required<ZlibInternals>;
-  handle!.writeSync(zlib.constants.Z_FINISH, input, from, input.byteLength - from, out, 0, out.byteLength);
+  handle!.writeSync(finish, input, from, input.byteLength - from, out, 0, out.byteLength);
   if (stream.destroyed) return 'failed';
   const [outLeft, inLeft] = [state[0]!, state[1]!];
   return { out: out.subarray(0, out.byteLength - outLeft), outLeft, inLeft };
 }
 
 /** Ready for the next input as a new stream would be (the dictionary set again); a reset that fails destroys it, and the next input gets a new one. */
-function reset(stream: Stream): void {
+export function reset(stream: Stream): void {
   (stream as unknown as Required<ZlibInternals>)._handle!.reset();
 }
