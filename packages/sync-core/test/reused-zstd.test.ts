@@ -51,8 +51,8 @@ function text(n: number, seed: string): Buffer {
 }
 
 const inputs = (seed: string) => [
-  ...[1, 63, 64, 100, 1000, 4096, 4097, 8191].map((n) => text(n, `${seed}/t${n}`)),
-  ...[64, 4096, 8000].map((n) => bytes(n, `${seed}/r${n}`)), // incompressible: raw blocks, the frame larger than the input
+  ...[1, 63, 64, 100, 1000, 4096, 4097, 8191, 26_000, 65_535].map((n) => text(n, `${seed}/t${n}`)),
+  ...[64, 4096, 8000, 65_535].map((n) => bytes(n, `${seed}/r${n}`)), // incompressible: raw blocks, the frame larger than the input
   Buffer.alloc(8000), // all zeros: one RLE block
   Buffer.concat([text(2048, `${seed}/a`), bytes(2048, `${seed}/b`)]),
 ];

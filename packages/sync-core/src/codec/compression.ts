@@ -122,7 +122,7 @@ const zstdOptions = (bytes: Uint8Array) => ({ params: { [z.constants.ZSTD_c_comp
 function squeeze(bytes: Uint8Array): Uint8Array {
   if (WRITE_CODEC === CODEC.zstd) {
     // A small chunk through the stream kept for them (reused-zstd.ts): the same bytes.
-    const kept = bytes.byteLength < POOL_MIN_COMPRESS ? zstdCompressKept(bytes, ZSTD_LEVEL) : undefined;
+    const kept = bytes.byteLength < ZSTD_POOL_MIN ? zstdCompressKept(bytes, ZSTD_LEVEL) : undefined;
     return kept ?? z.zstdCompressSync!(bytes, zstdOptions(bytes));
   }
   return zlib.deflateRawSync(bytes, deflateOptions(bytes.byteLength));
@@ -156,6 +156,16 @@ function squeezeAsync(bytes: Uint8Array): Promise<Uint8Array> {
 // of alternating runs; wall time, noisy here, 16.9-21.6 s against 23.8-25.6 in that series).
 export const POOL_MIN_COMPRESS = 8 * 1024;
 export const POOL_MIN_DECOMPRESS = 8 * 1024;
+// Zstd (Node 22.15 and later) compresses and decompresses several times faster than deflate, and
+// here goes through the streams kept for it (reused-zstd.ts), so its line is 64 KiB: the notes
+// (6-51 KiB) stay on the main thread too. Node 24, the benchmark library, alternating, 3 runs each
+// (session 78): first upload 4.90-4.96 s and 4.8-5.0 CPU-s against 5.62-6.11 s and 6.2-6.6 with
+// the 8 KiB line; restore 4.65-4.90 s against 4.80-5.24; download 4.71-5.63 s against 5.79-6.00
+// (2 each). Node 22, 2 each: first upload 5.24-5.39 s against 5.63-5.65, and peak RSS 141-144 MB
+// against 191-195.
+const ZSTD_POOL_MIN = 64 * 1024;
+const poolMinCompress = () => (WRITE_CODEC === CODEC.zstd ? ZSTD_POOL_MIN : POOL_MIN_COMPRESS);
+const poolMinDecompress = (codec: number) => (codec === CODEC.zstd && hasZstd ? ZSTD_POOL_MIN : POOL_MIN_DECOMPRESS);
 
 /** The codec and payload to store for `bytes`: compressed only where that pays. */
 export function compress(bytes: Uint8Array): { codec: Codec; payload: Uint8Array } {
@@ -172,7 +182,7 @@ export function compress(bytes: Uint8Array): { codec: Codec; payload: Uint8Array
  * that is plainly incompressible is not tried at all (`incompressibleSample`).
  */
 export async function compressAsync(bytes: Uint8Array): Promise<{ codec: Codec; payload: Uint8Array }> {
-  if (bytes.byteLength < POOL_MIN_COMPRESS) return compress(bytes);
+  if (bytes.byteLength < poolMinCompress()) return compress(bytes);
   const sample = sampleOf(bytes);
   if (sample && (incompressibleSample(sample) || (await squeezeAsync(sample)).byteLength > SAMPLE * WORTH)) return { codec: CODEC.raw, payload: bytes };
   return chosen(bytes, await squeezeAsync(bytes));
@@ -250,7 +260,7 @@ export function decompress(codec: number, payload: Uint8Array, length: number): 
       }
       case CODEC.zstd: {
         if (hasZstd) {
-          const kept = payload.byteLength < POOL_MIN_DECOMPRESS ? zstdDecompressKept(payload, length) : undefined;
+          const kept = payload.byteLength < ZSTD_POOL_MIN ? zstdDecompressKept(payload, length) : undefined;
           if (kept) return kept; // else the one-shot decides, as before (reused-zstd.ts)
           const out = z.zstdDecompressSync!(payload, { maxOutputLength: Math.max(1, length) });
           return out.byteLength === length ? out : undefined;
@@ -277,7 +287,7 @@ const POOL_DECODERS: Partial<Record<number, AsyncCodec>> = {
 /** `decompress`, with a large payload decoded off the main thread (fzstd, pure JS, stays on it). */
 export async function decompressAsync(codec: number, payload: Uint8Array, length: number): Promise<Uint8Array | undefined> {
   const fn = POOL_DECODERS[codec];
-  if (!fn || payload.byteLength < POOL_MIN_DECOMPRESS) return decompress(codec, payload, length);
+  if (!fn || payload.byteLength < poolMinDecompress(codec)) return decompress(codec, payload, length);
   try {
     const out = await onPool(fn, payload, { maxOutputLength: Math.max(1, length) });
     return out.byteLength === length ? out : undefined;
