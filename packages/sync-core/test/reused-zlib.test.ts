@@ -5,27 +5,11 @@
  * truncated or hostile payload must give undefined (never throw, never abort the process, never
  * spoil the next input), as the one-shot inflate does.
  */
-import { createHash } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { deflateOptions } from '../src/codec/compression.js';
 import { deflateRawWithDictionary, inflateOnce, inflateRawWithDictionary } from '../src/codec/reused-zlib.js';
-
-/** Deterministic pseudo-random bytes (so a failure replays). */
-function bytes(n: number, seed: string): Buffer {
-  const out = Buffer.alloc(n);
-  for (let i = 0, block = 0; i < n; block++) i += createHash('sha256').update(`${seed}/${block}`).digest().copy(out, i);
-  return out;
-}
-
-/** Text of a small vocabulary, as a database page or a note holds: it compresses, and matches reach into the dictionary. */
-function text(n: number, seed: string): Buffer {
-  const words = ['author', 'title', 'journal', 'volume', 'pages', 'doi', 'abstract', 'keywords', 'year', 'the', 'of', 'and'];
-  const noise = bytes(n, seed);
-  let s = '';
-  for (let i = 0; s.length < n; i++) s += `${words[noise[i % n]! % words.length]}${noise[(i * 7) % n]! % 5 === 0 ? '\n' : ' '}`;
-  return Buffer.from(s.slice(0, n));
-}
+import { bytes, hostileVersions, text } from './codec-inputs.js';
 
 const inputs = (seed: string) => [
   ...[1, 63, 64, 100, 1000, 4096, 4097, 8191].map((n) => text(n, `${seed}/t${n}`)),
@@ -54,20 +38,7 @@ describe('deflate and inflate through a stream kept per dictionary', () => {
     const dictionary = text(16 * 1024, 'dict-c');
     const input = text(4096, 'page');
     const good = deflateRawSync(input, { ...deflateOptions(4096, dictionary.byteLength), dictionary });
-    const hostile: [string, Buffer, number][] = [
-      ['truncated', good.subarray(0, good.length - 3), 4096],
-      ['cut in half', good.subarray(0, good.length >> 1), 4096],
-      ['padded', Buffer.concat([good, Buffer.from('more')]), 4096],
-      ['longer than said', good, 4095],
-      ['shorter than said', good, 4097],
-      ['empty', Buffer.alloc(0), 4096],
-      ['not deflate', bytes(500, 'garbage'), 4096],
-    ];
-    for (let at = 0; at < good.length; at += 7) {
-      const flipped = Buffer.from(good);
-      flipped[at] = flipped[at]! ^ 0x5a;
-      hostile.push([`a byte changed at ${at}`, flipped, 4096]);
-    }
+    const hostile = hostileVersions(good, 4096, 7);
     for (const [what, payload, length] of hostile) {
       const read = inflateRawWithDictionary(payload, length, dictionary);
       const once = inflateOnce(payload, length, dictionary);

@@ -6,11 +6,11 @@
  * process, never spoil the next input. Node 20 has no zstd in node:zlib: there the kept functions
  * answer undefined and the rest is skipped (it runs on Node 22 and 24: scripts/test-on-node.sh).
  */
-import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decompress } from '../src/codec/compression.js';
 import { declaredSize, zstdCompressKept, zstdDecompressKept } from '../src/codec/reused-zstd.js';
+import { bytes, hostileVersions, text } from './codec-inputs.js';
 
 interface ZstdZlib {
   zstdCompressSync?: (b: Uint8Array, o: object) => Buffer;
@@ -32,22 +32,6 @@ function oneShotRead(payload: Uint8Array, length: number): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Deterministic pseudo-random bytes (so a failure replays). */
-function bytes(n: number, seed: string): Buffer {
-  const out = Buffer.alloc(n);
-  for (let i = 0, block = 0; i < n; block++) i += createHash('sha256').update(`${seed}/${block}`).digest().copy(out, i);
-  return out;
-}
-
-/** Text of a small vocabulary, as a database page holds: it compresses. */
-function text(n: number, seed: string): Buffer {
-  const words = ['author', 'title', 'journal', 'volume', 'pages', 'doi', 'abstract', 'keywords', 'year', 'the', 'of', 'and'];
-  const noise = bytes(n, seed);
-  let s = '';
-  for (let i = 0; s.length < n; i++) s += `${words[noise[i % n]! % words.length]}${noise[(i * 7) % n]! % 5 === 0 ? '\n' : ' '}`;
-  return Buffer.from(s.slice(0, n));
 }
 
 const inputs = (seed: string) => [
@@ -77,21 +61,7 @@ describe.skipIf(!hasZstd)(`zstd through kept streams (Node ${process.versions.no
   it('answers for a damaged, truncated, padded, longer or shorter payload what the one-shot answers, and reads the next one right', () => {
     const input = text(4096, 'page');
     const good = oneShot(input);
-    const hostile: [string, Buffer, number][] = [
-      ['truncated', good.subarray(0, good.length - 3), 4096],
-      ['cut in half', good.subarray(0, good.length >> 1), 4096],
-      ['padded with bytes', Buffer.concat([good, Buffer.from('more')]), 4096],
-      ['followed by a second frame', Buffer.concat([good, good]), 4096],
-      ['longer than said', good, 4095],
-      ['shorter than said', good, 4097],
-      ['empty', Buffer.alloc(0), 4096],
-      ['not zstd', bytes(500, 'garbage'), 4096],
-    ];
-    for (let at = 0; at < good.length; at += 5) {
-      const flipped = Buffer.from(good);
-      flipped[at] = flipped[at]! ^ 0x5a;
-      hostile.push([`a byte changed at ${at}`, flipped, 4096]);
-    }
+    const hostile = hostileVersions(good, 4096, 5);
     for (const [what, payload, length] of hostile) {
       const read = decompress(ZSTD, payload, length);
       expect(read === undefined ? undefined : Buffer.from(read).toString('hex'), what).toBe(oneShotRead(payload, length));
