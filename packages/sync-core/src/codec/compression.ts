@@ -164,7 +164,8 @@ export const POOL_MIN_DECOMPRESS = 8 * 1024;
 // (2 each). Node 22, 2 each: first upload 5.24-5.39 s against 5.63-5.65, and peak RSS 141-144 MB
 // against 191-195.
 const ZSTD_POOL_MIN = 64 * 1024;
-const poolMinCompress = () => (WRITE_CODEC === CODEC.zstd ? ZSTD_POOL_MIN : POOL_MIN_COMPRESS);
+/** Below this a chunk is compressed on the main thread, by what this runtime writes. */
+const POOL_MIN_COMPRESS_HERE = WRITE_CODEC === CODEC.zstd ? ZSTD_POOL_MIN : POOL_MIN_COMPRESS;
 const poolMinDecompress = (codec: number) => (codec === CODEC.zstd && hasZstd ? ZSTD_POOL_MIN : POOL_MIN_DECOMPRESS);
 
 /** The codec and payload to store for `bytes`: compressed only where that pays. */
@@ -182,7 +183,7 @@ export function compress(bytes: Uint8Array): { codec: Codec; payload: Uint8Array
  * that is plainly incompressible is not tried at all (`incompressibleSample`).
  */
 export async function compressAsync(bytes: Uint8Array): Promise<{ codec: Codec; payload: Uint8Array }> {
-  if (bytes.byteLength < poolMinCompress()) return compress(bytes);
+  if (bytes.byteLength < POOL_MIN_COMPRESS_HERE) return compress(bytes);
   const sample = sampleOf(bytes);
   if (sample && (incompressibleSample(sample) || (await squeezeAsync(sample)).byteLength > SAMPLE * WORTH)) return { codec: CODEC.raw, payload: bytes };
   return chosen(bytes, await squeezeAsync(bytes));
