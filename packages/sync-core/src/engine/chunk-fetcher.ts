@@ -37,6 +37,13 @@ import { WrittenSpans } from './written-spans.js';
  *   8 MiB: 8.2-9.0 s at 164-170 MB, in 570 requests. (Session 50's 32 MiB read-ahead slowed a
  *   restore, 26-32 s against 21 with 64: reads then shrank to single chunks, before writers shared
  *   reads and planned their chunks.)
+ * - HTTP itself holds more than a folder's reads at any sizes. Session 79 (Node 20, WebDAV, one or
+ *   two runs each, times within their spread): 4 and 16 MiB 181-188 MB in 330 requests, 2 and 8
+ *   178 MB, 4 and 4 167-170 MB in 607-634, a folder's 1 and 4 164-170 MB in 813 (145 from a
+ *   folder). Each 64 KiB socket read is memory of its own and node:http copies its body bytes into
+ *   more (`on_body` in src/node_http_parser.cc: `Buffer::Copy`), all left to the collector: a bare
+ *   loop of these reads (8 × 4 MiB at once) peaked at 206-213 MB. undici 6, whose bodies are views
+ *   of the socket's reads, peaked higher in the same loop (233-239 MB: its WebAssembly parser).
  */
 const SIZES = {
   roundTrips: { window: 4 * 1024 * 1024, readAhead: 16 * 1024 * 1024 },
