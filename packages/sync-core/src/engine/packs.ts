@@ -192,6 +192,12 @@ export class PackWriter {
   async flush(): Promise<void> {
     await this.chunksCopied();
     await this.startUpload();
+    // The last pack is under way and no other will fill the spare: it goes now, not once that pack
+    // is stored. First upload of the benchmark library (Node 20, 3 alternating runs): peak RSS
+    // 134-135 MB against 137-139 to a folder, 166-168 against 170-172 through WebDAV, where the
+    // peak had been the last PUT's, with both pack buffers resident.
+    releaseBuffer(this.spare);
+    this.spare = undefined;
     await this.uploaded();
     // Not kept resident between rounds (a watch waits with this writer), nor under the commit that
     // follows a scan: released now, not at the next full collection (release-buffer.ts).

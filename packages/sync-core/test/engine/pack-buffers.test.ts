@@ -39,4 +39,26 @@ describe('pack buffers', () => {
       expect(Buffer.from(await memory.get(pack, { range: { offset, length } })).equals(c)).toBe(true);
     }
   });
+
+  it('lets the spare buffer go once the last pack is under way, not once that pack is stored', async () => {
+    const memory = createMemoryStorage();
+    const given: Uint8Array[] = [];
+    let spareHeldDuringLast: boolean | undefined;
+    const storage: Storage = {
+      ...memory,
+      async putIfAbsent(key, bytes) {
+        given.push(bytes);
+        await new Promise((r) => setTimeout(r, 5));
+        // The third pack's buffer is the spare while the fourth, the last, is stored: a view of a
+        // buffer let go reads 0 bytes (release-buffer.ts).
+        if (given.length === 4) spareHeldDuringLast = given[2]!.byteLength > 0;
+        return memory.putIfAbsent(key, bytes);
+      },
+    };
+    const chunks = Array.from({ length: 10 }, () => randomBytes(512 * 1024));
+    const { packs } = await packedInMemory(chunks, { storage, packSize: 1536 * 1024 });
+
+    expect(packs).toBe(4); // three chunks of 512 KiB fill a pack of 1.5 MiB; the tenth goes alone
+    expect(spareHeldDuringLast).toBe(false);
+  });
 });
