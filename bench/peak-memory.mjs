@@ -11,8 +11,9 @@
 // 256 KiB to 1 MiB is V8's heap pages, 32 MiB and over our pack buffers (packs.ts,
 // PACK_ALLOCATION), the sizes between large array buffers and thread arenas. Linux only (/proc).
 //
-// The report goes to stderr (the command's own output passes through); the exit code is the
-// command's.
+// The process sampled is the command's own, not its children: give the node command itself, not
+// a wrapper such as /usr/bin/time. The report goes to stderr (the command's own output passes
+// through); the exit code is the command's.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { setInterval, clearInterval } from 'node:timers';
