@@ -16,7 +16,9 @@
 // through); the exit code is the command's.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { setInterval, clearInterval } from 'node:timers';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const MIB = 1024 * 1024;
@@ -96,16 +98,24 @@ async function main() {
   });
   if (positionals.length === 0) throw new Error('usage: node bench/peak-memory.mjs [--every MS] [--json] [--timeline FILE] -- COMMAND [ARGS…]');
   if (!existsSync('/proc/self/smaps')) throw new Error('bench/peak-memory.mjs reads /proc/PID/smaps: Linux only');
+  const everyMs = Number(values.every);
+  if (!(everyMs >= 1)) throw new Error(`--every takes milliseconds, 1 or more (got ${values.every})`);
   const child = spawn(positionals[0], positionals.slice(1), { stdio: 'inherit' });
-  const { state, stop, started } = sampler(child.pid, Number(values.every));
-  const code = await new Promise((resolve, reject) => {
+  const { state, stop, started } = sampler(child.pid, everyMs);
+  const exited = new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+    // A command killed by a signal exits as a shell reports it: 128 and the signal's number.
+    child.on('exit', (c, signal) => resolve(c ?? 128 + (constants.signals[signal] ?? 0)));
   });
-  stop();
+  const code = await exited.finally(stop); // a command that cannot start stops the sampler too
   process.stderr.write(report(state, (Date.now() - started) / 1000, values.json));
   if (values.timeline) writeFileSync(values.timeline, state.timeline.map(([t, mb]) => `${t}\t${mb}`).join('\n') + '\n');
   process.exitCode = code;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main().catch((e) => {
+    process.stderr.write(`peak-memory: ${e.message}\n`);
+    process.exitCode = 2;
+  });
+}

@@ -65,7 +65,8 @@ describe.skipIf(!existsSync('/proc/self/smaps'))('bench/peak-memory.mjs (Linux: 
     expect(small.report.byKindMb['anonymous, 32 MiB and over'] ?? 0).toBeLessThan(10);
   });
 
-  it("exits with the command's exit code", async () => {
+  it("exits with the command's exit code, 128 and the signal's number for a command killed", async () => {
     expect((await probe('process.exitCode = 3')).exitCode).toBe(3);
+    expect((await probe("process.kill(process.pid, 'SIGKILL')")).exitCode).toBe(137);
   });
 });
