@@ -166,7 +166,7 @@ export const POOL_MIN_DECOMPRESS = 8 * 1024;
 const ZSTD_POOL_MIN = 64 * 1024;
 /** Below this a chunk is compressed on the main thread, by what this runtime writes. */
 const POOL_MIN_COMPRESS_HERE = WRITE_CODEC === CODEC.zstd ? ZSTD_POOL_MIN : POOL_MIN_COMPRESS;
-const poolMinDecompress = (codec: number) => (codec === CODEC.zstd && hasZstd ? ZSTD_POOL_MIN : POOL_MIN_DECOMPRESS);
+const poolMinDecompress = (codec: number) => (codec === CODEC.zstd ? ZSTD_POOL_MIN : POOL_MIN_DECOMPRESS);
 
 /** The codec and payload to store for `bytes`: compressed only where that pays. */
 export function compress(bytes: Uint8Array): { codec: Codec; payload: Uint8Array } {

@@ -7,10 +7,11 @@
  * library, CPU profiles), the constructor of those streams alone took 484 ms of a first upload's
  * main thread and 479 ms of a restore's; 20,000 pages of 4 KiB compressed in 842 ms one by one
  * against 328 ms through a kept stream (Node 22: 1,018 against 681). The whole commands, when only
- * chunks under 8 KiB took this path (Node 24, alternating, 3 runs each): first upload 5.39-5.43 s against 5.57-6.21, CPU 5.8-5.9 s against
- * 6.0-6.6, peak RSS 165-175 MB against 186-194 (the contexts' memory, freed in the main arena in
- * between, was kept there); restore 4.56-5.34 s against 4.86-5.50, the same peak. Node 22 (2 each):
- * upload 188-195 MB against 195-198, restore 158-165 against 169-173.
+ * chunks under 8 KiB took this path (Node 24, alternating, 3 runs each): first upload 5.39-5.43 s
+ * against 5.57-6.21, CPU 5.8-5.9 s against 6.0-6.6, peak RSS 165-175 MB against 186-194 (the
+ * contexts' memory, freed in the main arena in between, was kept there); restore 4.56-5.34 s
+ * against 4.86-5.50, the same peak. Node 22 (2 each): upload 188-195 MB against 195-198, restore
+ * 158-165 against 169-173.
  *
  * The same bytes: an input given whole with `ZSTD_e_end` is compressed as if its size had been
  * pledged (zstd.h, `ZSTD_CCtx_setPledgedSrcSize`, note 3: "Whenever all input data is provided and
