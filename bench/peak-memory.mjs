@@ -61,7 +61,11 @@ export function residentByKind(smaps, executable) {
   );
 }
 
-const residentMb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+/** The process's resident MB; undefined once it has exited (a zombie's status has no VmRSS). */
+function residentMb(pid) {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return kb === undefined ? undefined : Number(kb) / 1024;
+}
 
 /** Samples `pid` every `everyMs` until stopped; keeps the smaps breakdown of the highest sample. */
 function sampler(pid, everyMs) {
@@ -70,6 +74,7 @@ function sampler(pid, everyMs) {
   const timer = setInterval(() => {
     try {
       const mb = residentMb(pid);
+      if (mb === undefined) return;
       const t = (Date.now() - started) / 1000;
       state.timeline.push([t, +mb.toFixed(1)]);
       if (mb <= state.peakMb) return;
@@ -86,7 +91,9 @@ function sampler(pid, everyMs) {
 
 function report(state, wallS, json) {
   const summary = { peakRssMb: +state.peakMb.toFixed(1), atS: +state.atS.toFixed(2), wallS: +wallS.toFixed(2), byKindAtMb: +state.byKindAtMb.toFixed(1), byKindMb: state.byKind };
-  if (json) return `${JSON.stringify(summary)}\n`;
+  if (json) return `${JSON.stringify({ ...summary, samples: state.timeline.length })}\n`;
+  // A command over before the first sample: saying 0 MB would read as a measurement.
+  if (state.timeline.length === 0) return `no sample: the command ended within ${wallS} s, before the first one\n`;
   const rows = Object.entries(state.byKind).map(([k, mb]) => `  ${String(mb).padStart(7)}  ${k}`);
   return `peak RSS ${summary.peakRssMb} MB at ${summary.atS} s of ${summary.wallS} s; resident MB by mapping at ${summary.byKindAtMb} MB:\n${rows.join('\n')}\n`;
 }

@@ -14,7 +14,7 @@ import { residentByKind } from '../bench/peak-memory.mjs';
 
 const run = promisify(execFile);
 const PROBE = fileURLToPath(new URL('../bench/peak-memory.mjs', import.meta.url));
-type Report = { peakRssMb: number; atS: number; wallS: number; byKindAtMb: number; byKindMb: Record<string, number> };
+type Report = { peakRssMb: number; atS: number; wallS: number; byKindAtMb: number; byKindMb: Record<string, number>; samples: number };
 
 /** The report for `node -e code`, and the child's exit code. */
 async function probe(code: string): Promise<{ report: Report; exitCode: number }> {
@@ -55,6 +55,7 @@ describe.skipIf(!existsSync('/proc/self/smaps'))('bench/peak-memory.mjs (Linux: 
   it('finds a 64 MiB buffer in the peak, under mappings of 32 MiB and over', async () => {
     const { report, exitCode } = await probe(holding(64));
     expect(exitCode).toBe(0);
+    expect(report.samples).toBeGreaterThan(0);
     expect(report.peakRssMb).toBeGreaterThanOrEqual(64);
     expect(report.byKindMb['anonymous, 32 MiB and over']).toBeGreaterThanOrEqual(60);
   });
