@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 import { zstdCompressKept, zstdDecompressKept } from './reused-zstd.js';
+import { compressionPieces, exactOutput } from './output-buffers.js';
 
 // fzstd is needed only where the runtime has no zstd and meets a chunk that has it: loaded then,
 // not at every command's start (5 to 20 ms here on Node 20, where it is imported first).
@@ -40,7 +41,7 @@ export type Codec = (typeof CODEC)[keyof typeof CODEC];
 
 type ZstdZlib = {
   zstdCompressSync?: (b: Uint8Array, o?: { params?: Record<number, number>; pledgedSrcSize?: number }) => Buffer;
-  zstdDecompressSync?: (b: Uint8Array, o?: { maxOutputLength?: number }) => Buffer;
+  zstdDecompressSync?: (b: Uint8Array, o?: { maxOutputLength?: number; chunkSize?: number }) => Buffer;
   constants: Record<string, number>;
 };
 const z = zlib as unknown as ZstdZlib;
@@ -142,8 +143,8 @@ export type AsyncCodec = (b: Uint8Array, o: object, cb: (e: Error | null, out: B
 const zAsync = zlib as unknown as { zstdCompress?: AsyncCodec; zstdDecompress?: AsyncCodec };
 export const onPool = (fn: AsyncCodec, bytes: Uint8Array, options: object) => new Promise<Buffer>((resolve, reject) => fn(bytes, options, (e, out) => (e ? reject(e) : resolve(out))));
 function squeezeAsync(bytes: Uint8Array): Promise<Uint8Array> {
-  if (WRITE_CODEC === CODEC.zstd) return onPool(zAsync.zstdCompress!, bytes, zstdOptions(bytes));
-  return onPool(zlib.deflateRaw as unknown as AsyncCodec, bytes, deflateOptions(bytes.byteLength));
+  if (WRITE_CODEC === CODEC.zstd) return onPool(zAsync.zstdCompress!, bytes, { ...zstdOptions(bytes), ...compressionPieces(bytes.byteLength) });
+  return onPool(zlib.deflateRaw as unknown as AsyncCodec, bytes, { ...deflateOptions(bytes.byteLength), ...compressionPieces(bytes.byteLength) });
 }
 
 // Below these a chunk is (de)compressed on the main thread: a thread-pool call costs more. Each
@@ -252,18 +253,18 @@ export function decompress(codec: number, payload: Uint8Array, length: number): 
       case CODEC.raw:
         return payload.byteLength === length ? payload : undefined;
       case CODEC.deflate: {
-        const out = zlib.inflateRawSync(payload, { maxOutputLength: Math.max(1, length) });
+        const out = zlib.inflateRawSync(payload, exactOutput(length));
         return out.byteLength === length ? out : undefined;
       }
       case CODEC.brotli: {
-        const out = zlib.brotliDecompressSync(payload, { maxOutputLength: Math.max(1, length) });
+        const out = zlib.brotliDecompressSync(payload, exactOutput(length));
         return out.byteLength === length ? out : undefined;
       }
       case CODEC.zstd: {
         if (hasZstd) {
           const kept = payload.byteLength < ZSTD_POOL_MIN ? zstdDecompressKept(payload, length) : undefined;
           if (kept) return kept; // else the one-shot decides, as before (reused-zstd.ts)
-          const out = z.zstdDecompressSync!(payload, { maxOutputLength: Math.max(1, length) });
+          const out = z.zstdDecompressSync!(payload, exactOutput(length));
           return out.byteLength === length ? out : undefined;
         }
         // fzstd fills the buffer it is given and stops there; a payload that decodes to fewer or
@@ -290,7 +291,7 @@ export async function decompressAsync(codec: number, payload: Uint8Array, length
   const fn = POOL_DECODERS[codec];
   if (!fn || payload.byteLength < poolMinDecompress(codec)) return decompress(codec, payload, length);
   try {
-    const out = await onPool(fn, payload, { maxOutputLength: Math.max(1, length) });
+    const out = await onPool(fn, payload, exactOutput(length));
     return out.byteLength === length ? out : undefined;
   } catch {
     return undefined;

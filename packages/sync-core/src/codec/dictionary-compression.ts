@@ -12,6 +12,7 @@
  * 64 KiB gains too little of it to be worth the dictionary's read.
  */
 import * as zlib from 'node:zlib';
+import { exactOutput } from './output-buffers.js';
 import { deflateRawWithDictionary, inflateRawWithDictionary } from './reused-zlib.js';
 import { deflateOptions, onPool, POOL_MIN_COMPRESS, POOL_MIN_DECOMPRESS, type AsyncCodec } from './compression.js';
 
@@ -36,7 +37,7 @@ export function inflateWithDictionary(payload: Uint8Array, length: number, dicti
 export async function inflateWithDictionaryAsync(payload: Uint8Array, length: number, dictionary: Uint8Array): Promise<Uint8Array | undefined> {
   if (payload.byteLength < POOL_MIN_DECOMPRESS) return inflateWithDictionary(payload, length, dictionary);
   try {
-    const out = await onPool(zlib.inflateRaw as unknown as AsyncCodec, payload, { maxOutputLength: Math.max(1, length), dictionary });
+    const out = await onPool(zlib.inflateRaw as unknown as AsyncCodec, payload, { ...exactOutput(length), dictionary });
     return out.byteLength === length ? out : undefined;
   } catch {
     return undefined;

@@ -17,6 +17,7 @@
  * time depends on this.
  */
 import * as zlib from 'node:zlib';
+import { exactOutput } from './output-buffers.js';
 
 interface ZlibHandle {
   writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
@@ -80,7 +81,7 @@ export function inflateRawWithDictionary(payload: Uint8Array, length: number, di
 /** The one-shot inflate (bounded by `length`). */
 export function inflateOnce(payload: Uint8Array, length: number, dictionary: Uint8Array): Uint8Array | undefined {
   try {
-    const out = zlib.inflateRawSync(payload, { maxOutputLength: Math.max(1, length), dictionary });
+    const out = zlib.inflateRawSync(payload, { ...exactOutput(length), dictionary });
     return out.byteLength === length ? out : undefined;
   } catch {
     return undefined;
