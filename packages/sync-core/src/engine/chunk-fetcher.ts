@@ -44,6 +44,11 @@ import { WrittenSpans } from './written-spans.js';
  *   more (`on_body` in src/node_http_parser.cc: `Buffer::Copy`), all left to the collector: a bare
  *   loop of these reads (8 × 4 MiB at once) peaked at 206-213 MB. undici 6, whose bodies are views
  *   of the socket's reads, peaked higher in the same loop (233-239 MB: its WebAssembly parser).
+ * - What ranges cost beyond their bytes: each is array-buffer memory, counted against the heap's
+ *   tight limit (cli/bin/v8-heap.mjs) and promoted before it dies, so a folder download of the
+ *   benchmark library ran 39 full collections, a fifth of its CPU. Read into buffers used again (an
+ *   unsafe hack, session 80) it ran 8, in 3.4 s against 4.0: a pool is worth having once no view
+ *   of a range can outlive its use (bench/results/text-library-2026-12-07-session-80.md).
  */
 const SIZES = {
   roundTrips: { window: 4 * 1024 * 1024, readAhead: 16 * 1024 * 1024 },
