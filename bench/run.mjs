@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --scale 0.1 --reps 3 --tools syncacross,syncacross-encrypted,syncacross-format1,rclone,restic --remotes folder,webdav --apache-etag mtime|digest --scaling 10000,50000,100000,200000 --history 2000 --watch-idle 20000]
+// npm run bench [-- --library standard|text --scale 0.1 --reps 3 --tools syncacross,syncacross-encrypted,syncacross-format1,rclone,restic --remotes folder,webdav --apache-etag mtime|digest --scaling 10000,50000,100000,200000 --history 2000 --watch-idle 20000]
 // syncacross against rclone and restic on the same generated library, in one run; writes
 // bench/out/results.json and bench/out/results.md.
 import { spawnSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startApache } from './apache.mjs';
 import { generateLibrary, mutateLibrary } from './library.mjs';
+import { generateTextLibrary, mutateTextLibrary } from './text-library.mjs';
 import { duBytes, median, objectBytes } from './measure.mjs';
 import { runScaling } from './scaling.mjs';
 import { runHistory } from './history.mjs';
@@ -17,6 +18,8 @@ import { tools } from './tools.mjs';
 
 const { values } = parseArgs({
   options: {
+    // What the library is: notes, attachments and a database (library.mjs), or large text files (text-library.mjs).
+    library: { type: 'string', default: 'standard' },
     scale: { type: 'string', default: '1' },
     reps: { type: 'string', default: '3' },
     tools: { type: 'string', default: 'syncacross,syncacross-encrypted,syncacross-format1,rclone,restic' },
@@ -32,6 +35,12 @@ const { values } = parseArgs({
   },
 });
 const scale = Number(values.scale);
+const LIBRARIES = { standard: [generateLibrary, mutateLibrary], text: [generateTextLibrary, mutateTextLibrary] };
+if (!Object.hasOwn(LIBRARIES, values.library)) {
+  console.error(`bench: --library is one of ${Object.keys(LIBRARIES).join(', ')}, not ${values.library}`);
+  process.exit(2);
+}
+const [generate, mutate] = LIBRARIES[values.library];
 const reps = Number(values.reps);
 for (const bin of ['rclone', 'restic', 'apache2']) {
   if (spawnSync('which', [bin]).status !== 0) {
@@ -45,8 +54,8 @@ chmodSync(work, 0o755);
 // Remembered repository keys go to the run's own folder, not the user's credentials.
 process.env.SYNCACROSS_CONFIG_DIR = join(work, 'config');
 const pristine = join(work, 'pristine');
-console.log(`generating the library (scale ${scale}) in ${pristine}…`);
-const meta = generateLibrary(pristine, { scale });
+console.log(`generating the ${values.library} library (scale ${scale}) in ${pristine}…`);
+const meta = generate(pristine, { scale });
 const libraryBytes = duBytes(pristine);
 const apache = await startApache(join(work, 'apache'), { etag: values['apache-etag'] });
 const results = [];
@@ -100,7 +109,7 @@ try {
         // are re-hashed on purpose (racily-clean entries), so let that window pass first.
         spawnSync('sleep', ['2.5']);
         step('noop', () => tool.upload(lib, remote));
-        mutateLibrary(lib);
+        mutate(lib);
         step('mutation', () => tool.upload(lib, remote));
         step('download', () => tool.download(join(base, 'second'), remote));
         // A machine with nothing but the remote: syncacross restore --remote, restic restore, rclone copy.
@@ -152,11 +161,24 @@ for (const r of results.filter((x) => x.tool === 'syncacross-encrypted')) {
 }
 
 mkdirSync(values.out, { recursive: true });
-const summary = { date: new Date().toISOString(), scale, reps, apacheEtag: values['apache-etag'], libraryBytes, smallFiles: meta.smallFiles, results, ratios, scaling, history, watchIdle };
+const summary = {
+  date: new Date().toISOString(),
+  library: values.library,
+  scale,
+  reps,
+  apacheEtag: values['apache-etag'],
+  libraryBytes,
+  smallFiles: meta.smallFiles,
+  results,
+  ratios,
+  scaling,
+  history,
+  watchIdle,
+};
 writeFileSync(join(values.out, 'results.json'), JSON.stringify(summary, null, 2));
 const mb = (b) => (b === undefined ? '' : (b / 1048576).toFixed(1));
 const md = [
-  `# syncacross vs rclone vs restic (scale ${scale}, median of ${reps}; library ${mb(libraryBytes)} MiB)`,
+  `# syncacross vs rclone vs restic (${values.library === 'standard' ? '' : `${values.library} library, `}scale ${scale}, median of ${reps}; library ${mb(libraryBytes)} MiB)`,
   '',
   ...(values.remotes.split(',').includes('webdav') ? [`WebDAV: Apache 2.4 mod_dav_fs with \`--apache-etag ${values['apache-etag']}\` (bench/apache.mjs).`, ''] : []),
   '| tool | remote | scenario | wall s | CPU s | peak RSS MB | requests | by method | uploaded MiB | stored MiB | host steal s |',
