@@ -9,9 +9,10 @@
  * - download: Node 20 (deflate) 1.30-1.36 s against 2.19-2.29, CPU 2.0-2.1 s against 3.1-3.2;
  *   Node 24 (zstd) 1.11-1.17 s against 2.25-2.29, peak RSS 149-164 MB against 177-188. A restore
  *   alike: 1.32-1.35 s against 2.11-2.21, and 1.14-1.18 against 2.19-2.42.
- * - first upload, compressing in pieces of an eighth of the input: Node 20 6.38-6.51 s against
- *   6.59-6.68 (deflate's own work is most of it); Node 24 2.70-2.83 s against 3.54-3.61 (a quarter
- *   was as fast, and held 3-5 MB more on Node 20).
+ * - first upload: Node 24 2.82-3.00 s against 3.54-3.61 with pieces of a quarter of the input, and
+ *   pieces of an eighth as fast (2.70-2.83 s against a quarter's 2.63-2.87, in another series),
+ *   holding 3-5 MB less on Node 20; Node 20 6.38-6.51 s against 6.59-6.68 with an eighth (deflate's
+ *   own work is most of it).
  * - alone, 1,200 pool inflates of 1 MiB: 0.65-0.70 s against 1.74-1.77.
  * The benchmark library's chunks are mostly PDFs and images, stored as they are, and its notes and
  * pages small: there it changes little.
