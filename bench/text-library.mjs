@@ -34,10 +34,13 @@ function csv(int, file, size) {
 
 const path = (dir, i) => join(dir, `d${i % 6}`, `log-${i}.csv`);
 
-/** 120 × scale CSV files of 2-5 MiB in six folders (418 MB at scale 1). */
+/**
+ * 120 × scale CSV files of 2-5 MiB in six folders (424.5 MiB at scale 1); at least three, the
+ * files the mutation edits, deletes and renames.
+ */
 export function generateTextLibrary(dir, { scale = 1, seed = 1 } = {}) {
   const int = fastInt(seededInt(seed, 'text')(2 ** 31));
-  for (let i = 0; i < Math.round(FILES * scale); i++) {
+  for (let i = 0; i < Math.max(3, Math.round(FILES * scale)); i++) {
     mkdirSync(join(dir, `d${i % 6}`), { recursive: true });
     writeFileSync(path(dir, i), csv(int, i, (2 + int(3000) / 1000) * 1024 * 1024));
   }
