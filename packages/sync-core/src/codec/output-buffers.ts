@@ -23,7 +23,9 @@ import * as zlib from 'node:zlib';
  * Options for decoding what is known to be `length` bytes: at most that (a decompression bomb
  * costs no more), into one buffer. One byte more than `length`: a buffer filled to the byte makes
  * node:zlib allocate another for output that never comes, and more than `length` is refused all
- * the same.
+ * the same. A hostile frame claiming a large length (up to the caller's limit: 64 MiB for a chunk)
+ * over a few bytes gets that buffer at once, but not written: address space, not resident memory,
+ * where a real bomb of that length, allowed as before, costs the memory itself.
  */
 export const exactOutput = (length: number) => ({ maxOutputLength: Math.max(1, length), chunkSize: Math.max(zlib.constants.Z_MIN_CHUNK, length + 1) });
 
