@@ -67,7 +67,7 @@ export type { Tree, TreeEntry } from './engine/merge.js';
 export type { Version, HashedVersion, EntryKind } from './model/version.js';
 
 // The storage contract every adapter implements, and its errors.
-export type { Storage, StorageCapabilities, ObjectInfo, ListOptions, ListPage, ByteRange, PutResult, ChangeFeed, ChangeFeedAnswer } from './storage/contract.js';
+export type { Storage, StorageCapabilities, ObjectInfo, ListOptions, ListPage, ByteRange, GetOptions, PutResult, ChangeFeed, ChangeFeedAnswer } from './storage/contract.js';
 export { StorageError, STORAGE_ERROR_CODES, isStorageError, isTransient, isPermanent, permanentCause, isPermanentHttpStatus, parseRetryAfter, type StorageErrorCode } from './storage/errors.js';
 export { compareKeys, keyProblem } from './storage/keys.js';
 export { listAll, listPages } from './storage/listing.js';

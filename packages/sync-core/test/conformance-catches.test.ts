@@ -66,6 +66,20 @@ describe('the conformance suite catches broken adapters', () => {
     expect(failed.map((f) => f.error)).toContain('ConformanceFailure: the object changed when the caller wrote over the buffer it had put');
   });
 
+  it('passes an adapter that reads ranges into the memory offered (the baseline for the two below)', async () => {
+    expect(await failuresOf(() => readingInto(() => undefined))).toEqual([]);
+  });
+
+  it('catches an adapter that answers all the memory it was offered to read into, not the range', async () => {
+    const failed = await failuresOf(() => readingInto((into) => into));
+    expect(failed.map((f) => f.error)).toContain('ConformanceFailure: a middle range read into offered memory differs from the stored bytes');
+  });
+
+  it('catches an adapter that writes to the memory it was offered after it answered', async () => {
+    const failed = await failuresOf(() => readingInto((into) => void setTimeout(() => into.fill(1), 5)));
+    expect(failed.map((f) => f.error)).toContain('ConformanceFailure: the offered memory changed after get answered (a middle range)');
+  });
+
   it('catches a listing that loses objects when asked for no etags', async () => {
     const leanLosesEmpty = (): Storage => {
       const m = createMemoryStorage();
@@ -194,6 +208,20 @@ function writesInPlace(partial: (bytes: Uint8Array) => Uint8Array, when: 'whole-
       }
       m.debug.overwrite(key, bytes);
       return 'created';
+    },
+  };
+}
+
+/** A memory store reading ranges into the memory it is offered; `bug` may answer something else, or misuse that memory later. */
+function readingInto(bug: (into: Uint8Array) => Uint8Array | void): Storage {
+  const m = createMemoryStorage();
+  return {
+    ...m,
+    async get(key, o) {
+      const bytes = await m.get(key, o && { range: o.range });
+      if (!o?.into) return bytes;
+      o.into.set(bytes);
+      return bug(o.into) ?? o.into.subarray(0, bytes.byteLength);
     },
   };
 }

@@ -38,3 +38,16 @@ describe('core refuses keys that break the key rules before any adapter sees the
     });
   }
 });
+
+describe('core refuses memory to read into that cannot hold the range', () => {
+  it('refuses `into` without a range, or shorter than it, before any adapter sees it', async () => {
+    const { storage, seen } = recording();
+    const s = checkedStorage(storage);
+    await s.putIfAbsent('k', new Uint8Array(10));
+    seen.length = 0;
+    await expect(s.get('k', { into: new Uint8Array(10) })).rejects.toThrow(/`into` must come with a range it can hold/);
+    await expect(s.get('k', { range: { offset: 0, length: 5 }, into: new Uint8Array(4) })).rejects.toThrow(TypeError);
+    expect(seen).toEqual([]);
+    expect(await s.get('k', { range: { offset: 2, length: 5 }, into: new Uint8Array(5) })).toHaveLength(5);
+  });
+});

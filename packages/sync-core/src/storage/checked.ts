@@ -2,7 +2,7 @@
  * The single place where keys, prefixes, sizes and answers are checked, so adapters stay plain
  * I/O. The engine only ever talks to storage through this wrapper.
  */
-import type { ByteRange, ChangeFeed, ListOptions, ListPage, PutResult, Storage } from './contract.js';
+import type { ByteRange, ChangeFeed, GetOptions, ListOptions, ListPage, PutResult, Storage } from './contract.js';
 import { StorageError } from './errors.js';
 import { assertValidKey, assertValidPrefix, compareKeys } from './keys.js';
 
@@ -60,9 +60,10 @@ export function checkedStorage(inner: Storage): Storage {
       }
       return result;
     },
-    async get(key: string, options?: { range?: ByteRange }): Promise<Uint8Array> {
+    async get(key: string, options?: GetOptions): Promise<Uint8Array> {
       assertValidKey(key);
       const range = options?.range;
+      if (options?.into && !(range && options.into.byteLength >= range.length)) throw new TypeError(`get ${key}: \`into\` must come with a range it can hold`);
       if (range) {
         assertValidRange(key, range);
         if (!caps.rangedGet) {

@@ -27,6 +27,9 @@
  *   returns `length` bytes from `offset`; a range that runs past the end returns the bytes up to
  *   the end, not an error [byteRanges]. (Without `capabilities.rangedGet`, core reads the whole
  *   object and slices it.)
+ * - With `into` (memory the caller offers for a ranged read), `get` returns the same bytes as
+ *   without it, read into the start of `into` or not, and writes nothing to `into` once its promise
+ *   settles: the caller reads its next range into it [readsInto].
  * - `get` of a missing key throws `NotFound`. Any failure whose answer is not known throws
  *   `Unavailable` (or `RateLimited`): "could not ask" is never reported as "not there". An
  *   unreachable backend answers `Unavailable` (or `AuthFailed`) to get, list and putIfAbsent,
@@ -168,6 +171,19 @@ export interface ChangeFeedAnswer {
   changed: boolean;
 }
 
+/** How `get` reads: a byte range, and memory to read it into. */
+export interface GetOptions {
+  /** The bytes to read: `length` from `offset`, or up to the end where the object is shorter. */
+  range?: ByteRange;
+  /**
+   * Memory offered for a ranged read, at least `range.length` bytes (ignored without a range). An
+   * adapter that reads into memory it allocates may read into this instead and return a view of
+   * its start: a download then reads each range into a buffer used again (engine/range-buffers.ts)
+   * rather than into new memory only a full garbage collection frees. Adapters may ignore it.
+   */
+  into?: Uint8Array;
+}
+
 /**
  * The storage contract every adapter implements: write-once objects under string keys, read,
  * listed in pages, optionally deleted or compared-and-swapped. Failures are `StorageError`s.
@@ -180,7 +196,7 @@ export interface Storage {
   /** Writes the object unless the key exists: `created`, or `exists` (then nothing was written). */
   putIfAbsent(key: string, bytes: Uint8Array): Promise<PutResult>;
   /** Reads an object, or the byte range asked for; a missing key is `NotFound`. */
-  get(key: string, options?: { range?: ByteRange }): Promise<Uint8Array>;
+  get(key: string, options?: GetOptions): Promise<Uint8Array>;
   /** One page of the keys starting with `prefix`; follow `cursor` for the next. */
   list(prefix: string, options?: ListOptions): Promise<ListPage>;
   /** Deletes an object; a missing key is not an error. Only where `capabilities.delete`. */

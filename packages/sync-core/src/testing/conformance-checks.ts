@@ -11,7 +11,7 @@ import { defaultConformanceOptions, type ConformanceCheck, type ConformanceFixtu
 import { hostileKeys } from './conformance/hostile-keys.js';
 import { neverPartial } from './conformance/in-flight.js';
 import { consistentListing, exactPrefixes, listsWithoutEtags, pagesAndStartAfter } from './conformance/listing.js';
-import { byteRanges, callerMayReuseBytes, createsOnce, declaresCapabilities, racingCreates, roundTrips, unicodeKeys } from './conformance/objects.js';
+import { byteRanges, callerMayReuseBytes, createsOnce, declaresCapabilities, racingCreates, readsInto, roundTrips, unicodeKeys } from './conformance/objects.js';
 import { changeFeed, compareAndSwap, idempotentDelete } from './conformance/optional-operations.js';
 
 export { defaultConformanceOptions };
@@ -31,6 +31,7 @@ export const conformanceChecks: ConformanceCheck[] = [
   racingCreates,
   neverPartial,
   byteRanges,
+  readsInto,
   idempotentDelete,
   compareAndSwap,
   changeFeed,

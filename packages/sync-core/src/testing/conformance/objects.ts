@@ -98,6 +98,26 @@ export const byteRanges: ConformanceCheck = {
   },
 };
 
+export const readsInto: ConformanceCheck = {
+  name: 'reads a byte range offered memory to read into as it reads one without, and leaves that memory once it answers',
+  async run(f) {
+    const s = use(f);
+    const bytes = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) % 253);
+    await s.putIfAbsent('into/obj', bytes);
+    for (const [offset, length, what] of [
+      [100, 50, 'a middle range'],
+      [990, 100, 'a range past the end'],
+    ] as const) {
+      const into = new Uint8Array(length + 64).fill(0xee); // longer than the range: only its start may be used
+      const got = await s.get('into/obj', { range: { offset, length }, into });
+      assert(same(got, bytes.subarray(offset, offset + length)), `${what} read into offered memory differs from the stored bytes`);
+      const after = Uint8Array.from(into);
+      await new Promise((r) => setTimeout(r, 20));
+      assert(same(into, after), `the offered memory changed after get answered (${what})`);
+    }
+  },
+};
+
 export const callerMayReuseBytes: ConformanceCheck = {
   name: 'keeps nothing of the bytes it was given once a put answers',
   async run(f) {
