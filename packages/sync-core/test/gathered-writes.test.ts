@@ -4,7 +4,7 @@
  * buffers one writev may take), and a short writev (which the OS may return) must go on where it
  * stopped: the hook below makes writev write only part of what it is given, as a real one may.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -58,6 +58,24 @@ describe('gathered writes', () => {
       expect(Buffer.compare(file, expected), name).toBe(0);
     }
     expect(shortWrites.calls).toBeGreaterThan(0); // pages were gathered: a writev each 256 of them
+  });
+
+  it('tells of each chunk once its bytes are in the file, and counts them', () => {
+    const path = join(dir, 'told');
+    const fd = openSync(path, 'w');
+    const told: [number, number][] = []; // each chunk's length, and the file's size when told of it
+    try {
+      const gathered = new GatheredWrites(fd, (chunk) => told.push([chunk.byteLength, fstatSync(fd).size]));
+      const sizes = [...Array.from({ length: 300 }, () => 4096), 2 * 1024 * 1024, 7];
+      let before = 0;
+      for (const n of sizes) gathered.add(Buffer.alloc(n, 1));
+      gathered.flush();
+      expect(told.map(([n]) => n)).toEqual(sizes);
+      for (const [n, size] of told) expect(size).toBeGreaterThanOrEqual((before += n));
+      expect(gathered.total).toBe(before);
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it('a short writev goes on where it stopped, mid-chunk too', () => {

@@ -14,6 +14,7 @@ import { checkAborted } from '../model/abort.js';
 import type { RepositoryCodec } from '../codec/repository-codec.js';
 import type { ChunkLocation } from '../model/chunk-location.js';
 import type { Locate } from './chunk-locations.js';
+import { RangeBuffers } from './range-buffers.js';
 import { ReadAhead } from './read-ahead.js';
 import { PackDictionaries } from './pack-dictionary-reader.js';
 import { WrittenSpans } from './written-spans.js';
@@ -44,11 +45,13 @@ import { WrittenSpans } from './written-spans.js';
  *   more (`on_body` in src/node_http_parser.cc: `Buffer::Copy`), all left to the collector: a bare
  *   loop of these reads (8 × 4 MiB at once) peaked at 206-213 MB. undici 6, whose bodies are views
  *   of the socket's reads, peaked higher in the same loop (233-239 MB: its WebAssembly parser).
- * - What ranges cost beyond their bytes: each is array-buffer memory, counted against the heap's
- *   tight limit (cli/bin/v8-heap.mjs) and promoted before it dies, so a folder download of the
- *   benchmark library ran 39 full collections, a fifth of its CPU. Read into buffers used again (an
- *   unsafe hack, session 80) it ran 8, in 3.4 s against 4.0: a pool is worth having once no view
- *   of a range can outlive its use (bench/results/text-library-2026-12-07-session-80.md).
+ * - What ranges cost beyond their bytes: each in new memory is array-buffer memory, counted against
+ *   the heap's tight limit (cli/bin/v8-heap.mjs) and promoted before it dies, so a folder download
+ *   of the benchmark library ran 39 full collections, a fifth of its CPU. A caller that releases
+ *   what it wrote has ranges read into buffers used again (range-buffers.ts): 9 full collections.
+ *   Session 81 (Node 20, tmpfs, alternating, 3 runs each): download 3.21-3.73 s against 3.81-4.96
+ *   (CPU 4.1-4.7 s against 5.2-6.5), restore 2.96-3.13 against 3.56-4.33, peak RSS 135-143 MB
+ *   against 137-143.
  */
 const SIZES = {
   roundTrips: { window: 4 * 1024 * 1024, readAhead: 16 * 1024 * 1024 },
@@ -58,7 +61,12 @@ const MAX_GAP = 1024 * 1024;
 /** A read starting within this of a pack's beginning is made from it (its dictionary's frame, in format 7, is there). */
 const FROM_START = 16 * 1024;
 
+/** Buffers given back and not lent again yet are kept up to this (range-buffers.ts). */
+const KEPT_BUFFERS = 16 * 1024 * 1024;
+
 type ReadRange = { pack: string; offset: number; bytes: Uint8Array };
+/** A ranged read under way, its writers (`claims`, until its bytes came: then they hold them). */
+type Inflight = { pack: string; offset: number; end: number; read: Promise<ReadRange | 'missing'>; claims: number; bytes?: Uint8Array };
 
 export type ReadFailure = { hash: string; pack: string; offset: number; length: number; kind: 'missing' | 'short' | 'mismatch' };
 
@@ -70,7 +78,9 @@ export class ChunkFetcher {
   /** The most one ranged read brings (SIZES). */
   private readonly window: number;
   /** Ranged reads under way, so concurrent writers of neighbouring files share them. */
-  private inflight: { pack: string; offset: number; end: number; read: Promise<ReadRange | 'missing'> }[] = [];
+  private inflight: Inflight[] = [];
+  /** What ranges are read into, used again once their chunks are written (`release`), for a caller that releases them. */
+  private readonly buffers?: RangeBuffers;
   readonly failures: ReadFailure[] = [];
   /** Packs from which a chunk was read and verified this round. */
   readonly readOk = new Set<string>();
@@ -88,11 +98,14 @@ export class ChunkFetcher {
     /** Every known location of a chunk, the one to try first first (and of many at once, where it can). */
     private readonly locate: Locate,
     private readonly signal?: AbortSignal,
+    /** Whether the caller hands every chunk it was given and wrote to `release` (the materializer does). */
+    options: { reusesBuffers?: boolean } = {},
   ) {
     this.dictionaries = new PackDictionaries(storage, codec);
     const sizes = storage.capabilities.cheapRequests === true ? SIZES.cheap : SIZES.roundTrips;
     this.window = sizes.window;
-    this.ahead = new ReadAhead(sizes.readAhead);
+    if (options.reusesBuffers) this.buffers = new RangeBuffers(sizes.window + FROM_START, KEPT_BUFFERS);
+    this.ahead = new ReadAhead(sizes.readAhead, this.buffers);
   }
 
   /** Declares the chunks about to be read, once per use, so ranges can be merged and each read once. */
@@ -119,12 +132,21 @@ export class ChunkFetcher {
       );
   }
 
+  /**
+   * A chunk, verified. It may be a view of a range's buffer: hand it to `release` once written, and
+   * keep no view of it after (range-buffers.ts). A caller that never releases only costs memory.
+   */
   async get(hash: string): Promise<Uint8Array> {
     try {
       return await this.fromAnyLocation(hash);
     } finally {
       this.ahead.used(hash);
     }
+  }
+
+  /** A chunk `get` gave is written: its buffer may take the next range once nothing else uses it. */
+  release(chunk: Uint8Array): void {
+    this.buffers?.release(chunk);
   }
 
   private async fromAnyLocation(hash: string): Promise<Uint8Array> {
@@ -144,26 +166,45 @@ export class ChunkFetcher {
 
   private async read(hash: string, loc: ChunkLocation): Promise<Uint8Array | ReadFailure> {
     const [, pack, offset, length] = loc;
-    let stored = this.ahead.peek(hash, pack, offset);
-    for (let fresh = false; !stored || this.scratched(stored); fresh = true) {
-      // Files are written several at a time: a neighbour's read already under way may cover this
-      // chunk, unless that read's copy of it was opened in place already (a use beyond the plan).
-      const pending = fresh ? undefined : this.inflight.find((r) => r.pack === pack && r.offset <= offset && r.end >= offset + length);
-      const got = await (pending ? pending.read : this.readRange(hash, pack, offset, length));
-      if (got === 'missing') return { hash, pack, offset, length, kind: 'missing' };
-      if (got.offset + got.bytes.byteLength < offset + length) return { hash, pack, offset, length, kind: 'short' };
-      stored = got.bytes.subarray(offset - got.offset, offset - got.offset + length);
-      if (fresh) break; // a read of its own: nobody else has opened this copy
+    // The range's bytes this writer reads from, held (range-buffers.ts) until its chunk is decoded:
+    // a read ahead may let go of them meanwhile.
+    let held = this.ahead.peek(hash, pack, offset);
+    if (held) this.buffers?.hold(held);
+    let stored = held;
+    try {
+      for (let fresh = false; !stored || this.scratched(stored); fresh = true) {
+        if (held) this.buffers?.release(held);
+        held = undefined;
+        // Files are written several at a time: a neighbour's read already under way may cover this
+        // chunk, unless that read's copy of it was opened in place already (a use beyond the plan).
+        const pending = fresh ? undefined : this.inflight.find((r) => r.pack === pack && r.offset <= offset && r.end >= offset + length);
+        const got = await (pending ? this.share(pending) : this.readRange(hash, pack, offset, length));
+        if (got === 'missing') return { hash, pack, offset, length, kind: 'missing' };
+        held = got.bytes;
+        if (got.offset + got.bytes.byteLength < offset + length) return { hash, pack, offset, length, kind: 'short' };
+        stored = got.bytes.subarray(offset - got.offset, offset - got.offset + length);
+        if (fresh) break; // a read of its own: nobody else has opened this copy
+      }
+      // The last use the plan knows of: no writer needs these stored bytes again, so a sealed chunk
+      // is opened in their place (no buffer as large as the chunk). They are marked, so a use beyond
+      // the plan reads the chunk again instead of taking plaintext for ciphertext.
+      const scratch = this.codec.encrypted && this.ahead.lastUse(hash);
+      if (scratch) this.scratch(stored);
+      const chunk = stored.byteLength === length ? await this.codec.loadChunkAsync(hash, stored, this.dictionaries.of(pack), scratch) : undefined;
+      if (!chunk) return { hash, pack, offset, length, kind: 'mismatch' };
+      this.readOk.add(pack);
+      this.buffers?.hold(chunk); // its writer's, until `release`
+      return chunk;
+    } finally {
+      if (held) this.buffers?.release(held);
     }
-    // The last use the plan knows of: no writer needs these stored bytes again, so a sealed chunk
-    // is opened in their place (no buffer as large as the chunk). They are marked, so a use beyond
-    // the plan reads the chunk again instead of taking plaintext for ciphertext.
-    const scratch = this.codec.encrypted && this.ahead.lastUse(hash);
-    if (scratch) this.scratch(stored);
-    const chunk = stored.byteLength === length ? await this.codec.loadChunkAsync(hash, stored, this.dictionaries.of(pack), scratch) : undefined;
-    if (!chunk) return { hash, pack, offset, length, kind: 'mismatch' };
-    this.readOk.add(pack);
-    return chunk;
+  }
+
+  /** A neighbour's read under way, for one more writer: it holds the bytes once they come. */
+  private share(entry: Inflight): Promise<ReadRange | 'missing'> {
+    if (entry.bytes) this.buffers?.hold(entry.bytes);
+    else entry.claims++;
+    return entry.read;
   }
 
   private scratch(stored: Uint8Array): void {
@@ -199,21 +240,21 @@ export class ChunkFetcher {
     // A read that starts this close to a pack's beginning starts at it: the few bytes before are a
     // format-7 pack's dictionary (§3.3), which its chunks need and would otherwise cost a request.
     const from = offset <= FROM_START ? 0 : offset;
-    const entry = {
-      pack,
-      offset: from,
-      end,
-      read: this.storage.get(pack, { range: { offset: from, length: end - from } }).then(
-        (bytes): ReadRange => {
-          if (from === 0) this.dictionaries.sawStart(pack, bytes);
-          return { pack, offset: from, bytes };
-        },
-        (e: unknown) => {
-          if (isStorageError(e, 'NotFound')) return 'missing' as const;
-          throw e;
-        },
-      ),
-    };
+    const lent = this.buffers?.lend(end - from);
+    const entry: Inflight = { pack, offset: from, end, claims: 1, read: Promise.resolve('missing') };
+    entry.read = this.storage.get(pack, { range: { offset: from, length: end - from }, into: lent }).then(
+      (bytes): ReadRange => {
+        // Held by this read's writer and those sharing it; a failed read's buffer is not lent again.
+        if (lent) this.buffers?.filled(lent, bytes, entry.claims);
+        entry.bytes = bytes;
+        if (from === 0) this.dictionaries.sawStart(pack, bytes);
+        return { pack, offset: from, bytes };
+      },
+      (e: unknown) => {
+        if (isStorageError(e, 'NotFound')) return 'missing' as const;
+        throw e;
+      },
+    );
     // Reserved once the read is under way: a storage that threw at once would otherwise keep it.
     this.ahead.reserve(ahead);
     this.inflight.push(entry);

@@ -25,7 +25,11 @@ export class ReadAhead {
   private reserved = 0;
   private reads = 0;
 
-  constructor(readonly budget: number) {}
+  constructor(
+    readonly budget: number,
+    /** Told of each chunk kept and let go, whose bytes may be a lent buffer's (range-buffers.ts). */
+    private readonly buffers?: { hold(stored: Uint8Array): void; release(stored: Uint8Array): void },
+  ) {}
 
   plan(hash: string): void {
     this.uses.set(hash, (this.uses.get(hash) ?? 0) + 1);
@@ -60,6 +64,7 @@ export class ReadAhead {
     if (!this.wants(hash) || stored.byteLength > this.room) return;
     this.waiting.set(hash, { pack, offset, stored, read: this.reads });
     this.bytes += stored.byteLength;
+    this.buffers?.hold(stored);
   }
 
   /** Whether no use of the chunk is planned beyond the one under way (or it was never planned). */
@@ -91,5 +96,6 @@ export class ReadAhead {
     if (!w) return;
     this.waiting.delete(hash);
     this.bytes -= w.stored.byteLength;
+    this.buffers?.release(w.stored);
   }
 }

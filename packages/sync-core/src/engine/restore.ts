@@ -127,7 +127,8 @@ export async function restoreEntries(source: RestoreSource, request: RestoreRequ
   if (request.dryRun) return planRestore(entries, target, outcome);
   // Nothing to write, nothing made: a restore that found nothing leaves no empty folder behind.
   if (target.kind === 'folder' && entries.length > 0) await mkdir(target.dir, { recursive: true });
-  const fetcher = new ChunkFetcher(source.storage, source.codec, source.locate, request.signal);
+  // Every chunk it gives is released once written (materialize.ts): ranges are read into buffers used again.
+  const fetcher = new ChunkFetcher(source.storage, source.codec, source.locate, request.signal, { reusesBuffers: true });
   // In place, a file whose record names the version to restore is left as it is (restoreOne):
   // its chunks are not planned, or reads of the others would bring them in with theirs.
   const toWrite = target.kind === 'in-place' ? entries.filter((e) => target.byTreePath.get(e.path)?.version !== e.version.hash) : entries;

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { libraryPathProblem } from '../local/paths.js';
+import type { ChunkSource } from '../local/materialize.js';
 import { StorageError } from '../storage/errors.js';
 import * as L from './remote-limits.js';
 import type { Segment } from './segment-format.js';
@@ -137,10 +138,11 @@ export function sizeProblem(v: { size: number; chunks: string[] }, lengthOf: (ha
  * fails before its last chunk is written: checked at materialization, where the chunks' lengths
  * may come from other segments than the version. A per-file error, not a failed round.
  */
-export function withSizeCheck(v: { size: number; chunks: string[] }, from: { get(hash: string): Promise<Uint8Array> }): { get(hash: string): Promise<Uint8Array> } {
+export function withSizeCheck(v: { size: number; chunks: string[] }, from: ChunkSource): ChunkSource {
   let got = 0;
   let n = 0;
   return {
+    release: from.release && ((chunk) => from.release!(chunk)),
     async get(hash) {
       const bytes = await from.get(hash);
       got += bytes.byteLength;

@@ -1,7 +1,9 @@
 /**
  * A file's chunks written in order, small ones gathered into one `writev`: a database arrives as
  * 4 KiB pages, and a write per page was 18,057 system calls for the benchmark's database (230-310
- * ms of a download's main thread in a profile). At most `MAX_BYTES` (or `MAX_BUFFERS`) wait.
+ * ms of a download's main thread in a profile). At most `MAX_BYTES` (or `MAX_BUFFERS`) wait. Each
+ * chunk written goes to `written` (its buffer may then take another range: range-buffers.ts), and
+ * the bytes written are counted.
  */
 import { writeSync, writevSync } from 'node:fs';
 
@@ -12,8 +14,13 @@ const MAX_BUFFERS = 256;
 export class GatheredWrites {
   private readonly waiting: Uint8Array[] = [];
   private bytes = 0;
+  /** Bytes written so far. */
+  total = 0;
 
-  constructor(private readonly fd: number) {}
+  constructor(
+    private readonly fd: number,
+    private readonly written?: (chunk: Uint8Array) => void,
+  ) {}
 
   add(chunk: Uint8Array): void {
     this.waiting.push(chunk);
@@ -28,10 +35,12 @@ export class GatheredWrites {
     for (const chunk of waiting) {
       if (written >= chunk.byteLength) {
         written -= chunk.byteLength;
-        continue;
+      } else {
+        for (let off = written; off < chunk.byteLength;) off += writeSync(fd, chunk, off);
+        written = 0;
       }
-      for (let off = written; off < chunk.byteLength;) off += writeSync(fd, chunk, off);
-      written = 0;
+      this.total += chunk.byteLength;
+      this.written?.(chunk);
     }
     waiting.length = 0;
     this.bytes = 0;

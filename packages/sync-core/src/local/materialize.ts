@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { GatheredWrites } from './gathered-writes.js';
 import { abortPoint } from '../model/abort.js';
+import { StorageError } from '../storage/errors.js';
 import type { HashedVersion } from '../model/version.js';
 import { ensureFolder, ensureParents, onlyInTheCache, PathError, removeCreated, unsafeParent } from './safe-paths.js';
 import { sameStat, type StatLike } from './scan.js';
@@ -21,6 +22,8 @@ import type { LocalRecord } from './state.js';
 /** Where the bytes of a version's chunks come from (the engine's fetcher, or a local copy). */
 export interface ChunkSource {
   get(hash: string): Promise<Uint8Array>;
+  /** A chunk `get` gave is written, and no view of it is kept (chunk-fetcher.ts). */
+  release?(chunk: Uint8Array): void;
 }
 
 const fsyncAsync = promisify(fsync);
@@ -95,12 +98,15 @@ async function writeFileVersion(root: string, diskPath: string, v: HashedVersion
     // come, small ones gathered into one write (a database's 4 KiB pages).
     const fd = openSync(temp, 'wx', v.exec ? 0o755 : 0o644);
     try {
-      const gathered = new GatheredWrites(fd);
+      const gathered = new GatheredWrites(fd, fetcher.release && ((c) => fetcher.release!(c)));
       for (const h of v.chunks) {
         await abortPoint(signal); // the temporary file is removed below: nothing half-written stays
         gathered.add(await fetcher.get(h));
       }
       gathered.flush();
+      // What was written, not what was fetched: a chunk whose buffer went back too early reads 0
+      // bytes (range-buffers.ts), and such a file fails here rather than being put in place.
+      if (gathered.total !== v.size) throw new StorageError('Corrupt', `${diskPath}: ${gathered.total} bytes were written where its version has ${v.size}`);
       // On the thread pool: the files written beside this one (write-versions.ts) go on meanwhile.
       await fsyncAsync(fd);
     } finally {

@@ -18,7 +18,12 @@ export function releaseBuffer(buffer: Uint8Array | undefined): void {
   if (!buffer) return;
   const memory = buffer.buffer;
   if (!(memory instanceof ArrayBuffer) || buffer.byteOffset !== 0 || buffer.byteLength !== memory.byteLength || memory.byteLength < MIN_RELEASED) return;
-  structuredClone(memory, { transfer: [memory] });
+  transferred(memory);
+}
+
+/** `memory`'s bytes, moved to a new ArrayBuffer: `memory` and every view of it are detached (0 bytes) from now on. */
+export function transferred(memory: ArrayBuffer): ArrayBuffer {
+  return structuredClone(memory, { transfer: [memory] });
 }
 
 /** Smaller buffers are left to the collector: Node's pool and the heap hold those. */

@@ -16,6 +16,7 @@ const released = vi.hoisted(() => [] as { size: number; buffer: Uint8Array }[]);
 vi.mock('../../src/model/release-buffer.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/model/release-buffer.js')>();
   return {
+    ...actual,
     releaseBuffer: (buffer: Uint8Array | undefined) => {
       if (buffer) released.push({ size: buffer.byteLength, buffer });
       actual.releaseBuffer(buffer);

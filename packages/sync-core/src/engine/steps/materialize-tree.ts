@@ -48,7 +48,8 @@ export async function materializeTree(ctx: StepContext<MaterializeState>): Promi
     if (reclaimed.length > 0)
       m.report.notices.push(`${reclaimed.length} chunk(s) found again in packs the remote had lost and has back (restored from an older copy?); their locations are published again`);
   }
-  const fetcher = new ChunkFetcher(storage, ctx.options.codec, chunkLocator(state), ctx.signal);
+  // Every chunk it gives is released once written (materialize.ts): ranges are read into buffers used again.
+  const fetcher = new ChunkFetcher(storage, ctx.options.codec, chunkLocator(state), ctx.signal, { reusesBuffers: true });
   const failed = await writeEntries(m, m.ordered(todo, fetcher), fetcher);
   state.planWrites([]); // every write is recorded
   await settleReadFailures(state, storage, ctx.options.codec, ctx.options.now(), fetcher, failed, m.report);

@@ -144,7 +144,7 @@ async function writeEntry(m: Materialization, entry: TreeEntry, fetcher: ChunkFe
   }
   const source = m.sourceOf(entry);
   const local = source ? await localChunks(ctx.options.chunking, source.abs, entry.version) : undefined;
-  const from = withSizeCheck(entry.version, local ? { get: async (h: string) => local.get(h) ?? fetcher.get(h) } : fetcher);
+  const from = withSizeCheck(entry.version, local ? { get: async (h: string) => local.get(h) ?? fetcher.get(h), release: (c) => fetcher.release(c) } : fetcher);
   const result = await writeVersion(ctx.dir, diskPath, entry.version, from, rec, join(ctx.stateDir, 'staging'), ctx.signal);
   if (result === 'local-edit') {
     if (!rec) reportOtherSpelling(m, entry.path, diskPath);
