@@ -159,8 +159,13 @@ const SEAL_PIECE = 32 * 1024;
  * against 9.2-9.4, wall 8.04-8.72 s against 8.63-8.94, peak RSS 141-148 MB against 147-158 (Node
  * 20, 4 alternating runs each, session 77); Node 24: 24-26 full collections against 74-76, user
  * CPU 6.3-6.5 s against 7.2-7.4 (3 runs each). Pieces stay well under 1 MB, past which Node makes an
- * external string of them. Opening keeps buffers: there strings made a restore slower (7.5-8.4 s
- * against 7.1-7.3), its full collections coming from the ranges it reads.
+ * external string of them. `openInPlace` does the same since ranges are read into buffers used
+ * again (engine/range-buffers.ts); before, when the ranges' own memory started a download's full
+ * collections, strings made a restore slower (7.5-8.4 s against 7.1-7.3). Session 81, the
+ * encrypted benchmark library from a folder on tmpfs, 3 alternating runs each: Node 20 download
+ * 4.09-4.27 s against 4.35-4.67 at 133-136 MB against 145-146, restore 4.02-4.50 s against
+ * 4.39-4.70 at 132-137 MB against 142-149; Node 24 download 3.94-4.14 s against 4.35-4.46 at 150-159
+ * MB against 164-167, restore 3.95-4.24 s against 4.40-4.55 at 150-156 MB against 162-166.
  */
 
 /**
@@ -195,7 +200,7 @@ export function sealPartsInto(key: Uint8Array, parts: readonly Uint8Array[], aad
  * chunk answers a fresh buffer as large as the chunk, held until its file is written: in a
  * download of the benchmark library, eight files written at once made that 15-20 MB more peak
  * RSS than an unencrypted download (whose chunks are views of what was read). Deciphered in
- * pieces of SEAL_PIECE, each copied back at once, so malloc reuses the same memory for each.
+ * pieces of SEAL_PIECE, each copied back at once (as a string: CIPHERTEXT_AS_STRINGS).
  * When authentication fails, `sealed` holds garbage: undefined, as from `open`.
  */
 export function openInPlace(key: Uint8Array, sealed: Uint8Array, aad: string): Uint8Array | undefined {
@@ -203,7 +208,9 @@ export function openInPlace(key: Uint8Array, sealed: Uint8Array, aad: string): U
   try {
     const { decipher, body } = decipherOf(key, sealed, aad);
     // GCM deciphers byte for byte: each piece's plaintext has its ciphertext's length and place.
-    for (let at = 0; at < body.byteLength; at += SEAL_PIECE) body.set(decipher.update(body.subarray(at, at + SEAL_PIECE)), at);
+    // Each piece's plaintext comes as a string, not a buffer (CIPHERTEXT_AS_STRINGS).
+    const out = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    for (let at = 0; at < body.byteLength; at += SEAL_PIECE) out.write(decipher.update(body.subarray(at, at + SEAL_PIECE), undefined, 'latin1'), at, 'latin1');
     decipher.final(); // throws unless the tag authenticates everything deciphered
     return body;
   } catch {
