@@ -105,8 +105,9 @@ async function writeFileVersion(root: string, diskPath: string, v: HashedVersion
       }
       gathered.flush();
       // What was written, not what was fetched: a chunk whose buffer went back too early reads 0
-      // bytes (range-buffers.ts), and such a file fails here rather than being put in place.
-      if (gathered.total !== v.size) throw new StorageError('Corrupt', `${diskPath}: ${gathered.total} bytes were written where its version has ${v.size}`);
+      // bytes (range-buffers.ts), and such a file fails here rather than being put in place. The
+      // caller names the path in its report ("could not restore PATH: …"), as for withSizeCheck.
+      if (gathered.total !== v.size) throw new StorageError('Corrupt', `${gathered.total} bytes were written where its version has ${v.size}`);
       // On the thread pool: the files written beside this one (write-versions.ts) go on meanwhile.
       await fsyncAsync(fd);
     } finally {
