@@ -176,10 +176,11 @@ export interface GetOptions {
   /** The bytes to read: `length` from `offset`, or up to the end where the object is shorter. */
   range?: ByteRange;
   /**
-   * Memory offered for a ranged read, at least `range.length` bytes (ignored without a range). An
-   * adapter that reads into memory it allocates may read into this instead and return a view of
-   * its start: a download then reads each range into a buffer used again (engine/range-buffers.ts)
-   * rather than into new memory only a full garbage collection frees. Adapters may ignore it.
+   * Memory offered for a ranged read, at least `range.length` bytes; only ever with a range
+   * (`checkedStorage` refuses it otherwise). An adapter that reads into memory it allocates may
+   * read into this instead and return a view of its start: a download then reads each range into
+   * a buffer used again (engine/range-buffers.ts) rather than into new memory only a full garbage
+   * collection frees. Adapters may ignore it.
    */
   into?: Uint8Array;
 }
