@@ -52,8 +52,8 @@ export class RangeBuffers {
    * that gave up stopped writing to it.
    */
   filled(lent: Uint8Array, bytes: Uint8Array, uses: number): void {
-    if (bytes.buffer === lent.buffer && uses > 0) this.holds.set(lent.buffer, uses);
-    else if (bytes.buffer !== lent.buffer) this.giveBack(lent.buffer as ArrayBuffer);
+    if (bytes.buffer === lent.buffer) this.holds.set(lent.buffer, uses);
+    else this.giveBack(lent.buffer as ArrayBuffer);
   }
 
   /** One more use of `view`'s bytes (nothing if they are not a lent buffer's). */
